@@ -1,0 +1,1 @@
+//! Local Auth0 tenant.

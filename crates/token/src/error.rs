@@ -1,0 +1,223 @@
+//! Errors of the client-credentials exchange.
+//!
+//! Configuration mistakes ([`ConfigError`]) are reported by builders before any request is made;
+//! everything that can go wrong while talking to the token endpoint is an [`Error`].
+//! No error message, `Debug` output or source ever contains the client secret, a client
+//! assertion or an access token.
+
+use std::time::{Duration, SystemTime};
+
+/// A configuration value was rejected before any request was made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The Auth0 domain is not a bare host (or `host:port`).
+    #[error("invalid Auth0 domain {domain:?}: {reason}")]
+    InvalidDomain {
+        /// The rejected value.
+        domain: String,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+    /// The token URL is not a valid absolute URL.
+    #[error("invalid token URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The rejected value.
+        url: String,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+    /// A plain `http://` URL was given without opting in to insecure HTTP.
+    #[error(
+        "refusing plain HTTP token URL {url:?}: use https, or opt in with `allow_insecure_http(true)` for local testing only"
+    )]
+    InsecureHttp {
+        /// The rejected URL.
+        url: String,
+    },
+    /// A required value is empty.
+    #[error("{field} must not be empty")]
+    Empty {
+        /// The name of the empty value.
+        field: &'static str,
+    },
+    /// A value is present but unusable.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The name of the rejected value.
+        field: &'static str,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+}
+
+/// Rate-limit information that Auth0 sends with its answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: requests allowed in the current window.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the current window.
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset`: when the window resets (Unix seconds in the header).
+    pub reset: Option<SystemTime>,
+    /// `Retry-After`: how long to wait before trying again.
+    pub retry_after: Option<Duration>,
+    /// `Auth0-Client-Quota-Limit`: the raw quota header, present when a quota was exceeded.
+    pub client_quota_limit: Option<String>,
+}
+
+impl RateLimit {
+    /// How long to wait before retrying, from `Retry-After`, else from `X-RateLimit-Reset`
+    /// relative to `now`.
+    pub fn wait_hint(&self, now: SystemTime) -> Option<Duration> {
+        self.retry_after
+            .or_else(|| self.reset.map(|r| r.duration_since(now).unwrap_or_default()))
+    }
+}
+
+/// An OAuth 2.0 error answer (`{"error": …, "error_description": …}`) from the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OAuthError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The `error` code, e.g. `access_denied`, `too_many_requests`, `invalid_request`.
+    pub error: String,
+    /// The `error_description`, if any.
+    pub error_description: Option<String>,
+    /// Rate-limit headers sent with the answer.
+    pub rate_limit: RateLimit,
+}
+
+impl OAuthError {
+    /// Whether this is Auth0's "Client is not authorized to access … create a client-grant" answer.
+    pub fn is_missing_client_grant(&self) -> bool {
+        self.status == 403
+            && self
+                .error_description
+                .as_deref()
+                .is_some_and(|d| d.contains("client-grant"))
+    }
+}
+
+/// An error while obtaining an access token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// The token endpoint answered with an OAuth error body.
+    #[error("{}", oauth_message(.0))]
+    OAuth(Box<OAuthError>),
+
+    /// The token endpoint answered with a status and a body that is not an OAuth error
+    /// (an HTML page from a proxy, say).
+    #[error("token endpoint answered HTTP {status} with an unexpected body: {excerpt}")]
+    UnexpectedStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// A short, secret-free excerpt of the body.
+        excerpt: String,
+        /// Rate-limit headers sent with the answer.
+        rate_limit: RateLimit,
+    },
+
+    /// A successful (2xx) answer whose body is not a usable token response.
+    #[error("invalid token response: {reason}")]
+    InvalidResponse {
+        /// What is wrong with the body (never the token itself).
+        reason: String,
+    },
+
+    /// The response body exceeded the size cap.
+    #[error("token endpoint response exceeds {limit} bytes; refusing to read it")]
+    BodyTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+
+    /// The request timed out (connect or total timeout).
+    #[error("token request timed out after {0:?}")]
+    Timeout(Duration),
+
+    /// The request could not be sent or the answer could not be read (connection refused,
+    /// TLS failure, connection reset…).
+    #[error("token request failed: {message}")]
+    Transport {
+        /// A description of the failure, free of secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+}
+
+fn oauth_message(e: &OAuthError) -> String {
+    let mut msg = format!("token endpoint answered HTTP {}: {}", e.status, e.error);
+    if let Some(d) = &e.error_description {
+        msg.push_str(": ");
+        msg.push_str(d);
+    }
+    if e.is_missing_client_grant() {
+        msg.push_str(
+            " (fix: in the Auth0 dashboard, open Applications > APIs > the API for this audience > \
+             Machine to Machine Applications, and authorize this client with the scopes it needs)",
+        );
+    } else if e.status == 401 {
+        msg.push_str(" (check the client id and the client secret or private key)");
+    }
+    msg
+}
+
+impl Error {
+    /// Builds a transport error from a message and an optional source.
+    pub fn transport(
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Transport {
+            message: message.into(),
+            source,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::OAuth(e) => Some(e.status),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Rate-limit information of the answer, when there was one.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        match self {
+            Error::OAuth(e) => Some(&e.rate_limit),
+            Error::UnexpectedStatus { rate_limit, .. } => Some(rate_limit),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request later may succeed: timeouts, transport failures,
+    /// HTTP 429 and 5xx. Configuration errors, other 4xx answers and invalid responses are final.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout(_) | Error::Transport { .. } => true,
+            Error::OAuth(_) | Error::UnexpectedStatus { .. } => {
+                matches!(self.status(), Some(429) | Some(500..=599))
+            }
+            Error::Config(_) | Error::InvalidResponse { .. } | Error::BodyTooLarge { .. } => false,
+        }
+    }
+
+    /// How long the server asked us to wait before retrying (`Retry-After`, else
+    /// `X-RateLimit-Reset` relative to now), if it said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.rate_limit()
+            .and_then(|r| r.wait_hint(SystemTime::now()))
+    }
+}
