@@ -1,1 +1,167 @@
-fn main() {}
+//! Project automation for the auth0-m2m workspace.
+//!
+//! ```text
+//! cargo xtask ci            fmt, clippy, tests, docs, each feature alone, conformance
+//! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
+//! cargo xtask conformance   check the models against Auth0's spec and recorded responses
+//! cargo xtask coverage      how many of the spec's operations are modeled, by resource
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Each optional feature, checked alone: `(package, feature)`.
+const FEATURES_ALONE: &[(&str, &str)] = &[
+    ("auth0-m2m-token", "private-key-jwt"),
+    ("auth0-m2m-cache", "file"),
+    ("auth0-m2m-cache", "redis"),
+    ("auth0-m2m", "file"),
+    ("auth0-m2m", "redis"),
+    ("auth0-m2m", "private-key-jwt"),
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(&root),
+        Some("fake") => fake(&root, &args[1..]),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task {other:?}; run `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "usage: cargo xtask <task>\n\n\
+         tasks:\n  \
+         ci            fmt, clippy, tests, docs, each feature alone, conformance\n  \
+         fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n"
+    );
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// Runs one step, printing its name and duration; fails with the step's name.
+fn step(name: &str, mut cmd: Command) -> Result<(), String> {
+    println!("==> {name}");
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{name}: could not start: {e}"))?;
+    println!("<== {name}: {:.1?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("step failed: {name} ({status})"))
+    }
+}
+
+fn has_nextest() -> bool {
+    cargo()
+        .args(["nextest", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn ci(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let mut cmd = cargo();
+    cmd.current_dir(root).args(["fmt", "--all", "--check"]);
+    step("cargo fmt --all --check", cmd)?;
+
+    let mut cmd = cargo();
+    cmd.current_dir(root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    step("cargo clippy (all targets, all features, -D warnings)", cmd)?;
+
+    if has_nextest() {
+        let mut cmd = cargo();
+        cmd.current_dir(root).args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--all-features",
+            "--no-fail-fast",
+        ]);
+        step("cargo nextest run --workspace --all-features", cmd)?;
+    } else {
+        println!("cargo-nextest not found: running the tests with cargo test");
+        let mut cmd = cargo();
+        cmd.current_dir(root)
+            .args(["test", "--workspace", "--all-features", "--all-targets"]);
+        step("cargo test --workspace --all-features", cmd)?;
+    }
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["test", "--workspace", "--all-features", "--doc"]);
+    step("cargo test --doc (documentation examples)", cmd)?;
+
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--workspace", "--no-deps", "--all-features"]);
+    step("cargo doc --workspace --no-deps (warnings denied)", cmd)?;
+
+    for (package, feature) in FEATURES_ALONE {
+        let mut cmd = cargo();
+        cmd.current_dir(root).args([
+            "check",
+            "-p",
+            package,
+            "--no-default-features",
+            "--features",
+            feature,
+        ]);
+        step(&format!("cargo check -p {package} --features {feature} (alone)"), cmd)?;
+    }
+
+    println!("ci: all steps passed in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+fn fake(root: &Path, args: &[String]) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["run", "--quiet", "-p", "auth0-m2m-fake", "--"])
+        .args(args);
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start the fake tenant: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the fake tenant exited with {status}"))
+    }
+}
