@@ -71,8 +71,10 @@ impl RateLimit {
     /// How long to wait before retrying, from `Retry-After`, else from `X-RateLimit-Reset`
     /// relative to `now`.
     pub fn wait_hint(&self, now: SystemTime) -> Option<Duration> {
-        self.retry_after
-            .or_else(|| self.reset.map(|r| r.duration_since(now).unwrap_or_default()))
+        self.retry_after.or_else(|| {
+            self.reset
+                .map(|r| r.duration_since(now).unwrap_or_default())
+        })
     }
 }
 

@@ -155,7 +155,10 @@ mod tests {
         assert_eq!(t.remaining_at(later), Duration::from_secs(400));
         assert!(!t.is_expired_at(later));
         assert!(t.is_expired_at(t.expires_at()));
-        assert_eq!(t.remaining_at(t.expires_at() + Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(
+            t.remaining_at(t.expires_at() + Duration::from_secs(5)),
+            Duration::ZERO
+        );
     }
 
     #[test]

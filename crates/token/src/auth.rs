@@ -1,0 +1,141 @@
+//! How the client proves its identity to the token endpoint.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The client authentication method.
+///
+/// - [`client_secret_post`](Self::client_secret_post) (the default in Auth0's documentation):
+///   `client_secret` travels in the request body.
+/// - [`client_secret_basic`](Self::client_secret_basic): an `Authorization: Basic` header with
+///   the client id and secret, each `application/x-www-form-urlencoded`-encoded first
+///   (RFC 6749 §2.3.1).
+/// - `private_key_jwt` (feature `private-key-jwt`): a short-lived JWT signed with the client's
+///   private key (RFC 7523), sent as `client_assertion`.
+///
+/// `Debug` never shows the secret or the key.
+#[derive(Clone)]
+pub struct ClientAuth {
+    pub(crate) kind: AuthKind,
+}
+
+#[derive(Clone)]
+pub(crate) enum AuthKind {
+    SecretPost(SecretString),
+    SecretBasic(SecretString),
+    #[cfg(feature = "private-key-jwt")]
+    PrivateKeyJwt(crate::jwt::PrivateKey),
+}
+
+impl ClientAuth {
+    /// Sends the client secret as `client_secret` in the request body.
+    pub fn client_secret_post(secret: impl Into<String>) -> Self {
+        Self {
+            kind: AuthKind::SecretPost(SecretString::from(secret.into())),
+        }
+    }
+
+    /// Sends the client id and secret in an `Authorization: Basic` header (RFC 6749 §2.3.1).
+    pub fn client_secret_basic(secret: impl Into<String>) -> Self {
+        Self {
+            kind: AuthKind::SecretBasic(SecretString::from(secret.into())),
+        }
+    }
+
+    /// Signs a fresh client assertion with `key` for every request (RFC 7523): `iss` = `sub` =
+    /// the client id, `aud` = the token URL (or the value set with
+    /// [`with_assertion_audience`](crate::TokenClientBuilder::with_assertion_audience)), a
+    /// random `jti`, `iat` = now and `exp` = now + 60 s.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn private_key_jwt(key: crate::jwt::PrivateKey) -> Self {
+        Self {
+            kind: AuthKind::PrivateKeyJwt(key),
+        }
+    }
+
+    /// The method's name as used in OAuth metadata: `client_secret_post`,
+    /// `client_secret_basic` or `private_key_jwt`.
+    pub fn method_name(&self) -> &'static str {
+        match &self.kind {
+            AuthKind::SecretPost(_) => "client_secret_post",
+            AuthKind::SecretBasic(_) => "client_secret_basic",
+            #[cfg(feature = "private-key-jwt")]
+            AuthKind::PrivateKeyJwt(_) => "private_key_jwt",
+        }
+    }
+
+    /// The shared secret, when the method uses one.
+    pub(crate) fn secret(&self) -> Option<&str> {
+        match &self.kind {
+            AuthKind::SecretPost(s) | AuthKind::SecretBasic(s) => Some(s.expose_secret()),
+            #[cfg(feature = "private-key-jwt")]
+            AuthKind::PrivateKeyJwt(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            AuthKind::SecretPost(_) | AuthKind::SecretBasic(_) => f
+                .debug_struct("ClientAuth")
+                .field("method", &self.method_name())
+                .field("secret", &"[REDACTED]")
+                .finish(),
+            #[cfg(feature = "private-key-jwt")]
+            AuthKind::PrivateKeyJwt(key) => f
+                .debug_struct("ClientAuth")
+                .field("method", &self.method_name())
+                .field("key", key)
+                .finish(),
+        }
+    }
+}
+
+/// The `Authorization: Basic` value of RFC 6749 §2.3.1: id and secret are each
+/// form-urlencoded, joined by `:`, then base64-encoded.
+pub(crate) fn basic_credentials(client_id: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let raw = format!("{}:{}", enc(client_id), enc(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_encoding_follows_rfc6749() {
+        use base64::Engine as _;
+        let v = basic_credentials("my id:ü", "p@ss w+rd/=");
+        let b64 = v.strip_prefix("Basic ").unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(raw).unwrap(),
+            "my+id%3A%C3%BC:p%40ss+w%2Brd%2F%3D"
+        );
+    }
+
+    #[test]
+    fn debug_redacts() {
+        for a in [
+            ClientAuth::client_secret_post("s3cr3t-value"),
+            ClientAuth::client_secret_basic("s3cr3t-value"),
+        ] {
+            let d = format!("{a:?} {a:#?}");
+            assert!(!d.contains("s3cr3t-value"), "{d}");
+            assert!(d.contains("[REDACTED]"));
+        }
+        assert_eq!(
+            ClientAuth::client_secret_basic("x").method_name(),
+            "client_secret_basic"
+        );
+    }
+}

@@ -1,0 +1,725 @@
+//! The token client and its builder.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method};
+
+use crate::auth::{AuthKind, ClientAuth, basic_credentials};
+use crate::endpoint::TokenEndpoint;
+use crate::error::{ConfigError, Error};
+use crate::http::{HttpClient, HttpRequest, ReqwestHttpClient};
+use crate::response::{Scrub, interpret};
+use crate::retry::RetryPolicy;
+use crate::token::AccessToken;
+
+/// Default time allowed to establish a connection: 5 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default total time allowed for one request attempt (connect, send, receive): 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The telemetry header sent to Auth0 (switch it off with
+/// [`with_telemetry(false)`](TokenClientBuilder::with_telemetry)).
+pub const TELEMETRY_HEADER: &str = "Auth0-Client";
+
+const USER_AGENT_VALUE: &str = concat!("auth0-m2m/", env!("CARGO_PKG_VERSION"));
+
+/// Parameter names the client sets itself; extra parameters cannot override them.
+const RESERVED_PARAMS: &[&str] = &[
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+    "audience",
+    "scope",
+    "organization",
+];
+
+enum Transport {
+    Default,
+    Reqwest(reqwest::Client),
+    Custom(Arc<dyn HttpClient>),
+}
+
+/// Builds a [`TokenClient`]. Obtain one with [`TokenClient::builder`].
+///
+/// Defaults:
+///
+/// | setting | default |
+/// | --- | --- |
+/// | audience | `https://{domain}/api/v2/` for [`TokenEndpoint::auth0_domain`], none for [`TokenEndpoint::url`] |
+/// | scopes | none (no `scope` parameter; Auth0 grants all scopes of the client grant) |
+/// | organization | none |
+/// | body encoding | `application/x-www-form-urlencoded` (JSON with [`with_json_body(true)`](Self::with_json_body)) |
+/// | transport | reqwest with rustls and the Mozilla (webpki) root certificates, no redirects |
+/// | connect timeout | 5 s ([`DEFAULT_CONNECT_TIMEOUT`]) |
+/// | total timeout per attempt | 30 s ([`DEFAULT_TIMEOUT`]) |
+/// | retries | [`RetryPolicy::default`]: 3 retries, 200 ms doubling to 5 s, server waits up to 30 s |
+/// | telemetry header | on (`Auth0-Client`) |
+/// | plain HTTP | refused |
+pub struct TokenClientBuilder {
+    endpoint: TokenEndpoint,
+    client_id: String,
+    auth: ClientAuth,
+    audience: Option<String>,
+    scopes: Vec<String>,
+    organization: Option<String>,
+    extra_params: Vec<(String, String)>,
+    json_body: bool,
+    root_certificates: Vec<Vec<u8>>,
+    transport: Transport,
+    allow_insecure_http: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    telemetry: bool,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_audience: Option<String>,
+}
+
+impl TokenClientBuilder {
+    /// Sets the `audience` parameter (the API the token is for).
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Sets the requested scopes (sent as a space-separated `scope` parameter, sorted and
+    /// without duplicates).
+    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the `organization` parameter (an Auth0 organization id or name).
+    pub fn with_organization(mut self, organization: impl Into<String>) -> Self {
+        self.organization = Some(organization.into());
+        self
+    }
+
+    /// Adds an extra body parameter. The parameters the client sets itself (`grant_type`,
+    /// `client_id`, `client_secret`, `client_assertion`, `client_assertion_type`, `audience`,
+    /// `scope`, `organization`) cannot be overridden this way.
+    pub fn with_extra_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends a JSON body instead of the default form body.
+    pub fn with_json_body(mut self, json: bool) -> Self {
+        self.json_body = json;
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM; a bundle of several is fine), in addition to the
+    /// built-in roots. Repeatable. Not combinable with a user-provided transport.
+    pub fn with_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Uses a configured `reqwest::Client` (proxies, mTLS, custom roots…). Its own timeouts and
+    /// redirect policy apply; the total timeout of this builder is enforced on top.
+    pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.transport = Transport::Reqwest(client);
+        self
+    }
+
+    /// Uses a custom transport (another HTTP stack, or a fake in tests).
+    pub fn with_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
+        self.transport = Transport::Custom(client);
+        self
+    }
+
+    /// Accepts a plain `http://` token URL (default `false`). Meant for local testing only:
+    /// credentials and tokens then travel unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the connect timeout of the default transport (default 5 s).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the total time allowed for one attempt (default 30 s). Retries get their own.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy (default [`RetryPolicy::default`]).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends the `Auth0-Client` telemetry header (default `true`): base64 of
+    /// `{"name":"auth0-m2m","version":"<crate version>","env":{"rust":"<rustc version>"}}`.
+    pub fn with_telemetry(mut self, telemetry: bool) -> Self {
+        self.telemetry = telemetry;
+        self
+    }
+
+    /// Sets the `aud` claim of `private_key_jwt` assertions (default: the token URL). Some
+    /// servers expect the issuer URL instead, e.g. `https://{domain}/` for Auth0.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn with_assertion_audience(mut self, audience: impl Into<String>) -> Self {
+        self.assertion_audience = Some(audience.into());
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<TokenClient, ConfigError> {
+        if self.endpoint.is_insecure() && !self.allow_insecure_http {
+            return Err(ConfigError::InsecureHttp {
+                url: self.endpoint.as_str().to_owned(),
+            });
+        }
+        check_text("client id", &self.client_id)?;
+        if self.auth.secret().is_some_and(str::is_empty) {
+            return Err(ConfigError::Empty {
+                field: "client secret",
+            });
+        }
+        let audience = match self.audience {
+            Some(a) => {
+                check_text("audience", &a)?;
+                Some(a)
+            }
+            None => self.endpoint.default_audience().map(str::to_owned),
+        };
+        if let Some(org) = &self.organization {
+            check_text("organization", org)?;
+        }
+        let mut scopes = BTreeSet::new();
+        for scope in &self.scopes {
+            if scope.is_empty() {
+                return Err(ConfigError::Invalid {
+                    field: "scope",
+                    reason: "a scope is empty".to_owned(),
+                });
+            }
+            // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+            if !scope
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+            {
+                return Err(ConfigError::Invalid {
+                    field: "scope",
+                    reason: format!(
+                        "{scope:?} contains a space, quote, backslash, control or non-ASCII character; pass each scope separately"
+                    ),
+                });
+            }
+            scopes.insert(scope.clone());
+        }
+        let scopes: Vec<String> = scopes.into_iter().collect();
+        for (name, _) in &self.extra_params {
+            if name.is_empty() {
+                return Err(ConfigError::Invalid {
+                    field: "extra parameter",
+                    reason: "the name is empty".to_owned(),
+                });
+            }
+            if RESERVED_PARAMS.contains(&name.as_str()) {
+                return Err(ConfigError::Invalid {
+                    field: "extra parameter",
+                    reason: format!(
+                        "{name:?} is set by the client itself; use the dedicated builder method"
+                    ),
+                });
+            }
+        }
+        if self.timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                field: "timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                field: "connect timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+
+        let http: Arc<dyn HttpClient> = match self.transport {
+            Transport::Default => {
+                let mut builder = reqwest::Client::builder()
+                    .use_rustls_tls()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout);
+                if !self.allow_insecure_http {
+                    builder = builder.https_only(true);
+                }
+                for pem in &self.root_certificates {
+                    for cert in parse_root_certificates(pem)? {
+                        builder = builder.add_root_certificate(cert);
+                    }
+                }
+                let client = builder.build().map_err(|e| ConfigError::Invalid {
+                    field: "HTTP client",
+                    reason: format!("could not be built: {e}"),
+                })?;
+                Arc::new(ReqwestHttpClient::new(client))
+            }
+            Transport::Reqwest(client) => {
+                reject_roots_with_own_transport(&self.root_certificates)?;
+                Arc::new(ReqwestHttpClient::new(client))
+            }
+            Transport::Custom(client) => {
+                reject_roots_with_own_transport(&self.root_certificates)?;
+                client
+            }
+        };
+
+        #[cfg(feature = "private-key-jwt")]
+        let assertion_audience = self
+            .assertion_audience
+            .unwrap_or_else(|| self.endpoint.as_str().to_owned());
+
+        let telemetry = self.telemetry.then(telemetry_value);
+
+        Ok(TokenClient {
+            inner: Arc::new(Inner {
+                token_url: self.endpoint.as_str().to_owned(),
+                endpoint: self.endpoint,
+                client_id: self.client_id,
+                auth: self.auth,
+                audience,
+                scopes,
+                organization: self.organization,
+                extra_params: self.extra_params,
+                json_body: self.json_body,
+                http,
+                timeout: self.timeout,
+                retry: self.retry,
+                telemetry,
+                #[cfg(feature = "private-key-jwt")]
+                assertion_audience,
+            }),
+        })
+    }
+}
+
+fn check_text(field: &'static str, value: &str) -> Result<(), ConfigError> {
+    if value.is_empty() {
+        return Err(ConfigError::Empty { field });
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ConfigError::Invalid {
+            field,
+            reason: "contains control characters".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn reject_roots_with_own_transport(roots: &[Vec<u8>]) -> Result<(), ConfigError> {
+    if roots.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid {
+            field: "root certificate",
+            reason: "extra root certificates apply to the default transport only; add them to your own client instead".to_owned(),
+        })
+    }
+}
+
+fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        field: "root certificate",
+        reason,
+    };
+    let text = std::str::from_utf8(pem)
+        .map_err(|_| invalid("is not PEM text (binary data; DER is not accepted)".to_owned()))?;
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(invalid(
+            "no `-----BEGIN CERTIFICATE-----` block found in the PEM".to_owned(),
+        ));
+    }
+    let certs = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|e| invalid(format!("the PEM could not be read: {e}")))?;
+    if certs.is_empty() {
+        return Err(invalid("the PEM holds no certificate".to_owned()));
+    }
+    // Check that each certificate is usable as a trust anchor now rather than at build time.
+    for cert in &certs {
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(cert.clone())
+            .build()
+            .map_err(|e| invalid(format!("a certificate is not valid: {e}")))?;
+    }
+    Ok(certs)
+}
+
+fn telemetry_value() -> HeaderValue {
+    use base64::Engine as _;
+    let json = serde_json::json!({
+        "name": "auth0-m2m",
+        "version": env!("CARGO_PKG_VERSION"),
+        "env": { "rust": env!("AUTH0_M2M_RUSTC_VERSION") },
+    });
+    let encoded = base64::engine::general_purpose::STANDARD.encode(json.to_string());
+    // Base64 output is always a valid header value.
+    HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static("e30="))
+}
+
+struct Inner {
+    endpoint: TokenEndpoint,
+    token_url: String,
+    client_id: String,
+    auth: ClientAuth,
+    audience: Option<String>,
+    scopes: Vec<String>,
+    organization: Option<String>,
+    extra_params: Vec<(String, String)>,
+    json_body: bool,
+    http: Arc<dyn HttpClient>,
+    timeout: Duration,
+    retry: RetryPolicy,
+    telemetry: Option<HeaderValue>,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_audience: String,
+}
+
+/// Obtains access tokens with the OAuth 2.0 client-credentials grant.
+///
+/// Cheap to clone (the configuration is shared), `Send + Sync`. It does not cache: every
+/// [`fetch_token`](Self::fetch_token) asks the token endpoint for a new token. `Debug` never
+/// shows the secret or the key.
+#[derive(Clone)]
+pub struct TokenClient {
+    inner: Arc<Inner>,
+}
+
+impl TokenClient {
+    /// Starts a builder with the required values: where to ask, who asks, and how the client
+    /// authenticates.
+    pub fn builder(
+        endpoint: TokenEndpoint,
+        client_id: impl Into<String>,
+        auth: ClientAuth,
+    ) -> TokenClientBuilder {
+        TokenClientBuilder {
+            endpoint,
+            client_id: client_id.into(),
+            auth,
+            audience: None,
+            scopes: Vec::new(),
+            organization: None,
+            extra_params: Vec::new(),
+            json_body: false,
+            root_certificates: Vec::new(),
+            transport: Transport::Default,
+            allow_insecure_http: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            telemetry: true,
+            #[cfg(feature = "private-key-jwt")]
+            assertion_audience: None,
+        }
+    }
+
+    /// The token URL.
+    pub fn token_url(&self) -> &str {
+        &self.inner.token_url
+    }
+
+    /// The token endpoint.
+    pub fn endpoint(&self) -> &TokenEndpoint {
+        &self.inner.endpoint
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The audience sent with each request, if any.
+    pub fn audience(&self) -> Option<&str> {
+        self.inner.audience.as_deref()
+    }
+
+    /// The requested scopes, sorted and without duplicates (empty: no `scope` parameter).
+    pub fn scopes(&self) -> &[String] {
+        &self.inner.scopes
+    }
+
+    /// The organization sent with each request, if any.
+    pub fn organization(&self) -> Option<&str> {
+        self.inner.organization.as_deref()
+    }
+
+    /// The client authentication method name (`client_secret_post`, …).
+    pub fn auth_method(&self) -> &'static str {
+        self.inner.auth.method_name()
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Requests a new access token, retrying transient failures as the
+    /// [`RetryPolicy`] allows.
+    ///
+    /// `expires_at` of the token is computed from the moment the successful attempt was sent.
+    /// Every attempt emits a `tracing` event (target `auth0_m2m_token`) with the URL, client
+    /// id, attempt number, status and duration; never a secret, an assertion or a token.
+    pub async fn fetch_token(&self) -> Result<AccessToken, Error> {
+        let inner = &*self.inner;
+        let mut retry = 0u32;
+        loop {
+            let attempt = retry + 1;
+            let result = self.attempt(attempt).await;
+            let err = match result {
+                Ok(token) => return Ok(token),
+                Err(e) => e,
+            };
+            if !err.is_retryable() || retry >= inner.retry.max_retries() {
+                tracing::warn!(
+                    url = %inner.token_url,
+                    client_id = %inner.client_id,
+                    attempt,
+                    retryable = err.is_retryable(),
+                    error = %err,
+                    "token request failed"
+                );
+                return Err(err);
+            }
+            let hint = err.retry_after();
+            let Some(wait) = inner.retry.wait(retry, hint) else {
+                tracing::warn!(
+                    url = %inner.token_url,
+                    client_id = %inner.client_id,
+                    attempt,
+                    server_wait_ms = hint.map(|h| h.as_millis() as u64),
+                    error = %err,
+                    "token request failed; the server asks for a longer wait than the retry policy allows"
+                );
+                return Err(err);
+            };
+            tracing::info!(
+                url = %inner.token_url,
+                client_id = %inner.client_id,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                server_hint = hint.is_some(),
+                error = %err,
+                "token request failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+            retry += 1;
+        }
+    }
+
+    async fn attempt(&self, attempt: u32) -> Result<AccessToken, Error> {
+        let inner = &*self.inner;
+        let sent_at = SystemTime::now();
+        let started = tokio::time::Instant::now();
+        let (request, assertion) = self.build_request(sent_at)?;
+        tracing::debug!(
+            url = %inner.token_url,
+            client_id = %inner.client_id,
+            auth = inner.auth.method_name(),
+            attempt,
+            "sending token request"
+        );
+        let outcome = tokio::time::timeout(inner.timeout, inner.http.execute(request)).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let response = match outcome {
+            Err(_) => Err(Error::Timeout(inner.timeout)),
+            Ok(Err(Error::Timeout(d))) if d.is_zero() => Err(Error::Timeout(inner.timeout)),
+            Ok(r) => r,
+        };
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(url = %inner.token_url, attempt, elapsed_ms, error = %e, "token request got no answer");
+                return Err(e);
+            }
+        };
+        tracing::debug!(
+            url = %inner.token_url,
+            attempt,
+            status = response.status,
+            elapsed_ms,
+            body_bytes = response.body.len(),
+            "token endpoint answered"
+        );
+        let mut secrets = Vec::new();
+        if let Some(s) = inner.auth.secret() {
+            secrets.push(s);
+        }
+        if let Some(a) = assertion.as_deref() {
+            secrets.push(a);
+        }
+        let scrub = Scrub { secrets };
+        let token = interpret(&response, &inner.scopes, sent_at, &scrub)?;
+        tracing::debug!(
+            url = %inner.token_url,
+            client_id = %inner.client_id,
+            attempt,
+            expires_in_s = token.lifetime().as_secs(),
+            scopes = %token.scope_string(),
+            "token obtained"
+        );
+        Ok(token)
+    }
+
+    /// Builds the HTTP request; also returns the assertion (if any) so answers can be scrubbed.
+    fn build_request(&self, now: SystemTime) -> Result<(HttpRequest, Option<String>), Error> {
+        let inner = &*self.inner;
+        let mut params: Vec<(&str, &str)> = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", &inner.client_id),
+        ];
+        let mut headers = HeaderMap::new();
+        #[allow(unused_mut)]
+        let mut assertion: Option<String> = None;
+        match &inner.auth.kind {
+            AuthKind::SecretPost(_) => {}
+            AuthKind::SecretBasic(_) => {}
+            #[cfg(feature = "private-key-jwt")]
+            AuthKind::PrivateKeyJwt(key) => {
+                let signed = key
+                    .sign(&inner.client_id, &inner.assertion_audience, now)
+                    .map_err(|reason| {
+                        Error::Config(ConfigError::Invalid {
+                            field: "private key",
+                            reason: format!("could not sign the client assertion: {reason}"),
+                        })
+                    })?;
+                assertion = Some(signed);
+            }
+        }
+        #[cfg(not(feature = "private-key-jwt"))]
+        let _ = now;
+        let secret_post = match &inner.auth.kind {
+            AuthKind::SecretPost(_) => inner.auth.secret(),
+            _ => None,
+        };
+        if let Some(secret) = secret_post {
+            params.push(("client_secret", secret));
+        }
+        if let AuthKind::SecretBasic(_) = &inner.auth.kind {
+            let secret = inner.auth.secret().unwrap_or_default();
+            let mut value = HeaderValue::from_str(&basic_credentials(&inner.client_id, secret))
+                .map_err(|_| {
+                    Error::Config(ConfigError::Invalid {
+                        field: "client secret",
+                        reason: "cannot be encoded in an Authorization header".to_owned(),
+                    })
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        if let Some(a) = assertion.as_deref() {
+            #[cfg(feature = "private-key-jwt")]
+            params.push(("client_assertion_type", crate::jwt::ASSERTION_TYPE));
+            params.push(("client_assertion", a));
+        }
+        if let Some(aud) = &inner.audience {
+            params.push(("audience", aud));
+        }
+        let scope = inner.scopes.join(" ");
+        if !scope.is_empty() {
+            params.push(("scope", &scope));
+        }
+        if let Some(org) = &inner.organization {
+            params.push(("organization", org));
+        }
+        for (k, v) in &inner.extra_params {
+            params.push((k, v));
+        }
+
+        let body = if inner.json_body {
+            let map: serde_json::Map<String, serde_json::Value> = params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned())))
+                .collect();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            serde_json::to_vec(&map).map_err(|_| {
+                Error::Config(ConfigError::Invalid {
+                    field: "request body",
+                    reason: "could not be encoded as JSON".to_owned(),
+                })
+            })?
+        } else {
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(params.iter())
+                .finish()
+                .into_bytes()
+        };
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        if let Some(t) = &inner.telemetry {
+            headers.insert(TELEMETRY_HEADER, t.clone());
+        }
+        let request = HttpRequest::new(
+            Method::POST,
+            inner.token_url.clone(),
+            headers,
+            Bytes::from(body),
+        )
+        .with_timeout(inner.timeout);
+        Ok((request, assertion))
+    }
+}
+
+impl fmt::Debug for TokenClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("TokenClient")
+            .field("token_url", &i.token_url)
+            .field("client_id", &i.client_id)
+            .field("auth", &i.auth)
+            .field("audience", &i.audience)
+            .field("scopes", &i.scopes)
+            .field("organization", &i.organization)
+            .field(
+                "extra_params",
+                &i.extra_params.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("json_body", &i.json_body)
+            .field("timeout", &i.timeout)
+            .field("retry", &i.retry)
+            .field("telemetry", &i.telemetry.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for TokenClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("auth", &self.auth)
+            .field("audience", &self.audience)
+            .field("scopes", &self.scopes)
+            .field("organization", &self.organization)
+            .finish_non_exhaustive()
+    }
+}
