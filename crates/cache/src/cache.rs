@@ -1,0 +1,230 @@
+//! The [`TokenCache`] trait that every backend implements.
+
+use std::any::Any;
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use auth0_m2m_token::AccessToken;
+
+use crate::key::CacheKey;
+
+/// An error of a cache backend. Never contains a token or a key material.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    /// A file-system operation failed.
+    #[error("cache file operation `{op}` failed on {path}: {source}")]
+    Io {
+        /// The operation (`read`, `write`, `rename`, `lock`…).
+        op: &'static str,
+        /// The path involved.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The backend (Redis, or a custom store) reported an error.
+    #[error("{backend} cache error: {message}")]
+    Backend {
+        /// The backend name, e.g. `redis`.
+        backend: &'static str,
+        /// A secret-free description of the failure.
+        message: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+    /// The operation did not finish in time.
+    #[error("cache operation `{op}` timed out after {timeout:?}")]
+    Timeout {
+        /// The operation.
+        op: &'static str,
+        /// The time limit.
+        timeout: Duration,
+    },
+    /// The cache is configured wrongly (bad URL, bad key, missing directory…).
+    #[error("invalid cache configuration: {0}")]
+    Config(String),
+}
+
+impl CacheError {
+    /// A backend error with a message and no source, for custom backends.
+    pub fn backend(backend: &'static str, message: impl Into<String>) -> Self {
+        CacheError::Backend {
+            backend,
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// What [`TokenCache::store_if_newer`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreOutcome {
+    /// The token was stored (nothing was there, the stored record was unreadable, or older).
+    Stored,
+    /// A record that expires at the same time or later is already stored; nothing changed.
+    NotNewer,
+}
+
+/// A held refresh lease. Give it back with [`TokenCache::release_lease`]; if it is lost (a
+/// crashed process), it ends by itself (the backend's time limit, or the end of the process).
+pub struct Lease {
+    id: String,
+    guard: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Lease {
+    /// A lease identified by `id` (a random value that only the holder knows).
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            guard: None,
+        }
+    }
+
+    /// A lease that also owns a backend resource (an open lock file, say) released when the
+    /// lease is dropped.
+    pub fn with_guard(id: impl Into<String>, guard: Box<dyn Any + Send + Sync>) -> Self {
+        Self {
+            id: id.into(),
+            guard: Some(guard),
+        }
+    }
+
+    /// A fresh random lease id (128 bits, hex).
+    pub fn random_id() -> String {
+        hex::encode(rand::random::<[u8; 16]>())
+    }
+
+    /// The lease id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The backend resource, if any.
+    pub fn guard(&self) -> Option<&(dyn Any + Send + Sync)> {
+        self.guard.as_deref()
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("id", &self.id)
+            .field("has_guard", &self.guard.is_some())
+            .finish()
+    }
+}
+
+/// A store for tokens shared by the [`TokenProvider`](crate::TokenProvider)s of one process, one
+/// host or a fleet.
+///
+/// Implementations must be safe to call concurrently from many tasks and (for shared backends)
+/// many processes. A stored record that cannot be read is reported as a miss (`Ok(None)`), never
+/// as an error, and is replaced by the next store.
+///
+/// # Implementing a backend
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Mutex;
+/// use std::time::Duration;
+///
+/// use async_trait::async_trait;
+/// use auth0_m2m_cache::{record, CacheError, CacheKey, Lease, StoreOutcome, TokenCache};
+/// use auth0_m2m_token::AccessToken;
+///
+/// /// Keeps encoded records in a map; a real backend would talk to a database.
+/// #[derive(Debug, Default)]
+/// struct MapCache {
+///     records: Mutex<HashMap<String, Vec<u8>>>,
+///     leases: Mutex<HashMap<String, String>>,
+/// }
+///
+/// #[async_trait]
+/// impl TokenCache for MapCache {
+///     async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
+///         let map = self.records.lock().map_err(|_| CacheError::backend("map", "poisoned"))?;
+///         Ok(map.get(key.as_str()).and_then(|b| record::decode(b)))
+///     }
+///     async fn store_if_newer(&self, key: &CacheKey, token: &AccessToken)
+///         -> Result<StoreOutcome, CacheError> {
+///         let mut map = self.records.lock().map_err(|_| CacheError::backend("map", "poisoned"))?;
+///         if let Some(current) = map.get(key.as_str()).and_then(|b| record::decode(b)) {
+///             if !record::is_newer(token, &current) {
+///                 return Ok(StoreOutcome::NotNewer);
+///             }
+///         }
+///         map.insert(key.as_str().to_owned(), record::encode(token));
+///         Ok(StoreOutcome::Stored)
+///     }
+///     async fn remove_if_matches(&self, key: &CacheKey, token: &AccessToken)
+///         -> Result<bool, CacheError> {
+///         let mut map = self.records.lock().map_err(|_| CacheError::backend("map", "poisoned"))?;
+///         let matches = map.get(key.as_str()).and_then(|b| record::decode(b))
+///             .is_some_and(|t| t.same_secret(token));
+///         if matches {
+///             map.remove(key.as_str());
+///         }
+///         Ok(matches)
+///     }
+///     async fn try_acquire_lease(&self, key: &CacheKey, _ttl: Duration)
+///         -> Result<Option<Lease>, CacheError> {
+///         let mut leases = self.leases.lock().map_err(|_| CacheError::backend("map", "poisoned"))?;
+///         if leases.contains_key(key.as_str()) {
+///             return Ok(None);
+///         }
+///         let id = Lease::random_id();
+///         leases.insert(key.as_str().to_owned(), id.clone());
+///         Ok(Some(Lease::new(id)))
+///     }
+///     async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError> {
+///         let mut leases = self.leases.lock().map_err(|_| CacheError::backend("map", "poisoned"))?;
+///         if leases.get(key.as_str()).is_some_and(|id| id == lease.id()) {
+///             leases.remove(key.as_str());
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait TokenCache: Send + Sync + fmt::Debug {
+    /// The stored token, if any (it may be expired: callers check). Unreadable records are
+    /// `Ok(None)`.
+    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError>;
+
+    /// Stores `token` unless the stored record expires at the same time or later. Atomic with
+    /// respect to other writers of the same backend.
+    async fn store_if_newer(
+        &self,
+        key: &CacheKey,
+        token: &AccessToken,
+    ) -> Result<StoreOutcome, CacheError>;
+
+    /// Removes the record only if it still holds `token` (compared by value). Returns whether
+    /// something was removed.
+    async fn remove_if_matches(
+        &self,
+        key: &CacheKey,
+        token: &AccessToken,
+    ) -> Result<bool, CacheError>;
+
+    /// Tries to take the refresh lease of `key` for at most `ttl`, without waiting. `Ok(None)`
+    /// when someone else holds it.
+    async fn try_acquire_lease(
+        &self,
+        key: &CacheKey,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, CacheError>;
+
+    /// Gives a lease back. Releasing a lease that has already ended (or was taken over) is not
+    /// an error and never releases someone else's lease.
+    async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError>;
+
+    /// A short name for logs and metrics (`memory`, `file`, `redis`…).
+    fn backend_name(&self) -> &'static str {
+        "custom"
+    }
+}
