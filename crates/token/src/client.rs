@@ -723,3 +723,7 @@ impl fmt::Debug for TokenClientBuilder {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,0 +1,618 @@
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use mockall::Sequence;
+
+use super::*;
+use crate::http::{HttpResponse, MockHttpClient};
+
+const SECRET: &str = "super-secret-value-42";
+const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.sig";
+
+fn ok_body() -> String {
+    format!(r#"{{"access_token":"{TOKEN}","expires_in":86400,"token_type":"Bearer"}}"#)
+}
+
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    let mut h = HeaderMap::new();
+    for (k, v) in headers {
+        h.insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    HttpResponse::new(status, h, body.to_owned())
+}
+
+fn builder(mock: impl HttpClient + 'static) -> TokenClientBuilder {
+    TokenClient::builder(
+        TokenEndpoint::auth0_domain("tenant.eu.auth0.com").unwrap(),
+        "my-client",
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_http_client(Arc::new(mock))
+    .with_retry_policy(RetryPolicy::default().with_jitter(false))
+}
+
+fn form(body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// A transport that records requests and answers from a script, optionally after a delay.
+struct Scripted {
+    answers: Mutex<Vec<(Duration, Result<HttpResponse, Error>)>>,
+    requests: Mutex<Vec<HttpRequest>>,
+    calls: AtomicUsize,
+}
+
+impl Scripted {
+    fn new(answers: Vec<(Duration, Result<HttpResponse, Error>)>) -> Arc<Self> {
+        Arc::new(Self {
+            answers: Mutex::new(answers.into_iter().rev().collect()),
+            requests: Mutex::new(Vec::new()),
+            calls: AtomicUsize::new(0),
+        })
+    }
+}
+
+#[async_trait]
+impl HttpClient for Scripted {
+    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.requests.lock().unwrap().push(request);
+        let next = self.answers.lock().unwrap().pop();
+        match next {
+            Some((delay, answer)) => {
+                tokio::time::sleep(delay).await;
+                answer
+            }
+            None => Err(Error::transport("script exhausted", None)),
+        }
+    }
+}
+
+fn scripted_client(script: &Arc<Scripted>) -> TokenClientBuilder {
+    TokenClient::builder(
+        TokenEndpoint::auth0_domain("tenant.eu.auth0.com").unwrap(),
+        "my-client",
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_http_client(script.clone())
+    .with_retry_policy(RetryPolicy::default().with_jitter(false))
+}
+
+#[tokio::test]
+async fn form_body_with_client_secret_post() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .withf(|req| {
+            let f = form(&req.body);
+            req.method == Method::POST
+                && req.url == "https://tenant.eu.auth0.com/oauth/token"
+                && req.headers[CONTENT_TYPE] == "application/x-www-form-urlencoded"
+                && req.headers[ACCEPT] == "application/json"
+                && !req.headers.contains_key(AUTHORIZATION)
+                && f["grant_type"] == "client_credentials"
+                && f["client_id"] == "my-client"
+                && f["client_secret"] == SECRET
+                && f["audience"] == "https://tenant.eu.auth0.com/api/v2/"
+                && f["scope"] == "read:clients read:users"
+                && f["organization"] == "org_123"
+                && f["k"] == "v & w"
+                && f.len() == 7
+        })
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock)
+        .with_scopes(["read:users", "read:clients", "read:users"])
+        .with_organization("org_123")
+        .with_extra_param("k", "v & w")
+        .build()
+        .unwrap();
+    assert_eq!(client.scopes(), ["read:clients", "read:users"]);
+    let before = SystemTime::now();
+    let token = client.fetch_token().await.unwrap();
+    let after = SystemTime::now();
+    assert_eq!(token.expose_secret(), TOKEN);
+    // No `scope` in the answer: the requested scopes are assumed.
+    assert_eq!(token.scopes(), ["read:clients", "read:users"]);
+    assert!(token.obtained_at() >= before && token.obtained_at() <= after);
+    assert_eq!(token.lifetime(), Duration::from_secs(86400));
+}
+
+#[tokio::test]
+async fn json_body_and_basic_auth() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .withf(|req| {
+            let v: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+            let auth = req.headers[AUTHORIZATION].clone();
+            let b64 = auth
+                .to_str()
+                .unwrap()
+                .strip_prefix("Basic ")
+                .unwrap()
+                .to_owned();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
+            req.headers[CONTENT_TYPE] == "application/json"
+                && auth.is_sensitive()
+                && raw == b"my+client%3A1:p%40ss+word"
+                && v == serde_json::json!({
+                    "grant_type": "client_credentials",
+                    "client_id": "my client:1",
+                    "audience": "https://api.example.com/",
+                })
+        })
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = TokenClient::builder(
+        TokenEndpoint::url("https://idp.example.com/oauth2/token").unwrap(),
+        "my client:1",
+        ClientAuth::client_secret_basic("p@ss word"),
+    )
+    .with_http_client(Arc::new(mock))
+    .with_audience("https://api.example.com/")
+    .with_json_body(true)
+    .build()
+    .unwrap();
+    assert_eq!(client.auth_method(), "client_secret_basic");
+    client.fetch_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn url_endpoint_has_no_default_audience() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .withf(|req| !form(&req.body).contains_key("audience"))
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = TokenClient::builder(
+        TokenEndpoint::url("https://idp.example.com/token").unwrap(),
+        "id",
+        ClientAuth::client_secret_post("secret"),
+    )
+    .with_http_client(Arc::new(mock))
+    .build()
+    .unwrap();
+    assert_eq!(client.audience(), None);
+    client.fetch_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn telemetry_header_and_switch() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .withf(|req| {
+            let v = req.headers.get(TELEMETRY_HEADER).unwrap().to_str().unwrap();
+            let json: serde_json::Value = serde_json::from_slice(
+                &base64::engine::general_purpose::STANDARD.decode(v).unwrap(),
+            )
+            .unwrap();
+            json["name"] == "auth0-m2m"
+                && json["version"] == env!("CARGO_PKG_VERSION")
+                && json["env"]["rust"].as_str().is_some_and(|s| !s.is_empty())
+                && req.headers[USER_AGENT] == USER_AGENT_VALUE
+        })
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    builder(mock).build().unwrap().fetch_token().await.unwrap();
+
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .withf(|req| !req.headers.contains_key(TELEMETRY_HEADER))
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    builder(mock)
+        .with_telemetry(false)
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_5xx_with_exponential_backoff() {
+    let mut mock = MockHttpClient::new();
+    let mut seq = Sequence::new();
+    for _ in 0..2 {
+        mock.expect_execute()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(response(503, &[], "<html>unavailable</html>")));
+    }
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock).build().unwrap();
+    let start = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    // 200 ms + 400 ms without jitter.
+    assert_eq!(start.elapsed(), Duration::from_millis(600));
+}
+
+#[tokio::test(start_paused = true)]
+async fn gives_up_after_max_retries() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(3)
+        .returning(|_| Ok(response(500, &[], "")));
+    let client = builder(mock)
+        .with_retry_policy(
+            RetryPolicy::default()
+                .with_max_retries(2)
+                .with_jitter(false),
+        )
+        .build()
+        .unwrap();
+    let err = client.fetch_token().await.unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test(start_paused = true)]
+async fn honours_retry_after_on_429() {
+    let mut mock = MockHttpClient::new();
+    let mut seq = Sequence::new();
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| {
+            Ok(response(
+                429,
+                &[("retry-after", "7"), ("x-ratelimit-limit", "30")],
+                r#"{"error":"too_many_requests","error_description":"Global limit has been reached"}"#,
+            ))
+        });
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock).build().unwrap();
+    let start = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(7));
+}
+
+#[tokio::test(start_paused = true)]
+async fn honours_rate_limit_reset_when_no_retry_after() {
+    let mut mock = MockHttpClient::new();
+    let mut seq = Sequence::new();
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| {
+            let reset = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 4;
+            Ok(response(
+                429,
+                &[
+                    ("x-ratelimit-reset", &reset.to_string()),
+                    ("x-ratelimit-remaining", "0"),
+                ],
+                r#"{"error":"too_many_requests"}"#,
+            ))
+        });
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock).build().unwrap();
+    let start = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    let waited = start.elapsed();
+    // Reset is whole seconds; the wall clock moved a little since it was computed.
+    assert!(
+        waited > Duration::from_secs(2) && waited <= Duration::from_secs(4),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_wait_beyond_the_cap_is_not_waited_for() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute().times(1).returning(|_| {
+        Ok(response(
+            429,
+            &[
+                ("retry-after", "3600"),
+                ("auth0-client-quota-limit", "b=per_hour;q=10;r=0;t=3600"),
+            ],
+            r#"{"error":"too_many_requests","error_description":"Quota exceeded"}"#,
+        ))
+    });
+    let client = builder(mock).build().unwrap();
+    let start = tokio::time::Instant::now();
+    let err = client.fetch_token().await.unwrap_err();
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    let rl = err.rate_limit().unwrap();
+    assert_eq!(
+        rl.client_quota_limit.as_deref(),
+        Some("b=per_hour;q=10;r=0;t=3600")
+    );
+    assert_eq!(
+        err.to_string(),
+        "token endpoint answered HTTP 429: too_many_requests: Quota exceeded"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_4xx_are_never_retried() {
+    for (status, body) in [
+        (
+            400,
+            r#"{"error":"invalid_request","error_description":"Missing required parameter: audience"}"#,
+        ),
+        (
+            401,
+            r#"{"error":"access_denied","error_description":"Unauthorized"}"#,
+        ),
+        (
+            403,
+            r#"{"error":"access_denied","error_description":"Client is not authorized to access \"x\". You need to create a \"client-grant\" associated to this API."}"#,
+        ),
+        (404, "Not Found"),
+    ] {
+        let mut mock = MockHttpClient::new();
+        mock.expect_execute()
+            .times(1)
+            .returning(move |_| Ok(response(status, &[], body)));
+        let err = builder(mock)
+            .build()
+            .unwrap()
+            .fetch_token()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert!(!err.is_retryable(), "{err}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn invalid_2xx_is_not_retried() {
+    let mut mock = MockHttpClient::new();
+    mock.expect_execute()
+        .times(1)
+        .returning(|_| Ok(response(200, &[], "<html>captive portal</html>")));
+    let err = builder(mock)
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn transport_errors_are_retried() {
+    let script = Scripted::new(vec![
+        (
+            Duration::ZERO,
+            Err(Error::transport("connection refused", None)),
+        ),
+        (Duration::ZERO, Ok(response(200, &[], &ok_body()))),
+    ]);
+    let client = scripted_client(&script).build().unwrap();
+    client.fetch_token().await.unwrap();
+    assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn slow_answers_time_out_and_are_retried() {
+    let script = Scripted::new(vec![
+        (Duration::from_secs(60), Ok(response(200, &[], &ok_body()))),
+        (
+            Duration::from_millis(100),
+            Ok(response(200, &[], &ok_body())),
+        ),
+    ]);
+    let client = scripted_client(&script)
+        .with_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    // 2 s timeout + 200 ms backoff + 100 ms answer.
+    assert_eq!(start.elapsed(), Duration::from_millis(2300));
+    assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+    let reqs = script.requests.lock().unwrap();
+    assert_eq!(reqs[0].timeout, Some(Duration::from_secs(2)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeout_error_when_every_attempt_is_slow() {
+    let script = Scripted::new(vec![(
+        Duration::from_secs(60),
+        Ok(response(200, &[], &ok_body())),
+    )]);
+    let client = scripted_client(&script)
+        .with_timeout(Duration::from_secs(1))
+        .with_retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.fetch_token().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_secs(1)),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "token request timed out after 1s");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn expiry_counts_from_when_the_request_was_sent() {
+    struct Slow;
+    #[async_trait]
+    impl HttpClient for Slow {
+        async fn execute(&self, _: HttpRequest) -> Result<HttpResponse, Error> {
+            // Real time must pass for the wall clock to move.
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+            Ok(response(200, &[], &ok_body()))
+        }
+    }
+    let client = TokenClient::builder(
+        TokenEndpoint::auth0_domain("t.auth0.com").unwrap(),
+        "id",
+        ClientAuth::client_secret_post("secret"),
+    )
+    .with_http_client(Arc::new(Slow))
+    .build()
+    .unwrap();
+    let before = SystemTime::now();
+    let token = client.fetch_token().await.unwrap();
+    let received = SystemTime::now();
+    assert!(token.obtained_at() >= before);
+    assert!(received.duration_since(token.obtained_at()).unwrap() >= Duration::from_millis(1100));
+    assert_eq!(
+        token.expires_at(),
+        token.obtained_at() + Duration::from_secs(86400)
+    );
+}
+
+#[test]
+fn configuration_errors() {
+    let endpoint = || TokenEndpoint::auth0_domain("t.auth0.com").unwrap();
+    let mk = |id: &str, auth: ClientAuth| TokenClient::builder(endpoint(), id, auth);
+    let secret = || ClientAuth::client_secret_post("secret");
+
+    let err = TokenClient::builder(
+        TokenEndpoint::url("http://127.0.0.1:1/oauth/token").unwrap(),
+        "id",
+        secret(),
+    )
+    .build()
+    .unwrap_err();
+    assert!(matches!(err, ConfigError::InsecureHttp { .. }));
+    assert!(
+        err.to_string().contains("allow_insecure_http(true)"),
+        "{err}"
+    );
+    assert!(
+        TokenClient::builder(
+            TokenEndpoint::url("http://127.0.0.1:1/oauth/token").unwrap(),
+            "id",
+            secret(),
+        )
+        .allow_insecure_http(true)
+        .build()
+        .is_ok()
+    );
+
+    assert_eq!(
+        mk("", secret()).build().unwrap_err(),
+        ConfigError::Empty { field: "client id" }
+    );
+    assert_eq!(
+        mk("id", ClientAuth::client_secret_basic(""))
+            .build()
+            .unwrap_err(),
+        ConfigError::Empty {
+            field: "client secret"
+        }
+    );
+    assert_eq!(
+        mk("id", secret()).with_audience("").build().unwrap_err(),
+        ConfigError::Empty { field: "audience" }
+    );
+    let err = mk("id\n", secret()).build().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid client id: contains control characters"
+    );
+    let err = mk("id", secret())
+        .with_scopes(["read:clients read:users"])
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid scope: \"read:clients read:users\" contains a space"),
+        "{err}"
+    );
+    let err = mk("id", secret()).with_scopes([""]).build().unwrap_err();
+    assert_eq!(err.to_string(), "invalid scope: a scope is empty");
+    let err = mk("id", secret())
+        .with_extra_param("client_secret", "x")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid extra parameter: \"client_secret\" is set by the client itself; use the dedicated builder method"
+    );
+    let err = mk("id", secret())
+        .with_timeout(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid timeout: must be greater than zero"
+    );
+    let err = mk("id", secret())
+        .with_root_certificate_pem("garbage")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid root certificate: no `-----BEGIN CERTIFICATE-----` block found in the PEM"
+    );
+    let err = mk("id", secret())
+        .with_root_certificate_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("invalid root certificate: "),
+        "{err}"
+    );
+    let err = mk("id", secret())
+        .with_root_certificate_pem([0xff, 0xfe, 0x00])
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("not PEM text"), "{err}");
+    let ca = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    assert!(
+        mk("id", secret())
+            .with_root_certificate_pem(ca.cert.pem())
+            .build()
+            .is_ok()
+    );
+    let err = mk("id", secret())
+        .with_root_certificate_pem(ca.cert.pem())
+        .with_reqwest_client(reqwest::Client::new())
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("default transport only"), "{err}");
+}
+
+#[test]
+fn accessors_clone_and_debug_redaction() {
+    let client = TokenClient::builder(
+        TokenEndpoint::auth0_domain("t.auth0.com").unwrap(),
+        "my-client",
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_audience("https://api/")
+    .with_organization("org_1")
+    .with_extra_param("hidden", "param-value-x")
+    .build()
+    .unwrap();
+    let clone = client.clone();
+    assert_eq!(clone.token_url(), "https://t.auth0.com/oauth/token");
+    assert_eq!(clone.client_id(), "my-client");
+    assert_eq!(clone.audience(), Some("https://api/"));
+    assert_eq!(clone.organization(), Some("org_1"));
+    let dbg = format!("{client:?} {client:#?}");
+    assert!(!dbg.contains(SECRET), "{dbg}");
+    assert!(!dbg.contains("param-value-x"), "{dbg}");
+    assert!(dbg.contains("[REDACTED]"));
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<TokenClient>();
+}
