@@ -1,1 +1,71 @@
-//! Placeholder, filled in by the crate's implementation.
+//! Auth0 Management API v2 endpoint descriptions and models, without I/O.
+//!
+//! Every operation is a value implementing [`Endpoint`]: it knows its HTTP method, its
+//! percent-encoded path, its query, its body, the scopes it needs and the type its response
+//! deserializes into. Any HTTP stack can execute it; the `auth0-m2m` crate does so with a
+//! token that never seems to expire.
+//!
+//! ```
+//! use auth0_m2m_management::{Endpoint, Paginated, PageRequest, Page};
+//! use auth0_m2m_management::users::{ListUsers, User};
+//!
+//! # fn main() -> Result<(), auth0_m2m_management::Error> {
+//! let list = ListUsers::new()
+//!     .q("email:\"jane@example.com\"")
+//!     .with_page(PageRequest::offset(50)?)?;
+//! assert_eq!(list.method(), http::Method::GET);
+//! assert_eq!(list.path(), "/api/v2/users");
+//! assert_eq!(
+//!     list.query().to_query_string(),
+//!     "q=email%3A%22jane%40example.com%22&search_engine=v3&page=0&per_page=50&include_totals=true"
+//! );
+//! assert_eq!(list.scopes(), ["read:users"]);
+//!
+//! // What the executor does with the response body:
+//! let page: Page<User> = list.parse_response(
+//!     br#"{"start":0,"limit":50,"length":1,"total":1,
+//!          "users":[{"user_id":"auth0|1","email":"jane@example.com","shiny_new_field":true}]}"#,
+//! )?;
+//! assert_eq!(page.items()[0].user_id.as_deref(), Some("auth0|1"));
+//! assert_eq!(page.items()[0].extra["shiny_new_field"], true);
+//! assert!(list.next_page_request(&page).is_none());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Conventions
+//!
+//! - One module per resource ([`clients`], [`users`], [`roles`]…), holding its models and
+//!   endpoints.
+//! - Models are `#[non_exhaustive]`; every field is an `Option` (an absent field or `null`
+//!   reads as `None`); fields this crate does not name are kept in `extra` and serialized
+//!   back. Enums keep unknown values in an `Unknown(String)` variant.
+//! - Request bodies are built with `new(required…)` and one method per optional field; only
+//!   the fields that were set are sent.
+//! - Secrets (client secrets, passwords, signing keys) are [`Secret`]s, whose `Debug` output is
+//!   redacted.
+//! - [`Endpoint::returning`] reads any response as another type, and [`RawEndpoint`] describes
+//!   an operation this crate does not model. To model one in your own code, implement
+//!   [`Endpoint`] for your type.
+//! - [`catalogue()`] lists every modeled operation with its path template, for conformance
+//!   checks against the published API description.
+
+#[macro_use]
+mod macros;
+
+pub mod clients;
+pub mod endpoint;
+pub mod error;
+pub mod pagination;
+pub mod path;
+pub mod roles;
+pub mod secret;
+pub mod users;
+
+pub use endpoint::{Body, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning};
+pub use error::{ApiErrorBody, Error};
+pub use pagination::{
+    CheckpointRequest, OffsetRequest, Page, PageRequest, PageSize, Paginated, PaginationStyle,
+    PaginationSupport,
+};
+pub use secret::Secret;

@@ -1,0 +1,131 @@
+//! Errors of this crate and the Management API error body.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pagination::PaginationStyle;
+
+/// An error while describing a request or reading a response.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A page size (`per_page` or `take`) outside `1..=100`.
+    #[error("page size must be between 1 and {max}, got {value}")]
+    InvalidPageSize {
+        /// The rejected value.
+        value: u64,
+        /// The largest accepted value.
+        max: u8,
+    },
+    /// The endpoint does not support the requested pagination style.
+    #[error("this endpoint does not support {0} pagination")]
+    UnsupportedPagination(PaginationStyle),
+    /// A request body could not be serialized to JSON.
+    #[error("could not serialize the request body")]
+    Body(#[source] serde_json::Error),
+    /// A response body could not be deserialized into the response type.
+    #[error("could not deserialize the response body")]
+    Response(#[source] serde_json::Error),
+}
+
+impl Error {
+    /// Whether the error comes from invalid input given by the caller (as opposed to an
+    /// unexpected response from the server).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidPageSize { .. } | Self::UnsupportedPagination(_) | Self::Body(_)
+        )
+    }
+}
+
+/// The JSON body of a Management API error response:
+/// `{"statusCode": 404, "error": "Not Found", "message": "…", "errorCode": "inexistent_user"}`.
+///
+/// Every field is optional, so a partial or unusual body still parses; fields the type does not
+/// name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiErrorBody {
+    /// The HTTP status code repeated in the body.
+    #[serde(
+        rename = "statusCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_code: Option<u16>,
+    /// The HTTP reason phrase, e.g. `"Bad Request"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// A human-readable description of the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A machine-readable error code, e.g. `"invalid_body"` or `"inexistent_user"`.
+    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Fields not named above.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ApiErrorBody {
+    /// Parses an error body; returns `None` when the bytes are not a JSON object.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+impl fmt::Display for ApiErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(status) = self.status_code {
+            write!(f, "{status} ")?;
+        }
+        f.write_str(self.error.as_deref().unwrap_or("error"))?;
+        if let Some(code) = &self.error_code {
+            write!(f, " ({code})")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_full_body() {
+        let body = br#"{"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"}"#;
+        let parsed = ApiErrorBody::parse(body).unwrap();
+        assert_eq!(parsed.status_code, Some(404));
+        assert_eq!(parsed.error_code.as_deref(), Some("inexistent_user"));
+        assert_eq!(
+            parsed.to_string(),
+            "404 Not Found (inexistent_user): The user does not exist."
+        );
+    }
+
+    #[test]
+    fn tolerates_missing_and_null_fields() {
+        let parsed = ApiErrorBody::parse(br#"{"message":null,"other":1}"#).unwrap();
+        assert_eq!(parsed.status_code, None);
+        assert_eq!(parsed.message, None);
+        assert_eq!(parsed.extra["other"], 1);
+        assert_eq!(parsed.to_string(), "error");
+        assert!(ApiErrorBody::parse(b"not json").is_none());
+        assert!(ApiErrorBody::parse(b"[1]").is_none());
+    }
+
+    #[test]
+    fn invalid_input_classification() {
+        let err = Error::InvalidPageSize { value: 0, max: 100 };
+        assert!(err.is_invalid_input());
+        assert_eq!(
+            err.to_string(),
+            "page size must be between 1 and 100, got 0"
+        );
+    }
+}
