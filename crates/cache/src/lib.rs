@@ -69,16 +69,22 @@
 //! No feature is enabled by default.
 
 mod cache;
+#[cfg(feature = "file")]
+mod file;
 mod key;
 mod memory;
 mod policy;
 mod provider;
 pub mod record;
+
 mod source;
 
 pub use cache::{CacheError, Lease, StoreOutcome, TokenCache};
+#[cfg(feature = "file")]
+pub use file::FileCache;
 pub use key::{CacheKey, CacheKeyParts, DEFAULT_KEY_PREFIX, KEY_VERSION};
 pub use memory::MemoryCache;
 pub use policy::{RefreshPolicy, SharedCachePolicy};
 pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBuilder};
+
 pub use source::{Clock, SystemClock, TokenSource, TokioClock};
