@@ -1,1 +1,582 @@
-//! Local Auth0 tenant.
+//! A local Auth0 tenant for tests, benchmarks and examples.
+//!
+//! The fake tenant serves the client-credentials grant at `POST /oauth/token`
+//! (`client_secret_post`, `client_secret_basic` and `private_key_jwt`), its
+//! signing keys at `/.well-known/jwks.json`, and a subset of the Management
+//! API v2 (clients, client grants, resource servers, users, roles,
+//! organizations, connections, logs, jobs, tenant settings) with Auth0's
+//! response shapes, error bodies, pagination styles and rate-limit headers.
+//! It speaks TLS by default with a freshly generated CA, and offers test
+//! controls: counters, fault injection, token revocation and added latency.
+//!
+//! ```
+//! use auth0_m2m_fake::FakeTenant;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), auth0_m2m_fake::Error> {
+//! let tenant = FakeTenant::builder()
+//!     .client("my-id", "my-secret", &["read:clients"])
+//!     .start()
+//!     .await?;
+//! assert!(tenant.base_url().starts_with("https://127.0.0.1:"));
+//! assert_eq!(tenant.audience(), format!("{}/api/v2/", tenant.base_url()));
+//! assert_eq!(tenant.stats().tokens_issued, 0);
+//! tenant.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Test controls
+//!
+//! Besides the methods of [`FakeTenant`], the same controls are served over
+//! HTTP, need no token, and are neither counted nor rate-limited:
+//! `GET /__fake/stats` ([`Stats`] JSON), `POST /__fake/faults` ([`Fault`] JSON),
+//! `POST /__fake/revoke` and `POST /__fake/latency` (`{"token_ms": N}`).
+
+mod api;
+mod keys;
+mod resp;
+mod seed;
+mod server;
+mod state;
+mod tls;
+mod token;
+mod util;
+
+use seed::ClientSpec;
+pub use seed::MANAGEMENT_SCOPES;
+use serde::{Deserialize, Serialize};
+use state::{App, Counters, Registry, Store, Window, lock};
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Errors starting a fake tenant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Binding the listener or writing the CA file failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Generating keys or certificates, or configuring TLS, failed.
+    #[error("TLS or key setup failed: {0}")]
+    Crypto(String),
+    /// The builder was given an unusable value.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// Request counters of one tenant.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Requests to `POST /oauth/token`.
+    pub token_requests: u64,
+    /// Access tokens issued.
+    pub tokens_issued: u64,
+    /// Requests to `/api/v2/...`.
+    pub api_requests: u64,
+    /// Management API answers with status 401.
+    pub api_401: u64,
+    /// Management API answers with status 429.
+    pub api_429: u64,
+    /// Token endpoint answers with status 429 (rate limit or quota).
+    pub token_429: u64,
+    /// Injected 5xx answers on the token endpoint.
+    pub token_5xx_injected: u64,
+    /// Injected 5xx answers on the Management API.
+    pub api_5xx_injected: u64,
+    /// Connections closed without an answer by an injected fault.
+    pub dropped_connections: u64,
+}
+
+/// Which routes a [`Fault`] applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultTarget {
+    /// `POST /oauth/token`.
+    #[default]
+    Token,
+    /// `/api/v2/...`.
+    Api,
+}
+
+/// A fault injected into the next `count` requests of `target`.
+///
+/// The added latency comes first; then the connection is dropped
+/// (`drop_connection`), or the request is answered with `status` (Auth0's body
+/// for that status, plus `Retry-After` when `retry_after` is set), or, with
+/// neither, the request proceeds normally after the delay.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Fault {
+    /// The routes the fault applies to (default: the token endpoint).
+    pub target: FaultTarget,
+    /// How many requests the fault affects.
+    pub count: u64,
+    /// The status code to answer with.
+    pub status: Option<u16>,
+    /// Added delay in milliseconds.
+    pub latency_ms: Option<u64>,
+    /// Close the TCP connection without an HTTP answer.
+    pub drop_connection: bool,
+    /// `Retry-After` seconds to send with `status`.
+    pub retry_after: Option<u64>,
+}
+
+/// Configures and starts a [`FakeTenant`]; see [`FakeTenant::builder`].
+#[derive(Clone)]
+pub struct FakeTenantBuilder {
+    http: bool,
+    clients: Vec<ClientSpec>,
+    token_lifetime: Duration,
+    token_latency: Duration,
+    seed_clients: usize,
+    seed_users: usize,
+    rate_limit: u64,
+    quota: Option<u64>,
+    ca_out: Option<PathBuf>,
+    addr: SocketAddr,
+}
+
+impl fmt::Debug for FakeTenantBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<&str> = self.clients.iter().map(|c| c.id.as_str()).collect();
+        f.debug_struct("FakeTenantBuilder")
+            .field("http", &self.http)
+            .field("client_ids", &ids)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("token_latency", &self.token_latency)
+            .field("seed_clients", &self.seed_clients)
+            .field("seed_users", &self.seed_users)
+            .field("rate_limit", &self.rate_limit)
+            .field("quota", &self.quota)
+            .field("ca_out", &self.ca_out)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for FakeTenantBuilder {
+    fn default() -> Self {
+        FakeTenantBuilder {
+            http: false,
+            clients: Vec::new(),
+            token_lifetime: Duration::from_secs(86_400),
+            token_latency: Duration::ZERO,
+            seed_clients: 0,
+            seed_users: 0,
+            rate_limit: 0,
+            quota: None,
+            ca_out: None,
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+        }
+    }
+}
+
+fn owned_scopes(scopes: &[&str]) -> Vec<String> {
+    scopes.iter().map(|s| s.to_string()).collect()
+}
+
+impl FakeTenantBuilder {
+    /// Serves plain HTTP instead of TLS (default: `false`, TLS).
+    pub fn http(mut self, http: bool) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Adds a client authenticating with a secret, with a grant for the
+    /// Management API carrying `scopes`. Repeatable; the first client added is
+    /// the one [`FakeTenant::client_id`] returns. Without any client, a
+    /// default client with a random id and secret and every Management API
+    /// scope the tenant serves is created.
+    pub fn client(mut self, id: &str, secret: &str, scopes: &[&str]) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: Some(secret.into()),
+            public_key_pem: None,
+            scopes: Some(owned_scopes(scopes)),
+        });
+        self
+    }
+
+    /// Adds a client that exists but has no grant for the Management API
+    /// (its token requests get Auth0's 403 client-grant answer).
+    pub fn client_without_grant(mut self, id: &str, secret: &str) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: Some(secret.into()),
+            public_key_pem: None,
+            scopes: None,
+        });
+        self
+    }
+
+    /// Adds a `private_key_jwt` client whose assertions are verified with
+    /// `public_key_pem` (an RSA or EC P-256 SubjectPublicKeyInfo PEM), with a
+    /// grant for the Management API carrying `scopes`.
+    pub fn private_key_client(mut self, id: &str, public_key_pem: &str, scopes: &[&str]) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: None,
+            public_key_pem: Some(public_key_pem.into()),
+            scopes: Some(owned_scopes(scopes)),
+        });
+        self
+    }
+
+    /// Lifetime of issued access tokens (default: 86400 s; whole seconds, at least 1).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Delay added to every `/oauth/token` answer (default: none).
+    pub fn token_latency(mut self, latency: Duration) -> Self {
+        self.token_latency = latency;
+        self
+    }
+
+    /// Number of generated extra clients (default: 0).
+    pub fn seed_clients(mut self, n: usize) -> Self {
+        self.seed_clients = n;
+        self
+    }
+
+    /// Number of generated users (default: 0).
+    pub fn seed_users(mut self, n: usize) -> Self {
+        self.seed_users = n;
+        self
+    }
+
+    /// Requests per second allowed, separately for the token endpoint and
+    /// the Management API; `0` means unlimited (default: 0).
+    pub fn rate_limit(mut self, per_second: u64) -> Self {
+        self.rate_limit = per_second;
+        self
+    }
+
+    /// `Some(n)`: only `n` tokens are issued per hour, then the token endpoint
+    /// answers 429 with `Auth0-Client-Quota-Limit` (default: `None`, no quota).
+    pub fn quota(mut self, tokens: Option<u64>) -> Self {
+        self.quota = tokens;
+        self
+    }
+
+    /// Where to write the CA certificate PEM. Default (`None`): a file in the
+    /// system temporary directory, removed when the tenant is dropped.
+    pub fn ca_out(mut self, path: Option<PathBuf>) -> Self {
+        self.ca_out = path;
+        self
+    }
+
+    /// Address to listen on (default: `127.0.0.1:0`, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds, generates keys and certificates, and serves on the current
+    /// Tokio runtime.
+    pub async fn start(self) -> Result<FakeTenant, Error> {
+        let key = keys::signing_key().map_err(Error::Crypto)?;
+        let lifetime = self.token_lifetime.as_secs();
+        if lifetime == 0 {
+            return Err(Error::Config(
+                "token lifetime must be at least one second".into(),
+            ));
+        }
+        for c in &self.clients {
+            if c.id.is_empty() || c.id.contains(':') {
+                return Err(Error::Config(format!(
+                    "client id {:?} must be non-empty and contain no ':'",
+                    c.id
+                )));
+            }
+            if let Some(pem) = &c.public_key_pem {
+                let rsa = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).is_ok();
+                let ec = jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()).is_ok();
+                if !rsa && !ec {
+                    return Err(Error::Config(format!(
+                        "public key of client {:?} is not an RSA or EC PEM",
+                        c.id
+                    )));
+                }
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let local = listener.local_addr()?;
+        let host_ip = if local.ip().is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            local.ip()
+        };
+        let domain = SocketAddr::new(host_ip, local.port()).to_string();
+        let scheme = if self.http { "http" } else { "https" };
+        let base_url = format!("{scheme}://{domain}");
+        let audience = format!("{base_url}/api/v2/");
+
+        let (ca_pem, acceptor) = if self.http {
+            (String::new(), None)
+        } else {
+            let t = tls::generate(host_ip).map_err(Error::Crypto)?;
+            (t.ca_pem, Some(tokio_rustls::TlsAcceptor::from(t.config)))
+        };
+        let (ca_path, owns_ca) = match &self.ca_out {
+            Some(p) => (p.clone(), false),
+            None => (
+                std::env::temp_dir().join(format!(
+                    "auth0-m2m-fake-ca-{}-{}.pem",
+                    std::process::id(),
+                    util::random_alnum(12)
+                )),
+                true,
+            ),
+        };
+        if !self.http {
+            std::fs::write(&ca_path, &ca_pem)?;
+        }
+
+        let mut clients = self.clients.clone();
+        if clients.is_empty() {
+            clients.push(ClientSpec {
+                id: seed::client_id(),
+                secret: Some(seed::client_secret()),
+                public_key_pem: None,
+                scopes: Some(owned_scopes(seed::MANAGEMENT_SCOPES)),
+            });
+        }
+        let mut store = Store::default();
+        seed::seed(
+            &mut store,
+            &audience,
+            &domain,
+            &clients,
+            self.seed_clients,
+            self.seed_users,
+        );
+        let app = Arc::new(App {
+            issuer: format!("{base_url}/"),
+            token_url: format!("{base_url}/oauth/token"),
+            base_url: base_url.clone(),
+            audience,
+            domain: domain.clone(),
+            store: Mutex::new(store),
+            counters: Counters::default(),
+            faults: Mutex::new(VecDeque::new()),
+            token_latency_ms: AtomicU64::new(self.token_latency.as_millis() as u64),
+            rate_limit: self.rate_limit,
+            token_window: Mutex::new(Window::default()),
+            api_window: Mutex::new(Window::default()),
+            quota: self.quota,
+            quota_used: AtomicU64::new(0),
+            quota_started: util::now_secs(),
+            token_lifetime_secs: lifetime,
+            key,
+            registry: Mutex::new(Registry::default()),
+        });
+        let (tx, rx) = watch::channel(false);
+        let router = server::router(app.clone());
+        let task = tokio::spawn(server::serve(listener, acceptor, router, rx));
+        let first = &clients[0];
+        Ok(FakeTenant {
+            app,
+            client_id: first.id.clone(),
+            client_secret: first.secret.clone().unwrap_or_default(),
+            ca_pem,
+            ca_path,
+            owns_ca: owns_ca && !self.http,
+            shutdown: tx,
+            task: Mutex::new(Some(task)),
+        })
+    }
+}
+
+/// A running fake tenant. Dropping it stops the server.
+pub struct FakeTenant {
+    app: Arc<App>,
+    client_id: String,
+    client_secret: String,
+    ca_pem: String,
+    ca_path: PathBuf,
+    owns_ca: bool,
+    shutdown: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for FakeTenant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeTenant")
+            .field("base_url", &self.app.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("ca_cert_path", &self.ca_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeTenant {
+    /// A builder with the defaults documented on each method.
+    pub fn builder() -> FakeTenantBuilder {
+        FakeTenantBuilder::default()
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn domain(&self) -> String {
+        self.app.domain.clone()
+    }
+
+    /// `https://127.0.0.1:PORT` (`http://` when serving plain HTTP).
+    pub fn base_url(&self) -> String {
+        self.app.base_url.clone()
+    }
+
+    /// The token endpoint: base URL + `/oauth/token`.
+    pub fn token_url(&self) -> String {
+        self.app.token_url.clone()
+    }
+
+    /// The Management API audience: base URL + `/api/v2/`.
+    pub fn audience(&self) -> String {
+        self.app.audience.clone()
+    }
+
+    /// The id of the first configured client (or of the default client).
+    pub fn client_id(&self) -> String {
+        self.client_id.clone()
+    }
+
+    /// The secret of the first configured client (empty for a
+    /// `private_key_jwt` client).
+    pub fn client_secret(&self) -> String {
+        self.client_secret.clone()
+    }
+
+    /// The CA certificate PEM clients must trust (empty when serving HTTP).
+    pub fn ca_cert_pem(&self) -> String {
+        self.ca_pem.clone()
+    }
+
+    /// Where the CA certificate PEM was written (nothing is written when
+    /// serving HTTP).
+    pub fn ca_cert_path(&self) -> PathBuf {
+        self.ca_path.clone()
+    }
+
+    /// A snapshot of the request counters.
+    pub fn stats(&self) -> Stats {
+        self.app.counters.snapshot()
+    }
+
+    /// Injects a fault into the next `fault.count` requests of `fault.target`.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.app.add_fault(fault);
+    }
+
+    /// Revokes every token issued so far: the Management API answers 401 to them.
+    pub fn revoke_all(&self) {
+        self.app.revoke_all();
+    }
+
+    /// Changes the delay added to every `/oauth/token` answer.
+    pub fn set_token_latency(&self, latency: Duration) {
+        self.app
+            .token_latency_ms
+            .store(latency.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// Stops serving and waits for the listener to close.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let task = lock(&self.task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeTenant {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if self.owns_ca {
+            let _ = std::fs::remove_file(&self.ca_path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn tenant_is_send_and_sync() {
+        assert_send_sync::<FakeTenant>();
+        assert_send_sync::<FakeTenantBuilder>();
+    }
+
+    #[tokio::test]
+    async fn debug_never_prints_secrets() {
+        let b = FakeTenant::builder().http(true).client(
+            "debug-id",
+            "super-secret-value",
+            &["read:clients"],
+        );
+        let text = format!("{b:?}");
+        assert!(text.contains("debug-id"));
+        assert!(!text.contains("super-secret-value"));
+        let t = b.start().await.expect("start");
+        let text = format!("{t:?}");
+        assert!(text.contains("debug-id"));
+        assert!(!text.contains("super-secret-value"));
+        assert!(text.contains("[REDACTED]"));
+    }
+
+    #[tokio::test]
+    async fn expired_token_is_rejected_with_auth0_message() {
+        let t = FakeTenant::builder()
+            .http(true)
+            .start()
+            .await
+            .expect("start");
+        let now = util::now_secs();
+        let token = t
+            .app
+            .key
+            .sign(
+                &serde_json::json!({"iss": t.app.issuer, "aud": t.audience(),
+                "sub": "x@clients", "scope": "read:clients", "iat": now - 100, "exp": now - 10}),
+            )
+            .expect("sign");
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+        );
+        let req = http::Request::builder()
+            .uri("/api/v2/clients")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let r = tower::ServiceExt::oneshot(server::router(t.app.clone()), req)
+            .await
+            .expect("response");
+        assert_eq!(r.status(), http::StatusCode::UNAUTHORIZED);
+        let body = axum::body::to_bytes(r.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(
+            v,
+            serde_json::json!({"statusCode": 401, "error": "Unauthorized",
+                "message": "Expired token received for JSON Web Token validation"})
+        );
+        assert_eq!(t.stats().api_401, 1);
+    }
+}

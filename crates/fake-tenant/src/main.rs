@@ -1,1 +1,139 @@
-fn main() {}
+//! `auth0-m2m-fake`: runs a local Auth0 tenant until killed.
+
+use auth0_m2m_fake::{FakeTenant, MANAGEMENT_SCOPES};
+use clap::Parser;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A local Auth0 tenant: token endpoint, Management API subset, test controls.
+#[derive(Parser, Debug)]
+#[command(name = "auth0-m2m-fake", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// Serve plain HTTP instead of TLS.
+    #[arg(long)]
+    http: bool,
+    /// Where to write the CA certificate PEM (default: a file in the temp directory).
+    #[arg(long)]
+    ca_out: Option<PathBuf>,
+    /// A client `ID:SECRET[:SCOPES]` with a Management API grant (SCOPES comma- or
+    /// space-separated; default: every scope served). Repeatable.
+    #[arg(long = "client", value_name = "ID:SECRET[:SCOPES]")]
+    clients: Vec<String>,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    token_lifetime: u64,
+    /// Delay added to every token answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    token_latency_ms: u64,
+    /// Number of generated extra clients.
+    #[arg(long, default_value_t = 0)]
+    seed_clients: usize,
+    /// Number of generated users.
+    #[arg(long, default_value_t = 0)]
+    seed_users: usize,
+    /// Requests per second allowed on the token and API routes (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    rate_limit: u64,
+    /// Tokens allowed per hour before 429 with Auth0-Client-Quota-Limit.
+    #[arg(long)]
+    quota: Option<u64>,
+}
+
+/// Parses `ID:SECRET[:SCOPES]`.
+fn parse_client(spec: &str) -> Result<(String, String, Option<Vec<String>>), String> {
+    let mut parts = spec.splitn(3, ':');
+    let id = parts.next().unwrap_or("");
+    let secret = parts.next().unwrap_or("");
+    if id.is_empty() || secret.is_empty() {
+        return Err(format!("--client {spec:?}: expected ID:SECRET[:SCOPES]"));
+    }
+    let scopes = parts.next().map(|s| {
+        s.split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    });
+    Ok((id.to_string(), secret.to_string(), scopes))
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(args).await {
+        eprintln!("auth0-m2m-fake: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let mut b = FakeTenant::builder()
+        .http(args.http)
+        .addr(args.addr)
+        .ca_out(args.ca_out)
+        .token_lifetime(Duration::from_secs(args.token_lifetime))
+        .token_latency(Duration::from_millis(args.token_latency_ms))
+        .seed_clients(args.seed_clients)
+        .seed_users(args.seed_users)
+        .rate_limit(args.rate_limit)
+        .quota(args.quota);
+    for spec in &args.clients {
+        let (id, secret, scopes) = parse_client(spec)?;
+        match scopes {
+            Some(s) => {
+                let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+                b = b.client(&id, &secret, &refs);
+            }
+            None => b = b.client(&id, &secret, MANAGEMENT_SCOPES),
+        }
+    }
+    let tenant = b.start().await.map_err(|e| e.to_string())?;
+    let ca = if args.http {
+        serde_json::Value::Null
+    } else {
+        serde_json::Value::String(tenant.ca_cert_path().display().to_string())
+    };
+    let line = serde_json::json!({
+        "domain": tenant.domain(),
+        "base_url": tenant.base_url(),
+        "audience": tenant.audience(),
+        "client_id": tenant.client_id(),
+        "client_secret": tenant.client_secret(),
+        "ca_cert": ca,
+    });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    drop(out);
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("auth0-m2m-fake: shutting down");
+    tenant.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_client;
+
+    #[test]
+    fn parses_client_specs() {
+        let (id, secret, scopes) = parse_client("a:b:read:clients,create:clients").expect("ok");
+        assert_eq!((id.as_str(), secret.as_str()), ("a", "b"));
+        assert_eq!(
+            scopes,
+            Some(vec![
+                "read:clients".to_string(),
+                "create:clients".to_string()
+            ])
+        );
+        let (_, _, scopes) = parse_client("a:b:read:users update:users").expect("ok");
+        assert_eq!(scopes.map(|s| s.len()), Some(2));
+        assert_eq!(parse_client("a:b").expect("ok").2, None);
+        assert!(parse_client("a").is_err());
+        assert!(parse_client(":b").is_err());
+    }
+}

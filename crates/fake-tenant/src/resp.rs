@@ -1,0 +1,130 @@
+//! Response building shared by the token endpoint and the Management API.
+
+use crate::server::ConnCtx;
+use crate::state::{App, RateInfo, bump};
+use crate::{Fault, FaultTarget};
+use axum::body::Body;
+use axum::response::Response;
+use http::{HeaderValue, StatusCode, header};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A JSON response with Auth0's content type.
+pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut r = Response::new(Body::from(bytes));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+/// An empty response (e.g. 204 No Content).
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = status;
+    r
+}
+
+/// Sets a header from a string, ignoring values that are not valid header values.
+pub(crate) fn set_header(r: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+/// Adds the `X-RateLimit-*` headers Auth0 sends on every answer.
+pub(crate) fn rate_headers(r: &mut Response, info: RateInfo) {
+    set_header(r, "x-ratelimit-limit", &info.limit.to_string());
+    set_header(r, "x-ratelimit-remaining", &info.remaining.to_string());
+    set_header(r, "x-ratelimit-reset", &info.reset.to_string());
+}
+
+/// An Authentication API error: `{"error", "error_description"}`.
+pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
+    json(
+        status,
+        &json!({"error": error, "error_description": description}),
+    )
+}
+
+/// A Management API error: `{"statusCode", "error", "message", "errorCode"?}`.
+pub(crate) fn api_error(status: StatusCode, message: &str, code: Option<&str>) -> Response {
+    let mut body = json!({
+        "statusCode": status.as_u16(),
+        "error": status.canonical_reason().unwrap_or("Error"),
+        "message": message,
+    });
+    if let (Some(c), Some(o)) = (code, body.as_object_mut()) {
+        o.insert("errorCode".into(), Value::String(c.into()));
+    }
+    json(status, &body)
+}
+
+/// Applies an injected fault: waits the added latency, then drops the
+/// connection, answers with the fault's status, or lets the request proceed
+/// (`None`).
+pub(crate) async fn apply_fault(
+    app: &App,
+    fault: Fault,
+    conn: Option<&ConnCtx>,
+    target: FaultTarget,
+) -> Option<Response> {
+    if let Some(ms) = fault.latency_ms.filter(|ms| *ms > 0) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if fault.drop_connection {
+        bump(&app.counters.dropped_connections);
+        if let Some(c) = conn {
+            c.kill();
+            // The connection task drops the socket; this answer is never sent.
+            std::future::pending::<()>().await;
+        }
+        return Some(empty(StatusCode::BAD_GATEWAY));
+    }
+    let code = fault.status?;
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    if status.is_server_error() {
+        match target {
+            FaultTarget::Token => bump(&app.counters.token_5xx_injected),
+            FaultTarget::Api => bump(&app.counters.api_5xx_injected),
+        }
+    }
+    let mut r = match (target, status) {
+        (FaultTarget::Token, StatusCode::TOO_MANY_REQUESTS) => {
+            bump(&app.counters.token_429);
+            token_error(status, "too_many_requests", "Global limit has been reached")
+        }
+        (FaultTarget::Api, StatusCode::TOO_MANY_REQUESTS) => {
+            bump(&app.counters.api_429);
+            api_error(
+                status,
+                "Global limit has been reached",
+                Some("too_many_requests"),
+            )
+        }
+        (FaultTarget::Api, StatusCode::UNAUTHORIZED) => {
+            bump(&app.counters.api_401);
+            api_error(status, "Invalid token", None)
+        }
+        (FaultTarget::Token, s) if s.is_server_error() => token_error(
+            s,
+            "temporarily_unavailable",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        (FaultTarget::Token, s) => token_error(
+            s,
+            "server_error",
+            s.canonical_reason().unwrap_or("Injected error"),
+        ),
+        (FaultTarget::Api, s) => {
+            api_error(s, s.canonical_reason().unwrap_or("Injected error"), None)
+        }
+    };
+    if let Some(secs) = fault.retry_after {
+        set_header(&mut r, "retry-after", &secs.to_string());
+    }
+    Some(r)
+}

@@ -1,0 +1,470 @@
+//! Generated, realistic seed data.
+
+use crate::state::Store;
+use crate::util::{iso8601, now_ms, random_alnum, random_hex};
+use rand::Rng;
+use rand::seq::SliceRandom;
+use serde_json::{Value, json};
+
+/// A client configured through the builder.
+#[derive(Clone)]
+pub(crate) struct ClientSpec {
+    pub(crate) id: String,
+    pub(crate) secret: Option<String>,
+    pub(crate) public_key_pem: Option<String>,
+    /// `None`: the client has no grant for the Management API.
+    pub(crate) scopes: Option<Vec<String>>,
+}
+
+/// The Management API scopes this tenant serves (the default client gets all of them).
+pub const MANAGEMENT_SCOPES: &[&str] = &[
+    "read:client_grants",
+    "create:client_grants",
+    "delete:client_grants",
+    "update:client_grants",
+    "read:users",
+    "update:users",
+    "delete:users",
+    "create:users",
+    "read:clients",
+    "update:clients",
+    "delete:clients",
+    "create:clients",
+    "read:client_keys",
+    "update:client_keys",
+    "read:connections",
+    "read:resource_servers",
+    "update:resource_servers",
+    "delete:resource_servers",
+    "create:resource_servers",
+    "read:tenant_settings",
+    "update:tenant_settings",
+    "read:logs",
+    "read:roles",
+    "create:roles",
+    "delete:roles",
+    "update:roles",
+    "read:role_members",
+    "create:role_members",
+    "delete:role_members",
+    "read:organizations",
+    "update:organizations",
+    "create:organizations",
+    "delete:organizations",
+    "read:organization_members",
+    "create:organization_members",
+    "delete:organization_members",
+];
+
+const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Katherine",
+    "John",
+    "Hedy",
+    "Donald",
+    "Anita",
+    "Niklaus",
+    "Sophie",
+    "Leslie",
+];
+const LAST: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Johnson",
+    "McCarthy",
+    "Lamarr",
+    "Knuth",
+    "Borg",
+    "Wirth",
+    "Wilson",
+    "Lamport",
+];
+const PRODUCTS: &[&str] = &[
+    "Billing",
+    "Inventory",
+    "Reporting",
+    "Checkout",
+    "Analytics",
+    "Support Portal",
+    "Onboarding",
+    "Notifications",
+    "Search",
+    "Payments",
+    "Scheduler",
+    "Catalog",
+];
+const PLANS: &[&str] = &["free", "pro", "enterprise"];
+const ENVS: &[&str] = &["Production", "Staging", "Development", "QA"];
+
+/// Title-cases a scope into Auth0's description style (`read:users` -> `Read Users`).
+pub(crate) fn scope_description(scope: &str) -> String {
+    scope
+        .split([':', '_'])
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A new client object with the fields real Auth0 clients carry.
+pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: String) -> Value {
+    let m2m = app_type == "non_interactive";
+    let grant_types: Vec<&str> = if m2m {
+        vec!["client_credentials"]
+    } else if app_type == "spa" {
+        vec!["authorization_code", "implicit", "refresh_token"]
+    } else {
+        vec![
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+        ]
+    };
+    let slug: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let callbacks: Vec<String> = if m2m {
+        vec![]
+    } else {
+        vec![format!("https://{slug}.example.com/callback")]
+    };
+    json!({
+        "tenant": "fake-tenant",
+        "global": false,
+        "is_token_endpoint_ip_header_trusted": false,
+        "name": name,
+        "description": "",
+        "client_id": client_id,
+        "client_secret": secret,
+        "app_type": app_type,
+        "is_first_party": true,
+        "oidc_conformant": true,
+        "callbacks": callbacks,
+        "allowed_origins": [],
+        "web_origins": [],
+        "allowed_logout_urls": [],
+        "allowed_clients": [],
+        "callback_url_template": false,
+        "cross_origin_auth": false,
+        "custom_login_page_on": true,
+        "sso_disabled": false,
+        "grant_types": grant_types,
+        "token_endpoint_auth_method": if app_type == "spa" { "none" } else { "client_secret_post" },
+        "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000, "secret_encoded": false},
+        "signing_keys": [{"cert": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n",
+                          "pkcs7": "-----BEGIN PKCS7-----\n...\n-----END PKCS7-----\n",
+                          "subject": "deprecated"}],
+        "refresh_token": {"expiration_type": "non-expiring", "idle_token_lifetime": 1_296_000,
+                          "infinite_idle_token_lifetime": true, "infinite_token_lifetime": true,
+                          "leeway": 0, "rotation_type": "non-rotating", "token_lifetime": 2_592_000},
+        "organization_usage": "deny",
+        "organization_require_behavior": "no_prompt",
+        "encrypted": true,
+    })
+}
+
+/// A client id in Auth0's format (32 alphanumerics).
+pub(crate) fn client_id() -> String {
+    random_alnum(32)
+}
+
+/// A client secret in Auth0's format (64 URL-safe characters).
+pub(crate) fn client_secret() -> String {
+    random_alnum(64)
+}
+
+/// A client grant object.
+pub(crate) fn new_grant(client_id: &str, audience: &str, scopes: &[String]) -> Value {
+    json!({
+        "id": format!("cgr_{}", random_alnum(16)),
+        "client_id": client_id,
+        "audience": audience,
+        "scope": scopes,
+        "subject_type": "client",
+    })
+}
+
+/// A database user object, as Auth0 returns it.
+pub(crate) fn new_user(email: &str, connection: &str, created_ms: u64) -> Value {
+    let hex = random_hex(24);
+    let nickname = email.split('@').next().unwrap_or(email).to_string();
+    let created = iso8601(created_ms);
+    json!({
+        "user_id": format!("auth0|{hex}"),
+        "email": email,
+        "email_verified": false,
+        "name": email,
+        "nickname": nickname,
+        "picture": format!("https://s.gravatar.com/avatar/{}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{}.png",
+                           random_hex(32), nickname.chars().take(2).collect::<String>().to_lowercase()),
+        "identities": [{"connection": connection, "provider": "auth0", "user_id": hex, "isSocial": false}],
+        "created_at": created,
+        "updated_at": created,
+        "user_metadata": {},
+        "app_metadata": {},
+    })
+}
+
+/// Fills a fresh store.
+pub(crate) fn seed(
+    store: &mut Store,
+    audience: &str,
+    domain: &str,
+    clients: &[ClientSpec],
+    seed_clients: usize,
+    seed_users: usize,
+) {
+    let mut rng = rand::thread_rng();
+    let now = now_ms();
+    let day = 86_400_000u64;
+
+    store.connections = vec![
+        json!({"id": format!("con_{}", random_alnum(16)), "name": "Username-Password-Authentication",
+               "display_name": "Username-Password-Authentication", "strategy": "auth0",
+               "is_domain_connection": false, "realms": ["Username-Password-Authentication"],
+               "enabled_clients": [],
+               "options": {"mfa": {"active": true, "return_enroll_settings": true},
+                           "passwordPolicy": "good", "brute_force_protection": true,
+                           "strategy_version": 2, "disable_signup": false,
+                           "requires_username": false}}),
+        json!({"id": format!("con_{}", random_alnum(16)), "name": "google-oauth2",
+               "display_name": "google-oauth2", "strategy": "google-oauth2",
+               "is_domain_connection": false, "realms": ["google-oauth2"], "enabled_clients": [],
+               "options": {"email": true, "profile": true, "scope": ["email", "profile"]}}),
+        json!({"id": format!("con_{}", random_alnum(16)), "name": "email",
+               "display_name": "email", "strategy": "email",
+               "is_domain_connection": false, "realms": ["email"], "enabled_clients": [],
+               "options": {"name": "email", "totp": {"length": 6, "time_step": 180},
+                           "disable_signup": false, "brute_force_protection": true}}),
+    ];
+
+    let billing_api = "https://billing.example.com/api";
+    let billing_scopes = [
+        "read:invoices",
+        "create:invoices",
+        "read:customers",
+        "update:customers",
+    ];
+    store.resource_servers = vec![
+        json!({"id": random_hex(24), "name": "Auth0 Management API", "identifier": audience,
+               "is_system": true, "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
+               "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
+               "scopes": MANAGEMENT_SCOPES.iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
+        json!({"id": random_hex(24), "name": "Billing API", "identifier": billing_api,
+               "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
+               "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
+               "token_dialect": "access_token", "enforce_policies": false,
+               "scopes": billing_scopes.iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
+    ];
+
+    for spec in clients {
+        let mut c = new_client(
+            &format!("{} (Test Application)", spec.id),
+            "non_interactive",
+            spec.id.clone(),
+            spec.secret.clone().unwrap_or_default(),
+        );
+        if let Some(o) = c.as_object_mut() {
+            if let Some(pem) = &spec.public_key_pem {
+                o.remove("client_secret");
+                o.insert("token_endpoint_auth_method".into(), Value::Null);
+                o.insert(
+                    "client_authentication_methods".into(),
+                    json!({"private_key_jwt": {"credentials": [{"id": format!("cred_{}", random_alnum(22))}]}}),
+                );
+                store.client_keys.insert(spec.id.clone(), pem.clone());
+            }
+        }
+        store.clients.push(c);
+        if let Some(scopes) = &spec.scopes {
+            store.grants.push(new_grant(&spec.id, audience, scopes));
+        }
+    }
+
+    let app_types = ["regular_web", "spa", "native", "non_interactive"];
+    for i in 0..seed_clients {
+        let product = PRODUCTS[i % PRODUCTS.len()];
+        let env = ENVS[(i / PRODUCTS.len()) % ENVS.len()];
+        let app_type = app_types.choose(&mut rng).copied().unwrap_or("regular_web");
+        let name = if i < PRODUCTS.len() * ENVS.len() {
+            format!("{product} ({env})")
+        } else {
+            format!(
+                "{product} ({env} {})",
+                i / (PRODUCTS.len() * ENVS.len()) + 1
+            )
+        };
+        let id = client_id();
+        let c = new_client(&name, app_type, id.clone(), client_secret());
+        if app_type == "non_interactive" {
+            let n = rng.gen_range(1..=billing_scopes.len());
+            let scopes: Vec<String> = billing_scopes[..n].iter().map(|s| s.to_string()).collect();
+            store.grants.push(new_grant(&id, billing_api, &scopes));
+        }
+        store.clients.push(c);
+    }
+
+    let db = "Username-Password-Authentication";
+    for i in 0..seed_users {
+        let first = FIRST[i % FIRST.len()];
+        let last = LAST[(i / FIRST.len() + i) % LAST.len()];
+        let email = format!(
+            "{}.{}{}@example.com",
+            first.to_ascii_lowercase(),
+            last.to_ascii_lowercase(),
+            i + 1
+        );
+        let created = now.saturating_sub(rng.gen_range(1..=400) * day);
+        let mut u = new_user(&email, db, created);
+        if let Some(o) = u.as_object_mut() {
+            let logins: u64 = rng.gen_range(0..250);
+            o.insert("name".into(), json!(format!("{first} {last}")));
+            o.insert("given_name".into(), json!(first));
+            o.insert("family_name".into(), json!(last));
+            o.insert("email_verified".into(), json!(rng.gen_bool(0.8)));
+            o.insert("logins_count".into(), json!(logins));
+            if logins > 0 {
+                let last_login = created + rng.gen_range(0..=now.saturating_sub(created).max(1));
+                o.insert("last_login".into(), json!(iso8601(last_login)));
+                o.insert(
+                    "last_ip".into(),
+                    json!(format!("203.0.113.{}", rng.gen_range(1..255))),
+                );
+            }
+            o.insert("app_metadata".into(), json!({"plan": PLANS[i % 3]}));
+        }
+        store.users.push(u);
+    }
+
+    for (name, desc) in [
+        ("Billing Admin", "Manages invoices and customers"),
+        ("Billing Viewer", "Reads invoices"),
+        ("Support Agent", "Helps customers"),
+    ] {
+        let id = format!("rol_{}", random_alnum(16));
+        let perms: Vec<Value> = billing_scopes
+            .iter()
+            .filter(|s| name == "Billing Admin" || s.starts_with("read:"))
+            .map(|s| json!({"permission_name": s, "description": scope_description(s),
+                            "resource_server_identifier": billing_api, "resource_server_name": "Billing API"}))
+            .collect();
+        store.role_permissions.insert(id.clone(), perms);
+        store
+            .roles
+            .push(json!({"id": id, "name": name, "description": desc}));
+    }
+
+    for (name, display) in [
+        ("acme", "Acme Corporation"),
+        ("globex", "Globex"),
+        ("initech", "Initech"),
+    ] {
+        let id = format!("org_{}", random_alnum(16));
+        store.organizations.push(json!({
+            "id": id, "name": name, "display_name": display,
+            "branding": {"logo_url": format!("https://{name}.example.com/logo.png"),
+                         "colors": {"primary": "#0059d6", "page_background": "#000000"}},
+            "metadata": {"tier": "gold"},
+        }));
+    }
+    let user_ids: Vec<String> = store
+        .users
+        .iter()
+        .filter_map(|u| u["user_id"].as_str().map(String::from))
+        .collect();
+    let org_ids: Vec<String> = store
+        .organizations
+        .iter()
+        .filter_map(|o| o["id"].as_str().map(String::from))
+        .collect();
+    let role_ids: Vec<String> = store
+        .roles
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(String::from))
+        .collect();
+    for (i, uid) in user_ids.iter().enumerate() {
+        if let Some(org) = org_ids.get(i % org_ids.len().max(1)) {
+            store
+                .org_members
+                .entry(org.clone())
+                .or_default()
+                .push(uid.clone());
+        }
+        if i % 2 == 0 {
+            if let Some(role) = role_ids.get(i % role_ids.len().max(1)) {
+                store
+                    .user_roles
+                    .entry(uid.clone())
+                    .or_default()
+                    .push(role.clone());
+            }
+        }
+    }
+
+    store.tenant_settings = json!({
+        "friendly_name": "Fake Tenant",
+        "picture_url": "https://example.com/logo.png",
+        "support_email": "support@example.com",
+        "support_url": "https://example.com/support",
+        "allowed_logout_urls": [],
+        "default_redirection_uri": "https://example.com/login",
+        "enabled_locales": ["en"],
+        "session_lifetime": 168,
+        "idle_session_lifetime": 72,
+        "sandbox_version": "22",
+        "default_audience": "",
+        "default_directory": "",
+        "flags": {"allow_changing_enable_sso": false, "disable_clickjack_protection_headers": false,
+                  "disable_impersonation": true, "enable_sso": true, "universal_login": true,
+                  "new_universal_login_experience_enabled": true, "revoke_refresh_token_grant": false,
+                  "remove_alg_from_jwks": true},
+        "universal_login": {"colors": {"primary": "#0059d6", "page_background": "#000000"}},
+        "acr_values_supported": [],
+    });
+
+    for (i, u) in store.users.clone().iter().take(5).enumerate() {
+        store.log(
+            "s",
+            "Success Login",
+            json!({"connection": db, "client_id": Value::Null, "client_name": "Fake Tenant Login",
+                   "user_id": u["user_id"], "user_name": u["email"], "strategy": "auth0",
+                   "strategy_type": "database", "hostname": domain, "details": {"prompts": [], "session_id": random_alnum(32), "stats": {"loginsCount": i + 1}}}),
+        );
+    }
+    store.log(
+        "sapi",
+        "Update tenant settings",
+        json!({"client_id": Value::Null, "client_name": "", "hostname": domain,
+               "details": {"request": {"method": "patch", "path": "/api/v2/tenants/settings"},
+                           "response": {"statusCode": 200}}}),
+    );
+}

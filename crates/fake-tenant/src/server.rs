@@ -1,0 +1,156 @@
+//! Listener, TLS, connection handling and the test control routes.
+
+use crate::state::App;
+use crate::{Fault, api, token};
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{any, get, post};
+use bytes::Bytes;
+use http::StatusCode;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+/// Per-connection context: lets a handler close its TCP connection without answering.
+#[derive(Clone)]
+pub(crate) struct ConnCtx(Arc<Notify>);
+
+impl ConnCtx {
+    /// Closes the connection this request arrived on.
+    pub(crate) fn kill(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The tenant's routes.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/oauth/token", post(token::handle))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/__fake/stats", get(stats))
+        .route("/__fake/faults", post(faults))
+        .route("/__fake/revoke", post(revoke))
+        .route("/__fake/latency", post(latency))
+        .route("/api/v2", any(api::handle))
+        .route("/api/v2/{*rest}", any(api::handle))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+async fn jwks(State(app): State<Arc<App>>) -> Response {
+    crate::resp::json(StatusCode::OK, &app.key.jwks())
+}
+
+async fn stats(State(app): State<Arc<App>>) -> Response {
+    let v = serde_json::to_value(app.counters.snapshot()).unwrap_or(Value::Null);
+    crate::resp::json(StatusCode::OK, &v)
+}
+
+fn bad_control(msg: String) -> Response {
+    crate::resp::json(
+        StatusCode::BAD_REQUEST,
+        &json!({"error": "invalid_request", "error_description": msg}),
+    )
+}
+
+async fn faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&body) {
+        Ok(f) => {
+            app.add_fault(f);
+            crate::resp::empty(StatusCode::NO_CONTENT)
+        }
+        Err(e) => bad_control(format!("invalid fault: {e}")),
+    }
+}
+
+async fn revoke(State(app): State<Arc<App>>) -> Response {
+    app.revoke_all();
+    crate::resp::empty(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
+struct Latency {
+    token_ms: u64,
+}
+
+async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Latency>(&body) {
+        Ok(l) => {
+            app.token_latency_ms.store(l.token_ms, Ordering::Relaxed);
+            crate::resp::empty(StatusCode::NO_CONTENT)
+        }
+        Err(e) => bad_control(format!("invalid latency: {e}")),
+    }
+}
+
+async fn not_found() -> Response {
+    crate::resp::api_error(StatusCode::NOT_FOUND, "Not Found", None)
+}
+
+/// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
+macro_rules! serve_io {
+    ($io:expr, $router:expr, $shutdown:expr) => {{
+        let kill = Arc::new(Notify::new());
+        let ctx = ConnCtx(kill.clone());
+        let router = $router;
+        let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
+            req.extensions_mut().insert(ctx.clone());
+            router.clone().oneshot(req)
+        });
+        let builder = auto::Builder::new(TokioExecutor::new());
+        let conn = builder.serve_connection(TokioIo::new($io), svc);
+        tokio::select! {
+            _ = conn => {}
+            _ = kill.notified() => {}
+            _ = $shutdown.changed() => {}
+        }
+    }};
+}
+
+/// Accepts connections until `shutdown` changes or its sender is dropped.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let tls = tls.clone();
+        let mut sd = shutdown.clone();
+        tokio::spawn(async move {
+            match tls {
+                Some(acceptor) => {
+                    let accepted = tokio::select! {
+                        r = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)) => r,
+                        _ = sd.changed() => return,
+                    };
+                    if let Ok(Ok(s)) = accepted {
+                        serve_io!(s, router, sd);
+                    }
+                }
+                None => serve_io!(stream, router, sd),
+            }
+        });
+    }
+}
