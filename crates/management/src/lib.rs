@@ -53,15 +53,24 @@
 #[macro_use]
 mod macros;
 
+pub mod catalogue;
+pub mod client_grants;
 pub mod clients;
+pub mod connections;
 pub mod endpoint;
 pub mod error;
+pub mod jobs;
+pub mod logs;
+pub mod organizations;
 pub mod pagination;
 pub mod path;
+pub mod resource_servers;
 pub mod roles;
 pub mod secret;
+pub mod tenants;
 pub mod users;
 
+pub use catalogue::{EndpointInfo, catalogue};
 pub use endpoint::{Body, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning};
 pub use error::{ApiErrorBody, Error};
 pub use pagination::{

@@ -1,0 +1,441 @@
+//! The catalogue of modeled operations, and the checks a conformance run needs.
+//!
+//! Each [`EndpointInfo`] names an endpoint type, its method and path template (as in the
+//! published OpenAPI description, under `/api/v2`), and a function that reads a response body
+//! into the endpoint's typed model and writes it back, so that a recorded real response can be
+//! checked for loss with [`lossless`].
+
+use http::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::endpoint::Endpoint;
+use crate::pagination::PaginationSupport;
+use crate::{
+    client_grants, clients, connections, jobs, logs, organizations, resource_servers, roles,
+    tenants, users,
+};
+
+/// A modeled operation.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EndpointInfo {
+    /// The endpoint type's name, e.g. `"ListClients"`.
+    pub name: &'static str,
+    /// The resource module, e.g. `"clients"`.
+    pub resource: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, e.g. `/api/v2/clients/{id}`.
+    pub path: &'static str,
+    /// The pagination styles of a list endpoint; `None` for other endpoints.
+    pub pagination: Option<PaginationSupport>,
+    /// Reads a response body into the typed model and serializes it back; `None` when the
+    /// endpoint ignores its response body.
+    pub roundtrip: Option<fn(&Value) -> Result<Value, String>>,
+}
+
+fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
+    let typed: T = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
+}
+
+/// The typed roundtrip of endpoint `E`'s response.
+fn typed<E>() -> Option<fn(&Value) -> Result<Value, String>>
+where
+    E: Endpoint,
+    E::Response: Serialize,
+{
+    Some(roundtrip::<E::Response>)
+}
+
+macro_rules! entries {
+    ($($resource:ident :: $name:ident, $method:ident, $path:literal, $pagination:expr, $rt:expr;)*) => {
+        vec![$(EndpointInfo {
+            name: stringify!($name),
+            resource: stringify!($resource),
+            method: Method::$method,
+            path: $path,
+            pagination: $pagination,
+            roundtrip: $rt,
+        },)*]
+    };
+}
+
+const OFFSET: Option<PaginationSupport> = Some(PaginationSupport::OFFSET);
+const BOTH: Option<PaginationSupport> = Some(PaginationSupport::BOTH);
+
+fn build() -> Vec<EndpointInfo> {
+    use client_grants::*;
+    use clients::*;
+    use connections::*;
+    use jobs::*;
+    use logs::*;
+    use organizations::*;
+    use resource_servers::*;
+    use roles::*;
+    use tenants::*;
+    use users::*;
+    entries![
+        clients::ListClients, GET, "/api/v2/clients", BOTH, typed::<ListClients>();
+        clients::GetClient, GET, "/api/v2/clients/{id}", None, typed::<GetClient>();
+        clients::CreateClient, POST, "/api/v2/clients", None, typed::<CreateClient>();
+        clients::UpdateClient, PATCH, "/api/v2/clients/{id}", None, typed::<UpdateClient>();
+        clients::DeleteClient, DELETE, "/api/v2/clients/{id}", None, None;
+        clients::RotateClientSecret, POST, "/api/v2/clients/{id}/rotate-secret", None,
+            typed::<RotateClientSecret>();
+        client_grants::ListClientGrants, GET, "/api/v2/client-grants", BOTH,
+            typed::<ListClientGrants>();
+        client_grants::CreateClientGrant, POST, "/api/v2/client-grants", None,
+            typed::<CreateClientGrant>();
+        client_grants::UpdateClientGrant, PATCH, "/api/v2/client-grants/{id}", None,
+            typed::<UpdateClientGrant>();
+        client_grants::DeleteClientGrant, DELETE, "/api/v2/client-grants/{id}", None, None;
+        resource_servers::ListResourceServers, GET, "/api/v2/resource-servers", OFFSET,
+            typed::<ListResourceServers>();
+        resource_servers::GetResourceServer, GET, "/api/v2/resource-servers/{id}", None,
+            typed::<GetResourceServer>();
+        resource_servers::CreateResourceServer, POST, "/api/v2/resource-servers", None,
+            typed::<CreateResourceServer>();
+        resource_servers::UpdateResourceServer, PATCH, "/api/v2/resource-servers/{id}", None,
+            typed::<UpdateResourceServer>();
+        resource_servers::DeleteResourceServer, DELETE, "/api/v2/resource-servers/{id}", None,
+            None;
+        users::ListUsers, GET, "/api/v2/users", OFFSET, typed::<ListUsers>();
+        users::GetUser, GET, "/api/v2/users/{id}", None, typed::<GetUser>();
+        users::CreateUser, POST, "/api/v2/users", None, typed::<CreateUser>();
+        users::UpdateUser, PATCH, "/api/v2/users/{id}", None, typed::<UpdateUser>();
+        users::DeleteUser, DELETE, "/api/v2/users/{id}", None, None;
+        users::GetUsersByEmail, GET, "/api/v2/users-by-email", None, typed::<GetUsersByEmail>();
+        users::ListUserRoles, GET, "/api/v2/users/{id}/roles", OFFSET, typed::<ListUserRoles>();
+        users::AssignUserRoles, POST, "/api/v2/users/{id}/roles", None, None;
+        users::RemoveUserRoles, DELETE, "/api/v2/users/{id}/roles", None, None;
+        users::ListUserPermissions, GET, "/api/v2/users/{id}/permissions", OFFSET,
+            typed::<ListUserPermissions>();
+        users::AddUserPermissions, POST, "/api/v2/users/{id}/permissions", None, None;
+        users::RemoveUserPermissions, DELETE, "/api/v2/users/{id}/permissions", None, None;
+        roles::ListRoles, GET, "/api/v2/roles", OFFSET, typed::<ListRoles>();
+        roles::GetRole, GET, "/api/v2/roles/{id}", None, typed::<GetRole>();
+        roles::CreateRole, POST, "/api/v2/roles", None, typed::<CreateRole>();
+        roles::UpdateRole, PATCH, "/api/v2/roles/{id}", None, typed::<UpdateRole>();
+        roles::DeleteRole, DELETE, "/api/v2/roles/{id}", None, None;
+        roles::ListRolePermissions, GET, "/api/v2/roles/{id}/permissions", OFFSET,
+            typed::<ListRolePermissions>();
+        roles::AddRolePermissions, POST, "/api/v2/roles/{id}/permissions", None, None;
+        roles::RemoveRolePermissions, DELETE, "/api/v2/roles/{id}/permissions", None, None;
+        roles::ListRoleUsers, GET, "/api/v2/roles/{id}/users", BOTH, typed::<ListRoleUsers>();
+        roles::AssignRoleUsers, POST, "/api/v2/roles/{id}/users", None, None;
+        organizations::ListOrganizations, GET, "/api/v2/organizations", BOTH,
+            typed::<ListOrganizations>();
+        organizations::GetOrganization, GET, "/api/v2/organizations/{id}", None,
+            typed::<GetOrganization>();
+        organizations::GetOrganizationByName, GET, "/api/v2/organizations/name/{name}", None,
+            typed::<GetOrganizationByName>();
+        organizations::CreateOrganization, POST, "/api/v2/organizations", None,
+            typed::<CreateOrganization>();
+        organizations::UpdateOrganization, PATCH, "/api/v2/organizations/{id}", None,
+            typed::<UpdateOrganization>();
+        organizations::DeleteOrganization, DELETE, "/api/v2/organizations/{id}", None, None;
+        organizations::ListMembers, GET, "/api/v2/organizations/{id}/members", BOTH,
+            typed::<ListMembers>();
+        organizations::AddMembers, POST, "/api/v2/organizations/{id}/members", None, None;
+        organizations::RemoveMembers, DELETE, "/api/v2/organizations/{id}/members", None, None;
+        connections::ListConnections, GET, "/api/v2/connections", BOTH, typed::<ListConnections>();
+        connections::GetConnection, GET, "/api/v2/connections/{id}", None,
+            typed::<GetConnection>();
+        logs::ListLogs, GET, "/api/v2/logs", BOTH, typed::<ListLogs>();
+        logs::GetLog, GET, "/api/v2/logs/{id}", None, typed::<GetLog>();
+        jobs::CreateUsersExport, POST, "/api/v2/jobs/users-exports", None,
+            typed::<CreateUsersExport>();
+        jobs::ImportUsers, POST, "/api/v2/jobs/users-imports", None, typed::<ImportUsers>();
+        jobs::GetJob, GET, "/api/v2/jobs/{id}", None, typed::<GetJob>();
+        tenants::GetTenantSettings, GET, "/api/v2/tenants/settings", None,
+            typed::<GetTenantSettings>();
+        tenants::UpdateTenantSettings, PATCH, "/api/v2/tenants/settings", None,
+            typed::<UpdateTenantSettings>();
+    ]
+}
+
+/// Every modeled operation.
+pub fn catalogue() -> &'static [EndpointInfo] {
+    static CATALOGUE: std::sync::OnceLock<Vec<EndpointInfo>> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(build)
+}
+
+impl EndpointInfo {
+    /// The path template relative to `/api/v2`, as the OpenAPI description writes it
+    /// (`/clients/{id}`).
+    pub fn spec_path(&self) -> &'static str {
+        self.path.strip_prefix(crate::path::API_PREFIX).unwrap_or(self.path)
+    }
+
+    /// Whether a concrete request (method and path, without query) matches this operation.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.literal_segments_matched(method, path).is_some()
+    }
+
+    /// `Some(number of literal segments)` when the request matches the template.
+    fn literal_segments_matched(&self, method: &str, path: &str) -> Option<usize> {
+        if !self.method.as_str().eq_ignore_ascii_case(method) {
+            return None;
+        }
+        let template: Vec<&str> = self.path.trim_end_matches('/').split('/').collect();
+        let actual: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        if template.len() != actual.len() {
+            return None;
+        }
+        let mut literals = 0;
+        for (t, a) in template.iter().zip(&actual) {
+            if t.starts_with('{') && t.ends_with('}') {
+                if a.is_empty() {
+                    return None;
+                }
+            } else if t == a {
+                literals += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(literals)
+    }
+
+    /// Reads `body` into the model and checks with [`lossless`] that serializing it back keeps
+    /// every field. Returns `Ok(false)` when the endpoint ignores its response body.
+    pub fn check_response(&self, body: &Value) -> Result<bool, String> {
+        let Some(roundtrip) = self.roundtrip else {
+            return Ok(false);
+        };
+        let back = roundtrip(body).map_err(|e| format!("does not deserialize: {e}"))?;
+        lossless(body, &back)?;
+        Ok(true)
+    }
+}
+
+/// The catalogue entry for a concrete request; where several templates match
+/// (`/jobs/{id}` and `/jobs/users-exports`), the one with the most literal segments wins.
+pub fn find(method: &str, path: &str) -> Option<&'static EndpointInfo> {
+    catalogue()
+        .iter()
+        .filter_map(|info| Some((info.literal_segments_matched(method, path)?, info)))
+        .max_by_key(|(literals, _)| *literals)
+        .map(|(_, info)| info)
+}
+
+/// Checks that `reserialized` keeps every field of `original`: each non-null value of
+/// `original` must be present and equal in `reserialized` (recursively; `null` and absent
+/// are the same; numbers compare by value, so `168` equals `168.0`).
+pub fn lossless(original: &Value, reserialized: &Value) -> Result<(), String> {
+    compare(original, reserialized, &mut String::new())
+}
+
+fn compare(original: &Value, back: &Value, at: &mut String) -> Result<(), String> {
+    let here = |what: &str, at: &str| {
+        let at = if at.is_empty() { "/" } else { at };
+        Err(format!("{what} at {at}"))
+    };
+    match (original, back) {
+        (Value::Null, _) => Ok(()),
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                if value.is_null() {
+                    continue;
+                }
+                let len = at.len();
+                at.push('/');
+                at.push_str(key);
+                let result = match b.get(key) {
+                    Some(other) => compare(value, other, at),
+                    None => here("field lost", at),
+                };
+                at.truncate(len);
+                result?;
+            }
+            Ok(())
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return here("array length changed", at);
+            }
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                let result = compare(x, y, at);
+                at.truncate(len);
+                result?;
+            }
+            Ok(())
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let same = a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y);
+            if same { Ok(()) } else { here("number changed", at) }
+        }
+        (a, b) if a == b => Ok(()),
+        _ => here("value changed", at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Paginated;
+    use serde_json::json;
+
+    #[test]
+    fn names_are_unique_and_paths_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for info in catalogue() {
+            assert!(seen.insert((info.method.clone(), info.path)), "{}", info.name);
+            assert!(info.path.starts_with("/api/v2/"), "{}", info.path);
+            assert!(info.spec_path().starts_with('/'));
+        }
+        assert!(catalogue().len() >= 50);
+    }
+
+    /// Every endpoint value resolves, through its own method and path, to its catalogue entry.
+    #[test]
+    fn endpoint_values_match_their_entries() {
+        use crate::{
+            client_grants as cg, clients as c, connections as co, jobs as j, logs as l,
+            organizations as o, resource_servers as rs, roles as r, tenants as t, users as u,
+        };
+        fn check<E: Endpoint>(name: &str, endpoint: E) {
+            let path = endpoint.path();
+            let info = find(endpoint.method().as_str(), &path)
+                .unwrap_or_else(|| panic!("{name}: {path} not in the catalogue"));
+            assert_eq!(info.name, name, "{path}");
+        }
+        check("ListClients", c::ListClients::new());
+        check("GetClient", c::GetClient::new("x"));
+        check("CreateClient", c::CreateClient::new(c::NewClient::new("n")));
+        check("UpdateClient", c::UpdateClient::new("x", c::ClientUpdate::new()));
+        check("DeleteClient", c::DeleteClient::new("x"));
+        check("RotateClientSecret", c::RotateClientSecret::new("x"));
+        check("ListClientGrants", cg::ListClientGrants::new());
+        check(
+            "CreateClientGrant",
+            cg::CreateClientGrant::new(cg::NewClientGrant::new("c", "a", vec![])),
+        );
+        check(
+            "UpdateClientGrant",
+            cg::UpdateClientGrant::new("x", cg::ClientGrantUpdate::new()),
+        );
+        check("DeleteClientGrant", cg::DeleteClientGrant::new("x"));
+        check("ListResourceServers", rs::ListResourceServers::new());
+        check("GetResourceServer", rs::GetResourceServer::new("x"));
+        check(
+            "CreateResourceServer",
+            rs::CreateResourceServer::new(rs::NewResourceServer::new("i")),
+        );
+        check(
+            "UpdateResourceServer",
+            rs::UpdateResourceServer::new("x", rs::ResourceServerUpdate::new()),
+        );
+        check("DeleteResourceServer", rs::DeleteResourceServer::new("x"));
+        check("ListUsers", u::ListUsers::new());
+        check("GetUser", u::GetUser::new("auth0|x"));
+        check("CreateUser", u::CreateUser::new(u::NewUser::new("db")));
+        check("UpdateUser", u::UpdateUser::new("x", u::UserUpdate::new()));
+        check("DeleteUser", u::DeleteUser::new("x"));
+        check("GetUsersByEmail", u::GetUsersByEmail::new("a@b"));
+        check("ListUserRoles", u::ListUserRoles::new("x"));
+        check("AssignUserRoles", u::AssignUserRoles::new("x", u::RolesBody::new(vec![])));
+        check("RemoveUserRoles", u::RemoveUserRoles::new("x", u::RolesBody::new(vec![])));
+        check("ListUserPermissions", u::ListUserPermissions::new("x"));
+        let perms = || r::PermissionsBody::new(vec![]);
+        check("AddUserPermissions", u::AddUserPermissions::new("x", perms()));
+        check("RemoveUserPermissions", u::RemoveUserPermissions::new("x", perms()));
+        check("ListRoles", r::ListRoles::new());
+        check("GetRole", r::GetRole::new("x"));
+        check("CreateRole", r::CreateRole::new(r::NewRole::new("n")));
+        check("UpdateRole", r::UpdateRole::new("x", r::RoleUpdate::new()));
+        check("DeleteRole", r::DeleteRole::new("x"));
+        check("ListRolePermissions", r::ListRolePermissions::new("x"));
+        check("AddRolePermissions", r::AddRolePermissions::new("x", perms()));
+        check("RemoveRolePermissions", r::RemoveRolePermissions::new("x", perms()));
+        check("ListRoleUsers", r::ListRoleUsers::new("x"));
+        check("AssignRoleUsers", r::AssignRoleUsers::new("x", r::UsersBody::new(vec![])));
+        check("ListOrganizations", o::ListOrganizations::new());
+        check("GetOrganization", o::GetOrganization::new("x"));
+        check("GetOrganizationByName", o::GetOrganizationByName::new("x"));
+        check(
+            "CreateOrganization",
+            o::CreateOrganization::new(o::NewOrganization::new("n")),
+        );
+        check(
+            "UpdateOrganization",
+            o::UpdateOrganization::new("x", o::OrganizationUpdate::new()),
+        );
+        check("DeleteOrganization", o::DeleteOrganization::new("x"));
+        check("ListMembers", o::ListMembers::new("x"));
+        check("AddMembers", o::AddMembers::new("x", o::MembersBody::new(vec![])));
+        check("RemoveMembers", o::RemoveMembers::new("x", o::MembersBody::new(vec![])));
+        check("ListConnections", co::ListConnections::new());
+        check("GetConnection", co::GetConnection::new("x"));
+        check("ListLogs", l::ListLogs::new());
+        check("GetLog", l::GetLog::new("x"));
+        check(
+            "CreateUsersExport",
+            j::CreateUsersExport::new(j::UsersExport::new()),
+        );
+        check("ImportUsers", j::ImportUsers::new("c", vec![]));
+        check("GetJob", j::GetJob::new("x"));
+        check("GetTenantSettings", t::GetTenantSettings::new());
+        check(
+            "UpdateTenantSettings",
+            t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new()),
+        );
+        assert_eq!(catalogue().len(), 55);
+        // Pagination declared in the catalogue agrees with the endpoint types.
+        assert_eq!(
+            find("GET", "/api/v2/logs").unwrap().pagination,
+            Some(l::ListLogs::new().pagination())
+        );
+        assert_eq!(
+            find("GET", "/api/v2/users").unwrap().pagination,
+            Some(u::ListUsers::new().pagination())
+        );
+    }
+
+    #[test]
+    fn literal_segments_win() {
+        assert_eq!(
+            find("POST", "/api/v2/jobs/users-exports").unwrap().name,
+            "CreateUsersExport"
+        );
+        assert_eq!(find("GET", "/api/v2/jobs/job_1").unwrap().name, "GetJob");
+        assert!(find("GET", "/api/v2/jobs/").is_none());
+        assert!(find("PUT", "/api/v2/clients").is_none());
+        assert!(find("GET", "/api/v2/actions/actions").is_none());
+    }
+
+    #[test]
+    fn lossless_rules() {
+        assert!(lossless(&json!({"a": null, "b": 1}), &json!({"b": 1.0, "c": 2})).is_ok());
+        assert_eq!(
+            lossless(&json!({"a": {"b": [1, 2]}}), &json!({"a": {"b": [1]}})).unwrap_err(),
+            "array length changed at /a/b"
+        );
+        assert_eq!(
+            lossless(&json!({"a": "x"}), &json!({})).unwrap_err(),
+            "field lost at /a"
+        );
+        assert_eq!(
+            lossless(&json!([{"a": true}]), &json!([{"a": false}])).unwrap_err(),
+            "value changed at /0/a"
+        );
+        assert!(lossless(&json!(1.5), &json!(2)).is_err());
+    }
+
+    #[test]
+    fn check_response_uses_the_model() {
+        let info = find("GET", "/api/v2/clients/abc").unwrap();
+        assert_eq!(
+            info.check_response(&json!({"client_id": "abc", "callbacks": null, "new": {"x": 1}})),
+            Ok(true)
+        );
+        assert!(info.check_response(&json!({"client_id": 1})).is_err());
+        let delete = find("DELETE", "/api/v2/clients/abc").unwrap();
+        assert_eq!(delete.check_response(&json!({})), Ok(false));
+    }
+}
