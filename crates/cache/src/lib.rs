@@ -77,6 +77,8 @@ mod policy;
 mod provider;
 pub mod record;
 
+#[cfg(feature = "redis")]
+mod redis;
 mod source;
 
 pub use cache::{CacheError, Lease, StoreOutcome, TokenCache};
@@ -87,4 +89,6 @@ pub use memory::MemoryCache;
 pub use policy::{RefreshPolicy, SharedCachePolicy};
 pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBuilder};
 
+#[cfg(feature = "redis")]
+pub use redis::{EncryptionKey, RedisCache, RedisCacheBuilder};
 pub use source::{Clock, SystemClock, TokenSource, TokioClock};

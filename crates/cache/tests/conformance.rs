@@ -286,3 +286,205 @@ mod file {
         conformance(Arc::new(cache), &unique_prefix("file")).await;
     }
 }
+
+#[cfg(feature = "redis")]
+mod redis_backend {
+    use super::*;
+    use auth0_m2m_cache::{EncryptionKey, RedisCache};
+
+    const URL: &str = "redis://127.0.0.1:6379";
+
+    async fn raw(key: &CacheKey) -> Option<String> {
+        let client = redis::Client::open(URL).unwrap();
+        let mut c = client.get_multiplexed_async_connection().await.unwrap();
+        redis::cmd("HGET")
+            .arg(key.as_str())
+            .arg("val")
+            .query_async(&mut c)
+            .await
+            .unwrap()
+    }
+
+    async fn raw_cmd(args: &[&str]) {
+        let client = redis::Client::open(URL).unwrap();
+        let mut c = client.get_multiplexed_async_connection().await.unwrap();
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        let _: redis::Value = cmd.query_async(&mut c).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn redis_cache_conforms() {
+        let cache = RedisCache::builder(URL).build().unwrap();
+        conformance(Arc::new(cache), &unique_prefix("redis")).await;
+    }
+
+    #[tokio::test]
+    async fn encrypted_redis_cache_conforms() {
+        let cache = RedisCache::builder(URL)
+            .with_encryption(EncryptionKey::generate("k1").unwrap())
+            .build()
+            .unwrap();
+        conformance(Arc::new(cache), &unique_prefix("redis-enc")).await;
+    }
+
+    #[tokio::test]
+    async fn encrypted_values_hold_no_token_and_rotate() {
+        let key_bytes: [u8; 32] = rand_bytes();
+        let k1 = || EncryptionKey::new("k1", key_bytes).unwrap();
+        let cache = RedisCache::builder(URL)
+            .with_encryption(k1())
+            .build()
+            .unwrap();
+        let k = key(&unique_prefix("redis-enc-raw"), "a");
+        let t = token("plain-secret-value", 600);
+        cache.store_if_newer(&k, &t).await.unwrap();
+        let value = raw(&k).await.unwrap();
+        assert!(value.starts_with("enc1:k1:"), "{value}");
+        assert!(!value.contains("plain-secret-value"));
+        assert!(!value.contains("Bearer"));
+
+        // A cache with a new key that keeps the old one for decryption reads it.
+        let rotated = RedisCache::builder(URL)
+            .with_encryption(EncryptionKey::generate("k2").unwrap())
+            .with_decryption_key(k1())
+            .build()
+            .unwrap();
+        assert!(rotated.get(&k).await.unwrap().unwrap().same_secret(&t));
+        // A cache with another key, or without encryption, sees a miss, not an error.
+        let other = RedisCache::builder(URL)
+            .with_encryption(EncryptionKey::generate("k1").unwrap())
+            .build()
+            .unwrap();
+        assert!(other.get(&k).await.unwrap().is_none());
+        let plain = RedisCache::builder(URL).build().unwrap();
+        assert!(plain.get(&k).await.unwrap().is_none());
+        // The ciphertext is bound to its key: copied under another key it does not decrypt.
+        let k_other = key(&unique_prefix("redis-enc-moved"), "a");
+        raw_cmd(&[
+            "HSET",
+            k_other.as_str(),
+            "exp",
+            "99999999999999",
+            "val",
+            &value,
+        ])
+        .await;
+        assert!(cache.get(&k_other).await.unwrap().is_none());
+        // ...and it is replaced by the next store although it claims a later expiry.
+        assert_eq!(
+            cache.store_if_newer(&k_other, &t).await.unwrap(),
+            StoreOutcome::Stored
+        );
+        assert!(cache.get(&k_other).await.unwrap().unwrap().same_secret(&t));
+        raw_cmd(&["DEL", k.as_str(), k_other.as_str()]).await;
+    }
+
+    fn rand_bytes() -> [u8; 32] {
+        let mut b = [0u8; 32];
+        for (i, x) in Lease::random_id()
+            .bytes()
+            .chain(Lease::random_id().bytes())
+            .take(32)
+            .enumerate()
+        {
+            b[i] = x;
+        }
+        b
+    }
+
+    #[tokio::test]
+    async fn corrupt_and_foreign_values_are_misses_and_replaced() {
+        let cache = RedisCache::builder(URL).build().unwrap();
+        let prefix = unique_prefix("redis-corrupt");
+        let k = key(&prefix, "a");
+        raw_cmd(&[
+            "HSET",
+            k.as_str(),
+            "exp",
+            "99999999999999",
+            "val",
+            "{not json",
+        ])
+        .await;
+        assert!(cache.get(&k).await.unwrap().is_none());
+        let t = token("fresh", 60);
+        assert_eq!(
+            cache.store_if_newer(&k, &t).await.unwrap(),
+            StoreOutcome::Stored
+        );
+        assert!(cache.get(&k).await.unwrap().unwrap().same_secret(&t));
+        // A key of another type.
+        let k2 = key(&prefix, "b");
+        raw_cmd(&["SET", k2.as_str(), "garbage"]).await;
+        assert!(cache.get(&k2).await.unwrap().is_none());
+        assert_eq!(
+            cache.store_if_newer(&k2, &t).await.unwrap(),
+            StoreOutcome::Stored
+        );
+        assert!(cache.get(&k2).await.unwrap().is_some());
+        raw_cmd(&["DEL", k.as_str(), k2.as_str()]).await;
+    }
+
+    #[tokio::test]
+    async fn record_ttl_follows_the_expiry() {
+        let cache = RedisCache::builder(URL).build().unwrap();
+        let k = key(&unique_prefix("redis-ttl"), "a");
+        cache.store_if_newer(&k, &token("t", 120)).await.unwrap();
+        let client = redis::Client::open(URL).unwrap();
+        let mut c = client.get_multiplexed_async_connection().await.unwrap();
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(k.as_str())
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        assert!((100_000..=120_000).contains(&ttl), "{ttl}");
+        let lease = cache
+            .try_acquire_lease(&k, Duration::from_secs(7))
+            .await
+            .unwrap()
+            .unwrap();
+        let lttl: i64 = redis::cmd("PTTL")
+            .arg(format!("{k}:lease"))
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        assert!((1..=7_000).contains(&lttl), "{lttl}");
+        cache.release_lease(&k, lease).await.unwrap();
+        raw_cmd(&["DEL", k.as_str()]).await;
+    }
+
+    #[tokio::test]
+    async fn bad_configuration_and_debug_output() {
+        assert!(RedisCache::builder("not a url").build().is_err());
+        assert!(
+            RedisCache::cluster_builder(Vec::<String>::new())
+                .build()
+                .is_err()
+        );
+        assert!(EncryptionKey::new("", [0; 32]).is_err());
+        assert!(EncryptionKey::new("bad id!", [0; 32]).is_err());
+        assert!(EncryptionKey::from_base64("k", "c2hvcnQ=").is_err());
+        assert!(EncryptionKey::from_base64("k", "***").is_err());
+        let key = EncryptionKey::new("k1", [0x41; 32]).unwrap();
+        let dbg = format!("{key:?}");
+        assert!(
+            !dbg.contains("65") && !dbg.contains("AAAA") && dbg.contains("REDACTED"),
+            "{dbg}"
+        );
+        let b = RedisCache::builder("redis://user:hunter2@127.0.0.1:6379")
+            .with_credentials(Some("user"), "hunter2")
+            .with_encryption(key);
+        assert!(!format!("{b:?}").contains("hunter2"));
+        let c = b.build().unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        // Wrong credentials are a typed error, not a panic.
+        let wrong = RedisCache::builder("redis://nobody:wrong@127.0.0.1:6379")
+            .build()
+            .unwrap();
+        let e = wrong.get(&super::key("p:", "a")).await.unwrap_err();
+        assert!(!e.to_string().contains("wrong@"), "{e}");
+    }
+}

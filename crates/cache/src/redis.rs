@@ -1,0 +1,573 @@
+//! [`RedisCache`]: a cache shared by a fleet through Redis or Redis Cluster.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use async_trait::async_trait;
+use auth0_m2m_token::AccessToken;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+use redis::{FromRedisValue, IntoConnectionInfo, RedisError, Script};
+use secrecy::{ExposeSecret, SecretBox};
+use tokio::sync::OnceCell;
+
+use crate::cache::{CacheError, Lease, StoreOutcome, TokenCache};
+use crate::key::CacheKey;
+use crate::record;
+
+const ENC_PREFIX: &str = "enc1:";
+
+/// Stores `val` and `exp` in the hash at KEYS[1] unless it holds a record expiring at the same
+/// time or later. A key of another type is replaced.
+const STORE_IF_NEWER: &str = r"
+local t = redis.call('TYPE', KEYS[1])
+if type(t) == 'table' then t = t.ok end
+if t ~= 'none' and t ~= 'hash' then redis.call('DEL', KEYS[1]) end
+local cur = tonumber(redis.call('HGET', KEYS[1], 'exp') or '')
+if cur and cur >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'exp', ARGV[1], 'val', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
+/// Replaces the record only if its value is still ARGV[1] (an unreadable record).
+const REPLACE_IF_VALUE: &str = r"
+if redis.call('HGET', KEYS[1], 'val') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'exp', ARGV[2], 'val', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+";
+
+/// Deletes the record only if its value is still ARGV[1].
+const DELETE_IF_VALUE: &str = r"
+if redis.call('HGET', KEYS[1], 'val') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// Deletes the lease only if it is still held by ARGV[1].
+const RELEASE_LEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// A 256-bit AES-GCM key with an id, used to encrypt records at rest.
+///
+/// The id is stored in front of every encrypted value so that keys can be rotated: configure
+/// the new key for encryption and keep the old one for decryption until old records expire.
+pub struct EncryptionKey {
+    id: String,
+    key: SecretBox<[u8; 32]>,
+}
+
+impl fmt::Debug for EncryptionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncryptionKey")
+            .field("id", &self.id)
+            .field("key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl EncryptionKey {
+    /// A key from its 32 bytes. The id: 1 to 32 characters of `A-Z a-z 0-9 _ -`.
+    pub fn new(id: impl Into<String>, key: [u8; 32]) -> Result<Self, CacheError> {
+        let id = id.into();
+        if id.is_empty()
+            || id.len() > 32
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(CacheError::Config(format!(
+                "invalid encryption key id {id:?}: use 1 to 32 characters of A-Z a-z 0-9 _ -"
+            )));
+        }
+        Ok(Self {
+            id,
+            key: SecretBox::new(Box::new(key)),
+        })
+    }
+
+    /// A key from its standard base64 encoding (44 characters for 32 bytes).
+    pub fn from_base64(id: impl Into<String>, key: &str) -> Result<Self, CacheError> {
+        let bytes = B64.decode(key.trim()).map_err(|_| {
+            CacheError::Config("the encryption key is not valid base64".into())
+        })?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| {
+            CacheError::Config("the encryption key must be exactly 32 bytes (AES-256)".into())
+        })?;
+        Self::new(id, key)
+    }
+
+    /// A new random key.
+    pub fn generate(id: impl Into<String>) -> Result<Self, CacheError> {
+        Self::new(id, rand::random())
+    }
+
+    /// The key id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(self.key.expose_secret().into())
+    }
+}
+
+enum Target {
+    Single(Box<redis::Client>),
+    Cluster(Box<ClusterClient>),
+}
+
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// Builds a [`RedisCache`]. Created by [`RedisCache::builder`] or
+/// [`RedisCache::cluster_builder`].
+///
+/// | Setting | Default |
+/// |---|---|
+/// | credentials | those of the URL, if any |
+/// | encryption | off |
+/// | connection timeout | 2 s |
+/// | response timeout | 2 s |
+pub struct RedisCacheBuilder {
+    urls: Vec<String>,
+    cluster: bool,
+    username: Option<String>,
+    password: Option<secrecy::SecretString>,
+    encryption: Option<EncryptionKey>,
+    decryption: Vec<EncryptionKey>,
+    connect_timeout: Duration,
+    response_timeout: Duration,
+}
+
+impl fmt::Debug for RedisCacheBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisCacheBuilder")
+            .field("nodes", &self.urls.len())
+            .field("cluster", &self.cluster)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[REDACTED]"))
+            .field("encryption", &self.encryption)
+            .field("decryption", &self.decryption)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisCacheBuilder {
+    /// Username and password (Redis 6 ACL), overriding those of the URL.
+    pub fn with_credentials(
+        mut self,
+        username: Option<impl Into<String>>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.username = username.map(Into::into);
+        self.password = Some(secrecy::SecretString::from(password.into()));
+        self
+    }
+
+    /// Encrypts every stored value with `key` (AES-256-GCM, the cache key as associated
+    /// data). The stored value then contains no token. Values that fail to decrypt are misses.
+    pub fn with_encryption(mut self, key: EncryptionKey) -> Self {
+        self.encryption = Some(key);
+        self
+    }
+
+    /// Adds an older key that is still accepted for decryption (key rotation).
+    pub fn with_decryption_key(mut self, key: EncryptionKey) -> Self {
+        self.decryption.push(key);
+        self
+    }
+
+    /// The time limits of connecting and of one command (default 2 s each).
+    pub fn with_timeouts(mut self, connect: Duration, response: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.response_timeout = response;
+        self
+    }
+
+    /// Validates the URLs and builds the cache. Nothing is connected yet: the connection is
+    /// made on first use and re-made after failures, so a Redis that is down at startup is not
+    /// an error here.
+    pub fn build(self) -> Result<RedisCache, CacheError> {
+        if self.urls.is_empty() {
+            return Err(CacheError::Config("no Redis URL given".into()));
+        }
+        let config_err = |e: RedisError| {
+            CacheError::Config(format!("invalid Redis URL: {}", redact_redis_error(&e)))
+        };
+        let target = if self.cluster {
+            let mut infos = Vec::new();
+            for url in &self.urls {
+                infos.push(url.as_str().into_connection_info().map_err(config_err)?);
+            }
+            let mut b = ClusterClient::builder(infos)
+                .connection_timeout(self.connect_timeout)
+                .response_timeout(self.response_timeout);
+            if let Some(u) = &self.username {
+                b = b.username(u);
+            }
+            if let Some(p) = &self.password {
+                b = b.password(p.expose_secret());
+            }
+            Target::Cluster(Box::new(b.build().map_err(config_err)?))
+        } else {
+            let mut info = self.urls[0]
+                .as_str()
+                .into_connection_info()
+                .map_err(config_err)?;
+            if self.username.is_some() || self.password.is_some() {
+                let mut settings = info.redis_settings().clone();
+                if let Some(u) = &self.username {
+                    settings = settings.set_username(u);
+                }
+                if let Some(p) = &self.password {
+                    settings = settings.set_password(p.expose_secret());
+                }
+                info = info.set_redis_settings(settings);
+            }
+            Target::Single(Box::new(redis::Client::open(info).map_err(config_err)?))
+        };
+        Ok(RedisCache {
+            target,
+            conn: OnceCell::new(),
+            encryption: self.encryption,
+            decryption: self.decryption,
+            connect_timeout: self.connect_timeout,
+            response_timeout: self.response_timeout,
+        })
+    }
+}
+
+/// A Redis (or Redis Cluster) cache shared by every process of a fleet.
+///
+/// - Each record is a hash `{exp, val}` whose time to live follows the token's expiry.
+/// - Stores are atomic and newer-wins (a Lua script compares expiries).
+/// - The refresh lease is `SET <key>:lease <random id> NX PX <ttl>`, released by a
+///   compare-and-delete script, so a lease that outlived its time limit is never released by
+///   its former holder.
+/// - With [`RedisCacheBuilder::with_encryption`], `val` is AES-256-GCM ciphertext (prefixed
+///   with the key id) bound to the cache key; Redis never sees the token.
+/// - `redis://`, `rediss://` (TLS with the platform's root certificates), username and
+///   password in the URL or through [`RedisCacheBuilder::with_credentials`].
+///
+/// The connection is made lazily and re-made after failures (a reconnecting connection
+/// manager), so the cache recovers by itself when Redis comes back.
+pub struct RedisCache {
+    target: Target,
+    conn: OnceCell<Conn>,
+    encryption: Option<EncryptionKey>,
+    decryption: Vec<EncryptionKey>,
+    connect_timeout: Duration,
+    response_timeout: Duration,
+}
+
+impl fmt::Debug for RedisCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisCache")
+            .field(
+                "mode",
+                &match self.target {
+                    Target::Single(_) => "single",
+                    Target::Cluster(_) => "cluster",
+                },
+            )
+            .field("encryption", &self.encryption)
+            .field("decryption", &self.decryption)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Redis error as a message that never includes a password from a URL.
+fn redact_redis_error(e: &RedisError) -> String {
+    let msg = e.to_string();
+    // redis-rs does not include URLs or credentials in its messages; keep only the first line
+    // in case a server message is long.
+    msg.lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+fn backend_err(op: &str, e: RedisError) -> CacheError {
+    CacheError::Backend {
+        backend: "redis",
+        message: format!("{op}: {}", redact_redis_error(&e)),
+        source: None,
+    }
+}
+
+fn to_millis(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+impl RedisCache {
+    /// A builder for a single Redis server at `url` (`redis://[user:password@]host[:port][/db]`
+    /// or `rediss://…` for TLS).
+    pub fn builder(url: impl Into<String>) -> RedisCacheBuilder {
+        Self::make_builder(vec![url.into()], false)
+    }
+
+    /// A builder for a Redis Cluster reachable through the given node URLs.
+    pub fn cluster_builder<I, S>(urls: I) -> RedisCacheBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self::make_builder(urls.into_iter().map(Into::into).collect(), true)
+    }
+
+    fn make_builder(urls: Vec<String>, cluster: bool) -> RedisCacheBuilder {
+        RedisCacheBuilder {
+            urls,
+            cluster,
+            username: None,
+            password: None,
+            encryption: None,
+            decryption: Vec::new(),
+            connect_timeout: Duration::from_secs(2),
+            response_timeout: Duration::from_secs(2),
+        }
+    }
+
+    async fn conn(&self) -> Result<Conn, CacheError> {
+        self.conn
+            .get_or_try_init(|| async {
+                match &self.target {
+                    Target::Single(client) => {
+                        let config = ConnectionManagerConfig::new()
+                            .set_connection_timeout(Some(self.connect_timeout))
+                            .set_response_timeout(Some(self.response_timeout))
+                            .set_number_of_retries(2)
+                            .set_max_delay(Duration::from_secs(1));
+                        ConnectionManager::new_with_config((**client).clone(), config)
+                            .await
+                            .map(Conn::Single)
+                    }
+                    Target::Cluster(client) => {
+                        client.get_async_connection().await.map(Conn::Cluster)
+                    }
+                }
+            })
+            .await
+            .cloned()
+            .map_err(|e| backend_err("connect", e))
+    }
+
+    async fn cmd<T: FromRedisValue>(&self, op: &str, cmd: &redis::Cmd) -> Result<T, CacheError> {
+        let r = match self.conn().await? {
+            Conn::Single(mut c) => cmd.query_async(&mut c).await,
+            Conn::Cluster(mut c) => cmd.query_async(&mut c).await,
+        };
+        r.map_err(|e| backend_err(op, e))
+    }
+
+    async fn script<T: FromRedisValue>(
+        &self,
+        op: &str,
+        inv: &redis::ScriptInvocation<'_>,
+    ) -> Result<T, CacheError> {
+        let r = match self.conn().await? {
+            Conn::Single(mut c) => inv.invoke_async(&mut c).await,
+            Conn::Cluster(mut c) => inv.invoke_async(&mut c).await,
+        };
+        r.map_err(|e| backend_err(op, e))
+    }
+
+    fn seal(&self, key: &CacheKey, token: &AccessToken) -> String {
+        let plain = record::encode(token);
+        match &self.encryption {
+            None => String::from_utf8(plain).unwrap_or_default(),
+            Some(k) => {
+                let nonce: [u8; 12] = rand::random();
+                let ct = k
+                    .cipher()
+                    .encrypt(
+                        Nonce::from_slice(&nonce),
+                        Payload {
+                            msg: &plain,
+                            aad: key.as_str().as_bytes(),
+                        },
+                    )
+                    .unwrap_or_default();
+                let mut blob = nonce.to_vec();
+                blob.extend_from_slice(&ct);
+                format!("{ENC_PREFIX}{}:{}", k.id, B64.encode(blob))
+            }
+        }
+    }
+
+    /// Decodes a stored value; `None` when it is unreadable, or plain while encryption is on.
+    fn open(&self, key: &CacheKey, value: &str) -> Option<AccessToken> {
+        let Some(rest) = value.strip_prefix(ENC_PREFIX) else {
+            // Plain records are accepted only when encryption is off.
+            return match self.encryption {
+                None => record::decode(value.as_bytes()),
+                Some(_) => None,
+            };
+        };
+        let (id, b64) = rest.split_once(':')?;
+        let k = self
+            .encryption
+            .iter()
+            .chain(&self.decryption)
+            .find(|k| k.id == id)?;
+        let blob = B64.decode(b64).ok()?;
+        if blob.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, ct) = blob.split_at(12);
+        let plain = k
+            .cipher()
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: key.as_str().as_bytes(),
+                },
+            )
+            .ok()?;
+        record::decode(&plain)
+    }
+
+    async fn raw_value(&self, key: &CacheKey) -> Result<Option<String>, CacheError> {
+        match self
+            .cmd::<Option<String>>("get", redis::cmd("HGET").arg(key.as_str()).arg("val"))
+            .await
+        {
+            Err(CacheError::Backend { message, .. }) if message.contains("WRONGTYPE") => Ok(None),
+            other => other,
+        }
+    }
+
+    fn lease_key(key: &CacheKey) -> String {
+        format!("{key}:lease")
+    }
+}
+
+fn ttl_millis(token: &AccessToken) -> u64 {
+    token
+        .remaining_at(SystemTime::now())
+        .as_millis()
+        .clamp(1, u128::from(u64::MAX)) as u64
+}
+
+#[async_trait]
+impl TokenCache for RedisCache {
+    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
+        Ok(self
+            .raw_value(key)
+            .await?
+            .and_then(|v| self.open(key, &v)))
+    }
+
+    async fn store_if_newer(
+        &self,
+        key: &CacheKey,
+        token: &AccessToken,
+    ) -> Result<StoreOutcome, CacheError> {
+        let exp = to_millis(token.expires_at());
+        let value = self.seal(key, token);
+        let ttl = ttl_millis(token);
+        let stored: i64 = self
+            .script(
+                "store",
+                Script::new(STORE_IF_NEWER)
+                    .key(key.as_str())
+                    .arg(exp)
+                    .arg(&value)
+                    .arg(ttl),
+            )
+            .await?;
+        if stored == 1 {
+            return Ok(StoreOutcome::Stored);
+        }
+        // The stored record claims to be newer; if it cannot be read, replace it.
+        match self.raw_value(key).await? {
+            Some(current) if self.open(key, &current).is_none() => {
+                let replaced: i64 = self
+                    .script(
+                        "store",
+                        Script::new(REPLACE_IF_VALUE)
+                            .key(key.as_str())
+                            .arg(&current)
+                            .arg(exp)
+                            .arg(&value)
+                            .arg(ttl),
+                    )
+                    .await?;
+                Ok(if replaced == 1 {
+                    StoreOutcome::Stored
+                } else {
+                    StoreOutcome::NotNewer
+                })
+            }
+            _ => Ok(StoreOutcome::NotNewer),
+        }
+    }
+
+    async fn remove_if_matches(
+        &self,
+        key: &CacheKey,
+        token: &AccessToken,
+    ) -> Result<bool, CacheError> {
+        let Some(current) = self.raw_value(key).await? else {
+            return Ok(false);
+        };
+        if !self.open(key, &current).is_some_and(|t| t.same_secret(token)) {
+            return Ok(false);
+        }
+        let removed: i64 = self
+            .script(
+                "remove",
+                Script::new(DELETE_IF_VALUE).key(key.as_str()).arg(&current),
+            )
+            .await?;
+        Ok(removed == 1)
+    }
+
+    async fn try_acquire_lease(
+        &self,
+        key: &CacheKey,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, CacheError> {
+        let id = Lease::random_id();
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let ok: Option<String> = self
+            .cmd(
+                "lease",
+                redis::cmd("SET")
+                    .arg(Self::lease_key(key))
+                    .arg(&id)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ms),
+            )
+            .await?;
+        Ok(ok.map(|_| Lease::new(id)))
+    }
+
+    async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError> {
+        let _: i64 = self
+            .script(
+                "release",
+                Script::new(RELEASE_LEASE)
+                    .key(Self::lease_key(key))
+                    .arg(lease.id()),
+            )
+            .await?;
+        Ok(())
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "redis"
+    }
+}
