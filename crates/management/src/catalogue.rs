@@ -17,6 +17,9 @@ use crate::{
     tenants, users,
 };
 
+/// Reads a response body into a typed model and serializes it back.
+pub type Roundtrip = fn(&Value) -> Result<Value, String>;
+
 /// A modeled operation.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -33,7 +36,7 @@ pub struct EndpointInfo {
     pub pagination: Option<PaginationSupport>,
     /// Reads a response body into the typed model and serializes it back; `None` when the
     /// endpoint ignores its response body.
-    pub roundtrip: Option<fn(&Value) -> Result<Value, String>>,
+    pub roundtrip: Option<Roundtrip>,
 }
 
 fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
@@ -42,7 +45,7 @@ fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, Str
 }
 
 /// The typed roundtrip of endpoint `E`'s response.
-fn typed<E>() -> Option<fn(&Value) -> Result<Value, String>>
+fn typed<E>() -> Option<Roundtrip>
 where
     E: Endpoint,
     E::Response: Serialize,
@@ -167,7 +170,9 @@ impl EndpointInfo {
     /// The path template relative to `/api/v2`, as the OpenAPI description writes it
     /// (`/clients/{id}`).
     pub fn spec_path(&self) -> &'static str {
-        self.path.strip_prefix(crate::path::API_PREFIX).unwrap_or(self.path)
+        self.path
+            .strip_prefix(crate::path::API_PREFIX)
+            .unwrap_or(self.path)
     }
 
     /// Whether a concrete request (method and path, without query) matches this operation.
@@ -268,7 +273,11 @@ fn compare(original: &Value, back: &Value, at: &mut String) -> Result<(), String
         }
         (Value::Number(a), Value::Number(b)) => {
             let same = a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y);
-            if same { Ok(()) } else { here("number changed", at) }
+            if same {
+                Ok(())
+            } else {
+                here("number changed", at)
+            }
         }
         (a, b) if a == b => Ok(()),
         _ => here("value changed", at),
@@ -285,7 +294,11 @@ mod tests {
     fn names_are_unique_and_paths_well_formed() {
         let mut seen = std::collections::HashSet::new();
         for info in catalogue() {
-            assert!(seen.insert((info.method.clone(), info.path)), "{}", info.name);
+            assert!(
+                seen.insert((info.method.clone(), info.path)),
+                "{}",
+                info.name
+            );
             assert!(info.path.starts_with("/api/v2/"), "{}", info.path);
             assert!(info.spec_path().starts_with('/'));
         }
@@ -308,7 +321,10 @@ mod tests {
         check("ListClients", c::ListClients::new());
         check("GetClient", c::GetClient::new("x"));
         check("CreateClient", c::CreateClient::new(c::NewClient::new("n")));
-        check("UpdateClient", c::UpdateClient::new("x", c::ClientUpdate::new()));
+        check(
+            "UpdateClient",
+            c::UpdateClient::new("x", c::ClientUpdate::new()),
+        );
         check("DeleteClient", c::DeleteClient::new("x"));
         check("RotateClientSecret", c::RotateClientSecret::new("x"));
         check("ListClientGrants", cg::ListClientGrants::new());
@@ -339,22 +355,43 @@ mod tests {
         check("DeleteUser", u::DeleteUser::new("x"));
         check("GetUsersByEmail", u::GetUsersByEmail::new("a@b"));
         check("ListUserRoles", u::ListUserRoles::new("x"));
-        check("AssignUserRoles", u::AssignUserRoles::new("x", u::RolesBody::new(vec![])));
-        check("RemoveUserRoles", u::RemoveUserRoles::new("x", u::RolesBody::new(vec![])));
+        check(
+            "AssignUserRoles",
+            u::AssignUserRoles::new("x", u::RolesBody::new(vec![])),
+        );
+        check(
+            "RemoveUserRoles",
+            u::RemoveUserRoles::new("x", u::RolesBody::new(vec![])),
+        );
         check("ListUserPermissions", u::ListUserPermissions::new("x"));
         let perms = || r::PermissionsBody::new(vec![]);
-        check("AddUserPermissions", u::AddUserPermissions::new("x", perms()));
-        check("RemoveUserPermissions", u::RemoveUserPermissions::new("x", perms()));
+        check(
+            "AddUserPermissions",
+            u::AddUserPermissions::new("x", perms()),
+        );
+        check(
+            "RemoveUserPermissions",
+            u::RemoveUserPermissions::new("x", perms()),
+        );
         check("ListRoles", r::ListRoles::new());
         check("GetRole", r::GetRole::new("x"));
         check("CreateRole", r::CreateRole::new(r::NewRole::new("n")));
         check("UpdateRole", r::UpdateRole::new("x", r::RoleUpdate::new()));
         check("DeleteRole", r::DeleteRole::new("x"));
         check("ListRolePermissions", r::ListRolePermissions::new("x"));
-        check("AddRolePermissions", r::AddRolePermissions::new("x", perms()));
-        check("RemoveRolePermissions", r::RemoveRolePermissions::new("x", perms()));
+        check(
+            "AddRolePermissions",
+            r::AddRolePermissions::new("x", perms()),
+        );
+        check(
+            "RemoveRolePermissions",
+            r::RemoveRolePermissions::new("x", perms()),
+        );
         check("ListRoleUsers", r::ListRoleUsers::new("x"));
-        check("AssignRoleUsers", r::AssignRoleUsers::new("x", r::UsersBody::new(vec![])));
+        check(
+            "AssignRoleUsers",
+            r::AssignRoleUsers::new("x", r::UsersBody::new(vec![])),
+        );
         check("ListOrganizations", o::ListOrganizations::new());
         check("GetOrganization", o::GetOrganization::new("x"));
         check("GetOrganizationByName", o::GetOrganizationByName::new("x"));
@@ -368,8 +405,14 @@ mod tests {
         );
         check("DeleteOrganization", o::DeleteOrganization::new("x"));
         check("ListMembers", o::ListMembers::new("x"));
-        check("AddMembers", o::AddMembers::new("x", o::MembersBody::new(vec![])));
-        check("RemoveMembers", o::RemoveMembers::new("x", o::MembersBody::new(vec![])));
+        check(
+            "AddMembers",
+            o::AddMembers::new("x", o::MembersBody::new(vec![])),
+        );
+        check(
+            "RemoveMembers",
+            o::RemoveMembers::new("x", o::MembersBody::new(vec![])),
+        );
         check("ListConnections", co::ListConnections::new());
         check("GetConnection", co::GetConnection::new("x"));
         check("ListLogs", l::ListLogs::new());
