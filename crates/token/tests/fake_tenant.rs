@@ -1,0 +1,519 @@
+//! The token client against the fake Auth0 tenant, over TLS with the tenant's generated CA.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use auth0_m2m_fake::{FakeTenant, Fault, FaultTarget};
+#[cfg(feature = "private-key-jwt")]
+use auth0_m2m_token::{Algorithm, PrivateKey};
+use auth0_m2m_token::{
+    ClientAuth, ConfigError, Error, RetryPolicy, TokenClient, TokenClientBuilder, TokenEndpoint,
+};
+
+const ID: &str = "m2m-app";
+const SECRET: &str = "m2m-app-secret-0123456789abcdef";
+
+async fn tenant() -> FakeTenant {
+    FakeTenant::builder()
+        .client(ID, SECRET, &["read:clients", "read:users"])
+        .client_without_grant("nogrant-id", "nogrant-secret-0123456789")
+        .start()
+        .await
+        .expect("fake tenant starts")
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(50))
+}
+
+fn client(t: &FakeTenant, id: &str, auth: ClientAuth) -> TokenClientBuilder {
+    TokenClient::builder(TokenEndpoint::auth0_domain(&t.domain()).unwrap(), id, auth)
+        .with_audience(t.audience())
+        .with_root_certificate_pem(t.ca_cert_pem())
+        .with_retry_policy(fast_retries())
+}
+
+fn oauth(err: &Error) -> &auth0_m2m_token::OAuthError {
+    match err {
+        Error::OAuth(e) => e,
+        other => panic!("expected an OAuth error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn client_secret_post_form_body() {
+    let t = tenant().await;
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_scopes(["read:clients"])
+        .build()
+        .unwrap();
+    assert_eq!(c.token_url(), t.token_url());
+    let before = SystemTime::now();
+    let token = c.fetch_token().await.unwrap();
+    assert_eq!(token.token_type(), "Bearer");
+    assert_eq!(token.scopes(), ["read:clients"]);
+    assert!(token.obtained_at() >= before);
+    assert!(token.lifetime() > Duration::ZERO);
+    assert!(!token.is_expired_at(SystemTime::now()));
+    assert_eq!(t.stats().tokens_issued, 1);
+}
+
+#[tokio::test]
+async fn default_audience_of_the_domain_is_the_management_api() {
+    let t = tenant().await;
+    let c = TokenClient::builder(
+        TokenEndpoint::auth0_domain(&t.domain()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_root_certificate_pem(t.ca_cert_pem())
+    .build()
+    .unwrap();
+    assert_eq!(c.audience(), Some(t.audience().as_str()));
+    let token = c.fetch_token().await.unwrap();
+    let mut granted = token.scopes().to_vec();
+    granted.sort();
+    assert_eq!(granted, ["read:clients", "read:users"]);
+}
+
+#[tokio::test]
+async fn client_secret_basic_and_json_body() {
+    let t = tenant().await;
+    for json in [false, true] {
+        let c = client(&t, ID, ClientAuth::client_secret_basic(SECRET))
+            .with_json_body(json)
+            .build()
+            .unwrap();
+        c.fetch_token().await.unwrap();
+        let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+            .with_json_body(json)
+            .build()
+            .unwrap();
+        c.fetch_token().await.unwrap();
+    }
+    assert_eq!(t.stats().tokens_issued, 4);
+}
+
+#[tokio::test]
+async fn explicit_token_url() {
+    let t = tenant().await;
+    let c = TokenClient::builder(
+        TokenEndpoint::url(&t.token_url()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_audience(t.audience())
+    .with_root_certificate_pem(t.ca_cert_pem())
+    .build()
+    .unwrap();
+    c.fetch_token().await.unwrap();
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[tokio::test]
+async fn private_key_jwt_rs256_ps256_es256() {
+    let (rsa_private, rsa_public) = common::rsa_key_pair();
+    let (ec_private, ec_public) = common::ec_key_pair();
+    let t = FakeTenant::builder()
+        .private_key_client("jwt-rsa", &rsa_public, &["read:clients"])
+        .private_key_client("jwt-ec", &ec_public, &["read:clients"])
+        .start()
+        .await
+        .unwrap();
+    for (id, pem, alg) in [
+        ("jwt-rsa", &rsa_private, Algorithm::RS256),
+        ("jwt-rsa", &rsa_private, Algorithm::PS256),
+        ("jwt-ec", &ec_private, Algorithm::ES256),
+    ] {
+        let key = PrivateKey::from_pem(pem.as_bytes(), alg).unwrap();
+        let c = client(&t, id, ClientAuth::private_key_jwt(key))
+            .build()
+            .unwrap();
+        assert_eq!(c.auth_method(), "private_key_jwt");
+        // Two fetches: each assertion carries a fresh `jti`, so neither is a replay.
+        for _ in 0..2 {
+            let token = c
+                .fetch_token()
+                .await
+                .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
+            assert_eq!(token.scopes(), ["read:clients"]);
+        }
+    }
+    // The wrong key is refused by the server.
+    let (other_private, _) = common::ec_key_pair();
+    let key = PrivateKey::from_pem(other_private.as_bytes(), Algorithm::ES256).unwrap();
+    let err = client(&t, "jwt-ec", ClientAuth::private_key_jwt(key))
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(401), "{err}");
+}
+
+#[tokio::test]
+async fn wrong_secret_is_401_and_not_retried() {
+    let t = tenant().await;
+    let err = client(&t, ID, ClientAuth::client_secret_post("wrong-secret-value"))
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    let e = oauth(&err);
+    assert_eq!(e.status, 401);
+    assert_eq!(e.error, "access_denied");
+    assert!(!err.is_retryable());
+    assert!(
+        err.to_string()
+            .starts_with("token endpoint answered HTTP 401: access_denied"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("check the client id and the client secret"),
+        "{err}"
+    );
+    assert_eq!(t.stats().token_requests, 1);
+}
+
+#[tokio::test]
+async fn missing_client_grant_is_403_with_a_fix() {
+    let t = tenant().await;
+    let err = client(
+        &t,
+        "nogrant-id",
+        ClientAuth::client_secret_post("nogrant-secret-0123456789"),
+    )
+    .build()
+    .unwrap()
+    .fetch_token()
+    .await
+    .unwrap_err();
+    let e = oauth(&err);
+    assert_eq!(e.status, 403);
+    assert!(e.is_missing_client_grant(), "{e:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("You need to create a \"client-grant\""),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("authorize this client with the scopes it needs"),
+        "{msg}"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(t.stats().token_requests, 1);
+}
+
+#[tokio::test]
+async fn scope_not_granted_is_403() {
+    let t = tenant().await;
+    let err = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_scopes(["delete:everything"])
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    let e = oauth(&err);
+    assert_eq!(e.status, 403);
+    assert_eq!(
+        e.error_description.as_deref(),
+        Some("Client has not been granted scopes: delete:everything")
+    );
+    assert!(!e.is_missing_client_grant());
+}
+
+#[tokio::test]
+async fn bad_request_400_is_not_retried() {
+    let t = tenant().await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 1,
+        status: Some(400),
+        latency_ms: None,
+        drop_connection: false,
+        retry_after: None,
+    });
+    let err = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(t.stats().token_requests, 1);
+}
+
+#[tokio::test]
+async fn rate_limit_429_keeps_the_headers() {
+    let t = FakeTenant::builder()
+        .client(ID, SECRET, &["read:clients"])
+        .rate_limit(1)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut last = None;
+    for _ in 0..5 {
+        if let Err(e) = c.fetch_token().await {
+            last = Some(e);
+            break;
+        }
+    }
+    let err = last.expect("the rate limit was never hit");
+    let e = oauth(&err);
+    assert_eq!(e.status, 429);
+    assert_eq!(e.error, "too_many_requests");
+    assert!(err.is_retryable());
+    let rl = &e.rate_limit;
+    assert_eq!(rl.limit, Some(1));
+    assert_eq!(rl.remaining, Some(0));
+    assert!(rl.reset.is_some(), "{rl:?}");
+    assert!(
+        rl.retry_after.is_some_and(|d| d >= Duration::from_secs(1)),
+        "{rl:?}"
+    );
+    assert!(err.retry_after().is_some());
+    assert!(t.stats().token_429 >= 1);
+}
+
+#[tokio::test]
+async fn rate_limit_429_is_retried_after_the_wait() {
+    let t = FakeTenant::builder()
+        .client(ID, SECRET, &["read:clients"])
+        .start()
+        .await
+        .unwrap();
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 1,
+        status: Some(429),
+        latency_ms: None,
+        drop_connection: false,
+        retry_after: Some(1),
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    c.fetch_token().await.unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(1));
+    assert_eq!(t.stats().token_requests, 2);
+}
+
+#[tokio::test]
+async fn quota_exceeded_carries_the_quota_header() {
+    let t = FakeTenant::builder()
+        .client(ID, SECRET, &["read:clients"])
+        .quota(Some(1))
+        .start()
+        .await
+        .unwrap();
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    c.fetch_token().await.unwrap();
+    let err = c.fetch_token().await.unwrap_err();
+    let e = oauth(&err);
+    assert_eq!(e.status, 429, "{err}");
+    assert!(e.rate_limit.client_quota_limit.is_some(), "{e:?}");
+}
+
+#[tokio::test]
+async fn server_errors_then_success_via_retries() {
+    let t = tenant().await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 2,
+        status: Some(503),
+        latency_ms: None,
+        drop_connection: false,
+        retry_after: None,
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap();
+    c.fetch_token().await.unwrap();
+    let s = t.stats();
+    assert_eq!(s.token_requests, 3);
+    assert_eq!(s.token_5xx_injected, 2);
+    assert_eq!(s.tokens_issued, 1);
+}
+
+#[tokio::test]
+async fn server_errors_exhaust_the_retries() {
+    let t = tenant().await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 10,
+        status: Some(500),
+        latency_ms: None,
+        drop_connection: false,
+        retry_after: None,
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_retry_policy(fast_retries().with_max_retries(2))
+        .build()
+        .unwrap();
+    let err = c.fetch_token().await.unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(t.stats().token_requests, 3);
+}
+
+#[tokio::test]
+async fn dropped_connection_is_retried() {
+    let t = tenant().await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 1,
+        status: None,
+        latency_ms: None,
+        drop_connection: true,
+        retry_after: None,
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap();
+    c.fetch_token().await.unwrap();
+    assert_eq!(t.stats().dropped_connections, 1);
+
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 1,
+        status: None,
+        latency_ms: None,
+        drop_connection: true,
+        retry_after: None,
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = c.fetch_token().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn slow_tenant_times_out() {
+    let t = FakeTenant::builder()
+        .client(ID, SECRET, &["read:clients"])
+        .token_latency(Duration::from_secs(3))
+        .start()
+        .await
+        .unwrap();
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .with_timeout(Duration::from_millis(300))
+        .with_retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = c.fetch_token().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert!(err.is_retryable());
+
+    t.set_token_latency(Duration::ZERO);
+    c.fetch_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_a_transport_error() {
+    let t = tenant().await;
+    let c = TokenClient::builder(
+        TokenEndpoint::auth0_domain(&t.domain()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_retry_policy(RetryPolicy::none())
+    .build()
+    .unwrap();
+    let err = c.fetch_token().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("token request failed: could not connect"),
+        "{err}"
+    );
+    assert_eq!(t.stats().token_requests, 0);
+}
+
+#[tokio::test]
+async fn user_supplied_reqwest_client() {
+    let t = tenant().await;
+    let http = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(t.ca_cert_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let c = TokenClient::builder(
+        TokenEndpoint::auth0_domain(&t.domain()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_audience(t.audience())
+    .with_reqwest_client(http)
+    .build()
+    .unwrap();
+    c.fetch_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn plain_http_needs_the_opt_in() {
+    let t = FakeTenant::builder()
+        .http(true)
+        .client(ID, SECRET, &["read:clients"])
+        .start()
+        .await
+        .unwrap();
+    assert!(t.token_url().starts_with("http://"));
+    let endpoint = TokenEndpoint::url(&t.token_url()).unwrap();
+    let err = TokenClient::builder(endpoint.clone(), ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, ConfigError::InsecureHttp { .. }), "{err:?}");
+    let c = TokenClient::builder(endpoint, ID, ClientAuth::client_secret_post(SECRET))
+        .with_audience(t.audience())
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    c.fetch_token().await.unwrap();
+}
+
+#[tokio::test]
+async fn nothing_secret_in_trace_output_over_tls() {
+    let captured = common::Captured::global();
+    let t = tenant().await;
+    let c = client(&t, ID, ClientAuth::client_secret_basic(SECRET))
+        .build()
+        .unwrap();
+    let token = c.fetch_token().await.unwrap();
+    let bad = client(
+        &t,
+        ID,
+        ClientAuth::client_secret_post("another-wrong-secret-xyz"),
+    )
+    .build()
+    .unwrap();
+    let err = bad.fetch_token().await.unwrap_err();
+    let logs = captured.text();
+    assert!(logs.contains("token obtained"), "{logs}");
+    assert!(logs.contains("token request failed"), "{logs}");
+    let rendered = format!("{logs}\n{err} {err:?} {c:?} {bad:?} {token:?}");
+    for s in [SECRET, "another-wrong-secret-xyz", token.expose_secret()] {
+        assert!(!rendered.contains(s), "{s:?} leaked:\n{rendered}");
+    }
+}
