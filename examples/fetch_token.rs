@@ -62,11 +62,17 @@ async fn run() -> Result<String, BoxError> {
         Some(domain) => {
             let root = match env("AUTH0_CA_CERT") {
                 Some(path) => Some(
-                    std::fs::read(&path).map_err(|e| format!("cannot read AUTH0_CA_CERT {path}: {e}"))?,
+                    std::fs::read(&path)
+                        .map_err(|e| format!("cannot read AUTH0_CA_CERT {path}: {e}"))?,
                 ),
                 None => None,
             };
-            (domain, required("AUTH0_CLIENT_ID")?, env("AUTH0_CLIENT_SECRET"), root)
+            (
+                domain,
+                required("AUTH0_CLIENT_ID")?,
+                env("AUTH0_CLIENT_SECRET"),
+                root,
+            )
         }
         None => {
             let tenant = auth0_m2m_fake::FakeTenant::builder().start().await?;
@@ -87,12 +93,12 @@ async fn run() -> Result<String, BoxError> {
 
     let method = env("AUTH0_AUTH_METHOD").unwrap_or_else(|| "client_secret_post".to_owned());
     let auth = match method.as_str() {
-        "client_secret_post" => ClientAuth::client_secret_post(
-            secret.ok_or("AUTH0_CLIENT_SECRET is not set")?,
-        ),
-        "client_secret_basic" => ClientAuth::client_secret_basic(
-            secret.ok_or("AUTH0_CLIENT_SECRET is not set")?,
-        ),
+        "client_secret_post" => {
+            ClientAuth::client_secret_post(secret.ok_or("AUTH0_CLIENT_SECRET is not set")?)
+        }
+        "client_secret_basic" => {
+            ClientAuth::client_secret_basic(secret.ok_or("AUTH0_CLIENT_SECRET is not set")?)
+        }
         "private_key_jwt" => {
             let path = required("AUTH0_PRIVATE_KEY")?;
             let pem = std::fs::read(&path)
