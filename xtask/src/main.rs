@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod conformance;
+
 /// Each optional feature, checked alone: `(package, feature)`.
 const FEATURES_ALONE: &[(&str, &str)] = &[
     ("auth0-m2m-token", "private-key-jwt"),
@@ -27,6 +29,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(&root),
         Some("fake") => fake(&root, &args[1..]),
+        Some("conformance") => conformance::run(&root).and_then(check_summary),
+        Some("coverage") => conformance::coverage(&root),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -47,7 +51,9 @@ fn print_help() {
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
          ci            fmt, clippy, tests, docs, each feature alone, conformance\n  \
-         fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n"
+         fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
+         conformance   check the models against Auth0's spec and recorded responses\n  \
+         coverage      how many of the spec's operations are modeled, by resource\n"
     );
 }
 
@@ -144,8 +150,14 @@ fn ci(root: &Path) -> Result<(), String> {
             "--features",
             feature,
         ]);
-        step(&format!("cargo check -p {package} --features {feature} (alone)"), cmd)?;
+        step(
+            &format!("cargo check -p {package} --features {feature} (alone)"),
+            cmd,
+        )?;
     }
+
+    println!("==> conformance (models against ../shared/auth0)");
+    conformance::run(root).and_then(check_summary)?;
 
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
@@ -163,5 +175,14 @@ fn fake(root: &Path, args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("the fake tenant exited with {status}"))
+    }
+}
+
+/// Turns a conformance summary with failures into an error.
+fn check_summary(summary: conformance::Summary) -> Result<(), String> {
+    if summary.failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("conformance: {} recordings failed", summary.failed))
     }
 }
