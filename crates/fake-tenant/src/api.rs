@@ -296,7 +296,7 @@ async fn dispatch(app: &App, req: Request) -> Response {
         Ok(c) => c,
         Err(r) => {
             bump(&app.counters.api_401);
-            return r;
+            return *r;
         }
     };
     let granted: Vec<&str> = claims["scope"]
@@ -367,7 +367,7 @@ fn describe(method: &Method, route: &Route) -> String {
 }
 
 /// Validates the bearer token; returns its claims or Auth0's 401 answer.
-fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Response> {
+fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Response>> {
     let deny = |msg: &str, with_error: bool| {
         let mut r = api_error(StatusCode::UNAUTHORIZED, msg, None);
         let value = if with_error {
@@ -379,7 +379,7 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Response> {
             "Bearer".to_string()
         };
         set_header(&mut r, "www-authenticate", &value);
-        r
+        Box::new(r)
     };
     let token = headers
         .get(header::AUTHORIZATION)
@@ -495,10 +495,10 @@ fn paginate(
 ) -> Res {
     let p = list_params(ctx)?;
     let items: Vec<Value> = items.into_iter().map(|v| select_fields(ctx, v)).collect();
-    if let Some(id_field) = checkpoint_id {
-        if p.from.is_some() || p.take.is_some() {
-            return checkpoint(items, key, &p, id_field);
-        }
+    if let Some(id_field) = checkpoint_id
+        && (p.from.is_some() || p.take.is_some())
+    {
+        return checkpoint(items, key, &p, id_field);
     }
     Ok(json(
         StatusCode::OK,
@@ -803,13 +803,13 @@ fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
                     "Payload validation error: 'Additional properties not allowed: identifier'.",
                 ));
             }
-            if let Some(s) = body.get("scopes") {
-                if !s.is_array() {
-                    return Err(ApiErr::bad_body(format!(
-                        "Payload validation error: 'Expected type array but found type {}' on property scopes.",
-                        type_name(s)
-                    )));
-                }
+            if let Some(s) = body.get("scopes")
+                && !s.is_array()
+            {
+                return Err(ApiErr::bad_body(format!(
+                    "Payload validation error: 'Expected type array but found type {}' on property scopes.",
+                    type_name(s)
+                )));
             }
             let pos = store
                 .resource_servers
@@ -1024,13 +1024,13 @@ fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
         )),
         (Route::TenantSettings, _) => {
             let body = ctx.obj()?;
-            if let Some(n) = body.get("friendly_name") {
-                if !n.is_string() {
-                    return Err(ApiErr::bad_body(format!(
-                        "Payload validation error: 'Expected type string but found type {}' on property friendly_name (The friendly name of the tenant).",
-                        type_name(n)
-                    )));
-                }
+            if let Some(n) = body.get("friendly_name")
+                && !n.is_string()
+            {
+                return Err(ApiErr::bad_body(format!(
+                    "Payload validation error: 'Expected type string but found type {}' on property friendly_name (The friendly name of the tenant).",
+                    type_name(n)
+                )));
             }
             for (k, v) in body {
                 match (&mut store.tenant_settings[&k], v) {
@@ -1231,12 +1231,12 @@ const APP_TYPES: &[&str] = &[
 
 fn check_client_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
     only_props(body, CLIENT_PROPS)?;
-    if let Some(t) = optional_str(body, "app_type")? {
-        if !APP_TYPES.contains(&t) {
-            return Err(ApiErr::bad_body(format!(
-                "Payload validation error: 'No enum match for: \"{t}\"' on property app_type (The type of application this client represents)."
-            )));
-        }
+    if let Some(t) = optional_str(body, "app_type")?
+        && !APP_TYPES.contains(&t)
+    {
+        return Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'No enum match for: \"{t}\"' on property app_type (The type of application this client represents)."
+        )));
     }
     for key in [
         "callbacks",
@@ -1249,12 +1249,12 @@ fn check_client_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
             string_array(v, key)?;
         }
     }
-    if let Some(n) = body.get("name").and_then(Value::as_str) {
-        if n.contains(['<', '>']) {
-            return Err(ApiErr::bad_body(
-                "Payload validation error: 'String does not match pattern: ^[^<>]+$' on property name (The name of the client. Must contain at least one character. Does not allow '<' or '>'.).",
-            ));
-        }
+    if let Some(n) = body.get("name").and_then(Value::as_str)
+        && n.contains(['<', '>'])
+    {
+        return Err(ApiErr::bad_body(
+            "Payload validation error: 'String does not match pattern: ^[^<>]+$' on property name (The name of the client. Must contain at least one character. Does not allow '<' or '>'.).",
+        ));
     }
     Ok(())
 }
@@ -1445,33 +1445,33 @@ fn check_user_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
         "verify_email",
         "phone_verified",
     ] {
-        if let Some(v) = body.get(key) {
-            if !v.is_boolean() {
-                return Err(ApiErr::bad_body(format!(
-                    "Payload validation error: 'Expected type boolean but found type {}' on property {key}.",
-                    type_name(v)
-                )));
-            }
+        if let Some(v) = body.get(key)
+            && !v.is_boolean()
+        {
+            return Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'Expected type boolean but found type {}' on property {key}.",
+                type_name(v)
+            )));
         }
     }
-    if let Some(e) = body.get("email").and_then(Value::as_str) {
-        if !e.contains('@') || e.starts_with('@') || e.ends_with('@') {
-            return Err(ApiErr::bad_body(
-                "Payload validation error: 'Object didn't pass validation for format email: "
-                    .to_string()
-                    + e
-                    + "' on property email (The user's email).",
-            ));
-        }
+    if let Some(e) = body.get("email").and_then(Value::as_str)
+        && (!e.contains('@') || e.starts_with('@') || e.ends_with('@'))
+    {
+        return Err(ApiErr::bad_body(
+            "Payload validation error: 'Object didn't pass validation for format email: "
+                .to_string()
+                + e
+                + "' on property email (The user's email).",
+        ));
     }
     for key in ["user_metadata", "app_metadata"] {
-        if let Some(v) = body.get(key) {
-            if !v.is_object() {
-                return Err(ApiErr::bad_body(format!(
-                    "Payload validation error: 'Expected type object but found type {}' on property {key}.",
-                    type_name(v)
-                )));
-            }
+        if let Some(v) = body.get(key)
+            && !v.is_object()
+        {
+            return Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'Expected type object but found type {}' on property {key}.",
+                type_name(v)
+            )));
         }
     }
     Ok(())
@@ -2041,26 +2041,27 @@ fn advance_job(job: &mut Value, base_url: &str) -> Value {
     let due = job["created_ms"]
         .as_u64()
         .is_some_and(|ms| now_ms() >= ms + 500);
-    if job["status"] == "pending" && due {
-        if let Some(o) = job.as_object_mut() {
-            o.insert("status".into(), json!("completed"));
-            if o.get("type") == Some(&json!("users_export")) {
-                let id = o
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                o.insert(
-                    "location".into(),
-                    json!(format!("{base_url}/__fake/exports/{id}.json.gz")),
-                );
-            } else {
-                let total = o.remove("summary_total").unwrap_or(json!(0));
-                o.insert(
-                    "summary".into(),
-                    json!({"failed": 0, "inserted": total, "total": total, "updated": 0}),
-                );
-            }
+    if job["status"] == "pending"
+        && due
+        && let Some(o) = job.as_object_mut()
+    {
+        o.insert("status".into(), json!("completed"));
+        if o.get("type") == Some(&json!("users_export")) {
+            let id = o
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            o.insert(
+                "location".into(),
+                json!(format!("{base_url}/__fake/exports/{id}.json.gz")),
+            );
+        } else {
+            let total = o.remove("summary_total").unwrap_or(json!(0));
+            o.insert(
+                "summary".into(),
+                json!({"failed": 0, "inserted": total, "total": total, "updated": 0}),
+            );
         }
     }
     public_job(job)

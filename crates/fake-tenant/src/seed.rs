@@ -293,16 +293,16 @@ pub(crate) fn seed(
             spec.id.clone(),
             spec.secret.clone().unwrap_or_default(),
         );
-        if let Some(o) = c.as_object_mut() {
-            if let Some(pem) = &spec.public_key_pem {
-                o.remove("client_secret");
-                o.insert("token_endpoint_auth_method".into(), Value::Null);
-                o.insert(
+        if let Some(o) = c.as_object_mut()
+            && let Some(pem) = &spec.public_key_pem
+        {
+            o.remove("client_secret");
+            o.insert("token_endpoint_auth_method".into(), Value::Null);
+            o.insert(
                     "client_authentication_methods".into(),
                     json!({"private_key_jwt": {"credentials": [{"id": format!("cred_{}", random_alnum(22))}]}}),
                 );
-                store.client_keys.insert(spec.id.clone(), pem.clone());
-            }
+            store.client_keys.insert(spec.id.clone(), pem.clone());
         }
         store.clients.push(c);
         if let Some(scopes) = &spec.scopes {
@@ -419,14 +419,14 @@ pub(crate) fn seed(
                 .or_default()
                 .push(uid.clone());
         }
-        if i % 2 == 0 {
-            if let Some(role) = role_ids.get(i % role_ids.len().max(1)) {
-                store
-                    .user_roles
-                    .entry(uid.clone())
-                    .or_default()
-                    .push(role.clone());
-            }
+        if i % 2 == 0
+            && let Some(role) = role_ids.get(i % role_ids.len().max(1))
+        {
+            store
+                .user_roles
+                .entry(uid.clone())
+                .or_default()
+                .push(role.clone());
         }
     }
 
