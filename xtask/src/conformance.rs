@@ -167,15 +167,19 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
         }
     }
     summary.endpoints_matched = matched.len();
+    let unmatched: Vec<&str> = catalogue::catalogue()
+        .iter()
+        .filter(|info| !matched.contains_key(info.name))
+        .map(|info| info.name)
+        .collect();
     println!(
         "recordings: {} files; modeled endpoints without a recorded 2xx response: {}",
         files.len(),
-        catalogue::catalogue()
-            .iter()
-            .filter(|info| !matched.contains_key(info.name))
-            .map(|info| info.name)
-            .collect::<Vec<_>>()
-            .join(", ")
+        if unmatched.is_empty() {
+            "none".to_owned()
+        } else {
+            unmatched.join(", ")
+        }
     );
     println!(
         "conformance: {} recordings checked, {} endpoints matched, {} failed",
