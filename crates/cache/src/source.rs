@@ -71,3 +71,20 @@ impl Clock for TokioClock {
         self.base + self.start.elapsed()
     }
 }
+
+#[async_trait]
+impl TokenSource for auth0_m2m_token::TokenClient {
+    async fn fetch_token(&self) -> Result<AccessToken, Error> {
+        auth0_m2m_token::TokenClient::fetch_token(self).await
+    }
+
+    fn cache_key_parts(&self) -> CacheKeyParts {
+        CacheKeyParts {
+            token_url: self.token_url().to_owned(),
+            client_id: self.client_id().to_owned(),
+            audience: self.audience().map(str::to_owned),
+            scopes: self.scopes().to_vec(),
+            organization: self.organization().map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! Against the local fake tenant: single flight in one process, across OS processes, and a
+//! Redis outage.
+#![cfg(all(feature = "file", feature = "redis"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use auth0_m2m_cache::{
+    CacheKeyParts, FileCache, Lease, ProviderStats, RedisCache, SharedCachePolicy, TokenCache,
+    TokenProvider, TokenSource,
+};
+use auth0_m2m_fake::FakeTenant;
+use auth0_m2m_token::{ClientAuth, TokenClient, TokenEndpoint};
+use sha2::{Digest, Sha256};
+
+const CHILD_ENV: &str = "AUTH0_M2M_CACHE_TEST_CHILD";
+
+async fn tenant(latency: Duration) -> FakeTenant {
+    FakeTenant::builder()
+        .client("cache-test-client", "cache-test-secret", &["read:clients"])
+        .token_lifetime(Duration::from_secs(3600))
+        .token_latency(latency)
+        .start()
+        .await
+        .expect("fake tenant starts")
+}
+
+fn client(token_url: &str, id: &str, secret: &str, audience: &str, ca_pem: &str) -> TokenClient {
+    let builder = TokenClient::builder(
+        TokenEndpoint::url(token_url).unwrap(),
+        id,
+        ClientAuth::client_secret_post(secret),
+    )
+    .with_audience(audience);
+    let builder = if ca_pem.is_empty() {
+        builder
+    } else {
+        builder.with_root_certificate_pem(ca_pem.as_bytes())
+    };
+    builder.build().unwrap()
+}
+
+fn tenant_client(t: &FakeTenant) -> TokenClient {
+    client(
+        &t.token_url(),
+        &t.client_id(),
+        &t.client_secret(),
+        &t.audience(),
+        &t.ca_cert_pem(),
+    )
+}
+
+fn sha(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thousand_concurrent_calls_send_one_token_request() {
+    let t = tenant(Duration::from_millis(200)).await;
+    let provider = TokenProvider::builder(tenant_client(&t)).build().unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..1000 {
+        let p = provider.clone();
+        tasks.push(tokio::spawn(async move {
+            p.token().await.map(|t| sha(t.expose_secret()))
+        }));
+    }
+    let mut hashes = Vec::new();
+    for task in tasks {
+        hashes.push(task.await.unwrap().unwrap());
+    }
+    hashes.dedup();
+    assert_eq!(hashes.len(), 1);
+    assert_eq!(t.stats().token_requests, 1);
+    assert_eq!(provider.stats().fetches, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalidate_fetches_a_different_token() {
+    let t = tenant(Duration::ZERO).await;
+    let provider = TokenProvider::builder(tenant_client(&t)).build().unwrap();
+    let first = provider.token().await.unwrap();
+    provider.invalidate(&first).await;
+    let second = provider.token().await.unwrap();
+    assert!(!second.same_secret(&first));
+    assert_eq!(t.stats().token_requests, 2);
+}
+
+#[test]
+fn token_client_cache_key_parts_are_those_of_the_client() {
+    let c = client(
+        "https://tenant.example/oauth/token",
+        "id",
+        "the-secret",
+        "https://tenant.example/api/v2/",
+        "",
+    );
+    let parts = c.cache_key_parts();
+    let expected = CacheKeyParts::new("https://tenant.example/oauth/token", "id")
+        .with_audience("https://tenant.example/api/v2/");
+    assert_eq!(parts, expected);
+    assert!(!format!("{parts:?}").contains("the-secret"));
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// Starts 8 copies of this test binary running [`child_process`], all released at the same
+/// instant, and returns their outputs (one token hash each).
+fn run_children(t: &FakeTenant, cache: &str) -> Vec<String> {
+    let exe = std::env::current_exe().unwrap();
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), t.ca_cert_pem()).unwrap();
+    let start_at_ms = now_ms() + 3000;
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "child_process",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD_ENV, cache)
+                .env("CHILD_START_AT_MS", start_at_ms.to_string())
+                .env("CHILD_TOKEN_URL", t.token_url())
+                .env("CHILD_CLIENT_ID", t.client_id())
+                .env("CHILD_CLIENT_SECRET", t.client_secret())
+                .env("CHILD_AUDIENCE", t.audience())
+                .env("CHILD_CA", ca.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "child failed: {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            stdout
+                .lines()
+                .find_map(|l| l.split("CHILD_TOKEN_SHA256=").nth(1))
+                .unwrap_or_else(|| panic!("no token line in {stdout}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Runs only as a child of the multi-process tests (it returns at once otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_process() {
+    let Ok(cache_spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let var = |n: &str| std::env::var(n).unwrap();
+    let pem = std::fs::read_to_string(var("CHILD_CA")).unwrap();
+    let source = client(
+        &var("CHILD_TOKEN_URL"),
+        &var("CHILD_CLIENT_ID"),
+        &var("CHILD_CLIENT_SECRET"),
+        &var("CHILD_AUDIENCE"),
+        &pem,
+    );
+    let (cache, prefix): (Arc<dyn TokenCache>, String) =
+        if let Some(dir) = cache_spec.strip_prefix("file:") {
+            (
+                Arc::new(FileCache::in_dir(dir).unwrap()),
+                "auth0-m2m:".into(),
+            )
+        } else {
+            let (url, prefix) = cache_spec.split_once('#').unwrap();
+            (
+                Arc::new(RedisCache::builder(url).build().unwrap()),
+                prefix.into(),
+            )
+        };
+    let provider = TokenProvider::builder(source)
+        .with_cache(cache)
+        .with_key_prefix(prefix)
+        // A loaded test machine can be slow; the single-flight rule must not depend on it.
+        .with_shared_cache_policy(
+            SharedCachePolicy::default().with_op_timeout(Duration::from_secs(10)),
+        )
+        .build()
+        .unwrap();
+    let start_at: u64 = var("CHILD_START_AT_MS").parse().unwrap();
+    let wait = start_at.saturating_sub(now_ms());
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    let token = provider.token().await.unwrap();
+    println!("\nCHILD_TOKEN_SHA256={}", sha(token.expose_secret()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_sharing_a_file_cache_send_one_token_request() {
+    let t = tenant(Duration::from_millis(200)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = format!("file:{}", dir.path().join("cache").display());
+    let t = Arc::new(t);
+    let hashes = {
+        let t = Arc::clone(&t);
+        tokio::task::spawn_blocking(move || run_children(&t, &spec))
+            .await
+            .unwrap()
+    };
+    assert_eq!(hashes.len(), 8);
+    assert!(hashes.windows(2).all(|w| w[0] == w[1]), "{hashes:?}");
+    assert_eq!(t.stats().token_requests, 1);
+    // The next run (a cron job's next invocation) reuses the stored token.
+    let spec = format!("file:{}", dir.path().join("cache").display());
+    let again = {
+        let t = Arc::clone(&t);
+        tokio::task::spawn_blocking(move || run_children(&t, &spec))
+            .await
+            .unwrap()
+    };
+    assert_eq!(again[0], hashes[0]);
+    assert_eq!(t.stats().token_requests, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_sharing_a_redis_cache_send_one_token_request() {
+    let t = Arc::new(tenant(Duration::from_millis(200)).await);
+    let prefix = format!("auth0-m2m-test:multi:{}:", Lease::random_id());
+    let spec = format!("redis://127.0.0.1:6379#{prefix}");
+    let hashes = {
+        let t = Arc::clone(&t);
+        tokio::task::spawn_blocking(move || run_children(&t, &spec))
+            .await
+            .unwrap()
+    };
+    assert_eq!(hashes.len(), 8);
+    assert!(hashes.windows(2).all(|w| w[0] == w[1]), "{hashes:?}");
+    assert_eq!(t.stats().token_requests, 1);
+}
+
+/// A private `redis-server` that the test can stop and restart on the same port.
+struct PrivateRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+    dir: tempfile::TempDir,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut r = Self {
+            port,
+            child: None,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.restart();
+        r
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn restart(&mut self) {
+        let child = Command::new("/usr/bin/redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(PathBuf::from(self.dir.path()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start");
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_outage_degrades_to_the_in_process_token_and_recovers() {
+    let t = tenant(Duration::ZERO).await;
+    let mut redis = PrivateRedis::start();
+    let cache = Arc::new(
+        RedisCache::builder(redis.url())
+            .with_timeouts(Duration::from_millis(300), Duration::from_millis(300))
+            .build()
+            .unwrap(),
+    );
+    let cooldown = Duration::from_millis(500);
+    let provider = TokenProvider::builder(tenant_client(&t))
+        .with_cache(cache.clone())
+        .with_shared_cache_policy(
+            SharedCachePolicy::default()
+                .with_op_timeout(Duration::from_millis(400))
+                .with_failure_threshold(2)
+                .with_cooldown(cooldown),
+        )
+        .build()
+        .unwrap();
+    let first = provider.token().await.unwrap();
+    assert!(
+        cache
+            .get(provider.cache_key())
+            .await
+            .unwrap()
+            .unwrap()
+            .same_secret(&first)
+    );
+
+    redis.kill();
+    // Calls keep succeeding from the in-process copy.
+    for _ in 0..100 {
+        assert!(provider.token().await.unwrap().same_secret(&first));
+    }
+    // A 401 forces a refresh while Redis is down: the endpoint is used directly.
+    provider.invalidate(&first).await;
+    let second = provider.token().await.unwrap();
+    assert!(!second.same_secret(&first));
+    let s: ProviderStats = provider.stats();
+    assert!(s.shared_cache_errors >= 1, "{s:?}");
+    assert!(s.circuit_open, "{s:?}");
+    // While the circuit is open, calls are fast.
+    let started = std::time::Instant::now();
+    provider.invalidate(&second).await;
+    let third = provider.token().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(t.stats().token_requests, 3);
+
+    // Redis comes back on the same port: after the cool-down the shared cache is used again.
+    redis.restart();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        tokio::time::sleep(cooldown).await;
+        provider.invalidate(&provider.token().await.unwrap()).await;
+        let latest = provider.token().await.unwrap();
+        if let Ok(Some(stored)) = cache.get(provider.cache_key()).await
+            && stored.same_secret(&latest)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the shared cache was not used again"
+        );
+    }
+    assert!(!provider.stats().circuit_open);
+    let _ = third;
+}
