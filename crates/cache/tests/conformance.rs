@@ -149,6 +149,19 @@ async fn memory_cache_conforms() {
 }
 
 #[tokio::test]
+async fn memory_cache_debug_hides_tokens() {
+    let cache = MemoryCache::new();
+    let k = key(&unique_prefix("memory-debug"), "a");
+    cache
+        .store_if_newer(&k, &token("very-secret-token", 60))
+        .await
+        .unwrap();
+    let dbg = format!("{cache:?} {cache:#?}");
+    assert!(!dbg.contains("very-secret-token"), "{dbg}");
+    assert!(dbg.contains("entries: 1"), "{dbg}");
+}
+
+#[tokio::test]
 async fn memory_lease_ends_after_its_ttl() {
     tokio::time::pause();
     let cache = MemoryCache::new();

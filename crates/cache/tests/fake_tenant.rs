@@ -387,3 +387,39 @@ async fn redis_outage_degrades_to_the_in_process_token_and_recovers() {
     assert!(!provider.stats().circuit_open);
     let _ = third;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_answers_are_honoured() {
+    let t = tenant(Duration::ZERO).await;
+    t.inject_fault(auth0_m2m_fake::Fault {
+        target: auth0_m2m_fake::FaultTarget::Token,
+        count: 5,
+        status: Some(429),
+        retry_after: Some(30),
+        ..Default::default()
+    });
+    let source = TokenClient::builder(
+        TokenEndpoint::url(&t.token_url()).unwrap(),
+        t.client_id(),
+        ClientAuth::client_secret_post(t.client_secret()),
+    )
+    .with_audience(t.audience())
+    .with_root_certificate_pem(t.ca_cert_pem().as_bytes())
+    .with_retry_policy(auth0_m2m_token::RetryPolicy::none())
+    .build()
+    .unwrap();
+    let provider = TokenProvider::builder(source).build().unwrap();
+    match provider.token().await {
+        Err(auth0_m2m_cache::ProviderError::Fetch(e)) => assert_eq!(e.status(), Some(429)),
+        other => panic!("expected a 429, got {other:?}"),
+    }
+    for _ in 0..10 {
+        match provider.token().await {
+            Err(auth0_m2m_cache::ProviderError::BackingOff { retry_in, .. }) => {
+                assert!(retry_in >= Duration::from_secs(25), "{retry_in:?}");
+            }
+            other => panic!("expected backoff, got {other:?}"),
+        }
+    }
+    assert_eq!(t.stats().token_requests, 1, "no request before Retry-After");
+}
