@@ -95,9 +95,9 @@ impl EncryptionKey {
 
     /// A key from its standard base64 encoding (44 characters for 32 bytes).
     pub fn from_base64(id: impl Into<String>, key: &str) -> Result<Self, CacheError> {
-        let bytes = B64.decode(key.trim()).map_err(|_| {
-            CacheError::Config("the encryption key is not valid base64".into())
-        })?;
+        let bytes = B64
+            .decode(key.trim())
+            .map_err(|_| CacheError::Config("the encryption key is not valid base64".into()))?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| {
             CacheError::Config("the encryption key must be exactly 32 bytes (AES-256)".into())
         })?;
@@ -292,7 +292,12 @@ fn redact_redis_error(e: &RedisError) -> String {
     let msg = e.to_string();
     // redis-rs does not include URLs or credentials in its messages; keep only the first line
     // in case a server message is long.
-    msg.lines().next().unwrap_or_default().chars().take(300).collect()
+    msg.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect()
 }
 
 fn backend_err(op: &str, e: RedisError) -> CacheError {
@@ -463,10 +468,7 @@ fn ttl_millis(token: &AccessToken) -> u64 {
 #[async_trait]
 impl TokenCache for RedisCache {
     async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
-        Ok(self
-            .raw_value(key)
-            .await?
-            .and_then(|v| self.open(key, &v)))
+        Ok(self.raw_value(key).await?.and_then(|v| self.open(key, &v)))
     }
 
     async fn store_if_newer(
@@ -522,7 +524,10 @@ impl TokenCache for RedisCache {
         let Some(current) = self.raw_value(key).await? else {
             return Ok(false);
         };
-        if !self.open(key, &current).is_some_and(|t| t.same_secret(token)) {
+        if !self
+            .open(key, &current)
+            .is_some_and(|t| t.same_secret(token))
+        {
             return Ok(false);
         }
         let removed: i64 = self
