@@ -470,6 +470,17 @@ mod redis_backend {
     }
 
     #[tokio::test]
+    async fn tls_url_against_a_plain_server_is_a_typed_error() {
+        // The TLS handshake fails against a plain-text server: an error, never a panic.
+        let cache = RedisCache::builder("rediss://127.0.0.1:6379")
+            .with_timeouts(Duration::from_millis(500), Duration::from_millis(500))
+            .build()
+            .unwrap();
+        let e = cache.get(&key("p:", "tls")).await.unwrap_err();
+        assert!(matches!(e, CacheError::Backend { backend: "redis", .. }), "{e}");
+    }
+
+    #[tokio::test]
     async fn bad_configuration_and_debug_output() {
         assert!(RedisCache::builder("not a url").build().is_err());
         assert!(
