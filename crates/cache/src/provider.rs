@@ -96,9 +96,50 @@ pub struct ProviderStats {
     pub last_fetch_at: Option<SystemTime>,
 }
 
+/// A counter split over cache-line-sized stripes, so that threads counting hits on the hot
+/// path do not contend on one cache line.
+struct StripedCounter {
+    stripes: [PaddedCounter; STRIPES],
+}
+
+const STRIPES: usize = 16;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct PaddedCounter(AtomicU64);
+
+impl Default for StripedCounter {
+    fn default() -> Self {
+        Self {
+            stripes: std::array::from_fn(|_| PaddedCounter::default()),
+        }
+    }
+}
+
+thread_local! {
+    static STRIPE: usize = {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        (NEXT.fetch_add(1, Ordering::Relaxed) as usize) % STRIPES
+    };
+}
+
+impl StripedCounter {
+    fn bump(&self) {
+        let i = STRIPE.try_with(|s| *s).unwrap_or(0);
+        self.stripes[i].0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn sum(&self) -> u64 {
+        self.stripes
+            .iter()
+            .map(|s| s.0.load(Ordering::Relaxed))
+            .fold(0, u64::wrapping_add)
+    }
+}
+
 #[derive(Default)]
 struct Counters {
-    hits: AtomicU64,
+    hits: StripedCounter,
     misses: AtomicU64,
     adoptions: AtomicU64,
     fetches: AtomicU64,
@@ -330,11 +371,11 @@ impl TokenProvider {
             let guard = inner.slot.load();
             if let Some(slot) = guard.as_ref() {
                 if now < slot.soft_at {
-                    bump(&inner.stats.hits);
+                    inner.stats.hits.bump();
                     return Ok(Arc::clone(&slot.token));
                 }
                 if now < slot.hard_at {
-                    bump(&inner.stats.hits);
+                    inner.stats.hits.bump();
                     let token = Arc::clone(&slot.token);
                     drop(guard);
                     self.spawn_background_refresh();
@@ -397,7 +438,7 @@ impl TokenProvider {
         let c = &self.inner.stats;
         let ms = c.last_fetch_ms.load(Ordering::Relaxed);
         ProviderStats {
-            hits: c.hits.load(Ordering::Relaxed),
+            hits: c.hits.sum(),
             misses: c.misses.load(Ordering::Relaxed),
             shared_cache_adoptions: c.adoptions.load(Ordering::Relaxed),
             fetches: c.fetches.load(Ordering::Relaxed),

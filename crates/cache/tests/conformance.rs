@@ -477,7 +477,16 @@ mod redis_backend {
             .build()
             .unwrap();
         let e = cache.get(&key("p:", "tls")).await.unwrap_err();
-        assert!(matches!(e, CacheError::Backend { backend: "redis", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                CacheError::Backend {
+                    backend: "redis",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[tokio::test]
