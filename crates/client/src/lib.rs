@@ -1,1 +1,113 @@
-//! Placeholder, filled in by the crate's implementation.
+//! An Auth0 Management API client whose access token takes care of itself.
+//!
+//! [`ManagementClient`] obtains a Management API access token with the client-credentials
+//! grant, shares it through a cache (in memory, in files shared by the processes of a host,
+//! or in Redis shared by a fleet), refreshes it before it expires, and sends typed
+//! [`Endpoint`](management::Endpoint)s with it, retrying what can safely be retried.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = auth0_m2m::ManagementClient::builder("tenant.eu.auth0.com")
+//!     .with_client_secret("my-client-id", std::env::var("AUTH0_CLIENT_SECRET")?)
+//!     .build()?;
+//!
+//! // Typed resource handles.
+//! let user = client.users().get("auth0|5f7c8ec7c33c6c004bbafe82").await?;
+//! println!("{:?}", user.email);
+//!
+//! // Every client of the tenant, page after page.
+//! let clients: Vec<_> = client.clients().list().items().try_collect().await?;
+//! println!("{} clients", clients.len());
+//!
+//! // Any endpoint, modeled or not.
+//! let stats: serde_json::Value = client
+//!     .request(http::Method::GET, "/api/v2/stats/active-users")
+//!     .send()
+//!     .await?;
+//! println!("{stats}");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Calls
+//!
+//! - [`ManagementClient::execute`] runs any [`Endpoint`](management::Endpoint) (the modeled
+//!   ones in [`management`], or your own implementation of the trait).
+//! - Resource handles ([`ManagementClient::clients`], [`users`](ManagementClient::users),
+//!   [`roles`](ManagementClient::roles)…) wrap the modeled endpoints.
+//! - [`List`] pages through a list endpoint as a [`Stream`](futures::Stream) of pages
+//!   ([`List::pages`]) or of items ([`List::items`]), with offset (`page`/`per_page`) or
+//!   checkpoint (`from`/`take`) pagination.
+//! - [`ManagementClient::request`] is the escape hatch for endpoints this crate does not
+//!   model: a method, a path, a query and a body, read as `serde_json::Value` or any type.
+//!
+//! # Tokens, retries and errors
+//!
+//! Before every attempt the client reads the token from its [`TokenProvider`](cache::TokenProvider)
+//! (a lock-free read while the token is fresh). A 401 answer invalidates exactly the token
+//! that was sent and the call is retried once with a fresh token. 429 answers, and 5xx
+//! answers, timeouts and lost connections of idempotent calls, are retried with exponential
+//! backoff and jitter, honouring `Retry-After` / `X-RateLimit-Reset` up to a cap
+//! ([`RetryPolicy`]). `POST` and `PATCH` calls are never retried once they may have been
+//! processed. Every failure is an [`Error`] carrying the status, the Management API error
+//! body, the rate-limit headers and the request id; no error, log line or `Debug` output
+//! contains the client secret or a token.
+//!
+//! # Defaults
+//!
+//! The defaults (audience `https://{domain}/api/v2/`, in-memory cache, 5 s connect timeout,
+//! 30 s timeout per attempt, 3 retries, 16 MiB response cap, telemetry on, HTTPS only) are
+//! listed on [`ManagementClientBuilder`].
+//!
+//! # Features
+//!
+//! No feature is enabled by default.
+//!
+//! - `file`: [`ManagementClientBuilder::with_file_cache`], tokens shared by the processes of
+//!   one host through [`cache::FileCache`].
+//! - `redis`: [`ManagementClientBuilder::with_redis_cache`], tokens shared by a fleet through
+//!   [`cache::RedisCache`].
+//! - `private-key-jwt`: [`ManagementClientBuilder::with_private_key`], `private_key_jwt`
+//!   client authentication with [`token::PrivateKey`].
+//!
+//! # Crates
+//!
+//! The lower layers are re-exported so that one dependency is enough: [`token`] (the
+//! client-credentials exchange), [`cache`] (the caches and the token provider) and
+//! [`management`] (the endpoint models).
+
+mod builder;
+mod client;
+mod error;
+mod raw;
+mod resources;
+mod stream;
+mod transport;
+
+#[cfg(test)]
+mod tests;
+
+/// The client-credentials exchange (the `auth0-m2m-token` crate).
+pub use auth0_m2m_token as token;
+
+/// Token caches and the caching, refreshing token provider (the `auth0-m2m-cache` crate).
+pub use auth0_m2m_cache as cache;
+
+/// Management API endpoint descriptions and models (the `auth0-m2m-management` crate).
+pub use auth0_m2m_management as management;
+
+pub use auth0_m2m_token::{ClientAuth, RateLimit, RetryPolicy};
+pub use builder::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,
+    TELEMETRY_HEADER,
+};
+pub use client::ManagementClient;
+pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error};
+pub use raw::RawRequest;
+pub use resources::{
+    ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,
+    Users,
+};
+pub use stream::{DEFAULT_PAGE_SIZE, ItemStream, List, PageStream};

@@ -1,0 +1,656 @@
+//! [`ManagementClientBuilder`]: configuration of a [`ManagementClient`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth0_m2m_cache::{RefreshPolicy, TokenCache, TokenProvider};
+use auth0_m2m_token::{ClientAuth, RetryPolicy, TokenClient, TokenEndpoint};
+use base64::Engine as _;
+use http::header::{ACCEPT, USER_AGENT};
+use http::{HeaderMap, HeaderValue};
+
+use crate::client::{Inner, ManagementClient};
+use crate::error::ConfigError;
+use crate::transport::{ReqwestTransport, Transport};
+
+/// Default time allowed to establish a connection: 5 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default total time allowed for one request attempt (connect, send, receive): 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default cap on the body of a Management API answer: 16 MiB. Larger answers are refused
+/// with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) without being buffered.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The telemetry header sent to Auth0 unless switched off with
+/// [`with_telemetry(false)`](ManagementClientBuilder::with_telemetry).
+pub const TELEMETRY_HEADER: &str = "Auth0-Client";
+
+const USER_AGENT_VALUE: &str = concat!("auth0-m2m/", env!("CARGO_PKG_VERSION"));
+
+enum CacheChoice {
+    Memory,
+    Shared(Arc<dyn TokenCache>),
+    #[cfg(feature = "file")]
+    File(Option<std::path::PathBuf>),
+    #[cfg(feature = "redis")]
+    Redis(String),
+}
+
+impl fmt::Debug for CacheChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheChoice::Memory => f.write_str("memory"),
+            CacheChoice::Shared(c) => write!(f, "{c:?}"),
+            #[cfg(feature = "file")]
+            CacheChoice::File(dir) => write!(f, "file({dir:?})"),
+            // The URL may carry a password.
+            #[cfg(feature = "redis")]
+            CacheChoice::Redis(_) => f.write_str("redis"),
+        }
+    }
+}
+
+enum Credentials {
+    None,
+    Client { id: String, auth: ClientAuth },
+    Provider(TokenProvider),
+}
+
+/// Builds a [`ManagementClient`]. Obtain one with [`ManagementClient::builder`] or
+/// [`ManagementClient::builder_with_provider`].
+///
+/// Defaults:
+///
+/// | setting | default |
+/// | --- | --- |
+/// | base URL | `https://{domain}` |
+/// | token URL | `https://{domain}/oauth/token` |
+/// | audience | `https://{domain}/api/v2/` |
+/// | scopes | none requested (Auth0 grants every scope of the client grant) |
+/// | token cache | a private in-memory cache ([`MemoryCache`](auth0_m2m_cache::MemoryCache)) |
+/// | cache key prefix | `auth0-m2m:` |
+/// | refresh policy | [`RefreshPolicy::default`]: soft refresh from half the lifetime, hard margin the last 10 % (at most 60 s) |
+/// | keep-warm task | off |
+/// | connect timeout | 5 s ([`DEFAULT_CONNECT_TIMEOUT`]) |
+/// | total timeout per attempt | 30 s ([`DEFAULT_TIMEOUT`]) |
+/// | retries | [`RetryPolicy::default`]: 3 retries, backoff 200 ms doubling up to 5 s with jitter, server waits honoured up to 30 s |
+/// | response body cap | 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]) |
+/// | telemetry header | on (`Auth0-Client`) |
+/// | plain HTTP | refused |
+/// | TLS | rustls with the Mozilla (webpki) roots, plus roots added with [`with_root_certificate_pem`](Self::with_root_certificate_pem) |
+///
+/// `Debug` never shows the client secret or the private key.
+pub struct ManagementClientBuilder {
+    domain: String,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    credentials: Credentials,
+    audience: Option<String>,
+    scopes: Vec<String>,
+    cache: CacheChoice,
+    key_prefix: Option<String>,
+    refresh_policy: Option<RefreshPolicy>,
+    keep_warm: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    root_certificates: Vec<Vec<u8>>,
+    reqwest_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    telemetry: bool,
+    allow_insecure_http: bool,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for ManagementClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials: &dyn fmt::Debug = match &self.credentials {
+            Credentials::None => &"none",
+            Credentials::Client { auth, .. } => auth,
+            Credentials::Provider(p) => p,
+        };
+        let client_id = match &self.credentials {
+            Credentials::Client { id, .. } => Some(id.as_str()),
+            _ => None,
+        };
+        f.debug_struct("ManagementClientBuilder")
+            .field("domain", &self.domain)
+            .field("base_url", &self.base_url)
+            .field("token_url", &self.token_url)
+            .field("client_id", &client_id)
+            .field("credentials", credentials)
+            .field("audience", &self.audience)
+            .field("scopes", &self.scopes)
+            .field("cache", &self.cache)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("custom_reqwest_client", &self.reqwest_client.is_some())
+            .field("retry", &self.retry)
+            .field("telemetry", &self.telemetry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ManagementClientBuilder {
+    pub(crate) fn new(domain: String, credentials: Option<TokenProvider>) -> Self {
+        Self {
+            domain,
+            base_url: None,
+            token_url: None,
+            credentials: match credentials {
+                Some(p) => Credentials::Provider(p),
+                None => Credentials::None,
+            },
+            audience: None,
+            scopes: Vec::new(),
+            cache: CacheChoice::Memory,
+            key_prefix: None,
+            refresh_policy: None,
+            keep_warm: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            root_certificates: Vec::new(),
+            reqwest_client: None,
+            retry: RetryPolicy::default(),
+            telemetry: true,
+            allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    pub(crate) fn with_base_url_unchecked(mut self, base_url: String) -> Self {
+        self.base_url = Some(base_url);
+        self
+    }
+
+    /// Authenticates with a client id and secret (`client_secret_post`, as in Auth0's
+    /// documentation).
+    pub fn with_client_secret(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.with_client_auth(client_id, ClientAuth::client_secret_post(client_secret))
+    }
+
+    /// Authenticates with a client id and any [`ClientAuth`] method (`client_secret_basic`,
+    /// `private_key_jwt`…).
+    pub fn with_client_auth(mut self, client_id: impl Into<String>, auth: ClientAuth) -> Self {
+        self.credentials = Credentials::Client {
+            id: client_id.into(),
+            auth,
+        };
+        self
+    }
+
+    /// Authenticates with a client id and a private key (`private_key_jwt`).
+    #[cfg(feature = "private-key-jwt")]
+    pub fn with_private_key(
+        self,
+        client_id: impl Into<String>,
+        key: auth0_m2m_token::PrivateKey,
+    ) -> Self {
+        self.with_client_auth(client_id, ClientAuth::private_key_jwt(key))
+    }
+
+    /// Sets the `audience` of the token (default `https://{domain}/api/v2/`).
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Sets the scopes requested with the token (default: none requested, which grants every
+    /// scope of the client grant).
+    pub fn with_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Uses another token URL (default `https://{domain}/oauth/token`), e.g. a custom domain.
+    pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Sends the Management API calls to another base URL (default `https://{domain}`),
+    /// such as a local fake tenant. The path of each call (`/api/v2/…`) is appended.
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Shares tokens through this cache (default: a private in-memory cache). Any
+    /// [`TokenCache`] works: [`MemoryCache`](auth0_m2m_cache::MemoryCache) shared between
+    /// clients, a file cache, a Redis cache, or your own.
+    pub fn with_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = CacheChoice::Shared(cache);
+        self
+    }
+
+    /// Keeps tokens in a private in-memory cache (the default).
+    pub fn with_memory_cache(mut self) -> Self {
+        self.cache = CacheChoice::Memory;
+        self
+    }
+
+    /// Shares tokens with the other processes of this host through files in `dir` (created
+    /// with mode 0700 if missing).
+    #[cfg(feature = "file")]
+    pub fn with_file_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.cache = CacheChoice::File(Some(dir.into()));
+        self
+    }
+
+    /// Shares tokens with the other processes of this host through files in the default
+    /// directory ([`FileCache::default_dir`](auth0_m2m_cache::FileCache::default_dir)).
+    #[cfg(feature = "file")]
+    pub fn with_default_file_cache(mut self) -> Self {
+        self.cache = CacheChoice::File(None);
+        self
+    }
+
+    /// Shares tokens across a fleet through Redis at `url` (`redis://…` or `rediss://…`).
+    /// For encryption at rest or a cluster, build a
+    /// [`RedisCache`](auth0_m2m_cache::RedisCache) and pass it to
+    /// [`with_cache`](Self::with_cache).
+    #[cfg(feature = "redis")]
+    pub fn with_redis_cache(mut self, url: impl Into<String>) -> Self {
+        self.cache = CacheChoice::Redis(url.into());
+        self
+    }
+
+    /// Sets the prefix of the cache key (default `auth0-m2m:`).
+    pub fn with_cache_key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.key_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Sets when tokens are refreshed (default [`RefreshPolicy::default`]).
+    pub fn with_refresh_policy(mut self, policy: RefreshPolicy) -> Self {
+        self.refresh_policy = Some(policy);
+        self
+    }
+
+    /// Refreshes the token in the background even without traffic (default off). Needs a
+    /// tokio runtime when [`build`](Self::build) is called.
+    pub fn with_keep_warm(mut self, keep_warm: bool) -> Self {
+        self.keep_warm = keep_warm;
+        self
+    }
+
+    /// Sets the connect timeout (default 5 s). Ignored with a custom reqwest client.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the total time allowed for one attempt (default 30 s). Retries get their own.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM; a bundle of several is fine), in addition to the
+    /// built-in roots. Repeatable. Not combinable with a custom reqwest client.
+    pub fn with_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Uses a configured `reqwest::Client` (proxies, mTLS…) for the token requests and the
+    /// Management API calls. Configure it not to follow redirects. The total timeout of this
+    /// builder is applied to every request.
+    pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest_client = Some(client);
+        self
+    }
+
+    /// Sets how failed calls and token requests are retried (default
+    /// [`RetryPolicy::default`]: 3 retries, 200 ms doubling up to 5 s with jitter, server
+    /// waits honoured up to 30 s). A server wait longer than the policy's maximum is not
+    /// waited for: the error is returned with its [`retry_after`](crate::Error::retry_after).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends the `Auth0-Client` telemetry header (default `true`): base64 of
+    /// `{"name":"auth0-m2m","version":"<crate version>"}`.
+    pub fn with_telemetry(mut self, telemetry: bool) -> Self {
+        self.telemetry = telemetry;
+        self
+    }
+
+    /// Accepts plain `http://` base and token URLs (default `false`). Meant for local testing
+    /// only: tokens then travel unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the largest answer body read (default 16 MiB).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// Must be called within a tokio runtime when keep-warm is on.
+    pub fn build(self) -> Result<ManagementClient, ConfigError> {
+        self.build_with(|client, timeout| {
+            Arc::new(ReqwestTransport {
+                client,
+                timeout: Some(timeout),
+            })
+        })
+    }
+
+    pub(crate) fn build_with(
+        self,
+        transport: impl FnOnce(reqwest::Client, Duration) -> Arc<dyn Transport>,
+    ) -> Result<ManagementClient, ConfigError> {
+        if self.timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                field: "timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                field: "connect timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        if self.max_response_bytes == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max response bytes",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        if matches!(self.credentials, Credentials::Provider(_))
+            && !matches!(self.cache, CacheChoice::Memory)
+        {
+            return Err(ConfigError::Invalid {
+                field: "token cache",
+                reason: "the cache belongs to the token provider given to the builder; \
+                         configure it there"
+                    .to_owned(),
+            });
+        }
+        let base_url = match &self.base_url {
+            Some(url) => check_base_url(url, self.allow_insecure_http)?,
+            None => {
+                // Validates the domain (bare host or host:port).
+                TokenEndpoint::auth0_domain(&self.domain)?;
+                format!("https://{}", self.domain)
+            }
+        };
+
+        let http = match self.reqwest_client {
+            Some(client) => {
+                if !self.root_certificates.is_empty() {
+                    return Err(ConfigError::Invalid {
+                        field: "root certificate",
+                        reason: "extra root certificates apply to the default HTTP client only; \
+                                 add them to your own reqwest client instead"
+                            .to_owned(),
+                    });
+                }
+                client
+            }
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .use_rustls_tls()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout);
+                if !self.allow_insecure_http {
+                    builder = builder.https_only(true);
+                }
+                for pem in &self.root_certificates {
+                    for cert in parse_root_certificates(pem)? {
+                        builder = builder.add_root_certificate(cert);
+                    }
+                }
+                builder.build().map_err(|e| ConfigError::Invalid {
+                    field: "HTTP client",
+                    reason: format!("could not be built: {e}"),
+                })?
+            }
+        };
+
+        let provider = match self.credentials {
+            Credentials::Provider(p) => p,
+            Credentials::None => return Err(ConfigError::MissingCredentials),
+            Credentials::Client { id, auth } => {
+                let endpoint = match &self.token_url {
+                    Some(url) => TokenEndpoint::url(url)?,
+                    None => TokenEndpoint::auth0_domain(&self.domain)?,
+                };
+                let audience = match self.audience {
+                    Some(a) => a,
+                    None if self.domain.is_empty() => {
+                        return Err(ConfigError::Invalid {
+                            field: "audience",
+                            reason: "no domain to derive it from; set it with `with_audience`"
+                                .to_owned(),
+                        });
+                    }
+                    None => format!("https://{}/api/v2/", self.domain),
+                };
+                let token_client = TokenClient::builder(endpoint, id, auth)
+                    .with_audience(audience)
+                    .with_scopes(self.scopes)
+                    .with_reqwest_client(http.clone())
+                    .with_timeout(self.timeout)
+                    .with_connect_timeout(self.connect_timeout)
+                    .with_retry_policy(self.retry.clone())
+                    .with_telemetry(self.telemetry)
+                    .allow_insecure_http(self.allow_insecure_http)
+                    .build()?;
+                let cache: Arc<dyn TokenCache> = match self.cache {
+                    CacheChoice::Memory => Arc::new(auth0_m2m_cache::MemoryCache::new()),
+                    CacheChoice::Shared(c) => c,
+                    #[cfg(feature = "file")]
+                    CacheChoice::File(dir) => {
+                        let cache = match dir {
+                            Some(dir) => auth0_m2m_cache::FileCache::in_dir(dir),
+                            None => auth0_m2m_cache::FileCache::new(),
+                        };
+                        Arc::new(cache.map_err(ConfigError::Cache)?)
+                    }
+                    #[cfg(feature = "redis")]
+                    CacheChoice::Redis(url) => Arc::new(
+                        auth0_m2m_cache::RedisCache::builder(url)
+                            .build()
+                            .map_err(ConfigError::Cache)?,
+                    ),
+                };
+                let mut builder = TokenProvider::builder(token_client)
+                    .with_cache(cache)
+                    .with_keep_warm(self.keep_warm);
+                if let Some(prefix) = self.key_prefix {
+                    builder = builder.with_key_prefix(prefix);
+                }
+                if let Some(policy) = self.refresh_policy {
+                    builder = builder.with_refresh_policy(policy);
+                }
+                builder.build().map_err(ConfigError::Provider)?
+            }
+        };
+
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        if self.telemetry {
+            headers.insert(TELEMETRY_HEADER, telemetry_value());
+        }
+        let transport = transport(http, self.timeout);
+        Ok(ManagementClient {
+            inner: Arc::new(Inner {
+                provider,
+                transport,
+                base_url,
+                retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                headers,
+            }),
+        })
+    }
+}
+
+/// Checks a base URL and returns it without a trailing slash.
+fn check_base_url(url: &str, allow_insecure: bool) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::Invalid {
+        field: "base URL",
+        reason: format!("{url:?} {reason}"),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&format!("is not a URL: {e}")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure => {}
+        "http" => {
+            return Err(ConfigError::InsecureHttp {
+                url: url.to_owned(),
+            });
+        }
+        _ => return Err(invalid("must start with https://")),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("must not have a query or a fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("must not carry credentials"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        field: "root certificate",
+        reason,
+    };
+    let text = std::str::from_utf8(pem)
+        .map_err(|_| invalid("is not PEM text (DER is not accepted)".to_owned()))?;
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(invalid(
+            "no `-----BEGIN CERTIFICATE-----` block found in the PEM".to_owned(),
+        ));
+    }
+    let certs = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|e| invalid(format!("the PEM could not be read: {e}")))?;
+    if certs.is_empty() {
+        return Err(invalid("the PEM holds no certificate".to_owned()));
+    }
+    Ok(certs)
+}
+
+fn telemetry_value() -> HeaderValue {
+    let json = serde_json::json!({
+        "name": "auth0-m2m",
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    let encoded = base64::engine::general_purpose::STANDARD.encode(json.to_string());
+    // Base64 output is always a valid header value.
+    HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static("e30="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            check_base_url("https://t.example/", false).unwrap(),
+            "https://t.example"
+        );
+        assert!(matches!(
+            check_base_url("http://127.0.0.1:1", false),
+            Err(ConfigError::InsecureHttp { .. })
+        ));
+        assert_eq!(
+            check_base_url("http://127.0.0.1:1", true).unwrap(),
+            "http://127.0.0.1:1"
+        );
+        assert!(check_base_url("ftp://x", true).is_err());
+        assert!(check_base_url("https://x/?a=1", false).is_err());
+        assert!(check_base_url("https://u:p@x/", false).is_err());
+        assert!(check_base_url("not a url", false).is_err());
+    }
+
+    #[test]
+    fn build_explains_errors() {
+        let e = ManagementClient::builder("tenant.example.com")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::MissingCredentials));
+        assert!(e.to_string().contains("with_client_secret"));
+
+        let e = ManagementClient::builder("https://tenant.example.com/")
+            .with_client_secret("id", "s3cr3t")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::Token(_)), "{e:?}");
+        assert!(!format!("{e:?}{e}").contains("s3cr3t"));
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("client secret"), "{e}");
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s")
+            .with_timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("timeout"), "{e}");
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s")
+            .with_root_certificate_pem("not pem")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("root certificate"), "{e}");
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s")
+            .with_root_certificate_pem("x")
+            .with_reqwest_client(reqwest::Client::new())
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("own reqwest client"), "{e}");
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s")
+            .with_token_url("http://127.0.0.1:9/oauth/token")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("allow_insecure_http"), "{e}");
+    }
+
+    #[test]
+    fn builds_with_defaults() {
+        let client = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s3cr3t")
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "https://tenant.example.com");
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+    }
+}

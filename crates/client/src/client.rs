@@ -1,0 +1,319 @@
+//! [`ManagementClient`]: executes [`Endpoint`]s with a token that takes care of itself.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use auth0_m2m_cache::TokenProvider;
+use auth0_m2m_management::{Body, Endpoint, Part};
+use auth0_m2m_token::RetryPolicy;
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method};
+
+use crate::builder::ManagementClientBuilder;
+use crate::error::{ApiError, Error};
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+
+pub(crate) struct Inner {
+    pub(crate) provider: TokenProvider,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) headers: HeaderMap,
+}
+
+/// An Auth0 Management API client whose access token takes care of itself.
+///
+/// Cheap to clone (an `Arc` inside), `Send + Sync`; clones share one token provider and one
+/// connection pool. `Debug` never shows the client secret or a token.
+///
+/// Every call ([`execute`](Self::execute), the resource handles such as
+/// [`clients`](Self::clients), the streams, [`request`](Self::request)):
+///
+/// - reads a token from the caching provider before each attempt and sends it as
+///   `Authorization: Bearer …`;
+/// - on HTTP 401 invalidates exactly the token it sent and retries once with a fresh one;
+/// - on HTTP 429, and on HTTP 5xx or a timeout or lost connection for idempotent methods
+///   (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), retries with exponential backoff and jitter,
+///   honouring `Retry-After` / `X-RateLimit-Reset` up to the policy's cap;
+/// - never retries `POST` or `PATCH` after the request may have been processed (only after a
+///   429, or when the connection could not be established at all).
+#[derive(Clone)]
+pub struct ManagementClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ManagementClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagementClient")
+            .field("base_url", &self.inner.base_url)
+            .field("provider", &self.inner.provider)
+            .field("retry", &self.inner.retry)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request ready to be sent (but for the token).
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    pub(crate) body: Option<(Bytes, HeaderValue)>,
+}
+
+impl ManagementClient {
+    /// Starts a builder for the tenant at `domain` (a bare host such as
+    /// `tenant.eu.auth0.com`, or `host:port`). Set the credentials with
+    /// [`with_client_secret`](ManagementClientBuilder::with_client_secret) (or
+    /// [`with_client_auth`](ManagementClientBuilder::with_client_auth)).
+    pub fn builder(domain: impl Into<String>) -> ManagementClientBuilder {
+        ManagementClientBuilder::new(domain.into(), None)
+    }
+
+    /// Starts a builder that uses an existing token `provider` and sends the calls to
+    /// `base_url` (such as `https://tenant.eu.auth0.com`, or a local test server with
+    /// [`allow_insecure_http`](ManagementClientBuilder::allow_insecure_http)). The
+    /// credential, audience, scope and cache settings of the builder do not apply: they are
+    /// the provider's.
+    pub fn builder_with_provider(
+        provider: TokenProvider,
+        base_url: impl Into<String>,
+    ) -> ManagementClientBuilder {
+        ManagementClientBuilder::new(String::new(), Some(provider))
+            .with_base_url_unchecked(base_url.into())
+    }
+
+    /// The base URL the calls go to (`https://{domain}` by default), without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The token provider (shared by every clone), for its statistics or to share it.
+    pub fn token_provider(&self) -> &TokenProvider {
+        &self.inner.provider
+    }
+
+    /// Executes an endpoint and reads its answer as `E::Response`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::GetUser;
+    /// let user = client.execute(&GetUser::new("auth0|123")).await?;
+    /// println!("{:?}", user.email);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        let prepared = prepare(endpoint)?;
+        let method = prepared.method.clone();
+        let path = prepared.path.clone();
+        let response = self.send(prepared).await?;
+        endpoint
+            .parse_response(&response.body)
+            .map_err(|source| Error::Decode {
+                method,
+                path,
+                status: response.status,
+                source,
+            })
+    }
+
+    /// Sends a prepared request with the token, the 401 rule and the retries.
+    pub(crate) async fn send(&self, req: Prepared) -> Result<HttpResponse, Error> {
+        let inner = &self.inner;
+        let idempotent = matches!(
+            req.method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        let mut url = format!("{}{}", inner.base_url, req.path);
+        if !req.query.is_empty() {
+            url.push('?');
+            url.push_str(&req.query);
+        }
+        let mut retries: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            // Read the token again for every attempt: another task may have refreshed it.
+            let token = inner.provider.token().await?;
+            let mut headers = inner.headers.clone();
+            let mut bearer = HeaderValue::from_str(&token.bearer_header_value()).map_err(|_| {
+                Error::Transport {
+                    method: req.method.clone(),
+                    path: req.path.clone(),
+                    message: "the access token is not a valid header value".to_owned(),
+                    source: None,
+                }
+            })?;
+            bearer.set_sensitive(true);
+            headers.insert(AUTHORIZATION, bearer);
+            let body = req.body.as_ref().map(|(bytes, content_type)| {
+                headers.insert(CONTENT_TYPE, content_type.clone());
+                bytes.clone()
+            });
+            let request = HttpRequest {
+                method: req.method.clone(),
+                url: url.clone(),
+                headers,
+                body,
+            };
+            let result = inner
+                .transport
+                .send(request, inner.max_response_bytes)
+                .await;
+            let wait = match result {
+                Ok(response) if (200..300).contains(&response.status) => {
+                    tracing::debug!(method = %req.method, path = %req.path, status = response.status, retries, "Management API call succeeded");
+                    return Ok(response);
+                }
+                Ok(response) if response.status == 401 && !reauthenticated => {
+                    reauthenticated = true;
+                    tracing::info!(method = %req.method, path = %req.path, "Management API rejected the token (401); retrying with a fresh one");
+                    inner.provider.invalidate(&token).await;
+                    continue;
+                }
+                Ok(response) => {
+                    let error = ApiError::from_response(
+                        req.method.clone(),
+                        req.path.clone(),
+                        response.status,
+                        &response.headers,
+                        &response.body,
+                        token.expose_secret(),
+                    );
+                    let status = response.status;
+                    let retryable = status == 429 || (idempotent && (500..=599).contains(&status));
+                    let wait = if retryable && retries < inner.retry.max_retries() {
+                        wait_before_retry(
+                            &inner.retry,
+                            retries,
+                            error.rate_limit.wait_hint(SystemTime::now()),
+                        )
+                    } else {
+                        None
+                    };
+                    match wait {
+                        Some(wait) => {
+                            tracing::warn!(method = %req.method, path = %req.path, status, retry_in = ?wait, "Management API call failed; retrying");
+                            wait
+                        }
+                        None => return Err(Error::Api(Box::new(error))),
+                    }
+                }
+                Err(TransportError::TooLarge(limit)) => {
+                    return Err(Error::BodyTooLarge {
+                        method: req.method.clone(),
+                        path: req.path.clone(),
+                        limit,
+                    });
+                }
+                Err(e) => {
+                    let not_sent = matches!(e, TransportError::Connect(..));
+                    if (idempotent || not_sent) && retries < inner.retry.max_retries() {
+                        let wait = inner.retry.backoff(retries);
+                        tracing::warn!(method = %req.method, path = %req.path, error = ?e, retry_in = ?wait, "Management API call failed; retrying");
+                        wait
+                    } else {
+                        return Err(match e {
+                            TransportError::Timeout => Error::Timeout {
+                                method: req.method.clone(),
+                                path: req.path.clone(),
+                            },
+                            TransportError::Connect(message, source)
+                            | TransportError::Other(message, source) => Error::Transport {
+                                method: req.method.clone(),
+                                path: req.path.clone(),
+                                message,
+                                source: Some(source),
+                            },
+                            TransportError::TooLarge(limit) => Error::BodyTooLarge {
+                                method: req.method.clone(),
+                                path: req.path.clone(),
+                                limit,
+                            },
+                        });
+                    }
+                }
+            };
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// The wait before retry number `retry` (from 0): the server's hint when it gave one (`None`
+/// when that exceeds the policy's cap, meaning "do not retry"), else the policy's backoff.
+fn wait_before_retry(
+    policy: &RetryPolicy,
+    retry: u32,
+    server_hint: Option<Duration>,
+) -> Option<Duration> {
+    match server_hint {
+        Some(hint) if hint > policy.max_server_wait() => None,
+        Some(hint) if !hint.is_zero() => Some(hint),
+        _ => Some(policy.backoff(retry)),
+    }
+}
+
+/// Describes an endpoint's request: method, path, encoded query and body.
+pub(crate) fn prepare<E: Endpoint + ?Sized>(endpoint: &E) -> Result<Prepared, Error> {
+    let body = match endpoint.body().map_err(Error::Request)? {
+        None => None,
+        Some(Body::Json(value)) => Some((
+            Bytes::from(value.to_string()),
+            HeaderValue::from_static("application/json"),
+        )),
+        Some(Body::Multipart(parts)) => Some(multipart(&parts)),
+        Some(_) => {
+            return Err(Error::Unsupported(
+                "this kind of request body is not supported by this client",
+            ));
+        }
+    };
+    Ok(Prepared {
+        method: endpoint.method(),
+        path: endpoint.path(),
+        query: endpoint.query().to_query_string(),
+        body,
+    })
+}
+
+/// Encodes a `multipart/form-data` body with a random boundary.
+fn multipart(parts: &[Part]) -> (Bytes, HeaderValue) {
+    use rand::Rng;
+    let boundary = format!(
+        "auth0-m2m-{:016x}{:016x}",
+        rand::thread_rng().r#gen::<u64>(),
+        rand::thread_rng().r#gen::<u64>()
+    );
+    let quote = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace(['\r', '\n'], " ")
+    };
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!(
+            "Content-Disposition: form-data; name=\"{}\"",
+            quote(&part.name)
+        );
+        if let Some(file) = &part.file_name {
+            disposition.push_str(&format!("; filename=\"{}\"", quote(file)));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(ct) = &part.content_type {
+            body.extend_from_slice(format!("Content-Type: {}\r\n", quote(ct)).as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(&part.data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("multipart/form-data"));
+    (Bytes::from(body), content_type)
+}

@@ -1,0 +1,426 @@
+//! Errors of the Management API client.
+//!
+//! Configuration mistakes ([`ConfigError`]) are reported by
+//! [`ManagementClientBuilder::build`](crate::ManagementClientBuilder::build) before any request
+//! is made; everything that can go wrong while calling the Management API is an [`Error`].
+//! No error message, `Debug` output or source ever contains the client secret or an access
+//! token.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use auth0_m2m_cache::ProviderError;
+use auth0_m2m_management::ApiErrorBody;
+use auth0_m2m_token::RateLimit;
+use http::{HeaderMap, Method};
+
+/// The longest excerpt of a non-JSON error body kept in an [`ApiError`]: 300 characters.
+pub const ERROR_EXCERPT_CHARS: usize = 300;
+
+/// A configuration value was rejected by
+/// [`ManagementClientBuilder::build`](crate::ManagementClientBuilder::build).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The token client configuration was rejected (domain, token URL, credentials, audience,
+    /// scopes, certificates, timeouts).
+    #[error(transparent)]
+    Token(#[from] auth0_m2m_token::ConfigError),
+    /// The token provider configuration was rejected (cache key prefix, refresh policy).
+    #[error("invalid token provider configuration: {0}")]
+    Provider(#[source] ProviderError),
+    /// The shared token cache could not be set up (file directory, Redis URL).
+    #[error("the token cache could not be set up: {0}")]
+    Cache(#[source] auth0_m2m_cache::CacheError),
+    /// Neither client credentials nor a token provider were given.
+    #[error(
+        "no client credentials: call `with_client_secret(client_id, secret)` (or \
+         `with_client_auth`) on the builder, or build from a token provider"
+    )]
+    MissingCredentials,
+    /// A plain `http://` base URL was given without opting in to insecure HTTP.
+    #[error(
+        "refusing plain HTTP base URL {url:?}: use https, or opt in with \
+         `allow_insecure_http(true)` for local testing only"
+    )]
+    InsecureHttp {
+        /// The rejected URL.
+        url: String,
+    },
+    /// A value is present but unusable.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The name of the rejected value.
+        field: &'static str,
+        /// What is wrong with it and how to fix it.
+        reason: String,
+    },
+}
+
+/// A non-2xx answer of the Management API.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP method of the request.
+    pub method: Method,
+    /// The request path (percent-encoded, without the query string).
+    pub path: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// The Management API error body (`{"statusCode", "error", "message", "errorCode"}`), when
+    /// the answer carried one.
+    pub body: Option<ApiErrorBody>,
+    /// A short excerpt of a body that is not a Management API error (an HTML page from a
+    /// proxy, say); `None` when [`body`](Self::body) is set or the body was empty.
+    pub excerpt: Option<String>,
+    /// Rate-limit headers sent with the answer.
+    pub rate_limit: RateLimit,
+    /// The request id (`x-request-id` or `x-auth0-requestid`), when the server sent one.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// The machine-readable `errorCode` of the body, e.g. `inexistent_user` or
+    /// `insufficient_scope`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body.as_ref().and_then(|b| b.error_code.as_deref())
+    }
+
+    /// The human-readable `message` of the body.
+    pub fn message(&self) -> Option<&str> {
+        self.body.as_ref().and_then(|b| b.message.as_deref())
+    }
+
+    pub(crate) fn from_response(
+        method: Method,
+        path: String,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        token: &str,
+    ) -> Self {
+        let parsed = ApiErrorBody::parse(body);
+        let excerpt = match &parsed {
+            Some(_) => None,
+            None if body.iter().all(u8::is_ascii_whitespace) => None,
+            None => Some(excerpt(body, token)),
+        };
+        let parsed = parsed.map(|mut b| {
+            if let Some(m) = &b.message {
+                b.message = Some(scrub(m, token));
+            }
+            b
+        });
+        ApiError {
+            method,
+            path,
+            status,
+            body: parsed,
+            excerpt,
+            rate_limit: rate_limit(headers, SystemTime::now()),
+            request_id: request_id(headers),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Management API answered {} {} with HTTP {}",
+            self.method, self.path, self.status
+        )?;
+        if let Some(body) = &self.body {
+            write!(f, ": {body}")?;
+        } else if let Some(excerpt) = &self.excerpt {
+            write!(f, ": {excerpt}")?;
+        }
+        if self.error_code() == Some("insufficient_scope") {
+            f.write_str(
+                " (grant the missing scope to this application in the Auth0 dashboard: \
+                 Applications > APIs > Auth0 Management API > Machine to Machine Applications)",
+            )?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error while calling the Management API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The Management API answered with a non-2xx status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// No access token could be obtained.
+    #[error("could not obtain a Management API access token: {0}")]
+    Token(#[source] ProviderError),
+    /// The request could not be described (a body that does not serialize, an unsupported
+    /// pagination style, a page size out of range).
+    #[error("invalid request: {0}")]
+    Request(#[source] auth0_m2m_management::Error),
+    /// A raw request path does not start with `/api/v2/` or is not a valid path.
+    #[error("invalid Management API path {path:?}: {reason}")]
+    InvalidPath {
+        /// The rejected path.
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The request uses a feature this client does not support (a new kind of body).
+    #[error("unsupported request: {0}")]
+    Unsupported(&'static str),
+    /// A successful answer whose body does not deserialize into the response type.
+    #[error("could not read the answer of {method} {path} (HTTP {status}): {source}")]
+    Decode {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The deserialization error.
+        #[source]
+        source: auth0_m2m_management::Error,
+    },
+    /// The answer's body exceeded the size cap.
+    #[error("the answer of {method} {path} exceeds {limit} bytes; refusing to read it")]
+    BodyTooLarge {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// The request timed out.
+    #[error("{method} {path} timed out")]
+    Timeout {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+    },
+    /// The request could not be sent or the answer could not be read (connection refused,
+    /// TLS failure, connection reset…).
+    #[error("{method} {path} failed: {message}")]
+    Transport {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// A description of the failure, free of secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::Token(ProviderError::Fetch(e)) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The Management API error answer, when this is one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The Management API error body, when the answer carried one.
+    pub fn api_error_body(&self) -> Option<&ApiErrorBody> {
+        self.api_error().and_then(|e| e.body.as_ref())
+    }
+
+    /// The rate-limit headers of the answer, when there was one.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        match self {
+            Error::Api(e) => Some(&e.rate_limit),
+            Error::Token(ProviderError::Fetch(e)) => e.rate_limit(),
+            _ => None,
+        }
+    }
+
+    /// The request id of the answer, when the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// Whether sending the same request later may succeed: timeouts, transport failures,
+    /// HTTP 429 and 5xx answers, and transient token failures. Note that the client has
+    /// already retried what it safely could before returning the error.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status == 429 || (500..=599).contains(&e.status),
+            Error::Token(e) => e.is_retryable(),
+            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Request(_)
+            | Error::InvalidPath { .. }
+            | Error::Unsupported(_)
+            | Error::Decode { .. }
+            | Error::BodyTooLarge { .. } => false,
+        }
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After`, else
+    /// `X-RateLimit-Reset` relative to now), if it said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.rate_limit()
+            .and_then(|r| r.wait_hint(SystemTime::now()))
+    }
+}
+
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        Error::Token(e)
+    }
+}
+
+/// Reads the rate-limit headers. Unparsable values are ignored.
+pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let num = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok());
+    let mut r = RateLimit::default();
+    r.limit = num("x-ratelimit-limit");
+    r.remaining = num("x-ratelimit-remaining");
+    r.reset = num("x-ratelimit-reset")
+        .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)));
+    r.retry_after = text("retry-after").and_then(|v| match v.parse::<u64>() {
+        Ok(secs) => Some(Duration::from_secs(secs)),
+        Err(_) => httpdate::parse_http_date(v)
+            .ok()
+            .map(|at| at.duration_since(now).unwrap_or_default()),
+    });
+    r.client_quota_limit =
+        text("auth0-client-quota-limit").map(|s| s.chars().take(ERROR_EXCERPT_CHARS).collect());
+    r
+}
+
+/// The request id of an answer: `x-request-id`, else `x-auth0-requestid`.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-auth0-requestid"]
+        .iter()
+        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+        .map(|v| v.chars().take(200).collect())
+}
+
+/// Removes the access token from a text that came back from the server.
+fn scrub(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(token, "[REDACTED]")
+    }
+}
+
+fn excerpt(body: &[u8], token: &str) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = scrub(&text, token);
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(ERROR_EXCERPT_CHARS)
+        .collect();
+    if text.chars().count() > ERROR_EXCERPT_CHARS {
+        out.push('…');
+    }
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().expect("header value"));
+        }
+        h
+    }
+
+    #[test]
+    fn api_error_keeps_body_headers_and_request_id() {
+        let h = headers(&[
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "1700000060"),
+            ("retry-after", "3"),
+            ("x-auth0-requestid", "req-1"),
+        ]);
+        let e = ApiError::from_response(
+            Method::GET,
+            "/api/v2/users/x".into(),
+            429,
+            &h,
+            br#"{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}"#,
+            "tok",
+        );
+        assert_eq!(e.error_code(), Some("too_many_requests"));
+        assert_eq!(e.rate_limit.limit, Some(50));
+        assert_eq!(e.rate_limit.remaining, Some(0));
+        assert_eq!(e.rate_limit.retry_after, Some(Duration::from_secs(3)));
+        assert_eq!(e.request_id.as_deref(), Some("req-1"));
+        let text = e.to_string();
+        assert!(text.contains("HTTP 429"), "{text}");
+        assert!(text.contains("request id req-1"), "{text}");
+        let err = Error::Api(Box::new(e));
+        assert!(err.is_retryable());
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn non_json_body_is_an_excerpt_without_the_token() {
+        let body = format!("<html>bad gateway {}{}</html>", "tok-123", "x".repeat(400));
+        let e = ApiError::from_response(
+            Method::POST,
+            "/api/v2/clients".into(),
+            502,
+            &HeaderMap::new(),
+            body.as_bytes(),
+            "tok-123",
+        );
+        assert!(e.body.is_none());
+        let ex = e.excerpt.as_deref().expect("excerpt");
+        assert!(!ex.contains("tok-123"));
+        assert!(ex.contains("[REDACTED]"));
+        assert!(ex.chars().count() <= ERROR_EXCERPT_CHARS + 1);
+        assert!(e.request_id.is_none());
+    }
+
+    #[test]
+    fn retry_after_http_date_and_classification() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        let r = rate_limit(&headers(&[("retry-after", &date)]), now);
+        assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
+        let e = Error::Api(Box::new(ApiError::from_response(
+            Method::GET,
+            "/api/v2/x".into(),
+            404,
+            &HeaderMap::new(),
+            b"",
+            "",
+        )));
+        assert!(!e.is_retryable());
+        assert_eq!(e.status(), Some(404));
+        assert!(e.api_error_body().is_none());
+    }
+}
