@@ -80,6 +80,7 @@
 
 mod builder;
 mod client;
+mod env;
 mod error;
 mod raw;
 mod resources;
