@@ -1,0 +1,139 @@
+//! Throughput of `GET /api/v2/clients` at a fixed concurrency: through the Management API
+//! client, and through a bare reqwest client with a static bearer token that deserializes the
+//! body into the same type (the limit of the HTTP stack).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use auth0_m2m_management::Endpoint;
+use auth0_m2m_management::clients::ListClients;
+use serde::Serialize;
+
+use crate::BoxError;
+use crate::economy::list_clients;
+use crate::tenant::{TenantInfo, http_client, token_client};
+
+/// The throughput figures of the report.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Throughput {
+    /// Requests in flight at any time.
+    pub(crate) concurrency: usize,
+    /// Measured seconds per side (the sum of the alternating rounds).
+    pub(crate) seconds_per_side: f64,
+    /// Requests per second of the bare reqwest client.
+    pub(crate) raw_rps: f64,
+    /// Requests per second of the Management API client.
+    pub(crate) facade_rps: f64,
+    /// `facade_rps / raw_rps`.
+    pub(crate) ratio: f64,
+}
+
+/// Drives `call` from `concurrency` tasks for `warmup` (not counted), then for `duration`;
+/// returns the completed calls of the measured window and its length. Any failed call fails
+/// the measurement.
+pub(crate) async fn drive<F, Fut>(
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    call: F,
+) -> Result<(u64, Duration), BoxError>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<usize, String>> + Send,
+{
+    let call = Arc::new(call);
+    let counted = Arc::new(AtomicU64::new(0));
+    let begin = Instant::now() + warmup;
+    let end = begin + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (call, counted) = (Arc::clone(&call), Arc::clone(&counted));
+            tokio::spawn(async move {
+                loop {
+                    let now = Instant::now();
+                    if now >= end {
+                        return Ok::<(), String>(());
+                    }
+                    call().await?;
+                    let done = Instant::now();
+                    if done >= begin && done < end {
+                        counted.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok((counted.load(Ordering::Relaxed), duration))
+}
+
+/// One call in flight: resolves to the number of clients listed.
+pub(crate) type Call = Pin<Box<dyn Future<Output = Result<usize, String>> + Send>>;
+/// Starts a call.
+pub(crate) type Caller = Arc<dyn Fn() -> Call + Send + Sync>;
+
+/// The bare side: one reqwest client, one token fetched up front, the same model type.
+pub(crate) async fn raw_caller(info: &TenantInfo) -> Result<Caller, BoxError> {
+    let token = token_client(info)?.fetch_token().await?;
+    let bearer: Arc<str> = token.bearer_header_value().into();
+    let http = http_client(info)?;
+    let url: Arc<str> = format!("{}{}", info.base_url, ListClients::new().path()).into();
+    Ok(Arc::new(move || {
+        let (http, url, bearer) = (http.clone(), Arc::clone(&url), Arc::clone(&bearer));
+        Box::pin(async move { list_clients(&http, &url, &bearer).await }) as Call
+    }))
+}
+
+/// The Management API client's side: `clients().list().send()` with its defaults.
+pub(crate) fn facade_caller(info: &TenantInfo) -> Result<Caller, BoxError> {
+    let client = crate::tenant::management_client(info)?.build()?;
+    Ok(Arc::new(move || {
+        let client = client.clone();
+        Box::pin(async move {
+            client
+                .clients()
+                .list()
+                .send()
+                .await
+                .map(|page| page.items().len())
+                .map_err(|e| e.to_string())
+        }) as Call
+    }))
+}
+
+/// Measures both sides in `rounds` alternating rounds of `round` each (so that a change in
+/// the machine's load affects both alike), after warming both up.
+pub(crate) async fn run(
+    info: &TenantInfo,
+    concurrency: usize,
+    round: Duration,
+    rounds: u32,
+) -> Result<Throughput, BoxError> {
+    let raw = raw_caller(info).await?;
+    let facade = facade_caller(info)?;
+    let warmup = Duration::from_millis(500);
+    let (mut raw_n, mut facade_n, mut secs) = (0u64, 0u64, 0.0);
+    for _ in 0..rounds {
+        let f = Arc::clone(&raw);
+        let (n, d) = drive(concurrency, warmup, round, move || f()).await?;
+        raw_n += n;
+        secs += d.as_secs_f64();
+        let f = Arc::clone(&facade);
+        let (n, _) = drive(concurrency, warmup, round, move || f()).await?;
+        facade_n += n;
+    }
+    let raw_rps = raw_n as f64 / secs;
+    let facade_rps = facade_n as f64 / secs;
+    Ok(Throughput {
+        concurrency,
+        seconds_per_side: secs,
+        raw_rps,
+        facade_rps,
+        ratio: facade_rps / raw_rps,
+    })
+}
