@@ -1,0 +1,281 @@
+//! Every resource handle against the fake tenant over TLS.
+
+mod common;
+
+use auth0_m2m::management::{
+    client_grants::{ClientGrantUpdate, NewClientGrant},
+    clients::{ClientUpdate, NewClient},
+    jobs::{ImportUsers, UsersExport},
+    organizations::{NewOrganization, OrganizationUpdate},
+    resource_servers::{NewResourceServer, ResourceServerUpdate},
+    roles::{NewRole, PermissionRef, RoleUpdate},
+    tenants::TenantSettingsUpdate,
+    users::{NewUser, UserUpdate},
+};
+use futures::TryStreamExt;
+
+#[tokio::test]
+async fn clients_handle() {
+    let tenant = common::tenant(3, 0).await;
+    let client = common::client(&tenant);
+    let clients = client.clients();
+
+    let all = clients.list().collect_all().await.unwrap();
+    assert_eq!(all.len(), 4);
+    let created = clients
+        .create(NewClient::new("Reporting job"))
+        .await
+        .unwrap();
+    let id = created.client_id.clone().unwrap();
+    assert_eq!(created.name.as_deref(), Some("Reporting job"));
+    let got = clients.get(&id).await.unwrap();
+    assert_eq!(got.client_id.as_deref(), Some(id.as_str()));
+    let updated = clients
+        .update(&id, ClientUpdate::new().name("Renamed"))
+        .await
+        .unwrap();
+    assert_eq!(updated.name.as_deref(), Some("Renamed"));
+    let rotated = clients.rotate_secret(&id).await.unwrap();
+    assert!(rotated.client_secret.is_some());
+    clients.delete(&id).await.unwrap();
+    assert_eq!(clients.get(&id).await.unwrap_err().status(), Some(404));
+}
+
+#[tokio::test]
+async fn client_grants_and_resource_servers_handles() {
+    let tenant = common::tenant(1, 0).await;
+    let client = common::client(&tenant);
+
+    let apis = client.resource_servers();
+    let api = apis
+        .create(NewResourceServer::new("https://reports.example/").name("Reports"))
+        .await
+        .unwrap();
+    let api_id = api.id.clone().unwrap();
+    assert_eq!(
+        apis.get(&api_id).await.unwrap().identifier.as_deref(),
+        Some("https://reports.example/")
+    );
+    let renamed = apis
+        .update(&api_id, ResourceServerUpdate::new().name("Reports v2"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_deref(), Some("Reports v2"));
+    let listed = apis.list().collect_all().await.unwrap();
+    assert!(listed.iter().any(|a| a.id.as_deref() == Some(&api_id)));
+
+    let grants = client.client_grants();
+    let before = grants.list().collect_all().await.unwrap().len();
+    let grant = grants
+        .create(NewClientGrant::new(
+            tenant.client_id(),
+            "https://reports.example/",
+            vec!["read:reports".to_owned()],
+        ))
+        .await
+        .unwrap();
+    let grant_id = grant.id.clone().unwrap();
+    let updated = grants
+        .update(
+            &grant_id,
+            ClientGrantUpdate::new()
+                .scope(vec!["read:reports".to_owned(), "write:reports".to_owned()]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.scope.map(|s| s.len()), Some(2));
+    assert_eq!(grants.list().collect_all().await.unwrap().len(), before + 1);
+    let filtered = grants
+        .list_with(|l| l.audience("https://reports.example/"))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(filtered.len(), 1);
+    grants.delete(&grant_id).await.unwrap();
+    apis.delete(&api_id).await.unwrap();
+    assert_eq!(apis.get(&api_id).await.unwrap_err().status(), Some(404));
+}
+
+#[tokio::test]
+async fn users_and_roles_handles() {
+    let tenant = common::tenant(0, 5).await;
+    let client = common::client(&tenant);
+    let users = client.users();
+    let roles = client.roles();
+
+    assert_eq!(users.list().collect_all().await.unwrap().len(), 5);
+    let user = users
+        .create(
+            NewUser::new("Username-Password-Authentication")
+                .email("jane@example.com")
+                .password("Correct-Horse-9!"),
+        )
+        .await
+        .unwrap();
+    let uid = user.user_id.clone().unwrap();
+    assert_eq!(
+        users.get(&uid).await.unwrap().email.as_deref(),
+        Some("jane@example.com")
+    );
+    let by_email = users.by_email("jane@example.com").await.unwrap();
+    assert_eq!(by_email.len(), 1);
+    let blocked = users
+        .update(&uid, UserUpdate::new().blocked(true))
+        .await
+        .unwrap();
+    assert_eq!(blocked.blocked, Some(true));
+
+    let role = roles
+        .create(NewRole::new("auditor").description("Reads logs"))
+        .await
+        .unwrap();
+    let rid = role.id.clone().unwrap();
+    assert_eq!(
+        roles.get(&rid).await.unwrap().name.as_deref(),
+        Some("auditor")
+    );
+    let renamed = roles
+        .update(&rid, RoleUpdate::new().name("auditors"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_deref(), Some("auditors"));
+    assert!(!roles.list().collect_all().await.unwrap().is_empty());
+    let perm = PermissionRef::new(tenant.audience(), "read:logs");
+    roles
+        .add_permissions(&rid, vec![perm.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        roles.permissions(&rid).collect_all().await.unwrap().len(),
+        1
+    );
+    roles.assign_users(&rid, vec![uid.clone()]).await.unwrap();
+    assert_eq!(roles.users(&rid).collect_all().await.unwrap().len(), 1);
+    assert_eq!(users.roles(&uid).collect_all().await.unwrap().len(), 1);
+    users.remove_roles(&uid, vec![rid.clone()]).await.unwrap();
+    assert!(users.roles(&uid).collect_all().await.unwrap().is_empty());
+    users.assign_roles(&uid, vec![rid.clone()]).await.unwrap();
+
+    let direct = PermissionRef::new(tenant.audience(), "read:users");
+    users
+        .add_permissions(&uid, vec![direct.clone()])
+        .await
+        .unwrap();
+    let perms = users.permissions(&uid).collect_all().await.unwrap();
+    assert!(
+        perms
+            .iter()
+            .any(|p| p.permission_name.as_deref() == Some("read:users"))
+    );
+    users.remove_permissions(&uid, vec![direct]).await.unwrap();
+    roles.remove_permissions(&rid, vec![perm]).await.unwrap();
+    assert!(
+        roles
+            .permissions(&rid)
+            .collect_all()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    roles.delete(&rid).await.unwrap();
+    users.delete(&uid).await.unwrap();
+    assert_eq!(users.get(&uid).await.unwrap_err().status(), Some(404));
+}
+
+#[tokio::test]
+async fn organizations_connections_logs_jobs_and_tenant_handles() {
+    let tenant = common::tenant(0, 2).await;
+    let client = common::client(&tenant);
+
+    let orgs = client.organizations();
+    let org = orgs
+        .create(NewOrganization::new("integration-org").display_name("Integration"))
+        .await
+        .unwrap();
+    let oid = org.id.clone().unwrap();
+    assert_eq!(
+        orgs.get(&oid).await.unwrap().name.as_deref(),
+        Some("integration-org")
+    );
+    assert_eq!(
+        orgs.get_by_name("integration-org")
+            .await
+            .unwrap()
+            .id
+            .as_deref(),
+        Some(oid.as_str())
+    );
+    let updated = orgs
+        .update(
+            &oid,
+            OrganizationUpdate::new().display_name("Integration Inc."),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.display_name.as_deref(), Some("Integration Inc."));
+    let listed = orgs.list().collect_all().await.unwrap();
+    assert!(listed.iter().any(|o| o.id.as_deref() == Some(oid.as_str())));
+    let some_user = client.users().list().collect_all().await.unwrap()[0]
+        .user_id
+        .clone()
+        .unwrap();
+    orgs.add_members(&oid, vec![some_user.clone()])
+        .await
+        .unwrap();
+    assert_eq!(orgs.members(&oid).collect_all().await.unwrap().len(), 1);
+    orgs.remove_members(&oid, vec![some_user]).await.unwrap();
+    assert!(orgs.members(&oid).collect_all().await.unwrap().is_empty());
+    orgs.delete(&oid).await.unwrap();
+
+    let connections = client.connections().list().collect_all().await.unwrap();
+    assert!(!connections.is_empty());
+    let cid = connections[0].id.clone().unwrap();
+    assert_eq!(
+        client.connections().get(&cid).await.unwrap().id.as_deref(),
+        Some(cid.as_str())
+    );
+
+    let logs: Vec<_> = client.logs().list().items().try_collect().await.unwrap();
+    if let Some(first) = logs.first().and_then(|l| l.log_id.clone()) {
+        assert_eq!(
+            client.logs().get(&first).await.unwrap().log_id.as_deref(),
+            Some(first.as_str())
+        );
+    }
+
+    let jobs = client.jobs();
+    let export = jobs
+        .export_users(UsersExport::new().connection_id(cid.clone()))
+        .await
+        .unwrap();
+    let job_id = export.id.clone().unwrap();
+    assert_eq!(
+        jobs.get(&job_id).await.unwrap().id.as_deref(),
+        Some(job_id.as_str())
+    );
+    let import = ImportUsers::from_users(
+        cid,
+        &[serde_json::json!({"email": "imported@example.com", "email_verified": true})],
+    )
+    .unwrap();
+    let imported = jobs.import_users(import).await.unwrap();
+    assert!(imported.id.is_some());
+
+    let settings = client
+        .tenants()
+        .update_settings(TenantSettingsUpdate::new().friendly_name("Fake & Co"))
+        .await
+        .unwrap();
+    assert_eq!(settings.friendly_name.as_deref(), Some("Fake & Co"));
+    assert_eq!(
+        client
+            .tenants()
+            .settings()
+            .await
+            .unwrap()
+            .friendly_name
+            .as_deref(),
+        Some("Fake & Co")
+    );
+}
