@@ -1,9 +1,14 @@
 //! Defines a Management API endpoint that `auth0-m2m-management` does not model — the
 //! user blocks of a user — by implementing the `Endpoint` trait, and prints its description
-//! (method, path, query, scopes) as JSON.
+//! (method, path, query, scopes) as JSON; then defines another one — reading one client grant
+//! by id — and executes it through `ManagementClient` against the tenant named by
+//! `AUTH0_DOMAIN` (same environment as the `list_clients` example) or, when unset, a fake
+//! tenant started in-process.
 //!
 //! Run with `cargo run -p auth0-m2m-examples --example custom_endpoint`.
 
+use auth0_m2m::ManagementClient;
+use auth0_m2m_fake::FakeTenant;
 use auth0_m2m_management::path;
 use auth0_m2m_management::{Endpoint, QueryPairs};
 use http::Method;
@@ -44,7 +49,87 @@ impl Endpoint for GetUserBlocks {
     }
 }
 
-fn main() {
+/// `GET /api/v2/client-grants/{id}`: one client grant. The crate lists, creates, updates and
+/// deletes grants but does not model reading one by id.
+struct GetClientGrant {
+    id: String,
+}
+
+/// The part of the answer this program needs; the other fields are ignored.
+#[derive(Debug, Deserialize, serde::Serialize)]
+struct Grant {
+    id: String,
+    client_id: String,
+    audience: String,
+    #[serde(default)]
+    scope: Vec<String>,
+}
+
+impl Endpoint for GetClientGrant {
+    type Response = Grant;
+
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn path(&self) -> String {
+        path::build(&["client-grants", &self.id])
+    }
+
+    fn scopes(&self) -> &[&'static str] {
+        &["read:client_grants"]
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    describe();
+    match execute().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Executes `GetClientGrant` through `ManagementClient` (token, retries and errors included)
+/// for the first grant of the tenant, and prints it as JSON. Uses the tenant named by the
+/// environment (as in the `list_clients` example), or a fake tenant started here.
+async fn execute() -> Result<(), BoxError> {
+    let mut _tenant = None;
+    let client = if std::env::var("AUTH0_DOMAIN").is_ok_and(|d| !d.is_empty()) {
+        ManagementClient::builder_from_env()?.build()?
+    } else {
+        let tenant = FakeTenant::builder().start().await?;
+        eprintln!(
+            "AUTH0_DOMAIN is not set: started a fake Auth0 tenant at {}",
+            tenant.base_url()
+        );
+        let client = ManagementClient::builder(tenant.domain())
+            .with_client_secret(tenant.client_id(), tenant.client_secret())
+            .with_root_certificate_pem(tenant.ca_cert_pem())
+            .build()?;
+        _tenant = Some(tenant);
+        client
+    };
+    let first = client
+        .client_grants()
+        .list()
+        .collect_all()
+        .await?
+        .into_iter()
+        .find_map(|g| g.id)
+        .ok_or("the tenant has no client grant")?;
+    let grant = client.execute(&GetClientGrant { id: first }).await?;
+    println!("{}", serde_json::to_string_pretty(&grant)?);
+    Ok(())
+}
+
+/// Prints the description of `GetUserBlocks` and reads a sample answer.
+fn describe() {
     let endpoint = GetUserBlocks {
         user_id: "auth0|5f7c8ec7c33c6c004bbafe82".to_owned(),
     };
