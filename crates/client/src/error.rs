@@ -288,6 +288,13 @@ impl From<ProviderError> for Error {
     }
 }
 
+impl From<auth0_m2m_management::Error> for Error {
+    /// A request that could not be described (page sizes, pagination styles, bodies).
+    fn from(e: auth0_m2m_management::Error) -> Self {
+        Error::Request(e)
+    }
+}
+
 /// Reads the rate-limit headers. Unparsable values are ignored.
 pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
     let text = |name: &str| {
