@@ -112,3 +112,8 @@ pub use resources::{
     Users,
 };
 pub use stream::{DEFAULT_PAGE_SIZE, ItemStream, List, PageStream};
+
+/// The README's usage example, compiled as a documentation test so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
