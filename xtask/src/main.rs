@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod bench;
 mod conformance;
 
 /// Each optional feature, checked alone: `(package, feature)`.
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(&root),
         Some("fake") => fake(&root, &args[1..]),
+        Some("bench") => bench::run(&root, &args[1..]),
         Some("conformance") => conformance::run(&root).and_then(check_summary),
         Some("coverage") => conformance::coverage(&root),
         Some("help") | Some("--help") | Some("-h") | None => {
