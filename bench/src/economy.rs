@@ -97,6 +97,37 @@ pub(crate) struct WorkerResult {
     pub(crate) misses: u64,
     /// Latencies written to `latencies_out`.
     pub(crate) latencies: u64,
+    /// Recorded `token()` calls slower than [`SLOW_NS`].
+    pub(crate) slow: u64,
+    /// Of those, calls during which the thread was preempted (an involuntary context switch,
+    /// and no voluntary one): the time went to other processes.
+    pub(crate) slow_preempted: u64,
+    /// Of those, calls during which the thread blocked (a voluntary context switch).
+    pub(crate) slow_blocked: u64,
+    /// The slowest recorded call that was not preempted, ns.
+    pub(crate) max_ns_unpreempted: u64,
+}
+
+/// The latency above which a `token()` call is examined for context switches: 1 ms.
+pub(crate) const SLOW_NS: u64 = 1_000_000;
+
+/// The thread's `(voluntary, involuntary)` context switches from `/proc/thread-self/status`.
+fn context_switches() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    parse_context_switches(&status)
+}
+
+fn parse_context_switches(status: &str) -> Option<(u64, u64)> {
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    Some((
+        field("voluntary_ctxt_switches:")?,
+        field("nonvoluntary_ctxt_switches:")?,
+    ))
 }
 
 /// The token economy figures of the report.
@@ -146,6 +177,33 @@ pub(crate) struct ModeRun {
     pub(crate) timeline: Vec<(f64, u64)>,
 }
 
+/// The refresh-tail figures of the report: every `token()` call of the shared-Redis fleet
+/// after each task's first.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RefreshTail {
+    /// Calls recorded.
+    pub(crate) calls: u64,
+    /// Median latency.
+    pub(crate) p50_ns: u64,
+    /// 99th percentile.
+    pub(crate) p99_ns: u64,
+    /// 99.9th percentile.
+    pub(crate) p999_ns: u64,
+    /// Slowest call.
+    pub(crate) max_ns: u64,
+    /// Calls that waited for a token request after the process's first token (provider
+    /// misses beyond each task's first call): callers waiting on the network.
+    pub(crate) waits_after_first_token: u64,
+    /// Calls slower than 1 ms.
+    pub(crate) over_1ms: u64,
+    /// Of those, calls during which the thread was preempted by the OS and did not block.
+    pub(crate) over_1ms_preempted: u64,
+    /// Of those, calls during which the thread blocked.
+    pub(crate) over_1ms_blocked: u64,
+    /// The slowest call during which the thread was not preempted.
+    pub(crate) max_ns_unpreempted: u64,
+}
+
 /// The fleet's settings.
 #[derive(Debug, Clone)]
 pub(crate) struct Fleet {
@@ -181,7 +239,7 @@ pub(crate) async fn run(
     tenant: &TenantInfo,
     fleet: &Fleet,
     work_dir: &Path,
-) -> Result<(TokenEconomy, Summary), BoxError> {
+) -> Result<(TokenEconomy, RefreshTail), BoxError> {
     let controls = Controls::new(tenant)?;
     let mut runs = Vec::new();
     let mut tail = None;
@@ -198,8 +256,21 @@ pub(crate) async fn run(
             "    {} token requests, {} calls, {} errors",
             run.token_requests, run.calls, run.errors
         );
-        if let Some(mut latencies) = latencies {
-            tail = Some(Summary::of(&mut latencies));
+        if let Some((mut latencies, workers)) = latencies {
+            let s = Summary::of(&mut latencies);
+            let warmup = (fleet.processes * fleet.tasks) as u64;
+            tail = Some(RefreshTail {
+                calls: s.calls,
+                p50_ns: s.p50_ns,
+                p99_ns: s.p99_ns,
+                p999_ns: s.p999_ns,
+                max_ns: s.max_ns,
+                waits_after_first_token: workers.misses.saturating_sub(warmup),
+                over_1ms: workers.slow,
+                over_1ms_preempted: workers.slow_preempted,
+                over_1ms_blocked: workers.slow_blocked,
+                max_ns_unpreempted: workers.max_ns_unpreempted,
+            });
         }
         runs.push(run);
     }
@@ -237,7 +308,7 @@ async fn run_mode(
     fleet: &Fleet,
     mode: Mode,
     work_dir: &Path,
-) -> Result<(ModeRun, Option<Vec<u64>>), BoxError> {
+) -> Result<(ModeRun, Option<(Vec<u64>, WorkerResult)>), BoxError> {
     let stamp = unix_ms(SystemTime::now());
     let run_dir = work_dir.join(format!("economy-{}-{stamp}", mode.name()));
     std::fs::create_dir_all(&run_dir)?;
@@ -315,6 +386,10 @@ async fn run_mode(
         total.calls += r.calls;
         total.errors += r.errors;
         total.misses += r.misses;
+        total.slow += r.slow;
+        total.slow_preempted += r.slow_preempted;
+        total.slow_blocked += r.slow_blocked;
+        total.max_ns_unpreempted = total.max_ns_unpreempted.max(r.max_ns_unpreempted);
         if total.first_error.is_none() {
             total.first_error = r.first_error;
         }
@@ -352,7 +427,7 @@ async fn run_mode(
             misses: total.misses,
             timeline,
         },
-        latencies,
+        latencies.map(|l| (l, total)),
     ))
 }
 
@@ -428,6 +503,10 @@ async fn worker(config: WorkerConfig) -> Result<WorkerResult, BoxError> {
         let (r, l) = t.await?;
         result.calls += r.calls;
         result.errors += r.errors;
+        result.slow += r.slow;
+        result.slow_preempted += r.slow_preempted;
+        result.slow_blocked += r.slow_blocked;
+        result.max_ns_unpreempted = result.max_ns_unpreempted.max(r.max_ns_unpreempted);
         if result.first_error.is_none() {
             result.first_error = r.first_error;
         }
@@ -459,11 +538,27 @@ async fn task(caller: Caller, deadline: Instant, record: bool) -> (WorkerResult,
     while Instant::now() < deadline {
         let outcome = match &caller {
             Caller::Facade(client) => {
+                let switches = if record { context_switches() } else { None };
                 let t0 = Instant::now();
                 let token = client.token_provider().token().await;
                 let ns = t0.elapsed().as_nanos() as u64;
                 if record && !first {
                     latencies.push(ns);
+                    let mut preempted = false;
+                    if ns > SLOW_NS {
+                        r.slow += 1;
+                        if let (Some((v0, n0)), Some((v1, n1))) = (switches, context_switches()) {
+                            if v1 > v0 {
+                                r.slow_blocked += 1;
+                            } else if n1 > n0 {
+                                r.slow_preempted += 1;
+                                preempted = true;
+                            }
+                        }
+                    }
+                    if !preempted {
+                        r.max_ns_unpreempted = r.max_ns_unpreempted.max(ns);
+                    }
                 }
                 first = false;
                 match token {
@@ -526,6 +621,14 @@ pub(crate) async fn list_clients(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_context_switches() {
+        let status = "Name:\tx\nvoluntary_ctxt_switches:\t12\nnonvoluntary_ctxt_switches:\t3\n";
+        assert_eq!(parse_context_switches(status), Some((12, 3)));
+        assert_eq!(parse_context_switches("Name:\tx\n"), None);
+        assert!(context_switches().is_some());
+    }
 
     #[test]
     fn limits_of_the_default_policy() {

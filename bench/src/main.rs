@@ -12,6 +12,9 @@
 //! and `token_timeline.png` into the output directory (default `target/bench`). The fake
 //! tenant runs as a separate process (`auth0-m2m-fake`, by default next to this binary).
 //! `economy-worker` and `memory-worker` are the worker processes `run` starts.
+//!
+//! `throughput [--quick]` measures the throughput alone, also with the client's telemetry
+//! header off, and prints it as JSON (for looking into the ratio without a full run).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Some("run") => parse_options(&args[1..]).and_then(run),
         Some("economy-worker") => economy::worker_main(),
         Some("memory-worker") => memory::worker_main(),
+        Some("throughput") => parse_options(&args[1..]).and_then(throughput_only),
         _ => Err(
             "usage: auth0-m2m-bench run [--quick] [--out DIR] [--fake-bin PATH] [--redis-url URL] \
              [--processes P] [--tasks T] [--run-s R] [--token-lifetime-s L]"
@@ -108,6 +112,23 @@ fn parse_options(args: &[String]) -> Result<Options, BoxError> {
         }
     }
     Ok(o)
+}
+
+/// The throughput benchmark alone: bare client, default client, client without telemetry.
+fn throughput_only(o: Options) -> Result<(), BoxError> {
+    std::fs::create_dir_all(&o.out)?;
+    let api = tenant::FakeProcess::start(&o.fake_bin, "throughput", &o.out, 86_400, 10)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (round, rounds) = if o.quick {
+        (Duration::from_secs(3), 2)
+    } else {
+        (Duration::from_secs(10), 3)
+    };
+    let result = rt.block_on(throughput::compare(&api.info, 32, round, rounds))?;
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
 }
 
 fn run(o: Options) -> Result<(), BoxError> {

@@ -70,14 +70,25 @@ pub(crate) fn draw(economy: &TokenEconomy, path: &Path) -> Result<(), BoxError> 
     let mut chart = chart.build_cartesian_2d(0.0..run_s, 0.0..cached_max * 1.1)?;
     let mut mesh = chart.configure_mesh();
     if text {
-        mesh.x_desc("seconds").y_desc("token requests");
+        mesh.x_desc("seconds")
+            .y_desc("token requests")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"));
     } else {
         mesh.x_labels(0).y_labels(0);
     }
     mesh.draw()?;
     // The expected count grows by one per half lifetime; the physical limit by one per lifetime.
     let lifetime = economy.token_lifetime_s as f64;
-    for (step, color) in [(lifetime / 2.0, RGBColor(150, 150, 150)), (lifetime, BLACK)] {
+    let steps = [
+        (
+            "expected (one per half lifetime)",
+            lifetime / 2.0,
+            RGBColor(150, 150, 150),
+        ),
+        ("physical limit (one per lifetime)", lifetime, BLACK),
+    ];
+    for (label, step, color) in steps {
         let mut pts = Vec::new();
         let mut t = 0.0;
         let mut n = 1.0;
@@ -87,7 +98,12 @@ pub(crate) fn draw(economy: &TokenEconomy, path: &Path) -> Result<(), BoxError> 
             pts.push((t, n));
             n += 1.0;
         }
-        chart.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(1)))?;
+        let series = chart.draw_series(DashedLineSeries::new(pts, 6, 4, color.stroke_width(1)))?;
+        if text {
+            series
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+        }
     }
     for (i, run) in economy.runs.iter().enumerate() {
         if run.mode == "no_cache" {
@@ -124,7 +140,10 @@ pub(crate) fn draw(economy: &TokenEconomy, path: &Path) -> Result<(), BoxError> 
     let mut chart = chart.build_cartesian_2d(0.0..run_s, 0.0..no_cache_max * 1.1)?;
     let mut mesh = chart.configure_mesh();
     if text {
-        mesh.x_desc("seconds").y_desc("token requests");
+        mesh.x_desc("seconds")
+            .y_desc("token requests")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"));
     } else {
         mesh.x_labels(0).y_labels(0);
     }

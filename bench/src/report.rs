@@ -5,10 +5,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::economy::TokenEconomy;
+use crate::economy::{RefreshTail, TokenEconomy};
 use crate::hot_path::HotPath;
 use crate::memory::Memory;
-use crate::stats::Summary;
 use crate::throughput::Throughput;
 
 /// The machine the figures were measured on.
@@ -87,7 +86,7 @@ pub(crate) struct Report {
     /// Peak RSS of a process holding a client after 10,000 calls.
     pub(crate) memory: Memory,
     /// Latency of every `token()` call of the shared-Redis fleet.
-    pub(crate) refresh_tail: Summary,
+    pub(crate) refresh_tail: RefreshTail,
     /// The targets and whether they were met.
     pub(crate) targets: Vec<Target>,
 }
@@ -205,6 +204,17 @@ impl Report {
             fmt_ns(r.p99_ns),
             fmt_ns(r.p999_ns),
             fmt_ns(r.max_ns)
+        );
+        let _ = writeln!(
+            s,
+            "\nCalls that waited for a token request after the first token: **{}**. \
+             Calls over 1 ms: {} ({} preempted by the OS without blocking, {} blocked); \
+             slowest call without preemption: {}.",
+            r.waits_after_first_token,
+            r.over_1ms,
+            r.over_1ms_preempted,
+            r.over_1ms_blocked,
+            fmt_ns(r.max_ns_unpreempted)
         );
         let _ = writeln!(
             s,

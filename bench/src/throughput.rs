@@ -89,9 +89,12 @@ pub(crate) async fn raw_caller(info: &TenantInfo) -> Result<Caller, BoxError> {
     }))
 }
 
-/// The Management API client's side: `clients().list().send()` with its defaults.
-pub(crate) fn facade_caller(info: &TenantInfo) -> Result<Caller, BoxError> {
-    let client = crate::tenant::management_client(info)?.build()?;
+/// The Management API client's side: `clients().list().send()` with its defaults (with the
+/// telemetry header when `telemetry`, the default).
+pub(crate) fn facade_caller(info: &TenantInfo, telemetry: bool) -> Result<Caller, BoxError> {
+    let client = crate::tenant::management_client(info)?
+        .with_telemetry(telemetry)
+        .build()?;
     Ok(Arc::new(move || {
         let client = client.clone();
         Box::pin(async move {
@@ -115,7 +118,7 @@ pub(crate) async fn run(
     rounds: u32,
 ) -> Result<Throughput, BoxError> {
     let raw = raw_caller(info).await?;
-    let facade = facade_caller(info)?;
+    let facade = facade_caller(info, true)?;
     let warmup = Duration::from_millis(500);
     let (mut raw_n, mut facade_n, mut secs) = (0u64, 0u64, 0.0);
     for _ in 0..rounds {
@@ -136,4 +139,46 @@ pub(crate) async fn run(
         facade_rps,
         ratio: facade_rps / raw_rps,
     })
+}
+
+/// Requests per second of the bare client, the default client and the client without its
+/// telemetry header, measured in alternating rounds.
+pub(crate) async fn compare(
+    info: &TenantInfo,
+    concurrency: usize,
+    round: Duration,
+    rounds: u32,
+) -> Result<serde_json::Value, BoxError> {
+    let sides = [
+        ("raw_rps", raw_caller(info).await?),
+        ("facade_rps", facade_caller(info, true)?),
+        ("facade_no_telemetry_rps", facade_caller(info, false)?),
+    ];
+    let mut counts = [0u64; 3];
+    let mut secs = 0.0;
+    for _ in 0..rounds {
+        for (i, (_, caller)) in sides.iter().enumerate() {
+            let f = Arc::clone(caller);
+            let (n, d) = drive(concurrency, Duration::from_millis(500), round, move || f()).await?;
+            counts[i] += n;
+            if i == 0 {
+                secs += d.as_secs_f64();
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("concurrency".into(), concurrency.into());
+    out.insert("seconds_per_side".into(), secs.into());
+    for (i, (name, _)) in sides.iter().enumerate() {
+        out.insert((*name).into(), (counts[i] as f64 / secs).into());
+    }
+    out.insert(
+        "ratio".into(),
+        (counts[1] as f64 / counts[0].max(1) as f64).into(),
+    );
+    out.insert(
+        "ratio_no_telemetry".into(),
+        (counts[2] as f64 / counts[0].max(1) as f64).into(),
+    );
+    Ok(out.into())
 }
