@@ -114,6 +114,15 @@ fn parse_options(args: &[String]) -> Result<Options, BoxError> {
     Ok(o)
 }
 
+/// The length and count of the throughput rounds per side: 4 × 2 s quick, 6 × 5 s in full.
+fn throughput_rounds(quick: bool) -> (Duration, u32) {
+    if quick {
+        (Duration::from_secs(2), 4)
+    } else {
+        (Duration::from_secs(5), 6)
+    }
+}
+
 /// The throughput benchmark alone: bare client, default client, client without telemetry.
 fn throughput_only(o: Options) -> Result<(), BoxError> {
     std::fs::create_dir_all(&o.out)?;
@@ -121,11 +130,7 @@ fn throughput_only(o: Options) -> Result<(), BoxError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let (round, rounds) = if o.quick {
-        (Duration::from_secs(3), 2)
-    } else {
-        (Duration::from_secs(10), 3)
-    };
+    let (round, rounds) = throughput_rounds(o.quick);
     let result = rt.block_on(throughput::compare(&api.info, 32, round, rounds))?;
     println!("{}", serde_json::to_string_pretty(&result)?);
     Ok(())
@@ -143,11 +148,7 @@ fn run(o: Options) -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     let (batch, repetitions) = (1_000_000, 15);
-    let (round, rounds) = if o.quick {
-        (Duration::from_secs(3), 2)
-    } else {
-        (Duration::from_secs(10), 3)
-    };
+    let (round, rounds) = throughput_rounds(o.quick);
     let fleet = economy::Fleet {
         processes: o.processes,
         tasks: o.tasks,

@@ -109,29 +109,19 @@ pub(crate) fn facade_caller(info: &TenantInfo, telemetry: bool) -> Result<Caller
     }))
 }
 
-/// Measures both sides in `rounds` alternating rounds of `round` each (so that a change in
-/// the machine's load affects both alike), after warming both up.
+/// Measures both sides in `rounds` alternating rounds of `round` each, the order reversed
+/// every other round (so that a change in the machine's load affects both alike), each round
+/// after a short warm-up.
 pub(crate) async fn run(
     info: &TenantInfo,
     concurrency: usize,
     round: Duration,
     rounds: u32,
 ) -> Result<Throughput, BoxError> {
-    let raw = raw_caller(info).await?;
-    let facade = facade_caller(info, true)?;
-    let warmup = Duration::from_millis(500);
-    let (mut raw_n, mut facade_n, mut secs) = (0u64, 0u64, 0.0);
-    for _ in 0..rounds {
-        let f = Arc::clone(&raw);
-        let (n, d) = drive(concurrency, warmup, round, move || f()).await?;
-        raw_n += n;
-        secs += d.as_secs_f64();
-        let f = Arc::clone(&facade);
-        let (n, _) = drive(concurrency, warmup, round, move || f()).await?;
-        facade_n += n;
-    }
-    let raw_rps = raw_n as f64 / secs;
-    let facade_rps = facade_n as f64 / secs;
+    let sides = [raw_caller(info).await?, facade_caller(info, true)?];
+    let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
+    let raw_rps = counts[0] as f64 / secs;
+    let facade_rps = counts[1] as f64 / secs;
     Ok(Throughput {
         concurrency,
         seconds_per_side: secs,
@@ -139,6 +129,28 @@ pub(crate) async fn run(
         facade_rps,
         ratio: facade_rps / raw_rps,
     })
+}
+
+/// Runs every side once per round, in an order rotated each round; returns the calls of
+/// each side and the measured seconds per side.
+async fn alternate(
+    sides: &[Caller],
+    concurrency: usize,
+    round: Duration,
+    rounds: u32,
+) -> Result<(Vec<u64>, f64), BoxError> {
+    let mut counts = vec![0u64; sides.len()];
+    let mut secs = 0.0;
+    for r in 0..rounds as usize {
+        for k in 0..sides.len() {
+            let i = (k + r) % sides.len();
+            let f = Arc::clone(&sides[i]);
+            let (n, _) = drive(concurrency, Duration::from_millis(500), round, move || f()).await?;
+            counts[i] += n;
+        }
+        secs += round.as_secs_f64();
+    }
+    Ok((counts, secs))
 }
 
 /// Requests per second of the bare client, the default client and the client without its
@@ -149,28 +161,18 @@ pub(crate) async fn compare(
     round: Duration,
     rounds: u32,
 ) -> Result<serde_json::Value, BoxError> {
+    let names = ["raw_rps", "facade_rps", "facade_no_telemetry_rps"];
     let sides = [
-        ("raw_rps", raw_caller(info).await?),
-        ("facade_rps", facade_caller(info, true)?),
-        ("facade_no_telemetry_rps", facade_caller(info, false)?),
+        raw_caller(info).await?,
+        facade_caller(info, true)?,
+        facade_caller(info, false)?,
     ];
-    let mut counts = [0u64; 3];
-    let mut secs = 0.0;
-    for _ in 0..rounds {
-        for (i, (_, caller)) in sides.iter().enumerate() {
-            let f = Arc::clone(caller);
-            let (n, d) = drive(concurrency, Duration::from_millis(500), round, move || f()).await?;
-            counts[i] += n;
-            if i == 0 {
-                secs += d.as_secs_f64();
-            }
-        }
-    }
+    let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
     let mut out = serde_json::Map::new();
     out.insert("concurrency".into(), concurrency.into());
     out.insert("seconds_per_side".into(), secs.into());
-    for (i, (name, _)) in sides.iter().enumerate() {
-        out.insert((*name).into(), (counts[i] as f64 / secs).into());
+    for (name, n) in names.iter().zip(&counts) {
+        out.insert((*name).into(), (*n as f64 / secs).into());
     }
     out.insert(
         "ratio".into(),
