@@ -1145,8 +1145,7 @@ fn config_root_certificate_garbage() {
     )
     .with_root_certificate_pem(b"\x30\x82\xff\xfe binary DER")
     .build()
-    .err()
-    .expect("garbage roots are refused");
+    .expect_err("garbage roots are refused");
     assert!(
         matches!(&err, ConfigError::Invalid { field: "root certificate", reason } if reason.contains("not PEM text")),
         "{err:?}"
@@ -1199,4 +1198,249 @@ fn config_provider_key_prefix_with_spaces() {
         .build()
         .expect_err("bad prefix");
     assert!(err.to_string().contains("key prefix"), "{err}");
+}
+
+// ------------------------------------------------------- Management API through the facade
+
+/// A facade sending its calls to `server`, with tokens from a scripted token endpoint that
+/// hands out `api-token-1`, `api-token-2`, … in order.
+fn facade(
+    server: &StubServer,
+) -> (
+    auth0_m2m::ManagementClient,
+    Arc<ScriptedTransport>,
+    TokenProvider,
+) {
+    let transport = ScriptedTransport::new(
+        (1..=5)
+            .map(|n| Reply::token(&format!("api-token-{n}"), 3600))
+            .collect(),
+    );
+    let provider = TokenProvider::builder(client(Arc::clone(&transport)))
+        .build()
+        .expect("provider");
+    let client =
+        auth0_m2m::ManagementClient::builder_with_provider(provider.clone(), server.base_url())
+            .allow_insecure_http(true)
+            .with_retry_policy(
+                RetryPolicy::default()
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(2)),
+            )
+            .build()
+            .expect("facade");
+    (client, transport, provider)
+}
+
+async fn list_against(
+    answers: Vec<Canned>,
+) -> (auth0_m2m::Error, StubServer, Arc<ScriptedTransport>) {
+    let server = StubServer::start(answers).await.expect("stub");
+    let (client, transport, provider) = facade(&server);
+    let err = client
+        .execute(&auth0_m2m_management::clients::ListClients::new())
+        .await
+        .expect_err("the answer must be rejected");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("api-token-"), "token in error: {shown}");
+    // The token the provider holds is still there unless the API rejected it.
+    if err.status() != Some(401) {
+        let held = provider.current_token().expect("token kept");
+        assert_eq!(held.expose_secret(), "api-token-1");
+    }
+    (err, server, transport)
+}
+
+fn api_error(err: &auth0_m2m::Error) -> &auth0_m2m::ApiError {
+    err.api_error()
+        .unwrap_or_else(|| panic!("expected an API error, got {err:?}"))
+}
+
+/// A 200 answer whose envelope holds no item list (here `clients` is a string) must not read
+/// as an empty page: a paging loop would stop early and report "no clients".
+#[tokio::test]
+async fn api_list_answered_with_an_object() {
+    let (err, server, _) = list_against(vec![Canned::json(200, r#"{"clients":"nope"}"#)]).await;
+    assert!(
+        matches!(&err, auth0_m2m::Error::Decode { status: 200, path, .. } if path == "/api/v2/clients"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("could not read the answer of GET /api/v2/clients (HTTP 200)")
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn api_truncated_json() {
+    let (err, _, _) = list_against(vec![Canned::json(200, r#"[{"client_id":"a","na"#)]).await;
+    assert!(
+        matches!(&err, auth0_m2m::Error::Decode { status: 200, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn api_wrong_field_types() {
+    let (err, _, _) = list_against(vec![Canned::json(
+        200,
+        r#"[{"client_id":42,"name":["x"]}]"#,
+    )])
+    .await;
+    assert!(
+        matches!(&err, auth0_m2m::Error::Decode { status: 200, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn api_error_body_without_fields() {
+    let (err, server, _) = list_against(vec![Canned::json(404, "{}")]).await;
+    let e = api_error(&err);
+    assert_eq!(e.status, 404);
+    assert_eq!(
+        e.body
+            .as_ref()
+            .map(|b| b.error.is_none() && b.message.is_none()),
+        Some(true)
+    );
+    assert_eq!(e.excerpt, None);
+    assert_eq!(
+        err.to_string(),
+        "Management API answered GET /api/v2/clients with HTTP 404: error"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn api_error_body_with_wrong_types() {
+    let (err, _, _) = list_against(vec![Canned::json(
+        400,
+        r#"{"statusCode":"four hundred","message":5}"#,
+    )])
+    .await;
+    let e = api_error(&err);
+    assert_eq!(e.status, 400);
+    assert!(e.body.is_none());
+    assert_eq!(
+        e.excerpt.as_deref(),
+        Some(r#"{"statusCode":"four hundred","message":5}"#)
+    );
+}
+
+#[tokio::test]
+async fn api_html_error_page() {
+    let (err, _, _) = list_against(vec![Canned::response(
+        403,
+        &[("content-type", "text/html")],
+        b"<html><body><h1>403 Forbidden</h1></body></html>",
+    )])
+    .await;
+    let e = api_error(&err);
+    assert_eq!(e.status, 403);
+    assert!(e.body.is_none());
+    assert!(
+        e.excerpt
+            .as_deref()
+            .is_some_and(|x| x.contains("403 Forbidden"))
+    );
+}
+
+#[tokio::test]
+async fn api_unexpected_status_418() {
+    let (err, server, _) = list_against(vec![Canned::json(
+        418,
+        r#"{"statusCode":418,"error":"I'm a teapot","message":"short and stout"}"#,
+    )])
+    .await;
+    let e = api_error(&err);
+    assert_eq!(e.status, 418);
+    assert_eq!(e.message(), Some("short and stout"));
+    assert!(!err.is_retryable());
+    assert_eq!(server.received().len(), 1, "a 4xx is never retried");
+}
+
+#[tokio::test]
+async fn api_5xx_is_retried_up_to_the_budget() {
+    let (err, server, _) = list_against(vec![Canned::json(
+        503,
+        r#"{"statusCode":503,"error":"Service Unavailable","message":"down"}"#,
+    )])
+    .await;
+    assert_eq!(api_error(&err).status, 503);
+    assert!(err.is_retryable());
+    assert_eq!(server.received().len(), 4, "1 attempt + 3 retries");
+}
+
+#[tokio::test]
+async fn api_429_with_a_retry_after_beyond_the_cap_is_returned_at_once() {
+    let (err, server, _) = list_against(vec![Canned::response(
+        429,
+        &[
+            ("content-type", "application/json"),
+            ("retry-after", "3600"),
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "0"),
+        ],
+        br#"{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached"}"#,
+    )])
+    .await;
+    let e = api_error(&err);
+    assert_eq!(e.status, 429);
+    assert_eq!(e.rate_limit.limit, Some(50));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn api_401_twice_invalidates_once_and_gives_up() {
+    let (err, server, transport) = list_against(vec![Canned::json(
+        401,
+        r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}"#,
+    )])
+    .await;
+    assert_eq!(api_error(&err).status, 401);
+    let received = server.received();
+    assert_eq!(received.len(), 2, "one retry with a fresh token");
+    let auth = |i: usize| {
+        received[i]
+            .head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    assert!(auth(0).ends_with("Bearer api-token-1"), "{}", auth(0));
+    assert!(auth(1).ends_with("Bearer api-token-2"), "{}", auth(1));
+    assert_eq!(transport.calls(), 2);
+}
+
+#[tokio::test]
+async fn api_body_over_the_cap() {
+    let server = StubServer::start(vec![Canned::json(
+        200,
+        &format!("[{}]", "1,".repeat(4000) + "1"),
+    )])
+    .await
+    .expect("stub");
+    let transport = ScriptedTransport::always(Reply::token("api-token-1", 3600));
+    let provider = TokenProvider::builder(client(transport))
+        .build()
+        .expect("provider");
+    let client = auth0_m2m::ManagementClient::builder_with_provider(provider, server.base_url())
+        .allow_insecure_http(true)
+        .with_max_response_bytes(1024)
+        .build()
+        .expect("facade");
+    let err = client
+        .execute(&auth0_m2m_management::clients::ListClients::new())
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(&err, auth0_m2m::Error::BodyTooLarge { limit: 1024, .. }),
+        "{err:?}"
+    );
 }
