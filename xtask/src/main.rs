@@ -5,6 +5,7 @@
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
 //! cargo xtask conformance   check the models against Auth0's spec and recorded responses
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
+//! cargo xtask chaos [--seconds N]   a worker fleet under injected faults (default 60 s)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod bench;
+mod chaos;
 mod conformance;
 
 /// Each optional feature, checked alone: `(package, feature)`.
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root, &args[1..]),
         Some("conformance") => conformance::run(&root).and_then(check_summary),
         Some("coverage") => conformance::coverage(&root),
+        Some("chaos") => chaos::run(&root, &args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -55,7 +58,8 @@ fn print_help() {
          ci            fmt, clippy, tests, docs, each feature alone, conformance\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          conformance   check the models against Auth0's spec and recorded responses\n  \
-         coverage      how many of the spec's operations are modeled, by resource\n"
+         coverage      how many of the spec's operations are modeled, by resource\n  \
+         chaos [--seconds N]  a worker fleet under injected faults (default 60 s)\n"
     );
 }
 
@@ -161,11 +165,19 @@ fn ci(root: &Path) -> Result<(), String> {
     println!("==> conformance (models against ../shared/auth0)");
     conformance::run(root).and_then(check_summary)?;
 
+    println!("==> chaos (15 s fleet under injected faults)");
+    chaos::run(root, &["--seconds".to_owned(), "15".to_owned()])?;
+
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
 }
 
 fn fake(root: &Path, args: &[String]) -> Result<(), String> {
+    // `cargo xtask fake -- --http` and `cargo xtask fake --http` mean the same.
+    let args = match args.first().map(String::as_str) {
+        Some("--") => &args[1..],
+        _ => args,
+    };
     let mut cmd = cargo();
     cmd.current_dir(root)
         .args(["run", "--quiet", "-p", "auth0-m2m-fake", "--"])
