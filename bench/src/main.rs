@@ -114,12 +114,13 @@ fn parse_options(args: &[String]) -> Result<Options, BoxError> {
     Ok(o)
 }
 
-/// The length and count of the throughput rounds per side: 4 × 2 s quick, 6 × 5 s in full.
+/// The length and count of the throughput rounds per side: 6 × 1.5 s quick, 12 × 2.5 s in
+/// full. Short alternating rounds keep the load of the machine alike for both sides.
 fn throughput_rounds(quick: bool) -> (Duration, u32) {
     if quick {
-        (Duration::from_secs(2), 4)
+        (Duration::from_millis(1500), 6)
     } else {
-        (Duration::from_secs(5), 6)
+        (Duration::from_millis(2500), 12)
     }
 }
 
