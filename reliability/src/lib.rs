@@ -331,6 +331,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<ReceivedRequ
 /// let capture = LogCapture::default();
 /// let subscriber = tracing_subscriber::fmt()
 ///     .with_max_level(tracing::Level::TRACE)
+///     .with_ansi(false)
 ///     .with_writer(capture.clone())
 ///     .finish();
 /// tracing::subscriber::with_default(subscriber, || tracing::info!(answer = 42, "hello"));
