@@ -445,18 +445,23 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                     .iter()
                     .filter(|(k, v)| v.is_array() && !ENVELOPE_KEYS.contains(&k.as_str()))
                     .map(|(k, _)| k.clone());
+                // Auth0 always sends the item list, even when it is empty: an envelope without
+                // one is not a page, and reading it as an empty page would end a paging loop
+                // early without a word.
                 let items_key = match (lists.next(), lists.next()) {
-                    (Some(key), None) => Some(key),
-                    (None, _) => None,
+                    (Some(key), None) => key,
+                    (None, _) => {
+                        return Err(D::Error::custom(
+                            "page envelope has no item list (expected an array such as `clients` or `users`)",
+                        ));
+                    }
                     (Some(_), Some(_)) => {
                         return Err(D::Error::custom("page envelope has several item lists"));
                     }
                 };
-                let items = match &items_key {
-                    Some(key) => serde_json::from_value(map.remove(key).unwrap_or_default())
-                        .map_err(D::Error::custom)?,
-                    None => Vec::new(),
-                };
+                let items = serde_json::from_value(map.remove(&items_key).unwrap_or_default())
+                    .map_err(D::Error::custom)?;
+                let items_key = Some(items_key);
                 Ok(Self {
                     items,
                     start,
@@ -468,7 +473,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                     extra: map,
                 })
             }
-            Value::Null => Ok(Self::from_items(Vec::new())),
+            Value::Null => Err(D::Error::custom(
+                "a page is a JSON array or object, but the body was empty or null",
+            )),
             _ => Err(D::Error::custom("a page is a JSON array or object")),
         }
     }
@@ -510,6 +517,26 @@ impl<T: Serialize> Serialize for Page<T> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_envelope_without_an_item_list_is_not_a_page() {
+        let err = serde_json::from_value::<Page<Value>>(json!({"clients": "nope", "total": 3}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no item list"), "{err}");
+        let err = serde_json::from_value::<Page<Value>>(json!({"start": 0, "limit": 50}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no item list"), "{err}");
+        let err = serde_json::from_value::<Page<Value>>(Value::Null)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("empty or null"), "{err}");
+        let empty: Page<Value> =
+            serde_json::from_value(json!({"clients": [], "total": 0})).unwrap();
+        assert!(empty.items().is_empty());
+        assert_eq!(empty.total(), Some(0));
+    }
 
     #[test]
     fn page_size_validation() {
