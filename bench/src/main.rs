@@ -148,7 +148,7 @@ fn run(o: Options) -> Result<(), BoxError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let (batch, repetitions) = (1_000_000, 15);
+    let (batch, repetitions) = (hot_path::BATCH, hot_path::REPETITIONS);
     let (round, rounds) = throughput_rounds(o.quick);
     let fleet = economy::Fleet {
         processes: o.processes,

@@ -29,6 +29,11 @@ pub(crate) struct Throughput {
     pub(crate) facade_rps: f64,
     /// `facade_rps / raw_rps`.
     pub(crate) ratio: f64,
+    /// `facade / raw` calls with both sides running at the same time (each at `concurrency`)
+    /// for `seconds_simultaneous`: insensitive to changes in the machine's load.
+    pub(crate) ratio_simultaneous: f64,
+    /// How long both sides ran at the same time.
+    pub(crate) seconds_simultaneous: f64,
 }
 
 /// Drives `call` from `concurrency` tasks for `warmup` (not counted), then for `duration`;
@@ -122,12 +127,22 @@ pub(crate) async fn run(
     let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
     let raw_rps = counts[0] as f64 / secs;
     let facade_rps = counts[1] as f64 / secs;
+    let together = round * rounds / 2;
+    let (raw, facade) = (Arc::clone(&sides[0]), Arc::clone(&sides[1]));
+    let warmup = Duration::from_millis(200);
+    let (r, f) = tokio::join!(
+        drive(concurrency, warmup, together, move || raw()),
+        drive(concurrency, warmup, together, move || facade())
+    );
+    let (raw_n, facade_n) = (r?.0, f?.0);
     Ok(Throughput {
         concurrency,
         seconds_per_side: secs,
         raw_rps,
         facade_rps,
         ratio: facade_rps / raw_rps,
+        ratio_simultaneous: facade_n as f64 / raw_n.max(1) as f64,
+        seconds_simultaneous: together.as_secs_f64(),
     })
 }
 
