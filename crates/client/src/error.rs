@@ -337,18 +337,9 @@ fn scrub(text: &str, token: &str) -> String {
     }
 }
 
+/// A single-line excerpt of a body that is not a Management API error, without the token.
 fn excerpt(body: &[u8], token: &str) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = scrub(&text, token);
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(ERROR_EXCERPT_CHARS)
-        .collect();
-    if text.chars().count() > ERROR_EXCERPT_CHARS {
-        out.push('…');
-    }
-    out.trim().to_owned()
+    auth0_m2m_token::body_excerpt(body, &[token], ERROR_EXCERPT_CHARS)
 }
 
 #[cfg(test)]

@@ -95,6 +95,6 @@ pub use error::{ConfigError, Error, OAuthError, RateLimit};
 pub use http::{HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient};
 #[cfg(feature = "private-key-jwt")]
 pub use jwt::{ASSERTION_LIFETIME, Algorithm, PrivateKey};
-pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN};
+pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

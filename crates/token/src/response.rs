@@ -278,6 +278,34 @@ fn shorten(s: &str, max_chars: usize) -> String {
 
 /// A short, single-line, secret-free excerpt of a body.
 pub(crate) fn excerpt(body: &[u8], scrub: &Scrub<'_>) -> String {
+    excerpt_of(body, scrub, EXCERPT_CHARS)
+}
+
+/// A short, single-line excerpt of an answer body, safe to put in an error message. This is
+/// how [`Error::UnexpectedStatus`] excerpts are made (with [`EXCERPT_CHARS`]); layers above
+/// use it for their own error bodies.
+///
+/// - Every occurrence of each of `secrets` is replaced by `[REDACTED]` before the text is
+///   cut, so a secret split by the cut cannot survive in part. Secrets shorter than 4
+///   characters are ignored (they would redact ordinary words).
+/// - Invalid UTF-8 is replaced, runs of whitespace become one space and other control
+///   characters become spaces.
+/// - The text is cut to `max_chars` characters; `…` is appended when it was cut.
+/// - An empty body gives `(empty body)`.
+///
+/// ```
+/// let body = b"<html>\n  upstream said token=eyJ.abc.def  </html>";
+/// let excerpt = auth0_m2m_token::body_excerpt(body, &["eyJ.abc.def"], 30);
+/// assert_eq!(excerpt, "<html> upstream said token=[RE…");
+/// ```
+pub fn body_excerpt(body: &[u8], secrets: &[&str], max_chars: usize) -> String {
+    let scrub = Scrub {
+        secrets: secrets.to_vec(),
+    };
+    excerpt_of(body, &scrub, max_chars)
+}
+
+fn excerpt_of(body: &[u8], scrub: &Scrub<'_>, max_chars: usize) -> String {
     if body.is_empty() {
         return "(empty body)".to_owned();
     }
@@ -285,7 +313,7 @@ pub(crate) fn excerpt(body: &[u8], scrub: &Scrub<'_>) -> String {
     // Scrub before cutting, so that a secret split by the cut cannot survive in part.
     let scrubbed = scrub.apply(&text);
     let collapsed = scrubbed.split_whitespace().collect::<Vec<_>>().join(" ");
-    shorten(&collapsed, EXCERPT_CHARS)
+    shorten(&collapsed, max_chars)
 }
 
 #[cfg(test)]
@@ -565,6 +593,24 @@ mod tests {
         );
         assert!(msg.contains("authorize this client"), "{msg}");
         assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn body_excerpt_scrubs_every_secret_and_cuts_at_the_given_length() {
+        let body = "first hunter2-secret then eyJ.a.b\r\n\tand abc";
+        assert_eq!(
+            body_excerpt(body.as_bytes(), &["hunter2-secret", "eyJ.a.b", "abc"], 100),
+            // "abc" is too short to be treated as a secret.
+            "first [REDACTED] then [REDACTED] and abc"
+        );
+        let cut = body_excerpt(body.as_bytes(), &["hunter2-secret"], 10);
+        assert_eq!(cut, "first [RED…");
+        assert_eq!(body_excerpt(b"", &[], 10), "(empty body)");
+        assert_eq!(
+            body_excerpt(b"\xffok", &[], 10),
+            "\u{fffd}ok",
+            "invalid UTF-8 is replaced"
+        );
     }
 
     #[test]
