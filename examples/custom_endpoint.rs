@@ -7,7 +7,9 @@
 //!
 //! Run with `cargo run -p auth0-m2m-examples --example custom_endpoint`.
 
-use auth0_m2m::ManagementClient;
+use std::process::ExitCode;
+
+use auth0_m2m_examples::{BoxError, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
 use auth0_m2m_management::path;
 use auth0_m2m_management::{Endpoint, QueryPairs};
@@ -81,40 +83,17 @@ impl Endpoint for GetClientGrant {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     describe();
-    match execute().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    exit_code(execute().await)
 }
 
 /// Executes `GetClientGrant` through `ManagementClient` (token, retries and errors included)
 /// for the first grant of the tenant, and prints it as JSON. Uses the tenant named by the
 /// environment (as in the `list_clients` example), or a fake tenant started here.
 async fn execute() -> Result<(), BoxError> {
-    let mut _tenant = None;
-    let client = if std::env::var("AUTH0_DOMAIN").is_ok_and(|d| !d.is_empty()) {
-        ManagementClient::builder_from_env()?.build()?
-    } else {
-        let tenant = FakeTenant::builder().start().await?;
-        eprintln!(
-            "AUTH0_DOMAIN is not set: started a fake Auth0 tenant at {}",
-            tenant.base_url()
-        );
-        let client = ManagementClient::builder(tenant.domain())
-            .with_client_secret(tenant.client_id(), tenant.client_secret())
-            .with_root_certificate_pem(tenant.ca_cert_pem())
-            .build()?;
-        _tenant = Some(tenant);
-        client
-    };
+    let (client, _tenant) = management_client_from_env(FakeTenant::builder()).await?;
     let first = client
         .client_grants()
         .list()

@@ -19,56 +19,20 @@
 
 use std::process::ExitCode;
 
-use auth0_m2m::ManagementClient;
+use auth0_m2m_examples::{BoxError, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
 use futures::TryStreamExt;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run().await)
 }
 
 async fn run() -> Result<(), BoxError> {
-    let (client, _tenant) = client().await?;
+    let (client, _tenant) =
+        management_client_from_env(FakeTenant::builder().seed_clients(250)).await?;
     let clients: Vec<_> = client.clients().list().items().try_collect().await?;
     eprintln!("{} clients", clients.len());
     println!("{}", serde_json::to_string_pretty(&clients)?);
     Ok(())
-}
-
-/// A client for the tenant named by the environment, or for a fake tenant started here (kept
-/// alive by the returned handle).
-async fn client() -> Result<(ManagementClient, Option<FakeTenant>), BoxError> {
-    if std::env::var("AUTH0_DOMAIN").is_ok_and(|d| !d.is_empty()) {
-        return Ok((ManagementClient::builder_from_env()?.build()?, None));
-    }
-    let tenant = FakeTenant::builder().seed_clients(250).start().await?;
-    eprintln!(
-        "AUTH0_DOMAIN is not set: started a fake Auth0 tenant at {}",
-        tenant.base_url()
-    );
-    // The fake tenant's credentials; `AUTH0_CACHE` still chooses the cache.
-    let vars = [
-        ("AUTH0_DOMAIN", tenant.domain()),
-        ("AUTH0_CLIENT_ID", tenant.client_id()),
-        ("AUTH0_CLIENT_SECRET", tenant.client_secret()),
-        ("AUTH0_CA_CERT", tenant.ca_cert_path().display().to_string()),
-    ];
-    let client = ManagementClient::builder_from_lookup(|name| match name {
-        "AUTH0_CACHE" => std::env::var(name).ok(),
-        _ => vars
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone()),
-    })?
-    .build()?;
-    Ok((client, Some(tenant)))
 }
