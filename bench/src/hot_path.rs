@@ -3,7 +3,7 @@
 //! Each thread drives its own single-threaded runtime and times batches of calls with
 //! [`Instant`]; with two threads both start each batch together at a barrier, so they contend
 //! on the same provider. The figure is the median over the repetitions of the mean time per
-//! call in a batch. A batch (about 5 ms) is shorter than a scheduler time slice, so on a busy
+//! call in a batch. A batch (about 1 ms) is much shorter than a scheduler time slice, so on a busy
 //! machine most batches run without preemption and the median ignores those that do not.
 
 use std::hint::black_box;
@@ -18,9 +18,9 @@ use crate::stats::median;
 use crate::tenant::{TenantInfo, token_client};
 
 /// Calls per timed batch.
-pub(crate) const BATCH: u64 = 100_000;
+pub(crate) const BATCH: u64 = 20_000;
 /// Timed batches per thread count.
-pub(crate) const REPETITIONS: usize = 101;
+pub(crate) const REPETITIONS: usize = 501;
 
 /// The hot-path figures of the report.
 #[derive(Debug, Clone, Serialize)]

@@ -114,13 +114,13 @@ fn parse_options(args: &[String]) -> Result<Options, BoxError> {
     Ok(o)
 }
 
-/// The length and count of the throughput rounds per side: 6 × 1.5 s quick, 12 × 2.5 s in
+/// The length and count of the throughput rounds per side: 10 × 0.8 s quick, 30 × 1 s in
 /// full. Short alternating rounds keep the load of the machine alike for both sides.
 fn throughput_rounds(quick: bool) -> (Duration, u32) {
     if quick {
-        (Duration::from_millis(1500), 6)
+        (Duration::from_millis(800), 10)
     } else {
-        (Duration::from_millis(2500), 12)
+        (Duration::from_secs(1), 30)
     }
 }
 

@@ -116,7 +116,7 @@ pub(crate) fn facade_caller(info: &TenantInfo, telemetry: bool) -> Result<Caller
 
 /// Measures both sides in `rounds` alternating rounds of `round` each, the order reversed
 /// every other round (so that a change in the machine's load affects both alike), each round
-/// after a 200 ms warm-up (the connections stay in each client's pool between rounds).
+/// after a 100 ms warm-up (the connections stay in each client's pool between rounds).
 pub(crate) async fn run(
     info: &TenantInfo,
     concurrency: usize,
@@ -127,7 +127,7 @@ pub(crate) async fn run(
     let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
     let raw_rps = counts[0] as f64 / secs;
     let facade_rps = counts[1] as f64 / secs;
-    let together = round * rounds / 2;
+    let together = (round * rounds / 3).max(Duration::from_secs(3));
     let (raw, facade) = (Arc::clone(&sides[0]), Arc::clone(&sides[1]));
     let warmup = Duration::from_millis(200);
     let (r, f) = tokio::join!(
@@ -160,7 +160,7 @@ async fn alternate(
         for k in 0..sides.len() {
             let i = (k + r) % sides.len();
             let f = Arc::clone(&sides[i]);
-            let (n, _) = drive(concurrency, Duration::from_millis(200), round, move || f()).await?;
+            let (n, _) = drive(concurrency, Duration::from_millis(100), round, move || f()).await?;
             counts[i] += n;
         }
         secs += round.as_secs_f64();
