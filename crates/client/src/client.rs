@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use auth0_m2m_cache::TokenProvider;
 use auth0_m2m_management::{Body, Endpoint, Part};
-use auth0_m2m_token::RetryPolicy;
+use auth0_m2m_token::{AccessToken, RetryPolicy};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method};
@@ -34,7 +34,10 @@ pub(crate) struct Inner {
 ///
 /// - reads a token from the caching provider before each attempt and sends it as
 ///   `Authorization: Bearer …`;
-/// - on HTTP 401 invalidates exactly the token it sent and retries once with a fresh one;
+/// - on HTTP 401 invalidates exactly the token it sent and retries once with a fresh one (if
+///   the token of that retry had been requested before the first 401 arrived — it may be as
+///   stale as the first, say after a signing-key rotation — and is rejected too, it is
+///   invalidated as well and one more token is tried);
 /// - on HTTP 429, and on HTTP 5xx or a timeout or lost connection for idempotent methods
 ///   (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), retries with exponential backoff and jitter,
 ///   honouring `Retry-After` / `X-RateLimit-Reset` up to the policy's cap;
@@ -134,7 +137,12 @@ impl ManagementClient {
             url.push_str(&req.query);
         }
         let mut retries: u32 = 0;
-        let mut reauthenticated = false;
+        // When the first 401 arrived. A token requested before that moment may predate the same
+        // revocation or signing-key rotation, so it does not count as the fresh token the 401
+        // rule promises: if it is rejected too, it is invalidated and one more fresh token is
+        // tried. A token requested after the first 401 that is rejected ends the call.
+        let mut rejected_at: Option<SystemTime> = None;
+        let mut reauthentications: u32 = 0;
         loop {
             // Read the token again for every attempt: another task may have refreshed it.
             let token = inner.provider.token().await?;
@@ -168,9 +176,13 @@ impl ManagementClient {
                     tracing::debug!(method = %req.method, path = %req.path, status = response.status, retries, "Management API call succeeded");
                     return Ok(response);
                 }
-                Ok(response) if response.status == 401 && !reauthenticated => {
-                    reauthenticated = true;
-                    tracing::info!(method = %req.method, path = %req.path, "Management API rejected the token (401); retrying with a fresh one");
+                Ok(response)
+                    if response.status == 401
+                        && may_reauthenticate(rejected_at, reauthentications, &token) =>
+                {
+                    rejected_at.get_or_insert_with(SystemTime::now);
+                    reauthentications += 1;
+                    tracing::info!(method = %req.method, path = %req.path, reauthentications, "Management API rejected the token (401); retrying with a fresh one");
                     inner.provider.invalidate(&token).await;
                     continue;
                 }
@@ -240,6 +252,21 @@ impl ManagementClient {
             retries += 1;
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+/// Whether a 401 answer to a request sent with `token` is followed by another attempt with a
+/// fresh token: always after the first 401; after the second only when the rejected token was
+/// requested before the first 401 arrived (it may be as stale as the first one); never after
+/// that.
+fn may_reauthenticate(
+    rejected_at: Option<SystemTime>,
+    reauthentications: u32,
+    token: &AccessToken,
+) -> bool {
+    match rejected_at {
+        None => true,
+        Some(first_401) => reauthentications < 2 && token.obtained_at() < first_401,
     }
 }
 
@@ -316,4 +343,46 @@ fn multipart(parts: &[Part]) -> (Bytes, HeaderValue) {
     let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
         .unwrap_or_else(|_| HeaderValue::from_static("multipart/form-data"));
     (Bytes::from(body), content_type)
+}
+
+#[cfg(test)]
+mod reauthentication_tests {
+    use super::*;
+
+    fn token_obtained_at(obtained_at: SystemTime) -> AccessToken {
+        AccessToken::new(
+            "token-value",
+            "Bearer",
+            Vec::new(),
+            obtained_at + Duration::from_secs(3600),
+            obtained_at,
+        )
+    }
+
+    #[test]
+    fn first_401_always_reauthenticates() {
+        let token = token_obtained_at(SystemTime::now());
+        assert!(may_reauthenticate(None, 0, &token));
+    }
+
+    #[test]
+    fn a_second_401_reauthenticates_only_for_a_token_older_than_the_first_401() {
+        let first_401 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let stale = token_obtained_at(first_401 - Duration::from_millis(1));
+        let fresh = token_obtained_at(first_401 + Duration::from_millis(1));
+        assert!(may_reauthenticate(Some(first_401), 1, &stale));
+        assert!(!may_reauthenticate(Some(first_401), 1, &fresh));
+        assert!(!may_reauthenticate(
+            Some(first_401),
+            1,
+            &token_obtained_at(first_401)
+        ));
+    }
+
+    #[test]
+    fn never_more_than_two_reauthentications() {
+        let first_401 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let stale = token_obtained_at(first_401 - Duration::from_secs(1));
+        assert!(!may_reauthenticate(Some(first_401), 2, &stale));
+    }
 }
