@@ -204,12 +204,15 @@ impl Report {
             s,
             "\n### Throughput\n\n`GET /api/v2/clients` at concurrency {}, {:.0} s per side.\n\n\
              | client | requests/s |\n|---|---:|\n| bare reqwest, static token | {:.0} |\n| ManagementClient | {:.0} |\n| ratio | **{:.3}** |\n\n\
+             Median over the {} rounds of the ratio within a round: {:.3}. \
              Both at once (each at concurrency {}, {:.0} s): ManagementClient / bare = **{:.3}**.",
             t.concurrency,
             t.seconds_per_side,
             t.raw_rps,
             t.facade_rps,
             t.ratio,
+            t.rounds.len(),
+            t.ratio_median_of_rounds,
             t.concurrency,
             t.seconds_simultaneous,
             t.ratio_simultaneous

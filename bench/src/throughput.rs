@@ -34,6 +34,10 @@ pub(crate) struct Throughput {
     pub(crate) ratio_simultaneous: f64,
     /// How long both sides ran at the same time.
     pub(crate) seconds_simultaneous: f64,
+    /// The median over the alternating rounds of `client / bare` calls in the round.
+    pub(crate) ratio_median_of_rounds: f64,
+    /// Calls of each alternating round: `[bare, client]`.
+    pub(crate) rounds: Vec<[u64; 2]>,
 }
 
 /// Drives `call` from `concurrency` tasks for `warmup` (not counted), then for `duration`;
@@ -124,9 +128,9 @@ pub(crate) async fn run(
     rounds: u32,
 ) -> Result<Throughput, BoxError> {
     let sides = [raw_caller(info).await?, facade_caller(info, true)?];
-    let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
-    let raw_rps = counts[0] as f64 / secs;
-    let facade_rps = counts[1] as f64 / secs;
+    let (per_round, secs) = alternate(&sides, concurrency, round, rounds).await?;
+    let raw_rps = per_round.iter().map(|r| r[0]).sum::<u64>() as f64 / secs;
+    let facade_rps = per_round.iter().map(|r| r[1]).sum::<u64>() as f64 / secs;
     let together = (round * rounds / 3).max(Duration::from_secs(3));
     let (raw, facade) = (Arc::clone(&sides[0]), Arc::clone(&sides[1]));
     let warmup = Duration::from_millis(200);
@@ -143,29 +147,39 @@ pub(crate) async fn run(
         ratio: facade_rps / raw_rps,
         ratio_simultaneous: facade_n as f64 / raw_n.max(1) as f64,
         seconds_simultaneous: together.as_secs_f64(),
+        ratio_median_of_rounds: crate::stats::median(
+            &per_round
+                .iter()
+                .map(|r| r[1] as f64 / r[0].max(1) as f64)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0),
+        rounds: per_round.iter().map(|r| [r[0], r[1]]).collect(),
     })
 }
 
 /// Runs every side once per round, in an order rotated each round; returns the calls of
-/// each side and the measured seconds per side.
+/// each side per round and the measured seconds per side.
 async fn alternate(
     sides: &[Caller],
     concurrency: usize,
     round: Duration,
     rounds: u32,
-) -> Result<(Vec<u64>, f64), BoxError> {
-    let mut counts = vec![0u64; sides.len()];
+) -> Result<(Vec<Vec<u64>>, f64), BoxError> {
+    let mut per_round = Vec::new();
     let mut secs = 0.0;
     for r in 0..rounds as usize {
+        let mut counts = vec![0u64; sides.len()];
         for k in 0..sides.len() {
             let i = (k + r) % sides.len();
             let f = Arc::clone(&sides[i]);
             let (n, _) = drive(concurrency, Duration::from_millis(100), round, move || f()).await?;
-            counts[i] += n;
+            counts[i] = n;
         }
+        per_round.push(counts);
         secs += round.as_secs_f64();
     }
-    Ok((counts, secs))
+    Ok((per_round, secs))
 }
 
 /// Requests per second of the bare client, the default client and the client without its
@@ -182,7 +196,10 @@ pub(crate) async fn compare(
         facade_caller(info, true)?,
         facade_caller(info, false)?,
     ];
-    let (counts, secs) = alternate(&sides, concurrency, round, rounds).await?;
+    let (per_round, secs) = alternate(&sides, concurrency, round, rounds).await?;
+    let counts: Vec<u64> = (0..sides.len())
+        .map(|i| per_round.iter().map(|r| r[i]).sum())
+        .collect();
     let mut out = serde_json::Map::new();
     out.insert("concurrency".into(), concurrency.into());
     out.insert("seconds_per_side".into(), secs.into());
