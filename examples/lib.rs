@@ -20,6 +20,16 @@
 //! [`token_client_from_env`]; the Management API examples build a [`ManagementClient`] with
 //! [`management_client_from_env`], which reads the same variables through
 //! [`ManagementClient::builder_from_env`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), auth0_m2m_examples::BoxError> {
+//! // With AUTH0_DOMAIN unset this starts a fake tenant, kept alive by `_fake`.
+//! let (client, _fake) = auth0_m2m_examples::token_client_from_env().await?;
+//! let token = client.fetch_token().await?;
+//! println!("{}", auth0_m2m_examples::summary_line(&token));
+//! # Ok(())
+//! # }
+//! ```
 
 use std::process::ExitCode;
 use std::time::SystemTime;

@@ -10,6 +10,29 @@
 //!   test can assert that no secret was ever logged.
 //! - [`unique_prefix`]: cache key prefixes that never collide with other users of a shared
 //!   Redis.
+//!
+//! A hostile token response driven through a real `TokenClient`:
+//!
+//! ```
+//! use auth0_m2m_reliability::{Reply, ScriptedTransport};
+//! use auth0_m2m_token::{ClientAuth, TokenClient, TokenEndpoint};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let transport = ScriptedTransport::always(Reply::status(200, "<html>gateway</html>"));
+//! let client = TokenClient::builder(
+//!     TokenEndpoint::auth0_domain("tenant.example.com").unwrap(),
+//!     "client-id",
+//!     ClientAuth::client_secret_post("client-secret"),
+//! )
+//! .with_http_client(transport.clone())
+//! .build()
+//! .unwrap();
+//! let err = client.fetch_token().await.unwrap_err();
+//! assert!(err.to_string().contains("invalid token response"), "{err}");
+//! assert_eq!(transport.calls(), 1);
+//! # }
+//! ```
 
 use std::collections::VecDeque;
 use std::io;
