@@ -64,7 +64,12 @@
 //!   and kept across restarts.
 //! - `redis`: [`RedisCache`], a Redis (or Redis Cluster) cache shared by a fleet, with
 //!   optional AES-256-GCM encryption at rest. `rediss://` (TLS) URLs are supported through
-//!   rustls with the ring provider and the platform's root certificates.
+//!   rustls with the ring provider; the platform's root certificates are trusted by default,
+//!   a private CA with [`RedisCacheBuilder::with_root_certificates_pem`], and a client
+//!   certificate for mutual TLS can be presented with
+//!   [`RedisCacheBuilder::with_client_certificate_pem`]. Redis Cluster is supported through
+//!   [`RedisCache::cluster_builder`] (every operation touches one key, so nothing crosses
+//!   hash slots). See [`RedisCache`] for the details.
 //!
 //! No feature is enabled by default.
 

@@ -12,8 +12,13 @@ use base64::engine::general_purpose::STANDARD as B64;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::{FromRedisValue, IntoConnectionInfo, RedisError, Script};
-use secrecy::{ExposeSecret, SecretBox};
+use redis::{
+    ClientTlsConfig, ConnectionAddr, ConnectionInfo, FromRedisValue, IntoConnectionInfo,
+    RedisError, Script, TlsCertificates,
+};
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use secrecy::{ExposeSecret, SecretBox, SecretSlice};
 use tokio::sync::OnceCell;
 
 use crate::cache::{CacheError, Lease, StoreOutcome, TokenCache};
@@ -139,6 +144,8 @@ enum Conn {
 /// | encryption | off |
 /// | connection timeout | 2 s |
 /// | response timeout | 2 s |
+/// | TLS root certificates (`rediss://`) | the platform's root certificates |
+/// | TLS client certificate (mTLS) | none |
 pub struct RedisCacheBuilder {
     urls: Vec<String>,
     cluster: bool,
@@ -148,6 +155,14 @@ pub struct RedisCacheBuilder {
     decryption: Vec<EncryptionKey>,
     connect_timeout: Duration,
     response_timeout: Duration,
+    root_certificates: Vec<Vec<u8>>,
+    client_certificate: Option<ClientCertificate>,
+}
+
+/// A PEM client certificate chain and its private key, for mutual TLS.
+struct ClientCertificate {
+    chain: Vec<u8>,
+    key: SecretSlice<u8>,
 }
 
 impl fmt::Debug for RedisCacheBuilder {
@@ -159,6 +174,11 @@ impl fmt::Debug for RedisCacheBuilder {
             .field("password", &self.password.as_ref().map(|_| "[REDACTED]"))
             .field("encryption", &self.encryption)
             .field("decryption", &self.decryption)
+            .field("root_certificate_pems", &self.root_certificates.len())
+            .field(
+                "client_certificate",
+                &self.client_certificate.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -195,9 +215,108 @@ impl RedisCacheBuilder {
         self
     }
 
-    /// Validates the URLs and builds the cache. Nothing is connected yet: the connection is
-    /// made on first use and re-made after failures, so a Redis that is down at startup is not
-    /// an error here.
+    /// Trusts the CA certificates in `pem` (one or more `-----BEGIN CERTIFICATE-----` blocks)
+    /// for `rediss://` connections: the way to reach a Redis whose certificate is issued by a
+    /// private CA (self-hosted Redis, most managed Redis services).
+    ///
+    /// May be called several times; the certificates add up. Once at least one is given, the
+    /// connection trusts exactly these certificates and no longer the platform's root
+    /// certificates (the default), which also pins the connection to the private CA. The PEM is
+    /// checked by [`build`](Self::build): text without a certificate, a malformed block or a
+    /// certificate that cannot be a trust anchor is a [`CacheError::Config`].
+    pub fn with_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Presents a client certificate for mutual TLS (`rediss://` servers that require client
+    /// authentication, e.g. `tls-auth-clients yes`). Default: none.
+    ///
+    /// `certificate_chain_pem` holds the client certificate first, then any intermediate CA
+    /// certificates; `private_key_pem` holds its private key (PKCS#8 `PRIVATE KEY`, PKCS#1
+    /// `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`). The key is kept as a secret: it never
+    /// appears in `Debug` output or error messages. [`build`](Self::build) checks both and
+    /// that the key belongs to the certificate; a mismatch is a [`CacheError::Config`].
+    pub fn with_client_certificate_pem(
+        mut self,
+        certificate_chain_pem: impl Into<Vec<u8>>,
+        private_key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.client_certificate = Some(ClientCertificate {
+            chain: certificate_chain_pem.into(),
+            key: SecretSlice::from(private_key_pem.into()),
+        });
+        self
+    }
+
+    /// The TLS certificates to hand to redis-rs, after checking them; `None` when no TLS
+    /// option is set (plain `rediss://` with the platform's roots).
+    fn tls_certificates(
+        &self,
+        infos: &[ConnectionInfo],
+    ) -> Result<Option<TlsCertificates>, CacheError> {
+        if self.root_certificates.is_empty() && self.client_certificate.is_none() {
+            return Ok(None);
+        }
+        if let Some(i) = infos
+            .iter()
+            .position(|info| !matches!(info.addr(), ConnectionAddr::TcpTls { .. }))
+        {
+            return Err(CacheError::Config(format!(
+                "TLS certificates are configured but Redis URL #{} does not use the rediss:// scheme",
+                i + 1
+            )));
+        }
+        let root_cert = if self.root_certificates.is_empty() {
+            None
+        } else {
+            let mut store = rustls::RootCertStore::empty();
+            for (i, pem) in self.root_certificates.iter().enumerate() {
+                let what = format!("root certificate PEM #{}", i + 1);
+                for cert in parse_certificates(pem, &what)? {
+                    store.add(cert).map_err(|e| {
+                        CacheError::Config(format!(
+                            "{what} holds a certificate that cannot be a trust anchor: {e}"
+                        ))
+                    })?;
+                }
+            }
+            Some(self.root_certificates.join(&b"\n"[..]))
+        };
+        let client_tls = match &self.client_certificate {
+            None => None,
+            Some(c) => {
+                let chain = parse_certificates(&c.chain, "client certificate PEM")?;
+                let key = parse_private_key(c.key.expose_secret())?;
+                rustls::sign::CertifiedKey::from_der(
+                    chain,
+                    key,
+                    &rustls::crypto::ring::default_provider(),
+                )
+                .map_err(|e| {
+                    CacheError::Config(match e {
+                        rustls::Error::InconsistentKeys(_) => {
+                            "the client private key does not belong to the client certificate"
+                                .into()
+                        }
+                        other => format!("the client certificate or key is not usable: {other}"),
+                    })
+                })?;
+                Some(ClientTlsConfig {
+                    client_cert: c.chain.clone(),
+                    client_key: c.key.expose_secret().to_vec(),
+                })
+            }
+        };
+        Ok(Some(TlsCertificates {
+            client_tls,
+            root_cert,
+        }))
+    }
+
+    /// Validates the URLs and TLS settings and builds the cache. Nothing is connected yet: the
+    /// connection is made on first use and re-made after failures, so a Redis that is down at
+    /// startup is not an error here.
     pub fn build(self) -> Result<RedisCache, CacheError> {
         if self.urls.is_empty() {
             return Err(CacheError::Config("no Redis URL given".into()));
@@ -205,11 +324,15 @@ impl RedisCacheBuilder {
         let config_err = |e: RedisError| {
             CacheError::Config(format!("invalid Redis URL: {}", redact_redis_error(&e)))
         };
+        let mut infos = Vec::new();
+        for url in &self.urls {
+            infos.push(url.as_str().into_connection_info().map_err(config_err)?);
+        }
+        let tls = self.tls_certificates(&infos)?;
+        let tls_err = |e: RedisError| {
+            CacheError::Config(format!("invalid TLS settings: {}", redact_redis_error(&e)))
+        };
         let target = if self.cluster {
-            let mut infos = Vec::new();
-            for url in &self.urls {
-                infos.push(url.as_str().into_connection_info().map_err(config_err)?);
-            }
             let mut b = ClusterClient::builder(infos)
                 .connection_timeout(self.connect_timeout)
                 .response_timeout(self.response_timeout);
@@ -219,12 +342,16 @@ impl RedisCacheBuilder {
             if let Some(p) = &self.password {
                 b = b.password(p.expose_secret());
             }
-            Target::Cluster(Box::new(b.build().map_err(config_err)?))
+            let with_tls = tls.is_some();
+            if let Some(certs) = tls {
+                b = b.certs(certs);
+            }
+            let client = b
+                .build()
+                .map_err(if with_tls { tls_err } else { config_err })?;
+            Target::Cluster(Box::new(client))
         } else {
-            let mut info = self.urls[0]
-                .as_str()
-                .into_connection_info()
-                .map_err(config_err)?;
+            let mut info = infos.swap_remove(0);
             if self.username.is_some() || self.password.is_some() {
                 let mut settings = info.redis_settings().clone();
                 if let Some(u) = &self.username {
@@ -235,10 +362,16 @@ impl RedisCacheBuilder {
                 }
                 info = info.set_redis_settings(settings);
             }
-            Target::Single(Box::new(redis::Client::open(info).map_err(config_err)?))
+            let client = match tls {
+                Some(certs) => redis::Client::build_with_tls(info, certs).map_err(tls_err)?,
+                None => redis::Client::open(info).map_err(config_err)?,
+            };
+            Target::Single(Box::new(client))
         };
         Ok(RedisCache {
             target,
+            tls_roots: self.root_certificates.len(),
+            mutual_tls: self.client_certificate.is_some(),
             conn: OnceCell::new(),
             encryption: self.encryption,
             decryption: self.decryption,
@@ -257,13 +390,52 @@ impl RedisCacheBuilder {
 ///   its former holder.
 /// - With [`RedisCacheBuilder::with_encryption`], `val` is AES-256-GCM ciphertext (prefixed
 ///   with the key id) bound to the cache key; Redis never sees the token.
-/// - `redis://`, `rediss://` (TLS with the platform's root certificates), username and
-///   password in the URL or through [`RedisCacheBuilder::with_credentials`].
+/// - `redis://`, `rediss://` (TLS), username and password in the URL or through
+///   [`RedisCacheBuilder::with_credentials`].
+///
+/// # TLS
+///
+/// `rediss://` connections use rustls (ring provider) and, by default, trust the platform's
+/// root certificates. A Redis whose certificate comes from a private CA is reached by trusting
+/// that CA with [`RedisCacheBuilder::with_root_certificates_pem`] (which then replaces the
+/// platform's roots); a server that authenticates clients (mutual TLS) gets a certificate
+/// from [`RedisCacheBuilder::with_client_certificate_pem`]. Both are checked when the cache
+/// is built, so a malformed PEM, a key that does not belong to its certificate or a TLS
+/// option with a `redis://` URL is a [`CacheError::Config`]; an untrusted server certificate
+/// is a [`CacheError::Backend`] on first use, within the connection timeout.
+///
+/// ```no_run
+/// use auth0_m2m_cache::RedisCache;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let cache = RedisCache::builder("rediss://redis.internal:6380")
+///     .with_root_certificates_pem(std::fs::read("/etc/redis/tls/ca.crt")?)
+///     // Only for servers that require client certificates:
+///     .with_client_certificate_pem(
+///         std::fs::read("/etc/redis/tls/client.crt")?,
+///         std::fs::read("/etc/redis/tls/client.key")?,
+///     )
+///     .build()?;
+/// # drop(cache);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Redis Cluster
+///
+/// [`RedisCache::cluster_builder`] takes the URLs of some cluster nodes (the others are
+/// discovered). Every command and script touches exactly one key (the record `<key>`, or the
+/// lease `<key>:lease`), so no operation spans hash slots and the key layout is the same as
+/// with a single server: a record and its lease may live on different nodes, which is fine
+/// because the store, compare-and-delete and lease scripts each work on one of them only.
+/// TLS settings apply to every node.
 ///
 /// The connection is made lazily and re-made after failures (a reconnecting connection
 /// manager), so the cache recovers by itself when Redis comes back.
 pub struct RedisCache {
     target: Target,
+    tls_roots: usize,
+    mutual_tls: bool,
     conn: OnceCell<Conn>,
     encryption: Option<EncryptionKey>,
     decryption: Vec<EncryptionKey>,
@@ -283,7 +455,48 @@ impl fmt::Debug for RedisCache {
             )
             .field("encryption", &self.encryption)
             .field("decryption", &self.decryption)
+            .field("root_certificate_pems", &self.tls_roots)
+            .field("mutual_tls", &self.mutual_tls)
             .finish_non_exhaustive()
+    }
+}
+
+/// The certificates of a PEM text: at least one, every block well-formed.
+fn parse_certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, CacheError> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CacheError::Config(format!("{what} is malformed: {}", pem_problem(&e))))?;
+    if certs.is_empty() {
+        return Err(CacheError::Config(format!(
+            "{what} holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)"
+        )));
+    }
+    Ok(certs)
+}
+
+/// The private key of a PEM text. The messages never quote the text.
+fn parse_private_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>, CacheError> {
+    PrivateKeyDer::from_pem_slice(pem).map_err(|e| {
+        CacheError::Config(match e {
+            pem::Error::NoItemsFound => "the client private key PEM holds no private key \
+                (expected a PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)"
+                .into(),
+            other => format!(
+                "the client private key PEM is malformed: {}",
+                pem_problem(&other)
+            ),
+        })
+    })
+}
+
+/// A description of a PEM error that quotes nothing of the input (which may be a key).
+fn pem_problem(e: &pem::Error) -> &'static str {
+    match e {
+        pem::Error::MissingSectionEnd { .. } => "a section has no -----END line",
+        pem::Error::IllegalSectionStart { .. } => "a -----BEGIN line is malformed",
+        pem::Error::Base64Decode(_) => "a section is not valid base64",
+        pem::Error::NoItemsFound => "no PEM section found",
+        _ => "the PEM text cannot be read",
     }
 }
 
@@ -340,6 +553,8 @@ impl RedisCache {
             decryption: Vec::new(),
             connect_timeout: Duration::from_secs(2),
             response_timeout: Duration::from_secs(2),
+            root_certificates: Vec::new(),
+            client_certificate: None,
         }
     }
 

@@ -521,3 +521,283 @@ mod redis_backend {
         assert!(!e.to_string().contains("wrong@"), "{e}");
     }
 }
+
+#[cfg(feature = "redis")]
+#[path = "support/redis_servers.rs"]
+mod redis_servers;
+
+/// The Redis backend against private servers: TLS with a private CA, mutual TLS and a
+/// three-node Cluster.
+#[cfg(feature = "redis")]
+mod private_redis {
+    use std::time::Instant;
+
+    use super::redis_servers::{cli, new_ca, start_cluster, start_tls, tls_material};
+    use super::*;
+    use auth0_m2m_cache::{EncryptionKey, RedisCache, RedisCacheBuilder};
+
+    /// Short limits, so that a failing connection fails fast.
+    fn quick(b: RedisCacheBuilder) -> RedisCacheBuilder {
+        b.with_timeouts(Duration::from_secs(1), Duration::from_secs(1))
+    }
+
+    /// `get` fails with a typed Redis backend error, within the cache's time limits.
+    async fn assert_fails_fast(cache: RedisCache, what: &str) -> String {
+        let started = Instant::now();
+        let e = cache
+            .get(&key(&unique_prefix("fail"), "a"))
+            .await
+            .expect_err(what);
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{what}: took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            matches!(
+                e,
+                CacheError::Backend {
+                    backend: "redis",
+                    ..
+                }
+            ),
+            "{what}: {e:?}"
+        );
+        e.to_string()
+    }
+
+    fn config_error(b: RedisCacheBuilder) -> String {
+        match b.build() {
+            Err(CacheError::Config(msg)) => msg,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tls_with_a_private_ca_conforms() {
+        let m = tls_material();
+        let (_servers, port) = start_tls(&m, false);
+        let url = format!("rediss://127.0.0.1:{port}");
+
+        let cache = quick(RedisCache::builder(&url))
+            .with_root_certificates_pem(m.ca.clone())
+            .build()
+            .unwrap();
+        conformance(Arc::new(cache), &unique_prefix("tls")).await;
+
+        // The certificate names `localhost` too; encryption works over TLS.
+        let by_name = quick(RedisCache::builder(format!("rediss://localhost:{port}")))
+            .with_root_certificates_pem(m.ca.as_bytes())
+            .with_encryption(EncryptionKey::generate("k1").unwrap())
+            .build()
+            .unwrap();
+        conformance(Arc::new(by_name), &unique_prefix("tls-enc")).await;
+
+        // Without the private CA (the platform's roots) the server is not trusted.
+        let msg = assert_fails_fast(
+            quick(RedisCache::builder(&url)).build().unwrap(),
+            "platform roots must not trust a private CA",
+        )
+        .await;
+        assert!(msg.to_lowercase().contains("certificate"), "{msg}");
+        // Nor with another CA.
+        let (other_ca, _) = new_ca("another CA");
+        assert_fails_fast(
+            quick(RedisCache::builder(&url))
+                .with_root_certificates_pem(other_ca.pem())
+                .build()
+                .unwrap(),
+            "another CA must not be trusted",
+        )
+        .await;
+        // Plain text against the TLS port fails too, and in bounded time.
+        assert_fails_fast(
+            quick(RedisCache::builder(format!("redis://127.0.0.1:{port}")))
+                .build()
+                .unwrap(),
+            "plain text against a TLS port",
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn mutual_tls_presents_the_client_certificate() {
+        let m = tls_material();
+        let (_servers, port) = start_tls(&m, true);
+        let url = format!("rediss://127.0.0.1:{port}");
+
+        // The server requires a client certificate.
+        assert_fails_fast(
+            quick(RedisCache::builder(&url))
+                .with_root_certificates_pem(m.ca.clone())
+                .build()
+                .unwrap(),
+            "no client certificate",
+        )
+        .await;
+
+        let cache = quick(RedisCache::builder(&url))
+            .with_root_certificates_pem(m.ca.clone())
+            .with_client_certificate_pem(m.client_cert.clone(), m.client_key.clone())
+            .build()
+            .unwrap();
+        conformance(Arc::new(cache), &unique_prefix("mtls")).await;
+    }
+
+    #[test]
+    fn tls_settings_are_checked_by_build() {
+        let m = tls_material();
+        let url = "rediss://127.0.0.1:1";
+
+        let msg = config_error(RedisCache::builder(url).with_root_certificates_pem("not a pem"));
+        assert!(
+            msg.contains("root certificate PEM #1 holds no certificate"),
+            "{msg}"
+        );
+        let msg = config_error(
+            RedisCache::builder(url)
+                .with_root_certificates_pem(m.ca.clone())
+                .with_root_certificates_pem(m.server_key.clone()),
+        );
+        assert!(
+            msg.contains("root certificate PEM #2 holds no certificate"),
+            "{msg}"
+        );
+        let truncated = &m.ca[..m.ca.len() - 30];
+        let msg = config_error(RedisCache::builder(url).with_root_certificates_pem(truncated));
+        assert!(
+            msg.contains("root certificate PEM #1 is malformed"),
+            "{msg}"
+        );
+        let bad_base64 = "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n";
+        let msg = config_error(RedisCache::builder(url).with_root_certificates_pem(bad_base64));
+        assert!(msg.contains("not valid base64"), "{msg}");
+        let not_der = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let msg = config_error(RedisCache::builder(url).with_root_certificates_pem(not_der));
+        assert!(msg.contains("cannot be a trust anchor"), "{msg}");
+
+        // Client certificate and key.
+        let msg = config_error(
+            RedisCache::builder(url).with_client_certificate_pem("", m.client_key.clone()),
+        );
+        assert!(
+            msg.contains("client certificate PEM holds no certificate"),
+            "{msg}"
+        );
+        let msg = config_error(
+            RedisCache::builder(url).with_client_certificate_pem(m.client_cert.clone(), "nope"),
+        );
+        assert!(msg.contains("holds no private key"), "{msg}");
+        let broken_key = m.client_key.replace("-----END PRIVATE KEY-----", "");
+        let msg = config_error(
+            RedisCache::builder(url)
+                .with_client_certificate_pem(m.client_cert.clone(), broken_key.clone()),
+        );
+        assert!(msg.contains("client private key PEM is malformed"), "{msg}");
+        let key_body = broken_key.lines().nth(1).unwrap();
+        assert!(!msg.contains(key_body), "{msg}");
+        // The server key does not belong to the client certificate.
+        let msg = config_error(
+            RedisCache::builder(url)
+                .with_client_certificate_pem(m.client_cert.clone(), m.server_key.clone()),
+        );
+        assert!(
+            msg.contains("does not belong to the client certificate"),
+            "{msg}"
+        );
+
+        // Certificates need rediss:// URLs, for every cluster node.
+        let msg = config_error(
+            RedisCache::builder("redis://127.0.0.1:1").with_root_certificates_pem(m.ca.clone()),
+        );
+        assert!(
+            msg.contains("URL #1 does not use the rediss:// scheme"),
+            "{msg}"
+        );
+        let msg = config_error(
+            RedisCache::cluster_builder(["rediss://127.0.0.1:1", "redis://127.0.0.1:2"])
+                .with_client_certificate_pem(m.client_cert.clone(), m.client_key.clone()),
+        );
+        assert!(
+            msg.contains("URL #2 does not use the rediss:// scheme"),
+            "{msg}"
+        );
+
+        // Valid settings build, for a single server and a cluster.
+        RedisCache::cluster_builder(["rediss://127.0.0.1:1", "rediss://127.0.0.1:2"])
+            .with_root_certificates_pem(m.ca.clone())
+            .with_client_certificate_pem(m.client_cert.clone(), m.client_key.clone())
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn the_client_key_never_appears_in_debug_output() {
+        let m = tls_material();
+        let builder = RedisCache::builder("rediss://127.0.0.1:1")
+            .with_root_certificates_pem(m.ca.clone())
+            .with_client_certificate_pem(m.client_cert.clone(), m.client_key.clone());
+        let key_lines: Vec<&str> = m
+            .client_key
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        assert!(!key_lines.is_empty());
+        let dbg = format!("{builder:?} {builder:#?}");
+        assert!(dbg.contains("REDACTED"), "{dbg}");
+        let cache = builder.build().unwrap();
+        let dbg = format!("{dbg} {cache:?} {cache:#?}");
+        assert!(dbg.contains("mutual_tls: true"), "{dbg}");
+        for line in key_lines {
+            assert!(!dbg.contains(line), "{dbg}");
+        }
+        assert!(!dbg.contains("PRIVATE KEY"), "{dbg}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cluster_conforms() {
+        let (_servers, ports) = start_cluster();
+        let urls: Vec<String> = ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}"))
+            .collect();
+        let cache = Arc::new(
+            quick(RedisCache::cluster_builder(urls.clone()))
+                .build()
+                .unwrap(),
+        );
+        conformance(
+            Arc::clone(&cache) as Arc<dyn TokenCache>,
+            &unique_prefix("cluster"),
+        )
+        .await;
+        let encrypted = quick(RedisCache::cluster_builder(urls))
+            .with_encryption(EncryptionKey::generate("k1").unwrap())
+            .build()
+            .unwrap();
+        conformance(Arc::new(encrypted), &unique_prefix("cluster-enc")).await;
+
+        // Records spread over the nodes: 16 keys all on one node of three would mean the
+        // cluster is not really in use.
+        let prefix = unique_prefix("cluster-spread");
+        let keys: Vec<CacheKey> = (0..16).map(|i| key(&prefix, &format!("c{i}"))).collect();
+        for k in &keys {
+            cache.store_if_newer(k, &token("spread", 60)).await.unwrap();
+            // The record and its lease are each touched by one-key scripts only.
+            let lease = cache
+                .try_acquire_lease(k, Duration::from_secs(5))
+                .await
+                .unwrap()
+                .unwrap();
+            cache.release_lease(k, lease).await.unwrap();
+        }
+        let mut nodes_used = 0;
+        for p in &ports {
+            let count: usize = cli(*p, &["dbsize"]).trim().parse().unwrap_or(0);
+            if count > 0 {
+                nodes_used += 1;
+            }
+        }
+        assert!(nodes_used >= 2, "records on {nodes_used} node(s)");
+    }
+}
