@@ -95,6 +95,9 @@ pub(crate) struct WorkerResult {
     pub(crate) fetches: u64,
     /// `token()` calls that had to wait for a refresh (including each task's first call).
     pub(crate) misses: u64,
+    /// Shared-cache operations that failed, timed out or were skipped by the provider's
+    /// circuit breaker: a run with any of them does not measure sharing.
+    pub(crate) cache_errors: u64,
     /// Latencies written to `latencies_out`.
     pub(crate) latencies: u64,
     /// Recorded `token()` calls slower than [`SLOW_NS`].
@@ -404,6 +407,7 @@ async fn run_mode(
         total.calls += r.calls;
         total.errors += r.errors;
         total.misses += r.misses;
+        total.cache_errors += r.cache_errors;
         total.slow += r.slow;
         total.slow_preempted += r.slow_preempted;
         total.slow_blocked += r.slow_blocked;
@@ -428,6 +432,19 @@ async fn run_mode(
             total.errors,
             total.calls,
             total.first_error.as_deref().unwrap_or("none")
+        )
+        .into());
+    }
+    if total.cache_errors > 0 {
+        return Err(format!(
+            "{}: the shared cache failed {} times (is {} reachable?); the token count would not \
+             measure sharing",
+            mode.name(),
+            total.cache_errors,
+            match mode {
+                Mode::SharedRedis => fleet.redis_url.as_str(),
+                _ => "the cache directory",
+            }
         )
         .into());
     }
@@ -535,6 +552,7 @@ async fn worker(config: WorkerConfig) -> Result<WorkerResult, BoxError> {
             let stats = client.token_provider().stats();
             result.fetches = stats.fetches;
             result.misses = stats.misses;
+            result.cache_errors = stats.shared_cache_errors + stats.shared_cache_skipped;
         }
         Caller::PerCall { .. } => result.fetches = result.calls + result.errors,
     }
