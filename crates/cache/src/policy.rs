@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use auth0_m2m_token::AccessToken;
 use rand::Rng;
+use sha2::{Digest, Sha256};
 
 use crate::provider::ProviderError;
 
@@ -67,8 +68,14 @@ impl RefreshPolicy {
         self
     }
 
-    /// The jitter of the soft refresh point: uniform in ± `fraction_of_lifetime` of the lifetime,
-    /// capped at ± `max` (default `0.05`, 5 min). Spreads the refreshes of a fleet.
+    /// The jitter of the soft refresh point: spread uniformly over ± `fraction_of_lifetime` of
+    /// the lifetime, capped at ± `max` (default `0.05`, 5 min).
+    ///
+    /// The offset is derived from the token itself (a hash of its value and expiry), not drawn
+    /// at random: every process holding the same shared token picks the same refresh point, so
+    /// a fleet refreshes it once per period instead of whenever its most impatient process
+    /// would; different tokens (other clients, or processes that each fetch their own) still
+    /// spread their refreshes over the window.
     pub fn with_soft_jitter(mut self, fraction_of_lifetime: f64, max: Duration) -> Self {
         self.jitter_fraction = fraction_of_lifetime;
         self.jitter_max = max;
@@ -171,7 +178,7 @@ impl RefreshPolicy {
         let soft_at = if jitter.is_zero() {
             base
         } else {
-            let offset = rand::thread_rng().gen_range(-jitter.as_secs_f64()..=jitter.as_secs_f64());
+            let offset = token_spread(token) * jitter.as_secs_f64();
             if offset >= 0.0 {
                 base + Duration::from_secs_f64(offset)
             } else {
@@ -201,6 +208,25 @@ impl RefreshPolicy {
             None => jittered,
         }
     }
+}
+
+/// A number in `-1.0..=1.0`, uniformly spread over tokens, that is the same in every process
+/// holding `token`: derived from a SHA-256 hash of its value and its expiry.
+fn token_spread(token: &AccessToken) -> f64 {
+    let expires = token
+        .expires_at()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let digest = Sha256::new()
+        .chain_update(token.expose_secret().as_bytes())
+        .chain_update(expires.to_le_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // The top 53 bits give an exact f64 in [0, 1].
+    let unit = (u64::from_le_bytes(first) >> 11) as f64 / ((1u64 << 53) - 1) as f64;
+    unit * 2.0 - 1.0
 }
 
 /// How the provider protects itself from a slow or failing shared cache.
@@ -289,6 +315,36 @@ mod tests {
             assert!(soft <= Duration::from_secs(43_200 + 300), "{soft:?}");
             assert_eq!(w.hard_at, t.expires_at() - Duration::from_secs(60));
         }
+    }
+
+    #[test]
+    fn every_holder_of_a_token_picks_the_same_soft_point() {
+        let p = RefreshPolicy::default();
+        let lifetime = Duration::from_secs(1000);
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let a = AccessToken::new("shared-token", "Bearer", vec![], now + lifetime, now);
+        let a_elsewhere = AccessToken::new("shared-token", "Bearer", vec![], now + lifetime, now);
+        assert_eq!(p.windows(&a).soft_at, p.windows(&a_elsewhere).soft_at);
+
+        // Different tokens spread over the whole ±50 s window around 500 s.
+        let offsets: Vec<f64> = (0..400)
+            .map(|i| {
+                let t =
+                    AccessToken::new(format!("token-{i}"), "Bearer", vec![], now + lifetime, now);
+                let soft = p.windows(&t).soft_at.duration_since(now).unwrap();
+                soft.as_secs_f64() - 500.0
+            })
+            .collect();
+        assert!(
+            offsets.iter().all(|o| (-50.0..=50.0).contains(o)),
+            "{offsets:?}"
+        );
+        let below = offsets.iter().filter(|o| **o < -25.0).count();
+        let above = offsets.iter().filter(|o| **o > 25.0).count();
+        assert!(
+            below > 60 && above > 60,
+            "spread: {below} below -25 s, {above} above 25 s"
+        );
     }
 
     #[test]
