@@ -149,12 +149,10 @@ pub(crate) struct TokenEconomy {
     /// What the default refresh policy fetches for one shared cache: one token, then one
     /// refresh every half lifetime: `ceil(run_s / (lifetime × 0.5)) + 1`.
     pub(crate) expected: u64,
-    /// The same for a fleet of `processes`: each process draws its own jittered refresh point
-    /// for the shared token and the earliest one refreshes it for everyone, so a refresh
-    /// comes on average at `0.5 − 0.05 × (P − 1) / (P + 1)` of the lifetime
-    /// (see [`fleet_refresh_fraction`]).
-    pub(crate) expected_fleet: u64,
-    /// The same with every refresh at the earliest jittered point (`0.45` of the lifetime).
+    /// The same with every refresh at the earliest point the jitter allows (`0.45` of the
+    /// lifetime): the most a shared cache may fetch under the default policy. Every process
+    /// derives the jitter of a token from the token itself, so a fleet sharing one token
+    /// agrees on one refresh point and stays near [`expected`](Self::expected).
     pub(crate) expected_max: u64,
     /// Token requests with one Redis cache shared by the fleet.
     pub(crate) shared_redis: u64,
@@ -227,14 +225,6 @@ pub(crate) struct Fleet {
     pub(crate) redis_url: String,
 }
 
-/// The mean point of the lifetime at which a fleet of `processes` sharing one token refreshes
-/// it: each process draws its soft refresh point uniformly in `0.5 ± 0.05` of the lifetime
-/// and the earliest of `P` such draws wins, whose mean is `0.5 − 0.05 × (P − 1) / (P + 1)`.
-pub(crate) fn fleet_refresh_fraction(processes: usize) -> f64 {
-    let p = processes.max(1) as f64;
-    SOFT_REFRESH_AT - SOFT_JITTER * (p - 1.0) / (p + 1.0)
-}
-
 /// `ceil(run / lifetime)`.
 pub(crate) fn physical_limit(run_s: u64, lifetime_s: u64) -> u64 {
     run_s.div_ceil(lifetime_s.max(1))
@@ -302,11 +292,6 @@ pub(crate) async fn run(
         run_s: fleet.run_s,
         physical_limit: physical_limit(fleet.run_s, fleet.token_lifetime_s),
         expected: expected_requests(fleet.run_s, fleet.token_lifetime_s, SOFT_REFRESH_AT),
-        expected_fleet: expected_requests(
-            fleet.run_s,
-            fleet.token_lifetime_s,
-            fleet_refresh_fraction(fleet.processes),
-        ),
         expected_max: expected_requests(
             fleet.run_s,
             fleet.token_lifetime_s,
@@ -674,8 +659,5 @@ mod tests {
         assert_eq!(expected_requests(40, 4, SOFT_REFRESH_AT), 21);
         assert_eq!(expected_requests(12, 4, SOFT_REFRESH_AT), 7);
         assert_eq!(expected_requests(40, 4, SOFT_REFRESH_AT - SOFT_JITTER), 24);
-        assert_eq!(fleet_refresh_fraction(1), SOFT_REFRESH_AT);
-        assert_eq!(expected_requests(40, 4, fleet_refresh_fraction(8)), 23);
-        assert_eq!(expected_requests(12, 4, fleet_refresh_fraction(8)), 8);
     }
 }

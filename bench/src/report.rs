@@ -115,11 +115,10 @@ impl Report {
             );
             le(
                 &format!(
-                    "token_economy.{name} (expected for {} processes' jitter)",
-                    e.processes
+                    "token_economy.{name} (bound: every refresh at the earliest jittered point)"
                 ),
                 value as f64,
-                e.expected_fleet as f64,
+                e.expected_max as f64,
             );
         }
         le("hot_path.ns_p50_1t", self.hot_path.ns_p50_1t, 100.0);
@@ -163,16 +162,13 @@ impl Report {
             s,
             "### Token economy\n\n{} processes × {} tasks calling `GET /api/v2/clients` for {} s; token lifetime {} s. \
              Physical limit ceil(R / L) = **{}**; the default refresh policy's expected count for one shared cache = **{}** \
-             (one token per half lifetime), **{}** for {} processes that each jitter the refresh point \
-             ({} if every refresh fell on the earliest jittered point).\n",
+             (one token per half lifetime), **{}** if every refresh fell on the earliest jittered point.\n",
             e.processes,
             e.tasks_per_process,
             e.run_s,
             e.token_lifetime_s,
             e.physical_limit,
             e.expected,
-            e.expected_fleet,
-            e.processes,
             e.expected_max
         );
         let _ = writeln!(
