@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask ci            fmt, clippy, tests, docs, each feature alone, conformance
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
+//! cargo xtask bench [--quick]   benchmarks; writes target/bench/report.{json,md} and a PNG
 //! cargo xtask conformance   check the models against Auth0's spec and recorded responses
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
 //! cargo xtask chaos [--seconds N]   a worker fleet under injected faults (default 60 s)
@@ -57,6 +58,7 @@ fn print_help() {
          tasks:\n  \
          ci            fmt, clippy, tests, docs, each feature alone, conformance\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
+         bench [--quick]  token economy, hot path, throughput, memory, refresh tail\n  \
          conformance   check the models against Auth0's spec and recorded responses\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
          chaos [--seconds N]  a worker fleet under injected faults (default 60 s)\n"
