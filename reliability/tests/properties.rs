@@ -132,6 +132,15 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+const RESERVED_LABEL: &str = "labels with `--` in the third and fourth places are reserved";
+
+/// Host labels with hyphens in the third and fourth places (`xn--…` and the other reserved
+/// "R-LDH" labels of IDNA) are not plain host names: `xn--` labels must be valid Punycode, and
+/// URL parsing rightly refuses one that is not (`xn--0`).
+fn not_reserved(label: &String) -> bool {
+    label.get(2..4) != Some("--")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
 
@@ -260,8 +269,11 @@ proptest! {
     /// Well-formed host names (with an optional port) are always accepted, lower-cased.
     #[test]
     fn domain_parsing_accepts_valid_hosts(
-        labels in prop::collection::vec("[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?", 0..4),
-        top in "[a-zA-Z]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?",
+        labels in prop::collection::vec(
+            "[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?".prop_filter(RESERVED_LABEL, not_reserved),
+            0..4,
+        ),
+        top in "[a-zA-Z]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?".prop_filter(RESERVED_LABEL, not_reserved),
         port in prop::option::of(1u16..=65535),
     ) {
         // The last label starts with a letter: an all-digit last label makes the host an IPv4
