@@ -1612,19 +1612,12 @@ fn user_roles(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
             for r in &ids {
                 find(&store.roles, "id", r).ok_or_else(no_role)?;
             }
-            let entry = store.user_roles.entry(id.to_string()).or_default();
-            for r in ids {
-                if !entry.contains(&r) {
-                    entry.push(r);
-                }
-            }
+            link(&mut store.user_roles, id, ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         _ => {
             let ids = ids_in(ctx, "roles")?;
-            if let Some(entry) = store.user_roles.get_mut(id) {
-                entry.retain(|r| !ids.contains(r));
-            }
+            unlink(&mut store.user_roles, id, &ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
@@ -1673,6 +1666,34 @@ fn permissions_in(ctx: &Ctx<'_>, store: &Store) -> Result<Vec<Value>, ApiErr> {
     Ok(out)
 }
 
+/// Adds each of `items` to the list `links` keeps for `owner`, unless `same` finds it there
+/// already (role assignments, members and permissions are sets).
+fn link<T>(
+    links: &mut HashMap<String, Vec<T>>,
+    owner: &str,
+    items: Vec<T>,
+    same: impl Fn(&T, &T) -> bool,
+) {
+    let entry = links.entry(owner.to_owned()).or_default();
+    for item in items {
+        if !entry.iter().any(|e| same(e, &item)) {
+            entry.push(item);
+        }
+    }
+}
+
+/// Removes from the list `links` keeps for `owner` every entry that `same` matches in `items`.
+fn unlink<T>(
+    links: &mut HashMap<String, Vec<T>>,
+    owner: &str,
+    items: &[T],
+    same: impl Fn(&T, &T) -> bool,
+) {
+    if let Some(entry) = links.get_mut(owner) {
+        entry.retain(|e| !items.iter().any(|i| same(e, i)));
+    }
+}
+
 fn same_permission(a: &Value, b: &Value) -> bool {
     a["permission_name"] == b["permission_name"]
         && a["resource_server_identifier"] == b["resource_server_identifier"]
@@ -1715,19 +1736,12 @@ fn user_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res 
         }
         "POST" => {
             let perms = permissions_in(ctx, store)?;
-            let entry = store.user_permissions.entry(id.to_string()).or_default();
-            for p in perms {
-                if !entry.iter().any(|e| same_permission(e, &p)) {
-                    entry.push(p);
-                }
-            }
+            link(&mut store.user_permissions, id, perms, same_permission);
             Ok(json(StatusCode::CREATED, &json!({})))
         }
         _ => {
             let perms = permissions_in(ctx, store)?;
-            if let Some(entry) = store.user_permissions.get_mut(id) {
-                entry.retain(|e| !perms.iter().any(|p| same_permission(e, p)));
-            }
+            unlink(&mut store.user_permissions, id, &perms, same_permission);
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
@@ -1742,19 +1756,12 @@ fn role_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res 
         }
         "POST" => {
             let perms = permissions_in(ctx, store)?;
-            let entry = store.role_permissions.entry(id.to_string()).or_default();
-            for p in perms {
-                if !entry.iter().any(|e| same_permission(e, &p)) {
-                    entry.push(p);
-                }
-            }
+            link(&mut store.role_permissions, id, perms, same_permission);
             Ok(json(StatusCode::CREATED, &json!({})))
         }
         _ => {
             let perms = permissions_in(ctx, store)?;
-            if let Some(entry) = store.role_permissions.get_mut(id) {
-                entry.retain(|e| !perms.iter().any(|p| same_permission(e, p)));
-            }
+            unlink(&mut store.role_permissions, id, &perms, same_permission);
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
@@ -1788,10 +1795,7 @@ fn role_users(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
         find(&store.users, "user_id", u).ok_or_else(no_user)?;
     }
     for u in ids {
-        let entry = store.user_roles.entry(u).or_default();
-        if !entry.iter().any(|r| r == id) {
-            entry.push(id.to_string());
-        }
+        link(&mut store.user_roles, &u, vec![id.to_string()], String::eq);
     }
     Ok(json(StatusCode::OK, &json!({})))
 }
@@ -1855,19 +1859,12 @@ fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
             for u in &ids {
                 find(&store.users, "user_id", u).ok_or_else(no_user)?;
             }
-            let entry = store.org_members.entry(id.to_string()).or_default();
-            for u in ids {
-                if !entry.contains(&u) {
-                    entry.push(u);
-                }
-            }
+            link(&mut store.org_members, id, ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         _ => {
             let ids = ids_in(ctx, "members")?;
-            if let Some(entry) = store.org_members.get_mut(id) {
-                entry.retain(|u| !ids.contains(u));
-            }
+            unlink(&mut store.org_members, id, &ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
