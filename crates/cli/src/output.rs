@@ -1,0 +1,107 @@
+//! Printing: JSON for terminals and pipes, shell quoting, fingerprints.
+
+use std::io::{IsTerminal, Write};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::CliError;
+
+/// Whether stdout is a terminal (JSON is indented there, compact otherwise).
+pub(crate) fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Whether stderr is a terminal (progress is shown there).
+pub(crate) fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Whether stdin is a terminal (questions can be asked).
+pub(crate) fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// `value` as JSON text: indented when `pretty`, compact otherwise.
+pub(crate) fn json_text(value: &serde_json::Value, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    // Serializing a `Value` cannot fail: its keys are strings.
+    text.unwrap_or_default()
+}
+
+/// Writes `text` and a newline to stdout; a closed pipe (`| head`) ends quietly.
+pub(crate) fn print_line(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failure(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Quotes `arg` for a POSIX shell: unchanged when it is made of safe characters only,
+/// otherwise in single quotes (a single quote inside becomes `'\''`).
+pub(crate) fn shell_quote(arg: &str) -> String {
+    let safe = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if safe {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// The first 16 hexadecimal digits of the SHA-256 of `secret`: identifies a token in logs
+/// and summaries without revealing it.
+pub(crate) fn fingerprint(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    hex::encode(&digest[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_a_shell() {
+        let cases = [
+            "plain",
+            "with space",
+            "it's",
+            "$(rm -rf /)",
+            "`x`",
+            "a\"b",
+            "",
+            "{\"name\":\"x y\"}",
+            "back\\slash",
+            "new\nline",
+        ];
+        for case in cases {
+            let quoted = shell_quote(case);
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {quoted}"))
+                .output()
+                .expect("sh runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), case, "{quoted}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_short() {
+        assert_eq!(fingerprint("abc"), "ba7816bf8f01cfea");
+        assert_ne!(fingerprint("abc"), fingerprint("abd"));
+    }
+
+    #[test]
+    fn json_is_compact_or_indented() {
+        let v = serde_json::json!({"a": [1, 2]});
+        assert_eq!(json_text(&v, false), r#"{"a":[1,2]}"#);
+        assert!(json_text(&v, true).contains("\n  \"a\""));
+    }
+}
