@@ -1,0 +1,444 @@
+//! `token`, `api`, `ops` and `completions`, run as a user would, against the fake tenant.
+
+mod common;
+
+use std::collections::HashSet;
+use std::process::Command;
+
+use common::{Fake, Home, run, run_ok, stderr};
+use serde_json::Value;
+
+#[test]
+fn two_token_calls_make_one_token_request() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let first = run_ok(home.cli(Some(&fake)).arg("token"));
+    let second = run_ok(home.cli(Some(&fake)).arg("token"));
+    assert_eq!(first, second);
+    assert_eq!(first.trim().split('.').count(), 3, "a JWT alone on stdout");
+    assert!(first.ends_with('\n') && !first.trim().contains(char::is_whitespace));
+    assert_eq!(fake.token_requests(), 1);
+
+    // The cache file is private.
+    let dir = home.path().join("cache").join("auth0-m2m");
+    let records: Vec<_> = std::fs::read_dir(&dir)
+        .expect("default cache directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&records[0]).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    let json: Value =
+        serde_json::from_str(&run_ok(home.cli(Some(&fake)).args(["token", "--json"]))).unwrap();
+    assert_eq!(json["access_token"].as_str(), Some(first.trim()));
+    assert_eq!(json["token_type"], "Bearer");
+    let expires_in = json["expires_in"].as_u64().expect("expires_in");
+    assert!(expires_in > 0 && expires_in <= 86_400, "{expires_in}");
+    assert!(json["scope"].as_str().unwrap().contains("read:clients"));
+
+    let info = run_ok(home.cli(Some(&fake)).args(["token", "--info"]));
+    assert!(
+        !info.contains(first.trim()),
+        "--info must not print the token"
+    );
+    assert!(info.contains("fingerprint  sha256:"), "{info}");
+    assert!(info.contains("read:clients"), "{info}");
+    assert!(info.contains("file cache"), "{info}");
+    assert_eq!(fake.token_requests(), 1);
+}
+
+#[test]
+fn curl_with_the_token_lists_the_clients() {
+    let fake = Fake::start(&["--seed-clients", "3"]);
+    let home = Home::new();
+    let script = format!(
+        "curl -sS --fail --cacert '{}' -H \"authorization: Bearer $('{}' token)\" {}/api/v2/clients",
+        fake.ca_cert,
+        common::cli_bin().display(),
+        fake.base_url
+    );
+    // The same environment as the command, run through bash.
+    let mut bash = Command::new("bash");
+    bash.arg("-c").arg(&script);
+    for (k, v) in home.cli(Some(&fake)).get_envs() {
+        match v {
+            Some(v) => bash.env(k, v),
+            None => bash.env_remove(k),
+        };
+    }
+    let clients: Value = serde_json::from_str(&run_ok(&mut bash)).expect("a JSON answer");
+    assert_eq!(clients.as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn paginate_returns_every_client() {
+    let fake = Fake::start(&["--seed-clients", "130"]);
+    let home = Home::new();
+    let total: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "-q",
+        "include_totals=true",
+        "-q",
+        "per_page=1",
+    ])))
+    .unwrap();
+    let total = total["total"].as_u64().expect("total") as usize;
+    assert_eq!(total, 131);
+
+    let all: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "/api/v2/clients",
+        "--paginate",
+    ])))
+    .unwrap();
+    let all = all.as_array().expect("one JSON array");
+    assert_eq!(all.len(), total);
+    let ids: HashSet<&str> = all
+        .iter()
+        .map(|c| c["client_id"].as_str().expect("client_id"))
+        .collect();
+    assert_eq!(ids.len(), total, "no client twice");
+
+    // One item per line, small pages.
+    let lines = run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "--paginate",
+        "--ndjson",
+        "-q",
+        "per_page=7",
+        "-q",
+        "fields=client_id",
+    ]));
+    let ndjson: HashSet<String> = lines
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("one JSON item per line");
+            v["client_id"].as_str().expect("client_id").to_owned()
+        })
+        .collect();
+    assert_eq!(lines.lines().count(), total);
+    assert_eq!(ndjson.len(), total);
+}
+
+#[test]
+fn paginate_follows_offset_pages_of_users() {
+    let fake = Fake::start(&["--seed-users", "45"]);
+    let home = Home::new();
+    let users: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "users",
+        "--paginate",
+        "-q",
+        "per_page=10",
+    ])))
+    .unwrap();
+    assert_eq!(users.as_array().map(Vec::len), Some(45));
+}
+
+#[test]
+fn the_curl_command_gives_the_same_answer() {
+    let fake = Fake::start(&["--seed-clients", "5"]);
+    let home = Home::new();
+    let args = ["api", "get", "clients", "-q", "fields=client_id,name"];
+    let direct: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args(args))).unwrap();
+    let command = run_ok(home.cli(Some(&fake)).args(args).arg("--curl"));
+    assert!(command.starts_with("curl "), "{command}");
+    assert!(
+        command.contains("$(auth0-m2m token)"),
+        "the token is not in the command: {command}"
+    );
+    let token = run_ok(home.cli(Some(&fake)).arg("token"));
+    assert!(!command.contains(token.trim()));
+
+    let bin_dir = common::cli_bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut bash = Command::new("bash");
+    bash.arg("-c").arg(command.trim());
+    for (k, v) in home.cli(Some(&fake)).get_envs() {
+        match v {
+            Some(v) => bash.env(k, v),
+            None => bash.env_remove(k),
+        };
+    }
+    bash.env("PATH", path);
+    let via_curl: Value = serde_json::from_str(&run_ok(&mut bash)).expect("curl answers JSON");
+    assert_eq!(via_curl, direct);
+    assert_eq!(direct.as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn bodies_and_deletes() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let role: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "-d",
+        r#"{"name": "readers", "description": "read only"}"#,
+    ])))
+    .unwrap();
+    let id = role["id"].as_str().expect("role id").to_owned();
+
+    let body = home.path().join("update.json");
+    std::fs::write(&body, r#"{"description": "from a file"}"#).unwrap();
+    let updated: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "patch",
+        &format!("roles/{id}"),
+        "-d",
+        &format!("@{}", body.display()),
+    ])))
+    .unwrap();
+    assert_eq!(updated["description"], "from a file");
+
+    let mut stdin_body = home.cli(Some(&fake));
+    stdin_body
+        .args(["api", "patch", &format!("/api/v2/roles/{id}"), "-d", "@-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = stdin_body.spawn().unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(br#"{"description": "from stdin"}"#)
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let updated: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(updated["description"], "from stdin");
+
+    // Not on a terminal: DELETE needs --yes, and nothing is sent without it.
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "delete", &format!("roles/{id}")]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", &format!("roles/{id}")]),
+    );
+    run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "delete", &format!("roles/{id}"), "--yes"]),
+    );
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "get", &format!("roles/{id}")]));
+    assert_eq!(out.status.code(), Some(1), "an API error exits with 1");
+    assert!(stderr(&out).contains("404"), "{}", stderr(&out));
+}
+
+#[test]
+fn insufficient_scope_names_the_scope() {
+    let fake = Fake::start(&[
+        "--client",
+        "narrow-client:narrow-secret-0123456789:read:users",
+    ]);
+    let home = Home::new();
+    let out = run(home
+        .cli(None)
+        .env("AUTH0_DOMAIN", &fake.domain)
+        .env("AUTH0_CLIENT_ID", "narrow-client")
+        .env("AUTH0_CLIENT_SECRET", "narrow-secret-0123456789")
+        .env("AUTH0_CA_CERT", &fake.ca_cert)
+        .args(["api", "get", "clients"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("insufficient_scope") || err.contains("nsufficient"),
+        "{err}"
+    );
+    assert!(err.contains("needs the scope read:clients"), "{err}");
+    assert!(!err.contains("narrow-secret-0123456789"), "{err}");
+}
+
+#[test]
+fn bad_inputs_are_usage_errors() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let config_dir = home.path().join("config").join("auth0-m2m");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "[profiles.other]\ndomain = \"other.example.com\"\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["api", "post", "roles", "-d", "{\"name\": "],
+            "malformed -d JSON",
+        ),
+        (&["api", "fetch", "clients"], "unknown method"),
+        (&["api", "get", "clients/../../oauth/token"], "`..`"),
+        (&["api", "get", "clients", "-q", "novalue"], "KEY=VALUE"),
+        (
+            &["api", "get", "clients", "-H", "authorization: Bearer x"],
+            "authorization",
+        ),
+        (&["--profile", "nope", "token"], "no profile \"nope\" in"),
+    ];
+    for (args, needle) in cases {
+        let out = run(home.cli(Some(&fake)).args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(fake.stats()["api_requests"], 0, "nothing was sent");
+
+    // No tenant configured: the message names the variables.
+    let out = run(home.cli(None).arg("token"));
+    assert_eq!(out.status.code(), Some(2));
+    for name in [
+        "AUTH0_DOMAIN",
+        "AUTH0_CLIENT_ID",
+        "AUTH0_CLIENT_SECRET",
+        "--demo",
+    ] {
+        assert!(stderr(&out).contains(name), "{}", stderr(&out));
+    }
+    // A secret on the command line is refused.
+    let out = run(home
+        .cli(None)
+        .args(["--domain", "x.example", "--client-secret", "s3", "token"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not accepted on the command line"));
+    // Unknown flags are usage errors too.
+    assert_eq!(
+        run(home.cli(None).args(["token", "--nope"])).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn secret_files_and_profiles() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let secret = home.path().join("secret");
+    std::fs::write(&secret, format!("{}\n", fake.client_secret)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(home
+        .cli(Some(&fake))
+        .env_remove("AUTH0_CLIENT_SECRET")
+        .args(["--client-secret-file"])
+        .arg(&secret)
+        .arg("token"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("readable by group or others"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config_dir = home.path().join("config").join("auth0-m2m");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!(
+            "[profiles.local]\ndomain = \"{}\"\nclient_id = \"{}\"\nclient_secret_file = \"{}\"\n\
+             ca_cert = \"{}\"\ncache = \"memory\"\n",
+            fake.domain,
+            fake.client_id,
+            secret.display(),
+            fake.ca_cert
+        ),
+    )
+    .unwrap();
+    let out = run(home
+        .cli(None)
+        .args(["--profile", "local", "token", "--info"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        info.contains("token endpoint"),
+        "memory cache: a new token: {info}"
+    );
+    let command =
+        run_ok(
+            home.cli(None)
+                .args(["--profile", "local", "api", "get", "clients", "--curl"]),
+        );
+    assert!(
+        command.contains("$(auth0-m2m --profile local token)"),
+        "{command}"
+    );
+}
+
+#[test]
+fn demo_runs_against_an_in_process_tenant() {
+    let home = Home::new();
+    let out = run(home.cli(None).args(["--demo", "api", "get", "clients"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("fake Auth0 tenant"),
+        "{}",
+        stderr(&out)
+    );
+    let clients: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(clients.as_array().is_some_and(|a| !a.is_empty()));
+}
+
+#[test]
+fn ops_and_completions() {
+    let home = Home::new();
+    let table = run_ok(home.cli(None).arg("ops"));
+    let first = table.lines().next().unwrap();
+    assert!(
+        first.starts_with("METHOD") && first.contains("SCOPES"),
+        "{first}"
+    );
+    assert!(table.lines().any(|l| l.starts_with("GET")
+        && l.contains("/api/v2/clients ")
+        && l.contains("read:clients")
+        && l.contains("offset,checkpoint")));
+    let users = run_ok(home.cli(None).args(["ops", "users", "--json"]));
+    assert!(users.lines().count() >= 5);
+    for line in users.lines() {
+        let op: Value = serde_json::from_str(line).unwrap();
+        assert!(
+            op["scopes"].as_array().is_some_and(|s| !s.is_empty()),
+            "{op}"
+        );
+    }
+    let out = run(home.cli(None).args(["ops", "no-such-thing"]));
+    assert_eq!(out.status.code(), Some(2));
+
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run_ok(home.cli(None).args(["completions", shell]));
+        assert!(script.contains("auth0-m2m"), "{shell}");
+        assert!(script.contains("paginate"), "{shell}");
+    }
+    assert_eq!(
+        run(home.cli(None).args(["completions", "tcsh"]))
+            .status
+            .code(),
+        Some(2)
+    );
+
+    let help = run_ok(home.cli(None).arg("--help"));
+    for name in ["AUTH0_DOMAIN", "AUTH0_CACHE", "EXIT STATUS", "--profile"] {
+        assert!(help.contains(name), "{name} missing from --help");
+    }
+}
