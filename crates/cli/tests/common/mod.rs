@@ -15,13 +15,19 @@ pub fn cli_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_auth0-m2m"))
 }
 
-/// The `auth0-m2m-fake` binary, built (once per test process) into the same target directory
-/// as the binary under test.
+/// The `auth0-m2m-fake` binary beside the binary under test; built (once per test process)
+/// when it is missing or older than the fake tenant's sources. A binary that is up to date is
+/// used as it is, so that test runs do not rebuild it with other features.
 pub fn fake_bin() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let bin_dir = cli_bin().parent().expect("binary directory").to_path_buf();
+            let bin = bin_dir.join("auth0-m2m-fake");
+            let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fake-tenant");
+            if modified(&bin).is_some_and(|built| newest(&sources) <= built) {
+                return bin;
+            }
             let profile = bin_dir
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -49,11 +55,34 @@ pub fn fake_bin() -> PathBuf {
             }
             let status = build.status().expect("cargo runs");
             assert!(status.success(), "building auth0-m2m-fake failed");
-            let bin = bin_dir.join("auth0-m2m-fake");
             assert!(bin.exists(), "{} was not built", bin.display());
             bin
         })
         .clone()
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of the files under `dir` (`target` excluded).
+fn newest(dir: &Path) -> std::time::SystemTime {
+    let mut latest = modified(dir).unwrap_or(std::time::UNIX_EPOCH);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let time = if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == "target") {
+                    continue;
+                }
+                newest(&path)
+            } else {
+                modified(&path).unwrap_or(std::time::UNIX_EPOCH)
+            };
+            latest = latest.max(time);
+        }
+    }
+    latest
 }
 
 /// A fake tenant process; killed on drop.
