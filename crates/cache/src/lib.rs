@@ -96,4 +96,5 @@ pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBui
 
 #[cfg(feature = "redis")]
 pub use redis::{EncryptionKey, RedisCache, RedisCacheBuilder};
-pub use source::{Clock, SystemClock, TokenSource, TokioClock};
+pub use auth0_m2m_token::{Clock, SystemClock, TokioClock};
+pub use source::TokenSource;

@@ -17,7 +17,8 @@ use crate::key::{CacheKey, DEFAULT_KEY_PREFIX};
 use crate::memory::MemoryCache;
 use crate::policy::{RefreshPolicy, SharedCachePolicy};
 use crate::record;
-use crate::source::{Clock, SystemClock, TokenSource};
+use crate::source::TokenSource;
+use auth0_m2m_token::{Clock, SystemClock};
 
 /// An error of the provider.
 #[derive(Debug, thiserror::Error)]
