@@ -472,7 +472,11 @@ async fn expiry_counts_from_when_the_request_was_sent() {
 
 /// What Auth0 sends on every answer: rate-limit headers whose reset lies up to an hour ahead.
 fn rate_limit_headers_one_hour_ahead(now: SystemTime) -> Vec<(&'static str, String)> {
-    let reset = now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() + 3600;
+    let reset = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
     vec![
         ("x-ratelimit-limit", "50".to_owned()),
         ("x-ratelimit-remaining", "49".to_owned()),

@@ -99,7 +99,7 @@ pub enum Error {
         /// A short, secret-free excerpt of the body.
         excerpt: String,
         /// Rate-limit headers sent with the answer.
-        rate_limit: RateLimit,
+        rate_limit: Box<RateLimit>,
     },
 
     /// A successful (2xx) answer whose body is not a usable token response.

@@ -106,13 +106,13 @@ pub use client::{
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use endpoint::TokenEndpoint;
 pub use error::{ConfigError, Error, OAuthError};
-pub use limits::{Quota, QuotaBucket, RateLimit};
 pub use http::{
     HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
     ReqwestHttpClientBuilder,
 };
 #[cfg(feature = "private-key-jwt")]
 pub use jwt::{ASSERTION_LIFETIME, Algorithm, PrivateKey};
+pub use limits::{Quota, QuotaBucket, RateLimit};
 pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

@@ -147,7 +147,8 @@ impl Quota {
         let buckets: Vec<QuotaBucket> = value
             .split(',')
             .filter_map(|bucket| {
-                let (mut period, mut quota, mut remaining, mut resets_in) = (None, None, None, None);
+                let (mut period, mut quota, mut remaining, mut resets_in) =
+                    (None, None, None, None);
                 for field in bucket.split(';') {
                     let (key, val) = field.trim().split_once('=')?;
                     let val = val.trim();
@@ -268,7 +269,13 @@ mod tests {
         let q = Quota::parse(" b=per_hour; q=10 ;r=0;t=5;x=1 , b=per_day;q=abc;r=1;t=1").unwrap();
         assert_eq!(q.buckets.len(), 1);
         assert_eq!(q.per_hour().unwrap().remaining, 0);
-        for bad in ["", "b=per_hour", "q=1;r=1;t=1", "b=;q=1;r=1;t=1", "b=x;q=-1;r=1;t=1"] {
+        for bad in [
+            "",
+            "b=per_hour",
+            "q=1;r=1;t=1",
+            "b=;q=1;r=1;t=1",
+            "b=x;q=-1;r=1;t=1",
+        ] {
             assert!(Quota::parse(bad).is_none(), "{bad:?}");
         }
         assert!(Quota::parse(&"b=per_hour;q=1;r=1;t=1,".repeat(100)).is_none());
@@ -279,7 +286,10 @@ mod tests {
         let rl = RateLimit::from_headers(
             &headers(&[
                 ("auth0-client-quota-limit", "b=per_hour;q=10;r=7;t=3540"),
-                ("auth0-organization-quota-limit", "b=per_day;q=100;r=97;t=86340"),
+                (
+                    "auth0-organization-quota-limit",
+                    "b=per_day;q=100;r=97;t=86340",
+                ),
             ]),
             at(0),
         );

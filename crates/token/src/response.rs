@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use crate::error::{Error, OAuthError};
-use crate::limits::RateLimit;
 use crate::http::{HttpResponse, MAX_RESPONSE_BODY_BYTES};
+use crate::limits::RateLimit;
 use crate::token::AccessToken;
 
 /// The longest accepted `expires_in`: one year (31,536,000 seconds). Longer lifetimes are
@@ -234,7 +234,7 @@ pub(crate) fn parse_error(response: &HttpResponse, now: SystemTime, scrub: &Scru
     Error::UnexpectedStatus {
         status: response.status,
         excerpt: excerpt(&response.body, scrub),
-        rate_limit,
+        rate_limit: Box::new(rate_limit),
     }
 }
 
@@ -619,7 +619,11 @@ mod tests {
             "token endpoint answered HTTP 404 with an unexpected body: (empty body)"
         );
         // JSON without an `error` string is not an OAuth error.
-        let err = parse_error(&resp(400, &[], r#"{"error":{"code":1}}"#), SystemTime::now(), &scrub);
+        let err = parse_error(
+            &resp(400, &[], r#"{"error":{"code":1}}"#),
+            SystemTime::now(),
+            &scrub,
+        );
         assert!(
             matches!(err, Error::UnexpectedStatus { status: 400, .. }),
             "{err:?}"
