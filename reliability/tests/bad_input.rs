@@ -534,7 +534,11 @@ async fn token_429_with_rate_limit_headers() {
     assert_eq!(e.rate_limit.limit, Some(10));
     assert_eq!(e.rate_limit.remaining, Some(0));
     assert_eq!(e.rate_limit.retry_after, Some(Duration::from_secs(7)));
-    assert!(e.rate_limit.client_quota_limit.is_some());
+    let quota = e.rate_limit.client_quota.as_ref().expect("parsed quota");
+    assert_eq!(
+        quota.per_hour().map(|b| (b.quota, b.remaining)),
+        Some((100, 0))
+    );
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
     assert!(err.is_retryable());
 }

@@ -94,6 +94,7 @@ pub use memory::MemoryCache;
 pub use policy::{RefreshPolicy, SharedCachePolicy};
 pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBuilder};
 
+pub use auth0_m2m_token::{Clock, SystemClock, TokioClock};
 #[cfg(feature = "redis")]
 pub use redis::{EncryptionKey, RedisCache, RedisCacheBuilder};
-pub use source::{Clock, SystemClock, TokenSource, TokioClock};
+pub use source::TokenSource;

@@ -17,7 +17,8 @@ use crate::key::{CacheKey, DEFAULT_KEY_PREFIX};
 use crate::memory::MemoryCache;
 use crate::policy::{RefreshPolicy, SharedCachePolicy};
 use crate::record;
-use crate::source::{Clock, SystemClock, TokenSource};
+use crate::source::TokenSource;
+use auth0_m2m_token::{Clock, SystemClock};
 
 /// An error of the provider.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +95,9 @@ pub struct ProviderStats {
     pub circuit_open: bool,
     /// When the last token request was sent successfully.
     pub last_fetch_at: Option<SystemTime>,
+    /// The client's M2M token quota as Auth0 last reported it (`Auth0-Client-Quota-Limit`, on
+    /// a token answer or a 429), when the tenant has quotas.
+    pub last_quota: Option<auth0_m2m_token::Quota>,
 }
 
 /// A counter split over cache-line-sized stripes, so that threads counting hits on the hot
@@ -148,6 +152,8 @@ struct Counters {
     cache_skipped: AtomicU64,
     /// Milliseconds since the epoch, 0 = never.
     last_fetch_ms: AtomicU64,
+    /// The quota last reported by the token endpoint.
+    last_quota: Mutex<Option<auth0_m2m_token::Quota>>,
 }
 
 fn bump(c: &AtomicU64) {
@@ -447,6 +453,7 @@ impl TokenProvider {
             shared_cache_skipped: c.cache_skipped.load(Ordering::Relaxed),
             circuit_open: self.inner.circuit_open(),
             last_fetch_at: (ms != 0).then(|| UNIX_EPOCH + Duration::from_millis(ms)),
+            last_quota: lock(&c.last_quota).clone(),
         }
     }
 
@@ -783,6 +790,9 @@ impl Inner {
                     .unwrap_or(1)
                     .max(1);
                 self.stats.last_fetch_ms.store(ms, Ordering::Relaxed);
+                if let Some(quota) = token.quota() {
+                    *lock(&self.stats.last_quota) = Some(quota.clone());
+                }
                 tracing::info!(
                     key = %self.key,
                     expires_in = ?token.remaining_at(self.clock.now()),
@@ -799,6 +809,9 @@ impl Inner {
             }
             Err(e) => {
                 self.release(lease).await;
+                if let Some(quota) = e.rate_limit().and_then(|r| r.client_quota.clone()) {
+                    *lock(&self.stats.last_quota) = Some(quota);
+                }
                 self.record_failure(&e);
                 let now = self.clock.now();
                 match self.slot.load_full().filter(|s| now < s.token.expires_at()) {

@@ -1,7 +1,4 @@
-//! Where tokens come from: the [`TokenSource`] trait, and the clock the provider reads.
-
-use std::fmt;
-use std::time::SystemTime;
+//! Where tokens come from: the [`TokenSource`] trait.
 
 use async_trait::async_trait;
 use auth0_m2m_token::{AccessToken, Error};
@@ -18,58 +15,6 @@ pub trait TokenSource: Send + Sync + 'static {
     /// The values that identify the tokens of this source (never the secret), from which the
     /// cache key is derived.
     fn cache_key_parts(&self) -> CacheKeyParts;
-}
-
-/// The wall clock the provider reads to decide whether a token is fresh.
-pub trait Clock: Send + Sync + fmt::Debug + 'static {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock ([`SystemTime::now`], a cheap vDSO read on Linux). The default.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A wall clock that advances with tokio's clock: the system time when it was created plus the
-/// tokio time elapsed since. With tokio's paused clock (`start_paused = true`) it moves only
-/// when the test advances time, which makes every time rule of the provider testable.
-#[derive(Debug, Clone, Copy)]
-pub struct TokioClock {
-    base: SystemTime,
-    start: tokio::time::Instant,
-}
-
-impl TokioClock {
-    /// A clock that starts at the current system time.
-    pub fn new() -> Self {
-        Self::starting_at(SystemTime::now())
-    }
-
-    /// A clock that starts at `base`.
-    pub fn starting_at(base: SystemTime) -> Self {
-        Self {
-            base,
-            start: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl Default for TokioClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for TokioClock {
-    fn now(&self) -> SystemTime {
-        self.base + self.start.elapsed()
-    }
 }
 
 #[async_trait]

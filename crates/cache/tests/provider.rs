@@ -664,3 +664,46 @@ async fn debug_output_never_contains_the_token() {
     let builder = TokenProvider::builder(Arc::clone(&src));
     assert!(!format!("{builder:?}").contains("secret-token"));
 }
+
+/// Issues tokens that carry the client's quota, as the token client does with Auth0's
+/// `Auth0-Client-Quota-Limit` header.
+#[derive(Debug)]
+struct QuotaSource {
+    remaining: AtomicU64,
+}
+
+#[async_trait]
+impl TokenSource for QuotaSource {
+    async fn fetch_token(&self) -> Result<AccessToken, Error> {
+        let now = std::time::SystemTime::now();
+        let remaining = self.remaining.fetch_sub(1, Ordering::SeqCst) - 1;
+        let quota = auth0_m2m_token::Quota::parse(&format!(
+            "b=per_hour;q=10;r={remaining};t=3540,b=per_day;q=100;r=97;t=86340"
+        ));
+        Ok(
+            AccessToken::new("quota-token", "Bearer", vec![], now + LIFETIME, now)
+                .with_quota(quota),
+        )
+    }
+
+    fn cache_key_parts(&self) -> CacheKeyParts {
+        CacheKeyParts::new(
+            "https://tenant.test/oauth/token",
+            format!("quota-{}", rand_suffix()),
+        )
+    }
+}
+
+#[tokio::test]
+async fn stats_show_the_last_quota_seen() {
+    let provider = TokenProvider::builder(QuotaSource {
+        remaining: AtomicU64::new(10),
+    })
+    .build()
+    .unwrap();
+    assert_eq!(provider.stats().last_quota, None);
+    provider.token().await.unwrap();
+    let quota = provider.stats().last_quota.expect("quota after a fetch");
+    assert_eq!(quota.per_hour().unwrap().remaining, 9);
+    assert_eq!(quota.per_day().unwrap().quota, 100);
+}

@@ -42,8 +42,6 @@ struct Agent {
 #[derive(Default)]
 struct Health {
     last_refresh_error: Option<String>,
-    /// Token quota remaining, from the last token answer that reported it.
-    quota_remaining: Option<u64>,
     failures_seen: u64,
     last_fetch_seen: Option<SystemTime>,
 }
@@ -57,14 +55,7 @@ impl Agent {
     }
 
     fn record_error(&self, e: &ProviderError) {
-        let mut health = self.health();
-        health.last_refresh_error = Some(e.to_string());
-        if let ProviderError::Fetch(fetch) = e
-            && let Some(rate) = fetch.rate_limit()
-            && let Some(r) = rate.client_quota_limit.as_deref().and_then(quota_remaining)
-        {
-            health.quota_remaining = Some(r);
-        }
+        self.health().last_refresh_error = Some(e.to_string());
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -81,14 +72,6 @@ impl Agent {
         let digest: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
         digest.ct_eq(&self.key_digest).into()
     }
-}
-
-/// `r=` of an `Auth0-Client-Quota-Limit` header (`b=per_hour;q=100;r=99;t=3600`).
-fn quota_remaining(header: &str) -> Option<u64> {
-    header
-        .split([';', ','])
-        .find_map(|part| part.trim().strip_prefix("r="))
-        .and_then(|r| r.trim().parse().ok())
 }
 
 /// Runs the agent until SIGTERM or Ctrl-C.
@@ -339,7 +322,6 @@ async fn metrics(State(agent): State<Arc<Agent>>) -> Response {
         .provider
         .current_token()
         .map_or(0, |t| t.remaining_at(now).as_secs());
-    let quota = agent.health().quota_remaining;
     let mut text = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, lines: &[(String, u64)]| {
         text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
@@ -390,12 +372,17 @@ async fn metrics(State(agent): State<Arc<Agent>>) -> Response {
         "Seconds until the held token expires (0 without a token).",
         &[(String::new(), expires_in)],
     );
-    if let Some(quota) = quota {
+    if let Some(quota) = &stats.last_quota {
+        let buckets: Vec<(String, u64)> = quota
+            .buckets
+            .iter()
+            .map(|b| (format!("{{period=\"{}\"}}", label(&b.period)), b.remaining))
+            .collect();
         metric(
             "auth0_m2m_agent_token_quota_remaining",
             "gauge",
-            "Tokens left in the client's quota, as last reported by Auth0.",
-            &[(String::new(), quota)],
+            "Tokens left in the client's quota per period, as Auth0 last reported it.",
+            &buckets,
         );
     }
     let mut response = (StatusCode::OK, text).into_response();
@@ -404,6 +391,14 @@ async fn metrics(State(agent): State<Arc<Agent>>) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+/// `text` made safe as a Prometheus label value.
+fn label(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(50)
+        .collect()
 }
 
 /// A random agent key: 32 bytes, hexadecimal.
@@ -584,13 +579,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quota_headers() {
-        assert_eq!(quota_remaining("b=per_hour;q=100;r=99;t=3600"), Some(99));
-        assert_eq!(
-            quota_remaining("b=per_day;q=1000;r=0;t=60,b=per_hour;q=10;r=3;t=1"),
-            Some(0)
-        );
-        assert_eq!(quota_remaining("garbage"), None);
+    fn labels_are_safe() {
+        assert_eq!(label("per_hour"), "per_hour");
+        assert_eq!(label("a\"b}\nc"), "abc");
     }
 
     #[test]

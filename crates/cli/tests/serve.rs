@@ -75,7 +75,7 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn twenty_concurrent_callers_make_one_token_request() {
-    let fake = Fake::start(&[]);
+    let fake = Fake::start(&["--quota", "100"]);
     let home = Home::new();
     let mut agent = Agent::start(&home, &fake, &[]);
     // The default places: the user's runtime directory.
@@ -141,6 +141,10 @@ fn twenty_concurrent_callers_make_one_token_request() {
         "{metrics}"
     );
     assert!(metrics.contains("# TYPE auth0_m2m_agent_token_expires_in_seconds gauge"));
+    assert!(
+        metrics.contains("auth0_m2m_agent_token_quota_remaining{period=\"per_hour\"} 99\n"),
+        "{metrics}"
+    );
     assert!(!tokens.iter().any(|t| metrics.contains(t.as_str())));
 
     // SIGTERM: a clean exit that removes the socket and the key file.

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth0_m2m_cache::{RefreshPolicy, TokenCache, TokenProvider};
-use auth0_m2m_token::{ClientAuth, RetryPolicy, TokenClient, TokenEndpoint};
-use base64::Engine as _;
+use auth0_m2m_token::{
+    ClientAuth, HttpClient, ReqwestHttpClient, RetryPolicy, TokenClient, TokenEndpoint,
+};
 use http::header::{ACCEPT, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 
 use crate::client::{Inner, ManagementClient};
 use crate::error::ConfigError;
-use crate::transport::{ReqwestTransport, Transport};
 
 /// Default time allowed to establish a connection: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -98,6 +98,7 @@ pub struct ManagementClientBuilder {
     timeout: Duration,
     root_certificates: Vec<Vec<u8>>,
     reqwest_client: Option<reqwest::Client>,
+    http_client: Option<Arc<dyn HttpClient>>,
     retry: RetryPolicy,
     telemetry: bool,
     allow_insecure_http: bool,
@@ -128,6 +129,7 @@ impl fmt::Debug for ManagementClientBuilder {
             .field("timeout", &self.timeout)
             .field("root_certificates", &self.root_certificates.len())
             .field("custom_reqwest_client", &self.reqwest_client.is_some())
+            .field("custom_http_client", &self.http_client.is_some())
             .field("retry", &self.retry)
             .field("telemetry", &self.telemetry)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -156,6 +158,7 @@ impl ManagementClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             root_certificates: Vec::new(),
             reqwest_client: None,
+            http_client: None,
             retry: RetryPolicy::default(),
             telemetry: true,
             allow_insecure_http: false,
@@ -314,6 +317,20 @@ impl ManagementClientBuilder {
         self
     }
 
+    /// Sends the token requests and the Management API calls through your own
+    /// [`HttpClient`] (another HTTP stack, a proxy, a custom TLS setup, or a fake in tests).
+    /// The same transport serves both, so it sees every request this client makes.
+    ///
+    /// The client still enforces its timeout around each request and hands each request its
+    /// body cap ([`HttpRequest::max_response_bytes`](auth0_m2m_token::HttpRequest)); see
+    /// [`HttpClient`] for what an implementation must do. Not combinable with
+    /// [`with_reqwest_client`](Self::with_reqwest_client) or
+    /// [`with_root_certificate_pem`](Self::with_root_certificate_pem).
+    pub fn with_http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.http_client = Some(http);
+        self
+    }
+
     /// Sets how failed calls and token requests are retried (default
     /// [`RetryPolicy::default`]: 3 retries, 200 ms doubling up to 5 s with jitter, server
     /// waits honoured up to 30 s). A server wait longer than the policy's maximum is not
@@ -347,18 +364,6 @@ impl ManagementClientBuilder {
     ///
     /// Must be called within a tokio runtime when keep-warm is on.
     pub fn build(self) -> Result<ManagementClient, ConfigError> {
-        self.build_with(|client, timeout| {
-            Arc::new(ReqwestTransport {
-                client,
-                timeout: Some(timeout),
-            })
-        })
-    }
-
-    pub(crate) fn build_with(
-        self,
-        transport: impl FnOnce(reqwest::Client, Duration) -> Arc<dyn Transport>,
-    ) -> Result<ManagementClient, ConfigError> {
         if self.timeout.is_zero() {
             return Err(ConfigError::Invalid {
                 field: "timeout",
@@ -396,36 +401,42 @@ impl ManagementClientBuilder {
             }
         };
 
-        let http = match self.reqwest_client {
-            Some(client) => {
+        let own_transport = match (self.http_client, self.reqwest_client) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    field: "HTTP client",
+                    reason:
+                        "both `with_http_client` and `with_reqwest_client` were called; keep one"
+                            .to_owned(),
+                });
+            }
+            (Some(http), None) => Some(http),
+            (None, Some(client)) => {
+                Some(Arc::new(ReqwestHttpClient::new(client)) as Arc<dyn HttpClient>)
+            }
+            (None, None) => None,
+        };
+        let http: Arc<dyn HttpClient> = match own_transport {
+            Some(http) => {
                 if !self.root_certificates.is_empty() {
                     return Err(ConfigError::Invalid {
                         field: "root certificate",
                         reason: "extra root certificates apply to the default HTTP client only; \
-                                 add them to your own reqwest client instead"
+                                 add them to your own reqwest client or HTTP client instead"
                             .to_owned(),
                     });
                 }
-                client
+                http
             }
             None => {
-                let mut builder = reqwest::Client::builder()
-                    .use_rustls_tls()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout);
-                if !self.allow_insecure_http {
-                    builder = builder.https_only(true);
-                }
+                let mut builder = ReqwestHttpClient::builder()
+                    .with_connect_timeout(self.connect_timeout)
+                    .with_timeout(self.timeout)
+                    .allow_insecure_http(self.allow_insecure_http);
                 for pem in &self.root_certificates {
-                    for cert in parse_root_certificates(pem)? {
-                        builder = builder.add_root_certificate(cert);
-                    }
+                    builder = builder.with_root_certificate_pem(pem);
                 }
-                builder.build().map_err(|e| ConfigError::Invalid {
-                    field: "HTTP client",
-                    reason: format!("could not be built: {e}"),
-                })?
+                Arc::new(builder.build()?)
             }
         };
 
@@ -451,7 +462,7 @@ impl ManagementClientBuilder {
                 let token_client = TokenClient::builder(endpoint, id, auth)
                     .with_audience(audience)
                     .with_scopes(self.scopes)
-                    .with_reqwest_client(http.clone())
+                    .with_http_client(Arc::clone(&http))
                     .with_timeout(self.timeout)
                     .with_connect_timeout(self.connect_timeout)
                     .with_retry_policy(self.retry.clone())
@@ -493,15 +504,15 @@ impl ManagementClientBuilder {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         if self.telemetry {
-            headers.insert(TELEMETRY_HEADER, telemetry_value());
+            headers.insert(TELEMETRY_HEADER, auth0_m2m_token::telemetry_header_value());
         }
-        let transport = transport(http, self.timeout);
         Ok(ManagementClient {
             inner: Arc::new(Inner {
                 provider,
-                transport,
+                http,
                 base_url,
                 retry: self.retry,
+                timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
                 headers,
             }),
@@ -511,18 +522,32 @@ impl ManagementClientBuilder {
 
 /// Checks a base URL and returns it without a trailing slash.
 fn check_base_url(url: &str, allow_insecure: bool) -> Result<String, ConfigError> {
+    let parsed = reqwest::Url::parse(url);
+    // The URL is quoted in errors without its user-info: a `user:password@` must not reach a
+    // log line.
+    let shown = match &parsed {
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            let mut redacted = u.clone();
+            let _ = redacted.set_username("");
+            let _ = redacted.set_password(None);
+            redacted.as_str().replacen("://", "://[REDACTED]@", 1)
+        }
+        Ok(u) => u.as_str().to_owned(),
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, host)) => format!("[REDACTED]@{host}"),
+            None => url.to_owned(),
+        },
+    };
     let invalid = |reason: &str| ConfigError::Invalid {
         field: "base URL",
-        reason: format!("{url:?} {reason}"),
+        reason: format!("{shown:?} {reason}"),
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&format!("is not a URL: {e}")))?;
+    let parsed = parsed.map_err(|e| invalid(&format!("is not a URL: {e}")))?;
     match parsed.scheme() {
         "https" => {}
         "http" if allow_insecure => {}
         "http" => {
-            return Err(ConfigError::InsecureHttp {
-                url: url.to_owned(),
-            });
+            return Err(ConfigError::InsecureHttp { url: shown });
         }
         _ => return Err(invalid("must start with https://")),
     }
@@ -536,36 +561,6 @@ fn check_base_url(url: &str, allow_insecure: bool) -> Result<String, ConfigError
         return Err(invalid("must not carry credentials"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
-}
-
-fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        field: "root certificate",
-        reason,
-    };
-    let text = std::str::from_utf8(pem)
-        .map_err(|_| invalid("is not PEM text (DER is not accepted)".to_owned()))?;
-    if !text.contains("-----BEGIN CERTIFICATE-----") {
-        return Err(invalid(
-            "no `-----BEGIN CERTIFICATE-----` block found in the PEM".to_owned(),
-        ));
-    }
-    let certs = reqwest::Certificate::from_pem_bundle(pem)
-        .map_err(|e| invalid(format!("the PEM could not be read: {e}")))?;
-    if certs.is_empty() {
-        return Err(invalid("the PEM holds no certificate".to_owned()));
-    }
-    Ok(certs)
-}
-
-fn telemetry_value() -> HeaderValue {
-    let json = serde_json::json!({
-        "name": "auth0-m2m",
-        "version": env!("CARGO_PKG_VERSION"),
-    });
-    let encoded = base64::engine::general_purpose::STANDARD.encode(json.to_string());
-    // Base64 output is always a valid header value.
-    HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static("e30="))
 }
 
 #[cfg(test)]
@@ -588,7 +583,15 @@ mod tests {
         );
         assert!(check_base_url("ftp://x", true).is_err());
         assert!(check_base_url("https://x/?a=1", false).is_err());
-        assert!(check_base_url("https://u:p@x/", false).is_err());
+        let e = check_base_url("https://user:hunter2-pw@x/", false).unwrap_err();
+        let printed = format!("{e} {e:?}");
+        assert!(printed.contains("credentials"), "{printed}");
+        assert!(!printed.contains("hunter2-pw"), "{printed}");
+        assert!(!printed.contains("user:"), "{printed}");
+        let e = check_base_url("http://user:hunter2-pw@x/", false).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("hunter2-pw"));
+        let e = check_base_url("ht tp://user:hunter2-pw@x/", false).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("hunter2-pw"));
         assert!(check_base_url("not a url", false).is_err());
     }
 

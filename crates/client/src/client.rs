@@ -6,20 +6,21 @@ use std::time::{Duration, SystemTime};
 
 use auth0_m2m_cache::TokenProvider;
 use auth0_m2m_management::{Body, Endpoint, Part};
-use auth0_m2m_token::{AccessToken, RetryPolicy};
+use auth0_m2m_token::{AccessToken, HttpClient, HttpRequest, HttpResponse, RetryPolicy};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method};
 
 use crate::builder::ManagementClientBuilder;
 use crate::error::{ApiError, Error};
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::response::{CallOptions, Response, ResponseMeta};
 
 pub(crate) struct Inner {
     pub(crate) provider: TokenProvider,
-    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) http: Arc<dyn HttpClient>,
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) headers: HeaderMap,
 }
@@ -39,8 +40,10 @@ pub(crate) struct Inner {
 ///   stale as the first, say after a signing-key rotation — and is rejected too, it is
 ///   invalidated as well and one more token is tried);
 /// - on HTTP 429, and on HTTP 5xx or a timeout or lost connection for idempotent methods
-///   (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), retries with exponential backoff and jitter,
-///   honouring `Retry-After` / `X-RateLimit-Reset` up to the policy's cap;
+///   (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), retries with exponential backoff and jitter;
+///   the server's wait is honoured up to the policy's cap by one rule: `Retry-After` on a 429
+///   or 503, `X-RateLimit-Reset` on a 429 only (Auth0 sends it on every answer, so it says
+///   nothing about when a 5xx is over);
 /// - never retries `POST` or `PATCH` after the request may have been processed (only after a
 ///   429, or when the connection could not be established at all).
 #[derive(Clone)]
@@ -54,6 +57,7 @@ impl fmt::Debug for ManagementClient {
             .field("base_url", &self.inner.base_url)
             .field("provider", &self.inner.provider)
             .field("retry", &self.inner.retry)
+            .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -110,23 +114,58 @@ impl ManagementClient {
     /// # }
     /// ```
     pub async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        self.execute_with(endpoint, &CallOptions::default())
+            .await
+            .map(Response::into_body)
+    }
+
+    /// Executes an endpoint with per-call `options` and returns its answer with the
+    /// [`ResponseMeta`] (status, headers, request id, rate limit, quotas).
+    ///
+    /// ```no_run
+    /// # async fn run(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::CallOptions;
+    /// use auth0_m2m::management::users::GetUser;
+    ///
+    /// let response = client
+    ///     .execute_with(&GetUser::new("auth0|123"), &CallOptions::new().max_retries(0))
+    ///     .await?;
+    /// eprintln!("{:?} calls left", response.meta().rate_limit().remaining);
+    /// println!("{:?}", response.body().email);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute_with<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        options: &CallOptions,
+    ) -> Result<Response<E::Response>, Error> {
         let prepared = prepare(endpoint)?;
         let method = prepared.method.clone();
         let path = prepared.path.clone();
-        let response = self.send(prepared).await?;
-        endpoint
-            .parse_response(&response.body)
-            .map_err(|source| Error::Decode {
+        let (response, meta) = self.send(prepared, options).await?;
+        match endpoint.parse_response(&response.body) {
+            Ok(body) => Ok(Response::new(body, meta)),
+            Err(source) => Err(Error::Decode {
                 method,
                 path,
                 status: response.status,
                 source,
-            })
+                meta: Box::new(meta),
+            }),
+        }
     }
 
     /// Sends a prepared request with the token, the 401 rule and the retries.
-    pub(crate) async fn send(&self, req: Prepared) -> Result<HttpResponse, Error> {
+    pub(crate) async fn send(
+        &self,
+        req: Prepared,
+        options: &CallOptions,
+    ) -> Result<(HttpResponse, ResponseMeta), Error> {
         let inner = &self.inner;
+        let base_headers = options.apply(&inner.headers)?;
+        let max_retries = options.max_retries.unwrap_or(inner.retry.max_retries());
+        let timeout = options.timeout.unwrap_or(inner.timeout);
         let idempotent = matches!(
             req.method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
@@ -146,7 +185,7 @@ impl ManagementClient {
         loop {
             // Read the token again for every attempt: another task may have refreshed it.
             let token = inner.provider.token().await?;
-            let mut headers = inner.headers.clone();
+            let mut headers = base_headers.clone();
             let mut bearer = HeaderValue::from_str(&token.bearer_header_value()).map_err(|_| {
                 Error::Transport {
                     method: req.method.clone(),
@@ -157,24 +196,26 @@ impl ManagementClient {
             })?;
             bearer.set_sensitive(true);
             headers.insert(AUTHORIZATION, bearer);
-            let body = req.body.as_ref().map(|(bytes, content_type)| {
-                headers.insert(CONTENT_TYPE, content_type.clone());
-                bytes.clone()
-            });
-            let request = HttpRequest {
-                method: req.method.clone(),
-                url: url.clone(),
-                headers,
-                body,
+            let body = match &req.body {
+                Some((bytes, content_type)) => {
+                    headers.insert(CONTENT_TYPE, content_type.clone());
+                    bytes.clone()
+                }
+                None => Bytes::new(),
             };
-            let result = inner
-                .transport
-                .send(request, inner.max_response_bytes)
-                .await;
+            let request = HttpRequest::new(req.method.clone(), url.clone(), headers, body)
+                .with_timeout(timeout)
+                .with_max_response_bytes(inner.max_response_bytes);
+            let result = inner.http.execute(request).await;
             let wait = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     tracing::debug!(method = %req.method, path = %req.path, status = response.status, retries, "Management API call succeeded");
-                    return Ok(response);
+                    let meta = ResponseMeta::from_parts(
+                        response.status,
+                        response.headers.clone(),
+                        SystemTime::now(),
+                    );
+                    return Ok((response, meta));
                 }
                 Ok(response)
                     if response.status == 401
@@ -187,22 +228,21 @@ impl ManagementClient {
                     continue;
                 }
                 Ok(response) => {
+                    let now = SystemTime::now();
+                    let status = response.status;
+                    let meta = ResponseMeta::from_parts(status, response.headers, now);
                     let error = ApiError::from_response(
                         req.method.clone(),
                         req.path.clone(),
-                        response.status,
-                        &response.headers,
+                        meta,
                         &response.body,
                         token.expose_secret(),
                     );
-                    let status = response.status;
                     let retryable = status == 429 || (idempotent && (500..=599).contains(&status));
-                    let wait = if retryable && retries < inner.retry.max_retries() {
-                        wait_before_retry(
-                            &inner.retry,
-                            retries,
-                            error.rate_limit.wait_hint(SystemTime::now()),
-                        )
+                    let wait = if retryable && retries < max_retries {
+                        inner
+                            .retry
+                            .wait(retries, error.rate_limit.server_wait(status, now))
                     } else {
                         None
                     };
@@ -214,44 +254,51 @@ impl ManagementClient {
                         None => return Err(Error::Api(Box::new(error))),
                     }
                 }
-                Err(TransportError::TooLarge(limit)) => {
-                    return Err(Error::BodyTooLarge {
-                        method: req.method.clone(),
-                        path: req.path.clone(),
-                        limit,
-                    });
-                }
                 Err(e) => {
-                    let not_sent = matches!(e, TransportError::Connect(..));
-                    if (idempotent || not_sent) && retries < inner.retry.max_retries() {
+                    let not_sent = matches!(e, auth0_m2m_token::Error::Connect { .. });
+                    if e.is_retryable() && (idempotent || not_sent) && retries < max_retries {
                         let wait = inner.retry.backoff(retries);
-                        tracing::warn!(method = %req.method, path = %req.path, error = ?e, retry_in = ?wait, "Management API call failed; retrying");
+                        tracing::warn!(method = %req.method, path = %req.path, error = %e, retry_in = ?wait, "Management API call failed; retrying");
                         wait
                     } else {
-                        return Err(match e {
-                            TransportError::Timeout => Error::Timeout {
-                                method: req.method.clone(),
-                                path: req.path.clone(),
-                            },
-                            TransportError::Connect(message, source)
-                            | TransportError::Other(message, source) => Error::Transport {
-                                method: req.method.clone(),
-                                path: req.path.clone(),
-                                message,
-                                source: Some(source),
-                            },
-                            TransportError::TooLarge(limit) => Error::BodyTooLarge {
-                                method: req.method.clone(),
-                                path: req.path.clone(),
-                                limit,
-                            },
-                        });
+                        return Err(transport_error(&req, e));
                     }
                 }
             };
             retries += 1;
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+/// The facade's error for a request that got no answer.
+fn transport_error(req: &Prepared, e: auth0_m2m_token::Error) -> Error {
+    use auth0_m2m_token::Error as T;
+    let (method, path) = (req.method.clone(), req.path.clone());
+    match e {
+        T::Timeout(_) => Error::Timeout { method, path },
+        T::BodyTooLarge { limit } => Error::BodyTooLarge {
+            method,
+            path,
+            limit,
+        },
+        T::Tls { message, .. } => Error::Tls {
+            method,
+            path,
+            message,
+        },
+        T::Connect { message, source } | T::Transport { message, source } => Error::Transport {
+            method,
+            path,
+            message,
+            source,
+        },
+        other => Error::Transport {
+            method,
+            path,
+            message: other.to_string(),
+            source: Some(Box::new(other)),
+        },
     }
 }
 
@@ -267,20 +314,6 @@ fn may_reauthenticate(
     match rejected_at {
         None => true,
         Some(first_401) => reauthentications < 2 && token.obtained_at() < first_401,
-    }
-}
-
-/// The wait before retry number `retry` (from 0): the server's hint when it gave one (`None`
-/// when that exceeds the policy's cap, meaning "do not retry"), else the policy's backoff.
-fn wait_before_retry(
-    policy: &RetryPolicy,
-    retry: u32,
-    server_hint: Option<Duration>,
-) -> Option<Duration> {
-    match server_hint {
-        Some(hint) if hint > policy.max_server_wait() => None,
-        Some(hint) if !hint.is_zero() => Some(hint),
-        _ => Some(policy.backoff(retry)),
     }
 }
 
@@ -301,7 +334,7 @@ pub(crate) fn prepare<E: Endpoint + ?Sized>(endpoint: &E) -> Result<Prepared, Er
     };
     Ok(Prepared {
         method: endpoint.method(),
-        path: endpoint.path(),
+        path: endpoint.checked_path().map_err(Error::Request)?,
         query: endpoint.query().to_query_string(),
         body,
     })

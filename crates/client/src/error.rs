@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime};
 use auth0_m2m_cache::ProviderError;
 use auth0_m2m_management::ApiErrorBody;
 use auth0_m2m_token::RateLimit;
-use http::{HeaderMap, Method};
+use http::Method;
+
+use crate::response::ResponseMeta;
 
 /// The longest excerpt of a non-JSON error body kept in an [`ApiError`]: 300 characters.
 pub const ERROR_EXCERPT_CHARS: usize = 300;
@@ -77,6 +79,8 @@ pub struct ApiError {
     pub rate_limit: RateLimit,
     /// The request id (`x-request-id` or `x-auth0-requestid`), when the server sent one.
     pub request_id: Option<String>,
+    /// The answer's metadata: every header, the rate limit and the quotas.
+    pub meta: ResponseMeta,
 }
 
 impl ApiError {
@@ -94,8 +98,7 @@ impl ApiError {
     pub(crate) fn from_response(
         method: Method,
         path: String,
-        status: u16,
-        headers: &HeaderMap,
+        meta: ResponseMeta,
         body: &[u8],
         token: &str,
     ) -> Self {
@@ -105,20 +108,26 @@ impl ApiError {
             None if body.iter().all(u8::is_ascii_whitespace) => None,
             None => Some(excerpt(body, token)),
         };
+        // Every text the server sent back is scrubbed of the token: the message, the error,
+        // and whatever else the body holds.
         let parsed = parsed.map(|mut b| {
-            if let Some(m) = &b.message {
-                b.message = Some(scrub(m, token));
+            b.message = b.message.map(|m| scrub(&m, token));
+            b.error = b.error.map(|e| scrub(&e, token));
+            b.error_code = b.error_code.map(|c| scrub(&c, token));
+            for value in b.extra.values_mut() {
+                scrub_json(value, token);
             }
             b
         });
         ApiError {
             method,
             path,
-            status,
+            status: meta.status(),
             body: parsed,
             excerpt,
-            rate_limit: rate_limit(headers, SystemTime::now()),
-            request_id: request_id(headers),
+            rate_limit: meta.rate_limit().clone(),
+            request_id: meta.request_id().map(str::to_owned),
+            meta,
         }
     }
 }
@@ -185,6 +194,36 @@ pub enum Error {
         /// The deserialization error.
         #[source]
         source: auth0_m2m_management::Error,
+        /// The answer's metadata.
+        meta: Box<ResponseMeta>,
+    },
+    /// A per-call option was rejected ([`CallOptions`](crate::CallOptions)); nothing was sent.
+    #[error("invalid call options: {reason}")]
+    InvalidOptions {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A paging walk did not end: a checkpoint cursor came back that had been seen before,
+    /// or an offset walk went on far past Auth0's 1,000-result window (pages that are always
+    /// full with no `total`). The items streamed so far were real; the rest is unknown.
+    #[error("paging {path} does not end: {reason}")]
+    Pagination {
+        /// The list's path.
+        path: String,
+        /// What was seen.
+        reason: String,
+    },
+    /// The TLS handshake failed on the server's certificate or the TLS configuration (an
+    /// untrusted CA, a name mismatch). Not retryable: the message says how to trust a
+    /// private CA.
+    #[error("{method} {path} failed: {message}")]
+    Tls {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// What failed and how to fix it.
+        message: String,
     },
     /// The answer's body exceeded the size cap.
     #[error("the answer of {method} {path} exceeds {limit} bytes; refusing to read it")]
@@ -248,6 +287,7 @@ impl Error {
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         match self {
             Error::Api(e) => Some(&e.rate_limit),
+            Error::Decode { meta, .. } => Some(meta.rate_limit()),
             Error::Token(ProviderError::Fetch(e)) => e.rate_limit(),
             _ => None,
         }
@@ -255,7 +295,17 @@ impl Error {
 
     /// The request id of the answer, when the server sent one.
     pub fn request_id(&self) -> Option<&str> {
-        self.api_error().and_then(|e| e.request_id.as_deref())
+        self.response_meta().and_then(ResponseMeta::request_id)
+    }
+
+    /// The metadata (status, headers, rate limit, quotas) of the Management API answer that
+    /// caused this error, when there was one.
+    pub fn response_meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::Decode { meta, .. } => Some(meta),
+            _ => None,
+        }
     }
 
     /// Whether sending the same request later may succeed: timeouts, transport failures,
@@ -267,6 +317,9 @@ impl Error {
             Error::Token(e) => e.is_retryable(),
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Request(_)
+            | Error::InvalidOptions { .. }
+            | Error::Pagination { .. }
+            | Error::Tls { .. }
             | Error::InvalidPath { .. }
             | Error::Unsupported(_)
             | Error::Decode { .. }
@@ -274,11 +327,12 @@ impl Error {
         }
     }
 
-    /// How long the server asked to wait before retrying (`Retry-After`, else
-    /// `X-RateLimit-Reset` relative to now), if it said so.
+    /// How long the server asked to wait before retrying, by the rule of
+    /// [`RateLimit::server_wait`]: `Retry-After` for 429 and 503, `X-RateLimit-Reset` for 429
+    /// only (Auth0 sends it on every answer), relative to now.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.rate_limit()
-            .and_then(|r| r.wait_hint(SystemTime::now()))
+        let status = self.status()?;
+        self.rate_limit()?.server_wait(status, SystemTime::now())
     }
 }
 
@@ -295,45 +349,22 @@ impl From<auth0_m2m_management::Error> for Error {
     }
 }
 
-/// Reads the rate-limit headers. Unparsable values are ignored.
-pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let num = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok());
-    let mut r = RateLimit::default();
-    r.limit = num("x-ratelimit-limit");
-    r.remaining = num("x-ratelimit-remaining");
-    r.reset = num("x-ratelimit-reset")
-        .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)));
-    r.retry_after = text("retry-after").and_then(|v| match v.parse::<u64>() {
-        Ok(secs) => Some(Duration::from_secs(secs)),
-        Err(_) => httpdate::parse_http_date(v)
-            .ok()
-            .map(|at| at.duration_since(now).unwrap_or_default()),
-    });
-    r.client_quota_limit =
-        text("auth0-client-quota-limit").map(|s| s.chars().take(ERROR_EXCERPT_CHARS).collect());
-    r
-}
-
-/// The request id of an answer: `x-request-id`, else `x-auth0-requestid`.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "x-auth0-requestid"]
-        .iter()
-        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
-        .map(|v| v.chars().take(200).collect())
-}
-
 /// Removes the access token from a text that came back from the server.
 fn scrub(text: &str, token: &str) -> String {
     if token.is_empty() {
         text.to_owned()
     } else {
         text.replace(token, "[REDACTED]")
+    }
+}
+
+/// Removes the access token from every string of a JSON value.
+fn scrub_json(value: &mut serde_json::Value, token: &str) {
+    match value {
+        serde_json::Value::String(s) => *s = scrub(s, token),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, token)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| scrub_json(v, token)),
+        _ => {}
     }
 }
 
@@ -345,6 +376,11 @@ fn excerpt(body: &[u8], token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
+
+    fn meta(status: u16, h: HeaderMap) -> ResponseMeta {
+        ResponseMeta::from_parts(status, h, SystemTime::now())
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -366,8 +402,7 @@ mod tests {
         let e = ApiError::from_response(
             Method::GET,
             "/api/v2/users/x".into(),
-            429,
-            &h,
+            meta(429, h),
             br#"{"statusCode":429,"error":"Too Many Requests","message":"Global limit has been reached","errorCode":"too_many_requests"}"#,
             "tok",
         );
@@ -390,8 +425,7 @@ mod tests {
         let e = ApiError::from_response(
             Method::POST,
             "/api/v2/clients".into(),
-            502,
-            &HeaderMap::new(),
+            meta(502, HeaderMap::new()),
             body.as_bytes(),
             "tok-123",
         );
@@ -407,18 +441,63 @@ mod tests {
     fn retry_after_http_date_and_classification() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        let r = rate_limit(&headers(&[("retry-after", &date)]), now);
+        let r = RateLimit::from_headers(&headers(&[("retry-after", &date)]), now);
         assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
         let e = Error::Api(Box::new(ApiError::from_response(
             Method::GET,
             "/api/v2/x".into(),
-            404,
-            &HeaderMap::new(),
+            meta(404, HeaderMap::new()),
             b"",
             "",
         )));
         assert!(!e.is_retryable());
         assert_eq!(e.status(), Some(404));
         assert!(e.api_error_body().is_none());
+    }
+
+    #[test]
+    fn the_token_is_scrubbed_from_every_field_of_an_error_body() {
+        let token = "eyJ.the-access-token.sig";
+        let body = format!(
+            r#"{{"statusCode":401,"error":"Bad token {token}","message":"Invalid token {token}","errorCode":"x","attributes":{{"sent":"{token}","list":["{token}"]}}}}"#
+        );
+        let e = ApiError::from_response(
+            Method::GET,
+            "/api/v2/clients".into(),
+            meta(401, HeaderMap::new()),
+            body.as_bytes(),
+            token,
+        );
+        let printed = format!("{e} {e:?}");
+        assert!(!printed.contains("the-access-token"), "{printed}");
+        let b = e.body.as_ref().unwrap();
+        assert_eq!(b.error.as_deref(), Some("Bad token [REDACTED]"));
+        assert_eq!(b.extra["attributes"]["list"][0], "[REDACTED]");
+    }
+
+    #[test]
+    fn a_503_does_not_wait_on_the_rate_limit_reset() {
+        let reset = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600;
+        let h = headers(&[("x-ratelimit-reset", &reset.to_string())]);
+        let e = Error::Api(Box::new(ApiError::from_response(
+            Method::GET,
+            "/api/v2/x".into(),
+            meta(503, h.clone()),
+            b"",
+            "",
+        )));
+        assert_eq!(e.retry_after(), None);
+        let e = Error::Api(Box::new(ApiError::from_response(
+            Method::GET,
+            "/api/v2/x".into(),
+            meta(429, h),
+            b"",
+            "",
+        )));
+        assert!(e.retry_after().unwrap() > Duration::from_secs(3500));
     }
 }

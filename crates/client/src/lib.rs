@@ -84,8 +84,8 @@ mod env;
 mod error;
 mod raw;
 mod resources;
+mod response;
 mod stream;
-mod transport;
 
 #[cfg(test)]
 mod tests;
@@ -99,7 +99,11 @@ pub use auth0_m2m_cache as cache;
 /// Management API endpoint descriptions and models (the `auth0-m2m-management` crate).
 pub use auth0_m2m_management as management;
 
-pub use auth0_m2m_token::{ClientAuth, RateLimit, RetryPolicy};
+/// The `http` crate, whose types ([`Method`](http::Method), [`HeaderMap`](http::HeaderMap))
+/// appear in this crate's API: use `auth0_m2m::http::Method` without adding the dependency.
+pub use http;
+
+pub use auth0_m2m_token::{ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
 pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,
     TELEMETRY_HEADER,
@@ -111,7 +115,10 @@ pub use resources::{
     ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,
     Users,
 };
-pub use stream::{DEFAULT_PAGE_SIZE, ItemStream, List, PageStream};
+pub use response::{CallOptions, Response, ResponseMeta};
+pub use stream::{
+    DEFAULT_PAGE_SIZE, ItemStream, List, MAX_OFFSET_PAGES, PageStream, ResponseStream,
+};
 
 /// The README's usage example, compiled as a documentation test so it cannot drift from the API.
 #[cfg(doctest)]

@@ -1,15 +1,26 @@
 //! [`List`]: a list endpoint bound to a client, paged as streams.
 
+use std::collections::HashSet;
+
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use auth0_m2m_management::{Page, PageRequest, Paginated};
+use auth0_m2m_management::{Endpoint, Page, PageRequest, Paginated};
 
 use crate::client::ManagementClient;
 use crate::error::Error;
+use crate::response::{CallOptions, Response};
 
 /// The page size used when a [`List`] has no page request: 100, the largest the Management API
 /// accepts, so that a full listing takes as few requests as possible.
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// The most pages an offset walk reads before it stops with [`Error::Pagination`]: 10,000,
+/// far above Auth0's 1,000-result offset window even at one item per page. Only a server
+/// whose pages are always full and carry no `total` gets there.
+pub const MAX_OFFSET_PAGES: u64 = 10_000;
+
+/// A stream of pages with their metadata, as returned by [`List::responses`].
+pub type ResponseStream<T> = BoxStream<'static, Result<Response<Page<T>>, Error>>;
 
 /// A stream of pages, as returned by [`List::pages`].
 pub type PageStream<T> = BoxStream<'static, Result<Page<T>, Error>>;
@@ -52,6 +63,7 @@ pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 pub struct List<E> {
     client: ManagementClient,
     endpoint: E,
+    options: CallOptions,
 }
 
 impl ManagementClient {
@@ -60,6 +72,7 @@ impl ManagementClient {
         List {
             client: self.clone(),
             endpoint,
+            options: CallOptions::default(),
         }
     }
 }
@@ -87,16 +100,51 @@ where
         &self.endpoint
     }
 
+    /// Sets per-call options (timeout, extra headers, retry budget, application name) for
+    /// every page request.
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends one request: the page set with [`page`](Self::page), or the server's default
     /// first page when none was set.
     pub async fn send(&self) -> Result<Page<E::Item>, Error> {
-        self.client.execute(&self.endpoint).await
+        self.send_with_response().await.map(Response::into_body)
+    }
+
+    /// Like [`send`](Self::send), with the answer's metadata (rate limit, request id…).
+    pub async fn send_with_response(&self) -> Result<Response<Page<E::Item>>, Error> {
+        self.client
+            .execute_with(&self.endpoint, &self.options)
+            .await
     }
 
     /// Every page from the one set with [`page`](Self::page) (or the first page in the
     /// preferred style) to the last, one request per page, as a stream. The stream ends after
     /// the first error.
+    ///
+    /// A walk that cannot end is stopped with [`Error::Pagination`]: a checkpoint cursor that
+    /// comes back a second time, or more than [`MAX_OFFSET_PAGES`] offset pages.
     pub fn pages(self) -> PageStream<E::Item> {
+        self.responses().map_ok(Response::into_body).boxed()
+    }
+
+    /// Every page as [`pages`](Self::pages) does, each with its answer's metadata, so that a
+    /// long walk can watch its rate limit:
+    ///
+    /// ```no_run
+    /// # async fn run(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use futures::TryStreamExt;
+    /// let mut pages = client.users().list().responses();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     let remaining = page.meta().rate_limit().remaining;
+    ///     eprintln!("{} users, {remaining:?} calls left", page.body().items().len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn responses(self) -> ResponseStream<E::Item> {
         let mut endpoint = self.endpoint;
         if endpoint.page_request().is_none() {
             let style = endpoint.pagination().preferred();
@@ -110,29 +158,47 @@ where
             }
         }
         let client = self.client;
-        stream::try_unfold(Some(endpoint), move |state| {
+        let options = self.options;
+        let mut cursors = HashSet::new();
+        if let Some(PageRequest::Checkpoint(c)) = endpoint.page_request()
+            && let Some(from) = &c.from
+        {
+            cursors.insert(from.clone());
+        }
+        let walk = Walk {
+            endpoint: Some(endpoint),
+            cursors,
+            pages: 0,
+            stop: None,
+        };
+        stream::try_unfold(walk, move |mut walk| {
             let client = client.clone();
+            let options = options.clone();
             async move {
-                let Some(endpoint) = state else {
+                if let Some(stop) = walk.stop.take() {
+                    return Err(stop);
+                }
+                let Some(endpoint) = walk.endpoint.take() else {
                     return Ok(None);
                 };
-                let page = client.execute(&endpoint).await?;
-                let current = endpoint.page_request().cloned();
-                let next = match endpoint.next_page_request(&page) {
-                    // A cursor that does not move would page forever.
-                    Some(next) if Some(&next) != current.as_ref() => {
-                        let mut following = endpoint.clone();
-                        following.set_page(next).map_err(Error::Request)?;
-                        Some(following)
+                let response = client.execute_with(&endpoint, &options).await?;
+                walk.pages += 1;
+                if let Some(next) = endpoint.next_page_request(response.body()) {
+                    // The page just read is real: it is yielded, and the walk stops after it.
+                    match walk.check(&endpoint, &next) {
+                        Ok(()) => {
+                            let mut following = endpoint.clone();
+                            following.set_page(next).map_err(Error::Request)?;
+                            walk.endpoint = Some(following);
+                        }
+                        Err(stop) => walk.stop = Some(stop),
                     }
-                    _ => None,
-                };
-                Ok(Some((page, next)))
+                }
+                Ok(Some((response, walk)))
             }
         })
         .boxed()
     }
-
     /// Every item of every page (see [`pages`](Self::pages)), as a stream.
     pub fn items(self) -> ItemStream<E::Item> {
         self.pages()
@@ -144,5 +210,41 @@ where
     /// Collects every item of every page.
     pub async fn collect_all(self) -> Result<Vec<E::Item>, Error> {
         self.items().try_collect().await
+    }
+}
+
+/// The state of a paging walk: the next request, every cursor seen, the pages read.
+struct Walk<E> {
+    endpoint: Option<E>,
+    cursors: HashSet<String>,
+    pages: u64,
+    /// Why the walk stops after the page it just yielded.
+    stop: Option<Error>,
+}
+
+impl<E: Endpoint> Walk<E> {
+    /// Refuses a next page that would make the walk endless.
+    fn check(&mut self, endpoint: &E, next: &PageRequest) -> Result<(), Error> {
+        let stop = |reason: String| Error::Pagination {
+            path: endpoint.path(),
+            reason,
+        };
+        if let PageRequest::Checkpoint(c) = next {
+            if let Some(from) = &c.from
+                && !self.cursors.insert(from.clone())
+            {
+                return Err(stop(format!(
+                    "the server sent the checkpoint cursor {:?} a second time (after {} pages)",
+                    from.chars().take(40).collect::<String>(),
+                    self.pages
+                )));
+            }
+        } else if self.pages >= MAX_OFFSET_PAGES {
+            return Err(stop(format!(
+                "{} offset pages were read and every one was full without a `total`",
+                self.pages
+            )));
+        }
+        Ok(())
     }
 }

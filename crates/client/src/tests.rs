@@ -12,8 +12,8 @@ use auth0_m2m_token::{AccessToken, RetryPolicy};
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::{Error, ManagementClient};
+use auth0_m2m_token::{Error as TransportError, HttpClient, HttpRequest, HttpResponse};
 
 /// Issues `tok-1`, `tok-2`… and counts the fetches.
 struct Source(AtomicU64);
@@ -43,6 +43,8 @@ struct Script {
     steps: Mutex<VecDeque<Step>>,
     /// (method, url, authorization) of every request.
     seen: Mutex<Vec<(Method, String, String)>>,
+    /// Every request as it was handed to the transport.
+    requests: Mutex<Vec<HttpRequest>>,
     provider: Mutex<Option<TokenProvider>>,
 }
 
@@ -56,12 +58,8 @@ impl std::fmt::Debug for Script {
 struct Mock(Arc<Script>);
 
 #[async_trait]
-impl Transport for Mock {
-    async fn send(
-        &self,
-        request: HttpRequest,
-        _max_body: usize,
-    ) -> Result<HttpResponse, TransportError> {
+impl HttpClient for Mock {
+    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let auth = request
             .headers
             .get(http::header::AUTHORIZATION)
@@ -73,6 +71,7 @@ impl Transport for Mock {
             .lock()
             .unwrap()
             .push((request.method.clone(), request.url.clone(), auth));
+        self.0.requests.lock().unwrap().push(request.clone());
         let step = self.0.steps.lock().unwrap().pop_front();
         match step {
             Some(step) => step(&self.0),
@@ -86,11 +85,7 @@ fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> HttpRe
     for (k, v) in headers {
         h.insert(*k, v.parse().unwrap());
     }
-    HttpResponse {
-        status,
-        headers: h,
-        body: Bytes::from(body.to_owned()),
-    }
+    HttpResponse::new(status, h, Bytes::from(body.to_owned()))
 }
 
 fn answer(
@@ -119,7 +114,8 @@ fn setup(policy: RetryPolicy, steps: Vec<Step>) -> Setup {
     let mock = Mock(Arc::clone(&script));
     let client = ManagementClient::builder_with_provider(provider, "https://t.example")
         .with_retry_policy(policy)
-        .build_with(move |_, _| Arc::new(mock))
+        .with_http_client(Arc::new(mock))
+        .build()
         .unwrap();
     Setup {
         client,
@@ -284,7 +280,12 @@ async fn posts_are_not_retried_after_a_server_error_or_timeout() {
     assert_eq!(e.status(), Some(503));
     assert_eq!(seen(&s).len(), 1);
 
-    let s = setup(exact(), vec![Box::new(|_| Err(TransportError::Timeout))]);
+    let s = setup(
+        exact(),
+        vec![Box::new(|_| {
+            Err(TransportError::Timeout(Duration::from_secs(30)))
+        })],
+    );
     let ep = RawEndpoint::new(Method::PATCH, &["clients", "abc"]).with_json(serde_json::json!({}));
     let e = s.client.execute(&ep).await.unwrap_err();
     assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
@@ -298,10 +299,10 @@ async fn posts_are_retried_after_429_and_connection_failures() {
         vec![
             answer(429, &[("retry-after", "1")], "{}"),
             Box::new(|_| {
-                Err(TransportError::Connect(
-                    "could not connect".into(),
-                    Box::new(std::io::Error::other("refused")),
-                ))
+                Err(TransportError::Connect {
+                    message: "could not connect".into(),
+                    source: Some(Box::new(std::io::Error::other("refused"))),
+                })
             }),
             answer(201, &[], OK_CLIENT),
         ],
@@ -318,7 +319,7 @@ async fn gets_are_retried_after_timeouts() {
     let s = setup(
         exact(),
         vec![
-            Box::new(|_| Err(TransportError::Timeout)),
+            Box::new(|_| Err(TransportError::Timeout(Duration::from_secs(30)))),
             answer(200, &[], OK_CLIENT),
         ],
     );
@@ -351,7 +352,9 @@ async fn every_attempt_reads_the_token_again() {
 async fn oversized_answers_and_undecodable_bodies_are_errors() {
     let s = setup(
         exact(),
-        vec![Box::new(|_| Err(TransportError::TooLarge(10)))],
+        vec![Box::new(|_| {
+            Err(TransportError::BodyTooLarge { limit: 10 })
+        })],
     );
     let e = s.client.execute(&GetClient::new("abc")).await.unwrap_err();
     assert!(matches!(e, Error::BodyTooLarge { limit: 10, .. }), "{e:?}");
@@ -395,4 +398,210 @@ fn multipart_bodies_are_encoded() {
     ));
     assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     assert_eq!(ep.method(), Method::POST);
+}
+
+/// What Auth0 sends on every answer: a rate-limit window whose reset lies an hour ahead.
+fn reset_one_hour_ahead() -> &'static [(&'static str, &'static str)] {
+    let reset = (SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let reset: &'static str = Box::leak(reset.into_boxed_str());
+    Box::leak(
+        vec![
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "49"),
+            ("x-ratelimit-reset", reset),
+        ]
+        .into_boxed_slice(),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_is_retried_on_the_backoff_not_on_the_rate_limit_reset() {
+    let s = setup(
+        exact(),
+        vec![
+            answer(503, reset_one_hour_ahead(), ERR_503),
+            answer(200, reset_one_hour_ahead(), OK_CLIENT),
+        ],
+    );
+    let start = tokio::time::Instant::now();
+    s.client.execute(&GetClient::new("abc")).await.unwrap();
+    // The first backoff of the policy (200 ms without jitter), not the hour to the reset.
+    assert_eq!(start.elapsed(), Duration::from_millis(200));
+    assert_eq!(seen(&s).len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_honours_retry_after_and_a_zero_wait_backs_off() {
+    let s = setup(
+        exact(),
+        vec![
+            answer(503, &[("retry-after", "3")], ERR_503),
+            answer(429, &[("retry-after", "0")], "{}"),
+            answer(200, &[], OK_CLIENT),
+        ],
+    );
+    let start = tokio::time::Instant::now();
+    s.client.execute(&GetClient::new("abc")).await.unwrap();
+    // 3 s asked by the 503, then the second backoff (400 ms) for the zero wait.
+    assert_eq!(start.elapsed(), Duration::from_millis(3400));
+}
+
+#[tokio::test(start_paused = true)]
+async fn empty_ids_are_refused_before_any_request() {
+    use auth0_m2m_management::users::{DeleteUser, GetUser};
+    let s = setup(exact(), vec![]);
+    for id in ["", "  "] {
+        let e = s.client.execute(&GetUser::new(id)).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Request(auth0_m2m_management::Error::EmptyPathParameter { .. })
+            ),
+            "{e:?}"
+        );
+        let e = s.client.execute(&DeleteUser::new(id)).await.unwrap_err();
+        assert!(e.to_string().contains("empty path parameter"), "{e}");
+    }
+    assert!(seen(&s).is_empty());
+    assert_eq!(s.source.0.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_checkpoint_cursor_seen_before_anywhere_in_the_walk_stops_it() {
+    use auth0_m2m_management::PageRequest;
+    use futures::StreamExt;
+    // a → b → a: the repeat is not the last cursor, so comparing with the last one misses it.
+    let s = setup(
+        exact(),
+        vec![
+            answer(200, &[], r#"{"clients":[{"client_id":"1"}],"next":"a"}"#),
+            answer(200, &[], r#"{"clients":[{"client_id":"2"}],"next":"b"}"#),
+            answer(200, &[], r#"{"clients":[{"client_id":"3"}],"next":"a"}"#),
+            answer(200, &[], r#"{"clients":[{"client_id":"4"}]}"#),
+        ],
+    );
+    let pages: Vec<_> = s
+        .client
+        .clients()
+        .list()
+        .page(PageRequest::checkpoint(1).unwrap())
+        .unwrap()
+        .pages()
+        .collect()
+        .await;
+    // Three real pages, then the error instead of a fourth request.
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    assert!(pages[..3].iter().all(Result::is_ok));
+    let e = pages[3].as_ref().unwrap_err();
+    assert!(matches!(e, Error::Pagination { .. }), "{e:?}");
+    assert!(e.to_string().contains("a second time"), "{e}");
+    assert_eq!(seen(&s).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_offset_walk_of_always_full_pages_without_total_is_bounded() {
+    use auth0_m2m_management::PageRequest;
+    use futures::StreamExt;
+    let steps: Vec<Step> = (0..crate::MAX_OFFSET_PAGES + 5)
+        .map(|_| answer(200, &[], r#"{"roles":[{"id":"rol_1"}]}"#))
+        .collect();
+    let s = setup(exact(), steps);
+    let mut pages = s
+        .client
+        .roles()
+        .list()
+        .page(PageRequest::offset(1).unwrap())
+        .unwrap()
+        .pages();
+    let mut ok = 0u64;
+    let mut last = None;
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(_) => ok += 1,
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
+    }
+    assert_eq!(ok, crate::MAX_OFFSET_PAGES);
+    assert!(matches!(last, Some(Error::Pagination { .. })), "{last:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn call_options_reach_the_request_and_bound_the_retries() {
+    use crate::CallOptions;
+    let s = setup(
+        exact(),
+        vec![
+            answer(503, &[], ERR_503),
+            answer(
+                200,
+                &[("x-request-id", "req-9"), ("x-ratelimit-remaining", "7")],
+                OK_CLIENT,
+            ),
+        ],
+    );
+    let options = CallOptions::new()
+        .timeout(Duration::from_secs(3))
+        .header("x-correlation-id", "job-42")
+        .app_name("nightly-sync/1.2")
+        .max_retries(0);
+    let e = s
+        .client
+        .execute_with(&GetClient::new("abc"), &options)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert_eq!(seen(&s).len(), 1, "max_retries(0) sends once");
+    {
+        let requests = s.script.requests.lock().unwrap();
+        let r = &requests[0];
+        assert_eq!(r.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(r.headers["x-correlation-id"], "job-42");
+        let agent = r.headers[http::header::USER_AGENT].to_str().unwrap();
+        assert!(agent.starts_with("auth0-m2m/"), "{agent}");
+        assert!(agent.ends_with(" nightly-sync/1.2"), "{agent}");
+    }
+    // The metadata comes with the error and with the answer.
+    assert_eq!(e.response_meta().unwrap().status(), 503);
+    let ok = s
+        .client
+        .execute_with(&GetClient::new("abc"), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(ok.meta().status(), 200);
+    assert_eq!(ok.meta().request_id(), Some("req-9"));
+    assert_eq!(ok.meta().rate_limit().remaining, Some(7));
+    assert_eq!(ok.body().client_id.as_deref(), Some("abc"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn forbidden_call_options_send_nothing() {
+    use crate::CallOptions;
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    for options in [
+        CallOptions::new().header("Authorization", "Bearer stolen"),
+        CallOptions::new().header("Host", "evil.example"),
+    ] {
+        let e = s
+            .client
+            .execute_with(&GetClient::new("abc"), &options)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidOptions { .. }), "{e:?}");
+    }
+    let e = s
+        .client
+        .request(Method::GET, "/api/v2/clients")
+        .with_options(CallOptions::new().header("authorization", "x"))
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidOptions { .. }), "{e:?}");
+    assert!(seen(&s).is_empty());
 }

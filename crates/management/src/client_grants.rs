@@ -100,6 +100,8 @@ impl ListClientGrants {
 }
 
 impl Endpoint for ListClientGrants {
+    page_response!();
+
     type Response = Page<ClientGrant>;
 
     fn method(&self) -> Method {
@@ -122,7 +124,12 @@ impl Endpoint for ListClientGrants {
     }
 }
 
-paginated!(ListClientGrants, ClientGrant, PaginationSupport::BOTH);
+paginated!(
+    ListClientGrants,
+    ClientGrant,
+    PaginationSupport::BOTH,
+    "client_grants"
+);
 
 /// `POST /api/v2/client-grants`: creates a client grant.
 #[derive(Debug, Clone)]

@@ -336,6 +336,8 @@ impl ListClients {
 }
 
 impl Endpoint for ListClients {
+    page_response!();
+
     type Response = Page<Client>;
 
     fn method(&self) -> Method {
@@ -361,7 +363,7 @@ impl Endpoint for ListClients {
     }
 }
 
-paginated!(ListClients, Client, PaginationSupport::BOTH);
+paginated!(ListClients, Client, PaginationSupport::BOTH, "clients");
 
 /// `GET /api/v2/clients/{id}`: one client.
 #[derive(Debug, Clone)]

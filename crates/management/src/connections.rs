@@ -19,8 +19,9 @@ model! {
         pub display_name: String,
         /// The identity provider, e.g. `auth0`, `google-oauth2`, `samlp`.
         pub strategy: String,
-        /// Strategy-specific options.
-        pub options: Map<String, Value>,
+        /// Strategy-specific options. Social and enterprise connections keep their
+        /// `client_secret` here: `Debug` redacts secret-bearing keys.
+        pub options: crate::secret::SecretMap,
         /// The realms the connection serves.
         pub realms: Vec<String>,
         /// The clients the connection is enabled for (deprecated by Auth0 in favour of
@@ -76,6 +77,8 @@ impl ListConnections {
 }
 
 impl Endpoint for ListConnections {
+    page_response!();
+
     type Response = Page<Connection>;
 
     fn method(&self) -> Method {
@@ -101,7 +104,12 @@ impl Endpoint for ListConnections {
     }
 }
 
-paginated!(ListConnections, Connection, PaginationSupport::BOTH);
+paginated!(
+    ListConnections,
+    Connection,
+    PaginationSupport::BOTH,
+    "connections"
+);
 
 /// `GET /api/v2/connections/{id}`: one connection.
 #[derive(Debug, Clone)]

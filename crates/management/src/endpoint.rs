@@ -45,6 +45,22 @@ pub trait Endpoint {
         &[]
     }
 
+    /// The path, checked: an empty or whitespace-only segment (an empty id) is an
+    /// [`Error::EmptyPathParameter`], so that `GetUser::new("")` never becomes
+    /// `GET /api/v2/users/`. Executors call this instead of [`path`](Self::path).
+    ///
+    /// ```
+    /// use auth0_m2m_management::{Endpoint, users::DeleteUser};
+    /// assert!(DeleteUser::new("auth0|1").checked_path().is_ok());
+    /// assert!(DeleteUser::new("").checked_path().is_err());
+    /// assert!(DeleteUser::new("  ").checked_path().is_err());
+    /// ```
+    fn checked_path(&self) -> Result<String, Error> {
+        let path = self.path();
+        check_path_parameters(&path)?;
+        Ok(path)
+    }
+
     /// Deserializes the body of a successful response. An empty body reads as JSON `null`.
     fn parse_response(&self, body: &[u8]) -> Result<Self::Response, Error> {
         parse_json(body)
@@ -89,6 +105,21 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     }
     fn parse_response(&self, body: &[u8]) -> Result<Self::Response, Error> {
         (**self).parse_response(body)
+    }
+}
+
+/// Fails when a segment of `path` after the first `/` is empty or decodes to whitespace only.
+pub fn check_path_parameters(path: &str) -> Result<(), Error> {
+    let empty = path.split('/').skip(1).any(|segment| {
+        segment.is_empty()
+            || crate::path::decode_segment(segment).is_some_and(|s| s.trim().is_empty())
+    });
+    if empty {
+        Err(Error::EmptyPathParameter {
+            path: path.chars().take(200).collect(),
+        })
+    } else {
+        Ok(())
     }
 }
 
@@ -232,13 +263,29 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for QueryPairs {
 }
 
 /// A request body.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` redacts what may be secret: the values of secret-bearing keys of a JSON body
+/// ([`is_secret_key`](crate::secret::is_secret_key): passwords, client secrets…) and the data
+/// of multipart parts.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Body {
     /// A JSON body, sent with `Content-Type: application/json`.
     Json(serde_json::Value),
     /// A `multipart/form-data` body; the executor chooses the boundary.
     Multipart(Vec<Part>),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Json(value) => f
+                .debug_tuple("Json")
+                .field(&crate::secret::redact_json(value))
+                .finish(),
+            Body::Multipart(parts) => f.debug_tuple("Multipart").field(parts).finish(),
+        }
+    }
 }
 
 impl Body {

@@ -27,6 +27,14 @@ pub enum Error {
     /// A response body could not be deserialized into the response type.
     #[error("could not deserialize the response body")]
     Response(#[source] serde_json::Error),
+    /// A path parameter (an id, a name…) is empty or only whitespace: the request would
+    /// reach another resource (`DELETE /api/v2/users/` instead of one user), so it is refused
+    /// before it is sent.
+    #[error("empty path parameter in {path:?}: pass a non-empty id")]
+    EmptyPathParameter {
+        /// The path as it would have been sent.
+        path: String,
+    },
 }
 
 impl Error {
@@ -35,7 +43,10 @@ impl Error {
     pub fn is_invalid_input(&self) -> bool {
         matches!(
             self,
-            Self::InvalidPageSize { .. } | Self::UnsupportedPagination(_) | Self::Body(_)
+            Self::InvalidPageSize { .. }
+                | Self::UnsupportedPagination(_)
+                | Self::Body(_)
+                | Self::EmptyPathParameter { .. }
         )
     }
 }

@@ -98,6 +98,8 @@ impl ListLogs {
 }
 
 impl Endpoint for ListLogs {
+    page_response!();
+
     type Response = Page<LogEvent>;
 
     fn method(&self) -> Method {
@@ -125,6 +127,7 @@ paginated!(
     ListLogs,
     LogEvent,
     PaginationSupport::BOTH,
+    "logs",
     fn cursor_of(item: &LogEvent) -> Option<String> {
         item.log_id.clone()
     }

@@ -149,14 +149,27 @@ macro_rules! request_body {
     };
 }
 
+/// The `parse_response` of a list endpoint: its pages are read with its own items key.
+macro_rules! page_response {
+    () => {
+        fn parse_response(&self, body: &[u8]) -> Result<Self::Response, $crate::error::Error> {
+            $crate::pagination::parse_page(body, $crate::pagination::Paginated::items_key(self))
+        }
+    };
+}
+
 /// Implements [`crate::Paginated`] for a list endpoint that stores its request in `page`.
 macro_rules! paginated {
-    ($ty:ty, $item:ty, $support:expr $(, $extra:item)* $(,)?) => {
+    ($ty:ty, $item:ty, $support:expr, $key:literal $(, $extra:item)* $(,)?) => {
         impl $crate::pagination::Paginated for $ty {
             type Item = $item;
 
             fn pagination(&self) -> $crate::pagination::PaginationSupport {
                 $support
+            }
+
+            fn items_key(&self) -> &'static str {
+                $key
             }
 
             fn page_request(&self) -> Option<&$crate::pagination::PageRequest> {
@@ -244,7 +257,7 @@ macro_rules! id_body_endpoint {
 
 /// Defines a paginated list endpoint under an id.
 macro_rules! id_list_endpoint {
-    ($(#[$meta:meta])* $name:ident, $item:ty, [$($seg:expr),*], $scope:literal, $support:expr) => {
+    ($(#[$meta:meta])* $name:ident, $item:ty, [$($seg:expr),*], $scope:literal, $support:expr, $key:literal) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -275,8 +288,9 @@ macro_rules! id_list_endpoint {
             fn scopes(&self) -> &[&'static str] {
                 &[$scope]
             }
+            page_response!();
         }
 
-        paginated!($name, $item, $support);
+        paginated!($name, $item, $support, $key);
     };
 }

@@ -114,6 +114,8 @@ impl ListOrganizations {
 }
 
 impl Endpoint for ListOrganizations {
+    page_response!();
+
     type Response = Page<Organization>;
 
     fn method(&self) -> Method {
@@ -135,7 +137,12 @@ impl Endpoint for ListOrganizations {
     }
 }
 
-paginated!(ListOrganizations, Organization, PaginationSupport::BOTH);
+paginated!(
+    ListOrganizations,
+    Organization,
+    PaginationSupport::BOTH,
+    "organizations"
+);
 
 /// `POST /api/v2/organizations`: creates an organization.
 #[derive(Debug, Clone)]
@@ -189,7 +196,7 @@ id_list_endpoint!(
     /// `GET /api/v2/organizations/{id}/members`: the members of an organization (offset or
     /// checkpoint pages).
     ListMembers, Member, [lit("organizations"), id, lit("members")],
-    "read:organization_members", PaginationSupport::BOTH
+    "read:organization_members", PaginationSupport::BOTH, "members"
 );
 id_body_endpoint!(
     /// `POST /api/v2/organizations/{id}/members`: adds members to an organization.

@@ -233,6 +233,12 @@ pub trait Paginated: Endpoint<Response = Page<Self::Item>> {
     /// The styles the endpoint supports.
     fn pagination(&self) -> PaginationSupport;
 
+    /// The name of the item list in the page envelope (`clients`, `users`, `members`…), as
+    /// Auth0's API description names it for this operation. Pages are read with it
+    /// ([`parse_page`]): other array fields of the envelope are kept in
+    /// [`Page::extra`], never mistaken for the items.
+    fn items_key(&self) -> &'static str;
+
     /// The current page request, if one was set.
     fn page_request(&self) -> Option<&PageRequest>;
 
@@ -315,6 +321,25 @@ pub trait Paginated: Endpoint<Response = Page<Self::Item>> {
             }
         }
     }
+}
+
+/// Reads a page whose envelope holds its items under `items_key`: a bare array, an offset
+/// envelope `{start, limit, total, length?, <items_key>}` or a checkpoint envelope
+/// `{<items_key>, next?}`. Every other field, arrays included, is kept in
+/// [`Page::extra`]. An envelope without `items_key` is an error (Auth0 always sends the list,
+/// even when it is empty), as is an empty body.
+///
+/// ```
+/// use auth0_m2m_management::pagination::{Page, parse_page};
+/// let body = br#"{"start":0,"limit":50,"total":1,"clients":[{"client_id":"a"}],"warnings":[]}"#;
+/// let page: Page<serde_json::Value> = parse_page(body, "clients").unwrap();
+/// assert_eq!(page.items().len(), 1);
+/// assert!(page.extra().contains_key("warnings"));
+/// ```
+pub fn parse_page<T: DeserializeOwned>(body: &[u8], items_key: &str) -> Result<Page<T>, Error> {
+    let value: Value = crate::endpoint::parse_json(body)?;
+    Page::from_value(value, Some(items_key))
+        .map_err(|e| Error::Response(serde::de::Error::custom(e)))
 }
 
 /// Envelope keys that are not the item list.
@@ -414,22 +439,25 @@ impl<T> Page<T> {
     }
 }
 
-fn counter<E: serde::de::Error>(map: &mut Map<String, Value>, key: &str) -> Result<Option<u64>, E> {
+fn counter(map: &mut Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
     match map.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_u64()
             .map(Some)
-            .ok_or_else(|| E::custom(format!("`{key}` is not a non-negative integer"))),
-        Some(_) => Err(E::custom(format!("`{key}` is not a number"))),
+            .ok_or_else(|| format!("`{key}` is not a non-negative integer")),
+        Some(_) => Err(format!("`{key}` is not a number")),
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
+impl<T: DeserializeOwned> Page<T> {
+    /// Reads a page from JSON. With `items_key`, the envelope's items are under that key;
+    /// without it, they are the envelope's one array-valued field other than the counters
+    /// (several arrays are an error).
+    fn from_value(value: Value, items_key: Option<&str>) -> Result<Self, String> {
+        match value {
             Value::Array(items) => Ok(Self::from_items(
-                serde_json::from_value(Value::Array(items)).map_err(D::Error::custom)?,
+                serde_json::from_value(Value::Array(items)).map_err(|e| e.to_string())?,
             )),
             Value::Object(mut map) => {
                 let start = counter(&mut map, "start")?;
@@ -439,29 +467,41 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                 let next = match map.remove("next") {
                     None | Some(Value::Null) => None,
                     Some(Value::String(s)) => Some(s),
-                    Some(_) => return Err(D::Error::custom("`next` is not a string")),
+                    Some(_) => return Err("`next` is not a string".to_owned()),
                 };
-                let mut lists = map
-                    .iter()
-                    .filter(|(k, v)| v.is_array() && !ENVELOPE_KEYS.contains(&k.as_str()))
-                    .map(|(k, _)| k.clone());
                 // Auth0 always sends the item list, even when it is empty: an envelope without
                 // one is not a page, and reading it as an empty page would end a paging loop
                 // early without a word.
-                let items_key = match (lists.next(), lists.next()) {
-                    (Some(key), None) => key,
-                    (None, _) => {
-                        return Err(D::Error::custom(
-                            "page envelope has no item list (expected an array such as `clients` or `users`)",
-                        ));
+                let items_key = match items_key {
+                    Some(key) => {
+                        if !map.get(key).is_some_and(Value::is_array) {
+                            return Err(format!(
+                                "page envelope has no item list `{key}` (an array)"
+                            ));
+                        }
+                        key.to_owned()
                     }
-                    (Some(_), Some(_)) => {
-                        return Err(D::Error::custom("page envelope has several item lists"));
+                    None => {
+                        let mut lists = map
+                            .iter()
+                            .filter(|(k, v)| v.is_array() && !ENVELOPE_KEYS.contains(&k.as_str()))
+                            .map(|(k, _)| k.clone());
+                        match (lists.next(), lists.next()) {
+                            (Some(key), None) => key,
+                            (None, _) => {
+                                return Err("page envelope has no item list (expected an array such as `clients` or `users`)".to_owned());
+                            }
+                            (Some(_), Some(_)) => {
+                                return Err(
+                                    "page envelope has several item lists; read it with the endpoint's items key"
+                                        .to_owned(),
+                                );
+                            }
+                        }
                     }
                 };
                 let items = serde_json::from_value(map.remove(&items_key).unwrap_or_default())
-                    .map_err(D::Error::custom)?;
-                let items_key = Some(items_key);
+                    .map_err(|e| e.to_string())?;
                 Ok(Self {
                     items,
                     start,
@@ -469,15 +509,25 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                     total,
                     length,
                     next,
-                    shape: Shape::Envelope { items_key },
+                    shape: Shape::Envelope {
+                        items_key: Some(items_key),
+                    },
                     extra: map,
                 })
             }
-            Value::Null => Err(D::Error::custom(
-                "a page is a JSON array or object, but the body was empty or null",
-            )),
-            _ => Err(D::Error::custom("a page is a JSON array or object")),
+            Value::Null => {
+                Err("a page is a JSON array or object, but the body was empty or null".to_owned())
+            }
+            _ => Err("a page is a JSON array or object".to_owned()),
         }
+    }
+}
+
+/// Reads a page without knowing its items key (the one array field of the envelope). List
+/// endpoints read their pages with their own key instead ([`parse_page`]).
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::from_value(Value::deserialize(deserializer)?, None).map_err(D::Error::custom)
     }
 }
 
@@ -536,6 +586,29 @@ mod tests {
             serde_json::from_value(json!({"clients": [], "total": 0})).unwrap();
         assert!(empty.items().is_empty());
         assert_eq!(empty.total(), Some(0));
+    }
+
+    #[test]
+    fn a_new_array_field_in_the_envelope_does_not_break_a_list() {
+        let body = br#"{"start":0,"limit":50,"total":2,"users":[{"user_id":"a"},{"user_id":"b"}],"warnings":["x"]}"#;
+        let page: Page<Value> = parse_page(body, "users").unwrap();
+        assert_eq!(page.items().len(), 2);
+        assert_eq!(page.items_key(), Some("users"));
+        assert_eq!(page.extra()["warnings"], json!(["x"]));
+        let back = serde_json::to_value(&page).unwrap();
+        assert_eq!(back["warnings"], json!(["x"]));
+        // The named key is required, even when another array is present.
+        let err = parse_page::<Value>(br#"{"clients":[],"total":0}"#, "users").unwrap_err();
+        assert!(
+            std::error::Error::source(&err)
+                .unwrap()
+                .to_string()
+                .contains("no item list `users`"),
+            "{err:?}"
+        );
+        let bare: Page<Value> = parse_page(br#"[{"log_id":"1"}]"#, "logs").unwrap();
+        assert!(bare.is_bare_array());
+        assert!(parse_page::<Value>(b"", "logs").is_err());
     }
 
     #[test]

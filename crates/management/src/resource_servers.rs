@@ -162,6 +162,8 @@ impl ListResourceServers {
 }
 
 impl Endpoint for ListResourceServers {
+    page_response!();
+
     type Response = Page<ResourceServer>;
 
     fn method(&self) -> Method {
@@ -188,7 +190,8 @@ impl Endpoint for ListResourceServers {
 paginated!(
     ListResourceServers,
     ResourceServer,
-    PaginationSupport::OFFSET
+    PaginationSupport::OFFSET,
+    "resource_servers"
 );
 
 /// `POST /api/v2/resource-servers`: creates a resource server.

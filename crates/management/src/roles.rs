@@ -122,6 +122,8 @@ impl ListRoles {
 }
 
 impl Endpoint for ListRoles {
+    page_response!();
+
     type Response = Page<Role>;
 
     fn method(&self) -> Method {
@@ -143,7 +145,7 @@ impl Endpoint for ListRoles {
     }
 }
 
-paginated!(ListRoles, Role, PaginationSupport::OFFSET);
+paginated!(ListRoles, Role, PaginationSupport::OFFSET, "roles");
 
 /// `POST /api/v2/roles`: creates a role.
 #[derive(Debug, Clone)]
@@ -190,12 +192,12 @@ id_endpoint!(
 id_list_endpoint!(
     /// `GET /api/v2/roles/{id}/permissions`: the permissions of a role (offset pages).
     ListRolePermissions, Permission, [lit("roles"), id, lit("permissions")], "read:roles",
-    PaginationSupport::OFFSET
+    PaginationSupport::OFFSET, "permissions"
 );
 id_list_endpoint!(
     /// `GET /api/v2/roles/{id}/users`: the users holding a role (offset or checkpoint pages).
     ListRoleUsers, RoleUser, [lit("roles"), id, lit("users")], "read:role_members",
-    PaginationSupport::BOTH
+    PaginationSupport::BOTH, "users"
 );
 
 /// `{"permissions": [...]}`.

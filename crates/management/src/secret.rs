@@ -1,50 +1,190 @@
-//! A redacting wrapper for secret strings found in models.
+//! Secrets in models: a redacting, zeroizing secret string, a JSON object whose secret-bearing
+//! values are redacted in `Debug`, and the rule that says which keys bear secrets.
 
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// What `Debug` prints in place of a secret.
+pub const REDACTED: &str = "[REDACTED]";
 
 /// A secret string (client secret, password, signing key material).
 ///
 /// It serializes and deserializes as a plain JSON string, but its `Debug` output is
-/// `"[REDACTED]"`, so a model holding a secret can be logged without leaking the value.
-/// There is deliberately no `Display` implementation; call [`Secret::expose`] to read it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// `"[REDACTED]"`, so a model holding a secret can be logged without leaking the value, and
+/// the memory is zeroed when it is dropped (it is a [`secrecy::SecretString`] inside, the same
+/// secret type as the token crate's). There is deliberately no `Display` implementation; call
+/// [`Secret::expose`] to read it.
+///
+/// ```
+/// use auth0_m2m_management::Secret;
+/// let secret = Secret::new("hunter2");
+/// assert_eq!(format!("{secret:?}"), "[REDACTED]");
+/// assert_eq!(secret.expose(), "hunter2");
+/// assert_eq!(serde_json::to_string(&secret).unwrap(), "\"hunter2\"");
+/// ```
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(SecretString::from(value.into()))
     }
 
     /// Returns the secret value. Keep it out of logs and error messages.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
-    /// Consumes the wrapper and returns the secret value.
+    /// Returns a copy of the secret value (the wrapper keeps zeroizing its own copy).
     pub fn into_inner(self) -> String {
-        self.0
+        self.0.expose_secret().to_owned()
     }
 }
 
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
     }
 }
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Self(value)
+        Self::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Self(value.to_owned())
+        Self::new(value)
+    }
+}
+
+/// The words that make a JSON key secret-bearing, matched case-insensitively anywhere in the
+/// key: `secret` (`client_secret`, `signing_secret`), `password`, `token`, `private`
+/// (`private_key`), `signing_key`, `credential`, `api_key`, `assertion` and `passphrase`.
+///
+/// This is the rule of every redaction in this workspace: [`SecretMap`] and [`Body`]'s `Debug`
+/// redact the values of such keys, wherever they sit in the JSON.
+///
+/// [`Body`]: crate::Body
+///
+/// ```
+/// use auth0_m2m_management::secret::is_secret_key;
+/// assert!(is_secret_key("client_secret"));
+/// assert!(is_secret_key("Password"));
+/// assert!(!is_secret_key("client_id"));
+/// ```
+pub fn is_secret_key(key: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "secret",
+        "password",
+        "token",
+        "private",
+        "signing_key",
+        "credential",
+        "api_key",
+        "assertion",
+        "passphrase",
+    ];
+    let key = key.to_ascii_lowercase();
+    WORDS.iter().any(|w| key.contains(w))
+}
+
+/// A copy of `value` in which the value of every secret-bearing key ([`is_secret_key`]), at any
+/// depth, is replaced by `"[REDACTED]"`.
+///
+/// ```
+/// use serde_json::json;
+/// let redacted = auth0_m2m_management::secret::redact_json(&json!({
+///     "name": "google",
+///     "options": {"client_id": "abc", "client_secret": "s3cr3t"}
+/// }));
+/// assert_eq!(redacted["options"]["client_secret"], "[REDACTED]");
+/// assert_eq!(redacted["options"]["client_id"], "abc");
+/// ```
+pub fn redact_json(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_key(k) && !v.is_null() {
+                        Value::String(REDACTED.to_owned())
+                    } else {
+                        redact_json(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A JSON object that may hold secrets, such as a connection's `options` (social and
+/// enterprise connections keep their `client_secret` there).
+///
+/// It serializes transparently and dereferences to the map, but its `Debug` output redacts
+/// the values of secret-bearing keys ([`is_secret_key`]).
+///
+/// ```
+/// use auth0_m2m_management::secret::SecretMap;
+/// let options: SecretMap =
+///     serde_json::from_str(r#"{"client_id":"abc","client_secret":"s3cr3t"}"#).unwrap();
+/// assert_eq!(options["client_secret"], "s3cr3t");
+/// assert!(!format!("{options:?}").contains("s3cr3t"));
+/// ```
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretMap(pub Map<String, Value>);
+
+impl Deref for SecretMap {
+    type Target = Map<String, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for SecretMap {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<Map<String, Value>> for SecretMap {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+}
+
+impl fmt::Debug for SecretMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact_json(&Value::Object(self.0.clone())), f)
     }
 }
 
@@ -66,5 +206,26 @@ mod tests {
         assert_eq!(secret.expose(), "abc");
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"abc\"");
         assert_eq!(Secret::from("x").into_inner(), "x");
+        assert_eq!(Secret::new("a"), Secret::from("a".to_owned()));
+    }
+
+    #[test]
+    fn nested_secrets_are_redacted_at_any_depth() {
+        let value = serde_json::json!({
+            "options": {"upstream": [{"password": "p4ss-word-1"}], "token_endpoint": null},
+            "signing_keys": [{"private_key": "-----BEGIN PRIVATE KEY-----x"}],
+            "name": "visible"
+        });
+        let map = SecretMap(value.as_object().unwrap().clone());
+        let printed = format!("{map:?} {map:#?}");
+        for hidden in ["p4ss-word-1", "BEGIN PRIVATE KEY"] {
+            assert!(!printed.contains(hidden), "{printed}");
+        }
+        assert!(printed.contains("visible"));
+        // Null stays null: nothing is hidden, and the shape is kept.
+        assert_eq!(
+            redact_json(&value)["options"]["token_endpoint"],
+            Value::Null
+        );
     }
 }

@@ -218,6 +218,8 @@ impl ListUsers {
 }
 
 impl Endpoint for ListUsers {
+    page_response!();
+
     type Response = Page<User>;
 
     fn method(&self) -> Method {
@@ -248,6 +250,7 @@ paginated!(
     ListUsers,
     User,
     PaginationSupport::OFFSET,
+    "users",
     fn result_limit(&self) -> Option<u64> {
         Some(USER_SEARCH_LIMIT)
     }
@@ -380,12 +383,12 @@ impl Endpoint for GetUsersByEmail {
 id_list_endpoint!(
     /// `GET /api/v2/users/{id}/roles`: the roles of a user (offset pages).
     ListUserRoles, Role, [lit("users"), id, lit("roles")], "read:roles",
-    PaginationSupport::OFFSET
+    PaginationSupport::OFFSET, "roles"
 );
 id_list_endpoint!(
     /// `GET /api/v2/users/{id}/permissions`: the permissions of a user (offset pages).
     ListUserPermissions, Permission, [lit("users"), id, lit("permissions")], "read:users",
-    PaginationSupport::OFFSET
+    PaginationSupport::OFFSET, "permissions"
 );
 
 /// `{"roles": [...]}`.

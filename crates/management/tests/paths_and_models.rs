@@ -140,3 +140,50 @@ fn secrets_never_show_in_debug() {
     };
     assert_eq!(json["client_secret"], "s3cr3t-value");
 }
+
+#[test]
+fn secrets_in_connection_options_and_json_bodies_stay_out_of_debug() {
+    use auth0_m2m_management::{Body, Endpoint, connections::GetConnection};
+    let conn = GetConnection::new("con_1")
+        .parse_response(
+            br#"{"id":"con_1","strategy":"google-oauth2","options":{"client_id":"gid","client_secret":"g00gle-s3cret-value","upstream_params":{"password":"nested-p4ss"}}}"#,
+        )
+        .unwrap();
+    let printed = format!("{conn:?} {conn:#?}");
+    assert!(!printed.contains("g00gle-s3cret-value"), "{printed}");
+    assert!(!printed.contains("nested-p4ss"), "{printed}");
+    assert!(printed.contains("gid"), "{printed}");
+    // The value is still there for the program, and written back unchanged.
+    let options = conn.options.as_ref().unwrap();
+    assert_eq!(options["client_secret"], "g00gle-s3cret-value");
+    let back = serde_json::to_value(&conn).unwrap();
+    assert_eq!(back["options"]["client_secret"], "g00gle-s3cret-value");
+
+    let body =
+        Body::json(&serde_json::json!({"email": "a@b.c", "password": "Passw0rd!-body"})).unwrap();
+    let printed = format!("{body:?} {body:#?}");
+    assert!(!printed.contains("Passw0rd!-body"), "{printed}");
+    assert!(printed.contains("a@b.c"), "{printed}");
+}
+
+#[test]
+fn empty_path_parameters_are_refused_before_any_request() {
+    use auth0_m2m_management::{
+        Endpoint, Error,
+        users::{DeleteUser, GetUser},
+    };
+    for id in ["", " ", "\t"] {
+        assert!(matches!(
+            GetUser::new(id).checked_path(),
+            Err(Error::EmptyPathParameter { .. })
+        ));
+        assert!(matches!(
+            DeleteUser::new(id).checked_path(),
+            Err(Error::EmptyPathParameter { .. })
+        ));
+    }
+    assert_eq!(
+        GetUser::new("auth0|1").checked_path().unwrap(),
+        "/api/v2/users/auth0%7C1"
+    );
+}

@@ -10,6 +10,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Method};
 
 use crate::auth::{AuthKind, ClientAuth, basic_credentials};
+use crate::clock::{Clock, SystemClock};
 use crate::endpoint::TokenEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::http::{HttpClient, HttpRequest, ReqwestHttpClient};
@@ -79,6 +80,7 @@ pub struct TokenClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     telemetry: bool,
+    clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: Option<String>,
 }
@@ -163,6 +165,14 @@ impl TokenClientBuilder {
     /// Sets the retry policy (default [`RetryPolicy::default`]).
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The wall clock that stamps tokens and turns `X-RateLimit-Reset` into a wait (default
+    /// [`SystemClock`]). Tests pass a [`TokioClock`](crate::TokioClock) so that tokio's paused
+    /// clock moves it.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -258,24 +268,14 @@ impl TokenClientBuilder {
 
         let http: Arc<dyn HttpClient> = match self.transport {
             Transport::Default => {
-                let mut builder = reqwest::Client::builder()
-                    .use_rustls_tls()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout);
-                if !self.allow_insecure_http {
-                    builder = builder.https_only(true);
-                }
+                let mut builder = ReqwestHttpClient::builder()
+                    .with_connect_timeout(self.connect_timeout)
+                    .with_timeout(self.timeout)
+                    .allow_insecure_http(self.allow_insecure_http);
                 for pem in &self.root_certificates {
-                    for cert in parse_root_certificates(pem)? {
-                        builder = builder.add_root_certificate(cert);
-                    }
+                    builder = builder.with_root_certificate_pem(pem);
                 }
-                let client = builder.build().map_err(|e| ConfigError::Invalid {
-                    field: "HTTP client",
-                    reason: format!("could not be built: {e}"),
-                })?;
-                Arc::new(ReqwestHttpClient::new(client))
+                Arc::new(builder.build()?)
             }
             Transport::Reqwest(client) => {
                 reject_roots_with_own_transport(&self.root_certificates)?;
@@ -292,7 +292,7 @@ impl TokenClientBuilder {
             .assertion_audience
             .unwrap_or_else(|| self.endpoint.as_str().to_owned());
 
-        let telemetry = self.telemetry.then(telemetry_value);
+        let telemetry = self.telemetry.then(telemetry_header_value);
 
         Ok(TokenClient {
             inner: Arc::new(Inner {
@@ -309,6 +309,7 @@ impl TokenClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 telemetry,
+                clock: self.clock,
                 #[cfg(feature = "private-key-jwt")]
                 assertion_audience,
             }),
@@ -340,36 +341,15 @@ fn reject_roots_with_own_transport(roots: &[Vec<u8>]) -> Result<(), ConfigError>
     }
 }
 
-fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        field: "root certificate",
-        reason,
-    };
-    let text = std::str::from_utf8(pem)
-        .map_err(|_| invalid("is not PEM text (binary data; DER is not accepted)".to_owned()))?;
-    if !text.contains("-----BEGIN CERTIFICATE-----") {
-        return Err(invalid(
-            "no `-----BEGIN CERTIFICATE-----` block found in the PEM".to_owned(),
-        ));
-    }
-    let certs = reqwest::Certificate::from_pem_bundle(pem)
-        .map_err(|e| invalid(format!("the PEM could not be read: {e}")))?;
-    if certs.is_empty() {
-        return Err(invalid("the PEM holds no certificate".to_owned()));
-    }
-    // Check that each certificate is usable as a trust anchor now rather than at build time.
-    for cert in &certs {
-        reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(cert.clone())
-            .build()
-            .map_err(|e| invalid(format!("a certificate is not valid: {e}")))?;
-    }
-    Ok(certs)
-}
-
-fn telemetry_value() -> HeaderValue {
+/// The value of the `Auth0-Client` telemetry header that every layer of this workspace sends:
+/// base64 of `{"name":"auth0-m2m","version":…,"env":{"rust":…}}` (no host, user or
+/// configuration data).
+///
+/// ```
+/// let value = auth0_m2m_token::telemetry_header_value();
+/// assert!(!value.is_empty());
+/// ```
+pub fn telemetry_header_value() -> HeaderValue {
     use base64::Engine as _;
     let json = serde_json::json!({
         "name": "auth0-m2m",
@@ -395,6 +375,7 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     telemetry: Option<HeaderValue>,
+    clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: String,
 }
@@ -433,6 +414,7 @@ impl TokenClient {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             telemetry: true,
+            clock: Arc::new(SystemClock),
             #[cfg(feature = "private-key-jwt")]
             assertion_audience: None,
         }
@@ -505,7 +487,7 @@ impl TokenClient {
                 );
                 return Err(err);
             }
-            let hint = err.retry_after();
+            let hint = err.retry_after_at(inner.clock.now());
             let Some(wait) = inner.retry.wait(retry, hint) else {
                 tracing::warn!(
                     url = %inner.token_url,
@@ -533,7 +515,7 @@ impl TokenClient {
 
     async fn attempt(&self, attempt: u32) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
-        let sent_at = SystemTime::now();
+        let sent_at = inner.clock.now();
         let started = tokio::time::Instant::now();
         let (request, assertion) = self.build_request(sent_at)?;
         tracing::debug!(
@@ -573,7 +555,7 @@ impl TokenClient {
             secrets.push(a);
         }
         let scrub = Scrub { secrets };
-        let token = interpret(&response, &inner.scopes, sent_at, &scrub)?;
+        let token = interpret(&response, &inner.scopes, sent_at, inner.clock.now(), &scrub)?;
         tracing::debug!(
             url = %inner.token_url,
             client_id = %inner.client_id,

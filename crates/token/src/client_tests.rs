@@ -282,21 +282,17 @@ async fn honours_retry_after_on_429() {
 
 #[tokio::test(start_paused = true)]
 async fn honours_rate_limit_reset_when_no_retry_after() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let mut mock = MockHttpClient::new();
     let mut seq = Sequence::new();
     mock.expect_execute()
         .times(1)
         .in_sequence(&mut seq)
         .returning(|_| {
-            let reset = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-                + 4;
             Ok(response(
                 429,
                 &[
-                    ("x-ratelimit-reset", &reset.to_string()),
+                    ("x-ratelimit-reset", "1700000004"),
                     ("x-ratelimit-remaining", "0"),
                 ],
                 r#"{"error":"too_many_requests"}"#,
@@ -306,15 +302,13 @@ async fn honours_rate_limit_reset_when_no_retry_after() {
         .times(1)
         .in_sequence(&mut seq)
         .returning(|_| Ok(response(200, &[], &ok_body())));
-    let client = builder(mock).build().unwrap();
-    let start = tokio::time::Instant::now();
+    let client = builder(mock)
+        .with_clock(Arc::new(crate::TokioClock::starting_at(start)))
+        .build()
+        .unwrap();
+    let t0 = tokio::time::Instant::now();
     client.fetch_token().await.unwrap();
-    let waited = start.elapsed();
-    // Reset is whole seconds; the wall clock moved a little since it was computed.
-    assert!(
-        waited > Duration::from_secs(2) && waited <= Duration::from_secs(4),
-        "{waited:?}"
-    );
+    assert_eq!(t0.elapsed(), Duration::from_secs(4));
 }
 
 #[tokio::test(start_paused = true)]
@@ -336,10 +330,9 @@ async fn a_server_wait_beyond_the_cap_is_not_waited_for() {
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     let rl = err.rate_limit().unwrap();
-    assert_eq!(
-        rl.client_quota_limit.as_deref(),
-        Some("b=per_hour;q=10;r=0;t=3600")
-    );
+    let hourly = rl.client_quota.as_ref().and_then(|q| q.per_hour()).unwrap();
+    assert_eq!((hourly.quota, hourly.remaining), (10, 0));
+    assert_eq!(hourly.resets_in, Duration::from_secs(3600));
     assert_eq!(
         err.to_string(),
         "token endpoint answered HTTP 429: too_many_requests: Quota exceeded"
@@ -449,34 +442,118 @@ async fn timeout_error_when_every_attempt_is_slow() {
     assert!(err.is_retryable());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn expiry_counts_from_when_the_request_was_sent() {
     struct Slow;
     #[async_trait]
     impl HttpClient for Slow {
         async fn execute(&self, _: HttpRequest) -> Result<HttpResponse, Error> {
-            // Real time must pass for the wall clock to move.
-            tokio::time::sleep(Duration::from_millis(1100)).await;
+            // Paused time: the injected clock moves with it.
+            tokio::time::sleep(Duration::from_secs(3)).await;
             Ok(response(200, &[], &ok_body()))
         }
     }
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let clock = Arc::new(crate::TokioClock::starting_at(start));
     let client = TokenClient::builder(
         TokenEndpoint::auth0_domain("t.auth0.com").unwrap(),
         "id",
         ClientAuth::client_secret_post("secret"),
     )
     .with_http_client(Arc::new(Slow))
+    .with_clock(clock.clone())
     .build()
     .unwrap();
-    let before = SystemTime::now();
     let token = client.fetch_token().await.unwrap();
-    let received = SystemTime::now();
-    assert!(token.obtained_at() >= before);
-    assert!(received.duration_since(token.obtained_at()).unwrap() >= Duration::from_millis(1100));
-    assert_eq!(
-        token.expires_at(),
-        token.obtained_at() + Duration::from_secs(86400)
-    );
+    assert_eq!(token.obtained_at(), start);
+    assert_eq!(clock.now(), start + Duration::from_secs(3));
+    assert_eq!(token.expires_at(), start + Duration::from_secs(86400));
+}
+
+/// What Auth0 sends on every answer: rate-limit headers whose reset lies up to an hour ahead.
+fn rate_limit_headers_one_hour_ahead(now: SystemTime) -> Vec<(&'static str, String)> {
+    let reset = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    vec![
+        ("x-ratelimit-limit", "50".to_owned()),
+        ("x-ratelimit-remaining", "49".to_owned()),
+        ("x-ratelimit-reset", reset.to_string()),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_is_retried_on_the_backoff_not_on_the_rate_limit_reset() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let headers = rate_limit_headers_one_hour_ahead(start);
+    for status in [500u16, 502, 503, 504] {
+        let h = headers.clone();
+        let mut mock = MockHttpClient::new();
+        let mut seq = Sequence::new();
+        mock.expect_execute()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| {
+                let pairs: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                Ok(response(status, &pairs, "<html>unavailable</html>"))
+            });
+        mock.expect_execute()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(response(200, &[], &ok_body())));
+        let client = builder(mock)
+            .with_clock(Arc::new(crate::TokioClock::starting_at(start)))
+            .build()
+            .unwrap();
+        let t0 = tokio::time::Instant::now();
+        client.fetch_token().await.unwrap();
+        // The first backoff (200 ms without jitter), not the hour until the reset.
+        assert_eq!(t0.elapsed(), Duration::from_millis(200), "{status}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_honours_retry_after() {
+    let mut mock = MockHttpClient::new();
+    let mut seq = Sequence::new();
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(503, &[("retry-after", "4")], "")));
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock).build().unwrap();
+    let t0 = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    assert_eq!(t0.elapsed(), Duration::from_secs(4));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_zero_server_wait_backs_off() {
+    let mut mock = MockHttpClient::new();
+    let mut seq = Sequence::new();
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| {
+            Ok(response(
+                429,
+                &[("retry-after", "0")],
+                r#"{"error":"too_many_requests"}"#,
+            ))
+        });
+    mock.expect_execute()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(response(200, &[], &ok_body())));
+    let client = builder(mock).build().unwrap();
+    let t0 = tokio::time::Instant::now();
+    client.fetch_token().await.unwrap();
+    assert_eq!(t0.elapsed(), Duration::from_millis(200));
 }
 
 #[test]

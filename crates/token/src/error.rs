@@ -7,6 +7,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::limits::RateLimit;
+
 /// A configuration value was rejected before any request was made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -49,33 +51,6 @@ pub enum ConfigError {
         /// What is wrong with it and how to fix it.
         reason: String,
     },
-}
-
-/// Rate-limit information that Auth0 sends with its answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimit {
-    /// `X-RateLimit-Limit`: requests allowed in the current window.
-    pub limit: Option<u64>,
-    /// `X-RateLimit-Remaining`: requests left in the current window.
-    pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset`: when the window resets (Unix seconds in the header).
-    pub reset: Option<SystemTime>,
-    /// `Retry-After`: how long to wait before trying again.
-    pub retry_after: Option<Duration>,
-    /// `Auth0-Client-Quota-Limit`: the raw quota header, present when a quota was exceeded.
-    pub client_quota_limit: Option<String>,
-}
-
-impl RateLimit {
-    /// How long to wait before retrying, from `Retry-After`, else from `X-RateLimit-Reset`
-    /// relative to `now`.
-    pub fn wait_hint(&self, now: SystemTime) -> Option<Duration> {
-        self.retry_after.or_else(|| {
-            self.reset
-                .map(|r| r.duration_since(now).unwrap_or_default())
-        })
-    }
 }
 
 /// An OAuth 2.0 error answer (`{"error": …, "error_description": …}`) from the token endpoint.
@@ -124,7 +99,7 @@ pub enum Error {
         /// A short, secret-free excerpt of the body.
         excerpt: String,
         /// Rate-limit headers sent with the answer.
-        rate_limit: RateLimit,
+        rate_limit: Box<RateLimit>,
     },
 
     /// A successful (2xx) answer whose body is not a usable token response.
@@ -145,9 +120,32 @@ pub enum Error {
     #[error("token request timed out after {0:?}")]
     Timeout(Duration),
 
-    /// The request could not be sent or the answer could not be read (connection refused,
-    /// TLS failure, connection reset…).
-    #[error("token request failed: {message}")]
+    /// No connection could be established (refused, unreachable, DNS failure): the request
+    /// was never sent, so retrying it is always safe.
+    #[error("could not connect: {message}")]
+    Connect {
+        /// A description of the failure, free of secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+
+    /// The TLS handshake failed on the certificate or the TLS configuration (an untrusted
+    /// issuer, a name mismatch, an expired certificate…). Not retryable: it is a
+    /// configuration problem, and the message says how to trust a private CA.
+    #[error("TLS failure: {message}")]
+    Tls {
+        /// A description of the failure with the fix, free of secrets.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+
+    /// The request could not be sent or the answer could not be read after the connection
+    /// was made (connection reset, a broken answer…); the request may have been processed.
+    #[error("request failed: {message}")]
     Transport {
         /// A description of the failure, free of secrets.
         message: String,
@@ -208,7 +206,8 @@ impl Error {
     /// HTTP 429 and 5xx. Configuration errors, other 4xx answers and invalid responses are final.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Transport { .. } => true,
+            Error::Timeout(_) | Error::Transport { .. } | Error::Connect { .. } => true,
+            Error::Tls { .. } => false,
             Error::OAuth(_) | Error::UnexpectedStatus { .. } => {
                 matches!(self.status(), Some(429) | Some(500..=599))
             }
@@ -216,10 +215,16 @@ impl Error {
         }
     }
 
-    /// How long the server asked us to wait before retrying (`Retry-After`, else
-    /// `X-RateLimit-Reset` relative to now), if it said so.
+    /// How long the server asked to wait before retrying, by the rule of
+    /// [`RateLimit::server_wait`]: `Retry-After` for 429 and 503, else `X-RateLimit-Reset` for
+    /// 429 only, relative to now.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.rate_limit()
-            .and_then(|r| r.wait_hint(SystemTime::now()))
+        self.retry_after_at(SystemTime::now())
+    }
+
+    /// [`retry_after`](Self::retry_after) relative to `now`.
+    pub fn retry_after_at(&self, now: SystemTime) -> Option<Duration> {
+        let status = self.status()?;
+        self.rate_limit()?.server_wait(status, now)
     }
 }

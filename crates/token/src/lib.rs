@@ -47,8 +47,18 @@
 //! Every failure is an [`Error`]; [`Error::is_retryable`] tells transient failures (timeouts,
 //! connection failures, 429, 5xx) from final ones. OAuth error answers keep `error`,
 //! `error_description`, the status and the rate-limit headers ([`RateLimit`]). Transient
-//! failures are retried with exponential backoff and jitter, honouring `Retry-After` and
-//! `X-RateLimit-Reset` up to a cap ([`RetryPolicy`]). Waiting uses `tokio::time`.
+//! failures are retried with exponential backoff and jitter. The server's wait is honoured up
+//! to a cap ([`RetryPolicy`]) by one rule ([`RateLimit::server_wait`]): `Retry-After` for 429
+//! and 503, `X-RateLimit-Reset` for 429 only (Auth0 sends it on every answer, so it says
+//! nothing about when a 5xx is over). A certificate the client does not trust is an
+//! [`Error::Tls`], which is not retried. Waiting uses `tokio::time`.
+//!
+//! # HTTP
+//!
+//! Requests go through the [`HttpClient`] trait; [`ReqwestHttpClient`] (reqwest with rustls)
+//! is the default, and the Management API client of the `auth0-m2m` crate sends its calls
+//! through the same trait and implementation, so a custom transport (a proxy, your own TLS
+//! setup, a fake in tests) serves both.
 //!
 //! # Defaults
 //!
@@ -77,11 +87,13 @@
 
 mod auth;
 mod client;
+mod clock;
 mod endpoint;
 mod error;
 mod http;
 #[cfg(feature = "private-key-jwt")]
 mod jwt;
+mod limits;
 mod response;
 mod retry;
 mod token;
@@ -89,12 +101,18 @@ mod token;
 pub use auth::ClientAuth;
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TELEMETRY_HEADER, TokenClient, TokenClientBuilder,
+    telemetry_header_value,
 };
+pub use clock::{Clock, SystemClock, TokioClock};
 pub use endpoint::TokenEndpoint;
-pub use error::{ConfigError, Error, OAuthError, RateLimit};
-pub use http::{HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient};
+pub use error::{ConfigError, Error, OAuthError};
+pub use http::{
+    HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
+    ReqwestHttpClientBuilder,
+};
 #[cfg(feature = "private-key-jwt")]
 pub use jwt::{ASSERTION_LIFETIME, Algorithm, PrivateKey};
+pub use limits::{Quota, QuotaBucket, RateLimit};
 pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

@@ -2,11 +2,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::HeaderMap;
 use serde_json::Value;
 
-use crate::error::{Error, OAuthError, RateLimit};
+use crate::error::{Error, OAuthError};
 use crate::http::{HttpResponse, MAX_RESPONSE_BODY_BYTES};
+use crate::limits::RateLimit;
 use crate::token::AccessToken;
 
 /// The longest accepted `expires_in`: one year (31,536,000 seconds). Longer lifetimes are
@@ -43,6 +43,7 @@ pub(crate) fn interpret(
     response: &HttpResponse,
     requested_scopes: &[String],
     sent_at: SystemTime,
+    received_at: SystemTime,
     scrub: &Scrub<'_>,
 ) -> Result<AccessToken, Error> {
     if response.body.len() > MAX_RESPONSE_BODY_BYTES {
@@ -51,9 +52,11 @@ pub(crate) fn interpret(
         });
     }
     if (200..300).contains(&response.status) {
-        parse_token(&response.body, requested_scopes, sent_at)
+        let token = parse_token(&response.body, requested_scopes, sent_at)?;
+        let limits = RateLimit::from_headers(&response.headers, received_at);
+        Ok(token.with_quota(limits.client_quota))
     } else {
-        Err(parse_error(response, scrub))
+        Err(parse_error(response, received_at, scrub))
     }
 }
 
@@ -211,38 +214,9 @@ fn parse_expires_in(value: Option<&Value>) -> Result<Duration, Error> {
     Ok(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
 }
 
-/// Reads the rate-limit headers. Unparsable values are ignored.
-pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let num = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok());
-    let retry_after = text("retry-after").and_then(|v| {
-        if let Ok(secs) = v.parse::<u64>() {
-            Some(Duration::from_secs(secs))
-        } else {
-            httpdate::parse_http_date(v)
-                .ok()
-                .map(|at| at.duration_since(now).unwrap_or_default())
-        }
-    });
-    RateLimit {
-        limit: num("x-ratelimit-limit"),
-        remaining: num("x-ratelimit-remaining"),
-        reset: num("x-ratelimit-reset")
-            .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s))),
-        retry_after,
-        client_quota_limit: text("auth0-client-quota-limit")
-            .map(|s| s.chars().take(EXCERPT_CHARS).collect()),
-    }
-}
-
 /// Builds the error for a non-2xx answer.
-pub(crate) fn parse_error(response: &HttpResponse, scrub: &Scrub<'_>) -> Error {
-    let rate_limit = rate_limit(&response.headers, SystemTime::now());
+pub(crate) fn parse_error(response: &HttpResponse, now: SystemTime, scrub: &Scrub<'_>) -> Error {
+    let rate_limit = RateLimit::from_headers(&response.headers, now);
     if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&response.body)
         && let Some(Value::String(error)) = obj.get("error")
     {
@@ -260,7 +234,7 @@ pub(crate) fn parse_error(response: &HttpResponse, scrub: &Scrub<'_>) -> Error {
     Error::UnexpectedStatus {
         status: response.status,
         excerpt: excerpt(&response.body, scrub),
-        rate_limit,
+        rate_limit: Box::new(rate_limit),
     }
 }
 
@@ -319,6 +293,7 @@ fn excerpt_of(body: &[u8], scrub: &Scrub<'_>, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
 
     fn at() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -554,7 +529,7 @@ mod tests {
             ],
             r#"{"error":"too_many_requests","error_description":"Global limit has been reached"}"#,
         );
-        let Error::OAuth(e) = parse_error(&r, &scrub) else {
+        let Error::OAuth(e) = parse_error(&r, SystemTime::now(), &scrub) else {
             panic!("not oauth")
         };
         assert_eq!(e.status, 429);
@@ -570,10 +545,9 @@ mod tests {
             Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_060))
         );
         assert_eq!(e.rate_limit.retry_after, Some(Duration::from_secs(7)));
-        assert_eq!(
-            e.rate_limit.client_quota_limit.as_deref(),
-            Some("b=per_hour;q=100;r=0;t=3600")
-        );
+        let quota = e.rate_limit.client_quota.as_ref().unwrap();
+        assert_eq!(quota.per_hour().unwrap().quota, 100);
+        assert_eq!(quota.remaining(), Some(0));
     }
 
     #[test]
@@ -583,7 +557,7 @@ mod tests {
             &[],
             r#"{"error":"access_denied","error_description":"Client is not authorized to access \"https://t.auth0.com/api/v2/\". You need to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"}"#,
         );
-        let err = parse_error(&r, &Scrub { secrets: vec![] });
+        let err = parse_error(&r, SystemTime::now(), &Scrub { secrets: vec![] });
         let msg = err.to_string();
         assert!(
             msg.starts_with(
@@ -622,7 +596,7 @@ mod tests {
             "<html>\n<body>  Bad gateway: upstream said client_secret=hunter2-secret {} </body></html>",
             "x".repeat(1000)
         );
-        let err = parse_error(&resp(502, &[], &body), &scrub);
+        let err = parse_error(&resp(502, &[], &body), SystemTime::now(), &scrub);
         let Error::UnexpectedStatus {
             status, excerpt, ..
         } = &err
@@ -639,13 +613,17 @@ mod tests {
         assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
         assert!(excerpt.ends_with('…'));
         assert!(err.is_retryable());
-        let err = parse_error(&resp(404, &[], ""), &scrub);
+        let err = parse_error(&resp(404, &[], ""), SystemTime::now(), &scrub);
         assert_eq!(
             err.to_string(),
             "token endpoint answered HTTP 404 with an unexpected body: (empty body)"
         );
         // JSON without an `error` string is not an OAuth error.
-        let err = parse_error(&resp(400, &[], r#"{"error":{"code":1}}"#), &scrub);
+        let err = parse_error(
+            &resp(400, &[], r#"{"error":{"code":1}}"#),
+            SystemTime::now(),
+            &scrub,
+        );
         assert!(
             matches!(err, Error::UnexpectedStatus { status: 400, .. }),
             "{err:?}"
@@ -657,6 +635,7 @@ mod tests {
                 &[],
                 r#"{"error":"access_denied","error_description":"bad secret hunter2-secret"}"#,
             ),
+            SystemTime::now(),
             &scrub,
         );
         assert!(!format!("{err} {err:?}").contains("hunter2-secret"));
@@ -668,14 +647,14 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let date = httpdate::fmt_http_date(now + Duration::from_secs(12));
         let r = resp(503, &[("retry-after", &date)], "");
-        let rl = rate_limit(&r.headers, now);
+        let rl = RateLimit::from_headers(&r.headers, now);
         assert_eq!(rl.retry_after, Some(Duration::from_secs(12)));
         let r = resp(
             503,
             &[("retry-after", "garbage"), ("x-ratelimit-limit", "-1")],
             "",
         );
-        let rl = rate_limit(&r.headers, now);
+        let rl = RateLimit::from_headers(&r.headers, now);
         assert_eq!(rl, RateLimit::default());
     }
 
@@ -686,7 +665,7 @@ mod tests {
             HeaderMap::new(),
             vec![b' '; MAX_RESPONSE_BODY_BYTES + 1],
         );
-        let err = interpret(&big, &[], at(), &Scrub { secrets: vec![] }).unwrap_err();
+        let err = interpret(&big, &[], at(), at(), &Scrub { secrets: vec![] }).unwrap_err();
         assert!(
             matches!(err, Error::BodyTooLarge { limit } if limit == 65536),
             "{err:?}"

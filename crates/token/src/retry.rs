@@ -11,10 +11,11 @@ use rand::Rng;
 ///
 /// The wait before retry *n* (starting at 0) is `initial_backoff * 2^n`, capped at
 /// `max_backoff`, with "equal jitter" (a random value between half and all of it). When the
-/// server says how long to wait (`Retry-After`, else `X-RateLimit-Reset`), that wait is used
-/// instead, unless it is longer than `max_server_wait`: then no retry is made and the error is
-/// returned at once (with its [`retry_after`](crate::Error::retry_after) hint) so the caller
-/// can decide.
+/// server says how long to wait ([`RateLimit::server_wait`](crate::RateLimit::server_wait):
+/// `Retry-After` on a 429 or 503, else `X-RateLimit-Reset` on a 429 only), that wait is used
+/// instead (a zero wait backs off as usual), unless it is longer than `max_server_wait`: then
+/// no retry is made and the error is returned at once (with its
+/// [`retry_after`](crate::Error::retry_after) hint) so the caller can decide.
 ///
 /// Defaults ([`RetryPolicy::default`]): 3 retries (4 attempts), initial backoff 200 ms,
 /// maximum backoff 5 s, maximum server-requested wait 30 s, jitter on.
@@ -122,13 +123,16 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before retry number `retry`, given the server's hint: `None` means "do not
-    /// retry" (the hint exceeds [`max_server_wait`](Self::max_server_wait)).
-    pub(crate) fn wait(&self, retry: u32, server_hint: Option<Duration>) -> Option<Duration> {
+    /// The wait before retry number `retry` (0-based), given the server's hint (see
+    /// [`RateLimit::server_wait`](crate::RateLimit::server_wait)): `None` means "do not retry"
+    /// (the hint exceeds [`max_server_wait`](Self::max_server_wait)). A hint of zero, or none,
+    /// gives the exponential [`backoff`](Self::backoff), so a `Retry-After: 0` or a reset that
+    /// has already passed never makes a retry loop spin.
+    pub fn wait(&self, retry: u32, server_hint: Option<Duration>) -> Option<Duration> {
         match server_hint {
             Some(hint) if hint > self.max_server_wait => None,
-            Some(hint) => Some(hint),
-            None => Some(self.backoff(retry)),
+            Some(hint) if !hint.is_zero() => Some(hint),
+            _ => Some(self.backoff(retry)),
         }
     }
 }
@@ -168,6 +172,11 @@ mod tests {
         );
         assert_eq!(p.wait(0, Some(Duration::from_secs(31))), None);
         assert_eq!(p.wait(1, None), Some(Duration::from_millis(400)));
+        // A zero hint backs off like no hint.
+        assert_eq!(
+            p.wait(2, Some(Duration::ZERO)),
+            Some(Duration::from_millis(800))
+        );
         assert_eq!(RetryPolicy::none().max_retries(), 0);
     }
 }

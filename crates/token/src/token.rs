@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::limits::Quota;
+
 /// An access token issued by the token endpoint.
 ///
 /// The token value is held as a secret: `Debug` never prints it, and it is only reachable through
@@ -20,6 +22,7 @@ pub struct AccessToken {
     scopes: Vec<String>,
     expires_at: SystemTime,
     obtained_at: SystemTime,
+    quota: Option<Quota>,
 }
 
 impl AccessToken {
@@ -40,7 +43,22 @@ impl AccessToken {
             scopes,
             expires_at,
             obtained_at,
+            quota: None,
         }
+    }
+
+    /// Attaches the client's M2M token quota that came with the token
+    /// (`Auth0-Client-Quota-Limit`).
+    pub fn with_quota(mut self, quota: Option<Quota>) -> Self {
+        self.quota = quota;
+        self
+    }
+
+    /// The client's M2M token quota as Auth0 reported it with this token, when the tenant has
+    /// quotas (`Auth0-Client-Quota-Limit`). Not kept by caches: a token read from a shared
+    /// cache has none.
+    pub fn quota(&self) -> Option<&Quota> {
+        self.quota.as_ref()
     }
 
     /// The raw token value. Handle with care: never log it.
