@@ -2,9 +2,9 @@
 
 use std::io::{BufRead, Read, Write};
 
-use auth0_m2m::ManagementClient;
 use auth0_m2m::management::path::{decode_segment, encode_segment};
 use auth0_m2m::management::{self, PaginationStyle};
+use auth0_m2m::{CallOptions, ManagementClient, ResponseMeta};
 use http::{HeaderName, HeaderValue, Method};
 use serde_json::Value;
 
@@ -61,36 +61,67 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliEr
 /// What came back.
 struct Answer {
     body: Value,
-    /// `X-RateLimit-Remaining`, when known.
+    /// `X-RateLimit-Remaining`, when the answer carried it.
     remaining: Option<u64>,
 }
 
-/// Sends `call` with `query`; prints the status and headers with `-i`.
+/// The `User-Agent` addition that tells this command's calls apart in Auth0's logs.
+const APP_NAME: &str = concat!("auth0-m2m-cli/", env!("CARGO_PKG_VERSION"));
+
+/// Sends `call` with `query`; with `include`, prints the status and headers of the answer
+/// (or of the error answer) to stderr.
 async fn send(
     client: &ManagementClient,
     call: &Call,
     query: &[(String, String)],
     include: bool,
 ) -> Result<Answer, CliError> {
-    if include || !call.headers.is_empty() {
-        return Err(CliError::usage(
-            "-i and -H are not available in this build of auth0-m2m",
-        ));
+    let mut options = CallOptions::new().app_name(APP_NAME);
+    for (name, value) in &call.headers {
+        options = options.header(
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        );
     }
-    let mut request = client.request(call.method.clone(), call.path.clone());
+    let mut request = client
+        .request(call.method.clone(), call.path.clone())
+        .with_options(options);
     for (k, v) in query {
         request = request.query(k.clone(), v);
     }
     if let Some(body) = &call.body {
         request = request.json(body);
     }
-    match request.send::<Value>().await {
-        Ok(body) => Ok(Answer {
-            body,
-            remaining: None,
-        }),
-        Err(e) => Err(explain(call, e)),
+    match request.send_with_response::<Value>().await {
+        Ok(response) => {
+            let (body, meta) = response.into_parts();
+            if include {
+                print_meta(&meta);
+            }
+            Ok(Answer {
+                body,
+                remaining: meta.rate_limit().remaining,
+            })
+        }
+        Err(e) => {
+            if include && let Some(meta) = e.response_meta() {
+                print_meta(meta);
+            }
+            Err(explain(call, e))
+        }
     }
+}
+
+/// `-i`: the status line and the headers, on stderr.
+fn print_meta(meta: &ResponseMeta) {
+    let mut text = format!("HTTP {}\n", meta.status());
+    for (name, value) in meta.headers() {
+        text.push_str(&format!(
+            "{name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    eprintln!("{text}");
 }
 
 /// The command's error for a failed call; an `insufficient_scope` answer names the scopes the

@@ -54,9 +54,9 @@ impl From<auth0_m2m::Error> for CliError {
     fn from(e: auth0_m2m::Error) -> Self {
         match e {
             // A path or a body the client refused before sending is the caller's mistake.
-            auth0_m2m::Error::InvalidPath { .. } | auth0_m2m::Error::Request(_) => {
-                Self::Usage(e.to_string())
-            }
+            auth0_m2m::Error::InvalidPath { .. }
+            | auth0_m2m::Error::InvalidOptions { .. }
+            | auth0_m2m::Error::Request(_) => Self::Usage(e.to_string()),
             _ => Self::Failure(e.to_string()),
         }
     }

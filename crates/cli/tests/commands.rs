@@ -249,6 +249,34 @@ fn bodies_and_deletes() {
 }
 
 #[test]
+fn include_prints_the_status_and_headers_to_stderr() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let out = run(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "-i",
+        "-H",
+        "x-correlation-id: cli-test",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.starts_with("HTTP 200\n"), "{err}");
+    assert!(err.contains("x-ratelimit-remaining: "), "{err}");
+    assert!(err.contains("content-type: application/json"), "{err}");
+    let clients: Value = serde_json::from_slice(&out.stdout).expect("the body alone on stdout");
+    assert!(clients.is_array());
+
+    // An error answer's headers too.
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "get", "clients/nope", "-i"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("HTTP 404\n"), "{}", stderr(&out));
+}
+
+#[test]
 fn insufficient_scope_names_the_scope() {
     let fake = Fake::start(&[
         "--client",
