@@ -168,7 +168,7 @@ pub(crate) struct GlobalArgs {
     /// An extra trusted root certificate, PEM [env: AUTH0_CA_CERT].
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) ca_cert: Option<PathBuf>,
-    /// Where the token is kept: memory, file:<dir> or redis://… [env: AUTH0_CACHE; default:
+    /// Where the token is kept: memory, file:DIR or redis://… [env: AUTH0_CACHE; default:
     /// a file cache in the user's cache directory].
     #[arg(long, global = true, value_name = "CACHE")]
     pub(crate) cache: Option<String>,
