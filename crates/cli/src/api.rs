@@ -180,7 +180,11 @@ async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Res
                 .remaining
                 .map(|r| format!(", rate limit remaining {r}"))
                 .unwrap_or_default();
-            eprint!("\r\x1b[2K{item_count} items, {page_count} pages{remaining}");
+            eprint!(
+                "\r\x1b[2K{item_count} item{}, {page_count} page{}{remaining}",
+                plural(item_count),
+                plural(page_count)
+            );
         }
         if args.ndjson {
             for item in &items {
@@ -197,6 +201,10 @@ async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Res
         print_line(&json_text(&Value::Array(all), pretty))?;
     }
     Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// The state of a walk through the pages.

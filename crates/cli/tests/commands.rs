@@ -470,3 +470,79 @@ fn ops_and_completions() {
         assert!(help.contains(name), "{name} missing from --help");
     }
 }
+
+/// Runs `command` (a shell command line) under `script`, which gives it a terminal.
+fn on_a_terminal(home: &Home, fake: &Fake, command: &str, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", command, "/dev/null"]);
+    for (k, v) in home.cli(Some(fake)).get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
+    let fake = Fake::start(&["--seed-clients", "30", "--rate-limit", "1000"]);
+    let home = Home::new();
+    let bin = common::cli_bin().display().to_string();
+    // Progress on the terminal (stderr), the JSON to the file.
+    let items = home.path().join("items.json");
+    let out = on_a_terminal(
+        &home,
+        &fake,
+        &format!(
+            "'{bin}' api get clients --paginate -q per_page=10 > '{}'",
+            items.display()
+        ),
+        "",
+    );
+    assert!(out.status.success());
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("31 items, 4 pages"), "{screen:?}");
+    assert!(screen.contains("rate limit remaining"), "{screen:?}");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(&items).unwrap()).unwrap();
+    assert_eq!(all.as_array().map(Vec::len), Some(31));
+
+    let role: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "-d",
+        r#"{"name": "temp"}"#,
+    ])))
+    .unwrap();
+    let path = format!("roles/{}", role["id"].as_str().unwrap());
+    let delete = format!("'{bin}' api delete '{path}'");
+    let out = on_a_terminal(&home, &fake, &delete, "n\n");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("[y/N]"), "{screen:?}");
+    assert!(screen.contains("nothing was sent"), "{screen:?}");
+    assert_eq!(out.status.code(), Some(1));
+    run_ok(home.cli(Some(&fake)).args(["api", "get", &path]));
+
+    let out = on_a_terminal(&home, &fake, &delete, "y\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let gone = run(home.cli(Some(&fake)).args(["api", "get", &path]));
+    assert_eq!(gone.status.code(), Some(1));
+}
