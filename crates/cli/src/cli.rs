@@ -151,8 +151,8 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) client_secret_file: Option<PathBuf>,
     /// Refused: secrets are not accepted on the command line.
-    #[arg(long, global = true, hide = true, value_name = "SECRET")]
-    pub(crate) client_secret: Option<String>,
+    #[arg(long, global = true, hide = true, value_name = "SECRET", value_parser = refuse)]
+    pub(crate) client_secret: Option<Refused>,
     /// The PEM private key file for private_key_jwt [env: AUTH0_PRIVATE_KEY].
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) private_key: Option<PathBuf>,
@@ -175,6 +175,15 @@ pub(crate) struct GlobalArgs {
     /// Run against a fake Auth0 tenant started in-process (for trying the commands out).
     #[arg(long, global = true)]
     pub(crate) demo: bool,
+}
+
+/// A value given to `--client-secret`: dropped at once, kept only as the fact that it was
+/// given, so that the command can refuse it with an explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refused;
+
+fn refuse(_: &str) -> Result<Refused, std::convert::Infallible> {
+    Ok(Refused)
 }
 
 /// The commands.
@@ -296,6 +305,14 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_secret_flag_keeps_no_value() {
+        let cli = Cli::try_parse_from(["auth0-m2m", "--client-secret", "s3cr3t-value", "token"])
+            .expect("parsed, to be refused later");
+        assert_eq!(cli.global.client_secret, Some(Refused));
+        assert!(!format!("{cli:?}").contains("s3cr3t-value"));
     }
 
     #[test]

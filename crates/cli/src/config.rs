@@ -422,12 +422,11 @@ mod tests {
     #[test]
     fn a_secret_on_the_command_line_is_refused() {
         let global = GlobalArgs {
-            client_secret: Some("oops".into()),
+            client_secret: Some(crate::cli::Refused),
             ..GlobalArgs::default()
         };
         let e = resolve(&global, &env(&[("AUTH0_DOMAIN", "d.example")])).unwrap_err();
         assert!(e.to_string().contains("not accepted"), "{e}");
-        assert!(!e.to_string().contains("oops"));
     }
 
     #[test]
