@@ -39,12 +39,8 @@ async fn run() -> Result<(), BoxError> {
             .map_err(|_| format!("RATE_LIMIT_LOW must be a whole number, got {v:?}"))?,
         None => 2,
     };
-    let (client, _tenant) = management_client_from_env(
-        FakeTenant::builder()
-            .seed_users(180)
-            .rate_limit(5),
-    )
-    .await?;
+    let (client, _tenant) =
+        management_client_from_env(FakeTenant::builder().seed_users(180).rate_limit(5)).await?;
     let mut pages = client
         .users()
         .list_with(|list| list.sort("created_at:1"))

@@ -128,7 +128,7 @@ pub use builder::{
     TELEMETRY_HEADER,
 };
 pub use client::ManagementClient;
-pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error};
+pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
 pub use raw::RawRequest;
 pub use resources::{
     ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,
