@@ -37,6 +37,10 @@ pub enum ProviderError {
         retry_in: Duration,
         /// The message of the last failure.
         last_error: String,
+        /// Whether the last failure was transient (a timeout, a 5xx…). `false` for a failure
+        /// that waiting will not fix (bad credentials, an untrusted certificate): the caller
+        /// should stop and fix the configuration.
+        last_error_retryable: bool,
     },
     /// A configuration value was rejected by the builder.
     #[error("invalid provider configuration: {field}: {reason}")]
@@ -56,7 +60,10 @@ impl ProviderError {
     pub fn is_retryable(&self) -> bool {
         match self {
             ProviderError::Fetch(e) => e.is_retryable(),
-            ProviderError::BackingOff { .. } => true,
+            ProviderError::BackingOff {
+                last_error_retryable,
+                ..
+            } => *last_error_retryable,
             ProviderError::Config { .. } | ProviderError::NoRuntime => false,
         }
     }
@@ -172,6 +179,7 @@ struct FailureState {
     consecutive: u32,
     retry_at: Option<SystemTime>,
     last_error: Option<String>,
+    last_error_retryable: bool,
 }
 
 #[derive(Default)]
@@ -670,6 +678,7 @@ impl Inner {
         let delay = self.policy.backoff(f.consecutive, e.retry_after());
         f.retry_at = Some(self.clock.now() + delay);
         f.last_error = Some(e.to_string());
+        f.last_error_retryable = e.is_retryable();
         tracing::warn!(error = %e, retry_in = ?delay, failures = f.consecutive, "token refresh failed");
         delay
     }
@@ -731,6 +740,7 @@ impl Inner {
                 return Err(ProviderError::BackingOff {
                     retry_in,
                     last_error: f.last_error.clone().unwrap_or_default(),
+                    last_error_retryable: f.last_error_retryable,
                 });
             }
         }

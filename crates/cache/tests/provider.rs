@@ -214,9 +214,11 @@ async fn failures_back_off_with_growing_delays_and_recover() {
             Err(ProviderError::BackingOff {
                 retry_in,
                 last_error,
+                last_error_retryable,
             }) => {
                 assert!(retry_in <= Duration::from_secs(10) && retry_in >= Duration::from_secs(4));
                 assert!(last_error.contains("connection refused"));
+                assert!(last_error_retryable);
             }
             other => panic!("expected backoff, got {other:?}"),
         }
@@ -706,4 +708,48 @@ async fn stats_show_the_last_quota_seen() {
     let quota = provider.stats().last_quota.expect("quota after a fetch");
     assert_eq!(quota.per_hour().unwrap().remaining, 9);
     assert_eq!(quota.per_day().unwrap().quota, 100);
+}
+
+/// A source whose every request fails the way an untrusted certificate does.
+#[derive(Debug)]
+struct UntrustedCertificate;
+
+#[async_trait]
+impl TokenSource for UntrustedCertificate {
+    async fn fetch_token(&self) -> Result<AccessToken, Error> {
+        Err(Error::Tls {
+            message:
+                "the server's certificate was refused: invalid peer certificate: UnknownIssuer"
+                    .into(),
+            source: None,
+        })
+    }
+
+    fn cache_key_parts(&self) -> CacheKeyParts {
+        CacheKeyParts::new(
+            "https://tenant.test/oauth/token",
+            format!("tls-{}", rand_suffix()),
+        )
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_configuration_failure_stays_not_retryable_while_backing_off() {
+    let provider = TokenProvider::builder(UntrustedCertificate)
+        .build()
+        .unwrap();
+    let first = provider.token().await.unwrap_err();
+    assert!(!first.is_retryable(), "{first:?}");
+    let again = provider.token().await.unwrap_err();
+    assert!(
+        matches!(
+            again,
+            ProviderError::BackingOff {
+                last_error_retryable: false,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    assert!(!again.is_retryable());
 }

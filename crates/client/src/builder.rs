@@ -396,7 +396,7 @@ impl ManagementClientBuilder {
             Some(url) => check_base_url(url, self.allow_insecure_http)?,
             None => {
                 // Validates the domain (bare host or host:port).
-                TokenEndpoint::auth0_domain(&self.domain)?;
+                TokenEndpoint::auth0_domain(&self.domain).map_err(domain_hint)?;
                 format!("https://{}", self.domain)
             }
         };
@@ -440,13 +440,22 @@ impl ManagementClientBuilder {
             }
         };
 
+        let narrowed_scopes = match (&self.credentials, self.scopes.is_empty()) {
+            (Credentials::Client { .. }, false) => {
+                let mut scopes = self.scopes.clone();
+                scopes.sort();
+                scopes.dedup();
+                Some(scopes)
+            }
+            _ => None,
+        };
         let provider = match self.credentials {
             Credentials::Provider(p) => p,
             Credentials::None => return Err(ConfigError::MissingCredentials),
             Credentials::Client { id, auth } => {
                 let endpoint = match &self.token_url {
                     Some(url) => TokenEndpoint::url(url)?,
-                    None => TokenEndpoint::auth0_domain(&self.domain)?,
+                    None => TokenEndpoint::auth0_domain(&self.domain).map_err(domain_hint)?,
                 };
                 let audience = match self.audience {
                     Some(a) => a,
@@ -513,10 +522,28 @@ impl ManagementClientBuilder {
                 base_url,
                 retry: self.retry,
                 timeout: self.timeout,
+                narrowed_scopes,
                 max_response_bytes: self.max_response_bytes,
                 headers,
             }),
         })
+    }
+}
+
+/// Rewrites the token crate's domain error in the words of this builder: the user called
+/// `ManagementClient::builder(domain)`, not `TokenEndpoint::url`.
+fn domain_hint(e: auth0_m2m_token::ConfigError) -> ConfigError {
+    match e {
+        auth0_m2m_token::ConfigError::InvalidDomain { domain, .. } if domain.contains("://") => {
+            ConfigError::Token(auth0_m2m_token::ConfigError::InvalidDomain {
+                domain,
+                reason: "`ManagementClient::builder` takes the bare host (e.g. \
+                         `tenant.eu.auth0.com`, without `https://`); to send the calls or the \
+                         token request to a full URL, use `with_base_url` or `with_token_url`"
+                    .to_owned(),
+            })
+        }
+        other => ConfigError::Token(other),
     }
 }
 
@@ -608,6 +635,10 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(e, ConfigError::Token(_)), "{e:?}");
+        let text = e.to_string();
+        assert!(text.contains("ManagementClient::builder"), "{text}");
+        assert!(text.contains("with_base_url"), "{text}");
+        assert!(!text.contains("TokenEndpoint"), "{text}");
         assert!(!format!("{e:?}{e}").contains("s3cr3t"));
 
         let e = ManagementClient::builder("tenant.example.com")

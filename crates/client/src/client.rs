@@ -21,6 +21,8 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
+    /// The scopes given to `with_scopes`, when the client narrowed its token.
+    pub(crate) narrowed_scopes: Option<Vec<String>>,
     pub(crate) max_response_bytes: usize,
     pub(crate) headers: HeaderMap,
 }
@@ -231,13 +233,14 @@ impl ManagementClient {
                     let now = SystemTime::now();
                     let status = response.status;
                     let meta = ResponseMeta::from_parts(status, response.headers, now);
-                    let error = ApiError::from_response(
+                    let mut error = ApiError::from_response(
                         req.method.clone(),
                         req.path.clone(),
                         meta,
                         &response.body,
                         token.expose_secret(),
                     );
+                    error.requested_scopes.clone_from(&inner.narrowed_scopes);
                     let retryable = status == 429 || (idempotent && (500..=599).contains(&status));
                     let wait = if retryable && retries < max_retries {
                         inner

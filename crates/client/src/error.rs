@@ -81,6 +81,10 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The answer's metadata: every header, the rate limit and the quotas.
     pub meta: ResponseMeta,
+    /// The scopes this client asked for with
+    /// [`with_scopes`](crate::ManagementClientBuilder::with_scopes), when it narrowed them
+    /// (`None`: it asked for every scope its grant allows).
+    pub requested_scopes: Option<Vec<String>>,
 }
 
 impl ApiError {
@@ -93,6 +97,30 @@ impl ApiError {
     /// The human-readable `message` of the body.
     pub fn message(&self) -> Option<&str> {
         self.body.as_ref().and_then(|b| b.message.as_deref())
+    }
+
+    /// The scopes an `insufficient_scope` answer says the call needs (Auth0's message reads
+    /// "Insufficient scope, expected any of: read:users,read:user_idp_tokens"); empty for
+    /// other answers or when the message names none.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        if self.error_code() != Some("insufficient_scope") {
+            return Vec::new();
+        }
+        let Some(message) = self.message() else {
+            return Vec::new();
+        };
+        let lower = message.to_ascii_lowercase();
+        ["expected any of:", "expected all of:", "expected:"]
+            .iter()
+            .find_map(|marker| lower.find(marker).map(|i| &message[i + marker.len()..]))
+            .map(|list| {
+                list.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub(crate) fn from_response(
@@ -128,6 +156,7 @@ impl ApiError {
             rate_limit: meta.rate_limit().clone(),
             request_id: meta.request_id().map(str::to_owned),
             meta,
+            requested_scopes: None,
         }
     }
 }
@@ -145,10 +174,27 @@ impl fmt::Display for ApiError {
             write!(f, ": {excerpt}")?;
         }
         if self.error_code() == Some("insufficient_scope") {
-            f.write_str(
-                " (grant the missing scope to this application in the Auth0 dashboard: \
-                 Applications > APIs > Auth0 Management API > Machine to Machine Applications)",
-            )?;
+            let missing = self.missing_scopes();
+            let narrowed_without = self.requested_scopes.as_ref().filter(|requested| {
+                missing.is_empty() || !missing.iter().any(|m| requested.contains(m))
+            });
+            match narrowed_without {
+                Some(requested) => write!(
+                    f,
+                    " (this client narrowed its token to the scopes [{}] with `with_scopes`; \
+                     add {} there, and make sure the application's grant includes it)",
+                    requested.join(" "),
+                    if missing.is_empty() {
+                        "the scope this call needs".to_owned()
+                    } else {
+                        missing.join(" or ")
+                    }
+                )?,
+                None => f.write_str(
+                    " (grant the missing scope to this application in the Auth0 dashboard: \
+                     Applications > APIs > Auth0 Management API > Machine to Machine Applications)",
+                )?,
+            }
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
@@ -259,7 +305,161 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is, for a `match` that needs no status codes or string
+/// compares; from [`Error::kind`].
+///
+/// ```no_run
+/// # async fn run(client: auth0_m2m::ManagementClient) {
+/// use auth0_m2m::ErrorKind;
+/// match client.users().get("auth0|123").await {
+///     Ok(user) => println!("{}", user.user_id()),
+///     Err(e) => match e.kind() {
+///         ErrorKind::NotFound { .. } => println!("no such user"),
+///         ErrorKind::RateLimited { retry_after } => println!("slow down: {retry_after:?}"),
+///         ErrorKind::InsufficientScope { missing } => println!("grant {missing:?}"),
+///         ErrorKind::Token { .. } => println!("no token: {e}"),
+///         _ => println!("failed: {e}"),
+///     },
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// HTTP 404: the resource does not exist (`errorCode` such as `inexistent_user`).
+    NotFound {
+        /// Auth0's `errorCode`, when it sent one.
+        error_code: Option<String>,
+    },
+    /// HTTP 409: the resource exists already, or conflicts with another.
+    Conflict {
+        /// Auth0's `errorCode`, when it sent one.
+        error_code: Option<String>,
+    },
+    /// HTTP 400: the request was refused as invalid (a bad query, an unknown field…).
+    BadRequest {
+        /// Auth0's `errorCode`, when it sent one.
+        error_code: Option<String>,
+    },
+    /// HTTP 401 after the client already retried with a fresh token.
+    Unauthorized,
+    /// HTTP 403 `insufficient_scope`: the token lacks a scope the call needs.
+    InsufficientScope {
+        /// The scopes Auth0 says the call needs, when it said (any one of them is enough).
+        missing: Vec<String>,
+    },
+    /// HTTP 403 for another reason.
+    Forbidden {
+        /// Auth0's `errorCode`, when it sent one.
+        error_code: Option<String>,
+    },
+    /// HTTP 429 that outlasted the retries, or asked for a longer wait than the policy allows.
+    RateLimited {
+        /// How long Auth0 asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// HTTP 5xx that outlasted the retries (or of a call that cannot be retried).
+    Server {
+        /// The status.
+        status: u16,
+    },
+    /// Another non-2xx answer.
+    OtherStatus {
+        /// The status.
+        status: u16,
+    },
+    /// No access token could be obtained (bad credentials, a missing grant, the token
+    /// endpoint down…).
+    Token {
+        /// Whether waiting may help (a timeout, a 5xx, a 429), as opposed to a configuration
+        /// that must be fixed.
+        retryable: bool,
+    },
+    /// The request could not be sent or its answer read (connection refused, reset…).
+    Transport,
+    /// The request timed out.
+    Timeout,
+    /// The server's certificate was not trusted, or TLS is misconfigured: a configuration
+    /// problem, not retried.
+    Tls,
+    /// A 2xx answer whose body is not the expected type, or a body over the size cap.
+    Decode,
+    /// The call was refused before it was sent: an invalid path, an empty id, bad per-call
+    /// options, a page size or style the endpoint does not accept.
+    Config,
+    /// A paging walk that could not end.
+    Pagination,
+}
+
 impl Error {
+    /// What kind of failure this is. See [`ErrorKind`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(e) => {
+                let error_code = e.error_code().map(str::to_owned);
+                match e.status {
+                    400 => ErrorKind::BadRequest { error_code },
+                    401 => ErrorKind::Unauthorized,
+                    403 if e.error_code() == Some("insufficient_scope") => {
+                        ErrorKind::InsufficientScope {
+                            missing: e.missing_scopes(),
+                        }
+                    }
+                    403 => ErrorKind::Forbidden { error_code },
+                    404 => ErrorKind::NotFound { error_code },
+                    409 => ErrorKind::Conflict { error_code },
+                    429 => ErrorKind::RateLimited {
+                        retry_after: self.retry_after(),
+                    },
+                    status @ 500..=599 => ErrorKind::Server { status },
+                    status => ErrorKind::OtherStatus { status },
+                }
+            }
+            Error::Token(e) => ErrorKind::Token {
+                retryable: e.is_retryable(),
+            },
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Tls { .. } => ErrorKind::Tls,
+            Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
+            Error::Pagination { .. } => ErrorKind::Pagination,
+            Error::Request(_)
+            | Error::InvalidPath { .. }
+            | Error::InvalidOptions { .. }
+            | Error::Unsupported(_) => ErrorKind::Config,
+        }
+    }
+
+    /// Whether this is a 404 answer.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.kind(), ErrorKind::NotFound { .. })
+    }
+
+    /// Whether this is a 409 answer.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Conflict { .. })
+    }
+
+    /// Whether this is a 429 answer.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self.kind(), ErrorKind::RateLimited { .. })
+    }
+
+    /// Whether this is a 403 `insufficient_scope` answer.
+    pub fn is_insufficient_scope(&self) -> bool {
+        matches!(self.kind(), ErrorKind::InsufficientScope { .. })
+    }
+
+    /// Whether no access token could be obtained.
+    pub fn is_token(&self) -> bool {
+        matches!(self, Error::Token(_))
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -49,11 +49,30 @@
 //! (a lock-free read while the token is fresh). A 401 answer invalidates exactly the token
 //! that was sent and the call is retried once with a fresh token. 429 answers, and 5xx
 //! answers, timeouts and lost connections of idempotent calls, are retried with exponential
-//! backoff and jitter, honouring `Retry-After` / `X-RateLimit-Reset` up to a cap
-//! ([`RetryPolicy`]). `POST` and `PATCH` calls are never retried once they may have been
-//! processed. Every failure is an [`Error`] carrying the status, the Management API error
-//! body, the rate-limit headers and the request id; no error, log line or `Debug` output
-//! contains the client secret or a token.
+//! backoff and jitter; the server's wait is honoured up to a cap ([`RetryPolicy`]) by one
+//! rule: `Retry-After` on a 429 or 503, `X-RateLimit-Reset` on a 429 only (Auth0 sends it on
+//! every answer). `POST` and `PATCH` calls are never retried once they may have been
+//! processed. A certificate the client does not trust is an [`Error::Tls`], never retried.
+//! Every failure is an [`Error`] carrying the status, the Management API error body and the
+//! answer's [`ResponseMeta`] (headers, rate limit, request id); no error, log line or `Debug`
+//! output contains the client secret or a token.
+//!
+//! # Responses and per-call options
+//!
+//! [`ManagementClient::execute_with`], [`RawRequest::send_with_response`],
+//! [`List::send_with_response`] and [`List::responses`] return each answer as a [`Response`]:
+//! the body with its [`ResponseMeta`] (status, headers, request id, the parsed rate limit and
+//! M2M quotas). [`CallOptions`] change one call: a timeout, extra headers, a retry budget, an
+//! application name for the `User-Agent`.
+//!
+//! # HTTP
+//!
+//! Token requests and Management API calls go through one [`HttpClient`] (by default
+//! [`ReqwestHttpClient`](token::ReqwestHttpClient): reqwest with rustls, one connection
+//! pool). Hand in your own with [`ManagementClientBuilder::with_http_client`] (a proxy, a
+//! custom TLS setup, a fake in tests) or a configured `reqwest::Client` with
+//! [`ManagementClientBuilder::with_reqwest_client`]. The [`http`] crate is re-exported, so
+//! `auth0_m2m::http::Method` needs no dependency of your own.
 //!
 //! # Defaults
 //!
@@ -109,7 +128,7 @@ pub use builder::{
     TELEMETRY_HEADER,
 };
 pub use client::ManagementClient;
-pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error};
+pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
 pub use raw::RawRequest;
 pub use resources::{
     ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,

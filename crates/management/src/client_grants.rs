@@ -31,6 +31,8 @@ model! {
     }
 }
 
+str_accessors!(ClientGrant: id, client_id);
+
 request_body! {
     /// The body of [`CreateClientGrant`].
     pub struct NewClientGrant {

@@ -175,6 +175,8 @@ model! {
     }
 }
 
+str_accessors!(Client: client_id, name);
+
 request_body! {
     /// The body of [`CreateClient`].
     pub struct NewClient {

@@ -42,6 +42,8 @@ model! {
     }
 }
 
+str_accessors!(Connection: id, name, display_name);
+
 /// `GET /api/v2/connections`: lists connections (offset or checkpoint pages).
 #[derive(Debug, Clone, Default)]
 pub struct ListConnections {

@@ -57,6 +57,8 @@ model! {
     }
 }
 
+str_accessors!(Job: id, connection_id, external_id);
+
 /// A field to export, optionally renamed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportField {

@@ -62,6 +62,8 @@ model! {
     }
 }
 
+str_accessors!(LogEvent: log_id, connection_id, client_id, client_name, user_id, user_name, organization_id, organization_name);
+
 /// `GET /api/v2/logs`: lists log events (offset pages, or checkpoint pages that come back as
 /// bare arrays and continue from the last `log_id`).
 #[derive(Debug, Clone, Default)]

@@ -72,6 +72,23 @@ macro_rules! model {
     };
 }
 
+/// `&str` accessors for the fields of a model that identify a resource, by one rule: every
+/// string field named `id`, `name`, `identifier`, `email`, or ending in `_id` or `_name`. Each
+/// returns the value, or `""` when the field is absent (as go-auth0's `GetX()` getters do), so
+/// `user.user_id()` replaces `user.user_id.as_deref().unwrap_or("")`.
+macro_rules! str_accessors {
+    ($name:ident: $($field:ident),+ $(,)?) => {
+        impl $name {
+            $(
+                #[doc = concat!("`", stringify!($field), "`, or `\"\"` when it is absent.")]
+                pub fn $field(&self) -> &str {
+                    self.$field.as_deref().unwrap_or("")
+                }
+            )+
+        }
+    };
+}
+
 /// A request body: required fields in `new`, optional ones set by methods named after the
 /// field and sent only when set; `with_field` adds a field the type does not name.
 macro_rules! request_body {

@@ -27,6 +27,8 @@ model! {
     }
 }
 
+str_accessors!(Organization: id, name, display_name);
+
 model! {
     /// A member of an organization.
     pub struct Member {
@@ -42,6 +44,8 @@ model! {
         pub roles: Vec<Value>,
     }
 }
+
+str_accessors!(Member: user_id, name, email);
 
 request_body! {
     /// The body of [`CreateOrganization`].

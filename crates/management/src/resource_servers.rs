@@ -80,6 +80,8 @@ model! {
     }
 }
 
+str_accessors!(ResourceServer: id, name, identifier, client_id);
+
 request_body! {
     /// The body of [`CreateResourceServer`].
     pub struct NewResourceServer {

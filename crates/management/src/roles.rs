@@ -22,6 +22,8 @@ model! {
     }
 }
 
+str_accessors!(Role: id, name);
+
 model! {
     /// A permission (a resource server scope) granted to a role or a user.
     pub struct Permission {
@@ -38,6 +40,8 @@ model! {
     }
 }
 
+str_accessors!(Permission: permission_name, resource_server_name);
+
 model! {
     /// A user holding a role, as listed by [`ListRoleUsers`].
     pub struct RoleUser {
@@ -51,6 +55,8 @@ model! {
         pub name: String,
     }
 }
+
+str_accessors!(RoleUser: user_id, email, name);
 
 /// A permission to add or remove: a scope of a resource server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -58,6 +58,8 @@ model! {
     }
 }
 
+str_accessors!(TenantSettings: friendly_name);
+
 request_body! {
     /// The body of [`UpdateTenantSettings`].
     pub struct TenantSettingsUpdate {

@@ -84,6 +84,8 @@ model! {
     }
 }
 
+str_accessors!(User: user_id, email, name, given_name, family_name);
+
 request_body! {
     /// The body of [`CreateUser`].
     pub struct NewUser {
