@@ -17,11 +17,16 @@ struct Agent {
 }
 
 impl Agent {
-    /// Starts `auth0-m2m serve` with `args` and waits for its ready line.
+    /// Starts `auth0-m2m serve` with `args` and a memory cache, and waits for its ready line.
     fn start(home: &Home, fake: &Fake, args: &[&str]) -> Agent {
+        Agent::start_with_cache(home, fake, "memory", args)
+    }
+
+    /// Starts `auth0-m2m --cache CACHE serve` with `args` and waits for its ready line.
+    fn start_with_cache(home: &Home, fake: &Fake, cache: &str, args: &[&str]) -> Agent {
         let mut child = home
             .cli(Some(fake))
-            .args(["--cache", "memory", "serve"])
+            .args(["--cache", cache, "serve"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -267,4 +272,36 @@ fn serves_on_a_loopback_port_with_curl() {
         .unwrap();
     assert!(child.wait().unwrap().success());
     assert!(!key_file.exists());
+}
+
+/// Two agents (two hosts, say) sharing Redis: the second adopts the first one's token.
+#[test]
+fn agents_sharing_redis_make_one_token_request() {
+    // The fake tenant's random port and client id make the cache key unique to this test.
+    let fake = Fake::start(&[]);
+    let (home_a, home_b) = (Home::new(), Home::new());
+    let redis = "redis://127.0.0.1:6379";
+    let a = Agent::start_with_cache(&home_a, &fake, redis, &[]);
+    let (status, body_a) = unix_get(&a.socket, "/token", Some(&a.key()));
+    assert_eq!(status, 200, "{body_a}");
+    let b = Agent::start_with_cache(&home_b, &fake, redis, &[]);
+    let (status, body_b) = unix_get(&b.socket, "/token", Some(&b.key()));
+    assert_eq!(status, 200, "{body_b}");
+    let token = |body: &str| {
+        serde_json::from_str::<Value>(body).expect("JSON")["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    };
+    assert_eq!(token(&body_a), token(&body_b));
+    assert_eq!(fake.token_requests(), 1);
+    let (_, metrics) = unix_get(&b.socket, "/metrics", None);
+    assert!(
+        metrics.contains("auth0_m2m_agent_token_requests_total 0\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("auth0_m2m_agent_shared_cache_adoptions_total 1\n"),
+        "{metrics}"
+    );
 }
