@@ -24,6 +24,10 @@ use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::Target;
 use crate::error::CliError;
 
+/// The longest a `GET /token` waits when no valid token is held (before the first one, or
+/// after every refresh failed) before it answers 503.
+const MAX_WAIT: Duration = Duration::from_secs(20);
+
 /// How often the agent checks the provider's health.
 const MONITOR_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -134,7 +138,10 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Cli
     let monitor = tokio::spawn(monitor(agent.clone()));
     let mut ready = ready;
     ready["key_file"] = json!(key_path.display().to_string());
-    println!("{ready}");
+    // Scripts and tests wait for this line; a closed stdout is no reason to stop serving.
+    if let Err(e) = crate::output::print_line(&ready.to_string()) {
+        tracing::warn!(error = %e, "could not print the ready line");
+    }
     tracing::info!(
         socket = ?socket_path,
         listen = ?args.listen,
@@ -264,18 +271,18 @@ async fn token(State(agent): State<Arc<Agent>>, headers: HeaderMap) -> Response 
         .filter(|t| !t.is_expired_at(now));
     let token = match held {
         Some(t) => t,
-        // Only before the first token (or after every refresh failed): wait for one.
-        None => match agent.provider.token().await {
-            Ok(t) => t,
-            Err(e) => {
+        // Only before the first token (or after every refresh failed): wait for one, for a
+        // bounded time.
+        None => match tokio::time::timeout(MAX_WAIT, agent.provider.token()).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
                 agent.record_error(&e);
-                agent.unavailable.fetch_add(1, Ordering::Relaxed);
-                return json_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    json!({
-                        "error": "temporarily_unavailable",
-                        "error_description": e.to_string(),
-                    }),
+                return unavailable(&agent, e.to_string());
+            }
+            Err(_) => {
+                return unavailable(
+                    &agent,
+                    format!("no token yet after {} s", MAX_WAIT.as_secs()),
                 );
             }
         },
@@ -288,6 +295,18 @@ async fn token(State(agent): State<Arc<Agent>>, headers: HeaderMap) -> Response 
             "token_type": token.token_type(),
             "expires_in": token.remaining_at(SystemTime::now()).as_secs(),
             "scope": token.scope_string(),
+        }),
+    )
+}
+
+/// A 503 answer to `GET /token`.
+fn unavailable(agent: &Agent, description: String) -> Response {
+    agent.unavailable.fetch_add(1, Ordering::Relaxed);
+    json_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({
+            "error": "temporarily_unavailable",
+            "error_description": description,
         }),
     )
 }

@@ -305,3 +305,54 @@ fn agents_sharing_redis_make_one_token_request() {
         "{metrics}"
     );
 }
+
+/// Without a token (the credentials are refused), callers get 503 and the health check says
+/// why, without the secret.
+#[test]
+fn without_a_token_callers_get_503_and_health_says_why() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let secret = "wrong-secret-0123456789abcdef";
+    let mut child = home
+        .cli(Some(&fake))
+        .env("AUTH0_CLIENT_SECRET", secret)
+        .args(["--cache", "memory", "serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the agent starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("ready line");
+    let ready: Value = serde_json::from_str(&line).expect("JSON");
+    let socket = PathBuf::from(ready["socket"].as_str().unwrap());
+    let key = std::fs::read_to_string(ready["key_file"].as_str().unwrap()).unwrap();
+
+    let (status, body) = unix_get(&socket, "/token", Some(&key));
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("temporarily_unavailable"), "{body}");
+    assert!(!body.contains(secret));
+    let (status, health) = unix_get(&socket, "/healthz", None);
+    assert_eq!(status, 503, "{health}");
+    let health: Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(health["token_held"], false);
+    assert!(health["last_refresh_error"].is_string(), "{health}");
+    assert!(!health.to_string().contains(secret));
+    let (_, metrics) = unix_get(&socket, "/metrics", None);
+    assert!(
+        metrics.contains("auth0_m2m_agent_answers_total{status=\"503\"} 1\n"),
+        "{metrics}"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("could not obtain a token"), "{log}");
+    assert!(!log.contains(secret), "{log}");
+    assert!(!socket.exists());
+}
