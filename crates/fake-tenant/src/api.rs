@@ -80,104 +80,412 @@ enum Route {
     JobsExport,
     JobsImport,
     Job(String),
+    ActiveUsers,
+    UserBlocks(String),
     TenantSettings,
 }
 
+/// One Management API route the tenant serves.
+pub(crate) struct RouteSpec {
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path template below `/api/v2`, as in Auth0's OpenAPI description.
+    pub(crate) path: &'static str,
+    /// The scopes of which a token needs any one.
+    pub(crate) scopes: &'static [&'static str],
+    /// Builds the route from the path's `{...}` values, in order.
+    make: fn(&mut Vec<String>) -> Route,
+}
+
+/// The first path parameter.
+fn param(p: &mut Vec<String>) -> String {
+    if p.is_empty() {
+        String::new()
+    } else {
+        p.swap_remove(0)
+    }
+}
+
+/// Every Management API route, matched in order.
+pub(crate) const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        method: "GET",
+        path: "/clients",
+        scopes: &["read:clients"],
+        make: |_| Route::Clients,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/clients",
+        scopes: &["create:clients"],
+        make: |_| Route::Clients,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/clients/{id}",
+        scopes: &["read:clients"],
+        make: |p| Route::Client(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/clients/{id}",
+        scopes: &["update:clients"],
+        make: |p| Route::Client(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/clients/{id}",
+        scopes: &["delete:clients"],
+        make: |p| Route::Client(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/clients/{id}/rotate-secret",
+        scopes: &["update:client_keys"],
+        make: |p| Route::ClientRotate(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/client-grants",
+        scopes: &["read:client_grants"],
+        make: |_| Route::Grants,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/client-grants",
+        scopes: &["create:client_grants"],
+        make: |_| Route::Grants,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/client-grants/{id}",
+        scopes: &["read:client_grants"],
+        make: |p| Route::Grant(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/client-grants/{id}",
+        scopes: &["update:client_grants"],
+        make: |p| Route::Grant(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/client-grants/{id}",
+        scopes: &["delete:client_grants"],
+        make: |p| Route::Grant(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/resource-servers",
+        scopes: &["read:resource_servers"],
+        make: |_| Route::ResourceServers,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/resource-servers",
+        scopes: &["create:resource_servers"],
+        make: |_| Route::ResourceServers,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/resource-servers/{id}",
+        scopes: &["read:resource_servers"],
+        make: |p| Route::ResourceServer(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/resource-servers/{id}",
+        scopes: &["update:resource_servers"],
+        make: |p| Route::ResourceServer(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/resource-servers/{id}",
+        scopes: &["delete:resource_servers"],
+        make: |p| Route::ResourceServer(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users",
+        scopes: &["read:users"],
+        make: |_| Route::Users,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/users",
+        scopes: &["create:users"],
+        make: |_| Route::Users,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users/{id}",
+        scopes: &["read:users"],
+        make: |p| Route::User(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/users/{id}",
+        scopes: &["update:users"],
+        make: |p| Route::User(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/users/{id}",
+        scopes: &["delete:users"],
+        make: |p| Route::User(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users-by-email",
+        scopes: &["read:users"],
+        make: |_| Route::UsersByEmail,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users/{id}/roles",
+        scopes: &["read:users", "read:roles"],
+        make: |p| Route::UserRoles(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/users/{id}/roles",
+        scopes: &["update:users", "create:role_members"],
+        make: |p| Route::UserRoles(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/users/{id}/roles",
+        scopes: &["update:users", "delete:role_members"],
+        make: |p| Route::UserRoles(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users/{id}/permissions",
+        scopes: &["read:users"],
+        make: |p| Route::UserPermissions(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/users/{id}/permissions",
+        scopes: &["update:users"],
+        make: |p| Route::UserPermissions(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/users/{id}/permissions",
+        scopes: &["update:users"],
+        make: |p| Route::UserPermissions(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/user-blocks/{id}",
+        scopes: &["read:users"],
+        make: |p| Route::UserBlocks(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/user-blocks/{id}",
+        scopes: &["update:users"],
+        make: |p| Route::UserBlocks(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/roles",
+        scopes: &["read:roles"],
+        make: |_| Route::Roles,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/roles",
+        scopes: &["create:roles"],
+        make: |_| Route::Roles,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/roles/{id}",
+        scopes: &["read:roles"],
+        make: |p| Route::Role(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/roles/{id}",
+        scopes: &["update:roles"],
+        make: |p| Route::Role(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/roles/{id}",
+        scopes: &["delete:roles"],
+        make: |p| Route::Role(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/roles/{id}/permissions",
+        scopes: &["read:roles"],
+        make: |p| Route::RolePermissions(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/roles/{id}/permissions",
+        scopes: &["update:roles"],
+        make: |p| Route::RolePermissions(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/roles/{id}/permissions",
+        scopes: &["update:roles"],
+        make: |p| Route::RolePermissions(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/roles/{id}/users",
+        scopes: &["read:users", "read:roles", "read:role_members"],
+        make: |p| Route::RoleUsers(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/roles/{id}/users",
+        scopes: &["update:roles", "create:role_members"],
+        make: |p| Route::RoleUsers(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/organizations",
+        scopes: &["read:organizations"],
+        make: |_| Route::Orgs,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/organizations",
+        scopes: &["create:organizations"],
+        make: |_| Route::Orgs,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/organizations/name/{name}",
+        scopes: &["read:organizations"],
+        make: |p| Route::OrgByName(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/organizations/{id}",
+        scopes: &["read:organizations"],
+        make: |p| Route::Org(param(p)),
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/organizations/{id}",
+        scopes: &["update:organizations"],
+        make: |p| Route::Org(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/organizations/{id}",
+        scopes: &["delete:organizations"],
+        make: |p| Route::Org(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/organizations/{id}/members",
+        scopes: &["read:organization_members"],
+        make: |p| Route::OrgMembers(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/organizations/{id}/members",
+        scopes: &["create:organization_members"],
+        make: |p| Route::OrgMembers(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/organizations/{id}/members",
+        scopes: &["delete:organization_members"],
+        make: |p| Route::OrgMembers(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/connections",
+        scopes: &["read:connections"],
+        make: |_| Route::Connections,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/connections/{id}",
+        scopes: &["read:connections"],
+        make: |p| Route::Connection(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/logs",
+        scopes: &["read:logs"],
+        make: |_| Route::Logs,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/logs/{id}",
+        scopes: &["read:logs"],
+        make: |p| Route::Log(param(p)),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/jobs/users-exports",
+        scopes: &["read:users"],
+        make: |_| Route::JobsExport,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/jobs/users-imports",
+        scopes: &["create:users"],
+        make: |_| Route::JobsImport,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/jobs/{id}",
+        scopes: &["create:users", "read:users"],
+        make: |p| Route::Job(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/stats/active-users",
+        scopes: &["read:stats"],
+        make: |_| Route::ActiveUsers,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/tenants/settings",
+        scopes: &["read:tenant_settings"],
+        make: |_| Route::TenantSettings,
+    },
+    RouteSpec {
+        method: "PATCH",
+        path: "/tenants/settings",
+        scopes: &["update:tenant_settings"],
+        make: |_| Route::TenantSettings,
+    },
+];
+
 /// Matches a method and decoded path segments to a route and the scopes it accepts.
 fn match_route(method: &Method, segs: &[String]) -> Option<(Route, &'static [&'static str])> {
-    use Route as R;
-    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let id = |i: usize| segs.get(i).cloned().unwrap_or_default();
-    let m = method.as_str();
-    let r = match (m, s.as_slice()) {
-        ("GET", ["clients"]) => (R::Clients, &["read:clients"][..]),
-        ("POST", ["clients"]) => (R::Clients, &["create:clients"][..]),
-        ("GET", ["clients", _]) => (R::Client(id(1)), &["read:clients"][..]),
-        ("PATCH", ["clients", _]) => (R::Client(id(1)), &["update:clients"][..]),
-        ("DELETE", ["clients", _]) => (R::Client(id(1)), &["delete:clients"][..]),
-        ("POST", ["clients", _, "rotate-secret"]) => {
-            (R::ClientRotate(id(1)), &["update:client_keys"][..])
+    'routes: for spec in ROUTES {
+        if spec.method != method.as_str() {
+            continue;
         }
-        ("GET", ["client-grants"]) => (R::Grants, &["read:client_grants"][..]),
-        ("POST", ["client-grants"]) => (R::Grants, &["create:client_grants"][..]),
-        ("GET", ["client-grants", _]) => (R::Grant(id(1)), &["read:client_grants"][..]),
-        ("PATCH", ["client-grants", _]) => (R::Grant(id(1)), &["update:client_grants"][..]),
-        ("DELETE", ["client-grants", _]) => (R::Grant(id(1)), &["delete:client_grants"][..]),
-        ("GET", ["resource-servers"]) => (R::ResourceServers, &["read:resource_servers"][..]),
-        ("POST", ["resource-servers"]) => (R::ResourceServers, &["create:resource_servers"][..]),
-        ("GET", ["resource-servers", _]) => {
-            (R::ResourceServer(id(1)), &["read:resource_servers"][..])
+        let template: Vec<&str> = spec.path.split('/').filter(|s| !s.is_empty()).collect();
+        if template.len() != segs.len() {
+            continue;
         }
-        ("PATCH", ["resource-servers", _]) => {
-            (R::ResourceServer(id(1)), &["update:resource_servers"][..])
+        let mut params = Vec::new();
+        for (t, s) in template.iter().zip(segs) {
+            if t.starts_with('{') {
+                params.push(s.clone());
+            } else if t != s {
+                continue 'routes;
+            }
         }
-        ("DELETE", ["resource-servers", _]) => {
-            (R::ResourceServer(id(1)), &["delete:resource_servers"][..])
-        }
-        ("GET", ["users"]) => (R::Users, &["read:users"][..]),
-        ("POST", ["users"]) => (R::Users, &["create:users"][..]),
-        ("GET", ["users", _]) => (R::User(id(1)), &["read:users"][..]),
-        ("PATCH", ["users", _]) => (R::User(id(1)), &["update:users"][..]),
-        ("DELETE", ["users", _]) => (R::User(id(1)), &["delete:users"][..]),
-        ("GET", ["users-by-email"]) => (R::UsersByEmail, &["read:users"][..]),
-        ("GET", ["users", _, "roles"]) => (R::UserRoles(id(1)), &["read:users", "read:roles"][..]),
-        ("POST", ["users", _, "roles"]) => (
-            R::UserRoles(id(1)),
-            &["update:users", "create:role_members"][..],
-        ),
-        ("DELETE", ["users", _, "roles"]) => (
-            R::UserRoles(id(1)),
-            &["update:users", "delete:role_members"][..],
-        ),
-        ("GET", ["users", _, "permissions"]) => (R::UserPermissions(id(1)), &["read:users"][..]),
-        ("POST" | "DELETE", ["users", _, "permissions"]) => {
-            (R::UserPermissions(id(1)), &["update:users"][..])
-        }
-        ("GET", ["roles"]) => (R::Roles, &["read:roles"][..]),
-        ("POST", ["roles"]) => (R::Roles, &["create:roles"][..]),
-        ("GET", ["roles", _]) => (R::Role(id(1)), &["read:roles"][..]),
-        ("PATCH", ["roles", _]) => (R::Role(id(1)), &["update:roles"][..]),
-        ("DELETE", ["roles", _]) => (R::Role(id(1)), &["delete:roles"][..]),
-        ("GET", ["roles", _, "permissions"]) => (R::RolePermissions(id(1)), &["read:roles"][..]),
-        ("POST" | "DELETE", ["roles", _, "permissions"]) => {
-            (R::RolePermissions(id(1)), &["update:roles"][..])
-        }
-        ("GET", ["roles", _, "users"]) => (
-            R::RoleUsers(id(1)),
-            &["read:users", "read:roles", "read:role_members"][..],
-        ),
-        ("POST", ["roles", _, "users"]) => (
-            R::RoleUsers(id(1)),
-            &["update:roles", "create:role_members"][..],
-        ),
-        ("GET", ["organizations"]) => (R::Orgs, &["read:organizations"][..]),
-        ("POST", ["organizations"]) => (R::Orgs, &["create:organizations"][..]),
-        ("GET", ["organizations", "name", _]) => (R::OrgByName(id(2)), &["read:organizations"][..]),
-        ("GET", ["organizations", _]) => (R::Org(id(1)), &["read:organizations"][..]),
-        ("PATCH", ["organizations", _]) => (R::Org(id(1)), &["update:organizations"][..]),
-        ("DELETE", ["organizations", _]) => (R::Org(id(1)), &["delete:organizations"][..]),
-        ("GET", ["organizations", _, "members"]) => {
-            (R::OrgMembers(id(1)), &["read:organization_members"][..])
-        }
-        ("POST", ["organizations", _, "members"]) => {
-            (R::OrgMembers(id(1)), &["create:organization_members"][..])
-        }
-        ("DELETE", ["organizations", _, "members"]) => {
-            (R::OrgMembers(id(1)), &["delete:organization_members"][..])
-        }
-        ("GET", ["connections"]) => (R::Connections, &["read:connections"][..]),
-        ("GET", ["connections", _]) => (R::Connection(id(1)), &["read:connections"][..]),
-        ("GET", ["logs"]) => (R::Logs, &["read:logs"][..]),
-        ("GET", ["logs", _]) => (R::Log(id(1)), &["read:logs"][..]),
-        ("POST", ["jobs", "users-exports"]) => (R::JobsExport, &["read:users"][..]),
-        ("POST", ["jobs", "users-imports"]) => (R::JobsImport, &["create:users"][..]),
-        ("GET", ["jobs", _]) => (R::Job(id(1)), &["create:users", "read:users"][..]),
-        ("GET", ["tenants", "settings"]) => (R::TenantSettings, &["read:tenant_settings"][..]),
-        ("PATCH", ["tenants", "settings"]) => (R::TenantSettings, &["update:tenant_settings"][..]),
-        _ => return None,
-    };
-    debug_assert!(r.1.iter().all(|s| MANAGEMENT_SCOPES.contains(s)));
-    Some(r)
+        debug_assert!(spec.scopes.iter().all(|s| MANAGEMENT_SCOPES.contains(s)));
+        return Some(((spec.make)(&mut params), spec.scopes));
+    }
+    None
 }
 
 /// Handles every `/api/v2/...` request.
@@ -189,13 +497,11 @@ pub(crate) async fn handle(
     bump(&app.counters.api_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Api) {
         let conn = conn.as_ref().map(|Extension(c)| c);
-        if let Some(mut r) = apply_fault(&app, fault, conn, FaultTarget::Api).await {
-            let info = lock(&app.api_window).hit(0);
-            rate_headers(&mut r, info);
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api).await {
             return r;
         }
     }
-    let info = lock(&app.api_window).hit(app.rate_limit);
+    let info = app.hit_api_window();
     let mut r = if !info.allowed {
         bump(&app.counters.api_429);
         let mut r = api_error(
@@ -208,7 +514,7 @@ pub(crate) async fn handle(
             "retry-after",
             &info
                 .reset
-                .saturating_sub(crate::util::now_secs())
+                .saturating_sub(app.rate_clock.now())
                 .max(1)
                 .to_string(),
         );
@@ -409,7 +715,7 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Response>> {
             _ => deny("Invalid token", true),
         })?;
     let jti = claims["jti"].as_str().unwrap_or("");
-    if lock(&app.registry).revoked.contains(jti) {
+    if lock(&app.registry).is_revoked(jti) {
         return Err(deny("Token has been revoked", true));
     }
     Ok(claims)
@@ -631,6 +937,7 @@ fn parse_query(q: &str) -> Result<Vec<Term>, ApiErr> {
             }
             std::mem::swap(&mut field, &mut value);
         }
+        check_term(&field, &value, quoted)?;
         let prefix = !quoted && value.ends_with('*');
         if prefix {
             value.pop();
@@ -645,6 +952,40 @@ fn parse_query(q: &str) -> Result<Vec<Term>, ApiErr> {
         });
     }
     Ok(terms)
+}
+
+/// The `q` parameter's description in Auth0's error messages.
+const Q_PROPERTY: &str = "on property q (Query in Lucene query string syntax).";
+
+/// Refuses what Auth0 refuses (leading wildcards) and what the fake cannot evaluate
+/// (boolean operators other than `AND`, grouping, ranges, fuzzy and boosted terms, inner
+/// wildcards), instead of silently matching nothing.
+fn check_term(field: &str, value: &str, quoted: bool) -> Result<(), ApiErr> {
+    if !quoted && (value.starts_with('*') || value.starts_with('?')) {
+        return Err(ApiErr::bad_query(format!(
+            "Query validation error: 'Leading wildcards are not supported: {value}' {Q_PROPERTY}"
+        )));
+    }
+    let operator = field.is_empty() && matches!(value, "OR" | "NOT" | "||" | "&&" | "!");
+    let grouping = [field, value]
+        .iter()
+        .any(|t| t.starts_with(['(', '-', '+', '!']) || t.ends_with(')'));
+    let unquoted_syntax = !quoted
+        && (value.starts_with(['[', '{'])
+            || value.ends_with([']', '}'])
+            || value.contains(['~', '^', '?'])
+            || value.trim_end_matches('*').contains('*'));
+    if operator || grouping || unquoted_syntax {
+        let term = if field.is_empty() {
+            value.to_string()
+        } else {
+            format!("{field}:{value}")
+        };
+        return Err(ApiErr::bad_query(format!(
+            "Query validation error: 'The fake tenant cannot evaluate {term:?}; it supports field:value, field:\"quoted value\", trailing wildcards, _exists_:field and AND' {Q_PROPERTY}"
+        )));
+    }
+    Ok(())
 }
 
 /// Values at a dotted path; arrays are searched element-wise.
@@ -705,13 +1046,16 @@ fn term_matches(t: &Term, v: &Value) -> bool {
     }
 }
 
-fn search(items: &[Value], q: Option<&str>) -> Result<Vec<Value>, ApiErr> {
+fn search<'v>(
+    items: impl IntoIterator<Item = &'v Value>,
+    q: Option<&str>,
+) -> Result<Vec<Value>, ApiErr> {
     let terms = match q {
         Some(q) => parse_query(q)?,
         None => Vec::new(),
     };
     Ok(items
-        .iter()
+        .into_iter()
         .filter(|v| terms.iter().all(|t| term_matches(t, v)))
         .cloned()
         .collect())
@@ -1005,9 +1349,23 @@ fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
         }
         (Route::Logs, _) => list_logs(ctx, store),
         (Route::Log(id), _) => {
-            let l = find(&store.logs, "log_id", id)
+            let l = store
+                .logs
+                .iter()
+                .find(|l| l["log_id"].as_str() == Some(id.as_str()))
                 .ok_or_else(|| ApiErr::not_found("Log not found", Some("inexistent_log")))?;
             Ok(json(StatusCode::OK, l))
+        }
+        (Route::ActiveUsers, _) => Ok(json(StatusCode::OK, &json!(active_users(store)))),
+        (Route::UserBlocks(id), "GET") => {
+            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            let blocks = store.user_blocks.get(id).cloned().unwrap_or_default();
+            Ok(json(StatusCode::OK, &json!({"blocked_for": blocks})))
+        }
+        (Route::UserBlocks(id), _) => {
+            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            store.user_blocks.remove(id);
+            Ok(empty(StatusCode::NO_CONTENT))
         }
         (Route::JobsExport, _) => export_job(ctx, store),
         (Route::JobsImport, _) => import_job(ctx, store),
@@ -1870,9 +2228,23 @@ fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
     }
 }
 
+/// Users whose `last_login` lies within the last 30 days, as `GET /stats/active-users` counts.
+fn active_users(store: &Store) -> usize {
+    let since = iso8601(now_ms().saturating_sub(30 * 86_400 * 1000));
+    store
+        .users
+        .iter()
+        .filter(|u| {
+            u["last_login"]
+                .as_str()
+                .is_some_and(|d| d >= since.as_str())
+        })
+        .count()
+}
+
 fn list_logs(ctx: &Ctx<'_>, store: &Store) -> Res {
     let p = list_params(ctx)?;
-    let logs = search(&store.logs, ctx.q("q"))?;
+    let logs = search(store.logs.iter(), ctx.q("q"))?;
     if p.from.is_some() || p.take.is_some() {
         // Checkpoint mode: events after `from`, oldest first, as a bare array.
         let take = p.take.unwrap_or(50);

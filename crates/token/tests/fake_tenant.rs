@@ -235,9 +235,7 @@ async fn bad_request_400_is_not_retried() {
         target: FaultTarget::Token,
         count: 1,
         status: Some(400),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let err = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -297,9 +295,8 @@ async fn rate_limit_429_is_retried_after_the_wait() {
         target: FaultTarget::Token,
         count: 1,
         status: Some(429),
-        latency_ms: None,
-        drop_connection: false,
         retry_after: Some(1),
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -336,9 +333,7 @@ async fn server_errors_then_success_via_retries() {
         target: FaultTarget::Token,
         count: 2,
         status: Some(503),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -357,9 +352,7 @@ async fn server_errors_exhaust_the_retries() {
         target: FaultTarget::Token,
         count: 10,
         status: Some(500),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .with_retry_policy(fast_retries().with_max_retries(2))
@@ -376,10 +369,8 @@ async fn dropped_connection_is_retried() {
     t.inject_fault(Fault {
         target: FaultTarget::Token,
         count: 1,
-        status: None,
-        latency_ms: None,
         drop_connection: true,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -390,10 +381,8 @@ async fn dropped_connection_is_retried() {
     t.inject_fault(Fault {
         target: FaultTarget::Token,
         count: 1,
-        status: None,
-        latency_ms: None,
         drop_connection: true,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .with_retry_policy(RetryPolicy::none())
