@@ -3,11 +3,15 @@
 //! The fake tenant serves the client-credentials grant at `POST /oauth/token`
 //! (`client_secret_post`, `client_secret_basic` and `private_key_jwt`), its
 //! signing keys at `/.well-known/jwks.json`, and a subset of the Management
-//! API v2 (clients, client grants, resource servers, users, roles,
-//! organizations, connections, logs, jobs, tenant settings) with Auth0's
-//! response shapes, error bodies, pagination styles and rate-limit headers.
-//! It speaks TLS by default with a freshly generated CA, and offers test
-//! controls: counters, fault injection, token revocation and added latency.
+//! API v2 (clients, client grants, resource servers, users, user blocks, roles,
+//! organizations, connections, logs, jobs, active-user stats, tenant settings)
+//! with Auth0's response shapes, error bodies, pagination styles and rate-limit
+//! headers (on every answer, injected faults included). It speaks TLS by
+//! default with a freshly generated CA, and offers test controls: counters,
+//! fault injection, token revocation, added latency and a freezable rate-limit
+//! window. Log events are kept for a retention window and up to a maximum
+//! count, and records of issued tokens are dropped once the tokens expire, so
+//! a long-running tenant does not grow without bound.
 //!
 //! ```
 //! use auth0_m2m_fake::FakeTenant;
@@ -30,8 +34,24 @@
 //!
 //! Besides the methods of [`FakeTenant`], the same controls are served over
 //! HTTP, need no token, and are neither counted nor rate-limited:
-//! `GET /__fake/stats` ([`Stats`] JSON), `POST /__fake/faults` ([`Fault`] JSON),
-//! `POST /__fake/revoke` and `POST /__fake/latency` (`{"token_ms": N}`).
+//!
+//! - `GET /__fake/stats`: the counters, as [`Stats`] JSON;
+//! - `POST /__fake/faults`: queues a [`Fault`] (JSON; 400 when invalid);
+//! - `DELETE /__fake/faults`: removes every queued fault and answers
+//!   `{"cleared": faults, "requests": requests they had left}`;
+//! - `POST /__fake/revoke`: revokes every token issued so far;
+//! - `POST /__fake/latency`: `{"token_ms": N}`, the delay of every token answer;
+//! - `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`,
+//!   as [`FakeTenant::freeze_rate_limit_window`],
+//!   [`FakeTenant::next_rate_limit_window`] and
+//!   [`FakeTenant::release_rate_limit_window`];
+//! - `GET /__fake/routes`: every served route as a JSON array of
+//!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
+//!   description; a token needs any one of the scopes).
+//!
+//! Searches (`q` on users and logs) that the fake cannot evaluate, such as a
+//! leading wildcard (which Auth0 refuses too), `OR`, `NOT`, grouping or
+//! ranges, answer Auth0's 400 error body instead of silently matching nothing.
 
 mod api;
 mod keys;
