@@ -3,8 +3,10 @@
 //! through a private `redis-server`, while a schedule injects faults. A fault-free run of the
 //! same length gives the baseline number of token requests.
 //!
-//! Writes `target/chaos/report.json` and prints a summary. Fails when a user call failed or
-//! when the token requests exceed the documented bound.
+//! Writes `target/chaos/report.json` and prints a summary. Fails when a user call failed, when
+//! a phase made no user call at all, when the token requests exceed the documented bound, or
+//! when the injected faults do not add up to the schedule (a fault still queued at the end, or
+//! counts of injected answers that differ from what the schedule queued).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
@@ -236,6 +238,8 @@ struct Injected {
 }
 
 struct Phase {
+    /// Requests that faults still queued at the end would have applied to.
+    pending_fault_requests: u64,
     user_calls: u64,
     failed_calls: u64,
     errors: Vec<Value>,
@@ -334,7 +338,11 @@ fn phase(root: &Path, o: &Options, chaos: bool) -> Result<Phase, String> {
     }
     let stats: Value = serde_json::from_str(&control(&worker, &t, "GET", "/__fake/stats", None)?)
         .map_err(|e| format!("stats are not JSON: {e}"))?;
+    let cleared: Value =
+        serde_json::from_str(&control(&worker, &t, "DELETE", "/__fake/faults", None)?)
+            .map_err(|e| format!("the fault queue answer is not JSON: {e}"))?;
     Ok(Phase {
+        pending_fault_requests: num(&cleared, "requests"),
         user_calls,
         failed_calls,
         errors,
@@ -342,6 +350,26 @@ fn phase(root: &Path, o: &Options, chaos: bool) -> Result<Phase, String> {
         workers: reports,
         injected,
     })
+}
+
+/// The faults an action queues on the fake tenant (`POST /__fake/faults` bodies).
+fn scheduled_faults(action: Action) -> Vec<Value> {
+    match action {
+        Action::Token5xx => vec![json!({"target": "token", "count": 3, "status": 503})],
+        Action::Token429 => {
+            vec![json!({"target": "token", "count": 2, "status": 429, "retry_after": 1})]
+        }
+        Action::Api429 => {
+            vec![json!({"target": "api", "count": 10, "status": 429, "retry_after": 1})]
+        }
+        Action::Api5xx => vec![json!({"target": "api", "count": 10, "status": 503})],
+        Action::Latency => vec![json!({"target": "api", "count": 20, "latency_ms": 800})],
+        Action::Drop => vec![
+            json!({"target": "api", "count": 6, "drop_connection": true}),
+            json!({"target": "token", "count": 2, "drop_connection": true}),
+        ],
+        Action::LatencyOff | Action::Revoke | Action::KillRedis => Vec::new(),
+    }
 }
 
 fn apply(
@@ -352,42 +380,18 @@ fn apply(
     redis_port: u16,
     injected: &mut Injected,
 ) -> Result<(), String> {
+    for f in scheduled_faults(action) {
+        fault(worker, t, f)?;
+    }
     match action {
-        Action::Token5xx => fault(
+        Action::Latency => control(
             worker,
             t,
-            json!({"target": "token", "count": 3, "status": 503}),
-        ),
-        Action::Token429 => fault(
-            worker,
-            t,
-            json!({"target": "token", "count": 2, "status": 429, "retry_after": 1}),
-        ),
-        Action::Api429 => fault(
-            worker,
-            t,
-            json!({"target": "api", "count": 10, "status": 429, "retry_after": 1}),
-        ),
-        Action::Api5xx => fault(
-            worker,
-            t,
-            json!({"target": "api", "count": 10, "status": 503}),
-        ),
-        Action::Latency => {
-            fault(
-                worker,
-                t,
-                json!({"target": "api", "count": 20, "latency_ms": 800}),
-            )?;
-            control(
-                worker,
-                t,
-                "POST",
-                "/__fake/latency",
-                Some(json!({"token_ms": 1500})),
-            )
-            .map(|_| ())
-        }
+            "POST",
+            "/__fake/latency",
+            Some(json!({"token_ms": 1500})),
+        )
+        .map(|_| ()),
         Action::LatencyOff => control(
             worker,
             t,
@@ -400,18 +404,6 @@ fn apply(
             injected.revocations += 1;
             control(worker, t, "POST", "/__fake/revoke", None).map(|_| ())
         }
-        Action::Drop => {
-            fault(
-                worker,
-                t,
-                json!({"target": "api", "count": 6, "drop_connection": true}),
-            )?;
-            fault(
-                worker,
-                t,
-                json!({"target": "token", "count": 2, "drop_connection": true}),
-            )
-        }
         Action::KillRedis => {
             guard.kill("redis");
             sleep(REDIS_DOWN);
@@ -419,7 +411,96 @@ fn apply(
             injected.redis_restarts += 1;
             Ok(())
         }
+        Action::Token5xx | Action::Token429 | Action::Api429 | Action::Api5xx | Action::Drop => {
+            Ok(())
+        }
     }
+}
+
+/// What the schedule injects, counted from [`SCHEDULE`] and [`scheduled_faults`].
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Expected {
+    /// Requests all queued faults together apply to.
+    faults: u64,
+    token_5xx: u64,
+    token_429: u64,
+    api_5xx: u64,
+    api_429: u64,
+    dropped: u64,
+    revocations: u64,
+    redis_restarts: u64,
+}
+
+fn expected(schedule: &[(f64, Action)]) -> Expected {
+    let mut e = Expected::default();
+    for (_, action) in schedule {
+        match action {
+            Action::Revoke => e.revocations += 1,
+            Action::KillRedis => e.redis_restarts += 1,
+            _ => {}
+        }
+        for f in scheduled_faults(*action) {
+            let count = num(&f, "count");
+            e.faults += count;
+            let token = f["target"] == "token";
+            if f["drop_connection"] == true {
+                e.dropped += count;
+                continue;
+            }
+            match (token, f["status"].as_u64()) {
+                (true, Some(429)) => e.token_429 += count,
+                (false, Some(429)) => e.api_429 += count,
+                (true, Some(s)) if s >= 500 => e.token_5xx += count,
+                (false, Some(s)) if s >= 500 => e.api_5xx += count,
+                _ => {}
+            }
+        }
+    }
+    e
+}
+
+/// Compares what was injected with what the schedule queued; returns the discrepancies.
+///
+/// `stats` are the fake tenant's counters after the run and `pending` the requests that the
+/// faults still queued at the end would have applied to. Every queued fault must have been
+/// used, each kind exactly as often as scheduled; the 429 counters also count the tenant's own
+/// rate limiting, and 401s come from revocations, so those are lower bounds.
+fn check_injected(e: &Expected, stats: &Value, pending: u64, injected: &Injected) -> Vec<String> {
+    let mut problems = Vec::new();
+    if pending > 0 {
+        problems.push(format!(
+            "{pending} scheduled fault requests were never injected (still queued at the end)"
+        ));
+    }
+    let mut exact = |name: &str, got: u64, want: u64| {
+        if got != want {
+            problems.push(format!("{name}: {got} injected, {want} scheduled"));
+        }
+    };
+    exact("faults", num(stats, "faults_injected"), e.faults);
+    exact("token 5xx", num(stats, "token_5xx_injected"), e.token_5xx);
+    exact("api 5xx", num(stats, "api_5xx_injected"), e.api_5xx);
+    exact(
+        "dropped connections",
+        num(stats, "dropped_connections"),
+        e.dropped,
+    );
+    exact("revocations", injected.revocations, e.revocations);
+    exact("redis restarts", injected.redis_restarts, e.redis_restarts);
+    for (name, got, want) in [
+        ("token 429", num(stats, "token_429"), e.token_429),
+        ("api 429", num(stats, "api_429"), e.api_429),
+        (
+            "api 401 after revocation",
+            num(stats, "api_401"),
+            e.revocations.min(1),
+        ),
+    ] {
+        if got < want {
+            problems.push(format!("{name}: {got} seen, at least {want} scheduled"));
+        }
+    }
+    problems
 }
 
 fn num(v: &Value, k: &str) -> u64 {
@@ -453,7 +534,11 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = &chaos.stats;
     let token_requests = num(s, "token_requests");
     let baseline_token_requests = num(&baseline.stats, "token_requests");
+    let scheduled = expected(SCHEDULE);
+    let problems = check_injected(&scheduled, s, chaos.pending_fault_requests, &chaos.injected);
     let injected = json!({
+        "faults": num(s, "faults_injected"),
+        "pending_at_end": chaos.pending_fault_requests,
         "token_5xx": num(s, "token_5xx_injected"),
         "token_429": num(s, "token_429"),
         "api_429": num(s, "api_429"),
@@ -479,6 +564,17 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         "baseline_token_requests": baseline_token_requests,
         "token_request_bound": bound,
         "injected": injected,
+        "scheduled": {
+            "faults": scheduled.faults,
+            "token_5xx": scheduled.token_5xx,
+            "token_429": scheduled.token_429,
+            "api_429": scheduled.api_429,
+            "api_5xx": scheduled.api_5xx,
+            "dropped": scheduled.dropped,
+            "revocations": scheduled.revocations,
+            "redis_restarts": scheduled.redis_restarts,
+        },
+        "schedule_problems": problems,
         "api_requests": num(s, "api_requests"),
         "api_401": num(s, "api_401"),
         "errors": chaos.errors,
@@ -508,6 +604,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         report["injected"]
     );
     println!("chaos: report written to {}", path.display());
+    if chaos.user_calls == 0 || baseline.user_calls == 0 {
+        return Err(format!(
+            "chaos: no user call was made (chaos run {}, baseline {}): nothing was checked",
+            chaos.user_calls, baseline.user_calls
+        ));
+    }
     if chaos.failed_calls > 0 || baseline.failed_calls > 0 {
         return Err(format!(
             "chaos: {} user calls failed (baseline {}): {}",
@@ -521,5 +623,117 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "chaos: {token_requests} token requests, more than the bound of {bound}"
         ));
     }
+    if !problems.is_empty() {
+        return Err(format!(
+            "chaos: the injected faults do not match the schedule: {}",
+            problems.join("; ")
+        ));
+    }
+    if baseline.pending_fault_requests > 0 {
+        return Err(format!(
+            "chaos: the baseline run had {} fault requests queued",
+            baseline.pending_fault_requests
+        ));
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full_stats(e: &Expected) -> Value {
+        json!({
+            "faults_injected": e.faults,
+            "token_5xx_injected": e.token_5xx,
+            "api_5xx_injected": e.api_5xx,
+            "dropped_connections": e.dropped,
+            "token_429": e.token_429,
+            "api_429": e.api_429,
+            "api_401": 3,
+        })
+    }
+
+    fn all_done(e: &Expected) -> Injected {
+        Injected {
+            revocations: e.revocations,
+            redis_restarts: e.redis_restarts,
+        }
+    }
+
+    #[test]
+    fn the_schedule_is_counted_from_its_faults() {
+        let e = expected(SCHEDULE);
+        assert_eq!(
+            e,
+            Expected {
+                faults: 3 + 2 + 10 + 10 + 20 + 6 + 2,
+                token_5xx: 3,
+                token_429: 2,
+                api_5xx: 10,
+                api_429: 10,
+                dropped: 8,
+                revocations: 1,
+                redis_restarts: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn a_run_that_injected_everything_passes() {
+        let e = expected(SCHEDULE);
+        assert_eq!(
+            check_injected(&e, &full_stats(&e), 0, &all_done(&e)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_fault_left_in_the_queue_fails() {
+        let e = expected(SCHEDULE);
+        let mut stats = full_stats(&e);
+        stats["faults_injected"] = json!(e.faults - 2);
+        stats["dropped_connections"] = json!(e.dropped - 2);
+        let problems = check_injected(&e, &stats, 2, &all_done(&e));
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("2 scheduled fault requests were never injected"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("dropped connections: 6 injected, 8"))
+        );
+    }
+
+    #[test]
+    fn missing_kinds_and_skipped_actions_fail() {
+        let e = expected(SCHEDULE);
+        let mut stats = full_stats(&e);
+        stats["token_5xx_injected"] = json!(0);
+        stats["api_429"] = json!(9);
+        stats["api_401"] = json!(0);
+        let injected = Injected {
+            revocations: 0,
+            redis_restarts: 1,
+        };
+        let problems = check_injected(&e, &stats, 0, &injected);
+        for expected in [
+            "token 5xx: 0 injected, 3 scheduled",
+            "revocations: 0 injected, 1 scheduled",
+            "redis restarts: 1 injected, 2 scheduled",
+            "api 429: 9 seen, at least 10 scheduled",
+            "api 401 after revocation: 0 seen, at least 1 scheduled",
+        ] {
+            assert!(
+                problems.iter().any(|p| p == expected),
+                "{expected}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_stats_answer_fails() {
+        let e = expected(SCHEDULE);
+        let problems = check_injected(&e, &json!({}), 0, &all_done(&e));
+        assert!(problems.len() >= 5, "{problems:?}");
+    }
 }

@@ -22,6 +22,43 @@ pub(crate) struct Summary {
     pub(crate) skipped: bool,
 }
 
+impl Summary {
+    /// The gate of `cargo xtask conformance` and of the conformance step of `cargo xtask ci`:
+    /// passes when the reference data is absent (and says so), fails on any failed check, and
+    /// fails when the data is present but not one recording was checked, so that a run that
+    /// checked nothing can never pass.
+    pub(crate) fn gate(&self) -> Result<(), String> {
+        if self.skipped {
+            println!("conformance: skipped, {DATA_DIR} not found");
+            return Ok(());
+        }
+        if self.failed > 0 {
+            return Err(format!("conformance: {} checks failed", self.failed));
+        }
+        if self.recordings_checked == 0 {
+            return Err(format!(
+                "conformance: 0 recordings checked although {DATA_DIR} is present"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of [`coverage`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Coverage {
+    /// Operations (method and path template) of the OpenAPI description.
+    pub(crate) total: usize,
+    /// Operations of the OpenAPI description that the catalogue models.
+    pub(crate) modeled: usize,
+    /// Catalogue entries whose method and path are not an operation of the description.
+    pub(crate) not_in_spec: Vec<String>,
+    /// Resources (first path segments) of the description.
+    pub(crate) resources: usize,
+    /// Whether the reference data was absent and nothing was counted.
+    pub(crate) skipped: bool,
+}
+
 /// Where the reference data lives, relative to the workspace root.
 const DATA_DIR: &str = "../shared/auth0";
 
@@ -193,16 +230,26 @@ fn check(info: &EndpointInfo, body: &Value) -> Result<bool, String> {
 }
 
 /// Prints how many of the spec's operations are modeled, by resource (the first path
-/// segment).
-pub(crate) fn coverage(workspace_root: &Path) -> Result<(), String> {
+/// segment), and returns the counts.
+pub(crate) fn coverage(workspace_root: &Path) -> Result<Coverage, String> {
     let Some(dir) = data_dir(workspace_root) else {
         println!("skipped: {DATA_DIR} not found");
-        return Ok(());
+        return Ok(Coverage {
+            skipped: true,
+            ..Coverage::default()
+        });
     };
     let operations = spec_operations(&dir)?;
     let modeled: BTreeSet<(String, String)> = catalogue::catalogue()
         .iter()
         .map(|info| (info.method.as_str().to_owned(), info.spec_path().to_owned()))
+        .collect();
+    let not_in_spec: Vec<String> = catalogue::catalogue()
+        .iter()
+        .filter(|info| {
+            !operations.contains(&(info.method.as_str().to_owned(), info.spec_path().to_owned()))
+        })
+        .map(|info| format!("{} {} {}", info.name, info.method.as_str(), info.path))
         .collect();
     let mut by_resource: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (method, path) in &operations {
@@ -222,5 +269,14 @@ pub(crate) fn coverage(workspace_root: &Path) -> Result<(), String> {
         operations.len(),
         by_resource.len()
     );
-    Ok(())
+    for entry in &not_in_spec {
+        println!("not in the OpenAPI description: {entry}");
+    }
+    Ok(Coverage {
+        total: operations.len(),
+        modeled: done,
+        not_in_spec,
+        resources: by_resource.len(),
+        skipped: false,
+    })
 }

@@ -371,3 +371,28 @@ async fn builds_from_a_provider_and_plain_http_needs_an_opt_in() {
     );
     assert_eq!(provider.stats().fetches, 1);
 }
+
+/// Auth0 sends its rate-limit headers with a 503 too, with a reset up to an hour ahead: the
+/// call is retried on the normal backoff, not at the reset (nor given up past the cap).
+#[tokio::test(start_paused = true)]
+async fn a_503_with_a_rate_limit_reset_an_hour_ahead_is_retried_on_the_backoff() {
+    let tenant = common::tenant(2, 0).await;
+    let client = common::client(&tenant);
+    client.clients().list().send().await.unwrap();
+    tenant.inject_fault(Fault {
+        target: FaultTarget::Api,
+        count: 1,
+        status: Some(503),
+        rate_limit_reset_in: Some(3600),
+        rate_limit_remaining: Some(0),
+        ..Fault::default()
+    });
+    let before = tenant.stats().api_requests;
+    let start = tokio::time::Instant::now();
+    let page = client.clients().list().send().await.unwrap();
+    let waited = start.elapsed();
+    assert_eq!(page.items().len(), 3);
+    // The first backoff of `quick_retries` (10 ms, no jitter), not the hour until the reset.
+    assert_eq!(waited, std::time::Duration::from_millis(10), "{waited:?}");
+    assert_eq!(tenant.stats().api_requests - before, 2);
+}

@@ -3,11 +3,15 @@
 //! The fake tenant serves the client-credentials grant at `POST /oauth/token`
 //! (`client_secret_post`, `client_secret_basic` and `private_key_jwt`), its
 //! signing keys at `/.well-known/jwks.json`, and a subset of the Management
-//! API v2 (clients, client grants, resource servers, users, roles,
-//! organizations, connections, logs, jobs, tenant settings) with Auth0's
-//! response shapes, error bodies, pagination styles and rate-limit headers.
-//! It speaks TLS by default with a freshly generated CA, and offers test
-//! controls: counters, fault injection, token revocation and added latency.
+//! API v2 (clients, client grants, resource servers, users, user blocks, roles,
+//! organizations, connections, logs, jobs, active-user stats, tenant settings)
+//! with Auth0's response shapes, error bodies, pagination styles and rate-limit
+//! headers (on every answer, injected faults included). It speaks TLS by
+//! default with a freshly generated CA, and offers test controls: counters,
+//! fault injection, token revocation, added latency and a freezable rate-limit
+//! window. Log events are kept for a retention window and up to a maximum
+//! count, and records of issued tokens are dropped once the tokens expire, so
+//! a long-running tenant does not grow without bound.
 //!
 //! ```
 //! use auth0_m2m_fake::FakeTenant;
@@ -30,8 +34,24 @@
 //!
 //! Besides the methods of [`FakeTenant`], the same controls are served over
 //! HTTP, need no token, and are neither counted nor rate-limited:
-//! `GET /__fake/stats` ([`Stats`] JSON), `POST /__fake/faults` ([`Fault`] JSON),
-//! `POST /__fake/revoke` and `POST /__fake/latency` (`{"token_ms": N}`).
+//!
+//! - `GET /__fake/stats`: the counters, as [`Stats`] JSON;
+//! - `POST /__fake/faults`: queues a [`Fault`] (JSON; 400 when invalid);
+//! - `DELETE /__fake/faults`: removes every queued fault and answers
+//!   `{"cleared": faults, "requests": requests they had left}`;
+//! - `POST /__fake/revoke`: revokes every token issued so far;
+//! - `POST /__fake/latency`: `{"token_ms": N}`, the delay of every token answer;
+//! - `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`,
+//!   as [`FakeTenant::freeze_rate_limit_window`],
+//!   [`FakeTenant::next_rate_limit_window`] and
+//!   [`FakeTenant::release_rate_limit_window`];
+//! - `GET /__fake/routes`: every served route as a JSON array of
+//!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
+//!   description; a token needs any one of the scopes).
+//!
+//! Searches (`q` on users and logs) that the fake cannot evaluate, such as a
+//! leading wildcard (which Auth0 refuses too), `OR`, `NOT`, grouping or
+//! ranges, answer Auth0's 400 error body instead of silently matching nothing.
 
 mod api;
 mod keys;
@@ -46,8 +66,8 @@ mod util;
 use seed::ClientSpec;
 pub use seed::MANAGEMENT_SCOPES;
 use serde::{Deserialize, Serialize};
-use state::{App, Counters, Registry, Store, Window, lock};
-use std::collections::VecDeque;
+use state::{App, Counters, RateClock, Registry, Store, Window, lock};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -93,6 +113,8 @@ pub struct Stats {
     pub api_5xx_injected: u64,
     /// Connections closed without an answer by an injected fault.
     pub dropped_connections: u64,
+    /// Requests a queued [`Fault`] applied to (latency-only faults included).
+    pub faults_injected: u64,
 }
 
 /// Which routes a [`Fault`] applies to.
@@ -109,9 +131,27 @@ pub enum FaultTarget {
 /// A fault injected into the next `count` requests of `target`.
 ///
 /// The added latency comes first; then the connection is dropped
-/// (`drop_connection`), or the request is answered with `status` (Auth0's body
-/// for that status, plus `Retry-After` when `retry_after` is set), or, with
+/// (`drop_connection`), or the request is answered with `status`, or, with
 /// neither, the request proceeds normally after the delay.
+///
+/// An answer with `status` carries Auth0's error body for that status and,
+/// like every answer of the tenant, the `X-RateLimit-Limit`,
+/// `X-RateLimit-Remaining` and `X-RateLimit-Reset` headers of the route's
+/// current one-second window. The other fields change those headers:
+/// `rate_limit_reset_in` and `rate_limit_remaining` replace the reset time and
+/// the remaining count, `retry_after` adds `Retry-After`, and `headers` adds
+/// or replaces any other header (names that are not valid header names, and
+/// values that are not valid header values, are refused by
+/// `POST /__fake/faults` and skipped by [`FakeTenant::inject_fault`]).
+///
+/// Over HTTP every field is optional (`count` defaults to 0, which queues
+/// nothing):
+///
+/// ```json
+/// {"target": "api", "count": 2, "status": 503, "retry_after": 1,
+///  "rate_limit_reset_in": 3600, "rate_limit_remaining": 0,
+///  "headers": {"x-request-id": "abc"}}
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Fault {
@@ -127,6 +167,28 @@ pub struct Fault {
     pub drop_connection: bool,
     /// `Retry-After` seconds to send with `status`.
     pub retry_after: Option<u64>,
+    /// `X-RateLimit-Reset` to send with `status`, as seconds from now (the
+    /// header carries the Unix time); default: the end of the current window.
+    pub rate_limit_reset_in: Option<u64>,
+    /// `X-RateLimit-Remaining` to send with `status`; default: what the
+    /// current window has left.
+    pub rate_limit_remaining: Option<u64>,
+    /// Further headers to send with `status`, by name; each replaces a header
+    /// of the same name.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Fault {
+    /// Checks that every header of `headers` is a valid HTTP header.
+    fn check_headers(&self) -> Result<(), String> {
+        for (name, value) in &self.headers {
+            http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("{name:?} is not a valid header name"))?;
+            http::HeaderValue::from_str(value)
+                .map_err(|_| format!("the value of header {name:?} is not a valid header value"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Configures and starts a [`FakeTenant`]; see [`FakeTenant::builder`].
@@ -140,6 +202,8 @@ pub struct FakeTenantBuilder {
     seed_users: usize,
     rate_limit: u64,
     quota: Option<u64>,
+    max_logs: usize,
+    log_retention: Duration,
     ca_out: Option<PathBuf>,
     addr: SocketAddr,
 }
@@ -156,6 +220,8 @@ impl fmt::Debug for FakeTenantBuilder {
             .field("seed_users", &self.seed_users)
             .field("rate_limit", &self.rate_limit)
             .field("quota", &self.quota)
+            .field("max_logs", &self.max_logs)
+            .field("log_retention", &self.log_retention)
             .field("ca_out", &self.ca_out)
             .field("addr", &self.addr)
             .finish_non_exhaustive()
@@ -173,6 +239,8 @@ impl Default for FakeTenantBuilder {
             seed_users: 0,
             rate_limit: 0,
             quota: None,
+            max_logs: state::DEFAULT_MAX_LOGS,
+            log_retention: Duration::from_millis(state::DEFAULT_LOG_RETENTION_MS),
             ca_out: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         }
@@ -268,6 +336,20 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// The most log events kept (default: 10,000); older events are dropped
+    /// first, as Auth0 drops events past a tenant's log retention.
+    pub fn max_logs(mut self, events: usize) -> Self {
+        self.max_logs = events;
+        self
+    }
+
+    /// How long log events are kept (default: 30 days, the longest retention
+    /// Auth0 offers).
+    pub fn log_retention(mut self, retention: Duration) -> Self {
+        self.log_retention = retention;
+        self
+    }
+
     /// Where to write the CA certificate PEM. Default (`None`): a file in the
     /// system temporary directory, removed when the tenant is dropped.
     pub fn ca_out(mut self, path: Option<PathBuf>) -> Self {
@@ -352,6 +434,8 @@ impl FakeTenantBuilder {
             });
         }
         let mut store = Store::default();
+        store.logs.max_events = self.max_logs;
+        store.logs.retention_ms = u64::try_from(self.log_retention.as_millis()).unwrap_or(u64::MAX);
         seed::seed(
             &mut store,
             &audience,
@@ -373,6 +457,7 @@ impl FakeTenantBuilder {
             rate_limit: self.rate_limit,
             token_window: Mutex::new(Window::default()),
             api_window: Mutex::new(Window::default()),
+            rate_clock: RateClock::default(),
             quota: self.quota,
             quota_used: AtomicU64::new(0),
             quota_started: util::now_secs(),
@@ -473,9 +558,71 @@ impl FakeTenant {
         self.app.counters.snapshot()
     }
 
-    /// Injects a fault into the next `fault.count` requests of `fault.target`.
-    pub fn inject_fault(&self, fault: Fault) {
+    /// Injects a fault into the next `fault.count` requests of `fault.target`
+    /// (headers of `fault.headers` that are not valid HTTP headers are skipped).
+    pub fn inject_fault(&self, mut fault: Fault) {
+        fault.headers.retain(|name, value| {
+            http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                && http::HeaderValue::from_str(value).is_ok()
+        });
         self.app.add_fault(fault);
+    }
+
+    /// Removes every queued fault and returns them, each with the count of
+    /// requests it had left.
+    pub fn clear_faults(&self) -> Vec<Fault> {
+        self.app.clear_faults()
+    }
+
+    /// Freezes the clock of the per-second rate limits (see
+    /// [`FakeTenantBuilder::rate_limit`]): the current one-second window lasts
+    /// until [`next_rate_limit_window`](Self::next_rate_limit_window), so a
+    /// test can count requests against it without racing the wall clock.
+    /// `X-RateLimit-Reset` then names the end of the frozen window.
+    pub fn freeze_rate_limit_window(&self) {
+        self.app.rate_clock.freeze();
+    }
+
+    /// Starts the next rate-limit window of both the token endpoint and the
+    /// Management API: with a frozen clock, the clock moves one second ahead;
+    /// otherwise the counts of the current second are reset.
+    pub fn next_rate_limit_window(&self) {
+        self.app.next_rate_window();
+    }
+
+    /// Lets the rate limits follow the wall clock again.
+    pub fn release_rate_limit_window(&self) {
+        self.app.rate_clock.release();
+    }
+
+    /// Records a brute-force protection block of the user `user_id` from `ip`,
+    /// as `GET /api/v2/user-blocks/{id}` then lists it; returns `false` when no
+    /// such user exists.
+    pub fn block_user(&self, user_id: &str, ip: &str) -> bool {
+        let mut store = lock(&self.app.store);
+        let Some(user) = store
+            .users
+            .iter()
+            .find(|u| u["user_id"].as_str() == Some(user_id))
+        else {
+            return false;
+        };
+        let identifier = user["email"]
+            .as_str()
+            .or_else(|| user["username"].as_str())
+            .unwrap_or(user_id)
+            .to_string();
+        let connection = user["identities"][0]["connection"].clone();
+        let mut block = serde_json::json!({"identifier": identifier, "ip": ip});
+        if let (Some(o), Some(c)) = (block.as_object_mut(), connection.as_str()) {
+            o.insert("connection".into(), c.into());
+        }
+        store
+            .user_blocks
+            .entry(user_id.to_string())
+            .or_default()
+            .push(block);
+        true
     }
 
     /// Revokes every token issued so far: the Management API answers 401 to them.

@@ -42,6 +42,12 @@ struct Args {
     /// Tokens allowed per hour before 429 with Auth0-Client-Quota-Limit.
     #[arg(long)]
     quota: Option<u64>,
+    /// The most log events kept; older events are dropped first.
+    #[arg(long, default_value_t = 10_000)]
+    max_logs: usize,
+    /// How long log events are kept, in seconds (default: 30 days).
+    #[arg(long, default_value_t = 30 * 86_400)]
+    log_retention_secs: u64,
 }
 
 /// Parses `ID:SECRET[:SCOPES]`.
@@ -80,7 +86,9 @@ async fn run(args: Args) -> Result<(), String> {
         .seed_clients(args.seed_clients)
         .seed_users(args.seed_users)
         .rate_limit(args.rate_limit)
-        .quota(args.quota);
+        .quota(args.quota)
+        .max_logs(args.max_logs)
+        .log_retention(Duration::from_secs(args.log_retention_secs));
     for spec in &args.clients {
         let (id, secret, scopes) = parse_client(spec)?;
         match scopes {
@@ -117,7 +125,24 @@ async fn run(args: Args) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_client;
+    use super::{Args, parse_client};
+    use clap::Parser;
+
+    #[test]
+    fn log_caps_have_defaults_and_options() {
+        let a = Args::try_parse_from(["auth0-m2m-fake"]).expect("defaults");
+        assert_eq!((a.max_logs, a.log_retention_secs), (10_000, 2_592_000));
+        let a = Args::try_parse_from([
+            "auth0-m2m-fake",
+            "--max-logs",
+            "3",
+            "--log-retention-secs",
+            "60",
+        ])
+        .expect("options");
+        assert_eq!((a.max_logs, a.log_retention_secs), (3, 60));
+        assert!(Args::try_parse_from(["auth0-m2m-fake", "--max-logs", "-1"]).is_err());
+    }
 
     #[test]
     fn parses_client_specs() {

@@ -64,8 +64,9 @@ pub(crate) fn api_error(status: StatusCode, message: &str, code: Option<&str>) -
 }
 
 /// Applies an injected fault: waits the added latency, then drops the
-/// connection, answers with the fault's status, or lets the request proceed
-/// (`None`).
+/// connection, answers with the fault's status (with the rate-limit headers
+/// of the target's window, changed as the fault says), or lets the request
+/// proceed (`None`).
 pub(crate) async fn apply_fault(
     app: &App,
     fault: Fault,
@@ -85,6 +86,10 @@ pub(crate) async fn apply_fault(
         return Some(empty(StatusCode::BAD_GATEWAY));
     }
     let code = fault.status?;
+    let info = match target {
+        FaultTarget::Token => app.hit_token_window(),
+        FaultTarget::Api => app.hit_api_window(),
+    };
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     if status.is_server_error() {
         match target {
@@ -123,8 +128,24 @@ pub(crate) async fn apply_fault(
             api_error(s, s.canonical_reason().unwrap_or("Injected error"), None)
         }
     };
+    rate_headers(&mut r, info);
+    if let Some(secs) = fault.rate_limit_reset_in {
+        let reset = crate::util::now_secs().saturating_add(secs);
+        set_header(&mut r, "x-ratelimit-reset", &reset.to_string());
+    }
+    if let Some(remaining) = fault.rate_limit_remaining {
+        set_header(&mut r, "x-ratelimit-remaining", &remaining.to_string());
+    }
     if let Some(secs) = fault.retry_after {
         set_header(&mut r, "retry-after", &secs.to_string());
+    }
+    for (name, value) in &fault.headers {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            r.headers_mut().insert(n, v);
+        }
     }
     Some(r)
 }

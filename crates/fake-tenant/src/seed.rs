@@ -54,6 +54,7 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:organization_members",
     "create:organization_members",
     "delete:organization_members",
+    "read:stats",
 ];
 
 const FIRST: &[&str] = &[

@@ -11,6 +11,7 @@ use http::StatusCode;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -37,13 +38,40 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/oauth/token", post(token::handle))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/__fake/stats", get(stats))
-        .route("/__fake/faults", post(faults))
+        .route("/__fake/faults", post(faults).delete(clear_faults))
         .route("/__fake/revoke", post(revoke))
         .route("/__fake/latency", post(latency))
+        .route("/__fake/rate-window", post(rate_window))
+        .route("/__fake/routes", get(routes))
         .route("/api/v2", any(api::handle))
         .route("/api/v2/{*rest}", any(api::handle))
         .fallback(not_found)
         .with_state(app)
+}
+
+/// The routes outside `/api/v2`: method and path.
+pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/oauth/token"),
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/__fake/stats"),
+    ("POST", "/__fake/faults"),
+    ("DELETE", "/__fake/faults"),
+    ("POST", "/__fake/revoke"),
+    ("POST", "/__fake/latency"),
+    ("POST", "/__fake/rate-window"),
+    ("GET", "/__fake/routes"),
+];
+
+/// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`).
+async fn routes() -> Response {
+    let mut out: Vec<Value> = OTHER_ROUTES
+        .iter()
+        .map(|(method, path)| json!({"method": method, "path": path, "scopes": []}))
+        .collect();
+    out.extend(api::ROUTES.iter().map(
+        |r| json!({"method": r.method, "path": format!("/api/v2{}", r.path), "scopes": r.scopes}),
+    ));
+    crate::resp::json(StatusCode::OK, &Value::Array(out))
 }
 
 async fn jwks(State(app): State<Arc<App>>) -> Response {
@@ -63,12 +91,53 @@ fn bad_control(msg: String) -> Response {
 }
 
 async fn faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault>(&body) {
+    let fault = serde_json::from_slice::<Fault>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|f| f.check_headers().map(|()| f));
+    match fault {
         Ok(f) => {
             app.add_fault(f);
             crate::resp::empty(StatusCode::NO_CONTENT)
         }
         Err(e) => bad_control(format!("invalid fault: {e}")),
+    }
+}
+
+/// `DELETE /__fake/faults`: `{"cleared": faults removed, "requests": requests they had left}`.
+async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+    let removed = app.clear_faults();
+    let requests: u64 = removed.iter().map(|f| f.count).sum();
+    crate::resp::json(
+        StatusCode::OK,
+        &json!({"cleared": removed.len(), "requests": requests}),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RateWindowAction {
+    Freeze,
+    Next,
+    Release,
+}
+
+#[derive(Deserialize)]
+struct RateWindow {
+    action: RateWindowAction,
+}
+
+/// `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`.
+async fn rate_window(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<RateWindow>(&body) {
+        Ok(w) => {
+            match w.action {
+                RateWindowAction::Freeze => app.rate_clock.freeze(),
+                RateWindowAction::Next => app.next_rate_window(),
+                RateWindowAction::Release => app.rate_clock.release(),
+            }
+            crate::resp::empty(StatusCode::NO_CONTENT)
+        }
+        Err(e) => bad_control(format!("invalid rate-window action: {e}")),
     }
 }
 

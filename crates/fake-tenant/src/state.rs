@@ -3,7 +3,7 @@
 use crate::keys::SigningKey;
 use crate::{Fault, FaultTarget, Stats};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -21,7 +21,9 @@ pub(crate) struct Store {
     pub(crate) organizations: Vec<Value>,
     pub(crate) org_members: HashMap<String, Vec<String>>,
     pub(crate) connections: Vec<Value>,
-    pub(crate) logs: Vec<Value>,
+    pub(crate) logs: LogStore,
+    /// Brute-force protection blocks, by `user_id`.
+    pub(crate) user_blocks: HashMap<String, Vec<Value>>,
     pub(crate) jobs: Vec<Value>,
     pub(crate) tenant_settings: Value,
     /// Public keys (SubjectPublicKeyInfo PEM) of `private_key_jwt` clients.
@@ -31,11 +33,68 @@ pub(crate) struct Store {
     pub(crate) log_seq: u64,
 }
 
+/// Default for the most log events kept.
+pub(crate) const DEFAULT_MAX_LOGS: usize = 10_000;
+/// Default for how long log events are kept: 30 days, the longest retention Auth0 offers.
+pub(crate) const DEFAULT_LOG_RETENTION_MS: u64 = 30 * 86_400 * 1000;
+
+/// Log events, oldest first, kept for a retention window and up to a maximum count.
+pub(crate) struct LogStore {
+    /// `(Unix milliseconds, event)`.
+    events: VecDeque<(u64, Value)>,
+    pub(crate) max_events: usize,
+    pub(crate) retention_ms: u64,
+}
+
+impl Default for LogStore {
+    fn default() -> Self {
+        LogStore {
+            events: VecDeque::new(),
+            max_events: DEFAULT_MAX_LOGS,
+            retention_ms: DEFAULT_LOG_RETENTION_MS,
+        }
+    }
+}
+
+impl LogStore {
+    /// Appends an event that happened at `at_ms`, then drops what the caps exclude.
+    pub(crate) fn push(&mut self, at_ms: u64, event: Value) {
+        self.events.push_back((at_ms, event));
+        self.prune(at_ms);
+    }
+
+    /// Drops events older than the retention window, then the oldest beyond the count.
+    pub(crate) fn prune(&mut self, now_ms: u64) {
+        let oldest_kept = now_ms.saturating_sub(self.retention_ms);
+        while self.events.front().is_some_and(|(at, _)| *at < oldest_kept) {
+            self.events.pop_front();
+        }
+        while self.events.len() > self.max_events {
+            self.events.pop_front();
+        }
+    }
+
+    /// The events kept, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Value> {
+        self.events.iter().map(|(_, v)| v)
+    }
+
+    /// How many events are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.events.len()
+    }
+}
+
 impl Store {
     /// Appends a log event; `fields` holds the type-specific values.
-    pub(crate) fn log(&mut self, kind: &str, description: &str, mut fields: Value) {
+    pub(crate) fn log(&mut self, kind: &str, description: &str, fields: Value) {
+        self.log_at(crate::util::now_ms(), kind, description, fields);
+    }
+
+    /// Appends a log event dated `now` (Unix milliseconds).
+    pub(crate) fn log_at(&mut self, now: u64, kind: &str, description: &str, mut fields: Value) {
         self.log_seq += 1;
-        let now = crate::util::now_ms();
         let id = format!("900{}{:036}", crate::util::compact_date(now), self.log_seq);
         let obj = fields.as_object_mut();
         if let Some(o) = obj {
@@ -48,7 +107,7 @@ impl Store {
             o.entry("user_agent")
                 .or_insert(Value::String("auth0-m2m-fake".into()));
             o.entry("isMobile").or_insert(Value::Bool(false));
-            self.logs.push(fields);
+            self.logs.push(now, fields);
         }
     }
 }
@@ -65,6 +124,7 @@ pub(crate) struct Counters {
     pub(crate) token_5xx_injected: AtomicU64,
     pub(crate) api_5xx_injected: AtomicU64,
     pub(crate) dropped_connections: AtomicU64,
+    pub(crate) faults_injected: AtomicU64,
 }
 
 impl Counters {
@@ -80,6 +140,7 @@ impl Counters {
             token_5xx_injected: g(&self.token_5xx_injected),
             api_5xx_injected: g(&self.api_5xx_injected),
             dropped_connections: g(&self.dropped_connections),
+            faults_injected: g(&self.faults_injected),
         }
     }
 }
@@ -109,8 +170,8 @@ pub(crate) struct RateInfo {
 const ADVERTISED_UNLIMITED: u64 = 1000;
 
 impl Window {
-    pub(crate) fn hit(&mut self, limit: u64) -> RateInfo {
-        let now = crate::util::now_secs();
+    /// Counts one request at second `now` against `limit` (0: unlimited).
+    pub(crate) fn hit(&mut self, limit: u64, now: u64) -> RateInfo {
         if now != self.second {
             self.second = now;
             self.count = 0;
@@ -136,13 +197,101 @@ impl Window {
             reset: now + 1,
         }
     }
+
+    /// Empties the window (the next request starts a new one).
+    pub(crate) fn clear(&mut self) {
+        self.count = 0;
+    }
 }
 
-/// Issued and revoked access tokens, by `jti`.
+/// The clock of the per-second rate-limit windows: the wall clock, or a second frozen by a test.
+#[derive(Default)]
+pub(crate) struct RateClock {
+    /// The frozen Unix second; 0 while following the wall clock.
+    frozen: AtomicU64,
+}
+
+impl RateClock {
+    /// The current second of the rate-limit windows.
+    pub(crate) fn now(&self) -> u64 {
+        match self.frozen.load(Ordering::SeqCst) {
+            0 => crate::util::now_secs(),
+            s => s,
+        }
+    }
+
+    /// Stops the windows from rolling over: the current second lasts until advanced.
+    pub(crate) fn freeze(&self) {
+        let _ = self.frozen.compare_exchange(
+            0,
+            crate::util::now_secs().max(1),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+    }
+
+    /// Follows the wall clock again.
+    pub(crate) fn release(&self) {
+        self.frozen.store(0, Ordering::SeqCst);
+    }
+
+    /// Moves a frozen clock one second ahead; returns whether it was frozen.
+    pub(crate) fn advance(&self) -> bool {
+        self.frozen
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
+                (s != 0).then_some(s + 1)
+            })
+            .is_ok()
+    }
+
+    /// Whether the clock is frozen.
+    #[cfg(test)]
+    pub(crate) fn is_frozen(&self) -> bool {
+        self.frozen.load(Ordering::SeqCst) != 0
+    }
+}
+
+/// Issued and revoked access tokens: `jti` and expiry (Unix seconds). Records of expired
+/// tokens are dropped: an expired token is refused for its expiry anyway.
 #[derive(Default)]
 pub(crate) struct Registry {
-    pub(crate) issued: HashSet<String>,
-    pub(crate) revoked: HashSet<String>,
+    issued: HashMap<String, u64>,
+    revoked: HashMap<String, u64>,
+    /// The second of the last sweep for expired records.
+    swept_at: u64,
+}
+
+impl Registry {
+    /// Records an issued token, sweeping expired records at most once a second.
+    pub(crate) fn issue(&mut self, jti: String, exp: u64, now: u64) {
+        if now != self.swept_at {
+            self.sweep(now);
+        }
+        self.issued.insert(jti, exp);
+    }
+
+    /// Drops the records of tokens expired at `now`.
+    pub(crate) fn sweep(&mut self, now: u64) {
+        self.swept_at = now;
+        self.issued.retain(|_, exp| *exp > now);
+        self.revoked.retain(|_, exp| *exp > now);
+    }
+
+    /// Revokes every token issued so far.
+    pub(crate) fn revoke_all(&mut self) {
+        self.revoked.extend(self.issued.drain());
+    }
+
+    /// Whether the token `jti` was revoked.
+    pub(crate) fn is_revoked(&self, jti: &str) -> bool {
+        self.revoked.contains_key(jti)
+    }
+
+    /// How many token records are kept: `(issued, revoked)`.
+    #[cfg(test)]
+    pub(crate) fn sizes(&self) -> (usize, usize) {
+        (self.issued.len(), self.revoked.len())
+    }
 }
 
 /// The state shared by every connection of one tenant.
@@ -159,6 +308,7 @@ pub(crate) struct App {
     pub(crate) rate_limit: u64,
     pub(crate) token_window: Mutex<Window>,
     pub(crate) api_window: Mutex<Window>,
+    pub(crate) rate_clock: RateClock,
     pub(crate) quota: Option<u64>,
     pub(crate) quota_used: AtomicU64,
     pub(crate) quota_started: u64,
@@ -183,6 +333,7 @@ impl App {
         if f.count == 0 {
             faults.remove(idx);
         }
+        bump(&self.counters.faults_injected);
         Some(one)
     }
 
@@ -193,10 +344,131 @@ impl App {
         }
     }
 
+    /// Removes every queued fault; returns the faults removed.
+    pub(crate) fn clear_faults(&self) -> Vec<Fault> {
+        lock(&self.faults).drain(..).collect()
+    }
+
     /// Revokes every token issued so far.
     pub(crate) fn revoke_all(&self) {
-        let mut r = lock(&self.registry);
-        let issued: Vec<String> = r.issued.drain().collect();
-        r.revoked.extend(issued);
+        lock(&self.registry).revoke_all();
+    }
+
+    /// Counts one request against the token endpoint's window.
+    pub(crate) fn hit_token_window(&self) -> RateInfo {
+        let now = self.rate_clock.now();
+        lock(&self.token_window).hit(self.rate_limit, now)
+    }
+
+    /// Counts one request against the Management API's window.
+    pub(crate) fn hit_api_window(&self) -> RateInfo {
+        let now = self.rate_clock.now();
+        lock(&self.api_window).hit(self.rate_limit, now)
+    }
+
+    /// Starts a new rate-limit window for both routes: with a frozen clock, the next second;
+    /// otherwise the counts of the current second are reset.
+    pub(crate) fn next_rate_window(&self) {
+        if !self.rate_clock.advance() {
+            lock(&self.token_window).clear();
+            lock(&self.api_window).clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn logs_keep_at_most_the_maximum_count_newest_last() {
+        let mut store = Store::default();
+        store.logs.max_events = 3;
+        for i in 0..10u64 {
+            store.log_at(1_000_000 + i, "sapi", &format!("event {i}"), json!({}));
+        }
+        assert_eq!(store.logs.len(), 3);
+        let kept: Vec<&str> = store
+            .logs
+            .iter()
+            .filter_map(|v| v["description"].as_str())
+            .collect();
+        assert_eq!(kept, ["event 7", "event 8", "event 9"]);
+    }
+
+    #[test]
+    fn logs_older_than_the_retention_window_are_dropped() {
+        let mut store = Store::default();
+        store.logs.retention_ms = 1000;
+        store.log_at(10_000, "sapi", "old", json!({}));
+        store.log_at(10_500, "sapi", "middle", json!({}));
+        assert_eq!(store.logs.len(), 2);
+        store.log_at(11_200, "sapi", "new", json!({}));
+        let kept: Vec<&str> = store
+            .logs
+            .iter()
+            .filter_map(|v| v["description"].as_str())
+            .collect();
+        assert_eq!(kept, ["middle", "new"]);
+        store.logs.prune(20_000);
+        assert_eq!(store.logs.len(), 0);
+    }
+
+    #[test]
+    fn the_default_log_caps_are_bounded() {
+        let mut store = Store::default();
+        for i in 0..(DEFAULT_MAX_LOGS as u64 + 50) {
+            store.log_at(5_000_000 + i, "seccft", "x", json!({}));
+        }
+        assert_eq!(store.logs.len(), DEFAULT_MAX_LOGS);
+    }
+
+    #[test]
+    fn expired_token_records_are_swept() {
+        let mut r = Registry::default();
+        r.issue("a".into(), 100, 50);
+        r.issue("b".into(), 200, 50);
+        r.revoke_all();
+        r.issue("c".into(), 300, 60);
+        assert_eq!(r.sizes(), (1, 2));
+        assert!(r.is_revoked("a") && r.is_revoked("b") && !r.is_revoked("c"));
+        // At 150 the first token has expired: its record goes at the next issue.
+        r.issue("d".into(), 400, 150);
+        assert_eq!(r.sizes(), (2, 1));
+        assert!(!r.is_revoked("a") && r.is_revoked("b"));
+        r.sweep(1000);
+        assert_eq!(r.sizes(), (0, 0));
+    }
+
+    #[test]
+    fn issuing_many_tokens_keeps_only_the_unexpired_records() {
+        let mut r = Registry::default();
+        // One token a second, each living 10 seconds: never more than 11 records.
+        for now in 1..1000u64 {
+            r.issue(format!("jti-{now}"), now + 10, now);
+            assert!(r.sizes().0 <= 11, "{:?} at {now}", r.sizes());
+        }
+    }
+
+    #[test]
+    fn a_frozen_rate_clock_holds_the_window_until_advanced() {
+        let clock = RateClock::default();
+        assert!(!clock.is_frozen());
+        assert!(!clock.advance());
+        clock.freeze();
+        assert!(clock.is_frozen());
+        let second = clock.now();
+        let mut w = Window::default();
+        let infos: Vec<bool> = (0..4).map(|_| w.hit(2, clock.now()).allowed).collect();
+        assert_eq!(infos, [true, true, false, false]);
+        assert_eq!(w.hit(2, clock.now()).reset, second + 1);
+        assert!(clock.advance());
+        assert_eq!(clock.now(), second + 1);
+        let info = w.hit(2, clock.now());
+        assert!(info.allowed);
+        assert_eq!((info.remaining, info.reset), (1, second + 2));
+        clock.release();
+        assert!(!clock.is_frozen());
     }
 }

@@ -46,9 +46,7 @@ pub(crate) async fn handle(
     bump(&app.counters.token_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Token) {
         let conn = conn.as_ref().map(|Extension(c)| c);
-        if let Some(mut r) = apply_fault(&app, fault, conn, FaultTarget::Token).await {
-            let info = lock(&app.token_window).hit(0);
-            rate_headers(&mut r, info);
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Token).await {
             return r;
         }
     }
@@ -56,7 +54,7 @@ pub(crate) async fn handle(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let info = lock(&app.token_window).hit(app.rate_limit);
+    let info = app.hit_token_window();
     let mut r = if !info.allowed {
         bump(&app.counters.token_429);
         let mut r = token_error(
@@ -69,7 +67,7 @@ pub(crate) async fn handle(
             "retry-after",
             &info
                 .reset
-                .saturating_sub(crate::util::now_secs())
+                .saturating_sub(app.rate_clock.now())
                 .max(1)
                 .to_string(),
         );
@@ -312,7 +310,7 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
             "Token signing failed".into(),
         )
     })?;
-    lock(&app.registry).issued.insert(jti);
+    lock(&app.registry).issue(jti, now + app.token_lifetime_secs, now);
     bump(&app.counters.tokens_issued);
     let client_name = store
         .clients

@@ -1113,3 +1113,270 @@ async fn connections_logs_jobs_and_tenant_settings() {
     let (s, _, v) = api(&t, &http, &tok, Method::GET, "no-such-thing", None).await;
     assert_eq!((s, v["statusCode"].as_u64()), (404, Some(404)));
 }
+
+#[tokio::test]
+async fn searches_the_fake_cannot_evaluate_answer_400() {
+    let t = FakeTenant::builder()
+        .seed_users(5)
+        .start()
+        .await
+        .expect("start");
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    for q in [
+        "q=*foo",
+        "q=email%3A*%40example.com",
+        "q=name%3A%3Fx",
+        "q=email%3Aa%40b.c%20OR%20name%3Ax",
+        "q=NOT%20name%3Ax",
+        "q=name%3A(a%20b)",
+        "q=logins_count%3A%5B1%20TO%205%5D",
+        "q=name%3Ajo*n",
+        "q=name%3Ajon~",
+    ] {
+        let (s, _, v) = api(&t, &http, &tok, Method::GET, &format!("users?{q}"), None).await;
+        assert_eq!(s, 400, "{q}: {v}");
+        assert_eq!(v["statusCode"], 400, "{q}");
+        assert_eq!(v["error"], "Bad Request", "{q}");
+        assert_eq!(v["errorCode"], "invalid_query_string", "{q}");
+        let message = v["message"].as_str().expect("message");
+        assert!(message.starts_with("Query validation error: "), "{message}");
+        assert!(message.ends_with("on property q (Query in Lucene query string syntax)."));
+        assert_eq!(v.as_object().map(|o| o.len()), Some(4), "{v}");
+    }
+    let (_, _, v) = api(&t, &http, &tok, Method::GET, "users?q=*foo", None).await;
+    assert!(
+        v["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Leading wildcards are not supported")),
+        "{v}"
+    );
+    // Logs are searched by the same rules.
+    let (s, _, _) = api(&t, &http, &tok, Method::GET, "logs?q=type%3A*cft", None).await;
+    assert_eq!(s, 400);
+    // What the fake evaluates still works: trailing wildcards, quoted values, AND.
+    let (_, _, all) = api(&t, &http, &tok, Method::GET, "users", None).await;
+    let email = all[0]["email"].as_str().expect("email").to_string();
+    let prefix = &email[..3];
+    for q in [
+        format!("email%3A{prefix}*"),
+        format!("email%3A%22{email}%22"),
+        format!("email%3A%22{email}%22%20AND%20_exists_%3Aemail"),
+    ] {
+        let (s, _, v) = api(&t, &http, &tok, Method::GET, &format!("users?q={q}"), None).await;
+        assert_eq!(s, 200, "{q}: {v}");
+        assert!(
+            v.as_array()
+                .is_some_and(|a| a.iter().any(|u| u["email"] == email.as_str())),
+            "{q}: {v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn active_users_counts_logins_of_the_last_30_days() {
+    let t = FakeTenant::builder()
+        .seed_users(8)
+        .start()
+        .await
+        .expect("start");
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let (_, _, users) = api(&t, &http, &tok, Method::GET, "users", None).await;
+    let since = {
+        let (_, _, v) = api(&t, &http, &tok, Method::GET, "tenants/settings", None).await;
+        assert!(v.is_object());
+        // Users created through the API have not logged in.
+        let (s, _, _) = api(
+            &t,
+            &http,
+            &tok,
+            Method::POST,
+            "users",
+            Some(
+                json!({"email": "fresh@example.com", "password": "Passw0rd!Passw0rd",
+                "connection": "Username-Password-Authentication"}),
+            ),
+        )
+        .await;
+        assert_eq!(s, 201);
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_secs()
+            - 30 * 86_400
+    };
+    let expected = users
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| {
+            u["last_login"]
+                .as_str()
+                .is_some_and(|d| iso_to_secs(d) >= since)
+        })
+        .count();
+    let (s, h, v) = api(&t, &http, &tok, Method::GET, "stats/active-users", None).await;
+    assert_eq!(s, 200);
+    assert!(h.contains_key("x-ratelimit-limit"));
+    assert_eq!(v, json!(expected), "a bare JSON number");
+
+    // The scope is enforced like on the other routes.
+    let t2 = FakeTenant::builder()
+        .client("reader", "secret", &["read:users"])
+        .start()
+        .await
+        .expect("start");
+    let http2 = http_client(&t2);
+    let tok2 = token(&t2, &http2).await;
+    let (s, _, v) = api(&t2, &http2, &tok2, Method::GET, "stats/active-users", None).await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        v,
+        json!({"statusCode": 403, "error": "Forbidden",
+        "message": "Insufficient scope, expected any of: read:stats", "errorCode": "insufficient_scope"})
+    );
+}
+
+/// Seconds since the epoch of an Auth0 date (`2024-01-02T03:04:05.678Z`).
+fn iso_to_secs(d: &str) -> u64 {
+    let n = |r: std::ops::Range<usize>| d[r].parse::<i64>().expect("digits");
+    let (y, m, day) = (n(0..4), n(5..7), n(8..10));
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (days * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)) as u64
+}
+
+#[tokio::test]
+async fn user_blocks_are_listed_and_removed() {
+    let t = FakeTenant::builder()
+        .seed_users(2)
+        .start()
+        .await
+        .expect("start");
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let (_, _, users) = api(&t, &http, &tok, Method::GET, "users", None).await;
+    let user = &users[0];
+    let id = user["user_id"].as_str().expect("id").to_string();
+    let path = format!("user-blocks/{}", id.replace('|', "%7C"));
+    let (s, _, v) = api(&t, &http, &tok, Method::GET, &path, None).await;
+    assert_eq!((s, v), (200, json!({"blocked_for": []})));
+
+    assert!(t.block_user(&id, "10.0.0.1"));
+    assert!(!t.block_user("auth0|nobody", "10.0.0.1"));
+    let (s, _, v) = api(&t, &http, &tok, Method::GET, &path, None).await;
+    assert_eq!(s, 200);
+    let blocks = v["blocked_for"].as_array().expect("array");
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0]["identifier"], user["email"]);
+    assert_eq!(blocks[0]["ip"], "10.0.0.1");
+    assert!(blocks[0]["connection"].is_string());
+
+    let (s, _, v) = api(&t, &http, &tok, Method::DELETE, &path, None).await;
+    assert_eq!((s, v), (204, Value::Null));
+    let (_, _, v) = api(&t, &http, &tok, Method::GET, &path, None).await;
+    assert_eq!(v, json!({"blocked_for": []}));
+
+    for method in [Method::GET, Method::DELETE] {
+        let (s, _, v) = api(&t, &http, &tok, method, "user-blocks/auth0%7Cnobody", None).await;
+        assert_eq!(s, 404);
+        assert_eq!(v["errorCode"], "inexistent_user");
+    }
+
+    // read:users reads blocks; removing them needs update:users.
+    let t2 = FakeTenant::builder()
+        .client("reader", "secret", &["read:users"])
+        .seed_users(1)
+        .start()
+        .await
+        .expect("start");
+    let http2 = http_client(&t2);
+    let tok2 = token(&t2, &http2).await;
+    let (_, _, users) = api(&t2, &http2, &tok2, Method::GET, "users", None).await;
+    let path = format!(
+        "user-blocks/{}",
+        users[0]["user_id"]
+            .as_str()
+            .expect("id")
+            .replace('|', "%7C")
+    );
+    assert_eq!(
+        api(&t2, &http2, &tok2, Method::GET, &path, None).await.0,
+        200
+    );
+    let (s, _, v) = api(&t2, &http2, &tok2, Method::DELETE, &path, None).await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        v["message"],
+        "Insufficient scope, expected any of: update:users"
+    );
+}
+
+#[tokio::test]
+async fn logs_are_capped_at_the_configured_count() {
+    let t = FakeTenant::builder()
+        .http(true)
+        .max_logs(5)
+        .start()
+        .await
+        .expect("start");
+    let http = http_client(&t);
+    // Each token issued logs one `seccft` event.
+    let mut tok = String::new();
+    for _ in 0..12 {
+        tok = token(&t, &http).await;
+    }
+    let (s, _, v) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        "logs?include_totals=true&sort=date%3A1",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["total"], 5, "{v}");
+    let ids: Vec<&str> = v["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|l| l["log_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first: {ids:?}");
+    // The oldest events were dropped: the seeded tenant-settings event and the first seven
+    // token events; the first kept is the 9th event written.
+    assert!(ids[0].ends_with(&format!("{:036}", 9)), "{}", ids[0]);
+    assert!(
+        v["logs"]
+            .as_array()
+            .expect("logs")
+            .iter()
+            .all(|l| l["type"] == "seccft")
+    );
+
+    // With no retention left, every event is dropped as soon as it is written.
+    let t = FakeTenant::builder()
+        .http(true)
+        .log_retention(std::time::Duration::ZERO)
+        .start()
+        .await
+        .expect("start");
+    let tok = token(&t, &http).await;
+    let (_, _, v) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        "logs?include_totals=true",
+        None,
+    )
+    .await;
+    assert!(v["total"].as_u64().is_some_and(|n| n <= 1), "{v}");
+}

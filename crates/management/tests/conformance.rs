@@ -1,29 +1,71 @@
 //! Runs the workspace conformance check (the same code as `cargo xtask conformance`) against
 //! the Auth0 reference data in `../shared/auth0` relative to the workspace root, when present.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use auth0_m2m_management::catalogue;
 
 #[allow(dead_code)]
 #[path = "../../../xtask/src/conformance.rs"]
 mod conformance;
 
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The OpenAPI description, when the reference data is present.
+fn spec() -> Option<serde_json::Value> {
+    let path = workspace_root().join("../shared/auth0/management-api-oas.json");
+    let text = std::fs::read(path).ok()?;
+    Some(serde_json::from_slice(&text).expect("the OpenAPI description is JSON"))
+}
+
 #[test]
 fn models_conform_to_the_spec_and_recorded_responses() {
-    let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let summary = conformance::run(&workspace_root).expect("reference data readable");
+    let summary = conformance::run(&workspace_root()).expect("reference data readable");
     if summary.skipped {
+        assert!(spec().is_none(), "skipped although the data is present");
         eprintln!("skipped: ../shared/auth0 not found");
         return;
     }
     assert_eq!(summary.failed, 0, "{summary:?}");
     assert!(summary.recordings_checked > 0, "{summary:?}");
     assert!(summary.endpoints_matched > 0, "{summary:?}");
+    assert!(summary.endpoints_matched <= catalogue::catalogue().len());
+    assert_eq!(summary.gate(), Ok(()));
 }
 
 #[test]
-fn coverage_report_runs() {
-    let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    conformance::coverage(&workspace_root).expect("coverage computed");
+fn coverage_counts_the_catalogue_against_the_spec() {
+    let coverage = conformance::coverage(&workspace_root()).expect("coverage computed");
+    let Some(spec) = spec() else {
+        assert!(coverage.skipped);
+        assert_eq!((coverage.total, coverage.modeled), (0, 0));
+        return;
+    };
+    assert!(!coverage.skipped);
+    // Every catalogue entry is an operation of the spec, and no two entries name the same
+    // operation, so the modeled count is exactly the catalogue's length.
+    assert_eq!(coverage.not_in_spec, Vec::<String>::new());
+    assert_eq!(coverage.modeled, catalogue::catalogue().len());
+    // The total is the number of operations of the spec, counted here independently.
+    let mut operations = 0;
+    let mut resources = std::collections::BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let item = item.as_object().expect("path item");
+        let n = ["get", "post", "put", "patch", "delete"]
+            .iter()
+            .filter(|m| item.contains_key(**m))
+            .count();
+        operations += n;
+        if n > 0 {
+            resources.insert(path.trim_start_matches('/').split('/').next().unwrap_or(""));
+        }
+    }
+    assert!(operations > 0);
+    assert_eq!(coverage.total, operations);
+    assert_eq!(coverage.resources, resources.len());
+    assert!(coverage.modeled < coverage.total);
 }
 
 #[test]
@@ -32,4 +74,37 @@ fn absent_data_is_skipped() {
     let summary = conformance::run(&nowhere).expect("skip is not an error");
     assert!(summary.skipped);
     assert_eq!(summary.recordings_checked, 0);
+    assert_eq!(
+        summary.gate(),
+        Ok(()),
+        "absent data is a skip, not a failure"
+    );
+    let coverage = conformance::coverage(&nowhere).expect("skip is not an error");
+    assert!(coverage.skipped);
+}
+
+#[test]
+fn the_gate_fails_when_nothing_was_checked_or_a_check_failed() {
+    let checked_nothing = conformance::Summary::default();
+    let err = checked_nothing.gate().expect_err("0 recordings checked");
+    assert!(err.contains("0 recordings checked"), "{err}");
+    let failed = conformance::Summary {
+        recordings_checked: 10,
+        endpoints_matched: 3,
+        failed: 1,
+        skipped: false,
+    };
+    assert!(
+        failed
+            .gate()
+            .expect_err("a failure")
+            .contains("1 checks failed")
+    );
+    let good = conformance::Summary {
+        recordings_checked: 10,
+        endpoints_matched: 3,
+        failed: 0,
+        skipped: false,
+    };
+    assert_eq!(good.gate(), Ok(()));
 }

@@ -235,9 +235,7 @@ async fn bad_request_400_is_not_retried() {
         target: FaultTarget::Token,
         count: 1,
         status: Some(400),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let err = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -297,9 +295,8 @@ async fn rate_limit_429_is_retried_after_the_wait() {
         target: FaultTarget::Token,
         count: 1,
         status: Some(429),
-        latency_ms: None,
-        drop_connection: false,
         retry_after: Some(1),
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -336,9 +333,7 @@ async fn server_errors_then_success_via_retries() {
         target: FaultTarget::Token,
         count: 2,
         status: Some(503),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -357,9 +352,7 @@ async fn server_errors_exhaust_the_retries() {
         target: FaultTarget::Token,
         count: 10,
         status: Some(500),
-        latency_ms: None,
-        drop_connection: false,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .with_retry_policy(fast_retries().with_max_retries(2))
@@ -376,10 +369,8 @@ async fn dropped_connection_is_retried() {
     t.inject_fault(Fault {
         target: FaultTarget::Token,
         count: 1,
-        status: None,
-        latency_ms: None,
         drop_connection: true,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .build()
@@ -390,10 +381,8 @@ async fn dropped_connection_is_retried() {
     t.inject_fault(Fault {
         target: FaultTarget::Token,
         count: 1,
-        status: None,
-        latency_ms: None,
         drop_connection: true,
-        retry_after: None,
+        ..Fault::default()
     });
     let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
         .with_retry_policy(RetryPolicy::none())
@@ -404,7 +393,9 @@ async fn dropped_connection_is_retried() {
     assert!(err.is_retryable());
 }
 
-#[tokio::test]
+/// The tenant runs in the test's runtime, so its 3 s delay and the client's 300 ms timeout
+/// both follow tokio's paused clock: the client gives up when its own timer fires.
+#[tokio::test(start_paused = true)]
 async fn slow_tenant_times_out() {
     let t = FakeTenant::builder()
         .client(ID, SECRET, &["read:clients"])
@@ -417,17 +408,56 @@ async fn slow_tenant_times_out() {
         .with_retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let start = std::time::Instant::now();
+    let start = tokio::time::Instant::now();
     let err = c.fetch_token().await.unwrap_err();
     assert!(
         matches!(err, Error::Timeout(d) if d == Duration::from_millis(300)),
         "{err:?}"
     );
-    assert!(start.elapsed() < Duration::from_secs(2));
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
     assert!(err.is_retryable());
+    let s = t.stats();
+    assert_eq!((s.token_requests, s.tokens_issued), (1, 0));
 
     t.set_token_latency(Duration::ZERO);
     c.fetch_token().await.unwrap();
+    assert_eq!(t.stats().tokens_issued, 1);
+}
+
+/// A 503 whose `X-RateLimit-Reset` lies an hour ahead is retried after the usual backoff: the
+/// reset time of the rate limit says nothing about when the service comes back.
+#[tokio::test(start_paused = true)]
+async fn a_503_is_retried_without_waiting_for_the_rate_limit_reset() {
+    let t = tenant().await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Token,
+        count: 1,
+        status: Some(503),
+        rate_limit_reset_in: Some(3600),
+        rate_limit_remaining: Some(0),
+        ..Fault::default()
+    });
+    let c = client(&t, ID, ClientAuth::client_secret_post(SECRET))
+        .build()
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    c.fetch_token().await.unwrap();
+    let waited = start.elapsed();
+    // The first backoff of the policy (10 ms, jittered down to no less than half), not the
+    // hour until the reset.
+    assert!(
+        waited >= Duration::from_millis(5) && waited <= Duration::from_millis(10),
+        "{waited:?}"
+    );
+    let s = t.stats();
+    assert_eq!(
+        (s.token_requests, s.token_5xx_injected, s.tokens_issued),
+        (2, 1, 1)
+    );
 }
 
 #[tokio::test]

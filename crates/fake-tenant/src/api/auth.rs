@@ -1,0 +1,52 @@
+//! Bearer token validation.
+
+use super::*;
+
+/// Validates the bearer token; returns its claims or Auth0's 401 answer.
+pub(super) fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Response>> {
+    let deny = |msg: &str, with_error: bool| {
+        let mut r = api_error(StatusCode::UNAUTHORIZED, msg, None);
+        let value = if with_error {
+            format!(
+                "Bearer realm=\"{}\", error=\"invalid_token\", error_description=\"{}\"",
+                app.domain, msg
+            )
+        } else {
+            "Bearer".to_string()
+        };
+        set_header(&mut r, "www-authenticate", &value);
+        Box::new(r)
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| deny("Missing authentication", false))?;
+    if token.split('.').count() != 3 {
+        return Err(deny("Invalid token", true));
+    }
+    let claims = app
+        .key
+        .verify(token, &app.issuer, &app.audience)
+        .map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => {
+                deny("Expired token received for JSON Web Token validation", true)
+            }
+            ErrorKind::InvalidSignature => deny(
+                "Invalid signature received for JSON Web Token validation",
+                true,
+            ),
+            ErrorKind::InvalidAudience => deny(&format!("Bad audience: {}", app.audience), true),
+            _ => deny("Invalid token", true),
+        })?;
+    let jti = claims["jti"].as_str().unwrap_or("");
+    if lock(&app.registry).is_revoked(jti) {
+        return Err(deny("Token has been revoked", true));
+    }
+    Ok(claims)
+}

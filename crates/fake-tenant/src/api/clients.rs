@@ -1,0 +1,176 @@
+//! Clients: `/clients`, `/clients/{id}`, `/clients/{id}/rotate-secret`.
+
+use super::*;
+
+/// Handles the client routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::Clients, "GET") => list_clients(ctx, store),
+        (Route::Clients, "POST") => create_client(ctx, store),
+        (Route::Client(id), "GET") => {
+            let c = find(&store.clients, "client_id", id).ok_or_else(no_client)?;
+            Ok(json(StatusCode::OK, &select_fields(ctx, c.clone())))
+        }
+        (Route::Client(id), "PATCH") => update_client(ctx, store, id),
+        (Route::Client(id), "DELETE") => {
+            store
+                .clients
+                .retain(|c| c["client_id"].as_str() != Some(id.as_str()));
+            store
+                .grants
+                .retain(|g| g["client_id"].as_str() != Some(id.as_str()));
+            store.client_keys.remove(id);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        (Route::ClientRotate(id), _) => {
+            let c = find_mut(&mut store.clients, "client_id", id).ok_or_else(no_client)?;
+            c["client_secret"] = Value::String(seed::client_secret());
+            Ok(json(StatusCode::OK, c))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+pub(super) fn no_client() -> ApiErr {
+    ApiErr::not_found("The client does not exist", Some("inexistent_client"))
+}
+
+pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {
+    let app_types: Option<Vec<&str>> = ctx.q("app_type").map(|s| s.split(',').collect());
+    let first_party = ctx.q("is_first_party").map(|v| v == "true");
+    let items: Vec<Value> = store
+        .clients
+        .iter()
+        .filter(|c| {
+            app_types
+                .as_ref()
+                .is_none_or(|t| c["app_type"].as_str().is_some_and(|a| t.contains(&a)))
+        })
+        .filter(|c| first_party.is_none_or(|f| c["is_first_party"] == Value::Bool(f)))
+        .cloned()
+        .collect();
+    paginate(ctx, items, "clients", false, Some("client_id"))
+}
+
+pub(super) const CLIENT_PROPS: &[&str] = &[
+    "name",
+    "description",
+    "logo_uri",
+    "callbacks",
+    "allowed_origins",
+    "web_origins",
+    "client_aliases",
+    "allowed_clients",
+    "allowed_logout_urls",
+    "grant_types",
+    "token_endpoint_auth_method",
+    "app_type",
+    "is_first_party",
+    "oidc_conformant",
+    "jwt_configuration",
+    "encryption_key",
+    "sso",
+    "cross_origin_auth",
+    "cross_origin_loc",
+    "sso_disabled",
+    "custom_login_page_on",
+    "custom_login_page",
+    "custom_login_page_preview",
+    "form_template",
+    "addons",
+    "client_metadata",
+    "mobile",
+    "initiate_login_uri",
+    "native_social_login",
+    "refresh_token",
+    "organization_usage",
+    "organization_require_behavior",
+    "client_authentication_methods",
+    "require_pushed_authorization_requests",
+    "oidc_logout",
+    "callback_url_template",
+    "is_token_endpoint_ip_header_trusted",
+];
+
+pub(super) const APP_TYPES: &[&str] = &[
+    "native",
+    "spa",
+    "regular_web",
+    "non_interactive",
+    "rms",
+    "box",
+    "cloudbees",
+    "concur",
+    "dropbox",
+    "mscrm",
+    "echosign",
+    "egnyte",
+    "newrelic",
+    "office365",
+    "salesforce",
+    "sentry",
+    "sharepoint",
+    "slack",
+    "springcm",
+    "zendesk",
+    "zoom",
+    "sso_integration",
+    "oag",
+];
+
+pub(super) fn check_client_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
+    only_props(body, CLIENT_PROPS)?;
+    if let Some(t) = optional_str(body, "app_type")?
+        && !APP_TYPES.contains(&t)
+    {
+        return Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'No enum match for: \"{t}\"' on property app_type (The type of application this client represents)."
+        )));
+    }
+    for key in [
+        "callbacks",
+        "allowed_origins",
+        "web_origins",
+        "grant_types",
+        "allowed_logout_urls",
+    ] {
+        if let Some(v) = body.get(key) {
+            string_array(v, key)?;
+        }
+    }
+    if let Some(n) = body.get("name").and_then(Value::as_str)
+        && n.contains(['<', '>'])
+    {
+        return Err(ApiErr::bad_body(
+            "Payload validation error: 'String does not match pattern: ^[^<>]+$' on property name (The name of the client. Must contain at least one character. Does not allow '<' or '>'.).",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    check_client_body(&body)?;
+    let name = required_str(&body, "name")?.to_string();
+    let app_type = body
+        .get("app_type")
+        .and_then(Value::as_str)
+        .unwrap_or("regular_web")
+        .to_string();
+    let mut client = seed::new_client(&name, &app_type, seed::client_id(), seed::client_secret());
+    merge(&mut client, body);
+    store.clients.push(client.clone());
+    Ok(json(StatusCode::CREATED, &client))
+}
+
+pub(super) fn update_client(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
+    let body = ctx.obj()?;
+    let mut checked = body.clone();
+    checked.remove("client_secret");
+    check_client_body(&checked)?;
+    optional_str(&body, "name")?;
+    optional_str(&body, "client_secret")?;
+    let c = find_mut(&mut store.clients, "client_id", id).ok_or_else(no_client)?;
+    merge(c, body);
+    Ok(json(StatusCode::OK, c))
+}

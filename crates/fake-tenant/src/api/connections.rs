@@ -1,0 +1,42 @@
+//! Connections (read only): `/connections`, `/connections/{id}`.
+
+use super::*;
+
+/// Handles the connection routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::Connections, "GET") => {
+            let strategies: Option<Vec<&str>> = ctx.q("strategy").map(|s| s.split(',').collect());
+            let items: Vec<Value> = store
+                .connections
+                .iter()
+                .filter(|c| {
+                    strategies
+                        .as_ref()
+                        .is_none_or(|s| c["strategy"].as_str().is_some_and(|x| s.contains(&x)))
+                })
+                .filter(|c| ctx.q("name").is_none_or(|n| c["name"].as_str() == Some(n)))
+                .cloned()
+                .collect();
+            paginate(ctx, items, "connections", false, Some("id"))
+        }
+        (Route::Connection(id), _) => {
+            let c = find(&store.connections, "id", id).ok_or_else(|| {
+                ApiErr::not_found(
+                    "The connection does not exist",
+                    Some("inexistent_connection"),
+                )
+            })?;
+            Ok(json(StatusCode::OK, &select_fields(ctx, c.clone())))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+pub(super) fn connection_by_id(store: &Store, id: &str) -> Result<Value, ApiErr> {
+    find(&store.connections, "id", id).cloned().ok_or_else(|| {
+        ApiErr::bad_body(format!(
+            "Payload validation error: 'The connection does not exist: {id}' on property connection_id."
+        ))
+    })
+}

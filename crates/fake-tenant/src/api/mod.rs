@@ -1,0 +1,369 @@
+//! The Management API (`/api/v2/...`): the request pipeline (faults, rate limit, routing,
+//! authorization, scopes, body) here; the route table in `routes`, bearer validation in
+//! `auth`, pagination and field selection in `pagination`, the `q` search in `search`,
+//! `multipart/form-data` in `multipart`, assignments shared by several resources in `links`,
+//! and one module of handlers per resource.
+
+use crate::FaultTarget;
+use crate::resp::{api_error, apply_fault, empty, json, rate_headers, set_header};
+use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
+use crate::server::ConnCtx;
+use crate::state::{App, Store, bump, lock};
+use crate::util::{iso8601, now_ms, random_alnum, random_hex};
+use axum::Extension;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::{HeaderMap, Method, StatusCode, header};
+use jsonwebtoken::errors::ErrorKind;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+mod auth;
+mod clients;
+mod connections;
+mod grants;
+mod jobs;
+mod links;
+mod logs;
+mod multipart;
+mod organizations;
+mod pagination;
+mod resource_servers;
+mod roles;
+mod routes;
+mod search;
+mod stats;
+mod tenant;
+mod users;
+
+use auth::*;
+use clients::*;
+use connections::*;
+use links::*;
+use multipart::*;
+use pagination::*;
+use roles::*;
+pub(crate) use routes::ROUTES;
+use routes::*;
+use search::*;
+use users::*;
+
+/// The largest request body accepted (user imports can be big).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// A Management API error answer.
+#[derive(Debug)]
+pub(crate) struct ApiErr(StatusCode, String, Option<&'static str>);
+
+impl ApiErr {
+    fn bad_body(msg: impl Into<String>) -> Self {
+        ApiErr(StatusCode::BAD_REQUEST, msg.into(), Some("invalid_body"))
+    }
+    fn bad_query(msg: impl Into<String>) -> Self {
+        ApiErr(
+            StatusCode::BAD_REQUEST,
+            msg.into(),
+            Some("invalid_query_string"),
+        )
+    }
+    fn not_found(msg: &str, code: Option<&'static str>) -> Self {
+        ApiErr(StatusCode::NOT_FOUND, msg.into(), code)
+    }
+    fn conflict(msg: impl Into<String>, code: Option<&'static str>) -> Self {
+        ApiErr(StatusCode::CONFLICT, msg.into(), code)
+    }
+    fn into_response(self) -> Response {
+        api_error(self.0, &self.1, self.2)
+    }
+}
+
+type Res = Result<Response, ApiErr>;
+
+/// Handles every `/api/v2/...` request.
+pub(crate) async fn handle(
+    State(app): State<Arc<App>>,
+    conn: Option<Extension<ConnCtx>>,
+    req: Request,
+) -> Response {
+    bump(&app.counters.api_requests);
+    if let Some(fault) = app.take_fault(FaultTarget::Api) {
+        let conn = conn.as_ref().map(|Extension(c)| c);
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api).await {
+            return r;
+        }
+    }
+    let info = app.hit_api_window();
+    let mut r = if !info.allowed {
+        bump(&app.counters.api_429);
+        let mut r = api_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Global limit has been reached",
+            Some("too_many_requests"),
+        );
+        set_header(
+            &mut r,
+            "retry-after",
+            &info
+                .reset
+                .saturating_sub(app.rate_clock.now())
+                .max(1)
+                .to_string(),
+        );
+        r
+    } else {
+        dispatch(&app, req).await
+    };
+    rate_headers(&mut r, info);
+    r
+}
+
+/// Request context for a handler.
+struct Ctx<'a> {
+    app: &'a App,
+    query: HashMap<String, String>,
+    body: bytes::Bytes,
+    content_type: String,
+    client_id: String,
+}
+
+impl Ctx<'_> {
+    fn q(&self, k: &str) -> Option<&str> {
+        self.query
+            .get(k)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The JSON object body of a POST/PATCH.
+    fn obj(&self) -> Result<Map<String, Value>, ApiErr> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiErr::bad_body(
+                "Payload validation error: 'Expected type object but found type null'.",
+            ));
+        }
+        let v: Value = serde_json::from_slice(&self.body)
+            .map_err(|_| ApiErr::bad_body("Invalid request payload JSON format"))?;
+        match v {
+            Value::Object(m) => Ok(m),
+            other => Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'Expected type object but found type {}'.",
+                type_name(&other)
+            ))),
+        }
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+async fn dispatch(app: &App, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let rest = parts.uri.path().strip_prefix("/api/v2").unwrap_or("");
+    let mut segs = Vec::new();
+    for raw in rest.split('/').filter(|s| !s.is_empty()) {
+        match percent_encoding::percent_decode_str(raw).decode_utf8() {
+            Ok(s) => segs.push(s.into_owned()),
+            Err(_) => {
+                return ApiErr::bad_query("Path segment is not valid UTF-8").into_response();
+            }
+        }
+    }
+    let query: HashMap<String, String> = match parts.uri.query() {
+        None => HashMap::new(),
+        Some(q) => match serde_urlencoded::from_str::<Vec<(String, String)>>(q) {
+            Ok(v) => v.into_iter().collect(),
+            Err(_) => {
+                return ApiErr::bad_query("Query validation error: invalid query string")
+                    .into_response();
+            }
+        },
+    };
+    let Some((route, scopes)) = match_route(&parts.method, &segs) else {
+        return api_error(StatusCode::NOT_FOUND, "Not Found", None);
+    };
+    let claims = match authorize(app, &parts.headers) {
+        Ok(c) => c,
+        Err(r) => {
+            bump(&app.counters.api_401);
+            return *r;
+        }
+    };
+    let granted: Vec<&str> = claims["scope"]
+        .as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    if !scopes.iter().any(|s| granted.contains(s)) {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            &format!("Insufficient scope, expected any of: {}", scopes.join(",")),
+            Some("insufficient_scope"),
+        );
+    }
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return api_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+                Some("payload_too_large"),
+            );
+        }
+    };
+    let ctx = Ctx {
+        app,
+        query,
+        body,
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        client_id: claims["azp"].as_str().unwrap_or("").to_string(),
+    };
+    let method = parts.method.clone();
+    let result = exec(&route, &method, &ctx);
+    match result {
+        Ok(r) => {
+            if method != Method::GET && r.status().is_success() {
+                let path = parts.uri.path().to_string();
+                lock(&app.store).log(
+                    "sapi",
+                    &describe(&method, &route),
+                    json!({"client_id": ctx.client_id, "client_name": "", "hostname": app.domain,
+                           "details": {"request": {"method": method.as_str().to_ascii_lowercase(), "path": path},
+                                       "response": {"statusCode": r.status().as_u16()}}}),
+                );
+            }
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A human description of a mutating operation, for `sapi` log events.
+fn describe(method: &Method, route: &Route) -> String {
+    let verb = match *method {
+        Method::POST => "Create",
+        Method::PATCH => "Update",
+        Method::DELETE => "Delete",
+        _ => "Call",
+    };
+    let noun = format!("{route:?}");
+    let noun = noun.split('(').next().unwrap_or("");
+    format!("{verb} {}", noun.to_ascii_lowercase())
+}
+
+/// Runs a matched route's handler with the store locked.
+fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
+    let mut guard = lock(&ctx.app.store);
+    let store: &mut Store = &mut guard;
+    let m = method.as_str();
+    match route {
+        Route::Clients | Route::Client(_) | Route::ClientRotate(_) => {
+            clients::handle(route, m, ctx, store)
+        }
+        Route::Grants | Route::Grant(_) => grants::handle(route, m, ctx, store),
+        Route::ResourceServers | Route::ResourceServer(_) => {
+            resource_servers::handle(route, m, ctx, store)
+        }
+        Route::Users
+        | Route::User(_)
+        | Route::UsersByEmail
+        | Route::UserRoles(_)
+        | Route::UserPermissions(_)
+        | Route::UserBlocks(_) => users::handle(route, m, ctx, store),
+        Route::Roles | Route::Role(_) | Route::RolePermissions(_) | Route::RoleUsers(_) => {
+            roles::handle(route, m, ctx, store)
+        }
+        Route::Orgs | Route::Org(_) | Route::OrgByName(_) | Route::OrgMembers(_) => {
+            organizations::handle(route, m, ctx, store)
+        }
+        Route::Connections | Route::Connection(_) => connections::handle(route, m, ctx, store),
+        Route::Logs | Route::Log(_) => logs::handle(route, m, ctx, store),
+        Route::ActiveUsers => stats::handle(route, m, ctx, store),
+        Route::JobsExport | Route::JobsImport | Route::Job(_) => jobs::handle(route, m, ctx, store),
+        Route::TenantSettings => tenant::handle(route, m, ctx, store),
+    }
+}
+
+fn find<'v>(items: &'v [Value], field: &str, id: &str) -> Option<&'v Value> {
+    items.iter().find(|v| v[field].as_str() == Some(id))
+}
+
+fn find_mut<'v>(items: &'v mut [Value], field: &str, id: &str) -> Option<&'v mut Value> {
+    items.iter_mut().find(|v| v[field].as_str() == Some(id))
+}
+
+/// Shallow merge of `body` into `target`.
+fn merge(target: &mut Value, body: Map<String, Value>) {
+    if let Some(o) = target.as_object_mut() {
+        for (k, v) in body {
+            o.insert(k, v);
+        }
+    }
+}
+
+fn only_props(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), ApiErr> {
+    let extra: Vec<&str> = body
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    if extra.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'Additional properties not allowed: {}'.",
+            extra.join(",")
+        )))
+    }
+}
+
+fn required_str<'b>(body: &'b Map<String, Value>, key: &str) -> Result<&'b str, ApiErr> {
+    match body.get(key) {
+        None => Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'Missing required property: {key}'."
+        ))),
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(Value::String(_)) => Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'String is too short (0 chars), minimum 1' on property {key}."
+        ))),
+        Some(other) => Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'Expected type string but found type {}' on property {key}.",
+            type_name(other)
+        ))),
+    }
+}
+
+fn optional_str<'b>(body: &'b Map<String, Value>, key: &str) -> Result<Option<&'b str>, ApiErr> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(_) => required_str(body, key).map(Some),
+    }
+}
+
+fn string_array(v: &Value, key: &str) -> Result<Vec<String>, ApiErr> {
+    let err = |t: &str| {
+        ApiErr::bad_body(format!(
+            "Payload validation error: 'Expected type {t}' on property {key}."
+        ))
+    };
+    v.as_array()
+        .ok_or_else(|| err("array"))?
+        .iter()
+        .map(|s| s.as_str().map(String::from).ok_or_else(|| err("string")))
+        .collect()
+}

@@ -1,0 +1,138 @@
+//! Organizations: `/organizations`, `/organizations/{id}`, `/organizations/name/{name}`,
+//! `/organizations/{id}/members`.
+
+use super::*;
+
+/// Handles the organization routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::Orgs, "GET") => {
+            let items = store.organizations.clone();
+            paginate(ctx, items, "organizations", false, Some("id"))
+        }
+        (Route::Orgs, "POST") => create_org(ctx, store),
+        (Route::Org(id), "GET") => {
+            let o = find(&store.organizations, "id", id).ok_or_else(no_org)?;
+            Ok(json(StatusCode::OK, o))
+        }
+        (Route::Org(id), "PATCH") => {
+            let body = ctx.obj()?;
+            only_props(
+                &body,
+                &[
+                    "name",
+                    "display_name",
+                    "branding",
+                    "metadata",
+                    "enabled_connections",
+                ],
+            )?;
+            if let Some(n) = optional_str(&body, "name")? {
+                check_org_name(n)?;
+                if store
+                    .organizations
+                    .iter()
+                    .any(|o| o["name"].as_str() == Some(n) && o["id"].as_str() != Some(id))
+                {
+                    return Err(org_conflict());
+                }
+            }
+            optional_str(&body, "display_name")?;
+            let o = find_mut(&mut store.organizations, "id", id).ok_or_else(no_org)?;
+            merge(o, body);
+            Ok(json(StatusCode::OK, o))
+        }
+        (Route::Org(id), "DELETE") => {
+            find(&store.organizations, "id", id).ok_or_else(no_org)?;
+            store
+                .organizations
+                .retain(|o| o["id"].as_str() != Some(id.as_str()));
+            store.org_members.remove(id);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        (Route::OrgByName(name), _) => {
+            let o = find(&store.organizations, "name", name).ok_or_else(no_org)?;
+            Ok(json(StatusCode::OK, o))
+        }
+        (Route::OrgMembers(id), _) => org_members(ctx, store, id, m),
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+pub(super) fn no_org() -> ApiErr {
+    ApiErr::not_found("No organization found by that id or name", None)
+}
+
+pub(super) fn org_conflict() -> ApiErr {
+    ApiErr::conflict("An organization with this name already exists.", None)
+}
+
+pub(super) fn check_org_name(name: &str) -> Result<(), ApiErr> {
+    let ok = !name.is_empty()
+        && name.len() <= 50
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiErr::bad_body(
+            "Payload validation error: 'String does not match pattern: ^[a-z0-9]([a-z0-9\\-_]*[a-z0-9])?$' on property name (The name of this organization.).",
+        ))
+    }
+}
+
+pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    only_props(
+        &body,
+        &[
+            "name",
+            "display_name",
+            "branding",
+            "metadata",
+            "enabled_connections",
+        ],
+    )?;
+    let name = required_str(&body, "name")?;
+    check_org_name(name)?;
+    optional_str(&body, "display_name")?;
+    if find(&store.organizations, "name", name).is_some() {
+        return Err(org_conflict());
+    }
+    let mut org = json!({"id": format!("org_{}", random_alnum(16))});
+    let body: Map<String, Value> = body
+        .into_iter()
+        .filter(|(k, _)| k != "enabled_connections")
+        .collect();
+    merge(&mut org, body);
+    store.organizations.push(org.clone());
+    Ok(json(StatusCode::CREATED, &org))
+}
+
+pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
+    find(&store.organizations, "id", id).ok_or_else(no_org)?;
+    match m {
+        "GET" => {
+            let ids = store.org_members.get(id).cloned().unwrap_or_default();
+            let members: Vec<Value> = ids
+                .iter()
+                .filter_map(|u| find(&store.users, "user_id", u).map(short_user))
+                .collect();
+            paginate(ctx, members, "members", false, Some("user_id"))
+        }
+        "POST" => {
+            let ids = ids_in(ctx, "members")?;
+            for u in &ids {
+                find(&store.users, "user_id", u).ok_or_else(no_user)?;
+            }
+            link(&mut store.org_members, id, ids, String::eq);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => {
+            let ids = ids_in(ctx, "members")?;
+            unlink(&mut store.org_members, id, &ids, String::eq);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+    }
+}

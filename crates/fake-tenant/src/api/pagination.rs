@@ -1,0 +1,149 @@
+//! Offset and checkpoint pagination, and field selection.
+
+use super::*;
+
+/// Parsed list parameters.
+pub(super) struct ListParams {
+    pub(super) page: usize,
+    pub(super) per_page: usize,
+    pub(super) include_totals: bool,
+    pub(super) from: Option<String>,
+    pub(super) take: Option<usize>,
+}
+
+pub(super) fn number(ctx: &Ctx<'_>, key: &str, description: &str) -> Result<Option<usize>, ApiErr> {
+    match ctx.q(key) {
+        None => Ok(None),
+        Some(v) => v.parse::<usize>().map(Some).map_err(|_| {
+            ApiErr::bad_query(format!(
+                "Query validation error: 'Expected type integer but found type string' on property {key} ({description})."
+            ))
+        }),
+    }
+}
+
+pub(super) fn list_params(ctx: &Ctx<'_>) -> Result<ListParams, ApiErr> {
+    let page = number(
+        ctx,
+        "page",
+        "Page index of the results to return. First page is 0.",
+    )?
+    .unwrap_or(0);
+    let per_page = number(
+        ctx,
+        "per_page",
+        "Number of results per page. Defaults to 50.",
+    )?
+    .unwrap_or(50);
+    if per_page > 100 {
+        return Err(ApiErr::bad_query(
+            "Query validation error: 'Expected a number less than or equal to 100' on property per_page (Number of results per page. Defaults to 50.).",
+        ));
+    }
+    let take = number(ctx, "take", "Number of results per page. Defaults to 50.")?;
+    if take.is_some_and(|t| t > 100) {
+        return Err(ApiErr::bad_query(
+            "Query validation error: 'Expected a number less than or equal to 100' on property take (Number of results per page. Defaults to 50.).",
+        ));
+    }
+    Ok(ListParams {
+        page,
+        per_page,
+        include_totals: ctx.q("include_totals") == Some("true"),
+        from: ctx.q("from").map(String::from),
+        take,
+    })
+}
+
+/// Applies `fields` / `include_fields` to one object.
+pub(super) fn select_fields(ctx: &Ctx<'_>, mut v: Value) -> Value {
+    let Some(fields) = ctx.q("fields") else {
+        return v;
+    };
+    let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
+    let include = ctx.q("include_fields") != Some("false");
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|k, _| wanted.contains(&k.as_str()) == include);
+    }
+    v
+}
+
+/// Answers a list with offset pagination (and checkpoint pagination when
+/// `checkpoint_id` names the id field and `from`/`take` are present).
+pub(super) fn paginate(
+    ctx: &Ctx<'_>,
+    items: Vec<Value>,
+    key: &str,
+    with_length: bool,
+    checkpoint_id: Option<&str>,
+) -> Res {
+    let p = list_params(ctx)?;
+    let items: Vec<Value> = items.into_iter().map(|v| select_fields(ctx, v)).collect();
+    if let Some(id_field) = checkpoint_id
+        && (p.from.is_some() || p.take.is_some())
+    {
+        return checkpoint(items, key, &p, id_field);
+    }
+    Ok(json(
+        StatusCode::OK,
+        &offset_page(items, key, &p, with_length, None),
+    ))
+}
+
+pub(super) fn offset_page(
+    items: Vec<Value>,
+    key: &str,
+    p: &ListParams,
+    with_length: bool,
+    total_cap: Option<usize>,
+) -> Value {
+    let total = items.len();
+    let start = p.page.saturating_mul(p.per_page);
+    let slice: Vec<Value> = items.into_iter().skip(start).take(p.per_page).collect();
+    if !p.include_totals {
+        return Value::Array(slice);
+    }
+    let total = total_cap.map_or(total, |c| total.min(c));
+    let mut o = Map::new();
+    o.insert("start".into(), json!(start));
+    o.insert("limit".into(), json!(p.per_page));
+    if with_length {
+        o.insert("length".into(), json!(slice.len()));
+    }
+    o.insert("total".into(), json!(total));
+    o.insert(key.into(), Value::Array(slice));
+    Value::Object(o)
+}
+
+pub(super) fn checkpoint(items: Vec<Value>, key: &str, p: &ListParams, id_field: &str) -> Res {
+    let take = p.take.unwrap_or(50);
+    let start = match &p.from {
+        None => 0,
+        Some(from) => {
+            let id = URL_SAFE_NO_PAD
+                .decode(from)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    ApiErr::bad_query("Query validation error: 'from' is not a valid checkpoint.")
+                })?;
+            items
+                .iter()
+                .position(|v| v[id_field].as_str() == Some(id.as_str()))
+                .ok_or_else(|| {
+                    ApiErr::bad_query("Query validation error: 'from' is not a valid checkpoint.")
+                })?
+        }
+    };
+    let next = items
+        .get(start + take)
+        .and_then(|v| v[id_field].as_str())
+        .map(|id| URL_SAFE_NO_PAD.encode(id));
+    let page: Vec<Value> = items.into_iter().skip(start).take(take).collect();
+    let mut o = Map::new();
+    o.insert(key.into(), Value::Array(page));
+    if let Some(n) = next {
+        o.insert("next".into(), Value::String(n));
+    }
+    Ok(json(StatusCode::OK, &Value::Object(o)))
+}

@@ -1,0 +1,117 @@
+//! Resource servers: `/resource-servers`, `/resource-servers/{id}`.
+
+use super::*;
+
+/// Handles the resource server routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::ResourceServers, "GET") => {
+            let items = store.resource_servers.clone();
+            paginate(ctx, items, "resource_servers", false, Some("id"))
+        }
+        (Route::ResourceServers, "POST") => create_resource_server(ctx, store),
+        (Route::ResourceServer(id), "GET") => {
+            let rs = find_rs(&store.resource_servers, id).ok_or_else(no_rs)?;
+            Ok(json(StatusCode::OK, &select_fields(ctx, rs.clone())))
+        }
+        (Route::ResourceServer(id), "PATCH") => {
+            let body = ctx.obj()?;
+            if body.contains_key("identifier") {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: 'Additional properties not allowed: identifier'.",
+                ));
+            }
+            if let Some(s) = body.get("scopes")
+                && !s.is_array()
+            {
+                return Err(ApiErr::bad_body(format!(
+                    "Payload validation error: 'Expected type array but found type {}' on property scopes.",
+                    type_name(s)
+                )));
+            }
+            let pos = store
+                .resource_servers
+                .iter()
+                .position(|r| r["id"].as_str() == Some(id) || r["identifier"].as_str() == Some(id))
+                .ok_or_else(no_rs)?;
+            let rs = &mut store.resource_servers[pos];
+            if rs["is_system"] == Value::Bool(true) {
+                return Err(ApiErr(
+                    StatusCode::FORBIDDEN,
+                    "You cannot update the Auth0 Management API".into(),
+                    Some("operation_not_supported"),
+                ));
+            }
+            merge(rs, body);
+            Ok(json(StatusCode::OK, rs))
+        }
+        (Route::ResourceServer(id), "DELETE") => {
+            if let Some(rs) = find_rs(&store.resource_servers, id) {
+                if rs["is_system"] == Value::Bool(true) {
+                    return Err(ApiErr(
+                        StatusCode::BAD_REQUEST,
+                        "You cannot delete the Auth0 Management API".into(),
+                        Some("operation_not_supported"),
+                    ));
+                }
+                let identifier = rs["identifier"].clone();
+                store.resource_servers.retain(|r| {
+                    r["id"].as_str() != Some(id) && r["identifier"].as_str() != Some(id)
+                });
+                store.grants.retain(|g| g["audience"] != identifier);
+            }
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+pub(super) fn find_rs<'v>(items: &'v [Value], id: &str) -> Option<&'v Value> {
+    items
+        .iter()
+        .find(|r| r["id"].as_str() == Some(id) || r["identifier"].as_str() == Some(id))
+}
+
+pub(super) fn no_rs() -> ApiErr {
+    ApiErr::not_found(
+        "The resource server does not exist",
+        Some("inexistent_resource_server"),
+    )
+}
+
+pub(super) fn create_resource_server(ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    let identifier = required_str(&body, "identifier")?.to_string();
+    optional_str(&body, "name")?;
+    if let Some(s) = body.get("scopes") {
+        let ok = s.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|e| e.get("value").is_some_and(Value::is_string))
+        });
+        if !ok {
+            return Err(ApiErr::bad_body(
+                "Payload validation error: 'Expected type array of {value, description}' on property scopes.",
+            ));
+        }
+    }
+    if find(&store.resource_servers, "identifier", &identifier).is_some() {
+        return Err(ApiErr::conflict(
+            "A resource server with the same identifier already exists",
+            Some("operation_not_supported"),
+        ));
+    }
+    let mut rs = json!({
+        "id": random_hex(24),
+        "name": identifier,
+        "identifier": identifier,
+        "allow_offline_access": false,
+        "skip_consent_for_verifiable_first_party_clients": false,
+        "token_lifetime": 86400,
+        "token_lifetime_for_web": 7200,
+        "signing_alg": "RS256",
+        "scopes": [],
+    });
+    merge(&mut rs, body);
+    store.resource_servers.push(rs.clone());
+    Ok(json(StatusCode::CREATED, &rs))
+}

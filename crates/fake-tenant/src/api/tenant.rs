@@ -1,0 +1,34 @@
+//! Tenant settings: `/tenants/settings`.
+
+use super::*;
+
+/// Handles the tenant settings routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::TenantSettings, "GET") => Ok(json(
+            StatusCode::OK,
+            &select_fields(ctx, store.tenant_settings.clone()),
+        )),
+        (Route::TenantSettings, _) => {
+            let body = ctx.obj()?;
+            if let Some(n) = body.get("friendly_name")
+                && !n.is_string()
+            {
+                return Err(ApiErr::bad_body(format!(
+                    "Payload validation error: 'Expected type string but found type {}' on property friendly_name (The friendly name of the tenant).",
+                    type_name(n)
+                )));
+            }
+            for (k, v) in body {
+                match (&mut store.tenant_settings[&k], v) {
+                    (Value::Object(existing), Value::Object(new)) if k == "flags" => {
+                        existing.extend(new);
+                    }
+                    (slot, v) => *slot = v,
+                }
+            }
+            Ok(json(StatusCode::OK, &store.tenant_settings))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}

@@ -1,0 +1,344 @@
+//! Users: `/users`, `/users/{id}` and its roles and permissions, `/users-by-email`,
+//! `/user-blocks/{id}`.
+
+use super::*;
+
+/// Handles the user routes.
+pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    match (route, m) {
+        (Route::Users, "GET") => list_users(ctx, store),
+        (Route::Users, "POST") => create_user(ctx, store),
+        (Route::User(id), "GET") => {
+            let u = find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            Ok(json(StatusCode::OK, &select_fields(ctx, u.clone())))
+        }
+        (Route::User(id), "PATCH") => update_user(ctx, store, id),
+        (Route::User(id), "DELETE") => {
+            store
+                .users
+                .retain(|u| u["user_id"].as_str() != Some(id.as_str()));
+            store.user_roles.remove(id);
+            store.user_permissions.remove(id);
+            for members in store.org_members.values_mut() {
+                members.retain(|m| m != id);
+            }
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        (Route::UsersByEmail, _) => {
+            let email = ctx.q("email").ok_or_else(|| {
+                ApiErr::bad_query("Query validation error: 'Missing required property: email'.")
+            })?;
+            let email = email.to_lowercase();
+            let users: Vec<Value> = store
+                .users
+                .iter()
+                .filter(|u| u["email"].as_str().map(str::to_lowercase) == Some(email.clone()))
+                .map(|u| select_fields(ctx, u.clone()))
+                .collect();
+            Ok(json(StatusCode::OK, &Value::Array(users)))
+        }
+        (Route::UserRoles(id), _) => user_roles(ctx, store, id, m),
+        (Route::UserPermissions(id), _) => user_permissions(ctx, store, id, m),
+        (Route::UserBlocks(id), "GET") => {
+            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            let blocks = store.user_blocks.get(id).cloned().unwrap_or_default();
+            Ok(json(StatusCode::OK, &json!({"blocked_for": blocks})))
+        }
+        (Route::UserBlocks(id), _) => {
+            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            store.user_blocks.remove(id);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+pub(super) fn no_user() -> ApiErr {
+    ApiErr::not_found("The user does not exist.", Some("inexistent_user"))
+}
+
+pub(super) fn list_users(ctx: &Ctx<'_>, store: &Store) -> Res {
+    let p = list_params(ctx)?;
+    if ctx
+        .q("search_engine")
+        .is_some_and(|e| e != "v3" && e != "v2")
+    {
+        return Err(ApiErr::bad_query(
+            "Query validation error: 'No enum match for: \"v1\"' on property search_engine (The version of the search engine).",
+        ));
+    }
+    if p.page.saturating_mul(p.per_page).saturating_add(p.per_page) > SEARCH_CAP && p.per_page > 0 {
+        return Err(ApiErr(
+            StatusCode::BAD_REQUEST,
+            "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation".into(),
+            Some("invalid_paging"),
+        ));
+    }
+    let mut items = search(&store.users, ctx.q("q"))?;
+    if let Some(sort) = ctx.q("sort") {
+        let (field, dir) = sort.split_once(':').unwrap_or((sort, "1"));
+        items.sort_by(|a, b| {
+            let ord = a[field].to_string().cmp(&b[field].to_string());
+            if dir == "-1" { ord.reverse() } else { ord }
+        });
+    }
+    let items: Vec<Value> = items.into_iter().map(|v| select_fields(ctx, v)).collect();
+    Ok(json(
+        StatusCode::OK,
+        &offset_page(items, "users", &p, true, Some(SEARCH_CAP)),
+    ))
+}
+
+pub(super) const USER_PROPS: &[&str] = &[
+    "email",
+    "phone_number",
+    "user_metadata",
+    "app_metadata",
+    "given_name",
+    "family_name",
+    "name",
+    "nickname",
+    "picture",
+    "username",
+    "blocked",
+    "email_verified",
+    "phone_verified",
+    "user_id",
+    "connection",
+    "password",
+    "verify_email",
+    "client_id",
+    "verify_phone_number",
+    "verify_password",
+];
+
+pub(super) fn check_user_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
+    only_props(body, USER_PROPS)?;
+    for key in [
+        "email",
+        "name",
+        "nickname",
+        "given_name",
+        "family_name",
+        "username",
+        "password",
+        "connection",
+        "picture",
+    ] {
+        optional_str(body, key)?;
+    }
+    for key in [
+        "email_verified",
+        "blocked",
+        "verify_email",
+        "phone_verified",
+    ] {
+        if let Some(v) = body.get(key)
+            && !v.is_boolean()
+        {
+            return Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'Expected type boolean but found type {}' on property {key}.",
+                type_name(v)
+            )));
+        }
+    }
+    if let Some(e) = body.get("email").and_then(Value::as_str)
+        && (!e.contains('@') || e.starts_with('@') || e.ends_with('@'))
+    {
+        return Err(ApiErr::bad_body(
+            "Payload validation error: 'Object didn't pass validation for format email: "
+                .to_string()
+                + e
+                + "' on property email (The user's email).",
+        ));
+    }
+    for key in ["user_metadata", "app_metadata"] {
+        if let Some(v) = body.get(key)
+            && !v.is_object()
+        {
+            return Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'Expected type object but found type {}' on property {key}.",
+                type_name(v)
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn create_user(ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    check_user_body(&body)?;
+    let connection = required_str(&body, "connection")?.to_string();
+    let conn = find(&store.connections, "name", &connection).ok_or_else(|| {
+        ApiErr(
+            StatusCode::BAD_REQUEST,
+            "The connection does not exist.".into(),
+            Some("inexistent_connection"),
+        )
+    })?;
+    let strategy = conn["strategy"].as_str().unwrap_or("").to_string();
+    let email = required_str(&body, "email")?.to_string();
+    if strategy == "auth0" {
+        required_str(&body, "password")?;
+    }
+    if store.users.iter().any(|u| {
+        u["email"].as_str().map(str::to_lowercase) == Some(email.to_lowercase())
+            && u["identities"][0]["connection"].as_str() == Some(connection.as_str())
+    }) {
+        return Err(ApiErr::conflict(
+            "The user already exists.",
+            Some("auth0_idp_error"),
+        ));
+    }
+    let mut user = seed::new_user(&email, &connection, now_ms());
+    if let Some(o) = user.as_object_mut() {
+        if strategy != "auth0" {
+            o.insert(
+                "identities".into(),
+                json!([{"connection": connection, "provider": strategy,
+                "user_id": random_hex(24), "isSocial": strategy != "email" && strategy != "sms"}]),
+            );
+        }
+        if let Some(custom) = body.get("user_id").and_then(Value::as_str) {
+            let provider = if strategy == "auth0" {
+                "auth0"
+            } else {
+                strategy.as_str()
+            };
+            o.insert("user_id".into(), json!(format!("{provider}|{custom}")));
+            o["identities"][0]["user_id"] = json!(custom);
+        }
+        for (k, v) in body {
+            if matches!(
+                k.as_str(),
+                "connection"
+                    | "password"
+                    | "verify_email"
+                    | "user_id"
+                    | "client_id"
+                    | "verify_phone_number"
+                    | "verify_password"
+            ) {
+                continue;
+            }
+            o.insert(k, v);
+        }
+    }
+    let uid = user["user_id"].as_str().unwrap_or_default();
+    if find(&store.users, "user_id", uid).is_some() {
+        return Err(ApiErr::conflict(
+            "The user already exists.",
+            Some("auth0_idp_error"),
+        ));
+    }
+    store.users.push(user.clone());
+    Ok(json(StatusCode::CREATED, &user))
+}
+
+pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
+    let body = ctx.obj()?;
+    check_user_body(&body)?;
+    let u = find_mut(&mut store.users, "user_id", id).ok_or_else(no_user)?;
+    for (k, v) in body {
+        match k.as_str() {
+            "connection"
+            | "password"
+            | "verify_email"
+            | "client_id"
+            | "user_id"
+            | "verify_phone_number"
+            | "verify_password" => {}
+            "user_metadata" | "app_metadata" => {
+                if let (Some(existing), Value::Object(new)) = (u[&k].as_object_mut(), &v) {
+                    for (mk, mv) in new {
+                        if mv.is_null() {
+                            existing.remove(mk);
+                        } else {
+                            existing.insert(mk.clone(), mv.clone());
+                        }
+                    }
+                } else {
+                    u[&k] = v;
+                }
+            }
+            _ => u[&k] = v,
+        }
+    }
+    u["updated_at"] = json!(iso8601(now_ms()));
+    Ok(json(StatusCode::OK, u))
+}
+
+pub(super) fn user_roles(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
+    find(&store.users, "user_id", id).ok_or_else(no_user)?;
+    match m {
+        "GET" => {
+            let ids = store.user_roles.get(id).cloned().unwrap_or_default();
+            let roles: Vec<Value> = ids
+                .iter()
+                .filter_map(|r| find(&store.roles, "id", r).cloned())
+                .collect();
+            paginate(ctx, roles, "roles", false, None)
+        }
+        "POST" => {
+            let ids = ids_in(ctx, "roles")?;
+            for r in &ids {
+                find(&store.roles, "id", r).ok_or_else(no_role)?;
+            }
+            link(&mut store.user_roles, id, ids, String::eq);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => {
+            let ids = ids_in(ctx, "roles")?;
+            unlink(&mut store.user_roles, id, &ids, String::eq);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+    }
+}
+
+pub(super) fn user_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
+    find(&store.users, "user_id", id).ok_or_else(no_user)?;
+    match m {
+        "GET" => {
+            let mut out: Vec<Value> = Vec::new();
+            let direct = store.user_permissions.get(id).cloned().unwrap_or_default();
+            for mut p in direct {
+                p["sources"] =
+                    json!([{"source_id": "", "source_name": "", "source_type": "DIRECT"}]);
+                out.push(p);
+            }
+            for role_id in store.user_roles.get(id).cloned().unwrap_or_default() {
+                let role_name = find(&store.roles, "id", &role_id)
+                    .map(|r| r["name"].clone())
+                    .unwrap_or(Value::Null);
+                for p in store
+                    .role_permissions
+                    .get(&role_id)
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    let src = json!({"source_id": role_id, "source_name": role_name, "source_type": "ROLE"});
+                    if let Some(existing) = out.iter_mut().find(|e| same_permission(e, &p)) {
+                        if let Some(a) = existing["sources"].as_array_mut() {
+                            a.push(src);
+                        }
+                    } else {
+                        let mut p = p;
+                        p["sources"] = json!([src]);
+                        out.push(p);
+                    }
+                }
+            }
+            paginate(ctx, out, "permissions", false, None)
+        }
+        "POST" => {
+            let perms = permissions_in(ctx, store)?;
+            link(&mut store.user_permissions, id, perms, same_permission);
+            Ok(json(StatusCode::CREATED, &json!({})))
+        }
+        _ => {
+            let perms = permissions_in(ctx, store)?;
+            unlink(&mut store.user_permissions, id, &perms, same_permission);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+    }
+}
