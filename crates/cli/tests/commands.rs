@@ -546,3 +546,19 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     let gone = run(home.cli(Some(&fake)).args(["api", "get", &path]));
     assert_eq!(gone.status.code(), Some(1));
 }
+
+#[test]
+fn a_refused_secret_is_a_token_error_that_does_not_show_it() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let secret = "not-the-secret-0123456789abcdef";
+    let out = run(home
+        .cli(Some(&fake))
+        .env("AUTH0_CLIENT_SECRET", secret)
+        .arg("token"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("access token"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+}
