@@ -39,9 +39,14 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliEr
     let target = Target::resolve(global).await?;
     let client = target.settings.builder()?.build()?;
     if args.curl {
-        let command = curl_command(&call, client.base_url(), &target.settings.reselect, {
-            target.settings.get("AUTH0_CA_CERT")
-        });
+        if target.settings.demo {
+            return Err(CliError::usage(
+                "--curl and --demo do not go together: the demo tenant stops with this command",
+            ));
+        }
+        let settings = &target.settings;
+        let ca_cert = settings.get("AUTH0_CA_CERT");
+        let command = curl_command(&call, client.base_url(), &settings.reselect, ca_cert);
         return print_line(&command);
     }
     if call.method == Method::DELETE && !args.yes {

@@ -426,6 +426,10 @@ fn demo_runs_against_an_in_process_tenant() {
     );
     let clients: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(clients.as_array().is_some_and(|a| !a.is_empty()));
+    let out = run(home
+        .cli(None)
+        .args(["--demo", "api", "get", "clients", "--curl"]));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
