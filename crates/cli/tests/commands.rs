@@ -533,6 +533,15 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     ])))
     .unwrap();
     let path = format!("roles/{}", role["id"].as_str().unwrap());
+    // On a terminal the JSON is indented; in a pipe it is compact.
+    let out = on_a_terminal(&home, &fake, &format!("'{bin}' api get '{path}'"), "");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("{\r\n  \"") || screen.contains("{\n  \""),
+        "{screen:?}"
+    );
+    let piped = run_ok(home.cli(Some(&fake)).args(["api", "get", &path]));
+    assert_eq!(piped.lines().count(), 1, "{piped}");
     let delete = format!("'{bin}' api delete '{path}'");
     let out = on_a_terminal(&home, &fake, &delete, "n\n");
     let screen = String::from_utf8_lossy(&out.stdout);
