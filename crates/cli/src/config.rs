@@ -165,6 +165,15 @@ pub(crate) fn resolve(
     let mut vars: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut reselect = Vec::new();
     let profile_name = global.profile.clone().or_else(|| env("AUTH0_PROFILE"));
+    if profile_name.is_none()
+        && let Some(config) = &global.config
+    {
+        return Err(CliError::usage(format!(
+            "--config {} names a configuration file but no profile: add --profile NAME (or set \
+             AUTH0_PROFILE)",
+            config.display()
+        )));
+    }
 
     if let Some(name) = &profile_name {
         let path = match &global.config {
@@ -481,6 +490,17 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("no profile \"nope\""), "{e}");
         assert!(e.to_string().contains("prod, staging"), "{e}");
+    }
+
+    #[test]
+    fn a_configuration_file_needs_a_profile() {
+        let global = GlobalArgs {
+            config: Some(PathBuf::from("/etc/auth0-m2m.toml")),
+            ..GlobalArgs::default()
+        };
+        let e = resolve(&global, &env(&[("AUTH0_DOMAIN", "d.example")])).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("--profile"), "{e}");
     }
 
     #[test]

@@ -66,10 +66,9 @@ impl Agent {
         let Some(presented) = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key)
         else {
             return false;
         };
@@ -596,6 +595,42 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_is_checked_whatever_the_scheme_case() {
+        let key = "k".repeat(64);
+        let agent = Agent {
+            provider: fake_provider(),
+            key_digest: Sha256::digest(key.as_bytes()).into(),
+            served: AtomicU64::new(0),
+            unauthorized: AtomicU64::new(0),
+            unavailable: AtomicU64::new(0),
+            health: Mutex::new(Health::default()),
+        };
+        let with = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+            agent.authorized(&h)
+        };
+        assert!(with(&format!("Bearer {key}")));
+        assert!(with(&format!("bearer {key}")));
+        assert!(with(&format!("BEARER {key}")));
+        assert!(!with(&format!("Basic {key}")));
+        assert!(!with(&format!("Bearer {key}x")));
+        assert!(!with("Bearer "));
+        assert!(!with(&key));
+        assert!(!agent.authorized(&HeaderMap::new()));
+    }
+
+    /// A provider that is never asked for a token.
+    fn fake_provider() -> TokenProvider {
+        auth0_m2m::ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "secret")
+            .build()
+            .expect("client")
+            .token_provider()
+            .clone()
+    }
 
     #[test]
     fn labels_are_safe() {
