@@ -167,10 +167,11 @@ fn scope_hint(method: &Method, path: &str) -> String {
 
 /// Follows the pages to the end and prints the items.
 async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Result<(), CliError> {
-    let style = management::catalogue::find("GET", &call.path)
+    let op = management::catalogue::find("GET", &call.path);
+    let style = op
         .and_then(|op| op.pagination)
         .map_or(PaginationStyle::Offset, |p| p.preferred());
-    let mut pages = Pager::new(style, &call.query)?;
+    let mut pages = Pager::new(style, op.and_then(|op| op.items_key), &call.query)?;
     let progress = stderr_is_terminal();
     let pretty = stdout_is_terminal();
     let mut all = Vec::new();
@@ -222,6 +223,12 @@ struct Pager {
     page: u64,
     /// Checkpoint: the cursor of the next page (`None` on the first one).
     from: Option<String>,
+    /// The name of the item list in the page envelope, from the catalogue; `None` for an
+    /// operation the client does not model (the envelope's one array is taken then).
+    items_key: Option<&'static str>,
+    /// Every checkpoint cursor seen: one that comes back would make the walk endless.
+    cursors: std::collections::HashSet<String>,
+    pages: u64,
     seen: u64,
     done: bool,
 }
@@ -229,7 +236,11 @@ struct Pager {
 impl Pager {
     /// Starts a walk with the caller's query (whose `per_page` / `take` set the page size, and
     /// `page` / `from` the start).
-    fn new(style: PaginationStyle, query: &[(String, String)]) -> Result<Self, CliError> {
+    fn new(
+        style: PaginationStyle,
+        items_key: Option<&'static str>,
+        query: &[(String, String)],
+    ) -> Result<Self, CliError> {
         let mut base = Vec::new();
         let mut size = None;
         let mut page = 0;
@@ -261,7 +272,10 @@ impl Pager {
             base,
             size: size.unwrap_or(PAGE_SIZE),
             page,
+            cursors: from.iter().cloned().collect(),
             from,
+            items_key,
+            pages: 0,
             seen: 0,
             done: false,
         })
@@ -299,20 +313,35 @@ impl Pager {
                     .get("next")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                let key = object
-                    .iter()
-                    .find(|(k, v)| {
-                        v.is_array()
-                            && !["start", "limit", "total", "length", "next"].contains(&k.as_str())
-                    })
-                    .map(|(k, _)| k.clone());
-                let items = match key.and_then(|k| object.remove(&k)) {
+                let key = match self.items_key {
+                    Some(key) => Some(key.to_owned()),
+                    None => {
+                        let mut arrays = object.iter().filter(|(k, v)| {
+                            v.is_array()
+                                && !["start", "limit", "total", "length", "next"]
+                                    .contains(&k.as_str())
+                        });
+                        match (arrays.next(), arrays.next()) {
+                            (Some((k, _)), None) => Some(k.clone()),
+                            (Some(_), Some(_)) => {
+                                return Err(CliError::failure(
+                                    "the answer holds several lists and this operation is not \
+                                     in the catalogue, so which one holds the items is unknown; \
+                                     page it by hand with -q",
+                                ));
+                            }
+                            (None, _) => None,
+                        }
+                    }
+                };
+                let items = match key.as_ref().and_then(|k| object.remove(k)) {
                     Some(Value::Array(items)) => items,
                     _ => {
-                        return Err(CliError::failure(
-                            "the answer is not a page of items (no array in it); is this a \
+                        return Err(CliError::failure(format!(
+                            "the answer is not a page of items (no `{}` list in it); is this a \
                              list operation?",
-                        ));
+                            key.as_deref().unwrap_or("items")
+                        )));
                     }
                 };
                 (items, total, next)
@@ -329,6 +358,7 @@ impl Pager {
         };
         let n = items.len() as u64;
         self.seen += n;
+        self.pages += 1;
         match self.style {
             PaginationStyle::Checkpoint => {
                 // A bare array (`/logs`) continues from its last `log_id`.
@@ -338,7 +368,15 @@ impl Pager {
                         .flatten()
                 });
                 match next {
-                    Some(cursor) if n > 0 && self.from.as_deref() != Some(&cursor) => {
+                    Some(cursor) if n > 0 => {
+                        if !self.cursors.insert(cursor.clone()) {
+                            return Err(CliError::failure(format!(
+                                "paging does not end: the server sent the cursor {:?} a second \
+                                 time (after {} pages)",
+                                cursor.chars().take(40).collect::<String>(),
+                                self.pages
+                            )));
+                        }
                         self.from = Some(cursor);
                     }
                     _ => self.done = true,
@@ -348,6 +386,11 @@ impl Pager {
                 self.page += 1;
                 if n < self.size || total.is_some_and(|t| self.seen >= t) {
                     self.done = true;
+                } else if self.pages >= auth0_m2m::MAX_OFFSET_PAGES {
+                    return Err(CliError::failure(format!(
+                        "paging does not end: {} offset pages were all full and carried no total",
+                        self.pages
+                    )));
                 }
             }
         }
@@ -652,8 +695,12 @@ mod tests {
 
     #[test]
     fn offset_pages_stop_at_the_total() {
-        let mut p =
-            Pager::new(PaginationStyle::Offset, &[("per_page".into(), "2".into())]).unwrap();
+        let mut p = Pager::new(
+            PaginationStyle::Offset,
+            Some("clients"),
+            &[("per_page".into(), "2".into())],
+        )
+        .unwrap();
         let q = p.next_query().unwrap();
         assert!(q.contains(&("page".into(), "0".into())));
         assert!(q.contains(&("include_totals".into(), "true".into())));
@@ -670,12 +717,13 @@ mod tests {
             .unwrap();
         assert!(p.next_query().is_none());
         // A bare array ends with a short page.
-        let mut p = Pager::new(PaginationStyle::Offset, &[]).unwrap();
+        let mut p = Pager::new(PaginationStyle::Offset, None, &[]).unwrap();
         p.read(json!([{"a": 1}])).unwrap();
         assert!(p.next_query().is_none());
         assert!(
             Pager::new(
                 PaginationStyle::Offset,
+                None,
                 &[("per_page".into(), "500".into())]
             )
             .is_err()
@@ -684,8 +732,12 @@ mod tests {
 
     #[test]
     fn checkpoint_pages_follow_next_and_log_ids() {
-        let mut p =
-            Pager::new(PaginationStyle::Checkpoint, &[("take".into(), "2".into())]).unwrap();
+        let mut p = Pager::new(
+            PaginationStyle::Checkpoint,
+            Some("organizations"),
+            &[("take".into(), "2".into())],
+        )
+        .unwrap();
         assert!(!p.next_query().unwrap().iter().any(|(k, _)| k == "from"));
         p.read(json!({"organizations": [{}, {}], "next": "cur1"}))
             .unwrap();
@@ -697,8 +749,12 @@ mod tests {
         p.read(json!({"organizations": [{}]})).unwrap();
         assert!(p.next_query().is_none());
 
-        let mut logs =
-            Pager::new(PaginationStyle::Checkpoint, &[("take".into(), "2".into())]).unwrap();
+        let mut logs = Pager::new(
+            PaginationStyle::Checkpoint,
+            Some("logs"),
+            &[("take".into(), "2".into())],
+        )
+        .unwrap();
         logs.read(json!([{"log_id": "1"}, {"log_id": "2"}]))
             .unwrap();
         assert!(
@@ -709,11 +765,37 @@ mod tests {
         logs.read(json!([{"log_id": "3"}])).unwrap();
         assert!(logs.next_query().is_none());
         assert!(
-            Pager::new(PaginationStyle::Checkpoint, &[])
+            Pager::new(PaginationStyle::Checkpoint, None, &[])
                 .unwrap()
                 .read(json!("x"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_items_key_is_named_and_endless_walks_stop() {
+        // A new array in the envelope does not become the items.
+        let mut p = Pager::new(PaginationStyle::Offset, Some("users"), &[]).unwrap();
+        let items = p
+            .read(json!({"warnings": ["w"], "users": [{"user_id": "a"}], "total": 1}))
+            .unwrap();
+        assert_eq!(items, vec![json!({"user_id": "a"})]);
+        let mut p = Pager::new(PaginationStyle::Offset, Some("users"), &[]).unwrap();
+        assert!(p.read(json!({"clients": [], "total": 0})).is_err());
+        // Unmodeled: one array is the items, several are refused.
+        let mut p = Pager::new(PaginationStyle::Offset, None, &[]).unwrap();
+        assert!(p.read(json!({"a": [], "b": []})).is_err());
+        // A cursor that comes back anywhere in the walk ends it with an error.
+        let mut p = Pager::new(
+            PaginationStyle::Checkpoint,
+            Some("members"),
+            &[("take".into(), "1".into())],
+        )
+        .unwrap();
+        p.read(json!({"members": [{}], "next": "a"})).unwrap();
+        p.read(json!({"members": [{}], "next": "b"})).unwrap();
+        let e = p.read(json!({"members": [{}], "next": "a"})).unwrap_err();
+        assert!(e.to_string().contains("a second time"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `auth0-m2m ops`: the operations the client models, with their scopes and pagination.
 
-use auth0_m2m::management::{self, Endpoint, EndpointInfo, PaginationSupport};
+use auth0_m2m::management::{self, EndpointInfo, PaginationSupport};
 use serde_json::json;
 
 use crate::cli::OpsArgs;
@@ -82,87 +82,11 @@ fn pagination(support: Option<PaginationSupport>) -> Option<&'static str> {
 /// The scopes the operation named `name` (a catalogue entry's name) needs, as its endpoint
 /// type declares them.
 pub(crate) fn scopes(name: &str) -> Vec<&'static str> {
-    use management::{
-        client_grants as cg, clients as c, connections as co, jobs as j, logs as l,
-        organizations as o, resource_servers as rs, roles as r, tenants as t, users as u,
-    };
-    fn of<E: Endpoint>(endpoint: E) -> Vec<&'static str> {
-        endpoint.scopes().to_vec()
-    }
-    let perms = || r::PermissionsBody::new(vec![]);
-    match name {
-        "ListClients" => of(c::ListClients::new()),
-        "GetClient" => of(c::GetClient::new("x")),
-        "CreateClient" => of(c::CreateClient::new(c::NewClient::new("n"))),
-        "UpdateClient" => of(c::UpdateClient::new("x", c::ClientUpdate::new())),
-        "DeleteClient" => of(c::DeleteClient::new("x")),
-        "RotateClientSecret" => of(c::RotateClientSecret::new("x")),
-        "ListClientGrants" => of(cg::ListClientGrants::new()),
-        "CreateClientGrant" => of(cg::CreateClientGrant::new(cg::NewClientGrant::new(
-            "c",
-            "a",
-            vec![],
-        ))),
-        "UpdateClientGrant" => of(cg::UpdateClientGrant::new(
-            "x",
-            cg::ClientGrantUpdate::new(),
-        )),
-        "DeleteClientGrant" => of(cg::DeleteClientGrant::new("x")),
-        "ListResourceServers" => of(rs::ListResourceServers::new()),
-        "GetResourceServer" => of(rs::GetResourceServer::new("x")),
-        "CreateResourceServer" => of(rs::CreateResourceServer::new(rs::NewResourceServer::new(
-            "i",
-        ))),
-        "UpdateResourceServer" => of(rs::UpdateResourceServer::new(
-            "x",
-            rs::ResourceServerUpdate::new(),
-        )),
-        "DeleteResourceServer" => of(rs::DeleteResourceServer::new("x")),
-        "ListUsers" => of(u::ListUsers::new()),
-        "GetUser" => of(u::GetUser::new("x")),
-        "CreateUser" => of(u::CreateUser::new(u::NewUser::new("db"))),
-        "UpdateUser" => of(u::UpdateUser::new("x", u::UserUpdate::new())),
-        "DeleteUser" => of(u::DeleteUser::new("x")),
-        "GetUsersByEmail" => of(u::GetUsersByEmail::new("a@b")),
-        "ListUserRoles" => of(u::ListUserRoles::new("x")),
-        "AssignUserRoles" => of(u::AssignUserRoles::new("x", u::RolesBody::new(vec![]))),
-        "RemoveUserRoles" => of(u::RemoveUserRoles::new("x", u::RolesBody::new(vec![]))),
-        "ListUserPermissions" => of(u::ListUserPermissions::new("x")),
-        "AddUserPermissions" => of(u::AddUserPermissions::new("x", perms())),
-        "RemoveUserPermissions" => of(u::RemoveUserPermissions::new("x", perms())),
-        "ListRoles" => of(r::ListRoles::new()),
-        "GetRole" => of(r::GetRole::new("x")),
-        "CreateRole" => of(r::CreateRole::new(r::NewRole::new("n"))),
-        "UpdateRole" => of(r::UpdateRole::new("x", r::RoleUpdate::new())),
-        "DeleteRole" => of(r::DeleteRole::new("x")),
-        "ListRolePermissions" => of(r::ListRolePermissions::new("x")),
-        "AddRolePermissions" => of(r::AddRolePermissions::new("x", perms())),
-        "RemoveRolePermissions" => of(r::RemoveRolePermissions::new("x", perms())),
-        "ListRoleUsers" => of(r::ListRoleUsers::new("x")),
-        "AssignRoleUsers" => of(r::AssignRoleUsers::new("x", r::UsersBody::new(vec![]))),
-        "ListOrganizations" => of(o::ListOrganizations::new()),
-        "GetOrganization" => of(o::GetOrganization::new("x")),
-        "GetOrganizationByName" => of(o::GetOrganizationByName::new("x")),
-        "CreateOrganization" => of(o::CreateOrganization::new(o::NewOrganization::new("n"))),
-        "UpdateOrganization" => of(o::UpdateOrganization::new(
-            "x",
-            o::OrganizationUpdate::new(),
-        )),
-        "DeleteOrganization" => of(o::DeleteOrganization::new("x")),
-        "ListMembers" => of(o::ListMembers::new("x")),
-        "AddMembers" => of(o::AddMembers::new("x", o::MembersBody::new(vec![]))),
-        "RemoveMembers" => of(o::RemoveMembers::new("x", o::MembersBody::new(vec![]))),
-        "ListConnections" => of(co::ListConnections::new()),
-        "GetConnection" => of(co::GetConnection::new("x")),
-        "ListLogs" => of(l::ListLogs::new()),
-        "GetLog" => of(l::GetLog::new("x")),
-        "CreateUsersExport" => of(j::CreateUsersExport::new(j::UsersExport::new())),
-        "ImportUsers" => of(j::ImportUsers::new("c", vec![])),
-        "GetJob" => of(j::GetJob::new("x")),
-        "GetTenantSettings" => of(t::GetTenantSettings::new()),
-        "UpdateTenantSettings" => of(t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new())),
-        _ => Vec::new(),
-    }
+    management::catalogue()
+        .iter()
+        .find(|op| op.name == name)
+        .map(|op| op.scopes.clone())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

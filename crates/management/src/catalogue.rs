@@ -11,11 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::endpoint::Endpoint;
-use crate::pagination::PaginationSupport;
-use crate::{
-    client_grants, clients, connections, jobs, logs, organizations, resource_servers, roles,
-    tenants, users,
-};
+use crate::pagination::{Paginated, PaginationSupport};
 
 /// Reads a response body into a typed model and serializes it back.
 pub type Roundtrip = fn(&Value) -> Result<Value, String>;
@@ -32,8 +28,14 @@ pub struct EndpointInfo {
     pub method: Method,
     /// The path template, e.g. `/api/v2/clients/{id}`.
     pub path: &'static str,
+    /// The scopes the operation needs (any one of them is enough), as its endpoint type
+    /// declares them.
+    pub scopes: Vec<&'static str>,
     /// The pagination styles of a list endpoint; `None` for other endpoints.
     pub pagination: Option<PaginationSupport>,
+    /// The name of the item list in a list endpoint's page envelope (`clients`, `users`…);
+    /// `None` for other endpoints.
+    pub items_key: Option<&'static str>,
     /// Reads a response body into the typed model and serializes it back; `None` when the
     /// endpoint ignores its response body.
     pub roundtrip: Option<Roundtrip>,
@@ -54,109 +56,126 @@ where
 }
 
 macro_rules! entries {
-    ($($resource:ident :: $name:ident, $method:ident, $path:literal, $pagination:expr, $rt:expr;)*) => {
-        vec![$(EndpointInfo {
-            name: stringify!($name),
-            resource: stringify!($resource),
-            method: Method::$method,
-            path: $path,
-            pagination: $pagination,
-            roundtrip: $rt,
-        },)*]
+    ($($kind:ident $resource:ident :: $name:ident $path:literal = $make:expr;)*) => {
+        vec![$($kind(stringify!($resource), stringify!($name), $path, $make),)*]
     };
 }
 
-const OFFSET: Option<PaginationSupport> = Some(PaginationSupport::OFFSET);
-const BOTH: Option<PaginationSupport> = Some(PaginationSupport::BOTH);
+/// The entry of an operation whose answer is read into its typed model.
+fn op<E>(
+    resource: &'static str,
+    name: &'static str,
+    path: &'static str,
+    endpoint: E,
+) -> EndpointInfo
+where
+    E: Endpoint,
+    E::Response: Serialize,
+{
+    EndpointInfo {
+        roundtrip: typed::<E>(),
+        ..empty(resource, name, path, endpoint)
+    }
+}
+
+/// The entry of an operation whose answer carries no body worth reading.
+fn empty<E: Endpoint>(
+    resource: &'static str,
+    name: &'static str,
+    path: &'static str,
+    endpoint: E,
+) -> EndpointInfo {
+    EndpointInfo {
+        name,
+        resource,
+        method: endpoint.method(),
+        path,
+        scopes: endpoint.scopes().to_vec(),
+        pagination: None,
+        items_key: None,
+        roundtrip: None,
+    }
+}
+
+/// The entry of a list operation: its pagination styles and items key come from the type.
+fn list<E>(
+    resource: &'static str,
+    name: &'static str,
+    path: &'static str,
+    endpoint: E,
+) -> EndpointInfo
+where
+    E: Paginated,
+    E::Response: Serialize,
+{
+    EndpointInfo {
+        pagination: Some(endpoint.pagination()),
+        items_key: Some(endpoint.items_key()),
+        ..op(resource, name, path, endpoint)
+    }
+}
 
 fn build() -> Vec<EndpointInfo> {
-    use client_grants::*;
-    use clients::*;
-    use connections::*;
-    use jobs::*;
-    use logs::*;
-    use organizations::*;
-    use resource_servers::*;
-    use roles::*;
-    use tenants::*;
-    use users::*;
+    use crate::{
+        client_grants as cg, clients as c, connections as co, jobs as j, logs as l,
+        organizations as o, resource_servers as rs, roles as r, tenants as t, users as u,
+    };
     entries![
-        clients::ListClients, GET, "/api/v2/clients", BOTH, typed::<ListClients>();
-        clients::GetClient, GET, "/api/v2/clients/{id}", None, typed::<GetClient>();
-        clients::CreateClient, POST, "/api/v2/clients", None, typed::<CreateClient>();
-        clients::UpdateClient, PATCH, "/api/v2/clients/{id}", None, typed::<UpdateClient>();
-        clients::DeleteClient, DELETE, "/api/v2/clients/{id}", None, None;
-        clients::RotateClientSecret, POST, "/api/v2/clients/{id}/rotate-secret", None,
-            typed::<RotateClientSecret>();
-        client_grants::ListClientGrants, GET, "/api/v2/client-grants", BOTH,
-            typed::<ListClientGrants>();
-        client_grants::CreateClientGrant, POST, "/api/v2/client-grants", None,
-            typed::<CreateClientGrant>();
-        client_grants::UpdateClientGrant, PATCH, "/api/v2/client-grants/{id}", None,
-            typed::<UpdateClientGrant>();
-        client_grants::DeleteClientGrant, DELETE, "/api/v2/client-grants/{id}", None, None;
-        resource_servers::ListResourceServers, GET, "/api/v2/resource-servers", OFFSET,
-            typed::<ListResourceServers>();
-        resource_servers::GetResourceServer, GET, "/api/v2/resource-servers/{id}", None,
-            typed::<GetResourceServer>();
-        resource_servers::CreateResourceServer, POST, "/api/v2/resource-servers", None,
-            typed::<CreateResourceServer>();
-        resource_servers::UpdateResourceServer, PATCH, "/api/v2/resource-servers/{id}", None,
-            typed::<UpdateResourceServer>();
-        resource_servers::DeleteResourceServer, DELETE, "/api/v2/resource-servers/{id}", None,
-            None;
-        users::ListUsers, GET, "/api/v2/users", OFFSET, typed::<ListUsers>();
-        users::GetUser, GET, "/api/v2/users/{id}", None, typed::<GetUser>();
-        users::CreateUser, POST, "/api/v2/users", None, typed::<CreateUser>();
-        users::UpdateUser, PATCH, "/api/v2/users/{id}", None, typed::<UpdateUser>();
-        users::DeleteUser, DELETE, "/api/v2/users/{id}", None, None;
-        users::GetUsersByEmail, GET, "/api/v2/users-by-email", None, typed::<GetUsersByEmail>();
-        users::ListUserRoles, GET, "/api/v2/users/{id}/roles", OFFSET, typed::<ListUserRoles>();
-        users::AssignUserRoles, POST, "/api/v2/users/{id}/roles", None, None;
-        users::RemoveUserRoles, DELETE, "/api/v2/users/{id}/roles", None, None;
-        users::ListUserPermissions, GET, "/api/v2/users/{id}/permissions", OFFSET,
-            typed::<ListUserPermissions>();
-        users::AddUserPermissions, POST, "/api/v2/users/{id}/permissions", None, None;
-        users::RemoveUserPermissions, DELETE, "/api/v2/users/{id}/permissions", None, None;
-        roles::ListRoles, GET, "/api/v2/roles", OFFSET, typed::<ListRoles>();
-        roles::GetRole, GET, "/api/v2/roles/{id}", None, typed::<GetRole>();
-        roles::CreateRole, POST, "/api/v2/roles", None, typed::<CreateRole>();
-        roles::UpdateRole, PATCH, "/api/v2/roles/{id}", None, typed::<UpdateRole>();
-        roles::DeleteRole, DELETE, "/api/v2/roles/{id}", None, None;
-        roles::ListRolePermissions, GET, "/api/v2/roles/{id}/permissions", OFFSET,
-            typed::<ListRolePermissions>();
-        roles::AddRolePermissions, POST, "/api/v2/roles/{id}/permissions", None, None;
-        roles::RemoveRolePermissions, DELETE, "/api/v2/roles/{id}/permissions", None, None;
-        roles::ListRoleUsers, GET, "/api/v2/roles/{id}/users", BOTH, typed::<ListRoleUsers>();
-        roles::AssignRoleUsers, POST, "/api/v2/roles/{id}/users", None, None;
-        organizations::ListOrganizations, GET, "/api/v2/organizations", BOTH,
-            typed::<ListOrganizations>();
-        organizations::GetOrganization, GET, "/api/v2/organizations/{id}", None,
-            typed::<GetOrganization>();
-        organizations::GetOrganizationByName, GET, "/api/v2/organizations/name/{name}", None,
-            typed::<GetOrganizationByName>();
-        organizations::CreateOrganization, POST, "/api/v2/organizations", None,
-            typed::<CreateOrganization>();
-        organizations::UpdateOrganization, PATCH, "/api/v2/organizations/{id}", None,
-            typed::<UpdateOrganization>();
-        organizations::DeleteOrganization, DELETE, "/api/v2/organizations/{id}", None, None;
-        organizations::ListMembers, GET, "/api/v2/organizations/{id}/members", BOTH,
-            typed::<ListMembers>();
-        organizations::AddMembers, POST, "/api/v2/organizations/{id}/members", None, None;
-        organizations::RemoveMembers, DELETE, "/api/v2/organizations/{id}/members", None, None;
-        connections::ListConnections, GET, "/api/v2/connections", BOTH, typed::<ListConnections>();
-        connections::GetConnection, GET, "/api/v2/connections/{id}", None,
-            typed::<GetConnection>();
-        logs::ListLogs, GET, "/api/v2/logs", BOTH, typed::<ListLogs>();
-        logs::GetLog, GET, "/api/v2/logs/{id}", None, typed::<GetLog>();
-        jobs::CreateUsersExport, POST, "/api/v2/jobs/users-exports", None,
-            typed::<CreateUsersExport>();
-        jobs::ImportUsers, POST, "/api/v2/jobs/users-imports", None, typed::<ImportUsers>();
-        jobs::GetJob, GET, "/api/v2/jobs/{id}", None, typed::<GetJob>();
-        tenants::GetTenantSettings, GET, "/api/v2/tenants/settings", None,
-            typed::<GetTenantSettings>();
-        tenants::UpdateTenantSettings, PATCH, "/api/v2/tenants/settings", None,
-            typed::<UpdateTenantSettings>();
+        list clients::ListClients "/api/v2/clients" = c::ListClients::new();
+        op clients::GetClient "/api/v2/clients/{id}" = c::GetClient::new("x");
+        op clients::CreateClient "/api/v2/clients" = c::CreateClient::new(c::NewClient::new("n"));
+        op clients::UpdateClient "/api/v2/clients/{id}" = c::UpdateClient::new("x", c::ClientUpdate::new());
+        empty clients::DeleteClient "/api/v2/clients/{id}" = c::DeleteClient::new("x");
+        op clients::RotateClientSecret "/api/v2/clients/{id}/rotate-secret" = c::RotateClientSecret::new("x");
+        list client_grants::ListClientGrants "/api/v2/client-grants" = cg::ListClientGrants::new();
+        op client_grants::CreateClientGrant "/api/v2/client-grants" = cg::CreateClientGrant::new(cg::NewClientGrant::new("c", "a", vec![]));
+        op client_grants::UpdateClientGrant "/api/v2/client-grants/{id}" = cg::UpdateClientGrant::new("x", cg::ClientGrantUpdate::new());
+        empty client_grants::DeleteClientGrant "/api/v2/client-grants/{id}" = cg::DeleteClientGrant::new("x");
+        list resource_servers::ListResourceServers "/api/v2/resource-servers" = rs::ListResourceServers::new();
+        op resource_servers::GetResourceServer "/api/v2/resource-servers/{id}" = rs::GetResourceServer::new("x");
+        op resource_servers::CreateResourceServer "/api/v2/resource-servers" = rs::CreateResourceServer::new(rs::NewResourceServer::new("i"));
+        op resource_servers::UpdateResourceServer "/api/v2/resource-servers/{id}" = rs::UpdateResourceServer::new("x", rs::ResourceServerUpdate::new());
+        empty resource_servers::DeleteResourceServer "/api/v2/resource-servers/{id}" = rs::DeleteResourceServer::new("x");
+        list users::ListUsers "/api/v2/users" = u::ListUsers::new();
+        op users::GetUser "/api/v2/users/{id}" = u::GetUser::new("x");
+        op users::CreateUser "/api/v2/users" = u::CreateUser::new(u::NewUser::new("db"));
+        op users::UpdateUser "/api/v2/users/{id}" = u::UpdateUser::new("x", u::UserUpdate::new());
+        empty users::DeleteUser "/api/v2/users/{id}" = u::DeleteUser::new("x");
+        op users::GetUsersByEmail "/api/v2/users-by-email" = u::GetUsersByEmail::new("a@b");
+        list users::ListUserRoles "/api/v2/users/{id}/roles" = u::ListUserRoles::new("x");
+        empty users::AssignUserRoles "/api/v2/users/{id}/roles" = u::AssignUserRoles::new("x", u::RolesBody::new(vec![]));
+        empty users::RemoveUserRoles "/api/v2/users/{id}/roles" = u::RemoveUserRoles::new("x", u::RolesBody::new(vec![]));
+        list users::ListUserPermissions "/api/v2/users/{id}/permissions" = u::ListUserPermissions::new("x");
+        empty users::AddUserPermissions "/api/v2/users/{id}/permissions" = u::AddUserPermissions::new("x", r::PermissionsBody::new(vec![]));
+        empty users::RemoveUserPermissions "/api/v2/users/{id}/permissions" = u::RemoveUserPermissions::new("x", r::PermissionsBody::new(vec![]));
+        list roles::ListRoles "/api/v2/roles" = r::ListRoles::new();
+        op roles::GetRole "/api/v2/roles/{id}" = r::GetRole::new("x");
+        op roles::CreateRole "/api/v2/roles" = r::CreateRole::new(r::NewRole::new("n"));
+        op roles::UpdateRole "/api/v2/roles/{id}" = r::UpdateRole::new("x", r::RoleUpdate::new());
+        empty roles::DeleteRole "/api/v2/roles/{id}" = r::DeleteRole::new("x");
+        list roles::ListRolePermissions "/api/v2/roles/{id}/permissions" = r::ListRolePermissions::new("x");
+        empty roles::AddRolePermissions "/api/v2/roles/{id}/permissions" = r::AddRolePermissions::new("x", r::PermissionsBody::new(vec![]));
+        empty roles::RemoveRolePermissions "/api/v2/roles/{id}/permissions" = r::RemoveRolePermissions::new("x", r::PermissionsBody::new(vec![]));
+        list roles::ListRoleUsers "/api/v2/roles/{id}/users" = r::ListRoleUsers::new("x");
+        empty roles::AssignRoleUsers "/api/v2/roles/{id}/users" = r::AssignRoleUsers::new("x", r::UsersBody::new(vec![]));
+        list organizations::ListOrganizations "/api/v2/organizations" = o::ListOrganizations::new();
+        op organizations::GetOrganization "/api/v2/organizations/{id}" = o::GetOrganization::new("x");
+        op organizations::GetOrganizationByName "/api/v2/organizations/name/{name}" = o::GetOrganizationByName::new("x");
+        op organizations::CreateOrganization "/api/v2/organizations" = o::CreateOrganization::new(o::NewOrganization::new("n"));
+        op organizations::UpdateOrganization "/api/v2/organizations/{id}" = o::UpdateOrganization::new("x", o::OrganizationUpdate::new());
+        empty organizations::DeleteOrganization "/api/v2/organizations/{id}" = o::DeleteOrganization::new("x");
+        list organizations::ListMembers "/api/v2/organizations/{id}/members" = o::ListMembers::new("x");
+        empty organizations::AddMembers "/api/v2/organizations/{id}/members" = o::AddMembers::new("x", o::MembersBody::new(vec![]));
+        empty organizations::RemoveMembers "/api/v2/organizations/{id}/members" = o::RemoveMembers::new("x", o::MembersBody::new(vec![]));
+        list connections::ListConnections "/api/v2/connections" = co::ListConnections::new();
+        op connections::GetConnection "/api/v2/connections/{id}" = co::GetConnection::new("x");
+        list logs::ListLogs "/api/v2/logs" = l::ListLogs::new();
+        op logs::GetLog "/api/v2/logs/{id}" = l::GetLog::new("x");
+        op jobs::CreateUsersExport "/api/v2/jobs/users-exports" = j::CreateUsersExport::new(j::UsersExport::new());
+        op jobs::ImportUsers "/api/v2/jobs/users-imports" = j::ImportUsers::new("c", vec![]);
+        op jobs::GetJob "/api/v2/jobs/{id}" = j::GetJob::new("x");
+        op tenants::GetTenantSettings "/api/v2/tenants/settings" = t::GetTenantSettings::new();
+        op tenants::UpdateTenantSettings "/api/v2/tenants/settings" = t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new());
     ]
 }
 
@@ -429,6 +448,23 @@ mod tests {
             t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new()),
         );
         assert_eq!(catalogue().len(), 55);
+        // Scopes and items keys come from the endpoint types.
+        let users = find("GET", "/api/v2/users").unwrap();
+        assert_eq!(users.scopes, ["read:users"]);
+        assert_eq!(users.items_key, Some("users"));
+        assert_eq!(
+            find("GET", "/api/v2/organizations/org_1/members")
+                .unwrap()
+                .items_key,
+            Some("members")
+        );
+        assert_eq!(find("GET", "/api/v2/users/x").unwrap().items_key, None);
+        assert!(catalogue().iter().all(|e| !e.scopes.is_empty()));
+        assert!(
+            catalogue()
+                .iter()
+                .all(|e| e.pagination.is_some() == e.items_key.is_some())
+        );
         // Pagination declared in the catalogue agrees with the endpoint types.
         assert_eq!(
             find("GET", "/api/v2/logs").unwrap().pagination,
