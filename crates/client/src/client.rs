@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use auth0_m2m_cache::TokenProvider;
 use auth0_m2m_management::{Body, Endpoint, Part};
-use auth0_m2m_token::{AccessToken, HttpClient, HttpRequest, HttpResponse, RetryPolicy};
+use auth0_m2m_token::{AccessToken, HttpClient, HttpRequest, RetryPolicy};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method};
@@ -145,13 +145,13 @@ impl ManagementClient {
         let prepared = prepare(endpoint)?;
         let method = prepared.method.clone();
         let path = prepared.path.clone();
-        let (response, meta) = self.send(prepared, options).await?;
-        match endpoint.parse_response(&response.body) {
-            Ok(body) => Ok(Response::new(body, meta)),
+        let (body, meta) = self.send(prepared, options).await?;
+        match endpoint.parse_response(&body) {
+            Ok(value) => Ok(Response::new(value, meta)),
             Err(source) => Err(Error::Decode {
                 method,
                 path,
-                status: response.status,
+                status: meta.status(),
                 source,
                 meta: Box::new(meta),
             }),
@@ -163,9 +163,10 @@ impl ManagementClient {
         &self,
         req: Prepared,
         options: &CallOptions,
-    ) -> Result<(HttpResponse, ResponseMeta), Error> {
+    ) -> Result<(Bytes, ResponseMeta), Error> {
         let inner = &self.inner;
-        let base_headers = options.apply(&inner.headers)?;
+        let own_headers = options.apply(&inner.headers)?;
+        let base_headers = own_headers.as_ref().unwrap_or(&inner.headers);
         let max_retries = options.max_retries.unwrap_or(inner.retry.max_retries());
         let timeout = options.timeout.unwrap_or(inner.timeout);
         let idempotent = matches!(
@@ -214,10 +215,10 @@ impl ManagementClient {
                     tracing::debug!(method = %req.method, path = %req.path, status = response.status, retries, "Management API call succeeded");
                     let meta = ResponseMeta::from_parts(
                         response.status,
-                        response.headers.clone(),
+                        response.headers,
                         SystemTime::now(),
                     );
-                    return Ok((response, meta));
+                    return Ok((response.body, meta));
                 }
                 Ok(response)
                     if response.status == 401

@@ -2,6 +2,7 @@
 //! change ([`CallOptions`]).
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_token::{Quota, RateLimit};
@@ -30,27 +31,31 @@ use crate::error::Error;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct ResponseMeta {
     status: u16,
     headers: HeaderMap,
-    request_id: Option<String>,
-    rate_limit: RateLimit,
+    received_at: SystemTime,
+    /// Parsed on first use: a call whose caller never looks pays nothing for it.
+    rate_limit: OnceLock<RateLimit>,
+}
+
+impl PartialEq for ResponseMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.status == other.status
+            && self.headers == other.headers
+            && self.received_at == other.received_at
+    }
 }
 
 impl ResponseMeta {
-    /// Reads the metadata of an answer received at `now`.
+    /// The metadata of an answer received at `now` (headers are read when asked for).
     pub fn from_parts(status: u16, headers: HeaderMap, now: SystemTime) -> Self {
-        let rate_limit = RateLimit::from_headers(&headers, now);
-        let request_id = ["x-request-id", "x-auth0-requestid"]
-            .iter()
-            .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
-            .map(|v| v.chars().take(200).collect());
         Self {
             status,
             headers,
-            request_id,
-            rate_limit,
+            received_at: now,
+            rate_limit: OnceLock::new(),
         }
     }
 
@@ -66,24 +71,31 @@ impl ResponseMeta {
 
     /// The request id (`x-request-id`, else `x-auth0-requestid`), to quote to Auth0 support.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        ["x-request-id", "x-auth0-requestid"]
+            .iter()
+            .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
+            .map(|v| match v.char_indices().nth(200) {
+                Some((cut, _)) => &v[..cut],
+                None => v,
+            })
     }
 
     /// The rate limit of the answer: `limit`, `remaining`, `reset` (a time) and
     /// `retry_after`, with the quota headers parsed.
     pub fn rate_limit(&self) -> &RateLimit {
-        &self.rate_limit
+        self.rate_limit
+            .get_or_init(|| RateLimit::from_headers(&self.headers, self.received_at))
     }
 
     /// The client's M2M token quota (`Auth0-Client-Quota-Limit`), when Auth0 sent it.
     pub fn client_quota(&self) -> Option<&Quota> {
-        self.rate_limit.client_quota.as_ref()
+        self.rate_limit().client_quota.as_ref()
     }
 
     /// The organization's M2M token quota (`Auth0-Organization-Quota-Limit`), when Auth0 sent
     /// it.
     pub fn organization_quota(&self) -> Option<&Quota> {
-        self.rate_limit.organization_quota.as_ref()
+        self.rate_limit().organization_quota.as_ref()
     }
 }
 
@@ -92,8 +104,8 @@ impl fmt::Debug for ResponseMeta {
         // Header values are left out: a proxy may echo something it should not.
         f.debug_struct("ResponseMeta")
             .field("status", &self.status)
-            .field("request_id", &self.request_id)
-            .field("rate_limit", &self.rate_limit)
+            .field("request_id", &self.request_id())
+            .field("rate_limit", self.rate_limit())
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -230,14 +242,15 @@ impl CallOptions {
         self
     }
 
-    /// Checks the options and turns them into headers over `base`.
-    pub(crate) fn apply(&self, base: &HeaderMap) -> Result<HeaderMap, Error> {
+    /// Checks the options and turns them into headers over `base`; `None` when they add no
+    /// header (`base` is sent as it is).
+    pub(crate) fn apply(&self, base: &HeaderMap) -> Result<Option<HeaderMap>, Error> {
         let invalid = |reason: String| Error::InvalidOptions { reason };
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(invalid("the timeout must be greater than zero".to_owned()));
         }
         if self.headers.is_empty() && self.app_name.is_none() {
-            return Ok(base.clone());
+            return Ok(None);
         }
         let mut headers = base.clone();
         for (name, value) in &self.headers {
@@ -276,7 +289,7 @@ impl CallOptions {
                 headers.insert(http::header::USER_AGENT, value);
             }
         }
-        Ok(headers)
+        Ok(Some(headers))
     }
 }
 
@@ -299,9 +312,15 @@ mod tests {
             .header("x-correlation-id", "42")
             .app_name("sync/1.0")
             .apply(&base())
+            .unwrap()
             .unwrap();
         assert_eq!(h["x-correlation-id"], "42");
         assert_eq!(h[http::header::USER_AGENT], "auth0-m2m/0.1.0 sync/1.0");
+    }
+
+    #[test]
+    fn no_options_add_no_headers() {
+        assert!(CallOptions::new().apply(&base()).unwrap().is_none());
     }
 
     #[test]
