@@ -42,6 +42,16 @@ pub(crate) fn rate_headers(r: &mut Response, info: RateInfo) {
     set_header(r, "x-ratelimit-reset", &info.reset.to_string());
 }
 
+/// Adds `Retry-After` to a rate-limited answer: the seconds until the window of `info`
+/// resets, at least 1.
+pub(crate) fn retry_after_header(r: &mut Response, info: RateInfo, now: u64) {
+    set_header(
+        r,
+        "retry-after",
+        &info.reset.saturating_sub(now).max(1).to_string(),
+    );
+}
+
 /// An Authentication API error: `{"error", "error_description"}`.
 pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
     json(

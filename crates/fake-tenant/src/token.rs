@@ -1,7 +1,7 @@
 //! `POST /oauth/token`: the client-credentials grant.
 
 use crate::FaultTarget;
-use crate::resp::{apply_fault, json, rate_headers, set_header, token_error};
+use crate::resp::{apply_fault, json, rate_headers, retry_after_header, set_header, token_error};
 use crate::server::ConnCtx;
 use crate::state::{App, bump, lock};
 use axum::Extension;
@@ -62,15 +62,7 @@ pub(crate) async fn handle(
             "too_many_requests",
             "Global limit has been reached",
         );
-        set_header(
-            &mut r,
-            "retry-after",
-            &info
-                .reset
-                .saturating_sub(app.rate_clock.now())
-                .max(1)
-                .to_string(),
-        );
+        retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
         match exchange(&app, &headers, &body) {

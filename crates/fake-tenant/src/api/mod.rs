@@ -5,7 +5,9 @@
 //! and one module of handlers per resource.
 
 use crate::FaultTarget;
-use crate::resp::{api_error, apply_fault, empty, json, rate_headers, set_header};
+use crate::resp::{
+    api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
+};
 use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
 use crate::server::ConnCtx;
 use crate::state::{App, Store, bump, lock};
@@ -103,15 +105,7 @@ pub(crate) async fn handle(
             "Global limit has been reached",
             Some("too_many_requests"),
         );
-        set_header(
-            &mut r,
-            "retry-after",
-            &info
-                .reset
-                .saturating_sub(app.rate_clock.now())
-                .max(1)
-                .to_string(),
-        );
+        retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
         dispatch(&app, req).await
