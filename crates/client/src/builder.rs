@@ -440,15 +440,8 @@ impl ManagementClientBuilder {
             }
         };
 
-        let narrowed_scopes = match (&self.credentials, self.scopes.is_empty()) {
-            (Credentials::Client { .. }, false) => {
-                let mut scopes = self.scopes.clone();
-                scopes.sort();
-                scopes.dedup();
-                Some(scopes)
-            }
-            _ => None,
-        };
+        // The scopes given to `with_scopes`, as the token client keeps them (sorted, checked).
+        let mut narrowed_scopes = None;
         let provider = match self.credentials {
             Credentials::Provider(p) => p,
             Credentials::None => return Err(ConfigError::MissingCredentials),
@@ -478,6 +471,9 @@ impl ManagementClientBuilder {
                     .with_telemetry(self.telemetry)
                     .allow_insecure_http(self.allow_insecure_http)
                     .build()?;
+                if !token_client.scopes().is_empty() {
+                    narrowed_scopes = Some(token_client.scopes().to_vec());
+                }
                 let cache: Arc<dyn TokenCache> = match self.cache {
                     CacheChoice::Memory => Arc::new(auth0_m2m_cache::MemoryCache::new()),
                     CacheChoice::Shared(c) => c,
