@@ -175,8 +175,8 @@ pub(crate) fn check_path(path: &str) -> Result<(), Error> {
             return invalid("a `%` must start an escape such as %7C");
         }
     }
-    if path["/api/v2/".len()..].split('/').any(str::is_empty) {
-        return invalid("it must not contain an empty segment (an empty id?)");
+    if auth0_m2m_management::endpoint::check_path_parameters(path).is_err() {
+        return invalid("it must not contain an empty or blank segment (an empty id?)");
     }
     if path.split('/').any(|s| {
         let lower = s.to_ascii_lowercase();
@@ -213,6 +213,7 @@ mod tests {
             "/api/v2/users/%7",
             "/api/v2/users/",
             "/api/v2/users//roles",
+            "/api/v2/users/%20/roles",
             "/api/v2/a\\b",
             "/api/v2/a\"b",
             "/api/v2/<x>",
