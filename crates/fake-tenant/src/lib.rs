@@ -39,7 +39,8 @@
 //! - `POST /__fake/faults`: queues a [`Fault`] (JSON; 400 when invalid);
 //! - `DELETE /__fake/faults`: removes every queued fault and answers
 //!   `{"cleared": faults, "requests": requests they had left}`;
-//! - `POST /__fake/revoke`: revokes every token issued so far;
+//! - `POST /__fake/revoke`: revokes every token issued so far (answers `{"revoked": N}`, the
+//!   number of unexpired tokens revoked);
 //! - `POST /__fake/latency`: `{"token_ms": N}`, the delay of every token answer;
 //! - `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`,
 //!   as [`FakeTenant::freeze_rate_limit_window`],
@@ -625,9 +626,10 @@ impl FakeTenant {
         true
     }
 
-    /// Revokes every token issued so far: the Management API answers 401 to them.
-    pub fn revoke_all(&self) {
-        self.app.revoke_all();
+    /// Revokes every token issued so far: the Management API answers 401 to them. Returns
+    /// how many of the revoked tokens had not expired yet.
+    pub fn revoke_all(&self) -> usize {
+        self.app.revoke_all()
     }
 
     /// Changes the delay added to every `/oauth/token` answer.

@@ -4,7 +4,7 @@ use crate::state::App;
 use crate::{Fault, api, token};
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use bytes::Bytes;
 use http::StatusCode;
@@ -142,8 +142,8 @@ async fn rate_window(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 async fn revoke(State(app): State<Arc<App>>) -> Response {
-    app.revoke_all();
-    crate::resp::empty(StatusCode::NO_CONTENT)
+    let revoked = app.revoke_all();
+    axum::Json(serde_json::json!({ "revoked": revoked })).into_response()
 }
 
 #[derive(serde::Deserialize)]

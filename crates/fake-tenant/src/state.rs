@@ -277,9 +277,11 @@ impl Registry {
         self.revoked.retain(|_, exp| *exp > now);
     }
 
-    /// Revokes every token issued so far.
-    pub(crate) fn revoke_all(&mut self) {
+    /// Revokes every token issued so far; returns how many of them had not expired at `now`.
+    pub(crate) fn revoke_all(&mut self, now: u64) -> usize {
+        let live = self.issued.values().filter(|exp| **exp > now).count();
         self.revoked.extend(self.issued.drain());
+        live
     }
 
     /// Whether the token `jti` was revoked.
@@ -349,9 +351,10 @@ impl App {
         lock(&self.faults).drain(..).collect()
     }
 
-    /// Revokes every token issued so far.
-    pub(crate) fn revoke_all(&self) {
-        lock(&self.registry).revoke_all();
+    /// Revokes every token issued so far; returns how many of them had not expired.
+    pub(crate) fn revoke_all(&self) -> usize {
+        let now = self.now();
+        lock(&self.registry).revoke_all(now)
     }
 
     /// Counts one request against the token endpoint's window.
@@ -429,7 +432,7 @@ mod tests {
         let mut r = Registry::default();
         r.issue("a".into(), 100, 50);
         r.issue("b".into(), 200, 50);
-        r.revoke_all();
+        assert_eq!(r.revoke_all(150), 1, "only b was still live at 150");
         r.issue("c".into(), 300, 60);
         assert_eq!(r.sizes(), (1, 2));
         assert!(r.is_revoked("a") && r.is_revoked("b") && !r.is_revoked("c"));
