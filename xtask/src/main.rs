@@ -6,6 +6,7 @@
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
 //!                           fails on an unmet target unless --explore
+//! cargo xtask codegen [--check]  write (or check) the code generated from Auth0's API description
 //! cargo xtask conformance   check the models against Auth0's spec and recorded responses;
 //!                           fails when the data is present but 0 recordings were checked
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Some("fake") => fake(&root, &args[1..]),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("conformance") => conformance::run(&root).and_then(|s| s.gate()),
+        Some("codegen") => auth0_m2m_codegen::run(&root, &args[1..]),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
@@ -65,6 +67,8 @@ fn print_help() {
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
          target is unmet (naming it) unless --explore, which only reports\n  \
+         codegen [--check]  write the code generated from Auth0's API description (with\n                \
+         --check: fail when the checked-in code differs)\n  \
          conformance   check the models against Auth0's spec and recorded responses;\n                \
          fails when ../shared/auth0 is present but 0 recordings were checked\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \

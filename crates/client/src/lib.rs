@@ -97,6 +97,7 @@
 //! client-credentials exchange), [`cache`] (the caches and the token provider) and
 //! [`management`] (the endpoint models).
 
+pub mod api;
 mod builder;
 mod client;
 mod env;

@@ -18,7 +18,7 @@ macro_rules! handle {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy)]
         pub struct $name<'a> {
-            client: &'a ManagementClient,
+            pub(crate) client: &'a ManagementClient,
         }
 
         impl ManagementClient {

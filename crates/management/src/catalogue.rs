@@ -41,7 +41,7 @@ pub struct EndpointInfo {
     pub roundtrip: Option<Roundtrip>,
 }
 
-fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
+pub(crate) fn roundtrip<T: DeserializeOwned + Serialize>(body: &Value) -> Result<Value, String> {
     let typed: T = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
     serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
@@ -120,7 +120,7 @@ fn build() -> Vec<EndpointInfo> {
         client_grants as cg, clients as c, connections as co, jobs as j, logs as l,
         organizations as o, resource_servers as rs, roles as r, tenants as t, users as u,
     };
-    entries![
+    let mut all = entries![
         list clients::ListClients "/api/v2/clients" = c::ListClients::new();
         op clients::GetClient "/api/v2/clients/{id}" = c::GetClient::new("x");
         op clients::CreateClient "/api/v2/clients" = c::CreateClient::new(c::NewClient::new("n"));
@@ -176,7 +176,9 @@ fn build() -> Vec<EndpointInfo> {
         op jobs::GetJob "/api/v2/jobs/{id}" = j::GetJob::new("x");
         op tenants::GetTenantSettings "/api/v2/tenants/settings" = t::GetTenantSettings::new();
         op tenants::UpdateTenantSettings "/api/v2/tenants/settings" = t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new());
-    ]
+    ];
+    all.extend(crate::api::entries());
+    all
 }
 
 /// Every modeled operation.

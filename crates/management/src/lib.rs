@@ -53,6 +53,8 @@
 #[macro_use]
 mod macros;
 
+pub mod api;
+mod api_support;
 pub mod catalogue;
 pub mod client_grants;
 pub mod clients;
@@ -70,6 +72,7 @@ pub mod secret;
 pub mod tenants;
 pub mod users;
 
+pub use api_support::Unclassified;
 pub use catalogue::{EndpointInfo, catalogue};
 pub use endpoint::{Body, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning};
 pub use error::{ApiErrorBody, Error};

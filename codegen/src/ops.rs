@@ -1,0 +1,648 @@
+//! Operations of the API description → `Endpoint` types and catalogue entries.
+
+use serde_json::Value;
+
+use super::names::{doc, lit, pascal, snake};
+use super::types::{Ty, Types, ref_name};
+
+/// A path, query or body parameter.
+#[derive(Debug, Clone)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) ident: String,
+    pub(crate) schema: Value,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BodySpec {
+    pub(crate) schema: Value,
+    pub(crate) required: bool,
+}
+
+/// How a list operation pages.
+#[derive(Debug, Clone)]
+pub(crate) struct Paging {
+    pub(crate) offset: bool,
+    pub(crate) checkpoint: bool,
+    /// The envelope's item list; `None` when pages are bare arrays.
+    pub(crate) items_key: Option<String>,
+    pub(crate) item: Value,
+    /// The pagination query parameters the operation declares.
+    pub(crate) declared: Vec<String>,
+}
+
+/// What a successful answer carries.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    Nothing,
+    Json { schema: Value, or_empty: bool },
+    EventStream,
+}
+
+/// One operation of the description.
+#[derive(Debug, Clone)]
+pub(crate) struct Op {
+    pub(crate) id: String,
+    pub(crate) method: String,
+    /// Path template under `/api/v2`.
+    pub(crate) path: String,
+    pub(crate) tag: String,
+    pub(crate) module: String,
+    pub(crate) group: Vec<String>,
+    pub(crate) name: String,
+    pub(crate) type_name: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) path_params: Vec<Param>,
+    pub(crate) query: Vec<Param>,
+    pub(crate) headers: Vec<String>,
+    pub(crate) body: Option<BodySpec>,
+    pub(crate) answer: Answer,
+    pub(crate) paging: Option<Paging>,
+    pub(crate) lifecycle: String,
+}
+
+const PAGE_PARAMS: &[&str] = &["page", "per_page", "include_totals", "from", "take"];
+
+/// Method names an endpoint's setter must not take (they are the traits' methods).
+const RESERVED_METHODS: &[&str] = &[
+    "new",
+    "method",
+    "path",
+    "query",
+    "body",
+    "scopes",
+    "checked_path",
+    "parse_response",
+    "returning",
+    "pagination",
+    "items_key",
+    "page_request",
+    "store_page_request",
+    "set_page",
+    "with_page",
+    "next_page_request",
+    "result_limit",
+    "cursor_of",
+];
+
+impl Op {
+    /// Every schema the operation mentions.
+    pub(crate) fn schemas(&self, f: &mut dyn FnMut(&Value)) {
+        self.non_body_schemas(f);
+        if let Some(b) = &self.body {
+            f(&b.schema);
+        }
+    }
+
+    /// Every schema the operation mentions, but its body.
+    pub(crate) fn non_body_schemas(&self, f: &mut dyn FnMut(&Value)) {
+        for p in self.path_params.iter().chain(&self.query) {
+            f(&p.schema);
+        }
+        match &self.paging {
+            Some(p) => f(&p.item),
+            None => {
+                if let Answer::Json { schema, .. } = &self.answer {
+                    f(schema);
+                }
+            }
+        }
+    }
+}
+
+/// Reads every operation of the description.
+pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
+    let empty = serde_json::Map::new();
+    let schemas = spec["components"]["schemas"].as_object().unwrap_or(&empty);
+    let deref = |s: &Value| -> Value {
+        let mut s = s.clone();
+        for _ in 0..8 {
+            match ref_name(&s).and_then(|r| schemas.get(r)) {
+                Some(t) => s = t.clone(),
+                None => break,
+            }
+        }
+        s
+    };
+    let mut ops = Vec::new();
+    let paths = spec["paths"]
+        .as_object()
+        .ok_or("the description has no paths")?;
+    for (path, item) in paths {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(o) = item.get(method) else { continue };
+            let id = o["operationId"]
+                .as_str()
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?
+                .to_owned();
+            let tag = o["tags"][0].as_str().unwrap_or("untagged").to_owned();
+            let group = match &o["x-operation-group"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => vec![tag.clone()],
+            };
+            let name = o["x-operation-name"].as_str().unwrap_or(&id).to_owned();
+            let scopes: Vec<String> = o["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("oAuth2ClientCredentials"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            let mut path_params = Vec::new();
+            let mut query = Vec::new();
+            let mut headers = Vec::new();
+            for p in o["parameters"].as_array().into_iter().flatten() {
+                let pname = p["name"].as_str().unwrap_or_default().to_owned();
+                let param = Param {
+                    ident: snake(&pname),
+                    name: pname.clone(),
+                    schema: p["schema"].clone(),
+                };
+                match p["in"].as_str() {
+                    Some("path") => path_params.push(param),
+                    Some("query") => query.push(param),
+                    Some("header") => headers.push(pname),
+                    _ => {}
+                }
+            }
+            // Path parameters in the order the path has them.
+            let mut ordered = Vec::new();
+            for seg in path.split('/').filter(|s| !s.is_empty()) {
+                if let Some(n) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    let p = path_params
+                        .iter()
+                        .find(|p: &&Param| p.name == n)
+                        .cloned()
+                        .ok_or_else(|| format!("{id}: path parameter {n} is not declared"))?;
+                    ordered.push(p);
+                } else if seg.contains('{') {
+                    return Err(format!(
+                        "{id}: a path segment mixes text and a parameter: {seg}"
+                    ));
+                }
+            }
+            let body = o.get("requestBody").map(|b| {
+                let content = &b["content"];
+                let schema = content
+                    .get("application/json")
+                    .or_else(|| content.get("multipart/form-data"))
+                    .map(|c| c["schema"].clone())
+                    .unwrap_or(Value::Null);
+                BodySpec {
+                    schema,
+                    required: b["required"].as_bool().unwrap_or(false),
+                }
+            });
+            let responses = o["responses"].as_object().cloned().unwrap_or_default();
+            let mut json = None;
+            let mut empty_ok = false;
+            let mut sse = false;
+            for (code, r) in &responses {
+                if !code.starts_with('2') {
+                    continue;
+                }
+                match r.get("content").and_then(Value::as_object) {
+                    Some(c) if c.contains_key("application/json") => {
+                        if json.is_none() {
+                            json = Some(c["application/json"]["schema"].clone());
+                        }
+                    }
+                    Some(c) if c.contains_key("text/event-stream") => sse = true,
+                    _ => empty_ok = true,
+                }
+            }
+            let answer = match (json, sse) {
+                (Some(schema), _) => Answer::Json {
+                    schema,
+                    or_empty: empty_ok,
+                },
+                (None, true) => Answer::EventStream,
+                (None, false) => Answer::Nothing,
+            };
+            let qnames: Vec<&str> = query.iter().map(|p| p.name.as_str()).collect();
+            let offset = qnames.contains(&"page") && qnames.contains(&"per_page");
+            let checkpoint = qnames.contains(&"from") && qnames.contains(&"take");
+            let mut paging = None;
+            if (offset || checkpoint)
+                && method == "get"
+                && let Answer::Json { schema, .. } = &answer
+            {
+                paging = paging_of(&deref(schema), &deref, offset, checkpoint, &qnames)
+                    .map_err(|e| format!("{id}: {e}"))?;
+            }
+            if paging.is_some() {
+                query.retain(|p| !PAGE_PARAMS.contains(&p.name.as_str()));
+            }
+            for p in &mut query {
+                if RESERVED_METHODS.contains(&p.ident.as_str())
+                    || ordered.iter().any(|q: &Param| q.ident == p.ident)
+                {
+                    p.ident.push_str("_param");
+                }
+            }
+            ops.push(Op {
+                type_name: super::type_name(&id),
+                module: super::module_name(&tag),
+                id,
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                tag,
+                group,
+                name,
+                scopes,
+                path_params: ordered,
+                query,
+                headers,
+                body,
+                answer,
+                paging,
+                lifecycle: o["x-release-lifecycle"].as_str().unwrap_or("").to_owned(),
+            });
+        }
+    }
+    Ok(ops)
+}
+
+/// The paging of a list operation: its items key and item schema, from the answer's schema.
+fn paging_of(
+    answer: &Value,
+    deref: &dyn Fn(&Value) -> Value,
+    offset: bool,
+    checkpoint: bool,
+    qnames: &[&str],
+) -> Result<Option<Paging>, String> {
+    let shapes: Vec<Value> = match answer.get("oneOf").or_else(|| answer.get("anyOf")) {
+        Some(Value::Array(a)) => a.iter().map(deref).collect(),
+        _ => vec![answer.clone()],
+    };
+    let mut key: Option<String> = None;
+    let mut item: Option<Value> = None;
+    for shape in &shapes {
+        if shape["type"] == "array" {
+            item.get_or_insert_with(|| shape["items"].clone());
+            continue;
+        }
+        let Some(props) = shape["properties"].as_object() else {
+            continue;
+        };
+        let lists: Vec<(&String, Value)> = props
+            .iter()
+            .map(|(k, v)| (k, deref(v)))
+            .filter(|(_, v)| v["type"] == "array")
+            .collect();
+        match lists.as_slice() {
+            [(k, v)] => {
+                if key.as_deref().is_some_and(|old| old != k.as_str()) {
+                    return Err(format!(
+                        "envelopes name different item lists: {key:?} and {k}"
+                    ));
+                }
+                key = Some((*k).clone());
+                item = Some(v["items"].clone());
+            }
+            [] => {}
+            _ => return Err("an envelope has several item lists".to_owned()),
+        }
+    }
+    let Some(item) = item else {
+        return Ok(None);
+    };
+    Ok(Some(Paging {
+        offset,
+        checkpoint,
+        items_key: key,
+        item,
+        declared: PAGE_PARAMS
+            .iter()
+            .filter(|p| qnames.contains(p))
+            .map(|p| (*p).to_owned())
+            .collect(),
+    }))
+}
+
+/// The code of one operation and its catalogue entry.
+pub(crate) struct Emitted {
+    pub(crate) code: String,
+    pub(crate) entry: String,
+    /// `Endpoint::Response`, as named inside the management crate.
+    pub(crate) response: String,
+    pub(crate) no_content: bool,
+    /// The required body's type, as named inside the management crate.
+    pub(crate) body: Option<String>,
+}
+
+/// The Rust type of an operation's answer, as `Endpoint::Response`.
+pub(crate) fn response_type(op: &Op, types: &mut Types<'_>) -> (String, bool) {
+    match (&op.paging, &op.answer) {
+        (Some(p), _) => {
+            let item = types.ty_of(&p.item, &format!("{}Item", op.type_name), &op.module, None);
+            (format!("crate::pagination::Page<{}>", item.rust()), true)
+        }
+        (None, Answer::Json { schema, or_empty }) => {
+            let t = types.ty_of(
+                schema,
+                &format!("{}Response", op.type_name),
+                &op.module,
+                None,
+            );
+            if *or_empty {
+                (format!("Option<{}>", t.rust()), true)
+            } else {
+                (t.rust(), true)
+            }
+        }
+        (None, Answer::EventStream) => ("String".to_owned(), false),
+        (None, Answer::Nothing) => ("crate::NoContent".to_owned(), false),
+    }
+}
+
+/// The body type of an operation, if it has a body.
+pub(crate) fn body_type(op: &Op, types: &mut Types<'_>) -> Option<Ty> {
+    op.body.as_ref().map(|b| {
+        if b.schema.is_null() {
+            Ty::Json
+        } else {
+            types.ty_of(
+                &b.schema,
+                &format!("{}Body", op.type_name),
+                &op.module,
+                None,
+            )
+        }
+    })
+}
+
+/// Our own description of an operation, for doc comments.
+pub(crate) fn describe(op: &Op) -> String {
+    let mut d = format!("`{} /api/v2{}` (operation `{}`", op.method, op.path, op.id);
+    if !op.lifecycle.is_empty() && op.lifecycle != "GA" {
+        d.push_str(&format!(", {} in the description", op.lifecycle));
+    }
+    d.push_str(").\n\n");
+    if op.scopes.is_empty() {
+        d.push_str("Scopes: none named.");
+    } else {
+        d.push_str(&format!(
+            "Scopes: {}.",
+            op.scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(p) = &op.paging {
+        let style = match (p.offset, p.checkpoint) {
+            (true, true) => "offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages",
+            (true, false) => "offset pages (`page`/`per_page`)",
+            _ => "checkpoint pages (`from`/`take`)",
+        };
+        match &p.items_key {
+            Some(k) => d.push_str(&format!(" Pagination: {style}, items under `{k}`.")),
+            None => d.push_str(&format!(" Pagination: {style}, pages are bare arrays.")),
+        }
+    } else {
+        d.push_str(" Not paginated.");
+    }
+    if !op.headers.is_empty() {
+        d.push_str(&format!(
+            " Header parameters ({}) are sent with `CallOptions::header` of the facade.",
+            op.headers
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    d
+}
+
+pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
+    let name = &op.type_name;
+    let (response, typed) = response_type(op, types);
+    let body = body_type(op, types);
+    let body_required = op.body.as_ref().is_some_and(|b| b.required);
+    let mut query_types = Vec::new();
+    for q in &op.query {
+        let hint = format!("{name}{}", pascal(&q.name));
+        query_types.push(types.ty_of(&q.schema, &hint, &op.module, None));
+    }
+
+    let mut s = doc(&describe(op));
+    let no_args = op.path_params.is_empty() && !(body.is_some() && body_required);
+    s.push_str(&format!(
+        "#[derive(Debug, Clone{})]\npub struct {name} {{\n",
+        if no_args { ", Default" } else { "" }
+    ));
+    for p in &op.path_params {
+        s.push_str(&format!("{}: String,\n", p.ident));
+    }
+    if let Some(b) = &body {
+        if body_required {
+            s.push_str(&format!("body: {},\n", b.rust()));
+        } else {
+            s.push_str(&format!("body: Option<{}>,\n", b.rust()));
+        }
+    }
+    for (q, t) in op.query.iter().zip(&query_types) {
+        s.push_str(&format!("{}: Option<{}>,\n", q.ident, t.rust()));
+    }
+    if op.paging.is_some() {
+        s.push_str("page: Option<crate::pagination::PageRequest>,\n");
+    }
+    s.push_str("}\n");
+
+    // Constructor and setters.
+    s.push_str(&format!("impl {name} {{\n"));
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.path_params {
+        args.push(format!("{}: impl Into<String>", p.ident));
+        inits.push(format!("{0}: {0}.into()", p.ident));
+    }
+    if let Some(b) = &body {
+        if body_required {
+            args.push(format!("body: {}", b.rust()));
+            inits.push("body".to_owned());
+        } else {
+            inits.push("body: None".to_owned());
+        }
+    }
+    for q in &op.query {
+        inits.push(format!("{}: None", q.ident));
+    }
+    if op.paging.is_some() {
+        inits.push("page: None".to_owned());
+    }
+    let mut new_doc = String::from("The operation");
+    if !op.path_params.is_empty() {
+        new_doc.push_str(&format!(
+            " on {}",
+            op.path_params
+                .iter()
+                .map(|p| format!("`{}`", p.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if body.is_some() && body_required {
+        new_doc.push_str(", sending `body`");
+    }
+    new_doc.push_str(". An empty or blank path parameter is refused when the call is made.");
+    s.push_str(&doc(&new_doc));
+    if args.len() > 7 {
+        s.push_str("#[allow(clippy::too_many_arguments)]\n");
+    }
+    if no_args {
+        s.push_str("pub fn new() -> Self { Self::default() }\n");
+    } else {
+        s.push_str(&format!(
+            "pub fn new({}) -> Self {{\nSelf {{ {} }}\n}}\n",
+            args.join(", "),
+            inits.join(", ")
+        ));
+    }
+    if let (Some(b), false) = (&body, body_required) {
+        s.push_str(&format!(
+            "/// Sends `body` (the description makes the body optional).\npub fn with_body(mut self, body: impl Into<{}>) -> Self {{\nself.body = Some(body.into());\nself\n}}\n",
+            b.rust()
+        ));
+    }
+    for (q, t) in op.query.iter().zip(&query_types) {
+        s.push_str(&format!(
+            "/// Sets the query parameter `{}`.\npub fn {}(mut self, value: impl Into<{}>) -> Self {{\nself.{} = Some(value.into());\nself\n}}\n",
+            q.name,
+            q.ident,
+            t.rust(),
+            q.ident
+        ));
+    }
+    s.push_str("}\n");
+
+    // Endpoint.
+    s.push_str(&format!(
+        "impl crate::Endpoint for {name} {{\ntype Response = {response};\n\
+         fn method(&self) -> http::Method {{ http::Method::{} }}\n",
+        op.method
+    ));
+    let segs: Vec<String> = op
+        .path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(n) => {
+                    let p = op.path_params.iter().find(|p| p.name == n);
+                    format!("&self.{}", p.map_or("missing", |p| p.ident.as_str()))
+                }
+                None => lit(seg),
+            },
+        )
+        .collect();
+    s.push_str(&format!(
+        "fn path(&self) -> String {{ crate::path::build(&[{}]) }}\n",
+        segs.join(", ")
+    ));
+    if !op.query.is_empty() || op.paging.is_some() {
+        s.push_str(
+            "fn query(&self) -> crate::QueryPairs {\nlet mut q = crate::QueryPairs::new();\n",
+        );
+        for (q, t) in op.query.iter().zip(&query_types) {
+            let value = match t {
+                Ty::Vec(_) => format!(
+                    "self.{}.as_ref().map(|v| crate::api_support::join(v))",
+                    q.ident
+                ),
+                _ => format!("self.{}.as_ref()", q.ident),
+            };
+            s.push_str(&format!("q.push_opt({}, {value});\n", lit(&q.name)));
+        }
+        if let Some(p) = &op.paging {
+            s.push_str(&format!(
+                "if let Some(page) = &self.page {{ q.extend(crate::api_support::page_query(page, &[{}])); }}\n",
+                p.declared.iter().map(|d| lit(d)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        s.push_str("q\n}\n");
+    }
+    if body.is_some() {
+        if body_required {
+            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { crate::Body::json(&self.body).map(Some) }\n");
+        } else {
+            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { self.body.as_ref().map(crate::Body::json).transpose() }\n");
+        }
+    }
+    s.push_str(&format!(
+        "fn scopes(&self) -> &[&'static str] {{ &[{}] }}\n",
+        op.scopes
+            .iter()
+            .map(|x| lit(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    if op.paging.is_some() {
+        s.push_str("page_response!();\n");
+    }
+    if matches!(op.answer, Answer::EventStream) && op.paging.is_none() {
+        s.push_str("fn parse_response(&self, body: &[u8]) -> Result<String, crate::Error> { Ok(String::from_utf8_lossy(body).into_owned()) }\n");
+    }
+    s.push_str("}\n");
+    let mut support = "None".to_owned();
+    let mut key = "None".to_owned();
+    if let Some(p) = &op.paging {
+        let item = response
+            .strip_prefix("crate::pagination::Page<")
+            .and_then(|r| r.strip_suffix('>'))
+            .unwrap_or("serde_json::Value");
+        let sup = match (p.offset, p.checkpoint) {
+            (true, true) => "BOTH",
+            (true, false) => "OFFSET",
+            _ => "CHECKPOINT",
+        };
+        let k = p.items_key.clone().unwrap_or_default();
+        s.push_str(&format!(
+            "paginated!({name}, {item}, crate::pagination::PaginationSupport::{sup}, {});\n",
+            lit(&k)
+        ));
+        support = format!("Some(PaginationSupport::{sup})");
+        key = match &p.items_key {
+            Some(k) => format!("Some({})", lit(k)),
+            None => "None".to_owned(),
+        };
+    }
+    let roundtrip = if typed {
+        format!(
+            "Some(crate::catalogue::roundtrip::<<crate::api::{}::{name} as crate::Endpoint>::Response>)",
+            op.module
+        )
+    } else {
+        "None".to_owned()
+    };
+    let entry = format!(
+        "EndpointInfo {{ name: {}, resource: {}, method: Method::{}, path: {}, scopes: vec![{}], pagination: {support}, items_key: {key}, roundtrip: {roundtrip} }},\n",
+        lit(name),
+        lit(&op.module),
+        op.method,
+        lit(&format!("/api/v2{}", op.path)),
+        op.scopes
+            .iter()
+            .map(|x| lit(x))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    Ok(Emitted {
+        code: s,
+        entry,
+        no_content: matches!(op.answer, Answer::Nothing) && op.paging.is_none(),
+        response,
+        body: body.filter(|_| body_required).map(|b| b.rust()),
+    })
+}
