@@ -18,6 +18,7 @@ mod curated;
 mod facade;
 mod names;
 mod ops;
+mod overrides;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -409,7 +409,11 @@ impl<'a> Types<'a> {
                     ident.push('_');
                 }
                 let hint = format!("{name}{}", pascal(&key));
-                let ty = self.ty_of(&prop, &hint, module, Some(&key));
+                let ty = if super::overrides::any_json(name, &key) {
+                    Ty::Json
+                } else {
+                    self.ty_of(&prop, &hint, module, Some(&key))
+                };
                 fields.push(Field {
                     required: required.contains(&key),
                     json: key,
@@ -557,7 +561,7 @@ impl<'a> Types<'a> {
             "impl<'de> serde::Deserialize<'de> for {name} {{\n\
              fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
              let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;\n\
-             for strict in [true, false] {{\n"
+             let scores = [\n"
         ));
         for v in variants {
             let kind = v.ty.json_kind(&self.defs);
@@ -574,12 +578,33 @@ impl<'a> Types<'a> {
                 .collect::<Vec<_>>()
                 .join(", ");
             s.push_str(&format!(
-                "if crate::api_support::fits(&value, crate::api_support::JsonKind::{kind}, &[{req}], &[{known}], strict) \
-                 && let Ok(v) = serde_json::from_value(value.clone()) {{ return Ok(Self::{}(v)); }}\n",
+                "crate::api_support::fit(&value, crate::api_support::JsonKind::{kind}, &[{req}], &[{known}]),\n"
+            ));
+        }
+        // Every shape that fits is read; the first one that keeps nothing in `extra` wins,
+        // else the one that keeps the fewest fields there.
+        s.push_str(
+            "];\nlet mut best: Option<(Vec<String>, Self)> = None;\n\
+             for i in crate::api_support::best_first(&scores) {\n\
+             let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {\n",
+        );
+        for (i, v) in variants.iter().enumerate() {
+            s.push_str(&format!(
+                "{i} => serde_json::from_value(value.clone()).ok().map(Self::{}),\n",
                 v.name
             ));
         }
-        s.push_str("}\nOk(Self::Unclassified(crate::Unclassified(value)))\n}\n}\n");
+        s.push_str(
+            "_ => None,\n});\n\
+             let Some(parsed) = parsed else { continue };\n\
+             if extra.is_empty() { return Ok(parsed); }\n\
+             if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) { best = Some((extra, parsed)); }\n\
+             }\n\
+             if let Some((extra, parsed)) = best {\n\
+             crate::secret::report_extra_keys(extra);\n\
+             return Ok(parsed);\n}\n",
+        );
+        s.push_str("Ok(Self::Unclassified(crate::Unclassified(value)))\n}\n}\n");
         s
     }
 }
@@ -663,7 +688,7 @@ fn emit_model(d: &TypeDef, fields: &[Field]) -> String {
     }
     s.push_str(
         "/// Fields this crate does not name, kept as received.\n#[serde(flatten)]\n\
-         pub extra: crate::secret::SecretMap,\n}\n",
+         pub extra: crate::secret::ExtraFields,\n}\n",
     );
     let ids: Vec<&Field> = fields
         .iter()

@@ -16,8 +16,16 @@ pub(crate) struct Summary {
     pub(crate) recordings_checked: usize,
     /// Modeled endpoints with at least one recorded 2xx response.
     pub(crate) endpoints_matched: usize,
-    /// Failed checks (endpoints missing from the spec, bodies that do not read back).
+    /// Failed checks (endpoints missing from the spec, bodies that do not read back, fields
+    /// the description names for a response that a model kept in `extra`).
     pub(crate) failed: usize,
+    /// Recording files read.
+    pub(crate) files: usize,
+    /// Fields the description names for a response that a model kept in `extra`.
+    pub(crate) spec_fields_in_extra: usize,
+    /// Fields recorded answers carry that the description does not name for the response,
+    /// with how often they were met.
+    pub(crate) undocumented: BTreeMap<String, usize>,
     /// Whether the reference data was absent and nothing was checked.
     pub(crate) skipped: bool,
 }
@@ -53,7 +61,7 @@ pub(crate) struct Coverage {
     pub(crate) modeled: usize,
     /// Catalogue entries whose method and path are not an operation of the description.
     pub(crate) not_in_spec: Vec<String>,
-    /// Resources (first path segments) of the description.
+    /// Tags of the description.
     pub(crate) resources: usize,
     /// Whether the reference data was absent and nothing was counted.
     pub(crate) skipped: bool,
@@ -72,26 +80,132 @@ fn read_json(path: &Path) -> Result<Value, String> {
     serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The `(METHOD, path template)` pairs of the OpenAPI description, templates relative to
-/// `/api/v2`.
-fn spec_operations(dir: &Path) -> Result<BTreeSet<(String, String)>, String> {
+/// An operation of the OpenAPI description.
+struct SpecOperation {
+    tag: String,
+    /// The schemas of its 2xx JSON answers.
+    responses: Vec<Value>,
+}
+
+/// The operations of the OpenAPI description by `(METHOD, path template)`, templates relative
+/// to `/api/v2`.
+fn spec_operations(dir: &Path) -> Result<BTreeMap<(String, String), SpecOperation>, String> {
     let spec = read_json(&dir.join("management-api-oas.json"))?;
     let paths = spec
         .get("paths")
         .and_then(Value::as_object)
         .ok_or("management-api-oas.json has no `paths` object")?;
-    let mut operations = BTreeSet::new();
+    let schemas = spec["components"]["schemas"].as_object();
+    let mut operations = BTreeMap::new();
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
             continue;
         };
         for method in ["get", "post", "put", "patch", "delete"] {
-            if item.contains_key(method) {
-                operations.insert((method.to_ascii_uppercase(), path.clone()));
-            }
+            let Some(op) = item.get(method) else {
+                continue;
+            };
+            let responses = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(code, _)| code.starts_with('2'))
+                .map(|(_, answer)| answer["content"]["application/json"]["schema"].clone())
+                .filter(|schema| !schema.is_null())
+                .map(|schema| inline_refs(&schema, schemas, 0))
+                .collect();
+            operations.insert(
+                (method.to_ascii_uppercase(), path.clone()),
+                SpecOperation {
+                    tag: op["tags"][0].as_str().unwrap_or("").to_owned(),
+                    responses,
+                },
+            );
         }
     }
     Ok(operations)
+}
+
+/// `schema` with its references replaced by what they refer to (to a depth of 12, enough for
+/// every answer of the description; deeper references are left as they are).
+fn inline_refs(
+    schema: &Value,
+    schemas: Option<&serde_json::Map<String, Value>>,
+    depth: usize,
+) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(target) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .and_then(|name| schemas.and_then(|s| s.get(name)))
+            {
+                return if depth < 12 {
+                    inline_refs(target, schemas, depth + 1)
+                } else {
+                    Value::Null
+                };
+            }
+            Value::Object(
+                map.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "description" | "example" | "examples"))
+                    .map(|(k, v)| (k.clone(), inline_refs(v, schemas, depth)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| inline_refs(v, schemas, depth))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The schemas `schema` may stand for: itself and its `oneOf`/`anyOf`/`allOf` parts.
+fn alternatives<'a>(schema: &'a Value, out: &mut Vec<&'a Value>) {
+    out.push(schema);
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            alternatives(part, out);
+        }
+    }
+}
+
+/// Walks `body` along `schema` and collects the keys the body has at a place where the
+/// description names them.
+fn described_keys(body: &Value, schema: &Value, out: &mut BTreeSet<String>) {
+    let mut shapes = Vec::new();
+    alternatives(schema, &mut shapes);
+    match body {
+        Value::Object(map) => {
+            for (key, child) in map {
+                for shape in &shapes {
+                    if let Some(prop) = shape.get("properties").and_then(|p| p.get(key)) {
+                        out.insert(key.clone());
+                        described_keys(child, prop, out);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            for shape in &shapes {
+                if let Some(item_schema) = shape.get("items") {
+                    for item in items {
+                        described_keys(item, item_schema, out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The recording files, sorted.
@@ -144,7 +258,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
     let operations = spec_operations(&dir)?;
     for info in catalogue::catalogue() {
         let key = (info.method.as_str().to_owned(), info.spec_path().to_owned());
-        if !operations.contains(&key) {
+        if !operations.contains_key(&key) {
             summary.failed += 1;
             println!(
                 "FAIL {} {} {}: not in the OpenAPI description",
@@ -160,6 +274,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
 
     let mut matched: BTreeMap<&'static str, usize> = BTreeMap::new();
     let files = recording_files(&dir)?;
+    summary.files = files.len();
     for file in &files {
         let recording = read_json(file)?;
         let name = file
@@ -193,12 +308,42 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             if !(body.is_object() || body.is_array()) || !is_json_response(response) {
                 continue;
             }
-            match check(info, body) {
+            let (result, extra_keys) = check(info, body);
+            match result {
                 Ok(true) => summary.recordings_checked += 1,
                 Ok(false) => {}
                 Err(e) => {
                     summary.failed += 1;
                     println!("FAIL {name} #{index} {method} {path} ({}): {e}", info.name);
+                }
+            }
+            let key = (info.method.as_str().to_owned(), info.spec_path().to_owned());
+            let mut named = BTreeSet::new();
+            for schema in operations
+                .get(&key)
+                .map(|o| &o.responses)
+                .into_iter()
+                .flatten()
+            {
+                described_keys(body, schema, &mut named);
+            }
+            let mut reported = BTreeSet::new();
+            for field in extra_keys {
+                if !reported.insert(field.clone()) {
+                    continue;
+                }
+                if named.contains(&field) {
+                    summary.failed += 1;
+                    summary.spec_fields_in_extra += 1;
+                    println!(
+                        "FAIL {name} #{index} {method} {path} ({}): `{field}` is named by the description but the model kept it in `extra`",
+                        info.name
+                    );
+                } else {
+                    *summary
+                        .undocumented
+                        .entry(format!("{} {}: {field}", info.name, key.1))
+                        .or_default() += 1;
                 }
             }
         }
@@ -218,15 +363,30 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             unmatched.join(", ")
         }
     );
+    if !summary.undocumented.is_empty() {
+        println!(
+            "fields the recordings carry that the description does not name ({}, kept in `extra`):",
+            summary.undocumented.len()
+        );
+        for (field, count) in &summary.undocumented {
+            println!("  {field} ({count}×)");
+        }
+    }
     println!(
-        "conformance: {} recordings checked, {} endpoints matched, {} failed",
-        summary.recordings_checked, summary.endpoints_matched, summary.failed
+        "conformance: {} recording files, {} responses checked, {} endpoints matched, {} failed, {} spec fields in extra",
+        summary.files,
+        summary.recordings_checked,
+        summary.endpoints_matched,
+        summary.failed,
+        summary.spec_fields_in_extra
     );
     Ok(summary)
 }
 
-fn check(info: &EndpointInfo, body: &Value) -> Result<bool, String> {
-    info.check_response(body)
+/// Reads `body` into the endpoint's model and back; also returns the keys that went into a
+/// model's `extra` on the way.
+fn check(info: &EndpointInfo, body: &Value) -> (Result<bool, String>, Vec<String>) {
+    auth0_m2m_management::secret::collect_extra_keys(|| info.check_response(body))
 }
 
 /// Prints how many of the spec's operations are modeled, by resource (the first path
@@ -247,25 +407,26 @@ pub(crate) fn coverage(workspace_root: &Path) -> Result<Coverage, String> {
     let not_in_spec: Vec<String> = catalogue::catalogue()
         .iter()
         .filter(|info| {
-            !operations.contains(&(info.method.as_str().to_owned(), info.spec_path().to_owned()))
+            !operations
+                .contains_key(&(info.method.as_str().to_owned(), info.spec_path().to_owned()))
         })
         .map(|info| format!("{} {} {}", info.name, info.method.as_str(), info.path))
         .collect();
     let mut by_resource: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (method, path) in &operations {
-        let resource = path.trim_start_matches('/').split('/').next().unwrap_or("");
-        let counts = by_resource.entry(resource).or_default();
+    for (key, op) in &operations {
+        let counts = by_resource.entry(op.tag.as_str()).or_default();
         counts.1 += 1;
-        if modeled.contains(&(method.clone(), path.clone())) {
+        if modeled.contains(key) {
             counts.0 += 1;
         }
     }
-    for (resource, (done, total)) in &by_resource {
-        println!("{resource:<32} {done:>3} / {total:<3}");
+    println!("| tag | modeled | operations |\n| --- | ---: | ---: |");
+    for (tag, (done, total)) in &by_resource {
+        println!("| {tag} | {done} | {total} |");
     }
     let done: usize = by_resource.values().map(|(d, _)| d).sum();
     println!(
-        "coverage: {done} of {} operations modeled ({} resources)",
+        "coverage: {done}/{} operations modeled ({} tags)",
         operations.len(),
         by_resource.len()
     );
@@ -279,4 +440,48 @@ pub(crate) fn coverage(workspace_root: &Path) -> Result<Coverage, String> {
         resources: by_resource.len(),
         skipped: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn described_keys_follow_the_schema_where_the_body_goes() {
+        let schemas = json!({
+            "Role": {"type": "object", "properties": {"id": {}, "owner": {"$ref": "#/components/schemas/User"}}},
+            "User": {"allOf": [{"properties": {"user_id": {}}}]}
+        });
+        let schema = inline_refs(
+            &json!({"oneOf": [{"type": "array", "items": {"$ref": "#/components/schemas/Role"}}]}),
+            schemas.as_object(),
+            0,
+        );
+        let body = json!([{"id": "r", "user_id": "top-level, not described here",
+                           "owner": {"user_id": "u", "id": "not described in a user"}}]);
+        let mut keys = BTreeSet::new();
+        described_keys(&body, &schema, &mut keys);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "owner", "user_id"]);
+        let mut keys = BTreeSet::new();
+        described_keys(&json!([{"user_id": "x"}]), &schema, &mut keys);
+        assert!(keys.is_empty(), "user_id is only described inside owner");
+    }
+
+    #[test]
+    fn a_described_field_in_extra_is_found() {
+        // A model missing `description` (as a misspelled field would) keeps it in `extra`.
+        #[derive(serde::Deserialize, serde::Serialize)]
+        struct Misspelled {
+            descripton: Option<String>,
+            #[serde(flatten)]
+            extra: auth0_m2m_management::secret::ExtraFields,
+        }
+        let (parsed, keys) = auth0_m2m_management::secret::collect_extra_keys(|| {
+            serde_json::from_value::<Misspelled>(json!({"description": "d"}))
+        });
+        assert!(parsed.is_ok_and(|m| m.descripton.is_none()));
+        assert_eq!(keys, ["description"]);
+    }
 }

@@ -1,7 +1,8 @@
 //! Project automation for the auth0-m2m workspace.
 //!
 //! ```text
-//! cargo xtask ci            fmt, clippy, tests, docs, each feature alone, conformance, chaos
+//! cargo xtask ci            codegen --check, fmt, clippy, tests, docs, each feature alone,
+//!                           conformance, chaos
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
@@ -62,7 +63,8 @@ fn print_help() {
     println!(
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
-         ci            fmt, clippy, tests, docs, each feature alone, conformance, chaos\n  \
+         ci            codegen --check, fmt, clippy, tests, docs, each feature alone,\n                \
+         conformance, chaos\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
@@ -116,6 +118,12 @@ fn has_nextest() -> bool {
 
 fn ci(root: &Path) -> Result<(), String> {
     let started = Instant::now();
+    if auth0_m2m_codegen::spec_path(root).is_file() {
+        println!("==> codegen --check (generated code against Auth0's API description)");
+        auth0_m2m_codegen::run(root, &["--check".to_owned()])?;
+    } else {
+        println!("==> codegen --check: skipped, Auth0's API description is not present");
+    }
     let mut cmd = cargo();
     cmd.current_dir(root).args(["fmt", "--all", "--check"]);
     step("cargo fmt --all --check", cmd)?;

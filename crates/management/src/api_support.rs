@@ -44,26 +44,36 @@ pub(crate) enum JsonKind {
     Any,
 }
 
-/// Whether `value` fits a shape: the right kind of value and, for an object, every required
-/// key present; `strict` also refuses keys the shape does not name (when it names any).
-pub(crate) fn fits(
+/// How well `value` fits a shape, or `None` when it cannot be one: the right kind of value
+/// and, for an object, every required key present. A better fit scores higher: for an object,
+/// the number of its keys the shape names (plus one when it names them all).
+pub(crate) fn fit(
     value: &Value,
     kind: JsonKind,
     required: &[&str],
     known: &[&str],
-    strict: bool,
-) -> bool {
+) -> Option<usize> {
     match (kind, value) {
-        (JsonKind::Any, _) => !strict,
-        (JsonKind::String, Value::String(_)) | (JsonKind::Bool, Value::Bool(_)) => true,
-        (JsonKind::Integer, Value::Number(n)) => n.is_i64() || n.is_u64(),
-        (JsonKind::Number, Value::Number(_)) | (JsonKind::Array, Value::Array(_)) => true,
+        (JsonKind::Any, _) => Some(0),
+        (JsonKind::String, Value::String(_)) | (JsonKind::Bool, Value::Bool(_)) => Some(1),
+        (JsonKind::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Some(1),
+        (JsonKind::Number, Value::Number(_)) | (JsonKind::Array, Value::Array(_)) => Some(1),
         (JsonKind::Object, Value::Object(map)) => {
-            required.iter().all(|k| map.contains_key(*k))
-                && (!strict || known.is_empty() || map.keys().all(|k| known.contains(&k.as_str())))
+            if !required.iter().all(|k| map.contains_key(*k)) {
+                return None;
+            }
+            let named = map.keys().filter(|k| known.contains(&k.as_str())).count();
+            Some(named * 2 + usize::from(named == map.len()))
         }
-        _ => false,
+        _ => None,
     }
+}
+
+/// The indices of the shapes that fit, best first (the earlier shape first among equals).
+pub(crate) fn best_first(scores: &[Option<usize>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).filter(|i| scores[*i].is_some()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(scores[*i]));
+    order
 }
 
 /// A list query value: the items joined with commas.
@@ -93,17 +103,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn fits_checks_kind_required_and_known_keys() {
+    fn the_best_fitting_shape_comes_first() {
         let v = json!({"a": 1, "b": 2});
-        assert!(fits(&v, JsonKind::Object, &["a"], &["a", "b"], true));
-        assert!(!fits(&v, JsonKind::Object, &["a"], &["a"], true));
-        assert!(fits(&v, JsonKind::Object, &["a"], &["a"], false));
-        assert!(!fits(&v, JsonKind::Object, &["c"], &[], false));
-        assert!(!fits(&json!("x"), JsonKind::Object, &[], &[], false));
-        assert!(fits(&json!(3), JsonKind::Integer, &[], &[], true));
-        assert!(!fits(&json!(3.5), JsonKind::Integer, &[], &[], true));
-        assert!(!fits(&json!(3.5), JsonKind::Any, &[], &[], true));
-        assert!(fits(&json!(3.5), JsonKind::Any, &[], &[], false));
+        let scores = [
+            fit(&v, JsonKind::Object, &["a"], &["a"]),
+            fit(&v, JsonKind::Object, &["a"], &["a", "b"]),
+            fit(&v, JsonKind::Object, &["c"], &["a", "b", "c"]),
+            fit(&v, JsonKind::String, &[], &[]),
+            fit(&v, JsonKind::Any, &[], &[]),
+        ];
+        assert_eq!(scores, [Some(2), Some(5), None, None, Some(0)]);
+        assert_eq!(best_first(&scores), [1, 0, 4]);
+        assert_eq!(fit(&json!(3), JsonKind::Integer, &[], &[]), Some(1));
+        assert_eq!(fit(&json!(3.5), JsonKind::Integer, &[], &[]), None);
     }
 
     #[test]

@@ -172,6 +172,38 @@ model! {
         pub client_authentication_methods: Value,
         /// The default organization.
         pub default_organization: Value,
+        /// `async_approval_notification_channels`, as Auth0's API description names it.
+        pub async_approval_notification_channels: Vec<String>,
+        /// `compliance_level`, as Auth0's API description names it.
+        pub compliance_level: String,
+        /// `express_configuration`, as Auth0's API description names it.
+        pub express_configuration: serde_json::Value,
+        /// `external_client_id`, as Auth0's API description names it.
+        pub external_client_id: String,
+        /// `external_metadata_created_by`, as Auth0's API description names it.
+        pub external_metadata_created_by: String,
+        /// `external_metadata_type`, as Auth0's API description names it.
+        pub external_metadata_type: String,
+        /// `my_organization_configuration`, as Auth0's API description names it.
+        pub my_organization_configuration: serde_json::Value,
+        /// `oidc_logout`, as Auth0's API description names it.
+        pub oidc_logout: serde_json::Value,
+        /// `organization_discovery_methods`, as Auth0's API description names it.
+        pub organization_discovery_methods: Vec<String>,
+        /// `require_proof_of_possession`, as Auth0's API description names it.
+        pub require_proof_of_possession: bool,
+        /// `require_pushed_authorization_requests`, as Auth0's API description names it.
+        pub require_pushed_authorization_requests: bool,
+        /// `resource_server_identifier`, as Auth0's API description names it.
+        pub resource_server_identifier: String,
+        /// `session_transfer`, as Auth0's API description names it.
+        pub session_transfer: serde_json::Value,
+        /// `signed_request_object`, as Auth0's API description names it.
+        pub signed_request_object: serde_json::Value,
+        /// `skip_non_verifiable_callback_uri_confirmation_prompt`, as Auth0's API description names it.
+        pub skip_non_verifiable_callback_uri_confirmation_prompt: bool,
+        /// `token_exchange`, as Auth0's API description names it.
+        pub token_exchange: serde_json::Value,
     }
 }
 

@@ -67,7 +67,7 @@ macro_rules! model {
             )*
             /// Fields this crate does not name, kept as received.
             #[serde(flatten)]
-            pub extra: serde_json::Map<String, serde_json::Value>,
+            pub extra: $crate::secret::ExtraFields,
         }
     };
 }

@@ -24,6 +24,8 @@ model! {
         pub metadata: Map<String, Value>,
         /// Token quota settings.
         pub token_quota: Value,
+        /// `enabled_connections`, as Auth0's API description names it.
+        pub enabled_connections: Vec<serde_json::Value>,
     }
 }
 

@@ -77,6 +77,8 @@ model! {
         pub token_encryption: Value,
         /// Which subject types may be authorized.
         pub subject_type_authorization: Value,
+        /// `authorization_policy`, as Auth0's API description names it.
+        pub authorization_policy: Value,
     }
 }
 

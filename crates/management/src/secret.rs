@@ -188,6 +188,100 @@ impl fmt::Debug for SecretMap {
     }
 }
 
+/// The fields of a model that the model does not name, kept as received and serialized back.
+///
+/// It dereferences to the JSON map and its `Debug` output redacts secret-bearing values like
+/// [`SecretMap`]'s. [`collect_extra_keys`] reports which keys landed here while reading JSON,
+/// which is how the conformance check finds a field the API description names but a model
+/// misses (it would otherwise round-trip silently through `extra`).
+///
+/// ```
+/// use auth0_m2m_management::roles::Role;
+/// let role: Role = serde_json::from_str(r#"{"id":"rol_1","shiny_new":true}"#).unwrap();
+/// assert_eq!(role.extra["shiny_new"], true);
+/// ```
+#[derive(Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ExtraFields(pub Map<String, Value>);
+
+thread_local! {
+    static EXTRA_KEYS: std::cell::RefCell<Option<Vec<String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl<'de> Deserialize<'de> for ExtraFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::deserialize(deserializer)?;
+        if !map.is_empty() {
+            EXTRA_KEYS.with(|keys| {
+                if let Some(keys) = keys.borrow_mut().as_mut() {
+                    keys.extend(map.keys().cloned());
+                }
+            });
+        }
+        Ok(Self(map))
+    }
+}
+
+/// Runs `f` and returns its result with the keys that went into any model's `extra` while it
+/// ran on this thread (in the order met, repeated as often as met).
+///
+/// ```
+/// use auth0_m2m_management::roles::Role;
+/// use auth0_m2m_management::secret::collect_extra_keys;
+/// let (role, keys) = collect_extra_keys(|| {
+///     serde_json::from_str::<Role>(r#"{"id":"rol_1","descripton":"typo"}"#)
+/// });
+/// assert!(role.is_ok());
+/// assert_eq!(keys, ["descripton"]);
+/// ```
+pub fn collect_extra_keys<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let outer = EXTRA_KEYS.with(|keys| keys.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let collected = EXTRA_KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        let collected = keys.take().unwrap_or_default();
+        *keys = outer;
+        collected
+    });
+    (result, collected)
+}
+
+/// Adds `keys` to the keys [`collect_extra_keys`] is collecting on this thread, if any (a union
+/// reads each of its shapes under its own collection, then reports the chosen shape's keys).
+pub(crate) fn report_extra_keys(keys: Vec<String>) {
+    EXTRA_KEYS.with(|collected| {
+        if let Some(collected) = collected.borrow_mut().as_mut() {
+            collected.extend(keys);
+        }
+    });
+}
+
+impl Deref for ExtraFields {
+    type Target = Map<String, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for ExtraFields {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<Map<String, Value>> for ExtraFields {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+}
+
+impl fmt::Debug for ExtraFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact_json(&Value::Object(self.0.clone())), f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,26 @@ model! {
         pub sessions: Value,
         /// Universal Login settings.
         pub universal_login: Value,
+        /// `acr_values_supported`, as Auth0's API description names it.
+        pub acr_values_supported: Vec<String>,
+        /// `client_id_metadata_document_supported`, as Auth0's API description names it.
+        pub client_id_metadata_document_supported: bool,
+        /// `country_codes`, as Auth0's API description names it.
+        pub country_codes: serde_json::Value,
+        /// `customize_mfa_in_postlogin_action`, as Auth0's API description names it.
+        pub customize_mfa_in_postlogin_action: bool,
+        /// `default_token_quota`, as Auth0's API description names it.
+        pub default_token_quota: serde_json::Value,
+        /// `mtls`, as Auth0's API description names it.
+        pub mtls: serde_json::Value,
+        /// `oidc_logout`, as Auth0's API description names it.
+        pub oidc_logout: serde_json::Value,
+        /// `phone_consolidated_experience`, as Auth0's API description names it.
+        pub phone_consolidated_experience: bool,
+        /// `pushed_authorization_requests_supported`, as Auth0's API description names it.
+        pub pushed_authorization_requests_supported: bool,
+        /// `resource_parameter_profile`, as Auth0's API description names it.
+        pub resource_parameter_profile: String,
     }
 }
 

@@ -81,6 +81,10 @@ model! {
         pub given_name: String,
         /// The family name.
         pub family_name: String,
+        /// `last_password_reset`, as Auth0's API description names it.
+        pub last_password_reset: String,
+        /// `multifactor_last_modified`, as Auth0's API description names it.
+        pub multifactor_last_modified: String,
     }
 }
 

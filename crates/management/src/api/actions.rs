@@ -59,7 +59,7 @@ pub struct Action {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Action: id, installed_integration_id, name);
 /// A model of the schema `ActionBase`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -86,7 +86,7 @@ pub struct ActionBase {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionBase: id, name);
 /// A model of the schema `ActionBinding`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -113,7 +113,7 @@ pub struct ActionBinding {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionBinding: display_name, id);
 /// A model of the schema `ActionBindingRef`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -128,7 +128,7 @@ pub struct ActionBindingRef {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ActionBindingRefTypeEnum`.
@@ -163,7 +163,7 @@ pub struct ActionBindingWithRef {
     pub secrets: Option<Vec<ActionSecretRequest>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionBindingWithRef: display_name);
 string_enum!(
@@ -236,7 +236,7 @@ pub struct ActionDeployedVersion {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionDeployedVersion: action_id, id);
 /// A model of the schema `ActionError`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -254,7 +254,7 @@ pub struct ActionError {
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionError: id);
 /// A model of the schema `ActionExecutionResult`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -275,7 +275,7 @@ pub struct ActionExecutionResult {
     pub started_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionExecutionResult: action_name);
 string_enum!(
@@ -315,7 +315,7 @@ pub struct ActionModuleAction {
     pub supported_triggers: Option<Vec<ActionTrigger>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleAction: action_id, action_name, module_version_id);
 /// A model of the schema `ActionModuleDependency`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -330,7 +330,7 @@ pub struct ActionModuleDependency {
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleDependency: name);
 /// A model of the schema `ActionModuleDependencyRequest`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -345,7 +345,7 @@ pub struct ActionModuleDependencyRequest {
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleDependencyRequest: name);
 /// A model of the schema `ActionModuleListItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -384,7 +384,7 @@ pub struct ActionModuleListItem {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleListItem: id, name);
 /// A model of the schema `ActionModuleReference`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -405,7 +405,7 @@ pub struct ActionModuleReference {
     pub module_version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleReference: module_id, module_name, module_version_id);
 /// A model of the schema `ActionModuleSecret`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -420,7 +420,7 @@ pub struct ActionModuleSecret {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleSecret: name);
 /// A model of the schema `ActionModuleSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -435,7 +435,7 @@ pub struct ActionModuleSecretRequest {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleSecretRequest: name);
 /// A model of the schema `ActionModuleVersion`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -465,7 +465,7 @@ pub struct ActionModuleVersion {
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleVersion: id, module_id);
 /// A model of the schema `ActionModuleVersionReference`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -492,7 +492,7 @@ pub struct ActionModuleVersionReference {
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleVersionReference: id);
 /// A model of the schema `ActionSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -507,7 +507,7 @@ pub struct ActionSecretRequest {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionSecretRequest: name);
 /// A model of the schema `ActionSecretResponse`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -522,7 +522,7 @@ pub struct ActionSecretResponse {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionSecretResponse: name);
 /// A model of the schema `ActionTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -552,7 +552,7 @@ pub struct ActionTrigger {
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ActionTriggerCompatibleTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -566,7 +566,7 @@ pub struct ActionTriggerCompatibleTrigger {
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ActionTriggerTypeEnum`.
@@ -654,7 +654,7 @@ pub struct ActionVersion {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionVersion: action_id, id);
 string_enum!(
@@ -688,7 +688,7 @@ pub struct ActionVersionDependency {
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionVersionDependency: name);
 /// A request body, the schema `CreateActionModuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -787,7 +787,7 @@ pub struct CreateActionModuleResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateActionModuleResponseContent: id, name);
 /// A model of the schema `CreateActionModuleVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -817,7 +817,7 @@ pub struct CreateActionModuleVersionResponseContent {
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateActionModuleVersionResponseContent: id, module_id);
 /// A request body, the schema `CreateActionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -950,7 +950,7 @@ pub struct CreateActionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateActionResponseContent: id, installed_integration_id, name);
 /// A model of the schema `DeployActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1007,7 +1007,7 @@ pub struct DeployActionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DeployActionResponseContent: action_id, id);
 /// A request body, the schema `DeployActionVersionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1088,7 +1088,7 @@ pub struct DeployActionVersionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DeployActionVersionResponseContent: action_id, id);
 /// A model of the schema `GetActionExecutionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1115,7 +1115,7 @@ pub struct GetActionExecutionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionExecutionResponseContent: id);
 /// A model of the schema `GetActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1157,7 +1157,7 @@ pub struct GetActionModuleResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionModuleResponseContent: id, name);
 /// A model of the schema `GetActionModuleVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1187,7 +1187,7 @@ pub struct GetActionModuleVersionResponseContent {
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionModuleVersionResponseContent: id, module_id);
 /// A model of the schema `GetActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1247,7 +1247,7 @@ pub struct GetActionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionResponseContent: id, installed_integration_id, name);
 /// A model of the schema `GetActionVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1304,7 +1304,7 @@ pub struct GetActionVersionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionVersionResponseContent: action_id, id);
 /// A model of the schema `Integration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1358,7 +1358,7 @@ pub struct Integration {
     pub url_slug: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Integration: catalog_id, id, name, partner_id);
 string_enum!(
@@ -1398,7 +1398,7 @@ pub struct IntegrationRelease {
     pub trigger: Option<ActionTrigger>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(IntegrationRelease: id);
 /// A model of the schema `IntegrationRequiredParam`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1434,7 +1434,7 @@ pub struct IntegrationRequiredParam {
     pub type_: Option<IntegrationRequiredParamTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(IntegrationRequiredParam: name);
 /// A model of the schema `IntegrationRequiredParamOption`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1449,7 +1449,7 @@ pub struct IntegrationRequiredParamOption {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `IntegrationRequiredParamTypeEnum`.
@@ -1471,7 +1471,7 @@ pub struct IntegrationSemVer {
     pub minor: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ListActionTriggersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1482,7 +1482,7 @@ pub struct ListActionTriggersResponseContent {
     pub triggers: Option<Vec<ActionTrigger>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `RollbackActionModuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1545,7 +1545,7 @@ pub struct RollbackActionModuleResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RollbackActionModuleResponseContent: id, name);
 /// A request body, the schema `TestActionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1579,7 +1579,7 @@ pub struct TestActionResponseContent {
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateActionBindingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1614,7 +1614,7 @@ pub struct UpdateActionBindingsResponseContent {
     pub bindings: Option<Vec<ActionBinding>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateActionModuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1693,7 +1693,7 @@ pub struct UpdateActionModuleResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateActionModuleResponseContent: id, name);
 /// A request body, the schema `UpdateActionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1819,7 +1819,7 @@ pub struct UpdateActionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateActionResponseContent: id, installed_integration_id, name);
 /// `GET /api/v2/actions/actions` (operation `get_actions`).

@@ -14,7 +14,7 @@ pub struct BrandingColors {
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +25,7 @@ pub struct BrandingFont {
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -43,27 +43,28 @@ pub enum BrandingPageBackground {
 impl<'de> serde::Deserialize<'de> for BrandingPageBackground {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -101,7 +102,7 @@ pub struct BrandingThemeBorders {
     pub widget_corner_radius: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `BrandingThemeBordersButtonsStyleEnum`.
@@ -189,7 +190,7 @@ pub struct BrandingThemeColors {
     pub widget_border: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `BrandingThemeColorsCaptchaWidgetThemeEnum`.
@@ -213,7 +214,7 @@ pub struct BrandingThemeFontBodyText {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemeFontButtonsText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -227,7 +228,7 @@ pub struct BrandingThemeFontButtonsText {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemeFontInputLabels`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -241,7 +242,7 @@ pub struct BrandingThemeFontInputLabels {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemeFontLinks`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -255,7 +256,7 @@ pub struct BrandingThemeFontLinks {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `BrandingThemeFontLinksStyleEnum`.
@@ -277,7 +278,7 @@ pub struct BrandingThemeFontSubtitle {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemeFontTitle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -291,7 +292,7 @@ pub struct BrandingThemeFontTitle {
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemeFonts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -326,7 +327,7 @@ pub struct BrandingThemeFonts {
     pub title: Option<BrandingThemeFontTitle>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `BrandingThemePageBackground`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -343,7 +344,7 @@ pub struct BrandingThemePageBackground {
     pub page_layout: Option<BrandingThemePageBackgroundPageLayoutEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `BrandingThemePageBackgroundPageLayoutEnum`.
@@ -376,7 +377,7 @@ pub struct BrandingThemeWidget {
     pub social_buttons_layout: Option<BrandingThemeWidgetSocialButtonsLayoutEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `BrandingThemeWidgetHeaderTextAlignmentEnum`.
@@ -482,7 +483,7 @@ pub struct CreateBrandingPhoneProviderResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateBrandingPhoneProviderResponseContent: id);
 /// A request body, the schema `CreateBrandingThemeRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -564,7 +565,7 @@ pub struct CreateBrandingThemeResponseContent {
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `CreatePhoneProviderSendTestRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -608,7 +609,7 @@ pub struct CreatePhoneProviderSendTestResponseContent {
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `CreatePhoneTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -675,7 +676,7 @@ pub struct CreatePhoneTemplateResponseContent {
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreatePhoneTemplateResponseContent: id);
 /// A request body, the schema `CreatePhoneTemplateTestNotificationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -717,7 +718,7 @@ pub struct CreatePhoneTemplateTestNotificationResponseContent {
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `CustomProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -728,7 +729,7 @@ pub struct CustomProviderConfiguration {
     pub delivery_methods: Option<Vec<CustomProviderDeliveryMethodEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `CustomProviderDeliveryMethodEnum`.
@@ -769,7 +770,7 @@ pub struct GetBrandingDefaultThemeResponseContent {
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetBrandingPhoneProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -801,7 +802,7 @@ pub struct GetBrandingPhoneProviderResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetBrandingPhoneProviderResponseContent: id);
 /// A model of the schema `GetBrandingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -822,7 +823,7 @@ pub struct GetBrandingResponseContent {
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetBrandingThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -855,7 +856,7 @@ pub struct GetBrandingThemeResponseContent {
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetPhoneTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -884,7 +885,7 @@ pub struct GetPhoneTemplateResponseContent {
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetPhoneTemplateResponseContent: id);
 /// A model of the schema `GetUniversalLoginTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -896,7 +897,7 @@ pub struct GetUniversalLoginTemplate {
     pub body: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `GetUniversalLoginTemplateResponseContent`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -914,27 +915,30 @@ pub enum GetUniversalLoginTemplateResponseContent {
 impl<'de> serde::Deserialize<'de> for GetUniversalLoginTemplateResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["body"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetUniversalLoginTemplate(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &["body"]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetUniversalLoginTemplate),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -948,7 +952,7 @@ pub struct ListBrandingPhoneProvidersResponseContent {
     pub providers: Option<Vec<PhoneProviderSchemaMasked>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ListPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -959,7 +963,7 @@ pub struct ListPhoneTemplatesResponseContent {
     pub templates: Option<Vec<PhoneTemplate>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `PartialPhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -973,7 +977,7 @@ pub struct PartialPhoneTemplateContent {
     pub from: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `PhoneProviderChannelEnum`.
@@ -997,27 +1001,42 @@ pub enum PhoneProviderConfiguration {
 impl<'de> serde::Deserialize<'de> for PhoneProviderConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["delivery_methods", "sid"],
                 &["default_from", "delivery_methods", "mssid", "sid"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::TwilioProviderConfiguration(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["delivery_methods"],
                 &["delivery_methods"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CustomProviderConfiguration(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::TwilioProviderConfiguration),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CustomProviderConfiguration),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1038,27 +1057,37 @@ pub enum PhoneProviderCredentials {
 impl<'de> serde::Deserialize<'de> for PhoneProviderCredentials {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["auth_token"],
                 &["auth_token"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::TwilioProviderCredentials(v));
+            ),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::TwilioProviderCredentials),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CustomProviderCredentials),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CustomProviderCredentials(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1109,7 +1138,7 @@ pub struct PhoneProviderSchemaMasked {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PhoneProviderSchemaMasked: id);
 /// A model of the schema `PhoneTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1139,7 +1168,7 @@ pub struct PhoneTemplate {
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PhoneTemplate: id);
 /// A model of the schema `PhoneTemplateBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1154,7 +1183,7 @@ pub struct PhoneTemplateBody {
     pub voice: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `PhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1171,7 +1200,7 @@ pub struct PhoneTemplateContent {
     pub syntax: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `PhoneTemplateNotificationTypeEnum`.
@@ -1214,7 +1243,7 @@ pub struct ResetPhoneTemplateResponseContent {
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ResetPhoneTemplateResponseContent: id);
 /// A model of the schema `TwilioProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1235,7 +1264,7 @@ pub struct TwilioProviderConfiguration {
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1246,7 +1275,7 @@ pub struct TwilioProviderCredentials {
     pub auth_token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `TwilioProviderDeliveryMethodEnum`.
@@ -1268,7 +1297,7 @@ pub struct UpdateBrandingColors {
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1279,7 +1308,7 @@ pub struct UpdateBrandingFont {
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `UpdateBrandingPageBackground`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1297,27 +1326,28 @@ pub enum UpdateBrandingPageBackground {
 impl<'de> serde::Deserialize<'de> for UpdateBrandingPageBackground {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1397,7 +1427,7 @@ pub struct UpdateBrandingPhoneProviderResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateBrandingPhoneProviderResponseContent: id);
 /// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1463,7 +1493,7 @@ pub struct UpdateBrandingResponseContent {
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateBrandingThemeRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1544,7 +1574,7 @@ pub struct UpdateBrandingThemeResponseContent {
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdatePhoneTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1604,7 +1634,7 @@ pub struct UpdatePhoneTemplateResponseContent {
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdatePhoneTemplateResponseContent: id);
 /// One of several shapes: the schema `UpdateUniversalLoginTemplateRequestContent`. A value that fits none of them is kept in `Unclassified`.
@@ -1623,27 +1653,33 @@ pub enum UpdateUniversalLoginTemplateRequestContent {
 impl<'de> serde::Deserialize<'de> for UpdateUniversalLoginTemplateRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
-            }
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["template"],
                 &["template"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1657,7 +1693,7 @@ pub struct UpdateUniversalLoginTemplateRequestContentObject {
     pub template: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `GET /api/v2/branding` (operation `get_branding`).
 ///

@@ -65,7 +65,7 @@ pub struct GetClientGrantResponseContent {
     pub subject_type: Option<ClientGrantSubjectTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetClientGrantResponseContent: client_id, id);
 /// `GET /api/v2/client-grants/{id}` (operation `get_client-grant`).

@@ -11,7 +11,7 @@ pub struct CimdMappedClientAuthenticationMethods {
     pub private_key_jwt: Option<CimdMappedClientAuthenticationMethodsPrivateKeyJwt>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `CimdMappedClientAuthenticationMethodsPrivateKeyJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -22,7 +22,7 @@ pub struct CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
     pub credentials: Option<Vec<CimdMappedPrivateKeyJwtCredential>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `CimdMappedClientFields`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -60,7 +60,7 @@ pub struct CimdMappedClientFields {
     pub token_endpoint_auth_method: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CimdMappedClientFields: external_client_id, name);
 /// A model of the schema `CimdMappedPrivateKeyJwtCredential`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -78,7 +78,7 @@ pub struct CimdMappedPrivateKeyJwtCredential {
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `CimdValidationResult`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -95,7 +95,7 @@ pub struct CimdValidationResult {
     pub warnings: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ClientCredential`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -133,7 +133,7 @@ pub struct ClientCredential {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ClientCredential: id, name);
 string_enum!(
@@ -198,7 +198,7 @@ pub struct ConnectionForList {
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionForList: display_name, id, name);
 string_enum!(
@@ -353,7 +353,7 @@ pub struct GetClientCredentialResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetClientCredentialResponseContent: id, name);
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -416,7 +416,7 @@ pub struct PatchClientCredentialResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PatchClientCredentialResponseContent: id, name);
 /// A request body, the schema `PostClientCredentialRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -533,7 +533,7 @@ pub struct PostClientCredentialResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PostClientCredentialResponseContent: id, name);
 /// A request body, the schema `PreviewCimdMetadataRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -576,7 +576,7 @@ pub struct PreviewCimdMetadataResponseContent {
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PreviewCimdMetadataResponseContent: client_id);
 string_enum!(
@@ -626,7 +626,7 @@ pub struct RegisterCimdClientResponseContent {
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RegisterCimdClientResponseContent: client_id);
 /// `POST /api/v2/clients/cimd/preview` (operation `post_clients_cimd_preview`).

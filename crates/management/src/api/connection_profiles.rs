@@ -29,7 +29,7 @@ pub struct ConnectionProfile {
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfile: id, name);
 /// A model of the schema `ConnectionProfileOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -45,7 +45,7 @@ pub struct ConnectionProfileOrganization {
     pub show_as_button: Option<ConnectionProfileOrganizationShowAsButtonEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`.
@@ -79,7 +79,7 @@ pub struct ConnectionProfileStrategyOverride {
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -115,7 +115,7 @@ pub struct ConnectionProfileStrategyOverrides {
     pub waad: Option<ConnectionProfileStrategyOverride>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -141,7 +141,7 @@ pub struct ConnectionProfileTemplate {
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfileTemplate: name);
 /// A model of the schema `ConnectionProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -159,7 +159,7 @@ pub struct ConnectionProfileTemplateItem {
     pub template: Option<ConnectionProfileTemplate>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfileTemplateItem: display_name, id);
 /// A request body, the schema `CreateConnectionProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -254,7 +254,7 @@ pub struct CreateConnectionProfileResponseContent {
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateConnectionProfileResponseContent: id, name);
 string_enum!(
@@ -292,7 +292,7 @@ pub struct GetConnectionProfileResponseContent {
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetConnectionProfileResponseContent: id, name);
 /// A model of the schema `GetConnectionProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -310,7 +310,7 @@ pub struct GetConnectionProfileTemplateResponseContent {
     pub template: Option<ConnectionProfileTemplate>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetConnectionProfileTemplateResponseContent: display_name, id);
 /// A model of the schema `ListConnectionProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -322,7 +322,7 @@ pub struct ListConnectionProfileTemplateResponseContent {
     pub connection_profile_templates: Option<Vec<ConnectionProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateConnectionProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -413,7 +413,7 @@ pub struct UpdateConnectionProfileResponseContent {
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateConnectionProfileResponseContent: id, name);
 /// `GET /api/v2/connection-profiles` (operation `get_connection-profiles`).

@@ -28,7 +28,7 @@ pub struct ConnectionAssertionDecryptionSettings {
     pub algorithm_profile: Option<ConnectionAssertionDecryptionAlgorithmProfileEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionAttributes`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +45,7 @@ pub struct ConnectionAttributes {
     pub username: Option<UsernameAttribute>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -65,7 +65,7 @@ pub struct ConnectionAuthenticationMethods {
     pub phone_otp: Option<ConnectionPhoneOtpAuthenticationMethod>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionCustomScripts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -100,7 +100,7 @@ pub struct ConnectionCustomScripts {
     pub verify: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionDpopSigningAlgEnum`.
@@ -123,7 +123,7 @@ pub struct ConnectionEmailOtpAuthenticationMethod {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionEnabledClient`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -134,7 +134,7 @@ pub struct ConnectionEnabledClient {
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionEnabledClient: client_id);
 /// A model of the schema `ConnectionFederatedConnectionsAccessTokens`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -146,7 +146,7 @@ pub struct ConnectionFederatedConnectionsAccessTokens {
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionGatewayAuthentication`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -169,7 +169,7 @@ pub struct ConnectionGatewayAuthentication {
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionIdTokenSignedResponseAlgEnum`.
@@ -355,7 +355,7 @@ pub struct ConnectionKey {
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionKeyUseEnum`.
@@ -374,7 +374,7 @@ pub struct ConnectionPasskeyAuthenticationMethod {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionPasskeyChallengeUIEnum`.
@@ -401,7 +401,7 @@ pub struct ConnectionPasskeyOptions {
     pub progressive_enrollment_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -418,7 +418,7 @@ pub struct ConnectionPasswordAuthenticationMethod {
     pub signup_behavior: Option<ConnectionSignupBehaviorEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordComplexityOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -429,7 +429,7 @@ pub struct ConnectionPasswordComplexityOptions {
     pub min_length: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordDictionaryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -443,7 +443,7 @@ pub struct ConnectionPasswordDictionaryOptions {
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordHistoryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -457,7 +457,7 @@ pub struct ConnectionPasswordHistoryOptions {
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordNoPersonalInfoOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -468,7 +468,7 @@ pub struct ConnectionPasswordNoPersonalInfoOptions {
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -488,7 +488,7 @@ pub struct ConnectionPasswordOptions {
     pub profile_data: Option<ConnectionPasswordOptionsProfileData>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordOptionsComplexity`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -514,7 +514,7 @@ pub struct ConnectionPasswordOptionsComplexity {
     pub sequential_characters: Option<PasswordSequentialCharactersPolicyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordOptionsDictionary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -531,7 +531,7 @@ pub struct ConnectionPasswordOptionsDictionary {
     pub default: Option<PasswordDefaultDictionariesEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordOptionsHistory`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -545,7 +545,7 @@ pub struct ConnectionPasswordOptionsHistory {
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPasswordOptionsProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -559,7 +559,7 @@ pub struct ConnectionPasswordOptionsProfileData {
     pub blocked_fields: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionPasswordPolicyEnum`.
@@ -584,7 +584,7 @@ pub struct ConnectionPhoneOtpAuthenticationMethod {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionPropertiesOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -718,7 +718,7 @@ pub struct ConnectionPropertiesOptions {
     pub validation: Option<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `ConnectionSetUserRootAttributesEnum`.
@@ -784,7 +784,7 @@ pub struct ConnectionUsernameValidationOptions {
     pub min: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionValidationOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -795,7 +795,7 @@ pub struct ConnectionValidationOptions {
     pub username: Option<ConnectionUsernameValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -956,7 +956,7 @@ pub struct CreateConnectionResponseContent {
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateConnectionResponseContent: display_name, id, name);
 /// A request body, the schema `CreateDirectoryProvisioningRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1036,7 +1036,7 @@ pub struct CreateDirectoryProvisioningResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateDirectoryProvisioningResponseContent: connection_id, connection_name);
 /// A model of the schema `CreateDirectorySynchronizationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1054,7 +1054,7 @@ pub struct CreateDirectorySynchronizationResponseContent {
     pub synchronization_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateDirectorySynchronizationResponseContent: connection_id, synchronization_id);
 /// A request body, the schema `CreateScimConfigurationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1118,7 +1118,7 @@ pub struct CreateScimConfigurationResponseContent {
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
 /// A request body, the schema `CreateScimTokenRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1173,7 +1173,7 @@ pub struct CreateScimTokenResponseContent {
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateScimTokenResponseContent: token_id);
 string_enum!(
@@ -1213,7 +1213,7 @@ pub struct EmailAttribute {
     pub verification_method: Option<VerificationMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `EmailAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1227,7 +1227,7 @@ pub struct EmailAttributeIdentifier {
     pub default_method: Option<DefaultMethodEmailIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetDirectoryProvisioningDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1238,7 +1238,7 @@ pub struct GetDirectoryProvisioningDefaultMappingResponseContent {
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetDirectoryProvisioningResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1279,7 +1279,7 @@ pub struct GetDirectoryProvisioningResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetDirectoryProvisioningResponseContent: connection_id, connection_name);
 /// A model of the schema `GetScimConfigurationDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1291,7 +1291,7 @@ pub struct GetScimConfigurationDefaultMappingResponseContent {
     pub mapping: Option<Vec<ScimMappingItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetScimConfigurationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1323,7 +1323,7 @@ pub struct GetScimConfigurationResponseContent {
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
 string_enum!(
@@ -1393,7 +1393,7 @@ pub struct PhoneAttribute {
     pub signup: Option<SignupVerified>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `PhoneAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1407,7 +1407,7 @@ pub struct PhoneAttributeIdentifier {
     pub default_method: Option<DefaultMethodPhoneNumberIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `PostConnectionKeysAlgEnum`.
@@ -1490,7 +1490,7 @@ pub struct PostConnectionsKeysResponseContentItem {
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `ReplaceSynchronizedGroupsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1589,7 +1589,7 @@ pub struct RotateConnectionsKeysResponseContent {
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ScimTokenItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1612,7 +1612,7 @@ pub struct ScimTokenItem {
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ScimTokenItem: token_id);
 /// A model of the schema `SignupSchema`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1624,7 +1624,7 @@ pub struct SignupSchema {
     pub status: Option<SignupStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SignupStatusEnum`.
@@ -1645,7 +1645,7 @@ pub struct SignupVerification {
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SignupVerified`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1659,7 +1659,7 @@ pub struct SignupVerified {
     pub verification: Option<SignupVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SynchronizedGroupPayload`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1670,7 +1670,7 @@ pub struct SynchronizedGroupPayload {
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SynchronizedGroupPayload: id);
 /// A model of the schema `UpdateConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1805,7 +1805,7 @@ pub struct UpdateConnectionOptions {
     pub validation: Option<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1945,7 +1945,7 @@ pub struct UpdateConnectionResponseContent {
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateConnectionResponseContent: display_name, id, name);
 /// A request body, the schema `UpdateDirectoryProvisioningRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -2025,7 +2025,7 @@ pub struct UpdateDirectoryProvisioningResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateDirectoryProvisioningResponseContent: connection_id, connection_name);
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2040,7 +2040,7 @@ pub struct UpdateEnabledClientConnectionsRequestContentItem {
     pub status: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateEnabledClientConnectionsRequestContentItem: client_id);
 /// A request body, the schema `UpdateScimConfigurationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -2101,7 +2101,7 @@ pub struct UpdateScimConfigurationResponseContent {
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
 /// A model of the schema `UsernameAllowedTypes`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2116,7 +2116,7 @@ pub struct UsernameAllowedTypes {
     pub phone_number: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UsernameAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2136,7 +2136,7 @@ pub struct UsernameAttribute {
     pub validation: Option<UsernameValidation>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UsernameAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2147,7 +2147,7 @@ pub struct UsernameAttributeIdentifier {
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UsernameValidation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2164,7 +2164,7 @@ pub struct UsernameValidation {
     pub min_length: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `VerificationMethodEnum`.

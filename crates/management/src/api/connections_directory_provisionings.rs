@@ -41,7 +41,7 @@ pub struct DirectoryProvisioning {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DirectoryProvisioning: connection_id, connection_name);
 /// `GET /api/v2/connections-directory-provisionings` (operation `get_connections-directory-provisionings`).

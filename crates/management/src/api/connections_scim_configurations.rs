@@ -32,7 +32,7 @@ pub struct ScimConfiguration {
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ScimConfiguration: connection_id, connection_name, tenant_name);
 /// `GET /api/v2/connections-scim-configurations` (operation `get_connections-scim-configurations`).

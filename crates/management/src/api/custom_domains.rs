@@ -119,7 +119,7 @@ pub struct CreateCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateCustomDomainResponseContent: custom_domain_id);
 /// A model of the schema `CustomDomain`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -167,7 +167,7 @@ pub struct CustomDomain {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CustomDomain: custom_domain_id, origin_domain_name);
 string_enum!(
@@ -240,7 +240,7 @@ pub struct DomainCertificate {
     pub status: Option<DomainCertificateStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `DomainCertificateAuthorityEnum`.
@@ -280,7 +280,7 @@ pub struct DomainVerification {
     pub status: Option<DomainVerificationStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `DomainVerificationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -297,7 +297,7 @@ pub struct DomainVerificationMethod {
     pub record: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `DomainVerificationMethodNameEnum`.
@@ -362,7 +362,7 @@ pub struct GetCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetCustomDomainResponseContent: custom_domain_id, origin_domain_name);
 /// A model of the schema `GetDefaultCanonicalDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -374,7 +374,7 @@ pub struct GetDefaultCanonicalDomainResponseContent {
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetDefaultCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -421,7 +421,7 @@ pub struct GetDefaultCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
 /// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in `Unclassified`.
@@ -440,8 +440,8 @@ pub enum GetDefaultDomainResponseContent {
 impl<'de> serde::Deserialize<'de> for GetDefaultDomainResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["custom_domain_id", "domain", "primary", "status", "type"],
@@ -460,21 +460,36 @@ impl<'de> serde::Deserialize<'de> for GetDefaultDomainResponseContent {
                     "type",
                     "verification",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetDefaultCustomDomainResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["domain"],
                 &["domain"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetDefaultCanonicalDomainResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetDefaultCustomDomainResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetDefaultCanonicalDomainResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -513,7 +528,7 @@ pub struct TestCustomDomainResponseContent {
     pub success: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -605,7 +620,7 @@ pub struct UpdateCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateCustomDomainResponseContent: custom_domain_id);
 /// A model of the schema `UpdateDefaultCanonicalDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -617,7 +632,7 @@ pub struct UpdateDefaultCanonicalDomainResponseContent {
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UpdateDefaultCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -664,7 +679,7 @@ pub struct UpdateDefaultCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
 /// One of several shapes: the schema `UpdateDefaultDomainResponseContent`. A value that fits none of them is kept in `Unclassified`.
@@ -683,8 +698,8 @@ pub enum UpdateDefaultDomainResponseContent {
 impl<'de> serde::Deserialize<'de> for UpdateDefaultDomainResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["custom_domain_id", "domain", "primary", "status", "type"],
@@ -703,21 +718,36 @@ impl<'de> serde::Deserialize<'de> for UpdateDefaultDomainResponseContent {
                     "type",
                     "verification",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateDefaultCustomDomainResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["domain"],
                 &["domain"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateDefaultCanonicalDomainResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateDefaultCustomDomainResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateDefaultCanonicalDomainResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -764,7 +794,7 @@ pub struct VerifyCustomDomainResponseContent {
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(VerifyCustomDomainResponseContent: custom_domain_id, origin_domain_name);
 /// `GET /api/v2/custom-domains` (operation `get_custom-domains`).

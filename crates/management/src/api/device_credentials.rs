@@ -56,7 +56,7 @@ pub struct CreatePublicKeyDeviceCredentialResponseContent {
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreatePublicKeyDeviceCredentialResponseContent: id);
 /// A model of the schema `DeviceCredential`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -83,7 +83,7 @@ pub struct DeviceCredential {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DeviceCredential: client_id, device_id, device_name, id, user_id);
 string_enum!(

@@ -117,7 +117,7 @@ pub struct CreateEmailTemplateResponseContent {
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EmailTemplateNameEnum`.
@@ -192,7 +192,7 @@ pub struct GetEmailTemplateResponseContent {
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -309,7 +309,7 @@ pub struct SetEmailTemplateResponseContent {
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -438,7 +438,7 @@ pub struct UpdateEmailTemplateResponseContent {
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `POST /api/v2/email-templates` (operation `post_email-templates`).
 ///

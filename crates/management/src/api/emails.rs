@@ -75,7 +75,7 @@ pub struct CreateEmailProviderResponseContent {
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEmailProviderResponseContent: name);
 string_enum!(
@@ -105,7 +105,7 @@ pub struct EmailProviderCredentials {
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `EmailProviderCredentialsSchema`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -135,87 +135,89 @@ pub enum EmailProviderCredentialsSchema {
 impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["api_key"],
                 &["api_key"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["accessKeyId", "region", "secretAccessKey"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object2(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["smtp_host", "smtp_pass", "smtp_port", "smtp_user"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object3(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["api_key", "region"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object4(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["api_key", "domain", "region"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object5(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["connectionString"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object6(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["clientId", "clientSecret", "tenantId"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object7(v));
+            ),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object2),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object3),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object4),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object5),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object6),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object7),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ExtensibilityEmailProviderCredentials),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ExtensibilityEmailProviderCredentials(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -229,7 +231,7 @@ pub struct EmailProviderCredentialsSchemaObject {
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -254,7 +256,7 @@ pub struct EmailProviderCredentialsSchemaObject2 {
     pub secret_access_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -274,7 +276,7 @@ pub struct EmailProviderCredentialsSchemaObject3 {
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -288,7 +290,7 @@ pub struct EmailProviderCredentialsSchemaObject4 {
     pub region: Option<EmailSparkPostRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -305,7 +307,7 @@ pub struct EmailProviderCredentialsSchemaObject5 {
     pub region: Option<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -320,7 +322,7 @@ pub struct EmailProviderCredentialsSchemaObject6 {
     pub connection_string: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -341,7 +343,7 @@ pub struct EmailProviderCredentialsSchemaObject7 {
     pub tenant_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EmailProviderNameEnum`.
@@ -385,37 +387,34 @@ pub enum EmailSmtpHost {
 impl<'de> serde::Deserialize<'de> for EmailSmtpHost {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::String2),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::String3),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String2(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String3(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -447,7 +446,7 @@ pub struct GetEmailProviderResponseContent {
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetEmailProviderResponseContent: name);
 /// A request body, the schema `UpdateEmailProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -523,7 +522,7 @@ pub struct UpdateEmailProviderResponseContent {
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateEmailProviderResponseContent: name);
 /// `GET /api/v2/emails/provider` (operation `get_provider`).

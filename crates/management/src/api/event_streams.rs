@@ -20,7 +20,7 @@ pub struct CreateEventStreamActionRequestContent {
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamActionRequestContent: name);
 /// A model of the schema `CreateEventStreamEventBridgeRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -41,7 +41,7 @@ pub struct CreateEventStreamEventBridgeRequestContent {
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamEventBridgeRequestContent: name);
 /// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -107,7 +107,7 @@ pub struct CreateEventStreamRedeliveryResponseContent {
     pub statuses: Option<Vec<EventStreamDeliveryStatusEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `CreateEventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -127,8 +127,8 @@ pub enum CreateEventStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -141,12 +141,8 @@ impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -159,12 +155,8 @@ impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamEventBridgeResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -177,11 +169,33 @@ impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamActionResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamEventBridgeResponseContent),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamActionResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -240,7 +254,7 @@ pub struct CreateEventStreamTestEventResponseContent {
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamTestEventResponseContent: event_stream_id, id);
 /// A model of the schema `CreateEventStreamWebHookRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -261,7 +275,7 @@ pub struct CreateEventStreamWebHookRequestContent {
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamWebHookRequestContent: name);
 /// A model of the schema `EventStreamActionConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -273,7 +287,7 @@ pub struct EventStreamActionConfiguration {
     pub action_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamActionConfiguration: action_id);
 /// A model of the schema `EventStreamActionDestination`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -288,7 +302,7 @@ pub struct EventStreamActionDestination {
     pub type_: Option<EventStreamActionDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamActionDestinationTypeEnum`.
@@ -323,7 +337,7 @@ pub struct EventStreamActionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamActionResponseContent: id, name);
 /// A model of the schema `EventStreamCloudEvent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -332,7 +346,7 @@ str_accessors!(EventStreamActionResponseContent: id, name);
 pub struct EventStreamCloudEvent {
     /// `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+    pub data: Option<serde_json::Value>,
     /// `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -350,7 +364,7 @@ pub struct EventStreamCloudEvent {
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamCloudEvent: id);
 /// A model of the schema `EventStreamDelivery`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -377,7 +391,7 @@ pub struct EventStreamDelivery {
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamDelivery: event_stream_id, id);
 /// A model of the schema `EventStreamDeliveryAttempt`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -395,7 +409,7 @@ pub struct EventStreamDeliveryAttempt {
     pub timestamp: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamDeliveryEventTypeEnum`.
@@ -467,27 +481,42 @@ pub enum EventStreamDestinationPatch {
 impl<'de> serde::Deserialize<'de> for EventStreamDestinationPatch {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["configuration", "type"],
                 &["configuration", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookDestination(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["configuration", "type"],
                 &["configuration", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamActionDestination(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookDestination),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamActionDestination),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -583,7 +612,7 @@ pub struct EventStreamEventBridgeConfiguration {
     pub aws_region: Option<EventStreamEventBridgeAwsRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamEventBridgeConfiguration: aws_account_id);
 /// A model of the schema `EventStreamEventBridgeDestination`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -598,7 +627,7 @@ pub struct EventStreamEventBridgeDestination {
     pub type_: Option<EventStreamEventBridgeDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamEventBridgeDestinationTypeEnum`.
@@ -633,7 +662,7 @@ pub struct EventStreamEventBridgeResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamEventBridgeResponseContent: id, name);
 string_enum!(
@@ -702,8 +731,8 @@ pub enum EventStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -716,12 +745,8 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -734,12 +759,8 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamEventBridgeResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -752,11 +773,33 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamActionResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamEventBridgeResponseContent),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamActionResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -778,7 +821,7 @@ pub struct EventStreamSubscription {
     pub event_type: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamTestEventTypeEnum`.
@@ -846,37 +889,51 @@ pub enum EventStreamWebhookAuthorizationResponse {
 impl<'de> serde::Deserialize<'de> for EventStreamWebhookAuthorizationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["method", "username"],
                 &["method", "username"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookBasicAuth(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["method"],
                 &["method"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookBearerAuth(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["header_key", "method"],
                 &["header_key", "method"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookCustomHeaderAuth(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookBasicAuth),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookBearerAuth),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookCustomHeaderAuth),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -893,7 +950,7 @@ pub struct EventStreamWebhookBasicAuth {
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBasicAuthMethodEnum`.
@@ -910,7 +967,7 @@ pub struct EventStreamWebhookBearerAuth {
     pub method: Option<EventStreamWebhookBearerAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBearerAuthMethodEnum`.
@@ -930,7 +987,7 @@ pub struct EventStreamWebhookConfiguration {
     pub webhook_endpoint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `EventStreamWebhookCustomHeaderAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -944,7 +1001,7 @@ pub struct EventStreamWebhookCustomHeaderAuth {
     pub method: Option<EventStreamWebhookCustomHeaderAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookCustomHeaderAuthMethodEnum`.
@@ -964,7 +1021,7 @@ pub struct EventStreamWebhookDestination {
     pub type_: Option<EventStreamWebhookDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookDestinationTypeEnum`.
@@ -999,7 +1056,7 @@ pub struct EventStreamWebhookResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamWebhookResponseContent: id, name);
 /// A model of the schema `GetEventStreamDeliveryHistoryResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1026,7 +1083,7 @@ pub struct GetEventStreamDeliveryHistoryResponseContent {
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetEventStreamDeliveryHistoryResponseContent: event_stream_id, id);
 /// One of several shapes: the schema `GetEventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
@@ -1047,8 +1104,8 @@ pub enum GetEventStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1061,12 +1118,8 @@ impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1079,12 +1132,8 @@ impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamEventBridgeResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1097,11 +1146,33 @@ impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamActionResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamEventBridgeResponseContent),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamActionResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1124,37 +1195,51 @@ pub enum PostEventStreamsBody {
 impl<'de> serde::Deserialize<'de> for PostEventStreamsBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["destination"],
                 &["destination", "name", "status", "subscriptions"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateEventStreamWebHookRequestContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["destination"],
                 &["destination", "name", "status", "subscriptions"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateEventStreamEventBridgeRequestContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["destination"],
                 &["destination", "name", "status", "subscriptions"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateEventStreamActionRequestContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateEventStreamWebHookRequestContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateEventStreamEventBridgeRequestContent),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateEventStreamActionRequestContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1222,8 +1307,8 @@ pub enum UpdateEventStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1236,12 +1321,8 @@ impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamWebhookResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1254,12 +1335,8 @@ impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamEventBridgeResponseContent(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1272,11 +1349,33 @@ impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
                     "subscriptions",
                     "updated_at",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EventStreamActionResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamWebhookResponseContent),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamEventBridgeResponseContent),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EventStreamActionResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }

@@ -26,7 +26,7 @@ pub struct AllocationItem {
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AllocationItem: segment_id, variation_id);
 /// A model of the schema `AllocationRequestItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -53,7 +53,7 @@ pub struct AllocationRequestItem {
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AllocationRequestItem: segment_id, variation_id);
 string_enum!(
@@ -73,7 +73,7 @@ pub struct AssignmentConfig {
     pub subject: Option<SubjectEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `CreateExperimentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -175,7 +175,7 @@ pub struct CreateExperimentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateExperimentResponseContent: feature_flag_id, id, name);
 /// A request body, the schema `CreateFeatureFlagRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -241,7 +241,7 @@ pub struct CreateFeatureFlagResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFeatureFlagResponseContent: id, name);
 /// A request body, the schema `CreateSegmentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -304,7 +304,7 @@ pub struct CreateSegmentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateSegmentResponseContent: id, name);
 /// A request body, the schema `CreateVariationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -367,7 +367,7 @@ pub struct CreateVariationResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateVariationResponseContent: feature_flag_id, id, name);
 /// A model of the schema `ExperimentListItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -418,7 +418,7 @@ pub struct ExperimentListItem {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ExperimentListItem: feature_flag_id, id, name);
 string_enum!(
@@ -459,7 +459,7 @@ pub struct ExperimentValidationError {
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FeatureFlag`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -491,7 +491,7 @@ pub struct FeatureFlag {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FeatureFlag: id, name);
 string_enum!(
@@ -560,7 +560,7 @@ pub struct GetExperimentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetExperimentResponseContent: feature_flag_id, id, name);
 /// A model of the schema `GetFeatureFlagResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -593,7 +593,7 @@ pub struct GetFeatureFlagResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFeatureFlagResponseContent: id, name);
 /// A model of the schema `GetSegmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -623,7 +623,7 @@ pub struct GetSegmentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetSegmentResponseContent: id, name);
 /// A model of the schema `GetVariationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -653,7 +653,7 @@ pub struct GetVariationResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetVariationResponseContent: feature_flag_id, id, name);
 /// A model of the schema `ListVariationsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -665,7 +665,7 @@ pub struct ListVariationsResponseContent {
     pub variations: Option<Vec<Variation>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `Segment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -694,7 +694,7 @@ pub struct Segment {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Segment: id, name);
 /// A model of the schema `SegmentContainsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -706,7 +706,7 @@ pub struct SegmentContainsExpression {
     pub contains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -717,7 +717,7 @@ pub struct SegmentEndsWithExpression {
     pub ends_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -728,7 +728,7 @@ pub struct SegmentExistsExpression {
     pub exists: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -769,7 +769,7 @@ pub struct SegmentMatchConditions {
     pub user_agent: Option<SegmentMatchExpression>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -793,57 +793,62 @@ pub enum SegmentMatchExpression {
 impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Array,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::List(v));
-            }
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["contains"],
                 &["contains"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SegmentContainsExpression(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["starts_with"],
                 &["starts_with"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SegmentStartsWithExpression(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["ends_with"],
                 &["ends_with"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SegmentEndsWithExpression(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["exists"],
                 &["exists"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SegmentExistsExpression(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::List),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SegmentContainsExpression),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SegmentStartsWithExpression),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SegmentEndsWithExpression),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SegmentExistsExpression),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -887,7 +892,7 @@ pub struct SegmentNotMatchConditions {
     pub user_agent: Option<SegmentMatchExpression>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SegmentRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -901,7 +906,7 @@ pub struct SegmentRule {
     pub not_match: Option<SegmentNotMatchConditions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SegmentStartsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -912,7 +917,7 @@ pub struct SegmentStartsWithExpression {
     pub starts_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SegmentTypeEnum`.
@@ -1029,7 +1034,7 @@ pub struct UpdateExperimentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateExperimentResponseContent: feature_flag_id, id, name);
 /// A request body, the schema `UpdateExperimentStatusRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1102,7 +1107,7 @@ pub struct UpdateExperimentStatusResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateExperimentStatusResponseContent: feature_flag_id, id, name);
 /// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1173,7 +1178,7 @@ pub struct UpdateFeatureFlagResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFeatureFlagResponseContent: id, name);
 /// A request body, the schema `UpdateFeatureFlagStatusRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1228,7 +1233,7 @@ pub struct UpdateFeatureFlagStatusResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFeatureFlagStatusResponseContent: id, name);
 /// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1296,7 +1301,7 @@ pub struct UpdateSegmentResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateSegmentResponseContent: id, name);
 /// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1364,7 +1369,7 @@ pub struct UpdateVariationResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateVariationResponseContent: feature_flag_id, id, name);
 /// A model of the schema `ValidateExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1379,7 +1384,7 @@ pub struct ValidateExperimentResponseContent {
     pub is_valid: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `Variation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1408,7 +1413,7 @@ pub struct Variation {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Variation: feature_flag_id, id, name);
 /// `GET /api/v2/experimentation/experiments` (operation `get_experiments`, beta in the description).

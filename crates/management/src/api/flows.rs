@@ -56,7 +56,7 @@ pub struct CreateFlowResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowResponseContent: id, name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionActivecampaign`. A value that fits none of them is kept in `Unclassified`.
@@ -75,27 +75,40 @@ pub enum CreateFlowsVaultConnectionActivecampaign {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionActivecampaign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -115,7 +128,7 @@ pub struct CreateFlowsVaultConnectionActivecampaignApiKey {
     pub setup: Option<FlowsVaultConnectioSetupApiKeyWithBaseUrl>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionActivecampaignApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -130,7 +143,7 @@ pub struct CreateFlowsVaultConnectionActivecampaignUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionActivecampaignUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in `Unclassified`.
@@ -149,27 +162,40 @@ pub enum CreateFlowsVaultConnectionAirtable {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAirtable {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -189,7 +215,7 @@ pub struct CreateFlowsVaultConnectionAirtableApiKey {
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAirtableApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionAirtableUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -204,7 +230,7 @@ pub struct CreateFlowsVaultConnectionAirtableUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAirtableUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in `Unclassified`.
@@ -223,27 +249,42 @@ pub enum CreateFlowsVaultConnectionAuth0 {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAuth0 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthApp(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthApp),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -263,7 +304,7 @@ pub struct CreateFlowsVaultConnectionAuth0OauthApp {
     pub setup: Option<FlowsVaultConnectioSetupOauthApp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAuth0OauthApp: name);
 /// A model of the schema `CreateFlowsVaultConnectionAuth0Uninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -278,7 +319,7 @@ pub struct CreateFlowsVaultConnectionAuth0Uninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAuth0Uninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in `Unclassified`.
@@ -297,27 +338,40 @@ pub enum CreateFlowsVaultConnectionBigquery {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionBigquery {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Jwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -337,7 +391,7 @@ pub struct CreateFlowsVaultConnectionBigqueryJwt {
     pub setup: Option<FlowsVaultConnectioSetupBigqueryOauthJwt>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionBigqueryJwt: name);
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -352,7 +406,7 @@ pub struct CreateFlowsVaultConnectionBigqueryUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionBigqueryUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in `Unclassified`.
@@ -371,27 +425,40 @@ pub enum CreateFlowsVaultConnectionClearbit {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionClearbit {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -411,7 +478,7 @@ pub struct CreateFlowsVaultConnectionClearbitApiKey {
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionClearbitApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionClearbitUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -426,7 +493,7 @@ pub struct CreateFlowsVaultConnectionClearbitUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionClearbitUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in `Unclassified`.
@@ -445,27 +512,42 @@ pub enum CreateFlowsVaultConnectionDocusign {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionDocusign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -485,7 +567,7 @@ pub struct CreateFlowsVaultConnectionDocusignOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionDocusignOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionDocusignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -500,7 +582,7 @@ pub struct CreateFlowsVaultConnectionDocusignUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionDocusignUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in `Unclassified`.
@@ -519,27 +601,42 @@ pub enum CreateFlowsVaultConnectionGoogleSheets {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionGoogleSheets {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -559,7 +656,7 @@ pub struct CreateFlowsVaultConnectionGoogleSheetsOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -574,7 +671,7 @@ pub struct CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in `Unclassified`.
@@ -599,57 +696,65 @@ pub enum CreateFlowsVaultConnectionHttp {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Bearer(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::BasicAuth(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthClientCredentials(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Bearer),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::BasicAuth),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthClientCredentials),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -669,7 +774,7 @@ pub struct CreateFlowsVaultConnectionHttpApiKey {
     pub setup: Option<FlowsVaultConnectionHttpApiKeySetup>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionHttpBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -687,7 +792,7 @@ pub struct CreateFlowsVaultConnectionHttpBasicAuth {
     pub setup: Option<FlowsVaultConnectionHttpBasicAuthSetup>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpBasicAuth: name);
 /// A model of the schema `CreateFlowsVaultConnectionHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -705,7 +810,7 @@ pub struct CreateFlowsVaultConnectionHttpBearer {
     pub setup: Option<FlowsVaultConnectioSetupHttpBearer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpBearer: name);
 /// A model of the schema `CreateFlowsVaultConnectionHttpOauthClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -723,7 +828,7 @@ pub struct CreateFlowsVaultConnectionHttpOauthClientCredentials {
     pub setup: Option<FlowsVaultConnectionHttpOauthClientCredentialsSetup>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpOauthClientCredentials: name);
 /// A model of the schema `CreateFlowsVaultConnectionHttpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -738,7 +843,7 @@ pub struct CreateFlowsVaultConnectionHttpUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in `Unclassified`.
@@ -759,37 +864,49 @@ pub enum CreateFlowsVaultConnectionHubspot {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHubspot {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -809,7 +926,7 @@ pub struct CreateFlowsVaultConnectionHubspotApiKey {
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionHubspotOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -827,7 +944,7 @@ pub struct CreateFlowsVaultConnectionHubspotOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionHubspotUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -842,7 +959,7 @@ pub struct CreateFlowsVaultConnectionHubspotUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in `Unclassified`.
@@ -861,27 +978,40 @@ pub enum CreateFlowsVaultConnectionJwt {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionJwt {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Jwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -901,7 +1031,7 @@ pub struct CreateFlowsVaultConnectionJwtJwt {
     pub setup: Option<FlowsVaultConnectioSetupJwt>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionJwtJwt: name);
 /// A model of the schema `CreateFlowsVaultConnectionJwtUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -916,7 +1046,7 @@ pub struct CreateFlowsVaultConnectionJwtUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionJwtUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in `Unclassified`.
@@ -937,37 +1067,49 @@ pub enum CreateFlowsVaultConnectionMailchimp {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailchimp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -987,7 +1129,7 @@ pub struct CreateFlowsVaultConnectionMailchimpApiKey {
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1005,7 +1147,7 @@ pub struct CreateFlowsVaultConnectionMailchimpOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1020,7 +1162,7 @@ pub struct CreateFlowsVaultConnectionMailchimpUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in `Unclassified`.
@@ -1039,27 +1181,40 @@ pub enum CreateFlowsVaultConnectionMailjet {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailjet {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1079,7 +1234,7 @@ pub struct CreateFlowsVaultConnectionMailjetApiKey {
     pub setup: Option<FlowsVaultConnectioSetupMailjetApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailjetApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionMailjetUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1094,7 +1249,7 @@ pub struct CreateFlowsVaultConnectionMailjetUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailjetUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in `Unclassified`.
@@ -1115,37 +1270,49 @@ pub enum CreateFlowsVaultConnectionPipedrive {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionPipedrive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Token(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1165,7 +1332,7 @@ pub struct CreateFlowsVaultConnectionPipedriveOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveToken`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1183,7 +1350,7 @@ pub struct CreateFlowsVaultConnectionPipedriveToken {
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveToken: name);
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1198,7 +1365,7 @@ pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionRequestContent`. A value that fits none of them is kept in `Unclassified`.
@@ -1255,112 +1422,108 @@ pub enum CreateFlowsVaultConnectionRequestContent {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionActivecampaign(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionActivecampaign),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionAirtable),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionAuth0),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionBigquery),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionClearbit),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionDocusign),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionGoogleSheets),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionHttp),
+                8 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionHubspot),
+                9 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionJwt),
+                10 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionMailchimp),
+                11 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionMailjet),
+                12 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionPipedrive),
+                13 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionSalesforce),
+                14 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionSendgrid),
+                15 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionSlack),
+                16 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionStripe),
+                17 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionTelegram),
+                18 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionTwilio),
+                19 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionWhatsapp),
+                20 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateFlowsVaultConnectionZapier),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionAirtable(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionAuth0(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionBigquery(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionClearbit(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionDocusign(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionGoogleSheets(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionHttp(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionHubspot(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionJwt(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionMailchimp(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionMailjet(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionPipedrive(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionSalesforce(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionSendgrid(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionSlack(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionStripe(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionTelegram(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionTwilio(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionWhatsapp(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateFlowsVaultConnectionZapier(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1401,7 +1564,7 @@ pub struct CreateFlowsVaultConnectionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSalesforce`. A value that fits none of them is kept in `Unclassified`.
@@ -1420,27 +1583,42 @@ pub enum CreateFlowsVaultConnectionSalesforce {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSalesforce {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1460,7 +1638,7 @@ pub struct CreateFlowsVaultConnectionSalesforceOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSalesforceOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1475,7 +1653,7 @@ pub struct CreateFlowsVaultConnectionSalesforceUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSalesforceUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in `Unclassified`.
@@ -1494,27 +1672,40 @@ pub enum CreateFlowsVaultConnectionSendgrid {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSendgrid {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1534,7 +1725,7 @@ pub struct CreateFlowsVaultConnectionSendgridApiKey {
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSendgridApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionSendgridUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1549,7 +1740,7 @@ pub struct CreateFlowsVaultConnectionSendgridUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSendgridUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in `Unclassified`.
@@ -1570,37 +1761,51 @@ pub enum CreateFlowsVaultConnectionSlack {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSlack {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Webhook(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Webhook),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1620,7 +1825,7 @@ pub struct CreateFlowsVaultConnectionSlackOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionSlackUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1635,7 +1840,7 @@ pub struct CreateFlowsVaultConnectionSlackUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackUninitialized: name);
 /// A model of the schema `CreateFlowsVaultConnectionSlackWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1653,7 +1858,7 @@ pub struct CreateFlowsVaultConnectionSlackWebhook {
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackWebhook: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in `Unclassified`.
@@ -1674,37 +1879,51 @@ pub enum CreateFlowsVaultConnectionStripe {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionStripe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::KeyPair(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::KeyPair),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::OauthCode),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1724,7 +1943,7 @@ pub struct CreateFlowsVaultConnectionStripeKeyPair {
     pub setup: Option<FlowsVaultConnectioSetupStripeKeyPair>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeKeyPair: name);
 /// A model of the schema `CreateFlowsVaultConnectionStripeOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1742,7 +1961,7 @@ pub struct CreateFlowsVaultConnectionStripeOauthCode {
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeOauthCode: name);
 /// A model of the schema `CreateFlowsVaultConnectionStripeUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1757,7 +1976,7 @@ pub struct CreateFlowsVaultConnectionStripeUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in `Unclassified`.
@@ -1776,27 +1995,40 @@ pub enum CreateFlowsVaultConnectionTelegram {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTelegram {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Token(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1816,7 +2048,7 @@ pub struct CreateFlowsVaultConnectionTelegramToken {
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTelegramToken: name);
 /// A model of the schema `CreateFlowsVaultConnectionTelegramUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1831,7 +2063,7 @@ pub struct CreateFlowsVaultConnectionTelegramUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTelegramUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in `Unclassified`.
@@ -1850,27 +2082,40 @@ pub enum CreateFlowsVaultConnectionTwilio {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTwilio {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1890,7 +2135,7 @@ pub struct CreateFlowsVaultConnectionTwilioApiKey {
     pub setup: Option<FlowsVaultConnectioSetupTwilioApiKey>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTwilioApiKey: name);
 /// A model of the schema `CreateFlowsVaultConnectionTwilioUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1905,7 +2150,7 @@ pub struct CreateFlowsVaultConnectionTwilioUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTwilioUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in `Unclassified`.
@@ -1924,27 +2169,40 @@ pub enum CreateFlowsVaultConnectionWhatsapp {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionWhatsapp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Token(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1964,7 +2222,7 @@ pub struct CreateFlowsVaultConnectionWhatsappToken {
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionWhatsappToken: name);
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1979,7 +2237,7 @@ pub struct CreateFlowsVaultConnectionWhatsappUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionWhatsappUninitialized: name);
 /// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in `Unclassified`.
@@ -1998,27 +2256,42 @@ pub enum CreateFlowsVaultConnectionZapier {
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionZapier {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name", "setup"],
                 &["app_id", "name", "setup"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Webhook(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["app_id", "name"],
                 &["app_id", "name"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Uninitialized(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Webhook),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Uninitialized),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2035,7 +2308,7 @@ pub struct CreateFlowsVaultConnectionZapierUninitialized {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierUninitialized: name);
 /// A model of the schema `CreateFlowsVaultConnectionZapierWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2053,7 +2326,7 @@ pub struct CreateFlowsVaultConnectionZapierWebhook {
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
 /// One of several shapes: the schema `FlowAction`. A value that fits none of them is kept in `Unclassified`.
@@ -2118,187 +2391,100 @@ pub enum FlowAction {
 impl<'de> serde::Deserialize<'de> for FlowAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Activecampaign(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Activecampaign),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Airtable),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Auth0),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Bigquery),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Clearbit),
+                5 => serde_json::from_value(value.clone()).ok().map(Self::Email),
+                6 => serde_json::from_value(value.clone()).ok().map(Self::Flow),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GoogleSheets),
+                8 => serde_json::from_value(value.clone()).ok().map(Self::Http),
+                9 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Hubspot),
+                10 => serde_json::from_value(value.clone()).ok().map(Self::Json),
+                11 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
+                12 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Mailchimp),
+                13 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Mailjet),
+                14 => serde_json::from_value(value.clone()).ok().map(Self::Otp),
+                15 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Pipedrive),
+                16 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Salesforce),
+                17 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Sendgrid),
+                18 => serde_json::from_value(value.clone()).ok().map(Self::Slack),
+                19 => serde_json::from_value(value.clone()).ok().map(Self::Stripe),
+                20 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Telegram),
+                21 => serde_json::from_value(value.clone()).ok().map(Self::Twilio),
+                22 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Whatsapp),
+                23 => serde_json::from_value(value.clone()).ok().map(Self::Xml),
+                24 => serde_json::from_value(value.clone()).ok().map(Self::Zapier),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Airtable(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Auth0(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Bigquery(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Clearbit(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Email(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Flow(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GoogleSheets(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Http(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Hubspot(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Json(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Jwt(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Mailchimp(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Mailjet(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Otp(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Pipedrive(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Salesforce(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Sendgrid(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Slack(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Stripe(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Telegram(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Twilio(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Whatsapp(v));
-            }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Xml(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Zapier(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2319,8 +2505,8 @@ pub enum FlowActionActivecampaign {
 impl<'de> serde::Deserialize<'de> for FlowActionActivecampaign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2333,12 +2519,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionActivecampaign {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ListContacts(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2351,11 +2533,30 @@ impl<'de> serde::Deserialize<'de> for FlowActionActivecampaign {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpsertContact(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ListContacts),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpsertContact),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2387,7 +2588,7 @@ pub struct FlowActionActivecampaignListContacts {
     pub type_: Option<FlowActionActivecampaignListContactsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignListContacts: id);
 string_enum!(
@@ -2408,7 +2609,7 @@ pub struct FlowActionActivecampaignListContactsParams {
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignListContactsParams: connection_id, email);
 string_enum!(
@@ -2444,7 +2645,7 @@ pub struct FlowActionActivecampaignUpsertContact {
     pub type_: Option<FlowActionActivecampaignUpsertContactType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignUpsertContact: id);
 string_enum!(
@@ -2477,7 +2678,7 @@ pub struct FlowActionActivecampaignUpsertContactParams {
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignUpsertContactParams: connection_id, email, first_name, last_name);
 string_enum!(
@@ -2504,8 +2705,8 @@ pub enum FlowActionAirtable {
 impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2518,12 +2719,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateRecord(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2536,12 +2733,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ListRecords(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2554,11 +2747,33 @@ impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateRecord(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateRecord),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ListRecords),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateRecord),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2590,7 +2805,7 @@ pub struct FlowActionAirtableCreateRecord {
     pub type_: Option<FlowActionAirtableCreateRecordType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableCreateRecord: id);
 string_enum!(
@@ -2617,7 +2832,7 @@ pub struct FlowActionAirtableCreateRecordParams {
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableCreateRecordParams: base_id, connection_id, table_name);
 string_enum!(
@@ -2653,7 +2868,7 @@ pub struct FlowActionAirtableListRecords {
     pub type_: Option<FlowActionAirtableListRecordsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableListRecords: id);
 string_enum!(
@@ -2683,7 +2898,7 @@ pub struct FlowActionAirtableListRecordsParams {
     pub view: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableListRecordsParams: base_id, connection_id, table_name);
 string_enum!(
@@ -2719,7 +2934,7 @@ pub struct FlowActionAirtableUpdateRecord {
     pub type_: Option<FlowActionAirtableUpdateRecordType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableUpdateRecord: id);
 string_enum!(
@@ -2749,7 +2964,7 @@ pub struct FlowActionAirtableUpdateRecordParams {
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableUpdateRecordParams: base_id, connection_id, record_id, table_name);
 string_enum!(
@@ -2784,8 +2999,8 @@ pub enum FlowActionAuth0 {
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2798,12 +3013,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateUser(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2816,12 +3027,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetUser(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2834,12 +3041,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateUser(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2852,12 +3055,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SendRequest(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2870,12 +3069,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SendEmail(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2888,12 +3083,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SendSms(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -2906,11 +3097,45 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::MakeCall(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateUser),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetUser),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateUser),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SendRequest),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SendEmail),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SendSms),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::MakeCall),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2942,7 +3167,7 @@ pub struct FlowActionAuth0CreateUser {
     pub type_: Option<FlowActionAuth0CreateUserType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0CreateUser: id);
 string_enum!(
@@ -2963,7 +3188,7 @@ pub struct FlowActionAuth0CreateUserParams {
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0CreateUserParams: connection_id);
 string_enum!(
@@ -2999,7 +3224,7 @@ pub struct FlowActionAuth0GetUser {
     pub type_: Option<FlowActionAuth0GetUserType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0GetUser: id);
 string_enum!(
@@ -3020,7 +3245,7 @@ pub struct FlowActionAuth0GetUserParams {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0GetUserParams: connection_id, user_id);
 string_enum!(
@@ -3056,7 +3281,7 @@ pub struct FlowActionAuth0MakeCall {
     pub type_: Option<FlowActionAuth0MakeCallType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0MakeCall: id);
 string_enum!(
@@ -3083,7 +3308,7 @@ pub struct FlowActionAuth0MakeCallParams {
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -3118,7 +3343,7 @@ pub struct FlowActionAuth0SendEmail {
     pub type_: Option<FlowActionAuth0SendEmailType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendEmail: id);
 string_enum!(
@@ -3148,7 +3373,7 @@ pub struct FlowActionAuth0SendEmailParams {
     pub to: Option<FlowActionAuth0SendEmailParamsTo>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowActionAuth0SendEmailParamsFrom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3162,7 +3387,7 @@ pub struct FlowActionAuth0SendEmailParamsFrom {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendEmailParamsFrom: name);
 /// One of several shapes: the schema `FlowActionAuth0SendEmailParamsFromEmail`. A value that fits none of them is kept in `Unclassified`.
@@ -3181,27 +3406,30 @@ pub enum FlowActionAuth0SendEmailParamsFromEmail {
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsFromEmail {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::String2),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String2(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -3222,27 +3450,30 @@ pub enum FlowActionAuth0SendEmailParamsTo {
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsTo {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::String2),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String2(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -3280,7 +3511,7 @@ pub struct FlowActionAuth0SendRequest {
     pub type_: Option<FlowActionAuth0SendRequestType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendRequest: id);
 string_enum!(
@@ -3313,7 +3544,7 @@ pub struct FlowActionAuth0SendRequestParams {
     pub payload: Option<FlowActionAuth0SendRequestParamsPayload>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendRequestParams: connection_id);
 string_enum!(
@@ -3348,37 +3579,30 @@ pub enum FlowActionAuth0SendRequestParamsPayload {
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendRequestParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::List),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Array,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::List(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -3416,7 +3640,7 @@ pub struct FlowActionAuth0SendSms {
     pub type_: Option<FlowActionAuth0SendSmsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendSms: id);
 string_enum!(
@@ -3443,7 +3667,7 @@ pub struct FlowActionAuth0SendSmsParams {
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -3478,7 +3702,7 @@ pub struct FlowActionAuth0UpdateUser {
     pub type_: Option<FlowActionAuth0UpdateUserType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0UpdateUser: id);
 string_enum!(
@@ -3502,7 +3726,7 @@ pub struct FlowActionAuth0UpdateUserParams {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0UpdateUserParams: connection_id, user_id);
 string_enum!(
@@ -3538,7 +3762,7 @@ pub struct FlowActionBigqueryInsertRows {
     pub type_: Option<FlowActionBigqueryInsertRowsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionBigqueryInsertRows: id);
 string_enum!(
@@ -3565,7 +3789,7 @@ pub struct FlowActionBigqueryInsertRowsParams {
     pub table_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionBigqueryInsertRowsParams: connection_id, dataset_id, table_id);
 string_enum!(
@@ -3590,8 +3814,8 @@ pub enum FlowActionClearbit {
 impl<'de> serde::Deserialize<'de> for FlowActionClearbit {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3604,12 +3828,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionClearbit {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FindPerson(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3622,11 +3842,30 @@ impl<'de> serde::Deserialize<'de> for FlowActionClearbit {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FindCompany(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FindPerson),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FindCompany),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -3658,7 +3897,7 @@ pub struct FlowActionClearbitFindCompany {
     pub type_: Option<FlowActionClearbitFindCompanyType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindCompany: id);
 string_enum!(
@@ -3679,7 +3918,7 @@ pub struct FlowActionClearbitFindCompanyParams {
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindCompanyParams: connection_id);
 string_enum!(
@@ -3715,7 +3954,7 @@ pub struct FlowActionClearbitFindPerson {
     pub type_: Option<FlowActionClearbitFindPersonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindPerson: id);
 string_enum!(
@@ -3736,7 +3975,7 @@ pub struct FlowActionClearbitFindPersonParams {
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindPersonParams: connection_id, email);
 string_enum!(
@@ -3772,7 +4011,7 @@ pub struct FlowActionEmailVerifyEmail {
     pub type_: Option<FlowActionEmailVerifyEmailType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionEmailVerifyEmail: id);
 string_enum!(
@@ -3793,7 +4032,7 @@ pub struct FlowActionEmailVerifyEmailParams {
     pub rules: Option<FlowActionEmailVerifyEmailParamsRules>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionEmailVerifyEmailParams: email);
 /// A model of the schema `FlowActionEmailVerifyEmailParamsRules`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3820,7 +4059,7 @@ pub struct FlowActionEmailVerifyEmailParamsRules {
     pub require_mx_record: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -3854,8 +4093,8 @@ pub enum FlowActionFlow {
 impl<'de> serde::Deserialize<'de> for FlowActionFlow {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3868,12 +4107,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::BooleanCondition(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3886,12 +4121,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::DelayFlow(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "type"],
@@ -3904,12 +4135,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::DoNothing(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3922,12 +4149,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ErrorMessage(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3940,12 +4163,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::MapValue(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3958,12 +4177,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ReturnJson(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -3976,11 +4191,45 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlow {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::StoreVars(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::BooleanCondition),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::DelayFlow),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::DoNothing),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ErrorMessage),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::MapValue),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ReturnJson),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::StoreVars),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4012,7 +4261,7 @@ pub struct FlowActionFlowBooleanCondition {
     pub type_: Option<FlowActionFlowBooleanConditionType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowBooleanCondition: id);
 string_enum!(
@@ -4036,7 +4285,7 @@ pub struct FlowActionFlowBooleanConditionParams {
     pub then: Option<Vec<FlowAction>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -4071,7 +4320,7 @@ pub struct FlowActionFlowDelayFlow {
     pub type_: Option<FlowActionFlowDelayFlowType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowDelayFlow: id);
 string_enum!(
@@ -4092,7 +4341,7 @@ pub struct FlowActionFlowDelayFlowParams {
     pub units: Option<FlowActionFlowDelayFlowParamsUnits>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionFlowDelayFlowParamsNumber`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4110,27 +4359,30 @@ pub enum FlowActionFlowDelayFlowParamsNumber {
 impl<'de> serde::Deserialize<'de> for FlowActionFlowDelayFlowParamsNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Integer,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Integer(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Integer),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4180,7 +4432,7 @@ pub struct FlowActionFlowDoNothing {
     pub type_: Option<FlowActionFlowDoNothingType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowDoNothing: id);
 string_enum!(
@@ -4222,7 +4474,7 @@ pub struct FlowActionFlowErrorMessage {
     pub type_: Option<FlowActionFlowErrorMessageType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowErrorMessage: id);
 string_enum!(
@@ -4240,7 +4492,7 @@ pub struct FlowActionFlowErrorMessageParams {
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -4275,7 +4527,7 @@ pub struct FlowActionFlowMapValue {
     pub type_: Option<FlowActionFlowMapValueType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowMapValue: id);
 string_enum!(
@@ -4299,7 +4551,7 @@ pub struct FlowActionFlowMapValueParams {
     pub input: Option<FlowActionFlowMapValueParamsInput>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4321,47 +4573,32 @@ pub enum FlowActionFlowMapValueParamsFallback {
 impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                3 => serde_json::from_value(value.clone()).ok().map(Self::List),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Array,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::List(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4382,27 +4619,28 @@ pub enum FlowActionFlowMapValueParamsInput {
 impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsInput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4440,7 +4678,7 @@ pub struct FlowActionFlowReturnJson {
     pub type_: Option<FlowActionFlowReturnJsonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowReturnJson: id);
 string_enum!(
@@ -4458,7 +4696,7 @@ pub struct FlowActionFlowReturnJsonParams {
     pub payload: Option<FlowActionFlowReturnJsonParamsPayload>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4476,27 +4714,28 @@ pub enum FlowActionFlowReturnJsonParamsPayload {
 impl<'de> serde::Deserialize<'de> for FlowActionFlowReturnJsonParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4534,7 +4773,7 @@ pub struct FlowActionFlowStoreVars {
     pub type_: Option<FlowActionFlowStoreVarsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowStoreVars: id);
 string_enum!(
@@ -4552,7 +4791,7 @@ pub struct FlowActionFlowStoreVarsParams {
     pub vars: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -4587,7 +4826,7 @@ pub struct FlowActionGoogleSheetsAddRow {
     pub type_: Option<FlowActionGoogleSheetsAddRowType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionGoogleSheetsAddRow: id);
 string_enum!(
@@ -4614,7 +4853,7 @@ pub struct FlowActionGoogleSheetsAddRowParams {
     pub values: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionGoogleSheetsAddRowParams: connection_id, spreadsheet_id);
 /// One of several shapes: the schema `FlowActionGoogleSheetsAddRowParamsSheetId`. A value that fits none of them is kept in `Unclassified`.
@@ -4633,27 +4872,30 @@ pub enum FlowActionGoogleSheetsAddRowParamsSheetId {
 impl<'de> serde::Deserialize<'de> for FlowActionGoogleSheetsAddRowParamsSheetId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Integer,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Integer(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Integer),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4691,7 +4933,7 @@ pub struct FlowActionHttpSendRequest {
     pub type_: Option<FlowActionHttpSendRequestType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHttpSendRequest: id);
 string_enum!(
@@ -4730,7 +4972,7 @@ pub struct FlowActionHttpSendRequestParams {
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHttpSendRequestParams: connection_id);
 /// A model of the schema `FlowActionHttpSendRequestParamsBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4745,7 +4987,7 @@ pub struct FlowActionHttpSendRequestParamsBasicAuth {
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -4789,37 +5031,30 @@ pub enum FlowActionHttpSendRequestParamsPayload {
 impl<'de> serde::Deserialize<'de> for FlowActionHttpSendRequestParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::List),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Array,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::List(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4848,8 +5083,8 @@ pub enum FlowActionHubspot {
 impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -4862,12 +5097,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::EnrollContact(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -4880,12 +5111,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetContact(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -4898,11 +5125,33 @@ impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpsertContact(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::EnrollContact),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetContact),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpsertContact),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -4934,7 +5183,7 @@ pub struct FlowActionHubspotEnrollContact {
     pub type_: Option<FlowActionHubspotEnrollContactType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotEnrollContact: id);
 string_enum!(
@@ -4958,7 +5207,7 @@ pub struct FlowActionHubspotEnrollContactParams {
     pub workflow_id: Option<FlowActionHubspotEnrollContactParamsWorkflowId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotEnrollContactParams: connection_id, email);
 /// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in `Unclassified`.
@@ -4977,27 +5226,30 @@ pub enum FlowActionHubspotEnrollContactParamsWorkflowId {
 impl<'de> serde::Deserialize<'de> for FlowActionHubspotEnrollContactParamsWorkflowId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Integer),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Integer,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Integer(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5035,7 +5287,7 @@ pub struct FlowActionHubspotGetContact {
     pub type_: Option<FlowActionHubspotGetContactType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotGetContact: id);
 string_enum!(
@@ -5056,7 +5308,7 @@ pub struct FlowActionHubspotGetContactParams {
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotGetContactParams: connection_id, email);
 string_enum!(
@@ -5092,7 +5344,7 @@ pub struct FlowActionHubspotUpsertContact {
     pub type_: Option<FlowActionHubspotUpsertContactType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotUpsertContact: id);
 string_enum!(
@@ -5116,7 +5368,7 @@ pub struct FlowActionHubspotUpsertContactParams {
     pub properties: Option<Vec<FlowActionHubspotUpsertContactParamsProperty>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotUpsertContactParams: connection_id, email);
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -5131,7 +5383,7 @@ pub struct FlowActionHubspotUpsertContactParamsProperty {
     pub value: Option<serde_json::Value>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5157,8 +5409,8 @@ pub enum FlowActionJson {
 impl<'de> serde::Deserialize<'de> for FlowActionJson {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5171,12 +5423,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionJson {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateJson(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5189,12 +5437,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionJson {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ParseJson(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5207,11 +5451,33 @@ impl<'de> serde::Deserialize<'de> for FlowActionJson {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SerializeJson(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateJson),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ParseJson),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SerializeJson),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5243,7 +5509,7 @@ pub struct FlowActionJsonCreateJson {
     pub type_: Option<FlowActionJsonCreateJsonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonCreateJson: id);
 string_enum!(
@@ -5261,7 +5527,7 @@ pub struct FlowActionJsonCreateJsonParams {
     pub object: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5296,7 +5562,7 @@ pub struct FlowActionJsonParseJson {
     pub type_: Option<FlowActionJsonParseJsonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonParseJson: id);
 string_enum!(
@@ -5314,7 +5580,7 @@ pub struct FlowActionJsonParseJsonParams {
     pub json: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5349,7 +5615,7 @@ pub struct FlowActionJsonSerializeJson {
     pub type_: Option<FlowActionJsonSerializeJsonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonSerializeJson: id);
 string_enum!(
@@ -5367,7 +5633,7 @@ pub struct FlowActionJsonSerializeJsonParams {
     pub object: Option<FlowActionJsonSerializeJsonParamsObject>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5385,27 +5651,28 @@ pub enum FlowActionJsonSerializeJsonParamsObject {
 impl<'de> serde::Deserialize<'de> for FlowActionJsonSerializeJsonParamsObject {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5434,8 +5701,8 @@ pub enum FlowActionJwt {
 impl<'de> serde::Deserialize<'de> for FlowActionJwt {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5448,12 +5715,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionJwt {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::DecodeJwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5466,12 +5729,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionJwt {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SignJwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5484,11 +5743,33 @@ impl<'de> serde::Deserialize<'de> for FlowActionJwt {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::VerifyJwt(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::DecodeJwt),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SignJwt),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::VerifyJwt),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5520,7 +5801,7 @@ pub struct FlowActionJwtDecodeJwt {
     pub type_: Option<FlowActionJwtDecodeJwtType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtDecodeJwt: id);
 string_enum!(
@@ -5538,7 +5819,7 @@ pub struct FlowActionJwtDecodeJwtParams {
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5573,7 +5854,7 @@ pub struct FlowActionJwtSignJwt {
     pub type_: Option<FlowActionJwtSignJwtType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtSignJwt: id);
 string_enum!(
@@ -5606,7 +5887,7 @@ pub struct FlowActionJwtSignJwtParams {
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtSignJwtParams: connection_id);
 string_enum!(
@@ -5642,7 +5923,7 @@ pub struct FlowActionJwtVerifyJwt {
     pub type_: Option<FlowActionJwtVerifyJwtType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtVerifyJwt: id);
 string_enum!(
@@ -5669,7 +5950,7 @@ pub struct FlowActionJwtVerifyJwtParams {
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtVerifyJwtParams: connection_id);
 string_enum!(
@@ -5705,7 +5986,7 @@ pub struct FlowActionMailchimpUpsertMember {
     pub type_: Option<FlowActionMailchimpUpsertMemberType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailchimpUpsertMember: id);
 string_enum!(
@@ -5729,7 +6010,7 @@ pub struct FlowActionMailchimpUpsertMemberParams {
     pub member: Option<FlowActionMailchimpUpsertMemberParamsMember>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailchimpUpsertMemberParams: connection_id, list_id);
 /// A model of the schema `FlowActionMailchimpUpsertMemberParamsMember`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -5747,7 +6028,7 @@ pub struct FlowActionMailchimpUpsertMemberParamsMember {
     pub status_if_new: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5782,7 +6063,7 @@ pub struct FlowActionMailjetSendEmail {
     pub type_: Option<FlowActionMailjetSendEmailType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailjetSendEmail: id);
 string_enum!(
@@ -5807,27 +6088,40 @@ pub enum FlowActionMailjetSendEmailParams {
 impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["content"],
                 &["content"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["template_id"],
                 &["template_id", "variables"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object2(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object2),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5841,7 +6135,7 @@ pub struct FlowActionMailjetSendEmailParamsObject {
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5855,7 +6149,7 @@ pub struct FlowActionMailjetSendEmailParamsObject2 {
     pub variables: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -5879,8 +6173,8 @@ pub enum FlowActionOtp {
 impl<'de> serde::Deserialize<'de> for FlowActionOtp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5893,12 +6187,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionOtp {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GenerateCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -5911,11 +6201,30 @@ impl<'de> serde::Deserialize<'de> for FlowActionOtp {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::VerifyCode(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GenerateCode),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::VerifyCode),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -5947,7 +6256,7 @@ pub struct FlowActionOtpGenerateCode {
     pub type_: Option<FlowActionOtpGenerateCodeType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionOtpGenerateCode: id);
 string_enum!(
@@ -5968,7 +6277,7 @@ pub struct FlowActionOtpGenerateCodeParams {
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -6003,7 +6312,7 @@ pub struct FlowActionOtpVerifyCode {
     pub type_: Option<FlowActionOtpVerifyCodeType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionOtpVerifyCode: id);
 string_enum!(
@@ -6024,7 +6333,7 @@ pub struct FlowActionOtpVerifyCodeParams {
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -6042,27 +6351,30 @@ pub enum FlowActionOtpVerifyCodeParamsCode {
 impl<'de> serde::Deserialize<'de> for FlowActionOtpVerifyCodeParamsCode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Integer,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Integer(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Integer),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6091,8 +6403,8 @@ pub enum FlowActionPipedrive {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6105,12 +6417,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::AddDeal(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6123,12 +6431,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::AddOrganization(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6141,11 +6445,33 @@ impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::AddPerson(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::AddDeal),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::AddOrganization),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::AddPerson),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6177,7 +6503,7 @@ pub struct FlowActionPipedriveAddDeal {
     pub type_: Option<FlowActionPipedriveAddDealType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddDeal: id);
 string_enum!(
@@ -6216,7 +6542,7 @@ pub struct FlowActionPipedriveAddDealParams {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddDealParams: connection_id);
 /// One of several shapes: the schema `FlowActionPipedriveAddDealParamsOrganizationId`. A value that fits none of them is kept in `Unclassified`.
@@ -6235,27 +6561,28 @@ pub enum FlowActionPipedriveAddDealParamsOrganizationId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsOrganizationId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6276,27 +6603,28 @@ pub enum FlowActionPipedriveAddDealParamsPersonId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsPersonId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6317,27 +6645,28 @@ pub enum FlowActionPipedriveAddDealParamsStageId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsStageId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6358,27 +6687,28 @@ pub enum FlowActionPipedriveAddDealParamsUserId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsUserId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6416,7 +6746,7 @@ pub struct FlowActionPipedriveAddOrganization {
     pub type_: Option<FlowActionPipedriveAddOrganizationType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddOrganization: id);
 string_enum!(
@@ -6443,7 +6773,7 @@ pub struct FlowActionPipedriveAddOrganizationParams {
     pub owner_id: Option<FlowActionPipedriveAddOrganizationParamsOwnerId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddOrganizationParams: connection_id, name);
 /// One of several shapes: the schema `FlowActionPipedriveAddOrganizationParamsOwnerId`. A value that fits none of them is kept in `Unclassified`.
@@ -6462,27 +6792,28 @@ pub enum FlowActionPipedriveAddOrganizationParamsOwnerId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddOrganizationParamsOwnerId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6520,7 +6851,7 @@ pub struct FlowActionPipedriveAddPerson {
     pub type_: Option<FlowActionPipedriveAddPersonType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddPerson: id);
 string_enum!(
@@ -6556,7 +6887,7 @@ pub struct FlowActionPipedriveAddPersonParams {
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddPersonParams: connection_id, email, name);
 /// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOrganizationId`. A value that fits none of them is kept in `Unclassified`.
@@ -6575,27 +6906,28 @@ pub enum FlowActionPipedriveAddPersonParamsOrganizationId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOrganizationId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6616,27 +6948,28 @@ pub enum FlowActionPipedriveAddPersonParamsOwnerId {
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOwnerId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6667,8 +7000,8 @@ pub enum FlowActionSalesforce {
 impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6681,12 +7014,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLead(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6699,12 +7028,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetLead(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6717,12 +7042,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SearchLeads(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -6735,11 +7056,36 @@ impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateLead(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLead),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetLead),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SearchLeads),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateLead),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -6771,7 +7117,7 @@ pub struct FlowActionSalesforceCreateLead {
     pub type_: Option<FlowActionSalesforceCreateLeadType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceCreateLead: id);
 string_enum!(
@@ -6807,7 +7153,7 @@ pub struct FlowActionSalesforceCreateLeadParams {
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceCreateLeadParams: connection_id, email, first_name, last_name);
 string_enum!(
@@ -6843,7 +7189,7 @@ pub struct FlowActionSalesforceGetLead {
     pub type_: Option<FlowActionSalesforceGetLeadType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceGetLead: id);
 string_enum!(
@@ -6864,7 +7210,7 @@ pub struct FlowActionSalesforceGetLeadParams {
     pub lead_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceGetLeadParams: connection_id, lead_id);
 string_enum!(
@@ -6900,7 +7246,7 @@ pub struct FlowActionSalesforceSearchLeads {
     pub type_: Option<FlowActionSalesforceSearchLeadsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceSearchLeads: id);
 string_enum!(
@@ -6927,7 +7273,7 @@ pub struct FlowActionSalesforceSearchLeadsParams {
     pub search_value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceSearchLeadsParams: connection_id);
 string_enum!(
@@ -6975,7 +7321,7 @@ pub struct FlowActionSalesforceUpdateLead {
     pub type_: Option<FlowActionSalesforceUpdateLeadType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceUpdateLead: id);
 string_enum!(
@@ -6999,7 +7345,7 @@ pub struct FlowActionSalesforceUpdateLeadParams {
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceUpdateLeadParams: connection_id, lead_id);
 string_enum!(
@@ -7035,7 +7381,7 @@ pub struct FlowActionSendgridSendEmail {
     pub type_: Option<FlowActionSendgridSendEmailType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmail: id);
 string_enum!(
@@ -7059,7 +7405,7 @@ pub struct FlowActionSendgridSendEmailParams {
     pub personalizations: Option<Vec<serde_json::Value>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmailParams: connection_id);
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7074,7 +7420,7 @@ pub struct FlowActionSendgridSendEmailParamsPerson {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmailParamsPerson: email, name);
 string_enum!(
@@ -7110,7 +7456,7 @@ pub struct FlowActionSlackPostMessage {
     pub type_: Option<FlowActionSlackPostMessageType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSlackPostMessage: id);
 string_enum!(
@@ -7134,7 +7480,7 @@ pub struct FlowActionSlackPostMessageParams {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSlackPostMessageParams: connection_id);
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7155,7 +7501,7 @@ pub struct FlowActionSlackPostMessageParamsAttachment {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -7182,7 +7528,7 @@ pub struct FlowActionSlackPostMessageParamsAttachmentField {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -7216,8 +7562,8 @@ pub enum FlowActionStripe {
 impl<'de> serde::Deserialize<'de> for FlowActionStripe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7230,12 +7576,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::AddTaxId(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7248,12 +7590,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateCustomer(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7266,12 +7604,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreatePortalSession(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7284,12 +7618,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::DeleteTaxId(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7302,12 +7632,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FindCustomers(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7320,12 +7646,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetCustomer(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7338,11 +7660,45 @@ impl<'de> serde::Deserialize<'de> for FlowActionStripe {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::UpdateCustomer(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::AddTaxId),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateCustomer),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreatePortalSession),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::DeleteTaxId),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FindCustomers),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetCustomer),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::UpdateCustomer),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -7374,7 +7730,7 @@ pub struct FlowActionStripeAddTaxId {
     pub type_: Option<FlowActionStripeAddTaxIdType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeAddTaxId: id);
 string_enum!(
@@ -7401,7 +7757,7 @@ pub struct FlowActionStripeAddTaxIdParams {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeAddTaxIdParams: connection_id, customer_id);
 string_enum!(
@@ -7438,7 +7794,7 @@ pub struct FlowActionStripeAddress {
     pub state: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowActionStripeCreateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -7467,7 +7823,7 @@ pub struct FlowActionStripeCreateCustomer {
     pub type_: Option<FlowActionStripeCreateCustomerType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreateCustomer: id);
 string_enum!(
@@ -7509,7 +7865,7 @@ pub struct FlowActionStripeCreateCustomerParams {
     pub tax_id: Option<FlowActionStripeTaxId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreateCustomerParams: connection_id, email, name);
 string_enum!(
@@ -7545,7 +7901,7 @@ pub struct FlowActionStripeCreatePortalSession {
     pub type_: Option<FlowActionStripeCreatePortalSessionType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreatePortalSession: id);
 string_enum!(
@@ -7569,7 +7925,7 @@ pub struct FlowActionStripeCreatePortalSessionParams {
     pub return_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreatePortalSessionParams: connection_id, customer_id);
 string_enum!(
@@ -7605,7 +7961,7 @@ pub struct FlowActionStripeDeleteTaxId {
     pub type_: Option<FlowActionStripeDeleteTaxIdType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeDeleteTaxId: id);
 string_enum!(
@@ -7629,7 +7985,7 @@ pub struct FlowActionStripeDeleteTaxIdParams {
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeDeleteTaxIdParams: connection_id, customer_id, id);
 string_enum!(
@@ -7665,7 +8021,7 @@ pub struct FlowActionStripeFindCustomers {
     pub type_: Option<FlowActionStripeFindCustomersType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeFindCustomers: id);
 string_enum!(
@@ -7686,7 +8042,7 @@ pub struct FlowActionStripeFindCustomersParams {
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeFindCustomersParams: connection_id, email);
 string_enum!(
@@ -7722,7 +8078,7 @@ pub struct FlowActionStripeGetCustomer {
     pub type_: Option<FlowActionStripeGetCustomerType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeGetCustomer: id);
 string_enum!(
@@ -7743,7 +8099,7 @@ pub struct FlowActionStripeGetCustomerParams {
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeGetCustomerParams: connection_id, id);
 string_enum!(
@@ -7764,7 +8120,7 @@ pub struct FlowActionStripeTaxId {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowActionStripeUpdateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -7793,7 +8149,7 @@ pub struct FlowActionStripeUpdateCustomer {
     pub type_: Option<FlowActionStripeUpdateCustomerType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeUpdateCustomer: id);
 string_enum!(
@@ -7835,7 +8191,7 @@ pub struct FlowActionStripeUpdateCustomerParams {
     pub tax_exempt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeUpdateCustomerParams: connection_id, email, id, name);
 string_enum!(
@@ -7871,7 +8227,7 @@ pub struct FlowActionTelegramSendMessage {
     pub type_: Option<FlowActionTelegramSendMessageType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTelegramSendMessage: id);
 string_enum!(
@@ -7895,7 +8251,7 @@ pub struct FlowActionTelegramSendMessageParams {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTelegramSendMessageParams: chat_id, connection_id);
 string_enum!(
@@ -7920,8 +8276,8 @@ pub enum FlowActionTwilio {
 impl<'de> serde::Deserialize<'de> for FlowActionTwilio {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7934,12 +8290,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionTwilio {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::MakeCall(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -7952,11 +8304,30 @@ impl<'de> serde::Deserialize<'de> for FlowActionTwilio {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SendSms(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::MakeCall),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SendSms),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -7988,7 +8359,7 @@ pub struct FlowActionTwilioMakeCall {
     pub type_: Option<FlowActionTwilioMakeCallType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioMakeCall: id);
 string_enum!(
@@ -8015,7 +8386,7 @@ pub struct FlowActionTwilioMakeCallParams {
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioMakeCallParams: connection_id);
 string_enum!(
@@ -8051,7 +8422,7 @@ pub struct FlowActionTwilioSendSms {
     pub type_: Option<FlowActionTwilioSendSmsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioSendSms: id);
 string_enum!(
@@ -8078,7 +8449,7 @@ pub struct FlowActionTwilioSendSmsParams {
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioSendSmsParams: connection_id);
 string_enum!(
@@ -8114,7 +8485,7 @@ pub struct FlowActionWhatsappSendMessage {
     pub type_: Option<FlowActionWhatsappSendMessageType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionWhatsappSendMessage: id);
 string_enum!(
@@ -8144,7 +8515,7 @@ pub struct FlowActionWhatsappSendMessageParams {
     pub type_: Option<FlowActionWhatsappSendMessageParamsType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionWhatsappSendMessageParams: connection_id, sender_id);
 /// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in `Unclassified`.
@@ -8163,27 +8534,28 @@ pub enum FlowActionWhatsappSendMessageParamsPayload {
 impl<'de> serde::Deserialize<'de> for FlowActionWhatsappSendMessageParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -8232,8 +8604,8 @@ pub enum FlowActionXml {
 impl<'de> serde::Deserialize<'de> for FlowActionXml {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -8246,12 +8618,8 @@ impl<'de> serde::Deserialize<'de> for FlowActionXml {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ParseXml(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "id", "params", "type"],
@@ -8264,11 +8632,30 @@ impl<'de> serde::Deserialize<'de> for FlowActionXml {
                     "params",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::SerializeXml(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ParseXml),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::SerializeXml),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -8300,7 +8687,7 @@ pub struct FlowActionXmlParseXml {
     pub type_: Option<FlowActionXmlParseXmlType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionXmlParseXml: id);
 string_enum!(
@@ -8318,7 +8705,7 @@ pub struct FlowActionXmlParseXmlParams {
     pub xml: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -8353,7 +8740,7 @@ pub struct FlowActionXmlSerializeXml {
     pub type_: Option<FlowActionXmlSerializeXmlType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionXmlSerializeXml: id);
 string_enum!(
@@ -8371,7 +8758,7 @@ pub struct FlowActionXmlSerializeXmlParams {
     pub object: Option<FlowActionXmlSerializeXmlParamsObject>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -8389,27 +8776,28 @@ pub enum FlowActionXmlSerializeXmlParamsObject {
 impl<'de> serde::Deserialize<'de> for FlowActionXmlSerializeXmlParamsObject {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -8447,7 +8835,7 @@ pub struct FlowActionZapierTriggerWebhook {
     pub type_: Option<FlowActionZapierTriggerWebhookType>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionZapierTriggerWebhook: id);
 string_enum!(
@@ -8468,7 +8856,7 @@ pub struct FlowActionZapierTriggerWebhookParams {
     pub method: Option<FlowActionZapierTriggerWebhookParamsMethod>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionZapierTriggerWebhookParams: connection_id);
 string_enum!(
@@ -8517,7 +8905,7 @@ pub struct FlowExecutionSummary {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowExecutionSummary: id, journey_id, trace_id);
 /// A model of the schema `FlowSummary`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -8541,7 +8929,7 @@ pub struct FlowSummary {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowSummary: id, name);
 /// A model of the schema `FlowsVaultConnectioSetupApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -8556,7 +8944,7 @@ pub struct FlowsVaultConnectioSetupApiKey {
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupApiKeyWithBaseUrl`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8573,7 +8961,7 @@ pub struct FlowsVaultConnectioSetupApiKeyWithBaseUrl {
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupBigqueryOauthJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8593,7 +8981,7 @@ pub struct FlowsVaultConnectioSetupBigqueryOauthJwt {
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthJwtEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupBigqueryOauthJwt: project_id);
 /// A model of the schema `FlowsVaultConnectioSetupHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -8608,7 +8996,7 @@ pub struct FlowsVaultConnectioSetupHttpBearer {
     pub type_: Option<FlowsVaultConnectioSetupTypeBearerEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8622,7 +9010,7 @@ pub struct FlowsVaultConnectioSetupJwt {
     pub type_: Option<FlowsVaultConnectioSetupTypeJwtEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectioSetupJwtAlgorithmEnum`.
@@ -8667,7 +9055,7 @@ pub struct FlowsVaultConnectioSetupMailjetApiKey {
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupOauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8690,7 +9078,7 @@ pub struct FlowsVaultConnectioSetupOauthApp {
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthAppEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupOauthApp: client_id);
 /// A model of the schema `FlowsVaultConnectioSetupOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -8705,7 +9093,7 @@ pub struct FlowsVaultConnectioSetupOauthCode {
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthCodeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupSecretApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8719,7 +9107,7 @@ pub struct FlowsVaultConnectioSetupSecretApiKey {
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8736,7 +9124,7 @@ pub struct FlowsVaultConnectioSetupStripeKeyPair {
     pub type_: Option<FlowsVaultConnectioSetupTypeKeyPairEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupToken`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8750,7 +9138,7 @@ pub struct FlowsVaultConnectioSetupToken {
     pub type_: Option<FlowsVaultConnectioSetupTypeTokenEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectioSetupTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -8767,7 +9155,7 @@ pub struct FlowsVaultConnectioSetupTwilioApiKey {
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupTwilioApiKey: account_id);
 string_enum!(
@@ -8836,7 +9224,7 @@ pub struct FlowsVaultConnectioSetupWebhook {
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionAppIdActivecampaignEnum`.
@@ -8982,7 +9370,7 @@ pub struct FlowsVaultConnectionHttpApiKeySetup {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionHttpApiKeySetup: name);
 string_enum!(
@@ -9008,7 +9396,7 @@ pub struct FlowsVaultConnectionHttpBasicAuthSetup {
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FlowsVaultConnectionHttpOauthClientCredentialsSetup`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -9037,7 +9425,7 @@ pub struct FlowsVaultConnectionHttpOauthClientCredentialsSetup {
     pub type_: Option<FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionHttpOauthClientCredentialsSetup: client_id);
 string_enum!(
@@ -9091,7 +9479,7 @@ pub struct FlowsVaultConnectionSummary {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionSummary: account_name, app_id, id, name);
 string_enum!(
@@ -9133,7 +9521,7 @@ pub struct GetFlowExecutionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowExecutionResponseContent: id, journey_id, trace_id);
 string_enum!(
@@ -9168,7 +9556,7 @@ pub struct GetFlowResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowResponseContent: id, name);
 /// A model of the schema `GetFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9207,7 +9595,7 @@ pub struct GetFlowsVaultConnectionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
 string_enum!(
@@ -9271,7 +9659,7 @@ pub struct UpdateFlowResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFlowResponseContent: id, name);
 /// A request body, the schema `UpdateFlowsVaultConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -9341,7 +9729,7 @@ pub struct UpdateFlowsVaultConnectionResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
 /// One of several shapes: the schema `UpdateFlowsVaultConnectionSetup`. A value that fits none of them is kept in `Unclassified`.
@@ -9392,98 +9780,62 @@ pub enum UpdateFlowsVaultConnectionSetup {
 impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["api_key", "base_url", "type"],
                 &["api_key", "base_url", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupApiKeyWithBaseUrl(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["api_key", "type"],
                 &["api_key", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["client_id", "client_secret", "domain", "type"],
                 &["audience", "client_id", "client_secret", "domain", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupOauthApp(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["client_email", "private_key", "project_id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupBigqueryOauthJwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["secret_key", "type"],
                 &["secret_key", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupSecretApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["code", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupOauthCode(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["token", "type"],
                 &["token", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupHttpBearer(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["type", "username"],
                 &["password", "type", "username"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectionHttpBasicAuthSetup(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["in", "name", "type", "value"],
                 &["in", "name", "type", "value"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectionHttpApiKeySetup(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["client_id", "client_secret", "token_endpoint", "type"],
@@ -9496,81 +9848,117 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     "token_endpoint",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectionHttpOauthClientCredentialsSetup(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["algorithm", "type"],
                 &["algorithm", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupJwt(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["api_key", "secret_key", "type"],
                 &["api_key", "secret_key", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupMailjetApiKey(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["token", "type"],
                 &["token", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupToken(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["type", "url"],
                 &["type", "url"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupWebhook(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["private_key", "public_key", "type"],
                 &["private_key", "public_key", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupStripeKeyPair(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["code", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupOauthCode16(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["account_id", "api_key", "type"],
                 &["account_id", "api_key", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FlowsVaultConnectioSetupTwilioApiKey(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupApiKeyWithBaseUrl),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupApiKey),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupOauthApp),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupBigqueryOauthJwt),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupSecretApiKey),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupOauthCode),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupHttpBearer),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectionHttpBasicAuthSetup),
+                8 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectionHttpApiKeySetup),
+                9 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectionHttpOauthClientCredentialsSetup),
+                10 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupJwt),
+                11 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupMailjetApiKey),
+                12 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupToken),
+                13 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupWebhook),
+                14 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupStripeKeyPair),
+                15 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupOauthCode16),
+                16 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FlowsVaultConnectioSetupTwilioApiKey),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }

@@ -125,7 +125,7 @@ pub struct CreateFormResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFormResponseContent: id, name);
 /// One of several shapes: the schema `FormBlock`. A value that fits none of them is kept in `Unclassified`.
@@ -156,87 +156,92 @@ pub enum FormBlock {
 impl<'de> serde::Deserialize<'de> for FormBlock {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Divider(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Html(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Image(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::JumpButton(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::ResendButton(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::NextButton(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::PreviousButton(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
                 &["category", "config", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::RichText(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Divider),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Html),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Image),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::JumpButton),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::ResendButton),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::NextButton),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::PreviousButton),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::RichText),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -259,7 +264,7 @@ pub struct FormBlockDivider {
     pub type_: Option<FormBlockTypeDividerConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockDivider: id);
 /// A model of the schema `FormBlockDividerConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -271,7 +276,7 @@ pub struct FormBlockDividerConfig {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockHtml`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -291,7 +296,7 @@ pub struct FormBlockHtml {
     pub type_: Option<FormBlockTypeHtmlConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockHtml: id);
 /// A model of the schema `FormBlockHtmlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -303,7 +308,7 @@ pub struct FormBlockHtmlConfig {
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockImage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -323,7 +328,7 @@ pub struct FormBlockImage {
     pub type_: Option<FormBlockTypeImageConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockImage: id);
 /// A model of the schema `FormBlockImageConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -341,7 +346,7 @@ pub struct FormBlockImageConfig {
     pub src: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormBlockImageConfigPositionEnum`.
@@ -371,7 +376,7 @@ pub struct FormBlockJumpButton {
     pub type_: Option<FormBlockTypeJumpButtonConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockJumpButton: id);
 /// A model of the schema `FormBlockJumpButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -389,7 +394,7 @@ pub struct FormBlockJumpButtonConfig {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockJumpButtonConfigStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -400,7 +405,7 @@ pub struct FormBlockJumpButtonConfigStyle {
     pub background_color: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockNextButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -420,7 +425,7 @@ pub struct FormBlockNextButton {
     pub type_: Option<FormBlockTypeNextButtonConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockNextButton: id);
 /// A model of the schema `FormBlockNextButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -432,7 +437,7 @@ pub struct FormBlockNextButtonConfig {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -452,7 +457,7 @@ pub struct FormBlockPreviousButton {
     pub type_: Option<FormBlockTypePreviousButtonConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockPreviousButton: id);
 /// A model of the schema `FormBlockPreviousButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -464,7 +469,7 @@ pub struct FormBlockPreviousButtonConfig {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormBlockResendButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -484,7 +489,7 @@ pub struct FormBlockResendButton {
     pub type_: Option<FormBlockTypeResendButtonConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockResendButton: id);
 /// A model of the schema `FormBlockResendButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -514,7 +519,7 @@ pub struct FormBlockResendButtonConfig {
     pub waiting_time: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockResendButtonConfig: flow_id);
 string_enum!(
@@ -545,7 +550,7 @@ pub struct FormBlockRichText {
     pub type_: Option<FormBlockTypeRichTextConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockRichText: id);
 /// A model of the schema `FormBlockRichTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -557,7 +562,7 @@ pub struct FormBlockRichTextConfig {
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormBlockTypeDividerConst`.
@@ -625,22 +630,36 @@ pub enum FormComponent {
 impl<'de> serde::Deserialize<'de> for FormComponent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormBlock(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormBlock),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormWidget),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormField),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormWidget(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
-            if crate::api_support::fits(&value, crate::api_support::JsonKind::Any, &[], &[], strict)
-                && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormField(v));
-            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -681,7 +700,7 @@ pub struct FormEndingNode {
     pub resume_flow: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormEndingNodeAfterSubmit`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -692,7 +711,7 @@ pub struct FormEndingNodeAfterSubmit {
     pub flow_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormEndingNodeAfterSubmit: flow_id);
 string_enum!(
@@ -713,7 +732,7 @@ pub struct FormEndingNodeRedirection {
     pub target: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FormField`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -759,8 +778,8 @@ pub enum FormField {
 impl<'de> serde::Deserialize<'de> for FormField {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -774,12 +793,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Boolean(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -793,12 +808,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Cards(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -812,12 +823,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Choice(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -831,12 +838,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Custom(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -850,12 +853,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Date(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -869,12 +868,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Dropdown(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -888,12 +883,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Email(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -907,12 +898,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::File(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -926,12 +913,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Legal(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -945,12 +928,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -964,12 +943,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Password(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -983,12 +958,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Payment(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -1002,12 +973,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Social(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -1021,12 +988,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Tel(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -1040,12 +1003,8 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Text(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "id", "type"],
@@ -1059,11 +1018,48 @@ impl<'de> serde::Deserialize<'de> for FormField {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Url(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Boolean),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Cards),
+                2 => serde_json::from_value(value.clone()).ok().map(Self::Choice),
+                3 => serde_json::from_value(value.clone()).ok().map(Self::Custom),
+                4 => serde_json::from_value(value.clone()).ok().map(Self::Date),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Dropdown),
+                6 => serde_json::from_value(value.clone()).ok().map(Self::Email),
+                7 => serde_json::from_value(value.clone()).ok().map(Self::File),
+                8 => serde_json::from_value(value.clone()).ok().map(Self::Legal),
+                9 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                10 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Password),
+                11 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Payment),
+                12 => serde_json::from_value(value.clone()).ok().map(Self::Social),
+                13 => serde_json::from_value(value.clone()).ok().map(Self::Tel),
+                14 => serde_json::from_value(value.clone()).ok().map(Self::Text),
+                15 => serde_json::from_value(value.clone()).ok().map(Self::Url),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1098,7 +1094,7 @@ pub struct FormFieldBoolean {
     pub type_: Option<FormFieldTypeBooleanConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldBoolean: id);
 /// A model of the schema `FormFieldBooleanConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1113,7 +1109,7 @@ pub struct FormFieldBooleanConfig {
     pub options: Option<FormFieldBooleanConfigOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldBooleanConfigOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1127,7 +1123,7 @@ pub struct FormFieldBooleanConfigOptions {
     pub true_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldCards`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1159,7 +1155,7 @@ pub struct FormFieldCards {
     pub type_: Option<FormFieldTypeCardsConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldCards: id);
 /// A model of the schema `FormFieldCardsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1180,7 +1176,7 @@ pub struct FormFieldCardsConfig {
     pub options: Option<Vec<FormFieldCardsConfigOption>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1197,7 +1193,7 @@ pub struct FormFieldCardsConfigOption {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldChoice`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1229,7 +1225,7 @@ pub struct FormFieldChoice {
     pub type_: Option<FormFieldTypeChoiceConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldChoice: id);
 /// A model of the schema `FormFieldChoiceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1250,7 +1246,7 @@ pub struct FormFieldChoiceConfig {
     pub options: Option<Vec<FormFieldChoiceConfigOption>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1267,7 +1263,7 @@ pub struct FormFieldChoiceConfigAllowOther {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldChoiceConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1281,7 +1277,7 @@ pub struct FormFieldChoiceConfigOption {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldCustom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1313,7 +1309,7 @@ pub struct FormFieldCustom {
     pub type_: Option<FormFieldTypeCustomConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldCustom: id);
 /// A model of the schema `FormFieldCustomConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1334,7 +1330,7 @@ pub struct FormFieldCustomConfig {
     pub schema: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldDate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1366,7 +1362,7 @@ pub struct FormFieldDate {
     pub type_: Option<FormFieldTypeDateConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldDate: id);
 /// A model of the schema `FormFieldDateConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1381,7 +1377,7 @@ pub struct FormFieldDateConfig {
     pub format: Option<FormFieldDateConfigFormatEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldDateConfigFormatEnum`.
@@ -1421,7 +1417,7 @@ pub struct FormFieldDropdown {
     pub type_: Option<FormFieldTypeDropdownConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldDropdown: id);
 /// A model of the schema `FormFieldDropdownConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1442,7 +1438,7 @@ pub struct FormFieldDropdownConfig {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldDropdownConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1456,7 +1452,7 @@ pub struct FormFieldDropdownConfigOption {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldEmail`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1488,7 +1484,7 @@ pub struct FormFieldEmail {
     pub type_: Option<FormFieldTypeEmailConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldEmail: id);
 /// A model of the schema `FormFieldEmailConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1503,7 +1499,7 @@ pub struct FormFieldEmailConfig {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldFile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1535,7 +1531,7 @@ pub struct FormFieldFile {
     pub type_: Option<FormFieldTypeFileConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldFile: id);
 /// A model of the schema `FormFieldFileConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1562,7 +1558,7 @@ pub struct FormFieldFileConfig {
     pub storage: Option<FormFieldFileConfigStorage>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigCategoryEnum`.
@@ -1587,7 +1583,7 @@ pub struct FormFieldFileConfigStorage {
     pub type_: Option<FormFieldFileConfigStorageTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigStorageTypeEnum`.
@@ -1627,7 +1623,7 @@ pub struct FormFieldLegal {
     pub type_: Option<FormFieldTypeLegalConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldLegal: id);
 /// A model of the schema `FormFieldLegalConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1639,7 +1635,7 @@ pub struct FormFieldLegalConfig {
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldNumber`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1671,7 +1667,7 @@ pub struct FormFieldNumber {
     pub type_: Option<FormFieldTypeNumberConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldNumber: id);
 /// A model of the schema `FormFieldNumberConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1692,7 +1688,7 @@ pub struct FormFieldNumberConfig {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldPassword`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1724,7 +1720,7 @@ pub struct FormFieldPassword {
     pub type_: Option<FormFieldTypePasswordConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldPassword: id);
 /// A model of the schema `FormFieldPasswordConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1754,7 +1750,7 @@ pub struct FormFieldPasswordConfig {
     pub strength_meter: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldPasswordConfigHashEnum`.
@@ -1800,7 +1796,7 @@ pub struct FormFieldPayment {
     pub type_: Option<FormFieldTypePaymentConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldPayment: id);
 /// A model of the schema `FormFieldPaymentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1824,7 +1820,7 @@ pub struct FormFieldPaymentConfig {
     pub provider: Option<FormFieldPaymentConfigProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FormFieldPaymentConfigCharge`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1842,27 +1838,38 @@ pub enum FormFieldPaymentConfigCharge {
 impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigCharge {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["one_off", "type"],
                 &["one_off", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::OneOff(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["subscription", "type"],
                 &["subscription", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::OneOff),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1879,7 +1886,7 @@ pub struct FormFieldPaymentConfigChargeObject {
     pub type_: Option<FormFieldPaymentConfigChargeTypeSubscriptionConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldPaymentConfigChargeOneOff`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1893,7 +1900,7 @@ pub struct FormFieldPaymentConfigChargeOneOff {
     pub type_: Option<FormFieldPaymentConfigChargeTypeOneOffConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeOneOffCurrencyEnum`.
@@ -1929,7 +1936,7 @@ pub struct FormFieldPaymentConfigChargeOneOffOneOff {
     pub currency: Option<FormFieldPaymentConfigChargeOneOffCurrencyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1947,27 +1954,28 @@ pub enum FormFieldPaymentConfigChargeOneOffOneOffAmount {
 impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigChargeOneOffOneOffAmount {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Number,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Number(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1996,7 +2004,7 @@ pub struct FormFieldPaymentConfigCredentials {
     pub public_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldPaymentConfigFieldProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2010,7 +2018,7 @@ pub struct FormFieldPaymentConfigFieldProperties {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldPaymentConfigFields`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2030,7 +2038,7 @@ pub struct FormFieldPaymentConfigFields {
     pub trustmarks: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigProviderEnum`.
@@ -2068,7 +2076,7 @@ pub struct FormFieldSocial {
     pub type_: Option<FormFieldTypeSocialConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldSocial: id);
 /// A model of the schema `FormFieldTel`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2101,7 +2109,7 @@ pub struct FormFieldTel {
     pub type_: Option<FormFieldTypeTelConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldTel: id);
 /// A model of the schema `FormFieldTelConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2128,7 +2136,7 @@ pub struct FormFieldTelConfig {
     pub strings: Option<FormFieldTelConfigStrings>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldTelConfigStrings`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2139,7 +2147,7 @@ pub struct FormFieldTelConfigStrings {
     pub filter_placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFieldText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2171,7 +2179,7 @@ pub struct FormFieldText {
     pub type_: Option<FormFieldTypeTextConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldText: id);
 /// A model of the schema `FormFieldTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2195,7 +2203,7 @@ pub struct FormFieldTextConfig {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldTypeBooleanConst`.
@@ -2323,7 +2331,7 @@ pub struct FormFieldUrl {
     pub type_: Option<FormFieldTypeUrlConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldUrl: id);
 /// A model of the schema `FormFieldUrlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2338,7 +2346,7 @@ pub struct FormFieldUrlConfig {
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormFlow`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2361,7 +2369,7 @@ pub struct FormFlow {
     pub type_: Option<FormNodeTypeFlowConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFlow: id);
 /// A model of the schema `FormFlowConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2376,7 +2384,7 @@ pub struct FormFlowConfig {
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFlowConfig: flow_id);
 /// A model of the schema `FormHiddenField`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2391,7 +2399,7 @@ pub struct FormHiddenField {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormLanguages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2405,7 +2413,7 @@ pub struct FormLanguages {
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormMessages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2419,7 +2427,7 @@ pub struct FormMessages {
     pub errors: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FormNode`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2439,37 +2447,51 @@ pub enum FormNode {
 impl<'de> serde::Deserialize<'de> for FormNode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["config", "id", "type"],
                 &["alias", "config", "coordinates", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormFlow(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["id", "type"],
                 &["alias", "config", "coordinates", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormRouter(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["id", "type"],
                 &["alias", "config", "coordinates", "id", "type"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormStep(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormFlow),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormRouter),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormStep),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2486,7 +2508,7 @@ pub struct FormNodeCoordinates {
     pub y: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2504,27 +2526,30 @@ pub enum FormNodePointer {
 impl<'de> serde::Deserialize<'de> for FormNodePointer {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::FormEndingNodeId),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::FormEndingNodeId(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2568,7 +2593,7 @@ pub struct FormRouter {
     pub type_: Option<FormNodeTypeRouterConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormRouter: id);
 /// A model of the schema `FormRouterConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2583,7 +2608,7 @@ pub struct FormRouterConfig {
     pub rules: Option<Vec<FormRouterRule>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2603,7 +2628,7 @@ pub struct FormRouterRule {
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormRouterRule: id);
 /// A model of the schema `FormStartNode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2621,7 +2646,7 @@ pub struct FormStartNode {
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2644,7 +2669,7 @@ pub struct FormStep {
     pub type_: Option<FormNodeTypeStepConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormStep: id);
 /// A model of the schema `FormStepConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2659,7 +2684,7 @@ pub struct FormStepConfig {
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2670,7 +2695,7 @@ pub struct FormStyle {
     pub css: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormSummary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2696,7 +2721,7 @@ pub struct FormSummary {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormSummary: id, name);
 /// One of several shapes: the schema `FormWidget`. A value that fits none of them is kept in `Unclassified`.
@@ -2717,8 +2742,8 @@ pub enum FormWidget {
 impl<'de> serde::Deserialize<'de> for FormWidget {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -2732,12 +2757,8 @@ impl<'de> serde::Deserialize<'de> for FormWidget {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Auth0VerifiableCredentials(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -2751,12 +2772,8 @@ impl<'de> serde::Deserialize<'de> for FormWidget {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GMapsAddress(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["category", "config", "id", "type"],
@@ -2770,11 +2787,33 @@ impl<'de> serde::Deserialize<'de> for FormWidget {
                     "sensitive",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Recaptcha(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Auth0VerifiableCredentials),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GMapsAddress),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Recaptcha),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -2809,7 +2848,7 @@ pub struct FormWidgetAuth0VerifiableCredentials {
     pub type_: Option<FormWidgetTypeAuth0VerifiableCredentialsConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetAuth0VerifiableCredentials: id);
 /// A model of the schema `FormWidgetAuth0VerifiableCredentialsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2836,7 +2875,7 @@ pub struct FormWidgetAuth0VerifiableCredentialsConfig {
     pub verification_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetAuth0VerifiableCredentialsConfig: verification_id);
 /// A model of the schema `FormWidgetGMapsAddress`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2869,7 +2908,7 @@ pub struct FormWidgetGMapsAddress {
     pub type_: Option<FormWidgetTypeGMapsAddressConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetGMapsAddress: id);
 /// A model of the schema `FormWidgetGMapsAddressConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2881,7 +2920,7 @@ pub struct FormWidgetGMapsAddressConfig {
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2913,7 +2952,7 @@ pub struct FormWidgetRecaptcha {
     pub type_: Option<FormWidgetTypeRecaptchaConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetRecaptcha: id);
 /// A model of the schema `FormWidgetRecaptchaConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2928,7 +2967,7 @@ pub struct FormWidgetRecaptchaConfig {
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormWidgetTypeAuth0VerifiableCredentialsConst`.
@@ -3001,7 +3040,7 @@ pub struct GetFormResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFormResponseContent: id, name);
 /// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -3122,7 +3161,7 @@ pub struct UpdateFormResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFormResponseContent: id, name);
 /// `GET /api/v2/forms` (operation `get_forms`).

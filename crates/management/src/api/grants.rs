@@ -23,7 +23,7 @@ pub struct UserGrant {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserGrant: id, user_id);
 /// `GET /api/v2/grants` (operation `get_grants`).

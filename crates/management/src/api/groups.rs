@@ -73,7 +73,7 @@ pub struct GetGroupResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGroupResponseContent: connection_id, external_id, id, name, tenant_name);
 /// A model of the schema `GroupMember`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -97,7 +97,7 @@ pub struct GroupMember {
     pub type_: Option<GroupTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GroupMember: connection_id, id);
 string_enum!(

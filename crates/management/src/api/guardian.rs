@@ -76,7 +76,7 @@ pub struct CreateGuardianEnrollmentTicketResponseContent {
     pub ticket_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateGuardianEnrollmentTicketResponseContent: ticket_id);
 /// A model of the schema `GetGuardianEnrollmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -106,7 +106,7 @@ pub struct GetGuardianEnrollmentResponseContent {
     pub status: Option<GuardianEnrollmentStatus>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianEnrollmentResponseContent: id, identifier, name);
 /// A model of the schema `GetGuardianFactorDuoSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -124,7 +124,7 @@ pub struct GetGuardianFactorDuoSettingsResponseContent {
     pub skey: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorPhoneMessageTypesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -135,7 +135,7 @@ pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
     pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -149,7 +149,7 @@ pub struct GetGuardianFactorPhoneTemplatesResponseContent {
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorSmsTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -163,7 +163,7 @@ pub struct GetGuardianFactorSmsTemplatesResponseContent {
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderApnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -180,7 +180,7 @@ pub struct GetGuardianFactorsProviderApnsResponseContent {
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianFactorsProviderApnsResponseContent: bundle_id);
 /// A model of the schema `GetGuardianFactorsProviderPhoneResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -192,7 +192,7 @@ pub struct GetGuardianFactorsProviderPhoneResponseContent {
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderPhoneTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -212,7 +212,7 @@ pub struct GetGuardianFactorsProviderPhoneTwilioResponseContent {
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderPushNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -223,7 +223,7 @@ pub struct GetGuardianFactorsProviderPushNotificationResponseContent {
     pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderSmsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -234,7 +234,7 @@ pub struct GetGuardianFactorsProviderSmsResponseContent {
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderSmsTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -254,7 +254,7 @@ pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetGuardianFactorsProviderSnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -277,7 +277,7 @@ pub struct GetGuardianFactorsProviderSnsResponseContent {
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianFactorsProviderSnsResponseContent: aws_access_key_id);
 string_enum!(
@@ -319,7 +319,7 @@ pub struct GuardianFactor {
     pub trial_expired: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `GuardianFactorNameEnum`.
@@ -430,7 +430,7 @@ pub struct SetGuardianFactorDuoSettingsResponseContent {
     pub skey: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorPhoneMessageTypesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -463,7 +463,7 @@ pub struct SetGuardianFactorPhoneMessageTypesResponseContent {
     pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorPhoneTemplatesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -505,7 +505,7 @@ pub struct SetGuardianFactorPhoneTemplatesResponseContent {
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -538,7 +538,7 @@ pub struct SetGuardianFactorResponseContent {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -580,7 +580,7 @@ pub struct SetGuardianFactorSmsTemplatesResponseContent {
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorsProviderPhoneRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -613,7 +613,7 @@ pub struct SetGuardianFactorsProviderPhoneResponseContent {
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorsProviderPhoneTwilioRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -678,7 +678,7 @@ pub struct SetGuardianFactorsProviderPhoneTwilioResponseContent {
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -730,7 +730,7 @@ pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -814,7 +814,7 @@ pub struct SetGuardianFactorsProviderPushNotificationResponseContent {
     pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -889,7 +889,7 @@ pub struct SetGuardianFactorsProviderPushNotificationSnsResponseContent {
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetGuardianFactorsProviderPushNotificationSnsResponseContent: aws_access_key_id);
 /// A request body, the schema `SetGuardianFactorsProviderSmsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -923,7 +923,7 @@ pub struct SetGuardianFactorsProviderSmsResponseContent {
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -988,7 +988,7 @@ pub struct SetGuardianFactorsProviderSmsTwilioResponseContent {
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1043,7 +1043,7 @@ pub struct UpdateGuardianFactorDuoSettingsResponseContent {
     pub skey: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1095,7 +1095,7 @@ pub struct UpdateGuardianFactorsProviderPushNotificationApnsResponseContent {
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
 /// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1219,7 +1219,7 @@ pub struct UpdateGuardianFactorsProviderPushNotificationSnsResponseContent {
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateGuardianFactorsProviderPushNotificationSnsResponseContent: aws_access_key_id);
 /// `POST /api/v2/guardian/enrollments/ticket` (operation `post_ticket`).

@@ -75,7 +75,7 @@ pub struct CreateHookResponseContent {
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateHookResponseContent: id, name);
 /// A model of the schema `GetHookResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -102,7 +102,7 @@ pub struct GetHookResponseContent {
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetHookResponseContent: id, name);
 /// A model of the schema `Hook`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -129,7 +129,7 @@ pub struct Hook {
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Hook: id, name);
 string_enum!(
@@ -215,7 +215,7 @@ pub struct UpdateHookResponseContent {
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateHookResponseContent: id, name);
 /// `GET /api/v2/hooks` (operation `get_hooks`).

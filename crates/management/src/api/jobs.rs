@@ -66,7 +66,7 @@ pub struct CreateVerificationEmailResponseContent {
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateVerificationEmailResponseContent: id);
 /// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
@@ -85,18 +85,9 @@ pub enum GetErrorsResponse {
 impl<'de> serde::Deserialize<'de> for GetErrorsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Array,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::List(v));
-            }
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["id", "status", "type"],
@@ -108,11 +99,28 @@ impl<'de> serde::Deserialize<'de> for GetErrorsResponse {
                     "status_details",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::GetJobGenericErrorResponseContent(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::List),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::GetJobGenericErrorResponseContent),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -129,7 +137,7 @@ pub struct GetJobErrorResponseContent {
     pub user: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetJobGenericErrorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -155,7 +163,7 @@ pub struct GetJobGenericErrorResponseContent {
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetJobGenericErrorResponseContent: connection_id, id);
 /// A model of the schema `GetJobImportUserError`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -173,7 +181,7 @@ pub struct GetJobImportUserError {
     pub path: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `POST /api/v2/jobs/verification-email` (operation `post_verification-email`).
 ///

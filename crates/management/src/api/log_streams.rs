@@ -33,7 +33,7 @@ pub struct CreateLogStreamDatadogRequestBody {
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamDatadogRequestBody: name);
 /// A model of the schema `CreateLogStreamEventBridgeRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -67,7 +67,7 @@ pub struct CreateLogStreamEventBridgeRequestBody {
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamEventBridgeRequestBody: name);
 /// A model of the schema `CreateLogStreamEventGridRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -101,7 +101,7 @@ pub struct CreateLogStreamEventGridRequestBody {
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamEventGridRequestBody: name);
 /// A model of the schema `CreateLogStreamHttpRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -135,7 +135,7 @@ pub struct CreateLogStreamHttpRequestBody {
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamHttpRequestBody: name);
 /// A model of the schema `CreateLogStreamMixpanelRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -169,7 +169,7 @@ pub struct CreateLogStreamMixpanelRequestBody {
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamMixpanelRequestBody: name);
 /// One of several shapes: the schema `CreateLogStreamRequestContent`. A value that fits none of them is kept in `Unclassified`.
@@ -200,8 +200,8 @@ pub enum CreateLogStreamRequestContent {
 impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -214,12 +214,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamHttpRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -232,12 +228,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamEventBridgeRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -250,12 +242,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamEventGridRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -268,12 +256,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamDatadogRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -286,12 +270,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamSplunkRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -304,12 +284,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamSumoRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -322,12 +298,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamSegmentRequestBody(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sink", "type"],
@@ -340,11 +312,48 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
                     "startFrom",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::CreateLogStreamMixpanelRequestBody(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamHttpRequestBody),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamEventBridgeRequestBody),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamEventGridRequestBody),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamDatadogRequestBody),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamSplunkRequestBody),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamSumoRequestBody),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamSegmentRequestBody),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::CreateLogStreamMixpanelRequestBody),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -377,8 +386,8 @@ pub enum CreateLogStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -392,12 +401,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamHttpResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -411,12 +416,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventBridgeResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -430,12 +431,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventGridResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -449,12 +446,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamDatadogResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -468,12 +461,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSplunkResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -487,12 +476,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSumoResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -506,12 +491,8 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSegmentResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -525,11 +506,48 @@ impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamMixpanelResponseSchema(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamHttpResponseSchema),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventBridgeResponseSchema),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventGridResponseSchema),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamDatadogResponseSchema),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSplunkResponseSchema),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSumoResponseSchema),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSegmentResponseSchema),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamMixpanelResponseSchema),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -565,7 +583,7 @@ pub struct CreateLogStreamSegmentRequestBody {
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSegmentRequestBody: name);
 /// A model of the schema `CreateLogStreamSplunkRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -599,7 +617,7 @@ pub struct CreateLogStreamSplunkRequestBody {
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSplunkRequestBody: name);
 /// A model of the schema `CreateLogStreamSumoRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -633,7 +651,7 @@ pub struct CreateLogStreamSumoRequestBody {
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSumoRequestBody: name);
 /// One of several shapes: the schema `GetLogStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
@@ -664,8 +682,8 @@ pub enum GetLogStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -679,12 +697,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamHttpResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -698,12 +712,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventBridgeResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -717,12 +727,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventGridResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -736,12 +742,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamDatadogResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -755,12 +757,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSplunkResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -774,12 +772,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSumoResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -793,12 +787,8 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSegmentResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -812,11 +802,48 @@ impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamMixpanelResponseSchema(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamHttpResponseSchema),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventBridgeResponseSchema),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventGridResponseSchema),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamDatadogResponseSchema),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSplunkResponseSchema),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSumoResponseSchema),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSegmentResponseSchema),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamMixpanelResponseSchema),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -833,7 +860,7 @@ pub struct HttpCustomHeader {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamDatadogEnum`.
@@ -887,7 +914,7 @@ pub struct LogStreamDatadogResponseSchema {
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamDatadogResponseSchema: id, name);
 /// A model of the schema `LogStreamDatadogSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -910,7 +937,7 @@ pub struct LogStreamDatadogSink {
     pub datadog_region: Option<LogStreamDatadogRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeEnum`.
@@ -952,7 +979,7 @@ pub struct LogStreamEventBridgeResponseSchema {
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamEventBridgeResponseSchema: id, name);
 /// A model of the schema `LogStreamEventBridgeSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -978,7 +1005,7 @@ pub struct LogStreamEventBridgeSink {
     pub aws_region: Option<LogStreamEventBridgeSinkRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeSinkRegionEnum`.
@@ -1168,7 +1195,7 @@ pub struct LogStreamEventGridResponseSchema {
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamEventGridResponseSchema: id, name);
 /// A model of the schema `LogStreamEventGridSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1205,7 +1232,7 @@ pub struct LogStreamEventGridSink {
     pub azure_subscription_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `LogStreamFilter`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1219,7 +1246,7 @@ pub struct LogStreamFilter {
     pub type_: Option<LogStreamFilterTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamFilterGroupNameEnum`.
@@ -1321,7 +1348,7 @@ pub struct LogStreamHttpResponseSchema {
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamHttpResponseSchema: id, name);
 /// A model of the schema `LogStreamHttpSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1365,7 +1392,7 @@ pub struct LogStreamHttpSink {
     pub http_endpoint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamMixpanelEnum`.
@@ -1415,7 +1442,7 @@ pub struct LogStreamMixpanelResponseSchema {
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamMixpanelResponseSchema: id, name);
 /// A model of the schema `LogStreamMixpanelSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1452,7 +1479,7 @@ pub struct LogStreamMixpanelSink {
     pub mixpanel_service_account_username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `LogStreamMixpanelSinkPatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1488,7 +1515,7 @@ pub struct LogStreamMixpanelSinkPatch {
     pub mixpanel_service_account_username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamPiiAlgorithmEnum`.
@@ -1511,7 +1538,7 @@ pub struct LogStreamPiiConfig {
     pub method: Option<LogStreamPiiMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamPiiLogFieldsEnum`.
@@ -1565,8 +1592,8 @@ pub enum LogStreamResponseSchema {
 impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1580,12 +1607,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamHttpResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1599,12 +1622,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventBridgeResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1618,12 +1637,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventGridResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1637,12 +1652,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamDatadogResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1656,12 +1667,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSplunkResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1675,12 +1682,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSumoResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1694,12 +1697,8 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSegmentResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -1713,11 +1712,48 @@ impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamMixpanelResponseSchema(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamHttpResponseSchema),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventBridgeResponseSchema),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventGridResponseSchema),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamDatadogResponseSchema),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSplunkResponseSchema),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSumoResponseSchema),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSegmentResponseSchema),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamMixpanelResponseSchema),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1762,7 +1798,7 @@ pub struct LogStreamSegmentResponseSchema {
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSegmentResponseSchema: id, name);
 /// A model of the schema `LogStreamSegmentSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1778,7 +1814,7 @@ pub struct LogStreamSegmentSink {
     pub segment_write_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `LogStreamSegmentSinkWriteKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1793,7 +1829,7 @@ pub struct LogStreamSegmentSinkWriteKey {
     pub segment_write_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1819,8 +1855,8 @@ pub enum LogStreamSinkPatch {
 impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["httpEndpoint"],
@@ -1831,52 +1867,32 @@ impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
                     "httpCustomHeaders",
                     "httpEndpoint",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamHttpSink(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["datadogApiKey", "datadogRegion"],
                 &["datadogApiKey", "datadogRegion"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamDatadogSink(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
                 &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSplunkSink(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["sumoSourceAddress"],
                 &["sumoSourceAddress"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSumoSink(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
                 &["segmentWriteKey"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSegmentSink(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[
@@ -1890,11 +1906,42 @@ impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
                     "mixpanelServiceAccountPassword",
                     "mixpanelServiceAccountUsername",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamMixpanelSinkPatch(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamHttpSink),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamDatadogSink),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSplunkSink),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSumoSink),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSegmentSink),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamMixpanelSinkPatch),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1939,7 +1986,7 @@ pub struct LogStreamSplunkResponseSchema {
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSplunkResponseSchema: id, name);
 /// A model of the schema `LogStreamSplunkSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1976,7 +2023,7 @@ pub struct LogStreamSplunkSink {
     pub splunk_token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `LogStreamStatusEnum`.
@@ -2028,7 +2075,7 @@ pub struct LogStreamSumoResponseSchema {
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSumoResponseSchema: id, name);
 /// A model of the schema `LogStreamSumoSink`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2044,7 +2091,7 @@ pub struct LogStreamSumoSink {
     pub sumo_source_address: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -2133,8 +2180,8 @@ pub enum UpdateLogStreamResponseContent {
 impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2148,12 +2195,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamHttpResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2167,12 +2210,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventBridgeResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2186,12 +2225,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamEventGridResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2205,12 +2240,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamDatadogResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2224,12 +2255,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSplunkResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2243,12 +2270,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSumoResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2262,12 +2285,8 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamSegmentResponseSchema(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &[],
@@ -2281,11 +2300,48 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
                     "status",
                     "type",
                 ],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::LogStreamMixpanelResponseSchema(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamHttpResponseSchema),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventBridgeResponseSchema),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamEventGridResponseSchema),
+                3 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamDatadogResponseSchema),
+                4 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSplunkResponseSchema),
+                5 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSumoResponseSchema),
+                6 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamSegmentResponseSchema),
+                7 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::LogStreamMixpanelResponseSchema),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }

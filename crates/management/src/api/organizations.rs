@@ -69,7 +69,7 @@ pub struct AddOrganizationConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AddOrganizationConnectionResponseContent: connection_id);
 /// A request body, the schema `AssignOrganizationMemberRolesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -140,7 +140,7 @@ pub struct AssociateOrganizationClientGrantResponseContent {
     pub scope: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AssociateOrganizationClientGrantResponseContent: client_id, id);
 /// A request body, the schema `CreateOrganizationAllConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -246,7 +246,7 @@ pub struct CreateOrganizationAllConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
 /// A request body, the schema `CreateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -311,7 +311,7 @@ pub struct CreateOrganizationDiscoveryDomainResponseContent {
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateOrganizationDiscoveryDomainResponseContent: id);
 /// A request body, the schema `CreateOrganizationGroupRolesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -461,7 +461,7 @@ pub struct CreateOrganizationInvitationResponseContent {
     pub user_metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateOrganizationInvitationResponseContent: client_id, connection_id, id, organization_id, ticket_id);
 /// A request body, the schema `DeleteOrganizationGroupRolesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -538,7 +538,7 @@ pub struct GetOrganizationAllConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
 /// A model of the schema `GetOrganizationConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -562,7 +562,7 @@ pub struct GetOrganizationConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetOrganizationConnectionResponseContent: connection_id);
 /// A model of the schema `GetOrganizationDiscoveryDomainByNameResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -589,7 +589,7 @@ pub struct GetOrganizationDiscoveryDomainByNameResponseContent {
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetOrganizationDiscoveryDomainByNameResponseContent: id);
 /// A model of the schema `GetOrganizationDiscoveryDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -616,7 +616,7 @@ pub struct GetOrganizationDiscoveryDomainResponseContent {
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetOrganizationDiscoveryDomainResponseContent: id);
 /// A model of the schema `GetOrganizationInvitationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -664,7 +664,7 @@ pub struct GetOrganizationInvitationResponseContent {
     pub user_metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetOrganizationInvitationResponseContent: client_id, connection_id, id, organization_id, ticket_id);
 string_enum!(
@@ -721,7 +721,7 @@ pub struct OrganizationAllConnectionPost {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationAllConnectionPost: connection_id, organization_connection_name);
 /// A model of the schema `OrganizationClientGrant`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -748,7 +748,7 @@ pub struct OrganizationClientGrant {
     pub scope: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationClientGrant: client_id, id);
 /// A model of the schema `OrganizationConnection`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -772,7 +772,7 @@ pub struct OrganizationConnection {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationConnection: connection_id);
 /// A model of the schema `OrganizationConnectionInformation`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -787,7 +787,7 @@ pub struct OrganizationConnectionInformation {
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationConnectionInformation: name);
 /// A model of the schema `OrganizationDiscoveryDomain`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -814,7 +814,7 @@ pub struct OrganizationDiscoveryDomain {
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationDiscoveryDomain: id);
 string_enum!(
@@ -870,7 +870,7 @@ pub struct OrganizationInvitation {
     pub user_metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationInvitation: client_id, connection_id, id, organization_id, ticket_id);
 /// A model of the schema `OrganizationInvitationInvitee`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -882,7 +882,7 @@ pub struct OrganizationInvitationInvitee {
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationInvitationInvitee: email);
 /// A model of the schema `OrganizationInvitationInviter`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -894,7 +894,7 @@ pub struct OrganizationInvitationInviter {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationInvitationInviter: name);
 /// A model of the schema `OrganizationMemberEffectiveRole`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -915,7 +915,7 @@ pub struct OrganizationMemberEffectiveRole {
     pub sources: Option<Vec<OrganizationMemberEffectiveRoleSource>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationMemberEffectiveRole: id, name);
 string_enum!(
@@ -1028,7 +1028,7 @@ pub struct UpdateOrganizationAllConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
 /// A request body, the schema `UpdateOrganizationConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1090,7 +1090,7 @@ pub struct UpdateOrganizationConnectionResponseContent {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateOrganizationConnectionResponseContent: connection_id);
 /// A request body, the schema `UpdateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -1148,7 +1148,7 @@ pub struct UpdateOrganizationDiscoveryDomainResponseContent {
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateOrganizationDiscoveryDomainResponseContent: id);
 /// `GET /api/v2/organizations/{id}/client-grants` (operation `get_organization-client-grants`).

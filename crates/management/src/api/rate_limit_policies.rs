@@ -65,7 +65,7 @@ pub struct CreateRateLimitPolicyResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateRateLimitPolicyResponseContent: id);
 /// A model of the schema `GetRateLimitPolicyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -95,7 +95,7 @@ pub struct GetRateLimitPolicyResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetRateLimitPolicyResponseContent: id);
 /// One of several shapes: the schema `PatchRateLimitPolicyConfigurationRequestContent`. A value that fits none of them is kept in `Unclassified`.
@@ -116,37 +116,49 @@ pub enum PatchRateLimitPolicyConfigurationRequestContent {
 impl<'de> serde::Deserialize<'de> for PatchRateLimitPolicyConfigurationRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action"],
                 &["action"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "limit"],
                 &["action", "limit"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object2(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "limit", "redirect_uri"],
                 &["action", "limit", "redirect_uri"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object3(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object2),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object3),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -160,7 +172,7 @@ pub struct PatchRateLimitPolicyConfigurationRequestContentObject {
     pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObjectAction>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -174,7 +186,7 @@ pub struct PatchRateLimitPolicyConfigurationRequestContentObject2 {
     pub limit: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -199,7 +211,7 @@ pub struct PatchRateLimitPolicyConfigurationRequestContentObject3 {
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -262,7 +274,7 @@ pub struct RateLimitPolicy {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RateLimitPolicy: id);
 /// One of several shapes: the schema `RateLimitPolicyConfiguration`. A value that fits none of them is kept in `Unclassified`.
@@ -283,37 +295,49 @@ pub enum RateLimitPolicyConfiguration {
 impl<'de> serde::Deserialize<'de> for RateLimitPolicyConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
+        let scores = [
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action"],
                 &["action"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "limit"],
                 &["action", "limit"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object2(v));
-            }
-            if crate::api_support::fits(
+            ),
+            crate::api_support::fit(
                 &value,
                 crate::api_support::JsonKind::Object,
                 &["action", "limit", "redirect_uri"],
                 &["action", "limit", "redirect_uri"],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object3(v));
+            ),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object2),
+                2 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Object3),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
+            }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -327,7 +351,7 @@ pub struct RateLimitPolicyConfigurationObject {
     pub action: Option<RateLimitPolicyConfigurationObjectAction>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -341,7 +365,7 @@ pub struct RateLimitPolicyConfigurationObject2 {
     pub limit: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -366,7 +390,7 @@ pub struct RateLimitPolicyConfigurationObject3 {
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: an inline schema.
@@ -419,7 +443,7 @@ pub struct UpdateRateLimitPolicyResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateRateLimitPolicyResponseContent: id);
 /// `GET /api/v2/rate-limit-policies` (operation `get_rate-limit-policies`, EA in the description).

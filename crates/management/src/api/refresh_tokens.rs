@@ -44,7 +44,7 @@ pub struct GetRefreshTokenResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetRefreshTokenResponseContent: client_id, id, session_id, user_id);
 /// A request body, the schema `RevokeRefreshTokensRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -158,7 +158,7 @@ pub struct UpdateRefreshTokenResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateRefreshTokenResponseContent: client_id, id, session_id, user_id);
 /// `GET /api/v2/refresh-tokens` (operation `get_refresh_tokens`, EA in the description).

@@ -11,7 +11,7 @@ pub struct GetRiskAssessmentsSettingsNewDeviceResponseContent {
     pub remember_for: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetRiskAssessmentsSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -22,7 +22,7 @@ pub struct GetRiskAssessmentsSettingsResponseContent {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateRiskAssessmentsSettingsNewDeviceRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -55,7 +55,7 @@ pub struct UpdateRiskAssessmentsSettingsNewDeviceResponseContent {
     pub remember_for: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateRiskAssessmentsSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -88,7 +88,7 @@ pub struct UpdateRiskAssessmentsSettingsResponseContent {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `GET /api/v2/risk-assessments/settings` (operation `get_risk_assessments_settings`).
 ///

@@ -67,7 +67,7 @@ pub struct CreateRuleResponseContent {
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateRuleResponseContent: id, name);
 /// A model of the schema `GetRuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -94,7 +94,7 @@ pub struct GetRuleResponseContent {
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetRuleResponseContent: id, name);
 /// A model of the schema `Rule`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -121,7 +121,7 @@ pub struct Rule {
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Rule: id, name);
 /// A request body, the schema `UpdateRuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -193,7 +193,7 @@ pub struct UpdateRuleResponseContent {
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateRuleResponseContent: id, name);
 /// `GET /api/v2/rules` (operation `get_rules`).

@@ -11,7 +11,7 @@ pub struct RulesConfig {
     pub key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -47,7 +47,7 @@ pub struct SetRulesConfigResponseContent {
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `GET /api/v2/rules-configs` (operation `get_rules-configs`).
 ///

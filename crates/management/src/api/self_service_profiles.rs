@@ -103,7 +103,7 @@ pub struct CreateSelfServiceProfileResponseContent {
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
 /// A request body, the schema `CreateSelfServiceProfileSsoTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -210,7 +210,7 @@ pub struct CreateSelfServiceProfileSsoTicketResponseContent {
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `GetSelfServiceProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -245,7 +245,7 @@ pub struct GetSelfServiceProfileResponseContent {
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
 /// A model of the schema `SelfServiceProfile`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -281,7 +281,7 @@ pub struct SelfServiceProfile {
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfile: id, name, user_attribute_profile_id);
 string_enum!(
@@ -317,7 +317,7 @@ pub struct SelfServiceProfileBrandingColors {
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -331,7 +331,7 @@ pub struct SelfServiceProfileBrandingProperties {
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -357,7 +357,7 @@ pub struct SelfServiceProfileSsoTicketConnectionConfig {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketConnectionConfig: display_name, name);
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -375,7 +375,7 @@ pub struct SelfServiceProfileSsoTicketConnectionOptions {
     pub idpinitiated: Option<SelfServiceProfileSsoTicketIdpInitiatedOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SelfServiceProfileSsoTicketDomainAliasesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -389,7 +389,7 @@ pub struct SelfServiceProfileSsoTicketDomainAliasesConfig {
     pub pending_domains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketDomainVerificationEnum`.
@@ -416,7 +416,7 @@ pub struct SelfServiceProfileSsoTicketEnabledFeatures {
     pub sso: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SelfServiceProfileSsoTicketEnabledOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -433,7 +433,7 @@ pub struct SelfServiceProfileSsoTicketEnabledOrganization {
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketEnabledOrganization: organization_id);
 /// A model of the schema `SelfServiceProfileSsoTicketGoogleWorkspaceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -445,7 +445,7 @@ pub struct SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
     pub sync_users: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`.
@@ -475,7 +475,7 @@ pub struct SelfServiceProfileSsoTicketIdpInitiatedOptions {
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketIdpInitiatedOptions: client_id);
 /// A model of the schema `SelfServiceProfileSsoTicketProvisioningConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -493,7 +493,7 @@ pub struct SelfServiceProfileSsoTicketProvisioningConfig {
     pub token_lifetime: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketProvisioningScopeEnum`.
@@ -534,7 +534,7 @@ pub struct SelfServiceProfileUserAttribute {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileUserAttribute: name);
 /// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -635,7 +635,7 @@ pub struct UpdateSelfServiceProfileResponseContent {
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
 /// `GET /api/v2/self-service-profiles` (operation `get_self-service-profiles`).

@@ -47,7 +47,7 @@ pub struct GetSessionResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetSessionResponseContent: id, user_id);
 /// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -119,7 +119,7 @@ pub struct UpdateSessionResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateSessionResponseContent: id, user_id);
 /// `GET /api/v2/sessions/{id}` (operation `get_session`).

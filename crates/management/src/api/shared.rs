@@ -9,7 +9,7 @@ pub struct ConnectionAuthenticationPurpose {
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ConnectionConnectedAccountsPurpose`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +23,7 @@ pub struct ConnectionConnectedAccountsPurpose {
     pub cross_app_access: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `CrossAppAccessRequestingApp`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,7 +34,7 @@ pub struct CrossAppAccessRequestingApp {
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `DirectoryProvisioningMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -48,7 +48,7 @@ pub struct DirectoryProvisioningMappingItem {
     pub idp: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -77,7 +77,7 @@ pub struct Group {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Group: connection_id, external_id, id, name, tenant_name);
 /// A model of the schema `Identity`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -95,7 +95,7 @@ pub struct Identity {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Identity: connection_id, user_id);
 string_enum!(
@@ -236,7 +236,7 @@ pub struct Organization {
     pub token_quota: Option<TokenQuota>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Organization: display_name, id, name);
 /// A model of the schema `OrganizationBranding`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -251,7 +251,7 @@ pub struct OrganizationBranding {
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `OrganizationBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -265,7 +265,7 @@ pub struct OrganizationBrandingColors {
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// One of several shapes: the schema `RefreshTokenDate`. A value that fits none of them is kept in `Unclassified`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -283,27 +283,28 @@ pub enum RefreshTokenDate {
 impl<'de> serde::Deserialize<'de> for RefreshTokenDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -332,7 +333,7 @@ pub struct RefreshTokenDevice {
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `RefreshTokenResourceServer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -346,7 +347,7 @@ pub struct RefreshTokenResourceServer {
     pub scopes: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `RefreshTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -390,7 +391,7 @@ pub struct RefreshTokenResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RefreshTokenResponseContent: client_id, id, session_id, user_id);
 /// A model of the schema `Role`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -408,7 +409,7 @@ pub struct Role {
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Role: id, name);
 /// A model of the schema `ScimMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -423,7 +424,7 @@ pub struct ScimMappingItem {
     pub scim: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SessionAuthenticationSignal`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -440,7 +441,7 @@ pub struct SessionAuthenticationSignal {
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SessionAuthenticationSignal: name);
 /// A model of the schema `SessionAuthenticationSignals`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -452,7 +453,7 @@ pub struct SessionAuthenticationSignals {
     pub methods: Option<Vec<SessionAuthenticationSignal>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `SessionClientMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -463,7 +464,7 @@ pub struct SessionClientMetadata {
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SessionClientMetadata: client_id);
 /// A model of the schema `SessionCookieMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -475,7 +476,7 @@ pub struct SessionCookieMetadata {
     pub mode: Option<SessionCookieMetadataModeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SessionCookieMetadataModeEnum`.
@@ -501,27 +502,28 @@ pub enum SessionDate {
 impl<'de> serde::Deserialize<'de> for SessionDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -550,7 +552,7 @@ pub struct SessionDeviceMetadata {
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `SynchronizeGroupsEnum`.
@@ -571,7 +573,7 @@ pub struct TokenQuota {
     pub client_credentials: Option<TokenQuotaClientCredentials>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `TokenQuotaClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -588,5 +590,5 @@ pub struct TokenQuotaClientCredentials {
     pub per_hour: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }

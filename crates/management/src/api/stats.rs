@@ -26,7 +26,7 @@ pub struct DailyStats {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `GET /api/v2/stats/active-users` (operation `get_active-users`).
 ///

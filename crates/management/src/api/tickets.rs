@@ -17,7 +17,7 @@ pub struct ChangePasswordTicketIdentity {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ChangePasswordTicketIdentity: connection_id, user_id);
 /// A request body, the schema `ChangePasswordTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -119,7 +119,7 @@ pub struct ChangePasswordTicketResponseContent {
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `IdentityProviderOnlyAuth0Enum`.
@@ -209,7 +209,7 @@ pub struct VerifyEmailTicketResponseContent {
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).
 ///

@@ -66,7 +66,7 @@ pub struct CreateTokenExchangeProfileResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateTokenExchangeProfileResponseContent: action_id, id, name);
 /// A model of the schema `GetTokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -96,7 +96,7 @@ pub struct GetTokenExchangeProfileResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetTokenExchangeProfileResponseContent: action_id, id, name);
 /// A model of the schema `TokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -126,7 +126,7 @@ pub struct TokenExchangeProfileResponseContent {
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(TokenExchangeProfileResponseContent: action_id, id, name);
 string_enum!(

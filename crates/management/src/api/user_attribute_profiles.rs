@@ -56,7 +56,7 @@ pub struct CreateUserAttributeProfileResponseContent {
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateUserAttributeProfileResponseContent: id, name);
 /// A model of the schema `GetUserAttributeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -77,7 +77,7 @@ pub struct GetUserAttributeProfileResponseContent {
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetUserAttributeProfileResponseContent: id, name);
 /// A model of the schema `GetUserAttributeProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -95,7 +95,7 @@ pub struct GetUserAttributeProfileTemplateResponseContent {
     pub template: Option<UserAttributeProfileTemplate>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetUserAttributeProfileTemplateResponseContent: display_name, id);
 /// A model of the schema `ListUserAttributeProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -107,7 +107,7 @@ pub struct ListUserAttributeProfileTemplateResponseContent {
     pub user_attribute_profile_templates: Option<Vec<UserAttributeProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateUserAttributeProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -165,7 +165,7 @@ pub struct UpdateUserAttributeProfileResponseContent {
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateUserAttributeProfileResponseContent: id, name);
 /// A model of the schema `UserAttributeProfile`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -186,7 +186,7 @@ pub struct UserAttributeProfile {
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfile: id, name);
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserId`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -223,7 +223,7 @@ pub struct UserAttributeProfileStrategyOverridesUserId {
     pub waad: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserIdMapping`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -240,7 +240,7 @@ pub struct UserAttributeProfileStrategyOverridesUserIdMapping {
     pub scim_mapping: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -257,7 +257,7 @@ pub struct UserAttributeProfileTemplate {
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfileTemplate: name);
 /// A model of the schema `UserAttributeProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -275,7 +275,7 @@ pub struct UserAttributeProfileTemplateItem {
     pub template: Option<UserAttributeProfileTemplate>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfileTemplateItem: display_name, id);
 /// A model of the schema `UserAttributeProfileUserId`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -296,7 +296,7 @@ pub struct UserAttributeProfileUserId {
     pub strategy_overrides: Option<UserAttributeProfileStrategyOverridesUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `UserAttributeProfileUserIdOidcMappingEnum`.

@@ -11,7 +11,7 @@ pub struct ListUserBlocksByIdentifierResponseContent {
     pub blocked_for: Option<Vec<UserBlockIdentifier>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `ListUserBlocksResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -22,7 +22,7 @@ pub struct ListUserBlocksResponseContent {
     pub blocked_for: Option<Vec<UserBlockIdentifier>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `UserBlockIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -39,7 +39,7 @@ pub struct UserBlockIdentifier {
     pub ip: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserBlockIdentifier: identifier);
 /// `GET /api/v2/user-blocks` (operation `get_user-blocks`).

@@ -105,7 +105,7 @@ pub struct ConnectedAccount {
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectedAccount: connection_id, id, organization_id);
 string_enum!(
@@ -323,7 +323,7 @@ pub struct CreateUserAuthenticationMethodResponseContent {
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, name);
 string_enum!(
@@ -394,7 +394,7 @@ pub struct DeleteUserIdentityResponseContentItem {
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `FederatedConnectionTokenSet`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -420,7 +420,7 @@ pub struct FederatedConnectionTokenSet {
     pub scope: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FederatedConnectionTokenSet: id);
 /// A model of the schema `GetUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -495,7 +495,7 @@ pub struct GetUserAuthenticationMethodResponseContent {
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, link_id, name);
 /// A request body, the schema `LinkUserIdentityRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -612,7 +612,7 @@ pub struct Log {
     pub user_name: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Log: client_id, client_name, connection_id, log_id, user_id, user_name);
 /// One of several shapes: the schema `LogDate`. A value that fits none of them is kept in `Unclassified`.
@@ -631,27 +631,28 @@ pub enum LogDate {
 impl<'de> serde::Deserialize<'de> for LogDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Object(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -686,7 +687,7 @@ pub struct LogLocationInfo {
     pub time_zone: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogLocationInfo: city_name, country_name);
 /// A model of the schema `LogSecurityContext`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -701,7 +702,7 @@ pub struct LogSecurityContext {
     pub ja4: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `PreferredAuthenticationMethodEnum`.
@@ -720,7 +721,7 @@ pub struct RegenerateUsersRecoveryCodeResponseContent {
     pub recovery_code: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `RevokeUserAccessRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -798,7 +799,7 @@ pub struct SessionResponseContent {
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SessionResponseContent: id, user_id);
 /// A model of the schema `SetUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -846,7 +847,7 @@ pub struct SetUserAuthenticationMethodResponseContent {
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetUserAuthenticationMethodResponseContent: email, id, key_id, name);
 /// A model of the schema `SetUserAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -873,7 +874,7 @@ pub struct SetUserAuthenticationMethods {
     pub type_: Option<AuthenticationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetUserAuthenticationMethods: email, name);
 /// A request body, the schema `UpdateUserAuthenticationMethodRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
@@ -958,7 +959,7 @@ pub struct UpdateUserAuthenticationMethodResponseContent {
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateUserAuthenticationMethodResponseContent: email, id, key_id, name);
 /// A model of the schema `UserAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1033,7 +1034,7 @@ pub struct UserAuthenticationMethod {
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAuthenticationMethod: email, id, identity_user_id, key_id, link_id, name);
 /// A model of the schema `UserAuthenticationMethodProperties`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1048,7 +1049,7 @@ pub struct UserAuthenticationMethodProperties {
     pub type_: Option<UserAuthenticationMethodPropertiesEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAuthenticationMethodProperties: id);
 string_enum!(
@@ -1084,7 +1085,7 @@ pub struct UserEffectivePermissionResponseContent {
     pub sources: Option<Vec<UserEffectivePermissionSourceEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectivePermissionResponseContent: permission_name, resource_server_name);
 string_enum!(
@@ -1113,7 +1114,7 @@ pub struct UserEffectivePermissionRoleSourceResponseContent {
     pub sources: Option<Vec<UserEffectivePermissionRoleSourceEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectivePermissionRoleSourceResponseContent: id, name);
 string_enum!(
@@ -1142,7 +1143,7 @@ pub struct UserEffectiveRole {
     pub sources: Option<Vec<UserEffectiveRoleSource>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectiveRole: id, name);
 string_enum!(
@@ -1205,7 +1206,7 @@ pub struct UserGroupsResponseSchema {
     pub membership_created_at: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserGroupsResponseSchema: connection_id, external_id, id, name, tenant_name);
 /// One of several shapes: the schema `UserId`. A value that fits none of them is kept in `Unclassified`.
@@ -1224,27 +1225,30 @@ pub enum UserId {
 impl<'de> serde::Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        for strict in [true, false] {
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::String,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::String(v));
+        let scores = [
+            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
+            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
+        ];
+        let mut best: Option<(Vec<String>, Self)> = None;
+        for i in crate::api_support::best_first(&scores) {
+            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
+                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
+                1 => serde_json::from_value(value.clone())
+                    .ok()
+                    .map(Self::Integer),
+                _ => None,
+            });
+            let Some(parsed) = parsed else { continue };
+            if extra.is_empty() {
+                return Ok(parsed);
             }
-            if crate::api_support::fits(
-                &value,
-                crate::api_support::JsonKind::Integer,
-                &[],
-                &[],
-                strict,
-            ) && let Ok(v) = serde_json::from_value(value.clone())
-            {
-                return Ok(Self::Integer(v));
+            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+                best = Some((extra, parsed));
             }
+        }
+        if let Some((extra, parsed)) = best {
+            crate::secret::report_extra_keys(extra);
+            return Ok(parsed);
         }
         Ok(Self::Unclassified(crate::Unclassified(value)))
     }
@@ -1283,7 +1287,7 @@ pub struct UserIdentity {
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `UserIdentityProviderEnum`.
@@ -1429,7 +1433,7 @@ pub struct UserProfileData {
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserProfileData: email, family_name, given_name, name);
 /// A model of the schema `UsersEnrollment`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1465,7 +1469,7 @@ pub struct UsersEnrollment {
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UsersEnrollment: id, identifier, name);
 /// `GET /api/v2/users/{id}/authentication-methods` (operation `get_authentication-methods`).

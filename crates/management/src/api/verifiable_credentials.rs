@@ -84,7 +84,7 @@ pub struct CreateVerifiableCredentialTemplateResponseContent {
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateVerifiableCredentialTemplateResponseContent: id, name);
 /// A model of the schema `GetVerifiableCredentialTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -120,7 +120,7 @@ pub struct GetVerifiableCredentialTemplateResponseContent {
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetVerifiableCredentialTemplateResponseContent: id, name);
 /// A model of the schema `MdlPresentationProperties`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -192,7 +192,7 @@ pub struct MdlPresentationProperties {
     pub resident_state: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `MdlPresentationRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -207,7 +207,7 @@ pub struct MdlPresentationRequest {
     pub org_iso_18013_5_1_m_dl: Option<MdlPresentationRequestProperties>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -222,7 +222,7 @@ pub struct MdlPresentationRequestProperties {
     pub org_iso_18013_5_1: Option<MdlPresentationProperties>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -316,7 +316,7 @@ pub struct UpdateVerifiableCredentialTemplateResponseContent {
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateVerifiableCredentialTemplateResponseContent: id, name);
 /// A model of the schema `VerifiableCredentialTemplateResponse`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -352,7 +352,7 @@ pub struct VerifiableCredentialTemplateResponse {
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
-    pub extra: crate::secret::SecretMap,
+    pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(VerifiableCredentialTemplateResponse: id, name);
 /// `GET /api/v2/verifiable-credentials/verification/templates` (operation `get_vc_templates`).
