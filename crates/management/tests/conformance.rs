@@ -56,7 +56,7 @@ fn coverage_counts_the_catalogue_against_the_spec() {
     // The total is the number of operations of the spec, counted here independently.
     let mut operations = 0;
     let mut resources = std::collections::BTreeSet::new();
-    for (path, item) in spec["paths"].as_object().expect("paths") {
+    for item in spec["paths"].as_object().expect("paths").values() {
         let item = item.as_object().expect("path item");
         let n = ["get", "post", "put", "patch", "delete"]
             .iter()
@@ -102,7 +102,7 @@ fn the_gate_fails_when_nothing_was_checked_or_a_check_failed() {
         recordings_checked: 10,
         endpoints_matched: 3,
         failed: 1,
-        skipped: false,
+        ..conformance::Summary::default()
     };
     assert!(
         failed
@@ -114,7 +114,7 @@ fn the_gate_fails_when_nothing_was_checked_or_a_check_failed() {
         recordings_checked: 10,
         endpoints_matched: 3,
         failed: 0,
-        skipped: false,
+        ..conformance::Summary::default()
     };
     assert_eq!(good.gate(), Ok(()));
 }
