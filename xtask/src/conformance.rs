@@ -21,6 +21,8 @@ pub(crate) struct Summary {
     pub(crate) failed: usize,
     /// Recording files read.
     pub(crate) files: usize,
+    /// Answers built from the description's schemas, read back through the models.
+    pub(crate) examples_checked: usize,
     /// Fields the description names for a response that a model kept in `extra`.
     pub(crate) spec_fields_in_extra: usize,
     /// Fields recorded answers carry that the description does not name for the response,
@@ -162,6 +164,78 @@ fn inline_refs(
         ),
         other => other.clone(),
     }
+}
+
+/// An answer built from a schema: every property with a plausible value (the first enum value,
+/// `"x"`, 1, 1.5, true, one array item), the first shape of a `oneOf`/`anyOf`, `allOf` merged.
+fn example_of(schema: &Value, depth: usize) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(first) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find(|s| s["type"] != "null"))
+    {
+        return example_of(first, depth + 1);
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = serde_json::Map::new();
+        for part in parts {
+            if let Value::Object(m) = example_of(part, depth + 1) {
+                merged.extend(m);
+            }
+        }
+        if let Value::Object(m) = example_of(&json_without(schema, "allOf"), depth + 1) {
+            merged.extend(m);
+        }
+        return Value::Object(merged);
+    }
+    if let Some(v) = schema
+        .get("const")
+        .or_else(|| schema.get("enum").and_then(|e| e.get(0)))
+    {
+        return v.clone();
+    }
+    let ty = match &schema["type"] {
+        Value::String(t) => t.as_str(),
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or(""),
+        _ if schema.get("properties").is_some() => "object",
+        _ => "",
+    };
+    match ty {
+        "object" => Value::Object(
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), example_of(v, depth + 1)))
+                .filter(|(_, v)| !v.is_null())
+                .collect(),
+        ),
+        "array" => {
+            let item = example_of(&schema["items"], depth + 1);
+            Value::Array(if item.is_null() { vec![] } else { vec![item] })
+        }
+        "string" => Value::String("x".to_owned()),
+        "integer" => Value::from(1),
+        "number" => Value::from(1),
+        "boolean" => Value::Bool(true),
+        _ => Value::Null,
+    }
+}
+
+fn json_without(schema: &Value, key: &str) -> Value {
+    let mut s = schema.clone();
+    if let Value::Object(m) = &mut s {
+        m.remove(key);
+    }
+    s
 }
 
 /// The schemas `schema` may stand for: itself and its `oneOf`/`anyOf`/`allOf` parts.
@@ -349,6 +423,46 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
         }
     }
     summary.endpoints_matched = matched.len();
+
+    // Every modeled operation reads back an answer built from its schema in the description.
+    let mut examples = 0;
+    for info in catalogue::catalogue() {
+        let key = (info.method.as_str().to_owned(), info.spec_path().to_owned());
+        let Some(op) = operations.get(&key) else {
+            continue;
+        };
+        for schema in &op.responses {
+            let body = example_of(schema, 0);
+            if !(body.is_object() || body.is_array()) {
+                continue;
+            }
+            let (result, extra_keys) = check(info, &body);
+            let mut named = BTreeSet::new();
+            described_keys(&body, schema, &mut named);
+            let misplaced: Vec<&String> =
+                extra_keys.iter().filter(|k| named.contains(*k)).collect();
+            match result {
+                Ok(true) if misplaced.is_empty() => examples += 1,
+                Ok(true) => {
+                    summary.failed += 1;
+                    summary.spec_fields_in_extra += misplaced.len();
+                    println!(
+                        "FAIL example answer of {} {} ({}): {misplaced:?} named by the description but kept in `extra`",
+                        key.0, info.path, info.name
+                    );
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    summary.failed += 1;
+                    println!(
+                        "FAIL example answer of {} {} ({}): {e}",
+                        key.0, info.path, info.name
+                    );
+                }
+            }
+        }
+    }
+    summary.examples_checked = examples;
     let unmatched: Vec<&str> = catalogue::catalogue()
         .iter()
         .filter(|info| !matched.contains_key(info.name))
@@ -373,10 +487,11 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
         }
     }
     println!(
-        "conformance: {} recording files, {} responses checked, {} endpoints matched, {} failed, {} spec fields in extra",
+        "conformance: {} recording files, {} responses checked, {} endpoints matched, {} example answers checked, {} failed, {} spec fields in extra",
         summary.files,
         summary.recordings_checked,
         summary.endpoints_matched,
+        summary.examples_checked,
         summary.failed,
         summary.spec_fields_in_extra
     );
@@ -467,6 +582,22 @@ mod tests {
         let mut keys = BTreeSet::new();
         described_keys(&json!([{"user_id": "x"}]), &schema, &mut keys);
         assert!(keys.is_empty(), "user_id is only described inside owner");
+    }
+
+    #[test]
+    fn examples_follow_the_schema() {
+        let schema = json!({"type": "object", "properties": {
+            "id": {"type": "string"}, "n": {"type": ["integer", "null"]},
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "tags": {"type": "array", "items": {"type": "boolean"}},
+            "shape": {"oneOf": [{"type": "object", "properties": {"x": {"type": "number"}}}]},
+            "all": {"allOf": [{"properties": {"p": {"type": "string"}}}, {"properties": {"q": {"type": "integer"}}}]}
+        }});
+        assert_eq!(
+            example_of(&schema, 0),
+            json!({"id": "x", "n": 1, "kind": "a", "tags": [true], "shape": {"x": 1},
+                   "all": {"p": "x", "q": 1}})
+        );
     }
 
     #[test]

@@ -28,6 +28,10 @@ model! {
         pub subject_type: String,
         /// Rich authorization request types allowed.
         pub authorization_details_types: Vec<String>,
+        /// `allow_all_scopes`, as Auth0's API description names it.
+        pub allow_all_scopes: bool,
+        /// `default_for`, as Auth0's API description names it.
+        pub default_for: String,
     }
 }
 

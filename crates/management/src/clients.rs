@@ -204,6 +204,20 @@ model! {
         pub skip_non_verifiable_callback_uri_confirmation_prompt: bool,
         /// `token_exchange`, as Auth0's API description names it.
         pub token_exchange: serde_json::Value,
+        /// `fedcm_login`, as Auth0's API description names it.
+        pub fedcm_login: serde_json::Value,
+        /// `jwks_uri`, as Auth0's API description names it.
+        pub jwks_uri: String,
+        /// `par_request_expiry`, as Auth0's API description names it.
+        pub par_request_expiry: i64,
+        /// `redirection_policy`, as Auth0's API description names it.
+        pub redirection_policy: String,
+        /// `third_party_security_mode`, as Auth0's API description names it.
+        pub third_party_security_mode: String,
+        /// `token_quota`, as Auth0's API description names it.
+        pub token_quota: serde_json::Value,
+        /// `token_vault_privileged_access`, as Auth0's API description names it.
+        pub token_vault_privileged_access: serde_json::Value,
     }
 }
 

@@ -39,6 +39,8 @@ model! {
         pub authentication: Value,
         /// Connected accounts settings.
         pub connected_accounts: Value,
+        /// `cross_app_access_requesting_app`, as Auth0's API description names it.
+        pub cross_app_access_requesting_app: serde_json::Value,
     }
 }
 

@@ -54,6 +54,8 @@ model! {
         pub summary: Value,
         /// The caller's id for the job.
         pub external_id: String,
+        /// `status_details`, as Auth0's API description names it.
+        pub status_details: String,
     }
 }
 

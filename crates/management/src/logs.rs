@@ -59,6 +59,8 @@ model! {
         pub organization_name: String,
         /// The SDK that sent the request.
         pub auth0_client: Value,
+        /// `security_context`, as Auth0's API description names it.
+        pub security_context: serde_json::Value,
     }
 }
 

@@ -79,6 +79,10 @@ model! {
         pub subject_type_authorization: Value,
         /// `authorization_policy`, as Auth0's API description names it.
         pub authorization_policy: Value,
+        /// `allow_online_access`, as Auth0's API description names it.
+        pub allow_online_access: bool,
+        /// `allow_online_access_with_ephemeral_sessions`, as Auth0's API description names it.
+        pub allow_online_access_with_ephemeral_sessions: bool,
     }
 }
 

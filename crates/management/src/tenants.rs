@@ -75,6 +75,24 @@ model! {
         pub pushed_authorization_requests_supported: bool,
         /// `resource_parameter_profile`, as Auth0's API description names it.
         pub resource_parameter_profile: String,
+        /// `allow_organization_name_in_authentication_api`, as Auth0's API description names it.
+        pub allow_organization_name_in_authentication_api: bool,
+        /// `authorization_response_iss_parameter_supported`, as Auth0's API description names it.
+        pub authorization_response_iss_parameter_supported: bool,
+        /// `device_flow`, as Auth0's API description names it.
+        pub device_flow: serde_json::Value,
+        /// `dynamic_client_registration_security_mode`, as Auth0's API description names it.
+        pub dynamic_client_registration_security_mode: String,
+        /// `enable_ai_guide`, as Auth0's API description names it.
+        pub enable_ai_guide: bool,
+        /// `include_session_metadata_in_tenant_logs`, as Auth0's API description names it.
+        pub include_session_metadata_in_tenant_logs: bool,
+        /// `legacy_sandbox_version`, as Auth0's API description names it.
+        pub legacy_sandbox_version: String,
+        /// `security_headers`, as Auth0's API description names it.
+        pub security_headers: serde_json::Value,
+        /// `skip_non_verifiable_callback_uri_confirmation_prompt`, as Auth0's API description names it.
+        pub skip_non_verifiable_callback_uri_confirmation_prompt: bool,
     }
 }
 
