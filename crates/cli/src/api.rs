@@ -804,6 +804,8 @@ mod tests {
         assert!(hint.contains("read:clients"), "{hint}");
         let hint = scope_hint(&Method::DELETE, "/api/v2/users/auth0%7C1");
         assert!(hint.contains("delete:users"), "{hint}");
-        assert!(scope_hint(&Method::GET, "/api/v2/actions/actions").contains("not a modeled"));
+        let hint = scope_hint(&Method::GET, "/api/v2/actions/actions");
+        assert!(hint.contains("read:actions"), "{hint}");
+        assert!(scope_hint(&Method::GET, "/api/v2/no-such-thing").contains("not a modeled"));
     }
 }

@@ -208,12 +208,12 @@ mod tests {
     fn settings_accept_float_lifetimes() {
         let settings = GetTenantSettings::new()
             .parse_response(
-                br#"{"session_lifetime":168,"idle_ephemeral_session_lifetime":0.5,"mtls":{"x":1}}"#,
+                br#"{"session_lifetime":168,"idle_ephemeral_session_lifetime":0.5,"shiny_new":{"x":1}}"#,
             )
             .unwrap();
         assert_eq!(settings.session_lifetime, Some(168.0));
         assert_eq!(settings.idle_ephemeral_session_lifetime, Some(0.5));
-        assert_eq!(settings.extra["mtls"]["x"], 1);
+        assert_eq!(settings.extra["shiny_new"]["x"], 1);
     }
 
     #[test]
