@@ -217,10 +217,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             op.id.clone(),
             op.method.clone(),
             op.path.clone(),
-            format!(
-                "[`{}::{}`]({}::{})",
-                op.module, op.type_name, op.module, op.type_name
-            ),
+            format!("[`{}::{}`]", op.module, op.type_name),
             format!("`{}`", plan.call_text(op)),
         ));
         emitted.push((op.id.clone(), e.response, e.no_content, e.body));
