@@ -220,19 +220,26 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             format!("[`{}::{}`]", op.module, op.type_name),
             format!("`{}`", plan.call_text(op)),
         ));
-        emitted.push((op.id.clone(), e.response, e.no_content, e.body));
+        emitted.push(e);
     }
     types.box_cycles();
+    let mut tests: BTreeMap<String, String> = BTreeMap::new();
+    for (op, e) in generated.iter().zip(&emitted) {
+        tests
+            .entry(op.module.clone())
+            .or_default()
+            .push_str(&ops::emit_test(op, e, &types));
+    }
     let info: BTreeMap<String, facade::OpTypes> = generated
         .iter()
         .zip(emitted)
-        .map(|(op, (id, response, no_content, body))| {
+        .map(|(op, e)| {
             (
-                id,
+                op.id.clone(),
                 facade::OpTypes {
-                    response: qualify(&response, &types),
-                    no_content,
-                    body: body.map(|b| qualify(&b, &types)),
+                    response: qualify(&e.response, &types),
+                    no_content: e.no_content,
+                    body: e.body.map(|b| qualify(&b, &types)),
                     has_options: facade::options_of(op),
                 },
             )
@@ -257,6 +264,14 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         src.push_str(&types.emit_module(module));
         if let Some(code) = endpoints.get(module) {
             src.push_str(code);
+        }
+        if let Some(test) = tests.get(module) {
+            src.push_str(&format!(
+                "#[cfg(test)]\nmod tests {{\nuse super::*;\n\
+                 /// Each operation's method, encoded path, scopes and body; a blank path\n\
+                 /// parameter is refused; the first query parameter is sent.\n\
+                 #[test]\nfn endpoints() {{\n{test}}}\n}}\n"
+            ));
         }
         files.insert(
             mgmt.join(format!("{module}.rs")),

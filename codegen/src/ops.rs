@@ -196,9 +196,12 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                     .or_else(|| content.get("multipart/form-data"))
                     .map(|c| c["schema"].clone())
                     .unwrap_or(Value::Null);
+                // The description marks no body as required, yet an operation with a body
+                // needs one (a create without its object, an update without its changes):
+                // every body is taken by `new`, and an empty body is one `new()` away.
                 BodySpec {
                     schema,
-                    required: b["required"].as_bool().unwrap_or(false),
+                    required: true,
                 }
             });
             let responses = o["responses"].as_object().cloned().unwrap_or_default();
@@ -337,6 +340,10 @@ pub(crate) struct Emitted {
     pub(crate) no_content: bool,
     /// The required body's type, as named inside the management crate.
     pub(crate) body: Option<String>,
+    /// The body's type.
+    pub(crate) body_ty: Option<Ty>,
+    /// The types of the query parameters, in order.
+    pub(crate) query_tys: Vec<Ty>,
 }
 
 /// The Rust type of an operation's answer, as `Endpoint::Response`.
@@ -496,7 +503,10 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     if body.is_some() && body_required {
         new_doc.push_str(", sending `body`");
     }
-    new_doc.push_str(". An empty or blank path parameter is refused when the call is made.");
+    new_doc.push('.');
+    if !op.path_params.is_empty() {
+        new_doc.push_str(" An empty or blank path parameter is refused when the call is made.");
+    }
     s.push_str(&doc(&new_doc));
     if args.len() > 7 {
         s.push_str("#[allow(clippy::too_many_arguments)]\n");
@@ -643,6 +653,120 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         entry,
         no_content: matches!(op.answer, Answer::Nothing) && op.paging.is_none(),
         response,
-        body: body.filter(|_| body_required).map(|b| b.rust()),
+        body: body.clone().filter(|_| body_required).map(|b| b.rust()),
+        body_ty: body,
+        query_tys: query_types,
     })
+}
+
+/// A Rust expression of type `ty` for tests: the simplest value the type has.
+fn sample(ty: &Ty, types: &Types<'_>) -> String {
+    use super::types::Def;
+    match ty {
+        Ty::Str => "\"x\".to_owned()".into(),
+        Ty::Secret => "crate::Secret::new(\"s\")".into(),
+        Ty::Bool => "true".into(),
+        Ty::Int => "1i64".into(),
+        Ty::Num => "1.0f64".into(),
+        Ty::Json => "serde_json::Value::Null".into(),
+        Ty::Map => "crate::secret::SecretMap::default()".into(),
+        Ty::Vec(t) => format!("vec![{}]", sample(t, types)),
+        Ty::Boxed(t) => format!("Box::new({})", sample(t, types)),
+        Ty::Named(n) => match types.defs.get(n).map(|d| &d.def) {
+            Some(Def::Struct {
+                fields,
+                request: true,
+            }) => format!(
+                "{n}::new({})",
+                fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| sample(&f.ty, types))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(Def::Enum { variants }) => format!("{n}::{}", variants[0].0),
+            Some(Def::Union { .. }) => {
+                format!("{n}::Unclassified(crate::Unclassified(serde_json::json!({{}})))")
+            }
+            _ => format!("{n}::default()"),
+        },
+    }
+}
+
+/// A path segment as the management crate encodes it (every byte but ASCII letters, digits,
+/// `-`, `_` and `~` percent-encoded); computed here on its own, so that the tests check it.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A block of the module's test: the operation's method, encoded path, scopes, body, refused
+/// blank path parameter and first query parameter.
+pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
+    let name = &op.type_name;
+    let params: Vec<String> = (1..=op.path_params.len())
+        .map(|i| format!("a b|{i}"))
+        .collect();
+    let mut args: Vec<String> = params.iter().map(|p| lit(p)).collect();
+    let body = e.body_ty.as_ref().map(|b| sample(b, types));
+    if let Some(b) = &body {
+        args.push(b.clone());
+    }
+    let mut expected = String::from("/api/v2");
+    let mut i = 0;
+    for seg in op.path.split('/').filter(|s| !s.is_empty()) {
+        expected.push('/');
+        if seg.starts_with('{') {
+            expected.push_str(&encode_segment(&params[i]));
+            i += 1;
+        } else {
+            expected.push_str(&encode_segment(seg));
+        }
+    }
+    let mut t = format!(
+        "{{\nlet ep = {name}::new({});\n\
+         assert_eq!(crate::Endpoint::method(&ep), http::Method::{});\n\
+         assert_eq!(crate::Endpoint::path(&ep), {});\n\
+         assert_eq!(crate::Endpoint::scopes(&ep), &[{}] as &[&str]);\n\
+         assert!(crate::Endpoint::body(&ep).expect(\"body\").{}());\n",
+        args.join(", "),
+        op.method,
+        lit(&expected),
+        op.scopes
+            .iter()
+            .map(|s| lit(s))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if body.is_some() { "is_some" } else { "is_none" },
+    );
+    if !op.path_params.is_empty() {
+        let mut blank = vec![lit(" ")];
+        blank.extend((1..op.path_params.len()).map(|_| lit("x")));
+        if let Some(b) = &body {
+            blank.push(b.clone());
+        }
+        t.push_str(&format!(
+            "assert!(crate::Endpoint::checked_path(&{name}::new({})).is_err());\n",
+            blank.join(", ")
+        ));
+    }
+    if let (Some(q), Some(qt)) = (op.query.first(), e.query_tys.first()) {
+        t.push_str(&format!(
+            "let ep = {name}::new({}).{}({});\nassert!(crate::Endpoint::query(&ep).get({}).is_some());\n",
+            args.join(", "),
+            q.ident,
+            sample(qt, types),
+            lit(&q.name)
+        ));
+    }
+    t.push_str("}\n");
+    t
 }

@@ -27,18 +27,12 @@ impl<'a> Actions<'a> {
         self.client.list(f(m::api::actions::GetActions::new()))
     }
     /// `POST /api/v2/actions/actions` (operation `post_action`).: sends [`PostAction`](m::api::actions::PostAction).
-    pub async fn create(&self) -> Result<m::api::actions::CreateActionResponseContent, Error> {
-        self.client
-            .execute(&m::api::actions::PostAction::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::actions::PostAction) -> m::api::actions::PostAction,
+        body: m::api::actions::CreateActionRequestContent,
     ) -> Result<m::api::actions::CreateActionResponseContent, Error> {
         self.client
-            .execute(&f(m::api::actions::PostAction::new()))
+            .execute(&m::api::actions::PostAction::new(body))
             .await
     }
     /// `GET /api/v2/actions/actions/{id}` (operation `get_action`).: sends [`GetAction`](m::api::actions::GetAction).
@@ -51,19 +45,10 @@ impl<'a> Actions<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::actions::UpdateActionRequestContent,
     ) -> Result<m::api::actions::UpdateActionResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PatchAction::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::actions::PatchAction) -> m::api::actions::PatchAction,
-    ) -> Result<m::api::actions::UpdateActionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PatchAction::new(id)))
+            .execute(&m::api::actions::PatchAction::new(id, body))
             .await
     }
     /// `DELETE /api/v2/actions/actions/{id}` (operation `delete_action`).: sends [`DeleteAction`](m::api::actions::DeleteAction).
@@ -97,19 +82,10 @@ impl<'a> Actions<'a> {
     pub async fn test(
         &self,
         id: &str,
+        body: m::api::actions::TestActionRequestContent,
     ) -> Result<m::api::actions::TestActionResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PostTestAction::new(id))
-            .await
-    }
-    /// [`test`](Self::test) with the endpoint's optional parameters set by `f`.
-    pub async fn test_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::actions::PostTestAction) -> m::api::actions::PostTestAction,
-    ) -> Result<m::api::actions::TestActionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PostTestAction::new(id)))
+            .execute(&m::api::actions::PostTestAction::new(id, body))
             .await
     }
 }
@@ -166,18 +142,10 @@ impl<'a> ActionsModules<'a> {
     /// `POST /api/v2/actions/modules` (operation `post_action_module`, EA in the description).: sends [`PostActionModule`](m::api::actions::PostActionModule).
     pub async fn create(
         &self,
+        body: m::api::actions::CreateActionModuleRequestContent,
     ) -> Result<m::api::actions::CreateActionModuleResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PostActionModule::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::actions::PostActionModule) -> m::api::actions::PostActionModule,
-    ) -> Result<m::api::actions::CreateActionModuleResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PostActionModule::new()))
+            .execute(&m::api::actions::PostActionModule::new(body))
             .await
     }
     /// `GET /api/v2/actions/modules/{id}` (operation `get_action_module`, EA in the description).: sends [`GetActionModule`](m::api::actions::GetActionModule).
@@ -193,19 +161,10 @@ impl<'a> ActionsModules<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::actions::UpdateActionModuleRequestContent,
     ) -> Result<m::api::actions::UpdateActionModuleResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PatchActionModule::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::actions::PatchActionModule) -> m::api::actions::PatchActionModule,
-    ) -> Result<m::api::actions::UpdateActionModuleResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PatchActionModule::new(id)))
+            .execute(&m::api::actions::PatchActionModule::new(id, body))
             .await
     }
     /// `DELETE /api/v2/actions/modules/{id}` (operation `delete_action_module`, EA in the description).: sends [`DeleteActionModule`](m::api::actions::DeleteActionModule).
@@ -235,21 +194,10 @@ impl<'a> ActionsModules<'a> {
     pub async fn rollback(
         &self,
         id: &str,
+        body: m::api::actions::RollbackActionModuleRequestContent,
     ) -> Result<m::api::actions::RollbackActionModuleResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PostActionModuleRollback::new(id))
-            .await
-    }
-    /// [`rollback`](Self::rollback) with the endpoint's optional parameters set by `f`.
-    pub async fn rollback_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::actions::PostActionModuleRollback,
-        ) -> m::api::actions::PostActionModuleRollback,
-    ) -> Result<m::api::actions::RollbackActionModuleResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PostActionModuleRollback::new(id)))
+            .execute(&m::api::actions::PostActionModuleRollback::new(id, body))
             .await
     }
 }
@@ -358,19 +306,10 @@ impl<'a> ActionsTriggersBindings<'a> {
     pub async fn update_many(
         &self,
         trigger_id: &str,
+        body: m::api::actions::UpdateActionBindingsRequestContent,
     ) -> Result<m::api::actions::UpdateActionBindingsResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PatchBindings::new(trigger_id))
-            .await
-    }
-    /// [`update_many`](Self::update_many) with the endpoint's optional parameters set by `f`.
-    pub async fn update_many_with(
-        &self,
-        trigger_id: &str,
-        f: impl FnOnce(m::api::actions::PatchBindings) -> m::api::actions::PatchBindings,
-    ) -> Result<m::api::actions::UpdateActionBindingsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PatchBindings::new(trigger_id)))
+            .execute(&m::api::actions::PatchBindings::new(trigger_id, body))
             .await
     }
 }
@@ -417,24 +356,12 @@ impl<'a> ActionsVersions<'a> {
         &self,
         action_id: &str,
         id: &str,
+        body: m::api::actions::DeployActionVersionRequestContent,
     ) -> Result<m::api::actions::DeployActionVersionResponseContent, Error> {
         self.client
-            .execute(&m::api::actions::PostDeployDraftVersion::new(action_id, id))
-            .await
-    }
-    /// [`deploy`](Self::deploy) with the endpoint's optional parameters set by `f`.
-    pub async fn deploy_with(
-        &self,
-        action_id: &str,
-        id: &str,
-        f: impl FnOnce(
-            m::api::actions::PostDeployDraftVersion,
-        ) -> m::api::actions::PostDeployDraftVersion,
-    ) -> Result<m::api::actions::DeployActionVersionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::actions::PostDeployDraftVersion::new(
-                action_id, id,
-            )))
+            .execute(&m::api::actions::PostDeployDraftVersion::new(
+                action_id, id, body,
+            ))
             .await
     }
 }

@@ -39,20 +39,10 @@ impl<'a> AttackProtectionBotDetection<'a> {
     /// `PATCH /api/v2/attack-protection/bot-detection` (operation `patch_bot-detection`).: sends [`PatchBotDetection`](m::api::attack_protection::PatchBotDetection).
     pub async fn update(
         &self,
+        body: m::api::attack_protection::UpdateBotDetectionSettingsRequestContent,
     ) -> Result<m::api::attack_protection::UpdateBotDetectionSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::attack_protection::PatchBotDetection::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchBotDetection,
-        ) -> m::api::attack_protection::PatchBotDetection,
-    ) -> Result<m::api::attack_protection::UpdateBotDetectionSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::attack_protection::PatchBotDetection::new()))
+            .execute(&m::api::attack_protection::PatchBotDetection::new(body))
             .await
     }
 }
@@ -82,28 +72,13 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// `PATCH /api/v2/attack-protection/breached-password-detection` (operation `patch_breached-password-detection`).: sends [`PatchBreachedPasswordDetection`](m::api::attack_protection::PatchBreachedPasswordDetection).
     pub async fn update(
         &self,
+        body: m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent,
     ) -> Result<
         m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::attack_protection::PatchBreachedPasswordDetection::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchBreachedPasswordDetection,
-        ) -> m::api::attack_protection::PatchBreachedPasswordDetection,
-    ) -> Result<
-        m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(
-                m::api::attack_protection::PatchBreachedPasswordDetection::new(),
-            ))
+            .execute(&m::api::attack_protection::PatchBreachedPasswordDetection::new(body))
             .await
     }
 }
@@ -132,21 +107,11 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// `PATCH /api/v2/attack-protection/brute-force-protection` (operation `patch_brute-force-protection`).: sends [`PatchBruteForceProtection`](m::api::attack_protection::PatchBruteForceProtection).
     pub async fn update(
         &self,
+        body: m::api::attack_protection::UpdateBruteForceSettingsRequestContent,
     ) -> Result<m::api::attack_protection::UpdateBruteForceSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::attack_protection::PatchBruteForceProtection::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchBruteForceProtection,
-        ) -> m::api::attack_protection::PatchBruteForceProtection,
-    ) -> Result<m::api::attack_protection::UpdateBruteForceSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::attack_protection::PatchBruteForceProtection::new(),
+            .execute(&m::api::attack_protection::PatchBruteForceProtection::new(
+                body,
             ))
             .await
     }
@@ -176,22 +141,11 @@ impl<'a> AttackProtectionCaptcha<'a> {
     /// `PATCH /api/v2/attack-protection/captcha` (operation `patch_captcha`).: sends [`PatchCaptcha`](m::api::attack_protection::PatchCaptcha).
     pub async fn update(
         &self,
+        body: m::api::attack_protection::UpdateAttackProtectionCaptchaRequestContent,
     ) -> Result<m::api::attack_protection::UpdateAttackProtectionCaptchaResponseContent, Error>
     {
         self.client
-            .execute(&m::api::attack_protection::PatchCaptcha::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchCaptcha,
-        ) -> m::api::attack_protection::PatchCaptcha,
-    ) -> Result<m::api::attack_protection::UpdateAttackProtectionCaptchaResponseContent, Error>
-    {
-        self.client
-            .execute(&f(m::api::attack_protection::PatchCaptcha::new()))
+            .execute(&m::api::attack_protection::PatchCaptcha::new(body))
             .await
     }
 }
@@ -220,22 +174,10 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// `PATCH /api/v2/attack-protection/phone-provider-protection` (operation `patch_phone-provider-protection`, EA in the description).: sends [`PatchPhoneProviderProtection`](m::api::attack_protection::PatchPhoneProviderProtection).
     pub async fn patch(
         &self,
+        body: m::api::attack_protection::PatchPhoneProviderProtectionRequestContent,
     ) -> Result<m::api::attack_protection::PatchPhoneProviderProtectionResponseContent, Error> {
         self.client
-            .execute(&m::api::attack_protection::PatchPhoneProviderProtection::new())
-            .await
-    }
-    /// [`patch`](Self::patch) with the endpoint's optional parameters set by `f`.
-    pub async fn patch_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchPhoneProviderProtection,
-        ) -> m::api::attack_protection::PatchPhoneProviderProtection,
-    ) -> Result<m::api::attack_protection::PatchPhoneProviderProtectionResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::attack_protection::PatchPhoneProviderProtection::new(),
-            ))
+            .execute(&m::api::attack_protection::PatchPhoneProviderProtection::new(body))
             .await
     }
 }
@@ -265,24 +207,11 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling` (operation `patch_suspicious-ip-throttling`).: sends [`PatchSuspiciousIpThrottling`](m::api::attack_protection::PatchSuspiciousIpThrottling).
     pub async fn update(
         &self,
+        body: m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent,
     ) -> Result<m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsResponseContent, Error>
     {
         self.client
-            .execute(&m::api::attack_protection::PatchSuspiciousIpThrottling::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::attack_protection::PatchSuspiciousIpThrottling,
-        ) -> m::api::attack_protection::PatchSuspiciousIpThrottling,
-    ) -> Result<m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsResponseContent, Error>
-    {
-        self.client
-            .execute(&f(
-                m::api::attack_protection::PatchSuspiciousIpThrottling::new(),
-            ))
+            .execute(&m::api::attack_protection::PatchSuspiciousIpThrottling::new(body))
             .await
     }
 }

@@ -22,18 +22,12 @@ impl<'a> Branding<'a> {
             .await
     }
     /// `PATCH /api/v2/branding` (operation `patch_branding`).: sends [`PatchBranding`](m::api::branding::PatchBranding).
-    pub async fn update(&self) -> Result<m::api::branding::UpdateBrandingResponseContent, Error> {
-        self.client
-            .execute(&m::api::branding::PatchBranding::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
+    pub async fn update(
         &self,
-        f: impl FnOnce(m::api::branding::PatchBranding) -> m::api::branding::PatchBranding,
+        body: m::api::branding::UpdateBrandingRequestContent,
     ) -> Result<m::api::branding::UpdateBrandingResponseContent, Error> {
         self.client
-            .execute(&f(m::api::branding::PatchBranding::new()))
+            .execute(&m::api::branding::PatchBranding::new(body))
             .await
     }
 }
@@ -86,18 +80,10 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `POST /api/v2/branding/phone/providers` (operation `create_phone_provider`).: sends [`CreatePhoneProvider`](m::api::branding::CreatePhoneProvider).
     pub async fn create(
         &self,
+        body: m::api::branding::CreateBrandingPhoneProviderRequestContent,
     ) -> Result<m::api::branding::CreateBrandingPhoneProviderResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::CreatePhoneProvider::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::branding::CreatePhoneProvider) -> m::api::branding::CreatePhoneProvider,
-    ) -> Result<m::api::branding::CreateBrandingPhoneProviderResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::CreatePhoneProvider::new()))
+            .execute(&m::api::branding::CreatePhoneProvider::new(body))
             .await
     }
     /// `GET /api/v2/branding/phone/providers/{id}` (operation `get_phone_provider`).: sends [`GetPhoneProvider`](m::api::branding::GetPhoneProvider).
@@ -113,19 +99,10 @@ impl<'a> BrandingPhoneProviders<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::branding::UpdateBrandingPhoneProviderRequestContent,
     ) -> Result<m::api::branding::UpdateBrandingPhoneProviderResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::UpdatePhoneProvider::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::branding::UpdatePhoneProvider) -> m::api::branding::UpdatePhoneProvider,
-    ) -> Result<m::api::branding::UpdateBrandingPhoneProviderResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::UpdatePhoneProvider::new(id)))
+            .execute(&m::api::branding::UpdatePhoneProvider::new(id, body))
             .await
     }
     /// `DELETE /api/v2/branding/phone/providers/{id}` (operation `delete_phone_provider`).: sends [`DeletePhoneProvider`](m::api::branding::DeletePhoneProvider).
@@ -139,19 +116,10 @@ impl<'a> BrandingPhoneProviders<'a> {
     pub async fn test(
         &self,
         id: &str,
+        body: m::api::branding::CreatePhoneProviderSendTestRequestContent,
     ) -> Result<m::api::branding::CreatePhoneProviderSendTestResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::TryPhoneProvider::new(id))
-            .await
-    }
-    /// [`test`](Self::test) with the endpoint's optional parameters set by `f`.
-    pub async fn test_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::branding::TryPhoneProvider) -> m::api::branding::TryPhoneProvider,
-    ) -> Result<m::api::branding::CreatePhoneProviderSendTestResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::TryPhoneProvider::new(id)))
+            .execute(&m::api::branding::TryPhoneProvider::new(id, body))
             .await
     }
 }
@@ -187,18 +155,10 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `POST /api/v2/branding/phone/templates` (operation `create_phone_template`).: sends [`CreatePhoneTemplate`](m::api::branding::CreatePhoneTemplate).
     pub async fn create(
         &self,
+        body: m::api::branding::CreatePhoneTemplateRequestContent,
     ) -> Result<m::api::branding::CreatePhoneTemplateResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::CreatePhoneTemplate::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::branding::CreatePhoneTemplate) -> m::api::branding::CreatePhoneTemplate,
-    ) -> Result<m::api::branding::CreatePhoneTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::CreatePhoneTemplate::new()))
+            .execute(&m::api::branding::CreatePhoneTemplate::new(body))
             .await
     }
     /// `GET /api/v2/branding/phone/templates/{id}` (operation `get_phone_template`).: sends [`GetPhoneTemplate`](m::api::branding::GetPhoneTemplate).
@@ -214,19 +174,10 @@ impl<'a> BrandingPhoneTemplates<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::branding::UpdatePhoneTemplateRequestContent,
     ) -> Result<m::api::branding::UpdatePhoneTemplateResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::UpdatePhoneTemplate::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::branding::UpdatePhoneTemplate) -> m::api::branding::UpdatePhoneTemplate,
-    ) -> Result<m::api::branding::UpdatePhoneTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::UpdatePhoneTemplate::new(id)))
+            .execute(&m::api::branding::UpdatePhoneTemplate::new(id, body))
             .await
     }
     /// `DELETE /api/v2/branding/phone/templates/{id}` (operation `delete_phone_template`).: sends [`DeletePhoneTemplate`](m::api::branding::DeletePhoneTemplate).
@@ -240,38 +191,20 @@ impl<'a> BrandingPhoneTemplates<'a> {
     pub async fn reset(
         &self,
         id: &str,
+        body: serde_json::Value,
     ) -> Result<m::api::branding::ResetPhoneTemplateResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::ResetPhoneTemplate::new(id))
-            .await
-    }
-    /// [`reset`](Self::reset) with the endpoint's optional parameters set by `f`.
-    pub async fn reset_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::branding::ResetPhoneTemplate) -> m::api::branding::ResetPhoneTemplate,
-    ) -> Result<m::api::branding::ResetPhoneTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::ResetPhoneTemplate::new(id)))
+            .execute(&m::api::branding::ResetPhoneTemplate::new(id, body))
             .await
     }
     /// `POST /api/v2/branding/phone/templates/{id}/try` (operation `try_phone_template`).: sends [`TryPhoneTemplate`](m::api::branding::TryPhoneTemplate).
     pub async fn test(
         &self,
         id: &str,
+        body: m::api::branding::CreatePhoneTemplateTestNotificationRequestContent,
     ) -> Result<m::api::branding::CreatePhoneTemplateTestNotificationResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::TryPhoneTemplate::new(id))
-            .await
-    }
-    /// [`test`](Self::test) with the endpoint's optional parameters set by `f`.
-    pub async fn test_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::branding::TryPhoneTemplate) -> m::api::branding::TryPhoneTemplate,
-    ) -> Result<m::api::branding::CreatePhoneTemplateTestNotificationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::TryPhoneTemplate::new(id)))
+            .execute(&m::api::branding::TryPhoneTemplate::new(id, body))
             .await
     }
 }
@@ -298,19 +231,12 @@ impl<'a> BrandingTemplates<'a> {
             .await
     }
     /// `PUT /api/v2/branding/templates/universal-login` (operation `put_universal-login`).: sends [`PutUniversalLogin`](m::api::branding::PutUniversalLogin).
-    pub async fn update_universal_login(&self) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::branding::PutUniversalLogin::new())
-            .await
-            .map(|_| ())
-    }
-    /// [`update_universal_login`](Self::update_universal_login) with the endpoint's optional parameters set by `f`.
-    pub async fn update_universal_login_with(
+    pub async fn update_universal_login(
         &self,
-        f: impl FnOnce(m::api::branding::PutUniversalLogin) -> m::api::branding::PutUniversalLogin,
+        body: m::api::branding::UpdateUniversalLoginTemplateRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::branding::PutUniversalLogin::new()))
+            .execute(&m::api::branding::PutUniversalLogin::new(body))
             .await
             .map(|_| ())
     }
@@ -339,18 +265,10 @@ impl<'a> BrandingThemes<'a> {
     /// `POST /api/v2/branding/themes` (operation `post_branding_theme`).: sends [`PostBrandingTheme`](m::api::branding::PostBrandingTheme).
     pub async fn create(
         &self,
+        body: m::api::branding::CreateBrandingThemeRequestContent,
     ) -> Result<m::api::branding::CreateBrandingThemeResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::PostBrandingTheme::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::branding::PostBrandingTheme) -> m::api::branding::PostBrandingTheme,
-    ) -> Result<m::api::branding::CreateBrandingThemeResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::PostBrandingTheme::new()))
+            .execute(&m::api::branding::PostBrandingTheme::new(body))
             .await
     }
     /// `GET /api/v2/branding/themes/default` (operation `get_default_branding_theme`).: sends [`GetDefaultBrandingTheme`](m::api::branding::GetDefaultBrandingTheme).
@@ -374,19 +292,10 @@ impl<'a> BrandingThemes<'a> {
     pub async fn update(
         &self,
         theme_id: &str,
+        body: m::api::branding::UpdateBrandingThemeRequestContent,
     ) -> Result<m::api::branding::UpdateBrandingThemeResponseContent, Error> {
         self.client
-            .execute(&m::api::branding::PatchBrandingTheme::new(theme_id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        theme_id: &str,
-        f: impl FnOnce(m::api::branding::PatchBrandingTheme) -> m::api::branding::PatchBrandingTheme,
-    ) -> Result<m::api::branding::UpdateBrandingThemeResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::branding::PatchBrandingTheme::new(theme_id)))
+            .execute(&m::api::branding::PatchBrandingTheme::new(theme_id, body))
             .await
     }
     /// `DELETE /api/v2/branding/themes/{themeId}` (operation `delete_branding_theme`).: sends [`DeleteBrandingTheme`](m::api::branding::DeleteBrandingTheme).

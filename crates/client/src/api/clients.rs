@@ -7,39 +7,19 @@ impl<'a> crate::Clients<'a> {
     /// `POST /api/v2/clients/cimd/preview` (operation `post_clients_cimd_preview`).: sends [`PostClientsCimdPreview`](m::api::clients::PostClientsCimdPreview).
     pub async fn preview_cimd_metadata(
         &self,
+        body: m::api::clients::PreviewCimdMetadataRequestContent,
     ) -> Result<m::api::clients::PreviewCimdMetadataResponseContent, Error> {
         self.client
-            .execute(&m::api::clients::PostClientsCimdPreview::new())
-            .await
-    }
-    /// [`preview_cimd_metadata`](Self::preview_cimd_metadata) with the endpoint's optional parameters set by `f`.
-    pub async fn preview_cimd_metadata_with(
-        &self,
-        f: impl FnOnce(
-            m::api::clients::PostClientsCimdPreview,
-        ) -> m::api::clients::PostClientsCimdPreview,
-    ) -> Result<m::api::clients::PreviewCimdMetadataResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::clients::PostClientsCimdPreview::new()))
+            .execute(&m::api::clients::PostClientsCimdPreview::new(body))
             .await
     }
     /// `POST /api/v2/clients/cimd/register` (operation `post_clients_cimd_register`).: sends [`PostClientsCimdRegister`](m::api::clients::PostClientsCimdRegister).
     pub async fn register_cimd_client(
         &self,
+        body: m::api::clients::RegisterCimdClientRequestContent,
     ) -> Result<m::api::clients::RegisterCimdClientResponseContent, Error> {
         self.client
-            .execute(&m::api::clients::PostClientsCimdRegister::new())
-            .await
-    }
-    /// [`register_cimd_client`](Self::register_cimd_client) with the endpoint's optional parameters set by `f`.
-    pub async fn register_cimd_client_with(
-        &self,
-        f: impl FnOnce(
-            m::api::clients::PostClientsCimdRegister,
-        ) -> m::api::clients::PostClientsCimdRegister,
-    ) -> Result<m::api::clients::RegisterCimdClientResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::clients::PostClientsCimdRegister::new()))
+            .execute(&m::api::clients::PostClientsCimdRegister::new(body))
             .await
     }
 }
@@ -99,19 +79,10 @@ impl<'a> ClientsCredentials<'a> {
     pub async fn create(
         &self,
         client_id: &str,
+        body: m::api::clients::PostClientCredentialRequestContent,
     ) -> Result<m::api::clients::PostClientCredentialResponseContent, Error> {
         self.client
-            .execute(&m::api::clients::PostCredentials::new(client_id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        client_id: &str,
-        f: impl FnOnce(m::api::clients::PostCredentials) -> m::api::clients::PostCredentials,
-    ) -> Result<m::api::clients::PostClientCredentialResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::clients::PostCredentials::new(client_id)))
+            .execute(&m::api::clients::PostCredentials::new(client_id, body))
             .await
     }
     /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}` (operation `get_credentials_by_credential_id`).: sends [`GetCredentialsByCredentialId`](m::api::clients::GetCredentialsByCredentialId).
@@ -132,28 +103,14 @@ impl<'a> ClientsCredentials<'a> {
         &self,
         client_id: &str,
         credential_id: &str,
+        body: m::api::clients::PatchClientCredentialRequestContent,
     ) -> Result<m::api::clients::PatchClientCredentialResponseContent, Error> {
         self.client
             .execute(&m::api::clients::PatchCredentialsByCredentialId::new(
                 client_id,
                 credential_id,
+                body,
             ))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        client_id: &str,
-        credential_id: &str,
-        f: impl FnOnce(
-            m::api::clients::PatchCredentialsByCredentialId,
-        ) -> m::api::clients::PatchCredentialsByCredentialId,
-    ) -> Result<m::api::clients::PatchClientCredentialResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::clients::PatchCredentialsByCredentialId::new(
-                client_id,
-                credential_id,
-            )))
             .await
     }
     /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` (operation `delete_credentials_by_credential_id`).: sends [`DeleteCredentialsByCredentialId`](m::api::clients::DeleteCredentialsByCredentialId).

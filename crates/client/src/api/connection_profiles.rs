@@ -33,21 +33,11 @@ impl<'a> ConnectionProfiles<'a> {
     /// `POST /api/v2/connection-profiles` (operation `post_connection-profiles`).: sends [`PostConnectionProfiles`](m::api::connection_profiles::PostConnectionProfiles).
     pub async fn create(
         &self,
+        body: m::api::connection_profiles::CreateConnectionProfileRequestContent,
     ) -> Result<m::api::connection_profiles::CreateConnectionProfileResponseContent, Error> {
         self.client
-            .execute(&m::api::connection_profiles::PostConnectionProfiles::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::connection_profiles::PostConnectionProfiles,
-        ) -> m::api::connection_profiles::PostConnectionProfiles,
-    ) -> Result<m::api::connection_profiles::CreateConnectionProfileResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::connection_profiles::PostConnectionProfiles::new(),
+            .execute(&m::api::connection_profiles::PostConnectionProfiles::new(
+                body,
             ))
             .await
     }
@@ -83,23 +73,10 @@ impl<'a> ConnectionProfiles<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::connection_profiles::UpdateConnectionProfileRequestContent,
     ) -> Result<m::api::connection_profiles::UpdateConnectionProfileResponseContent, Error> {
         self.client
-            .execute(&m::api::connection_profiles::PatchConnectionProfilesById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connection_profiles::PatchConnectionProfilesById,
-        ) -> m::api::connection_profiles::PatchConnectionProfilesById,
-    ) -> Result<m::api::connection_profiles::UpdateConnectionProfileResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::connection_profiles::PatchConnectionProfilesById::new(id),
-            ))
+            .execute(&m::api::connection_profiles::PatchConnectionProfilesById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/connection-profiles/{id}` (operation `delete_connection-profiles_by_id`).: sends [`DeleteConnectionProfilesById`](m::api::connection_profiles::DeleteConnectionProfilesById).

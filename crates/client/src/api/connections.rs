@@ -7,39 +7,20 @@ impl<'a> crate::Connections<'a> {
     /// `POST /api/v2/connections` (operation `post_connections`).: sends [`PostConnections`](m::api::connections::PostConnections).
     pub async fn create(
         &self,
+        body: m::api::connections::CreateConnectionRequestContent,
     ) -> Result<m::api::connections::CreateConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PostConnections::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::connections::PostConnections) -> m::api::connections::PostConnections,
-    ) -> Result<m::api::connections::CreateConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostConnections::new()))
+            .execute(&m::api::connections::PostConnections::new(body))
             .await
     }
     /// `PATCH /api/v2/connections/{id}` (operation `patch_connections_by_id`).: sends [`PatchConnectionsById`](m::api::connections::PatchConnectionsById).
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::connections::UpdateConnectionRequestContent,
     ) -> Result<m::api::connections::UpdateConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PatchConnectionsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connections::PatchConnectionsById,
-        ) -> m::api::connections::PatchConnectionsById,
-    ) -> Result<m::api::connections::UpdateConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PatchConnectionsById::new(id)))
+            .execute(&m::api::connections::PatchConnectionsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/connections/{id}` (operation `delete_connections_by_id`).: sends [`DeleteConnectionsById`](m::api::connections::DeleteConnectionsById).
@@ -88,20 +69,13 @@ impl<'a> ConnectionsClients<'a> {
             .list(f(m::api::connections::GetConnectionClients::new(id)))
     }
     /// `PATCH /api/v2/connections/{id}/clients` (operation `patch_clients`).: sends [`PatchClients`](m::api::connections::PatchClients).
-    pub async fn update(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::connections::PatchClients::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
+    pub async fn update(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::connections::PatchClients) -> m::api::connections::PatchClients,
+        body: Vec<m::api::connections::UpdateEnabledClientConnectionsRequestContentItem>,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::connections::PatchClients::new(id)))
+            .execute(&m::api::connections::PatchClients::new(id, body))
             .await
             .map(|_| ())
     }
@@ -154,42 +128,24 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::connections::CreateDirectoryProvisioningRequestContent,
     ) -> Result<m::api::connections::CreateDirectoryProvisioningResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PostDirectoryProvisioning::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connections::PostDirectoryProvisioning,
-        ) -> m::api::connections::PostDirectoryProvisioning,
-    ) -> Result<m::api::connections::CreateDirectoryProvisioningResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostDirectoryProvisioning::new(id)))
+            .execute(&m::api::connections::PostDirectoryProvisioning::new(
+                id, body,
+            ))
             .await
     }
     /// `PATCH /api/v2/connections/{id}/directory-provisioning` (operation `patch_directory-provisioning`).: sends [`PatchDirectoryProvisioning`](m::api::connections::PatchDirectoryProvisioning).
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::connections::UpdateDirectoryProvisioningRequestContent,
     ) -> Result<m::api::connections::UpdateDirectoryProvisioningResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PatchDirectoryProvisioning::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connections::PatchDirectoryProvisioning,
-        ) -> m::api::connections::PatchDirectoryProvisioning,
-    ) -> Result<m::api::connections::UpdateDirectoryProvisioningResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PatchDirectoryProvisioning::new(id)))
+            .execute(&m::api::connections::PatchDirectoryProvisioning::new(
+                id, body,
+            ))
             .await
     }
     /// `DELETE /api/v2/connections/{id}/directory-provisioning` (operation `delete_directory-provisioning`).: sends [`DeleteDirectoryProvisioning`](m::api::connections::DeleteDirectoryProvisioning).
@@ -229,22 +185,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .list(f(m::api::connections::GetSynchronizedGroups::new(id)))
     }
     /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` (operation `put_synchronized-groups`).: sends [`PutSynchronizedGroups`](m::api::connections::PutSynchronizedGroups).
-    pub async fn set(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::connections::PutSynchronizedGroups::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
+    pub async fn set(
         &self,
         id: &str,
-        f: impl FnOnce(
-            m::api::connections::PutSynchronizedGroups,
-        ) -> m::api::connections::PutSynchronizedGroups,
+        body: m::api::connections::ReplaceSynchronizedGroupsRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::connections::PutSynchronizedGroups::new(id)))
+            .execute(&m::api::connections::PutSynchronizedGroups::new(id, body))
             .await
             .map(|_| ())
     }
@@ -297,38 +244,20 @@ impl<'a> ConnectionsKeys<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::connections::PostConnectionKeysRequestContent,
     ) -> Result<Vec<m::api::connections::PostConnectionsKeysResponseContentItem>, Error> {
         self.client
-            .execute(&m::api::connections::PostKeys::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::connections::PostKeys) -> m::api::connections::PostKeys,
-    ) -> Result<Vec<m::api::connections::PostConnectionsKeysResponseContentItem>, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostKeys::new(id)))
+            .execute(&m::api::connections::PostKeys::new(id, body))
             .await
     }
     /// `POST /api/v2/connections/{id}/keys/rotate` (operation `post_rotate`).: sends [`PostRotate`](m::api::connections::PostRotate).
     pub async fn rotate(
         &self,
         id: &str,
+        body: m::api::connections::RotateConnectionKeysRequestContent,
     ) -> Result<m::api::connections::RotateConnectionsKeysResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PostRotate::new(id))
-            .await
-    }
-    /// [`rotate`](Self::rotate) with the endpoint's optional parameters set by `f`.
-    pub async fn rotate_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::connections::PostRotate) -> m::api::connections::PostRotate,
-    ) -> Result<m::api::connections::RotateConnectionsKeysResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostRotate::new(id)))
+            .execute(&m::api::connections::PostRotate::new(id, body))
             .await
     }
 }
@@ -378,42 +307,20 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::connections::CreateScimConfigurationRequestContent,
     ) -> Result<m::api::connections::CreateScimConfigurationResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PostScimConfiguration::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connections::PostScimConfiguration,
-        ) -> m::api::connections::PostScimConfiguration,
-    ) -> Result<m::api::connections::CreateScimConfigurationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostScimConfiguration::new(id)))
+            .execute(&m::api::connections::PostScimConfiguration::new(id, body))
             .await
     }
     /// `PATCH /api/v2/connections/{id}/scim-configuration` (operation `patch_scim-configuration`).: sends [`PatchScimConfiguration`](m::api::connections::PatchScimConfiguration).
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::connections::UpdateScimConfigurationRequestContent,
     ) -> Result<m::api::connections::UpdateScimConfigurationResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PatchScimConfiguration::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::connections::PatchScimConfiguration,
-        ) -> m::api::connections::PatchScimConfiguration,
-    ) -> Result<m::api::connections::UpdateScimConfigurationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PatchScimConfiguration::new(id)))
+            .execute(&m::api::connections::PatchScimConfiguration::new(id, body))
             .await
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration` (operation `delete_scim-configuration`).: sends [`DeleteScimConfiguration`](m::api::connections::DeleteScimConfiguration).
@@ -457,19 +364,10 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::connections::CreateScimTokenRequestContent,
     ) -> Result<m::api::connections::CreateScimTokenResponseContent, Error> {
         self.client
-            .execute(&m::api::connections::PostScimToken::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::connections::PostScimToken) -> m::api::connections::PostScimToken,
-    ) -> Result<m::api::connections::CreateScimTokenResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::connections::PostScimToken::new(id)))
+            .execute(&m::api::connections::PostScimToken::new(id, body))
             .await
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` (operation `delete_tokens_by_tokenId`).: sends [`DeleteTokensByTokenId`](m::api::connections::DeleteTokensByTokenId).

@@ -33,20 +33,10 @@ impl<'a> CustomDomains<'a> {
     /// `POST /api/v2/custom-domains` (operation `post_custom-domains`).: sends [`PostCustomDomains`](m::api::custom_domains::PostCustomDomains).
     pub async fn create(
         &self,
+        body: m::api::custom_domains::CreateCustomDomainRequestContent,
     ) -> Result<m::api::custom_domains::CreateCustomDomainResponseContent, Error> {
         self.client
-            .execute(&m::api::custom_domains::PostCustomDomains::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::custom_domains::PostCustomDomains,
-        ) -> m::api::custom_domains::PostCustomDomains,
-    ) -> Result<m::api::custom_domains::CreateCustomDomainResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::custom_domains::PostCustomDomains::new()))
+            .execute(&m::api::custom_domains::PostCustomDomains::new(body))
             .await
     }
     /// `GET /api/v2/custom-domains/default` (operation `get_default`).: sends [`GetDefault`](m::api::custom_domains::GetDefault).
@@ -60,18 +50,10 @@ impl<'a> CustomDomains<'a> {
     /// `PATCH /api/v2/custom-domains/default` (operation `patch_default`).: sends [`PatchDefault`](m::api::custom_domains::PatchDefault).
     pub async fn set_default(
         &self,
+        body: m::api::custom_domains::SetDefaultCustomDomainRequestContent,
     ) -> Result<m::api::custom_domains::UpdateDefaultDomainResponseContent, Error> {
         self.client
-            .execute(&m::api::custom_domains::PatchDefault::new())
-            .await
-    }
-    /// [`set_default`](Self::set_default) with the endpoint's optional parameters set by `f`.
-    pub async fn set_default_with(
-        &self,
-        f: impl FnOnce(m::api::custom_domains::PatchDefault) -> m::api::custom_domains::PatchDefault,
-    ) -> Result<m::api::custom_domains::UpdateDefaultDomainResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::custom_domains::PatchDefault::new()))
+            .execute(&m::api::custom_domains::PatchDefault::new(body))
             .await
     }
     /// `GET /api/v2/custom-domains/{id}` (operation `get_custom-domains_by_id`).: sends [`GetCustomDomainsById`](m::api::custom_domains::GetCustomDomainsById).
@@ -87,21 +69,12 @@ impl<'a> CustomDomains<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::custom_domains::UpdateCustomDomainRequestContent,
     ) -> Result<m::api::custom_domains::UpdateCustomDomainResponseContent, Error> {
         self.client
-            .execute(&m::api::custom_domains::PatchCustomDomainsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::custom_domains::PatchCustomDomainsById,
-        ) -> m::api::custom_domains::PatchCustomDomainsById,
-    ) -> Result<m::api::custom_domains::UpdateCustomDomainResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::custom_domains::PatchCustomDomainsById::new(id)))
+            .execute(&m::api::custom_domains::PatchCustomDomainsById::new(
+                id, body,
+            ))
             .await
     }
     /// `DELETE /api/v2/custom-domains/{id}` (operation `delete_custom-domains_by_id`).: sends [`DeleteCustomDomainsById`](m::api::custom_domains::DeleteCustomDomainsById).

@@ -33,22 +33,13 @@ impl<'a> DeviceCredentials<'a> {
     /// `POST /api/v2/device-credentials` (operation `post_device-credentials`).: sends [`PostDeviceCredentials`](m::api::device_credentials::PostDeviceCredentials).
     pub async fn create_public_key(
         &self,
+        body: m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent,
     ) -> Result<m::api::device_credentials::CreatePublicKeyDeviceCredentialResponseContent, Error>
     {
         self.client
-            .execute(&m::api::device_credentials::PostDeviceCredentials::new())
-            .await
-    }
-    /// [`create_public_key`](Self::create_public_key) with the endpoint's optional parameters set by `f`.
-    pub async fn create_public_key_with(
-        &self,
-        f: impl FnOnce(
-            m::api::device_credentials::PostDeviceCredentials,
-        ) -> m::api::device_credentials::PostDeviceCredentials,
-    ) -> Result<m::api::device_credentials::CreatePublicKeyDeviceCredentialResponseContent, Error>
-    {
-        self.client
-            .execute(&f(m::api::device_credentials::PostDeviceCredentials::new()))
+            .execute(&m::api::device_credentials::PostDeviceCredentials::new(
+                body,
+            ))
             .await
     }
     /// `DELETE /api/v2/device-credentials/{id}` (operation `delete_device-credentials_by_id`).: sends [`DeleteDeviceCredentialsById`](m::api::device_credentials::DeleteDeviceCredentialsById).

@@ -18,20 +18,10 @@ impl<'a> EmailTemplates<'a> {
     /// `POST /api/v2/email-templates` (operation `post_email-templates`).: sends [`PostEmailTemplates`](m::api::email_templates::PostEmailTemplates).
     pub async fn create(
         &self,
+        body: m::api::email_templates::CreateEmailTemplateRequestContent,
     ) -> Result<m::api::email_templates::CreateEmailTemplateResponseContent, Error> {
         self.client
-            .execute(&m::api::email_templates::PostEmailTemplates::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::email_templates::PostEmailTemplates,
-        ) -> m::api::email_templates::PostEmailTemplates,
-    ) -> Result<m::api::email_templates::CreateEmailTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::email_templates::PostEmailTemplates::new()))
+            .execute(&m::api::email_templates::PostEmailTemplates::new(body))
             .await
     }
     /// `GET /api/v2/email-templates/{templateName}` (operation `get_email-templates_by_templateName`).: sends [`GetEmailTemplatesByTemplateName`](m::api::email_templates::GetEmailTemplatesByTemplateName).
@@ -47,48 +37,27 @@ impl<'a> EmailTemplates<'a> {
     pub async fn set(
         &self,
         template_name: &str,
+        body: m::api::email_templates::SetEmailTemplateRequestContent,
     ) -> Result<m::api::email_templates::SetEmailTemplateResponseContent, Error> {
         self.client
-            .execute(&m::api::email_templates::PutEmailTemplatesByTemplateName::new(template_name))
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        template_name: &str,
-        f: impl FnOnce(
-            m::api::email_templates::PutEmailTemplatesByTemplateName,
-        ) -> m::api::email_templates::PutEmailTemplatesByTemplateName,
-    ) -> Result<m::api::email_templates::SetEmailTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::email_templates::PutEmailTemplatesByTemplateName::new(template_name),
-            ))
+            .execute(
+                &m::api::email_templates::PutEmailTemplatesByTemplateName::new(template_name, body),
+            )
             .await
     }
     /// `PATCH /api/v2/email-templates/{templateName}` (operation `patch_email-templates_by_templateName`).: sends [`PatchEmailTemplatesByTemplateName`](m::api::email_templates::PatchEmailTemplatesByTemplateName).
     pub async fn update(
         &self,
         template_name: &str,
+        body: m::api::email_templates::UpdateEmailTemplateRequestContent,
     ) -> Result<m::api::email_templates::UpdateEmailTemplateResponseContent, Error> {
         self.client
             .execute(
-                &m::api::email_templates::PatchEmailTemplatesByTemplateName::new(template_name),
+                &m::api::email_templates::PatchEmailTemplatesByTemplateName::new(
+                    template_name,
+                    body,
+                ),
             )
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        template_name: &str,
-        f: impl FnOnce(
-            m::api::email_templates::PatchEmailTemplatesByTemplateName,
-        ) -> m::api::email_templates::PatchEmailTemplatesByTemplateName,
-    ) -> Result<m::api::email_templates::UpdateEmailTemplateResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::email_templates::PatchEmailTemplatesByTemplateName::new(template_name),
-            ))
             .await
     }
 }

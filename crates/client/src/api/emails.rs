@@ -46,35 +46,19 @@ impl<'a> EmailsProvider<'a> {
     /// `POST /api/v2/emails/provider` (operation `post_provider`).: sends [`PostProvider`](m::api::emails::PostProvider).
     pub async fn create(
         &self,
+        body: m::api::emails::CreateEmailProviderRequestContent,
     ) -> Result<m::api::emails::CreateEmailProviderResponseContent, Error> {
         self.client
-            .execute(&m::api::emails::PostProvider::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::emails::PostProvider) -> m::api::emails::PostProvider,
-    ) -> Result<m::api::emails::CreateEmailProviderResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::emails::PostProvider::new()))
+            .execute(&m::api::emails::PostProvider::new(body))
             .await
     }
     /// `PATCH /api/v2/emails/provider` (operation `patch_provider`).: sends [`PatchProvider`](m::api::emails::PatchProvider).
     pub async fn update(
         &self,
+        body: m::api::emails::UpdateEmailProviderRequestContent,
     ) -> Result<m::api::emails::UpdateEmailProviderResponseContent, Error> {
         self.client
-            .execute(&m::api::emails::PatchProvider::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(m::api::emails::PatchProvider) -> m::api::emails::PatchProvider,
-    ) -> Result<m::api::emails::UpdateEmailProviderResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::emails::PatchProvider::new()))
+            .execute(&m::api::emails::PatchProvider::new(body))
             .await
     }
     /// `DELETE /api/v2/emails/provider` (operation `delete_provider`).: sends [`DeleteProvider`](m::api::emails::DeleteProvider).

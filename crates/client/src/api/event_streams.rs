@@ -31,20 +31,10 @@ impl<'a> EventStreams<'a> {
     /// `POST /api/v2/event-streams` (operation `post_event-streams`).: sends [`PostEventStreams`](m::api::event_streams::PostEventStreams).
     pub async fn create(
         &self,
+        body: m::api::event_streams::PostEventStreamsBody,
     ) -> Result<m::api::event_streams::CreateEventStreamResponseContent, Error> {
         self.client
-            .execute(&m::api::event_streams::PostEventStreams::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::event_streams::PostEventStreams,
-        ) -> m::api::event_streams::PostEventStreams,
-    ) -> Result<m::api::event_streams::CreateEventStreamResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::event_streams::PostEventStreams::new()))
+            .execute(&m::api::event_streams::PostEventStreams::new(body))
             .await
     }
     /// `GET /api/v2/event-streams/{id}` (operation `get_event-streams_by_id`).: sends [`GetEventStreamsById`](m::api::event_streams::GetEventStreamsById).
@@ -60,21 +50,10 @@ impl<'a> EventStreams<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::event_streams::UpdateEventStreamRequestContent,
     ) -> Result<m::api::event_streams::UpdateEventStreamResponseContent, Error> {
         self.client
-            .execute(&m::api::event_streams::PatchEventStreamsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::event_streams::PatchEventStreamsById,
-        ) -> m::api::event_streams::PatchEventStreamsById,
-    ) -> Result<m::api::event_streams::UpdateEventStreamResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::event_streams::PatchEventStreamsById::new(id)))
+            .execute(&m::api::event_streams::PatchEventStreamsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/event-streams/{id}` (operation `delete_event-streams_by_id`).: sends [`DeleteEventStreamsById`](m::api::event_streams::DeleteEventStreamsById).
@@ -88,19 +67,10 @@ impl<'a> EventStreams<'a> {
     pub async fn test(
         &self,
         id: &str,
+        body: m::api::event_streams::CreateEventStreamTestEventRequestContent,
     ) -> Result<m::api::event_streams::CreateEventStreamTestEventResponseContent, Error> {
         self.client
-            .execute(&m::api::event_streams::PostTestEvent::new(id))
-            .await
-    }
-    /// [`test`](Self::test) with the endpoint's optional parameters set by `f`.
-    pub async fn test_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::event_streams::PostTestEvent) -> m::api::event_streams::PostTestEvent,
-    ) -> Result<m::api::event_streams::CreateEventStreamTestEventResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::event_streams::PostTestEvent::new(id)))
+            .execute(&m::api::event_streams::PostTestEvent::new(id, body))
             .await
     }
 }
@@ -165,19 +135,10 @@ impl<'a> EventStreamsRedeliveries<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::event_streams::CreateEventStreamRedeliveryRequestContent,
     ) -> Result<m::api::event_streams::CreateEventStreamRedeliveryResponseContent, Error> {
         self.client
-            .execute(&m::api::event_streams::PostRedeliver::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::event_streams::PostRedeliver) -> m::api::event_streams::PostRedeliver,
-    ) -> Result<m::api::event_streams::CreateEventStreamRedeliveryResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::event_streams::PostRedeliver::new(id)))
+            .execute(&m::api::event_streams::PostRedeliver::new(id, body))
             .await
     }
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}` (operation `post_redeliver_by_event_id`).: sends [`PostRedeliverByEventId`](m::api::event_streams::PostRedeliverByEventId).

@@ -46,20 +46,10 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `POST /api/v2/experimentation/experiments` (operation `create_experiment`, beta in the description).: sends [`CreateExperiment`](m::api::experimentation::CreateExperiment).
     pub async fn create(
         &self,
+        body: m::api::experimentation::CreateExperimentRequestContent,
     ) -> Result<m::api::experimentation::CreateExperimentResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::CreateExperiment::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::experimentation::CreateExperiment,
-        ) -> m::api::experimentation::CreateExperiment,
-    ) -> Result<m::api::experimentation::CreateExperimentResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::CreateExperiment::new()))
+            .execute(&m::api::experimentation::CreateExperiment::new(body))
             .await
     }
     /// `GET /api/v2/experimentation/experiments/{id}` (operation `get_experiment`, beta in the description).: sends [`GetExperiment`](m::api::experimentation::GetExperiment).
@@ -75,21 +65,10 @@ impl<'a> ExperimentationExperiments<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::experimentation::UpdateExperimentRequestContent,
     ) -> Result<m::api::experimentation::UpdateExperimentResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateExperiment::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::experimentation::UpdateExperiment,
-        ) -> m::api::experimentation::UpdateExperiment,
-    ) -> Result<m::api::experimentation::UpdateExperimentResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateExperiment::new(id)))
+            .execute(&m::api::experimentation::UpdateExperiment::new(id, body))
             .await
     }
     /// `DELETE /api/v2/experimentation/experiments/{id}` (operation `delete_experiment`, beta in the description).: sends [`DeleteExperiment`](m::api::experimentation::DeleteExperiment).
@@ -103,21 +82,12 @@ impl<'a> ExperimentationExperiments<'a> {
     pub async fn update_status(
         &self,
         id: &str,
+        body: m::api::experimentation::UpdateExperimentStatusRequestContent,
     ) -> Result<m::api::experimentation::UpdateExperimentStatusResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateExperimentStatus::new(id))
-            .await
-    }
-    /// [`update_status`](Self::update_status) with the endpoint's optional parameters set by `f`.
-    pub async fn update_status_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::experimentation::UpdateExperimentStatus,
-        ) -> m::api::experimentation::UpdateExperimentStatus,
-    ) -> Result<m::api::experimentation::UpdateExperimentStatusResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateExperimentStatus::new(id)))
+            .execute(&m::api::experimentation::UpdateExperimentStatus::new(
+                id, body,
+            ))
             .await
     }
     /// `POST /api/v2/experimentation/experiments/{id}/validate` (operation `validate_experiment`, beta in the description).: sends [`ValidateExperiment`](m::api::experimentation::ValidateExperiment).
@@ -162,20 +132,10 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `POST /api/v2/experimentation/feature-flags` (operation `create_feature_flag`, beta in the description).: sends [`CreateFeatureFlag`](m::api::experimentation::CreateFeatureFlag).
     pub async fn create(
         &self,
+        body: m::api::experimentation::CreateFeatureFlagRequestContent,
     ) -> Result<m::api::experimentation::CreateFeatureFlagResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::CreateFeatureFlag::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::experimentation::CreateFeatureFlag,
-        ) -> m::api::experimentation::CreateFeatureFlag,
-    ) -> Result<m::api::experimentation::CreateFeatureFlagResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::CreateFeatureFlag::new()))
+            .execute(&m::api::experimentation::CreateFeatureFlag::new(body))
             .await
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}` (operation `get_feature_flag`, beta in the description).: sends [`GetFeatureFlag`](m::api::experimentation::GetFeatureFlag).
@@ -191,21 +151,10 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::experimentation::UpdateFeatureFlagRequestContent,
     ) -> Result<m::api::experimentation::UpdateFeatureFlagResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateFeatureFlag::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::experimentation::UpdateFeatureFlag,
-        ) -> m::api::experimentation::UpdateFeatureFlag,
-    ) -> Result<m::api::experimentation::UpdateFeatureFlagResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateFeatureFlag::new(id)))
+            .execute(&m::api::experimentation::UpdateFeatureFlag::new(id, body))
             .await
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}` (operation `delete_feature_flag`, beta in the description).: sends [`DeleteFeatureFlag`](m::api::experimentation::DeleteFeatureFlag).
@@ -219,23 +168,12 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     pub async fn update_status(
         &self,
         id: &str,
+        body: m::api::experimentation::UpdateFeatureFlagStatusRequestContent,
     ) -> Result<m::api::experimentation::UpdateFeatureFlagStatusResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateFeatureFlagStatus::new(id))
-            .await
-    }
-    /// [`update_status`](Self::update_status) with the endpoint's optional parameters set by `f`.
-    pub async fn update_status_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::experimentation::UpdateFeatureFlagStatus,
-        ) -> m::api::experimentation::UpdateFeatureFlagStatus,
-    ) -> Result<m::api::experimentation::UpdateFeatureFlagStatusResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateFeatureFlagStatus::new(
-                id,
-            )))
+            .execute(&m::api::experimentation::UpdateFeatureFlagStatus::new(
+                id, body,
+            ))
             .await
     }
 }
@@ -266,21 +204,10 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::experimentation::CreateVariationRequestContent,
     ) -> Result<m::api::experimentation::CreateVariationResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::CreateVariation::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::experimentation::CreateVariation,
-        ) -> m::api::experimentation::CreateVariation,
-    ) -> Result<m::api::experimentation::CreateVariationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::CreateVariation::new(id)))
+            .execute(&m::api::experimentation::CreateVariation::new(id, body))
             .await
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (operation `get_variation`, beta in the description).: sends [`GetVariation`](m::api::experimentation::GetVariation).
@@ -298,22 +225,12 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
         &self,
         id: &str,
         vid: &str,
+        body: m::api::experimentation::UpdateVariationRequestContent,
     ) -> Result<m::api::experimentation::UpdateVariationResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateVariation::new(id, vid))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        vid: &str,
-        f: impl FnOnce(
-            m::api::experimentation::UpdateVariation,
-        ) -> m::api::experimentation::UpdateVariation,
-    ) -> Result<m::api::experimentation::UpdateVariationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateVariation::new(id, vid)))
+            .execute(&m::api::experimentation::UpdateVariation::new(
+                id, vid, body,
+            ))
             .await
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (operation `delete_variation`, beta in the description).: sends [`DeleteVariation`](m::api::experimentation::DeleteVariation).
@@ -354,18 +271,10 @@ impl<'a> ExperimentationSegments<'a> {
     /// `POST /api/v2/experimentation/segments` (operation `create_segment`, beta in the description).: sends [`CreateSegment`](m::api::experimentation::CreateSegment).
     pub async fn create(
         &self,
+        body: m::api::experimentation::CreateSegmentRequestContent,
     ) -> Result<m::api::experimentation::CreateSegmentResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::CreateSegment::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::experimentation::CreateSegment) -> m::api::experimentation::CreateSegment,
-    ) -> Result<m::api::experimentation::CreateSegmentResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::CreateSegment::new()))
+            .execute(&m::api::experimentation::CreateSegment::new(body))
             .await
     }
     /// `GET /api/v2/experimentation/segments/{id}` (operation `get_segment`, beta in the description).: sends [`GetSegment`](m::api::experimentation::GetSegment).
@@ -381,19 +290,10 @@ impl<'a> ExperimentationSegments<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::experimentation::UpdateSegmentRequestContent,
     ) -> Result<m::api::experimentation::UpdateSegmentResponseContent, Error> {
         self.client
-            .execute(&m::api::experimentation::UpdateSegment::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::experimentation::UpdateSegment) -> m::api::experimentation::UpdateSegment,
-    ) -> Result<m::api::experimentation::UpdateSegmentResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::experimentation::UpdateSegment::new(id)))
+            .execute(&m::api::experimentation::UpdateSegment::new(id, body))
             .await
     }
     /// `DELETE /api/v2/experimentation/segments/{id}` (operation `delete_segment`, beta in the description).: sends [`DeleteSegment`](m::api::experimentation::DeleteSegment).

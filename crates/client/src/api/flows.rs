@@ -27,16 +27,12 @@ impl<'a> Flows<'a> {
         self.client.list(f(m::api::flows::GetFlows::new()))
     }
     /// `POST /api/v2/flows` (operation `post_flows`).: sends [`PostFlows`](m::api::flows::PostFlows).
-    pub async fn create(&self) -> Result<m::api::flows::CreateFlowResponseContent, Error> {
-        self.client.execute(&m::api::flows::PostFlows::new()).await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::flows::PostFlows) -> m::api::flows::PostFlows,
+        body: m::api::flows::CreateFlowRequestContent,
     ) -> Result<m::api::flows::CreateFlowResponseContent, Error> {
         self.client
-            .execute(&f(m::api::flows::PostFlows::new()))
+            .execute(&m::api::flows::PostFlows::new(body))
             .await
     }
     /// `GET /api/v2/flows/{id}` (operation `get_flows_by_id`).: sends [`GetFlowsById`](m::api::flows::GetFlowsById).
@@ -59,19 +55,10 @@ impl<'a> Flows<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::flows::UpdateFlowRequestContent,
     ) -> Result<m::api::flows::UpdateFlowResponseContent, Error> {
         self.client
-            .execute(&m::api::flows::PatchFlowsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::flows::PatchFlowsById) -> m::api::flows::PatchFlowsById,
-    ) -> Result<m::api::flows::UpdateFlowResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::flows::PatchFlowsById::new(id)))
+            .execute(&m::api::flows::PatchFlowsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/flows/{id}` (operation `delete_flows_by_id`).: sends [`DeleteFlowsById`](m::api::flows::DeleteFlowsById).
@@ -195,20 +182,10 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `POST /api/v2/flows/vault/connections` (operation `post_flows_vault_connections`).: sends [`PostFlowsVaultConnections`](m::api::flows::PostFlowsVaultConnections).
     pub async fn create(
         &self,
+        body: m::api::flows::CreateFlowsVaultConnectionRequestContent,
     ) -> Result<m::api::flows::CreateFlowsVaultConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::flows::PostFlowsVaultConnections::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::flows::PostFlowsVaultConnections,
-        ) -> m::api::flows::PostFlowsVaultConnections,
-    ) -> Result<m::api::flows::CreateFlowsVaultConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::flows::PostFlowsVaultConnections::new()))
+            .execute(&m::api::flows::PostFlowsVaultConnections::new(body))
             .await
     }
     /// `GET /api/v2/flows/vault/connections/{id}` (operation `get_flows_vault_connections_by_id`).: sends [`GetFlowsVaultConnectionsById`](m::api::flows::GetFlowsVaultConnectionsById).
@@ -224,21 +201,12 @@ impl<'a> FlowsVaultConnections<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::flows::UpdateFlowsVaultConnectionRequestContent,
     ) -> Result<m::api::flows::UpdateFlowsVaultConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::flows::PatchFlowsVaultConnectionsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::flows::PatchFlowsVaultConnectionsById,
-        ) -> m::api::flows::PatchFlowsVaultConnectionsById,
-    ) -> Result<m::api::flows::UpdateFlowsVaultConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::flows::PatchFlowsVaultConnectionsById::new(id)))
+            .execute(&m::api::flows::PatchFlowsVaultConnectionsById::new(
+                id, body,
+            ))
             .await
     }
     /// `DELETE /api/v2/flows/vault/connections/{id}` (operation `delete_flows_vault_connections_by_id`).: sends [`DeleteFlowsVaultConnectionsById`](m::api::flows::DeleteFlowsVaultConnectionsById).

@@ -27,16 +27,12 @@ impl<'a> Forms<'a> {
         self.client.list(f(m::api::forms::GetForms::new()))
     }
     /// `POST /api/v2/forms` (operation `create_form`).: sends [`CreateForm`](m::api::forms::CreateForm).
-    pub async fn create(&self) -> Result<m::api::forms::CreateFormResponseContent, Error> {
-        self.client.execute(&m::api::forms::CreateForm::new()).await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::forms::CreateForm) -> m::api::forms::CreateForm,
+        body: m::api::forms::CreateFormRequestContent,
     ) -> Result<m::api::forms::CreateFormResponseContent, Error> {
         self.client
-            .execute(&f(m::api::forms::CreateForm::new()))
+            .execute(&m::api::forms::CreateForm::new(body))
             .await
     }
     /// `GET /api/v2/forms/{id}` (operation `get_form`).: sends [`GetForm`](m::api::forms::GetForm).
@@ -57,19 +53,10 @@ impl<'a> Forms<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::forms::UpdateFormRequestContent,
     ) -> Result<m::api::forms::UpdateFormResponseContent, Error> {
         self.client
-            .execute(&m::api::forms::PatchForm::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::forms::PatchForm) -> m::api::forms::PatchForm,
-    ) -> Result<m::api::forms::UpdateFormResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::forms::PatchForm::new(id)))
+            .execute(&m::api::forms::PatchForm::new(id, body))
             .await
     }
     /// `DELETE /api/v2/forms/{id}` (operation `delete_form`).: sends [`DeleteForm`](m::api::forms::DeleteForm).

@@ -95,38 +95,24 @@ impl<'a> GroupsRoles<'a> {
         self.client.list(f(m::api::groups::GetGroupRoles::new(id)))
     }
     /// `POST /api/v2/groups/{id}/roles` (operation `post_group_roles`).: sends [`PostGroupRoles`](m::api::groups::PostGroupRoles).
-    pub async fn create(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::groups::PostGroupRoles::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::groups::PostGroupRoles) -> m::api::groups::PostGroupRoles,
+        body: m::api::groups::AssignGroupRolesRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::groups::PostGroupRoles::new(id)))
+            .execute(&m::api::groups::PostGroupRoles::new(id, body))
             .await
             .map(|_| ())
     }
     /// `DELETE /api/v2/groups/{id}/roles` (operation `delete_group_roles`).: sends [`DeleteGroupRoles`](m::api::groups::DeleteGroupRoles).
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::groups::DeleteGroupRoles::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
-    pub async fn delete_with(
+    pub async fn delete(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::groups::DeleteGroupRoles) -> m::api::groups::DeleteGroupRoles,
+        body: m::api::groups::DeleteGroupRolesRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::groups::DeleteGroupRoles::new(id)))
+            .execute(&m::api::groups::DeleteGroupRoles::new(id, body))
             .await
             .map(|_| ())
     }

@@ -31,18 +31,10 @@ impl<'a> GuardianEnrollments<'a> {
     /// `POST /api/v2/guardian/enrollments/ticket` (operation `post_ticket`).: sends [`PostTicket`](m::api::guardian::PostTicket).
     pub async fn create_ticket(
         &self,
+        body: m::api::guardian::CreateGuardianEnrollmentTicketRequestContent,
     ) -> Result<m::api::guardian::CreateGuardianEnrollmentTicketResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PostTicket::new())
-            .await
-    }
-    /// [`create_ticket`](Self::create_ticket) with the endpoint's optional parameters set by `f`.
-    pub async fn create_ticket_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PostTicket) -> m::api::guardian::PostTicket,
-    ) -> Result<m::api::guardian::CreateGuardianEnrollmentTicketResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PostTicket::new()))
+            .execute(&m::api::guardian::PostTicket::new(body))
             .await
     }
     /// `GET /api/v2/guardian/enrollments/{id}` (operation `get_enrollments_by_id`).: sends [`GetEnrollmentsById`](m::api::guardian::GetEnrollmentsById).
@@ -86,19 +78,10 @@ impl<'a> GuardianFactors<'a> {
     pub async fn set(
         &self,
         name: &str,
+        body: m::api::guardian::SetGuardianFactorRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutFactorsByName::new(name))
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        name: &str,
-        f: impl FnOnce(m::api::guardian::PutFactorsByName) -> m::api::guardian::PutFactorsByName,
-    ) -> Result<m::api::guardian::SetGuardianFactorResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutFactorsByName::new(name)))
+            .execute(&m::api::guardian::PutFactorsByName::new(name, body))
             .await
     }
 }
@@ -140,37 +123,19 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// `PUT /api/v2/guardian/factors/duo/settings` (operation `put_factor_duo_settings`).: sends [`PutFactorDuoSettings`](m::api::guardian::PutFactorDuoSettings).
     pub async fn set(
         &self,
+        body: m::api::guardian::SetGuardianFactorDuoSettingsRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorDuoSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutFactorDuoSettings::new())
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutFactorDuoSettings) -> m::api::guardian::PutFactorDuoSettings,
-    ) -> Result<m::api::guardian::SetGuardianFactorDuoSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutFactorDuoSettings::new()))
+            .execute(&m::api::guardian::PutFactorDuoSettings::new(body))
             .await
     }
     /// `PATCH /api/v2/guardian/factors/duo/settings` (operation `patch_factor_duo_settings`).: sends [`PatchFactorDuoSettings`](m::api::guardian::PatchFactorDuoSettings).
     pub async fn update(
         &self,
+        body: m::api::guardian::UpdateGuardianFactorDuoSettingsRequestContent,
     ) -> Result<m::api::guardian::UpdateGuardianFactorDuoSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PatchFactorDuoSettings::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::guardian::PatchFactorDuoSettings,
-        ) -> m::api::guardian::PatchFactorDuoSettings,
-    ) -> Result<m::api::guardian::UpdateGuardianFactorDuoSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PatchFactorDuoSettings::new()))
+            .execute(&m::api::guardian::PatchFactorDuoSettings::new(body))
             .await
     }
 }
@@ -199,18 +164,10 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/message-types` (operation `put_message-types`).: sends [`PutMessageTypes`](m::api::guardian::PutMessageTypes).
     pub async fn set_message_types(
         &self,
+        body: m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorPhoneMessageTypesResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutMessageTypes::new())
-            .await
-    }
-    /// [`set_message_types`](Self::set_message_types) with the endpoint's optional parameters set by `f`.
-    pub async fn set_message_types_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutMessageTypes) -> m::api::guardian::PutMessageTypes,
-    ) -> Result<m::api::guardian::SetGuardianFactorPhoneMessageTypesResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutMessageTypes::new()))
+            .execute(&m::api::guardian::PutMessageTypes::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/providers/twilio` (operation `get_phone_twilio_factor_provider`).: sends [`GetPhoneTwilioFactorProvider`](m::api::guardian::GetPhoneTwilioFactorProvider).
@@ -224,18 +181,10 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/providers/twilio` (operation `put_twilio`).: sends [`PutTwilio`](m::api::guardian::PutTwilio).
     pub async fn set_twilio_provider(
         &self,
+        body: m::api::guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderPhoneTwilioResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutTwilio::new())
-            .await
-    }
-    /// [`set_twilio_provider`](Self::set_twilio_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_twilio_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutTwilio) -> m::api::guardian::PutTwilio,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderPhoneTwilioResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutTwilio::new()))
+            .execute(&m::api::guardian::PutTwilio::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/selected-provider` (operation `get_guardian_phone_providers`).: sends [`GetGuardianPhoneProviders`](m::api::guardian::GetGuardianPhoneProviders).
@@ -249,18 +198,10 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/selected-provider` (operation `put_phone_providers`).: sends [`PutPhoneProviders`](m::api::guardian::PutPhoneProviders).
     pub async fn set_provider(
         &self,
+        body: m::api::guardian::SetGuardianFactorsProviderPhoneRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderPhoneResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutPhoneProviders::new())
-            .await
-    }
-    /// [`set_provider`](Self::set_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutPhoneProviders) -> m::api::guardian::PutPhoneProviders,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderPhoneResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutPhoneProviders::new()))
+            .execute(&m::api::guardian::PutPhoneProviders::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/templates` (operation `get_factor_phone_templates`).: sends [`GetFactorPhoneTemplates`](m::api::guardian::GetFactorPhoneTemplates).
@@ -274,20 +215,10 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/templates` (operation `put_factor_phone_templates`).: sends [`PutFactorPhoneTemplates`](m::api::guardian::PutFactorPhoneTemplates).
     pub async fn set_templates(
         &self,
+        body: m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorPhoneTemplatesResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutFactorPhoneTemplates::new())
-            .await
-    }
-    /// [`set_templates`](Self::set_templates) with the endpoint's optional parameters set by `f`.
-    pub async fn set_templates_with(
-        &self,
-        f: impl FnOnce(
-            m::api::guardian::PutFactorPhoneTemplates,
-        ) -> m::api::guardian::PutFactorPhoneTemplates,
-    ) -> Result<m::api::guardian::SetGuardianFactorPhoneTemplatesResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutFactorPhoneTemplates::new()))
+            .execute(&m::api::guardian::PutFactorPhoneTemplates::new(body))
             .await
     }
 }
@@ -314,103 +245,61 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/apns` (operation `put_apns`).: sends [`PutApns`](m::api::guardian::PutApns).
     pub async fn set_apns_provider(
         &self,
-    ) -> Result<
-        m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsResponseContent,
-        Error,
-    > {
-        self.client.execute(&m::api::guardian::PutApns::new()).await
-    }
-    /// [`set_apns_provider`](Self::set_apns_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_apns_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutApns) -> m::api::guardian::PutApns,
+        body: m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent,
     ) -> Result<
         m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsResponseContent,
         Error,
     > {
         self.client
-            .execute(&f(m::api::guardian::PutApns::new()))
+            .execute(&m::api::guardian::PutApns::new(body))
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (operation `patch_apns`).: sends [`PatchApns`](m::api::guardian::PatchApns).
     pub async fn update_apns_provider(
         &self,
+        body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsRequestContent,
     ) -> Result<
         m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::guardian::PatchApns::new())
-            .await
-    }
-    /// [`update_apns_provider`](Self::update_apns_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn update_apns_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PatchApns) -> m::api::guardian::PatchApns,
-    ) -> Result<
-        m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(m::api::guardian::PatchApns::new()))
+            .execute(&m::api::guardian::PatchApns::new(body))
             .await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (operation `put_fcm`).: sends [`PutFcm`](m::api::guardian::PutFcm).
-    pub async fn set_fcm_provider(&self) -> Result<m::secret::SecretMap, Error> {
-        self.client.execute(&m::api::guardian::PutFcm::new()).await
-    }
-    /// [`set_fcm_provider`](Self::set_fcm_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_fcm_provider_with(
+    pub async fn set_fcm_provider(
         &self,
-        f: impl FnOnce(m::api::guardian::PutFcm) -> m::api::guardian::PutFcm,
+        body: m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent,
     ) -> Result<m::secret::SecretMap, Error> {
         self.client
-            .execute(&f(m::api::guardian::PutFcm::new()))
+            .execute(&m::api::guardian::PutFcm::new(body))
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (operation `patch_fcm`).: sends [`PatchFcm`](m::api::guardian::PatchFcm).
-    pub async fn update_fcm_provider(&self) -> Result<m::secret::SecretMap, Error> {
-        self.client
-            .execute(&m::api::guardian::PatchFcm::new())
-            .await
-    }
-    /// [`update_fcm_provider`](Self::update_fcm_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn update_fcm_provider_with(
+    pub async fn update_fcm_provider(
         &self,
-        f: impl FnOnce(m::api::guardian::PatchFcm) -> m::api::guardian::PatchFcm,
+        body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmRequestContent,
     ) -> Result<m::secret::SecretMap, Error> {
         self.client
-            .execute(&f(m::api::guardian::PatchFcm::new()))
+            .execute(&m::api::guardian::PatchFcm::new(body))
             .await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `put_fcmv1`).: sends [`PutFcmv1`](m::api::guardian::PutFcmv1).
-    pub async fn set_fcmv1_provider(&self) -> Result<m::secret::SecretMap, Error> {
-        self.client
-            .execute(&m::api::guardian::PutFcmv1::new())
-            .await
-    }
-    /// [`set_fcmv1_provider`](Self::set_fcmv1_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_fcmv1_provider_with(
+    pub async fn set_fcmv1_provider(
         &self,
-        f: impl FnOnce(m::api::guardian::PutFcmv1) -> m::api::guardian::PutFcmv1,
+        body: m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent,
     ) -> Result<m::secret::SecretMap, Error> {
         self.client
-            .execute(&f(m::api::guardian::PutFcmv1::new()))
+            .execute(&m::api::guardian::PutFcmv1::new(body))
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `patch_fcmv1`).: sends [`PatchFcmv1`](m::api::guardian::PatchFcmv1).
-    pub async fn update_fcmv1_provider(&self) -> Result<m::secret::SecretMap, Error> {
-        self.client
-            .execute(&m::api::guardian::PatchFcmv1::new())
-            .await
-    }
-    /// [`update_fcmv1_provider`](Self::update_fcmv1_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn update_fcmv1_provider_with(
+    pub async fn update_fcmv1_provider(
         &self,
-        f: impl FnOnce(m::api::guardian::PatchFcmv1) -> m::api::guardian::PatchFcmv1,
+        body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent,
     ) -> Result<m::secret::SecretMap, Error> {
         self.client
-            .execute(&f(m::api::guardian::PatchFcmv1::new()))
+            .execute(&m::api::guardian::PatchFcmv1::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/push-notification/providers/sns` (operation `get_sns`).: sends [`GetSns`](m::api::guardian::GetSns).
@@ -422,41 +311,23 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/sns` (operation `put_sns`).: sends [`PutSns`](m::api::guardian::PutSns).
     pub async fn set_sns_provider(
         &self,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsResponseContent, Error>
-    {
-        self.client.execute(&m::api::guardian::PutSns::new()).await
-    }
-    /// [`set_sns_provider`](Self::set_sns_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_sns_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutSns) -> m::api::guardian::PutSns,
+        body: m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsResponseContent, Error>
     {
         self.client
-            .execute(&f(m::api::guardian::PutSns::new()))
+            .execute(&m::api::guardian::PutSns::new(body))
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (operation `patch_sns`).: sends [`PatchSns`](m::api::guardian::PatchSns).
     pub async fn update_sns_provider(
         &self,
+        body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsRequestContent,
     ) -> Result<
         m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::guardian::PatchSns::new())
-            .await
-    }
-    /// [`update_sns_provider`](Self::update_sns_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn update_sns_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PatchSns) -> m::api::guardian::PatchSns,
-    ) -> Result<
-        m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(m::api::guardian::PatchSns::new()))
+            .execute(&m::api::guardian::PatchSns::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/push-notification/selected-provider` (operation `get_pn_providers`).: sends [`GetPnProviders`](m::api::guardian::GetPnProviders).
@@ -471,20 +342,11 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/selected-provider` (operation `put_pn_providers`).: sends [`PutPnProviders`](m::api::guardian::PutPnProviders).
     pub async fn set_provider(
         &self,
+        body: m::api::guardian::SetGuardianFactorsProviderPushNotificationRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderPushNotificationResponseContent, Error>
     {
         self.client
-            .execute(&m::api::guardian::PutPnProviders::new())
-            .await
-    }
-    /// [`set_provider`](Self::set_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutPnProviders) -> m::api::guardian::PutPnProviders,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderPushNotificationResponseContent, Error>
-    {
-        self.client
-            .execute(&f(m::api::guardian::PutPnProviders::new()))
+            .execute(&m::api::guardian::PutPnProviders::new(body))
             .await
     }
 }
@@ -513,20 +375,10 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/providers/twilio` (operation `put_sms_twilio_factor_provider`).: sends [`PutSmsTwilioFactorProvider`](m::api::guardian::PutSmsTwilioFactorProvider).
     pub async fn set_twilio_provider(
         &self,
+        body: m::api::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderSmsTwilioResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutSmsTwilioFactorProvider::new())
-            .await
-    }
-    /// [`set_twilio_provider`](Self::set_twilio_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_twilio_provider_with(
-        &self,
-        f: impl FnOnce(
-            m::api::guardian::PutSmsTwilioFactorProvider,
-        ) -> m::api::guardian::PutSmsTwilioFactorProvider,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderSmsTwilioResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutSmsTwilioFactorProvider::new()))
+            .execute(&m::api::guardian::PutSmsTwilioFactorProvider::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/sms/selected-provider` (operation `get_sms_providers`).: sends [`GetSmsProviders`](m::api::guardian::GetSmsProviders).
@@ -540,18 +392,10 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/selected-provider` (operation `put_sms_providers`).: sends [`PutSmsProviders`](m::api::guardian::PutSmsProviders).
     pub async fn set_provider(
         &self,
+        body: m::api::guardian::SetGuardianFactorsProviderSmsRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorsProviderSmsResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutSmsProviders::new())
-            .await
-    }
-    /// [`set_provider`](Self::set_provider) with the endpoint's optional parameters set by `f`.
-    pub async fn set_provider_with(
-        &self,
-        f: impl FnOnce(m::api::guardian::PutSmsProviders) -> m::api::guardian::PutSmsProviders,
-    ) -> Result<m::api::guardian::SetGuardianFactorsProviderSmsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutSmsProviders::new()))
+            .execute(&m::api::guardian::PutSmsProviders::new(body))
             .await
     }
     /// `GET /api/v2/guardian/factors/sms/templates` (operation `get_factor_sms_templates`).: sends [`GetFactorSmsTemplates`](m::api::guardian::GetFactorSmsTemplates).
@@ -565,20 +409,10 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/templates` (operation `put_factor_sms_templates`).: sends [`PutFactorSmsTemplates`](m::api::guardian::PutFactorSmsTemplates).
     pub async fn set_templates(
         &self,
+        body: m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent,
     ) -> Result<m::api::guardian::SetGuardianFactorSmsTemplatesResponseContent, Error> {
         self.client
-            .execute(&m::api::guardian::PutFactorSmsTemplates::new())
-            .await
-    }
-    /// [`set_templates`](Self::set_templates) with the endpoint's optional parameters set by `f`.
-    pub async fn set_templates_with(
-        &self,
-        f: impl FnOnce(
-            m::api::guardian::PutFactorSmsTemplates,
-        ) -> m::api::guardian::PutFactorSmsTemplates,
-    ) -> Result<m::api::guardian::SetGuardianFactorSmsTemplatesResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::guardian::PutFactorSmsTemplates::new()))
+            .execute(&m::api::guardian::PutFactorSmsTemplates::new(body))
             .await
     }
 }
@@ -603,18 +437,12 @@ impl<'a> GuardianPolicies<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/policies` (operation `put_policies`).: sends [`PutPolicies`](m::api::guardian::PutPolicies).
-    pub async fn set(&self) -> Result<Vec<m::api::guardian::MfaPolicyEnum>, Error> {
-        self.client
-            .execute(&m::api::guardian::PutPolicies::new())
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
+    pub async fn set(
         &self,
-        f: impl FnOnce(m::api::guardian::PutPolicies) -> m::api::guardian::PutPolicies,
+        body: Vec<m::api::guardian::MfaPolicyEnum>,
     ) -> Result<Vec<m::api::guardian::MfaPolicyEnum>, Error> {
         self.client
-            .execute(&f(m::api::guardian::PutPolicies::new()))
+            .execute(&m::api::guardian::PutPolicies::new(body))
             .await
     }
 }

@@ -27,16 +27,12 @@ impl<'a> Hooks<'a> {
         self.client.list(f(m::api::hooks::GetHooks::new()))
     }
     /// `POST /api/v2/hooks` (operation `post_hooks`).: sends [`PostHooks`](m::api::hooks::PostHooks).
-    pub async fn create(&self) -> Result<m::api::hooks::CreateHookResponseContent, Error> {
-        self.client.execute(&m::api::hooks::PostHooks::new()).await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::hooks::PostHooks) -> m::api::hooks::PostHooks,
+        body: m::api::hooks::CreateHookRequestContent,
     ) -> Result<m::api::hooks::CreateHookResponseContent, Error> {
         self.client
-            .execute(&f(m::api::hooks::PostHooks::new()))
+            .execute(&m::api::hooks::PostHooks::new(body))
             .await
     }
     /// `GET /api/v2/hooks/{id}` (operation `get_hooks_by_id`).: sends [`GetHooksById`](m::api::hooks::GetHooksById).
@@ -59,19 +55,10 @@ impl<'a> Hooks<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::hooks::UpdateHookRequestContent,
     ) -> Result<m::api::hooks::UpdateHookResponseContent, Error> {
         self.client
-            .execute(&m::api::hooks::PatchHooksById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::hooks::PatchHooksById) -> m::api::hooks::PatchHooksById,
-    ) -> Result<m::api::hooks::UpdateHookResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::hooks::PatchHooksById::new(id)))
+            .execute(&m::api::hooks::PatchHooksById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/hooks/{id}` (operation `delete_hooks_by_id`).: sends [`DeleteHooksById`](m::api::hooks::DeleteHooksById).
@@ -103,56 +90,23 @@ impl<'a> HooksSecrets<'a> {
             .await
     }
     /// `POST /api/v2/hooks/{id}/secrets` (operation `post_secrets`).: sends [`PostSecrets`](m::api::hooks::PostSecrets).
-    pub async fn create(&self, id: &str) -> Result<(), Error> {
+    pub async fn create(&self, id: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
-            .execute(&m::api::hooks::PostSecrets::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::hooks::PostSecrets) -> m::api::hooks::PostSecrets,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(m::api::hooks::PostSecrets::new(id)))
+            .execute(&m::api::hooks::PostSecrets::new(id, body))
             .await
             .map(|_| ())
     }
     /// `PATCH /api/v2/hooks/{id}/secrets` (operation `patch_secrets`).: sends [`PatchSecrets`](m::api::hooks::PatchSecrets).
-    pub async fn update(&self, id: &str) -> Result<(), Error> {
+    pub async fn update(&self, id: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
-            .execute(&m::api::hooks::PatchSecrets::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::hooks::PatchSecrets) -> m::api::hooks::PatchSecrets,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(m::api::hooks::PatchSecrets::new(id)))
+            .execute(&m::api::hooks::PatchSecrets::new(id, body))
             .await
             .map(|_| ())
     }
     /// `DELETE /api/v2/hooks/{id}/secrets` (operation `delete_secrets`).: sends [`DeleteSecrets`](m::api::hooks::DeleteSecrets).
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete(&self, id: &str, body: Vec<String>) -> Result<(), Error> {
         self.client
-            .execute(&m::api::hooks::DeleteSecrets::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
-    pub async fn delete_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::hooks::DeleteSecrets) -> m::api::hooks::DeleteSecrets,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(m::api::hooks::DeleteSecrets::new(id)))
+            .execute(&m::api::hooks::DeleteSecrets::new(id, body))
             .await
             .map(|_| ())
     }

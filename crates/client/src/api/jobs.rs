@@ -39,18 +39,10 @@ impl<'a> JobsVerificationEmail<'a> {
     /// `POST /api/v2/jobs/verification-email` (operation `post_verification-email`).: sends [`PostVerificationEmail`](m::api::jobs::PostVerificationEmail).
     pub async fn create(
         &self,
+        body: m::api::jobs::CreateVerificationEmailRequestContent,
     ) -> Result<m::api::jobs::CreateVerificationEmailResponseContent, Error> {
         self.client
-            .execute(&m::api::jobs::PostVerificationEmail::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::jobs::PostVerificationEmail) -> m::api::jobs::PostVerificationEmail,
-    ) -> Result<m::api::jobs::CreateVerificationEmailResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::jobs::PostVerificationEmail::new()))
+            .execute(&m::api::jobs::PostVerificationEmail::new(body))
             .await
     }
 }

@@ -35,18 +35,12 @@ impl<'a> KeysCustomSigning<'a> {
             .await
     }
     /// `PUT /api/v2/keys/custom-signing` (operation `put_custom_signing_keys`).: sends [`PutCustomSigningKeys`](m::api::keys::PutCustomSigningKeys).
-    pub async fn set(&self) -> Result<m::api::keys::SetCustomSigningKeysResponseContent, Error> {
-        self.client
-            .execute(&m::api::keys::PutCustomSigningKeys::new())
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
+    pub async fn set(
         &self,
-        f: impl FnOnce(m::api::keys::PutCustomSigningKeys) -> m::api::keys::PutCustomSigningKeys,
+        body: m::api::keys::SetCustomSigningKeysRequestContent,
     ) -> Result<m::api::keys::SetCustomSigningKeysResponseContent, Error> {
         self.client
-            .execute(&f(m::api::keys::PutCustomSigningKeys::new()))
+            .execute(&m::api::keys::PutCustomSigningKeys::new(body))
             .await
     }
     /// `DELETE /api/v2/keys/custom-signing` (operation `delete_custom_signing_keys`).: sends [`DeleteCustomSigningKeys`](m::api::keys::DeleteCustomSigningKeys).
@@ -83,18 +77,12 @@ impl<'a> KeysEncryption<'a> {
         self.client.list(f(m::api::keys::GetEncryptionKeys::new()))
     }
     /// `POST /api/v2/keys/encryption` (operation `post_encryption`).: sends [`PostEncryption`](m::api::keys::PostEncryption).
-    pub async fn create(&self) -> Result<m::api::keys::CreateEncryptionKeyResponseContent, Error> {
-        self.client
-            .execute(&m::api::keys::PostEncryption::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::keys::PostEncryption) -> m::api::keys::PostEncryption,
+        body: m::api::keys::CreateEncryptionKeyRequestContent,
     ) -> Result<m::api::keys::CreateEncryptionKeyResponseContent, Error> {
         self.client
-            .execute(&f(m::api::keys::PostEncryption::new()))
+            .execute(&m::api::keys::PostEncryption::new(body))
             .await
     }
     /// `POST /api/v2/keys/encryption/rekey` (operation `post_encryption_rekey`).: sends [`PostEncryptionRekey`](m::api::keys::PostEncryptionRekey).
@@ -117,19 +105,10 @@ impl<'a> KeysEncryption<'a> {
     pub async fn import(
         &self,
         kid: &str,
+        body: m::api::keys::ImportEncryptionKeyRequestContent,
     ) -> Result<m::api::keys::ImportEncryptionKeyResponseContent, Error> {
         self.client
-            .execute(&m::api::keys::PostEncryptionKey::new(kid))
-            .await
-    }
-    /// [`import`](Self::import) with the endpoint's optional parameters set by `f`.
-    pub async fn import_with(
-        &self,
-        kid: &str,
-        f: impl FnOnce(m::api::keys::PostEncryptionKey) -> m::api::keys::PostEncryptionKey,
-    ) -> Result<m::api::keys::ImportEncryptionKeyResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::keys::PostEncryptionKey::new(kid)))
+            .execute(&m::api::keys::PostEncryptionKey::new(kid, body))
             .await
     }
     /// `DELETE /api/v2/keys/encryption/{kid}` (operation `delete_encryption_key`).: sends [`DeleteEncryptionKey`](m::api::keys::DeleteEncryptionKey).

@@ -24,18 +24,10 @@ impl<'a> LogStreams<'a> {
     /// `POST /api/v2/log-streams` (operation `post_log-streams`).: sends [`PostLogStreams`](m::api::log_streams::PostLogStreams).
     pub async fn create(
         &self,
+        body: m::api::log_streams::CreateLogStreamRequestContent,
     ) -> Result<m::api::log_streams::CreateLogStreamResponseContent, Error> {
         self.client
-            .execute(&m::api::log_streams::PostLogStreams::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(m::api::log_streams::PostLogStreams) -> m::api::log_streams::PostLogStreams,
-    ) -> Result<m::api::log_streams::CreateLogStreamResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::log_streams::PostLogStreams::new()))
+            .execute(&m::api::log_streams::PostLogStreams::new(body))
             .await
     }
     /// `GET /api/v2/log-streams/{id}` (operation `get_log-streams_by_id`).: sends [`GetLogStreamsById`](m::api::log_streams::GetLogStreamsById).
@@ -51,21 +43,10 @@ impl<'a> LogStreams<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::log_streams::UpdateLogStreamRequestContent,
     ) -> Result<m::api::log_streams::UpdateLogStreamResponseContent, Error> {
         self.client
-            .execute(&m::api::log_streams::PatchLogStreamsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::log_streams::PatchLogStreamsById,
-        ) -> m::api::log_streams::PatchLogStreamsById,
-    ) -> Result<m::api::log_streams::UpdateLogStreamResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::log_streams::PatchLogStreamsById::new(id)))
+            .execute(&m::api::log_streams::PatchLogStreamsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/log-streams/{id}` (operation `delete_log-streams_by_id`).: sends [`DeleteLogStreamsById`](m::api::log_streams::DeleteLogStreamsById).

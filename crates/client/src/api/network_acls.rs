@@ -29,19 +29,12 @@ impl<'a> NetworkAcls<'a> {
             .list(f(m::api::network_acls::GetNetworkAcls::new()))
     }
     /// `POST /api/v2/network-acls` (operation `post_network-acls`).: sends [`PostNetworkAcls`](m::api::network_acls::PostNetworkAcls).
-    pub async fn create(&self) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::network_acls::PostNetworkAcls::new())
-            .await
-            .map(|_| ())
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::network_acls::PostNetworkAcls) -> m::api::network_acls::PostNetworkAcls,
+        body: m::api::network_acls::CreateNetworkAclRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::network_acls::PostNetworkAcls::new()))
+            .execute(&m::api::network_acls::PostNetworkAcls::new(body))
             .await
             .map(|_| ())
     }
@@ -58,42 +51,20 @@ impl<'a> NetworkAcls<'a> {
     pub async fn set(
         &self,
         id: &str,
+        body: m::api::network_acls::SetNetworkAclRequestContent,
     ) -> Result<m::api::network_acls::SetNetworkAclsResponseContent, Error> {
         self.client
-            .execute(&m::api::network_acls::PutNetworkAclsById::new(id))
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::network_acls::PutNetworkAclsById,
-        ) -> m::api::network_acls::PutNetworkAclsById,
-    ) -> Result<m::api::network_acls::SetNetworkAclsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::network_acls::PutNetworkAclsById::new(id)))
+            .execute(&m::api::network_acls::PutNetworkAclsById::new(id, body))
             .await
     }
     /// `PATCH /api/v2/network-acls/{id}` (operation `patch_network-acls_by_id`).: sends [`PatchNetworkAclsById`](m::api::network_acls::PatchNetworkAclsById).
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::network_acls::UpdateNetworkAclRequestContent,
     ) -> Result<m::api::network_acls::UpdateNetworkAclResponseContent, Error> {
         self.client
-            .execute(&m::api::network_acls::PatchNetworkAclsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::network_acls::PatchNetworkAclsById,
-        ) -> m::api::network_acls::PatchNetworkAclsById,
-    ) -> Result<m::api::network_acls::UpdateNetworkAclResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::network_acls::PatchNetworkAclsById::new(id)))
+            .execute(&m::api::network_acls::PatchNetworkAclsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/network-acls/{id}` (operation `delete_network-acls_by_id`).: sends [`DeleteNetworkAclsById`](m::api::network_acls::DeleteNetworkAclsById).

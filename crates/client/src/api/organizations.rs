@@ -39,24 +39,11 @@ impl<'a> OrganizationsClientGrants<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::organizations::AssociateOrganizationClientGrantRequestContent,
     ) -> Result<m::api::organizations::AssociateOrganizationClientGrantResponseContent, Error> {
         self.client
             .execute(&m::api::organizations::CreateOrganizationClientGrants::new(
-                id,
-            ))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::organizations::CreateOrganizationClientGrants,
-        ) -> m::api::organizations::CreateOrganizationClientGrants,
-    ) -> Result<m::api::organizations::AssociateOrganizationClientGrantResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::organizations::CreateOrganizationClientGrants::new(id),
+                id, body,
             ))
             .await
     }
@@ -106,23 +93,12 @@ impl<'a> OrganizationsConnections<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::organizations::CreateOrganizationAllConnectionRequestContent,
     ) -> Result<m::api::organizations::CreateOrganizationAllConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::organizations::PostOrganizationConnection::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PostOrganizationConnection,
-        ) -> m::api::organizations::PostOrganizationConnection,
-    ) -> Result<m::api::organizations::CreateOrganizationAllConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::organizations::PostOrganizationConnection::new(
-                id,
-            )))
+            .execute(&m::api::organizations::PostOrganizationConnection::new(
+                id, body,
+            ))
             .await
     }
     /// `GET /api/v2/organizations/{id}/connections/{connection_id}` (operation `get_organization_connection`, EA in the description).: sends [`GetOrganizationConnection`](m::api::organizations::GetOrganizationConnection).
@@ -143,28 +119,14 @@ impl<'a> OrganizationsConnections<'a> {
         &self,
         id: &str,
         connection_id: &str,
+        body: m::api::organizations::UpdateOrganizationAllConnectionRequestContent,
     ) -> Result<m::api::organizations::UpdateOrganizationAllConnectionResponseContent, Error> {
         self.client
             .execute(&m::api::organizations::PatchOrganizationConnection::new(
                 id,
                 connection_id,
+                body,
             ))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        connection_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PatchOrganizationConnection,
-        ) -> m::api::organizations::PatchOrganizationConnection,
-    ) -> Result<m::api::organizations::UpdateOrganizationAllConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::organizations::PatchOrganizationConnection::new(
-                id,
-                connection_id,
-            )))
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}` (operation `delete_organization_connection`, EA in the description).: sends [`DeleteOrganizationConnection`](m::api::organizations::DeleteOrganizationConnection).
@@ -212,23 +174,11 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::organizations::CreateOrganizationDiscoveryDomainRequestContent,
     ) -> Result<m::api::organizations::CreateOrganizationDiscoveryDomainResponseContent, Error>
     {
         self.client
-            .execute(&m::api::organizations::PostDiscoveryDomains::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PostDiscoveryDomains,
-        ) -> m::api::organizations::PostDiscoveryDomains,
-    ) -> Result<m::api::organizations::CreateOrganizationDiscoveryDomainResponseContent, Error>
-    {
-        self.client
-            .execute(&f(m::api::organizations::PostDiscoveryDomains::new(id)))
+            .execute(&m::api::organizations::PostDiscoveryDomains::new(id, body))
             .await
     }
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` (operation `get_name_by_discovery_domain`).: sends [`GetNameByDiscoveryDomain`](m::api::organizations::GetNameByDiscoveryDomain).
@@ -265,6 +215,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
         &self,
         id: &str,
         discovery_domain_id: &str,
+        body: m::api::organizations::UpdateOrganizationDiscoveryDomainRequestContent,
     ) -> Result<m::api::organizations::UpdateOrganizationDiscoveryDomainResponseContent, Error>
     {
         self.client
@@ -272,27 +223,9 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
                 &m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId::new(
                     id,
                     discovery_domain_id,
+                    body,
                 ),
             )
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        discovery_domain_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId,
-        ) -> m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId,
-    ) -> Result<m::api::organizations::UpdateOrganizationDiscoveryDomainResponseContent, Error>
-    {
-        self.client
-            .execute(&f(
-                m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId::new(
-                    id,
-                    discovery_domain_id,
-                ),
-            ))
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (operation `delete_discovery-domains_by_discovery_domain_id`).: sends [`DeleteDiscoveryDomainsByDiscoveryDomainId`](m::api::organizations::DeleteDiscoveryDomainsByDiscoveryDomainId).
@@ -342,21 +275,12 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     pub async fn add(
         &self,
         id: &str,
+        body: m::api::organizations::AddOrganizationConnectionRequestContent,
     ) -> Result<m::api::organizations::AddOrganizationConnectionResponseContent, Error> {
         self.client
-            .execute(&m::api::organizations::PostEnabledConnections::new(id))
-            .await
-    }
-    /// [`add`](Self::add) with the endpoint's optional parameters set by `f`.
-    pub async fn add_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PostEnabledConnections,
-        ) -> m::api::organizations::PostEnabledConnections,
-    ) -> Result<m::api::organizations::AddOrganizationConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::organizations::PostEnabledConnections::new(id)))
+            .execute(&m::api::organizations::PostEnabledConnections::new(
+                id, body,
+            ))
             .await
     }
     /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` (operation `get_enabled_connections_by_connectionId`).: sends [`GetEnabledConnectionsByConnectionId`](m::api::organizations::GetEnabledConnectionsByConnectionId).
@@ -376,32 +300,16 @@ impl<'a> OrganizationsEnabledConnections<'a> {
         &self,
         id: &str,
         connection_id: &str,
+        body: m::api::organizations::UpdateOrganizationConnectionRequestContent,
     ) -> Result<m::api::organizations::UpdateOrganizationConnectionResponseContent, Error> {
         self.client
             .execute(
                 &m::api::organizations::PatchEnabledConnectionsByConnectionId::new(
                     id,
                     connection_id,
+                    body,
                 ),
             )
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        connection_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PatchEnabledConnectionsByConnectionId,
-        ) -> m::api::organizations::PatchEnabledConnectionsByConnectionId,
-    ) -> Result<m::api::organizations::UpdateOrganizationConnectionResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::organizations::PatchEnabledConnectionsByConnectionId::new(
-                    id,
-                    connection_id,
-                ),
-            ))
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` (operation `delete_enabled_connections_by_connectionId`).: sends [`DeleteEnabledConnectionsByConnectionId`](m::api::organizations::DeleteEnabledConnectionsByConnectionId).
@@ -497,54 +405,33 @@ impl<'a> OrganizationsGroupsRoles<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (operation `post_organization_group_roles`).: sends [`PostOrganizationGroupRoles`](m::api::organizations::PostOrganizationGroupRoles).
-    pub async fn create(&self, organization_id: &str, group_id: &str) -> Result<(), Error> {
+    pub async fn create(
+        &self,
+        organization_id: &str,
+        group_id: &str,
+        body: m::api::organizations::CreateOrganizationGroupRolesRequestContent,
+    ) -> Result<(), Error> {
         self.client
             .execute(&m::api::organizations::PostOrganizationGroupRoles::new(
                 organization_id,
                 group_id,
+                body,
             ))
-            .await
-            .map(|_| ())
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        organization_id: &str,
-        group_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PostOrganizationGroupRoles,
-        ) -> m::api::organizations::PostOrganizationGroupRoles,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(m::api::organizations::PostOrganizationGroupRoles::new(
-                organization_id,
-                group_id,
-            )))
             .await
             .map(|_| ())
     }
     /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (operation `delete_organization_group_roles`).: sends [`DeleteOrganizationGroupRoles`](m::api::organizations::DeleteOrganizationGroupRoles).
-    pub async fn delete(&self, organization_id: &str, group_id: &str) -> Result<(), Error> {
+    pub async fn delete(
+        &self,
+        organization_id: &str,
+        group_id: &str,
+        body: m::api::organizations::DeleteOrganizationGroupRolesRequestContent,
+    ) -> Result<(), Error> {
         self.client
             .execute(&m::api::organizations::DeleteOrganizationGroupRoles::new(
                 organization_id,
                 group_id,
-            ))
-            .await
-            .map(|_| ())
-    }
-    /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
-    pub async fn delete_with(
-        &self,
-        organization_id: &str,
-        group_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::DeleteOrganizationGroupRoles,
-        ) -> m::api::organizations::DeleteOrganizationGroupRoles,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(
-                m::api::organizations::DeleteOrganizationGroupRoles::new(organization_id, group_id),
+                body,
             ))
             .await
             .map(|_| ())
@@ -582,19 +469,10 @@ impl<'a> OrganizationsInvitations<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::organizations::CreateOrganizationInvitationRequestContent,
     ) -> Result<m::api::organizations::CreateOrganizationInvitationResponseContent, Error> {
         self.client
-            .execute(&m::api::organizations::PostInvitations::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::organizations::PostInvitations) -> m::api::organizations::PostInvitations,
-    ) -> Result<m::api::organizations::CreateOrganizationInvitationResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::organizations::PostInvitations::new(id)))
+            .execute(&m::api::organizations::PostInvitations::new(id, body))
             .await
     }
     /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}` (operation `get_invitations_by_invitation_id`).: sends [`GetInvitationsByInvitationId`](m::api::organizations::GetInvitationsByInvitationId).
@@ -775,51 +653,29 @@ impl<'a> OrganizationsMembersRoles<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{id}/members/{user_id}/roles` (operation `post_organization_member_roles`).: sends [`PostOrganizationMemberRoles`](m::api::organizations::PostOrganizationMemberRoles).
-    pub async fn assign(&self, id: &str, user_id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::organizations::PostOrganizationMemberRoles::new(
-                id, user_id,
-            ))
-            .await
-            .map(|_| ())
-    }
-    /// [`assign`](Self::assign) with the endpoint's optional parameters set by `f`.
-    pub async fn assign_with(
+    pub async fn assign(
         &self,
         id: &str,
         user_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::PostOrganizationMemberRoles,
-        ) -> m::api::organizations::PostOrganizationMemberRoles,
+        body: m::api::organizations::AssignOrganizationMemberRolesRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::organizations::PostOrganizationMemberRoles::new(
-                id, user_id,
-            )))
+            .execute(&m::api::organizations::PostOrganizationMemberRoles::new(
+                id, user_id, body,
+            ))
             .await
             .map(|_| ())
     }
     /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles` (operation `delete_organization_member_roles`).: sends [`DeleteOrganizationMemberRoles`](m::api::organizations::DeleteOrganizationMemberRoles).
-    pub async fn delete(&self, id: &str, user_id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::organizations::DeleteOrganizationMemberRoles::new(
-                id, user_id,
-            ))
-            .await
-            .map(|_| ())
-    }
-    /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
-    pub async fn delete_with(
+    pub async fn delete(
         &self,
         id: &str,
         user_id: &str,
-        f: impl FnOnce(
-            m::api::organizations::DeleteOrganizationMemberRoles,
-        ) -> m::api::organizations::DeleteOrganizationMemberRoles,
+        body: m::api::organizations::DeleteOrganizationMemberRolesRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(
-                m::api::organizations::DeleteOrganizationMemberRoles::new(id, user_id),
+            .execute(&m::api::organizations::DeleteOrganizationMemberRoles::new(
+                id, user_id, body,
             ))
             .await
             .map(|_| ())

@@ -24,18 +24,10 @@ impl<'a> Prompts<'a> {
     /// `PATCH /api/v2/prompts` (operation `patch_prompts`).: sends [`PatchPrompts`](m::api::prompts::PatchPrompts).
     pub async fn update_settings(
         &self,
+        body: m::api::prompts::UpdateSettingsRequestContent,
     ) -> Result<m::api::prompts::UpdateSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::prompts::PatchPrompts::new())
-            .await
-    }
-    /// [`update_settings`](Self::update_settings) with the endpoint's optional parameters set by `f`.
-    pub async fn update_settings_with(
-        &self,
-        f: impl FnOnce(m::api::prompts::PatchPrompts) -> m::api::prompts::PatchPrompts,
-    ) -> Result<m::api::prompts::UpdateSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::prompts::PatchPrompts::new()))
+            .execute(&m::api::prompts::PatchPrompts::new(body))
             .await
     }
 }
@@ -62,27 +54,16 @@ impl<'a> PromptsCustomText<'a> {
             .await
     }
     /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}` (operation `put_custom-text_by_language`).: sends [`PutCustomTextByLanguage`](m::api::prompts::PutCustomTextByLanguage).
-    pub async fn set(&self, prompt: &str, language: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::prompts::PutCustomTextByLanguage::new(
-                prompt, language,
-            ))
-            .await
-            .map(|_| ())
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
+    pub async fn set(
         &self,
         prompt: &str,
         language: &str,
-        f: impl FnOnce(
-            m::api::prompts::PutCustomTextByLanguage,
-        ) -> m::api::prompts::PutCustomTextByLanguage,
+        body: m::secret::SecretMap,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::prompts::PutCustomTextByLanguage::new(
-                prompt, language,
-            )))
+            .execute(&m::api::prompts::PutCustomTextByLanguage::new(
+                prompt, language, body,
+            ))
             .await
             .map(|_| ())
     }
@@ -108,20 +89,9 @@ impl<'a> PromptsPartials<'a> {
             .await
     }
     /// `PUT /api/v2/prompts/{prompt}/partials` (operation `put_partials`).: sends [`PutPartials`](m::api::prompts::PutPartials).
-    pub async fn set(&self, prompt: &str) -> Result<(), Error> {
+    pub async fn set(&self, prompt: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
-            .execute(&m::api::prompts::PutPartials::new(prompt))
-            .await
-            .map(|_| ())
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        prompt: &str,
-        f: impl FnOnce(m::api::prompts::PutPartials) -> m::api::prompts::PutPartials,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&f(m::api::prompts::PutPartials::new(prompt)))
+            .execute(&m::api::prompts::PutPartials::new(prompt, body))
             .await
             .map(|_| ())
     }
@@ -154,18 +124,10 @@ impl<'a> PromptsRendering<'a> {
     /// `PATCH /api/v2/prompts/rendering` (operation `patch_bulk_rendering`).: sends [`PatchBulkRendering`](m::api::prompts::PatchBulkRendering).
     pub async fn bulk_update(
         &self,
+        body: m::api::prompts::BulkUpdateAculRequestContent,
     ) -> Result<m::api::prompts::BulkUpdateAculResponseContent, Error> {
         self.client
-            .execute(&m::api::prompts::PatchBulkRendering::new())
-            .await
-    }
-    /// [`bulk_update`](Self::bulk_update) with the endpoint's optional parameters set by `f`.
-    pub async fn bulk_update_with(
-        &self,
-        f: impl FnOnce(m::api::prompts::PatchBulkRendering) -> m::api::prompts::PatchBulkRendering,
-    ) -> Result<m::api::prompts::BulkUpdateAculResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::prompts::PatchBulkRendering::new()))
+            .execute(&m::api::prompts::PatchBulkRendering::new(body))
             .await
     }
     /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` (operation `get_rendering`).: sends [`GetRendering`](m::api::prompts::GetRendering).
@@ -183,20 +145,10 @@ impl<'a> PromptsRendering<'a> {
         &self,
         prompt: &str,
         screen: &str,
+        body: m::api::prompts::UpdateAculRequestContent,
     ) -> Result<m::api::prompts::UpdateAculResponseContent, Error> {
         self.client
-            .execute(&m::api::prompts::PatchRendering::new(prompt, screen))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        prompt: &str,
-        screen: &str,
-        f: impl FnOnce(m::api::prompts::PatchRendering) -> m::api::prompts::PatchRendering,
-    ) -> Result<m::api::prompts::UpdateAculResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::prompts::PatchRendering::new(prompt, screen)))
+            .execute(&m::api::prompts::PatchRendering::new(prompt, screen, body))
             .await
     }
 }

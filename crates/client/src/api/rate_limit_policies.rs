@@ -33,20 +33,12 @@ impl<'a> RateLimitPolicies<'a> {
     /// `POST /api/v2/rate-limit-policies` (operation `post_rate-limit-policies`, EA in the description).: sends [`PostRateLimitPolicies`](m::api::rate_limit_policies::PostRateLimitPolicies).
     pub async fn create(
         &self,
+        body: m::api::rate_limit_policies::CreateRateLimitPolicyRequestContent,
     ) -> Result<m::api::rate_limit_policies::CreateRateLimitPolicyResponseContent, Error> {
         self.client
-            .execute(&m::api::rate_limit_policies::PostRateLimitPolicies::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::rate_limit_policies::PostRateLimitPolicies,
-        ) -> m::api::rate_limit_policies::PostRateLimitPolicies,
-    ) -> Result<m::api::rate_limit_policies::CreateRateLimitPolicyResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::rate_limit_policies::PostRateLimitPolicies::new()))
+            .execute(&m::api::rate_limit_policies::PostRateLimitPolicies::new(
+                body,
+            ))
             .await
     }
     /// `GET /api/v2/rate-limit-policies/{id}` (operation `get_rate-limit-policies_by_id`, EA in the description).: sends [`GetRateLimitPoliciesById`](m::api::rate_limit_policies::GetRateLimitPoliciesById).
@@ -64,23 +56,10 @@ impl<'a> RateLimitPolicies<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::rate_limit_policies::PatchRateLimitPolicyRequestContent,
     ) -> Result<m::api::rate_limit_policies::UpdateRateLimitPolicyResponseContent, Error> {
         self.client
-            .execute(&m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::rate_limit_policies::PatchRateLimitPoliciesById,
-        ) -> m::api::rate_limit_policies::PatchRateLimitPoliciesById,
-    ) -> Result<m::api::rate_limit_policies::UpdateRateLimitPolicyResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(id),
-            ))
+            .execute(&m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/rate-limit-policies/{id}` (operation `delete_rate-limit-policies_by_id`, EA in the description).: sends [`DeleteRateLimitPoliciesById`](m::api::rate_limit_policies::DeleteRateLimitPoliciesById).

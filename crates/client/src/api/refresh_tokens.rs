@@ -31,21 +31,12 @@ impl<'a> RefreshTokens<'a> {
             .list(f(m::api::refresh_tokens::GetRefreshTokens::new()))
     }
     /// `POST /api/v2/refresh-tokens/revoke` (operation `revoke_refresh_tokens`, EA in the description).: sends [`RevokeRefreshTokens`](m::api::refresh_tokens::RevokeRefreshTokens).
-    pub async fn revoke(&self) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::refresh_tokens::RevokeRefreshTokens::new())
-            .await
-            .map(|_| ())
-    }
-    /// [`revoke`](Self::revoke) with the endpoint's optional parameters set by `f`.
-    pub async fn revoke_with(
+    pub async fn revoke(
         &self,
-        f: impl FnOnce(
-            m::api::refresh_tokens::RevokeRefreshTokens,
-        ) -> m::api::refresh_tokens::RevokeRefreshTokens,
+        body: m::api::refresh_tokens::RevokeRefreshTokensRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::refresh_tokens::RevokeRefreshTokens::new()))
+            .execute(&m::api::refresh_tokens::RevokeRefreshTokens::new(body))
             .await
             .map(|_| ())
     }
@@ -62,21 +53,12 @@ impl<'a> RefreshTokens<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::refresh_tokens::UpdateRefreshTokenRequestContent,
     ) -> Result<m::api::refresh_tokens::UpdateRefreshTokenResponseContent, Error> {
         self.client
-            .execute(&m::api::refresh_tokens::PatchRefreshTokensById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::refresh_tokens::PatchRefreshTokensById,
-        ) -> m::api::refresh_tokens::PatchRefreshTokensById,
-    ) -> Result<m::api::refresh_tokens::UpdateRefreshTokenResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::refresh_tokens::PatchRefreshTokensById::new(id)))
+            .execute(&m::api::refresh_tokens::PatchRefreshTokensById::new(
+                id, body,
+            ))
             .await
     }
     /// `DELETE /api/v2/refresh-tokens/{id}` (operation `delete_refresh_token`).: sends [`DeleteRefreshToken`](m::api::refresh_tokens::DeleteRefreshToken).

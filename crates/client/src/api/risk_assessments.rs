@@ -39,22 +39,10 @@ impl<'a> RiskAssessmentsSettings<'a> {
     /// `PATCH /api/v2/risk-assessments/settings` (operation `patch_risk_assessments_settings`).: sends [`PatchRiskAssessmentsSettings`](m::api::risk_assessments::PatchRiskAssessmentsSettings).
     pub async fn update(
         &self,
+        body: m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent,
     ) -> Result<m::api::risk_assessments::UpdateRiskAssessmentsSettingsResponseContent, Error> {
         self.client
-            .execute(&m::api::risk_assessments::PatchRiskAssessmentsSettings::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::risk_assessments::PatchRiskAssessmentsSettings,
-        ) -> m::api::risk_assessments::PatchRiskAssessmentsSettings,
-    ) -> Result<m::api::risk_assessments::UpdateRiskAssessmentsSettingsResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::risk_assessments::PatchRiskAssessmentsSettings::new(),
-            ))
+            .execute(&m::api::risk_assessments::PatchRiskAssessmentsSettings::new(body))
             .await
     }
 }
@@ -84,26 +72,13 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// `PATCH /api/v2/risk-assessments/settings/new-device` (operation `patch_new-device`).: sends [`PatchNewDevice`](m::api::risk_assessments::PatchNewDevice).
     pub async fn update(
         &self,
+        body: m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent,
     ) -> Result<
         m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::risk_assessments::PatchNewDevice::new())
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        f: impl FnOnce(
-            m::api::risk_assessments::PatchNewDevice,
-        ) -> m::api::risk_assessments::PatchNewDevice,
-    ) -> Result<
-        m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(m::api::risk_assessments::PatchNewDevice::new()))
+            .execute(&m::api::risk_assessments::PatchNewDevice::new(body))
             .await
     }
 }

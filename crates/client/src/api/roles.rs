@@ -30,38 +30,24 @@ impl<'a> RolesGroups<'a> {
         self.client.list(f(m::api::roles::GetRoleGroups::new(id)))
     }
     /// `POST /api/v2/roles/{id}/groups` (operation `post_role_groups`).: sends [`PostRoleGroups`](m::api::roles::PostRoleGroups).
-    pub async fn create(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::roles::PostRoleGroups::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::roles::PostRoleGroups) -> m::api::roles::PostRoleGroups,
+        body: m::api::roles::AssignRoleGroupsRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::roles::PostRoleGroups::new(id)))
+            .execute(&m::api::roles::PostRoleGroups::new(id, body))
             .await
             .map(|_| ())
     }
     /// `DELETE /api/v2/roles/{id}/groups` (operation `delete_role_groups`).: sends [`DeleteRoleGroups`](m::api::roles::DeleteRoleGroups).
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::roles::DeleteRoleGroups::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
-    pub async fn delete_with(
+    pub async fn delete(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::roles::DeleteRoleGroups) -> m::api::roles::DeleteRoleGroups,
+        body: m::api::roles::DeleteRoleGroupsRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::roles::DeleteRoleGroups::new(id)))
+            .execute(&m::api::roles::DeleteRoleGroups::new(id, body))
             .await
             .map(|_| ())
     }

@@ -27,16 +27,12 @@ impl<'a> Rules<'a> {
         self.client.list(f(m::api::rules::GetRules::new()))
     }
     /// `POST /api/v2/rules` (operation `post_rules`).: sends [`PostRules`](m::api::rules::PostRules).
-    pub async fn create(&self) -> Result<m::api::rules::CreateRuleResponseContent, Error> {
-        self.client.execute(&m::api::rules::PostRules::new()).await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
+    pub async fn create(
         &self,
-        f: impl FnOnce(m::api::rules::PostRules) -> m::api::rules::PostRules,
+        body: m::api::rules::CreateRuleRequestContent,
     ) -> Result<m::api::rules::CreateRuleResponseContent, Error> {
         self.client
-            .execute(&f(m::api::rules::PostRules::new()))
+            .execute(&m::api::rules::PostRules::new(body))
             .await
     }
     /// `GET /api/v2/rules/{id}` (operation `get_rules_by_id`).: sends [`GetRulesById`](m::api::rules::GetRulesById).
@@ -59,19 +55,10 @@ impl<'a> Rules<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::rules::UpdateRuleRequestContent,
     ) -> Result<m::api::rules::UpdateRuleResponseContent, Error> {
         self.client
-            .execute(&m::api::rules::PatchRulesById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::rules::PatchRulesById) -> m::api::rules::PatchRulesById,
-    ) -> Result<m::api::rules::UpdateRuleResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::rules::PatchRulesById::new(id)))
+            .execute(&m::api::rules::PatchRulesById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/rules/{id}` (operation `delete_rules_by_id`).: sends [`DeleteRulesById`](m::api::rules::DeleteRulesById).

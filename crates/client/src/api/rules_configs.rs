@@ -25,21 +25,10 @@ impl<'a> RulesConfigs<'a> {
     pub async fn set(
         &self,
         key: &str,
+        body: m::api::rules_configs::SetRulesConfigRequestContent,
     ) -> Result<m::api::rules_configs::SetRulesConfigResponseContent, Error> {
         self.client
-            .execute(&m::api::rules_configs::PutRulesConfigsByKey::new(key))
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        key: &str,
-        f: impl FnOnce(
-            m::api::rules_configs::PutRulesConfigsByKey,
-        ) -> m::api::rules_configs::PutRulesConfigsByKey,
-    ) -> Result<m::api::rules_configs::SetRulesConfigResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::rules_configs::PutRulesConfigsByKey::new(key)))
+            .execute(&m::api::rules_configs::PutRulesConfigsByKey::new(key, body))
             .await
     }
     /// `DELETE /api/v2/rules-configs/{key}` (operation `delete_rules-configs_by_key`).: sends [`DeleteRulesConfigsByKey`](m::api::rules_configs::DeleteRulesConfigsByKey).

@@ -34,22 +34,10 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `POST /api/v2/self-service-profiles` (operation `post_self-service-profiles`).: sends [`PostSelfServiceProfiles`](m::api::self_service_profiles::PostSelfServiceProfiles).
     pub async fn create(
         &self,
+        body: m::api::self_service_profiles::CreateSelfServiceProfileRequestContent,
     ) -> Result<m::api::self_service_profiles::CreateSelfServiceProfileResponseContent, Error> {
         self.client
-            .execute(&m::api::self_service_profiles::PostSelfServiceProfiles::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::self_service_profiles::PostSelfServiceProfiles,
-        ) -> m::api::self_service_profiles::PostSelfServiceProfiles,
-    ) -> Result<m::api::self_service_profiles::CreateSelfServiceProfileResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::self_service_profiles::PostSelfServiceProfiles::new(),
-            ))
+            .execute(&m::api::self_service_profiles::PostSelfServiceProfiles::new(body))
             .await
     }
     /// `GET /api/v2/self-service-profiles/{id}` (operation `get_self-service-profiles_by_id`).: sends [`GetSelfServiceProfilesById`](m::api::self_service_profiles::GetSelfServiceProfilesById).
@@ -65,23 +53,10 @@ impl<'a> SelfServiceProfiles<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::self_service_profiles::UpdateSelfServiceProfileRequestContent,
     ) -> Result<m::api::self_service_profiles::UpdateSelfServiceProfileResponseContent, Error> {
         self.client
-            .execute(&m::api::self_service_profiles::PatchSelfServiceProfilesById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::self_service_profiles::PatchSelfServiceProfilesById,
-        ) -> m::api::self_service_profiles::PatchSelfServiceProfilesById,
-    ) -> Result<m::api::self_service_profiles::UpdateSelfServiceProfileResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::self_service_profiles::PatchSelfServiceProfilesById::new(id),
-            ))
+            .execute(&m::api::self_service_profiles::PatchSelfServiceProfilesById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/self-service-profiles/{id}` (operation `delete_self-service-profiles_by_id`).: sends [`DeleteSelfServiceProfilesById`](m::api::self_service_profiles::DeleteSelfServiceProfilesById).
@@ -127,31 +102,14 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
         id: &str,
         language: &str,
         page: &str,
+        body: m::secret::SecretMap,
     ) -> Result<m::secret::SecretMap, Error> {
         self.client
             .execute(
                 &m::api::self_service_profiles::PutSelfServiceProfileCustomText::new(
-                    id, language, page,
+                    id, language, page, body,
                 ),
             )
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        id: &str,
-        language: &str,
-        page: &str,
-        f: impl FnOnce(
-            m::api::self_service_profiles::PutSelfServiceProfileCustomText,
-        ) -> m::api::self_service_profiles::PutSelfServiceProfileCustomText,
-    ) -> Result<m::secret::SecretMap, Error> {
-        self.client
-            .execute(&f(
-                m::api::self_service_profiles::PutSelfServiceProfileCustomText::new(
-                    id, language, page,
-                ),
-            ))
             .await
     }
 }
@@ -173,27 +131,13 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::self_service_profiles::CreateSelfServiceProfileSsoTicketRequestContent,
     ) -> Result<
         m::api::self_service_profiles::CreateSelfServiceProfileSsoTicketResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::self_service_profiles::PostSsoTicket::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::self_service_profiles::PostSsoTicket,
-        ) -> m::api::self_service_profiles::PostSsoTicket,
-    ) -> Result<
-        m::api::self_service_profiles::CreateSelfServiceProfileSsoTicketResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(m::api::self_service_profiles::PostSsoTicket::new(id)))
+            .execute(&m::api::self_service_profiles::PostSsoTicket::new(id, body))
             .await
     }
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` (operation `post_revoke`).: sends [`PostRevoke`](m::api::self_service_profiles::PostRevoke).

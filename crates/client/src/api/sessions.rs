@@ -28,19 +28,10 @@ impl<'a> Sessions<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::sessions::UpdateSessionRequestContent,
     ) -> Result<m::api::sessions::UpdateSessionResponseContent, Error> {
         self.client
-            .execute(&m::api::sessions::PatchSessionsById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(m::api::sessions::PatchSessionsById) -> m::api::sessions::PatchSessionsById,
-    ) -> Result<m::api::sessions::UpdateSessionResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::sessions::PatchSessionsById::new(id)))
+            .execute(&m::api::sessions::PatchSessionsById::new(id, body))
             .await
     }
     /// `DELETE /api/v2/sessions/{id}` (operation `delete_session`).: sends [`DeleteSession`](m::api::sessions::DeleteSession).

@@ -26,22 +26,10 @@ impl<'a> SupplementalSignals<'a> {
     /// `PATCH /api/v2/supplemental-signals` (operation `patch_supplemental-signals`, EA in the description).: sends [`PatchSupplementalSignals`](m::api::supplemental_signals::PatchSupplementalSignals).
     pub async fn patch(
         &self,
+        body: m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent,
     ) -> Result<m::api::supplemental_signals::PatchSupplementalSignalsResponseContent, Error> {
         self.client
-            .execute(&m::api::supplemental_signals::PatchSupplementalSignals::new())
-            .await
-    }
-    /// [`patch`](Self::patch) with the endpoint's optional parameters set by `f`.
-    pub async fn patch_with(
-        &self,
-        f: impl FnOnce(
-            m::api::supplemental_signals::PatchSupplementalSignals,
-        ) -> m::api::supplemental_signals::PatchSupplementalSignals,
-    ) -> Result<m::api::supplemental_signals::PatchSupplementalSignalsResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::supplemental_signals::PatchSupplementalSignals::new(),
-            ))
+            .execute(&m::api::supplemental_signals::PatchSupplementalSignals::new(body))
             .await
     }
 }

@@ -18,35 +18,19 @@ impl<'a> Tickets<'a> {
     /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).: sends [`PostEmailVerification`](m::api::tickets::PostEmailVerification).
     pub async fn verify_email(
         &self,
+        body: m::api::tickets::VerifyEmailTicketRequestContent,
     ) -> Result<m::api::tickets::VerifyEmailTicketResponseContent, Error> {
         self.client
-            .execute(&m::api::tickets::PostEmailVerification::new())
-            .await
-    }
-    /// [`verify_email`](Self::verify_email) with the endpoint's optional parameters set by `f`.
-    pub async fn verify_email_with(
-        &self,
-        f: impl FnOnce(m::api::tickets::PostEmailVerification) -> m::api::tickets::PostEmailVerification,
-    ) -> Result<m::api::tickets::VerifyEmailTicketResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::tickets::PostEmailVerification::new()))
+            .execute(&m::api::tickets::PostEmailVerification::new(body))
             .await
     }
     /// `POST /api/v2/tickets/password-change` (operation `post_password-change`).: sends [`PostPasswordChange`](m::api::tickets::PostPasswordChange).
     pub async fn change_password(
         &self,
+        body: m::api::tickets::ChangePasswordTicketRequestContent,
     ) -> Result<m::api::tickets::ChangePasswordTicketResponseContent, Error> {
         self.client
-            .execute(&m::api::tickets::PostPasswordChange::new())
-            .await
-    }
-    /// [`change_password`](Self::change_password) with the endpoint's optional parameters set by `f`.
-    pub async fn change_password_with(
-        &self,
-        f: impl FnOnce(m::api::tickets::PostPasswordChange) -> m::api::tickets::PostPasswordChange,
-    ) -> Result<m::api::tickets::ChangePasswordTicketResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::tickets::PostPasswordChange::new()))
+            .execute(&m::api::tickets::PostPasswordChange::new(body))
             .await
     }
 }

@@ -34,24 +34,11 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `POST /api/v2/token-exchange-profiles` (operation `post_token-exchange-profiles`, EA in the description).: sends [`PostTokenExchangeProfiles`](m::api::token_exchange_profiles::PostTokenExchangeProfiles).
     pub async fn create(
         &self,
+        body: m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent,
     ) -> Result<m::api::token_exchange_profiles::CreateTokenExchangeProfileResponseContent, Error>
     {
         self.client
-            .execute(&m::api::token_exchange_profiles::PostTokenExchangeProfiles::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::token_exchange_profiles::PostTokenExchangeProfiles,
-        ) -> m::api::token_exchange_profiles::PostTokenExchangeProfiles,
-    ) -> Result<m::api::token_exchange_profiles::CreateTokenExchangeProfileResponseContent, Error>
-    {
-        self.client
-            .execute(&f(
-                m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(),
-            ))
+            .execute(&m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(body))
             .await
     }
     /// `GET /api/v2/token-exchange-profiles/{id}` (operation `get_token-exchange-profiles_by_id`, EA in the description).: sends [`GetTokenExchangeProfilesById`](m::api::token_exchange_profiles::GetTokenExchangeProfilesById).
@@ -65,24 +52,15 @@ impl<'a> TokenExchangeProfiles<'a> {
             .await
     }
     /// `PATCH /api/v2/token-exchange-profiles/{id}` (operation `patch_token-exchange-profiles_by_id`, EA in the description).: sends [`PatchTokenExchangeProfilesById`](m::api::token_exchange_profiles::PatchTokenExchangeProfilesById).
-    pub async fn update(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::token_exchange_profiles::PatchTokenExchangeProfilesById::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
+    pub async fn update(
         &self,
         id: &str,
-        f: impl FnOnce(
-            m::api::token_exchange_profiles::PatchTokenExchangeProfilesById,
-        ) -> m::api::token_exchange_profiles::PatchTokenExchangeProfilesById,
+        body: m::api::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(
-                m::api::token_exchange_profiles::PatchTokenExchangeProfilesById::new(id),
-            ))
+            .execute(
+                &m::api::token_exchange_profiles::PatchTokenExchangeProfilesById::new(id, body),
+            )
             .await
             .map(|_| ())
     }

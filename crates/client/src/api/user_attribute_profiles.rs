@@ -34,24 +34,11 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `POST /api/v2/user-attribute-profiles` (operation `post_user-attribute-profiles`, EA in the description).: sends [`PostUserAttributeProfiles`](m::api::user_attribute_profiles::PostUserAttributeProfiles).
     pub async fn create(
         &self,
+        body: m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent,
     ) -> Result<m::api::user_attribute_profiles::CreateUserAttributeProfileResponseContent, Error>
     {
         self.client
-            .execute(&m::api::user_attribute_profiles::PostUserAttributeProfiles::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::user_attribute_profiles::PostUserAttributeProfiles,
-        ) -> m::api::user_attribute_profiles::PostUserAttributeProfiles,
-    ) -> Result<m::api::user_attribute_profiles::CreateUserAttributeProfileResponseContent, Error>
-    {
-        self.client
-            .execute(&f(
-                m::api::user_attribute_profiles::PostUserAttributeProfiles::new(),
-            ))
+            .execute(&m::api::user_attribute_profiles::PostUserAttributeProfiles::new(body))
             .await
     }
     /// `GET /api/v2/user-attribute-profiles/templates` (operation `get_user_attribute_profile_templates`, EA in the description).: sends [`GetUserAttributeProfileTemplates`](m::api::user_attribute_profiles::GetUserAttributeProfileTemplates).
@@ -91,25 +78,13 @@ impl<'a> UserAttributeProfiles<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::user_attribute_profiles::UpdateUserAttributeProfileRequestContent,
     ) -> Result<m::api::user_attribute_profiles::UpdateUserAttributeProfileResponseContent, Error>
     {
         self.client
-            .execute(&m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(id))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::user_attribute_profiles::PatchUserAttributeProfilesById,
-        ) -> m::api::user_attribute_profiles::PatchUserAttributeProfilesById,
-    ) -> Result<m::api::user_attribute_profiles::UpdateUserAttributeProfileResponseContent, Error>
-    {
-        self.client
-            .execute(&f(
-                m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(id),
-            ))
+            .execute(
+                &m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(id, body),
+            )
             .await
     }
     /// `DELETE /api/v2/user-attribute-profiles/{id}` (operation `delete_user-attribute-profiles_by_id`, EA in the description).: sends [`DeleteUserAttributeProfilesById`](m::api::user_attribute_profiles::DeleteUserAttributeProfilesById).

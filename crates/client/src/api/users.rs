@@ -14,20 +14,13 @@ impl<'a> crate::Users<'a> {
             .await
     }
     /// `POST /api/v2/users/{id}/revoke-access` (operation `user_revoke_access`).: sends [`UserRevokeAccess`](m::api::users::UserRevokeAccess).
-    pub async fn revoke_access(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::users::UserRevokeAccess::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`revoke_access`](Self::revoke_access) with the endpoint's optional parameters set by `f`.
-    pub async fn revoke_access_with(
+    pub async fn revoke_access(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::users::UserRevokeAccess) -> m::api::users::UserRevokeAccess,
+        body: m::api::users::RevokeUserAccessRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::users::UserRevokeAccess::new(id)))
+            .execute(&m::api::users::UserRevokeAccess::new(id, body))
             .await
             .map(|_| ())
     }
@@ -66,42 +59,20 @@ impl<'a> UsersAuthenticationMethods<'a> {
     pub async fn create(
         &self,
         id: &str,
+        body: m::api::users::CreateUserAuthenticationMethodRequestContent,
     ) -> Result<m::api::users::CreateUserAuthenticationMethodResponseContent, Error> {
         self.client
-            .execute(&m::api::users::PostAuthenticationMethods::new(id))
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::users::PostAuthenticationMethods,
-        ) -> m::api::users::PostAuthenticationMethods,
-    ) -> Result<m::api::users::CreateUserAuthenticationMethodResponseContent, Error> {
-        self.client
-            .execute(&f(m::api::users::PostAuthenticationMethods::new(id)))
+            .execute(&m::api::users::PostAuthenticationMethods::new(id, body))
             .await
     }
     /// `PUT /api/v2/users/{id}/authentication-methods` (operation `put_authentication-methods`).: sends [`PutAuthenticationMethods`](m::api::users::PutAuthenticationMethods).
     pub async fn set(
         &self,
         id: &str,
+        body: Vec<m::api::users::SetUserAuthenticationMethods>,
     ) -> Result<Vec<m::api::users::SetUserAuthenticationMethodResponseContent>, Error> {
         self.client
-            .execute(&m::api::users::PutAuthenticationMethods::new(id))
-            .await
-    }
-    /// [`set`](Self::set) with the endpoint's optional parameters set by `f`.
-    pub async fn set_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::users::PutAuthenticationMethods,
-        ) -> m::api::users::PutAuthenticationMethods,
-    ) -> Result<Vec<m::api::users::SetUserAuthenticationMethodResponseContent>, Error> {
-        self.client
-            .execute(&f(m::api::users::PutAuthenticationMethods::new(id)))
+            .execute(&m::api::users::PutAuthenticationMethods::new(id, body))
             .await
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods` (operation `delete_authentication-methods`).: sends [`DeleteAuthenticationMethods`](m::api::users::DeleteAuthenticationMethods).
@@ -131,32 +102,16 @@ impl<'a> UsersAuthenticationMethods<'a> {
         &self,
         id: &str,
         authentication_method_id: &str,
+        body: m::api::users::UpdateUserAuthenticationMethodRequestContent,
     ) -> Result<m::api::users::UpdateUserAuthenticationMethodResponseContent, Error> {
         self.client
             .execute(
                 &m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId::new(
                     id,
                     authentication_method_id,
+                    body,
                 ),
             )
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        authentication_method_id: &str,
-        f: impl FnOnce(
-            m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId,
-        ) -> m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId,
-    ) -> Result<m::api::users::UpdateUserAuthenticationMethodResponseContent, Error> {
-        self.client
-            .execute(&f(
-                m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId::new(
-                    id,
-                    authentication_method_id,
-                ),
-            ))
             .await
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (operation `delete_authentication-methods_by_authentication_method_id`).: sends [`DeleteAuthenticationMethodsByAuthenticationMethodId`](m::api::users::DeleteAuthenticationMethodsByAuthenticationMethodId).
@@ -471,19 +426,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersIdentities<'a> {
     /// `POST /api/v2/users/{id}/identities` (operation `post_identities`).: sends [`PostIdentities`](m::api::users::PostIdentities).
-    pub async fn link(&self, id: &str) -> Result<Vec<m::api::users::UserIdentity>, Error> {
-        self.client
-            .execute(&m::api::users::PostIdentities::new(id))
-            .await
-    }
-    /// [`link`](Self::link) with the endpoint's optional parameters set by `f`.
-    pub async fn link_with(
+    pub async fn link(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::users::PostIdentities) -> m::api::users::PostIdentities,
+        body: m::api::users::LinkUserIdentityRequestContent,
     ) -> Result<Vec<m::api::users::UserIdentity>, Error> {
         self.client
-            .execute(&f(m::api::users::PostIdentities::new(id)))
+            .execute(&m::api::users::PostIdentities::new(id, body))
             .await
     }
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` (operation `delete_user_identity_by_user_id`).: sends [`DeleteUserIdentityByUserId`](m::api::users::DeleteUserIdentityByUserId).
@@ -638,20 +587,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersRiskAssessments<'a> {
     /// `POST /api/v2/users/{id}/risk-assessments/clear` (operation `post_clear_assessors`).: sends [`PostClearAssessors`](m::api::users::PostClearAssessors).
-    pub async fn clear(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&m::api::users::PostClearAssessors::new(id))
-            .await
-            .map(|_| ())
-    }
-    /// [`clear`](Self::clear) with the endpoint's optional parameters set by `f`.
-    pub async fn clear_with(
+    pub async fn clear(
         &self,
         id: &str,
-        f: impl FnOnce(m::api::users::PostClearAssessors) -> m::api::users::PostClearAssessors,
+        body: m::api::users::ClearAssessorsRequestContent,
     ) -> Result<(), Error> {
         self.client
-            .execute(&f(m::api::users::PostClearAssessors::new(id)))
+            .execute(&m::api::users::PostClearAssessors::new(id, body))
             .await
             .map(|_| ())
     }

@@ -59,26 +59,13 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `POST /api/v2/verifiable-credentials/verification/templates` (operation `post_vc_templates`).: sends [`PostVcTemplates`](m::api::verifiable_credentials::PostVcTemplates).
     pub async fn create(
         &self,
+        body: m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent,
     ) -> Result<
         m::api::verifiable_credentials::CreateVerifiableCredentialTemplateResponseContent,
         Error,
     > {
         self.client
-            .execute(&m::api::verifiable_credentials::PostVcTemplates::new())
-            .await
-    }
-    /// [`create`](Self::create) with the endpoint's optional parameters set by `f`.
-    pub async fn create_with(
-        &self,
-        f: impl FnOnce(
-            m::api::verifiable_credentials::PostVcTemplates,
-        ) -> m::api::verifiable_credentials::PostVcTemplates,
-    ) -> Result<
-        m::api::verifiable_credentials::CreateVerifiableCredentialTemplateResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(m::api::verifiable_credentials::PostVcTemplates::new()))
+            .execute(&m::api::verifiable_credentials::PostVcTemplates::new(body))
             .await
     }
     /// `GET /api/v2/verifiable-credentials/verification/templates/{id}` (operation `get_vc_templates_by_id`).: sends [`GetVcTemplatesById`](m::api::verifiable_credentials::GetVcTemplatesById).
@@ -95,30 +82,14 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     pub async fn update(
         &self,
         id: &str,
+        body: m::api::verifiable_credentials::UpdateVerifiableCredentialTemplateRequestContent,
     ) -> Result<
         m::api::verifiable_credentials::UpdateVerifiableCredentialTemplateResponseContent,
         Error,
     > {
         self.client
             .execute(&m::api::verifiable_credentials::PatchVcTemplatesById::new(
-                id,
-            ))
-            .await
-    }
-    /// [`update`](Self::update) with the endpoint's optional parameters set by `f`.
-    pub async fn update_with(
-        &self,
-        id: &str,
-        f: impl FnOnce(
-            m::api::verifiable_credentials::PatchVcTemplatesById,
-        ) -> m::api::verifiable_credentials::PatchVcTemplatesById,
-    ) -> Result<
-        m::api::verifiable_credentials::UpdateVerifiableCredentialTemplateResponseContent,
-        Error,
-    > {
-        self.client
-            .execute(&f(
-                m::api::verifiable_credentials::PatchVcTemplatesById::new(id),
+                id, body,
             ))
             .await
     }

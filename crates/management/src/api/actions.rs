@@ -1834,7 +1834,7 @@ pub struct GetActions {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetActions {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1892,19 +1892,14 @@ paginated!(
 /// `POST /api/v2/actions/actions` (operation `post_action`).
 ///
 /// Scopes: `create:actions`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostAction {
-    body: Option<CreateActionRequestContent>,
+    body: CreateActionRequestContent,
 }
 impl PostAction {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateActionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateActionRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostAction {
@@ -1916,7 +1911,7 @@ impl crate::Endpoint for PostAction {
         crate::path::build(&["actions", "actions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2001,21 +1996,20 @@ impl crate::Endpoint for GetActionVersion {
 pub struct PostDeployDraftVersion {
     action_id: String,
     id: String,
-    body: Option<DeployActionVersionRequestContent>,
+    body: DeployActionVersionRequestContent,
 }
 impl PostDeployDraftVersion {
-    /// The operation on `actionId`, `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(action_id: impl Into<String>, id: impl Into<String>) -> Self {
+    /// The operation on `actionId`, `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        action_id: impl Into<String>,
+        id: impl Into<String>,
+        body: DeployActionVersionRequestContent,
+    ) -> Self {
         Self {
             action_id: action_id.into(),
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<DeployActionVersionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostDeployDraftVersion {
@@ -2034,7 +2028,7 @@ impl crate::Endpoint for PostDeployDraftVersion {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2071,20 +2065,15 @@ impl crate::Endpoint for GetAction {
 #[derive(Debug, Clone)]
 pub struct PatchAction {
     id: String,
-    body: Option<UpdateActionRequestContent>,
+    body: UpdateActionRequestContent,
 }
 impl PatchAction {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateActionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateActionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchAction {
@@ -2096,7 +2085,7 @@ impl crate::Endpoint for PatchAction {
         crate::path::build(&["actions", "actions", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2172,20 +2161,15 @@ impl crate::Endpoint for PostDeployAction {
 #[derive(Debug, Clone)]
 pub struct PostTestAction {
     id: String,
-    body: Option<TestActionRequestContent>,
+    body: TestActionRequestContent,
 }
 impl PostTestAction {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: TestActionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<TestActionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostTestAction {
@@ -2197,7 +2181,7 @@ impl crate::Endpoint for PostTestAction {
         crate::path::build(&["actions", "actions", &self.id, "test"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2236,7 +2220,7 @@ pub struct GetActionModules {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetActionModules {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2270,19 +2254,14 @@ paginated!(
 /// `POST /api/v2/actions/modules` (operation `post_action_module`, EA in the description).
 ///
 /// Scopes: `create:actions`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostActionModule {
-    body: Option<CreateActionModuleRequestContent>,
+    body: CreateActionModuleRequestContent,
 }
 impl PostActionModule {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateActionModuleRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateActionModuleRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostActionModule {
@@ -2294,7 +2273,7 @@ impl crate::Endpoint for PostActionModule {
         crate::path::build(&["actions", "modules"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2331,20 +2310,15 @@ impl crate::Endpoint for GetActionModule {
 #[derive(Debug, Clone)]
 pub struct PatchActionModule {
     id: String,
-    body: Option<UpdateActionModuleRequestContent>,
+    body: UpdateActionModuleRequestContent,
 }
 impl PatchActionModule {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateActionModuleRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateActionModuleRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchActionModule {
@@ -2356,7 +2330,7 @@ impl crate::Endpoint for PatchActionModule {
         crate::path::build(&["actions", "modules", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2436,20 +2410,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostActionModuleRollback {
     id: String,
-    body: Option<RollbackActionModuleRequestContent>,
+    body: RollbackActionModuleRequestContent,
 }
 impl PostActionModuleRollback {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: RollbackActionModuleRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<RollbackActionModuleRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostActionModuleRollback {
@@ -2461,7 +2430,7 @@ impl crate::Endpoint for PostActionModuleRollback {
         crate::path::build(&["actions", "modules", &self.id, "rollback"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2570,7 +2539,7 @@ impl crate::Endpoint for GetActionModuleVersion {
 #[derive(Debug, Clone, Default)]
 pub struct GetTriggers {}
 impl GetTriggers {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2636,20 +2605,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PatchBindings {
     trigger_id: String,
-    body: Option<UpdateActionBindingsRequestContent>,
+    body: UpdateActionBindingsRequestContent,
 }
 impl PatchBindings {
-    /// The operation on `triggerId`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(trigger_id: impl Into<String>) -> Self {
+    /// The operation on `triggerId`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(trigger_id: impl Into<String>, body: UpdateActionBindingsRequestContent) -> Self {
         Self {
             trigger_id: trigger_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateActionBindingsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchBindings {
@@ -2661,9 +2625,319 @@ impl crate::Endpoint for PatchBindings {
         crate::path::build(&["actions", "triggers", &self.trigger_id, "bindings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetActions::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/actions/actions");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetActions::new().trigger_id(ActionTriggerTypeEnum::PostLogin);
+            assert!(crate::Endpoint::query(&ep).get("triggerId").is_some());
+        }
+        {
+            let ep = PostAction::new(CreateActionRequestContent::new(
+                "x".to_owned(),
+                vec![ActionTrigger::default()],
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/actions/actions");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetActionVersions::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1/versions"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionVersions::new(" ")).is_err());
+        }
+        {
+            let ep = GetActionVersion::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1/versions/a%20b%7C2"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionVersion::new(" ", "x")).is_err());
+        }
+        {
+            let ep = PostDeployDraftVersion::new(
+                "a b|1",
+                "a b|2",
+                DeployActionVersionRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1/versions/a%20b%7C2/deploy"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostDeployDraftVersion::new(
+                    " ",
+                    "x",
+                    DeployActionVersionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetAction::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetAction::new(" ")).is_err());
+        }
+        {
+            let ep = PatchAction::new("a b|1", UpdateActionRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchAction::new(
+                    " ",
+                    UpdateActionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteAction::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteAction::new(" ")).is_err());
+            let ep = DeleteAction::new("a b|1").force(true);
+            assert!(crate::Endpoint::query(&ep).get("force").is_some());
+        }
+        {
+            let ep = PostDeployAction::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1/deploy"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostDeployAction::new(" ")).is_err());
+        }
+        {
+            let ep = PostTestAction::new(
+                "a b|1",
+                TestActionRequestContent::new(crate::secret::SecretMap::default()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/actions/a%20b%7C1/test"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostTestAction::new(
+                    " ",
+                    TestActionRequestContent::new(crate::secret::SecretMap::default())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetExecution::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/executions/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetExecution::new(" ")).is_err());
+        }
+        {
+            let ep = GetActionModules::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/actions/modules");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostActionModule::new(CreateActionModuleRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/actions/modules");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetActionModule::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionModule::new(" ")).is_err());
+        }
+        {
+            let ep = PatchActionModule::new("a b|1", UpdateActionModuleRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchActionModule::new(
+                    " ",
+                    UpdateActionModuleRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteActionModule::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteActionModule::new(" ")).is_err());
+        }
+        {
+            let ep = GetActionModuleActions::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1/actions"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionModuleActions::new(" ")).is_err());
+        }
+        {
+            let ep = PostActionModuleRollback::new(
+                "a b|1",
+                RollbackActionModuleRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1/rollback"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostActionModuleRollback::new(
+                    " ",
+                    RollbackActionModuleRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetActionModuleVersions::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1/versions"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionModuleVersions::new(" ")).is_err());
+        }
+        {
+            let ep = PostActionModuleVersion::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1/versions"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostActionModuleVersion::new(" ")).is_err());
+        }
+        {
+            let ep = GetActionModuleVersion::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/modules/a%20b%7C1/versions/a%20b%7C2"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetActionModuleVersion::new(" ", "x")).is_err());
+        }
+        {
+            let ep = GetTriggers::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/actions/triggers");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetBindings::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/triggers/a%20b%7C1/bindings"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetBindings::new(" ")).is_err());
+        }
+        {
+            let ep = PatchBindings::new("a b|1", UpdateActionBindingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/actions/triggers/a%20b%7C1/bindings"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:actions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchBindings::new(
+                    " ",
+                    UpdateActionBindingsRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
     }
 }

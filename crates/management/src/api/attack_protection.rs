@@ -1298,7 +1298,7 @@ pub struct UpdateSuspiciousIpThrottlingSettingsResponseContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetBotDetection {}
 impl GetBotDetection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1318,19 +1318,14 @@ impl crate::Endpoint for GetBotDetection {
 /// `PATCH /api/v2/attack-protection/bot-detection` (operation `patch_bot-detection`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchBotDetection {
-    body: Option<UpdateBotDetectionSettingsRequestContent>,
+    body: UpdateBotDetectionSettingsRequestContent,
 }
 impl PatchBotDetection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateBotDetectionSettingsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateBotDetectionSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchBotDetection {
@@ -1342,7 +1337,7 @@ impl crate::Endpoint for PatchBotDetection {
         crate::path::build(&["attack-protection", "bot-detection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1354,7 +1349,7 @@ impl crate::Endpoint for PatchBotDetection {
 #[derive(Debug, Clone, Default)]
 pub struct GetBreachedPasswordDetection {}
 impl GetBreachedPasswordDetection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1374,22 +1369,14 @@ impl crate::Endpoint for GetBreachedPasswordDetection {
 /// `PATCH /api/v2/attack-protection/breached-password-detection` (operation `patch_breached-password-detection`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchBreachedPasswordDetection {
-    body: Option<UpdateBreachedPasswordDetectionSettingsRequestContent>,
+    body: UpdateBreachedPasswordDetectionSettingsRequestContent,
 }
 impl PatchBreachedPasswordDetection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateBreachedPasswordDetectionSettingsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateBreachedPasswordDetectionSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchBreachedPasswordDetection {
@@ -1401,7 +1388,7 @@ impl crate::Endpoint for PatchBreachedPasswordDetection {
         crate::path::build(&["attack-protection", "breached-password-detection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1413,7 +1400,7 @@ impl crate::Endpoint for PatchBreachedPasswordDetection {
 #[derive(Debug, Clone, Default)]
 pub struct GetBruteForceProtection {}
 impl GetBruteForceProtection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1433,19 +1420,14 @@ impl crate::Endpoint for GetBruteForceProtection {
 /// `PATCH /api/v2/attack-protection/brute-force-protection` (operation `patch_brute-force-protection`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchBruteForceProtection {
-    body: Option<UpdateBruteForceSettingsRequestContent>,
+    body: UpdateBruteForceSettingsRequestContent,
 }
 impl PatchBruteForceProtection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateBruteForceSettingsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateBruteForceSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchBruteForceProtection {
@@ -1457,7 +1439,7 @@ impl crate::Endpoint for PatchBruteForceProtection {
         crate::path::build(&["attack-protection", "brute-force-protection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1469,7 +1451,7 @@ impl crate::Endpoint for PatchBruteForceProtection {
 #[derive(Debug, Clone, Default)]
 pub struct GetCaptcha {}
 impl GetCaptcha {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1489,22 +1471,14 @@ impl crate::Endpoint for GetCaptcha {
 /// `PATCH /api/v2/attack-protection/captcha` (operation `patch_captcha`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchCaptcha {
-    body: Option<UpdateAttackProtectionCaptchaRequestContent>,
+    body: UpdateAttackProtectionCaptchaRequestContent,
 }
 impl PatchCaptcha {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateAttackProtectionCaptchaRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateAttackProtectionCaptchaRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchCaptcha {
@@ -1516,7 +1490,7 @@ impl crate::Endpoint for PatchCaptcha {
         crate::path::build(&["attack-protection", "captcha"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1528,7 +1502,7 @@ impl crate::Endpoint for PatchCaptcha {
 #[derive(Debug, Clone, Default)]
 pub struct GetPhoneProviderProtection {}
 impl GetPhoneProviderProtection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1548,22 +1522,14 @@ impl crate::Endpoint for GetPhoneProviderProtection {
 /// `PATCH /api/v2/attack-protection/phone-provider-protection` (operation `patch_phone-provider-protection`, EA in the description).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchPhoneProviderProtection {
-    body: Option<PatchPhoneProviderProtectionRequestContent>,
+    body: PatchPhoneProviderProtectionRequestContent,
 }
 impl PatchPhoneProviderProtection {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<PatchPhoneProviderProtectionRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: PatchPhoneProviderProtectionRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchPhoneProviderProtection {
@@ -1575,7 +1541,7 @@ impl crate::Endpoint for PatchPhoneProviderProtection {
         crate::path::build(&["attack-protection", "phone-provider-protection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1587,7 +1553,7 @@ impl crate::Endpoint for PatchPhoneProviderProtection {
 #[derive(Debug, Clone, Default)]
 pub struct GetSuspiciousIpThrottling {}
 impl GetSuspiciousIpThrottling {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1607,22 +1573,14 @@ impl crate::Endpoint for GetSuspiciousIpThrottling {
 /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling` (operation `patch_suspicious-ip-throttling`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchSuspiciousIpThrottling {
-    body: Option<UpdateSuspiciousIpThrottlingSettingsRequestContent>,
+    body: UpdateSuspiciousIpThrottlingSettingsRequestContent,
 }
 impl PatchSuspiciousIpThrottling {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateSuspiciousIpThrottlingSettingsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateSuspiciousIpThrottlingSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchSuspiciousIpThrottling {
@@ -1634,9 +1592,181 @@ impl crate::Endpoint for PatchSuspiciousIpThrottling {
         crate::path::build(&["attack-protection", "suspicious-ip-throttling"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetBotDetection::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/bot-detection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchBotDetection::new(UpdateBotDetectionSettingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/bot-detection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetBreachedPasswordDetection::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/breached-password-detection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchBreachedPasswordDetection::new(
+                UpdateBreachedPasswordDetectionSettingsRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/breached-password-detection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetBruteForceProtection::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/brute-force-protection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchBruteForceProtection::new(UpdateBruteForceSettingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/brute-force-protection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetCaptcha::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/captcha"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchCaptcha::new(UpdateAttackProtectionCaptchaRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/captcha"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetPhoneProviderProtection::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/phone-provider-protection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PatchPhoneProviderProtection::new(PatchPhoneProviderProtectionRequestContent::new(
+                    PhoneProviderProtectionBackoffStrategyEnum::Exponential,
+                ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/phone-provider-protection"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSuspiciousIpThrottling::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/suspicious-ip-throttling"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchSuspiciousIpThrottling::new(
+                UpdateSuspiciousIpThrottlingSettingsRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/attack-protection/suspicious-ip-throttling"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
     }
 }

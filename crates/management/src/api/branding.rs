@@ -1701,7 +1701,7 @@ pub struct UpdateUniversalLoginTemplateRequestContentObject {
 #[derive(Debug, Clone, Default)]
 pub struct GetBranding {}
 impl GetBranding {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1721,19 +1721,14 @@ impl crate::Endpoint for GetBranding {
 /// `PATCH /api/v2/branding` (operation `patch_branding`).
 ///
 /// Scopes: `update:branding`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchBranding {
-    body: Option<UpdateBrandingRequestContent>,
+    body: UpdateBrandingRequestContent,
 }
 impl PatchBranding {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateBrandingRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateBrandingRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchBranding {
@@ -1745,7 +1740,7 @@ impl crate::Endpoint for PatchBranding {
         crate::path::build(&["branding"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -1759,7 +1754,7 @@ pub struct GetBrandingPhoneProviders {
     disabled: Option<bool>,
 }
 impl GetBrandingPhoneProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1789,19 +1784,14 @@ impl crate::Endpoint for GetBrandingPhoneProviders {
 /// `POST /api/v2/branding/phone/providers` (operation `create_phone_provider`).
 ///
 /// Scopes: `create:phone_providers`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreatePhoneProvider {
-    body: Option<CreateBrandingPhoneProviderRequestContent>,
+    body: CreateBrandingPhoneProviderRequestContent,
 }
 impl CreatePhoneProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateBrandingPhoneProviderRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateBrandingPhoneProviderRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreatePhoneProvider {
@@ -1813,7 +1803,7 @@ impl crate::Endpoint for CreatePhoneProvider {
         crate::path::build(&["branding", "phone", "providers"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_providers"]
@@ -1850,20 +1840,15 @@ impl crate::Endpoint for GetPhoneProvider {
 #[derive(Debug, Clone)]
 pub struct UpdatePhoneProvider {
     id: String,
-    body: Option<UpdateBrandingPhoneProviderRequestContent>,
+    body: UpdateBrandingPhoneProviderRequestContent,
 }
 impl UpdatePhoneProvider {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateBrandingPhoneProviderRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateBrandingPhoneProviderRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdatePhoneProvider {
@@ -1875,7 +1860,7 @@ impl crate::Endpoint for UpdatePhoneProvider {
         crate::path::build(&["branding", "phone", "providers", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_providers"]
@@ -1912,20 +1897,15 @@ impl crate::Endpoint for DeletePhoneProvider {
 #[derive(Debug, Clone)]
 pub struct TryPhoneProvider {
     id: String,
-    body: Option<CreatePhoneProviderSendTestRequestContent>,
+    body: CreatePhoneProviderSendTestRequestContent,
 }
 impl TryPhoneProvider {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreatePhoneProviderSendTestRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreatePhoneProviderSendTestRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for TryPhoneProvider {
@@ -1937,7 +1917,7 @@ impl crate::Endpoint for TryPhoneProvider {
         crate::path::build(&["branding", "phone", "providers", &self.id, "try"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_providers"]
@@ -1951,7 +1931,7 @@ pub struct GetPhoneTemplates {
     disabled: Option<bool>,
 }
 impl GetPhoneTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1981,19 +1961,14 @@ impl crate::Endpoint for GetPhoneTemplates {
 /// `POST /api/v2/branding/phone/templates` (operation `create_phone_template`).
 ///
 /// Scopes: `create:phone_templates`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreatePhoneTemplate {
-    body: Option<CreatePhoneTemplateRequestContent>,
+    body: CreatePhoneTemplateRequestContent,
 }
 impl CreatePhoneTemplate {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreatePhoneTemplateRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreatePhoneTemplateRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreatePhoneTemplate {
@@ -2005,7 +1980,7 @@ impl crate::Endpoint for CreatePhoneTemplate {
         crate::path::build(&["branding", "phone", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_templates"]
@@ -2042,20 +2017,15 @@ impl crate::Endpoint for GetPhoneTemplate {
 #[derive(Debug, Clone)]
 pub struct UpdatePhoneTemplate {
     id: String,
-    body: Option<UpdatePhoneTemplateRequestContent>,
+    body: UpdatePhoneTemplateRequestContent,
 }
 impl UpdatePhoneTemplate {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdatePhoneTemplateRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdatePhoneTemplateRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdatePhoneTemplate {
@@ -2067,7 +2037,7 @@ impl crate::Endpoint for UpdatePhoneTemplate {
         crate::path::build(&["branding", "phone", "templates", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_templates"]
@@ -2104,20 +2074,15 @@ impl crate::Endpoint for DeletePhoneTemplate {
 #[derive(Debug, Clone)]
 pub struct ResetPhoneTemplate {
     id: String,
-    body: Option<serde_json::Value>,
+    body: serde_json::Value,
 }
 impl ResetPhoneTemplate {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: serde_json::Value) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<serde_json::Value>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for ResetPhoneTemplate {
@@ -2129,7 +2094,7 @@ impl crate::Endpoint for ResetPhoneTemplate {
         crate::path::build(&["branding", "phone", "templates", &self.id, "reset"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_templates"]
@@ -2141,23 +2106,18 @@ impl crate::Endpoint for ResetPhoneTemplate {
 #[derive(Debug, Clone)]
 pub struct TryPhoneTemplate {
     id: String,
-    body: Option<CreatePhoneTemplateTestNotificationRequestContent>,
+    body: CreatePhoneTemplateTestNotificationRequestContent,
 }
 impl TryPhoneTemplate {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: CreatePhoneTemplateTestNotificationRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreatePhoneTemplateTestNotificationRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for TryPhoneTemplate {
@@ -2169,7 +2129,7 @@ impl crate::Endpoint for TryPhoneTemplate {
         crate::path::build(&["branding", "phone", "templates", &self.id, "try"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_templates"]
@@ -2181,7 +2141,7 @@ impl crate::Endpoint for TryPhoneTemplate {
 #[derive(Debug, Clone, Default)]
 pub struct GetUniversalLogin {}
 impl GetUniversalLogin {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2201,22 +2161,14 @@ impl crate::Endpoint for GetUniversalLogin {
 /// `PUT /api/v2/branding/templates/universal-login` (operation `put_universal-login`).
 ///
 /// Scopes: `update:branding`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutUniversalLogin {
-    body: Option<UpdateUniversalLoginTemplateRequestContent>,
+    body: UpdateUniversalLoginTemplateRequestContent,
 }
 impl PutUniversalLogin {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateUniversalLoginTemplateRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateUniversalLoginTemplateRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutUniversalLogin {
@@ -2228,7 +2180,7 @@ impl crate::Endpoint for PutUniversalLogin {
         crate::path::build(&["branding", "templates", "universal-login"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -2240,7 +2192,7 @@ impl crate::Endpoint for PutUniversalLogin {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteUniversalLogin {}
 impl DeleteUniversalLogin {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2260,19 +2212,14 @@ impl crate::Endpoint for DeleteUniversalLogin {
 /// `POST /api/v2/branding/themes` (operation `post_branding_theme`).
 ///
 /// Scopes: `update:branding`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostBrandingTheme {
-    body: Option<CreateBrandingThemeRequestContent>,
+    body: CreateBrandingThemeRequestContent,
 }
 impl PostBrandingTheme {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateBrandingThemeRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateBrandingThemeRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostBrandingTheme {
@@ -2284,7 +2231,7 @@ impl crate::Endpoint for PostBrandingTheme {
         crate::path::build(&["branding", "themes"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -2296,7 +2243,7 @@ impl crate::Endpoint for PostBrandingTheme {
 #[derive(Debug, Clone, Default)]
 pub struct GetDefaultBrandingTheme {}
 impl GetDefaultBrandingTheme {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2346,20 +2293,15 @@ impl crate::Endpoint for GetBrandingTheme {
 #[derive(Debug, Clone)]
 pub struct PatchBrandingTheme {
     theme_id: String,
-    body: Option<UpdateBrandingThemeRequestContent>,
+    body: UpdateBrandingThemeRequestContent,
 }
 impl PatchBrandingTheme {
-    /// The operation on `themeId`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(theme_id: impl Into<String>) -> Self {
+    /// The operation on `themeId`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(theme_id: impl Into<String>, body: UpdateBrandingThemeRequestContent) -> Self {
         Self {
             theme_id: theme_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateBrandingThemeRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchBrandingTheme {
@@ -2371,7 +2313,7 @@ impl crate::Endpoint for PatchBrandingTheme {
         crate::path::build(&["branding", "themes", &self.theme_id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -2402,5 +2344,378 @@ impl crate::Endpoint for DeleteBrandingTheme {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:branding"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetBranding::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/branding");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:branding"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchBranding::new(UpdateBrandingRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/branding");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetBrandingPhoneProviders::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetBrandingPhoneProviders::new().disabled(true);
+            assert!(crate::Endpoint::query(&ep).get("disabled").is_some());
+        }
+        {
+            let ep = CreatePhoneProvider::new(CreateBrandingPhoneProviderRequestContent::new(
+                PhoneProviderCredentials::Unclassified(crate::Unclassified(serde_json::json!({}))),
+                PhoneProviderNameEnum::Twilio,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetPhoneProvider::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetPhoneProvider::new(" ")).is_err());
+        }
+        {
+            let ep =
+                UpdatePhoneProvider::new("a b|1", UpdateBrandingPhoneProviderRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdatePhoneProvider::new(
+                    " ",
+                    UpdateBrandingPhoneProviderRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeletePhoneProvider::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeletePhoneProvider::new(" ")).is_err());
+        }
+        {
+            let ep = TryPhoneProvider::new(
+                "a b|1",
+                CreatePhoneProviderSendTestRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/providers/a%20b%7C1/try"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:phone_providers"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&TryPhoneProvider::new(
+                    " ",
+                    CreatePhoneProviderSendTestRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetPhoneTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetPhoneTemplates::new().disabled(true);
+            assert!(crate::Endpoint::query(&ep).get("disabled").is_some());
+        }
+        {
+            let ep = CreatePhoneTemplate::new(CreatePhoneTemplateRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetPhoneTemplate::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetPhoneTemplate::new(" ")).is_err());
+        }
+        {
+            let ep = UpdatePhoneTemplate::new("a b|1", UpdatePhoneTemplateRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdatePhoneTemplate::new(
+                    " ",
+                    UpdatePhoneTemplateRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeletePhoneTemplate::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeletePhoneTemplate::new(" ")).is_err());
+        }
+        {
+            let ep = ResetPhoneTemplate::new("a b|1", serde_json::Value::Null);
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates/a%20b%7C1/reset"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&ResetPhoneTemplate::new(
+                    " ",
+                    serde_json::Value::Null
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = TryPhoneTemplate::new(
+                "a b|1",
+                CreatePhoneTemplateTestNotificationRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/phone/templates/a%20b%7C1/try"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:phone_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&TryPhoneTemplate::new(
+                    " ",
+                    CreatePhoneTemplateTestNotificationRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetUniversalLogin::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/templates/universal-login"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:branding"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PutUniversalLogin::new(UpdateUniversalLoginTemplateRequestContent::Unclassified(
+                    crate::Unclassified(serde_json::json!({})),
+                ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/templates/universal-login"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = DeleteUniversalLogin::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/templates/universal-login"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostBrandingTheme::new(CreateBrandingThemeRequestContent::new(
+                BrandingThemeBorders::default(),
+                BrandingThemeColors::default(),
+                BrandingThemeFonts::default(),
+                BrandingThemePageBackground::default(),
+                BrandingThemeWidget::default(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/branding/themes");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetDefaultBrandingTheme::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/themes/default"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:branding"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetBrandingTheme::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/themes/a%20b%7C1"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:branding"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetBrandingTheme::new(" ")).is_err());
+        }
+        {
+            let ep = PatchBrandingTheme::new(
+                "a b|1",
+                UpdateBrandingThemeRequestContent::new(
+                    BrandingThemeBorders::default(),
+                    BrandingThemeColors::default(),
+                    BrandingThemeFonts::default(),
+                    BrandingThemePageBackground::default(),
+                    BrandingThemeWidget::default(),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/themes/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchBrandingTheme::new(
+                    " ",
+                    UpdateBrandingThemeRequestContent::new(
+                        BrandingThemeBorders::default(),
+                        BrandingThemeColors::default(),
+                        BrandingThemeFonts::default(),
+                        BrandingThemePageBackground::default(),
+                        BrandingThemeWidget::default()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteBrandingTheme::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/branding/themes/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:branding"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteBrandingTheme::new(" ")).is_err());
+        }
     }
 }

@@ -139,3 +139,40 @@ paginated!(
     crate::pagination::PaginationSupport::BOTH,
     "organizations"
 );
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetClientGrant::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/client-grants/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:client_grants"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetClientGrant::new(" ")).is_err());
+        }
+        {
+            let ep = GetClientGrantOrganizations::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/client-grants/a%20b%7C1/organizations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_client_grants"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetClientGrantOrganizations::new(" ")).is_err());
+        }
+    }
+}

@@ -632,19 +632,14 @@ str_accessors!(RegisterCimdClientResponseContent: client_id);
 /// `POST /api/v2/clients/cimd/preview` (operation `post_clients_cimd_preview`).
 ///
 /// Scopes: `read:clients`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostClientsCimdPreview {
-    body: Option<PreviewCimdMetadataRequestContent>,
+    body: PreviewCimdMetadataRequestContent,
 }
 impl PostClientsCimdPreview {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PreviewCimdMetadataRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: PreviewCimdMetadataRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostClientsCimdPreview {
@@ -656,7 +651,7 @@ impl crate::Endpoint for PostClientsCimdPreview {
         crate::path::build(&["clients", "cimd", "preview"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["read:clients"]
@@ -665,19 +660,14 @@ impl crate::Endpoint for PostClientsCimdPreview {
 /// `POST /api/v2/clients/cimd/register` (operation `post_clients_cimd_register`).
 ///
 /// Scopes: `create:clients`, `update:clients`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostClientsCimdRegister {
-    body: Option<RegisterCimdClientRequestContent>,
+    body: RegisterCimdClientRequestContent,
 }
 impl PostClientsCimdRegister {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<RegisterCimdClientRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: RegisterCimdClientRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostClientsCimdRegister {
@@ -689,7 +679,7 @@ impl crate::Endpoint for PostClientsCimdRegister {
         crate::path::build(&["clients", "cimd", "register"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:clients", "update:clients"]
@@ -728,20 +718,15 @@ impl crate::Endpoint for GetCredentials {
 #[derive(Debug, Clone)]
 pub struct PostCredentials {
     client_id: String,
-    body: Option<PostClientCredentialRequestContent>,
+    body: PostClientCredentialRequestContent,
 }
 impl PostCredentials {
-    /// The operation on `client_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(client_id: impl Into<String>) -> Self {
+    /// The operation on `client_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(client_id: impl Into<String>, body: PostClientCredentialRequestContent) -> Self {
         Self {
             client_id: client_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PostClientCredentialRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostCredentials {
@@ -753,7 +738,7 @@ impl crate::Endpoint for PostCredentials {
         crate::path::build(&["clients", &self.client_id, "credentials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:client_credentials"]
@@ -800,21 +785,20 @@ impl crate::Endpoint for GetCredentialsByCredentialId {
 pub struct PatchCredentialsByCredentialId {
     client_id: String,
     credential_id: String,
-    body: Option<PatchClientCredentialRequestContent>,
+    body: PatchClientCredentialRequestContent,
 }
 impl PatchCredentialsByCredentialId {
-    /// The operation on `client_id`, `credential_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(client_id: impl Into<String>, credential_id: impl Into<String>) -> Self {
+    /// The operation on `client_id`, `credential_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        client_id: impl Into<String>,
+        credential_id: impl Into<String>,
+        body: PatchClientCredentialRequestContent,
+    ) -> Self {
         Self {
             client_id: client_id.into(),
             credential_id: credential_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PatchClientCredentialRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchCredentialsByCredentialId {
@@ -831,7 +815,7 @@ impl crate::Endpoint for PatchCredentialsByCredentialId {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:client_credentials"]
@@ -941,3 +925,143 @@ paginated!(
     crate::pagination::PaginationSupport::CHECKPOINT,
     "connections"
 );
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep =
+                PostClientsCimdPreview::new(PreviewCimdMetadataRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/clients/cimd/preview");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:clients"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep =
+                PostClientsCimdRegister::new(RegisterCimdClientRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/clients/cimd/register");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:clients", "update:clients"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetCredentials::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/credentials"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:client_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetCredentials::new(" ")).is_err());
+        }
+        {
+            let ep = PostCredentials::new(
+                "a b|1",
+                PostClientCredentialRequestContent::new(ClientCredentialTypeEnum::PublicKey),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/credentials"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:client_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostCredentials::new(
+                    " ",
+                    PostClientCredentialRequestContent::new(ClientCredentialTypeEnum::PublicKey)
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetCredentialsByCredentialId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/credentials/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:client_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetCredentialsByCredentialId::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = PatchCredentialsByCredentialId::new(
+                "a b|1",
+                "a b|2",
+                PatchClientCredentialRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/credentials/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:client_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchCredentialsByCredentialId::new(
+                    " ",
+                    "x",
+                    PatchClientCredentialRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteCredentialsByCredentialId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/credentials/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:client_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteCredentialsByCredentialId::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetClientConnections::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/clients/a%20b%7C1/connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connections", "read:clients", "read:client_summary"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetClientConnections::new(" ")).is_err());
+            let ep = GetClientConnections::new("a b|1").strategy(vec![ConnectionStrategyEnum::Ad]);
+            assert!(crate::Endpoint::query(&ep).get("strategy").is_some());
+        }
+    }
+}

@@ -424,7 +424,7 @@ pub struct GetConnectionProfiles {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetConnectionProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -458,19 +458,14 @@ paginated!(
 /// `POST /api/v2/connection-profiles` (operation `post_connection-profiles`).
 ///
 /// Scopes: `create:connection_profiles`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostConnectionProfiles {
-    body: Option<CreateConnectionProfileRequestContent>,
+    body: CreateConnectionProfileRequestContent,
 }
 impl PostConnectionProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateConnectionProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateConnectionProfileRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostConnectionProfiles {
@@ -482,7 +477,7 @@ impl crate::Endpoint for PostConnectionProfiles {
         crate::path::build(&["connection-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connection_profiles"]
@@ -494,7 +489,7 @@ impl crate::Endpoint for PostConnectionProfiles {
 #[derive(Debug, Clone, Default)]
 pub struct GetConnectionProfileTemplates {}
 impl GetConnectionProfileTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -567,20 +562,15 @@ impl crate::Endpoint for GetConnectionProfilesById {
 #[derive(Debug, Clone)]
 pub struct PatchConnectionProfilesById {
     id: String,
-    body: Option<UpdateConnectionProfileRequestContent>,
+    body: UpdateConnectionProfileRequestContent,
 }
 impl PatchConnectionProfilesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateConnectionProfileRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateConnectionProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchConnectionProfilesById {
@@ -592,7 +582,7 @@ impl crate::Endpoint for PatchConnectionProfilesById {
         crate::path::build(&["connection-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connection_profiles"]
@@ -621,5 +611,118 @@ impl crate::Endpoint for DeleteConnectionProfilesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:connection_profiles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetConnectionProfiles::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/connection-profiles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostConnectionProfiles::new(CreateConnectionProfileRequestContent::new(
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/connection-profiles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetConnectionProfileTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connection-profiles/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetConnectionProfileTemplate::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connection-profiles/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetConnectionProfileTemplate::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = GetConnectionProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connection-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetConnectionProfilesById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchConnectionProfilesById::new(
+                "a b|1",
+                UpdateConnectionProfileRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connection-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchConnectionProfilesById::new(
+                    " ",
+                    UpdateConnectionProfileRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteConnectionProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connection-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:connection_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteConnectionProfilesById::new(" ")).is_err()
+            );
+        }
     }
 }

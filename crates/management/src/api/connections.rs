@@ -2177,19 +2177,14 @@ Otp => "otp",
 /// `POST /api/v2/connections` (operation `post_connections`).
 ///
 /// Scopes: `create:connections`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostConnections {
-    body: Option<CreateConnectionRequestContent>,
+    body: CreateConnectionRequestContent,
 }
 impl PostConnections {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateConnectionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateConnectionRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostConnections {
@@ -2201,7 +2196,7 @@ impl crate::Endpoint for PostConnections {
         crate::path::build(&["connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections"]
@@ -2213,20 +2208,15 @@ impl crate::Endpoint for PostConnections {
 #[derive(Debug, Clone)]
 pub struct PatchConnectionsById {
     id: String,
-    body: Option<UpdateConnectionRequestContent>,
+    body: UpdateConnectionRequestContent,
 }
 impl PatchConnectionsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateConnectionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateConnectionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchConnectionsById {
@@ -2238,7 +2228,7 @@ impl crate::Endpoint for PatchConnectionsById {
         crate::path::build(&["connections", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connections"]
@@ -2318,23 +2308,18 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PatchClients {
     id: String,
-    body: Option<Vec<UpdateEnabledClientConnectionsRequestContentItem>>,
+    body: Vec<UpdateEnabledClientConnectionsRequestContentItem>,
 }
 impl PatchClients {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: Vec<UpdateEnabledClientConnectionsRequestContentItem>,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<Vec<UpdateEnabledClientConnectionsRequestContentItem>>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchClients {
@@ -2346,7 +2331,7 @@ impl crate::Endpoint for PatchClients {
         crate::path::build(&["connections", &self.id, "clients"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connections"]
@@ -2383,20 +2368,15 @@ impl crate::Endpoint for GetDirectoryProvisioning {
 #[derive(Debug, Clone)]
 pub struct PostDirectoryProvisioning {
     id: String,
-    body: Option<CreateDirectoryProvisioningRequestContent>,
+    body: CreateDirectoryProvisioningRequestContent,
 }
 impl PostDirectoryProvisioning {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateDirectoryProvisioningRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateDirectoryProvisioningRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostDirectoryProvisioning {
@@ -2408,7 +2388,7 @@ impl crate::Endpoint for PostDirectoryProvisioning {
         crate::path::build(&["connections", &self.id, "directory-provisioning"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:directory_provisionings"]
@@ -2420,20 +2400,15 @@ impl crate::Endpoint for PostDirectoryProvisioning {
 #[derive(Debug, Clone)]
 pub struct PatchDirectoryProvisioning {
     id: String,
-    body: Option<UpdateDirectoryProvisioningRequestContent>,
+    body: UpdateDirectoryProvisioningRequestContent,
 }
 impl PatchDirectoryProvisioning {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateDirectoryProvisioningRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateDirectoryProvisioningRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchDirectoryProvisioning {
@@ -2445,7 +2420,7 @@ impl crate::Endpoint for PatchDirectoryProvisioning {
         crate::path::build(&["connections", &self.id, "directory-provisioning"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:directory_provisionings"]
@@ -2590,20 +2565,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PutSynchronizedGroups {
     id: String,
-    body: Option<ReplaceSynchronizedGroupsRequestContent>,
+    body: ReplaceSynchronizedGroupsRequestContent,
 }
 impl PutSynchronizedGroups {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: ReplaceSynchronizedGroupsRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<ReplaceSynchronizedGroupsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutSynchronizedGroups {
@@ -2620,7 +2590,7 @@ impl crate::Endpoint for PutSynchronizedGroups {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:directory_provisionings"]
@@ -2657,20 +2627,15 @@ impl crate::Endpoint for GetKeys {
 #[derive(Debug, Clone)]
 pub struct PostKeys {
     id: String,
-    body: Option<PostConnectionKeysRequestContent>,
+    body: PostConnectionKeysRequestContent,
 }
 impl PostKeys {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: PostConnectionKeysRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PostConnectionKeysRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostKeys {
@@ -2682,7 +2647,7 @@ impl crate::Endpoint for PostKeys {
         crate::path::build(&["connections", &self.id, "keys"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections_keys"]
@@ -2694,20 +2659,15 @@ impl crate::Endpoint for PostKeys {
 #[derive(Debug, Clone)]
 pub struct PostRotate {
     id: String,
-    body: Option<RotateConnectionKeysRequestContent>,
+    body: RotateConnectionKeysRequestContent,
 }
 impl PostRotate {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: RotateConnectionKeysRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<RotateConnectionKeysRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostRotate {
@@ -2719,7 +2679,7 @@ impl crate::Endpoint for PostRotate {
         crate::path::build(&["connections", &self.id, "keys", "rotate"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections_keys", "update:connections_keys"]
@@ -2756,20 +2716,15 @@ impl crate::Endpoint for GetScimConfiguration {
 #[derive(Debug, Clone)]
 pub struct PostScimConfiguration {
     id: String,
-    body: Option<CreateScimConfigurationRequestContent>,
+    body: CreateScimConfigurationRequestContent,
 }
 impl PostScimConfiguration {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateScimConfigurationRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateScimConfigurationRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostScimConfiguration {
@@ -2781,7 +2736,7 @@ impl crate::Endpoint for PostScimConfiguration {
         crate::path::build(&["connections", &self.id, "scim-configuration"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:scim_config"]
@@ -2793,20 +2748,15 @@ impl crate::Endpoint for PostScimConfiguration {
 #[derive(Debug, Clone)]
 pub struct PatchScimConfiguration {
     id: String,
-    body: Option<UpdateScimConfigurationRequestContent>,
+    body: UpdateScimConfigurationRequestContent,
 }
 impl PatchScimConfiguration {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateScimConfigurationRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateScimConfigurationRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchScimConfiguration {
@@ -2818,7 +2768,7 @@ impl crate::Endpoint for PatchScimConfiguration {
         crate::path::build(&["connections", &self.id, "scim-configuration"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:scim_config"]
@@ -2910,20 +2860,15 @@ impl crate::Endpoint for GetScimTokens {
 #[derive(Debug, Clone)]
 pub struct PostScimToken {
     id: String,
-    body: Option<CreateScimTokenRequestContent>,
+    body: CreateScimTokenRequestContent,
 }
 impl PostScimToken {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateScimTokenRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateScimTokenRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostScimToken {
@@ -2935,7 +2880,7 @@ impl crate::Endpoint for PostScimToken {
         crate::path::build(&["connections", &self.id, "scim-configuration", "tokens"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:scim_token"]
@@ -3038,5 +2983,459 @@ impl crate::Endpoint for DeleteUsersByEmail {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:users"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = PostConnections::new(CreateConnectionRequestContent::new(
+                "x".to_owned(),
+                ConnectionIdentityProviderEnum::Ad,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/connections");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchConnectionsById::new("a b|1", UpdateConnectionRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/connections/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchConnectionsById::new(
+                    " ",
+                    UpdateConnectionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteConnectionsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/connections/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteConnectionsById::new(" ")).is_err());
+        }
+        {
+            let ep = GetConnectionClients::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/clients"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetConnectionClients::new(" ")).is_err());
+        }
+        {
+            let ep = PatchClients::new(
+                "a b|1",
+                vec![UpdateEnabledClientConnectionsRequestContentItem::default()],
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/clients"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchClients::new(
+                    " ",
+                    vec![UpdateEnabledClientConnectionsRequestContentItem::default()]
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetDirectoryProvisioning::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetDirectoryProvisioning::new(" ")).is_err());
+        }
+        {
+            let ep = PostDirectoryProvisioning::new(
+                "a b|1",
+                CreateDirectoryProvisioningRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostDirectoryProvisioning::new(
+                    " ",
+                    CreateDirectoryProvisioningRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchDirectoryProvisioning::new(
+                "a b|1",
+                UpdateDirectoryProvisioningRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchDirectoryProvisioning::new(
+                    " ",
+                    UpdateDirectoryProvisioningRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteDirectoryProvisioning::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteDirectoryProvisioning::new(" ")).is_err());
+        }
+        {
+            let ep = GetDirectoryProvisioningDefaultMapping::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning/default-mapping"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetDirectoryProvisioningDefaultMapping::new(" "))
+                    .is_err()
+            );
+        }
+        {
+            let ep = PostSynchronizations::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning/synchronizations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostSynchronizations::new(" ")).is_err());
+        }
+        {
+            let ep = GetSynchronizedGroups::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning/synchronized-groups"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSynchronizedGroups::new(" ")).is_err());
+        }
+        {
+            let ep = PutSynchronizedGroups::new(
+                "a b|1",
+                ReplaceSynchronizedGroupsRequestContent::new(vec![
+                    SynchronizedGroupPayload::default(),
+                ]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/directory-provisioning/synchronized-groups"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutSynchronizedGroups::new(
+                    " ",
+                    ReplaceSynchronizedGroupsRequestContent::new(vec![
+                        SynchronizedGroupPayload::default()
+                    ])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetKeys::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/keys"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connections_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetKeys::new(" ")).is_err());
+        }
+        {
+            let ep = PostKeys::new("a b|1", PostConnectionKeysRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/keys"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:connections_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostKeys::new(
+                    " ",
+                    PostConnectionKeysRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PostRotate::new("a b|1", RotateConnectionKeysRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/keys/rotate"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:connections_keys", "update:connections_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostRotate::new(
+                    " ",
+                    RotateConnectionKeysRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetScimConfiguration::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetScimConfiguration::new(" ")).is_err());
+        }
+        {
+            let ep =
+                PostScimConfiguration::new("a b|1", CreateScimConfigurationRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostScimConfiguration::new(
+                    " ",
+                    CreateScimConfigurationRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchScimConfiguration::new(
+                "a b|1",
+                UpdateScimConfigurationRequestContent::new(
+                    vec![ScimMappingItem::default()],
+                    "x".to_owned(),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchScimConfiguration::new(
+                    " ",
+                    UpdateScimConfigurationRequestContent::new(
+                        vec![ScimMappingItem::default()],
+                        "x".to_owned()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteScimConfiguration::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteScimConfiguration::new(" ")).is_err());
+        }
+        {
+            let ep = GetDefaultMapping::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration/default-mapping"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetDefaultMapping::new(" ")).is_err());
+        }
+        {
+            let ep = GetScimTokens::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration/tokens"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:scim_token"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetScimTokens::new(" ")).is_err());
+        }
+        {
+            let ep = PostScimToken::new("a b|1", CreateScimTokenRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration/tokens"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:scim_token"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostScimToken::new(
+                    " ",
+                    CreateScimTokenRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteTokensByTokenId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/scim-configuration/tokens/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:scim_token"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteTokensByTokenId::new(" ", "x")).is_err());
+        }
+        {
+            let ep = GetStatus::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/status"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetStatus::new(" ")).is_err());
+        }
+        {
+            let ep = DeleteUsersByEmail::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections/a%20b%7C1/users"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteUsersByEmail::new(" ")).is_err());
+            let ep = DeleteUsersByEmail::new("a b|1").email("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("email").is_some());
+        }
     }
 }

@@ -52,7 +52,7 @@ pub struct GetConnectionsDirectoryProvisionings {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetConnectionsDirectoryProvisionings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -83,3 +83,25 @@ paginated!(
     crate::pagination::PaginationSupport::CHECKPOINT,
     "directory_provisionings"
 );
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetConnectionsDirectoryProvisionings::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections-directory-provisionings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:directory_provisionings"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+    }
+}

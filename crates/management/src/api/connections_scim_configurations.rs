@@ -43,7 +43,7 @@ pub struct GetConnectionsScimConfigurations {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetConnectionsScimConfigurations {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -74,3 +74,25 @@ paginated!(
     crate::pagination::PaginationSupport::CHECKPOINT,
     "scim_configurations"
 );
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetConnectionsScimConfigurations::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/connections-scim-configurations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:scim_config"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+    }
+}

@@ -809,7 +809,7 @@ pub struct GetCustomDomains {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetCustomDomains {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -867,19 +867,14 @@ paginated!(
 /// `POST /api/v2/custom-domains` (operation `post_custom-domains`).
 ///
 /// Scopes: `create:custom_domains`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostCustomDomains {
-    body: Option<CreateCustomDomainRequestContent>,
+    body: CreateCustomDomainRequestContent,
 }
 impl PostCustomDomains {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateCustomDomainRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateCustomDomainRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostCustomDomains {
@@ -891,7 +886,7 @@ impl crate::Endpoint for PostCustomDomains {
         crate::path::build(&["custom-domains"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:custom_domains"]
@@ -903,7 +898,7 @@ impl crate::Endpoint for PostCustomDomains {
 #[derive(Debug, Clone, Default)]
 pub struct GetDefault {}
 impl GetDefault {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -923,19 +918,14 @@ impl crate::Endpoint for GetDefault {
 /// `PATCH /api/v2/custom-domains/default` (operation `patch_default`).
 ///
 /// Scopes: `update:custom_domains`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchDefault {
-    body: Option<SetDefaultCustomDomainRequestContent>,
+    body: SetDefaultCustomDomainRequestContent,
 }
 impl PatchDefault {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetDefaultCustomDomainRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetDefaultCustomDomainRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchDefault {
@@ -947,7 +937,7 @@ impl crate::Endpoint for PatchDefault {
         crate::path::build(&["custom-domains", "default"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:custom_domains"]
@@ -984,20 +974,15 @@ impl crate::Endpoint for GetCustomDomainsById {
 #[derive(Debug, Clone)]
 pub struct PatchCustomDomainsById {
     id: String,
-    body: Option<UpdateCustomDomainRequestContent>,
+    body: UpdateCustomDomainRequestContent,
 }
 impl PatchCustomDomainsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateCustomDomainRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateCustomDomainRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchCustomDomainsById {
@@ -1009,7 +994,7 @@ impl crate::Endpoint for PatchCustomDomainsById {
         crate::path::build(&["custom-domains", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:custom_domains"]
@@ -1088,5 +1073,135 @@ impl crate::Endpoint for PostVerify {
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:custom_domains"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetCustomDomains::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/custom-domains");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetCustomDomains::new().q("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("q").is_some());
+        }
+        {
+            let ep = PostCustomDomains::new(CreateCustomDomainRequestContent::new(
+                "x".to_owned(),
+                CustomDomainProvisioningTypeEnum::Auth0ManagedCerts,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/custom-domains");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetDefault::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/custom-domains/default");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchDefault::new(SetDefaultCustomDomainRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/custom-domains/default");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetCustomDomainsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/custom-domains/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetCustomDomainsById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchCustomDomainsById::new("a b|1", UpdateCustomDomainRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/custom-domains/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchCustomDomainsById::new(
+                    " ",
+                    UpdateCustomDomainRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteCustomDomainsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/custom-domains/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteCustomDomainsById::new(" ")).is_err());
+        }
+        {
+            let ep = PostTestDomain::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/custom-domains/a%20b%7C1/test"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostTestDomain::new(" ")).is_err());
+        }
+        {
+            let ep = PostVerify::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/custom-domains/a%20b%7C1/verify"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:custom_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostVerify::new(" ")).is_err());
+        }
     }
 }

@@ -115,7 +115,7 @@ pub struct GetDeviceCredentials {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetDeviceCredentials {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -182,22 +182,14 @@ paginated!(
 /// `POST /api/v2/device-credentials` (operation `post_device-credentials`).
 ///
 /// Scopes: `create:current_user_device_credentials`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostDeviceCredentials {
-    body: Option<CreatePublicKeyDeviceCredentialRequestContent>,
+    body: CreatePublicKeyDeviceCredentialRequestContent,
 }
 impl PostDeviceCredentials {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreatePublicKeyDeviceCredentialRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreatePublicKeyDeviceCredentialRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostDeviceCredentials {
@@ -209,7 +201,7 @@ impl crate::Endpoint for PostDeviceCredentials {
         crate::path::build(&["device-credentials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:current_user_device_credentials"]
@@ -241,5 +233,59 @@ impl crate::Endpoint for DeleteDeviceCredentialsById {
             "delete:device_credentials",
             "delete:current_user_device_credentials",
         ]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetDeviceCredentials::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/device-credentials");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:device_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetDeviceCredentials::new().fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep =
+                PostDeviceCredentials::new(CreatePublicKeyDeviceCredentialRequestContent::new(
+                    "x".to_owned(),
+                    "x".to_owned(),
+                    DeviceCredentialPublicKeyTypeEnum::PublicKey,
+                    "x".to_owned(),
+                ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/device-credentials");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:current_user_device_credentials"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = DeleteDeviceCredentialsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/device-credentials/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &[
+                    "delete:device_credentials",
+                    "delete:current_user_device_credentials"
+                ] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteDeviceCredentialsById::new(" ")).is_err());
+        }
     }
 }

@@ -443,19 +443,14 @@ pub struct UpdateEmailTemplateResponseContent {
 /// `POST /api/v2/email-templates` (operation `post_email-templates`).
 ///
 /// Scopes: `create:email_templates`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostEmailTemplates {
-    body: Option<CreateEmailTemplateRequestContent>,
+    body: CreateEmailTemplateRequestContent,
 }
 impl PostEmailTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateEmailTemplateRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateEmailTemplateRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostEmailTemplates {
@@ -467,7 +462,7 @@ impl crate::Endpoint for PostEmailTemplates {
         crate::path::build(&["email-templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:email_templates"]
@@ -506,20 +501,15 @@ impl crate::Endpoint for GetEmailTemplatesByTemplateName {
 #[derive(Debug, Clone)]
 pub struct PutEmailTemplatesByTemplateName {
     template_name: String,
-    body: Option<SetEmailTemplateRequestContent>,
+    body: SetEmailTemplateRequestContent,
 }
 impl PutEmailTemplatesByTemplateName {
-    /// The operation on `templateName`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(template_name: impl Into<String>) -> Self {
+    /// The operation on `templateName`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(template_name: impl Into<String>, body: SetEmailTemplateRequestContent) -> Self {
         Self {
             template_name: template_name.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetEmailTemplateRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutEmailTemplatesByTemplateName {
@@ -531,7 +521,7 @@ impl crate::Endpoint for PutEmailTemplatesByTemplateName {
         crate::path::build(&["email-templates", &self.template_name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_templates"]
@@ -543,20 +533,15 @@ impl crate::Endpoint for PutEmailTemplatesByTemplateName {
 #[derive(Debug, Clone)]
 pub struct PatchEmailTemplatesByTemplateName {
     template_name: String,
-    body: Option<UpdateEmailTemplateRequestContent>,
+    body: UpdateEmailTemplateRequestContent,
 }
 impl PatchEmailTemplatesByTemplateName {
-    /// The operation on `templateName`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(template_name: impl Into<String>) -> Self {
+    /// The operation on `templateName`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(template_name: impl Into<String>, body: UpdateEmailTemplateRequestContent) -> Self {
         Self {
             template_name: template_name.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateEmailTemplateRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchEmailTemplatesByTemplateName {
@@ -568,9 +553,111 @@ impl crate::Endpoint for PatchEmailTemplatesByTemplateName {
         crate::path::build(&["email-templates", &self.template_name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_templates"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = PostEmailTemplates::new(CreateEmailTemplateRequestContent::new(
+                "x".to_owned(),
+                true,
+                "x".to_owned(),
+                "x".to_owned(),
+                "x".to_owned(),
+                EmailTemplateNameEnum::VerifyEmail,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/email-templates");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:email_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetEmailTemplatesByTemplateName::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/email-templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:email_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetEmailTemplatesByTemplateName::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = PutEmailTemplatesByTemplateName::new(
+                "a b|1",
+                SetEmailTemplateRequestContent::new(
+                    "x".to_owned(),
+                    true,
+                    "x".to_owned(),
+                    "x".to_owned(),
+                    "x".to_owned(),
+                    EmailTemplateNameEnum::VerifyEmail,
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/email-templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:email_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutEmailTemplatesByTemplateName::new(
+                    " ",
+                    SetEmailTemplateRequestContent::new(
+                        "x".to_owned(),
+                        true,
+                        "x".to_owned(),
+                        "x".to_owned(),
+                        "x".to_owned(),
+                        EmailTemplateNameEnum::VerifyEmail
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchEmailTemplatesByTemplateName::new(
+                "a b|1",
+                UpdateEmailTemplateRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/email-templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:email_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchEmailTemplatesByTemplateName::new(
+                    " ",
+                    UpdateEmailTemplateRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
     }
 }

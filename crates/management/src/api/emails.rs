@@ -534,7 +534,7 @@ pub struct GetProvider {
     include_fields: Option<bool>,
 }
 impl GetProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -570,19 +570,14 @@ impl crate::Endpoint for GetProvider {
 /// `POST /api/v2/emails/provider` (operation `post_provider`).
 ///
 /// Scopes: `create:email_provider`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostProvider {
-    body: Option<CreateEmailProviderRequestContent>,
+    body: CreateEmailProviderRequestContent,
 }
 impl PostProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateEmailProviderRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateEmailProviderRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostProvider {
@@ -594,7 +589,7 @@ impl crate::Endpoint for PostProvider {
         crate::path::build(&["emails", "provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:email_provider"]
@@ -603,19 +598,14 @@ impl crate::Endpoint for PostProvider {
 /// `PATCH /api/v2/emails/provider` (operation `patch_provider`).
 ///
 /// Scopes: `update:email_provider`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchProvider {
-    body: Option<UpdateEmailProviderRequestContent>,
+    body: UpdateEmailProviderRequestContent,
 }
 impl PatchProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateEmailProviderRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateEmailProviderRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchProvider {
@@ -627,7 +617,7 @@ impl crate::Endpoint for PatchProvider {
         crate::path::build(&["emails", "provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_provider"]
@@ -639,7 +629,7 @@ impl crate::Endpoint for PatchProvider {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteProvider {}
 impl DeleteProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -654,5 +644,61 @@ impl crate::Endpoint for DeleteProvider {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:email_provider"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetProvider::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/emails/provider");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:email_provider"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetProvider::new().fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PostProvider::new(CreateEmailProviderRequestContent::new(
+                EmailProviderCredentialsSchema::Unclassified(crate::Unclassified(
+                    serde_json::json!({}),
+                )),
+                EmailProviderNameEnum::Mailgun,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/emails/provider");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:email_provider"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchProvider::new(UpdateEmailProviderRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/emails/provider");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:email_provider"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = DeleteProvider::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/emails/provider");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:email_provider"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
     }
 }

@@ -1388,7 +1388,7 @@ pub struct GetEventStreams {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetEventStreams {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1422,19 +1422,14 @@ paginated!(
 /// `POST /api/v2/event-streams` (operation `post_event-streams`).
 ///
 /// Scopes: `create:event_streams`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostEventStreams {
-    body: Option<PostEventStreamsBody>,
+    body: PostEventStreamsBody,
 }
 impl PostEventStreams {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PostEventStreamsBody>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: PostEventStreamsBody) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostEventStreams {
@@ -1446,7 +1441,7 @@ impl crate::Endpoint for PostEventStreams {
         crate::path::build(&["event-streams"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:event_streams"]
@@ -1483,20 +1478,15 @@ impl crate::Endpoint for GetEventStreamsById {
 #[derive(Debug, Clone)]
 pub struct PatchEventStreamsById {
     id: String,
-    body: Option<UpdateEventStreamRequestContent>,
+    body: UpdateEventStreamRequestContent,
 }
 impl PatchEventStreamsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateEventStreamRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateEventStreamRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchEventStreamsById {
@@ -1508,7 +1498,7 @@ impl crate::Endpoint for PatchEventStreamsById {
         crate::path::build(&["event-streams", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_streams"]
@@ -1649,20 +1639,15 @@ impl crate::Endpoint for GetDeliveriesByEventId {
 #[derive(Debug, Clone)]
 pub struct PostRedeliver {
     id: String,
-    body: Option<CreateEventStreamRedeliveryRequestContent>,
+    body: CreateEventStreamRedeliveryRequestContent,
 }
 impl PostRedeliver {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateEventStreamRedeliveryRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateEventStreamRedeliveryRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostRedeliver {
@@ -1674,7 +1659,7 @@ impl crate::Endpoint for PostRedeliver {
         crate::path::build(&["event-streams", &self.id, "redeliver"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_deliveries"]
@@ -1715,20 +1700,15 @@ impl crate::Endpoint for PostRedeliverByEventId {
 #[derive(Debug, Clone)]
 pub struct PostTestEvent {
     id: String,
-    body: Option<CreateEventStreamTestEventRequestContent>,
+    body: CreateEventStreamTestEventRequestContent,
 }
 impl PostTestEvent {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateEventStreamTestEventRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateEventStreamTestEventRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostTestEvent {
@@ -1740,9 +1720,179 @@ impl crate::Endpoint for PostTestEvent {
         crate::path::build(&["event-streams", &self.id, "test"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_streams"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetEventStreams::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/event-streams");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostEventStreams::new(PostEventStreamsBody::Unclassified(
+                crate::Unclassified(serde_json::json!({})),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/event-streams");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetEventStreamsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEventStreamsById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchEventStreamsById::new("a b|1", UpdateEventStreamRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchEventStreamsById::new(
+                    " ",
+                    UpdateEventStreamRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteEventStreamsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteEventStreamsById::new(" ")).is_err());
+        }
+        {
+            let ep = GetEventDeliveries::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1/deliveries"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:event_streams", "read:event_deliveries"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEventDeliveries::new(" ")).is_err());
+            let ep = GetEventDeliveries::new("a b|1").statuses("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("statuses").is_some());
+        }
+        {
+            let ep = GetDeliveriesByEventId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1/deliveries/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:event_deliveries"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetDeliveriesByEventId::new(" ", "x")).is_err());
+        }
+        {
+            let ep = PostRedeliver::new("a b|1", CreateEventStreamRedeliveryRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1/redeliver"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:event_deliveries"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostRedeliver::new(
+                    " ",
+                    CreateEventStreamRedeliveryRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PostRedeliverByEventId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1/redeliver/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:event_deliveries"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostRedeliverByEventId::new(" ", "x")).is_err());
+        }
+        {
+            let ep = PostTestEvent::new(
+                "a b|1",
+                CreateEventStreamTestEventRequestContent::new(
+                    EventStreamTestEventTypeEnum::GroupCreated,
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/event-streams/a%20b%7C1/test"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:event_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostTestEvent::new(
+                    " ",
+                    CreateEventStreamTestEventRequestContent::new(
+                        EventStreamTestEventTypeEnum::GroupCreated
+                    )
+                ))
+                .is_err()
+            );
+        }
     }
 }

@@ -60,7 +60,7 @@ pub struct SubscribeEvents {
     event_type: Option<Vec<EventStreamSubscribeEventsEventTypeEnum>>,
 }
 impl SubscribeEvents {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -108,5 +108,23 @@ impl crate::Endpoint for SubscribeEvents {
     }
     fn parse_response(&self, body: &[u8]) -> Result<String, crate::Error> {
         Ok(String::from_utf8_lossy(body).into_owned())
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = SubscribeEvents::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/events");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:events"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = SubscribeEvents::new().from("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("from").is_some());
+        }
     }
 }

@@ -1427,7 +1427,7 @@ pub struct GetExperiments {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetExperiments {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1479,19 +1479,14 @@ paginated!(
 /// `POST /api/v2/experimentation/experiments` (operation `create_experiment`, beta in the description).
 ///
 /// Scopes: `create:experimentation`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreateExperiment {
-    body: Option<CreateExperimentRequestContent>,
+    body: CreateExperimentRequestContent,
 }
 impl CreateExperiment {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateExperimentRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateExperimentRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreateExperiment {
@@ -1503,7 +1498,7 @@ impl crate::Endpoint for CreateExperiment {
         crate::path::build(&["experimentation", "experiments"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1540,20 +1535,15 @@ impl crate::Endpoint for GetExperiment {
 #[derive(Debug, Clone)]
 pub struct UpdateExperiment {
     id: String,
-    body: Option<UpdateExperimentRequestContent>,
+    body: UpdateExperimentRequestContent,
 }
 impl UpdateExperiment {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateExperimentRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateExperimentRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateExperiment {
@@ -1565,7 +1555,7 @@ impl crate::Endpoint for UpdateExperiment {
         crate::path::build(&["experimentation", "experiments", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1602,20 +1592,15 @@ impl crate::Endpoint for DeleteExperiment {
 #[derive(Debug, Clone)]
 pub struct UpdateExperimentStatus {
     id: String,
-    body: Option<UpdateExperimentStatusRequestContent>,
+    body: UpdateExperimentStatusRequestContent,
 }
 impl UpdateExperimentStatus {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateExperimentStatusRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateExperimentStatusRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateExperimentStatus {
@@ -1627,7 +1612,7 @@ impl crate::Endpoint for UpdateExperimentStatus {
         crate::path::build(&["experimentation", "experiments", &self.id, "status"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1668,7 +1653,7 @@ pub struct GetFeatureFlags {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetFeatureFlags {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1714,19 +1699,14 @@ paginated!(
 /// `POST /api/v2/experimentation/feature-flags` (operation `create_feature_flag`, beta in the description).
 ///
 /// Scopes: `create:experimentation`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreateFeatureFlag {
-    body: Option<CreateFeatureFlagRequestContent>,
+    body: CreateFeatureFlagRequestContent,
 }
 impl CreateFeatureFlag {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateFeatureFlagRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateFeatureFlagRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreateFeatureFlag {
@@ -1738,7 +1718,7 @@ impl crate::Endpoint for CreateFeatureFlag {
         crate::path::build(&["experimentation", "feature-flags"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1775,20 +1755,15 @@ impl crate::Endpoint for GetFeatureFlag {
 #[derive(Debug, Clone)]
 pub struct UpdateFeatureFlag {
     id: String,
-    body: Option<UpdateFeatureFlagRequestContent>,
+    body: UpdateFeatureFlagRequestContent,
 }
 impl UpdateFeatureFlag {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateFeatureFlagRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateFeatureFlagRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateFeatureFlag {
@@ -1800,7 +1775,7 @@ impl crate::Endpoint for UpdateFeatureFlag {
         crate::path::build(&["experimentation", "feature-flags", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1837,20 +1812,15 @@ impl crate::Endpoint for DeleteFeatureFlag {
 #[derive(Debug, Clone)]
 pub struct UpdateFeatureFlagStatus {
     id: String,
-    body: Option<UpdateFeatureFlagStatusRequestContent>,
+    body: UpdateFeatureFlagStatusRequestContent,
 }
 impl UpdateFeatureFlagStatus {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateFeatureFlagStatusRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateFeatureFlagStatusRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateFeatureFlagStatus {
@@ -1862,7 +1832,7 @@ impl crate::Endpoint for UpdateFeatureFlagStatus {
         crate::path::build(&["experimentation", "feature-flags", &self.id, "status"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1899,20 +1869,15 @@ impl crate::Endpoint for GetVariations {
 #[derive(Debug, Clone)]
 pub struct CreateVariation {
     id: String,
-    body: Option<CreateVariationRequestContent>,
+    body: CreateVariationRequestContent,
 }
 impl CreateVariation {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateVariationRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateVariationRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for CreateVariation {
@@ -1924,7 +1889,7 @@ impl crate::Endpoint for CreateVariation {
         crate::path::build(&["experimentation", "feature-flags", &self.id, "variations"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1972,21 +1937,20 @@ impl crate::Endpoint for GetVariation {
 pub struct UpdateVariation {
     id: String,
     vid: String,
-    body: Option<UpdateVariationRequestContent>,
+    body: UpdateVariationRequestContent,
 }
 impl UpdateVariation {
-    /// The operation on `id`, `vid`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, vid: impl Into<String>) -> Self {
+    /// The operation on `id`, `vid`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        vid: impl Into<String>,
+        body: UpdateVariationRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             vid: vid.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateVariationRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateVariation {
@@ -2004,7 +1968,7 @@ impl crate::Endpoint for UpdateVariation {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -2054,7 +2018,7 @@ pub struct GetSegments {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetSegments {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2094,19 +2058,14 @@ paginated!(
 /// `POST /api/v2/experimentation/segments` (operation `create_segment`, beta in the description).
 ///
 /// Scopes: `create:experimentation`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreateSegment {
-    body: Option<CreateSegmentRequestContent>,
+    body: CreateSegmentRequestContent,
 }
 impl CreateSegment {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateSegmentRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateSegmentRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreateSegment {
@@ -2118,7 +2077,7 @@ impl crate::Endpoint for CreateSegment {
         crate::path::build(&["experimentation", "segments"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -2155,20 +2114,15 @@ impl crate::Endpoint for GetSegment {
 #[derive(Debug, Clone)]
 pub struct UpdateSegment {
     id: String,
-    body: Option<UpdateSegmentRequestContent>,
+    body: UpdateSegmentRequestContent,
 }
 impl UpdateSegment {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateSegmentRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateSegmentRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UpdateSegment {
@@ -2180,7 +2134,7 @@ impl crate::Endpoint for UpdateSegment {
         crate::path::build(&["experimentation", "segments", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -2209,5 +2163,409 @@ impl crate::Endpoint for DeleteSegment {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:experimentation"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetExperiments::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetExperiments::new().status(ExperimentStatusEnum::Draft);
+            assert!(crate::Endpoint::query(&ep).get("status").is_some());
+        }
+        {
+            let ep = CreateExperiment::new(CreateExperimentRequestContent::new(
+                AllocationStrategyEnum::Percentage,
+                vec![AllocationRequestItem::default()],
+                AssignmentConfig::default(),
+                "x".to_owned(),
+                "x".to_owned(),
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetExperiment::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetExperiment::new(" ")).is_err());
+        }
+        {
+            let ep = UpdateExperiment::new("a b|1", UpdateExperimentRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateExperiment::new(
+                    " ",
+                    UpdateExperimentRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteExperiment::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteExperiment::new(" ")).is_err());
+        }
+        {
+            let ep = UpdateExperimentStatus::new(
+                "a b|1",
+                UpdateExperimentStatusRequestContent::new(ExperimentTransitionStatusEnum::Active),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments/a%20b%7C1/status"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateExperimentStatus::new(
+                    " ",
+                    UpdateExperimentStatusRequestContent::new(
+                        ExperimentTransitionStatusEnum::Active
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = ValidateExperiment::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/experiments/a%20b%7C1/validate"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&ValidateExperiment::new(" ")).is_err());
+        }
+        {
+            let ep = GetFeatureFlags::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetFeatureFlags::new().type_(FeatureFlagTypeEnum::Auth0);
+            assert!(crate::Endpoint::query(&ep).get("type").is_some());
+        }
+        {
+            let ep = CreateFeatureFlag::new(CreateFeatureFlagRequestContent::new(
+                "x".to_owned(),
+                crate::secret::SecretMap::default(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetFeatureFlag::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetFeatureFlag::new(" ")).is_err());
+        }
+        {
+            let ep = UpdateFeatureFlag::new("a b|1", UpdateFeatureFlagRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateFeatureFlag::new(
+                    " ",
+                    UpdateFeatureFlagRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteFeatureFlag::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteFeatureFlag::new(" ")).is_err());
+        }
+        {
+            let ep = UpdateFeatureFlagStatus::new(
+                "a b|1",
+                UpdateFeatureFlagStatusRequestContent::new(FeatureFlagStatusEnum::Draft),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/status"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateFeatureFlagStatus::new(
+                    " ",
+                    UpdateFeatureFlagStatusRequestContent::new(FeatureFlagStatusEnum::Draft)
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetVariations::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/variations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetVariations::new(" ")).is_err());
+        }
+        {
+            let ep = CreateVariation::new(
+                "a b|1",
+                CreateVariationRequestContent::new(
+                    "x".to_owned(),
+                    crate::secret::SecretMap::default(),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/variations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&CreateVariation::new(
+                    " ",
+                    CreateVariationRequestContent::new(
+                        "x".to_owned(),
+                        crate::secret::SecretMap::default()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetVariation::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/variations/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetVariation::new(" ", "x")).is_err());
+        }
+        {
+            let ep = UpdateVariation::new("a b|1", "a b|2", UpdateVariationRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/variations/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateVariation::new(
+                    " ",
+                    "x",
+                    UpdateVariationRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteVariation::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/feature-flags/a%20b%7C1/variations/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteVariation::new(" ", "x")).is_err());
+        }
+        {
+            let ep = GetSegments::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/segments"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetSegments::new().type_(SegmentTypeFilterEnum::Auth0);
+            assert!(crate::Endpoint::query(&ep).get("type").is_some());
+        }
+        {
+            let ep = CreateSegment::new(CreateSegmentRequestContent::new(
+                "x".to_owned(),
+                vec![SegmentRule::default()],
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/segments"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSegment::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/segments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSegment::new(" ")).is_err());
+        }
+        {
+            let ep = UpdateSegment::new("a b|1", UpdateSegmentRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/segments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UpdateSegment::new(
+                    " ",
+                    UpdateSegmentRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteSegment::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/experimentation/segments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:experimentation"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteSegment::new(" ")).is_err());
+        }
     }
 }

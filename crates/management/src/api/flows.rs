@@ -9973,7 +9973,7 @@ pub struct GetFlows {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetFlows {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -10025,19 +10025,14 @@ paginated!(
 /// `POST /api/v2/flows` (operation `post_flows`).
 ///
 /// Scopes: `create:flows`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostFlows {
-    body: Option<CreateFlowRequestContent>,
+    body: CreateFlowRequestContent,
 }
 impl PostFlows {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateFlowRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateFlowRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostFlows {
@@ -10049,7 +10044,7 @@ impl crate::Endpoint for PostFlows {
         crate::path::build(&["flows"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:flows"]
@@ -10063,7 +10058,7 @@ pub struct GetFlowsVaultConnections {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetFlowsVaultConnections {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -10100,19 +10095,14 @@ paginated!(
 /// `POST /api/v2/flows/vault/connections` (operation `post_flows_vault_connections`).
 ///
 /// Scopes: `create:flows_vault_connections`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostFlowsVaultConnections {
-    body: Option<CreateFlowsVaultConnectionRequestContent>,
+    body: CreateFlowsVaultConnectionRequestContent,
 }
 impl PostFlowsVaultConnections {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateFlowsVaultConnectionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateFlowsVaultConnectionRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostFlowsVaultConnections {
@@ -10124,7 +10114,7 @@ impl crate::Endpoint for PostFlowsVaultConnections {
         crate::path::build(&["flows", "vault", "connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:flows_vault_connections"]
@@ -10161,20 +10151,15 @@ impl crate::Endpoint for GetFlowsVaultConnectionsById {
 #[derive(Debug, Clone)]
 pub struct PatchFlowsVaultConnectionsById {
     id: String,
-    body: Option<UpdateFlowsVaultConnectionRequestContent>,
+    body: UpdateFlowsVaultConnectionRequestContent,
 }
 impl PatchFlowsVaultConnectionsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateFlowsVaultConnectionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateFlowsVaultConnectionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchFlowsVaultConnectionsById {
@@ -10186,7 +10171,7 @@ impl crate::Endpoint for PatchFlowsVaultConnectionsById {
         crate::path::build(&["flows", "vault", "connections", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:flows_vault_connections"]
@@ -10387,20 +10372,15 @@ impl crate::Endpoint for GetFlowsById {
 #[derive(Debug, Clone)]
 pub struct PatchFlowsById {
     id: String,
-    body: Option<UpdateFlowRequestContent>,
+    body: UpdateFlowRequestContent,
 }
 impl PatchFlowsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateFlowRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateFlowRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchFlowsById {
@@ -10412,7 +10392,7 @@ impl crate::Endpoint for PatchFlowsById {
         crate::path::build(&["flows", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:flows"]
@@ -10441,5 +10421,200 @@ impl crate::Endpoint for DeleteFlowsById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:flows"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetFlows::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/flows");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:flows"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep =
+                GetFlows::new().hydrate(vec![ListFlowsRequestParametersHydrateEnum::FormCount]);
+            assert!(crate::Endpoint::query(&ep).get("hydrate").is_some());
+        }
+        {
+            let ep = PostFlows::new(CreateFlowRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/flows");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:flows"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetFlowsVaultConnections::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/vault/connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:flows_vault_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostFlowsVaultConnections::new(
+                CreateFlowsVaultConnectionRequestContent::Unclassified(crate::Unclassified(
+                    serde_json::json!({}),
+                )),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/vault/connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:flows_vault_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetFlowsVaultConnectionsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/vault/connections/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:flows_vault_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetFlowsVaultConnectionsById::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = PatchFlowsVaultConnectionsById::new(
+                "a b|1",
+                UpdateFlowsVaultConnectionRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/vault/connections/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:flows_vault_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchFlowsVaultConnectionsById::new(
+                    " ",
+                    UpdateFlowsVaultConnectionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteFlowsVaultConnectionsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/vault/connections/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:flows_vault_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteFlowsVaultConnectionsById::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = GetFlowsExecutions::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/a%20b%7C1/executions"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:flows_executions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetFlowsExecutions::new(" ")).is_err());
+        }
+        {
+            let ep = GetFlowsExecutionsByExecutionId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/a%20b%7C1/executions/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:flows_executions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetFlowsExecutionsByExecutionId::new(" ", "x"))
+                    .is_err()
+            );
+            let ep = GetFlowsExecutionsByExecutionId::new("a b|1", "a b|2")
+                .hydrate(vec![GetFlowExecutionRequestParametersHydrateEnum::Debug]);
+            assert!(crate::Endpoint::query(&ep).get("hydrate").is_some());
+        }
+        {
+            let ep = DeleteFlowsExecutionsByExecutionId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/flows/a%20b%7C1/executions/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:flows_executions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteFlowsExecutionsByExecutionId::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetFlowsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/flows/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:flows"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetFlowsById::new(" ")).is_err());
+            let ep = GetFlowsById::new("a b|1")
+                .hydrate(vec![GetFlowRequestParametersHydrateEnum::FormCount]);
+            assert!(crate::Endpoint::query(&ep).get("hydrate").is_some());
+        }
+        {
+            let ep = PatchFlowsById::new("a b|1", UpdateFlowRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/flows/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:flows"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchFlowsById::new(
+                    " ",
+                    UpdateFlowRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteFlowsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/flows/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:flows"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteFlowsById::new(" ")).is_err());
+        }
     }
 }

@@ -3173,7 +3173,7 @@ pub struct GetForms {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetForms {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -3219,19 +3219,14 @@ paginated!(
 /// `POST /api/v2/forms` (operation `create_form`).
 ///
 /// Scopes: `create:forms`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreateForm {
-    body: Option<CreateFormRequestContent>,
+    body: CreateFormRequestContent,
 }
 impl CreateForm {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateFormRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateFormRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for CreateForm {
@@ -3243,7 +3238,7 @@ impl crate::Endpoint for CreateForm {
         crate::path::build(&["forms"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:forms"]
@@ -3297,20 +3292,15 @@ impl crate::Endpoint for GetForm {
 #[derive(Debug, Clone)]
 pub struct PatchForm {
     id: String,
-    body: Option<UpdateFormRequestContent>,
+    body: UpdateFormRequestContent,
 }
 impl PatchForm {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateFormRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateFormRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchForm {
@@ -3322,7 +3312,7 @@ impl crate::Endpoint for PatchForm {
         crate::path::build(&["forms", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:forms"]
@@ -3351,5 +3341,63 @@ impl crate::Endpoint for DeleteForm {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:forms"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetForms::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/forms");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:forms"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetForms::new().hydrate(vec![FormsRequestParametersHydrateEnum::FlowCount]);
+            assert!(crate::Endpoint::query(&ep).get("hydrate").is_some());
+        }
+        {
+            let ep = CreateForm::new(CreateFormRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/forms");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:forms"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetForm::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/forms/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:forms"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetForm::new(" ")).is_err());
+            let ep =
+                GetForm::new("a b|1").hydrate(vec![FormsRequestParametersHydrateEnum::FlowCount]);
+            assert!(crate::Endpoint::query(&ep).get("hydrate").is_some());
+        }
+        {
+            let ep = PatchForm::new("a b|1", UpdateFormRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/forms/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:forms"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchForm::new(
+                    " ",
+                    UpdateFormRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteForm::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/forms/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:forms"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteForm::new(" ")).is_err());
+        }
     }
 }

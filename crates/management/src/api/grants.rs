@@ -37,7 +37,7 @@ pub struct GetGrants {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetGrants {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -97,7 +97,7 @@ pub struct DeleteGrantsByUserId {
     user_id: Option<String>,
 }
 impl DeleteGrantsByUserId {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -147,5 +147,40 @@ impl crate::Endpoint for DeleteGrantsById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:grants"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetGrants::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/grants");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:grants"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetGrants::new().user_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("user_id").is_some());
+        }
+        {
+            let ep = DeleteGrantsByUserId::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/grants");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:grants"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = DeleteGrantsByUserId::new().user_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("user_id").is_some());
+        }
+        {
+            let ep = DeleteGrantsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/grants/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:grants"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteGrantsById::new(" ")).is_err());
+        }
     }
 }

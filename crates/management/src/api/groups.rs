@@ -132,7 +132,7 @@ pub struct GetGroups {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetGroups {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -360,20 +360,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostGroupRoles {
     id: String,
-    body: Option<AssignGroupRolesRequestContent>,
+    body: AssignGroupRolesRequestContent,
 }
 impl PostGroupRoles {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: AssignGroupRolesRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<AssignGroupRolesRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostGroupRoles {
@@ -385,7 +380,7 @@ impl crate::Endpoint for PostGroupRoles {
         crate::path::build(&["groups", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:group_roles"]
@@ -397,20 +392,15 @@ impl crate::Endpoint for PostGroupRoles {
 #[derive(Debug, Clone)]
 pub struct DeleteGroupRoles {
     id: String,
-    body: Option<DeleteGroupRolesRequestContent>,
+    body: DeleteGroupRolesRequestContent,
 }
 impl DeleteGroupRoles {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: DeleteGroupRolesRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<DeleteGroupRolesRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for DeleteGroupRoles {
@@ -422,9 +412,110 @@ impl crate::Endpoint for DeleteGroupRoles {
         crate::path::build(&["groups", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:group_roles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetGroups::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:groups"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetGroups::new().connection_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("connection_id").is_some());
+        }
+        {
+            let ep = GetGroup::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:groups"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetGroup::new(" ")).is_err());
+        }
+        {
+            let ep = DeleteGroup::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:groups"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteGroup::new(" ")).is_err());
+        }
+        {
+            let ep = GetGroupMembers::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/groups/a%20b%7C1/members"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:group_members"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetGroupMembers::new(" ")).is_err());
+            let ep = GetGroupMembers::new("a b|1").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = GetGroupRoles::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups/a%20b%7C1/roles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetGroupRoles::new(" ")).is_err());
+        }
+        {
+            let ep = PostGroupRoles::new(
+                "a b|1",
+                AssignGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups/a%20b%7C1/roles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostGroupRoles::new(
+                    " ",
+                    AssignGroupRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteGroupRoles::new(
+                "a b|1",
+                DeleteGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/groups/a%20b%7C1/roles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteGroupRoles::new(
+                    " ",
+                    DeleteGroupRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
     }
 }

@@ -1225,22 +1225,14 @@ str_accessors!(UpdateGuardianFactorsProviderPushNotificationSnsResponseContent: 
 /// `POST /api/v2/guardian/enrollments/ticket` (operation `post_ticket`).
 ///
 /// Scopes: `create:guardian_enrollment_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostTicket {
-    body: Option<CreateGuardianEnrollmentTicketRequestContent>,
+    body: CreateGuardianEnrollmentTicketRequestContent,
 }
 impl PostTicket {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateGuardianEnrollmentTicketRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateGuardianEnrollmentTicketRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostTicket {
@@ -1252,7 +1244,7 @@ impl crate::Endpoint for PostTicket {
         crate::path::build(&["guardian", "enrollments", "ticket"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:guardian_enrollment_tickets"]
@@ -1314,7 +1306,7 @@ impl crate::Endpoint for DeleteEnrollmentsById {
 #[derive(Debug, Clone, Default)]
 pub struct GetFactors {}
 impl GetFactors {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1337,7 +1329,7 @@ impl crate::Endpoint for GetFactors {
 #[derive(Debug, Clone, Default)]
 pub struct GetFactorDuoSettings {}
 impl GetFactorDuoSettings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1357,22 +1349,14 @@ impl crate::Endpoint for GetFactorDuoSettings {
 /// `PUT /api/v2/guardian/factors/duo/settings` (operation `put_factor_duo_settings`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutFactorDuoSettings {
-    body: Option<SetGuardianFactorDuoSettingsRequestContent>,
+    body: SetGuardianFactorDuoSettingsRequestContent,
 }
 impl PutFactorDuoSettings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorDuoSettingsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorDuoSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutFactorDuoSettings {
@@ -1384,7 +1368,7 @@ impl crate::Endpoint for PutFactorDuoSettings {
         crate::path::build(&["guardian", "factors", "duo", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1393,22 +1377,14 @@ impl crate::Endpoint for PutFactorDuoSettings {
 /// `PATCH /api/v2/guardian/factors/duo/settings` (operation `patch_factor_duo_settings`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchFactorDuoSettings {
-    body: Option<UpdateGuardianFactorDuoSettingsRequestContent>,
+    body: UpdateGuardianFactorDuoSettingsRequestContent,
 }
 impl PatchFactorDuoSettings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateGuardianFactorDuoSettingsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateGuardianFactorDuoSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchFactorDuoSettings {
@@ -1420,7 +1396,7 @@ impl crate::Endpoint for PatchFactorDuoSettings {
         crate::path::build(&["guardian", "factors", "duo", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1432,7 +1408,7 @@ impl crate::Endpoint for PatchFactorDuoSettings {
 #[derive(Debug, Clone, Default)]
 pub struct GetMessageTypes {}
 impl GetMessageTypes {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1452,22 +1428,14 @@ impl crate::Endpoint for GetMessageTypes {
 /// `PUT /api/v2/guardian/factors/phone/message-types` (operation `put_message-types`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutMessageTypes {
-    body: Option<SetGuardianFactorPhoneMessageTypesRequestContent>,
+    body: SetGuardianFactorPhoneMessageTypesRequestContent,
 }
 impl PutMessageTypes {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorPhoneMessageTypesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorPhoneMessageTypesRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutMessageTypes {
@@ -1479,7 +1447,7 @@ impl crate::Endpoint for PutMessageTypes {
         crate::path::build(&["guardian", "factors", "phone", "message-types"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1491,7 +1459,7 @@ impl crate::Endpoint for PutMessageTypes {
 #[derive(Debug, Clone, Default)]
 pub struct GetPhoneTwilioFactorProvider {}
 impl GetPhoneTwilioFactorProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1511,22 +1479,14 @@ impl crate::Endpoint for GetPhoneTwilioFactorProvider {
 /// `PUT /api/v2/guardian/factors/phone/providers/twilio` (operation `put_twilio`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutTwilio {
-    body: Option<SetGuardianFactorsProviderPhoneTwilioRequestContent>,
+    body: SetGuardianFactorsProviderPhoneTwilioRequestContent,
 }
 impl PutTwilio {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPhoneTwilioRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPhoneTwilioRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutTwilio {
@@ -1538,7 +1498,7 @@ impl crate::Endpoint for PutTwilio {
         crate::path::build(&["guardian", "factors", "phone", "providers", "twilio"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1550,7 +1510,7 @@ impl crate::Endpoint for PutTwilio {
 #[derive(Debug, Clone, Default)]
 pub struct GetGuardianPhoneProviders {}
 impl GetGuardianPhoneProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1570,22 +1530,14 @@ impl crate::Endpoint for GetGuardianPhoneProviders {
 /// `PUT /api/v2/guardian/factors/phone/selected-provider` (operation `put_phone_providers`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutPhoneProviders {
-    body: Option<SetGuardianFactorsProviderPhoneRequestContent>,
+    body: SetGuardianFactorsProviderPhoneRequestContent,
 }
 impl PutPhoneProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPhoneRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPhoneRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutPhoneProviders {
@@ -1597,7 +1549,7 @@ impl crate::Endpoint for PutPhoneProviders {
         crate::path::build(&["guardian", "factors", "phone", "selected-provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1609,7 +1561,7 @@ impl crate::Endpoint for PutPhoneProviders {
 #[derive(Debug, Clone, Default)]
 pub struct GetFactorPhoneTemplates {}
 impl GetFactorPhoneTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1629,22 +1581,14 @@ impl crate::Endpoint for GetFactorPhoneTemplates {
 /// `PUT /api/v2/guardian/factors/phone/templates` (operation `put_factor_phone_templates`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutFactorPhoneTemplates {
-    body: Option<SetGuardianFactorPhoneTemplatesRequestContent>,
+    body: SetGuardianFactorPhoneTemplatesRequestContent,
 }
 impl PutFactorPhoneTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorPhoneTemplatesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorPhoneTemplatesRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutFactorPhoneTemplates {
@@ -1656,7 +1600,7 @@ impl crate::Endpoint for PutFactorPhoneTemplates {
         crate::path::build(&["guardian", "factors", "phone", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1668,7 +1612,7 @@ impl crate::Endpoint for PutFactorPhoneTemplates {
 #[derive(Debug, Clone, Default)]
 pub struct GetApns {}
 impl GetApns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1694,22 +1638,14 @@ impl crate::Endpoint for GetApns {
 /// `PUT /api/v2/guardian/factors/push-notification/providers/apns` (operation `put_apns`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutApns {
-    body: Option<SetGuardianFactorsProviderPushNotificationApnsRequestContent>,
+    body: SetGuardianFactorsProviderPushNotificationApnsRequestContent,
 }
 impl PutApns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPushNotificationApnsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPushNotificationApnsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutApns {
@@ -1727,7 +1663,7 @@ impl crate::Endpoint for PutApns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1736,22 +1672,14 @@ impl crate::Endpoint for PutApns {
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (operation `patch_apns`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchApns {
-    body: Option<UpdateGuardianFactorsProviderPushNotificationApnsRequestContent>,
+    body: UpdateGuardianFactorsProviderPushNotificationApnsRequestContent,
 }
 impl PatchApns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateGuardianFactorsProviderPushNotificationApnsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateGuardianFactorsProviderPushNotificationApnsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchApns {
@@ -1769,7 +1697,7 @@ impl crate::Endpoint for PatchApns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1778,22 +1706,14 @@ impl crate::Endpoint for PatchApns {
 /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (operation `put_fcm`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutFcm {
-    body: Option<SetGuardianFactorsProviderPushNotificationFcmRequestContent>,
+    body: SetGuardianFactorsProviderPushNotificationFcmRequestContent,
 }
 impl PutFcm {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPushNotificationFcmRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPushNotificationFcmRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutFcm {
@@ -1811,7 +1731,7 @@ impl crate::Endpoint for PutFcm {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1820,22 +1740,14 @@ impl crate::Endpoint for PutFcm {
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (operation `patch_fcm`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchFcm {
-    body: Option<UpdateGuardianFactorsProviderPushNotificationFcmRequestContent>,
+    body: UpdateGuardianFactorsProviderPushNotificationFcmRequestContent,
 }
 impl PatchFcm {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateGuardianFactorsProviderPushNotificationFcmRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateGuardianFactorsProviderPushNotificationFcmRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchFcm {
@@ -1853,7 +1765,7 @@ impl crate::Endpoint for PatchFcm {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1862,22 +1774,14 @@ impl crate::Endpoint for PatchFcm {
 /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `put_fcmv1`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutFcmv1 {
-    body: Option<SetGuardianFactorsProviderPushNotificationFcmv1RequestContent>,
+    body: SetGuardianFactorsProviderPushNotificationFcmv1RequestContent,
 }
 impl PutFcmv1 {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPushNotificationFcmv1RequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPushNotificationFcmv1RequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutFcmv1 {
@@ -1895,7 +1799,7 @@ impl crate::Endpoint for PutFcmv1 {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1904,22 +1808,14 @@ impl crate::Endpoint for PutFcmv1 {
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `patch_fcmv1`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchFcmv1 {
-    body: Option<UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent>,
+    body: UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent,
 }
 impl PatchFcmv1 {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchFcmv1 {
@@ -1937,7 +1833,7 @@ impl crate::Endpoint for PatchFcmv1 {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1949,7 +1845,7 @@ impl crate::Endpoint for PatchFcmv1 {
 #[derive(Debug, Clone, Default)]
 pub struct GetSns {}
 impl GetSns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1975,22 +1871,14 @@ impl crate::Endpoint for GetSns {
 /// `PUT /api/v2/guardian/factors/push-notification/providers/sns` (operation `put_sns`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutSns {
-    body: Option<SetGuardianFactorsProviderPushNotificationSnsRequestContent>,
+    body: SetGuardianFactorsProviderPushNotificationSnsRequestContent,
 }
 impl PutSns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPushNotificationSnsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPushNotificationSnsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutSns {
@@ -2008,7 +1896,7 @@ impl crate::Endpoint for PutSns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2017,22 +1905,14 @@ impl crate::Endpoint for PutSns {
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (operation `patch_sns`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchSns {
-    body: Option<UpdateGuardianFactorsProviderPushNotificationSnsRequestContent>,
+    body: UpdateGuardianFactorsProviderPushNotificationSnsRequestContent,
 }
 impl PatchSns {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateGuardianFactorsProviderPushNotificationSnsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateGuardianFactorsProviderPushNotificationSnsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchSns {
@@ -2050,7 +1930,7 @@ impl crate::Endpoint for PatchSns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2062,7 +1942,7 @@ impl crate::Endpoint for PatchSns {
 #[derive(Debug, Clone, Default)]
 pub struct GetPnProviders {}
 impl GetPnProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2087,22 +1967,14 @@ impl crate::Endpoint for GetPnProviders {
 /// `PUT /api/v2/guardian/factors/push-notification/selected-provider` (operation `put_pn_providers`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutPnProviders {
-    body: Option<SetGuardianFactorsProviderPushNotificationRequestContent>,
+    body: SetGuardianFactorsProviderPushNotificationRequestContent,
 }
 impl PutPnProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderPushNotificationRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderPushNotificationRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutPnProviders {
@@ -2119,7 +1991,7 @@ impl crate::Endpoint for PutPnProviders {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2131,7 +2003,7 @@ impl crate::Endpoint for PutPnProviders {
 #[derive(Debug, Clone, Default)]
 pub struct GetSmsTwilioFactorProvider {}
 impl GetSmsTwilioFactorProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2151,22 +2023,14 @@ impl crate::Endpoint for GetSmsTwilioFactorProvider {
 /// `PUT /api/v2/guardian/factors/sms/providers/twilio` (operation `put_sms_twilio_factor_provider`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutSmsTwilioFactorProvider {
-    body: Option<SetGuardianFactorsProviderSmsTwilioRequestContent>,
+    body: SetGuardianFactorsProviderSmsTwilioRequestContent,
 }
 impl PutSmsTwilioFactorProvider {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderSmsTwilioRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderSmsTwilioRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutSmsTwilioFactorProvider {
@@ -2178,7 +2042,7 @@ impl crate::Endpoint for PutSmsTwilioFactorProvider {
         crate::path::build(&["guardian", "factors", "sms", "providers", "twilio"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2190,7 +2054,7 @@ impl crate::Endpoint for PutSmsTwilioFactorProvider {
 #[derive(Debug, Clone, Default)]
 pub struct GetSmsProviders {}
 impl GetSmsProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2210,22 +2074,14 @@ impl crate::Endpoint for GetSmsProviders {
 /// `PUT /api/v2/guardian/factors/sms/selected-provider` (operation `put_sms_providers`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutSmsProviders {
-    body: Option<SetGuardianFactorsProviderSmsRequestContent>,
+    body: SetGuardianFactorsProviderSmsRequestContent,
 }
 impl PutSmsProviders {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorsProviderSmsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorsProviderSmsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutSmsProviders {
@@ -2237,7 +2093,7 @@ impl crate::Endpoint for PutSmsProviders {
         crate::path::build(&["guardian", "factors", "sms", "selected-provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2249,7 +2105,7 @@ impl crate::Endpoint for PutSmsProviders {
 #[derive(Debug, Clone, Default)]
 pub struct GetFactorSmsTemplates {}
 impl GetFactorSmsTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2269,22 +2125,14 @@ impl crate::Endpoint for GetFactorSmsTemplates {
 /// `PUT /api/v2/guardian/factors/sms/templates` (operation `put_factor_sms_templates`).
 ///
 /// Scopes: `update:guardian_factors`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutFactorSmsTemplates {
-    body: Option<SetGuardianFactorSmsTemplatesRequestContent>,
+    body: SetGuardianFactorSmsTemplatesRequestContent,
 }
 impl PutFactorSmsTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<SetGuardianFactorSmsTemplatesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetGuardianFactorSmsTemplatesRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutFactorSmsTemplates {
@@ -2296,7 +2144,7 @@ impl crate::Endpoint for PutFactorSmsTemplates {
         crate::path::build(&["guardian", "factors", "sms", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2308,20 +2156,15 @@ impl crate::Endpoint for PutFactorSmsTemplates {
 #[derive(Debug, Clone)]
 pub struct PutFactorsByName {
     name: String,
-    body: Option<SetGuardianFactorRequestContent>,
+    body: SetGuardianFactorRequestContent,
 }
 impl PutFactorsByName {
-    /// The operation on `name`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(name: impl Into<String>) -> Self {
+    /// The operation on `name`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(name: impl Into<String>, body: SetGuardianFactorRequestContent) -> Self {
         Self {
             name: name.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetGuardianFactorRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutFactorsByName {
@@ -2333,7 +2176,7 @@ impl crate::Endpoint for PutFactorsByName {
         crate::path::build(&["guardian", "factors", &self.name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -2345,7 +2188,7 @@ impl crate::Endpoint for PutFactorsByName {
 #[derive(Debug, Clone, Default)]
 pub struct GetPolicies {}
 impl GetPolicies {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2365,19 +2208,14 @@ impl crate::Endpoint for GetPolicies {
 /// `PUT /api/v2/guardian/policies` (operation `put_policies`).
 ///
 /// Scopes: `update:mfa_policies`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutPolicies {
-    body: Option<Vec<MfaPolicyEnum>>,
+    body: Vec<MfaPolicyEnum>,
 }
 impl PutPolicies {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<Vec<MfaPolicyEnum>>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: Vec<MfaPolicyEnum>) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutPolicies {
@@ -2389,9 +2227,519 @@ impl crate::Endpoint for PutPolicies {
         crate::path::build(&["guardian", "policies"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:mfa_policies"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = PostTicket::new(CreateGuardianEnrollmentTicketRequestContent::new(
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/enrollments/ticket"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:guardian_enrollment_tickets"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetEnrollmentsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/enrollments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_enrollments"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEnrollmentsById::new(" ")).is_err());
+        }
+        {
+            let ep = DeleteEnrollmentsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/enrollments/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:guardian_enrollments"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteEnrollmentsById::new(" ")).is_err());
+        }
+        {
+            let ep = GetFactors::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/guardian/factors");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetFactorDuoSettings::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/duo/settings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutFactorDuoSettings::new(SetGuardianFactorDuoSettingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/duo/settings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep =
+                PatchFactorDuoSettings::new(UpdateGuardianFactorDuoSettingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/duo/settings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetMessageTypes::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/message-types"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PutMessageTypes::new(SetGuardianFactorPhoneMessageTypesRequestContent::new(vec![
+                    GuardianFactorPhoneFactorMessageTypeEnum::Sms,
+                ]));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/message-types"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetPhoneTwilioFactorProvider::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/providers/twilio"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutTwilio::new(SetGuardianFactorsProviderPhoneTwilioRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/providers/twilio"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetGuardianPhoneProviders::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutPhoneProviders::new(SetGuardianFactorsProviderPhoneRequestContent::new(
+                GuardianFactorsProviderSmsProviderEnum::Auth0,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetFactorPhoneTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutFactorPhoneTemplates::new(
+                SetGuardianFactorPhoneTemplatesRequestContent::new("x".to_owned(), "x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/phone/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetApns::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/apns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PutApns::new(SetGuardianFactorsProviderPushNotificationApnsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/apns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchApns::new(
+                UpdateGuardianFactorsProviderPushNotificationApnsRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/apns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep =
+                PutFcm::new(SetGuardianFactorsProviderPushNotificationFcmRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/fcm"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchFcm::new(
+                UpdateGuardianFactorsProviderPushNotificationFcmRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/fcm"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep =
+                PutFcmv1::new(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/fcmv1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchFcmv1::new(
+                UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/fcmv1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSns::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/sns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PutSns::new(SetGuardianFactorsProviderPushNotificationSnsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/sns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PatchSns::new(
+                UpdateGuardianFactorsProviderPushNotificationSnsRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/providers/sns"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetPnProviders::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutPnProviders::new(
+                SetGuardianFactorsProviderPushNotificationRequestContent::new(
+                    GuardianFactorsProviderPushNotificationProviderDataEnum::Guardian,
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/push-notification/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSmsTwilioFactorProvider::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/providers/twilio"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutSmsTwilioFactorProvider::new(
+                SetGuardianFactorsProviderSmsTwilioRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/providers/twilio"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSmsProviders::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutSmsProviders::new(SetGuardianFactorsProviderSmsRequestContent::new(
+                GuardianFactorsProviderSmsProviderEnum::Auth0,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/selected-provider"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetFactorSmsTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutFactorSmsTemplates::new(SetGuardianFactorSmsTemplatesRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/sms/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PutFactorsByName::new("a b|1", SetGuardianFactorRequestContent::new(true));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/guardian/factors/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:guardian_factors"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutFactorsByName::new(
+                    " ",
+                    SetGuardianFactorRequestContent::new(true)
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetPolicies::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/guardian/policies");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:mfa_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutPolicies::new(vec![MfaPolicyEnum::AllApplications]);
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/guardian/policies");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:mfa_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
     }
 }

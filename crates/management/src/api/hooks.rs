@@ -229,7 +229,7 @@ pub struct GetHooks {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetHooks {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -284,19 +284,14 @@ paginated!(
 /// `POST /api/v2/hooks` (operation `post_hooks`).
 ///
 /// Scopes: `create:hooks`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostHooks {
-    body: Option<CreateHookRequestContent>,
+    body: CreateHookRequestContent,
 }
 impl PostHooks {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateHookRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateHookRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostHooks {
@@ -308,7 +303,7 @@ impl crate::Endpoint for PostHooks {
         crate::path::build(&["hooks"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:hooks"]
@@ -359,20 +354,15 @@ impl crate::Endpoint for GetHooksById {
 #[derive(Debug, Clone)]
 pub struct PatchHooksById {
     id: String,
-    body: Option<UpdateHookRequestContent>,
+    body: UpdateHookRequestContent,
 }
 impl PatchHooksById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateHookRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateHookRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchHooksById {
@@ -384,7 +374,7 @@ impl crate::Endpoint for PatchHooksById {
         crate::path::build(&["hooks", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -446,20 +436,15 @@ impl crate::Endpoint for GetSecrets {
 #[derive(Debug, Clone)]
 pub struct PostSecrets {
     id: String,
-    body: Option<crate::secret::SecretMap>,
+    body: crate::secret::SecretMap,
 }
 impl PostSecrets {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: crate::secret::SecretMap) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<crate::secret::SecretMap>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostSecrets {
@@ -471,7 +456,7 @@ impl crate::Endpoint for PostSecrets {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -483,20 +468,15 @@ impl crate::Endpoint for PostSecrets {
 #[derive(Debug, Clone)]
 pub struct PatchSecrets {
     id: String,
-    body: Option<crate::secret::SecretMap>,
+    body: crate::secret::SecretMap,
 }
 impl PatchSecrets {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: crate::secret::SecretMap) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<crate::secret::SecretMap>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchSecrets {
@@ -508,7 +488,7 @@ impl crate::Endpoint for PatchSecrets {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -520,20 +500,15 @@ impl crate::Endpoint for PatchSecrets {
 #[derive(Debug, Clone)]
 pub struct DeleteSecrets {
     id: String,
-    body: Option<Vec<String>>,
+    body: Vec<String>,
 }
 impl DeleteSecrets {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: Vec<String>) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<Vec<String>>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for DeleteSecrets {
@@ -545,9 +520,129 @@ impl crate::Endpoint for DeleteSecrets {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:hooks"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetHooks::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/hooks");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetHooks::new().enabled(true);
+            assert!(crate::Endpoint::query(&ep).get("enabled").is_some());
+        }
+        {
+            let ep = PostHooks::new(CreateHookRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+                HookTriggerIdEnum::CredentialsExchange,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/hooks");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetHooksById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/hooks/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetHooksById::new(" ")).is_err());
+            let ep = GetHooksById::new("a b|1").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PatchHooksById::new("a b|1", UpdateHookRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/hooks/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchHooksById::new(
+                    " ",
+                    UpdateHookRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteHooksById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/hooks/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteHooksById::new(" ")).is_err());
+        }
+        {
+            let ep = GetSecrets::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/hooks/a%20b%7C1/secrets"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSecrets::new(" ")).is_err());
+        }
+        {
+            let ep = PostSecrets::new("a b|1", crate::secret::SecretMap::default());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/hooks/a%20b%7C1/secrets"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostSecrets::new(
+                    " ",
+                    crate::secret::SecretMap::default()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchSecrets::new("a b|1", crate::secret::SecretMap::default());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/hooks/a%20b%7C1/secrets"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchSecrets::new(
+                    " ",
+                    crate::secret::SecretMap::default()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteSecrets::new("a b|1", vec!["x".to_owned()]);
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/hooks/a%20b%7C1/secrets"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:hooks"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteSecrets::new(" ", vec!["x".to_owned()]))
+                    .is_err()
+            );
+        }
     }
 }

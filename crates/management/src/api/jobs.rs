@@ -186,19 +186,14 @@ pub struct GetJobImportUserError {
 /// `POST /api/v2/jobs/verification-email` (operation `post_verification-email`).
 ///
 /// Scopes: `update:users`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostVerificationEmail {
-    body: Option<CreateVerificationEmailRequestContent>,
+    body: CreateVerificationEmailRequestContent,
 }
 impl PostVerificationEmail {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateVerificationEmailRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateVerificationEmailRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostVerificationEmail {
@@ -210,7 +205,7 @@ impl crate::Endpoint for PostVerificationEmail {
         crate::path::build(&["jobs", "verification-email"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
@@ -239,5 +234,37 @@ impl crate::Endpoint for GetErrors {
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:users", "read:users"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = PostVerificationEmail::new(CreateVerificationEmailRequestContent::new(
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/jobs/verification-email"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetErrors::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/jobs/a%20b%7C1/errors");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:users", "read:users"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetErrors::new(" ")).is_err());
+        }
     }
 }

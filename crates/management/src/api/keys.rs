@@ -525,7 +525,7 @@ impl<'de> serde::Deserialize<'de> for SigningKeysDate {
 #[derive(Debug, Clone, Default)]
 pub struct GetCustomSigningKeys {}
 impl GetCustomSigningKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -545,19 +545,14 @@ impl crate::Endpoint for GetCustomSigningKeys {
 /// `PUT /api/v2/keys/custom-signing` (operation `put_custom_signing_keys`).
 ///
 /// Scopes: `create:custom_signing_keys`, `update:custom_signing_keys`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PutCustomSigningKeys {
-    body: Option<SetCustomSigningKeysRequestContent>,
+    body: SetCustomSigningKeysRequestContent,
 }
 impl PutCustomSigningKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetCustomSigningKeysRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: SetCustomSigningKeysRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PutCustomSigningKeys {
@@ -569,7 +564,7 @@ impl crate::Endpoint for PutCustomSigningKeys {
         crate::path::build(&["keys", "custom-signing"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:custom_signing_keys", "update:custom_signing_keys"]
@@ -581,7 +576,7 @@ impl crate::Endpoint for PutCustomSigningKeys {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteCustomSigningKeys {}
 impl DeleteCustomSigningKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -606,7 +601,7 @@ pub struct GetEncryptionKeys {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetEncryptionKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -643,19 +638,14 @@ paginated!(
 /// `POST /api/v2/keys/encryption` (operation `post_encryption`).
 ///
 /// Scopes: `create:encryption_keys`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostEncryption {
-    body: Option<CreateEncryptionKeyRequestContent>,
+    body: CreateEncryptionKeyRequestContent,
 }
 impl PostEncryption {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateEncryptionKeyRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateEncryptionKeyRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostEncryption {
@@ -667,7 +657,7 @@ impl crate::Endpoint for PostEncryption {
         crate::path::build(&["keys", "encryption"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:encryption_keys"]
@@ -679,7 +669,7 @@ impl crate::Endpoint for PostEncryption {
 #[derive(Debug, Clone, Default)]
 pub struct PostEncryptionRekey {}
 impl PostEncryptionRekey {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -727,20 +717,15 @@ impl crate::Endpoint for GetEncryptionKey {
 #[derive(Debug, Clone)]
 pub struct PostEncryptionKey {
     kid: String,
-    body: Option<ImportEncryptionKeyRequestContent>,
+    body: ImportEncryptionKeyRequestContent,
 }
 impl PostEncryptionKey {
-    /// The operation on `kid`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(kid: impl Into<String>) -> Self {
+    /// The operation on `kid`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(kid: impl Into<String>, body: ImportEncryptionKeyRequestContent) -> Self {
         Self {
             kid: kid.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<ImportEncryptionKeyRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostEncryptionKey {
@@ -752,7 +737,7 @@ impl crate::Endpoint for PostEncryptionKey {
         crate::path::build(&["keys", "encryption", &self.kid])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:encryption_keys"]
@@ -814,7 +799,7 @@ impl crate::Endpoint for PostEncryptionWrappingKey {
 #[derive(Debug, Clone, Default)]
 pub struct GetSigningKeys {}
 impl GetSigningKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -837,7 +822,7 @@ impl crate::Endpoint for GetSigningKeys {
 #[derive(Debug, Clone, Default)]
 pub struct PostSigningKeys {}
 impl PostSigningKeys {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -902,5 +887,188 @@ impl crate::Endpoint for PutSigningKeys {
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:signing_keys"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetCustomSigningKeys::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/custom-signing");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:custom_signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutCustomSigningKeys::new(SetCustomSigningKeysRequestContent::new(vec![
+                CustomSigningKeyJwk::default(),
+            ]));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/custom-signing");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:custom_signing_keys", "update:custom_signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = DeleteCustomSigningKeys::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/custom-signing");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:custom_signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetEncryptionKeys::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/encryption");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostEncryption::new(CreateEncryptionKeyRequestContent::new(
+                CreateEncryptionKeyType::CustomerProvidedRootKey,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/encryption");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PostEncryptionRekey::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/encryption/rekey");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:encryption_keys", "update:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetEncryptionKey::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/keys/encryption/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEncryptionKey::new(" ")).is_err());
+        }
+        {
+            let ep = PostEncryptionKey::new(
+                "a b|1",
+                ImportEncryptionKeyRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/keys/encryption/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostEncryptionKey::new(
+                    " ",
+                    ImportEncryptionKeyRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteEncryptionKey::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/keys/encryption/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteEncryptionKey::new(" ")).is_err());
+        }
+        {
+            let ep = PostEncryptionWrappingKey::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/keys/encryption/a%20b%7C1/wrapping-key"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:encryption_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostEncryptionWrappingKey::new(" ")).is_err());
+        }
+        {
+            let ep = GetSigningKeys::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/signing");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostSigningKeys::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/signing/rotate");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:signing_keys", "update:signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetSigningKey::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/keys/signing/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSigningKey::new(" ")).is_err());
+        }
+        {
+            let ep = PutSigningKeys::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/keys/signing/a%20b%7C1/revoke"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:signing_keys"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PutSigningKeys::new(" ")).is_err());
+        }
     }
 }

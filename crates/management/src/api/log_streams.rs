@@ -2352,7 +2352,7 @@ impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetLogStreams {}
 impl GetLogStreams {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -2372,19 +2372,14 @@ impl crate::Endpoint for GetLogStreams {
 /// `POST /api/v2/log-streams` (operation `post_log-streams`).
 ///
 /// Scopes: `create:log_streams`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostLogStreams {
-    body: Option<CreateLogStreamRequestContent>,
+    body: CreateLogStreamRequestContent,
 }
 impl PostLogStreams {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateLogStreamRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateLogStreamRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostLogStreams {
@@ -2396,7 +2391,7 @@ impl crate::Endpoint for PostLogStreams {
         crate::path::build(&["log-streams"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:log_streams"]
@@ -2433,20 +2428,15 @@ impl crate::Endpoint for GetLogStreamsById {
 #[derive(Debug, Clone)]
 pub struct PatchLogStreamsById {
     id: String,
-    body: Option<UpdateLogStreamRequestContent>,
+    body: UpdateLogStreamRequestContent,
 }
 impl PatchLogStreamsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateLogStreamRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateLogStreamRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchLogStreamsById {
@@ -2458,7 +2448,7 @@ impl crate::Endpoint for PatchLogStreamsById {
         crate::path::build(&["log-streams", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:log_streams"]
@@ -2487,5 +2477,75 @@ impl crate::Endpoint for DeleteLogStreamsById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:log_streams"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetLogStreams::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/log-streams");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:log_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostLogStreams::new(CreateLogStreamRequestContent::Unclassified(
+                crate::Unclassified(serde_json::json!({})),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/log-streams");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:log_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetLogStreamsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/log-streams/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:log_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetLogStreamsById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchLogStreamsById::new("a b|1", UpdateLogStreamRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/log-streams/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:log_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchLogStreamsById::new(
+                    " ",
+                    UpdateLogStreamRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteLogStreamsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/log-streams/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:log_streams"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteLogStreamsById::new(" ")).is_err());
+        }
     }
 }

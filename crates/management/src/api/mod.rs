@@ -15,66 +15,66 @@
 //! | operationId | method and path | type | `ManagementClient` call |
 //! | --- | --- | --- | --- |
 //! | `get_actions` | `GET /api/v2/actions/actions` | [`actions::GetActions`] | `actions().list()` |
-//! | `post_action` | `POST /api/v2/actions/actions` | [`actions::PostAction`] | `actions().create()` |
+//! | `post_action` | `POST /api/v2/actions/actions` | [`actions::PostAction`] | `actions().create(body)` |
 //! | `get_action_versions` | `GET /api/v2/actions/actions/{actionId}/versions` | [`actions::GetActionVersions`] | `actions().versions().list(action_id)` |
 //! | `get_action_version` | `GET /api/v2/actions/actions/{actionId}/versions/{id}` | [`actions::GetActionVersion`] | `actions().versions().get(action_id, id)` |
-//! | `post_deploy_draft_version` | `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` | [`actions::PostDeployDraftVersion`] | `actions().versions().deploy(action_id, id)` |
+//! | `post_deploy_draft_version` | `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` | [`actions::PostDeployDraftVersion`] | `actions().versions().deploy(action_id, id, body)` |
 //! | `delete_action` | `DELETE /api/v2/actions/actions/{id}` | [`actions::DeleteAction`] | `actions().delete(id)` |
 //! | `get_action` | `GET /api/v2/actions/actions/{id}` | [`actions::GetAction`] | `actions().get(id)` |
-//! | `patch_action` | `PATCH /api/v2/actions/actions/{id}` | [`actions::PatchAction`] | `actions().update(id)` |
+//! | `patch_action` | `PATCH /api/v2/actions/actions/{id}` | [`actions::PatchAction`] | `actions().update(id, body)` |
 //! | `post_deploy_action` | `POST /api/v2/actions/actions/{id}/deploy` | [`actions::PostDeployAction`] | `actions().deploy(id)` |
-//! | `post_test_action` | `POST /api/v2/actions/actions/{id}/test` | [`actions::PostTestAction`] | `actions().test(id)` |
+//! | `post_test_action` | `POST /api/v2/actions/actions/{id}/test` | [`actions::PostTestAction`] | `actions().test(id, body)` |
 //! | `get_execution` | `GET /api/v2/actions/executions/{id}` | [`actions::GetExecution`] | `actions().executions().get(id)` |
 //! | `get_action_modules` | `GET /api/v2/actions/modules` | [`actions::GetActionModules`] | `actions().modules().list()` |
-//! | `post_action_module` | `POST /api/v2/actions/modules` | [`actions::PostActionModule`] | `actions().modules().create()` |
+//! | `post_action_module` | `POST /api/v2/actions/modules` | [`actions::PostActionModule`] | `actions().modules().create(body)` |
 //! | `delete_action_module` | `DELETE /api/v2/actions/modules/{id}` | [`actions::DeleteActionModule`] | `actions().modules().delete(id)` |
 //! | `get_action_module` | `GET /api/v2/actions/modules/{id}` | [`actions::GetActionModule`] | `actions().modules().get(id)` |
-//! | `patch_action_module` | `PATCH /api/v2/actions/modules/{id}` | [`actions::PatchActionModule`] | `actions().modules().update(id)` |
+//! | `patch_action_module` | `PATCH /api/v2/actions/modules/{id}` | [`actions::PatchActionModule`] | `actions().modules().update(id, body)` |
 //! | `get_action_module_actions` | `GET /api/v2/actions/modules/{id}/actions` | [`actions::GetActionModuleActions`] | `actions().modules().list_actions(id)` |
-//! | `post_action_module_rollback` | `POST /api/v2/actions/modules/{id}/rollback` | [`actions::PostActionModuleRollback`] | `actions().modules().rollback(id)` |
+//! | `post_action_module_rollback` | `POST /api/v2/actions/modules/{id}/rollback` | [`actions::PostActionModuleRollback`] | `actions().modules().rollback(id, body)` |
 //! | `get_action_module_versions` | `GET /api/v2/actions/modules/{id}/versions` | [`actions::GetActionModuleVersions`] | `actions().modules().versions().list(id)` |
 //! | `post_action_module_version` | `POST /api/v2/actions/modules/{id}/versions` | [`actions::PostActionModuleVersion`] | `actions().modules().versions().create(id)` |
 //! | `get_action_module_version` | `GET /api/v2/actions/modules/{id}/versions/{versionId}` | [`actions::GetActionModuleVersion`] | `actions().modules().versions().get(id, version_id)` |
 //! | `get_triggers` | `GET /api/v2/actions/triggers` | [`actions::GetTriggers`] | `actions().triggers().list()` |
 //! | `get_bindings` | `GET /api/v2/actions/triggers/{triggerId}/bindings` | [`actions::GetBindings`] | `actions().triggers().bindings().list(trigger_id)` |
-//! | `patch_bindings` | `PATCH /api/v2/actions/triggers/{triggerId}/bindings` | [`actions::PatchBindings`] | `actions().triggers().bindings().update_many(trigger_id)` |
+//! | `patch_bindings` | `PATCH /api/v2/actions/triggers/{triggerId}/bindings` | [`actions::PatchBindings`] | `actions().triggers().bindings().update_many(trigger_id, body)` |
 //! | `delete_ips_by_id` | `DELETE /api/v2/anomaly/blocks/ips/{id}` | [`anomaly::DeleteIpsById`] | `anomaly().blocks().unblock_ip(id)` |
 //! | `get_ips_by_id` | `GET /api/v2/anomaly/blocks/ips/{id}` | [`anomaly::GetIpsById`] | `anomaly().blocks().check_ip(id)` |
 //! | `get_bot-detection` | `GET /api/v2/attack-protection/bot-detection` | [`attack_protection::GetBotDetection`] | `attack_protection().bot_detection().get()` |
-//! | `patch_bot-detection` | `PATCH /api/v2/attack-protection/bot-detection` | [`attack_protection::PatchBotDetection`] | `attack_protection().bot_detection().update()` |
+//! | `patch_bot-detection` | `PATCH /api/v2/attack-protection/bot-detection` | [`attack_protection::PatchBotDetection`] | `attack_protection().bot_detection().update(body)` |
 //! | `get_breached-password-detection` | `GET /api/v2/attack-protection/breached-password-detection` | [`attack_protection::GetBreachedPasswordDetection`] | `attack_protection().breached_password_detection().get()` |
-//! | `patch_breached-password-detection` | `PATCH /api/v2/attack-protection/breached-password-detection` | [`attack_protection::PatchBreachedPasswordDetection`] | `attack_protection().breached_password_detection().update()` |
+//! | `patch_breached-password-detection` | `PATCH /api/v2/attack-protection/breached-password-detection` | [`attack_protection::PatchBreachedPasswordDetection`] | `attack_protection().breached_password_detection().update(body)` |
 //! | `get_brute-force-protection` | `GET /api/v2/attack-protection/brute-force-protection` | [`attack_protection::GetBruteForceProtection`] | `attack_protection().brute_force_protection().get()` |
-//! | `patch_brute-force-protection` | `PATCH /api/v2/attack-protection/brute-force-protection` | [`attack_protection::PatchBruteForceProtection`] | `attack_protection().brute_force_protection().update()` |
+//! | `patch_brute-force-protection` | `PATCH /api/v2/attack-protection/brute-force-protection` | [`attack_protection::PatchBruteForceProtection`] | `attack_protection().brute_force_protection().update(body)` |
 //! | `get_captcha` | `GET /api/v2/attack-protection/captcha` | [`attack_protection::GetCaptcha`] | `attack_protection().captcha().get()` |
-//! | `patch_captcha` | `PATCH /api/v2/attack-protection/captcha` | [`attack_protection::PatchCaptcha`] | `attack_protection().captcha().update()` |
+//! | `patch_captcha` | `PATCH /api/v2/attack-protection/captcha` | [`attack_protection::PatchCaptcha`] | `attack_protection().captcha().update(body)` |
 //! | `get_phone-provider-protection` | `GET /api/v2/attack-protection/phone-provider-protection` | [`attack_protection::GetPhoneProviderProtection`] | `attack_protection().phone_provider_protection().get()` |
-//! | `patch_phone-provider-protection` | `PATCH /api/v2/attack-protection/phone-provider-protection` | [`attack_protection::PatchPhoneProviderProtection`] | `attack_protection().phone_provider_protection().patch()` |
+//! | `patch_phone-provider-protection` | `PATCH /api/v2/attack-protection/phone-provider-protection` | [`attack_protection::PatchPhoneProviderProtection`] | `attack_protection().phone_provider_protection().patch(body)` |
 //! | `get_suspicious-ip-throttling` | `GET /api/v2/attack-protection/suspicious-ip-throttling` | [`attack_protection::GetSuspiciousIpThrottling`] | `attack_protection().suspicious_ip_throttling().get()` |
-//! | `patch_suspicious-ip-throttling` | `PATCH /api/v2/attack-protection/suspicious-ip-throttling` | [`attack_protection::PatchSuspiciousIpThrottling`] | `attack_protection().suspicious_ip_throttling().update()` |
+//! | `patch_suspicious-ip-throttling` | `PATCH /api/v2/attack-protection/suspicious-ip-throttling` | [`attack_protection::PatchSuspiciousIpThrottling`] | `attack_protection().suspicious_ip_throttling().update(body)` |
 //! | `get_branding` | `GET /api/v2/branding` | [`branding::GetBranding`] | `branding().get()` |
-//! | `patch_branding` | `PATCH /api/v2/branding` | [`branding::PatchBranding`] | `branding().update()` |
+//! | `patch_branding` | `PATCH /api/v2/branding` | [`branding::PatchBranding`] | `branding().update(body)` |
 //! | `get_branding_phone_providers` | `GET /api/v2/branding/phone/providers` | [`branding::GetBrandingPhoneProviders`] | `branding().phone().providers().list()` |
-//! | `create_phone_provider` | `POST /api/v2/branding/phone/providers` | [`branding::CreatePhoneProvider`] | `branding().phone().providers().create()` |
+//! | `create_phone_provider` | `POST /api/v2/branding/phone/providers` | [`branding::CreatePhoneProvider`] | `branding().phone().providers().create(body)` |
 //! | `delete_phone_provider` | `DELETE /api/v2/branding/phone/providers/{id}` | [`branding::DeletePhoneProvider`] | `branding().phone().providers().delete(id)` |
 //! | `get_phone_provider` | `GET /api/v2/branding/phone/providers/{id}` | [`branding::GetPhoneProvider`] | `branding().phone().providers().get(id)` |
-//! | `update_phone_provider` | `PATCH /api/v2/branding/phone/providers/{id}` | [`branding::UpdatePhoneProvider`] | `branding().phone().providers().update(id)` |
-//! | `try_phone_provider` | `POST /api/v2/branding/phone/providers/{id}/try` | [`branding::TryPhoneProvider`] | `branding().phone().providers().test(id)` |
+//! | `update_phone_provider` | `PATCH /api/v2/branding/phone/providers/{id}` | [`branding::UpdatePhoneProvider`] | `branding().phone().providers().update(id, body)` |
+//! | `try_phone_provider` | `POST /api/v2/branding/phone/providers/{id}/try` | [`branding::TryPhoneProvider`] | `branding().phone().providers().test(id, body)` |
 //! | `get_phone_templates` | `GET /api/v2/branding/phone/templates` | [`branding::GetPhoneTemplates`] | `branding().phone().templates().list()` |
-//! | `create_phone_template` | `POST /api/v2/branding/phone/templates` | [`branding::CreatePhoneTemplate`] | `branding().phone().templates().create()` |
+//! | `create_phone_template` | `POST /api/v2/branding/phone/templates` | [`branding::CreatePhoneTemplate`] | `branding().phone().templates().create(body)` |
 //! | `delete_phone_template` | `DELETE /api/v2/branding/phone/templates/{id}` | [`branding::DeletePhoneTemplate`] | `branding().phone().templates().delete(id)` |
 //! | `get_phone_template` | `GET /api/v2/branding/phone/templates/{id}` | [`branding::GetPhoneTemplate`] | `branding().phone().templates().get(id)` |
-//! | `update_phone_template` | `PATCH /api/v2/branding/phone/templates/{id}` | [`branding::UpdatePhoneTemplate`] | `branding().phone().templates().update(id)` |
-//! | `reset_phone_template` | `PATCH /api/v2/branding/phone/templates/{id}/reset` | [`branding::ResetPhoneTemplate`] | `branding().phone().templates().reset(id)` |
-//! | `try_phone_template` | `POST /api/v2/branding/phone/templates/{id}/try` | [`branding::TryPhoneTemplate`] | `branding().phone().templates().test(id)` |
+//! | `update_phone_template` | `PATCH /api/v2/branding/phone/templates/{id}` | [`branding::UpdatePhoneTemplate`] | `branding().phone().templates().update(id, body)` |
+//! | `reset_phone_template` | `PATCH /api/v2/branding/phone/templates/{id}/reset` | [`branding::ResetPhoneTemplate`] | `branding().phone().templates().reset(id, body)` |
+//! | `try_phone_template` | `POST /api/v2/branding/phone/templates/{id}/try` | [`branding::TryPhoneTemplate`] | `branding().phone().templates().test(id, body)` |
 //! | `delete_universal-login` | `DELETE /api/v2/branding/templates/universal-login` | [`branding::DeleteUniversalLogin`] | `branding().templates().delete_universal_login()` |
 //! | `get_universal-login` | `GET /api/v2/branding/templates/universal-login` | [`branding::GetUniversalLogin`] | `branding().templates().get_universal_login()` |
-//! | `put_universal-login` | `PUT /api/v2/branding/templates/universal-login` | [`branding::PutUniversalLogin`] | `branding().templates().update_universal_login()` |
-//! | `post_branding_theme` | `POST /api/v2/branding/themes` | [`branding::PostBrandingTheme`] | `branding().themes().create()` |
+//! | `put_universal-login` | `PUT /api/v2/branding/templates/universal-login` | [`branding::PutUniversalLogin`] | `branding().templates().update_universal_login(body)` |
+//! | `post_branding_theme` | `POST /api/v2/branding/themes` | [`branding::PostBrandingTheme`] | `branding().themes().create(body)` |
 //! | `get_default_branding_theme` | `GET /api/v2/branding/themes/default` | [`branding::GetDefaultBrandingTheme`] | `branding().themes().get_default()` |
 //! | `delete_branding_theme` | `DELETE /api/v2/branding/themes/{themeId}` | [`branding::DeleteBrandingTheme`] | `branding().themes().delete(theme_id)` |
 //! | `get_branding_theme` | `GET /api/v2/branding/themes/{themeId}` | [`branding::GetBrandingTheme`] | `branding().themes().get(theme_id)` |
-//! | `patch_branding_theme` | `PATCH /api/v2/branding/themes/{themeId}` | [`branding::PatchBrandingTheme`] | `branding().themes().update(theme_id)` |
+//! | `patch_branding_theme` | `PATCH /api/v2/branding/themes/{themeId}` | [`branding::PatchBrandingTheme`] | `branding().themes().update(theme_id, body)` |
 //! | `get_client-grants` | `GET /api/v2/client-grants` | [`crate::client_grants::ListClientGrants`] | `client_grants().list()` (hand-written) |
 //! | `post_client-grants` | `POST /api/v2/client-grants` | [`crate::client_grants::CreateClientGrant`] | `client_grants().create(body)` (hand-written) |
 //! | `delete_client-grants_by_id` | `DELETE /api/v2/client-grants/{id}` | [`crate::client_grants::DeleteClientGrant`] | `client_grants().delete(id)` (hand-written) |
@@ -83,127 +83,127 @@
 //! | `get_client-grant-organizations` | `GET /api/v2/client-grants/{id}/organizations` | [`client_grants::GetClientGrantOrganizations`] | `client_grants().organizations().list(id)` |
 //! | `get_clients` | `GET /api/v2/clients` | [`crate::clients::ListClients`] | `clients().list()` (hand-written) |
 //! | `post_clients` | `POST /api/v2/clients` | [`crate::clients::CreateClient`] | `clients().create(body)` (hand-written) |
-//! | `post_clients_cimd_preview` | `POST /api/v2/clients/cimd/preview` | [`clients::PostClientsCimdPreview`] | `clients().preview_cimd_metadata()` |
-//! | `post_clients_cimd_register` | `POST /api/v2/clients/cimd/register` | [`clients::PostClientsCimdRegister`] | `clients().register_cimd_client()` |
+//! | `post_clients_cimd_preview` | `POST /api/v2/clients/cimd/preview` | [`clients::PostClientsCimdPreview`] | `clients().preview_cimd_metadata(body)` |
+//! | `post_clients_cimd_register` | `POST /api/v2/clients/cimd/register` | [`clients::PostClientsCimdRegister`] | `clients().register_cimd_client(body)` |
 //! | `get_credentials` | `GET /api/v2/clients/{client_id}/credentials` | [`clients::GetCredentials`] | `clients().credentials().list(client_id)` |
-//! | `post_credentials` | `POST /api/v2/clients/{client_id}/credentials` | [`clients::PostCredentials`] | `clients().credentials().create(client_id)` |
+//! | `post_credentials` | `POST /api/v2/clients/{client_id}/credentials` | [`clients::PostCredentials`] | `clients().credentials().create(client_id, body)` |
 //! | `delete_credentials_by_credential_id` | `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` | [`clients::DeleteCredentialsByCredentialId`] | `clients().credentials().delete(client_id, credential_id)` |
 //! | `get_credentials_by_credential_id` | `GET /api/v2/clients/{client_id}/credentials/{credential_id}` | [`clients::GetCredentialsByCredentialId`] | `clients().credentials().get(client_id, credential_id)` |
-//! | `patch_credentials_by_credential_id` | `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` | [`clients::PatchCredentialsByCredentialId`] | `clients().credentials().update(client_id, credential_id)` |
+//! | `patch_credentials_by_credential_id` | `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` | [`clients::PatchCredentialsByCredentialId`] | `clients().credentials().update(client_id, credential_id, body)` |
 //! | `delete_clients_by_id` | `DELETE /api/v2/clients/{id}` | [`crate::clients::DeleteClient`] | `clients().delete(id)` (hand-written) |
 //! | `get_clients_by_id` | `GET /api/v2/clients/{id}` | [`crate::clients::GetClient`] | `clients().get(id)` (hand-written) |
 //! | `patch_clients_by_id` | `PATCH /api/v2/clients/{id}` | [`crate::clients::UpdateClient`] | `clients().update(id, body)` (hand-written) |
 //! | `get_client_connections` | `GET /api/v2/clients/{id}/connections` | [`clients::GetClientConnections`] | `clients().connections().get(id)` |
 //! | `post_rotate-secret` | `POST /api/v2/clients/{id}/rotate-secret` | [`crate::clients::RotateClientSecret`] | `clients().rotate_secret(id)` (hand-written) |
 //! | `get_connection-profiles` | `GET /api/v2/connection-profiles` | [`connection_profiles::GetConnectionProfiles`] | `connection_profiles().list()` |
-//! | `post_connection-profiles` | `POST /api/v2/connection-profiles` | [`connection_profiles::PostConnectionProfiles`] | `connection_profiles().create()` |
+//! | `post_connection-profiles` | `POST /api/v2/connection-profiles` | [`connection_profiles::PostConnectionProfiles`] | `connection_profiles().create(body)` |
 //! | `get_connection_profile_templates` | `GET /api/v2/connection-profiles/templates` | [`connection_profiles::GetConnectionProfileTemplates`] | `connection_profiles().list_templates()` |
 //! | `get_connection_profile_template` | `GET /api/v2/connection-profiles/templates/{id}` | [`connection_profiles::GetConnectionProfileTemplate`] | `connection_profiles().get_template(id)` |
 //! | `delete_connection-profiles_by_id` | `DELETE /api/v2/connection-profiles/{id}` | [`connection_profiles::DeleteConnectionProfilesById`] | `connection_profiles().delete(id)` |
 //! | `get_connection-profiles_by_id` | `GET /api/v2/connection-profiles/{id}` | [`connection_profiles::GetConnectionProfilesById`] | `connection_profiles().get(id)` |
-//! | `patch_connection-profiles_by_id` | `PATCH /api/v2/connection-profiles/{id}` | [`connection_profiles::PatchConnectionProfilesById`] | `connection_profiles().update(id)` |
+//! | `patch_connection-profiles_by_id` | `PATCH /api/v2/connection-profiles/{id}` | [`connection_profiles::PatchConnectionProfilesById`] | `connection_profiles().update(id, body)` |
 //! | `get_connections` | `GET /api/v2/connections` | [`crate::connections::ListConnections`] | `connections().list()` (hand-written) |
-//! | `post_connections` | `POST /api/v2/connections` | [`connections::PostConnections`] | `connections().create()` |
+//! | `post_connections` | `POST /api/v2/connections` | [`connections::PostConnections`] | `connections().create(body)` |
 //! | `get_connections-directory-provisionings` | `GET /api/v2/connections-directory-provisionings` | [`connections_directory_provisionings::GetConnectionsDirectoryProvisionings`] | `connections().directory_provisioning().list()` |
 //! | `get_connections-scim-configurations` | `GET /api/v2/connections-scim-configurations` | [`connections_scim_configurations::GetConnectionsScimConfigurations`] | `connections().scim_configuration().list()` |
 //! | `delete_connections_by_id` | `DELETE /api/v2/connections/{id}` | [`connections::DeleteConnectionsById`] | `connections().delete(id)` |
 //! | `get_connections_by_id` | `GET /api/v2/connections/{id}` | [`crate::connections::GetConnection`] | `connections().get(id)` (hand-written) |
-//! | `patch_connections_by_id` | `PATCH /api/v2/connections/{id}` | [`connections::PatchConnectionsById`] | `connections().update(id)` |
+//! | `patch_connections_by_id` | `PATCH /api/v2/connections/{id}` | [`connections::PatchConnectionsById`] | `connections().update(id, body)` |
 //! | `get_connection_clients` | `GET /api/v2/connections/{id}/clients` | [`connections::GetConnectionClients`] | `connections().clients().get(id)` |
-//! | `patch_clients` | `PATCH /api/v2/connections/{id}/clients` | [`connections::PatchClients`] | `connections().clients().update(id)` |
+//! | `patch_clients` | `PATCH /api/v2/connections/{id}/clients` | [`connections::PatchClients`] | `connections().clients().update(id, body)` |
 //! | `delete_directory-provisioning` | `DELETE /api/v2/connections/{id}/directory-provisioning` | [`connections::DeleteDirectoryProvisioning`] | `connections().directory_provisioning().delete(id)` |
 //! | `get_directory-provisioning` | `GET /api/v2/connections/{id}/directory-provisioning` | [`connections::GetDirectoryProvisioning`] | `connections().directory_provisioning().get(id)` |
-//! | `patch_directory-provisioning` | `PATCH /api/v2/connections/{id}/directory-provisioning` | [`connections::PatchDirectoryProvisioning`] | `connections().directory_provisioning().update(id)` |
-//! | `post_directory-provisioning` | `POST /api/v2/connections/{id}/directory-provisioning` | [`connections::PostDirectoryProvisioning`] | `connections().directory_provisioning().create(id)` |
+//! | `patch_directory-provisioning` | `PATCH /api/v2/connections/{id}/directory-provisioning` | [`connections::PatchDirectoryProvisioning`] | `connections().directory_provisioning().update(id, body)` |
+//! | `post_directory-provisioning` | `POST /api/v2/connections/{id}/directory-provisioning` | [`connections::PostDirectoryProvisioning`] | `connections().directory_provisioning().create(id, body)` |
 //! | `get_directory_provisioning_default_mapping` | `GET /api/v2/connections/{id}/directory-provisioning/default-mapping` | [`connections::GetDirectoryProvisioningDefaultMapping`] | `connections().directory_provisioning().get_default_mapping(id)` |
 //! | `post_synchronizations` | `POST /api/v2/connections/{id}/directory-provisioning/synchronizations` | [`connections::PostSynchronizations`] | `connections().directory_provisioning().synchronizations().create(id)` |
 //! | `get_synchronized-groups` | `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups` | [`connections::GetSynchronizedGroups`] | `connections().directory_provisioning().list_synchronized_groups(id)` |
-//! | `put_synchronized-groups` | `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` | [`connections::PutSynchronizedGroups`] | `connections().directory_provisioning().set(id)` |
+//! | `put_synchronized-groups` | `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` | [`connections::PutSynchronizedGroups`] | `connections().directory_provisioning().set(id, body)` |
 //! | `get_keys` | `GET /api/v2/connections/{id}/keys` | [`connections::GetKeys`] | `connections().keys().get(id)` |
-//! | `post_keys` | `POST /api/v2/connections/{id}/keys` | [`connections::PostKeys`] | `connections().keys().create(id)` |
-//! | `post_rotate` | `POST /api/v2/connections/{id}/keys/rotate` | [`connections::PostRotate`] | `connections().keys().rotate(id)` |
+//! | `post_keys` | `POST /api/v2/connections/{id}/keys` | [`connections::PostKeys`] | `connections().keys().create(id, body)` |
+//! | `post_rotate` | `POST /api/v2/connections/{id}/keys/rotate` | [`connections::PostRotate`] | `connections().keys().rotate(id, body)` |
 //! | `delete_scim-configuration` | `DELETE /api/v2/connections/{id}/scim-configuration` | [`connections::DeleteScimConfiguration`] | `connections().scim_configuration().delete(id)` |
 //! | `get_scim-configuration` | `GET /api/v2/connections/{id}/scim-configuration` | [`connections::GetScimConfiguration`] | `connections().scim_configuration().get(id)` |
-//! | `patch_scim-configuration` | `PATCH /api/v2/connections/{id}/scim-configuration` | [`connections::PatchScimConfiguration`] | `connections().scim_configuration().update(id)` |
-//! | `post_scim-configuration` | `POST /api/v2/connections/{id}/scim-configuration` | [`connections::PostScimConfiguration`] | `connections().scim_configuration().create(id)` |
+//! | `patch_scim-configuration` | `PATCH /api/v2/connections/{id}/scim-configuration` | [`connections::PatchScimConfiguration`] | `connections().scim_configuration().update(id, body)` |
+//! | `post_scim-configuration` | `POST /api/v2/connections/{id}/scim-configuration` | [`connections::PostScimConfiguration`] | `connections().scim_configuration().create(id, body)` |
 //! | `get_default-mapping` | `GET /api/v2/connections/{id}/scim-configuration/default-mapping` | [`connections::GetDefaultMapping`] | `connections().scim_configuration().get_default_mapping(id)` |
 //! | `get_scim_tokens` | `GET /api/v2/connections/{id}/scim-configuration/tokens` | [`connections::GetScimTokens`] | `connections().scim_configuration().tokens().get(id)` |
-//! | `post_scim_token` | `POST /api/v2/connections/{id}/scim-configuration/tokens` | [`connections::PostScimToken`] | `connections().scim_configuration().tokens().create(id)` |
+//! | `post_scim_token` | `POST /api/v2/connections/{id}/scim-configuration/tokens` | [`connections::PostScimToken`] | `connections().scim_configuration().tokens().create(id, body)` |
 //! | `delete_tokens_by_tokenId` | `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` | [`connections::DeleteTokensByTokenId`] | `connections().scim_configuration().tokens().delete(id, token_id)` |
 //! | `get_status` | `GET /api/v2/connections/{id}/status` | [`connections::GetStatus`] | `connections().check_status(id)` |
 //! | `delete_users_by_email` | `DELETE /api/v2/connections/{id}/users` | [`connections::DeleteUsersByEmail`] | `connections().users().delete_by_email(id)` |
 //! | `get_custom-domains` | `GET /api/v2/custom-domains` | [`custom_domains::GetCustomDomains`] | `custom_domains().list()` |
-//! | `post_custom-domains` | `POST /api/v2/custom-domains` | [`custom_domains::PostCustomDomains`] | `custom_domains().create()` |
+//! | `post_custom-domains` | `POST /api/v2/custom-domains` | [`custom_domains::PostCustomDomains`] | `custom_domains().create(body)` |
 //! | `get_default` | `GET /api/v2/custom-domains/default` | [`custom_domains::GetDefault`] | `custom_domains().get_default()` |
-//! | `patch_default` | `PATCH /api/v2/custom-domains/default` | [`custom_domains::PatchDefault`] | `custom_domains().set_default()` |
+//! | `patch_default` | `PATCH /api/v2/custom-domains/default` | [`custom_domains::PatchDefault`] | `custom_domains().set_default(body)` |
 //! | `delete_custom-domains_by_id` | `DELETE /api/v2/custom-domains/{id}` | [`custom_domains::DeleteCustomDomainsById`] | `custom_domains().delete(id)` |
 //! | `get_custom-domains_by_id` | `GET /api/v2/custom-domains/{id}` | [`custom_domains::GetCustomDomainsById`] | `custom_domains().get(id)` |
-//! | `patch_custom-domains_by_id` | `PATCH /api/v2/custom-domains/{id}` | [`custom_domains::PatchCustomDomainsById`] | `custom_domains().update(id)` |
+//! | `patch_custom-domains_by_id` | `PATCH /api/v2/custom-domains/{id}` | [`custom_domains::PatchCustomDomainsById`] | `custom_domains().update(id, body)` |
 //! | `post_test_domain` | `POST /api/v2/custom-domains/{id}/test` | [`custom_domains::PostTestDomain`] | `custom_domains().test(id)` |
 //! | `post_verify` | `POST /api/v2/custom-domains/{id}/verify` | [`custom_domains::PostVerify`] | `custom_domains().verify(id)` |
 //! | `get_device-credentials` | `GET /api/v2/device-credentials` | [`device_credentials::GetDeviceCredentials`] | `device_credentials().list()` |
-//! | `post_device-credentials` | `POST /api/v2/device-credentials` | [`device_credentials::PostDeviceCredentials`] | `device_credentials().create_public_key()` |
+//! | `post_device-credentials` | `POST /api/v2/device-credentials` | [`device_credentials::PostDeviceCredentials`] | `device_credentials().create_public_key(body)` |
 //! | `delete_device-credentials_by_id` | `DELETE /api/v2/device-credentials/{id}` | [`device_credentials::DeleteDeviceCredentialsById`] | `device_credentials().delete(id)` |
-//! | `post_email-templates` | `POST /api/v2/email-templates` | [`email_templates::PostEmailTemplates`] | `email_templates().create()` |
+//! | `post_email-templates` | `POST /api/v2/email-templates` | [`email_templates::PostEmailTemplates`] | `email_templates().create(body)` |
 //! | `get_email-templates_by_templateName` | `GET /api/v2/email-templates/{templateName}` | [`email_templates::GetEmailTemplatesByTemplateName`] | `email_templates().get(template_name)` |
-//! | `patch_email-templates_by_templateName` | `PATCH /api/v2/email-templates/{templateName}` | [`email_templates::PatchEmailTemplatesByTemplateName`] | `email_templates().update(template_name)` |
-//! | `put_email-templates_by_templateName` | `PUT /api/v2/email-templates/{templateName}` | [`email_templates::PutEmailTemplatesByTemplateName`] | `email_templates().set(template_name)` |
+//! | `patch_email-templates_by_templateName` | `PATCH /api/v2/email-templates/{templateName}` | [`email_templates::PatchEmailTemplatesByTemplateName`] | `email_templates().update(template_name, body)` |
+//! | `put_email-templates_by_templateName` | `PUT /api/v2/email-templates/{templateName}` | [`email_templates::PutEmailTemplatesByTemplateName`] | `email_templates().set(template_name, body)` |
 //! | `delete_provider` | `DELETE /api/v2/emails/provider` | [`emails::DeleteProvider`] | `emails().provider().delete()` |
 //! | `get_provider` | `GET /api/v2/emails/provider` | [`emails::GetProvider`] | `emails().provider().get()` |
-//! | `patch_provider` | `PATCH /api/v2/emails/provider` | [`emails::PatchProvider`] | `emails().provider().update()` |
-//! | `post_provider` | `POST /api/v2/emails/provider` | [`emails::PostProvider`] | `emails().provider().create()` |
+//! | `patch_provider` | `PATCH /api/v2/emails/provider` | [`emails::PatchProvider`] | `emails().provider().update(body)` |
+//! | `post_provider` | `POST /api/v2/emails/provider` | [`emails::PostProvider`] | `emails().provider().create(body)` |
 //! | `get_event-streams` | `GET /api/v2/event-streams` | [`event_streams::GetEventStreams`] | `event_streams().list()` |
-//! | `post_event-streams` | `POST /api/v2/event-streams` | [`event_streams::PostEventStreams`] | `event_streams().create()` |
+//! | `post_event-streams` | `POST /api/v2/event-streams` | [`event_streams::PostEventStreams`] | `event_streams().create(body)` |
 //! | `delete_event-streams_by_id` | `DELETE /api/v2/event-streams/{id}` | [`event_streams::DeleteEventStreamsById`] | `event_streams().delete(id)` |
 //! | `get_event-streams_by_id` | `GET /api/v2/event-streams/{id}` | [`event_streams::GetEventStreamsById`] | `event_streams().get(id)` |
-//! | `patch_event-streams_by_id` | `PATCH /api/v2/event-streams/{id}` | [`event_streams::PatchEventStreamsById`] | `event_streams().update(id)` |
+//! | `patch_event-streams_by_id` | `PATCH /api/v2/event-streams/{id}` | [`event_streams::PatchEventStreamsById`] | `event_streams().update(id, body)` |
 //! | `get_event_deliveries` | `GET /api/v2/event-streams/{id}/deliveries` | [`event_streams::GetEventDeliveries`] | `event_streams().deliveries().list(id)` |
 //! | `get_deliveries_by_event_id` | `GET /api/v2/event-streams/{id}/deliveries/{event_id}` | [`event_streams::GetDeliveriesByEventId`] | `event_streams().deliveries().get_history(id, event_id)` |
-//! | `post_redeliver` | `POST /api/v2/event-streams/{id}/redeliver` | [`event_streams::PostRedeliver`] | `event_streams().redeliveries().create(id)` |
+//! | `post_redeliver` | `POST /api/v2/event-streams/{id}/redeliver` | [`event_streams::PostRedeliver`] | `event_streams().redeliveries().create(id, body)` |
 //! | `post_redeliver_by_event_id` | `POST /api/v2/event-streams/{id}/redeliver/{event_id}` | [`event_streams::PostRedeliverByEventId`] | `event_streams().redeliveries().create_by_id(id, event_id)` |
-//! | `post_test_event` | `POST /api/v2/event-streams/{id}/test` | [`event_streams::PostTestEvent`] | `event_streams().test(id)` |
+//! | `post_test_event` | `POST /api/v2/event-streams/{id}/test` | [`event_streams::PostTestEvent`] | `event_streams().test(id, body)` |
 //! | `subscribe_events` | `GET /api/v2/events` | [`events::SubscribeEvents`] | `events().subscribe()` |
 //! | `get_experiments` | `GET /api/v2/experimentation/experiments` | [`experimentation::GetExperiments`] | `experimentation().experiments().list()` |
-//! | `create_experiment` | `POST /api/v2/experimentation/experiments` | [`experimentation::CreateExperiment`] | `experimentation().experiments().create()` |
+//! | `create_experiment` | `POST /api/v2/experimentation/experiments` | [`experimentation::CreateExperiment`] | `experimentation().experiments().create(body)` |
 //! | `delete_experiment` | `DELETE /api/v2/experimentation/experiments/{id}` | [`experimentation::DeleteExperiment`] | `experimentation().experiments().delete(id)` |
 //! | `get_experiment` | `GET /api/v2/experimentation/experiments/{id}` | [`experimentation::GetExperiment`] | `experimentation().experiments().get(id)` |
-//! | `update_experiment` | `PATCH /api/v2/experimentation/experiments/{id}` | [`experimentation::UpdateExperiment`] | `experimentation().experiments().update(id)` |
-//! | `update_experiment_status` | `POST /api/v2/experimentation/experiments/{id}/status` | [`experimentation::UpdateExperimentStatus`] | `experimentation().experiments().update_status(id)` |
+//! | `update_experiment` | `PATCH /api/v2/experimentation/experiments/{id}` | [`experimentation::UpdateExperiment`] | `experimentation().experiments().update(id, body)` |
+//! | `update_experiment_status` | `POST /api/v2/experimentation/experiments/{id}/status` | [`experimentation::UpdateExperimentStatus`] | `experimentation().experiments().update_status(id, body)` |
 //! | `validate_experiment` | `POST /api/v2/experimentation/experiments/{id}/validate` | [`experimentation::ValidateExperiment`] | `experimentation().experiments().validate(id)` |
 //! | `get_feature_flags` | `GET /api/v2/experimentation/feature-flags` | [`experimentation::GetFeatureFlags`] | `experimentation().feature_flags().list()` |
-//! | `create_feature_flag` | `POST /api/v2/experimentation/feature-flags` | [`experimentation::CreateFeatureFlag`] | `experimentation().feature_flags().create()` |
+//! | `create_feature_flag` | `POST /api/v2/experimentation/feature-flags` | [`experimentation::CreateFeatureFlag`] | `experimentation().feature_flags().create(body)` |
 //! | `delete_feature_flag` | `DELETE /api/v2/experimentation/feature-flags/{id}` | [`experimentation::DeleteFeatureFlag`] | `experimentation().feature_flags().delete(id)` |
 //! | `get_feature_flag` | `GET /api/v2/experimentation/feature-flags/{id}` | [`experimentation::GetFeatureFlag`] | `experimentation().feature_flags().get(id)` |
-//! | `update_feature_flag` | `PATCH /api/v2/experimentation/feature-flags/{id}` | [`experimentation::UpdateFeatureFlag`] | `experimentation().feature_flags().update(id)` |
-//! | `update_feature_flag_status` | `POST /api/v2/experimentation/feature-flags/{id}/status` | [`experimentation::UpdateFeatureFlagStatus`] | `experimentation().feature_flags().update_status(id)` |
+//! | `update_feature_flag` | `PATCH /api/v2/experimentation/feature-flags/{id}` | [`experimentation::UpdateFeatureFlag`] | `experimentation().feature_flags().update(id, body)` |
+//! | `update_feature_flag_status` | `POST /api/v2/experimentation/feature-flags/{id}/status` | [`experimentation::UpdateFeatureFlagStatus`] | `experimentation().feature_flags().update_status(id, body)` |
 //! | `get_variations` | `GET /api/v2/experimentation/feature-flags/{id}/variations` | [`experimentation::GetVariations`] | `experimentation().feature_flags().variations().list(id)` |
-//! | `create_variation` | `POST /api/v2/experimentation/feature-flags/{id}/variations` | [`experimentation::CreateVariation`] | `experimentation().feature_flags().variations().create(id)` |
+//! | `create_variation` | `POST /api/v2/experimentation/feature-flags/{id}/variations` | [`experimentation::CreateVariation`] | `experimentation().feature_flags().variations().create(id, body)` |
 //! | `delete_variation` | `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` | [`experimentation::DeleteVariation`] | `experimentation().feature_flags().variations().delete(id, vid)` |
 //! | `get_variation` | `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` | [`experimentation::GetVariation`] | `experimentation().feature_flags().variations().get(id, vid)` |
-//! | `update_variation` | `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` | [`experimentation::UpdateVariation`] | `experimentation().feature_flags().variations().update(id, vid)` |
+//! | `update_variation` | `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` | [`experimentation::UpdateVariation`] | `experimentation().feature_flags().variations().update(id, vid, body)` |
 //! | `get_segments` | `GET /api/v2/experimentation/segments` | [`experimentation::GetSegments`] | `experimentation().segments().list()` |
-//! | `create_segment` | `POST /api/v2/experimentation/segments` | [`experimentation::CreateSegment`] | `experimentation().segments().create()` |
+//! | `create_segment` | `POST /api/v2/experimentation/segments` | [`experimentation::CreateSegment`] | `experimentation().segments().create(body)` |
 //! | `delete_segment` | `DELETE /api/v2/experimentation/segments/{id}` | [`experimentation::DeleteSegment`] | `experimentation().segments().delete(id)` |
 //! | `get_segment` | `GET /api/v2/experimentation/segments/{id}` | [`experimentation::GetSegment`] | `experimentation().segments().get(id)` |
-//! | `update_segment` | `PATCH /api/v2/experimentation/segments/{id}` | [`experimentation::UpdateSegment`] | `experimentation().segments().update(id)` |
+//! | `update_segment` | `PATCH /api/v2/experimentation/segments/{id}` | [`experimentation::UpdateSegment`] | `experimentation().segments().update(id, body)` |
 //! | `get_flows` | `GET /api/v2/flows` | [`flows::GetFlows`] | `flows().list()` |
-//! | `post_flows` | `POST /api/v2/flows` | [`flows::PostFlows`] | `flows().create()` |
+//! | `post_flows` | `POST /api/v2/flows` | [`flows::PostFlows`] | `flows().create(body)` |
 //! | `get_flows_vault_connections` | `GET /api/v2/flows/vault/connections` | [`flows::GetFlowsVaultConnections`] | `flows().vault().connections().list()` |
-//! | `post_flows_vault_connections` | `POST /api/v2/flows/vault/connections` | [`flows::PostFlowsVaultConnections`] | `flows().vault().connections().create()` |
+//! | `post_flows_vault_connections` | `POST /api/v2/flows/vault/connections` | [`flows::PostFlowsVaultConnections`] | `flows().vault().connections().create(body)` |
 //! | `delete_flows_vault_connections_by_id` | `DELETE /api/v2/flows/vault/connections/{id}` | [`flows::DeleteFlowsVaultConnectionsById`] | `flows().vault().connections().delete(id)` |
 //! | `get_flows_vault_connections_by_id` | `GET /api/v2/flows/vault/connections/{id}` | [`flows::GetFlowsVaultConnectionsById`] | `flows().vault().connections().get(id)` |
-//! | `patch_flows_vault_connections_by_id` | `PATCH /api/v2/flows/vault/connections/{id}` | [`flows::PatchFlowsVaultConnectionsById`] | `flows().vault().connections().update(id)` |
+//! | `patch_flows_vault_connections_by_id` | `PATCH /api/v2/flows/vault/connections/{id}` | [`flows::PatchFlowsVaultConnectionsById`] | `flows().vault().connections().update(id, body)` |
 //! | `get_flows_executions` | `GET /api/v2/flows/{flow_id}/executions` | [`flows::GetFlowsExecutions`] | `flows().executions().list(flow_id)` |
 //! | `delete_flows_executions_by_execution_id` | `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}` | [`flows::DeleteFlowsExecutionsByExecutionId`] | `flows().executions().delete(flow_id, execution_id)` |
 //! | `get_flows_executions_by_execution_id` | `GET /api/v2/flows/{flow_id}/executions/{execution_id}` | [`flows::GetFlowsExecutionsByExecutionId`] | `flows().executions().get(flow_id, execution_id)` |
 //! | `delete_flows_by_id` | `DELETE /api/v2/flows/{id}` | [`flows::DeleteFlowsById`] | `flows().delete(id)` |
 //! | `get_flows_by_id` | `GET /api/v2/flows/{id}` | [`flows::GetFlowsById`] | `flows().get(id)` |
-//! | `patch_flows_by_id` | `PATCH /api/v2/flows/{id}` | [`flows::PatchFlowsById`] | `flows().update(id)` |
+//! | `patch_flows_by_id` | `PATCH /api/v2/flows/{id}` | [`flows::PatchFlowsById`] | `flows().update(id, body)` |
 //! | `get_forms` | `GET /api/v2/forms` | [`forms::GetForms`] | `forms().list()` |
-//! | `create_form` | `POST /api/v2/forms` | [`forms::CreateForm`] | `forms().create()` |
+//! | `create_form` | `POST /api/v2/forms` | [`forms::CreateForm`] | `forms().create(body)` |
 //! | `delete_form` | `DELETE /api/v2/forms/{id}` | [`forms::DeleteForm`] | `forms().delete(id)` |
 //! | `get_form` | `GET /api/v2/forms/{id}` | [`forms::GetForm`] | `forms().get(id)` |
-//! | `patch_form` | `PATCH /api/v2/forms/{id}` | [`forms::PatchForm`] | `forms().update(id)` |
+//! | `patch_form` | `PATCH /api/v2/forms/{id}` | [`forms::PatchForm`] | `forms().update(id, body)` |
 //! | `delete_grants_by_user_id` | `DELETE /api/v2/grants` | [`grants::DeleteGrantsByUserId`] | `user_grants().delete_by_user_id()` |
 //! | `get_grants` | `GET /api/v2/grants` | [`grants::GetGrants`] | `user_grants().list()` |
 //! | `delete_grants_by_id` | `DELETE /api/v2/grants/{id}` | [`grants::DeleteGrantsById`] | `user_grants().delete(id)` |
@@ -211,86 +211,86 @@
 //! | `delete_group` | `DELETE /api/v2/groups/{id}` | [`groups::DeleteGroup`] | `groups().delete(id)` |
 //! | `get_group` | `GET /api/v2/groups/{id}` | [`groups::GetGroup`] | `groups().get(id)` |
 //! | `get_group_members` | `GET /api/v2/groups/{id}/members` | [`groups::GetGroupMembers`] | `groups().members().get(id)` |
-//! | `delete_group_roles` | `DELETE /api/v2/groups/{id}/roles` | [`groups::DeleteGroupRoles`] | `groups().roles().delete(id)` |
+//! | `delete_group_roles` | `DELETE /api/v2/groups/{id}/roles` | [`groups::DeleteGroupRoles`] | `groups().roles().delete(id, body)` |
 //! | `get_group_roles` | `GET /api/v2/groups/{id}/roles` | [`groups::GetGroupRoles`] | `groups().roles().list(id)` |
-//! | `post_group_roles` | `POST /api/v2/groups/{id}/roles` | [`groups::PostGroupRoles`] | `groups().roles().create(id)` |
-//! | `post_ticket` | `POST /api/v2/guardian/enrollments/ticket` | [`guardian::PostTicket`] | `guardian().enrollments().create_ticket()` |
+//! | `post_group_roles` | `POST /api/v2/groups/{id}/roles` | [`groups::PostGroupRoles`] | `groups().roles().create(id, body)` |
+//! | `post_ticket` | `POST /api/v2/guardian/enrollments/ticket` | [`guardian::PostTicket`] | `guardian().enrollments().create_ticket(body)` |
 //! | `delete_enrollments_by_id` | `DELETE /api/v2/guardian/enrollments/{id}` | [`guardian::DeleteEnrollmentsById`] | `guardian().enrollments().delete(id)` |
 //! | `get_enrollments_by_id` | `GET /api/v2/guardian/enrollments/{id}` | [`guardian::GetEnrollmentsById`] | `guardian().enrollments().get(id)` |
 //! | `get_factors` | `GET /api/v2/guardian/factors` | [`guardian::GetFactors`] | `guardian().factors().list()` |
 //! | `get_factor_duo_settings` | `GET /api/v2/guardian/factors/duo/settings` | [`guardian::GetFactorDuoSettings`] | `guardian().factors().duo().settings().get()` |
-//! | `patch_factor_duo_settings` | `PATCH /api/v2/guardian/factors/duo/settings` | [`guardian::PatchFactorDuoSettings`] | `guardian().factors().duo().settings().update()` |
-//! | `put_factor_duo_settings` | `PUT /api/v2/guardian/factors/duo/settings` | [`guardian::PutFactorDuoSettings`] | `guardian().factors().duo().settings().set()` |
+//! | `patch_factor_duo_settings` | `PATCH /api/v2/guardian/factors/duo/settings` | [`guardian::PatchFactorDuoSettings`] | `guardian().factors().duo().settings().update(body)` |
+//! | `put_factor_duo_settings` | `PUT /api/v2/guardian/factors/duo/settings` | [`guardian::PutFactorDuoSettings`] | `guardian().factors().duo().settings().set(body)` |
 //! | `get_message-types` | `GET /api/v2/guardian/factors/phone/message-types` | [`guardian::GetMessageTypes`] | `guardian().factors().phone().get_message_types()` |
-//! | `put_message-types` | `PUT /api/v2/guardian/factors/phone/message-types` | [`guardian::PutMessageTypes`] | `guardian().factors().phone().set_message_types()` |
+//! | `put_message-types` | `PUT /api/v2/guardian/factors/phone/message-types` | [`guardian::PutMessageTypes`] | `guardian().factors().phone().set_message_types(body)` |
 //! | `get_phone_twilio_factor_provider` | `GET /api/v2/guardian/factors/phone/providers/twilio` | [`guardian::GetPhoneTwilioFactorProvider`] | `guardian().factors().phone().get_twilio_provider()` |
-//! | `put_twilio` | `PUT /api/v2/guardian/factors/phone/providers/twilio` | [`guardian::PutTwilio`] | `guardian().factors().phone().set_twilio_provider()` |
+//! | `put_twilio` | `PUT /api/v2/guardian/factors/phone/providers/twilio` | [`guardian::PutTwilio`] | `guardian().factors().phone().set_twilio_provider(body)` |
 //! | `get_guardian_phone_providers` | `GET /api/v2/guardian/factors/phone/selected-provider` | [`guardian::GetGuardianPhoneProviders`] | `guardian().factors().phone().get_selected_provider()` |
-//! | `put_phone_providers` | `PUT /api/v2/guardian/factors/phone/selected-provider` | [`guardian::PutPhoneProviders`] | `guardian().factors().phone().set_provider()` |
+//! | `put_phone_providers` | `PUT /api/v2/guardian/factors/phone/selected-provider` | [`guardian::PutPhoneProviders`] | `guardian().factors().phone().set_provider(body)` |
 //! | `get_factor_phone_templates` | `GET /api/v2/guardian/factors/phone/templates` | [`guardian::GetFactorPhoneTemplates`] | `guardian().factors().phone().get_templates()` |
-//! | `put_factor_phone_templates` | `PUT /api/v2/guardian/factors/phone/templates` | [`guardian::PutFactorPhoneTemplates`] | `guardian().factors().phone().set_templates()` |
+//! | `put_factor_phone_templates` | `PUT /api/v2/guardian/factors/phone/templates` | [`guardian::PutFactorPhoneTemplates`] | `guardian().factors().phone().set_templates(body)` |
 //! | `get_apns` | `GET /api/v2/guardian/factors/push-notification/providers/apns` | [`guardian::GetApns`] | `guardian().factors().push_notification().get_apns_provider()` |
-//! | `patch_apns` | `PATCH /api/v2/guardian/factors/push-notification/providers/apns` | [`guardian::PatchApns`] | `guardian().factors().push_notification().update_apns_provider()` |
-//! | `put_apns` | `PUT /api/v2/guardian/factors/push-notification/providers/apns` | [`guardian::PutApns`] | `guardian().factors().push_notification().set_apns_provider()` |
-//! | `patch_fcm` | `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` | [`guardian::PatchFcm`] | `guardian().factors().push_notification().update_fcm_provider()` |
-//! | `put_fcm` | `PUT /api/v2/guardian/factors/push-notification/providers/fcm` | [`guardian::PutFcm`] | `guardian().factors().push_notification().set_fcm_provider()` |
-//! | `patch_fcmv1` | `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` | [`guardian::PatchFcmv1`] | `guardian().factors().push_notification().update_fcmv1_provider()` |
-//! | `put_fcmv1` | `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` | [`guardian::PutFcmv1`] | `guardian().factors().push_notification().set_fcmv1_provider()` |
+//! | `patch_apns` | `PATCH /api/v2/guardian/factors/push-notification/providers/apns` | [`guardian::PatchApns`] | `guardian().factors().push_notification().update_apns_provider(body)` |
+//! | `put_apns` | `PUT /api/v2/guardian/factors/push-notification/providers/apns` | [`guardian::PutApns`] | `guardian().factors().push_notification().set_apns_provider(body)` |
+//! | `patch_fcm` | `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` | [`guardian::PatchFcm`] | `guardian().factors().push_notification().update_fcm_provider(body)` |
+//! | `put_fcm` | `PUT /api/v2/guardian/factors/push-notification/providers/fcm` | [`guardian::PutFcm`] | `guardian().factors().push_notification().set_fcm_provider(body)` |
+//! | `patch_fcmv1` | `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` | [`guardian::PatchFcmv1`] | `guardian().factors().push_notification().update_fcmv1_provider(body)` |
+//! | `put_fcmv1` | `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` | [`guardian::PutFcmv1`] | `guardian().factors().push_notification().set_fcmv1_provider(body)` |
 //! | `get_sns` | `GET /api/v2/guardian/factors/push-notification/providers/sns` | [`guardian::GetSns`] | `guardian().factors().push_notification().get_sns_provider()` |
-//! | `patch_sns` | `PATCH /api/v2/guardian/factors/push-notification/providers/sns` | [`guardian::PatchSns`] | `guardian().factors().push_notification().update_sns_provider()` |
-//! | `put_sns` | `PUT /api/v2/guardian/factors/push-notification/providers/sns` | [`guardian::PutSns`] | `guardian().factors().push_notification().set_sns_provider()` |
+//! | `patch_sns` | `PATCH /api/v2/guardian/factors/push-notification/providers/sns` | [`guardian::PatchSns`] | `guardian().factors().push_notification().update_sns_provider(body)` |
+//! | `put_sns` | `PUT /api/v2/guardian/factors/push-notification/providers/sns` | [`guardian::PutSns`] | `guardian().factors().push_notification().set_sns_provider(body)` |
 //! | `get_pn_providers` | `GET /api/v2/guardian/factors/push-notification/selected-provider` | [`guardian::GetPnProviders`] | `guardian().factors().push_notification().get_selected_provider()` |
-//! | `put_pn_providers` | `PUT /api/v2/guardian/factors/push-notification/selected-provider` | [`guardian::PutPnProviders`] | `guardian().factors().push_notification().set_provider()` |
+//! | `put_pn_providers` | `PUT /api/v2/guardian/factors/push-notification/selected-provider` | [`guardian::PutPnProviders`] | `guardian().factors().push_notification().set_provider(body)` |
 //! | `get_sms_twilio_factor_provider` | `GET /api/v2/guardian/factors/sms/providers/twilio` | [`guardian::GetSmsTwilioFactorProvider`] | `guardian().factors().sms().get_twilio_provider()` |
-//! | `put_sms_twilio_factor_provider` | `PUT /api/v2/guardian/factors/sms/providers/twilio` | [`guardian::PutSmsTwilioFactorProvider`] | `guardian().factors().sms().set_twilio_provider()` |
+//! | `put_sms_twilio_factor_provider` | `PUT /api/v2/guardian/factors/sms/providers/twilio` | [`guardian::PutSmsTwilioFactorProvider`] | `guardian().factors().sms().set_twilio_provider(body)` |
 //! | `get_sms_providers` | `GET /api/v2/guardian/factors/sms/selected-provider` | [`guardian::GetSmsProviders`] | `guardian().factors().sms().get_selected_provider()` |
-//! | `put_sms_providers` | `PUT /api/v2/guardian/factors/sms/selected-provider` | [`guardian::PutSmsProviders`] | `guardian().factors().sms().set_provider()` |
+//! | `put_sms_providers` | `PUT /api/v2/guardian/factors/sms/selected-provider` | [`guardian::PutSmsProviders`] | `guardian().factors().sms().set_provider(body)` |
 //! | `get_factor_sms_templates` | `GET /api/v2/guardian/factors/sms/templates` | [`guardian::GetFactorSmsTemplates`] | `guardian().factors().sms().get_templates()` |
-//! | `put_factor_sms_templates` | `PUT /api/v2/guardian/factors/sms/templates` | [`guardian::PutFactorSmsTemplates`] | `guardian().factors().sms().set_templates()` |
-//! | `put_factors_by_name` | `PUT /api/v2/guardian/factors/{name}` | [`guardian::PutFactorsByName`] | `guardian().factors().set(name)` |
+//! | `put_factor_sms_templates` | `PUT /api/v2/guardian/factors/sms/templates` | [`guardian::PutFactorSmsTemplates`] | `guardian().factors().sms().set_templates(body)` |
+//! | `put_factors_by_name` | `PUT /api/v2/guardian/factors/{name}` | [`guardian::PutFactorsByName`] | `guardian().factors().set(name, body)` |
 //! | `get_policies` | `GET /api/v2/guardian/policies` | [`guardian::GetPolicies`] | `guardian().policies().list()` |
-//! | `put_policies` | `PUT /api/v2/guardian/policies` | [`guardian::PutPolicies`] | `guardian().policies().set()` |
+//! | `put_policies` | `PUT /api/v2/guardian/policies` | [`guardian::PutPolicies`] | `guardian().policies().set(body)` |
 //! | `get_hooks` | `GET /api/v2/hooks` | [`hooks::GetHooks`] | `hooks().list()` |
-//! | `post_hooks` | `POST /api/v2/hooks` | [`hooks::PostHooks`] | `hooks().create()` |
+//! | `post_hooks` | `POST /api/v2/hooks` | [`hooks::PostHooks`] | `hooks().create(body)` |
 //! | `delete_hooks_by_id` | `DELETE /api/v2/hooks/{id}` | [`hooks::DeleteHooksById`] | `hooks().delete(id)` |
 //! | `get_hooks_by_id` | `GET /api/v2/hooks/{id}` | [`hooks::GetHooksById`] | `hooks().get(id)` |
-//! | `patch_hooks_by_id` | `PATCH /api/v2/hooks/{id}` | [`hooks::PatchHooksById`] | `hooks().update(id)` |
-//! | `delete_secrets` | `DELETE /api/v2/hooks/{id}/secrets` | [`hooks::DeleteSecrets`] | `hooks().secrets().delete(id)` |
+//! | `patch_hooks_by_id` | `PATCH /api/v2/hooks/{id}` | [`hooks::PatchHooksById`] | `hooks().update(id, body)` |
+//! | `delete_secrets` | `DELETE /api/v2/hooks/{id}/secrets` | [`hooks::DeleteSecrets`] | `hooks().secrets().delete(id, body)` |
 //! | `get_secrets` | `GET /api/v2/hooks/{id}/secrets` | [`hooks::GetSecrets`] | `hooks().secrets().get(id)` |
-//! | `patch_secrets` | `PATCH /api/v2/hooks/{id}/secrets` | [`hooks::PatchSecrets`] | `hooks().secrets().update(id)` |
-//! | `post_secrets` | `POST /api/v2/hooks/{id}/secrets` | [`hooks::PostSecrets`] | `hooks().secrets().create(id)` |
+//! | `patch_secrets` | `PATCH /api/v2/hooks/{id}/secrets` | [`hooks::PatchSecrets`] | `hooks().secrets().update(id, body)` |
+//! | `post_secrets` | `POST /api/v2/hooks/{id}/secrets` | [`hooks::PostSecrets`] | `hooks().secrets().create(id, body)` |
 //! | `post_users-exports` | `POST /api/v2/jobs/users-exports` | [`crate::jobs::CreateUsersExport`] | `jobs().export_users(body)` (hand-written) |
 //! | `post_users-imports` | `POST /api/v2/jobs/users-imports` | [`crate::jobs::ImportUsers`] | `jobs().import_users(connection_id, file)` (hand-written) |
-//! | `post_verification-email` | `POST /api/v2/jobs/verification-email` | [`jobs::PostVerificationEmail`] | `jobs().verification_email().create()` |
+//! | `post_verification-email` | `POST /api/v2/jobs/verification-email` | [`jobs::PostVerificationEmail`] | `jobs().verification_email().create(body)` |
 //! | `get_jobs_by_id` | `GET /api/v2/jobs/{id}` | [`crate::jobs::GetJob`] | `jobs().get(id)` (hand-written) |
 //! | `get_errors` | `GET /api/v2/jobs/{id}/errors` | [`jobs::GetErrors`] | `jobs().errors().get(id)` |
 //! | `delete_custom_signing_keys` | `DELETE /api/v2/keys/custom-signing` | [`keys::DeleteCustomSigningKeys`] | `keys().custom_signing().delete()` |
 //! | `get_custom_signing_keys` | `GET /api/v2/keys/custom-signing` | [`keys::GetCustomSigningKeys`] | `keys().custom_signing().get()` |
-//! | `put_custom_signing_keys` | `PUT /api/v2/keys/custom-signing` | [`keys::PutCustomSigningKeys`] | `keys().custom_signing().set()` |
+//! | `put_custom_signing_keys` | `PUT /api/v2/keys/custom-signing` | [`keys::PutCustomSigningKeys`] | `keys().custom_signing().set(body)` |
 //! | `get_encryption_keys` | `GET /api/v2/keys/encryption` | [`keys::GetEncryptionKeys`] | `keys().encryption().list()` |
-//! | `post_encryption` | `POST /api/v2/keys/encryption` | [`keys::PostEncryption`] | `keys().encryption().create()` |
+//! | `post_encryption` | `POST /api/v2/keys/encryption` | [`keys::PostEncryption`] | `keys().encryption().create(body)` |
 //! | `post_encryption_rekey` | `POST /api/v2/keys/encryption/rekey` | [`keys::PostEncryptionRekey`] | `keys().encryption().rekey()` |
 //! | `delete_encryption_key` | `DELETE /api/v2/keys/encryption/{kid}` | [`keys::DeleteEncryptionKey`] | `keys().encryption().delete(kid)` |
 //! | `get_encryption_key` | `GET /api/v2/keys/encryption/{kid}` | [`keys::GetEncryptionKey`] | `keys().encryption().get(kid)` |
-//! | `post_encryption_key` | `POST /api/v2/keys/encryption/{kid}` | [`keys::PostEncryptionKey`] | `keys().encryption().import(kid)` |
+//! | `post_encryption_key` | `POST /api/v2/keys/encryption/{kid}` | [`keys::PostEncryptionKey`] | `keys().encryption().import(kid, body)` |
 //! | `post_encryption_wrapping_key` | `POST /api/v2/keys/encryption/{kid}/wrapping-key` | [`keys::PostEncryptionWrappingKey`] | `keys().encryption().create_public_wrapping_key(kid)` |
 //! | `get_signing_keys` | `GET /api/v2/keys/signing` | [`keys::GetSigningKeys`] | `keys().signing().list()` |
 //! | `post_signing_keys` | `POST /api/v2/keys/signing/rotate` | [`keys::PostSigningKeys`] | `keys().signing().rotate()` |
 //! | `get_signing_key` | `GET /api/v2/keys/signing/{kid}` | [`keys::GetSigningKey`] | `keys().signing().get(kid)` |
 //! | `put_signing_keys` | `PUT /api/v2/keys/signing/{kid}/revoke` | [`keys::PutSigningKeys`] | `keys().signing().revoke(kid)` |
 //! | `get_log-streams` | `GET /api/v2/log-streams` | [`log_streams::GetLogStreams`] | `log_streams().list()` |
-//! | `post_log-streams` | `POST /api/v2/log-streams` | [`log_streams::PostLogStreams`] | `log_streams().create()` |
+//! | `post_log-streams` | `POST /api/v2/log-streams` | [`log_streams::PostLogStreams`] | `log_streams().create(body)` |
 //! | `delete_log-streams_by_id` | `DELETE /api/v2/log-streams/{id}` | [`log_streams::DeleteLogStreamsById`] | `log_streams().delete(id)` |
 //! | `get_log-streams_by_id` | `GET /api/v2/log-streams/{id}` | [`log_streams::GetLogStreamsById`] | `log_streams().get(id)` |
-//! | `patch_log-streams_by_id` | `PATCH /api/v2/log-streams/{id}` | [`log_streams::PatchLogStreamsById`] | `log_streams().update(id)` |
+//! | `patch_log-streams_by_id` | `PATCH /api/v2/log-streams/{id}` | [`log_streams::PatchLogStreamsById`] | `log_streams().update(id, body)` |
 //! | `get_logs` | `GET /api/v2/logs` | [`crate::logs::ListLogs`] | `logs().list()` (hand-written) |
 //! | `get_logs_by_id` | `GET /api/v2/logs/{id}` | [`crate::logs::GetLog`] | `logs().get(id)` (hand-written) |
 //! | `get_network-acls` | `GET /api/v2/network-acls` | [`network_acls::GetNetworkAcls`] | `network_acls().list()` |
-//! | `post_network-acls` | `POST /api/v2/network-acls` | [`network_acls::PostNetworkAcls`] | `network_acls().create()` |
+//! | `post_network-acls` | `POST /api/v2/network-acls` | [`network_acls::PostNetworkAcls`] | `network_acls().create(body)` |
 //! | `delete_network-acls_by_id` | `DELETE /api/v2/network-acls/{id}` | [`network_acls::DeleteNetworkAclsById`] | `network_acls().delete(id)` |
 //! | `get_network-acls_by_id` | `GET /api/v2/network-acls/{id}` | [`network_acls::GetNetworkAclsById`] | `network_acls().get(id)` |
-//! | `patch_network-acls_by_id` | `PATCH /api/v2/network-acls/{id}` | [`network_acls::PatchNetworkAclsById`] | `network_acls().update(id)` |
-//! | `put_network-acls_by_id` | `PUT /api/v2/network-acls/{id}` | [`network_acls::PutNetworkAclsById`] | `network_acls().set(id)` |
+//! | `patch_network-acls_by_id` | `PATCH /api/v2/network-acls/{id}` | [`network_acls::PatchNetworkAclsById`] | `network_acls().update(id, body)` |
+//! | `put_network-acls_by_id` | `PUT /api/v2/network-acls/{id}` | [`network_acls::PutNetworkAclsById`] | `network_acls().set(id, body)` |
 //! | `get_organizations` | `GET /api/v2/organizations` | [`crate::organizations::ListOrganizations`] | `organizations().list()` (hand-written) |
 //! | `post_organizations` | `POST /api/v2/organizations` | [`crate::organizations::CreateOrganization`] | `organizations().create(body)` (hand-written) |
 //! | `get_name_by_name` | `GET /api/v2/organizations/name/{name}` | [`crate::organizations::GetOrganizationByName`] | `organizations().get_by_name(name)` (hand-written) |
@@ -298,26 +298,26 @@
 //! | `get_organizations_by_id` | `GET /api/v2/organizations/{id}` | [`crate::organizations::GetOrganization`] | `organizations().get(id)` (hand-written) |
 //! | `patch_organizations_by_id` | `PATCH /api/v2/organizations/{id}` | [`crate::organizations::UpdateOrganization`] | `organizations().update(id, body)` (hand-written) |
 //! | `get_organization-client-grants` | `GET /api/v2/organizations/{id}/client-grants` | [`organizations::GetOrganizationClientGrants`] | `organizations().client_grants().list(id)` |
-//! | `create_organization-client-grants` | `POST /api/v2/organizations/{id}/client-grants` | [`organizations::CreateOrganizationClientGrants`] | `organizations().client_grants().create(id)` |
+//! | `create_organization-client-grants` | `POST /api/v2/organizations/{id}/client-grants` | [`organizations::CreateOrganizationClientGrants`] | `organizations().client_grants().create(id, body)` |
 //! | `delete_client-grants_by_grant_id` | `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}` | [`organizations::DeleteClientGrantsByGrantId`] | `organizations().client_grants().delete(id, grant_id)` |
 //! | `get_organization_connections` | `GET /api/v2/organizations/{id}/connections` | [`organizations::GetOrganizationConnections`] | `organizations().connections().list(id)` |
-//! | `post_organization_connection` | `POST /api/v2/organizations/{id}/connections` | [`organizations::PostOrganizationConnection`] | `organizations().connections().create(id)` |
+//! | `post_organization_connection` | `POST /api/v2/organizations/{id}/connections` | [`organizations::PostOrganizationConnection`] | `organizations().connections().create(id, body)` |
 //! | `delete_organization_connection` | `DELETE /api/v2/organizations/{id}/connections/{connection_id}` | [`organizations::DeleteOrganizationConnection`] | `organizations().connections().delete(id, connection_id)` |
 //! | `get_organization_connection` | `GET /api/v2/organizations/{id}/connections/{connection_id}` | [`organizations::GetOrganizationConnection`] | `organizations().connections().get(id, connection_id)` |
-//! | `patch_organization_connection` | `PATCH /api/v2/organizations/{id}/connections/{connection_id}` | [`organizations::PatchOrganizationConnection`] | `organizations().connections().update(id, connection_id)` |
+//! | `patch_organization_connection` | `PATCH /api/v2/organizations/{id}/connections/{connection_id}` | [`organizations::PatchOrganizationConnection`] | `organizations().connections().update(id, connection_id, body)` |
 //! | `get_discovery-domains` | `GET /api/v2/organizations/{id}/discovery-domains` | [`organizations::GetDiscoveryDomains`] | `organizations().discovery_domains().list(id)` |
-//! | `post_discovery-domains` | `POST /api/v2/organizations/{id}/discovery-domains` | [`organizations::PostDiscoveryDomains`] | `organizations().discovery_domains().create(id)` |
+//! | `post_discovery-domains` | `POST /api/v2/organizations/{id}/discovery-domains` | [`organizations::PostDiscoveryDomains`] | `organizations().discovery_domains().create(id, body)` |
 //! | `get_name_by_discovery_domain` | `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` | [`organizations::GetNameByDiscoveryDomain`] | `organizations().discovery_domains().get_by_name(id, discovery_domain)` |
 //! | `delete_discovery-domains_by_discovery_domain_id` | `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` | [`organizations::DeleteDiscoveryDomainsByDiscoveryDomainId`] | `organizations().discovery_domains().delete(id, discovery_domain_id)` |
 //! | `get_discovery-domains_by_discovery_domain_id` | `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` | [`organizations::GetDiscoveryDomainsByDiscoveryDomainId`] | `organizations().discovery_domains().get(id, discovery_domain_id)` |
-//! | `patch_discovery-domains_by_discovery_domain_id` | `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` | [`organizations::PatchDiscoveryDomainsByDiscoveryDomainId`] | `organizations().discovery_domains().update(id, discovery_domain_id)` |
+//! | `patch_discovery-domains_by_discovery_domain_id` | `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` | [`organizations::PatchDiscoveryDomainsByDiscoveryDomainId`] | `organizations().discovery_domains().update(id, discovery_domain_id, body)` |
 //! | `get_enabled_connections` | `GET /api/v2/organizations/{id}/enabled_connections` | [`organizations::GetEnabledConnections`] | `organizations().enabled_connections().list(id)` |
-//! | `post_enabled_connections` | `POST /api/v2/organizations/{id}/enabled_connections` | [`organizations::PostEnabledConnections`] | `organizations().enabled_connections().add(id)` |
+//! | `post_enabled_connections` | `POST /api/v2/organizations/{id}/enabled_connections` | [`organizations::PostEnabledConnections`] | `organizations().enabled_connections().add(id, body)` |
 //! | `delete_enabled_connections_by_connectionId` | `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` | [`organizations::DeleteEnabledConnectionsByConnectionId`] | `organizations().enabled_connections().delete(id, connection_id)` |
 //! | `get_enabled_connections_by_connectionId` | `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` | [`organizations::GetEnabledConnectionsByConnectionId`] | `organizations().enabled_connections().get(id, connection_id)` |
-//! | `patch_enabled_connections_by_connectionId` | `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` | [`organizations::PatchEnabledConnectionsByConnectionId`] | `organizations().enabled_connections().update(id, connection_id)` |
+//! | `patch_enabled_connections_by_connectionId` | `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` | [`organizations::PatchEnabledConnectionsByConnectionId`] | `organizations().enabled_connections().update(id, connection_id, body)` |
 //! | `get_invitations` | `GET /api/v2/organizations/{id}/invitations` | [`organizations::GetInvitations`] | `organizations().invitations().list(id)` |
-//! | `post_invitations` | `POST /api/v2/organizations/{id}/invitations` | [`organizations::PostInvitations`] | `organizations().invitations().create(id)` |
+//! | `post_invitations` | `POST /api/v2/organizations/{id}/invitations` | [`organizations::PostInvitations`] | `organizations().invitations().create(id, body)` |
 //! | `delete_invitations_by_invitation_id` | `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}` | [`organizations::DeleteInvitationsByInvitationId`] | `organizations().invitations().delete(id, invitation_id)` |
 //! | `get_invitations_by_invitation_id` | `GET /api/v2/organizations/{id}/invitations/{invitation_id}` | [`organizations::GetInvitationsByInvitationId`] | `organizations().invitations().get(id, invitation_id)` |
 //! | `delete_members` | `DELETE /api/v2/organizations/{id}/members` | [`crate::organizations::RemoveMembers`] | `organizations().remove_members(id, members)` (hand-written) |
@@ -325,96 +325,96 @@
 //! | `post_members` | `POST /api/v2/organizations/{id}/members` | [`crate::organizations::AddMembers`] | `organizations().add_members(id, members)` (hand-written) |
 //! | `get_organization_member_effective_roles` | `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles` | [`organizations::GetOrganizationMemberEffectiveRoles`] | `organizations().members_api().effective_roles().list(id, user_id)` |
 //! | `get_organization_member_role_source_groups` | `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups` | [`organizations::GetOrganizationMemberRoleSourceGroups`] | `organizations().members_api().effective_roles().sources().groups().list(id, user_id)` |
-//! | `delete_organization_member_roles` | `DELETE /api/v2/organizations/{id}/members/{user_id}/roles` | [`organizations::DeleteOrganizationMemberRoles`] | `organizations().members_api().roles().delete(id, user_id)` |
+//! | `delete_organization_member_roles` | `DELETE /api/v2/organizations/{id}/members/{user_id}/roles` | [`organizations::DeleteOrganizationMemberRoles`] | `organizations().members_api().roles().delete(id, user_id, body)` |
 //! | `get_organization_member_roles` | `GET /api/v2/organizations/{id}/members/{user_id}/roles` | [`organizations::GetOrganizationMemberRoles`] | `organizations().members_api().roles().list(id, user_id)` |
-//! | `post_organization_member_roles` | `POST /api/v2/organizations/{id}/members/{user_id}/roles` | [`organizations::PostOrganizationMemberRoles`] | `organizations().members_api().roles().assign(id, user_id)` |
+//! | `post_organization_member_roles` | `POST /api/v2/organizations/{id}/members/{user_id}/roles` | [`organizations::PostOrganizationMemberRoles`] | `organizations().members_api().roles().assign(id, user_id, body)` |
 //! | `get_organization_groups` | `GET /api/v2/organizations/{organization_id}/groups` | [`organizations::GetOrganizationGroups`] | `organizations().groups().list(organization_id)` |
-//! | `delete_organization_group_roles` | `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` | [`organizations::DeleteOrganizationGroupRoles`] | `organizations().groups().roles().delete(organization_id, group_id)` |
+//! | `delete_organization_group_roles` | `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` | [`organizations::DeleteOrganizationGroupRoles`] | `organizations().groups().roles().delete(organization_id, group_id, body)` |
 //! | `get_organization_group_roles` | `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles` | [`organizations::GetOrganizationGroupRoles`] | `organizations().groups().roles().list(organization_id, group_id)` |
-//! | `post_organization_group_roles` | `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` | [`organizations::PostOrganizationGroupRoles`] | `organizations().groups().roles().create(organization_id, group_id)` |
+//! | `post_organization_group_roles` | `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` | [`organizations::PostOrganizationGroupRoles`] | `organizations().groups().roles().create(organization_id, group_id, body)` |
 //! | `get_prompts` | `GET /api/v2/prompts` | [`prompts::GetPrompts`] | `prompts().get_settings()` |
-//! | `patch_prompts` | `PATCH /api/v2/prompts` | [`prompts::PatchPrompts`] | `prompts().update_settings()` |
+//! | `patch_prompts` | `PATCH /api/v2/prompts` | [`prompts::PatchPrompts`] | `prompts().update_settings(body)` |
 //! | `get_all_rendering` | `GET /api/v2/prompts/rendering` | [`prompts::GetAllRendering`] | `prompts().rendering().list()` |
-//! | `patch_bulk_rendering` | `PATCH /api/v2/prompts/rendering` | [`prompts::PatchBulkRendering`] | `prompts().rendering().bulk_update()` |
+//! | `patch_bulk_rendering` | `PATCH /api/v2/prompts/rendering` | [`prompts::PatchBulkRendering`] | `prompts().rendering().bulk_update(body)` |
 //! | `get_custom-text_by_language` | `GET /api/v2/prompts/{prompt}/custom-text/{language}` | [`prompts::GetCustomTextByLanguage`] | `prompts().custom_text().get(prompt, language)` |
-//! | `put_custom-text_by_language` | `PUT /api/v2/prompts/{prompt}/custom-text/{language}` | [`prompts::PutCustomTextByLanguage`] | `prompts().custom_text().set(prompt, language)` |
+//! | `put_custom-text_by_language` | `PUT /api/v2/prompts/{prompt}/custom-text/{language}` | [`prompts::PutCustomTextByLanguage`] | `prompts().custom_text().set(prompt, language, body)` |
 //! | `get_partials` | `GET /api/v2/prompts/{prompt}/partials` | [`prompts::GetPartials`] | `prompts().partials().get(prompt)` |
-//! | `put_partials` | `PUT /api/v2/prompts/{prompt}/partials` | [`prompts::PutPartials`] | `prompts().partials().set(prompt)` |
+//! | `put_partials` | `PUT /api/v2/prompts/{prompt}/partials` | [`prompts::PutPartials`] | `prompts().partials().set(prompt, body)` |
 //! | `get_rendering` | `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` | [`prompts::GetRendering`] | `prompts().rendering().get(prompt, screen)` |
-//! | `patch_rendering` | `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` | [`prompts::PatchRendering`] | `prompts().rendering().update(prompt, screen)` |
+//! | `patch_rendering` | `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` | [`prompts::PatchRendering`] | `prompts().rendering().update(prompt, screen, body)` |
 //! | `get_rate-limit-policies` | `GET /api/v2/rate-limit-policies` | [`rate_limit_policies::GetRateLimitPolicies`] | `rate_limit_policies().list()` |
-//! | `post_rate-limit-policies` | `POST /api/v2/rate-limit-policies` | [`rate_limit_policies::PostRateLimitPolicies`] | `rate_limit_policies().create()` |
+//! | `post_rate-limit-policies` | `POST /api/v2/rate-limit-policies` | [`rate_limit_policies::PostRateLimitPolicies`] | `rate_limit_policies().create(body)` |
 //! | `delete_rate-limit-policies_by_id` | `DELETE /api/v2/rate-limit-policies/{id}` | [`rate_limit_policies::DeleteRateLimitPoliciesById`] | `rate_limit_policies().delete(id)` |
 //! | `get_rate-limit-policies_by_id` | `GET /api/v2/rate-limit-policies/{id}` | [`rate_limit_policies::GetRateLimitPoliciesById`] | `rate_limit_policies().get(id)` |
-//! | `patch_rate-limit-policies_by_id` | `PATCH /api/v2/rate-limit-policies/{id}` | [`rate_limit_policies::PatchRateLimitPoliciesById`] | `rate_limit_policies().update(id)` |
+//! | `patch_rate-limit-policies_by_id` | `PATCH /api/v2/rate-limit-policies/{id}` | [`rate_limit_policies::PatchRateLimitPoliciesById`] | `rate_limit_policies().update(id, body)` |
 //! | `get_refresh_tokens` | `GET /api/v2/refresh-tokens` | [`refresh_tokens::GetRefreshTokens`] | `refresh_tokens().list()` |
-//! | `revoke_refresh_tokens` | `POST /api/v2/refresh-tokens/revoke` | [`refresh_tokens::RevokeRefreshTokens`] | `refresh_tokens().revoke()` |
+//! | `revoke_refresh_tokens` | `POST /api/v2/refresh-tokens/revoke` | [`refresh_tokens::RevokeRefreshTokens`] | `refresh_tokens().revoke(body)` |
 //! | `delete_refresh_token` | `DELETE /api/v2/refresh-tokens/{id}` | [`refresh_tokens::DeleteRefreshToken`] | `refresh_tokens().delete(id)` |
 //! | `get_refresh_token` | `GET /api/v2/refresh-tokens/{id}` | [`refresh_tokens::GetRefreshToken`] | `refresh_tokens().get(id)` |
-//! | `patch_refresh-tokens_by_id` | `PATCH /api/v2/refresh-tokens/{id}` | [`refresh_tokens::PatchRefreshTokensById`] | `refresh_tokens().update(id)` |
+//! | `patch_refresh-tokens_by_id` | `PATCH /api/v2/refresh-tokens/{id}` | [`refresh_tokens::PatchRefreshTokensById`] | `refresh_tokens().update(id, body)` |
 //! | `get_resource-servers` | `GET /api/v2/resource-servers` | [`crate::resource_servers::ListResourceServers`] | `resource_servers().list()` (hand-written) |
 //! | `post_resource-servers` | `POST /api/v2/resource-servers` | [`crate::resource_servers::CreateResourceServer`] | `resource_servers().create(body)` (hand-written) |
 //! | `delete_resource-servers_by_id` | `DELETE /api/v2/resource-servers/{id}` | [`crate::resource_servers::DeleteResourceServer`] | `resource_servers().delete(id)` (hand-written) |
 //! | `get_resource-servers_by_id` | `GET /api/v2/resource-servers/{id}` | [`crate::resource_servers::GetResourceServer`] | `resource_servers().get(id)` (hand-written) |
 //! | `patch_resource-servers_by_id` | `PATCH /api/v2/resource-servers/{id}` | [`crate::resource_servers::UpdateResourceServer`] | `resource_servers().update(id, body)` (hand-written) |
 //! | `get_risk_assessments_settings` | `GET /api/v2/risk-assessments/settings` | [`risk_assessments::GetRiskAssessmentsSettings`] | `risk_assessments().settings().get()` |
-//! | `patch_risk_assessments_settings` | `PATCH /api/v2/risk-assessments/settings` | [`risk_assessments::PatchRiskAssessmentsSettings`] | `risk_assessments().settings().update()` |
+//! | `patch_risk_assessments_settings` | `PATCH /api/v2/risk-assessments/settings` | [`risk_assessments::PatchRiskAssessmentsSettings`] | `risk_assessments().settings().update(body)` |
 //! | `get_new-device` | `GET /api/v2/risk-assessments/settings/new-device` | [`risk_assessments::GetNewDevice`] | `risk_assessments().settings().new_device().get()` |
-//! | `patch_new-device` | `PATCH /api/v2/risk-assessments/settings/new-device` | [`risk_assessments::PatchNewDevice`] | `risk_assessments().settings().new_device().update()` |
+//! | `patch_new-device` | `PATCH /api/v2/risk-assessments/settings/new-device` | [`risk_assessments::PatchNewDevice`] | `risk_assessments().settings().new_device().update(body)` |
 //! | `get_roles` | `GET /api/v2/roles` | [`crate::roles::ListRoles`] | `roles().list()` (hand-written) |
 //! | `post_roles` | `POST /api/v2/roles` | [`crate::roles::CreateRole`] | `roles().create(body)` (hand-written) |
 //! | `delete_roles_by_id` | `DELETE /api/v2/roles/{id}` | [`crate::roles::DeleteRole`] | `roles().delete(id)` (hand-written) |
 //! | `get_roles_by_id` | `GET /api/v2/roles/{id}` | [`crate::roles::GetRole`] | `roles().get(id)` (hand-written) |
 //! | `patch_roles_by_id` | `PATCH /api/v2/roles/{id}` | [`crate::roles::UpdateRole`] | `roles().update(id, body)` (hand-written) |
-//! | `delete_role_groups` | `DELETE /api/v2/roles/{id}/groups` | [`roles::DeleteRoleGroups`] | `roles().groups().delete(id)` |
+//! | `delete_role_groups` | `DELETE /api/v2/roles/{id}/groups` | [`roles::DeleteRoleGroups`] | `roles().groups().delete(id, body)` |
 //! | `get_role_groups` | `GET /api/v2/roles/{id}/groups` | [`roles::GetRoleGroups`] | `roles().groups().get(id)` |
-//! | `post_role_groups` | `POST /api/v2/roles/{id}/groups` | [`roles::PostRoleGroups`] | `roles().groups().create(id)` |
+//! | `post_role_groups` | `POST /api/v2/roles/{id}/groups` | [`roles::PostRoleGroups`] | `roles().groups().create(id, body)` |
 //! | `delete_role_permission_assignment` | `DELETE /api/v2/roles/{id}/permissions` | [`crate::roles::RemoveRolePermissions`] | `roles().remove_permissions(id, permissions)` (hand-written) |
 //! | `get_role_permission` | `GET /api/v2/roles/{id}/permissions` | [`crate::roles::ListRolePermissions`] | `roles().permissions(id)` (hand-written) |
 //! | `post_role_permission_assignment` | `POST /api/v2/roles/{id}/permissions` | [`crate::roles::AddRolePermissions`] | `roles().add_permissions(id, permissions)` (hand-written) |
 //! | `get_role_user` | `GET /api/v2/roles/{id}/users` | [`crate::roles::ListRoleUsers`] | `roles().users(id)` (hand-written) |
 //! | `post_role_users` | `POST /api/v2/roles/{id}/users` | [`crate::roles::AssignRoleUsers`] | `roles().assign_users(id, users)` (hand-written) |
 //! | `get_rules` | `GET /api/v2/rules` | [`rules::GetRules`] | `rules().list()` |
-//! | `post_rules` | `POST /api/v2/rules` | [`rules::PostRules`] | `rules().create()` |
+//! | `post_rules` | `POST /api/v2/rules` | [`rules::PostRules`] | `rules().create(body)` |
 //! | `get_rules-configs` | `GET /api/v2/rules-configs` | [`rules_configs::GetRulesConfigs`] | `rules_configs().list()` |
 //! | `delete_rules-configs_by_key` | `DELETE /api/v2/rules-configs/{key}` | [`rules_configs::DeleteRulesConfigsByKey`] | `rules_configs().delete(key)` |
-//! | `put_rules-configs_by_key` | `PUT /api/v2/rules-configs/{key}` | [`rules_configs::PutRulesConfigsByKey`] | `rules_configs().set(key)` |
+//! | `put_rules-configs_by_key` | `PUT /api/v2/rules-configs/{key}` | [`rules_configs::PutRulesConfigsByKey`] | `rules_configs().set(key, body)` |
 //! | `delete_rules_by_id` | `DELETE /api/v2/rules/{id}` | [`rules::DeleteRulesById`] | `rules().delete(id)` |
 //! | `get_rules_by_id` | `GET /api/v2/rules/{id}` | [`rules::GetRulesById`] | `rules().get(id)` |
-//! | `patch_rules_by_id` | `PATCH /api/v2/rules/{id}` | [`rules::PatchRulesById`] | `rules().update(id)` |
+//! | `patch_rules_by_id` | `PATCH /api/v2/rules/{id}` | [`rules::PatchRulesById`] | `rules().update(id, body)` |
 //! | `get_self-service-profiles` | `GET /api/v2/self-service-profiles` | [`self_service_profiles::GetSelfServiceProfiles`] | `self_service_profiles().list()` |
-//! | `post_self-service-profiles` | `POST /api/v2/self-service-profiles` | [`self_service_profiles::PostSelfServiceProfiles`] | `self_service_profiles().create()` |
+//! | `post_self-service-profiles` | `POST /api/v2/self-service-profiles` | [`self_service_profiles::PostSelfServiceProfiles`] | `self_service_profiles().create(body)` |
 //! | `delete_self-service-profiles_by_id` | `DELETE /api/v2/self-service-profiles/{id}` | [`self_service_profiles::DeleteSelfServiceProfilesById`] | `self_service_profiles().delete(id)` |
 //! | `get_self-service-profiles_by_id` | `GET /api/v2/self-service-profiles/{id}` | [`self_service_profiles::GetSelfServiceProfilesById`] | `self_service_profiles().get(id)` |
-//! | `patch_self-service-profiles_by_id` | `PATCH /api/v2/self-service-profiles/{id}` | [`self_service_profiles::PatchSelfServiceProfilesById`] | `self_service_profiles().update(id)` |
+//! | `patch_self-service-profiles_by_id` | `PATCH /api/v2/self-service-profiles/{id}` | [`self_service_profiles::PatchSelfServiceProfilesById`] | `self_service_profiles().update(id, body)` |
 //! | `get_self_service_profile_custom_text` | `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` | [`self_service_profiles::GetSelfServiceProfileCustomText`] | `self_service_profiles().custom_text().list(id, language, page)` |
-//! | `put_self_service_profile_custom_text` | `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` | [`self_service_profiles::PutSelfServiceProfileCustomText`] | `self_service_profiles().custom_text().set(id, language, page)` |
-//! | `post_sso-ticket` | `POST /api/v2/self-service-profiles/{id}/sso-ticket` | [`self_service_profiles::PostSsoTicket`] | `self_service_profiles().sso_ticket().create(id)` |
+//! | `put_self_service_profile_custom_text` | `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` | [`self_service_profiles::PutSelfServiceProfileCustomText`] | `self_service_profiles().custom_text().set(id, language, page, body)` |
+//! | `post_sso-ticket` | `POST /api/v2/self-service-profiles/{id}/sso-ticket` | [`self_service_profiles::PostSsoTicket`] | `self_service_profiles().sso_ticket().create(id, body)` |
 //! | `post_revoke` | `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` | [`self_service_profiles::PostRevoke`] | `self_service_profiles().sso_ticket().revoke(profile_id, id)` |
 //! | `delete_session` | `DELETE /api/v2/sessions/{id}` | [`sessions::DeleteSession`] | `sessions().delete(id)` |
 //! | `get_session` | `GET /api/v2/sessions/{id}` | [`sessions::GetSession`] | `sessions().get(id)` |
-//! | `patch_sessions_by_id` | `PATCH /api/v2/sessions/{id}` | [`sessions::PatchSessionsById`] | `sessions().update(id)` |
+//! | `patch_sessions_by_id` | `PATCH /api/v2/sessions/{id}` | [`sessions::PatchSessionsById`] | `sessions().update(id, body)` |
 //! | `revoke_session` | `POST /api/v2/sessions/{id}/revoke` | [`sessions::RevokeSession`] | `sessions().revoke(id)` |
 //! | `get_active-users` | `GET /api/v2/stats/active-users` | [`stats::GetActiveUsers`] | `stats().get_active_users_count()` |
 //! | `get_daily` | `GET /api/v2/stats/daily` | [`stats::GetDaily`] | `stats().get_daily()` |
 //! | `get_supplemental-signals` | `GET /api/v2/supplemental-signals` | [`supplemental_signals::GetSupplementalSignals`] | `supplemental_signals().get()` |
-//! | `patch_supplemental-signals` | `PATCH /api/v2/supplemental-signals` | [`supplemental_signals::PatchSupplementalSignals`] | `supplemental_signals().patch()` |
+//! | `patch_supplemental-signals` | `PATCH /api/v2/supplemental-signals` | [`supplemental_signals::PatchSupplementalSignals`] | `supplemental_signals().patch(body)` |
 //! | `tenant_settings_route` | `GET /api/v2/tenants/settings` | [`crate::tenants::GetTenantSettings`] | `tenants().settings()` (hand-written) |
 //! | `patch_settings` | `PATCH /api/v2/tenants/settings` | [`crate::tenants::UpdateTenantSettings`] | `tenants().update_settings(body)` (hand-written) |
-//! | `post_email-verification` | `POST /api/v2/tickets/email-verification` | [`tickets::PostEmailVerification`] | `tickets().verify_email()` |
-//! | `post_password-change` | `POST /api/v2/tickets/password-change` | [`tickets::PostPasswordChange`] | `tickets().change_password()` |
+//! | `post_email-verification` | `POST /api/v2/tickets/email-verification` | [`tickets::PostEmailVerification`] | `tickets().verify_email(body)` |
+//! | `post_password-change` | `POST /api/v2/tickets/password-change` | [`tickets::PostPasswordChange`] | `tickets().change_password(body)` |
 //! | `get_token-exchange-profiles` | `GET /api/v2/token-exchange-profiles` | [`token_exchange_profiles::GetTokenExchangeProfiles`] | `token_exchange_profiles().list()` |
-//! | `post_token-exchange-profiles` | `POST /api/v2/token-exchange-profiles` | [`token_exchange_profiles::PostTokenExchangeProfiles`] | `token_exchange_profiles().create()` |
+//! | `post_token-exchange-profiles` | `POST /api/v2/token-exchange-profiles` | [`token_exchange_profiles::PostTokenExchangeProfiles`] | `token_exchange_profiles().create(body)` |
 //! | `delete_token-exchange-profiles_by_id` | `DELETE /api/v2/token-exchange-profiles/{id}` | [`token_exchange_profiles::DeleteTokenExchangeProfilesById`] | `token_exchange_profiles().delete(id)` |
 //! | `get_token-exchange-profiles_by_id` | `GET /api/v2/token-exchange-profiles/{id}` | [`token_exchange_profiles::GetTokenExchangeProfilesById`] | `token_exchange_profiles().get(id)` |
-//! | `patch_token-exchange-profiles_by_id` | `PATCH /api/v2/token-exchange-profiles/{id}` | [`token_exchange_profiles::PatchTokenExchangeProfilesById`] | `token_exchange_profiles().update(id)` |
+//! | `patch_token-exchange-profiles_by_id` | `PATCH /api/v2/token-exchange-profiles/{id}` | [`token_exchange_profiles::PatchTokenExchangeProfilesById`] | `token_exchange_profiles().update(id, body)` |
 //! | `get_user-attribute-profiles` | `GET /api/v2/user-attribute-profiles` | [`user_attribute_profiles::GetUserAttributeProfiles`] | `user_attribute_profiles().list()` |
-//! | `post_user-attribute-profiles` | `POST /api/v2/user-attribute-profiles` | [`user_attribute_profiles::PostUserAttributeProfiles`] | `user_attribute_profiles().create()` |
+//! | `post_user-attribute-profiles` | `POST /api/v2/user-attribute-profiles` | [`user_attribute_profiles::PostUserAttributeProfiles`] | `user_attribute_profiles().create(body)` |
 //! | `get_user_attribute_profile_templates` | `GET /api/v2/user-attribute-profiles/templates` | [`user_attribute_profiles::GetUserAttributeProfileTemplates`] | `user_attribute_profiles().list_templates()` |
 //! | `get_user_attribute_profile_template` | `GET /api/v2/user-attribute-profiles/templates/{id}` | [`user_attribute_profiles::GetUserAttributeProfileTemplate`] | `user_attribute_profiles().get_template(id)` |
 //! | `delete_user-attribute-profiles_by_id` | `DELETE /api/v2/user-attribute-profiles/{id}` | [`user_attribute_profiles::DeleteUserAttributeProfilesById`] | `user_attribute_profiles().delete(id)` |
 //! | `get_user-attribute-profiles_by_id` | `GET /api/v2/user-attribute-profiles/{id}` | [`user_attribute_profiles::GetUserAttributeProfilesById`] | `user_attribute_profiles().get(id)` |
-//! | `patch_user-attribute-profiles_by_id` | `PATCH /api/v2/user-attribute-profiles/{id}` | [`user_attribute_profiles::PatchUserAttributeProfilesById`] | `user_attribute_profiles().update(id)` |
+//! | `patch_user-attribute-profiles_by_id` | `PATCH /api/v2/user-attribute-profiles/{id}` | [`user_attribute_profiles::PatchUserAttributeProfilesById`] | `user_attribute_profiles().update(id, body)` |
 //! | `delete_user-blocks` | `DELETE /api/v2/user-blocks` | [`user_blocks::DeleteUserBlocks`] | `user_blocks().delete_by_identifier()` |
 //! | `get_user-blocks` | `GET /api/v2/user-blocks` | [`user_blocks::GetUserBlocks`] | `user_blocks().list_by_identifier()` |
 //! | `delete_user-blocks_by_id` | `DELETE /api/v2/user-blocks/{id}` | [`user_blocks::DeleteUserBlocksById`] | `user_blocks().delete(id)` |
@@ -427,11 +427,11 @@
 //! | `patch_users_by_id` | `PATCH /api/v2/users/{id}` | [`crate::users::UpdateUser`] | `users().update(id, body)` (hand-written) |
 //! | `delete_authentication-methods` | `DELETE /api/v2/users/{id}/authentication-methods` | [`users::DeleteAuthenticationMethods`] | `users().authentication_methods().delete_all(id)` |
 //! | `get_authentication-methods` | `GET /api/v2/users/{id}/authentication-methods` | [`users::GetAuthenticationMethods`] | `users().authentication_methods().list(id)` |
-//! | `post_authentication-methods` | `POST /api/v2/users/{id}/authentication-methods` | [`users::PostAuthenticationMethods`] | `users().authentication_methods().create(id)` |
-//! | `put_authentication-methods` | `PUT /api/v2/users/{id}/authentication-methods` | [`users::PutAuthenticationMethods`] | `users().authentication_methods().set(id)` |
+//! | `post_authentication-methods` | `POST /api/v2/users/{id}/authentication-methods` | [`users::PostAuthenticationMethods`] | `users().authentication_methods().create(id, body)` |
+//! | `put_authentication-methods` | `PUT /api/v2/users/{id}/authentication-methods` | [`users::PutAuthenticationMethods`] | `users().authentication_methods().set(id, body)` |
 //! | `delete_authentication-methods_by_authentication_method_id` | `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` | [`users::DeleteAuthenticationMethodsByAuthenticationMethodId`] | `users().authentication_methods().delete(id, authentication_method_id)` |
 //! | `get_authentication-methods_by_authentication_method_id` | `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}` | [`users::GetAuthenticationMethodsByAuthenticationMethodId`] | `users().authentication_methods().get(id, authentication_method_id)` |
-//! | `patch_authentication-methods_by_authentication_method_id` | `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` | [`users::PatchAuthenticationMethodsByAuthenticationMethodId`] | `users().authentication_methods().update(id, authentication_method_id)` |
+//! | `patch_authentication-methods_by_authentication_method_id` | `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` | [`users::PatchAuthenticationMethodsByAuthenticationMethodId`] | `users().authentication_methods().update(id, authentication_method_id, body)` |
 //! | `delete_authenticators` | `DELETE /api/v2/users/{id}/authenticators` | [`users::DeleteAuthenticators`] | `users().authenticators().delete_all(id)` |
 //! | `get_connected-accounts` | `GET /api/v2/users/{id}/connected-accounts` | [`users::GetConnectedAccounts`] | `users().connected_accounts().list(id)` |
 //! | `get_user_effective_permissions` | `GET /api/v2/users/{id}/effective-permissions` | [`users::GetUserEffectivePermissions`] | `users().effective_permissions().list(id)` |
@@ -442,7 +442,7 @@
 //! | `get_federated-connections-tokensets` | `GET /api/v2/users/{id}/federated-connections-tokensets` | [`users::GetFederatedConnectionsTokensets`] | `users().federated_connections_tokensets().list(id)` |
 //! | `delete_federated-connections-tokensets_by_tokenset_id` | `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}` | [`users::DeleteFederatedConnectionsTokensetsByTokensetId`] | `users().federated_connections_tokensets().delete(id, tokenset_id)` |
 //! | `get_user_groups` | `GET /api/v2/users/{id}/groups` | [`users::GetUserGroups`] | `users().groups().get(id)` |
-//! | `post_identities` | `POST /api/v2/users/{id}/identities` | [`users::PostIdentities`] | `users().identities().link(id)` |
+//! | `post_identities` | `POST /api/v2/users/{id}/identities` | [`users::PostIdentities`] | `users().identities().link(id, body)` |
 //! | `delete_user_identity_by_user_id` | `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` | [`users::DeleteUserIdentityByUserId`] | `users().identities().delete(id, provider, user_id)` |
 //! | `get_logs_by_user` | `GET /api/v2/users/{id}/logs` | [`users::GetLogsByUser`] | `users().logs().list(id)` |
 //! | `post_invalidate-remember-browser` | `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser` | [`users::PostInvalidateRememberBrowser`] | `users().multifactor().invalidate_remember_browser(id)` |
@@ -452,8 +452,8 @@
 //! | `get_permissions` | `GET /api/v2/users/{id}/permissions` | [`crate::users::ListUserPermissions`] | `users().permissions(id)` (hand-written) |
 //! | `post_permissions` | `POST /api/v2/users/{id}/permissions` | [`crate::users::AddUserPermissions`] | `users().add_permissions(id, permissions)` (hand-written) |
 //! | `post_recovery-code-regeneration` | `POST /api/v2/users/{id}/recovery-code-regeneration` | [`users::PostRecoveryCodeRegeneration`] | `users().regenerate_recovery_code(id)` |
-//! | `user_revoke_access` | `POST /api/v2/users/{id}/revoke-access` | [`users::UserRevokeAccess`] | `users().revoke_access(id)` |
-//! | `post_clear_assessors` | `POST /api/v2/users/{id}/risk-assessments/clear` | [`users::PostClearAssessors`] | `users().risk_assessments().clear(id)` |
+//! | `user_revoke_access` | `POST /api/v2/users/{id}/revoke-access` | [`users::UserRevokeAccess`] | `users().revoke_access(id, body)` |
+//! | `post_clear_assessors` | `POST /api/v2/users/{id}/risk-assessments/clear` | [`users::PostClearAssessors`] | `users().risk_assessments().clear(id, body)` |
 //! | `delete_user_roles` | `DELETE /api/v2/users/{id}/roles` | [`crate::users::RemoveUserRoles`] | `users().remove_roles(id, roles)` (hand-written) |
 //! | `get_user_roles` | `GET /api/v2/users/{id}/roles` | [`crate::users::ListUserRoles`] | `users().roles(id)` (hand-written) |
 //! | `post_user_roles` | `POST /api/v2/users/{id}/roles` | [`crate::users::AssignUserRoles`] | `users().assign_roles(id, roles)` (hand-written) |
@@ -462,10 +462,10 @@
 //! | `delete_sessions_for_user` | `DELETE /api/v2/users/{user_id}/sessions` | [`users::DeleteSessionsForUser`] | `users().sessions().delete(user_id)` |
 //! | `get_sessions_for_user` | `GET /api/v2/users/{user_id}/sessions` | [`users::GetSessionsForUser`] | `users().sessions().list(user_id)` |
 //! | `get_vc_templates` | `GET /api/v2/verifiable-credentials/verification/templates` | [`verifiable_credentials::GetVcTemplates`] | `verifiable_credentials().verification().templates().list()` |
-//! | `post_vc_templates` | `POST /api/v2/verifiable-credentials/verification/templates` | [`verifiable_credentials::PostVcTemplates`] | `verifiable_credentials().verification().templates().create()` |
+//! | `post_vc_templates` | `POST /api/v2/verifiable-credentials/verification/templates` | [`verifiable_credentials::PostVcTemplates`] | `verifiable_credentials().verification().templates().create(body)` |
 //! | `delete_vc_templates_by_id` | `DELETE /api/v2/verifiable-credentials/verification/templates/{id}` | [`verifiable_credentials::DeleteVcTemplatesById`] | `verifiable_credentials().verification().templates().delete(id)` |
 //! | `get_vc_templates_by_id` | `GET /api/v2/verifiable-credentials/verification/templates/{id}` | [`verifiable_credentials::GetVcTemplatesById`] | `verifiable_credentials().verification().templates().get(id)` |
-//! | `patch_vc_templates_by_id` | `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` | [`verifiable_credentials::PatchVcTemplatesById`] | `verifiable_credentials().verification().templates().update(id)` |
+//! | `patch_vc_templates_by_id` | `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` | [`verifiable_credentials::PatchVcTemplatesById`] | `verifiable_credentials().verification().templates().update(id, body)` |
 //!
 //! # Secret-bearing fields
 //!

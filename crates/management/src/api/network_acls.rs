@@ -527,7 +527,7 @@ pub struct GetNetworkAcls {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetNetworkAcls {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -564,19 +564,14 @@ paginated!(
 /// `POST /api/v2/network-acls` (operation `post_network-acls`).
 ///
 /// Scopes: `create:network_acls`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostNetworkAcls {
-    body: Option<CreateNetworkAclRequestContent>,
+    body: CreateNetworkAclRequestContent,
 }
 impl PostNetworkAcls {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateNetworkAclRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateNetworkAclRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostNetworkAcls {
@@ -588,7 +583,7 @@ impl crate::Endpoint for PostNetworkAcls {
         crate::path::build(&["network-acls"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:network_acls"]
@@ -625,20 +620,15 @@ impl crate::Endpoint for GetNetworkAclsById {
 #[derive(Debug, Clone)]
 pub struct PutNetworkAclsById {
     id: String,
-    body: Option<SetNetworkAclRequestContent>,
+    body: SetNetworkAclRequestContent,
 }
 impl PutNetworkAclsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: SetNetworkAclRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetNetworkAclRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutNetworkAclsById {
@@ -650,7 +640,7 @@ impl crate::Endpoint for PutNetworkAclsById {
         crate::path::build(&["network-acls", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:network_acls"]
@@ -662,20 +652,15 @@ impl crate::Endpoint for PutNetworkAclsById {
 #[derive(Debug, Clone)]
 pub struct PatchNetworkAclsById {
     id: String,
-    body: Option<UpdateNetworkAclRequestContent>,
+    body: UpdateNetworkAclRequestContent,
 }
 impl PatchNetworkAclsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateNetworkAclRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateNetworkAclRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchNetworkAclsById {
@@ -687,7 +672,7 @@ impl crate::Endpoint for PatchNetworkAclsById {
         crate::path::build(&["network-acls", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:network_acls"]
@@ -716,5 +701,101 @@ impl crate::Endpoint for DeleteNetworkAclsById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:network_acls"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetNetworkAcls::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostNetworkAcls::new(CreateNetworkAclRequestContent::new(
+                true,
+                "x".to_owned(),
+                NetworkAclRule::default(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetNetworkAclsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetNetworkAclsById::new(" ")).is_err());
+        }
+        {
+            let ep = PutNetworkAclsById::new(
+                "a b|1",
+                SetNetworkAclRequestContent::new(true, "x".to_owned(), NetworkAclRule::default()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutNetworkAclsById::new(
+                    " ",
+                    SetNetworkAclRequestContent::new(
+                        true,
+                        "x".to_owned(),
+                        NetworkAclRule::default()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchNetworkAclsById::new("a b|1", UpdateNetworkAclRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchNetworkAclsById::new(
+                    " ",
+                    UpdateNetworkAclRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteNetworkAclsById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/network-acls/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:network_acls"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteNetworkAclsById::new(" ")).is_err());
+        }
     }
 }

@@ -1230,23 +1230,18 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct CreateOrganizationClientGrants {
     id: String,
-    body: Option<AssociateOrganizationClientGrantRequestContent>,
+    body: AssociateOrganizationClientGrantRequestContent,
 }
 impl CreateOrganizationClientGrants {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: AssociateOrganizationClientGrantRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<AssociateOrganizationClientGrantRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for CreateOrganizationClientGrants {
@@ -1258,7 +1253,7 @@ impl crate::Endpoint for CreateOrganizationClientGrants {
         crate::path::build(&["organizations", &self.id, "client-grants"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_client_grants"]
@@ -1353,23 +1348,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostOrganizationConnection {
     id: String,
-    body: Option<CreateOrganizationAllConnectionRequestContent>,
+    body: CreateOrganizationAllConnectionRequestContent,
 }
 impl PostOrganizationConnection {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateOrganizationAllConnectionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateOrganizationAllConnectionRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostOrganizationConnection {
@@ -1381,7 +1368,7 @@ impl crate::Endpoint for PostOrganizationConnection {
         crate::path::build(&["organizations", &self.id, "connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_connections"]
@@ -1428,24 +1415,20 @@ impl crate::Endpoint for GetOrganizationConnection {
 pub struct PatchOrganizationConnection {
     id: String,
     connection_id: String,
-    body: Option<UpdateOrganizationAllConnectionRequestContent>,
+    body: UpdateOrganizationAllConnectionRequestContent,
 }
 impl PatchOrganizationConnection {
-    /// The operation on `id`, `connection_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, connection_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `connection_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        connection_id: impl Into<String>,
+        body: UpdateOrganizationAllConnectionRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             connection_id: connection_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateOrganizationAllConnectionRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchOrganizationConnection {
@@ -1462,7 +1445,7 @@ impl crate::Endpoint for PatchOrganizationConnection {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_connections"]
@@ -1551,23 +1534,18 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostDiscoveryDomains {
     id: String,
-    body: Option<CreateOrganizationDiscoveryDomainRequestContent>,
+    body: CreateOrganizationDiscoveryDomainRequestContent,
 }
 impl PostDiscoveryDomains {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: CreateOrganizationDiscoveryDomainRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateOrganizationDiscoveryDomainRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostDiscoveryDomains {
@@ -1579,7 +1557,7 @@ impl crate::Endpoint for PostDiscoveryDomains {
         crate::path::build(&["organizations", &self.id, "discovery-domains"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_discovery_domains"]
@@ -1661,24 +1639,20 @@ impl crate::Endpoint for GetDiscoveryDomainsByDiscoveryDomainId {
 pub struct PatchDiscoveryDomainsByDiscoveryDomainId {
     id: String,
     discovery_domain_id: String,
-    body: Option<UpdateOrganizationDiscoveryDomainRequestContent>,
+    body: UpdateOrganizationDiscoveryDomainRequestContent,
 }
 impl PatchDiscoveryDomainsByDiscoveryDomainId {
-    /// The operation on `id`, `discovery_domain_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, discovery_domain_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `discovery_domain_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        discovery_domain_id: impl Into<String>,
+        body: UpdateOrganizationDiscoveryDomainRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             discovery_domain_id: discovery_domain_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateOrganizationDiscoveryDomainRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchDiscoveryDomainsByDiscoveryDomainId {
@@ -1695,7 +1669,7 @@ impl crate::Endpoint for PatchDiscoveryDomainsByDiscoveryDomainId {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_discovery_domains"]
@@ -1787,20 +1761,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostEnabledConnections {
     id: String,
-    body: Option<AddOrganizationConnectionRequestContent>,
+    body: AddOrganizationConnectionRequestContent,
 }
 impl PostEnabledConnections {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: AddOrganizationConnectionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<AddOrganizationConnectionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostEnabledConnections {
@@ -1812,7 +1781,7 @@ impl crate::Endpoint for PostEnabledConnections {
         crate::path::build(&["organizations", &self.id, "enabled_connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_connections"]
@@ -1859,24 +1828,20 @@ impl crate::Endpoint for GetEnabledConnectionsByConnectionId {
 pub struct PatchEnabledConnectionsByConnectionId {
     id: String,
     connection_id: String,
-    body: Option<UpdateOrganizationConnectionRequestContent>,
+    body: UpdateOrganizationConnectionRequestContent,
 }
 impl PatchEnabledConnectionsByConnectionId {
-    /// The operation on `id`, `connectionId`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, connection_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `connectionId`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        connection_id: impl Into<String>,
+        body: UpdateOrganizationConnectionRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             connection_id: connection_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateOrganizationConnectionRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchEnabledConnectionsByConnectionId {
@@ -1893,7 +1858,7 @@ impl crate::Endpoint for PatchEnabledConnectionsByConnectionId {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_connections"]
@@ -2009,23 +1974,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostInvitations {
     id: String,
-    body: Option<CreateOrganizationInvitationRequestContent>,
+    body: CreateOrganizationInvitationRequestContent,
 }
 impl PostInvitations {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateOrganizationInvitationRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateOrganizationInvitationRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostInvitations {
@@ -2037,7 +1994,7 @@ impl crate::Endpoint for PostInvitations {
         crate::path::build(&["organizations", &self.id, "invitations"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_invitations"]
@@ -2298,24 +2255,20 @@ paginated!(
 pub struct PostOrganizationMemberRoles {
     id: String,
     user_id: String,
-    body: Option<AssignOrganizationMemberRolesRequestContent>,
+    body: AssignOrganizationMemberRolesRequestContent,
 }
 impl PostOrganizationMemberRoles {
-    /// The operation on `id`, `user_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, user_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `user_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        user_id: impl Into<String>,
+        body: AssignOrganizationMemberRolesRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             user_id: user_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<AssignOrganizationMemberRolesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostOrganizationMemberRoles {
@@ -2327,7 +2280,7 @@ impl crate::Endpoint for PostOrganizationMemberRoles {
         crate::path::build(&["organizations", &self.id, "members", &self.user_id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_member_roles"]
@@ -2340,24 +2293,20 @@ impl crate::Endpoint for PostOrganizationMemberRoles {
 pub struct DeleteOrganizationMemberRoles {
     id: String,
     user_id: String,
-    body: Option<DeleteOrganizationMemberRolesRequestContent>,
+    body: DeleteOrganizationMemberRolesRequestContent,
 }
 impl DeleteOrganizationMemberRoles {
-    /// The operation on `id`, `user_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, user_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `user_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        user_id: impl Into<String>,
+        body: DeleteOrganizationMemberRolesRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             user_id: user_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<DeleteOrganizationMemberRolesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for DeleteOrganizationMemberRoles {
@@ -2369,7 +2318,7 @@ impl crate::Endpoint for DeleteOrganizationMemberRoles {
         crate::path::build(&["organizations", &self.id, "members", &self.user_id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:organization_member_roles"]
@@ -2476,24 +2425,20 @@ paginated!(
 pub struct PostOrganizationGroupRoles {
     organization_id: String,
     group_id: String,
-    body: Option<CreateOrganizationGroupRolesRequestContent>,
+    body: CreateOrganizationGroupRolesRequestContent,
 }
 impl PostOrganizationGroupRoles {
-    /// The operation on `organization_id`, `group_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(organization_id: impl Into<String>, group_id: impl Into<String>) -> Self {
+    /// The operation on `organization_id`, `group_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        organization_id: impl Into<String>,
+        group_id: impl Into<String>,
+        body: CreateOrganizationGroupRolesRequestContent,
+    ) -> Self {
         Self {
             organization_id: organization_id.into(),
             group_id: group_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateOrganizationGroupRolesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostOrganizationGroupRoles {
@@ -2511,7 +2456,7 @@ impl crate::Endpoint for PostOrganizationGroupRoles {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_group_roles"]
@@ -2524,24 +2469,20 @@ impl crate::Endpoint for PostOrganizationGroupRoles {
 pub struct DeleteOrganizationGroupRoles {
     organization_id: String,
     group_id: String,
-    body: Option<DeleteOrganizationGroupRolesRequestContent>,
+    body: DeleteOrganizationGroupRolesRequestContent,
 }
 impl DeleteOrganizationGroupRoles {
-    /// The operation on `organization_id`, `group_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(organization_id: impl Into<String>, group_id: impl Into<String>) -> Self {
+    /// The operation on `organization_id`, `group_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        organization_id: impl Into<String>,
+        group_id: impl Into<String>,
+        body: DeleteOrganizationGroupRolesRequestContent,
+    ) -> Self {
         Self {
             organization_id: organization_id.into(),
             group_id: group_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<DeleteOrganizationGroupRolesRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for DeleteOrganizationGroupRoles {
@@ -2559,9 +2500,652 @@ impl crate::Endpoint for DeleteOrganizationGroupRoles {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:organization_group_roles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetOrganizationClientGrants::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/client-grants"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_client_grants"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetOrganizationClientGrants::new(" ")).is_err());
+            let ep = GetOrganizationClientGrants::new("a b|1").audience("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("audience").is_some());
+        }
+        {
+            let ep = CreateOrganizationClientGrants::new(
+                "a b|1",
+                AssociateOrganizationClientGrantRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/client-grants"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_client_grants"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&CreateOrganizationClientGrants::new(
+                    " ",
+                    AssociateOrganizationClientGrantRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteClientGrantsByGrantId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/client-grants/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_client_grants"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteClientGrantsByGrantId::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = GetOrganizationConnections::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetOrganizationConnections::new(" ")).is_err());
+            let ep = GetOrganizationConnections::new("a b|1").is_enabled(true);
+            assert!(crate::Endpoint::query(&ep).get("is_enabled").is_some());
+        }
+        {
+            let ep = PostOrganizationConnection::new(
+                "a b|1",
+                CreateOrganizationAllConnectionRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostOrganizationConnection::new(
+                    " ",
+                    CreateOrganizationAllConnectionRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetOrganizationConnection::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetOrganizationConnection::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = PatchOrganizationConnection::new(
+                "a b|1",
+                "a b|2",
+                UpdateOrganizationAllConnectionRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchOrganizationConnection::new(
+                    " ",
+                    "x",
+                    UpdateOrganizationAllConnectionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteOrganizationConnection::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteOrganizationConnection::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetDiscoveryDomains::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetDiscoveryDomains::new(" ")).is_err());
+        }
+        {
+            let ep = PostDiscoveryDomains::new(
+                "a b|1",
+                CreateOrganizationDiscoveryDomainRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostDiscoveryDomains::new(
+                    " ",
+                    CreateOrganizationDiscoveryDomainRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetNameByDiscoveryDomain::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains/name/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetNameByDiscoveryDomain::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = GetDiscoveryDomainsByDiscoveryDomainId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetDiscoveryDomainsByDiscoveryDomainId::new(
+                    " ", "x"
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchDiscoveryDomainsByDiscoveryDomainId::new(
+                "a b|1",
+                "a b|2",
+                UpdateOrganizationDiscoveryDomainRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchDiscoveryDomainsByDiscoveryDomainId::new(
+                    " ",
+                    "x",
+                    UpdateOrganizationDiscoveryDomainRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteDiscoveryDomainsByDiscoveryDomainId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/discovery-domains/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_discovery_domains"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteDiscoveryDomainsByDiscoveryDomainId::new(
+                    " ", "x"
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetEnabledConnections::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/enabled_connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEnabledConnections::new(" ")).is_err());
+        }
+        {
+            let ep = PostEnabledConnections::new(
+                "a b|1",
+                AddOrganizationConnectionRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/enabled_connections"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostEnabledConnections::new(
+                    " ",
+                    AddOrganizationConnectionRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetEnabledConnectionsByConnectionId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/enabled_connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetEnabledConnectionsByConnectionId::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = PatchEnabledConnectionsByConnectionId::new(
+                "a b|1",
+                "a b|2",
+                UpdateOrganizationConnectionRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/enabled_connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchEnabledConnectionsByConnectionId::new(
+                    " ",
+                    "x",
+                    UpdateOrganizationConnectionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteEnabledConnectionsByConnectionId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/enabled_connections/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_connections"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteEnabledConnectionsByConnectionId::new(
+                    " ", "x"
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetInvitations::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/invitations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_invitations"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetInvitations::new(" ")).is_err());
+            let ep = GetInvitations::new("a b|1").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PostInvitations::new(
+                "a b|1",
+                CreateOrganizationInvitationRequestContent::new(
+                    "x".to_owned(),
+                    OrganizationInvitationInvitee::default(),
+                    OrganizationInvitationInviter::default(),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/invitations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_invitations"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostInvitations::new(
+                    " ",
+                    CreateOrganizationInvitationRequestContent::new(
+                        "x".to_owned(),
+                        OrganizationInvitationInvitee::default(),
+                        OrganizationInvitationInviter::default()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetInvitationsByInvitationId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/invitations/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_invitations"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetInvitationsByInvitationId::new(" ", "x"))
+                    .is_err()
+            );
+            let ep = GetInvitationsByInvitationId::new("a b|1", "a b|2").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = DeleteInvitationsByInvitationId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/invitations/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_invitations"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteInvitationsByInvitationId::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetOrganizationMemberEffectiveRoles::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/members/a%20b%7C2/effective-roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_member_effective_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetOrganizationMemberEffectiveRoles::new(" ", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetOrganizationMemberRoleSourceGroups::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/members/a%20b%7C2/effective-roles/sources/groups"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_member_role_source_groups"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetOrganizationMemberRoleSourceGroups::new(
+                    " ", "x"
+                ))
+                .is_err()
+            );
+            let ep = GetOrganizationMemberRoleSourceGroups::new("a b|1", "a b|2")
+                .role_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("role_id").is_some());
+        }
+        {
+            let ep = GetOrganizationMemberRoles::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/members/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_member_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetOrganizationMemberRoles::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = PostOrganizationMemberRoles::new(
+                "a b|1",
+                "a b|2",
+                AssignOrganizationMemberRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/members/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_member_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostOrganizationMemberRoles::new(
+                    " ",
+                    "x",
+                    AssignOrganizationMemberRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteOrganizationMemberRoles::new(
+                "a b|1",
+                "a b|2",
+                DeleteOrganizationMemberRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/members/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_member_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteOrganizationMemberRoles::new(
+                    " ",
+                    "x",
+                    DeleteOrganizationMemberRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetOrganizationGroups::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/groups"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_groups"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetOrganizationGroups::new(" ")).is_err());
+        }
+        {
+            let ep = GetOrganizationGroupRoles::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/groups/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organization_group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetOrganizationGroupRoles::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = PostOrganizationGroupRoles::new(
+                "a b|1",
+                "a b|2",
+                CreateOrganizationGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/groups/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:organization_group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostOrganizationGroupRoles::new(
+                    " ",
+                    "x",
+                    CreateOrganizationGroupRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteOrganizationGroupRoles::new(
+                "a b|1",
+                "a b|2",
+                DeleteOrganizationGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/organizations/a%20b%7C1/groups/a%20b%7C2/roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:organization_group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteOrganizationGroupRoles::new(
+                    " ",
+                    "x",
+                    DeleteOrganizationGroupRolesRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
     }
 }

@@ -974,7 +974,7 @@ pub struct UpdateSettingsResponseContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetPrompts {}
 impl GetPrompts {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -994,19 +994,14 @@ impl crate::Endpoint for GetPrompts {
 /// `PATCH /api/v2/prompts` (operation `patch_prompts`).
 ///
 /// Scopes: `update:prompts`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchPrompts {
-    body: Option<UpdateSettingsRequestContent>,
+    body: UpdateSettingsRequestContent,
 }
 impl PatchPrompts {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateSettingsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchPrompts {
@@ -1018,7 +1013,7 @@ impl crate::Endpoint for PatchPrompts {
         crate::path::build(&["prompts"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1037,7 +1032,7 @@ pub struct GetAllRendering {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetAllRendering {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1104,19 +1099,14 @@ paginated!(
 /// `PATCH /api/v2/prompts/rendering` (operation `patch_bulk_rendering`).
 ///
 /// Scopes: `update:prompts`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchBulkRendering {
-    body: Option<BulkUpdateAculRequestContent>,
+    body: BulkUpdateAculRequestContent,
 }
 impl PatchBulkRendering {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<BulkUpdateAculRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: BulkUpdateAculRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchBulkRendering {
@@ -1128,7 +1118,7 @@ impl crate::Endpoint for PatchBulkRendering {
         crate::path::build(&["prompts", "rendering"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1170,21 +1160,20 @@ impl crate::Endpoint for GetCustomTextByLanguage {
 pub struct PutCustomTextByLanguage {
     prompt: String,
     language: String,
-    body: Option<crate::secret::SecretMap>,
+    body: crate::secret::SecretMap,
 }
 impl PutCustomTextByLanguage {
-    /// The operation on `prompt`, `language`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>, language: impl Into<String>) -> Self {
+    /// The operation on `prompt`, `language`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        prompt: impl Into<String>,
+        language: impl Into<String>,
+        body: crate::secret::SecretMap,
+    ) -> Self {
         Self {
             prompt: prompt.into(),
             language: language.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<crate::secret::SecretMap>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutCustomTextByLanguage {
@@ -1196,7 +1185,7 @@ impl crate::Endpoint for PutCustomTextByLanguage {
         crate::path::build(&["prompts", &self.prompt, "custom-text", &self.language])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1235,20 +1224,15 @@ impl crate::Endpoint for GetPartials {
 #[derive(Debug, Clone)]
 pub struct PutPartials {
     prompt: String,
-    body: Option<crate::secret::SecretMap>,
+    body: crate::secret::SecretMap,
 }
 impl PutPartials {
-    /// The operation on `prompt`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>) -> Self {
+    /// The operation on `prompt`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(prompt: impl Into<String>, body: crate::secret::SecretMap) -> Self {
         Self {
             prompt: prompt.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<crate::secret::SecretMap>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutPartials {
@@ -1260,7 +1244,7 @@ impl crate::Endpoint for PutPartials {
         crate::path::build(&["prompts", &self.prompt, "partials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1302,21 +1286,20 @@ impl crate::Endpoint for GetRendering {
 pub struct PatchRendering {
     prompt: String,
     screen: String,
-    body: Option<UpdateAculRequestContent>,
+    body: UpdateAculRequestContent,
 }
 impl PatchRendering {
-    /// The operation on `prompt`, `screen`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>, screen: impl Into<String>) -> Self {
+    /// The operation on `prompt`, `screen`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        prompt: impl Into<String>,
+        screen: impl Into<String>,
+        body: UpdateAculRequestContent,
+    ) -> Self {
         Self {
             prompt: prompt.into(),
             screen: screen.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateAculRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchRendering {
@@ -1328,9 +1311,139 @@ impl crate::Endpoint for PatchRendering {
         crate::path::build(&["prompts", &self.prompt, "screen", &self.screen, "rendering"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetPrompts::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/prompts");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchPrompts::new(UpdateSettingsRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/prompts");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetAllRendering::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/prompts/rendering");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetAllRendering::new().fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PatchBulkRendering::new(BulkUpdateAculRequestContent::new(vec![
+                AculConfigsItem::default(),
+            ]));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/prompts/rendering");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetCustomTextByLanguage::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/custom-text/a%20b%7C2"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetCustomTextByLanguage::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep =
+                PutCustomTextByLanguage::new("a b|1", "a b|2", crate::secret::SecretMap::default());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/custom-text/a%20b%7C2"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutCustomTextByLanguage::new(
+                    " ",
+                    "x",
+                    crate::secret::SecretMap::default()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetPartials::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/partials"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetPartials::new(" ")).is_err());
+        }
+        {
+            let ep = PutPartials::new("a b|1", crate::secret::SecretMap::default());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/partials"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutPartials::new(
+                    " ",
+                    crate::secret::SecretMap::default()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetRendering::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/screen/a%20b%7C2/rendering"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRendering::new(" ", "x")).is_err());
+        }
+        {
+            let ep = PatchRendering::new("a b|1", "a b|2", UpdateAculRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/prompts/a%20b%7C1/screen/a%20b%7C2/rendering"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:prompts"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchRendering::new(
+                    " ",
+                    "x",
+                    UpdateAculRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
     }
 }

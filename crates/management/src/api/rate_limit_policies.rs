@@ -457,7 +457,7 @@ pub struct GetRateLimitPolicies {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetRateLimitPolicies {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -509,19 +509,14 @@ paginated!(
 /// `POST /api/v2/rate-limit-policies` (operation `post_rate-limit-policies`, EA in the description).
 ///
 /// Scopes: `create:rate_limit_policies`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostRateLimitPolicies {
-    body: Option<CreateRateLimitPolicyRequestContent>,
+    body: CreateRateLimitPolicyRequestContent,
 }
 impl PostRateLimitPolicies {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateRateLimitPolicyRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateRateLimitPolicyRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostRateLimitPolicies {
@@ -533,7 +528,7 @@ impl crate::Endpoint for PostRateLimitPolicies {
         crate::path::build(&["rate-limit-policies"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:rate_limit_policies"]
@@ -570,20 +565,15 @@ impl crate::Endpoint for GetRateLimitPoliciesById {
 #[derive(Debug, Clone)]
 pub struct PatchRateLimitPoliciesById {
     id: String,
-    body: Option<PatchRateLimitPolicyRequestContent>,
+    body: PatchRateLimitPolicyRequestContent,
 }
 impl PatchRateLimitPoliciesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: PatchRateLimitPolicyRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<PatchRateLimitPolicyRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchRateLimitPoliciesById {
@@ -595,7 +585,7 @@ impl crate::Endpoint for PatchRateLimitPoliciesById {
         crate::path::build(&["rate-limit-policies", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rate_limit_policies"]
@@ -624,5 +614,103 @@ impl crate::Endpoint for DeleteRateLimitPoliciesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:rate_limit_policies"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRateLimitPolicies::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rate-limit-policies");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:rate_limit_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetRateLimitPolicies::new()
+                .resource(RateLimitPolicyResourceEnum::OauthAuthenticationApi);
+            assert!(crate::Endpoint::query(&ep).get("resource").is_some());
+        }
+        {
+            let ep = PostRateLimitPolicies::new(CreateRateLimitPolicyRequestContent::new(
+                RateLimitPolicyConfiguration::Unclassified(crate::Unclassified(serde_json::json!(
+                    {}
+                ))),
+                RateLimitPolicyConsumerEnum::Client,
+                "x".to_owned(),
+                RateLimitPolicyResourceEnum::OauthAuthenticationApi,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rate-limit-policies");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:rate_limit_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetRateLimitPoliciesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/rate-limit-policies/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:rate_limit_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRateLimitPoliciesById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchRateLimitPoliciesById::new(
+                "a b|1",
+                PatchRateLimitPolicyRequestContent::new(
+                    PatchRateLimitPolicyConfigurationRequestContent::Unclassified(
+                        crate::Unclassified(serde_json::json!({})),
+                    ),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/rate-limit-policies/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:rate_limit_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchRateLimitPoliciesById::new(
+                    " ",
+                    PatchRateLimitPolicyRequestContent::new(
+                        PatchRateLimitPolicyConfigurationRequestContent::Unclassified(
+                            crate::Unclassified(serde_json::json!({}))
+                        )
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteRateLimitPoliciesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/rate-limit-policies/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:rate_limit_policies"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteRateLimitPoliciesById::new(" ")).is_err());
+        }
     }
 }

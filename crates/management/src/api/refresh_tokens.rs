@@ -173,7 +173,7 @@ pub struct GetRefreshTokens {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetRefreshTokens {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -231,19 +231,14 @@ paginated!(
 /// `POST /api/v2/refresh-tokens/revoke` (operation `revoke_refresh_tokens`, EA in the description).
 ///
 /// Scopes: `delete:refresh_tokens`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RevokeRefreshTokens {
-    body: Option<RevokeRefreshTokensRequestContent>,
+    body: RevokeRefreshTokensRequestContent,
 }
 impl RevokeRefreshTokens {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<RevokeRefreshTokensRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: RevokeRefreshTokensRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for RevokeRefreshTokens {
@@ -255,7 +250,7 @@ impl crate::Endpoint for RevokeRefreshTokens {
         crate::path::build(&["refresh-tokens", "revoke"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:refresh_tokens"]
@@ -292,20 +287,15 @@ impl crate::Endpoint for GetRefreshToken {
 #[derive(Debug, Clone)]
 pub struct PatchRefreshTokensById {
     id: String,
-    body: Option<UpdateRefreshTokenRequestContent>,
+    body: UpdateRefreshTokenRequestContent,
 }
 impl PatchRefreshTokensById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateRefreshTokenRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateRefreshTokenRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchRefreshTokensById {
@@ -317,7 +307,7 @@ impl crate::Endpoint for PatchRefreshTokensById {
         crate::path::build(&["refresh-tokens", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:refresh_tokens"]
@@ -346,5 +336,84 @@ impl crate::Endpoint for DeleteRefreshToken {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:refresh_tokens"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRefreshTokens::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/refresh-tokens");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetRefreshTokens::new().user_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("user_id").is_some());
+        }
+        {
+            let ep = RevokeRefreshTokens::new(RevokeRefreshTokensRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/refresh-tokens/revoke");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetRefreshToken::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/refresh-tokens/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRefreshToken::new(" ")).is_err());
+        }
+        {
+            let ep = PatchRefreshTokensById::new("a b|1", UpdateRefreshTokenRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/refresh-tokens/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchRefreshTokensById::new(
+                    " ",
+                    UpdateRefreshTokenRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteRefreshToken::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/refresh-tokens/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteRefreshToken::new(" ")).is_err());
+        }
     }
 }

@@ -96,7 +96,7 @@ pub struct UpdateRiskAssessmentsSettingsResponseContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetRiskAssessmentsSettings {}
 impl GetRiskAssessmentsSettings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -116,22 +116,14 @@ impl crate::Endpoint for GetRiskAssessmentsSettings {
 /// `PATCH /api/v2/risk-assessments/settings` (operation `patch_risk_assessments_settings`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchRiskAssessmentsSettings {
-    body: Option<UpdateRiskAssessmentsSettingsRequestContent>,
+    body: UpdateRiskAssessmentsSettingsRequestContent,
 }
 impl PatchRiskAssessmentsSettings {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateRiskAssessmentsSettingsRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateRiskAssessmentsSettingsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchRiskAssessmentsSettings {
@@ -143,7 +135,7 @@ impl crate::Endpoint for PatchRiskAssessmentsSettings {
         crate::path::build(&["risk-assessments", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -155,7 +147,7 @@ impl crate::Endpoint for PatchRiskAssessmentsSettings {
 #[derive(Debug, Clone, Default)]
 pub struct GetNewDevice {}
 impl GetNewDevice {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -175,22 +167,14 @@ impl crate::Endpoint for GetNewDevice {
 /// `PATCH /api/v2/risk-assessments/settings/new-device` (operation `patch_new-device`).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchNewDevice {
-    body: Option<UpdateRiskAssessmentsSettingsNewDeviceRequestContent>,
+    body: UpdateRiskAssessmentsSettingsNewDeviceRequestContent,
 }
 impl PatchNewDevice {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateRiskAssessmentsSettingsNewDeviceRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateRiskAssessmentsSettingsNewDeviceRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchNewDevice {
@@ -202,9 +186,74 @@ impl crate::Endpoint for PatchNewDevice {
         crate::path::build(&["risk-assessments", "settings", "new-device"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRiskAssessmentsSettings::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/risk-assessments/settings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchRiskAssessmentsSettings::new(
+                UpdateRiskAssessmentsSettingsRequestContent::new(true),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/risk-assessments/settings"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetNewDevice::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/risk-assessments/settings/new-device"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PatchNewDevice::new(
+                UpdateRiskAssessmentsSettingsNewDeviceRequestContent::new(1i64),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/risk-assessments/settings/new-device"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
     }
 }

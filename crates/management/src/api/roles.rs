@@ -95,20 +95,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostRoleGroups {
     id: String,
-    body: Option<AssignRoleGroupsRequestContent>,
+    body: AssignRoleGroupsRequestContent,
 }
 impl PostRoleGroups {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: AssignRoleGroupsRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<AssignRoleGroupsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostRoleGroups {
@@ -120,7 +115,7 @@ impl crate::Endpoint for PostRoleGroups {
         crate::path::build(&["roles", &self.id, "groups"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:group_roles"]
@@ -132,20 +127,15 @@ impl crate::Endpoint for PostRoleGroups {
 #[derive(Debug, Clone)]
 pub struct DeleteRoleGroups {
     id: String,
-    body: Option<DeleteRoleGroupsRequestContent>,
+    body: DeleteRoleGroupsRequestContent,
 }
 impl DeleteRoleGroups {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: DeleteRoleGroupsRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<DeleteRoleGroupsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for DeleteRoleGroups {
@@ -157,9 +147,69 @@ impl crate::Endpoint for DeleteRoleGroups {
         crate::path::build(&["roles", &self.id, "groups"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:group_roles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRoleGroups::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/roles/a%20b%7C1/groups");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRoleGroups::new(" ")).is_err());
+        }
+        {
+            let ep = PostRoleGroups::new(
+                "a b|1",
+                AssignRoleGroupsRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/roles/a%20b%7C1/groups");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostRoleGroups::new(
+                    " ",
+                    AssignRoleGroupsRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteRoleGroups::new(
+                "a b|1",
+                DeleteRoleGroupsRequestContent::new(vec!["x".to_owned()]),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/roles/a%20b%7C1/groups");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:group_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteRoleGroups::new(
+                    " ",
+                    DeleteRoleGroupsRequestContent::new(vec!["x".to_owned()])
+                ))
+                .is_err()
+            );
+        }
     }
 }

@@ -207,7 +207,7 @@ pub struct GetRules {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetRules {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -262,19 +262,14 @@ paginated!(
 /// `POST /api/v2/rules` (operation `post_rules`).
 ///
 /// Scopes: `create:rules`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostRules {
-    body: Option<CreateRuleRequestContent>,
+    body: CreateRuleRequestContent,
 }
 impl PostRules {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateRuleRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateRuleRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostRules {
@@ -286,7 +281,7 @@ impl crate::Endpoint for PostRules {
         crate::path::build(&["rules"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:rules"]
@@ -345,20 +340,15 @@ impl crate::Endpoint for GetRulesById {
 #[derive(Debug, Clone)]
 pub struct PatchRulesById {
     id: String,
-    body: Option<UpdateRuleRequestContent>,
+    body: UpdateRuleRequestContent,
 }
 impl PatchRulesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateRuleRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateRuleRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchRulesById {
@@ -370,7 +360,7 @@ impl crate::Endpoint for PatchRulesById {
         crate::path::build(&["rules", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rules"]
@@ -399,5 +389,65 @@ impl crate::Endpoint for DeleteRulesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:rules"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRules::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:rules"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetRules::new().enabled(true);
+            assert!(crate::Endpoint::query(&ep).get("enabled").is_some());
+        }
+        {
+            let ep = PostRules::new(CreateRuleRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["create:rules"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetRulesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:rules"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRulesById::new(" ")).is_err());
+            let ep = GetRulesById::new("a b|1").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PatchRulesById::new("a b|1", UpdateRuleRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:rules"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchRulesById::new(
+                    " ",
+                    UpdateRuleRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteRulesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["delete:rules"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteRulesById::new(" ")).is_err());
+        }
     }
 }

@@ -55,7 +55,7 @@ pub struct SetRulesConfigResponseContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetRulesConfigs {}
 impl GetRulesConfigs {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -78,20 +78,15 @@ impl crate::Endpoint for GetRulesConfigs {
 #[derive(Debug, Clone)]
 pub struct PutRulesConfigsByKey {
     key: String,
-    body: Option<SetRulesConfigRequestContent>,
+    body: SetRulesConfigRequestContent,
 }
 impl PutRulesConfigsByKey {
-    /// The operation on `key`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(key: impl Into<String>) -> Self {
+    /// The operation on `key`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(key: impl Into<String>, body: SetRulesConfigRequestContent) -> Self {
         Self {
             key: key.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<SetRulesConfigRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutRulesConfigsByKey {
@@ -103,7 +98,7 @@ impl crate::Endpoint for PutRulesConfigsByKey {
         crate::path::build(&["rules-configs", &self.key])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rules_configs"]
@@ -132,5 +127,61 @@ impl crate::Endpoint for DeleteRulesConfigsByKey {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:rules_configs"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetRulesConfigs::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rules-configs");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:rules_configs"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PutRulesConfigsByKey::new(
+                "a b|1",
+                SetRulesConfigRequestContent::new("x".to_owned()),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/rules-configs/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:rules_configs"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutRulesConfigsByKey::new(
+                    " ",
+                    SetRulesConfigRequestContent::new("x".to_owned())
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteRulesConfigsByKey::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/rules-configs/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:rules_configs"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteRulesConfigsByKey::new(" ")).is_err());
+        }
     }
 }

@@ -646,7 +646,7 @@ pub struct GetSelfServiceProfiles {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetSelfServiceProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -683,19 +683,14 @@ paginated!(
 /// `POST /api/v2/self-service-profiles` (operation `post_self-service-profiles`).
 ///
 /// Scopes: `create:self_service_profiles`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostSelfServiceProfiles {
-    body: Option<CreateSelfServiceProfileRequestContent>,
+    body: CreateSelfServiceProfileRequestContent,
 }
 impl PostSelfServiceProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateSelfServiceProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateSelfServiceProfileRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostSelfServiceProfiles {
@@ -707,7 +702,7 @@ impl crate::Endpoint for PostSelfServiceProfiles {
         crate::path::build(&["self-service-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:self_service_profiles"]
@@ -744,20 +739,15 @@ impl crate::Endpoint for GetSelfServiceProfilesById {
 #[derive(Debug, Clone)]
 pub struct PatchSelfServiceProfilesById {
     id: String,
-    body: Option<UpdateSelfServiceProfileRequestContent>,
+    body: UpdateSelfServiceProfileRequestContent,
 }
 impl PatchSelfServiceProfilesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateSelfServiceProfileRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateSelfServiceProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchSelfServiceProfilesById {
@@ -769,7 +759,7 @@ impl crate::Endpoint for PatchSelfServiceProfilesById {
         crate::path::build(&["self-service-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:self_service_profiles"]
@@ -849,26 +839,22 @@ pub struct PutSelfServiceProfileCustomText {
     id: String,
     language: String,
     page: String,
-    body: Option<crate::secret::SecretMap>,
+    body: crate::secret::SecretMap,
 }
 impl PutSelfServiceProfileCustomText {
-    /// The operation on `id`, `language`, `page`. An empty or blank path parameter is refused when the call is made.
+    /// The operation on `id`, `language`, `page`, sending `body`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
         id: impl Into<String>,
         language: impl Into<String>,
         page: impl Into<String>,
+        body: crate::secret::SecretMap,
     ) -> Self {
         Self {
             id: id.into(),
             language: language.into(),
             page: page.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<crate::secret::SecretMap>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutSelfServiceProfileCustomText {
@@ -886,7 +872,7 @@ impl crate::Endpoint for PutSelfServiceProfileCustomText {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:self_service_profile_custom_texts"]
@@ -898,23 +884,18 @@ impl crate::Endpoint for PutSelfServiceProfileCustomText {
 #[derive(Debug, Clone)]
 pub struct PostSsoTicket {
     id: String,
-    body: Option<CreateSelfServiceProfileSsoTicketRequestContent>,
+    body: CreateSelfServiceProfileSsoTicketRequestContent,
 }
 impl PostSsoTicket {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: CreateSelfServiceProfileSsoTicketRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateSelfServiceProfileSsoTicketRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostSsoTicket {
@@ -926,7 +907,7 @@ impl crate::Endpoint for PostSsoTicket {
         crate::path::build(&["self-service-profiles", &self.id, "sso-ticket"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:sso_access_tickets"]
@@ -965,5 +946,170 @@ impl crate::Endpoint for PostRevoke {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:sso_access_tickets"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetSelfServiceProfiles::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/self-service-profiles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:self_service_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostSelfServiceProfiles::new(CreateSelfServiceProfileRequestContent::new(
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/self-service-profiles");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:self_service_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetSelfServiceProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:self_service_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSelfServiceProfilesById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchSelfServiceProfilesById::new(
+                "a b|1",
+                UpdateSelfServiceProfileRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:self_service_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchSelfServiceProfilesById::new(
+                    " ",
+                    UpdateSelfServiceProfileRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteSelfServiceProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:self_service_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteSelfServiceProfilesById::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = GetSelfServiceProfileCustomText::new("a b|1", "a b|2", "a b|3");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1/custom-text/a%20b%7C2/a%20b%7C3"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:self_service_profile_custom_texts"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetSelfServiceProfileCustomText::new(" ", "x", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = PutSelfServiceProfileCustomText::new(
+                "a b|1",
+                "a b|2",
+                "a b|3",
+                crate::secret::SecretMap::default(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1/custom-text/a%20b%7C2/a%20b%7C3"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:self_service_profile_custom_texts"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutSelfServiceProfileCustomText::new(
+                    " ",
+                    "x",
+                    "x",
+                    crate::secret::SecretMap::default()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PostSsoTicket::new(
+                "a b|1",
+                CreateSelfServiceProfileSsoTicketRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1/sso-ticket"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:sso_access_tickets"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostSsoTicket::new(
+                    " ",
+                    CreateSelfServiceProfileSsoTicketRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PostRevoke::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/self-service-profiles/a%20b%7C1/sso-ticket/a%20b%7C2/revoke"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:sso_access_tickets"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&PostRevoke::new(" ", "x")).is_err());
+        }
     }
 }

@@ -153,20 +153,15 @@ impl crate::Endpoint for GetSession {
 #[derive(Debug, Clone)]
 pub struct PatchSessionsById {
     id: String,
-    body: Option<UpdateSessionRequestContent>,
+    body: UpdateSessionRequestContent,
 }
 impl PatchSessionsById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateSessionRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateSessionRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchSessionsById {
@@ -178,7 +173,7 @@ impl crate::Endpoint for PatchSessionsById {
         crate::path::build(&["sessions", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:sessions"]
@@ -232,5 +227,64 @@ impl crate::Endpoint for RevokeSession {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:sessions", "delete:refresh_tokens"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetSession::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/sessions/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:sessions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSession::new(" ")).is_err());
+        }
+        {
+            let ep = PatchSessionsById::new("a b|1", UpdateSessionRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/sessions/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:sessions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchSessionsById::new(
+                    " ",
+                    UpdateSessionRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteSession::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/sessions/a%20b%7C1");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:sessions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteSession::new(" ")).is_err());
+        }
+        {
+            let ep = RevokeSession::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/sessions/a%20b%7C1/revoke"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:sessions", "delete:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&RevokeSession::new(" ")).is_err());
+        }
     }
 }

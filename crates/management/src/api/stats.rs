@@ -34,7 +34,7 @@ pub struct DailyStats {
 #[derive(Debug, Clone, Default)]
 pub struct GetActiveUsers {}
 impl GetActiveUsers {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -60,7 +60,7 @@ pub struct GetDaily {
     to: Option<String>,
 }
 impl GetDaily {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -91,5 +91,30 @@ impl crate::Endpoint for GetDaily {
     }
     fn scopes(&self) -> &[&'static str] {
         &["read:stats"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetActiveUsers::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/stats/active-users");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:stats"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetDaily::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/stats/daily");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:stats"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetDaily::new().from("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("from").is_some());
+        }
     }
 }

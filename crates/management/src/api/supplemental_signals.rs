@@ -52,7 +52,7 @@ impl UpdateSupplementalSignalsRequestContent {
 #[derive(Debug, Clone, Default)]
 pub struct GetSupplementalSignals {}
 impl GetSupplementalSignals {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -72,19 +72,14 @@ impl crate::Endpoint for GetSupplementalSignals {
 /// `PATCH /api/v2/supplemental-signals` (operation `patch_supplemental-signals`, EA in the description).
 ///
 /// Scopes: `update:attack_protection`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PatchSupplementalSignals {
-    body: Option<UpdateSupplementalSignalsRequestContent>,
+    body: UpdateSupplementalSignalsRequestContent,
 }
 impl PatchSupplementalSignals {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateSupplementalSignalsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: UpdateSupplementalSignalsRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PatchSupplementalSignals {
@@ -96,9 +91,39 @@ impl crate::Endpoint for PatchSupplementalSignals {
         crate::path::build(&["supplemental-signals"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetSupplementalSignals::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/supplemental-signals");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep =
+                PatchSupplementalSignals::new(UpdateSupplementalSignalsRequestContent::new(true));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/supplemental-signals");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:attack_protection"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
     }
 }

@@ -214,19 +214,14 @@ pub struct VerifyEmailTicketResponseContent {
 /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).
 ///
 /// Scopes: `create:user_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostEmailVerification {
-    body: Option<VerifyEmailTicketRequestContent>,
+    body: VerifyEmailTicketRequestContent,
 }
 impl PostEmailVerification {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<VerifyEmailTicketRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: VerifyEmailTicketRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostEmailVerification {
@@ -238,7 +233,7 @@ impl crate::Endpoint for PostEmailVerification {
         crate::path::build(&["tickets", "email-verification"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]
@@ -247,19 +242,14 @@ impl crate::Endpoint for PostEmailVerification {
 /// `POST /api/v2/tickets/password-change` (operation `post_password-change`).
 ///
 /// Scopes: `create:user_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostPasswordChange {
-    body: Option<ChangePasswordTicketRequestContent>,
+    body: ChangePasswordTicketRequestContent,
 }
 impl PostPasswordChange {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<ChangePasswordTicketRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: ChangePasswordTicketRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostPasswordChange {
@@ -271,9 +261,45 @@ impl crate::Endpoint for PostPasswordChange {
         crate::path::build(&["tickets", "password-change"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep =
+                PostEmailVerification::new(VerifyEmailTicketRequestContent::new("x".to_owned()));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/tickets/email-verification"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:user_tickets"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = PostPasswordChange::new(ChangePasswordTicketRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/tickets/password-change"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:user_tickets"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
     }
 }

@@ -174,7 +174,7 @@ pub struct GetTokenExchangeProfiles {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetTokenExchangeProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -208,19 +208,14 @@ paginated!(
 /// `POST /api/v2/token-exchange-profiles` (operation `post_token-exchange-profiles`, EA in the description).
 ///
 /// Scopes: `create:token_exchange_profiles`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostTokenExchangeProfiles {
-    body: Option<CreateTokenExchangeProfileRequestContent>,
+    body: CreateTokenExchangeProfileRequestContent,
 }
 impl PostTokenExchangeProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateTokenExchangeProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateTokenExchangeProfileRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostTokenExchangeProfiles {
@@ -232,7 +227,7 @@ impl crate::Endpoint for PostTokenExchangeProfiles {
         crate::path::build(&["token-exchange-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:token_exchange_profiles"]
@@ -269,20 +264,15 @@ impl crate::Endpoint for GetTokenExchangeProfilesById {
 #[derive(Debug, Clone)]
 pub struct PatchTokenExchangeProfilesById {
     id: String,
-    body: Option<UpdateTokenExchangeProfileRequestContent>,
+    body: UpdateTokenExchangeProfileRequestContent,
 }
 impl PatchTokenExchangeProfilesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateTokenExchangeProfileRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateTokenExchangeProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchTokenExchangeProfilesById {
@@ -294,7 +284,7 @@ impl crate::Endpoint for PatchTokenExchangeProfilesById {
         crate::path::build(&["token-exchange-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:token_exchange_profiles"]
@@ -323,5 +313,100 @@ impl crate::Endpoint for DeleteTokenExchangeProfilesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:token_exchange_profiles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetTokenExchangeProfiles::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/token-exchange-profiles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:token_exchange_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostTokenExchangeProfiles::new(CreateTokenExchangeProfileRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+                "x".to_owned(),
+                TokenExchangeProfileTypeEnum::CustomAuthentication,
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/token-exchange-profiles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:token_exchange_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetTokenExchangeProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/token-exchange-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:token_exchange_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetTokenExchangeProfilesById::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = PatchTokenExchangeProfilesById::new(
+                "a b|1",
+                UpdateTokenExchangeProfileRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/token-exchange-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:token_exchange_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchTokenExchangeProfilesById::new(
+                    " ",
+                    UpdateTokenExchangeProfileRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteTokenExchangeProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/token-exchange-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:token_exchange_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteTokenExchangeProfilesById::new(" ")).is_err()
+            );
+        }
     }
 }

@@ -322,7 +322,7 @@ pub struct GetUserAttributeProfiles {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetUserAttributeProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -356,19 +356,14 @@ paginated!(
 /// `POST /api/v2/user-attribute-profiles` (operation `post_user-attribute-profiles`, EA in the description).
 ///
 /// Scopes: `create:user_attribute_profiles`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostUserAttributeProfiles {
-    body: Option<CreateUserAttributeProfileRequestContent>,
+    body: CreateUserAttributeProfileRequestContent,
 }
 impl PostUserAttributeProfiles {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<CreateUserAttributeProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateUserAttributeProfileRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostUserAttributeProfiles {
@@ -380,7 +375,7 @@ impl crate::Endpoint for PostUserAttributeProfiles {
         crate::path::build(&["user-attribute-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_attribute_profiles"]
@@ -392,7 +387,7 @@ impl crate::Endpoint for PostUserAttributeProfiles {
 #[derive(Debug, Clone, Default)]
 pub struct GetUserAttributeProfileTemplates {}
 impl GetUserAttributeProfileTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -465,20 +460,15 @@ impl crate::Endpoint for GetUserAttributeProfilesById {
 #[derive(Debug, Clone)]
 pub struct PatchUserAttributeProfilesById {
     id: String,
-    body: Option<UpdateUserAttributeProfileRequestContent>,
+    body: UpdateUserAttributeProfileRequestContent,
 }
 impl PatchUserAttributeProfilesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: UpdateUserAttributeProfileRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<UpdateUserAttributeProfileRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchUserAttributeProfilesById {
@@ -490,7 +480,7 @@ impl crate::Endpoint for PatchUserAttributeProfilesById {
         crate::path::build(&["user-attribute-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:user_attribute_profiles"]
@@ -519,5 +509,127 @@ impl crate::Endpoint for DeleteUserAttributeProfilesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:user_attribute_profiles"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetUserAttributeProfiles::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostUserAttributeProfiles::new(CreateUserAttributeProfileRequestContent::new(
+                "x".to_owned(),
+                crate::secret::SecretMap::default(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetUserAttributeProfileTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = GetUserAttributeProfileTemplate::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetUserAttributeProfileTemplate::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = GetUserAttributeProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetUserAttributeProfilesById::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = PatchUserAttributeProfilesById::new(
+                "a b|1",
+                UpdateUserAttributeProfileRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchUserAttributeProfilesById::new(
+                    " ",
+                    UpdateUserAttributeProfileRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteUserAttributeProfilesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/user-attribute-profiles/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:user_attribute_profiles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteUserAttributeProfilesById::new(" ")).is_err()
+            );
+        }
     }
 }

@@ -51,7 +51,7 @@ pub struct GetUserBlocks {
     consider_brute_force_enablement: Option<bool>,
 }
 impl GetUserBlocks {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -95,7 +95,7 @@ pub struct DeleteUserBlocks {
     identifier: Option<String>,
 }
 impl DeleteUserBlocks {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -187,5 +187,54 @@ impl crate::Endpoint for DeleteUserBlocksById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetUserBlocks::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/user-blocks");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = GetUserBlocks::new().identifier("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("identifier").is_some());
+        }
+        {
+            let ep = DeleteUserBlocks::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/user-blocks");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            let ep = DeleteUserBlocks::new().identifier("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("identifier").is_some());
+        }
+        {
+            let ep = GetUserBlocksById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/user-blocks/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserBlocksById::new(" ")).is_err());
+            let ep = GetUserBlocksById::new("a b|1").consider_brute_force_enablement(true);
+            assert!(
+                crate::Endpoint::query(&ep)
+                    .get("consider_brute_force_enablement")
+                    .is_some()
+            );
+        }
+        {
+            let ep = DeleteUserBlocksById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/user-blocks/a%20b%7C1");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteUserBlocksById::new(" ")).is_err());
+        }
     }
 }

@@ -1524,23 +1524,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostAuthenticationMethods {
     id: String,
-    body: Option<CreateUserAuthenticationMethodRequestContent>,
+    body: CreateUserAuthenticationMethodRequestContent,
 }
 impl PostAuthenticationMethods {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: CreateUserAuthenticationMethodRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateUserAuthenticationMethodRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostAuthenticationMethods {
@@ -1552,7 +1544,7 @@ impl crate::Endpoint for PostAuthenticationMethods {
         crate::path::build(&["users", &self.id, "authentication-methods"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:authentication_methods"]
@@ -1564,20 +1556,15 @@ impl crate::Endpoint for PostAuthenticationMethods {
 #[derive(Debug, Clone)]
 pub struct PutAuthenticationMethods {
     id: String,
-    body: Option<Vec<SetUserAuthenticationMethods>>,
+    body: Vec<SetUserAuthenticationMethods>,
 }
 impl PutAuthenticationMethods {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: Vec<SetUserAuthenticationMethods>) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<Vec<SetUserAuthenticationMethods>>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PutAuthenticationMethods {
@@ -1589,7 +1576,7 @@ impl crate::Endpoint for PutAuthenticationMethods {
         crate::path::build(&["users", &self.id, "authentication-methods"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:authentication_methods"]
@@ -1661,24 +1648,20 @@ impl crate::Endpoint for GetAuthenticationMethodsByAuthenticationMethodId {
 pub struct PatchAuthenticationMethodsByAuthenticationMethodId {
     id: String,
     authentication_method_id: String,
-    body: Option<UpdateUserAuthenticationMethodRequestContent>,
+    body: UpdateUserAuthenticationMethodRequestContent,
 }
 impl PatchAuthenticationMethodsByAuthenticationMethodId {
-    /// The operation on `id`, `authentication_method_id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, authentication_method_id: impl Into<String>) -> Self {
+    /// The operation on `id`, `authentication_method_id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        authentication_method_id: impl Into<String>,
+        body: UpdateUserAuthenticationMethodRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
             authentication_method_id: authentication_method_id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateUserAuthenticationMethodRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchAuthenticationMethodsByAuthenticationMethodId {
@@ -1695,7 +1678,7 @@ impl crate::Endpoint for PatchAuthenticationMethodsByAuthenticationMethodId {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:authentication_methods"]
@@ -2171,20 +2154,15 @@ paginated!(
 #[derive(Debug, Clone)]
 pub struct PostIdentities {
     id: String,
-    body: Option<LinkUserIdentityRequestContent>,
+    body: LinkUserIdentityRequestContent,
 }
 impl PostIdentities {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: LinkUserIdentityRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<LinkUserIdentityRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostIdentities {
@@ -2196,7 +2174,7 @@ impl crate::Endpoint for PostIdentities {
         crate::path::build(&["users", &self.id, "identities"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users", "update:current_user_identities"]
@@ -2434,20 +2412,15 @@ impl crate::Endpoint for PostRecoveryCodeRegeneration {
 #[derive(Debug, Clone)]
 pub struct UserRevokeAccess {
     id: String,
-    body: Option<RevokeUserAccessRequestContent>,
+    body: RevokeUserAccessRequestContent,
 }
 impl UserRevokeAccess {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: RevokeUserAccessRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<RevokeUserAccessRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for UserRevokeAccess {
@@ -2459,7 +2432,7 @@ impl crate::Endpoint for UserRevokeAccess {
         crate::path::build(&["users", &self.id, "revoke-access"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:sessions", "delete:refresh_tokens"]
@@ -2471,20 +2444,15 @@ impl crate::Endpoint for UserRevokeAccess {
 #[derive(Debug, Clone)]
 pub struct PostClearAssessors {
     id: String,
-    body: Option<ClearAssessorsRequestContent>,
+    body: ClearAssessorsRequestContent,
 }
 impl PostClearAssessors {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(id: impl Into<String>, body: ClearAssessorsRequestContent) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(mut self, body: impl Into<ClearAssessorsRequestContent>) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PostClearAssessors {
@@ -2496,7 +2464,7 @@ impl crate::Endpoint for PostClearAssessors {
         crate::path::build(&["users", &self.id, "risk-assessments", "clear"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
@@ -2646,5 +2614,518 @@ impl crate::Endpoint for DeleteSessionsForUser {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:sessions"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetAuthenticationMethods::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetAuthenticationMethods::new(" ")).is_err());
+        }
+        {
+            let ep = PostAuthenticationMethods::new(
+                "a b|1",
+                CreateUserAuthenticationMethodRequestContent::new(
+                    CreatedUserAuthenticationMethodTypeEnum::Phone,
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostAuthenticationMethods::new(
+                    " ",
+                    CreateUserAuthenticationMethodRequestContent::new(
+                        CreatedUserAuthenticationMethodTypeEnum::Phone
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PutAuthenticationMethods::new(
+                "a b|1",
+                vec![SetUserAuthenticationMethods::default()],
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PutAuthenticationMethods::new(
+                    " ",
+                    vec![SetUserAuthenticationMethods::default()]
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteAuthenticationMethods::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteAuthenticationMethods::new(" ")).is_err());
+        }
+        {
+            let ep = GetAuthenticationMethodsByAuthenticationMethodId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(
+                    &GetAuthenticationMethodsByAuthenticationMethodId::new(" ", "x")
+                )
+                .is_err()
+            );
+        }
+        {
+            let ep = PatchAuthenticationMethodsByAuthenticationMethodId::new(
+                "a b|1",
+                "a b|2",
+                UpdateUserAuthenticationMethodRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(
+                    &PatchAuthenticationMethodsByAuthenticationMethodId::new(
+                        " ",
+                        "x",
+                        UpdateUserAuthenticationMethodRequestContent::new()
+                    )
+                )
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteAuthenticationMethodsByAuthenticationMethodId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authentication-methods/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:authentication_methods"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(
+                    &DeleteAuthenticationMethodsByAuthenticationMethodId::new(" ", "x")
+                )
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteAuthenticators::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/authenticators"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:guardian_enrollments"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteAuthenticators::new(" ")).is_err());
+        }
+        {
+            let ep = GetConnectedAccounts::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/connected-accounts"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetConnectedAccounts::new(" ")).is_err());
+        }
+        {
+            let ep = GetUserEffectivePermissions::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/effective-permissions"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_effective_permissions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserEffectivePermissions::new(" ")).is_err());
+            let ep = GetUserEffectivePermissions::new("a b|1")
+                .resource_server_identifier("x".to_owned());
+            assert!(
+                crate::Endpoint::query(&ep)
+                    .get("resource_server_identifier")
+                    .is_some()
+            );
+        }
+        {
+            let ep = GetUserEffectivePermissionRoleSources::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/effective-permissions/sources/effective-roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_permission_source_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetUserEffectivePermissionRoleSources::new(" "))
+                    .is_err()
+            );
+            let ep = GetUserEffectivePermissionRoleSources::new("a b|1")
+                .resource_server_identifier("x".to_owned());
+            assert!(
+                crate::Endpoint::query(&ep)
+                    .get("resource_server_identifier")
+                    .is_some()
+            );
+        }
+        {
+            let ep = GetUserEffectiveRoles::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/effective-roles"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_effective_roles"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserEffectiveRoles::new(" ")).is_err());
+        }
+        {
+            let ep = GetUserRoleSourceGroups::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/effective-roles/sources/groups"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:user_role_source_groups"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserRoleSourceGroups::new(" ")).is_err());
+            let ep = GetUserRoleSourceGroups::new("a b|1").role_id("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("role_id").is_some());
+        }
+        {
+            let ep = GetEnrollments::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/enrollments"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:users", "read:current_user"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetEnrollments::new(" ")).is_err());
+        }
+        {
+            let ep = GetFederatedConnectionsTokensets::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/federated-connections-tokensets"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:federated_connections_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&GetFederatedConnectionsTokensets::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = DeleteFederatedConnectionsTokensetsByTokensetId::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/federated-connections-tokensets/a%20b%7C2"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:federated_connections_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(
+                    &DeleteFederatedConnectionsTokensetsByTokensetId::new(" ", "x")
+                )
+                .is_err()
+            );
+        }
+        {
+            let ep = GetUserGroups::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/users/a%20b%7C1/groups");
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:groups"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserGroups::new(" ")).is_err());
+            let ep = GetUserGroups::new("a b|1").fields("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("fields").is_some());
+        }
+        {
+            let ep = PostIdentities::new("a b|1", LinkUserIdentityRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/identities"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:users", "update:current_user_identities"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostIdentities::new(
+                    " ",
+                    LinkUserIdentityRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteUserIdentityByUserId::new("a b|1", "a b|2", "a b|3");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/identities/a%20b%7C2/a%20b%7C3"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:users", "update:current_user_identities"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteUserIdentityByUserId::new(" ", "x", "x"))
+                    .is_err()
+            );
+        }
+        {
+            let ep = GetLogsByUser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(crate::Endpoint::path(&ep), "/api/v2/users/a%20b%7C1/logs");
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:logs", "read:logs_users"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetLogsByUser::new(" ")).is_err());
+            let ep = GetLogsByUser::new("a b|1").sort("x".to_owned());
+            assert!(crate::Endpoint::query(&ep).get("sort").is_some());
+        }
+        {
+            let ep = PostInvalidateRememberBrowser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/multifactor/actions/invalidate-remember-browser"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&PostInvalidateRememberBrowser::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = DeleteMultifactorByProvider::new("a b|1", "a b|2");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/multifactor/a%20b%7C2"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&DeleteMultifactorByProvider::new(" ", "x")).is_err()
+            );
+        }
+        {
+            let ep = GetUserOrganizations::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/organizations"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:organizations"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetUserOrganizations::new(" ")).is_err());
+        }
+        {
+            let ep = PostRecoveryCodeRegeneration::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/recovery-code-regeneration"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(
+                crate::Endpoint::checked_path(&PostRecoveryCodeRegeneration::new(" ")).is_err()
+            );
+        }
+        {
+            let ep = UserRevokeAccess::new("a b|1", RevokeUserAccessRequestContent::new());
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/revoke-access"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:sessions", "delete:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&UserRevokeAccess::new(
+                    " ",
+                    RevokeUserAccessRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = PostClearAssessors::new(
+                "a b|1",
+                ClearAssessorsRequestContent::new(
+                    vec![AssessorsTypeEnum::NewDevice],
+                    "x".to_owned(),
+                ),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/risk-assessments/clear"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["update:users"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PostClearAssessors::new(
+                    " ",
+                    ClearAssessorsRequestContent::new(
+                        vec![AssessorsTypeEnum::NewDevice],
+                        "x".to_owned()
+                    )
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = GetRefreshTokensForUser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/refresh-tokens"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetRefreshTokensForUser::new(" ")).is_err());
+        }
+        {
+            let ep = DeleteRefreshTokensForUser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/refresh-tokens"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:refresh_tokens"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteRefreshTokensForUser::new(" ")).is_err());
+        }
+        {
+            let ep = GetSessionsForUser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/sessions"
+            );
+            assert_eq!(crate::Endpoint::scopes(&ep), &["read:sessions"] as &[&str]);
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetSessionsForUser::new(" ")).is_err());
+        }
+        {
+            let ep = DeleteSessionsForUser::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/users/a%20b%7C1/sessions"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:sessions"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteSessionsForUser::new(" ")).is_err());
+        }
     }
 }

@@ -363,7 +363,7 @@ pub struct GetVcTemplates {
     page: Option<crate::pagination::PageRequest>,
 }
 impl GetVcTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
+    /// The operation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -397,22 +397,14 @@ paginated!(
 /// `POST /api/v2/verifiable-credentials/verification/templates` (operation `post_vc_templates`).
 ///
 /// Scopes: `create:vdcs_templates`. Not paginated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostVcTemplates {
-    body: Option<CreateVerifiableCredentialTemplateRequestContent>,
+    body: CreateVerifiableCredentialTemplateRequestContent,
 }
 impl PostVcTemplates {
-    /// The operation. An empty or blank path parameter is refused when the call is made.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<CreateVerifiableCredentialTemplateRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
+    /// The operation, sending `body`.
+    pub fn new(body: CreateVerifiableCredentialTemplateRequestContent) -> Self {
+        Self { body }
     }
 }
 impl crate::Endpoint for PostVcTemplates {
@@ -424,7 +416,7 @@ impl crate::Endpoint for PostVcTemplates {
         crate::path::build(&["verifiable-credentials", "verification", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:vdcs_templates"]
@@ -466,23 +458,18 @@ impl crate::Endpoint for GetVcTemplatesById {
 #[derive(Debug, Clone)]
 pub struct PatchVcTemplatesById {
     id: String,
-    body: Option<UpdateVerifiableCredentialTemplateRequestContent>,
+    body: UpdateVerifiableCredentialTemplateRequestContent,
 }
 impl PatchVcTemplatesById {
-    /// The operation on `id`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// The operation on `id`, sending `body`. An empty or blank path parameter is refused when the call is made.
+    pub fn new(
+        id: impl Into<String>,
+        body: UpdateVerifiableCredentialTemplateRequestContent,
+    ) -> Self {
         Self {
             id: id.into(),
-            body: None,
+            body,
         }
-    }
-    /// Sends `body` (the description makes the body optional).
-    pub fn with_body(
-        mut self,
-        body: impl Into<UpdateVerifiableCredentialTemplateRequestContent>,
-    ) -> Self {
-        self.body = Some(body.into());
-        self
     }
 }
 impl crate::Endpoint for PatchVcTemplatesById {
@@ -499,7 +486,7 @@ impl crate::Endpoint for PatchVcTemplatesById {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        self.body.as_ref().map(crate::Body::json).transpose()
+        crate::Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:vdcs_templates"]
@@ -533,5 +520,97 @@ impl crate::Endpoint for DeleteVcTemplatesById {
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:vdcs_templates"]
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each operation's method, encoded path, scopes and body; a blank path
+    /// parameter is refused; the first query parameter is sent.
+    #[test]
+    fn endpoints() {
+        {
+            let ep = GetVcTemplates::new();
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/verifiable-credentials/verification/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:vdcs_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+        }
+        {
+            let ep = PostVcTemplates::new(CreateVerifiableCredentialTemplateRequestContent::new(
+                "x".to_owned(),
+                "x".to_owned(),
+                MdlPresentationRequest::default(),
+                "x".to_owned(),
+                "x".to_owned(),
+            ));
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/verifiable-credentials/verification/templates"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["create:vdcs_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+        }
+        {
+            let ep = GetVcTemplatesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::GET);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/verifiable-credentials/verification/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["read:vdcs_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&GetVcTemplatesById::new(" ")).is_err());
+        }
+        {
+            let ep = PatchVcTemplatesById::new(
+                "a b|1",
+                UpdateVerifiableCredentialTemplateRequestContent::new(),
+            );
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/verifiable-credentials/verification/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["update:vdcs_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_some());
+            assert!(
+                crate::Endpoint::checked_path(&PatchVcTemplatesById::new(
+                    " ",
+                    UpdateVerifiableCredentialTemplateRequestContent::new()
+                ))
+                .is_err()
+            );
+        }
+        {
+            let ep = DeleteVcTemplatesById::new("a b|1");
+            assert_eq!(crate::Endpoint::method(&ep), http::Method::DELETE);
+            assert_eq!(
+                crate::Endpoint::path(&ep),
+                "/api/v2/verifiable-credentials/verification/templates/a%20b%7C1"
+            );
+            assert_eq!(
+                crate::Endpoint::scopes(&ep),
+                &["delete:vdcs_templates"] as &[&str]
+            );
+            assert!(crate::Endpoint::body(&ep).expect("body").is_none());
+            assert!(crate::Endpoint::checked_path(&DeleteVcTemplatesById::new(" ")).is_err());
+        }
     }
 }
