@@ -36,7 +36,12 @@
 //! - [`ManagementClient::execute`] runs any [`Endpoint`](management::Endpoint) (the modeled
 //!   ones in [`management`], or your own implementation of the trait).
 //! - Resource handles ([`ManagementClient::clients`], [`users`](ManagementClient::users),
-//!   [`roles`](ManagementClient::roles)…) wrap the modeled endpoints.
+//!   [`roles`](ManagementClient::roles), [`actions`](ManagementClient::actions),
+//!   [`log_streams`](ManagementClient::log_streams)…) wrap every operation of the Management
+//!   API: one handle per operation group of Auth0's API description, generated from it
+//!   ([`api`]), with subgroups as handles of their own
+//!   (`client.actions().versions().list(action_id)`). The table of every operation with its
+//!   type and call is in [`management::api`].
 //! - [`List`] pages through a list endpoint as a [`Stream`](futures::Stream) of pages
 //!   ([`List::pages`]) or of items ([`List::items`]), with offset (`page`/`per_page`) or
 //!   checkpoint (`from`/`take`) pagination.
