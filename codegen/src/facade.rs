@@ -227,7 +227,9 @@ impl Plan {
                     g.join(".")
                 )));
                 src.push_str(&format!(
-                    "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\nclient: &'a ManagementClient,\n}}\n",
+                    "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\n\
+                     /// Read by the methods of the tags whose features are enabled.\n\
+                     #[allow(dead_code)]\nclient: &'a ManagementClient,\n}}\n",
                     h.ty
                 ));
                 match &h.parent {
@@ -257,7 +259,10 @@ impl Plan {
             for op in ops.iter().filter(|o| &o.group == g) {
                 let name = &h.methods[&op.id];
                 let t = &info[&op.id];
-                methods.push_str(&method(op, name, t));
+                methods.push_str(&method(op, name, t).replace(
+                    "\npub ",
+                    &format!("\n#[cfg(feature = {:?})]\npub ", op.module),
+                ));
             }
             if !methods.is_empty() {
                 src.push_str(&format!("impl<'a> {ty_path}<'a> {{\n{methods}}}\n"));

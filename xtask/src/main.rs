@@ -31,6 +31,8 @@ const FEATURES_ALONE: &[(&str, &str)] = &[
     ("auth0-m2m", "file"),
     ("auth0-m2m", "redis"),
     ("auth0-m2m", "private-key-jwt"),
+    ("auth0-m2m-management", "flows"),
+    ("auth0-m2m", "actions"),
 ];
 
 fn main() -> ExitCode {

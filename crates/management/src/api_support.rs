@@ -77,6 +77,7 @@ pub(crate) fn best_first(scores: &[Option<usize>]) -> Vec<usize> {
 }
 
 /// A list query value: the items joined with commas.
+#[allow(dead_code)] // called by the generated modules of the tags whose features are enabled
 pub(crate) fn join<T: ToString>(values: &[T]) -> String {
     values
         .iter()
@@ -87,6 +88,7 @@ pub(crate) fn join<T: ToString>(values: &[T]) -> String {
 
 /// The query of a page request, keeping only the parameters the operation declares (an
 /// operation without `include_totals` never receives it).
+#[allow(dead_code)] // called by the generated modules of the tags whose features are enabled
 pub(crate) fn page_query(page: &PageRequest, declared: &[&str]) -> QueryPairs {
     let mut q = QueryPairs::new();
     for (k, v) in page.query().pairs() {

@@ -449,7 +449,9 @@ mod tests {
             "UpdateTenantSettings",
             t::UpdateTenantSettings::new(t::TenantSettingsUpdate::new()),
         );
-        assert_eq!(catalogue().len(), crate::api::DESCRIBED_OPERATIONS);
+        if cfg!(feature = "full") {
+            assert_eq!(catalogue().len(), crate::api::DESCRIBED_OPERATIONS);
+        }
         // Scopes and items keys come from the endpoint types.
         let users = find("GET", "/api/v2/users").unwrap();
         assert_eq!(users.scopes, ["read:users"]);
@@ -488,10 +490,12 @@ mod tests {
         assert_eq!(find("GET", "/api/v2/jobs/job_1").unwrap().name, "GetJob");
         assert!(find("GET", "/api/v2/jobs/").is_none());
         assert!(find("PUT", "/api/v2/clients").is_none());
-        assert_eq!(
-            find("GET", "/api/v2/actions/actions").unwrap().name,
-            "GetActions"
-        );
+        if cfg!(feature = "actions") {
+            assert_eq!(
+                find("GET", "/api/v2/actions/actions").unwrap().name,
+                "GetActions"
+            );
+        }
     }
 
     #[test]

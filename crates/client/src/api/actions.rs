@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `actions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Actions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Actions<'a> {
     /// `GET /api/v2/actions/actions` (operation `get_actions`).: every page or item as a [`List`] of [`GetActions`](m::api::actions::GetActions).
+    #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::api::actions::GetActions> {
         self.client.list(m::api::actions::GetActions::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::actions::GetActions) -> m::api::actions::GetActions,
@@ -27,6 +31,7 @@ impl<'a> Actions<'a> {
         self.client.list(f(m::api::actions::GetActions::new()))
     }
     /// `POST /api/v2/actions/actions` (operation `post_action`).: sends [`PostAction`](m::api::actions::PostAction).
+    #[cfg(feature = "actions")]
     pub async fn create(
         &self,
         body: m::api::actions::CreateActionRequestContent,
@@ -36,12 +41,14 @@ impl<'a> Actions<'a> {
             .await
     }
     /// `GET /api/v2/actions/actions/{id}` (operation `get_action`).: sends [`GetAction`](m::api::actions::GetAction).
+    #[cfg(feature = "actions")]
     pub async fn get(&self, id: &str) -> Result<m::api::actions::GetActionResponseContent, Error> {
         self.client
             .execute(&m::api::actions::GetAction::new(id))
             .await
     }
     /// `PATCH /api/v2/actions/actions/{id}` (operation `patch_action`).: sends [`PatchAction`](m::api::actions::PatchAction).
+    #[cfg(feature = "actions")]
     pub async fn update(
         &self,
         id: &str,
@@ -52,6 +59,7 @@ impl<'a> Actions<'a> {
             .await
     }
     /// `DELETE /api/v2/actions/actions/{id}` (operation `delete_action`).: sends [`DeleteAction`](m::api::actions::DeleteAction).
+    #[cfg(feature = "actions")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::actions::DeleteAction::new(id))
@@ -59,6 +67,7 @@ impl<'a> Actions<'a> {
             .map(|_| ())
     }
     /// [`delete`](Self::delete) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "actions")]
     pub async fn delete_with(
         &self,
         id: &str,
@@ -70,6 +79,7 @@ impl<'a> Actions<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/actions/actions/{id}/deploy` (operation `post_deploy_action`).: sends [`PostDeployAction`](m::api::actions::PostDeployAction).
+    #[cfg(feature = "actions")]
     pub async fn deploy(
         &self,
         id: &str,
@@ -79,6 +89,7 @@ impl<'a> Actions<'a> {
             .await
     }
     /// `POST /api/v2/actions/actions/{id}/test` (operation `post_test_action`).: sends [`PostTestAction`](m::api::actions::PostTestAction).
+    #[cfg(feature = "actions")]
     pub async fn test(
         &self,
         id: &str,
@@ -92,6 +103,8 @@ impl<'a> Actions<'a> {
 /// The operations of the group `actions.executions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsExecutions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -104,6 +117,7 @@ impl<'a> Actions<'a> {
 }
 impl<'a> ActionsExecutions<'a> {
     /// `GET /api/v2/actions/executions/{id}` (operation `get_execution`).: sends [`GetExecution`](m::api::actions::GetExecution).
+    #[cfg(feature = "actions")]
     pub async fn get(
         &self,
         id: &str,
@@ -116,6 +130,8 @@ impl<'a> ActionsExecutions<'a> {
 /// The operations of the group `actions.modules` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModules<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -128,10 +144,12 @@ impl<'a> Actions<'a> {
 }
 impl<'a> ActionsModules<'a> {
     /// `GET /api/v2/actions/modules` (operation `get_action_modules`, EA in the description).: every page or item as a [`List`] of [`GetActionModules`](m::api::actions::GetActionModules).
+    #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::api::actions::GetActionModules> {
         self.client.list(m::api::actions::GetActionModules::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::actions::GetActionModules) -> m::api::actions::GetActionModules,
@@ -140,6 +158,7 @@ impl<'a> ActionsModules<'a> {
             .list(f(m::api::actions::GetActionModules::new()))
     }
     /// `POST /api/v2/actions/modules` (operation `post_action_module`, EA in the description).: sends [`PostActionModule`](m::api::actions::PostActionModule).
+    #[cfg(feature = "actions")]
     pub async fn create(
         &self,
         body: m::api::actions::CreateActionModuleRequestContent,
@@ -149,6 +168,7 @@ impl<'a> ActionsModules<'a> {
             .await
     }
     /// `GET /api/v2/actions/modules/{id}` (operation `get_action_module`, EA in the description).: sends [`GetActionModule`](m::api::actions::GetActionModule).
+    #[cfg(feature = "actions")]
     pub async fn get(
         &self,
         id: &str,
@@ -158,6 +178,7 @@ impl<'a> ActionsModules<'a> {
             .await
     }
     /// `PATCH /api/v2/actions/modules/{id}` (operation `patch_action_module`, EA in the description).: sends [`PatchActionModule`](m::api::actions::PatchActionModule).
+    #[cfg(feature = "actions")]
     pub async fn update(
         &self,
         id: &str,
@@ -168,6 +189,7 @@ impl<'a> ActionsModules<'a> {
             .await
     }
     /// `DELETE /api/v2/actions/modules/{id}` (operation `delete_action_module`, EA in the description).: sends [`DeleteActionModule`](m::api::actions::DeleteActionModule).
+    #[cfg(feature = "actions")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::actions::DeleteActionModule::new(id))
@@ -175,11 +197,13 @@ impl<'a> ActionsModules<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/actions/modules/{id}/actions` (operation `get_action_module_actions`, EA in the description).: every page or item as a [`List`] of [`GetActionModuleActions`](m::api::actions::GetActionModuleActions).
+    #[cfg(feature = "actions")]
     pub fn list_actions(&self, id: &str) -> List<m::api::actions::GetActionModuleActions> {
         self.client
             .list(m::api::actions::GetActionModuleActions::new(id))
     }
     /// [`list_actions`](Self::list_actions) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_actions_with(
         &self,
         id: &str,
@@ -191,6 +215,7 @@ impl<'a> ActionsModules<'a> {
             .list(f(m::api::actions::GetActionModuleActions::new(id)))
     }
     /// `POST /api/v2/actions/modules/{id}/rollback` (operation `post_action_module_rollback`, EA in the description).: sends [`PostActionModuleRollback`](m::api::actions::PostActionModuleRollback).
+    #[cfg(feature = "actions")]
     pub async fn rollback(
         &self,
         id: &str,
@@ -204,6 +229,8 @@ impl<'a> ActionsModules<'a> {
 /// The operations of the group `actions.modules.versions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModulesVersions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ActionsModules<'a> {
@@ -216,11 +243,13 @@ impl<'a> ActionsModules<'a> {
 }
 impl<'a> ActionsModulesVersions<'a> {
     /// `GET /api/v2/actions/modules/{id}/versions` (operation `get_action_module_versions`, EA in the description).: every page or item as a [`List`] of [`GetActionModuleVersions`](m::api::actions::GetActionModuleVersions).
+    #[cfg(feature = "actions")]
     pub fn list(&self, id: &str) -> List<m::api::actions::GetActionModuleVersions> {
         self.client
             .list(m::api::actions::GetActionModuleVersions::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_with(
         &self,
         id: &str,
@@ -232,6 +261,7 @@ impl<'a> ActionsModulesVersions<'a> {
             .list(f(m::api::actions::GetActionModuleVersions::new(id)))
     }
     /// `POST /api/v2/actions/modules/{id}/versions` (operation `post_action_module_version`, EA in the description).: sends [`PostActionModuleVersion`](m::api::actions::PostActionModuleVersion).
+    #[cfg(feature = "actions")]
     pub async fn create(
         &self,
         id: &str,
@@ -241,6 +271,7 @@ impl<'a> ActionsModulesVersions<'a> {
             .await
     }
     /// `GET /api/v2/actions/modules/{id}/versions/{versionId}` (operation `get_action_module_version`, EA in the description).: sends [`GetActionModuleVersion`](m::api::actions::GetActionModuleVersion).
+    #[cfg(feature = "actions")]
     pub async fn get(
         &self,
         id: &str,
@@ -256,6 +287,8 @@ impl<'a> ActionsModulesVersions<'a> {
 /// The operations of the group `actions.triggers` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggers<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -268,6 +301,7 @@ impl<'a> Actions<'a> {
 }
 impl<'a> ActionsTriggers<'a> {
     /// `GET /api/v2/actions/triggers` (operation `get_triggers`).: sends [`GetTriggers`](m::api::actions::GetTriggers).
+    #[cfg(feature = "actions")]
     pub async fn list(&self) -> Result<m::api::actions::ListActionTriggersResponseContent, Error> {
         self.client
             .execute(&m::api::actions::GetTriggers::new())
@@ -277,6 +311,8 @@ impl<'a> ActionsTriggers<'a> {
 /// The operations of the group `actions.triggers.bindings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggersBindings<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ActionsTriggers<'a> {
@@ -289,11 +325,13 @@ impl<'a> ActionsTriggers<'a> {
 }
 impl<'a> ActionsTriggersBindings<'a> {
     /// `GET /api/v2/actions/triggers/{triggerId}/bindings` (operation `get_bindings`).: every page or item as a [`List`] of [`GetBindings`](m::api::actions::GetBindings).
+    #[cfg(feature = "actions")]
     pub fn list(&self, trigger_id: &str) -> List<m::api::actions::GetBindings> {
         self.client
             .list(m::api::actions::GetBindings::new(trigger_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_with(
         &self,
         trigger_id: &str,
@@ -303,6 +341,7 @@ impl<'a> ActionsTriggersBindings<'a> {
             .list(f(m::api::actions::GetBindings::new(trigger_id)))
     }
     /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings` (operation `patch_bindings`).: sends [`PatchBindings`](m::api::actions::PatchBindings).
+    #[cfg(feature = "actions")]
     pub async fn update_many(
         &self,
         trigger_id: &str,
@@ -316,6 +355,8 @@ impl<'a> ActionsTriggersBindings<'a> {
 /// The operations of the group `actions.versions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsVersions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -328,11 +369,13 @@ impl<'a> Actions<'a> {
 }
 impl<'a> ActionsVersions<'a> {
     /// `GET /api/v2/actions/actions/{actionId}/versions` (operation `get_action_versions`).: every page or item as a [`List`] of [`GetActionVersions`](m::api::actions::GetActionVersions).
+    #[cfg(feature = "actions")]
     pub fn list(&self, action_id: &str) -> List<m::api::actions::GetActionVersions> {
         self.client
             .list(m::api::actions::GetActionVersions::new(action_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "actions")]
     pub fn list_with(
         &self,
         action_id: &str,
@@ -342,6 +385,7 @@ impl<'a> ActionsVersions<'a> {
             .list(f(m::api::actions::GetActionVersions::new(action_id)))
     }
     /// `GET /api/v2/actions/actions/{actionId}/versions/{id}` (operation `get_action_version`).: sends [`GetActionVersion`](m::api::actions::GetActionVersion).
+    #[cfg(feature = "actions")]
     pub async fn get(
         &self,
         action_id: &str,
@@ -352,6 +396,7 @@ impl<'a> ActionsVersions<'a> {
             .await
     }
     /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` (operation `post_deploy_draft_version`).: sends [`PostDeployDraftVersion`](m::api::actions::PostDeployDraftVersion).
+    #[cfg(feature = "actions")]
     pub async fn deploy(
         &self,
         action_id: &str,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `anomaly` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Anomaly<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `anomaly.blocks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AnomalyBlocks<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Anomaly<'a> {
@@ -29,6 +33,7 @@ impl<'a> Anomaly<'a> {
 }
 impl<'a> AnomalyBlocks<'a> {
     /// `GET /api/v2/anomaly/blocks/ips/{id}` (operation `get_ips_by_id`).: sends [`GetIpsById`](m::api::anomaly::GetIpsById).
+    #[cfg(feature = "anomaly")]
     pub async fn check_ip(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::anomaly::GetIpsById::new(id))
@@ -36,6 +41,7 @@ impl<'a> AnomalyBlocks<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/anomaly/blocks/ips/{id}` (operation `delete_ips_by_id`).: sends [`DeleteIpsById`](m::api::anomaly::DeleteIpsById).
+    #[cfg(feature = "anomaly")]
     pub async fn unblock_ip(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::anomaly::DeleteIpsById::new(id))

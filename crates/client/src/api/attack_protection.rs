@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `attackProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtection<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `attackProtection.botDetection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBotDetection<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -29,6 +33,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionBotDetection<'a> {
     /// `GET /api/v2/attack-protection/bot-detection` (operation `get_bot-detection`).: sends [`GetBotDetection`](m::api::attack_protection::GetBotDetection).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetBotDetectionSettingsResponseContent, Error> {
@@ -37,6 +42,7 @@ impl<'a> AttackProtectionBotDetection<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/bot-detection` (operation `patch_bot-detection`).: sends [`PatchBotDetection`](m::api::attack_protection::PatchBotDetection).
+    #[cfg(feature = "attack_protection")]
     pub async fn update(
         &self,
         body: m::api::attack_protection::UpdateBotDetectionSettingsRequestContent,
@@ -49,6 +55,8 @@ impl<'a> AttackProtectionBotDetection<'a> {
 /// The operations of the group `attackProtection.breachedPasswordDetection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBreachedPasswordDetection<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -61,6 +69,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// `GET /api/v2/attack-protection/breached-password-detection` (operation `get_breached-password-detection`).: sends [`GetBreachedPasswordDetection`](m::api::attack_protection::GetBreachedPasswordDetection).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetBreachedPasswordDetectionSettingsResponseContent, Error>
@@ -70,6 +79,7 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/breached-password-detection` (operation `patch_breached-password-detection`).: sends [`PatchBreachedPasswordDetection`](m::api::attack_protection::PatchBreachedPasswordDetection).
+    #[cfg(feature = "attack_protection")]
     pub async fn update(
         &self,
         body: m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent,
@@ -85,6 +95,8 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
 /// The operations of the group `attackProtection.bruteForceProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBruteForceProtection<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -97,6 +109,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// `GET /api/v2/attack-protection/brute-force-protection` (operation `get_brute-force-protection`).: sends [`GetBruteForceProtection`](m::api::attack_protection::GetBruteForceProtection).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetBruteForceSettingsResponseContent, Error> {
@@ -105,6 +118,7 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/brute-force-protection` (operation `patch_brute-force-protection`).: sends [`PatchBruteForceProtection`](m::api::attack_protection::PatchBruteForceProtection).
+    #[cfg(feature = "attack_protection")]
     pub async fn update(
         &self,
         body: m::api::attack_protection::UpdateBruteForceSettingsRequestContent,
@@ -119,6 +133,8 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
 /// The operations of the group `attackProtection.captcha` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionCaptcha<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -131,6 +147,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionCaptcha<'a> {
     /// `GET /api/v2/attack-protection/captcha` (operation `get_captcha`).: sends [`GetCaptcha`](m::api::attack_protection::GetCaptcha).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetAttackProtectionCaptchaResponseContent, Error> {
@@ -139,6 +156,7 @@ impl<'a> AttackProtectionCaptcha<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/captcha` (operation `patch_captcha`).: sends [`PatchCaptcha`](m::api::attack_protection::PatchCaptcha).
+    #[cfg(feature = "attack_protection")]
     pub async fn update(
         &self,
         body: m::api::attack_protection::UpdateAttackProtectionCaptchaRequestContent,
@@ -152,6 +170,8 @@ impl<'a> AttackProtectionCaptcha<'a> {
 /// The operations of the group `attackProtection.phoneProviderProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionPhoneProviderProtection<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -164,6 +184,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// `GET /api/v2/attack-protection/phone-provider-protection` (operation `get_phone-provider-protection`, EA in the description).: sends [`GetPhoneProviderProtection`](m::api::attack_protection::GetPhoneProviderProtection).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetPhoneProviderProtectionResponseContent, Error> {
@@ -172,6 +193,7 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/phone-provider-protection` (operation `patch_phone-provider-protection`, EA in the description).: sends [`PatchPhoneProviderProtection`](m::api::attack_protection::PatchPhoneProviderProtection).
+    #[cfg(feature = "attack_protection")]
     pub async fn patch(
         &self,
         body: m::api::attack_protection::PatchPhoneProviderProtectionRequestContent,
@@ -184,6 +206,8 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
 /// The operations of the group `attackProtection.suspiciousIpThrottling` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionSuspiciousIpThrottling<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -196,6 +220,7 @@ impl<'a> AttackProtection<'a> {
 }
 impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// `GET /api/v2/attack-protection/suspicious-ip-throttling` (operation `get_suspicious-ip-throttling`).: sends [`GetSuspiciousIpThrottling`](m::api::attack_protection::GetSuspiciousIpThrottling).
+    #[cfg(feature = "attack_protection")]
     pub async fn get(
         &self,
     ) -> Result<m::api::attack_protection::GetSuspiciousIpThrottlingSettingsResponseContent, Error>
@@ -205,6 +230,7 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
             .await
     }
     /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling` (operation `patch_suspicious-ip-throttling`).: sends [`PatchSuspiciousIpThrottling`](m::api::attack_protection::PatchSuspiciousIpThrottling).
+    #[cfg(feature = "attack_protection")]
     pub async fn update(
         &self,
         body: m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent,

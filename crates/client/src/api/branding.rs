@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `branding` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Branding<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,12 +18,14 @@ impl ManagementClient {
 }
 impl<'a> Branding<'a> {
     /// `GET /api/v2/branding` (operation `get_branding`).: sends [`GetBranding`](m::api::branding::GetBranding).
+    #[cfg(feature = "branding")]
     pub async fn get(&self) -> Result<m::api::branding::GetBrandingResponseContent, Error> {
         self.client
             .execute(&m::api::branding::GetBranding::new())
             .await
     }
     /// `PATCH /api/v2/branding` (operation `patch_branding`).: sends [`PatchBranding`](m::api::branding::PatchBranding).
+    #[cfg(feature = "branding")]
     pub async fn update(
         &self,
         body: m::api::branding::UpdateBrandingRequestContent,
@@ -34,6 +38,8 @@ impl<'a> Branding<'a> {
 /// The operations of the group `branding.phone` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhone<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -47,6 +53,8 @@ impl<'a> Branding<'a> {
 /// The operations of the group `branding.phone.providers` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneProviders<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> BrandingPhone<'a> {
@@ -59,6 +67,7 @@ impl<'a> BrandingPhone<'a> {
 }
 impl<'a> BrandingPhoneProviders<'a> {
     /// `GET /api/v2/branding/phone/providers` (operation `get_branding_phone_providers`).: sends [`GetBrandingPhoneProviders`](m::api::branding::GetBrandingPhoneProviders).
+    #[cfg(feature = "branding")]
     pub async fn list(
         &self,
     ) -> Result<m::api::branding::ListBrandingPhoneProvidersResponseContent, Error> {
@@ -67,6 +76,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .await
     }
     /// [`list`](Self::list) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "branding")]
     pub async fn list_with(
         &self,
         f: impl FnOnce(
@@ -78,6 +88,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .await
     }
     /// `POST /api/v2/branding/phone/providers` (operation `create_phone_provider`).: sends [`CreatePhoneProvider`](m::api::branding::CreatePhoneProvider).
+    #[cfg(feature = "branding")]
     pub async fn create(
         &self,
         body: m::api::branding::CreateBrandingPhoneProviderRequestContent,
@@ -87,6 +98,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .await
     }
     /// `GET /api/v2/branding/phone/providers/{id}` (operation `get_phone_provider`).: sends [`GetPhoneProvider`](m::api::branding::GetPhoneProvider).
+    #[cfg(feature = "branding")]
     pub async fn get(
         &self,
         id: &str,
@@ -96,6 +108,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .await
     }
     /// `PATCH /api/v2/branding/phone/providers/{id}` (operation `update_phone_provider`).: sends [`UpdatePhoneProvider`](m::api::branding::UpdatePhoneProvider).
+    #[cfg(feature = "branding")]
     pub async fn update(
         &self,
         id: &str,
@@ -106,6 +119,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .await
     }
     /// `DELETE /api/v2/branding/phone/providers/{id}` (operation `delete_phone_provider`).: sends [`DeletePhoneProvider`](m::api::branding::DeletePhoneProvider).
+    #[cfg(feature = "branding")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::branding::DeletePhoneProvider::new(id))
@@ -113,6 +127,7 @@ impl<'a> BrandingPhoneProviders<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/branding/phone/providers/{id}/try` (operation `try_phone_provider`).: sends [`TryPhoneProvider`](m::api::branding::TryPhoneProvider).
+    #[cfg(feature = "branding")]
     pub async fn test(
         &self,
         id: &str,
@@ -126,6 +141,8 @@ impl<'a> BrandingPhoneProviders<'a> {
 /// The operations of the group `branding.phone.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneTemplates<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> BrandingPhone<'a> {
@@ -138,12 +155,14 @@ impl<'a> BrandingPhone<'a> {
 }
 impl<'a> BrandingPhoneTemplates<'a> {
     /// `GET /api/v2/branding/phone/templates` (operation `get_phone_templates`).: sends [`GetPhoneTemplates`](m::api::branding::GetPhoneTemplates).
+    #[cfg(feature = "branding")]
     pub async fn list(&self) -> Result<m::api::branding::ListPhoneTemplatesResponseContent, Error> {
         self.client
             .execute(&m::api::branding::GetPhoneTemplates::new())
             .await
     }
     /// [`list`](Self::list) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "branding")]
     pub async fn list_with(
         &self,
         f: impl FnOnce(m::api::branding::GetPhoneTemplates) -> m::api::branding::GetPhoneTemplates,
@@ -153,6 +172,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .await
     }
     /// `POST /api/v2/branding/phone/templates` (operation `create_phone_template`).: sends [`CreatePhoneTemplate`](m::api::branding::CreatePhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn create(
         &self,
         body: m::api::branding::CreatePhoneTemplateRequestContent,
@@ -162,6 +182,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .await
     }
     /// `GET /api/v2/branding/phone/templates/{id}` (operation `get_phone_template`).: sends [`GetPhoneTemplate`](m::api::branding::GetPhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn get(
         &self,
         id: &str,
@@ -171,6 +192,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .await
     }
     /// `PATCH /api/v2/branding/phone/templates/{id}` (operation `update_phone_template`).: sends [`UpdatePhoneTemplate`](m::api::branding::UpdatePhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn update(
         &self,
         id: &str,
@@ -181,6 +203,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .await
     }
     /// `DELETE /api/v2/branding/phone/templates/{id}` (operation `delete_phone_template`).: sends [`DeletePhoneTemplate`](m::api::branding::DeletePhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::branding::DeletePhoneTemplate::new(id))
@@ -188,6 +211,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .map(|_| ())
     }
     /// `PATCH /api/v2/branding/phone/templates/{id}/reset` (operation `reset_phone_template`).: sends [`ResetPhoneTemplate`](m::api::branding::ResetPhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn reset(
         &self,
         id: &str,
@@ -198,6 +222,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
             .await
     }
     /// `POST /api/v2/branding/phone/templates/{id}/try` (operation `try_phone_template`).: sends [`TryPhoneTemplate`](m::api::branding::TryPhoneTemplate).
+    #[cfg(feature = "branding")]
     pub async fn test(
         &self,
         id: &str,
@@ -211,6 +236,8 @@ impl<'a> BrandingPhoneTemplates<'a> {
 /// The operations of the group `branding.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingTemplates<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -223,6 +250,7 @@ impl<'a> Branding<'a> {
 }
 impl<'a> BrandingTemplates<'a> {
     /// `GET /api/v2/branding/templates/universal-login` (operation `get_universal-login`).: sends [`GetUniversalLogin`](m::api::branding::GetUniversalLogin).
+    #[cfg(feature = "branding")]
     pub async fn get_universal_login(
         &self,
     ) -> Result<m::api::branding::GetUniversalLoginTemplateResponseContent, Error> {
@@ -231,6 +259,7 @@ impl<'a> BrandingTemplates<'a> {
             .await
     }
     /// `PUT /api/v2/branding/templates/universal-login` (operation `put_universal-login`).: sends [`PutUniversalLogin`](m::api::branding::PutUniversalLogin).
+    #[cfg(feature = "branding")]
     pub async fn update_universal_login(
         &self,
         body: m::api::branding::UpdateUniversalLoginTemplateRequestContent,
@@ -241,6 +270,7 @@ impl<'a> BrandingTemplates<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/branding/templates/universal-login` (operation `delete_universal-login`).: sends [`DeleteUniversalLogin`](m::api::branding::DeleteUniversalLogin).
+    #[cfg(feature = "branding")]
     pub async fn delete_universal_login(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::branding::DeleteUniversalLogin::new())
@@ -251,6 +281,8 @@ impl<'a> BrandingTemplates<'a> {
 /// The operations of the group `branding.themes` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingThemes<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -263,6 +295,7 @@ impl<'a> Branding<'a> {
 }
 impl<'a> BrandingThemes<'a> {
     /// `POST /api/v2/branding/themes` (operation `post_branding_theme`).: sends [`PostBrandingTheme`](m::api::branding::PostBrandingTheme).
+    #[cfg(feature = "branding")]
     pub async fn create(
         &self,
         body: m::api::branding::CreateBrandingThemeRequestContent,
@@ -272,6 +305,7 @@ impl<'a> BrandingThemes<'a> {
             .await
     }
     /// `GET /api/v2/branding/themes/default` (operation `get_default_branding_theme`).: sends [`GetDefaultBrandingTheme`](m::api::branding::GetDefaultBrandingTheme).
+    #[cfg(feature = "branding")]
     pub async fn get_default(
         &self,
     ) -> Result<m::api::branding::GetBrandingDefaultThemeResponseContent, Error> {
@@ -280,6 +314,7 @@ impl<'a> BrandingThemes<'a> {
             .await
     }
     /// `GET /api/v2/branding/themes/{themeId}` (operation `get_branding_theme`).: sends [`GetBrandingTheme`](m::api::branding::GetBrandingTheme).
+    #[cfg(feature = "branding")]
     pub async fn get(
         &self,
         theme_id: &str,
@@ -289,6 +324,7 @@ impl<'a> BrandingThemes<'a> {
             .await
     }
     /// `PATCH /api/v2/branding/themes/{themeId}` (operation `patch_branding_theme`).: sends [`PatchBrandingTheme`](m::api::branding::PatchBrandingTheme).
+    #[cfg(feature = "branding")]
     pub async fn update(
         &self,
         theme_id: &str,
@@ -299,6 +335,7 @@ impl<'a> BrandingThemes<'a> {
             .await
     }
     /// `DELETE /api/v2/branding/themes/{themeId}` (operation `delete_branding_theme`).: sends [`DeleteBrandingTheme`](m::api::branding::DeleteBrandingTheme).
+    #[cfg(feature = "branding")]
     pub async fn delete(&self, theme_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::branding::DeleteBrandingTheme::new(theme_id))

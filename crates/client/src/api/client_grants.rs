@@ -5,6 +5,7 @@ use crate::{Error, List, ManagementClient};
 use auth0_m2m_management as m;
 impl<'a> crate::ClientGrants<'a> {
     /// `GET /api/v2/client-grants/{id}` (operation `get_client-grant`).: sends [`GetClientGrant`](m::api::client_grants::GetClientGrant).
+    #[cfg(feature = "client_grants")]
     pub async fn get(
         &self,
         id: &str,
@@ -17,6 +18,8 @@ impl<'a> crate::ClientGrants<'a> {
 /// The operations of the group `clientGrants.organizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientGrantsOrganizations<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::ClientGrants<'a> {
@@ -29,11 +32,13 @@ impl<'a> crate::ClientGrants<'a> {
 }
 impl<'a> ClientGrantsOrganizations<'a> {
     /// `GET /api/v2/client-grants/{id}/organizations` (operation `get_client-grant-organizations`).: every page or item as a [`List`] of [`GetClientGrantOrganizations`](m::api::client_grants::GetClientGrantOrganizations).
+    #[cfg(feature = "client_grants")]
     pub fn list(&self, id: &str) -> List<m::api::client_grants::GetClientGrantOrganizations> {
         self.client
             .list(m::api::client_grants::GetClientGrantOrganizations::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "client_grants")]
     pub fn list_with(
         &self,
         id: &str,

@@ -5,6 +5,7 @@ use crate::{Error, List, ManagementClient};
 use auth0_m2m_management as m;
 impl<'a> crate::Clients<'a> {
     /// `POST /api/v2/clients/cimd/preview` (operation `post_clients_cimd_preview`).: sends [`PostClientsCimdPreview`](m::api::clients::PostClientsCimdPreview).
+    #[cfg(feature = "clients")]
     pub async fn preview_cimd_metadata(
         &self,
         body: m::api::clients::PreviewCimdMetadataRequestContent,
@@ -14,6 +15,7 @@ impl<'a> crate::Clients<'a> {
             .await
     }
     /// `POST /api/v2/clients/cimd/register` (operation `post_clients_cimd_register`).: sends [`PostClientsCimdRegister`](m::api::clients::PostClientsCimdRegister).
+    #[cfg(feature = "clients")]
     pub async fn register_cimd_client(
         &self,
         body: m::api::clients::RegisterCimdClientRequestContent,
@@ -26,6 +28,8 @@ impl<'a> crate::Clients<'a> {
 /// The operations of the group `clients.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsConnections<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Clients<'a> {
@@ -38,11 +42,13 @@ impl<'a> crate::Clients<'a> {
 }
 impl<'a> ClientsConnections<'a> {
     /// `GET /api/v2/clients/{id}/connections` (operation `get_client_connections`).: every page or item as a [`List`] of [`GetClientConnections`](m::api::clients::GetClientConnections).
+    #[cfg(feature = "clients")]
     pub fn get(&self, id: &str) -> List<m::api::clients::GetClientConnections> {
         self.client
             .list(m::api::clients::GetClientConnections::new(id))
     }
     /// [`get`](Self::get) with the endpoint's filters set by `f`.
+    #[cfg(feature = "clients")]
     pub fn get_with(
         &self,
         id: &str,
@@ -55,6 +61,8 @@ impl<'a> ClientsConnections<'a> {
 /// The operations of the group `clients.credentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsCredentials<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Clients<'a> {
@@ -67,6 +75,7 @@ impl<'a> crate::Clients<'a> {
 }
 impl<'a> ClientsCredentials<'a> {
     /// `GET /api/v2/clients/{client_id}/credentials` (operation `get_credentials`).: sends [`GetCredentials`](m::api::clients::GetCredentials).
+    #[cfg(feature = "clients")]
     pub async fn list(
         &self,
         client_id: &str,
@@ -76,6 +85,7 @@ impl<'a> ClientsCredentials<'a> {
             .await
     }
     /// `POST /api/v2/clients/{client_id}/credentials` (operation `post_credentials`).: sends [`PostCredentials`](m::api::clients::PostCredentials).
+    #[cfg(feature = "clients")]
     pub async fn create(
         &self,
         client_id: &str,
@@ -86,6 +96,7 @@ impl<'a> ClientsCredentials<'a> {
             .await
     }
     /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}` (operation `get_credentials_by_credential_id`).: sends [`GetCredentialsByCredentialId`](m::api::clients::GetCredentialsByCredentialId).
+    #[cfg(feature = "clients")]
     pub async fn get(
         &self,
         client_id: &str,
@@ -99,6 +110,7 @@ impl<'a> ClientsCredentials<'a> {
             .await
     }
     /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` (operation `patch_credentials_by_credential_id`).: sends [`PatchCredentialsByCredentialId`](m::api::clients::PatchCredentialsByCredentialId).
+    #[cfg(feature = "clients")]
     pub async fn update(
         &self,
         client_id: &str,
@@ -114,6 +126,7 @@ impl<'a> ClientsCredentials<'a> {
             .await
     }
     /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` (operation `delete_credentials_by_credential_id`).: sends [`DeleteCredentialsByCredentialId`](m::api::clients::DeleteCredentialsByCredentialId).
+    #[cfg(feature = "clients")]
     pub async fn delete(&self, client_id: &str, credential_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::clients::DeleteCredentialsByCredentialId::new(

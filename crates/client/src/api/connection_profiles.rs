@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `connectionProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionProfiles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> ConnectionProfiles<'a> {
     /// `GET /api/v2/connection-profiles` (operation `get_connection-profiles`).: every page or item as a [`List`] of [`GetConnectionProfiles`](m::api::connection_profiles::GetConnectionProfiles).
+    #[cfg(feature = "connection_profiles")]
     pub fn list(&self) -> List<m::api::connection_profiles::GetConnectionProfiles> {
         self.client
             .list(m::api::connection_profiles::GetConnectionProfiles::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "connection_profiles")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -31,6 +35,7 @@ impl<'a> ConnectionProfiles<'a> {
             .list(f(m::api::connection_profiles::GetConnectionProfiles::new()))
     }
     /// `POST /api/v2/connection-profiles` (operation `post_connection-profiles`).: sends [`PostConnectionProfiles`](m::api::connection_profiles::PostConnectionProfiles).
+    #[cfg(feature = "connection_profiles")]
     pub async fn create(
         &self,
         body: m::api::connection_profiles::CreateConnectionProfileRequestContent,
@@ -42,6 +47,7 @@ impl<'a> ConnectionProfiles<'a> {
             .await
     }
     /// `GET /api/v2/connection-profiles/templates` (operation `get_connection_profile_templates`).: sends [`GetConnectionProfileTemplates`](m::api::connection_profiles::GetConnectionProfileTemplates).
+    #[cfg(feature = "connection_profiles")]
     pub async fn list_templates(
         &self,
     ) -> Result<m::api::connection_profiles::ListConnectionProfileTemplateResponseContent, Error>
@@ -51,6 +57,7 @@ impl<'a> ConnectionProfiles<'a> {
             .await
     }
     /// `GET /api/v2/connection-profiles/templates/{id}` (operation `get_connection_profile_template`).: sends [`GetConnectionProfileTemplate`](m::api::connection_profiles::GetConnectionProfileTemplate).
+    #[cfg(feature = "connection_profiles")]
     pub async fn get_template(
         &self,
         id: &str,
@@ -61,6 +68,7 @@ impl<'a> ConnectionProfiles<'a> {
             .await
     }
     /// `GET /api/v2/connection-profiles/{id}` (operation `get_connection-profiles_by_id`).: sends [`GetConnectionProfilesById`](m::api::connection_profiles::GetConnectionProfilesById).
+    #[cfg(feature = "connection_profiles")]
     pub async fn get(
         &self,
         id: &str,
@@ -70,6 +78,7 @@ impl<'a> ConnectionProfiles<'a> {
             .await
     }
     /// `PATCH /api/v2/connection-profiles/{id}` (operation `patch_connection-profiles_by_id`).: sends [`PatchConnectionProfilesById`](m::api::connection_profiles::PatchConnectionProfilesById).
+    #[cfg(feature = "connection_profiles")]
     pub async fn update(
         &self,
         id: &str,
@@ -80,6 +89,7 @@ impl<'a> ConnectionProfiles<'a> {
             .await
     }
     /// `DELETE /api/v2/connection-profiles/{id}` (operation `delete_connection-profiles_by_id`).: sends [`DeleteConnectionProfilesById`](m::api::connection_profiles::DeleteConnectionProfilesById).
+    #[cfg(feature = "connection_profiles")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connection_profiles::DeleteConnectionProfilesById::new(id))

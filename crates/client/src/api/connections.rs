@@ -5,6 +5,7 @@ use crate::{Error, List, ManagementClient};
 use auth0_m2m_management as m;
 impl<'a> crate::Connections<'a> {
     /// `POST /api/v2/connections` (operation `post_connections`).: sends [`PostConnections`](m::api::connections::PostConnections).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         body: m::api::connections::CreateConnectionRequestContent,
@@ -14,6 +15,7 @@ impl<'a> crate::Connections<'a> {
             .await
     }
     /// `PATCH /api/v2/connections/{id}` (operation `patch_connections_by_id`).: sends [`PatchConnectionsById`](m::api::connections::PatchConnectionsById).
+    #[cfg(feature = "connections")]
     pub async fn update(
         &self,
         id: &str,
@@ -24,6 +26,7 @@ impl<'a> crate::Connections<'a> {
             .await
     }
     /// `DELETE /api/v2/connections/{id}` (operation `delete_connections_by_id`).: sends [`DeleteConnectionsById`](m::api::connections::DeleteConnectionsById).
+    #[cfg(feature = "connections")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::DeleteConnectionsById::new(id))
@@ -31,6 +34,7 @@ impl<'a> crate::Connections<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/connections/{id}/status` (operation `get_status`).: sends [`GetStatus`](m::api::connections::GetStatus).
+    #[cfg(feature = "connections")]
     pub async fn check_status(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::GetStatus::new(id))
@@ -41,6 +45,8 @@ impl<'a> crate::Connections<'a> {
 /// The operations of the group `connections.clients` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsClients<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Connections<'a> {
@@ -53,11 +59,13 @@ impl<'a> crate::Connections<'a> {
 }
 impl<'a> ConnectionsClients<'a> {
     /// `GET /api/v2/connections/{id}/clients` (operation `get_connection_clients`).: every page or item as a [`List`] of [`GetConnectionClients`](m::api::connections::GetConnectionClients).
+    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> List<m::api::connections::GetConnectionClients> {
         self.client
             .list(m::api::connections::GetConnectionClients::new(id))
     }
     /// [`get`](Self::get) with the endpoint's filters set by `f`.
+    #[cfg(feature = "connections")]
     pub fn get_with(
         &self,
         id: &str,
@@ -69,6 +77,7 @@ impl<'a> ConnectionsClients<'a> {
             .list(f(m::api::connections::GetConnectionClients::new(id)))
     }
     /// `PATCH /api/v2/connections/{id}/clients` (operation `patch_clients`).: sends [`PatchClients`](m::api::connections::PatchClients).
+    #[cfg(feature = "connections")]
     pub async fn update(
         &self,
         id: &str,
@@ -83,6 +92,8 @@ impl<'a> ConnectionsClients<'a> {
 /// The operations of the group `connections.directoryProvisioning` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioning<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Connections<'a> {
@@ -95,6 +106,7 @@ impl<'a> crate::Connections<'a> {
 }
 impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `GET /api/v2/connections-directory-provisionings` (operation `get_connections-directory-provisionings`).: every page or item as a [`List`] of [`GetConnectionsDirectoryProvisionings`](m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings).
+    #[cfg(feature = "connections_directory_provisionings")]
     pub fn list(
         &self,
     ) -> List<m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings>
@@ -105,6 +117,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
         )
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "connections_directory_provisionings")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings) -> m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings,
@@ -116,6 +129,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
         ))
     }
     /// `GET /api/v2/connections/{id}/directory-provisioning` (operation `get_directory-provisioning`).: sends [`GetDirectoryProvisioning`](m::api::connections::GetDirectoryProvisioning).
+    #[cfg(feature = "connections")]
     pub async fn get(
         &self,
         id: &str,
@@ -125,6 +139,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .await
     }
     /// `POST /api/v2/connections/{id}/directory-provisioning` (operation `post_directory-provisioning`).: sends [`PostDirectoryProvisioning`](m::api::connections::PostDirectoryProvisioning).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         id: &str,
@@ -137,6 +152,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .await
     }
     /// `PATCH /api/v2/connections/{id}/directory-provisioning` (operation `patch_directory-provisioning`).: sends [`PatchDirectoryProvisioning`](m::api::connections::PatchDirectoryProvisioning).
+    #[cfg(feature = "connections")]
     pub async fn update(
         &self,
         id: &str,
@@ -149,6 +165,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .await
     }
     /// `DELETE /api/v2/connections/{id}/directory-provisioning` (operation `delete_directory-provisioning`).: sends [`DeleteDirectoryProvisioning`](m::api::connections::DeleteDirectoryProvisioning).
+    #[cfg(feature = "connections")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::DeleteDirectoryProvisioning::new(id))
@@ -156,6 +173,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping` (operation `get_directory_provisioning_default_mapping`).: sends [`GetDirectoryProvisioningDefaultMapping`](m::api::connections::GetDirectoryProvisioningDefaultMapping).
+    #[cfg(feature = "connections")]
     pub async fn get_default_mapping(
         &self,
         id: &str,
@@ -166,6 +184,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .await
     }
     /// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups` (operation `get_synchronized-groups`).: every page or item as a [`List`] of [`GetSynchronizedGroups`](m::api::connections::GetSynchronizedGroups).
+    #[cfg(feature = "connections")]
     pub fn list_synchronized_groups(
         &self,
         id: &str,
@@ -174,6 +193,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .list(m::api::connections::GetSynchronizedGroups::new(id))
     }
     /// [`list_synchronized_groups`](Self::list_synchronized_groups) with the endpoint's filters set by `f`.
+    #[cfg(feature = "connections")]
     pub fn list_synchronized_groups_with(
         &self,
         id: &str,
@@ -185,6 +205,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .list(f(m::api::connections::GetSynchronizedGroups::new(id)))
     }
     /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` (operation `put_synchronized-groups`).: sends [`PutSynchronizedGroups`](m::api::connections::PutSynchronizedGroups).
+    #[cfg(feature = "connections")]
     pub async fn set(
         &self,
         id: &str,
@@ -199,6 +220,8 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
 /// The operations of the group `connections.directoryProvisioning.synchronizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioningSynchronizations<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsDirectoryProvisioning<'a> {
@@ -211,6 +234,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
 }
 impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
     /// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations` (operation `post_synchronizations`).: sends [`PostSynchronizations`](m::api::connections::PostSynchronizations).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         id: &str,
@@ -223,6 +247,8 @@ impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
 /// The operations of the group `connections.keys` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsKeys<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Connections<'a> {
@@ -235,12 +261,14 @@ impl<'a> crate::Connections<'a> {
 }
 impl<'a> ConnectionsKeys<'a> {
     /// `GET /api/v2/connections/{id}/keys` (operation `get_keys`).: sends [`GetKeys`](m::api::connections::GetKeys).
+    #[cfg(feature = "connections")]
     pub async fn get(&self, id: &str) -> Result<Vec<m::api::connections::ConnectionKey>, Error> {
         self.client
             .execute(&m::api::connections::GetKeys::new(id))
             .await
     }
     /// `POST /api/v2/connections/{id}/keys` (operation `post_keys`).: sends [`PostKeys`](m::api::connections::PostKeys).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         id: &str,
@@ -251,6 +279,7 @@ impl<'a> ConnectionsKeys<'a> {
             .await
     }
     /// `POST /api/v2/connections/{id}/keys/rotate` (operation `post_rotate`).: sends [`PostRotate`](m::api::connections::PostRotate).
+    #[cfg(feature = "connections")]
     pub async fn rotate(
         &self,
         id: &str,
@@ -264,6 +293,8 @@ impl<'a> ConnectionsKeys<'a> {
 /// The operations of the group `connections.scimConfiguration` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfiguration<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Connections<'a> {
@@ -276,6 +307,7 @@ impl<'a> crate::Connections<'a> {
 }
 impl<'a> ConnectionsScimConfiguration<'a> {
     /// `GET /api/v2/connections-scim-configurations` (operation `get_connections-scim-configurations`).: every page or item as a [`List`] of [`GetConnectionsScimConfigurations`](m::api::connections_scim_configurations::GetConnectionsScimConfigurations).
+    #[cfg(feature = "connections_scim_configurations")]
     pub fn list(
         &self,
     ) -> List<m::api::connections_scim_configurations::GetConnectionsScimConfigurations> {
@@ -283,6 +315,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .list(m::api::connections_scim_configurations::GetConnectionsScimConfigurations::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "connections_scim_configurations")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -295,6 +328,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
         ))
     }
     /// `GET /api/v2/connections/{id}/scim-configuration` (operation `get_scim-configuration`).: sends [`GetScimConfiguration`](m::api::connections::GetScimConfiguration).
+    #[cfg(feature = "connections")]
     pub async fn get(
         &self,
         id: &str,
@@ -304,6 +338,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .await
     }
     /// `POST /api/v2/connections/{id}/scim-configuration` (operation `post_scim-configuration`).: sends [`PostScimConfiguration`](m::api::connections::PostScimConfiguration).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         id: &str,
@@ -314,6 +349,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .await
     }
     /// `PATCH /api/v2/connections/{id}/scim-configuration` (operation `patch_scim-configuration`).: sends [`PatchScimConfiguration`](m::api::connections::PatchScimConfiguration).
+    #[cfg(feature = "connections")]
     pub async fn update(
         &self,
         id: &str,
@@ -324,6 +360,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .await
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration` (operation `delete_scim-configuration`).: sends [`DeleteScimConfiguration`](m::api::connections::DeleteScimConfiguration).
+    #[cfg(feature = "connections")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::DeleteScimConfiguration::new(id))
@@ -331,6 +368,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/connections/{id}/scim-configuration/default-mapping` (operation `get_default-mapping`).: sends [`GetDefaultMapping`](m::api::connections::GetDefaultMapping).
+    #[cfg(feature = "connections")]
     pub async fn get_default_mapping(
         &self,
         id: &str,
@@ -343,6 +381,8 @@ impl<'a> ConnectionsScimConfiguration<'a> {
 /// The operations of the group `connections.scimConfiguration.tokens` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfigurationTokens<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsScimConfiguration<'a> {
@@ -355,12 +395,14 @@ impl<'a> ConnectionsScimConfiguration<'a> {
 }
 impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// `GET /api/v2/connections/{id}/scim-configuration/tokens` (operation `get_scim_tokens`).: sends [`GetScimTokens`](m::api::connections::GetScimTokens).
+    #[cfg(feature = "connections")]
     pub async fn get(&self, id: &str) -> Result<Vec<m::api::connections::ScimTokenItem>, Error> {
         self.client
             .execute(&m::api::connections::GetScimTokens::new(id))
             .await
     }
     /// `POST /api/v2/connections/{id}/scim-configuration/tokens` (operation `post_scim_token`).: sends [`PostScimToken`](m::api::connections::PostScimToken).
+    #[cfg(feature = "connections")]
     pub async fn create(
         &self,
         id: &str,
@@ -371,6 +413,7 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
             .await
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` (operation `delete_tokens_by_tokenId`).: sends [`DeleteTokensByTokenId`](m::api::connections::DeleteTokensByTokenId).
+    #[cfg(feature = "connections")]
     pub async fn delete(&self, id: &str, token_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::DeleteTokensByTokenId::new(
@@ -383,6 +426,8 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
 /// The operations of the group `connections.users` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsUsers<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Connections<'a> {
@@ -395,6 +440,7 @@ impl<'a> crate::Connections<'a> {
 }
 impl<'a> ConnectionsUsers<'a> {
     /// `DELETE /api/v2/connections/{id}/users` (operation `delete_users_by_email`).: sends [`DeleteUsersByEmail`](m::api::connections::DeleteUsersByEmail).
+    #[cfg(feature = "connections")]
     pub async fn delete_by_email(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::connections::DeleteUsersByEmail::new(id))
@@ -402,6 +448,7 @@ impl<'a> ConnectionsUsers<'a> {
             .map(|_| ())
     }
     /// [`delete_by_email`](Self::delete_by_email) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "connections")]
     pub async fn delete_by_email_with(
         &self,
         id: &str,

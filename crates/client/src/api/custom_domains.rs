@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `customDomains` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomDomains<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> CustomDomains<'a> {
     /// `GET /api/v2/custom-domains` (operation `get_custom-domains`).: every page or item as a [`List`] of [`GetCustomDomains`](m::api::custom_domains::GetCustomDomains).
+    #[cfg(feature = "custom_domains")]
     pub fn list(&self) -> List<m::api::custom_domains::GetCustomDomains> {
         self.client
             .list(m::api::custom_domains::GetCustomDomains::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "custom_domains")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -31,6 +35,7 @@ impl<'a> CustomDomains<'a> {
             .list(f(m::api::custom_domains::GetCustomDomains::new()))
     }
     /// `POST /api/v2/custom-domains` (operation `post_custom-domains`).: sends [`PostCustomDomains`](m::api::custom_domains::PostCustomDomains).
+    #[cfg(feature = "custom_domains")]
     pub async fn create(
         &self,
         body: m::api::custom_domains::CreateCustomDomainRequestContent,
@@ -40,6 +45,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `GET /api/v2/custom-domains/default` (operation `get_default`).: sends [`GetDefault`](m::api::custom_domains::GetDefault).
+    #[cfg(feature = "custom_domains")]
     pub async fn get_default(
         &self,
     ) -> Result<m::api::custom_domains::GetDefaultDomainResponseContent, Error> {
@@ -48,6 +54,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `PATCH /api/v2/custom-domains/default` (operation `patch_default`).: sends [`PatchDefault`](m::api::custom_domains::PatchDefault).
+    #[cfg(feature = "custom_domains")]
     pub async fn set_default(
         &self,
         body: m::api::custom_domains::SetDefaultCustomDomainRequestContent,
@@ -57,6 +64,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `GET /api/v2/custom-domains/{id}` (operation `get_custom-domains_by_id`).: sends [`GetCustomDomainsById`](m::api::custom_domains::GetCustomDomainsById).
+    #[cfg(feature = "custom_domains")]
     pub async fn get(
         &self,
         id: &str,
@@ -66,6 +74,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `PATCH /api/v2/custom-domains/{id}` (operation `patch_custom-domains_by_id`).: sends [`PatchCustomDomainsById`](m::api::custom_domains::PatchCustomDomainsById).
+    #[cfg(feature = "custom_domains")]
     pub async fn update(
         &self,
         id: &str,
@@ -78,6 +87,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `DELETE /api/v2/custom-domains/{id}` (operation `delete_custom-domains_by_id`).: sends [`DeleteCustomDomainsById`](m::api::custom_domains::DeleteCustomDomainsById).
+    #[cfg(feature = "custom_domains")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::custom_domains::DeleteCustomDomainsById::new(id))
@@ -85,6 +95,7 @@ impl<'a> CustomDomains<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/custom-domains/{id}/test` (operation `post_test_domain`).: sends [`PostTestDomain`](m::api::custom_domains::PostTestDomain).
+    #[cfg(feature = "custom_domains")]
     pub async fn test(
         &self,
         id: &str,
@@ -94,6 +105,7 @@ impl<'a> CustomDomains<'a> {
             .await
     }
     /// `POST /api/v2/custom-domains/{id}/verify` (operation `post_verify`).: sends [`PostVerify`](m::api::custom_domains::PostVerify).
+    #[cfg(feature = "custom_domains")]
     pub async fn verify(
         &self,
         id: &str,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `deviceCredentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct DeviceCredentials<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> DeviceCredentials<'a> {
     /// `GET /api/v2/device-credentials` (operation `get_device-credentials`).: every page or item as a [`List`] of [`GetDeviceCredentials`](m::api::device_credentials::GetDeviceCredentials).
+    #[cfg(feature = "device_credentials")]
     pub fn list(&self) -> List<m::api::device_credentials::GetDeviceCredentials> {
         self.client
             .list(m::api::device_credentials::GetDeviceCredentials::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "device_credentials")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -31,6 +35,7 @@ impl<'a> DeviceCredentials<'a> {
             .list(f(m::api::device_credentials::GetDeviceCredentials::new()))
     }
     /// `POST /api/v2/device-credentials` (operation `post_device-credentials`).: sends [`PostDeviceCredentials`](m::api::device_credentials::PostDeviceCredentials).
+    #[cfg(feature = "device_credentials")]
     pub async fn create_public_key(
         &self,
         body: m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent,
@@ -43,6 +48,7 @@ impl<'a> DeviceCredentials<'a> {
             .await
     }
     /// `DELETE /api/v2/device-credentials/{id}` (operation `delete_device-credentials_by_id`).: sends [`DeleteDeviceCredentialsById`](m::api::device_credentials::DeleteDeviceCredentialsById).
+    #[cfg(feature = "device_credentials")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::device_credentials::DeleteDeviceCredentialsById::new(id))

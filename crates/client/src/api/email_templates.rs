@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `emailTemplates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailTemplates<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,6 +18,7 @@ impl ManagementClient {
 }
 impl<'a> EmailTemplates<'a> {
     /// `POST /api/v2/email-templates` (operation `post_email-templates`).: sends [`PostEmailTemplates`](m::api::email_templates::PostEmailTemplates).
+    #[cfg(feature = "email_templates")]
     pub async fn create(
         &self,
         body: m::api::email_templates::CreateEmailTemplateRequestContent,
@@ -25,6 +28,7 @@ impl<'a> EmailTemplates<'a> {
             .await
     }
     /// `GET /api/v2/email-templates/{templateName}` (operation `get_email-templates_by_templateName`).: sends [`GetEmailTemplatesByTemplateName`](m::api::email_templates::GetEmailTemplatesByTemplateName).
+    #[cfg(feature = "email_templates")]
     pub async fn get(
         &self,
         template_name: &str,
@@ -34,6 +38,7 @@ impl<'a> EmailTemplates<'a> {
             .await
     }
     /// `PUT /api/v2/email-templates/{templateName}` (operation `put_email-templates_by_templateName`).: sends [`PutEmailTemplatesByTemplateName`](m::api::email_templates::PutEmailTemplatesByTemplateName).
+    #[cfg(feature = "email_templates")]
     pub async fn set(
         &self,
         template_name: &str,
@@ -46,6 +51,7 @@ impl<'a> EmailTemplates<'a> {
             .await
     }
     /// `PATCH /api/v2/email-templates/{templateName}` (operation `patch_email-templates_by_templateName`).: sends [`PatchEmailTemplatesByTemplateName`](m::api::email_templates::PatchEmailTemplatesByTemplateName).
+    #[cfg(feature = "email_templates")]
     pub async fn update(
         &self,
         template_name: &str,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `emails` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Emails<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `emails.provider` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailsProvider<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Emails<'a> {
@@ -29,12 +33,14 @@ impl<'a> Emails<'a> {
 }
 impl<'a> EmailsProvider<'a> {
     /// `GET /api/v2/emails/provider` (operation `get_provider`).: sends [`GetProvider`](m::api::emails::GetProvider).
+    #[cfg(feature = "emails")]
     pub async fn get(&self) -> Result<m::api::emails::GetEmailProviderResponseContent, Error> {
         self.client
             .execute(&m::api::emails::GetProvider::new())
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "emails")]
     pub async fn get_with(
         &self,
         f: impl FnOnce(m::api::emails::GetProvider) -> m::api::emails::GetProvider,
@@ -44,6 +50,7 @@ impl<'a> EmailsProvider<'a> {
             .await
     }
     /// `POST /api/v2/emails/provider` (operation `post_provider`).: sends [`PostProvider`](m::api::emails::PostProvider).
+    #[cfg(feature = "emails")]
     pub async fn create(
         &self,
         body: m::api::emails::CreateEmailProviderRequestContent,
@@ -53,6 +60,7 @@ impl<'a> EmailsProvider<'a> {
             .await
     }
     /// `PATCH /api/v2/emails/provider` (operation `patch_provider`).: sends [`PatchProvider`](m::api::emails::PatchProvider).
+    #[cfg(feature = "emails")]
     pub async fn update(
         &self,
         body: m::api::emails::UpdateEmailProviderRequestContent,
@@ -62,6 +70,7 @@ impl<'a> EmailsProvider<'a> {
             .await
     }
     /// `DELETE /api/v2/emails/provider` (operation `delete_provider`).: sends [`DeleteProvider`](m::api::emails::DeleteProvider).
+    #[cfg(feature = "emails")]
     pub async fn delete(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::emails::DeleteProvider::new())

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `eventStreams` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreams<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> EventStreams<'a> {
     /// `GET /api/v2/event-streams` (operation `get_event-streams`).: every page or item as a [`List`] of [`GetEventStreams`](m::api::event_streams::GetEventStreams).
+    #[cfg(feature = "event_streams")]
     pub fn list(&self) -> List<m::api::event_streams::GetEventStreams> {
         self.client
             .list(m::api::event_streams::GetEventStreams::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "event_streams")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::event_streams::GetEventStreams) -> m::api::event_streams::GetEventStreams,
@@ -29,6 +33,7 @@ impl<'a> EventStreams<'a> {
             .list(f(m::api::event_streams::GetEventStreams::new()))
     }
     /// `POST /api/v2/event-streams` (operation `post_event-streams`).: sends [`PostEventStreams`](m::api::event_streams::PostEventStreams).
+    #[cfg(feature = "event_streams")]
     pub async fn create(
         &self,
         body: m::api::event_streams::PostEventStreamsBody,
@@ -38,6 +43,7 @@ impl<'a> EventStreams<'a> {
             .await
     }
     /// `GET /api/v2/event-streams/{id}` (operation `get_event-streams_by_id`).: sends [`GetEventStreamsById`](m::api::event_streams::GetEventStreamsById).
+    #[cfg(feature = "event_streams")]
     pub async fn get(
         &self,
         id: &str,
@@ -47,6 +53,7 @@ impl<'a> EventStreams<'a> {
             .await
     }
     /// `PATCH /api/v2/event-streams/{id}` (operation `patch_event-streams_by_id`).: sends [`PatchEventStreamsById`](m::api::event_streams::PatchEventStreamsById).
+    #[cfg(feature = "event_streams")]
     pub async fn update(
         &self,
         id: &str,
@@ -57,6 +64,7 @@ impl<'a> EventStreams<'a> {
             .await
     }
     /// `DELETE /api/v2/event-streams/{id}` (operation `delete_event-streams_by_id`).: sends [`DeleteEventStreamsById`](m::api::event_streams::DeleteEventStreamsById).
+    #[cfg(feature = "event_streams")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::event_streams::DeleteEventStreamsById::new(id))
@@ -64,6 +72,7 @@ impl<'a> EventStreams<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/event-streams/{id}/test` (operation `post_test_event`).: sends [`PostTestEvent`](m::api::event_streams::PostTestEvent).
+    #[cfg(feature = "event_streams")]
     pub async fn test(
         &self,
         id: &str,
@@ -77,6 +86,8 @@ impl<'a> EventStreams<'a> {
 /// The operations of the group `eventStreams.deliveries` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsDeliveries<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
@@ -89,11 +100,13 @@ impl<'a> EventStreams<'a> {
 }
 impl<'a> EventStreamsDeliveries<'a> {
     /// `GET /api/v2/event-streams/{id}/deliveries` (operation `get_event_deliveries`).: every page or item as a [`List`] of [`GetEventDeliveries`](m::api::event_streams::GetEventDeliveries).
+    #[cfg(feature = "event_streams")]
     pub fn list(&self, id: &str) -> List<m::api::event_streams::GetEventDeliveries> {
         self.client
             .list(m::api::event_streams::GetEventDeliveries::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "event_streams")]
     pub fn list_with(
         &self,
         id: &str,
@@ -105,6 +118,7 @@ impl<'a> EventStreamsDeliveries<'a> {
             .list(f(m::api::event_streams::GetEventDeliveries::new(id)))
     }
     /// `GET /api/v2/event-streams/{id}/deliveries/{event_id}` (operation `get_deliveries_by_event_id`).: sends [`GetDeliveriesByEventId`](m::api::event_streams::GetDeliveriesByEventId).
+    #[cfg(feature = "event_streams")]
     pub async fn get_history(
         &self,
         id: &str,
@@ -120,6 +134,8 @@ impl<'a> EventStreamsDeliveries<'a> {
 /// The operations of the group `eventStreams.redeliveries` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsRedeliveries<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
@@ -132,6 +148,7 @@ impl<'a> EventStreams<'a> {
 }
 impl<'a> EventStreamsRedeliveries<'a> {
     /// `POST /api/v2/event-streams/{id}/redeliver` (operation `post_redeliver`).: sends [`PostRedeliver`](m::api::event_streams::PostRedeliver).
+    #[cfg(feature = "event_streams")]
     pub async fn create(
         &self,
         id: &str,
@@ -142,6 +159,7 @@ impl<'a> EventStreamsRedeliveries<'a> {
             .await
     }
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}` (operation `post_redeliver_by_event_id`).: sends [`PostRedeliverByEventId`](m::api::event_streams::PostRedeliverByEventId).
+    #[cfg(feature = "event_streams")]
     pub async fn create_by_id(&self, id: &str, event_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::event_streams::PostRedeliverByEventId::new(

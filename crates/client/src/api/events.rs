@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `events` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,12 +18,14 @@ impl ManagementClient {
 }
 impl<'a> Events<'a> {
     /// `GET /api/v2/events` (operation `subscribe_events`).: sends [`SubscribeEvents`](m::api::events::SubscribeEvents).
+    #[cfg(feature = "events")]
     pub async fn subscribe(&self) -> Result<String, Error> {
         self.client
             .execute(&m::api::events::SubscribeEvents::new())
             .await
     }
     /// [`subscribe`](Self::subscribe) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "events")]
     pub async fn subscribe_with(
         &self,
         f: impl FnOnce(m::api::events::SubscribeEvents) -> m::api::events::SubscribeEvents,

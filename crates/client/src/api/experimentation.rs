@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `experimentation` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Experimentation<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `experimentation.experiments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationExperiments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -29,11 +33,13 @@ impl<'a> Experimentation<'a> {
 }
 impl<'a> ExperimentationExperiments<'a> {
     /// `GET /api/v2/experimentation/experiments` (operation `get_experiments`, beta in the description).: every page or item as a [`List`] of [`GetExperiments`](m::api::experimentation::GetExperiments).
+    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::api::experimentation::GetExperiments> {
         self.client
             .list(m::api::experimentation::GetExperiments::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "experimentation")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -44,6 +50,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .list(f(m::api::experimentation::GetExperiments::new()))
     }
     /// `POST /api/v2/experimentation/experiments` (operation `create_experiment`, beta in the description).: sends [`CreateExperiment`](m::api::experimentation::CreateExperiment).
+    #[cfg(feature = "experimentation")]
     pub async fn create(
         &self,
         body: m::api::experimentation::CreateExperimentRequestContent,
@@ -53,6 +60,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .await
     }
     /// `GET /api/v2/experimentation/experiments/{id}` (operation `get_experiment`, beta in the description).: sends [`GetExperiment`](m::api::experimentation::GetExperiment).
+    #[cfg(feature = "experimentation")]
     pub async fn get(
         &self,
         id: &str,
@@ -62,6 +70,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .await
     }
     /// `PATCH /api/v2/experimentation/experiments/{id}` (operation `update_experiment`, beta in the description).: sends [`UpdateExperiment`](m::api::experimentation::UpdateExperiment).
+    #[cfg(feature = "experimentation")]
     pub async fn update(
         &self,
         id: &str,
@@ -72,6 +81,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .await
     }
     /// `DELETE /api/v2/experimentation/experiments/{id}` (operation `delete_experiment`, beta in the description).: sends [`DeleteExperiment`](m::api::experimentation::DeleteExperiment).
+    #[cfg(feature = "experimentation")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::experimentation::DeleteExperiment::new(id))
@@ -79,6 +89,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/experimentation/experiments/{id}/status` (operation `update_experiment_status`, beta in the description).: sends [`UpdateExperimentStatus`](m::api::experimentation::UpdateExperimentStatus).
+    #[cfg(feature = "experimentation")]
     pub async fn update_status(
         &self,
         id: &str,
@@ -91,6 +102,7 @@ impl<'a> ExperimentationExperiments<'a> {
             .await
     }
     /// `POST /api/v2/experimentation/experiments/{id}/validate` (operation `validate_experiment`, beta in the description).: sends [`ValidateExperiment`](m::api::experimentation::ValidateExperiment).
+    #[cfg(feature = "experimentation")]
     pub async fn validate(
         &self,
         id: &str,
@@ -103,6 +115,8 @@ impl<'a> ExperimentationExperiments<'a> {
 /// The operations of the group `experimentation.featureFlags` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlags<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -115,11 +129,13 @@ impl<'a> Experimentation<'a> {
 }
 impl<'a> ExperimentationFeatureFlags<'a> {
     /// `GET /api/v2/experimentation/feature-flags` (operation `get_feature_flags`, beta in the description).: every page or item as a [`List`] of [`GetFeatureFlags`](m::api::experimentation::GetFeatureFlags).
+    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::api::experimentation::GetFeatureFlags> {
         self.client
             .list(m::api::experimentation::GetFeatureFlags::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "experimentation")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -130,6 +146,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
             .list(f(m::api::experimentation::GetFeatureFlags::new()))
     }
     /// `POST /api/v2/experimentation/feature-flags` (operation `create_feature_flag`, beta in the description).: sends [`CreateFeatureFlag`](m::api::experimentation::CreateFeatureFlag).
+    #[cfg(feature = "experimentation")]
     pub async fn create(
         &self,
         body: m::api::experimentation::CreateFeatureFlagRequestContent,
@@ -139,6 +156,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
             .await
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}` (operation `get_feature_flag`, beta in the description).: sends [`GetFeatureFlag`](m::api::experimentation::GetFeatureFlag).
+    #[cfg(feature = "experimentation")]
     pub async fn get(
         &self,
         id: &str,
@@ -148,6 +166,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
             .await
     }
     /// `PATCH /api/v2/experimentation/feature-flags/{id}` (operation `update_feature_flag`, beta in the description).: sends [`UpdateFeatureFlag`](m::api::experimentation::UpdateFeatureFlag).
+    #[cfg(feature = "experimentation")]
     pub async fn update(
         &self,
         id: &str,
@@ -158,6 +177,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
             .await
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}` (operation `delete_feature_flag`, beta in the description).: sends [`DeleteFeatureFlag`](m::api::experimentation::DeleteFeatureFlag).
+    #[cfg(feature = "experimentation")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::experimentation::DeleteFeatureFlag::new(id))
@@ -165,6 +185,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/experimentation/feature-flags/{id}/status` (operation `update_feature_flag_status`, beta in the description).: sends [`UpdateFeatureFlagStatus`](m::api::experimentation::UpdateFeatureFlagStatus).
+    #[cfg(feature = "experimentation")]
     pub async fn update_status(
         &self,
         id: &str,
@@ -180,6 +201,8 @@ impl<'a> ExperimentationFeatureFlags<'a> {
 /// The operations of the group `experimentation.featureFlags.variations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlagsVariations<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ExperimentationFeatureFlags<'a> {
@@ -192,6 +215,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
 }
 impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations` (operation `get_variations`, beta in the description).: sends [`GetVariations`](m::api::experimentation::GetVariations).
+    #[cfg(feature = "experimentation")]
     pub async fn list(
         &self,
         id: &str,
@@ -201,6 +225,7 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
             .await
     }
     /// `POST /api/v2/experimentation/feature-flags/{id}/variations` (operation `create_variation`, beta in the description).: sends [`CreateVariation`](m::api::experimentation::CreateVariation).
+    #[cfg(feature = "experimentation")]
     pub async fn create(
         &self,
         id: &str,
@@ -211,6 +236,7 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
             .await
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (operation `get_variation`, beta in the description).: sends [`GetVariation`](m::api::experimentation::GetVariation).
+    #[cfg(feature = "experimentation")]
     pub async fn get(
         &self,
         id: &str,
@@ -221,6 +247,7 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
             .await
     }
     /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (operation `update_variation`, beta in the description).: sends [`UpdateVariation`](m::api::experimentation::UpdateVariation).
+    #[cfg(feature = "experimentation")]
     pub async fn update(
         &self,
         id: &str,
@@ -234,6 +261,7 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
             .await
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (operation `delete_variation`, beta in the description).: sends [`DeleteVariation`](m::api::experimentation::DeleteVariation).
+    #[cfg(feature = "experimentation")]
     pub async fn delete(&self, id: &str, vid: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::experimentation::DeleteVariation::new(id, vid))
@@ -244,6 +272,8 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
 /// The operations of the group `experimentation.segments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationSegments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -256,11 +286,13 @@ impl<'a> Experimentation<'a> {
 }
 impl<'a> ExperimentationSegments<'a> {
     /// `GET /api/v2/experimentation/segments` (operation `get_segments`, beta in the description).: every page or item as a [`List`] of [`GetSegments`](m::api::experimentation::GetSegments).
+    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::api::experimentation::GetSegments> {
         self.client
             .list(m::api::experimentation::GetSegments::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "experimentation")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::experimentation::GetSegments) -> m::api::experimentation::GetSegments,
@@ -269,6 +301,7 @@ impl<'a> ExperimentationSegments<'a> {
             .list(f(m::api::experimentation::GetSegments::new()))
     }
     /// `POST /api/v2/experimentation/segments` (operation `create_segment`, beta in the description).: sends [`CreateSegment`](m::api::experimentation::CreateSegment).
+    #[cfg(feature = "experimentation")]
     pub async fn create(
         &self,
         body: m::api::experimentation::CreateSegmentRequestContent,
@@ -278,6 +311,7 @@ impl<'a> ExperimentationSegments<'a> {
             .await
     }
     /// `GET /api/v2/experimentation/segments/{id}` (operation `get_segment`, beta in the description).: sends [`GetSegment`](m::api::experimentation::GetSegment).
+    #[cfg(feature = "experimentation")]
     pub async fn get(
         &self,
         id: &str,
@@ -287,6 +321,7 @@ impl<'a> ExperimentationSegments<'a> {
             .await
     }
     /// `PATCH /api/v2/experimentation/segments/{id}` (operation `update_segment`, beta in the description).: sends [`UpdateSegment`](m::api::experimentation::UpdateSegment).
+    #[cfg(feature = "experimentation")]
     pub async fn update(
         &self,
         id: &str,
@@ -297,6 +332,7 @@ impl<'a> ExperimentationSegments<'a> {
             .await
     }
     /// `DELETE /api/v2/experimentation/segments/{id}` (operation `delete_segment`, beta in the description).: sends [`DeleteSegment`](m::api::experimentation::DeleteSegment).
+    #[cfg(feature = "experimentation")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::experimentation::DeleteSegment::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `flows` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Flows<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Flows<'a> {
     /// `GET /api/v2/flows` (operation `get_flows`).: every page or item as a [`List`] of [`GetFlows`](m::api::flows::GetFlows).
+    #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::api::flows::GetFlows> {
         self.client.list(m::api::flows::GetFlows::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "flows")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::flows::GetFlows) -> m::api::flows::GetFlows,
@@ -27,6 +31,7 @@ impl<'a> Flows<'a> {
         self.client.list(f(m::api::flows::GetFlows::new()))
     }
     /// `POST /api/v2/flows` (operation `post_flows`).: sends [`PostFlows`](m::api::flows::PostFlows).
+    #[cfg(feature = "flows")]
     pub async fn create(
         &self,
         body: m::api::flows::CreateFlowRequestContent,
@@ -36,12 +41,14 @@ impl<'a> Flows<'a> {
             .await
     }
     /// `GET /api/v2/flows/{id}` (operation `get_flows_by_id`).: sends [`GetFlowsById`](m::api::flows::GetFlowsById).
+    #[cfg(feature = "flows")]
     pub async fn get(&self, id: &str) -> Result<m::api::flows::GetFlowResponseContent, Error> {
         self.client
             .execute(&m::api::flows::GetFlowsById::new(id))
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "flows")]
     pub async fn get_with(
         &self,
         id: &str,
@@ -52,6 +59,7 @@ impl<'a> Flows<'a> {
             .await
     }
     /// `PATCH /api/v2/flows/{id}` (operation `patch_flows_by_id`).: sends [`PatchFlowsById`](m::api::flows::PatchFlowsById).
+    #[cfg(feature = "flows")]
     pub async fn update(
         &self,
         id: &str,
@@ -62,6 +70,7 @@ impl<'a> Flows<'a> {
             .await
     }
     /// `DELETE /api/v2/flows/{id}` (operation `delete_flows_by_id`).: sends [`DeleteFlowsById`](m::api::flows::DeleteFlowsById).
+    #[cfg(feature = "flows")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::flows::DeleteFlowsById::new(id))
@@ -72,6 +81,8 @@ impl<'a> Flows<'a> {
 /// The operations of the group `flows.executions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsExecutions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Flows<'a> {
@@ -84,11 +95,13 @@ impl<'a> Flows<'a> {
 }
 impl<'a> FlowsExecutions<'a> {
     /// `GET /api/v2/flows/{flow_id}/executions` (operation `get_flows_executions`).: every page or item as a [`List`] of [`GetFlowsExecutions`](m::api::flows::GetFlowsExecutions).
+    #[cfg(feature = "flows")]
     pub fn list(&self, flow_id: &str) -> List<m::api::flows::GetFlowsExecutions> {
         self.client
             .list(m::api::flows::GetFlowsExecutions::new(flow_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "flows")]
     pub fn list_with(
         &self,
         flow_id: &str,
@@ -98,6 +111,7 @@ impl<'a> FlowsExecutions<'a> {
             .list(f(m::api::flows::GetFlowsExecutions::new(flow_id)))
     }
     /// `GET /api/v2/flows/{flow_id}/executions/{execution_id}` (operation `get_flows_executions_by_execution_id`).: sends [`GetFlowsExecutionsByExecutionId`](m::api::flows::GetFlowsExecutionsByExecutionId).
+    #[cfg(feature = "flows")]
     pub async fn get(
         &self,
         flow_id: &str,
@@ -111,6 +125,7 @@ impl<'a> FlowsExecutions<'a> {
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "flows")]
     pub async fn get_with(
         &self,
         flow_id: &str,
@@ -127,6 +142,7 @@ impl<'a> FlowsExecutions<'a> {
             .await
     }
     /// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}` (operation `delete_flows_executions_by_execution_id`).: sends [`DeleteFlowsExecutionsByExecutionId`](m::api::flows::DeleteFlowsExecutionsByExecutionId).
+    #[cfg(feature = "flows")]
     pub async fn delete(&self, flow_id: &str, execution_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::flows::DeleteFlowsExecutionsByExecutionId::new(
@@ -140,6 +156,8 @@ impl<'a> FlowsExecutions<'a> {
 /// The operations of the group `flows.vault` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVault<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Flows<'a> {
@@ -153,6 +171,8 @@ impl<'a> Flows<'a> {
 /// The operations of the group `flows.vault.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVaultConnections<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> FlowsVault<'a> {
@@ -165,11 +185,13 @@ impl<'a> FlowsVault<'a> {
 }
 impl<'a> FlowsVaultConnections<'a> {
     /// `GET /api/v2/flows/vault/connections` (operation `get_flows_vault_connections`).: every page or item as a [`List`] of [`GetFlowsVaultConnections`](m::api::flows::GetFlowsVaultConnections).
+    #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::api::flows::GetFlowsVaultConnections> {
         self.client
             .list(m::api::flows::GetFlowsVaultConnections::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "flows")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -180,6 +202,7 @@ impl<'a> FlowsVaultConnections<'a> {
             .list(f(m::api::flows::GetFlowsVaultConnections::new()))
     }
     /// `POST /api/v2/flows/vault/connections` (operation `post_flows_vault_connections`).: sends [`PostFlowsVaultConnections`](m::api::flows::PostFlowsVaultConnections).
+    #[cfg(feature = "flows")]
     pub async fn create(
         &self,
         body: m::api::flows::CreateFlowsVaultConnectionRequestContent,
@@ -189,6 +212,7 @@ impl<'a> FlowsVaultConnections<'a> {
             .await
     }
     /// `GET /api/v2/flows/vault/connections/{id}` (operation `get_flows_vault_connections_by_id`).: sends [`GetFlowsVaultConnectionsById`](m::api::flows::GetFlowsVaultConnectionsById).
+    #[cfg(feature = "flows")]
     pub async fn get(
         &self,
         id: &str,
@@ -198,6 +222,7 @@ impl<'a> FlowsVaultConnections<'a> {
             .await
     }
     /// `PATCH /api/v2/flows/vault/connections/{id}` (operation `patch_flows_vault_connections_by_id`).: sends [`PatchFlowsVaultConnectionsById`](m::api::flows::PatchFlowsVaultConnectionsById).
+    #[cfg(feature = "flows")]
     pub async fn update(
         &self,
         id: &str,
@@ -210,6 +235,7 @@ impl<'a> FlowsVaultConnections<'a> {
             .await
     }
     /// `DELETE /api/v2/flows/vault/connections/{id}` (operation `delete_flows_vault_connections_by_id`).: sends [`DeleteFlowsVaultConnectionsById`](m::api::flows::DeleteFlowsVaultConnectionsById).
+    #[cfg(feature = "flows")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::flows::DeleteFlowsVaultConnectionsById::new(id))

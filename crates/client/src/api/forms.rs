@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `forms` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Forms<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Forms<'a> {
     /// `GET /api/v2/forms` (operation `get_forms`).: every page or item as a [`List`] of [`GetForms`](m::api::forms::GetForms).
+    #[cfg(feature = "forms")]
     pub fn list(&self) -> List<m::api::forms::GetForms> {
         self.client.list(m::api::forms::GetForms::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "forms")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::forms::GetForms) -> m::api::forms::GetForms,
@@ -27,6 +31,7 @@ impl<'a> Forms<'a> {
         self.client.list(f(m::api::forms::GetForms::new()))
     }
     /// `POST /api/v2/forms` (operation `create_form`).: sends [`CreateForm`](m::api::forms::CreateForm).
+    #[cfg(feature = "forms")]
     pub async fn create(
         &self,
         body: m::api::forms::CreateFormRequestContent,
@@ -36,10 +41,12 @@ impl<'a> Forms<'a> {
             .await
     }
     /// `GET /api/v2/forms/{id}` (operation `get_form`).: sends [`GetForm`](m::api::forms::GetForm).
+    #[cfg(feature = "forms")]
     pub async fn get(&self, id: &str) -> Result<m::api::forms::GetFormResponseContent, Error> {
         self.client.execute(&m::api::forms::GetForm::new(id)).await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "forms")]
     pub async fn get_with(
         &self,
         id: &str,
@@ -50,6 +57,7 @@ impl<'a> Forms<'a> {
             .await
     }
     /// `PATCH /api/v2/forms/{id}` (operation `patch_form`).: sends [`PatchForm`](m::api::forms::PatchForm).
+    #[cfg(feature = "forms")]
     pub async fn update(
         &self,
         id: &str,
@@ -60,6 +68,7 @@ impl<'a> Forms<'a> {
             .await
     }
     /// `DELETE /api/v2/forms/{id}` (operation `delete_form`).: sends [`DeleteForm`](m::api::forms::DeleteForm).
+    #[cfg(feature = "forms")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::forms::DeleteForm::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Groups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Groups<'a> {
     /// `GET /api/v2/groups` (operation `get_groups`).: every page or item as a [`List`] of [`GetGroups`](m::api::groups::GetGroups).
+    #[cfg(feature = "groups")]
     pub fn list(&self) -> List<m::api::groups::GetGroups> {
         self.client.list(m::api::groups::GetGroups::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "groups")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::groups::GetGroups) -> m::api::groups::GetGroups,
@@ -27,12 +31,14 @@ impl<'a> Groups<'a> {
         self.client.list(f(m::api::groups::GetGroups::new()))
     }
     /// `GET /api/v2/groups/{id}` (operation `get_group`).: sends [`GetGroup`](m::api::groups::GetGroup).
+    #[cfg(feature = "groups")]
     pub async fn get(&self, id: &str) -> Result<m::api::groups::GetGroupResponseContent, Error> {
         self.client
             .execute(&m::api::groups::GetGroup::new(id))
             .await
     }
     /// `DELETE /api/v2/groups/{id}` (operation `delete_group`).: sends [`DeleteGroup`](m::api::groups::DeleteGroup).
+    #[cfg(feature = "groups")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::groups::DeleteGroup::new(id))
@@ -43,6 +49,8 @@ impl<'a> Groups<'a> {
 /// The operations of the group `groups.members` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsMembers<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Groups<'a> {
@@ -55,10 +63,12 @@ impl<'a> Groups<'a> {
 }
 impl<'a> GroupsMembers<'a> {
     /// `GET /api/v2/groups/{id}/members` (operation `get_group_members`).: every page or item as a [`List`] of [`GetGroupMembers`](m::api::groups::GetGroupMembers).
+    #[cfg(feature = "groups")]
     pub fn get(&self, id: &str) -> List<m::api::groups::GetGroupMembers> {
         self.client.list(m::api::groups::GetGroupMembers::new(id))
     }
     /// [`get`](Self::get) with the endpoint's filters set by `f`.
+    #[cfg(feature = "groups")]
     pub fn get_with(
         &self,
         id: &str,
@@ -71,6 +81,8 @@ impl<'a> GroupsMembers<'a> {
 /// The operations of the group `groups.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Groups<'a> {
@@ -83,10 +95,12 @@ impl<'a> Groups<'a> {
 }
 impl<'a> GroupsRoles<'a> {
     /// `GET /api/v2/groups/{id}/roles` (operation `get_group_roles`).: every page or item as a [`List`] of [`GetGroupRoles`](m::api::groups::GetGroupRoles).
+    #[cfg(feature = "groups")]
     pub fn list(&self, id: &str) -> List<m::api::groups::GetGroupRoles> {
         self.client.list(m::api::groups::GetGroupRoles::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "groups")]
     pub fn list_with(
         &self,
         id: &str,
@@ -95,6 +109,7 @@ impl<'a> GroupsRoles<'a> {
         self.client.list(f(m::api::groups::GetGroupRoles::new(id)))
     }
     /// `POST /api/v2/groups/{id}/roles` (operation `post_group_roles`).: sends [`PostGroupRoles`](m::api::groups::PostGroupRoles).
+    #[cfg(feature = "groups")]
     pub async fn create(
         &self,
         id: &str,
@@ -106,6 +121,7 @@ impl<'a> GroupsRoles<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/groups/{id}/roles` (operation `delete_group_roles`).: sends [`DeleteGroupRoles`](m::api::groups::DeleteGroupRoles).
+    #[cfg(feature = "groups")]
     pub async fn delete(
         &self,
         id: &str,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `guardian` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Guardian<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `guardian.enrollments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianEnrollments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -29,6 +33,7 @@ impl<'a> Guardian<'a> {
 }
 impl<'a> GuardianEnrollments<'a> {
     /// `POST /api/v2/guardian/enrollments/ticket` (operation `post_ticket`).: sends [`PostTicket`](m::api::guardian::PostTicket).
+    #[cfg(feature = "guardian")]
     pub async fn create_ticket(
         &self,
         body: m::api::guardian::CreateGuardianEnrollmentTicketRequestContent,
@@ -38,6 +43,7 @@ impl<'a> GuardianEnrollments<'a> {
             .await
     }
     /// `GET /api/v2/guardian/enrollments/{id}` (operation `get_enrollments_by_id`).: sends [`GetEnrollmentsById`](m::api::guardian::GetEnrollmentsById).
+    #[cfg(feature = "guardian")]
     pub async fn get(
         &self,
         id: &str,
@@ -47,6 +53,7 @@ impl<'a> GuardianEnrollments<'a> {
             .await
     }
     /// `DELETE /api/v2/guardian/enrollments/{id}` (operation `delete_enrollments_by_id`).: sends [`DeleteEnrollmentsById`](m::api::guardian::DeleteEnrollmentsById).
+    #[cfg(feature = "guardian")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::guardian::DeleteEnrollmentsById::new(id))
@@ -57,6 +64,8 @@ impl<'a> GuardianEnrollments<'a> {
 /// The operations of the group `guardian.factors` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactors<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -69,12 +78,14 @@ impl<'a> Guardian<'a> {
 }
 impl<'a> GuardianFactors<'a> {
     /// `GET /api/v2/guardian/factors` (operation `get_factors`).: sends [`GetFactors`](m::api::guardian::GetFactors).
+    #[cfg(feature = "guardian")]
     pub async fn list(&self) -> Result<Vec<m::api::guardian::GuardianFactor>, Error> {
         self.client
             .execute(&m::api::guardian::GetFactors::new())
             .await
     }
     /// `PUT /api/v2/guardian/factors/{name}` (operation `put_factors_by_name`).: sends [`PutFactorsByName`](m::api::guardian::PutFactorsByName).
+    #[cfg(feature = "guardian")]
     pub async fn set(
         &self,
         name: &str,
@@ -88,6 +99,8 @@ impl<'a> GuardianFactors<'a> {
 /// The operations of the group `guardian.factors.duo` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuo<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -101,6 +114,8 @@ impl<'a> GuardianFactors<'a> {
 /// The operations of the group `guardian.factors.duo.settings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuoSettings<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactorsDuo<'a> {
@@ -113,6 +128,7 @@ impl<'a> GuardianFactorsDuo<'a> {
 }
 impl<'a> GuardianFactorsDuoSettings<'a> {
     /// `GET /api/v2/guardian/factors/duo/settings` (operation `get_factor_duo_settings`).: sends [`GetFactorDuoSettings`](m::api::guardian::GetFactorDuoSettings).
+    #[cfg(feature = "guardian")]
     pub async fn get(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorDuoSettingsResponseContent, Error> {
@@ -121,6 +137,7 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/duo/settings` (operation `put_factor_duo_settings`).: sends [`PutFactorDuoSettings`](m::api::guardian::PutFactorDuoSettings).
+    #[cfg(feature = "guardian")]
     pub async fn set(
         &self,
         body: m::api::guardian::SetGuardianFactorDuoSettingsRequestContent,
@@ -130,6 +147,7 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
             .await
     }
     /// `PATCH /api/v2/guardian/factors/duo/settings` (operation `patch_factor_duo_settings`).: sends [`PatchFactorDuoSettings`](m::api::guardian::PatchFactorDuoSettings).
+    #[cfg(feature = "guardian")]
     pub async fn update(
         &self,
         body: m::api::guardian::UpdateGuardianFactorDuoSettingsRequestContent,
@@ -142,6 +160,8 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
 /// The operations of the group `guardian.factors.phone` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPhone<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -154,6 +174,7 @@ impl<'a> GuardianFactors<'a> {
 }
 impl<'a> GuardianFactorsPhone<'a> {
     /// `GET /api/v2/guardian/factors/phone/message-types` (operation `get_message-types`).: sends [`GetMessageTypes`](m::api::guardian::GetMessageTypes).
+    #[cfg(feature = "guardian")]
     pub async fn get_message_types(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorPhoneMessageTypesResponseContent, Error> {
@@ -162,6 +183,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/phone/message-types` (operation `put_message-types`).: sends [`PutMessageTypes`](m::api::guardian::PutMessageTypes).
+    #[cfg(feature = "guardian")]
     pub async fn set_message_types(
         &self,
         body: m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent,
@@ -171,6 +193,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/providers/twilio` (operation `get_phone_twilio_factor_provider`).: sends [`GetPhoneTwilioFactorProvider`](m::api::guardian::GetPhoneTwilioFactorProvider).
+    #[cfg(feature = "guardian")]
     pub async fn get_twilio_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderPhoneTwilioResponseContent, Error> {
@@ -179,6 +202,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/phone/providers/twilio` (operation `put_twilio`).: sends [`PutTwilio`](m::api::guardian::PutTwilio).
+    #[cfg(feature = "guardian")]
     pub async fn set_twilio_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent,
@@ -188,6 +212,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/selected-provider` (operation `get_guardian_phone_providers`).: sends [`GetGuardianPhoneProviders`](m::api::guardian::GetGuardianPhoneProviders).
+    #[cfg(feature = "guardian")]
     pub async fn get_selected_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderPhoneResponseContent, Error> {
@@ -196,6 +221,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/phone/selected-provider` (operation `put_phone_providers`).: sends [`PutPhoneProviders`](m::api::guardian::PutPhoneProviders).
+    #[cfg(feature = "guardian")]
     pub async fn set_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPhoneRequestContent,
@@ -205,6 +231,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/phone/templates` (operation `get_factor_phone_templates`).: sends [`GetFactorPhoneTemplates`](m::api::guardian::GetFactorPhoneTemplates).
+    #[cfg(feature = "guardian")]
     pub async fn get_templates(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorPhoneTemplatesResponseContent, Error> {
@@ -213,6 +240,7 @@ impl<'a> GuardianFactorsPhone<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/phone/templates` (operation `put_factor_phone_templates`).: sends [`PutFactorPhoneTemplates`](m::api::guardian::PutFactorPhoneTemplates).
+    #[cfg(feature = "guardian")]
     pub async fn set_templates(
         &self,
         body: m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent,
@@ -225,6 +253,8 @@ impl<'a> GuardianFactorsPhone<'a> {
 /// The operations of the group `guardian.factors.pushNotification` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPushNotification<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -237,12 +267,14 @@ impl<'a> GuardianFactors<'a> {
 }
 impl<'a> GuardianFactorsPushNotification<'a> {
     /// `GET /api/v2/guardian/factors/push-notification/providers/apns` (operation `get_apns`).: sends [`GetApns`](m::api::guardian::GetApns).
+    #[cfg(feature = "guardian")]
     pub async fn get_apns_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderApnsResponseContent, Error> {
         self.client.execute(&m::api::guardian::GetApns::new()).await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/apns` (operation `put_apns`).: sends [`PutApns`](m::api::guardian::PutApns).
+    #[cfg(feature = "guardian")]
     pub async fn set_apns_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent,
@@ -255,6 +287,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (operation `patch_apns`).: sends [`PatchApns`](m::api::guardian::PatchApns).
+    #[cfg(feature = "guardian")]
     pub async fn update_apns_provider(
         &self,
         body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsRequestContent,
@@ -267,6 +300,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (operation `put_fcm`).: sends [`PutFcm`](m::api::guardian::PutFcm).
+    #[cfg(feature = "guardian")]
     pub async fn set_fcm_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent,
@@ -276,6 +310,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (operation `patch_fcm`).: sends [`PatchFcm`](m::api::guardian::PatchFcm).
+    #[cfg(feature = "guardian")]
     pub async fn update_fcm_provider(
         &self,
         body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmRequestContent,
@@ -285,6 +320,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `put_fcmv1`).: sends [`PutFcmv1`](m::api::guardian::PutFcmv1).
+    #[cfg(feature = "guardian")]
     pub async fn set_fcmv1_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent,
@@ -294,6 +330,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (operation `patch_fcmv1`).: sends [`PatchFcmv1`](m::api::guardian::PatchFcmv1).
+    #[cfg(feature = "guardian")]
     pub async fn update_fcmv1_provider(
         &self,
         body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent,
@@ -303,12 +340,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/push-notification/providers/sns` (operation `get_sns`).: sends [`GetSns`](m::api::guardian::GetSns).
+    #[cfg(feature = "guardian")]
     pub async fn get_sns_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderSnsResponseContent, Error> {
         self.client.execute(&m::api::guardian::GetSns::new()).await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/sns` (operation `put_sns`).: sends [`PutSns`](m::api::guardian::PutSns).
+    #[cfg(feature = "guardian")]
     pub async fn set_sns_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent,
@@ -319,6 +358,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (operation `patch_sns`).: sends [`PatchSns`](m::api::guardian::PatchSns).
+    #[cfg(feature = "guardian")]
     pub async fn update_sns_provider(
         &self,
         body: m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsRequestContent,
@@ -331,6 +371,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/push-notification/selected-provider` (operation `get_pn_providers`).: sends [`GetPnProviders`](m::api::guardian::GetPnProviders).
+    #[cfg(feature = "guardian")]
     pub async fn get_selected_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderPushNotificationResponseContent, Error>
@@ -340,6 +381,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/push-notification/selected-provider` (operation `put_pn_providers`).: sends [`PutPnProviders`](m::api::guardian::PutPnProviders).
+    #[cfg(feature = "guardian")]
     pub async fn set_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderPushNotificationRequestContent,
@@ -353,6 +395,8 @@ impl<'a> GuardianFactorsPushNotification<'a> {
 /// The operations of the group `guardian.factors.sms` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsSms<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -365,6 +409,7 @@ impl<'a> GuardianFactors<'a> {
 }
 impl<'a> GuardianFactorsSms<'a> {
     /// `GET /api/v2/guardian/factors/sms/providers/twilio` (operation `get_sms_twilio_factor_provider`).: sends [`GetSmsTwilioFactorProvider`](m::api::guardian::GetSmsTwilioFactorProvider).
+    #[cfg(feature = "guardian")]
     pub async fn get_twilio_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderSmsTwilioResponseContent, Error> {
@@ -373,6 +418,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/sms/providers/twilio` (operation `put_sms_twilio_factor_provider`).: sends [`PutSmsTwilioFactorProvider`](m::api::guardian::PutSmsTwilioFactorProvider).
+    #[cfg(feature = "guardian")]
     pub async fn set_twilio_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent,
@@ -382,6 +428,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/sms/selected-provider` (operation `get_sms_providers`).: sends [`GetSmsProviders`](m::api::guardian::GetSmsProviders).
+    #[cfg(feature = "guardian")]
     pub async fn get_selected_provider(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorsProviderSmsResponseContent, Error> {
@@ -390,6 +437,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/sms/selected-provider` (operation `put_sms_providers`).: sends [`PutSmsProviders`](m::api::guardian::PutSmsProviders).
+    #[cfg(feature = "guardian")]
     pub async fn set_provider(
         &self,
         body: m::api::guardian::SetGuardianFactorsProviderSmsRequestContent,
@@ -399,6 +447,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .await
     }
     /// `GET /api/v2/guardian/factors/sms/templates` (operation `get_factor_sms_templates`).: sends [`GetFactorSmsTemplates`](m::api::guardian::GetFactorSmsTemplates).
+    #[cfg(feature = "guardian")]
     pub async fn get_templates(
         &self,
     ) -> Result<m::api::guardian::GetGuardianFactorSmsTemplatesResponseContent, Error> {
@@ -407,6 +456,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .await
     }
     /// `PUT /api/v2/guardian/factors/sms/templates` (operation `put_factor_sms_templates`).: sends [`PutFactorSmsTemplates`](m::api::guardian::PutFactorSmsTemplates).
+    #[cfg(feature = "guardian")]
     pub async fn set_templates(
         &self,
         body: m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent,
@@ -419,6 +469,8 @@ impl<'a> GuardianFactorsSms<'a> {
 /// The operations of the group `guardian.policies` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianPolicies<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -431,12 +483,14 @@ impl<'a> Guardian<'a> {
 }
 impl<'a> GuardianPolicies<'a> {
     /// `GET /api/v2/guardian/policies` (operation `get_policies`).: sends [`GetPolicies`](m::api::guardian::GetPolicies).
+    #[cfg(feature = "guardian")]
     pub async fn list(&self) -> Result<Vec<m::api::guardian::MfaPolicyEnum>, Error> {
         self.client
             .execute(&m::api::guardian::GetPolicies::new())
             .await
     }
     /// `PUT /api/v2/guardian/policies` (operation `put_policies`).: sends [`PutPolicies`](m::api::guardian::PutPolicies).
+    #[cfg(feature = "guardian")]
     pub async fn set(
         &self,
         body: Vec<m::api::guardian::MfaPolicyEnum>,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `hooks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Hooks<'a> {
     /// `GET /api/v2/hooks` (operation `get_hooks`).: every page or item as a [`List`] of [`GetHooks`](m::api::hooks::GetHooks).
+    #[cfg(feature = "hooks")]
     pub fn list(&self) -> List<m::api::hooks::GetHooks> {
         self.client.list(m::api::hooks::GetHooks::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "hooks")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::hooks::GetHooks) -> m::api::hooks::GetHooks,
@@ -27,6 +31,7 @@ impl<'a> Hooks<'a> {
         self.client.list(f(m::api::hooks::GetHooks::new()))
     }
     /// `POST /api/v2/hooks` (operation `post_hooks`).: sends [`PostHooks`](m::api::hooks::PostHooks).
+    #[cfg(feature = "hooks")]
     pub async fn create(
         &self,
         body: m::api::hooks::CreateHookRequestContent,
@@ -36,12 +41,14 @@ impl<'a> Hooks<'a> {
             .await
     }
     /// `GET /api/v2/hooks/{id}` (operation `get_hooks_by_id`).: sends [`GetHooksById`](m::api::hooks::GetHooksById).
+    #[cfg(feature = "hooks")]
     pub async fn get(&self, id: &str) -> Result<m::api::hooks::GetHookResponseContent, Error> {
         self.client
             .execute(&m::api::hooks::GetHooksById::new(id))
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "hooks")]
     pub async fn get_with(
         &self,
         id: &str,
@@ -52,6 +59,7 @@ impl<'a> Hooks<'a> {
             .await
     }
     /// `PATCH /api/v2/hooks/{id}` (operation `patch_hooks_by_id`).: sends [`PatchHooksById`](m::api::hooks::PatchHooksById).
+    #[cfg(feature = "hooks")]
     pub async fn update(
         &self,
         id: &str,
@@ -62,6 +70,7 @@ impl<'a> Hooks<'a> {
             .await
     }
     /// `DELETE /api/v2/hooks/{id}` (operation `delete_hooks_by_id`).: sends [`DeleteHooksById`](m::api::hooks::DeleteHooksById).
+    #[cfg(feature = "hooks")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::hooks::DeleteHooksById::new(id))
@@ -72,6 +81,8 @@ impl<'a> Hooks<'a> {
 /// The operations of the group `hooks.secrets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct HooksSecrets<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Hooks<'a> {
@@ -84,12 +95,14 @@ impl<'a> Hooks<'a> {
 }
 impl<'a> HooksSecrets<'a> {
     /// `GET /api/v2/hooks/{id}/secrets` (operation `get_secrets`).: sends [`GetSecrets`](m::api::hooks::GetSecrets).
+    #[cfg(feature = "hooks")]
     pub async fn get(&self, id: &str) -> Result<m::secret::SecretMap, Error> {
         self.client
             .execute(&m::api::hooks::GetSecrets::new(id))
             .await
     }
     /// `POST /api/v2/hooks/{id}/secrets` (operation `post_secrets`).: sends [`PostSecrets`](m::api::hooks::PostSecrets).
+    #[cfg(feature = "hooks")]
     pub async fn create(&self, id: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
             .execute(&m::api::hooks::PostSecrets::new(id, body))
@@ -97,6 +110,7 @@ impl<'a> HooksSecrets<'a> {
             .map(|_| ())
     }
     /// `PATCH /api/v2/hooks/{id}/secrets` (operation `patch_secrets`).: sends [`PatchSecrets`](m::api::hooks::PatchSecrets).
+    #[cfg(feature = "hooks")]
     pub async fn update(&self, id: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
             .execute(&m::api::hooks::PatchSecrets::new(id, body))
@@ -104,6 +118,7 @@ impl<'a> HooksSecrets<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/hooks/{id}/secrets` (operation `delete_secrets`).: sends [`DeleteSecrets`](m::api::hooks::DeleteSecrets).
+    #[cfg(feature = "hooks")]
     pub async fn delete(&self, id: &str, body: Vec<String>) -> Result<(), Error> {
         self.client
             .execute(&m::api::hooks::DeleteSecrets::new(id, body))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `jobs.errors` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsErrors<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Jobs<'a> {
@@ -18,6 +20,7 @@ impl<'a> crate::Jobs<'a> {
 }
 impl<'a> JobsErrors<'a> {
     /// `GET /api/v2/jobs/{id}/errors` (operation `get_errors`).: sends [`GetErrors`](m::api::jobs::GetErrors).
+    #[cfg(feature = "jobs")]
     pub async fn get(&self, id: &str) -> Result<m::api::jobs::GetErrorsResponse, Error> {
         self.client.execute(&m::api::jobs::GetErrors::new(id)).await
     }
@@ -25,6 +28,8 @@ impl<'a> JobsErrors<'a> {
 /// The operations of the group `jobs.verificationEmail` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsVerificationEmail<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Jobs<'a> {
@@ -37,6 +42,7 @@ impl<'a> crate::Jobs<'a> {
 }
 impl<'a> JobsVerificationEmail<'a> {
     /// `POST /api/v2/jobs/verification-email` (operation `post_verification-email`).: sends [`PostVerificationEmail`](m::api::jobs::PostVerificationEmail).
+    #[cfg(feature = "jobs")]
     pub async fn create(
         &self,
         body: m::api::jobs::CreateVerificationEmailRequestContent,

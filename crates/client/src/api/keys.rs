@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `keys` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Keys<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `keys.customSigning` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysCustomSigning<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -29,12 +33,14 @@ impl<'a> Keys<'a> {
 }
 impl<'a> KeysCustomSigning<'a> {
     /// `GET /api/v2/keys/custom-signing` (operation `get_custom_signing_keys`).: sends [`GetCustomSigningKeys`](m::api::keys::GetCustomSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn get(&self) -> Result<m::api::keys::GetCustomSigningKeysResponseContent, Error> {
         self.client
             .execute(&m::api::keys::GetCustomSigningKeys::new())
             .await
     }
     /// `PUT /api/v2/keys/custom-signing` (operation `put_custom_signing_keys`).: sends [`PutCustomSigningKeys`](m::api::keys::PutCustomSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn set(
         &self,
         body: m::api::keys::SetCustomSigningKeysRequestContent,
@@ -44,6 +50,7 @@ impl<'a> KeysCustomSigning<'a> {
             .await
     }
     /// `DELETE /api/v2/keys/custom-signing` (operation `delete_custom_signing_keys`).: sends [`DeleteCustomSigningKeys`](m::api::keys::DeleteCustomSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn delete(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::keys::DeleteCustomSigningKeys::new())
@@ -54,6 +61,8 @@ impl<'a> KeysCustomSigning<'a> {
 /// The operations of the group `keys.encryption` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysEncryption<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -66,10 +75,12 @@ impl<'a> Keys<'a> {
 }
 impl<'a> KeysEncryption<'a> {
     /// `GET /api/v2/keys/encryption` (operation `get_encryption_keys`).: every page or item as a [`List`] of [`GetEncryptionKeys`](m::api::keys::GetEncryptionKeys).
+    #[cfg(feature = "keys")]
     pub fn list(&self) -> List<m::api::keys::GetEncryptionKeys> {
         self.client.list(m::api::keys::GetEncryptionKeys::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "keys")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::keys::GetEncryptionKeys) -> m::api::keys::GetEncryptionKeys,
@@ -77,6 +88,7 @@ impl<'a> KeysEncryption<'a> {
         self.client.list(f(m::api::keys::GetEncryptionKeys::new()))
     }
     /// `POST /api/v2/keys/encryption` (operation `post_encryption`).: sends [`PostEncryption`](m::api::keys::PostEncryption).
+    #[cfg(feature = "keys")]
     pub async fn create(
         &self,
         body: m::api::keys::CreateEncryptionKeyRequestContent,
@@ -86,6 +98,7 @@ impl<'a> KeysEncryption<'a> {
             .await
     }
     /// `POST /api/v2/keys/encryption/rekey` (operation `post_encryption_rekey`).: sends [`PostEncryptionRekey`](m::api::keys::PostEncryptionRekey).
+    #[cfg(feature = "keys")]
     pub async fn rekey(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::keys::PostEncryptionRekey::new())
@@ -93,6 +106,7 @@ impl<'a> KeysEncryption<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/keys/encryption/{kid}` (operation `get_encryption_key`).: sends [`GetEncryptionKey`](m::api::keys::GetEncryptionKey).
+    #[cfg(feature = "keys")]
     pub async fn get(
         &self,
         kid: &str,
@@ -102,6 +116,7 @@ impl<'a> KeysEncryption<'a> {
             .await
     }
     /// `POST /api/v2/keys/encryption/{kid}` (operation `post_encryption_key`).: sends [`PostEncryptionKey`](m::api::keys::PostEncryptionKey).
+    #[cfg(feature = "keys")]
     pub async fn import(
         &self,
         kid: &str,
@@ -112,6 +127,7 @@ impl<'a> KeysEncryption<'a> {
             .await
     }
     /// `DELETE /api/v2/keys/encryption/{kid}` (operation `delete_encryption_key`).: sends [`DeleteEncryptionKey`](m::api::keys::DeleteEncryptionKey).
+    #[cfg(feature = "keys")]
     pub async fn delete(&self, kid: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::keys::DeleteEncryptionKey::new(kid))
@@ -119,6 +135,7 @@ impl<'a> KeysEncryption<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/keys/encryption/{kid}/wrapping-key` (operation `post_encryption_wrapping_key`).: sends [`PostEncryptionWrappingKey`](m::api::keys::PostEncryptionWrappingKey).
+    #[cfg(feature = "keys")]
     pub async fn create_public_wrapping_key(
         &self,
         kid: &str,
@@ -131,6 +148,8 @@ impl<'a> KeysEncryption<'a> {
 /// The operations of the group `keys.signing` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysSigning<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -143,18 +162,21 @@ impl<'a> Keys<'a> {
 }
 impl<'a> KeysSigning<'a> {
     /// `GET /api/v2/keys/signing` (operation `get_signing_keys`).: sends [`GetSigningKeys`](m::api::keys::GetSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn list(&self) -> Result<Vec<m::api::keys::SigningKeys>, Error> {
         self.client
             .execute(&m::api::keys::GetSigningKeys::new())
             .await
     }
     /// `POST /api/v2/keys/signing/rotate` (operation `post_signing_keys`).: sends [`PostSigningKeys`](m::api::keys::PostSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn rotate(&self) -> Result<m::api::keys::RotateSigningKeysResponseContent, Error> {
         self.client
             .execute(&m::api::keys::PostSigningKeys::new())
             .await
     }
     /// `GET /api/v2/keys/signing/{kid}` (operation `get_signing_key`).: sends [`GetSigningKey`](m::api::keys::GetSigningKey).
+    #[cfg(feature = "keys")]
     pub async fn get(
         &self,
         kid: &str,
@@ -164,6 +186,7 @@ impl<'a> KeysSigning<'a> {
             .await
     }
     /// `PUT /api/v2/keys/signing/{kid}/revoke` (operation `put_signing_keys`).: sends [`PutSigningKeys`](m::api::keys::PutSigningKeys).
+    #[cfg(feature = "keys")]
     pub async fn revoke(
         &self,
         kid: &str,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `logStreams` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct LogStreams<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,12 +18,14 @@ impl ManagementClient {
 }
 impl<'a> LogStreams<'a> {
     /// `GET /api/v2/log-streams` (operation `get_log-streams`).: sends [`GetLogStreams`](m::api::log_streams::GetLogStreams).
+    #[cfg(feature = "log_streams")]
     pub async fn list(&self) -> Result<Vec<m::api::log_streams::LogStreamResponseSchema>, Error> {
         self.client
             .execute(&m::api::log_streams::GetLogStreams::new())
             .await
     }
     /// `POST /api/v2/log-streams` (operation `post_log-streams`).: sends [`PostLogStreams`](m::api::log_streams::PostLogStreams).
+    #[cfg(feature = "log_streams")]
     pub async fn create(
         &self,
         body: m::api::log_streams::CreateLogStreamRequestContent,
@@ -31,6 +35,7 @@ impl<'a> LogStreams<'a> {
             .await
     }
     /// `GET /api/v2/log-streams/{id}` (operation `get_log-streams_by_id`).: sends [`GetLogStreamsById`](m::api::log_streams::GetLogStreamsById).
+    #[cfg(feature = "log_streams")]
     pub async fn get(
         &self,
         id: &str,
@@ -40,6 +45,7 @@ impl<'a> LogStreams<'a> {
             .await
     }
     /// `PATCH /api/v2/log-streams/{id}` (operation `patch_log-streams_by_id`).: sends [`PatchLogStreamsById`](m::api::log_streams::PatchLogStreamsById).
+    #[cfg(feature = "log_streams")]
     pub async fn update(
         &self,
         id: &str,
@@ -50,6 +56,7 @@ impl<'a> LogStreams<'a> {
             .await
     }
     /// `DELETE /api/v2/log-streams/{id}` (operation `delete_log-streams_by_id`).: sends [`DeleteLogStreamsById`](m::api::log_streams::DeleteLogStreamsById).
+    #[cfg(feature = "log_streams")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::log_streams::DeleteLogStreamsById::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `networkAcls` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct NetworkAcls<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> NetworkAcls<'a> {
     /// `GET /api/v2/network-acls` (operation `get_network-acls`).: every page or item as a [`List`] of [`GetNetworkAcls`](m::api::network_acls::GetNetworkAcls).
+    #[cfg(feature = "network_acls")]
     pub fn list(&self) -> List<m::api::network_acls::GetNetworkAcls> {
         self.client
             .list(m::api::network_acls::GetNetworkAcls::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "network_acls")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::network_acls::GetNetworkAcls) -> m::api::network_acls::GetNetworkAcls,
@@ -29,6 +33,7 @@ impl<'a> NetworkAcls<'a> {
             .list(f(m::api::network_acls::GetNetworkAcls::new()))
     }
     /// `POST /api/v2/network-acls` (operation `post_network-acls`).: sends [`PostNetworkAcls`](m::api::network_acls::PostNetworkAcls).
+    #[cfg(feature = "network_acls")]
     pub async fn create(
         &self,
         body: m::api::network_acls::CreateNetworkAclRequestContent,
@@ -39,6 +44,7 @@ impl<'a> NetworkAcls<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/network-acls/{id}` (operation `get_network-acls_by_id`).: sends [`GetNetworkAclsById`](m::api::network_acls::GetNetworkAclsById).
+    #[cfg(feature = "network_acls")]
     pub async fn get(
         &self,
         id: &str,
@@ -48,6 +54,7 @@ impl<'a> NetworkAcls<'a> {
             .await
     }
     /// `PUT /api/v2/network-acls/{id}` (operation `put_network-acls_by_id`).: sends [`PutNetworkAclsById`](m::api::network_acls::PutNetworkAclsById).
+    #[cfg(feature = "network_acls")]
     pub async fn set(
         &self,
         id: &str,
@@ -58,6 +65,7 @@ impl<'a> NetworkAcls<'a> {
             .await
     }
     /// `PATCH /api/v2/network-acls/{id}` (operation `patch_network-acls_by_id`).: sends [`PatchNetworkAclsById`](m::api::network_acls::PatchNetworkAclsById).
+    #[cfg(feature = "network_acls")]
     pub async fn update(
         &self,
         id: &str,
@@ -68,6 +76,7 @@ impl<'a> NetworkAcls<'a> {
             .await
     }
     /// `DELETE /api/v2/network-acls/{id}` (operation `delete_network-acls_by_id`).: sends [`DeleteNetworkAclsById`](m::api::network_acls::DeleteNetworkAclsById).
+    #[cfg(feature = "network_acls")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::network_acls::DeleteNetworkAclsById::new(id))

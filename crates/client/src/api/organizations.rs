@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `organizations.clientGrants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsClientGrants<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -18,11 +20,13 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsClientGrants<'a> {
     /// `GET /api/v2/organizations/{id}/client-grants` (operation `get_organization-client-grants`).: every page or item as a [`List`] of [`GetOrganizationClientGrants`](m::api::organizations::GetOrganizationClientGrants).
+    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::api::organizations::GetOrganizationClientGrants> {
         self.client
             .list(m::api::organizations::GetOrganizationClientGrants::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -36,6 +40,7 @@ impl<'a> OrganizationsClientGrants<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{id}/client-grants` (operation `create_organization-client-grants`).: sends [`CreateOrganizationClientGrants`](m::api::organizations::CreateOrganizationClientGrants).
+    #[cfg(feature = "organizations")]
     pub async fn create(
         &self,
         id: &str,
@@ -48,6 +53,7 @@ impl<'a> OrganizationsClientGrants<'a> {
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}` (operation `delete_client-grants_by_grant_id`).: sends [`DeleteClientGrantsByGrantId`](m::api::organizations::DeleteClientGrantsByGrantId).
+    #[cfg(feature = "organizations")]
     pub async fn delete(&self, id: &str, grant_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::organizations::DeleteClientGrantsByGrantId::new(
@@ -60,6 +66,8 @@ impl<'a> OrganizationsClientGrants<'a> {
 /// The operations of the group `organizations.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsConnections<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -72,11 +80,13 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsConnections<'a> {
     /// `GET /api/v2/organizations/{id}/connections` (operation `get_organization_connections`, EA in the description).: every page or item as a [`List`] of [`GetOrganizationConnections`](m::api::organizations::GetOrganizationConnections).
+    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::api::organizations::GetOrganizationConnections> {
         self.client
             .list(m::api::organizations::GetOrganizationConnections::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -90,6 +100,7 @@ impl<'a> OrganizationsConnections<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{id}/connections` (operation `post_organization_connection`, EA in the description).: sends [`PostOrganizationConnection`](m::api::organizations::PostOrganizationConnection).
+    #[cfg(feature = "organizations")]
     pub async fn create(
         &self,
         id: &str,
@@ -102,6 +113,7 @@ impl<'a> OrganizationsConnections<'a> {
             .await
     }
     /// `GET /api/v2/organizations/{id}/connections/{connection_id}` (operation `get_organization_connection`, EA in the description).: sends [`GetOrganizationConnection`](m::api::organizations::GetOrganizationConnection).
+    #[cfg(feature = "organizations")]
     pub async fn get(
         &self,
         id: &str,
@@ -115,6 +127,7 @@ impl<'a> OrganizationsConnections<'a> {
             .await
     }
     /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}` (operation `patch_organization_connection`, EA in the description).: sends [`PatchOrganizationConnection`](m::api::organizations::PatchOrganizationConnection).
+    #[cfg(feature = "organizations")]
     pub async fn update(
         &self,
         id: &str,
@@ -130,6 +143,7 @@ impl<'a> OrganizationsConnections<'a> {
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}` (operation `delete_organization_connection`, EA in the description).: sends [`DeleteOrganizationConnection`](m::api::organizations::DeleteOrganizationConnection).
+    #[cfg(feature = "organizations")]
     pub async fn delete(&self, id: &str, connection_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::organizations::DeleteOrganizationConnection::new(
@@ -143,6 +157,8 @@ impl<'a> OrganizationsConnections<'a> {
 /// The operations of the group `organizations.discoveryDomains` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsDiscoveryDomains<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -155,11 +171,13 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `GET /api/v2/organizations/{id}/discovery-domains` (operation `get_discovery-domains`).: every page or item as a [`List`] of [`GetDiscoveryDomains`](m::api::organizations::GetDiscoveryDomains).
+    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::api::organizations::GetDiscoveryDomains> {
         self.client
             .list(m::api::organizations::GetDiscoveryDomains::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -171,6 +189,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             .list(f(m::api::organizations::GetDiscoveryDomains::new(id)))
     }
     /// `POST /api/v2/organizations/{id}/discovery-domains` (operation `post_discovery-domains`).: sends [`PostDiscoveryDomains`](m::api::organizations::PostDiscoveryDomains).
+    #[cfg(feature = "organizations")]
     pub async fn create(
         &self,
         id: &str,
@@ -182,6 +201,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             .await
     }
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` (operation `get_name_by_discovery_domain`).: sends [`GetNameByDiscoveryDomain`](m::api::organizations::GetNameByDiscoveryDomain).
+    #[cfg(feature = "organizations")]
     pub async fn get_by_name(
         &self,
         id: &str,
@@ -196,6 +216,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             .await
     }
     /// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (operation `get_discovery-domains_by_discovery_domain_id`).: sends [`GetDiscoveryDomainsByDiscoveryDomainId`](m::api::organizations::GetDiscoveryDomainsByDiscoveryDomainId).
+    #[cfg(feature = "organizations")]
     pub async fn get(
         &self,
         id: &str,
@@ -211,6 +232,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             .await
     }
     /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (operation `patch_discovery-domains_by_discovery_domain_id`).: sends [`PatchDiscoveryDomainsByDiscoveryDomainId`](m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId).
+    #[cfg(feature = "organizations")]
     pub async fn update(
         &self,
         id: &str,
@@ -229,6 +251,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (operation `delete_discovery-domains_by_discovery_domain_id`).: sends [`DeleteDiscoveryDomainsByDiscoveryDomainId`](m::api::organizations::DeleteDiscoveryDomainsByDiscoveryDomainId).
+    #[cfg(feature = "organizations")]
     pub async fn delete(&self, id: &str, discovery_domain_id: &str) -> Result<(), Error> {
         self.client
             .execute(
@@ -244,6 +267,8 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
 /// The operations of the group `organizations.enabledConnections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsEnabledConnections<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -256,11 +281,13 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsEnabledConnections<'a> {
     /// `GET /api/v2/organizations/{id}/enabled_connections` (operation `get_enabled_connections`).: every page or item as a [`List`] of [`GetEnabledConnections`](m::api::organizations::GetEnabledConnections).
+    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::api::organizations::GetEnabledConnections> {
         self.client
             .list(m::api::organizations::GetEnabledConnections::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -272,6 +299,7 @@ impl<'a> OrganizationsEnabledConnections<'a> {
             .list(f(m::api::organizations::GetEnabledConnections::new(id)))
     }
     /// `POST /api/v2/organizations/{id}/enabled_connections` (operation `post_enabled_connections`).: sends [`PostEnabledConnections`](m::api::organizations::PostEnabledConnections).
+    #[cfg(feature = "organizations")]
     pub async fn add(
         &self,
         id: &str,
@@ -284,6 +312,7 @@ impl<'a> OrganizationsEnabledConnections<'a> {
             .await
     }
     /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` (operation `get_enabled_connections_by_connectionId`).: sends [`GetEnabledConnectionsByConnectionId`](m::api::organizations::GetEnabledConnectionsByConnectionId).
+    #[cfg(feature = "organizations")]
     pub async fn get(
         &self,
         id: &str,
@@ -296,6 +325,7 @@ impl<'a> OrganizationsEnabledConnections<'a> {
             .await
     }
     /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` (operation `patch_enabled_connections_by_connectionId`).: sends [`PatchEnabledConnectionsByConnectionId`](m::api::organizations::PatchEnabledConnectionsByConnectionId).
+    #[cfg(feature = "organizations")]
     pub async fn update(
         &self,
         id: &str,
@@ -313,6 +343,7 @@ impl<'a> OrganizationsEnabledConnections<'a> {
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` (operation `delete_enabled_connections_by_connectionId`).: sends [`DeleteEnabledConnectionsByConnectionId`](m::api::organizations::DeleteEnabledConnectionsByConnectionId).
+    #[cfg(feature = "organizations")]
     pub async fn delete(&self, id: &str, connection_id: &str) -> Result<(), Error> {
         self.client
             .execute(
@@ -328,6 +359,8 @@ impl<'a> OrganizationsEnabledConnections<'a> {
 /// The operations of the group `organizations.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -340,6 +373,7 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsGroups<'a> {
     /// `GET /api/v2/organizations/{organization_id}/groups` (operation `get_organization_groups`).: every page or item as a [`List`] of [`GetOrganizationGroups`](m::api::organizations::GetOrganizationGroups).
+    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         organization_id: &str,
@@ -350,6 +384,7 @@ impl<'a> OrganizationsGroups<'a> {
             ))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         organization_id: &str,
@@ -366,6 +401,8 @@ impl<'a> OrganizationsGroups<'a> {
 /// The operations of the group `organizations.groups.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroupsRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsGroups<'a> {
@@ -378,6 +415,7 @@ impl<'a> OrganizationsGroups<'a> {
 }
 impl<'a> OrganizationsGroupsRoles<'a> {
     /// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (operation `get_organization_group_roles`).: every page or item as a [`List`] of [`GetOrganizationGroupRoles`](m::api::organizations::GetOrganizationGroupRoles).
+    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         organization_id: &str,
@@ -390,6 +428,7 @@ impl<'a> OrganizationsGroupsRoles<'a> {
             ))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         organization_id: &str,
@@ -405,6 +444,7 @@ impl<'a> OrganizationsGroupsRoles<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (operation `post_organization_group_roles`).: sends [`PostOrganizationGroupRoles`](m::api::organizations::PostOrganizationGroupRoles).
+    #[cfg(feature = "organizations")]
     pub async fn create(
         &self,
         organization_id: &str,
@@ -421,6 +461,7 @@ impl<'a> OrganizationsGroupsRoles<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (operation `delete_organization_group_roles`).: sends [`DeleteOrganizationGroupRoles`](m::api::organizations::DeleteOrganizationGroupRoles).
+    #[cfg(feature = "organizations")]
     pub async fn delete(
         &self,
         organization_id: &str,
@@ -440,6 +481,8 @@ impl<'a> OrganizationsGroupsRoles<'a> {
 /// The operations of the group `organizations.invitations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsInvitations<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -452,11 +495,13 @@ impl<'a> crate::Organizations<'a> {
 }
 impl<'a> OrganizationsInvitations<'a> {
     /// `GET /api/v2/organizations/{id}/invitations` (operation `get_invitations`).: every page or item as a [`List`] of [`GetInvitations`](m::api::organizations::GetInvitations).
+    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::api::organizations::GetInvitations> {
         self.client
             .list(m::api::organizations::GetInvitations::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -466,6 +511,7 @@ impl<'a> OrganizationsInvitations<'a> {
             .list(f(m::api::organizations::GetInvitations::new(id)))
     }
     /// `POST /api/v2/organizations/{id}/invitations` (operation `post_invitations`).: sends [`PostInvitations`](m::api::organizations::PostInvitations).
+    #[cfg(feature = "organizations")]
     pub async fn create(
         &self,
         id: &str,
@@ -476,6 +522,7 @@ impl<'a> OrganizationsInvitations<'a> {
             .await
     }
     /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}` (operation `get_invitations_by_invitation_id`).: sends [`GetInvitationsByInvitationId`](m::api::organizations::GetInvitationsByInvitationId).
+    #[cfg(feature = "organizations")]
     pub async fn get(
         &self,
         id: &str,
@@ -489,6 +536,7 @@ impl<'a> OrganizationsInvitations<'a> {
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "organizations")]
     pub async fn get_with(
         &self,
         id: &str,
@@ -504,6 +552,7 @@ impl<'a> OrganizationsInvitations<'a> {
             .await
     }
     /// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}` (operation `delete_invitations_by_invitation_id`).: sends [`DeleteInvitationsByInvitationId`](m::api::organizations::DeleteInvitationsByInvitationId).
+    #[cfg(feature = "organizations")]
     pub async fn delete(&self, id: &str, invitation_id: &str) -> Result<(), Error> {
         self.client
             .execute(
@@ -516,6 +565,8 @@ impl<'a> OrganizationsInvitations<'a> {
 /// The operations of the group `organizations.members` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembers<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Organizations<'a> {
@@ -529,6 +580,8 @@ impl<'a> crate::Organizations<'a> {
 /// The operations of the group `organizations.members.effectiveRoles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembers<'a> {
@@ -541,6 +594,7 @@ impl<'a> OrganizationsMembers<'a> {
 }
 impl<'a> OrganizationsMembersEffectiveRoles<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles` (operation `get_organization_member_effective_roles`).: every page or item as a [`List`] of [`GetOrganizationMemberEffectiveRoles`](m::api::organizations::GetOrganizationMemberEffectiveRoles).
+    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -550,6 +604,7 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
             .list(m::api::organizations::GetOrganizationMemberEffectiveRoles::new(id, user_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -566,6 +621,8 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
 /// The operations of the group `organizations.members.effectiveRoles.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSources<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRoles<'a> {
@@ -579,6 +636,8 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
 /// The operations of the group `organizations.members.effectiveRoles.sources.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRolesSources<'a> {
@@ -591,6 +650,7 @@ impl<'a> OrganizationsMembersEffectiveRolesSources<'a> {
 }
 impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups` (operation `get_organization_member_role_source_groups`).: every page or item as a [`List`] of [`GetOrganizationMemberRoleSourceGroups`](m::api::organizations::GetOrganizationMemberRoleSourceGroups).
+    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -600,6 +660,7 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
             .list(m::api::organizations::GetOrganizationMemberRoleSourceGroups::new(id, user_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -616,6 +677,8 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
 /// The operations of the group `organizations.members.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembers<'a> {
@@ -628,6 +691,7 @@ impl<'a> OrganizationsMembers<'a> {
 }
 impl<'a> OrganizationsMembersRoles<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/roles` (operation `get_organization_member_roles`).: every page or item as a [`List`] of [`GetOrganizationMemberRoles`](m::api::organizations::GetOrganizationMemberRoles).
+    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -639,6 +703,7 @@ impl<'a> OrganizationsMembersRoles<'a> {
             ))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "organizations")]
     pub fn list_with(
         &self,
         id: &str,
@@ -653,6 +718,7 @@ impl<'a> OrganizationsMembersRoles<'a> {
             )))
     }
     /// `POST /api/v2/organizations/{id}/members/{user_id}/roles` (operation `post_organization_member_roles`).: sends [`PostOrganizationMemberRoles`](m::api::organizations::PostOrganizationMemberRoles).
+    #[cfg(feature = "organizations")]
     pub async fn assign(
         &self,
         id: &str,
@@ -667,6 +733,7 @@ impl<'a> OrganizationsMembersRoles<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles` (operation `delete_organization_member_roles`).: sends [`DeleteOrganizationMemberRoles`](m::api::organizations::DeleteOrganizationMemberRoles).
+    #[cfg(feature = "organizations")]
     pub async fn delete(
         &self,
         id: &str,

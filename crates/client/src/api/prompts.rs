@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `prompts` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Prompts<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,12 +18,14 @@ impl ManagementClient {
 }
 impl<'a> Prompts<'a> {
     /// `GET /api/v2/prompts` (operation `get_prompts`).: sends [`GetPrompts`](m::api::prompts::GetPrompts).
+    #[cfg(feature = "prompts")]
     pub async fn get_settings(&self) -> Result<m::api::prompts::GetSettingsResponseContent, Error> {
         self.client
             .execute(&m::api::prompts::GetPrompts::new())
             .await
     }
     /// `PATCH /api/v2/prompts` (operation `patch_prompts`).: sends [`PatchPrompts`](m::api::prompts::PatchPrompts).
+    #[cfg(feature = "prompts")]
     pub async fn update_settings(
         &self,
         body: m::api::prompts::UpdateSettingsRequestContent,
@@ -34,6 +38,8 @@ impl<'a> Prompts<'a> {
 /// The operations of the group `prompts.customText` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsCustomText<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -46,6 +52,7 @@ impl<'a> Prompts<'a> {
 }
 impl<'a> PromptsCustomText<'a> {
     /// `GET /api/v2/prompts/{prompt}/custom-text/{language}` (operation `get_custom-text_by_language`).: sends [`GetCustomTextByLanguage`](m::api::prompts::GetCustomTextByLanguage).
+    #[cfg(feature = "prompts")]
     pub async fn get(&self, prompt: &str, language: &str) -> Result<m::secret::SecretMap, Error> {
         self.client
             .execute(&m::api::prompts::GetCustomTextByLanguage::new(
@@ -54,6 +61,7 @@ impl<'a> PromptsCustomText<'a> {
             .await
     }
     /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}` (operation `put_custom-text_by_language`).: sends [`PutCustomTextByLanguage`](m::api::prompts::PutCustomTextByLanguage).
+    #[cfg(feature = "prompts")]
     pub async fn set(
         &self,
         prompt: &str,
@@ -71,6 +79,8 @@ impl<'a> PromptsCustomText<'a> {
 /// The operations of the group `prompts.partials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsPartials<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -83,12 +93,14 @@ impl<'a> Prompts<'a> {
 }
 impl<'a> PromptsPartials<'a> {
     /// `GET /api/v2/prompts/{prompt}/partials` (operation `get_partials`).: sends [`GetPartials`](m::api::prompts::GetPartials).
+    #[cfg(feature = "prompts")]
     pub async fn get(&self, prompt: &str) -> Result<m::secret::SecretMap, Error> {
         self.client
             .execute(&m::api::prompts::GetPartials::new(prompt))
             .await
     }
     /// `PUT /api/v2/prompts/{prompt}/partials` (operation `put_partials`).: sends [`PutPartials`](m::api::prompts::PutPartials).
+    #[cfg(feature = "prompts")]
     pub async fn set(&self, prompt: &str, body: m::secret::SecretMap) -> Result<(), Error> {
         self.client
             .execute(&m::api::prompts::PutPartials::new(prompt, body))
@@ -99,6 +111,8 @@ impl<'a> PromptsPartials<'a> {
 /// The operations of the group `prompts.rendering` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsRendering<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -111,10 +125,12 @@ impl<'a> Prompts<'a> {
 }
 impl<'a> PromptsRendering<'a> {
     /// `GET /api/v2/prompts/rendering` (operation `get_all_rendering`).: every page or item as a [`List`] of [`GetAllRendering`](m::api::prompts::GetAllRendering).
+    #[cfg(feature = "prompts")]
     pub fn list(&self) -> List<m::api::prompts::GetAllRendering> {
         self.client.list(m::api::prompts::GetAllRendering::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "prompts")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::prompts::GetAllRendering) -> m::api::prompts::GetAllRendering,
@@ -122,6 +138,7 @@ impl<'a> PromptsRendering<'a> {
         self.client.list(f(m::api::prompts::GetAllRendering::new()))
     }
     /// `PATCH /api/v2/prompts/rendering` (operation `patch_bulk_rendering`).: sends [`PatchBulkRendering`](m::api::prompts::PatchBulkRendering).
+    #[cfg(feature = "prompts")]
     pub async fn bulk_update(
         &self,
         body: m::api::prompts::BulkUpdateAculRequestContent,
@@ -131,6 +148,7 @@ impl<'a> PromptsRendering<'a> {
             .await
     }
     /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` (operation `get_rendering`).: sends [`GetRendering`](m::api::prompts::GetRendering).
+    #[cfg(feature = "prompts")]
     pub async fn get(
         &self,
         prompt: &str,
@@ -141,6 +159,7 @@ impl<'a> PromptsRendering<'a> {
             .await
     }
     /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` (operation `patch_rendering`).: sends [`PatchRendering`](m::api::prompts::PatchRendering).
+    #[cfg(feature = "prompts")]
     pub async fn update(
         &self,
         prompt: &str,

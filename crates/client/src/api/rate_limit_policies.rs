@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `rateLimitPolicies` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitPolicies<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> RateLimitPolicies<'a> {
     /// `GET /api/v2/rate-limit-policies` (operation `get_rate-limit-policies`, EA in the description).: every page or item as a [`List`] of [`GetRateLimitPolicies`](m::api::rate_limit_policies::GetRateLimitPolicies).
+    #[cfg(feature = "rate_limit_policies")]
     pub fn list(&self) -> List<m::api::rate_limit_policies::GetRateLimitPolicies> {
         self.client
             .list(m::api::rate_limit_policies::GetRateLimitPolicies::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "rate_limit_policies")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -31,6 +35,7 @@ impl<'a> RateLimitPolicies<'a> {
             .list(f(m::api::rate_limit_policies::GetRateLimitPolicies::new()))
     }
     /// `POST /api/v2/rate-limit-policies` (operation `post_rate-limit-policies`, EA in the description).: sends [`PostRateLimitPolicies`](m::api::rate_limit_policies::PostRateLimitPolicies).
+    #[cfg(feature = "rate_limit_policies")]
     pub async fn create(
         &self,
         body: m::api::rate_limit_policies::CreateRateLimitPolicyRequestContent,
@@ -42,6 +47,7 @@ impl<'a> RateLimitPolicies<'a> {
             .await
     }
     /// `GET /api/v2/rate-limit-policies/{id}` (operation `get_rate-limit-policies_by_id`, EA in the description).: sends [`GetRateLimitPoliciesById`](m::api::rate_limit_policies::GetRateLimitPoliciesById).
+    #[cfg(feature = "rate_limit_policies")]
     pub async fn get(
         &self,
         id: &str,
@@ -53,6 +59,7 @@ impl<'a> RateLimitPolicies<'a> {
             .await
     }
     /// `PATCH /api/v2/rate-limit-policies/{id}` (operation `patch_rate-limit-policies_by_id`, EA in the description).: sends [`PatchRateLimitPoliciesById`](m::api::rate_limit_policies::PatchRateLimitPoliciesById).
+    #[cfg(feature = "rate_limit_policies")]
     pub async fn update(
         &self,
         id: &str,
@@ -63,6 +70,7 @@ impl<'a> RateLimitPolicies<'a> {
             .await
     }
     /// `DELETE /api/v2/rate-limit-policies/{id}` (operation `delete_rate-limit-policies_by_id`, EA in the description).: sends [`DeleteRateLimitPoliciesById`](m::api::rate_limit_policies::DeleteRateLimitPoliciesById).
+    #[cfg(feature = "rate_limit_policies")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::rate_limit_policies::DeleteRateLimitPoliciesById::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `refreshTokens` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshTokens<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> RefreshTokens<'a> {
     /// `GET /api/v2/refresh-tokens` (operation `get_refresh_tokens`, EA in the description).: every page or item as a [`List`] of [`GetRefreshTokens`](m::api::refresh_tokens::GetRefreshTokens).
+    #[cfg(feature = "refresh_tokens")]
     pub fn list(&self) -> List<m::api::refresh_tokens::GetRefreshTokens> {
         self.client
             .list(m::api::refresh_tokens::GetRefreshTokens::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "refresh_tokens")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -31,6 +35,7 @@ impl<'a> RefreshTokens<'a> {
             .list(f(m::api::refresh_tokens::GetRefreshTokens::new()))
     }
     /// `POST /api/v2/refresh-tokens/revoke` (operation `revoke_refresh_tokens`, EA in the description).: sends [`RevokeRefreshTokens`](m::api::refresh_tokens::RevokeRefreshTokens).
+    #[cfg(feature = "refresh_tokens")]
     pub async fn revoke(
         &self,
         body: m::api::refresh_tokens::RevokeRefreshTokensRequestContent,
@@ -41,6 +46,7 @@ impl<'a> RefreshTokens<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/refresh-tokens/{id}` (operation `get_refresh_token`).: sends [`GetRefreshToken`](m::api::refresh_tokens::GetRefreshToken).
+    #[cfg(feature = "refresh_tokens")]
     pub async fn get(
         &self,
         id: &str,
@@ -50,6 +56,7 @@ impl<'a> RefreshTokens<'a> {
             .await
     }
     /// `PATCH /api/v2/refresh-tokens/{id}` (operation `patch_refresh-tokens_by_id`).: sends [`PatchRefreshTokensById`](m::api::refresh_tokens::PatchRefreshTokensById).
+    #[cfg(feature = "refresh_tokens")]
     pub async fn update(
         &self,
         id: &str,
@@ -62,6 +69,7 @@ impl<'a> RefreshTokens<'a> {
             .await
     }
     /// `DELETE /api/v2/refresh-tokens/{id}` (operation `delete_refresh_token`).: sends [`DeleteRefreshToken`](m::api::refresh_tokens::DeleteRefreshToken).
+    #[cfg(feature = "refresh_tokens")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::refresh_tokens::DeleteRefreshToken::new(id))

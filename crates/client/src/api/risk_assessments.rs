@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `riskAssessments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `riskAssessments.settings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettings<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessments<'a> {
@@ -29,6 +33,7 @@ impl<'a> RiskAssessments<'a> {
 }
 impl<'a> RiskAssessmentsSettings<'a> {
     /// `GET /api/v2/risk-assessments/settings` (operation `get_risk_assessments_settings`).: sends [`GetRiskAssessmentsSettings`](m::api::risk_assessments::GetRiskAssessmentsSettings).
+    #[cfg(feature = "risk_assessments")]
     pub async fn get(
         &self,
     ) -> Result<m::api::risk_assessments::GetRiskAssessmentsSettingsResponseContent, Error> {
@@ -37,6 +42,7 @@ impl<'a> RiskAssessmentsSettings<'a> {
             .await
     }
     /// `PATCH /api/v2/risk-assessments/settings` (operation `patch_risk_assessments_settings`).: sends [`PatchRiskAssessmentsSettings`](m::api::risk_assessments::PatchRiskAssessmentsSettings).
+    #[cfg(feature = "risk_assessments")]
     pub async fn update(
         &self,
         body: m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent,
@@ -49,6 +55,8 @@ impl<'a> RiskAssessmentsSettings<'a> {
 /// The operations of the group `riskAssessments.settings.newDevice` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettingsNewDevice<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessmentsSettings<'a> {
@@ -61,6 +69,7 @@ impl<'a> RiskAssessmentsSettings<'a> {
 }
 impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// `GET /api/v2/risk-assessments/settings/new-device` (operation `get_new-device`).: sends [`GetNewDevice`](m::api::risk_assessments::GetNewDevice).
+    #[cfg(feature = "risk_assessments")]
     pub async fn get(
         &self,
     ) -> Result<m::api::risk_assessments::GetRiskAssessmentsSettingsNewDeviceResponseContent, Error>
@@ -70,6 +79,7 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
             .await
     }
     /// `PATCH /api/v2/risk-assessments/settings/new-device` (operation `patch_new-device`).: sends [`PatchNewDevice`](m::api::risk_assessments::PatchNewDevice).
+    #[cfg(feature = "risk_assessments")]
     pub async fn update(
         &self,
         body: m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent,

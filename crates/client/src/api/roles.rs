@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `roles.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RolesGroups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Roles<'a> {
@@ -18,10 +20,12 @@ impl<'a> crate::Roles<'a> {
 }
 impl<'a> RolesGroups<'a> {
     /// `GET /api/v2/roles/{id}/groups` (operation `get_role_groups`).: every page or item as a [`List`] of [`GetRoleGroups`](m::api::roles::GetRoleGroups).
+    #[cfg(feature = "roles")]
     pub fn get(&self, id: &str) -> List<m::api::roles::GetRoleGroups> {
         self.client.list(m::api::roles::GetRoleGroups::new(id))
     }
     /// [`get`](Self::get) with the endpoint's filters set by `f`.
+    #[cfg(feature = "roles")]
     pub fn get_with(
         &self,
         id: &str,
@@ -30,6 +34,7 @@ impl<'a> RolesGroups<'a> {
         self.client.list(f(m::api::roles::GetRoleGroups::new(id)))
     }
     /// `POST /api/v2/roles/{id}/groups` (operation `post_role_groups`).: sends [`PostRoleGroups`](m::api::roles::PostRoleGroups).
+    #[cfg(feature = "roles")]
     pub async fn create(
         &self,
         id: &str,
@@ -41,6 +46,7 @@ impl<'a> RolesGroups<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/roles/{id}/groups` (operation `delete_role_groups`).: sends [`DeleteRoleGroups`](m::api::roles::DeleteRoleGroups).
+    #[cfg(feature = "roles")]
     pub async fn delete(
         &self,
         id: &str,

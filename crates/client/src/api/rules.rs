@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `rules` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> Rules<'a> {
     /// `GET /api/v2/rules` (operation `get_rules`).: every page or item as a [`List`] of [`GetRules`](m::api::rules::GetRules).
+    #[cfg(feature = "rules")]
     pub fn list(&self) -> List<m::api::rules::GetRules> {
         self.client.list(m::api::rules::GetRules::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "rules")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::rules::GetRules) -> m::api::rules::GetRules,
@@ -27,6 +31,7 @@ impl<'a> Rules<'a> {
         self.client.list(f(m::api::rules::GetRules::new()))
     }
     /// `POST /api/v2/rules` (operation `post_rules`).: sends [`PostRules`](m::api::rules::PostRules).
+    #[cfg(feature = "rules")]
     pub async fn create(
         &self,
         body: m::api::rules::CreateRuleRequestContent,
@@ -36,12 +41,14 @@ impl<'a> Rules<'a> {
             .await
     }
     /// `GET /api/v2/rules/{id}` (operation `get_rules_by_id`).: sends [`GetRulesById`](m::api::rules::GetRulesById).
+    #[cfg(feature = "rules")]
     pub async fn get(&self, id: &str) -> Result<m::api::rules::GetRuleResponseContent, Error> {
         self.client
             .execute(&m::api::rules::GetRulesById::new(id))
             .await
     }
     /// [`get`](Self::get) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "rules")]
     pub async fn get_with(
         &self,
         id: &str,
@@ -52,6 +59,7 @@ impl<'a> Rules<'a> {
             .await
     }
     /// `PATCH /api/v2/rules/{id}` (operation `patch_rules_by_id`).: sends [`PatchRulesById`](m::api::rules::PatchRulesById).
+    #[cfg(feature = "rules")]
     pub async fn update(
         &self,
         id: &str,
@@ -62,6 +70,7 @@ impl<'a> Rules<'a> {
             .await
     }
     /// `DELETE /api/v2/rules/{id}` (operation `delete_rules_by_id`).: sends [`DeleteRulesById`](m::api::rules::DeleteRulesById).
+    #[cfg(feature = "rules")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::rules::DeleteRulesById::new(id))

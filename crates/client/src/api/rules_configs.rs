@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `rulesConfigs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RulesConfigs<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,12 +18,14 @@ impl ManagementClient {
 }
 impl<'a> RulesConfigs<'a> {
     /// `GET /api/v2/rules-configs` (operation `get_rules-configs`).: sends [`GetRulesConfigs`](m::api::rules_configs::GetRulesConfigs).
+    #[cfg(feature = "rules_configs")]
     pub async fn list(&self) -> Result<Vec<m::api::rules_configs::RulesConfig>, Error> {
         self.client
             .execute(&m::api::rules_configs::GetRulesConfigs::new())
             .await
     }
     /// `PUT /api/v2/rules-configs/{key}` (operation `put_rules-configs_by_key`).: sends [`PutRulesConfigsByKey`](m::api::rules_configs::PutRulesConfigsByKey).
+    #[cfg(feature = "rules_configs")]
     pub async fn set(
         &self,
         key: &str,
@@ -32,6 +36,7 @@ impl<'a> RulesConfigs<'a> {
             .await
     }
     /// `DELETE /api/v2/rules-configs/{key}` (operation `delete_rules-configs_by_key`).: sends [`DeleteRulesConfigsByKey`](m::api::rules_configs::DeleteRulesConfigsByKey).
+    #[cfg(feature = "rules_configs")]
     pub async fn delete(&self, key: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::rules_configs::DeleteRulesConfigsByKey::new(key))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `selfServiceProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfiles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> SelfServiceProfiles<'a> {
     /// `GET /api/v2/self-service-profiles` (operation `get_self-service-profiles`).: every page or item as a [`List`] of [`GetSelfServiceProfiles`](m::api::self_service_profiles::GetSelfServiceProfiles).
+    #[cfg(feature = "self_service_profiles")]
     pub fn list(&self) -> List<m::api::self_service_profiles::GetSelfServiceProfiles> {
         self.client
             .list(m::api::self_service_profiles::GetSelfServiceProfiles::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "self_service_profiles")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -32,6 +36,7 @@ impl<'a> SelfServiceProfiles<'a> {
         ))
     }
     /// `POST /api/v2/self-service-profiles` (operation `post_self-service-profiles`).: sends [`PostSelfServiceProfiles`](m::api::self_service_profiles::PostSelfServiceProfiles).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn create(
         &self,
         body: m::api::self_service_profiles::CreateSelfServiceProfileRequestContent,
@@ -41,6 +46,7 @@ impl<'a> SelfServiceProfiles<'a> {
             .await
     }
     /// `GET /api/v2/self-service-profiles/{id}` (operation `get_self-service-profiles_by_id`).: sends [`GetSelfServiceProfilesById`](m::api::self_service_profiles::GetSelfServiceProfilesById).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn get(
         &self,
         id: &str,
@@ -50,6 +56,7 @@ impl<'a> SelfServiceProfiles<'a> {
             .await
     }
     /// `PATCH /api/v2/self-service-profiles/{id}` (operation `patch_self-service-profiles_by_id`).: sends [`PatchSelfServiceProfilesById`](m::api::self_service_profiles::PatchSelfServiceProfilesById).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn update(
         &self,
         id: &str,
@@ -60,6 +67,7 @@ impl<'a> SelfServiceProfiles<'a> {
             .await
     }
     /// `DELETE /api/v2/self-service-profiles/{id}` (operation `delete_self-service-profiles_by_id`).: sends [`DeleteSelfServiceProfilesById`](m::api::self_service_profiles::DeleteSelfServiceProfilesById).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::self_service_profiles::DeleteSelfServiceProfilesById::new(id))
@@ -70,6 +78,8 @@ impl<'a> SelfServiceProfiles<'a> {
 /// The operations of the group `selfServiceProfiles.customText` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesCustomText<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
@@ -82,6 +92,7 @@ impl<'a> SelfServiceProfiles<'a> {
 }
 impl<'a> SelfServiceProfilesCustomText<'a> {
     /// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` (operation `get_self_service_profile_custom_text`).: sends [`GetSelfServiceProfileCustomText`](m::api::self_service_profiles::GetSelfServiceProfileCustomText).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn list(
         &self,
         id: &str,
@@ -97,6 +108,7 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
             .await
     }
     /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` (operation `put_self_service_profile_custom_text`).: sends [`PutSelfServiceProfileCustomText`](m::api::self_service_profiles::PutSelfServiceProfileCustomText).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn set(
         &self,
         id: &str,
@@ -116,6 +128,8 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
 /// The operations of the group `selfServiceProfiles.ssoTicket` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesSsoTicket<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
@@ -128,6 +142,7 @@ impl<'a> SelfServiceProfiles<'a> {
 }
 impl<'a> SelfServiceProfilesSsoTicket<'a> {
     /// `POST /api/v2/self-service-profiles/{id}/sso-ticket` (operation `post_sso-ticket`).: sends [`PostSsoTicket`](m::api::self_service_profiles::PostSsoTicket).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn create(
         &self,
         id: &str,
@@ -141,6 +156,7 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
             .await
     }
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` (operation `post_revoke`).: sends [`PostRevoke`](m::api::self_service_profiles::PostRevoke).
+    #[cfg(feature = "self_service_profiles")]
     pub async fn revoke(&self, profile_id: &str, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::self_service_profiles::PostRevoke::new(

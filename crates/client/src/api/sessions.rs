@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `sessions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Sessions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,6 +18,7 @@ impl ManagementClient {
 }
 impl<'a> Sessions<'a> {
     /// `GET /api/v2/sessions/{id}` (operation `get_session`).: sends [`GetSession`](m::api::sessions::GetSession).
+    #[cfg(feature = "sessions")]
     pub async fn get(
         &self,
         id: &str,
@@ -25,6 +28,7 @@ impl<'a> Sessions<'a> {
             .await
     }
     /// `PATCH /api/v2/sessions/{id}` (operation `patch_sessions_by_id`).: sends [`PatchSessionsById`](m::api::sessions::PatchSessionsById).
+    #[cfg(feature = "sessions")]
     pub async fn update(
         &self,
         id: &str,
@@ -35,6 +39,7 @@ impl<'a> Sessions<'a> {
             .await
     }
     /// `DELETE /api/v2/sessions/{id}` (operation `delete_session`).: sends [`DeleteSession`](m::api::sessions::DeleteSession).
+    #[cfg(feature = "sessions")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::sessions::DeleteSession::new(id))
@@ -42,6 +47,7 @@ impl<'a> Sessions<'a> {
             .map(|_| ())
     }
     /// `POST /api/v2/sessions/{id}/revoke` (operation `revoke_session`).: sends [`RevokeSession`](m::api::sessions::RevokeSession).
+    #[cfg(feature = "sessions")]
     pub async fn revoke(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::sessions::RevokeSession::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `stats` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Stats<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,16 +18,19 @@ impl ManagementClient {
 }
 impl<'a> Stats<'a> {
     /// `GET /api/v2/stats/active-users` (operation `get_active-users`).: sends [`GetActiveUsers`](m::api::stats::GetActiveUsers).
+    #[cfg(feature = "stats")]
     pub async fn get_active_users_count(&self) -> Result<f64, Error> {
         self.client
             .execute(&m::api::stats::GetActiveUsers::new())
             .await
     }
     /// `GET /api/v2/stats/daily` (operation `get_daily`).: sends [`GetDaily`](m::api::stats::GetDaily).
+    #[cfg(feature = "stats")]
     pub async fn get_daily(&self) -> Result<Vec<m::api::stats::DailyStats>, Error> {
         self.client.execute(&m::api::stats::GetDaily::new()).await
     }
     /// [`get_daily`](Self::get_daily) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "stats")]
     pub async fn get_daily_with(
         &self,
         f: impl FnOnce(m::api::stats::GetDaily) -> m::api::stats::GetDaily,

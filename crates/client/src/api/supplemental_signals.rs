@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `supplementalSignals` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SupplementalSignals<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,6 +18,7 @@ impl ManagementClient {
 }
 impl<'a> SupplementalSignals<'a> {
     /// `GET /api/v2/supplemental-signals` (operation `get_supplemental-signals`, EA in the description).: sends [`GetSupplementalSignals`](m::api::supplemental_signals::GetSupplementalSignals).
+    #[cfg(feature = "supplemental_signals")]
     pub async fn get(
         &self,
     ) -> Result<m::api::supplemental_signals::GetSupplementalSignalsResponseContent, Error> {
@@ -24,6 +27,7 @@ impl<'a> SupplementalSignals<'a> {
             .await
     }
     /// `PATCH /api/v2/supplemental-signals` (operation `patch_supplemental-signals`, EA in the description).: sends [`PatchSupplementalSignals`](m::api::supplemental_signals::PatchSupplementalSignals).
+    #[cfg(feature = "supplemental_signals")]
     pub async fn patch(
         &self,
         body: m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent,

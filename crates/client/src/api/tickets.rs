@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `tickets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Tickets<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,6 +18,7 @@ impl ManagementClient {
 }
 impl<'a> Tickets<'a> {
     /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).: sends [`PostEmailVerification`](m::api::tickets::PostEmailVerification).
+    #[cfg(feature = "tickets")]
     pub async fn verify_email(
         &self,
         body: m::api::tickets::VerifyEmailTicketRequestContent,
@@ -25,6 +28,7 @@ impl<'a> Tickets<'a> {
             .await
     }
     /// `POST /api/v2/tickets/password-change` (operation `post_password-change`).: sends [`PostPasswordChange`](m::api::tickets::PostPasswordChange).
+    #[cfg(feature = "tickets")]
     pub async fn change_password(
         &self,
         body: m::api::tickets::ChangePasswordTicketRequestContent,

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `tokenExchangeProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenExchangeProfiles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> TokenExchangeProfiles<'a> {
     /// `GET /api/v2/token-exchange-profiles` (operation `get_token-exchange-profiles`, EA in the description).: every page or item as a [`List`] of [`GetTokenExchangeProfiles`](m::api::token_exchange_profiles::GetTokenExchangeProfiles).
+    #[cfg(feature = "token_exchange_profiles")]
     pub fn list(&self) -> List<m::api::token_exchange_profiles::GetTokenExchangeProfiles> {
         self.client
             .list(m::api::token_exchange_profiles::GetTokenExchangeProfiles::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "token_exchange_profiles")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -32,6 +36,7 @@ impl<'a> TokenExchangeProfiles<'a> {
         ))
     }
     /// `POST /api/v2/token-exchange-profiles` (operation `post_token-exchange-profiles`, EA in the description).: sends [`PostTokenExchangeProfiles`](m::api::token_exchange_profiles::PostTokenExchangeProfiles).
+    #[cfg(feature = "token_exchange_profiles")]
     pub async fn create(
         &self,
         body: m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent,
@@ -42,6 +47,7 @@ impl<'a> TokenExchangeProfiles<'a> {
             .await
     }
     /// `GET /api/v2/token-exchange-profiles/{id}` (operation `get_token-exchange-profiles_by_id`, EA in the description).: sends [`GetTokenExchangeProfilesById`](m::api::token_exchange_profiles::GetTokenExchangeProfilesById).
+    #[cfg(feature = "token_exchange_profiles")]
     pub async fn get(
         &self,
         id: &str,
@@ -52,6 +58,7 @@ impl<'a> TokenExchangeProfiles<'a> {
             .await
     }
     /// `PATCH /api/v2/token-exchange-profiles/{id}` (operation `patch_token-exchange-profiles_by_id`, EA in the description).: sends [`PatchTokenExchangeProfilesById`](m::api::token_exchange_profiles::PatchTokenExchangeProfilesById).
+    #[cfg(feature = "token_exchange_profiles")]
     pub async fn update(
         &self,
         id: &str,
@@ -65,6 +72,7 @@ impl<'a> TokenExchangeProfiles<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/token-exchange-profiles/{id}` (operation `delete_token-exchange-profiles_by_id`, EA in the description).: sends [`DeleteTokenExchangeProfilesById`](m::api::token_exchange_profiles::DeleteTokenExchangeProfilesById).
+    #[cfg(feature = "token_exchange_profiles")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::token_exchange_profiles::DeleteTokenExchangeProfilesById::new(id))

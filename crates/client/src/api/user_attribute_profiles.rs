@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `userAttributeProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserAttributeProfiles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,11 +18,13 @@ impl ManagementClient {
 }
 impl<'a> UserAttributeProfiles<'a> {
     /// `GET /api/v2/user-attribute-profiles` (operation `get_user-attribute-profiles`, EA in the description).: every page or item as a [`List`] of [`GetUserAttributeProfiles`](m::api::user_attribute_profiles::GetUserAttributeProfiles).
+    #[cfg(feature = "user_attribute_profiles")]
     pub fn list(&self) -> List<m::api::user_attribute_profiles::GetUserAttributeProfiles> {
         self.client
             .list(m::api::user_attribute_profiles::GetUserAttributeProfiles::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "user_attribute_profiles")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -32,6 +36,7 @@ impl<'a> UserAttributeProfiles<'a> {
         ))
     }
     /// `POST /api/v2/user-attribute-profiles` (operation `post_user-attribute-profiles`, EA in the description).: sends [`PostUserAttributeProfiles`](m::api::user_attribute_profiles::PostUserAttributeProfiles).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn create(
         &self,
         body: m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent,
@@ -42,6 +47,7 @@ impl<'a> UserAttributeProfiles<'a> {
             .await
     }
     /// `GET /api/v2/user-attribute-profiles/templates` (operation `get_user_attribute_profile_templates`, EA in the description).: sends [`GetUserAttributeProfileTemplates`](m::api::user_attribute_profiles::GetUserAttributeProfileTemplates).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn list_templates(
         &self,
     ) -> Result<
@@ -53,6 +59,7 @@ impl<'a> UserAttributeProfiles<'a> {
             .await
     }
     /// `GET /api/v2/user-attribute-profiles/templates/{id}` (operation `get_user_attribute_profile_template`, EA in the description).: sends [`GetUserAttributeProfileTemplate`](m::api::user_attribute_profiles::GetUserAttributeProfileTemplate).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn get_template(
         &self,
         id: &str,
@@ -65,6 +72,7 @@ impl<'a> UserAttributeProfiles<'a> {
             .await
     }
     /// `GET /api/v2/user-attribute-profiles/{id}` (operation `get_user-attribute-profiles_by_id`, EA in the description).: sends [`GetUserAttributeProfilesById`](m::api::user_attribute_profiles::GetUserAttributeProfilesById).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn get(
         &self,
         id: &str,
@@ -75,6 +83,7 @@ impl<'a> UserAttributeProfiles<'a> {
             .await
     }
     /// `PATCH /api/v2/user-attribute-profiles/{id}` (operation `patch_user-attribute-profiles_by_id`, EA in the description).: sends [`PatchUserAttributeProfilesById`](m::api::user_attribute_profiles::PatchUserAttributeProfilesById).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn update(
         &self,
         id: &str,
@@ -88,6 +97,7 @@ impl<'a> UserAttributeProfiles<'a> {
             .await
     }
     /// `DELETE /api/v2/user-attribute-profiles/{id}` (operation `delete_user-attribute-profiles_by_id`, EA in the description).: sends [`DeleteUserAttributeProfilesById`](m::api::user_attribute_profiles::DeleteUserAttributeProfilesById).
+    #[cfg(feature = "user_attribute_profiles")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::user_attribute_profiles::DeleteUserAttributeProfilesById::new(id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `userBlocks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserBlocks<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,6 +18,7 @@ impl ManagementClient {
 }
 impl<'a> UserBlocks<'a> {
     /// `GET /api/v2/user-blocks` (operation `get_user-blocks`).: sends [`GetUserBlocks`](m::api::user_blocks::GetUserBlocks).
+    #[cfg(feature = "user_blocks")]
     pub async fn list_by_identifier(
         &self,
     ) -> Result<m::api::user_blocks::ListUserBlocksByIdentifierResponseContent, Error> {
@@ -24,6 +27,7 @@ impl<'a> UserBlocks<'a> {
             .await
     }
     /// [`list_by_identifier`](Self::list_by_identifier) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "user_blocks")]
     pub async fn list_by_identifier_with(
         &self,
         f: impl FnOnce(m::api::user_blocks::GetUserBlocks) -> m::api::user_blocks::GetUserBlocks,
@@ -33,6 +37,7 @@ impl<'a> UserBlocks<'a> {
             .await
     }
     /// `DELETE /api/v2/user-blocks` (operation `delete_user-blocks`).: sends [`DeleteUserBlocks`](m::api::user_blocks::DeleteUserBlocks).
+    #[cfg(feature = "user_blocks")]
     pub async fn delete_by_identifier(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::user_blocks::DeleteUserBlocks::new())
@@ -40,6 +45,7 @@ impl<'a> UserBlocks<'a> {
             .map(|_| ())
     }
     /// [`delete_by_identifier`](Self::delete_by_identifier) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "user_blocks")]
     pub async fn delete_by_identifier_with(
         &self,
         f: impl FnOnce(m::api::user_blocks::DeleteUserBlocks) -> m::api::user_blocks::DeleteUserBlocks,
@@ -50,6 +56,7 @@ impl<'a> UserBlocks<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/user-blocks/{id}` (operation `get_user-blocks_by_id`).: sends [`GetUserBlocksById`](m::api::user_blocks::GetUserBlocksById).
+    #[cfg(feature = "user_blocks")]
     pub async fn list(
         &self,
         id: &str,
@@ -59,6 +66,7 @@ impl<'a> UserBlocks<'a> {
             .await
     }
     /// [`list`](Self::list) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "user_blocks")]
     pub async fn list_with(
         &self,
         id: &str,
@@ -69,6 +77,7 @@ impl<'a> UserBlocks<'a> {
             .await
     }
     /// `DELETE /api/v2/user-blocks/{id}` (operation `delete_user-blocks_by_id`).: sends [`DeleteUserBlocksById`](m::api::user_blocks::DeleteUserBlocksById).
+    #[cfg(feature = "user_blocks")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::user_blocks::DeleteUserBlocksById::new(id))

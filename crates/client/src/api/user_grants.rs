@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `userGrants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserGrants<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -16,10 +18,12 @@ impl ManagementClient {
 }
 impl<'a> UserGrants<'a> {
     /// `GET /api/v2/grants` (operation `get_grants`).: every page or item as a [`List`] of [`GetGrants`](m::api::grants::GetGrants).
+    #[cfg(feature = "grants")]
     pub fn list(&self) -> List<m::api::grants::GetGrants> {
         self.client.list(m::api::grants::GetGrants::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "grants")]
     pub fn list_with(
         &self,
         f: impl FnOnce(m::api::grants::GetGrants) -> m::api::grants::GetGrants,
@@ -27,6 +31,7 @@ impl<'a> UserGrants<'a> {
         self.client.list(f(m::api::grants::GetGrants::new()))
     }
     /// `DELETE /api/v2/grants` (operation `delete_grants_by_user_id`).: sends [`DeleteGrantsByUserId`](m::api::grants::DeleteGrantsByUserId).
+    #[cfg(feature = "grants")]
     pub async fn delete_by_user_id(&self) -> Result<(), Error> {
         self.client
             .execute(&m::api::grants::DeleteGrantsByUserId::new())
@@ -34,6 +39,7 @@ impl<'a> UserGrants<'a> {
             .map(|_| ())
     }
     /// [`delete_by_user_id`](Self::delete_by_user_id) with the endpoint's optional parameters set by `f`.
+    #[cfg(feature = "grants")]
     pub async fn delete_by_user_id_with(
         &self,
         f: impl FnOnce(m::api::grants::DeleteGrantsByUserId) -> m::api::grants::DeleteGrantsByUserId,
@@ -44,6 +50,7 @@ impl<'a> UserGrants<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/grants/{id}` (operation `delete_grants_by_id`).: sends [`DeleteGrantsById`](m::api::grants::DeleteGrantsById).
+    #[cfg(feature = "grants")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::grants::DeleteGrantsById::new(id))

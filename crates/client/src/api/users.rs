@@ -5,6 +5,7 @@ use crate::{Error, List, ManagementClient};
 use auth0_m2m_management as m;
 impl<'a> crate::Users<'a> {
     /// `POST /api/v2/users/{id}/recovery-code-regeneration` (operation `post_recovery-code-regeneration`).: sends [`PostRecoveryCodeRegeneration`](m::api::users::PostRecoveryCodeRegeneration).
+    #[cfg(feature = "users")]
     pub async fn regenerate_recovery_code(
         &self,
         id: &str,
@@ -14,6 +15,7 @@ impl<'a> crate::Users<'a> {
             .await
     }
     /// `POST /api/v2/users/{id}/revoke-access` (operation `user_revoke_access`).: sends [`UserRevokeAccess`](m::api::users::UserRevokeAccess).
+    #[cfg(feature = "users")]
     pub async fn revoke_access(
         &self,
         id: &str,
@@ -28,6 +30,8 @@ impl<'a> crate::Users<'a> {
 /// The operations of the group `users.authenticationMethods` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticationMethods<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -40,11 +44,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersAuthenticationMethods<'a> {
     /// `GET /api/v2/users/{id}/authentication-methods` (operation `get_authentication-methods`).: every page or item as a [`List`] of [`GetAuthenticationMethods`](m::api::users::GetAuthenticationMethods).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetAuthenticationMethods> {
         self.client
             .list(m::api::users::GetAuthenticationMethods::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -56,6 +62,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .list(f(m::api::users::GetAuthenticationMethods::new(id)))
     }
     /// `POST /api/v2/users/{id}/authentication-methods` (operation `post_authentication-methods`).: sends [`PostAuthenticationMethods`](m::api::users::PostAuthenticationMethods).
+    #[cfg(feature = "users")]
     pub async fn create(
         &self,
         id: &str,
@@ -66,6 +73,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .await
     }
     /// `PUT /api/v2/users/{id}/authentication-methods` (operation `put_authentication-methods`).: sends [`PutAuthenticationMethods`](m::api::users::PutAuthenticationMethods).
+    #[cfg(feature = "users")]
     pub async fn set(
         &self,
         id: &str,
@@ -76,6 +84,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .await
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods` (operation `delete_authentication-methods`).: sends [`DeleteAuthenticationMethods`](m::api::users::DeleteAuthenticationMethods).
+    #[cfg(feature = "users")]
     pub async fn delete_all(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::DeleteAuthenticationMethods::new(id))
@@ -83,6 +92,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .map(|_| ())
     }
     /// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (operation `get_authentication-methods_by_authentication_method_id`).: sends [`GetAuthenticationMethodsByAuthenticationMethodId`](m::api::users::GetAuthenticationMethodsByAuthenticationMethodId).
+    #[cfg(feature = "users")]
     pub async fn get(
         &self,
         id: &str,
@@ -98,6 +108,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .await
     }
     /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (operation `patch_authentication-methods_by_authentication_method_id`).: sends [`PatchAuthenticationMethodsByAuthenticationMethodId`](m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId).
+    #[cfg(feature = "users")]
     pub async fn update(
         &self,
         id: &str,
@@ -115,6 +126,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             .await
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (operation `delete_authentication-methods_by_authentication_method_id`).: sends [`DeleteAuthenticationMethodsByAuthenticationMethodId`](m::api::users::DeleteAuthenticationMethodsByAuthenticationMethodId).
+    #[cfg(feature = "users")]
     pub async fn delete(&self, id: &str, authentication_method_id: &str) -> Result<(), Error> {
         self.client
             .execute(
@@ -130,6 +142,8 @@ impl<'a> UsersAuthenticationMethods<'a> {
 /// The operations of the group `users.authenticators` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticators<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -142,6 +156,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersAuthenticators<'a> {
     /// `DELETE /api/v2/users/{id}/authenticators` (operation `delete_authenticators`).: sends [`DeleteAuthenticators`](m::api::users::DeleteAuthenticators).
+    #[cfg(feature = "users")]
     pub async fn delete_all(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::DeleteAuthenticators::new(id))
@@ -152,6 +167,8 @@ impl<'a> UsersAuthenticators<'a> {
 /// The operations of the group `users.connectedAccounts` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersConnectedAccounts<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -164,11 +181,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersConnectedAccounts<'a> {
     /// `GET /api/v2/users/{id}/connected-accounts` (operation `get_connected-accounts`).: every page or item as a [`List`] of [`GetConnectedAccounts`](m::api::users::GetConnectedAccounts).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetConnectedAccounts> {
         self.client
             .list(m::api::users::GetConnectedAccounts::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -181,6 +200,8 @@ impl<'a> UsersConnectedAccounts<'a> {
 /// The operations of the group `users.effectivePermissions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -193,11 +214,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersEffectivePermissions<'a> {
     /// `GET /api/v2/users/{id}/effective-permissions` (operation `get_user_effective_permissions`).: every page or item as a [`List`] of [`GetUserEffectivePermissions`](m::api::users::GetUserEffectivePermissions).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetUserEffectivePermissions> {
         self.client
             .list(m::api::users::GetUserEffectivePermissions::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -212,6 +235,8 @@ impl<'a> UsersEffectivePermissions<'a> {
 /// The operations of the group `users.effectivePermissions.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSources<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissions<'a> {
@@ -225,6 +250,8 @@ impl<'a> UsersEffectivePermissions<'a> {
 /// The operations of the group `users.effectivePermissions.sources.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSourcesRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissionsSources<'a> {
@@ -237,6 +264,7 @@ impl<'a> UsersEffectivePermissionsSources<'a> {
 }
 impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
     /// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles` (operation `get_user_effective_permission_role_sources`).: every page or item as a [`List`] of [`GetUserEffectivePermissionRoleSources`](m::api::users::GetUserEffectivePermissionRoleSources).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetUserEffectivePermissionRoleSources> {
         self.client
             .list(m::api::users::GetUserEffectivePermissionRoleSources::new(
@@ -244,6 +272,7 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
             ))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -259,6 +288,8 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
 /// The operations of the group `users.effectiveRoles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRoles<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -271,11 +302,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersEffectiveRoles<'a> {
     /// `GET /api/v2/users/{id}/effective-roles` (operation `get_user_effective_roles`).: every page or item as a [`List`] of [`GetUserEffectiveRoles`](m::api::users::GetUserEffectiveRoles).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetUserEffectiveRoles> {
         self.client
             .list(m::api::users::GetUserEffectiveRoles::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -288,6 +321,8 @@ impl<'a> UsersEffectiveRoles<'a> {
 /// The operations of the group `users.effectiveRoles.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSources<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRoles<'a> {
@@ -301,6 +336,8 @@ impl<'a> UsersEffectiveRoles<'a> {
 /// The operations of the group `users.effectiveRoles.sources.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSourcesGroups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRolesSources<'a> {
@@ -313,11 +350,13 @@ impl<'a> UsersEffectiveRolesSources<'a> {
 }
 impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
     /// `GET /api/v2/users/{id}/effective-roles/sources/groups` (operation `get_user_role_source_groups`).: every page or item as a [`List`] of [`GetUserRoleSourceGroups`](m::api::users::GetUserRoleSourceGroups).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetUserRoleSourceGroups> {
         self.client
             .list(m::api::users::GetUserRoleSourceGroups::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -330,6 +369,8 @@ impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
 /// The operations of the group `users.enrollments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEnrollments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -342,6 +383,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersEnrollments<'a> {
     /// `GET /api/v2/users/{id}/enrollments` (operation `get_enrollments`).: sends [`GetEnrollments`](m::api::users::GetEnrollments).
+    #[cfg(feature = "users")]
     pub async fn get(&self, id: &str) -> Result<Vec<m::api::users::UsersEnrollment>, Error> {
         self.client
             .execute(&m::api::users::GetEnrollments::new(id))
@@ -351,6 +393,8 @@ impl<'a> UsersEnrollments<'a> {
 /// The operations of the group `users.federatedConnectionsTokensets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersFederatedConnectionsTokensets<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -363,6 +407,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersFederatedConnectionsTokensets<'a> {
     /// `GET /api/v2/users/{id}/federated-connections-tokensets` (operation `get_federated-connections-tokensets`).: sends [`GetFederatedConnectionsTokensets`](m::api::users::GetFederatedConnectionsTokensets).
+    #[cfg(feature = "users")]
     pub async fn list(
         &self,
         id: &str,
@@ -372,6 +417,7 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
             .await
     }
     /// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}` (operation `delete_federated-connections-tokensets_by_tokenset_id`).: sends [`DeleteFederatedConnectionsTokensetsByTokensetId`](m::api::users::DeleteFederatedConnectionsTokensetsByTokensetId).
+    #[cfg(feature = "users")]
     pub async fn delete(&self, id: &str, tokenset_id: &str) -> Result<(), Error> {
         self.client
             .execute(
@@ -387,6 +433,8 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
 /// The operations of the group `users.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersGroups<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -399,10 +447,12 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersGroups<'a> {
     /// `GET /api/v2/users/{id}/groups` (operation `get_user_groups`).: every page or item as a [`List`] of [`GetUserGroups`](m::api::users::GetUserGroups).
+    #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> List<m::api::users::GetUserGroups> {
         self.client.list(m::api::users::GetUserGroups::new(id))
     }
     /// [`get`](Self::get) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn get_with(
         &self,
         id: &str,
@@ -414,6 +464,8 @@ impl<'a> UsersGroups<'a> {
 /// The operations of the group `users.identities` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersIdentities<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -426,6 +478,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersIdentities<'a> {
     /// `POST /api/v2/users/{id}/identities` (operation `post_identities`).: sends [`PostIdentities`](m::api::users::PostIdentities).
+    #[cfg(feature = "users")]
     pub async fn link(
         &self,
         id: &str,
@@ -436,6 +489,7 @@ impl<'a> UsersIdentities<'a> {
             .await
     }
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` (operation `delete_user_identity_by_user_id`).: sends [`DeleteUserIdentityByUserId`](m::api::users::DeleteUserIdentityByUserId).
+    #[cfg(feature = "users")]
     pub async fn delete(
         &self,
         id: &str,
@@ -452,6 +506,8 @@ impl<'a> UsersIdentities<'a> {
 /// The operations of the group `users.logs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersLogs<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -464,10 +520,12 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersLogs<'a> {
     /// `GET /api/v2/users/{id}/logs` (operation `get_logs_by_user`).: every page or item as a [`List`] of [`GetLogsByUser`](m::api::users::GetLogsByUser).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetLogsByUser> {
         self.client.list(m::api::users::GetLogsByUser::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -479,6 +537,8 @@ impl<'a> UsersLogs<'a> {
 /// The operations of the group `users.multifactor` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersMultifactor<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -491,6 +551,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersMultifactor<'a> {
     /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser` (operation `post_invalidate-remember-browser`).: sends [`PostInvalidateRememberBrowser`](m::api::users::PostInvalidateRememberBrowser).
+    #[cfg(feature = "users")]
     pub async fn invalidate_remember_browser(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::PostInvalidateRememberBrowser::new(id))
@@ -498,6 +559,7 @@ impl<'a> UsersMultifactor<'a> {
             .map(|_| ())
     }
     /// `DELETE /api/v2/users/{id}/multifactor/{provider}` (operation `delete_multifactor_by_provider`).: sends [`DeleteMultifactorByProvider`](m::api::users::DeleteMultifactorByProvider).
+    #[cfg(feature = "users")]
     pub async fn delete_provider(&self, id: &str, provider: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::DeleteMultifactorByProvider::new(
@@ -510,6 +572,8 @@ impl<'a> UsersMultifactor<'a> {
 /// The operations of the group `users.organizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersOrganizations<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -522,11 +586,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersOrganizations<'a> {
     /// `GET /api/v2/users/{id}/organizations` (operation `get_user_organizations`).: every page or item as a [`List`] of [`GetUserOrganizations`](m::api::users::GetUserOrganizations).
+    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::api::users::GetUserOrganizations> {
         self.client
             .list(m::api::users::GetUserOrganizations::new(id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         id: &str,
@@ -539,6 +605,8 @@ impl<'a> UsersOrganizations<'a> {
 /// The operations of the group `users.refreshToken` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRefreshToken<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -551,11 +619,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersRefreshToken<'a> {
     /// `GET /api/v2/users/{user_id}/refresh-tokens` (operation `get_refresh_tokens_for_user`).: every page or item as a [`List`] of [`GetRefreshTokensForUser`](m::api::users::GetRefreshTokensForUser).
+    #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::api::users::GetRefreshTokensForUser> {
         self.client
             .list(m::api::users::GetRefreshTokensForUser::new(user_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         user_id: &str,
@@ -565,6 +635,7 @@ impl<'a> UsersRefreshToken<'a> {
             .list(f(m::api::users::GetRefreshTokensForUser::new(user_id)))
     }
     /// `DELETE /api/v2/users/{user_id}/refresh-tokens` (operation `delete_refresh_tokens_for_user`).: sends [`DeleteRefreshTokensForUser`](m::api::users::DeleteRefreshTokensForUser).
+    #[cfg(feature = "users")]
     pub async fn delete(&self, user_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::DeleteRefreshTokensForUser::new(user_id))
@@ -575,6 +646,8 @@ impl<'a> UsersRefreshToken<'a> {
 /// The operations of the group `users.riskAssessments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRiskAssessments<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -587,6 +660,7 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersRiskAssessments<'a> {
     /// `POST /api/v2/users/{id}/risk-assessments/clear` (operation `post_clear_assessors`).: sends [`PostClearAssessors`](m::api::users::PostClearAssessors).
+    #[cfg(feature = "users")]
     pub async fn clear(
         &self,
         id: &str,
@@ -601,6 +675,8 @@ impl<'a> UsersRiskAssessments<'a> {
 /// The operations of the group `users.sessions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersSessions<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> crate::Users<'a> {
@@ -613,11 +689,13 @@ impl<'a> crate::Users<'a> {
 }
 impl<'a> UsersSessions<'a> {
     /// `GET /api/v2/users/{user_id}/sessions` (operation `get_sessions_for_user`).: every page or item as a [`List`] of [`GetSessionsForUser`](m::api::users::GetSessionsForUser).
+    #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::api::users::GetSessionsForUser> {
         self.client
             .list(m::api::users::GetSessionsForUser::new(user_id))
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "users")]
     pub fn list_with(
         &self,
         user_id: &str,
@@ -627,6 +705,7 @@ impl<'a> UsersSessions<'a> {
             .list(f(m::api::users::GetSessionsForUser::new(user_id)))
     }
     /// `DELETE /api/v2/users/{user_id}/sessions` (operation `delete_sessions_for_user`).: sends [`DeleteSessionsForUser`](m::api::users::DeleteSessionsForUser).
+    #[cfg(feature = "users")]
     pub async fn delete(&self, user_id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::users::DeleteSessionsForUser::new(user_id))

@@ -6,6 +6,8 @@ use auth0_m2m_management as m;
 /// The operations of the group `verifiableCredentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentials<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -17,6 +19,8 @@ impl ManagementClient {
 /// The operations of the group `verifiableCredentials.verification` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerification<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentials<'a> {
@@ -30,6 +34,8 @@ impl<'a> VerifiableCredentials<'a> {
 /// The operations of the group `verifiableCredentials.verification.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerificationTemplates<'a> {
+    /// Read by the methods of the tags whose features are enabled.
+    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentialsVerification<'a> {
@@ -42,11 +48,13 @@ impl<'a> VerifiableCredentialsVerification<'a> {
 }
 impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `GET /api/v2/verifiable-credentials/verification/templates` (operation `get_vc_templates`).: every page or item as a [`List`] of [`GetVcTemplates`](m::api::verifiable_credentials::GetVcTemplates).
+    #[cfg(feature = "verifiable_credentials")]
     pub fn list(&self) -> List<m::api::verifiable_credentials::GetVcTemplates> {
         self.client
             .list(m::api::verifiable_credentials::GetVcTemplates::new())
     }
     /// [`list`](Self::list) with the endpoint's filters set by `f`.
+    #[cfg(feature = "verifiable_credentials")]
     pub fn list_with(
         &self,
         f: impl FnOnce(
@@ -57,6 +65,7 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
             .list(f(m::api::verifiable_credentials::GetVcTemplates::new()))
     }
     /// `POST /api/v2/verifiable-credentials/verification/templates` (operation `post_vc_templates`).: sends [`PostVcTemplates`](m::api::verifiable_credentials::PostVcTemplates).
+    #[cfg(feature = "verifiable_credentials")]
     pub async fn create(
         &self,
         body: m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent,
@@ -69,6 +78,7 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
             .await
     }
     /// `GET /api/v2/verifiable-credentials/verification/templates/{id}` (operation `get_vc_templates_by_id`).: sends [`GetVcTemplatesById`](m::api::verifiable_credentials::GetVcTemplatesById).
+    #[cfg(feature = "verifiable_credentials")]
     pub async fn get(
         &self,
         id: &str,
@@ -79,6 +89,7 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
             .await
     }
     /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` (operation `patch_vc_templates_by_id`).: sends [`PatchVcTemplatesById`](m::api::verifiable_credentials::PatchVcTemplatesById).
+    #[cfg(feature = "verifiable_credentials")]
     pub async fn update(
         &self,
         id: &str,
@@ -94,6 +105,7 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
             .await
     }
     /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}` (operation `delete_vc_templates_by_id`).: sends [`DeleteVcTemplatesById`](m::api::verifiable_credentials::DeleteVcTemplatesById).
+    #[cfg(feature = "verifiable_credentials")]
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         self.client
             .execute(&m::api::verifiable_credentials::DeleteVcTemplatesById::new(

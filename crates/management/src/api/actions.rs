@@ -2631,6 +2631,343 @@ impl crate::Endpoint for PatchBindings {
         &["update:actions"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetActions",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/actions",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("actions"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActions as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostAction",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/actions",
+            scopes: vec!["create:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostAction as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionVersions",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/actions/{actionId}/versions",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("versions"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionVersions as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionVersion",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/actions/{actionId}/versions/{id}",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionVersion as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostDeployDraftVersion",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/actions/{actionId}/versions/{id}/deploy",
+            scopes: vec!["create:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostDeployDraftVersion as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetAction",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/actions/{id}",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetAction as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchAction",
+            resource: "actions",
+            method: Method::PATCH,
+            path: "/api/v2/actions/actions/{id}",
+            scopes: vec!["update:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PatchAction as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteAction",
+            resource: "actions",
+            method: Method::DELETE,
+            path: "/api/v2/actions/actions/{id}",
+            scopes: vec!["delete:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "PostDeployAction",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/actions/{id}/deploy",
+            scopes: vec!["create:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostDeployAction as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostTestAction",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/actions/{id}/test",
+            scopes: vec!["create:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostTestAction as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetExecution",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/executions/{id}",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetExecution as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionModules",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/modules",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("modules"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionModules as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostActionModule",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/modules",
+            scopes: vec!["create:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostActionModule as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionModule",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/modules/{id}",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionModule as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchActionModule",
+            resource: "actions",
+            method: Method::PATCH,
+            path: "/api/v2/actions/modules/{id}",
+            scopes: vec!["update:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PatchActionModule as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteActionModule",
+            resource: "actions",
+            method: Method::DELETE,
+            path: "/api/v2/actions/modules/{id}",
+            scopes: vec!["delete:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetActionModuleActions",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/modules/{id}/actions",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("actions"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionModuleActions as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostActionModuleRollback",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/modules/{id}/rollback",
+            scopes: vec!["update:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostActionModuleRollback as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionModuleVersions",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/modules/{id}/versions",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("versions"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionModuleVersions as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostActionModuleVersion",
+            resource: "actions",
+            method: Method::POST,
+            path: "/api/v2/actions/modules/{id}/versions",
+            scopes: vec!["update:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PostActionModuleVersion as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetActionModuleVersion",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/modules/{id}/versions/{versionId}",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetActionModuleVersion as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetTriggers",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/triggers",
+            scopes: vec!["read:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetTriggers as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetBindings",
+            resource: "actions",
+            method: Method::GET,
+            path: "/api/v2/actions/triggers/{triggerId}/bindings",
+            scopes: vec!["read:actions"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("bindings"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::GetBindings as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchBindings",
+            resource: "actions",
+            method: Method::PATCH,
+            path: "/api/v2/actions/triggers/{triggerId}/bindings",
+            scopes: vec!["update:actions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::actions::PatchBindings as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

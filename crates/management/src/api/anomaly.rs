@@ -52,6 +52,35 @@ impl crate::Endpoint for DeleteIpsById {
         &["delete:anomaly_blocks"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetIpsById",
+            resource: "anomaly",
+            method: Method::GET,
+            path: "/api/v2/anomaly/blocks/ips/{id}",
+            scopes: vec!["read:anomaly_blocks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteIpsById",
+            resource: "anomaly",
+            method: Method::DELETE,
+            path: "/api/v2/anomaly/blocks/ips/{id}",
+            scopes: vec!["delete:anomaly_blocks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

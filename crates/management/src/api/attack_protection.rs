@@ -1598,6 +1598,27 @@ impl crate::Endpoint for PatchSuspiciousIpThrottling {
         &["update:attack_protection"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetBotDetection", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/bot-detection", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetBotDetection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchBotDetection", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/bot-detection", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchBotDetection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetBreachedPasswordDetection", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/breached-password-detection", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetBreachedPasswordDetection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchBreachedPasswordDetection", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/breached-password-detection", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchBreachedPasswordDetection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetBruteForceProtection", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/brute-force-protection", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetBruteForceProtection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchBruteForceProtection", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/brute-force-protection", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchBruteForceProtection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetCaptcha", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/captcha", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetCaptcha as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchCaptcha", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/captcha", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchCaptcha as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetPhoneProviderProtection", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/phone-provider-protection", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetPhoneProviderProtection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchPhoneProviderProtection", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/phone-provider-protection", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchPhoneProviderProtection as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetSuspiciousIpThrottling", resource: "attack_protection", method: Method::GET, path: "/api/v2/attack-protection/suspicious-ip-throttling", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::GetSuspiciousIpThrottling as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchSuspiciousIpThrottling", resource: "attack_protection", method: Method::PATCH, path: "/api/v2/attack-protection/suspicious-ip-throttling", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::attack_protection::PatchSuspiciousIpThrottling as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

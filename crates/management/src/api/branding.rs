@@ -2346,6 +2346,317 @@ impl crate::Endpoint for DeleteBrandingTheme {
         &["delete:branding"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetBranding",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding",
+            scopes: vec!["read:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetBranding as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchBranding",
+            resource: "branding",
+            method: Method::PATCH,
+            path: "/api/v2/branding",
+            scopes: vec!["update:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::PatchBranding as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetBrandingPhoneProviders",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/phone/providers",
+            scopes: vec!["read:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetBrandingPhoneProviders as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "CreatePhoneProvider",
+            resource: "branding",
+            method: Method::POST,
+            path: "/api/v2/branding/phone/providers",
+            scopes: vec!["create:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::CreatePhoneProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetPhoneProvider",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/phone/providers/{id}",
+            scopes: vec!["read:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetPhoneProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "UpdatePhoneProvider",
+            resource: "branding",
+            method: Method::PATCH,
+            path: "/api/v2/branding/phone/providers/{id}",
+            scopes: vec!["update:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::UpdatePhoneProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeletePhoneProvider",
+            resource: "branding",
+            method: Method::DELETE,
+            path: "/api/v2/branding/phone/providers/{id}",
+            scopes: vec!["delete:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "TryPhoneProvider",
+            resource: "branding",
+            method: Method::POST,
+            path: "/api/v2/branding/phone/providers/{id}/try",
+            scopes: vec!["create:phone_providers"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::TryPhoneProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetPhoneTemplates",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/phone/templates",
+            scopes: vec!["read:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetPhoneTemplates as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "CreatePhoneTemplate",
+            resource: "branding",
+            method: Method::POST,
+            path: "/api/v2/branding/phone/templates",
+            scopes: vec!["create:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::CreatePhoneTemplate as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetPhoneTemplate",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/phone/templates/{id}",
+            scopes: vec!["read:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetPhoneTemplate as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "UpdatePhoneTemplate",
+            resource: "branding",
+            method: Method::PATCH,
+            path: "/api/v2/branding/phone/templates/{id}",
+            scopes: vec!["update:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::UpdatePhoneTemplate as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeletePhoneTemplate",
+            resource: "branding",
+            method: Method::DELETE,
+            path: "/api/v2/branding/phone/templates/{id}",
+            scopes: vec!["delete:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "ResetPhoneTemplate",
+            resource: "branding",
+            method: Method::PATCH,
+            path: "/api/v2/branding/phone/templates/{id}/reset",
+            scopes: vec!["update:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::ResetPhoneTemplate as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "TryPhoneTemplate",
+            resource: "branding",
+            method: Method::POST,
+            path: "/api/v2/branding/phone/templates/{id}/try",
+            scopes: vec!["create:phone_templates"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::TryPhoneTemplate as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetUniversalLogin",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/templates/universal-login",
+            scopes: vec!["read:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetUniversalLogin as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutUniversalLogin",
+            resource: "branding",
+            method: Method::PUT,
+            path: "/api/v2/branding/templates/universal-login",
+            scopes: vec!["update:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteUniversalLogin",
+            resource: "branding",
+            method: Method::DELETE,
+            path: "/api/v2/branding/templates/universal-login",
+            scopes: vec!["delete:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "PostBrandingTheme",
+            resource: "branding",
+            method: Method::POST,
+            path: "/api/v2/branding/themes",
+            scopes: vec!["update:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::PostBrandingTheme as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetDefaultBrandingTheme",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/themes/default",
+            scopes: vec!["read:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetDefaultBrandingTheme as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetBrandingTheme",
+            resource: "branding",
+            method: Method::GET,
+            path: "/api/v2/branding/themes/{themeId}",
+            scopes: vec!["read:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::GetBrandingTheme as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchBrandingTheme",
+            resource: "branding",
+            method: Method::PATCH,
+            path: "/api/v2/branding/themes/{themeId}",
+            scopes: vec!["update:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::branding::PatchBrandingTheme as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteBrandingTheme",
+            resource: "branding",
+            method: Method::DELETE,
+            path: "/api/v2/branding/themes/{themeId}",
+            scopes: vec!["delete:branding"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

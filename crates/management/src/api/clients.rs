@@ -925,6 +925,23 @@ paginated!(
     crate::pagination::PaginationSupport::CHECKPOINT,
     "connections"
 );
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "PostClientsCimdPreview", resource: "clients", method: Method::POST, path: "/api/v2/clients/cimd/preview", scopes: vec!["read:clients"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::PostClientsCimdPreview as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostClientsCimdRegister", resource: "clients", method: Method::POST, path: "/api/v2/clients/cimd/register", scopes: vec!["create:clients", "update:clients"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::PostClientsCimdRegister as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetCredentials", resource: "clients", method: Method::GET, path: "/api/v2/clients/{client_id}/credentials", scopes: vec!["read:client_credentials"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::GetCredentials as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostCredentials", resource: "clients", method: Method::POST, path: "/api/v2/clients/{client_id}/credentials", scopes: vec!["create:client_credentials"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::PostCredentials as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetCredentialsByCredentialId", resource: "clients", method: Method::GET, path: "/api/v2/clients/{client_id}/credentials/{credential_id}", scopes: vec!["read:client_credentials"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::GetCredentialsByCredentialId as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchCredentialsByCredentialId", resource: "clients", method: Method::PATCH, path: "/api/v2/clients/{client_id}/credentials/{credential_id}", scopes: vec!["update:client_credentials"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::PatchCredentialsByCredentialId as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteCredentialsByCredentialId", resource: "clients", method: Method::DELETE, path: "/api/v2/clients/{client_id}/credentials/{credential_id}", scopes: vec!["delete:client_credentials"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetClientConnections", resource: "clients", method: Method::GET, path: "/api/v2/clients/{id}/connections", scopes: vec!["read:connections", "read:clients", "read:client_summary"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("connections"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::clients::GetClientConnections as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -613,6 +613,22 @@ impl crate::Endpoint for DeleteConnectionProfilesById {
         &["delete:connection_profiles"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetConnectionProfiles", resource: "connection_profiles", method: Method::GET, path: "/api/v2/connection-profiles", scopes: vec!["read:connection_profiles"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("connection_profiles"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::GetConnectionProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostConnectionProfiles", resource: "connection_profiles", method: Method::POST, path: "/api/v2/connection-profiles", scopes: vec!["create:connection_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::PostConnectionProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetConnectionProfileTemplates", resource: "connection_profiles", method: Method::GET, path: "/api/v2/connection-profiles/templates", scopes: vec!["read:connection_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::GetConnectionProfileTemplates as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetConnectionProfileTemplate", resource: "connection_profiles", method: Method::GET, path: "/api/v2/connection-profiles/templates/{id}", scopes: vec!["read:connection_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::GetConnectionProfileTemplate as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetConnectionProfilesById", resource: "connection_profiles", method: Method::GET, path: "/api/v2/connection-profiles/{id}", scopes: vec!["read:connection_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::GetConnectionProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchConnectionProfilesById", resource: "connection_profiles", method: Method::PATCH, path: "/api/v2/connection-profiles/{id}", scopes: vec!["update:connection_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connection_profiles::PatchConnectionProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteConnectionProfilesById", resource: "connection_profiles", method: Method::DELETE, path: "/api/v2/connection-profiles/{id}", scopes: vec!["delete:connection_profiles"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

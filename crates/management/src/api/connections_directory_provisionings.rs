@@ -83,6 +83,16 @@ paginated!(
     crate::pagination::PaginationSupport::CHECKPOINT,
     "directory_provisionings"
 );
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetConnectionsDirectoryProvisionings", resource: "connections_directory_provisionings", method: Method::GET, path: "/api/v2/connections-directory-provisionings", scopes: vec!["read:directory_provisionings"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("directory_provisionings"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

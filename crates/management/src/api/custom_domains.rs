@@ -1075,6 +1075,24 @@ impl crate::Endpoint for PostVerify {
         &["create:custom_domains"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetCustomDomains", resource: "custom_domains", method: Method::GET, path: "/api/v2/custom-domains", scopes: vec!["read:custom_domains"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("custom_domains"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::GetCustomDomains as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostCustomDomains", resource: "custom_domains", method: Method::POST, path: "/api/v2/custom-domains", scopes: vec!["create:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::PostCustomDomains as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetDefault", resource: "custom_domains", method: Method::GET, path: "/api/v2/custom-domains/default", scopes: vec!["read:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::GetDefault as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchDefault", resource: "custom_domains", method: Method::PATCH, path: "/api/v2/custom-domains/default", scopes: vec!["update:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::PatchDefault as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetCustomDomainsById", resource: "custom_domains", method: Method::GET, path: "/api/v2/custom-domains/{id}", scopes: vec!["read:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::GetCustomDomainsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchCustomDomainsById", resource: "custom_domains", method: Method::PATCH, path: "/api/v2/custom-domains/{id}", scopes: vec!["update:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::PatchCustomDomainsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteCustomDomainsById", resource: "custom_domains", method: Method::DELETE, path: "/api/v2/custom-domains/{id}", scopes: vec!["delete:custom_domains"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "PostTestDomain", resource: "custom_domains", method: Method::POST, path: "/api/v2/custom-domains/{id}/test", scopes: vec!["read:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::PostTestDomain as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostVerify", resource: "custom_domains", method: Method::POST, path: "/api/v2/custom-domains/{id}/verify", scopes: vec!["create:custom_domains"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::custom_domains::PostVerify as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -559,6 +559,19 @@ impl crate::Endpoint for PatchEmailTemplatesByTemplateName {
         &["update:email_templates"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "PostEmailTemplates", resource: "email_templates", method: Method::POST, path: "/api/v2/email-templates", scopes: vec!["create:email_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::email_templates::PostEmailTemplates as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetEmailTemplatesByTemplateName", resource: "email_templates", method: Method::GET, path: "/api/v2/email-templates/{templateName}", scopes: vec!["read:email_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::email_templates::GetEmailTemplatesByTemplateName as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PutEmailTemplatesByTemplateName", resource: "email_templates", method: Method::PUT, path: "/api/v2/email-templates/{templateName}", scopes: vec!["update:email_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::email_templates::PutEmailTemplatesByTemplateName as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchEmailTemplatesByTemplateName", resource: "email_templates", method: Method::PATCH, path: "/api/v2/email-templates/{templateName}", scopes: vec!["update:email_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::email_templates::PatchEmailTemplatesByTemplateName as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -646,6 +646,67 @@ impl crate::Endpoint for DeleteProvider {
         &["delete:email_provider"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetProvider",
+            resource: "emails",
+            method: Method::GET,
+            path: "/api/v2/emails/provider",
+            scopes: vec!["read:email_provider"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::emails::GetProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostProvider",
+            resource: "emails",
+            method: Method::POST,
+            path: "/api/v2/emails/provider",
+            scopes: vec!["create:email_provider"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::emails::PostProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchProvider",
+            resource: "emails",
+            method: Method::PATCH,
+            path: "/api/v2/emails/provider",
+            scopes: vec!["update:email_provider"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::emails::PatchProvider as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteProvider",
+            resource: "emails",
+            method: Method::DELETE,
+            path: "/api/v2/emails/provider",
+            scopes: vec!["delete:email_provider"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

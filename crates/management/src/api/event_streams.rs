@@ -1726,6 +1726,25 @@ impl crate::Endpoint for PostTestEvent {
         &["update:event_streams"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetEventStreams", resource: "event_streams", method: Method::GET, path: "/api/v2/event-streams", scopes: vec!["read:event_streams"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("eventStreams"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::GetEventStreams as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostEventStreams", resource: "event_streams", method: Method::POST, path: "/api/v2/event-streams", scopes: vec!["create:event_streams"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::PostEventStreams as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetEventStreamsById", resource: "event_streams", method: Method::GET, path: "/api/v2/event-streams/{id}", scopes: vec!["read:event_streams"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::GetEventStreamsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchEventStreamsById", resource: "event_streams", method: Method::PATCH, path: "/api/v2/event-streams/{id}", scopes: vec!["update:event_streams"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::PatchEventStreamsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteEventStreamsById", resource: "event_streams", method: Method::DELETE, path: "/api/v2/event-streams/{id}", scopes: vec!["delete:event_streams"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetEventDeliveries", resource: "event_streams", method: Method::GET, path: "/api/v2/event-streams/{id}/deliveries", scopes: vec!["read:event_streams", "read:event_deliveries"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::GetEventDeliveries as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetDeliveriesByEventId", resource: "event_streams", method: Method::GET, path: "/api/v2/event-streams/{id}/deliveries/{event_id}", scopes: vec!["read:event_deliveries"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::GetDeliveriesByEventId as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostRedeliver", resource: "event_streams", method: Method::POST, path: "/api/v2/event-streams/{id}/redeliver", scopes: vec!["update:event_deliveries"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::PostRedeliver as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostRedeliverByEventId", resource: "event_streams", method: Method::POST, path: "/api/v2/event-streams/{id}/redeliver/{event_id}", scopes: vec!["update:event_deliveries"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "PostTestEvent", resource: "event_streams", method: Method::POST, path: "/api/v2/event-streams/{id}/test", scopes: vec!["update:event_streams"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::event_streams::PostTestEvent as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

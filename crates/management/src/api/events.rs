@@ -110,6 +110,23 @@ impl crate::Endpoint for SubscribeEvents {
         Ok(String::from_utf8_lossy(body).into_owned())
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([EndpointInfo {
+        name: "SubscribeEvents",
+        resource: "events",
+        method: Method::GET,
+        path: "/api/v2/events",
+        scopes: vec!["read:events"],
+        pagination: None,
+        items_key: None,
+        roundtrip: None,
+    }]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10423,6 +10423,28 @@ impl crate::Endpoint for DeleteFlowsById {
         &["delete:flows"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetFlows", resource: "flows", method: Method::GET, path: "/api/v2/flows", scopes: vec!["read:flows"], pagination: Some(PaginationSupport::OFFSET), items_key: Some("flows"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlows as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostFlows", resource: "flows", method: Method::POST, path: "/api/v2/flows", scopes: vec!["create:flows"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::PostFlows as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetFlowsVaultConnections", resource: "flows", method: Method::GET, path: "/api/v2/flows/vault/connections", scopes: vec!["read:flows_vault_connections"], pagination: Some(PaginationSupport::OFFSET), items_key: Some("connections"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlowsVaultConnections as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostFlowsVaultConnections", resource: "flows", method: Method::POST, path: "/api/v2/flows/vault/connections", scopes: vec!["create:flows_vault_connections"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::PostFlowsVaultConnections as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetFlowsVaultConnectionsById", resource: "flows", method: Method::GET, path: "/api/v2/flows/vault/connections/{id}", scopes: vec!["read:flows_vault_connections"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlowsVaultConnectionsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchFlowsVaultConnectionsById", resource: "flows", method: Method::PATCH, path: "/api/v2/flows/vault/connections/{id}", scopes: vec!["update:flows_vault_connections"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::PatchFlowsVaultConnectionsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteFlowsVaultConnectionsById", resource: "flows", method: Method::DELETE, path: "/api/v2/flows/vault/connections/{id}", scopes: vec!["delete:flows_vault_connections"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetFlowsExecutions", resource: "flows", method: Method::GET, path: "/api/v2/flows/{flow_id}/executions", scopes: vec!["read:flows_executions"], pagination: Some(PaginationSupport::BOTH), items_key: Some("executions"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlowsExecutions as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetFlowsExecutionsByExecutionId", resource: "flows", method: Method::GET, path: "/api/v2/flows/{flow_id}/executions/{execution_id}", scopes: vec!["read:flows_executions"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlowsExecutionsByExecutionId as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteFlowsExecutionsByExecutionId", resource: "flows", method: Method::DELETE, path: "/api/v2/flows/{flow_id}/executions/{execution_id}", scopes: vec!["delete:flows_executions"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetFlowsById", resource: "flows", method: Method::GET, path: "/api/v2/flows/{id}", scopes: vec!["read:flows"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::GetFlowsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchFlowsById", resource: "flows", method: Method::PATCH, path: "/api/v2/flows/{id}", scopes: vec!["update:flows"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::flows::PatchFlowsById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteFlowsById", resource: "flows", method: Method::DELETE, path: "/api/v2/flows/{id}", scopes: vec!["delete:flows"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3343,6 +3343,81 @@ impl crate::Endpoint for DeleteForm {
         &["delete:forms"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetForms",
+            resource: "forms",
+            method: Method::GET,
+            path: "/api/v2/forms",
+            scopes: vec!["read:forms"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("forms"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::forms::GetForms as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "CreateForm",
+            resource: "forms",
+            method: Method::POST,
+            path: "/api/v2/forms",
+            scopes: vec!["create:forms"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::forms::CreateForm as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetForm",
+            resource: "forms",
+            method: Method::GET,
+            path: "/api/v2/forms/{id}",
+            scopes: vec!["read:forms"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::forms::GetForm as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchForm",
+            resource: "forms",
+            method: Method::PATCH,
+            path: "/api/v2/forms/{id}",
+            scopes: vec!["update:forms"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::forms::PatchForm as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteForm",
+            resource: "forms",
+            method: Method::DELETE,
+            path: "/api/v2/forms/{id}",
+            scopes: vec!["delete:forms"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

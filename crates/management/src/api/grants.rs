@@ -149,6 +149,49 @@ impl crate::Endpoint for DeleteGrantsById {
         &["delete:grants"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetGrants",
+            resource: "grants",
+            method: Method::GET,
+            path: "/api/v2/grants",
+            scopes: vec!["read:grants"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("grants"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::grants::GetGrants as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteGrantsByUserId",
+            resource: "grants",
+            method: Method::DELETE,
+            path: "/api/v2/grants",
+            scopes: vec!["delete:grants"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteGrantsById",
+            resource: "grants",
+            method: Method::DELETE,
+            path: "/api/v2/grants/{id}",
+            scopes: vec!["delete:grants"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -418,6 +418,101 @@ impl crate::Endpoint for DeleteGroupRoles {
         &["delete:group_roles"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetGroups",
+            resource: "groups",
+            method: Method::GET,
+            path: "/api/v2/groups",
+            scopes: vec!["read:groups"],
+            pagination: Some(PaginationSupport::BOTH),
+            items_key: Some("groups"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::groups::GetGroups as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetGroup",
+            resource: "groups",
+            method: Method::GET,
+            path: "/api/v2/groups/{id}",
+            scopes: vec!["read:groups"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::groups::GetGroup as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteGroup",
+            resource: "groups",
+            method: Method::DELETE,
+            path: "/api/v2/groups/{id}",
+            scopes: vec!["delete:groups"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetGroupMembers",
+            resource: "groups",
+            method: Method::GET,
+            path: "/api/v2/groups/{id}/members",
+            scopes: vec!["read:group_members"],
+            pagination: Some(PaginationSupport::CHECKPOINT),
+            items_key: Some("members"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::groups::GetGroupMembers as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetGroupRoles",
+            resource: "groups",
+            method: Method::GET,
+            path: "/api/v2/groups/{id}/roles",
+            scopes: vec!["read:group_roles"],
+            pagination: Some(PaginationSupport::CHECKPOINT),
+            items_key: Some("roles"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::groups::GetGroupRoles as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostGroupRoles",
+            resource: "groups",
+            method: Method::POST,
+            path: "/api/v2/groups/{id}/roles",
+            scopes: vec!["create:group_roles"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteGroupRoles",
+            resource: "groups",
+            method: Method::DELETE,
+            path: "/api/v2/groups/{id}/roles",
+            scopes: vec!["delete:group_roles"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -526,6 +526,125 @@ impl crate::Endpoint for DeleteSecrets {
         &["delete:hooks"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetHooks",
+            resource: "hooks",
+            method: Method::GET,
+            path: "/api/v2/hooks",
+            scopes: vec!["read:hooks"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("hooks"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::hooks::GetHooks as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostHooks",
+            resource: "hooks",
+            method: Method::POST,
+            path: "/api/v2/hooks",
+            scopes: vec!["create:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::hooks::PostHooks as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetHooksById",
+            resource: "hooks",
+            method: Method::GET,
+            path: "/api/v2/hooks/{id}",
+            scopes: vec!["read:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::hooks::GetHooksById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchHooksById",
+            resource: "hooks",
+            method: Method::PATCH,
+            path: "/api/v2/hooks/{id}",
+            scopes: vec!["update:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::hooks::PatchHooksById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteHooksById",
+            resource: "hooks",
+            method: Method::DELETE,
+            path: "/api/v2/hooks/{id}",
+            scopes: vec!["delete:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetSecrets",
+            resource: "hooks",
+            method: Method::GET,
+            path: "/api/v2/hooks/{id}/secrets",
+            scopes: vec!["read:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::hooks::GetSecrets as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostSecrets",
+            resource: "hooks",
+            method: Method::POST,
+            path: "/api/v2/hooks/{id}/secrets",
+            scopes: vec!["update:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "PatchSecrets",
+            resource: "hooks",
+            method: Method::PATCH,
+            path: "/api/v2/hooks/{id}/secrets",
+            scopes: vec!["update:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteSecrets",
+            resource: "hooks",
+            method: Method::DELETE,
+            path: "/api/v2/hooks/{id}/secrets",
+            scopes: vec!["delete:hooks"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

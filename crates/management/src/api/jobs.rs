@@ -236,6 +236,43 @@ impl crate::Endpoint for GetErrors {
         &["create:users", "read:users"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "PostVerificationEmail",
+            resource: "jobs",
+            method: Method::POST,
+            path: "/api/v2/jobs/verification-email",
+            scopes: vec!["update:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::jobs::PostVerificationEmail as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetErrors",
+            resource: "jobs",
+            method: Method::GET,
+            path: "/api/v2/jobs/{id}/errors",
+            scopes: vec!["create:users", "read:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::jobs::GetErrors as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -889,6 +889,199 @@ impl crate::Endpoint for PutSigningKeys {
         &["update:signing_keys"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetCustomSigningKeys",
+            resource: "keys",
+            method: Method::GET,
+            path: "/api/v2/keys/custom-signing",
+            scopes: vec!["read:custom_signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::GetCustomSigningKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutCustomSigningKeys",
+            resource: "keys",
+            method: Method::PUT,
+            path: "/api/v2/keys/custom-signing",
+            scopes: vec!["create:custom_signing_keys", "update:custom_signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PutCustomSigningKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteCustomSigningKeys",
+            resource: "keys",
+            method: Method::DELETE,
+            path: "/api/v2/keys/custom-signing",
+            scopes: vec!["delete:custom_signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetEncryptionKeys",
+            resource: "keys",
+            method: Method::GET,
+            path: "/api/v2/keys/encryption",
+            scopes: vec!["read:encryption_keys"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("keys"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::GetEncryptionKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostEncryption",
+            resource: "keys",
+            method: Method::POST,
+            path: "/api/v2/keys/encryption",
+            scopes: vec!["create:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PostEncryption as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostEncryptionRekey",
+            resource: "keys",
+            method: Method::POST,
+            path: "/api/v2/keys/encryption/rekey",
+            scopes: vec!["create:encryption_keys", "update:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetEncryptionKey",
+            resource: "keys",
+            method: Method::GET,
+            path: "/api/v2/keys/encryption/{kid}",
+            scopes: vec!["read:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::GetEncryptionKey as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostEncryptionKey",
+            resource: "keys",
+            method: Method::POST,
+            path: "/api/v2/keys/encryption/{kid}",
+            scopes: vec!["update:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PostEncryptionKey as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteEncryptionKey",
+            resource: "keys",
+            method: Method::DELETE,
+            path: "/api/v2/keys/encryption/{kid}",
+            scopes: vec!["delete:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "PostEncryptionWrappingKey",
+            resource: "keys",
+            method: Method::POST,
+            path: "/api/v2/keys/encryption/{kid}/wrapping-key",
+            scopes: vec!["create:encryption_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PostEncryptionWrappingKey as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetSigningKeys",
+            resource: "keys",
+            method: Method::GET,
+            path: "/api/v2/keys/signing",
+            scopes: vec!["read:signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::GetSigningKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostSigningKeys",
+            resource: "keys",
+            method: Method::POST,
+            path: "/api/v2/keys/signing/rotate",
+            scopes: vec!["create:signing_keys", "update:signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PostSigningKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetSigningKey",
+            resource: "keys",
+            method: Method::GET,
+            path: "/api/v2/keys/signing/{kid}",
+            scopes: vec!["read:signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::GetSigningKey as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutSigningKeys",
+            resource: "keys",
+            method: Method::PUT,
+            path: "/api/v2/keys/signing/{kid}/revoke",
+            scopes: vec!["update:signing_keys"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::keys::PutSigningKeys as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

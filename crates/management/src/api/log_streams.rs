@@ -2479,6 +2479,81 @@ impl crate::Endpoint for DeleteLogStreamsById {
         &["delete:log_streams"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetLogStreams",
+            resource: "log_streams",
+            method: Method::GET,
+            path: "/api/v2/log-streams",
+            scopes: vec!["read:log_streams"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::log_streams::GetLogStreams as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostLogStreams",
+            resource: "log_streams",
+            method: Method::POST,
+            path: "/api/v2/log-streams",
+            scopes: vec!["create:log_streams"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::log_streams::PostLogStreams as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetLogStreamsById",
+            resource: "log_streams",
+            method: Method::GET,
+            path: "/api/v2/log-streams/{id}",
+            scopes: vec!["read:log_streams"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::log_streams::GetLogStreamsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchLogStreamsById",
+            resource: "log_streams",
+            method: Method::PATCH,
+            path: "/api/v2/log-streams/{id}",
+            scopes: vec!["update:log_streams"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::log_streams::PatchLogStreamsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteLogStreamsById",
+            resource: "log_streams",
+            method: Method::DELETE,
+            path: "/api/v2/log-streams/{id}",
+            scopes: vec!["delete:log_streams"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -703,6 +703,91 @@ impl crate::Endpoint for DeleteNetworkAclsById {
         &["delete:network_acls"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetNetworkAcls",
+            resource: "network_acls",
+            method: Method::GET,
+            path: "/api/v2/network-acls",
+            scopes: vec!["read:network_acls"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("network_acls"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::network_acls::GetNetworkAcls as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostNetworkAcls",
+            resource: "network_acls",
+            method: Method::POST,
+            path: "/api/v2/network-acls",
+            scopes: vec!["create:network_acls"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetNetworkAclsById",
+            resource: "network_acls",
+            method: Method::GET,
+            path: "/api/v2/network-acls/{id}",
+            scopes: vec!["read:network_acls"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::network_acls::GetNetworkAclsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutNetworkAclsById",
+            resource: "network_acls",
+            method: Method::PUT,
+            path: "/api/v2/network-acls/{id}",
+            scopes: vec!["update:network_acls"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::network_acls::PutNetworkAclsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchNetworkAclsById",
+            resource: "network_acls",
+            method: Method::PATCH,
+            path: "/api/v2/network-acls/{id}",
+            scopes: vec!["update:network_acls"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::network_acls::PatchNetworkAclsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteNetworkAclsById",
+            resource: "network_acls",
+            method: Method::DELETE,
+            path: "/api/v2/network-acls/{id}",
+            scopes: vec!["delete:network_acls"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1317,6 +1317,147 @@ impl crate::Endpoint for PatchRendering {
         &["update:prompts"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetPrompts",
+            resource: "prompts",
+            method: Method::GET,
+            path: "/api/v2/prompts",
+            scopes: vec!["read:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::GetPrompts as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchPrompts",
+            resource: "prompts",
+            method: Method::PATCH,
+            path: "/api/v2/prompts",
+            scopes: vec!["update:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::PatchPrompts as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetAllRendering",
+            resource: "prompts",
+            method: Method::GET,
+            path: "/api/v2/prompts/rendering",
+            scopes: vec!["read:prompts"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("configs"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::GetAllRendering as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchBulkRendering",
+            resource: "prompts",
+            method: Method::PATCH,
+            path: "/api/v2/prompts/rendering",
+            scopes: vec!["update:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::PatchBulkRendering as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetCustomTextByLanguage",
+            resource: "prompts",
+            method: Method::GET,
+            path: "/api/v2/prompts/{prompt}/custom-text/{language}",
+            scopes: vec!["read:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::GetCustomTextByLanguage as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutCustomTextByLanguage",
+            resource: "prompts",
+            method: Method::PUT,
+            path: "/api/v2/prompts/{prompt}/custom-text/{language}",
+            scopes: vec!["update:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetPartials",
+            resource: "prompts",
+            method: Method::GET,
+            path: "/api/v2/prompts/{prompt}/partials",
+            scopes: vec!["read:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::GetPartials as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutPartials",
+            resource: "prompts",
+            method: Method::PUT,
+            path: "/api/v2/prompts/{prompt}/partials",
+            scopes: vec!["update:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetRendering",
+            resource: "prompts",
+            method: Method::GET,
+            path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
+            scopes: vec!["read:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::GetRendering as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchRendering",
+            resource: "prompts",
+            method: Method::PATCH,
+            path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
+            scopes: vec!["update:prompts"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::prompts::PatchRendering as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -616,6 +616,20 @@ impl crate::Endpoint for DeleteRateLimitPoliciesById {
         &["delete:rate_limit_policies"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetRateLimitPolicies", resource: "rate_limit_policies", method: Method::GET, path: "/api/v2/rate-limit-policies", scopes: vec!["read:rate_limit_policies"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("rate_limit_policies"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::rate_limit_policies::GetRateLimitPolicies as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostRateLimitPolicies", resource: "rate_limit_policies", method: Method::POST, path: "/api/v2/rate-limit-policies", scopes: vec!["create:rate_limit_policies"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::rate_limit_policies::PostRateLimitPolicies as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetRateLimitPoliciesById", resource: "rate_limit_policies", method: Method::GET, path: "/api/v2/rate-limit-policies/{id}", scopes: vec!["read:rate_limit_policies"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::rate_limit_policies::GetRateLimitPoliciesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchRateLimitPoliciesById", resource: "rate_limit_policies", method: Method::PATCH, path: "/api/v2/rate-limit-policies/{id}", scopes: vec!["update:rate_limit_policies"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::rate_limit_policies::PatchRateLimitPoliciesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteRateLimitPoliciesById", resource: "rate_limit_policies", method: Method::DELETE, path: "/api/v2/rate-limit-policies/{id}", scopes: vec!["delete:rate_limit_policies"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,6 +192,19 @@ impl crate::Endpoint for PatchNewDevice {
         &["update:attack_protection"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetRiskAssessmentsSettings", resource: "risk_assessments", method: Method::GET, path: "/api/v2/risk-assessments/settings", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::risk_assessments::GetRiskAssessmentsSettings as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchRiskAssessmentsSettings", resource: "risk_assessments", method: Method::PATCH, path: "/api/v2/risk-assessments/settings", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::risk_assessments::PatchRiskAssessmentsSettings as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetNewDevice", resource: "risk_assessments", method: Method::GET, path: "/api/v2/risk-assessments/settings/new-device", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::risk_assessments::GetNewDevice as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchNewDevice", resource: "risk_assessments", method: Method::PATCH, path: "/api/v2/risk-assessments/settings/new-device", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::risk_assessments::PatchNewDevice as crate::Endpoint>::Response>) },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

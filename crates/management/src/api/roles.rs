@@ -153,6 +153,49 @@ impl crate::Endpoint for DeleteRoleGroups {
         &["delete:group_roles"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetRoleGroups",
+            resource: "roles",
+            method: Method::GET,
+            path: "/api/v2/roles/{id}/groups",
+            scopes: vec!["read:group_roles"],
+            pagination: Some(PaginationSupport::CHECKPOINT),
+            items_key: Some("groups"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::roles::GetRoleGroups as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostRoleGroups",
+            resource: "roles",
+            method: Method::POST,
+            path: "/api/v2/roles/{id}/groups",
+            scopes: vec!["create:group_roles"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "DeleteRoleGroups",
+            resource: "roles",
+            method: Method::DELETE,
+            path: "/api/v2/roles/{id}/groups",
+            scopes: vec!["delete:group_roles"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

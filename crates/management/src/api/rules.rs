@@ -391,6 +391,81 @@ impl crate::Endpoint for DeleteRulesById {
         &["delete:rules"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetRules",
+            resource: "rules",
+            method: Method::GET,
+            path: "/api/v2/rules",
+            scopes: vec!["read:rules"],
+            pagination: Some(PaginationSupport::OFFSET),
+            items_key: Some("rules"),
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules::GetRules as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostRules",
+            resource: "rules",
+            method: Method::POST,
+            path: "/api/v2/rules",
+            scopes: vec!["create:rules"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules::PostRules as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetRulesById",
+            resource: "rules",
+            method: Method::GET,
+            path: "/api/v2/rules/{id}",
+            scopes: vec!["read:rules"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules::GetRulesById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchRulesById",
+            resource: "rules",
+            method: Method::PATCH,
+            path: "/api/v2/rules/{id}",
+            scopes: vec!["update:rules"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules::PatchRulesById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteRulesById",
+            resource: "rules",
+            method: Method::DELETE,
+            path: "/api/v2/rules/{id}",
+            scopes: vec!["delete:rules"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,53 @@ impl crate::Endpoint for DeleteRulesConfigsByKey {
         &["delete:rules_configs"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetRulesConfigs",
+            resource: "rules_configs",
+            method: Method::GET,
+            path: "/api/v2/rules-configs",
+            scopes: vec!["read:rules_configs"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules_configs::GetRulesConfigs as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PutRulesConfigsByKey",
+            resource: "rules_configs",
+            method: Method::PUT,
+            path: "/api/v2/rules-configs/{key}",
+            scopes: vec!["update:rules_configs"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::rules_configs::PutRulesConfigsByKey as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteRulesConfigsByKey",
+            resource: "rules_configs",
+            method: Method::DELETE,
+            path: "/api/v2/rules-configs/{key}",
+            scopes: vec!["delete:rules_configs"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

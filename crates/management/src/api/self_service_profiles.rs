@@ -948,6 +948,24 @@ impl crate::Endpoint for PostRevoke {
         &["delete:sso_access_tickets"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetSelfServiceProfiles", resource: "self_service_profiles", method: Method::GET, path: "/api/v2/self-service-profiles", scopes: vec!["read:self_service_profiles"], pagination: Some(PaginationSupport::OFFSET), items_key: Some("self_service_profiles"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::GetSelfServiceProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostSelfServiceProfiles", resource: "self_service_profiles", method: Method::POST, path: "/api/v2/self-service-profiles", scopes: vec!["create:self_service_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::PostSelfServiceProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetSelfServiceProfilesById", resource: "self_service_profiles", method: Method::GET, path: "/api/v2/self-service-profiles/{id}", scopes: vec!["read:self_service_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::GetSelfServiceProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchSelfServiceProfilesById", resource: "self_service_profiles", method: Method::PATCH, path: "/api/v2/self-service-profiles/{id}", scopes: vec!["update:self_service_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::PatchSelfServiceProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteSelfServiceProfilesById", resource: "self_service_profiles", method: Method::DELETE, path: "/api/v2/self-service-profiles/{id}", scopes: vec!["delete:self_service_profiles"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetSelfServiceProfileCustomText", resource: "self_service_profiles", method: Method::GET, path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}", scopes: vec!["read:self_service_profile_custom_texts"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::GetSelfServiceProfileCustomText as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PutSelfServiceProfileCustomText", resource: "self_service_profiles", method: Method::PUT, path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}", scopes: vec!["update:self_service_profile_custom_texts"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::PutSelfServiceProfileCustomText as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostSsoTicket", resource: "self_service_profiles", method: Method::POST, path: "/api/v2/self-service-profiles/{id}/sso-ticket", scopes: vec!["create:sso_access_tickets"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::self_service_profiles::PostSsoTicket as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostRevoke", resource: "self_service_profiles", method: Method::POST, path: "/api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke", scopes: vec!["delete:sso_access_tickets"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

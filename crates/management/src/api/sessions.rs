@@ -229,6 +229,63 @@ impl crate::Endpoint for RevokeSession {
         &["delete:sessions", "delete:refresh_tokens"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetSession",
+            resource: "sessions",
+            method: Method::GET,
+            path: "/api/v2/sessions/{id}",
+            scopes: vec!["read:sessions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::sessions::GetSession as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PatchSessionsById",
+            resource: "sessions",
+            method: Method::PATCH,
+            path: "/api/v2/sessions/{id}",
+            scopes: vec!["update:sessions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::sessions::PatchSessionsById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteSession",
+            resource: "sessions",
+            method: Method::DELETE,
+            path: "/api/v2/sessions/{id}",
+            scopes: vec!["delete:sessions"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "RevokeSession",
+            resource: "sessions",
+            method: Method::POST,
+            path: "/api/v2/sessions/{id}/revoke",
+            scopes: vec!["delete:sessions", "delete:refresh_tokens"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

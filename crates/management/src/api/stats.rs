@@ -93,6 +93,43 @@ impl crate::Endpoint for GetDaily {
         &["read:stats"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetActiveUsers",
+            resource: "stats",
+            method: Method::GET,
+            path: "/api/v2/stats/active-users",
+            scopes: vec!["read:stats"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::stats::GetActiveUsers as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "GetDaily",
+            resource: "stats",
+            method: Method::GET,
+            path: "/api/v2/stats/daily",
+            scopes: vec!["read:stats"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::stats::GetDaily as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

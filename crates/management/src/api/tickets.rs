@@ -267,6 +267,43 @@ impl crate::Endpoint for PostPasswordChange {
         &["create:user_tickets"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "PostEmailVerification",
+            resource: "tickets",
+            method: Method::POST,
+            path: "/api/v2/tickets/email-verification",
+            scopes: vec!["create:user_tickets"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::tickets::PostEmailVerification as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "PostPasswordChange",
+            resource: "tickets",
+            method: Method::POST,
+            path: "/api/v2/tickets/password-change",
+            scopes: vec!["create:user_tickets"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::tickets::PostPasswordChange as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

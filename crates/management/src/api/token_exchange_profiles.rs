@@ -315,6 +315,20 @@ impl crate::Endpoint for DeleteTokenExchangeProfilesById {
         &["delete:token_exchange_profiles"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetTokenExchangeProfiles", resource: "token_exchange_profiles", method: Method::GET, path: "/api/v2/token-exchange-profiles", scopes: vec!["read:token_exchange_profiles"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("token_exchange_profiles"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::token_exchange_profiles::GetTokenExchangeProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostTokenExchangeProfiles", resource: "token_exchange_profiles", method: Method::POST, path: "/api/v2/token-exchange-profiles", scopes: vec!["create:token_exchange_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::token_exchange_profiles::PostTokenExchangeProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetTokenExchangeProfilesById", resource: "token_exchange_profiles", method: Method::GET, path: "/api/v2/token-exchange-profiles/{id}", scopes: vec!["read:token_exchange_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::token_exchange_profiles::GetTokenExchangeProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchTokenExchangeProfilesById", resource: "token_exchange_profiles", method: Method::PATCH, path: "/api/v2/token-exchange-profiles/{id}", scopes: vec!["update:token_exchange_profiles"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "DeleteTokenExchangeProfilesById", resource: "token_exchange_profiles", method: Method::DELETE, path: "/api/v2/token-exchange-profiles/{id}", scopes: vec!["delete:token_exchange_profiles"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -511,6 +511,22 @@ impl crate::Endpoint for DeleteUserAttributeProfilesById {
         &["delete:user_attribute_profiles"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetUserAttributeProfiles", resource: "user_attribute_profiles", method: Method::GET, path: "/api/v2/user-attribute-profiles", scopes: vec!["read:user_attribute_profiles"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("user_attribute_profiles"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::GetUserAttributeProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostUserAttributeProfiles", resource: "user_attribute_profiles", method: Method::POST, path: "/api/v2/user-attribute-profiles", scopes: vec!["create:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::PostUserAttributeProfiles as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetUserAttributeProfileTemplates", resource: "user_attribute_profiles", method: Method::GET, path: "/api/v2/user-attribute-profiles/templates", scopes: vec!["read:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::GetUserAttributeProfileTemplates as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetUserAttributeProfileTemplate", resource: "user_attribute_profiles", method: Method::GET, path: "/api/v2/user-attribute-profiles/templates/{id}", scopes: vec!["read:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::GetUserAttributeProfileTemplate as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetUserAttributeProfilesById", resource: "user_attribute_profiles", method: Method::GET, path: "/api/v2/user-attribute-profiles/{id}", scopes: vec!["read:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::GetUserAttributeProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchUserAttributeProfilesById", resource: "user_attribute_profiles", method: Method::PATCH, path: "/api/v2/user-attribute-profiles/{id}", scopes: vec!["update:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::user_attribute_profiles::PatchUserAttributeProfilesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteUserAttributeProfilesById", resource: "user_attribute_profiles", method: Method::DELETE, path: "/api/v2/user-attribute-profiles/{id}", scopes: vec!["delete:user_attribute_profiles"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -189,6 +189,63 @@ impl crate::Endpoint for DeleteUserBlocksById {
         &["update:users"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+        EndpointInfo {
+            name: "GetUserBlocks",
+            resource: "user_blocks",
+            method: Method::GET,
+            path: "/api/v2/user-blocks",
+            scopes: vec!["read:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::user_blocks::GetUserBlocks as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteUserBlocks",
+            resource: "user_blocks",
+            method: Method::DELETE,
+            path: "/api/v2/user-blocks",
+            scopes: vec!["update:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+        EndpointInfo {
+            name: "GetUserBlocksById",
+            resource: "user_blocks",
+            method: Method::GET,
+            path: "/api/v2/user-blocks/{id}",
+            scopes: vec!["read:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: Some(
+                crate::catalogue::roundtrip::<
+                    <crate::api::user_blocks::GetUserBlocksById as crate::Endpoint>::Response,
+                >,
+            ),
+        },
+        EndpointInfo {
+            name: "DeleteUserBlocksById",
+            resource: "user_blocks",
+            method: Method::DELETE,
+            path: "/api/v2/user-blocks/{id}",
+            scopes: vec!["update:users"],
+            pagination: None,
+            items_key: None,
+            roundtrip: None,
+        },
+    ]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;

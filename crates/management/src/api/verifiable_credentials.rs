@@ -522,6 +522,20 @@ impl crate::Endpoint for DeleteVcTemplatesById {
         &["delete:vdcs_templates"]
     }
 }
+/// The catalogue entries of this module's operations.
+pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
+    use crate::catalogue::EndpointInfo;
+    #[allow(unused_imports)]
+    use crate::pagination::PaginationSupport;
+    use http::Method;
+    all.extend([
+EndpointInfo { name: "GetVcTemplates", resource: "verifiable_credentials", method: Method::GET, path: "/api/v2/verifiable-credentials/verification/templates", scopes: vec!["read:vdcs_templates"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("templates"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::verifiable_credentials::GetVcTemplates as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostVcTemplates", resource: "verifiable_credentials", method: Method::POST, path: "/api/v2/verifiable-credentials/verification/templates", scopes: vec!["create:vdcs_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::verifiable_credentials::PostVcTemplates as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetVcTemplatesById", resource: "verifiable_credentials", method: Method::GET, path: "/api/v2/verifiable-credentials/verification/templates/{id}", scopes: vec!["read:vdcs_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::verifiable_credentials::GetVcTemplatesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchVcTemplatesById", resource: "verifiable_credentials", method: Method::PATCH, path: "/api/v2/verifiable-credentials/verification/templates/{id}", scopes: vec!["update:vdcs_templates"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::verifiable_credentials::PatchVcTemplatesById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteVcTemplatesById", resource: "verifiable_credentials", method: Method::DELETE, path: "/api/v2/verifiable-credentials/verification/templates/{id}", scopes: vec!["delete:vdcs_templates"], pagination: None, items_key: None, roundtrip: None },
+]);
+}
 #[cfg(test)]
 mod tests {
     use super::*;
