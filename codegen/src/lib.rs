@@ -16,6 +16,7 @@
 
 mod curated;
 mod facade;
+mod fake;
 mod names;
 mod ops;
 mod overrides;
@@ -122,6 +123,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
 
     let all = ops::collect(&spec)?;
     let total = all.len();
+    let fake_table = fake::emit(&all, schemas);
     let mut seen_curated = BTreeSet::new();
     let mut generated: Vec<Op> = Vec::new();
     let mut table: Vec<(String, String, String, String, String)> = Vec::new();
@@ -294,6 +296,10 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let mod_rs = management_mod(&modules, &mut table, total, &types);
     files.insert(mgmt.join("mod.rs"), format_source(&mod_rs, "mod")?);
 
+    files.insert(
+        PathBuf::from("crates/fake-tenant/src/api/generated.rs"),
+        format_source(&fake_table, "fake")?,
+    );
     for (manifest, forward) in [
         ("crates/management/Cargo.toml", None),
         ("crates/client/Cargo.toml", Some("auth0-m2m-management")),

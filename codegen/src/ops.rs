@@ -59,6 +59,8 @@ pub(crate) struct Op {
     pub(crate) answer: Answer,
     pub(crate) paging: Option<Paging>,
     pub(crate) lifecycle: String,
+    /// The status of a successful answer: the one with a JSON body, else the first 2xx.
+    pub(crate) success_status: u16,
 }
 
 const PAGE_PARAMS: &[&str] = &["page", "per_page", "include_totals", "from", "take"];
@@ -206,16 +208,21 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
             });
             let responses = o["responses"].as_object().cloned().unwrap_or_default();
             let mut json = None;
+            let mut json_status = None;
+            let mut first_status = None;
             let mut empty_ok = false;
             let mut sse = false;
             for (code, r) in &responses {
                 if !code.starts_with('2') {
                     continue;
                 }
+                let status: u16 = code.parse().unwrap_or(200);
+                first_status.get_or_insert(status);
                 match r.get("content").and_then(Value::as_object) {
                     Some(c) if c.contains_key("application/json") => {
                         if json.is_none() {
                             json = Some(c["application/json"]["schema"].clone());
+                            json_status = Some(status);
                         }
                     }
                     Some(c) if c.contains_key("text/event-stream") => sse = true,
@@ -268,6 +275,7 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                 answer,
                 paging,
                 lifecycle: o["x-release-lifecycle"].as_str().unwrap_or("").to_owned(),
+                success_status: json_status.or(first_status).unwrap_or(200),
             });
         }
     }

@@ -48,7 +48,13 @@
 //!   [`FakeTenant::release_rate_limit_window`];
 //! - `GET /__fake/routes`: every served route as a JSON array of
 //!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
-//!   description; a token needs any one of the scopes).
+//!   description; a token needs any one of the scopes); Management API routes add
+//!   `"handler"` (`"hand-written"` or `"generic"`), and generic ones their `"operation"` id and
+//!   a `"sample_path"` that a fresh tenant answers.
+//!
+//! Every operation of the Management API description is answered: the central resources by
+//! hand-written handlers, every other operation by a generic handler over an in-memory store,
+//! from a route table generated from the description (see the README).
 //!
 //! Searches (`q` on users and logs) that the fake cannot evaluate, such as a
 //! leading wildcard (which Auth0 refuses too), `OR`, `NOT`, grouping or

@@ -62,15 +62,23 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/__fake/routes"),
 ];
 
-/// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`).
+/// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`);
+/// Management API routes say whether a hand-written or the generic handler answers them, and
+/// generic ones give a `sample_path` that a fresh tenant answers.
 async fn routes() -> Response {
     let mut out: Vec<Value> = OTHER_ROUTES
         .iter()
         .map(|(method, path)| json!({"method": method, "path": path, "scopes": []}))
         .collect();
-    out.extend(api::ROUTES.iter().map(
-        |r| json!({"method": r.method, "path": format!("/api/v2{}", r.path), "scopes": r.scopes}),
-    ));
+    out.extend(api::ROUTES.iter().map(|r| {
+        json!({"method": r.method, "path": format!("/api/v2{}", r.path), "scopes": r.scopes,
+                   "handler": "hand-written"})
+    }));
+    out.extend(api::generic::generic_operations().map(|op| {
+        json!({"method": op.method, "path": format!("/api/v2{}", op.path), "scopes": op.scopes,
+               "handler": "generic", "operation": op.id,
+               "sample_path": format!("/api/v2{}", api::generic::sample_path(op))})
+    }));
     crate::resp::json(StatusCode::OK, &Value::Array(out))
 }
 

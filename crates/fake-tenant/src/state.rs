@@ -31,6 +31,8 @@ pub(crate) struct Store {
     /// `jti` values of client assertions already used, with their `exp`.
     pub(crate) used_jti: HashMap<String, u64>,
     pub(crate) log_seq: u64,
+    /// The items and singletons of the operations without a hand-written handler.
+    pub(crate) generic: crate::api::generic::GenericStore,
 }
 
 /// Default for the most log events kept.

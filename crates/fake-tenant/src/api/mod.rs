@@ -26,6 +26,8 @@ use std::sync::Arc;
 mod auth;
 mod clients;
 mod connections;
+mod generated;
+pub(crate) mod generic;
 mod grants;
 mod jobs;
 mod links;
@@ -183,8 +185,13 @@ async fn dispatch(app: &App, req: Request) -> Response {
             }
         },
     };
-    let Some((route, scopes)) = match_route(&parts.method, &segs) else {
-        return api_error(StatusCode::NOT_FOUND, "Not Found", None);
+    // A hand-written handler where there is one, else the generic one of the description.
+    let (handler, scopes) = match match_route(&parts.method, &segs) {
+        Some((route, scopes)) => (Handler::Route(route), scopes),
+        None => match generic::find(&parts.method, &segs) {
+            Some(op) => (Handler::Generic(op), op.scopes),
+            None => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
+        },
     };
     let claims = match authorize(app, &parts.headers) {
         Ok(c) => c,
@@ -228,14 +235,23 @@ async fn dispatch(app: &App, req: Request) -> Response {
         client_id: claims["azp"].as_str().unwrap_or("").to_string(),
     };
     let method = parts.method.clone();
-    let result = exec(&route, &method, &ctx);
+    let (result, what) = match &handler {
+        Handler::Route(route) => (exec(route, &method, &ctx), describe(&method, route)),
+        Handler::Generic(op) => {
+            let mut store = lock(&app.store);
+            (
+                generic::handle(op, &segs, &ctx, &mut store.generic),
+                format!("Call {}", op.id),
+            )
+        }
+    };
     match result {
         Ok(r) => {
             if method != Method::GET && r.status().is_success() {
                 let path = parts.uri.path().to_string();
                 lock(&app.store).log(
                     "sapi",
-                    &describe(&method, &route),
+                    &what,
                     json!({"client_id": ctx.client_id, "client_name": "", "hostname": app.domain,
                            "details": {"request": {"method": method.as_str().to_ascii_lowercase(), "path": path},
                                        "response": {"statusCode": r.status().as_u16()}}}),
@@ -245,6 +261,12 @@ async fn dispatch(app: &App, req: Request) -> Response {
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// What answers a request: a hand-written route, or the generic handler of an operation.
+enum Handler {
+    Route(Route),
+    Generic(&'static generic::Op),
 }
 
 /// A human description of a mutating operation, for `sapi` log events.

@@ -1,0 +1,192 @@
+//! The fake tenant's route table: every operation of the description with its method, path
+//! template, scopes, success status, pagination, items key and a sample answer built from its
+//! response schema. Generated from the description only (the fake imports no client crate).
+
+use serde_json::{Map, Value};
+
+use super::names::lit;
+use super::ops::{Answer, Op};
+
+/// Resolves references (to a depth), so that samples can be built from one tree.
+struct Schemas<'a>(&'a Map<String, Value>);
+
+impl Schemas<'_> {
+    fn resolve<'v>(&'v self, s: &'v Value) -> &'v Value {
+        let mut s = s;
+        for _ in 0..8 {
+            match s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .and_then(|n| self.0.get(n))
+            {
+                Some(t) => s = t,
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// A value valid against `schema` where the generator can make one: the first enum value or
+    /// the constant, strings of the minimum length in the declared format, numbers at the
+    /// minimum, one array item, and every property down to a depth (then the required ones).
+    fn sample(&self, schema: &Value, depth: usize) -> Value {
+        let s = self.resolve(schema);
+        if depth > 12 {
+            return Value::Null;
+        }
+        if let Some(v) = s.get("const") {
+            return v.clone();
+        }
+        if let Some(v) = s
+            .get("enum")
+            .and_then(|e| e.as_array())
+            .and_then(|e| e.first())
+        {
+            return v.clone();
+        }
+        if let Some(alt) = s
+            .get("oneOf")
+            .or_else(|| s.get("anyOf"))
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().find(|x| x["type"] != "null"))
+        {
+            return self.sample(alt, depth + 1);
+        }
+        if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
+            let mut merged = Map::new();
+            for p in parts {
+                if let Value::Object(m) = self.sample(p, depth + 1) {
+                    merged.extend(m);
+                }
+            }
+            if let Some(props) = s.get("properties") {
+                let own = serde_json::json!({"type": "object", "properties": props,
+                                             "required": s.get("required").cloned().unwrap_or(Value::Null)});
+                if let Value::Object(m) = self.sample(&own, depth + 1) {
+                    merged.extend(m);
+                }
+            }
+            return Value::Object(merged);
+        }
+        let ty = match &s["type"] {
+            Value::String(t) => t.clone(),
+            Value::Array(ts) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+                .unwrap_or("null")
+                .to_owned(),
+            _ if s.get("properties").is_some() => "object".to_owned(),
+            _ => String::new(),
+        };
+        match ty.as_str() {
+            "object" => {
+                let required: Vec<&str> = s["required"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let mut out = Map::new();
+                for (k, v) in s["properties"].as_object().into_iter().flatten() {
+                    if depth > 3 && !required.contains(&k.as_str()) {
+                        continue;
+                    }
+                    let value = self.sample(v, depth + 1);
+                    if !value.is_null() || required.contains(&k.as_str()) {
+                        out.insert(k.clone(), value);
+                    }
+                }
+                Value::Object(out)
+            }
+            "array" => {
+                let min = s["minItems"].as_u64().unwrap_or(0) as usize;
+                let n = if depth > 3 { min } else { min.max(1) };
+                let item = self.sample(&s["items"], depth + 1);
+                if item.is_null() {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Array(vec![item; n])
+                }
+            }
+            "string" => Value::String(sample_string(s)),
+            "integer" => Value::from(
+                s["minimum"]
+                    .as_i64()
+                    .unwrap_or(1)
+                    .max(s["exclusiveMinimum"].as_i64().map_or(i64::MIN, |m| m + 1)),
+            ),
+            "number" => Value::from(s["minimum"].as_f64().unwrap_or(1.0)),
+            "boolean" => Value::Bool(true),
+            "null" => Value::Null,
+            _ => Value::Null,
+        }
+    }
+}
+
+fn sample_string(s: &Value) -> String {
+    let base = match s["format"].as_str().unwrap_or("") {
+        "date-time" => "2026-01-01T00:00:00.000Z".to_owned(),
+        "date" => "2026-01-01".to_owned(),
+        "email" => "user@example.com".to_owned(),
+        "uri" | "url" | "uri-reference" => "https://example.com/".to_owned(),
+        "hostname" => "example.com".to_owned(),
+        "ipv4" => "192.0.2.1".to_owned(),
+        _ => "sample".to_owned(),
+    };
+    let min = s["minLength"].as_u64().unwrap_or(0) as usize;
+    let max = s["maxLength"].as_u64().map_or(usize::MAX, |m| m as usize);
+    let mut v = base;
+    while v.chars().count() < min {
+        v.push('x');
+    }
+    if v.chars().count() > max {
+        v = v.chars().take(max.max(1)).collect();
+    }
+    v
+}
+
+/// The Rust source of the fake tenant's generated route table.
+pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
+    let schemas = Schemas(schemas);
+    let mut s = String::from(
+        "//! Every operation of Auth0's Management API description: method, path template, scopes,\n\
+         //! success status, pagination, items key and a sample answer built from the response\n\
+         //! schema. The generic handlers answer from it where no hand-written handler does.\n\
+         use super::generic::{Op, Paging};\n\
+         /// Every operation of the description.\n\
+         pub(crate) static OPERATIONS: &[Op] = &[\n",
+    );
+    for op in ops {
+        let status = op.success_status;
+        let paging = match &op.paging {
+            Some(p) if p.offset && p.checkpoint => "Paging::Both",
+            Some(p) if p.offset => "Paging::Offset",
+            Some(_) => "Paging::Checkpoint",
+            None => "Paging::None",
+        };
+        let (items_key, sample) = match (&op.paging, &op.answer) {
+            (Some(p), _) => (p.items_key.clone(), schemas.sample(&p.item, 1)),
+            (None, Answer::Json { schema, .. }) => (None, schemas.sample(schema, 0)),
+            (None, _) => (None, Value::Null),
+        };
+        let sample = if sample.is_null() {
+            String::new()
+        } else {
+            sample.to_string()
+        };
+        s.push_str(&format!(
+            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, sample: {} }},\n",
+            lit(&op.id),
+            lit(&op.method),
+            lit(&op.path),
+            op.scopes.iter().map(|x| lit(x)).collect::<Vec<_>>().join(", "),
+            match &items_key {
+                Some(k) => format!("Some({})", lit(k)),
+                None => "None".to_owned(),
+            },
+            lit(&sample),
+        ));
+    }
+    s.push_str("];\n");
+    s
+}

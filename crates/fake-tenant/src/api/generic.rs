@@ -1,0 +1,466 @@
+//! Answers every operation of the description that no hand-written handler serves, over an
+//! in-memory JSON store, from the generated route table (`generated.rs`):
+//!
+//! - `GET` of a collection lists it with the operation's pagination (offset envelope with
+//!   `start`/`limit`/`length`/`total`, checkpoint envelope with `next`, or a bare array);
+//! - `GET` of `…/{id}` reads an item (Auth0's 404 body when there is none);
+//! - `POST` on a collection creates an item with a new id, or links the ids of a membership
+//!   body (`{"roles": ["rol_1"]}`); `DELETE` of `…/{id}` removes it; a `DELETE` with such a body
+//!   unlinks;
+//! - `PATCH` merges, `PUT` replaces (items and singletons such as settings and branding);
+//! - other operations answer the sample built from their response schema.
+//!
+//! Each collection starts with one item, the sample of its schema, so that reads work before
+//! any write.
+
+use super::*;
+
+/// How a generated operation pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Paging {
+    /// Not a list.
+    None,
+    /// `page` / `per_page` / `include_totals`.
+    Offset,
+    /// `from` / `take`.
+    Checkpoint,
+    /// Either.
+    Both,
+}
+
+/// One operation of the description.
+#[derive(Debug)]
+pub(crate) struct Op {
+    /// The description's `operationId`.
+    pub(crate) id: &'static str,
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path template below `/api/v2`.
+    pub(crate) path: &'static str,
+    /// The scopes of which a token needs any one.
+    pub(crate) scopes: &'static [&'static str],
+    /// The status of a successful answer.
+    pub(crate) status: u16,
+    /// How it pages.
+    pub(crate) paging: Paging,
+    /// The envelope's item list.
+    pub(crate) items_key: Option<&'static str>,
+    /// A sample answer (one item for a list), JSON; empty when the answer has no body.
+    pub(crate) sample: &'static str,
+}
+
+/// The in-memory state of the generic handlers.
+#[derive(Default)]
+pub(crate) struct GenericStore {
+    /// Items by concrete collection path (`/actions/actions`, `/users/u1/sessions`).
+    collections: HashMap<String, Vec<Value>>,
+    /// Singletons by concrete path (`/branding`, `/prompts/login/custom-text/en`).
+    singletons: HashMap<String, Value>,
+    /// Ids handed out so far.
+    next_id: u64,
+}
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+fn is_param(seg: &str) -> bool {
+    seg.starts_with('{')
+}
+
+/// The operation serving `method` and `segs`; literal segments win over parameters.
+pub(super) fn find(method: &Method, segs: &[String]) -> Option<&'static Op> {
+    let mut best: Option<(&'static Op, usize)> = None;
+    'ops: for op in super::generated::OPERATIONS {
+        if op.method != method.as_str() {
+            continue;
+        }
+        let template = segments(op.path);
+        if template.len() != segs.len() {
+            continue;
+        }
+        let mut literals = 0;
+        for (t, s) in template.iter().zip(segs) {
+            if is_param(t) {
+                if s.trim().is_empty() {
+                    continue 'ops;
+                }
+            } else if t != s {
+                continue 'ops;
+            } else {
+                literals += 1;
+            }
+        }
+        if best.is_none_or(|(_, l)| literals > l) {
+            best = Some((op, literals));
+        }
+    }
+    best.map(|(op, _)| op)
+}
+
+/// The operation with this method and template, if the description has one.
+fn op_at(method: &str, template: &str) -> Option<&'static Op> {
+    super::generated::OPERATIONS
+        .iter()
+        .find(|o| o.method == method && o.path == template)
+}
+
+/// Whether a template names a collection: its `GET` lists, or a `POST` creates in it. Item
+/// routes under anything else (`/email-templates/{templateName}`,
+/// `/prompts/{prompt}/custom-text/{language}`) are keyed singletons.
+fn is_collection(template: &str) -> bool {
+    super::generated::OPERATIONS
+        .iter()
+        .any(|o| o.path == template && ((o.method == "GET" && lists(o)) || o.method == "POST"))
+}
+
+fn lists(op: &Op) -> bool {
+    op.paging != Paging::None || op.sample.starts_with('[')
+}
+
+fn sample(op: &Op) -> Value {
+    if op.sample.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(op.sample).unwrap_or(Value::Null)
+    }
+}
+
+/// The sample of one item of the collection at `template`: its item read's answer, else its
+/// list's item.
+fn item_sample(template: &str) -> Value {
+    let item = super::generated::OPERATIONS.iter().find(|o| {
+        o.method == "GET"
+            && o.path.starts_with(&format!("{template}/{{"))
+            && !o.path[template.len() + 1..].contains('/')
+    });
+    if let Some(v) = item.map(sample).filter(Value::is_object) {
+        return v;
+    }
+    match op_at("GET", template).map(sample) {
+        Some(Value::Array(a)) => a.into_iter().next().unwrap_or(Value::Null),
+        Some(v) => v,
+        None => Value::Null,
+    }
+}
+
+/// The field that identifies an item: `id`, the path parameter's name, a string field the
+/// parameter's name starts with, or one ending in `id`.
+fn id_key(item: &Value, param: &str) -> String {
+    let Some(map) = item.as_object() else {
+        return "id".to_owned();
+    };
+    if map.contains_key("id") {
+        return "id".to_owned();
+    }
+    if map.contains_key(param) {
+        return param.to_owned();
+    }
+    // `{templateName}` names an email template by its `template`.
+    if let Some(k) = map
+        .keys()
+        .find(|k| param.starts_with(k.as_str()) && map[k.as_str()].is_string())
+    {
+        return k.clone();
+    }
+    map.keys()
+        .find(|k| k.ends_with("_id") || k.ends_with("Id") || *k == "name")
+        .cloned()
+        .unwrap_or_else(|| "id".to_owned())
+}
+
+/// A new id shaped like `sample` (same length where it is long enough), unique in this store.
+fn new_id(store: &mut GenericStore, sample: &Value) -> Value {
+    store.next_id += 1;
+    let n = store.next_id.to_string();
+    match sample {
+        Value::String(s) if s.len() > n.len() => {
+            let keep: String = s.chars().take(s.chars().count() - n.len()).collect();
+            Value::String(format!("{keep}{n}"))
+        }
+        Value::Number(_) => Value::from(store.next_id),
+        _ => Value::String(format!("id_{n}")),
+    }
+}
+
+/// The collection at `concrete`, seeded with the sample item on first use.
+fn collection<'s>(
+    store: &'s mut GenericStore,
+    concrete: &str,
+    template: &str,
+) -> &'s mut Vec<Value> {
+    store
+        .collections
+        .entry(concrete.to_owned())
+        .or_insert_with(|| {
+            let item = item_sample(template);
+            if item.is_object() {
+                vec![item]
+            } else {
+                Vec::new()
+            }
+        })
+}
+
+/// `value` reduced to the keys `shape` names (when `shape` is an object naming any), with the
+/// keys it lacks taken from `shape`: an answer stays in the shape of the operation's schema.
+fn shaped(value: &Value, shape: &Value) -> Value {
+    match (value, shape) {
+        (Value::Object(v), Value::Object(s)) if !s.is_empty() => {
+            let mut out = s.clone();
+            for (k, x) in v {
+                if s.contains_key(k) {
+                    out.insert(k.clone(), x.clone());
+                }
+            }
+            Value::Object(out)
+        }
+        _ => value.clone(),
+    }
+}
+
+fn answer(op: &Op, body: &Value) -> Response {
+    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    if op.sample.is_empty() || status == StatusCode::NO_CONTENT {
+        empty(status)
+    } else {
+        json(status, body)
+    }
+}
+
+fn not_found(template: &str) -> ApiErr {
+    let noun = segments(template)
+        .iter()
+        .rev()
+        .find(|s| !is_param(s))
+        .map(|s| s.trim_end_matches('s').replace('-', "_"))
+        .unwrap_or_else(|| "resource".to_owned());
+    ApiErr(
+        StatusCode::NOT_FOUND,
+        format!("The {} does not exist.", noun.replace('_', " ")),
+        None,
+    )
+}
+
+/// The array of a membership body (`{"roles": ["rol_1"]}`), if the body is one.
+fn membership(body: &Map<String, Value>) -> Option<Vec<Value>> {
+    match body.iter().collect::<Vec<_>>().as_slice() {
+        [(_, Value::Array(items))] => Some(items.clone()),
+        _ => None,
+    }
+}
+
+/// Answers `op` for the concrete path `segs`.
+pub(super) fn handle(
+    op: &'static Op,
+    segs: &[String],
+    ctx: &Ctx<'_>,
+    store: &mut GenericStore,
+) -> Res {
+    let template = segments(op.path);
+    let concrete = format!("/{}", segs.join("/"));
+    let last_is_param = template.last().is_some_and(|s| is_param(s));
+    let parent_template = format!(
+        "/{}",
+        template[..template.len().saturating_sub(1)].join("/")
+    );
+    let parent_concrete = format!("/{}", segs[..segs.len().saturating_sub(1)].join("/"));
+    let body = if ctx.body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        ctx.obj()?
+    };
+    let shape = sample(op);
+    match (op.method, last_is_param) {
+        ("GET", true) | ("PATCH", true) | ("PUT", true) | ("DELETE", true)
+            if is_collection(&parent_template) =>
+        {
+            let id = segs.last().cloned().unwrap_or_default();
+            let param = template
+                .last()
+                .map_or("id", |p| p.trim_matches(|c| c == '{' || c == '}'));
+            let items = collection(store, &parent_concrete, &parent_template);
+            let key = items
+                .first()
+                .map_or_else(|| "id".to_owned(), |i| id_key(i, param));
+            let Some(pos) = items.iter().position(|i| match &i[&key] {
+                Value::String(s) => *s == id,
+                other => other.as_u64().is_some_and(|n| id.parse() == Ok(n)),
+            }) else {
+                return Err(not_found(&parent_template));
+            };
+            match op.method {
+                "GET" => Ok(answer(op, &shaped(&items[pos], &shape))),
+                "DELETE" => {
+                    items.remove(pos);
+                    Ok(answer(op, &shape))
+                }
+                method => {
+                    let item = &mut items[pos];
+                    if method == "PUT" {
+                        let keep = item[&key].clone();
+                        *item = shaped(&Value::Object(body), item);
+                        item[&key] = keep;
+                    } else if let Some(o) = item.as_object_mut() {
+                        for (k, v) in body {
+                            if k != key {
+                                o.insert(k, v);
+                            }
+                        }
+                    }
+                    Ok(answer(op, &shaped(item, &shape)))
+                }
+            }
+        }
+        ("GET", false) if lists(op) => {
+            let items = collection(store, &concrete, op.path).clone();
+            Ok(list_answer(op, ctx, items))
+        }
+        ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
+            let items = collection(store, &concrete, op.path);
+            let param = "id";
+            let key = items
+                .first()
+                .map_or_else(|| "id".to_owned(), |i| id_key(i, param));
+            if let Some(members) = membership(&body) {
+                let template_item = item_sample(op.path);
+                for m in members {
+                    let id = match &m {
+                        Value::Object(o) => o.get(&key).cloned().unwrap_or(Value::Null),
+                        other => other.clone(),
+                    };
+                    items.retain(|i| i[&key] != id);
+                    if op.method == "POST" {
+                        let mut item = match m {
+                            Value::Object(o) => shaped(&Value::Object(o), &template_item),
+                            _ => template_item.clone(),
+                        };
+                        item[&key] = id;
+                        items.push(item);
+                    }
+                }
+                return Ok(answer(op, &shape));
+            }
+            if op.method == "DELETE" {
+                return Ok(answer(op, &shape));
+            }
+            let base = if shape.is_object() {
+                shape.clone()
+            } else {
+                item_sample(op.path)
+            };
+            let mut item = shaped(&Value::Object(body), &base);
+            let id_sample = base.get(&key).cloned().unwrap_or(Value::Null);
+            let id = new_id(store, &id_sample);
+            item[&key] = id;
+            collection(store, &concrete, op.path).push(item.clone());
+            Ok(answer(op, &shaped(&item, &shape)))
+        }
+        ("GET", _) => {
+            let stored = store.singletons.get(&concrete).cloned();
+            Ok(answer(
+                op,
+                &stored.map_or(shape.clone(), |v| shaped(&v, &shape)),
+            ))
+        }
+        ("PATCH", _) | ("PUT", _) => {
+            let initial = op_at("GET", op.path)
+                .map(sample)
+                .unwrap_or_else(|| shape.clone());
+            let stored = store.singletons.entry(concrete).or_insert(initial);
+            if op.method == "PUT" {
+                *stored = shaped(&Value::Object(body), stored);
+            } else if let Some(o) = stored.as_object_mut() {
+                o.extend(body);
+            }
+            Ok(answer(op, &shaped(stored, &shape)))
+        }
+        ("DELETE", _) => {
+            store.singletons.remove(&concrete);
+            Ok(answer(op, &shape))
+        }
+        _ => Ok(answer(op, &shape)),
+    }
+}
+
+/// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
+/// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
+fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
+    let number = |k: &str, default: usize| -> usize {
+        ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
+    };
+    let checkpoint = matches!(op.paging, Paging::Checkpoint)
+        || (op.paging == Paging::Both && (ctx.q("take").is_some() || ctx.q("from").is_some()));
+    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    if checkpoint {
+        let from: usize = number("from", 0);
+        let take = number("take", 50).clamp(1, 100);
+        let page: Vec<Value> = items.iter().skip(from).take(take).cloned().collect();
+        let mut envelope = Map::new();
+        if from + page.len() < items.len() {
+            envelope.insert(
+                "next".into(),
+                Value::String((from + page.len()).to_string()),
+            );
+        }
+        return match op.items_key {
+            Some(key) => {
+                envelope.insert(key.into(), Value::Array(page));
+                json(status, &Value::Object(envelope))
+            }
+            None => json(status, &Value::Array(page)),
+        };
+    }
+    let per_page = number("per_page", 50).clamp(1, 100);
+    let page_index = number("page", 0);
+    let start = page_index * per_page;
+    let page: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+    match op.items_key {
+        Some(key) => json(
+            status,
+            &json!({"start": start, "limit": per_page, "length": page.len(),
+                    "total": items.len(), key: page}),
+        ),
+        None => json(status, &Value::Array(page)),
+    }
+}
+
+/// A concrete path of `op` that a fresh tenant answers: the last parameter of an item route is
+/// the id of its collection's first (sample) item; other parameters are `sample`.
+pub(crate) fn sample_path(op: &Op) -> String {
+    let template = segments(op.path);
+    let mut out = String::new();
+    for (i, seg) in template.iter().enumerate() {
+        out.push('/');
+        if !is_param(seg) {
+            out.push_str(seg);
+            continue;
+        }
+        let parent = format!("/{}", template[..i].join("/"));
+        let param = seg.trim_matches(|c| c == '{' || c == '}');
+        let item = item_sample(&parent);
+        let id = if i + 1 == template.len() && is_collection(&parent) {
+            match &item[id_key(&item, param)] {
+                Value::String(s) => s.clone(),
+                Value::Null => "sample".to_owned(),
+                other => other.to_string(),
+            }
+        } else {
+            "sample".to_owned()
+        };
+        out.push_str(
+            &percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// Every operation of the description that no hand-written route serves.
+pub(crate) fn generic_operations() -> impl Iterator<Item = &'static Op> {
+    super::generated::OPERATIONS.iter().filter(|op| {
+        !super::ROUTES
+            .iter()
+            .any(|r| r.method == op.method && r.path == op.path)
+    })
+}
