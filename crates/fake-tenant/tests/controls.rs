@@ -744,16 +744,22 @@ async fn routes_lists_every_served_route_with_its_scopes() {
     for r in &api_routes {
         let method =
             Method::from_bytes(r["method"].as_str().expect("method").as_bytes()).expect("method");
-        let path = r["path"]
-            .as_str()
-            .expect("path")
-            .replace("{id}", "x1")
-            .replace("{name}", "n1");
+        let path = match r["sample_path"].as_str() {
+            Some(sample) => sample.to_owned(),
+            None => r["path"]
+                .as_str()
+                .expect("path")
+                .replace("{id}", "x1")
+                .replace("{name}", "n1"),
+        };
         let scopes = r["scopes"].as_array().expect("scopes");
         assert!(!scopes.is_empty(), "{r}");
-        for s in scopes {
-            let s = s.as_str().expect("scope");
-            assert!(auth0_m2m_fake::MANAGEMENT_SCOPES.contains(&s), "{s}");
+        // The default client holds every scope of the hand-written routes.
+        if r["handler"] == "hand-written" {
+            for s in scopes {
+                let s = s.as_str().expect("scope");
+                assert!(auth0_m2m_fake::MANAGEMENT_SCOPES.contains(&s), "{s}");
+            }
         }
         let status = http
             .request(method, format!("{}{path}", t.base_url()))
