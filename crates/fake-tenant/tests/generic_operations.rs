@@ -210,6 +210,17 @@ async fn generic_singletons_merge_and_scopes_are_enforced() {
         (200, &json!("https://example.com/logo.png"))
     );
 
+    // A body that is not JSON is Auth0's 400.
+    let r = http
+        .post(format!("{}/api/v2/actions/actions", t.base_url()))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 400);
+
     // The default client lacks `read:actions`: Auth0's 403 body.
     let http = http_client(&first);
     let default_token = common::token(&first, &http).await;

@@ -265,10 +265,17 @@ pub(super) fn handle(
         template[..template.len().saturating_sub(1)].join("/")
     );
     let parent_concrete = format!("/{}", segs[..segs.len().saturating_sub(1)].join("/"));
+    // A JSON body is required to be JSON; bodies that are not objects (id lists, arrays of
+    // settings) are accepted and stored nowhere.
     let body = if ctx.body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
-        ctx.obj()?
+        match serde_json::from_slice::<Value>(&ctx.body) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Array(items)) => Map::from_iter([("items".to_owned(), Value::Array(items))]),
+            Ok(_) => Map::new(),
+            Err(_) => return Err(ApiErr::bad_body("Invalid request payload JSON format")),
+        }
     };
     let shape = sample(op);
     match (op.method, last_is_param) {
