@@ -72,6 +72,22 @@ mod util;
 
 use seed::ClientSpec;
 pub use seed::MANAGEMENT_SCOPES;
+
+/// Every scope some served Management API operation accepts, sorted: [`MANAGEMENT_SCOPES`] (the
+/// hand-written routes', which a builder's default client holds) and those of the operations the
+/// generic handler answers. The binary's `--client ID:SECRET:*` holds them all.
+///
+/// ```
+/// let scopes = auth0_m2m_fake::served_scopes();
+/// assert!(scopes.contains(&"read:users") && scopes.contains(&"read:actions"));
+/// ```
+pub fn served_scopes() -> Vec<&'static str> {
+    let mut scopes: Vec<&'static str> = MANAGEMENT_SCOPES.to_vec();
+    scopes.extend(api::generic::generic_operations().flat_map(|op| op.scopes.iter().copied()));
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
+}
 use serde::{Deserialize, Serialize};
 use state::{App, Counters, RateClock, Registry, Store, Window, lock};
 use std::collections::{BTreeMap, VecDeque};

@@ -1,13 +1,13 @@
 //! `auth0-m2m-fake`: runs a local Auth0 tenant until killed.
 
-use auth0_m2m_fake::{FakeTenant, MANAGEMENT_SCOPES};
+use auth0_m2m_fake::FakeTenant;
 use clap::Parser;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A local Auth0 tenant: token endpoint, Management API subset, test controls.
+/// A local Auth0 tenant: token endpoint, every Management API operation, test controls.
 #[derive(Parser, Debug)]
 #[command(name = "auth0-m2m-fake", version)]
 struct Args {
@@ -21,7 +21,8 @@ struct Args {
     #[arg(long)]
     ca_out: Option<PathBuf>,
     /// A client `ID:SECRET[:SCOPES]` with a Management API grant (SCOPES comma- or
-    /// space-separated; default: every scope served). Repeatable.
+    /// space-separated, or `*` for every scope a served operation accepts; default: the scopes
+    /// of the hand-written routes). Repeatable.
     #[arg(long = "client", value_name = "ID:SECRET[:SCOPES]")]
     clients: Vec<String>,
     /// Access token lifetime in seconds.
@@ -92,11 +93,12 @@ async fn run(args: Args) -> Result<(), String> {
     for spec in &args.clients {
         let (id, secret, scopes) = parse_client(spec)?;
         match scopes {
+            Some(s) if s == ["*"] => b = b.client(&id, &secret, &auth0_m2m_fake::served_scopes()),
             Some(s) => {
                 let refs: Vec<&str> = s.iter().map(String::as_str).collect();
                 b = b.client(&id, &secret, &refs);
             }
-            None => b = b.client(&id, &secret, MANAGEMENT_SCOPES),
+            None => b = b.client(&id, &secret, auth0_m2m_fake::MANAGEMENT_SCOPES),
         }
     }
     let tenant = b.start().await.map_err(|e| e.to_string())?;
