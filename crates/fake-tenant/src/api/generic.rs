@@ -219,10 +219,20 @@ fn shaped(value: &Value, shape: &Value) -> Value {
     }
 }
 
+/// The answer of `op` with `body`; an operation whose answer is a list gets `body` as its one
+/// item (a key created, the identities after a link).
 fn answer(op: &Op, body: &Value) -> Response {
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     if op.sample.is_empty() || status == StatusCode::NO_CONTENT {
         empty(status)
+    } else if op.sample.starts_with('[') && !body.is_array() {
+        let item = match sample(op) {
+            Value::Array(items) => items
+                .first()
+                .map_or_else(|| body.clone(), |shape| shaped(body, shape)),
+            _ => body.clone(),
+        };
+        json(status, &Value::Array(vec![item]))
     } else {
         json(status, body)
     }
@@ -267,15 +277,16 @@ pub(super) fn handle(
     let parent_concrete = format!("/{}", segs[..segs.len().saturating_sub(1)].join("/"));
     // A JSON body is required to be JSON; bodies that are not objects (id lists, arrays of
     // settings) are accepted and stored nowhere.
-    let body = if ctx.body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
+    let raw = if ctx.body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
     } else {
-        match serde_json::from_slice::<Value>(&ctx.body) {
-            Ok(Value::Object(map)) => map,
-            Ok(Value::Array(items)) => Map::from_iter([("items".to_owned(), Value::Array(items))]),
-            Ok(_) => Map::new(),
-            Err(_) => return Err(ApiErr::bad_body("Invalid request payload JSON format")),
-        }
+        serde_json::from_slice::<Value>(&ctx.body)
+            .map_err(|_| ApiErr::bad_body("Invalid request payload JSON format"))?
+    };
+    let body = match &raw {
+        Value::Object(map) => map.clone(),
+        Value::Array(items) => Map::from_iter([("items".to_owned(), Value::Array(items.clone()))]),
+        _ => Map::new(),
     };
     let shape = sample(op);
     match (op.method, last_is_param) {
@@ -375,7 +386,10 @@ pub(super) fn handle(
                 .map(sample)
                 .unwrap_or_else(|| shape.clone());
             let stored = store.singletons.entry(concrete).or_insert(initial);
-            if op.method == "PUT" {
+            if raw.is_array() && stored.is_array() {
+                // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
+                *stored = raw;
+            } else if op.method == "PUT" {
                 *stored = shaped(&Value::Object(body), stored);
             } else if let Some(o) = stored.as_object_mut() {
                 o.extend(body);

@@ -1,0 +1,466 @@
+//! Set-up of the end-to-end run of every operation (`every_operation.rs`, generated): a fake
+//! tenant, a client granted every scope a served operation accepts, the path parameters of each
+//! generically answered operation (from the tenant's routes listing), and the calls of the
+//! hand-written operations, which need real objects to work on.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::HashMap;
+
+use auth0_m2m::ManagementClient;
+use auth0_m2m::management::{
+    client_grants::{ClientGrantUpdate, NewClientGrant},
+    clients::{ClientUpdate, NewClient},
+    jobs::{ImportUsers, UsersExport},
+    organizations::{NewOrganization, OrganizationUpdate},
+    resource_servers::{NewResourceServer, ResourceServerUpdate},
+    roles::{NewRole, PermissionRef, RoleUpdate},
+    tenants::TenantSettingsUpdate,
+    users::{NewUser, UserUpdate},
+};
+use auth0_m2m_fake::FakeTenant;
+use serde_json::Value;
+
+/// The outcome of one operation: its id and the error, if any.
+pub type Outcome = (&'static str, Result<(), String>);
+
+pub struct Harness {
+    pub tenant: FakeTenant,
+    pub client: ManagementClient,
+    params: HashMap<String, Vec<String>>,
+    /// Ids of the objects `curated` created, which `deletions` removes.
+    ids: HashMap<&'static str, String>,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        let tenant = FakeTenant::builder()
+            .seed_users(2)
+            .client("e2e", "e2e-secret", &auth0_m2m_fake::served_scopes())
+            .start()
+            .await
+            .expect("fake tenant starts");
+        let client = ManagementClient::builder(tenant.domain())
+            .with_client_secret("e2e", "e2e-secret")
+            .with_root_certificate_pem(tenant.ca_cert_pem())
+            .build()
+            .expect("client builds");
+        let ca = reqwest::Certificate::from_pem(tenant.ca_cert_pem().as_bytes()).expect("CA");
+        let http = reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .build()
+            .expect("http client");
+        let routes: Vec<Value> = http
+            .get(format!("{}/__fake/routes", tenant.base_url()))
+            .send()
+            .await
+            .expect("routes")
+            .json()
+            .await
+            .expect("routes json");
+        let mut params = HashMap::new();
+        for r in routes {
+            let (Some(id), Some(template), Some(sample)) = (
+                r["operation"].as_str(),
+                r["path"].as_str(),
+                r["sample_path"].as_str(),
+            ) else {
+                continue;
+            };
+            let values: Vec<String> = template
+                .split('/')
+                .zip(sample.split('/'))
+                .filter(|(t, _)| t.starts_with('{'))
+                .map(|(_, s)| percent_decode(s))
+                .collect();
+            params.insert(id.to_owned(), values);
+        }
+        Self {
+            tenant,
+            client,
+            params,
+            ids: HashMap::new(),
+        }
+    }
+
+    /// The path parameters of a generically answered operation.
+    pub fn params(&self, operation: &str) -> Vec<String> {
+        self.params.get(operation).cloned().unwrap_or_default()
+    }
+
+    /// The hand-written operations but deletions, on objects created for them (kept for the
+    /// generated operations that the tenant's hand-written routes serve, such as reading a
+    /// client grant or a user's blocks).
+    pub async fn curated(&mut self) -> Vec<Outcome> {
+        let c = &self.client;
+        let t = &self.tenant;
+        let mut out: Vec<Outcome> = Vec::new();
+        fn done<T>(r: Result<T, auth0_m2m::Error>) -> Result<(), String> {
+            r.map(|_| ()).map_err(|e| e.to_string())
+        }
+        // Applications.
+        out.push(("get_clients", done(c.clients().list().collect_all().await)));
+        let created = c.clients().create(NewClient::new("e2e app")).await;
+        let client_id = created
+            .as_ref()
+            .ok()
+            .and_then(|x| x.client_id.clone())
+            .unwrap_or_default();
+        out.push(("post_clients", done(created)));
+        out.push(("get_clients_by_id", done(c.clients().get(&client_id).await)));
+        out.push((
+            "patch_clients_by_id",
+            done(
+                c.clients()
+                    .update(&client_id, ClientUpdate::new().name("renamed"))
+                    .await,
+            ),
+        ));
+        out.push((
+            "post_rotate-secret",
+            done(c.clients().rotate_secret(&client_id).await),
+        ));
+        // APIs and grants.
+        let api = c
+            .resource_servers()
+            .create(NewResourceServer::new("https://e2e.example/").name("E2E"))
+            .await;
+        let api_id = api
+            .as_ref()
+            .ok()
+            .and_then(|a| a.id.clone())
+            .unwrap_or_default();
+        out.push(("post_resource-servers", done(api)));
+        out.push((
+            "get_resource-servers",
+            done(c.resource_servers().list().collect_all().await),
+        ));
+        out.push((
+            "get_resource-servers_by_id",
+            done(c.resource_servers().get(&api_id).await),
+        ));
+        out.push((
+            "patch_resource-servers_by_id",
+            done(
+                c.resource_servers()
+                    .update(&api_id, ResourceServerUpdate::new().name("E2E v2"))
+                    .await,
+            ),
+        ));
+        let grant = c
+            .client_grants()
+            .create(NewClientGrant::new(
+                &client_id,
+                "https://e2e.example/",
+                vec![],
+            ))
+            .await;
+        let grant_id = grant
+            .as_ref()
+            .ok()
+            .and_then(|g| g.id.clone())
+            .unwrap_or_default();
+        out.push(("post_client-grants", done(grant)));
+        out.push((
+            "get_client-grants",
+            done(c.client_grants().list().collect_all().await),
+        ));
+        out.push((
+            "patch_client-grants_by_id",
+            done(
+                c.client_grants()
+                    .update(&grant_id, ClientGrantUpdate::new())
+                    .await,
+            ),
+        ));
+        // Users and roles.
+        let user = c
+            .users()
+            .create(
+                NewUser::new("Username-Password-Authentication")
+                    .email("e2e@example.com")
+                    .password("Correct-Horse-9!"),
+            )
+            .await;
+        let uid = user
+            .as_ref()
+            .ok()
+            .and_then(|u| u.user_id.clone())
+            .unwrap_or_default();
+        out.push(("post_users", done(user)));
+        out.push(("get_users", done(c.users().list().collect_all().await)));
+        out.push(("get_users_by_id", done(c.users().get(&uid).await)));
+        out.push((
+            "get_users-by-email",
+            done(c.users().by_email("e2e@example.com").await),
+        ));
+        out.push((
+            "patch_users_by_id",
+            done(
+                c.users()
+                    .update(&uid, UserUpdate::new().blocked(false))
+                    .await,
+            ),
+        ));
+        let role = c.roles().create(NewRole::new("e2e-role")).await;
+        let rid = role
+            .as_ref()
+            .ok()
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default();
+        out.push(("post_roles", done(role)));
+        out.push(("get_roles", done(c.roles().list().collect_all().await)));
+        out.push(("get_roles_by_id", done(c.roles().get(&rid).await)));
+        out.push((
+            "patch_roles_by_id",
+            done(
+                c.roles()
+                    .update(&rid, RoleUpdate::new().description("d"))
+                    .await,
+            ),
+        ));
+        let perm = PermissionRef::new(t.audience(), "read:logs");
+        out.push((
+            "post_role_permission_assignment",
+            done(c.roles().add_permissions(&rid, vec![perm.clone()]).await),
+        ));
+        out.push((
+            "get_role_permission",
+            done(c.roles().permissions(&rid).collect_all().await),
+        ));
+        out.push((
+            "delete_role_permission_assignment",
+            done(c.roles().remove_permissions(&rid, vec![perm.clone()]).await),
+        ));
+        out.push((
+            "post_role_users",
+            done(c.roles().assign_users(&rid, vec![uid.clone()]).await),
+        ));
+        out.push((
+            "get_role_user",
+            done(c.roles().users(&rid).collect_all().await),
+        ));
+        out.push((
+            "get_user_roles",
+            done(c.users().roles(&uid).collect_all().await),
+        ));
+        out.push((
+            "delete_user_roles",
+            done(c.users().remove_roles(&uid, vec![rid.clone()]).await),
+        ));
+        out.push((
+            "post_user_roles",
+            done(c.users().assign_roles(&uid, vec![rid.clone()]).await),
+        ));
+        out.push((
+            "post_permissions",
+            done(c.users().add_permissions(&uid, vec![perm.clone()]).await),
+        ));
+        out.push((
+            "get_permissions",
+            done(c.users().permissions(&uid).collect_all().await),
+        ));
+        out.push((
+            "delete_permissions",
+            done(c.users().remove_permissions(&uid, vec![perm]).await),
+        ));
+        // Organizations.
+        let org = c
+            .organizations()
+            .create(NewOrganization::new("e2e-org"))
+            .await;
+        let oid = org
+            .as_ref()
+            .ok()
+            .and_then(|o| o.id.clone())
+            .unwrap_or_default();
+        out.push(("post_organizations", done(org)));
+        out.push((
+            "get_organizations",
+            done(c.organizations().list().collect_all().await),
+        ));
+        out.push((
+            "get_organizations_by_id",
+            done(c.organizations().get(&oid).await),
+        ));
+        out.push((
+            "get_name_by_name",
+            done(c.organizations().get_by_name("e2e-org").await),
+        ));
+        out.push((
+            "patch_organizations_by_id",
+            done(
+                c.organizations()
+                    .update(&oid, OrganizationUpdate::new().display_name("E2E"))
+                    .await,
+            ),
+        ));
+        out.push((
+            "post_members",
+            done(c.organizations().add_members(&oid, vec![uid.clone()]).await),
+        ));
+        out.push((
+            "get_organization_members",
+            done(c.organizations().members(&oid).collect_all().await),
+        ));
+        out.push((
+            "delete_members",
+            done(
+                c.organizations()
+                    .remove_members(&oid, vec![uid.clone()])
+                    .await,
+            ),
+        ));
+        // Connections, logs, jobs, tenant settings.
+        let connections = c.connections().list().collect_all().await;
+        let cid = connections
+            .as_ref()
+            .ok()
+            .and_then(|l| l.first())
+            .and_then(|x| x.id.clone())
+            .unwrap_or_default();
+        out.push(("get_connections", done(connections)));
+        out.push((
+            "get_connections_by_id",
+            done(c.connections().get(&cid).await),
+        ));
+        let logs = c.logs().list().collect_all().await;
+        let log_id = logs
+            .as_ref()
+            .ok()
+            .and_then(|l| l.first())
+            .and_then(|x| x.log_id.clone())
+            .unwrap_or_default();
+        out.push(("get_logs", done(logs)));
+        out.push(("get_logs_by_id", done(c.logs().get(&log_id).await)));
+        let export = c
+            .jobs()
+            .export_users(UsersExport::new().connection_id(cid.clone()))
+            .await;
+        let job_id = export
+            .as_ref()
+            .ok()
+            .and_then(|j| j.id.clone())
+            .unwrap_or_default();
+        out.push(("post_users-exports", done(export)));
+        out.push(("get_jobs_by_id", done(c.jobs().get(&job_id).await)));
+        let import = ImportUsers::from_users(
+            cid,
+            &[serde_json::json!({"email": "imported@example.com", "email_verified": true})],
+        );
+        out.push((
+            "post_users-imports",
+            match import {
+                Ok(import) => done(c.jobs().import_users(import).await),
+                Err(e) => Err(e.to_string()),
+            },
+        ));
+        out.push((
+            "patch_settings",
+            done(
+                c.tenants()
+                    .update_settings(TenantSettingsUpdate::new().friendly_name("E2E"))
+                    .await,
+            ),
+        ));
+        out.push(("tenant_settings_route", done(c.tenants().settings().await)));
+        self.params
+            .insert("get_client-grant".into(), vec![grant_id.clone()]);
+        self.params
+            .insert("get_user-blocks_by_id".into(), vec![uid.clone()]);
+        self.params
+            .insert("delete_user-blocks_by_id".into(), vec![uid.clone()]);
+        for (k, v) in [
+            ("grant", grant_id),
+            ("organization", oid),
+            ("role", rid),
+            ("user", uid),
+            ("api", api_id),
+            ("client", client_id),
+        ] {
+            self.ids.insert(k, v);
+        }
+        out
+    }
+}
+
+impl Harness {
+    /// The hand-written deletions, after every other call.
+    pub async fn deletions(&self) -> Vec<Outcome> {
+        let c = &self.client;
+        let id = |k: &str| self.ids.get(k).cloned().unwrap_or_default();
+        fn done<T>(r: Result<T, auth0_m2m::Error>) -> Result<(), String> {
+            r.map(|_| ()).map_err(|e| e.to_string())
+        }
+        vec![
+            (
+                "delete_client-grants_by_id",
+                done(c.client_grants().delete(&id("grant")).await),
+            ),
+            (
+                "delete_organizations_by_id",
+                done(c.organizations().delete(&id("organization")).await),
+            ),
+            (
+                "delete_roles_by_id",
+                done(c.roles().delete(&id("role")).await),
+            ),
+            (
+                "delete_users_by_id",
+                done(c.users().delete(&id("user")).await),
+            ),
+            (
+                "delete_resource-servers_by_id",
+                done(c.resource_servers().delete(&id("api")).await),
+            ),
+            (
+                "delete_clients_by_id",
+                done(c.clients().delete(&id("client")).await),
+            ),
+        ]
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Prints `e2e: N/TOTAL operations answered` and fails on any failure or missing operation.
+pub fn report(results: Vec<Outcome>, total: usize) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    let mut answered = 0;
+    for (id, result) in &results {
+        assert!(seen.insert(*id), "{id} was called twice");
+        match result {
+            Ok(()) => answered += 1,
+            Err(e) => failures.push(format!("{id}: {e}")),
+        }
+    }
+    println!("e2e: {answered}/{total} operations answered");
+    assert!(
+        failures.is_empty(),
+        "{} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        answered, total,
+        "every operation of the description is called"
+    );
+}
