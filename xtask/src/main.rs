@@ -8,6 +8,8 @@
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
 //!                           fails on an unmet target unless --explore
 //! cargo xtask codegen [--check]  write (or check) the code generated from Auth0's API description
+//! cargo xtask e2e          every operation through ManagementClient against the fake tenant;
+//!                           prints `e2e: N/452 operations answered`, fails below 452
 //! cargo xtask conformance   check the models against Auth0's spec and recorded responses;
 //!                           fails when the data is present but 0 recordings were checked
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root, &args[1..]),
         Some("conformance") => conformance::run(&root).and_then(|s| s.gate()),
         Some("codegen") => auth0_m2m_codegen::run(&root, &args[1..]),
+        Some("e2e") => e2e(&root),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
@@ -73,6 +76,8 @@ fn print_help() {
          target is unmet (naming it) unless --explore, which only reports\n  \
          codegen [--check]  write the code generated from Auth0's API description (with\n                \
          --check: fail when the checked-in code differs)\n  \
+         e2e           every operation through ManagementClient against the fake tenant;\n                \
+         fails below every operation answered\n  \
          conformance   check the models against Auth0's spec and recorded responses;\n                \
          fails when ../shared/auth0 is present but 0 recordings were checked\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
@@ -186,6 +191,9 @@ fn ci(root: &Path) -> Result<(), String> {
         )?;
     }
 
+    println!("==> e2e (every operation against the fake tenant)");
+    e2e(root)?;
+
     println!("==> conformance (models against ../shared/auth0)");
     conformance::run(root).and_then(|s| s.gate())?;
 
@@ -194,6 +202,47 @@ fn ci(root: &Path) -> Result<(), String> {
 
     println!("ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// Runs the generated end-to-end test and checks its `e2e: N/M operations answered` line.
+fn e2e(root: &Path) -> Result<(), String> {
+    let out = cargo()
+        .current_dir(root)
+        .args([
+            "test",
+            "-p",
+            "auth0-m2m",
+            "--all-features",
+            "--test",
+            "every_operation",
+            "--",
+            "--nocapture",
+        ])
+        .output()
+        .map_err(|e| format!("could not run the e2e test: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("e2e: "))
+        .map(str::to_owned);
+    if let Some(line) = &line {
+        println!("{line}");
+    }
+    if !out.status.success() {
+        eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        return Err("e2e: not every operation was answered".to_owned());
+    }
+    let counts = line
+        .as_deref()
+        .and_then(|l| l.strip_prefix("e2e: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.split_once('/'))
+        .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
+    match counts {
+        Some((answered, total)) if answered == total && total > 0 => Ok(()),
+        Some((answered, total)) => Err(format!("e2e: {answered}/{total} operations answered")),
+        None => Err("e2e: the test printed no `e2e: N/M operations answered` line".to_owned()),
+    }
 }
 
 fn fake(root: &Path, args: &[String]) -> Result<(), String> {
