@@ -87,6 +87,13 @@ impl Schemas<'_> {
                     .map(|r| r.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
                 let mut out = Map::new();
+                if s["minProperties"].as_u64().unwrap_or(0) > 0 && s.get("properties").is_none() {
+                    let value = match s.get("additionalProperties") {
+                        Some(extra) if extra.is_object() => self.sample(extra, depth + 1),
+                        _ => Value::String("value".to_owned()),
+                    };
+                    out.insert("key".to_owned(), value);
+                }
                 for (k, v) in s["properties"].as_object().into_iter().flatten() {
                     if depth > 3 && !required.contains(&k.as_str()) {
                         continue;
@@ -164,6 +171,14 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             Some(_) => "Paging::Checkpoint",
             None => "Paging::None",
         };
+        let (envelope, bare) = match &op.paging {
+            Some(p) => (p.offset_envelope.clone(), p.bare),
+            None => (Vec::new(), false),
+        };
+        let bare_sample = match op.paging.as_ref().and_then(|p| p.bare_item.as_ref()) {
+            Some(item) => schemas.sample(item, 1).to_string(),
+            None => String::new(),
+        };
         let (items_key, sample) = match (&op.paging, &op.answer) {
             (Some(p), _) => (p.items_key.clone(), schemas.sample(&p.item, 1)),
             (None, Answer::Json { schema, .. }) => (None, schemas.sample(schema, 0)),
@@ -175,7 +190,7 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             sample.to_string()
         };
         s.push_str(&format!(
-            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, sample: {} }},\n",
+            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {} }},\n",
             lit(&op.id),
             lit(&op.method),
             lit(&op.path),
@@ -184,6 +199,8 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
                 Some(k) => format!("Some({})", lit(k)),
                 None => "None".to_owned(),
             },
+            envelope.iter().map(|x| lit(x)).collect::<Vec<_>>().join(", "),
+            lit(&bare_sample),
             lit(&sample),
         ));
     }

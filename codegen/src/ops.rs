@@ -29,6 +29,13 @@ pub(crate) struct Paging {
     pub(crate) item: Value,
     /// The pagination query parameters the operation declares.
     pub(crate) declared: Vec<String>,
+    /// The fields of the offset envelope (`start`, `limit`, `total`…; `total`, `page`,
+    /// `per_page` for actions), when the answer may be one.
+    pub(crate) offset_envelope: Vec<String>,
+    /// Whether the answer may be a bare array.
+    pub(crate) bare: bool,
+    /// The item schema of the bare-array answer, when it differs from the envelope's.
+    pub(crate) bare_item: Option<Value>,
 }
 
 /// What a successful answer carries.
@@ -296,8 +303,13 @@ fn paging_of(
     };
     let mut key: Option<String> = None;
     let mut item: Option<Value> = None;
+    let mut offset_envelope = Vec::new();
+    let mut bare = false;
+    let mut bare_item: Option<Value> = None;
     for shape in &shapes {
         if shape["type"] == "array" {
+            bare = true;
+            bare_item.get_or_insert_with(|| shape["items"].clone());
             item.get_or_insert_with(|| shape["items"].clone());
             continue;
         }
@@ -318,6 +330,9 @@ fn paging_of(
                 }
                 key = Some((*k).clone());
                 item = Some(v["items"].clone());
+                if !props.contains_key("next") && offset_envelope.is_empty() {
+                    offset_envelope = props.keys().filter(|p| *p != *k).cloned().collect();
+                }
             }
             [] => {}
             _ => return Err("an envelope has several item lists".to_owned()),
@@ -336,6 +351,9 @@ fn paging_of(
             .filter(|p| qnames.contains(p))
             .map(|p| (*p).to_owned())
             .collect(),
+        offset_envelope,
+        bare,
+        bare_item,
     }))
 }
 

@@ -45,6 +45,14 @@ pub(crate) struct Op {
     pub(crate) paging: Paging,
     /// The envelope's item list.
     pub(crate) items_key: Option<&'static str>,
+    /// The fields of the offset envelope beside the items (`start`, `limit`, `total`…).
+    pub(crate) envelope: &'static [&'static str],
+    /// Whether the answer may be a bare array (offset lists answer one without
+    /// `include_totals=true`).
+    pub(crate) bare: bool,
+    /// A sample item of the bare-array answer, when its schema differs from the envelope's
+    /// items (`FlowSummary` beside `Flow`); empty otherwise.
+    pub(crate) bare_sample: &'static str,
     /// A sample answer (one item for a list), JSON; empty when the answer has no body.
     pub(crate) sample: &'static str,
 }
@@ -436,13 +444,35 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     let page_index = number("page", 0);
     let start = page_index * per_page;
     let page: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+    let totals = ctx.q("include_totals") == Some("true");
     match op.items_key {
-        Some(key) => json(
-            status,
-            &json!({"start": start, "limit": per_page, "length": page.len(),
-                    "total": items.len(), key: page}),
-        ),
-        None => json(status, &Value::Array(page)),
+        Some(key) if totals || !op.bare => {
+            let mut envelope = Map::new();
+            let fields: &[&str] = if op.envelope.is_empty() {
+                &["start", "limit", "length", "total"]
+            } else {
+                op.envelope
+            };
+            for field in fields {
+                let value = match *field {
+                    "start" => start,
+                    "limit" | "per_page" => per_page,
+                    "length" => page.len(),
+                    "total" => items.len(),
+                    "page" => page_index,
+                    _ => continue,
+                };
+                envelope.insert((*field).to_owned(), Value::from(value));
+            }
+            envelope.insert(key.to_owned(), Value::Array(page));
+            json(status, &Value::Object(envelope))
+        }
+        _ => {
+            // A bare list holds the bare answer's item shape where the description gives one.
+            let shape: Value = serde_json::from_str(op.bare_sample).unwrap_or(Value::Null);
+            let page = page.iter().map(|i| shaped(i, &shape)).collect();
+            json(status, &Value::Array(page))
+        }
     }
 }
 
