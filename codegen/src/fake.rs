@@ -94,13 +94,29 @@ impl Schemas<'_> {
                     };
                     out.insert("key".to_owned(), value);
                 }
+                let max = s["maxProperties"]
+                    .as_u64()
+                    .map_or(usize::MAX, |m| m as usize);
                 for (k, v) in s["properties"].as_object().into_iter().flatten() {
-                    if depth > 3 && !required.contains(&k.as_str()) {
+                    if (depth > 3 || out.len() >= max) && !required.contains(&k.as_str()) {
                         continue;
                     }
                     let value = self.sample(v, depth + 1);
                     if !value.is_null() || required.contains(&k.as_str()) {
                         out.insert(k.clone(), value);
+                    }
+                }
+                // A minimum of properties is met with the first ones the schema names.
+                let min = s["minProperties"].as_u64().unwrap_or(0) as usize;
+                for (k, v) in s["properties"].as_object().into_iter().flatten() {
+                    if out.len() >= min {
+                        break;
+                    }
+                    if !out.contains_key(k) {
+                        let value = self.sample(v, depth + 1);
+                        if !value.is_null() {
+                            out.insert(k.clone(), value);
+                        }
                     }
                 }
                 Value::Object(out)

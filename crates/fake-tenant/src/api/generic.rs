@@ -415,6 +415,9 @@ pub(super) fn handle(
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
 /// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
 fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
+    // Items are listed in the list's own item shape (an item read may carry more).
+    let item_shape = sample(op);
+    let items: Vec<Value> = items.iter().map(|i| shaped(i, &item_shape)).collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
