@@ -163,30 +163,39 @@ pub fn redact_json(value: &Value) -> Value {
 #[serde(transparent)]
 pub struct SecretMap(pub Map<String, Value>);
 
-impl Deref for SecretMap {
-    type Target = Map<String, Value>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
+/// A JSON map newtype that dereferences to the map, converts from one, and redacts the values
+/// of secret-bearing keys in its `Debug` output.
+macro_rules! redacting_map {
+    ($name:ident) => {
+        impl Deref for $name {
+            type Target = Map<String, Value>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+
+        impl From<Map<String, Value>> for $name {
+            fn from(map: Map<String, Value>) -> Self {
+                Self(map)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&redact_json(&Value::Object(self.0.clone())), f)
+            }
+        }
+    };
 }
 
-impl DerefMut for SecretMap {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
-impl From<Map<String, Value>> for SecretMap {
-    fn from(map: Map<String, Value>) -> Self {
-        Self(map)
-    }
-}
-
-impl fmt::Debug for SecretMap {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&redact_json(&Value::Object(self.0.clone())), f)
-    }
-}
+redacting_map!(SecretMap);
+redacting_map!(ExtraFields);
 
 /// The fields of a model that the model does not name, kept as received and serialized back.
 ///
@@ -255,31 +264,6 @@ pub(crate) fn report_extra_keys(keys: Vec<String>) {
             collected.extend(keys);
         }
     });
-}
-
-impl Deref for ExtraFields {
-    type Target = Map<String, Value>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl DerefMut for ExtraFields {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
-impl From<Map<String, Value>> for ExtraFields {
-    fn from(map: Map<String, Value>) -> Self {
-        Self(map)
-    }
-}
-
-impl fmt::Debug for ExtraFields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&redact_json(&Value::Object(self.0.clone())), f)
-    }
 }
 
 #[cfg(test)]
