@@ -12,15 +12,8 @@ use serde_json::{Value, json};
 
 /// The Management API routes the tenant lists: `(method, path, handler, scopes, sample path)`.
 async fn api_routes(t: &FakeTenant, http: &reqwest::Client) -> Vec<Value> {
-    let routes: Vec<Value> = http
-        .get(format!("{}/__fake/routes", t.base_url()))
-        .send()
+    common::routes(t, http)
         .await
-        .expect("routes")
-        .json()
-        .await
-        .expect("json");
-    routes
         .into_iter()
         .filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/v2")))
         .collect()
@@ -40,21 +33,7 @@ async fn tenant_with_every_scope(routes: &[Value]) -> (FakeTenant, reqwest::Clie
         .await
         .expect("tenant");
     let http = http_client(&t);
-    let answer: Value = http
-        .post(t.token_url())
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "all"),
-            ("client_secret", "all-secret"),
-            ("audience", t.audience().as_str()),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = answer["access_token"].as_str().expect("token").to_owned();
+    let token = common::token_for(&t, &http, "all", "all-secret").await;
     (t, http, token)
 }
 

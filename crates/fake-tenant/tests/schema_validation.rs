@@ -33,29 +33,8 @@ async fn generic_answers_are_valid_against_the_description() {
         .await
         .expect("tenant");
     let http = common::http_client(&tenant);
-    let token: Value = http
-        .post(tenant.token_url())
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "v"),
-            ("client_secret", "v-secret"),
-            ("audience", tenant.audience().as_str()),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    let token = token["access_token"].as_str().expect("token").to_owned();
-    let routes: Vec<Value> = http
-        .get(format!("{}/__fake/routes", tenant.base_url()))
-        .send()
-        .await
-        .expect("routes")
-        .json()
-        .await
-        .expect("json");
+    let token = common::token_for(&tenant, &http, "v", "v-secret").await;
+    let routes = common::routes(&tenant, &http).await;
 
     let mut checked = 0;
     let mut invalid = Vec::new();

@@ -15,14 +15,24 @@ pub fn http_client(tenant: &FakeTenant) -> reqwest::Client {
     b.build().expect("client")
 }
 
-/// Fetches a token with client_secret_post (form body) and returns it.
+/// Fetches a token of the tenant's default client with client_secret_post (form body).
 pub async fn token(tenant: &FakeTenant, http: &reqwest::Client) -> String {
+    token_for(tenant, http, &tenant.client_id(), &tenant.client_secret()).await
+}
+
+/// Fetches a token of client `id` with client_secret_post (form body) and returns it.
+pub async fn token_for(
+    tenant: &FakeTenant,
+    http: &reqwest::Client,
+    id: &str,
+    secret: &str,
+) -> String {
     let r = http
         .post(tenant.token_url())
         .form(&[
             ("grant_type", "client_credentials"),
-            ("client_id", tenant.client_id().as_str()),
-            ("client_secret", tenant.client_secret().as_str()),
+            ("client_id", id),
+            ("client_secret", secret),
             ("audience", tenant.audience().as_str()),
         ])
         .send()
@@ -34,6 +44,17 @@ pub async fn token(tenant: &FakeTenant, http: &reqwest::Client) -> String {
         .as_str()
         .expect("access_token")
         .to_string()
+}
+
+/// The tenant's routes listing (`GET /__fake/routes`).
+pub async fn routes(tenant: &FakeTenant, http: &reqwest::Client) -> Vec<Value> {
+    http.get(format!("{}/__fake/routes", tenant.base_url()))
+        .send()
+        .await
+        .expect("routes")
+        .json()
+        .await
+        .expect("routes json")
 }
 
 /// Sends a Management API request and returns (status, headers, JSON body or Null).
