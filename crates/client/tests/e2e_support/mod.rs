@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use auth0_m2m::ManagementClient;
+use auth0_m2m::management::path::decode_segment;
 use auth0_m2m::management::{
     client_grants::{ClientGrantUpdate, NewClientGrant},
     clients::{ClientUpdate, NewClient},
@@ -71,7 +72,7 @@ impl Harness {
                 .split('/')
                 .zip(sample.split('/'))
                 .filter(|(t, _)| t.starts_with('{'))
-                .map(|(_, s)| percent_decode(s))
+                .map(|(_, s)| decode_segment(s).unwrap_or_else(|| s.to_owned()))
                 .collect();
             params.insert(id.to_owned(), values);
         }
@@ -419,25 +420,6 @@ impl Harness {
             ),
         ]
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Prints `e2e: N/TOTAL operations answered` and fails on any failure or missing operation.
