@@ -214,6 +214,37 @@ impl Fault {
     }
 }
 
+/// One Management API answer of the tenant, kept when
+/// [`FakeTenantBuilder::record_answers`] is on. Its `Debug` shows the body's length only: bodies
+/// can hold client secrets.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Answer {
+    /// The `operationId` of the description's operation at this method and path (`get_clients`),
+    /// or `None` for a path the description does not have.
+    pub operation: Option<&'static str>,
+    /// The request's method (`GET`).
+    pub method: String,
+    /// The request's path (`/api/v2/clients/abc`), without the query.
+    pub path: String,
+    /// The answer's status code.
+    pub status: u16,
+    /// The answer's body as sent (JSON for every body the Management API sends).
+    pub body: bytes::Bytes,
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answer")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
 /// Configures and starts a [`FakeTenant`]; see [`FakeTenant::builder`].
 #[derive(Clone)]
 pub struct FakeTenantBuilder {
@@ -229,6 +260,7 @@ pub struct FakeTenantBuilder {
     log_retention: Duration,
     ca_out: Option<PathBuf>,
     addr: SocketAddr,
+    record_answers: bool,
 }
 
 impl fmt::Debug for FakeTenantBuilder {
@@ -247,6 +279,7 @@ impl fmt::Debug for FakeTenantBuilder {
             .field("log_retention", &self.log_retention)
             .field("ca_out", &self.ca_out)
             .field("addr", &self.addr)
+            .field("record_answers", &self.record_answers)
             .finish_non_exhaustive()
     }
 }
@@ -266,6 +299,7 @@ impl Default for FakeTenantBuilder {
             log_retention: Duration::from_millis(state::DEFAULT_LOG_RETENTION_MS),
             ca_out: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            record_answers: false,
         }
     }
 }
@@ -386,6 +420,15 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Keeps every Management API answer (its operation, method, path, status and body) for
+    /// [`FakeTenant::answers`] (default: `false`): for tests that check what the tenant sent, such
+    /// as validating bodies against Auth0's API description. The record grows with every
+    /// request; leave it off for long runs.
+    pub fn record_answers(mut self, record: bool) -> Self {
+        self.record_answers = record;
+        self
+    }
+
     /// Binds, generates keys and certificates, and serves on the current
     /// Tokio runtime.
     pub async fn start(self) -> Result<FakeTenant, Error> {
@@ -487,6 +530,7 @@ impl FakeTenantBuilder {
             token_lifetime_secs: lifetime,
             key,
             registry: Mutex::new(Registry::default()),
+            answers: self.record_answers.then(|| Mutex::new(Vec::new())),
         });
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
@@ -646,6 +690,28 @@ impl FakeTenant {
             .or_default()
             .push(block);
         true
+    }
+
+    /// Every Management API answer sent so far, oldest first, when the builder's
+    /// [`record_answers`](FakeTenantBuilder::record_answers) is on (empty otherwise).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tenant = auth0_m2m_fake::FakeTenant::builder().record_answers(true).start().await?;
+    /// // … let the code under test call the tenant …
+    /// for answer in tenant.answers() {
+    ///     assert!(answer.status < 500, "{} {} answered {}", answer.method, answer.path, answer.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn answers(&self) -> Vec<Answer> {
+        self.app
+            .answers
+            .as_ref()
+            .map(|a| lock(a).clone())
+            .unwrap_or_default()
     }
 
     /// Revokes every token issued so far: the Management API answers 401 to them. Returns

@@ -319,6 +319,8 @@ pub(crate) struct App {
     pub(crate) token_lifetime_secs: u64,
     pub(crate) key: &'static SigningKey,
     pub(crate) registry: Mutex<Registry>,
+    /// Every Management API answer, when the builder asked to record them.
+    pub(crate) answers: Option<Mutex<Vec<crate::Answer>>>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.

@@ -228,3 +228,60 @@ async fn generic_singletons_merge_and_scopes_are_enforced() {
     .await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn answers_are_recorded_with_their_operation_and_debug_hides_bodies() {
+    let t = FakeTenant::builder()
+        .client("r", "r-secret", &auth0_m2m_fake::served_scopes())
+        .record_answers(true)
+        .start()
+        .await
+        .expect("start");
+    let http = http_client(&t);
+    let tok = common::token_for(&t, &http, "r", "r-secret").await;
+    let (s, _, created) = common::api(
+        &t,
+        &http,
+        &tok,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "recorded"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let secret = created["client_secret"]
+        .as_str()
+        .expect("a new client's secret");
+    let id = created["client_id"].as_str().expect("client_id");
+    let (s, _, _) = common::api(&t, &http, &tok, Method::GET, "actions/actions", None).await;
+    assert_eq!(s, 200);
+    let (s, _, _) = common::api(&t, &http, &tok, Method::GET, "no/such/route", None).await;
+    assert_eq!(s, 404);
+
+    let answers = t.answers();
+    let seen: Vec<(Option<&str>, &str, u16)> = answers
+        .iter()
+        .map(|a| (a.operation, a.method.as_str(), a.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Some("post_clients"), "POST", 201),
+            (Some("get_actions"), "GET", 200),
+            (None, "GET", 404),
+        ]
+    );
+    assert_eq!(answers[0].path, "/api/v2/clients");
+    let body: Value = serde_json::from_slice(&answers[0].body).expect("the body as sent");
+    assert_eq!(body["client_id"], id);
+    let debug = format!("{answers:?}");
+    assert!(!debug.contains(secret), "Debug shows a recorded secret");
+    assert!(debug.contains("body_len"), "{debug}");
+
+    // Without the builder's switch, nothing is kept.
+    let quiet = FakeTenant::builder().start().await.expect("start");
+    let http = http_client(&quiet);
+    let tok = common::token(&quiet, &http).await;
+    common::api(&quiet, &http, &tok, Method::GET, "clients", None).await;
+    assert!(quiet.answers().is_empty());
+}

@@ -109,11 +109,45 @@ pub(crate) async fn handle(
         );
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
+    } else if app.answers.is_some() {
+        let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+        let r = dispatch(&app, req).await;
+        record(&app, &method, path, r).await
     } else {
         dispatch(&app, req).await
     };
     rate_headers(&mut r, info);
     r
+}
+
+/// Keeps a copy of an answer in the tenant's record of answers.
+async fn record(app: &App, method: &Method, path: String, r: Response) -> Response {
+    let (parts, body) = r.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let segs: Vec<String> = path
+        .strip_prefix("/api/v2")
+        .unwrap_or("")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let answer = crate::Answer {
+        operation: generic::find(method, &segs).map(|op| op.id),
+        method: method.to_string(),
+        path,
+        status: parts.status.as_u16(),
+        body: body.clone(),
+    };
+    if let Some(answers) = &app.answers {
+        lock(answers).push(answer);
+    }
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// Request context for a handler.
