@@ -38,12 +38,17 @@ impl Schemas<'_> {
         if let Some(v) = s.get("const") {
             return v.clone();
         }
-        if let Some(v) = s
-            .get("enum")
-            .and_then(|e| e.as_array())
-            .and_then(|e| e.first())
-        {
-            return v.clone();
+        if let Some(values) = s.get("enum").and_then(|e| e.as_array()) {
+            // The value most enums of the description share: an answer then holds a value
+            // the enums of the operations that read it back allow too (a method listed as
+            // `phone` can be updated as `phone`, where `recovery-code` only lists).
+            let shared = enum_counts(self.0);
+            if let Some(v) = values.iter().rev().max_by_key(|v| {
+                v.as_str()
+                    .map_or(0, |v| shared.get(v).copied().unwrap_or(0))
+            }) {
+                return v.clone();
+            }
         }
         if let Some(alt) = s
             .get("oneOf")
@@ -146,19 +151,79 @@ impl Schemas<'_> {
     }
 }
 
-fn sample_string(s: &Value) -> String {
-    let base = match s["format"].as_str().unwrap_or("") {
-        "date-time" => "2026-01-01T00:00:00.000Z".to_owned(),
-        "date" => "2026-01-01".to_owned(),
-        "email" => "user@example.com".to_owned(),
-        "uri" | "url" | "uri-reference" => "https://example.com/".to_owned(),
-        "hostname" => "example.com".to_owned(),
-        "ipv4" => "192.0.2.1".to_owned(),
-        _ => "sample".to_owned(),
-    };
+/// How many enums of the description list each string value (computed once per run).
+fn enum_counts(schemas: &Map<String, Value>) -> &'static std::collections::HashMap<String, usize> {
+    static COUNTS: std::sync::OnceLock<std::collections::HashMap<String, usize>> =
+        std::sync::OnceLock::new();
+    COUNTS.get_or_init(|| {
+        fn walk(v: &Value, counts: &mut std::collections::HashMap<String, usize>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::Array(values)) = m.get("enum") {
+                        for value in values.iter().filter_map(Value::as_str) {
+                            *counts.entry(value.to_owned()).or_default() += 1;
+                        }
+                    }
+                    m.values().for_each(|x| walk(x, counts));
+                }
+                Value::Array(items) => items.iter().for_each(|x| walk(x, counts)),
+                _ => {}
+            }
+        }
+        let mut counts = std::collections::HashMap::new();
+        schemas.values().for_each(|s| walk(s, &mut counts));
+        counts
+    })
+}
+
+/// A value valid against `schema` where the generator can make one (see `Schemas::sample`).
+pub(crate) fn sample_value(schemas: &Map<String, Value>, schema: &Value) -> Value {
+    Schemas(schemas).sample(schema, 0)
+}
+
+/// A string valid against `s`: its pattern's sample, or its format's, within its lengths.
+pub(crate) fn sample_string(s: &Value) -> String {
     let min = s["minLength"].as_u64().unwrap_or(0) as usize;
     let max = s["maxLength"].as_u64().map_or(usize::MAX, |m| m as usize);
-    let mut v = base;
+    let format = match s["format"].as_str().unwrap_or("") {
+        "date-time" if max < 24 => Some("2026-01-01T00:00:00Z"),
+        "date-time" => Some("2026-01-01T00:00:00.000Z"),
+        "date" => Some("2026-01-01"),
+        "email" | "email-or-empty" => Some("user@example.com"),
+        "uri"
+        | "url"
+        | "uri-reference"
+        | "strict-uri"
+        | "strict-https-uri"
+        | "strict-https-uri-or-null"
+        | "absolute-https-uri-or-empty"
+        | "absolute-https-uri-with-placeholders-or-empty"
+        | "absolute-uri-or-empty"
+        | "url-with-placeholders"
+        | "callback-url"
+        | "forms-url-https"
+        | "url-or-null" => Some("https://example.com/"),
+        "hostname" | "hostname-rfc2181" => Some("example.com"),
+        "ipv4" => Some("192.0.2.1"),
+        "ipv6" => Some("2001:db8::1"),
+        "cidr" => Some("192.0.2.0/24"),
+        "ipv6_cidr" => Some("2001:db8::/32"),
+        "uuid" => Some("00000000-0000-4000-8000-000000000000"),
+        "html-color" | "html-color-or-null" | "forms-hex-color" => Some("#000000"),
+        "forms-expression" => Some("{{fields.email}}"),
+        _ => None,
+    };
+    let fits = |v: &str| (min..=max).contains(&v.chars().count());
+    if let Some(pattern) = s["pattern"].as_str()
+        && let Some(v) = super::pattern::sample(pattern, min, max)
+    {
+        // A pattern that only fixes a prefix (`^https://`) leaves the format's sample valid.
+        return match format {
+            Some(f) if f.starts_with(v.as_str()) && fits(f) => f.to_owned(),
+            _ => v,
+        };
+    }
+    let mut v = format.unwrap_or("sample").to_owned();
     while v.chars().count() < min {
         v.push('x');
     }

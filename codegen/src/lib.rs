@@ -20,6 +20,7 @@ mod fake;
 mod names;
 mod ops;
 mod overrides;
+mod pattern;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -237,7 +238,8 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             .map(|i| format!("&p[{i}]"))
             .collect();
         if let Some(b) = &e.body_ty {
-            args.push(qualify(&ops::sample(b, &types), &types));
+            let schema = op.body.as_ref().map_or(Value::Null, |b| b.schema.clone());
+            args.push(qualify(&ops::valid_sample(b, &schema, &types), &types));
         }
         let p = if op.path_params.is_empty() {
             String::new()
@@ -356,7 +358,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
          let mut results = h.curated().await;\n\
          {e2e_calls}\
          results.extend(h.deletions().await);\n\
-         e2e_support::report(results, {total});\n}}\n"
+         e2e_support::report(&h, results, {total});\n}}\n"
     );
     files.insert(
         PathBuf::from("crates/client/tests/every_operation.rs"),
@@ -556,8 +558,22 @@ fn qualify(ty: &str, types: &Types<'_>) -> String {
         }
         word.clear();
     };
+    // String literals (samples read with `serde_json::from_str`) are copied as they are.
+    let (mut in_string, mut escaped) = (false, false);
     for c in ty.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            flush(&mut word, &mut out);
+            out.push(c);
+            in_string = true;
+        } else if c.is_ascii_alphanumeric() || c == '_' {
             word.push(c);
         } else {
             flush(&mut word, &mut out);

@@ -720,6 +720,39 @@ pub(crate) fn sample(ty: &Ty, types: &Types<'_>) -> String {
     }
 }
 
+/// A Rust expression of type `ty` valid against `schema` (the end-to-end run's request bodies):
+/// a request body is built with `new` from valid required fields, any other value is read from
+/// the schema's sample (`serde_json::from_str`), so that the fake tenant, which keeps what it
+/// is sent, answers values its response schemas allow.
+pub(crate) fn valid_sample(ty: &Ty, schema: &Value, types: &Types<'_>) -> String {
+    use super::types::Def;
+    if let Ty::Named(n) = ty
+        && let Some(Def::Struct {
+            fields,
+            request: true,
+        }) = types.defs.get(n).map(|d| &d.def)
+    {
+        return format!(
+            "{n}::new({})",
+            fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| valid_sample(&f.ty, &f.schema, types))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let value = super::fake::sample_value(types.schemas, schema);
+    if value.is_null() {
+        return sample(ty, types);
+    }
+    format!(
+        "serde_json::from_str::<{}>({:?}).expect(\"a sample of the description\")",
+        ty.rust(),
+        value.to_string()
+    )
+}
+
 /// A path segment as the management crate encodes it (every byte but ASCII letters, digits,
 /// `-`, `_` and `~` percent-encoded); computed here on its own, so that the tests check it.
 fn encode_segment(segment: &str) -> String {

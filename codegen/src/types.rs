@@ -64,6 +64,8 @@ pub(crate) struct Field {
     pub(crate) ident: String,
     pub(crate) ty: Ty,
     pub(crate) required: bool,
+    /// The property's schema in the description.
+    pub(crate) schema: Value,
 }
 
 /// One alternative of a union.
@@ -415,6 +417,7 @@ impl<'a> Types<'a> {
                     self.ty_of(&prop, &hint, module, Some(&key))
                 };
                 fields.push(Field {
+                    schema: prop.clone(),
                     required: required.contains(&key),
                     json: key,
                     ident,

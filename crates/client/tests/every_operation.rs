@@ -39,11 +39,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint =
-            m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new(
-                "x".to_owned(),
-                vec![m::api::actions::ActionTrigger::default()],
-            ));
+        let endpoint = m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new(serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::actions::ActionTrigger>>("[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]").expect("a sample of the description")));
         results.push((
             "post_action",
             h.client
@@ -136,7 +132,10 @@ async fn call_every_operation() {
         let p = h.params("post_test_action");
         let endpoint = m::api::actions::PostTestAction::new(
             &p[0],
-            m::api::actions::TestActionRequestContent::new(m::secret::SecretMap::default()),
+            m::api::actions::TestActionRequestContent::new(
+                serde_json::from_str::<m::secret::SecretMap>("{}")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_test_action",
@@ -172,7 +171,10 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::actions::PostActionModule::new(
-            m::api::actions::CreateActionModuleRequestContent::new("x".to_owned(), "x".to_owned()),
+            m::api::actions::CreateActionModuleRequestContent::new(
+                serde_json::from_str::<String>("\"\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_action_module",
@@ -226,7 +228,9 @@ async fn call_every_operation() {
         let p = h.params("post_action_module_rollback");
         let endpoint = m::api::actions::PostActionModuleRollback::new(
             &p[0],
-            m::api::actions::RollbackActionModuleRequestContent::new("x".to_owned()),
+            m::api::actions::RollbackActionModuleRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_action_module_rollback",
@@ -433,7 +437,10 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::attack_protection::PatchPhoneProviderProtection::new(
             m::api::attack_protection::PatchPhoneProviderProtectionRequestContent::new(
-                m::api::attack_protection::PhoneProviderProtectionBackoffStrategyEnum::Exponential,
+                serde_json::from_str::<
+                    m::api::attack_protection::PhoneProviderProtectionBackoffStrategyEnum,
+                >("\"none\"")
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -507,10 +514,12 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::branding::CreatePhoneProvider::new(
             m::api::branding::CreateBrandingPhoneProviderRequestContent::new(
-                m::api::branding::PhoneProviderCredentials::Unclassified(m::Unclassified(
-                    serde_json::json!({}),
-                )),
-                m::api::branding::PhoneProviderNameEnum::Twilio,
+                serde_json::from_str::<m::api::branding::PhoneProviderCredentials>(
+                    "{\"auth_token\":\"sample\"}",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<m::api::branding::PhoneProviderNameEnum>("\"custom\"")
+                    .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -553,7 +562,9 @@ async fn call_every_operation() {
         let p = h.params("try_phone_provider");
         let endpoint = m::api::branding::TryPhoneProvider::new(
             &p[0],
-            m::api::branding::CreatePhoneProviderSendTestRequestContent::new("x".to_owned()),
+            m::api::branding::CreatePhoneProviderSendTestRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "try_phone_provider",
@@ -632,7 +643,7 @@ async fn call_every_operation() {
         let endpoint = m::api::branding::TryPhoneTemplate::new(
             &p[0],
             m::api::branding::CreatePhoneTemplateTestNotificationRequestContent::new(
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -657,9 +668,10 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::branding::PutUniversalLogin::new(
-            m::api::branding::UpdateUniversalLoginTemplateRequestContent::Unclassified(
-                m::Unclassified(serde_json::json!({})),
-            ),
+            serde_json::from_str::<m::api::branding::UpdateUniversalLoginTemplateRequestContent>(
+                "\"sample\"",
+            )
+            .expect("a sample of the description"),
         );
         results.push((
             "put_universal-login",
@@ -671,15 +683,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::branding::PostBrandingTheme::new(
-            m::api::branding::CreateBrandingThemeRequestContent::new(
-                m::api::branding::BrandingThemeBorders::default(),
-                m::api::branding::BrandingThemeColors::default(),
-                m::api::branding::BrandingThemeFonts::default(),
-                m::api::branding::BrandingThemePageBackground::default(),
-                m::api::branding::BrandingThemeWidget::default(),
-            ),
-        );
+        let endpoint = m::api::branding::PostBrandingTheme::new(m::api::branding::CreateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1.0,\"button_border_weight\":0.0,\"buttons_style\":\"pill\",\"input_border_radius\":0.0,\"input_border_weight\":0.0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0.0,\"widget_corner_radius\":0.0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0.0},\"buttons_text\":{\"bold\":true,\"size\":0.0},\"font_url\":\"\",\"input_labels\":{\"bold\":true,\"size\":0.0},\"links\":{\"bold\":true,\"size\":0.0},\"links_style\":\"normal\",\"reference_text_size\":12.0,\"subtitle\":{\"bold\":true,\"size\":0.0},\"title\":{\"bold\":true,\"size\":75.0}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1.0,\"logo_position\":\"none\",\"logo_url\":\"\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
         results.push((
             "post_branding_theme",
             h.client
@@ -714,16 +718,7 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_branding_theme");
-        let endpoint = m::api::branding::PatchBrandingTheme::new(
-            &p[0],
-            m::api::branding::UpdateBrandingThemeRequestContent::new(
-                m::api::branding::BrandingThemeBorders::default(),
-                m::api::branding::BrandingThemeColors::default(),
-                m::api::branding::BrandingThemeFonts::default(),
-                m::api::branding::BrandingThemePageBackground::default(),
-                m::api::branding::BrandingThemeWidget::default(),
-            ),
-        );
+        let endpoint = m::api::branding::PatchBrandingTheme::new(&p[0], m::api::branding::UpdateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1.0,\"button_border_weight\":0.0,\"buttons_style\":\"pill\",\"input_border_radius\":0.0,\"input_border_weight\":0.0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0.0,\"widget_corner_radius\":0.0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0.0},\"buttons_text\":{\"bold\":true,\"size\":0.0},\"font_url\":\"\",\"input_labels\":{\"bold\":true,\"size\":0.0},\"links\":{\"bold\":true,\"size\":0.0},\"links_style\":\"normal\",\"reference_text_size\":12.0,\"subtitle\":{\"bold\":true,\"size\":0.0},\"title\":{\"bold\":true,\"size\":75.0}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1.0,\"logo_position\":\"none\",\"logo_url\":\"\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
         results.push((
             "patch_branding_theme",
             h.client
@@ -759,7 +754,10 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::clients::PostClientsCimdPreview::new(
-            m::api::clients::PreviewCimdMetadataRequestContent::new("x".to_owned()),
+            m::api::clients::PreviewCimdMetadataRequestContent::new(
+                serde_json::from_str::<String>("\"https://example.com/\"")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_clients_cimd_preview",
@@ -772,7 +770,10 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::clients::PostClientsCimdRegister::new(
-            m::api::clients::RegisterCimdClientRequestContent::new("x".to_owned()),
+            m::api::clients::RegisterCimdClientRequestContent::new(
+                serde_json::from_str::<String>("\"https://example.com/\"")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_clients_cimd_register",
@@ -800,7 +801,8 @@ async fn call_every_operation() {
         let endpoint = m::api::clients::PostCredentials::new(
             &p[0],
             m::api::clients::PostClientCredentialRequestContent::new(
-                m::api::clients::ClientCredentialTypeEnum::PublicKey,
+                serde_json::from_str::<m::api::clients::ClientCredentialTypeEnum>("\"public_key\"")
+                    .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -865,7 +867,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::connection_profiles::PostConnectionProfiles::new(
-            m::api::connection_profiles::CreateConnectionProfileRequestContent::new("x".to_owned()),
+            m::api::connection_profiles::CreateConnectionProfileRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_connection-profiles",
@@ -929,8 +933,11 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::connections::PostConnections::new(
             m::api::connections::CreateConnectionRequestContent::new(
-                "x".to_owned(),
-                m::api::connections::ConnectionIdentityProviderEnum::Ad,
+                serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::connections::ConnectionIdentityProviderEnum>(
+                    "\"email\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -998,7 +1005,10 @@ async fn call_every_operation() {
         let p = h.params("patch_clients");
         let endpoint = m::api::connections::PatchClients::new(
             &p[0],
-            vec![m::api::connections::UpdateEnabledClientConnectionsRequestContentItem::default()],
+            serde_json::from_str::<
+                Vec<m::api::connections::UpdateEnabledClientConnectionsRequestContentItem>,
+            >("[{\"client_id\":\"sample\",\"status\":true}]")
+            .expect("a sample of the description"),
         );
         results.push((
             "patch_clients",
@@ -1091,9 +1101,12 @@ async fn call_every_operation() {
         let p = h.params("put_synchronized-groups");
         let endpoint = m::api::connections::PutSynchronizedGroups::new(
             &p[0],
-            m::api::connections::ReplaceSynchronizedGroupsRequestContent::new(vec![
-                m::api::connections::SynchronizedGroupPayload::default(),
-            ]),
+            m::api::connections::ReplaceSynchronizedGroupsRequestContent::new(
+                serde_json::from_str::<Vec<m::api::connections::SynchronizedGroupPayload>>(
+                    "[{\"id\":\"A\"}]",
+                )
+                .expect("a sample of the description"),
+            ),
         );
         results.push((
             "put_synchronized-groups",
@@ -1178,8 +1191,11 @@ async fn call_every_operation() {
         let endpoint = m::api::connections::PatchScimConfiguration::new(
             &p[0],
             m::api::connections::UpdateScimConfigurationRequestContent::new(
-                vec![m::api::shared::ScimMappingItem::default()],
-                "x".to_owned(),
+                serde_json::from_str::<Vec<m::api::shared::ScimMappingItem>>(
+                    "[{\"auth0\":\"sample\",\"scim\":\"sample\"}]",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1256,8 +1272,11 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::custom_domains::PostCustomDomains::new(
             m::api::custom_domains::CreateCustomDomainRequestContent::new(
-                "x".to_owned(),
-                m::api::custom_domains::CustomDomainProvisioningTypeEnum::Auth0ManagedCerts,
+                serde_json::from_str::<String>("\"a.A\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::custom_domains::CustomDomainProvisioningTypeEnum>(
+                    "\"auth0_managed_certs\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1282,7 +1301,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::custom_domains::PatchDefault::new(
-            m::api::custom_domains::SetDefaultCustomDomainRequestContent::new("x".to_owned()),
+            m::api::custom_domains::SetDefaultCustomDomainRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "patch_default",
@@ -1356,14 +1377,20 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::device_credentials::PostDeviceCredentials::new(
-            m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
-                "x".to_owned(),
-                "x".to_owned(),
-                m::api::device_credentials::DeviceCredentialPublicKeyTypeEnum::PublicKey,
-                "x".to_owned(),
-            ),
-        );
+        let endpoint =
+            m::api::device_credentials::PostDeviceCredentials::new(
+                m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
+                    serde_json::from_str::<String>("\"-\"").expect("a sample of the description"),
+                    serde_json::from_str::<String>("\"sample\"")
+                        .expect("a sample of the description"),
+                    serde_json::from_str::<
+                        m::api::device_credentials::DeviceCredentialPublicKeyTypeEnum,
+                    >("\"public_key\"")
+                    .expect("a sample of the description"),
+                    serde_json::from_str::<String>("\"sample\"")
+                        .expect("a sample of the description"),
+                ),
+            );
         results.push((
             "post_device-credentials",
             h.client
@@ -1376,12 +1403,15 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::email_templates::PostEmailTemplates::new(
             m::api::email_templates::CreateEmailTemplateRequestContent::new(
-                "x".to_owned(),
-                true,
-                "x".to_owned(),
-                "x".to_owned(),
-                "x".to_owned(),
-                m::api::email_templates::EmailTemplateNameEnum::VerifyEmail,
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
+                    "\"blocked_account\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1410,12 +1440,15 @@ async fn call_every_operation() {
         let endpoint = m::api::email_templates::PutEmailTemplatesByTemplateName::new(
             &p[0],
             m::api::email_templates::SetEmailTemplateRequestContent::new(
-                "x".to_owned(),
-                true,
-                "x".to_owned(),
-                "x".to_owned(),
-                "x".to_owned(),
-                m::api::email_templates::EmailTemplateNameEnum::VerifyEmail,
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
+                    "\"blocked_account\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1456,10 +1489,12 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::emails::PostProvider::new(
             m::api::emails::CreateEmailProviderRequestContent::new(
-                m::api::emails::EmailProviderCredentialsSchema::Unclassified(m::Unclassified(
-                    serde_json::json!({}),
-                )),
-                m::api::emails::EmailProviderNameEnum::Mailgun,
+                serde_json::from_str::<m::api::emails::EmailProviderCredentialsSchema>(
+                    "{\"api_key\":\"sample\"}",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<m::api::emails::EmailProviderNameEnum>("\"custom\"")
+                    .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1496,11 +1531,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::event_streams::PostEventStreams::new(
-            m::api::event_streams::PostEventStreamsBody::Unclassified(m::Unclassified(
-                serde_json::json!({}),
-            )),
-        );
+        let endpoint = m::api::event_streams::PostEventStreams::new(serde_json::from_str::<m::api::event_streams::PostEventStreamsBody>("{\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}").expect("a sample of the description"));
         results.push((
             "post_event-streams",
             h.client
@@ -1593,7 +1624,10 @@ async fn call_every_operation() {
         let endpoint = m::api::event_streams::PostTestEvent::new(
             &p[0],
             m::api::event_streams::CreateEventStreamTestEventRequestContent::new(
-                m::api::event_streams::EventStreamTestEventTypeEnum::GroupCreated,
+                serde_json::from_str::<m::api::event_streams::EventStreamTestEventTypeEnum>(
+                    "\"group.created\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1628,16 +1662,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateExperiment::new(
-            m::api::experimentation::CreateExperimentRequestContent::new(
-                m::api::experimentation::AllocationStrategyEnum::Percentage,
-                vec![m::api::experimentation::AllocationRequestItem::default()],
-                m::api::experimentation::AssignmentConfig::default(),
-                "x".to_owned(),
-                "x".to_owned(),
-                "x".to_owned(),
-            ),
-        );
+        let endpoint = m::api::experimentation::CreateExperiment::new(m::api::experimentation::CreateExperimentRequestContent::new(serde_json::from_str::<m::api::experimentation::AllocationStrategyEnum>("\"segment\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::AllocationRequestItem>>("[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0.0}]").expect("a sample of the description"), serde_json::from_str::<m::api::experimentation::AssignmentConfig>("{\"subject\":\"device\"}").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<String>("\"flg_A\"").expect("a sample of the description"), serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description")));
         results.push((
             "create_experiment",
             h.client
@@ -1679,7 +1704,10 @@ async fn call_every_operation() {
         let endpoint = m::api::experimentation::UpdateExperimentStatus::new(
             &p[0],
             m::api::experimentation::UpdateExperimentStatusRequestContent::new(
-                m::api::experimentation::ExperimentTransitionStatusEnum::Active,
+                serde_json::from_str::<m::api::experimentation::ExperimentTransitionStatusEnum>(
+                    "\"active\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1717,8 +1745,11 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::experimentation::CreateFeatureFlag::new(
             m::api::experimentation::CreateFeatureFlagRequestContent::new(
-                "x".to_owned(),
-                m::secret::SecretMap::default(),
+                serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"),
+                serde_json::from_str::<m::secret::SecretMap>(
+                    "{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1762,7 +1793,10 @@ async fn call_every_operation() {
         let endpoint = m::api::experimentation::UpdateFeatureFlagStatus::new(
             &p[0],
             m::api::experimentation::UpdateFeatureFlagStatusRequestContent::new(
-                m::api::experimentation::FeatureFlagStatusEnum::Draft,
+                serde_json::from_str::<m::api::experimentation::FeatureFlagStatusEnum>(
+                    "\"active\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1791,8 +1825,9 @@ async fn call_every_operation() {
         let endpoint = m::api::experimentation::CreateVariation::new(
             &p[0],
             m::api::experimentation::CreateVariationRequestContent::new(
-                "x".to_owned(),
-                m::secret::SecretMap::default(),
+                serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"),
+                serde_json::from_str::<m::secret::SecretMap>("{}")
+                    .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -1844,12 +1879,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateSegment::new(
-            m::api::experimentation::CreateSegmentRequestContent::new(
-                "x".to_owned(),
-                vec![m::api::experimentation::SegmentRule::default()],
-            ),
-        );
+        let endpoint = m::api::experimentation::CreateSegment::new(m::api::experimentation::CreateSegmentRequestContent::new(serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::SegmentRule>>("[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]").expect("a sample of the description")));
         results.push((
             "create_segment",
             h.client
@@ -1899,7 +1929,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::flows::PostFlows::new(m::api::flows::CreateFlowRequestContent::new(
-            "x".to_owned(),
+            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
         ));
         results.push((
             "post_flows",
@@ -1922,11 +1952,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::flows::PostFlowsVaultConnections::new(
-            m::api::flows::CreateFlowsVaultConnectionRequestContent::Unclassified(m::Unclassified(
-                serde_json::json!({}),
-            )),
-        );
+        let endpoint = m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ACTIVECAMPAIGN\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}").expect("a sample of the description"));
         results.push((
             "post_flows_vault_connections",
             h.client
@@ -2026,9 +2052,10 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::forms::CreateForm::new(
-            m::api::forms::CreateFormRequestContent::new("x".to_owned()),
-        );
+        let endpoint =
+            m::api::forms::CreateForm::new(m::api::forms::CreateFormRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ));
         results.push((
             "create_form",
             h.client
@@ -2125,7 +2152,10 @@ async fn call_every_operation() {
         let p = h.params("post_group_roles");
         let endpoint = m::api::groups::PostGroupRoles::new(
             &p[0],
-            m::api::groups::AssignGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            m::api::groups::AssignGroupRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_group_roles",
@@ -2138,7 +2168,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::guardian::PostTicket::new(
-            m::api::guardian::CreateGuardianEnrollmentTicketRequestContent::new("x".to_owned()),
+            m::api::guardian::CreateGuardianEnrollmentTicketRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_ticket",
@@ -2222,9 +2254,12 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::guardian::PutMessageTypes::new(
-            m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent::new(vec![
-                m::api::guardian::GuardianFactorPhoneFactorMessageTypeEnum::Sms,
-            ]),
+            m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent::new(
+                serde_json::from_str::<
+                    Vec<m::api::guardian::GuardianFactorPhoneFactorMessageTypeEnum>,
+                >("[\"sms\"]")
+                .expect("a sample of the description"),
+            ),
         );
         results.push((
             "put_message-types",
@@ -2273,7 +2308,10 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutPhoneProviders::new(
             m::api::guardian::SetGuardianFactorsProviderPhoneRequestContent::new(
-                m::api::guardian::GuardianFactorsProviderSmsProviderEnum::Auth0,
+                serde_json::from_str::<m::api::guardian::GuardianFactorsProviderSmsProviderEnum>(
+                    "\"auth0\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2299,8 +2337,8 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutFactorPhoneTemplates::new(
             m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent::new(
-                "x".to_owned(),
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2454,7 +2492,10 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutPnProviders::new(
             m::api::guardian::SetGuardianFactorsProviderPushNotificationRequestContent::new(
-                m::api::guardian::GuardianFactorsProviderPushNotificationProviderDataEnum::Guardian,
+                serde_json::from_str::<
+                    m::api::guardian::GuardianFactorsProviderPushNotificationProviderDataEnum,
+                >("\"direct\"")
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2504,7 +2545,10 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutSmsProviders::new(
             m::api::guardian::SetGuardianFactorsProviderSmsRequestContent::new(
-                m::api::guardian::GuardianFactorsProviderSmsProviderEnum::Auth0,
+                serde_json::from_str::<m::api::guardian::GuardianFactorsProviderSmsProviderEnum>(
+                    "\"auth0\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2530,8 +2574,8 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutFactorSmsTemplates::new(
             m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent::new(
-                "x".to_owned(),
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2547,7 +2591,9 @@ async fn call_every_operation() {
         let p = h.params("put_factors_by_name");
         let endpoint = m::api::guardian::PutFactorsByName::new(
             &p[0],
-            m::api::guardian::SetGuardianFactorRequestContent::new(true),
+            m::api::guardian::SetGuardianFactorRequestContent::new(
+                serde_json::from_str::<bool>("true").expect("a sample of the description"),
+            ),
         );
         results.push((
             "put_factors_by_name",
@@ -2570,9 +2616,10 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::guardian::PutPolicies::new(vec![
-            m::api::guardian::MfaPolicyEnum::AllApplications,
-        ]);
+        let endpoint = m::api::guardian::PutPolicies::new(
+            serde_json::from_str::<Vec<m::api::guardian::MfaPolicyEnum>>("[\"all-applications\"]")
+                .expect("a sample of the description"),
+        );
         results.push((
             "put_policies",
             h.client
@@ -2595,9 +2642,10 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::hooks::PostHooks::new(m::api::hooks::CreateHookRequestContent::new(
-            "x".to_owned(),
-            "x".to_owned(),
-            m::api::hooks::HookTriggerIdEnum::CredentialsExchange,
+            serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
+            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            serde_json::from_str::<m::api::hooks::HookTriggerIdEnum>("\"credentials-exchange\"")
+                .expect("a sample of the description"),
         ));
         results.push((
             "post_hooks",
@@ -2649,7 +2697,11 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_secrets");
-        let endpoint = m::api::hooks::PostSecrets::new(&p[0], m::secret::SecretMap::default());
+        let endpoint = m::api::hooks::PostSecrets::new(
+            &p[0],
+            serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
+                .expect("a sample of the description"),
+        );
         results.push((
             "post_secrets",
             h.client
@@ -2661,7 +2713,11 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_secrets");
-        let endpoint = m::api::hooks::PatchSecrets::new(&p[0], m::secret::SecretMap::default());
+        let endpoint = m::api::hooks::PatchSecrets::new(
+            &p[0],
+            serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
+                .expect("a sample of the description"),
+        );
         results.push((
             "patch_secrets",
             h.client
@@ -2673,7 +2729,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::jobs::PostVerificationEmail::new(
-            m::api::jobs::CreateVerificationEmailRequestContent::new("x".to_owned()),
+            m::api::jobs::CreateVerificationEmailRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_verification-email",
@@ -2708,11 +2766,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::keys::PutCustomSigningKeys::new(
-            m::api::keys::SetCustomSigningKeysRequestContent::new(vec![
-                m::api::keys::CustomSigningKeyJwk::default(),
-            ]),
-        );
+        let endpoint = m::api::keys::PutCustomSigningKeys::new(m::api::keys::SetCustomSigningKeysRequestContent::new(serde_json::from_str::<Vec<m::api::keys::CustomSigningKeyJwk>>("[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]").expect("a sample of the description")));
         results.push((
             "put_custom_signing_keys",
             h.client
@@ -2736,7 +2790,10 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::keys::PostEncryption::new(
             m::api::keys::CreateEncryptionKeyRequestContent::new(
-                m::api::keys::CreateEncryptionKeyType::CustomerProvidedRootKey,
+                serde_json::from_str::<m::api::keys::CreateEncryptionKeyType>(
+                    "\"customer-provided-root-key\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -2775,7 +2832,9 @@ async fn call_every_operation() {
         let p = h.params("post_encryption_key");
         let endpoint = m::api::keys::PostEncryptionKey::new(
             &p[0],
-            m::api::keys::ImportEncryptionKeyRequestContent::new("x".to_owned()),
+            m::api::keys::ImportEncryptionKeyRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_encryption_key",
@@ -2856,11 +2915,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::log_streams::PostLogStreams::new(
-            m::api::log_streams::CreateLogStreamRequestContent::Unclassified(m::Unclassified(
-                serde_json::json!({}),
-            )),
-        );
+        let endpoint = m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"startFrom\":\"sample\",\"type\":\"http\"}").expect("a sample of the description"));
         results.push((
             "post_log-streams",
             h.client
@@ -2909,13 +2964,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::network_acls::PostNetworkAcls::new(
-            m::api::network_acls::CreateNetworkAclRequestContent::new(
-                true,
-                "x".to_owned(),
-                m::api::network_acls::NetworkAclRule::default(),
-            ),
-        );
+        let endpoint = m::api::network_acls::PostNetworkAcls::new(m::api::network_acls::CreateNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
         results.push((
             "post_network-acls",
             h.client
@@ -2939,14 +2988,7 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_network-acls_by_id");
-        let endpoint = m::api::network_acls::PutNetworkAclsById::new(
-            &p[0],
-            m::api::network_acls::SetNetworkAclRequestContent::new(
-                true,
-                "x".to_owned(),
-                m::api::network_acls::NetworkAclRule::default(),
-            ),
-        );
+        let endpoint = m::api::network_acls::PutNetworkAclsById::new(&p[0], m::api::network_acls::SetNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
         results.push((
             "put_network-acls_by_id",
             h.client
@@ -2988,7 +3030,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::CreateOrganizationClientGrants::new(
             &p[0],
             m::api::organizations::AssociateOrganizationClientGrantRequestContent::new(
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3017,7 +3059,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostOrganizationConnection::new(
             &p[0],
             m::api::organizations::CreateOrganizationAllConnectionRequestContent::new(
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3074,7 +3116,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostDiscoveryDomains::new(
             &p[0],
             m::api::organizations::CreateOrganizationDiscoveryDomainRequestContent::new(
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3143,7 +3185,9 @@ async fn call_every_operation() {
         let p = h.params("post_enabled_connections");
         let endpoint = m::api::organizations::PostEnabledConnections::new(
             &p[0],
-            m::api::organizations::AddOrganizationConnectionRequestContent::new("x".to_owned()),
+            m::api::organizations::AddOrganizationConnectionRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_enabled_connections",
@@ -3200,9 +3244,15 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostInvitations::new(
             &p[0],
             m::api::organizations::CreateOrganizationInvitationRequestContent::new(
-                "x".to_owned(),
-                m::api::organizations::OrganizationInvitationInvitee::default(),
-                m::api::organizations::OrganizationInvitationInviter::default(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::organizations::OrganizationInvitationInvitee>(
+                    "{\"email\":\"user@example.com\"}",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<m::api::organizations::OrganizationInvitationInviter>(
+                    "{\"name\":\"sample\"}",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3269,9 +3319,10 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostOrganizationMemberRoles::new(
             &p[0],
             &p[1],
-            m::api::organizations::AssignOrganizationMemberRolesRequestContent::new(vec![
-                "x".to_owned(),
-            ]),
+            m::api::organizations::AssignOrganizationMemberRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_organization_member_roles",
@@ -3311,9 +3362,10 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostOrganizationGroupRoles::new(
             &p[0],
             &p[1],
-            m::api::organizations::CreateOrganizationGroupRolesRequestContent::new(vec![
-                "x".to_owned(),
-            ]),
+            m::api::organizations::CreateOrganizationGroupRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_organization_group_roles",
@@ -3360,11 +3412,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::prompts::PatchBulkRendering::new(
-            m::api::prompts::BulkUpdateAculRequestContent::new(vec![
-                m::api::prompts::AculConfigsItem::default(),
-            ]),
-        );
+        let endpoint = m::api::prompts::PatchBulkRendering::new(m::api::prompts::BulkUpdateAculRequestContent::new(serde_json::from_str::<Vec<m::api::prompts::AculConfigsItem>>("[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]").expect("a sample of the description")));
         results.push((
             "patch_bulk_rendering",
             h.client
@@ -3391,7 +3439,8 @@ async fn call_every_operation() {
         let endpoint = m::api::prompts::PutCustomTextByLanguage::new(
             &p[0],
             &p[1],
-            m::secret::SecretMap::default(),
+            serde_json::from_str::<m::secret::SecretMap>("{}")
+                .expect("a sample of the description"),
         );
         results.push((
             "put_custom-text_by_language",
@@ -3416,7 +3465,11 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_partials");
-        let endpoint = m::api::prompts::PutPartials::new(&p[0], m::secret::SecretMap::default());
+        let endpoint = m::api::prompts::PutPartials::new(
+            &p[0],
+            serde_json::from_str::<m::secret::SecretMap>("{}")
+                .expect("a sample of the description"),
+        );
         results.push((
             "put_partials",
             h.client
@@ -3468,12 +3521,19 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::rate_limit_policies::PostRateLimitPolicies::new(
             m::api::rate_limit_policies::CreateRateLimitPolicyRequestContent::new(
-                m::api::rate_limit_policies::RateLimitPolicyConfiguration::Unclassified(
-                    m::Unclassified(serde_json::json!({})),
-                ),
-                m::api::rate_limit_policies::RateLimitPolicyConsumerEnum::Client,
-                "x".to_owned(),
-                m::api::rate_limit_policies::RateLimitPolicyResourceEnum::OauthAuthenticationApi,
+                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyConfiguration>(
+                    "{\"action\":\"allow\"}",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyConsumerEnum>(
+                    "\"client\"",
+                )
+                .expect("a sample of the description"),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyResourceEnum>(
+                    "\"oauth_authentication_api\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3499,7 +3559,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_rate-limit-policies_by_id");
-        let endpoint = m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(&p[0], m::api::rate_limit_policies::PatchRateLimitPolicyRequestContent::new(m::api::rate_limit_policies::PatchRateLimitPolicyConfigurationRequestContent::Unclassified(m::Unclassified(serde_json::json!({})))));
+        let endpoint = m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(
+            &p[0],
+            m::api::rate_limit_policies::PatchRateLimitPolicyRequestContent::new(
+                serde_json::from_str::<
+                    m::api::rate_limit_policies::PatchRateLimitPolicyConfigurationRequestContent,
+                >("{\"action\":\"allow\"}")
+                .expect("a sample of the description"),
+            ),
+        );
         results.push((
             "patch_rate-limit-policies_by_id",
             h.client
@@ -3573,7 +3641,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::risk_assessments::PatchRiskAssessmentsSettings::new(
-            m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent::new(true),
+            m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent::new(
+                serde_json::from_str::<bool>("true").expect("a sample of the description"),
+            ),
         );
         results.push((
             "patch_risk_assessments_settings",
@@ -3598,7 +3668,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::risk_assessments::PatchNewDevice::new(
             m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent::new(
-                1i64,
+                serde_json::from_str::<i64>("1").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3626,7 +3696,10 @@ async fn call_every_operation() {
         let p = h.params("post_role_groups");
         let endpoint = m::api::roles::PostRoleGroups::new(
             &p[0],
-            m::api::roles::AssignRoleGroupsRequestContent::new(vec!["x".to_owned()]),
+            m::api::roles::AssignRoleGroupsRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_role_groups",
@@ -3650,8 +3723,8 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::rules::PostRules::new(m::api::rules::CreateRuleRequestContent::new(
-            "x".to_owned(),
-            "x".to_owned(),
+            serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
+            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
         ));
         results.push((
             "post_rules",
@@ -3677,7 +3750,9 @@ async fn call_every_operation() {
         let p = h.params("put_rules-configs_by_key");
         let endpoint = m::api::rules_configs::PutRulesConfigsByKey::new(
             &p[0],
-            m::api::rules_configs::SetRulesConfigRequestContent::new("x".to_owned()),
+            m::api::rules_configs::SetRulesConfigRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "put_rules-configs_by_key",
@@ -3729,7 +3804,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::self_service_profiles::PostSelfServiceProfiles::new(
             m::api::self_service_profiles::CreateSelfServiceProfileRequestContent::new(
-                "x".to_owned(),
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -3788,7 +3863,8 @@ async fn call_every_operation() {
             &p[0],
             &p[1],
             &p[2],
-            m::secret::SecretMap::default(),
+            serde_json::from_str::<m::secret::SecretMap>("{}")
+                .expect("a sample of the description"),
         );
         results.push((
             "put_self_service_profile_custom_text",
@@ -3900,7 +3976,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::supplemental_signals::PatchSupplementalSignals::new(
-            m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent::new(true),
+            m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent::new(
+                serde_json::from_str::<bool>("true").expect("a sample of the description"),
+            ),
         );
         results.push((
             "patch_supplemental-signals",
@@ -3913,7 +3991,9 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::tickets::PostEmailVerification::new(
-            m::api::tickets::VerifyEmailTicketRequestContent::new("x".to_owned()),
+            m::api::tickets::VerifyEmailTicketRequestContent::new(
+                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_email-verification",
@@ -3949,14 +4029,21 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
-            m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
-                "x".to_owned(),
-                "x".to_owned(),
-                "x".to_owned(),
-                m::api::token_exchange_profiles::TokenExchangeProfileTypeEnum::CustomAuthentication,
-            ),
-        );
+        let endpoint =
+            m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
+                m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
+                    serde_json::from_str::<String>("\"sample\"")
+                        .expect("a sample of the description"),
+                    serde_json::from_str::<String>("\"sample\"")
+                        .expect("a sample of the description"),
+                    serde_json::from_str::<String>("\"https://example.com/\"")
+                        .expect("a sample of the description"),
+                    serde_json::from_str::<
+                        m::api::token_exchange_profiles::TokenExchangeProfileTypeEnum,
+                    >("\"custom_authentication\"")
+                    .expect("a sample of the description"),
+                ),
+            );
         results.push((
             "post_token-exchange-profiles",
             h.client
@@ -4005,12 +4092,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::user_attribute_profiles::PostUserAttributeProfiles::new(
-            m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new(
-                "x".to_owned(),
-                m::secret::SecretMap::default(),
-            ),
-        );
+        let endpoint = m::api::user_attribute_profiles::PostUserAttributeProfiles::new(m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new(serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}").expect("a sample of the description")));
         results.push((
             "post_user-attribute-profiles",
             h.client
@@ -4110,7 +4192,10 @@ async fn call_every_operation() {
         let endpoint = m::api::users::PostAuthenticationMethods::new(
             &p[0],
             m::api::users::CreateUserAuthenticationMethodRequestContent::new(
-                m::api::users::CreatedUserAuthenticationMethodTypeEnum::Phone,
+                serde_json::from_str::<m::api::users::CreatedUserAuthenticationMethodTypeEnum>(
+                    "\"email\"",
+                )
+                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -4124,10 +4209,7 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_authentication-methods");
-        let endpoint = m::api::users::PutAuthenticationMethods::new(
-            &p[0],
-            vec![m::api::users::SetUserAuthenticationMethods::default()],
-        );
+        let endpoint = m::api::users::PutAuthenticationMethods::new(&p[0], serde_json::from_str::<Vec<m::api::users::SetUserAuthenticationMethods>>("[{\"email\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"totp_secret\":\"sample\",\"type\":\"email\"}]").expect("a sample of the description"));
         results.push((
             "put_authentication-methods",
             h.client
@@ -4345,8 +4427,9 @@ async fn call_every_operation() {
         let endpoint = m::api::users::PostClearAssessors::new(
             &p[0],
             m::api::users::ClearAssessorsRequestContent::new(
-                vec![m::api::users::AssessorsTypeEnum::NewDevice],
-                "x".to_owned(),
+                serde_json::from_str::<Vec<m::api::users::AssessorsTypeEnum>>("[\"new-device\"]")
+                    .expect("a sample of the description"),
+                serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
             ),
         );
         results.push((
@@ -4394,15 +4477,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::verifiable_credentials::PostVcTemplates::new(
-            m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new(
-                "x".to_owned(),
-                "x".to_owned(),
-                m::api::verifiable_credentials::MdlPresentationRequest::default(),
-                "x".to_owned(),
-                "x".to_owned(),
-            ),
-        );
+        let endpoint = m::api::verifiable_credentials::PostVcTemplates::new(m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new(serde_json::from_str::<String>("\"simplified/1a0\"").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::verifiable_credentials::MdlPresentationRequest>("{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}}").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<String>("\"aamva\"").expect("a sample of the description")));
         results.push((
             "post_vc_templates",
             h.client
@@ -4788,7 +4863,10 @@ async fn call_every_operation() {
         let p = h.params("delete_group_roles");
         let endpoint = m::api::groups::DeleteGroupRoles::new(
             &p[0],
-            m::api::groups::DeleteGroupRolesRequestContent::new(vec!["x".to_owned()]),
+            m::api::groups::DeleteGroupRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "delete_group_roles",
@@ -4825,7 +4903,11 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_secrets");
-        let endpoint = m::api::hooks::DeleteSecrets::new(&p[0], vec!["x".to_owned()]);
+        let endpoint = m::api::hooks::DeleteSecrets::new(
+            &p[0],
+            serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                .expect("a sample of the description"),
+        );
         results.push((
             "delete_secrets",
             h.client
@@ -4949,9 +5031,10 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::DeleteOrganizationMemberRoles::new(
             &p[0],
             &p[1],
-            m::api::organizations::DeleteOrganizationMemberRolesRequestContent::new(vec![
-                "x".to_owned(),
-            ]),
+            m::api::organizations::DeleteOrganizationMemberRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "delete_organization_member_roles",
@@ -4967,9 +5050,10 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::DeleteOrganizationGroupRoles::new(
             &p[0],
             &p[1],
-            m::api::organizations::DeleteOrganizationGroupRolesRequestContent::new(vec![
-                "x".to_owned(),
-            ]),
+            m::api::organizations::DeleteOrganizationGroupRolesRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "delete_organization_group_roles",
@@ -5008,7 +5092,10 @@ async fn call_every_operation() {
         let p = h.params("delete_role_groups");
         let endpoint = m::api::roles::DeleteRoleGroups::new(
             &p[0],
-            m::api::roles::DeleteRoleGroupsRequestContent::new(vec!["x".to_owned()]),
+            m::api::roles::DeleteRoleGroupsRequestContent::new(
+                serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "delete_role_groups",
@@ -5225,5 +5312,5 @@ async fn call_every_operation() {
         ));
     }
     results.extend(h.deletions().await);
-    e2e_support::report(results, 452);
+    e2e_support::report(&h, results, 452);
 }

@@ -252,18 +252,17 @@ pub(crate) fn seed(
         json!({"id": format!("con_{}", random_alnum(16)), "name": "Username-Password-Authentication",
                "display_name": "Username-Password-Authentication", "strategy": "auth0",
                "is_domain_connection": false, "realms": ["Username-Password-Authentication"],
-               "enabled_clients": [],
                "options": {"mfa": {"active": true, "return_enroll_settings": true},
                            "passwordPolicy": "good", "brute_force_protection": true,
                            "strategy_version": 2, "disable_signup": false,
                            "requires_username": false}}),
         json!({"id": format!("con_{}", random_alnum(16)), "name": "google-oauth2",
                "display_name": "google-oauth2", "strategy": "google-oauth2",
-               "is_domain_connection": false, "realms": ["google-oauth2"], "enabled_clients": [],
+               "is_domain_connection": false, "realms": ["google-oauth2"],
                "options": {"email": true, "profile": true, "scope": ["email", "profile"]}}),
         json!({"id": format!("con_{}", random_alnum(16)), "name": "email",
                "display_name": "email", "strategy": "email",
-               "is_domain_connection": false, "realms": ["email"], "enabled_clients": [],
+               "is_domain_connection": false, "realms": ["email"],
                "options": {"name": "email", "totp": {"length": 6, "time_step": 180},
                            "disable_signup": false, "brute_force_protection": true}}),
     ];
@@ -445,18 +444,18 @@ pub(crate) fn seed(
         "default_audience": "",
         "default_directory": "",
         "flags": {"allow_changing_enable_sso": false, "disable_clickjack_protection_headers": false,
-                  "disable_impersonation": true, "enable_sso": true, "universal_login": true,
-                  "new_universal_login_experience_enabled": true, "revoke_refresh_token_grant": false,
+                  "disable_impersonation": true, "enable_sso": true, "revoke_refresh_token_grant": false,
                   "remove_alg_from_jwks": true},
-        "universal_login": {"colors": {"primary": "#0059d6", "page_background": "#000000"}},
         "acr_values_supported": [],
     });
 
+    // Log events name the application they came from, as Auth0's do.
+    let first_client = clients.first().map_or("", |c| c.id.as_str());
     for (i, u) in store.users.clone().iter().take(5).enumerate() {
         store.log(
             "s",
             "Success Login",
-            json!({"connection": db, "client_id": Value::Null, "client_name": "Fake Tenant Login",
+            json!({"connection": db, "client_id": first_client, "client_name": "Fake Tenant Login",
                    "user_id": u["user_id"], "user_name": u["email"], "strategy": "auth0",
                    "strategy_type": "database", "hostname": domain, "details": {"prompts": [], "session_id": random_alnum(32), "stats": {"loginsCount": i + 1}}}),
         );
@@ -464,7 +463,7 @@ pub(crate) fn seed(
     store.log(
         "sapi",
         "Update tenant settings",
-        json!({"client_id": Value::Null, "client_name": "", "hostname": domain,
+        json!({"client_id": first_client, "client_name": "", "hostname": domain,
                "details": {"request": {"method": "patch", "path": "/api/v2/tenants/settings"},
                            "response": {"statusCode": 200}}}),
     );

@@ -1111,7 +1111,7 @@ async fn connections_logs_jobs_and_tenant_settings() {
     assert_eq!(s, 200);
     assert_eq!(v["friendly_name"], "Renamed");
     assert_eq!(v["flags"]["enable_sso"], false);
-    assert_eq!(v["flags"]["universal_login"], true);
+    assert_eq!(v["flags"]["disable_impersonation"], true);
     let (s, _, v) = api(&t, &http, &tok, Method::GET, "no-such-thing", None).await;
     assert_eq!((s, v["statusCode"].as_u64()), (404, Some(404)));
 }

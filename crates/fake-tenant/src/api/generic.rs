@@ -178,12 +178,23 @@ fn id_key(item: &Value, param: &str) -> String {
 }
 
 /// A new id shaped like `sample` (same length where it is long enough), unique in this store.
+/// Its counter is written with the digits 1 to 9 only, which every id alphabet of the
+/// description allows (hexadecimal, base58, alphanumeric, decimal).
 fn new_id(store: &mut GenericStore, sample: &Value) -> Value {
     store.next_id += 1;
-    let n = store.next_id.to_string();
+    let mut n = String::new();
+    let mut rest = store.next_id;
+    while rest > 0 {
+        rest -= 1;
+        n.insert(0, char::from(b'1' + (rest % 9) as u8));
+        rest /= 9;
+    }
     match sample {
         Value::String(s) if s.len() > n.len() => {
-            let keep: String = s.chars().take(s.chars().count() - n.len()).collect();
+            // The prefix through the last `_` (`exp_`, `grp_`) stays whole.
+            let prefix = s.rfind('_').map_or(0, |i| s[..=i].chars().count());
+            let keep = (s.chars().count() - n.len()).max(prefix);
+            let keep: String = s.chars().take(keep).collect();
             Value::String(format!("{keep}{n}"))
         }
         Value::Number(_) => Value::from(store.next_id),
@@ -211,18 +222,24 @@ fn collection<'s>(
 }
 
 /// `value` reduced to the keys `shape` names (when `shape` is an object naming any), with the
-/// keys it lacks taken from `shape`: an answer stays in the shape of the operation's schema.
+/// keys it lacks taken from `shape`, and so on down nested objects and the items of arrays:
+/// an answer stays in the shape of the operation's schema (a secret sent in `credentials` is
+/// not read back, a nested object keeps its required fields).
 fn shaped(value: &Value, shape: &Value) -> Value {
     match (value, shape) {
         (Value::Object(v), Value::Object(s)) if !s.is_empty() => {
             let mut out = s.clone();
             for (k, x) in v {
-                if s.contains_key(k) {
-                    out.insert(k.clone(), x.clone());
+                if let Some(inner) = s.get(k) {
+                    out.insert(k.clone(), shaped(x, inner));
                 }
             }
             Value::Object(out)
         }
+        (Value::Array(items), Value::Array(s)) => match s.first() {
+            Some(item_shape) => Value::Array(items.iter().map(|i| shaped(i, item_shape)).collect()),
+            None => value.clone(),
+        },
         _ => value.clone(),
     }
 }
