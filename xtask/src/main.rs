@@ -9,7 +9,9 @@
 //!                           fails on an unmet target unless --explore
 //! cargo xtask codegen [--check]  write (or check) the code generated from Auth0's API description
 //! cargo xtask e2e          every operation through ManagementClient against the fake tenant;
-//!                           prints `e2e: N/452 operations answered`, fails below 452
+//!                           prints `e2e: N/452 operations answered`, fails below 452,
+//!                           and validates every answer against the description (`schema
+//!                           validation: …`), failing on any invalid one
 //! cargo xtask conformance   check the models against Auth0's spec and recorded responses;
 //!                           fails when the data is present but 0 recordings were checked
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
@@ -77,7 +79,8 @@ fn print_help() {
          codegen [--check]  write the code generated from Auth0's API description (with\n                \
          --check: fail when the checked-in code differs)\n  \
          e2e           every operation through ManagementClient against the fake tenant;\n                \
-         fails below every operation answered\n  \
+         fails below every operation answered or on an answer invalid\n                \
+         against the description\n  \
          conformance   check the models against Auth0's spec and recorded responses;\n                \
          fails when ../shared/auth0 is present but 0 recordings were checked\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
@@ -204,7 +207,8 @@ fn ci(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the generated end-to-end test and checks its `e2e: N/M operations answered` line.
+/// Runs the generated end-to-end test and checks its `e2e: N/M operations answered` line and
+/// its `schema validation: … 0 invalid …` line.
 fn e2e(root: &Path) -> Result<(), String> {
     let out = cargo()
         .current_dir(root)
@@ -228,9 +232,23 @@ fn e2e(root: &Path) -> Result<(), String> {
     if let Some(line) = &line {
         println!("{line}");
     }
+    let schema = stdout
+        .lines()
+        .find(|l| l.starts_with("schema validation: "))
+        .map(str::to_owned);
+    if let Some(schema) = &schema {
+        println!("{schema}");
+    }
     if !out.status.success() {
         eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-        return Err("e2e: not every operation was answered".to_owned());
+        return Err(
+            "e2e: not every operation was answered with a body valid against the description"
+                .to_owned(),
+        );
+    }
+    // The test fails on an invalid answer; a run without the line validated nothing.
+    if !schema.is_some_and(|l| l.contains(" 0 invalid")) {
+        return Err("e2e: the answers were not validated against the description".to_owned());
     }
     let counts = line
         .as_deref()

@@ -5,6 +5,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+mod schema;
+
 use std::collections::HashMap;
 
 use auth0_m2m::ManagementClient;
@@ -37,6 +39,7 @@ impl Harness {
     pub async fn start() -> Self {
         let tenant = FakeTenant::builder()
             .seed_users(2)
+            .record_answers(true)
             .client("e2e", "e2e-secret", &auth0_m2m_fake::served_scopes())
             .start()
             .await
@@ -422,8 +425,10 @@ impl Harness {
     }
 }
 
-/// Prints `e2e: N/TOTAL operations answered` and fails on any failure or missing operation.
-pub fn report(results: Vec<Outcome>, total: usize) {
+/// Prints `e2e: N/TOTAL operations answered` and fails on any failure or missing operation;
+/// then validates every answer the tenant sent against the description and prints
+/// `schema validation: …`, failing on any invalid answer or on an operation left unchecked.
+pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
     let mut seen = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
     let mut answered = 0;
@@ -444,5 +449,38 @@ pub fn report(results: Vec<Outcome>, total: usize) {
     assert_eq!(
         answered, total,
         "every operation of the description is called"
+    );
+    let Some(path) = schema::description_path() else {
+        println!("schema validation: skipped, the description is not beside the workspace");
+        return;
+    };
+    let spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("the description is readable"))
+            .expect("the description is JSON");
+    let v = schema::validate(&spec, &h.tenant.answers());
+    println!(
+        "schema validation: {} answers of {} operations checked, {} operations answer no body, \
+         {} invalid ({} patterns the validator cannot compile left out; corrections of the \
+         description: {} required fields, {} list answers, {} patterns, {} statuses)",
+        v.checked,
+        v.operations.len(),
+        v.bodiless.len(),
+        v.invalid.len(),
+        v.patterns_left_out,
+        schema::ERRATA.len(),
+        v.lists_corrected,
+        v.counts_corrected,
+        schema::STATUS_ERRATA.len()
+    );
+    assert!(
+        v.invalid.is_empty(),
+        "{} invalid answers:\n{}",
+        v.invalid.len(),
+        v.invalid.join("\n")
+    );
+    assert_eq!(
+        v.operations.len() + v.bodiless.len(),
+        total,
+        "every operation has a validated answer"
     );
 }
