@@ -2,11 +2,11 @@
 //!
 //! The fake tenant serves the client-credentials grant at `POST /oauth/token`
 //! (`client_secret_post`, `client_secret_basic` and `private_key_jwt`), its
-//! signing keys at `/.well-known/jwks.json`, and a subset of the Management
-//! API v2 (clients, client grants, resource servers, users, user blocks, roles,
-//! organizations, connections, logs, jobs, active-user stats, tenant settings)
-//! with Auth0's response shapes, error bodies, pagination styles and rate-limit
-//! headers (on every answer, injected faults included). It speaks TLS by
+//! signing keys at `/.well-known/jwks.json`, and every operation of the Management
+//! API v2 description (the central resources, such as clients, client grants,
+//! resource servers, users, roles, organizations, logs and jobs, by hand-written
+//! handlers) with Auth0's response shapes, error bodies, pagination styles and
+//! rate-limit headers (on every answer, injected faults included). It speaks TLS by
 //! default with a freshly generated CA, and offers test controls: counters,
 //! fault injection, token revocation, added latency and a freezable rate-limit
 //! window. Log events are kept for a retention window and up to a maximum
@@ -420,10 +420,10 @@ impl FakeTenantBuilder {
         self
     }
 
-    /// Keeps every Management API answer (its operation, method, path, status and body) for
-    /// [`FakeTenant::answers`] (default: `false`): for tests that check what the tenant sent, such
-    /// as validating bodies against Auth0's API description. The record grows with every
-    /// request; leave it off for long runs.
+    /// Keeps every answer of a Management API operation (its operation, method, path, status
+    /// and body) for [`FakeTenant::answers`] (default: `false`): for tests that check what the
+    /// tenant sent, such as validating bodies against Auth0's API description. The record grows
+    /// with every request; leave it off for long runs.
     pub fn record_answers(mut self, record: bool) -> Self {
         self.record_answers = record;
         self
@@ -692,8 +692,9 @@ impl FakeTenant {
         true
     }
 
-    /// Every Management API answer sent so far, oldest first, when the builder's
-    /// [`record_answers`](FakeTenantBuilder::record_answers) is on (empty otherwise).
+    /// Every answer of a Management API operation sent so far, oldest first, when the builder's
+    /// [`record_answers`](FakeTenantBuilder::record_answers) is on (empty otherwise). Injected
+    /// faults and rate-limit refusals are not kept: they are not the operation's answers.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
