@@ -76,28 +76,19 @@ fn is_param(seg: &str) -> bool {
     seg.starts_with('{')
 }
 
-/// The operation serving `method` and `segs`; literal segments win over parameters.
+/// The operation serving `method` and `segs`; literal segments win over parameters, and a
+/// blank parameter matches nothing.
 pub(super) fn find(method: &Method, segs: &[String]) -> Option<&'static Op> {
     let mut best: Option<(&'static Op, usize)> = None;
-    'ops: for op in super::generated::OPERATIONS {
+    for op in super::generated::OPERATIONS {
         if op.method != method.as_str() {
             continue;
         }
-        let template = segments(op.path);
-        if template.len() != segs.len() {
+        let Some((params, literals)) = super::routes::match_template(op.path, segs) else {
             continue;
-        }
-        let mut literals = 0;
-        for (t, s) in template.iter().zip(segs) {
-            if is_param(t) {
-                if s.trim().is_empty() {
-                    continue 'ops;
-                }
-            } else if t != s {
-                continue 'ops;
-            } else {
-                literals += 1;
-            }
+        };
+        if params.iter().any(|p| p.trim().is_empty()) {
+            continue;
         }
         if best.is_none_or(|(_, l)| literals > l) {
             best = Some((op, literals));

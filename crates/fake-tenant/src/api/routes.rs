@@ -421,26 +421,36 @@ pub(super) fn match_route(
     method: &Method,
     segs: &[String],
 ) -> Option<(Route, &'static [&'static str])> {
-    'routes: for spec in ROUTES {
-        if spec.method != method.as_str() {
-            continue;
-        }
-        let template: Vec<&str> = spec.path.split('/').filter(|s| !s.is_empty()).collect();
-        if template.len() != segs.len() {
-            continue;
-        }
-        let mut params = Vec::new();
-        for (t, s) in template.iter().zip(segs) {
-            if t.starts_with('{') {
-                params.push(s.clone());
-            } else if t != s {
-                continue 'routes;
-            }
-        }
-        debug_assert!(spec.scopes.iter().all(|s| MANAGEMENT_SCOPES.contains(s)));
-        return Some(((spec.make)(&mut params), spec.scopes));
+    ROUTES
+        .iter()
+        .filter(|spec| spec.method == method.as_str())
+        .find_map(|spec| {
+            let (mut params, _) = match_template(spec.path, segs)?;
+            debug_assert!(spec.scopes.iter().all(|s| MANAGEMENT_SCOPES.contains(s)));
+            Some(((spec.make)(&mut params), spec.scopes))
+        })
+}
+
+/// Matches decoded path segments against a path template (`/users/{id}/roles`): the values of
+/// its parameters, in order, and how many literal segments matched. Both the hand-written
+/// routes and the generated operations are found with it.
+pub(super) fn match_template(template: &str, segs: &[String]) -> Option<(Vec<String>, usize)> {
+    let template: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    if template.len() != segs.len() {
+        return None;
     }
-    None
+    let mut params = Vec::new();
+    let mut literals = 0;
+    for (t, s) in template.iter().zip(segs) {
+        if t.starts_with('{') {
+            params.push(s.clone());
+        } else if t == s {
+            literals += 1;
+        } else {
+            return None;
+        }
+    }
+    Some((params, literals))
 }
 
 #[cfg(test)]
