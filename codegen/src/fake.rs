@@ -2,15 +2,52 @@
 //! template, scopes, success status, pagination, items key and a sample answer built from its
 //! response schema. Generated from the description only (the fake imports no client crate).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::names::lit;
 use super::ops::{Answer, Op};
 
-/// Resolves references (to a depth), so that samples can be built from one tree.
-struct Schemas<'a>(&'a Map<String, Value>);
+/// Builds values valid against the description's schemas: samples (the fake tenant's answers,
+/// the end-to-end run's request bodies) and examples (every property, for conformance).
+pub struct Sampler<'a> {
+    /// The description's `components.schemas`, against which references resolve.
+    schemas: &'a Map<String, Value>,
+    /// How many enums of the description list each string value.
+    shared: HashMap<String, usize>,
+    /// Every property at every depth (to a depth of 8), for examples that show each described
+    /// field; otherwise optional properties stop below a depth of 3, so that a sample stays
+    /// small.
+    every: bool,
+}
 
-impl Schemas<'_> {
+impl<'a> Sampler<'a> {
+    /// A sampler over the description's `components.schemas`.
+    pub fn new(schemas: &'a Map<String, Value>) -> Self {
+        Sampler {
+            schemas,
+            shared: enum_counts(schemas),
+            every: false,
+        }
+    }
+
+    /// The sampler of examples: every property a schema describes, at every depth to a limit
+    /// (conformance reads one example per answer schema through the models, so that a
+    /// described field a model misses shows).
+    pub fn every_property(mut self) -> Self {
+        self.every = true;
+        self
+    }
+
+    /// A value valid against `schema` (references resolved) where the generator can make one:
+    /// values that follow the schema's formats, patterns, lengths and enums, the first shape of
+    /// a `oneOf`/`anyOf`, the parts of an `allOf` merged; optional properties stop below a
+    /// depth unless [`every_property`](Self::every_property).
+    pub fn value(&self, schema: &Value) -> Value {
+        self.sample(schema, 0)
+    }
+
     fn resolve<'v>(&'v self, s: &'v Value) -> &'v Value {
         let mut s = s;
         for _ in 0..8 {
@@ -18,7 +55,7 @@ impl Schemas<'_> {
                 .get("$ref")
                 .and_then(Value::as_str)
                 .and_then(|r| r.rsplit('/').next())
-                .and_then(|n| self.0.get(n))
+                .and_then(|n| self.schemas.get(n))
             {
                 Some(t) => s = t,
                 None => break,
@@ -32,7 +69,7 @@ impl Schemas<'_> {
     /// minimum, one array item, and every property down to a depth (then the required ones).
     fn sample(&self, schema: &Value, depth: usize) -> Value {
         let s = self.resolve(schema);
-        if depth > 12 {
+        if depth > if self.every { 8 } else { 12 } {
             return Value::Null;
         }
         if let Some(v) = s.get("const") {
@@ -42,10 +79,9 @@ impl Schemas<'_> {
             // The value most enums of the description share: an answer then holds a value
             // the enums of the operations that read it back allow too (a method listed as
             // `phone` can be updated as `phone`, where `recovery-code` only lists).
-            let shared = enum_counts(self.0);
             if let Some(v) = values.iter().rev().max_by_key(|v| {
                 v.as_str()
-                    .map_or(0, |v| shared.get(v).copied().unwrap_or(0))
+                    .map_or(0, |v| self.shared.get(v).copied().unwrap_or(0))
             }) {
                 return v.clone();
             }
@@ -103,7 +139,9 @@ impl Schemas<'_> {
                     .as_u64()
                     .map_or(usize::MAX, |m| m as usize);
                 for (k, v) in s["properties"].as_object().into_iter().flatten() {
-                    if (depth > 3 || out.len() >= max) && !required.contains(&k.as_str()) {
+                    if ((depth > 3 && !self.every) || out.len() >= max)
+                        && !required.contains(&k.as_str())
+                    {
                         continue;
                     }
                     let value = self.sample(v, depth + 1);
@@ -128,7 +166,11 @@ impl Schemas<'_> {
             }
             "array" => {
                 let min = s["minItems"].as_u64().unwrap_or(0) as usize;
-                let n = if depth > 3 { min } else { min.max(1) };
+                let n = if depth > 3 && !self.every {
+                    min
+                } else {
+                    min.max(1)
+                };
                 let item = self.sample(&s["items"], depth + 1);
                 if item.is_null() {
                     Value::Array(Vec::new())
@@ -143,7 +185,11 @@ impl Schemas<'_> {
                     .unwrap_or(1)
                     .max(s["exclusiveMinimum"].as_i64().map_or(i64::MIN, |m| m + 1)),
             ),
-            "number" => Value::from(s["minimum"].as_f64().unwrap_or(1.0)),
+            // Integral numbers are written as integers, as Auth0 writes its counts.
+            "number" => match s["minimum"].as_f64().unwrap_or(1.0) {
+                n if n.fract() == 0.0 && n.abs() < 1e15 => Value::from(n as i64),
+                n => Value::from(n),
+            },
             "boolean" => Value::Bool(true),
             "null" => Value::Null,
             _ => Value::Null,
@@ -151,34 +197,25 @@ impl Schemas<'_> {
     }
 }
 
-/// How many enums of the description list each string value (computed once per run).
-fn enum_counts(schemas: &Map<String, Value>) -> &'static std::collections::HashMap<String, usize> {
-    static COUNTS: std::sync::OnceLock<std::collections::HashMap<String, usize>> =
-        std::sync::OnceLock::new();
-    COUNTS.get_or_init(|| {
-        fn walk(v: &Value, counts: &mut std::collections::HashMap<String, usize>) {
-            match v {
-                Value::Object(m) => {
-                    if let Some(Value::Array(values)) = m.get("enum") {
-                        for value in values.iter().filter_map(Value::as_str) {
-                            *counts.entry(value.to_owned()).or_default() += 1;
-                        }
+/// How many enums of the description list each string value.
+fn enum_counts(schemas: &Map<String, Value>) -> HashMap<String, usize> {
+    fn walk(v: &Value, counts: &mut HashMap<String, usize>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Array(values)) = m.get("enum") {
+                    for value in values.iter().filter_map(Value::as_str) {
+                        *counts.entry(value.to_owned()).or_default() += 1;
                     }
-                    m.values().for_each(|x| walk(x, counts));
                 }
-                Value::Array(items) => items.iter().for_each(|x| walk(x, counts)),
-                _ => {}
+                m.values().for_each(|x| walk(x, counts));
             }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, counts)),
+            _ => {}
         }
-        let mut counts = std::collections::HashMap::new();
-        schemas.values().for_each(|s| walk(s, &mut counts));
-        counts
-    })
-}
-
-/// A value valid against `schema` where the generator can make one (see `Schemas::sample`).
-pub(crate) fn sample_value(schemas: &Map<String, Value>, schema: &Value) -> Value {
-    Schemas(schemas).sample(schema, 0)
+    }
+    let mut counts = HashMap::new();
+    schemas.values().for_each(|s| walk(s, &mut counts));
+    counts
 }
 
 /// A string valid against `s`: its pattern's sample, or its format's, within its lengths.
@@ -235,7 +272,7 @@ pub(crate) fn sample_string(s: &Value) -> String {
 
 /// The Rust source of the fake tenant's generated route table.
 pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
-    let schemas = Schemas(schemas);
+    let schemas = Sampler::new(schemas);
     let mut s = String::from(
         "//! Every operation of Auth0's Management API description: method, path template, scopes,\n\
          //! success status, pagination, items key and a sample answer built from the response\n\

@@ -23,6 +23,8 @@ mod overrides;
 mod pattern;
 mod types;
 
+pub use fake::Sampler;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -233,13 +235,17 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let mut e2e_calls = String::new();
     let mut order: Vec<(&Op, &ops::Emitted)> = generated.iter().zip(&emitted).collect();
     order.sort_by_key(|(op, _)| op.method == "DELETE");
+    let sampler = fake::Sampler::new(types.schemas);
     for (op, e) in order {
         let mut args: Vec<String> = (0..op.path_params.len())
             .map(|i| format!("&p[{i}]"))
             .collect();
         if let Some(b) = &e.body_ty {
             let schema = op.body.as_ref().map_or(Value::Null, |b| b.schema.clone());
-            args.push(qualify(&ops::valid_sample(b, &schema, &types), &types));
+            args.push(qualify(
+                &ops::valid_sample(b, &schema, &types, &sampler),
+                &types,
+            ));
         }
         let p = if op.path_params.is_empty() {
             String::new()

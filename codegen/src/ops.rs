@@ -724,7 +724,12 @@ pub(crate) fn sample(ty: &Ty, types: &Types<'_>) -> String {
 /// a request body is built with `new` from valid required fields, any other value is read from
 /// the schema's sample (`serde_json::from_str`), so that the fake tenant, which keeps what it
 /// is sent, answers values its response schemas allow.
-pub(crate) fn valid_sample(ty: &Ty, schema: &Value, types: &Types<'_>) -> String {
+pub(crate) fn valid_sample(
+    ty: &Ty,
+    schema: &Value,
+    types: &Types<'_>,
+    sampler: &super::fake::Sampler<'_>,
+) -> String {
     use super::types::Def;
     if let Ty::Named(n) = ty
         && let Some(Def::Struct {
@@ -737,12 +742,12 @@ pub(crate) fn valid_sample(ty: &Ty, schema: &Value, types: &Types<'_>) -> String
             fields
                 .iter()
                 .filter(|f| f.required)
-                .map(|f| valid_sample(&f.ty, &f.schema, types))
+                .map(|f| valid_sample(&f.ty, &f.schema, types, sampler))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
-    let value = super::fake::sample_value(types.schemas, schema);
+    let value = sampler.value(schema);
     if value.is_null() {
         return sample(ty, types);
     }

@@ -87,6 +87,9 @@ struct SpecOperation {
     tag: String,
     /// The schemas of its 2xx JSON answers.
     responses: Vec<Value>,
+    /// An example of each of those answers with every property the schema describes (the
+    /// generator's sampler: the fake tenant's samples follow the same rules).
+    examples: Vec<Value>,
 }
 
 /// The operations of the OpenAPI description by `(METHOD, path template)`, templates relative
@@ -98,6 +101,8 @@ fn spec_operations(dir: &Path) -> Result<BTreeMap<(String, String), SpecOperatio
         .and_then(Value::as_object)
         .ok_or("management-api-oas.json has no `paths` object")?;
     let schemas = spec["components"]["schemas"].as_object();
+    let no_schemas = serde_json::Map::new();
+    let sampler = auth0_m2m_codegen::Sampler::new(schemas.unwrap_or(&no_schemas)).every_property();
     let mut operations = BTreeMap::new();
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
@@ -107,20 +112,23 @@ fn spec_operations(dir: &Path) -> Result<BTreeMap<(String, String), SpecOperatio
             let Some(op) = item.get(method) else {
                 continue;
             };
-            let responses = op["responses"]
+            let answers: Vec<Value> = op["responses"]
                 .as_object()
                 .into_iter()
                 .flatten()
                 .filter(|(code, _)| code.starts_with('2'))
                 .map(|(_, answer)| answer["content"]["application/json"]["schema"].clone())
                 .filter(|schema| !schema.is_null())
-                .map(|schema| inline_refs(&schema, schemas, 0))
                 .collect();
             operations.insert(
                 (method.to_ascii_uppercase(), path.clone()),
                 SpecOperation {
                     tag: op["tags"][0].as_str().unwrap_or("").to_owned(),
-                    responses,
+                    examples: answers.iter().map(|a| sampler.value(a)).collect(),
+                    responses: answers
+                        .iter()
+                        .map(|schema| inline_refs(schema, schemas, 0))
+                        .collect(),
                 },
             );
         }
@@ -164,78 +172,6 @@ fn inline_refs(
         ),
         other => other.clone(),
     }
-}
-
-/// An answer built from a schema: every property with a plausible value (the first enum value,
-/// `"x"`, 1, 1.5, true, one array item), the first shape of a `oneOf`/`anyOf`, `allOf` merged.
-fn example_of(schema: &Value, depth: usize) -> Value {
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(first) = schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find(|s| s["type"] != "null"))
-    {
-        return example_of(first, depth + 1);
-    }
-    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-        let mut merged = serde_json::Map::new();
-        for part in parts {
-            if let Value::Object(m) = example_of(part, depth + 1) {
-                merged.extend(m);
-            }
-        }
-        if let Value::Object(m) = example_of(&json_without(schema, "allOf"), depth + 1) {
-            merged.extend(m);
-        }
-        return Value::Object(merged);
-    }
-    if let Some(v) = schema
-        .get("const")
-        .or_else(|| schema.get("enum").and_then(|e| e.get(0)))
-    {
-        return v.clone();
-    }
-    let ty = match &schema["type"] {
-        Value::String(t) => t.as_str(),
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null")
-            .unwrap_or(""),
-        _ if schema.get("properties").is_some() => "object",
-        _ => "",
-    };
-    match ty {
-        "object" => Value::Object(
-            schema["properties"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), example_of(v, depth + 1)))
-                .filter(|(_, v)| !v.is_null())
-                .collect(),
-        ),
-        "array" => {
-            let item = example_of(&schema["items"], depth + 1);
-            Value::Array(if item.is_null() { vec![] } else { vec![item] })
-        }
-        "string" => Value::String("x".to_owned()),
-        "integer" => Value::from(1),
-        "number" => Value::from(1),
-        "boolean" => Value::Bool(true),
-        _ => Value::Null,
-    }
-}
-
-fn json_without(schema: &Value, key: &str) -> Value {
-    let mut s = schema.clone();
-    if let Value::Object(m) = &mut s {
-        m.remove(key);
-    }
-    s
 }
 
 /// The schemas `schema` may stand for: itself and its `oneOf`/`anyOf`/`allOf` parts.
@@ -431,14 +367,13 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
         let Some(op) = operations.get(&key) else {
             continue;
         };
-        for schema in &op.responses {
-            let body = example_of(schema, 0);
+        for (schema, body) in op.responses.iter().zip(&op.examples) {
             if !(body.is_object() || body.is_array()) {
                 continue;
             }
-            let (result, extra_keys) = check(info, &body);
+            let (result, extra_keys) = check(info, body);
             let mut named = BTreeSet::new();
-            described_keys(&body, schema, &mut named);
+            described_keys(body, schema, &mut named);
             let misplaced: Vec<&String> =
                 extra_keys.iter().filter(|k| named.contains(*k)).collect();
             match result {
@@ -593,10 +528,19 @@ mod tests {
             "shape": {"oneOf": [{"type": "object", "properties": {"x": {"type": "number"}}}]},
             "all": {"allOf": [{"properties": {"p": {"type": "string"}}}, {"properties": {"q": {"type": "integer"}}}]}
         }});
+        let no_components = serde_json::Map::new();
+        let examples = auth0_m2m_codegen::Sampler::new(&no_components).every_property();
         assert_eq!(
-            example_of(&schema, 0),
-            json!({"id": "x", "n": 1, "kind": "a", "tags": [true], "shape": {"x": 1},
-                   "all": {"p": "x", "q": 1}})
+            examples.value(&schema),
+            json!({"id": "sample", "n": 1, "kind": "a", "tags": [true], "shape": {"x": 1},
+                   "all": {"p": "sample", "q": 1}})
+        );
+        // Optional properties deep down are there too (a sample would stop below a depth).
+        let deep = json!({"properties": {"a": {"properties": {"b": {"properties": {"c": {
+            "properties": {"d": {"properties": {"e": {"type": "string", "format": "email"}}}}}}}}}}});
+        assert_eq!(
+            examples.value(&deep)["a"]["b"]["c"]["d"]["e"],
+            "user@example.com"
         );
     }
 
