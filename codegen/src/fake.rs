@@ -218,6 +218,11 @@ fn enum_counts(schemas: &Map<String, Value>) -> HashMap<String, usize> {
     counts
 }
 
+/// Whether a format's sample and a pattern's are both https URLs.
+fn both_https(format: &str, pattern: &str) -> bool {
+    format.starts_with("https://") && pattern.starts_with("https://")
+}
+
 /// A string valid against `s`: its pattern's sample, or its format's, within its lengths.
 pub(crate) fn sample_string(s: &Value) -> String {
     let min = s["minLength"].as_u64().unwrap_or(0) as usize;
@@ -254,9 +259,10 @@ pub(crate) fn sample_string(s: &Value) -> String {
     if let Some(pattern) = s["pattern"].as_str()
         && let Some(v) = super::pattern::sample(pattern, min, max)
     {
-        // A pattern that only fixes a prefix (`^https://`) leaves the format's sample valid.
+        // A pattern that only fixes a prefix (`^https://`), or spells out the syntax of an
+        // https URL, leaves the format's plain URL valid.
         return match format {
-            Some(f) if f.starts_with(v.as_str()) && fits(f) => f.to_owned(),
+            Some(f) if (f.starts_with(v.as_str()) || both_https(f, &v)) && fits(f) => f.to_owned(),
             _ => v,
         };
     }

@@ -751,6 +751,9 @@ pub(crate) fn valid_sample(
     if value.is_null() {
         return sample(ty, types);
     }
+    if let (Ty::Str, Value::String(text)) = (ty, &value) {
+        return format!("{text:?}.to_owned()");
+    }
     format!(
         "serde_json::from_str::<{}>({:?}).expect(\"a sample of the description\")",
         ty.rust(),

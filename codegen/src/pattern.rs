@@ -258,16 +258,19 @@ pub(crate) fn sample(pattern: &str, min: usize, max: usize) -> Option<String> {
         _src: pattern,
     };
     let alts = parser.alternatives();
-    for alt in &alts {
-        for stretch in 0..=64 {
-            let mut out = String::new();
-            generate(alt, stretch, &mut out);
-            let len = out.chars().count();
-            if len > max {
-                break;
-            }
-            if len >= min {
-                return Some(out);
+    // A non-empty string where the pattern has one (`^$|^https://…` is a URL first), else "".
+    for least in [min.max(1), min] {
+        for alt in &alts {
+            for stretch in 0..=64 {
+                let mut out = String::new();
+                generate(alt, stretch, &mut out);
+                let len = out.chars().count();
+                if len > max {
+                    break;
+                }
+                if len >= least {
+                    return Some(out);
+                }
             }
         }
     }
@@ -327,8 +330,13 @@ mod tests {
                 15
             )
             .as_deref(),
-            Some("")
+            Some("a")
         );
+        assert_eq!(
+            sample("^$|^https://[a-z]+$", 0, 255).as_deref(),
+            Some("https://a")
+        );
+        assert_eq!(sample("^$", 0, 255).as_deref(), Some(""));
         // Unsatisfiable: one character but 14 long.
         assert_eq!(sample("^[a-z0-9]$", 14, 14), None);
     }

@@ -39,7 +39,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new(serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::actions::ActionTrigger>>("[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]").expect("a sample of the description")));
+        let endpoint = m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new("sample".to_owned(), serde_json::from_str::<Vec<m::api::actions::ActionTrigger>>("[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]").expect("a sample of the description")));
         results.push((
             "post_action",
             h.client
@@ -171,10 +171,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::actions::PostActionModule::new(
-            m::api::actions::CreateActionModuleRequestContent::new(
-                serde_json::from_str::<String>("\"\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"\"").expect("a sample of the description"),
-            ),
+            m::api::actions::CreateActionModuleRequestContent::new("a".to_owned(), "a".to_owned()),
         );
         results.push((
             "post_action_module",
@@ -228,9 +225,7 @@ async fn call_every_operation() {
         let p = h.params("post_action_module_rollback");
         let endpoint = m::api::actions::PostActionModuleRollback::new(
             &p[0],
-            m::api::actions::RollbackActionModuleRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::actions::RollbackActionModuleRequestContent::new("sample".to_owned()),
         );
         results.push((
             "post_action_module_rollback",
@@ -562,9 +557,7 @@ async fn call_every_operation() {
         let p = h.params("try_phone_provider");
         let endpoint = m::api::branding::TryPhoneProvider::new(
             &p[0],
-            m::api::branding::CreatePhoneProviderSendTestRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::branding::CreatePhoneProviderSendTestRequestContent::new("sample".to_owned()),
         );
         results.push((
             "try_phone_provider",
@@ -643,7 +636,7 @@ async fn call_every_operation() {
         let endpoint = m::api::branding::TryPhoneTemplate::new(
             &p[0],
             m::api::branding::CreatePhoneTemplateTestNotificationRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -683,7 +676,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::branding::PostBrandingTheme::new(m::api::branding::CreateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
+        let endpoint = m::api::branding::PostBrandingTheme::new(m::api::branding::CreateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
         results.push((
             "post_branding_theme",
             h.client
@@ -718,7 +711,7 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_branding_theme");
-        let endpoint = m::api::branding::PatchBrandingTheme::new(&p[0], m::api::branding::UpdateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
+        let endpoint = m::api::branding::PatchBrandingTheme::new(&p[0], m::api::branding::UpdateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
         results.push((
             "patch_branding_theme",
             h.client
@@ -755,8 +748,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::clients::PostClientsCimdPreview::new(
             m::api::clients::PreviewCimdMetadataRequestContent::new(
-                serde_json::from_str::<String>("\"https://example.com/\"")
-                    .expect("a sample of the description"),
+                "https://example.com/".to_owned(),
             ),
         );
         results.push((
@@ -771,8 +763,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::clients::PostClientsCimdRegister::new(
             m::api::clients::RegisterCimdClientRequestContent::new(
-                serde_json::from_str::<String>("\"https://example.com/\"")
-                    .expect("a sample of the description"),
+                "https://example.com/".to_owned(),
             ),
         );
         results.push((
@@ -868,7 +859,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::connection_profiles::PostConnectionProfiles::new(
             m::api::connection_profiles::CreateConnectionProfileRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -933,7 +924,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::connections::PostConnections::new(
             m::api::connections::CreateConnectionRequestContent::new(
-                serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
+                "a".to_owned(),
                 serde_json::from_str::<m::api::connections::ConnectionIdentityProviderEnum>(
                     "\"email\"",
                 )
@@ -1195,7 +1186,7 @@ async fn call_every_operation() {
                     "[{\"auth0\":\"sample\",\"scim\":\"sample\"}]",
                 )
                 .expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -1272,7 +1263,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::custom_domains::PostCustomDomains::new(
             m::api::custom_domains::CreateCustomDomainRequestContent::new(
-                serde_json::from_str::<String>("\"a.A\"").expect("a sample of the description"),
+                "a.A".to_owned(),
                 serde_json::from_str::<m::api::custom_domains::CustomDomainProvisioningTypeEnum>(
                     "\"auth0_managed_certs\"",
                 )
@@ -1301,9 +1292,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::custom_domains::PatchDefault::new(
-            m::api::custom_domains::SetDefaultCustomDomainRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::custom_domains::SetDefaultCustomDomainRequestContent::new("sample".to_owned()),
         );
         results.push((
             "patch_default",
@@ -1380,15 +1369,13 @@ async fn call_every_operation() {
         let endpoint =
             m::api::device_credentials::PostDeviceCredentials::new(
                 m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
-                    serde_json::from_str::<String>("\"-\"").expect("a sample of the description"),
-                    serde_json::from_str::<String>("\"sample\"")
-                        .expect("a sample of the description"),
+                    "-".to_owned(),
+                    "sample".to_owned(),
                     serde_json::from_str::<
                         m::api::device_credentials::DeviceCredentialPublicKeyTypeEnum,
                     >("\"public_key\"")
                     .expect("a sample of the description"),
-                    serde_json::from_str::<String>("\"sample\"")
-                        .expect("a sample of the description"),
+                    "sample".to_owned(),
                 ),
             );
         results.push((
@@ -1403,11 +1390,11 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::email_templates::PostEmailTemplates::new(
             m::api::email_templates::CreateEmailTemplateRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
                 serde_json::from_str::<bool>("true").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
                 serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
                     "\"blocked_account\"",
                 )
@@ -1440,11 +1427,11 @@ async fn call_every_operation() {
         let endpoint = m::api::email_templates::PutEmailTemplatesByTemplateName::new(
             &p[0],
             m::api::email_templates::SetEmailTemplateRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
                 serde_json::from_str::<bool>("true").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
                 serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
                     "\"blocked_account\"",
                 )
@@ -1662,7 +1649,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateExperiment::new(m::api::experimentation::CreateExperimentRequestContent::new(serde_json::from_str::<m::api::experimentation::AllocationStrategyEnum>("\"segment\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::AllocationRequestItem>>("[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}]").expect("a sample of the description"), serde_json::from_str::<m::api::experimentation::AssignmentConfig>("{\"subject\":\"device\"}").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<String>("\"flg_A\"").expect("a sample of the description"), serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description")));
+        let endpoint = m::api::experimentation::CreateExperiment::new(m::api::experimentation::CreateExperimentRequestContent::new(serde_json::from_str::<m::api::experimentation::AllocationStrategyEnum>("\"segment\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::AllocationRequestItem>>("[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}]").expect("a sample of the description"), serde_json::from_str::<m::api::experimentation::AssignmentConfig>("{\"subject\":\"device\"}").expect("a sample of the description"), "sample".to_owned(), "flg_A".to_owned(), "aaa".to_owned()));
         results.push((
             "create_experiment",
             h.client
@@ -1745,7 +1732,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::experimentation::CreateFeatureFlag::new(
             m::api::experimentation::CreateFeatureFlagRequestContent::new(
-                serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"),
+                "aaa".to_owned(),
                 serde_json::from_str::<m::secret::SecretMap>(
                     "{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}",
                 )
@@ -1825,7 +1812,7 @@ async fn call_every_operation() {
         let endpoint = m::api::experimentation::CreateVariation::new(
             &p[0],
             m::api::experimentation::CreateVariationRequestContent::new(
-                serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"),
+                "aaa".to_owned(),
                 serde_json::from_str::<m::secret::SecretMap>("{}")
                     .expect("a sample of the description"),
             ),
@@ -1879,7 +1866,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateSegment::new(m::api::experimentation::CreateSegmentRequestContent::new(serde_json::from_str::<String>("\"aaa\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::SegmentRule>>("[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]").expect("a sample of the description")));
+        let endpoint = m::api::experimentation::CreateSegment::new(m::api::experimentation::CreateSegmentRequestContent::new("aaa".to_owned(), serde_json::from_str::<Vec<m::api::experimentation::SegmentRule>>("[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]").expect("a sample of the description")));
         results.push((
             "create_segment",
             h.client
@@ -1929,7 +1916,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::flows::PostFlows::new(m::api::flows::CreateFlowRequestContent::new(
-            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            "sample".to_owned(),
         ));
         results.push((
             "post_flows",
@@ -2052,10 +2039,9 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint =
-            m::api::forms::CreateForm::new(m::api::forms::CreateFormRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ));
+        let endpoint = m::api::forms::CreateForm::new(
+            m::api::forms::CreateFormRequestContent::new("sample".to_owned()),
+        );
         results.push((
             "create_form",
             h.client
@@ -2169,7 +2155,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PostTicket::new(
             m::api::guardian::CreateGuardianEnrollmentTicketRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -2337,8 +2323,8 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutFactorPhoneTemplates::new(
             m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -2574,8 +2560,8 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::guardian::PutFactorSmsTemplates::new(
             m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -2642,8 +2628,8 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::hooks::PostHooks::new(m::api::hooks::CreateHookRequestContent::new(
-            serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
-            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            "a".to_owned(),
+            "sample".to_owned(),
             serde_json::from_str::<m::api::hooks::HookTriggerIdEnum>("\"credentials-exchange\"")
                 .expect("a sample of the description"),
         ));
@@ -2729,9 +2715,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::jobs::PostVerificationEmail::new(
-            m::api::jobs::CreateVerificationEmailRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::jobs::CreateVerificationEmailRequestContent::new("sample".to_owned()),
         );
         results.push((
             "post_verification-email",
@@ -2832,9 +2816,7 @@ async fn call_every_operation() {
         let p = h.params("post_encryption_key");
         let endpoint = m::api::keys::PostEncryptionKey::new(
             &p[0],
-            m::api::keys::ImportEncryptionKeyRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::keys::ImportEncryptionKeyRequestContent::new("sample".to_owned()),
         );
         results.push((
             "post_encryption_key",
@@ -2964,7 +2946,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::network_acls::PostNetworkAcls::new(m::api::network_acls::CreateNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
+        let endpoint = m::api::network_acls::PostNetworkAcls::new(m::api::network_acls::CreateNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
         results.push((
             "post_network-acls",
             h.client
@@ -2988,7 +2970,7 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_network-acls_by_id");
-        let endpoint = m::api::network_acls::PutNetworkAclsById::new(&p[0], m::api::network_acls::SetNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
+        let endpoint = m::api::network_acls::PutNetworkAclsById::new(&p[0], m::api::network_acls::SetNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
         results.push((
             "put_network-acls_by_id",
             h.client
@@ -3030,7 +3012,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::CreateOrganizationClientGrants::new(
             &p[0],
             m::api::organizations::AssociateOrganizationClientGrantRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -3059,7 +3041,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostOrganizationConnection::new(
             &p[0],
             m::api::organizations::CreateOrganizationAllConnectionRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -3116,7 +3098,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostDiscoveryDomains::new(
             &p[0],
             m::api::organizations::CreateOrganizationDiscoveryDomainRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -3186,7 +3168,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostEnabledConnections::new(
             &p[0],
             m::api::organizations::AddOrganizationConnectionRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -3244,7 +3226,7 @@ async fn call_every_operation() {
         let endpoint = m::api::organizations::PostInvitations::new(
             &p[0],
             m::api::organizations::CreateOrganizationInvitationRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
                 serde_json::from_str::<m::api::organizations::OrganizationInvitationInvitee>(
                     "{\"email\":\"user@example.com\"}",
                 )
@@ -3529,7 +3511,7 @@ async fn call_every_operation() {
                     "\"client\"",
                 )
                 .expect("a sample of the description"),
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
                 serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyResourceEnum>(
                     "\"oauth_authentication_api\"",
                 )
@@ -3723,8 +3705,8 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::rules::PostRules::new(m::api::rules::CreateRuleRequestContent::new(
-            serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
-            serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+            "a".to_owned(),
+            "sample".to_owned(),
         ));
         results.push((
             "post_rules",
@@ -3750,9 +3732,7 @@ async fn call_every_operation() {
         let p = h.params("put_rules-configs_by_key");
         let endpoint = m::api::rules_configs::PutRulesConfigsByKey::new(
             &p[0],
-            m::api::rules_configs::SetRulesConfigRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::rules_configs::SetRulesConfigRequestContent::new("sample".to_owned()),
         );
         results.push((
             "put_rules-configs_by_key",
@@ -3804,7 +3784,7 @@ async fn call_every_operation() {
     {
         let endpoint = m::api::self_service_profiles::PostSelfServiceProfiles::new(
             m::api::self_service_profiles::CreateSelfServiceProfileRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
+                "sample".to_owned(),
             ),
         );
         results.push((
@@ -3991,9 +3971,7 @@ async fn call_every_operation() {
     }
     {
         let endpoint = m::api::tickets::PostEmailVerification::new(
-            m::api::tickets::VerifyEmailTicketRequestContent::new(
-                serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"),
-            ),
+            m::api::tickets::VerifyEmailTicketRequestContent::new("sample".to_owned()),
         );
         results.push((
             "post_email-verification",
@@ -4032,12 +4010,9 @@ async fn call_every_operation() {
         let endpoint =
             m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
                 m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
-                    serde_json::from_str::<String>("\"sample\"")
-                        .expect("a sample of the description"),
-                    serde_json::from_str::<String>("\"sample\"")
-                        .expect("a sample of the description"),
-                    serde_json::from_str::<String>("\"https://example.com/\"")
-                        .expect("a sample of the description"),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "https://example.com/".to_owned(),
                     serde_json::from_str::<
                         m::api::token_exchange_profiles::TokenExchangeProfileTypeEnum,
                     >("\"custom_authentication\"")
@@ -4092,7 +4067,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::user_attribute_profiles::PostUserAttributeProfiles::new(m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new(serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}").expect("a sample of the description")));
+        let endpoint = m::api::user_attribute_profiles::PostUserAttributeProfiles::new(m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new("sample".to_owned(), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}").expect("a sample of the description")));
         results.push((
             "post_user-attribute-profiles",
             h.client
@@ -4429,7 +4404,7 @@ async fn call_every_operation() {
             m::api::users::ClearAssessorsRequestContent::new(
                 serde_json::from_str::<Vec<m::api::users::AssessorsTypeEnum>>("[\"new-device\"]")
                     .expect("a sample of the description"),
-                serde_json::from_str::<String>("\"a\"").expect("a sample of the description"),
+                "a".to_owned(),
             ),
         );
         results.push((
@@ -4477,7 +4452,7 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint = m::api::verifiable_credentials::PostVcTemplates::new(m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new(serde_json::from_str::<String>("\"simplified/1a0\"").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<m::api::verifiable_credentials::MdlPresentationRequest>("{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}}").expect("a sample of the description"), serde_json::from_str::<String>("\"sample\"").expect("a sample of the description"), serde_json::from_str::<String>("\"aamva\"").expect("a sample of the description")));
+        let endpoint = m::api::verifiable_credentials::PostVcTemplates::new(m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new("simplified/1a0".to_owned(), "sample".to_owned(), serde_json::from_str::<m::api::verifiable_credentials::MdlPresentationRequest>("{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}}").expect("a sample of the description"), "sample".to_owned(), "aamva".to_owned()));
         results.push((
             "post_vc_templates",
             h.client
