@@ -126,19 +126,10 @@ async fn record(app: &App, method: &Method, path: String, r: Response) -> Respon
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let segs: Vec<String> = path
-        .strip_prefix("/api/v2")
-        .unwrap_or("")
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .collect();
     let answer = crate::Answer {
-        operation: generic::find(method, &segs).map(|op| op.id),
+        operation: path_segments(&path)
+            .and_then(|segs| generic::find(method, &segs))
+            .map(|op| op.id),
         method: method.to_string(),
         path,
         status: parts.status.as_u16(),
@@ -148,6 +139,22 @@ async fn record(app: &App, method: &Method, path: String, r: Response) -> Respon
         lock(answers).push(answer);
     }
     Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The decoded segments of a Management API path below `/api/v2`; `None` when one is not
+/// UTF-8.
+fn path_segments(path: &str) -> Option<Vec<String>> {
+    path.strip_prefix("/api/v2")
+        .unwrap_or("")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|raw| {
+            percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        })
+        .collect()
 }
 
 /// Request context for a handler.
@@ -199,16 +206,9 @@ fn type_name(v: &Value) -> &'static str {
 
 async fn dispatch(app: &App, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let rest = parts.uri.path().strip_prefix("/api/v2").unwrap_or("");
-    let mut segs = Vec::new();
-    for raw in rest.split('/').filter(|s| !s.is_empty()) {
-        match percent_encoding::percent_decode_str(raw).decode_utf8() {
-            Ok(s) => segs.push(s.into_owned()),
-            Err(_) => {
-                return ApiErr::bad_query("Path segment is not valid UTF-8").into_response();
-            }
-        }
-    }
+    let Some(segs) = path_segments(parts.uri.path()) else {
+        return ApiErr::bad_query("Path segment is not valid UTF-8").into_response();
+    };
     let query: HashMap<String, String> = match parts.uri.query() {
         None => HashMap::new(),
         Some(q) => match serde_urlencoded::from_str::<Vec<(String, String)>>(q) {
