@@ -11,11 +11,11 @@
 //! fields of [`ERRATA`] are dropped, and the `oneOf` of list answers becomes an `anyOf` (see
 //! [`pages_any_of`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use auth0_m2m_fake::Answer;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Corrections of the description: `(schema, required field to drop, why)`.
 pub const ERRATA: &[(&str, &str, &str)] = &[
@@ -104,7 +104,23 @@ pub fn validate(spec: &Value, answers: &[Answer]) -> Validation {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         });
     let mut validators = BTreeMap::new();
-    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    // Each operation by its id: its method, path template and description.
+    let operations: HashMap<&str, (&str, &str, &Value)> = spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(template, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(move |(method, op)| {
+                    Some((
+                        op["operationId"].as_str()?,
+                        (method.as_str(), template.as_str(), op),
+                    ))
+                })
+        })
+        .collect();
     for answer in answers {
         let Some(operation) = answer.operation else {
             continue;
@@ -112,11 +128,10 @@ pub fn validate(spec: &Value, answers: &[Answer]) -> Validation {
         if !(200..300).contains(&answer.status) {
             continue;
         }
-        let found = paths.iter().find_map(|(template, item)| {
-            let op = &item[answer.method.to_ascii_lowercase()];
-            (op["operationId"] == operation).then(|| (template.clone(), op.clone()))
-        });
-        let Some((template, op)) = found else {
+        let found = operations
+            .get(operation)
+            .filter(|(method, _, _)| method.eq_ignore_ascii_case(&answer.method));
+        let Some(&(_, template, op)) = found else {
             out.invalid
                 .push(format!("{operation}: not in the description"));
             continue;
@@ -237,20 +252,16 @@ fn page_any_of(schema: &mut Value) -> bool {
 /// ECMAScript and to the validator, so no phone number would match; they are read as the counts
 /// they are meant to be. Returns how many patterns were corrected.
 fn spaced_counts(schema: &mut Value) -> usize {
-    match schema {
-        Value::Object(map) => {
-            let mut fixed = 0;
-            if let Some(Value::String(p)) = map.get_mut("pattern")
-                && let Some(corrected) = without_spaced_counts(p)
-            {
-                *p = corrected;
-                fixed += 1;
-            }
-            fixed + map.values_mut().map(spaced_counts).sum::<usize>()
+    with_each_pattern(schema, &mut |map| {
+        if let Some(Value::String(p)) = map.get_mut("pattern")
+            && let Some(corrected) = without_spaced_counts(p)
+        {
+            *p = corrected;
+            true
+        } else {
+            false
         }
-        Value::Array(items) => items.iter_mut().map(spaced_counts).sum(),
-        _ => 0,
-    }
+    })
 }
 
 /// `{8, 20}` → `{8,20}`, if the pattern has such a count.
@@ -283,37 +294,37 @@ fn without_spaced_counts(pattern: &str) -> Option<String> {
 
 /// Removes the `pattern` keywords the validator cannot compile; returns how many.
 fn strip_uncompilable_patterns(schema: &mut Value) -> usize {
-    let mut removed = 0;
+    let mut compiles: HashMap<String, bool> = HashMap::new();
+    with_each_pattern(schema, &mut |map| {
+        let pattern = map["pattern"].as_str().unwrap_or_default().to_owned();
+        let compiles = *compiles
+            .entry(pattern)
+            .or_insert_with_key(|p| jsonschema::validator_for(&json!({"pattern": p})).is_ok());
+        if !compiles {
+            map.remove("pattern");
+        }
+        !compiles
+    })
+}
+
+/// Calls `f` with every schema object that has a string `pattern` keyword (a property named
+/// `pattern` holds a schema object, not a string); returns how many calls answered `true`.
+fn with_each_pattern(
+    schema: &mut Value,
+    f: &mut impl FnMut(&mut Map<String, Value>) -> bool,
+) -> usize {
     match schema {
         Value::Object(map) => {
-            if let Some(Value::String(p)) = map.get("pattern")
-                && jsonschema::validator_for(&json!({"pattern": p})).is_err()
-            {
-                map.remove("pattern");
-                removed += 1;
-            }
-            for (key, value) in map.iter_mut() {
-                if key == "properties" {
-                    if let Value::Object(props) = value {
-                        removed += props
-                            .values_mut()
-                            .map(strip_uncompilable_patterns)
-                            .sum::<usize>();
-                    }
-                } else {
-                    removed += strip_uncompilable_patterns(value);
-                }
-            }
+            let changed = map.get("pattern").is_some_and(Value::is_string) && f(map);
+            usize::from(changed)
+                + map
+                    .values_mut()
+                    .map(|v| with_each_pattern(v, f))
+                    .sum::<usize>()
         }
-        Value::Array(items) => {
-            removed += items
-                .iter_mut()
-                .map(strip_uncompilable_patterns)
-                .sum::<usize>()
-        }
-        _ => {}
+        Value::Array(items) => items.iter_mut().map(|v| with_each_pattern(v, f)).sum(),
+        _ => 0,
     }
-    removed
 }
 
 /// `192.0.2.0/24`.
