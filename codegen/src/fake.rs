@@ -224,7 +224,7 @@ fn both_https(format: &str, pattern: &str) -> bool {
 }
 
 /// A string valid against `s`: its pattern's sample, or its format's, within its lengths.
-pub(crate) fn sample_string(s: &Value) -> String {
+fn sample_string(s: &Value) -> String {
     let min = s["minLength"].as_u64().unwrap_or(0) as usize;
     let max = s["maxLength"].as_u64().map_or(usize::MAX, |m| m as usize);
     let format = match s["format"].as_str().unwrap_or("") {

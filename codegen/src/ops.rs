@@ -686,7 +686,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
 }
 
 /// A Rust expression of type `ty` for tests: the simplest value the type has.
-pub(crate) fn sample(ty: &Ty, types: &Types<'_>) -> String {
+fn sample(ty: &Ty, types: &Types<'_>) -> String {
     use super::types::Def;
     match ty {
         Ty::Str => "\"x\".to_owned()".into(),
