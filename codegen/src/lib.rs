@@ -464,6 +464,22 @@ fn management_mod(
          /// How many operations the description has.\n\
          pub const DESCRIBED_OPERATIONS: usize = {total};\n"
     ));
+    let list = |names: &BTreeSet<String>| {
+        names
+            .iter()
+            .map(|n| names::lit(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    s.push_str(&format!(
+        "/// The JSON names of the string fields the secret rule made [`crate::Secret`]s\n\
+         /// ([`crate::secret::is_secret_field`]).\n\
+         pub const SECRET_FIELDS: &[&str] = &[{}];\n\
+         /// The JSON names of the string fields the secret rule left plain `String`s.\n\
+         pub const PLAIN_STRING_FIELDS: &[&str] = &[{}];\n",
+        list(&types.secret_fields),
+        list(&types.plain_fields)
+    ));
     s
 }
 

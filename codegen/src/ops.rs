@@ -713,7 +713,7 @@ fn sample(ty: &Ty, types: &Types<'_>) -> String {
             ),
             Some(Def::Enum { variants }) => format!("{n}::{}", variants[0].0),
             Some(Def::Union { .. }) => {
-                format!("{n}::Unclassified(crate::Unclassified(serde_json::json!({{}})))")
+                format!("{n}::Unknown(crate::Unclassified(serde_json::json!({{}})))")
             }
             _ => format!("{n}::default()"),
         },

@@ -77,6 +77,10 @@ pub(crate) struct Variant {
     pub(crate) required: Vec<String>,
     /// Every key an object alternative names.
     pub(crate) known: Vec<String>,
+    /// Keys of an object alternative that can hold only one string: `(key, value)`.
+    pub(crate) constants: Vec<(String, String)>,
+    /// The values of the union's tag that name this alternative (empty for an untagged union).
+    pub(crate) tag_values: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,8 +89,12 @@ pub(crate) enum Def {
     Struct { fields: Vec<Field>, request: bool },
     /// A string enum: `(variant, wire value)`.
     Enum { variants: Vec<(String, String)> },
-    /// `oneOf` / `anyOf`.
-    Union { variants: Vec<Variant> },
+    /// `oneOf` / `anyOf`; `tag`: the property whose value names the alternative, when the
+    /// description declares a discriminator or every alternative holds its own values there.
+    Union {
+        variants: Vec<Variant>,
+        tag: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +120,8 @@ pub(crate) struct Types<'a> {
     pub(crate) request_bodies: BTreeSet<String>,
     /// Names of the fields the secret rule turned into `Secret`, for the docs.
     pub(crate) secret_fields: BTreeSet<String>,
+    /// Names of the string fields the secret rule left plain `String`s.
+    pub(crate) plain_fields: BTreeSet<String>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -160,6 +170,7 @@ impl<'a> Types<'a> {
             taken: BTreeSet::new(),
             request_bodies: BTreeSet::new(),
             secret_fields: BTreeSet::new(),
+            plain_fields: BTreeSet::new(),
         }
     }
 
@@ -247,7 +258,7 @@ impl<'a> Types<'a> {
     pub(crate) fn ty_of(&mut self, s: &Value, hint: &str, module: &str, field: Option<&str>) -> Ty {
         if let Some(r) = ref_name(s) {
             let t = self.component_ty(r);
-            return secret_rule(t, field, &mut self.secret_fields);
+            return self.secret_rule(t, field);
         }
         if self.names_a_type(s) {
             // Single-part allOf / single non-null oneOf are handled below as plain schemas.
@@ -291,7 +302,134 @@ impl<'a> Types<'a> {
             "object" => Ty::Map,
             _ => Ty::Json,
         };
-        secret_rule(t, field, &mut self.secret_fields)
+        self.secret_rule(t, field)
+    }
+
+    /// The one string a schema allows (`const`, or an `enum` of one value), if so.
+    pub(crate) fn single_value(&self, s: &Value) -> Option<String> {
+        match self.values_of(s)?.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// The strings a schema allows (`const` or `enum`), if it lists them.
+    fn values_of(&self, s: &Value) -> Option<Vec<String>> {
+        let s = match ref_name(s) {
+            Some(r) => self.component(r),
+            None => s,
+        };
+        if let Some(c) = s.get("const").and_then(Value::as_str) {
+            return Some(vec![c.to_owned()]);
+        }
+        self.string_enum_values(s)
+    }
+
+    /// The values property `prop` can have in an alternative of a union: its `const` or `enum`,
+    /// or, for an alternative that is itself a union, the values of all of its alternatives.
+    fn tag_values(&self, alt: &Value, prop: &str, depth: usize) -> Option<Vec<String>> {
+        if depth > 8 {
+            return None;
+        }
+        let s = match ref_name(alt) {
+            Some(r) => self.component(r),
+            None => alt,
+        };
+        if let Some(alts) = s
+            .get("oneOf")
+            .or_else(|| s.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            let mut all = Vec::new();
+            for a in alts.iter().filter(|x| !is_null_schema(x)) {
+                all.extend(self.tag_values(a, prop, depth + 1)?);
+            }
+            return Some(all);
+        }
+        let (props, _) = self.object_parts(s);
+        let (_, schema) = props.iter().find(|(k, _)| k == prop)?;
+        self.values_of(schema)
+    }
+
+    /// The keys of the first object a schema reaches through its first alternatives.
+    fn first_keys(&self, s: &Value, depth: usize) -> Vec<String> {
+        let s = match ref_name(s) {
+            Some(r) => self.component(r),
+            None => s,
+        };
+        if depth < 8
+            && let Some(first) = s
+                .get("oneOf")
+                .or_else(|| s.get("anyOf"))
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().find(|x| !is_null_schema(x)))
+        {
+            return self.first_keys(first, depth + 1);
+        }
+        self.object_parts(s).0.into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// The tag of a union and the values that name each alternative: the description's
+    /// `discriminator` (with its mapping), else the first property (single-valued ones first, then
+    /// by name) that every alternative holds with values of its own, no two sharing one.
+    fn find_tag(&self, s: &Value, alts: &[Value]) -> Option<(String, Vec<Vec<String>>)> {
+        if alts.len() < 2 {
+            return None;
+        }
+        if let Some(d) = s.get("discriminator") {
+            let prop = d.get("propertyName")?.as_str()?;
+            let values: Option<Vec<Vec<String>>> = alts
+                .iter()
+                .map(|alt| {
+                    let target = alt.get("$ref").and_then(Value::as_str);
+                    let mapped: Vec<String> = d
+                        .get("mapping")
+                        .and_then(Value::as_object)
+                        .map(|m| {
+                            m.iter()
+                                .filter(|(_, v)| v.as_str() == target)
+                                .map(|(k, _)| k.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if mapped.is_empty() {
+                        self.tag_values(alt, prop, 0)
+                    } else {
+                        Some(mapped)
+                    }
+                })
+                .collect();
+            if let Some(values) = values.filter(|v| disjoint(v)) {
+                return Some((prop.to_owned(), values));
+            }
+        }
+        let mut keys = self.first_keys(&alts[0], 0);
+        keys.sort();
+        let mut candidates: Vec<(String, Vec<Vec<String>>)> = keys
+            .into_iter()
+            .filter_map(|k| {
+                let values: Option<Vec<Vec<String>>> =
+                    alts.iter().map(|a| self.tag_values(a, &k, 0)).collect();
+                values.filter(|v| disjoint(v)).map(|v| (k, v))
+            })
+            .collect();
+        candidates.sort_by_key(|(_, v)| !v.iter().all(|x| x.len() == 1));
+        candidates.into_iter().next()
+    }
+
+    /// A string field whose name the secret rule marks becomes a `Secret`.
+    fn secret_rule(&mut self, t: Ty, field: Option<&str>) -> Ty {
+        match (t, field) {
+            (Ty::Str, Some(f)) if is_secret_field(f) => {
+                self.secret_fields.insert(f.to_owned());
+                Ty::Secret
+            }
+            (Ty::Str, Some(f)) => {
+                self.plain_fields.insert(f.to_owned());
+                Ty::Str
+            }
+            (t, _) => t,
+        }
     }
 
     /// The properties and required keys of an object schema, `allOf` parts merged.
@@ -342,9 +480,11 @@ impl<'a> Types<'a> {
                 .as_array()
                 .map(|a| a.iter().filter(|x| !is_null_schema(x)).cloned().collect())
                 .unwrap_or_default();
-            let mut variants: Vec<Variant> = Vec::new();
-            for (i, alt) in alts.iter().enumerate() {
-                let base = match ref_name(alt) {
+            let tag = self.find_tag(s, &alts);
+            let bases: Vec<String> = alts
+                .iter()
+                .enumerate()
+                .map(|(i, alt)| match ref_name(alt) {
                     Some(r) => pascal(r),
                     None => match types_of(alt).first().copied() {
                         Some("string") if self.string_enum_values(alt).is_some() => {
@@ -358,22 +498,40 @@ impl<'a> Types<'a> {
                         Some("object") => "Object".to_owned(),
                         _ => format!("Variant{}", i + 1),
                     },
-                };
-                let mut vname = strip_prefix_common(name, &base);
-                while variants.iter().any(|v| v.name == vname) || vname == "Unclassified" {
+                })
+                .collect();
+            let names = match &tag {
+                Some((_, values)) if values.iter().all(|v| v.len() == 1) => {
+                    values.iter().map(|v| pascal(&v[0])).collect()
+                }
+                _ => variant_names(name, &bases),
+            };
+            let mut variants: Vec<Variant> = Vec::new();
+            for (i, alt) in alts.iter().enumerate() {
+                let mut vname = names[i].clone();
+                while variants.iter().any(|v| v.name == vname) || vname == "Unknown" {
                     vname = format!("{vname}{}", i + 1);
                 }
                 let hint = format!("{name}{vname}");
                 let ty = self.ty_of(alt, &hint, module, None);
                 let (props, required) = self.object_parts(alt);
+                let constants = props
+                    .iter()
+                    .filter_map(|(k, v)| self.single_value(v).map(|c| (k.clone(), c)))
+                    .collect();
                 variants.push(Variant {
                     name: vname,
                     ty,
                     required: required.into_iter().collect(),
                     known: props.into_iter().map(|(k, _)| k).collect(),
+                    constants,
+                    tag_values: tag.as_ref().map(|(_, v)| v[i].clone()).unwrap_or_default(),
                 });
             }
-            Def::Union { variants }
+            Def::Union {
+                variants,
+                tag: tag.map(|(p, _)| p),
+            }
         } else if let Some(values) = self.string_enum_values(s) {
             let mut variants: Vec<(String, String)> = Vec::new();
             for v in values {
@@ -452,7 +610,7 @@ impl<'a> Types<'a> {
                             }
                         }
                     }
-                    Def::Union { variants } => {
+                    Def::Union { variants, .. } => {
                         for v in variants {
                             if let Ty::Named(t) = &v.ty {
                                 out.push(t.clone());
@@ -492,7 +650,7 @@ impl<'a> Types<'a> {
                         }
                     }
                 }
-                Def::Union { variants } => {
+                Def::Union { variants, .. } => {
                     for v in variants.iter_mut() {
                         if let Ty::Named(t) = &v.ty
                             && reaches(t, &name)
@@ -535,109 +693,199 @@ impl<'a> Types<'a> {
                 s.push_str("});\n");
                 s
             }
-            Def::Union { variants } => self.emit_union(d, variants),
+            Def::Union { variants, tag } => self.emit_union(d, variants, tag.as_deref()),
         }
     }
 
-    fn emit_union(&self, d: &TypeDef, variants: &[Variant]) -> String {
+    fn emit_union(&self, d: &TypeDef, variants: &[Variant], tag: Option<&str>) -> String {
         let name = &d.name;
-        let mut s = doc(&format!(
-            "One of several shapes: {}. A value that fits none of them is kept in \
-             `Unclassified`.",
-            d.origin
-        ));
+        let mut s = match tag {
+            Some(t) => doc(&format!(
+                "One of several shapes, named by the value of `{t}`: {}. A value whose `{t}` \
+                 names none of them is kept in [`Unknown`](Self::Unknown).",
+                d.origin
+            )),
+            None => doc(&format!(
+                "One of several shapes: {}. A value that fits none of them is kept in \
+                 [`Unknown`](Self::Unknown).",
+                d.origin
+            )),
+        };
         s.push_str(
             "#[derive(Debug, Clone, PartialEq, serde::Serialize)]\n#[serde(untagged)]\n\
              #[non_exhaustive]\n#[allow(clippy::large_enum_variant)]\n",
         );
         s.push_str(&format!("pub enum {name} {{\n"));
         for v in variants {
+            let what = match tag {
+                Some(t) => format!(
+                    "`{t}` is {}",
+                    v.tag_values
+                        .iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                None => "The value".to_owned(),
+            };
+            let of = match &v.ty {
+                Ty::Named(n) => format!("[`{n}`]"),
+                Ty::Boxed(b) => format!("[`{}`]", b.rust()),
+                other => format!("`{}`", other.rust()),
+            };
             s.push_str(&format!(
-                "/// The `{}` shape.\n{}({}),\n",
-                v.name,
+                "/// {what}: {of}.\n{}({}),\n",
                 v.name,
                 v.ty.rust()
             ));
         }
-        s.push_str("/// A value none of the shapes above accepted, kept as received.\nUnclassified(crate::Unclassified),\n}\n");
+        s.push_str(&format!(
+            "/// {}, kept as received.\nUnknown(crate::Unclassified),\n}}\n",
+            match tag {
+                Some(t) => format!("A value whose `{t}` names none of the variants above"),
+                None => "A value none of the shapes above accepted".to_owned(),
+            }
+        ));
         s.push_str(&format!(
             "impl<'de> serde::Deserialize<'de> for {name} {{\n\
              fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
-             let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;\n\
-             let scores = [\n"
+             let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;\n"
         ));
+        match tag {
+            Some(t) => {
+                s.push_str(&format!(
+                    "Ok(match crate::api_support::tag(&value, {}) {{\n",
+                    lit(t)
+                ));
+                for v in variants {
+                    let values = v
+                        .tag_values
+                        .iter()
+                        .map(|x| lit(x))
+                        .collect::<Vec<_>>()
+                        .join(" | ");
+                    s.push_str(&format!(
+                        "Some({values}) => Self::{}(crate::api_support::variant(value)?),\n",
+                        v.name
+                    ));
+                }
+                s.push_str("_ => Self::Unknown(crate::Unclassified(value)),\n})\n}\n}\n");
+            }
+            None => {
+                s.push_str("Ok(crate::api_support::untagged(value, &[\n");
+                let strs = |xs: &[String]| xs.iter().map(|x| lit(x)).collect::<Vec<_>>().join(", ");
+                for v in variants {
+                    let constants = v
+                        .constants
+                        .iter()
+                        .map(|(k, c)| format!("({}, {})", lit(k), lit(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    s.push_str(&format!(
+                        "crate::api_support::Shape {{ kind: crate::api_support::JsonKind::{}, \
+                         required: &[{}], known: &[{}], constants: &[{constants}], \
+                         read: |v| serde_json::from_value(v).ok().map(Self::{}) }},\n",
+                        v.ty.json_kind(&self.defs),
+                        strs(&v.required),
+                        strs(&v.known),
+                        v.name
+                    ));
+                }
+                s.push_str("], Self::Unknown))\n}\n}\n");
+            }
+        }
+        s.push_str(&format!("union_accessors!({name} {{\n"));
         for v in variants {
-            let kind = v.ty.json_kind(&self.defs);
-            let req = v
-                .required
-                .iter()
-                .map(|r| lit(r))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let known = v
-                .known
-                .iter()
-                .map(|r| lit(r))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let snake_name = snake(&v.name);
+            let base = snake_name.trim_end_matches('_');
             s.push_str(&format!(
-                "crate::api_support::fit(&value, crate::api_support::JsonKind::{kind}, &[{req}], &[{known}]),\n"
+                "{}({}) => as_{base}, is_{base};\n",
+                v.name,
+                v.ty.rust()
             ));
         }
-        // Every shape that fits is read; the first one that keeps nothing in `extra` wins,
-        // else the one that keeps the fewest fields there.
-        s.push_str(
-            "];\nlet mut best: Option<(Vec<String>, Self)> = None;\n\
-             for i in crate::api_support::best_first(&scores) {\n\
-             let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {\n",
-        );
-        for (i, v) in variants.iter().enumerate() {
-            s.push_str(&format!(
-                "{i} => serde_json::from_value(value.clone()).ok().map(Self::{}),\n",
-                v.name
-            ));
+        s.push_str("} from {\n");
+        for v in variants {
+            if let Ty::Named(_) = &v.ty
+                && variants.iter().filter(|o| o.ty == v.ty).count() == 1
+            {
+                s.push_str(&format!("{}({});\n", v.name, v.ty.rust()));
+            }
         }
-        s.push_str(
-            "_ => None,\n});\n\
-             let Some(parsed) = parsed else { continue };\n\
-             if extra.is_empty() { return Ok(parsed); }\n\
-             if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) { best = Some((extra, parsed)); }\n\
-             }\n\
-             if let Some((extra, parsed)) = best {\n\
-             crate::secret::report_extra_keys(extra);\n\
-             return Ok(parsed);\n}\n",
-        );
-        s.push_str("Ok(Self::Unclassified(crate::Unclassified(value)))\n}\n}\n");
+        s.push_str("});\n");
         s
     }
 }
 
-/// The secret rule: a string field is a `Secret` when its name contains `secret`,
-/// `password`, `passphrase`, `private_key`, `signing_key` or `api_key`, or ends with `token`
-/// (`access_token`, `auth_token`; not `token_dialect`).
+/// The secret rule, by words (the same rule as `auth0_m2m_management::secret::is_secret_field`,
+/// which a test of that crate checks against this generator's output over every string field of
+/// the description): a string field is a `Secret` when the last word of its name is `secret`,
+/// `password`, `passphrase`, `pass`, `token`, `authorization`, `assertion`, `credential` or `key`
+/// (but not `public_key`, `site_key`, `header_key`), or its whole name is `skey`, `masterkey` or
+/// `apikey`. `datadogApiKey` and `datadog_api_key` are the same words.
 pub(crate) fn is_secret_field(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
+    let words: Vec<String> = super::names::words(name)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    if ["skey", "masterkey", "apikey"].contains(&name.to_ascii_lowercase().as_str()) {
+        return true;
+    }
+    let Some(last) = words.last() else {
+        return false;
+    };
+    let secret_last = [
         "secret",
         "password",
         "passphrase",
-        "private_key",
-        "signing_key",
-        "api_key",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        || n.ends_with("token")
+        "pass",
+        "token",
+        "authorization",
+        "assertion",
+        "credential",
+        "key",
+    ];
+    if !secret_last.contains(&last.as_str()) {
+        return false;
+    }
+    let before = words.len().checked_sub(2).map(|i| words[i].as_str());
+    !(last == "key" && before.is_some_and(|b| ["public", "site", "header"].contains(&b)))
 }
 
-fn secret_rule(t: Ty, field: Option<&str>, seen: &mut BTreeSet<String>) -> Ty {
-    match (t, field) {
-        (Ty::Str, Some(f)) if is_secret_field(f) => {
-            seen.insert(f.to_owned());
-            Ty::Secret
-        }
-        (t, _) => t,
-    }
+/// Whether every alternative has values and no value names two alternatives.
+fn disjoint(values: &[Vec<String>]) -> bool {
+    let mut seen = BTreeSet::new();
+    values.iter().all(|v| !v.is_empty()) && values.iter().flatten().all(|v| seen.insert(v.clone()))
+}
+
+/// The names of a union's variants: the part of each alternative's name that differs from the
+/// others (`LogStreamHttpResponseSchema`, `LogStreamDatadogResponseSchema` → `Http`,
+/// `Datadog`), without the union's own name in front.
+fn variant_names(union: &str, bases: &[String]) -> Vec<String> {
+    let words: Vec<Vec<String>> = bases.iter().map(|b| super::names::words(b)).collect();
+    let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+    let prefix = (0..shortest)
+        .take_while(|&i| words.iter().all(|w| w[i] == words[0][i]))
+        .count();
+    let suffix = (0..shortest - prefix)
+        .take_while(|&i| {
+            words
+                .iter()
+                .all(|w| w[w.len() - 1 - i] == words[0][words[0].len() - 1 - i])
+        })
+        .count();
+    words
+        .iter()
+        .zip(bases)
+        .map(|(w, base)| {
+            let middle = &w[prefix..w.len() - suffix];
+            if bases.len() > 1 && !middle.is_empty() {
+                pascal(&middle.join("_"))
+            } else {
+                strip_prefix_common(union, base)
+            }
+        })
+        .collect()
 }
 
 /// A variant name without the union's own name in front (`ConnectionOptionsAd` in

@@ -2816,7 +2816,10 @@ async fn call_every_operation() {
         let p = h.params("post_encryption_key");
         let endpoint = m::api::keys::PostEncryptionKey::new(
             &p[0],
-            m::api::keys::ImportEncryptionKeyRequestContent::new("sample".to_owned()),
+            m::api::keys::ImportEncryptionKeyRequestContent::new(
+                serde_json::from_str::<m::Secret>("\"sample\"")
+                    .expect("a sample of the description"),
+            ),
         );
         results.push((
             "post_encryption_key",

@@ -44,14 +44,72 @@ pub(crate) enum JsonKind {
     Any,
 }
 
+/// The string value of a union's tag property in `value`, if it has one.
+#[allow(dead_code)] // called by the generated modules of the tags whose features are enabled
+pub(crate) fn tag<'v>(value: &'v Value, property: &str) -> Option<&'v str> {
+    value.get(property)?.as_str()
+}
+
+/// Reads the variant a union's tag named: an error here says what the tagged shape lacks,
+/// rather than reading the value as another shape.
+#[allow(dead_code)] // called by the generated modules of the tags whose features are enabled
+pub(crate) fn variant<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+    value: Value,
+) -> Result<T, E> {
+    serde_json::from_value(value).map_err(E::custom)
+}
+
+/// One shape of an untagged union: the kind of JSON value it reads, its required keys, every
+/// key it names, the single values some of its keys can only have (`"type": "http"`), and how
+/// to read a value into the union's variant.
+#[allow(dead_code)] // built by the generated modules of the tags whose features are enabled
+pub(crate) struct Shape<T> {
+    pub(crate) kind: JsonKind,
+    pub(crate) required: &'static [&'static str],
+    pub(crate) known: &'static [&'static str],
+    pub(crate) constants: &'static [(&'static str, &'static str)],
+    pub(crate) read: fn(Value) -> Option<T>,
+}
+
+/// Reads a union that no tag decides: among the shapes that `fit`, the best first; the first
+/// one that keeps nothing in `extra` wins, else the one that keeps the fewest keys there; a
+/// value no shape reads becomes `unknown`.
+#[allow(dead_code)] // called by the generated modules of the tags whose features are enabled
+pub(crate) fn untagged<T>(value: Value, shapes: &[Shape<T>], unknown: fn(Unclassified) -> T) -> T {
+    let scores: Vec<Option<usize>> = shapes
+        .iter()
+        .map(|s| fit(&value, s.kind, s.required, s.known, s.constants))
+        .collect();
+    let mut best: Option<(Vec<String>, T)> = None;
+    for i in best_first(&scores) {
+        let (parsed, extra) = crate::secret::collect_extra_keys(|| (shapes[i].read)(value.clone()));
+        let Some(parsed) = parsed else { continue };
+        if extra.is_empty() {
+            return parsed;
+        }
+        if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
+            best = Some((extra, parsed));
+        }
+    }
+    match best {
+        Some((extra, parsed)) => {
+            crate::secret::report_extra_keys(extra);
+            parsed
+        }
+        None => unknown(Unclassified(value)),
+    }
+}
+
 /// How well `value` fits a shape, or `None` when it cannot be one: the right kind of value
-/// and, for an object, every required key present. A better fit scores higher: for an object,
-/// the number of its keys the shape names (plus one when it names them all).
+/// and, for an object, every required key present and no key holding another value than the
+/// one the shape allows. A better fit scores higher: for an object, the number of its keys the
+/// shape names (plus one when it names them all).
 pub(crate) fn fit(
     value: &Value,
     kind: JsonKind,
     required: &[&str],
     known: &[&str],
+    constants: &[(&str, &str)],
 ) -> Option<usize> {
     match (kind, value) {
         (JsonKind::Any, _) => Some(0),
@@ -60,6 +118,12 @@ pub(crate) fn fit(
         (JsonKind::Number, Value::Number(_)) | (JsonKind::Array, Value::Array(_)) => Some(1),
         (JsonKind::Object, Value::Object(map)) => {
             if !required.iter().all(|k| map.contains_key(*k)) {
+                return None;
+            }
+            let mismatch = constants
+                .iter()
+                .any(|(k, v)| map.get(*k).is_some_and(|found| found.as_str() != Some(*v)));
+            if mismatch {
                 return None;
             }
             let named = map.keys().filter(|k| known.contains(&k.as_str())).count();
@@ -108,16 +172,88 @@ mod tests {
     fn the_best_fitting_shape_comes_first() {
         let v = json!({"a": 1, "b": 2});
         let scores = [
-            fit(&v, JsonKind::Object, &["a"], &["a"]),
-            fit(&v, JsonKind::Object, &["a"], &["a", "b"]),
-            fit(&v, JsonKind::Object, &["c"], &["a", "b", "c"]),
-            fit(&v, JsonKind::String, &[], &[]),
-            fit(&v, JsonKind::Any, &[], &[]),
+            fit(&v, JsonKind::Object, &["a"], &["a"], &[]),
+            fit(&v, JsonKind::Object, &["a"], &["a", "b"], &[]),
+            fit(&v, JsonKind::Object, &["c"], &["a", "b", "c"], &[]),
+            fit(&v, JsonKind::String, &[], &[], &[]),
+            fit(&v, JsonKind::Any, &[], &[], &[]),
         ];
         assert_eq!(scores, [Some(2), Some(5), None, None, Some(0)]);
         assert_eq!(best_first(&scores), [1, 0, 4]);
-        assert_eq!(fit(&json!(3), JsonKind::Integer, &[], &[]), Some(1));
-        assert_eq!(fit(&json!(3.5), JsonKind::Integer, &[], &[]), None);
+        assert_eq!(fit(&json!(3), JsonKind::Integer, &[], &[], &[]), Some(1));
+        assert_eq!(fit(&json!(3.5), JsonKind::Integer, &[], &[], &[]), None);
+        // A constant key with another value rules the shape out; an absent one does not.
+        let tagged = json!({"type": "http", "a": 1});
+        assert_eq!(
+            fit(
+                &tagged,
+                JsonKind::Object,
+                &[],
+                &["type", "a"],
+                &[("type", "datadog")]
+            ),
+            None
+        );
+        assert_eq!(
+            fit(
+                &tagged,
+                JsonKind::Object,
+                &[],
+                &["type", "a"],
+                &[("type", "http")]
+            ),
+            Some(5)
+        );
+        assert_eq!(
+            fit(
+                &json!({"a": 1}),
+                JsonKind::Object,
+                &[],
+                &["a"],
+                &[("type", "http")]
+            ),
+            Some(3)
+        );
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Either {
+        Num(i64),
+        Text(String),
+        Unknown(Unclassified),
+    }
+
+    #[test]
+    fn untagged_reads_the_best_fitting_shape_and_keeps_the_rest() {
+        let shapes = [
+            Shape {
+                kind: JsonKind::Integer,
+                required: &[],
+                known: &[],
+                constants: &[],
+                read: |v| serde_json::from_value(v).ok().map(Either::Num),
+            },
+            Shape {
+                kind: JsonKind::String,
+                required: &[],
+                known: &[],
+                constants: &[],
+                read: |v| serde_json::from_value(v).ok().map(Either::Text),
+            },
+        ];
+        assert_eq!(untagged(json!(3), &shapes, Either::Unknown), Either::Num(3));
+        assert_eq!(
+            untagged(json!("x"), &shapes, Either::Unknown),
+            Either::Text("x".into())
+        );
+        assert_eq!(
+            untagged(json!([1]), &shapes, Either::Unknown),
+            Either::Unknown(Unclassified(json!([1])))
+        );
+        assert_eq!(tag(&json!({"type": "http"}), "type"), Some("http"));
+        assert_eq!(tag(&json!({"type": 1}), "type"), None);
+        let read: Result<i64, serde_json::Error> = variant(json!("x"));
+        assert!(read.is_err());
     }
 
     #[test]

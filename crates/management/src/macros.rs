@@ -311,3 +311,35 @@ macro_rules! id_list_endpoint {
         paginated!($name, $item, $support, $key);
     };
 }
+
+/// `as_*` and `is_*` accessors for each variant of a union, and `From` for the variants whose
+/// type no other variant has.
+#[allow(unused_macros)] // used by the generated modules of the tags whose features are enabled
+macro_rules! union_accessors {
+    ($name:ident {
+        $($variant:ident($ty:ty) => $as_fn:ident, $is_fn:ident;)*
+    } from { $($from_variant:ident($from_ty:ty);)* }) => {
+        impl $name {
+            $(
+                #[doc = concat!("The value, when this is the [`", stringify!($variant), "`](Self::", stringify!($variant), ") variant.")]
+                pub fn $as_fn(&self) -> Option<&$ty> {
+                    match self {
+                        Self::$variant(value) => Some(value),
+                        _ => None,
+                    }
+                }
+                #[doc = concat!("Whether this is the [`", stringify!($variant), "`](Self::", stringify!($variant), ") variant.")]
+                pub fn $is_fn(&self) -> bool {
+                    matches!(self, Self::$variant(_))
+                }
+            )*
+        }
+        $(
+            impl From<$from_ty> for $name {
+                fn from(value: $from_ty) -> Self {
+                    Self::$from_variant(value)
+                }
+            }
+        )*
+    };
+}

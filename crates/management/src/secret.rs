@@ -84,12 +84,103 @@ impl From<&str> for Secret {
     }
 }
 
-/// The words that make a JSON key secret-bearing, matched case-insensitively anywhere in the
-/// key: `secret` (`client_secret`, `signing_secret`), `password`, `token`, `private`
-/// (`private_key`), `signing_key`, `credential`, `api_key`, `assertion` and `passphrase`.
+/// Whether a field name names a secret, by its words.
 ///
-/// This is the rule of every redaction in this workspace: [`SecretMap`] and [`Body`]'s `Debug`
-/// redact the values of such keys, wherever they sit in the JSON.
+/// The name is split into words at `_`, `-`, `.` and case changes, so `datadogApiKey`,
+/// `datadog_api_key` and `DATADOG-API-KEY` are the same three words. The name is a secret when
+/// its **last** word is one of [`SECRET_LAST_WORDS`] (`client_secret`, `access_token`,
+/// `httpAuthorization`, `mixpanelServiceAccountPassword`, `segmentWriteKey`, `private_key`), except a `key`
+/// that is public by its word before (`public_key`, `site_key`, `header_key`), or when the whole
+/// name is one of [`SECRET_NAMES`] (`skey`, Duo's secret key; `masterkey`). A name whose secret
+/// word is not the last (`token_endpoint`, `private_key_id`, `last_password_reset`) is not.
+///
+/// This is the rule of the generated models: a string field whose name it marks is a
+/// [`Secret`], whose `Debug` is redacted.
+///
+/// ```
+/// use auth0_m2m_management::secret::is_secret_field;
+/// assert!(is_secret_field("datadogApiKey"));
+/// assert!(is_secret_field("client_secret"));
+/// assert!(is_secret_field("httpAuthorization"));
+/// assert!(!is_secret_field("public_key"));
+/// assert!(!is_secret_field("token_endpoint"));
+/// assert!(!is_secret_field("key_id"));
+/// ```
+pub fn is_secret_field(name: &str) -> bool {
+    let words = words(name);
+    let lower = name.to_ascii_lowercase();
+    if SECRET_NAMES.contains(&lower.as_str()) {
+        return true;
+    }
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if !SECRET_LAST_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    let before = words.len().checked_sub(2).map(|i| words[i].as_str());
+    !(last == "key" && before.is_some_and(|b| PUBLIC_KEY_WORDS.contains(&b)))
+}
+
+/// The last words that make a field name secret ([`is_secret_field`]).
+pub const SECRET_LAST_WORDS: &[&str] = &[
+    "secret",
+    "password",
+    "passphrase",
+    "pass",
+    "token",
+    "authorization",
+    "assertion",
+    "credential",
+    "key",
+];
+
+/// Whole names that are secrets though no word of theirs says so ([`is_secret_field`]).
+pub const SECRET_NAMES: &[&str] = &["skey", "masterkey", "apikey"];
+
+/// Words before a final `key` that make it public ([`is_secret_field`]).
+pub const PUBLIC_KEY_WORDS: &[&str] = &["public", "site", "header"];
+
+/// The lower-case words of a name: breaks at any character that is not an ASCII letter or
+/// digit, and where a lower-case letter or digit is followed by an upper-case one, or an
+/// upper-case run ends before a lower-case letter (`SCIMConfig` → `scim`, `config`).
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && !current.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// Whether the value of a JSON key is redacted wherever it sits (unknown fields, request bodies,
+/// values a union could not classify): every name [`is_secret_field`] marks, and, more
+/// broadly for values no type describes, any key that contains `secret`, `password`, `token`,
+/// `private`, `signing_key`, `credential`, `api_key`, `assertion` or `passphrase`, matched
+/// case-insensitively anywhere in the key.
+///
+/// This is the rule of every redaction of raw JSON in this workspace: [`SecretMap`] and
+/// [`Body`]'s `Debug` redact the values of such keys, wherever they sit in the JSON.
 ///
 /// [`Body`]: crate::Body
 ///
@@ -97,6 +188,7 @@ impl From<&str> for Secret {
 /// use auth0_m2m_management::secret::is_secret_key;
 /// assert!(is_secret_key("client_secret"));
 /// assert!(is_secret_key("Password"));
+/// assert!(is_secret_key("datadogApiKey"));
 /// assert!(!is_secret_key("client_id"));
 /// ```
 pub fn is_secret_key(key: &str) -> bool {
@@ -111,8 +203,8 @@ pub fn is_secret_key(key: &str) -> bool {
         "assertion",
         "passphrase",
     ];
-    let key = key.to_ascii_lowercase();
-    WORDS.iter().any(|w| key.contains(w))
+    let lower = key.to_ascii_lowercase();
+    WORDS.iter().any(|w| lower.contains(w)) || is_secret_field(key)
 }
 
 /// A copy of `value` in which the value of every secret-bearing key ([`is_secret_key`]), at any
@@ -285,6 +377,47 @@ mod tests {
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"abc\"");
         assert_eq!(Secret::from("x").into_inner(), "x");
         assert_eq!(Secret::new("a"), Secret::from("a".to_owned()));
+    }
+
+    #[test]
+    fn the_field_rule_reads_words() {
+        for secret in [
+            "datadogApiKey",
+            "segmentWriteKey",
+            "httpAuthorization",
+            "splunkToken",
+            "sasKey",
+            "secretAccessKey",
+            "aws_secret_access_key",
+            "access_token_secret",
+            "mixpanelServiceAccountPassword",
+            "smtp_pass",
+            "skey",
+            "key",
+            "client_assertion",
+        ] {
+            assert!(is_secret_field(secret), "{secret}");
+            assert!(is_secret_key(secret), "{secret}");
+        }
+        for public in [
+            "public_key",
+            "site_key",
+            "header_key",
+            "key_id",
+            "private_key_id",
+            "token_endpoint",
+            "subject_token_type",
+            "last_password_reset",
+            "ikey",
+            "credential_type",
+            "",
+        ] {
+            assert!(!is_secret_field(public), "{public}");
+        }
+        assert_eq!(
+            words("SCIMConfig-x_y2Z"),
+            ["scim", "config", "x", "y2", "z"]
+        );
     }
 
     #[test]

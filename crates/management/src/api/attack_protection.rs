@@ -223,64 +223,69 @@ WhenRisky => "when_risky",
 /// `always`.
 Always => "always",
 });
-/// One of several shapes: the schema `BotDetectionIPAddressOrCidrBlock`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `BotDetectionIPAddressOrCidrBlock`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BotDetectionIpAddressOrCidrBlock {
-    /// The `BotDetectionIPv4` shape.
-    BotDetectionIPv4(String),
-    /// The `BotDetectionIPv6` shape.
-    BotDetectionIPv6(String),
-    /// The `BotDetectionCidrBlock` shape.
-    BotDetectionCidrBlock(String),
-    /// The `BotDetectionIPv6CidrBlock` shape.
-    BotDetectionIPv6CidrBlock(String),
+    /// The value: `String`.
+    IPv4(String),
+    /// The value: `String`.
+    IPv6(String),
+    /// The value: `String`.
+    CidrBlock(String),
+    /// The value: `String`.
+    IPv6CidrBlock(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for BotDetectionIpAddressOrCidrBlock {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BotDetectionIPv4),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BotDetectionIPv6),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BotDetectionCidrBlock),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BotDetectionIPv6CidrBlock),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::IPv4),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::IPv6),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::CidrBlock),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::IPv6CidrBlock),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(BotDetectionIpAddressOrCidrBlock {
+IPv4(String) => as_i_pv4, is_i_pv4;
+IPv6(String) => as_i_pv6, is_i_pv6;
+CidrBlock(String) => as_cidr_block, is_cidr_block;
+IPv6CidrBlock(String) => as_i_pv6_cidr_block, is_i_pv6_cidr_block;
+} from {
+});
 string_enum!(
 /// A string enum: the schema `BotDetectionLevelEnum`.
 BotDetectionLevelEnum {
@@ -503,62 +508,69 @@ pub struct GetBruteForceSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetBruteForceSettingsResponseContentAllowlistItem {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
-    /// The `String4` shape.
+    /// The value: `String`.
     String4(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetBruteForceSettingsResponseContentAllowlistItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String4),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(GetBruteForceSettingsResponseContentAllowlistItem {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+String3(String) => as_string3, is_string3;
+String4(String) => as_string4, is_string4;
+} from {
+});
 /// A model of the schema `GetPhoneProviderProtectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -632,62 +644,69 @@ Exponential => "exponential",
 /// `none`.
 None => "none",
 });
-/// One of several shapes: the schema `SuspiciousIPThrottlingAllowlistItem`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `SuspiciousIPThrottlingAllowlistItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SuspiciousIpThrottlingAllowlistItem {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
-    /// The `String4` shape.
+    /// The value: `String`.
     String4(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for SuspiciousIpThrottlingAllowlistItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String4),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(SuspiciousIpThrottlingAllowlistItem {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+String3(String) => as_string3, is_string3;
+String4(String) => as_string4, is_string4;
+} from {
+});
 /// A model of the schema `SuspiciousIPThrottlingPreLoginStage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1092,62 +1111,69 @@ impl UpdateBruteForceSettingsRequestContent {
         self
     }
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateBruteForceSettingsRequestContentAllowlistItem {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
-    /// The `String4` shape.
+    /// The value: `String`.
     String4(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateBruteForceSettingsRequestContentAllowlistItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String4),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateBruteForceSettingsRequestContentAllowlistItem {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+String3(String) => as_string3, is_string3;
+String4(String) => as_string4, is_string4;
+} from {
+});
 /// A model of the schema `UpdateBruteForceSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1171,62 +1197,69 @@ pub struct UpdateBruteForceSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateBruteForceSettingsResponseContentAllowlistItem {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
-    /// The `String4` shape.
+    /// The value: `String`.
     String4(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateBruteForceSettingsResponseContentAllowlistItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String4),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateBruteForceSettingsResponseContentAllowlistItem {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+String3(String) => as_string3, is_string3;
+String4(String) => as_string4, is_string4;
+} from {
+});
 /// A request body, the schema `UpdateSuspiciousIPThrottlingSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSuspiciousIpThrottlingSettingsRequestContent {

@@ -27,48 +27,49 @@ pub struct BrandingFont {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BrandingPageBackground {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
+    /// The value: `crate::secret::SecretMap`.
     Object(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for BrandingPageBackground {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(BrandingPageBackground {
+String(String) => as_string, is_string;
+Object(crate::secret::SecretMap) => as_object, is_object;
+} from {
+});
 /// A model of the schema `BrandingThemeBorders`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -899,50 +900,54 @@ pub struct GetUniversalLoginTemplate {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `GetUniversalLoginTemplateResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `GetUniversalLoginTemplateResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUniversalLoginTemplateResponseContent {
-    /// The `GetUniversalLoginTemplate` shape.
+    /// The value: [`GetUniversalLoginTemplate`].
     GetUniversalLoginTemplate(GetUniversalLoginTemplate),
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetUniversalLoginTemplateResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &["body"]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetUniversalLoginTemplate),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["body"],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::GetUniversalLoginTemplate)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(GetUniversalLoginTemplateResponseContent {
+GetUniversalLoginTemplate(GetUniversalLoginTemplate) => as_get_universal_login_template, is_get_universal_login_template;
+String(String) => as_string, is_string;
+} from {
+GetUniversalLoginTemplate(GetUniversalLoginTemplate);
+});
 /// A model of the schema `ListBrandingPhoneProvidersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -985,113 +990,95 @@ PhoneProviderChannelEnum {
 /// `phone`.
 Phone => "phone",
 });
-/// One of several shapes: the schema `PhoneProviderConfiguration`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `PhoneProviderConfiguration`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PhoneProviderConfiguration {
-    /// The `TwilioProviderConfiguration` shape.
-    TwilioProviderConfiguration(TwilioProviderConfiguration),
-    /// The `CustomProviderConfiguration` shape.
-    CustomProviderConfiguration(CustomProviderConfiguration),
+    /// The value: [`TwilioProviderConfiguration`].
+    Twilio(TwilioProviderConfiguration),
+    /// The value: [`CustomProviderConfiguration`].
+    Custom(CustomProviderConfiguration),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for PhoneProviderConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["delivery_methods", "sid"],
-                &["default_from", "delivery_methods", "mssid", "sid"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["delivery_methods"],
-                &["delivery_methods"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::TwilioProviderConfiguration),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CustomProviderConfiguration),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["delivery_methods", "sid"],
+                    known: &["default_from", "delivery_methods", "mssid", "sid"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["delivery_methods"],
+                    known: &["delivery_methods"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `PhoneProviderCredentials`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(PhoneProviderConfiguration {
+Twilio(TwilioProviderConfiguration) => as_twilio, is_twilio;
+Custom(CustomProviderConfiguration) => as_custom, is_custom;
+} from {
+Twilio(TwilioProviderConfiguration);
+Custom(CustomProviderConfiguration);
+});
+/// One of several shapes: the schema `PhoneProviderCredentials`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PhoneProviderCredentials {
-    /// The `TwilioProviderCredentials` shape.
-    TwilioProviderCredentials(TwilioProviderCredentials),
-    /// The `CustomProviderCredentials` shape.
-    CustomProviderCredentials(crate::secret::SecretMap),
+    /// The value: [`TwilioProviderCredentials`].
+    Twilio(TwilioProviderCredentials),
+    /// The value: `crate::secret::SecretMap`.
+    Custom(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for PhoneProviderCredentials {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["auth_token"],
-                &["auth_token"],
-            ),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::TwilioProviderCredentials),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CustomProviderCredentials),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["auth_token"],
+                    known: &["auth_token"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(PhoneProviderCredentials {
+Twilio(TwilioProviderCredentials) => as_twilio, is_twilio;
+Custom(crate::secret::SecretMap) => as_custom, is_custom;
+} from {
+Twilio(TwilioProviderCredentials);
+});
 string_enum!(
 /// A string enum: the schema `PhoneProviderDeliveryMethodEnum`.
 PhoneProviderDeliveryMethodEnum {
@@ -1310,48 +1297,49 @@ pub struct UpdateBrandingFont {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `UpdateBrandingPageBackground`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UpdateBrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateBrandingPageBackground {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
+    /// The value: `crate::secret::SecretMap`.
     Object(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateBrandingPageBackground {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateBrandingPageBackground {
+String(String) => as_string, is_string;
+Object(crate::secret::SecretMap) => as_object, is_object;
+} from {
+});
 /// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingPhoneProviderRequestContent {
@@ -1637,53 +1625,50 @@ pub struct UpdatePhoneTemplateResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdatePhoneTemplateResponseContent: id);
-/// One of several shapes: the schema `UpdateUniversalLoginTemplateRequestContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UpdateUniversalLoginTemplateRequestContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUniversalLoginTemplateRequestContent {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
+    /// The value: [`UpdateUniversalLoginTemplateRequestContentObject`].
     Object(UpdateUniversalLoginTemplateRequestContentObject),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateUniversalLoginTemplateRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["template"],
-                &["template"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["template"],
+                    known: &["template"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateUniversalLoginTemplateRequestContent {
+String(String) => as_string, is_string;
+Object(UpdateUniversalLoginTemplateRequestContentObject) => as_object, is_object;
+} from {
+Object(UpdateUniversalLoginTemplateRequestContentObject);
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2698,7 +2683,7 @@ mod tests {
         }
         {
             let ep = CreatePhoneProvider::new(CreateBrandingPhoneProviderRequestContent::new(
-                PhoneProviderCredentials::Unclassified(crate::Unclassified(serde_json::json!({}))),
+                PhoneProviderCredentials::Unknown(crate::Unclassified(serde_json::json!({}))),
                 PhoneProviderNameEnum::Twilio,
             ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
@@ -2914,10 +2899,9 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
         }
         {
-            let ep =
-                PutUniversalLogin::new(UpdateUniversalLoginTemplateRequestContent::Unclassified(
-                    crate::Unclassified(serde_json::json!({})),
-                ));
+            let ep = PutUniversalLogin::new(UpdateUniversalLoginTemplateRequestContent::Unknown(
+                crate::Unclassified(serde_json::json!({})),
+            ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::PUT);
             assert_eq!(
                 crate::Endpoint::path(&ep),

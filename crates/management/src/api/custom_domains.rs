@@ -424,76 +424,65 @@ pub struct GetDefaultCustomDomainResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
-/// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetDefaultDomainResponseContent {
-    /// The `GetDefaultCustomDomainResponseContent` shape.
-    GetDefaultCustomDomainResponseContent(GetDefaultCustomDomainResponseContent),
-    /// The `GetDefaultCanonicalDomainResponseContent` shape.
-    GetDefaultCanonicalDomainResponseContent(GetDefaultCanonicalDomainResponseContent),
+    /// The value: [`GetDefaultCustomDomainResponseContent`].
+    Custom(GetDefaultCustomDomainResponseContent),
+    /// The value: [`GetDefaultCanonicalDomainResponseContent`].
+    Canonical(GetDefaultCanonicalDomainResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetDefaultDomainResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["custom_domain_id", "domain", "primary", "status", "type"],
-                &[
-                    "certificate",
-                    "custom_client_ip_header",
-                    "custom_domain_id",
-                    "domain",
-                    "domain_metadata",
-                    "is_default",
-                    "origin_domain_name",
-                    "primary",
-                    "relying_party_identifier",
-                    "status",
-                    "tls_policy",
-                    "type",
-                    "verification",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["domain"],
-                &["domain"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetDefaultCustomDomainResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetDefaultCanonicalDomainResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["custom_domain_id", "domain", "primary", "status", "type"],
+                    known: &[
+                        "certificate",
+                        "custom_client_ip_header",
+                        "custom_domain_id",
+                        "domain",
+                        "domain_metadata",
+                        "is_default",
+                        "origin_domain_name",
+                        "primary",
+                        "relying_party_identifier",
+                        "status",
+                        "tls_policy",
+                        "type",
+                        "verification",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["domain"],
+                    known: &["domain"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Canonical),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(GetDefaultDomainResponseContent {
+Custom(GetDefaultCustomDomainResponseContent) => as_custom, is_custom;
+Canonical(GetDefaultCanonicalDomainResponseContent) => as_canonical, is_canonical;
+} from {
+Custom(GetDefaultCustomDomainResponseContent);
+Canonical(GetDefaultCanonicalDomainResponseContent);
+});
 /// A request body, the schema `SetDefaultCustomDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetDefaultCustomDomainRequestContent {
@@ -682,76 +671,65 @@ pub struct UpdateDefaultCustomDomainResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
-/// One of several shapes: the schema `UpdateDefaultDomainResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UpdateDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateDefaultDomainResponseContent {
-    /// The `UpdateDefaultCustomDomainResponseContent` shape.
-    UpdateDefaultCustomDomainResponseContent(UpdateDefaultCustomDomainResponseContent),
-    /// The `UpdateDefaultCanonicalDomainResponseContent` shape.
-    UpdateDefaultCanonicalDomainResponseContent(UpdateDefaultCanonicalDomainResponseContent),
+    /// The value: [`UpdateDefaultCustomDomainResponseContent`].
+    Custom(UpdateDefaultCustomDomainResponseContent),
+    /// The value: [`UpdateDefaultCanonicalDomainResponseContent`].
+    Canonical(UpdateDefaultCanonicalDomainResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateDefaultDomainResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["custom_domain_id", "domain", "primary", "status", "type"],
-                &[
-                    "certificate",
-                    "custom_client_ip_header",
-                    "custom_domain_id",
-                    "domain",
-                    "domain_metadata",
-                    "is_default",
-                    "origin_domain_name",
-                    "primary",
-                    "relying_party_identifier",
-                    "status",
-                    "tls_policy",
-                    "type",
-                    "verification",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["domain"],
-                &["domain"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateDefaultCustomDomainResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateDefaultCanonicalDomainResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["custom_domain_id", "domain", "primary", "status", "type"],
+                    known: &[
+                        "certificate",
+                        "custom_client_ip_header",
+                        "custom_domain_id",
+                        "domain",
+                        "domain_metadata",
+                        "is_default",
+                        "origin_domain_name",
+                        "primary",
+                        "relying_party_identifier",
+                        "status",
+                        "tls_policy",
+                        "type",
+                        "verification",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["domain"],
+                    known: &["domain"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Canonical),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateDefaultDomainResponseContent {
+Custom(UpdateDefaultCustomDomainResponseContent) => as_custom, is_custom;
+Canonical(UpdateDefaultCanonicalDomainResponseContent) => as_canonical, is_canonical;
+} from {
+Custom(UpdateDefaultCustomDomainResponseContent);
+Canonical(UpdateDefaultCanonicalDomainResponseContent);
+});
 /// A model of the schema `VerifyCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -107,121 +107,120 @@ pub struct EmailProviderCredentials {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `EmailProviderCredentialsSchema`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `EmailProviderCredentialsSchema`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EmailProviderCredentialsSchema {
-    /// The `Object` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject`].
     Object(EmailProviderCredentialsSchemaObject),
-    /// The `Object2` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject2`].
     Object2(EmailProviderCredentialsSchemaObject2),
-    /// The `Object3` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject3`].
     Object3(EmailProviderCredentialsSchemaObject3),
-    /// The `Object4` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject4`].
     Object4(EmailProviderCredentialsSchemaObject4),
-    /// The `Object5` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject5`].
     Object5(EmailProviderCredentialsSchemaObject5),
-    /// The `Object6` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject6`].
     Object6(EmailProviderCredentialsSchemaObject6),
-    /// The `Object7` shape.
+    /// The value: [`EmailProviderCredentialsSchemaObject7`].
     Object7(EmailProviderCredentialsSchemaObject7),
-    /// The `ExtensibilityEmailProviderCredentials` shape.
+    /// The value: `crate::secret::SecretMap`.
     ExtensibilityEmailProviderCredentials(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["api_key"],
-                &["api_key"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["accessKeyId", "region", "secretAccessKey"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["smtp_host", "smtp_pass", "smtp_port", "smtp_user"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["api_key", "region"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["api_key", "domain", "region"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["connectionString"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["clientId", "clientSecret", "tenantId"],
-            ),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object4),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object5),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object6),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object7),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ExtensibilityEmailProviderCredentials),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["api_key"],
+                    known: &["api_key"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["accessKeyId", "region", "secretAccessKey"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["smtp_host", "smtp_pass", "smtp_port", "smtp_user"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["api_key", "region"],
+                    constants: &[("region", "eu")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object4),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["api_key", "domain", "region"],
+                    constants: &[("region", "eu")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object5),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["connectionString"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object6),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["clientId", "clientSecret", "tenantId"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object7),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ExtensibilityEmailProviderCredentials)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(EmailProviderCredentialsSchema {
+Object(EmailProviderCredentialsSchemaObject) => as_object, is_object;
+Object2(EmailProviderCredentialsSchemaObject2) => as_object2, is_object2;
+Object3(EmailProviderCredentialsSchemaObject3) => as_object3, is_object3;
+Object4(EmailProviderCredentialsSchemaObject4) => as_object4, is_object4;
+Object5(EmailProviderCredentialsSchemaObject5) => as_object5, is_object5;
+Object6(EmailProviderCredentialsSchemaObject6) => as_object6, is_object6;
+Object7(EmailProviderCredentialsSchemaObject7) => as_object7, is_object7;
+ExtensibilityEmailProviderCredentials(crate::secret::SecretMap) => as_extensibility_email_provider_credentials, is_extensibility_email_provider_credentials;
+} from {
+Object(EmailProviderCredentialsSchemaObject);
+Object2(EmailProviderCredentialsSchemaObject2);
+Object3(EmailProviderCredentialsSchemaObject3);
+Object4(EmailProviderCredentialsSchemaObject4);
+Object5(EmailProviderCredentialsSchemaObject5);
+Object6(EmailProviderCredentialsSchemaObject6);
+Object7(EmailProviderCredentialsSchemaObject7);
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -267,7 +266,7 @@ pub struct EmailProviderCredentialsSchemaObject3 {
     pub smtp_host: Option<EmailSmtpHost>,
     /// `smtp_pass`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_pass: Option<String>,
+    pub smtp_pass: Option<crate::Secret>,
     /// `smtp_port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
@@ -369,56 +368,59 @@ Ms365 => "ms365",
 /// `custom`.
 Custom => "custom",
 });
-/// One of several shapes: the schema `EmailSMTPHost`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `EmailSMTPHost`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EmailSmtpHost {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for EmailSmtpHost {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(EmailSmtpHost {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+String3(String) => as_string3, is_string3;
+} from {
+});
 string_enum!(
 /// A string enum: the schema `EmailSparkPostRegionEnum`.
 EmailSparkPostRegionEnum {
@@ -728,9 +730,7 @@ mod tests {
         }
         {
             let ep = PostProvider::new(CreateEmailProviderRequestContent::new(
-                EmailProviderCredentialsSchema::Unclassified(crate::Unclassified(
-                    serde_json::json!({}),
-                )),
+                EmailProviderCredentialsSchema::Unknown(crate::Unclassified(serde_json::json!({}))),
                 EmailProviderNameEnum::Mailgun,
             ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);

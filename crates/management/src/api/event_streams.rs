@@ -109,97 +109,86 @@ pub struct CreateEventStreamRedeliveryResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `CreateEventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateEventStreamResponseContent {
-    /// The `EventStreamWebhookResponseContent` shape.
-    EventStreamWebhookResponseContent(EventStreamWebhookResponseContent),
-    /// The `EventStreamEventBridgeResponseContent` shape.
-    EventStreamEventBridgeResponseContent(EventStreamEventBridgeResponseContent),
-    /// The `EventStreamActionResponseContent` shape.
-    EventStreamActionResponseContent(EventStreamActionResponseContent),
+    /// The value: [`EventStreamWebhookResponseContent`].
+    Webhook(EventStreamWebhookResponseContent),
+    /// The value: [`EventStreamEventBridgeResponseContent`].
+    EventBridge(EventStreamEventBridgeResponseContent),
+    /// The value: [`EventStreamActionResponseContent`].
+    Action(EventStreamActionResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamEventBridgeResponseContent),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamActionResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateEventStreamResponseContent {
+Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
+EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
+Action(EventStreamActionResponseContent) => as_action, is_action;
+} from {
+Webhook(EventStreamWebhookResponseContent);
+EventBridge(EventStreamEventBridgeResponseContent);
+Action(EventStreamActionResponseContent);
+});
 /// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEventStreamTestEventRequestContent {
@@ -465,62 +454,36 @@ EventStreamDeliveryStatusEnum {
 /// `failed`.
 Failed => "failed",
 });
-/// One of several shapes: the schema `EventStreamDestinationPatch`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `EventStreamDestinationPatch`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamDestinationPatch {
-    /// The `EventStreamWebhookDestination` shape.
-    EventStreamWebhookDestination(EventStreamWebhookDestination),
-    /// The `EventStreamActionDestination` shape.
-    EventStreamActionDestination(EventStreamActionDestination),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `webhook`: [`EventStreamWebhookDestination`].
+    Webhook(EventStreamWebhookDestination),
+    /// `type` is `action`: [`EventStreamActionDestination`].
+    Action(EventStreamActionDestination),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for EventStreamDestinationPatch {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["configuration", "type"],
-                &["configuration", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["configuration", "type"],
-                &["configuration", "type"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookDestination),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamActionDestination),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("webhook") => Self::Webhook(crate::api_support::variant(value)?),
+            Some("action") => Self::Action(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(EventStreamDestinationPatch {
+Webhook(EventStreamWebhookDestination) => as_webhook, is_webhook;
+Action(EventStreamActionDestination) => as_action, is_action;
+} from {
+Webhook(EventStreamWebhookDestination);
+Action(EventStreamActionDestination);
+});
 string_enum!(
 /// A string enum: the schema `EventStreamEventBridgeAWSRegionEnum`.
 EventStreamEventBridgeAwsRegionEnum {
@@ -713,97 +676,86 @@ UserDeleted => "user.deleted",
 /// `user.updated`.
 UserUpdated => "user.updated",
 });
-/// One of several shapes: the schema `EventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `EventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamResponseContent {
-    /// The `EventStreamWebhookResponseContent` shape.
-    EventStreamWebhookResponseContent(EventStreamWebhookResponseContent),
-    /// The `EventStreamEventBridgeResponseContent` shape.
-    EventStreamEventBridgeResponseContent(EventStreamEventBridgeResponseContent),
-    /// The `EventStreamActionResponseContent` shape.
-    EventStreamActionResponseContent(EventStreamActionResponseContent),
+    /// The value: [`EventStreamWebhookResponseContent`].
+    Webhook(EventStreamWebhookResponseContent),
+    /// The value: [`EventStreamEventBridgeResponseContent`].
+    EventBridge(EventStreamEventBridgeResponseContent),
+    /// The value: [`EventStreamActionResponseContent`].
+    Action(EventStreamActionResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamEventBridgeResponseContent),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamActionResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(EventStreamResponseContent {
+Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
+EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
+Action(EventStreamActionResponseContent) => as_action, is_action;
+} from {
+Webhook(EventStreamWebhookResponseContent);
+EventBridge(EventStreamEventBridgeResponseContent);
+Action(EventStreamActionResponseContent);
+});
 string_enum!(
 /// A string enum: the schema `EventStreamStatusEnum`.
 EventStreamStatusEnum {
@@ -871,73 +823,41 @@ UserDeleted => "user.deleted",
 /// `user.updated`.
 UserUpdated => "user.updated",
 });
-/// One of several shapes: the schema `EventStreamWebhookAuthorizationResponse`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `method`: the schema `EventStreamWebhookAuthorizationResponse`. A value whose `method` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamWebhookAuthorizationResponse {
-    /// The `EventStreamWebhookBasicAuth` shape.
-    EventStreamWebhookBasicAuth(EventStreamWebhookBasicAuth),
-    /// The `EventStreamWebhookBearerAuth` shape.
-    EventStreamWebhookBearerAuth(EventStreamWebhookBearerAuth),
-    /// The `EventStreamWebhookCustomHeaderAuth` shape.
-    EventStreamWebhookCustomHeaderAuth(EventStreamWebhookCustomHeaderAuth),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `method` is `basic`: [`EventStreamWebhookBasicAuth`].
+    Basic(EventStreamWebhookBasicAuth),
+    /// `method` is `bearer`: [`EventStreamWebhookBearerAuth`].
+    Bearer(EventStreamWebhookBearerAuth),
+    /// `method` is `custom_header`: [`EventStreamWebhookCustomHeaderAuth`].
+    CustomHeader(EventStreamWebhookCustomHeaderAuth),
+    /// A value whose `method` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for EventStreamWebhookAuthorizationResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["method", "username"],
-                &["method", "username"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["method"],
-                &["method"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["header_key", "method"],
-                &["header_key", "method"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookBasicAuth),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookBearerAuth),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookCustomHeaderAuth),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "method") {
+            Some("basic") => Self::Basic(crate::api_support::variant(value)?),
+            Some("bearer") => Self::Bearer(crate::api_support::variant(value)?),
+            Some("custom_header") => Self::CustomHeader(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(EventStreamWebhookAuthorizationResponse {
+Basic(EventStreamWebhookBasicAuth) => as_basic, is_basic;
+Bearer(EventStreamWebhookBearerAuth) => as_bearer, is_bearer;
+CustomHeader(EventStreamWebhookCustomHeaderAuth) => as_custom_header, is_custom_header;
+} from {
+Basic(EventStreamWebhookBasicAuth);
+Bearer(EventStreamWebhookBearerAuth);
+CustomHeader(EventStreamWebhookCustomHeaderAuth);
+});
 /// A model of the schema `EventStreamWebhookBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1086,164 +1006,142 @@ pub struct GetEventStreamDeliveryHistoryResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetEventStreamDeliveryHistoryResponseContent: event_stream_id, id);
-/// One of several shapes: the schema `GetEventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `GetEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetEventStreamResponseContent {
-    /// The `EventStreamWebhookResponseContent` shape.
-    EventStreamWebhookResponseContent(EventStreamWebhookResponseContent),
-    /// The `EventStreamEventBridgeResponseContent` shape.
-    EventStreamEventBridgeResponseContent(EventStreamEventBridgeResponseContent),
-    /// The `EventStreamActionResponseContent` shape.
-    EventStreamActionResponseContent(EventStreamActionResponseContent),
+    /// The value: [`EventStreamWebhookResponseContent`].
+    Webhook(EventStreamWebhookResponseContent),
+    /// The value: [`EventStreamEventBridgeResponseContent`].
+    EventBridge(EventStreamEventBridgeResponseContent),
+    /// The value: [`EventStreamActionResponseContent`].
+    Action(EventStreamActionResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamEventBridgeResponseContent),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamActionResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(GetEventStreamResponseContent {
+Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
+EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
+Action(EventStreamActionResponseContent) => as_action, is_action;
+} from {
+Webhook(EventStreamWebhookResponseContent);
+EventBridge(EventStreamEventBridgeResponseContent);
+Action(EventStreamActionResponseContent);
+});
+/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PostEventStreamsBody {
-    /// The `CreateEventStreamWebHookRequestContent` shape.
-    CreateEventStreamWebHookRequestContent(CreateEventStreamWebHookRequestContent),
-    /// The `CreateEventStreamEventBridgeRequestContent` shape.
-    CreateEventStreamEventBridgeRequestContent(CreateEventStreamEventBridgeRequestContent),
-    /// The `CreateEventStreamActionRequestContent` shape.
-    CreateEventStreamActionRequestContent(CreateEventStreamActionRequestContent),
+    /// The value: [`CreateEventStreamWebHookRequestContent`].
+    WebHook(CreateEventStreamWebHookRequestContent),
+    /// The value: [`CreateEventStreamEventBridgeRequestContent`].
+    EventBridge(CreateEventStreamEventBridgeRequestContent),
+    /// The value: [`CreateEventStreamActionRequestContent`].
+    Action(CreateEventStreamActionRequestContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for PostEventStreamsBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["destination"],
-                &["destination", "name", "status", "subscriptions"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["destination"],
-                &["destination", "name", "status", "subscriptions"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["destination"],
-                &["destination", "name", "status", "subscriptions"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateEventStreamWebHookRequestContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateEventStreamEventBridgeRequestContent),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateEventStreamActionRequestContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["destination"],
+                    known: &["destination", "name", "status", "subscriptions"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::WebHook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["destination"],
+                    known: &["destination", "name", "status", "subscriptions"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["destination"],
+                    known: &["destination", "name", "status", "subscriptions"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(PostEventStreamsBody {
+WebHook(CreateEventStreamWebHookRequestContent) => as_web_hook, is_web_hook;
+EventBridge(CreateEventStreamEventBridgeRequestContent) => as_event_bridge, is_event_bridge;
+Action(CreateEventStreamActionRequestContent) => as_action, is_action;
+} from {
+WebHook(CreateEventStreamWebHookRequestContent);
+EventBridge(CreateEventStreamEventBridgeRequestContent);
+Action(CreateEventStreamActionRequestContent);
+});
 /// A request body, the schema `UpdateEventStreamRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEventStreamRequestContent {
@@ -1289,97 +1187,86 @@ impl UpdateEventStreamRequestContent {
         self
     }
 }
-/// One of several shapes: the schema `UpdateEventStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UpdateEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateEventStreamResponseContent {
-    /// The `EventStreamWebhookResponseContent` shape.
-    EventStreamWebhookResponseContent(EventStreamWebhookResponseContent),
-    /// The `EventStreamEventBridgeResponseContent` shape.
-    EventStreamEventBridgeResponseContent(EventStreamEventBridgeResponseContent),
-    /// The `EventStreamActionResponseContent` shape.
-    EventStreamActionResponseContent(EventStreamActionResponseContent),
+    /// The value: [`EventStreamWebhookResponseContent`].
+    Webhook(EventStreamWebhookResponseContent),
+    /// The value: [`EventStreamEventBridgeResponseContent`].
+    EventBridge(EventStreamEventBridgeResponseContent),
+    /// The value: [`EventStreamActionResponseContent`].
+    Action(EventStreamActionResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "created_at",
-                    "destination",
-                    "id",
-                    "name",
-                    "status",
-                    "subscriptions",
-                    "updated_at",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamWebhookResponseContent),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamEventBridgeResponseContent),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EventStreamActionResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[
+                        "created_at",
+                        "destination",
+                        "id",
+                        "name",
+                        "status",
+                        "subscriptions",
+                        "updated_at",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateEventStreamResponseContent {
+Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
+EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
+Action(EventStreamActionResponseContent) => as_action, is_action;
+} from {
+Webhook(EventStreamWebhookResponseContent);
+EventBridge(EventStreamEventBridgeResponseContent);
+Action(EventStreamActionResponseContent);
+});
 /// `GET /api/v2/event-streams` (operation `get_event-streams`).
 ///
 /// Scopes: `read:event_streams`. Pagination: checkpoint pages (`from`/`take`), items under `eventStreams`.
@@ -1763,9 +1650,9 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
         }
         {
-            let ep = PostEventStreams::new(PostEventStreamsBody::Unclassified(
-                crate::Unclassified(serde_json::json!({})),
-            ));
+            let ep = PostEventStreams::new(PostEventStreamsBody::Unknown(crate::Unclassified(
+                serde_json::json!({}),
+            )));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
             assert_eq!(crate::Endpoint::path(&ep), "/api/v2/event-streams");
             assert_eq!(

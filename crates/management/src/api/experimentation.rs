@@ -771,88 +771,99 @@ pub struct SegmentMatchConditions {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SegmentMatchExpression {
-    /// The `List` shape.
+    /// The value: `Vec<String>`.
     List(Vec<String>),
-    /// The `SegmentContainsExpression` shape.
+    /// The value: [`SegmentContainsExpression`].
     SegmentContainsExpression(SegmentContainsExpression),
-    /// The `SegmentStartsWithExpression` shape.
+    /// The value: [`SegmentStartsWithExpression`].
     SegmentStartsWithExpression(SegmentStartsWithExpression),
-    /// The `SegmentEndsWithExpression` shape.
+    /// The value: [`SegmentEndsWithExpression`].
     SegmentEndsWithExpression(SegmentEndsWithExpression),
-    /// The `SegmentExistsExpression` shape.
+    /// The value: [`SegmentExistsExpression`].
     SegmentExistsExpression(SegmentExistsExpression),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["contains"],
-                &["contains"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["starts_with"],
-                &["starts_with"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["ends_with"],
-                &["ends_with"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["exists"],
-                &["exists"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::List),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SegmentContainsExpression),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SegmentStartsWithExpression),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SegmentEndsWithExpression),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SegmentExistsExpression),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Array,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["contains"],
+                    known: &["contains"],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::SegmentContainsExpression)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["starts_with"],
+                    known: &["starts_with"],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::SegmentStartsWithExpression)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["ends_with"],
+                    known: &["ends_with"],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::SegmentEndsWithExpression)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["exists"],
+                    known: &["exists"],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::SegmentExistsExpression)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(SegmentMatchExpression {
+List(Vec<String>) => as_list, is_list;
+SegmentContainsExpression(SegmentContainsExpression) => as_segment_contains_expression, is_segment_contains_expression;
+SegmentStartsWithExpression(SegmentStartsWithExpression) => as_segment_starts_with_expression, is_segment_starts_with_expression;
+SegmentEndsWithExpression(SegmentEndsWithExpression) => as_segment_ends_with_expression, is_segment_ends_with_expression;
+SegmentExistsExpression(SegmentExistsExpression) => as_segment_exists_expression, is_segment_exists_expression;
+} from {
+SegmentContainsExpression(SegmentContainsExpression);
+SegmentStartsWithExpression(SegmentStartsWithExpression);
+SegmentEndsWithExpression(SegmentEndsWithExpression);
+SegmentExistsExpression(SegmentExistsExpression);
+});
 /// A model of the schema `SegmentNotMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

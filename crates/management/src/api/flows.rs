@@ -59,60 +59,51 @@ pub struct CreateFlowResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowResponseContent: id, name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionActivecampaign`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionActivecampaign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionActivecampaign {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionActivecampaignApiKey`].
     ApiKey(CreateFlowsVaultConnectionActivecampaignApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionActivecampaignUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionActivecampaignUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionActivecampaign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "ACTIVECAMPAIGN")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "ACTIVECAMPAIGN")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionActivecampaign {
+ApiKey(CreateFlowsVaultConnectionActivecampaignApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionActivecampaignUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionActivecampaignApiKey);
+Uninitialized(CreateFlowsVaultConnectionActivecampaignUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -146,60 +137,51 @@ pub struct CreateFlowsVaultConnectionActivecampaignUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionActivecampaignUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionAirtable {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionAirtableApiKey`].
     ApiKey(CreateFlowsVaultConnectionAirtableApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionAirtableUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionAirtableUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAirtable {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "AIRTABLE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "AIRTABLE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionAirtable {
+ApiKey(CreateFlowsVaultConnectionAirtableApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionAirtableUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionAirtableApiKey);
+Uninitialized(CreateFlowsVaultConnectionAirtableUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionAirtableApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -233,62 +215,51 @@ pub struct CreateFlowsVaultConnectionAirtableUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAirtableUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionAuth0 {
-    /// The `OauthApp` shape.
+    /// The value: [`CreateFlowsVaultConnectionAuth0OauthApp`].
     OauthApp(CreateFlowsVaultConnectionAuth0OauthApp),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionAuth0Uninitialized`].
     Uninitialized(CreateFlowsVaultConnectionAuth0Uninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAuth0 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthApp),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "AUTH0")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthApp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "AUTH0")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionAuth0 {
+OauthApp(CreateFlowsVaultConnectionAuth0OauthApp) => as_oauth_app, is_oauth_app;
+Uninitialized(CreateFlowsVaultConnectionAuth0Uninitialized) => as_uninitialized, is_uninitialized;
+} from {
+OauthApp(CreateFlowsVaultConnectionAuth0OauthApp);
+Uninitialized(CreateFlowsVaultConnectionAuth0Uninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionAuth0OauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -322,60 +293,51 @@ pub struct CreateFlowsVaultConnectionAuth0Uninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAuth0Uninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionBigquery {
-    /// The `Jwt` shape.
+    /// The value: [`CreateFlowsVaultConnectionBigqueryJwt`].
     Jwt(CreateFlowsVaultConnectionBigqueryJwt),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionBigqueryUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionBigqueryUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionBigquery {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "BIGQUERY")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "BIGQUERY")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionBigquery {
+Jwt(CreateFlowsVaultConnectionBigqueryJwt) => as_jwt, is_jwt;
+Uninitialized(CreateFlowsVaultConnectionBigqueryUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Jwt(CreateFlowsVaultConnectionBigqueryJwt);
+Uninitialized(CreateFlowsVaultConnectionBigqueryUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -409,60 +371,51 @@ pub struct CreateFlowsVaultConnectionBigqueryUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionBigqueryUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionClearbit {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionClearbitApiKey`].
     ApiKey(CreateFlowsVaultConnectionClearbitApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionClearbitUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionClearbitUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionClearbit {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "CLEARBIT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "CLEARBIT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionClearbit {
+ApiKey(CreateFlowsVaultConnectionClearbitApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionClearbitUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionClearbitApiKey);
+Uninitialized(CreateFlowsVaultConnectionClearbitUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionClearbitApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -496,62 +449,51 @@ pub struct CreateFlowsVaultConnectionClearbitUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionClearbitUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionDocusign {
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionDocusignOauthCode`].
     OauthCode(CreateFlowsVaultConnectionDocusignOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionDocusignUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionDocusignUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionDocusign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "DOCUSIGN")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "DOCUSIGN")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionDocusign {
+OauthCode(CreateFlowsVaultConnectionDocusignOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionDocusignUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+OauthCode(CreateFlowsVaultConnectionDocusignOauthCode);
+Uninitialized(CreateFlowsVaultConnectionDocusignUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionDocusignOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -585,62 +527,51 @@ pub struct CreateFlowsVaultConnectionDocusignUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionDocusignUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionGoogleSheets {
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionGoogleSheetsOauthCode`].
     OauthCode(CreateFlowsVaultConnectionGoogleSheetsOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionGoogleSheetsUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionGoogleSheetsUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionGoogleSheets {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "GOOGLE_SHEETS")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "GOOGLE_SHEETS")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionGoogleSheets {
+OauthCode(CreateFlowsVaultConnectionGoogleSheetsOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionGoogleSheetsUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+OauthCode(CreateFlowsVaultConnectionGoogleSheetsOauthCode);
+Uninitialized(CreateFlowsVaultConnectionGoogleSheetsUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -674,91 +605,88 @@ pub struct CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionHttp {
-    /// The `Bearer` shape.
+    /// The value: [`CreateFlowsVaultConnectionHttpBearer`].
     Bearer(CreateFlowsVaultConnectionHttpBearer),
-    /// The `BasicAuth` shape.
+    /// The value: [`CreateFlowsVaultConnectionHttpBasicAuth`].
     BasicAuth(CreateFlowsVaultConnectionHttpBasicAuth),
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionHttpApiKey`].
     ApiKey(CreateFlowsVaultConnectionHttpApiKey),
-    /// The `OauthClientCredentials` shape.
+    /// The value: [`CreateFlowsVaultConnectionHttpOauthClientCredentials`].
     OauthClientCredentials(CreateFlowsVaultConnectionHttpOauthClientCredentials),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionHttpUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionHttpUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Bearer),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BasicAuth),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthClientCredentials),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Bearer),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::BasicAuth),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::OauthClientCredentials)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionHttp {
+Bearer(CreateFlowsVaultConnectionHttpBearer) => as_bearer, is_bearer;
+BasicAuth(CreateFlowsVaultConnectionHttpBasicAuth) => as_basic_auth, is_basic_auth;
+ApiKey(CreateFlowsVaultConnectionHttpApiKey) => as_api_key, is_api_key;
+OauthClientCredentials(CreateFlowsVaultConnectionHttpOauthClientCredentials) => as_oauth_client_credentials, is_oauth_client_credentials;
+Uninitialized(CreateFlowsVaultConnectionHttpUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Bearer(CreateFlowsVaultConnectionHttpBearer);
+BasicAuth(CreateFlowsVaultConnectionHttpBasicAuth);
+ApiKey(CreateFlowsVaultConnectionHttpApiKey);
+OauthClientCredentials(CreateFlowsVaultConnectionHttpOauthClientCredentials);
+Uninitialized(CreateFlowsVaultConnectionHttpUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionHttpApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -846,71 +774,62 @@ pub struct CreateFlowsVaultConnectionHttpUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionHubspot {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionHubspotApiKey`].
     ApiKey(CreateFlowsVaultConnectionHubspotApiKey),
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionHubspotOauthCode`].
     OauthCode(CreateFlowsVaultConnectionHubspotOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionHubspotUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionHubspotUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHubspot {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HUBSPOT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HUBSPOT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "HUBSPOT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionHubspot {
+ApiKey(CreateFlowsVaultConnectionHubspotApiKey) => as_api_key, is_api_key;
+OauthCode(CreateFlowsVaultConnectionHubspotOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionHubspotUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionHubspotApiKey);
+OauthCode(CreateFlowsVaultConnectionHubspotOauthCode);
+Uninitialized(CreateFlowsVaultConnectionHubspotUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionHubspotApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -962,60 +881,51 @@ pub struct CreateFlowsVaultConnectionHubspotUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionJwt {
-    /// The `Jwt` shape.
+    /// The value: [`CreateFlowsVaultConnectionJwtJwt`].
     Jwt(CreateFlowsVaultConnectionJwtJwt),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionJwtUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionJwtUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionJwt {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "JWT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "JWT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionJwt {
+Jwt(CreateFlowsVaultConnectionJwtJwt) => as_jwt, is_jwt;
+Uninitialized(CreateFlowsVaultConnectionJwtUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Jwt(CreateFlowsVaultConnectionJwtJwt);
+Uninitialized(CreateFlowsVaultConnectionJwtUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionJwtJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1049,71 +959,62 @@ pub struct CreateFlowsVaultConnectionJwtUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionJwtUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionMailchimp {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionMailchimpApiKey`].
     ApiKey(CreateFlowsVaultConnectionMailchimpApiKey),
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionMailchimpOauthCode`].
     OauthCode(CreateFlowsVaultConnectionMailchimpOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionMailchimpUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionMailchimpUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailchimp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "MAILCHIMP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "MAILCHIMP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "MAILCHIMP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionMailchimp {
+ApiKey(CreateFlowsVaultConnectionMailchimpApiKey) => as_api_key, is_api_key;
+OauthCode(CreateFlowsVaultConnectionMailchimpOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionMailchimpUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionMailchimpApiKey);
+OauthCode(CreateFlowsVaultConnectionMailchimpOauthCode);
+Uninitialized(CreateFlowsVaultConnectionMailchimpUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1165,60 +1066,51 @@ pub struct CreateFlowsVaultConnectionMailchimpUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionMailjet {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionMailjetApiKey`].
     ApiKey(CreateFlowsVaultConnectionMailjetApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionMailjetUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionMailjetUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailjet {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "MAILJET")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "MAILJET")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionMailjet {
+ApiKey(CreateFlowsVaultConnectionMailjetApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionMailjetUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionMailjetApiKey);
+Uninitialized(CreateFlowsVaultConnectionMailjetUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionMailjetApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1252,71 +1144,62 @@ pub struct CreateFlowsVaultConnectionMailjetUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailjetUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionPipedrive {
-    /// The `Token` shape.
+    /// The value: [`CreateFlowsVaultConnectionPipedriveToken`].
     Token(CreateFlowsVaultConnectionPipedriveToken),
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionPipedriveOauthCode`].
     OauthCode(CreateFlowsVaultConnectionPipedriveOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionPipedriveUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionPipedriveUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionPipedrive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "PIPEDRIVE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "PIPEDRIVE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "PIPEDRIVE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionPipedrive {
+Token(CreateFlowsVaultConnectionPipedriveToken) => as_token, is_token;
+OauthCode(CreateFlowsVaultConnectionPipedriveOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionPipedriveUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Token(CreateFlowsVaultConnectionPipedriveToken);
+OauthCode(CreateFlowsVaultConnectionPipedriveOauthCode);
+Uninitialized(CreateFlowsVaultConnectionPipedriveUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1368,166 +1251,260 @@ pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionRequestContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionRequestContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionRequestContent {
-    /// The `CreateFlowsVaultConnectionActivecampaign` shape.
-    CreateFlowsVaultConnectionActivecampaign(CreateFlowsVaultConnectionActivecampaign),
-    /// The `CreateFlowsVaultConnectionAirtable` shape.
-    CreateFlowsVaultConnectionAirtable(CreateFlowsVaultConnectionAirtable),
-    /// The `CreateFlowsVaultConnectionAuth0` shape.
-    CreateFlowsVaultConnectionAuth0(CreateFlowsVaultConnectionAuth0),
-    /// The `CreateFlowsVaultConnectionBigquery` shape.
-    CreateFlowsVaultConnectionBigquery(CreateFlowsVaultConnectionBigquery),
-    /// The `CreateFlowsVaultConnectionClearbit` shape.
-    CreateFlowsVaultConnectionClearbit(CreateFlowsVaultConnectionClearbit),
-    /// The `CreateFlowsVaultConnectionDocusign` shape.
-    CreateFlowsVaultConnectionDocusign(CreateFlowsVaultConnectionDocusign),
-    /// The `CreateFlowsVaultConnectionGoogleSheets` shape.
-    CreateFlowsVaultConnectionGoogleSheets(CreateFlowsVaultConnectionGoogleSheets),
-    /// The `CreateFlowsVaultConnectionHttp` shape.
-    CreateFlowsVaultConnectionHttp(CreateFlowsVaultConnectionHttp),
-    /// The `CreateFlowsVaultConnectionHubspot` shape.
-    CreateFlowsVaultConnectionHubspot(CreateFlowsVaultConnectionHubspot),
-    /// The `CreateFlowsVaultConnectionJwt` shape.
-    CreateFlowsVaultConnectionJwt(CreateFlowsVaultConnectionJwt),
-    /// The `CreateFlowsVaultConnectionMailchimp` shape.
-    CreateFlowsVaultConnectionMailchimp(CreateFlowsVaultConnectionMailchimp),
-    /// The `CreateFlowsVaultConnectionMailjet` shape.
-    CreateFlowsVaultConnectionMailjet(CreateFlowsVaultConnectionMailjet),
-    /// The `CreateFlowsVaultConnectionPipedrive` shape.
-    CreateFlowsVaultConnectionPipedrive(CreateFlowsVaultConnectionPipedrive),
-    /// The `CreateFlowsVaultConnectionSalesforce` shape.
-    CreateFlowsVaultConnectionSalesforce(CreateFlowsVaultConnectionSalesforce),
-    /// The `CreateFlowsVaultConnectionSendgrid` shape.
-    CreateFlowsVaultConnectionSendgrid(CreateFlowsVaultConnectionSendgrid),
-    /// The `CreateFlowsVaultConnectionSlack` shape.
-    CreateFlowsVaultConnectionSlack(CreateFlowsVaultConnectionSlack),
-    /// The `CreateFlowsVaultConnectionStripe` shape.
-    CreateFlowsVaultConnectionStripe(CreateFlowsVaultConnectionStripe),
-    /// The `CreateFlowsVaultConnectionTelegram` shape.
-    CreateFlowsVaultConnectionTelegram(CreateFlowsVaultConnectionTelegram),
-    /// The `CreateFlowsVaultConnectionTwilio` shape.
-    CreateFlowsVaultConnectionTwilio(CreateFlowsVaultConnectionTwilio),
-    /// The `CreateFlowsVaultConnectionWhatsapp` shape.
-    CreateFlowsVaultConnectionWhatsapp(CreateFlowsVaultConnectionWhatsapp),
-    /// The `CreateFlowsVaultConnectionZapier` shape.
-    CreateFlowsVaultConnectionZapier(CreateFlowsVaultConnectionZapier),
+    /// The value: [`CreateFlowsVaultConnectionActivecampaign`].
+    Activecampaign(CreateFlowsVaultConnectionActivecampaign),
+    /// The value: [`CreateFlowsVaultConnectionAirtable`].
+    Airtable(CreateFlowsVaultConnectionAirtable),
+    /// The value: [`CreateFlowsVaultConnectionAuth0`].
+    Auth0(CreateFlowsVaultConnectionAuth0),
+    /// The value: [`CreateFlowsVaultConnectionBigquery`].
+    Bigquery(CreateFlowsVaultConnectionBigquery),
+    /// The value: [`CreateFlowsVaultConnectionClearbit`].
+    Clearbit(CreateFlowsVaultConnectionClearbit),
+    /// The value: [`CreateFlowsVaultConnectionDocusign`].
+    Docusign(CreateFlowsVaultConnectionDocusign),
+    /// The value: [`CreateFlowsVaultConnectionGoogleSheets`].
+    GoogleSheets(CreateFlowsVaultConnectionGoogleSheets),
+    /// The value: [`CreateFlowsVaultConnectionHttp`].
+    Http(CreateFlowsVaultConnectionHttp),
+    /// The value: [`CreateFlowsVaultConnectionHubspot`].
+    Hubspot(CreateFlowsVaultConnectionHubspot),
+    /// The value: [`CreateFlowsVaultConnectionJwt`].
+    Jwt(CreateFlowsVaultConnectionJwt),
+    /// The value: [`CreateFlowsVaultConnectionMailchimp`].
+    Mailchimp(CreateFlowsVaultConnectionMailchimp),
+    /// The value: [`CreateFlowsVaultConnectionMailjet`].
+    Mailjet(CreateFlowsVaultConnectionMailjet),
+    /// The value: [`CreateFlowsVaultConnectionPipedrive`].
+    Pipedrive(CreateFlowsVaultConnectionPipedrive),
+    /// The value: [`CreateFlowsVaultConnectionSalesforce`].
+    Salesforce(CreateFlowsVaultConnectionSalesforce),
+    /// The value: [`CreateFlowsVaultConnectionSendgrid`].
+    Sendgrid(CreateFlowsVaultConnectionSendgrid),
+    /// The value: [`CreateFlowsVaultConnectionSlack`].
+    Slack(CreateFlowsVaultConnectionSlack),
+    /// The value: [`CreateFlowsVaultConnectionStripe`].
+    Stripe(CreateFlowsVaultConnectionStripe),
+    /// The value: [`CreateFlowsVaultConnectionTelegram`].
+    Telegram(CreateFlowsVaultConnectionTelegram),
+    /// The value: [`CreateFlowsVaultConnectionTwilio`].
+    Twilio(CreateFlowsVaultConnectionTwilio),
+    /// The value: [`CreateFlowsVaultConnectionWhatsapp`].
+    Whatsapp(CreateFlowsVaultConnectionWhatsapp),
+    /// The value: [`CreateFlowsVaultConnectionZapier`].
+    Zapier(CreateFlowsVaultConnectionZapier),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionActivecampaign),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionAirtable),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionAuth0),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionBigquery),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionClearbit),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionDocusign),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionGoogleSheets),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionHttp),
-                8 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionHubspot),
-                9 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionJwt),
-                10 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionMailchimp),
-                11 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionMailjet),
-                12 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionPipedrive),
-                13 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionSalesforce),
-                14 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionSendgrid),
-                15 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionSlack),
-                16 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionStripe),
-                17 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionTelegram),
-                18 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionTwilio),
-                19 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionWhatsapp),
-                20 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateFlowsVaultConnectionZapier),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Activecampaign),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Airtable),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Auth0),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Bigquery),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Clearbit),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Docusign),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::GoogleSheets),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Http),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Hubspot),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Mailchimp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Mailjet),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Pipedrive),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Salesforce),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Sendgrid),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Slack),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Stripe),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Telegram),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Whatsapp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Zapier),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionRequestContent {
+Activecampaign(CreateFlowsVaultConnectionActivecampaign) => as_activecampaign, is_activecampaign;
+Airtable(CreateFlowsVaultConnectionAirtable) => as_airtable, is_airtable;
+Auth0(CreateFlowsVaultConnectionAuth0) => as_auth0, is_auth0;
+Bigquery(CreateFlowsVaultConnectionBigquery) => as_bigquery, is_bigquery;
+Clearbit(CreateFlowsVaultConnectionClearbit) => as_clearbit, is_clearbit;
+Docusign(CreateFlowsVaultConnectionDocusign) => as_docusign, is_docusign;
+GoogleSheets(CreateFlowsVaultConnectionGoogleSheets) => as_google_sheets, is_google_sheets;
+Http(CreateFlowsVaultConnectionHttp) => as_http, is_http;
+Hubspot(CreateFlowsVaultConnectionHubspot) => as_hubspot, is_hubspot;
+Jwt(CreateFlowsVaultConnectionJwt) => as_jwt, is_jwt;
+Mailchimp(CreateFlowsVaultConnectionMailchimp) => as_mailchimp, is_mailchimp;
+Mailjet(CreateFlowsVaultConnectionMailjet) => as_mailjet, is_mailjet;
+Pipedrive(CreateFlowsVaultConnectionPipedrive) => as_pipedrive, is_pipedrive;
+Salesforce(CreateFlowsVaultConnectionSalesforce) => as_salesforce, is_salesforce;
+Sendgrid(CreateFlowsVaultConnectionSendgrid) => as_sendgrid, is_sendgrid;
+Slack(CreateFlowsVaultConnectionSlack) => as_slack, is_slack;
+Stripe(CreateFlowsVaultConnectionStripe) => as_stripe, is_stripe;
+Telegram(CreateFlowsVaultConnectionTelegram) => as_telegram, is_telegram;
+Twilio(CreateFlowsVaultConnectionTwilio) => as_twilio, is_twilio;
+Whatsapp(CreateFlowsVaultConnectionWhatsapp) => as_whatsapp, is_whatsapp;
+Zapier(CreateFlowsVaultConnectionZapier) => as_zapier, is_zapier;
+} from {
+Activecampaign(CreateFlowsVaultConnectionActivecampaign);
+Airtable(CreateFlowsVaultConnectionAirtable);
+Auth0(CreateFlowsVaultConnectionAuth0);
+Bigquery(CreateFlowsVaultConnectionBigquery);
+Clearbit(CreateFlowsVaultConnectionClearbit);
+Docusign(CreateFlowsVaultConnectionDocusign);
+GoogleSheets(CreateFlowsVaultConnectionGoogleSheets);
+Http(CreateFlowsVaultConnectionHttp);
+Hubspot(CreateFlowsVaultConnectionHubspot);
+Jwt(CreateFlowsVaultConnectionJwt);
+Mailchimp(CreateFlowsVaultConnectionMailchimp);
+Mailjet(CreateFlowsVaultConnectionMailjet);
+Pipedrive(CreateFlowsVaultConnectionPipedrive);
+Salesforce(CreateFlowsVaultConnectionSalesforce);
+Sendgrid(CreateFlowsVaultConnectionSendgrid);
+Slack(CreateFlowsVaultConnectionSlack);
+Stripe(CreateFlowsVaultConnectionStripe);
+Telegram(CreateFlowsVaultConnectionTelegram);
+Twilio(CreateFlowsVaultConnectionTwilio);
+Whatsapp(CreateFlowsVaultConnectionWhatsapp);
+Zapier(CreateFlowsVaultConnectionZapier);
+});
 /// A model of the schema `CreateFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1567,62 +1544,51 @@ pub struct CreateFlowsVaultConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionSalesforce`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionSalesforce`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSalesforce {
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionSalesforceOauthCode`].
     OauthCode(CreateFlowsVaultConnectionSalesforceOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionSalesforceUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionSalesforceUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSalesforce {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "SALESFORCE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "SALESFORCE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionSalesforce {
+OauthCode(CreateFlowsVaultConnectionSalesforceOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionSalesforceUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+OauthCode(CreateFlowsVaultConnectionSalesforceOauthCode);
+Uninitialized(CreateFlowsVaultConnectionSalesforceUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1656,60 +1622,51 @@ pub struct CreateFlowsVaultConnectionSalesforceUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSalesforceUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSendgrid {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionSendgridApiKey`].
     ApiKey(CreateFlowsVaultConnectionSendgridApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionSendgridUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionSendgridUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSendgrid {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "SENDGRID")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "SENDGRID")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionSendgrid {
+ApiKey(CreateFlowsVaultConnectionSendgridApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionSendgridUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionSendgridApiKey);
+Uninitialized(CreateFlowsVaultConnectionSendgridUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionSendgridApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1743,73 +1700,62 @@ pub struct CreateFlowsVaultConnectionSendgridUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSendgridUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSlack {
-    /// The `Webhook` shape.
+    /// The value: [`CreateFlowsVaultConnectionSlackWebhook`].
     Webhook(CreateFlowsVaultConnectionSlackWebhook),
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionSlackOauthCode`].
     OauthCode(CreateFlowsVaultConnectionSlackOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionSlackUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionSlackUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSlack {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Webhook),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "SLACK")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "SLACK")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "SLACK")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionSlack {
+Webhook(CreateFlowsVaultConnectionSlackWebhook) => as_webhook, is_webhook;
+OauthCode(CreateFlowsVaultConnectionSlackOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionSlackUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Webhook(CreateFlowsVaultConnectionSlackWebhook);
+OauthCode(CreateFlowsVaultConnectionSlackOauthCode);
+Uninitialized(CreateFlowsVaultConnectionSlackUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionSlackOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1861,73 +1807,62 @@ pub struct CreateFlowsVaultConnectionSlackWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackWebhook: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionStripe {
-    /// The `KeyPair` shape.
+    /// The value: [`CreateFlowsVaultConnectionStripeKeyPair`].
     KeyPair(CreateFlowsVaultConnectionStripeKeyPair),
-    /// The `OauthCode` shape.
+    /// The value: [`CreateFlowsVaultConnectionStripeOauthCode`].
     OauthCode(CreateFlowsVaultConnectionStripeOauthCode),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionStripeUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionStripeUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionStripe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::KeyPair),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::OauthCode),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "STRIPE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::KeyPair),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "STRIPE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "STRIPE")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionStripe {
+KeyPair(CreateFlowsVaultConnectionStripeKeyPair) => as_key_pair, is_key_pair;
+OauthCode(CreateFlowsVaultConnectionStripeOauthCode) => as_oauth_code, is_oauth_code;
+Uninitialized(CreateFlowsVaultConnectionStripeUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+KeyPair(CreateFlowsVaultConnectionStripeKeyPair);
+OauthCode(CreateFlowsVaultConnectionStripeOauthCode);
+Uninitialized(CreateFlowsVaultConnectionStripeUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1979,60 +1914,51 @@ pub struct CreateFlowsVaultConnectionStripeUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionTelegram {
-    /// The `Token` shape.
+    /// The value: [`CreateFlowsVaultConnectionTelegramToken`].
     Token(CreateFlowsVaultConnectionTelegramToken),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionTelegramUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionTelegramUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTelegram {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "TELEGRAM")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "TELEGRAM")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionTelegram {
+Token(CreateFlowsVaultConnectionTelegramToken) => as_token, is_token;
+Uninitialized(CreateFlowsVaultConnectionTelegramUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Token(CreateFlowsVaultConnectionTelegramToken);
+Uninitialized(CreateFlowsVaultConnectionTelegramUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionTelegramToken`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2066,60 +1992,51 @@ pub struct CreateFlowsVaultConnectionTelegramUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTelegramUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionTwilio {
-    /// The `ApiKey` shape.
+    /// The value: [`CreateFlowsVaultConnectionTwilioApiKey`].
     ApiKey(CreateFlowsVaultConnectionTwilioApiKey),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionTwilioUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionTwilioUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTwilio {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ApiKey),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "TWILIO")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "TWILIO")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionTwilio {
+ApiKey(CreateFlowsVaultConnectionTwilioApiKey) => as_api_key, is_api_key;
+Uninitialized(CreateFlowsVaultConnectionTwilioUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+ApiKey(CreateFlowsVaultConnectionTwilioApiKey);
+Uninitialized(CreateFlowsVaultConnectionTwilioUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2153,60 +2070,51 @@ pub struct CreateFlowsVaultConnectionTwilioUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTwilioUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionWhatsapp {
-    /// The `Token` shape.
+    /// The value: [`CreateFlowsVaultConnectionWhatsappToken`].
     Token(CreateFlowsVaultConnectionWhatsappToken),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionWhatsappUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionWhatsappUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionWhatsapp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Token),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "WHATSAPP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "WHATSAPP")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionWhatsapp {
+Token(CreateFlowsVaultConnectionWhatsappToken) => as_token, is_token;
+Uninitialized(CreateFlowsVaultConnectionWhatsappUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Token(CreateFlowsVaultConnectionWhatsappToken);
+Uninitialized(CreateFlowsVaultConnectionWhatsappUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappToken`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2240,62 +2148,51 @@ pub struct CreateFlowsVaultConnectionWhatsappUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionWhatsappUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionZapier {
-    /// The `Webhook` shape.
+    /// The value: [`CreateFlowsVaultConnectionZapierWebhook`].
     Webhook(CreateFlowsVaultConnectionZapierWebhook),
-    /// The `Uninitialized` shape.
+    /// The value: [`CreateFlowsVaultConnectionZapierUninitialized`].
     Uninitialized(CreateFlowsVaultConnectionZapierUninitialized),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionZapier {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name", "setup"],
-                &["app_id", "name", "setup"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["app_id", "name"],
-                &["app_id", "name"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Webhook),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Uninitialized),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "ZAPIER")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name"],
+                    known: &["app_id", "name"],
+                    constants: &[("app_id", "ZAPIER")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(CreateFlowsVaultConnectionZapier {
+Webhook(CreateFlowsVaultConnectionZapierWebhook) => as_webhook, is_webhook;
+Uninitialized(CreateFlowsVaultConnectionZapierUninitialized) => as_uninitialized, is_uninitialized;
+} from {
+Webhook(CreateFlowsVaultConnectionZapierWebhook);
+Uninitialized(CreateFlowsVaultConnectionZapierUninitialized);
+});
 /// A model of the schema `CreateFlowsVaultConnectionZapierUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2329,238 +2226,334 @@ pub struct CreateFlowsVaultConnectionZapierWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
-/// One of several shapes: the schema `FlowAction`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowAction`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowAction {
-    /// The `Activecampaign` shape.
+    /// The value: [`FlowActionActivecampaign`].
     Activecampaign(FlowActionActivecampaign),
-    /// The `Airtable` shape.
+    /// The value: [`FlowActionAirtable`].
     Airtable(FlowActionAirtable),
-    /// The `Auth0` shape.
+    /// The value: [`FlowActionAuth0`].
     Auth0(FlowActionAuth0),
-    /// The `Bigquery` shape.
+    /// The value: [`FlowActionBigqueryInsertRows`].
     Bigquery(FlowActionBigqueryInsertRows),
-    /// The `Clearbit` shape.
+    /// The value: [`FlowActionClearbit`].
     Clearbit(FlowActionClearbit),
-    /// The `Email` shape.
+    /// The value: [`FlowActionEmailVerifyEmail`].
     Email(FlowActionEmailVerifyEmail),
-    /// The `Flow` shape.
+    /// The value: [`FlowActionFlow`].
     Flow(FlowActionFlow),
-    /// The `GoogleSheets` shape.
+    /// The value: [`FlowActionGoogleSheetsAddRow`].
     GoogleSheets(FlowActionGoogleSheetsAddRow),
-    /// The `Http` shape.
+    /// The value: [`FlowActionHttpSendRequest`].
     Http(FlowActionHttpSendRequest),
-    /// The `Hubspot` shape.
+    /// The value: [`FlowActionHubspot`].
     Hubspot(FlowActionHubspot),
-    /// The `Json` shape.
+    /// The value: [`FlowActionJson`].
     Json(FlowActionJson),
-    /// The `Jwt` shape.
+    /// The value: [`FlowActionJwt`].
     Jwt(FlowActionJwt),
-    /// The `Mailchimp` shape.
+    /// The value: [`FlowActionMailchimpUpsertMember`].
     Mailchimp(FlowActionMailchimpUpsertMember),
-    /// The `Mailjet` shape.
+    /// The value: [`FlowActionMailjetSendEmail`].
     Mailjet(FlowActionMailjetSendEmail),
-    /// The `Otp` shape.
+    /// The value: [`FlowActionOtp`].
     Otp(FlowActionOtp),
-    /// The `Pipedrive` shape.
+    /// The value: [`FlowActionPipedrive`].
     Pipedrive(FlowActionPipedrive),
-    /// The `Salesforce` shape.
+    /// The value: [`FlowActionSalesforce`].
     Salesforce(FlowActionSalesforce),
-    /// The `Sendgrid` shape.
+    /// The value: [`FlowActionSendgridSendEmail`].
     Sendgrid(FlowActionSendgridSendEmail),
-    /// The `Slack` shape.
+    /// The value: [`FlowActionSlackPostMessage`].
     Slack(FlowActionSlackPostMessage),
-    /// The `Stripe` shape.
+    /// The value: [`FlowActionStripe`].
     Stripe(FlowActionStripe),
-    /// The `Telegram` shape.
+    /// The value: [`FlowActionTelegramSendMessage`].
     Telegram(FlowActionTelegramSendMessage),
-    /// The `Twilio` shape.
+    /// The value: [`FlowActionTwilio`].
     Twilio(FlowActionTwilio),
-    /// The `Whatsapp` shape.
+    /// The value: [`FlowActionWhatsappSendMessage`].
     Whatsapp(FlowActionWhatsappSendMessage),
-    /// The `Xml` shape.
+    /// The value: [`FlowActionXml`].
     Xml(FlowActionXml),
-    /// The `Zapier` shape.
+    /// The value: [`FlowActionZapierTriggerWebhook`].
     Zapier(FlowActionZapierTriggerWebhook),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Activecampaign),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Airtable),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Auth0),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Bigquery),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Clearbit),
-                5 => serde_json::from_value(value.clone()).ok().map(Self::Email),
-                6 => serde_json::from_value(value.clone()).ok().map(Self::Flow),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GoogleSheets),
-                8 => serde_json::from_value(value.clone()).ok().map(Self::Http),
-                9 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Hubspot),
-                10 => serde_json::from_value(value.clone()).ok().map(Self::Json),
-                11 => serde_json::from_value(value.clone()).ok().map(Self::Jwt),
-                12 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Mailchimp),
-                13 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Mailjet),
-                14 => serde_json::from_value(value.clone()).ok().map(Self::Otp),
-                15 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Pipedrive),
-                16 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Salesforce),
-                17 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Sendgrid),
-                18 => serde_json::from_value(value.clone()).ok().map(Self::Slack),
-                19 => serde_json::from_value(value.clone()).ok().map(Self::Stripe),
-                20 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Telegram),
-                21 => serde_json::from_value(value.clone()).ok().map(Self::Twilio),
-                22 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Whatsapp),
-                23 => serde_json::from_value(value.clone()).ok().map(Self::Xml),
-                24 => serde_json::from_value(value.clone()).ok().map(Self::Zapier),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Activecampaign),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Airtable),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Auth0),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Bigquery),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Clearbit),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Email),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Flow),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::GoogleSheets),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Http),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Hubspot),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Json),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Mailchimp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Mailjet),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Otp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Pipedrive),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Salesforce),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Sendgrid),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Slack),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Stripe),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Telegram),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Whatsapp),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Any,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Xml),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Zapier),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionActivecampaign`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowAction {
+Activecampaign(FlowActionActivecampaign) => as_activecampaign, is_activecampaign;
+Airtable(FlowActionAirtable) => as_airtable, is_airtable;
+Auth0(FlowActionAuth0) => as_auth0, is_auth0;
+Bigquery(FlowActionBigqueryInsertRows) => as_bigquery, is_bigquery;
+Clearbit(FlowActionClearbit) => as_clearbit, is_clearbit;
+Email(FlowActionEmailVerifyEmail) => as_email, is_email;
+Flow(FlowActionFlow) => as_flow, is_flow;
+GoogleSheets(FlowActionGoogleSheetsAddRow) => as_google_sheets, is_google_sheets;
+Http(FlowActionHttpSendRequest) => as_http, is_http;
+Hubspot(FlowActionHubspot) => as_hubspot, is_hubspot;
+Json(FlowActionJson) => as_json, is_json;
+Jwt(FlowActionJwt) => as_jwt, is_jwt;
+Mailchimp(FlowActionMailchimpUpsertMember) => as_mailchimp, is_mailchimp;
+Mailjet(FlowActionMailjetSendEmail) => as_mailjet, is_mailjet;
+Otp(FlowActionOtp) => as_otp, is_otp;
+Pipedrive(FlowActionPipedrive) => as_pipedrive, is_pipedrive;
+Salesforce(FlowActionSalesforce) => as_salesforce, is_salesforce;
+Sendgrid(FlowActionSendgridSendEmail) => as_sendgrid, is_sendgrid;
+Slack(FlowActionSlackPostMessage) => as_slack, is_slack;
+Stripe(FlowActionStripe) => as_stripe, is_stripe;
+Telegram(FlowActionTelegramSendMessage) => as_telegram, is_telegram;
+Twilio(FlowActionTwilio) => as_twilio, is_twilio;
+Whatsapp(FlowActionWhatsappSendMessage) => as_whatsapp, is_whatsapp;
+Xml(FlowActionXml) => as_xml, is_xml;
+Zapier(FlowActionZapierTriggerWebhook) => as_zapier, is_zapier;
+} from {
+Activecampaign(FlowActionActivecampaign);
+Airtable(FlowActionAirtable);
+Auth0(FlowActionAuth0);
+Bigquery(FlowActionBigqueryInsertRows);
+Clearbit(FlowActionClearbit);
+Email(FlowActionEmailVerifyEmail);
+Flow(FlowActionFlow);
+GoogleSheets(FlowActionGoogleSheetsAddRow);
+Http(FlowActionHttpSendRequest);
+Hubspot(FlowActionHubspot);
+Json(FlowActionJson);
+Jwt(FlowActionJwt);
+Mailchimp(FlowActionMailchimpUpsertMember);
+Mailjet(FlowActionMailjetSendEmail);
+Otp(FlowActionOtp);
+Pipedrive(FlowActionPipedrive);
+Salesforce(FlowActionSalesforce);
+Sendgrid(FlowActionSendgridSendEmail);
+Slack(FlowActionSlackPostMessage);
+Stripe(FlowActionStripe);
+Telegram(FlowActionTelegramSendMessage);
+Twilio(FlowActionTwilio);
+Whatsapp(FlowActionWhatsappSendMessage);
+Xml(FlowActionXml);
+Zapier(FlowActionZapierTriggerWebhook);
+});
+/// One of several shapes, named by the value of `action`: the schema `FlowActionActivecampaign`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionActivecampaign {
-    /// The `ListContacts` shape.
+    /// `action` is `LIST_CONTACTS`: [`FlowActionActivecampaignListContacts`].
     ListContacts(FlowActionActivecampaignListContacts),
-    /// The `UpsertContact` shape.
+    /// `action` is `UPSERT_CONTACT`: [`FlowActionActivecampaignUpsertContact`].
     UpsertContact(FlowActionActivecampaignUpsertContact),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionActivecampaign {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ListContacts),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpsertContact),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("LIST_CONTACTS") => Self::ListContacts(crate::api_support::variant(value)?),
+            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionActivecampaign {
+ListContacts(FlowActionActivecampaignListContacts) => as_list_contacts, is_list_contacts;
+UpsertContact(FlowActionActivecampaignUpsertContact) => as_upsert_contact, is_upsert_contact;
+} from {
+ListContacts(FlowActionActivecampaignListContacts);
+UpsertContact(FlowActionActivecampaignUpsertContact);
+});
 /// A model of the schema `FlowActionActivecampaignListContacts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2687,97 +2680,41 @@ FlowActionActivecampaignUpsertContactType {
 /// `ACTIVECAMPAIGN`.
 Activecampaign => "ACTIVECAMPAIGN",
 });
-/// One of several shapes: the schema `FlowActionAirtable`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionAirtable`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAirtable {
-    /// The `CreateRecord` shape.
+    /// `action` is `CREATE_RECORD`: [`FlowActionAirtableCreateRecord`].
     CreateRecord(FlowActionAirtableCreateRecord),
-    /// The `ListRecords` shape.
+    /// `action` is `LIST_RECORDS`: [`FlowActionAirtableListRecords`].
     ListRecords(FlowActionAirtableListRecords),
-    /// The `UpdateRecord` shape.
+    /// `action` is `UPDATE_RECORD`: [`FlowActionAirtableUpdateRecord`].
     UpdateRecord(FlowActionAirtableUpdateRecord),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateRecord),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ListRecords),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateRecord),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("CREATE_RECORD") => Self::CreateRecord(crate::api_support::variant(value)?),
+            Some("LIST_RECORDS") => Self::ListRecords(crate::api_support::variant(value)?),
+            Some("UPDATE_RECORD") => Self::UpdateRecord(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionAirtable {
+CreateRecord(FlowActionAirtableCreateRecord) => as_create_record, is_create_record;
+ListRecords(FlowActionAirtableListRecords) => as_list_records, is_list_records;
+UpdateRecord(FlowActionAirtableUpdateRecord) => as_update_record, is_update_record;
+} from {
+CreateRecord(FlowActionAirtableCreateRecord);
+ListRecords(FlowActionAirtableListRecords);
+UpdateRecord(FlowActionAirtableUpdateRecord);
+});
 /// A model of the schema `FlowActionAirtableCreateRecord`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2973,173 +2910,61 @@ FlowActionAirtableUpdateRecordType {
 /// `AIRTABLE`.
 Airtable => "AIRTABLE",
 });
-/// One of several shapes: the schema `FlowActionAuth0`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionAuth0`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0 {
-    /// The `CreateUser` shape.
+    /// `action` is `CREATE_USER`: [`FlowActionAuth0CreateUser`].
     CreateUser(FlowActionAuth0CreateUser),
-    /// The `GetUser` shape.
+    /// `action` is `GET_USER`: [`FlowActionAuth0GetUser`].
     GetUser(FlowActionAuth0GetUser),
-    /// The `UpdateUser` shape.
+    /// `action` is `UPDATE_USER`: [`FlowActionAuth0UpdateUser`].
     UpdateUser(FlowActionAuth0UpdateUser),
-    /// The `SendRequest` shape.
+    /// `action` is `SEND_REQUEST`: [`FlowActionAuth0SendRequest`].
     SendRequest(FlowActionAuth0SendRequest),
-    /// The `SendEmail` shape.
+    /// `action` is `SEND_EMAIL`: [`FlowActionAuth0SendEmail`].
     SendEmail(FlowActionAuth0SendEmail),
-    /// The `SendSms` shape.
+    /// `action` is `SEND_SMS`: [`FlowActionAuth0SendSms`].
     SendSms(FlowActionAuth0SendSms),
-    /// The `MakeCall` shape.
+    /// `action` is `MAKE_CALL`: [`FlowActionAuth0MakeCall`].
     MakeCall(FlowActionAuth0MakeCall),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateUser),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetUser),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateUser),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SendRequest),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SendEmail),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SendSms),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::MakeCall),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("CREATE_USER") => Self::CreateUser(crate::api_support::variant(value)?),
+            Some("GET_USER") => Self::GetUser(crate::api_support::variant(value)?),
+            Some("UPDATE_USER") => Self::UpdateUser(crate::api_support::variant(value)?),
+            Some("SEND_REQUEST") => Self::SendRequest(crate::api_support::variant(value)?),
+            Some("SEND_EMAIL") => Self::SendEmail(crate::api_support::variant(value)?),
+            Some("SEND_SMS") => Self::SendSms(crate::api_support::variant(value)?),
+            Some("MAKE_CALL") => Self::MakeCall(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionAuth0 {
+CreateUser(FlowActionAuth0CreateUser) => as_create_user, is_create_user;
+GetUser(FlowActionAuth0GetUser) => as_get_user, is_get_user;
+UpdateUser(FlowActionAuth0UpdateUser) => as_update_user, is_update_user;
+SendRequest(FlowActionAuth0SendRequest) => as_send_request, is_send_request;
+SendEmail(FlowActionAuth0SendEmail) => as_send_email, is_send_email;
+SendSms(FlowActionAuth0SendSms) => as_send_sms, is_send_sms;
+MakeCall(FlowActionAuth0MakeCall) => as_make_call, is_make_call;
+} from {
+CreateUser(FlowActionAuth0CreateUser);
+GetUser(FlowActionAuth0GetUser);
+UpdateUser(FlowActionAuth0UpdateUser);
+SendRequest(FlowActionAuth0SendRequest);
+SendEmail(FlowActionAuth0SendEmail);
+SendSms(FlowActionAuth0SendSms);
+MakeCall(FlowActionAuth0MakeCall);
+});
 /// A model of the schema `FlowActionAuth0CreateUser`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3390,94 +3215,92 @@ pub struct FlowActionAuth0SendEmailParamsFrom {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendEmailParamsFrom: name);
-/// One of several shapes: the schema `FlowActionAuth0SendEmailParamsFromEmail`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionAuth0SendEmailParamsFromEmail`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0SendEmailParamsFromEmail {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsFromEmail {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionAuth0SendEmailParamsTo`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionAuth0SendEmailParamsFromEmail {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
+/// One of several shapes: the schema `FlowActionAuth0SendEmailParamsTo`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0SendEmailParamsTo {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsTo {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionAuth0SendEmailParamsTo {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendEmailType {
@@ -3561,52 +3384,63 @@ Patch => "PATCH",
 /// `DELETE`.
 Delete => "DELETE",
 });
-/// One of several shapes: the schema `FlowActionAuth0SendRequestParamsPayload`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionAuth0SendRequestParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0SendRequestParamsPayload {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `List` shape.
+    /// The value: `Vec<serde_json::Value>`.
     List(Vec<serde_json::Value>),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionAuth0SendRequestParamsPayloadObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendRequestParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::List),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Array,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionAuth0SendRequestParamsPayloadObject)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionAuth0SendRequestParamsPayload {
+String(String) => as_string, is_string;
+List(Vec<serde_json::Value>) => as_list, is_list;
+FlowActionAuth0SendRequestParamsPayloadObject(crate::secret::SecretMap) => as_flow_action_auth0_send_request_params_payload_object, is_flow_action_auth0_send_request_params_payload_object;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendRequestType {
@@ -3798,78 +3632,36 @@ FlowActionBigqueryInsertRowsType {
 /// `BIGQUERY`.
 Bigquery => "BIGQUERY",
 });
-/// One of several shapes: the schema `FlowActionClearbit`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionClearbit`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionClearbit {
-    /// The `FindPerson` shape.
+    /// `action` is `FIND_PERSON`: [`FlowActionClearbitFindPerson`].
     FindPerson(FlowActionClearbitFindPerson),
-    /// The `FindCompany` shape.
+    /// `action` is `FIND_COMPANY`: [`FlowActionClearbitFindCompany`].
     FindCompany(FlowActionClearbitFindCompany),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionClearbit {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FindPerson),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FindCompany),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("FIND_PERSON") => Self::FindPerson(crate::api_support::variant(value)?),
+            Some("FIND_COMPANY") => Self::FindCompany(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionClearbit {
+FindPerson(FlowActionClearbitFindPerson) => as_find_person, is_find_person;
+FindCompany(FlowActionClearbitFindCompany) => as_find_company, is_find_company;
+} from {
+FindPerson(FlowActionClearbitFindPerson);
+FindCompany(FlowActionClearbitFindCompany);
+});
 /// A model of the schema `FlowActionClearbitFindCompany`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4067,173 +3859,63 @@ FlowActionEmailVerifyEmailType {
 /// `EMAIL`.
 Email => "EMAIL",
 });
-/// One of several shapes: the schema `FlowActionFlow`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionFlow`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlow {
-    /// The `BooleanCondition` shape.
+    /// `action` is `BOOLEAN_CONDITION`: [`FlowActionFlowBooleanCondition`].
     BooleanCondition(FlowActionFlowBooleanCondition),
-    /// The `DelayFlow` shape.
+    /// `action` is `DELAY_FLOW`: [`FlowActionFlowDelayFlow`].
     DelayFlow(FlowActionFlowDelayFlow),
-    /// The `DoNothing` shape.
+    /// `action` is `DO_NOTHING`: [`FlowActionFlowDoNothing`].
     DoNothing(FlowActionFlowDoNothing),
-    /// The `ErrorMessage` shape.
+    /// `action` is `ERROR_MESSAGE`: [`FlowActionFlowErrorMessage`].
     ErrorMessage(FlowActionFlowErrorMessage),
-    /// The `MapValue` shape.
+    /// `action` is `MAP_VALUE`: [`FlowActionFlowMapValue`].
     MapValue(FlowActionFlowMapValue),
-    /// The `ReturnJson` shape.
+    /// `action` is `RETURN_JSON`: [`FlowActionFlowReturnJson`].
     ReturnJson(FlowActionFlowReturnJson),
-    /// The `StoreVars` shape.
+    /// `action` is `STORE_VARS`: [`FlowActionFlowStoreVars`].
     StoreVars(FlowActionFlowStoreVars),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionFlow {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::BooleanCondition),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::DelayFlow),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::DoNothing),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ErrorMessage),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::MapValue),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ReturnJson),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::StoreVars),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("BOOLEAN_CONDITION") => {
+                Self::BooleanCondition(crate::api_support::variant(value)?)
             }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+            Some("DELAY_FLOW") => Self::DelayFlow(crate::api_support::variant(value)?),
+            Some("DO_NOTHING") => Self::DoNothing(crate::api_support::variant(value)?),
+            Some("ERROR_MESSAGE") => Self::ErrorMessage(crate::api_support::variant(value)?),
+            Some("MAP_VALUE") => Self::MapValue(crate::api_support::variant(value)?),
+            Some("RETURN_JSON") => Self::ReturnJson(crate::api_support::variant(value)?),
+            Some("STORE_VARS") => Self::StoreVars(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionFlow {
+BooleanCondition(FlowActionFlowBooleanCondition) => as_boolean_condition, is_boolean_condition;
+DelayFlow(FlowActionFlowDelayFlow) => as_delay_flow, is_delay_flow;
+DoNothing(FlowActionFlowDoNothing) => as_do_nothing, is_do_nothing;
+ErrorMessage(FlowActionFlowErrorMessage) => as_error_message, is_error_message;
+MapValue(FlowActionFlowMapValue) => as_map_value, is_map_value;
+ReturnJson(FlowActionFlowReturnJson) => as_return_json, is_return_json;
+StoreVars(FlowActionFlowStoreVars) => as_store_vars, is_store_vars;
+} from {
+BooleanCondition(FlowActionFlowBooleanCondition);
+DelayFlow(FlowActionFlowDelayFlow);
+DoNothing(FlowActionFlowDoNothing);
+ErrorMessage(FlowActionFlowErrorMessage);
+MapValue(FlowActionFlowMapValue);
+ReturnJson(FlowActionFlowReturnJson);
+StoreVars(FlowActionFlowStoreVars);
+});
 /// A model of the schema `FlowActionFlowBooleanCondition`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4343,50 +4025,49 @@ pub struct FlowActionFlowDelayFlowParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionFlowDelayFlowParamsNumber`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionFlowDelayFlowParamsNumber`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowDelayFlowParamsNumber {
-    /// The `Integer` shape.
+    /// The value: `i64`.
     Integer(i64),
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionFlowDelayFlowParamsNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Integer),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Integer,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionFlowDelayFlowParamsNumber {
+Integer(i64) => as_integer, is_integer;
+String(String) => as_string, is_string;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDelayFlowParamsUnits {
@@ -4553,98 +4234,116 @@ pub struct FlowActionFlowMapValueParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowMapValueParamsFallback {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
-    /// The `List` shape.
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionFlowMapValueParamsFallbackObject(crate::secret::SecretMap),
+    /// The value: `Vec<serde_json::Value>`.
     List(Vec<serde_json::Value>),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                3 => serde_json::from_value(value.clone()).ok().map(Self::List),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionFlowMapValueParamsFallbackObject)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Array,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionFlowMapValueParamsInput`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionFlowMapValueParamsFallback {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+FlowActionFlowMapValueParamsFallbackObject(crate::secret::SecretMap) => as_flow_action_flow_map_value_params_fallback_object, is_flow_action_flow_map_value_params_fallback_object;
+List(Vec<serde_json::Value>) => as_list, is_list;
+} from {
+});
+/// One of several shapes: the schema `FlowActionFlowMapValueParamsInput`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowMapValueParamsInput {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsInput {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionFlowMapValueParamsInput {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowMapValueType {
@@ -4698,48 +4397,53 @@ pub struct FlowActionFlowReturnJsonParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowReturnJsonParamsPayload {
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
-    /// The `String` shape.
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionFlowReturnJsonParamsPayloadObject(crate::secret::SecretMap),
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionFlowReturnJsonParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionFlowReturnJsonParamsPayloadObject)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionFlowReturnJsonParamsPayload {
+FlowActionFlowReturnJsonParamsPayloadObject(crate::secret::SecretMap) => as_flow_action_flow_return_json_params_payload_object, is_flow_action_flow_return_json_params_payload_object;
+String(String) => as_string, is_string;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowReturnJsonType {
@@ -4856,50 +4560,49 @@ pub struct FlowActionGoogleSheetsAddRowParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionGoogleSheetsAddRowParams: connection_id, spreadsheet_id);
-/// One of several shapes: the schema `FlowActionGoogleSheetsAddRowParamsSheetId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionGoogleSheetsAddRowParamsSheetId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionGoogleSheetsAddRowParamsSheetId {
-    /// The `Integer` shape.
+    /// The value: `i64`.
     Integer(i64),
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionGoogleSheetsAddRowParamsSheetId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Integer),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Integer,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionGoogleSheetsAddRowParamsSheetId {
+Integer(i64) => as_integer, is_integer;
+String(String) => as_string, is_string;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionGoogleSheetsAddRowType {
@@ -5013,149 +4716,104 @@ Patch => "PATCH",
 /// `DELETE`.
 Delete => "DELETE",
 });
-/// One of several shapes: the schema `FlowActionHttpSendRequestParamsPayload`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionHttpSendRequestParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHttpSendRequestParamsPayload {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `List` shape.
+    /// The value: `Vec<serde_json::Value>`.
     List(Vec<serde_json::Value>),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionHttpSendRequestParamsPayloadObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionHttpSendRequestParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::List),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Array,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionHttpSendRequestParamsPayloadObject)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionHttpSendRequestParamsPayload {
+String(String) => as_string, is_string;
+List(Vec<serde_json::Value>) => as_list, is_list;
+FlowActionHttpSendRequestParamsPayloadObject(crate::secret::SecretMap) => as_flow_action_http_send_request_params_payload_object, is_flow_action_http_send_request_params_payload_object;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHttpSendRequestType {
 /// `HTTP`.
 Http => "HTTP",
 });
-/// One of several shapes: the schema `FlowActionHubspot`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionHubspot`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHubspot {
-    /// The `EnrollContact` shape.
+    /// `action` is `ENROLL_CONTACT`: [`FlowActionHubspotEnrollContact`].
     EnrollContact(FlowActionHubspotEnrollContact),
-    /// The `GetContact` shape.
+    /// `action` is `GET_CONTACT`: [`FlowActionHubspotGetContact`].
     GetContact(FlowActionHubspotGetContact),
-    /// The `UpsertContact` shape.
+    /// `action` is `UPSERT_CONTACT`: [`FlowActionHubspotUpsertContact`].
     UpsertContact(FlowActionHubspotUpsertContact),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::EnrollContact),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetContact),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpsertContact),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("ENROLL_CONTACT") => Self::EnrollContact(crate::api_support::variant(value)?),
+            Some("GET_CONTACT") => Self::GetContact(crate::api_support::variant(value)?),
+            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionHubspot {
+EnrollContact(FlowActionHubspotEnrollContact) => as_enroll_contact, is_enroll_contact;
+GetContact(FlowActionHubspotGetContact) => as_get_contact, is_get_contact;
+UpsertContact(FlowActionHubspotUpsertContact) => as_upsert_contact, is_upsert_contact;
+} from {
+EnrollContact(FlowActionHubspotEnrollContact);
+GetContact(FlowActionHubspotGetContact);
+UpsertContact(FlowActionHubspotUpsertContact);
+});
 /// A model of the schema `FlowActionHubspotEnrollContact`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5210,50 +4868,49 @@ pub struct FlowActionHubspotEnrollContactParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotEnrollContactParams: connection_id, email);
-/// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHubspotEnrollContactParamsWorkflowId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Integer` shape.
+    /// The value: `i64`.
     Integer(i64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionHubspotEnrollContactParamsWorkflowId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Integer),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Integer,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionHubspotEnrollContactParamsWorkflowId {
+String(String) => as_string, is_string;
+Integer(i64) => as_integer, is_integer;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotEnrollContactType {
@@ -5391,97 +5048,41 @@ FlowActionHubspotUpsertContactType {
 /// `HUBSPOT`.
 Hubspot => "HUBSPOT",
 });
-/// One of several shapes: the schema `FlowActionJson`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionJson`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJson {
-    /// The `CreateJson` shape.
+    /// `action` is `CREATE_JSON`: [`FlowActionJsonCreateJson`].
     CreateJson(FlowActionJsonCreateJson),
-    /// The `ParseJson` shape.
+    /// `action` is `PARSE_JSON`: [`FlowActionJsonParseJson`].
     ParseJson(FlowActionJsonParseJson),
-    /// The `SerializeJson` shape.
+    /// `action` is `SERIALIZE_JSON`: [`FlowActionJsonSerializeJson`].
     SerializeJson(FlowActionJsonSerializeJson),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionJson {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateJson),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ParseJson),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SerializeJson),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("CREATE_JSON") => Self::CreateJson(crate::api_support::variant(value)?),
+            Some("PARSE_JSON") => Self::ParseJson(crate::api_support::variant(value)?),
+            Some("SERIALIZE_JSON") => Self::SerializeJson(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionJson {
+CreateJson(FlowActionJsonCreateJson) => as_create_json, is_create_json;
+ParseJson(FlowActionJsonParseJson) => as_parse_json, is_parse_json;
+SerializeJson(FlowActionJsonSerializeJson) => as_serialize_json, is_serialize_json;
+} from {
+CreateJson(FlowActionJsonCreateJson);
+ParseJson(FlowActionJsonParseJson);
+SerializeJson(FlowActionJsonSerializeJson);
+});
 /// A model of the schema `FlowActionJsonCreateJson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5635,145 +5236,94 @@ pub struct FlowActionJsonSerializeJsonParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJsonSerializeJsonParamsObject {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionJsonSerializeJsonParamsObjectObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionJsonSerializeJsonParamsObject {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionJsonSerializeJsonParamsObjectObject)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionJsonSerializeJsonParamsObject {
+String(String) => as_string, is_string;
+FlowActionJsonSerializeJsonParamsObjectObject(crate::secret::SecretMap) => as_flow_action_json_serialize_json_params_object_object, is_flow_action_json_serialize_json_params_object_object;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonSerializeJsonType {
 /// `JSON`.
 Json => "JSON",
 });
-/// One of several shapes: the schema `FlowActionJwt`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionJwt`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJwt {
-    /// The `DecodeJwt` shape.
+    /// `action` is `DECODE_JWT`: [`FlowActionJwtDecodeJwt`].
     DecodeJwt(FlowActionJwtDecodeJwt),
-    /// The `SignJwt` shape.
+    /// `action` is `SIGN_JWT`: [`FlowActionJwtSignJwt`].
     SignJwt(FlowActionJwtSignJwt),
-    /// The `VerifyJwt` shape.
+    /// `action` is `VERIFY_JWT`: [`FlowActionJwtVerifyJwt`].
     VerifyJwt(FlowActionJwtVerifyJwt),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionJwt {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::DecodeJwt),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SignJwt),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::VerifyJwt),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("DECODE_JWT") => Self::DecodeJwt(crate::api_support::variant(value)?),
+            Some("SIGN_JWT") => Self::SignJwt(crate::api_support::variant(value)?),
+            Some("VERIFY_JWT") => Self::VerifyJwt(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionJwt {
+DecodeJwt(FlowActionJwtDecodeJwt) => as_decode_jwt, is_decode_jwt;
+SignJwt(FlowActionJwtSignJwt) => as_sign_jwt, is_sign_jwt;
+VerifyJwt(FlowActionJwtVerifyJwt) => as_verify_jwt, is_verify_jwt;
+} from {
+DecodeJwt(FlowActionJwtDecodeJwt);
+SignJwt(FlowActionJwtSignJwt);
+VerifyJwt(FlowActionJwtVerifyJwt);
+});
 /// A model of the schema `FlowActionJwtDecodeJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6072,60 +5622,51 @@ FlowActionMailjetSendEmailAction {
 /// `SEND_EMAIL`.
 SendEmail => "SEND_EMAIL",
 });
-/// One of several shapes: the schema `FlowActionMailjetSendEmailParams`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionMailjetSendEmailParams`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionMailjetSendEmailParams {
-    /// The `Object` shape.
+    /// The value: [`FlowActionMailjetSendEmailParamsObject`].
     Object(FlowActionMailjetSendEmailParamsObject),
-    /// The `Object2` shape.
+    /// The value: [`FlowActionMailjetSendEmailParamsObject2`].
     Object2(FlowActionMailjetSendEmailParamsObject2),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["content"],
-                &["content"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["template_id"],
-                &["template_id", "variables"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["content"],
+                    known: &["content"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["template_id"],
+                    known: &["template_id", "variables"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionMailjetSendEmailParams {
+Object(FlowActionMailjetSendEmailParamsObject) => as_object, is_object;
+Object2(FlowActionMailjetSendEmailParamsObject2) => as_object2, is_object2;
+} from {
+Object(FlowActionMailjetSendEmailParamsObject);
+Object2(FlowActionMailjetSendEmailParamsObject2);
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6157,78 +5698,36 @@ FlowActionMailjetSendEmailType {
 /// `MAILJET`.
 Mailjet => "MAILJET",
 });
-/// One of several shapes: the schema `FlowActionOtp`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionOtp`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionOtp {
-    /// The `GenerateCode` shape.
+    /// `action` is `GENERATE_CODE`: [`FlowActionOtpGenerateCode`].
     GenerateCode(FlowActionOtpGenerateCode),
-    /// The `VerifyCode` shape.
+    /// `action` is `VERIFY_CODE`: [`FlowActionOtpVerifyCode`].
     VerifyCode(FlowActionOtpVerifyCode),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionOtp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GenerateCode),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::VerifyCode),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("GENERATE_CODE") => Self::GenerateCode(crate::api_support::variant(value)?),
+            Some("VERIFY_CODE") => Self::VerifyCode(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionOtp {
+GenerateCode(FlowActionOtpGenerateCode) => as_generate_code, is_generate_code;
+VerifyCode(FlowActionOtpVerifyCode) => as_verify_code, is_verify_code;
+} from {
+GenerateCode(FlowActionOtpGenerateCode);
+VerifyCode(FlowActionOtpVerifyCode);
+});
 /// A model of the schema `FlowActionOtpGenerateCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6335,147 +5834,90 @@ pub struct FlowActionOtpVerifyCodeParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionOtpVerifyCodeParamsCode {
-    /// The `Integer` shape.
+    /// The value: `i64`.
     Integer(i64),
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionOtpVerifyCodeParamsCode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Integer),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Integer,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionOtpVerifyCodeParamsCode {
+Integer(i64) => as_integer, is_integer;
+String(String) => as_string, is_string;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpVerifyCodeType {
 /// `OTP`.
 Otp => "OTP",
 });
-/// One of several shapes: the schema `FlowActionPipedrive`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionPipedrive`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedrive {
-    /// The `AddDeal` shape.
+    /// `action` is `ADD_DEAL`: [`FlowActionPipedriveAddDeal`].
     AddDeal(FlowActionPipedriveAddDeal),
-    /// The `AddOrganization` shape.
+    /// `action` is `ADD_ORGANIZATION`: [`FlowActionPipedriveAddOrganization`].
     AddOrganization(FlowActionPipedriveAddOrganization),
-    /// The `AddPerson` shape.
+    /// `action` is `ADD_PERSON`: [`FlowActionPipedriveAddPerson`].
     AddPerson(FlowActionPipedriveAddPerson),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::AddDeal),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::AddOrganization),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::AddPerson),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("ADD_DEAL") => Self::AddDeal(crate::api_support::variant(value)?),
+            Some("ADD_ORGANIZATION") => Self::AddOrganization(crate::api_support::variant(value)?),
+            Some("ADD_PERSON") => Self::AddPerson(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionPipedrive {
+AddDeal(FlowActionPipedriveAddDeal) => as_add_deal, is_add_deal;
+AddOrganization(FlowActionPipedriveAddOrganization) => as_add_organization, is_add_organization;
+AddPerson(FlowActionPipedriveAddPerson) => as_add_person, is_add_person;
+} from {
+AddDeal(FlowActionPipedriveAddDeal);
+AddOrganization(FlowActionPipedriveAddOrganization);
+AddPerson(FlowActionPipedriveAddPerson);
+});
 /// A model of the schema `FlowActionPipedriveAddDeal`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6545,174 +5987,178 @@ pub struct FlowActionPipedriveAddDealParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddDealParams: connection_id);
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsOrganizationId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddDealParamsOrganizationId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsOrganizationId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsPersonId`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionPipedriveAddDealParamsOrganizationId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
+/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsPersonId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddDealParamsPersonId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsPersonId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsStageId`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionPipedriveAddDealParamsPersonId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
+/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsStageId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddDealParamsStageId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsStageId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsUserId`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionPipedriveAddDealParamsStageId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
+/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsUserId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddDealParamsUserId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsUserId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionPipedriveAddDealParamsUserId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddDealType {
@@ -6776,48 +6222,49 @@ pub struct FlowActionPipedriveAddOrganizationParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddOrganizationParams: connection_id, name);
-/// One of several shapes: the schema `FlowActionPipedriveAddOrganizationParamsOwnerId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionPipedriveAddOrganizationParamsOwnerId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddOrganizationParamsOwnerId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddOrganizationParamsOwnerId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionPipedriveAddOrganizationParamsOwnerId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddOrganizationType {
@@ -6890,206 +6337,138 @@ pub struct FlowActionPipedriveAddPersonParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddPersonParams: connection_id, email, name);
-/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOrganizationId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddPersonParamsOrganizationId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOrganizationId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOwnerId`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(FlowActionPipedriveAddPersonParamsOrganizationId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
+/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOwnerId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedriveAddPersonParamsOwnerId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOwnerId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionPipedriveAddPersonParamsOwnerId {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddPersonType {
 /// `PIPEDRIVE`.
 Pipedrive => "PIPEDRIVE",
 });
-/// One of several shapes: the schema `FlowActionSalesforce`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionSalesforce`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionSalesforce {
-    /// The `CreateLead` shape.
+    /// `action` is `CREATE_LEAD`: [`FlowActionSalesforceCreateLead`].
     CreateLead(FlowActionSalesforceCreateLead),
-    /// The `GetLead` shape.
+    /// `action` is `GET_LEAD`: [`FlowActionSalesforceGetLead`].
     GetLead(FlowActionSalesforceGetLead),
-    /// The `SearchLeads` shape.
+    /// `action` is `SEARCH_LEADS`: [`FlowActionSalesforceSearchLeads`].
     SearchLeads(FlowActionSalesforceSearchLeads),
-    /// The `UpdateLead` shape.
+    /// `action` is `UPDATE_LEAD`: [`FlowActionSalesforceUpdateLead`].
     UpdateLead(FlowActionSalesforceUpdateLead),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLead),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetLead),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SearchLeads),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateLead),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("CREATE_LEAD") => Self::CreateLead(crate::api_support::variant(value)?),
+            Some("GET_LEAD") => Self::GetLead(crate::api_support::variant(value)?),
+            Some("SEARCH_LEADS") => Self::SearchLeads(crate::api_support::variant(value)?),
+            Some("UPDATE_LEAD") => Self::UpdateLead(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionSalesforce {
+CreateLead(FlowActionSalesforceCreateLead) => as_create_lead, is_create_lead;
+GetLead(FlowActionSalesforceGetLead) => as_get_lead, is_get_lead;
+SearchLeads(FlowActionSalesforceSearchLeads) => as_search_leads, is_search_leads;
+UpdateLead(FlowActionSalesforceUpdateLead) => as_update_lead, is_update_lead;
+} from {
+CreateLead(FlowActionSalesforceCreateLead);
+GetLead(FlowActionSalesforceGetLead);
+SearchLeads(FlowActionSalesforceSearchLeads);
+UpdateLead(FlowActionSalesforceUpdateLead);
+});
 /// A model of the schema `FlowActionSalesforceCreateLead`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7536,173 +6915,63 @@ FlowActionSlackPostMessageType {
 /// `SLACK`.
 Slack => "SLACK",
 });
-/// One of several shapes: the schema `FlowActionStripe`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionStripe`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionStripe {
-    /// The `AddTaxId` shape.
+    /// `action` is `ADD_TAX_ID`: [`FlowActionStripeAddTaxId`].
     AddTaxId(FlowActionStripeAddTaxId),
-    /// The `CreateCustomer` shape.
+    /// `action` is `CREATE_CUSTOMER`: [`FlowActionStripeCreateCustomer`].
     CreateCustomer(FlowActionStripeCreateCustomer),
-    /// The `CreatePortalSession` shape.
+    /// `action` is `CREATE_PORTAL_SESSION`: [`FlowActionStripeCreatePortalSession`].
     CreatePortalSession(FlowActionStripeCreatePortalSession),
-    /// The `DeleteTaxId` shape.
+    /// `action` is `DELETE_TAX_ID`: [`FlowActionStripeDeleteTaxId`].
     DeleteTaxId(FlowActionStripeDeleteTaxId),
-    /// The `FindCustomers` shape.
+    /// `action` is `FIND_CUSTOMERS`: [`FlowActionStripeFindCustomers`].
     FindCustomers(FlowActionStripeFindCustomers),
-    /// The `GetCustomer` shape.
+    /// `action` is `GET_CUSTOMER`: [`FlowActionStripeGetCustomer`].
     GetCustomer(FlowActionStripeGetCustomer),
-    /// The `UpdateCustomer` shape.
+    /// `action` is `UPDATE_CUSTOMER`: [`FlowActionStripeUpdateCustomer`].
     UpdateCustomer(FlowActionStripeUpdateCustomer),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionStripe {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::AddTaxId),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateCustomer),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreatePortalSession),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::DeleteTaxId),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FindCustomers),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetCustomer),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::UpdateCustomer),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("ADD_TAX_ID") => Self::AddTaxId(crate::api_support::variant(value)?),
+            Some("CREATE_CUSTOMER") => Self::CreateCustomer(crate::api_support::variant(value)?),
+            Some("CREATE_PORTAL_SESSION") => {
+                Self::CreatePortalSession(crate::api_support::variant(value)?)
             }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+            Some("DELETE_TAX_ID") => Self::DeleteTaxId(crate::api_support::variant(value)?),
+            Some("FIND_CUSTOMERS") => Self::FindCustomers(crate::api_support::variant(value)?),
+            Some("GET_CUSTOMER") => Self::GetCustomer(crate::api_support::variant(value)?),
+            Some("UPDATE_CUSTOMER") => Self::UpdateCustomer(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionStripe {
+AddTaxId(FlowActionStripeAddTaxId) => as_add_tax_id, is_add_tax_id;
+CreateCustomer(FlowActionStripeCreateCustomer) => as_create_customer, is_create_customer;
+CreatePortalSession(FlowActionStripeCreatePortalSession) => as_create_portal_session, is_create_portal_session;
+DeleteTaxId(FlowActionStripeDeleteTaxId) => as_delete_tax_id, is_delete_tax_id;
+FindCustomers(FlowActionStripeFindCustomers) => as_find_customers, is_find_customers;
+GetCustomer(FlowActionStripeGetCustomer) => as_get_customer, is_get_customer;
+UpdateCustomer(FlowActionStripeUpdateCustomer) => as_update_customer, is_update_customer;
+} from {
+AddTaxId(FlowActionStripeAddTaxId);
+CreateCustomer(FlowActionStripeCreateCustomer);
+CreatePortalSession(FlowActionStripeCreatePortalSession);
+DeleteTaxId(FlowActionStripeDeleteTaxId);
+FindCustomers(FlowActionStripeFindCustomers);
+GetCustomer(FlowActionStripeGetCustomer);
+UpdateCustomer(FlowActionStripeUpdateCustomer);
+});
 /// A model of the schema `FlowActionStripeAddTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8260,78 +7529,36 @@ FlowActionTelegramSendMessageType {
 /// `TELEGRAM`.
 Telegram => "TELEGRAM",
 });
-/// One of several shapes: the schema `FlowActionTwilio`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionTwilio`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionTwilio {
-    /// The `MakeCall` shape.
+    /// `action` is `MAKE_CALL`: [`FlowActionTwilioMakeCall`].
     MakeCall(FlowActionTwilioMakeCall),
-    /// The `SendSms` shape.
+    /// `action` is `SEND_SMS`: [`FlowActionTwilioSendSms`].
     SendSms(FlowActionTwilioSendSms),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionTwilio {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::MakeCall),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SendSms),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("MAKE_CALL") => Self::MakeCall(crate::api_support::variant(value)?),
+            Some("SEND_SMS") => Self::SendSms(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionTwilio {
+MakeCall(FlowActionTwilioMakeCall) => as_make_call, is_make_call;
+SendSms(FlowActionTwilioSendSms) => as_send_sms, is_send_sms;
+} from {
+MakeCall(FlowActionTwilioMakeCall);
+SendSms(FlowActionTwilioSendSms);
+});
 /// A model of the schema `FlowActionTwilioMakeCall`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8518,48 +7745,53 @@ pub struct FlowActionWhatsappSendMessageParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionWhatsappSendMessageParams: connection_id, sender_id);
-/// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionWhatsappSendMessageParamsPayload {
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
-    /// The `String` shape.
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionWhatsappSendMessageParamsPayloadObject(crate::secret::SecretMap),
+    /// The value: `String`.
     String(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionWhatsappSendMessageParamsPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionWhatsappSendMessageParamsPayloadObject)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionWhatsappSendMessageParamsPayload {
+FlowActionWhatsappSendMessageParamsPayloadObject(crate::secret::SecretMap) => as_flow_action_whatsapp_send_message_params_payload_object, is_flow_action_whatsapp_send_message_params_payload_object;
+String(String) => as_string, is_string;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionWhatsappSendMessageParamsType {
@@ -8588,78 +7820,36 @@ FlowActionWhatsappSendMessageType {
 /// `WHATSAPP`.
 Whatsapp => "WHATSAPP",
 });
-/// One of several shapes: the schema `FlowActionXml`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `FlowActionXml`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionXml {
-    /// The `ParseXml` shape.
+    /// `action` is `PARSE_XML`: [`FlowActionXmlParseXml`].
     ParseXml(FlowActionXmlParseXml),
-    /// The `SerializeXml` shape.
+    /// `action` is `SERIALIZE_XML`: [`FlowActionXmlSerializeXml`].
     SerializeXml(FlowActionXmlSerializeXml),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionXml {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "id", "params", "type"],
-                &[
-                    "action",
-                    "alias",
-                    "allow_failure",
-                    "id",
-                    "mask_output",
-                    "params",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ParseXml),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::SerializeXml),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("PARSE_XML") => Self::ParseXml(crate::api_support::variant(value)?),
+            Some("SERIALIZE_XML") => Self::SerializeXml(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FlowActionXml {
+ParseXml(FlowActionXmlParseXml) => as_parse_xml, is_parse_xml;
+SerializeXml(FlowActionXmlSerializeXml) => as_serialize_xml, is_serialize_xml;
+} from {
+ParseXml(FlowActionXmlParseXml);
+SerializeXml(FlowActionXmlSerializeXml);
+});
 /// A model of the schema `FlowActionXmlParseXml`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8760,48 +7950,53 @@ pub struct FlowActionXmlSerializeXmlParams {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionXmlSerializeXmlParamsObject {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
+    /// The value: `crate::secret::SecretMap`.
+    FlowActionXmlSerializeXmlParamsObjectObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowActionXmlSerializeXmlParamsObject {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::FlowActionXmlSerializeXmlParamsObjectObject)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FlowActionXmlSerializeXmlParamsObject {
+String(String) => as_string, is_string;
+FlowActionXmlSerializeXmlParamsObjectObject(crate::secret::SecretMap) => as_flow_action_xml_serialize_xml_params_object_object, is_flow_action_xml_serialize_xml_params_object_object;
+} from {
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlSerializeXmlType {
@@ -9732,237 +8927,286 @@ pub struct UpdateFlowsVaultConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
-/// One of several shapes: the schema `UpdateFlowsVaultConnectionSetup`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UpdateFlowsVaultConnectionSetup`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateFlowsVaultConnectionSetup {
-    /// The `FlowsVaultConnectioSetupApiKeyWithBaseUrl` shape.
-    FlowsVaultConnectioSetupApiKeyWithBaseUrl(FlowsVaultConnectioSetupApiKeyWithBaseUrl),
-    /// The `FlowsVaultConnectioSetupApiKey` shape.
-    FlowsVaultConnectioSetupApiKey(FlowsVaultConnectioSetupApiKey),
-    /// The `FlowsVaultConnectioSetupOauthApp` shape.
-    FlowsVaultConnectioSetupOauthApp(FlowsVaultConnectioSetupOauthApp),
-    /// The `FlowsVaultConnectioSetupBigqueryOauthJwt` shape.
-    FlowsVaultConnectioSetupBigqueryOauthJwt(FlowsVaultConnectioSetupBigqueryOauthJwt),
-    /// The `FlowsVaultConnectioSetupSecretApiKey` shape.
-    FlowsVaultConnectioSetupSecretApiKey(FlowsVaultConnectioSetupSecretApiKey),
-    /// The `FlowsVaultConnectioSetupOauthCode` shape.
-    FlowsVaultConnectioSetupOauthCode(FlowsVaultConnectioSetupOauthCode),
-    /// The `FlowsVaultConnectioSetupHttpBearer` shape.
-    FlowsVaultConnectioSetupHttpBearer(FlowsVaultConnectioSetupHttpBearer),
-    /// The `FlowsVaultConnectionHttpBasicAuthSetup` shape.
-    FlowsVaultConnectionHttpBasicAuthSetup(FlowsVaultConnectionHttpBasicAuthSetup),
-    /// The `FlowsVaultConnectionHttpApiKeySetup` shape.
-    FlowsVaultConnectionHttpApiKeySetup(FlowsVaultConnectionHttpApiKeySetup),
-    /// The `FlowsVaultConnectionHttpOauthClientCredentialsSetup` shape.
-    FlowsVaultConnectionHttpOauthClientCredentialsSetup(
-        FlowsVaultConnectionHttpOauthClientCredentialsSetup,
-    ),
-    /// The `FlowsVaultConnectioSetupJwt` shape.
-    FlowsVaultConnectioSetupJwt(FlowsVaultConnectioSetupJwt),
-    /// The `FlowsVaultConnectioSetupMailjetApiKey` shape.
-    FlowsVaultConnectioSetupMailjetApiKey(FlowsVaultConnectioSetupMailjetApiKey),
-    /// The `FlowsVaultConnectioSetupToken` shape.
-    FlowsVaultConnectioSetupToken(FlowsVaultConnectioSetupToken),
-    /// The `FlowsVaultConnectioSetupWebhook` shape.
-    FlowsVaultConnectioSetupWebhook(FlowsVaultConnectioSetupWebhook),
-    /// The `FlowsVaultConnectioSetupStripeKeyPair` shape.
-    FlowsVaultConnectioSetupStripeKeyPair(FlowsVaultConnectioSetupStripeKeyPair),
-    /// The `FlowsVaultConnectioSetupOauthCode16` shape.
-    FlowsVaultConnectioSetupOauthCode16(FlowsVaultConnectioSetupOauthCode),
-    /// The `FlowsVaultConnectioSetupTwilioApiKey` shape.
-    FlowsVaultConnectioSetupTwilioApiKey(FlowsVaultConnectioSetupTwilioApiKey),
+    /// The value: [`FlowsVaultConnectioSetupApiKeyWithBaseUrl`].
+    ConnectioSetupApiKeyWithBaseUrl(FlowsVaultConnectioSetupApiKeyWithBaseUrl),
+    /// The value: [`FlowsVaultConnectioSetupApiKey`].
+    ConnectioSetupApiKey(FlowsVaultConnectioSetupApiKey),
+    /// The value: [`FlowsVaultConnectioSetupOauthApp`].
+    ConnectioSetupOauthApp(FlowsVaultConnectioSetupOauthApp),
+    /// The value: [`FlowsVaultConnectioSetupBigqueryOauthJwt`].
+    ConnectioSetupBigqueryOauthJwt(FlowsVaultConnectioSetupBigqueryOauthJwt),
+    /// The value: [`FlowsVaultConnectioSetupSecretApiKey`].
+    ConnectioSetupSecretApiKey(FlowsVaultConnectioSetupSecretApiKey),
+    /// The value: [`FlowsVaultConnectioSetupOauthCode`].
+    ConnectioSetupOauthCode(FlowsVaultConnectioSetupOauthCode),
+    /// The value: [`FlowsVaultConnectioSetupHttpBearer`].
+    ConnectioSetupHttpBearer(FlowsVaultConnectioSetupHttpBearer),
+    /// The value: [`FlowsVaultConnectionHttpBasicAuthSetup`].
+    ConnectionHttpBasicAuthSetup(FlowsVaultConnectionHttpBasicAuthSetup),
+    /// The value: [`FlowsVaultConnectionHttpApiKeySetup`].
+    ConnectionHttpApiKeySetup(FlowsVaultConnectionHttpApiKeySetup),
+    /// The value: [`FlowsVaultConnectionHttpOauthClientCredentialsSetup`].
+    ConnectionHttpOauthClientCredentialsSetup(FlowsVaultConnectionHttpOauthClientCredentialsSetup),
+    /// The value: [`FlowsVaultConnectioSetupJwt`].
+    ConnectioSetupJwt(FlowsVaultConnectioSetupJwt),
+    /// The value: [`FlowsVaultConnectioSetupMailjetApiKey`].
+    ConnectioSetupMailjetApiKey(FlowsVaultConnectioSetupMailjetApiKey),
+    /// The value: [`FlowsVaultConnectioSetupToken`].
+    ConnectioSetupToken(FlowsVaultConnectioSetupToken),
+    /// The value: [`FlowsVaultConnectioSetupWebhook`].
+    ConnectioSetupWebhook(FlowsVaultConnectioSetupWebhook),
+    /// The value: [`FlowsVaultConnectioSetupStripeKeyPair`].
+    ConnectioSetupStripeKeyPair(FlowsVaultConnectioSetupStripeKeyPair),
+    /// The value: [`FlowsVaultConnectioSetupOauthCode`].
+    ConnectioSetupOauthCode16(FlowsVaultConnectioSetupOauthCode),
+    /// The value: [`FlowsVaultConnectioSetupTwilioApiKey`].
+    ConnectioSetupTwilioApiKey(FlowsVaultConnectioSetupTwilioApiKey),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["api_key", "base_url", "type"],
-                &["api_key", "base_url", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["api_key", "type"],
-                &["api_key", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["client_id", "client_secret", "domain", "type"],
-                &["audience", "client_id", "client_secret", "domain", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["client_email", "private_key", "project_id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["secret_key", "type"],
-                &["secret_key", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["code", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["token", "type"],
-                &["token", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["type", "username"],
-                &["password", "type", "username"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["in", "name", "type", "value"],
-                &["in", "name", "type", "value"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["client_id", "client_secret", "token_endpoint", "type"],
-                &[
-                    "audience",
-                    "client_id",
-                    "client_secret",
-                    "resource",
-                    "scope",
-                    "token_endpoint",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["algorithm", "type"],
-                &["algorithm", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["api_key", "secret_key", "type"],
-                &["api_key", "secret_key", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["token", "type"],
-                &["token", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["type", "url"],
-                &["type", "url"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["private_key", "public_key", "type"],
-                &["private_key", "public_key", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["code", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["account_id", "api_key", "type"],
-                &["account_id", "api_key", "type"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupApiKeyWithBaseUrl),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupApiKey),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupOauthApp),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupBigqueryOauthJwt),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupSecretApiKey),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupOauthCode),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupHttpBearer),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectionHttpBasicAuthSetup),
-                8 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectionHttpApiKeySetup),
-                9 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectionHttpOauthClientCredentialsSetup),
-                10 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupJwt),
-                11 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupMailjetApiKey),
-                12 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupToken),
-                13 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupWebhook),
-                14 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupStripeKeyPair),
-                15 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupOauthCode16),
-                16 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FlowsVaultConnectioSetupTwilioApiKey),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["api_key", "base_url", "type"],
+                    known: &["api_key", "base_url", "type"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupApiKeyWithBaseUrl)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["api_key", "type"],
+                    known: &["api_key", "type"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupApiKey)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["client_id", "client_secret", "domain", "type"],
+                    known: &["audience", "client_id", "client_secret", "domain", "type"],
+                    constants: &[("type", "OAUTH_APP")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupOauthApp)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["client_email", "private_key", "project_id", "type"],
+                    constants: &[("type", "OAUTH_JWT")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupBigqueryOauthJwt)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["secret_key", "type"],
+                    known: &["secret_key", "type"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupSecretApiKey)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["code", "type"],
+                    constants: &[("type", "OAUTH_CODE")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupOauthCode)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["token", "type"],
+                    known: &["token", "type"],
+                    constants: &[("type", "BEARER")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupHttpBearer)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["type", "username"],
+                    known: &["password", "type", "username"],
+                    constants: &[("type", "BASIC_AUTH")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectionHttpBasicAuthSetup)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["in", "name", "type", "value"],
+                    known: &["in", "name", "type", "value"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectionHttpApiKeySetup)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["client_id", "client_secret", "token_endpoint", "type"],
+                    known: &[
+                        "audience",
+                        "client_id",
+                        "client_secret",
+                        "resource",
+                        "scope",
+                        "token_endpoint",
+                        "type",
+                    ],
+                    constants: &[("type", "OAUTH_CLIENT_CREDENTIALS")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectionHttpOauthClientCredentialsSetup)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["algorithm", "type"],
+                    known: &["algorithm", "type"],
+                    constants: &[("type", "JWT")],
+                    read: |v| serde_json::from_value(v).ok().map(Self::ConnectioSetupJwt),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["api_key", "secret_key", "type"],
+                    known: &["api_key", "secret_key", "type"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupMailjetApiKey)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["token", "type"],
+                    known: &["token", "type"],
+                    constants: &[("type", "TOKEN")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupToken)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["type", "url"],
+                    known: &["type", "url"],
+                    constants: &[("type", "WEBHOOK")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupWebhook)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["private_key", "public_key", "type"],
+                    known: &["private_key", "public_key", "type"],
+                    constants: &[("type", "KEY_PAIR")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupStripeKeyPair)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["code", "type"],
+                    constants: &[("type", "OAUTH_CODE")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupOauthCode16)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["account_id", "api_key", "type"],
+                    known: &["account_id", "api_key", "type"],
+                    constants: &[("type", "API_KEY")],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::ConnectioSetupTwilioApiKey)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UpdateFlowsVaultConnectionSetup {
+ConnectioSetupApiKeyWithBaseUrl(FlowsVaultConnectioSetupApiKeyWithBaseUrl) => as_connectio_setup_api_key_with_base_url, is_connectio_setup_api_key_with_base_url;
+ConnectioSetupApiKey(FlowsVaultConnectioSetupApiKey) => as_connectio_setup_api_key, is_connectio_setup_api_key;
+ConnectioSetupOauthApp(FlowsVaultConnectioSetupOauthApp) => as_connectio_setup_oauth_app, is_connectio_setup_oauth_app;
+ConnectioSetupBigqueryOauthJwt(FlowsVaultConnectioSetupBigqueryOauthJwt) => as_connectio_setup_bigquery_oauth_jwt, is_connectio_setup_bigquery_oauth_jwt;
+ConnectioSetupSecretApiKey(FlowsVaultConnectioSetupSecretApiKey) => as_connectio_setup_secret_api_key, is_connectio_setup_secret_api_key;
+ConnectioSetupOauthCode(FlowsVaultConnectioSetupOauthCode) => as_connectio_setup_oauth_code, is_connectio_setup_oauth_code;
+ConnectioSetupHttpBearer(FlowsVaultConnectioSetupHttpBearer) => as_connectio_setup_http_bearer, is_connectio_setup_http_bearer;
+ConnectionHttpBasicAuthSetup(FlowsVaultConnectionHttpBasicAuthSetup) => as_connection_http_basic_auth_setup, is_connection_http_basic_auth_setup;
+ConnectionHttpApiKeySetup(FlowsVaultConnectionHttpApiKeySetup) => as_connection_http_api_key_setup, is_connection_http_api_key_setup;
+ConnectionHttpOauthClientCredentialsSetup(FlowsVaultConnectionHttpOauthClientCredentialsSetup) => as_connection_http_oauth_client_credentials_setup, is_connection_http_oauth_client_credentials_setup;
+ConnectioSetupJwt(FlowsVaultConnectioSetupJwt) => as_connectio_setup_jwt, is_connectio_setup_jwt;
+ConnectioSetupMailjetApiKey(FlowsVaultConnectioSetupMailjetApiKey) => as_connectio_setup_mailjet_api_key, is_connectio_setup_mailjet_api_key;
+ConnectioSetupToken(FlowsVaultConnectioSetupToken) => as_connectio_setup_token, is_connectio_setup_token;
+ConnectioSetupWebhook(FlowsVaultConnectioSetupWebhook) => as_connectio_setup_webhook, is_connectio_setup_webhook;
+ConnectioSetupStripeKeyPair(FlowsVaultConnectioSetupStripeKeyPair) => as_connectio_setup_stripe_key_pair, is_connectio_setup_stripe_key_pair;
+ConnectioSetupOauthCode16(FlowsVaultConnectioSetupOauthCode) => as_connectio_setup_oauth_code16, is_connectio_setup_oauth_code16;
+ConnectioSetupTwilioApiKey(FlowsVaultConnectioSetupTwilioApiKey) => as_connectio_setup_twilio_api_key, is_connectio_setup_twilio_api_key;
+} from {
+ConnectioSetupApiKeyWithBaseUrl(FlowsVaultConnectioSetupApiKeyWithBaseUrl);
+ConnectioSetupApiKey(FlowsVaultConnectioSetupApiKey);
+ConnectioSetupOauthApp(FlowsVaultConnectioSetupOauthApp);
+ConnectioSetupBigqueryOauthJwt(FlowsVaultConnectioSetupBigqueryOauthJwt);
+ConnectioSetupSecretApiKey(FlowsVaultConnectioSetupSecretApiKey);
+ConnectioSetupHttpBearer(FlowsVaultConnectioSetupHttpBearer);
+ConnectionHttpBasicAuthSetup(FlowsVaultConnectionHttpBasicAuthSetup);
+ConnectionHttpApiKeySetup(FlowsVaultConnectionHttpApiKeySetup);
+ConnectionHttpOauthClientCredentialsSetup(FlowsVaultConnectionHttpOauthClientCredentialsSetup);
+ConnectioSetupJwt(FlowsVaultConnectioSetupJwt);
+ConnectioSetupMailjetApiKey(FlowsVaultConnectioSetupMailjetApiKey);
+ConnectioSetupToken(FlowsVaultConnectioSetupToken);
+ConnectioSetupWebhook(FlowsVaultConnectioSetupWebhook);
+ConnectioSetupStripeKeyPair(FlowsVaultConnectioSetupStripeKeyPair);
+ConnectioSetupTwilioApiKey(FlowsVaultConnectioSetupTwilioApiKey);
+});
 /// `GET /api/v2/flows` (operation `get_flows`).
 ///
 /// Scopes: `read:flows`. Pagination: offset pages (`page`/`per_page`), items under `flows`.
@@ -10483,11 +9727,10 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
         }
         {
-            let ep = PostFlowsVaultConnections::new(
-                CreateFlowsVaultConnectionRequestContent::Unclassified(crate::Unclassified(
-                    serde_json::json!({}),
-                )),
-            );
+            let ep =
+                PostFlowsVaultConnections::new(CreateFlowsVaultConnectionRequestContent::Unknown(
+                    crate::Unclassified(serde_json::json!({})),
+                ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
             assert_eq!(
                 crate::Endpoint::path(&ep),

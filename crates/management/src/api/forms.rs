@@ -128,124 +128,66 @@ pub struct CreateFormResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFormResponseContent: id, name);
-/// One of several shapes: the schema `FormBlock`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormBlock`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormBlock {
-    /// The `Divider` shape.
+    /// `type` is `DIVIDER`: [`FormBlockDivider`].
     Divider(FormBlockDivider),
-    /// The `Html` shape.
+    /// `type` is `HTML`: [`FormBlockHtml`].
     Html(FormBlockHtml),
-    /// The `Image` shape.
+    /// `type` is `IMAGE`: [`FormBlockImage`].
     Image(FormBlockImage),
-    /// The `JumpButton` shape.
+    /// `type` is `JUMP_BUTTON`: [`FormBlockJumpButton`].
     JumpButton(FormBlockJumpButton),
-    /// The `ResendButton` shape.
+    /// `type` is `RESEND_BUTTON`: [`FormBlockResendButton`].
     ResendButton(FormBlockResendButton),
-    /// The `NextButton` shape.
+    /// `type` is `NEXT_BUTTON`: [`FormBlockNextButton`].
     NextButton(FormBlockNextButton),
-    /// The `PreviousButton` shape.
+    /// `type` is `PREVIOUS_BUTTON`: [`FormBlockPreviousButton`].
     PreviousButton(FormBlockPreviousButton),
-    /// The `RichText` shape.
+    /// `type` is `RICH_TEXT`: [`FormBlockRichText`].
     RichText(FormBlockRichText),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormBlock {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &["category", "config", "id", "type"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Divider),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Html),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Image),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::JumpButton),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ResendButton),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::NextButton),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::PreviousButton),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::RichText),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("DIVIDER") => Self::Divider(crate::api_support::variant(value)?),
+            Some("HTML") => Self::Html(crate::api_support::variant(value)?),
+            Some("IMAGE") => Self::Image(crate::api_support::variant(value)?),
+            Some("JUMP_BUTTON") => Self::JumpButton(crate::api_support::variant(value)?),
+            Some("RESEND_BUTTON") => Self::ResendButton(crate::api_support::variant(value)?),
+            Some("NEXT_BUTTON") => Self::NextButton(crate::api_support::variant(value)?),
+            Some("PREVIOUS_BUTTON") => Self::PreviousButton(crate::api_support::variant(value)?),
+            Some("RICH_TEXT") => Self::RichText(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FormBlock {
+Divider(FormBlockDivider) => as_divider, is_divider;
+Html(FormBlockHtml) => as_html, is_html;
+Image(FormBlockImage) => as_image, is_image;
+JumpButton(FormBlockJumpButton) => as_jump_button, is_jump_button;
+ResendButton(FormBlockResendButton) => as_resend_button, is_resend_button;
+NextButton(FormBlockNextButton) => as_next_button, is_next_button;
+PreviousButton(FormBlockPreviousButton) => as_previous_button, is_previous_button;
+RichText(FormBlockRichText) => as_rich_text, is_rich_text;
+} from {
+Divider(FormBlockDivider);
+Html(FormBlockHtml);
+Image(FormBlockImage);
+JumpButton(FormBlockJumpButton);
+ResendButton(FormBlockResendButton);
+NextButton(FormBlockNextButton);
+PreviousButton(FormBlockPreviousButton);
+RichText(FormBlockRichText);
+});
 /// A model of the schema `FormBlockDivider`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -612,58 +554,49 @@ FormBlockTypeRichTextConst {
 /// `RICH_TEXT`.
 RichText => "RICH_TEXT",
 });
-/// One of several shapes: the schema `FormComponent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormComponent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormComponent {
-    /// The `FormBlock` shape.
-    FormBlock(FormBlock),
-    /// The `FormWidget` shape.
-    FormWidget(FormWidget),
-    /// The `FormField` shape.
-    FormField(FormField),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `DIVIDER` or `HTML` or `IMAGE` or `JUMP_BUTTON` or `RESEND_BUTTON` or `NEXT_BUTTON` or `PREVIOUS_BUTTON` or `RICH_TEXT`: [`FormBlock`].
+    Block(FormBlock),
+    /// `type` is `AUTH0_VERIFIABLE_CREDENTIALS` or `GMAPS_ADDRESS` or `RECAPTCHA`: [`FormWidget`].
+    Widget(FormWidget),
+    /// `type` is `BOOLEAN` or `CARDS` or `CHOICE` or `CUSTOM` or `DATE` or `DROPDOWN` or `EMAIL` or `FILE` or `LEGAL` or `NUMBER` or `PASSWORD` or `PAYMENT` or `SOCIAL` or `TEL` or `TEXT` or `URL`: [`FormField`].
+    Field(FormField),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormComponent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Any, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormBlock),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormWidget),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormField),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some(
+                "DIVIDER" | "HTML" | "IMAGE" | "JUMP_BUTTON" | "RESEND_BUTTON" | "NEXT_BUTTON"
+                | "PREVIOUS_BUTTON" | "RICH_TEXT",
+            ) => Self::Block(crate::api_support::variant(value)?),
+            Some("AUTH0_VERIFIABLE_CREDENTIALS" | "GMAPS_ADDRESS" | "RECAPTCHA") => {
+                Self::Widget(crate::api_support::variant(value)?)
             }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+            Some(
+                "BOOLEAN" | "CARDS" | "CHOICE" | "CUSTOM" | "DATE" | "DROPDOWN" | "EMAIL" | "FILE"
+                | "LEGAL" | "NUMBER" | "PASSWORD" | "PAYMENT" | "SOCIAL" | "TEL" | "TEXT" | "URL",
+            ) => Self::Field(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FormComponent {
+Block(FormBlock) => as_block, is_block;
+Widget(FormWidget) => as_widget, is_widget;
+Field(FormField) => as_field, is_field;
+} from {
+Block(FormBlock);
+Widget(FormWidget);
+Field(FormField);
+});
 string_enum!(
 /// A string enum: the schema `FormComponentCategoryBlockConst`.
 FormComponentCategoryBlockConst {
@@ -734,336 +667,106 @@ pub struct FormEndingNodeRedirection {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FormField`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormField`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormField {
-    /// The `Boolean` shape.
+    /// `type` is `BOOLEAN`: [`FormFieldBoolean`].
     Boolean(FormFieldBoolean),
-    /// The `Cards` shape.
+    /// `type` is `CARDS`: [`FormFieldCards`].
     Cards(FormFieldCards),
-    /// The `Choice` shape.
+    /// `type` is `CHOICE`: [`FormFieldChoice`].
     Choice(FormFieldChoice),
-    /// The `Custom` shape.
+    /// `type` is `CUSTOM`: [`FormFieldCustom`].
     Custom(FormFieldCustom),
-    /// The `Date` shape.
+    /// `type` is `DATE`: [`FormFieldDate`].
     Date(FormFieldDate),
-    /// The `Dropdown` shape.
+    /// `type` is `DROPDOWN`: [`FormFieldDropdown`].
     Dropdown(FormFieldDropdown),
-    /// The `Email` shape.
+    /// `type` is `EMAIL`: [`FormFieldEmail`].
     Email(FormFieldEmail),
-    /// The `File` shape.
+    /// `type` is `FILE`: [`FormFieldFile`].
     File(FormFieldFile),
-    /// The `Legal` shape.
+    /// `type` is `LEGAL`: [`FormFieldLegal`].
     Legal(FormFieldLegal),
-    /// The `Number` shape.
+    /// `type` is `NUMBER`: [`FormFieldNumber`].
     Number(FormFieldNumber),
-    /// The `Password` shape.
+    /// `type` is `PASSWORD`: [`FormFieldPassword`].
     Password(FormFieldPassword),
-    /// The `Payment` shape.
+    /// `type` is `PAYMENT`: [`FormFieldPayment`].
     Payment(FormFieldPayment),
-    /// The `Social` shape.
+    /// `type` is `SOCIAL`: [`FormFieldSocial`].
     Social(FormFieldSocial),
-    /// The `Tel` shape.
+    /// `type` is `TEL`: [`FormFieldTel`].
     Tel(FormFieldTel),
-    /// The `Text` shape.
+    /// `type` is `TEXT`: [`FormFieldText`].
     Text(FormFieldText),
-    /// The `Url` shape.
+    /// `type` is `URL`: [`FormFieldUrl`].
     Url(FormFieldUrl),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormField {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Boolean),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Cards),
-                2 => serde_json::from_value(value.clone()).ok().map(Self::Choice),
-                3 => serde_json::from_value(value.clone()).ok().map(Self::Custom),
-                4 => serde_json::from_value(value.clone()).ok().map(Self::Date),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Dropdown),
-                6 => serde_json::from_value(value.clone()).ok().map(Self::Email),
-                7 => serde_json::from_value(value.clone()).ok().map(Self::File),
-                8 => serde_json::from_value(value.clone()).ok().map(Self::Legal),
-                9 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                10 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Password),
-                11 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Payment),
-                12 => serde_json::from_value(value.clone()).ok().map(Self::Social),
-                13 => serde_json::from_value(value.clone()).ok().map(Self::Tel),
-                14 => serde_json::from_value(value.clone()).ok().map(Self::Text),
-                15 => serde_json::from_value(value.clone()).ok().map(Self::Url),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("BOOLEAN") => Self::Boolean(crate::api_support::variant(value)?),
+            Some("CARDS") => Self::Cards(crate::api_support::variant(value)?),
+            Some("CHOICE") => Self::Choice(crate::api_support::variant(value)?),
+            Some("CUSTOM") => Self::Custom(crate::api_support::variant(value)?),
+            Some("DATE") => Self::Date(crate::api_support::variant(value)?),
+            Some("DROPDOWN") => Self::Dropdown(crate::api_support::variant(value)?),
+            Some("EMAIL") => Self::Email(crate::api_support::variant(value)?),
+            Some("FILE") => Self::File(crate::api_support::variant(value)?),
+            Some("LEGAL") => Self::Legal(crate::api_support::variant(value)?),
+            Some("NUMBER") => Self::Number(crate::api_support::variant(value)?),
+            Some("PASSWORD") => Self::Password(crate::api_support::variant(value)?),
+            Some("PAYMENT") => Self::Payment(crate::api_support::variant(value)?),
+            Some("SOCIAL") => Self::Social(crate::api_support::variant(value)?),
+            Some("TEL") => Self::Tel(crate::api_support::variant(value)?),
+            Some("TEXT") => Self::Text(crate::api_support::variant(value)?),
+            Some("URL") => Self::Url(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FormField {
+Boolean(FormFieldBoolean) => as_boolean, is_boolean;
+Cards(FormFieldCards) => as_cards, is_cards;
+Choice(FormFieldChoice) => as_choice, is_choice;
+Custom(FormFieldCustom) => as_custom, is_custom;
+Date(FormFieldDate) => as_date, is_date;
+Dropdown(FormFieldDropdown) => as_dropdown, is_dropdown;
+Email(FormFieldEmail) => as_email, is_email;
+File(FormFieldFile) => as_file, is_file;
+Legal(FormFieldLegal) => as_legal, is_legal;
+Number(FormFieldNumber) => as_number, is_number;
+Password(FormFieldPassword) => as_password, is_password;
+Payment(FormFieldPayment) => as_payment, is_payment;
+Social(FormFieldSocial) => as_social, is_social;
+Tel(FormFieldTel) => as_tel, is_tel;
+Text(FormFieldText) => as_text, is_text;
+Url(FormFieldUrl) => as_url, is_url;
+} from {
+Boolean(FormFieldBoolean);
+Cards(FormFieldCards);
+Choice(FormFieldChoice);
+Custom(FormFieldCustom);
+Date(FormFieldDate);
+Dropdown(FormFieldDropdown);
+Email(FormFieldEmail);
+File(FormFieldFile);
+Legal(FormFieldLegal);
+Number(FormFieldNumber);
+Password(FormFieldPassword);
+Payment(FormFieldPayment);
+Social(FormFieldSocial);
+Tel(FormFieldTel);
+Text(FormFieldText);
+Url(FormFieldUrl);
+});
 /// A model of the schema `FormFieldBoolean`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1822,72 +1525,36 @@ pub struct FormFieldPaymentConfig {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FormFieldPaymentConfigCharge`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormFieldPaymentConfigCharge`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormFieldPaymentConfigCharge {
-    /// The `OneOff` shape.
+    /// `type` is `ONE_OFF`: [`FormFieldPaymentConfigChargeOneOff`].
     OneOff(FormFieldPaymentConfigChargeOneOff),
-    /// The `Object` shape.
-    Object(FormFieldPaymentConfigChargeObject),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `SUBSCRIPTION`: [`FormFieldPaymentConfigChargeSubscription`].
+    Subscription(FormFieldPaymentConfigChargeSubscription),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigCharge {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["one_off", "type"],
-                &["one_off", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["subscription", "type"],
-                &["subscription", "type"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::OneOff),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("ONE_OFF") => Self::OneOff(crate::api_support::variant(value)?),
+            Some("SUBSCRIPTION") => Self::Subscription(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormFieldPaymentConfigChargeObject {
-    /// `subscription` (the description marks it required).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription: Option<crate::secret::SecretMap>,
-    /// `type` (the description marks it required).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<FormFieldPaymentConfigChargeTypeSubscriptionConst>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+union_accessors!(FormFieldPaymentConfigCharge {
+OneOff(FormFieldPaymentConfigChargeOneOff) => as_one_off, is_one_off;
+Subscription(FormFieldPaymentConfigChargeSubscription) => as_subscription, is_subscription;
+} from {
+OneOff(FormFieldPaymentConfigChargeOneOff);
+Subscription(FormFieldPaymentConfigChargeSubscription);
+});
 /// A model of the schema `FormFieldPaymentConfigChargeOneOff`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1938,47 +1605,62 @@ pub struct FormFieldPaymentConfigChargeOneOffOneOff {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormFieldPaymentConfigChargeOneOffOneOffAmount {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Number` shape.
+    /// The value: `f64`.
     Number(f64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigChargeOneOffOneOffAmount {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Number, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Number),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Number,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
+}
+union_accessors!(FormFieldPaymentConfigChargeOneOffOneOffAmount {
+String(String) => as_string, is_string;
+Number(f64) => as_number, is_number;
+} from {
+});
+/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormFieldPaymentConfigChargeSubscription {
+    /// `subscription` (the description marks it required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<crate::secret::SecretMap>,
+    /// `type` (the description marks it required).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<FormFieldPaymentConfigChargeTypeSubscriptionConst>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeTypeOneOffConst`.
@@ -2393,7 +2075,7 @@ str_accessors!(FormFlowConfig: flow_id);
 pub struct FormHiddenField {
     /// `key` (the description marks it required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<crate::Secret>,
     /// `value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -2429,73 +2111,41 @@ pub struct FormMessages {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FormNode`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormNode`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormNode {
-    /// The `FormFlow` shape.
-    FormFlow(FormFlow),
-    /// The `FormRouter` shape.
-    FormRouter(FormRouter),
-    /// The `FormStep` shape.
-    FormStep(FormStep),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `FLOW`: [`FormFlow`].
+    Flow(FormFlow),
+    /// `type` is `ROUTER`: [`FormRouter`].
+    Router(FormRouter),
+    /// `type` is `STEP`: [`FormStep`].
+    Step(FormStep),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormNode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["config", "id", "type"],
-                &["alias", "config", "coordinates", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id", "type"],
-                &["alias", "config", "coordinates", "id", "type"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id", "type"],
-                &["alias", "config", "coordinates", "id", "type"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormFlow),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormRouter),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormStep),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("FLOW") => Self::Flow(crate::api_support::variant(value)?),
+            Some("ROUTER") => Self::Router(crate::api_support::variant(value)?),
+            Some("STEP") => Self::Step(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FormNode {
+Flow(FormFlow) => as_flow, is_flow;
+Router(FormRouter) => as_router, is_router;
+Step(FormStep) => as_step, is_step;
+} from {
+Flow(FormFlow);
+Router(FormRouter);
+Step(FormStep);
+});
 /// A model of the schema `FormNodeCoordinates`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2510,50 +2160,50 @@ pub struct FormNodeCoordinates {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormNodePointer {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `FormEndingNodeId` shape.
+    /// The value: [`FormEndingNodeId`].
     FormEndingNodeId(FormEndingNodeId),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormNodePointer {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::FormEndingNodeId),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::FormEndingNodeId),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(FormNodePointer {
+String(String) => as_string, is_string;
+FormEndingNodeId(FormEndingNodeId) => as_form_ending_node_id, is_form_ending_node_id;
+} from {
+FormEndingNodeId(FormEndingNodeId);
+});
 string_enum!(
 /// A string enum: the schema `FormNodeTypeFlowConst`.
 FormNodeTypeFlowConst {
@@ -2724,100 +2374,43 @@ pub struct FormSummary {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormSummary: id, name);
-/// One of several shapes: the schema `FormWidget`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `FormWidget`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormWidget {
-    /// The `Auth0VerifiableCredentials` shape.
+    /// `type` is `AUTH0_VERIFIABLE_CREDENTIALS`: [`FormWidgetAuth0VerifiableCredentials`].
     Auth0VerifiableCredentials(FormWidgetAuth0VerifiableCredentials),
-    /// The `GMapsAddress` shape.
-    GMapsAddress(FormWidgetGMapsAddress),
-    /// The `Recaptcha` shape.
+    /// `type` is `GMAPS_ADDRESS`: [`FormWidgetGMapsAddress`].
+    GmapsAddress(FormWidgetGMapsAddress),
+    /// `type` is `RECAPTCHA`: [`FormWidgetRecaptcha`].
     Recaptcha(FormWidgetRecaptcha),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormWidget {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["category", "config", "id", "type"],
-                &[
-                    "category",
-                    "config",
-                    "hint",
-                    "id",
-                    "label",
-                    "required",
-                    "sensitive",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Auth0VerifiableCredentials),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GMapsAddress),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Recaptcha),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("AUTH0_VERIFIABLE_CREDENTIALS") => {
+                Self::Auth0VerifiableCredentials(crate::api_support::variant(value)?)
             }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+            Some("GMAPS_ADDRESS") => Self::GmapsAddress(crate::api_support::variant(value)?),
+            Some("RECAPTCHA") => Self::Recaptcha(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(FormWidget {
+Auth0VerifiableCredentials(FormWidgetAuth0VerifiableCredentials) => as_auth0_verifiable_credentials, is_auth0_verifiable_credentials;
+GmapsAddress(FormWidgetGMapsAddress) => as_gmaps_address, is_gmaps_address;
+Recaptcha(FormWidgetRecaptcha) => as_recaptcha, is_recaptcha;
+} from {
+Auth0VerifiableCredentials(FormWidgetAuth0VerifiableCredentials);
+GmapsAddress(FormWidgetGMapsAddress);
+Recaptcha(FormWidgetRecaptcha);
+});
 /// A model of the schema `FormWidgetAuth0VerifiableCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -121,7 +121,7 @@ pub struct GetGuardianFactorDuoSettingsResponseContent {
     pub ikey: Option<String>,
     /// `skey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skey: Option<String>,
+    pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -385,7 +385,7 @@ pub struct SetGuardianFactorDuoSettingsRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     ikey: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    skey: Option<String>,
+    skey: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -405,7 +405,7 @@ impl SetGuardianFactorDuoSettingsRequestContent {
         self
     }
     /// Sets `skey`.
-    pub fn skey(mut self, value: impl Into<String>) -> Self {
+    pub fn skey(mut self, value: impl Into<crate::Secret>) -> Self {
         self.skey = Some(value.into());
         self
     }
@@ -427,7 +427,7 @@ pub struct SetGuardianFactorDuoSettingsResponseContent {
     pub ikey: Option<String>,
     /// `skey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skey: Option<String>,
+    pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -737,7 +737,7 @@ str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bu
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
-    server_key: Option<String>,
+    server_key: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -747,7 +747,7 @@ impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
         Self::default()
     }
     /// Sets `server_key`.
-    pub fn server_key(mut self, value: impl Into<String>) -> Self {
+    pub fn server_key(mut self, value: impl Into<crate::Secret>) -> Self {
         self.server_key = Some(value.into());
         self
     }
@@ -998,7 +998,7 @@ pub struct UpdateGuardianFactorDuoSettingsRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     ikey: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    skey: Option<String>,
+    skey: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -1018,7 +1018,7 @@ impl UpdateGuardianFactorDuoSettingsRequestContent {
         self
     }
     /// Sets `skey`.
-    pub fn skey(mut self, value: impl Into<String>) -> Self {
+    pub fn skey(mut self, value: impl Into<crate::Secret>) -> Self {
         self.skey = Some(value.into());
         self
     }
@@ -1040,7 +1040,7 @@ pub struct UpdateGuardianFactorDuoSettingsResponseContent {
     pub ikey: Option<String>,
     /// `skey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skey: Option<String>,
+    pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1102,7 +1102,7 @@ str_accessors!(UpdateGuardianFactorsProviderPushNotificationApnsResponseContent:
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
-    server_key: Option<String>,
+    server_key: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -1112,7 +1112,7 @@ impl UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
         Self::default()
     }
     /// Sets `server_key`.
-    pub fn server_key(mut self, value: impl Into<String>) -> Self {
+    pub fn server_key(mut self, value: impl Into<crate::Secret>) -> Self {
         self.server_key = Some(value.into());
         self
     }

@@ -69,62 +69,61 @@ pub struct CreateVerificationEmailResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateVerificationEmailResponseContent: id);
-/// One of several shapes: an inline schema. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetErrorsResponse {
-    /// The `List` shape.
+    /// The value: `Vec<GetJobErrorResponseContent>`.
     List(Vec<GetJobErrorResponseContent>),
-    /// The `GetJobGenericErrorResponseContent` shape.
+    /// The value: [`GetJobGenericErrorResponseContent`].
     GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetErrorsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Array, &[], &[]),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id", "status", "type"],
-                &[
-                    "connection_id",
-                    "created_at",
-                    "id",
-                    "status",
-                    "status_details",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::List),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::GetJobGenericErrorResponseContent),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Array,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["id", "status", "type"],
+                    known: &[
+                        "connection_id",
+                        "created_at",
+                        "id",
+                        "status",
+                        "status_details",
+                        "type",
+                    ],
+                    constants: &[],
+                    read: |v| {
+                        serde_json::from_value(v)
+                            .ok()
+                            .map(Self::GetJobGenericErrorResponseContent)
+                    },
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(GetErrorsResponse {
+List(Vec<GetJobErrorResponseContent>) => as_list, is_list;
+GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent) => as_get_job_generic_error_response_content, is_get_job_generic_error_response_content;
+} from {
+GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent);
+});
 /// A model of the schema `GetJobErrorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

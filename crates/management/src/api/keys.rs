@@ -324,14 +324,14 @@ pub struct GetSigningKeysResponseContent {
 /// A request body, the schema `ImportEncryptionKeyRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ImportEncryptionKeyRequestContent {
-    wrapped_key: String,
+    wrapped_key: crate::Secret,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ImportEncryptionKeyRequestContent {
     /// A body with the required fields:
     /// - `wrapped_key`
-    pub fn new(wrapped_key: impl Into<String>) -> Self {
+    pub fn new(wrapped_key: impl Into<crate::Secret>) -> Self {
         Self {
             wrapped_key: wrapped_key.into(),
             extra: serde_json::Map::new(),
@@ -477,48 +477,49 @@ pub struct SigningKeys {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `SigningKeysDate`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `SigningKeysDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SigningKeysDate {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
+    /// The value: `crate::secret::SecretMap`.
     Object(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for SigningKeysDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(SigningKeysDate {
+String(String) => as_string, is_string;
+Object(crate::secret::SecretMap) => as_object, is_object;
+} from {
+});
 /// `GET /api/v2/keys/custom-signing` (operation `get_custom_signing_keys`).
 ///
 /// Scopes: `read:custom_signing_keys`. Not paginated.
@@ -1170,7 +1171,7 @@ mod tests {
         {
             let ep = PostEncryptionKey::new(
                 "a b|1",
-                ImportEncryptionKeyRequestContent::new("x".to_owned()),
+                ImportEncryptionKeyRequestContent::new(crate::Secret::new("s")),
             );
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
             assert_eq!(
@@ -1185,7 +1186,7 @@ mod tests {
             assert!(
                 crate::Endpoint::checked_path(&PostEncryptionKey::new(
                     " ",
-                    ImportEncryptionKeyRequestContent::new("x".to_owned())
+                    ImportEncryptionKeyRequestContent::new(crate::Secret::new("s"))
                 ))
                 .is_err()
             );

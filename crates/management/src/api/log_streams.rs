@@ -172,386 +172,126 @@ pub struct CreateLogStreamMixpanelRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamMixpanelRequestBody: name);
-/// One of several shapes: the schema `CreateLogStreamRequestContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `CreateLogStreamRequestContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateLogStreamRequestContent {
-    /// The `CreateLogStreamHttpRequestBody` shape.
-    CreateLogStreamHttpRequestBody(CreateLogStreamHttpRequestBody),
-    /// The `CreateLogStreamEventBridgeRequestBody` shape.
-    CreateLogStreamEventBridgeRequestBody(CreateLogStreamEventBridgeRequestBody),
-    /// The `CreateLogStreamEventGridRequestBody` shape.
-    CreateLogStreamEventGridRequestBody(CreateLogStreamEventGridRequestBody),
-    /// The `CreateLogStreamDatadogRequestBody` shape.
-    CreateLogStreamDatadogRequestBody(CreateLogStreamDatadogRequestBody),
-    /// The `CreateLogStreamSplunkRequestBody` shape.
-    CreateLogStreamSplunkRequestBody(CreateLogStreamSplunkRequestBody),
-    /// The `CreateLogStreamSumoRequestBody` shape.
-    CreateLogStreamSumoRequestBody(CreateLogStreamSumoRequestBody),
-    /// The `CreateLogStreamSegmentRequestBody` shape.
-    CreateLogStreamSegmentRequestBody(CreateLogStreamSegmentRequestBody),
-    /// The `CreateLogStreamMixpanelRequestBody` shape.
-    CreateLogStreamMixpanelRequestBody(CreateLogStreamMixpanelRequestBody),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `http`: [`CreateLogStreamHttpRequestBody`].
+    Http(CreateLogStreamHttpRequestBody),
+    /// `type` is `eventbridge`: [`CreateLogStreamEventBridgeRequestBody`].
+    Eventbridge(CreateLogStreamEventBridgeRequestBody),
+    /// `type` is `eventgrid`: [`CreateLogStreamEventGridRequestBody`].
+    Eventgrid(CreateLogStreamEventGridRequestBody),
+    /// `type` is `datadog`: [`CreateLogStreamDatadogRequestBody`].
+    Datadog(CreateLogStreamDatadogRequestBody),
+    /// `type` is `splunk`: [`CreateLogStreamSplunkRequestBody`].
+    Splunk(CreateLogStreamSplunkRequestBody),
+    /// `type` is `sumo`: [`CreateLogStreamSumoRequestBody`].
+    Sumo(CreateLogStreamSumoRequestBody),
+    /// `type` is `segment`: [`CreateLogStreamSegmentRequestBody`].
+    Segment(CreateLogStreamSegmentRequestBody),
+    /// `type` is `mixpanel`: [`CreateLogStreamMixpanelRequestBody`].
+    Mixpanel(CreateLogStreamMixpanelRequestBody),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sink", "type"],
-                &[
-                    "filters",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "startFrom",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamHttpRequestBody),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamEventBridgeRequestBody),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamEventGridRequestBody),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamDatadogRequestBody),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamSplunkRequestBody),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamSumoRequestBody),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamSegmentRequestBody),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::CreateLogStreamMixpanelRequestBody),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("http") => Self::Http(crate::api_support::variant(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
+            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
+            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
+            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
+            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
-/// One of several shapes: the schema `CreateLogStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(CreateLogStreamRequestContent {
+Http(CreateLogStreamHttpRequestBody) => as_http, is_http;
+Eventbridge(CreateLogStreamEventBridgeRequestBody) => as_eventbridge, is_eventbridge;
+Eventgrid(CreateLogStreamEventGridRequestBody) => as_eventgrid, is_eventgrid;
+Datadog(CreateLogStreamDatadogRequestBody) => as_datadog, is_datadog;
+Splunk(CreateLogStreamSplunkRequestBody) => as_splunk, is_splunk;
+Sumo(CreateLogStreamSumoRequestBody) => as_sumo, is_sumo;
+Segment(CreateLogStreamSegmentRequestBody) => as_segment, is_segment;
+Mixpanel(CreateLogStreamMixpanelRequestBody) => as_mixpanel, is_mixpanel;
+} from {
+Http(CreateLogStreamHttpRequestBody);
+Eventbridge(CreateLogStreamEventBridgeRequestBody);
+Eventgrid(CreateLogStreamEventGridRequestBody);
+Datadog(CreateLogStreamDatadogRequestBody);
+Splunk(CreateLogStreamSplunkRequestBody);
+Sumo(CreateLogStreamSumoRequestBody);
+Segment(CreateLogStreamSegmentRequestBody);
+Mixpanel(CreateLogStreamMixpanelRequestBody);
+});
+/// One of several shapes, named by the value of `type`: the schema `CreateLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateLogStreamResponseContent {
-    /// The `LogStreamHttpResponseSchema` shape.
-    LogStreamHttpResponseSchema(LogStreamHttpResponseSchema),
-    /// The `LogStreamEventBridgeResponseSchema` shape.
-    LogStreamEventBridgeResponseSchema(LogStreamEventBridgeResponseSchema),
-    /// The `LogStreamEventGridResponseSchema` shape.
-    LogStreamEventGridResponseSchema(LogStreamEventGridResponseSchema),
-    /// The `LogStreamDatadogResponseSchema` shape.
-    LogStreamDatadogResponseSchema(LogStreamDatadogResponseSchema),
-    /// The `LogStreamSplunkResponseSchema` shape.
-    LogStreamSplunkResponseSchema(LogStreamSplunkResponseSchema),
-    /// The `LogStreamSumoResponseSchema` shape.
-    LogStreamSumoResponseSchema(LogStreamSumoResponseSchema),
-    /// The `LogStreamSegmentResponseSchema` shape.
-    LogStreamSegmentResponseSchema(LogStreamSegmentResponseSchema),
-    /// The `LogStreamMixpanelResponseSchema` shape.
-    LogStreamMixpanelResponseSchema(LogStreamMixpanelResponseSchema),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
+    Http(LogStreamHttpResponseSchema),
+    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
+    Eventbridge(LogStreamEventBridgeResponseSchema),
+    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
+    Eventgrid(LogStreamEventGridResponseSchema),
+    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
+    Datadog(LogStreamDatadogResponseSchema),
+    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
+    Splunk(LogStreamSplunkResponseSchema),
+    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
+    Sumo(LogStreamSumoResponseSchema),
+    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
+    Segment(LogStreamSegmentResponseSchema),
+    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
+    Mixpanel(LogStreamMixpanelResponseSchema),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamHttpResponseSchema),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventBridgeResponseSchema),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventGridResponseSchema),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamDatadogResponseSchema),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSplunkResponseSchema),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSumoResponseSchema),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSegmentResponseSchema),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamMixpanelResponseSchema),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("http") => Self::Http(crate::api_support::variant(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
+            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
+            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
+            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
+            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(CreateLogStreamResponseContent {
+Http(LogStreamHttpResponseSchema) => as_http, is_http;
+Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
+Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
+Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
+Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
+Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
+Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
+Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
+} from {
+Http(LogStreamHttpResponseSchema);
+Eventbridge(LogStreamEventBridgeResponseSchema);
+Eventgrid(LogStreamEventGridResponseSchema);
+Datadog(LogStreamDatadogResponseSchema);
+Splunk(LogStreamSplunkResponseSchema);
+Sumo(LogStreamSumoResponseSchema);
+Segment(LogStreamSegmentResponseSchema);
+Mixpanel(LogStreamMixpanelResponseSchema);
+});
 /// A model of the schema `CreateLogStreamSegmentRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -654,200 +394,66 @@ pub struct CreateLogStreamSumoRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSumoRequestBody: name);
-/// One of several shapes: the schema `GetLogStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `GetLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetLogStreamResponseContent {
-    /// The `LogStreamHttpResponseSchema` shape.
-    LogStreamHttpResponseSchema(LogStreamHttpResponseSchema),
-    /// The `LogStreamEventBridgeResponseSchema` shape.
-    LogStreamEventBridgeResponseSchema(LogStreamEventBridgeResponseSchema),
-    /// The `LogStreamEventGridResponseSchema` shape.
-    LogStreamEventGridResponseSchema(LogStreamEventGridResponseSchema),
-    /// The `LogStreamDatadogResponseSchema` shape.
-    LogStreamDatadogResponseSchema(LogStreamDatadogResponseSchema),
-    /// The `LogStreamSplunkResponseSchema` shape.
-    LogStreamSplunkResponseSchema(LogStreamSplunkResponseSchema),
-    /// The `LogStreamSumoResponseSchema` shape.
-    LogStreamSumoResponseSchema(LogStreamSumoResponseSchema),
-    /// The `LogStreamSegmentResponseSchema` shape.
-    LogStreamSegmentResponseSchema(LogStreamSegmentResponseSchema),
-    /// The `LogStreamMixpanelResponseSchema` shape.
-    LogStreamMixpanelResponseSchema(LogStreamMixpanelResponseSchema),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
+    Http(LogStreamHttpResponseSchema),
+    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
+    Eventbridge(LogStreamEventBridgeResponseSchema),
+    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
+    Eventgrid(LogStreamEventGridResponseSchema),
+    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
+    Datadog(LogStreamDatadogResponseSchema),
+    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
+    Splunk(LogStreamSplunkResponseSchema),
+    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
+    Sumo(LogStreamSumoResponseSchema),
+    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
+    Segment(LogStreamSegmentResponseSchema),
+    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
+    Mixpanel(LogStreamMixpanelResponseSchema),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamHttpResponseSchema),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventBridgeResponseSchema),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventGridResponseSchema),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamDatadogResponseSchema),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSplunkResponseSchema),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSumoResponseSchema),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSegmentResponseSchema),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamMixpanelResponseSchema),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("http") => Self::Http(crate::api_support::variant(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
+            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
+            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
+            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
+            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(GetLogStreamResponseContent {
+Http(LogStreamHttpResponseSchema) => as_http, is_http;
+Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
+Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
+Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
+Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
+Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
+Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
+Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
+} from {
+Http(LogStreamHttpResponseSchema);
+Eventbridge(LogStreamEventBridgeResponseSchema);
+Eventgrid(LogStreamEventGridResponseSchema);
+Datadog(LogStreamDatadogResponseSchema);
+Splunk(LogStreamSplunkResponseSchema);
+Sumo(LogStreamSumoResponseSchema);
+Segment(LogStreamSegmentResponseSchema);
+Mixpanel(LogStreamMixpanelResponseSchema);
+});
 /// A model of the schema `HttpCustomHeader`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -927,7 +533,7 @@ pub struct LogStreamDatadogSink {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub datadog_api_key: Option<String>,
+    pub datadog_api_key: Option<crate::Secret>,
     /// `datadogRegion` (the description marks it required).
     #[serde(
         rename = "datadogRegion",
@@ -1361,7 +967,7 @@ pub struct LogStreamHttpSink {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub http_authorization: Option<String>,
+    pub http_authorization: Option<crate::Secret>,
     /// `httpContentFormat`.
     #[serde(
         rename = "httpContentFormat",
@@ -1564,200 +1170,66 @@ Mask => "mask",
 /// `hash`.
 Hash => "hash",
 });
-/// One of several shapes: the schema `LogStreamResponseSchema`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `LogStreamResponseSchema`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogStreamResponseSchema {
-    /// The `LogStreamHttpResponseSchema` shape.
-    LogStreamHttpResponseSchema(LogStreamHttpResponseSchema),
-    /// The `LogStreamEventBridgeResponseSchema` shape.
-    LogStreamEventBridgeResponseSchema(LogStreamEventBridgeResponseSchema),
-    /// The `LogStreamEventGridResponseSchema` shape.
-    LogStreamEventGridResponseSchema(LogStreamEventGridResponseSchema),
-    /// The `LogStreamDatadogResponseSchema` shape.
-    LogStreamDatadogResponseSchema(LogStreamDatadogResponseSchema),
-    /// The `LogStreamSplunkResponseSchema` shape.
-    LogStreamSplunkResponseSchema(LogStreamSplunkResponseSchema),
-    /// The `LogStreamSumoResponseSchema` shape.
-    LogStreamSumoResponseSchema(LogStreamSumoResponseSchema),
-    /// The `LogStreamSegmentResponseSchema` shape.
-    LogStreamSegmentResponseSchema(LogStreamSegmentResponseSchema),
-    /// The `LogStreamMixpanelResponseSchema` shape.
-    LogStreamMixpanelResponseSchema(LogStreamMixpanelResponseSchema),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
+    Http(LogStreamHttpResponseSchema),
+    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
+    Eventbridge(LogStreamEventBridgeResponseSchema),
+    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
+    Eventgrid(LogStreamEventGridResponseSchema),
+    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
+    Datadog(LogStreamDatadogResponseSchema),
+    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
+    Splunk(LogStreamSplunkResponseSchema),
+    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
+    Sumo(LogStreamSumoResponseSchema),
+    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
+    Segment(LogStreamSegmentResponseSchema),
+    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
+    Mixpanel(LogStreamMixpanelResponseSchema),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamHttpResponseSchema),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventBridgeResponseSchema),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventGridResponseSchema),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamDatadogResponseSchema),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSplunkResponseSchema),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSumoResponseSchema),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSegmentResponseSchema),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamMixpanelResponseSchema),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("http") => Self::Http(crate::api_support::variant(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
+            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
+            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
+            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
+            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(LogStreamResponseSchema {
+Http(LogStreamHttpResponseSchema) => as_http, is_http;
+Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
+Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
+Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
+Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
+Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
+Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
+Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
+} from {
+Http(LogStreamHttpResponseSchema);
+Eventbridge(LogStreamEventBridgeResponseSchema);
+Eventgrid(LogStreamEventGridResponseSchema);
+Datadog(LogStreamDatadogResponseSchema);
+Splunk(LogStreamSplunkResponseSchema);
+Sumo(LogStreamSumoResponseSchema);
+Segment(LogStreamSegmentResponseSchema);
+Mixpanel(LogStreamMixpanelResponseSchema);
+});
 string_enum!(
 /// A string enum: the schema `LogStreamSegmentEnum`.
 LogStreamSegmentEnum {
@@ -1811,7 +1283,7 @@ pub struct LogStreamSegmentSink {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub segment_write_key: Option<String>,
+    pub segment_write_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1826,126 +1298,115 @@ pub struct LogStreamSegmentSinkWriteKey {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub segment_write_key: Option<String>,
+    pub segment_write_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogStreamSinkPatch {
-    /// The `LogStreamHttpSink` shape.
-    LogStreamHttpSink(LogStreamHttpSink),
-    /// The `LogStreamDatadogSink` shape.
-    LogStreamDatadogSink(LogStreamDatadogSink),
-    /// The `LogStreamSplunkSink` shape.
-    LogStreamSplunkSink(LogStreamSplunkSink),
-    /// The `LogStreamSumoSink` shape.
-    LogStreamSumoSink(LogStreamSumoSink),
-    /// The `LogStreamSegmentSink` shape.
-    LogStreamSegmentSink(LogStreamSegmentSink),
-    /// The `LogStreamMixpanelSinkPatch` shape.
-    LogStreamMixpanelSinkPatch(LogStreamMixpanelSinkPatch),
+    /// The value: [`LogStreamHttpSink`].
+    HttpSink(LogStreamHttpSink),
+    /// The value: [`LogStreamDatadogSink`].
+    DatadogSink(LogStreamDatadogSink),
+    /// The value: [`LogStreamSplunkSink`].
+    SplunkSink(LogStreamSplunkSink),
+    /// The value: [`LogStreamSumoSink`].
+    SumoSink(LogStreamSumoSink),
+    /// The value: [`LogStreamSegmentSink`].
+    SegmentSink(LogStreamSegmentSink),
+    /// The value: [`LogStreamMixpanelSinkPatch`].
+    MixpanelSinkPatch(LogStreamMixpanelSinkPatch),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["httpEndpoint"],
-                &[
-                    "httpAuthorization",
-                    "httpContentFormat",
-                    "httpContentType",
-                    "httpCustomHeaders",
-                    "httpEndpoint",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["datadogApiKey", "datadogRegion"],
-                &["datadogApiKey", "datadogRegion"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
-                &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["sumoSourceAddress"],
-                &["sumoSourceAddress"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &["segmentWriteKey"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[
-                    "mixpanelProjectId",
-                    "mixpanelRegion",
-                    "mixpanelServiceAccountUsername",
-                ],
-                &[
-                    "mixpanelProjectId",
-                    "mixpanelRegion",
-                    "mixpanelServiceAccountPassword",
-                    "mixpanelServiceAccountUsername",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamHttpSink),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamDatadogSink),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSplunkSink),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSumoSink),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSegmentSink),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamMixpanelSinkPatch),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["httpEndpoint"],
+                    known: &[
+                        "httpAuthorization",
+                        "httpContentFormat",
+                        "httpContentType",
+                        "httpCustomHeaders",
+                        "httpEndpoint",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::HttpSink),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["datadogApiKey", "datadogRegion"],
+                    known: &["datadogApiKey", "datadogRegion"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::DatadogSink),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
+                    known: &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::SplunkSink),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["sumoSourceAddress"],
+                    known: &["sumoSourceAddress"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::SumoSink),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &["segmentWriteKey"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::SegmentSink),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[
+                        "mixpanelProjectId",
+                        "mixpanelRegion",
+                        "mixpanelServiceAccountUsername",
+                    ],
+                    known: &[
+                        "mixpanelProjectId",
+                        "mixpanelRegion",
+                        "mixpanelServiceAccountPassword",
+                        "mixpanelServiceAccountUsername",
+                    ],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::MixpanelSinkPatch),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(LogStreamSinkPatch {
+HttpSink(LogStreamHttpSink) => as_http_sink, is_http_sink;
+DatadogSink(LogStreamDatadogSink) => as_datadog_sink, is_datadog_sink;
+SplunkSink(LogStreamSplunkSink) => as_splunk_sink, is_splunk_sink;
+SumoSink(LogStreamSumoSink) => as_sumo_sink, is_sumo_sink;
+SegmentSink(LogStreamSegmentSink) => as_segment_sink, is_segment_sink;
+MixpanelSinkPatch(LogStreamMixpanelSinkPatch) => as_mixpanel_sink_patch, is_mixpanel_sink_patch;
+} from {
+HttpSink(LogStreamHttpSink);
+DatadogSink(LogStreamDatadogSink);
+SplunkSink(LogStreamSplunkSink);
+SumoSink(LogStreamSumoSink);
+SegmentSink(LogStreamSegmentSink);
+MixpanelSinkPatch(LogStreamMixpanelSinkPatch);
+});
 string_enum!(
 /// A string enum: the schema `LogStreamSplunkEnum`.
 LogStreamSplunkEnum {
@@ -2152,200 +1613,66 @@ impl UpdateLogStreamRequestContent {
         self
     }
 }
-/// One of several shapes: the schema `UpdateLogStreamResponseContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `type`: the schema `UpdateLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateLogStreamResponseContent {
-    /// The `LogStreamHttpResponseSchema` shape.
-    LogStreamHttpResponseSchema(LogStreamHttpResponseSchema),
-    /// The `LogStreamEventBridgeResponseSchema` shape.
-    LogStreamEventBridgeResponseSchema(LogStreamEventBridgeResponseSchema),
-    /// The `LogStreamEventGridResponseSchema` shape.
-    LogStreamEventGridResponseSchema(LogStreamEventGridResponseSchema),
-    /// The `LogStreamDatadogResponseSchema` shape.
-    LogStreamDatadogResponseSchema(LogStreamDatadogResponseSchema),
-    /// The `LogStreamSplunkResponseSchema` shape.
-    LogStreamSplunkResponseSchema(LogStreamSplunkResponseSchema),
-    /// The `LogStreamSumoResponseSchema` shape.
-    LogStreamSumoResponseSchema(LogStreamSumoResponseSchema),
-    /// The `LogStreamSegmentResponseSchema` shape.
-    LogStreamSegmentResponseSchema(LogStreamSegmentResponseSchema),
-    /// The `LogStreamMixpanelResponseSchema` shape.
-    LogStreamMixpanelResponseSchema(LogStreamMixpanelResponseSchema),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
+    Http(LogStreamHttpResponseSchema),
+    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
+    Eventbridge(LogStreamEventBridgeResponseSchema),
+    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
+    Eventgrid(LogStreamEventGridResponseSchema),
+    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
+    Datadog(LogStreamDatadogResponseSchema),
+    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
+    Splunk(LogStreamSplunkResponseSchema),
+    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
+    Sumo(LogStreamSumoResponseSchema),
+    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
+    Segment(LogStreamSegmentResponseSchema),
+    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
+    Mixpanel(LogStreamMixpanelResponseSchema),
+    /// A value whose `type` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &[],
-                &[
-                    "filters",
-                    "id",
-                    "isPriority",
-                    "name",
-                    "pii_config",
-                    "sink",
-                    "status",
-                    "type",
-                ],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamHttpResponseSchema),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventBridgeResponseSchema),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamEventGridResponseSchema),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamDatadogResponseSchema),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSplunkResponseSchema),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSumoResponseSchema),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamSegmentResponseSchema),
-                7 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::LogStreamMixpanelResponseSchema),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("http") => Self::Http(crate::api_support::variant(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
+            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
+            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
+            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
+            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(UpdateLogStreamResponseContent {
+Http(LogStreamHttpResponseSchema) => as_http, is_http;
+Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
+Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
+Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
+Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
+Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
+Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
+Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
+} from {
+Http(LogStreamHttpResponseSchema);
+Eventbridge(LogStreamEventBridgeResponseSchema);
+Eventgrid(LogStreamEventGridResponseSchema);
+Datadog(LogStreamDatadogResponseSchema);
+Splunk(LogStreamSplunkResponseSchema);
+Sumo(LogStreamSumoResponseSchema);
+Segment(LogStreamSegmentResponseSchema);
+Mixpanel(LogStreamMixpanelResponseSchema);
+});
 /// `GET /api/v2/log-streams` (operation `get_log-streams`).
 ///
 /// Scopes: `read:log_streams`. Not paginated.
@@ -2572,7 +1899,7 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
         }
         {
-            let ep = PostLogStreams::new(CreateLogStreamRequestContent::Unclassified(
+            let ep = PostLogStreams::new(CreateLogStreamRequestContent::Unknown(
                 crate::Unclassified(serde_json::json!({})),
             ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);

@@ -136,182 +136,178 @@ pub struct NetworkAclMatch {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `NetworkACLMatchConnectingIpv4Cidr`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `NetworkACLMatchConnectingIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum NetworkAclMatchConnectingIpv4Cidr {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for NetworkAclMatchConnectingIpv4Cidr {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `NetworkACLMatchConnectingIpv6Cidr`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(NetworkAclMatchConnectingIpv4Cidr {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
+/// One of several shapes: the schema `NetworkACLMatchConnectingIpv6Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum NetworkAclMatchConnectingIpv6Cidr {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for NetworkAclMatchConnectingIpv6Cidr {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `NetworkACLMatchIpv4Cidr`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(NetworkAclMatchConnectingIpv6Cidr {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
+/// One of several shapes: the schema `NetworkACLMatchIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum NetworkAclMatchIpv4Cidr {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for NetworkAclMatchIpv4Cidr {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
-/// One of several shapes: the schema `NetworkACLMatchIpv6Cidr`. A value that fits none of them is kept in `Unclassified`.
+union_accessors!(NetworkAclMatchIpv4Cidr {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
+/// One of several shapes: the schema `NetworkACLMatchIpv6Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum NetworkAclMatchIpv6Cidr {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String2` shape.
+    /// The value: `String`.
     String2(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for NetworkAclMatchIpv6Cidr {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String2),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(NetworkAclMatchIpv6Cidr {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
 /// A model of the schema `NetworkAclRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -2,60 +2,51 @@
 //! Operations tagged `prompts` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// One of several shapes: the schema `AculClientFilter`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `AculClientFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculClientFilter {
-    /// The `ById` shape.
-    ById(AculClientFilterById),
-    /// The `ByMetadata` shape.
-    ByMetadata(AculClientFilterByMetadata),
+    /// The value: [`AculClientFilterById`].
+    Id(AculClientFilterById),
+    /// The value: [`AculClientFilterByMetadata`].
+    Metadata(AculClientFilterByMetadata),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for AculClientFilter {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id"],
-                &["id"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["metadata"],
-                &["metadata"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ById),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ByMetadata),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["id"],
+                    known: &["id"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["metadata"],
+                    known: &["metadata"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(AculClientFilter {
+Id(AculClientFilterById) => as_id, is_id;
+Metadata(AculClientFilterByMetadata) => as_metadata, is_metadata;
+} from {
+Id(AculClientFilterById);
+Metadata(AculClientFilterByMetadata);
+});
 /// A model of the schema `AculClientFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -111,80 +102,100 @@ pub struct AculConfigsItem {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculContextConfigurationItem {
-    /// The `AculContextEnum` shape.
+    /// The value: [`AculContextEnum`].
     AculContextEnum(AculContextEnum),
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `String3` shape.
+    /// The value: `String`.
     String3(String),
-    /// The `String4` shape.
+    /// The value: `String`.
     String4(String),
-    /// The `String5` shape.
+    /// The value: `String`.
     String5(String),
-    /// The `String6` shape.
+    /// The value: `String`.
     String6(String),
-    /// The `String7` shape.
+    /// The value: `String`.
     String7(String),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for AculContextConfigurationItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::AculContextEnum),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String3),
-                3 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String4),
-                4 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String5),
-                5 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String6),
-                6 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::String7),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::AculContextEnum),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String5),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String6),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String7),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(AculContextConfigurationItem {
+AculContextEnum(AculContextEnum) => as_acul_context_enum, is_acul_context_enum;
+String(String) => as_string, is_string;
+String3(String) => as_string3, is_string3;
+String4(String) => as_string4, is_string4;
+String5(String) => as_string5, is_string5;
+String6(String) => as_string6, is_string6;
+String7(String) => as_string7, is_string7;
+} from {
+AculContextEnum(AculContextEnum);
+});
 string_enum!(
 /// A string enum: the schema `AculContextEnum`.
 AculContextEnum {
@@ -225,60 +236,51 @@ TransactionCustomDomainDomain => "transaction.custom_domain.domain",
 /// `experiment`.
 Experiment => "experiment",
 });
-/// One of several shapes: the schema `AculDomainFilter`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `AculDomainFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculDomainFilter {
-    /// The `ById` shape.
-    ById(AculDomainFilterById),
-    /// The `ByMetadata` shape.
-    ByMetadata(AculDomainFilterByMetadata),
+    /// The value: [`AculDomainFilterById`].
+    Id(AculDomainFilterById),
+    /// The value: [`AculDomainFilterByMetadata`].
+    Metadata(AculDomainFilterByMetadata),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for AculDomainFilter {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id"],
-                &["id"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["metadata"],
-                &["metadata"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ById),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ByMetadata),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["id"],
+                    known: &["id"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["metadata"],
+                    known: &["metadata"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(AculDomainFilter {
+Id(AculDomainFilterById) => as_id, is_id;
+Metadata(AculDomainFilterByMetadata) => as_metadata, is_metadata;
+} from {
+Id(AculDomainFilterById);
+Metadata(AculDomainFilterByMetadata);
+});
 /// A model of the schema `AculDomainFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -347,60 +349,51 @@ IncludesAny => "includes_any",
 /// `excludes_any`.
 ExcludesAny => "excludes_any",
 });
-/// One of several shapes: the schema `AculOrganizationFilter`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `AculOrganizationFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculOrganizationFilter {
-    /// The `ById` shape.
-    ById(AculOrganizationFilterById),
-    /// The `ByMetadata` shape.
-    ByMetadata(AculOrganizationFilterByMetadata),
+    /// The value: [`AculOrganizationFilterById`].
+    Id(AculOrganizationFilterById),
+    /// The value: [`AculOrganizationFilterByMetadata`].
+    Metadata(AculOrganizationFilterByMetadata),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for AculOrganizationFilter {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["id"],
-                &["id"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["metadata"],
-                &["metadata"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::ById),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::ByMetadata),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["id"],
+                    known: &["id"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["metadata"],
+                    known: &["metadata"],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(AculOrganizationFilter {
+Id(AculOrganizationFilterById) => as_id, is_id;
+Metadata(AculOrganizationFilterByMetadata) => as_metadata, is_metadata;
+} from {
+Id(AculOrganizationFilterById);
+Metadata(AculOrganizationFilterByMetadata);
+});
 /// A model of the schema `AculOrganizationFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -98,71 +98,41 @@ pub struct GetRateLimitPolicyResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetRateLimitPolicyResponseContent: id);
-/// One of several shapes: the schema `PatchRateLimitPolicyConfigurationRequestContent`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `PatchRateLimitPolicyConfigurationRequestContent`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PatchRateLimitPolicyConfigurationRequestContent {
-    /// The `Object` shape.
+    /// `action` is `allow`: [`PatchRateLimitPolicyConfigurationRequestContentObject`].
     Object(PatchRateLimitPolicyConfigurationRequestContentObject),
-    /// The `Object2` shape.
+    /// `action` is `block` or `log`: [`PatchRateLimitPolicyConfigurationRequestContentObject2`].
     Object2(PatchRateLimitPolicyConfigurationRequestContentObject2),
-    /// The `Object3` shape.
+    /// `action` is `redirect`: [`PatchRateLimitPolicyConfigurationRequestContentObject3`].
     Object3(PatchRateLimitPolicyConfigurationRequestContentObject3),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for PatchRateLimitPolicyConfigurationRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action"],
-                &["action"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "limit"],
-                &["action", "limit"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "limit", "redirect_uri"],
-                &["action", "limit", "redirect_uri"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object3),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("allow") => Self::Object(crate::api_support::variant(value)?),
+            Some("block" | "log") => Self::Object2(crate::api_support::variant(value)?),
+            Some("redirect") => Self::Object3(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(PatchRateLimitPolicyConfigurationRequestContent {
+Object(PatchRateLimitPolicyConfigurationRequestContentObject) => as_object, is_object;
+Object2(PatchRateLimitPolicyConfigurationRequestContentObject2) => as_object2, is_object2;
+Object3(PatchRateLimitPolicyConfigurationRequestContentObject3) => as_object3, is_object3;
+} from {
+Object(PatchRateLimitPolicyConfigurationRequestContentObject);
+Object2(PatchRateLimitPolicyConfigurationRequestContentObject2);
+Object3(PatchRateLimitPolicyConfigurationRequestContentObject3);
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -277,71 +247,41 @@ pub struct RateLimitPolicy {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RateLimitPolicy: id);
-/// One of several shapes: the schema `RateLimitPolicyConfiguration`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes, named by the value of `action`: the schema `RateLimitPolicyConfiguration`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum RateLimitPolicyConfiguration {
-    /// The `Object` shape.
+    /// `action` is `allow`: [`RateLimitPolicyConfigurationObject`].
     Object(RateLimitPolicyConfigurationObject),
-    /// The `Object2` shape.
+    /// `action` is `block` or `log`: [`RateLimitPolicyConfigurationObject2`].
     Object2(RateLimitPolicyConfigurationObject2),
-    /// The `Object3` shape.
+    /// `action` is `redirect`: [`RateLimitPolicyConfigurationObject3`].
     Object3(RateLimitPolicyConfigurationObject3),
-    /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    /// A value whose `action` names none of the variants above, kept as received.
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for RateLimitPolicyConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action"],
-                &["action"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "limit"],
-                &["action", "limit"],
-            ),
-            crate::api_support::fit(
-                &value,
-                crate::api_support::JsonKind::Object,
-                &["action", "limit", "redirect_uri"],
-                &["action", "limit", "redirect_uri"],
-            ),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object2),
-                2 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Object3),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(match crate::api_support::tag(&value, "action") {
+            Some("allow") => Self::Object(crate::api_support::variant(value)?),
+            Some("block" | "log") => Self::Object2(crate::api_support::variant(value)?),
+            Some("redirect") => Self::Object3(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
+union_accessors!(RateLimitPolicyConfiguration {
+Object(RateLimitPolicyConfigurationObject) => as_object, is_object;
+Object2(RateLimitPolicyConfigurationObject2) => as_object2, is_object2;
+Object3(RateLimitPolicyConfigurationObject3) => as_object3, is_object3;
+} from {
+Object(RateLimitPolicyConfigurationObject);
+Object2(RateLimitPolicyConfigurationObject2);
+Object3(RateLimitPolicyConfigurationObject3);
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -652,9 +592,7 @@ mod tests {
         }
         {
             let ep = PostRateLimitPolicies::new(CreateRateLimitPolicyRequestContent::new(
-                RateLimitPolicyConfiguration::Unclassified(crate::Unclassified(serde_json::json!(
-                    {}
-                ))),
+                RateLimitPolicyConfiguration::Unknown(crate::Unclassified(serde_json::json!({}))),
                 RateLimitPolicyConsumerEnum::Client,
                 "x".to_owned(),
                 RateLimitPolicyResourceEnum::OauthAuthenticationApi,
@@ -685,9 +623,9 @@ mod tests {
             let ep = PatchRateLimitPoliciesById::new(
                 "a b|1",
                 PatchRateLimitPolicyRequestContent::new(
-                    PatchRateLimitPolicyConfigurationRequestContent::Unclassified(
-                        crate::Unclassified(serde_json::json!({})),
-                    ),
+                    PatchRateLimitPolicyConfigurationRequestContent::Unknown(crate::Unclassified(
+                        serde_json::json!({}),
+                    )),
                 ),
             );
             assert_eq!(crate::Endpoint::method(&ep), http::Method::PATCH);
@@ -704,7 +642,7 @@ mod tests {
                 crate::Endpoint::checked_path(&PatchRateLimitPoliciesById::new(
                     " ",
                     PatchRateLimitPolicyRequestContent::new(
-                        PatchRateLimitPolicyConfigurationRequestContent::Unclassified(
+                        PatchRateLimitPolicyConfigurationRequestContent::Unknown(
                             crate::Unclassified(serde_json::json!({}))
                         )
                     )

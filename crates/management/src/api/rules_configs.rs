@@ -8,7 +8,7 @@ use super::shared::*;
 pub struct RulesConfig {
     /// `key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -41,7 +41,7 @@ impl SetRulesConfigRequestContent {
 pub struct SetRulesConfigResponseContent {
     /// `key` (the description marks it required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<crate::Secret>,
     /// `value` (the description marks it required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,

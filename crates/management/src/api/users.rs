@@ -615,48 +615,49 @@ pub struct Log {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Log: client_id, client_name, connection_id, log_id, user_id, user_name);
-/// One of several shapes: the schema `LogDate`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `LogDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogDate {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Object` shape.
-    Object(crate::secret::SecretMap),
+    /// The value: `crate::secret::SecretMap`.
+    LogDateObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for LogDate {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Object, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone()).ok().map(Self::Object),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::LogDateObject),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(LogDate {
+String(String) => as_string, is_string;
+LogDateObject(crate::secret::SecretMap) => as_log_date_object, is_log_date_object;
+} from {
+});
 /// A model of the schema `LogLocationInfo`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1209,50 +1210,49 @@ pub struct UserGroupsResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserGroupsResponseSchema: connection_id, external_id, id, name, tenant_name);
-/// One of several shapes: the schema `UserId`. A value that fits none of them is kept in `Unclassified`.
+/// One of several shapes: the schema `UserId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UserId {
-    /// The `String` shape.
+    /// The value: `String`.
     String(String),
-    /// The `Integer` shape.
+    /// The value: `i64`.
     Integer(i64),
     /// A value none of the shapes above accepted, kept as received.
-    Unclassified(crate::Unclassified),
+    Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        let scores = [
-            crate::api_support::fit(&value, crate::api_support::JsonKind::String, &[], &[]),
-            crate::api_support::fit(&value, crate::api_support::JsonKind::Integer, &[], &[]),
-        ];
-        let mut best: Option<(Vec<String>, Self)> = None;
-        for i in crate::api_support::best_first(&scores) {
-            let (parsed, extra) = crate::secret::collect_extra_keys(|| match i {
-                0 => serde_json::from_value(value.clone()).ok().map(Self::String),
-                1 => serde_json::from_value(value.clone())
-                    .ok()
-                    .map(Self::Integer),
-                _ => None,
-            });
-            let Some(parsed) = parsed else { continue };
-            if extra.is_empty() {
-                return Ok(parsed);
-            }
-            if best.as_ref().is_none_or(|(e, _)| extra.len() < e.len()) {
-                best = Some((extra, parsed));
-            }
-        }
-        if let Some((extra, parsed)) = best {
-            crate::secret::report_extra_keys(extra);
-            return Ok(parsed);
-        }
-        Ok(Self::Unclassified(crate::Unclassified(value)))
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Integer,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                },
+            ],
+            Self::Unknown,
+        ))
     }
 }
+union_accessors!(UserId {
+String(String) => as_string, is_string;
+Integer(i64) => as_integer, is_integer;
+} from {
+});
 /// A model of the schema `UserIdentity`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
