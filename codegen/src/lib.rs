@@ -313,12 +313,18 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                  all.extend([\n{entries}]);\n}}\n"
             ));
         }
-        if let Some(test) = tests.get(module) {
-            src.push_str(&format!(
-                "#[cfg(test)]\nmod tests {{\nuse super::*;\n\
-                 /// Each operation's method, encoded path, scopes and body; a blank path\n\
+        let tag_test = types.emit_tag_test(module, &sampler);
+        let endpoint_test = tests.get(module).map(|test| {
+            format!(
+                "/// Each operation's method, encoded path, scopes and body; a blank path\n\
                  /// parameter is refused; the first query parameter is sent.\n\
-                 #[test]\nfn endpoints() {{\n{test}}}\n}}\n"
+                 #[test]\nfn endpoints() {{\n{test}}}\n"
+            )
+        });
+        if endpoint_test.is_some() || !tag_test.is_empty() {
+            src.push_str(&format!(
+                "#[cfg(test)]\nmod tests {{\n#[allow(unused_imports)]\nuse super::*;\n{}{tag_test}}}\n",
+                endpoint_test.unwrap_or_default()
             ));
         }
         files.insert(

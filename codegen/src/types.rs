@@ -81,6 +81,8 @@ pub(crate) struct Variant {
     pub(crate) constants: Vec<(String, String)>,
     /// The values of the union's tag that name this alternative (empty for an untagged union).
     pub(crate) tag_values: Vec<String>,
+    /// The alternative's schema in the description.
+    pub(crate) schema: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -340,9 +342,13 @@ impl<'a> Types<'a> {
             .or_else(|| s.get("anyOf"))
             .and_then(Value::as_array)
         {
-            let mut all = Vec::new();
+            let mut all: Vec<String> = Vec::new();
             for a in alts.iter().filter(|x| !is_null_schema(x)) {
-                all.extend(self.tag_values(a, prop, depth + 1)?);
+                for v in self.tag_values(a, prop, depth + 1)? {
+                    if !all.contains(&v) {
+                        all.push(v);
+                    }
+                }
             }
             return Some(all);
         }
@@ -526,6 +532,7 @@ impl<'a> Types<'a> {
                     known: props.into_iter().map(|(k, _)| k).collect(),
                     constants,
                     tag_values: tag.as_ref().map(|(_, v)| v[i].clone()).unwrap_or_default(),
+                    schema: alt.clone(),
                 });
             }
             Def::Union {
@@ -665,6 +672,49 @@ impl<'a> Types<'a> {
                 d.def = def;
             }
         }
+    }
+
+    /// A test of the tagged unions of `module`: a sample of each alternative, with each value of
+    /// its tag, is read as that alternative and no other.
+    pub(crate) fn emit_tag_test(&self, module: &str, sampler: &super::fake::Sampler<'_>) -> String {
+        let mut body = String::new();
+        for d in self.defs.values().filter(|d| d.module == module) {
+            let Def::Union {
+                variants,
+                tag: Some(tag),
+            } = &d.def
+            else {
+                continue;
+            };
+            for v in variants {
+                for value in &v.tag_values {
+                    let mut sample = sampler.value(&v.schema);
+                    if let Some(map) = sample.as_object_mut() {
+                        map.insert(tag.clone(), Value::String(value.clone()));
+                    }
+                    body.push_str(&format!(
+                        "assert!(serde_json::from_str::<{}>({}).expect({}).is_{}());\n",
+                        d.name,
+                        lit(&sample.to_string()),
+                        lit(&format!("{} {value}", d.name)),
+                        snake(&v.name).trim_end_matches('_')
+                    ));
+                }
+            }
+            body.push_str(&format!(
+                "assert!(matches!(serde_json::from_str::<{}>({}).expect(\"unknown tag\"), {}::Unknown(_)));\n",
+                d.name,
+                lit(&format!("{{\"{tag}\":\"not-a-known-value\"}}")),
+                d.name
+            ));
+        }
+        if body.is_empty() {
+            return body;
+        }
+        format!(
+            "/// Each tagged union reads a value as the variant its tag names, and a tag it does not\n\
+             /// know as `Unknown`.\n#[test]\nfn tagged_unions_follow_their_tag() {{\n{body}}}\n"
+        )
     }
 
     /// The Rust source of every type of `module`.

@@ -1654,6 +1654,7 @@ EndpointInfo { name: "PatchSuspiciousIpThrottling", resource: "attack_protection
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

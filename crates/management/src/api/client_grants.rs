@@ -152,6 +152,7 @@ EndpointInfo { name: "GetClientGrantOrganizations", resource: "client_grants", m
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

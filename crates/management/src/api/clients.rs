@@ -944,6 +944,7 @@ EndpointInfo { name: "GetClientConnections", resource: "clients", method: Method
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

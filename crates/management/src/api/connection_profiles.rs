@@ -631,6 +631,7 @@ EndpointInfo { name: "DeleteConnectionProfilesById", resource: "connection_profi
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

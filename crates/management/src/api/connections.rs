@@ -3022,6 +3022,7 @@ EndpointInfo { name: "DeleteUsersByEmail", resource: "connections", method: Meth
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -1073,6 +1073,7 @@ EndpointInfo { name: "PostVerify", resource: "custom_domains", method: Method::P
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -249,6 +249,7 @@ EndpointInfo { name: "DeleteDeviceCredentialsById", resource: "device_credential
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

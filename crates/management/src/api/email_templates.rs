@@ -574,6 +574,7 @@ EndpointInfo { name: "PatchEmailTemplatesByTemplateName", resource: "email_templ
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

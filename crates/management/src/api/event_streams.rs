@@ -1634,6 +1634,7 @@ EndpointInfo { name: "PostTestEvent", resource: "event_streams", method: Method:
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.
@@ -1800,5 +1801,51 @@ mod tests {
                 .is_err()
             );
         }
+    }
+    /// Each tagged union reads a value as the variant its tag names, and a tag it does not
+    /// know as `Unknown`.
+    #[test]
+    fn tagged_unions_follow_their_tag() {
+        assert!(serde_json::from_str::<EventStreamDestinationPatch>("{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"}").expect("EventStreamDestinationPatch webhook").is_webhook());
+        assert!(
+            serde_json::from_str::<EventStreamDestinationPatch>(
+                "{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"}"
+            )
+            .expect("EventStreamDestinationPatch action")
+            .is_action()
+        );
+        assert!(matches!(
+            serde_json::from_str::<EventStreamDestinationPatch>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            EventStreamDestinationPatch::Unknown(_)
+        ));
+        assert!(
+            serde_json::from_str::<EventStreamWebhookAuthorizationResponse>(
+                "{\"method\":\"basic\",\"username\":\"a\"}"
+            )
+            .expect("EventStreamWebhookAuthorizationResponse basic")
+            .is_basic()
+        );
+        assert!(
+            serde_json::from_str::<EventStreamWebhookAuthorizationResponse>(
+                "{\"method\":\"bearer\"}"
+            )
+            .expect("EventStreamWebhookAuthorizationResponse bearer")
+            .is_bearer()
+        );
+        assert!(
+            serde_json::from_str::<EventStreamWebhookAuthorizationResponse>(
+                "{\"header_key\":\"a\",\"method\":\"custom_header\"}"
+            )
+            .expect("EventStreamWebhookAuthorizationResponse custom_header")
+            .is_custom_header()
+        );
+        assert!(matches!(
+            serde_json::from_str::<EventStreamWebhookAuthorizationResponse>(
+                "{\"method\":\"not-a-known-value\"}"
+            )
+            .expect("unknown tag"),
+            EventStreamWebhookAuthorizationResponse::Unknown(_)
+        ));
     }
 }

@@ -2210,6 +2210,7 @@ EndpointInfo { name: "DeleteSegment", resource: "experimentation", method: Metho
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -1251,213 +1251,84 @@ pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
-/// One of several shapes: the schema `CreateFlowsVaultConnectionRequestContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
+/// One of several shapes, named by the value of `app_id`: the schema `CreateFlowsVaultConnectionRequestContent`. A value whose `app_id` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionRequestContent {
-    /// The value: [`CreateFlowsVaultConnectionActivecampaign`].
+    /// `app_id` is `ACTIVECAMPAIGN`: [`CreateFlowsVaultConnectionActivecampaign`].
     Activecampaign(CreateFlowsVaultConnectionActivecampaign),
-    /// The value: [`CreateFlowsVaultConnectionAirtable`].
+    /// `app_id` is `AIRTABLE`: [`CreateFlowsVaultConnectionAirtable`].
     Airtable(CreateFlowsVaultConnectionAirtable),
-    /// The value: [`CreateFlowsVaultConnectionAuth0`].
+    /// `app_id` is `AUTH0`: [`CreateFlowsVaultConnectionAuth0`].
     Auth0(CreateFlowsVaultConnectionAuth0),
-    /// The value: [`CreateFlowsVaultConnectionBigquery`].
+    /// `app_id` is `BIGQUERY`: [`CreateFlowsVaultConnectionBigquery`].
     Bigquery(CreateFlowsVaultConnectionBigquery),
-    /// The value: [`CreateFlowsVaultConnectionClearbit`].
+    /// `app_id` is `CLEARBIT`: [`CreateFlowsVaultConnectionClearbit`].
     Clearbit(CreateFlowsVaultConnectionClearbit),
-    /// The value: [`CreateFlowsVaultConnectionDocusign`].
+    /// `app_id` is `DOCUSIGN`: [`CreateFlowsVaultConnectionDocusign`].
     Docusign(CreateFlowsVaultConnectionDocusign),
-    /// The value: [`CreateFlowsVaultConnectionGoogleSheets`].
+    /// `app_id` is `GOOGLE_SHEETS`: [`CreateFlowsVaultConnectionGoogleSheets`].
     GoogleSheets(CreateFlowsVaultConnectionGoogleSheets),
-    /// The value: [`CreateFlowsVaultConnectionHttp`].
+    /// `app_id` is `HTTP`: [`CreateFlowsVaultConnectionHttp`].
     Http(CreateFlowsVaultConnectionHttp),
-    /// The value: [`CreateFlowsVaultConnectionHubspot`].
+    /// `app_id` is `HUBSPOT`: [`CreateFlowsVaultConnectionHubspot`].
     Hubspot(CreateFlowsVaultConnectionHubspot),
-    /// The value: [`CreateFlowsVaultConnectionJwt`].
+    /// `app_id` is `JWT`: [`CreateFlowsVaultConnectionJwt`].
     Jwt(CreateFlowsVaultConnectionJwt),
-    /// The value: [`CreateFlowsVaultConnectionMailchimp`].
+    /// `app_id` is `MAILCHIMP`: [`CreateFlowsVaultConnectionMailchimp`].
     Mailchimp(CreateFlowsVaultConnectionMailchimp),
-    /// The value: [`CreateFlowsVaultConnectionMailjet`].
+    /// `app_id` is `MAILJET`: [`CreateFlowsVaultConnectionMailjet`].
     Mailjet(CreateFlowsVaultConnectionMailjet),
-    /// The value: [`CreateFlowsVaultConnectionPipedrive`].
+    /// `app_id` is `PIPEDRIVE`: [`CreateFlowsVaultConnectionPipedrive`].
     Pipedrive(CreateFlowsVaultConnectionPipedrive),
-    /// The value: [`CreateFlowsVaultConnectionSalesforce`].
+    /// `app_id` is `SALESFORCE`: [`CreateFlowsVaultConnectionSalesforce`].
     Salesforce(CreateFlowsVaultConnectionSalesforce),
-    /// The value: [`CreateFlowsVaultConnectionSendgrid`].
+    /// `app_id` is `SENDGRID`: [`CreateFlowsVaultConnectionSendgrid`].
     Sendgrid(CreateFlowsVaultConnectionSendgrid),
-    /// The value: [`CreateFlowsVaultConnectionSlack`].
+    /// `app_id` is `SLACK`: [`CreateFlowsVaultConnectionSlack`].
     Slack(CreateFlowsVaultConnectionSlack),
-    /// The value: [`CreateFlowsVaultConnectionStripe`].
+    /// `app_id` is `STRIPE`: [`CreateFlowsVaultConnectionStripe`].
     Stripe(CreateFlowsVaultConnectionStripe),
-    /// The value: [`CreateFlowsVaultConnectionTelegram`].
+    /// `app_id` is `TELEGRAM`: [`CreateFlowsVaultConnectionTelegram`].
     Telegram(CreateFlowsVaultConnectionTelegram),
-    /// The value: [`CreateFlowsVaultConnectionTwilio`].
+    /// `app_id` is `TWILIO`: [`CreateFlowsVaultConnectionTwilio`].
     Twilio(CreateFlowsVaultConnectionTwilio),
-    /// The value: [`CreateFlowsVaultConnectionWhatsapp`].
+    /// `app_id` is `WHATSAPP`: [`CreateFlowsVaultConnectionWhatsapp`].
     Whatsapp(CreateFlowsVaultConnectionWhatsapp),
-    /// The value: [`CreateFlowsVaultConnectionZapier`].
+    /// `app_id` is `ZAPIER`: [`CreateFlowsVaultConnectionZapier`].
     Zapier(CreateFlowsVaultConnectionZapier),
-    /// A value none of the shapes above accepted, kept as received.
+    /// A value whose `app_id` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionRequestContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Activecampaign),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Airtable),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Auth0),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Bigquery),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Clearbit),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Docusign),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::GoogleSheets),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Http),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Hubspot),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Mailchimp),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Mailjet),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Pipedrive),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Salesforce),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Sendgrid),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Slack),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Stripe),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Telegram),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Whatsapp),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Zapier),
-                },
-            ],
-            Self::Unknown,
-        ))
+        Ok(match crate::api_support::tag(&value, "app_id") {
+            Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
+            Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
+            Some("AUTH0") => Self::Auth0(crate::api_support::variant(value)?),
+            Some("BIGQUERY") => Self::Bigquery(crate::api_support::variant(value)?),
+            Some("CLEARBIT") => Self::Clearbit(crate::api_support::variant(value)?),
+            Some("DOCUSIGN") => Self::Docusign(crate::api_support::variant(value)?),
+            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::api_support::variant(value)?),
+            Some("HTTP") => Self::Http(crate::api_support::variant(value)?),
+            Some("HUBSPOT") => Self::Hubspot(crate::api_support::variant(value)?),
+            Some("JWT") => Self::Jwt(crate::api_support::variant(value)?),
+            Some("MAILCHIMP") => Self::Mailchimp(crate::api_support::variant(value)?),
+            Some("MAILJET") => Self::Mailjet(crate::api_support::variant(value)?),
+            Some("PIPEDRIVE") => Self::Pipedrive(crate::api_support::variant(value)?),
+            Some("SALESFORCE") => Self::Salesforce(crate::api_support::variant(value)?),
+            Some("SENDGRID") => Self::Sendgrid(crate::api_support::variant(value)?),
+            Some("SLACK") => Self::Slack(crate::api_support::variant(value)?),
+            Some("STRIPE") => Self::Stripe(crate::api_support::variant(value)?),
+            Some("TELEGRAM") => Self::Telegram(crate::api_support::variant(value)?),
+            Some("TWILIO") => Self::Twilio(crate::api_support::variant(value)?),
+            Some("WHATSAPP") => Self::Whatsapp(crate::api_support::variant(value)?),
+            Some("ZAPIER") => Self::Zapier(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
 union_accessors!(CreateFlowsVaultConnectionRequestContent {
@@ -2226,249 +2097,96 @@ pub struct CreateFlowsVaultConnectionZapierWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
-/// One of several shapes: the schema `FlowAction`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
+/// One of several shapes, named by the value of `type`: the schema `FlowAction`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowAction {
-    /// The value: [`FlowActionActivecampaign`].
+    /// `type` is `ACTIVECAMPAIGN`: [`FlowActionActivecampaign`].
     Activecampaign(FlowActionActivecampaign),
-    /// The value: [`FlowActionAirtable`].
+    /// `type` is `AIRTABLE`: [`FlowActionAirtable`].
     Airtable(FlowActionAirtable),
-    /// The value: [`FlowActionAuth0`].
+    /// `type` is `AUTH0`: [`FlowActionAuth0`].
     Auth0(FlowActionAuth0),
-    /// The value: [`FlowActionBigqueryInsertRows`].
+    /// `type` is `BIGQUERY`: [`FlowActionBigqueryInsertRows`].
     Bigquery(FlowActionBigqueryInsertRows),
-    /// The value: [`FlowActionClearbit`].
+    /// `type` is `CLEARBIT`: [`FlowActionClearbit`].
     Clearbit(FlowActionClearbit),
-    /// The value: [`FlowActionEmailVerifyEmail`].
+    /// `type` is `EMAIL`: [`FlowActionEmailVerifyEmail`].
     Email(FlowActionEmailVerifyEmail),
-    /// The value: [`FlowActionFlow`].
+    /// `type` is `FLOW`: [`FlowActionFlow`].
     Flow(FlowActionFlow),
-    /// The value: [`FlowActionGoogleSheetsAddRow`].
+    /// `type` is `GOOGLE_SHEETS`: [`FlowActionGoogleSheetsAddRow`].
     GoogleSheets(FlowActionGoogleSheetsAddRow),
-    /// The value: [`FlowActionHttpSendRequest`].
+    /// `type` is `HTTP`: [`FlowActionHttpSendRequest`].
     Http(FlowActionHttpSendRequest),
-    /// The value: [`FlowActionHubspot`].
+    /// `type` is `HUBSPOT`: [`FlowActionHubspot`].
     Hubspot(FlowActionHubspot),
-    /// The value: [`FlowActionJson`].
+    /// `type` is `JSON`: [`FlowActionJson`].
     Json(FlowActionJson),
-    /// The value: [`FlowActionJwt`].
+    /// `type` is `JWT`: [`FlowActionJwt`].
     Jwt(FlowActionJwt),
-    /// The value: [`FlowActionMailchimpUpsertMember`].
+    /// `type` is `MAILCHIMP`: [`FlowActionMailchimpUpsertMember`].
     Mailchimp(FlowActionMailchimpUpsertMember),
-    /// The value: [`FlowActionMailjetSendEmail`].
+    /// `type` is `MAILJET`: [`FlowActionMailjetSendEmail`].
     Mailjet(FlowActionMailjetSendEmail),
-    /// The value: [`FlowActionOtp`].
+    /// `type` is `OTP`: [`FlowActionOtp`].
     Otp(FlowActionOtp),
-    /// The value: [`FlowActionPipedrive`].
+    /// `type` is `PIPEDRIVE`: [`FlowActionPipedrive`].
     Pipedrive(FlowActionPipedrive),
-    /// The value: [`FlowActionSalesforce`].
+    /// `type` is `SALESFORCE`: [`FlowActionSalesforce`].
     Salesforce(FlowActionSalesforce),
-    /// The value: [`FlowActionSendgridSendEmail`].
+    /// `type` is `SENDGRID`: [`FlowActionSendgridSendEmail`].
     Sendgrid(FlowActionSendgridSendEmail),
-    /// The value: [`FlowActionSlackPostMessage`].
+    /// `type` is `SLACK`: [`FlowActionSlackPostMessage`].
     Slack(FlowActionSlackPostMessage),
-    /// The value: [`FlowActionStripe`].
+    /// `type` is `STRIPE`: [`FlowActionStripe`].
     Stripe(FlowActionStripe),
-    /// The value: [`FlowActionTelegramSendMessage`].
+    /// `type` is `TELEGRAM`: [`FlowActionTelegramSendMessage`].
     Telegram(FlowActionTelegramSendMessage),
-    /// The value: [`FlowActionTwilio`].
+    /// `type` is `TWILIO`: [`FlowActionTwilio`].
     Twilio(FlowActionTwilio),
-    /// The value: [`FlowActionWhatsappSendMessage`].
+    /// `type` is `WHATSAPP`: [`FlowActionWhatsappSendMessage`].
     Whatsapp(FlowActionWhatsappSendMessage),
-    /// The value: [`FlowActionXml`].
+    /// `type` is `XML`: [`FlowActionXml`].
     Xml(FlowActionXml),
-    /// The value: [`FlowActionZapierTriggerWebhook`].
+    /// `type` is `ZAPIER`: [`FlowActionZapierTriggerWebhook`].
     Zapier(FlowActionZapierTriggerWebhook),
-    /// A value none of the shapes above accepted, kept as received.
+    /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FlowAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Activecampaign),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Airtable),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Auth0),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Bigquery),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Clearbit),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Email),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Flow),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::GoogleSheets),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Http),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Hubspot),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Json),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Mailchimp),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Mailjet),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Otp),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Pipedrive),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Salesforce),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Sendgrid),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Slack),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Stripe),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Telegram),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Whatsapp),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Any,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Xml),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Zapier),
-                },
-            ],
-            Self::Unknown,
-        ))
+        Ok(match crate::api_support::tag(&value, "type") {
+            Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
+            Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
+            Some("AUTH0") => Self::Auth0(crate::api_support::variant(value)?),
+            Some("BIGQUERY") => Self::Bigquery(crate::api_support::variant(value)?),
+            Some("CLEARBIT") => Self::Clearbit(crate::api_support::variant(value)?),
+            Some("EMAIL") => Self::Email(crate::api_support::variant(value)?),
+            Some("FLOW") => Self::Flow(crate::api_support::variant(value)?),
+            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::api_support::variant(value)?),
+            Some("HTTP") => Self::Http(crate::api_support::variant(value)?),
+            Some("HUBSPOT") => Self::Hubspot(crate::api_support::variant(value)?),
+            Some("JSON") => Self::Json(crate::api_support::variant(value)?),
+            Some("JWT") => Self::Jwt(crate::api_support::variant(value)?),
+            Some("MAILCHIMP") => Self::Mailchimp(crate::api_support::variant(value)?),
+            Some("MAILJET") => Self::Mailjet(crate::api_support::variant(value)?),
+            Some("OTP") => Self::Otp(crate::api_support::variant(value)?),
+            Some("PIPEDRIVE") => Self::Pipedrive(crate::api_support::variant(value)?),
+            Some("SALESFORCE") => Self::Salesforce(crate::api_support::variant(value)?),
+            Some("SENDGRID") => Self::Sendgrid(crate::api_support::variant(value)?),
+            Some("SLACK") => Self::Slack(crate::api_support::variant(value)?),
+            Some("STRIPE") => Self::Stripe(crate::api_support::variant(value)?),
+            Some("TELEGRAM") => Self::Telegram(crate::api_support::variant(value)?),
+            Some("TWILIO") => Self::Twilio(crate::api_support::variant(value)?),
+            Some("WHATSAPP") => Self::Whatsapp(crate::api_support::variant(value)?),
+            Some("XML") => Self::Xml(crate::api_support::variant(value)?),
+            Some("ZAPIER") => Self::Zapier(crate::api_support::variant(value)?),
+            _ => Self::Unknown(crate::Unclassified(value)),
+        })
     }
 }
 union_accessors!(FlowAction {
@@ -9691,6 +9409,7 @@ EndpointInfo { name: "DeleteFlowsById", resource: "flows", method: Method::DELET
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.
@@ -9881,5 +9600,188 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
             assert!(crate::Endpoint::checked_path(&DeleteFlowsById::new(" ")).is_err());
         }
+    }
+    /// Each tagged union reads a value as the variant its tag names, and a tag it does not
+    /// know as `Unknown`.
+    #[test]
+    fn tagged_unions_follow_their_tag() {
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ACTIVECAMPAIGN\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent ACTIVECAMPAIGN").is_activecampaign());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"AIRTABLE\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent AIRTABLE").is_airtable());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"AUTH0\",\"name\":\"sample\",\"setup\":{\"audience\":\"https://example.com/\",\"client_id\":\"sample\",\"client_secret\":\"sample\",\"domain\":\"example.com\",\"type\":\"OAUTH_APP\"}}").expect("CreateFlowsVaultConnectionRequestContent AUTH0").is_auth0());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"BIGQUERY\",\"name\":\"sample\",\"setup\":{\"client_email\":\"user@example.com\",\"private_key\":\"sample\",\"project_id\":\"sample\",\"type\":\"OAUTH_JWT\"}}").expect("CreateFlowsVaultConnectionRequestContent BIGQUERY").is_bigquery());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"CLEARBIT\",\"name\":\"sample\",\"setup\":{\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent CLEARBIT").is_clearbit());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"DOCUSIGN\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("CreateFlowsVaultConnectionRequestContent DOCUSIGN").is_docusign());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"GOOGLE_SHEETS\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("CreateFlowsVaultConnectionRequestContent GOOGLE_SHEETS").is_google_sheets());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"HTTP\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"BEARER\"}}").expect("CreateFlowsVaultConnectionRequestContent HTTP").is_http());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"HUBSPOT\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent HUBSPOT").is_hubspot());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"JWT\",\"name\":\"sample\",\"setup\":{\"algorithm\":\"RS256\",\"type\":\"JWT\"}}").expect("CreateFlowsVaultConnectionRequestContent JWT").is_jwt());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"MAILCHIMP\",\"name\":\"sample\",\"setup\":{\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent MAILCHIMP").is_mailchimp());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"MAILJET\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent MAILJET").is_mailjet());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"PIPEDRIVE\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("CreateFlowsVaultConnectionRequestContent PIPEDRIVE").is_pipedrive());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SALESFORCE\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("CreateFlowsVaultConnectionRequestContent SALESFORCE").is_salesforce());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SENDGRID\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent SENDGRID").is_sendgrid());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SLACK\",\"name\":\"sample\",\"setup\":{\"type\":\"WEBHOOK\",\"url\":\"https://example.com/\"}}").expect("CreateFlowsVaultConnectionRequestContent SLACK").is_slack());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"STRIPE\",\"name\":\"sample\",\"setup\":{\"private_key\":\"sample\",\"public_key\":\"sample\",\"type\":\"KEY_PAIR\"}}").expect("CreateFlowsVaultConnectionRequestContent STRIPE").is_stripe());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"TELEGRAM\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("CreateFlowsVaultConnectionRequestContent TELEGRAM").is_telegram());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"TWILIO\",\"name\":\"sample\",\"setup\":{\"account_id\":\"sample\",\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("CreateFlowsVaultConnectionRequestContent TWILIO").is_twilio());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"WHATSAPP\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("CreateFlowsVaultConnectionRequestContent WHATSAPP").is_whatsapp());
+        assert!(serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ZAPIER\",\"name\":\"sample\",\"setup\":{\"type\":\"WEBHOOK\",\"url\":\"https://example.com/\"}}").expect("CreateFlowsVaultConnectionRequestContent ZAPIER").is_zapier());
+        assert!(matches!(
+            serde_json::from_str::<CreateFlowsVaultConnectionRequestContent>(
+                "{\"app_id\":\"not-a-known-value\"}"
+            )
+            .expect("unknown tag"),
+            CreateFlowsVaultConnectionRequestContent::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}").expect("FlowAction ACTIVECAMPAIGN").is_activecampaign());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"}").expect("FlowAction AIRTABLE").is_airtable());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"}").expect("FlowAction AUTH0").is_auth0());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"}").expect("FlowAction BIGQUERY").is_bigquery());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"}").expect("FlowAction CLEARBIT").is_clearbit());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"email\":\"sample\",\"rules\":{\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"}").expect("FlowAction EMAIL").is_email());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"else\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"if\":null,\"then\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}]},\"type\":\"FLOW\"}").expect("FlowAction FLOW").is_flow());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"sheet_id\":0,\"spreadsheet_id\":\"sample\",\"values\":[\"sample\"]},\"type\":\"GOOGLE_SHEETS\"}").expect("FlowAction GOOGLE_SHEETS").is_google_sheets());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"basic\":{\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":\"sample\",\"url\":\"sample\"},\"type\":\"HTTP\"}").expect("FlowAction HTTP").is_http());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":\"sample\"},\"type\":\"HUBSPOT\"}").expect("FlowAction HUBSPOT").is_hubspot());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"}").expect("FlowAction JSON").is_json());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"}").expect("FlowAction JWT").is_jwt());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"}").expect("FlowAction MAILCHIMP").is_mailchimp());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"content\":\"sample\"},\"type\":\"MAILJET\"}").expect("FlowAction MAILJET").is_mailjet());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"}").expect("FlowAction OTP").is_otp());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":\"sample\",\"person_id\":\"sample\",\"stage_id\":\"sample\",\"title\":\"sample\",\"user_id\":\"sample\",\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"}").expect("FlowAction PIPEDRIVE").is_pipedrive());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"}").expect("FlowAction SALESFORCE").is_salesforce());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"}").expect("FlowAction SENDGRID").is_sendgrid());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"attachments\":[{}],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"}").expect("FlowAction SLACK").is_slack());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowAction STRIPE").is_stripe());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"}").expect("FlowAction TELEGRAM").is_telegram());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"}").expect("FlowAction TWILIO").is_twilio());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"}").expect("FlowAction WHATSAPP").is_whatsapp());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"}").expect("FlowAction XML").is_xml());
+        assert!(serde_json::from_str::<FlowAction>("{\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"}").expect("FlowAction ZAPIER").is_zapier());
+        assert!(matches!(
+            serde_json::from_str::<FlowAction>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowAction::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionActivecampaign>("{\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}").expect("FlowActionActivecampaign LIST_CONTACTS").is_list_contacts());
+        assert!(serde_json::from_str::<FlowActionActivecampaign>("{\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}").expect("FlowActionActivecampaign UPSERT_CONTACT").is_upsert_contact());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionActivecampaign>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionActivecampaign::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionAirtable>("{\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"}").expect("FlowActionAirtable CREATE_RECORD").is_create_record());
+        assert!(serde_json::from_str::<FlowActionAirtable>("{\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"}").expect("FlowActionAirtable LIST_RECORDS").is_list_records());
+        assert!(serde_json::from_str::<FlowActionAirtable>("{\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"}").expect("FlowActionAirtable UPDATE_RECORD").is_update_record());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionAirtable>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionAirtable::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 CREATE_USER").is_create_user());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 GET_USER").is_get_user());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 UPDATE_USER").is_update_user());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":\"sample\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 SEND_REQUEST").is_send_request());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"email\":\"user@example.com\",\"name\":\"sample\"},\"subject\":\"sample\",\"to\":\"user@example.com\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 SEND_EMAIL").is_send_email());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 SEND_SMS").is_send_sms());
+        assert!(serde_json::from_str::<FlowActionAuth0>("{\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"}").expect("FlowActionAuth0 MAKE_CALL").is_make_call());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionAuth0>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionAuth0::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionClearbit>("{\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"}").expect("FlowActionClearbit FIND_PERSON").is_find_person());
+        assert!(serde_json::from_str::<FlowActionClearbit>("{\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"}").expect("FlowActionClearbit FIND_COMPANY").is_find_company());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionClearbit>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionClearbit::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"else\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"if\":null,\"then\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}]},\"type\":\"FLOW\"}").expect("FlowActionFlow BOOLEAN_CONDITION").is_boolean_condition());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"number\":0,\"units\":\"SECONDS\"},\"type\":\"FLOW\"}").expect("FlowActionFlow DELAY_FLOW").is_delay_flow());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"}").expect("FlowActionFlow DO_NOTHING").is_do_nothing());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"}").expect("FlowActionFlow ERROR_MESSAGE").is_error_message());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"cases\":{},\"fallback\":\"sample\",\"input\":\"sample\"},\"type\":\"FLOW\"}").expect("FlowActionFlow MAP_VALUE").is_map_value());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{}},\"type\":\"FLOW\"}").expect("FlowActionFlow RETURN_JSON").is_return_json());
+        assert!(serde_json::from_str::<FlowActionFlow>("{\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"}").expect("FlowActionFlow STORE_VARS").is_store_vars());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionFlow>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionFlow::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionHubspot>("{\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":\"sample\"},\"type\":\"HUBSPOT\"}").expect("FlowActionHubspot ENROLL_CONTACT").is_enroll_contact());
+        assert!(serde_json::from_str::<FlowActionHubspot>("{\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"}").expect("FlowActionHubspot GET_CONTACT").is_get_contact());
+        assert!(serde_json::from_str::<FlowActionHubspot>("{\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[{\"property\":\"sample\"}]},\"type\":\"HUBSPOT\"}").expect("FlowActionHubspot UPSERT_CONTACT").is_upsert_contact());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionHubspot>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionHubspot::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionJson>("{\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"}").expect("FlowActionJson CREATE_JSON").is_create_json());
+        assert!(serde_json::from_str::<FlowActionJson>("{\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"}").expect("FlowActionJson PARSE_JSON").is_parse_json());
+        assert!(serde_json::from_str::<FlowActionJson>("{\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":\"sample\"},\"type\":\"JSON\"}").expect("FlowActionJson SERIALIZE_JSON").is_serialize_json());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionJson>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionJson::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionJwt>("{\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"}").expect("FlowActionJwt DECODE_JWT").is_decode_jwt());
+        assert!(serde_json::from_str::<FlowActionJwt>("{\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"}").expect("FlowActionJwt SIGN_JWT").is_sign_jwt());
+        assert!(serde_json::from_str::<FlowActionJwt>("{\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"}").expect("FlowActionJwt VERIFY_JWT").is_verify_jwt());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionJwt>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionJwt::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionOtp>("{\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"}").expect("FlowActionOtp GENERATE_CODE").is_generate_code());
+        assert!(serde_json::from_str::<FlowActionOtp>("{\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":0,\"reference\":\"sample\"},\"type\":\"OTP\"}").expect("FlowActionOtp VERIFY_CODE").is_verify_code());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionOtp>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionOtp::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionPipedrive>("{\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":\"sample\",\"person_id\":\"sample\",\"stage_id\":\"sample\",\"title\":\"sample\",\"user_id\":\"sample\",\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"}").expect("FlowActionPipedrive ADD_DEAL").is_add_deal());
+        assert!(serde_json::from_str::<FlowActionPipedrive>("{\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":\"sample\"},\"type\":\"PIPEDRIVE\"}").expect("FlowActionPipedrive ADD_ORGANIZATION").is_add_organization());
+        assert!(serde_json::from_str::<FlowActionPipedrive>("{\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":\"sample\",\"owner_id\":\"sample\",\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"}").expect("FlowActionPipedrive ADD_PERSON").is_add_person());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionPipedrive>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionPipedrive::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionSalesforce>("{\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"}").expect("FlowActionSalesforce CREATE_LEAD").is_create_lead());
+        assert!(serde_json::from_str::<FlowActionSalesforce>("{\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"}").expect("FlowActionSalesforce GET_LEAD").is_get_lead());
+        assert!(serde_json::from_str::<FlowActionSalesforce>("{\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"}").expect("FlowActionSalesforce SEARCH_LEADS").is_search_leads());
+        assert!(serde_json::from_str::<FlowActionSalesforce>("{\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"}").expect("FlowActionSalesforce UPDATE_LEAD").is_update_lead());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionSalesforce>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionSalesforce::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe ADD_TAX_ID").is_add_tax_id());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"address\":{\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"}").expect("FlowActionStripe CREATE_CUSTOMER").is_create_customer());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe CREATE_PORTAL_SESSION").is_create_portal_session());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe DELETE_TAX_ID").is_delete_tax_id());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe FIND_CUSTOMERS").is_find_customers());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe GET_CUSTOMER").is_get_customer());
+        assert!(serde_json::from_str::<FlowActionStripe>("{\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"address\":{\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"}").expect("FlowActionStripe UPDATE_CUSTOMER").is_update_customer());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionStripe>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionStripe::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionTwilio>("{\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"}").expect("FlowActionTwilio MAKE_CALL").is_make_call());
+        assert!(serde_json::from_str::<FlowActionTwilio>("{\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"}").expect("FlowActionTwilio SEND_SMS").is_send_sms());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionTwilio>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionTwilio::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FlowActionXml>("{\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"}").expect("FlowActionXml PARSE_XML").is_parse_xml());
+        assert!(serde_json::from_str::<FlowActionXml>("{\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":\"sample\"},\"type\":\"XML\"}").expect("FlowActionXml SERIALIZE_XML").is_serialize_xml());
+        assert!(matches!(
+            serde_json::from_str::<FlowActionXml>("{\"action\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FlowActionXml::Unknown(_)
+        ));
     }
 }

@@ -554,36 +554,28 @@ FormBlockTypeRichTextConst {
 /// `RICH_TEXT`.
 RichText => "RICH_TEXT",
 });
-/// One of several shapes, named by the value of `type`: the schema `FormComponent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
+/// One of several shapes, named by the value of `category`: the schema `FormComponent`. A value whose `category` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormComponent {
-    /// `type` is `DIVIDER` or `HTML` or `IMAGE` or `JUMP_BUTTON` or `RESEND_BUTTON` or `NEXT_BUTTON` or `PREVIOUS_BUTTON` or `RICH_TEXT`: [`FormBlock`].
+    /// `category` is `BLOCK`: [`FormBlock`].
     Block(FormBlock),
-    /// `type` is `AUTH0_VERIFIABLE_CREDENTIALS` or `GMAPS_ADDRESS` or `RECAPTCHA`: [`FormWidget`].
+    /// `category` is `WIDGET`: [`FormWidget`].
     Widget(FormWidget),
-    /// `type` is `BOOLEAN` or `CARDS` or `CHOICE` or `CUSTOM` or `DATE` or `DROPDOWN` or `EMAIL` or `FILE` or `LEGAL` or `NUMBER` or `PASSWORD` or `PAYMENT` or `SOCIAL` or `TEL` or `TEXT` or `URL`: [`FormField`].
+    /// `category` is `FIELD`: [`FormField`].
     Field(FormField),
-    /// A value whose `type` names none of the variants above, kept as received.
+    /// A value whose `category` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
 impl<'de> serde::Deserialize<'de> for FormComponent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(match crate::api_support::tag(&value, "type") {
-            Some(
-                "DIVIDER" | "HTML" | "IMAGE" | "JUMP_BUTTON" | "RESEND_BUTTON" | "NEXT_BUTTON"
-                | "PREVIOUS_BUTTON" | "RICH_TEXT",
-            ) => Self::Block(crate::api_support::variant(value)?),
-            Some("AUTH0_VERIFIABLE_CREDENTIALS" | "GMAPS_ADDRESS" | "RECAPTCHA") => {
-                Self::Widget(crate::api_support::variant(value)?)
-            }
-            Some(
-                "BOOLEAN" | "CARDS" | "CHOICE" | "CUSTOM" | "DATE" | "DROPDOWN" | "EMAIL" | "FILE"
-                | "LEGAL" | "NUMBER" | "PASSWORD" | "PAYMENT" | "SOCIAL" | "TEL" | "TEXT" | "URL",
-            ) => Self::Field(crate::api_support::variant(value)?),
+        Ok(match crate::api_support::tag(&value, "category") {
+            Some("BLOCK") => Self::Block(crate::api_support::variant(value)?),
+            Some("WIDGET") => Self::Widget(crate::api_support::variant(value)?),
+            Some("FIELD") => Self::Field(crate::api_support::variant(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -3013,6 +3005,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.
@@ -3067,5 +3060,89 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
             assert!(crate::Endpoint::checked_path(&DeleteForm::new(" ")).is_err());
         }
+    }
+    /// Each tagged union reads a value as the variant its tag names, and a tag it does not
+    /// know as `Unknown`.
+    #[test]
+    fn tagged_unions_follow_their_tag() {
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"text\":\"sample\"},\"id\":\"sample\",\"type\":\"DIVIDER\"}").expect("FormBlock DIVIDER").is_divider());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"content\":\"sample\"},\"id\":\"sample\",\"type\":\"HTML\"}").expect("FormBlock HTML").is_html());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"height\":1,\"position\":\"LEFT\",\"src\":\"sample\"},\"id\":\"sample\",\"type\":\"IMAGE\"}").expect("FormBlock IMAGE").is_image());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"next_node\":\"sample\",\"style\":{\"background_color\":\"#000000\"},\"text\":\"sample\"},\"id\":\"sample\",\"type\":\"JUMP_BUTTON\"}").expect("FormBlock JUMP_BUTTON").is_jump_button());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"active_text\":\"sample\",\"button_text\":\"sample\",\"flow_id\":\"sample\",\"max_attempts\":1,\"text_alignment\":\"LEFT\",\"waiting_text\":\"sample\",\"waiting_time\":1},\"id\":\"sample\",\"type\":\"RESEND_BUTTON\"}").expect("FormBlock RESEND_BUTTON").is_resend_button());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"text\":\"sample\"},\"id\":\"sample\",\"type\":\"NEXT_BUTTON\"}").expect("FormBlock NEXT_BUTTON").is_next_button());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"text\":\"sample\"},\"id\":\"sample\",\"type\":\"PREVIOUS_BUTTON\"}").expect("FormBlock PREVIOUS_BUTTON").is_previous_button());
+        assert!(serde_json::from_str::<FormBlock>("{\"category\":\"BLOCK\",\"config\":{\"content\":\"sample\"},\"id\":\"sample\",\"type\":\"RICH_TEXT\"}").expect("FormBlock RICH_TEXT").is_rich_text());
+        assert!(matches!(
+            serde_json::from_str::<FormBlock>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FormBlock::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FormComponent>("{\"category\":\"BLOCK\",\"config\":{\"text\":\"sample\"},\"id\":\"sample\",\"type\":\"DIVIDER\"}").expect("FormComponent BLOCK").is_block());
+        assert!(serde_json::from_str::<FormComponent>("{\"category\":\"WIDGET\",\"config\":{\"access_token\":\"sample\",\"alternate_text\":\"sample\",\"max_wait\":60,\"size\":1,\"url\":\"sample\",\"verification_id\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"AUTH0_VERIFIABLE_CREDENTIALS\"}").expect("FormComponent WIDGET").is_widget());
+        assert!(serde_json::from_str::<FormComponent>("{\"category\":\"FIELD\",\"config\":{\"default_value\":true,\"options\":{\"false\":\"sample\",\"true\":\"sample\"}},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"BOOLEAN\"}").expect("FormComponent FIELD").is_field());
+        assert!(matches!(
+            serde_json::from_str::<FormComponent>("{\"category\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FormComponent::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":true,\"options\":{\"false\":\"sample\",\"true\":\"sample\"}},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"BOOLEAN\"}").expect("FormField BOOLEAN").is_boolean());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"hide_labels\":true,\"multiple\":true,\"options\":[{\"image_url\":\"https://example.com/\",\"label\":\"sample\",\"value\":\"sample\"}]},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"CARDS\"}").expect("FormField CARDS").is_cards());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"allow_other\":{\"enabled\":true,\"label\":\"sample\",\"placeholder\":\"sample\"},\"multiple\":true,\"options\":[{\"label\":\"sample\",\"value\":\"sample\"}]},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"CHOICE\"}").expect("FormField CHOICE").is_choice());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"code\":\"sample\",\"css\":\"sample\",\"params\":{},\"schema\":{}},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"CUSTOM\"}").expect("FormField CUSTOM").is_custom());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":\"sample\",\"format\":\"DATE\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"DATE\"}").expect("FormField DATE").is_date());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"multiple\":true,\"options\":[{\"label\":\"sample\",\"value\":\"sample\"}],\"placeholder\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"DROPDOWN\"}").expect("FormField DROPDOWN").is_dropdown());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":\"sample\",\"placeholder\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"EMAIL\"}").expect("FormField EMAIL").is_email());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"categories\":[\"IMAGE\"],\"extensions\":[\"sample\"],\"maxFiles\":1,\"maxSize\":1024,\"multiple\":true,\"storage\":{\"type\":\"CUSTOM\"}},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"FILE\"}").expect("FormField FILE").is_file());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"text\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"LEGAL\"}").expect("FormField LEGAL").is_legal());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":1,\"max_value\":1,\"min_value\":1,\"placeholder\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"NUMBER\"}").expect("FormField NUMBER").is_number());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"complexity\":true,\"hash\":\"NONE\",\"max_length\":1,\"min_length\":1,\"nist\":true,\"placeholder\":\"sample\",\"strength_meter\":true},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"PASSWORD\"}").expect("FormField PASSWORD").is_password());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"charge\":{\"one_off\":{\"amount\":\"sample\",\"currency\":\"AUD\"},\"type\":\"ONE_OFF\"},\"credentials\":{\"private_key\":\"sample\",\"public_key\":\"sample\"},\"customer\":{},\"fields\":{\"card_number\":{\"label\":\"sample\",\"placeholder\":\"sample\"},\"expiration_date\":{\"label\":\"sample\",\"placeholder\":\"sample\"},\"security_code\":{\"label\":\"sample\",\"placeholder\":\"sample\"},\"trustmarks\":true},\"provider\":\"STRIPE\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"PAYMENT\"}").expect("FormField PAYMENT").is_payment());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"SOCIAL\"}").expect("FormField SOCIAL").is_social());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"country_picker\":true,\"default_value\":\"sample\",\"max_length\":1,\"min_length\":1,\"placeholder\":\"sample\",\"strings\":{\"filter_placeholder\":\"sample\"}},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"TEL\"}").expect("FormField TEL").is_tel());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":\"sample\",\"max_length\":1,\"min_length\":1,\"multiline\":true,\"placeholder\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"TEXT\"}").expect("FormField TEXT").is_text());
+        assert!(serde_json::from_str::<FormField>("{\"category\":\"FIELD\",\"config\":{\"default_value\":\"sample\",\"placeholder\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"URL\"}").expect("FormField URL").is_url());
+        assert!(matches!(
+            serde_json::from_str::<FormField>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FormField::Unknown(_)
+        ));
+        assert!(
+            serde_json::from_str::<FormFieldPaymentConfigCharge>(
+                "{\"one_off\":{\"amount\":\"sample\",\"currency\":\"AUD\"},\"type\":\"ONE_OFF\"}"
+            )
+            .expect("FormFieldPaymentConfigCharge ONE_OFF")
+            .is_one_off()
+        );
+        assert!(
+            serde_json::from_str::<FormFieldPaymentConfigCharge>(
+                "{\"subscription\":{},\"type\":\"SUBSCRIPTION\"}"
+            )
+            .expect("FormFieldPaymentConfigCharge SUBSCRIPTION")
+            .is_subscription()
+        );
+        assert!(matches!(
+            serde_json::from_str::<FormFieldPaymentConfigCharge>(
+                "{\"type\":\"not-a-known-value\"}"
+            )
+            .expect("unknown tag"),
+            FormFieldPaymentConfigCharge::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FormNode>("{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\",\"next_node\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}").expect("FormNode FLOW").is_flow());
+        assert!(serde_json::from_str::<FormNode>("{\"alias\":\"sample\",\"config\":{\"fallback\":\"sample\",\"rules\":[{\"alias\":\"sample\",\"condition\":null,\"id\":\"sample\",\"next_node\":\"sample\"}]},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"ROUTER\"}").expect("FormNode ROUTER").is_router());
+        assert!(serde_json::from_str::<FormNode>("{\"alias\":\"sample\",\"config\":{\"components\":[{\"category\":\"BLOCK\",\"id\":\"sample\",\"type\":\"DIVIDER\"}],\"next_node\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"STEP\"}").expect("FormNode STEP").is_step());
+        assert!(matches!(
+            serde_json::from_str::<FormNode>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FormNode::Unknown(_)
+        ));
+        assert!(serde_json::from_str::<FormWidget>("{\"category\":\"WIDGET\",\"config\":{\"access_token\":\"sample\",\"alternate_text\":\"sample\",\"max_wait\":60,\"size\":1,\"url\":\"sample\",\"verification_id\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"AUTH0_VERIFIABLE_CREDENTIALS\"}").expect("FormWidget AUTH0_VERIFIABLE_CREDENTIALS").is_auth0_verifiable_credentials());
+        assert!(serde_json::from_str::<FormWidget>("{\"category\":\"WIDGET\",\"config\":{\"api_key\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"GMAPS_ADDRESS\"}").expect("FormWidget GMAPS_ADDRESS").is_gmaps_address());
+        assert!(serde_json::from_str::<FormWidget>("{\"category\":\"WIDGET\",\"config\":{\"secret_key\":\"sample\",\"site_key\":\"sample\"},\"hint\":\"sample\",\"id\":\"sample\",\"label\":\"sample\",\"required\":true,\"sensitive\":true,\"type\":\"RECAPTCHA\"}").expect("FormWidget RECAPTCHA").is_recaptcha());
+        assert!(matches!(
+            serde_json::from_str::<FormWidget>("{\"type\":\"not-a-known-value\"}")
+                .expect("unknown tag"),
+            FormWidget::Unknown(_)
+        ));
     }
 }

@@ -2280,6 +2280,7 @@ EndpointInfo { name: "PutPolicies", resource: "guardian", method: Method::PUT, p
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -2549,6 +2549,7 @@ EndpointInfo { name: "DeleteOrganizationGroupRoles", resource: "organizations", 
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -572,6 +572,7 @@ EndpointInfo { name: "DeleteRateLimitPoliciesById", resource: "rate_limit_polici
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.
@@ -664,5 +665,78 @@ mod tests {
             assert!(crate::Endpoint::body(&ep).expect("body").is_none());
             assert!(crate::Endpoint::checked_path(&DeleteRateLimitPoliciesById::new(" ")).is_err());
         }
+    }
+    /// Each tagged union reads a value as the variant its tag names, and a tag it does not
+    /// know as `Unknown`.
+    #[test]
+    fn tagged_unions_follow_their_tag() {
+        assert!(
+            serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
+                "{\"action\":\"allow\"}"
+            )
+            .expect("PatchRateLimitPolicyConfigurationRequestContent allow")
+            .is_object()
+        );
+        assert!(
+            serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
+                "{\"action\":\"block\",\"limit\":0}"
+            )
+            .expect("PatchRateLimitPolicyConfigurationRequestContent block")
+            .is_object2()
+        );
+        assert!(
+            serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
+                "{\"action\":\"log\",\"limit\":0}"
+            )
+            .expect("PatchRateLimitPolicyConfigurationRequestContent log")
+            .is_object2()
+        );
+        assert!(
+            serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
+                "{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"}"
+            )
+            .expect("PatchRateLimitPolicyConfigurationRequestContent redirect")
+            .is_object3()
+        );
+        assert!(matches!(
+            serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
+                "{\"action\":\"not-a-known-value\"}"
+            )
+            .expect("unknown tag"),
+            PatchRateLimitPolicyConfigurationRequestContent::Unknown(_)
+        ));
+        assert!(
+            serde_json::from_str::<RateLimitPolicyConfiguration>("{\"action\":\"allow\"}")
+                .expect("RateLimitPolicyConfiguration allow")
+                .is_object()
+        );
+        assert!(
+            serde_json::from_str::<RateLimitPolicyConfiguration>(
+                "{\"action\":\"block\",\"limit\":0}"
+            )
+            .expect("RateLimitPolicyConfiguration block")
+            .is_object2()
+        );
+        assert!(
+            serde_json::from_str::<RateLimitPolicyConfiguration>(
+                "{\"action\":\"log\",\"limit\":0}"
+            )
+            .expect("RateLimitPolicyConfiguration log")
+            .is_object2()
+        );
+        assert!(
+            serde_json::from_str::<RateLimitPolicyConfiguration>(
+                "{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"}"
+            )
+            .expect("RateLimitPolicyConfiguration redirect")
+            .is_object3()
+        );
+        assert!(matches!(
+            serde_json::from_str::<RateLimitPolicyConfiguration>(
+                "{\"action\":\"not-a-known-value\"}"
+            )
+            .expect("unknown tag"),
+            RateLimitPolicyConfiguration::Unknown(_)
+        ));
     }
 }

@@ -354,6 +354,7 @@ EndpointInfo { name: "DeleteRefreshToken", resource: "refresh_tokens", method: M
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

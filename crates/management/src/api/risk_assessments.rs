@@ -207,6 +207,7 @@ EndpointInfo { name: "PatchNewDevice", resource: "risk_assessments", method: Met
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -968,6 +968,7 @@ EndpointInfo { name: "PostRevoke", resource: "self_service_profiles", method: Me
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

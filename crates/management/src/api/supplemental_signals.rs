@@ -110,6 +110,7 @@ EndpointInfo { name: "PatchSupplementalSignals", resource: "supplemental_signals
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -331,6 +331,7 @@ EndpointInfo { name: "DeleteTokenExchangeProfilesById", resource: "token_exchang
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

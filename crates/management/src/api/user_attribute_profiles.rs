@@ -529,6 +529,7 @@ EndpointInfo { name: "DeleteUserAttributeProfilesById", resource: "user_attribut
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

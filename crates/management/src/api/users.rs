@@ -2657,6 +2657,7 @@ EndpointInfo { name: "DeleteSessionsForUser", resource: "users", method: Method:
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.

@@ -538,6 +538,7 @@ EndpointInfo { name: "DeleteVcTemplatesById", resource: "verifiable_credentials"
 }
 #[cfg(test)]
 mod tests {
+    #[allow(unused_imports)]
     use super::*;
     /// Each operation's method, encoded path, scopes and body; a blank path
     /// parameter is refused; the first query parameter is sent.
