@@ -231,6 +231,8 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         emitted.push(e);
     }
     types.box_cycles();
+    let bodies: Vec<types::Ty> = emitted.iter().filter_map(|e| e.body_ty.clone()).collect();
+    types.mark_settable(&bodies);
     // The end-to-end calls of the generated operations (deletions last).
     let mut e2e_calls = String::new();
     let mut order: Vec<(&Op, &ops::Emitted)> = generated.iter().zip(&emitted).collect();

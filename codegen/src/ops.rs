@@ -704,9 +704,9 @@ fn sample(ty: &Ty, types: &Types<'_>) -> String {
                 request: true,
             }) => format!(
                 "{n}::new({})",
-                fields
-                    .iter()
-                    .filter(|f| f.required)
+                types
+                    .constructor_args(fields)
+                    .into_iter()
                     .map(|f| sample(&f.ty, types))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -739,9 +739,9 @@ pub(crate) fn valid_sample(
     {
         return format!(
             "{n}::new({})",
-            fields
-                .iter()
-                .filter(|f| f.required)
+            types
+                .constructor_args(fields)
+                .into_iter()
                 .map(|f| valid_sample(&f.ty, &f.schema, types, sampler))
                 .collect::<Vec<_>>()
                 .join(", ")

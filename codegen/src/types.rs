@@ -124,6 +124,8 @@ pub(crate) struct Types<'a> {
     pub(crate) secret_fields: BTreeSet<String>,
     /// Names of the string fields the secret rule left plain `String`s.
     pub(crate) plain_fields: BTreeSet<String>,
+    /// Model types reachable from a request body: they get `new(required…)` and setters.
+    pub(crate) settable: BTreeSet<String>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -173,6 +175,7 @@ impl<'a> Types<'a> {
             request_bodies: BTreeSet::new(),
             secret_fields: BTreeSet::new(),
             plain_fields: BTreeSet::new(),
+            settable: BTreeSet::new(),
         }
     }
 
@@ -569,7 +572,7 @@ impl<'a> Types<'a> {
             let mut fields: Vec<Field> = Vec::new();
             for (key, prop) in props {
                 let mut ident = snake(&key);
-                if ident == "extra" || (request && (ident == "new" || ident == "with_field")) {
+                if ident == "extra" {
                     ident.push_str("_field");
                 }
                 while fields.iter().any(|f| f.ident == ident) {
@@ -600,6 +603,231 @@ impl<'a> Types<'a> {
                 origin,
             },
         );
+    }
+
+    /// Marks every model reachable from the request bodies `roots` as settable.
+    pub(crate) fn mark_settable(&mut self, roots: &[Ty]) {
+        let mut stack: Vec<String> = Vec::new();
+        fn named(t: &Ty, out: &mut Vec<String>) {
+            match t {
+                Ty::Named(n) => out.push(n.clone()),
+                Ty::Vec(t) | Ty::Boxed(t) => named(t, out),
+                _ => {}
+            }
+        }
+        for r in roots {
+            named(r, &mut stack);
+        }
+        while let Some(n) = stack.pop() {
+            if !self.settable.insert(n.clone()) {
+                continue;
+            }
+            match self.defs.get(&n).map(|d| &d.def) {
+                Some(Def::Struct { fields, .. }) => {
+                    fields.iter().for_each(|f| named(&f.ty, &mut stack))
+                }
+                Some(Def::Union { variants, .. }) => {
+                    variants.iter().for_each(|v| named(&v.ty, &mut stack))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The doc comment of a field: its wire name and what the description says of its value
+    /// (type, format, values, default, bounds, whether it is required and redacted).
+    fn field_doc(&self, f: &Field) -> String {
+        let schema = self.resolved(&f.schema);
+        let mut facts = vec![self.kind_text(&f.ty)];
+        if let Some(format) = schema.get("format").and_then(Value::as_str) {
+            facts.push(format!("format `{format}`"));
+        }
+        if !matches!(&f.ty, Ty::Named(_))
+            && let Some(values) = self.values_of(&schema)
+        {
+            let shown: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
+            let more = if values.len() > 12 { ", …" } else { "" };
+            facts.push(format!("one of {}{more}", shown.join(", ")));
+        }
+        if let Some(default) = schema.get("default") {
+            facts.push(format!("defaults to `{default}`"));
+        }
+        let bound = |lo: &str, hi: &str, unit: &str| -> Option<String> {
+            match (schema.get(lo), schema.get(hi)) {
+                (Some(a), Some(b)) if a == b => Some(format!("exactly {a}{unit}")),
+                (Some(a), Some(b)) => Some(format!("{a} to {b}{unit}")),
+                (Some(a), None) => Some(format!("at least {a}{unit}")),
+                (None, Some(b)) => Some(format!("at most {b}{unit}")),
+                (None, None) => None,
+            }
+        };
+        facts.extend(bound("minLength", "maxLength", " characters"));
+        facts.extend(bound("minimum", "maximum", ""));
+        facts.extend(bound("minItems", "maxItems", " items"));
+        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            facts.push(format!("matches `{}`", p.replace('`', "'")));
+        }
+        if f.required {
+            facts.push("required".to_owned());
+        }
+        if f.ty == Ty::Secret {
+            facts.push("redacted in `Debug`".to_owned());
+        }
+        let mut out = doc(&format!("`{}`: {}.", f.json, facts.join("; ")));
+        if is_deprecated(&f.schema) {
+            out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
+        }
+        out
+    }
+
+    /// A schema with its `$ref` followed (one level), for its facts.
+    fn resolved(&self, s: &Value) -> Value {
+        match ref_name(s) {
+            Some(r) => self.component(r).clone(),
+            None => s.clone(),
+        }
+    }
+
+    /// What kind of value a type holds, in words.
+    fn kind_text(&self, t: &Ty) -> String {
+        match t {
+            Ty::Str => "a string".to_owned(),
+            Ty::Secret => "a secret string".to_owned(),
+            Ty::Bool => "a boolean".to_owned(),
+            Ty::Int => "an integer".to_owned(),
+            Ty::Num => "a number".to_owned(),
+            Ty::Json => "any JSON value".to_owned(),
+            Ty::Map => "a JSON object".to_owned(),
+            Ty::Named(n) => match self.defs.get(n).map(|d| &d.def) {
+                Some(Def::Enum { variants }) => {
+                    let shown: Vec<String> = variants
+                        .iter()
+                        .take(12)
+                        .map(|(_, w)| format!("`{w}`"))
+                        .collect();
+                    let more = if variants.len() > 12 { ", …" } else { "" };
+                    format!("a [`{n}`] (one of {}{more})", shown.join(", "))
+                }
+                _ => format!("a [`{n}`]"),
+            },
+            Ty::Vec(t) => format!("a list, each item {}", self.kind_text(t)),
+            Ty::Boxed(t) => self.kind_text(t),
+        }
+    }
+
+    /// The value `new` gives a required field that can hold only one value (a union's tag), as
+    /// a Rust expression, if the field is such a field.
+    fn constant_expr(&self, f: &Field) -> Option<String> {
+        if !f.required {
+            return None;
+        }
+        let value = self.single_value(&f.schema)?;
+        match &f.ty {
+            Ty::Str => Some(format!("{}.to_owned()", lit(&value))),
+            Ty::Named(n) if matches!(self.defs.get(n).map(|d| &d.def), Some(Def::Enum { .. })) => {
+                Some(format!("{n}::from({})", lit(&value)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The fields `new` takes as arguments: the required ones that can hold more than one value.
+    pub(crate) fn constructor_args<'f>(&self, fields: &'f [Field]) -> Vec<&'f Field> {
+        fields
+            .iter()
+            .filter(|f| f.required && self.constant_expr(f).is_none())
+            .collect()
+    }
+
+    /// `new(required…)` and one `with_*` setter per other field, for a model (`model`: every
+    /// field an `Option`) or a request body.
+    fn emit_constructors(&self, d: &TypeDef, fields: &[Field], model: bool) -> String {
+        let mut s = String::new();
+        let required = self.constructor_args(fields);
+        let constants: Vec<(&Field, String)> = fields
+            .iter()
+            .filter_map(|f| self.constant_expr(f).map(|e| (f, e)))
+            .collect();
+        let mut docs = if required.is_empty() {
+            String::from("A value with no field set")
+        } else {
+            format!(
+                "A value with the required {}",
+                required
+                    .iter()
+                    .map(|f| format!("`{}`", f.json))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        if !constants.is_empty() {
+            docs.push_str(&format!(
+                "; {} filled in",
+                constants
+                    .iter()
+                    .map(|(f, _)| format!("`{}`", f.json))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        docs.push_str("; set the others with the `with_*` methods.");
+        let args = required
+            .iter()
+            .map(|f| format!("{}: impl Into<{}>", f.ident, f.ty.rust()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let wrap = |e: String| if model { format!("Some({e})") } else { e };
+        let mut inits = String::new();
+        for f in fields {
+            if let Some((_, e)) = constants.iter().find(|(c, _)| c.ident == f.ident) {
+                inits.push_str(&format!("{}: {},\n", f.ident, wrap(e.clone())));
+            } else if f.required {
+                inits.push_str(&format!(
+                    "{0}: {1},\n",
+                    f.ident,
+                    wrap(format!("{}.into()", f.ident))
+                ));
+            } else if !model {
+                inits.push_str(&format!("{}: None,\n", f.ident));
+            }
+        }
+        let rest = if model {
+            "..Default::default()"
+        } else {
+            "extra: serde_json::Map::new(),"
+        };
+        s.push_str(&format!(
+            "#[allow(deprecated)]\nimpl {} {{\n{}#[allow(clippy::new_without_default)]\npub fn new({args}) -> Self {{\nSelf {{\n{inits}{rest}\n}}\n}}\n}}\n",
+            d.name,
+            doc(&docs)
+        ));
+        let optional: Vec<&Field> = fields
+            .iter()
+            .filter(|f| model || !f.required)
+            .filter(|f| self.constant_expr(f).is_none())
+            .collect();
+        if !optional.is_empty() {
+            s.push_str(&format!("setters!({} {{\n", d.name));
+            for f in optional {
+                let mut setter = format!("with_{}", f.ident.trim_end_matches('_'));
+                if setter == "with_field" {
+                    setter.push_str("_value");
+                }
+                let deprecated = if is_deprecated(&f.schema) {
+                    "#[deprecated(note = \"deprecated in Auth0's API description\")]\n"
+                } else {
+                    ""
+                };
+                s.push_str(&format!(
+                    "/// Sets `{}`.\n{deprecated}{setter}({}): {};\n",
+                    f.json,
+                    f.ident,
+                    f.ty.rust()
+                ));
+            }
+            s.push_str("});\n");
+        }
+        s
     }
 
     /// Boxes fields and variants that would make a type contain itself.
@@ -731,8 +959,8 @@ impl<'a> Types<'a> {
             Def::Struct {
                 fields,
                 request: true,
-            } => emit_request(d, fields),
-            Def::Struct { fields, .. } => emit_model(d, fields),
+            } => self.emit_request(d, fields),
+            Def::Struct { fields, .. } => self.emit_model(d, fields),
             Def::Enum { variants } => {
                 let mut s = String::from("string_enum!(\n");
                 s.push_str(&doc(&format!("A string enum: {}.", d.origin)));
@@ -947,18 +1175,6 @@ fn strip_prefix_common(union: &str, variant: &str) -> String {
     }
 }
 
-fn field_doc(f: &Field) -> String {
-    doc(&format!(
-        "`{}`{}.",
-        f.json,
-        if f.required {
-            " (the description marks it required)"
-        } else {
-            ""
-        }
-    ))
-}
-
 fn serde_rename(f: &Field) -> String {
     if f.ident == f.json {
         String::new()
@@ -967,45 +1183,102 @@ fn serde_rename(f: &Field) -> String {
     }
 }
 
-fn emit_model(d: &TypeDef, fields: &[Field]) -> String {
-    let mut s = doc(&format!(
-        "A model of {}: every field is optional, fields this crate does not name are kept \
-         in `extra`.",
-        d.origin
-    ));
-    s.push_str(
-        "#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n\
-         #[non_exhaustive]\n",
-    );
-    s.push_str(&format!("pub struct {} {{\n", d.name));
-    for f in fields {
-        s.push_str(&field_doc(f));
-        s.push_str(&format!(
-            "#[serde({}default, skip_serializing_if = \"Option::is_none\")]\npub {}: Option<{}>,\n",
-            serde_rename(f),
-            f.ident,
-            f.ty.rust()
+impl Types<'_> {
+    fn emit_model(&self, d: &TypeDef, fields: &[Field]) -> String {
+        let mut s = doc(&format!(
+            "A model of {}: every field is optional, fields this crate does not name are kept \
+             in `extra`.",
+            d.origin
         ));
+        s.push_str(
+            "#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n\
+             #[non_exhaustive]\n",
+        );
+        s.push_str(&format!("pub struct {} {{\n", d.name));
+        for f in fields {
+            s.push_str(&self.field_doc(f));
+            s.push_str(&format!(
+                "#[serde({}default, skip_serializing_if = \"Option::is_none\")]\npub {}: Option<{}>,\n",
+                serde_rename(f),
+                f.ident,
+                f.ty.rust()
+            ));
+        }
+        s.push_str(
+            "/// Fields this crate does not name, kept as received.\n#[serde(flatten)]\n\
+             pub extra: crate::secret::ExtraFields,\n}\n",
+        );
+        let ids: Vec<&Field> = fields
+            .iter()
+            .filter(|f| f.ty == Ty::Str && is_identifying(&f.json) && f.ident == f.json)
+            .collect();
+        if !ids.is_empty() {
+            s.push_str(&format!(
+                "str_accessors!({}: {});\n",
+                d.name,
+                ids.iter()
+                    .map(|f| f.ident.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if self.settable.contains(&d.name) {
+            s.push_str(&self.emit_constructors(d, fields, true));
+        }
+        s
     }
-    s.push_str(
-        "/// Fields this crate does not name, kept as received.\n#[serde(flatten)]\n\
-         pub extra: crate::secret::ExtraFields,\n}\n",
-    );
-    let ids: Vec<&Field> = fields
-        .iter()
-        .filter(|f| f.ty == Ty::Str && is_identifying(&f.json) && f.ident == f.json)
-        .collect();
-    if !ids.is_empty() {
-        s.push_str(&format!(
-            "str_accessors!({}: {});\n",
-            d.name,
-            ids.iter()
-                .map(|f| f.ident.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+
+    fn emit_request(&self, d: &TypeDef, fields: &[Field]) -> String {
+        let mut s = doc(&format!(
+            "A request body, {}: required fields in `new`, one `with_*` method per optional \
+             field; only the fields that were set are sent.",
+            d.origin
         ));
+        let all_optional = fields.iter().all(|f| !f.required);
+        s.push_str(&format!(
+            "#[derive(Debug, Clone, {}PartialEq, serde::Serialize)]\npub struct {} {{\n",
+            if all_optional { "Default, " } else { "" },
+            d.name
+        ));
+        for f in fields {
+            s.push_str(
+                &self
+                    .field_doc(f)
+                    .replace("#[deprecated", "#[allow(dead_code)]\n#[deprecated"),
+            );
+            if f.required {
+                s.push_str(&format!(
+                    "#[serde({})]\n{}: {},\n",
+                    serde_rename(f).trim_end_matches(", "),
+                    f.ident,
+                    f.ty.rust()
+                ));
+            } else {
+                s.push_str(&format!(
+                    "#[serde({}skip_serializing_if = \"Option::is_none\")]\n{}: Option<{}>,\n",
+                    serde_rename(f),
+                    f.ident,
+                    f.ty.rust()
+                ));
+            }
+        }
+        s.push_str("#[serde(flatten)]\nextra: serde_json::Map<String, serde_json::Value>,\n}\n");
+        s = s.replace("#[serde()]\n", "");
+        s.push_str(&self.emit_constructors(d, fields, false));
+        s.push_str(&format!(
+            "impl {} {{\n\
+             /// Adds a field this type does not name (it is sent as given).\n\
+             pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {{\n\
+             self.extra.insert(key.into(), value);\nself\n}}\n}}\n",
+            d.name
+        ));
+        s
     }
-    s
+}
+
+/// Whether the description deprecates a schema.
+fn is_deprecated(s: &Value) -> bool {
+    s.get("deprecated").and_then(Value::as_bool) == Some(true)
 }
 
 /// The accessor rule: string fields that identify a resource.
@@ -1013,77 +1286,4 @@ fn is_identifying(key: &str) -> bool {
     matches!(key, "id" | "name" | "identifier" | "email")
         || key.ends_with("_id")
         || key.ends_with("_name")
-}
-
-fn emit_request(d: &TypeDef, fields: &[Field]) -> String {
-    let mut s = doc(&format!(
-        "A request body, {}: required fields in `new`, one method per optional field; only \
-         the fields that were set are sent.",
-        d.origin
-    ));
-    let all_optional = fields.iter().all(|f| !f.required);
-    s.push_str(&format!(
-        "#[derive(Debug, Clone, {}PartialEq, serde::Serialize)]\npub struct {} {{\n",
-        if all_optional { "Default, " } else { "" },
-        d.name
-    ));
-    for f in fields {
-        if f.required {
-            s.push_str(&format!(
-                "#[serde({})]\n{}: {},\n",
-                serde_rename(f).trim_end_matches(", "),
-                f.ident,
-                f.ty.rust()
-            ));
-        } else {
-            s.push_str(&format!(
-                "#[serde({}skip_serializing_if = \"Option::is_none\")]\n{}: Option<{}>,\n",
-                serde_rename(f),
-                f.ident,
-                f.ty.rust()
-            ));
-        }
-    }
-    s.push_str("#[serde(flatten)]\nextra: serde_json::Map<String, serde_json::Value>,\n}\n");
-    s = s.replace("#[serde()]\n", "");
-    s.push_str(&format!("impl {} {{\n", d.name));
-    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
-    if required.is_empty() {
-        s.push_str("/// An empty body; set the fields to send with the methods below.\npub fn new() -> Self { Self::default() }\n");
-    } else {
-        let mut docs = String::from("/// A body with the required fields:\n");
-        for f in &required {
-            docs.push_str(&format!("/// - `{}`\n", f.json));
-        }
-        s.push_str(&docs);
-        let args = required
-            .iter()
-            .map(|f| format!("{}: impl Into<{}>", f.ident, f.ty.rust()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        s.push_str(&format!("pub fn new({args}) -> Self {{\nSelf {{\n"));
-        for f in fields {
-            if f.required {
-                s.push_str(&format!("{0}: {0}.into(),\n", f.ident));
-            } else {
-                s.push_str(&format!("{}: None,\n", f.ident));
-            }
-        }
-        s.push_str("extra: serde_json::Map::new(),\n}\n}\n");
-    }
-    for f in fields.iter().filter(|f| !f.required) {
-        s.push_str(&format!(
-            "/// Sets `{}`.\npub fn {}(mut self, value: impl Into<{}>) -> Self {{\nself.{} = Some(value.into());\nself\n}}\n",
-            f.json,
-            f.ident,
-            f.ty.rust(),
-            f.ident
-        ));
-    }
-    s.push_str(
-        "/// Adds a field this type does not name (it is sent as given).\n\
-         pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {\n\
-         self.extra.insert(key.into(), value);\nself\n}\n}\n",
-    );
-    s
 }

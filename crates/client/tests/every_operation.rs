@@ -1366,18 +1366,13 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint =
-            m::api::device_credentials::PostDeviceCredentials::new(
-                m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
-                    "-".to_owned(),
-                    "sample".to_owned(),
-                    serde_json::from_str::<
-                        m::api::device_credentials::DeviceCredentialPublicKeyTypeEnum,
-                    >("\"public_key\"")
-                    .expect("a sample of the description"),
-                    "sample".to_owned(),
-                ),
-            );
+        let endpoint = m::api::device_credentials::PostDeviceCredentials::new(
+            m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
+                "-".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+            ),
+        );
         results.push((
             "post_device-credentials",
             h.client
@@ -3510,15 +3505,7 @@ async fn call_every_operation() {
                     "{\"action\":\"allow\"}",
                 )
                 .expect("a sample of the description"),
-                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyConsumerEnum>(
-                    "\"client\"",
-                )
-                .expect("a sample of the description"),
                 "sample".to_owned(),
-                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyResourceEnum>(
-                    "\"oauth_authentication_api\"",
-                )
-                .expect("a sample of the description"),
             ),
         );
         results.push((
@@ -4010,18 +3997,13 @@ async fn call_every_operation() {
         ));
     }
     {
-        let endpoint =
-            m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
-                m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "https://example.com/".to_owned(),
-                    serde_json::from_str::<
-                        m::api::token_exchange_profiles::TokenExchangeProfileTypeEnum,
-                    >("\"custom_authentication\"")
-                    .expect("a sample of the description"),
-                ),
-            );
+        let endpoint = m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
+            m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "https://example.com/".to_owned(),
+            ),
+        );
         results.push((
             "post_token-exchange-profiles",
             h.client

@@ -343,3 +343,21 @@ macro_rules! union_accessors {
         )*
     };
 }
+
+/// One `with_*` method per optional field of a model or request body: sets the field (an
+/// `Option`) and returns the value, so values are built in one expression.
+#[allow(unused_macros)] // used by the generated modules of the tags whose features are enabled
+macro_rules! setters {
+    ($name:ident { $($(#[$meta:meta])* $with:ident($field:ident): $ty:ty;)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            $(
+                $(#[$meta])*
+                pub fn $with(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}

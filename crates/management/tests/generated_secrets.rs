@@ -18,8 +18,8 @@ fn assert_hidden(printed: &str) {
 #[test]
 fn a_request_body_with_a_secret_field() {
     let body = guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent::new()
-        .sid("AC123")
-        .auth_token(SECRET);
+        .with_sid("AC123")
+        .with_auth_token(SECRET);
     assert_hidden(&format!("{body:?} {body:#?}"));
     // The secret is sent as it is.
     let endpoint = guardian::PutTwilio::new(body);

@@ -6,16 +6,16 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaArkoseResponseContent {
-    /// `client_subdomain`.
+    /// `client_subdomain`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_subdomain: Option<String>,
-    /// `fail_open`.
+    /// `fail_open`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
-    /// `site_key`.
+    /// `site_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
-    /// `verify_subdomain`.
+    /// `verify_subdomain`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_subdomain: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -26,18 +26,33 @@ pub struct AttackProtectionCaptchaArkoseResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaAuthChallengeRequest {
-    /// `fail_open` (the description marks it required).
+    /// `fail_open`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AttackProtectionCaptchaAuthChallengeRequest {
+    /// A value with the required `fail_open`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(fail_open: impl Into<bool>) -> Self {
+        Self {
+            fail_open: Some(fail_open.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionCaptchaAuthChallengeRequest {
+/// Sets `fail_open`.
+with_fail_open(fail_open): bool;
+});
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaAuthChallengeResponseContent {
-    /// `fail_open`.
+    /// `fail_open`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -48,7 +63,7 @@ pub struct AttackProtectionCaptchaAuthChallengeResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaFriendlyCaptchaResponseContent {
-    /// `site_key`.
+    /// `site_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -59,7 +74,7 @@ pub struct AttackProtectionCaptchaFriendlyCaptchaResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaHcaptchaResponseContent {
-    /// `site_key`.
+    /// `site_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -88,10 +103,10 @@ SimpleCaptcha => "simple_captcha",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
-    /// `project_id`.
+    /// `project_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `site_key`.
+    /// `site_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -103,7 +118,7 @@ str_accessors!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent: projec
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaRecaptchaV2ResponseContent {
-    /// `site_key`.
+    /// `site_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -114,64 +129,124 @@ pub struct AttackProtectionCaptchaRecaptchaV2ResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaArkose {
-    /// `client_subdomain`.
+    /// `client_subdomain`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_subdomain: Option<String>,
-    /// `fail_open`.
+    /// `fail_open`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
-    /// `secret` (the description marks it required).
+    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
-    /// `verify_subdomain`.
+    /// `verify_subdomain`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_subdomain: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AttackProtectionUpdateCaptchaArkose {
+    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
+        Self {
+            secret: Some(secret.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionUpdateCaptchaArkose {
+/// Sets `client_subdomain`.
+with_client_subdomain(client_subdomain): String;
+/// Sets `fail_open`.
+with_fail_open(fail_open): bool;
+/// Sets `secret`.
+with_secret(secret): crate::Secret;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+/// Sets `verify_subdomain`.
+with_verify_subdomain(verify_subdomain): String;
+});
 /// A model of the schema `AttackProtectionUpdateCaptchaFriendlyCaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaFriendlyCaptcha {
-    /// `secret` (the description marks it required).
+    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AttackProtectionUpdateCaptchaFriendlyCaptcha {
+    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
+        Self {
+            secret: Some(secret.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionUpdateCaptchaFriendlyCaptcha {
+/// Sets `secret`.
+with_secret(secret): crate::Secret;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+});
 /// A model of the schema `AttackProtectionUpdateCaptchaHcaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaHcaptcha {
-    /// `secret` (the description marks it required).
+    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AttackProtectionUpdateCaptchaHcaptcha {
+    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
+        Self {
+            secret: Some(secret.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionUpdateCaptchaHcaptcha {
+/// Sets `secret`.
+with_secret(secret): crate::Secret;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+});
 /// A model of the schema `AttackProtectionUpdateCaptchaRecaptchaEnterprise`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaRecaptchaEnterprise {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `project_id` (the description marks it required).
+    /// `project_id`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -179,20 +254,63 @@ pub struct AttackProtectionUpdateCaptchaRecaptchaEnterprise {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AttackProtectionUpdateCaptchaRecaptchaEnterprise: project_id);
+#[allow(deprecated)]
+impl AttackProtectionUpdateCaptchaRecaptchaEnterprise {
+    /// A value with the required `api_key`, `project_id`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        api_key: impl Into<crate::Secret>,
+        project_id: impl Into<String>,
+        site_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            project_id: Some(project_id.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionUpdateCaptchaRecaptchaEnterprise {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `project_id`.
+with_project_id(project_id): String;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+});
 /// A model of the schema `AttackProtectionUpdateCaptchaRecaptchaV2`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaRecaptchaV2 {
-    /// `secret` (the description marks it required).
+    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AttackProtectionUpdateCaptchaRecaptchaV2 {
+    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
+        Self {
+            secret: Some(secret.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AttackProtectionUpdateCaptchaRecaptchaV2 {
+/// Sets `secret`.
+with_secret(secret): crate::Secret;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+});
 string_enum!(
 /// A string enum: the schema `BotDetectionChallengePolicyPasswordFlowEnum`.
 BotDetectionChallengePolicyPasswordFlowEnum {
@@ -328,13 +446,27 @@ AdminNotification => "admin_notification",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BreachedPasswordDetectionPreChangePasswordStage {
-    /// `shields`.
+    /// `shields`: a list, each item a [`BreachedPasswordDetectionPreChangePasswordShieldsEnum`] (one of `block`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BreachedPasswordDetectionPreChangePasswordStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(BreachedPasswordDetectionPreChangePasswordStage {
+/// Sets `shields`.
+with_shields(shields): Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>;
+});
 string_enum!(
 /// A string enum: the schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`.
 BreachedPasswordDetectionPreUserRegistrationShieldsEnum {
@@ -347,13 +479,27 @@ AdminNotification => "admin_notification",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BreachedPasswordDetectionPreUserRegistrationStage {
-    /// `shields`.
+    /// `shields`: a list, each item a [`BreachedPasswordDetectionPreUserRegistrationShieldsEnum`] (one of `block`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionPreUserRegistrationShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BreachedPasswordDetectionPreUserRegistrationStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(BreachedPasswordDetectionPreUserRegistrationStage {
+/// Sets `shields`.
+with_shields(shields): Vec<BreachedPasswordDetectionPreUserRegistrationShieldsEnum>;
+});
 string_enum!(
 /// A string enum: the schema `BreachedPasswordDetectionShieldsEnum`.
 BreachedPasswordDetectionShieldsEnum {
@@ -368,14 +514,14 @@ AdminNotification => "admin_notification",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BreachedPasswordDetectionStage {
-    /// `pre-change-password`.
+    /// `pre-change-password`: a [`BreachedPasswordDetectionPreChangePasswordStage`].
     #[serde(
         rename = "pre-change-password",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pre_change_password: Option<BreachedPasswordDetectionPreChangePasswordStage>,
-    /// `pre-user-registration`.
+    /// `pre-user-registration`: a [`BreachedPasswordDetectionPreUserRegistrationStage`].
     #[serde(
         rename = "pre-user-registration",
         default,
@@ -386,6 +532,22 @@ pub struct BreachedPasswordDetectionStage {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BreachedPasswordDetectionStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(BreachedPasswordDetectionStage {
+/// Sets `pre-change-password`.
+with_pre_change_password(pre_change_password): BreachedPasswordDetectionPreChangePasswordStage;
+/// Sets `pre-user-registration`.
+with_pre_user_registration(pre_user_registration): BreachedPasswordDetectionPreUserRegistrationStage;
+});
 string_enum!(
 /// A string enum: the schema `BruteForceProtectionModeEnum`.
 BruteForceProtectionModeEnum {
@@ -406,28 +568,28 @@ UserNotification => "user_notification",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAttackProtectionCaptchaResponseContent {
-    /// `active_provider_id`.
+    /// `active_provider_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_provider_id: Option<String>,
-    /// `arkose`.
+    /// `arkose`: a [`AttackProtectionCaptchaArkoseResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arkose: Option<AttackProtectionCaptchaArkoseResponseContent>,
-    /// `auth_challenge`.
+    /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_challenge: Option<AttackProtectionCaptchaAuthChallengeResponseContent>,
-    /// `friendly_captcha`.
+    /// `friendly_captcha`: a [`AttackProtectionCaptchaFriendlyCaptchaResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_captcha: Option<AttackProtectionCaptchaFriendlyCaptchaResponseContent>,
-    /// `hcaptcha`.
+    /// `hcaptcha`: a [`AttackProtectionCaptchaHcaptchaResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hcaptcha: Option<AttackProtectionCaptchaHcaptchaResponseContent>,
-    /// `recaptcha_enterprise`.
+    /// `recaptcha_enterprise`: a [`AttackProtectionCaptchaRecaptchaEnterpriseResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_enterprise: Option<AttackProtectionCaptchaRecaptchaEnterpriseResponseContent>,
-    /// `recaptcha_v2`.
+    /// `recaptcha_v2`: a [`AttackProtectionCaptchaRecaptchaV2ResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_v2: Option<AttackProtectionCaptchaRecaptchaV2ResponseContent>,
-    /// `simple_captcha`.
+    /// `simple_captcha`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_captcha: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -439,22 +601,22 @@ str_accessors!(GetAttackProtectionCaptchaResponseContent: active_provider_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBotDetectionSettingsResponseContent {
-    /// `allowlist` (the description marks it required).
+    /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
-    /// `bot_detection_level` (the description marks it required).
+    /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_detection_level: Option<BotDetectionLevelEnum>,
-    /// `challenge_password_policy` (the description marks it required).
+    /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
-    /// `challenge_password_reset_policy` (the description marks it required).
+    /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
-    /// `challenge_passwordless_policy` (the description marks it required).
+    /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
-    /// `monitoring_mode_enabled` (the description marks it required).
+    /// `monitoring_mode_enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_mode_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -465,20 +627,20 @@ pub struct GetBotDetectionSettingsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBreachedPasswordDetectionSettingsResponseContent {
-    /// `admin_notification_frequency`.
+    /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `method`.
+    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<BreachedPasswordDetectionMethodEnum>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
-    /// `stage`.
+    /// `stage`: a [`BreachedPasswordDetectionStage`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<BreachedPasswordDetectionStage>,
     /// Fields this crate does not name, kept as received.
@@ -489,19 +651,19 @@ pub struct GetBreachedPasswordDetectionSettingsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBruteForceSettingsResponseContent {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a [`GetBruteForceSettingsResponseContentAllowlistItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<GetBruteForceSettingsResponseContentAllowlistItem>>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `max_attempts`.
+    /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    /// `mode`.
+    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<BruteForceProtectionModeEnum>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -575,7 +737,7 @@ String4(String) => as_string4, is_string4;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPhoneProviderProtectionResponseContent {
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneProviderProtectionBackoffStrategyEnum>,
     /// Fields this crate does not name, kept as received.
@@ -586,39 +748,43 @@ pub struct GetPhoneProviderProtectionResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSuspiciousIpThrottlingSettingsResponseContent {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
-    /// `stage`.
+    /// `stage`: a [`SuspiciousIpThrottlingStage`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<SuspiciousIpThrottlingStage>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `PatchPhoneProviderProtectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PatchPhoneProviderProtectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchPhoneProviderProtectionRequestContent {
+    /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
     #[serde(rename = "type")]
     type_: PhoneProviderProtectionBackoffStrategyEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PatchPhoneProviderProtectionRequestContent {
-    /// A body with the required fields:
-    /// - `type`
+    /// A value with the required `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(type_: impl Into<PhoneProviderProtectionBackoffStrategyEnum>) -> Self {
         Self {
             type_: type_.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl PatchPhoneProviderProtectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -629,7 +795,7 @@ impl PatchPhoneProviderProtectionRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchPhoneProviderProtectionResponseContent {
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneProviderProtectionBackoffStrategyEnum>,
     /// Fields this crate does not name, kept as received.
@@ -711,30 +877,62 @@ String4(String) => as_string4, is_string4;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SuspiciousIpThrottlingPreLoginStage {
-    /// `max_attempts`.
+    /// `max_attempts`: an integer; defaults to `100`; 1 to 2500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    /// `rate`.
+    /// `rate`: an integer; defaults to `864000`; 34560 to 86400000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SuspiciousIpThrottlingPreLoginStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SuspiciousIpThrottlingPreLoginStage {
+/// Sets `max_attempts`.
+with_max_attempts(max_attempts): i64;
+/// Sets `rate`.
+with_rate(rate): i64;
+});
 /// A model of the schema `SuspiciousIPThrottlingPreUserRegistrationStage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SuspiciousIpThrottlingPreUserRegistrationStage {
-    /// `max_attempts`.
+    /// `max_attempts`: an integer; defaults to `50`; 1 to 72000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    /// `rate`.
+    /// `rate`: an integer; defaults to `1728000`; 1200 to 86400000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SuspiciousIpThrottlingPreUserRegistrationStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SuspiciousIpThrottlingPreUserRegistrationStage {
+/// Sets `max_attempts`.
+with_max_attempts(max_attempts): i64;
+/// Sets `rate`.
+with_rate(rate): i64;
+});
 string_enum!(
 /// A string enum: the schema `SuspiciousIPThrottlingShieldsEnum`.
 SuspiciousIpThrottlingShieldsEnum {
@@ -747,10 +945,10 @@ AdminNotification => "admin_notification",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SuspiciousIpThrottlingStage {
-    /// `pre-login`.
+    /// `pre-login`: a [`SuspiciousIpThrottlingPreLoginStage`].
     #[serde(rename = "pre-login", default, skip_serializing_if = "Option::is_none")]
     pub pre_login: Option<SuspiciousIpThrottlingPreLoginStage>,
-    /// `pre-user-registration`.
+    /// `pre-user-registration`: a [`SuspiciousIpThrottlingPreUserRegistrationStage`].
     #[serde(
         rename = "pre-user-registration",
         default,
@@ -761,88 +959,89 @@ pub struct SuspiciousIpThrottlingStage {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateAttackProtectionCaptchaRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl SuspiciousIpThrottlingStage {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SuspiciousIpThrottlingStage {
+/// Sets `pre-login`.
+with_pre_login(pre_login): SuspiciousIpThrottlingPreLoginStage;
+/// Sets `pre-user-registration`.
+with_pre_user_registration(pre_user_registration): SuspiciousIpThrottlingPreUserRegistrationStage;
+});
+/// A request body, the schema `UpdateAttackProtectionCaptchaRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateAttackProtectionCaptchaRequestContent {
+    /// `active_provider_id`: a [`AttackProtectionCaptchaProviderId`] (one of `arkose`, `auth_challenge`, `friendly_captcha`, `hcaptcha`, `recaptcha_v2`, `recaptcha_enterprise`, `simple_captcha`); at most 36 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     active_provider_id: Option<AttackProtectionCaptchaProviderId>,
+    /// `arkose`: a [`AttackProtectionUpdateCaptchaArkose`].
     #[serde(skip_serializing_if = "Option::is_none")]
     arkose: Option<AttackProtectionUpdateCaptchaArkose>,
+    /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeRequest`].
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_challenge: Option<AttackProtectionCaptchaAuthChallengeRequest>,
+    /// `friendly_captcha`: a [`AttackProtectionUpdateCaptchaFriendlyCaptcha`].
     #[serde(skip_serializing_if = "Option::is_none")]
     friendly_captcha: Option<AttackProtectionUpdateCaptchaFriendlyCaptcha>,
+    /// `hcaptcha`: a [`AttackProtectionUpdateCaptchaHcaptcha`].
     #[serde(skip_serializing_if = "Option::is_none")]
     hcaptcha: Option<AttackProtectionUpdateCaptchaHcaptcha>,
+    /// `recaptcha_enterprise`: a [`AttackProtectionUpdateCaptchaRecaptchaEnterprise`].
     #[serde(skip_serializing_if = "Option::is_none")]
     recaptcha_enterprise: Option<AttackProtectionUpdateCaptchaRecaptchaEnterprise>,
+    /// `recaptcha_v2`: a [`AttackProtectionUpdateCaptchaRecaptchaV2`].
     #[serde(skip_serializing_if = "Option::is_none")]
     recaptcha_v2: Option<AttackProtectionUpdateCaptchaRecaptchaV2>,
+    /// `simple_captcha`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     simple_captcha: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateAttackProtectionCaptchaRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            active_provider_id: None,
+            arkose: None,
+            auth_challenge: None,
+            friendly_captcha: None,
+            hcaptcha: None,
+            recaptcha_enterprise: None,
+            recaptcha_v2: None,
+            simple_captcha: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `active_provider_id`.
-    pub fn active_provider_id(
-        mut self,
-        value: impl Into<AttackProtectionCaptchaProviderId>,
-    ) -> Self {
-        self.active_provider_id = Some(value.into());
-        self
-    }
-    /// Sets `arkose`.
-    pub fn arkose(mut self, value: impl Into<AttackProtectionUpdateCaptchaArkose>) -> Self {
-        self.arkose = Some(value.into());
-        self
-    }
-    /// Sets `auth_challenge`.
-    pub fn auth_challenge(
-        mut self,
-        value: impl Into<AttackProtectionCaptchaAuthChallengeRequest>,
-    ) -> Self {
-        self.auth_challenge = Some(value.into());
-        self
-    }
-    /// Sets `friendly_captcha`.
-    pub fn friendly_captcha(
-        mut self,
-        value: impl Into<AttackProtectionUpdateCaptchaFriendlyCaptcha>,
-    ) -> Self {
-        self.friendly_captcha = Some(value.into());
-        self
-    }
-    /// Sets `hcaptcha`.
-    pub fn hcaptcha(mut self, value: impl Into<AttackProtectionUpdateCaptchaHcaptcha>) -> Self {
-        self.hcaptcha = Some(value.into());
-        self
-    }
-    /// Sets `recaptcha_enterprise`.
-    pub fn recaptcha_enterprise(
-        mut self,
-        value: impl Into<AttackProtectionUpdateCaptchaRecaptchaEnterprise>,
-    ) -> Self {
-        self.recaptcha_enterprise = Some(value.into());
-        self
-    }
-    /// Sets `recaptcha_v2`.
-    pub fn recaptcha_v2(
-        mut self,
-        value: impl Into<AttackProtectionUpdateCaptchaRecaptchaV2>,
-    ) -> Self {
-        self.recaptcha_v2 = Some(value.into());
-        self
-    }
-    /// Sets `simple_captcha`.
-    pub fn simple_captcha(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.simple_captcha = Some(value.into());
-        self
-    }
+}
+setters!(UpdateAttackProtectionCaptchaRequestContent {
+/// Sets `active_provider_id`.
+with_active_provider_id(active_provider_id): AttackProtectionCaptchaProviderId;
+/// Sets `arkose`.
+with_arkose(arkose): AttackProtectionUpdateCaptchaArkose;
+/// Sets `auth_challenge`.
+with_auth_challenge(auth_challenge): AttackProtectionCaptchaAuthChallengeRequest;
+/// Sets `friendly_captcha`.
+with_friendly_captcha(friendly_captcha): AttackProtectionUpdateCaptchaFriendlyCaptcha;
+/// Sets `hcaptcha`.
+with_hcaptcha(hcaptcha): AttackProtectionUpdateCaptchaHcaptcha;
+/// Sets `recaptcha_enterprise`.
+with_recaptcha_enterprise(recaptcha_enterprise): AttackProtectionUpdateCaptchaRecaptchaEnterprise;
+/// Sets `recaptcha_v2`.
+with_recaptcha_v2(recaptcha_v2): AttackProtectionUpdateCaptchaRecaptchaV2;
+/// Sets `simple_captcha`.
+with_simple_captcha(simple_captcha): crate::secret::SecretMap;
+});
+impl UpdateAttackProtectionCaptchaRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -853,28 +1052,28 @@ impl UpdateAttackProtectionCaptchaRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAttackProtectionCaptchaResponseContent {
-    /// `active_provider_id`.
+    /// `active_provider_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_provider_id: Option<String>,
-    /// `arkose`.
+    /// `arkose`: a [`AttackProtectionCaptchaArkoseResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arkose: Option<AttackProtectionCaptchaArkoseResponseContent>,
-    /// `auth_challenge`.
+    /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_challenge: Option<AttackProtectionCaptchaAuthChallengeResponseContent>,
-    /// `friendly_captcha`.
+    /// `friendly_captcha`: a [`AttackProtectionCaptchaFriendlyCaptchaResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_captcha: Option<AttackProtectionCaptchaFriendlyCaptchaResponseContent>,
-    /// `hcaptcha`.
+    /// `hcaptcha`: a [`AttackProtectionCaptchaHcaptchaResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hcaptcha: Option<AttackProtectionCaptchaHcaptchaResponseContent>,
-    /// `recaptcha_enterprise`.
+    /// `recaptcha_enterprise`: a [`AttackProtectionCaptchaRecaptchaEnterpriseResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_enterprise: Option<AttackProtectionCaptchaRecaptchaEnterpriseResponseContent>,
-    /// `recaptcha_v2`.
+    /// `recaptcha_v2`: a [`AttackProtectionCaptchaRecaptchaV2ResponseContent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_v2: Option<AttackProtectionCaptchaRecaptchaV2ResponseContent>,
-    /// `simple_captcha`.
+    /// `simple_captcha`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_captcha: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -882,68 +1081,61 @@ pub struct UpdateAttackProtectionCaptchaResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateAttackProtectionCaptchaResponseContent: active_provider_id);
-/// A request body, the schema `UpdateBotDetectionSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBotDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBotDetectionSettingsRequestContent {
+    /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
     #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
+    /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
     #[serde(skip_serializing_if = "Option::is_none")]
     bot_detection_level: Option<BotDetectionLevelEnum>,
+    /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(skip_serializing_if = "Option::is_none")]
     challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
+    /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(skip_serializing_if = "Option::is_none")]
     challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
+    /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(skip_serializing_if = "Option::is_none")]
     challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
+    /// `monitoring_mode_enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     monitoring_mode_enabled: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBotDetectionSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            allowlist: None,
+            bot_detection_level: None,
+            challenge_password_policy: None,
+            challenge_password_reset_policy: None,
+            challenge_passwordless_policy: None,
+            monitoring_mode_enabled: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `allowlist`.
-    pub fn allowlist(mut self, value: impl Into<Vec<BotDetectionIpAddressOrCidrBlock>>) -> Self {
-        self.allowlist = Some(value.into());
-        self
-    }
-    /// Sets `bot_detection_level`.
-    pub fn bot_detection_level(mut self, value: impl Into<BotDetectionLevelEnum>) -> Self {
-        self.bot_detection_level = Some(value.into());
-        self
-    }
-    /// Sets `challenge_password_policy`.
-    pub fn challenge_password_policy(
-        mut self,
-        value: impl Into<BotDetectionChallengePolicyPasswordFlowEnum>,
-    ) -> Self {
-        self.challenge_password_policy = Some(value.into());
-        self
-    }
-    /// Sets `challenge_password_reset_policy`.
-    pub fn challenge_password_reset_policy(
-        mut self,
-        value: impl Into<BotDetectionChallengePolicyPasswordResetFlowEnum>,
-    ) -> Self {
-        self.challenge_password_reset_policy = Some(value.into());
-        self
-    }
-    /// Sets `challenge_passwordless_policy`.
-    pub fn challenge_passwordless_policy(
-        mut self,
-        value: impl Into<BotDetectionChallengePolicyPasswordlessFlowEnum>,
-    ) -> Self {
-        self.challenge_passwordless_policy = Some(value.into());
-        self
-    }
-    /// Sets `monitoring_mode_enabled`.
-    pub fn monitoring_mode_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.monitoring_mode_enabled = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBotDetectionSettingsRequestContent {
+/// Sets `allowlist`.
+with_allowlist(allowlist): Vec<BotDetectionIpAddressOrCidrBlock>;
+/// Sets `bot_detection_level`.
+with_bot_detection_level(bot_detection_level): BotDetectionLevelEnum;
+/// Sets `challenge_password_policy`.
+with_challenge_password_policy(challenge_password_policy): BotDetectionChallengePolicyPasswordFlowEnum;
+/// Sets `challenge_password_reset_policy`.
+with_challenge_password_reset_policy(challenge_password_reset_policy): BotDetectionChallengePolicyPasswordResetFlowEnum;
+/// Sets `challenge_passwordless_policy`.
+with_challenge_passwordless_policy(challenge_passwordless_policy): BotDetectionChallengePolicyPasswordlessFlowEnum;
+/// Sets `monitoring_mode_enabled`.
+with_monitoring_mode_enabled(monitoring_mode_enabled): bool;
+});
+impl UpdateBotDetectionSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -954,78 +1146,78 @@ impl UpdateBotDetectionSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBotDetectionSettingsResponseContent {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
-    /// `bot_detection_level`.
+    /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_detection_level: Option<BotDetectionLevelEnum>,
-    /// `challenge_password_policy`.
+    /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
-    /// `challenge_password_reset_policy`.
+    /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
-    /// `challenge_passwordless_policy`.
+    /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
-    /// `monitoring_mode_enabled`.
+    /// `monitoring_mode_enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_mode_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateBreachedPasswordDetectionSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBreachedPasswordDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBreachedPasswordDetectionSettingsRequestContent {
+    /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
     #[serde(skip_serializing_if = "Option::is_none")]
     admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     method: Option<BreachedPasswordDetectionMethodEnum>,
+    /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
     #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
+    /// `stage`: a [`BreachedPasswordDetectionStage`].
     #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<BreachedPasswordDetectionStage>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBreachedPasswordDetectionSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            admin_notification_frequency: None,
+            enabled: None,
+            method: None,
+            shields: None,
+            stage: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `admin_notification_frequency`.
-    pub fn admin_notification_frequency(
-        mut self,
-        value: impl Into<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
-    ) -> Self {
-        self.admin_notification_frequency = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `method`.
-    pub fn method(mut self, value: impl Into<BreachedPasswordDetectionMethodEnum>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-    /// Sets `shields`.
-    pub fn shields(mut self, value: impl Into<Vec<BreachedPasswordDetectionShieldsEnum>>) -> Self {
-        self.shields = Some(value.into());
-        self
-    }
-    /// Sets `stage`.
-    pub fn stage(mut self, value: impl Into<BreachedPasswordDetectionStage>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBreachedPasswordDetectionSettingsRequestContent {
+/// Sets `admin_notification_frequency`.
+with_admin_notification_frequency(admin_notification_frequency): Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `method`.
+with_method(method): BreachedPasswordDetectionMethodEnum;
+/// Sets `shields`.
+with_shields(shields): Vec<BreachedPasswordDetectionShieldsEnum>;
+/// Sets `stage`.
+with_stage(stage): BreachedPasswordDetectionStage;
+});
+impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1036,75 +1228,75 @@ impl UpdateBreachedPasswordDetectionSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBreachedPasswordDetectionSettingsResponseContent {
-    /// `admin_notification_frequency`.
+    /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `method`.
+    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<BreachedPasswordDetectionMethodEnum>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
-    /// `stage`.
+    /// `stage`: a [`BreachedPasswordDetectionStage`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<BreachedPasswordDetectionStage>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateBruteForceSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBruteForceSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBruteForceSettingsRequestContent {
+    /// `allowlist`: a list, each item a [`UpdateBruteForceSettingsRequestContentAllowlistItem`].
     #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>>,
+    /// `enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
     max_attempts: Option<i64>,
+    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     mode: Option<BruteForceProtectionModeEnum>,
+    /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
     #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBruteForceSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            allowlist: None,
+            enabled: None,
+            max_attempts: None,
+            mode: None,
+            shields: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `allowlist`.
-    pub fn allowlist(
-        mut self,
-        value: impl Into<Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>>,
-    ) -> Self {
-        self.allowlist = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `max_attempts`.
-    pub fn max_attempts(mut self, value: impl Into<i64>) -> Self {
-        self.max_attempts = Some(value.into());
-        self
-    }
-    /// Sets `mode`.
-    pub fn mode(mut self, value: impl Into<BruteForceProtectionModeEnum>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-    /// Sets `shields`.
-    pub fn shields(mut self, value: impl Into<Vec<BruteForceProtectionShieldsEnum>>) -> Self {
-        self.shields = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBruteForceSettingsRequestContent {
+/// Sets `allowlist`.
+with_allowlist(allowlist): Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `max_attempts`.
+with_max_attempts(max_attempts): i64;
+/// Sets `mode`.
+with_mode(mode): BruteForceProtectionModeEnum;
+/// Sets `shields`.
+with_shields(shields): Vec<BruteForceProtectionShieldsEnum>;
+});
+impl UpdateBruteForceSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1178,19 +1370,19 @@ String4(String) => as_string4, is_string4;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBruteForceSettingsResponseContent {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a [`UpdateBruteForceSettingsResponseContentAllowlistItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<UpdateBruteForceSettingsResponseContentAllowlistItem>>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `max_attempts`.
+    /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    /// `mode`.
+    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<BruteForceProtectionModeEnum>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -1260,45 +1452,49 @@ String3(String) => as_string3, is_string3;
 String4(String) => as_string4, is_string4;
 } from {
 });
-/// A request body, the schema `UpdateSuspiciousIPThrottlingSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateSuspiciousIPThrottlingSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSuspiciousIpThrottlingSettingsRequestContent {
+    /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
     #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
+    /// `enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
     #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
+    /// `stage`: a [`SuspiciousIpThrottlingStage`].
     #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<SuspiciousIpThrottlingStage>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            allowlist: None,
+            enabled: None,
+            shields: None,
+            stage: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `allowlist`.
-    pub fn allowlist(mut self, value: impl Into<Vec<SuspiciousIpThrottlingAllowlistItem>>) -> Self {
-        self.allowlist = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `shields`.
-    pub fn shields(mut self, value: impl Into<Vec<SuspiciousIpThrottlingShieldsEnum>>) -> Self {
-        self.shields = Some(value.into());
-        self
-    }
-    /// Sets `stage`.
-    pub fn stage(mut self, value: impl Into<SuspiciousIpThrottlingStage>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+}
+setters!(UpdateSuspiciousIpThrottlingSettingsRequestContent {
+/// Sets `allowlist`.
+with_allowlist(allowlist): Vec<SuspiciousIpThrottlingAllowlistItem>;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `shields`.
+with_shields(shields): Vec<SuspiciousIpThrottlingShieldsEnum>;
+/// Sets `stage`.
+with_stage(stage): SuspiciousIpThrottlingStage;
+});
+impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1309,16 +1505,16 @@ impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSuspiciousIpThrottlingSettingsResponseContent {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `shields`.
+    /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
-    /// `stage`.
+    /// `stage`: a [`SuspiciousIpThrottlingStage`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<SuspiciousIpThrottlingStage>,
     /// Fields this crate does not name, kept as received.

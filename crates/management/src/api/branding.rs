@@ -6,10 +6,10 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingColors {
-    /// `page_background`.
+    /// `page_background`: a [`BrandingPageBackground`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingPageBackground>,
-    /// `primary`.
+    /// `primary`: a string; format `html-color`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -20,7 +20,7 @@ pub struct BrandingColors {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingFont {
-    /// `url`.
+    /// `url`: a string; format `strict-https-uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -74,37 +74,86 @@ Object(crate::secret::SecretMap) => as_object, is_object;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeBorders {
-    /// `button_border_radius` (the description marks it required).
+    /// `button_border_radius`: a number; 1 to 10; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_border_radius: Option<f64>,
-    /// `button_border_weight` (the description marks it required).
+    /// `button_border_weight`: a number; 0 to 10; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_border_weight: Option<f64>,
-    /// `buttons_style` (the description marks it required).
+    /// `buttons_style`: a [`BrandingThemeBordersButtonsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buttons_style: Option<BrandingThemeBordersButtonsStyleEnum>,
-    /// `input_border_radius` (the description marks it required).
+    /// `input_border_radius`: a number; 0 to 10; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border_radius: Option<f64>,
-    /// `input_border_weight` (the description marks it required).
+    /// `input_border_weight`: a number; 0 to 3; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border_weight: Option<f64>,
-    /// `inputs_style` (the description marks it required).
+    /// `inputs_style`: a [`BrandingThemeBordersInputsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs_style: Option<BrandingThemeBordersInputsStyleEnum>,
-    /// `show_widget_shadow` (the description marks it required).
+    /// `show_widget_shadow`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_widget_shadow: Option<bool>,
-    /// `widget_border_weight` (the description marks it required).
+    /// `widget_border_weight`: a number; 0 to 10; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_border_weight: Option<f64>,
-    /// `widget_corner_radius` (the description marks it required).
+    /// `widget_corner_radius`: a number; 0 to 50; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_corner_radius: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeBorders {
+    /// A value with the required `button_border_radius`, `button_border_weight`, `buttons_style`, `input_border_radius`, `input_border_weight`, `inputs_style`, `show_widget_shadow`, `widget_border_weight`, `widget_corner_radius`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        button_border_radius: impl Into<f64>,
+        button_border_weight: impl Into<f64>,
+        buttons_style: impl Into<BrandingThemeBordersButtonsStyleEnum>,
+        input_border_radius: impl Into<f64>,
+        input_border_weight: impl Into<f64>,
+        inputs_style: impl Into<BrandingThemeBordersInputsStyleEnum>,
+        show_widget_shadow: impl Into<bool>,
+        widget_border_weight: impl Into<f64>,
+        widget_corner_radius: impl Into<f64>,
+    ) -> Self {
+        Self {
+            button_border_radius: Some(button_border_radius.into()),
+            button_border_weight: Some(button_border_weight.into()),
+            buttons_style: Some(buttons_style.into()),
+            input_border_radius: Some(input_border_radius.into()),
+            input_border_weight: Some(input_border_weight.into()),
+            inputs_style: Some(inputs_style.into()),
+            show_widget_shadow: Some(show_widget_shadow.into()),
+            widget_border_weight: Some(widget_border_weight.into()),
+            widget_corner_radius: Some(widget_corner_radius.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeBorders {
+/// Sets `button_border_radius`.
+with_button_border_radius(button_border_radius): f64;
+/// Sets `button_border_weight`.
+with_button_border_weight(button_border_weight): f64;
+/// Sets `buttons_style`.
+with_buttons_style(buttons_style): BrandingThemeBordersButtonsStyleEnum;
+/// Sets `input_border_radius`.
+with_input_border_radius(input_border_radius): f64;
+/// Sets `input_border_weight`.
+with_input_border_weight(input_border_weight): f64;
+/// Sets `inputs_style`.
+with_inputs_style(inputs_style): BrandingThemeBordersInputsStyleEnum;
+/// Sets `show_widget_shadow`.
+with_show_widget_shadow(show_widget_shadow): bool;
+/// Sets `widget_border_weight`.
+with_widget_border_weight(widget_border_weight): f64;
+/// Sets `widget_corner_radius`.
+with_widget_corner_radius(widget_corner_radius): f64;
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemeBordersButtonsStyleEnum`.
 BrandingThemeBordersButtonsStyleEnum {
@@ -129,70 +178,155 @@ Sharp => "sharp",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeColors {
-    /// `base_focus_color`.
+    /// `base_focus_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_focus_color: Option<String>,
-    /// `base_hover_color`.
+    /// `base_hover_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_hover_color: Option<String>,
-    /// `body_text` (the description marks it required).
+    /// `body_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
-    /// `captcha_widget_theme`.
+    /// `captcha_widget_theme`: a [`BrandingThemeColorsCaptchaWidgetThemeEnum`] (one of `auto`, `dark`, `light`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_widget_theme: Option<BrandingThemeColorsCaptchaWidgetThemeEnum>,
-    /// `error` (the description marks it required).
+    /// `error`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// `header` (the description marks it required).
+    /// `header`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// `icons` (the description marks it required).
+    /// `icons`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icons: Option<String>,
-    /// `input_background` (the description marks it required).
+    /// `input_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_background: Option<String>,
-    /// `input_border` (the description marks it required).
+    /// `input_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border: Option<String>,
-    /// `input_filled_text` (the description marks it required).
+    /// `input_filled_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_filled_text: Option<String>,
-    /// `input_labels_placeholders` (the description marks it required).
+    /// `input_labels_placeholders`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_labels_placeholders: Option<String>,
-    /// `links_focused_components` (the description marks it required).
+    /// `links_focused_components`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_focused_components: Option<String>,
-    /// `primary_button` (the description marks it required).
+    /// `primary_button`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_button: Option<String>,
-    /// `primary_button_label` (the description marks it required).
+    /// `primary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_button_label: Option<String>,
-    /// `read_only_background`.
+    /// `read_only_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only_background: Option<String>,
-    /// `secondary_button_border` (the description marks it required).
+    /// `secondary_button_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_button_border: Option<String>,
-    /// `secondary_button_label` (the description marks it required).
+    /// `secondary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_button_label: Option<String>,
-    /// `success` (the description marks it required).
+    /// `success`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
-    /// `widget_background` (the description marks it required).
+    /// `widget_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_background: Option<String>,
-    /// `widget_border` (the description marks it required).
+    /// `widget_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_border: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeColors {
+    /// A value with the required `body_text`, `error`, `header`, `icons`, `input_background`, `input_border`, `input_filled_text`, `input_labels_placeholders`, `links_focused_components`, `primary_button`, `primary_button_label`, `secondary_button_border`, `secondary_button_label`, `success`, `widget_background`, `widget_border`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        body_text: impl Into<String>,
+        error: impl Into<String>,
+        header: impl Into<String>,
+        icons: impl Into<String>,
+        input_background: impl Into<String>,
+        input_border: impl Into<String>,
+        input_filled_text: impl Into<String>,
+        input_labels_placeholders: impl Into<String>,
+        links_focused_components: impl Into<String>,
+        primary_button: impl Into<String>,
+        primary_button_label: impl Into<String>,
+        secondary_button_border: impl Into<String>,
+        secondary_button_label: impl Into<String>,
+        success: impl Into<String>,
+        widget_background: impl Into<String>,
+        widget_border: impl Into<String>,
+    ) -> Self {
+        Self {
+            body_text: Some(body_text.into()),
+            error: Some(error.into()),
+            header: Some(header.into()),
+            icons: Some(icons.into()),
+            input_background: Some(input_background.into()),
+            input_border: Some(input_border.into()),
+            input_filled_text: Some(input_filled_text.into()),
+            input_labels_placeholders: Some(input_labels_placeholders.into()),
+            links_focused_components: Some(links_focused_components.into()),
+            primary_button: Some(primary_button.into()),
+            primary_button_label: Some(primary_button_label.into()),
+            secondary_button_border: Some(secondary_button_border.into()),
+            secondary_button_label: Some(secondary_button_label.into()),
+            success: Some(success.into()),
+            widget_background: Some(widget_background.into()),
+            widget_border: Some(widget_border.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeColors {
+/// Sets `base_focus_color`.
+with_base_focus_color(base_focus_color): String;
+/// Sets `base_hover_color`.
+with_base_hover_color(base_hover_color): String;
+/// Sets `body_text`.
+with_body_text(body_text): String;
+/// Sets `captcha_widget_theme`.
+with_captcha_widget_theme(captcha_widget_theme): BrandingThemeColorsCaptchaWidgetThemeEnum;
+/// Sets `error`.
+with_error(error): String;
+/// Sets `header`.
+with_header(header): String;
+/// Sets `icons`.
+with_icons(icons): String;
+/// Sets `input_background`.
+with_input_background(input_background): String;
+/// Sets `input_border`.
+with_input_border(input_border): String;
+/// Sets `input_filled_text`.
+with_input_filled_text(input_filled_text): String;
+/// Sets `input_labels_placeholders`.
+with_input_labels_placeholders(input_labels_placeholders): String;
+/// Sets `links_focused_components`.
+with_links_focused_components(links_focused_components): String;
+/// Sets `primary_button`.
+with_primary_button(primary_button): String;
+/// Sets `primary_button_label`.
+with_primary_button_label(primary_button_label): String;
+/// Sets `read_only_background`.
+with_read_only_background(read_only_background): String;
+/// Sets `secondary_button_border`.
+with_secondary_button_border(secondary_button_border): String;
+/// Sets `secondary_button_label`.
+with_secondary_button_label(secondary_button_label): String;
+/// Sets `success`.
+with_success(success): String;
+/// Sets `widget_background`.
+with_widget_background(widget_background): String;
+/// Sets `widget_border`.
+with_widget_border(widget_border): String;
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemeColorsCaptchaWidgetThemeEnum`.
 BrandingThemeColorsCaptchaWidgetThemeEnum {
@@ -207,58 +341,130 @@ Light => "light",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontBodyText {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 0 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontBodyText {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontBodyText {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 /// A model of the schema `BrandingThemeFontButtonsText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontButtonsText {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 0 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontButtonsText {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontButtonsText {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 /// A model of the schema `BrandingThemeFontInputLabels`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontInputLabels {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 0 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontInputLabels {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontInputLabels {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 /// A model of the schema `BrandingThemeFontLinks`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontLinks {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 0 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontLinks {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontLinks {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemeFontLinksStyleEnum`.
 BrandingThemeFontLinksStyleEnum {
@@ -271,82 +477,192 @@ Underlined => "underlined",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontSubtitle {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 0 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontSubtitle {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontSubtitle {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 /// A model of the schema `BrandingThemeFontTitle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFontTitle {
-    /// `bold` (the description marks it required).
+    /// `bold`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
-    /// `size` (the description marks it required).
+    /// `size`: a number; 75 to 150; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFontTitle {
+    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
+        Self {
+            bold: Some(bold.into()),
+            size: Some(size.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFontTitle {
+/// Sets `bold`.
+with_bold(bold): bool;
+/// Sets `size`.
+with_size(size): f64;
+});
 /// A model of the schema `BrandingThemeFonts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeFonts {
-    /// `body_text` (the description marks it required).
+    /// `body_text`: a [`BrandingThemeFontBodyText`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<BrandingThemeFontBodyText>,
-    /// `buttons_text` (the description marks it required).
+    /// `buttons_text`: a [`BrandingThemeFontButtonsText`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buttons_text: Option<BrandingThemeFontButtonsText>,
-    /// `font_url` (the description marks it required).
+    /// `font_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font_url: Option<String>,
-    /// `input_labels` (the description marks it required).
+    /// `input_labels`: a [`BrandingThemeFontInputLabels`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_labels: Option<BrandingThemeFontInputLabels>,
-    /// `links` (the description marks it required).
+    /// `links`: a [`BrandingThemeFontLinks`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BrandingThemeFontLinks>,
-    /// `links_style` (the description marks it required).
+    /// `links_style`: a [`BrandingThemeFontLinksStyleEnum`] (one of `normal`, `underlined`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_style: Option<BrandingThemeFontLinksStyleEnum>,
-    /// `reference_text_size` (the description marks it required).
+    /// `reference_text_size`: a number; 12 to 24; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_text_size: Option<f64>,
-    /// `subtitle` (the description marks it required).
+    /// `subtitle`: a [`BrandingThemeFontSubtitle`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<BrandingThemeFontSubtitle>,
-    /// `title` (the description marks it required).
+    /// `title`: a [`BrandingThemeFontTitle`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<BrandingThemeFontTitle>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeFonts {
+    /// A value with the required `body_text`, `buttons_text`, `font_url`, `input_labels`, `links`, `links_style`, `reference_text_size`, `subtitle`, `title`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        body_text: impl Into<BrandingThemeFontBodyText>,
+        buttons_text: impl Into<BrandingThemeFontButtonsText>,
+        font_url: impl Into<String>,
+        input_labels: impl Into<BrandingThemeFontInputLabels>,
+        links: impl Into<BrandingThemeFontLinks>,
+        links_style: impl Into<BrandingThemeFontLinksStyleEnum>,
+        reference_text_size: impl Into<f64>,
+        subtitle: impl Into<BrandingThemeFontSubtitle>,
+        title: impl Into<BrandingThemeFontTitle>,
+    ) -> Self {
+        Self {
+            body_text: Some(body_text.into()),
+            buttons_text: Some(buttons_text.into()),
+            font_url: Some(font_url.into()),
+            input_labels: Some(input_labels.into()),
+            links: Some(links.into()),
+            links_style: Some(links_style.into()),
+            reference_text_size: Some(reference_text_size.into()),
+            subtitle: Some(subtitle.into()),
+            title: Some(title.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeFonts {
+/// Sets `body_text`.
+with_body_text(body_text): BrandingThemeFontBodyText;
+/// Sets `buttons_text`.
+with_buttons_text(buttons_text): BrandingThemeFontButtonsText;
+/// Sets `font_url`.
+with_font_url(font_url): String;
+/// Sets `input_labels`.
+with_input_labels(input_labels): BrandingThemeFontInputLabels;
+/// Sets `links`.
+with_links(links): BrandingThemeFontLinks;
+/// Sets `links_style`.
+with_links_style(links_style): BrandingThemeFontLinksStyleEnum;
+/// Sets `reference_text_size`.
+with_reference_text_size(reference_text_size): f64;
+/// Sets `subtitle`.
+with_subtitle(subtitle): BrandingThemeFontSubtitle;
+/// Sets `title`.
+with_title(title): BrandingThemeFontTitle;
+});
 /// A model of the schema `BrandingThemePageBackground`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemePageBackground {
-    /// `background_color` (the description marks it required).
+    /// `background_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
-    /// `background_image_url` (the description marks it required).
+    /// `background_image_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_image_url: Option<String>,
-    /// `page_layout` (the description marks it required).
+    /// `page_layout`: a [`BrandingThemePageBackgroundPageLayoutEnum`] (one of `center`, `left`, `right`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_layout: Option<BrandingThemePageBackgroundPageLayoutEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemePageBackground {
+    /// A value with the required `background_color`, `background_image_url`, `page_layout`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        background_color: impl Into<String>,
+        background_image_url: impl Into<String>,
+        page_layout: impl Into<BrandingThemePageBackgroundPageLayoutEnum>,
+    ) -> Self {
+        Self {
+            background_color: Some(background_color.into()),
+            background_image_url: Some(background_image_url.into()),
+            page_layout: Some(page_layout.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemePageBackground {
+/// Sets `background_color`.
+with_background_color(background_color): String;
+/// Sets `background_image_url`.
+with_background_image_url(background_image_url): String;
+/// Sets `page_layout`.
+with_page_layout(page_layout): BrandingThemePageBackgroundPageLayoutEnum;
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemePageBackgroundPageLayoutEnum`.
 BrandingThemePageBackgroundPageLayoutEnum {
@@ -361,25 +677,58 @@ Right => "right",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandingThemeWidget {
-    /// `header_text_alignment` (the description marks it required).
+    /// `header_text_alignment`: a [`BrandingThemeWidgetHeaderTextAlignmentEnum`] (one of `center`, `left`, `right`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_text_alignment: Option<BrandingThemeWidgetHeaderTextAlignmentEnum>,
-    /// `logo_height` (the description marks it required).
+    /// `logo_height`: a number; 1 to 100; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_height: Option<f64>,
-    /// `logo_position` (the description marks it required).
+    /// `logo_position`: a [`BrandingThemeWidgetLogoPositionEnum`] (one of `center`, `left`, `none`, `right`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_position: Option<BrandingThemeWidgetLogoPositionEnum>,
-    /// `logo_url` (the description marks it required).
+    /// `logo_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// `social_buttons_layout` (the description marks it required).
+    /// `social_buttons_layout`: a [`BrandingThemeWidgetSocialButtonsLayoutEnum`] (one of `bottom`, `top`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social_buttons_layout: Option<BrandingThemeWidgetSocialButtonsLayoutEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingThemeWidget {
+    /// A value with the required `header_text_alignment`, `logo_height`, `logo_position`, `logo_url`, `social_buttons_layout`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        header_text_alignment: impl Into<BrandingThemeWidgetHeaderTextAlignmentEnum>,
+        logo_height: impl Into<f64>,
+        logo_position: impl Into<BrandingThemeWidgetLogoPositionEnum>,
+        logo_url: impl Into<String>,
+        social_buttons_layout: impl Into<BrandingThemeWidgetSocialButtonsLayoutEnum>,
+    ) -> Self {
+        Self {
+            header_text_alignment: Some(header_text_alignment.into()),
+            logo_height: Some(logo_height.into()),
+            logo_position: Some(logo_position.into()),
+            logo_url: Some(logo_url.into()),
+            social_buttons_layout: Some(social_buttons_layout.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingThemeWidget {
+/// Sets `header_text_alignment`.
+with_header_text_alignment(header_text_alignment): BrandingThemeWidgetHeaderTextAlignmentEnum;
+/// Sets `logo_height`.
+with_logo_height(logo_height): f64;
+/// Sets `logo_position`.
+with_logo_position(logo_position): BrandingThemeWidgetLogoPositionEnum;
+/// Sets `logo_url`.
+with_logo_url(logo_url): String;
+/// Sets `social_buttons_layout`.
+with_social_buttons_layout(social_buttons_layout): BrandingThemeWidgetSocialButtonsLayoutEnum;
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemeWidgetHeaderTextAlignmentEnum`.
 BrandingThemeWidgetHeaderTextAlignmentEnum {
@@ -410,22 +759,26 @@ Bottom => "bottom",
 /// `top`.
 Top => "top",
 });
-/// A request body, the schema `CreateBrandingPhoneProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateBrandingPhoneProviderRequestContent {
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(skip_serializing_if = "Option::is_none")]
     configuration: Option<PhoneProviderConfiguration>,
+    /// `credentials`: a [`PhoneProviderCredentials`]; required.
     credentials: PhoneProviderCredentials,
+    /// `disabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     name: PhoneProviderNameEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateBrandingPhoneProviderRequestContent {
-    /// A body with the required fields:
-    /// - `credentials`
-    /// - `name`
+    /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         credentials: impl Into<PhoneProviderCredentials>,
         name: impl Into<PhoneProviderNameEnum>,
@@ -438,16 +791,14 @@ impl CreateBrandingPhoneProviderRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `configuration`.
-    pub fn configuration(mut self, value: impl Into<PhoneProviderConfiguration>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-    /// Sets `disabled`.
-    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
-        self.disabled = Some(value.into());
-        self
-    }
+}
+setters!(CreateBrandingPhoneProviderRequestContent {
+/// Sets `configuration`.
+with_configuration(configuration): PhoneProviderConfiguration;
+/// Sets `disabled`.
+with_disabled(disabled): bool;
+});
+impl CreateBrandingPhoneProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -458,28 +809,28 @@ impl CreateBrandingPhoneProviderRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBrandingPhoneProviderResponseContent {
-    /// `channel`.
+    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`.
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `disabled`.
+    /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -487,26 +838,29 @@ pub struct CreateBrandingPhoneProviderResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateBrandingPhoneProviderResponseContent: id);
-/// A request body, the schema `CreateBrandingThemeRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateBrandingThemeRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateBrandingThemeRequestContent {
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     borders: BrandingThemeBorders,
+    /// `colors`: a [`BrandingThemeColors`]; required.
     colors: BrandingThemeColors,
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`.
     #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     fonts: BrandingThemeFonts,
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     page_background: BrandingThemePageBackground,
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     widget: BrandingThemeWidget,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateBrandingThemeRequestContent {
-    /// A body with the required fields:
-    /// - `borders`
-    /// - `colors`
-    /// - `fonts`
-    /// - `page_background`
-    /// - `widget`
+    /// A value with the required `borders`, `colors`, `fonts`, `page_background`, `widget`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         borders: impl Into<BrandingThemeBorders>,
         colors: impl Into<BrandingThemeColors>,
@@ -524,11 +878,12 @@ impl CreateBrandingThemeRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `displayName`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
+}
+setters!(CreateBrandingThemeRequestContent {
+/// Sets `displayName`.
+with_display_name(display_name): String;
+});
+impl CreateBrandingThemeRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -539,47 +894,50 @@ impl CreateBrandingThemeRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBrandingThemeResponseContent {
-    /// `borders` (the description marks it required).
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borders: Option<BrandingThemeBorders>,
-    /// `colors` (the description marks it required).
+    /// `colors`: a [`BrandingThemeColors`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingThemeColors>,
-    /// `displayName` (the description marks it required).
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
     #[serde(
         rename = "displayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub display_name: Option<String>,
-    /// `fonts` (the description marks it required).
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background` (the description marks it required).
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId` (the description marks it required).
+    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
     #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
-    /// `widget` (the description marks it required).
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `CreatePhoneProviderSendTestRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreatePhoneProviderSendTestRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreatePhoneProviderSendTestRequestContent {
+    /// `delivery_method`: a [`PhoneProviderDeliveryMethodEnum`] (one of `text`, `voice`); 1 to 10 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     delivery_method: Option<PhoneProviderDeliveryMethodEnum>,
+    /// `to`: a string; 1 to 16 characters; required.
     to: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreatePhoneProviderSendTestRequestContent {
-    /// A body with the required fields:
-    /// - `to`
+    /// A value with the required `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(to: impl Into<String>) -> Self {
         Self {
             delivery_method: None,
@@ -587,11 +945,12 @@ impl CreatePhoneProviderSendTestRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `delivery_method`.
-    pub fn delivery_method(mut self, value: impl Into<PhoneProviderDeliveryMethodEnum>) -> Self {
-        self.delivery_method = Some(value.into());
-        self
-    }
+}
+setters!(CreatePhoneProviderSendTestRequestContent {
+/// Sets `delivery_method`.
+with_delivery_method(delivery_method): PhoneProviderDeliveryMethodEnum;
+});
+impl CreatePhoneProviderSendTestRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -602,48 +961,53 @@ impl CreatePhoneProviderSendTestRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePhoneProviderSendTestResponseContent {
-    /// `code`.
+    /// `code`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<f64>,
-    /// `message`.
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `CreatePhoneTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreatePhoneTemplateRequestContent {
+    /// `content`: a [`PhoneTemplateContent`].
     #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<PhoneTemplateContent>,
+    /// `disabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<PhoneTemplateNotificationTypeEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreatePhoneTemplateRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            content: None,
+            disabled: None,
+            type_: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `content`.
-    pub fn content(mut self, value: impl Into<PhoneTemplateContent>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `disabled`.
-    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
-        self.disabled = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: impl Into<PhoneTemplateNotificationTypeEnum>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
+}
+setters!(CreatePhoneTemplateRequestContent {
+/// Sets `content`.
+with_content(content): PhoneTemplateContent;
+/// Sets `disabled`.
+with_disabled(disabled): bool;
+/// Sets `type`.
+with_type(type_): PhoneTemplateNotificationTypeEnum;
+});
+impl CreatePhoneTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -654,25 +1018,25 @@ impl CreatePhoneTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePhoneTemplateResponseContent {
-    /// `channel`.
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `content` (the description marks it required).
+    /// `content`: a [`PhoneTemplateContent`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
-    /// `customizable`.
+    /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled` (the description marks it required).
+    /// `disabled`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -680,18 +1044,21 @@ pub struct CreatePhoneTemplateResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreatePhoneTemplateResponseContent: id);
-/// A request body, the schema `CreatePhoneTemplateTestNotificationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreatePhoneTemplateTestNotificationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreatePhoneTemplateTestNotificationRequestContent {
+    /// `delivery_method`: a [`PhoneProviderDeliveryMethodEnum`] (one of `text`, `voice`); 1 to 10 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     delivery_method: Option<PhoneProviderDeliveryMethodEnum>,
+    /// `to`: a string; 1 to 16 characters; required.
     to: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreatePhoneTemplateTestNotificationRequestContent {
-    /// A body with the required fields:
-    /// - `to`
+    /// A value with the required `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(to: impl Into<String>) -> Self {
         Self {
             delivery_method: None,
@@ -699,11 +1066,12 @@ impl CreatePhoneTemplateTestNotificationRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `delivery_method`.
-    pub fn delivery_method(mut self, value: impl Into<PhoneProviderDeliveryMethodEnum>) -> Self {
-        self.delivery_method = Some(value.into());
-        self
-    }
+}
+setters!(CreatePhoneTemplateTestNotificationRequestContent {
+/// Sets `delivery_method`.
+with_delivery_method(delivery_method): PhoneProviderDeliveryMethodEnum;
+});
+impl CreatePhoneTemplateTestNotificationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -714,7 +1082,7 @@ impl CreatePhoneTemplateTestNotificationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePhoneTemplateTestNotificationResponseContent {
-    /// `message` (the description marks it required).
+    /// `message`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -725,13 +1093,28 @@ pub struct CreatePhoneTemplateTestNotificationResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomProviderConfiguration {
-    /// `delivery_methods` (the description marks it required).
+    /// `delivery_methods`: a list, each item a [`CustomProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<CustomProviderDeliveryMethodEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl CustomProviderConfiguration {
+    /// A value with the required `delivery_methods`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(delivery_methods: impl Into<Vec<CustomProviderDeliveryMethodEnum>>) -> Self {
+        Self {
+            delivery_methods: Some(delivery_methods.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CustomProviderConfiguration {
+/// Sets `delivery_methods`.
+with_delivery_methods(delivery_methods): Vec<CustomProviderDeliveryMethodEnum>;
+});
 string_enum!(
 /// A string enum: the schema `CustomProviderDeliveryMethodEnum`.
 CustomProviderDeliveryMethodEnum {
@@ -744,29 +1127,29 @@ Voice => "voice",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBrandingDefaultThemeResponseContent {
-    /// `borders` (the description marks it required).
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borders: Option<BrandingThemeBorders>,
-    /// `colors` (the description marks it required).
+    /// `colors`: a [`BrandingThemeColors`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingThemeColors>,
-    /// `displayName` (the description marks it required).
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
     #[serde(
         rename = "displayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub display_name: Option<String>,
-    /// `fonts` (the description marks it required).
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background` (the description marks it required).
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId` (the description marks it required).
+    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
     #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
-    /// `widget` (the description marks it required).
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
@@ -777,28 +1160,28 @@ pub struct GetBrandingDefaultThemeResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBrandingPhoneProviderResponseContent {
-    /// `channel`.
+    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`.
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `disabled`.
+    /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -810,16 +1193,16 @@ str_accessors!(GetBrandingPhoneProviderResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBrandingResponseContent {
-    /// `colors`.
+    /// `colors`: a [`BrandingColors`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingColors>,
-    /// `favicon_url`.
+    /// `favicon_url`: a string; format `strict-https-uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub favicon_url: Option<String>,
-    /// `font`.
+    /// `font`: a [`BrandingFont`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font: Option<BrandingFont>,
-    /// `logo_url`.
+    /// `logo_url`: a string; format `strict-https-uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -830,29 +1213,29 @@ pub struct GetBrandingResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetBrandingThemeResponseContent {
-    /// `borders` (the description marks it required).
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borders: Option<BrandingThemeBorders>,
-    /// `colors` (the description marks it required).
+    /// `colors`: a [`BrandingThemeColors`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingThemeColors>,
-    /// `displayName` (the description marks it required).
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
     #[serde(
         rename = "displayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub display_name: Option<String>,
-    /// `fonts` (the description marks it required).
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background` (the description marks it required).
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId` (the description marks it required).
+    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
     #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
-    /// `widget` (the description marks it required).
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
@@ -863,25 +1246,25 @@ pub struct GetBrandingThemeResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPhoneTemplateResponseContent {
-    /// `channel`.
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `content` (the description marks it required).
+    /// `content`: a [`PhoneTemplateContent`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
-    /// `customizable`.
+    /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled` (the description marks it required).
+    /// `disabled`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -893,7 +1276,7 @@ str_accessors!(GetPhoneTemplateResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUniversalLoginTemplate {
-    /// `body`.
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -952,7 +1335,7 @@ GetUniversalLoginTemplate(GetUniversalLoginTemplate);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBrandingPhoneProvidersResponseContent {
-    /// `providers`.
+    /// `providers`: a list, each item a [`PhoneProviderSchemaMasked`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<PhoneProviderSchemaMasked>>,
     /// Fields this crate does not name, kept as received.
@@ -963,7 +1346,7 @@ pub struct ListBrandingPhoneProvidersResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPhoneTemplatesResponseContent {
-    /// `templates`.
+    /// `templates`: a list, each item a [`PhoneTemplate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<PhoneTemplate>>,
     /// Fields this crate does not name, kept as received.
@@ -974,16 +1357,32 @@ pub struct ListPhoneTemplatesResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartialPhoneTemplateContent {
-    /// `body`.
+    /// `body`: a [`PhoneTemplateBody`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<PhoneTemplateBody>,
-    /// `from`.
+    /// `from`: a string; 1 to 16 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PartialPhoneTemplateContent {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(PartialPhoneTemplateContent {
+/// Sets `body`.
+with_body(body): PhoneTemplateBody;
+/// Sets `from`.
+with_from(from): String;
+});
 string_enum!(
 /// A string enum: the schema `PhoneProviderChannelEnum`.
 PhoneProviderChannelEnum {
@@ -1099,28 +1498,28 @@ Custom => "custom",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneProviderSchemaMasked {
-    /// `channel`.
+    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`.
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `disabled`.
+    /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1132,25 +1531,25 @@ str_accessors!(PhoneProviderSchemaMasked: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneTemplate {
-    /// `channel`.
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `content` (the description marks it required).
+    /// `content`: a [`PhoneTemplateContent`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
-    /// `customizable`.
+    /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled` (the description marks it required).
+    /// `disabled`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1162,33 +1561,67 @@ str_accessors!(PhoneTemplate: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneTemplateBody {
-    /// `text`.
+    /// `text`: a string; 1 to 20000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// `voice`.
+    /// `voice`: a string; 1 to 20000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PhoneTemplateBody {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(PhoneTemplateBody {
+/// Sets `text`.
+with_text(text): String;
+/// Sets `voice`.
+with_voice(voice): String;
+});
 /// A model of the schema `PhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneTemplateContent {
-    /// `body`.
+    /// `body`: a [`PhoneTemplateBody`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<PhoneTemplateBody>,
-    /// `from`.
+    /// `from`: a string; 1 to 16 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `syntax`.
+    /// `syntax`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PhoneTemplateContent {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(PhoneTemplateContent {
+/// Sets `body`.
+with_body(body): PhoneTemplateBody;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `syntax`.
+with_syntax(syntax): String;
+});
 string_enum!(
 /// A string enum: the schema `PhoneTemplateNotificationTypeEnum`.
 PhoneTemplateNotificationTypeEnum {
@@ -1207,25 +1640,25 @@ PasswordBreach => "password_breach",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetPhoneTemplateResponseContent {
-    /// `channel`.
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `content` (the description marks it required).
+    /// `content`: a [`PhoneTemplateContent`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
-    /// `customizable`.
+    /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled` (the description marks it required).
+    /// `disabled`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1237,33 +1670,73 @@ str_accessors!(ResetPhoneTemplateResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwilioProviderConfiguration {
-    /// `default_from`.
+    /// `default_from`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from: Option<String>,
-    /// `delivery_methods` (the description marks it required).
+    /// `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<TwilioProviderDeliveryMethodEnum>>,
-    /// `mssid`.
+    /// `mssid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mssid: Option<String>,
-    /// `sid` (the description marks it required).
+    /// `sid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl TwilioProviderConfiguration {
+    /// A value with the required `delivery_methods`, `sid`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        delivery_methods: impl Into<Vec<TwilioProviderDeliveryMethodEnum>>,
+        sid: impl Into<String>,
+    ) -> Self {
+        Self {
+            delivery_methods: Some(delivery_methods.into()),
+            sid: Some(sid.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(TwilioProviderConfiguration {
+/// Sets `default_from`.
+with_default_from(default_from): String;
+/// Sets `delivery_methods`.
+with_delivery_methods(delivery_methods): Vec<TwilioProviderDeliveryMethodEnum>;
+/// Sets `mssid`.
+with_mssid(mssid): String;
+/// Sets `sid`.
+with_sid(sid): String;
+});
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwilioProviderCredentials {
-    /// `auth_token` (the description marks it required).
+    /// `auth_token`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl TwilioProviderCredentials {
+    /// A value with the required `auth_token`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(auth_token: impl Into<crate::Secret>) -> Self {
+        Self {
+            auth_token: Some(auth_token.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(TwilioProviderCredentials {
+/// Sets `auth_token`.
+with_auth_token(auth_token): crate::Secret;
+});
 string_enum!(
 /// A string enum: the schema `TwilioProviderDeliveryMethodEnum`.
 TwilioProviderDeliveryMethodEnum {
@@ -1276,27 +1749,57 @@ Voice => "voice",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandingColors {
-    /// `page_background`.
+    /// `page_background`: a [`UpdateBrandingPageBackground`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<UpdateBrandingPageBackground>,
-    /// `primary`.
+    /// `primary`: a string; format `html-color-or-null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UpdateBrandingColors {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateBrandingColors {
+/// Sets `page_background`.
+with_page_background(page_background): UpdateBrandingPageBackground;
+/// Sets `primary`.
+with_primary(primary): String;
+});
 /// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandingFont {
-    /// `url`.
+    /// `url`: a string; format `strict-https-uri-or-null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UpdateBrandingFont {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateBrandingFont {
+/// Sets `url`.
+with_url(url): String;
+});
 /// One of several shapes: the schema `UpdateBrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1340,45 +1843,49 @@ String(String) => as_string, is_string;
 Object(crate::secret::SecretMap) => as_object, is_object;
 } from {
 });
-/// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingPhoneProviderRequestContent {
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(skip_serializing_if = "Option::is_none")]
     configuration: Option<PhoneProviderConfiguration>,
+    /// `credentials`: a [`PhoneProviderCredentials`].
     #[serde(skip_serializing_if = "Option::is_none")]
     credentials: Option<PhoneProviderCredentials>,
+    /// `disabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<PhoneProviderNameEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBrandingPhoneProviderRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            configuration: None,
+            credentials: None,
+            disabled: None,
+            name: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `configuration`.
-    pub fn configuration(mut self, value: impl Into<PhoneProviderConfiguration>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-    /// Sets `credentials`.
-    pub fn credentials(mut self, value: impl Into<PhoneProviderCredentials>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-    /// Sets `disabled`.
-    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
-        self.disabled = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<PhoneProviderNameEnum>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBrandingPhoneProviderRequestContent {
+/// Sets `configuration`.
+with_configuration(configuration): PhoneProviderConfiguration;
+/// Sets `credentials`.
+with_credentials(credentials): PhoneProviderCredentials;
+/// Sets `disabled`.
+with_disabled(disabled): bool;
+/// Sets `name`.
+with_name(name): PhoneProviderNameEnum;
+});
+impl UpdateBrandingPhoneProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1389,28 +1896,28 @@ impl UpdateBrandingPhoneProviderRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandingPhoneProviderResponseContent {
-    /// `channel`.
+    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`.
+    /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `disabled`.
+    /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1418,45 +1925,49 @@ pub struct UpdateBrandingPhoneProviderResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateBrandingPhoneProviderResponseContent: id);
-/// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingRequestContent {
+    /// `colors`: a [`UpdateBrandingColors`].
     #[serde(skip_serializing_if = "Option::is_none")]
     colors: Option<UpdateBrandingColors>,
+    /// `favicon_url`: a string; format `strict-https-uri-or-null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     favicon_url: Option<String>,
+    /// `font`: a [`UpdateBrandingFont`].
     #[serde(skip_serializing_if = "Option::is_none")]
     font: Option<UpdateBrandingFont>,
+    /// `logo_url`: a string; format `strict-https-uri-or-null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     logo_url: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBrandingRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            colors: None,
+            favicon_url: None,
+            font: None,
+            logo_url: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `colors`.
-    pub fn colors(mut self, value: impl Into<UpdateBrandingColors>) -> Self {
-        self.colors = Some(value.into());
-        self
-    }
-    /// Sets `favicon_url`.
-    pub fn favicon_url(mut self, value: impl Into<String>) -> Self {
-        self.favicon_url = Some(value.into());
-        self
-    }
-    /// Sets `font`.
-    pub fn font(mut self, value: impl Into<UpdateBrandingFont>) -> Self {
-        self.font = Some(value.into());
-        self
-    }
-    /// Sets `logo_url`.
-    pub fn logo_url(mut self, value: impl Into<String>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBrandingRequestContent {
+/// Sets `colors`.
+with_colors(colors): UpdateBrandingColors;
+/// Sets `favicon_url`.
+with_favicon_url(favicon_url): String;
+/// Sets `font`.
+with_font(font): UpdateBrandingFont;
+/// Sets `logo_url`.
+with_logo_url(logo_url): String;
+});
+impl UpdateBrandingRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1467,42 +1978,45 @@ impl UpdateBrandingRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandingResponseContent {
-    /// `colors`.
+    /// `colors`: a [`BrandingColors`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingColors>,
-    /// `favicon_url`.
+    /// `favicon_url`: a string; format `strict-https-uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub favicon_url: Option<String>,
-    /// `font`.
+    /// `font`: a [`BrandingFont`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font: Option<BrandingFont>,
-    /// `logo_url`.
+    /// `logo_url`: a string; format `strict-https-uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateBrandingThemeRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateBrandingThemeRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingThemeRequestContent {
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     borders: BrandingThemeBorders,
+    /// `colors`: a [`BrandingThemeColors`]; required.
     colors: BrandingThemeColors,
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`.
     #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     fonts: BrandingThemeFonts,
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     page_background: BrandingThemePageBackground,
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     widget: BrandingThemeWidget,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateBrandingThemeRequestContent {
-    /// A body with the required fields:
-    /// - `borders`
-    /// - `colors`
-    /// - `fonts`
-    /// - `page_background`
-    /// - `widget`
+    /// A value with the required `borders`, `colors`, `fonts`, `page_background`, `widget`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         borders: impl Into<BrandingThemeBorders>,
         colors: impl Into<BrandingThemeColors>,
@@ -1520,11 +2034,12 @@ impl UpdateBrandingThemeRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `displayName`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
+}
+setters!(UpdateBrandingThemeRequestContent {
+/// Sets `displayName`.
+with_display_name(display_name): String;
+});
+impl UpdateBrandingThemeRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1535,60 +2050,66 @@ impl UpdateBrandingThemeRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandingThemeResponseContent {
-    /// `borders` (the description marks it required).
+    /// `borders`: a [`BrandingThemeBorders`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borders: Option<BrandingThemeBorders>,
-    /// `colors` (the description marks it required).
+    /// `colors`: a [`BrandingThemeColors`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingThemeColors>,
-    /// `displayName` (the description marks it required).
+    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
     #[serde(
         rename = "displayName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub display_name: Option<String>,
-    /// `fonts` (the description marks it required).
+    /// `fonts`: a [`BrandingThemeFonts`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background` (the description marks it required).
+    /// `page_background`: a [`BrandingThemePageBackground`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId` (the description marks it required).
+    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
     #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
-    /// `widget` (the description marks it required).
+    /// `widget`: a [`BrandingThemeWidget`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdatePhoneTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdatePhoneTemplateRequestContent {
+    /// `content`: a [`PartialPhoneTemplateContent`].
     #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<PartialPhoneTemplateContent>,
+    /// `disabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdatePhoneTemplateRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            content: None,
+            disabled: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `content`.
-    pub fn content(mut self, value: impl Into<PartialPhoneTemplateContent>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `disabled`.
-    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
-        self.disabled = Some(value.into());
-        self
-    }
+}
+setters!(UpdatePhoneTemplateRequestContent {
+/// Sets `content`.
+with_content(content): PartialPhoneTemplateContent;
+/// Sets `disabled`.
+with_disabled(disabled): bool;
+});
+impl UpdatePhoneTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1599,25 +2120,25 @@ impl UpdatePhoneTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdatePhoneTemplateResponseContent {
-    /// `channel`.
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `content` (the description marks it required).
+    /// `content`: a [`PhoneTemplateContent`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
-    /// `customizable`.
+    /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled` (the description marks it required).
+    /// `disabled`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1673,13 +2194,28 @@ Object(UpdateUniversalLoginTemplateRequestContentObject);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUniversalLoginTemplateRequestContentObject {
-    /// `template` (the description marks it required).
+    /// `template`: a string; at most 102400 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UpdateUniversalLoginTemplateRequestContentObject {
+    /// A value with the required `template`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(template: impl Into<String>) -> Self {
+        Self {
+            template: Some(template.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateUniversalLoginTemplateRequestContentObject {
+/// Sets `template`.
+with_template(template): String;
+});
 /// `GET /api/v2/branding` (operation `get_branding`).
 ///
 /// Scopes: `read:branding`. Not paginated.

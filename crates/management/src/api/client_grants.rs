@@ -30,37 +30,37 @@ User => "user",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetClientGrantResponseContent {
-    /// `allow_all_scopes`.
+    /// `allow_all_scopes`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_all_scopes: Option<bool>,
-    /// `allow_any_organization`.
+    /// `allow_any_organization`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_any_organization: Option<bool>,
-    /// `audience`.
+    /// `audience`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `authorization_details_types`.
+    /// `authorization_details_types`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_details_types: Option<Vec<String>>,
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `default_for`.
+    /// `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_for: Option<ClientGrantDefaultForEnum>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_system`.
+    /// `is_system`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
-    /// `organization_usage`.
+    /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<ClientGrantOrganizationUsageEnum>,
-    /// `scope`.
+    /// `scope`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
-    /// `subject_type`.
+    /// `subject_type`: a [`ClientGrantSubjectTypeEnum`] (one of `client`, `user`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_type: Option<ClientGrantSubjectTypeEnum>,
     /// Fields this crate does not name, kept as received.

@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CimdMappedClientAuthenticationMethods {
-    /// `private_key_jwt`.
+    /// `private_key_jwt`: a [`CimdMappedClientAuthenticationMethodsPrivateKeyJwt`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_jwt: Option<CimdMappedClientAuthenticationMethodsPrivateKeyJwt>,
     /// Fields this crate does not name, kept as received.
@@ -17,7 +17,7 @@ pub struct CimdMappedClientAuthenticationMethods {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
-    /// `credentials` (the description marks it required).
+    /// `credentials`: a list, each item a [`CimdMappedPrivateKeyJwtCredential`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CimdMappedPrivateKeyJwtCredential>>,
     /// Fields this crate does not name, kept as received.
@@ -28,34 +28,34 @@ pub struct CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CimdMappedClientFields {
-    /// `app_type`.
+    /// `app_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<String>,
-    /// `callbacks`.
+    /// `callbacks`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callbacks: Option<Vec<String>>,
-    /// `client_authentication_methods`.
+    /// `client_authentication_methods`: a [`CimdMappedClientAuthenticationMethods`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<CimdMappedClientAuthenticationMethods>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `external_client_id`.
+    /// `external_client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_client_id: Option<String>,
-    /// `grant_types`.
+    /// `grant_types`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
-    /// `jwks_uri`.
+    /// `jwks_uri`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
-    /// `logo_uri`.
+    /// `logo_uri`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `token_endpoint_auth_method`.
+    /// `token_endpoint_auth_method`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -67,13 +67,13 @@ str_accessors!(CimdMappedClientFields: external_client_id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CimdMappedPrivateKeyJwtCredential {
-    /// `alg` (the description marks it required).
+    /// `alg`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
-    /// `credential_type` (the description marks it required).
+    /// `credential_type`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -84,13 +84,13 @@ pub struct CimdMappedPrivateKeyJwtCredential {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CimdValidationResult {
-    /// `valid` (the description marks it required).
+    /// `valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
-    /// `violations` (the description marks it required).
+    /// `violations`: a list, each item a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violations: Option<Vec<String>>,
-    /// `warnings` (the description marks it required).
+    /// `warnings`: a list, each item a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
@@ -101,34 +101,34 @@ pub struct CimdValidationResult {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientCredential {
-    /// `alg`.
+    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_type`.
+    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `kid`.
+    /// `kid`: a string; defaults to `"IZSSTECp..."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`.
+    /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -160,40 +160,40 @@ X509Cert => "x509_cert",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionForList {
-    /// `authentication`.
+    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<ConnectionAuthenticationPurpose>,
-    /// `connected_accounts`.
+    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
-    /// `cross_app_access_requesting_app`.
+    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_domain_connection`.
+    /// `is_domain_connection`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; defaults to `"My connection"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`.
+    /// `options`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::secret::SecretMap>,
-    /// `realms`.
+    /// `realms`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
-    /// `show_as_button`.
+    /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
-    /// `strategy`.
+    /// `strategy`: a string; defaults to `"auth0"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -321,34 +321,34 @@ Auth0Adldap => "auth0-adldap",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetClientCredentialResponseContent {
-    /// `alg`.
+    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_type`.
+    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `kid`.
+    /// `kid`: a string; defaults to `"IZSSTECp..."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`.
+    /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -356,24 +356,31 @@ pub struct GetClientCredentialResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetClientCredentialResponseContent: id, name);
-/// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PatchClientCredentialRequestContent {
+    /// `expires_at`: a string; format `date-time`.
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PatchClientCredentialRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            expires_at: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
+}
+setters!(PatchClientCredentialRequestContent {
+/// Sets `expires_at`.
+with_expires_at(expires_at): String;
+});
+impl PatchClientCredentialRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -384,34 +391,34 @@ impl PatchClientCredentialRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchClientCredentialResponseContent {
-    /// `alg`.
+    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_type`.
+    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `kid`.
+    /// `kid`: a string; defaults to `"IZSSTECp..."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`.
+    /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -419,30 +426,39 @@ pub struct PatchClientCredentialResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PatchClientCredentialResponseContent: id, name);
-/// A request body, the schema `PostClientCredentialRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PostClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PostClientCredentialRequestContent {
+    /// `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     alg: Option<PublicKeyCredentialAlgorithmEnum>,
+    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`); required.
     credential_type: ClientCredentialTypeEnum,
+    /// `expires_at`: a string; format `date-time`; defaults to `"2023-02-07T12:40:17.807Z"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
+    /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     kid: Option<String>,
+    /// `name`: a string; defaults to `""`; at most 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `parse_expiry_from_cert`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     parse_expiry_from_cert: Option<bool>,
+    /// `pem`: a string; defaults to `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pem: Option<String>,
+    /// `subject_dn`: a string; 1 to 256 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     subject_dn: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PostClientCredentialRequestContent {
-    /// A body with the required fields:
-    /// - `credential_type`
+    /// A value with the required `credential_type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(credential_type: impl Into<ClientCredentialTypeEnum>) -> Self {
         Self {
             alg: None,
@@ -456,41 +472,24 @@ impl PostClientCredentialRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `alg`.
-    pub fn alg(mut self, value: impl Into<PublicKeyCredentialAlgorithmEnum>) -> Self {
-        self.alg = Some(value.into());
-        self
-    }
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
-    /// Sets `kid`.
-    pub fn kid(mut self, value: impl Into<String>) -> Self {
-        self.kid = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parse_expiry_from_cert`.
-    pub fn parse_expiry_from_cert(mut self, value: impl Into<bool>) -> Self {
-        self.parse_expiry_from_cert = Some(value.into());
-        self
-    }
-    /// Sets `pem`.
-    pub fn pem(mut self, value: impl Into<String>) -> Self {
-        self.pem = Some(value.into());
-        self
-    }
-    /// Sets `subject_dn`.
-    pub fn subject_dn(mut self, value: impl Into<String>) -> Self {
-        self.subject_dn = Some(value.into());
-        self
-    }
+}
+setters!(PostClientCredentialRequestContent {
+/// Sets `alg`.
+with_alg(alg): PublicKeyCredentialAlgorithmEnum;
+/// Sets `expires_at`.
+with_expires_at(expires_at): String;
+/// Sets `kid`.
+with_kid(kid): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `parse_expiry_from_cert`.
+with_parse_expiry_from_cert(parse_expiry_from_cert): bool;
+/// Sets `pem`.
+with_pem(pem): String;
+/// Sets `subject_dn`.
+with_subject_dn(subject_dn): String;
+});
+impl PostClientCredentialRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -501,34 +500,34 @@ impl PostClientCredentialRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostClientCredentialResponseContent {
-    /// `alg`.
+    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_type`.
+    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `kid`.
+    /// `kid`: a string; defaults to `"IZSSTECp..."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`.
+    /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -536,22 +535,26 @@ pub struct PostClientCredentialResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PostClientCredentialResponseContent: id, name);
-/// A request body, the schema `PreviewCimdMetadataRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PreviewCimdMetadataRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PreviewCimdMetadataRequestContent {
+    /// `external_client_id`: a string; format `absolute-https-uri-or-empty`; 1 to 120 characters; required.
     external_client_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PreviewCimdMetadataRequestContent {
-    /// A body with the required fields:
-    /// - `external_client_id`
+    /// A value with the required `external_client_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(external_client_id: impl Into<String>) -> Self {
         Self {
             external_client_id: external_client_id.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl PreviewCimdMetadataRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -562,16 +565,16 @@ impl PreviewCimdMetadataRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreviewCimdMetadataResponseContent {
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `errors`.
+    /// `errors`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// `mapped_fields`.
+    /// `mapped_fields`: a [`CimdMappedClientFields`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapped_fields: Option<CimdMappedClientFields>,
-    /// `validation`.
+    /// `validation`: a [`CimdValidationResult`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.
@@ -589,22 +592,26 @@ Rs384 => "RS384",
 /// `PS256`.
 Ps256 => "PS256",
 });
-/// A request body, the schema `RegisterCimdClientRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `RegisterCimdClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RegisterCimdClientRequestContent {
+    /// `external_client_id`: a string; format `absolute-https-uri-or-empty`; 1 to 120 characters; required.
     external_client_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl RegisterCimdClientRequestContent {
-    /// A body with the required fields:
-    /// - `external_client_id`
+    /// A value with the required `external_client_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(external_client_id: impl Into<String>) -> Self {
         Self {
             external_client_id: external_client_id.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl RegisterCimdClientRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -615,13 +622,13 @@ impl RegisterCimdClientRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegisterCimdClientResponseContent {
-    /// `client_id` (the description marks it required).
+    /// `client_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `mapped_fields` (the description marks it required).
+    /// `mapped_fields`: a [`CimdMappedClientFields`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapped_fields: Option<CimdMappedClientFields>,
-    /// `validation` (the description marks it required).
+    /// `validation`: a [`CimdValidationResult`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.

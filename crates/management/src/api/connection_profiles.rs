@@ -6,25 +6,25 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfile {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`.
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`.
+    /// `id`: a string; format `connection-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization`.
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
@@ -36,17 +36,33 @@ str_accessors!(ConnectionProfile: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfileOrganization {
-    /// `assign_membership_on_login`.
+    /// `assign_membership_on_login`: a [`ConnectionProfileOrganizationAssignMembershipOnLoginEnum`] (one of `none`, `optional`, `required`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login:
         Option<ConnectionProfileOrganizationAssignMembershipOnLoginEnum>,
-    /// `show_as_button`.
+    /// `show_as_button`: a [`ConnectionProfileOrganizationShowAsButtonEnum`] (one of `none`, `optional`, `required`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<ConnectionProfileOrganizationShowAsButtonEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionProfileOrganization {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionProfileOrganization {
+/// Sets `assign_membership_on_login`.
+with_assign_membership_on_login(assign_membership_on_login): ConnectionProfileOrganizationAssignMembershipOnLoginEnum;
+/// Sets `show_as_button`.
+with_show_as_button(show_as_button): ConnectionProfileOrganizationShowAsButtonEnum;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`.
 ConnectionProfileOrganizationAssignMembershipOnLoginEnum {
@@ -71,72 +87,116 @@ Required => "required",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfileStrategyOverride {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionProfileStrategyOverride {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionProfileStrategyOverride {
+/// Sets `connection_config`.
+with_connection_config(connection_config): crate::secret::SecretMap;
+/// Sets `enabled_features`.
+with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
+});
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfileStrategyOverrides {
-    /// `ad`.
+    /// `ad`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<ConnectionProfileStrategyOverride>,
-    /// `adfs`.
+    /// `adfs`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adfs: Option<ConnectionProfileStrategyOverride>,
-    /// `google-apps`.
+    /// `google-apps`: a [`ConnectionProfileStrategyOverride`].
     #[serde(
         rename = "google-apps",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_apps: Option<ConnectionProfileStrategyOverride>,
-    /// `oidc`.
+    /// `oidc`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<ConnectionProfileStrategyOverride>,
-    /// `okta`.
+    /// `okta`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<ConnectionProfileStrategyOverride>,
-    /// `pingfederate`.
+    /// `pingfederate`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pingfederate: Option<ConnectionProfileStrategyOverride>,
-    /// `samlp`.
+    /// `samlp`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samlp: Option<ConnectionProfileStrategyOverride>,
-    /// `waad`.
+    /// `waad`: a [`ConnectionProfileStrategyOverride`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waad: Option<ConnectionProfileStrategyOverride>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionProfileStrategyOverrides {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionProfileStrategyOverrides {
+/// Sets `ad`.
+with_ad(ad): ConnectionProfileStrategyOverride;
+/// Sets `adfs`.
+with_adfs(adfs): ConnectionProfileStrategyOverride;
+/// Sets `google-apps`.
+with_google_apps(google_apps): ConnectionProfileStrategyOverride;
+/// Sets `oidc`.
+with_oidc(oidc): ConnectionProfileStrategyOverride;
+/// Sets `okta`.
+with_okta(okta): ConnectionProfileStrategyOverride;
+/// Sets `pingfederate`.
+with_pingfederate(pingfederate): ConnectionProfileStrategyOverride;
+/// Sets `samlp`.
+with_samlp(samlp): ConnectionProfileStrategyOverride;
+/// Sets `waad`.
+with_waad(waad): ConnectionProfileStrategyOverride;
+});
 /// A model of the schema `ConnectionProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfileTemplate {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`.
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `name`.
+    /// `name`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization`.
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
@@ -148,13 +208,13 @@ str_accessors!(ConnectionProfileTemplate: name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionProfileTemplateItem {
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `template`.
+    /// `template`: a [`ConnectionProfileTemplate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<ConnectionProfileTemplate>,
     /// Fields this crate does not name, kept as received.
@@ -162,26 +222,33 @@ pub struct ConnectionProfileTemplateItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfileTemplateItem: display_name, id);
-/// A request body, the schema `CreateConnectionProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateConnectionProfileRequestContent {
+    /// `connection_config`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<crate::secret::SecretMap>,
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_name_prefix_template: Option<String>,
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<Vec<EnabledFeaturesEnum>>,
+    /// `name`: a string; 1 to 50 characters; required.
     name: String,
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<ConnectionProfileOrganization>,
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateConnectionProfileRequestContent {
-    /// A body with the required fields:
-    /// - `name`
+    /// A value with the required `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             connection_config: None,
@@ -193,34 +260,20 @@ impl CreateConnectionProfileRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `connection_config`.
-    pub fn connection_config(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.connection_config = Some(value.into());
-        self
-    }
-    /// Sets `connection_name_prefix_template`.
-    pub fn connection_name_prefix_template(mut self, value: impl Into<String>) -> Self {
-        self.connection_name_prefix_template = Some(value.into());
-        self
-    }
-    /// Sets `enabled_features`.
-    pub fn enabled_features(mut self, value: impl Into<Vec<EnabledFeaturesEnum>>) -> Self {
-        self.enabled_features = Some(value.into());
-        self
-    }
-    /// Sets `organization`.
-    pub fn organization(mut self, value: impl Into<ConnectionProfileOrganization>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-    /// Sets `strategy_overrides`.
-    pub fn strategy_overrides(
-        mut self,
-        value: impl Into<ConnectionProfileStrategyOverrides>,
-    ) -> Self {
-        self.strategy_overrides = Some(value.into());
-        self
-    }
+}
+setters!(CreateConnectionProfileRequestContent {
+/// Sets `connection_config`.
+with_connection_config(connection_config): crate::secret::SecretMap;
+/// Sets `connection_name_prefix_template`.
+with_connection_name_prefix_template(connection_name_prefix_template): String;
+/// Sets `enabled_features`.
+with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
+/// Sets `organization`.
+with_organization(organization): ConnectionProfileOrganization;
+/// Sets `strategy_overrides`.
+with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
+});
+impl CreateConnectionProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -231,25 +284,25 @@ impl CreateConnectionProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConnectionProfileResponseContent {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`.
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`.
+    /// `id`: a string; format `connection-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization`.
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
@@ -269,25 +322,25 @@ UniversalLogout => "universal_logout",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetConnectionProfileResponseContent {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`.
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`.
+    /// `id`: a string; format `connection-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization`.
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
@@ -299,13 +352,13 @@ str_accessors!(GetConnectionProfileResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetConnectionProfileTemplateResponseContent {
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `template`.
+    /// `template`: a [`ConnectionProfileTemplate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<ConnectionProfileTemplate>,
     /// Fields this crate does not name, kept as received.
@@ -317,69 +370,68 @@ str_accessors!(GetConnectionProfileTemplateResponseContent: display_name, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListConnectionProfileTemplateResponseContent {
-    /// `connection_profile_templates`.
+    /// `connection_profile_templates`: a list, each item a [`ConnectionProfileTemplateItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_profile_templates: Option<Vec<ConnectionProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateConnectionProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateConnectionProfileRequestContent {
+    /// `connection_config`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<crate::secret::SecretMap>,
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_name_prefix_template: Option<String>,
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<Vec<EnabledFeaturesEnum>>,
+    /// `name`: a string; 1 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<ConnectionProfileOrganization>,
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateConnectionProfileRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            connection_config: None,
+            connection_name_prefix_template: None,
+            enabled_features: None,
+            name: None,
+            organization: None,
+            strategy_overrides: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `connection_config`.
-    pub fn connection_config(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.connection_config = Some(value.into());
-        self
-    }
-    /// Sets `connection_name_prefix_template`.
-    pub fn connection_name_prefix_template(mut self, value: impl Into<String>) -> Self {
-        self.connection_name_prefix_template = Some(value.into());
-        self
-    }
-    /// Sets `enabled_features`.
-    pub fn enabled_features(mut self, value: impl Into<Vec<EnabledFeaturesEnum>>) -> Self {
-        self.enabled_features = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `organization`.
-    pub fn organization(mut self, value: impl Into<ConnectionProfileOrganization>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-    /// Sets `strategy_overrides`.
-    pub fn strategy_overrides(
-        mut self,
-        value: impl Into<ConnectionProfileStrategyOverrides>,
-    ) -> Self {
-        self.strategy_overrides = Some(value.into());
-        self
-    }
+}
+setters!(UpdateConnectionProfileRequestContent {
+/// Sets `connection_config`.
+with_connection_config(connection_config): crate::secret::SecretMap;
+/// Sets `connection_name_prefix_template`.
+with_connection_name_prefix_template(connection_name_prefix_template): String;
+/// Sets `enabled_features`.
+with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `organization`.
+with_organization(organization): ConnectionProfileOrganization;
+/// Sets `strategy_overrides`.
+with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
+});
+impl UpdateConnectionProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -390,25 +442,25 @@ impl UpdateConnectionProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionProfileResponseContent {
-    /// `connection_config`.
+    /// `connection_config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`.
+    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`.
+    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`.
+    /// `id`: a string; format `connection-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization`.
+    /// `organization`: a [`ConnectionProfileOrganization`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.

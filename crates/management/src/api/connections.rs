@@ -20,88 +20,173 @@ V20261 => "v2026-1",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionAssertionDecryptionSettings {
-    /// `algorithm_exceptions`.
+    /// `algorithm_exceptions`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_exceptions: Option<Vec<String>>,
-    /// `algorithm_profile` (the description marks it required).
+    /// `algorithm_profile`: a [`ConnectionAssertionDecryptionAlgorithmProfileEnum`] (one of `v2026-1`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_profile: Option<ConnectionAssertionDecryptionAlgorithmProfileEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionAssertionDecryptionSettings {
+    /// A value with no field set; `algorithm_profile` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            algorithm_profile: Some(ConnectionAssertionDecryptionAlgorithmProfileEnum::from(
+                "v2026-1",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionAssertionDecryptionSettings {
+/// Sets `algorithm_exceptions`.
+with_algorithm_exceptions(algorithm_exceptions): Vec<String>;
+});
 /// A model of the schema `ConnectionAttributes`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionAttributes {
-    /// `email`.
+    /// `email`: a [`EmailAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<EmailAttribute>,
-    /// `phone_number`.
+    /// `phone_number`: a [`PhoneAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<PhoneAttribute>,
-    /// `username`.
+    /// `username`: a [`UsernameAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<UsernameAttribute>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionAttributes {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionAttributes {
+/// Sets `email`.
+with_email(email): EmailAttribute;
+/// Sets `phone_number`.
+with_phone_number(phone_number): PhoneAttribute;
+/// Sets `username`.
+with_username(username): UsernameAttribute;
+});
 /// A model of the schema `ConnectionAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionAuthenticationMethods {
-    /// `email_otp`.
+    /// `email_otp`: a [`ConnectionEmailOtpAuthenticationMethod`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_otp: Option<ConnectionEmailOtpAuthenticationMethod>,
-    /// `passkey`.
+    /// `passkey`: a [`ConnectionPasskeyAuthenticationMethod`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey: Option<ConnectionPasskeyAuthenticationMethod>,
-    /// `password`.
+    /// `password`: a [`ConnectionPasswordAuthenticationMethod`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<ConnectionPasswordAuthenticationMethod>,
-    /// `phone_otp`.
+    /// `phone_otp`: a [`ConnectionPhoneOtpAuthenticationMethod`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_otp: Option<ConnectionPhoneOtpAuthenticationMethod>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionAuthenticationMethods {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionAuthenticationMethods {
+/// Sets `email_otp`.
+with_email_otp(email_otp): ConnectionEmailOtpAuthenticationMethod;
+/// Sets `passkey`.
+with_passkey(passkey): ConnectionPasskeyAuthenticationMethod;
+/// Sets `password`.
+with_password(password): ConnectionPasswordAuthenticationMethod;
+/// Sets `phone_otp`.
+with_phone_otp(phone_otp): ConnectionPhoneOtpAuthenticationMethod;
+});
 /// A model of the schema `ConnectionCustomScripts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionCustomScripts {
-    /// `change_email`.
+    /// `change_email`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_email: Option<String>,
-    /// `change_password`.
+    /// `change_password`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password: Option<crate::Secret>,
-    /// `change_phone_number`.
+    /// `change_phone_number`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_phone_number: Option<String>,
-    /// `change_username`.
+    /// `change_username`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_username: Option<String>,
-    /// `create`.
+    /// `create`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create: Option<String>,
-    /// `delete`.
+    /// `delete`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete: Option<String>,
-    /// `get_user`.
+    /// `get_user`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_user: Option<String>,
-    /// `login`.
+    /// `login`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
-    /// `verify`.
+    /// `verify`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionCustomScripts {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionCustomScripts {
+/// Sets `change_email`.
+with_change_email(change_email): String;
+/// Sets `change_password`.
+with_change_password(change_password): crate::Secret;
+/// Sets `change_phone_number`.
+with_change_phone_number(change_phone_number): String;
+/// Sets `change_username`.
+with_change_username(change_username): String;
+/// Sets `create`.
+with_create(create): String;
+/// Sets `delete`.
+with_delete(delete): String;
+/// Sets `get_user`.
+with_get_user(get_user): String;
+/// Sets `login`.
+with_login(login): String;
+/// Sets `verify`.
+with_verify(verify): String;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionDpopSigningAlgEnum`.
 ConnectionDpopSigningAlgEnum {
@@ -118,18 +203,32 @@ Ed25519 => "Ed25519",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionEmailOtpAuthenticationMethod {
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionEmailOtpAuthenticationMethod {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionEmailOtpAuthenticationMethod {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+});
 /// A model of the schema `ConnectionEnabledClient`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionEnabledClient {
-    /// `client_id` (the description marks it required).
+    /// `client_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -141,36 +240,79 @@ str_accessors!(ConnectionEnabledClient: client_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionFederatedConnectionsAccessTokens {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionFederatedConnectionsAccessTokens {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionFederatedConnectionsAccessTokens {
+/// Sets `active`.
+with_active(active): bool;
+});
 /// A model of the schema `ConnectionGatewayAuthentication`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionGatewayAuthentication {
-    /// `audience` (the description marks it required).
+    /// `audience`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `method` (the description marks it required).
+    /// `method`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// `secret` (the description marks it required).
+    /// `secret`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
-    /// `secret_base64_encoded`.
+    /// `secret_base64_encoded`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_base64_encoded: Option<bool>,
-    /// `subject`.
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionGatewayAuthentication {
+    /// A value with the required `audience`, `method`, `secret`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        audience: impl Into<String>,
+        method: impl Into<String>,
+        secret: impl Into<crate::Secret>,
+    ) -> Self {
+        Self {
+            audience: Some(audience.into()),
+            method: Some(method.into()),
+            secret: Some(secret.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionGatewayAuthentication {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `method`.
+with_method(method): String;
+/// Sets `secret`.
+with_secret(secret): crate::Secret;
+/// Sets `secret_base64_encoded`.
+with_secret_base64_encoded(secret_base64_encoded): bool;
+/// Sets `subject`.
+with_subject(subject): String;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionIdTokenSignedResponseAlgEnum`.
 ConnectionIdTokenSignedResponseAlgEnum {
@@ -317,40 +459,40 @@ Yandex => "yandex",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionKey {
-    /// `algorithm`.
+    /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`.
+    /// `current`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
-    /// `current_since`.
+    /// `current_since`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `key_use`.
+    /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `next`.
+    /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`.
+    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
-    /// `previous`.
+    /// `previous`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<bool>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint` (the description marks it required).
+    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -369,13 +511,27 @@ Signing => "signing",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasskeyAuthenticationMethod {
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasskeyAuthenticationMethod {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasskeyAuthenticationMethod {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionPasskeyChallengeUIEnum`.
 ConnectionPasskeyChallengeUiEnum {
@@ -390,177 +546,370 @@ Button => "button",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasskeyOptions {
-    /// `challenge_ui`.
+    /// `challenge_ui`: a [`ConnectionPasskeyChallengeUiEnum`] (one of `both`, `autofill`, `button`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_ui: Option<ConnectionPasskeyChallengeUiEnum>,
-    /// `local_enrollment_enabled`.
+    /// `local_enrollment_enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_enrollment_enabled: Option<bool>,
-    /// `progressive_enrollment_enabled`.
+    /// `progressive_enrollment_enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_enrollment_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasskeyOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasskeyOptions {
+/// Sets `challenge_ui`.
+with_challenge_ui(challenge_ui): ConnectionPasskeyChallengeUiEnum;
+/// Sets `local_enrollment_enabled`.
+with_local_enrollment_enabled(local_enrollment_enabled): bool;
+/// Sets `progressive_enrollment_enabled`.
+with_progressive_enrollment_enabled(progressive_enrollment_enabled): bool;
+});
 /// A model of the schema `ConnectionPasswordAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordAuthenticationMethod {
-    /// `api_behavior`.
+    /// `api_behavior`: a [`ConnectionApiBehaviorEnum`] (one of `required`, `optional`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_behavior: Option<ConnectionApiBehaviorEnum>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `signup_behavior`.
+    /// `signup_behavior`: a [`ConnectionSignupBehaviorEnum`] (one of `allow`, `block`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup_behavior: Option<ConnectionSignupBehaviorEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordAuthenticationMethod {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordAuthenticationMethod {
+/// Sets `api_behavior`.
+with_api_behavior(api_behavior): ConnectionApiBehaviorEnum;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `signup_behavior`.
+with_signup_behavior(signup_behavior): ConnectionSignupBehaviorEnum;
+});
 /// A model of the schema `ConnectionPasswordComplexityOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordComplexityOptions {
-    /// `min_length`.
+    /// `min_length`: an integer; 1 to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordComplexityOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordComplexityOptions {
+/// Sets `min_length`.
+with_min_length(min_length): i64;
+});
 /// A model of the schema `ConnectionPasswordDictionaryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordDictionaryOptions {
-    /// `dictionary`.
+    /// `dictionary`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<Vec<String>>,
-    /// `enable` (the description marks it required).
+    /// `enable`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordDictionaryOptions {
+    /// A value with the required `enable`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(enable: impl Into<bool>) -> Self {
+        Self {
+            enable: Some(enable.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordDictionaryOptions {
+/// Sets `dictionary`.
+with_dictionary(dictionary): Vec<String>;
+/// Sets `enable`.
+with_enable(enable): bool;
+});
 /// A model of the schema `ConnectionPasswordHistoryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordHistoryOptions {
-    /// `enable` (the description marks it required).
+    /// `enable`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
-    /// `size`.
+    /// `size`: an integer; 0 to 24.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordHistoryOptions {
+    /// A value with the required `enable`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(enable: impl Into<bool>) -> Self {
+        Self {
+            enable: Some(enable.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordHistoryOptions {
+/// Sets `enable`.
+with_enable(enable): bool;
+/// Sets `size`.
+with_size(size): i64;
+});
 /// A model of the schema `ConnectionPasswordNoPersonalInfoOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordNoPersonalInfoOptions {
-    /// `enable` (the description marks it required).
+    /// `enable`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordNoPersonalInfoOptions {
+    /// A value with the required `enable`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(enable: impl Into<bool>) -> Self {
+        Self {
+            enable: Some(enable.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordNoPersonalInfoOptions {
+/// Sets `enable`.
+with_enable(enable): bool;
+});
 /// A model of the schema `ConnectionPasswordOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptions {
-    /// `complexity`.
+    /// `complexity`: a [`ConnectionPasswordOptionsComplexity`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<ConnectionPasswordOptionsComplexity>,
-    /// `dictionary`.
+    /// `dictionary`: a [`ConnectionPasswordOptionsDictionary`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<ConnectionPasswordOptionsDictionary>,
-    /// `history`.
+    /// `history`: a [`ConnectionPasswordOptionsHistory`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<ConnectionPasswordOptionsHistory>,
-    /// `profile_data`.
+    /// `profile_data`: a [`ConnectionPasswordOptionsProfileData`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_data: Option<ConnectionPasswordOptionsProfileData>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordOptions {
+/// Sets `complexity`.
+with_complexity(complexity): ConnectionPasswordOptionsComplexity;
+/// Sets `dictionary`.
+with_dictionary(dictionary): ConnectionPasswordOptionsDictionary;
+/// Sets `history`.
+with_history(history): ConnectionPasswordOptionsHistory;
+/// Sets `profile_data`.
+with_profile_data(profile_data): ConnectionPasswordOptionsProfileData;
+});
 /// A model of the schema `ConnectionPasswordOptionsComplexity`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsComplexity {
-    /// `character_type_rule`.
+    /// `character_type_rule`: a [`PasswordCharacterTypeRulePolicyEnum`] (one of `all`, `three_of_four`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character_type_rule: Option<PasswordCharacterTypeRulePolicyEnum>,
-    /// `character_types`.
+    /// `character_types`: a list, each item a [`PasswordCharacterTypeEnum`] (one of `uppercase`, `lowercase`, `number`, `special`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character_types: Option<Vec<PasswordCharacterTypeEnum>>,
-    /// `identical_characters`.
+    /// `identical_characters`: a [`PasswordIdenticalCharactersPolicyEnum`] (one of `allow`, `block`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identical_characters: Option<PasswordIdenticalCharactersPolicyEnum>,
-    /// `max_length_exceeded`.
+    /// `max_length_exceeded`: a [`PasswordMaxLengthExceededPolicyEnum`] (one of `truncate`, `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length_exceeded: Option<PasswordMaxLengthExceededPolicyEnum>,
-    /// `min_length`.
+    /// `min_length`: an integer; 1 to 72.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    /// `sequential_characters`.
+    /// `sequential_characters`: a [`PasswordSequentialCharactersPolicyEnum`] (one of `allow`, `block`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_characters: Option<PasswordSequentialCharactersPolicyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordOptionsComplexity {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordOptionsComplexity {
+/// Sets `character_type_rule`.
+with_character_type_rule(character_type_rule): PasswordCharacterTypeRulePolicyEnum;
+/// Sets `character_types`.
+with_character_types(character_types): Vec<PasswordCharacterTypeEnum>;
+/// Sets `identical_characters`.
+with_identical_characters(identical_characters): PasswordIdenticalCharactersPolicyEnum;
+/// Sets `max_length_exceeded`.
+with_max_length_exceeded(max_length_exceeded): PasswordMaxLengthExceededPolicyEnum;
+/// Sets `min_length`.
+with_min_length(min_length): i64;
+/// Sets `sequential_characters`.
+with_sequential_characters(sequential_characters): PasswordSequentialCharactersPolicyEnum;
+});
 /// A model of the schema `ConnectionPasswordOptionsDictionary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsDictionary {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `custom`.
+    /// `custom`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<Vec<String>>,
-    /// `default`.
+    /// `default`: a [`PasswordDefaultDictionariesEnum`] (one of `en_10k`, `en_100k`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<PasswordDefaultDictionariesEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordOptionsDictionary {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordOptionsDictionary {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `custom`.
+with_custom(custom): Vec<String>;
+/// Sets `default`.
+with_default(default): PasswordDefaultDictionariesEnum;
+});
 /// A model of the schema `ConnectionPasswordOptionsHistory`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsHistory {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `size`.
+    /// `size`: an integer; 1 to 24.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordOptionsHistory {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordOptionsHistory {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `size`.
+with_size(size): i64;
+});
 /// A model of the schema `ConnectionPasswordOptionsProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsProfileData {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `blocked_fields`.
+    /// `blocked_fields`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_fields: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPasswordOptionsProfileData {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPasswordOptionsProfileData {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `blocked_fields`.
+with_blocked_fields(blocked_fields): Vec<String>;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionPasswordPolicyEnum`.
 ConnectionPasswordPolicyEnum {
@@ -579,147 +928,249 @@ Excellent => "excellent",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPhoneOtpAuthenticationMethod {
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPhoneOtpAuthenticationMethod {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPhoneOtpAuthenticationMethod {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+});
 /// A model of the schema `ConnectionPropertiesOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionPropertiesOptions {
-    /// `api_enable_groups`.
+    /// `api_enable_groups`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_groups: Option<bool>,
-    /// `api_enable_users`.
+    /// `api_enable_users`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_users: Option<bool>,
-    /// `assertion_decryption_settings`.
+    /// `assertion_decryption_settings`: a [`ConnectionAssertionDecryptionSettings`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_decryption_settings: Option<ConnectionAssertionDecryptionSettings>,
-    /// `attributes`.
+    /// `attributes`: a [`ConnectionAttributes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<ConnectionAttributes>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a [`ConnectionAuthenticationMethods`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<ConnectionAuthenticationMethods>,
-    /// `basic_profile`.
+    /// `basic_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_profile: Option<bool>,
-    /// `configuration`.
+    /// `configuration`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<crate::secret::SecretMap>,
-    /// `customScripts`.
+    /// `customScripts`: a [`ConnectionCustomScripts`].
     #[serde(
         rename = "customScripts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_scripts: Option<ConnectionCustomScripts>,
-    /// `disable_self_service_change_password`.
+    /// `disable_self_service_change_password`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_self_service_change_password: Option<bool>,
-    /// `dpop_signing_alg`.
+    /// `dpop_signing_alg`: a [`ConnectionDpopSigningAlgEnum`] (one of `ES256`, `ES384`, `ES512`, `Ed25519`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg: Option<ConnectionDpopSigningAlgEnum>,
-    /// `enable_script_context`.
+    /// `enable_script_context`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_script_context: Option<bool>,
-    /// `enabledDatabaseCustomization`.
+    /// `enabledDatabaseCustomization`: a boolean.
     #[serde(
         rename = "enabledDatabaseCustomization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enabled_database_customization: Option<bool>,
-    /// `ext_admin`.
+    /// `ext_admin`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_admin: Option<bool>,
-    /// `ext_agreed_terms`.
+    /// `ext_agreed_terms`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_agreed_terms: Option<bool>,
-    /// `ext_assigned_plans`.
+    /// `ext_assigned_plans`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_assigned_plans: Option<bool>,
-    /// `ext_groups`.
+    /// `ext_groups`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_groups: Option<bool>,
-    /// `ext_is_suspended`.
+    /// `ext_is_suspended`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_is_suspended: Option<bool>,
-    /// `ext_profile`.
+    /// `ext_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_profile: Option<bool>,
-    /// `federated_connections_access_tokens`.
+    /// `federated_connections_access_tokens`: a [`ConnectionFederatedConnectionsAccessTokens`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated_connections_access_tokens: Option<ConnectionFederatedConnectionsAccessTokens>,
-    /// `gateway_authentication`.
+    /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_authentication: Option<ConnectionGatewayAuthentication>,
-    /// `id_token_session_expiry_supported`.
+    /// `id_token_session_expiry_supported`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_session_expiry_supported: Option<bool>,
-    /// `id_token_signed_response_algs`.
+    /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_signed_response_algs: Option<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
-    /// `import_mode`.
+    /// `import_mode`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_mode: Option<bool>,
-    /// `non_persistent_attrs`.
+    /// `non_persistent_attrs`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_persistent_attrs: Option<Vec<String>>,
-    /// `passkey_options`.
+    /// `passkey_options`: a [`ConnectionPasskeyOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey_options: Option<ConnectionPasskeyOptions>,
-    /// `passwordPolicy`.
+    /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`).
     #[serde(
         rename = "passwordPolicy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub password_policy: Option<ConnectionPasswordPolicyEnum>,
-    /// `password_complexity_options`.
+    /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_complexity_options: Option<ConnectionPasswordComplexityOptions>,
-    /// `password_dictionary`.
+    /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_dictionary: Option<ConnectionPasswordDictionaryOptions>,
-    /// `password_history`.
+    /// `password_history`: a [`ConnectionPasswordHistoryOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_history: Option<ConnectionPasswordHistoryOptions>,
-    /// `password_no_personal_info`.
+    /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_no_personal_info: Option<ConnectionPasswordNoPersonalInfoOptions>,
-    /// `password_options`.
+    /// `password_options`: a [`ConnectionPasswordOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_options: Option<ConnectionPasswordOptions>,
-    /// `precedence`.
+    /// `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<Vec<ConnectionIdentifierPrecedenceEnum>>,
-    /// `set_user_root_attributes`.
+    /// `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_user_root_attributes: Option<ConnectionSetUserRootAttributesEnum>,
-    /// `token_endpoint_auth_method`.
+    /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ConnectionTokenEndpointAuthMethodEnum>,
-    /// `token_endpoint_auth_signing_alg`.
+    /// `token_endpoint_auth_signing_alg`: a [`ConnectionTokenEndpointAuthSigningAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_signing_alg: Option<ConnectionTokenEndpointAuthSigningAlgEnum>,
-    /// `token_endpoint_jwtca_aud_format`.
+    /// `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_jwtca_aud_format: Option<ConnectionTokenEndpointJwtcaAudFormatEnumOidc>,
-    /// `upstream_params`.
+    /// `upstream_params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_params: Option<crate::secret::SecretMap>,
-    /// `validation`.
+    /// `validation`: a [`ConnectionValidationOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionPropertiesOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionPropertiesOptions {
+/// Sets `api_enable_groups`.
+with_api_enable_groups(api_enable_groups): bool;
+/// Sets `api_enable_users`.
+with_api_enable_users(api_enable_users): bool;
+/// Sets `assertion_decryption_settings`.
+with_assertion_decryption_settings(assertion_decryption_settings): ConnectionAssertionDecryptionSettings;
+/// Sets `attributes`.
+with_attributes(attributes): ConnectionAttributes;
+/// Sets `authentication_methods`.
+with_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
+/// Sets `basic_profile`.
+with_basic_profile(basic_profile): bool;
+/// Sets `configuration`.
+with_configuration(configuration): crate::secret::SecretMap;
+/// Sets `customScripts`.
+with_custom_scripts(custom_scripts): ConnectionCustomScripts;
+/// Sets `disable_self_service_change_password`.
+with_disable_self_service_change_password(disable_self_service_change_password): bool;
+/// Sets `dpop_signing_alg`.
+with_dpop_signing_alg(dpop_signing_alg): ConnectionDpopSigningAlgEnum;
+/// Sets `enable_script_context`.
+with_enable_script_context(enable_script_context): bool;
+/// Sets `enabledDatabaseCustomization`.
+with_enabled_database_customization(enabled_database_customization): bool;
+/// Sets `ext_admin`.
+with_ext_admin(ext_admin): bool;
+/// Sets `ext_agreed_terms`.
+with_ext_agreed_terms(ext_agreed_terms): bool;
+/// Sets `ext_assigned_plans`.
+with_ext_assigned_plans(ext_assigned_plans): bool;
+/// Sets `ext_groups`.
+with_ext_groups(ext_groups): bool;
+/// Sets `ext_is_suspended`.
+with_ext_is_suspended(ext_is_suspended): bool;
+/// Sets `ext_profile`.
+with_ext_profile(ext_profile): bool;
+/// Sets `federated_connections_access_tokens`.
+with_federated_connections_access_tokens(federated_connections_access_tokens): ConnectionFederatedConnectionsAccessTokens;
+/// Sets `gateway_authentication`.
+with_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
+/// Sets `id_token_session_expiry_supported`.
+with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
+/// Sets `id_token_signed_response_algs`.
+with_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
+/// Sets `import_mode`.
+with_import_mode(import_mode): bool;
+/// Sets `non_persistent_attrs`.
+with_non_persistent_attrs(non_persistent_attrs): Vec<String>;
+/// Sets `passkey_options`.
+with_passkey_options(passkey_options): ConnectionPasskeyOptions;
+/// Sets `passwordPolicy`.
+with_password_policy(password_policy): ConnectionPasswordPolicyEnum;
+/// Sets `password_complexity_options`.
+with_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
+/// Sets `password_dictionary`.
+with_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
+/// Sets `password_history`.
+with_password_history(password_history): ConnectionPasswordHistoryOptions;
+/// Sets `password_no_personal_info`.
+with_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
+/// Sets `password_options`.
+with_password_options(password_options): ConnectionPasswordOptions;
+/// Sets `precedence`.
+with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
+/// Sets `set_user_root_attributes`.
+with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
+/// Sets `token_endpoint_auth_method`.
+with_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
+/// Sets `token_endpoint_auth_signing_alg`.
+with_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionTokenEndpointAuthSigningAlgEnum;
+/// Sets `token_endpoint_jwtca_aud_format`.
+with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
+/// Sets `upstream_params`.
+with_upstream_params(upstream_params): crate::secret::SecretMap;
+/// Sets `validation`.
+with_validation(validation): ConnectionValidationOptions;
+});
 string_enum!(
 /// A string enum: the schema `ConnectionSetUserRootAttributesEnum`.
 ConnectionSetUserRootAttributesEnum {
@@ -776,59 +1227,103 @@ TokenEndpoint => "token_endpoint",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionUsernameValidationOptions {
-    /// `max` (the description marks it required).
+    /// `max`: an integer; at most 128; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
-    /// `min` (the description marks it required).
+    /// `min`: an integer; at least 1; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionUsernameValidationOptions {
+    /// A value with the required `max`, `min`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(max: impl Into<i64>, min: impl Into<i64>) -> Self {
+        Self {
+            max: Some(max.into()),
+            min: Some(min.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionUsernameValidationOptions {
+/// Sets `max`.
+with_max(max): i64;
+/// Sets `min`.
+with_min(min): i64;
+});
 /// A model of the schema `ConnectionValidationOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionValidationOptions {
-    /// `username`.
+    /// `username`: a [`ConnectionUsernameValidationOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<ConnectionUsernameValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl ConnectionValidationOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionValidationOptions {
+/// Sets `username`.
+with_username(username): ConnectionUsernameValidationOptions;
+});
+/// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateConnectionRequestContent {
+    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
     #[serde(skip_serializing_if = "Option::is_none")]
     authentication: Option<ConnectionAuthenticationPurpose>,
+    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
     #[serde(skip_serializing_if = "Option::is_none")]
     connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
+    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
     #[serde(skip_serializing_if = "Option::is_none")]
     cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
+    /// `display_name`: a string; at most 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
+    /// `enabled_clients`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_clients: Option<Vec<String>>,
+    /// `is_domain_connection`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_domain_connection: Option<bool>,
+    /// `metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
+    /// `name`: a string; at most 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     name: String,
+    /// `options`: a [`ConnectionPropertiesOptions`].
     #[serde(skip_serializing_if = "Option::is_none")]
     options: Option<ConnectionPropertiesOptions>,
+    /// `realms`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     realms: Option<Vec<String>>,
+    /// `show_as_button`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
+    /// `strategy`: a [`ConnectionIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); required.
     strategy: ConnectionIdentityProviderEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateConnectionRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `strategy`
+    /// A value with the required `name`, `strategy`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         name: impl Into<String>,
         strategy: impl Into<ConnectionIdentityProviderEnum>,
@@ -849,62 +1344,30 @@ impl CreateConnectionRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `authentication`.
-    pub fn authentication(mut self, value: impl Into<ConnectionAuthenticationPurpose>) -> Self {
-        self.authentication = Some(value.into());
-        self
-    }
-    /// Sets `connected_accounts`.
-    pub fn connected_accounts(
-        mut self,
-        value: impl Into<ConnectionConnectedAccountsPurpose>,
-    ) -> Self {
-        self.connected_accounts = Some(value.into());
-        self
-    }
-    /// Sets `cross_app_access_requesting_app`.
-    pub fn cross_app_access_requesting_app(
-        mut self,
-        value: impl Into<CrossAppAccessRequestingApp>,
-    ) -> Self {
-        self.cross_app_access_requesting_app = Some(value.into());
-        self
-    }
-    /// Sets `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `enabled_clients`.
-    pub fn enabled_clients(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.enabled_clients = Some(value.into());
-        self
-    }
-    /// Sets `is_domain_connection`.
-    pub fn is_domain_connection(mut self, value: impl Into<bool>) -> Self {
-        self.is_domain_connection = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `options`.
-    pub fn options(mut self, value: impl Into<ConnectionPropertiesOptions>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-    /// Sets `realms`.
-    pub fn realms(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.realms = Some(value.into());
-        self
-    }
-    /// Sets `show_as_button`.
-    pub fn show_as_button(mut self, value: impl Into<bool>) -> Self {
-        self.show_as_button = Some(value.into());
-        self
-    }
+}
+setters!(CreateConnectionRequestContent {
+/// Sets `authentication`.
+with_authentication(authentication): ConnectionAuthenticationPurpose;
+/// Sets `connected_accounts`.
+with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
+/// Sets `cross_app_access_requesting_app`.
+with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
+/// Sets `display_name`.
+with_display_name(display_name): String;
+/// Sets `enabled_clients`.
+with_enabled_clients(enabled_clients): Vec<String>;
+/// Sets `is_domain_connection`.
+with_is_domain_connection(is_domain_connection): bool;
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+/// Sets `options`.
+with_options(options): ConnectionPropertiesOptions;
+/// Sets `realms`.
+with_realms(realms): Vec<String>;
+/// Sets `show_as_button`.
+with_show_as_button(show_as_button): bool;
+});
+impl CreateConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -915,43 +1378,43 @@ impl CreateConnectionRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConnectionResponseContent {
-    /// `authentication`.
+    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<ConnectionAuthenticationPurpose>,
-    /// `connected_accounts`.
+    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
-    /// `cross_app_access_requesting_app`.
+    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `enabled_clients`.
+    /// `enabled_clients`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_clients: Option<Vec<String>>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_domain_connection`.
+    /// `is_domain_connection`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; defaults to `"My connection"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`.
+    /// `options`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::secret::SecretMap>,
-    /// `realms`.
+    /// `realms`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
-    /// `show_as_button`.
+    /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
-    /// `strategy`.
+    /// `strategy`: a string; defaults to `"auth0"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -959,38 +1422,43 @@ pub struct CreateConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateConnectionResponseContent: display_name, id, name);
-/// A request body, the schema `CreateDirectoryProvisioningRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateDirectoryProvisioningRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateDirectoryProvisioningRequestContent {
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
+    /// `synchronize_automatically`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_automatically: Option<bool>,
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_groups: Option<SynchronizeGroupsEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateDirectoryProvisioningRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            mapping: None,
+            synchronize_automatically: None,
+            synchronize_groups: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `mapping`.
-    pub fn mapping(mut self, value: impl Into<Vec<DirectoryProvisioningMappingItem>>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-    /// Sets `synchronize_automatically`.
-    pub fn synchronize_automatically(mut self, value: impl Into<bool>) -> Self {
-        self.synchronize_automatically = Some(value.into());
-        self
-    }
-    /// Sets `synchronize_groups`.
-    pub fn synchronize_groups(mut self, value: impl Into<SynchronizeGroupsEnum>) -> Self {
-        self.synchronize_groups = Some(value.into());
-        self
-    }
+}
+setters!(CreateDirectoryProvisioningRequestContent {
+/// Sets `mapping`.
+with_mapping(mapping): Vec<DirectoryProvisioningMappingItem>;
+/// Sets `synchronize_automatically`.
+with_synchronize_automatically(synchronize_automatically): bool;
+/// Sets `synchronize_groups`.
+with_synchronize_groups(synchronize_groups): SynchronizeGroupsEnum;
+});
+impl CreateDirectoryProvisioningRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1001,37 +1469,37 @@ impl CreateDirectoryProvisioningRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateDirectoryProvisioningResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `last_synchronization_at`.
+    /// `last_synchronization_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_at: Option<String>,
-    /// `last_synchronization_error`.
+    /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`.
+    /// `last_synchronization_status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_status: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `synchronize_automatically` (the description marks it required).
+    /// `synchronize_automatically`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`.
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1043,13 +1511,13 @@ str_accessors!(CreateDirectoryProvisioningResponseContent: connection_id, connec
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateDirectorySynchronizationResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `synchronization_id` (the description marks it required).
+    /// `synchronization_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronization_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1057,31 +1525,37 @@ pub struct CreateDirectorySynchronizationResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateDirectorySynchronizationResponseContent: connection_id, synchronization_id);
-/// A request body, the schema `CreateScimConfigurationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateScimConfigurationRequestContent {
+    /// `mapping`: a list, each item a [`ScimMappingItem`].
     #[serde(skip_serializing_if = "Option::is_none")]
     mapping: Option<Vec<ScimMappingItem>>,
+    /// `user_id_attribute`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id_attribute: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateScimConfigurationRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            mapping: None,
+            user_id_attribute: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `mapping`.
-    pub fn mapping(mut self, value: impl Into<Vec<ScimMappingItem>>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-    /// Sets `user_id_attribute`.
-    pub fn user_id_attribute(mut self, value: impl Into<String>) -> Self {
-        self.user_id_attribute = Some(value.into());
-        self
-    }
+}
+setters!(CreateScimConfigurationRequestContent {
+/// Sets `mapping`.
+with_mapping(mapping): Vec<ScimMappingItem>;
+/// Sets `user_id_attribute`.
+with_user_id_attribute(user_id_attribute): String;
+});
+impl CreateScimConfigurationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1092,28 +1566,28 @@ impl CreateScimConfigurationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateScimConfigurationResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `tenant_name` (the description marks it required).
+    /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on` (the description marks it required).
+    /// `updated_on`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
-    /// `user_id_attribute` (the description marks it required).
+    /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1121,31 +1595,37 @@ pub struct CreateScimConfigurationResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
-/// A request body, the schema `CreateScimTokenRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateScimTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateScimTokenRequestContent {
+    /// `scopes`: a list, each item a string; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<String>>,
+    /// `token_lifetime`: an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_lifetime: Option<i64>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateScimTokenRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            scopes: None,
+            token_lifetime: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `scopes`.
-    pub fn scopes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-    /// Sets `token_lifetime`.
-    pub fn token_lifetime(mut self, value: impl Into<i64>) -> Self {
-        self.token_lifetime = Some(value.into());
-        self
-    }
+}
+setters!(CreateScimTokenRequestContent {
+/// Sets `scopes`.
+with_scopes(scopes): Vec<String>;
+/// Sets `token_lifetime`.
+with_token_lifetime(token_lifetime): i64;
+});
+impl CreateScimTokenRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1156,19 +1636,19 @@ impl CreateScimTokenRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateScimTokenResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `scopes`.
+    /// `scopes`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    /// `token`.
+    /// `token`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
-    /// `token_id`.
+    /// `token_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1196,44 +1676,82 @@ PhoneOtp => "phone_otp",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailAttribute {
-    /// `identifier`.
+    /// `identifier`: a [`EmailAttributeIdentifier`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<EmailAttributeIdentifier>,
-    /// `profile_required`.
+    /// `profile_required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
-    /// `signup`.
+    /// `signup`: a [`SignupVerified`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupVerified>,
-    /// `unique`.
+    /// `unique`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique: Option<bool>,
-    /// `verification_method`.
+    /// `verification_method`: a [`VerificationMethodEnum`] (one of `link`, `otp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_method: Option<VerificationMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailAttribute {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailAttribute {
+/// Sets `identifier`.
+with_identifier(identifier): EmailAttributeIdentifier;
+/// Sets `profile_required`.
+with_profile_required(profile_required): bool;
+/// Sets `signup`.
+with_signup(signup): SignupVerified;
+/// Sets `unique`.
+with_unique(unique): bool;
+/// Sets `verification_method`.
+with_verification_method(verification_method): VerificationMethodEnum;
+});
 /// A model of the schema `EmailAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailAttributeIdentifier {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `default_method`.
+    /// `default_method`: a [`DefaultMethodEmailIdentifierEnum`] (one of `password`, `email_otp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_method: Option<DefaultMethodEmailIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailAttributeIdentifier {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailAttributeIdentifier {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `default_method`.
+with_default_method(default_method): DefaultMethodEmailIdentifierEnum;
+});
 /// A model of the schema `GetDirectoryProvisioningDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetDirectoryProvisioningDefaultMappingResponseContent {
-    /// `mapping`.
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
     /// Fields this crate does not name, kept as received.
@@ -1244,37 +1762,37 @@ pub struct GetDirectoryProvisioningDefaultMappingResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetDirectoryProvisioningResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `last_synchronization_at`.
+    /// `last_synchronization_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_at: Option<String>,
-    /// `last_synchronization_error`.
+    /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`.
+    /// `last_synchronization_status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_status: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `synchronize_automatically` (the description marks it required).
+    /// `synchronize_automatically`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`.
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1286,7 +1804,7 @@ str_accessors!(GetDirectoryProvisioningResponseContent: connection_id, connectio
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetScimConfigurationDefaultMappingResponseContent {
-    /// `mapping`.
+    /// `mapping`: a list, each item a [`ScimMappingItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
     /// Fields this crate does not name, kept as received.
@@ -1297,28 +1815,28 @@ pub struct GetScimConfigurationDefaultMappingResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetScimConfigurationResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `tenant_name` (the description marks it required).
+    /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on` (the description marks it required).
+    /// `updated_on`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
-    /// `user_id_attribute` (the description marks it required).
+    /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1382,33 +1900,67 @@ Block => "block",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneAttribute {
-    /// `identifier`.
+    /// `identifier`: a [`PhoneAttributeIdentifier`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<PhoneAttributeIdentifier>,
-    /// `profile_required`.
+    /// `profile_required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
-    /// `signup`.
+    /// `signup`: a [`SignupVerified`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupVerified>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PhoneAttribute {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(PhoneAttribute {
+/// Sets `identifier`.
+with_identifier(identifier): PhoneAttributeIdentifier;
+/// Sets `profile_required`.
+with_profile_required(profile_required): bool;
+/// Sets `signup`.
+with_signup(signup): SignupVerified;
+});
 /// A model of the schema `PhoneAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneAttributeIdentifier {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `default_method`.
+    /// `default_method`: a [`DefaultMethodPhoneNumberIdentifierEnum`] (one of `password`, `phone_otp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_method: Option<DefaultMethodPhoneNumberIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PhoneAttributeIdentifier {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(PhoneAttributeIdentifier {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `default_method`.
+with_default_method(default_method): DefaultMethodPhoneNumberIdentifierEnum;
+});
 string_enum!(
 /// A string enum: the schema `PostConnectionKeysAlgEnum`.
 PostConnectionKeysAlgEnum {
@@ -1427,24 +1979,31 @@ Es256 => "ES256",
 /// `ES384`.
 Es384 => "ES384",
 });
-/// A request body, the schema `PostConnectionKeysRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PostConnectionKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PostConnectionKeysRequestContent {
+    /// `signing_alg`: a [`PostConnectionKeysAlgEnum`] (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `ES256`, `ES384`).
     #[serde(skip_serializing_if = "Option::is_none")]
     signing_alg: Option<PostConnectionKeysAlgEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PostConnectionKeysRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            signing_alg: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `signing_alg`.
-    pub fn signing_alg(mut self, value: impl Into<PostConnectionKeysAlgEnum>) -> Self {
-        self.signing_alg = Some(value.into());
-        self
-    }
+}
+setters!(PostConnectionKeysRequestContent {
+/// Sets `signing_alg`.
+with_signing_alg(signing_alg): PostConnectionKeysAlgEnum;
+});
+impl PostConnectionKeysRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1455,83 +2014,94 @@ impl PostConnectionKeysRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostConnectionsKeysResponseContentItem {
-    /// `algorithm`.
+    /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`.
+    /// `current`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
-    /// `current_since`.
+    /// `current_since`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `key_use`.
+    /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `next`.
+    /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`.
+    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint` (the description marks it required).
+    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `ReplaceSynchronizedGroupsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `ReplaceSynchronizedGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReplaceSynchronizedGroupsRequestContent {
+    /// `groups`: a list, each item a [`SynchronizedGroupPayload`]; required.
     groups: Vec<SynchronizedGroupPayload>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl ReplaceSynchronizedGroupsRequestContent {
-    /// A body with the required fields:
-    /// - `groups`
+    /// A value with the required `groups`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<SynchronizedGroupPayload>>) -> Self {
         Self {
             groups: groups.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl ReplaceSynchronizedGroupsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `RotateConnectionKeysRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `RotateConnectionKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RotateConnectionKeysRequestContent {
+    /// `signing_alg`: a [`RotateConnectionKeysSigningAlgEnum`] (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `ES256`, `ES384`).
     #[serde(skip_serializing_if = "Option::is_none")]
     signing_alg: Option<RotateConnectionKeysSigningAlgEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl RotateConnectionKeysRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            signing_alg: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `signing_alg`.
-    pub fn signing_alg(mut self, value: impl Into<RotateConnectionKeysSigningAlgEnum>) -> Self {
-        self.signing_alg = Some(value.into());
-        self
-    }
+}
+setters!(RotateConnectionKeysRequestContent {
+/// Sets `signing_alg`.
+with_signing_alg(signing_alg): RotateConnectionKeysSigningAlgEnum;
+});
+impl RotateConnectionKeysRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1560,31 +2130,31 @@ Es384 => "ES384",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateConnectionsKeysResponseContent {
-    /// `algorithm`.
+    /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `key_use`.
+    /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `next`.
+    /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`.
+    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
-    /// `subject_dn`.
+    /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint` (the description marks it required).
+    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1595,19 +2165,19 @@ pub struct RotateConnectionsKeysResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimTokenItem {
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `last_used_at`.
+    /// `last_used_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
-    /// `scopes`.
+    /// `scopes`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    /// `token_id`.
+    /// `token_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1619,13 +2189,27 @@ str_accessors!(ScimTokenItem: token_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignupSchema {
-    /// `status`.
+    /// `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SignupStatusEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SignupSchema {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SignupSchema {
+/// Sets `status`.
+with_status(status): SignupStatusEnum;
+});
 string_enum!(
 /// A string enum: the schema `SignupStatusEnum`.
 SignupStatusEnum {
@@ -1640,32 +2224,62 @@ Inactive => "inactive",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignupVerification {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SignupVerification {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SignupVerification {
+/// Sets `active`.
+with_active(active): bool;
+});
 /// A model of the schema `SignupVerified`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignupVerified {
-    /// `status`.
+    /// `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SignupStatusEnum>,
-    /// `verification`.
+    /// `verification`: a [`SignupVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<SignupVerification>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SignupVerified {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SignupVerified {
+/// Sets `status`.
+with_status(status): SignupStatusEnum;
+/// Sets `verification`.
+with_verification(verification): SignupVerification;
+});
 /// A model of the schema `SynchronizedGroupPayload`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SynchronizedGroupPayload {
-    /// `id` (the description marks it required).
+    /// `id`: a string; 1 to 32 characters; matches `^[A-Za-z0-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1673,227 +2287,322 @@ pub struct SynchronizedGroupPayload {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SynchronizedGroupPayload: id);
+#[allow(deprecated)]
+impl SynchronizedGroupPayload {
+    /// A value with the required `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SynchronizedGroupPayload {
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `UpdateConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionOptions {
-    /// `api_enable_groups`.
+    /// `api_enable_groups`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_groups: Option<bool>,
-    /// `api_enable_users`.
+    /// `api_enable_users`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_users: Option<bool>,
-    /// `assertion_decryption_settings`.
+    /// `assertion_decryption_settings`: a [`ConnectionAssertionDecryptionSettings`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_decryption_settings: Option<ConnectionAssertionDecryptionSettings>,
-    /// `attributes`.
+    /// `attributes`: a [`ConnectionAttributes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<ConnectionAttributes>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a [`ConnectionAuthenticationMethods`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<ConnectionAuthenticationMethods>,
-    /// `basic_profile`.
+    /// `basic_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_profile: Option<bool>,
-    /// `configuration`.
+    /// `configuration`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<crate::secret::SecretMap>,
-    /// `customScripts`.
+    /// `customScripts`: a [`ConnectionCustomScripts`].
     #[serde(
         rename = "customScripts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_scripts: Option<ConnectionCustomScripts>,
-    /// `disable_self_service_change_password`.
+    /// `disable_self_service_change_password`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_self_service_change_password: Option<bool>,
-    /// `dpop_signing_alg`.
+    /// `dpop_signing_alg`: a [`ConnectionDpopSigningAlgEnum`] (one of `ES256`, `ES384`, `ES512`, `Ed25519`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg: Option<ConnectionDpopSigningAlgEnum>,
-    /// `enable_script_context`.
+    /// `enable_script_context`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_script_context: Option<bool>,
-    /// `enabledDatabaseCustomization`.
+    /// `enabledDatabaseCustomization`: a boolean.
     #[serde(
         rename = "enabledDatabaseCustomization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enabled_database_customization: Option<bool>,
-    /// `ext_admin`.
+    /// `ext_admin`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_admin: Option<bool>,
-    /// `ext_agreed_terms`.
+    /// `ext_agreed_terms`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_agreed_terms: Option<bool>,
-    /// `ext_assigned_plans`.
+    /// `ext_assigned_plans`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_assigned_plans: Option<bool>,
-    /// `ext_groups`.
+    /// `ext_groups`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_groups: Option<bool>,
-    /// `ext_is_suspended`.
+    /// `ext_is_suspended`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_is_suspended: Option<bool>,
-    /// `ext_profile`.
+    /// `ext_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_profile: Option<bool>,
-    /// `federated_connections_access_tokens`.
+    /// `federated_connections_access_tokens`: a [`ConnectionFederatedConnectionsAccessTokens`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated_connections_access_tokens: Option<ConnectionFederatedConnectionsAccessTokens>,
-    /// `gateway_authentication`.
+    /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_authentication: Option<ConnectionGatewayAuthentication>,
-    /// `id_token_session_expiry_supported`.
+    /// `id_token_session_expiry_supported`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_session_expiry_supported: Option<bool>,
-    /// `id_token_signed_response_algs`.
+    /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_signed_response_algs: Option<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
-    /// `import_mode`.
+    /// `import_mode`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_mode: Option<bool>,
-    /// `non_persistent_attrs`.
+    /// `non_persistent_attrs`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_persistent_attrs: Option<Vec<String>>,
-    /// `passkey_options`.
+    /// `passkey_options`: a [`ConnectionPasskeyOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey_options: Option<ConnectionPasskeyOptions>,
-    /// `passwordPolicy`.
+    /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`).
     #[serde(
         rename = "passwordPolicy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub password_policy: Option<ConnectionPasswordPolicyEnum>,
-    /// `password_complexity_options`.
+    /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_complexity_options: Option<ConnectionPasswordComplexityOptions>,
-    /// `password_dictionary`.
+    /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_dictionary: Option<ConnectionPasswordDictionaryOptions>,
-    /// `password_history`.
+    /// `password_history`: a [`ConnectionPasswordHistoryOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_history: Option<ConnectionPasswordHistoryOptions>,
-    /// `password_no_personal_info`.
+    /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_no_personal_info: Option<ConnectionPasswordNoPersonalInfoOptions>,
-    /// `password_options`.
+    /// `password_options`: a [`ConnectionPasswordOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_options: Option<ConnectionPasswordOptions>,
-    /// `precedence`.
+    /// `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<Vec<ConnectionIdentifierPrecedenceEnum>>,
-    /// `set_user_root_attributes`.
+    /// `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_user_root_attributes: Option<ConnectionSetUserRootAttributesEnum>,
-    /// `token_endpoint_auth_method`.
+    /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ConnectionTokenEndpointAuthMethodEnum>,
-    /// `token_endpoint_auth_signing_alg`.
+    /// `token_endpoint_auth_signing_alg`: a [`ConnectionTokenEndpointAuthSigningAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_signing_alg: Option<ConnectionTokenEndpointAuthSigningAlgEnum>,
-    /// `token_endpoint_jwtca_aud_format`.
+    /// `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_jwtca_aud_format: Option<ConnectionTokenEndpointJwtcaAudFormatEnumOidc>,
-    /// `upstream_params`.
+    /// `upstream_params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_params: Option<crate::secret::SecretMap>,
-    /// `validation`.
+    /// `validation`: a [`ConnectionValidationOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl UpdateConnectionOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateConnectionOptions {
+/// Sets `api_enable_groups`.
+with_api_enable_groups(api_enable_groups): bool;
+/// Sets `api_enable_users`.
+with_api_enable_users(api_enable_users): bool;
+/// Sets `assertion_decryption_settings`.
+with_assertion_decryption_settings(assertion_decryption_settings): ConnectionAssertionDecryptionSettings;
+/// Sets `attributes`.
+with_attributes(attributes): ConnectionAttributes;
+/// Sets `authentication_methods`.
+with_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
+/// Sets `basic_profile`.
+with_basic_profile(basic_profile): bool;
+/// Sets `configuration`.
+with_configuration(configuration): crate::secret::SecretMap;
+/// Sets `customScripts`.
+with_custom_scripts(custom_scripts): ConnectionCustomScripts;
+/// Sets `disable_self_service_change_password`.
+with_disable_self_service_change_password(disable_self_service_change_password): bool;
+/// Sets `dpop_signing_alg`.
+with_dpop_signing_alg(dpop_signing_alg): ConnectionDpopSigningAlgEnum;
+/// Sets `enable_script_context`.
+with_enable_script_context(enable_script_context): bool;
+/// Sets `enabledDatabaseCustomization`.
+with_enabled_database_customization(enabled_database_customization): bool;
+/// Sets `ext_admin`.
+with_ext_admin(ext_admin): bool;
+/// Sets `ext_agreed_terms`.
+with_ext_agreed_terms(ext_agreed_terms): bool;
+/// Sets `ext_assigned_plans`.
+with_ext_assigned_plans(ext_assigned_plans): bool;
+/// Sets `ext_groups`.
+with_ext_groups(ext_groups): bool;
+/// Sets `ext_is_suspended`.
+with_ext_is_suspended(ext_is_suspended): bool;
+/// Sets `ext_profile`.
+with_ext_profile(ext_profile): bool;
+/// Sets `federated_connections_access_tokens`.
+with_federated_connections_access_tokens(federated_connections_access_tokens): ConnectionFederatedConnectionsAccessTokens;
+/// Sets `gateway_authentication`.
+with_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
+/// Sets `id_token_session_expiry_supported`.
+with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
+/// Sets `id_token_signed_response_algs`.
+with_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
+/// Sets `import_mode`.
+with_import_mode(import_mode): bool;
+/// Sets `non_persistent_attrs`.
+with_non_persistent_attrs(non_persistent_attrs): Vec<String>;
+/// Sets `passkey_options`.
+with_passkey_options(passkey_options): ConnectionPasskeyOptions;
+/// Sets `passwordPolicy`.
+with_password_policy(password_policy): ConnectionPasswordPolicyEnum;
+/// Sets `password_complexity_options`.
+with_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
+/// Sets `password_dictionary`.
+with_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
+/// Sets `password_history`.
+with_password_history(password_history): ConnectionPasswordHistoryOptions;
+/// Sets `password_no_personal_info`.
+with_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
+/// Sets `password_options`.
+with_password_options(password_options): ConnectionPasswordOptions;
+/// Sets `precedence`.
+with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
+/// Sets `set_user_root_attributes`.
+with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
+/// Sets `token_endpoint_auth_method`.
+with_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
+/// Sets `token_endpoint_auth_signing_alg`.
+with_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionTokenEndpointAuthSigningAlgEnum;
+/// Sets `token_endpoint_jwtca_aud_format`.
+with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
+/// Sets `upstream_params`.
+with_upstream_params(upstream_params): crate::secret::SecretMap;
+/// Sets `validation`.
+with_validation(validation): ConnectionValidationOptions;
+});
+/// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateConnectionRequestContent {
+    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
     #[serde(skip_serializing_if = "Option::is_none")]
     authentication: Option<ConnectionAuthenticationPurpose>,
+    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
     #[serde(skip_serializing_if = "Option::is_none")]
     connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
+    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
     #[serde(skip_serializing_if = "Option::is_none")]
     cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
+    /// `display_name`: a string; at most 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
+    /// `enabled_clients`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_clients: Option<Vec<String>>,
+    /// `is_domain_connection`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_domain_connection: Option<bool>,
+    /// `metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
+    /// `options`: a [`UpdateConnectionOptions`].
     #[serde(skip_serializing_if = "Option::is_none")]
     options: Option<UpdateConnectionOptions>,
+    /// `realms`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     realms: Option<Vec<String>>,
+    /// `show_as_button`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateConnectionRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            authentication: None,
+            connected_accounts: None,
+            cross_app_access_requesting_app: None,
+            display_name: None,
+            enabled_clients: None,
+            is_domain_connection: None,
+            metadata: None,
+            options: None,
+            realms: None,
+            show_as_button: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `authentication`.
-    pub fn authentication(mut self, value: impl Into<ConnectionAuthenticationPurpose>) -> Self {
-        self.authentication = Some(value.into());
-        self
-    }
-    /// Sets `connected_accounts`.
-    pub fn connected_accounts(
-        mut self,
-        value: impl Into<ConnectionConnectedAccountsPurpose>,
-    ) -> Self {
-        self.connected_accounts = Some(value.into());
-        self
-    }
-    /// Sets `cross_app_access_requesting_app`.
-    pub fn cross_app_access_requesting_app(
-        mut self,
-        value: impl Into<CrossAppAccessRequestingApp>,
-    ) -> Self {
-        self.cross_app_access_requesting_app = Some(value.into());
-        self
-    }
-    /// Sets `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `enabled_clients`.
-    pub fn enabled_clients(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.enabled_clients = Some(value.into());
-        self
-    }
-    /// Sets `is_domain_connection`.
-    pub fn is_domain_connection(mut self, value: impl Into<bool>) -> Self {
-        self.is_domain_connection = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `options`.
-    pub fn options(mut self, value: impl Into<UpdateConnectionOptions>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-    /// Sets `realms`.
-    pub fn realms(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.realms = Some(value.into());
-        self
-    }
-    /// Sets `show_as_button`.
-    pub fn show_as_button(mut self, value: impl Into<bool>) -> Self {
-        self.show_as_button = Some(value.into());
-        self
-    }
+}
+setters!(UpdateConnectionRequestContent {
+/// Sets `authentication`.
+with_authentication(authentication): ConnectionAuthenticationPurpose;
+/// Sets `connected_accounts`.
+with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
+/// Sets `cross_app_access_requesting_app`.
+with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
+/// Sets `display_name`.
+with_display_name(display_name): String;
+/// Sets `enabled_clients`.
+with_enabled_clients(enabled_clients): Vec<String>;
+/// Sets `is_domain_connection`.
+with_is_domain_connection(is_domain_connection): bool;
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+/// Sets `options`.
+with_options(options): UpdateConnectionOptions;
+/// Sets `realms`.
+with_realms(realms): Vec<String>;
+/// Sets `show_as_button`.
+with_show_as_button(show_as_button): bool;
+});
+impl UpdateConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1904,43 +2613,43 @@ impl UpdateConnectionRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponseContent {
-    /// `authentication`.
+    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<ConnectionAuthenticationPurpose>,
-    /// `connected_accounts`.
+    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
-    /// `cross_app_access_requesting_app`.
+    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `enabled_clients`.
+    /// `enabled_clients`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_clients: Option<Vec<String>>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_domain_connection`.
+    /// `is_domain_connection`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; defaults to `"My connection"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`.
+    /// `options`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::secret::SecretMap>,
-    /// `realms`.
+    /// `realms`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
-    /// `show_as_button`.
+    /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
-    /// `strategy`.
+    /// `strategy`: a string; defaults to `"auth0"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1948,38 +2657,43 @@ pub struct UpdateConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateConnectionResponseContent: display_name, id, name);
-/// A request body, the schema `UpdateDirectoryProvisioningRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateDirectoryProvisioningRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateDirectoryProvisioningRequestContent {
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
+    /// `synchronize_automatically`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_automatically: Option<bool>,
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_groups: Option<SynchronizeGroupsEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateDirectoryProvisioningRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            mapping: None,
+            synchronize_automatically: None,
+            synchronize_groups: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `mapping`.
-    pub fn mapping(mut self, value: impl Into<Vec<DirectoryProvisioningMappingItem>>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-    /// Sets `synchronize_automatically`.
-    pub fn synchronize_automatically(mut self, value: impl Into<bool>) -> Self {
-        self.synchronize_automatically = Some(value.into());
-        self
-    }
-    /// Sets `synchronize_groups`.
-    pub fn synchronize_groups(mut self, value: impl Into<SynchronizeGroupsEnum>) -> Self {
-        self.synchronize_groups = Some(value.into());
-        self
-    }
+}
+setters!(UpdateDirectoryProvisioningRequestContent {
+/// Sets `mapping`.
+with_mapping(mapping): Vec<DirectoryProvisioningMappingItem>;
+/// Sets `synchronize_automatically`.
+with_synchronize_automatically(synchronize_automatically): bool;
+/// Sets `synchronize_groups`.
+with_synchronize_groups(synchronize_groups): SynchronizeGroupsEnum;
+});
+impl UpdateDirectoryProvisioningRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1990,37 +2704,37 @@ impl UpdateDirectoryProvisioningRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateDirectoryProvisioningResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `last_synchronization_at`.
+    /// `last_synchronization_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_at: Option<String>,
-    /// `last_synchronization_error`.
+    /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`.
+    /// `last_synchronization_status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_status: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `synchronize_automatically` (the description marks it required).
+    /// `synchronize_automatically`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`.
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2032,10 +2746,10 @@ str_accessors!(UpdateDirectoryProvisioningResponseContent: connection_id, connec
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEnabledClientConnectionsRequestContentItem {
-    /// `client_id` (the description marks it required).
+    /// `client_id`: a string; format `client-id`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -2043,18 +2757,38 @@ pub struct UpdateEnabledClientConnectionsRequestContentItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateEnabledClientConnectionsRequestContentItem: client_id);
-/// A request body, the schema `UpdateScimConfigurationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl UpdateEnabledClientConnectionsRequestContentItem {
+    /// A value with the required `client_id`, `status`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(client_id: impl Into<String>, status: impl Into<bool>) -> Self {
+        Self {
+            client_id: Some(client_id.into()),
+            status: Some(status.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateEnabledClientConnectionsRequestContentItem {
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `status`.
+with_status(status): bool;
+});
+/// A request body, the schema `UpdateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateScimConfigurationRequestContent {
+    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     mapping: Vec<ScimMappingItem>,
+    /// `user_id_attribute`: a string; required.
     user_id_attribute: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateScimConfigurationRequestContent {
-    /// A body with the required fields:
-    /// - `mapping`
-    /// - `user_id_attribute`
+    /// A value with the required `mapping`, `user_id_attribute`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         mapping: impl Into<Vec<ScimMappingItem>>,
         user_id_attribute: impl Into<String>,
@@ -2065,6 +2799,8 @@ impl UpdateScimConfigurationRequestContent {
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateScimConfigurationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -2075,28 +2811,28 @@ impl UpdateScimConfigurationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateScimConfigurationResponseContent {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `tenant_name` (the description marks it required).
+    /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on` (the description marks it required).
+    /// `updated_on`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
-    /// `user_id_attribute` (the description marks it required).
+    /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2108,64 +2844,132 @@ str_accessors!(UpdateScimConfigurationResponseContent: connection_id, connection
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsernameAllowedTypes {
-    /// `email`.
+    /// `email`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<bool>,
-    /// `phone_number`.
+    /// `phone_number`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UsernameAllowedTypes {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UsernameAllowedTypes {
+/// Sets `email`.
+with_email(email): bool;
+/// Sets `phone_number`.
+with_phone_number(phone_number): bool;
+});
 /// A model of the schema `UsernameAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsernameAttribute {
-    /// `identifier`.
+    /// `identifier`: a [`UsernameAttributeIdentifier`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<UsernameAttributeIdentifier>,
-    /// `profile_required`.
+    /// `profile_required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
-    /// `signup`.
+    /// `signup`: a [`SignupSchema`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupSchema>,
-    /// `validation`.
+    /// `validation`: a [`UsernameValidation`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<UsernameValidation>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UsernameAttribute {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UsernameAttribute {
+/// Sets `identifier`.
+with_identifier(identifier): UsernameAttributeIdentifier;
+/// Sets `profile_required`.
+with_profile_required(profile_required): bool;
+/// Sets `signup`.
+with_signup(signup): SignupSchema;
+/// Sets `validation`.
+with_validation(validation): UsernameValidation;
+});
 /// A model of the schema `UsernameAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsernameAttributeIdentifier {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UsernameAttributeIdentifier {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UsernameAttributeIdentifier {
+/// Sets `active`.
+with_active(active): bool;
+});
 /// A model of the schema `UsernameValidation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsernameValidation {
-    /// `allowed_types`.
+    /// `allowed_types`: a [`UsernameAllowedTypes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_types: Option<UsernameAllowedTypes>,
-    /// `max_length`.
+    /// `max_length`: a number; 1 to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<f64>,
-    /// `min_length`.
+    /// `min_length`: a number; 1 to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<f64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UsernameValidation {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UsernameValidation {
+/// Sets `allowed_types`.
+with_allowed_types(allowed_types): UsernameAllowedTypes;
+/// Sets `max_length`.
+with_max_length(max_length): f64;
+/// Sets `min_length`.
+with_min_length(min_length): f64;
+});
 string_enum!(
 /// A string enum: the schema `VerificationMethodEnum`.
 VerificationMethodEnum {

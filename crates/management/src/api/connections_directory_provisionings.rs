@@ -6,37 +6,37 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoryProvisioning {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `last_synchronization_at`.
+    /// `last_synchronization_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_at: Option<String>,
-    /// `last_synchronization_error`.
+    /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`.
+    /// `last_synchronization_status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_status: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `synchronize_automatically` (the description marks it required).
+    /// `synchronize_automatically`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`.
+    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

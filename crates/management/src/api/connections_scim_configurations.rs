@@ -6,28 +6,28 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimConfiguration {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `connection_name` (the description marks it required).
+    /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `mapping` (the description marks it required).
+    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `tenant_name` (the description marks it required).
+    /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on` (the description marks it required).
+    /// `updated_on`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
-    /// `user_id_attribute` (the description marks it required).
+    /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.

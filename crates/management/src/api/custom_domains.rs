@@ -2,29 +2,36 @@
 //! Operations tagged `custom-domains` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateCustomDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateCustomDomainRequestContent {
+    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``).
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_client_ip_header: Option<CustomDomainCustomClientIpHeaderEnum>,
+    /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9])$`; required.
     domain: String,
+    /// `domain_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     domain_metadata: Option<crate::secret::SecretMap>,
+    /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     relying_party_identifier: Option<String>,
+    /// `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_policy: Option<CustomDomainTlsPolicyEnum>,
+    /// `type`: a [`CustomDomainProvisioningTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); required.
     #[serde(rename = "type")]
     type_: CustomDomainProvisioningTypeEnum,
+    /// `verification_method`: a [`CustomDomainVerificationMethodEnum`] (one of `txt`); defaults to `"txt"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     verification_method: Option<CustomDomainVerificationMethodEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateCustomDomainRequestContent {
-    /// A body with the required fields:
-    /// - `domain`
-    /// - `type`
+    /// A value with the required `domain`, `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         domain: impl Into<String>,
         type_: impl Into<CustomDomainProvisioningTypeEnum>,
@@ -40,37 +47,20 @@ impl CreateCustomDomainRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `custom_client_ip_header`.
-    pub fn custom_client_ip_header(
-        mut self,
-        value: impl Into<CustomDomainCustomClientIpHeaderEnum>,
-    ) -> Self {
-        self.custom_client_ip_header = Some(value.into());
-        self
-    }
-    /// Sets `domain_metadata`.
-    pub fn domain_metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.domain_metadata = Some(value.into());
-        self
-    }
-    /// Sets `relying_party_identifier`.
-    pub fn relying_party_identifier(mut self, value: impl Into<String>) -> Self {
-        self.relying_party_identifier = Some(value.into());
-        self
-    }
-    /// Sets `tls_policy`.
-    pub fn tls_policy(mut self, value: impl Into<CustomDomainTlsPolicyEnum>) -> Self {
-        self.tls_policy = Some(value.into());
-        self
-    }
-    /// Sets `verification_method`.
-    pub fn verification_method(
-        mut self,
-        value: impl Into<CustomDomainVerificationMethodEnum>,
-    ) -> Self {
-        self.verification_method = Some(value.into());
-        self
-    }
+}
+setters!(CreateCustomDomainRequestContent {
+/// Sets `custom_client_ip_header`.
+with_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
+/// Sets `domain_metadata`.
+with_domain_metadata(domain_metadata): crate::secret::SecretMap;
+/// Sets `relying_party_identifier`.
+with_relying_party_identifier(relying_party_identifier): String;
+/// Sets `tls_policy`.
+with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
+/// Sets `verification_method`.
+with_verification_method(verification_method): CustomDomainVerificationMethodEnum;
+});
+impl CreateCustomDomainRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -81,40 +71,40 @@ impl CreateCustomDomainRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification` (the description marks it required).
+    /// `verification`: a [`DomainVerification`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -126,43 +116,43 @@ str_accessors!(CreateCustomDomainResponseContent: custom_domain_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomDomain {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `origin_domain_name`.
+    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`.
+    /// `verification`: a [`DomainVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -226,16 +216,16 @@ Txt => "txt",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DomainCertificate {
-    /// `certificate_authority`.
+    /// `certificate_authority`: a [`DomainCertificateAuthorityEnum`] (one of `letsencrypt`, `googletrust`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_authority: Option<DomainCertificateAuthorityEnum>,
-    /// `error_msg`.
+    /// `error_msg`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
-    /// `renews_before`.
+    /// `renews_before`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renews_before: Option<String>,
-    /// `status`.
+    /// `status`: a [`DomainCertificateStatusEnum`] (one of `provisioning`, `provisioning_failed`, `provisioned`, `renewing_failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DomainCertificateStatusEnum>,
     /// Fields this crate does not name, kept as received.
@@ -266,16 +256,16 @@ RenewingFailed => "renewing_failed",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DomainVerification {
-    /// `error_msg`.
+    /// `error_msg`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
-    /// `last_verified_at`.
+    /// `last_verified_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verified_at: Option<String>,
-    /// `methods`.
+    /// `methods`: a list, each item a [`DomainVerificationMethod`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<DomainVerificationMethod>>,
-    /// `status`.
+    /// `status`: a [`DomainVerificationStatusEnum`] (one of `verified`, `pending`, `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DomainVerificationStatusEnum>,
     /// Fields this crate does not name, kept as received.
@@ -286,13 +276,13 @@ pub struct DomainVerification {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DomainVerificationMethod {
-    /// `domain`.
+    /// `domain`: a string; defaults to `"_cf-custom-hostname.login.mycompany.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a [`DomainVerificationMethodNameEnum`] (one of `cname`, `txt`); defaults to `"txt"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<DomainVerificationMethodNameEnum>,
-    /// `record` (the description marks it required).
+    /// `record`: a string; defaults to `"auth0-domain-verification=..."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -321,43 +311,43 @@ Failed => "failed",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `origin_domain_name`.
+    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`.
+    /// `verification`: a [`DomainVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -369,7 +359,7 @@ str_accessors!(GetCustomDomainResponseContent: custom_domain_id, origin_domain_n
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetDefaultCanonicalDomainResponseContent {
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -380,43 +370,43 @@ pub struct GetDefaultCanonicalDomainResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetDefaultCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `origin_domain_name`.
+    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`.
+    /// `verification`: a [`DomainVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -483,22 +473,26 @@ Canonical(GetDefaultCanonicalDomainResponseContent) => as_canonical, is_canonica
 Custom(GetDefaultCustomDomainResponseContent);
 Canonical(GetDefaultCanonicalDomainResponseContent);
 });
-/// A request body, the schema `SetDefaultCustomDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetDefaultCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetDefaultCustomDomainRequestContent {
+    /// `domain`: a string; 3 to 255 characters; required.
     domain: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetDefaultCustomDomainRequestContent {
-    /// A body with the required fields:
-    /// - `domain`
+    /// A value with the required `domain`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(domain: impl Into<String>) -> Self {
         Self {
             domain: domain.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetDefaultCustomDomainRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -509,58 +503,59 @@ impl SetDefaultCustomDomainRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TestCustomDomainResponseContent {
-    /// `message`.
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `success` (the description marks it required).
+    /// `success`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateCustomDomainRequestContent {
+    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``).
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_client_ip_header: Option<CustomDomainCustomClientIpHeaderEnum>,
+    /// `domain_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     domain_metadata: Option<crate::secret::SecretMap>,
+    /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     relying_party_identifier: Option<String>,
+    /// `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_policy: Option<CustomDomainTlsPolicyEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateCustomDomainRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            custom_client_ip_header: None,
+            domain_metadata: None,
+            relying_party_identifier: None,
+            tls_policy: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `custom_client_ip_header`.
-    pub fn custom_client_ip_header(
-        mut self,
-        value: impl Into<CustomDomainCustomClientIpHeaderEnum>,
-    ) -> Self {
-        self.custom_client_ip_header = Some(value.into());
-        self
-    }
-    /// Sets `domain_metadata`.
-    pub fn domain_metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.domain_metadata = Some(value.into());
-        self
-    }
-    /// Sets `relying_party_identifier`.
-    pub fn relying_party_identifier(mut self, value: impl Into<String>) -> Self {
-        self.relying_party_identifier = Some(value.into());
-        self
-    }
-    /// Sets `tls_policy`.
-    pub fn tls_policy(mut self, value: impl Into<CustomDomainTlsPolicyEnum>) -> Self {
-        self.tls_policy = Some(value.into());
-        self
-    }
+}
+setters!(UpdateCustomDomainRequestContent {
+/// Sets `custom_client_ip_header`.
+with_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
+/// Sets `domain_metadata`.
+with_domain_metadata(domain_metadata): crate::secret::SecretMap;
+/// Sets `relying_party_identifier`.
+with_relying_party_identifier(relying_party_identifier): String;
+/// Sets `tls_policy`.
+with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
+});
+impl UpdateCustomDomainRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -571,40 +566,40 @@ impl UpdateCustomDomainRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification` (the description marks it required).
+    /// `verification`: a [`DomainVerification`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -616,7 +611,7 @@ str_accessors!(UpdateCustomDomainResponseContent: custom_domain_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateDefaultCanonicalDomainResponseContent {
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -627,43 +622,43 @@ pub struct UpdateDefaultCanonicalDomainResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateDefaultCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`.
+    /// `is_default`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `origin_domain_name`.
+    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`.
+    /// `verification`: a [`DomainVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
@@ -734,40 +729,40 @@ Canonical(UpdateDefaultCanonicalDomainResponseContent);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyCustomDomainResponseContent {
-    /// `certificate`.
+    /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `cname_api_key`.
+    /// `cname_api_key`: a secret string; defaults to `"d4feca..."`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname_api_key: Option<crate::Secret>,
-    /// `custom_client_ip_header`.
+    /// `custom_client_ip_header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id` (the description marks it required).
+    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `domain_metadata`.
+    /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `origin_domain_name`.
+    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a boolean; defaults to `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`.
+    /// `tls_policy`: a string; defaults to `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`.
+    /// `verification`: a [`DomainVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.

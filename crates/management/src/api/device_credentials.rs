@@ -2,45 +2,48 @@
 //! Operations tagged `device-credentials` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreatePublicKeyDeviceCredentialRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreatePublicKeyDeviceCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreatePublicKeyDeviceCredentialRequestContent {
+    /// `client_id`: a string; format `client-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    /// `device_id`: a string; at most 36 characters; matches `^[-A-Fa-f0-9]+$`; required.
     device_id: String,
+    /// `device_name`: a string; at least 1 characters; required.
     device_name: String,
+    /// `type`: a [`DeviceCredentialPublicKeyTypeEnum`] (one of `public_key`); required.
     #[serde(rename = "type")]
     type_: DeviceCredentialPublicKeyTypeEnum,
+    /// `value`: a string; at least 1 characters; required.
     value: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreatePublicKeyDeviceCredentialRequestContent {
-    /// A body with the required fields:
-    /// - `device_id`
-    /// - `device_name`
-    /// - `type`
-    /// - `value`
+    /// A value with the required `device_id`, `device_name`, `value`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         device_id: impl Into<String>,
         device_name: impl Into<String>,
-        type_: impl Into<DeviceCredentialPublicKeyTypeEnum>,
         value: impl Into<String>,
     ) -> Self {
         Self {
             client_id: None,
             device_id: device_id.into(),
             device_name: device_name.into(),
-            type_: type_.into(),
+            type_: DeviceCredentialPublicKeyTypeEnum::from("public_key"),
             value: value.into(),
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
+}
+setters!(CreatePublicKeyDeviceCredentialRequestContent {
+/// Sets `client_id`.
+with_client_id(client_id): String;
+});
+impl CreatePublicKeyDeviceCredentialRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -51,7 +54,7 @@ impl CreatePublicKeyDeviceCredentialRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePublicKeyDeviceCredentialResponseContent {
-    /// `id` (the description marks it required).
+    /// `id`: a string; defaults to `"dcr_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -63,22 +66,22 @@ str_accessors!(CreatePublicKeyDeviceCredentialResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeviceCredential {
-    /// `client_id`.
+    /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `device_id`.
+    /// `device_id`: a string; defaults to `"550e8400-e29b-41d4-a716-446655440000"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// `device_name`.
+    /// `device_name`: a string; defaults to `"iPhone Mobile Safari UI/WKWebView"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"dcr_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type`.
+    /// `type`: a [`DeviceCredentialTypeEnum`] (one of `public_key`, `refresh_token`, `rotating_refresh_token`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DeviceCredentialTypeEnum>,
-    /// `user_id`.
+    /// `user_id`: a string; defaults to `"usr_5457edea1b8f33391a000004"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -272,7 +275,6 @@ mod tests {
                 PostDeviceCredentials::new(CreatePublicKeyDeviceCredentialRequestContent::new(
                     "x".to_owned(),
                     "x".to_owned(),
-                    DeviceCredentialPublicKeyTypeEnum::PublicKey,
                     "x".to_owned(),
                 ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);

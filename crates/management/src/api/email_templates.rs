@@ -2,22 +2,31 @@
 //! Operations tagged `email-templates` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateEmailTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEmailTemplateRequestContent {
+    /// `body`: a string; required.
     body: String,
+    /// `enabled`: a boolean; required.
     enabled: bool,
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
     from: String,
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
+    /// `subject`: a string; required.
     subject: String,
+    /// `syntax`: a string; defaults to `"liquid"`; required.
     syntax: String,
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     template: EmailTemplateNameEnum,
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         skip_serializing_if = "Option::is_none"
@@ -26,14 +35,10 @@ pub struct CreateEmailTemplateRequestContent {
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateEmailTemplateRequestContent {
-    /// A body with the required fields:
-    /// - `body`
-    /// - `enabled`
-    /// - `from`
-    /// - `subject`
-    /// - `syntax`
-    /// - `template`
+    /// A value with the required `body`, `enabled`, `from`, `subject`, `syntax`, `template`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         body: impl Into<String>,
         enabled: impl Into<bool>,
@@ -55,21 +60,16 @@ impl CreateEmailTemplateRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `includeEmailInRedirect`.
-    pub fn include_email_in_redirect(mut self, value: impl Into<bool>) -> Self {
-        self.include_email_in_redirect = Some(value.into());
-        self
-    }
-    /// Sets `resultUrl`.
-    pub fn result_url(mut self, value: impl Into<String>) -> Self {
-        self.result_url = Some(value.into());
-        self
-    }
-    /// Sets `urlLifetimeInSeconds`.
-    pub fn url_lifetime_in_seconds(mut self, value: impl Into<f64>) -> Self {
-        self.url_lifetime_in_seconds = Some(value.into());
-        self
-    }
+}
+setters!(CreateEmailTemplateRequestContent {
+/// Sets `includeEmailInRedirect`.
+with_include_email_in_redirect(include_email_in_redirect): bool;
+/// Sets `resultUrl`.
+with_result_url(result_url): String;
+/// Sets `urlLifetimeInSeconds`.
+with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
+});
+impl CreateEmailTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -80,35 +80,35 @@ impl CreateEmailTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponseContent {
-    /// `body` (the description marks it required).
+    /// `body`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from` (the description marks it required).
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `includeEmailInRedirect`.
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`.
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject` (the description marks it required).
+    /// `subject`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax` (the description marks it required).
+    /// `syntax`: a string; defaults to `"liquid"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template` (the description marks it required).
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`.
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,
@@ -155,35 +155,35 @@ AsyncApproval => "async_approval",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEmailTemplateResponseContent {
-    /// `body`.
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`.
+    /// `from`: a string; defaults to `"sender@auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `includeEmailInRedirect`.
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`.
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject`.
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`.
+    /// `syntax`: a string; defaults to `"liquid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template`.
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`.
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,
@@ -194,22 +194,31 @@ pub struct GetEmailTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetEmailTemplateRequestContent {
+    /// `body`: a string; required.
     body: String,
+    /// `enabled`: a boolean; required.
     enabled: bool,
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
     from: String,
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
+    /// `subject`: a string; required.
     subject: String,
+    /// `syntax`: a string; defaults to `"liquid"`; required.
     syntax: String,
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     template: EmailTemplateNameEnum,
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         skip_serializing_if = "Option::is_none"
@@ -218,14 +227,10 @@ pub struct SetEmailTemplateRequestContent {
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetEmailTemplateRequestContent {
-    /// A body with the required fields:
-    /// - `body`
-    /// - `enabled`
-    /// - `from`
-    /// - `subject`
-    /// - `syntax`
-    /// - `template`
+    /// A value with the required `body`, `enabled`, `from`, `subject`, `syntax`, `template`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         body: impl Into<String>,
         enabled: impl Into<bool>,
@@ -247,21 +252,16 @@ impl SetEmailTemplateRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `includeEmailInRedirect`.
-    pub fn include_email_in_redirect(mut self, value: impl Into<bool>) -> Self {
-        self.include_email_in_redirect = Some(value.into());
-        self
-    }
-    /// Sets `resultUrl`.
-    pub fn result_url(mut self, value: impl Into<String>) -> Self {
-        self.result_url = Some(value.into());
-        self
-    }
-    /// Sets `urlLifetimeInSeconds`.
-    pub fn url_lifetime_in_seconds(mut self, value: impl Into<f64>) -> Self {
-        self.url_lifetime_in_seconds = Some(value.into());
-        self
-    }
+}
+setters!(SetEmailTemplateRequestContent {
+/// Sets `includeEmailInRedirect`.
+with_include_email_in_redirect(include_email_in_redirect): bool;
+/// Sets `resultUrl`.
+with_result_url(result_url): String;
+/// Sets `urlLifetimeInSeconds`.
+with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
+});
+impl SetEmailTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -272,35 +272,35 @@ impl SetEmailTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetEmailTemplateResponseContent {
-    /// `body` (the description marks it required).
+    /// `body`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from` (the description marks it required).
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `includeEmailInRedirect`.
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`.
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject` (the description marks it required).
+    /// `subject`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax` (the description marks it required).
+    /// `syntax`: a string; defaults to `"liquid"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template` (the description marks it required).
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`.
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,
@@ -311,28 +311,37 @@ pub struct SetEmailTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEmailTemplateRequestContent {
+    /// `body`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<String>,
+    /// `enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `from`: a string; defaults to `"sender@auth0.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
+    /// `subject`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<String>,
+    /// `syntax`: a string; defaults to `"liquid"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     syntax: Option<String>,
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     template: Option<EmailTemplateNameEnum>,
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         skip_serializing_if = "Option::is_none"
@@ -341,56 +350,46 @@ pub struct UpdateEmailTemplateRequestContent {
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateEmailTemplateRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            body: None,
+            enabled: None,
+            from: None,
+            include_email_in_redirect: None,
+            result_url: None,
+            subject: None,
+            syntax: None,
+            template: None,
+            url_lifetime_in_seconds: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `body`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `includeEmailInRedirect`.
-    pub fn include_email_in_redirect(mut self, value: impl Into<bool>) -> Self {
-        self.include_email_in_redirect = Some(value.into());
-        self
-    }
-    /// Sets `resultUrl`.
-    pub fn result_url(mut self, value: impl Into<String>) -> Self {
-        self.result_url = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `syntax`.
-    pub fn syntax(mut self, value: impl Into<String>) -> Self {
-        self.syntax = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn template(mut self, value: impl Into<EmailTemplateNameEnum>) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Sets `urlLifetimeInSeconds`.
-    pub fn url_lifetime_in_seconds(mut self, value: impl Into<f64>) -> Self {
-        self.url_lifetime_in_seconds = Some(value.into());
-        self
-    }
+}
+setters!(UpdateEmailTemplateRequestContent {
+/// Sets `body`.
+with_body(body): String;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `includeEmailInRedirect`.
+with_include_email_in_redirect(include_email_in_redirect): bool;
+/// Sets `resultUrl`.
+with_result_url(result_url): String;
+/// Sets `subject`.
+with_subject(subject): String;
+/// Sets `syntax`.
+with_syntax(syntax): String;
+/// Sets `template`.
+with_template(template): EmailTemplateNameEnum;
+/// Sets `urlLifetimeInSeconds`.
+with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
+});
+impl UpdateEmailTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -401,35 +400,35 @@ impl UpdateEmailTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponseContent {
-    /// `body`.
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`.
+    /// `from`: a string; defaults to `"sender@auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `includeEmailInRedirect`.
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`.
+    /// `resultUrl`: a string.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject`.
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`.
+    /// `syntax`: a string; defaults to `"liquid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template`.
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`.
+    /// `urlLifetimeInSeconds`: a number; at least 0.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,

@@ -2,24 +2,29 @@
 //! Operations tagged `emails` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateEmailProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateEmailProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEmailProviderRequestContent {
+    /// `credentials`: a [`EmailProviderCredentialsSchema`]; required.
     credentials: EmailProviderCredentialsSchema,
+    /// `default_from_address`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_from_address: Option<String>,
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`); required.
     name: EmailProviderNameEnum,
+    /// `settings`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     settings: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateEmailProviderRequestContent {
-    /// A body with the required fields:
-    /// - `credentials`
-    /// - `name`
+    /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         credentials: impl Into<EmailProviderCredentialsSchema>,
         name: impl Into<EmailProviderNameEnum>,
@@ -33,21 +38,16 @@ impl CreateEmailProviderRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `default_from_address`.
-    pub fn default_from_address(mut self, value: impl Into<String>) -> Self {
-        self.default_from_address = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
+}
+setters!(CreateEmailProviderRequestContent {
+/// Sets `default_from_address`.
+with_default_from_address(default_from_address): String;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `settings`.
+with_settings(settings): crate::secret::SecretMap;
+});
+impl CreateEmailProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -58,19 +58,19 @@ impl CreateEmailProviderRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailProviderResponseContent {
-    /// `credentials`.
+    /// `credentials`: a [`EmailProviderCredentials`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<EmailProviderCredentials>,
-    /// `default_from_address`.
+    /// `default_from_address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from_address: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`.
+    /// `name`: a string; defaults to `"sendgrid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `settings`.
+    /// `settings`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -88,19 +88,19 @@ Eu => "eu",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentials {
-    /// `api_user`.
+    /// `api_user`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_user: Option<String>,
-    /// `region`.
+    /// `region`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `smtp_host`.
+    /// `smtp_host`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_host: Option<String>,
-    /// `smtp_port`.
+    /// `smtp_port`: an integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
-    /// `smtp_user`.
+    /// `smtp_user`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -225,28 +225,43 @@ Object7(EmailProviderCredentialsSchemaObject7);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject {
+    /// A value with the required `api_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject2 {
-    /// `accessKeyId`.
+    /// `accessKeyId`: a string; at least 1 characters.
     #[serde(
         rename = "accessKeyId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub access_key_id: Option<String>,
-    /// `region`.
+    /// `region`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `secretAccessKey`.
+    /// `secretAccessKey`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(
         rename = "secretAccessKey",
         default,
@@ -257,62 +272,134 @@ pub struct EmailProviderCredentialsSchemaObject2 {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject2 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject2 {
+/// Sets `accessKeyId`.
+with_access_key_id(access_key_id): String;
+/// Sets `region`.
+with_region(region): String;
+/// Sets `secretAccessKey`.
+with_secret_access_key(secret_access_key): crate::Secret;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject3 {
-    /// `smtp_host`.
+    /// `smtp_host`: a [`EmailSmtpHost`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_host: Option<EmailSmtpHost>,
-    /// `smtp_pass`.
+    /// `smtp_pass`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_pass: Option<crate::Secret>,
-    /// `smtp_port`.
+    /// `smtp_port`: an integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
-    /// `smtp_user`.
+    /// `smtp_user`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject3 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject3 {
+/// Sets `smtp_host`.
+with_smtp_host(smtp_host): EmailSmtpHost;
+/// Sets `smtp_pass`.
+with_smtp_pass(smtp_pass): crate::Secret;
+/// Sets `smtp_port`.
+with_smtp_port(smtp_port): i64;
+/// Sets `smtp_user`.
+with_smtp_user(smtp_user): String;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject4 {
-    /// `api_key`.
+    /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `region`.
+    /// `region`: a [`EmailSparkPostRegionEnum`] (one of `eu`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<EmailSparkPostRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject4 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject4 {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `region`.
+with_region(region): EmailSparkPostRegionEnum;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject5 {
-    /// `api_key`.
+    /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `domain`.
+    /// `domain`: a string; at least 4 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `region`.
+    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject5 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject5 {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `domain`.
+with_domain(domain): String;
+/// Sets `region`.
+with_region(region): EmailMailgunRegionEnum;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject6 {
-    /// `connectionString`.
+    /// `connectionString`: a string; at least 1 characters.
     #[serde(
         rename = "connectionString",
         default,
@@ -323,27 +410,59 @@ pub struct EmailProviderCredentialsSchemaObject6 {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject6 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject6 {
+/// Sets `connectionString`.
+with_connection_string(connection_string): String;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaObject7 {
-    /// `clientId`.
+    /// `clientId`: a string; at least 1 characters.
     #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `clientSecret`.
+    /// `clientSecret`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(
         rename = "clientSecret",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub client_secret: Option<crate::Secret>,
-    /// `tenantId`.
+    /// `tenantId`: a string; at least 1 characters.
     #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaObject7 {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaObject7 {
+/// Sets `clientId`.
+with_client_id(client_id): String;
+/// Sets `clientSecret`.
+with_client_secret(client_secret): crate::Secret;
+/// Sets `tenantId`.
+with_tenant_id(tenant_id): String;
+});
 string_enum!(
 /// A string enum: the schema `EmailProviderNameEnum`.
 EmailProviderNameEnum {
@@ -431,19 +550,19 @@ Eu => "eu",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEmailProviderResponseContent {
-    /// `credentials`.
+    /// `credentials`: a [`EmailProviderCredentials`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<EmailProviderCredentials>,
-    /// `default_from_address`.
+    /// `default_from_address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from_address: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`.
+    /// `name`: a string; defaults to `"sendgrid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `settings`.
+    /// `settings`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -451,52 +570,55 @@ pub struct GetEmailProviderResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetEmailProviderResponseContent: name);
-/// A request body, the schema `UpdateEmailProviderRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateEmailProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEmailProviderRequestContent {
+    /// `credentials`: a [`EmailProviderCredentialsSchema`].
     #[serde(skip_serializing_if = "Option::is_none")]
     credentials: Option<EmailProviderCredentialsSchema>,
+    /// `default_from_address`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_from_address: Option<String>,
+    /// `enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`).
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<EmailProviderNameEnum>,
+    /// `settings`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     settings: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateEmailProviderRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            credentials: None,
+            default_from_address: None,
+            enabled: None,
+            name: None,
+            settings: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `credentials`.
-    pub fn credentials(mut self, value: impl Into<EmailProviderCredentialsSchema>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-    /// Sets `default_from_address`.
-    pub fn default_from_address(mut self, value: impl Into<String>) -> Self {
-        self.default_from_address = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<EmailProviderNameEnum>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn settings(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
+}
+setters!(UpdateEmailProviderRequestContent {
+/// Sets `credentials`.
+with_credentials(credentials): EmailProviderCredentialsSchema;
+/// Sets `default_from_address`.
+with_default_from_address(default_from_address): String;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `name`.
+with_name(name): EmailProviderNameEnum;
+/// Sets `settings`.
+with_settings(settings): crate::secret::SecretMap;
+});
+impl UpdateEmailProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -507,19 +629,19 @@ impl UpdateEmailProviderRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailProviderResponseContent {
-    /// `credentials`.
+    /// `credentials`: a [`EmailProviderCredentials`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<EmailProviderCredentials>,
-    /// `default_from_address`.
+    /// `default_from_address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from_address: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`.
+    /// `name`: a string; defaults to `"sendgrid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `settings`.
+    /// `settings`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.

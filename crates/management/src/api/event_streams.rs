@@ -6,16 +6,16 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamActionRequestContent {
-    /// `destination` (the description marks it required).
+    /// `destination`: a [`EventStreamActionDestination`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamActionDestination>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
@@ -23,20 +23,41 @@ pub struct CreateEventStreamActionRequestContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamActionRequestContent: name);
+#[allow(deprecated)]
+impl CreateEventStreamActionRequestContent {
+    /// A value with the required `destination`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(destination: impl Into<EventStreamActionDestination>) -> Self {
+        Self {
+            destination: Some(destination.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateEventStreamActionRequestContent {
+/// Sets `destination`.
+with_destination(destination): EventStreamActionDestination;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `status`.
+with_status(status): EventStreamStatusEnum;
+/// Sets `subscriptions`.
+with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+});
 /// A model of the schema `CreateEventStreamEventBridgeRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamEventBridgeRequestContent {
-    /// `destination` (the description marks it required).
+    /// `destination`: a [`EventStreamEventBridgeDestination`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamEventBridgeDestination>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
@@ -44,45 +65,70 @@ pub struct CreateEventStreamEventBridgeRequestContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamEventBridgeRequestContent: name);
-/// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl CreateEventStreamEventBridgeRequestContent {
+    /// A value with the required `destination`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(destination: impl Into<EventStreamEventBridgeDestination>) -> Self {
+        Self {
+            destination: Some(destination.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateEventStreamEventBridgeRequestContent {
+/// Sets `destination`.
+with_destination(destination): EventStreamEventBridgeDestination;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `status`.
+with_status(status): EventStreamStatusEnum;
+/// Sets `subscriptions`.
+with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+});
+/// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateEventStreamRedeliveryRequestContent {
+    /// `date_from`: a string; format `date-time`; at most 20 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     date_from: Option<String>,
+    /// `date_to`: a string; format `date-time`; at most 20 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     date_to: Option<String>,
+    /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     event_types: Option<Vec<EventStreamEventTypeEnum>>,
+    /// `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     statuses: Option<Vec<EventStreamDeliveryStatusEnum>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateEventStreamRedeliveryRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            date_from: None,
+            date_to: None,
+            event_types: None,
+            statuses: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `date_from`.
-    pub fn date_from(mut self, value: impl Into<String>) -> Self {
-        self.date_from = Some(value.into());
-        self
-    }
-    /// Sets `date_to`.
-    pub fn date_to(mut self, value: impl Into<String>) -> Self {
-        self.date_to = Some(value.into());
-        self
-    }
-    /// Sets `event_types`.
-    pub fn event_types(mut self, value: impl Into<Vec<EventStreamEventTypeEnum>>) -> Self {
-        self.event_types = Some(value.into());
-        self
-    }
-    /// Sets `statuses`.
-    pub fn statuses(mut self, value: impl Into<Vec<EventStreamDeliveryStatusEnum>>) -> Self {
-        self.statuses = Some(value.into());
-        self
-    }
+}
+setters!(CreateEventStreamRedeliveryRequestContent {
+/// Sets `date_from`.
+with_date_from(date_from): String;
+/// Sets `date_to`.
+with_date_to(date_to): String;
+/// Sets `event_types`.
+with_event_types(event_types): Vec<EventStreamEventTypeEnum>;
+/// Sets `statuses`.
+with_statuses(statuses): Vec<EventStreamDeliveryStatusEnum>;
+});
+impl CreateEventStreamRedeliveryRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -93,16 +139,16 @@ impl CreateEventStreamRedeliveryRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamRedeliveryResponseContent {
-    /// `date_from`.
+    /// `date_from`: a string; format `date-time`; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
-    /// `date_to`.
+    /// `date_to`: a string; format `date-time`; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
-    /// `event_types`.
+    /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<EventStreamEventTypeEnum>>,
-    /// `statuses`.
+    /// `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statuses: Option<Vec<EventStreamDeliveryStatusEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -189,18 +235,21 @@ Webhook(EventStreamWebhookResponseContent);
 EventBridge(EventStreamEventBridgeResponseContent);
 Action(EventStreamActionResponseContent);
 });
-/// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEventStreamTestEventRequestContent {
+    /// `data`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<crate::secret::SecretMap>,
+    /// `event_type`: a [`EventStreamTestEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
     event_type: EventStreamTestEventTypeEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateEventStreamTestEventRequestContent {
-    /// A body with the required fields:
-    /// - `event_type`
+    /// A value with the required `event_type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(event_type: impl Into<EventStreamTestEventTypeEnum>) -> Self {
         Self {
             data: None,
@@ -208,11 +257,12 @@ impl CreateEventStreamTestEventRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `data`.
-    pub fn data(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
+}
+setters!(CreateEventStreamTestEventRequestContent {
+/// Sets `data`.
+with_data(data): crate::secret::SecretMap;
+});
+impl CreateEventStreamTestEventRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -223,22 +273,22 @@ impl CreateEventStreamTestEventRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamTestEventResponseContent {
-    /// `attempts` (the description marks it required).
+    /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
-    /// `event`.
+    /// `event`: a [`EventStreamCloudEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventStreamCloudEvent>,
-    /// `event_stream_id` (the description marks it required).
+    /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_stream_id: Option<String>,
-    /// `event_type` (the description marks it required).
+    /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
@@ -250,16 +300,16 @@ str_accessors!(CreateEventStreamTestEventResponseContent: event_stream_id, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamWebHookRequestContent {
-    /// `destination` (the description marks it required).
+    /// `destination`: a [`EventStreamWebhookDestination`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamWebhookDestination>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
@@ -267,11 +317,32 @@ pub struct CreateEventStreamWebHookRequestContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateEventStreamWebHookRequestContent: name);
+#[allow(deprecated)]
+impl CreateEventStreamWebHookRequestContent {
+    /// A value with the required `destination`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(destination: impl Into<EventStreamWebhookDestination>) -> Self {
+        Self {
+            destination: Some(destination.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateEventStreamWebHookRequestContent {
+/// Sets `destination`.
+with_destination(destination): EventStreamWebhookDestination;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `status`.
+with_status(status): EventStreamStatusEnum;
+/// Sets `subscriptions`.
+with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+});
 /// A model of the schema `EventStreamActionConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamActionConfiguration {
-    /// `action_id` (the description marks it required).
+    /// `action_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -279,20 +350,51 @@ pub struct EventStreamActionConfiguration {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamActionConfiguration: action_id);
+#[allow(deprecated)]
+impl EventStreamActionConfiguration {
+    /// A value with the required `action_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(action_id: impl Into<String>) -> Self {
+        Self {
+            action_id: Some(action_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamActionConfiguration {
+/// Sets `action_id`.
+with_action_id(action_id): String;
+});
 /// A model of the schema `EventStreamActionDestination`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamActionDestination {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`EventStreamActionConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamActionConfiguration>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EventStreamActionDestinationTypeEnum`] (one of `action`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamActionDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamActionDestination {
+    /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(configuration: impl Into<EventStreamActionConfiguration>) -> Self {
+        Self {
+            configuration: Some(configuration.into()),
+            type_: Some(EventStreamActionDestinationTypeEnum::from("action")),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamActionDestination {
+/// Sets `configuration`.
+with_configuration(configuration): EventStreamActionConfiguration;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamActionDestinationTypeEnum`.
 EventStreamActionDestinationTypeEnum {
@@ -303,25 +405,25 @@ Action => "action",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamActionResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `destination`.
+    /// `destination`: a [`EventStreamActionDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamActionDestination>,
-    /// `id`.
+    /// `id`: a string; format `event-stream-id`; exactly 26 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -333,22 +435,22 @@ str_accessors!(EventStreamActionResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamCloudEvent {
-    /// `data`.
+    /// `data`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
-    /// `id`.
+    /// `id`: a string; format `event-id`; exactly 26 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`.
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `specversion`.
+    /// `specversion`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specversion: Option<String>,
-    /// `time`.
+    /// `time`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
-    /// `type`.
+    /// `type`: a string.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -360,22 +462,22 @@ str_accessors!(EventStreamCloudEvent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamDelivery {
-    /// `attempts` (the description marks it required).
+    /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
-    /// `event`.
+    /// `event`: a [`EventStreamCloudEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventStreamCloudEvent>,
-    /// `event_stream_id` (the description marks it required).
+    /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_stream_id: Option<String>,
-    /// `event_type` (the description marks it required).
+    /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
@@ -387,13 +489,13 @@ str_accessors!(EventStreamDelivery: event_stream_id, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamDeliveryAttempt {
-    /// `error_message`.
+    /// `error_message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
-    /// `timestamp` (the description marks it required).
+    /// `timestamp`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -564,13 +666,13 @@ UsWest2 => "us-west-2",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeConfiguration {
-    /// `aws_account_id` (the description marks it required).
+    /// `aws_account_id`: a string; matches `^\d{12}$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
-    /// `aws_partner_event_source`.
+    /// `aws_partner_event_source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_partner_event_source: Option<String>,
-    /// `aws_region` (the description marks it required).
+    /// `aws_region`: a [`EventStreamEventBridgeAwsRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<EventStreamEventBridgeAwsRegionEnum>,
     /// Fields this crate does not name, kept as received.
@@ -578,20 +680,61 @@ pub struct EventStreamEventBridgeConfiguration {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamEventBridgeConfiguration: aws_account_id);
+#[allow(deprecated)]
+impl EventStreamEventBridgeConfiguration {
+    /// A value with the required `aws_account_id`, `aws_region`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        aws_account_id: impl Into<String>,
+        aws_region: impl Into<EventStreamEventBridgeAwsRegionEnum>,
+    ) -> Self {
+        Self {
+            aws_account_id: Some(aws_account_id.into()),
+            aws_region: Some(aws_region.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamEventBridgeConfiguration {
+/// Sets `aws_account_id`.
+with_aws_account_id(aws_account_id): String;
+/// Sets `aws_partner_event_source`.
+with_aws_partner_event_source(aws_partner_event_source): String;
+/// Sets `aws_region`.
+with_aws_region(aws_region): EventStreamEventBridgeAwsRegionEnum;
+});
 /// A model of the schema `EventStreamEventBridgeDestination`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeDestination {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`EventStreamEventBridgeConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamEventBridgeConfiguration>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EventStreamEventBridgeDestinationTypeEnum`] (one of `eventbridge`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamEventBridgeDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamEventBridgeDestination {
+    /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(configuration: impl Into<EventStreamEventBridgeConfiguration>) -> Self {
+        Self {
+            configuration: Some(configuration.into()),
+            type_: Some(EventStreamEventBridgeDestinationTypeEnum::from(
+                "eventbridge",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamEventBridgeDestination {
+/// Sets `configuration`.
+with_configuration(configuration): EventStreamEventBridgeConfiguration;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamEventBridgeDestinationTypeEnum`.
 EventStreamEventBridgeDestinationTypeEnum {
@@ -602,25 +745,25 @@ Eventbridge => "eventbridge",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `destination`.
+    /// `destination`: a [`EventStreamEventBridgeDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamEventBridgeDestination>,
-    /// `id`.
+    /// `id`: a string; format `event-stream-id`; exactly 26 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -768,13 +911,27 @@ Disabled => "disabled",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamSubscription {
-    /// `event_type`.
+    /// `event_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamSubscription {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamSubscription {
+/// Sets `event_type`.
+with_event_type(event_type): String;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamTestEventTypeEnum`.
 EventStreamTestEventTypeEnum {
@@ -862,16 +1019,32 @@ CustomHeader(EventStreamWebhookCustomHeaderAuth);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookBasicAuth {
-    /// `method` (the description marks it required).
+    /// `method`: a [`EventStreamWebhookBasicAuthMethodEnum`] (one of `basic`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookBasicAuthMethodEnum>,
-    /// `username` (the description marks it required).
+    /// `username`: a string; at most 128 characters; matches `^[^:]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamWebhookBasicAuth {
+    /// A value with the required `username`; `method` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(username: impl Into<String>) -> Self {
+        Self {
+            method: Some(EventStreamWebhookBasicAuthMethodEnum::from("basic")),
+            username: Some(username.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamWebhookBasicAuth {
+/// Sets `username`.
+with_username(username): String;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBasicAuthMethodEnum`.
 EventStreamWebhookBasicAuthMethodEnum {
@@ -882,12 +1055,23 @@ Basic => "basic",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookBearerAuth {
-    /// `method` (the description marks it required).
+    /// `method`: a [`EventStreamWebhookBearerAuthMethodEnum`] (one of `bearer`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookBearerAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl EventStreamWebhookBearerAuth {
+    /// A value with no field set; `method` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            method: Some(EventStreamWebhookBearerAuthMethodEnum::from("bearer")),
+            ..Default::default()
+        }
+    }
 }
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBearerAuthMethodEnum`.
@@ -899,30 +1083,69 @@ Bearer => "bearer",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookConfiguration {
-    /// `webhook_authorization` (the description marks it required).
+    /// `webhook_authorization`: a [`EventStreamWebhookAuthorizationResponse`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_authorization: Option<EventStreamWebhookAuthorizationResponse>,
-    /// `webhook_endpoint` (the description marks it required).
+    /// `webhook_endpoint`: a string; matches `^https://.*`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_endpoint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamWebhookConfiguration {
+    /// A value with the required `webhook_authorization`, `webhook_endpoint`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        webhook_authorization: impl Into<EventStreamWebhookAuthorizationResponse>,
+        webhook_endpoint: impl Into<String>,
+    ) -> Self {
+        Self {
+            webhook_authorization: Some(webhook_authorization.into()),
+            webhook_endpoint: Some(webhook_endpoint.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamWebhookConfiguration {
+/// Sets `webhook_authorization`.
+with_webhook_authorization(webhook_authorization): EventStreamWebhookAuthorizationResponse;
+/// Sets `webhook_endpoint`.
+with_webhook_endpoint(webhook_endpoint): String;
+});
 /// A model of the schema `EventStreamWebhookCustomHeaderAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookCustomHeaderAuth {
-    /// `header_key` (the description marks it required).
+    /// `header_key`: a string; at least 1 characters; matches `^[a-zA-Z0-9!#$%&'*+.^_'|~-]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_key: Option<String>,
-    /// `method` (the description marks it required).
+    /// `method`: a [`EventStreamWebhookCustomHeaderAuthMethodEnum`] (one of `custom_header`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookCustomHeaderAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamWebhookCustomHeaderAuth {
+    /// A value with the required `header_key`; `method` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(header_key: impl Into<String>) -> Self {
+        Self {
+            header_key: Some(header_key.into()),
+            method: Some(EventStreamWebhookCustomHeaderAuthMethodEnum::from(
+                "custom_header",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamWebhookCustomHeaderAuth {
+/// Sets `header_key`.
+with_header_key(header_key): String;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookCustomHeaderAuthMethodEnum`.
 EventStreamWebhookCustomHeaderAuthMethodEnum {
@@ -933,16 +1156,32 @@ CustomHeader => "custom_header",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookDestination {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`EventStreamWebhookConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamWebhookConfiguration>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EventStreamWebhookDestinationTypeEnum`] (one of `webhook`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamWebhookDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl EventStreamWebhookDestination {
+    /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(configuration: impl Into<EventStreamWebhookConfiguration>) -> Self {
+        Self {
+            configuration: Some(configuration.into()),
+            type_: Some(EventStreamWebhookDestinationTypeEnum::from("webhook")),
+            ..Default::default()
+        }
+    }
+}
+setters!(EventStreamWebhookDestination {
+/// Sets `configuration`.
+with_configuration(configuration): EventStreamWebhookConfiguration;
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookDestinationTypeEnum`.
 EventStreamWebhookDestinationTypeEnum {
@@ -953,25 +1192,25 @@ Webhook => "webhook",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `destination`.
+    /// `destination`: a [`EventStreamWebhookDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamWebhookDestination>,
-    /// `id`.
+    /// `id`: a string; format `event-stream-id`; exactly 26 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
-    /// `subscriptions`.
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -983,22 +1222,22 @@ str_accessors!(EventStreamWebhookResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEventStreamDeliveryHistoryResponseContent {
-    /// `attempts` (the description marks it required).
+    /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
-    /// `event`.
+    /// `event`: a [`EventStreamCloudEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventStreamCloudEvent>,
-    /// `event_stream_id` (the description marks it required).
+    /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_stream_id: Option<String>,
-    /// `event_type` (the description marks it required).
+    /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1142,45 +1381,49 @@ WebHook(CreateEventStreamWebHookRequestContent);
 EventBridge(CreateEventStreamEventBridgeRequestContent);
 Action(CreateEventStreamActionRequestContent);
 });
-/// A request body, the schema `UpdateEventStreamRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateEventStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEventStreamRequestContent {
+    /// `destination`: a [`EventStreamDestinationPatch`].
     #[serde(skip_serializing_if = "Option::is_none")]
     destination: Option<EventStreamDestinationPatch>,
+    /// `name`: a string; 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<EventStreamStatusEnum>,
+    /// `subscriptions`: a list, each item a [`EventStreamSubscription`].
     #[serde(skip_serializing_if = "Option::is_none")]
     subscriptions: Option<Vec<EventStreamSubscription>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateEventStreamRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            destination: None,
+            name: None,
+            status: None,
+            subscriptions: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `destination`.
-    pub fn destination(mut self, value: impl Into<EventStreamDestinationPatch>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<EventStreamStatusEnum>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `subscriptions`.
-    pub fn subscriptions(mut self, value: impl Into<Vec<EventStreamSubscription>>) -> Self {
-        self.subscriptions = Some(value.into());
-        self
-    }
+}
+setters!(UpdateEventStreamRequestContent {
+/// Sets `destination`.
+with_destination(destination): EventStreamDestinationPatch;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `status`.
+with_status(status): EventStreamStatusEnum;
+/// Sets `subscriptions`.
+with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+});
+impl UpdateEventStreamRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);

@@ -6,22 +6,22 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AllocationItem {
-    /// `is_control`.
+    /// `is_control`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_control: Option<bool>,
-    /// `is_fallback`.
+    /// `is_fallback`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_fallback: Option<bool>,
-    /// `priority`.
+    /// `priority`: an integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// `segment_id`.
+    /// `segment_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_id: Option<String>,
-    /// `variation_id`.
+    /// `variation_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variation_id: Option<String>,
-    /// `weight`.
+    /// `weight`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
@@ -33,22 +33,22 @@ str_accessors!(AllocationItem: segment_id, variation_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AllocationRequestItem {
-    /// `is_control` (the description marks it required).
+    /// `is_control`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_control: Option<bool>,
-    /// `is_fallback`.
+    /// `is_fallback`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_fallback: Option<bool>,
-    /// `priority`.
+    /// `priority`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// `segment_id`.
+    /// `segment_id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_id: Option<String>,
-    /// `variation_id` (the description marks it required).
+    /// `variation_id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variation_id: Option<String>,
-    /// `weight`.
+    /// `weight`: a number; 0 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
@@ -56,6 +56,32 @@ pub struct AllocationRequestItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AllocationRequestItem: segment_id, variation_id);
+#[allow(deprecated)]
+impl AllocationRequestItem {
+    /// A value with the required `is_control`, `variation_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(is_control: impl Into<bool>, variation_id: impl Into<String>) -> Self {
+        Self {
+            is_control: Some(is_control.into()),
+            variation_id: Some(variation_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AllocationRequestItem {
+/// Sets `is_control`.
+with_is_control(is_control): bool;
+/// Sets `is_fallback`.
+with_is_fallback(is_fallback): bool;
+/// Sets `priority`.
+with_priority(priority): i64;
+/// Sets `segment_id`.
+with_segment_id(segment_id): String;
+/// Sets `variation_id`.
+with_variation_id(variation_id): String;
+/// Sets `weight`.
+with_weight(weight): f64;
+});
 string_enum!(
 /// A string enum: the schema `AllocationStrategyEnum`.
 AllocationStrategyEnum {
@@ -68,35 +94,49 @@ Segment => "segment",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssignmentConfig {
-    /// `subject` (the description marks it required).
+    /// `subject`: a [`SubjectEnum`] (one of `device`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `CreateExperimentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl AssignmentConfig {
+    /// A value with no field set; `subject` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            subject: Some(SubjectEnum::from("device")),
+            ..Default::default()
+        }
+    }
+}
+/// A request body, the schema `CreateExperimentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateExperimentRequestContent {
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     allocation_strategy: AllocationStrategyEnum,
+    /// `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items; required.
     allocations: Vec<AllocationRequestItem>,
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     assignment_config: AssignmentConfig,
+    /// `authentication_flow`: a string; required.
     authentication_flow: String,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     feature_flag_id: String,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateExperimentRequestContent {
-    /// A body with the required fields:
-    /// - `allocation_strategy`
-    /// - `allocations`
-    /// - `assignment_config`
-    /// - `authentication_flow`
-    /// - `feature_flag_id`
-    /// - `name`
+    /// A value with the required `allocation_strategy`, `allocations`, `assignment_config`, `authentication_flow`, `feature_flag_id`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         allocation_strategy: impl Into<AllocationStrategyEnum>,
         allocations: impl Into<Vec<AllocationRequestItem>>,
@@ -116,11 +156,12 @@ impl CreateExperimentRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+}
+setters!(CreateExperimentRequestContent {
+/// Sets `description`.
+with_description(description): String;
+});
+impl CreateExperimentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -131,46 +172,46 @@ impl CreateExperimentRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateExperimentResponseContent {
-    /// `allocation_strategy` (the description marks it required).
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations` (the description marks it required).
+    /// `allocations`: a list, each item a [`AllocationItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config` (the description marks it required).
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow` (the description marks it required).
+    /// `authentication_flow`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -178,20 +219,23 @@ pub struct CreateExperimentResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateExperimentResponseContent: feature_flag_id, id, name);
-/// A request body, the schema `CreateFeatureFlagRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateFeatureFlagRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
+    /// `parameters`: a JSON object; required.
     parameters: crate::secret::SecretMap,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateFeatureFlagRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `parameters`
+    /// A value with the required `name`, `parameters`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>, parameters: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             description: None,
@@ -200,11 +244,12 @@ impl CreateFeatureFlagRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+}
+setters!(CreateFeatureFlagRequestContent {
+/// Sets `description`.
+with_description(description): String;
+});
+impl CreateFeatureFlagRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -215,28 +260,28 @@ impl CreateFeatureFlagRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFeatureFlagResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `parameters`.
+    /// `parameters`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -244,20 +289,23 @@ pub struct CreateFeatureFlagResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFeatureFlagResponseContent: id, name);
-/// A request body, the schema `CreateSegmentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateSegmentRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
+    /// `rules`: a list, each item a [`SegmentRule`]; at least 1 items; required.
     rules: Vec<SegmentRule>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateSegmentRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `rules`
+    /// A value with the required `name`, `rules`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>, rules: impl Into<Vec<SegmentRule>>) -> Self {
         Self {
             description: None,
@@ -266,11 +314,12 @@ impl CreateSegmentRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+}
+setters!(CreateSegmentRequestContent {
+/// Sets `description`.
+with_description(description): String;
+});
+impl CreateSegmentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -281,25 +330,25 @@ impl CreateSegmentRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSegmentResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rules` (the description marks it required).
+    /// `rules`: a list, each item a [`SegmentRule`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<SegmentRule>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -307,20 +356,23 @@ pub struct CreateSegmentResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateSegmentResponseContent: id, name);
-/// A request body, the schema `CreateVariationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVariationRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
+    /// `overrides`: a JSON object; required.
     overrides: crate::secret::SecretMap,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateVariationRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `overrides`
+    /// A value with the required `name`, `overrides`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>, overrides: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             description: None,
@@ -329,11 +381,12 @@ impl CreateVariationRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+}
+setters!(CreateVariationRequestContent {
+/// Sets `description`.
+with_description(description): String;
+});
+impl CreateVariationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -344,25 +397,25 @@ impl CreateVariationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateVariationResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `overrides` (the description marks it required).
+    /// `overrides`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -374,46 +427,46 @@ str_accessors!(CreateVariationResponseContent: feature_flag_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExperimentListItem {
-    /// `allocation_strategy` (the description marks it required).
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations` (the description marks it required).
+    /// `allocations`: a list, each item a [`AllocationItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config` (the description marks it required).
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow` (the description marks it required).
+    /// `authentication_flow`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -451,10 +504,10 @@ Archived => "archived",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExperimentValidationError {
-    /// `code` (the description marks it required).
+    /// `code`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `message` (the description marks it required).
+    /// `message`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -465,28 +518,28 @@ pub struct ExperimentValidationError {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FeatureFlag {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `parameters`.
+    /// `parameters`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -516,46 +569,46 @@ SelfValue => "self",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetExperimentResponseContent {
-    /// `allocation_strategy` (the description marks it required).
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations` (the description marks it required).
+    /// `allocations`: a list, each item a [`AllocationItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config` (the description marks it required).
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow` (the description marks it required).
+    /// `authentication_flow`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -567,28 +620,28 @@ str_accessors!(GetExperimentResponseContent: feature_flag_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFeatureFlagResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `parameters`.
+    /// `parameters`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -600,25 +653,25 @@ str_accessors!(GetFeatureFlagResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSegmentResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rules` (the description marks it required).
+    /// `rules`: a list, each item a [`SegmentRule`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<SegmentRule>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -630,25 +683,25 @@ str_accessors!(GetSegmentResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVariationResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `overrides` (the description marks it required).
+    /// `overrides`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -660,7 +713,7 @@ str_accessors!(GetVariationResponseContent: feature_flag_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListVariationsResponseContent {
-    /// `variations` (the description marks it required).
+    /// `variations`: a list, each item a [`Variation`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<Variation>>,
     /// Fields this crate does not name, kept as received.
@@ -671,25 +724,25 @@ pub struct ListVariationsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Segment {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rules` (the description marks it required).
+    /// `rules`: a list, each item a [`SegmentRule`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<SegmentRule>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -701,76 +754,155 @@ str_accessors!(Segment: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentContainsExpression {
-    /// `contains` (the description marks it required).
+    /// `contains`: a list, each item a string; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentContainsExpression {
+    /// A value with the required `contains`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(contains: impl Into<Vec<String>>) -> Self {
+        Self {
+            contains: Some(contains.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentContainsExpression {
+/// Sets `contains`.
+with_contains(contains): Vec<String>;
+});
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentEndsWithExpression {
-    /// `ends_with` (the description marks it required).
+    /// `ends_with`: a list, each item a string; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentEndsWithExpression {
+    /// A value with the required `ends_with`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(ends_with: impl Into<Vec<String>>) -> Self {
+        Self {
+            ends_with: Some(ends_with.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentEndsWithExpression {
+/// Sets `ends_with`.
+with_ends_with(ends_with): Vec<String>;
+});
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentExistsExpression {
-    /// `exists` (the description marks it required).
+    /// `exists`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exists: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentExistsExpression {
+    /// A value with the required `exists`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(exists: impl Into<bool>) -> Self {
+        Self {
+            exists: Some(exists.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentExistsExpression {
+/// Sets `exists`.
+with_exists(exists): bool;
+});
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentMatchConditions {
-    /// `browser`.
+    /// `browser`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<SegmentMatchExpression>,
-    /// `client_id`.
+    /// `client_id`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<SegmentMatchExpression>,
-    /// `connection`.
+    /// `connection`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<SegmentMatchExpression>,
-    /// `connection_type`.
+    /// `connection_type`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<SegmentMatchExpression>,
-    /// `country`.
+    /// `country`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<SegmentMatchExpression>,
-    /// `device_type`.
+    /// `device_type`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<SegmentMatchExpression>,
-    /// `domain`.
+    /// `domain`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<SegmentMatchExpression>,
-    /// `organization_id`.
+    /// `organization_id`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<SegmentMatchExpression>,
-    /// `platform`.
+    /// `platform`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SegmentMatchExpression>,
-    /// `region`.
+    /// `region`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<SegmentMatchExpression>,
-    /// `user_agent`.
+    /// `user_agent`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<SegmentMatchExpression>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentMatchConditions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentMatchConditions {
+/// Sets `browser`.
+with_browser(browser): SegmentMatchExpression;
+/// Sets `client_id`.
+with_client_id(client_id): SegmentMatchExpression;
+/// Sets `connection`.
+with_connection(connection): SegmentMatchExpression;
+/// Sets `connection_type`.
+with_connection_type(connection_type): SegmentMatchExpression;
+/// Sets `country`.
+with_country(country): SegmentMatchExpression;
+/// Sets `device_type`.
+with_device_type(device_type): SegmentMatchExpression;
+/// Sets `domain`.
+with_domain(domain): SegmentMatchExpression;
+/// Sets `organization_id`.
+with_organization_id(organization_id): SegmentMatchExpression;
+/// Sets `platform`.
+with_platform(platform): SegmentMatchExpression;
+/// Sets `region`.
+with_region(region): SegmentMatchExpression;
+/// Sets `user_agent`.
+with_user_agent(user_agent): SegmentMatchExpression;
+});
 /// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -868,68 +1000,133 @@ SegmentExistsExpression(SegmentExistsExpression);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentNotMatchConditions {
-    /// `browser`.
+    /// `browser`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<SegmentMatchExpression>,
-    /// `client_id`.
+    /// `client_id`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<SegmentMatchExpression>,
-    /// `connection`.
+    /// `connection`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<SegmentMatchExpression>,
-    /// `connection_type`.
+    /// `connection_type`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<SegmentMatchExpression>,
-    /// `country`.
+    /// `country`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<SegmentMatchExpression>,
-    /// `device_type`.
+    /// `device_type`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<SegmentMatchExpression>,
-    /// `domain`.
+    /// `domain`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<SegmentMatchExpression>,
-    /// `organization_id`.
+    /// `organization_id`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<SegmentMatchExpression>,
-    /// `platform`.
+    /// `platform`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SegmentMatchExpression>,
-    /// `region`.
+    /// `region`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<SegmentMatchExpression>,
-    /// `user_agent`.
+    /// `user_agent`: a [`SegmentMatchExpression`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<SegmentMatchExpression>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentNotMatchConditions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentNotMatchConditions {
+/// Sets `browser`.
+with_browser(browser): SegmentMatchExpression;
+/// Sets `client_id`.
+with_client_id(client_id): SegmentMatchExpression;
+/// Sets `connection`.
+with_connection(connection): SegmentMatchExpression;
+/// Sets `connection_type`.
+with_connection_type(connection_type): SegmentMatchExpression;
+/// Sets `country`.
+with_country(country): SegmentMatchExpression;
+/// Sets `device_type`.
+with_device_type(device_type): SegmentMatchExpression;
+/// Sets `domain`.
+with_domain(domain): SegmentMatchExpression;
+/// Sets `organization_id`.
+with_organization_id(organization_id): SegmentMatchExpression;
+/// Sets `platform`.
+with_platform(platform): SegmentMatchExpression;
+/// Sets `region`.
+with_region(region): SegmentMatchExpression;
+/// Sets `user_agent`.
+with_user_agent(user_agent): SegmentMatchExpression;
+});
 /// A model of the schema `SegmentRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentRule {
-    /// `match`.
+    /// `match`: a [`SegmentMatchConditions`].
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<SegmentMatchConditions>,
-    /// `not_match`.
+    /// `not_match`: a [`SegmentNotMatchConditions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_match: Option<SegmentNotMatchConditions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentRule {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentRule {
+/// Sets `match`.
+with_match(match_): SegmentMatchConditions;
+/// Sets `not_match`.
+with_not_match(not_match): SegmentNotMatchConditions;
+});
 /// A model of the schema `SegmentStartsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SegmentStartsWithExpression {
-    /// `starts_with` (the description marks it required).
+    /// `starts_with`: a list, each item a string; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SegmentStartsWithExpression {
+    /// A value with the required `starts_with`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(starts_with: impl Into<Vec<String>>) -> Self {
+        Self {
+            starts_with: Some(starts_with.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SegmentStartsWithExpression {
+/// Sets `starts_with`.
+with_starts_with(starts_with): Vec<String>;
+});
 string_enum!(
 /// A string enum: the schema `SegmentTypeEnum`.
 SegmentTypeEnum {
@@ -952,45 +1149,49 @@ SubjectEnum {
 /// `device`.
 Device => "device",
 });
-/// A request body, the schema `UpdateExperimentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateExperimentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateExperimentRequestContent {
+    /// `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     allocations: Option<Vec<AllocationRequestItem>>,
+    /// `assignment_config`: a [`AssignmentConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     assignment_config: Option<AssignmentConfig>,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateExperimentRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            allocations: None,
+            assignment_config: None,
+            description: None,
+            name: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `allocations`.
-    pub fn allocations(mut self, value: impl Into<Vec<AllocationRequestItem>>) -> Self {
-        self.allocations = Some(value.into());
-        self
-    }
-    /// Sets `assignment_config`.
-    pub fn assignment_config(mut self, value: impl Into<AssignmentConfig>) -> Self {
-        self.assignment_config = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+}
+setters!(UpdateExperimentRequestContent {
+/// Sets `allocations`.
+with_allocations(allocations): Vec<AllocationRequestItem>;
+/// Sets `assignment_config`.
+with_assignment_config(assignment_config): AssignmentConfig;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `name`.
+with_name(name): String;
+});
+impl UpdateExperimentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1001,46 +1202,46 @@ impl UpdateExperimentRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateExperimentResponseContent {
-    /// `allocation_strategy` (the description marks it required).
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations` (the description marks it required).
+    /// `allocations`: a list, each item a [`AllocationItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config` (the description marks it required).
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow` (the description marks it required).
+    /// `authentication_flow`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1048,22 +1249,26 @@ pub struct UpdateExperimentResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateExperimentResponseContent: feature_flag_id, id, name);
-/// A request body, the schema `UpdateExperimentStatusRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateExperimentStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateExperimentStatusRequestContent {
+    /// `status`: a [`ExperimentTransitionStatusEnum`] (one of `active`, `paused`, `completed`, `archived`); required.
     status: ExperimentTransitionStatusEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateExperimentStatusRequestContent {
-    /// A body with the required fields:
-    /// - `status`
+    /// A value with the required `status`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(status: impl Into<ExperimentTransitionStatusEnum>) -> Self {
         Self {
             status: status.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateExperimentStatusRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1074,46 +1279,46 @@ impl UpdateExperimentStatusRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateExperimentStatusResponseContent {
-    /// `allocation_strategy` (the description marks it required).
+    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations` (the description marks it required).
+    /// `allocations`: a list, each item a [`AllocationItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config` (the description marks it required).
+    /// `assignment_config`: a [`AssignmentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow` (the description marks it required).
+    /// `authentication_flow`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1121,38 +1326,43 @@ pub struct UpdateExperimentStatusResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateExperimentStatusResponseContent: feature_flag_id, id, name);
-/// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFeatureFlagRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `parameters`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     parameters: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateFeatureFlagRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            description: None,
+            name: None,
+            parameters: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parameters`.
-    pub fn parameters(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+}
+setters!(UpdateFeatureFlagRequestContent {
+/// Sets `description`.
+with_description(description): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `parameters`.
+with_parameters(parameters): crate::secret::SecretMap;
+});
+impl UpdateFeatureFlagRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1163,28 +1373,28 @@ impl UpdateFeatureFlagRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFeatureFlagResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `parameters`.
+    /// `parameters`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1192,22 +1402,26 @@ pub struct UpdateFeatureFlagResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFeatureFlagResponseContent: id, name);
-/// A request body, the schema `UpdateFeatureFlagStatusRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateFeatureFlagStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateFeatureFlagStatusRequestContent {
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     status: FeatureFlagStatusEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateFeatureFlagStatusRequestContent {
-    /// A body with the required fields:
-    /// - `status`
+    /// A value with the required `status`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(status: impl Into<FeatureFlagStatusEnum>) -> Self {
         Self {
             status: status.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateFeatureFlagStatusRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1218,28 +1432,28 @@ impl UpdateFeatureFlagStatusRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFeatureFlagStatusResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `parameters`.
+    /// `parameters`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
-    /// `status` (the description marks it required).
+    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1247,38 +1461,43 @@ pub struct UpdateFeatureFlagStatusResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFeatureFlagStatusResponseContent: id, name);
-/// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSegmentRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `rules`: a list, each item a [`SegmentRule`]; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     rules: Option<Vec<SegmentRule>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSegmentRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            description: None,
+            name: None,
+            rules: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `rules`.
-    pub fn rules(mut self, value: impl Into<Vec<SegmentRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+}
+setters!(UpdateSegmentRequestContent {
+/// Sets `description`.
+with_description(description): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `rules`.
+with_rules(rules): Vec<SegmentRule>;
+});
+impl UpdateSegmentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1289,25 +1508,25 @@ impl UpdateSegmentRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSegmentResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rules` (the description marks it required).
+    /// `rules`: a list, each item a [`SegmentRule`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<SegmentRule>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1315,38 +1534,43 @@ pub struct UpdateSegmentResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateSegmentResponseContent: id, name);
-/// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVariationRequestContent {
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `overrides`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     overrides: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateVariationRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            description: None,
+            name: None,
+            overrides: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `overrides`.
-    pub fn overrides(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+}
+setters!(UpdateVariationRequestContent {
+/// Sets `description`.
+with_description(description): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `overrides`.
+with_overrides(overrides): crate::secret::SecretMap;
+});
+impl UpdateVariationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1357,25 +1581,25 @@ impl UpdateVariationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateVariationResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `overrides` (the description marks it required).
+    /// `overrides`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1387,10 +1611,10 @@ str_accessors!(UpdateVariationResponseContent: feature_flag_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidateExperimentResponseContent {
-    /// `errors` (the description marks it required).
+    /// `errors`: a list, each item a [`ExperimentValidationError`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ExperimentValidationError>>,
-    /// `is_valid` (the description marks it required).
+    /// `is_valid`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -1401,25 +1625,25 @@ pub struct ValidateExperimentResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Variation {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `feature_flag_id` (the description marks it required).
+    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `overrides` (the description marks it required).
+    /// `overrides`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,18 +2,21 @@
 //! Operations tagged `flows` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateFlowRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateFlowRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateFlowRequestContent {
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     actions: Option<Vec<FlowAction>>,
+    /// `name`: a string; 1 to 150 characters; required.
     name: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateFlowRequestContent {
-    /// A body with the required fields:
-    /// - `name`
+    /// A value with the required `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             actions: None,
@@ -21,11 +24,12 @@ impl CreateFlowRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `actions`.
-    pub fn actions(mut self, value: impl Into<Vec<FlowAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
+}
+setters!(CreateFlowRequestContent {
+/// Sets `actions`.
+with_actions(actions): Vec<FlowAction>;
+});
+impl CreateFlowRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -36,22 +40,22 @@ impl CreateFlowRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowResponseContent {
-    /// `actions`.
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `executed_at`.
+    /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -108,13 +112,13 @@ Uninitialized(CreateFlowsVaultConnectionActivecampaignUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionActivecampaignApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdActivecampaignEnum`] (one of `ACTIVECAMPAIGN`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdActivecampaignEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupApiKeyWithBaseUrl`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKeyWithBaseUrl>,
     /// Fields this crate does not name, kept as received.
@@ -122,14 +126,38 @@ pub struct CreateFlowsVaultConnectionActivecampaignApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionActivecampaignApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionActivecampaignApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupApiKeyWithBaseUrl>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdActivecampaignEnum::from(
+                "ACTIVECAMPAIGN",
+            )),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionActivecampaignApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupApiKeyWithBaseUrl;
+});
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionActivecampaignUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdActivecampaignEnum`] (one of `ACTIVECAMPAIGN`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdActivecampaignEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -137,6 +165,24 @@ pub struct CreateFlowsVaultConnectionActivecampaignUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionActivecampaignUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionActivecampaignUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdActivecampaignEnum::from(
+                "ACTIVECAMPAIGN",
+            )),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionActivecampaignUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -186,13 +232,13 @@ Uninitialized(CreateFlowsVaultConnectionAirtableUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAirtableApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdAirtableEnum`] (one of `AIRTABLE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAirtableEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -200,14 +246,33 @@ pub struct CreateFlowsVaultConnectionAirtableApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAirtableApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionAirtableApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdAirtableEnum::from("AIRTABLE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionAirtableApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionAirtableUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAirtableUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdAirtableEnum`] (one of `AIRTABLE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAirtableEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -215,6 +280,22 @@ pub struct CreateFlowsVaultConnectionAirtableUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAirtableUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionAirtableUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdAirtableEnum::from("AIRTABLE")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionAirtableUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -264,13 +345,13 @@ Uninitialized(CreateFlowsVaultConnectionAuth0Uninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAuth0OauthApp {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdAuth0Enum`] (one of `AUTH0`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAuth0Enum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthApp`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthApp>,
     /// Fields this crate does not name, kept as received.
@@ -278,14 +359,36 @@ pub struct CreateFlowsVaultConnectionAuth0OauthApp {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAuth0OauthApp: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionAuth0OauthApp {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthApp>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdAuth0Enum::from("AUTH0")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionAuth0OauthApp {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthApp;
+});
 /// A model of the schema `CreateFlowsVaultConnectionAuth0Uninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAuth0Uninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdAuth0Enum`] (one of `AUTH0`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAuth0Enum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -293,6 +396,22 @@ pub struct CreateFlowsVaultConnectionAuth0Uninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionAuth0Uninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionAuth0Uninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdAuth0Enum::from("AUTH0")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionAuth0Uninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -342,13 +461,13 @@ Uninitialized(CreateFlowsVaultConnectionBigqueryUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionBigqueryJwt {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdBigqueryEnum`] (one of `BIGQUERY`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdBigqueryEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupBigqueryOauthJwt`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupBigqueryOauthJwt>,
     /// Fields this crate does not name, kept as received.
@@ -356,14 +475,36 @@ pub struct CreateFlowsVaultConnectionBigqueryJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionBigqueryJwt: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionBigqueryJwt {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupBigqueryOauthJwt>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdBigqueryEnum::from("BIGQUERY")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionBigqueryJwt {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupBigqueryOauthJwt;
+});
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionBigqueryUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdBigqueryEnum`] (one of `BIGQUERY`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdBigqueryEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -371,6 +512,22 @@ pub struct CreateFlowsVaultConnectionBigqueryUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionBigqueryUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionBigqueryUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdBigqueryEnum::from("BIGQUERY")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionBigqueryUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -420,13 +577,13 @@ Uninitialized(CreateFlowsVaultConnectionClearbitUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionClearbitApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdClearbitEnum`] (one of `CLEARBIT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdClearbitEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -434,14 +591,36 @@ pub struct CreateFlowsVaultConnectionClearbitApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionClearbitApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionClearbitApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupSecretApiKey>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdClearbitEnum::from("CLEARBIT")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionClearbitApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionClearbitUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionClearbitUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdClearbitEnum`] (one of `CLEARBIT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdClearbitEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -449,6 +628,22 @@ pub struct CreateFlowsVaultConnectionClearbitUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionClearbitUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionClearbitUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdClearbitEnum::from("CLEARBIT")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionClearbitUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -498,13 +693,13 @@ Uninitialized(CreateFlowsVaultConnectionDocusignUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionDocusignOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdDocusignEnum`] (one of `DOCUSIGN`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdDocusignEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -512,14 +707,36 @@ pub struct CreateFlowsVaultConnectionDocusignOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionDocusignOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionDocusignOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdDocusignEnum::from("DOCUSIGN")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionDocusignOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionDocusignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionDocusignUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdDocusignEnum`] (one of `DOCUSIGN`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdDocusignEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -527,6 +744,22 @@ pub struct CreateFlowsVaultConnectionDocusignUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionDocusignUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionDocusignUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdDocusignEnum::from("DOCUSIGN")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionDocusignUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -576,13 +809,13 @@ Uninitialized(CreateFlowsVaultConnectionGoogleSheetsUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionGoogleSheetsOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdGoogleSheetsEnum`] (one of `GOOGLE_SHEETS`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdGoogleSheetsEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -590,14 +823,38 @@ pub struct CreateFlowsVaultConnectionGoogleSheetsOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionGoogleSheetsOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdGoogleSheetsEnum::from(
+                "GOOGLE_SHEETS",
+            )),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionGoogleSheetsOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionGoogleSheetsUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdGoogleSheetsEnum`] (one of `GOOGLE_SHEETS`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdGoogleSheetsEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -605,6 +862,24 @@ pub struct CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionGoogleSheetsUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdGoogleSheetsEnum::from(
+                "GOOGLE_SHEETS",
+            )),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionGoogleSheetsUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -691,13 +966,13 @@ Uninitialized(CreateFlowsVaultConnectionHttpUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectionHttpApiKeySetup`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpApiKeySetup>,
     /// Fields this crate does not name, kept as received.
@@ -705,17 +980,39 @@ pub struct CreateFlowsVaultConnectionHttpApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHttpApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectionHttpApiKeySetup>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHttpApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectionHttpApiKeySetup;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHttpBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpBasicAuth {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectionHttpBasicAuthSetup`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpBasicAuthSetup>,
     /// Fields this crate does not name, kept as received.
@@ -723,17 +1020,39 @@ pub struct CreateFlowsVaultConnectionHttpBasicAuth {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpBasicAuth: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHttpBasicAuth {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectionHttpBasicAuthSetup>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHttpBasicAuth {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectionHttpBasicAuthSetup;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpBearer {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupHttpBearer`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupHttpBearer>,
     /// Fields this crate does not name, kept as received.
@@ -741,17 +1060,39 @@ pub struct CreateFlowsVaultConnectionHttpBearer {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpBearer: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHttpBearer {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupHttpBearer>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHttpBearer {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupHttpBearer;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHttpOauthClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpOauthClientCredentials {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectionHttpOauthClientCredentialsSetup`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpOauthClientCredentialsSetup>,
     /// Fields this crate does not name, kept as received.
@@ -759,14 +1100,36 @@ pub struct CreateFlowsVaultConnectionHttpOauthClientCredentials {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpOauthClientCredentials: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHttpOauthClientCredentials {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectionHttpOauthClientCredentialsSetup>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHttpOauthClientCredentials {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectionHttpOauthClientCredentialsSetup;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHttpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -774,6 +1137,22 @@ pub struct CreateFlowsVaultConnectionHttpUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHttpUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHttpUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHttpUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -834,13 +1213,13 @@ Uninitialized(CreateFlowsVaultConnectionHubspotUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -848,17 +1227,36 @@ pub struct CreateFlowsVaultConnectionHubspotApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHubspotApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHubspotEnum::from("HUBSPOT")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHubspotApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHubspotOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -866,14 +1264,36 @@ pub struct CreateFlowsVaultConnectionHubspotOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHubspotOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHubspotEnum::from("HUBSPOT")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHubspotOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionHubspotUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -881,6 +1301,22 @@ pub struct CreateFlowsVaultConnectionHubspotUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionHubspotUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionHubspotUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdHubspotEnum::from("HUBSPOT")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionHubspotUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -930,13 +1366,13 @@ Uninitialized(CreateFlowsVaultConnectionJwtUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionJwtJwt {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdJwtEnum`] (one of `JWT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdJwtEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupJwt`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupJwt>,
     /// Fields this crate does not name, kept as received.
@@ -944,14 +1380,33 @@ pub struct CreateFlowsVaultConnectionJwtJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionJwtJwt: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionJwtJwt {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupJwt>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdJwtEnum::from("JWT")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionJwtJwt {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupJwt;
+});
 /// A model of the schema `CreateFlowsVaultConnectionJwtUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionJwtUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdJwtEnum`] (one of `JWT`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdJwtEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -959,6 +1414,22 @@ pub struct CreateFlowsVaultConnectionJwtUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionJwtUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionJwtUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdJwtEnum::from("JWT")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionJwtUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1019,13 +1490,13 @@ Uninitialized(CreateFlowsVaultConnectionMailchimpUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -1033,17 +1504,39 @@ pub struct CreateFlowsVaultConnectionMailchimpApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionMailchimpApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupSecretApiKey>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdMailchimpEnum::from("MAILCHIMP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionMailchimpApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -1051,14 +1544,36 @@ pub struct CreateFlowsVaultConnectionMailchimpOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionMailchimpOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdMailchimpEnum::from("MAILCHIMP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionMailchimpOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1066,6 +1581,22 @@ pub struct CreateFlowsVaultConnectionMailchimpUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailchimpUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionMailchimpUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdMailchimpEnum::from("MAILCHIMP")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionMailchimpUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1115,13 +1646,13 @@ Uninitialized(CreateFlowsVaultConnectionMailjetUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailjetApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdMailjetEnum`] (one of `MAILJET`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailjetEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupMailjetApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupMailjetApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -1129,14 +1660,36 @@ pub struct CreateFlowsVaultConnectionMailjetApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailjetApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionMailjetApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupMailjetApiKey>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdMailjetEnum::from("MAILJET")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionMailjetApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupMailjetApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionMailjetUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailjetUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdMailjetEnum`] (one of `MAILJET`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailjetEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1144,6 +1697,22 @@ pub struct CreateFlowsVaultConnectionMailjetUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionMailjetUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionMailjetUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdMailjetEnum::from("MAILJET")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionMailjetUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1204,13 +1773,13 @@ Uninitialized(CreateFlowsVaultConnectionPipedriveUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -1218,17 +1787,39 @@ pub struct CreateFlowsVaultConnectionPipedriveOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionPipedriveOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdPipedriveEnum::from("PIPEDRIVE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionPipedriveOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveToken`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveToken {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
@@ -1236,14 +1827,33 @@ pub struct CreateFlowsVaultConnectionPipedriveToken {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveToken: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionPipedriveToken {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdPipedriveEnum::from("PIPEDRIVE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionPipedriveToken {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupToken;
+});
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1251,6 +1861,22 @@ pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionPipedriveUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdPipedriveEnum::from("PIPEDRIVE")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionPipedriveUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes, named by the value of `app_id`: the schema `CreateFlowsVaultConnectionRequestContent`. A value whose `app_id` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1380,34 +2006,34 @@ Zapier(CreateFlowsVaultConnectionZapier);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionResponseContent {
-    /// `account_name`.
+    /// `account_name`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `environment`.
+    /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ready` (the description marks it required).
+    /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`.
+    /// `refreshed_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1464,13 +2090,13 @@ Uninitialized(CreateFlowsVaultConnectionSalesforceUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSalesforceOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSalesforceEnum`] (one of `SALESFORCE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSalesforceEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -1478,14 +2104,36 @@ pub struct CreateFlowsVaultConnectionSalesforceOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSalesforceOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSalesforceOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSalesforceEnum::from("SALESFORCE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSalesforceOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSalesforceUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSalesforceEnum`] (one of `SALESFORCE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSalesforceEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1493,6 +2141,22 @@ pub struct CreateFlowsVaultConnectionSalesforceUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSalesforceUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSalesforceUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSalesforceEnum::from("SALESFORCE")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSalesforceUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1542,13 +2206,13 @@ Uninitialized(CreateFlowsVaultConnectionSendgridUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSendgridApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSendgridEnum`] (one of `SENDGRID`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSendgridEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -1556,14 +2220,33 @@ pub struct CreateFlowsVaultConnectionSendgridApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSendgridApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSendgridApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSendgridEnum::from("SENDGRID")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSendgridApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionSendgridUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSendgridUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSendgridEnum`] (one of `SENDGRID`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSendgridEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1571,6 +2254,22 @@ pub struct CreateFlowsVaultConnectionSendgridUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSendgridUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSendgridUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSendgridEnum::from("SENDGRID")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSendgridUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1631,13 +2330,13 @@ Uninitialized(CreateFlowsVaultConnectionSlackUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -1645,14 +2344,36 @@ pub struct CreateFlowsVaultConnectionSlackOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSlackOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSlackEnum::from("SLACK")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSlackOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionSlackUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1660,17 +2381,33 @@ pub struct CreateFlowsVaultConnectionSlackUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSlackUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSlackEnum::from("SLACK")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSlackUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// A model of the schema `CreateFlowsVaultConnectionSlackWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackWebhook {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
@@ -1678,6 +2415,25 @@ pub struct CreateFlowsVaultConnectionSlackWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionSlackWebhook: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionSlackWebhook {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupWebhook>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdSlackEnum::from("SLACK")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionSlackWebhook {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupWebhook;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1738,13 +2494,13 @@ Uninitialized(CreateFlowsVaultConnectionStripeUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeKeyPair {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupStripeKeyPair`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupStripeKeyPair>,
     /// Fields this crate does not name, kept as received.
@@ -1752,17 +2508,39 @@ pub struct CreateFlowsVaultConnectionStripeKeyPair {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeKeyPair: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionStripeKeyPair {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupStripeKeyPair>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdStripeEnum::from("STRIPE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionStripeKeyPair {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupStripeKeyPair;
+});
 /// A model of the schema `CreateFlowsVaultConnectionStripeOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeOauthCode {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
@@ -1770,14 +2548,36 @@ pub struct CreateFlowsVaultConnectionStripeOauthCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeOauthCode: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionStripeOauthCode {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdStripeEnum::from("STRIPE")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionStripeOauthCode {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupOauthCode;
+});
 /// A model of the schema `CreateFlowsVaultConnectionStripeUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1785,6 +2585,22 @@ pub struct CreateFlowsVaultConnectionStripeUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionStripeUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionStripeUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdStripeEnum::from("STRIPE")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionStripeUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1834,13 +2650,13 @@ Uninitialized(CreateFlowsVaultConnectionTelegramUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTelegramToken {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdTelegramEnum`] (one of `TELEGRAM`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTelegramEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
@@ -1848,14 +2664,33 @@ pub struct CreateFlowsVaultConnectionTelegramToken {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTelegramToken: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionTelegramToken {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdTelegramEnum::from("TELEGRAM")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionTelegramToken {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupToken;
+});
 /// A model of the schema `CreateFlowsVaultConnectionTelegramUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTelegramUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdTelegramEnum`] (one of `TELEGRAM`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTelegramEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1863,6 +2698,22 @@ pub struct CreateFlowsVaultConnectionTelegramUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTelegramUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionTelegramUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdTelegramEnum::from("TELEGRAM")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionTelegramUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1912,13 +2763,13 @@ Uninitialized(CreateFlowsVaultConnectionTwilioUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTwilioApiKey {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdTwilioEnum`] (one of `TWILIO`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTwilioEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupTwilioApiKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupTwilioApiKey>,
     /// Fields this crate does not name, kept as received.
@@ -1926,14 +2777,36 @@ pub struct CreateFlowsVaultConnectionTwilioApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTwilioApiKey: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionTwilioApiKey {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        setup: impl Into<FlowsVaultConnectioSetupTwilioApiKey>,
+    ) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdTwilioEnum::from("TWILIO")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionTwilioApiKey {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupTwilioApiKey;
+});
 /// A model of the schema `CreateFlowsVaultConnectionTwilioUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTwilioUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdTwilioEnum`] (one of `TWILIO`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTwilioEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1941,6 +2814,22 @@ pub struct CreateFlowsVaultConnectionTwilioUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionTwilioUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionTwilioUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdTwilioEnum::from("TWILIO")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionTwilioUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1990,13 +2879,13 @@ Uninitialized(CreateFlowsVaultConnectionWhatsappUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionWhatsappToken {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdWhatsappEnum`] (one of `WHATSAPP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdWhatsappEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
@@ -2004,14 +2893,33 @@ pub struct CreateFlowsVaultConnectionWhatsappToken {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionWhatsappToken: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionWhatsappToken {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdWhatsappEnum::from("WHATSAPP")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionWhatsappToken {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupToken;
+});
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionWhatsappUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdWhatsappEnum`] (one of `WHATSAPP`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdWhatsappEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2019,6 +2927,22 @@ pub struct CreateFlowsVaultConnectionWhatsappUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionWhatsappUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionWhatsappUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdWhatsappEnum::from("WHATSAPP")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionWhatsappUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2068,10 +2992,10 @@ Uninitialized(CreateFlowsVaultConnectionZapierUninitialized);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionZapierUninitialized {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdZapierEnum`] (one of `ZAPIER`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdZapierEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2079,17 +3003,33 @@ pub struct CreateFlowsVaultConnectionZapierUninitialized {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierUninitialized: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionZapierUninitialized {
+    /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdZapierEnum::from("ZAPIER")),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionZapierUninitialized {
+/// Sets `name`.
+with_name(name): String;
+});
 /// A model of the schema `CreateFlowsVaultConnectionZapierWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionZapierWebhook {
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a [`FlowsVaultConnectionAppIdZapierEnum`] (one of `ZAPIER`); 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdZapierEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `setup` (the description marks it required).
+    /// `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
@@ -2097,6 +3037,25 @@ pub struct CreateFlowsVaultConnectionZapierWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
+#[allow(deprecated)]
+impl CreateFlowsVaultConnectionZapierWebhook {
+    /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupWebhook>) -> Self {
+        Self {
+            app_id: Some(FlowsVaultConnectionAppIdZapierEnum::from("ZAPIER")),
+            name: Some(name.into()),
+            setup: Some(setup.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateFlowsVaultConnectionZapierWebhook {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): FlowsVaultConnectioSetupWebhook;
+});
 /// One of several shapes, named by the value of `type`: the schema `FlowAction`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2276,25 +3235,25 @@ UpsertContact(FlowActionActivecampaignUpsertContact);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignListContacts {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionActivecampaignListContactsAction`] (one of `LIST_CONTACTS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionActivecampaignListContactsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionActivecampaignListContactsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionActivecampaignListContactsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionActivecampaignListContactsType`] (one of `ACTIVECAMPAIGN`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionActivecampaignListContactsType>,
     /// Fields this crate does not name, kept as received.
@@ -2302,6 +3261,39 @@ pub struct FlowActionActivecampaignListContacts {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignListContacts: id);
+#[allow(deprecated)]
+impl FlowActionActivecampaignListContacts {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionActivecampaignListContactsParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionActivecampaignListContactsAction::from(
+                "LIST_CONTACTS",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionActivecampaignListContactsType::from(
+                "ACTIVECAMPAIGN",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionActivecampaignListContacts {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionActivecampaignListContactsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignListContactsAction {
@@ -2312,10 +3304,10 @@ ListContacts => "LIST_CONTACTS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignListContactsParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2323,6 +3315,24 @@ pub struct FlowActionActivecampaignListContactsParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignListContactsParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionActivecampaignListContactsParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionActivecampaignListContactsParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignListContactsType {
@@ -2333,25 +3343,25 @@ Activecampaign => "ACTIVECAMPAIGN",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignUpsertContact {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionActivecampaignUpsertContactAction`] (one of `UPSERT_CONTACT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionActivecampaignUpsertContactAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionActivecampaignUpsertContactParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionActivecampaignUpsertContactParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionActivecampaignUpsertContactType`] (one of `ACTIVECAMPAIGN`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionActivecampaignUpsertContactType>,
     /// Fields this crate does not name, kept as received.
@@ -2359,6 +3369,39 @@ pub struct FlowActionActivecampaignUpsertContact {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignUpsertContact: id);
+#[allow(deprecated)]
+impl FlowActionActivecampaignUpsertContact {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionActivecampaignUpsertContactParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionActivecampaignUpsertContactAction::from(
+                "UPSERT_CONTACT",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionActivecampaignUpsertContactType::from(
+                "ACTIVECAMPAIGN",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionActivecampaignUpsertContact {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionActivecampaignUpsertContactParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignUpsertContactAction {
@@ -2369,22 +3412,22 @@ UpsertContact => "UPSERT_CONTACT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignUpsertContactParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<crate::secret::SecretMap>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `first_name`.
+    /// `first_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `last_name`.
+    /// `last_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `phone`.
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2392,6 +3435,32 @@ pub struct FlowActionActivecampaignUpsertContactParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionActivecampaignUpsertContactParams: connection_id, email, first_name, last_name);
+#[allow(deprecated)]
+impl FlowActionActivecampaignUpsertContactParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionActivecampaignUpsertContactParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `custom_fields`.
+with_custom_fields(custom_fields): crate::secret::SecretMap;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `first_name`.
+with_first_name(first_name): String;
+/// Sets `last_name`.
+with_last_name(last_name): String;
+/// Sets `phone`.
+with_phone(phone): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignUpsertContactType {
@@ -2437,25 +3506,25 @@ UpdateRecord(FlowActionAirtableUpdateRecord);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableCreateRecord {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAirtableCreateRecordAction`] (one of `CREATE_RECORD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableCreateRecordAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAirtableCreateRecordParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableCreateRecordParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAirtableCreateRecordType`] (one of `AIRTABLE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableCreateRecordType>,
     /// Fields this crate does not name, kept as received.
@@ -2463,6 +3532,35 @@ pub struct FlowActionAirtableCreateRecord {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableCreateRecord: id);
+#[allow(deprecated)]
+impl FlowActionAirtableCreateRecord {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionAirtableCreateRecordParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionAirtableCreateRecordAction::from("CREATE_RECORD")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAirtableCreateRecordType::from("AIRTABLE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableCreateRecord {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAirtableCreateRecordParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableCreateRecordAction {
@@ -2473,16 +3571,16 @@ CreateRecord => "CREATE_RECORD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableCreateRecordParams {
-    /// `base_id` (the description marks it required).
+    /// `base_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `fields`.
+    /// `fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
-    /// `table_name` (the description marks it required).
+    /// `table_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2490,6 +3588,33 @@ pub struct FlowActionAirtableCreateRecordParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableCreateRecordParams: base_id, connection_id, table_name);
+#[allow(deprecated)]
+impl FlowActionAirtableCreateRecordParams {
+    /// A value with the required `base_id`, `connection_id`, `table_name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        base_id: impl Into<String>,
+        connection_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            base_id: Some(base_id.into()),
+            connection_id: Some(connection_id.into()),
+            table_name: Some(table_name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableCreateRecordParams {
+/// Sets `base_id`.
+with_base_id(base_id): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `fields`.
+with_fields(fields): crate::secret::SecretMap;
+/// Sets `table_name`.
+with_table_name(table_name): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableCreateRecordType {
@@ -2500,25 +3625,25 @@ Airtable => "AIRTABLE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableListRecords {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAirtableListRecordsAction`] (one of `LIST_RECORDS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableListRecordsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAirtableListRecordsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableListRecordsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAirtableListRecordsType`] (one of `AIRTABLE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableListRecordsType>,
     /// Fields this crate does not name, kept as received.
@@ -2526,6 +3651,35 @@ pub struct FlowActionAirtableListRecords {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableListRecords: id);
+#[allow(deprecated)]
+impl FlowActionAirtableListRecords {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionAirtableListRecordsParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionAirtableListRecordsAction::from("LIST_RECORDS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAirtableListRecordsType::from("AIRTABLE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableListRecords {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAirtableListRecordsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableListRecordsAction {
@@ -2536,19 +3690,19 @@ ListRecords => "LIST_RECORDS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableListRecordsParams {
-    /// `base_id` (the description marks it required).
+    /// `base_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `query`.
+    /// `query`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// `table_name` (the description marks it required).
+    /// `table_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
-    /// `view`.
+    /// `view`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2556,6 +3710,35 @@ pub struct FlowActionAirtableListRecordsParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableListRecordsParams: base_id, connection_id, table_name);
+#[allow(deprecated)]
+impl FlowActionAirtableListRecordsParams {
+    /// A value with the required `base_id`, `connection_id`, `table_name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        base_id: impl Into<String>,
+        connection_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            base_id: Some(base_id.into()),
+            connection_id: Some(connection_id.into()),
+            table_name: Some(table_name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableListRecordsParams {
+/// Sets `base_id`.
+with_base_id(base_id): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `query`.
+with_query(query): String;
+/// Sets `table_name`.
+with_table_name(table_name): String;
+/// Sets `view`.
+with_view(view): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableListRecordsType {
@@ -2566,25 +3749,25 @@ Airtable => "AIRTABLE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableUpdateRecord {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAirtableUpdateRecordAction`] (one of `UPDATE_RECORD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableUpdateRecordAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAirtableUpdateRecordParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableUpdateRecordParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAirtableUpdateRecordType`] (one of `AIRTABLE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableUpdateRecordType>,
     /// Fields this crate does not name, kept as received.
@@ -2592,6 +3775,35 @@ pub struct FlowActionAirtableUpdateRecord {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableUpdateRecord: id);
+#[allow(deprecated)]
+impl FlowActionAirtableUpdateRecord {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionAirtableUpdateRecordParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionAirtableUpdateRecordAction::from("UPDATE_RECORD")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAirtableUpdateRecordType::from("AIRTABLE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableUpdateRecord {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAirtableUpdateRecordParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableUpdateRecordAction {
@@ -2602,19 +3814,19 @@ UpdateRecord => "UPDATE_RECORD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAirtableUpdateRecordParams {
-    /// `base_id` (the description marks it required).
+    /// `base_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `fields`.
+    /// `fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
-    /// `record_id` (the description marks it required).
+    /// `record_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
-    /// `table_name` (the description marks it required).
+    /// `table_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2622,6 +3834,37 @@ pub struct FlowActionAirtableUpdateRecordParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAirtableUpdateRecordParams: base_id, connection_id, record_id, table_name);
+#[allow(deprecated)]
+impl FlowActionAirtableUpdateRecordParams {
+    /// A value with the required `base_id`, `connection_id`, `record_id`, `table_name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        base_id: impl Into<String>,
+        connection_id: impl Into<String>,
+        record_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            base_id: Some(base_id.into()),
+            connection_id: Some(connection_id.into()),
+            record_id: Some(record_id.into()),
+            table_name: Some(table_name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAirtableUpdateRecordParams {
+/// Sets `base_id`.
+with_base_id(base_id): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `fields`.
+with_fields(fields): crate::secret::SecretMap;
+/// Sets `record_id`.
+with_record_id(record_id): String;
+/// Sets `table_name`.
+with_table_name(table_name): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableUpdateRecordType {
@@ -2687,25 +3930,25 @@ MakeCall(FlowActionAuth0MakeCall);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0CreateUser {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0CreateUserAction`] (one of `CREATE_USER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0CreateUserAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0CreateUserParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0CreateUserParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0CreateUserType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0CreateUserType>,
     /// Fields this crate does not name, kept as received.
@@ -2713,6 +3956,32 @@ pub struct FlowActionAuth0CreateUser {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0CreateUser: id);
+#[allow(deprecated)]
+impl FlowActionAuth0CreateUser {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0CreateUserParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0CreateUserAction::from("CREATE_USER")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0CreateUserType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0CreateUser {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0CreateUserParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0CreateUserAction {
@@ -2723,10 +3992,10 @@ CreateUser => "CREATE_USER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0CreateUserParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `payload` (the description marks it required).
+    /// `payload`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -2734,6 +4003,27 @@ pub struct FlowActionAuth0CreateUserParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0CreateUserParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionAuth0CreateUserParams {
+    /// A value with the required `connection_id`, `payload`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        payload: impl Into<crate::secret::SecretMap>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            payload: Some(payload.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0CreateUserParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `payload`.
+with_payload(payload): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0CreateUserType {
@@ -2744,25 +4034,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0GetUser {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0GetUserAction`] (one of `GET_USER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0GetUserAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0GetUserParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0GetUserParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0GetUserType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0GetUserType>,
     /// Fields this crate does not name, kept as received.
@@ -2770,6 +4060,32 @@ pub struct FlowActionAuth0GetUser {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0GetUser: id);
+#[allow(deprecated)]
+impl FlowActionAuth0GetUser {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0GetUserParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0GetUserAction::from("GET_USER")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0GetUserType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0GetUser {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0GetUserParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0GetUserAction {
@@ -2780,10 +4096,10 @@ GetUser => "GET_USER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0GetUserParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2791,6 +4107,24 @@ pub struct FlowActionAuth0GetUserParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0GetUserParams: connection_id, user_id);
+#[allow(deprecated)]
+impl FlowActionAuth0GetUserParams {
+    /// A value with the required `connection_id`, `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            user_id: Some(user_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0GetUserParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0GetUserType {
@@ -2801,25 +4135,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0MakeCall {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0MakeCallAction`] (one of `MAKE_CALL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0MakeCallAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0MakeCallParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0MakeCallParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0MakeCallType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0MakeCallType>,
     /// Fields this crate does not name, kept as received.
@@ -2827,6 +4161,32 @@ pub struct FlowActionAuth0MakeCall {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0MakeCall: id);
+#[allow(deprecated)]
+impl FlowActionAuth0MakeCall {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0MakeCallParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0MakeCallAction::from("MAKE_CALL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0MakeCallType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0MakeCall {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0MakeCallParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0MakeCallAction {
@@ -2837,22 +4197,44 @@ MakeCall => "MAKE_CALL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0MakeCallParams {
-    /// `custom_vars`.
+    /// `custom_vars`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_vars: Option<crate::secret::SecretMap>,
-    /// `from`.
+    /// `from`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `message` (the description marks it required).
+    /// `message`: a string; 1 to 1024 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `to` (the description marks it required).
+    /// `to`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionAuth0MakeCallParams {
+    /// A value with the required `message`, `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(message: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0MakeCallParams {
+/// Sets `custom_vars`.
+with_custom_vars(custom_vars): crate::secret::SecretMap;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `message`.
+with_message(message): String;
+/// Sets `to`.
+with_to(to): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0MakeCallType {
@@ -2863,25 +4245,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmail {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0SendEmailAction`] (one of `SEND_EMAIL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendEmailAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0SendEmailParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendEmailParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0SendEmailType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendEmailType>,
     /// Fields this crate does not name, kept as received.
@@ -2889,6 +4271,32 @@ pub struct FlowActionAuth0SendEmail {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendEmail: id);
+#[allow(deprecated)]
+impl FlowActionAuth0SendEmail {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendEmailParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0SendEmailAction::from("SEND_EMAIL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0SendEmailType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendEmail {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0SendEmailParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendEmailAction {
@@ -2899,33 +4307,62 @@ SendEmail => "SEND_EMAIL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmailParams {
-    /// `body` (the description marks it required).
+    /// `body`: a string; 1 to 102400 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `custom_vars`.
+    /// `custom_vars`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_vars: Option<crate::secret::SecretMap>,
-    /// `from`.
+    /// `from`: a [`FlowActionAuth0SendEmailParamsFrom`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<FlowActionAuth0SendEmailParamsFrom>,
-    /// `subject` (the description marks it required).
+    /// `subject`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `to` (the description marks it required).
+    /// `to`: a [`FlowActionAuth0SendEmailParamsTo`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<FlowActionAuth0SendEmailParamsTo>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionAuth0SendEmailParams {
+    /// A value with the required `body`, `subject`, `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        body: impl Into<String>,
+        subject: impl Into<String>,
+        to: impl Into<FlowActionAuth0SendEmailParamsTo>,
+    ) -> Self {
+        Self {
+            body: Some(body.into()),
+            subject: Some(subject.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendEmailParams {
+/// Sets `body`.
+with_body(body): String;
+/// Sets `custom_vars`.
+with_custom_vars(custom_vars): crate::secret::SecretMap;
+/// Sets `from`.
+with_from(from): FlowActionAuth0SendEmailParamsFrom;
+/// Sets `subject`.
+with_subject(subject): String;
+/// Sets `to`.
+with_to(to): FlowActionAuth0SendEmailParamsTo;
+});
 /// A model of the schema `FlowActionAuth0SendEmailParamsFrom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmailParamsFrom {
-    /// `email` (the description marks it required).
+    /// `email`: a [`FlowActionAuth0SendEmailParamsFromEmail`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<FlowActionAuth0SendEmailParamsFromEmail>,
-    /// `name`.
+    /// `name`: a string; 1 to 125 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2933,6 +4370,23 @@ pub struct FlowActionAuth0SendEmailParamsFrom {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendEmailParamsFrom: name);
+#[allow(deprecated)]
+impl FlowActionAuth0SendEmailParamsFrom {
+    /// A value with the required `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(email: impl Into<FlowActionAuth0SendEmailParamsFromEmail>) -> Self {
+        Self {
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendEmailParamsFrom {
+/// Sets `email`.
+with_email(email): FlowActionAuth0SendEmailParamsFromEmail;
+/// Sets `name`.
+with_name(name): String;
+});
 /// One of several shapes: the schema `FlowActionAuth0SendEmailParamsFromEmail`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -3029,25 +4483,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendRequest {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0SendRequestAction`] (one of `SEND_REQUEST`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendRequestAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0SendRequestParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendRequestParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0SendRequestType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendRequestType>,
     /// Fields this crate does not name, kept as received.
@@ -3055,6 +4509,32 @@ pub struct FlowActionAuth0SendRequest {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendRequest: id);
+#[allow(deprecated)]
+impl FlowActionAuth0SendRequest {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendRequestParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0SendRequestAction::from("SEND_REQUEST")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0SendRequestType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendRequest {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0SendRequestParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendRequestAction {
@@ -3065,22 +4545,22 @@ SendRequest => "SEND_REQUEST",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendRequestParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `headers`.
+    /// `headers`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::secret::SecretMap>,
-    /// `method`.
+    /// `method`: a [`FlowActionAuth0SendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionAuth0SendRequestParamsMethod>,
-    /// `params`.
+    /// `params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
-    /// `pathname` (the description marks it required).
+    /// `pathname`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pathname: Option<String>,
-    /// `payload`.
+    /// `payload`: a [`FlowActionAuth0SendRequestParamsPayload`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionAuth0SendRequestParamsPayload>,
     /// Fields this crate does not name, kept as received.
@@ -3088,6 +4568,32 @@ pub struct FlowActionAuth0SendRequestParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendRequestParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionAuth0SendRequestParams {
+    /// A value with the required `connection_id`, `pathname`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, pathname: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            pathname: Some(pathname.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendRequestParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `headers`.
+with_headers(headers): crate::secret::SecretMap;
+/// Sets `method`.
+with_method(method): FlowActionAuth0SendRequestParamsMethod;
+/// Sets `params`.
+with_params(params): crate::secret::SecretMap;
+/// Sets `pathname`.
+with_pathname(pathname): String;
+/// Sets `payload`.
+with_payload(payload): FlowActionAuth0SendRequestParamsPayload;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendRequestParamsMethod {
@@ -3169,25 +4675,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendSms {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0SendSmsAction`] (one of `SEND_SMS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendSmsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0SendSmsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendSmsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0SendSmsType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendSmsType>,
     /// Fields this crate does not name, kept as received.
@@ -3195,6 +4701,32 @@ pub struct FlowActionAuth0SendSms {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0SendSms: id);
+#[allow(deprecated)]
+impl FlowActionAuth0SendSms {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendSmsParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0SendSmsAction::from("SEND_SMS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0SendSmsType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendSms {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0SendSmsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendSmsAction {
@@ -3205,22 +4737,44 @@ SendSms => "SEND_SMS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendSmsParams {
-    /// `custom_vars`.
+    /// `custom_vars`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_vars: Option<crate::secret::SecretMap>,
-    /// `from`.
+    /// `from`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `message` (the description marks it required).
+    /// `message`: a string; 1 to 1024 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `to` (the description marks it required).
+    /// `to`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionAuth0SendSmsParams {
+    /// A value with the required `message`, `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(message: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0SendSmsParams {
+/// Sets `custom_vars`.
+with_custom_vars(custom_vars): crate::secret::SecretMap;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `message`.
+with_message(message): String;
+/// Sets `to`.
+with_to(to): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendSmsType {
@@ -3231,25 +4785,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0UpdateUser {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionAuth0UpdateUserAction`] (one of `UPDATE_USER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0UpdateUserAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionAuth0UpdateUserParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0UpdateUserParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionAuth0UpdateUserType`] (one of `AUTH0`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0UpdateUserType>,
     /// Fields this crate does not name, kept as received.
@@ -3257,6 +4811,32 @@ pub struct FlowActionAuth0UpdateUser {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0UpdateUser: id);
+#[allow(deprecated)]
+impl FlowActionAuth0UpdateUser {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0UpdateUserParams>) -> Self {
+        Self {
+            action: Some(FlowActionAuth0UpdateUserAction::from("UPDATE_USER")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionAuth0UpdateUserType::from("AUTH0")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0UpdateUser {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionAuth0UpdateUserParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0UpdateUserAction {
@@ -3267,13 +4847,13 @@ UpdateUser => "UPDATE_USER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionAuth0UpdateUserParams {
-    /// `changes` (the description marks it required).
+    /// `changes`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<crate::secret::SecretMap>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3281,6 +4861,31 @@ pub struct FlowActionAuth0UpdateUserParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionAuth0UpdateUserParams: connection_id, user_id);
+#[allow(deprecated)]
+impl FlowActionAuth0UpdateUserParams {
+    /// A value with the required `changes`, `connection_id`, `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        changes: impl Into<crate::secret::SecretMap>,
+        connection_id: impl Into<String>,
+        user_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            changes: Some(changes.into()),
+            connection_id: Some(connection_id.into()),
+            user_id: Some(user_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionAuth0UpdateUserParams {
+/// Sets `changes`.
+with_changes(changes): crate::secret::SecretMap;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0UpdateUserType {
@@ -3291,25 +4896,25 @@ Auth0 => "AUTH0",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionBigqueryInsertRows {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionBigqueryInsertRowsAction`] (one of `INSERT_ROWS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionBigqueryInsertRowsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionBigqueryInsertRowsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionBigqueryInsertRowsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionBigqueryInsertRowsType`] (one of `BIGQUERY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionBigqueryInsertRowsType>,
     /// Fields this crate does not name, kept as received.
@@ -3317,6 +4922,35 @@ pub struct FlowActionBigqueryInsertRows {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionBigqueryInsertRows: id);
+#[allow(deprecated)]
+impl FlowActionBigqueryInsertRows {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionBigqueryInsertRowsParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionBigqueryInsertRowsAction::from("INSERT_ROWS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionBigqueryInsertRowsType::from("BIGQUERY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionBigqueryInsertRows {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionBigqueryInsertRowsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionBigqueryInsertRowsAction {
@@ -3327,16 +4961,16 @@ InsertRows => "INSERT_ROWS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionBigqueryInsertRowsParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `data`.
+    /// `data`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<crate::secret::SecretMap>,
-    /// `dataset_id` (the description marks it required).
+    /// `dataset_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_id: Option<String>,
-    /// `table_id` (the description marks it required).
+    /// `table_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3344,6 +4978,33 @@ pub struct FlowActionBigqueryInsertRowsParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionBigqueryInsertRowsParams: connection_id, dataset_id, table_id);
+#[allow(deprecated)]
+impl FlowActionBigqueryInsertRowsParams {
+    /// A value with the required `connection_id`, `dataset_id`, `table_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        dataset_id: impl Into<String>,
+        table_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            dataset_id: Some(dataset_id.into()),
+            table_id: Some(table_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionBigqueryInsertRowsParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `data`.
+with_data(data): crate::secret::SecretMap;
+/// Sets `dataset_id`.
+with_dataset_id(dataset_id): String;
+/// Sets `table_id`.
+with_table_id(table_id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionBigqueryInsertRowsType {
@@ -3384,25 +5045,25 @@ FindCompany(FlowActionClearbitFindCompany);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindCompany {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionClearbitFindCompanyAction`] (one of `FIND_COMPANY`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionClearbitFindCompanyAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionClearbitFindCompanyParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionClearbitFindCompanyParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionClearbitFindCompanyType`] (one of `CLEARBIT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionClearbitFindCompanyType>,
     /// Fields this crate does not name, kept as received.
@@ -3410,6 +5071,35 @@ pub struct FlowActionClearbitFindCompany {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindCompany: id);
+#[allow(deprecated)]
+impl FlowActionClearbitFindCompany {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionClearbitFindCompanyParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionClearbitFindCompanyAction::from("FIND_COMPANY")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionClearbitFindCompanyType::from("CLEARBIT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionClearbitFindCompany {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionClearbitFindCompanyParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindCompanyAction {
@@ -3420,10 +5110,10 @@ FindCompany => "FIND_COMPANY",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindCompanyParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3431,6 +5121,24 @@ pub struct FlowActionClearbitFindCompanyParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindCompanyParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionClearbitFindCompanyParams {
+    /// A value with the required `connection_id`, `domain`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, domain: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            domain: Some(domain.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionClearbitFindCompanyParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `domain`.
+with_domain(domain): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindCompanyType {
@@ -3441,25 +5149,25 @@ Clearbit => "CLEARBIT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindPerson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionClearbitFindPersonAction`] (one of `FIND_PERSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionClearbitFindPersonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionClearbitFindPersonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionClearbitFindPersonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionClearbitFindPersonType`] (one of `CLEARBIT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionClearbitFindPersonType>,
     /// Fields this crate does not name, kept as received.
@@ -3467,6 +5175,35 @@ pub struct FlowActionClearbitFindPerson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindPerson: id);
+#[allow(deprecated)]
+impl FlowActionClearbitFindPerson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionClearbitFindPersonParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionClearbitFindPersonAction::from("FIND_PERSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionClearbitFindPersonType::from("CLEARBIT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionClearbitFindPerson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionClearbitFindPersonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindPersonAction {
@@ -3477,10 +5214,10 @@ FindPerson => "FIND_PERSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindPersonParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3488,6 +5225,24 @@ pub struct FlowActionClearbitFindPersonParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionClearbitFindPersonParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionClearbitFindPersonParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionClearbitFindPersonParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindPersonType {
@@ -3498,25 +5253,25 @@ Clearbit => "CLEARBIT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmail {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionEmailVerifyEmailAction`] (one of `VERIFY_EMAIL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionEmailVerifyEmailAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionEmailVerifyEmailParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionEmailVerifyEmailParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionEmailVerifyEmailType`] (one of `EMAIL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionEmailVerifyEmailType>,
     /// Fields this crate does not name, kept as received.
@@ -3524,6 +5279,32 @@ pub struct FlowActionEmailVerifyEmail {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionEmailVerifyEmail: id);
+#[allow(deprecated)]
+impl FlowActionEmailVerifyEmail {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionEmailVerifyEmailParams>) -> Self {
+        Self {
+            action: Some(FlowActionEmailVerifyEmailAction::from("VERIFY_EMAIL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionEmailVerifyEmailType::from("EMAIL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionEmailVerifyEmail {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionEmailVerifyEmailParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionEmailVerifyEmailAction {
@@ -3534,10 +5315,10 @@ VerifyEmail => "VERIFY_EMAIL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmailParams {
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `rules`.
+    /// `rules`: a [`FlowActionEmailVerifyEmailParamsRules`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<FlowActionEmailVerifyEmailParamsRules>,
     /// Fields this crate does not name, kept as received.
@@ -3545,32 +5326,73 @@ pub struct FlowActionEmailVerifyEmailParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionEmailVerifyEmailParams: email);
+#[allow(deprecated)]
+impl FlowActionEmailVerifyEmailParams {
+    /// A value with the required `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionEmailVerifyEmailParams {
+/// Sets `email`.
+with_email(email): String;
+/// Sets `rules`.
+with_rules(rules): FlowActionEmailVerifyEmailParamsRules;
+});
 /// A model of the schema `FlowActionEmailVerifyEmailParamsRules`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmailParamsRules {
-    /// `allowlist`.
+    /// `allowlist`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<String>>,
-    /// `block_aliases`.
+    /// `block_aliases`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_aliases: Option<bool>,
-    /// `block_disposable_emails`.
+    /// `block_disposable_emails`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_disposable_emails: Option<bool>,
-    /// `block_free_emails`.
+    /// `block_free_emails`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_free_emails: Option<bool>,
-    /// `blocklist`.
+    /// `blocklist`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocklist: Option<Vec<String>>,
-    /// `require_mx_record`.
+    /// `require_mx_record`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_mx_record: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionEmailVerifyEmailParamsRules {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionEmailVerifyEmailParamsRules {
+/// Sets `allowlist`.
+with_allowlist(allowlist): Vec<String>;
+/// Sets `block_aliases`.
+with_block_aliases(block_aliases): bool;
+/// Sets `block_disposable_emails`.
+with_block_disposable_emails(block_disposable_emails): bool;
+/// Sets `block_free_emails`.
+with_block_free_emails(block_free_emails): bool;
+/// Sets `blocklist`.
+with_blocklist(blocklist): Vec<String>;
+/// Sets `require_mx_record`.
+with_require_mx_record(require_mx_record): bool;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionEmailVerifyEmailType {
@@ -3638,25 +5460,25 @@ StoreVars(FlowActionFlowStoreVars);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowBooleanCondition {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowBooleanConditionAction`] (one of `BOOLEAN_CONDITION`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowBooleanConditionAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowBooleanConditionParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowBooleanConditionParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowBooleanConditionType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowBooleanConditionType>,
     /// Fields this crate does not name, kept as received.
@@ -3664,6 +5486,37 @@ pub struct FlowActionFlowBooleanCondition {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowBooleanCondition: id);
+#[allow(deprecated)]
+impl FlowActionFlowBooleanCondition {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionFlowBooleanConditionParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionFlowBooleanConditionAction::from(
+                "BOOLEAN_CONDITION",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowBooleanConditionType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowBooleanCondition {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowBooleanConditionParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowBooleanConditionAction {
@@ -3674,19 +5527,38 @@ BooleanCondition => "BOOLEAN_CONDITION",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowBooleanConditionParams {
-    /// `else`.
+    /// `else`: a list, each item a [`FlowAction`].
     #[serde(rename = "else", default, skip_serializing_if = "Option::is_none")]
     pub else_: Option<Vec<FlowAction>>,
-    /// `if` (the description marks it required).
+    /// `if`: any JSON value; required.
     #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
     pub if_: Option<serde_json::Value>,
-    /// `then`.
+    /// `then`: a list, each item a [`FlowAction`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<Vec<FlowAction>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowBooleanConditionParams {
+    /// A value with the required `if`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(if_: impl Into<serde_json::Value>) -> Self {
+        Self {
+            if_: Some(if_.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowBooleanConditionParams {
+/// Sets `else`.
+with_else(else_): Vec<FlowAction>;
+/// Sets `if`.
+with_if(if_): serde_json::Value;
+/// Sets `then`.
+with_then(then): Vec<FlowAction>;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowBooleanConditionType {
@@ -3697,25 +5569,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowDelayFlow {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowDelayFlowAction`] (one of `DELAY_FLOW`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowDelayFlowAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowDelayFlowParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowDelayFlowParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowDelayFlowType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowDelayFlowType>,
     /// Fields this crate does not name, kept as received.
@@ -3723,6 +5595,32 @@ pub struct FlowActionFlowDelayFlow {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowDelayFlow: id);
+#[allow(deprecated)]
+impl FlowActionFlowDelayFlow {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowDelayFlowParams>) -> Self {
+        Self {
+            action: Some(FlowActionFlowDelayFlowAction::from("DELAY_FLOW")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowDelayFlowType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowDelayFlow {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowDelayFlowParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDelayFlowAction {
@@ -3733,16 +5631,33 @@ DelayFlow => "DELAY_FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowDelayFlowParams {
-    /// `number` (the description marks it required).
+    /// `number`: a [`FlowActionFlowDelayFlowParamsNumber`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<FlowActionFlowDelayFlowParamsNumber>,
-    /// `units`.
+    /// `units`: a [`FlowActionFlowDelayFlowParamsUnits`] (one of `SECONDS`, `MINUTES`, `HOURS`, `DAYS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<FlowActionFlowDelayFlowParamsUnits>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowDelayFlowParams {
+    /// A value with the required `number`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(number: impl Into<FlowActionFlowDelayFlowParamsNumber>) -> Self {
+        Self {
+            number: Some(number.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowDelayFlowParams {
+/// Sets `number`.
+with_number(number): FlowActionFlowDelayFlowParamsNumber;
+/// Sets `units`.
+with_units(units): FlowActionFlowDelayFlowParamsUnits;
+});
 /// One of several shapes: the schema `FlowActionFlowDelayFlowParamsNumber`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -3808,25 +5723,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowDoNothing {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowDoNothingAction`] (one of `DO_NOTHING`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowDoNothingAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params`.
+    /// `params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowDoNothingType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowDoNothingType>,
     /// Fields this crate does not name, kept as received.
@@ -3834,6 +5749,31 @@ pub struct FlowActionFlowDoNothing {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowDoNothing: id);
+#[allow(deprecated)]
+impl FlowActionFlowDoNothing {
+    /// A value with the required `id`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            action: Some(FlowActionFlowDoNothingAction::from("DO_NOTHING")),
+            id: Some(id.into()),
+            type_: Some(FlowActionFlowDoNothingType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowDoNothing {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDoNothingAction {
@@ -3850,25 +5790,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowErrorMessage {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowErrorMessageAction`] (one of `ERROR_MESSAGE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowErrorMessageAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowErrorMessageParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowErrorMessageParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowErrorMessageType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowErrorMessageType>,
     /// Fields this crate does not name, kept as received.
@@ -3876,6 +5816,32 @@ pub struct FlowActionFlowErrorMessage {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowErrorMessage: id);
+#[allow(deprecated)]
+impl FlowActionFlowErrorMessage {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowErrorMessageParams>) -> Self {
+        Self {
+            action: Some(FlowActionFlowErrorMessageAction::from("ERROR_MESSAGE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowErrorMessageType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowErrorMessage {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowErrorMessageParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowErrorMessageAction {
@@ -3886,13 +5852,28 @@ ErrorMessage => "ERROR_MESSAGE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowErrorMessageParams {
-    /// `message` (the description marks it required).
+    /// `message`: a string; at most 2048 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowErrorMessageParams {
+    /// A value with the required `message`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowErrorMessageParams {
+/// Sets `message`.
+with_message(message): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowErrorMessageType {
@@ -3903,25 +5884,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowMapValue {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowMapValueAction`] (one of `MAP_VALUE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowMapValueAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowMapValueParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowMapValueParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowMapValueType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowMapValueType>,
     /// Fields this crate does not name, kept as received.
@@ -3929,6 +5910,32 @@ pub struct FlowActionFlowMapValue {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowMapValue: id);
+#[allow(deprecated)]
+impl FlowActionFlowMapValue {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowMapValueParams>) -> Self {
+        Self {
+            action: Some(FlowActionFlowMapValueAction::from("MAP_VALUE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowMapValueType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowMapValue {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowMapValueParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowMapValueAction {
@@ -3939,19 +5946,38 @@ MapValue => "MAP_VALUE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowMapValueParams {
-    /// `cases`.
+    /// `cases`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<crate::secret::SecretMap>,
-    /// `fallback`.
+    /// `fallback`: a [`FlowActionFlowMapValueParamsFallback`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<FlowActionFlowMapValueParamsFallback>,
-    /// `input` (the description marks it required).
+    /// `input`: a [`FlowActionFlowMapValueParamsInput`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<FlowActionFlowMapValueParamsInput>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowMapValueParams {
+    /// A value with the required `input`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(input: impl Into<FlowActionFlowMapValueParamsInput>) -> Self {
+        Self {
+            input: Some(input.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowMapValueParams {
+/// Sets `cases`.
+with_cases(cases): crate::secret::SecretMap;
+/// Sets `fallback`.
+with_fallback(fallback): FlowActionFlowMapValueParamsFallback;
+/// Sets `input`.
+with_input(input): FlowActionFlowMapValueParamsInput;
+});
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4072,25 +6098,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowReturnJson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowReturnJsonAction`] (one of `RETURN_JSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowReturnJsonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowReturnJsonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowReturnJsonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowReturnJsonType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowReturnJsonType>,
     /// Fields this crate does not name, kept as received.
@@ -4098,6 +6124,32 @@ pub struct FlowActionFlowReturnJson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowReturnJson: id);
+#[allow(deprecated)]
+impl FlowActionFlowReturnJson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowReturnJsonParams>) -> Self {
+        Self {
+            action: Some(FlowActionFlowReturnJsonAction::from("RETURN_JSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowReturnJsonType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowReturnJson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowReturnJsonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowReturnJsonAction {
@@ -4108,13 +6160,28 @@ ReturnJson => "RETURN_JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowReturnJsonParams {
-    /// `payload` (the description marks it required).
+    /// `payload`: a [`FlowActionFlowReturnJsonParamsPayload`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionFlowReturnJsonParamsPayload>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowReturnJsonParams {
+    /// A value with the required `payload`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(payload: impl Into<FlowActionFlowReturnJsonParamsPayload>) -> Self {
+        Self {
+            payload: Some(payload.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowReturnJsonParams {
+/// Sets `payload`.
+with_payload(payload): FlowActionFlowReturnJsonParamsPayload;
+});
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4172,25 +6239,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowStoreVars {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionFlowStoreVarsAction`] (one of `STORE_VARS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowStoreVarsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionFlowStoreVarsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowStoreVarsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionFlowStoreVarsType`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowStoreVarsType>,
     /// Fields this crate does not name, kept as received.
@@ -4198,6 +6265,32 @@ pub struct FlowActionFlowStoreVars {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionFlowStoreVars: id);
+#[allow(deprecated)]
+impl FlowActionFlowStoreVars {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowStoreVarsParams>) -> Self {
+        Self {
+            action: Some(FlowActionFlowStoreVarsAction::from("STORE_VARS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionFlowStoreVarsType::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowStoreVars {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionFlowStoreVarsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowStoreVarsAction {
@@ -4208,13 +6301,28 @@ StoreVars => "STORE_VARS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionFlowStoreVarsParams {
-    /// `vars` (the description marks it required).
+    /// `vars`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionFlowStoreVarsParams {
+    /// A value with the required `vars`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(vars: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            vars: Some(vars.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionFlowStoreVarsParams {
+/// Sets `vars`.
+with_vars(vars): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowStoreVarsType {
@@ -4225,25 +6333,25 @@ Flow => "FLOW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionGoogleSheetsAddRow {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionGoogleSheetsAddRowAction`] (one of `ADD_ROW`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionGoogleSheetsAddRowAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionGoogleSheetsAddRowParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionGoogleSheetsAddRowParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionGoogleSheetsAddRowType`] (one of `GOOGLE_SHEETS`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionGoogleSheetsAddRowType>,
     /// Fields this crate does not name, kept as received.
@@ -4251,6 +6359,35 @@ pub struct FlowActionGoogleSheetsAddRow {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionGoogleSheetsAddRow: id);
+#[allow(deprecated)]
+impl FlowActionGoogleSheetsAddRow {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionGoogleSheetsAddRowParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionGoogleSheetsAddRowAction::from("ADD_ROW")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionGoogleSheetsAddRowType::from("GOOGLE_SHEETS")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionGoogleSheetsAddRow {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionGoogleSheetsAddRowParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionGoogleSheetsAddRowAction {
@@ -4261,16 +6398,16 @@ AddRow => "ADD_ROW",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionGoogleSheetsAddRowParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `sheet_id`.
+    /// `sheet_id`: a [`FlowActionGoogleSheetsAddRowParamsSheetId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet_id: Option<FlowActionGoogleSheetsAddRowParamsSheetId>,
-    /// `spreadsheet_id` (the description marks it required).
+    /// `spreadsheet_id`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spreadsheet_id: Option<String>,
-    /// `values`.
+    /// `values`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
@@ -4278,6 +6415,28 @@ pub struct FlowActionGoogleSheetsAddRowParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionGoogleSheetsAddRowParams: connection_id, spreadsheet_id);
+#[allow(deprecated)]
+impl FlowActionGoogleSheetsAddRowParams {
+    /// A value with the required `connection_id`, `spreadsheet_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, spreadsheet_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            spreadsheet_id: Some(spreadsheet_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionGoogleSheetsAddRowParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `sheet_id`.
+with_sheet_id(sheet_id): FlowActionGoogleSheetsAddRowParamsSheetId;
+/// Sets `spreadsheet_id`.
+with_spreadsheet_id(spreadsheet_id): String;
+/// Sets `values`.
+with_values(values): Vec<String>;
+});
 /// One of several shapes: the schema `FlowActionGoogleSheetsAddRowParamsSheetId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4331,25 +6490,25 @@ GoogleSheets => "GOOGLE_SHEETS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequest {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionHttpSendRequestAction`] (one of `SEND_REQUEST`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHttpSendRequestAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionHttpSendRequestParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHttpSendRequestParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionHttpSendRequestType`] (one of `HTTP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHttpSendRequestType>,
     /// Fields this crate does not name, kept as received.
@@ -4357,6 +6516,32 @@ pub struct FlowActionHttpSendRequest {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHttpSendRequest: id);
+#[allow(deprecated)]
+impl FlowActionHttpSendRequest {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionHttpSendRequestParams>) -> Self {
+        Self {
+            action: Some(FlowActionHttpSendRequestAction::from("SEND_REQUEST")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionHttpSendRequestType::from("HTTP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHttpSendRequest {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionHttpSendRequestParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHttpSendRequestAction {
@@ -4367,28 +6552,28 @@ SendRequest => "SEND_REQUEST",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequestParams {
-    /// `basic`.
+    /// `basic`: a [`FlowActionHttpSendRequestParamsBasicAuth`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic: Option<FlowActionHttpSendRequestParamsBasicAuth>,
-    /// `connection_id`.
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `content_type`.
+    /// `content_type`: a [`FlowActionHttpSendRequestParamsContentType`] (one of `JSON`, `FORM`, `XML`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<FlowActionHttpSendRequestParamsContentType>,
-    /// `headers`.
+    /// `headers`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::secret::SecretMap>,
-    /// `method`.
+    /// `method`: a [`FlowActionHttpSendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionHttpSendRequestParamsMethod>,
-    /// `params`.
+    /// `params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
-    /// `payload`.
+    /// `payload`: a [`FlowActionHttpSendRequestParamsPayload`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionHttpSendRequestParamsPayload>,
-    /// `url` (the description marks it required).
+    /// `url`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -4396,20 +6581,65 @@ pub struct FlowActionHttpSendRequestParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHttpSendRequestParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionHttpSendRequestParams {
+    /// A value with the required `url`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: Some(url.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHttpSendRequestParams {
+/// Sets `basic`.
+with_basic(basic): FlowActionHttpSendRequestParamsBasicAuth;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `content_type`.
+with_content_type(content_type): FlowActionHttpSendRequestParamsContentType;
+/// Sets `headers`.
+with_headers(headers): crate::secret::SecretMap;
+/// Sets `method`.
+with_method(method): FlowActionHttpSendRequestParamsMethod;
+/// Sets `params`.
+with_params(params): crate::secret::SecretMap;
+/// Sets `payload`.
+with_payload(payload): FlowActionHttpSendRequestParamsPayload;
+/// Sets `url`.
+with_url(url): String;
+});
 /// A model of the schema `FlowActionHttpSendRequestParamsBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequestParamsBasicAuth {
-    /// `password`.
+    /// `password`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
-    /// `username`.
+    /// `username`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionHttpSendRequestParamsBasicAuth {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHttpSendRequestParamsBasicAuth {
+/// Sets `password`.
+with_password(password): crate::Secret;
+/// Sets `username`.
+with_username(username): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHttpSendRequestParamsContentType {
@@ -4536,25 +6766,25 @@ UpsertContact(FlowActionHubspotUpsertContact);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotEnrollContact {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionHubspotEnrollContactAction`] (one of `ENROLL_CONTACT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotEnrollContactAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionHubspotEnrollContactParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotEnrollContactParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionHubspotEnrollContactType`] (one of `HUBSPOT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotEnrollContactType>,
     /// Fields this crate does not name, kept as received.
@@ -4562,6 +6792,35 @@ pub struct FlowActionHubspotEnrollContact {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotEnrollContact: id);
+#[allow(deprecated)]
+impl FlowActionHubspotEnrollContact {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionHubspotEnrollContactParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionHubspotEnrollContactAction::from("ENROLL_CONTACT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionHubspotEnrollContactType::from("HUBSPOT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotEnrollContact {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionHubspotEnrollContactParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotEnrollContactAction {
@@ -4572,13 +6831,13 @@ EnrollContact => "ENROLL_CONTACT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotEnrollContactParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `workflow_id` (the description marks it required).
+    /// `workflow_id`: a [`FlowActionHubspotEnrollContactParamsWorkflowId`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<FlowActionHubspotEnrollContactParamsWorkflowId>,
     /// Fields this crate does not name, kept as received.
@@ -4586,6 +6845,31 @@ pub struct FlowActionHubspotEnrollContactParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotEnrollContactParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionHubspotEnrollContactParams {
+    /// A value with the required `connection_id`, `email`, `workflow_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        email: impl Into<String>,
+        workflow_id: impl Into<FlowActionHubspotEnrollContactParamsWorkflowId>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            workflow_id: Some(workflow_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotEnrollContactParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `workflow_id`.
+with_workflow_id(workflow_id): FlowActionHubspotEnrollContactParamsWorkflowId;
+});
 /// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4639,25 +6923,25 @@ Hubspot => "HUBSPOT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotGetContact {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionHubspotGetContactAction`] (one of `GET_CONTACT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotGetContactAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionHubspotGetContactParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotGetContactParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionHubspotGetContactType`] (one of `HUBSPOT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotGetContactType>,
     /// Fields this crate does not name, kept as received.
@@ -4665,6 +6949,35 @@ pub struct FlowActionHubspotGetContact {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotGetContact: id);
+#[allow(deprecated)]
+impl FlowActionHubspotGetContact {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionHubspotGetContactParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionHubspotGetContactAction::from("GET_CONTACT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionHubspotGetContactType::from("HUBSPOT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotGetContact {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionHubspotGetContactParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotGetContactAction {
@@ -4675,10 +6988,10 @@ GetContact => "GET_CONTACT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotGetContactParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -4686,6 +6999,24 @@ pub struct FlowActionHubspotGetContactParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotGetContactParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionHubspotGetContactParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotGetContactParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotGetContactType {
@@ -4696,25 +7027,25 @@ Hubspot => "HUBSPOT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContact {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionHubspotUpsertContactAction`] (one of `UPSERT_CONTACT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotUpsertContactAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionHubspotUpsertContactParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotUpsertContactParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionHubspotUpsertContactType`] (one of `HUBSPOT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotUpsertContactType>,
     /// Fields this crate does not name, kept as received.
@@ -4722,6 +7053,35 @@ pub struct FlowActionHubspotUpsertContact {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotUpsertContact: id);
+#[allow(deprecated)]
+impl FlowActionHubspotUpsertContact {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionHubspotUpsertContactParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionHubspotUpsertContactAction::from("UPSERT_CONTACT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionHubspotUpsertContactType::from("HUBSPOT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotUpsertContact {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionHubspotUpsertContactParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotUpsertContactAction {
@@ -4732,13 +7092,13 @@ UpsertContact => "UPSERT_CONTACT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContactParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `properties`.
+    /// `properties`: a list, each item a [`FlowActionHubspotUpsertContactParamsProperty`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<FlowActionHubspotUpsertContactParamsProperty>>,
     /// Fields this crate does not name, kept as received.
@@ -4746,20 +7106,57 @@ pub struct FlowActionHubspotUpsertContactParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionHubspotUpsertContactParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionHubspotUpsertContactParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotUpsertContactParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `properties`.
+with_properties(properties): Vec<FlowActionHubspotUpsertContactParamsProperty>;
+});
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContactParamsProperty {
-    /// `property` (the description marks it required).
+    /// `property`: a string; at most 100 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
-    /// `value`.
+    /// `value`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionHubspotUpsertContactParamsProperty {
+    /// A value with the required `property`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(property: impl Into<String>) -> Self {
+        Self {
+            property: Some(property.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionHubspotUpsertContactParamsProperty {
+/// Sets `property`.
+with_property(property): String;
+/// Sets `value`.
+with_value(value): serde_json::Value;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotUpsertContactType {
@@ -4805,25 +7202,25 @@ SerializeJson(FlowActionJsonSerializeJson);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonCreateJson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJsonCreateJsonAction`] (one of `CREATE_JSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonCreateJsonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJsonCreateJsonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonCreateJsonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJsonCreateJsonType`] (one of `JSON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonCreateJsonType>,
     /// Fields this crate does not name, kept as received.
@@ -4831,6 +7228,32 @@ pub struct FlowActionJsonCreateJson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonCreateJson: id);
+#[allow(deprecated)]
+impl FlowActionJsonCreateJson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionJsonCreateJsonParams>) -> Self {
+        Self {
+            action: Some(FlowActionJsonCreateJsonAction::from("CREATE_JSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJsonCreateJsonType::from("JSON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonCreateJson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJsonCreateJsonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonCreateJsonAction {
@@ -4841,13 +7264,28 @@ CreateJson => "CREATE_JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonCreateJsonParams {
-    /// `object` (the description marks it required).
+    /// `object`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionJsonCreateJsonParams {
+    /// A value with the required `object`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(object: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            object: Some(object.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonCreateJsonParams {
+/// Sets `object`.
+with_object(object): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonCreateJsonType {
@@ -4858,25 +7296,25 @@ Json => "JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonParseJson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJsonParseJsonAction`] (one of `PARSE_JSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonParseJsonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJsonParseJsonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonParseJsonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJsonParseJsonType`] (one of `JSON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonParseJsonType>,
     /// Fields this crate does not name, kept as received.
@@ -4884,6 +7322,32 @@ pub struct FlowActionJsonParseJson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonParseJson: id);
+#[allow(deprecated)]
+impl FlowActionJsonParseJson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionJsonParseJsonParams>) -> Self {
+        Self {
+            action: Some(FlowActionJsonParseJsonAction::from("PARSE_JSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJsonParseJsonType::from("JSON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonParseJson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJsonParseJsonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonParseJsonAction {
@@ -4894,13 +7358,28 @@ ParseJson => "PARSE_JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonParseJsonParams {
-    /// `json` (the description marks it required).
+    /// `json`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionJsonParseJsonParams {
+    /// A value with the required `json`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(json: impl Into<String>) -> Self {
+        Self {
+            json: Some(json.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonParseJsonParams {
+/// Sets `json`.
+with_json(json): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonParseJsonType {
@@ -4911,25 +7390,25 @@ Json => "JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonSerializeJson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJsonSerializeJsonAction`] (one of `SERIALIZE_JSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonSerializeJsonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJsonSerializeJsonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonSerializeJsonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJsonSerializeJsonType`] (one of `JSON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonSerializeJsonType>,
     /// Fields this crate does not name, kept as received.
@@ -4937,6 +7416,35 @@ pub struct FlowActionJsonSerializeJson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJsonSerializeJson: id);
+#[allow(deprecated)]
+impl FlowActionJsonSerializeJson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionJsonSerializeJsonParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionJsonSerializeJsonAction::from("SERIALIZE_JSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJsonSerializeJsonType::from("JSON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonSerializeJson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJsonSerializeJsonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonSerializeJsonAction {
@@ -4947,13 +7455,28 @@ SerializeJson => "SERIALIZE_JSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJsonSerializeJsonParams {
-    /// `object` (the description marks it required).
+    /// `object`: a [`FlowActionJsonSerializeJsonParamsObject`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FlowActionJsonSerializeJsonParamsObject>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionJsonSerializeJsonParams {
+    /// A value with the required `object`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(object: impl Into<FlowActionJsonSerializeJsonParamsObject>) -> Self {
+        Self {
+            object: Some(object.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJsonSerializeJsonParams {
+/// Sets `object`.
+with_object(object): FlowActionJsonSerializeJsonParamsObject;
+});
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5046,25 +7569,25 @@ VerifyJwt(FlowActionJwtVerifyJwt);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtDecodeJwt {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJwtDecodeJwtAction`] (one of `DECODE_JWT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtDecodeJwtAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJwtDecodeJwtParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtDecodeJwtParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJwtDecodeJwtType`] (one of `JWT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtDecodeJwtType>,
     /// Fields this crate does not name, kept as received.
@@ -5072,6 +7595,32 @@ pub struct FlowActionJwtDecodeJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtDecodeJwt: id);
+#[allow(deprecated)]
+impl FlowActionJwtDecodeJwt {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtDecodeJwtParams>) -> Self {
+        Self {
+            action: Some(FlowActionJwtDecodeJwtAction::from("DECODE_JWT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJwtDecodeJwtType::from("JWT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtDecodeJwt {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJwtDecodeJwtParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtDecodeJwtAction {
@@ -5082,13 +7631,28 @@ DecodeJwt => "DECODE_JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtDecodeJwtParams {
-    /// `token` (the description marks it required).
+    /// `token`: a secret string; at most 10000 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionJwtDecodeJwtParams {
+    /// A value with the required `token`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(token: impl Into<crate::Secret>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtDecodeJwtParams {
+/// Sets `token`.
+with_token(token): crate::Secret;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtDecodeJwtType {
@@ -5099,25 +7663,25 @@ Jwt => "JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtSignJwt {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJwtSignJwtAction`] (one of `SIGN_JWT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtSignJwtAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJwtSignJwtParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtSignJwtParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJwtSignJwtType`] (one of `JWT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtSignJwtType>,
     /// Fields this crate does not name, kept as received.
@@ -5125,6 +7689,32 @@ pub struct FlowActionJwtSignJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtSignJwt: id);
+#[allow(deprecated)]
+impl FlowActionJwtSignJwt {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtSignJwtParams>) -> Self {
+        Self {
+            action: Some(FlowActionJwtSignJwtAction::from("SIGN_JWT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJwtSignJwtType::from("JWT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtSignJwt {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJwtSignJwtParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtSignJwtAction {
@@ -5135,22 +7725,22 @@ SignJwt => "SIGN_JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtSignJwtParams {
-    /// `audience`.
+    /// `audience`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `expires_in`.
+    /// `expires_in`: a string; at most 25 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<String>,
-    /// `issuer`.
+    /// `issuer`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    /// `payload`.
+    /// `payload`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
-    /// `subject`.
+    /// `subject`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -5158,6 +7748,31 @@ pub struct FlowActionJwtSignJwtParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtSignJwtParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionJwtSignJwtParams {
+    /// A value with the required `connection_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtSignJwtParams {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `expires_in`.
+with_expires_in(expires_in): String;
+/// Sets `issuer`.
+with_issuer(issuer): String;
+/// Sets `payload`.
+with_payload(payload): crate::secret::SecretMap;
+/// Sets `subject`.
+with_subject(subject): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtSignJwtType {
@@ -5168,25 +7783,25 @@ Jwt => "JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtVerifyJwt {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionJwtVerifyJwtAction`] (one of `VERIFY_JWT`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtVerifyJwtAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionJwtVerifyJwtParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtVerifyJwtParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionJwtVerifyJwtType`] (one of `JWT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtVerifyJwtType>,
     /// Fields this crate does not name, kept as received.
@@ -5194,6 +7809,32 @@ pub struct FlowActionJwtVerifyJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtVerifyJwt: id);
+#[allow(deprecated)]
+impl FlowActionJwtVerifyJwt {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtVerifyJwtParams>) -> Self {
+        Self {
+            action: Some(FlowActionJwtVerifyJwtAction::from("VERIFY_JWT")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionJwtVerifyJwtType::from("JWT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtVerifyJwt {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionJwtVerifyJwtParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtVerifyJwtAction {
@@ -5204,16 +7845,16 @@ VerifyJwt => "VERIFY_JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionJwtVerifyJwtParams {
-    /// `audience`.
+    /// `audience`: a string; at most 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `issuer`.
+    /// `issuer`: a string; at most 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    /// `token` (the description marks it required).
+    /// `token`: a secret string; at most 100 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
@@ -5221,6 +7862,28 @@ pub struct FlowActionJwtVerifyJwtParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionJwtVerifyJwtParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionJwtVerifyJwtParams {
+    /// A value with the required `connection_id`, `token`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, token: impl Into<crate::Secret>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            token: Some(token.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionJwtVerifyJwtParams {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `issuer`.
+with_issuer(issuer): String;
+/// Sets `token`.
+with_token(token): crate::Secret;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtVerifyJwtType {
@@ -5231,25 +7894,25 @@ Jwt => "JWT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMember {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionMailchimpUpsertMemberAction`] (one of `UPSERT_MEMBER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionMailchimpUpsertMemberAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionMailchimpUpsertMemberParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionMailchimpUpsertMemberParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionMailchimpUpsertMemberType`] (one of `MAILCHIMP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionMailchimpUpsertMemberType>,
     /// Fields this crate does not name, kept as received.
@@ -5257,6 +7920,35 @@ pub struct FlowActionMailchimpUpsertMember {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailchimpUpsertMember: id);
+#[allow(deprecated)]
+impl FlowActionMailchimpUpsertMember {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionMailchimpUpsertMemberParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionMailchimpUpsertMemberAction::from("UPSERT_MEMBER")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionMailchimpUpsertMemberType::from("MAILCHIMP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailchimpUpsertMember {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionMailchimpUpsertMemberParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionMailchimpUpsertMemberAction {
@@ -5267,13 +7959,13 @@ UpsertMember => "UPSERT_MEMBER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMemberParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `list_id` (the description marks it required).
+    /// `list_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_id: Option<String>,
-    /// `member` (the description marks it required).
+    /// `member`: a [`FlowActionMailchimpUpsertMemberParamsMember`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<FlowActionMailchimpUpsertMemberParamsMember>,
     /// Fields this crate does not name, kept as received.
@@ -5281,23 +7973,68 @@ pub struct FlowActionMailchimpUpsertMemberParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailchimpUpsertMemberParams: connection_id, list_id);
+#[allow(deprecated)]
+impl FlowActionMailchimpUpsertMemberParams {
+    /// A value with the required `connection_id`, `list_id`, `member`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        list_id: impl Into<String>,
+        member: impl Into<FlowActionMailchimpUpsertMemberParamsMember>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            list_id: Some(list_id.into()),
+            member: Some(member.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailchimpUpsertMemberParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `list_id`.
+with_list_id(list_id): String;
+/// Sets `member`.
+with_member(member): FlowActionMailchimpUpsertMemberParamsMember;
+});
 /// A model of the schema `FlowActionMailchimpUpsertMemberParamsMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMemberParamsMember {
-    /// `email_address` (the description marks it required).
+    /// `email_address`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    /// `merge_fields`.
+    /// `merge_fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_fields: Option<crate::secret::SecretMap>,
-    /// `status_if_new` (the description marks it required).
+    /// `status_if_new`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_if_new: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionMailchimpUpsertMemberParamsMember {
+    /// A value with the required `email_address`, `status_if_new`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(email_address: impl Into<String>, status_if_new: impl Into<String>) -> Self {
+        Self {
+            email_address: Some(email_address.into()),
+            status_if_new: Some(status_if_new.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailchimpUpsertMemberParamsMember {
+/// Sets `email_address`.
+with_email_address(email_address): String;
+/// Sets `merge_fields`.
+with_merge_fields(merge_fields): crate::secret::SecretMap;
+/// Sets `status_if_new`.
+with_status_if_new(status_if_new): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionMailchimpUpsertMemberType {
@@ -5308,25 +8045,25 @@ Mailchimp => "MAILCHIMP",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmail {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionMailjetSendEmailAction`] (one of `SEND_EMAIL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionMailjetSendEmailAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionMailjetSendEmailParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionMailjetSendEmailParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionMailjetSendEmailType`] (one of `MAILJET`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionMailjetSendEmailType>,
     /// Fields this crate does not name, kept as received.
@@ -5334,6 +8071,32 @@ pub struct FlowActionMailjetSendEmail {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionMailjetSendEmail: id);
+#[allow(deprecated)]
+impl FlowActionMailjetSendEmail {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionMailjetSendEmailParams>) -> Self {
+        Self {
+            action: Some(FlowActionMailjetSendEmailAction::from("SEND_EMAIL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionMailjetSendEmailType::from("MAILJET")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailjetSendEmail {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionMailjetSendEmailParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionMailjetSendEmailAction {
@@ -5389,27 +8152,59 @@ Object2(FlowActionMailjetSendEmailParamsObject2);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmailParamsObject {
-    /// `content` (the description marks it required).
+    /// `content`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionMailjetSendEmailParamsObject {
+    /// A value with the required `content`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: Some(content.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailjetSendEmailParamsObject {
+/// Sets `content`.
+with_content(content): String;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmailParamsObject2 {
-    /// `template_id` (the description marks it required).
+    /// `template_id`: an integer; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
-    /// `variables`.
+    /// `variables`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionMailjetSendEmailParamsObject2 {
+    /// A value with the required `template_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(template_id: impl Into<i64>) -> Self {
+        Self {
+            template_id: Some(template_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionMailjetSendEmailParamsObject2 {
+/// Sets `template_id`.
+with_template_id(template_id): i64;
+/// Sets `variables`.
+with_variables(variables): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionMailjetSendEmailType {
@@ -5450,25 +8245,25 @@ VerifyCode(FlowActionOtpVerifyCode);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionOtpGenerateCode {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionOtpGenerateCodeAction`] (one of `GENERATE_CODE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionOtpGenerateCodeAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionOtpGenerateCodeParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionOtpGenerateCodeParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionOtpGenerateCodeType`] (one of `OTP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionOtpGenerateCodeType>,
     /// Fields this crate does not name, kept as received.
@@ -5476,6 +8271,32 @@ pub struct FlowActionOtpGenerateCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionOtpGenerateCode: id);
+#[allow(deprecated)]
+impl FlowActionOtpGenerateCode {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionOtpGenerateCodeParams>) -> Self {
+        Self {
+            action: Some(FlowActionOtpGenerateCodeAction::from("GENERATE_CODE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionOtpGenerateCodeType::from("OTP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionOtpGenerateCode {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionOtpGenerateCodeParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpGenerateCodeAction {
@@ -5486,16 +8307,34 @@ GenerateCode => "GENERATE_CODE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionOtpGenerateCodeParams {
-    /// `length` (the description marks it required).
+    /// `length`: an integer; 1 to 10; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
-    /// `reference` (the description marks it required).
+    /// `reference`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionOtpGenerateCodeParams {
+    /// A value with the required `length`, `reference`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(length: impl Into<i64>, reference: impl Into<String>) -> Self {
+        Self {
+            length: Some(length.into()),
+            reference: Some(reference.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionOtpGenerateCodeParams {
+/// Sets `length`.
+with_length(length): i64;
+/// Sets `reference`.
+with_reference(reference): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpGenerateCodeType {
@@ -5506,25 +8345,25 @@ Otp => "OTP",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionOtpVerifyCode {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionOtpVerifyCodeAction`] (one of `VERIFY_CODE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionOtpVerifyCodeAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionOtpVerifyCodeParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionOtpVerifyCodeParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionOtpVerifyCodeType`] (one of `OTP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionOtpVerifyCodeType>,
     /// Fields this crate does not name, kept as received.
@@ -5532,6 +8371,32 @@ pub struct FlowActionOtpVerifyCode {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionOtpVerifyCode: id);
+#[allow(deprecated)]
+impl FlowActionOtpVerifyCode {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionOtpVerifyCodeParams>) -> Self {
+        Self {
+            action: Some(FlowActionOtpVerifyCodeAction::from("VERIFY_CODE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionOtpVerifyCodeType::from("OTP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionOtpVerifyCode {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionOtpVerifyCodeParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpVerifyCodeAction {
@@ -5542,16 +8407,37 @@ VerifyCode => "VERIFY_CODE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionOtpVerifyCodeParams {
-    /// `code` (the description marks it required).
+    /// `code`: a [`FlowActionOtpVerifyCodeParamsCode`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<FlowActionOtpVerifyCodeParamsCode>,
-    /// `reference` (the description marks it required).
+    /// `reference`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionOtpVerifyCodeParams {
+    /// A value with the required `code`, `reference`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        code: impl Into<FlowActionOtpVerifyCodeParamsCode>,
+        reference: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: Some(code.into()),
+            reference: Some(reference.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionOtpVerifyCodeParams {
+/// Sets `code`.
+with_code(code): FlowActionOtpVerifyCodeParamsCode;
+/// Sets `reference`.
+with_reference(reference): String;
+});
 /// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5640,25 +8526,25 @@ AddPerson(FlowActionPipedriveAddPerson);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddDeal {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionPipedriveAddDealAction`] (one of `ADD_DEAL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddDealAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionPipedriveAddDealParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddDealParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionPipedriveAddDealType`] (one of `PIPEDRIVE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddDealType>,
     /// Fields this crate does not name, kept as received.
@@ -5666,6 +8552,32 @@ pub struct FlowActionPipedriveAddDeal {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddDeal: id);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddDeal {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionPipedriveAddDealParams>) -> Self {
+        Self {
+            action: Some(FlowActionPipedriveAddDealAction::from("ADD_DEAL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionPipedriveAddDealType::from("PIPEDRIVE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddDeal {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionPipedriveAddDealParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddDealAction {
@@ -5676,28 +8588,28 @@ AddDeal => "ADD_DEAL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddDealParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `fields`.
+    /// `fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
-    /// `organization_id`.
+    /// `organization_id`: a [`FlowActionPipedriveAddDealParamsOrganizationId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<FlowActionPipedriveAddDealParamsOrganizationId>,
-    /// `person_id`.
+    /// `person_id`: a [`FlowActionPipedriveAddDealParamsPersonId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_id: Option<FlowActionPipedriveAddDealParamsPersonId>,
-    /// `stage_id`.
+    /// `stage_id`: a [`FlowActionPipedriveAddDealParamsStageId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<FlowActionPipedriveAddDealParamsStageId>,
-    /// `title` (the description marks it required).
+    /// `title`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `user_id`.
+    /// `user_id`: a [`FlowActionPipedriveAddDealParamsUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<FlowActionPipedriveAddDealParamsUserId>,
-    /// `value`.
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -5705,6 +8617,36 @@ pub struct FlowActionPipedriveAddDealParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddDealParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddDealParams {
+    /// A value with the required `connection_id`, `title`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            title: Some(title.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddDealParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `fields`.
+with_fields(fields): crate::secret::SecretMap;
+/// Sets `organization_id`.
+with_organization_id(organization_id): FlowActionPipedriveAddDealParamsOrganizationId;
+/// Sets `person_id`.
+with_person_id(person_id): FlowActionPipedriveAddDealParamsPersonId;
+/// Sets `stage_id`.
+with_stage_id(stage_id): FlowActionPipedriveAddDealParamsStageId;
+/// Sets `title`.
+with_title(title): String;
+/// Sets `user_id`.
+with_user_id(user_id): FlowActionPipedriveAddDealParamsUserId;
+/// Sets `value`.
+with_value(value): String;
+});
 /// One of several shapes: the schema `FlowActionPipedriveAddDealParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5887,25 +8829,25 @@ Pipedrive => "PIPEDRIVE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddOrganization {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionPipedriveAddOrganizationAction`] (one of `ADD_ORGANIZATION`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddOrganizationAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionPipedriveAddOrganizationParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddOrganizationParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionPipedriveAddOrganizationType`] (one of `PIPEDRIVE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddOrganizationType>,
     /// Fields this crate does not name, kept as received.
@@ -5913,6 +8855,37 @@ pub struct FlowActionPipedriveAddOrganization {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddOrganization: id);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddOrganization {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionPipedriveAddOrganizationParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionPipedriveAddOrganizationAction::from(
+                "ADD_ORGANIZATION",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionPipedriveAddOrganizationType::from("PIPEDRIVE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddOrganization {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionPipedriveAddOrganizationParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddOrganizationAction {
@@ -5923,16 +8896,16 @@ AddOrganization => "ADD_ORGANIZATION",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddOrganizationParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `fields`.
+    /// `fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owner_id`.
+    /// `owner_id`: a [`FlowActionPipedriveAddOrganizationParamsOwnerId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<FlowActionPipedriveAddOrganizationParamsOwnerId>,
     /// Fields this crate does not name, kept as received.
@@ -5940,6 +8913,28 @@ pub struct FlowActionPipedriveAddOrganizationParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddOrganizationParams: connection_id, name);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddOrganizationParams {
+    /// A value with the required `connection_id`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddOrganizationParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `fields`.
+with_fields(fields): crate::secret::SecretMap;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `owner_id`.
+with_owner_id(owner_id): FlowActionPipedriveAddOrganizationParamsOwnerId;
+});
 /// One of several shapes: the schema `FlowActionPipedriveAddOrganizationParamsOwnerId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5993,25 +8988,25 @@ Pipedrive => "PIPEDRIVE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddPerson {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionPipedriveAddPersonAction`] (one of `ADD_PERSON`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddPersonAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionPipedriveAddPersonParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddPersonParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionPipedriveAddPersonType`] (one of `PIPEDRIVE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddPersonType>,
     /// Fields this crate does not name, kept as received.
@@ -6019,6 +9014,35 @@ pub struct FlowActionPipedriveAddPerson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddPerson: id);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddPerson {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionPipedriveAddPersonParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionPipedriveAddPersonAction::from("ADD_PERSON")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionPipedriveAddPersonType::from("PIPEDRIVE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddPerson {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionPipedriveAddPersonParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddPersonAction {
@@ -6029,25 +9053,25 @@ AddPerson => "ADD_PERSON",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddPersonParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `fields`.
+    /// `fields`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organization_id`.
+    /// `organization_id`: a [`FlowActionPipedriveAddPersonParamsOrganizationId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<FlowActionPipedriveAddPersonParamsOrganizationId>,
-    /// `owner_id`.
+    /// `owner_id`: a [`FlowActionPipedriveAddPersonParamsOwnerId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<FlowActionPipedriveAddPersonParamsOwnerId>,
-    /// `phone`.
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6055,6 +9079,34 @@ pub struct FlowActionPipedriveAddPersonParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionPipedriveAddPersonParams: connection_id, email, name);
+#[allow(deprecated)]
+impl FlowActionPipedriveAddPersonParams {
+    /// A value with the required `connection_id`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionPipedriveAddPersonParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `fields`.
+with_fields(fields): crate::secret::SecretMap;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `organization_id`.
+with_organization_id(organization_id): FlowActionPipedriveAddPersonParamsOrganizationId;
+/// Sets `owner_id`.
+with_owner_id(owner_id): FlowActionPipedriveAddPersonParamsOwnerId;
+/// Sets `phone`.
+with_phone(phone): String;
+});
 /// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -6191,25 +9243,25 @@ UpdateLead(FlowActionSalesforceUpdateLead);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceCreateLead {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSalesforceCreateLeadAction`] (one of `CREATE_LEAD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceCreateLeadAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSalesforceCreateLeadParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceCreateLeadParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSalesforceCreateLeadType`] (one of `SALESFORCE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceCreateLeadType>,
     /// Fields this crate does not name, kept as received.
@@ -6217,6 +9269,35 @@ pub struct FlowActionSalesforceCreateLead {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceCreateLead: id);
+#[allow(deprecated)]
+impl FlowActionSalesforceCreateLead {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionSalesforceCreateLeadParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionSalesforceCreateLeadAction::from("CREATE_LEAD")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSalesforceCreateLeadType::from("SALESFORCE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceCreateLead {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSalesforceCreateLeadParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceCreateLeadAction {
@@ -6227,25 +9308,25 @@ CreateLead => "CREATE_LEAD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceCreateLeadParams {
-    /// `company` (the description marks it required).
+    /// `company`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `first_name`.
+    /// `first_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `last_name` (the description marks it required).
+    /// `last_name`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `payload`.
+    /// `payload`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
-    /// `phone`.
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6253,6 +9334,39 @@ pub struct FlowActionSalesforceCreateLeadParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceCreateLeadParams: connection_id, email, first_name, last_name);
+#[allow(deprecated)]
+impl FlowActionSalesforceCreateLeadParams {
+    /// A value with the required `company`, `connection_id`, `last_name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        company: impl Into<String>,
+        connection_id: impl Into<String>,
+        last_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            company: Some(company.into()),
+            connection_id: Some(connection_id.into()),
+            last_name: Some(last_name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceCreateLeadParams {
+/// Sets `company`.
+with_company(company): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `first_name`.
+with_first_name(first_name): String;
+/// Sets `last_name`.
+with_last_name(last_name): String;
+/// Sets `payload`.
+with_payload(payload): crate::secret::SecretMap;
+/// Sets `phone`.
+with_phone(phone): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceCreateLeadType {
@@ -6263,25 +9377,25 @@ Salesforce => "SALESFORCE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceGetLead {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSalesforceGetLeadAction`] (one of `GET_LEAD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceGetLeadAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSalesforceGetLeadParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceGetLeadParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSalesforceGetLeadType`] (one of `SALESFORCE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceGetLeadType>,
     /// Fields this crate does not name, kept as received.
@@ -6289,6 +9403,35 @@ pub struct FlowActionSalesforceGetLead {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceGetLead: id);
+#[allow(deprecated)]
+impl FlowActionSalesforceGetLead {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionSalesforceGetLeadParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionSalesforceGetLeadAction::from("GET_LEAD")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSalesforceGetLeadType::from("SALESFORCE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceGetLead {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSalesforceGetLeadParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceGetLeadAction {
@@ -6299,10 +9442,10 @@ GetLead => "GET_LEAD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceGetLeadParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `lead_id` (the description marks it required).
+    /// `lead_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6310,6 +9453,24 @@ pub struct FlowActionSalesforceGetLeadParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceGetLeadParams: connection_id, lead_id);
+#[allow(deprecated)]
+impl FlowActionSalesforceGetLeadParams {
+    /// A value with the required `connection_id`, `lead_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, lead_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            lead_id: Some(lead_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceGetLeadParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `lead_id`.
+with_lead_id(lead_id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceGetLeadType {
@@ -6320,25 +9481,25 @@ Salesforce => "SALESFORCE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceSearchLeads {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSalesforceSearchLeadsAction`] (one of `SEARCH_LEADS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceSearchLeadsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSalesforceSearchLeadsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceSearchLeadsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSalesforceSearchLeadsType`] (one of `SALESFORCE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceSearchLeadsType>,
     /// Fields this crate does not name, kept as received.
@@ -6346,6 +9507,35 @@ pub struct FlowActionSalesforceSearchLeads {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceSearchLeads: id);
+#[allow(deprecated)]
+impl FlowActionSalesforceSearchLeads {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionSalesforceSearchLeadsParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionSalesforceSearchLeadsAction::from("SEARCH_LEADS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSalesforceSearchLeadsType::from("SALESFORCE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceSearchLeads {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSalesforceSearchLeadsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceSearchLeadsAction {
@@ -6356,16 +9546,16 @@ SearchLeads => "SEARCH_LEADS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceSearchLeadsParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `lead_fields` (the description marks it required).
+    /// `lead_fields`: a list, each item a string; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_fields: Option<Vec<String>>,
-    /// `search_field` (the description marks it required).
+    /// `search_field`: a [`FlowActionSalesforceSearchLeadsParamsSearchField`] (one of `email`, `name`, `phone`, `all`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_field: Option<FlowActionSalesforceSearchLeadsParamsSearchField>,
-    /// `search_value` (the description marks it required).
+    /// `search_value`: a string; at most 2000 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6373,6 +9563,35 @@ pub struct FlowActionSalesforceSearchLeadsParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceSearchLeadsParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionSalesforceSearchLeadsParams {
+    /// A value with the required `connection_id`, `lead_fields`, `search_field`, `search_value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        lead_fields: impl Into<Vec<String>>,
+        search_field: impl Into<FlowActionSalesforceSearchLeadsParamsSearchField>,
+        search_value: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            lead_fields: Some(lead_fields.into()),
+            search_field: Some(search_field.into()),
+            search_value: Some(search_value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceSearchLeadsParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `lead_fields`.
+with_lead_fields(lead_fields): Vec<String>;
+/// Sets `search_field`.
+with_search_field(search_field): FlowActionSalesforceSearchLeadsParamsSearchField;
+/// Sets `search_value`.
+with_search_value(search_value): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceSearchLeadsParamsSearchField {
@@ -6395,25 +9614,25 @@ Salesforce => "SALESFORCE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceUpdateLead {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSalesforceUpdateLeadAction`] (one of `UPDATE_LEAD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceUpdateLeadAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSalesforceUpdateLeadParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceUpdateLeadParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSalesforceUpdateLeadType`] (one of `SALESFORCE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceUpdateLeadType>,
     /// Fields this crate does not name, kept as received.
@@ -6421,6 +9640,35 @@ pub struct FlowActionSalesforceUpdateLead {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceUpdateLead: id);
+#[allow(deprecated)]
+impl FlowActionSalesforceUpdateLead {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionSalesforceUpdateLeadParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionSalesforceUpdateLeadAction::from("UPDATE_LEAD")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSalesforceUpdateLeadType::from("SALESFORCE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceUpdateLead {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSalesforceUpdateLeadParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceUpdateLeadAction {
@@ -6431,13 +9679,13 @@ UpdateLead => "UPDATE_LEAD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceUpdateLeadParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `lead_id` (the description marks it required).
+    /// `lead_id`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
-    /// `payload`.
+    /// `payload`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -6445,6 +9693,26 @@ pub struct FlowActionSalesforceUpdateLeadParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSalesforceUpdateLeadParams: connection_id, lead_id);
+#[allow(deprecated)]
+impl FlowActionSalesforceUpdateLeadParams {
+    /// A value with the required `connection_id`, `lead_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, lead_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            lead_id: Some(lead_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSalesforceUpdateLeadParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `lead_id`.
+with_lead_id(lead_id): String;
+/// Sets `payload`.
+with_payload(payload): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceUpdateLeadType {
@@ -6455,25 +9723,25 @@ Salesforce => "SALESFORCE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmail {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSendgridSendEmailAction`] (one of `SEND_EMAIL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSendgridSendEmailAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSendgridSendEmailParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSendgridSendEmailParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSendgridSendEmailType`] (one of `SENDGRID`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSendgridSendEmailType>,
     /// Fields this crate does not name, kept as received.
@@ -6481,6 +9749,35 @@ pub struct FlowActionSendgridSendEmail {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmail: id);
+#[allow(deprecated)]
+impl FlowActionSendgridSendEmail {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionSendgridSendEmailParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionSendgridSendEmailAction::from("SEND_EMAIL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSendgridSendEmailType::from("SENDGRID")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSendgridSendEmail {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSendgridSendEmailParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSendgridSendEmailAction {
@@ -6491,13 +9788,13 @@ SendEmail => "SEND_EMAIL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmailParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `from` (the description marks it required).
+    /// `from`: a [`FlowActionSendgridSendEmailParamsPerson`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<FlowActionSendgridSendEmailParamsPerson>,
-    /// `personalizations` (the description marks it required).
+    /// `personalizations`: a list, each item any JSON value; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personalizations: Option<Vec<serde_json::Value>>,
     /// Fields this crate does not name, kept as received.
@@ -6505,14 +9802,39 @@ pub struct FlowActionSendgridSendEmailParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmailParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionSendgridSendEmailParams {
+    /// A value with the required `connection_id`, `from`, `personalizations`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        from: impl Into<FlowActionSendgridSendEmailParamsPerson>,
+        personalizations: impl Into<Vec<serde_json::Value>>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            from: Some(from.into()),
+            personalizations: Some(personalizations.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSendgridSendEmailParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `from`.
+with_from(from): FlowActionSendgridSendEmailParamsPerson;
+/// Sets `personalizations`.
+with_personalizations(personalizations): Vec<serde_json::Value>;
+});
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmailParamsPerson {
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6520,6 +9842,23 @@ pub struct FlowActionSendgridSendEmailParamsPerson {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSendgridSendEmailParamsPerson: email, name);
+#[allow(deprecated)]
+impl FlowActionSendgridSendEmailParamsPerson {
+    /// A value with the required `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSendgridSendEmailParamsPerson {
+/// Sets `email`.
+with_email(email): String;
+/// Sets `name`.
+with_name(name): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSendgridSendEmailType {
@@ -6530,25 +9869,25 @@ Sendgrid => "SENDGRID",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessage {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionSlackPostMessageAction`] (one of `POST_MESSAGE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSlackPostMessageAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionSlackPostMessageParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSlackPostMessageParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionSlackPostMessageType`] (one of `SLACK`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSlackPostMessageType>,
     /// Fields this crate does not name, kept as received.
@@ -6556,6 +9895,32 @@ pub struct FlowActionSlackPostMessage {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSlackPostMessage: id);
+#[allow(deprecated)]
+impl FlowActionSlackPostMessage {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionSlackPostMessageParams>) -> Self {
+        Self {
+            action: Some(FlowActionSlackPostMessageAction::from("POST_MESSAGE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionSlackPostMessageType::from("SLACK")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSlackPostMessage {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionSlackPostMessageParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSlackPostMessageAction {
@@ -6566,13 +9931,13 @@ PostMessage => "POST_MESSAGE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParams {
-    /// `attachments`.
+    /// `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<FlowActionSlackPostMessageParamsAttachment>>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `text`.
+    /// `text`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6580,26 +9945,65 @@ pub struct FlowActionSlackPostMessageParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionSlackPostMessageParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionSlackPostMessageParams {
+    /// A value with the required `connection_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSlackPostMessageParams {
+/// Sets `attachments`.
+with_attachments(attachments): Vec<FlowActionSlackPostMessageParamsAttachment>;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParamsAttachment {
-    /// `color`.
+    /// `color`: a [`FlowActionSlackPostMessageParamsAttachmentColor`] (one of `GOOD`, `WARNING`, `DANGER`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<FlowActionSlackPostMessageParamsAttachmentColor>,
-    /// `fields`.
+    /// `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FlowActionSlackPostMessageParamsAttachmentField>>,
-    /// `pretext`.
+    /// `pretext`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretext: Option<String>,
-    /// `text`.
+    /// `text`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionSlackPostMessageParamsAttachment {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSlackPostMessageParamsAttachment {
+/// Sets `color`.
+with_color(color): FlowActionSlackPostMessageParamsAttachmentColor;
+/// Sets `fields`.
+with_fields(fields): Vec<FlowActionSlackPostMessageParamsAttachmentField>;
+/// Sets `pretext`.
+with_pretext(pretext): String;
+/// Sets `text`.
+with_text(text): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSlackPostMessageParamsAttachmentColor {
@@ -6614,19 +10018,38 @@ Danger => "DANGER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParamsAttachmentField {
-    /// `short`.
+    /// `short`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short: Option<bool>,
-    /// `title` (the description marks it required).
+    /// `title`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `value`.
+    /// `value`: a string; at least 0 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionSlackPostMessageParamsAttachmentField {
+    /// A value with the required `title`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: Some(title.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionSlackPostMessageParamsAttachmentField {
+/// Sets `short`.
+with_short(short): bool;
+/// Sets `title`.
+with_title(title): String;
+/// Sets `value`.
+with_value(value): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSlackPostMessageType {
@@ -6694,25 +10117,25 @@ UpdateCustomer(FlowActionStripeUpdateCustomer);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddTaxId {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeAddTaxIdAction`] (one of `ADD_TAX_ID`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeAddTaxIdAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeAddTaxIdParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeAddTaxIdParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeAddTaxIdType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeAddTaxIdType>,
     /// Fields this crate does not name, kept as received.
@@ -6720,6 +10143,32 @@ pub struct FlowActionStripeAddTaxId {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeAddTaxId: id);
+#[allow(deprecated)]
+impl FlowActionStripeAddTaxId {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionStripeAddTaxIdParams>) -> Self {
+        Self {
+            action: Some(FlowActionStripeAddTaxIdAction::from("ADD_TAX_ID")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeAddTaxIdType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeAddTaxId {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeAddTaxIdParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeAddTaxIdAction {
@@ -6730,16 +10179,16 @@ AddTaxId => "ADD_TAX_ID",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddTaxIdParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `customer_id` (the description marks it required).
+    /// `customer_id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a string; at most 250 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6747,6 +10196,35 @@ pub struct FlowActionStripeAddTaxIdParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeAddTaxIdParams: connection_id, customer_id);
+#[allow(deprecated)]
+impl FlowActionStripeAddTaxIdParams {
+    /// A value with the required `connection_id`, `customer_id`, `type`, `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        customer_id: impl Into<String>,
+        type_: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            customer_id: Some(customer_id.into()),
+            type_: Some(type_.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeAddTaxIdParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `customer_id`.
+with_customer_id(customer_id): String;
+/// Sets `type`.
+with_type(type_): String;
+/// Sets `value`.
+with_value(value): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeAddTaxIdType {
@@ -6757,55 +10235,79 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddress {
-    /// `city`.
+    /// `city`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `country`.
+    /// `country`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `line1`.
+    /// `line1`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
-    /// `line2`.
+    /// `line2`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
-    /// `postalCode`.
+    /// `postalCode`: a string; at most 250 characters.
     #[serde(
         rename = "postalCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub postal_code: Option<String>,
-    /// `state`.
+    /// `state`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionStripeAddress {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeAddress {
+/// Sets `city`.
+with_city(city): String;
+/// Sets `country`.
+with_country(country): String;
+/// Sets `line1`.
+with_line1(line1): String;
+/// Sets `line2`.
+with_line2(line2): String;
+/// Sets `postalCode`.
+with_postal_code(postal_code): String;
+/// Sets `state`.
+with_state(state): String;
+});
 /// A model of the schema `FlowActionStripeCreateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreateCustomer {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeCreateCustomerAction`] (one of `CREATE_CUSTOMER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeCreateCustomerAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeCreateCustomerParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeCreateCustomerParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeCreateCustomerType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeCreateCustomerType>,
     /// Fields this crate does not name, kept as received.
@@ -6813,6 +10315,37 @@ pub struct FlowActionStripeCreateCustomer {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreateCustomer: id);
+#[allow(deprecated)]
+impl FlowActionStripeCreateCustomer {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeCreateCustomerParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeCreateCustomerAction::from(
+                "CREATE_CUSTOMER",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeCreateCustomerType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeCreateCustomer {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeCreateCustomerParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeCreateCustomerAction {
@@ -6823,31 +10356,31 @@ CreateCustomer => "CREATE_CUSTOMER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreateCustomerParams {
-    /// `address`.
+    /// `address`: a [`FlowActionStripeAddress`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<FlowActionStripeAddress>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `description`.
+    /// `description`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `email`.
+    /// `email`: a string; at most 512 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone`.
+    /// `phone`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `tax_exempt`.
+    /// `tax_exempt`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<String>,
-    /// `tax_id`.
+    /// `tax_id`: a [`FlowActionStripeTaxId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<FlowActionStripeTaxId>,
     /// Fields this crate does not name, kept as received.
@@ -6855,6 +10388,37 @@ pub struct FlowActionStripeCreateCustomerParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreateCustomerParams: connection_id, email, name);
+#[allow(deprecated)]
+impl FlowActionStripeCreateCustomerParams {
+    /// A value with the required `connection_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeCreateCustomerParams {
+/// Sets `address`.
+with_address(address): FlowActionStripeAddress;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `phone`.
+with_phone(phone): String;
+/// Sets `tax_exempt`.
+with_tax_exempt(tax_exempt): String;
+/// Sets `tax_id`.
+with_tax_id(tax_id): FlowActionStripeTaxId;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeCreateCustomerType {
@@ -6865,25 +10429,25 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreatePortalSession {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeCreatePortalSessionAction`] (one of `CREATE_PORTAL_SESSION`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeCreatePortalSessionAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeCreatePortalSessionParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeCreatePortalSessionParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeCreatePortalSessionType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeCreatePortalSessionType>,
     /// Fields this crate does not name, kept as received.
@@ -6891,6 +10455,37 @@ pub struct FlowActionStripeCreatePortalSession {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreatePortalSession: id);
+#[allow(deprecated)]
+impl FlowActionStripeCreatePortalSession {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeCreatePortalSessionParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeCreatePortalSessionAction::from(
+                "CREATE_PORTAL_SESSION",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeCreatePortalSessionType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeCreatePortalSession {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeCreatePortalSessionParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeCreatePortalSessionAction {
@@ -6901,13 +10496,13 @@ CreatePortalSession => "CREATE_PORTAL_SESSION",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreatePortalSessionParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `customer_id` (the description marks it required).
+    /// `customer_id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `return_url`.
+    /// `return_url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6915,6 +10510,26 @@ pub struct FlowActionStripeCreatePortalSessionParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeCreatePortalSessionParams: connection_id, customer_id);
+#[allow(deprecated)]
+impl FlowActionStripeCreatePortalSessionParams {
+    /// A value with the required `connection_id`, `customer_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, customer_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            customer_id: Some(customer_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeCreatePortalSessionParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `customer_id`.
+with_customer_id(customer_id): String;
+/// Sets `return_url`.
+with_return_url(return_url): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeCreatePortalSessionType {
@@ -6925,25 +10540,25 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeDeleteTaxId {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeDeleteTaxIdAction`] (one of `DELETE_TAX_ID`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeDeleteTaxIdAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeDeleteTaxIdParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeDeleteTaxIdParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeDeleteTaxIdType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeDeleteTaxIdType>,
     /// Fields this crate does not name, kept as received.
@@ -6951,6 +10566,35 @@ pub struct FlowActionStripeDeleteTaxId {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeDeleteTaxId: id);
+#[allow(deprecated)]
+impl FlowActionStripeDeleteTaxId {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeDeleteTaxIdParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeDeleteTaxIdAction::from("DELETE_TAX_ID")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeDeleteTaxIdType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeDeleteTaxId {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeDeleteTaxIdParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeDeleteTaxIdAction {
@@ -6961,13 +10605,13 @@ DeleteTaxId => "DELETE_TAX_ID",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeDeleteTaxIdParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `customer_id` (the description marks it required).
+    /// `customer_id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -6975,6 +10619,31 @@ pub struct FlowActionStripeDeleteTaxIdParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeDeleteTaxIdParams: connection_id, customer_id, id);
+#[allow(deprecated)]
+impl FlowActionStripeDeleteTaxIdParams {
+    /// A value with the required `connection_id`, `customer_id`, `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        customer_id: impl Into<String>,
+        id: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            customer_id: Some(customer_id.into()),
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeDeleteTaxIdParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `customer_id`.
+with_customer_id(customer_id): String;
+/// Sets `id`.
+with_id(id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeDeleteTaxIdType {
@@ -6985,25 +10654,25 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeFindCustomers {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeFindCustomersAction`] (one of `FIND_CUSTOMERS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeFindCustomersAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeFindCustomersParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeFindCustomersParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeFindCustomersType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeFindCustomersType>,
     /// Fields this crate does not name, kept as received.
@@ -7011,6 +10680,35 @@ pub struct FlowActionStripeFindCustomers {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeFindCustomers: id);
+#[allow(deprecated)]
+impl FlowActionStripeFindCustomers {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeFindCustomersParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeFindCustomersAction::from("FIND_CUSTOMERS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeFindCustomersType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeFindCustomers {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeFindCustomersParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeFindCustomersAction {
@@ -7021,10 +10719,10 @@ FindCustomers => "FIND_CUSTOMERS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeFindCustomersParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `email` (the description marks it required).
+    /// `email`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7032,6 +10730,24 @@ pub struct FlowActionStripeFindCustomersParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeFindCustomersParams: connection_id, email);
+#[allow(deprecated)]
+impl FlowActionStripeFindCustomersParams {
+    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeFindCustomersParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeFindCustomersType {
@@ -7042,25 +10758,25 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeGetCustomer {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeGetCustomerAction`] (one of `GET_CUSTOMER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeGetCustomerAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeGetCustomerParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeGetCustomerParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeGetCustomerType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeGetCustomerType>,
     /// Fields this crate does not name, kept as received.
@@ -7068,6 +10784,35 @@ pub struct FlowActionStripeGetCustomer {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeGetCustomer: id);
+#[allow(deprecated)]
+impl FlowActionStripeGetCustomer {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeGetCustomerParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeGetCustomerAction::from("GET_CUSTOMER")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeGetCustomerType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeGetCustomer {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeGetCustomerParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeGetCustomerAction {
@@ -7078,10 +10823,10 @@ GetCustomer => "GET_CUSTOMER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeGetCustomerParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7089,6 +10834,24 @@ pub struct FlowActionStripeGetCustomerParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeGetCustomerParams: connection_id, id);
+#[allow(deprecated)]
+impl FlowActionStripeGetCustomerParams {
+    /// A value with the required `connection_id`, `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeGetCustomerParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `id`.
+with_id(id): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeGetCustomerType {
@@ -7099,39 +10862,57 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeTaxId {
-    /// `type` (the description marks it required).
+    /// `type`: a string; at most 250 characters; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionStripeTaxId {
+    /// A value with the required `type`, `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(type_: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            type_: Some(type_.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeTaxId {
+/// Sets `type`.
+with_type(type_): String;
+/// Sets `value`.
+with_value(value): String;
+});
 /// A model of the schema `FlowActionStripeUpdateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeUpdateCustomer {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionStripeUpdateCustomerAction`] (one of `UPDATE_CUSTOMER`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeUpdateCustomerAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionStripeUpdateCustomerParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeUpdateCustomerParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionStripeUpdateCustomerType`] (one of `STRIPE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeUpdateCustomerType>,
     /// Fields this crate does not name, kept as received.
@@ -7139,6 +10920,37 @@ pub struct FlowActionStripeUpdateCustomer {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeUpdateCustomer: id);
+#[allow(deprecated)]
+impl FlowActionStripeUpdateCustomer {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionStripeUpdateCustomerParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionStripeUpdateCustomerAction::from(
+                "UPDATE_CUSTOMER",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionStripeUpdateCustomerType::from("STRIPE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeUpdateCustomer {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionStripeUpdateCustomerParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeUpdateCustomerAction {
@@ -7149,31 +10961,31 @@ UpdateCustomer => "UPDATE_CUSTOMER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionStripeUpdateCustomerParams {
-    /// `address`.
+    /// `address`: a [`FlowActionStripeAddress`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<FlowActionStripeAddress>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `description`.
+    /// `description`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `email`.
+    /// `email`: a string; at most 512 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone`.
+    /// `phone`: a string; at most 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `tax_exempt`.
+    /// `tax_exempt`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7181,6 +10993,38 @@ pub struct FlowActionStripeUpdateCustomerParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionStripeUpdateCustomerParams: connection_id, email, id, name);
+#[allow(deprecated)]
+impl FlowActionStripeUpdateCustomerParams {
+    /// A value with the required `connection_id`, `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionStripeUpdateCustomerParams {
+/// Sets `address`.
+with_address(address): FlowActionStripeAddress;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `phone`.
+with_phone(phone): String;
+/// Sets `tax_exempt`.
+with_tax_exempt(tax_exempt): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeUpdateCustomerType {
@@ -7191,25 +11035,25 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTelegramSendMessage {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionTelegramSendMessageAction`] (one of `SEND_MESSAGE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTelegramSendMessageAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionTelegramSendMessageParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTelegramSendMessageParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionTelegramSendMessageType`] (one of `TELEGRAM`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTelegramSendMessageType>,
     /// Fields this crate does not name, kept as received.
@@ -7217,6 +11061,35 @@ pub struct FlowActionTelegramSendMessage {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTelegramSendMessage: id);
+#[allow(deprecated)]
+impl FlowActionTelegramSendMessage {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionTelegramSendMessageParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionTelegramSendMessageAction::from("SEND_MESSAGE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionTelegramSendMessageType::from("TELEGRAM")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTelegramSendMessage {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionTelegramSendMessageParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTelegramSendMessageAction {
@@ -7227,13 +11100,13 @@ SendMessage => "SEND_MESSAGE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTelegramSendMessageParams {
-    /// `chat_id` (the description marks it required).
+    /// `chat_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `text` (the description marks it required).
+    /// `text`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7241,6 +11114,31 @@ pub struct FlowActionTelegramSendMessageParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTelegramSendMessageParams: chat_id, connection_id);
+#[allow(deprecated)]
+impl FlowActionTelegramSendMessageParams {
+    /// A value with the required `chat_id`, `connection_id`, `text`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        chat_id: impl Into<String>,
+        connection_id: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            chat_id: Some(chat_id.into()),
+            connection_id: Some(connection_id.into()),
+            text: Some(text.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTelegramSendMessageParams {
+/// Sets `chat_id`.
+with_chat_id(chat_id): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `text`.
+with_text(text): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTelegramSendMessageType {
@@ -7281,25 +11179,25 @@ SendSms(FlowActionTwilioSendSms);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTwilioMakeCall {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionTwilioMakeCallAction`] (one of `MAKE_CALL`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTwilioMakeCallAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionTwilioMakeCallParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTwilioMakeCallParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionTwilioMakeCallType`] (one of `TWILIO`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTwilioMakeCallType>,
     /// Fields this crate does not name, kept as received.
@@ -7307,6 +11205,32 @@ pub struct FlowActionTwilioMakeCall {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioMakeCall: id);
+#[allow(deprecated)]
+impl FlowActionTwilioMakeCall {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionTwilioMakeCallParams>) -> Self {
+        Self {
+            action: Some(FlowActionTwilioMakeCallAction::from("MAKE_CALL")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionTwilioMakeCallType::from("TWILIO")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTwilioMakeCall {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionTwilioMakeCallParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTwilioMakeCallAction {
@@ -7317,16 +11241,16 @@ MakeCall => "MAKE_CALL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTwilioMakeCallParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `from` (the description marks it required).
+    /// `from`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `payload` (the description marks it required).
+    /// `payload`: a string; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
-    /// `to` (the description marks it required).
+    /// `to`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7334,6 +11258,35 @@ pub struct FlowActionTwilioMakeCallParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioMakeCallParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionTwilioMakeCallParams {
+    /// A value with the required `connection_id`, `from`, `payload`, `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        from: impl Into<String>,
+        payload: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            from: Some(from.into()),
+            payload: Some(payload.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTwilioMakeCallParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `payload`.
+with_payload(payload): String;
+/// Sets `to`.
+with_to(to): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTwilioMakeCallType {
@@ -7344,25 +11297,25 @@ Twilio => "TWILIO",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTwilioSendSms {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionTwilioSendSmsAction`] (one of `SEND_SMS`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTwilioSendSmsAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionTwilioSendSmsParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTwilioSendSmsParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionTwilioSendSmsType`] (one of `TWILIO`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTwilioSendSmsType>,
     /// Fields this crate does not name, kept as received.
@@ -7370,6 +11323,32 @@ pub struct FlowActionTwilioSendSms {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioSendSms: id);
+#[allow(deprecated)]
+impl FlowActionTwilioSendSms {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionTwilioSendSmsParams>) -> Self {
+        Self {
+            action: Some(FlowActionTwilioSendSmsAction::from("SEND_SMS")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionTwilioSendSmsType::from("TWILIO")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTwilioSendSms {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionTwilioSendSmsParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTwilioSendSmsAction {
@@ -7380,16 +11359,16 @@ SendSms => "SEND_SMS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionTwilioSendSmsParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `from` (the description marks it required).
+    /// `from`: a string; at most 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `message` (the description marks it required).
+    /// `message`: a string; at most 1500 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `to` (the description marks it required).
+    /// `to`: a string; at most 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7397,6 +11376,35 @@ pub struct FlowActionTwilioSendSmsParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionTwilioSendSmsParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionTwilioSendSmsParams {
+    /// A value with the required `connection_id`, `from`, `message`, `to`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        from: impl Into<String>,
+        message: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            from: Some(from.into()),
+            message: Some(message.into()),
+            to: Some(to.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionTwilioSendSmsParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `message`.
+with_message(message): String;
+/// Sets `to`.
+with_to(to): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTwilioSendSmsType {
@@ -7407,25 +11415,25 @@ Twilio => "TWILIO",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionWhatsappSendMessage {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionWhatsappSendMessageAction`] (one of `SEND_MESSAGE`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionWhatsappSendMessageAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionWhatsappSendMessageParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionWhatsappSendMessageParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionWhatsappSendMessageType`] (one of `WHATSAPP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionWhatsappSendMessageType>,
     /// Fields this crate does not name, kept as received.
@@ -7433,6 +11441,35 @@ pub struct FlowActionWhatsappSendMessage {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionWhatsappSendMessage: id);
+#[allow(deprecated)]
+impl FlowActionWhatsappSendMessage {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionWhatsappSendMessageParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionWhatsappSendMessageAction::from("SEND_MESSAGE")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionWhatsappSendMessageType::from("WHATSAPP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionWhatsappSendMessage {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionWhatsappSendMessageParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionWhatsappSendMessageAction {
@@ -7443,19 +11480,19 @@ SendMessage => "SEND_MESSAGE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionWhatsappSendMessageParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `payload` (the description marks it required).
+    /// `payload`: a [`FlowActionWhatsappSendMessageParamsPayload`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionWhatsappSendMessageParamsPayload>,
-    /// `recipient_number` (the description marks it required).
+    /// `recipient_number`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_number: Option<String>,
-    /// `sender_id` (the description marks it required).
+    /// `sender_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionWhatsappSendMessageParamsType`] (one of `AUDIO`, `CONTACTS`, `DOCUMENT`, `IMAGE`, `INTERACTIVE`, `LOCATION`, `STICKER`, `TEMPLATE`, `TEXT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionWhatsappSendMessageParamsType>,
     /// Fields this crate does not name, kept as received.
@@ -7463,6 +11500,39 @@ pub struct FlowActionWhatsappSendMessageParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionWhatsappSendMessageParams: connection_id, sender_id);
+#[allow(deprecated)]
+impl FlowActionWhatsappSendMessageParams {
+    /// A value with the required `connection_id`, `payload`, `recipient_number`, `sender_id`, `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        connection_id: impl Into<String>,
+        payload: impl Into<FlowActionWhatsappSendMessageParamsPayload>,
+        recipient_number: impl Into<String>,
+        sender_id: impl Into<String>,
+        type_: impl Into<FlowActionWhatsappSendMessageParamsType>,
+    ) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            payload: Some(payload.into()),
+            recipient_number: Some(recipient_number.into()),
+            sender_id: Some(sender_id.into()),
+            type_: Some(type_.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionWhatsappSendMessageParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `payload`.
+with_payload(payload): FlowActionWhatsappSendMessageParamsPayload;
+/// Sets `recipient_number`.
+with_recipient_number(recipient_number): String;
+/// Sets `sender_id`.
+with_sender_id(sender_id): String;
+/// Sets `type`.
+with_type(type_): FlowActionWhatsappSendMessageParamsType;
+});
 /// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7572,25 +11642,25 @@ SerializeXml(FlowActionXmlSerializeXml);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionXmlParseXml {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionXmlParseXmlAction`] (one of `PARSE_XML`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionXmlParseXmlAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionXmlParseXmlParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionXmlParseXmlParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionXmlParseXmlType`] (one of `XML`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionXmlParseXmlType>,
     /// Fields this crate does not name, kept as received.
@@ -7598,6 +11668,32 @@ pub struct FlowActionXmlParseXml {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionXmlParseXml: id);
+#[allow(deprecated)]
+impl FlowActionXmlParseXml {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionXmlParseXmlParams>) -> Self {
+        Self {
+            action: Some(FlowActionXmlParseXmlAction::from("PARSE_XML")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionXmlParseXmlType::from("XML")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionXmlParseXml {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionXmlParseXmlParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlParseXmlAction {
@@ -7608,13 +11704,28 @@ ParseXml => "PARSE_XML",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionXmlParseXmlParams {
-    /// `xml` (the description marks it required).
+    /// `xml`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xml: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionXmlParseXmlParams {
+    /// A value with the required `xml`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(xml: impl Into<String>) -> Self {
+        Self {
+            xml: Some(xml.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionXmlParseXmlParams {
+/// Sets `xml`.
+with_xml(xml): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlParseXmlType {
@@ -7625,25 +11736,25 @@ Xml => "XML",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionXmlSerializeXml {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionXmlSerializeXmlAction`] (one of `SERIALIZE_XML`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionXmlSerializeXmlAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionXmlSerializeXmlParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionXmlSerializeXmlParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionXmlSerializeXmlType`] (one of `XML`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionXmlSerializeXmlType>,
     /// Fields this crate does not name, kept as received.
@@ -7651,6 +11762,32 @@ pub struct FlowActionXmlSerializeXml {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionXmlSerializeXml: id);
+#[allow(deprecated)]
+impl FlowActionXmlSerializeXml {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, params: impl Into<FlowActionXmlSerializeXmlParams>) -> Self {
+        Self {
+            action: Some(FlowActionXmlSerializeXmlAction::from("SERIALIZE_XML")),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionXmlSerializeXmlType::from("XML")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionXmlSerializeXml {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionXmlSerializeXmlParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlSerializeXmlAction {
@@ -7661,13 +11798,28 @@ SerializeXml => "SERIALIZE_XML",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionXmlSerializeXmlParams {
-    /// `object` (the description marks it required).
+    /// `object`: a [`FlowActionXmlSerializeXmlParamsObject`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FlowActionXmlSerializeXmlParamsObject>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowActionXmlSerializeXmlParams {
+    /// A value with the required `object`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(object: impl Into<FlowActionXmlSerializeXmlParamsObject>) -> Self {
+        Self {
+            object: Some(object.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionXmlSerializeXmlParams {
+/// Sets `object`.
+with_object(object): FlowActionXmlSerializeXmlParamsObject;
+});
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7725,25 +11877,25 @@ Xml => "XML",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionZapierTriggerWebhook {
-    /// `action` (the description marks it required).
+    /// `action`: a [`FlowActionZapierTriggerWebhookAction`] (one of `TRIGGER_WEBHOOK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionZapierTriggerWebhookAction>,
-    /// `alias`.
+    /// `alias`: a string; at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `allow_failure`.
+    /// `allow_failure`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mask_output`.
+    /// `mask_output`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
-    /// `params` (the description marks it required).
+    /// `params`: a [`FlowActionZapierTriggerWebhookParams`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionZapierTriggerWebhookParams>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowActionZapierTriggerWebhookType`] (one of `ZAPIER`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionZapierTriggerWebhookType>,
     /// Fields this crate does not name, kept as received.
@@ -7751,6 +11903,37 @@ pub struct FlowActionZapierTriggerWebhook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionZapierTriggerWebhook: id);
+#[allow(deprecated)]
+impl FlowActionZapierTriggerWebhook {
+    /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        params: impl Into<FlowActionZapierTriggerWebhookParams>,
+    ) -> Self {
+        Self {
+            action: Some(FlowActionZapierTriggerWebhookAction::from(
+                "TRIGGER_WEBHOOK",
+            )),
+            id: Some(id.into()),
+            params: Some(params.into()),
+            type_: Some(FlowActionZapierTriggerWebhookType::from("ZAPIER")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionZapierTriggerWebhook {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `allow_failure`.
+with_allow_failure(allow_failure): bool;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `mask_output`.
+with_mask_output(mask_output): bool;
+/// Sets `params`.
+with_params(params): FlowActionZapierTriggerWebhookParams;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionZapierTriggerWebhookAction {
@@ -7761,10 +11944,10 @@ TriggerWebhook => "TRIGGER_WEBHOOK",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowActionZapierTriggerWebhookParams {
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `method`.
+    /// `method`: a [`FlowActionZapierTriggerWebhookParamsMethod`] (one of `GET`, `POST`, `PUT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionZapierTriggerWebhookParamsMethod>,
     /// Fields this crate does not name, kept as received.
@@ -7772,6 +11955,23 @@ pub struct FlowActionZapierTriggerWebhookParams {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowActionZapierTriggerWebhookParams: connection_id);
+#[allow(deprecated)]
+impl FlowActionZapierTriggerWebhookParams {
+    /// A value with the required `connection_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: Some(connection_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowActionZapierTriggerWebhookParams {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `method`.
+with_method(method): FlowActionZapierTriggerWebhookParamsMethod;
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionZapierTriggerWebhookParamsMethod {
@@ -7792,28 +11992,28 @@ Zapier => "ZAPIER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowExecutionSummary {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `journey_id`.
+    /// `journey_id`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `trace_id` (the description marks it required).
+    /// `trace_id`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7825,19 +12025,19 @@ str_accessors!(FlowExecutionSummary: id, journey_id, trace_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowSummary {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `executed_at`.
+    /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -7849,47 +12049,82 @@ str_accessors!(FlowSummary: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupApiKey {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupApiKey {
+    /// A value with the required `api_key`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeApiKeyEnum::from("API_KEY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupApiKey {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+});
 /// A model of the schema `FlowsVaultConnectioSetupApiKeyWithBaseUrl`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupApiKeyWithBaseUrl {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `base_url` (the description marks it required).
+    /// `base_url`: a string; format `forms-url-https`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupApiKeyWithBaseUrl {
+    /// A value with the required `api_key`, `base_url`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_key: impl Into<crate::Secret>, base_url: impl Into<String>) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            base_url: Some(base_url.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeApiKeyEnum::from("API_KEY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupApiKeyWithBaseUrl {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `base_url`.
+with_base_url(base_url): String;
+});
 /// A model of the schema `FlowsVaultConnectioSetupBigqueryOauthJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupBigqueryOauthJwt {
-    /// `client_email`.
+    /// `client_email`: a string; format `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_email: Option<String>,
-    /// `private_key`.
+    /// `private_key`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
-    /// `project_id`.
+    /// `project_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `type`.
+    /// `type`: a [`FlowsVaultConnectioSetupTypeOauthJwtEnum`] (one of `OAUTH_JWT`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthJwtEnum>,
     /// Fields this crate does not name, kept as received.
@@ -7897,34 +12132,86 @@ pub struct FlowsVaultConnectioSetupBigqueryOauthJwt {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupBigqueryOauthJwt: project_id);
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupBigqueryOauthJwt {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupBigqueryOauthJwt {
+/// Sets `client_email`.
+with_client_email(client_email): String;
+/// Sets `private_key`.
+with_private_key(private_key): crate::Secret;
+/// Sets `project_id`.
+with_project_id(project_id): String;
+/// Sets `type`.
+with_type(type_): FlowsVaultConnectioSetupTypeOauthJwtEnum;
+});
 /// A model of the schema `FlowsVaultConnectioSetupHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupHttpBearer {
-    /// `token` (the description marks it required).
+    /// `token`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeBearerEnum`] (one of `BEARER`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeBearerEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupHttpBearer {
+    /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(token: impl Into<crate::Secret>) -> Self {
+        Self {
+            token: Some(token.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeBearerEnum::from("BEARER")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupHttpBearer {
+/// Sets `token`.
+with_token(token): crate::Secret;
+});
 /// A model of the schema `FlowsVaultConnectioSetupJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupJwt {
-    /// `algorithm` (the description marks it required).
+    /// `algorithm`: a [`FlowsVaultConnectioSetupJwtAlgorithmEnum`] (one of `HS256`, `HS384`, `HS512`, `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<FlowsVaultConnectioSetupJwtAlgorithmEnum>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeJwtEnum`] (one of `JWT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeJwtEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupJwt {
+    /// A value with the required `algorithm`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(algorithm: impl Into<FlowsVaultConnectioSetupJwtAlgorithmEnum>) -> Self {
+        Self {
+            algorithm: Some(algorithm.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeJwtEnum::from("JWT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupJwt {
+/// Sets `algorithm`.
+with_algorithm(algorithm): FlowsVaultConnectioSetupJwtAlgorithmEnum;
+});
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectioSetupJwtAlgorithmEnum`.
 FlowsVaultConnectioSetupJwtAlgorithmEnum {
@@ -7957,36 +12244,55 @@ Ps512 => "PS512",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupMailjetApiKey {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `secret_key` (the description marks it required).
+    /// `secret_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupMailjetApiKey {
+    /// A value with the required `api_key`, `secret_key`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_key: impl Into<crate::Secret>, secret_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            secret_key: Some(secret_key.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeApiKeyEnum::from("API_KEY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupMailjetApiKey {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `secret_key`.
+with_secret_key(secret_key): crate::Secret;
+});
 /// A model of the schema `FlowsVaultConnectioSetupOauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupOauthApp {
-    /// `audience`.
+    /// `audience`: a string; format `forms-url-https`; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `client_id` (the description marks it required).
+    /// `client_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret` (the description marks it required).
+    /// `client_secret`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
-    /// `domain` (the description marks it required).
+    /// `domain`: a string; format `hostname-rfc2181`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeOauthAppEnum`] (one of `OAUTH_APP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthAppEnum>,
     /// Fields this crate does not name, kept as received.
@@ -7994,76 +12300,171 @@ pub struct FlowsVaultConnectioSetupOauthApp {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupOauthApp: client_id);
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupOauthApp {
+    /// A value with the required `client_id`, `client_secret`, `domain`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<crate::Secret>,
+        domain: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: Some(client_id.into()),
+            client_secret: Some(client_secret.into()),
+            domain: Some(domain.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeOauthAppEnum::from("OAUTH_APP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupOauthApp {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `client_secret`.
+with_client_secret(client_secret): crate::Secret;
+/// Sets `domain`.
+with_domain(domain): String;
+});
 /// A model of the schema `FlowsVaultConnectioSetupOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupOauthCode {
-    /// `code`.
+    /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `type`.
+    /// `type`: a [`FlowsVaultConnectioSetupTypeOauthCodeEnum`] (one of `OAUTH_CODE`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthCodeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupOauthCode {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupOauthCode {
+/// Sets `code`.
+with_code(code): String;
+/// Sets `type`.
+with_type(type_): FlowsVaultConnectioSetupTypeOauthCodeEnum;
+});
 /// A model of the schema `FlowsVaultConnectioSetupSecretApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupSecretApiKey {
-    /// `secret_key` (the description marks it required).
+    /// `secret_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupSecretApiKey {
+    /// A value with the required `secret_key`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            secret_key: Some(secret_key.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeApiKeyEnum::from("API_KEY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupSecretApiKey {
+/// Sets `secret_key`.
+with_secret_key(secret_key): crate::Secret;
+});
 /// A model of the schema `FlowsVaultConnectioSetupStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupStripeKeyPair {
-    /// `private_key` (the description marks it required).
+    /// `private_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
-    /// `public_key` (the description marks it required).
+    /// `public_key`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeKeyPairEnum`] (one of `KEY_PAIR`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeKeyPairEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupStripeKeyPair {
+    /// A value with the required `private_key`, `public_key`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(private_key: impl Into<crate::Secret>, public_key: impl Into<String>) -> Self {
+        Self {
+            private_key: Some(private_key.into()),
+            public_key: Some(public_key.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeKeyPairEnum::from("KEY_PAIR")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupStripeKeyPair {
+/// Sets `private_key`.
+with_private_key(private_key): crate::Secret;
+/// Sets `public_key`.
+with_public_key(public_key): String;
+});
 /// A model of the schema `FlowsVaultConnectioSetupToken`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupToken {
-    /// `token` (the description marks it required).
+    /// `token`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeTokenEnum`] (one of `TOKEN`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeTokenEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupToken {
+    /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(token: impl Into<crate::Secret>) -> Self {
+        Self {
+            token: Some(token.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeTokenEnum::from("TOKEN")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupToken {
+/// Sets `token`.
+with_token(token): crate::Secret;
+});
 /// A model of the schema `FlowsVaultConnectioSetupTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupTwilioApiKey {
-    /// `account_id` (the description marks it required).
+    /// `account_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
@@ -8071,6 +12472,25 @@ pub struct FlowsVaultConnectioSetupTwilioApiKey {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectioSetupTwilioApiKey: account_id);
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupTwilioApiKey {
+    /// A value with the required `account_id`, `api_key`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(account_id: impl Into<String>, api_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            account_id: Some(account_id.into()),
+            api_key: Some(api_key.into()),
+            type_: Some(FlowsVaultConnectioSetupTypeApiKeyEnum::from("API_KEY")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupTwilioApiKey {
+/// Sets `account_id`.
+with_account_id(account_id): String;
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+});
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectioSetupTypeApiKeyEnum`.
 FlowsVaultConnectioSetupTypeApiKeyEnum {
@@ -8129,16 +12549,32 @@ Webhook => "WEBHOOK",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupWebhook {
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectioSetupTypeWebhookEnum`] (one of `WEBHOOK`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeWebhookEnum>,
-    /// `url` (the description marks it required).
+    /// `url`: a string; format `forms-url-https`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectioSetupWebhook {
+    /// A value with the required `url`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            type_: Some(FlowsVaultConnectioSetupTypeWebhookEnum::from("WEBHOOK")),
+            url: Some(url.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectioSetupWebhook {
+/// Sets `url`.
+with_url(url): String;
+});
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionAppIdActivecampaignEnum`.
 FlowsVaultConnectionAppIdActivecampaignEnum {
@@ -8269,16 +12705,16 @@ Zapier => "ZAPIER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpApiKeySetup {
-    /// `in` (the description marks it required).
+    /// `in`: a [`FlowsVaultConnectionHttpApiKeySetupInEnum`] (one of `HEADER`, `QUERY`); required.
     #[serde(rename = "in", default, skip_serializing_if = "Option::is_none")]
     pub in_: Option<FlowsVaultConnectionHttpApiKeySetupInEnum>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectionSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeApiKeyEnum>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8286,6 +12722,32 @@ pub struct FlowsVaultConnectionHttpApiKeySetup {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionHttpApiKeySetup: name);
+#[allow(deprecated)]
+impl FlowsVaultConnectionHttpApiKeySetup {
+    /// A value with the required `in`, `name`, `value`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        in_: impl Into<FlowsVaultConnectionHttpApiKeySetupInEnum>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            in_: Some(in_.into()),
+            name: Some(name.into()),
+            type_: Some(FlowsVaultConnectionSetupTypeApiKeyEnum::from("API_KEY")),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectionHttpApiKeySetup {
+/// Sets `in`.
+with_in(in_): FlowsVaultConnectionHttpApiKeySetupInEnum;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `value`.
+with_value(value): String;
+});
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionHttpApiKeySetupInEnum`.
 FlowsVaultConnectionHttpApiKeySetupInEnum {
@@ -8298,42 +12760,62 @@ Query => "QUERY",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpBasicAuthSetup {
-    /// `password`.
+    /// `password`: a secret string; 1 to 155 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectionSetupTypeBasicAuthEnum`] (one of `BASIC_AUTH`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeBasicAuthEnum>,
-    /// `username` (the description marks it required).
+    /// `username`: a string; 1 to 155 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FlowsVaultConnectionHttpBasicAuthSetup {
+    /// A value with the required `username`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(username: impl Into<String>) -> Self {
+        Self {
+            type_: Some(FlowsVaultConnectionSetupTypeBasicAuthEnum::from(
+                "BASIC_AUTH",
+            )),
+            username: Some(username.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectionHttpBasicAuthSetup {
+/// Sets `password`.
+with_password(password): crate::Secret;
+/// Sets `username`.
+with_username(username): String;
+});
 /// A model of the schema `FlowsVaultConnectionHttpOauthClientCredentialsSetup`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpOauthClientCredentialsSetup {
-    /// `audience`.
+    /// `audience`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `client_id` (the description marks it required).
+    /// `client_id`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret` (the description marks it required).
+    /// `client_secret`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
-    /// `resource`.
+    /// `resource`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
-    /// `scope`.
+    /// `scope`: a string; 1 to 1024 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `token_endpoint` (the description marks it required).
+    /// `token_endpoint`: a string; format `forms-url-https`; 1 to 500 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum`] (one of `OAUTH_CLIENT_CREDENTIALS`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum>,
     /// Fields this crate does not name, kept as received.
@@ -8341,6 +12823,42 @@ pub struct FlowsVaultConnectionHttpOauthClientCredentialsSetup {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionHttpOauthClientCredentialsSetup: client_id);
+#[allow(deprecated)]
+impl FlowsVaultConnectionHttpOauthClientCredentialsSetup {
+    /// A value with the required `client_id`, `client_secret`, `token_endpoint`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<crate::Secret>,
+        token_endpoint: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: Some(client_id.into()),
+            client_secret: Some(client_secret.into()),
+            token_endpoint: Some(token_endpoint.into()),
+            type_: Some(
+                FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum::from(
+                    "OAUTH_CLIENT_CREDENTIALS",
+                ),
+            ),
+            ..Default::default()
+        }
+    }
+}
+setters!(FlowsVaultConnectionHttpOauthClientCredentialsSetup {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `client_secret`.
+with_client_secret(client_secret): crate::Secret;
+/// Sets `resource`.
+with_resource(resource): String;
+/// Sets `scope`.
+with_scope(scope): String;
+/// Sets `token_endpoint`.
+with_token_endpoint(token_endpoint): String;
+});
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionSetupTypeApiKeyEnum`.
 FlowsVaultConnectionSetupTypeApiKeyEnum {
@@ -8363,31 +12881,31 @@ OauthClientCredentials => "OAUTH_CLIENT_CREDENTIALS",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionSummary {
-    /// `account_name`.
+    /// `account_name`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ready` (the description marks it required).
+    /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`.
+    /// `refreshed_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8405,31 +12923,31 @@ Debug => "debug",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFlowExecutionResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `debug`.
+    /// `debug`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<crate::secret::SecretMap>,
-    /// `ended_at`.
+    /// `ended_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `journey_id`.
+    /// `journey_id`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
-    /// `started_at`.
+    /// `started_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `trace_id` (the description marks it required).
+    /// `trace_id`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8449,22 +12967,22 @@ Forms => "forms",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFlowResponseContent {
-    /// `actions`.
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `executed_at`.
+    /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8476,34 +12994,34 @@ str_accessors!(GetFlowResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFlowsVaultConnectionResponseContent {
-    /// `account_name`.
+    /// `account_name`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `environment`.
+    /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ready` (the description marks it required).
+    /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`.
+    /// `refreshed_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8517,31 +13035,37 @@ ListFlowsRequestParametersHydrateEnum {
 /// `form_count`.
 FormCount => "form_count",
 });
-/// A request body, the schema `UpdateFlowRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateFlowRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFlowRequestContent {
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     actions: Option<Vec<FlowAction>>,
+    /// `name`: a string; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateFlowRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            actions: None,
+            name: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `actions`.
-    pub fn actions(mut self, value: impl Into<Vec<FlowAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+}
+setters!(UpdateFlowRequestContent {
+/// Sets `actions`.
+with_actions(actions): Vec<FlowAction>;
+/// Sets `name`.
+with_name(name): String;
+});
+impl UpdateFlowRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -8552,22 +13076,22 @@ impl UpdateFlowRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFlowResponseContent {
-    /// `actions`.
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `executed_at`.
+    /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -8575,31 +13099,37 @@ pub struct UpdateFlowResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateFlowResponseContent: id, name);
-/// A request body, the schema `UpdateFlowsVaultConnectionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateFlowsVaultConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFlowsVaultConnectionRequestContent {
+    /// `name`: a string; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `setup`: a [`UpdateFlowsVaultConnectionSetup`].
     #[serde(skip_serializing_if = "Option::is_none")]
     setup: Option<UpdateFlowsVaultConnectionSetup>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateFlowsVaultConnectionRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            setup: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `setup`.
-    pub fn setup(mut self, value: impl Into<UpdateFlowsVaultConnectionSetup>) -> Self {
-        self.setup = Some(value.into());
-        self
-    }
+}
+setters!(UpdateFlowsVaultConnectionRequestContent {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `setup`.
+with_setup(setup): UpdateFlowsVaultConnectionSetup;
+});
+impl UpdateFlowsVaultConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -8610,34 +13140,34 @@ impl UpdateFlowsVaultConnectionRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFlowsVaultConnectionResponseContent {
-    /// `account_name`.
+    /// `account_name`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `app_id` (the description marks it required).
+    /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `environment`.
+    /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ready` (the description marks it required).
+    /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`.
+    /// `refreshed_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,30 +2,39 @@
 //! Operations tagged `forms` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateFormRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateFormRequestContent {
+    /// `ending`: a [`FormEndingNode`].
     #[serde(skip_serializing_if = "Option::is_none")]
     ending: Option<FormEndingNode>,
+    /// `languages`: a [`FormLanguages`].
     #[serde(skip_serializing_if = "Option::is_none")]
     languages: Option<FormLanguages>,
+    /// `messages`: a [`FormMessages`].
     #[serde(skip_serializing_if = "Option::is_none")]
     messages: Option<FormMessages>,
+    /// `name`: a string; 1 to 150 characters; required.
     name: String,
+    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     nodes: Option<Vec<FormNode>>,
+    /// `start`: a [`FormStartNode`].
     #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<FormStartNode>,
+    /// `style`: a [`FormStyle`].
     #[serde(skip_serializing_if = "Option::is_none")]
     style: Option<FormStyle>,
+    /// `translations`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     translations: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateFormRequestContent {
-    /// A body with the required fields:
-    /// - `name`
+    /// A value with the required `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             ending: None,
@@ -39,41 +48,24 @@ impl CreateFormRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `ending`.
-    pub fn ending(mut self, value: impl Into<FormEndingNode>) -> Self {
-        self.ending = Some(value.into());
-        self
-    }
-    /// Sets `languages`.
-    pub fn languages(mut self, value: impl Into<FormLanguages>) -> Self {
-        self.languages = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn messages(mut self, value: impl Into<FormMessages>) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `nodes`.
-    pub fn nodes(mut self, value: impl Into<Vec<FormNode>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: impl Into<FormStartNode>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-    /// Sets `style`.
-    pub fn style(mut self, value: impl Into<FormStyle>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
-    /// Sets `translations`.
-    pub fn translations(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.translations = Some(value.into());
-        self
-    }
+}
+setters!(CreateFormRequestContent {
+/// Sets `ending`.
+with_ending(ending): FormEndingNode;
+/// Sets `languages`.
+with_languages(languages): FormLanguages;
+/// Sets `messages`.
+with_messages(messages): FormMessages;
+/// Sets `nodes`.
+with_nodes(nodes): Vec<FormNode>;
+/// Sets `start`.
+with_start(start): FormStartNode;
+/// Sets `style`.
+with_style(style): FormStyle;
+/// Sets `translations`.
+with_translations(translations): crate::secret::SecretMap;
+});
+impl CreateFormRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -84,43 +76,43 @@ impl CreateFormRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFormResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `embedded_at`.
+    /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
-    /// `ending`.
+    /// `ending`: a [`FormEndingNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<FormEndingNode>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `form-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `languages`.
+    /// `languages`: a [`FormLanguages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<FormLanguages>,
-    /// `messages`.
+    /// `messages`: a [`FormMessages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<FormMessages>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nodes`.
+    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<FormNode>>,
-    /// `start`.
+    /// `start`: a [`FormStartNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<FormStartNode>,
-    /// `style`.
+    /// `style`: a [`FormStyle`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormStyle>,
-    /// `submitted_at`.
+    /// `submitted_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
-    /// `translations`.
+    /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -192,16 +184,16 @@ RichText(FormBlockRichText);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockDivider {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config`.
+    /// `config`: a [`FormBlockDividerConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockDividerConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeDividerConst`] (one of `DIVIDER`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeDividerConst>,
     /// Fields this crate does not name, kept as received.
@@ -209,31 +201,64 @@ pub struct FormBlockDivider {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockDivider: id);
+#[allow(deprecated)]
+impl FormBlockDivider {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeDividerConst::from("DIVIDER")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockDivider {
+/// Sets `config`.
+with_config(config): FormBlockDividerConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockDividerConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockDividerConfig {
-    /// `text`.
+    /// `text`: a string; at most 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockDividerConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockDividerConfig {
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FormBlockHtml`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockHtml {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config`.
+    /// `config`: a [`FormBlockHtmlConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockHtmlConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeHtmlConst`] (one of `HTML`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeHtmlConst>,
     /// Fields this crate does not name, kept as received.
@@ -241,31 +266,64 @@ pub struct FormBlockHtml {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockHtml: id);
+#[allow(deprecated)]
+impl FormBlockHtml {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeHtmlConst::from("HTML")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockHtml {
+/// Sets `config`.
+with_config(config): FormBlockHtmlConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockHtmlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockHtmlConfig {
-    /// `content`.
+    /// `content`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockHtmlConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockHtmlConfig {
+/// Sets `content`.
+with_content(content): String;
+});
 /// A model of the schema `FormBlockImage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockImage {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config`.
+    /// `config`: a [`FormBlockImageConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockImageConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeImageConst`] (one of `IMAGE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeImageConst>,
     /// Fields this crate does not name, kept as received.
@@ -273,23 +331,61 @@ pub struct FormBlockImage {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockImage: id);
+#[allow(deprecated)]
+impl FormBlockImage {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeImageConst::from("IMAGE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockImage {
+/// Sets `config`.
+with_config(config): FormBlockImageConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockImageConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockImageConfig {
-    /// `height`.
+    /// `height`: a number; 1 to 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
-    /// `position`.
+    /// `position`: a [`FormBlockImageConfigPositionEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<FormBlockImageConfigPositionEnum>,
-    /// `src` (the description marks it required).
+    /// `src`: a string; at most 500 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockImageConfig {
+    /// A value with the required `src`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(src: impl Into<String>) -> Self {
+        Self {
+            src: Some(src.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockImageConfig {
+/// Sets `height`.
+with_height(height): f64;
+/// Sets `position`.
+with_position(position): FormBlockImageConfigPositionEnum;
+/// Sets `src`.
+with_src(src): String;
+});
 string_enum!(
 /// A string enum: the schema `FormBlockImageConfigPositionEnum`.
 FormBlockImageConfigPositionEnum {
@@ -304,16 +400,16 @@ Right => "RIGHT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockJumpButton {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormBlockJumpButtonConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockJumpButtonConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeJumpButtonConst`] (one of `JUMP_BUTTON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeJumpButtonConst>,
     /// Fields this crate does not name, kept as received.
@@ -321,48 +417,102 @@ pub struct FormBlockJumpButton {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockJumpButton: id);
+#[allow(deprecated)]
+impl FormBlockJumpButton {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormBlockJumpButtonConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeJumpButtonConst::from("JUMP_BUTTON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockJumpButton {
+/// Sets `config`.
+with_config(config): FormBlockJumpButtonConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockJumpButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockJumpButtonConfig {
-    /// `next_node` (the description marks it required).
+    /// `next_node`: a [`FormNodePointer`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
-    /// `style`.
+    /// `style`: a [`FormBlockJumpButtonConfigStyle`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormBlockJumpButtonConfigStyle>,
-    /// `text` (the description marks it required).
+    /// `text`: a string; at most 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockJumpButtonConfig {
+    /// A value with the required `next_node`, `text`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(next_node: impl Into<FormNodePointer>, text: impl Into<String>) -> Self {
+        Self {
+            next_node: Some(next_node.into()),
+            text: Some(text.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockJumpButtonConfig {
+/// Sets `next_node`.
+with_next_node(next_node): FormNodePointer;
+/// Sets `style`.
+with_style(style): FormBlockJumpButtonConfigStyle;
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FormBlockJumpButtonConfigStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockJumpButtonConfigStyle {
-    /// `background_color`.
+    /// `background_color`: a string; format `forms-hex-color`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockJumpButtonConfigStyle {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockJumpButtonConfigStyle {
+/// Sets `background_color`.
+with_background_color(background_color): String;
+});
 /// A model of the schema `FormBlockNextButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockNextButton {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormBlockNextButtonConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockNextButtonConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeNextButtonConst`] (one of `NEXT_BUTTON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeNextButtonConst>,
     /// Fields this crate does not name, kept as received.
@@ -370,31 +520,66 @@ pub struct FormBlockNextButton {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockNextButton: id);
+#[allow(deprecated)]
+impl FormBlockNextButton {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormBlockNextButtonConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeNextButtonConst::from("NEXT_BUTTON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockNextButton {
+/// Sets `config`.
+with_config(config): FormBlockNextButtonConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockNextButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockNextButtonConfig {
-    /// `text` (the description marks it required).
+    /// `text`: a string; at most 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockNextButtonConfig {
+    /// A value with the required `text`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: Some(text.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockNextButtonConfig {
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockPreviousButton {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormBlockPreviousButtonConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockPreviousButtonConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypePreviousButtonConst`] (one of `PREVIOUS_BUTTON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypePreviousButtonConst>,
     /// Fields this crate does not name, kept as received.
@@ -402,31 +587,66 @@ pub struct FormBlockPreviousButton {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockPreviousButton: id);
+#[allow(deprecated)]
+impl FormBlockPreviousButton {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormBlockPreviousButtonConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypePreviousButtonConst::from("PREVIOUS_BUTTON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockPreviousButton {
+/// Sets `config`.
+with_config(config): FormBlockPreviousButtonConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockPreviousButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockPreviousButtonConfig {
-    /// `text` (the description marks it required).
+    /// `text`: a string; at most 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockPreviousButtonConfig {
+    /// A value with the required `text`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: Some(text.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockPreviousButtonConfig {
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FormBlockResendButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockResendButton {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormBlockResendButtonConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockResendButtonConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeResendButtonConst`] (one of `RESEND_BUTTON`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeResendButtonConst>,
     /// Fields this crate does not name, kept as received.
@@ -434,29 +654,49 @@ pub struct FormBlockResendButton {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockResendButton: id);
+#[allow(deprecated)]
+impl FormBlockResendButton {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormBlockResendButtonConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeResendButtonConst::from("RESEND_BUTTON")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockResendButton {
+/// Sets `config`.
+with_config(config): FormBlockResendButtonConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockResendButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockResendButtonConfig {
-    /// `active_text` (the description marks it required).
+    /// `active_text`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_text: Option<String>,
-    /// `button_text` (the description marks it required).
+    /// `button_text`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_text: Option<String>,
-    /// `flow_id` (the description marks it required).
+    /// `flow_id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
-    /// `max_attempts`.
+    /// `max_attempts`: a number; 1 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<f64>,
-    /// `text_alignment`.
+    /// `text_alignment`: a [`FormBlockResendButtonConfigTextAlignmentEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_alignment: Option<FormBlockResendButtonConfigTextAlignmentEnum>,
-    /// `waiting_text` (the description marks it required).
+    /// `waiting_text`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_text: Option<String>,
-    /// `waiting_time`.
+    /// `waiting_time`: a number; 1 to 60.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_time: Option<f64>,
     /// Fields this crate does not name, kept as received.
@@ -464,6 +704,41 @@ pub struct FormBlockResendButtonConfig {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockResendButtonConfig: flow_id);
+#[allow(deprecated)]
+impl FormBlockResendButtonConfig {
+    /// A value with the required `active_text`, `button_text`, `flow_id`, `waiting_text`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        active_text: impl Into<String>,
+        button_text: impl Into<String>,
+        flow_id: impl Into<String>,
+        waiting_text: impl Into<String>,
+    ) -> Self {
+        Self {
+            active_text: Some(active_text.into()),
+            button_text: Some(button_text.into()),
+            flow_id: Some(flow_id.into()),
+            waiting_text: Some(waiting_text.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockResendButtonConfig {
+/// Sets `active_text`.
+with_active_text(active_text): String;
+/// Sets `button_text`.
+with_button_text(button_text): String;
+/// Sets `flow_id`.
+with_flow_id(flow_id): String;
+/// Sets `max_attempts`.
+with_max_attempts(max_attempts): f64;
+/// Sets `text_alignment`.
+with_text_alignment(text_alignment): FormBlockResendButtonConfigTextAlignmentEnum;
+/// Sets `waiting_text`.
+with_waiting_text(waiting_text): String;
+/// Sets `waiting_time`.
+with_waiting_time(waiting_time): f64;
+});
 string_enum!(
 /// A string enum: the schema `FormBlockResendButtonConfigTextAlignmentEnum`.
 FormBlockResendButtonConfigTextAlignmentEnum {
@@ -478,16 +753,16 @@ Right => "RIGHT",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockRichText {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
-    /// `config`.
+    /// `config`: a [`FormBlockRichTextConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockRichTextConfig>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormBlockTypeRichTextConst`] (one of `RICH_TEXT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeRichTextConst>,
     /// Fields this crate does not name, kept as received.
@@ -495,17 +770,50 @@ pub struct FormBlockRichText {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormBlockRichText: id);
+#[allow(deprecated)]
+impl FormBlockRichText {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
+            id: Some(id.into()),
+            type_: Some(FormBlockTypeRichTextConst::from("RICH_TEXT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockRichText {
+/// Sets `config`.
+with_config(config): FormBlockRichTextConfig;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormBlockRichTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormBlockRichTextConfig {
-    /// `content`.
+    /// `content`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormBlockRichTextConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormBlockRichTextConfig {
+/// Sets `content`.
+with_content(content): String;
+});
 string_enum!(
 /// A string enum: the schema `FormBlockTypeDividerConst`.
 FormBlockTypeDividerConst {
@@ -611,27 +919,47 @@ Widget => "WIDGET",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormEndingNode {
-    /// `after_submit`.
+    /// `after_submit`: a [`FormEndingNodeAfterSubmit`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_submit: Option<FormEndingNodeAfterSubmit>,
-    /// `coordinates`.
+    /// `coordinates`: a [`FormNodeCoordinates`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
-    /// `redirection`.
+    /// `redirection`: a [`FormEndingNodeRedirection`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection: Option<FormEndingNodeRedirection>,
-    /// `resume_flow`.
+    /// `resume_flow`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_flow: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormEndingNode {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormEndingNode {
+/// Sets `after_submit`.
+with_after_submit(after_submit): FormEndingNodeAfterSubmit;
+/// Sets `coordinates`.
+with_coordinates(coordinates): FormNodeCoordinates;
+/// Sets `redirection`.
+with_redirection(redirection): FormEndingNodeRedirection;
+/// Sets `resume_flow`.
+with_resume_flow(resume_flow): bool;
+});
 /// A model of the schema `FormEndingNodeAfterSubmit`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormEndingNodeAfterSubmit {
-    /// `flow_id`.
+    /// `flow_id`: a string; format `flow-id`; at most 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -639,6 +967,20 @@ pub struct FormEndingNodeAfterSubmit {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormEndingNodeAfterSubmit: flow_id);
+#[allow(deprecated)]
+impl FormEndingNodeAfterSubmit {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormEndingNodeAfterSubmit {
+/// Sets `flow_id`.
+with_flow_id(flow_id): String;
+});
 string_enum!(
 /// A string enum: the schema `FormEndingNodeId`.
 FormEndingNodeId {
@@ -649,16 +991,33 @@ Ending => "$ending",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormEndingNodeRedirection {
-    /// `delay`.
+    /// `delay`: an integer; 0 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
-    /// `target` (the description marks it required).
+    /// `target`: a string; 1 to 1024 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormEndingNodeRedirection {
+    /// A value with the required `target`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(target: impl Into<String>) -> Self {
+        Self {
+            target: Some(target.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormEndingNodeRedirection {
+/// Sets `delay`.
+with_delay(delay): i64;
+/// Sets `target`.
+with_target(target): String;
+});
 /// One of several shapes, named by the value of `type`: the schema `FormField`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -763,28 +1122,28 @@ Url(FormFieldUrl);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldBoolean {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFieldBooleanConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldBooleanConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeBooleanConst`] (one of `BOOLEAN`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeBooleanConst>,
     /// Fields this crate does not name, kept as received.
@@ -792,60 +1151,120 @@ pub struct FormFieldBoolean {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldBoolean: id);
+#[allow(deprecated)]
+impl FormFieldBoolean {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFieldBooleanConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeBooleanConst::from("BOOLEAN")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldBoolean {
+/// Sets `config`.
+with_config(config): FormFieldBooleanConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldBooleanConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldBooleanConfig {
-    /// `default_value`.
+    /// `default_value`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<bool>,
-    /// `options`.
+    /// `options`: a [`FormFieldBooleanConfigOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<FormFieldBooleanConfigOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldBooleanConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldBooleanConfig {
+/// Sets `default_value`.
+with_default_value(default_value): bool;
+/// Sets `options`.
+with_options(options): FormFieldBooleanConfigOptions;
+});
 /// A model of the schema `FormFieldBooleanConfigOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldBooleanConfigOptions {
-    /// `false`.
+    /// `false`: a string; 1 to 50 characters.
     #[serde(rename = "false", default, skip_serializing_if = "Option::is_none")]
     pub false_: Option<String>,
-    /// `true`.
+    /// `true`: a string; 1 to 50 characters.
     #[serde(rename = "true", default, skip_serializing_if = "Option::is_none")]
     pub true_: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldBooleanConfigOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldBooleanConfigOptions {
+/// Sets `false`.
+with_false(false_): String;
+/// Sets `true`.
+with_true(true_): String;
+});
 /// A model of the schema `FormFieldCards`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldCards {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldCardsConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldCardsConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeCardsConst`] (one of `CARDS`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeCardsConst>,
     /// Fields this crate does not name, kept as received.
@@ -853,69 +1272,141 @@ pub struct FormFieldCards {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldCards: id);
+#[allow(deprecated)]
+impl FormFieldCards {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeCardsConst::from("CARDS")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldCards {
+/// Sets `config`.
+with_config(config): FormFieldCardsConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldCardsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldCardsConfig {
-    /// `default_value`.
+    /// `default_value`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
-    /// `hide_labels`.
+    /// `hide_labels`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide_labels: Option<bool>,
-    /// `multiple`.
+    /// `multiple`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
-    /// `options`.
+    /// `options`: a list, each item a [`FormFieldCardsConfigOption`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldCardsConfigOption>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldCardsConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldCardsConfig {
+/// Sets `default_value`.
+with_default_value(default_value): serde_json::Value;
+/// Sets `hide_labels`.
+with_hide_labels(hide_labels): bool;
+/// Sets `multiple`.
+with_multiple(multiple): bool;
+/// Sets `options`.
+with_options(options): Vec<FormFieldCardsConfigOption>;
+});
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldCardsConfigOption {
-    /// `image_url` (the description marks it required).
+    /// `image_url`: a string; format `forms-url-https`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `label` (the description marks it required).
+    /// `label`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldCardsConfigOption {
+    /// A value with the required `image_url`, `label`, `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        image_url: impl Into<String>,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            image_url: Some(image_url.into()),
+            label: Some(label.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldCardsConfigOption {
+/// Sets `image_url`.
+with_image_url(image_url): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `value`.
+with_value(value): String;
+});
 /// A model of the schema `FormFieldChoice`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldChoice {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldChoiceConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldChoiceConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeChoiceConst`] (one of `CHOICE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeChoiceConst>,
     /// Fields this crate does not name, kept as received.
@@ -923,83 +1414,166 @@ pub struct FormFieldChoice {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldChoice: id);
+#[allow(deprecated)]
+impl FormFieldChoice {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeChoiceConst::from("CHOICE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldChoice {
+/// Sets `config`.
+with_config(config): FormFieldChoiceConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldChoiceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfig {
-    /// `allow_other`.
+    /// `allow_other`: a [`FormFieldChoiceConfigAllowOther`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_other: Option<FormFieldChoiceConfigAllowOther>,
-    /// `default_value`.
+    /// `default_value`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
-    /// `multiple`.
+    /// `multiple`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
-    /// `options`.
+    /// `options`: a list, each item a [`FormFieldChoiceConfigOption`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldChoiceConfigOption>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldChoiceConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldChoiceConfig {
+/// Sets `allow_other`.
+with_allow_other(allow_other): FormFieldChoiceConfigAllowOther;
+/// Sets `default_value`.
+with_default_value(default_value): serde_json::Value;
+/// Sets `multiple`.
+with_multiple(multiple): bool;
+/// Sets `options`.
+with_options(options): Vec<FormFieldChoiceConfigOption>;
+});
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfigAllowOther {
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `placeholder`.
+    /// `placeholder`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldChoiceConfigAllowOther {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldChoiceConfigAllowOther {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFieldChoiceConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfigOption {
-    /// `label` (the description marks it required).
+    /// `label`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldChoiceConfigOption {
+    /// A value with the required `label`, `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            label: Some(label.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldChoiceConfigOption {
+/// Sets `label`.
+with_label(label): String;
+/// Sets `value`.
+with_value(value): String;
+});
 /// A model of the schema `FormFieldCustom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldCustom {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFieldCustomConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldCustomConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeCustomConst`] (one of `CUSTOM`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeCustomConst>,
     /// Fields this crate does not name, kept as received.
@@ -1007,52 +1581,102 @@ pub struct FormFieldCustom {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldCustom: id);
+#[allow(deprecated)]
+impl FormFieldCustom {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFieldCustomConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeCustomConst::from("CUSTOM")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldCustom {
+/// Sets `config`.
+with_config(config): FormFieldCustomConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldCustomConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldCustomConfig {
-    /// `code` (the description marks it required).
+    /// `code`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `css`.
+    /// `css`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
-    /// `params`.
+    /// `params`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
-    /// `schema` (the description marks it required).
+    /// `schema`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldCustomConfig {
+    /// A value with the required `code`, `schema`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>, schema: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            code: Some(code.into()),
+            schema: Some(schema.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldCustomConfig {
+/// Sets `code`.
+with_code(code): String;
+/// Sets `css`.
+with_css(css): String;
+/// Sets `params`.
+with_params(params): crate::secret::SecretMap;
+/// Sets `schema`.
+with_schema(schema): crate::secret::SecretMap;
+});
 /// A model of the schema `FormFieldDate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldDate {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFieldDateConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldDateConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeDateConst`] (one of `DATE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeDateConst>,
     /// Fields this crate does not name, kept as received.
@@ -1060,20 +1684,64 @@ pub struct FormFieldDate {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldDate: id);
+#[allow(deprecated)]
+impl FormFieldDate {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFieldDateConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeDateConst::from("DATE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldDate {
+/// Sets `config`.
+with_config(config): FormFieldDateConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldDateConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldDateConfig {
-    /// `default_value`.
+    /// `default_value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `format`.
+    /// `format`: a [`FormFieldDateConfigFormatEnum`] (one of `DATE`, `TIME`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<FormFieldDateConfigFormatEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldDateConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldDateConfig {
+/// Sets `default_value`.
+with_default_value(default_value): String;
+/// Sets `format`.
+with_format(format): FormFieldDateConfigFormatEnum;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldDateConfigFormatEnum`.
 FormFieldDateConfigFormatEnum {
@@ -1086,28 +1754,28 @@ Time => "TIME",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldDropdown {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldDropdownConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldDropdownConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeDropdownConst`] (one of `DROPDOWN`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeDropdownConst>,
     /// Fields this crate does not name, kept as received.
@@ -1115,66 +1783,131 @@ pub struct FormFieldDropdown {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldDropdown: id);
+#[allow(deprecated)]
+impl FormFieldDropdown {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeDropdownConst::from("DROPDOWN")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldDropdown {
+/// Sets `config`.
+with_config(config): FormFieldDropdownConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldDropdownConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldDropdownConfig {
-    /// `default_value`.
+    /// `default_value`: any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
-    /// `multiple`.
+    /// `multiple`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
-    /// `options`.
+    /// `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldDropdownConfigOption>>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldDropdownConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldDropdownConfig {
+/// Sets `default_value`.
+with_default_value(default_value): serde_json::Value;
+/// Sets `multiple`.
+with_multiple(multiple): bool;
+/// Sets `options`.
+with_options(options): Vec<FormFieldDropdownConfigOption>;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFieldDropdownConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldDropdownConfigOption {
-    /// `label` (the description marks it required).
+    /// `label`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldDropdownConfigOption {
+    /// A value with the required `label`, `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            label: Some(label.into()),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldDropdownConfigOption {
+/// Sets `label`.
+with_label(label): String;
+/// Sets `value`.
+with_value(value): String;
+});
 /// A model of the schema `FormFieldEmail`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldEmail {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldEmailConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldEmailConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeEmailConst`] (one of `EMAIL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeEmailConst>,
     /// Fields this crate does not name, kept as received.
@@ -1182,46 +1915,89 @@ pub struct FormFieldEmail {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldEmail: id);
+#[allow(deprecated)]
+impl FormFieldEmail {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeEmailConst::from("EMAIL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldEmail {
+/// Sets `config`.
+with_config(config): FormFieldEmailConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldEmailConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldEmailConfig {
-    /// `default_value`.
+    /// `default_value`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldEmailConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldEmailConfig {
+/// Sets `default_value`.
+with_default_value(default_value): String;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFieldFile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldFile {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldFileConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldFileConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeFileConst`] (one of `FILE`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeFileConst>,
     /// Fields this crate does not name, kept as received.
@@ -1229,32 +2005,83 @@ pub struct FormFieldFile {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldFile: id);
+#[allow(deprecated)]
+impl FormFieldFile {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeFileConst::from("FILE")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldFile {
+/// Sets `config`.
+with_config(config): FormFieldFileConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldFileConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldFileConfig {
-    /// `categories`.
+    /// `categories`: a list, each item a [`FormFieldFileConfigCategoryEnum`] (one of `AUDIO`, `VIDEO`, `IMAGE`, `DOCUMENT`, `ARCHIVE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<FormFieldFileConfigCategoryEnum>>,
-    /// `extensions`.
+    /// `extensions`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Vec<String>>,
-    /// `maxFiles`.
+    /// `maxFiles`: an integer; at least 1.
     #[serde(rename = "maxFiles", default, skip_serializing_if = "Option::is_none")]
     pub max_files: Option<i64>,
-    /// `maxSize`.
+    /// `maxSize`: an integer; at least 1024.
     #[serde(rename = "maxSize", default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i64>,
-    /// `multiple`.
+    /// `multiple`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
-    /// `storage`.
+    /// `storage`: a [`FormFieldFileConfigStorage`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<FormFieldFileConfigStorage>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldFileConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldFileConfig {
+/// Sets `categories`.
+with_categories(categories): Vec<FormFieldFileConfigCategoryEnum>;
+/// Sets `extensions`.
+with_extensions(extensions): Vec<String>;
+/// Sets `maxFiles`.
+with_max_files(max_files): i64;
+/// Sets `maxSize`.
+with_max_size(max_size): i64;
+/// Sets `multiple`.
+with_multiple(multiple): bool;
+/// Sets `storage`.
+with_storage(storage): FormFieldFileConfigStorage;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigCategoryEnum`.
 FormFieldFileConfigCategoryEnum {
@@ -1273,13 +2100,28 @@ Archive => "ARCHIVE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldFileConfigStorage {
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldFileConfigStorageTypeEnum`] (one of `MANAGED`, `CUSTOM`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldFileConfigStorageTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldFileConfigStorage {
+    /// A value with the required `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(type_: impl Into<FormFieldFileConfigStorageTypeEnum>) -> Self {
+        Self {
+            type_: Some(type_.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldFileConfigStorage {
+/// Sets `type`.
+with_type(type_): FormFieldFileConfigStorageTypeEnum;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigStorageTypeEnum`.
 FormFieldFileConfigStorageTypeEnum {
@@ -1292,28 +2134,28 @@ Custom => "CUSTOM",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldLegal {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldLegalConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldLegalConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeLegalConst`] (one of `LEGAL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeLegalConst>,
     /// Fields this crate does not name, kept as received.
@@ -1321,43 +2163,84 @@ pub struct FormFieldLegal {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldLegal: id);
+#[allow(deprecated)]
+impl FormFieldLegal {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeLegalConst::from("LEGAL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldLegal {
+/// Sets `config`.
+with_config(config): FormFieldLegalConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldLegalConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldLegalConfig {
-    /// `text`.
+    /// `text`: a string; 1 to 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldLegalConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldLegalConfig {
+/// Sets `text`.
+with_text(text): String;
+});
 /// A model of the schema `FormFieldNumber`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldNumber {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldNumberConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldNumberConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeNumberConst`] (one of `NUMBER`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeNumberConst>,
     /// Fields this crate does not name, kept as received.
@@ -1365,52 +2248,99 @@ pub struct FormFieldNumber {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldNumber: id);
+#[allow(deprecated)]
+impl FormFieldNumber {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeNumberConst::from("NUMBER")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldNumber {
+/// Sets `config`.
+with_config(config): FormFieldNumberConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldNumberConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldNumberConfig {
-    /// `default_value`.
+    /// `default_value`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<f64>,
-    /// `max_value`.
+    /// `max_value`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_value: Option<f64>,
-    /// `min_value`.
+    /// `min_value`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_value: Option<f64>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldNumberConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldNumberConfig {
+/// Sets `default_value`.
+with_default_value(default_value): f64;
+/// Sets `max_value`.
+with_max_value(max_value): f64;
+/// Sets `min_value`.
+with_min_value(min_value): f64;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFieldPassword`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPassword {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFieldPasswordConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldPasswordConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypePasswordConst`] (one of `PASSWORD`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypePasswordConst>,
     /// Fields this crate does not name, kept as received.
@@ -1418,35 +2348,89 @@ pub struct FormFieldPassword {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldPassword: id);
+#[allow(deprecated)]
+impl FormFieldPassword {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFieldPasswordConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypePasswordConst::from("PASSWORD")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPassword {
+/// Sets `config`.
+with_config(config): FormFieldPasswordConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldPasswordConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPasswordConfig {
-    /// `complexity`.
+    /// `complexity`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<bool>,
-    /// `hash`.
+    /// `hash`: a [`FormFieldPasswordConfigHashEnum`] (one of `NONE`, `MD5`, `SHA1`, `SHA256`, `SHA512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<FormFieldPasswordConfigHashEnum>,
-    /// `max_length`.
+    /// `max_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// `min_length`.
+    /// `min_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    /// `nist`.
+    /// `nist`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nist: Option<bool>,
-    /// `placeholder`.
+    /// `placeholder`: a string; at most 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `strength_meter`.
+    /// `strength_meter`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength_meter: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPasswordConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPasswordConfig {
+/// Sets `complexity`.
+with_complexity(complexity): bool;
+/// Sets `hash`.
+with_hash(hash): FormFieldPasswordConfigHashEnum;
+/// Sets `max_length`.
+with_max_length(max_length): i64;
+/// Sets `min_length`.
+with_min_length(min_length): i64;
+/// Sets `nist`.
+with_nist(nist): bool;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+/// Sets `strength_meter`.
+with_strength_meter(strength_meter): bool;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPasswordConfigHashEnum`.
 FormFieldPasswordConfigHashEnum {
@@ -1465,28 +2449,28 @@ Sha512 => "SHA512",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPayment {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFieldPaymentConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldPaymentConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypePaymentConst`] (one of `PAYMENT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypePaymentConst>,
     /// Fields this crate does not name, kept as received.
@@ -1494,29 +2478,84 @@ pub struct FormFieldPayment {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldPayment: id);
+#[allow(deprecated)]
+impl FormFieldPayment {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFieldPaymentConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypePaymentConst::from("PAYMENT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPayment {
+/// Sets `config`.
+with_config(config): FormFieldPaymentConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldPaymentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfig {
-    /// `charge` (the description marks it required).
+    /// `charge`: a [`FormFieldPaymentConfigCharge`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge: Option<FormFieldPaymentConfigCharge>,
-    /// `credentials` (the description marks it required).
+    /// `credentials`: a [`FormFieldPaymentConfigCredentials`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<FormFieldPaymentConfigCredentials>,
-    /// `customer`.
+    /// `customer`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<crate::secret::SecretMap>,
-    /// `fields`.
+    /// `fields`: a [`FormFieldPaymentConfigFields`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<FormFieldPaymentConfigFields>,
-    /// `provider`.
+    /// `provider`: a [`FormFieldPaymentConfigProviderEnum`] (one of `STRIPE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FormFieldPaymentConfigProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfig {
+    /// A value with the required `charge`, `credentials`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        charge: impl Into<FormFieldPaymentConfigCharge>,
+        credentials: impl Into<FormFieldPaymentConfigCredentials>,
+    ) -> Self {
+        Self {
+            charge: Some(charge.into()),
+            credentials: Some(credentials.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfig {
+/// Sets `charge`.
+with_charge(charge): FormFieldPaymentConfigCharge;
+/// Sets `credentials`.
+with_credentials(credentials): FormFieldPaymentConfigCredentials;
+/// Sets `customer`.
+with_customer(customer): crate::secret::SecretMap;
+/// Sets `fields`.
+with_fields(fields): FormFieldPaymentConfigFields;
+/// Sets `provider`.
+with_provider(provider): FormFieldPaymentConfigProviderEnum;
+});
 /// One of several shapes, named by the value of `type`: the schema `FormFieldPaymentConfigCharge`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1551,16 +2590,32 @@ Subscription(FormFieldPaymentConfigChargeSubscription);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeOneOff {
-    /// `one_off` (the description marks it required).
+    /// `one_off`: a [`FormFieldPaymentConfigChargeOneOffOneOff`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_off: Option<FormFieldPaymentConfigChargeOneOffOneOff>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldPaymentConfigChargeTypeOneOffConst`] (one of `ONE_OFF`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldPaymentConfigChargeTypeOneOffConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigChargeOneOff {
+    /// A value with the required `one_off`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(one_off: impl Into<FormFieldPaymentConfigChargeOneOffOneOff>) -> Self {
+        Self {
+            one_off: Some(one_off.into()),
+            type_: Some(FormFieldPaymentConfigChargeTypeOneOffConst::from("ONE_OFF")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigChargeOneOff {
+/// Sets `one_off`.
+with_one_off(one_off): FormFieldPaymentConfigChargeOneOffOneOff;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeOneOffCurrencyEnum`.
 FormFieldPaymentConfigChargeOneOffCurrencyEnum {
@@ -1587,16 +2642,37 @@ Usd => "USD",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeOneOffOneOff {
-    /// `amount` (the description marks it required).
+    /// `amount`: a [`FormFieldPaymentConfigChargeOneOffOneOffAmount`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<FormFieldPaymentConfigChargeOneOffOneOffAmount>,
-    /// `currency` (the description marks it required).
+    /// `currency`: a [`FormFieldPaymentConfigChargeOneOffCurrencyEnum`] (one of `AUD`, `CAD`, `CHF`, `EUR`, `GBP`, `INR`, `MXN`, `SEK`, `USD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<FormFieldPaymentConfigChargeOneOffCurrencyEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigChargeOneOffOneOff {
+    /// A value with the required `amount`, `currency`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        amount: impl Into<FormFieldPaymentConfigChargeOneOffOneOffAmount>,
+        currency: impl Into<FormFieldPaymentConfigChargeOneOffCurrencyEnum>,
+    ) -> Self {
+        Self {
+            amount: Some(amount.into()),
+            currency: Some(currency.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigChargeOneOffOneOff {
+/// Sets `amount`.
+with_amount(amount): FormFieldPaymentConfigChargeOneOffOneOffAmount;
+/// Sets `currency`.
+with_currency(currency): FormFieldPaymentConfigChargeOneOffCurrencyEnum;
+});
 /// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1644,16 +2720,34 @@ Number(f64) => as_number, is_number;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeSubscription {
-    /// `subscription` (the description marks it required).
+    /// `subscription`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<crate::secret::SecretMap>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldPaymentConfigChargeTypeSubscriptionConst`] (one of `SUBSCRIPTION`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldPaymentConfigChargeTypeSubscriptionConst>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigChargeSubscription {
+    /// A value with the required `subscription`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(subscription: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            subscription: Some(subscription.into()),
+            type_: Some(FormFieldPaymentConfigChargeTypeSubscriptionConst::from(
+                "SUBSCRIPTION",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigChargeSubscription {
+/// Sets `subscription`.
+with_subscription(subscription): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeTypeOneOffConst`.
 FormFieldPaymentConfigChargeTypeOneOffConst {
@@ -1670,50 +2764,104 @@ Subscription => "SUBSCRIPTION",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigCredentials {
-    /// `private_key` (the description marks it required).
+    /// `private_key`: a secret string; 1 to 250 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
-    /// `public_key` (the description marks it required).
+    /// `public_key`: a string; 1 to 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigCredentials {
+    /// A value with the required `private_key`, `public_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(private_key: impl Into<crate::Secret>, public_key: impl Into<String>) -> Self {
+        Self {
+            private_key: Some(private_key.into()),
+            public_key: Some(public_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigCredentials {
+/// Sets `private_key`.
+with_private_key(private_key): crate::Secret;
+/// Sets `public_key`.
+with_public_key(public_key): String;
+});
 /// A model of the schema `FormFieldPaymentConfigFieldProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigFieldProperties {
-    /// `label`.
+    /// `label`: a string; 1 to 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 250 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigFieldProperties {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigFieldProperties {
+/// Sets `label`.
+with_label(label): String;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFieldPaymentConfigFields`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigFields {
-    /// `card_number`.
+    /// `card_number`: a [`FormFieldPaymentConfigFieldProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<FormFieldPaymentConfigFieldProperties>,
-    /// `expiration_date`.
+    /// `expiration_date`: a [`FormFieldPaymentConfigFieldProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<FormFieldPaymentConfigFieldProperties>,
-    /// `security_code`.
+    /// `security_code`: a [`FormFieldPaymentConfigFieldProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_code: Option<FormFieldPaymentConfigFieldProperties>,
-    /// `trustmarks`.
+    /// `trustmarks`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trustmarks: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldPaymentConfigFields {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldPaymentConfigFields {
+/// Sets `card_number`.
+with_card_number(card_number): FormFieldPaymentConfigFieldProperties;
+/// Sets `expiration_date`.
+with_expiration_date(expiration_date): FormFieldPaymentConfigFieldProperties;
+/// Sets `security_code`.
+with_security_code(security_code): FormFieldPaymentConfigFieldProperties;
+/// Sets `trustmarks`.
+with_trustmarks(trustmarks): bool;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigProviderEnum`.
 FormFieldPaymentConfigProviderEnum {
@@ -1724,28 +2872,28 @@ Stripe => "STRIPE",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldSocial {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<crate::secret::SecretMap>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeSocialConst`] (one of `SOCIAL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeSocialConst>,
     /// Fields this crate does not name, kept as received.
@@ -1753,32 +2901,59 @@ pub struct FormFieldSocial {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldSocial: id);
+#[allow(deprecated)]
+impl FormFieldSocial {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeSocialConst::from("SOCIAL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldSocial {
+/// Sets `config`.
+with_config(config): crate::secret::SecretMap;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldTel`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldTel {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldTelConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldTelConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeTelConst`] (one of `TEL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeTelConst>,
     /// Fields this crate does not name, kept as received.
@@ -1786,69 +2961,134 @@ pub struct FormFieldTel {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldTel: id);
+#[allow(deprecated)]
+impl FormFieldTel {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeTelConst::from("TEL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldTel {
+/// Sets `config`.
+with_config(config): FormFieldTelConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldTelConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldTelConfig {
-    /// `country_picker`.
+    /// `country_picker`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_picker: Option<bool>,
-    /// `default_value`.
+    /// `default_value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `max_length`.
+    /// `max_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// `min_length`.
+    /// `min_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    /// `placeholder`.
+    /// `placeholder`: a string; at most 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `strings`.
+    /// `strings`: a [`FormFieldTelConfigStrings`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strings: Option<FormFieldTelConfigStrings>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldTelConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldTelConfig {
+/// Sets `country_picker`.
+with_country_picker(country_picker): bool;
+/// Sets `default_value`.
+with_default_value(default_value): String;
+/// Sets `max_length`.
+with_max_length(max_length): i64;
+/// Sets `min_length`.
+with_min_length(min_length): i64;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+/// Sets `strings`.
+with_strings(strings): FormFieldTelConfigStrings;
+});
 /// A model of the schema `FormFieldTelConfigStrings`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldTelConfigStrings {
-    /// `filter_placeholder`.
+    /// `filter_placeholder`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldTelConfigStrings {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldTelConfigStrings {
+/// Sets `filter_placeholder`.
+with_filter_placeholder(filter_placeholder): String;
+});
 /// A model of the schema `FormFieldText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldText {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldTextConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldTextConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeTextConst`] (one of `TEXT`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeTextConst>,
     /// Fields this crate does not name, kept as received.
@@ -1856,29 +3096,78 @@ pub struct FormFieldText {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldText: id);
+#[allow(deprecated)]
+impl FormFieldText {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeTextConst::from("TEXT")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldText {
+/// Sets `config`.
+with_config(config): FormFieldTextConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldTextConfig {
-    /// `default_value`.
+    /// `default_value`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `max_length`.
+    /// `max_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
-    /// `min_length`.
+    /// `min_length`: an integer; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
-    /// `multiline`.
+    /// `multiline`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiline: Option<bool>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldTextConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldTextConfig {
+/// Sets `default_value`.
+with_default_value(default_value): String;
+/// Sets `max_length`.
+with_max_length(max_length): i64;
+/// Sets `min_length`.
+with_min_length(min_length): i64;
+/// Sets `multiline`.
+with_multiline(multiline): bool;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 string_enum!(
 /// A string enum: the schema `FormFieldTypeBooleanConst`.
 FormFieldTypeBooleanConst {
@@ -1979,28 +3268,28 @@ Url => "URL",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldUrl {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
-    /// `config`.
+    /// `config`: a [`FormFieldUrlConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldUrlConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormFieldTypeUrlConst`] (one of `URL`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeUrlConst>,
     /// Fields this crate does not name, kept as received.
@@ -2008,37 +3297,80 @@ pub struct FormFieldUrl {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFieldUrl: id);
+#[allow(deprecated)]
+impl FormFieldUrl {
+    /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryFieldConst::from("FIELD")),
+            id: Some(id.into()),
+            type_: Some(FormFieldTypeUrlConst::from("URL")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldUrl {
+/// Sets `config`.
+with_config(config): FormFieldUrlConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormFieldUrlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFieldUrlConfig {
-    /// `default_value`.
+    /// `default_value`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `placeholder`.
+    /// `placeholder`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormFieldUrlConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFieldUrlConfig {
+/// Sets `default_value`.
+with_default_value(default_value): String;
+/// Sets `placeholder`.
+with_placeholder(placeholder): String;
+});
 /// A model of the schema `FormFlow`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFlow {
-    /// `alias`.
+    /// `alias`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormFlowConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFlowConfig>,
-    /// `coordinates`.
+    /// `coordinates`: a [`FormNodeCoordinates`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormNodeTypeFlowConst`] (one of `FLOW`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeFlowConst>,
     /// Fields this crate does not name, kept as received.
@@ -2046,14 +3378,37 @@ pub struct FormFlow {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFlow: id);
+#[allow(deprecated)]
+impl FormFlow {
+    /// A value with the required `config`, `id`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormFlowConfig>, id: impl Into<String>) -> Self {
+        Self {
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormNodeTypeFlowConst::from("FLOW")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFlow {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `config`.
+with_config(config): FormFlowConfig;
+/// Sets `coordinates`.
+with_coordinates(coordinates): FormNodeCoordinates;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormFlowConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFlowConfig {
-    /// `flow_id` (the description marks it required).
+    /// `flow_id`: a string; format `flow-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
-    /// `next_node`.
+    /// `next_node`: a [`FormNodePointer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
@@ -2061,48 +3416,114 @@ pub struct FormFlowConfig {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormFlowConfig: flow_id);
+#[allow(deprecated)]
+impl FormFlowConfig {
+    /// A value with the required `flow_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(flow_id: impl Into<String>) -> Self {
+        Self {
+            flow_id: Some(flow_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormFlowConfig {
+/// Sets `flow_id`.
+with_flow_id(flow_id): String;
+/// Sets `next_node`.
+with_next_node(next_node): FormNodePointer;
+});
 /// A model of the schema `FormHiddenField`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormHiddenField {
-    /// `key` (the description marks it required).
+    /// `key`: a secret string; format `forms-custom-identifier`; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
-    /// `value`.
+    /// `value`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormHiddenField {
+    /// A value with the required `key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(key: impl Into<crate::Secret>) -> Self {
+        Self {
+            key: Some(key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormHiddenField {
+/// Sets `key`.
+with_key(key): crate::Secret;
+/// Sets `value`.
+with_value(value): String;
+});
 /// A model of the schema `FormLanguages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormLanguages {
-    /// `default`.
+    /// `default`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    /// `primary`.
+    /// `primary`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormLanguages {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormLanguages {
+/// Sets `default`.
+with_default(default): String;
+/// Sets `primary`.
+with_primary(primary): String;
+});
 /// A model of the schema `FormMessages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormMessages {
-    /// `custom`.
+    /// `custom`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<crate::secret::SecretMap>,
-    /// `errors`.
+    /// `errors`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormMessages {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormMessages {
+/// Sets `custom`.
+with_custom(custom): crate::secret::SecretMap;
+/// Sets `errors`.
+with_errors(errors): crate::secret::SecretMap;
+});
 /// One of several shapes, named by the value of `type`: the schema `FormNode`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2142,16 +3563,34 @@ Step(FormStep);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormNodeCoordinates {
-    /// `x` (the description marks it required).
+    /// `x`: an integer; -999999 to 999999; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<i64>,
-    /// `y` (the description marks it required).
+    /// `y`: an integer; -999999 to 999999; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormNodeCoordinates {
+    /// A value with the required `x`, `y`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(x: impl Into<i64>, y: impl Into<i64>) -> Self {
+        Self {
+            x: Some(x.into()),
+            y: Some(y.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormNodeCoordinates {
+/// Sets `x`.
+with_x(x): i64;
+/// Sets `y`.
+with_y(y): i64;
+});
 /// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2218,19 +3657,19 @@ Step => "STEP",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormRouter {
-    /// `alias`.
+    /// `alias`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `config`.
+    /// `config`: a [`FormRouterConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormRouterConfig>,
-    /// `coordinates`.
+    /// `coordinates`: a [`FormNodeCoordinates`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormNodeTypeRouterConst`] (one of `ROUTER`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeRouterConst>,
     /// Fields this crate does not name, kept as received.
@@ -2238,34 +3677,72 @@ pub struct FormRouter {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormRouter: id);
+#[allow(deprecated)]
+impl FormRouter {
+    /// A value with the required `id`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            type_: Some(FormNodeTypeRouterConst::from("ROUTER")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormRouter {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `config`.
+with_config(config): FormRouterConfig;
+/// Sets `coordinates`.
+with_coordinates(coordinates): FormNodeCoordinates;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormRouterConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormRouterConfig {
-    /// `fallback`.
+    /// `fallback`: a [`FormNodePointer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<FormNodePointer>,
-    /// `rules`.
+    /// `rules`: a list, each item a [`FormRouterRule`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<FormRouterRule>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormRouterConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormRouterConfig {
+/// Sets `fallback`.
+with_fallback(fallback): FormNodePointer;
+/// Sets `rules`.
+with_rules(rules): Vec<FormRouterRule>;
+});
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormRouterRule {
-    /// `alias`.
+    /// `alias`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `condition` (the description marks it required).
+    /// `condition`: any JSON value; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<serde_json::Value>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `next_node`.
+    /// `next_node`: a [`FormNodePointer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
@@ -2273,40 +3750,80 @@ pub struct FormRouterRule {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormRouterRule: id);
+#[allow(deprecated)]
+impl FormRouterRule {
+    /// A value with the required `condition`, `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(condition: impl Into<serde_json::Value>, id: impl Into<String>) -> Self {
+        Self {
+            condition: Some(condition.into()),
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormRouterRule {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `condition`.
+with_condition(condition): serde_json::Value;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `next_node`.
+with_next_node(next_node): FormNodePointer;
+});
 /// A model of the schema `FormStartNode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormStartNode {
-    /// `coordinates`.
+    /// `coordinates`: a [`FormNodeCoordinates`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
-    /// `hidden_fields`.
+    /// `hidden_fields`: a list, each item a [`FormHiddenField`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<FormHiddenField>>,
-    /// `next_node`.
+    /// `next_node`: a [`FormNodePointer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormStartNode {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormStartNode {
+/// Sets `coordinates`.
+with_coordinates(coordinates): FormNodeCoordinates;
+/// Sets `hidden_fields`.
+with_hidden_fields(hidden_fields): Vec<FormHiddenField>;
+/// Sets `next_node`.
+with_next_node(next_node): FormNodePointer;
+});
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormStep {
-    /// `alias`.
+    /// `alias`: a string; 1 to 150 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
-    /// `config`.
+    /// `config`: a [`FormStepConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormStepConfig>,
-    /// `coordinates`.
+    /// `coordinates`: a [`FormNodeCoordinates`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormNodeTypeStepConst`] (one of `STEP`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeStepConst>,
     /// Fields this crate does not name, kept as received.
@@ -2314,51 +3831,103 @@ pub struct FormStep {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormStep: id);
+#[allow(deprecated)]
+impl FormStep {
+    /// A value with the required `id`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            type_: Some(FormNodeTypeStepConst::from("STEP")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormStep {
+/// Sets `alias`.
+with_alias(alias): String;
+/// Sets `config`.
+with_config(config): FormStepConfig;
+/// Sets `coordinates`.
+with_coordinates(coordinates): FormNodeCoordinates;
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `FormStepConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormStepConfig {
-    /// `components`.
+    /// `components`: a list, each item a [`FormComponent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<FormComponent>>,
-    /// `next_node`.
+    /// `next_node`: a [`FormNodePointer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormStepConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormStepConfig {
+/// Sets `components`.
+with_components(components): Vec<FormComponent>;
+/// Sets `next_node`.
+with_next_node(next_node): FormNodePointer;
+});
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormStyle {
-    /// `css`.
+    /// `css`: a string; 1 to 5000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormStyle {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(FormStyle {
+/// Sets `css`.
+with_css(css): String;
+});
 /// A model of the schema `FormSummary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormSummary {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `embedded_at`.
+    /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `form-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `submitted_at`.
+    /// `submitted_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2407,28 +3976,28 @@ Recaptcha(FormWidgetRecaptcha);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetAuth0VerifiableCredentials {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormWidgetAuth0VerifiableCredentialsConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetAuth0VerifiableCredentialsConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormWidgetTypeAuth0VerifiableCredentialsConst`] (one of `AUTH0_VERIFIABLE_CREDENTIALS`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeAuth0VerifiableCredentialsConst>,
     /// Fields this crate does not name, kept as received.
@@ -2436,26 +4005,59 @@ pub struct FormWidgetAuth0VerifiableCredentials {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetAuth0VerifiableCredentials: id);
+#[allow(deprecated)]
+impl FormWidgetAuth0VerifiableCredentials {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        config: impl Into<FormWidgetAuth0VerifiableCredentialsConfig>,
+        id: impl Into<String>,
+    ) -> Self {
+        Self {
+            category: Some(FormComponentCategoryWidgetConst::from("WIDGET")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormWidgetTypeAuth0VerifiableCredentialsConst::from(
+                "AUTH0_VERIFIABLE_CREDENTIALS",
+            )),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetAuth0VerifiableCredentials {
+/// Sets `config`.
+with_config(config): FormWidgetAuth0VerifiableCredentialsConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormWidgetAuth0VerifiableCredentialsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetAuth0VerifiableCredentialsConfig {
-    /// `access_token` (the description marks it required).
+    /// `access_token`: a secret string; 1 to 5000 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `alternate_text` (the description marks it required).
+    /// `alternate_text`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_text: Option<String>,
-    /// `max_wait`.
+    /// `max_wait`: a number; 60 to 600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_wait: Option<f64>,
-    /// `size`.
+    /// `size`: a number; 1 to 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
-    /// `url` (the description marks it required).
+    /// `url`: a string; at most 2000 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `verification_id` (the description marks it required).
+    /// `verification_id`: a string; 1 to 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2463,32 +4065,65 @@ pub struct FormWidgetAuth0VerifiableCredentialsConfig {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetAuth0VerifiableCredentialsConfig: verification_id);
+#[allow(deprecated)]
+impl FormWidgetAuth0VerifiableCredentialsConfig {
+    /// A value with the required `access_token`, `alternate_text`, `url`, `verification_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        access_token: impl Into<crate::Secret>,
+        alternate_text: impl Into<String>,
+        url: impl Into<String>,
+        verification_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_token: Some(access_token.into()),
+            alternate_text: Some(alternate_text.into()),
+            url: Some(url.into()),
+            verification_id: Some(verification_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetAuth0VerifiableCredentialsConfig {
+/// Sets `access_token`.
+with_access_token(access_token): crate::Secret;
+/// Sets `alternate_text`.
+with_alternate_text(alternate_text): String;
+/// Sets `max_wait`.
+with_max_wait(max_wait): f64;
+/// Sets `size`.
+with_size(size): f64;
+/// Sets `url`.
+with_url(url): String;
+/// Sets `verification_id`.
+with_verification_id(verification_id): String;
+});
 /// A model of the schema `FormWidgetGMapsAddress`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetGMapsAddress {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormWidgetGMapsAddressConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetGMapsAddressConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormWidgetTypeGMapsAddressConst`] (one of `GMAPS_ADDRESS`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeGMapsAddressConst>,
     /// Fields this crate does not name, kept as received.
@@ -2496,43 +4131,86 @@ pub struct FormWidgetGMapsAddress {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetGMapsAddress: id);
+#[allow(deprecated)]
+impl FormWidgetGMapsAddress {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormWidgetGMapsAddressConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryWidgetConst::from("WIDGET")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormWidgetTypeGMapsAddressConst::from("GMAPS_ADDRESS")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetGMapsAddress {
+/// Sets `config`.
+with_config(config): FormWidgetGMapsAddressConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormWidgetGMapsAddressConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetGMapsAddressConfig {
-    /// `api_key` (the description marks it required).
+    /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormWidgetGMapsAddressConfig {
+    /// A value with the required `api_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            api_key: Some(api_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetGMapsAddressConfig {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+});
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetRecaptcha {
-    /// `category` (the description marks it required).
+    /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
-    /// `config` (the description marks it required).
+    /// `config`: a [`FormWidgetRecaptchaConfig`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetRecaptchaConfig>,
-    /// `hint`.
+    /// `hint`: a string; 1 to 500 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `forms-custom-identifier`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `label`.
+    /// `label`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `required`.
+    /// `required`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// `sensitive`.
+    /// `sensitive`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`FormWidgetTypeRecaptchaConst`] (one of `RECAPTCHA`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeRecaptchaConst>,
     /// Fields this crate does not name, kept as received.
@@ -2540,20 +4218,66 @@ pub struct FormWidgetRecaptcha {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormWidgetRecaptcha: id);
+#[allow(deprecated)]
+impl FormWidgetRecaptcha {
+    /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(config: impl Into<FormWidgetRecaptchaConfig>, id: impl Into<String>) -> Self {
+        Self {
+            category: Some(FormComponentCategoryWidgetConst::from("WIDGET")),
+            config: Some(config.into()),
+            id: Some(id.into()),
+            type_: Some(FormWidgetTypeRecaptchaConst::from("RECAPTCHA")),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetRecaptcha {
+/// Sets `config`.
+with_config(config): FormWidgetRecaptchaConfig;
+/// Sets `hint`.
+with_hint(hint): String;
+/// Sets `id`.
+with_id(id): String;
+/// Sets `label`.
+with_label(label): String;
+/// Sets `required`.
+with_required(required): bool;
+/// Sets `sensitive`.
+with_sensitive(sensitive): bool;
+});
 /// A model of the schema `FormWidgetRecaptchaConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormWidgetRecaptchaConfig {
-    /// `secret_key` (the description marks it required).
+    /// `secret_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
-    /// `site_key` (the description marks it required).
+    /// `site_key`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl FormWidgetRecaptchaConfig {
+    /// A value with the required `secret_key`, `site_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(secret_key: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
+        Self {
+            secret_key: Some(secret_key.into()),
+            site_key: Some(site_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(FormWidgetRecaptchaConfig {
+/// Sets `secret_key`.
+with_secret_key(secret_key): crate::Secret;
+/// Sets `site_key`.
+with_site_key(site_key): String;
+});
 string_enum!(
 /// A string enum: the schema `FormWidgetTypeAuth0VerifiableCredentialsConst`.
 FormWidgetTypeAuth0VerifiableCredentialsConst {
@@ -2584,43 +4308,43 @@ Links => "links",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFormResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `embedded_at`.
+    /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
-    /// `ending`.
+    /// `ending`: a [`FormEndingNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<FormEndingNode>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `form-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `languages`.
+    /// `languages`: a [`FormLanguages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<FormLanguages>,
-    /// `messages`.
+    /// `messages`: a [`FormMessages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<FormMessages>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nodes`.
+    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<FormNode>>,
-    /// `start`.
+    /// `start`: a [`FormStartNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<FormStartNode>,
-    /// `style`.
+    /// `style`: a [`FormStyle`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormStyle>,
-    /// `submitted_at`.
+    /// `submitted_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
-    /// `translations`.
+    /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2628,73 +4352,73 @@ pub struct GetFormResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFormResponseContent: id, name);
-/// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFormRequestContent {
+    /// `ending`: a [`FormEndingNode`].
     #[serde(skip_serializing_if = "Option::is_none")]
     ending: Option<FormEndingNode>,
+    /// `languages`: a [`FormLanguages`].
     #[serde(skip_serializing_if = "Option::is_none")]
     languages: Option<FormLanguages>,
+    /// `messages`: a [`FormMessages`].
     #[serde(skip_serializing_if = "Option::is_none")]
     messages: Option<FormMessages>,
+    /// `name`: a string; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `nodes`: a list, each item a [`FormNode`].
     #[serde(skip_serializing_if = "Option::is_none")]
     nodes: Option<Vec<FormNode>>,
+    /// `start`: a [`FormStartNode`].
     #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<FormStartNode>,
+    /// `style`: a [`FormStyle`].
     #[serde(skip_serializing_if = "Option::is_none")]
     style: Option<FormStyle>,
+    /// `translations`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     translations: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateFormRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            ending: None,
+            languages: None,
+            messages: None,
+            name: None,
+            nodes: None,
+            start: None,
+            style: None,
+            translations: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `ending`.
-    pub fn ending(mut self, value: impl Into<FormEndingNode>) -> Self {
-        self.ending = Some(value.into());
-        self
-    }
-    /// Sets `languages`.
-    pub fn languages(mut self, value: impl Into<FormLanguages>) -> Self {
-        self.languages = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn messages(mut self, value: impl Into<FormMessages>) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nodes`.
-    pub fn nodes(mut self, value: impl Into<Vec<FormNode>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: impl Into<FormStartNode>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-    /// Sets `style`.
-    pub fn style(mut self, value: impl Into<FormStyle>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
-    /// Sets `translations`.
-    pub fn translations(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.translations = Some(value.into());
-        self
-    }
+}
+setters!(UpdateFormRequestContent {
+/// Sets `ending`.
+with_ending(ending): FormEndingNode;
+/// Sets `languages`.
+with_languages(languages): FormLanguages;
+/// Sets `messages`.
+with_messages(messages): FormMessages;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `nodes`.
+with_nodes(nodes): Vec<FormNode>;
+/// Sets `start`.
+with_start(start): FormStartNode;
+/// Sets `style`.
+with_style(style): FormStyle;
+/// Sets `translations`.
+with_translations(translations): crate::secret::SecretMap;
+});
+impl UpdateFormRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -2705,43 +4429,43 @@ impl UpdateFormRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFormResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `embedded_at`.
+    /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
-    /// `ending`.
+    /// `ending`: a [`FormEndingNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<FormEndingNode>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `form-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `languages`.
+    /// `languages`: a [`FormLanguages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<FormLanguages>,
-    /// `messages`.
+    /// `messages`: a [`FormMessages`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<FormMessages>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nodes`.
+    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<FormNode>>,
-    /// `start`.
+    /// `start`: a [`FormStartNode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<FormStartNode>,
-    /// `style`.
+    /// `style`: a [`FormStyle`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormStyle>,
-    /// `submitted_at`.
+    /// `submitted_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
-    /// `translations`.
+    /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

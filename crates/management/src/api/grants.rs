@@ -6,19 +6,19 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserGrant {
-    /// `audience`.
+    /// `audience`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `clientID`.
+    /// `clientID`: a string.
     #[serde(rename = "clientID", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `scope`.
+    /// `scope`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
-    /// `user_id`.
+    /// `user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,44 +2,52 @@
 //! Operations tagged `groups` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `AssignGroupRolesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `AssignGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignGroupRolesRequestContent {
+    /// `roles`: a list, each item a string; at least 1 items; required.
     roles: Vec<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl AssignGroupRolesRequestContent {
-    /// A body with the required fields:
-    /// - `roles`
+    /// A value with the required `roles`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {
             roles: roles.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl AssignGroupRolesRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `DeleteGroupRolesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `DeleteGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeleteGroupRolesRequestContent {
+    /// `roles`: a list, each item a string; at least 1 items; required.
     roles: Vec<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl DeleteGroupRolesRequestContent {
-    /// A body with the required fields:
-    /// - `roles`
+    /// A value with the required `roles`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {
             roles: roles.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl DeleteGroupRolesRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -50,25 +58,25 @@ impl DeleteGroupRolesRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGroupResponseContent {
-    /// `connection_id`.
+    /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `external_id`.
+    /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `tenant_name` (the description marks it required).
+    /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -80,19 +88,19 @@ str_accessors!(GetGroupResponseContent: connection_id, external_id, id, name, te
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMember {
-    /// `connection_id`.
+    /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `member_type`.
+    /// `member_type`: a [`GroupMemberTypeEnum`] (one of `user`, `group`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberTypeEnum>,
-    /// `type`.
+    /// `type`: a [`GroupTypeEnum`] (one of `connection`, `organization`, `tenant`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<GroupTypeEnum>,
     /// Fields this crate does not name, kept as received.

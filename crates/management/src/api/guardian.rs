@@ -2,26 +2,33 @@
 //! Operations tagged `guardian` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateGuardianEnrollmentTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateGuardianEnrollmentTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateGuardianEnrollmentTicketRequestContent {
+    /// `allow_multiple_enrollments`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     allow_multiple_enrollments: Option<bool>,
+    /// `email`: a string; format `email`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+    /// `email_locale`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_locale: Option<String>,
+    /// `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
     #[serde(skip_serializing_if = "Option::is_none")]
     factor: Option<GuardianEnrollmentFactorEnum>,
+    /// `send_mail`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     send_mail: Option<bool>,
+    /// `user_id`: a string; format `user-id`; required.
     user_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateGuardianEnrollmentTicketRequestContent {
-    /// A body with the required fields:
-    /// - `user_id`
+    /// A value with the required `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             allow_multiple_enrollments: None,
@@ -33,31 +40,20 @@ impl CreateGuardianEnrollmentTicketRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `allow_multiple_enrollments`.
-    pub fn allow_multiple_enrollments(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_enrollments = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `email_locale`.
-    pub fn email_locale(mut self, value: impl Into<String>) -> Self {
-        self.email_locale = Some(value.into());
-        self
-    }
-    /// Sets `factor`.
-    pub fn factor(mut self, value: impl Into<GuardianEnrollmentFactorEnum>) -> Self {
-        self.factor = Some(value.into());
-        self
-    }
-    /// Sets `send_mail`.
-    pub fn send_mail(mut self, value: impl Into<bool>) -> Self {
-        self.send_mail = Some(value.into());
-        self
-    }
+}
+setters!(CreateGuardianEnrollmentTicketRequestContent {
+/// Sets `allow_multiple_enrollments`.
+with_allow_multiple_enrollments(allow_multiple_enrollments): bool;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `email_locale`.
+with_email_locale(email_locale): String;
+/// Sets `factor`.
+with_factor(factor): GuardianEnrollmentFactorEnum;
+/// Sets `send_mail`.
+with_send_mail(send_mail): bool;
+});
+impl CreateGuardianEnrollmentTicketRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -68,10 +64,10 @@ impl CreateGuardianEnrollmentTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateGuardianEnrollmentTicketResponseContent {
-    /// `ticket_id`.
+    /// `ticket_id`: a string; defaults to `"u2x2-u2x2-u2x2-u2x2-u2x2-u2x2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
-    /// `ticket_url`.
+    /// `ticket_url`: a string; format `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -83,25 +79,25 @@ str_accessors!(CreateGuardianEnrollmentTicketResponseContent: ticket_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianEnrollmentResponseContent {
-    /// `enrolled_at`.
+    /// `enrolled_at`: a string; defaults to `"2016-07-12T17:56:26.804Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; defaults to `"dev_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identifier`.
+    /// `identifier`: a string; defaults to `"76dc-a90c-a88c-a90c-a88c-a88c-a90c"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `last_auth`.
+    /// `last_auth`: a string; defaults to `"2016-07-12T17:56:26.804Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"iPhone 7"`; 1 to 20 characters; matches `^\+[0-9]{8, 20}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string; defaults to `"+1 999999999999"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `status`.
+    /// `status`: a [`GuardianEnrollmentStatus`] (one of `pending`, `confirmed`); defaults to `"pending"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GuardianEnrollmentStatus>,
     /// Fields this crate does not name, kept as received.
@@ -113,13 +109,13 @@ str_accessors!(GetGuardianEnrollmentResponseContent: id, identifier, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorDuoSettingsResponseContent {
-    /// `host`.
+    /// `host`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// `ikey`.
+    /// `ikey`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ikey: Option<String>,
-    /// `skey`.
+    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
@@ -130,7 +126,7 @@ pub struct GetGuardianFactorDuoSettingsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
-    /// `message_types`.
+    /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -141,10 +137,10 @@ pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorPhoneTemplatesResponseContent {
-    /// `enrollment_message` (the description marks it required).
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
-    /// `verification_message` (the description marks it required).
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -155,10 +151,10 @@ pub struct GetGuardianFactorPhoneTemplatesResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorSmsTemplatesResponseContent {
-    /// `enrollment_message` (the description marks it required).
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
-    /// `verification_message` (the description marks it required).
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -169,13 +165,13 @@ pub struct GetGuardianFactorSmsTemplatesResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderApnsResponseContent {
-    /// `bundle_id`.
+    /// `bundle_id`: a string; 1 to 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `sandbox`.
+    /// `sandbox`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -187,7 +183,7 @@ str_accessors!(GetGuardianFactorsProviderApnsResponseContent: bundle_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderPhoneResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
@@ -198,16 +194,16 @@ pub struct GetGuardianFactorsProviderPhoneResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderPhoneTwilioResponseContent {
-    /// `auth_token`.
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`.
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`.
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`.
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -218,7 +214,7 @@ pub struct GetGuardianFactorsProviderPhoneTwilioResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderPushNotificationResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     /// Fields this crate does not name, kept as received.
@@ -229,7 +225,7 @@ pub struct GetGuardianFactorsProviderPushNotificationResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
@@ -240,16 +236,16 @@ pub struct GetGuardianFactorsProviderSmsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
-    /// `auth_token`.
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`.
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`.
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`.
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -260,19 +256,19 @@ pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSnsResponseContent {
-    /// `aws_access_key_id`.
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
-    /// `aws_region`.
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
-    /// `aws_secret_access_key`.
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`.
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`.
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -308,13 +304,13 @@ Confirmed => "confirmed",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardianFactor {
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; defaults to `true`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`.
+    /// `name`: a [`GuardianFactorNameEnum`] (one of `push-notification`, `sms`, `email`, `duo`, `otp`, `webauthn-roaming`, `webauthn-platform`, `recovery-code`); defaults to `"sms"`; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GuardianFactorNameEnum>,
-    /// `trial_expired`.
+    /// `trial_expired`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_expired: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -377,38 +373,43 @@ AllApplications => "all-applications",
 /// `confidence-score`.
 ConfidenceScore => "confidence-score",
 });
-/// A request body, the schema `SetGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorDuoSettingsRequestContent {
+    /// `host`: a string; at most 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     host: Option<String>,
+    /// `ikey`: a string; at most 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     ikey: Option<String>,
+    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     skey: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorDuoSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            ikey: None,
+            skey: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `host`.
-    pub fn host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-    /// Sets `ikey`.
-    pub fn ikey(mut self, value: impl Into<String>) -> Self {
-        self.ikey = Some(value.into());
-        self
-    }
-    /// Sets `skey`.
-    pub fn skey(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.skey = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorDuoSettingsRequestContent {
+/// Sets `host`.
+with_host(host): String;
+/// Sets `ikey`.
+with_ikey(ikey): String;
+/// Sets `skey`.
+with_skey(skey): crate::Secret;
+});
+impl SetGuardianFactorDuoSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -419,35 +420,39 @@ impl SetGuardianFactorDuoSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorDuoSettingsResponseContent {
-    /// `host`.
+    /// `host`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// `ikey`.
+    /// `ikey`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ikey: Option<String>,
-    /// `skey`.
+    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorPhoneMessageTypesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorPhoneMessageTypesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
+    /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`); required.
     message_types: Vec<GuardianFactorPhoneFactorMessageTypeEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorPhoneMessageTypesRequestContent {
-    /// A body with the required fields:
-    /// - `message_types`
+    /// A value with the required `message_types`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(message_types: impl Into<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>) -> Self {
         Self {
             message_types: message_types.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorPhoneMessageTypesRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -458,25 +463,27 @@ impl SetGuardianFactorPhoneMessageTypesRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorPhoneMessageTypesResponseContent {
-    /// `message_types`.
+    /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorPhoneTemplatesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorPhoneTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorPhoneTemplatesRequestContent {
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     enrollment_message: String,
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     verification_message: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorPhoneTemplatesRequestContent {
-    /// A body with the required fields:
-    /// - `enrollment_message`
-    /// - `verification_message`
+    /// A value with the required `enrollment_message`, `verification_message`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         enrollment_message: impl Into<String>,
         verification_message: impl Into<String>,
@@ -487,6 +494,8 @@ impl SetGuardianFactorPhoneTemplatesRequestContent {
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorPhoneTemplatesRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -497,32 +506,36 @@ impl SetGuardianFactorPhoneTemplatesRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorPhoneTemplatesResponseContent {
-    /// `enrollment_message` (the description marks it required).
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
-    /// `verification_message` (the description marks it required).
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorRequestContent {
+    /// `enabled`: a boolean; required.
     enabled: bool,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorRequestContent {
-    /// A body with the required fields:
-    /// - `enabled`
+    /// A value with the required `enabled`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
             enabled: enabled.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -533,25 +546,27 @@ impl SetGuardianFactorRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorResponseContent {
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorSmsTemplatesRequestContent {
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     enrollment_message: String,
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     verification_message: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorSmsTemplatesRequestContent {
-    /// A body with the required fields:
-    /// - `enrollment_message`
-    /// - `verification_message`
+    /// A value with the required `enrollment_message`, `verification_message`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         enrollment_message: impl Into<String>,
         verification_message: impl Into<String>,
@@ -562,6 +577,8 @@ impl SetGuardianFactorSmsTemplatesRequestContent {
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorSmsTemplatesRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -572,32 +589,36 @@ impl SetGuardianFactorSmsTemplatesRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorSmsTemplatesResponseContent {
-    /// `enrollment_message` (the description marks it required).
+    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
-    /// `verification_message` (the description marks it required).
+    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorsProviderPhoneRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPhoneRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPhoneRequestContent {
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`); required.
     provider: GuardianFactorsProviderSmsProviderEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPhoneRequestContent {
-    /// A body with the required fields:
-    /// - `provider`
+    /// A value with the required `provider`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
         Self {
             provider: provider.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorsProviderPhoneRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -608,52 +629,56 @@ impl SetGuardianFactorsProviderPhoneRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPhoneResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorsProviderPhoneTwilioRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPhoneTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPhoneTwilioRequestContent {
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_token: Option<crate::Secret>,
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     messaging_service_sid: Option<String>,
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sid: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPhoneTwilioRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            auth_token: None,
+            from: None,
+            messaging_service_sid: None,
+            sid: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `auth_token`.
-    pub fn auth_token(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.auth_token = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `messaging_service_sid`.
-    pub fn messaging_service_sid(mut self, value: impl Into<String>) -> Self {
-        self.messaging_service_sid = Some(value.into());
-        self
-    }
-    /// Sets `sid`.
-    pub fn sid(mut self, value: impl Into<String>) -> Self {
-        self.sid = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderPhoneTwilioRequestContent {
+/// Sets `auth_token`.
+with_auth_token(auth_token): crate::Secret;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `messaging_service_sid`.
+with_messaging_service_sid(messaging_service_sid): String;
+/// Sets `sid`.
+with_sid(sid): String;
+});
+impl SetGuardianFactorsProviderPhoneTwilioRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -664,54 +689,59 @@ impl SetGuardianFactorsProviderPhoneTwilioRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPhoneTwilioResponseContent {
-    /// `auth_token`.
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`.
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`.
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`.
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationApnsRequestContent {
+    /// `bundle_id`: a string; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     bundle_id: Option<String>,
+    /// `p12`: a string; 1 to 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     p12: Option<String>,
+    /// `sandbox`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            bundle_id: None,
+            p12: None,
+            sandbox: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `bundle_id`.
-    pub fn bundle_id(mut self, value: impl Into<String>) -> Self {
-        self.bundle_id = Some(value.into());
-        self
-    }
-    /// Sets `p12`.
-    pub fn p12(mut self, value: impl Into<String>) -> Self {
-        self.p12 = Some(value.into());
-        self
-    }
-    /// Sets `sandbox`.
-    pub fn sandbox(mut self, value: impl Into<bool>) -> Self {
-        self.sandbox = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderPushNotificationApnsRequestContent {
+/// Sets `bundle_id`.
+with_bundle_id(bundle_id): String;
+/// Sets `p12`.
+with_p12(p12): String;
+/// Sets `sandbox`.
+with_sandbox(sandbox): bool;
+});
+impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -722,10 +752,10 @@ impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
-    /// `bundle_id`.
+    /// `bundle_id`: a string; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
-    /// `sandbox`.
+    /// `sandbox`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -733,64 +763,80 @@ pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
-/// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {
+    /// `server_key`: a secret string; 1 to 152 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     server_key: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            server_key: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `server_key`.
-    pub fn server_key(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.server_key = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderPushNotificationFcmRequestContent {
+/// Sets `server_key`.
+with_server_key(server_key): crate::Secret;
+});
+impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+    /// `server_credentials`: a string; 1 to 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     server_credentials: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            server_credentials: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `server_credentials`.
-    pub fn server_credentials(mut self, value: impl Into<String>) -> Self {
-        self.server_credentials = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+/// Sets `server_credentials`.
+with_server_credentials(server_credentials): String;
+});
+impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `SetGuardianFactorsProviderPushNotificationRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPushNotificationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationRequestContent {
+    /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`); required.
     provider: GuardianFactorsProviderPushNotificationProviderDataEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationRequestContent {
-    /// A body with the required fields:
-    /// - `provider`
+    /// A value with the required `provider`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         provider: impl Into<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     ) -> Self {
@@ -799,6 +845,8 @@ impl SetGuardianFactorsProviderPushNotificationRequestContent {
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorsProviderPushNotificationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -809,59 +857,62 @@ impl SetGuardianFactorsProviderPushNotificationRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPushNotificationResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_access_key_id: Option<String>,
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_region: Option<String>,
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_secret_access_key: Option<crate::Secret>,
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sns_apns_platform_application_arn: Option<String>,
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sns_gcm_platform_application_arn: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            aws_access_key_id: None,
+            aws_region: None,
+            aws_secret_access_key: None,
+            sns_apns_platform_application_arn: None,
+            sns_gcm_platform_application_arn: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `aws_access_key_id`.
-    pub fn aws_access_key_id(mut self, value: impl Into<String>) -> Self {
-        self.aws_access_key_id = Some(value.into());
-        self
-    }
-    /// Sets `aws_region`.
-    pub fn aws_region(mut self, value: impl Into<String>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-    /// Sets `aws_secret_access_key`.
-    pub fn aws_secret_access_key(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.aws_secret_access_key = Some(value.into());
-        self
-    }
-    /// Sets `sns_apns_platform_application_arn`.
-    pub fn sns_apns_platform_application_arn(mut self, value: impl Into<String>) -> Self {
-        self.sns_apns_platform_application_arn = Some(value.into());
-        self
-    }
-    /// Sets `sns_gcm_platform_application_arn`.
-    pub fn sns_gcm_platform_application_arn(mut self, value: impl Into<String>) -> Self {
-        self.sns_gcm_platform_application_arn = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderPushNotificationSnsRequestContent {
+/// Sets `aws_access_key_id`.
+with_aws_access_key_id(aws_access_key_id): String;
+/// Sets `aws_region`.
+with_aws_region(aws_region): String;
+/// Sets `aws_secret_access_key`.
+with_aws_secret_access_key(aws_secret_access_key): crate::Secret;
+/// Sets `sns_apns_platform_application_arn`.
+with_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
+/// Sets `sns_gcm_platform_application_arn`.
+with_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
+});
+impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -872,19 +923,19 @@ impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPushNotificationSnsResponseContent {
-    /// `aws_access_key_id`.
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
-    /// `aws_region`.
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
-    /// `aws_secret_access_key`.
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`.
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`.
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -892,22 +943,26 @@ pub struct SetGuardianFactorsProviderPushNotificationSnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetGuardianFactorsProviderPushNotificationSnsResponseContent: aws_access_key_id);
-/// A request body, the schema `SetGuardianFactorsProviderSmsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderSmsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsRequestContent {
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`); required.
     provider: GuardianFactorsProviderSmsProviderEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsRequestContent {
-    /// A body with the required fields:
-    /// - `provider`
+    /// A value with the required `provider`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
         Self {
             provider: provider.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetGuardianFactorsProviderSmsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -918,52 +973,56 @@ impl SetGuardianFactorsProviderSmsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderSmsResponseContent {
-    /// `provider`.
+    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_token: Option<crate::Secret>,
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<String>,
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     messaging_service_sid: Option<String>,
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sid: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsTwilioRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            auth_token: None,
+            from: None,
+            messaging_service_sid: None,
+            sid: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `auth_token`.
-    pub fn auth_token(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.auth_token = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `messaging_service_sid`.
-    pub fn messaging_service_sid(mut self, value: impl Into<String>) -> Self {
-        self.messaging_service_sid = Some(value.into());
-        self
-    }
-    /// Sets `sid`.
-    pub fn sid(mut self, value: impl Into<String>) -> Self {
-        self.sid = Some(value.into());
-        self
-    }
+}
+setters!(SetGuardianFactorsProviderSmsTwilioRequestContent {
+/// Sets `auth_token`.
+with_auth_token(auth_token): crate::Secret;
+/// Sets `from`.
+with_from(from): String;
+/// Sets `messaging_service_sid`.
+with_messaging_service_sid(messaging_service_sid): String;
+/// Sets `sid`.
+with_sid(sid): String;
+});
+impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -974,54 +1033,59 @@ impl SetGuardianFactorsProviderSmsTwilioRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderSmsTwilioResponseContent {
-    /// `auth_token`.
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`.
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`.
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`.
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorDuoSettingsRequestContent {
+    /// `host`: a string; at most 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     host: Option<String>,
+    /// `ikey`: a string; at most 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     ikey: Option<String>,
+    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     skey: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateGuardianFactorDuoSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            ikey: None,
+            skey: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `host`.
-    pub fn host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-    /// Sets `ikey`.
-    pub fn ikey(mut self, value: impl Into<String>) -> Self {
-        self.ikey = Some(value.into());
-        self
-    }
-    /// Sets `skey`.
-    pub fn skey(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.skey = Some(value.into());
-        self
-    }
+}
+setters!(UpdateGuardianFactorDuoSettingsRequestContent {
+/// Sets `host`.
+with_host(host): String;
+/// Sets `ikey`.
+with_ikey(ikey): String;
+/// Sets `skey`.
+with_skey(skey): crate::Secret;
+});
+impl UpdateGuardianFactorDuoSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1032,51 +1096,56 @@ impl UpdateGuardianFactorDuoSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGuardianFactorDuoSettingsResponseContent {
-    /// `host`.
+    /// `host`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// `ikey`.
+    /// `ikey`: a string; at most 10000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ikey: Option<String>,
-    /// `skey`.
+    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
+    /// `bundle_id`: a string; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     bundle_id: Option<String>,
+    /// `p12`: a string; 1 to 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     p12: Option<String>,
+    /// `sandbox`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            bundle_id: None,
+            p12: None,
+            sandbox: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `bundle_id`.
-    pub fn bundle_id(mut self, value: impl Into<String>) -> Self {
-        self.bundle_id = Some(value.into());
-        self
-    }
-    /// Sets `p12`.
-    pub fn p12(mut self, value: impl Into<String>) -> Self {
-        self.p12 = Some(value.into());
-        self
-    }
-    /// Sets `sandbox`.
-    pub fn sandbox(mut self, value: impl Into<bool>) -> Self {
-        self.sandbox = Some(value.into());
-        self
-    }
+}
+setters!(UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
+/// Sets `bundle_id`.
+with_bundle_id(bundle_id): String;
+/// Sets `p12`.
+with_p12(p12): String;
+/// Sets `sandbox`.
+with_sandbox(sandbox): bool;
+});
+impl UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1087,10 +1156,10 @@ impl UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGuardianFactorsProviderPushNotificationApnsResponseContent {
-    /// `bundle_id`.
+    /// `bundle_id`: a string; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
-    /// `sandbox`.
+    /// `sandbox`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -1098,100 +1167,117 @@ pub struct UpdateGuardianFactorsProviderPushNotificationApnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
+    /// `server_key`: a secret string; 1 to 152 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     server_key: Option<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            server_key: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `server_key`.
-    pub fn server_key(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.server_key = Some(value.into());
-        self
-    }
+}
+setters!(UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
+/// Sets `server_key`.
+with_server_key(server_key): crate::Secret;
+});
+impl UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+    /// `server_credentials`: a string; 1 to 10000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     server_credentials: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            server_credentials: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `server_credentials`.
-    pub fn server_credentials(mut self, value: impl Into<String>) -> Self {
-        self.server_credentials = Some(value.into());
-        self
-    }
+}
+setters!(UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+/// Sets `server_credentials`.
+with_server_credentials(server_credentials): String;
+});
+impl UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_access_key_id: Option<String>,
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_region: Option<String>,
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     aws_secret_access_key: Option<crate::Secret>,
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sns_apns_platform_application_arn: Option<String>,
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sns_gcm_platform_application_arn: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            aws_access_key_id: None,
+            aws_region: None,
+            aws_secret_access_key: None,
+            sns_apns_platform_application_arn: None,
+            sns_gcm_platform_application_arn: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `aws_access_key_id`.
-    pub fn aws_access_key_id(mut self, value: impl Into<String>) -> Self {
-        self.aws_access_key_id = Some(value.into());
-        self
-    }
-    /// Sets `aws_region`.
-    pub fn aws_region(mut self, value: impl Into<String>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-    /// Sets `aws_secret_access_key`.
-    pub fn aws_secret_access_key(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.aws_secret_access_key = Some(value.into());
-        self
-    }
-    /// Sets `sns_apns_platform_application_arn`.
-    pub fn sns_apns_platform_application_arn(mut self, value: impl Into<String>) -> Self {
-        self.sns_apns_platform_application_arn = Some(value.into());
-        self
-    }
-    /// Sets `sns_gcm_platform_application_arn`.
-    pub fn sns_gcm_platform_application_arn(mut self, value: impl Into<String>) -> Self {
-        self.sns_gcm_platform_application_arn = Some(value.into());
-        self
-    }
+}
+setters!(UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
+/// Sets `aws_access_key_id`.
+with_aws_access_key_id(aws_access_key_id): String;
+/// Sets `aws_region`.
+with_aws_region(aws_region): String;
+/// Sets `aws_secret_access_key`.
+with_aws_secret_access_key(aws_secret_access_key): crate::Secret;
+/// Sets `sns_apns_platform_application_arn`.
+with_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
+/// Sets `sns_gcm_platform_application_arn`.
+with_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
+});
+impl UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -1202,19 +1288,19 @@ impl UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGuardianFactorsProviderPushNotificationSnsResponseContent {
-    /// `aws_access_key_id`.
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
-    /// `aws_region`.
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
-    /// `aws_secret_access_key`.
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`.
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`.
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,25 +2,29 @@
 //! Operations tagged `hooks` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateHookRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateHookRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateHookRequestContent {
+    /// `dependencies`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<crate::secret::SecretMap>,
+    /// `enabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a string; defaults to `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters; required.
     script: String,
+    /// `triggerId`: a [`HookTriggerIdEnum`] (one of `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`); required.
     #[serde(rename = "triggerId")]
     trigger_id: HookTriggerIdEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateHookRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `script`
-    /// - `triggerId`
+    /// A value with the required `name`, `script`, `triggerId`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         name: impl Into<String>,
         script: impl Into<String>,
@@ -35,16 +39,14 @@ impl CreateHookRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `dependencies`.
-    pub fn dependencies(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.dependencies = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+}
+setters!(CreateHookRequestContent {
+/// Sets `dependencies`.
+with_dependencies(dependencies): crate::secret::SecretMap;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+});
+impl CreateHookRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -55,22 +57,22 @@ impl CreateHookRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateHookResponseContent {
-    /// `dependencies`.
+    /// `dependencies`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"00001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"hook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `script`.
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `triggerId`.
+    /// `triggerId`: a string.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -82,22 +84,22 @@ str_accessors!(CreateHookResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetHookResponseContent {
-    /// `dependencies`.
+    /// `dependencies`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"00001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"hook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `script`.
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `triggerId`.
+    /// `triggerId`: a string.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -109,22 +111,22 @@ str_accessors!(GetHookResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Hook {
-    /// `dependencies`.
+    /// `dependencies`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"00001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"hook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `script`.
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `triggerId`.
+    /// `triggerId`: a string.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -146,45 +148,49 @@ PostChangePassword => "post-change-password",
 /// `send-phone-message`.
 SendPhoneMessage => "send-phone-message",
 });
-/// A request body, the schema `UpdateHookRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateHookRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateHookRequestContent {
+    /// `dependencies`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<crate::secret::SecretMap>,
+    /// `enabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a string; defaults to `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateHookRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            dependencies: None,
+            enabled: None,
+            name: None,
+            script: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `dependencies`.
-    pub fn dependencies(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.dependencies = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `script`.
-    pub fn script(mut self, value: impl Into<String>) -> Self {
-        self.script = Some(value.into());
-        self
-    }
+}
+setters!(UpdateHookRequestContent {
+/// Sets `dependencies`.
+with_dependencies(dependencies): crate::secret::SecretMap;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `script`.
+with_script(script): String;
+});
+impl UpdateHookRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -195,22 +201,22 @@ impl UpdateHookRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateHookResponseContent {
-    /// `dependencies`.
+    /// `dependencies`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"00001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"hook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `script`.
+    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `triggerId`.
+    /// `triggerId`: a string.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,22 +2,27 @@
 //! Operations tagged `jobs` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateVerificationEmailRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateVerificationEmailRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVerificationEmailRequestContent {
+    /// `client_id`: a string; format `client-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    /// `identity`: a [`Identity`].
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
+    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
+    /// `user_id`: a string; format `user-id`; defaults to `"google-oauth2|1234"`; required.
     user_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateVerificationEmailRequestContent {
-    /// A body with the required fields:
-    /// - `user_id`
+    /// A value with the required `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             client_id: None,
@@ -27,21 +32,16 @@ impl CreateVerificationEmailRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `identity`.
-    pub fn identity(mut self, value: impl Into<Identity>) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
-    /// Sets `organization_id`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
+}
+setters!(CreateVerificationEmailRequestContent {
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `identity`.
+with_identity(identity): Identity;
+/// Sets `organization_id`.
+with_organization_id(organization_id): String;
+});
+impl CreateVerificationEmailRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -52,16 +52,16 @@ impl CreateVerificationEmailRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateVerificationEmailResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a string; defaults to `"completed"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a string; defaults to `"verification_email"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -128,10 +128,10 @@ GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobErrorResponseContent {
-    /// `errors`.
+    /// `errors`: a list, each item a [`GetJobImportUserError`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<GetJobImportUserError>>,
-    /// `user`.
+    /// `user`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
@@ -142,22 +142,22 @@ pub struct GetJobErrorResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobGenericErrorResponseContent {
-    /// `connection_id`.
+    /// `connection_id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status` (the description marks it required).
+    /// `status`: a string; defaults to `"pending"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `status_details`.
+    /// `status_details`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_details: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a string; defaults to `"users_import"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -169,13 +169,13 @@ str_accessors!(GetJobGenericErrorResponseContent: connection_id, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobImportUserError {
-    /// `code`.
+    /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `message`.
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `path`.
+    /// `path`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Fields this crate does not name, kept as received.

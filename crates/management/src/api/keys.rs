@@ -6,33 +6,37 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEncryptionKeyPublicWrappingResponseContent {
-    /// `algorithm` (the description marks it required).
+    /// `algorithm`: a [`EncryptionKeyPublicWrappingAlgorithm`] (one of `CKM_RSA_AES_KEY_WRAP`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<EncryptionKeyPublicWrappingAlgorithm>,
-    /// `public_key` (the description marks it required).
+    /// `public_key`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `CreateEncryptionKeyRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEncryptionKeyRequestContent {
+    /// `type`: a [`CreateEncryptionKeyType`] (one of `customer-provided-root-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type")]
     type_: CreateEncryptionKeyType,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateEncryptionKeyRequestContent {
-    /// A body with the required fields:
-    /// - `type`
+    /// A value with the required `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(type_: impl Into<CreateEncryptionKeyType>) -> Self {
         Self {
             type_: type_.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl CreateEncryptionKeyRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -43,25 +47,25 @@ impl CreateEncryptionKeyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEncryptionKeyResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `parent_kid`.
+    /// `parent_kid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `state` (the description marks it required).
+    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EncryptionKeyState>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -112,52 +116,93 @@ P521 => "P-521",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSigningKeyJwk {
-    /// `alg`.
+    /// `alg`: a [`CustomSigningKeyAlgorithmEnum`] (one of `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<CustomSigningKeyAlgorithmEnum>,
-    /// `crv`.
+    /// `crv`: a [`CustomSigningKeyCurveEnum`] (one of `P-256`, `P-384`, `P-521`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crv: Option<CustomSigningKeyCurveEnum>,
-    /// `e`.
+    /// `e`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e: Option<String>,
-    /// `key_ops`.
+    /// `key_ops`: a list, each item a [`CustomSigningKeyOperationEnum`] (one of `verify`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_ops: Option<Vec<CustomSigningKeyOperationEnum>>,
-    /// `kid`.
+    /// `kid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `kty` (the description marks it required).
+    /// `kty`: a [`CustomSigningKeyTypeEnum`] (one of `EC`, `RSA`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kty: Option<CustomSigningKeyTypeEnum>,
-    /// `n`.
+    /// `n`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<String>,
-    /// `use`.
+    /// `use`: a [`CustomSigningKeyUseEnum`] (one of `sig`).
     #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
     pub use_: Option<CustomSigningKeyUseEnum>,
-    /// `x`.
+    /// `x`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
-    /// `x5c`.
+    /// `x5c`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
-    /// `x5t`.
+    /// `x5t`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5t: Option<String>,
-    /// `x5t#S256`.
+    /// `x5t#S256`: a string.
     #[serde(rename = "x5t#S256", default, skip_serializing_if = "Option::is_none")]
     pub x5t_s256: Option<String>,
-    /// `x5u`.
+    /// `x5u`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
-    /// `y`.
+    /// `y`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl CustomSigningKeyJwk {
+    /// A value with the required `kty`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(kty: impl Into<CustomSigningKeyTypeEnum>) -> Self {
+        Self {
+            kty: Some(kty.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CustomSigningKeyJwk {
+/// Sets `alg`.
+with_alg(alg): CustomSigningKeyAlgorithmEnum;
+/// Sets `crv`.
+with_crv(crv): CustomSigningKeyCurveEnum;
+/// Sets `e`.
+with_e(e): String;
+/// Sets `key_ops`.
+with_key_ops(key_ops): Vec<CustomSigningKeyOperationEnum>;
+/// Sets `kid`.
+with_kid(kid): String;
+/// Sets `kty`.
+with_kty(kty): CustomSigningKeyTypeEnum;
+/// Sets `n`.
+with_n(n): String;
+/// Sets `use`.
+with_use(use_): CustomSigningKeyUseEnum;
+/// Sets `x`.
+with_x(x): String;
+/// Sets `x5c`.
+with_x5c(x5c): Vec<String>;
+/// Sets `x5t`.
+with_x5t(x5t): String;
+/// Sets `x5t#S256`.
+with_x5t_s256(x5t_s256): String;
+/// Sets `x5u`.
+with_x5u(x5u): String;
+/// Sets `y`.
+with_y(y): String;
+});
 string_enum!(
 /// A string enum: the schema `CustomSigningKeyOperationEnum`.
 CustomSigningKeyOperationEnum {
@@ -182,25 +227,25 @@ Sig => "sig",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EncryptionKey {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `parent_kid`.
+    /// `parent_kid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `state` (the description marks it required).
+    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EncryptionKeyState>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -241,7 +286,7 @@ TenantEncryptionKey => "tenant-encryption-key",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCustomSigningKeysResponseContent {
-    /// `keys`.
+    /// `keys`: a list, each item a [`CustomSigningKeyJwk`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<CustomSigningKeyJwk>>,
     /// Fields this crate does not name, kept as received.
@@ -252,25 +297,25 @@ pub struct GetCustomSigningKeysResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEncryptionKeyResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `parent_kid`.
+    /// `parent_kid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `state` (the description marks it required).
+    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EncryptionKeyState>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -281,62 +326,66 @@ pub struct GetEncryptionKeyResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSigningKeysResponseContent {
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`.
+    /// `current`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
-    /// `current_since`.
+    /// `current_since`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<SigningKeysDate>,
-    /// `current_until`.
+    /// `current_until`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_until: Option<SigningKeysDate>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `next`.
+    /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs7`.
+    /// `pkcs7`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
-    /// `previous`.
+    /// `previous`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<bool>,
-    /// `revoked`.
+    /// `revoked`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
-    /// `revoked_at`.
+    /// `revoked_at`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<SigningKeysDate>,
-    /// `thumbprint` (the description marks it required).
+    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `ImportEncryptionKeyRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `ImportEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ImportEncryptionKeyRequestContent {
+    /// `wrapped_key`: a secret string; required; redacted in `Debug`.
     wrapped_key: crate::Secret,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl ImportEncryptionKeyRequestContent {
-    /// A body with the required fields:
-    /// - `wrapped_key`
+    /// A value with the required `wrapped_key`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(wrapped_key: impl Into<crate::Secret>) -> Self {
         Self {
             wrapped_key: wrapped_key.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl ImportEncryptionKeyRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -347,25 +396,25 @@ impl ImportEncryptionKeyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImportEncryptionKeyResponseContent {
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `parent_kid`.
+    /// `parent_kid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `state` (the description marks it required).
+    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EncryptionKeyState>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at` (the description marks it required).
+    /// `updated_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -376,10 +425,10 @@ pub struct ImportEncryptionKeyResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokedSigningKeysResponseContent {
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -390,32 +439,36 @@ pub struct RevokedSigningKeysResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateSigningKeysResponseContent {
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetCustomSigningKeysRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetCustomSigningKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetCustomSigningKeysRequestContent {
+    /// `keys`: a list, each item a [`CustomSigningKeyJwk`]; at least 1 items; required.
     keys: Vec<CustomSigningKeyJwk>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetCustomSigningKeysRequestContent {
-    /// A body with the required fields:
-    /// - `keys`
+    /// A value with the required `keys`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(keys: impl Into<Vec<CustomSigningKeyJwk>>) -> Self {
         Self {
             keys: keys.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetCustomSigningKeysRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -426,7 +479,7 @@ impl SetCustomSigningKeysRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetCustomSigningKeysResponseContent {
-    /// `keys`.
+    /// `keys`: a list, each item a [`CustomSigningKeyJwk`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<CustomSigningKeyJwk>>,
     /// Fields this crate does not name, kept as received.
@@ -437,40 +490,40 @@ pub struct SetCustomSigningKeysResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SigningKeys {
-    /// `cert` (the description marks it required).
+    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`.
+    /// `current`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
-    /// `current_since`.
+    /// `current_since`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<SigningKeysDate>,
-    /// `current_until`.
+    /// `current_until`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_until: Option<SigningKeysDate>,
-    /// `fingerprint` (the description marks it required).
+    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `kid` (the description marks it required).
+    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `next`.
+    /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs7`.
+    /// `pkcs7`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
-    /// `previous`.
+    /// `previous`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<bool>,
-    /// `revoked`.
+    /// `revoked`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
-    /// `revoked_at`.
+    /// `revoked_at`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<SigningKeysDate>,
-    /// `thumbprint` (the description marks it required).
+    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.

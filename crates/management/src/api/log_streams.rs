@@ -6,29 +6,29 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamDatadogRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamDatadogSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamDatadogSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamDatadogEnum`] (one of `datadog`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
@@ -36,33 +36,59 @@ pub struct CreateLogStreamDatadogRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamDatadogRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamDatadogRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamDatadogSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamDatadogEnum::from("datadog")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamDatadogRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamDatadogSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamEventBridgeRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamEventBridgeRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamEventBridgeSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventBridgeSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamEventBridgeEnum`] (one of `eventbridge`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -70,33 +96,59 @@ pub struct CreateLogStreamEventBridgeRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamEventBridgeRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamEventBridgeRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamEventBridgeSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamEventBridgeEnum::from("eventbridge")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamEventBridgeRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamEventBridgeSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamEventGridRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamEventGridRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamEventGridSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventGridSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamEventGridEnum`] (one of `eventgrid`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
@@ -104,33 +156,59 @@ pub struct CreateLogStreamEventGridRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamEventGridRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamEventGridRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamEventGridSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamEventGridEnum::from("eventgrid")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamEventGridRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamEventGridSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamHttpRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamHttpRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamHttpSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamHttpSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamHttpEnum`] (one of `http`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
@@ -138,33 +216,59 @@ pub struct CreateLogStreamHttpRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamHttpRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamHttpRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamHttpSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamHttpEnum::from("http")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamHttpRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamHttpSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamMixpanelRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamMixpanelRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamMixpanelSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamMixpanelSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamMixpanelEnum`] (one of `mixpanel`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
@@ -172,6 +276,32 @@ pub struct CreateLogStreamMixpanelRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamMixpanelRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamMixpanelRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamMixpanelSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamMixpanelEnum::from("mixpanel")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamMixpanelRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamMixpanelSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// One of several shapes, named by the value of `type`: the schema `CreateLogStreamRequestContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -296,29 +426,29 @@ Mixpanel(LogStreamMixpanelResponseSchema);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamSegmentRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamSegmentSinkWriteKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSegmentSinkWriteKey>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamSegmentEnum`] (one of `segment`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
@@ -326,33 +456,59 @@ pub struct CreateLogStreamSegmentRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSegmentRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamSegmentRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamSegmentSinkWriteKey>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamSegmentEnum::from("segment")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamSegmentRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamSegmentSinkWriteKey;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamSplunkRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamSplunkRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamSplunkSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSplunkSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamSplunkEnum`] (one of `splunk`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
@@ -360,33 +516,59 @@ pub struct CreateLogStreamSplunkRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSplunkRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamSplunkRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamSplunkSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamSplunkEnum::from("splunk")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamSplunkRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamSplunkSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// A model of the schema `CreateLogStreamSumoRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLogStreamSumoRequestBody {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink` (the description marks it required).
+    /// `sink`: a [`LogStreamSumoSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSumoSink>,
-    /// `startFrom`.
+    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`LogStreamSumoEnum`] (one of `sumo`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
@@ -394,6 +576,32 @@ pub struct CreateLogStreamSumoRequestBody {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateLogStreamSumoRequestBody: name);
+#[allow(deprecated)]
+impl CreateLogStreamSumoRequestBody {
+    /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sink: impl Into<LogStreamSumoSink>) -> Self {
+        Self {
+            sink: Some(sink.into()),
+            type_: Some(LogStreamSumoEnum::from("sumo")),
+            ..Default::default()
+        }
+    }
+}
+setters!(CreateLogStreamSumoRequestBody {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamSumoSink;
+/// Sets `startFrom`.
+with_start_from(start_from): String;
+});
 /// One of several shapes, named by the value of `type`: the schema `GetLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -458,16 +666,32 @@ Mixpanel(LogStreamMixpanelResponseSchema);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HttpCustomHeader {
-    /// `header`.
+    /// `header`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// `value`.
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl HttpCustomHeader {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(HttpCustomHeader {
+/// Sets `header`.
+with_header(header): String;
+/// Sets `value`.
+with_value(value): String;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamDatadogEnum`.
 LogStreamDatadogEnum {
@@ -490,32 +714,32 @@ Us5 => "us5",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamDatadogResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamDatadogSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamDatadogSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamDatadogEnum`] (one of `datadog`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
@@ -527,14 +751,14 @@ str_accessors!(LogStreamDatadogResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamDatadogSink {
-    /// `datadogApiKey` (the description marks it required).
+    /// `datadogApiKey`: a secret string; required; redacted in `Debug`.
     #[serde(
         rename = "datadogApiKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub datadog_api_key: Option<crate::Secret>,
-    /// `datadogRegion` (the description marks it required).
+    /// `datadogRegion`: a [`LogStreamDatadogRegionEnum`] (one of `us`, `eu`, `us3`, `us5`); required.
     #[serde(
         rename = "datadogRegion",
         default,
@@ -545,6 +769,27 @@ pub struct LogStreamDatadogSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamDatadogSink {
+    /// A value with the required `datadogApiKey`, `datadogRegion`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        datadog_api_key: impl Into<crate::Secret>,
+        datadog_region: impl Into<LogStreamDatadogRegionEnum>,
+    ) -> Self {
+        Self {
+            datadog_api_key: Some(datadog_api_key.into()),
+            datadog_region: Some(datadog_region.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamDatadogSink {
+/// Sets `datadogApiKey`.
+with_datadog_api_key(datadog_api_key): crate::Secret;
+/// Sets `datadogRegion`.
+with_datadog_region(datadog_region): LogStreamDatadogRegionEnum;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeEnum`.
 LogStreamEventBridgeEnum {
@@ -555,32 +800,32 @@ Eventbridge => "eventbridge",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamEventBridgeResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamEventBridgeSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventBridgeSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamEventBridgeEnum`] (one of `eventbridge`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -592,27 +837,50 @@ str_accessors!(LogStreamEventBridgeResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamEventBridgeSink {
-    /// `awsAccountId` (the description marks it required).
+    /// `awsAccountId`: a string; matches `^\d{12}$`; required.
     #[serde(
         rename = "awsAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub aws_account_id: Option<String>,
-    /// `awsPartnerEventSource`.
+    /// `awsPartnerEventSource`: a string.
     #[serde(
         rename = "awsPartnerEventSource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub aws_partner_event_source: Option<String>,
-    /// `awsRegion` (the description marks it required).
+    /// `awsRegion`: a [`LogStreamEventBridgeSinkRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
     #[serde(rename = "awsRegion", default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<LogStreamEventBridgeSinkRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamEventBridgeSink {
+    /// A value with the required `awsAccountId`, `awsRegion`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        aws_account_id: impl Into<String>,
+        aws_region: impl Into<LogStreamEventBridgeSinkRegionEnum>,
+    ) -> Self {
+        Self {
+            aws_account_id: Some(aws_account_id.into()),
+            aws_region: Some(aws_region.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamEventBridgeSink {
+/// Sets `awsAccountId`.
+with_aws_account_id(aws_account_id): String;
+/// Sets `awsPartnerEventSource`.
+with_aws_partner_event_source(aws_partner_event_source): String;
+/// Sets `awsRegion`.
+with_aws_region(aws_region): LogStreamEventBridgeSinkRegionEnum;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeSinkRegionEnum`.
 LogStreamEventBridgeSinkRegionEnum {
@@ -771,32 +1039,32 @@ Westus2 => "westus2",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamEventGridResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamEventGridSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventGridSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamEventGridEnum`] (one of `eventgrid`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
@@ -808,28 +1076,28 @@ str_accessors!(LogStreamEventGridResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamEventGridSink {
-    /// `azurePartnerTopic`.
+    /// `azurePartnerTopic`: a string.
     #[serde(
         rename = "azurePartnerTopic",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub azure_partner_topic: Option<String>,
-    /// `azureRegion` (the description marks it required).
+    /// `azureRegion`: a [`LogStreamEventGridRegionEnum`] (one of `australiacentral`, `australiaeast`, `australiasoutheast`, `brazilsouth`, `canadacentral`, `canadaeast`, `centralindia`, `centralus`, `eastasia`, `eastus`, `eastus2`, `francecentral`, …); required.
     #[serde(
         rename = "azureRegion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub azure_region: Option<LogStreamEventGridRegionEnum>,
-    /// `azureResourceGroup` (the description marks it required).
+    /// `azureResourceGroup`: a string; required.
     #[serde(
         rename = "azureResourceGroup",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub azure_resource_group: Option<String>,
-    /// `azureSubscriptionId` (the description marks it required).
+    /// `azureSubscriptionId`: a string; matches `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`; required.
     #[serde(
         rename = "azureSubscriptionId",
         default,
@@ -840,20 +1108,63 @@ pub struct LogStreamEventGridSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamEventGridSink {
+    /// A value with the required `azureRegion`, `azureResourceGroup`, `azureSubscriptionId`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        azure_region: impl Into<LogStreamEventGridRegionEnum>,
+        azure_resource_group: impl Into<String>,
+        azure_subscription_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            azure_region: Some(azure_region.into()),
+            azure_resource_group: Some(azure_resource_group.into()),
+            azure_subscription_id: Some(azure_subscription_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamEventGridSink {
+/// Sets `azurePartnerTopic`.
+with_azure_partner_topic(azure_partner_topic): String;
+/// Sets `azureRegion`.
+with_azure_region(azure_region): LogStreamEventGridRegionEnum;
+/// Sets `azureResourceGroup`.
+with_azure_resource_group(azure_resource_group): String;
+/// Sets `azureSubscriptionId`.
+with_azure_subscription_id(azure_subscription_id): String;
+});
 /// A model of the schema `LogStreamFilter`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamFilter {
-    /// `name`.
+    /// `name`: a [`LogStreamFilterGroupNameEnum`] (one of `auth.login.fail`, `auth.login.notification`, `auth.login.success`, `auth.logout.fail`, `auth.logout.success`, `auth.signup.fail`, `auth.signup.success`, `auth.silent_auth.fail`, `auth.silent_auth.success`, `auth.token_exchange.fail`, `auth.token_exchange.success`, `management.fail`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<LogStreamFilterGroupNameEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamFilterTypeEnum`] (one of `category`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamFilterTypeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamFilter {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamFilter {
+/// Sets `name`.
+with_name(name): LogStreamFilterGroupNameEnum;
+/// Sets `type`.
+with_type(type_): LogStreamFilterTypeEnum;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamFilterGroupNameEnum`.
 LogStreamFilterGroupNameEnum {
@@ -924,32 +1235,32 @@ Http => "http",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamHttpResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamHttpSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamHttpSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamHttpEnum`] (one of `http`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
@@ -961,35 +1272,35 @@ str_accessors!(LogStreamHttpResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamHttpSink {
-    /// `httpAuthorization`.
+    /// `httpAuthorization`: a secret string; redacted in `Debug`.
     #[serde(
         rename = "httpAuthorization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub http_authorization: Option<crate::Secret>,
-    /// `httpContentFormat`.
+    /// `httpContentFormat`: a [`LogStreamHttpContentFormatEnum`] (one of `JSONARRAY`, `JSONLINES`, `JSONOBJECT`).
     #[serde(
         rename = "httpContentFormat",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub http_content_format: Option<LogStreamHttpContentFormatEnum>,
-    /// `httpContentType`.
+    /// `httpContentType`: a string.
     #[serde(
         rename = "httpContentType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub http_content_type: Option<String>,
-    /// `httpCustomHeaders`.
+    /// `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
     #[serde(
         rename = "httpCustomHeaders",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub http_custom_headers: Option<Vec<HttpCustomHeader>>,
-    /// `httpEndpoint` (the description marks it required).
+    /// `httpEndpoint`: a string; matches `^https://.*`; required.
     #[serde(
         rename = "httpEndpoint",
         default,
@@ -1000,6 +1311,29 @@ pub struct LogStreamHttpSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamHttpSink {
+    /// A value with the required `httpEndpoint`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(http_endpoint: impl Into<String>) -> Self {
+        Self {
+            http_endpoint: Some(http_endpoint.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamHttpSink {
+/// Sets `httpAuthorization`.
+with_http_authorization(http_authorization): crate::Secret;
+/// Sets `httpContentFormat`.
+with_http_content_format(http_content_format): LogStreamHttpContentFormatEnum;
+/// Sets `httpContentType`.
+with_http_content_type(http_content_type): String;
+/// Sets `httpCustomHeaders`.
+with_http_custom_headers(http_custom_headers): Vec<HttpCustomHeader>;
+/// Sets `httpEndpoint`.
+with_http_endpoint(http_endpoint): String;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamMixpanelEnum`.
 LogStreamMixpanelEnum {
@@ -1018,32 +1352,32 @@ Eu => "eu",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamMixpanelSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamMixpanelSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamMixpanelEnum`] (one of `mixpanel`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1055,28 +1389,28 @@ str_accessors!(LogStreamMixpanelResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelSink {
-    /// `mixpanelProjectId` (the description marks it required).
+    /// `mixpanelProjectId`: a string; matches `^\d+$`; required.
     #[serde(
         rename = "mixpanelProjectId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_project_id: Option<String>,
-    /// `mixpanelRegion` (the description marks it required).
+    /// `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
     #[serde(
         rename = "mixpanelRegion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_region: Option<LogStreamMixpanelRegionEnum>,
-    /// `mixpanelServiceAccountPassword` (the description marks it required).
+    /// `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; required; redacted in `Debug`.
     #[serde(
         rename = "mixpanelServiceAccountPassword",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_service_account_password: Option<crate::Secret>,
-    /// `mixpanelServiceAccountUsername` (the description marks it required).
+    /// `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
     #[serde(
         rename = "mixpanelServiceAccountUsername",
         default,
@@ -1087,32 +1421,61 @@ pub struct LogStreamMixpanelSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamMixpanelSink {
+    /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountPassword`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        mixpanel_project_id: impl Into<String>,
+        mixpanel_region: impl Into<LogStreamMixpanelRegionEnum>,
+        mixpanel_service_account_password: impl Into<crate::Secret>,
+        mixpanel_service_account_username: impl Into<String>,
+    ) -> Self {
+        Self {
+            mixpanel_project_id: Some(mixpanel_project_id.into()),
+            mixpanel_region: Some(mixpanel_region.into()),
+            mixpanel_service_account_password: Some(mixpanel_service_account_password.into()),
+            mixpanel_service_account_username: Some(mixpanel_service_account_username.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamMixpanelSink {
+/// Sets `mixpanelProjectId`.
+with_mixpanel_project_id(mixpanel_project_id): String;
+/// Sets `mixpanelRegion`.
+with_mixpanel_region(mixpanel_region): LogStreamMixpanelRegionEnum;
+/// Sets `mixpanelServiceAccountPassword`.
+with_mixpanel_service_account_password(mixpanel_service_account_password): crate::Secret;
+/// Sets `mixpanelServiceAccountUsername`.
+with_mixpanel_service_account_username(mixpanel_service_account_username): String;
+});
 /// A model of the schema `LogStreamMixpanelSinkPatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelSinkPatch {
-    /// `mixpanelProjectId` (the description marks it required).
+    /// `mixpanelProjectId`: a string; matches `^\d+$`; required.
     #[serde(
         rename = "mixpanelProjectId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_project_id: Option<String>,
-    /// `mixpanelRegion` (the description marks it required).
+    /// `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
     #[serde(
         rename = "mixpanelRegion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_region: Option<LogStreamMixpanelRegionEnum>,
-    /// `mixpanelServiceAccountPassword`.
+    /// `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; redacted in `Debug`.
     #[serde(
         rename = "mixpanelServiceAccountPassword",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub mixpanel_service_account_password: Option<crate::Secret>,
-    /// `mixpanelServiceAccountUsername` (the description marks it required).
+    /// `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
     #[serde(
         rename = "mixpanelServiceAccountUsername",
         default,
@@ -1123,6 +1486,33 @@ pub struct LogStreamMixpanelSinkPatch {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamMixpanelSinkPatch {
+    /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        mixpanel_project_id: impl Into<String>,
+        mixpanel_region: impl Into<LogStreamMixpanelRegionEnum>,
+        mixpanel_service_account_username: impl Into<String>,
+    ) -> Self {
+        Self {
+            mixpanel_project_id: Some(mixpanel_project_id.into()),
+            mixpanel_region: Some(mixpanel_region.into()),
+            mixpanel_service_account_username: Some(mixpanel_service_account_username.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamMixpanelSinkPatch {
+/// Sets `mixpanelProjectId`.
+with_mixpanel_project_id(mixpanel_project_id): String;
+/// Sets `mixpanelRegion`.
+with_mixpanel_region(mixpanel_region): LogStreamMixpanelRegionEnum;
+/// Sets `mixpanelServiceAccountPassword`.
+with_mixpanel_service_account_password(mixpanel_service_account_password): crate::Secret;
+/// Sets `mixpanelServiceAccountUsername`.
+with_mixpanel_service_account_username(mixpanel_service_account_username): String;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamPiiAlgorithmEnum`.
 LogStreamPiiAlgorithmEnum {
@@ -1133,19 +1523,38 @@ Xxhash => "xxhash",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamPiiConfig {
-    /// `algorithm`.
+    /// `algorithm`: a [`LogStreamPiiAlgorithmEnum`] (one of `xxhash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<LogStreamPiiAlgorithmEnum>,
-    /// `log_fields` (the description marks it required).
+    /// `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_fields: Option<Vec<LogStreamPiiLogFieldsEnum>>,
-    /// `method`.
+    /// `method`: a [`LogStreamPiiMethodEnum`] (one of `mask`, `hash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<LogStreamPiiMethodEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamPiiConfig {
+    /// A value with the required `log_fields`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(log_fields: impl Into<Vec<LogStreamPiiLogFieldsEnum>>) -> Self {
+        Self {
+            log_fields: Some(log_fields.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamPiiConfig {
+/// Sets `algorithm`.
+with_algorithm(algorithm): LogStreamPiiAlgorithmEnum;
+/// Sets `log_fields`.
+with_log_fields(log_fields): Vec<LogStreamPiiLogFieldsEnum>;
+/// Sets `method`.
+with_method(method): LogStreamPiiMethodEnum;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamPiiLogFieldsEnum`.
 LogStreamPiiLogFieldsEnum {
@@ -1240,32 +1649,32 @@ Segment => "segment",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSegmentResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamSegmentSinkWriteKey`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSegmentSinkWriteKey>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamSegmentEnum`] (one of `segment`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1277,7 +1686,7 @@ str_accessors!(LogStreamSegmentResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSegmentSink {
-    /// `segmentWriteKey`.
+    /// `segmentWriteKey`: a secret string; redacted in `Debug`.
     #[serde(
         rename = "segmentWriteKey",
         default,
@@ -1288,11 +1697,25 @@ pub struct LogStreamSegmentSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamSegmentSink {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamSegmentSink {
+/// Sets `segmentWriteKey`.
+with_segment_write_key(segment_write_key): crate::Secret;
+});
 /// A model of the schema `LogStreamSegmentSinkWriteKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSegmentSinkWriteKey {
-    /// `segmentWriteKey` (the description marks it required).
+    /// `segmentWriteKey`: a secret string; required; redacted in `Debug`.
     #[serde(
         rename = "segmentWriteKey",
         default,
@@ -1303,6 +1726,21 @@ pub struct LogStreamSegmentSinkWriteKey {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamSegmentSinkWriteKey {
+    /// A value with the required `segmentWriteKey`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(segment_write_key: impl Into<crate::Secret>) -> Self {
+        Self {
+            segment_write_key: Some(segment_write_key.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamSegmentSinkWriteKey {
+/// Sets `segmentWriteKey`.
+with_segment_write_key(segment_write_key): crate::Secret;
+});
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1417,32 +1855,32 @@ Splunk => "splunk",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSplunkResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamSplunkSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSplunkSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamSplunkEnum`] (one of `splunk`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1454,28 +1892,28 @@ str_accessors!(LogStreamSplunkResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSplunkSink {
-    /// `splunkDomain` (the description marks it required).
+    /// `splunkDomain`: a string; required.
     #[serde(
         rename = "splunkDomain",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub splunk_domain: Option<String>,
-    /// `splunkPort` (the description marks it required).
+    /// `splunkPort`: a string; matches `^[0-9]*$`; required.
     #[serde(
         rename = "splunkPort",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub splunk_port: Option<String>,
-    /// `splunkSecure` (the description marks it required).
+    /// `splunkSecure`: a boolean; required.
     #[serde(
         rename = "splunkSecure",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub splunk_secure: Option<bool>,
-    /// `splunkToken` (the description marks it required).
+    /// `splunkToken`: a secret string; required; redacted in `Debug`.
     #[serde(
         rename = "splunkToken",
         default,
@@ -1486,6 +1924,35 @@ pub struct LogStreamSplunkSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl LogStreamSplunkSink {
+    /// A value with the required `splunkDomain`, `splunkPort`, `splunkSecure`, `splunkToken`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        splunk_domain: impl Into<String>,
+        splunk_port: impl Into<String>,
+        splunk_secure: impl Into<bool>,
+        splunk_token: impl Into<crate::Secret>,
+    ) -> Self {
+        Self {
+            splunk_domain: Some(splunk_domain.into()),
+            splunk_port: Some(splunk_port.into()),
+            splunk_secure: Some(splunk_secure.into()),
+            splunk_token: Some(splunk_token.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamSplunkSink {
+/// Sets `splunkDomain`.
+with_splunk_domain(splunk_domain): String;
+/// Sets `splunkPort`.
+with_splunk_port(splunk_port): String;
+/// Sets `splunkSecure`.
+with_splunk_secure(splunk_secure): bool;
+/// Sets `splunkToken`.
+with_splunk_token(splunk_token): crate::Secret;
+});
 string_enum!(
 /// A string enum: the schema `LogStreamStatusEnum`.
 LogStreamStatusEnum {
@@ -1506,32 +1973,32 @@ Sumo => "sumo",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSumoResponseSchema {
-    /// `filters`.
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
-    /// `id`.
+    /// `id`: a string; format `log-stream-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isPriority`.
+    /// `isPriority`: a boolean.
     #[serde(
         rename = "isPriority",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_priority: Option<bool>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pii_config`.
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
-    /// `sink`.
+    /// `sink`: a [`LogStreamSumoSink`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSumoSink>,
-    /// `status`.
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
-    /// `type`.
+    /// `type`: a [`LogStreamSumoEnum`] (one of `sumo`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1543,7 +2010,7 @@ str_accessors!(LogStreamSumoResponseSchema: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogStreamSumoSink {
-    /// `sumoSourceAddress` (the description marks it required).
+    /// `sumoSourceAddress`: a string; required.
     #[serde(
         rename = "sumoSourceAddress",
         default,
@@ -1554,59 +2021,76 @@ pub struct LogStreamSumoSink {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl LogStreamSumoSink {
+    /// A value with the required `sumoSourceAddress`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sumo_source_address: impl Into<String>) -> Self {
+        Self {
+            sumo_source_address: Some(sumo_source_address.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(LogStreamSumoSink {
+/// Sets `sumoSourceAddress`.
+with_sumo_source_address(sumo_source_address): String;
+});
+/// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateLogStreamRequestContent {
+    /// `filters`: a list, each item a [`LogStreamFilter`].
     #[serde(skip_serializing_if = "Option::is_none")]
     filters: Option<Vec<LogStreamFilter>>,
+    /// `isPriority`: a boolean.
     #[serde(rename = "isPriority", skip_serializing_if = "Option::is_none")]
     is_priority: Option<bool>,
+    /// `name`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `pii_config`: a [`LogStreamPiiConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pii_config: Option<LogStreamPiiConfig>,
+    /// `sink`: a [`LogStreamSinkPatch`].
     #[serde(skip_serializing_if = "Option::is_none")]
     sink: Option<LogStreamSinkPatch>,
+    /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<LogStreamStatusEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateLogStreamRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            filters: None,
+            is_priority: None,
+            name: None,
+            pii_config: None,
+            sink: None,
+            status: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `filters`.
-    pub fn filters(mut self, value: impl Into<Vec<LogStreamFilter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-    /// Sets `isPriority`.
-    pub fn is_priority(mut self, value: impl Into<bool>) -> Self {
-        self.is_priority = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `pii_config`.
-    pub fn pii_config(mut self, value: impl Into<LogStreamPiiConfig>) -> Self {
-        self.pii_config = Some(value.into());
-        self
-    }
-    /// Sets `sink`.
-    pub fn sink(mut self, value: impl Into<LogStreamSinkPatch>) -> Self {
-        self.sink = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<LogStreamStatusEnum>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+}
+setters!(UpdateLogStreamRequestContent {
+/// Sets `filters`.
+with_filters(filters): Vec<LogStreamFilter>;
+/// Sets `isPriority`.
+with_is_priority(is_priority): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `pii_config`.
+with_pii_config(pii_config): LogStreamPiiConfig;
+/// Sets `sink`.
+with_sink(sink): LogStreamSinkPatch;
+/// Sets `status`.
+with_status(status): LogStreamStatusEnum;
+});
+impl UpdateLogStreamRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);

@@ -2,22 +2,25 @@
 //! Operations tagged `network-acls` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateNetworkAclRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateNetworkAclRequestContent {
+    /// `active`: a boolean; required.
     active: bool,
+    /// `description`: a string; at most 255 characters; required.
     description: String,
+    /// `priority`: a number; defaults to `50`; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<f64>,
+    /// `rule`: a [`NetworkAclRule`]; required.
     rule: NetworkAclRule,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateNetworkAclRequestContent {
-    /// A body with the required fields:
-    /// - `active`
-    /// - `description`
-    /// - `rule`
+    /// A value with the required `active`, `description`, `rule`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         active: impl Into<bool>,
         description: impl Into<String>,
@@ -31,11 +34,12 @@ impl CreateNetworkAclRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `priority`.
-    pub fn priority(mut self, value: impl Into<f64>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
+}
+setters!(CreateNetworkAclRequestContent {
+/// Sets `priority`.
+with_priority(priority): f64;
+});
+impl CreateNetworkAclRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -46,25 +50,25 @@ impl CreateNetworkAclRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetNetworkAclsResponseContent {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`.
+    /// `priority`: a number; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `rule`.
+    /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
-    /// `updated_at`.
+    /// `updated_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -76,66 +80,122 @@ str_accessors!(GetNetworkAclsResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NetworkAclAction {
-    /// `allow`.
+    /// `allow`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow: Option<bool>,
-    /// `block`.
+    /// `block`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block: Option<bool>,
-    /// `log`.
+    /// `log`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<bool>,
-    /// `redirect`.
+    /// `redirect`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<bool>,
-    /// `redirect_uri`.
+    /// `redirect_uri`: a string; 1 to 2000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl NetworkAclAction {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(NetworkAclAction {
+/// Sets `allow`.
+with_allow(allow): bool;
+/// Sets `block`.
+with_block(block): bool;
+/// Sets `log`.
+with_log(log): bool;
+/// Sets `redirect`.
+with_redirect(redirect): bool;
+/// Sets `redirect_uri`.
+with_redirect_uri(redirect_uri): String;
+});
 /// A model of the schema `NetworkAclMatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NetworkAclMatch {
-    /// `asns`.
+    /// `asns`: a list, each item an integer; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asns: Option<Vec<i64>>,
-    /// `connecting_ipv4_cidrs`.
+    /// `connecting_ipv4_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv4Cidr`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connecting_ipv4_cidrs: Option<Vec<NetworkAclMatchConnectingIpv4Cidr>>,
-    /// `connecting_ipv6_cidrs`.
+    /// `connecting_ipv6_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv6Cidr`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connecting_ipv6_cidrs: Option<Vec<NetworkAclMatchConnectingIpv6Cidr>>,
-    /// `geo_country_codes`.
+    /// `geo_country_codes`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_country_codes: Option<Vec<String>>,
-    /// `geo_subdivision_codes`.
+    /// `geo_subdivision_codes`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_subdivision_codes: Option<Vec<String>>,
-    /// `hostnames`.
+    /// `hostnames`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostnames: Option<Vec<String>>,
-    /// `ipv4_cidrs`.
+    /// `ipv4_cidrs`: a list, each item a [`NetworkAclMatchIpv4Cidr`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv4_cidrs: Option<Vec<NetworkAclMatchIpv4Cidr>>,
-    /// `ipv6_cidrs`.
+    /// `ipv6_cidrs`: a list, each item a [`NetworkAclMatchIpv6Cidr`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_cidrs: Option<Vec<NetworkAclMatchIpv6Cidr>>,
-    /// `ja3_fingerprints`.
+    /// `ja3_fingerprints`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja3_fingerprints: Option<Vec<String>>,
-    /// `ja4_fingerprints`.
+    /// `ja4_fingerprints`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja4_fingerprints: Option<Vec<String>>,
-    /// `user_agents`.
+    /// `user_agents`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agents: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl NetworkAclMatch {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(NetworkAclMatch {
+/// Sets `asns`.
+with_asns(asns): Vec<i64>;
+/// Sets `connecting_ipv4_cidrs`.
+with_connecting_ipv4_cidrs(connecting_ipv4_cidrs): Vec<NetworkAclMatchConnectingIpv4Cidr>;
+/// Sets `connecting_ipv6_cidrs`.
+with_connecting_ipv6_cidrs(connecting_ipv6_cidrs): Vec<NetworkAclMatchConnectingIpv6Cidr>;
+/// Sets `geo_country_codes`.
+with_geo_country_codes(geo_country_codes): Vec<String>;
+/// Sets `geo_subdivision_codes`.
+with_geo_subdivision_codes(geo_subdivision_codes): Vec<String>;
+/// Sets `hostnames`.
+with_hostnames(hostnames): Vec<String>;
+/// Sets `ipv4_cidrs`.
+with_ipv4_cidrs(ipv4_cidrs): Vec<NetworkAclMatchIpv4Cidr>;
+/// Sets `ipv6_cidrs`.
+with_ipv6_cidrs(ipv6_cidrs): Vec<NetworkAclMatchIpv6Cidr>;
+/// Sets `ja3_fingerprints`.
+with_ja3_fingerprints(ja3_fingerprints): Vec<String>;
+/// Sets `ja4_fingerprints`.
+with_ja4_fingerprints(ja4_fingerprints): Vec<String>;
+/// Sets `user_agents`.
+with_user_agents(user_agents): Vec<String>;
+});
 /// One of several shapes: the schema `NetworkACLMatchConnectingIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -312,22 +372,47 @@ String2(String) => as_string2, is_string2;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NetworkAclRule {
-    /// `action` (the description marks it required).
+    /// `action`: a [`NetworkAclAction`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<NetworkAclAction>,
-    /// `match`.
+    /// `match`: a [`NetworkAclMatch`].
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<NetworkAclMatch>,
-    /// `not_match`.
+    /// `not_match`: a [`NetworkAclMatch`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_match: Option<NetworkAclMatch>,
-    /// `scope` (the description marks it required).
+    /// `scope`: a [`NetworkAclRuleScopeEnum`] (one of `management`, `authentication`, `tenant`, `dynamic_client_registration`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<NetworkAclRuleScopeEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl NetworkAclRule {
+    /// A value with the required `action`, `scope`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        action: impl Into<NetworkAclAction>,
+        scope: impl Into<NetworkAclRuleScopeEnum>,
+    ) -> Self {
+        Self {
+            action: Some(action.into()),
+            scope: Some(scope.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(NetworkAclRule {
+/// Sets `action`.
+with_action(action): NetworkAclAction;
+/// Sets `match`.
+with_match(match_): NetworkAclMatch;
+/// Sets `not_match`.
+with_not_match(not_match): NetworkAclMatch;
+/// Sets `scope`.
+with_scope(scope): NetworkAclRuleScopeEnum;
+});
 string_enum!(
 /// A string enum: the schema `NetworkAclRuleScopeEnum`.
 NetworkAclRuleScopeEnum {
@@ -344,25 +429,25 @@ DynamicClientRegistration => "dynamic_client_registration",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NetworkAclsResponseContent {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`.
+    /// `priority`: a number; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `rule`.
+    /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
-    /// `updated_at`.
+    /// `updated_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -370,22 +455,25 @@ pub struct NetworkAclsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(NetworkAclsResponseContent: id);
-/// A request body, the schema `SetNetworkAclRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetNetworkAclRequestContent {
+    /// `active`: a boolean; required.
     active: bool,
+    /// `description`: a string; at most 255 characters; required.
     description: String,
+    /// `priority`: a number; defaults to `50`; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<f64>,
+    /// `rule`: a [`NetworkAclRule`]; required.
     rule: NetworkAclRule,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetNetworkAclRequestContent {
-    /// A body with the required fields:
-    /// - `active`
-    /// - `description`
-    /// - `rule`
+    /// A value with the required `active`, `description`, `rule`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         active: impl Into<bool>,
         description: impl Into<String>,
@@ -399,11 +487,12 @@ impl SetNetworkAclRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `priority`.
-    pub fn priority(mut self, value: impl Into<f64>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
+}
+setters!(SetNetworkAclRequestContent {
+/// Sets `priority`.
+with_priority(priority): f64;
+});
+impl SetNetworkAclRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -414,25 +503,25 @@ impl SetNetworkAclRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetNetworkAclsResponseContent {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`.
+    /// `priority`: a number; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `rule`.
+    /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
-    /// `updated_at`.
+    /// `updated_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -440,45 +529,49 @@ pub struct SetNetworkAclsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetNetworkAclsResponseContent: id);
-/// A request body, the schema `UpdateNetworkAclRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateNetworkAclRequestContent {
+    /// `active`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     active: Option<bool>,
+    /// `description`: a string; at most 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `priority`: a number; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<f64>,
+    /// `rule`: a [`NetworkAclRule`].
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<NetworkAclRule>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateNetworkAclRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            active: None,
+            description: None,
+            priority: None,
+            rule: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `active`.
-    pub fn active(mut self, value: impl Into<bool>) -> Self {
-        self.active = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `priority`.
-    pub fn priority(mut self, value: impl Into<f64>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-    /// Sets `rule`.
-    pub fn rule(mut self, value: impl Into<NetworkAclRule>) -> Self {
-        self.rule = Some(value.into());
-        self
-    }
+}
+setters!(UpdateNetworkAclRequestContent {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `priority`.
+with_priority(priority): f64;
+/// Sets `rule`.
+with_rule(rule): NetworkAclRule;
+});
+impl UpdateNetworkAclRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -489,25 +582,25 @@ impl UpdateNetworkAclRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateNetworkAclResponseContent {
-    /// `active`.
+    /// `active`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `created_at`.
+    /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`.
+    /// `priority`: a number; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `rule`.
+    /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
-    /// `updated_at`.
+    /// `updated_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

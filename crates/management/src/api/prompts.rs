@@ -51,7 +51,7 @@ Metadata(AculClientFilterByMetadata);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculClientFilterById {
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -59,49 +59,112 @@ pub struct AculClientFilterById {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AculClientFilterById: id);
+#[allow(deprecated)]
+impl AculClientFilterById {
+    /// A value with the required `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculClientFilterById {
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `AculClientFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculClientFilterByMetadata {
-    /// `metadata` (the description marks it required).
+    /// `metadata`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculClientFilterByMetadata {
+    /// A value with the required `metadata`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            metadata: Some(metadata.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculClientFilterByMetadata {
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculConfigsItem {
-    /// `context_configuration`.
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`.
+    /// `filters`: a [`AculFilters`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`.
+    /// `head_tags`: a list, each item a [`AculHeadTag`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
-    /// `prompt` (the description marks it required).
+    /// `prompt`: a [`PromptGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, `email-identifier-challenge`, `reset-password`, …); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<PromptGroupNameEnum>,
-    /// `rendering_mode`.
+    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `screen` (the description marks it required).
+    /// `screen`: a [`ScreenGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless-email-code`, `login-passwordless-email-link`, `login-passwordless-sms-otp`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, …); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<ScreenGroupNameEnum>,
-    /// `use_page_template`.
+    /// `use_page_template`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculConfigsItem {
+    /// A value with the required `prompt`, `screen`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        prompt: impl Into<PromptGroupNameEnum>,
+        screen: impl Into<ScreenGroupNameEnum>,
+    ) -> Self {
+        Self {
+            prompt: Some(prompt.into()),
+            screen: Some(screen.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculConfigsItem {
+/// Sets `context_configuration`.
+with_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+/// Sets `default_head_tags_disabled`.
+with_default_head_tags_disabled(default_head_tags_disabled): bool;
+/// Sets `filters`.
+with_filters(filters): AculFilters;
+/// Sets `head_tags`.
+with_head_tags(head_tags): Vec<AculHeadTag>;
+/// Sets `prompt`.
+with_prompt(prompt): PromptGroupNameEnum;
+/// Sets `rendering_mode`.
+with_rendering_mode(rendering_mode): AculRenderingModeEnum;
+/// Sets `screen`.
+with_screen(screen): ScreenGroupNameEnum;
+/// Sets `use_page_template`.
+with_use_page_template(use_page_template): bool;
+});
 /// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -285,7 +348,7 @@ Metadata(AculDomainFilterByMetadata);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculDomainFilterById {
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -293,54 +356,122 @@ pub struct AculDomainFilterById {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AculDomainFilterById: id);
+#[allow(deprecated)]
+impl AculDomainFilterById {
+    /// A value with the required `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculDomainFilterById {
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `AculDomainFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculDomainFilterByMetadata {
-    /// `metadata` (the description marks it required).
+    /// `metadata`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculDomainFilterByMetadata {
+    /// A value with the required `metadata`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            metadata: Some(metadata.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculDomainFilterByMetadata {
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+});
 /// A model of the schema `AculFilters`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculFilters {
-    /// `clients`.
+    /// `clients`: a list, each item a [`AculClientFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<AculClientFilter>>,
-    /// `domains`.
+    /// `domains`: a list, each item a [`AculDomainFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<AculDomainFilter>>,
-    /// `match_type`.
+    /// `match_type`: a [`AculMatchTypeEnum`] (one of `includes_any`, `excludes_any`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_type: Option<AculMatchTypeEnum>,
-    /// `organizations`.
+    /// `organizations`: a list, each item a [`AculOrganizationFilter`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organizations: Option<Vec<AculOrganizationFilter>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculFilters {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(AculFilters {
+/// Sets `clients`.
+with_clients(clients): Vec<AculClientFilter>;
+/// Sets `domains`.
+with_domains(domains): Vec<AculDomainFilter>;
+/// Sets `match_type`.
+with_match_type(match_type): AculMatchTypeEnum;
+/// Sets `organizations`.
+with_organizations(organizations): Vec<AculOrganizationFilter>;
+});
 /// A model of the schema `AculHeadTag`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculHeadTag {
-    /// `attributes`.
+    /// `attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::secret::SecretMap>,
-    /// `content`.
+    /// `content`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// `tag`.
+    /// `tag`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculHeadTag {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(AculHeadTag {
+/// Sets `attributes`.
+with_attributes(attributes): crate::secret::SecretMap;
+/// Sets `content`.
+with_content(content): String;
+/// Sets `tag`.
+with_tag(tag): String;
+});
 string_enum!(
 /// A string enum: the schema `AculMatchTypeEnum`.
 AculMatchTypeEnum {
@@ -398,7 +529,7 @@ Metadata(AculOrganizationFilterByMetadata);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculOrganizationFilterById {
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -406,17 +537,47 @@ pub struct AculOrganizationFilterById {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AculOrganizationFilterById: id);
+#[allow(deprecated)]
+impl AculOrganizationFilterById {
+    /// A value with the required `id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculOrganizationFilterById {
+/// Sets `id`.
+with_id(id): String;
+});
 /// A model of the schema `AculOrganizationFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculOrganizationFilterByMetadata {
-    /// `metadata` (the description marks it required).
+    /// `metadata`: a JSON object; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl AculOrganizationFilterByMetadata {
+    /// A value with the required `metadata`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
+        Self {
+            metadata: Some(metadata.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(AculOrganizationFilterByMetadata {
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+});
 string_enum!(
 /// A string enum: the schema `AculRenderingModeEnum`.
 AculRenderingModeEnum {
@@ -425,22 +586,26 @@ Advanced => "advanced",
 /// `standard`.
 Standard => "standard",
 });
-/// A request body, the schema `BulkUpdateAculRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `BulkUpdateAculRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BulkUpdateAculRequestContent {
+    /// `configs`: a list, each item a [`AculConfigsItem`]; at least 1 items; required.
     configs: Vec<AculConfigsItem>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl BulkUpdateAculRequestContent {
-    /// A body with the required fields:
-    /// - `configs`
+    /// A value with the required `configs`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(configs: impl Into<Vec<AculConfigsItem>>) -> Self {
         Self {
             configs: configs.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl BulkUpdateAculRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -451,7 +616,7 @@ impl BulkUpdateAculRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkUpdateAculResponseContent {
-    /// `configs` (the description marks it required).
+    /// `configs`: a list, each item a [`AculConfigsItem`]; at least 1 items; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<AculConfigsItem>>,
     /// Fields this crate does not name, kept as received.
@@ -462,31 +627,31 @@ pub struct BulkUpdateAculResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAculResponseContent {
-    /// `context_configuration`.
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`.
+    /// `filters`: a [`AculFilters`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`.
+    /// `head_tags`: a list, each item a [`AculHeadTag`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
-    /// `prompt`.
+    /// `prompt`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// `rendering_mode`.
+    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `screen`.
+    /// `screen`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `use_page_template`.
+    /// `use_page_template`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -497,13 +662,13 @@ pub struct GetAculResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSettingsResponseContent {
-    /// `identifier_first`.
+    /// `identifier_first`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier_first: Option<bool>,
-    /// `universal_login_experience`.
+    /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_login_experience: Option<UniversalLoginExperienceEnum>,
-    /// `webauthn_platform_first_factor`.
+    /// `webauthn_platform_first_factor`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webauthn_platform_first_factor: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -514,31 +679,31 @@ pub struct GetSettingsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAculsResponseContentItem {
-    /// `context_configuration`.
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`.
+    /// `filters`: a [`AculFilters`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`.
+    /// `head_tags`: a list, each item a [`AculHeadTag`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
-    /// `prompt`.
+    /// `prompt`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// `rendering_mode`.
+    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `screen`.
+    /// `screen`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<String>,
-    /// `tenant`.
+    /// `tenant`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `use_page_template`.
+    /// `use_page_template`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -815,62 +980,61 @@ New => "new",
 /// `classic`.
 Classic => "classic",
 });
-/// A request body, the schema `UpdateAculRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateAculRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateAculRequestContent {
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
     #[serde(skip_serializing_if = "Option::is_none")]
     context_configuration: Option<Vec<AculContextConfigurationItem>>,
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_head_tags_disabled: Option<bool>,
+    /// `filters`: a [`AculFilters`].
     #[serde(skip_serializing_if = "Option::is_none")]
     filters: Option<AculFilters>,
+    /// `head_tags`: a list, each item a [`AculHeadTag`].
     #[serde(skip_serializing_if = "Option::is_none")]
     head_tags: Option<Vec<AculHeadTag>>,
+    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(skip_serializing_if = "Option::is_none")]
     rendering_mode: Option<AculRenderingModeEnum>,
+    /// `use_page_template`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     use_page_template: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateAculRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            context_configuration: None,
+            default_head_tags_disabled: None,
+            filters: None,
+            head_tags: None,
+            rendering_mode: None,
+            use_page_template: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `context_configuration`.
-    pub fn context_configuration(
-        mut self,
-        value: impl Into<Vec<AculContextConfigurationItem>>,
-    ) -> Self {
-        self.context_configuration = Some(value.into());
-        self
-    }
-    /// Sets `default_head_tags_disabled`.
-    pub fn default_head_tags_disabled(mut self, value: impl Into<bool>) -> Self {
-        self.default_head_tags_disabled = Some(value.into());
-        self
-    }
-    /// Sets `filters`.
-    pub fn filters(mut self, value: impl Into<AculFilters>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-    /// Sets `head_tags`.
-    pub fn head_tags(mut self, value: impl Into<Vec<AculHeadTag>>) -> Self {
-        self.head_tags = Some(value.into());
-        self
-    }
-    /// Sets `rendering_mode`.
-    pub fn rendering_mode(mut self, value: impl Into<AculRenderingModeEnum>) -> Self {
-        self.rendering_mode = Some(value.into());
-        self
-    }
-    /// Sets `use_page_template`.
-    pub fn use_page_template(mut self, value: impl Into<bool>) -> Self {
-        self.use_page_template = Some(value.into());
-        self
-    }
+}
+setters!(UpdateAculRequestContent {
+/// Sets `context_configuration`.
+with_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+/// Sets `default_head_tags_disabled`.
+with_default_head_tags_disabled(default_head_tags_disabled): bool;
+/// Sets `filters`.
+with_filters(filters): AculFilters;
+/// Sets `head_tags`.
+with_head_tags(head_tags): Vec<AculHeadTag>;
+/// Sets `rendering_mode`.
+with_rendering_mode(rendering_mode): AculRenderingModeEnum;
+/// Sets `use_page_template`.
+with_use_page_template(use_page_template): bool;
+});
+impl UpdateAculRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -881,63 +1045,65 @@ impl UpdateAculRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAculResponseContent {
-    /// `context_configuration`.
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`.
+    /// `filters`: a [`AculFilters`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`.
+    /// `head_tags`: a list, each item a [`AculHeadTag`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
-    /// `rendering_mode`.
+    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `use_page_template`.
+    /// `use_page_template`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSettingsRequestContent {
+    /// `identifier_first`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     identifier_first: Option<bool>,
+    /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
     #[serde(skip_serializing_if = "Option::is_none")]
     universal_login_experience: Option<UniversalLoginExperienceEnum>,
+    /// `webauthn_platform_first_factor`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     webauthn_platform_first_factor: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSettingsRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            identifier_first: None,
+            universal_login_experience: None,
+            webauthn_platform_first_factor: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `identifier_first`.
-    pub fn identifier_first(mut self, value: impl Into<bool>) -> Self {
-        self.identifier_first = Some(value.into());
-        self
-    }
-    /// Sets `universal_login_experience`.
-    pub fn universal_login_experience(
-        mut self,
-        value: impl Into<UniversalLoginExperienceEnum>,
-    ) -> Self {
-        self.universal_login_experience = Some(value.into());
-        self
-    }
-    /// Sets `webauthn_platform_first_factor`.
-    pub fn webauthn_platform_first_factor(mut self, value: impl Into<bool>) -> Self {
-        self.webauthn_platform_first_factor = Some(value.into());
-        self
-    }
+}
+setters!(UpdateSettingsRequestContent {
+/// Sets `identifier_first`.
+with_identifier_first(identifier_first): bool;
+/// Sets `universal_login_experience`.
+with_universal_login_experience(universal_login_experience): UniversalLoginExperienceEnum;
+/// Sets `webauthn_platform_first_factor`.
+with_webauthn_platform_first_factor(webauthn_platform_first_factor): bool;
+});
+impl UpdateSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -948,13 +1114,13 @@ impl UpdateSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSettingsResponseContent {
-    /// `identifier_first`.
+    /// `identifier_first`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier_first: Option<bool>,
-    /// `universal_login_experience`.
+    /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_login_experience: Option<UniversalLoginExperienceEnum>,
-    /// `webauthn_platform_first_factor`.
+    /// `webauthn_platform_first_factor`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webauthn_platform_first_factor: Option<bool>,
     /// Fields this crate does not name, kept as received.

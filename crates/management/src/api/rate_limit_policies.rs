@@ -2,36 +2,38 @@
 //! Operations tagged `rate-limit-policies` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateRateLimitPolicyRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateRateLimitPolicyRequestContent {
+    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     configuration: RateLimitPolicyConfiguration,
+    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
     consumer: RateLimitPolicyConsumerEnum,
+    /// `consumer_selector`: a string; at most 255 characters; required.
     consumer_selector: String,
+    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     resource: RateLimitPolicyResourceEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateRateLimitPolicyRequestContent {
-    /// A body with the required fields:
-    /// - `configuration`
-    /// - `consumer`
-    /// - `consumer_selector`
-    /// - `resource`
+    /// A value with the required `configuration`, `consumer_selector`; `consumer`, `resource` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         configuration: impl Into<RateLimitPolicyConfiguration>,
-        consumer: impl Into<RateLimitPolicyConsumerEnum>,
         consumer_selector: impl Into<String>,
-        resource: impl Into<RateLimitPolicyResourceEnum>,
     ) -> Self {
         Self {
             configuration: configuration.into(),
-            consumer: consumer.into(),
+            consumer: RateLimitPolicyConsumerEnum::from("client"),
             consumer_selector: consumer_selector.into(),
-            resource: resource.into(),
+            resource: RateLimitPolicyResourceEnum::from("oauth_authentication_api"),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl CreateRateLimitPolicyRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -42,25 +44,25 @@ impl CreateRateLimitPolicyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRateLimitPolicyResponseContent {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer` (the description marks it required).
+    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector` (the description marks it required).
+    /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `resource` (the description marks it required).
+    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -72,25 +74,25 @@ str_accessors!(CreateRateLimitPolicyResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRateLimitPolicyResponseContent {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer` (the description marks it required).
+    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector` (the description marks it required).
+    /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `resource` (the description marks it required).
+    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -137,27 +139,61 @@ Object3(PatchRateLimitPolicyConfigurationRequestContentObject3);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchRateLimitPolicyConfigurationRequestContentObject {
-    /// `action` (the description marks it required).
+    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObjectAction`] (one of `allow`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObjectAction>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PatchRateLimitPolicyConfigurationRequestContentObject {
+    /// A value with no field set; `action` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            action: Some(
+                PatchRateLimitPolicyConfigurationRequestContentObjectAction::from("allow"),
+            ),
+            ..Default::default()
+        }
+    }
+}
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchRateLimitPolicyConfigurationRequestContentObject2 {
-    /// `action` (the description marks it required).
+    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObject2Action`] (one of `block`, `log`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObject2Action>,
-    /// `limit` (the description marks it required).
+    /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PatchRateLimitPolicyConfigurationRequestContentObject2 {
+    /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        action: impl Into<PatchRateLimitPolicyConfigurationRequestContentObject2Action>,
+        limit: impl Into<i64>,
+    ) -> Self {
+        Self {
+            action: Some(action.into()),
+            limit: Some(limit.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(PatchRateLimitPolicyConfigurationRequestContentObject2 {
+/// Sets `action`.
+with_action(action): PatchRateLimitPolicyConfigurationRequestContentObject2Action;
+/// Sets `limit`.
+with_limit(limit): i64;
+});
 string_enum!(
 /// A string enum: an inline schema.
 PatchRateLimitPolicyConfigurationRequestContentObject2Action {
@@ -170,19 +206,40 @@ Log => "log",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchRateLimitPolicyConfigurationRequestContentObject3 {
-    /// `action` (the description marks it required).
+    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObject3Action`] (one of `redirect`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObject3Action>,
-    /// `limit` (the description marks it required).
+    /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `redirect_uri` (the description marks it required).
+    /// `redirect_uri`: a string; format `strict-https-uri`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl PatchRateLimitPolicyConfigurationRequestContentObject3 {
+    /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(limit: impl Into<i64>, redirect_uri: impl Into<String>) -> Self {
+        Self {
+            action: Some(
+                PatchRateLimitPolicyConfigurationRequestContentObject3Action::from("redirect"),
+            ),
+            limit: Some(limit.into()),
+            redirect_uri: Some(redirect_uri.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(PatchRateLimitPolicyConfigurationRequestContentObject3 {
+/// Sets `limit`.
+with_limit(limit): i64;
+/// Sets `redirect_uri`.
+with_redirect_uri(redirect_uri): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 PatchRateLimitPolicyConfigurationRequestContentObject3Action {
@@ -195,22 +252,26 @@ PatchRateLimitPolicyConfigurationRequestContentObjectAction {
 /// `allow`.
 Allow => "allow",
 });
-/// A request body, the schema `PatchRateLimitPolicyRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `PatchRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchRateLimitPolicyRequestContent {
+    /// `configuration`: a [`PatchRateLimitPolicyConfigurationRequestContent`]; required.
     configuration: PatchRateLimitPolicyConfigurationRequestContent,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl PatchRateLimitPolicyRequestContent {
-    /// A body with the required fields:
-    /// - `configuration`
+    /// A value with the required `configuration`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(configuration: impl Into<PatchRateLimitPolicyConfigurationRequestContent>) -> Self {
         Self {
             configuration: configuration.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl PatchRateLimitPolicyRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -221,25 +282,25 @@ impl PatchRateLimitPolicyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RateLimitPolicy {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer` (the description marks it required).
+    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector` (the description marks it required).
+    /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `resource` (the description marks it required).
+    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -286,27 +347,59 @@ Object3(RateLimitPolicyConfigurationObject3);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationObject {
-    /// `action` (the description marks it required).
+    /// `action`: a [`RateLimitPolicyConfigurationObjectAction`] (one of `allow`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationObjectAction>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl RateLimitPolicyConfigurationObject {
+    /// A value with no field set; `action` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            action: Some(RateLimitPolicyConfigurationObjectAction::from("allow")),
+            ..Default::default()
+        }
+    }
+}
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationObject2 {
-    /// `action` (the description marks it required).
+    /// `action`: a [`RateLimitPolicyConfigurationObject2Action`] (one of `block`, `log`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationObject2Action>,
-    /// `limit` (the description marks it required).
+    /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl RateLimitPolicyConfigurationObject2 {
+    /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        action: impl Into<RateLimitPolicyConfigurationObject2Action>,
+        limit: impl Into<i64>,
+    ) -> Self {
+        Self {
+            action: Some(action.into()),
+            limit: Some(limit.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(RateLimitPolicyConfigurationObject2 {
+/// Sets `action`.
+with_action(action): RateLimitPolicyConfigurationObject2Action;
+/// Sets `limit`.
+with_limit(limit): i64;
+});
 string_enum!(
 /// A string enum: an inline schema.
 RateLimitPolicyConfigurationObject2Action {
@@ -319,19 +412,38 @@ Log => "log",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationObject3 {
-    /// `action` (the description marks it required).
+    /// `action`: a [`RateLimitPolicyConfigurationObject3Action`] (one of `redirect`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationObject3Action>,
-    /// `limit` (the description marks it required).
+    /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `redirect_uri` (the description marks it required).
+    /// `redirect_uri`: a string; format `strict-https-uri`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl RateLimitPolicyConfigurationObject3 {
+    /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(limit: impl Into<i64>, redirect_uri: impl Into<String>) -> Self {
+        Self {
+            action: Some(RateLimitPolicyConfigurationObject3Action::from("redirect")),
+            limit: Some(limit.into()),
+            redirect_uri: Some(redirect_uri.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(RateLimitPolicyConfigurationObject3 {
+/// Sets `limit`.
+with_limit(limit): i64;
+/// Sets `redirect_uri`.
+with_redirect_uri(redirect_uri): String;
+});
 string_enum!(
 /// A string enum: an inline schema.
 RateLimitPolicyConfigurationObject3Action {
@@ -360,25 +472,25 @@ OauthAuthenticationApi => "oauth_authentication_api",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRateLimitPolicyResponseContent {
-    /// `configuration` (the description marks it required).
+    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer` (the description marks it required).
+    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector` (the description marks it required).
+    /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `resource` (the description marks it required).
+    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -594,9 +706,7 @@ mod tests {
         {
             let ep = PostRateLimitPolicies::new(CreateRateLimitPolicyRequestContent::new(
                 RateLimitPolicyConfiguration::Unknown(crate::Unclassified(serde_json::json!({}))),
-                RateLimitPolicyConsumerEnum::Client,
                 "x".to_owned(),
-                RateLimitPolicyResourceEnum::OauthAuthenticationApi,
             ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
             assert_eq!(crate::Endpoint::path(&ep), "/api/v2/rate-limit-policies");

@@ -6,40 +6,40 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRefreshTokenResponseContent {
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<RefreshTokenDate>,
-    /// `device`.
+    /// `device`: a [`RefreshTokenDevice`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`.
+    /// `expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<RefreshTokenDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`.
+    /// `last_exchanged_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`.
+    /// `refresh_token_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_metadata: Option<crate::secret::SecretMap>,
-    /// `resource_servers`.
+    /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// `rotating`.
+    /// `rotating`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotating: Option<bool>,
-    /// `session_id`.
+    /// `session_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `user_id`.
+    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -47,69 +47,80 @@ pub struct GetRefreshTokenResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetRefreshTokenResponseContent: client_id, id, session_id, user_id);
-/// A request body, the schema `RevokeRefreshTokensRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `RevokeRefreshTokensRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RevokeRefreshTokensRequestContent {
+    /// `audience`: a string; 1 to 600 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     audience: Option<String>,
+    /// `client_id`: a string; format `client-id`; 1 to 64 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    /// `ids`: a list, each item a string; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     ids: Option<Vec<String>>,
+    /// `user_id`: a string; format `user-id`; 1 to 300 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl RevokeRefreshTokensRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            audience: None,
+            client_id: None,
+            ids: None,
+            user_id: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `audience`.
-    pub fn audience(mut self, value: impl Into<String>) -> Self {
-        self.audience = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `ids`.
-    pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+}
+setters!(RevokeRefreshTokensRequestContent {
+/// Sets `audience`.
+with_audience(audience): String;
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `ids`.
+with_ids(ids): Vec<String>;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
+impl RevokeRefreshTokensRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `UpdateRefreshTokenRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateRefreshTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateRefreshTokenRequestContent {
+    /// `refresh_token_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token_metadata: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateRefreshTokenRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            refresh_token_metadata: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `refresh_token_metadata`.
-    pub fn refresh_token_metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.refresh_token_metadata = Some(value.into());
-        self
-    }
+}
+setters!(UpdateRefreshTokenRequestContent {
+/// Sets `refresh_token_metadata`.
+with_refresh_token_metadata(refresh_token_metadata): crate::secret::SecretMap;
+});
+impl UpdateRefreshTokenRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -120,40 +131,40 @@ impl UpdateRefreshTokenRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRefreshTokenResponseContent {
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<RefreshTokenDate>,
-    /// `device`.
+    /// `device`: a [`RefreshTokenDevice`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`.
+    /// `expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<RefreshTokenDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`.
+    /// `last_exchanged_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`.
+    /// `refresh_token_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_metadata: Option<crate::secret::SecretMap>,
-    /// `resource_servers`.
+    /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// `rotating`.
+    /// `rotating`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotating: Option<bool>,
-    /// `session_id`.
+    /// `session_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `user_id`.
+    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.

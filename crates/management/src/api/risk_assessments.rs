@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRiskAssessmentsSettingsNewDeviceResponseContent {
-    /// `remember_for` (the description marks it required).
+    /// `remember_for`: an integer; 1 to 365; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_for: Option<i64>,
     /// Fields this crate does not name, kept as received.
@@ -17,29 +17,33 @@ pub struct GetRiskAssessmentsSettingsNewDeviceResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRiskAssessmentsSettingsResponseContent {
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateRiskAssessmentsSettingsNewDeviceRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateRiskAssessmentsSettingsNewDeviceRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
+    /// `remember_for`: an integer; 1 to 365; required.
     remember_for: i64,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
-    /// A body with the required fields:
-    /// - `remember_for`
+    /// A value with the required `remember_for`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(remember_for: impl Into<i64>) -> Self {
         Self {
             remember_for: remember_for.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -50,29 +54,33 @@ impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRiskAssessmentsSettingsNewDeviceResponseContent {
-    /// `remember_for` (the description marks it required).
+    /// `remember_for`: an integer; 1 to 365; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_for: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateRiskAssessmentsSettingsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateRiskAssessmentsSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateRiskAssessmentsSettingsRequestContent {
+    /// `enabled`: a boolean; required.
     enabled: bool,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsRequestContent {
-    /// A body with the required fields:
-    /// - `enabled`
+    /// A value with the required `enabled`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
             enabled: enabled.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateRiskAssessmentsSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -83,7 +91,7 @@ impl UpdateRiskAssessmentsSettingsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRiskAssessmentsSettingsResponseContent {
-    /// `enabled` (the description marks it required).
+    /// `enabled`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.

@@ -2,44 +2,52 @@
 //! Operations tagged `roles` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `AssignRoleGroupsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `AssignRoleGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignRoleGroupsRequestContent {
+    /// `groups`: a list, each item a string; at least 1 items; required.
     groups: Vec<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl AssignRoleGroupsRequestContent {
-    /// A body with the required fields:
-    /// - `groups`
+    /// A value with the required `groups`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<String>>) -> Self {
         Self {
             groups: groups.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl AssignRoleGroupsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 }
-/// A request body, the schema `DeleteRoleGroupsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `DeleteRoleGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeleteRoleGroupsRequestContent {
+    /// `groups`: a list, each item a string; at least 1 items; required.
     groups: Vec<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl DeleteRoleGroupsRequestContent {
-    /// A body with the required fields:
-    /// - `groups`
+    /// A value with the required `groups`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<String>>) -> Self {
         Self {
             groups: groups.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl DeleteRoleGroupsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);

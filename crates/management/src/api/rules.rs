@@ -2,22 +2,26 @@
 //! Operations tagged `rules` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateRuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateRuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateRuleRequestContent {
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
+    /// `order`: a number; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<f64>,
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters; required.
     script: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateRuleRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `script`
+    /// A value with the required `name`, `script`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>, script: impl Into<String>) -> Self {
         Self {
             enabled: None,
@@ -27,16 +31,14 @@ impl CreateRuleRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<f64>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
+}
+setters!(CreateRuleRequestContent {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `order`.
+with_order(order): f64;
+});
+impl CreateRuleRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -47,22 +49,22 @@ impl CreateRuleRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRuleResponseContent {
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// `order`: a number; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `script`.
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `stage`.
+    /// `stage`: a string; defaults to `"login_success"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -74,22 +76,22 @@ str_accessors!(CreateRuleResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRuleResponseContent {
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// `order`: a number; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `script`.
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `stage`.
+    /// `stage`: a string; defaults to `"login_success"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -101,22 +103,22 @@ str_accessors!(GetRuleResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Rule {
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// `order`: a number; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `script`.
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `stage`.
+    /// `stage`: a string; defaults to `"login_success"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -124,45 +126,49 @@ pub struct Rule {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Rule: id, name);
-/// A request body, the schema `UpdateRuleRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateRuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateRuleRequestContent {
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
+    /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `order`: a number; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<f64>,
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateRuleRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            name: None,
+            order: None,
+            script: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<f64>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `script`.
-    pub fn script(mut self, value: impl Into<String>) -> Self {
-        self.script = Some(value.into());
-        self
-    }
+}
+setters!(UpdateRuleRequestContent {
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `order`.
+with_order(order): f64;
+/// Sets `script`.
+with_script(script): String;
+});
+impl UpdateRuleRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -173,22 +179,22 @@ impl UpdateRuleRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRuleResponseContent {
-    /// `enabled`.
+    /// `enabled`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`.
+    /// `id`: a string; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// `order`: a number; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `script`.
+    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `stage`.
+    /// `stage`: a string; defaults to `"login_success"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.

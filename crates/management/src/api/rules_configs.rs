@@ -6,29 +6,33 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RulesConfig {
-    /// `key`.
+    /// `key`: a secret string; defaults to `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetRulesConfigRequestContent {
+    /// `value`: a string; defaults to `"MY_RULES_CONFIG_VALUE"`; required.
     value: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl SetRulesConfigRequestContent {
-    /// A body with the required fields:
-    /// - `value`
+    /// A value with the required `value`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(value: impl Into<String>) -> Self {
         Self {
             value: value.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl SetRulesConfigRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -39,10 +43,10 @@ impl SetRulesConfigRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetRulesConfigResponseContent {
-    /// `key` (the description marks it required).
+    /// `key`: a secret string; defaults to `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
-    /// `value` (the description marks it required).
+    /// `value`: a string; defaults to `"MY_RULES_CONFIG_VALUE"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,26 +2,33 @@
 //! Operations tagged `self-service-profiles` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateSelfServiceProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateSelfServiceProfileRequestContent {
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<SelfServiceProfileBrandingProperties>,
+    /// `description`: a string; 1 to 140 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 1 to 100 characters; required.
     name: String,
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attribute_profile_id: Option<String>,
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateSelfServiceProfileRequestContent {
-    /// A body with the required fields:
-    /// - `name`
+    /// A value with the required `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             allowed_strategies: None,
@@ -33,37 +40,20 @@ impl CreateSelfServiceProfileRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `allowed_strategies`.
-    pub fn allowed_strategies(
-        mut self,
-        value: impl Into<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    ) -> Self {
-        self.allowed_strategies = Some(value.into());
-        self
-    }
-    /// Sets `branding`.
-    pub fn branding(mut self, value: impl Into<SelfServiceProfileBrandingProperties>) -> Self {
-        self.branding = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `user_attribute_profile_id`.
-    pub fn user_attribute_profile_id(mut self, value: impl Into<String>) -> Self {
-        self.user_attribute_profile_id = Some(value.into());
-        self
-    }
-    /// Sets `user_attributes`.
-    pub fn user_attributes(
-        mut self,
-        value: impl Into<Vec<SelfServiceProfileUserAttribute>>,
-    ) -> Self {
-        self.user_attributes = Some(value.into());
-        self
-    }
+}
+setters!(CreateSelfServiceProfileRequestContent {
+/// Sets `allowed_strategies`.
+with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
+/// Sets `branding`.
+with_branding(branding): SelfServiceProfileBrandingProperties;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `user_attribute_profile_id`.
+with_user_attribute_profile_id(user_attribute_profile_id): String;
+/// Sets `user_attributes`.
+with_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
+});
+impl CreateSelfServiceProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -74,31 +64,31 @@ impl CreateSelfServiceProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSelfServiceProfileResponseContent {
-    /// `allowed_strategies`.
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`.
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `user_attribute_profile_id`.
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
@@ -106,95 +96,79 @@ pub struct CreateSelfServiceProfileResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
-/// A request body, the schema `CreateSelfServiceProfileSsoTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateSelfServiceProfileSsoTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateSelfServiceProfileSsoTicketRequestContent {
+    /// `connection_config`: a [`SelfServiceProfileSsoTicketConnectionConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<SelfServiceProfileSsoTicketConnectionConfig>,
+    /// `connection_id`: a string; format `connection-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
+    /// `domain_aliases_config`: a [`SelfServiceProfileSsoTicketDomainAliasesConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     domain_aliases_config: Option<SelfServiceProfileSsoTicketDomainAliasesConfig>,
+    /// `enabled_clients`: a list, each item a string; at least 0 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_clients: Option<Vec<String>>,
+    /// `enabled_features`: a [`SelfServiceProfileSsoTicketEnabledFeatures`].
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<SelfServiceProfileSsoTicketEnabledFeatures>,
+    /// `enabled_organizations`: a list, each item a [`SelfServiceProfileSsoTicketEnabledOrganization`]; at least 0 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_organizations: Option<Vec<SelfServiceProfileSsoTicketEnabledOrganization>>,
+    /// `provisioning_config`: a [`SelfServiceProfileSsoTicketProvisioningConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     provisioning_config: Option<SelfServiceProfileSsoTicketProvisioningConfig>,
+    /// `ttl_sec`: an integer; 0 to 432000.
     #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
+    /// `use_for_organization_discovery`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     use_for_organization_discovery: Option<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateSelfServiceProfileSsoTicketRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            connection_config: None,
+            connection_id: None,
+            domain_aliases_config: None,
+            enabled_clients: None,
+            enabled_features: None,
+            enabled_organizations: None,
+            provisioning_config: None,
+            ttl_sec: None,
+            use_for_organization_discovery: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `connection_config`.
-    pub fn connection_config(
-        mut self,
-        value: impl Into<SelfServiceProfileSsoTicketConnectionConfig>,
-    ) -> Self {
-        self.connection_config = Some(value.into());
-        self
-    }
-    /// Sets `connection_id`.
-    pub fn connection_id(mut self, value: impl Into<String>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-    /// Sets `domain_aliases_config`.
-    pub fn domain_aliases_config(
-        mut self,
-        value: impl Into<SelfServiceProfileSsoTicketDomainAliasesConfig>,
-    ) -> Self {
-        self.domain_aliases_config = Some(value.into());
-        self
-    }
-    /// Sets `enabled_clients`.
-    pub fn enabled_clients(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.enabled_clients = Some(value.into());
-        self
-    }
-    /// Sets `enabled_features`.
-    pub fn enabled_features(
-        mut self,
-        value: impl Into<SelfServiceProfileSsoTicketEnabledFeatures>,
-    ) -> Self {
-        self.enabled_features = Some(value.into());
-        self
-    }
-    /// Sets `enabled_organizations`.
-    pub fn enabled_organizations(
-        mut self,
-        value: impl Into<Vec<SelfServiceProfileSsoTicketEnabledOrganization>>,
-    ) -> Self {
-        self.enabled_organizations = Some(value.into());
-        self
-    }
-    /// Sets `provisioning_config`.
-    pub fn provisioning_config(
-        mut self,
-        value: impl Into<SelfServiceProfileSsoTicketProvisioningConfig>,
-    ) -> Self {
-        self.provisioning_config = Some(value.into());
-        self
-    }
-    /// Sets `ttl_sec`.
-    pub fn ttl_sec(mut self, value: impl Into<i64>) -> Self {
-        self.ttl_sec = Some(value.into());
-        self
-    }
-    /// Sets `use_for_organization_discovery`.
-    pub fn use_for_organization_discovery(mut self, value: impl Into<bool>) -> Self {
-        self.use_for_organization_discovery = Some(value.into());
-        self
-    }
+}
+setters!(CreateSelfServiceProfileSsoTicketRequestContent {
+/// Sets `connection_config`.
+with_connection_config(connection_config): SelfServiceProfileSsoTicketConnectionConfig;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `domain_aliases_config`.
+with_domain_aliases_config(domain_aliases_config): SelfServiceProfileSsoTicketDomainAliasesConfig;
+/// Sets `enabled_clients`.
+with_enabled_clients(enabled_clients): Vec<String>;
+/// Sets `enabled_features`.
+with_enabled_features(enabled_features): SelfServiceProfileSsoTicketEnabledFeatures;
+/// Sets `enabled_organizations`.
+with_enabled_organizations(enabled_organizations): Vec<SelfServiceProfileSsoTicketEnabledOrganization>;
+/// Sets `provisioning_config`.
+with_provisioning_config(provisioning_config): SelfServiceProfileSsoTicketProvisioningConfig;
+/// Sets `ttl_sec`.
+with_ttl_sec(ttl_sec): i64;
+/// Sets `use_for_organization_discovery`.
+with_use_for_organization_discovery(use_for_organization_discovery): bool;
+});
+impl CreateSelfServiceProfileSsoTicketRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -205,7 +179,7 @@ impl CreateSelfServiceProfileSsoTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSelfServiceProfileSsoTicketResponseContent {
-    /// `ticket`.
+    /// `ticket`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -216,31 +190,31 @@ pub struct CreateSelfServiceProfileSsoTicketResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSelfServiceProfileResponseContent {
-    /// `allowed_strategies`.
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`.
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `user_attribute_profile_id`.
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
@@ -252,31 +226,31 @@ str_accessors!(GetSelfServiceProfileResponseContent: id, name, user_attribute_pr
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfile {
-    /// `allowed_strategies`.
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`.
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `user_attribute_profile_id`.
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
@@ -312,47 +286,78 @@ Pingfederate => "pingfederate",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileBrandingColors {
-    /// `primary` (the description marks it required).
+    /// `primary`: a string; matches `^#([\dA-Fa-f]{6}|[\dA-Fa-f]{3})$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileBrandingColors {
+    /// A value with the required `primary`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(primary: impl Into<String>) -> Self {
+        Self {
+            primary: Some(primary.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileBrandingColors {
+/// Sets `primary`.
+with_primary(primary): String;
+});
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileBrandingProperties {
-    /// `colors`.
+    /// `colors`: a [`SelfServiceProfileBrandingColors`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<SelfServiceProfileBrandingColors>,
-    /// `logo_url`.
+    /// `logo_url`: a string; format `uri`; at most 1024 characters; matches `^https://`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileBrandingProperties {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileBrandingProperties {
+/// Sets `colors`.
+with_colors(colors): SelfServiceProfileBrandingColors;
+/// Sets `logo_url`.
+with_logo_url(logo_url): String;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketConnectionConfig {
-    /// `display_name`.
+    /// `display_name`: a string; at most 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `is_domain_connection`.
+    /// `is_domain_connection`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; defaults to `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`.
+    /// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<SelfServiceProfileSsoTicketConnectionOptions>,
-    /// `show_as_button`.
+    /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -360,37 +365,99 @@ pub struct SelfServiceProfileSsoTicketConnectionConfig {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketConnectionConfig: display_name, name);
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketConnectionConfig {
+    /// A value with the required `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketConnectionConfig {
+/// Sets `display_name`.
+with_display_name(display_name): String;
+/// Sets `is_domain_connection`.
+with_is_domain_connection(is_domain_connection): bool;
+/// Sets `metadata`.
+with_metadata(metadata): crate::secret::SecretMap;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `options`.
+with_options(options): SelfServiceProfileSsoTicketConnectionOptions;
+/// Sets `show_as_button`.
+with_show_as_button(show_as_button): bool;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketConnectionOptions {
-    /// `domain_aliases`.
+    /// `domain_aliases`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_aliases: Option<Vec<String>>,
-    /// `icon_url`.
+    /// `icon_url`: a string; format `strict-https-uri-or-null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
-    /// `idpinitiated`.
+    /// `idpinitiated`: a [`SelfServiceProfileSsoTicketIdpInitiatedOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idpinitiated: Option<SelfServiceProfileSsoTicketIdpInitiatedOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketConnectionOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketConnectionOptions {
+/// Sets `domain_aliases`.
+with_domain_aliases(domain_aliases): Vec<String>;
+/// Sets `icon_url`.
+with_icon_url(icon_url): String;
+/// Sets `idpinitiated`.
+with_idpinitiated(idpinitiated): SelfServiceProfileSsoTicketIdpInitiatedOptions;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketDomainAliasesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketDomainAliasesConfig {
-    /// `domain_verification` (the description marks it required).
+    /// `domain_verification`: a [`SelfServiceProfileSsoTicketDomainVerificationEnum`] (one of `none`, `optional`, `required`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_verification: Option<SelfServiceProfileSsoTicketDomainVerificationEnum>,
-    /// `pending_domains`.
+    /// `pending_domains`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_domains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketDomainAliasesConfig {
+    /// A value with the required `domain_verification`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        domain_verification: impl Into<SelfServiceProfileSsoTicketDomainVerificationEnum>,
+    ) -> Self {
+        Self {
+            domain_verification: Some(domain_verification.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketDomainAliasesConfig {
+/// Sets `domain_verification`.
+with_domain_verification(domain_verification): SelfServiceProfileSsoTicketDomainVerificationEnum;
+/// Sets `pending_domains`.
+with_pending_domains(pending_domains): Vec<String>;
+});
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketDomainVerificationEnum`.
 SelfServiceProfileSsoTicketDomainVerificationEnum {
@@ -405,30 +472,48 @@ Required => "required",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketEnabledFeatures {
-    /// `domain_verification`.
+    /// `domain_verification`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_verification: Option<bool>,
-    /// `provisioning`.
+    /// `provisioning`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning: Option<bool>,
-    /// `sso`.
+    /// `sso`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketEnabledFeatures {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketEnabledFeatures {
+/// Sets `domain_verification`.
+with_domain_verification(domain_verification): bool;
+/// Sets `provisioning`.
+with_provisioning(provisioning): bool;
+/// Sets `sso`.
+with_sso(sso): bool;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketEnabledOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketEnabledOrganization {
-    /// `assign_membership_on_login`.
+    /// `assign_membership_on_login`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login: Option<bool>,
-    /// `organization_id` (the description marks it required).
+    /// `organization_id`: a string; format `organization-id`; at most 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `show_as_button`.
+    /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -436,17 +521,51 @@ pub struct SelfServiceProfileSsoTicketEnabledOrganization {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketEnabledOrganization: organization_id);
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketEnabledOrganization {
+    /// A value with the required `organization_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(organization_id: impl Into<String>) -> Self {
+        Self {
+            organization_id: Some(organization_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketEnabledOrganization {
+/// Sets `assign_membership_on_login`.
+with_assign_membership_on_login(assign_membership_on_login): bool;
+/// Sets `organization_id`.
+with_organization_id(organization_id): String;
+/// Sets `show_as_button`.
+with_show_as_button(show_as_button): bool;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketGoogleWorkspaceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
-    /// `sync_users` (the description marks it required).
+    /// `sync_users`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_users: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
+    /// A value with the required `sync_users`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(sync_users: impl Into<bool>) -> Self {
+        Self {
+            sync_users: Some(sync_users.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
+/// Sets `sync_users`.
+with_sync_users(sync_users): bool;
+});
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`.
 SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum {
@@ -461,16 +580,16 @@ Oauth2 => "oauth2",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketIdpInitiatedOptions {
-    /// `client_authorizequery`.
+    /// `client_authorizequery`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authorizequery: Option<String>,
-    /// `client_id`.
+    /// `client_id`: a string; format `client-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_protocol`.
+    /// `client_protocol`: a [`SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`] (one of `samlp`, `wsfed`, `oauth2`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_protocol: Option<SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum>,
-    /// `enabled`.
+    /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -478,23 +597,61 @@ pub struct SelfServiceProfileSsoTicketIdpInitiatedOptions {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileSsoTicketIdpInitiatedOptions: client_id);
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketIdpInitiatedOptions {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketIdpInitiatedOptions {
+/// Sets `client_authorizequery`.
+with_client_authorizequery(client_authorizequery): String;
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `client_protocol`.
+with_client_protocol(client_protocol): SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum;
+/// Sets `enabled`.
+with_enabled(enabled): bool;
+});
 /// A model of the schema `SelfServiceProfileSsoTicketProvisioningConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketProvisioningConfig {
-    /// `google_workspace`.
+    /// `google_workspace`: a [`SelfServiceProfileSsoTicketGoogleWorkspaceConfig`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_workspace: Option<SelfServiceProfileSsoTicketGoogleWorkspaceConfig>,
-    /// `scopes`.
+    /// `scopes`: a list, each item a [`SelfServiceProfileSsoTicketProvisioningScopeEnum`] (one of `get:users`, `post:users`, `put:users`, `patch:users`, `delete:users`, `get:groups`, `post:groups`, `put:groups`, `patch:groups`, `delete:groups`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>>,
-    /// `token_lifetime`.
+    /// `token_lifetime`: an integer; at least 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime: Option<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl SelfServiceProfileSsoTicketProvisioningConfig {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileSsoTicketProvisioningConfig {
+/// Sets `google_workspace`.
+with_google_workspace(google_workspace): SelfServiceProfileSsoTicketGoogleWorkspaceConfig;
+/// Sets `scopes`.
+with_scopes(scopes): Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>;
+/// Sets `token_lifetime`.
+with_token_lifetime(token_lifetime): i64;
+});
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketProvisioningScopeEnum`.
 SelfServiceProfileSsoTicketProvisioningScopeEnum {
@@ -523,13 +680,13 @@ DeleteGroups => "delete:groups",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileUserAttribute {
-    /// `description` (the description marks it required).
+    /// `description`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_optional` (the description marks it required).
+    /// `is_optional`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_optional: Option<bool>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; at most 250 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -537,65 +694,86 @@ pub struct SelfServiceProfileUserAttribute {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfileUserAttribute: name);
-/// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl SelfServiceProfileUserAttribute {
+    /// A value with the required `description`, `is_optional`, `name`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        description: impl Into<String>,
+        is_optional: impl Into<bool>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: Some(description.into()),
+            is_optional: Some(is_optional.into()),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SelfServiceProfileUserAttribute {
+/// Sets `description`.
+with_description(description): String;
+/// Sets `is_optional`.
+with_is_optional(is_optional): bool;
+/// Sets `name`.
+with_name(name): String;
+});
+/// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSelfServiceProfileRequestContent {
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<SelfServiceProfileBrandingProperties>,
+    /// `description`: a string; 1 to 140 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `name`: a string; 1 to 100 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attribute_profile_id: Option<String>,
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSelfServiceProfileRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            allowed_strategies: None,
+            branding: None,
+            description: None,
+            name: None,
+            user_attribute_profile_id: None,
+            user_attributes: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `allowed_strategies`.
-    pub fn allowed_strategies(
-        mut self,
-        value: impl Into<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    ) -> Self {
-        self.allowed_strategies = Some(value.into());
-        self
-    }
-    /// Sets `branding`.
-    pub fn branding(mut self, value: impl Into<SelfServiceProfileBrandingProperties>) -> Self {
-        self.branding = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `user_attribute_profile_id`.
-    pub fn user_attribute_profile_id(mut self, value: impl Into<String>) -> Self {
-        self.user_attribute_profile_id = Some(value.into());
-        self
-    }
-    /// Sets `user_attributes`.
-    pub fn user_attributes(
-        mut self,
-        value: impl Into<Vec<SelfServiceProfileUserAttribute>>,
-    ) -> Self {
-        self.user_attributes = Some(value.into());
-        self
-    }
+}
+setters!(UpdateSelfServiceProfileRequestContent {
+/// Sets `allowed_strategies`.
+with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
+/// Sets `branding`.
+with_branding(branding): SelfServiceProfileBrandingProperties;
+/// Sets `description`.
+with_description(description): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `user_attribute_profile_id`.
+with_user_attribute_profile_id(user_attribute_profile_id): String;
+/// Sets `user_attributes`.
+with_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
+});
+impl UpdateSelfServiceProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -606,31 +784,31 @@ impl UpdateSelfServiceProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSelfServiceProfileResponseContent {
-    /// `allowed_strategies`.
+    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`.
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `user_attribute_profile_id`.
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.

@@ -6,43 +6,43 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSessionResponseContent {
-    /// `authenticated_at`.
+    /// `authenticated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
-    /// `authentication`.
+    /// `authentication`: a [`SessionAuthenticationSignals`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<SessionAuthenticationSignals>,
-    /// `clients`.
+    /// `clients`: a list, each item a [`SessionClientMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<SessionClientMetadata>>,
-    /// `cookie`.
+    /// `cookie`: a [`SessionCookieMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`.
+    /// `created_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
-    /// `device`.
+    /// `device`: a [`SessionDeviceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`.
+    /// `expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`.
+    /// `last_interacted_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`.
+    /// `session_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`.
+    /// `updated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
-    /// `user_id`.
+    /// `user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -50,24 +50,31 @@ pub struct GetSessionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetSessionResponseContent: id, user_id);
-/// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSessionRequestContent {
+    /// `session_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_metadata: Option<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSessionRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            session_metadata: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `session_metadata`.
-    pub fn session_metadata(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.session_metadata = Some(value.into());
-        self
-    }
+}
+setters!(UpdateSessionRequestContent {
+/// Sets `session_metadata`.
+with_session_metadata(session_metadata): crate::secret::SecretMap;
+});
+impl UpdateSessionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -78,43 +85,43 @@ impl UpdateSessionRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSessionResponseContent {
-    /// `authenticated_at`.
+    /// `authenticated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
-    /// `authentication`.
+    /// `authentication`: a [`SessionAuthenticationSignals`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<SessionAuthenticationSignals>,
-    /// `clients`.
+    /// `clients`: a list, each item a [`SessionClientMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<SessionClientMetadata>>,
-    /// `cookie`.
+    /// `cookie`: a [`SessionCookieMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`.
+    /// `created_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
-    /// `device`.
+    /// `device`: a [`SessionDeviceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`.
+    /// `expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`.
+    /// `last_interacted_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`.
+    /// `session_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`.
+    /// `updated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
-    /// `user_id`.
+    /// `user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.

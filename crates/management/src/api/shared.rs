@@ -4,75 +4,140 @@
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionAuthenticationPurpose {
-    /// `active` (the description marks it required).
+    /// `active`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionAuthenticationPurpose {
+    /// A value with the required `active`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(active: impl Into<bool>) -> Self {
+        Self {
+            active: Some(active.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionAuthenticationPurpose {
+/// Sets `active`.
+with_active(active): bool;
+});
 /// A model of the schema `ConnectionConnectedAccountsPurpose`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionConnectedAccountsPurpose {
-    /// `active` (the description marks it required).
+    /// `active`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `cross_app_access`.
+    /// `cross_app_access`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ConnectionConnectedAccountsPurpose {
+    /// A value with the required `active`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(active: impl Into<bool>) -> Self {
+        Self {
+            active: Some(active.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ConnectionConnectedAccountsPurpose {
+/// Sets `active`.
+with_active(active): bool;
+/// Sets `cross_app_access`.
+with_cross_app_access(cross_app_access): bool;
+});
 /// A model of the schema `CrossAppAccessRequestingApp`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrossAppAccessRequestingApp {
-    /// `active` (the description marks it required).
+    /// `active`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl CrossAppAccessRequestingApp {
+    /// A value with the required `active`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(active: impl Into<bool>) -> Self {
+        Self {
+            active: Some(active.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(CrossAppAccessRequestingApp {
+/// Sets `active`.
+with_active(active): bool;
+});
 /// A model of the schema `DirectoryProvisioningMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoryProvisioningMappingItem {
-    /// `auth0` (the description marks it required).
+    /// `auth0`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth0: Option<String>,
-    /// `idp` (the description marks it required).
+    /// `idp`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl DirectoryProvisioningMappingItem {
+    /// A value with the required `auth0`, `idp`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(auth0: impl Into<String>, idp: impl Into<String>) -> Self {
+        Self {
+            auth0: Some(auth0.into()),
+            idp: Some(idp.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(DirectoryProvisioningMappingItem {
+/// Sets `auth0`.
+with_auth0(auth0): String;
+/// Sets `idp`.
+with_idp(idp): String;
+});
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Group {
-    /// `connection_id`.
+    /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `external_id`.
+    /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `id`.
+    /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `tenant_name`.
+    /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -84,13 +149,13 @@ str_accessors!(Group: connection_id, external_id, id, name, tenant_name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Identity {
-    /// `connection_id`.
+    /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `provider` (the description marks it required).
+    /// `provider`: a [`IdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); defaults to `"google-oauth2"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderEnum>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a string; defaults to `"5457edea1b8f22891a000004"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -98,6 +163,26 @@ pub struct Identity {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Identity: connection_id, user_id);
+#[allow(deprecated)]
+impl Identity {
+    /// A value with the required `provider`, `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(provider: impl Into<IdentityProviderEnum>, user_id: impl Into<String>) -> Self {
+        Self {
+            provider: Some(provider.into()),
+            user_id: Some(user_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(Identity {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `provider`.
+with_provider(provider): IdentityProviderEnum;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
 string_enum!(
 /// A string enum: the schema `IdentityProviderEnum`.
 IdentityProviderEnum {
@@ -216,22 +301,22 @@ Yandex => "yandex",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Organization {
-    /// `branding`.
+    /// `branding`: a [`OrganizationBranding`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<OrganizationBranding>,
-    /// `display_name`.
+    /// `display_name`: a string; defaults to `"Acme Users"`; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `organization-id`; at most 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `metadata`.
+    /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`.
+    /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `token_quota`.
+    /// `token_quota`: a [`TokenQuota`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_quota: Option<TokenQuota>,
     /// Fields this crate does not name, kept as received.
@@ -243,10 +328,10 @@ str_accessors!(Organization: display_name, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationBranding {
-    /// `colors`.
+    /// `colors`: a [`OrganizationBrandingColors`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<OrganizationBrandingColors>,
-    /// `logo_url`.
+    /// `logo_url`: a string; format `strict-https-uri-or-null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -257,10 +342,10 @@ pub struct OrganizationBranding {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationBrandingColors {
-    /// `page_background` (the description marks it required).
+    /// `page_background`: a string; format `html-color`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<String>,
-    /// `primary` (the description marks it required).
+    /// `primary`: a string; format `html-color`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -318,22 +403,22 @@ RefreshTokenDateObject(crate::secret::SecretMap) => as_refresh_token_date_object
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefreshTokenDevice {
-    /// `initial_asn`.
+    /// `initial_asn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_asn: Option<String>,
-    /// `initial_ip`.
+    /// `initial_ip`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_ip: Option<String>,
-    /// `initial_user_agent`.
+    /// `initial_user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_user_agent: Option<String>,
-    /// `last_asn`.
+    /// `last_asn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_asn: Option<String>,
-    /// `last_ip`.
+    /// `last_ip`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
-    /// `last_user_agent`.
+    /// `last_user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -344,10 +429,10 @@ pub struct RefreshTokenDevice {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefreshTokenResourceServer {
-    /// `audience`.
+    /// `audience`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `scopes`.
+    /// `scopes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -358,40 +443,40 @@ pub struct RefreshTokenResourceServer {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefreshTokenResponseContent {
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<RefreshTokenDate>,
-    /// `device`.
+    /// `device`: a [`RefreshTokenDevice`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`.
+    /// `expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<RefreshTokenDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`.
+    /// `last_exchanged_at`: a [`RefreshTokenDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`.
+    /// `refresh_token_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_metadata: Option<crate::secret::SecretMap>,
-    /// `resource_servers`.
+    /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// `rotating`.
+    /// `rotating`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotating: Option<bool>,
-    /// `session_id`.
+    /// `session_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `user_id`.
+    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -403,13 +488,13 @@ str_accessors!(RefreshTokenResponseContent: client_id, id, session_id, user_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Role {
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -421,27 +506,43 @@ str_accessors!(Role: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScimMappingItem {
-    /// `auth0`.
+    /// `auth0`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth0: Option<String>,
-    /// `scim`.
+    /// `scim`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl ScimMappingItem {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(ScimMappingItem {
+/// Sets `auth0`.
+with_auth0(auth0): String;
+/// Sets `scim`.
+with_scim(scim): String;
+});
 /// A model of the schema `SessionAuthenticationSignal`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionAuthenticationSignal {
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `timestamp`.
+    /// `timestamp`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<SessionDate>,
-    /// `type`.
+    /// `type`: a string.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -453,7 +554,7 @@ str_accessors!(SessionAuthenticationSignal: name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionAuthenticationSignals {
-    /// `methods`.
+    /// `methods`: a list, each item a [`SessionAuthenticationSignal`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<SessionAuthenticationSignal>>,
     /// Fields this crate does not name, kept as received.
@@ -464,7 +565,7 @@ pub struct SessionAuthenticationSignals {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionClientMetadata {
-    /// `client_id`.
+    /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -476,7 +577,7 @@ str_accessors!(SessionClientMetadata: client_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionCookieMetadata {
-    /// `mode`.
+    /// `mode`: a [`SessionCookieMetadataModeEnum`] (one of `non-persistent`, `persistent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SessionCookieMetadataModeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -538,22 +639,22 @@ Object(crate::secret::SecretMap) => as_object, is_object;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionDeviceMetadata {
-    /// `initial_asn`.
+    /// `initial_asn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_asn: Option<String>,
-    /// `initial_ip`.
+    /// `initial_ip`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_ip: Option<String>,
-    /// `initial_user_agent`.
+    /// `initial_user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_user_agent: Option<String>,
-    /// `last_asn`.
+    /// `last_asn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_asn: Option<String>,
-    /// `last_ip`.
+    /// `last_ip`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
-    /// `last_user_agent`.
+    /// `last_user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -574,7 +675,7 @@ Selected => "selected",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenQuota {
-    /// `client_credentials` (the description marks it required).
+    /// `client_credentials`: a [`TokenQuotaClientCredentials`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_credentials: Option<TokenQuotaClientCredentials>,
     /// Fields this crate does not name, kept as received.
@@ -585,13 +686,13 @@ pub struct TokenQuota {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenQuotaClientCredentials {
-    /// `enforce`.
+    /// `enforce`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce: Option<bool>,
-    /// `per_day`.
+    /// `per_day`: an integer; 1 to 2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_day: Option<i64>,
-    /// `per_hour`.
+    /// `per_hour`: an integer; 1 to 2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_hour: Option<i64>,
     /// Fields this crate does not name, kept as received.

@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSupplementalSignalsResponseContent {
-    /// `akamai_enabled`.
+    /// `akamai_enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub akamai_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -17,29 +17,33 @@ pub struct GetSupplementalSignalsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PatchSupplementalSignalsResponseContent {
-    /// `akamai_enabled`.
+    /// `akamai_enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub akamai_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateSupplementalSignalsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateSupplementalSignalsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateSupplementalSignalsRequestContent {
+    /// `akamai_enabled`: a boolean; required.
     akamai_enabled: bool,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateSupplementalSignalsRequestContent {
-    /// A body with the required fields:
-    /// - `akamai_enabled`
+    /// A value with the required `akamai_enabled`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(akamai_enabled: impl Into<bool>) -> Self {
         Self {
             akamai_enabled: akamai_enabled.into(),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl UpdateSupplementalSignalsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);

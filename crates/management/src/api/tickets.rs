@@ -6,13 +6,13 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChangePasswordTicketIdentity {
-    /// `connection_id`.
+    /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `provider` (the description marks it required).
+    /// `provider`: a [`IdentityProviderOnlyAuth0Enum`] (one of `auth0`); defaults to `"auth0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderOnlyAuth0Enum>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a string; defaults to `"5457edea1b8f22891a000004"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -20,90 +20,106 @@ pub struct ChangePasswordTicketIdentity {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ChangePasswordTicketIdentity: connection_id, user_id);
-/// A request body, the schema `ChangePasswordTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl ChangePasswordTicketIdentity {
+    /// A value with the required `user_id`; `provider` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self {
+            provider: Some(IdentityProviderOnlyAuth0Enum::from("auth0")),
+            user_id: Some(user_id.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(ChangePasswordTicketIdentity {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
+/// A request body, the schema `ChangePasswordTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ChangePasswordTicketRequestContent {
+    /// `client_id`: a string; format `client-id`; defaults to `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
+    /// `email`: a string; format `email`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+    /// `identity`: a [`ChangePasswordTicketIdentity`].
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<ChangePasswordTicketIdentity>,
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
+    /// `mark_email_as_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     mark_email_as_verified: Option<bool>,
+    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
+    /// `result_url`: a string; format `url`; defaults to `"http://myapp.com/callback"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
+    /// `ttl_sec`: an integer; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
+    /// `user_id`: a string; format `user-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl ChangePasswordTicketRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            client_id: None,
+            connection_id: None,
+            email: None,
+            identity: None,
+            include_email_in_redirect: None,
+            mark_email_as_verified: None,
+            organization_id: None,
+            result_url: None,
+            ttl_sec: None,
+            user_id: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `connection_id`.
-    pub fn connection_id(mut self, value: impl Into<String>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `identity`.
-    pub fn identity(mut self, value: impl Into<ChangePasswordTicketIdentity>) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
-    /// Sets `includeEmailInRedirect`.
-    pub fn include_email_in_redirect(mut self, value: impl Into<bool>) -> Self {
-        self.include_email_in_redirect = Some(value.into());
-        self
-    }
-    /// Sets `mark_email_as_verified`.
-    pub fn mark_email_as_verified(mut self, value: impl Into<bool>) -> Self {
-        self.mark_email_as_verified = Some(value.into());
-        self
-    }
-    /// Sets `organization_id`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `result_url`.
-    pub fn result_url(mut self, value: impl Into<String>) -> Self {
-        self.result_url = Some(value.into());
-        self
-    }
-    /// Sets `ttl_sec`.
-    pub fn ttl_sec(mut self, value: impl Into<i64>) -> Self {
-        self.ttl_sec = Some(value.into());
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+}
+setters!(ChangePasswordTicketRequestContent {
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `identity`.
+with_identity(identity): ChangePasswordTicketIdentity;
+/// Sets `includeEmailInRedirect`.
+with_include_email_in_redirect(include_email_in_redirect): bool;
+/// Sets `mark_email_as_verified`.
+with_mark_email_as_verified(mark_email_as_verified): bool;
+/// Sets `organization_id`.
+with_organization_id(organization_id): String;
+/// Sets `result_url`.
+with_result_url(result_url): String;
+/// Sets `ttl_sec`.
+with_ttl_sec(ttl_sec): i64;
+/// Sets `user_id`.
+with_user_id(user_id): String;
+});
+impl ChangePasswordTicketRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -114,7 +130,7 @@ impl ChangePasswordTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChangePasswordTicketResponseContent {
-    /// `ticket` (the description marks it required).
+    /// `ticket`: a string; format `url`; defaults to `"https://login.auth0.com/lo/reset?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -127,31 +143,39 @@ IdentityProviderOnlyAuth0Enum {
 /// `auth0`.
 Auth0 => "auth0",
 });
-/// A request body, the schema `VerifyEmailTicketRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `VerifyEmailTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VerifyEmailTicketRequestContent {
+    /// `client_id`: a string; format `client-id`; defaults to `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
+    /// `identity`: a [`Identity`].
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
+    /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
+    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
+    /// `result_url`: a string; format `url`; defaults to `"http://myapp.com/callback"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
+    /// `ttl_sec`: an integer; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
+    /// `user_id`: a string; format `user-id`; required.
     user_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl VerifyEmailTicketRequestContent {
-    /// A body with the required fields:
-    /// - `user_id`
+    /// A value with the required `user_id`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             client_id: None,
@@ -164,36 +188,22 @@ impl VerifyEmailTicketRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `identity`.
-    pub fn identity(mut self, value: impl Into<Identity>) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
-    /// Sets `includeEmailInRedirect`.
-    pub fn include_email_in_redirect(mut self, value: impl Into<bool>) -> Self {
-        self.include_email_in_redirect = Some(value.into());
-        self
-    }
-    /// Sets `organization_id`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `result_url`.
-    pub fn result_url(mut self, value: impl Into<String>) -> Self {
-        self.result_url = Some(value.into());
-        self
-    }
-    /// Sets `ttl_sec`.
-    pub fn ttl_sec(mut self, value: impl Into<i64>) -> Self {
-        self.ttl_sec = Some(value.into());
-        self
-    }
+}
+setters!(VerifyEmailTicketRequestContent {
+/// Sets `client_id`.
+with_client_id(client_id): String;
+/// Sets `identity`.
+with_identity(identity): Identity;
+/// Sets `includeEmailInRedirect`.
+with_include_email_in_redirect(include_email_in_redirect): bool;
+/// Sets `organization_id`.
+with_organization_id(organization_id): String;
+/// Sets `result_url`.
+with_result_url(result_url): String;
+/// Sets `ttl_sec`.
+with_ttl_sec(ttl_sec): i64;
+});
+impl VerifyEmailTicketRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -204,7 +214,7 @@ impl VerifyEmailTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyEmailTicketResponseContent {
-    /// `ticket` (the description marks it required).
+    /// `ticket`: a string; format `url`; defaults to `"https://login.auth0.com/lo/verify_email?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,37 +2,40 @@
 //! Operations tagged `token-exchange-profiles` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateTokenExchangeProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateTokenExchangeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateTokenExchangeProfileRequestContent {
+    /// `action_id`: a string; 1 to 36 characters; required.
     action_id: String,
+    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters; required.
     name: String,
+    /// `subject_token_type`: a string; format `url`; 8 to 100 characters; required.
     subject_token_type: String,
+    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters; required.
     #[serde(rename = "type")]
     type_: TokenExchangeProfileTypeEnum,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateTokenExchangeProfileRequestContent {
-    /// A body with the required fields:
-    /// - `action_id`
-    /// - `name`
-    /// - `subject_token_type`
-    /// - `type`
+    /// A value with the required `action_id`, `name`, `subject_token_type`; `type` filled in; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         action_id: impl Into<String>,
         name: impl Into<String>,
         subject_token_type: impl Into<String>,
-        type_: impl Into<TokenExchangeProfileTypeEnum>,
     ) -> Self {
         Self {
             action_id: action_id.into(),
             name: name.into(),
             subject_token_type: subject_token_type.into(),
-            type_: type_.into(),
+            type_: TokenExchangeProfileTypeEnum::from("custom_authentication"),
             extra: serde_json::Map::new(),
         }
     }
+}
+impl CreateTokenExchangeProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -43,25 +46,25 @@ impl CreateTokenExchangeProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTokenExchangeProfileResponseContent {
-    /// `action_id`.
+    /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_token_type`.
+    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<String>,
-    /// `type`.
+    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -73,25 +76,25 @@ str_accessors!(CreateTokenExchangeProfileResponseContent: action_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTokenExchangeProfileResponseContent {
-    /// `action_id`.
+    /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_token_type`.
+    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<String>,
-    /// `type`.
+    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -103,25 +106,25 @@ str_accessors!(GetTokenExchangeProfileResponseContent: action_id, id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenExchangeProfileResponseContent {
-    /// `action_id`.
+    /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject_token_type`.
+    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<String>,
-    /// `type`.
+    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -135,31 +138,37 @@ TokenExchangeProfileTypeEnum {
 /// `custom_authentication`.
 CustomAuthentication => "custom_authentication",
 });
-/// A request body, the schema `UpdateTokenExchangeProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateTokenExchangeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateTokenExchangeProfileRequestContent {
+    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     subject_token_type: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateTokenExchangeProfileRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            subject_token_type: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `subject_token_type`.
-    pub fn subject_token_type(mut self, value: impl Into<String>) -> Self {
-        self.subject_token_type = Some(value.into());
-        self
-    }
+}
+setters!(UpdateTokenExchangeProfileRequestContent {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `subject_token_type`.
+with_subject_token_type(subject_token_type): String;
+});
+impl UpdateTokenExchangeProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -355,7 +364,6 @@ mod tests {
                 "x".to_owned(),
                 "x".to_owned(),
                 "x".to_owned(),
-                TokenExchangeProfileTypeEnum::CustomAuthentication,
             ));
             assert_eq!(crate::Endpoint::method(&ep), http::Method::POST);
             assert_eq!(

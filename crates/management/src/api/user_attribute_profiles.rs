@@ -2,20 +2,23 @@
 //! Operations tagged `user-attribute-profiles` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateUserAttributeProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateUserAttributeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateUserAttributeProfileRequestContent {
+    /// `name`: a string; 1 to 128 characters; required.
     name: String,
+    /// `user_attributes`: a JSON object; required.
     user_attributes: crate::secret::SecretMap,
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserAttributeProfileUserId>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateUserAttributeProfileRequestContent {
-    /// A body with the required fields:
-    /// - `name`
-    /// - `user_attributes`
+    /// A value with the required `name`, `user_attributes`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         name: impl Into<String>,
         user_attributes: impl Into<crate::secret::SecretMap>,
@@ -27,11 +30,12 @@ impl CreateUserAttributeProfileRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<UserAttributeProfileUserId>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+}
+setters!(CreateUserAttributeProfileRequestContent {
+/// Sets `user_id`.
+with_user_id(user_id): UserAttributeProfileUserId;
+});
+impl CreateUserAttributeProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -42,16 +46,16 @@ impl CreateUserAttributeProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateUserAttributeProfileResponseContent {
-    /// `id`.
+    /// `id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`.
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
@@ -63,16 +67,16 @@ str_accessors!(CreateUserAttributeProfileResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserAttributeProfileResponseContent {
-    /// `id`.
+    /// `id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`.
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
@@ -84,13 +88,13 @@ str_accessors!(GetUserAttributeProfileResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserAttributeProfileTemplateResponseContent {
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `template`.
+    /// `template`: a [`UserAttributeProfileTemplate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<UserAttributeProfileTemplate>,
     /// Fields this crate does not name, kept as received.
@@ -102,45 +106,50 @@ str_accessors!(GetUserAttributeProfileTemplateResponseContent: display_name, id)
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserAttributeProfileTemplateResponseContent {
-    /// `user_attribute_profile_templates`.
+    /// `user_attribute_profile_templates`: a list, each item a [`UserAttributeProfileTemplateItem`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_templates: Option<Vec<UserAttributeProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateUserAttributeProfileRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `UpdateUserAttributeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateUserAttributeProfileRequestContent {
+    /// `name`: a string; 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `user_attributes`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<crate::secret::SecretMap>,
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserAttributeProfileUserId>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateUserAttributeProfileRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            user_attributes: None,
+            user_id: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `user_attributes`.
-    pub fn user_attributes(mut self, value: impl Into<crate::secret::SecretMap>) -> Self {
-        self.user_attributes = Some(value.into());
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<UserAttributeProfileUserId>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+}
+setters!(UpdateUserAttributeProfileRequestContent {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `user_attributes`.
+with_user_attributes(user_attributes): crate::secret::SecretMap;
+/// Sets `user_id`.
+with_user_id(user_id): UserAttributeProfileUserId;
+});
+impl UpdateUserAttributeProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -151,16 +160,16 @@ impl UpdateUserAttributeProfileRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserAttributeProfileResponseContent {
-    /// `id`.
+    /// `id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`.
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
@@ -172,16 +181,16 @@ str_accessors!(UpdateUserAttributeProfileResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfile {
-    /// `id`.
+    /// `id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`.
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
@@ -193,66 +202,112 @@ str_accessors!(UserAttributeProfile: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfileStrategyOverridesUserId {
-    /// `ad`.
+    /// `ad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `adfs`.
+    /// `adfs`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adfs: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `google-apps`.
+    /// `google-apps`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(
         rename = "google-apps",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_apps: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `oidc`.
+    /// `oidc`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `okta`.
+    /// `okta`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `pingfederate`.
+    /// `pingfederate`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pingfederate: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `samlp`.
+    /// `samlp`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samlp: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
-    /// `waad`.
+    /// `waad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waad: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UserAttributeProfileStrategyOverridesUserId {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UserAttributeProfileStrategyOverridesUserId {
+/// Sets `ad`.
+with_ad(ad): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `adfs`.
+with_adfs(adfs): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `google-apps`.
+with_google_apps(google_apps): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `oidc`.
+with_oidc(oidc): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `okta`.
+with_okta(okta): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `pingfederate`.
+with_pingfederate(pingfederate): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `samlp`.
+with_samlp(samlp): UserAttributeProfileStrategyOverridesUserIdMapping;
+/// Sets `waad`.
+with_waad(waad): UserAttributeProfileStrategyOverridesUserIdMapping;
+});
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserIdMapping`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfileStrategyOverridesUserIdMapping {
-    /// `oidc_mapping`.
+    /// `oidc_mapping`: a [`UserAttributeProfileUserIdOidcStrategyOverrideMapping`] (one of `sub`, `oid`, `email`); 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_mapping: Option<UserAttributeProfileUserIdOidcStrategyOverrideMapping>,
-    /// `saml_mapping`.
+    /// `saml_mapping`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_mapping: Option<Vec<String>>,
-    /// `scim_mapping`.
+    /// `scim_mapping`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_mapping: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UserAttributeProfileStrategyOverridesUserIdMapping {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UserAttributeProfileStrategyOverridesUserIdMapping {
+/// Sets `oidc_mapping`.
+with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcStrategyOverrideMapping;
+/// Sets `saml_mapping`.
+with_saml_mapping(saml_mapping): Vec<String>;
+/// Sets `scim_mapping`.
+with_scim_mapping(scim_mapping): String;
+});
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfileTemplate {
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user_attributes`.
+    /// `user_attributes`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`.
+    /// `user_id`: a [`UserAttributeProfileUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
@@ -264,13 +319,13 @@ str_accessors!(UserAttributeProfileTemplate: name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfileTemplateItem {
-    /// `display_name`.
+    /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `template`.
+    /// `template`: a [`UserAttributeProfileTemplate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<UserAttributeProfileTemplate>,
     /// Fields this crate does not name, kept as received.
@@ -282,22 +337,42 @@ str_accessors!(UserAttributeProfileTemplateItem: display_name, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAttributeProfileUserId {
-    /// `oidc_mapping`.
+    /// `oidc_mapping`: a [`UserAttributeProfileUserIdOidcMappingEnum`] (one of `sub`); 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_mapping: Option<UserAttributeProfileUserIdOidcMappingEnum>,
-    /// `saml_mapping`.
+    /// `saml_mapping`: a list, each item a string; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_mapping: Option<Vec<String>>,
-    /// `scim_mapping`.
+    /// `scim_mapping`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_mapping: Option<String>,
-    /// `strategy_overrides`.
+    /// `strategy_overrides`: a [`UserAttributeProfileStrategyOverridesUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<UserAttributeProfileStrategyOverridesUserId>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl UserAttributeProfileUserId {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UserAttributeProfileUserId {
+/// Sets `oidc_mapping`.
+with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcMappingEnum;
+/// Sets `saml_mapping`.
+with_saml_mapping(saml_mapping): Vec<String>;
+/// Sets `scim_mapping`.
+with_scim_mapping(scim_mapping): String;
+/// Sets `strategy_overrides`.
+with_strategy_overrides(strategy_overrides): UserAttributeProfileStrategyOverridesUserId;
+});
 string_enum!(
 /// A string enum: the schema `UserAttributeProfileUserIdOidcMappingEnum`.
 UserAttributeProfileUserIdOidcMappingEnum {

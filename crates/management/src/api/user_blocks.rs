@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserBlocksByIdentifierResponseContent {
-    /// `blocked_for`.
+    /// `blocked_for`: a list, each item a [`UserBlockIdentifier`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_for: Option<Vec<UserBlockIdentifier>>,
     /// Fields this crate does not name, kept as received.
@@ -17,7 +17,7 @@ pub struct ListUserBlocksByIdentifierResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserBlocksResponseContent {
-    /// `blocked_for`.
+    /// `blocked_for`: a list, each item a [`UserBlockIdentifier`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_for: Option<Vec<UserBlockIdentifier>>,
     /// Fields this crate does not name, kept as received.
@@ -28,13 +28,13 @@ pub struct ListUserBlocksResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserBlockIdentifier {
-    /// `connection`.
+    /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `identifier`.
+    /// `identifier`: a string; defaults to `"john.doe@gmail.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `ip`.
+    /// `ip`: a string; defaults to `"10.0.0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Fields this crate does not name, kept as received.

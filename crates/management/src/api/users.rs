@@ -44,18 +44,20 @@ Email => "email",
 /// `totp`.
 Totp => "totp",
 });
-/// A request body, the schema `ClearAssessorsRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `ClearAssessorsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ClearAssessorsRequestContent {
+    /// `assessors`: a list, each item a [`AssessorsTypeEnum`] (one of `new-device`); at least 1 items; required.
     assessors: Vec<AssessorsTypeEnum>,
+    /// `connection`: a string; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     connection: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl ClearAssessorsRequestContent {
-    /// A body with the required fields:
-    /// - `assessors`
-    /// - `connection`
+    /// A value with the required `assessors`, `connection`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         assessors: impl Into<Vec<AssessorsTypeEnum>>,
         connection: impl Into<String>,
@@ -66,6 +68,8 @@ impl ClearAssessorsRequestContent {
             extra: serde_json::Map::new(),
         }
     }
+}
+impl ClearAssessorsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -76,31 +80,31 @@ impl ClearAssessorsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectedAccount {
-    /// `access_type` (the description marks it required).
+    /// `access_type`: a [`ConnectedAccountAccessTypeEnum`] (one of `offline`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_type: Option<ConnectedAccountAccessTypeEnum>,
-    /// `connection` (the description marks it required).
+    /// `connection`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `connection_id` (the description marks it required).
+    /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `organization_id`.
+    /// `organization_id`: a string; format `organization-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `scopes`.
+    /// `scopes`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    /// `strategy` (the description marks it required).
+    /// `strategy`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -114,47 +118,64 @@ ConnectedAccountAccessTypeEnum {
 /// `offline`.
 Offline => "offline",
 });
-/// A request body, the schema `CreateUserAuthenticationMethodRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateUserAuthenticationMethodRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateUserAuthenticationMethodRequestContent {
+    /// `aaguid`: a string; format `uuid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     aaguid: Option<String>,
+    /// `credential_backed_up`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     credential_backed_up: Option<bool>,
+    /// `credential_device_type`: a [`CredentialDeviceTypeEnum`] (one of `single_device`, `multi_device`).
     #[serde(skip_serializing_if = "Option::is_none")]
     credential_device_type: Option<CredentialDeviceTypeEnum>,
+    /// `email`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+    /// `identity_user_id`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     identity_user_id: Option<String>,
+    /// `key_id`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     key_id: Option<String>,
+    /// `name`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `phone_number`: a string; 2 to 30 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<String>,
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(skip_serializing_if = "Option::is_none")]
     preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
+    /// `public_key`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     public_key: Option<String>,
+    /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(skip_serializing_if = "Option::is_none")]
     relying_party_identifier: Option<String>,
+    /// `totp_secret`: a secret string; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     totp_secret: Option<crate::Secret>,
+    /// `transports`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     transports: Option<Vec<String>>,
+    /// `type`: a [`CreatedUserAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`, `passkey`); required.
     #[serde(rename = "type")]
     type_: CreatedUserAuthenticationMethodTypeEnum,
+    /// `user_agent`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_agent: Option<String>,
+    /// `user_handle`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_handle: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateUserAuthenticationMethodRequestContent {
-    /// A body with the required fields:
-    /// - `type`
+    /// A value with the required `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(type_: impl Into<CreatedUserAuthenticationMethodTypeEnum>) -> Self {
         Self {
             aaguid: None,
@@ -176,84 +197,40 @@ impl CreateUserAuthenticationMethodRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `aaguid`.
-    pub fn aaguid(mut self, value: impl Into<String>) -> Self {
-        self.aaguid = Some(value.into());
-        self
-    }
-    /// Sets `credential_backed_up`.
-    pub fn credential_backed_up(mut self, value: impl Into<bool>) -> Self {
-        self.credential_backed_up = Some(value.into());
-        self
-    }
-    /// Sets `credential_device_type`.
-    pub fn credential_device_type(mut self, value: impl Into<CredentialDeviceTypeEnum>) -> Self {
-        self.credential_device_type = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `identity_user_id`.
-    pub fn identity_user_id(mut self, value: impl Into<String>) -> Self {
-        self.identity_user_id = Some(value.into());
-        self
-    }
-    /// Sets `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `phone_number`.
-    pub fn phone_number(mut self, value: impl Into<String>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
-    /// Sets `preferred_authentication_method`.
-    pub fn preferred_authentication_method(
-        mut self,
-        value: impl Into<PreferredAuthenticationMethodEnum>,
-    ) -> Self {
-        self.preferred_authentication_method = Some(value.into());
-        self
-    }
-    /// Sets `public_key`.
-    pub fn public_key(mut self, value: impl Into<String>) -> Self {
-        self.public_key = Some(value.into());
-        self
-    }
-    /// Sets `relying_party_identifier`.
-    pub fn relying_party_identifier(mut self, value: impl Into<String>) -> Self {
-        self.relying_party_identifier = Some(value.into());
-        self
-    }
-    /// Sets `totp_secret`.
-    pub fn totp_secret(mut self, value: impl Into<crate::Secret>) -> Self {
-        self.totp_secret = Some(value.into());
-        self
-    }
-    /// Sets `transports`.
-    pub fn transports(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.transports = Some(value.into());
-        self
-    }
-    /// Sets `user_agent`.
-    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
-        self.user_agent = Some(value.into());
-        self
-    }
-    /// Sets `user_handle`.
-    pub fn user_handle(mut self, value: impl Into<String>) -> Self {
-        self.user_handle = Some(value.into());
-        self
-    }
+}
+setters!(CreateUserAuthenticationMethodRequestContent {
+/// Sets `aaguid`.
+with_aaguid(aaguid): String;
+/// Sets `credential_backed_up`.
+with_credential_backed_up(credential_backed_up): bool;
+/// Sets `credential_device_type`.
+with_credential_device_type(credential_device_type): CredentialDeviceTypeEnum;
+/// Sets `email`.
+with_email(email): String;
+/// Sets `identity_user_id`.
+with_identity_user_id(identity_user_id): String;
+/// Sets `key_id`.
+with_key_id(key_id): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `phone_number`.
+with_phone_number(phone_number): String;
+/// Sets `preferred_authentication_method`.
+with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
+/// Sets `public_key`.
+with_public_key(public_key): String;
+/// Sets `relying_party_identifier`.
+with_relying_party_identifier(relying_party_identifier): String;
+/// Sets `totp_secret`.
+with_totp_secret(totp_secret): crate::Secret;
+/// Sets `transports`.
+with_transports(transports): Vec<String>;
+/// Sets `user_agent`.
+with_user_agent(user_agent): String;
+/// Sets `user_handle`.
+with_user_handle(user_handle): String;
+});
+impl CreateUserAuthenticationMethodRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -264,61 +241,61 @@ impl CreateUserAuthenticationMethodRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateUserAuthenticationMethodResponseContent {
-    /// `aaguid`.
+    /// `aaguid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_backed_up`.
+    /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
-    /// `credential_device_type`.
+    /// `credential_device_type`: a [`CredentialDeviceTypeEnum`] (one of `single_device`, `multi_device`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_device_type: Option<CredentialDeviceTypeEnum>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `authenticator-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identity_user_id`.
+    /// `identity_user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_user_id: Option<String>,
-    /// `key_id`.
+    /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string; 2 to 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `totp_secret`.
+    /// `totp_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
-    /// `transports`.
+    /// `transports`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CreatedUserAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`, `passkey`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedUserAuthenticationMethodTypeEnum>,
-    /// `user_agent`.
+    /// `user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `user_handle`.
+    /// `user_handle`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -364,32 +341,32 @@ MultiDevice => "multi_device",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteUserIdentityResponseContentItem {
-    /// `access_token`.
+    /// `access_token`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `access_token_secret`.
+    /// `access_token_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
-    /// `connection` (the description marks it required).
+    /// `connection`: a string; defaults to `"Initial-Connection"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `isSocial`.
+    /// `isSocial`: a boolean.
     #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
-    /// `profileData`.
+    /// `profileData`: a [`UserProfileData`].
     #[serde(
         rename = "profileData",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub profile_data: Option<UserProfileData>,
-    /// `provider` (the description marks it required).
+    /// `provider`: a string; defaults to `"auth0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    /// `refresh_token`.
+    /// `refresh_token`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a [`UserId`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
@@ -400,22 +377,22 @@ pub struct DeleteUserIdentityResponseContentItem {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FederatedConnectionTokenSet {
-    /// `connection`.
+    /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `expires_at`.
+    /// `expires_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `issued_at`.
+    /// `issued_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
-    /// `last_used_at`.
+    /// `last_used_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
-    /// `scope`.
+    /// `scope`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -427,70 +404,70 @@ str_accessors!(FederatedConnectionTokenSet: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserAuthenticationMethodResponseContent {
-    /// `aaguid`.
+    /// `aaguid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `confirmed`.
+    /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_backed_up`.
+    /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
-    /// `credential_device_type`.
+    /// `credential_device_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_device_type: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `enrolled_at`.
+    /// `enrolled_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identity_user_id`.
+    /// `identity_user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_user_id: Option<String>,
-    /// `key_id`.
+    /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `last_auth_at`.
+    /// `last_auth_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth_at: Option<String>,
-    /// `link_id`.
+    /// `link_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
-    /// `name`.
+    /// `name`: a string; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `transports`.
+    /// `transports`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`AuthenticationMethodTypeEnum`] (one of `recovery-code`, `totp`, `push`, `phone`, `email`, `email-verification`, `webauthn-roaming`, `webauthn-platform`, `guardian`, `passkey`, `password`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AuthenticationMethodTypeEnum>,
-    /// `user_agent`.
+    /// `user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `user_handle`.
+    /// `user_handle`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -498,45 +475,49 @@ pub struct GetUserAuthenticationMethodResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, link_id, name);
-/// A request body, the schema `LinkUserIdentityRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `LinkUserIdentityRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LinkUserIdentityRequestContent {
+    /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
+    /// `link_with`: a string; defaults to `"{SECONDARY_ACCOUNT_JWT}"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     link_with: Option<String>,
+    /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<UserIdentityProviderEnum>,
+    /// `user_id`: a [`UserId`].
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl LinkUserIdentityRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            connection_id: None,
+            link_with: None,
+            provider: None,
+            user_id: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `connection_id`.
-    pub fn connection_id(mut self, value: impl Into<String>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-    /// Sets `link_with`.
-    pub fn link_with(mut self, value: impl Into<String>) -> Self {
-        self.link_with = Some(value.into());
-        self
-    }
-    /// Sets `provider`.
-    pub fn provider(mut self, value: impl Into<UserIdentityProviderEnum>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<UserId>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+}
+setters!(LinkUserIdentityRequestContent {
+/// Sets `connection_id`.
+with_connection_id(connection_id): String;
+/// Sets `link_with`.
+with_link_with(link_with): String;
+/// Sets `provider`.
+with_provider(provider): UserIdentityProviderEnum;
+/// Sets `user_id`.
+with_user_id(user_id): UserId;
+});
+impl LinkUserIdentityRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -547,67 +528,67 @@ impl LinkUserIdentityRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Log {
-    /// `audience`.
+    /// `audience`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `client_id`.
+    /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_name`.
+    /// `client_name`: a string; defaults to `"My application Name"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    /// `connection`.
+    /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `connection_id`.
+    /// `connection_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `date`.
+    /// `date`: a [`LogDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<LogDate>,
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `details`.
+    /// `details`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<crate::secret::SecretMap>,
-    /// `hostname`.
+    /// `hostname`: a string; defaults to `"190.257.209.19"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    /// `ip`.
+    /// `ip`: a string; defaults to `"190.257.209.19"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `isMobile`.
+    /// `isMobile`: a boolean.
     #[serde(rename = "isMobile", default, skip_serializing_if = "Option::is_none")]
     pub is_mobile: Option<bool>,
-    /// `location_info`.
+    /// `location_info`: a [`LogLocationInfo`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_info: Option<LogLocationInfo>,
-    /// `log_id`.
+    /// `log_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
-    /// `scope`.
+    /// `scope`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `security_context`.
+    /// `security_context`: a [`LogSecurityContext`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<LogSecurityContext>,
-    /// `strategy`.
+    /// `strategy`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    /// `strategy_type`.
+    /// `strategy_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_type: Option<String>,
-    /// `type`.
+    /// `type`: a string; defaults to `"sapi"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `user_agent`.
+    /// `user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `user_id`.
+    /// `user_id`: a string; defaults to `"auth0|56c75c4e42b6359e98374bc2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `user_name`.
+    /// `user_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -662,28 +643,28 @@ LogDateObject(crate::secret::SecretMap) => as_log_date_object, is_log_date_objec
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogLocationInfo {
-    /// `city_name`.
+    /// `city_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_name: Option<String>,
-    /// `continent_code`.
+    /// `continent_code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continent_code: Option<String>,
-    /// `country_code`.
+    /// `country_code`: a string; exactly 2 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `country_code3`.
+    /// `country_code3`: a string; exactly 3 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code3: Option<String>,
-    /// `country_name`.
+    /// `country_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
-    /// `latitude`.
+    /// `latitude`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
-    /// `longitude`.
+    /// `longitude`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
-    /// `time_zone`.
+    /// `time_zone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -695,10 +676,10 @@ str_accessors!(LogLocationInfo: city_name, country_name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogSecurityContext {
-    /// `ja3`.
+    /// `ja3`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja3: Option<String>,
-    /// `ja4`.
+    /// `ja4`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja4: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -717,38 +698,44 @@ Sms => "sms",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegenerateUsersRecoveryCodeResponseContent {
-    /// `recovery_code`.
+    /// `recovery_code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `RevokeUserAccessRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `RevokeUserAccessRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RevokeUserAccessRequestContent {
+    /// `preserve_refresh_tokens`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     preserve_refresh_tokens: Option<bool>,
+    /// `session_id`: a string; format `session-id`; at most 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_id: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl RevokeUserAccessRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            preserve_refresh_tokens: None,
+            session_id: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `preserve_refresh_tokens`.
-    pub fn preserve_refresh_tokens(mut self, value: impl Into<bool>) -> Self {
-        self.preserve_refresh_tokens = Some(value.into());
-        self
-    }
-    /// Sets `session_id`.
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
+}
+setters!(RevokeUserAccessRequestContent {
+/// Sets `preserve_refresh_tokens`.
+with_preserve_refresh_tokens(preserve_refresh_tokens): bool;
+/// Sets `session_id`.
+with_session_id(session_id): String;
+});
+impl RevokeUserAccessRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -759,43 +746,43 @@ impl RevokeUserAccessRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionResponseContent {
-    /// `authenticated_at`.
+    /// `authenticated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
-    /// `authentication`.
+    /// `authentication`: a [`SessionAuthenticationSignals`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<SessionAuthenticationSignals>,
-    /// `clients`.
+    /// `clients`: a list, each item a [`SessionClientMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<SessionClientMetadata>>,
-    /// `cookie`.
+    /// `cookie`: a [`SessionCookieMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`.
+    /// `created_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
-    /// `device`.
+    /// `device`: a [`SessionDeviceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`.
+    /// `expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`.
+    /// `idle_expires_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`.
+    /// `last_interacted_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`.
+    /// `session_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`.
+    /// `updated_at`: a [`SessionDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
-    /// `user_id`.
+    /// `user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -807,43 +794,43 @@ str_accessors!(SessionResponseContent: id, user_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetUserAuthenticationMethodResponseContent {
-    /// `aaguid`.
+    /// `aaguid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `authenticator-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `key_id`.
+    /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string; 2 to 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `totp_secret`.
+    /// `totp_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CreatedAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -855,22 +842,22 @@ str_accessors!(SetUserAuthenticationMethodResponseContent: email, id, key_id, na
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetUserAuthenticationMethods {
-    /// `email`.
+    /// `email`: a string; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string; 2 to 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `totp_secret`.
+    /// `totp_secret`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`AuthenticationTypeEnum`] (one of `phone`, `email`, `totp`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AuthenticationTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -878,34 +865,62 @@ pub struct SetUserAuthenticationMethods {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetUserAuthenticationMethods: email, name);
-/// A request body, the schema `UpdateUserAuthenticationMethodRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl SetUserAuthenticationMethods {
+    /// A value with the required `type`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(type_: impl Into<AuthenticationTypeEnum>) -> Self {
+        Self {
+            type_: Some(type_.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(SetUserAuthenticationMethods {
+/// Sets `email`.
+with_email(email): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `phone_number`.
+with_phone_number(phone_number): String;
+/// Sets `preferred_authentication_method`.
+with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
+/// Sets `totp_secret`.
+with_totp_secret(totp_secret): crate::Secret;
+/// Sets `type`.
+with_type(type_): AuthenticationTypeEnum;
+});
+/// A request body, the schema `UpdateUserAuthenticationMethodRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateUserAuthenticationMethodRequestContent {
+    /// `name`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(skip_serializing_if = "Option::is_none")]
     preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateUserAuthenticationMethodRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            preferred_authentication_method: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `preferred_authentication_method`.
-    pub fn preferred_authentication_method(
-        mut self,
-        value: impl Into<PreferredAuthenticationMethodEnum>,
-    ) -> Self {
-        self.preferred_authentication_method = Some(value.into());
-        self
-    }
+}
+setters!(UpdateUserAuthenticationMethodRequestContent {
+/// Sets `name`.
+with_name(name): String;
+/// Sets `preferred_authentication_method`.
+with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
+});
+impl UpdateUserAuthenticationMethodRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -916,46 +931,46 @@ impl UpdateUserAuthenticationMethodRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserAuthenticationMethodResponseContent {
-    /// `aaguid`.
+    /// `aaguid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `confirmed`.
+    /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id`.
+    /// `id`: a string; format `authenticator-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `key_id`.
+    /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string; 2 to 30 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `totp_secret`.
+    /// `totp_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`CreatedAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -967,70 +982,70 @@ str_accessors!(UpdateUserAuthenticationMethodResponseContent: email, id, key_id,
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAuthenticationMethod {
-    /// `aaguid`.
+    /// `aaguid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
-    /// `authentication_methods`.
+    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `confirmed`.
+    /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at` (the description marks it required).
+    /// `created_at`: a string; format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `credential_backed_up`.
+    /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
-    /// `credential_device_type`.
+    /// `credential_device_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_device_type: Option<String>,
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `enrolled_at`.
+    /// `enrolled_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identity_user_id`.
+    /// `identity_user_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_user_id: Option<String>,
-    /// `key_id`.
+    /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `last_auth_at`.
+    /// `last_auth_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth_at: Option<String>,
-    /// `link_id`.
+    /// `link_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
-    /// `name`.
+    /// `name`: a string; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `preferred_authentication_method`.
+    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`.
+    /// `public_key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
-    /// `relying_party_identifier`.
+    /// `relying_party_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `transports`.
+    /// `transports`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
-    /// `type` (the description marks it required).
+    /// `type`: a [`AuthenticationMethodTypeEnum`] (one of `recovery-code`, `totp`, `push`, `phone`, `email`, `email-verification`, `webauthn-roaming`, `webauthn-platform`, `guardian`, `passkey`, `password`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AuthenticationMethodTypeEnum>,
-    /// `user_agent`.
+    /// `user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `user_handle`.
+    /// `user_handle`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1042,10 +1057,10 @@ str_accessors!(UserAuthenticationMethod: email, id, identity_user_id, key_id, li
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAuthenticationMethodProperties {
-    /// `id`.
+    /// `id`: a string; format `authenticator-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type`.
+    /// `type`: a [`UserAuthenticationMethodPropertiesEnum`] (one of `totp`, `push`, `sms`, `voice`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserAuthenticationMethodPropertiesEnum>,
     /// Fields this crate does not name, kept as received.
@@ -1069,19 +1084,19 @@ Voice => "voice",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserEffectivePermissionResponseContent {
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `permission_name`.
+    /// `permission_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_name: Option<String>,
-    /// `resource_server_identifier`.
+    /// `resource_server_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
-    /// `resource_server_name`.
+    /// `resource_server_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_name: Option<String>,
-    /// `sources`.
+    /// `sources`: a list, each item a [`UserEffectivePermissionSourceEnum`] (one of `direct`, `roles`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectivePermissionSourceEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -1101,16 +1116,16 @@ Groups => "groups",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserEffectivePermissionRoleSourceResponseContent {
-    /// `description`.
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sources`.
+    /// `sources`: a list, each item a [`UserEffectivePermissionRoleSourceEnum`] (one of `direct`, `groups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectivePermissionRoleSourceEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -1130,16 +1145,16 @@ Roles => "roles",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserEffectiveRole {
-    /// `description` (the description marks it required).
+    /// `description`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id` (the description marks it required).
+    /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name` (the description marks it required).
+    /// `name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sources` (the description marks it required).
+    /// `sources`: a list, each item a [`UserEffectiveRoleSource`] (one of `direct`, `groups`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectiveRoleSource>>,
     /// Fields this crate does not name, kept as received.
@@ -1181,28 +1196,28 @@ Confirmed => "confirmed",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserGroupsResponseSchema {
-    /// `connection_id`.
+    /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `external_id`.
+    /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `id`.
+    /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `tenant_name`.
+    /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `membership_created_at`.
+    /// `membership_created_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_created_at: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1257,32 +1272,32 @@ Integer(i64) => as_integer, is_integer;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserIdentity {
-    /// `access_token`.
+    /// `access_token`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `access_token_secret`.
+    /// `access_token_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
-    /// `connection` (the description marks it required).
+    /// `connection`: a string; defaults to `"twitter"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `isSocial`.
+    /// `isSocial`: a boolean.
     #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
-    /// `profileData`.
+    /// `profileData`: a [`UserProfileData`].
     #[serde(
         rename = "profileData",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub profile_data: Option<UserProfileData>,
-    /// `provider` (the description marks it required).
+    /// `provider`: a string; defaults to `"twitter"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    /// `refresh_token`.
+    /// `refresh_token`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
-    /// `user_id` (the description marks it required).
+    /// `user_id`: a [`UserId`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
@@ -1407,28 +1422,28 @@ Yandex => "yandex",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProfileData {
-    /// `email`.
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `email_verified`.
+    /// `email_verified`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// `family_name`.
+    /// `family_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
-    /// `given_name`.
+    /// `given_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `phone_verified`.
+    /// `phone_verified`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `username`.
+    /// `username`: a string; defaults to `"johndoe"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1440,31 +1455,31 @@ str_accessors!(UserProfileData: email, family_name, given_name, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsersEnrollment {
-    /// `auth_method`.
+    /// `auth_method`: a [`UserEnrollmentAuthMethodEnum`] (one of `authenticator`, `guardian`, `sms`, `webauthn-platform`, `webauthn-roaming`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<UserEnrollmentAuthMethodEnum>,
-    /// `enrolled_at`.
+    /// `enrolled_at`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
-    /// `id`.
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identifier`.
+    /// `identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `last_auth`.
+    /// `last_auth`: a string; format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth: Option<String>,
-    /// `name`.
+    /// `name`: a string; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`.
+    /// `phone_number`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `status`.
+    /// `status`: a [`UserEnrollmentStatusEnum`] (one of `pending`, `confirmed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UserEnrollmentStatusEnum>,
-    /// `type`.
+    /// `type`: a string.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -2,27 +2,30 @@
 //! Operations tagged `verifiable-credentials` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+/// A request body, the schema `CreateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVerifiableCredentialTemplateRequestContent {
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_certificate_authority: Option<String>,
+    /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; required.
     dialect: String,
+    /// `name`: a string; 1 to 255 characters; required.
     name: String,
+    /// `presentation`: a [`MdlPresentationRequest`]; required.
     presentation: MdlPresentationRequest,
+    /// `type`: a string; 1 to 255 characters; required.
     #[serde(rename = "type")]
     type_: String,
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`; required.
     well_known_trusted_issuers: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl CreateVerifiableCredentialTemplateRequestContent {
-    /// A body with the required fields:
-    /// - `dialect`
-    /// - `name`
-    /// - `presentation`
-    /// - `type`
-    /// - `well_known_trusted_issuers`
+    /// A value with the required `dialect`, `name`, `presentation`, `type`, `well_known_trusted_issuers`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new(
         dialect: impl Into<String>,
         name: impl Into<String>,
@@ -40,11 +43,12 @@ impl CreateVerifiableCredentialTemplateRequestContent {
             extra: serde_json::Map::new(),
         }
     }
-    /// Sets `custom_certificate_authority`.
-    pub fn custom_certificate_authority(mut self, value: impl Into<String>) -> Self {
-        self.custom_certificate_authority = Some(value.into());
-        self
-    }
+}
+setters!(CreateVerifiableCredentialTemplateRequestContent {
+/// Sets `custom_certificate_authority`.
+with_custom_certificate_authority(custom_certificate_authority): String;
+});
+impl CreateVerifiableCredentialTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -55,31 +59,31 @@ impl CreateVerifiableCredentialTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `custom_certificate_authority`.
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
-    /// `dialect`.
+    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"vct_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `presentation`.
+    /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
-    /// `type`.
+    /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `well_known_trusted_issuers`.
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -91,31 +95,31 @@ str_accessors!(CreateVerifiableCredentialTemplateResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVerifiableCredentialTemplateResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `custom_certificate_authority`.
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
-    /// `dialect`.
+    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"vct_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `presentation`.
+    /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
-    /// `type`.
+    /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `well_known_trusted_issuers`.
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -127,78 +131,132 @@ str_accessors!(GetVerifiableCredentialTemplateResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MdlPresentationProperties {
-    /// `age_birth_year`.
+    /// `age_birth_year`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_birth_year: Option<bool>,
-    /// `age_in_years`.
+    /// `age_in_years`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_in_years: Option<bool>,
-    /// `birth_date`.
+    /// `birth_date`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<bool>,
-    /// `driving_privileges`.
+    /// `driving_privileges`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driving_privileges: Option<bool>,
-    /// `expiry_date`.
+    /// `expiry_date`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<bool>,
-    /// `family_name`.
+    /// `family_name`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<bool>,
-    /// `family_name_national_character`.
+    /// `family_name_national_character`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name_national_character: Option<bool>,
-    /// `given_name`.
+    /// `given_name`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<bool>,
-    /// `given_name_national_character`.
+    /// `given_name_national_character`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name_national_character: Option<bool>,
-    /// `issue_date`.
+    /// `issue_date`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<bool>,
-    /// `issuing_authority`.
+    /// `issuing_authority`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_authority: Option<bool>,
-    /// `issuing_country`.
+    /// `issuing_country`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_country: Option<bool>,
-    /// `issuing_jurisdiction`.
+    /// `issuing_jurisdiction`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_jurisdiction: Option<bool>,
-    /// `nationality`.
+    /// `nationality`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nationality: Option<bool>,
-    /// `portrait`.
+    /// `portrait`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portrait: Option<bool>,
-    /// `portrait_capture_date`.
+    /// `portrait_capture_date`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portrait_capture_date: Option<bool>,
-    /// `resident_address`.
+    /// `resident_address`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_address: Option<bool>,
-    /// `resident_city`.
+    /// `resident_city`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_city: Option<bool>,
-    /// `resident_country`.
+    /// `resident_country`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_country: Option<bool>,
-    /// `resident_postal_code`.
+    /// `resident_postal_code`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_postal_code: Option<bool>,
-    /// `resident_state`.
+    /// `resident_state`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_state: Option<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl MdlPresentationProperties {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(MdlPresentationProperties {
+/// Sets `age_birth_year`.
+with_age_birth_year(age_birth_year): bool;
+/// Sets `age_in_years`.
+with_age_in_years(age_in_years): bool;
+/// Sets `birth_date`.
+with_birth_date(birth_date): bool;
+/// Sets `driving_privileges`.
+with_driving_privileges(driving_privileges): bool;
+/// Sets `expiry_date`.
+with_expiry_date(expiry_date): bool;
+/// Sets `family_name`.
+with_family_name(family_name): bool;
+/// Sets `family_name_national_character`.
+with_family_name_national_character(family_name_national_character): bool;
+/// Sets `given_name`.
+with_given_name(given_name): bool;
+/// Sets `given_name_national_character`.
+with_given_name_national_character(given_name_national_character): bool;
+/// Sets `issue_date`.
+with_issue_date(issue_date): bool;
+/// Sets `issuing_authority`.
+with_issuing_authority(issuing_authority): bool;
+/// Sets `issuing_country`.
+with_issuing_country(issuing_country): bool;
+/// Sets `issuing_jurisdiction`.
+with_issuing_jurisdiction(issuing_jurisdiction): bool;
+/// Sets `nationality`.
+with_nationality(nationality): bool;
+/// Sets `portrait`.
+with_portrait(portrait): bool;
+/// Sets `portrait_capture_date`.
+with_portrait_capture_date(portrait_capture_date): bool;
+/// Sets `resident_address`.
+with_resident_address(resident_address): bool;
+/// Sets `resident_city`.
+with_resident_city(resident_city): bool;
+/// Sets `resident_country`.
+with_resident_country(resident_country): bool;
+/// Sets `resident_postal_code`.
+with_resident_postal_code(resident_postal_code): bool;
+/// Sets `resident_state`.
+with_resident_state(resident_state): bool;
+});
 /// A model of the schema `MdlPresentationRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MdlPresentationRequest {
-    /// `org.iso.18013.5.1.mDL` (the description marks it required).
+    /// `org.iso.18013.5.1.mDL`: a [`MdlPresentationRequestProperties`]; required.
     #[serde(
         rename = "org.iso.18013.5.1.mDL",
         default,
@@ -209,11 +267,26 @@ pub struct MdlPresentationRequest {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl MdlPresentationRequest {
+    /// A value with the required `org.iso.18013.5.1.mDL`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(org_iso_18013_5_1_m_dl: impl Into<MdlPresentationRequestProperties>) -> Self {
+        Self {
+            org_iso_18013_5_1_m_dl: Some(org_iso_18013_5_1_m_dl.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(MdlPresentationRequest {
+/// Sets `org.iso.18013.5.1.mDL`.
+with_org_iso_18013_5_1_m_dl(org_iso_18013_5_1_m_dl): MdlPresentationRequestProperties;
+});
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MdlPresentationRequestProperties {
-    /// `org.iso.18013.5.1` (the description marks it required).
+    /// `org.iso.18013.5.1`: a [`MdlPresentationProperties`]; required.
     #[serde(
         rename = "org.iso.18013.5.1",
         default,
@@ -224,59 +297,76 @@ pub struct MdlPresentationRequestProperties {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one method per optional field; only the fields that were set are sent.
+#[allow(deprecated)]
+impl MdlPresentationRequestProperties {
+    /// A value with the required `org.iso.18013.5.1`; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new(org_iso_18013_5_1: impl Into<MdlPresentationProperties>) -> Self {
+        Self {
+            org_iso_18013_5_1: Some(org_iso_18013_5_1.into()),
+            ..Default::default()
+        }
+    }
+}
+setters!(MdlPresentationRequestProperties {
+/// Sets `org.iso.18013.5.1`.
+with_org_iso_18013_5_1(org_iso_18013_5_1): MdlPresentationProperties;
+});
+/// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVerifiableCredentialTemplateRequestContent {
+    /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     dialect: Option<String>,
+    /// `name`: a string; 1 to 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(skip_serializing_if = "Option::is_none")]
     presentation: Option<MdlPresentationRequest>,
+    /// `type`: a string; 1 to 255 characters.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<String>,
+    /// `version`: a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<f64>,
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     well_known_trusted_issuers: Option<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+#[allow(deprecated)]
 impl UpdateVerifiableCredentialTemplateRequestContent {
-    /// An empty body; set the fields to send with the methods below.
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            dialect: None,
+            name: None,
+            presentation: None,
+            type_: None,
+            version: None,
+            well_known_trusted_issuers: None,
+            extra: serde_json::Map::new(),
+        }
     }
-    /// Sets `dialect`.
-    pub fn dialect(mut self, value: impl Into<String>) -> Self {
-        self.dialect = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `presentation`.
-    pub fn presentation(mut self, value: impl Into<MdlPresentationRequest>) -> Self {
-        self.presentation = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn version(mut self, value: impl Into<f64>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `well_known_trusted_issuers`.
-    pub fn well_known_trusted_issuers(mut self, value: impl Into<String>) -> Self {
-        self.well_known_trusted_issuers = Some(value.into());
-        self
-    }
+}
+setters!(UpdateVerifiableCredentialTemplateRequestContent {
+/// Sets `dialect`.
+with_dialect(dialect): String;
+/// Sets `name`.
+with_name(name): String;
+/// Sets `presentation`.
+with_presentation(presentation): MdlPresentationRequest;
+/// Sets `type`.
+with_type(type_): String;
+/// Sets `version`.
+with_version(version): f64;
+/// Sets `well_known_trusted_issuers`.
+with_well_known_trusted_issuers(well_known_trusted_issuers): String;
+});
+impl UpdateVerifiableCredentialTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
     pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -287,31 +377,31 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `custom_certificate_authority`.
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
-    /// `dialect`.
+    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"vct_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `presentation`.
+    /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
-    /// `type`.
+    /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `well_known_trusted_issuers`.
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -323,31 +413,31 @@ str_accessors!(UpdateVerifiableCredentialTemplateResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifiableCredentialTemplateResponse {
-    /// `created_at`.
+    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `custom_certificate_authority`.
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
-    /// `dialect`.
+    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
-    /// `id`.
+    /// `id`: a string; defaults to `"vct_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `presentation`.
+    /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
-    /// `type`.
+    /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`.
+    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `well_known_trusted_issuers`.
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
