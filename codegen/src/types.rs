@@ -665,7 +665,15 @@ impl<'a> Types<'a> {
         facts.extend(bound("minimum", "maximum", ""));
         facts.extend(bound("minItems", "maxItems", " items"));
         if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-            facts.push(format!("matches `{}`", p.replace('`', "'")));
+            let shown: String = p
+                .chars()
+                .map(|c| match c {
+                    '`' => "'".to_owned(),
+                    c if c.is_control() => c.escape_unicode().to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            facts.push(format!("matches `{shown}`"));
         }
         if f.required {
             facts.push("required".to_owned());
@@ -770,7 +778,14 @@ impl<'a> Types<'a> {
                     .join(", ")
             ));
         }
-        docs.push_str("; set the others with the `with_*` methods.");
+        let has_setters = fields
+            .iter()
+            .any(|f| (model || !f.required) && self.constant_expr(f).is_none());
+        docs.push_str(if has_setters {
+            "; set the others with the `with_*` methods."
+        } else {
+            "."
+        });
         let args = required
             .iter()
             .map(|f| format!("{}: impl Into<{}>", f.ident, f.ty.rust()))

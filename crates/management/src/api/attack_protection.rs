@@ -775,7 +775,7 @@ pub struct PatchPhoneProviderProtectionRequestContent {
 }
 #[allow(deprecated)]
 impl PatchPhoneProviderProtectionRequestContent {
-    /// A value with the required `type`; set the others with the `with_*` methods.
+    /// A value with the required `type`.
     #[allow(clippy::new_without_default)]
     pub fn new(type_: impl Into<PhoneProviderProtectionBackoffStrategyEnum>) -> Self {
         Self {

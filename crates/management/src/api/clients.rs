@@ -545,7 +545,7 @@ pub struct PreviewCimdMetadataRequestContent {
 }
 #[allow(deprecated)]
 impl PreviewCimdMetadataRequestContent {
-    /// A value with the required `external_client_id`; set the others with the `with_*` methods.
+    /// A value with the required `external_client_id`.
     #[allow(clippy::new_without_default)]
     pub fn new(external_client_id: impl Into<String>) -> Self {
         Self {
@@ -602,7 +602,7 @@ pub struct RegisterCimdClientRequestContent {
 }
 #[allow(deprecated)]
 impl RegisterCimdClientRequestContent {
-    /// A value with the required `external_client_id`; set the others with the `with_*` methods.
+    /// A value with the required `external_client_id`.
     #[allow(clippy::new_without_default)]
     pub fn new(external_client_id: impl Into<String>) -> Self {
         Self {

@@ -2061,7 +2061,7 @@ pub struct ReplaceSynchronizedGroupsRequestContent {
 }
 #[allow(deprecated)]
 impl ReplaceSynchronizedGroupsRequestContent {
-    /// A value with the required `groups`; set the others with the `with_*` methods.
+    /// A value with the required `groups`.
     #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<SynchronizedGroupPayload>>) -> Self {
         Self {
@@ -2787,7 +2787,7 @@ pub struct UpdateScimConfigurationRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateScimConfigurationRequestContent {
-    /// A value with the required `mapping`, `user_id_attribute`; set the others with the `with_*` methods.
+    /// A value with the required `mapping`, `user_id_attribute`.
     #[allow(clippy::new_without_default)]
     pub fn new(
         mapping: impl Into<Vec<ScimMappingItem>>,

@@ -483,7 +483,7 @@ pub struct SetDefaultCustomDomainRequestContent {
 }
 #[allow(deprecated)]
 impl SetDefaultCustomDomainRequestContent {
-    /// A value with the required `domain`; set the others with the `with_*` methods.
+    /// A value with the required `domain`.
     #[allow(clippy::new_without_default)]
     pub fn new(domain: impl Into<String>) -> Self {
         Self {

@@ -1064,7 +1064,7 @@ pub struct EventStreamWebhookBearerAuth {
 }
 #[allow(deprecated)]
 impl EventStreamWebhookBearerAuth {
-    /// A value with no field set; `method` filled in; set the others with the `with_*` methods.
+    /// A value with no field set; `method` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {

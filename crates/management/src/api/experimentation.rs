@@ -103,7 +103,7 @@ pub struct AssignmentConfig {
 }
 #[allow(deprecated)]
 impl AssignmentConfig {
-    /// A value with no field set; `subject` filled in; set the others with the `with_*` methods.
+    /// A value with no field set; `subject` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -1259,7 +1259,7 @@ pub struct UpdateExperimentStatusRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateExperimentStatusRequestContent {
-    /// A value with the required `status`; set the others with the `with_*` methods.
+    /// A value with the required `status`.
     #[allow(clippy::new_without_default)]
     pub fn new(status: impl Into<ExperimentTransitionStatusEnum>) -> Self {
         Self {
@@ -1412,7 +1412,7 @@ pub struct UpdateFeatureFlagStatusRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateFeatureFlagStatusRequestContent {
-    /// A value with the required `status`; set the others with the `with_*` methods.
+    /// A value with the required `status`.
     #[allow(clippy::new_without_default)]
     pub fn new(status: impl Into<FeatureFlagStatusEnum>) -> Self {
         Self {

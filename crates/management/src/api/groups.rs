@@ -12,7 +12,7 @@ pub struct AssignGroupRolesRequestContent {
 }
 #[allow(deprecated)]
 impl AssignGroupRolesRequestContent {
-    /// A value with the required `roles`; set the others with the `with_*` methods.
+    /// A value with the required `roles`.
     #[allow(clippy::new_without_default)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {
@@ -38,7 +38,7 @@ pub struct DeleteGroupRolesRequestContent {
 }
 #[allow(deprecated)]
 impl DeleteGroupRolesRequestContent {
-    /// A value with the required `roles`; set the others with the `with_*` methods.
+    /// A value with the required `roles`.
     #[allow(clippy::new_without_default)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {

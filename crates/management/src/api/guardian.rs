@@ -443,7 +443,7 @@ pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorPhoneMessageTypesRequestContent {
-    /// A value with the required `message_types`; set the others with the `with_*` methods.
+    /// A value with the required `message_types`.
     #[allow(clippy::new_without_default)]
     pub fn new(message_types: impl Into<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>) -> Self {
         Self {
@@ -482,7 +482,7 @@ pub struct SetGuardianFactorPhoneTemplatesRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorPhoneTemplatesRequestContent {
-    /// A value with the required `enrollment_message`, `verification_message`; set the others with the `with_*` methods.
+    /// A value with the required `enrollment_message`, `verification_message`.
     #[allow(clippy::new_without_default)]
     pub fn new(
         enrollment_message: impl Into<String>,
@@ -526,7 +526,7 @@ pub struct SetGuardianFactorRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorRequestContent {
-    /// A value with the required `enabled`; set the others with the `with_*` methods.
+    /// A value with the required `enabled`.
     #[allow(clippy::new_without_default)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
@@ -565,7 +565,7 @@ pub struct SetGuardianFactorSmsTemplatesRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorSmsTemplatesRequestContent {
-    /// A value with the required `enrollment_message`, `verification_message`; set the others with the `with_*` methods.
+    /// A value with the required `enrollment_message`, `verification_message`.
     #[allow(clippy::new_without_default)]
     pub fn new(
         enrollment_message: impl Into<String>,
@@ -609,7 +609,7 @@ pub struct SetGuardianFactorsProviderPhoneRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPhoneRequestContent {
-    /// A value with the required `provider`; set the others with the `with_*` methods.
+    /// A value with the required `provider`.
     #[allow(clippy::new_without_default)]
     pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
         Self {
@@ -835,7 +835,7 @@ pub struct SetGuardianFactorsProviderPushNotificationRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationRequestContent {
-    /// A value with the required `provider`; set the others with the `with_*` methods.
+    /// A value with the required `provider`.
     #[allow(clippy::new_without_default)]
     pub fn new(
         provider: impl Into<GuardianFactorsProviderPushNotificationProviderDataEnum>,
@@ -953,7 +953,7 @@ pub struct SetGuardianFactorsProviderSmsRequestContent {
 }
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsRequestContent {
-    /// A value with the required `provider`; set the others with the `with_*` methods.
+    /// A value with the required `provider`.
     #[allow(clippy::new_without_default)]
     pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
         Self {

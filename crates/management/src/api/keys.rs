@@ -27,7 +27,7 @@ pub struct CreateEncryptionKeyRequestContent {
 }
 #[allow(deprecated)]
 impl CreateEncryptionKeyRequestContent {
-    /// A value with the required `type`; set the others with the `with_*` methods.
+    /// A value with the required `type`.
     #[allow(clippy::new_without_default)]
     pub fn new(type_: impl Into<CreateEncryptionKeyType>) -> Self {
         Self {
@@ -376,7 +376,7 @@ pub struct ImportEncryptionKeyRequestContent {
 }
 #[allow(deprecated)]
 impl ImportEncryptionKeyRequestContent {
-    /// A value with the required `wrapped_key`; set the others with the `with_*` methods.
+    /// A value with the required `wrapped_key`.
     #[allow(clippy::new_without_default)]
     pub fn new(wrapped_key: impl Into<crate::Secret>) -> Self {
         Self {
@@ -459,7 +459,7 @@ pub struct SetCustomSigningKeysRequestContent {
 }
 #[allow(deprecated)]
 impl SetCustomSigningKeysRequestContent {
-    /// A value with the required `keys`; set the others with the `with_*` methods.
+    /// A value with the required `keys`.
     #[allow(clippy::new_without_default)]
     pub fn new(keys: impl Into<Vec<CustomSigningKeyJwk>>) -> Self {
         Self {

@@ -596,7 +596,7 @@ pub struct BulkUpdateAculRequestContent {
 }
 #[allow(deprecated)]
 impl BulkUpdateAculRequestContent {
-    /// A value with the required `configs`; set the others with the `with_*` methods.
+    /// A value with the required `configs`.
     #[allow(clippy::new_without_default)]
     pub fn new(configs: impl Into<Vec<AculConfigsItem>>) -> Self {
         Self {

@@ -18,7 +18,7 @@ pub struct CreateRateLimitPolicyRequestContent {
 }
 #[allow(deprecated)]
 impl CreateRateLimitPolicyRequestContent {
-    /// A value with the required `configuration`, `consumer_selector`; `consumer`, `resource` filled in; set the others with the `with_*` methods.
+    /// A value with the required `configuration`, `consumer_selector`; `consumer`, `resource` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new(
         configuration: impl Into<RateLimitPolicyConfiguration>,
@@ -148,7 +148,7 @@ pub struct PatchRateLimitPolicyConfigurationRequestContentObject {
 }
 #[allow(deprecated)]
 impl PatchRateLimitPolicyConfigurationRequestContentObject {
-    /// A value with no field set; `action` filled in; set the others with the `with_*` methods.
+    /// A value with no field set; `action` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -262,7 +262,7 @@ pub struct PatchRateLimitPolicyRequestContent {
 }
 #[allow(deprecated)]
 impl PatchRateLimitPolicyRequestContent {
-    /// A value with the required `configuration`; set the others with the `with_*` methods.
+    /// A value with the required `configuration`.
     #[allow(clippy::new_without_default)]
     pub fn new(configuration: impl Into<PatchRateLimitPolicyConfigurationRequestContent>) -> Self {
         Self {
@@ -356,7 +356,7 @@ pub struct RateLimitPolicyConfigurationObject {
 }
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationObject {
-    /// A value with no field set; `action` filled in; set the others with the `with_*` methods.
+    /// A value with no field set; `action` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {

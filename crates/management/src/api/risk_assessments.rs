@@ -34,7 +34,7 @@ pub struct UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
-    /// A value with the required `remember_for`; set the others with the `with_*` methods.
+    /// A value with the required `remember_for`.
     #[allow(clippy::new_without_default)]
     pub fn new(remember_for: impl Into<i64>) -> Self {
         Self {
@@ -71,7 +71,7 @@ pub struct UpdateRiskAssessmentsSettingsRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsRequestContent {
-    /// A value with the required `enabled`; set the others with the `with_*` methods.
+    /// A value with the required `enabled`.
     #[allow(clippy::new_without_default)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {

@@ -12,7 +12,7 @@ pub struct AssignRoleGroupsRequestContent {
 }
 #[allow(deprecated)]
 impl AssignRoleGroupsRequestContent {
-    /// A value with the required `groups`; set the others with the `with_*` methods.
+    /// A value with the required `groups`.
     #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<String>>) -> Self {
         Self {
@@ -38,7 +38,7 @@ pub struct DeleteRoleGroupsRequestContent {
 }
 #[allow(deprecated)]
 impl DeleteRoleGroupsRequestContent {
-    /// A value with the required `groups`; set the others with the `with_*` methods.
+    /// A value with the required `groups`.
     #[allow(clippy::new_without_default)]
     pub fn new(groups: impl Into<Vec<String>>) -> Self {
         Self {

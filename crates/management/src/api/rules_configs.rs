@@ -23,7 +23,7 @@ pub struct SetRulesConfigRequestContent {
 }
 #[allow(deprecated)]
 impl SetRulesConfigRequestContent {
-    /// A value with the required `value`; set the others with the `with_*` methods.
+    /// A value with the required `value`.
     #[allow(clippy::new_without_default)]
     pub fn new(value: impl Into<String>) -> Self {
         Self {

@@ -34,7 +34,7 @@ pub struct UpdateSupplementalSignalsRequestContent {
 }
 #[allow(deprecated)]
 impl UpdateSupplementalSignalsRequestContent {
-    /// A value with the required `akamai_enabled`; set the others with the `with_*` methods.
+    /// A value with the required `akamai_enabled`.
     #[allow(clippy::new_without_default)]
     pub fn new(akamai_enabled: impl Into<bool>) -> Self {
         Self {

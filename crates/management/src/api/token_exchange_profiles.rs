@@ -19,7 +19,7 @@ pub struct CreateTokenExchangeProfileRequestContent {
 }
 #[allow(deprecated)]
 impl CreateTokenExchangeProfileRequestContent {
-    /// A value with the required `action_id`, `name`, `subject_token_type`; `type` filled in; set the others with the `with_*` methods.
+    /// A value with the required `action_id`, `name`, `subject_token_type`; `type` filled in.
     #[allow(clippy::new_without_default)]
     pub fn new(
         action_id: impl Into<String>,

@@ -56,7 +56,7 @@ pub struct ClearAssessorsRequestContent {
 }
 #[allow(deprecated)]
 impl ClearAssessorsRequestContent {
-    /// A value with the required `assessors`, `connection`; set the others with the `with_*` methods.
+    /// A value with the required `assessors`, `connection`.
     #[allow(clippy::new_without_default)]
     pub fn new(
         assessors: impl Into<Vec<AssessorsTypeEnum>>,
