@@ -691,6 +691,7 @@ fn sample(ty: &Ty, types: &Types<'_>) -> String {
     match ty {
         Ty::Str => "\"x\".to_owned()".into(),
         Ty::Secret => "crate::Secret::new(\"s\")".into(),
+        Ty::Timestamp => "crate::Timestamp::new(\"2025-01-01T00:00:00Z\")".into(),
         Ty::Bool => "true".into(),
         Ty::Int => "1i64".into(),
         Ty::Num => "1.0f64".into(),

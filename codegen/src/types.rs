@@ -11,6 +11,8 @@ use super::names::{doc, lit, pascal, snake};
 pub(crate) enum Ty {
     Str,
     Secret,
+    /// A `date-time` string, kept as received.
+    Timestamp,
     Bool,
     Int,
     Num,
@@ -26,6 +28,7 @@ impl Ty {
         match self {
             Ty::Str => "String".into(),
             Ty::Secret => "crate::Secret".into(),
+            Ty::Timestamp => "crate::Timestamp".into(),
             Ty::Bool => "bool".into(),
             Ty::Int => "i64".into(),
             Ty::Num => "f64".into(),
@@ -40,7 +43,7 @@ impl Ty {
     /// The kind of JSON value this type reads.
     fn json_kind(&self, defs: &BTreeMap<String, TypeDef>) -> &'static str {
         match self {
-            Ty::Str | Ty::Secret => "String",
+            Ty::Str | Ty::Secret | Ty::Timestamp => "String",
             Ty::Bool => "Bool",
             Ty::Int => "Integer",
             Ty::Num => "Number",
@@ -291,6 +294,9 @@ impl<'a> Types<'a> {
             return Ty::Json;
         }
         let t = match types[0] {
+            "string" if s.get("format").and_then(Value::as_str) == Some("date-time") => {
+                Ty::Timestamp
+            }
             "string" => Ty::Str,
             "boolean" => Ty::Bool,
             "integer" => Ty::Int,
@@ -582,7 +588,10 @@ impl<'a> Types<'a> {
                 let ty = if super::overrides::any_json(name, &key) {
                     Ty::Json
                 } else {
-                    self.ty_of(&prop, &hint, module, Some(&key))
+                    match self.ty_of(&prop, &hint, module, Some(&key)) {
+                        Ty::Num if super::overrides::integral(&key) => Ty::Int,
+                        t => t,
+                    }
                 };
                 fields.push(Field {
                     schema: prop.clone(),
@@ -701,6 +710,7 @@ impl<'a> Types<'a> {
         match t {
             Ty::Str => "a string".to_owned(),
             Ty::Secret => "a secret string".to_owned(),
+            Ty::Timestamp => "a [`Timestamp`](crate::Timestamp)".to_owned(),
             Ty::Bool => "a boolean".to_owned(),
             Ty::Int => "an integer".to_owned(),
             Ty::Num => "a number".to_owned(),

@@ -70,6 +70,7 @@ pub mod resource_servers;
 pub mod roles;
 pub mod secret;
 pub mod tenants;
+mod timestamp;
 pub mod users;
 
 pub use api_support::Unclassified;
@@ -81,3 +82,4 @@ pub use pagination::{
     PaginationSupport,
 };
 pub use secret::Secret;
+pub use timestamp::Timestamp;

@@ -9,15 +9,15 @@ pub struct Action {
     /// `all_changes_deployed`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -54,9 +54,9 @@ pub struct Action {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -69,9 +69,9 @@ pub struct ActionBase {
     /// `all_changes_deployed`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -81,9 +81,9 @@ pub struct ActionBase {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -96,9 +96,9 @@ pub struct ActionBinding {
     /// `action`: a [`Action`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `display_name`: a string; defaults to `"my-action-1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -108,9 +108,9 @@ pub struct ActionBinding {
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -227,15 +227,15 @@ pub struct ActionDeployedVersion {
     /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -251,9 +251,9 @@ pub struct ActionDeployedVersion {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: a number; defaults to `1`.
+    /// `number`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
+    pub number: Option<i64>,
     /// `runtime`: a string; defaults to `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
@@ -266,9 +266,9 @@ pub struct ActionDeployedVersion {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -299,15 +299,15 @@ pub struct ActionExecutionResult {
     /// `action_name`: a string; defaults to `"my-action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
-    /// `ended_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<String>,
+    pub ended_at: Option<crate::Timestamp>,
     /// `error`: a [`ActionError`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ActionError>,
-    /// `started_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -414,9 +414,9 @@ pub struct ActionModuleListItem {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -432,9 +432,9 @@ pub struct ActionModuleListItem {
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -488,9 +488,9 @@ pub struct ActionModuleSecret {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -536,9 +536,9 @@ pub struct ActionModuleVersion {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -566,9 +566,9 @@ pub struct ActionModuleVersionReference {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -624,9 +624,9 @@ pub struct ActionSecretResponse {
     /// `name`: a string; defaults to `"mySecret"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -762,15 +762,15 @@ pub struct ActionVersion {
     /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -786,9 +786,9 @@ pub struct ActionVersion {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: a number; defaults to `1`.
+    /// `number`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
+    pub number: Option<i64>,
     /// `runtime`: a string; defaults to `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
@@ -801,9 +801,9 @@ pub struct ActionVersion {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -929,9 +929,9 @@ pub struct CreateActionModuleResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -950,9 +950,9 @@ pub struct CreateActionModuleResponseContent {
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -965,9 +965,9 @@ pub struct CreateActionModuleVersionResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -1062,15 +1062,15 @@ pub struct CreateActionResponseContent {
     /// `all_changes_deployed`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -1107,9 +1107,9 @@ pub struct CreateActionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1125,15 +1125,15 @@ pub struct DeployActionResponseContent {
     /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -1149,9 +1149,9 @@ pub struct DeployActionResponseContent {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: a number; defaults to `1`.
+    /// `number`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
+    pub number: Option<i64>,
     /// `runtime`: a string; defaults to `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
@@ -1164,9 +1164,9 @@ pub struct DeployActionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1213,15 +1213,15 @@ pub struct DeployActionVersionResponseContent {
     /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -1237,9 +1237,9 @@ pub struct DeployActionVersionResponseContent {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: a number; defaults to `1`.
+    /// `number`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
+    pub number: Option<i64>,
     /// `runtime`: a string; defaults to `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
@@ -1252,9 +1252,9 @@ pub struct DeployActionVersionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1264,9 +1264,9 @@ str_accessors!(DeployActionVersionResponseContent: action_id, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetActionExecutionResponseContent {
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1279,9 +1279,9 @@ pub struct GetActionExecutionResponseContent {
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1300,9 +1300,9 @@ pub struct GetActionModuleResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -1321,9 +1321,9 @@ pub struct GetActionModuleResponseContent {
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1336,9 +1336,9 @@ pub struct GetActionModuleVersionResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -1366,15 +1366,15 @@ pub struct GetActionResponseContent {
     /// `all_changes_deployed`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -1411,9 +1411,9 @@ pub struct GetActionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1429,15 +1429,15 @@ pub struct GetActionVersionResponseContent {
     /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -1453,9 +1453,9 @@ pub struct GetActionVersionResponseContent {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: a number; defaults to `1`.
+    /// `number`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
+    pub number: Option<i64>,
     /// `runtime`: a string; defaults to `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
@@ -1468,9 +1468,9 @@ pub struct GetActionVersionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1483,9 +1483,9 @@ pub struct Integration {
     /// `catalog_id`: a string; defaults to `"awesome-auth0-integration"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `current_release`: a [`IntegrationRelease`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_release: Option<IntegrationRelease>,
@@ -1519,9 +1519,9 @@ pub struct Integration {
     /// `terms_of_use_url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_use_url: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `url_slug`: a string; defaults to `"awesome-auth0-integration-slug"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
@@ -1692,9 +1692,9 @@ pub struct RollbackActionModuleResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -1713,9 +1713,9 @@ pub struct RollbackActionModuleResponseContent {
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1856,9 +1856,9 @@ pub struct UpdateActionModuleResponseContent {
     /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
@@ -1877,9 +1877,9 @@ pub struct UpdateActionModuleResponseContent {
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1959,15 +1959,15 @@ pub struct UpdateActionResponseContent {
     /// `all_changes_deployed`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<String>,
+    pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; defaults to `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
@@ -2004,9 +2004,9 @@ pub struct UpdateActionResponseContent {
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

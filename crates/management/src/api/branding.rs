@@ -815,9 +815,9 @@ pub struct CreateBrandingPhoneProviderResponseContent {
     /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a string; format `date-time`; at most 27 characters.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
@@ -830,9 +830,9 @@ pub struct CreateBrandingPhoneProviderResponseContent {
     /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`: a string; format `date-time`; at most 27 characters.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1166,9 +1166,9 @@ pub struct GetBrandingPhoneProviderResponseContent {
     /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a string; format `date-time`; at most 27 characters.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
@@ -1181,9 +1181,9 @@ pub struct GetBrandingPhoneProviderResponseContent {
     /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`: a string; format `date-time`; at most 27 characters.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1504,9 +1504,9 @@ pub struct PhoneProviderSchemaMasked {
     /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a string; format `date-time`; at most 27 characters.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
@@ -1519,9 +1519,9 @@ pub struct PhoneProviderSchemaMasked {
     /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`: a string; format `date-time`; at most 27 characters.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1902,9 +1902,9 @@ pub struct UpdateBrandingPhoneProviderResponseContent {
     /// `configuration`: a [`PhoneProviderConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a string; format `date-time`; at most 27 characters.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `disabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
@@ -1917,9 +1917,9 @@ pub struct UpdateBrandingPhoneProviderResponseContent {
     /// `tenant`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `updated_at`: a string; format `date-time`; at most 27 characters.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

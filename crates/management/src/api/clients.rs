@@ -104,15 +104,15 @@ pub struct ClientCredential {
     /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -128,9 +128,9 @@ pub struct ClientCredential {
     /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -324,15 +324,15 @@ pub struct GetClientCredentialResponseContent {
     /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -348,9 +348,9 @@ pub struct GetClientCredentialResponseContent {
     /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -359,9 +359,9 @@ str_accessors!(GetClientCredentialResponseContent: id, name);
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PatchClientCredentialRequestContent {
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
+    expires_at: Option<crate::Timestamp>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -378,7 +378,7 @@ impl PatchClientCredentialRequestContent {
 }
 setters!(PatchClientCredentialRequestContent {
 /// Sets `expires_at`.
-with_expires_at(expires_at): String;
+with_expires_at(expires_at): crate::Timestamp;
 });
 impl PatchClientCredentialRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -394,15 +394,15 @@ pub struct PatchClientCredentialResponseContent {
     /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -418,9 +418,9 @@ pub struct PatchClientCredentialResponseContent {
     /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -434,9 +434,9 @@ pub struct PostClientCredentialRequestContent {
     alg: Option<PublicKeyCredentialAlgorithmEnum>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`); required.
     credential_type: ClientCredentialTypeEnum,
-    /// `expires_at`: a string; format `date-time`; defaults to `"2023-02-07T12:40:17.807Z"`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2023-02-07T12:40:17.807Z"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
+    expires_at: Option<crate::Timestamp>,
     /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     kid: Option<String>,
@@ -477,7 +477,7 @@ setters!(PostClientCredentialRequestContent {
 /// Sets `alg`.
 with_alg(alg): PublicKeyCredentialAlgorithmEnum;
 /// Sets `expires_at`.
-with_expires_at(expires_at): String;
+with_expires_at(expires_at): crate::Timestamp;
 /// Sets `kid`.
 with_kid(kid): String;
 /// Sets `name`.
@@ -503,15 +503,15 @@ pub struct PostClientCredentialResponseContent {
     /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -527,9 +527,9 @@ pub struct PostClientCredentialResponseContent {
     /// `thumbprint_sha256`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -1475,12 +1475,12 @@ pub struct CreateDirectoryProvisioningResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `last_synchronization_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<String>,
+    pub last_synchronization_at: Option<crate::Timestamp>,
     /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
@@ -1499,9 +1499,9 @@ pub struct CreateDirectoryProvisioningResponseContent {
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1572,9 +1572,9 @@ pub struct CreateScimConfigurationResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
@@ -1584,9 +1584,9 @@ pub struct CreateScimConfigurationResponseContent {
     /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on`: a string; format `date-time`; required.
+    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<String>,
+    pub updated_on: Option<crate::Timestamp>,
     /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
@@ -1768,12 +1768,12 @@ pub struct GetDirectoryProvisioningResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `last_synchronization_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<String>,
+    pub last_synchronization_at: Option<crate::Timestamp>,
     /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
@@ -1792,9 +1792,9 @@ pub struct GetDirectoryProvisioningResponseContent {
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1821,9 +1821,9 @@ pub struct GetScimConfigurationResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
@@ -1833,9 +1833,9 @@ pub struct GetScimConfigurationResponseContent {
     /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on`: a string; format `date-time`; required.
+    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<String>,
+    pub updated_on: Option<crate::Timestamp>,
     /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
@@ -2710,12 +2710,12 @@ pub struct UpdateDirectoryProvisioningResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `last_synchronization_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<String>,
+    pub last_synchronization_at: Option<crate::Timestamp>,
     /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
@@ -2734,9 +2734,9 @@ pub struct UpdateDirectoryProvisioningResponseContent {
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -2817,9 +2817,9 @@ pub struct UpdateScimConfigurationResponseContent {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
@@ -2829,9 +2829,9 @@ pub struct UpdateScimConfigurationResponseContent {
     /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on`: a string; format `date-time`; required.
+    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<String>,
+    pub updated_on: Option<crate::Timestamp>,
     /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,

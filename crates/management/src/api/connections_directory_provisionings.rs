@@ -12,12 +12,12 @@ pub struct DirectoryProvisioning {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `last_synchronization_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<String>,
+    pub last_synchronization_at: Option<crate::Timestamp>,
     /// `last_synchronization_error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
@@ -36,9 +36,9 @@ pub struct DirectoryProvisioning {
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -12,9 +12,9 @@ pub struct ScimConfiguration {
     /// `connection_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
@@ -24,9 +24,9 @@ pub struct ScimConfiguration {
     /// `tenant_name`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_on`: a string; format `date-time`; required.
+    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<String>,
+    pub updated_on: Option<crate::Timestamp>,
     /// `user_id_attribute`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,

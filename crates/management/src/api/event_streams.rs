@@ -89,12 +89,12 @@ with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
 /// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateEventStreamRedeliveryRequestContent {
-    /// `date_from`: a string; format `date-time`; at most 20 characters.
+    /// `date_from`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    date_from: Option<String>,
-    /// `date_to`: a string; format `date-time`; at most 20 characters.
+    date_from: Option<crate::Timestamp>,
+    /// `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    date_to: Option<String>,
+    date_to: Option<crate::Timestamp>,
     /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     event_types: Option<Vec<EventStreamEventTypeEnum>>,
@@ -120,9 +120,9 @@ impl CreateEventStreamRedeliveryRequestContent {
 }
 setters!(CreateEventStreamRedeliveryRequestContent {
 /// Sets `date_from`.
-with_date_from(date_from): String;
+with_date_from(date_from): crate::Timestamp;
 /// Sets `date_to`.
-with_date_to(date_to): String;
+with_date_to(date_to): crate::Timestamp;
 /// Sets `event_types`.
 with_event_types(event_types): Vec<EventStreamEventTypeEnum>;
 /// Sets `statuses`.
@@ -139,12 +139,12 @@ impl CreateEventStreamRedeliveryRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventStreamRedeliveryResponseContent {
-    /// `date_from`: a string; format `date-time`; at most 20 characters.
+    /// `date_from`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_from: Option<String>,
-    /// `date_to`: a string; format `date-time`; at most 20 characters.
+    pub date_from: Option<crate::Timestamp>,
+    /// `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_to: Option<String>,
+    pub date_to: Option<crate::Timestamp>,
     /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<EventStreamEventTypeEnum>>,
@@ -405,9 +405,9 @@ Action => "action",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamActionResponseContent {
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamActionDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamActionDestination>,
@@ -423,9 +423,9 @@ pub struct EventStreamActionResponseContent {
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -447,9 +447,9 @@ pub struct EventStreamCloudEvent {
     /// `specversion`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specversion: Option<String>,
-    /// `time`: a string; format `date-time`.
+    /// `time`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
+    pub time: Option<crate::Timestamp>,
     /// `type`: a string.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -495,9 +495,9 @@ pub struct EventStreamDeliveryAttempt {
     /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
-    /// `timestamp`: a string; format `date-time`; required.
+    /// `timestamp`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -745,9 +745,9 @@ Eventbridge => "eventbridge",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeResponseContent {
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamEventBridgeDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamEventBridgeDestination>,
@@ -763,9 +763,9 @@ pub struct EventStreamEventBridgeResponseContent {
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1192,9 +1192,9 @@ Webhook => "webhook",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventStreamWebhookResponseContent {
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamWebhookDestination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamWebhookDestination>,
@@ -1210,9 +1210,9 @@ pub struct EventStreamWebhookResponseContent {
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

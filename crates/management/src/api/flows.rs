@@ -43,9 +43,9 @@ pub struct CreateFlowResponseContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
@@ -55,9 +55,9 @@ pub struct CreateFlowResponseContent {
     /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -2012,9 +2012,9 @@ pub struct CreateFlowsVaultConnectionResponseContent {
     /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
@@ -2030,12 +2030,12 @@ pub struct CreateFlowsVaultConnectionResponseContent {
     /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`: a string; format `date-time`.
+    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    pub refreshed_at: Option<crate::Timestamp>,
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -11992,30 +11992,30 @@ Zapier => "ZAPIER",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowExecutionSummary {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `ended_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<String>,
+    pub ended_at: Option<crate::Timestamp>,
     /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `journey_id`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
-    /// `started_at`: a string; format `date-time`.
+    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<crate::Timestamp>,
     /// `status`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `trace_id`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -12025,9 +12025,9 @@ str_accessors!(FlowExecutionSummary: id, journey_id, trace_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowSummary {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
@@ -12037,9 +12037,9 @@ pub struct FlowSummary {
     /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -12887,9 +12887,9 @@ pub struct FlowsVaultConnectionSummary {
     /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `fingerprint`: a string; at least 1 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
@@ -12902,12 +12902,12 @@ pub struct FlowsVaultConnectionSummary {
     /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`: a string; format `date-time`.
+    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    pub refreshed_at: Option<crate::Timestamp>,
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -12923,33 +12923,33 @@ Debug => "debug",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFlowExecutionResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `debug`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<crate::secret::SecretMap>,
-    /// `ended_at`: a string; format `date-time`.
+    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<String>,
+    pub ended_at: Option<crate::Timestamp>,
     /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `journey_id`: a string; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
-    /// `started_at`: a string; format `date-time`.
+    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<crate::Timestamp>,
     /// `status`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `trace_id`: a string; 1 to 50 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -12970,9 +12970,9 @@ pub struct GetFlowResponseContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
@@ -12982,9 +12982,9 @@ pub struct GetFlowResponseContent {
     /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -13000,9 +13000,9 @@ pub struct GetFlowsVaultConnectionResponseContent {
     /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
@@ -13018,12 +13018,12 @@ pub struct GetFlowsVaultConnectionResponseContent {
     /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`: a string; format `date-time`.
+    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    pub refreshed_at: Option<crate::Timestamp>,
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -13079,9 +13079,9 @@ pub struct UpdateFlowResponseContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
@@ -13091,9 +13091,9 @@ pub struct UpdateFlowResponseContent {
     /// `name`: a string; 1 to 150 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -13146,9 +13146,9 @@ pub struct UpdateFlowsVaultConnectionResponseContent {
     /// `app_id`: a string; 1 to 55 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `environment`: a string; 1 to 55 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
@@ -13164,12 +13164,12 @@ pub struct UpdateFlowsVaultConnectionResponseContent {
     /// `ready`: a boolean; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
-    /// `refreshed_at`: a string; format `date-time`.
+    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    pub refreshed_at: Option<crate::Timestamp>,
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -76,9 +76,9 @@ impl CreateFormRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFormResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
@@ -112,9 +112,9 @@ pub struct CreateFormResponseContent {
     /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -3912,9 +3912,9 @@ with_css(css): String;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormSummary {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
@@ -3927,9 +3927,9 @@ pub struct FormSummary {
     /// `submitted_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -4308,9 +4308,9 @@ Links => "links",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetFormResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
@@ -4344,9 +4344,9 @@ pub struct GetFormResponseContent {
     /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -4429,9 +4429,9 @@ impl UpdateFormRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFormResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
@@ -4465,9 +4465,9 @@ pub struct UpdateFormResponseContent {
     /// `translations`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -61,9 +61,9 @@ pub struct GetGroupResponseContent {
     /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -76,9 +76,9 @@ pub struct GetGroupResponseContent {
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -91,9 +91,9 @@ pub struct GroupMember {
     /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -47,9 +47,9 @@ impl CreateEncryptionKeyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEncryptionKeyResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
@@ -65,9 +65,9 @@ pub struct CreateEncryptionKeyResponseContent {
     /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -227,9 +227,9 @@ Sig => "sig",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EncryptionKey {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
@@ -245,9 +245,9 @@ pub struct EncryptionKey {
     /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -297,9 +297,9 @@ pub struct GetCustomSigningKeysResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEncryptionKeyResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
@@ -315,9 +315,9 @@ pub struct GetEncryptionKeyResponseContent {
     /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -396,9 +396,9 @@ impl ImportEncryptionKeyRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImportEncryptionKeyResponseContent {
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
@@ -414,9 +414,9 @@ pub struct ImportEncryptionKeyResponseContent {
     /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a string; format `date-time`; required.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

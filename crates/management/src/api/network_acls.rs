@@ -9,9 +9,9 @@ pub struct CreateNetworkAclRequestContent {
     active: bool,
     /// `description`: a string; at most 255 characters; required.
     description: String,
-    /// `priority`: a number; defaults to `50`; 1 to 100.
+    /// `priority`: an integer; defaults to `50`; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<f64>,
+    priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`]; required.
     rule: NetworkAclRule,
     #[serde(flatten)]
@@ -37,7 +37,7 @@ impl CreateNetworkAclRequestContent {
 }
 setters!(CreateNetworkAclRequestContent {
 /// Sets `priority`.
-with_priority(priority): f64;
+with_priority(priority): i64;
 });
 impl CreateNetworkAclRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -62,9 +62,9 @@ pub struct GetNetworkAclsResponseContent {
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`: a number; 1 to 100.
+    /// `priority`: an integer; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<f64>,
+    pub priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
@@ -441,9 +441,9 @@ pub struct NetworkAclsResponseContent {
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`: a number; 1 to 100.
+    /// `priority`: an integer; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<f64>,
+    pub priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
@@ -462,9 +462,9 @@ pub struct SetNetworkAclRequestContent {
     active: bool,
     /// `description`: a string; at most 255 characters; required.
     description: String,
-    /// `priority`: a number; defaults to `50`; 1 to 100.
+    /// `priority`: an integer; defaults to `50`; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<f64>,
+    priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`]; required.
     rule: NetworkAclRule,
     #[serde(flatten)]
@@ -490,7 +490,7 @@ impl SetNetworkAclRequestContent {
 }
 setters!(SetNetworkAclRequestContent {
 /// Sets `priority`.
-with_priority(priority): f64;
+with_priority(priority): i64;
 });
 impl SetNetworkAclRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -515,9 +515,9 @@ pub struct SetNetworkAclsResponseContent {
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`: a number; 1 to 100.
+    /// `priority`: an integer; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<f64>,
+    pub priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
@@ -538,9 +538,9 @@ pub struct UpdateNetworkAclRequestContent {
     /// `description`: a string; at most 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    /// `priority`: a number; 1 to 100.
+    /// `priority`: an integer; 1 to 100.
     #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<f64>,
+    priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<NetworkAclRule>,
@@ -567,7 +567,7 @@ with_active(active): bool;
 /// Sets `description`.
 with_description(description): String;
 /// Sets `priority`.
-with_priority(priority): f64;
+with_priority(priority): i64;
 /// Sets `rule`.
 with_rule(rule): NetworkAclRule;
 });
@@ -594,9 +594,9 @@ pub struct UpdateNetworkAclResponseContent {
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `priority`: a number; 1 to 100.
+    /// `priority`: an integer; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<f64>,
+    pub priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,

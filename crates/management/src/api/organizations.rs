@@ -428,12 +428,12 @@ pub struct CreateOrganizationInvitationResponseContent {
     /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expires_at`: a string; format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -639,12 +639,12 @@ pub struct GetOrganizationInvitationResponseContent {
     /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expires_at`: a string; format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -845,12 +845,12 @@ pub struct OrganizationInvitation {
     /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expires_at`: a string; format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -53,18 +53,18 @@ pub struct CreateRateLimitPolicyResponseContent {
     /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -83,18 +83,18 @@ pub struct GetRateLimitPolicyResponseContent {
     /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -291,18 +291,18 @@ pub struct RateLimitPolicy {
     /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -481,18 +481,18 @@ pub struct UpdateRateLimitPolicyResponseContent {
     /// `consumer_selector`: a string; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -10,9 +10,9 @@ pub struct CreateRuleRequestContent {
     enabled: Option<bool>,
     /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
-    /// `order`: a number; defaults to `2`; at least 0.
+    /// `order`: an integer; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
-    order: Option<f64>,
+    order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters; required.
     script: String,
     #[serde(flatten)]
@@ -36,7 +36,7 @@ setters!(CreateRuleRequestContent {
 /// Sets `enabled`.
 with_enabled(enabled): bool;
 /// Sets `order`.
-with_order(order): f64;
+with_order(order): i64;
 });
 impl CreateRuleRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -58,9 +58,9 @@ pub struct CreateRuleResponseContent {
     /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`: a number; defaults to `1`.
+    /// `order`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<f64>,
+    pub order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
@@ -85,9 +85,9 @@ pub struct GetRuleResponseContent {
     /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`: a number; defaults to `1`.
+    /// `order`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<f64>,
+    pub order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
@@ -112,9 +112,9 @@ pub struct Rule {
     /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`: a number; defaults to `1`.
+    /// `order`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<f64>,
+    pub order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
@@ -135,9 +135,9 @@ pub struct UpdateRuleRequestContent {
     /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `order`: a number; defaults to `2`; at least 0.
+    /// `order`: an integer; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
-    order: Option<f64>,
+    order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
@@ -164,7 +164,7 @@ with_enabled(enabled): bool;
 /// Sets `name`.
 with_name(name): String;
 /// Sets `order`.
-with_order(order): f64;
+with_order(order): i64;
 /// Sets `script`.
 with_script(script): String;
 });
@@ -188,9 +188,9 @@ pub struct UpdateRuleResponseContent {
     /// `name`: a string; defaults to `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`: a number; defaults to `1`.
+    /// `order`: an integer; defaults to `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<f64>,
+    pub order: Option<i64>,
     /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,

@@ -70,9 +70,9 @@ pub struct CreateSelfServiceProfileResponseContent {
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -82,9 +82,9 @@ pub struct CreateSelfServiceProfileResponseContent {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
@@ -196,9 +196,9 @@ pub struct GetSelfServiceProfileResponseContent {
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -208,9 +208,9 @@ pub struct GetSelfServiceProfileResponseContent {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
@@ -232,9 +232,9 @@ pub struct SelfServiceProfile {
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -244,9 +244,9 @@ pub struct SelfServiceProfile {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
@@ -790,9 +790,9 @@ pub struct UpdateSelfServiceProfileResponseContent {
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -802,9 +802,9 @@ pub struct UpdateSelfServiceProfileResponseContent {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,

@@ -122,9 +122,9 @@ pub struct Group {
     /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -137,9 +137,9 @@ pub struct Group {
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -358,8 +358,8 @@ pub struct OrganizationBrandingColors {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum RefreshTokenDate {
-    /// The value: `String`.
-    String(String),
+    /// The value: `crate::Timestamp`.
+    String(crate::Timestamp),
     /// The value: `crate::secret::SecretMap`.
     RefreshTokenDateObject(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
@@ -395,7 +395,7 @@ impl<'de> serde::Deserialize<'de> for RefreshTokenDate {
     }
 }
 union_accessors!(RefreshTokenDate {
-String(String) => as_string, is_string;
+String(crate::Timestamp) => as_string, is_string;
 RefreshTokenDateObject(crate::secret::SecretMap) => as_refresh_token_date_object, is_refresh_token_date_object;
 } from {
 });
@@ -598,8 +598,8 @@ Persistent => "persistent",
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SessionDate {
-    /// The value: `String`.
-    String(String),
+    /// The value: `crate::Timestamp`.
+    String(crate::Timestamp),
     /// The value: `crate::secret::SecretMap`.
     Object(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
@@ -631,7 +631,7 @@ impl<'de> serde::Deserialize<'de> for SessionDate {
     }
 }
 union_accessors!(SessionDate {
-String(String) => as_string, is_string;
+String(crate::Timestamp) => as_string, is_string;
 Object(crate::secret::SecretMap) => as_object, is_object;
 } from {
 });

@@ -49,9 +49,9 @@ pub struct CreateTokenExchangeProfileResponseContent {
     /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -64,9 +64,9 @@ pub struct CreateTokenExchangeProfileResponseContent {
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -79,9 +79,9 @@ pub struct GetTokenExchangeProfileResponseContent {
     /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -94,9 +94,9 @@ pub struct GetTokenExchangeProfileResponseContent {
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -109,9 +109,9 @@ pub struct TokenExchangeProfileResponseContent {
     /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -124,9 +124,9 @@ pub struct TokenExchangeProfileResponseContent {
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,

@@ -89,12 +89,12 @@ pub struct ConnectedAccount {
     /// `connection_id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expires_at`: a string; format `date-time`.
+    pub created_at: Option<crate::Timestamp>,
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -247,9 +247,9 @@ pub struct CreateUserAuthenticationMethodResponseContent {
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
@@ -380,18 +380,18 @@ pub struct FederatedConnectionTokenSet {
     /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `expires_at`: a string; format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `issued_at`: a string; format `date-time`.
+    /// `issued_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issued_at: Option<String>,
-    /// `last_used_at`: a string; format `date-time`.
+    pub issued_at: Option<crate::Timestamp>,
+    /// `last_used_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<crate::Timestamp>,
     /// `scope`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -413,9 +413,9 @@ pub struct GetUserAuthenticationMethodResponseContent {
     /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
@@ -425,9 +425,9 @@ pub struct GetUserAuthenticationMethodResponseContent {
     /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `enrolled_at`: a string; format `date-time`.
+    /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrolled_at: Option<String>,
+    pub enrolled_at: Option<crate::Timestamp>,
     /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -437,9 +437,9 @@ pub struct GetUserAuthenticationMethodResponseContent {
     /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `last_auth_at`: a string; format `date-time`.
+    /// `last_auth_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_auth_at: Option<String>,
+    pub last_auth_at: Option<crate::Timestamp>,
     /// `link_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
@@ -800,9 +800,9 @@ pub struct SetUserAuthenticationMethodResponseContent {
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -940,9 +940,9 @@ pub struct UpdateUserAuthenticationMethodResponseContent {
     /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -991,9 +991,9 @@ pub struct UserAuthenticationMethod {
     /// `confirmed`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    /// `created_at`: a string; format `date-time`; required.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `credential_backed_up`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
@@ -1003,9 +1003,9 @@ pub struct UserAuthenticationMethod {
     /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `enrolled_at`: a string; format `date-time`.
+    /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrolled_at: Option<String>,
+    pub enrolled_at: Option<crate::Timestamp>,
     /// `id`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1015,9 +1015,9 @@ pub struct UserAuthenticationMethod {
     /// `key_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    /// `last_auth_at`: a string; format `date-time`.
+    /// `last_auth_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_auth_at: Option<String>,
+    pub last_auth_at: Option<crate::Timestamp>,
     /// `link_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
@@ -1199,9 +1199,9 @@ pub struct UserGroupsResponseSchema {
     /// `connection_id`: a string; format `connection-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a string; format `date-time`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -1214,12 +1214,12 @@ pub struct UserGroupsResponseSchema {
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
-    /// `updated_at`: a string; format `date-time`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `membership_created_at`: a string; format `date-time`.
+    pub updated_at: Option<crate::Timestamp>,
+    /// `membership_created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership_created_at: Option<String>,
+    pub membership_created_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1458,18 +1458,18 @@ pub struct UsersEnrollment {
     /// `auth_method`: a [`UserEnrollmentAuthMethodEnum`] (one of `authenticator`, `guardian`, `sms`, `webauthn-platform`, `webauthn-roaming`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<UserEnrollmentAuthMethodEnum>,
-    /// `enrolled_at`: a string; format `date-time`.
+    /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrolled_at: Option<String>,
+    pub enrolled_at: Option<crate::Timestamp>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `last_auth`: a string; format `date-time`.
+    /// `last_auth`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_auth: Option<String>,
+    pub last_auth: Option<crate::Timestamp>,
     /// `name`: a string; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

@@ -59,9 +59,9 @@ impl CreateVerifiableCredentialTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
@@ -80,9 +80,9 @@ pub struct CreateVerifiableCredentialTemplateResponseContent {
     /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
@@ -95,9 +95,9 @@ str_accessors!(CreateVerifiableCredentialTemplateResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
@@ -116,9 +116,9 @@ pub struct GetVerifiableCredentialTemplateResponseContent {
     /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
@@ -377,9 +377,9 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
@@ -398,9 +398,9 @@ pub struct UpdateVerifiableCredentialTemplateResponseContent {
     /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
@@ -413,9 +413,9 @@ str_accessors!(UpdateVerifiableCredentialTemplateResponseContent: id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifiableCredentialTemplateResponse {
-    /// `created_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
@@ -434,9 +434,9 @@ pub struct VerifiableCredentialTemplateResponse {
     /// `type`: a string; defaults to `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`: a string; format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
