@@ -231,6 +231,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         emitted.push(e);
     }
     types.box_cycles();
+    types.collapse_shapes();
     let bodies: Vec<types::Ty> = emitted.iter().filter_map(|e| e.body_ty.clone()).collect();
     types.mark_settable(&bodies);
     // The end-to-end calls of the generated operations (deletions last).

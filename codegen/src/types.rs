@@ -129,6 +129,8 @@ pub(crate) struct Types<'a> {
     pub(crate) plain_fields: BTreeSet<String>,
     /// Model types reachable from a request body: they get `new(required…)` and setters.
     pub(crate) settable: BTreeSet<String>,
+    /// Types with the same shape as another: name → the one type emitted for the shape.
+    pub(crate) aliases: BTreeMap<String, String>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -179,6 +181,7 @@ impl<'a> Types<'a> {
             secret_fields: BTreeSet::new(),
             plain_fields: BTreeSet::new(),
             settable: BTreeSet::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -628,6 +631,7 @@ impl<'a> Types<'a> {
             named(r, &mut stack);
         }
         while let Some(n) = stack.pop() {
+            let n = self.canonical(&n).to_owned();
             if !self.settable.insert(n.clone()) {
                 continue;
             }
@@ -974,9 +978,127 @@ impl<'a> Types<'a> {
     pub(crate) fn emit_module(&self, module: &str) -> String {
         let mut out = String::new();
         for d in self.defs.values().filter(|d| d.module == module) {
-            out.push_str(&self.emit(d));
+            match self.aliases.get(&d.name) {
+                Some(target) => out.push_str(&format!(
+                    "{}pub type {} = {target};\n",
+                    doc(&format!(
+                        "{}: the same shape as [`{target}`], so one type serves both.",
+                        capitalize(&d.origin)
+                    )),
+                    d.name
+                )),
+                None => out.push_str(&self.emit(d)),
+            }
         }
         out
+    }
+
+    /// The type emitted for `name`'s shape.
+    pub(crate) fn canonical<'n>(&'n self, name: &'n str) -> &'n str {
+        self.aliases.get(name).map_or(name, String::as_str)
+    }
+
+    /// Makes types of the same shape one type: the same fields (names, types with aliases
+    /// followed, required), the same enum values, the same union variants. The type kept is the
+    /// one whose name does not end in `RequestContent`/`ResponseContent`, else the shortest
+    /// name, else the first by name; it must be visible from every alias (the same module, or
+    /// `shared`). Repeated until no more shapes meet, as collapsing field types can make their
+    /// owners identical.
+    pub(crate) fn collapse_shapes(&mut self) {
+        loop {
+            let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (name, d) in &self.defs {
+                if self.aliases.contains_key(name) {
+                    continue;
+                }
+                groups
+                    .entry(self.shape_key(&d.def))
+                    .or_default()
+                    .push(name.clone());
+            }
+            let mut changed = false;
+            for members in groups.values().filter(|m| m.len() > 1) {
+                let shared: Vec<&String> = members
+                    .iter()
+                    .filter(|m| self.defs[*m].module == "shared")
+                    .collect();
+                // One canonical type per module, or one in `shared` for every module.
+                let mut by_module: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for m in members {
+                    let module = if shared.is_empty() {
+                        self.defs[m].module.clone()
+                    } else {
+                        "shared".to_owned()
+                    };
+                    by_module.entry(module).or_default().push(m.clone());
+                }
+                for (module, names) in by_module {
+                    let candidates: Vec<&String> = names
+                        .iter()
+                        .filter(|n| self.defs[*n].module == module)
+                        .collect();
+                    let Some(keep) = candidates
+                        .iter()
+                        .min_by_key(|n| {
+                            let generic =
+                                n.ends_with("RequestContent") || n.ends_with("ResponseContent");
+                            (generic, n.len(), n.to_string())
+                        })
+                        .map(|n| (*n).clone())
+                    else {
+                        continue;
+                    };
+                    for n in names.iter().filter(|n| **n != keep) {
+                        self.aliases.insert(n.clone(), keep.clone());
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// What makes two definitions the same shape.
+    fn shape_key(&self, def: &Def) -> String {
+        let ty = |t: &Ty| self.canonical_ty(t);
+        match def {
+            Def::Struct { fields, request } => format!(
+                "struct {request} {}",
+                fields
+                    .iter()
+                    .map(|f| format!("{}:{}:{}:{}", f.json, f.ident, ty(&f.ty), f.required))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Def::Enum { variants } => format!(
+                "enum {}",
+                variants
+                    .iter()
+                    .map(|(v, w)| format!("{v}={w}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Def::Union { variants, tag } => format!(
+                "union {tag:?} {}",
+                variants
+                    .iter()
+                    .map(|v| format!("{}:{}:{:?}", v.name, ty(&v.ty), v.tag_values))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+
+    /// A type's Rust text with every named type replaced by the type emitted for its shape.
+    fn canonical_ty(&self, t: &Ty) -> String {
+        match t {
+            Ty::Named(n) => self.canonical(n).to_owned(),
+            Ty::Vec(t) => format!("Vec<{}>", self.canonical_ty(t)),
+            Ty::Boxed(t) => format!("Box<{}>", self.canonical_ty(t)),
+            other => other.rust(),
+        }
     }
 
     fn emit(&self, d: &TypeDef) -> String {
@@ -1110,7 +1232,11 @@ impl<'a> Types<'a> {
         s.push_str("} from {\n");
         for v in variants {
             if let Ty::Named(_) = &v.ty
-                && variants.iter().filter(|o| o.ty == v.ty).count() == 1
+                && variants
+                    .iter()
+                    .filter(|o| self.canonical_ty(&o.ty) == self.canonical_ty(&v.ty))
+                    .count()
+                    == 1
             {
                 s.push_str(&format!("{}({});\n", v.name, v.ty.rust()));
             }
@@ -1298,6 +1424,15 @@ impl Types<'_> {
             d.name
         ));
         s
+    }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -217,63 +217,8 @@ Retrying => "retrying",
 /// `failed`.
 Failed => "failed",
 });
-/// A model of the schema `ActionDeployedVersion`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ActionDeployedVersion {
-    /// `action`: a [`ActionBase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<ActionBase>,
-    /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deployed`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed: Option<bool>,
-    /// `errors`: a list, each item a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ActionError>>,
-    /// `id`: a string; defaults to `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionVersionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(ActionDeployedVersion: action_id, id);
+/// The schema `ActionDeployedVersion`: the same shape as [`ActionVersion`], so one type serves both.
+pub type ActionDeployedVersion = ActionVersion;
 /// A model of the schema `ActionError`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -617,21 +562,8 @@ with_name(name): String;
 /// Sets `value`.
 with_value(value): String;
 });
-/// A model of the schema `ActionSecretResponse`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ActionSecretResponse {
-    /// `name`: a string; defaults to `"mySecret"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(ActionSecretResponse: name);
+/// The schema `ActionSecretResponse`: the same shape as [`ActionModuleSecret`], so one type serves both.
+pub type ActionSecretResponse = ActionModuleSecret;
 /// A model of the schema `ActionTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -809,22 +741,8 @@ pub struct ActionVersion {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionVersion: action_id, id);
-string_enum!(
-/// A string enum: the schema `ActionVersionBuildStatusEnum`.
-ActionVersionBuildStatusEnum {
-/// `pending`.
-Pending => "pending",
-/// `building`.
-Building => "building",
-/// `packaged`.
-Packaged => "packaged",
-/// `built`.
-Built => "built",
-/// `retrying`.
-Retrying => "retrying",
-/// `failed`.
-Failed => "failed",
-});
+/// The schema `ActionVersionBuildStatusEnum`: the same shape as [`ActionBuildStatusEnum`], so one type serves both.
+pub type ActionVersionBuildStatusEnum = ActionBuildStatusEnum;
 /// A model of the schema `ActionVersionDependency`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -916,78 +834,10 @@ impl CreateActionModuleRequestContent {
         self
     }
 }
-/// A model of the schema `CreateActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateActionModuleResponseContent {
-    /// `actions_using_module_total`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions_using_module_total: Option<i64>,
-    /// `all_changes_published`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_published: Option<bool>,
-    /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionModuleDependency>>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `latest_version`: a [`ActionModuleVersionReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version: Option<ActionModuleVersionReference>,
-    /// `latest_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version_number: Option<i64>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateActionModuleResponseContent: id, name);
-/// A model of the schema `CreateActionModuleVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateActionModuleVersionResponseContent {
-    /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionModuleDependency>>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `module_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<String>,
-    /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_number: Option<i64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateActionModuleVersionResponseContent: id, module_id);
+/// The schema `CreateActionModuleResponseContent`: the same shape as [`GetActionModuleResponseContent`], so one type serves both.
+pub type CreateActionModuleResponseContent = GetActionModuleResponseContent;
+/// The schema `CreateActionModuleVersionResponseContent`: the same shape as [`ActionModuleVersion`], so one type serves both.
+pub type CreateActionModuleVersionResponseContent = ActionModuleVersion;
 /// A request body, the schema `CreateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateActionRequestContent {
@@ -1055,123 +905,10 @@ impl CreateActionRequestContent {
         self
     }
 }
-/// A model of the schema `CreateActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateActionResponseContent {
-    /// `all_changes_deployed`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deploy`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<bool>,
-    /// `deployed_version`: a [`ActionDeployedVersion`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed_version: Option<ActionDeployedVersion>,
-    /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `installed_integration_id`: a string; defaults to `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub installed_integration_id: Option<String>,
-    /// `integration`: a [`Integration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<Integration>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateActionResponseContent: id, installed_integration_id, name);
-/// A model of the schema `DeployActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeployActionResponseContent {
-    /// `action`: a [`ActionBase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<ActionBase>,
-    /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deployed`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed: Option<bool>,
-    /// `errors`: a list, each item a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ActionError>>,
-    /// `id`: a string; defaults to `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionVersionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(DeployActionResponseContent: action_id, id);
+/// The schema `CreateActionResponseContent`: the same shape as [`Action`], so one type serves both.
+pub type CreateActionResponseContent = Action;
+/// The schema `DeployActionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
+pub type DeployActionResponseContent = ActionVersion;
 /// A request body, the schema `DeployActionVersionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct DeployActionVersionRequestContent {
@@ -1203,63 +940,8 @@ impl DeployActionVersionRequestContent {
         self
     }
 }
-/// A model of the schema `DeployActionVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeployActionVersionResponseContent {
-    /// `action`: a [`ActionBase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<ActionBase>,
-    /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deployed`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed: Option<bool>,
-    /// `errors`: a list, each item a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ActionError>>,
-    /// `id`: a string; defaults to `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionVersionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(DeployActionVersionResponseContent: action_id, id);
+/// The schema `DeployActionVersionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
+pub type DeployActionVersionResponseContent = ActionVersion;
 /// A model of the schema `GetActionExecutionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1329,153 +1011,12 @@ pub struct GetActionModuleResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionModuleResponseContent: id, name);
-/// A model of the schema `GetActionModuleVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetActionModuleVersionResponseContent {
-    /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionModuleDependency>>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `module_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<String>,
-    /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_number: Option<i64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetActionModuleVersionResponseContent: id, module_id);
-/// A model of the schema `GetActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetActionResponseContent {
-    /// `all_changes_deployed`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deploy`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<bool>,
-    /// `deployed_version`: a [`ActionDeployedVersion`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed_version: Option<ActionDeployedVersion>,
-    /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `installed_integration_id`: a string; defaults to `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub installed_integration_id: Option<String>,
-    /// `integration`: a [`Integration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<Integration>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetActionResponseContent: id, installed_integration_id, name);
-/// A model of the schema `GetActionVersionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetActionVersionResponseContent {
-    /// `action`: a [`ActionBase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<ActionBase>,
-    /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deployed`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed: Option<bool>,
-    /// `errors`: a list, each item a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ActionError>>,
-    /// `id`: a string; defaults to `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionVersionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetActionVersionResponseContent: action_id, id);
+/// The schema `GetActionModuleVersionResponseContent`: the same shape as [`ActionModuleVersion`], so one type serves both.
+pub type GetActionModuleVersionResponseContent = ActionModuleVersion;
+/// The schema `GetActionResponseContent`: the same shape as [`Action`], so one type serves both.
+pub type GetActionResponseContent = Action;
+/// The schema `GetActionVersionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
+pub type GetActionVersionResponseContent = ActionVersion;
 /// A model of the schema `Integration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1679,48 +1220,8 @@ impl RollbackActionModuleRequestContent {
         self
     }
 }
-/// A model of the schema `RollbackActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RollbackActionModuleResponseContent {
-    /// `actions_using_module_total`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions_using_module_total: Option<i64>,
-    /// `all_changes_published`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_published: Option<bool>,
-    /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionModuleDependency>>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `latest_version`: a [`ActionModuleVersionReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version: Option<ActionModuleVersionReference>,
-    /// `latest_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version_number: Option<i64>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(RollbackActionModuleResponseContent: id, name);
+/// The schema `RollbackActionModuleResponseContent`: the same shape as [`GetActionModuleResponseContent`], so one type serves both.
+pub type RollbackActionModuleResponseContent = GetActionModuleResponseContent;
 /// A request body, the schema `TestActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TestActionRequestContent {
@@ -1843,48 +1344,8 @@ impl UpdateActionModuleRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateActionModuleResponseContent {
-    /// `actions_using_module_total`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions_using_module_total: Option<i64>,
-    /// `all_changes_published`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_published: Option<bool>,
-    /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionModuleDependency>>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `latest_version`: a [`ActionModuleVersionReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version: Option<ActionModuleVersionReference>,
-    /// `latest_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_version_number: Option<i64>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionModuleSecret>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateActionModuleResponseContent: id, name);
+/// The schema `UpdateActionModuleResponseContent`: the same shape as [`GetActionModuleResponseContent`], so one type serves both.
+pub type UpdateActionModuleResponseContent = GetActionModuleResponseContent;
 /// A request body, the schema `UpdateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateActionRequestContent {
@@ -1952,66 +1413,8 @@ impl UpdateActionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateActionResponseContent {
-    /// `all_changes_deployed`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deploy`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deploy: Option<bool>,
-    /// `deployed_version`: a [`ActionDeployedVersion`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployed_version: Option<ActionDeployedVersion>,
-    /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `installed_integration_id`: a string; defaults to `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub installed_integration_id: Option<String>,
-    /// `integration`: a [`Integration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<Integration>,
-    /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `runtime`: a string; defaults to `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
-    /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionBuildStatusEnum>,
-    /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateActionResponseContent: id, installed_integration_id, name);
+/// The schema `UpdateActionResponseContent`: the same shape as [`Action`], so one type serves both.
+pub type UpdateActionResponseContent = Action;
 /// `GET /api/v2/actions/actions` (operation `get_actions`).
 ///
 /// Scopes: `read:actions`. Pagination: offset pages (`page`/`per_page`), items under `actions`.

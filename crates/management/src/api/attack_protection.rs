@@ -59,17 +59,9 @@ pub struct AttackProtectionCaptchaAuthChallengeResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `AttackProtectionCaptchaFriendlyCaptchaResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttackProtectionCaptchaFriendlyCaptchaResponseContent {
-    /// `site_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_key: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `AttackProtectionCaptchaFriendlyCaptchaResponseContent`: the same shape as [`AttackProtectionCaptchaHcaptchaResponseContent`], so one type serves both.
+pub type AttackProtectionCaptchaFriendlyCaptchaResponseContent =
+    AttackProtectionCaptchaHcaptchaResponseContent;
 /// A model of the schema `AttackProtectionCaptchaHcaptchaResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -114,17 +106,9 @@ pub struct AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent: project_id);
-/// A model of the schema `AttackProtectionCaptchaRecaptchaV2ResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttackProtectionCaptchaRecaptchaV2ResponseContent {
-    /// `site_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_key: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `AttackProtectionCaptchaRecaptchaV2ResponseContent`: the same shape as [`AttackProtectionCaptchaHcaptchaResponseContent`], so one type serves both.
+pub type AttackProtectionCaptchaRecaptchaV2ResponseContent =
+    AttackProtectionCaptchaHcaptchaResponseContent;
 /// A model of the schema `AttackProtectionUpdateCaptchaArkose`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -172,38 +156,8 @@ with_site_key(site_key): String;
 /// Sets `verify_subdomain`.
 with_verify_subdomain(verify_subdomain): String;
 });
-/// A model of the schema `AttackProtectionUpdateCaptchaFriendlyCaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttackProtectionUpdateCaptchaFriendlyCaptcha {
-    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<crate::Secret>,
-    /// `site_key`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_key: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl AttackProtectionUpdateCaptchaFriendlyCaptcha {
-    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
-        Self {
-            secret: Some(secret.into()),
-            site_key: Some(site_key.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AttackProtectionUpdateCaptchaFriendlyCaptcha {
-/// Sets `secret`.
-with_secret(secret): crate::Secret;
-/// Sets `site_key`.
-with_site_key(site_key): String;
-});
+/// The schema `AttackProtectionUpdateCaptchaFriendlyCaptcha`: the same shape as [`AttackProtectionUpdateCaptchaHcaptcha`], so one type serves both.
+pub type AttackProtectionUpdateCaptchaFriendlyCaptcha = AttackProtectionUpdateCaptchaHcaptcha;
 /// A model of the schema `AttackProtectionUpdateCaptchaHcaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -279,38 +233,8 @@ with_project_id(project_id): String;
 /// Sets `site_key`.
 with_site_key(site_key): String;
 });
-/// A model of the schema `AttackProtectionUpdateCaptchaRecaptchaV2`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AttackProtectionUpdateCaptchaRecaptchaV2 {
-    /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<crate::Secret>,
-    /// `site_key`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_key: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl AttackProtectionUpdateCaptchaRecaptchaV2 {
-    /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
-        Self {
-            secret: Some(secret.into()),
-            site_key: Some(site_key.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AttackProtectionUpdateCaptchaRecaptchaV2 {
-/// Sets `secret`.
-with_secret(secret): crate::Secret;
-/// Sets `site_key`.
-with_site_key(site_key): String;
-});
+/// The schema `AttackProtectionUpdateCaptchaRecaptchaV2`: the same shape as [`AttackProtectionUpdateCaptchaHcaptcha`], so one type serves both.
+pub type AttackProtectionUpdateCaptchaRecaptchaV2 = AttackProtectionUpdateCaptchaHcaptcha;
 string_enum!(
 /// A string enum: the schema `BotDetectionChallengePolicyPasswordFlowEnum`.
 BotDetectionChallengePolicyPasswordFlowEnum {
@@ -321,26 +245,12 @@ WhenRisky => "when_risky",
 /// `always`.
 Always => "always",
 });
-string_enum!(
-/// A string enum: the schema `BotDetectionChallengePolicyPasswordResetFlowEnum`.
-BotDetectionChallengePolicyPasswordResetFlowEnum {
-/// `never`.
-Never => "never",
-/// `when_risky`.
-WhenRisky => "when_risky",
-/// `always`.
-Always => "always",
-});
-string_enum!(
-/// A string enum: the schema `BotDetectionChallengePolicyPasswordlessFlowEnum`.
-BotDetectionChallengePolicyPasswordlessFlowEnum {
-/// `never`.
-Never => "never",
-/// `when_risky`.
-WhenRisky => "when_risky",
-/// `always`.
-Always => "always",
-});
+/// The schema `BotDetectionChallengePolicyPasswordResetFlowEnum`: the same shape as [`BotDetectionChallengePolicyPasswordFlowEnum`], so one type serves both.
+pub type BotDetectionChallengePolicyPasswordResetFlowEnum =
+    BotDetectionChallengePolicyPasswordFlowEnum;
+/// The schema `BotDetectionChallengePolicyPasswordlessFlowEnum`: the same shape as [`BotDetectionChallengePolicyPasswordFlowEnum`], so one type serves both.
+pub type BotDetectionChallengePolicyPasswordlessFlowEnum =
+    BotDetectionChallengePolicyPasswordFlowEnum;
 /// One of several shapes: the schema `BotDetectionIPAddressOrCidrBlock`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -434,14 +344,8 @@ Standard => "standard",
 /// `enhanced`.
 Enhanced => "enhanced",
 });
-string_enum!(
-/// A string enum: the schema `BreachedPasswordDetectionPreChangePasswordShieldsEnum`.
-BreachedPasswordDetectionPreChangePasswordShieldsEnum {
-/// `block`.
-Block => "block",
-/// `admin_notification`.
-AdminNotification => "admin_notification",
-});
+/// The schema `BreachedPasswordDetectionPreChangePasswordShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
+pub type BreachedPasswordDetectionPreChangePasswordShieldsEnum = SuspiciousIpThrottlingShieldsEnum;
 /// A model of the schema `BreachedPasswordDetectionPreChangePasswordStage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -467,39 +371,12 @@ setters!(BreachedPasswordDetectionPreChangePasswordStage {
 /// Sets `shields`.
 with_shields(shields): Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>;
 });
-string_enum!(
-/// A string enum: the schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`.
-BreachedPasswordDetectionPreUserRegistrationShieldsEnum {
-/// `block`.
-Block => "block",
-/// `admin_notification`.
-AdminNotification => "admin_notification",
-});
-/// A model of the schema `BreachedPasswordDetectionPreUserRegistrationStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BreachedPasswordDetectionPreUserRegistrationStage {
-    /// `shields`: a list, each item a [`BreachedPasswordDetectionPreUserRegistrationShieldsEnum`] (one of `block`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shields: Option<Vec<BreachedPasswordDetectionPreUserRegistrationShieldsEnum>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BreachedPasswordDetectionPreUserRegistrationStage {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(BreachedPasswordDetectionPreUserRegistrationStage {
-/// Sets `shields`.
-with_shields(shields): Vec<BreachedPasswordDetectionPreUserRegistrationShieldsEnum>;
-});
+/// The schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
+pub type BreachedPasswordDetectionPreUserRegistrationShieldsEnum =
+    SuspiciousIpThrottlingShieldsEnum;
+/// The schema `BreachedPasswordDetectionPreUserRegistrationStage`: the same shape as [`BreachedPasswordDetectionPreChangePasswordStage`], so one type serves both.
+pub type BreachedPasswordDetectionPreUserRegistrationStage =
+    BreachedPasswordDetectionPreChangePasswordStage;
 string_enum!(
 /// A string enum: the schema `BreachedPasswordDetectionShieldsEnum`.
 BreachedPasswordDetectionShieldsEnum {
@@ -670,69 +547,8 @@ pub struct GetBruteForceSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum GetBruteForceSettingsResponseContentAllowlistItem {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// The value: `String`.
-    String3(String),
-    /// The value: `String`.
-    String4(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for GetBruteForceSettingsResponseContentAllowlistItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(GetBruteForceSettingsResponseContentAllowlistItem {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-String3(String) => as_string3, is_string3;
-String4(String) => as_string4, is_string4;
-} from {
-});
+/// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
+pub type GetBruteForceSettingsResponseContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
 /// A model of the schema `GetPhoneProviderProtectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -791,17 +607,8 @@ impl PatchPhoneProviderProtectionRequestContent {
         self
     }
 }
-/// A model of the schema `PatchPhoneProviderProtectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchPhoneProviderProtectionResponseContent {
-    /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<PhoneProviderProtectionBackoffStrategyEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `PatchPhoneProviderProtectionResponseContent`: the same shape as [`GetPhoneProviderProtectionResponseContent`], so one type serves both.
+pub type PatchPhoneProviderProtectionResponseContent = GetPhoneProviderProtectionResponseContent;
 string_enum!(
 /// A string enum: the schema `PhoneProviderProtectionBackoffStrategyEnum`.
 PhoneProviderProtectionBackoffStrategyEnum {
@@ -903,36 +710,8 @@ with_max_attempts(max_attempts): i64;
 /// Sets `rate`.
 with_rate(rate): i64;
 });
-/// A model of the schema `SuspiciousIPThrottlingPreUserRegistrationStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SuspiciousIpThrottlingPreUserRegistrationStage {
-    /// `max_attempts`: an integer; defaults to `50`; 1 to 72000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_attempts: Option<i64>,
-    /// `rate`: an integer; defaults to `1728000`; 1200 to 86400000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<i64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl SuspiciousIpThrottlingPreUserRegistrationStage {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(SuspiciousIpThrottlingPreUserRegistrationStage {
-/// Sets `max_attempts`.
-with_max_attempts(max_attempts): i64;
-/// Sets `rate`.
-with_rate(rate): i64;
-});
+/// The schema `SuspiciousIPThrottlingPreUserRegistrationStage`: the same shape as [`SuspiciousIpThrottlingPreLoginStage`], so one type serves both.
+pub type SuspiciousIpThrottlingPreUserRegistrationStage = SuspiciousIpThrottlingPreLoginStage;
 string_enum!(
 /// A string enum: the schema `SuspiciousIPThrottlingShieldsEnum`.
 SuspiciousIpThrottlingShieldsEnum {
@@ -1048,39 +827,8 @@ impl UpdateAttackProtectionCaptchaRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateAttackProtectionCaptchaResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateAttackProtectionCaptchaResponseContent {
-    /// `active_provider_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active_provider_id: Option<String>,
-    /// `arkose`: a [`AttackProtectionCaptchaArkoseResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arkose: Option<AttackProtectionCaptchaArkoseResponseContent>,
-    /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_challenge: Option<AttackProtectionCaptchaAuthChallengeResponseContent>,
-    /// `friendly_captcha`: a [`AttackProtectionCaptchaFriendlyCaptchaResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub friendly_captcha: Option<AttackProtectionCaptchaFriendlyCaptchaResponseContent>,
-    /// `hcaptcha`: a [`AttackProtectionCaptchaHcaptchaResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hcaptcha: Option<AttackProtectionCaptchaHcaptchaResponseContent>,
-    /// `recaptcha_enterprise`: a [`AttackProtectionCaptchaRecaptchaEnterpriseResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recaptcha_enterprise: Option<AttackProtectionCaptchaRecaptchaEnterpriseResponseContent>,
-    /// `recaptcha_v2`: a [`AttackProtectionCaptchaRecaptchaV2ResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recaptcha_v2: Option<AttackProtectionCaptchaRecaptchaV2ResponseContent>,
-    /// `simple_captcha`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub simple_captcha: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateAttackProtectionCaptchaResponseContent: active_provider_id);
+/// The schema `UpdateAttackProtectionCaptchaResponseContent`: the same shape as [`GetAttackProtectionCaptchaResponseContent`], so one type serves both.
+pub type UpdateAttackProtectionCaptchaResponseContent = GetAttackProtectionCaptchaResponseContent;
 /// A request body, the schema `UpdateBotDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBotDetectionSettingsRequestContent {
@@ -1224,30 +972,9 @@ impl UpdateBreachedPasswordDetectionSettingsRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateBreachedPasswordDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBreachedPasswordDetectionSettingsResponseContent {
-    /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin_notification_frequency:
-        Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<BreachedPasswordDetectionMethodEnum>,
-    /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
-    /// `stage`: a [`BreachedPasswordDetectionStage`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<BreachedPasswordDetectionStage>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateBreachedPasswordDetectionSettingsResponseContent`: the same shape as [`GetBreachedPasswordDetectionSettingsResponseContent`], so one type serves both.
+pub type UpdateBreachedPasswordDetectionSettingsResponseContent =
+    GetBreachedPasswordDetectionSettingsResponseContent;
 /// A request body, the schema `UpdateBruteForceSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBruteForceSettingsRequestContent {
@@ -1303,155 +1030,12 @@ impl UpdateBruteForceSettingsRequestContent {
         self
     }
 }
-/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateBruteForceSettingsRequestContentAllowlistItem {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// The value: `String`.
-    String3(String),
-    /// The value: `String`.
-    String4(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateBruteForceSettingsRequestContentAllowlistItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(UpdateBruteForceSettingsRequestContentAllowlistItem {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-String3(String) => as_string3, is_string3;
-String4(String) => as_string4, is_string4;
-} from {
-});
-/// A model of the schema `UpdateBruteForceSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBruteForceSettingsResponseContent {
-    /// `allowlist`: a list, each item a [`UpdateBruteForceSettingsResponseContentAllowlistItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowlist: Option<Vec<UpdateBruteForceSettingsResponseContentAllowlistItem>>,
-    /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_attempts: Option<i64>,
-    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<BruteForceProtectionModeEnum>,
-    /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateBruteForceSettingsResponseContentAllowlistItem {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// The value: `String`.
-    String3(String),
-    /// The value: `String`.
-    String4(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateBruteForceSettingsResponseContentAllowlistItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(UpdateBruteForceSettingsResponseContentAllowlistItem {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-String3(String) => as_string3, is_string3;
-String4(String) => as_string4, is_string4;
-} from {
-});
+/// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
+pub type UpdateBruteForceSettingsRequestContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
+/// The schema `UpdateBruteForceSettingsResponseContent`: the same shape as [`GetBruteForceSettingsResponseContent`], so one type serves both.
+pub type UpdateBruteForceSettingsResponseContent = GetBruteForceSettingsResponseContent;
+/// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
+pub type UpdateBruteForceSettingsResponseContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
 /// A request body, the schema `UpdateSuspiciousIPThrottlingSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSuspiciousIpThrottlingSettingsRequestContent {
@@ -1501,26 +1085,9 @@ impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateSuspiciousIPThrottlingSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSuspiciousIpThrottlingSettingsResponseContent {
-    /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
-    /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
-    /// `stage`: a [`SuspiciousIpThrottlingStage`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<SuspiciousIpThrottlingStage>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateSuspiciousIPThrottlingSettingsResponseContent`: the same shape as [`GetSuspiciousIpThrottlingSettingsResponseContent`], so one type serves both.
+pub type UpdateSuspiciousIpThrottlingSettingsResponseContent =
+    GetSuspiciousIpThrottlingSettingsResponseContent;
 /// `GET /api/v2/attack-protection/bot-detection` (operation `get_bot-detection`).
 ///
 /// Scopes: `read:attack_protection`. Not paginated.

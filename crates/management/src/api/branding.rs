@@ -16,6 +16,22 @@ pub struct BrandingColors {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingColors {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingColors {
+/// Sets `page_background`.
+with_page_background(page_background): BrandingPageBackground;
+/// Sets `primary`.
+with_primary(primary): String;
+});
 /// A model of the schema `BrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -27,6 +43,20 @@ pub struct BrandingFont {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+#[allow(deprecated)]
+impl BrandingFont {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(BrandingFont {
+/// Sets `url`.
+with_url(url): String;
+});
 /// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -154,16 +184,8 @@ with_widget_border_weight(widget_border_weight): f64;
 /// Sets `widget_corner_radius`.
 with_widget_corner_radius(widget_corner_radius): f64;
 });
-string_enum!(
-/// A string enum: the schema `BrandingThemeBordersButtonsStyleEnum`.
-BrandingThemeBordersButtonsStyleEnum {
-/// `pill`.
-Pill => "pill",
-/// `rounded`.
-Rounded => "rounded",
-/// `sharp`.
-Sharp => "sharp",
-});
+/// The schema `BrandingThemeBordersButtonsStyleEnum`: the same shape as [`BrandingThemeBordersInputsStyleEnum`], so one type serves both.
+pub type BrandingThemeBordersButtonsStyleEnum = BrandingThemeBordersInputsStyleEnum;
 string_enum!(
 /// A string enum: the schema `BrandingThemeBordersInputsStyleEnum`.
 BrandingThemeBordersInputsStyleEnum {
@@ -337,102 +359,12 @@ Dark => "dark",
 /// `light`.
 Light => "light",
 });
-/// A model of the schema `BrandingThemeFontBodyText`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BrandingThemeFontBodyText {
-    /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bold: Option<bool>,
-    /// `size`: a number; 0 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BrandingThemeFontBodyText {
-    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
-        Self {
-            bold: Some(bold.into()),
-            size: Some(size.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingThemeFontBodyText {
-/// Sets `bold`.
-with_bold(bold): bool;
-/// Sets `size`.
-with_size(size): f64;
-});
-/// A model of the schema `BrandingThemeFontButtonsText`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BrandingThemeFontButtonsText {
-    /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bold: Option<bool>,
-    /// `size`: a number; 0 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BrandingThemeFontButtonsText {
-    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
-        Self {
-            bold: Some(bold.into()),
-            size: Some(size.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingThemeFontButtonsText {
-/// Sets `bold`.
-with_bold(bold): bool;
-/// Sets `size`.
-with_size(size): f64;
-});
-/// A model of the schema `BrandingThemeFontInputLabels`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BrandingThemeFontInputLabels {
-    /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bold: Option<bool>,
-    /// `size`: a number; 0 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BrandingThemeFontInputLabels {
-    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
-        Self {
-            bold: Some(bold.into()),
-            size: Some(size.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingThemeFontInputLabels {
-/// Sets `bold`.
-with_bold(bold): bool;
-/// Sets `size`.
-with_size(size): f64;
-});
+/// The schema `BrandingThemeFontBodyText`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
+pub type BrandingThemeFontBodyText = BrandingThemeFontLinks;
+/// The schema `BrandingThemeFontButtonsText`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
+pub type BrandingThemeFontButtonsText = BrandingThemeFontLinks;
+/// The schema `BrandingThemeFontInputLabels`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
+pub type BrandingThemeFontInputLabels = BrandingThemeFontLinks;
 /// A model of the schema `BrandingThemeFontLinks`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -473,70 +405,10 @@ Normal => "normal",
 /// `underlined`.
 Underlined => "underlined",
 });
-/// A model of the schema `BrandingThemeFontSubtitle`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BrandingThemeFontSubtitle {
-    /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bold: Option<bool>,
-    /// `size`: a number; 0 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BrandingThemeFontSubtitle {
-    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
-        Self {
-            bold: Some(bold.into()),
-            size: Some(size.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingThemeFontSubtitle {
-/// Sets `bold`.
-with_bold(bold): bool;
-/// Sets `size`.
-with_size(size): f64;
-});
-/// A model of the schema `BrandingThemeFontTitle`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct BrandingThemeFontTitle {
-    /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bold: Option<bool>,
-    /// `size`: a number; 75 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl BrandingThemeFontTitle {
-    /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
-        Self {
-            bold: Some(bold.into()),
-            size: Some(size.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingThemeFontTitle {
-/// Sets `bold`.
-with_bold(bold): bool;
-/// Sets `size`.
-with_size(size): f64;
-});
+/// The schema `BrandingThemeFontSubtitle`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
+pub type BrandingThemeFontSubtitle = BrandingThemeFontLinks;
+/// The schema `BrandingThemeFontTitle`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
+pub type BrandingThemeFontTitle = BrandingThemeFontLinks;
 /// A model of the schema `BrandingThemeFonts`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -729,16 +601,8 @@ with_logo_url(logo_url): String;
 /// Sets `social_buttons_layout`.
 with_social_buttons_layout(social_buttons_layout): BrandingThemeWidgetSocialButtonsLayoutEnum;
 });
-string_enum!(
-/// A string enum: the schema `BrandingThemeWidgetHeaderTextAlignmentEnum`.
-BrandingThemeWidgetHeaderTextAlignmentEnum {
-/// `center`.
-Center => "center",
-/// `left`.
-Left => "left",
-/// `right`.
-Right => "right",
-});
+/// The schema `BrandingThemeWidgetHeaderTextAlignmentEnum`: the same shape as [`BrandingThemePageBackgroundPageLayoutEnum`], so one type serves both.
+pub type BrandingThemeWidgetHeaderTextAlignmentEnum = BrandingThemePageBackgroundPageLayoutEnum;
 string_enum!(
 /// A string enum: the schema `BrandingThemeWidgetLogoPositionEnum`.
 BrandingThemeWidgetLogoPositionEnum {
@@ -805,39 +669,8 @@ impl CreateBrandingPhoneProviderRequestContent {
         self
     }
 }
-/// A model of the schema `CreateBrandingPhoneProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateBrandingPhoneProviderResponseContent {
-    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `disabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateBrandingPhoneProviderResponseContent: id);
+/// The schema `CreateBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
+pub type CreateBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A request body, the schema `CreateBrandingThemeRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateBrandingThemeRequestContent {
@@ -890,39 +723,8 @@ impl CreateBrandingThemeRequestContent {
         self
     }
 }
-/// A model of the schema `CreateBrandingThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateBrandingThemeResponseContent {
-    /// `borders`: a [`BrandingThemeBorders`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub borders: Option<BrandingThemeBorders>,
-    /// `colors`: a [`BrandingThemeColors`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<BrandingThemeColors>,
-    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
-    /// `fonts`: a [`BrandingThemeFonts`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background`: a [`BrandingThemePageBackground`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
-    #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
-    pub theme_id: Option<String>,
-    /// `widget`: a [`BrandingThemeWidget`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub widget: Option<BrandingThemeWidget>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `CreateBrandingThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
+pub type CreateBrandingThemeResponseContent = GetBrandingThemeResponseContent;
 /// A request body, the schema `CreatePhoneProviderSendTestRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreatePhoneProviderSendTestRequestContent {
@@ -1014,70 +816,11 @@ impl CreatePhoneTemplateRequestContent {
         self
     }
 }
-/// A model of the schema `CreatePhoneTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePhoneTemplateResponseContent {
-    /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// `content`: a [`PhoneTemplateContent`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PhoneTemplateContent>,
-    /// `customizable`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customizable: Option<bool>,
-    /// `disabled`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<PhoneTemplateNotificationTypeEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreatePhoneTemplateResponseContent: id);
-/// A request body, the schema `CreatePhoneTemplateTestNotificationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CreatePhoneTemplateTestNotificationRequestContent {
-    /// `delivery_method`: a [`PhoneProviderDeliveryMethodEnum`] (one of `text`, `voice`); 1 to 10 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    delivery_method: Option<PhoneProviderDeliveryMethodEnum>,
-    /// `to`: a string; 1 to 16 characters; required.
-    to: String,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl CreatePhoneTemplateTestNotificationRequestContent {
-    /// A value with the required `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(to: impl Into<String>) -> Self {
-        Self {
-            delivery_method: None,
-            to: to.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(CreatePhoneTemplateTestNotificationRequestContent {
-/// Sets `delivery_method`.
-with_delivery_method(delivery_method): PhoneProviderDeliveryMethodEnum;
-});
-impl CreatePhoneTemplateTestNotificationRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
+/// The schema `CreatePhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
+pub type CreatePhoneTemplateResponseContent = PhoneTemplate;
+/// The schema `CreatePhoneTemplateTestNotificationRequestContent`: the same shape as [`CreatePhoneProviderSendTestRequestContent`], so one type serves both.
+pub type CreatePhoneTemplateTestNotificationRequestContent =
+    CreatePhoneProviderSendTestRequestContent;
 /// A model of the schema `CreatePhoneTemplateTestNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1115,80 +858,12 @@ setters!(CustomProviderConfiguration {
 /// Sets `delivery_methods`.
 with_delivery_methods(delivery_methods): Vec<CustomProviderDeliveryMethodEnum>;
 });
-string_enum!(
-/// A string enum: the schema `CustomProviderDeliveryMethodEnum`.
-CustomProviderDeliveryMethodEnum {
-/// `text`.
-Text => "text",
-/// `voice`.
-Voice => "voice",
-});
-/// A model of the schema `GetBrandingDefaultThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetBrandingDefaultThemeResponseContent {
-    /// `borders`: a [`BrandingThemeBorders`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub borders: Option<BrandingThemeBorders>,
-    /// `colors`: a [`BrandingThemeColors`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<BrandingThemeColors>,
-    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
-    /// `fonts`: a [`BrandingThemeFonts`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background`: a [`BrandingThemePageBackground`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
-    #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
-    pub theme_id: Option<String>,
-    /// `widget`: a [`BrandingThemeWidget`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub widget: Option<BrandingThemeWidget>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A model of the schema `GetBrandingPhoneProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetBrandingPhoneProviderResponseContent {
-    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `disabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetBrandingPhoneProviderResponseContent: id);
+/// The schema `CustomProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
+pub type CustomProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
+/// The schema `GetBrandingDefaultThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
+pub type GetBrandingDefaultThemeResponseContent = GetBrandingThemeResponseContent;
+/// The schema `GetBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
+pub type GetBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A model of the schema `GetBrandingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1242,36 +917,8 @@ pub struct GetBrandingThemeResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetPhoneTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPhoneTemplateResponseContent {
-    /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// `content`: a [`PhoneTemplateContent`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PhoneTemplateContent>,
-    /// `customizable`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customizable: Option<bool>,
-    /// `disabled`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<PhoneTemplateNotificationTypeEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetPhoneTemplateResponseContent: id);
+/// The schema `GetPhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
+pub type GetPhoneTemplateResponseContent = PhoneTemplate;
 /// A model of the schema `GetUniversalLoginTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1636,36 +1283,8 @@ BlockedAccount => "blocked_account",
 /// `password_breach`.
 PasswordBreach => "password_breach",
 });
-/// A model of the schema `ResetPhoneTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ResetPhoneTemplateResponseContent {
-    /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// `content`: a [`PhoneTemplateContent`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PhoneTemplateContent>,
-    /// `customizable`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customizable: Option<bool>,
-    /// `disabled`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<PhoneTemplateNotificationTypeEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(ResetPhoneTemplateResponseContent: id);
+/// The schema `ResetPhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
+pub type ResetPhoneTemplateResponseContent = PhoneTemplate;
 /// A model of the schema `TwilioProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1737,112 +1356,14 @@ setters!(TwilioProviderCredentials {
 /// Sets `auth_token`.
 with_auth_token(auth_token): crate::Secret;
 });
-string_enum!(
-/// A string enum: the schema `TwilioProviderDeliveryMethodEnum`.
-TwilioProviderDeliveryMethodEnum {
-/// `text`.
-Text => "text",
-/// `voice`.
-Voice => "voice",
-});
-/// A model of the schema `UpdateBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBrandingColors {
-    /// `page_background`: a [`UpdateBrandingPageBackground`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_background: Option<UpdateBrandingPageBackground>,
-    /// `primary`: a string; format `html-color-or-null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl UpdateBrandingColors {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(UpdateBrandingColors {
-/// Sets `page_background`.
-with_page_background(page_background): UpdateBrandingPageBackground;
-/// Sets `primary`.
-with_primary(primary): String;
-});
-/// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBrandingFont {
-    /// `url`: a string; format `strict-https-uri-or-null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl UpdateBrandingFont {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(UpdateBrandingFont {
-/// Sets `url`.
-with_url(url): String;
-});
-/// One of several shapes: the schema `UpdateBrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateBrandingPageBackground {
-    /// The value: `String`.
-    String(String),
-    /// The value: `crate::secret::SecretMap`.
-    Object(crate::secret::SecretMap),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateBrandingPageBackground {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(UpdateBrandingPageBackground {
-String(String) => as_string, is_string;
-Object(crate::secret::SecretMap) => as_object, is_object;
-} from {
-});
+/// The schema `TwilioProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
+pub type TwilioProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
+/// The schema `UpdateBrandingColors`: the same shape as [`BrandingColors`], so one type serves both.
+pub type UpdateBrandingColors = BrandingColors;
+/// The schema `UpdateBrandingFont`: the same shape as [`BrandingFont`], so one type serves both.
+pub type UpdateBrandingFont = BrandingFont;
+/// The schema `UpdateBrandingPageBackground`: the same shape as [`BrandingPageBackground`], so one type serves both.
+pub type UpdateBrandingPageBackground = BrandingPageBackground;
 /// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingPhoneProviderRequestContent {
@@ -1892,39 +1413,8 @@ impl UpdateBrandingPhoneProviderRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateBrandingPhoneProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBrandingPhoneProviderResponseContent {
-    /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<PhoneProviderChannelEnum>,
-    /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<PhoneProviderConfiguration>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `disabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<PhoneProviderNameEnum>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateBrandingPhoneProviderResponseContent: id);
+/// The schema `UpdateBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
+pub type UpdateBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingRequestContent {
@@ -1974,111 +1464,12 @@ impl UpdateBrandingRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateBrandingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBrandingResponseContent {
-    /// `colors`: a [`BrandingColors`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<BrandingColors>,
-    /// `favicon_url`: a string; format `strict-https-uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub favicon_url: Option<String>,
-    /// `font`: a [`BrandingFont`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub font: Option<BrandingFont>,
-    /// `logo_url`: a string; format `strict-https-uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `UpdateBrandingThemeRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct UpdateBrandingThemeRequestContent {
-    /// `borders`: a [`BrandingThemeBorders`]; required.
-    borders: BrandingThemeBorders,
-    /// `colors`: a [`BrandingThemeColors`]; required.
-    colors: BrandingThemeColors,
-    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`.
-    #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
-    display_name: Option<String>,
-    /// `fonts`: a [`BrandingThemeFonts`]; required.
-    fonts: BrandingThemeFonts,
-    /// `page_background`: a [`BrandingThemePageBackground`]; required.
-    page_background: BrandingThemePageBackground,
-    /// `widget`: a [`BrandingThemeWidget`]; required.
-    widget: BrandingThemeWidget,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateBrandingThemeRequestContent {
-    /// A value with the required `borders`, `colors`, `fonts`, `page_background`, `widget`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        borders: impl Into<BrandingThemeBorders>,
-        colors: impl Into<BrandingThemeColors>,
-        fonts: impl Into<BrandingThemeFonts>,
-        page_background: impl Into<BrandingThemePageBackground>,
-        widget: impl Into<BrandingThemeWidget>,
-    ) -> Self {
-        Self {
-            borders: borders.into(),
-            colors: colors.into(),
-            display_name: None,
-            fonts: fonts.into(),
-            page_background: page_background.into(),
-            widget: widget.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateBrandingThemeRequestContent {
-/// Sets `displayName`.
-with_display_name(display_name): String;
-});
-impl UpdateBrandingThemeRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `UpdateBrandingThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateBrandingThemeResponseContent {
-    /// `borders`: a [`BrandingThemeBorders`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub borders: Option<BrandingThemeBorders>,
-    /// `colors`: a [`BrandingThemeColors`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<BrandingThemeColors>,
-    /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
-    /// `fonts`: a [`BrandingThemeFonts`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<BrandingThemeFonts>,
-    /// `page_background`: a [`BrandingThemePageBackground`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_background: Option<BrandingThemePageBackground>,
-    /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
-    #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
-    pub theme_id: Option<String>,
-    /// `widget`: a [`BrandingThemeWidget`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub widget: Option<BrandingThemeWidget>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateBrandingResponseContent`: the same shape as [`GetBrandingResponseContent`], so one type serves both.
+pub type UpdateBrandingResponseContent = GetBrandingResponseContent;
+/// The schema `UpdateBrandingThemeRequestContent`: the same shape as [`CreateBrandingThemeRequestContent`], so one type serves both.
+pub type UpdateBrandingThemeRequestContent = CreateBrandingThemeRequestContent;
+/// The schema `UpdateBrandingThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
+pub type UpdateBrandingThemeResponseContent = GetBrandingThemeResponseContent;
 /// A request body, the schema `UpdatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdatePhoneTemplateRequestContent {
@@ -2116,36 +1507,8 @@ impl UpdatePhoneTemplateRequestContent {
         self
     }
 }
-/// A model of the schema `UpdatePhoneTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdatePhoneTemplateResponseContent {
-    /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// `content`: a [`PhoneTemplateContent`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PhoneTemplateContent>,
-    /// `customizable`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customizable: Option<bool>,
-    /// `disabled`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<PhoneTemplateNotificationTypeEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdatePhoneTemplateResponseContent: id);
+/// The schema `UpdatePhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
+pub type UpdatePhoneTemplateResponseContent = PhoneTemplate;
 /// One of several shapes: the schema `UpdateUniversalLoginTemplateRequestContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]

@@ -317,45 +317,8 @@ Yandex => "yandex",
 /// `auth0-adldap`.
 Auth0Adldap => "auth0-adldap",
 });
-/// A model of the schema `GetClientCredentialResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetClientCredentialResponseContent {
-    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `kid`: a string; defaults to `"IZSSTECp..."`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `name`: a string; defaults to `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `subject_dn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetClientCredentialResponseContent: id, name);
+/// The schema `GetClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
+pub type GetClientCredentialResponseContent = ClientCredential;
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PatchClientCredentialRequestContent {
@@ -387,45 +350,8 @@ impl PatchClientCredentialRequestContent {
         self
     }
 }
-/// A model of the schema `PatchClientCredentialResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchClientCredentialResponseContent {
-    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `kid`: a string; defaults to `"IZSSTECp..."`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `name`: a string; defaults to `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `subject_dn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(PatchClientCredentialResponseContent: id, name);
+/// The schema `PatchClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
+pub type PatchClientCredentialResponseContent = ClientCredential;
 /// A request body, the schema `PostClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PostClientCredentialRequestContent {
@@ -496,71 +422,10 @@ impl PostClientCredentialRequestContent {
         self
     }
 }
-/// A model of the schema `PostClientCredentialResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PostClientCredentialResponseContent {
-    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alg: Option<ClientCredentialAlgorithmEnum>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_type: Option<ClientCredentialTypeEnum>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `kid`: a string; defaults to `"IZSSTECp..."`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `name`: a string; defaults to `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `subject_dn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_dn: Option<String>,
-    /// `thumbprint_sha256`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint_sha256: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(PostClientCredentialResponseContent: id, name);
-/// A request body, the schema `PreviewCimdMetadataRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PreviewCimdMetadataRequestContent {
-    /// `external_client_id`: a string; format `absolute-https-uri-or-empty`; 1 to 120 characters; required.
-    external_client_id: String,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl PreviewCimdMetadataRequestContent {
-    /// A value with the required `external_client_id`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(external_client_id: impl Into<String>) -> Self {
-        Self {
-            external_client_id: external_client_id.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl PreviewCimdMetadataRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
+/// The schema `PostClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
+pub type PostClientCredentialResponseContent = ClientCredential;
+/// The schema `PreviewCimdMetadataRequestContent`: the same shape as [`RegisterCimdClientRequestContent`], so one type serves both.
+pub type PreviewCimdMetadataRequestContent = RegisterCimdClientRequestContent;
 /// A model of the schema `PreviewCimdMetadataResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -582,16 +447,8 @@ pub struct PreviewCimdMetadataResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PreviewCimdMetadataResponseContent: client_id);
-string_enum!(
-/// A string enum: the schema `PublicKeyCredentialAlgorithmEnum`.
-PublicKeyCredentialAlgorithmEnum {
-/// `RS256`.
-Rs256 => "RS256",
-/// `RS384`.
-Rs384 => "RS384",
-/// `PS256`.
-Ps256 => "PS256",
-});
+/// The schema `PublicKeyCredentialAlgorithmEnum`: the same shape as [`ClientCredentialAlgorithmEnum`], so one type serves both.
+pub type PublicKeyCredentialAlgorithmEnum = ClientCredentialAlgorithmEnum;
 /// A request body, the schema `RegisterCimdClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RegisterCimdClientRequestContent {

@@ -63,16 +63,9 @@ with_assign_membership_on_login(assign_membership_on_login): ConnectionProfileOr
 /// Sets `show_as_button`.
 with_show_as_button(show_as_button): ConnectionProfileOrganizationShowAsButtonEnum;
 });
-string_enum!(
-/// A string enum: the schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`.
-ConnectionProfileOrganizationAssignMembershipOnLoginEnum {
-/// `none`.
-None => "none",
-/// `optional`.
-Optional => "optional",
-/// `required`.
-Required => "required",
-});
+/// The schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`: the same shape as [`ConnectionProfileOrganizationShowAsButtonEnum`], so one type serves both.
+pub type ConnectionProfileOrganizationAssignMembershipOnLoginEnum =
+    ConnectionProfileOrganizationShowAsButtonEnum;
 string_enum!(
 /// A string enum: the schema `ConnectionProfileOrganizationShowAsButtonEnum`.
 ConnectionProfileOrganizationShowAsButtonEnum {
@@ -280,36 +273,8 @@ impl CreateConnectionProfileRequestContent {
         self
     }
 }
-/// A model of the schema `CreateConnectionProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateConnectionProfileResponseContent {
-    /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`: a string; format `connection-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateConnectionProfileResponseContent: id, name);
+/// The schema `CreateConnectionProfileResponseContent`: the same shape as [`ConnectionProfile`], so one type serves both.
+pub type CreateConnectionProfileResponseContent = ConnectionProfile;
 string_enum!(
 /// A string enum: the schema `EnabledFeaturesEnum`.
 EnabledFeaturesEnum {
@@ -318,54 +283,10 @@ Scim => "scim",
 /// `universal_logout`.
 UniversalLogout => "universal_logout",
 });
-/// A model of the schema `GetConnectionProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetConnectionProfileResponseContent {
-    /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`: a string; format `connection-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetConnectionProfileResponseContent: id, name);
-/// A model of the schema `GetConnectionProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetConnectionProfileTemplateResponseContent {
-    /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `template`: a [`ConnectionProfileTemplate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<ConnectionProfileTemplate>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetConnectionProfileTemplateResponseContent: display_name, id);
+/// The schema `GetConnectionProfileResponseContent`: the same shape as [`ConnectionProfile`], so one type serves both.
+pub type GetConnectionProfileResponseContent = ConnectionProfile;
+/// The schema `GetConnectionProfileTemplateResponseContent`: the same shape as [`ConnectionProfileTemplateItem`], so one type serves both.
+pub type GetConnectionProfileTemplateResponseContent = ConnectionProfileTemplateItem;
 /// A model of the schema `ListConnectionProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -438,36 +359,8 @@ impl UpdateConnectionProfileRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateConnectionProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateConnectionProfileResponseContent {
-    /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_config: Option<crate::secret::SecretMap>,
-    /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name_prefix_template: Option<String>,
-    /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
-    /// `id`: a string; format `connection-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<ConnectionProfileOrganization>,
-    /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateConnectionProfileResponseContent: id, name);
+/// The schema `UpdateConnectionProfileResponseContent`: the same shape as [`ConnectionProfile`], so one type serves both.
+pub type UpdateConnectionProfileResponseContent = ConnectionProfile;
 /// `GET /api/v2/connection-profiles` (operation `get_connection-profiles`).
 ///
 /// Scopes: `read:connection_profiles`. Pagination: checkpoint pages (`from`/`take`), items under `connection_profiles`.

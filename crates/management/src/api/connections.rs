@@ -199,31 +199,8 @@ Es512 => "ES512",
 /// `Ed25519`.
 Ed25519 => "Ed25519",
 });
-/// A model of the schema `ConnectionEmailOtpAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ConnectionEmailOtpAuthenticationMethod {
-    /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl ConnectionEmailOtpAuthenticationMethod {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(ConnectionEmailOtpAuthenticationMethod {
-/// Sets `enabled`.
-with_enabled(enabled): bool;
-});
+/// The schema `ConnectionEmailOtpAuthenticationMethod`: the same shape as [`ConnectionPasskeyAuthenticationMethod`], so one type serves both.
+pub type ConnectionEmailOtpAuthenticationMethod = ConnectionPasskeyAuthenticationMethod;
 /// A model of the schema `ConnectionEnabledClient`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -236,31 +213,8 @@ pub struct ConnectionEnabledClient {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionEnabledClient: client_id);
-/// A model of the schema `ConnectionFederatedConnectionsAccessTokens`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ConnectionFederatedConnectionsAccessTokens {
-    /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl ConnectionFederatedConnectionsAccessTokens {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(ConnectionFederatedConnectionsAccessTokens {
-/// Sets `active`.
-with_active(active): bool;
-});
+/// The schema `ConnectionFederatedConnectionsAccessTokens`: the same shape as [`SignupVerification`], so one type serves both.
+pub type ConnectionFederatedConnectionsAccessTokens = SignupVerification;
 /// A model of the schema `ConnectionGatewayAuthentication`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -341,120 +295,8 @@ PhoneNumber => "phone_number",
 /// `username`.
 Username => "username",
 });
-string_enum!(
-/// A string enum: the schema `ConnectionIdentityProviderEnum`.
-ConnectionIdentityProviderEnum {
-/// `ad`.
-Ad => "ad",
-/// `adfs`.
-Adfs => "adfs",
-/// `amazon`.
-Amazon => "amazon",
-/// `apple`.
-Apple => "apple",
-/// `dropbox`.
-Dropbox => "dropbox",
-/// `bitbucket`.
-Bitbucket => "bitbucket",
-/// `auth0-oidc`.
-Auth0Oidc => "auth0-oidc",
-/// `auth0`.
-Auth0 => "auth0",
-/// `baidu`.
-Baidu => "baidu",
-/// `bitly`.
-Bitly => "bitly",
-/// `box`.
-Box => "box",
-/// `custom`.
-Custom => "custom",
-/// `daccount`.
-Daccount => "daccount",
-/// `dwolla`.
-Dwolla => "dwolla",
-/// `email`.
-Email => "email",
-/// `evernote-sandbox`.
-EvernoteSandbox => "evernote-sandbox",
-/// `evernote`.
-Evernote => "evernote",
-/// `exact`.
-Exact => "exact",
-/// `facebook`.
-Facebook => "facebook",
-/// `fitbit`.
-Fitbit => "fitbit",
-/// `github`.
-Github => "github",
-/// `google-apps`.
-GoogleApps => "google-apps",
-/// `google-oauth2`.
-GoogleOauth2 => "google-oauth2",
-/// `instagram`.
-Instagram => "instagram",
-/// `ip`.
-Ip => "ip",
-/// `line`.
-Line => "line",
-/// `linkedin`.
-Linkedin => "linkedin",
-/// `oauth1`.
-Oauth1 => "oauth1",
-/// `oauth2`.
-Oauth2 => "oauth2",
-/// `office365`.
-Office365 => "office365",
-/// `oidc`.
-Oidc => "oidc",
-/// `okta`.
-Okta => "okta",
-/// `paypal`.
-Paypal => "paypal",
-/// `paypal-sandbox`.
-PaypalSandbox => "paypal-sandbox",
-/// `pingfederate`.
-Pingfederate => "pingfederate",
-/// `planningcenter`.
-Planningcenter => "planningcenter",
-/// `salesforce-community`.
-SalesforceCommunity => "salesforce-community",
-/// `salesforce-sandbox`.
-SalesforceSandbox => "salesforce-sandbox",
-/// `salesforce`.
-Salesforce => "salesforce",
-/// `samlp`.
-Samlp => "samlp",
-/// `sharepoint`.
-Sharepoint => "sharepoint",
-/// `shopify`.
-Shopify => "shopify",
-/// `shop`.
-Shop => "shop",
-/// `sms`.
-Sms => "sms",
-/// `soundcloud`.
-Soundcloud => "soundcloud",
-/// `thirtysevensignals`.
-Thirtysevensignals => "thirtysevensignals",
-/// `twitter`.
-Twitter => "twitter",
-/// `untappd`.
-Untappd => "untappd",
-/// `vkontakte`.
-Vkontakte => "vkontakte",
-/// `waad`.
-Waad => "waad",
-/// `weibo`.
-Weibo => "weibo",
-/// `windowslive`.
-Windowslive => "windowslive",
-/// `wordpress`.
-Wordpress => "wordpress",
-/// `yahoo`.
-Yahoo => "yahoo",
-/// `yandex`.
-Yandex => "yandex",
-});
+/// The schema `ConnectionIdentityProviderEnum`: the same shape as [`IdentityProviderEnum`], so one type serves both.
+pub type ConnectionIdentityProviderEnum = IdentityProviderEnum;
 /// A model of the schema `ConnectionKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -924,253 +766,10 @@ Good => "good",
 /// `excellent`.
 Excellent => "excellent",
 });
-/// A model of the schema `ConnectionPhoneOtpAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ConnectionPhoneOtpAuthenticationMethod {
-    /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl ConnectionPhoneOtpAuthenticationMethod {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(ConnectionPhoneOtpAuthenticationMethod {
-/// Sets `enabled`.
-with_enabled(enabled): bool;
-});
-/// A model of the schema `ConnectionPropertiesOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ConnectionPropertiesOptions {
-    /// `api_enable_groups`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_enable_groups: Option<bool>,
-    /// `api_enable_users`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_enable_users: Option<bool>,
-    /// `assertion_decryption_settings`: a [`ConnectionAssertionDecryptionSettings`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_decryption_settings: Option<ConnectionAssertionDecryptionSettings>,
-    /// `attributes`: a [`ConnectionAttributes`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<ConnectionAttributes>,
-    /// `authentication_methods`: a [`ConnectionAuthenticationMethods`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_methods: Option<ConnectionAuthenticationMethods>,
-    /// `basic_profile`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub basic_profile: Option<bool>,
-    /// `configuration`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<crate::secret::SecretMap>,
-    /// `customScripts`: a [`ConnectionCustomScripts`].
-    #[serde(
-        rename = "customScripts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_scripts: Option<ConnectionCustomScripts>,
-    /// `disable_self_service_change_password`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disable_self_service_change_password: Option<bool>,
-    /// `dpop_signing_alg`: a [`ConnectionDpopSigningAlgEnum`] (one of `ES256`, `ES384`, `ES512`, `Ed25519`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dpop_signing_alg: Option<ConnectionDpopSigningAlgEnum>,
-    /// `enable_script_context`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_script_context: Option<bool>,
-    /// `enabledDatabaseCustomization`: a boolean.
-    #[serde(
-        rename = "enabledDatabaseCustomization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enabled_database_customization: Option<bool>,
-    /// `ext_admin`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_admin: Option<bool>,
-    /// `ext_agreed_terms`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_agreed_terms: Option<bool>,
-    /// `ext_assigned_plans`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_assigned_plans: Option<bool>,
-    /// `ext_groups`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_groups: Option<bool>,
-    /// `ext_is_suspended`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_is_suspended: Option<bool>,
-    /// `ext_profile`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ext_profile: Option<bool>,
-    /// `federated_connections_access_tokens`: a [`ConnectionFederatedConnectionsAccessTokens`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub federated_connections_access_tokens: Option<ConnectionFederatedConnectionsAccessTokens>,
-    /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway_authentication: Option<ConnectionGatewayAuthentication>,
-    /// `id_token_session_expiry_supported`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token_session_expiry_supported: Option<bool>,
-    /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token_signed_response_algs: Option<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
-    /// `import_mode`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub import_mode: Option<bool>,
-    /// `non_persistent_attrs`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub non_persistent_attrs: Option<Vec<String>>,
-    /// `passkey_options`: a [`ConnectionPasskeyOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passkey_options: Option<ConnectionPasskeyOptions>,
-    /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`).
-    #[serde(
-        rename = "passwordPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password_policy: Option<ConnectionPasswordPolicyEnum>,
-    /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_complexity_options: Option<ConnectionPasswordComplexityOptions>,
-    /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_dictionary: Option<ConnectionPasswordDictionaryOptions>,
-    /// `password_history`: a [`ConnectionPasswordHistoryOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_history: Option<ConnectionPasswordHistoryOptions>,
-    /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_no_personal_info: Option<ConnectionPasswordNoPersonalInfoOptions>,
-    /// `password_options`: a [`ConnectionPasswordOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_options: Option<ConnectionPasswordOptions>,
-    /// `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precedence: Option<Vec<ConnectionIdentifierPrecedenceEnum>>,
-    /// `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_user_root_attributes: Option<ConnectionSetUserRootAttributesEnum>,
-    /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_method: Option<ConnectionTokenEndpointAuthMethodEnum>,
-    /// `token_endpoint_auth_signing_alg`: a [`ConnectionTokenEndpointAuthSigningAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_signing_alg: Option<ConnectionTokenEndpointAuthSigningAlgEnum>,
-    /// `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_jwtca_aud_format: Option<ConnectionTokenEndpointJwtcaAudFormatEnumOidc>,
-    /// `upstream_params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upstream_params: Option<crate::secret::SecretMap>,
-    /// `validation`: a [`ConnectionValidationOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<ConnectionValidationOptions>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl ConnectionPropertiesOptions {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(ConnectionPropertiesOptions {
-/// Sets `api_enable_groups`.
-with_api_enable_groups(api_enable_groups): bool;
-/// Sets `api_enable_users`.
-with_api_enable_users(api_enable_users): bool;
-/// Sets `assertion_decryption_settings`.
-with_assertion_decryption_settings(assertion_decryption_settings): ConnectionAssertionDecryptionSettings;
-/// Sets `attributes`.
-with_attributes(attributes): ConnectionAttributes;
-/// Sets `authentication_methods`.
-with_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
-/// Sets `basic_profile`.
-with_basic_profile(basic_profile): bool;
-/// Sets `configuration`.
-with_configuration(configuration): crate::secret::SecretMap;
-/// Sets `customScripts`.
-with_custom_scripts(custom_scripts): ConnectionCustomScripts;
-/// Sets `disable_self_service_change_password`.
-with_disable_self_service_change_password(disable_self_service_change_password): bool;
-/// Sets `dpop_signing_alg`.
-with_dpop_signing_alg(dpop_signing_alg): ConnectionDpopSigningAlgEnum;
-/// Sets `enable_script_context`.
-with_enable_script_context(enable_script_context): bool;
-/// Sets `enabledDatabaseCustomization`.
-with_enabled_database_customization(enabled_database_customization): bool;
-/// Sets `ext_admin`.
-with_ext_admin(ext_admin): bool;
-/// Sets `ext_agreed_terms`.
-with_ext_agreed_terms(ext_agreed_terms): bool;
-/// Sets `ext_assigned_plans`.
-with_ext_assigned_plans(ext_assigned_plans): bool;
-/// Sets `ext_groups`.
-with_ext_groups(ext_groups): bool;
-/// Sets `ext_is_suspended`.
-with_ext_is_suspended(ext_is_suspended): bool;
-/// Sets `ext_profile`.
-with_ext_profile(ext_profile): bool;
-/// Sets `federated_connections_access_tokens`.
-with_federated_connections_access_tokens(federated_connections_access_tokens): ConnectionFederatedConnectionsAccessTokens;
-/// Sets `gateway_authentication`.
-with_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
-/// Sets `id_token_session_expiry_supported`.
-with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
-/// Sets `id_token_signed_response_algs`.
-with_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
-/// Sets `import_mode`.
-with_import_mode(import_mode): bool;
-/// Sets `non_persistent_attrs`.
-with_non_persistent_attrs(non_persistent_attrs): Vec<String>;
-/// Sets `passkey_options`.
-with_passkey_options(passkey_options): ConnectionPasskeyOptions;
-/// Sets `passwordPolicy`.
-with_password_policy(password_policy): ConnectionPasswordPolicyEnum;
-/// Sets `password_complexity_options`.
-with_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
-/// Sets `password_dictionary`.
-with_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
-/// Sets `password_history`.
-with_password_history(password_history): ConnectionPasswordHistoryOptions;
-/// Sets `password_no_personal_info`.
-with_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
-/// Sets `password_options`.
-with_password_options(password_options): ConnectionPasswordOptions;
-/// Sets `precedence`.
-with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
-/// Sets `set_user_root_attributes`.
-with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
-/// Sets `token_endpoint_auth_method`.
-with_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
-/// Sets `token_endpoint_auth_signing_alg`.
-with_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionTokenEndpointAuthSigningAlgEnum;
-/// Sets `token_endpoint_jwtca_aud_format`.
-with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
-/// Sets `upstream_params`.
-with_upstream_params(upstream_params): crate::secret::SecretMap;
-/// Sets `validation`.
-with_validation(validation): ConnectionValidationOptions;
-});
+/// The schema `ConnectionPhoneOtpAuthenticationMethod`: the same shape as [`ConnectionPasskeyAuthenticationMethod`], so one type serves both.
+pub type ConnectionPhoneOtpAuthenticationMethod = ConnectionPasskeyAuthenticationMethod;
+/// The schema `ConnectionPropertiesOptions`: the same shape as [`UpdateConnectionOptions`], so one type serves both.
+pub type ConnectionPropertiesOptions = UpdateConnectionOptions;
 string_enum!(
 /// A string enum: the schema `ConnectionSetUserRootAttributesEnum`.
 ConnectionSetUserRootAttributesEnum {
@@ -1197,24 +796,8 @@ ClientSecretPost => "client_secret_post",
 /// `private_key_jwt`.
 PrivateKeyJwt => "private_key_jwt",
 });
-string_enum!(
-/// A string enum: the schema `ConnectionTokenEndpointAuthSigningAlgEnum`.
-ConnectionTokenEndpointAuthSigningAlgEnum {
-/// `ES256`.
-Es256 => "ES256",
-/// `ES384`.
-Es384 => "ES384",
-/// `PS256`.
-Ps256 => "PS256",
-/// `PS384`.
-Ps384 => "PS384",
-/// `RS256`.
-Rs256 => "RS256",
-/// `RS384`.
-Rs384 => "RS384",
-/// `RS512`.
-Rs512 => "RS512",
-});
+/// The schema `ConnectionTokenEndpointAuthSigningAlgEnum`: the same shape as [`ConnectionIdTokenSignedResponseAlgEnum`], so one type serves both.
+pub type ConnectionTokenEndpointAuthSigningAlgEnum = ConnectionIdTokenSignedResponseAlgEnum;
 string_enum!(
 /// A string enum: the schema `ConnectionTokenEndpointJwtcaAudFormatEnumOIDC`.
 ConnectionTokenEndpointJwtcaAudFormatEnumOidc {
@@ -1465,48 +1048,8 @@ impl CreateDirectoryProvisioningRequestContent {
         self
     }
 }
-/// A model of the schema `CreateDirectoryProvisioningResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateDirectoryProvisioningResponseContent {
-    /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<crate::Timestamp>,
-    /// `last_synchronization_error`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_status: Option<String>,
-    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// `synchronize_automatically`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateDirectoryProvisioningResponseContent: connection_id, connection_name);
+/// The schema `CreateDirectoryProvisioningResponseContent`: the same shape as [`GetDirectoryProvisioningResponseContent`], so one type serves both.
+pub type CreateDirectoryProvisioningResponseContent = GetDirectoryProvisioningResponseContent;
 /// A model of the schema `CreateDirectorySynchronizationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1562,39 +1105,8 @@ impl CreateScimConfigurationRequestContent {
         self
     }
 }
-/// A model of the schema `CreateScimConfigurationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateScimConfigurationResponseContent {
-    /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// `tenant_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_name: Option<String>,
-    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<crate::Timestamp>,
-    /// `user_id_attribute`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id_attribute: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
+/// The schema `CreateScimConfigurationResponseContent`: the same shape as [`GetScimConfigurationResponseContent`], so one type serves both.
+pub type CreateScimConfigurationResponseContent = GetScimConfigurationResponseContent;
 /// A request body, the schema `CreateScimTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateScimTokenRequestContent {
@@ -1872,14 +1384,8 @@ En10k => "en_10k",
 /// `en_100k`.
 En100k => "en_100k",
 });
-string_enum!(
-/// A string enum: the schema `PasswordIdenticalCharactersPolicyEnum`.
-PasswordIdenticalCharactersPolicyEnum {
-/// `allow`.
-Allow => "allow",
-/// `block`.
-Block => "block",
-});
+/// The schema `PasswordIdenticalCharactersPolicyEnum`: the same shape as [`ConnectionSignupBehaviorEnum`], so one type serves both.
+pub type PasswordIdenticalCharactersPolicyEnum = ConnectionSignupBehaviorEnum;
 string_enum!(
 /// A string enum: the schema `PasswordMaxLengthExceededPolicyEnum`.
 PasswordMaxLengthExceededPolicyEnum {
@@ -1888,14 +1394,8 @@ Truncate => "truncate",
 /// `error`.
 Error => "error",
 });
-string_enum!(
-/// A string enum: the schema `PasswordSequentialCharactersPolicyEnum`.
-PasswordSequentialCharactersPolicyEnum {
-/// `allow`.
-Allow => "allow",
-/// `block`.
-Block => "block",
-});
+/// The schema `PasswordSequentialCharactersPolicyEnum`: the same shape as [`ConnectionSignupBehaviorEnum`], so one type serves both.
+pub type PasswordSequentialCharactersPolicyEnum = ConnectionSignupBehaviorEnum;
 /// A model of the schema `PhoneAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2077,55 +1577,10 @@ impl ReplaceSynchronizedGroupsRequestContent {
         self
     }
 }
-/// A request body, the schema `RotateConnectionKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct RotateConnectionKeysRequestContent {
-    /// `signing_alg`: a [`RotateConnectionKeysSigningAlgEnum`] (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `ES256`, `ES384`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signing_alg: Option<RotateConnectionKeysSigningAlgEnum>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl RotateConnectionKeysRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            signing_alg: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(RotateConnectionKeysRequestContent {
-/// Sets `signing_alg`.
-with_signing_alg(signing_alg): RotateConnectionKeysSigningAlgEnum;
-});
-impl RotateConnectionKeysRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-string_enum!(
-/// A string enum: the schema `RotateConnectionKeysSigningAlgEnum`.
-RotateConnectionKeysSigningAlgEnum {
-/// `RS256`.
-Rs256 => "RS256",
-/// `RS384`.
-Rs384 => "RS384",
-/// `RS512`.
-Rs512 => "RS512",
-/// `PS256`.
-Ps256 => "PS256",
-/// `PS384`.
-Ps384 => "PS384",
-/// `ES256`.
-Es256 => "ES256",
-/// `ES384`.
-Es384 => "ES384",
-});
+/// The schema `RotateConnectionKeysRequestContent`: the same shape as [`PostConnectionKeysRequestContent`], so one type serves both.
+pub type RotateConnectionKeysRequestContent = PostConnectionKeysRequestContent;
+/// The schema `RotateConnectionKeysSigningAlgEnum`: the same shape as [`PostConnectionKeysAlgEnum`], so one type serves both.
+pub type RotateConnectionKeysSigningAlgEnum = PostConnectionKeysAlgEnum;
 /// A model of the schema `RotateConnectionsKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2609,139 +2064,12 @@ impl UpdateConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateConnectionResponseContent {
-    /// `authentication`: a [`ConnectionAuthenticationPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<ConnectionAuthenticationPurpose>,
-    /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
-    /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
-    /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `enabled_clients`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled_clients: Option<Vec<String>>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_domain_connection`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_domain_connection: Option<bool>,
-    /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; defaults to `"My connection"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `options`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<crate::secret::SecretMap>,
-    /// `realms`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realms: Option<Vec<String>>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// `strategy`: a string; defaults to `"auth0"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateConnectionResponseContent: display_name, id, name);
-/// A request body, the schema `UpdateDirectoryProvisioningRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateDirectoryProvisioningRequestContent {
-    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `synchronize_automatically`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    synchronize_groups: Option<SynchronizeGroupsEnum>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateDirectoryProvisioningRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            mapping: None,
-            synchronize_automatically: None,
-            synchronize_groups: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateDirectoryProvisioningRequestContent {
-/// Sets `mapping`.
-with_mapping(mapping): Vec<DirectoryProvisioningMappingItem>;
-/// Sets `synchronize_automatically`.
-with_synchronize_automatically(synchronize_automatically): bool;
-/// Sets `synchronize_groups`.
-with_synchronize_groups(synchronize_groups): SynchronizeGroupsEnum;
-});
-impl UpdateDirectoryProvisioningRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `UpdateDirectoryProvisioningResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateDirectoryProvisioningResponseContent {
-    /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_at: Option<crate::Timestamp>,
-    /// `last_synchronization_error`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_error: Option<String>,
-    /// `last_synchronization_status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_status: Option<String>,
-    /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
-    /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// `synchronize_automatically`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronize_automatically: Option<bool>,
-    /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub synchronize_groups: Option<SynchronizeGroupsEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateDirectoryProvisioningResponseContent: connection_id, connection_name);
+/// The schema `UpdateConnectionResponseContent`: the same shape as [`CreateConnectionResponseContent`], so one type serves both.
+pub type UpdateConnectionResponseContent = CreateConnectionResponseContent;
+/// The schema `UpdateDirectoryProvisioningRequestContent`: the same shape as [`CreateDirectoryProvisioningRequestContent`], so one type serves both.
+pub type UpdateDirectoryProvisioningRequestContent = CreateDirectoryProvisioningRequestContent;
+/// The schema `UpdateDirectoryProvisioningResponseContent`: the same shape as [`GetDirectoryProvisioningResponseContent`], so one type serves both.
+pub type UpdateDirectoryProvisioningResponseContent = GetDirectoryProvisioningResponseContent;
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2807,39 +2135,8 @@ impl UpdateScimConfigurationRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateScimConfigurationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateScimConfigurationResponseContent {
-    /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_name: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mapping: Option<Vec<ScimMappingItem>>,
-    /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
-    /// `tenant_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_name: Option<String>,
-    /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_on: Option<crate::Timestamp>,
-    /// `user_id_attribute`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id_attribute: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateScimConfigurationResponseContent: connection_id, connection_name, tenant_name);
+/// The schema `UpdateScimConfigurationResponseContent`: the same shape as [`GetScimConfigurationResponseContent`], so one type serves both.
+pub type UpdateScimConfigurationResponseContent = GetScimConfigurationResponseContent;
 /// A model of the schema `UsernameAllowedTypes`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2910,31 +2207,8 @@ with_signup(signup): SignupSchema;
 /// Sets `validation`.
 with_validation(validation): UsernameValidation;
 });
-/// A model of the schema `UsernameAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UsernameAttributeIdentifier {
-    /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl UsernameAttributeIdentifier {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(UsernameAttributeIdentifier {
-/// Sets `active`.
-with_active(active): bool;
-});
+/// The schema `UsernameAttributeIdentifier`: the same shape as [`SignupVerification`], so one type serves both.
+pub type UsernameAttributeIdentifier = SignupVerification;
 /// A model of the schema `UsernameValidation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

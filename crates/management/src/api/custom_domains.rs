@@ -174,14 +174,8 @@ XAzureClientip => "x-azure-clientip",
 /// ``.
 Empty => "",
 });
-string_enum!(
-/// A string enum: the schema `CustomDomainProvisioningTypeEnum`.
-CustomDomainProvisioningTypeEnum {
-/// `auth0_managed_certs`.
-Auth0ManagedCerts => "auth0_managed_certs",
-/// `self_managed_certs`.
-SelfManagedCerts => "self_managed_certs",
-});
+/// The schema `CustomDomainProvisioningTypeEnum`: the same shape as [`CustomDomainTypeEnum`], so one type serves both.
+pub type CustomDomainProvisioningTypeEnum = CustomDomainTypeEnum;
 string_enum!(
 /// A string enum: the schema `CustomDomainStatusFilterEnum`.
 CustomDomainStatusFilterEnum {
@@ -307,54 +301,8 @@ Pending => "pending",
 /// `failed`.
 Failed => "failed",
 });
-/// A model of the schema `GetCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetCustomDomainResponseContent {
-    /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_default: Option<bool>,
-    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin_domain_name: Option<String>,
-    /// `primary`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<bool>,
-    /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`: a [`DomainVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<DomainVerification>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetCustomDomainResponseContent: custom_domain_id, origin_domain_name);
+/// The schema `GetCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
+pub type GetCustomDomainResponseContent = CustomDomain;
 /// A model of the schema `GetDefaultCanonicalDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -366,54 +314,8 @@ pub struct GetDefaultCanonicalDomainResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetDefaultCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetDefaultCustomDomainResponseContent {
-    /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_default: Option<bool>,
-    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin_domain_name: Option<String>,
-    /// `primary`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<bool>,
-    /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`: a [`DomainVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<DomainVerification>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
+/// The schema `GetDefaultCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
+pub type GetDefaultCustomDomainResponseContent = CustomDomain;
 /// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -562,169 +464,14 @@ impl UpdateCustomDomainRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateCustomDomainResponseContent {
-    /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_default: Option<bool>,
-    /// `primary`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<bool>,
-    /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`: a [`DomainVerification`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<DomainVerification>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateCustomDomainResponseContent: custom_domain_id);
-/// A model of the schema `UpdateDefaultCanonicalDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateDefaultCanonicalDomainResponseContent {
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A model of the schema `UpdateDefaultCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateDefaultCustomDomainResponseContent {
-    /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_default: Option<bool>,
-    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin_domain_name: Option<String>,
-    /// `primary`: a boolean; defaults to `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<bool>,
-    /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CustomDomainTypeEnum>,
-    /// `verification`: a [`DomainVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<DomainVerification>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateDefaultCustomDomainResponseContent: custom_domain_id, origin_domain_name);
-/// One of several shapes: the schema `UpdateDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateDefaultDomainResponseContent {
-    /// The value: [`UpdateDefaultCustomDomainResponseContent`].
-    Custom(UpdateDefaultCustomDomainResponseContent),
-    /// The value: [`UpdateDefaultCanonicalDomainResponseContent`].
-    Canonical(UpdateDefaultCanonicalDomainResponseContent),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateDefaultDomainResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["custom_domain_id", "domain", "primary", "status", "type"],
-                    known: &[
-                        "certificate",
-                        "custom_client_ip_header",
-                        "custom_domain_id",
-                        "domain",
-                        "domain_metadata",
-                        "is_default",
-                        "origin_domain_name",
-                        "primary",
-                        "relying_party_identifier",
-                        "status",
-                        "tls_policy",
-                        "type",
-                        "verification",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["domain"],
-                    known: &["domain"],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Canonical),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(UpdateDefaultDomainResponseContent {
-Custom(UpdateDefaultCustomDomainResponseContent) => as_custom, is_custom;
-Canonical(UpdateDefaultCanonicalDomainResponseContent) => as_canonical, is_canonical;
-} from {
-Custom(UpdateDefaultCustomDomainResponseContent);
-Canonical(UpdateDefaultCanonicalDomainResponseContent);
-});
+/// The schema `UpdateCustomDomainResponseContent`: the same shape as [`CreateCustomDomainResponseContent`], so one type serves both.
+pub type UpdateCustomDomainResponseContent = CreateCustomDomainResponseContent;
+/// The schema `UpdateDefaultCanonicalDomainResponseContent`: the same shape as [`GetDefaultCanonicalDomainResponseContent`], so one type serves both.
+pub type UpdateDefaultCanonicalDomainResponseContent = GetDefaultCanonicalDomainResponseContent;
+/// The schema `UpdateDefaultCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
+pub type UpdateDefaultCustomDomainResponseContent = CustomDomain;
+/// The schema `UpdateDefaultDomainResponseContent`: the same shape as [`GetDefaultDomainResponseContent`], so one type serves both.
+pub type UpdateDefaultDomainResponseContent = GetDefaultDomainResponseContent;
 /// A model of the schema `VerifyCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

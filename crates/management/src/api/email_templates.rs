@@ -2,123 +2,10 @@
 //! Operations tagged `email-templates` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CreateEmailTemplateRequestContent {
-    /// `body`: a string; required.
-    body: String,
-    /// `enabled`: a boolean; required.
-    enabled: bool,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
-    from: String,
-    /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        skip_serializing_if = "Option::is_none"
-    )]
-    include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
-    #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
-    result_url: Option<String>,
-    /// `subject`: a string; required.
-    subject: String,
-    /// `syntax`: a string; defaults to `"liquid"`; required.
-    syntax: String,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
-    template: EmailTemplateNameEnum,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        skip_serializing_if = "Option::is_none"
-    )]
-    url_lifetime_in_seconds: Option<f64>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl CreateEmailTemplateRequestContent {
-    /// A value with the required `body`, `enabled`, `from`, `subject`, `syntax`, `template`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        body: impl Into<String>,
-        enabled: impl Into<bool>,
-        from: impl Into<String>,
-        subject: impl Into<String>,
-        syntax: impl Into<String>,
-        template: impl Into<EmailTemplateNameEnum>,
-    ) -> Self {
-        Self {
-            body: body.into(),
-            enabled: enabled.into(),
-            from: from.into(),
-            include_email_in_redirect: None,
-            result_url: None,
-            subject: subject.into(),
-            syntax: syntax.into(),
-            template: template.into(),
-            url_lifetime_in_seconds: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(CreateEmailTemplateRequestContent {
-/// Sets `includeEmailInRedirect`.
-with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `resultUrl`.
-with_result_url(result_url): String;
-/// Sets `urlLifetimeInSeconds`.
-with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
-});
-impl CreateEmailTemplateRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `CreateEmailTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEmailTemplateResponseContent {
-    /// `body`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// `enabled`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
-    #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
-    pub result_url: Option<String>,
-    /// `subject`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub syntax: Option<String>,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub url_lifetime_in_seconds: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `CreateEmailTemplateRequestContent`: the same shape as [`SetEmailTemplateRequestContent`], so one type serves both.
+pub type CreateEmailTemplateRequestContent = SetEmailTemplateRequestContent;
+/// The schema `CreateEmailTemplateResponseContent`: the same shape as [`SetEmailTemplateResponseContent`], so one type serves both.
+pub type CreateEmailTemplateResponseContent = SetEmailTemplateResponseContent;
 string_enum!(
 /// A string enum: the schema `EmailTemplateNameEnum`.
 EmailTemplateNameEnum {
@@ -396,49 +283,8 @@ impl UpdateEmailTemplateRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateEmailTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEmailTemplateResponseContent {
-    /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
-    #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
-    pub result_url: Option<String>,
-    /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub syntax: Option<String>,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub url_lifetime_in_seconds: Option<f64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateEmailTemplateResponseContent`: the same shape as [`GetEmailTemplateResponseContent`], so one type serves both.
+pub type UpdateEmailTemplateResponseContent = GetEmailTemplateResponseContent;
 /// `POST /api/v2/email-templates` (operation `post_email-templates`).
 ///
 /// Scopes: `create:email_templates`. Not paginated.

@@ -54,30 +54,8 @@ impl CreateEmailProviderRequestContent {
         self
     }
 }
-/// A model of the schema `CreateEmailProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEmailProviderResponseContent {
-    /// `credentials`: a [`EmailProviderCredentials`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<EmailProviderCredentials>,
-    /// `default_from_address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_from_address: Option<String>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `name`: a string; defaults to `"sendgrid"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `settings`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateEmailProviderResponseContent: name);
+/// The schema `CreateEmailProviderResponseContent`: the same shape as [`GetEmailProviderResponseContent`], so one type serves both.
+pub type CreateEmailProviderResponseContent = GetEmailProviderResponseContent;
 string_enum!(
 /// A string enum: the schema `EmailMailgunRegionEnum`.
 EmailMailgunRegionEnum {
@@ -540,12 +518,8 @@ String2(String) => as_string2, is_string2;
 String3(String) => as_string3, is_string3;
 } from {
 });
-string_enum!(
-/// A string enum: the schema `EmailSparkPostRegionEnum`.
-EmailSparkPostRegionEnum {
-/// `eu`.
-Eu => "eu",
-});
+/// The schema `EmailSparkPostRegionEnum`: the same shape as [`EmailMailgunRegionEnum`], so one type serves both.
+pub type EmailSparkPostRegionEnum = EmailMailgunRegionEnum;
 /// A model of the schema `GetEmailProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -625,30 +599,8 @@ impl UpdateEmailProviderRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateEmailProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateEmailProviderResponseContent {
-    /// `credentials`: a [`EmailProviderCredentials`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<EmailProviderCredentials>,
-    /// `default_from_address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_from_address: Option<String>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `name`: a string; defaults to `"sendgrid"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `settings`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateEmailProviderResponseContent: name);
+/// The schema `UpdateEmailProviderResponseContent`: the same shape as [`GetEmailProviderResponseContent`], so one type serves both.
+pub type UpdateEmailProviderResponseContent = GetEmailProviderResponseContent;
 /// `GET /api/v2/emails/provider` (operation `get_provider`).
 ///
 /// Scopes: `read:email_provider`. Not paginated.

@@ -155,86 +155,8 @@ pub struct CreateEventStreamRedeliveryResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// One of several shapes: the schema `CreateEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateEventStreamResponseContent {
-    /// The value: [`EventStreamWebhookResponseContent`].
-    Webhook(EventStreamWebhookResponseContent),
-    /// The value: [`EventStreamEventBridgeResponseContent`].
-    EventBridge(EventStreamEventBridgeResponseContent),
-    /// The value: [`EventStreamActionResponseContent`].
-    Action(EventStreamActionResponseContent),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for CreateEventStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(CreateEventStreamResponseContent {
-Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
-EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
-Action(EventStreamActionResponseContent) => as_action, is_action;
-} from {
-Webhook(EventStreamWebhookResponseContent);
-EventBridge(EventStreamEventBridgeResponseContent);
-Action(EventStreamActionResponseContent);
-});
+/// The schema `CreateEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
+pub type CreateEventStreamResponseContent = EventStreamResponseContent;
 /// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEventStreamTestEventRequestContent {
@@ -269,33 +191,8 @@ impl CreateEventStreamTestEventRequestContent {
         self
     }
 }
-/// A model of the schema `CreateEventStreamTestEventResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEventStreamTestEventResponseContent {
-    /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
-    /// `event`: a [`EventStreamCloudEvent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<EventStreamCloudEvent>,
-    /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_stream_id: Option<String>,
-    /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
-    /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<EventStreamDeliveryStatusEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateEventStreamTestEventResponseContent: event_stream_id, id);
+/// The schema `CreateEventStreamTestEventResponseContent`: the same shape as [`EventStreamDelivery`], so one type serves both.
+pub type CreateEventStreamTestEventResponseContent = EventStreamDelivery;
 /// A model of the schema `CreateEventStreamWebHookRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -502,54 +399,8 @@ pub struct EventStreamDeliveryAttempt {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-string_enum!(
-/// A string enum: the schema `EventStreamDeliveryEventTypeEnum`.
-EventStreamDeliveryEventTypeEnum {
-/// `group.created`.
-GroupCreated => "group.created",
-/// `group.deleted`.
-GroupDeleted => "group.deleted",
-/// `group.member.added`.
-GroupMemberAdded => "group.member.added",
-/// `group.member.deleted`.
-GroupMemberDeleted => "group.member.deleted",
-/// `group.role.assigned`.
-GroupRoleAssigned => "group.role.assigned",
-/// `group.role.deleted`.
-GroupRoleDeleted => "group.role.deleted",
-/// `group.updated`.
-GroupUpdated => "group.updated",
-/// `organization.connection.added`.
-OrganizationConnectionAdded => "organization.connection.added",
-/// `organization.connection.removed`.
-OrganizationConnectionRemoved => "organization.connection.removed",
-/// `organization.connection.updated`.
-OrganizationConnectionUpdated => "organization.connection.updated",
-/// `organization.created`.
-OrganizationCreated => "organization.created",
-/// `organization.deleted`.
-OrganizationDeleted => "organization.deleted",
-/// `organization.group.role.assigned`.
-OrganizationGroupRoleAssigned => "organization.group.role.assigned",
-/// `organization.group.role.deleted`.
-OrganizationGroupRoleDeleted => "organization.group.role.deleted",
-/// `organization.member.added`.
-OrganizationMemberAdded => "organization.member.added",
-/// `organization.member.deleted`.
-OrganizationMemberDeleted => "organization.member.deleted",
-/// `organization.member.role.assigned`.
-OrganizationMemberRoleAssigned => "organization.member.role.assigned",
-/// `organization.member.role.deleted`.
-OrganizationMemberRoleDeleted => "organization.member.role.deleted",
-/// `organization.updated`.
-OrganizationUpdated => "organization.updated",
-/// `user.created`.
-UserCreated => "user.created",
-/// `user.deleted`.
-UserDeleted => "user.deleted",
-/// `user.updated`.
-UserUpdated => "user.updated",
-});
+/// The schema `EventStreamDeliveryEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
+pub type EventStreamDeliveryEventTypeEnum = EventStreamEventTypeEnum;
 string_enum!(
 /// A string enum: the schema `EventStreamDeliveryStatusEnum`.
 EventStreamDeliveryStatusEnum {
@@ -932,54 +783,8 @@ setters!(EventStreamSubscription {
 /// Sets `event_type`.
 with_event_type(event_type): String;
 });
-string_enum!(
-/// A string enum: the schema `EventStreamTestEventTypeEnum`.
-EventStreamTestEventTypeEnum {
-/// `group.created`.
-GroupCreated => "group.created",
-/// `group.deleted`.
-GroupDeleted => "group.deleted",
-/// `group.member.added`.
-GroupMemberAdded => "group.member.added",
-/// `group.member.deleted`.
-GroupMemberDeleted => "group.member.deleted",
-/// `group.role.assigned`.
-GroupRoleAssigned => "group.role.assigned",
-/// `group.role.deleted`.
-GroupRoleDeleted => "group.role.deleted",
-/// `group.updated`.
-GroupUpdated => "group.updated",
-/// `organization.connection.added`.
-OrganizationConnectionAdded => "organization.connection.added",
-/// `organization.connection.removed`.
-OrganizationConnectionRemoved => "organization.connection.removed",
-/// `organization.connection.updated`.
-OrganizationConnectionUpdated => "organization.connection.updated",
-/// `organization.created`.
-OrganizationCreated => "organization.created",
-/// `organization.deleted`.
-OrganizationDeleted => "organization.deleted",
-/// `organization.group.role.assigned`.
-OrganizationGroupRoleAssigned => "organization.group.role.assigned",
-/// `organization.group.role.deleted`.
-OrganizationGroupRoleDeleted => "organization.group.role.deleted",
-/// `organization.member.added`.
-OrganizationMemberAdded => "organization.member.added",
-/// `organization.member.deleted`.
-OrganizationMemberDeleted => "organization.member.deleted",
-/// `organization.member.role.assigned`.
-OrganizationMemberRoleAssigned => "organization.member.role.assigned",
-/// `organization.member.role.deleted`.
-OrganizationMemberRoleDeleted => "organization.member.role.deleted",
-/// `organization.updated`.
-OrganizationUpdated => "organization.updated",
-/// `user.created`.
-UserCreated => "user.created",
-/// `user.deleted`.
-UserDeleted => "user.deleted",
-/// `user.updated`.
-UserUpdated => "user.updated",
-});
+/// The schema `EventStreamTestEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
+pub type EventStreamTestEventTypeEnum = EventStreamEventTypeEnum;
 /// One of several shapes, named by the value of `method`: the schema `EventStreamWebhookAuthorizationResponse`. A value whose `method` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1218,113 +1023,10 @@ pub struct EventStreamWebhookResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamWebhookResponseContent: id, name);
-/// A model of the schema `GetEventStreamDeliveryHistoryResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetEventStreamDeliveryHistoryResponseContent {
-    /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
-    /// `event`: a [`EventStreamCloudEvent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<EventStreamCloudEvent>,
-    /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_stream_id: Option<String>,
-    /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
-    /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<EventStreamDeliveryStatusEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetEventStreamDeliveryHistoryResponseContent: event_stream_id, id);
-/// One of several shapes: the schema `GetEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum GetEventStreamResponseContent {
-    /// The value: [`EventStreamWebhookResponseContent`].
-    Webhook(EventStreamWebhookResponseContent),
-    /// The value: [`EventStreamEventBridgeResponseContent`].
-    EventBridge(EventStreamEventBridgeResponseContent),
-    /// The value: [`EventStreamActionResponseContent`].
-    Action(EventStreamActionResponseContent),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for GetEventStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(GetEventStreamResponseContent {
-Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
-EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
-Action(EventStreamActionResponseContent) => as_action, is_action;
-} from {
-Webhook(EventStreamWebhookResponseContent);
-EventBridge(EventStreamEventBridgeResponseContent);
-Action(EventStreamActionResponseContent);
-});
+/// The schema `GetEventStreamDeliveryHistoryResponseContent`: the same shape as [`EventStreamDelivery`], so one type serves both.
+pub type GetEventStreamDeliveryHistoryResponseContent = EventStreamDelivery;
+/// The schema `GetEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
+pub type GetEventStreamResponseContent = EventStreamResponseContent;
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1430,86 +1132,8 @@ impl UpdateEventStreamRequestContent {
         self
     }
 }
-/// One of several shapes: the schema `UpdateEventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateEventStreamResponseContent {
-    /// The value: [`EventStreamWebhookResponseContent`].
-    Webhook(EventStreamWebhookResponseContent),
-    /// The value: [`EventStreamEventBridgeResponseContent`].
-    EventBridge(EventStreamEventBridgeResponseContent),
-    /// The value: [`EventStreamActionResponseContent`].
-    Action(EventStreamActionResponseContent),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateEventStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &[],
-                    known: &[
-                        "created_at",
-                        "destination",
-                        "id",
-                        "name",
-                        "status",
-                        "subscriptions",
-                        "updated_at",
-                    ],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(UpdateEventStreamResponseContent {
-Webhook(EventStreamWebhookResponseContent) => as_webhook, is_webhook;
-EventBridge(EventStreamEventBridgeResponseContent) => as_event_bridge, is_event_bridge;
-Action(EventStreamActionResponseContent) => as_action, is_action;
-} from {
-Webhook(EventStreamWebhookResponseContent);
-EventBridge(EventStreamEventBridgeResponseContent);
-Action(EventStreamActionResponseContent);
-});
+/// The schema `UpdateEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
+pub type UpdateEventStreamResponseContent = EventStreamResponseContent;
 /// `GET /api/v2/event-streams` (operation `get_event-streams`).
 ///
 /// Scopes: `read:event_streams`. Pagination: checkpoint pages (`from`/`take`), items under `eventStreams`.

@@ -168,57 +168,8 @@ impl CreateExperimentRequestContent {
         self
     }
 }
-/// A model of the schema `CreateExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateExperimentResponseContent {
-    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations`: a list, each item a [`AllocationItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config`: a [`AssignmentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_flow: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<crate::Timestamp>,
-    /// `feature_flag_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_valid: Option<bool>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<crate::Timestamp>,
-    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateExperimentResponseContent: feature_flag_id, id, name);
+/// The schema `CreateExperimentResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
+pub type CreateExperimentResponseContent = ExperimentListItem;
 /// A request body, the schema `CreateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateFeatureFlagRequestContent {
@@ -256,39 +207,8 @@ impl CreateFeatureFlagRequestContent {
         self
     }
 }
-/// A model of the schema `CreateFeatureFlagResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateFeatureFlagResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `parameters`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<crate::secret::SecretMap>,
-    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FeatureFlagStatusEnum>,
-    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateFeatureFlagResponseContent: id, name);
+/// The schema `CreateFeatureFlagResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
+pub type CreateFeatureFlagResponseContent = FeatureFlag;
 /// A request body, the schema `CreateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateSegmentRequestContent {
@@ -326,36 +246,8 @@ impl CreateSegmentRequestContent {
         self
     }
 }
-/// A model of the schema `CreateSegmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateSegmentResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `rules`: a list, each item a [`SegmentRule`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<SegmentRule>>,
-    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateSegmentResponseContent: id, name);
+/// The schema `CreateSegmentResponseContent`: the same shape as [`Segment`], so one type serves both.
+pub type CreateSegmentResponseContent = Segment;
 /// A request body, the schema `CreateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVariationRequestContent {
@@ -393,36 +285,8 @@ impl CreateVariationRequestContent {
         self
     }
 }
-/// A model of the schema `CreateVariationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateVariationResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `overrides`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateVariationResponseContent: feature_flag_id, id, name);
+/// The schema `CreateVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
+pub type CreateVariationResponseContent = Variation;
 /// A model of the schema `ExperimentListItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -565,150 +429,14 @@ Auth0 => "auth0",
 /// `self`.
 SelfValue => "self",
 });
-/// A model of the schema `GetExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetExperimentResponseContent {
-    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations`: a list, each item a [`AllocationItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config`: a [`AssignmentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_flow: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<crate::Timestamp>,
-    /// `feature_flag_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_valid: Option<bool>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<crate::Timestamp>,
-    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetExperimentResponseContent: feature_flag_id, id, name);
-/// A model of the schema `GetFeatureFlagResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFeatureFlagResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `parameters`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<crate::secret::SecretMap>,
-    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FeatureFlagStatusEnum>,
-    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetFeatureFlagResponseContent: id, name);
-/// A model of the schema `GetSegmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSegmentResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `rules`: a list, each item a [`SegmentRule`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<SegmentRule>>,
-    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetSegmentResponseContent: id, name);
-/// A model of the schema `GetVariationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVariationResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `overrides`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetVariationResponseContent: feature_flag_id, id, name);
+/// The schema `GetExperimentResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
+pub type GetExperimentResponseContent = ExperimentListItem;
+/// The schema `GetFeatureFlagResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
+pub type GetFeatureFlagResponseContent = FeatureFlag;
+/// The schema `GetSegmentResponseContent`: the same shape as [`Segment`], so one type serves both.
+pub type GetSegmentResponseContent = Segment;
+/// The schema `GetVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
+pub type GetVariationResponseContent = Variation;
 /// A model of the schema `ListVariationsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -996,81 +724,8 @@ SegmentStartsWithExpression(SegmentStartsWithExpression);
 SegmentEndsWithExpression(SegmentEndsWithExpression);
 SegmentExistsExpression(SegmentExistsExpression);
 });
-/// A model of the schema `SegmentNotMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SegmentNotMatchConditions {
-    /// `browser`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub browser: Option<SegmentMatchExpression>,
-    /// `client_id`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<SegmentMatchExpression>,
-    /// `connection`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<SegmentMatchExpression>,
-    /// `connection_type`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_type: Option<SegmentMatchExpression>,
-    /// `country`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<SegmentMatchExpression>,
-    /// `device_type`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_type: Option<SegmentMatchExpression>,
-    /// `domain`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<SegmentMatchExpression>,
-    /// `organization_id`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<SegmentMatchExpression>,
-    /// `platform`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<SegmentMatchExpression>,
-    /// `region`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<SegmentMatchExpression>,
-    /// `user_agent`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<SegmentMatchExpression>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl SegmentNotMatchConditions {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(SegmentNotMatchConditions {
-/// Sets `browser`.
-with_browser(browser): SegmentMatchExpression;
-/// Sets `client_id`.
-with_client_id(client_id): SegmentMatchExpression;
-/// Sets `connection`.
-with_connection(connection): SegmentMatchExpression;
-/// Sets `connection_type`.
-with_connection_type(connection_type): SegmentMatchExpression;
-/// Sets `country`.
-with_country(country): SegmentMatchExpression;
-/// Sets `device_type`.
-with_device_type(device_type): SegmentMatchExpression;
-/// Sets `domain`.
-with_domain(domain): SegmentMatchExpression;
-/// Sets `organization_id`.
-with_organization_id(organization_id): SegmentMatchExpression;
-/// Sets `platform`.
-with_platform(platform): SegmentMatchExpression;
-/// Sets `region`.
-with_region(region): SegmentMatchExpression;
-/// Sets `user_agent`.
-with_user_agent(user_agent): SegmentMatchExpression;
-});
+/// The schema `SegmentNotMatchConditions`: the same shape as [`SegmentMatchConditions`], so one type serves both.
+pub type SegmentNotMatchConditions = SegmentMatchConditions;
 /// A model of the schema `SegmentRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1135,14 +790,8 @@ SelfValue => "self",
 /// `auth0`.
 Auth0 => "auth0",
 });
-string_enum!(
-/// A string enum: the schema `SegmentTypeFilterEnum`.
-SegmentTypeFilterEnum {
-/// `auth0`.
-Auth0 => "auth0",
-/// `self`.
-SelfValue => "self",
-});
+/// The schema `SegmentTypeFilterEnum`: the same shape as [`FeatureFlagTypeEnum`], so one type serves both.
+pub type SegmentTypeFilterEnum = FeatureFlagTypeEnum;
 string_enum!(
 /// A string enum: the schema `SubjectEnum`.
 SubjectEnum {
@@ -1198,57 +847,8 @@ impl UpdateExperimentRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateExperimentResponseContent {
-    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations`: a list, each item a [`AllocationItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config`: a [`AssignmentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_flow: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<crate::Timestamp>,
-    /// `feature_flag_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_valid: Option<bool>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<crate::Timestamp>,
-    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateExperimentResponseContent: feature_flag_id, id, name);
+/// The schema `UpdateExperimentResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
+pub type UpdateExperimentResponseContent = ExperimentListItem;
 /// A request body, the schema `UpdateExperimentStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateExperimentStatusRequestContent {
@@ -1275,57 +875,8 @@ impl UpdateExperimentStatusRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateExperimentStatusResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateExperimentStatusResponseContent {
-    /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation_strategy: Option<AllocationStrategyEnum>,
-    /// `allocations`: a list, each item a [`AllocationItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocations: Option<Vec<AllocationItem>>,
-    /// `assignment_config`: a [`AssignmentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assignment_config: Option<AssignmentConfig>,
-    /// `authentication_flow`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_flow: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<crate::Timestamp>,
-    /// `feature_flag_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_valid: Option<bool>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<crate::Timestamp>,
-    /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExperimentStatusEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateExperimentStatusResponseContent: feature_flag_id, id, name);
+/// The schema `UpdateExperimentStatusResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
+pub type UpdateExperimentStatusResponseContent = ExperimentListItem;
 /// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFeatureFlagRequestContent {
@@ -1369,39 +920,8 @@ impl UpdateFeatureFlagRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateFeatureFlagResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFeatureFlagResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `parameters`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<crate::secret::SecretMap>,
-    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FeatureFlagStatusEnum>,
-    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateFeatureFlagResponseContent: id, name);
+/// The schema `UpdateFeatureFlagResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
+pub type UpdateFeatureFlagResponseContent = FeatureFlag;
 /// A request body, the schema `UpdateFeatureFlagStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateFeatureFlagStatusRequestContent {
@@ -1428,39 +948,8 @@ impl UpdateFeatureFlagStatusRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateFeatureFlagStatusResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFeatureFlagStatusResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `parameters`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<crate::secret::SecretMap>,
-    /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FeatureFlagStatusEnum>,
-    /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<FeatureFlagTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateFeatureFlagStatusResponseContent: id, name);
+/// The schema `UpdateFeatureFlagStatusResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
+pub type UpdateFeatureFlagStatusResponseContent = FeatureFlag;
 /// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSegmentRequestContent {
@@ -1504,36 +993,8 @@ impl UpdateSegmentRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateSegmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSegmentResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `rules`: a list, each item a [`SegmentRule`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<SegmentRule>>,
-    /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<SegmentTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateSegmentResponseContent: id, name);
+/// The schema `UpdateSegmentResponseContent`: the same shape as [`Segment`], so one type serves both.
+pub type UpdateSegmentResponseContent = Segment;
 /// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVariationRequestContent {
@@ -1577,36 +1038,8 @@ impl UpdateVariationRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateVariationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateVariationResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_flag_id: Option<String>,
-    /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `overrides`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateVariationResponseContent: feature_flag_id, id, name);
+/// The schema `UpdateVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
+pub type UpdateVariationResponseContent = Variation;
 /// A model of the schema `ValidateExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -36,33 +36,8 @@ impl CreateFlowRequestContent {
         self
     }
 }
-/// A model of the schema `CreateFlowResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateFlowResponseContent {
-    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<FlowAction>>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `executed_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executed_at: Option<String>,
-    /// `id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateFlowResponseContent: id, name);
+/// The schema `CreateFlowResponseContent`: the same shape as [`GetFlowResponseContent`], so one type serves both.
+pub type CreateFlowResponseContent = GetFlowResponseContent;
 /// One of several shapes: the schema `CreateFlowsVaultConnectionActivecampaign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2002,45 +1977,8 @@ Twilio(CreateFlowsVaultConnectionTwilio);
 Whatsapp(CreateFlowsVaultConnectionWhatsapp);
 Zapier(CreateFlowsVaultConnectionZapier);
 });
-/// A model of the schema `CreateFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateFlowsVaultConnectionResponseContent {
-    /// `account_name`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// `app_id`: a string; 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `environment`: a string; 1 to 55 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    /// `fingerprint`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `ready`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ready: Option<bool>,
-    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<crate::Timestamp>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
+/// The schema `CreateFlowsVaultConnectionResponseContent`: the same shape as [`GetFlowsVaultConnectionResponseContent`], so one type serves both.
+pub type CreateFlowsVaultConnectionResponseContent = GetFlowsVaultConnectionResponseContent;
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSalesforce`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -3300,39 +3238,8 @@ FlowActionActivecampaignListContactsAction {
 /// `LIST_CONTACTS`.
 ListContacts => "LIST_CONTACTS",
 });
-/// A model of the schema `FlowActionActivecampaignListContactsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FlowActionActivecampaignListContactsParams {
-    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(FlowActionActivecampaignListContactsParams: connection_id, email);
-#[allow(deprecated)]
-impl FlowActionActivecampaignListContactsParams {
-    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
-        Self {
-            connection_id: Some(connection_id.into()),
-            email: Some(email.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FlowActionActivecampaignListContactsParams {
-/// Sets `connection_id`.
-with_connection_id(connection_id): String;
-/// Sets `email`.
-with_email(email): String;
-});
+/// The schema `FlowActionActivecampaignListContactsParams`: the same shape as [`FlowActionHubspotGetContactParams`], so one type serves both.
+pub type FlowActionActivecampaignListContactsParams = FlowActionHubspotGetContactParams;
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignListContactsType {
@@ -3402,12 +3309,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionActivecampaignUpsertContactParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionActivecampaignUpsertContactAction {
-/// `UPSERT_CONTACT`.
-UpsertContact => "UPSERT_CONTACT",
-});
+/// An inline schema: the same shape as [`FlowActionHubspotUpsertContactAction`], so one type serves both.
+pub type FlowActionActivecampaignUpsertContactAction = FlowActionHubspotUpsertContactAction;
 /// A model of the schema `FlowActionActivecampaignUpsertContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3461,12 +3364,8 @@ with_last_name(last_name): String;
 /// Sets `phone`.
 with_phone(phone): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionActivecampaignUpsertContactType {
-/// `ACTIVECAMPAIGN`.
-Activecampaign => "ACTIVECAMPAIGN",
-});
+/// An inline schema: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
+pub type FlowActionActivecampaignUpsertContactType = FlowActionActivecampaignListContactsType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionAirtable`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -3615,12 +3514,8 @@ with_fields(fields): crate::secret::SecretMap;
 /// Sets `table_name`.
 with_table_name(table_name): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAirtableCreateRecordType {
-/// `AIRTABLE`.
-Airtable => "AIRTABLE",
-});
+/// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
+pub type FlowActionAirtableCreateRecordType = FlowActionAirtableListRecordsType;
 /// A model of the schema `FlowActionAirtableListRecords`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3865,12 +3760,8 @@ with_record_id(record_id): String;
 /// Sets `table_name`.
 with_table_name(table_name): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAirtableUpdateRecordType {
-/// `AIRTABLE`.
-Airtable => "AIRTABLE",
-});
+/// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
+pub type FlowActionAirtableUpdateRecordType = FlowActionAirtableListRecordsType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionAuth0`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4024,12 +3915,8 @@ with_connection_id(connection_id): String;
 /// Sets `payload`.
 with_payload(payload): crate::secret::SecretMap;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0CreateUserType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0CreateUserType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0GetUser`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4193,54 +4080,10 @@ FlowActionAuth0MakeCallAction {
 /// `MAKE_CALL`.
 MakeCall => "MAKE_CALL",
 });
-/// A model of the schema `FlowActionAuth0MakeCallParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FlowActionAuth0MakeCallParams {
-    /// `custom_vars`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_vars: Option<crate::secret::SecretMap>,
-    /// `from`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `message`: a string; 1 to 1024 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `to`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FlowActionAuth0MakeCallParams {
-    /// A value with the required `message`, `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(message: impl Into<String>, to: impl Into<String>) -> Self {
-        Self {
-            message: Some(message.into()),
-            to: Some(to.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FlowActionAuth0MakeCallParams {
-/// Sets `custom_vars`.
-with_custom_vars(custom_vars): crate::secret::SecretMap;
-/// Sets `from`.
-with_from(from): String;
-/// Sets `message`.
-with_message(message): String;
-/// Sets `to`.
-with_to(to): String;
-});
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0MakeCallType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// The schema `FlowActionAuth0MakeCallParams`: the same shape as [`FlowActionAuth0SendSmsParams`], so one type serves both.
+pub type FlowActionAuth0MakeCallParams = FlowActionAuth0SendSmsParams;
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0MakeCallType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendEmail`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4387,49 +4230,8 @@ with_email(email): FlowActionAuth0SendEmailParamsFromEmail;
 /// Sets `name`.
 with_name(name): String;
 });
-/// One of several shapes: the schema `FlowActionAuth0SendEmailParamsFromEmail`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionAuth0SendEmailParamsFromEmail {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsFromEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionAuth0SendEmailParamsFromEmail {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-} from {
-});
+/// The schema `FlowActionAuth0SendEmailParamsFromEmail`: the same shape as [`FlowActionAuth0SendEmailParamsTo`], so one type serves both.
+pub type FlowActionAuth0SendEmailParamsFromEmail = FlowActionAuth0SendEmailParamsTo;
 /// One of several shapes: the schema `FlowActionAuth0SendEmailParamsTo`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4473,12 +4275,8 @@ String(String) => as_string, is_string;
 String2(String) => as_string2, is_string2;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0SendEmailType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0SendEmailType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4535,12 +4333,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionAuth0SendRequestParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0SendRequestAction {
-/// `SEND_REQUEST`.
-SendRequest => "SEND_REQUEST",
-});
+/// An inline schema: the same shape as [`FlowActionHttpSendRequestAction`], so one type serves both.
+pub type FlowActionAuth0SendRequestAction = FlowActionHttpSendRequestAction;
 /// A model of the schema `FlowActionAuth0SendRequestParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4594,20 +4388,8 @@ with_pathname(pathname): String;
 /// Sets `payload`.
 with_payload(payload): FlowActionAuth0SendRequestParamsPayload;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0SendRequestParamsMethod {
-/// `GET`.
-Get => "GET",
-/// `POST`.
-Post => "POST",
-/// `PUT`.
-Put => "PUT",
-/// `PATCH`.
-Patch => "PATCH",
-/// `DELETE`.
-Delete => "DELETE",
-});
+/// An inline schema: the same shape as [`FlowActionHttpSendRequestParamsMethod`], so one type serves both.
+pub type FlowActionAuth0SendRequestParamsMethod = FlowActionHttpSendRequestParamsMethod;
 /// One of several shapes: the schema `FlowActionAuth0SendRequestParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -4665,12 +4447,8 @@ List(Vec<serde_json::Value>) => as_list, is_list;
 FlowActionAuth0SendRequestParamsPayloadObject(crate::secret::SecretMap) => as_flow_action_auth0_send_request_params_payload_object, is_flow_action_auth0_send_request_params_payload_object;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0SendRequestType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0SendRequestType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendSms`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4775,12 +4553,8 @@ with_message(message): String;
 /// Sets `to`.
 with_to(to): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0SendSmsType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0SendSmsType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0UpdateUser`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4886,12 +4660,8 @@ with_connection_id(connection_id): String;
 /// Sets `user_id`.
 with_user_id(user_id): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionAuth0UpdateUserType {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowActionAuth0UpdateUserType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionBigqueryInsertRows`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5139,12 +4909,8 @@ with_connection_id(connection_id): String;
 /// Sets `domain`.
 with_domain(domain): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionClearbitFindCompanyType {
-/// `CLEARBIT`.
-Clearbit => "CLEARBIT",
-});
+/// An inline schema: the same shape as [`FlowActionClearbitFindPersonType`], so one type serves both.
+pub type FlowActionClearbitFindCompanyType = FlowActionClearbitFindPersonType;
 /// A model of the schema `FlowActionClearbitFindPerson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5210,39 +4976,8 @@ FlowActionClearbitFindPersonAction {
 /// `FIND_PERSON`.
 FindPerson => "FIND_PERSON",
 });
-/// A model of the schema `FlowActionClearbitFindPersonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FlowActionClearbitFindPersonParams {
-    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(FlowActionClearbitFindPersonParams: connection_id, email);
-#[allow(deprecated)]
-impl FlowActionClearbitFindPersonParams {
-    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
-        Self {
-            connection_id: Some(connection_id.into()),
-            email: Some(email.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FlowActionClearbitFindPersonParams {
-/// Sets `connection_id`.
-with_connection_id(connection_id): String;
-/// Sets `email`.
-with_email(email): String;
-});
+/// The schema `FlowActionClearbitFindPersonParams`: the same shape as [`FlowActionHubspotGetContactParams`], so one type serves both.
+pub type FlowActionClearbitFindPersonParams = FlowActionHubspotGetContactParams;
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindPersonType {
@@ -5559,12 +5294,8 @@ with_if(if_): serde_json::Value;
 /// Sets `then`.
 with_then(then): Vec<FlowAction>;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowBooleanConditionType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowBooleanConditionType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowDelayFlow`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5658,49 +5389,8 @@ with_number(number): FlowActionFlowDelayFlowParamsNumber;
 /// Sets `units`.
 with_units(units): FlowActionFlowDelayFlowParamsUnits;
 });
-/// One of several shapes: the schema `FlowActionFlowDelayFlowParamsNumber`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionFlowDelayFlowParamsNumber {
-    /// The value: `i64`.
-    Integer(i64),
-    /// The value: `String`.
-    String(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionFlowDelayFlowParamsNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Integer,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionFlowDelayFlowParamsNumber {
-Integer(i64) => as_integer, is_integer;
-String(String) => as_string, is_string;
-} from {
-});
+/// The schema `FlowActionFlowDelayFlowParamsNumber`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
+pub type FlowActionFlowDelayFlowParamsNumber = FlowActionOtpVerifyCodeParamsCode;
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDelayFlowParamsUnits {
@@ -5713,12 +5403,8 @@ Hours => "HOURS",
 /// `DAYS`.
 Days => "DAYS",
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowDelayFlowType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowDelayFlowType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowDoNothing`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5780,12 +5466,8 @@ FlowActionFlowDoNothingAction {
 /// `DO_NOTHING`.
 DoNothing => "DO_NOTHING",
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowDoNothingType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowDoNothingType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowErrorMessage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5874,12 +5556,8 @@ setters!(FlowActionFlowErrorMessageParams {
 /// Sets `message`.
 with_message(message): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowErrorMessageType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowErrorMessageType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowMapValue`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6229,12 +5907,8 @@ FlowActionFlowReturnJsonParamsPayloadObject(crate::secret::SecretMap) => as_flow
 String(String) => as_string, is_string;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowReturnJsonType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowReturnJsonType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowStoreVars`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6323,12 +5997,8 @@ setters!(FlowActionFlowStoreVarsParams {
 /// Sets `vars`.
 with_vars(vars): crate::secret::SecretMap;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionFlowStoreVarsType {
-/// `FLOW`.
-Flow => "FLOW",
-});
+/// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
+pub type FlowActionFlowStoreVarsType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionGoogleSheetsAddRow`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6437,49 +6107,8 @@ with_spreadsheet_id(spreadsheet_id): String;
 /// Sets `values`.
 with_values(values): Vec<String>;
 });
-/// One of several shapes: the schema `FlowActionGoogleSheetsAddRowParamsSheetId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionGoogleSheetsAddRowParamsSheetId {
-    /// The value: `i64`.
-    Integer(i64),
-    /// The value: `String`.
-    String(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionGoogleSheetsAddRowParamsSheetId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Integer,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionGoogleSheetsAddRowParamsSheetId {
-Integer(i64) => as_integer, is_integer;
-String(String) => as_string, is_string;
-} from {
-});
+/// The schema `FlowActionGoogleSheetsAddRowParamsSheetId`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
+pub type FlowActionGoogleSheetsAddRowParamsSheetId = FlowActionOtpVerifyCodeParamsCode;
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionGoogleSheetsAddRowType {
@@ -6913,12 +6542,8 @@ String(String) => as_string, is_string;
 Integer(i64) => as_integer, is_integer;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionHubspotEnrollContactType {
-/// `HUBSPOT`.
-Hubspot => "HUBSPOT",
-});
+/// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
+pub type FlowActionHubspotEnrollContactType = FlowActionHubspotGetContactType;
 /// A model of the schema `FlowActionHubspotGetContact`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7157,12 +6782,8 @@ with_property(property): String;
 /// Sets `value`.
 with_value(value): serde_json::Value;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionHubspotUpsertContactType {
-/// `HUBSPOT`.
-Hubspot => "HUBSPOT",
-});
+/// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
+pub type FlowActionHubspotUpsertContactType = FlowActionHubspotGetContactType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionJson`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7286,12 +6907,8 @@ setters!(FlowActionJsonCreateJsonParams {
 /// Sets `object`.
 with_object(object): crate::secret::SecretMap;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionJsonCreateJsonType {
-/// `JSON`.
-Json => "JSON",
-});
+/// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
+pub type FlowActionJsonCreateJsonType = FlowActionJsonParseJsonType;
 /// A model of the schema `FlowActionJsonParseJson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7524,12 +7141,8 @@ String(String) => as_string, is_string;
 FlowActionJsonSerializeJsonParamsObjectObject(crate::secret::SecretMap) => as_flow_action_json_serialize_json_params_object_object, is_flow_action_json_serialize_json_params_object_object;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionJsonSerializeJsonType {
-/// `JSON`.
-Json => "JSON",
-});
+/// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
+pub type FlowActionJsonSerializeJsonType = FlowActionJsonParseJsonType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionJwt`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7653,12 +7266,8 @@ setters!(FlowActionJwtDecodeJwtParams {
 /// Sets `token`.
 with_token(token): crate::Secret;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionJwtDecodeJwtType {
-/// `JWT`.
-Jwt => "JWT",
-});
+/// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
+pub type FlowActionJwtDecodeJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionJwtSignJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7884,12 +7493,8 @@ with_issuer(issuer): String;
 /// Sets `token`.
 with_token(token): crate::Secret;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionJwtVerifyJwtType {
-/// `JWT`.
-Jwt => "JWT",
-});
+/// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
+pub type FlowActionJwtVerifyJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionMailchimpUpsertMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8097,12 +7702,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionMailjetSendEmailParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionMailjetSendEmailAction {
-/// `SEND_EMAIL`.
-SendEmail => "SEND_EMAIL",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
+pub type FlowActionMailjetSendEmailAction = FlowActionAuth0SendEmailAction;
 /// One of several shapes: the schema `FlowActionMailjetSendEmailParams`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -8335,12 +7936,8 @@ with_length(length): i64;
 /// Sets `reference`.
 with_reference(reference): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionOtpGenerateCodeType {
-/// `OTP`.
-Otp => "OTP",
-});
+/// An inline schema: the same shape as [`FlowActionOtpVerifyCodeType`], so one type serves both.
+pub type FlowActionOtpGenerateCodeType = FlowActionOtpVerifyCodeType;
 /// A model of the schema `FlowActionOtpVerifyCode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8647,178 +8244,14 @@ with_user_id(user_id): FlowActionPipedriveAddDealParamsUserId;
 /// Sets `value`.
 with_value(value): String;
 });
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddDealParamsOrganizationId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsOrganizationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddDealParamsOrganizationId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsPersonId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddDealParamsPersonId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsPersonId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddDealParamsPersonId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsStageId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddDealParamsStageId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsStageId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddDealParamsStageId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-/// One of several shapes: the schema `FlowActionPipedriveAddDealParamsUserId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddDealParamsUserId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddDealParamsUserId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddDealParamsUserId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
+/// The schema `FlowActionPipedriveAddDealParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddDealParamsOrganizationId = FlowActionFlowMapValueParamsInput;
+/// The schema `FlowActionPipedriveAddDealParamsPersonId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddDealParamsPersonId = FlowActionFlowMapValueParamsInput;
+/// The schema `FlowActionPipedriveAddDealParamsStageId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddDealParamsStageId = FlowActionFlowMapValueParamsInput;
+/// The schema `FlowActionPipedriveAddDealParamsUserId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddDealParamsUserId = FlowActionFlowMapValueParamsInput;
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddDealType {
@@ -8935,55 +8368,10 @@ with_name(name): String;
 /// Sets `owner_id`.
 with_owner_id(owner_id): FlowActionPipedriveAddOrganizationParamsOwnerId;
 });
-/// One of several shapes: the schema `FlowActionPipedriveAddOrganizationParamsOwnerId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddOrganizationParamsOwnerId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddOrganizationParamsOwnerId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddOrganizationParamsOwnerId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionPipedriveAddOrganizationType {
-/// `PIPEDRIVE`.
-Pipedrive => "PIPEDRIVE",
-});
+/// The schema `FlowActionPipedriveAddOrganizationParamsOwnerId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddOrganizationParamsOwnerId = FlowActionFlowMapValueParamsInput;
+/// An inline schema: the same shape as [`FlowActionPipedriveAddDealType`], so one type serves both.
+pub type FlowActionPipedriveAddOrganizationType = FlowActionPipedriveAddDealType;
 /// A model of the schema `FlowActionPipedriveAddPerson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9107,98 +8495,12 @@ with_owner_id(owner_id): FlowActionPipedriveAddPersonParamsOwnerId;
 /// Sets `phone`.
 with_phone(phone): String;
 });
-/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOrganizationId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddPersonParamsOrganizationId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOrganizationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddPersonParamsOrganizationId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-/// One of several shapes: the schema `FlowActionPipedriveAddPersonParamsOwnerId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum FlowActionPipedriveAddPersonParamsOwnerId {
-    /// The value: `String`.
-    String(String),
-    /// The value: `f64`.
-    Number(f64),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for FlowActionPipedriveAddPersonParamsOwnerId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Number,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(FlowActionPipedriveAddPersonParamsOwnerId {
-String(String) => as_string, is_string;
-Number(f64) => as_number, is_number;
-} from {
-});
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionPipedriveAddPersonType {
-/// `PIPEDRIVE`.
-Pipedrive => "PIPEDRIVE",
-});
+/// The schema `FlowActionPipedriveAddPersonParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddPersonParamsOrganizationId = FlowActionFlowMapValueParamsInput;
+/// The schema `FlowActionPipedriveAddPersonParamsOwnerId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
+pub type FlowActionPipedriveAddPersonParamsOwnerId = FlowActionFlowMapValueParamsInput;
+/// An inline schema: the same shape as [`FlowActionPipedriveAddDealType`], so one type serves both.
+pub type FlowActionPipedriveAddPersonType = FlowActionPipedriveAddDealType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionSalesforce`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -9367,12 +8669,8 @@ with_payload(payload): crate::secret::SecretMap;
 /// Sets `phone`.
 with_phone(phone): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionSalesforceCreateLeadType {
-/// `SALESFORCE`.
-Salesforce => "SALESFORCE",
-});
+/// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
+pub type FlowActionSalesforceCreateLeadType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSalesforceGetLead`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9604,12 +8902,8 @@ Phone => "phone",
 /// `all`.
 All => "all",
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionSalesforceSearchLeadsType {
-/// `SALESFORCE`.
-Salesforce => "SALESFORCE",
-});
+/// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
+pub type FlowActionSalesforceSearchLeadsType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSalesforceUpdateLead`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9713,12 +9007,8 @@ with_lead_id(lead_id): String;
 /// Sets `payload`.
 with_payload(payload): crate::secret::SecretMap;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionSalesforceUpdateLeadType {
-/// `SALESFORCE`.
-Salesforce => "SALESFORCE",
-});
+/// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
+pub type FlowActionSalesforceUpdateLeadType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSendgridSendEmail`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9778,12 +9068,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionSendgridSendEmailParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionSendgridSendEmailAction {
-/// `SEND_EMAIL`.
-SendEmail => "SEND_EMAIL",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
+pub type FlowActionSendgridSendEmailAction = FlowActionAuth0SendEmailAction;
 /// A model of the schema `FlowActionSendgridSendEmailParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10419,12 +9705,8 @@ with_tax_exempt(tax_exempt): String;
 /// Sets `tax_id`.
 with_tax_id(tax_id): FlowActionStripeTaxId;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeCreateCustomerType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeCreateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeCreatePortalSession`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10530,12 +9812,8 @@ with_customer_id(customer_id): String;
 /// Sets `return_url`.
 with_return_url(return_url): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeCreatePortalSessionType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeCreatePortalSessionType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeDeleteTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10644,12 +9922,8 @@ with_customer_id(customer_id): String;
 /// Sets `id`.
 with_id(id): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeDeleteTaxIdType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeDeleteTaxIdType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeFindCustomers`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10715,45 +9989,10 @@ FlowActionStripeFindCustomersAction {
 /// `FIND_CUSTOMERS`.
 FindCustomers => "FIND_CUSTOMERS",
 });
-/// A model of the schema `FlowActionStripeFindCustomersParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FlowActionStripeFindCustomersParams {
-    /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(FlowActionStripeFindCustomersParams: connection_id, email);
-#[allow(deprecated)]
-impl FlowActionStripeFindCustomersParams {
-    /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
-        Self {
-            connection_id: Some(connection_id.into()),
-            email: Some(email.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FlowActionStripeFindCustomersParams {
-/// Sets `connection_id`.
-with_connection_id(connection_id): String;
-/// Sets `email`.
-with_email(email): String;
-});
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeFindCustomersType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// The schema `FlowActionStripeFindCustomersParams`: the same shape as [`FlowActionHubspotGetContactParams`], so one type serves both.
+pub type FlowActionStripeFindCustomersParams = FlowActionHubspotGetContactParams;
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeFindCustomersType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeGetCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10852,12 +10091,8 @@ with_connection_id(connection_id): String;
 /// Sets `id`.
 with_id(id): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeGetCustomerType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeGetCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11025,12 +10260,8 @@ with_phone(phone): String;
 /// Sets `tax_exempt`.
 with_tax_exempt(tax_exempt): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionStripeUpdateCustomerType {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
+/// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowActionStripeUpdateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionTelegramSendMessage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11231,12 +10462,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionTwilioMakeCallParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionTwilioMakeCallAction {
-/// `MAKE_CALL`.
-MakeCall => "MAKE_CALL",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0MakeCallAction`], so one type serves both.
+pub type FlowActionTwilioMakeCallAction = FlowActionAuth0MakeCallAction;
 /// A model of the schema `FlowActionTwilioMakeCallParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11287,12 +10514,8 @@ with_payload(payload): String;
 /// Sets `to`.
 with_to(to): String;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionTwilioMakeCallType {
-/// `TWILIO`.
-Twilio => "TWILIO",
-});
+/// An inline schema: the same shape as [`FlowActionTwilioSendSmsType`], so one type serves both.
+pub type FlowActionTwilioMakeCallType = FlowActionTwilioSendSmsType;
 /// A model of the schema `FlowActionTwilioSendSms`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11349,12 +10572,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionTwilioSendSmsParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionTwilioSendSmsAction {
-/// `SEND_SMS`.
-SendSms => "SEND_SMS",
-});
+/// An inline schema: the same shape as [`FlowActionAuth0SendSmsAction`], so one type serves both.
+pub type FlowActionTwilioSendSmsAction = FlowActionAuth0SendSmsAction;
 /// A model of the schema `FlowActionTwilioSendSmsParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11470,12 +10689,8 @@ with_mask_output(mask_output): bool;
 /// Sets `params`.
 with_params(params): FlowActionWhatsappSendMessageParams;
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionWhatsappSendMessageAction {
-/// `SEND_MESSAGE`.
-SendMessage => "SEND_MESSAGE",
-});
+/// An inline schema: the same shape as [`FlowActionTelegramSendMessageAction`], so one type serves both.
+pub type FlowActionWhatsappSendMessageAction = FlowActionTelegramSendMessageAction;
 /// A model of the schema `FlowActionWhatsappSendMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11867,12 +11082,8 @@ String(String) => as_string, is_string;
 FlowActionXmlSerializeXmlParamsObjectObject(crate::secret::SecretMap) => as_flow_action_xml_serialize_xml_params_object_object, is_flow_action_xml_serialize_xml_params_object_object;
 } from {
 });
-string_enum!(
-/// A string enum: an inline schema.
-FlowActionXmlSerializeXmlType {
-/// `XML`.
-Xml => "XML",
-});
+/// An inline schema: the same shape as [`FlowActionXmlParseXmlType`], so one type serves both.
+pub type FlowActionXmlSerializeXmlType = FlowActionXmlParseXmlType;
 /// A model of the schema `FlowActionZapierTriggerWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12503,12 +11714,8 @@ FlowsVaultConnectioSetupTypeBearerEnum {
 /// `BEARER`.
 Bearer => "BEARER",
 });
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectioSetupTypeJwtEnum`.
-FlowsVaultConnectioSetupTypeJwtEnum {
-/// `JWT`.
-Jwt => "JWT",
-});
+/// The schema `FlowsVaultConnectioSetupTypeJwtEnum`: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
+pub type FlowsVaultConnectioSetupTypeJwtEnum = FlowActionJwtSignJwtType;
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectioSetupTypeKeyPairEnum`.
 FlowsVaultConnectioSetupTypeKeyPairEnum {
@@ -12575,132 +11782,52 @@ setters!(FlowsVaultConnectioSetupWebhook {
 /// Sets `url`.
 with_url(url): String;
 });
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdActivecampaignEnum`.
-FlowsVaultConnectionAppIdActivecampaignEnum {
-/// `ACTIVECAMPAIGN`.
-Activecampaign => "ACTIVECAMPAIGN",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdAirtableEnum`.
-FlowsVaultConnectionAppIdAirtableEnum {
-/// `AIRTABLE`.
-Airtable => "AIRTABLE",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdAuth0Enum`.
-FlowsVaultConnectionAppIdAuth0Enum {
-/// `AUTH0`.
-Auth0 => "AUTH0",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdBigqueryEnum`.
-FlowsVaultConnectionAppIdBigqueryEnum {
-/// `BIGQUERY`.
-Bigquery => "BIGQUERY",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdClearbitEnum`.
-FlowsVaultConnectionAppIdClearbitEnum {
-/// `CLEARBIT`.
-Clearbit => "CLEARBIT",
-});
+/// The schema `FlowsVaultConnectionAppIdActivecampaignEnum`: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdActivecampaignEnum = FlowActionActivecampaignListContactsType;
+/// The schema `FlowsVaultConnectionAppIdAirtableEnum`: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdAirtableEnum = FlowActionAirtableListRecordsType;
+/// The schema `FlowsVaultConnectionAppIdAuth0Enum`: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdAuth0Enum = FlowActionAuth0GetUserType;
+/// The schema `FlowsVaultConnectionAppIdBigqueryEnum`: the same shape as [`FlowActionBigqueryInsertRowsType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdBigqueryEnum = FlowActionBigqueryInsertRowsType;
+/// The schema `FlowsVaultConnectionAppIdClearbitEnum`: the same shape as [`FlowActionClearbitFindPersonType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdClearbitEnum = FlowActionClearbitFindPersonType;
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionAppIdDocusignEnum`.
 FlowsVaultConnectionAppIdDocusignEnum {
 /// `DOCUSIGN`.
 Docusign => "DOCUSIGN",
 });
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdGoogleSheetsEnum`.
-FlowsVaultConnectionAppIdGoogleSheetsEnum {
-/// `GOOGLE_SHEETS`.
-GoogleSheets => "GOOGLE_SHEETS",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdHttpEnum`.
-FlowsVaultConnectionAppIdHttpEnum {
-/// `HTTP`.
-Http => "HTTP",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdHubspotEnum`.
-FlowsVaultConnectionAppIdHubspotEnum {
-/// `HUBSPOT`.
-Hubspot => "HUBSPOT",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdJwtEnum`.
-FlowsVaultConnectionAppIdJwtEnum {
-/// `JWT`.
-Jwt => "JWT",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdMailchimpEnum`.
-FlowsVaultConnectionAppIdMailchimpEnum {
-/// `MAILCHIMP`.
-Mailchimp => "MAILCHIMP",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdMailjetEnum`.
-FlowsVaultConnectionAppIdMailjetEnum {
-/// `MAILJET`.
-Mailjet => "MAILJET",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdPipedriveEnum`.
-FlowsVaultConnectionAppIdPipedriveEnum {
-/// `PIPEDRIVE`.
-Pipedrive => "PIPEDRIVE",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdSalesforceEnum`.
-FlowsVaultConnectionAppIdSalesforceEnum {
-/// `SALESFORCE`.
-Salesforce => "SALESFORCE",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdSendgridEnum`.
-FlowsVaultConnectionAppIdSendgridEnum {
-/// `SENDGRID`.
-Sendgrid => "SENDGRID",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdSlackEnum`.
-FlowsVaultConnectionAppIdSlackEnum {
-/// `SLACK`.
-Slack => "SLACK",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdStripeEnum`.
-FlowsVaultConnectionAppIdStripeEnum {
-/// `STRIPE`.
-Stripe => "STRIPE",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdTelegramEnum`.
-FlowsVaultConnectionAppIdTelegramEnum {
-/// `TELEGRAM`.
-Telegram => "TELEGRAM",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdTwilioEnum`.
-FlowsVaultConnectionAppIdTwilioEnum {
-/// `TWILIO`.
-Twilio => "TWILIO",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdWhatsappEnum`.
-FlowsVaultConnectionAppIdWhatsappEnum {
-/// `WHATSAPP`.
-Whatsapp => "WHATSAPP",
-});
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionAppIdZapierEnum`.
-FlowsVaultConnectionAppIdZapierEnum {
-/// `ZAPIER`.
-Zapier => "ZAPIER",
-});
+/// The schema `FlowsVaultConnectionAppIdGoogleSheetsEnum`: the same shape as [`FlowActionGoogleSheetsAddRowType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdGoogleSheetsEnum = FlowActionGoogleSheetsAddRowType;
+/// The schema `FlowsVaultConnectionAppIdHttpEnum`: the same shape as [`FlowActionHttpSendRequestType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdHttpEnum = FlowActionHttpSendRequestType;
+/// The schema `FlowsVaultConnectionAppIdHubspotEnum`: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdHubspotEnum = FlowActionHubspotGetContactType;
+/// The schema `FlowsVaultConnectionAppIdJwtEnum`: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdJwtEnum = FlowActionJwtSignJwtType;
+/// The schema `FlowsVaultConnectionAppIdMailchimpEnum`: the same shape as [`FlowActionMailchimpUpsertMemberType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdMailchimpEnum = FlowActionMailchimpUpsertMemberType;
+/// The schema `FlowsVaultConnectionAppIdMailjetEnum`: the same shape as [`FlowActionMailjetSendEmailType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdMailjetEnum = FlowActionMailjetSendEmailType;
+/// The schema `FlowsVaultConnectionAppIdPipedriveEnum`: the same shape as [`FlowActionPipedriveAddDealType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdPipedriveEnum = FlowActionPipedriveAddDealType;
+/// The schema `FlowsVaultConnectionAppIdSalesforceEnum`: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdSalesforceEnum = FlowActionSalesforceGetLeadType;
+/// The schema `FlowsVaultConnectionAppIdSendgridEnum`: the same shape as [`FlowActionSendgridSendEmailType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdSendgridEnum = FlowActionSendgridSendEmailType;
+/// The schema `FlowsVaultConnectionAppIdSlackEnum`: the same shape as [`FlowActionSlackPostMessageType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdSlackEnum = FlowActionSlackPostMessageType;
+/// The schema `FlowsVaultConnectionAppIdStripeEnum`: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdStripeEnum = FlowActionStripeAddTaxIdType;
+/// The schema `FlowsVaultConnectionAppIdTelegramEnum`: the same shape as [`FlowActionTelegramSendMessageType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdTelegramEnum = FlowActionTelegramSendMessageType;
+/// The schema `FlowsVaultConnectionAppIdTwilioEnum`: the same shape as [`FlowActionTwilioSendSmsType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdTwilioEnum = FlowActionTwilioSendSmsType;
+/// The schema `FlowsVaultConnectionAppIdWhatsappEnum`: the same shape as [`FlowActionWhatsappSendMessageType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdWhatsappEnum = FlowActionWhatsappSendMessageType;
+/// The schema `FlowsVaultConnectionAppIdZapierEnum`: the same shape as [`FlowActionZapierTriggerWebhookType`], so one type serves both.
+pub type FlowsVaultConnectionAppIdZapierEnum = FlowActionZapierTriggerWebhookType;
 /// A model of the schema `FlowsVaultConnectionHttpApiKeySetup`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12859,12 +11986,8 @@ with_scope(scope): String;
 /// Sets `token_endpoint`.
 with_token_endpoint(token_endpoint): String;
 });
-string_enum!(
-/// A string enum: the schema `FlowsVaultConnectionSetupTypeApiKeyEnum`.
-FlowsVaultConnectionSetupTypeApiKeyEnum {
-/// `API_KEY`.
-ApiKey => "API_KEY",
-});
+/// The schema `FlowsVaultConnectionSetupTypeApiKeyEnum`: the same shape as [`FlowsVaultConnectioSetupTypeApiKeyEnum`], so one type serves both.
+pub type FlowsVaultConnectionSetupTypeApiKeyEnum = FlowsVaultConnectioSetupTypeApiKeyEnum;
 string_enum!(
 /// A string enum: the schema `FlowsVaultConnectionSetupTypeBasicAuthEnum`.
 FlowsVaultConnectionSetupTypeBasicAuthEnum {
@@ -13072,33 +12195,8 @@ impl UpdateFlowRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateFlowResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFlowResponseContent {
-    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<FlowAction>>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `executed_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executed_at: Option<String>,
-    /// `id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateFlowResponseContent: id, name);
+/// The schema `UpdateFlowResponseContent`: the same shape as [`GetFlowResponseContent`], so one type serves both.
+pub type UpdateFlowResponseContent = GetFlowResponseContent;
 /// A request body, the schema `UpdateFlowsVaultConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFlowsVaultConnectionRequestContent {
@@ -13136,45 +12234,8 @@ impl UpdateFlowsVaultConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFlowsVaultConnectionResponseContent {
-    /// `account_name`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// `app_id`: a string; 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `environment`: a string; 1 to 55 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    /// `fingerprint`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `ready`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ready: Option<bool>,
-    /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refreshed_at: Option<crate::Timestamp>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
+/// The schema `UpdateFlowsVaultConnectionResponseContent`: the same shape as [`GetFlowsVaultConnectionResponseContent`], so one type serves both.
+pub type UpdateFlowsVaultConnectionResponseContent = GetFlowsVaultConnectionResponseContent;
 /// One of several shapes: the schema `UpdateFlowsVaultConnectionSetup`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]

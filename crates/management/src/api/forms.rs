@@ -72,54 +72,8 @@ impl CreateFormRequestContent {
         self
     }
 }
-/// A model of the schema `CreateFormResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateFormResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `embedded_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedded_at: Option<String>,
-    /// `ending`: a [`FormEndingNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ending: Option<FormEndingNode>,
-    /// `id`: a string; format `form-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `languages`: a [`FormLanguages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub languages: Option<FormLanguages>,
-    /// `messages`: a [`FormMessages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<FormMessages>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<FormNode>>,
-    /// `start`: a [`FormStartNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<FormStartNode>,
-    /// `style`: a [`FormStyle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<FormStyle>,
-    /// `submitted_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submitted_at: Option<String>,
-    /// `translations`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateFormResponseContent: id, name);
+/// The schema `CreateFormResponseContent`: the same shape as [`GetFormResponseContent`], so one type serves both.
+pub type CreateFormResponseContent = GetFormResponseContent;
 /// One of several shapes, named by the value of `type`: the schema `FormBlock`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -220,31 +174,8 @@ with_config(config): FormBlockDividerConfig;
 /// Sets `id`.
 with_id(id): String;
 });
-/// A model of the schema `FormBlockDividerConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormBlockDividerConfig {
-    /// `text`: a string; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FormBlockDividerConfig {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(FormBlockDividerConfig {
-/// Sets `text`.
-with_text(text): String;
-});
+/// The schema `FormBlockDividerConfig`: the same shape as [`FormFieldLegalConfig`], so one type serves both.
+pub type FormBlockDividerConfig = FormFieldLegalConfig;
 /// A model of the schema `FormBlockHtml`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -607,32 +538,8 @@ with_config(config): FormBlockPreviousButtonConfig;
 /// Sets `id`.
 with_id(id): String;
 });
-/// A model of the schema `FormBlockPreviousButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormBlockPreviousButtonConfig {
-    /// `text`: a string; at most 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FormBlockPreviousButtonConfig {
-    /// A value with the required `text`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(text: impl Into<String>) -> Self {
-        Self {
-            text: Some(text.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FormBlockPreviousButtonConfig {
-/// Sets `text`.
-with_text(text): String;
-});
+/// The schema `FormBlockPreviousButtonConfig`: the same shape as [`FormBlockNextButtonConfig`], so one type serves both.
+pub type FormBlockPreviousButtonConfig = FormBlockNextButtonConfig;
 /// A model of the schema `FormBlockResendButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -739,16 +646,8 @@ with_waiting_text(waiting_text): String;
 /// Sets `waiting_time`.
 with_waiting_time(waiting_time): f64;
 });
-string_enum!(
-/// A string enum: the schema `FormBlockResendButtonConfigTextAlignmentEnum`.
-FormBlockResendButtonConfigTextAlignmentEnum {
-/// `LEFT`.
-Left => "LEFT",
-/// `CENTER`.
-Center => "CENTER",
-/// `RIGHT`.
-Right => "RIGHT",
-});
+/// The schema `FormBlockResendButtonConfigTextAlignmentEnum`: the same shape as [`FormBlockImageConfigPositionEnum`], so one type serves both.
+pub type FormBlockResendButtonConfigTextAlignmentEnum = FormBlockImageConfigPositionEnum;
 /// A model of the schema `FormBlockRichText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -789,31 +688,8 @@ with_config(config): FormBlockRichTextConfig;
 /// Sets `id`.
 with_id(id): String;
 });
-/// A model of the schema `FormBlockRichTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormBlockRichTextConfig {
-    /// `content`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FormBlockRichTextConfig {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(FormBlockRichTextConfig {
-/// Sets `content`.
-with_content(content): String;
-});
+/// The schema `FormBlockRichTextConfig`: the same shape as [`FormBlockHtmlConfig`], so one type serves both.
+pub type FormBlockRichTextConfig = FormBlockHtmlConfig;
 string_enum!(
 /// A string enum: the schema `FormBlockTypeDividerConst`.
 FormBlockTypeDividerConst {
@@ -1850,38 +1726,8 @@ with_options(options): Vec<FormFieldDropdownConfigOption>;
 /// Sets `placeholder`.
 with_placeholder(placeholder): String;
 });
-/// A model of the schema `FormFieldDropdownConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormFieldDropdownConfigOption {
-    /// `label`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// `value`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FormFieldDropdownConfigOption {
-    /// A value with the required `label`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            label: Some(label.into()),
-            value: Some(value.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(FormFieldDropdownConfigOption {
-/// Sets `label`.
-with_label(label): String;
-/// Sets `value`.
-with_value(value): String;
-});
+/// The schema `FormFieldDropdownConfigOption`: the same shape as [`FormFieldChoiceConfigOption`], so one type serves both.
+pub type FormFieldDropdownConfigOption = FormFieldChoiceConfigOption;
 /// A model of the schema `FormFieldEmail`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1942,36 +1788,8 @@ with_required(required): bool;
 /// Sets `sensitive`.
 with_sensitive(sensitive): bool;
 });
-/// A model of the schema `FormFieldEmailConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct FormFieldEmailConfig {
-    /// `default_value`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    /// `placeholder`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placeholder: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl FormFieldEmailConfig {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(FormFieldEmailConfig {
-/// Sets `default_value`.
-with_default_value(default_value): String;
-/// Sets `placeholder`.
-with_placeholder(placeholder): String;
-});
+/// The schema `FormFieldEmailConfig`: the same shape as [`FormFieldUrlConfig`], so one type serves both.
+pub type FormFieldEmailConfig = FormFieldUrlConfig;
 /// A model of the schema `FormFieldFile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4425,54 +4243,8 @@ impl UpdateFormRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateFormResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFormResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `embedded_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedded_at: Option<String>,
-    /// `ending`: a [`FormEndingNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ending: Option<FormEndingNode>,
-    /// `id`: a string; format `form-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `languages`: a [`FormLanguages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub languages: Option<FormLanguages>,
-    /// `messages`: a [`FormMessages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<FormMessages>,
-    /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<FormNode>>,
-    /// `start`: a [`FormStartNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<FormStartNode>,
-    /// `style`: a [`FormStyle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<FormStyle>,
-    /// `submitted_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submitted_at: Option<String>,
-    /// `translations`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub translations: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateFormResponseContent: id, name);
+/// The schema `UpdateFormResponseContent`: the same shape as [`GetFormResponseContent`], so one type serves both.
+pub type UpdateFormResponseContent = GetFormResponseContent;
 /// `GET /api/v2/forms` (operation `get_forms`).
 ///
 /// Scopes: `read:forms`. Pagination: offset pages (`page`/`per_page`), items under `forms`.

@@ -28,32 +28,8 @@ impl AssignGroupRolesRequestContent {
         self
     }
 }
-/// A request body, the schema `DeleteGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DeleteGroupRolesRequestContent {
-    /// `roles`: a list, each item a string; at least 1 items; required.
-    roles: Vec<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl DeleteGroupRolesRequestContent {
-    /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
-        Self {
-            roles: roles.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl DeleteGroupRolesRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
+/// The schema `DeleteGroupRolesRequestContent`: the same shape as [`AssignGroupRolesRequestContent`], so one type serves both.
+pub type DeleteGroupRolesRequestContent = AssignGroupRolesRequestContent;
 /// A model of the schema `GetGroupResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

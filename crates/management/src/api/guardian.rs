@@ -133,20 +133,9 @@ pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetGuardianFactorPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetGuardianFactorPhoneTemplatesResponseContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment_message: Option<String>,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_message: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `GetGuardianFactorPhoneTemplatesResponseContent`: the same shape as [`GetGuardianFactorSmsTemplatesResponseContent`], so one type serves both.
+pub type GetGuardianFactorPhoneTemplatesResponseContent =
+    GetGuardianFactorSmsTemplatesResponseContent;
 /// A model of the schema `GetGuardianFactorSmsTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -179,37 +168,12 @@ pub struct GetGuardianFactorsProviderApnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianFactorsProviderApnsResponseContent: bundle_id);
-/// A model of the schema `GetGuardianFactorsProviderPhoneResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetGuardianFactorsProviderPhoneResponseContent {
-    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A model of the schema `GetGuardianFactorsProviderPhoneTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetGuardianFactorsProviderPhoneTwilioResponseContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `GetGuardianFactorsProviderPhoneResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsResponseContent`], so one type serves both.
+pub type GetGuardianFactorsProviderPhoneResponseContent =
+    GetGuardianFactorsProviderSmsResponseContent;
+/// The schema `GetGuardianFactorsProviderPhoneTwilioResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsTwilioResponseContent`], so one type serves both.
+pub type GetGuardianFactorsProviderPhoneTwilioResponseContent =
+    GetGuardianFactorsProviderSmsTwilioResponseContent;
 /// A model of the schema `GetGuardianFactorsProviderPushNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -416,23 +380,8 @@ impl SetGuardianFactorDuoSettingsRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorDuoSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorDuoSettingsResponseContent {
-    /// `host`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `ikey`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ikey: Option<String>,
-    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skey: Option<crate::Secret>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetGuardianFactorDuoSettingsResponseContent`: the same shape as [`GetGuardianFactorDuoSettingsResponseContent`], so one type serves both.
+pub type SetGuardianFactorDuoSettingsResponseContent = GetGuardianFactorDuoSettingsResponseContent;
 /// A request body, the schema `SetGuardianFactorPhoneMessageTypesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
@@ -459,63 +408,15 @@ impl SetGuardianFactorPhoneMessageTypesRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorPhoneMessageTypesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorPhoneMessageTypesResponseContent {
-    /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `SetGuardianFactorPhoneTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SetGuardianFactorPhoneTemplatesRequestContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
-    enrollment_message: String,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
-    verification_message: String,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl SetGuardianFactorPhoneTemplatesRequestContent {
-    /// A value with the required `enrollment_message`, `verification_message`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        enrollment_message: impl Into<String>,
-        verification_message: impl Into<String>,
-    ) -> Self {
-        Self {
-            enrollment_message: enrollment_message.into(),
-            verification_message: verification_message.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl SetGuardianFactorPhoneTemplatesRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `SetGuardianFactorPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorPhoneTemplatesResponseContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment_message: Option<String>,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_message: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetGuardianFactorPhoneMessageTypesResponseContent`: the same shape as [`GetGuardianFactorPhoneMessageTypesResponseContent`], so one type serves both.
+pub type SetGuardianFactorPhoneMessageTypesResponseContent =
+    GetGuardianFactorPhoneMessageTypesResponseContent;
+/// The schema `SetGuardianFactorPhoneTemplatesRequestContent`: the same shape as [`SetGuardianFactorSmsTemplatesRequestContent`], so one type serves both.
+pub type SetGuardianFactorPhoneTemplatesRequestContent =
+    SetGuardianFactorSmsTemplatesRequestContent;
+/// The schema `SetGuardianFactorPhoneTemplatesResponseContent`: the same shape as [`GetGuardianFactorSmsTemplatesResponseContent`], so one type serves both.
+pub type SetGuardianFactorPhoneTemplatesResponseContent =
+    GetGuardianFactorSmsTemplatesResponseContent;
 /// A request body, the schema `SetGuardianFactorRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorRequestContent {
@@ -585,126 +486,21 @@ impl SetGuardianFactorSmsTemplatesRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorSmsTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorSmsTemplatesResponseContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrollment_message: Option<String>,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_message: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `SetGuardianFactorsProviderPhoneRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SetGuardianFactorsProviderPhoneRequestContent {
-    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`); required.
-    provider: GuardianFactorsProviderSmsProviderEnum,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl SetGuardianFactorsProviderPhoneRequestContent {
-    /// A value with the required `provider`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
-        Self {
-            provider: provider.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl SetGuardianFactorsProviderPhoneRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `SetGuardianFactorsProviderPhoneResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderPhoneResponseContent {
-    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `SetGuardianFactorsProviderPhoneTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct SetGuardianFactorsProviderPhoneTwilioRequestContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sid: Option<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl SetGuardianFactorsProviderPhoneTwilioRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            auth_token: None,
-            from: None,
-            messaging_service_sid: None,
-            sid: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(SetGuardianFactorsProviderPhoneTwilioRequestContent {
-/// Sets `auth_token`.
-with_auth_token(auth_token): crate::Secret;
-/// Sets `from`.
-with_from(from): String;
-/// Sets `messaging_service_sid`.
-with_messaging_service_sid(messaging_service_sid): String;
-/// Sets `sid`.
-with_sid(sid): String;
-});
-impl SetGuardianFactorsProviderPhoneTwilioRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `SetGuardianFactorsProviderPhoneTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderPhoneTwilioResponseContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetGuardianFactorSmsTemplatesResponseContent`: the same shape as [`GetGuardianFactorSmsTemplatesResponseContent`], so one type serves both.
+pub type SetGuardianFactorSmsTemplatesResponseContent =
+    GetGuardianFactorSmsTemplatesResponseContent;
+/// The schema `SetGuardianFactorsProviderPhoneRequestContent`: the same shape as [`SetGuardianFactorsProviderSmsRequestContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPhoneRequestContent =
+    SetGuardianFactorsProviderSmsRequestContent;
+/// The schema `SetGuardianFactorsProviderPhoneResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPhoneResponseContent =
+    GetGuardianFactorsProviderSmsResponseContent;
+/// The schema `SetGuardianFactorsProviderPhoneTwilioRequestContent`: the same shape as [`SetGuardianFactorsProviderSmsTwilioRequestContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPhoneTwilioRequestContent =
+    SetGuardianFactorsProviderSmsTwilioRequestContent;
+/// The schema `SetGuardianFactorsProviderPhoneTwilioResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsTwilioResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPhoneTwilioResponseContent =
+    GetGuardianFactorsProviderSmsTwilioResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationApnsRequestContent {
@@ -853,17 +649,9 @@ impl SetGuardianFactorsProviderPushNotificationRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorsProviderPushNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderPushNotificationResponseContent {
-    /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetGuardianFactorsProviderPushNotificationResponseContent`: the same shape as [`GetGuardianFactorsProviderPushNotificationResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPushNotificationResponseContent =
+    GetGuardianFactorsProviderPushNotificationResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
@@ -919,30 +707,9 @@ impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorsProviderPushNotificationSnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderPushNotificationSnsResponseContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sns_gcm_platform_application_arn: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(SetGuardianFactorsProviderPushNotificationSnsResponseContent: aws_access_key_id);
+/// The schema `SetGuardianFactorsProviderPushNotificationSnsResponseContent`: the same shape as [`GetGuardianFactorsProviderSnsResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderPushNotificationSnsResponseContent =
+    GetGuardianFactorsProviderSnsResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderSmsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsRequestContent {
@@ -969,17 +736,9 @@ impl SetGuardianFactorsProviderSmsRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorsProviderSmsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderSmsResponseContent {
-    /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetGuardianFactorsProviderSmsResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderSmsResponseContent =
+    GetGuardianFactorsProviderSmsResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
@@ -1029,285 +788,32 @@ impl SetGuardianFactorsProviderSmsTwilioRequestContent {
         self
     }
 }
-/// A model of the schema `SetGuardianFactorsProviderSmsTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetGuardianFactorsProviderSmsTwilioResponseContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `UpdateGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateGuardianFactorDuoSettingsRequestContent {
-    /// `host`: a string; at most 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<String>,
-    /// `ikey`: a string; at most 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ikey: Option<String>,
-    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    skey: Option<crate::Secret>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateGuardianFactorDuoSettingsRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            host: None,
-            ikey: None,
-            skey: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateGuardianFactorDuoSettingsRequestContent {
-/// Sets `host`.
-with_host(host): String;
-/// Sets `ikey`.
-with_ikey(ikey): String;
-/// Sets `skey`.
-with_skey(skey): crate::Secret;
-});
-impl UpdateGuardianFactorDuoSettingsRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `UpdateGuardianFactorDuoSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateGuardianFactorDuoSettingsResponseContent {
-    /// `host`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `ikey`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ikey: Option<String>,
-    /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skey: Option<crate::Secret>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// `bundle_id`: a string; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bundle_id: Option<String>,
-    /// `p12`: a string; 1 to 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p12: Option<String>,
-    /// `sandbox`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sandbox: Option<bool>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            bundle_id: None,
-            p12: None,
-            sandbox: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
-/// Sets `bundle_id`.
-with_bundle_id(bundle_id): String;
-/// Sets `p12`.
-with_p12(p12): String;
-/// Sets `sandbox`.
-with_sandbox(sandbox): bool;
-});
-impl UpdateGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `UpdateGuardianFactorsProviderPushNotificationApnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateGuardianFactorsProviderPushNotificationApnsResponseContent {
-    /// `bundle_id`: a string; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bundle_id: Option<String>,
-    /// `sandbox`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sandbox: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// `server_key`: a secret string; 1 to 152 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_key: Option<crate::Secret>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            server_key: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
-/// Sets `server_key`.
-with_server_key(server_key): crate::Secret;
-});
-impl UpdateGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// `server_credentials`: a string; 1 to 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_credentials: Option<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            server_credentials: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-/// Sets `server_credentials`.
-with_server_credentials(server_credentials): String;
-});
-impl UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A request body, the schema `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sns_gcm_platform_application_arn: Option<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            aws_access_key_id: None,
-            aws_region: None,
-            aws_secret_access_key: None,
-            sns_apns_platform_application_arn: None,
-            sns_gcm_platform_application_arn: None,
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
-/// Sets `aws_access_key_id`.
-with_aws_access_key_id(aws_access_key_id): String;
-/// Sets `aws_region`.
-with_aws_region(aws_region): String;
-/// Sets `aws_secret_access_key`.
-with_aws_secret_access_key(aws_secret_access_key): crate::Secret;
-/// Sets `sns_apns_platform_application_arn`.
-with_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
-/// Sets `sns_gcm_platform_application_arn`.
-with_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
-});
-impl UpdateGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `UpdateGuardianFactorsProviderPushNotificationSnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateGuardianFactorsProviderPushNotificationSnsResponseContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sns_gcm_platform_application_arn: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateGuardianFactorsProviderPushNotificationSnsResponseContent: aws_access_key_id);
+/// The schema `SetGuardianFactorsProviderSmsTwilioResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsTwilioResponseContent`], so one type serves both.
+pub type SetGuardianFactorsProviderSmsTwilioResponseContent =
+    GetGuardianFactorsProviderSmsTwilioResponseContent;
+/// The schema `UpdateGuardianFactorDuoSettingsRequestContent`: the same shape as [`SetGuardianFactorDuoSettingsRequestContent`], so one type serves both.
+pub type UpdateGuardianFactorDuoSettingsRequestContent = SetGuardianFactorDuoSettingsRequestContent;
+/// The schema `UpdateGuardianFactorDuoSettingsResponseContent`: the same shape as [`GetGuardianFactorDuoSettingsResponseContent`], so one type serves both.
+pub type UpdateGuardianFactorDuoSettingsResponseContent =
+    GetGuardianFactorDuoSettingsResponseContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent`: the same shape as [`SetGuardianFactorsProviderPushNotificationApnsRequestContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationApnsRequestContent =
+    SetGuardianFactorsProviderPushNotificationApnsRequestContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationApnsResponseContent`: the same shape as [`SetGuardianFactorsProviderPushNotificationApnsResponseContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationApnsResponseContent =
+    SetGuardianFactorsProviderPushNotificationApnsResponseContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent`: the same shape as [`SetGuardianFactorsProviderPushNotificationFcmRequestContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationFcmRequestContent =
+    SetGuardianFactorsProviderPushNotificationFcmRequestContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent`: the same shape as [`SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent =
+    SetGuardianFactorsProviderPushNotificationFcmv1RequestContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent`: the same shape as [`SetGuardianFactorsProviderPushNotificationSnsRequestContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationSnsRequestContent =
+    SetGuardianFactorsProviderPushNotificationSnsRequestContent;
+/// The schema `UpdateGuardianFactorsProviderPushNotificationSnsResponseContent`: the same shape as [`GetGuardianFactorsProviderSnsResponseContent`], so one type serves both.
+pub type UpdateGuardianFactorsProviderPushNotificationSnsResponseContent =
+    GetGuardianFactorsProviderSnsResponseContent;
 /// `POST /api/v2/guardian/enrollments/ticket` (operation `post_ticket`).
 ///
 /// Scopes: `create:guardian_enrollment_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.

@@ -53,60 +53,10 @@ impl CreateHookRequestContent {
         self
     }
 }
-/// A model of the schema `CreateHookResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateHookResponseContent {
-    /// `dependencies`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"00001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"hook"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `triggerId`: a string.
-    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateHookResponseContent: id, name);
-/// A model of the schema `GetHookResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetHookResponseContent {
-    /// `dependencies`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"00001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"hook"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `triggerId`: a string.
-    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetHookResponseContent: id, name);
+/// The schema `CreateHookResponseContent`: the same shape as [`Hook`], so one type serves both.
+pub type CreateHookResponseContent = Hook;
+/// The schema `GetHookResponseContent`: the same shape as [`Hook`], so one type serves both.
+pub type GetHookResponseContent = Hook;
 /// A model of the schema `Hook`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -197,33 +147,8 @@ impl UpdateHookRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateHookResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateHookResponseContent {
-    /// `dependencies`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"00001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"hook"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `triggerId`: a string.
-    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateHookResponseContent: id, name);
+/// The schema `UpdateHookResponseContent`: the same shape as [`Hook`], so one type serves both.
+pub type UpdateHookResponseContent = Hook;
 /// `GET /api/v2/hooks` (operation `get_hooks`).
 ///
 /// Scopes: `read:hooks`. Pagination: offset pages (`page`/`per_page`), items under `hooks`.

@@ -43,35 +43,8 @@ impl CreateEncryptionKeyRequestContent {
         self
     }
 }
-/// A model of the schema `CreateEncryptionKeyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateEncryptionKeyResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `kid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `parent_kid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_kid: Option<String>,
-    /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EncryptionKeyState>,
-    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `CreateEncryptionKeyResponseContent`: the same shape as [`EncryptionKey`], so one type serves both.
+pub type CreateEncryptionKeyResponseContent = EncryptionKey;
 string_enum!(
 /// A string enum: the schema `CreateEncryptionKeyType`.
 CreateEncryptionKeyType {
@@ -293,79 +266,10 @@ pub struct GetCustomSigningKeysResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetEncryptionKeyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetEncryptionKeyResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `kid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `parent_kid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_kid: Option<String>,
-    /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EncryptionKeyState>,
-    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A model of the schema `GetSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSigningKeysResponseContent {
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert: Option<String>,
-    /// `current`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<bool>,
-    /// `current_since`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_since: Option<SigningKeysDate>,
-    /// `current_until`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_until: Option<SigningKeysDate>,
-    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
-    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<bool>,
-    /// `pkcs7`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pkcs7: Option<String>,
-    /// `previous`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous: Option<bool>,
-    /// `revoked`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<bool>,
-    /// `revoked_at`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked_at: Option<SigningKeysDate>,
-    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `GetEncryptionKeyResponseContent`: the same shape as [`EncryptionKey`], so one type serves both.
+pub type GetEncryptionKeyResponseContent = EncryptionKey;
+/// The schema `GetSigningKeysResponseContent`: the same shape as [`SigningKeys`], so one type serves both.
+pub type GetSigningKeysResponseContent = SigningKeys;
 /// A request body, the schema `ImportEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ImportEncryptionKeyRequestContent {
@@ -392,49 +296,10 @@ impl ImportEncryptionKeyRequestContent {
         self
     }
 }
-/// A model of the schema `ImportEncryptionKeyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ImportEncryptionKeyResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `kid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `parent_kid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_kid: Option<String>,
-    /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EncryptionKeyState>,
-    /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<EncryptionKeyType>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-/// A model of the schema `RevokedSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RevokedSigningKeysResponseContent {
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert: Option<String>,
-    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `ImportEncryptionKeyResponseContent`: the same shape as [`EncryptionKey`], so one type serves both.
+pub type ImportEncryptionKeyResponseContent = EncryptionKey;
+/// The schema `RevokedSigningKeysResponseContent`: the same shape as [`RotateSigningKeysResponseContent`], so one type serves both.
+pub type RevokedSigningKeysResponseContent = RotateSigningKeysResponseContent;
 /// A model of the schema `RotateSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -475,17 +340,8 @@ impl SetCustomSigningKeysRequestContent {
         self
     }
 }
-/// A model of the schema `SetCustomSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetCustomSigningKeysResponseContent {
-    /// `keys`: a list, each item a [`CustomSigningKeyJwk`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<CustomSigningKeyJwk>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `SetCustomSigningKeysResponseContent`: the same shape as [`GetCustomSigningKeysResponseContent`], so one type serves both.
+pub type SetCustomSigningKeysResponseContent = GetCustomSigningKeysResponseContent;
 /// A model of the schema `SigningKeys`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -362,66 +362,8 @@ Sumo(CreateLogStreamSumoRequestBody);
 Segment(CreateLogStreamSegmentRequestBody);
 Mixpanel(CreateLogStreamMixpanelRequestBody);
 });
-/// One of several shapes, named by the value of `type`: the schema `CreateLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateLogStreamResponseContent {
-    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
-    Http(LogStreamHttpResponseSchema),
-    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
-    Eventbridge(LogStreamEventBridgeResponseSchema),
-    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
-    Eventgrid(LogStreamEventGridResponseSchema),
-    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
-    Datadog(LogStreamDatadogResponseSchema),
-    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
-    Splunk(LogStreamSplunkResponseSchema),
-    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
-    Sumo(LogStreamSumoResponseSchema),
-    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
-    Segment(LogStreamSegmentResponseSchema),
-    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
-    Mixpanel(LogStreamMixpanelResponseSchema),
-    /// A value whose `type` names none of the variants above, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for CreateLogStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(match crate::api_support::tag(&value, "type") {
-            Some("http") => Self::Http(crate::api_support::variant(value)?),
-            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
-            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
-            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
-            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
-            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
-            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
-            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
-            _ => Self::Unknown(crate::Unclassified(value)),
-        })
-    }
-}
-union_accessors!(CreateLogStreamResponseContent {
-Http(LogStreamHttpResponseSchema) => as_http, is_http;
-Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
-Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
-Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
-Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
-Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
-Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
-Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
-} from {
-Http(LogStreamHttpResponseSchema);
-Eventbridge(LogStreamEventBridgeResponseSchema);
-Eventgrid(LogStreamEventGridResponseSchema);
-Datadog(LogStreamDatadogResponseSchema);
-Splunk(LogStreamSplunkResponseSchema);
-Sumo(LogStreamSumoResponseSchema);
-Segment(LogStreamSegmentResponseSchema);
-Mixpanel(LogStreamMixpanelResponseSchema);
-});
+/// The schema `CreateLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
+pub type CreateLogStreamResponseContent = LogStreamResponseSchema;
 /// A model of the schema `CreateLogStreamSegmentRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -602,66 +544,8 @@ with_sink(sink): LogStreamSumoSink;
 /// Sets `startFrom`.
 with_start_from(start_from): String;
 });
-/// One of several shapes, named by the value of `type`: the schema `GetLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum GetLogStreamResponseContent {
-    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
-    Http(LogStreamHttpResponseSchema),
-    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
-    Eventbridge(LogStreamEventBridgeResponseSchema),
-    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
-    Eventgrid(LogStreamEventGridResponseSchema),
-    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
-    Datadog(LogStreamDatadogResponseSchema),
-    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
-    Splunk(LogStreamSplunkResponseSchema),
-    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
-    Sumo(LogStreamSumoResponseSchema),
-    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
-    Segment(LogStreamSegmentResponseSchema),
-    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
-    Mixpanel(LogStreamMixpanelResponseSchema),
-    /// A value whose `type` names none of the variants above, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for GetLogStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(match crate::api_support::tag(&value, "type") {
-            Some("http") => Self::Http(crate::api_support::variant(value)?),
-            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
-            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
-            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
-            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
-            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
-            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
-            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
-            _ => Self::Unknown(crate::Unclassified(value)),
-        })
-    }
-}
-union_accessors!(GetLogStreamResponseContent {
-Http(LogStreamHttpResponseSchema) => as_http, is_http;
-Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
-Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
-Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
-Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
-Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
-Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
-Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
-} from {
-Http(LogStreamHttpResponseSchema);
-Eventbridge(LogStreamEventBridgeResponseSchema);
-Eventgrid(LogStreamEventGridResponseSchema);
-Datadog(LogStreamDatadogResponseSchema);
-Splunk(LogStreamSplunkResponseSchema);
-Sumo(LogStreamSumoResponseSchema);
-Segment(LogStreamSegmentResponseSchema);
-Mixpanel(LogStreamMixpanelResponseSchema);
-});
+/// The schema `GetLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
+pub type GetLogStreamResponseContent = LogStreamResponseSchema;
 /// A model of the schema `HttpCustomHeader`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2097,66 +1981,8 @@ impl UpdateLogStreamRequestContent {
         self
     }
 }
-/// One of several shapes, named by the value of `type`: the schema `UpdateLogStreamResponseContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum UpdateLogStreamResponseContent {
-    /// `type` is `http`: [`LogStreamHttpResponseSchema`].
-    Http(LogStreamHttpResponseSchema),
-    /// `type` is `eventbridge`: [`LogStreamEventBridgeResponseSchema`].
-    Eventbridge(LogStreamEventBridgeResponseSchema),
-    /// `type` is `eventgrid`: [`LogStreamEventGridResponseSchema`].
-    Eventgrid(LogStreamEventGridResponseSchema),
-    /// `type` is `datadog`: [`LogStreamDatadogResponseSchema`].
-    Datadog(LogStreamDatadogResponseSchema),
-    /// `type` is `splunk`: [`LogStreamSplunkResponseSchema`].
-    Splunk(LogStreamSplunkResponseSchema),
-    /// `type` is `sumo`: [`LogStreamSumoResponseSchema`].
-    Sumo(LogStreamSumoResponseSchema),
-    /// `type` is `segment`: [`LogStreamSegmentResponseSchema`].
-    Segment(LogStreamSegmentResponseSchema),
-    /// `type` is `mixpanel`: [`LogStreamMixpanelResponseSchema`].
-    Mixpanel(LogStreamMixpanelResponseSchema),
-    /// A value whose `type` names none of the variants above, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for UpdateLogStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(match crate::api_support::tag(&value, "type") {
-            Some("http") => Self::Http(crate::api_support::variant(value)?),
-            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
-            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
-            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
-            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
-            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
-            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
-            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
-            _ => Self::Unknown(crate::Unclassified(value)),
-        })
-    }
-}
-union_accessors!(UpdateLogStreamResponseContent {
-Http(LogStreamHttpResponseSchema) => as_http, is_http;
-Eventbridge(LogStreamEventBridgeResponseSchema) => as_eventbridge, is_eventbridge;
-Eventgrid(LogStreamEventGridResponseSchema) => as_eventgrid, is_eventgrid;
-Datadog(LogStreamDatadogResponseSchema) => as_datadog, is_datadog;
-Splunk(LogStreamSplunkResponseSchema) => as_splunk, is_splunk;
-Sumo(LogStreamSumoResponseSchema) => as_sumo, is_sumo;
-Segment(LogStreamSegmentResponseSchema) => as_segment, is_segment;
-Mixpanel(LogStreamMixpanelResponseSchema) => as_mixpanel, is_mixpanel;
-} from {
-Http(LogStreamHttpResponseSchema);
-Eventbridge(LogStreamEventBridgeResponseSchema);
-Eventgrid(LogStreamEventGridResponseSchema);
-Datadog(LogStreamDatadogResponseSchema);
-Splunk(LogStreamSplunkResponseSchema);
-Sumo(LogStreamSumoResponseSchema);
-Segment(LogStreamSegmentResponseSchema);
-Mixpanel(LogStreamMixpanelResponseSchema);
-});
+/// The schema `UpdateLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
+pub type UpdateLogStreamResponseContent = LogStreamResponseSchema;
 /// `GET /api/v2/log-streams` (operation `get_log-streams`).
 ///
 /// Scopes: `read:log_streams`. Not paginated.

@@ -2,80 +2,10 @@
 //! Operations tagged `network-acls` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A request body, the schema `CreateNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CreateNetworkAclRequestContent {
-    /// `active`: a boolean; required.
-    active: bool,
-    /// `description`: a string; at most 255 characters; required.
-    description: String,
-    /// `priority`: an integer; defaults to `50`; 1 to 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<i64>,
-    /// `rule`: a [`NetworkAclRule`]; required.
-    rule: NetworkAclRule,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl CreateNetworkAclRequestContent {
-    /// A value with the required `active`, `description`, `rule`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        active: impl Into<bool>,
-        description: impl Into<String>,
-        rule: impl Into<NetworkAclRule>,
-    ) -> Self {
-        Self {
-            active: active.into(),
-            description: description.into(),
-            priority: None,
-            rule: rule.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-setters!(CreateNetworkAclRequestContent {
-/// Sets `priority`.
-with_priority(priority): i64;
-});
-impl CreateNetworkAclRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `GetNetworkAclsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetNetworkAclsResponseContent {
-    /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `priority`: an integer; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-    /// `rule`: a [`NetworkAclRule`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<NetworkAclRule>,
-    /// `updated_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetNetworkAclsResponseContent: id);
+/// The schema `CreateNetworkAclRequestContent`: the same shape as [`SetNetworkAclRequestContent`], so one type serves both.
+pub type CreateNetworkAclRequestContent = SetNetworkAclRequestContent;
+/// The schema `GetNetworkAclsResponseContent`: the same shape as [`NetworkAclsResponseContent`], so one type serves both.
+pub type GetNetworkAclsResponseContent = NetworkAclsResponseContent;
 /// A model of the schema `NetworkAclAction`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -196,92 +126,10 @@ with_ja4_fingerprints(ja4_fingerprints): Vec<String>;
 /// Sets `user_agents`.
 with_user_agents(user_agents): Vec<String>;
 });
-/// One of several shapes: the schema `NetworkACLMatchConnectingIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum NetworkAclMatchConnectingIpv4Cidr {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for NetworkAclMatchConnectingIpv4Cidr {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(NetworkAclMatchConnectingIpv4Cidr {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-} from {
-});
-/// One of several shapes: the schema `NetworkACLMatchConnectingIpv6Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum NetworkAclMatchConnectingIpv6Cidr {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for NetworkAclMatchConnectingIpv6Cidr {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(NetworkAclMatchConnectingIpv6Cidr {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-} from {
-});
+/// The schema `NetworkACLMatchConnectingIpv4Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
+pub type NetworkAclMatchConnectingIpv4Cidr = NetworkAclMatchIpv4Cidr;
+/// The schema `NetworkACLMatchConnectingIpv6Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
+pub type NetworkAclMatchConnectingIpv6Cidr = NetworkAclMatchIpv4Cidr;
 /// One of several shapes: the schema `NetworkACLMatchIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -325,49 +173,8 @@ String(String) => as_string, is_string;
 String2(String) => as_string2, is_string2;
 } from {
 });
-/// One of several shapes: the schema `NetworkACLMatchIpv6Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum NetworkAclMatchIpv6Cidr {
-    /// The value: `String`.
-    String(String),
-    /// The value: `String`.
-    String2(String),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for NetworkAclMatchIpv6Cidr {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::String,
-                    required: &[],
-                    known: &[],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(NetworkAclMatchIpv6Cidr {
-String(String) => as_string, is_string;
-String2(String) => as_string2, is_string2;
-} from {
-});
+/// The schema `NetworkACLMatchIpv6Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
+pub type NetworkAclMatchIpv6Cidr = NetworkAclMatchIpv4Cidr;
 /// A model of the schema `NetworkAclRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -499,36 +306,8 @@ impl SetNetworkAclRequestContent {
         self
     }
 }
-/// A model of the schema `SetNetworkAclsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SetNetworkAclsResponseContent {
-    /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `priority`: an integer; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-    /// `rule`: a [`NetworkAclRule`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<NetworkAclRule>,
-    /// `updated_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(SetNetworkAclsResponseContent: id);
+/// The schema `SetNetworkAclsResponseContent`: the same shape as [`NetworkAclsResponseContent`], so one type serves both.
+pub type SetNetworkAclsResponseContent = NetworkAclsResponseContent;
 /// A request body, the schema `UpdateNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateNetworkAclRequestContent {
@@ -578,36 +357,8 @@ impl UpdateNetworkAclRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateNetworkAclResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateNetworkAclResponseContent {
-    /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `priority`: an integer; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-    /// `rule`: a [`NetworkAclRule`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<NetworkAclRule>,
-    /// `updated_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateNetworkAclResponseContent: id);
+/// The schema `UpdateNetworkAclResponseContent`: the same shape as [`NetworkAclsResponseContent`], so one type serves both.
+pub type UpdateNetworkAclResponseContent = NetworkAclsResponseContent;
 /// `GET /api/v2/network-acls` (operation `get_network-acls`).
 ///
 /// Scopes: `read:network_acls`. Pagination: offset pages (`page`/`per_page`), items under `network_acls`.

@@ -48,56 +48,10 @@ impl AddOrganizationConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `AddOrganizationConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddOrganizationConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(AddOrganizationConnectionResponseContent: connection_id);
-/// A request body, the schema `AssignOrganizationMemberRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AssignOrganizationMemberRolesRequestContent {
-    /// `roles`: a list, each item a string; at least 1 items; required.
-    roles: Vec<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl AssignOrganizationMemberRolesRequestContent {
-    /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
-        Self {
-            roles: roles.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl AssignOrganizationMemberRolesRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
+/// The schema `AddOrganizationConnectionResponseContent`: the same shape as [`OrganizationConnection`], so one type serves both.
+pub type AddOrganizationConnectionResponseContent = OrganizationConnection;
+/// The schema `AssignOrganizationMemberRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
+pub type AssignOrganizationMemberRolesRequestContent = CreateOrganizationGroupRolesRequestContent;
 /// A request body, the schema `AssociateOrganizationClientGrantRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssociateOrganizationClientGrantRequestContent {
@@ -124,33 +78,8 @@ impl AssociateOrganizationClientGrantRequestContent {
         self
     }
 }
-/// A model of the schema `AssociateOrganizationClientGrantResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AssociateOrganizationClientGrantResponseContent {
-    /// `allow_any_organization`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_any_organization: Option<bool>,
-    /// `audience`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-    /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `organization_usage`: a [`OrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_usage: Option<OrganizationUsageEnum>,
-    /// `scope`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Vec<String>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(AssociateOrganizationClientGrantResponseContent: client_id, id);
+/// The schema `AssociateOrganizationClientGrantResponseContent`: the same shape as [`OrganizationClientGrant`], so one type serves both.
+pub type AssociateOrganizationClientGrantResponseContent = OrganizationClientGrant;
 /// A request body, the schema `CreateOrganizationAllConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateOrganizationAllConnectionRequestContent {
@@ -215,39 +144,8 @@ impl CreateOrganizationAllConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `CreateOrganizationAllConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateOrganizationAllConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string; format `connection-id`; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<bool>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_access_level: Option<OrganizationAccessLevelEnum>,
-    /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_connection_name: Option<String>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
+/// The schema `CreateOrganizationAllConnectionResponseContent`: the same shape as [`OrganizationAllConnectionPost`], so one type serves both.
+pub type CreateOrganizationAllConnectionResponseContent = OrganizationAllConnectionPost;
 /// A request body, the schema `CreateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateOrganizationDiscoveryDomainRequestContent {
@@ -288,33 +186,8 @@ impl CreateOrganizationDiscoveryDomainRequestContent {
         self
     }
 }
-/// A model of the schema `CreateOrganizationDiscoveryDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateOrganizationDiscoveryDomainResponseContent {
-    /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `id`: a string; format `organization-discovery-domain-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OrganizationDiscoveryDomainStatus>,
-    /// `use_for_organization_discovery`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_for_organization_discovery: Option<bool>,
-    /// `verification_host`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_host: Option<String>,
-    /// `verification_txt`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_txt: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateOrganizationDiscoveryDomainResponseContent: id);
+/// The schema `CreateOrganizationDiscoveryDomainResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
+pub type CreateOrganizationDiscoveryDomainResponseContent = OrganizationDiscoveryDomain;
 /// A request body, the schema `CreateOrganizationGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateOrganizationGroupRolesRequestContent {
@@ -415,265 +288,22 @@ impl CreateOrganizationInvitationRequestContent {
         self
     }
 }
-/// A model of the schema `CreateOrganizationInvitationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateOrganizationInvitationResponseContent {
-    /// `app_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_metadata: Option<crate::secret::SecretMap>,
-    /// `client_id`: a string; format `client-id`; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `invitation_url`: a string; format `strict-https-uri`; defaults to `"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invitation_url: Option<String>,
-    /// `invitee`: a [`OrganizationInvitationInvitee`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invitee: Option<OrganizationInvitationInvitee>,
-    /// `inviter`: a [`OrganizationInvitationInviter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inviter: Option<OrganizationInvitationInviter>,
-    /// `organization_id`: a string; format `organization-id`; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `roles`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<String>>,
-    /// `ticket_id`: a string; format `ticket-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_id: Option<String>,
-    /// `user_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_metadata: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateOrganizationInvitationResponseContent: client_id, connection_id, id, organization_id, ticket_id);
-/// A request body, the schema `DeleteOrganizationGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DeleteOrganizationGroupRolesRequestContent {
-    /// `roles`: a list, each item a string; at least 1 items; required.
-    roles: Vec<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl DeleteOrganizationGroupRolesRequestContent {
-    /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
-        Self {
-            roles: roles.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl DeleteOrganizationGroupRolesRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A request body, the schema `DeleteOrganizationMemberRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DeleteOrganizationMemberRolesRequestContent {
-    /// `roles`: a list, each item a string; at least 1 items; required.
-    roles: Vec<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl DeleteOrganizationMemberRolesRequestContent {
-    /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
-        Self {
-            roles: roles.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl DeleteOrganizationMemberRolesRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
-/// A model of the schema `GetOrganizationAllConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationAllConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string; format `connection-id`; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<bool>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_access_level: Option<OrganizationAccessLevelEnum>,
-    /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_connection_name: Option<String>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
-/// A model of the schema `GetOrganizationConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetOrganizationConnectionResponseContent: connection_id);
-/// A model of the schema `GetOrganizationDiscoveryDomainByNameResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationDiscoveryDomainByNameResponseContent {
-    /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `id`: a string; format `organization-discovery-domain-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OrganizationDiscoveryDomainStatus>,
-    /// `use_for_organization_discovery`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_for_organization_discovery: Option<bool>,
-    /// `verification_host`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_host: Option<String>,
-    /// `verification_txt`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_txt: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetOrganizationDiscoveryDomainByNameResponseContent: id);
-/// A model of the schema `GetOrganizationDiscoveryDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationDiscoveryDomainResponseContent {
-    /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `id`: a string; format `organization-discovery-domain-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OrganizationDiscoveryDomainStatus>,
-    /// `use_for_organization_discovery`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_for_organization_discovery: Option<bool>,
-    /// `verification_host`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_host: Option<String>,
-    /// `verification_txt`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_txt: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetOrganizationDiscoveryDomainResponseContent: id);
-/// A model of the schema `GetOrganizationInvitationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationInvitationResponseContent {
-    /// `app_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_metadata: Option<crate::secret::SecretMap>,
-    /// `client_id`: a string; format `client-id`; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `invitation_url`: a string; format `strict-https-uri`; defaults to `"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invitation_url: Option<String>,
-    /// `invitee`: a [`OrganizationInvitationInvitee`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invitee: Option<OrganizationInvitationInvitee>,
-    /// `inviter`: a [`OrganizationInvitationInviter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inviter: Option<OrganizationInvitationInviter>,
-    /// `organization_id`: a string; format `organization-id`; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `roles`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<String>>,
-    /// `ticket_id`: a string; format `ticket-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_id: Option<String>,
-    /// `user_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_metadata: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetOrganizationInvitationResponseContent: client_id, connection_id, id, organization_id, ticket_id);
+/// The schema `CreateOrganizationInvitationResponseContent`: the same shape as [`OrganizationInvitation`], so one type serves both.
+pub type CreateOrganizationInvitationResponseContent = OrganizationInvitation;
+/// The schema `DeleteOrganizationGroupRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
+pub type DeleteOrganizationGroupRolesRequestContent = CreateOrganizationGroupRolesRequestContent;
+/// The schema `DeleteOrganizationMemberRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
+pub type DeleteOrganizationMemberRolesRequestContent = CreateOrganizationGroupRolesRequestContent;
+/// The schema `GetOrganizationAllConnectionResponseContent`: the same shape as [`OrganizationAllConnectionPost`], so one type serves both.
+pub type GetOrganizationAllConnectionResponseContent = OrganizationAllConnectionPost;
+/// The schema `GetOrganizationConnectionResponseContent`: the same shape as [`OrganizationConnection`], so one type serves both.
+pub type GetOrganizationConnectionResponseContent = OrganizationConnection;
+/// The schema `GetOrganizationDiscoveryDomainByNameResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
+pub type GetOrganizationDiscoveryDomainByNameResponseContent = OrganizationDiscoveryDomain;
+/// The schema `GetOrganizationDiscoveryDomainResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
+pub type GetOrganizationDiscoveryDomainResponseContent = OrganizationDiscoveryDomain;
+/// The schema `GetOrganizationInvitationResponseContent`: the same shape as [`OrganizationInvitation`], so one type serves both.
+pub type GetOrganizationInvitationResponseContent = OrganizationInvitation;
 string_enum!(
 /// A string enum: the schema `OrganizationAccessLevelEnum`.
 OrganizationAccessLevelEnum {
@@ -686,18 +316,8 @@ Limited => "limited",
 /// `full`.
 Full => "full",
 });
-string_enum!(
-/// A string enum: the schema `OrganizationAccessLevelEnumWithNull`.
-OrganizationAccessLevelEnumWithNull {
-/// `none`.
-None => "none",
-/// `readonly`.
-Readonly => "readonly",
-/// `limited`.
-Limited => "limited",
-/// `full`.
-Full => "full",
-});
+/// The schema `OrganizationAccessLevelEnumWithNull`: the same shape as [`OrganizationAccessLevelEnum`], so one type serves both.
+pub type OrganizationAccessLevelEnumWithNull = OrganizationAccessLevelEnum;
 /// A model of the schema `OrganizationAllConnectionPost`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1034,39 +654,8 @@ impl UpdateOrganizationAllConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateOrganizationAllConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateOrganizationAllConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string; format `connection-id`; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_enabled: Option<bool>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_access_level: Option<OrganizationAccessLevelEnum>,
-    /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_connection_name: Option<String>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateOrganizationAllConnectionResponseContent: connection_id, organization_connection_name);
+/// The schema `UpdateOrganizationAllConnectionResponseContent`: the same shape as [`OrganizationAllConnectionPost`], so one type serves both.
+pub type UpdateOrganizationAllConnectionResponseContent = OrganizationAllConnectionPost;
 /// A request body, the schema `UpdateOrganizationConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateOrganizationConnectionRequestContent {
@@ -1110,30 +699,8 @@ impl UpdateOrganizationConnectionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateOrganizationConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateOrganizationConnectionResponseContent {
-    /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_membership_on_login: Option<bool>,
-    /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<OrganizationConnectionInformation>,
-    /// `connection_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_signup_enabled: Option<bool>,
-    /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_as_button: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateOrganizationConnectionResponseContent: connection_id);
+/// The schema `UpdateOrganizationConnectionResponseContent`: the same shape as [`OrganizationConnection`], so one type serves both.
+pub type UpdateOrganizationConnectionResponseContent = OrganizationConnection;
 /// A request body, the schema `UpdateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateOrganizationDiscoveryDomainRequestContent {
@@ -1171,33 +738,8 @@ impl UpdateOrganizationDiscoveryDomainRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateOrganizationDiscoveryDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateOrganizationDiscoveryDomainResponseContent {
-    /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `id`: a string; format `organization-discovery-domain-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OrganizationDiscoveryDomainStatus>,
-    /// `use_for_organization_discovery`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_for_organization_discovery: Option<bool>,
-    /// `verification_host`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_host: Option<String>,
-    /// `verification_txt`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification_txt: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateOrganizationDiscoveryDomainResponseContent: id);
+/// The schema `UpdateOrganizationDiscoveryDomainResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
+pub type UpdateOrganizationDiscoveryDomainResponseContent = OrganizationDiscoveryDomain;
 /// `GET /api/v2/organizations/{id}/client-grants` (operation `get_organization-client-grants`).
 ///
 /// Scopes: `read:organization_client_grants`. Pagination: offset pages (`page`/`per_page`), items under `client_grants`.

@@ -299,104 +299,12 @@ TransactionCustomDomainDomain => "transaction.custom_domain.domain",
 /// `experiment`.
 Experiment => "experiment",
 });
-/// One of several shapes: the schema `AculDomainFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum AculDomainFilter {
-    /// The value: [`AculDomainFilterById`].
-    Id(AculDomainFilterById),
-    /// The value: [`AculDomainFilterByMetadata`].
-    Metadata(AculDomainFilterByMetadata),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for AculDomainFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["id"],
-                    known: &["id"],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["metadata"],
-                    known: &["metadata"],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(AculDomainFilter {
-Id(AculDomainFilterById) => as_id, is_id;
-Metadata(AculDomainFilterByMetadata) => as_metadata, is_metadata;
-} from {
-Id(AculDomainFilterById);
-Metadata(AculDomainFilterByMetadata);
-});
-/// A model of the schema `AculDomainFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AculDomainFilterById {
-    /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(AculDomainFilterById: id);
-#[allow(deprecated)]
-impl AculDomainFilterById {
-    /// A value with the required `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: Some(id.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AculDomainFilterById {
-/// Sets `id`.
-with_id(id): String;
-});
-/// A model of the schema `AculDomainFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AculDomainFilterByMetadata {
-    /// `metadata`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl AculDomainFilterByMetadata {
-    /// A value with the required `metadata`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
-        Self {
-            metadata: Some(metadata.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AculDomainFilterByMetadata {
-/// Sets `metadata`.
-with_metadata(metadata): crate::secret::SecretMap;
-});
+/// The schema `AculDomainFilter`: the same shape as [`AculClientFilter`], so one type serves both.
+pub type AculDomainFilter = AculClientFilter;
+/// The schema `AculDomainFilterById`: the same shape as [`AculClientFilterById`], so one type serves both.
+pub type AculDomainFilterById = AculClientFilterById;
+/// The schema `AculDomainFilterByMetadata`: the same shape as [`AculClientFilterByMetadata`], so one type serves both.
+pub type AculDomainFilterByMetadata = AculClientFilterByMetadata;
 /// A model of the schema `AculFilters`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -480,104 +388,12 @@ IncludesAny => "includes_any",
 /// `excludes_any`.
 ExcludesAny => "excludes_any",
 });
-/// One of several shapes: the schema `AculOrganizationFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum AculOrganizationFilter {
-    /// The value: [`AculOrganizationFilterById`].
-    Id(AculOrganizationFilterById),
-    /// The value: [`AculOrganizationFilterByMetadata`].
-    Metadata(AculOrganizationFilterByMetadata),
-    /// A value none of the shapes above accepted, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for AculOrganizationFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(crate::api_support::untagged(
-            value,
-            &[
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["id"],
-                    known: &["id"],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["metadata"],
-                    known: &["metadata"],
-                    constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
-                },
-            ],
-            Self::Unknown,
-        ))
-    }
-}
-union_accessors!(AculOrganizationFilter {
-Id(AculOrganizationFilterById) => as_id, is_id;
-Metadata(AculOrganizationFilterByMetadata) => as_metadata, is_metadata;
-} from {
-Id(AculOrganizationFilterById);
-Metadata(AculOrganizationFilterByMetadata);
-});
-/// A model of the schema `AculOrganizationFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AculOrganizationFilterById {
-    /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(AculOrganizationFilterById: id);
-#[allow(deprecated)]
-impl AculOrganizationFilterById {
-    /// A value with the required `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: Some(id.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AculOrganizationFilterById {
-/// Sets `id`.
-with_id(id): String;
-});
-/// A model of the schema `AculOrganizationFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AculOrganizationFilterByMetadata {
-    /// `metadata`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::secret::SecretMap>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl AculOrganizationFilterByMetadata {
-    /// A value with the required `metadata`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
-        Self {
-            metadata: Some(metadata.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(AculOrganizationFilterByMetadata {
-/// Sets `metadata`.
-with_metadata(metadata): crate::secret::SecretMap;
-});
+/// The schema `AculOrganizationFilter`: the same shape as [`AculClientFilter`], so one type serves both.
+pub type AculOrganizationFilter = AculClientFilter;
+/// The schema `AculOrganizationFilterById`: the same shape as [`AculClientFilterById`], so one type serves both.
+pub type AculOrganizationFilterById = AculClientFilterById;
+/// The schema `AculOrganizationFilterByMetadata`: the same shape as [`AculClientFilterByMetadata`], so one type serves both.
+pub type AculOrganizationFilterByMetadata = AculClientFilterByMetadata;
 string_enum!(
 /// A string enum: the schema `AculRenderingModeEnum`.
 AculRenderingModeEnum {
@@ -623,41 +439,8 @@ pub struct BulkUpdateAculResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetAculResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetAculResponseContent {
-    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_head_tags_disabled: Option<bool>,
-    /// `filters`: a [`AculFilters`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<AculFilters>,
-    /// `head_tags`: a list, each item a [`AculHeadTag`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub head_tags: Option<Vec<AculHeadTag>>,
-    /// `prompt`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt: Option<String>,
-    /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `screen`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub screen: Option<String>,
-    /// `tenant`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// `use_page_template`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_page_template: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `GetAculResponseContent`: the same shape as [`ListAculsResponseContentItem`], so one type serves both.
+pub type GetAculResponseContent = ListAculsResponseContentItem;
 /// A model of the schema `GetSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1110,23 +893,8 @@ impl UpdateSettingsRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSettingsResponseContent {
-    /// `identifier_first`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier_first: Option<bool>,
-    /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub universal_login_experience: Option<UniversalLoginExperienceEnum>,
-    /// `webauthn_platform_first_factor`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webauthn_platform_first_factor: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateSettingsResponseContent`: the same shape as [`GetSettingsResponseContent`], so one type serves both.
+pub type UpdateSettingsResponseContent = GetSettingsResponseContent;
 /// `GET /api/v2/prompts` (operation `get_prompts`).
 ///
 /// Scopes: `read:prompts`. Not paginated.

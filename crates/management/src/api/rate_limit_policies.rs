@@ -40,218 +40,29 @@ impl CreateRateLimitPolicyRequestContent {
         self
     }
 }
-/// A model of the schema `CreateRateLimitPolicyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateRateLimitPolicyResponseContent {
-    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer_selector: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateRateLimitPolicyResponseContent: id);
-/// A model of the schema `GetRateLimitPolicyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetRateLimitPolicyResponseContent {
-    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer_selector: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetRateLimitPolicyResponseContent: id);
-/// One of several shapes, named by the value of `action`: the schema `PatchRateLimitPolicyConfigurationRequestContent`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum PatchRateLimitPolicyConfigurationRequestContent {
-    /// `action` is `allow`: [`PatchRateLimitPolicyConfigurationRequestContentObject`].
-    Object(PatchRateLimitPolicyConfigurationRequestContentObject),
-    /// `action` is `block` or `log`: [`PatchRateLimitPolicyConfigurationRequestContentObject2`].
-    Object2(PatchRateLimitPolicyConfigurationRequestContentObject2),
-    /// `action` is `redirect`: [`PatchRateLimitPolicyConfigurationRequestContentObject3`].
-    Object3(PatchRateLimitPolicyConfigurationRequestContentObject3),
-    /// A value whose `action` names none of the variants above, kept as received.
-    Unknown(crate::Unclassified),
-}
-impl<'de> serde::Deserialize<'de> for PatchRateLimitPolicyConfigurationRequestContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        Ok(match crate::api_support::tag(&value, "action") {
-            Some("allow") => Self::Object(crate::api_support::variant(value)?),
-            Some("block" | "log") => Self::Object2(crate::api_support::variant(value)?),
-            Some("redirect") => Self::Object3(crate::api_support::variant(value)?),
-            _ => Self::Unknown(crate::Unclassified(value)),
-        })
-    }
-}
-union_accessors!(PatchRateLimitPolicyConfigurationRequestContent {
-Object(PatchRateLimitPolicyConfigurationRequestContentObject) => as_object, is_object;
-Object2(PatchRateLimitPolicyConfigurationRequestContentObject2) => as_object2, is_object2;
-Object3(PatchRateLimitPolicyConfigurationRequestContentObject3) => as_object3, is_object3;
-} from {
-Object(PatchRateLimitPolicyConfigurationRequestContentObject);
-Object2(PatchRateLimitPolicyConfigurationRequestContentObject2);
-Object3(PatchRateLimitPolicyConfigurationRequestContentObject3);
-});
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchRateLimitPolicyConfigurationRequestContentObject {
-    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObjectAction`] (one of `allow`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObjectAction>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl PatchRateLimitPolicyConfigurationRequestContentObject {
-    /// A value with no field set; `action` filled in.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        Self {
-            action: Some(
-                PatchRateLimitPolicyConfigurationRequestContentObjectAction::from("allow"),
-            ),
-            ..Default::default()
-        }
-    }
-}
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchRateLimitPolicyConfigurationRequestContentObject2 {
-    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObject2Action`] (one of `block`, `log`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObject2Action>,
-    /// `limit`: an integer; 0 to 10000; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl PatchRateLimitPolicyConfigurationRequestContentObject2 {
-    /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(
-        action: impl Into<PatchRateLimitPolicyConfigurationRequestContentObject2Action>,
-        limit: impl Into<i64>,
-    ) -> Self {
-        Self {
-            action: Some(action.into()),
-            limit: Some(limit.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(PatchRateLimitPolicyConfigurationRequestContentObject2 {
-/// Sets `action`.
-with_action(action): PatchRateLimitPolicyConfigurationRequestContentObject2Action;
-/// Sets `limit`.
-with_limit(limit): i64;
-});
-string_enum!(
-/// A string enum: an inline schema.
-PatchRateLimitPolicyConfigurationRequestContentObject2Action {
-/// `block`.
-Block => "block",
-/// `log`.
-Log => "log",
-});
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchRateLimitPolicyConfigurationRequestContentObject3 {
-    /// `action`: a [`PatchRateLimitPolicyConfigurationRequestContentObject3Action`] (one of `redirect`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<PatchRateLimitPolicyConfigurationRequestContentObject3Action>,
-    /// `limit`: an integer; 0 to 10000; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    /// `redirect_uri`: a string; format `strict-https-uri`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl PatchRateLimitPolicyConfigurationRequestContentObject3 {
-    /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
-    pub fn new(limit: impl Into<i64>, redirect_uri: impl Into<String>) -> Self {
-        Self {
-            action: Some(
-                PatchRateLimitPolicyConfigurationRequestContentObject3Action::from("redirect"),
-            ),
-            limit: Some(limit.into()),
-            redirect_uri: Some(redirect_uri.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(PatchRateLimitPolicyConfigurationRequestContentObject3 {
-/// Sets `limit`.
-with_limit(limit): i64;
-/// Sets `redirect_uri`.
-with_redirect_uri(redirect_uri): String;
-});
-string_enum!(
-/// A string enum: an inline schema.
-PatchRateLimitPolicyConfigurationRequestContentObject3Action {
-/// `redirect`.
-Redirect => "redirect",
-});
-string_enum!(
-/// A string enum: an inline schema.
-PatchRateLimitPolicyConfigurationRequestContentObjectAction {
-/// `allow`.
-Allow => "allow",
-});
+/// The schema `CreateRateLimitPolicyResponseContent`: the same shape as [`RateLimitPolicy`], so one type serves both.
+pub type CreateRateLimitPolicyResponseContent = RateLimitPolicy;
+/// The schema `GetRateLimitPolicyResponseContent`: the same shape as [`RateLimitPolicy`], so one type serves both.
+pub type GetRateLimitPolicyResponseContent = RateLimitPolicy;
+/// The schema `PatchRateLimitPolicyConfigurationRequestContent`: the same shape as [`RateLimitPolicyConfiguration`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContent = RateLimitPolicyConfiguration;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObject = RateLimitPolicyConfigurationObject;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject2`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObject2 =
+    RateLimitPolicyConfigurationObject2;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject2Action`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObject2Action =
+    RateLimitPolicyConfigurationObject2Action;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject3`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObject3 =
+    RateLimitPolicyConfigurationObject3;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject3Action`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObject3Action =
+    RateLimitPolicyConfigurationObject3Action;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObjectAction`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentObjectAction =
+    RateLimitPolicyConfigurationObjectAction;
 /// A request body, the schema `PatchRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchRateLimitPolicyRequestContent {
@@ -468,36 +279,8 @@ RateLimitPolicyResourceEnum {
 /// `oauth_authentication_api`.
 OauthAuthenticationApi => "oauth_authentication_api",
 });
-/// A model of the schema `UpdateRateLimitPolicyResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRateLimitPolicyResponseContent {
-    /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<RateLimitPolicyConfiguration>,
-    /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer: Option<RateLimitPolicyConsumerEnum>,
-    /// `consumer_selector`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer_selector: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<RateLimitPolicyResourceEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateRateLimitPolicyResponseContent: id);
+/// The schema `UpdateRateLimitPolicyResponseContent`: the same shape as [`RateLimitPolicy`], so one type serves both.
+pub type UpdateRateLimitPolicyResponseContent = RateLimitPolicy;
 /// `GET /api/v2/rate-limit-policies` (operation `get_rate-limit-policies`, EA in the description).
 ///
 /// Scopes: `read:rate_limit_policies`. Pagination: checkpoint pages (`from`/`take`), items under `rate_limit_policies`.

@@ -2,51 +2,8 @@
 //! Operations tagged `refresh-tokens` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A model of the schema `GetRefreshTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetRefreshTokenResponseContent {
-    /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `created_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<RefreshTokenDate>,
-    /// `device`: a [`RefreshTokenDevice`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<RefreshTokenDate>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `idle_expires_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_metadata: Option<crate::secret::SecretMap>,
-    /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// `rotating`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotating: Option<bool>,
-    /// `session_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetRefreshTokenResponseContent: client_id, id, session_id, user_id);
+/// The schema `GetRefreshTokenResponseContent`: the same shape as [`RefreshTokenResponseContent`], so one type serves both.
+pub type GetRefreshTokenResponseContent = RefreshTokenResponseContent;
 /// A request body, the schema `RevokeRefreshTokensRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RevokeRefreshTokensRequestContent {
@@ -127,51 +84,8 @@ impl UpdateRefreshTokenRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateRefreshTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRefreshTokenResponseContent {
-    /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// `created_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<RefreshTokenDate>,
-    /// `device`: a [`RefreshTokenDevice`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<RefreshTokenDate>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `idle_expires_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`: a [`RefreshTokenDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_metadata: Option<crate::secret::SecretMap>,
-    /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
-    /// `rotating`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotating: Option<bool>,
-    /// `session_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateRefreshTokenResponseContent: client_id, id, session_id, user_id);
+/// The schema `UpdateRefreshTokenResponseContent`: the same shape as [`RefreshTokenResponseContent`], so one type serves both.
+pub type UpdateRefreshTokenResponseContent = RefreshTokenResponseContent;
 /// `GET /api/v2/refresh-tokens` (operation `get_refresh_tokens`, EA in the description).
 ///
 /// Scopes: `read:refresh_tokens`. Pagination: checkpoint pages (`from`/`take`), items under `refresh_tokens`.

@@ -50,17 +50,9 @@ impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateRiskAssessmentsSettingsNewDeviceResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRiskAssessmentsSettingsNewDeviceResponseContent {
-    /// `remember_for`: an integer; 1 to 365; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remember_for: Option<i64>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateRiskAssessmentsSettingsNewDeviceResponseContent`: the same shape as [`GetRiskAssessmentsSettingsNewDeviceResponseContent`], so one type serves both.
+pub type UpdateRiskAssessmentsSettingsNewDeviceResponseContent =
+    GetRiskAssessmentsSettingsNewDeviceResponseContent;
 /// A request body, the schema `UpdateRiskAssessmentsSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateRiskAssessmentsSettingsRequestContent {
@@ -87,17 +79,8 @@ impl UpdateRiskAssessmentsSettingsRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateRiskAssessmentsSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRiskAssessmentsSettingsResponseContent {
-    /// `enabled`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `UpdateRiskAssessmentsSettingsResponseContent`: the same shape as [`GetRiskAssessmentsSettingsResponseContent`], so one type serves both.
+pub type UpdateRiskAssessmentsSettingsResponseContent = GetRiskAssessmentsSettingsResponseContent;
 /// `GET /api/v2/risk-assessments/settings` (operation `get_risk_assessments_settings`).
 ///
 /// Scopes: `read:attack_protection`. Not paginated.

@@ -28,32 +28,8 @@ impl AssignRoleGroupsRequestContent {
         self
     }
 }
-/// A request body, the schema `DeleteRoleGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DeleteRoleGroupsRequestContent {
-    /// `groups`: a list, each item a string; at least 1 items; required.
-    groups: Vec<String>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-#[allow(deprecated)]
-impl DeleteRoleGroupsRequestContent {
-    /// A value with the required `groups`.
-    #[allow(clippy::new_without_default)]
-    pub fn new(groups: impl Into<Vec<String>>) -> Self {
-        Self {
-            groups: groups.into(),
-            extra: serde_json::Map::new(),
-        }
-    }
-}
-impl DeleteRoleGroupsRequestContent {
-    /// Adds a field this type does not name (it is sent as given).
-    pub fn with_field(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-}
+/// The schema `DeleteRoleGroupsRequestContent`: the same shape as [`AssignRoleGroupsRequestContent`], so one type serves both.
+pub type DeleteRoleGroupsRequestContent = AssignRoleGroupsRequestContent;
 /// `GET /api/v2/roles/{id}/groups` (operation `get_role_groups`).
 ///
 /// Scopes: `read:group_roles`. Pagination: checkpoint pages (`from`/`take`), items under `groups`.

@@ -45,60 +45,10 @@ impl CreateRuleRequestContent {
         self
     }
 }
-/// A model of the schema `CreateRuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateRuleResponseContent {
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"rule_1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `order`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `stage`: a string; defaults to `"login_success"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateRuleResponseContent: id, name);
-/// A model of the schema `GetRuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetRuleResponseContent {
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"rule_1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `order`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `stage`: a string; defaults to `"login_success"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetRuleResponseContent: id, name);
+/// The schema `CreateRuleResponseContent`: the same shape as [`Rule`], so one type serves both.
+pub type CreateRuleResponseContent = Rule;
+/// The schema `GetRuleResponseContent`: the same shape as [`Rule`], so one type serves both.
+pub type GetRuleResponseContent = Rule;
 /// A model of the schema `Rule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -175,33 +125,8 @@ impl UpdateRuleRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateRuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRuleResponseContent {
-    /// `enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"rule_1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `order`: an integer; defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
-    /// `stage`: a string; defaults to `"login_success"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateRuleResponseContent: id, name);
+/// The schema `UpdateRuleResponseContent`: the same shape as [`Rule`], so one type serves both.
+pub type UpdateRuleResponseContent = Rule;
 /// `GET /api/v2/rules` (operation `get_rules`).
 ///
 /// Scopes: `read:rules`. Pagination: offset pages (`page`/`per_page`), items under `rules`.

@@ -60,42 +60,8 @@ impl CreateSelfServiceProfileRequestContent {
         self
     }
 }
-/// A model of the schema `CreateSelfServiceProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateSelfServiceProfileResponseContent {
-    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
+/// The schema `CreateSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
+pub type CreateSelfServiceProfileResponseContent = SelfServiceProfile;
 /// A request body, the schema `CreateSelfServiceProfileSsoTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateSelfServiceProfileSsoTicketRequestContent {
@@ -186,42 +152,8 @@ pub struct CreateSelfServiceProfileSsoTicketResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `GetSelfServiceProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSelfServiceProfileResponseContent {
-    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
+/// The schema `GetSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
+pub type GetSelfServiceProfileResponseContent = SelfServiceProfile;
 /// A model of the schema `SelfServiceProfile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -780,42 +712,8 @@ impl UpdateSelfServiceProfileRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateSelfServiceProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSelfServiceProfileResponseContent {
-    /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attribute_profile_id: Option<String>,
-    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateSelfServiceProfileResponseContent: id, name, user_attribute_profile_id);
+/// The schema `UpdateSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
+pub type UpdateSelfServiceProfileResponseContent = SelfServiceProfile;
 /// `GET /api/v2/self-service-profiles` (operation `get_self-service-profiles`).
 ///
 /// Scopes: `read:self_service_profiles`. Pagination: offset pages (`page`/`per_page`), items under `self_service_profiles`.

@@ -81,54 +81,8 @@ impl UpdateSessionRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateSessionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateSessionResponseContent {
-    /// `authenticated_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authenticated_at: Option<SessionDate>,
-    /// `authentication`: a [`SessionAuthenticationSignals`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<SessionAuthenticationSignals>,
-    /// `clients`: a list, each item a [`SessionClientMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clients: Option<Vec<SessionClientMetadata>>,
-    /// `cookie`: a [`SessionCookieMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<SessionDate>,
-    /// `device`: a [`SessionDeviceMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<SessionDate>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `idle_expires_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`SessionDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<SessionDate>,
-    /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateSessionResponseContent: id, user_id);
+/// The schema `UpdateSessionResponseContent`: the same shape as [`GetSessionResponseContent`], so one type serves both.
+pub type UpdateSessionResponseContent = GetSessionResponseContent;
 /// `GET /api/v2/sessions/{id}` (operation `get_session`).
 ///
 /// Scopes: `read:sessions`. Not paginated.

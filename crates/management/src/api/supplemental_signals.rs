@@ -13,17 +13,8 @@ pub struct GetSupplementalSignalsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-/// A model of the schema `PatchSupplementalSignalsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PatchSupplementalSignalsResponseContent {
-    /// `akamai_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub akamai_enabled: Option<bool>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `PatchSupplementalSignalsResponseContent`: the same shape as [`GetSupplementalSignalsResponseContent`], so one type serves both.
+pub type PatchSupplementalSignalsResponseContent = GetSupplementalSignalsResponseContent;
 /// A request body, the schema `UpdateSupplementalSignalsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateSupplementalSignalsRequestContent {

@@ -126,17 +126,8 @@ impl ChangePasswordTicketRequestContent {
         self
     }
 }
-/// A model of the schema `ChangePasswordTicketResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ChangePasswordTicketResponseContent {
-    /// `ticket`: a string; format `url`; defaults to `"https://login.auth0.com/lo/reset?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `ChangePasswordTicketResponseContent`: the same shape as [`VerifyEmailTicketResponseContent`], so one type serves both.
+pub type ChangePasswordTicketResponseContent = VerifyEmailTicketResponseContent;
 string_enum!(
 /// A string enum: the schema `IdentityProviderOnlyAuth0Enum`.
 IdentityProviderOnlyAuth0Enum {

@@ -42,66 +42,10 @@ impl CreateTokenExchangeProfileRequestContent {
         self
     }
 }
-/// A model of the schema `CreateTokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTokenExchangeProfileResponseContent {
-    /// `action_id`: a string; 1 to 36 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `token-exchange-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_token_type: Option<String>,
-    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateTokenExchangeProfileResponseContent: action_id, id, name);
-/// A model of the schema `GetTokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTokenExchangeProfileResponseContent {
-    /// `action_id`: a string; 1 to 36 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `token-exchange-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_token_type: Option<String>,
-    /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetTokenExchangeProfileResponseContent: action_id, id, name);
+/// The schema `CreateTokenExchangeProfileResponseContent`: the same shape as [`TokenExchangeProfileResponseContent`], so one type serves both.
+pub type CreateTokenExchangeProfileResponseContent = TokenExchangeProfileResponseContent;
+/// The schema `GetTokenExchangeProfileResponseContent`: the same shape as [`TokenExchangeProfileResponseContent`], so one type serves both.
+pub type GetTokenExchangeProfileResponseContent = TokenExchangeProfileResponseContent;
 /// A model of the schema `TokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -42,66 +42,12 @@ impl CreateUserAttributeProfileRequestContent {
         self
     }
 }
-/// A model of the schema `CreateUserAttributeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateUserAttributeProfileResponseContent {
-    /// `id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `user_attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserAttributeProfileUserId>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateUserAttributeProfileResponseContent: id, name);
-/// A model of the schema `GetUserAttributeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetUserAttributeProfileResponseContent {
-    /// `id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `user_attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserAttributeProfileUserId>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetUserAttributeProfileResponseContent: id, name);
-/// A model of the schema `GetUserAttributeProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetUserAttributeProfileTemplateResponseContent {
-    /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `template`: a [`UserAttributeProfileTemplate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<UserAttributeProfileTemplate>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetUserAttributeProfileTemplateResponseContent: display_name, id);
+/// The schema `CreateUserAttributeProfileResponseContent`: the same shape as [`UserAttributeProfile`], so one type serves both.
+pub type CreateUserAttributeProfileResponseContent = UserAttributeProfile;
+/// The schema `GetUserAttributeProfileResponseContent`: the same shape as [`UserAttributeProfile`], so one type serves both.
+pub type GetUserAttributeProfileResponseContent = UserAttributeProfile;
+/// The schema `GetUserAttributeProfileTemplateResponseContent`: the same shape as [`UserAttributeProfileTemplateItem`], so one type serves both.
+pub type GetUserAttributeProfileTemplateResponseContent = UserAttributeProfileTemplateItem;
 /// A model of the schema `ListUserAttributeProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -156,27 +102,8 @@ impl UpdateUserAttributeProfileRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateUserAttributeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateUserAttributeProfileResponseContent {
-    /// `id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `user_attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserAttributeProfileUserId>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateUserAttributeProfileResponseContent: id, name);
+/// The schema `UpdateUserAttributeProfileResponseContent`: the same shape as [`UserAttributeProfile`], so one type serves both.
+pub type UpdateUserAttributeProfileResponseContent = UserAttributeProfile;
 /// A model of the schema `UserAttributeProfile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

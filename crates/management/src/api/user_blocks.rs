@@ -2,17 +2,8 @@
 //! Operations tagged `user-blocks` in Auth0's API description, and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
-/// A model of the schema `ListUserBlocksByIdentifierResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListUserBlocksByIdentifierResponseContent {
-    /// `blocked_for`: a list, each item a [`UserBlockIdentifier`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocked_for: Option<Vec<UserBlockIdentifier>>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// The schema `ListUserBlocksByIdentifierResponseContent`: the same shape as [`ListUserBlocksResponseContent`], so one type serves both.
+pub type ListUserBlocksByIdentifierResponseContent = ListUserBlocksResponseContent;
 /// A model of the schema `ListUserBlocksResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

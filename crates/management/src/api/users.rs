@@ -337,42 +337,8 @@ SingleDevice => "single_device",
 /// `multi_device`.
 MultiDevice => "multi_device",
 });
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteUserIdentityResponseContentItem {
-    /// `access_token`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<crate::Secret>,
-    /// `access_token_secret`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token_secret: Option<crate::Secret>,
-    /// `connection`: a string; defaults to `"Initial-Connection"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<String>,
-    /// `isSocial`: a boolean.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
-    pub is_social: Option<bool>,
-    /// `profileData`: a [`UserProfileData`].
-    #[serde(
-        rename = "profileData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub profile_data: Option<UserProfileData>,
-    /// `provider`: a string; defaults to `"auth0"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    /// `refresh_token`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<crate::Secret>,
-    /// `user_id`: a [`UserId`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<UserId>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
+/// An inline schema: the same shape as [`UserIdentity`], so one type serves both.
+pub type DeleteUserIdentityResponseContentItem = UserIdentity;
 /// A model of the schema `FederatedConnectionTokenSet`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -400,81 +366,8 @@ pub struct FederatedConnectionTokenSet {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FederatedConnectionTokenSet: id);
-/// A model of the schema `GetUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetUserAuthenticationMethodResponseContent {
-    /// `aaguid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aaguid: Option<String>,
-    /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
-    /// `confirmed`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirmed: Option<bool>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `credential_backed_up`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_backed_up: Option<bool>,
-    /// `credential_device_type`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_device_type: Option<String>,
-    /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrolled_at: Option<crate::Timestamp>,
-    /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `identity_user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_user_id: Option<String>,
-    /// `key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
-    /// `last_auth_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_auth_at: Option<crate::Timestamp>,
-    /// `link_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link_id: Option<String>,
-    /// `name`: a string; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `phone_number`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `relying_party_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relying_party_identifier: Option<String>,
-    /// `transports`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transports: Option<Vec<String>>,
-    /// `type`: a [`AuthenticationMethodTypeEnum`] (one of `recovery-code`, `totp`, `push`, `phone`, `email`, `email-verification`, `webauthn-roaming`, `webauthn-platform`, `guardian`, `passkey`, `password`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AuthenticationMethodTypeEnum>,
-    /// `user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-    /// `user_handle`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_handle: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, link_id, name);
+/// The schema `GetUserAuthenticationMethodResponseContent`: the same shape as [`UserAuthenticationMethod`], so one type serves both.
+pub type GetUserAuthenticationMethodResponseContent = UserAuthenticationMethod;
 /// A request body, the schema `LinkUserIdentityRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LinkUserIdentityRequestContent {
@@ -1104,14 +997,8 @@ pub struct UserEffectivePermissionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectivePermissionResponseContent: permission_name, resource_server_name);
-string_enum!(
-/// A string enum: the schema `UserEffectivePermissionRoleSourceEnum`.
-UserEffectivePermissionRoleSourceEnum {
-/// `direct`.
-Direct => "direct",
-/// `groups`.
-Groups => "groups",
-});
+/// The schema `UserEffectivePermissionRoleSourceEnum`: the same shape as [`UserEffectiveRoleSource`], so one type serves both.
+pub type UserEffectivePermissionRoleSourceEnum = UserEffectiveRoleSource;
 /// A model of the schema `UserEffectivePermissionRoleSourceResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1304,120 +1191,8 @@ pub struct UserIdentity {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-string_enum!(
-/// A string enum: the schema `UserIdentityProviderEnum`.
-UserIdentityProviderEnum {
-/// `ad`.
-Ad => "ad",
-/// `adfs`.
-Adfs => "adfs",
-/// `amazon`.
-Amazon => "amazon",
-/// `apple`.
-Apple => "apple",
-/// `dropbox`.
-Dropbox => "dropbox",
-/// `bitbucket`.
-Bitbucket => "bitbucket",
-/// `auth0-oidc`.
-Auth0Oidc => "auth0-oidc",
-/// `auth0`.
-Auth0 => "auth0",
-/// `baidu`.
-Baidu => "baidu",
-/// `bitly`.
-Bitly => "bitly",
-/// `box`.
-Box => "box",
-/// `custom`.
-Custom => "custom",
-/// `daccount`.
-Daccount => "daccount",
-/// `dwolla`.
-Dwolla => "dwolla",
-/// `email`.
-Email => "email",
-/// `evernote-sandbox`.
-EvernoteSandbox => "evernote-sandbox",
-/// `evernote`.
-Evernote => "evernote",
-/// `exact`.
-Exact => "exact",
-/// `facebook`.
-Facebook => "facebook",
-/// `fitbit`.
-Fitbit => "fitbit",
-/// `github`.
-Github => "github",
-/// `google-apps`.
-GoogleApps => "google-apps",
-/// `google-oauth2`.
-GoogleOauth2 => "google-oauth2",
-/// `instagram`.
-Instagram => "instagram",
-/// `ip`.
-Ip => "ip",
-/// `line`.
-Line => "line",
-/// `linkedin`.
-Linkedin => "linkedin",
-/// `oauth1`.
-Oauth1 => "oauth1",
-/// `oauth2`.
-Oauth2 => "oauth2",
-/// `office365`.
-Office365 => "office365",
-/// `oidc`.
-Oidc => "oidc",
-/// `okta`.
-Okta => "okta",
-/// `paypal`.
-Paypal => "paypal",
-/// `paypal-sandbox`.
-PaypalSandbox => "paypal-sandbox",
-/// `pingfederate`.
-Pingfederate => "pingfederate",
-/// `planningcenter`.
-Planningcenter => "planningcenter",
-/// `salesforce-community`.
-SalesforceCommunity => "salesforce-community",
-/// `salesforce-sandbox`.
-SalesforceSandbox => "salesforce-sandbox",
-/// `salesforce`.
-Salesforce => "salesforce",
-/// `samlp`.
-Samlp => "samlp",
-/// `sharepoint`.
-Sharepoint => "sharepoint",
-/// `shopify`.
-Shopify => "shopify",
-/// `shop`.
-Shop => "shop",
-/// `sms`.
-Sms => "sms",
-/// `soundcloud`.
-Soundcloud => "soundcloud",
-/// `thirtysevensignals`.
-Thirtysevensignals => "thirtysevensignals",
-/// `twitter`.
-Twitter => "twitter",
-/// `untappd`.
-Untappd => "untappd",
-/// `vkontakte`.
-Vkontakte => "vkontakte",
-/// `waad`.
-Waad => "waad",
-/// `weibo`.
-Weibo => "weibo",
-/// `windowslive`.
-Windowslive => "windowslive",
-/// `wordpress`.
-Wordpress => "wordpress",
-/// `yahoo`.
-Yahoo => "yahoo",
-/// `yandex`.
-Yandex => "yandex",
-});
+/// The schema `UserIdentityProviderEnum`: the same shape as [`IdentityProviderEnum`], so one type serves both.
+pub type UserIdentityProviderEnum = IdentityProviderEnum;
 /// A model of the schema `UserProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -55,78 +55,10 @@ impl CreateVerifiableCredentialTemplateRequestContent {
         self
     }
 }
-/// A model of the schema `CreateVerifiableCredentialTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_certificate_authority: Option<String>,
-    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialect: Option<String>,
-    /// `id`: a string; defaults to `"vct_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `presentation`: a [`MdlPresentationRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presentation: Option<MdlPresentationRequest>,
-    /// `type`: a string; defaults to `"mdl"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub well_known_trusted_issuers: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(CreateVerifiableCredentialTemplateResponseContent: id, name);
-/// A model of the schema `GetVerifiableCredentialTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_certificate_authority: Option<String>,
-    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialect: Option<String>,
-    /// `id`: a string; defaults to `"vct_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `presentation`: a [`MdlPresentationRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presentation: Option<MdlPresentationRequest>,
-    /// `type`: a string; defaults to `"mdl"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub well_known_trusted_issuers: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(GetVerifiableCredentialTemplateResponseContent: id, name);
+/// The schema `CreateVerifiableCredentialTemplateResponseContent`: the same shape as [`VerifiableCredentialTemplateResponse`], so one type serves both.
+pub type CreateVerifiableCredentialTemplateResponseContent = VerifiableCredentialTemplateResponse;
+/// The schema `GetVerifiableCredentialTemplateResponseContent`: the same shape as [`VerifiableCredentialTemplateResponse`], so one type serves both.
+pub type GetVerifiableCredentialTemplateResponseContent = VerifiableCredentialTemplateResponse;
 /// A model of the schema `MdlPresentationProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -373,42 +305,8 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
         self
     }
 }
-/// A model of the schema `UpdateVerifiableCredentialTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateVerifiableCredentialTemplateResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<crate::Timestamp>,
-    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_certificate_authority: Option<String>,
-    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialect: Option<String>,
-    /// `id`: a string; defaults to `"vct_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `presentation`: a [`MdlPresentationRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presentation: Option<MdlPresentationRequest>,
-    /// `type`: a string; defaults to `"mdl"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<crate::Timestamp>,
-    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub well_known_trusted_issuers: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-str_accessors!(UpdateVerifiableCredentialTemplateResponseContent: id, name);
+/// The schema `UpdateVerifiableCredentialTemplateResponseContent`: the same shape as [`VerifiableCredentialTemplateResponse`], so one type serves both.
+pub type UpdateVerifiableCredentialTemplateResponseContent = VerifiableCredentialTemplateResponse;
 /// A model of the schema `VerifiableCredentialTemplateResponse`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
