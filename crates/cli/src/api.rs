@@ -12,7 +12,8 @@ use crate::cli::{ApiArgs, GlobalArgs};
 use crate::config::Target;
 use crate::error::CliError;
 use crate::output::{
-    json_text, print_line, shell_quote, stderr_is_terminal, stdin_is_terminal, stdout_is_terminal,
+    curl_config_quote, json_text, print_line, shell_quote, stderr_is_terminal, stdin_is_terminal,
+    stdout_is_terminal,
 };
 
 /// The page size used with `--paginate` unless `per_page` or `take` is given: the largest
@@ -546,7 +547,9 @@ fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), CliError> {
     Ok((name, value))
 }
 
-/// The curl command that sends `call`, with `$(auth0-m2m … token)` in place of the token.
+/// The curl command that sends `call`. The token reaches curl as a configuration line on its
+/// standard input (`auth0-m2m … token --curl-config | curl -K - …`), and a body does too, so
+/// neither shows in any process's arguments.
 fn curl_command(call: &Call, base_url: &str, reselect: &[String], ca_cert: Option<&str>) -> String {
     let mut url = format!("{base_url}{}", call.path);
     if !call.query.is_empty() {
@@ -559,35 +562,38 @@ fn curl_command(call: &Call, base_url: &str, reselect: &[String], ca_cert: Optio
     }
     let token_command: Vec<String> = std::iter::once("auth0-m2m".to_owned())
         .chain(reselect.iter().map(|a| shell_quote(a)))
-        .chain(std::iter::once("token".to_owned()))
+        .chain(["token".to_owned(), "--curl-config".to_owned()])
         .collect();
-    let mut parts = vec![
+    let token_command = token_command.join(" ");
+    let mut curl = vec![
         "curl".to_owned(),
         "-sS".to_owned(),
+        "-K".to_owned(),
+        "-".to_owned(),
         "-X".to_owned(),
         call.method.to_string(),
         shell_quote(&url),
-        "-H".to_owned(),
-        format!("\"authorization: Bearer $({})\"", token_command.join(" ")),
     ];
     if let Some(ca) = ca_cert {
-        parts.push("--cacert".to_owned());
-        parts.push(shell_quote(ca));
+        curl.push("--cacert".to_owned());
+        curl.push(shell_quote(ca));
     }
     for (name, value) in &call.headers {
-        parts.push("-H".to_owned());
-        parts.push(shell_quote(&format!(
+        curl.push("-H".to_owned());
+        curl.push(shell_quote(&format!(
             "{name}: {}",
             String::from_utf8_lossy(value.as_bytes())
         )));
     }
-    if let Some(body) = &call.body {
-        parts.push("-H".to_owned());
-        parts.push(shell_quote("content-type: application/json"));
-        parts.push("--data-raw".to_owned());
-        parts.push(shell_quote(&body.to_string()));
+    let curl = curl.join(" ");
+    match &call.body {
+        None => format!("{token_command} | {curl}"),
+        Some(body) => format!(
+            "{{ {token_command}; cat <<'BODY'\ndata-raw = {}\nBODY\n}} | {curl} -H {}",
+            curl_config_quote(&body.to_string()),
+            shell_quote("content-type: application/json")
+        ),
     }
-    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -681,16 +687,30 @@ mod tests {
             Some("/tmp/ca dir/ca.pem"),
         );
         assert!(
-            c.starts_with("curl -sS -X POST 'https://t.example/api/v2/roles?q=name%3A%27x+y%27'"),
+            c.starts_with("{ auth0-m2m --profile 'my prod' token --curl-config; cat <<'BODY'\n"),
             "{c}"
         );
         assert!(
-            c.contains(r#"-H "authorization: Bearer $(auth0-m2m --profile 'my prod' token)""#),
+            c.contains("\ndata-raw = \"{\\\"name\\\":\\\"it's\\\"}\"\nBODY\n} | "),
+            "{c}"
+        );
+        assert!(
+            c.contains(
+                "| curl -sS -K - -X POST 'https://t.example/api/v2/roles?q=name%3A%27x+y%27'"
+            ),
             "{c}"
         );
         assert!(c.contains("--cacert '/tmp/ca dir/ca.pem'"), "{c}");
-        assert!(c.contains(r#"--data-raw '{"name":"it'\''s"}'"#), "{c}");
         assert!(c.contains("-H 'x-a: b'"), "{c}");
+        assert!(!c.contains("$("), "{c}");
+        let mut get = call(Method::GET, "/api/v2/clients");
+        get.body = None;
+        let c = curl_command(&get, "https://t.example", &[], None);
+        assert!(
+            c.starts_with("auth0-m2m token --curl-config | curl -sS -K - -X GET "),
+            "{c}"
+        );
+        assert!(!c.contains('\n'), "{c}");
     }
 
     #[test]

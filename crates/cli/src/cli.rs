@@ -213,8 +213,13 @@ pub(crate) struct TokenArgs {
     #[arg(long, conflicts_with = "info")]
     pub(crate) json: bool,
     /// Print a summary without the token: fingerprint, expiry, scopes, where it came from.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "curl_config")]
     pub(crate) info: bool,
+    /// Print the authorization header as a curl configuration line, for `curl -K -`: the token
+    /// reaches curl on its standard input instead of its arguments, which every local user can
+    /// read.
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) curl_config: bool,
 }
 
 /// `api`.
@@ -270,9 +275,13 @@ pub(crate) struct ServeArgs {
     /// Listen on a loopback TCP address instead, e.g. 127.0.0.1:7878.
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: Option<std::net::SocketAddr>,
-    /// Where to write the agent key (default: agent.key beside the socket).
+    /// Where to write the agent key (default: the socket's path with the extension .key, or
+    /// agent-PORT.key in the runtime directory with --listen).
     #[arg(long, value_name = "PATH")]
     pub(crate) key_file: Option<PathBuf>,
+    /// The most connections served at once; more are closed as soon as they arrive.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub(crate) max_connections: usize,
 }
 
 /// `completions`.

@@ -31,6 +31,7 @@ mod api;
 mod cli;
 mod config;
 mod error;
+mod files;
 mod ops;
 mod output;
 mod serve;

@@ -56,6 +56,26 @@ pub(crate) fn shell_quote(arg: &str) -> String {
     }
 }
 
+/// `value` as a double-quoted string of a curl configuration file (`curl -K`): backslashes,
+/// quotes and control characters escaped.
+pub(crate) fn curl_config_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The first 16 hexadecimal digits of the SHA-256 of `secret`: identifies a token in logs
 /// and summaries without revealing it.
 pub(crate) fn fingerprint(secret: &str) -> String {
@@ -90,6 +110,12 @@ mod tests {
                 .expect("sh runs");
             assert_eq!(String::from_utf8_lossy(&out.stdout), case, "{quoted}");
         }
+    }
+
+    #[test]
+    fn curl_configuration_strings_are_escaped() {
+        assert_eq!(curl_config_quote("plain"), "\"plain\"");
+        assert_eq!(curl_config_quote("a\"b\\c\nd\te"), r#""a\"b\\c\nd\te""#);
     }
 
     #[test]
