@@ -7,13 +7,14 @@ use auth0_m2m::management::{self, PaginationStyle};
 use auth0_m2m::{CallOptions, ManagementClient, ResponseMeta};
 use http::{HeaderName, HeaderValue, Method};
 use serde_json::Value;
+use sha2::Digest;
 
 use crate::cli::{ApiArgs, GlobalArgs};
 use crate::config::Target;
 use crate::error::CliError;
 use crate::output::{
-    curl_config_quote, json_text, print_line, shell_quote, stderr_is_terminal, stdin_is_terminal,
-    stdout_is_terminal,
+    curl_config_quote, json_text, print_line, print_raw, shell_quote, stderr_is_terminal,
+    stdin_is_terminal, stdout_is_terminal,
 };
 
 /// The page size used with `--paginate` unless `per_page` or `take` is given: the largest
@@ -37,6 +38,9 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliEr
     if args.paginate && call.method != Method::GET {
         return Err(CliError::usage("--paginate works with GET only"));
     }
+    if args.paginate {
+        check_paginated(&call)?;
+    }
     let target = Target::resolve(global).await?;
     let client = target.settings.builder()?.build()?;
     if args.curl {
@@ -51,16 +55,43 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliEr
         return print_line(&command);
     }
     if call.method == Method::DELETE && !args.yes {
-        confirm(&call)?;
+        confirm(&call, &tenant_name(&target))?;
     }
     if args.paginate {
         return paginate(&client, &call, args).await;
     }
-    let answer = send(&client, &call, &call.query, args.include).await?;
+    let answer = send(&client, &call, &call.query, args.include, true).await?;
     match answer.body {
         // An empty answer (204) prints nothing.
         Value::Null => Ok(()),
         body => print_line(&json_text(&body, stdout_is_terminal())),
+    }
+}
+
+/// The tenant (and profile) a command talks to, for the confirmation question.
+fn tenant_name(target: &Target) -> String {
+    let settings = &target.settings;
+    let domain = settings.get("AUTH0_DOMAIN").unwrap_or("?");
+    let profile = settings
+        .reselect
+        .iter()
+        .position(|a| a == "--profile")
+        .and_then(|i| settings.reselect.get(i + 1));
+    match profile {
+        Some(name) => format!("tenant {domain} (profile {name})"),
+        None => format!("tenant {domain}"),
+    }
+}
+
+/// Refuses `--paginate` for an operation the catalogue knows and marks as not paginated.
+fn check_paginated(call: &Call) -> Result<(), CliError> {
+    match management::catalogue::find("GET", &call.path) {
+        Some(op) if op.pagination.is_none() => Err(CliError::usage(format!(
+            "--paginate: {} {} ({}) has no pagination; Auth0 answers it in one piece, so drop \
+             --paginate",
+            op.method, op.path, op.name
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -75,12 +106,14 @@ struct Answer {
 const APP_NAME: &str = concat!("auth0-m2m-cli/", env!("CARGO_PKG_VERSION"));
 
 /// Sends `call` with `query`; with `include`, prints the status and headers of the answer
-/// (or of the error answer) to stderr.
+/// (or of the error answer) to stderr; with `error_body`, prints the body of an error answer
+/// to stdout (as `gh api` does, for scripts).
 async fn send(
     client: &ManagementClient,
     call: &Call,
     query: &[(String, String)],
     include: bool,
+    error_body: bool,
 ) -> Result<Answer, CliError> {
     let mut options = CallOptions::new().app_name(APP_NAME);
     for (name, value) in &call.headers {
@@ -112,6 +145,12 @@ async fn send(
         Err(e) => {
             if include && let Some(meta) = e.response_meta() {
                 print_meta(meta);
+            }
+            if error_body
+                && let Some(body) = e.api_error_body()
+                && let Ok(body) = serde_json::to_value(body)
+            {
+                print_line(&json_text(&body, stdout_is_terminal()))?;
             }
             Err(explain(call, e))
         }
@@ -166,48 +205,169 @@ fn scope_hint(method: &Method, path: &str) -> String {
     }
 }
 
-/// Follows the pages to the end and prints the items.
+/// Follows the pages to the end (or to `--limit` items) and prints the items as they arrive;
+/// when a page fails, what was printed before stays a valid JSON array.
 async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Result<(), CliError> {
     let op = management::catalogue::find("GET", &call.path);
     let style = op
         .and_then(|op| op.pagination)
         .map_or(PaginationStyle::Offset, |p| p.preferred());
     let mut pages = Pager::new(style, op.and_then(|op| op.items_key), &call.query)?;
-    let progress = stderr_is_terminal();
-    let pretty = stdout_is_terminal();
-    let mut all = Vec::new();
-    let (mut page_count, mut item_count) = (0u64, 0u64);
-    while let Some(query) = pages.next_query() {
-        let answer = send(client, call, &query, args.include).await?;
-        let items = pages.read(answer.body)?;
-        page_count += 1;
-        item_count += items.len() as u64;
-        if progress {
-            let remaining = answer
-                .remaining
-                .map(|r| format!(", rate limit remaining {r}"))
-                .unwrap_or_default();
-            eprint!(
-                "\r\x1b[2K{item_count} item{}, {page_count} page{}{remaining}",
-                plural(item_count),
-                plural(page_count)
-            );
-        }
-        if args.ndjson {
-            for item in &items {
-                print_line(&item.to_string())?;
-            }
-        } else {
-            all.extend(items);
-        }
+    if let Some(limit) = args.limit {
+        pages.size = pages.size.min(limit.max(1));
     }
-    if progress {
-        eprintln!();
-    }
-    if !args.ndjson {
-        print_line(&json_text(&Value::Array(all), pretty))?;
+    let progress = Progress::new();
+    let mut out = Items::new(args.ndjson, stdout_is_terminal());
+    let result = walk(client, call, args, &mut pages, &progress, &mut out).await;
+    progress.end();
+    out.finish()?;
+    result.map_err(|e| cap_hint(e, call, out.count))?;
+    if let Some(cap) = search_cap(call)
+        && args.limit.is_none_or(|l| l > cap)
+        && out.count >= cap
+    {
+        eprintln!(
+            "auth0-m2m: note: {} stops at {cap} results; {}",
+            call.path, CAP_ADVICE
+        );
     }
     Ok(())
+}
+
+async fn walk(
+    client: &ManagementClient,
+    call: &Call,
+    args: &ApiArgs,
+    pages: &mut Pager,
+    progress: &Progress,
+    out: &mut Items,
+) -> Result<(), CliError> {
+    while let Some(query) = pages.next_query() {
+        let answer = send(client, call, &query, args.include, false).await?;
+        let mut items = pages.read(answer.body)?;
+        if let Some(limit) = args.limit {
+            let room = limit.saturating_sub(out.count);
+            if items.len() as u64 >= room {
+                items.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                pages.done = true;
+            }
+        }
+        for item in &items {
+            out.push(item)?;
+        }
+        progress.show(out.count, pages.pages, answer.remaining);
+    }
+    Ok(())
+}
+
+/// How to get past the result cap of the user search.
+const CAP_ADVICE: &str = "to get every user, export them with POST /api/v2/jobs/users-exports, \
+     or narrow the search (-q q=…) so that each query matches fewer";
+
+/// The most results offset paging reaches for `call`, when Auth0 caps it: 1,000 for the user
+/// search.
+fn search_cap(call: &Call) -> Option<u64> {
+    (call.path == "/api/v2/users").then_some(1000)
+}
+
+/// Explains an error at the user search's result cap.
+fn cap_hint(error: CliError, call: &Call, printed: u64) -> CliError {
+    match error {
+        CliError::Failure(message) if search_cap(call).is_some() && message.contains("1000") => {
+            CliError::Failure(format!(
+                "{message}; Auth0 pages through the first 1,000 results of a user search only \
+                 ({printed} were printed); {CAP_ADVICE}"
+            ))
+        }
+        other => other,
+    }
+}
+
+/// The items of `--paginate` on stdout: one JSON array written as the items arrive (indented
+/// on a terminal), or one item per line with `--ndjson`.
+struct Items {
+    ndjson: bool,
+    pretty: bool,
+    count: u64,
+}
+
+impl Items {
+    fn new(ndjson: bool, pretty: bool) -> Self {
+        Self {
+            ndjson,
+            pretty,
+            count: 0,
+        }
+    }
+
+    fn push(&mut self, item: &Value) -> Result<(), CliError> {
+        let text = json_text(item, self.pretty && !self.ndjson);
+        let written = if self.ndjson {
+            print_line(&text)
+        } else if self.pretty {
+            let indented = text.replace('\n', "\n  ");
+            let lead = if self.count == 0 { "[\n  " } else { ",\n  " };
+            print_raw(&format!("{lead}{indented}"))
+        } else {
+            let lead = if self.count == 0 { "[" } else { "," };
+            print_raw(&format!("{lead}{text}"))
+        };
+        self.count += 1;
+        written
+    }
+
+    /// Closes the array.
+    fn finish(&self) -> Result<(), CliError> {
+        match (self.ndjson, self.count, self.pretty) {
+            (true, _, _) => Ok(()),
+            (false, 0, _) => print_line("[]"),
+            (false, _, true) => print_line("\n]"),
+            (false, _, false) => print_line("]"),
+        }
+    }
+}
+
+/// The progress line of `--paginate` on stderr: shown on a terminal (not a dumb one) when
+/// stdout goes elsewhere, so that it never lands between the items.
+struct Progress {
+    on: bool,
+    /// Whether escape sequences may be used (not with `NO_COLOR`).
+    escapes: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Self {
+            on: stderr_is_terminal() && !stdout_is_terminal() && !dumb,
+            escapes: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    fn show(&self, items: u64, pages: u64, remaining: Option<u64>) {
+        if !self.on {
+            return;
+        }
+        let remaining = remaining
+            .map(|r| format!(", rate limit remaining {r}"))
+            .unwrap_or_default();
+        let line = format!(
+            "{items} item{}, {pages} page{}{remaining}",
+            plural(items),
+            plural(pages)
+        );
+        if self.escapes {
+            eprint!("\r\x1b[2K{line}");
+        } else {
+            eprint!("\r{line:<70}");
+        }
+    }
+
+    fn end(&self) {
+        if self.on {
+            eprintln!();
+        }
+    }
 }
 
 fn plural(n: u64) -> &'static str {
@@ -229,6 +389,9 @@ struct Pager {
     items_key: Option<&'static str>,
     /// Every checkpoint cursor seen: one that comes back would make the walk endless.
     cursors: std::collections::HashSet<String>,
+    /// Offset: the digest of the last page's items; a server that ignores `page` sends the
+    /// same page again.
+    last_page: Option<[u8; 32]>,
     pages: u64,
     seen: u64,
     done: bool,
@@ -276,6 +439,7 @@ impl Pager {
             cursors: from.iter().cloned().collect(),
             from,
             items_key,
+            last_page: None,
             pages: 0,
             seen: 0,
             done: false,
@@ -384,6 +548,21 @@ impl Pager {
                 }
             }
             _ => {
+                if n > 0 {
+                    let digest: [u8; 32] =
+                        sha2::Sha256::digest(Value::Array(items.clone()).to_string().as_bytes())
+                            .into();
+                    if self.last_page == Some(digest) {
+                        self.done = true;
+                        return Err(CliError::failure(format!(
+                            "paging does not end: page {} holds the same items as page {} (the \
+                             server seems to ignore `page`); stopped",
+                            self.page,
+                            self.page.saturating_sub(1)
+                        )));
+                    }
+                    self.last_page = Some(digest);
+                }
                 self.page += 1;
                 if n < self.size || total.is_some_and(|t| self.seen >= t) {
                     self.done = true;
@@ -399,15 +578,15 @@ impl Pager {
     }
 }
 
-/// Asks before a DELETE on a terminal; refuses without `--yes` elsewhere.
-fn confirm(call: &Call) -> Result<(), CliError> {
+/// Asks before a DELETE on a terminal, naming the tenant; refuses without `--yes` elsewhere.
+fn confirm(call: &Call, tenant: &str) -> Result<(), CliError> {
     if !stdin_is_terminal() || !stderr_is_terminal() {
         return Err(CliError::usage(format!(
-            "DELETE {} needs --yes when not run from a terminal",
+            "DELETE {} on {tenant} needs --yes when not run from a terminal",
             call.path
         )));
     }
-    eprint!("Send DELETE {}? [y/N] ", call.path);
+    eprint!("Send DELETE {} to {tenant}? [y/N] ", call.path);
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -417,7 +596,7 @@ fn confirm(call: &Call) -> Result<(), CliError> {
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(())
     } else {
-        Err(CliError::failure("not confirmed; nothing was sent"))
+        Err(CliError::usage("not confirmed; nothing was sent"))
     }
 }
 
@@ -437,6 +616,12 @@ fn parse(args: &ApiArgs) -> Result<Call, CliError> {
         .iter()
         .map(|h| parse_header(h))
         .collect::<Result<_, _>>()?;
+    if method == Method::GET && body.is_some() {
+        return Err(CliError::usage(
+            "GET sends no body: Auth0 ignores it; pass the values as query parameters with -q \
+             KEY=VALUE",
+        ));
+    }
     Ok(Call {
         method,
         path,
@@ -536,7 +721,10 @@ fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), CliError> {
     };
     let name = HeaderName::from_bytes(name.trim().as_bytes())
         .map_err(|_| CliError::usage(format!("-H: {:?} is not a header name", name.trim())))?;
-    if name == http::header::AUTHORIZATION || name == http::header::HOST {
+    if name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || name == http::header::HOST
+    {
         return Err(CliError::usage(format!(
             "-H: the {name} header is set by auth0-m2m and cannot be replaced"
         )));
@@ -816,6 +1004,73 @@ mod tests {
         p.read(json!({"members": [{}], "next": "b"})).unwrap();
         let e = p.read(json!({"members": [{}], "next": "a"})).unwrap_err();
         assert!(e.to_string().contains("a second time"), "{e}");
+    }
+
+    #[test]
+    fn a_server_that_ignores_page_is_stopped_on_the_repeated_page() {
+        let mut p = Pager::new(
+            PaginationStyle::Offset,
+            Some("clients"),
+            &[("per_page".into(), "2".into())],
+        )
+        .unwrap();
+        let page = json!({"clients": [{"a": 1}, {"a": 2}]});
+        assert_eq!(p.read(page.clone()).unwrap().len(), 2);
+        let e = p.read(page).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("same items as page 0"), "{e}");
+        assert!(p.next_query().is_none());
+    }
+
+    #[test]
+    fn hostile_paths_headers_and_get_bodies_are_refused() {
+        for path in [
+            "//evil.com/x",
+            "https://evil.com/api/v2/clients",
+            "http://evil.com",
+        ] {
+            let e = parse_path(path).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{path}");
+        }
+        for header in [
+            "x-a: b\r\nhost: evil.com",
+            "x-a: b\nx-b: c",
+            "Proxy-Authorization: Basic eA==",
+        ] {
+            assert!(parse_header(header).is_err(), "{header:?}");
+        }
+        let args = |method: &str, data: Option<&str>| ApiArgs {
+            method: method.into(),
+            path: "clients".into(),
+            query: vec![],
+            data: data.map(str::to_owned),
+            header: vec![],
+            include: false,
+            paginate: false,
+            ndjson: false,
+            limit: None,
+            yes: false,
+            curl: false,
+        };
+        let e = parse(&args("get", Some("{}"))).unwrap_err();
+        assert!(e.to_string().contains("GET sends no body"), "{e}");
+        assert!(parse(&args("post", Some("{}"))).is_ok());
+    }
+
+    #[test]
+    fn paginate_is_refused_where_the_operation_has_none() {
+        let get = |path: &str| Call {
+            method: Method::GET,
+            path: path.into(),
+            query: vec![],
+            body: None,
+            headers: vec![],
+        };
+        let e = check_paginated(&get("/api/v2/clients/abc")).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("has no pagination"), "{e}");
+        check_paginated(&get("/api/v2/clients")).unwrap();
+        check_paginated(&get("/api/v2/not-modeled")).unwrap();
     }
 
     #[test]

@@ -42,6 +42,16 @@ pub(crate) fn print_line(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Writes `text` to stdout without a newline; a closed pipe ends quietly.
+pub(crate) fn print_raw(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failure(format!("cannot write to stdout: {e}"))),
+    }
+}
+
 /// Quotes `arg` for a POSIX shell: unchanged when it is made of safe characters only,
 /// otherwise in single quotes (a single quote inside becomes `'\''`).
 pub(crate) fn shell_quote(arg: &str) -> String {
