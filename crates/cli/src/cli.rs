@@ -60,8 +60,8 @@ directory, files mode 0600), so consecutive invocations share one token and make
 request while it is fresh.
 
 --curl-config prints the header as a curl configuration line, so that the token reaches
-curl on its standard input: a token in a command's arguments (`curl -H \"…$(auth0-m2m
-token)\"`) can be read by every local user while the command runs.
+curl on its standard input: a token among a command's arguments (a command substitution in
+`curl -H`) can be read by every local user while the command runs.
 
 EXAMPLES:
   auth0-m2m token --curl-config | curl -K - https://$AUTH0_DOMAIN/api/v2/clients
@@ -135,8 +135,8 @@ accepting, gives the requests in progress 3 s, and exits, removing its socket an
 prints one JSON line with the socket (or address) and key file once it listens, and logs to
 stderr (RUST_LOG, default info).
 
-The key reaches curl on its standard input, as a curl configuration line; a key in a
-command's arguments (`-H \"…$(cat agent.key)\"`) can be read by every local user.
+The key reaches curl on its standard input, as a curl configuration line: a key among a
+command's arguments can be read by every local user.
 
 EXAMPLES:
   auth0-m2m serve &
