@@ -12,9 +12,10 @@ use sha2::Digest;
 use crate::cli::{ApiArgs, GlobalArgs};
 use crate::config::Target;
 use crate::error::CliError;
+use crate::jq::{Jq, JqOutput};
 use crate::output::{
-    curl_config_quote, json_text, print_line, print_raw, shell_quote, stderr_is_terminal,
-    stdin_is_terminal, stdout_is_terminal,
+    curl_config_quote, json_for_stdout, json_text, print_line, print_raw, shell_quote,
+    stderr_is_terminal, stdin_is_terminal, stdout_is_terminal,
 };
 
 /// The page size used with `--paginate` unless `per_page` or `take` is given: the largest
@@ -35,6 +36,7 @@ struct Call {
 /// Runs `api`.
 pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliError> {
     let call = parse(args)?;
+    let jq = args.jq.as_deref().map(Jq::compile).transpose()?;
     if args.paginate && call.method != Method::GET {
         return Err(CliError::usage("--paginate works with GET only"));
     }
@@ -58,14 +60,34 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliEr
         confirm(&call, &tenant_name(&target))?;
     }
     if args.paginate {
-        return paginate(&client, &call, args).await;
+        return paginate(&client, &call, args, jq).await;
     }
-    let answer = send(&client, &call, &call.query, args.include, true).await?;
-    match answer.body {
+    let show = Show {
+        include: args.include,
+        verbose: args.verbose,
+        error_body: !args.silent,
+    };
+    let answer = send(&client, &call, &call.query, show).await?;
+    if args.silent {
+        return Ok(());
+    }
+    match (answer.body, jq) {
+        (body, Some(jq)) => print_jq(&jq, &body),
         // An empty answer (204) prints nothing.
-        Value::Null => Ok(()),
-        body => print_line(&json_text(&body, stdout_is_terminal())),
+        (Value::Null, None) => Ok(()),
+        (body, None) => print_line(&json_for_stdout(&body)),
     }
+}
+
+/// Prints what `jq` makes of `value`: strings as text, anything else as JSON.
+fn print_jq(jq: &Jq, value: &Value) -> Result<(), CliError> {
+    for output in jq.run(value)? {
+        match output {
+            JqOutput::Text(text) => print_line(&text)?,
+            JqOutput::Json(json) => print_line(&json_for_stdout(&json))?,
+        }
+    }
+    Ok(())
 }
 
 /// The tenant (and profile) a command talks to, for the confirmation question.
@@ -105,16 +127,27 @@ struct Answer {
 /// The `User-Agent` addition that tells this command's calls apart in Auth0's logs.
 const APP_NAME: &str = concat!("auth0-m2m-cli/", env!("CARGO_PKG_VERSION"));
 
-/// Sends `call` with `query`; with `include`, prints the status and headers of the answer
-/// (or of the error answer) to stderr; with `error_body`, prints the body of an error answer
-/// to stdout (as `gh api` does, for scripts).
+/// What [`send`] shows besides the answer's body.
+#[derive(Debug, Clone, Copy)]
+struct Show {
+    /// `-i`: the status and headers of the answer (or of the error answer), on stderr.
+    include: bool,
+    /// `--verbose`: the request too, with the token redacted.
+    verbose: bool,
+    /// The body of an error answer on stdout (as `gh api` does, for scripts).
+    error_body: bool,
+}
+
+/// Sends `call` with `query`, showing what `show` asks for.
 async fn send(
     client: &ManagementClient,
     call: &Call,
     query: &[(String, String)],
-    include: bool,
-    error_body: bool,
+    show: Show,
 ) -> Result<Answer, CliError> {
+    if show.verbose {
+        print_request(client, call, query);
+    }
     let mut options = CallOptions::new().app_name(APP_NAME);
     for (name, value) in &call.headers {
         options = options.header(
@@ -134,8 +167,8 @@ async fn send(
     match request.send_with_response::<Value>().await {
         Ok(response) => {
             let (body, meta) = response.into_parts();
-            if include {
-                print_meta(&meta);
+            if show.include || show.verbose {
+                print_meta(&meta, show.verbose);
             }
             Ok(Answer {
                 body,
@@ -143,30 +176,65 @@ async fn send(
             })
         }
         Err(e) => {
-            if include && let Some(meta) = e.response_meta() {
-                print_meta(meta);
+            if (show.include || show.verbose)
+                && let Some(meta) = e.response_meta()
+            {
+                print_meta(meta, show.verbose);
             }
-            if error_body
+            if show.error_body
                 && let Some(body) = e.api_error_body()
                 && let Ok(body) = serde_json::to_value(body)
             {
-                print_line(&json_text(&body, stdout_is_terminal()))?;
+                print_line(&json_for_stdout(&body))?;
             }
             Err(explain(call, e))
         }
     }
 }
 
-/// `-i`: the status line and the headers, on stderr.
-fn print_meta(meta: &ResponseMeta) {
-    let mut text = format!("HTTP {}\n", meta.status());
+/// `-i`: the status line and the headers, on stderr (with `verbose`, each line after `< `).
+fn print_meta(meta: &ResponseMeta, verbose: bool) {
+    let lead = if verbose { "< " } else { "" };
+    let mut text = format!("{lead}HTTP {}\n", meta.status());
     for (name, value) in meta.headers() {
         text.push_str(&format!(
-            "{name}: {}\n",
+            "{lead}{name}: {}\n",
             String::from_utf8_lossy(value.as_bytes())
         ));
     }
     eprintln!("{text}");
+}
+
+/// `--verbose`: the request line and the headers this command sets, on stderr, each after
+/// `> `; the token is never shown.
+fn print_request(client: &ManagementClient, call: &Call, query: &[(String, String)]) {
+    let mut url = format!("{}{}", client.base_url(), call.path);
+    if !query.is_empty() {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query {
+            q.append_pair(k, v);
+        }
+        url.push('?');
+        url.push_str(&q.finish());
+    }
+    let mut text = format!(
+        "> {} {url}\n> authorization: Bearer <redacted>\n",
+        call.method
+    );
+    text.push_str(&format!("> user-agent: … {APP_NAME}\n"));
+    for (name, value) in &call.headers {
+        text.push_str(&format!(
+            "> {name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    if let Some(body) = &call.body {
+        text.push_str(&format!(
+            "> content-type: application/json\n>\n> {}\n",
+            json_text(body, false)
+        ));
+    }
+    eprint!("{text}");
 }
 
 /// The command's error for a failed call; an `insufficient_scope` answer names the scopes the
@@ -207,7 +275,12 @@ fn scope_hint(method: &Method, path: &str) -> String {
 
 /// Follows the pages to the end (or to `--limit` items) and prints the items as they arrive;
 /// when a page fails, what was printed before stays a valid JSON array.
-async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Result<(), CliError> {
+async fn paginate(
+    client: &ManagementClient,
+    call: &Call,
+    args: &ApiArgs,
+    jq: Option<Jq>,
+) -> Result<(), CliError> {
     let op = management::catalogue::find("GET", &call.path);
     let style = op
         .and_then(|op| op.pagination)
@@ -217,7 +290,7 @@ async fn paginate(client: &ManagementClient, call: &Call, args: &ApiArgs) -> Res
         pages.size = pages.size.min(limit.max(1));
     }
     let progress = Progress::new();
-    let mut out = Items::new(args.ndjson, stdout_is_terminal());
+    let mut out = Items::new(args.ndjson, stdout_is_terminal(), args.silent, jq);
     let result = walk(client, call, args, &mut pages, &progress, &mut out).await;
     progress.end();
     out.finish()?;
@@ -243,7 +316,12 @@ async fn walk(
     out: &mut Items,
 ) -> Result<(), CliError> {
     while let Some(query) = pages.next_query() {
-        let answer = send(client, call, &query, args.include, false).await?;
+        let show = Show {
+            include: args.include,
+            verbose: args.verbose,
+            error_body: false,
+        };
+        let answer = send(client, call, &query, show).await?;
         let mut items = pages.read(answer.body)?;
         if let Some(limit) = args.limit {
             let room = limit.saturating_sub(out.count);
@@ -284,24 +362,46 @@ fn cap_hint(error: CliError, call: &Call, printed: u64) -> CliError {
 }
 
 /// The items of `--paginate` on stdout: one JSON array written as the items arrive (indented
-/// on a terminal), or one item per line with `--ndjson`.
+/// and coloured on a terminal), one item per line with `--ndjson`, what `--jq` makes of each
+/// item, or nothing with `--silent`.
 struct Items {
     ndjson: bool,
     pretty: bool,
+    silent: bool,
+    jq: Option<Jq>,
     count: u64,
 }
 
 impl Items {
-    fn new(ndjson: bool, pretty: bool) -> Self {
+    fn new(ndjson: bool, pretty: bool, silent: bool, jq: Option<Jq>) -> Self {
         Self {
             ndjson,
             pretty,
+            silent,
+            jq,
             count: 0,
         }
     }
 
+    /// Whether items are written as lines of their own rather than inside one array.
+    fn as_lines(&self) -> bool {
+        self.ndjson || self.silent || self.jq.is_some()
+    }
+
     fn push(&mut self, item: &Value) -> Result<(), CliError> {
-        let text = json_text(item, self.pretty && !self.ndjson);
+        if self.silent {
+            self.count += 1;
+            return Ok(());
+        }
+        if let Some(jq) = &self.jq {
+            self.count += 1;
+            return print_jq(jq, item);
+        }
+        let text = if self.pretty && !self.ndjson {
+            json_for_stdout(item)
+        } else {
+            json_text(item, false)
+        };
         let written = if self.ndjson {
             print_line(&text)
         } else if self.pretty {
@@ -318,7 +418,7 @@ impl Items {
 
     /// Closes the array.
     fn finish(&self) -> Result<(), CliError> {
-        match (self.ndjson, self.count, self.pretty) {
+        match (self.as_lines(), self.count, self.pretty) {
             (true, _, _) => Ok(()),
             (false, 0, _) => print_line("[]"),
             (false, _, true) => print_line("\n]"),
@@ -607,10 +707,30 @@ fn parse(args: &ApiArgs) -> Result<Call, CliError> {
     for pair in &args.query {
         query.push(parse_pair(pair)?);
     }
-    let body = match &args.data {
-        None => None,
-        Some(data) => Some(parse_body(data)?),
+    let mut body = match (&args.data, &args.input) {
+        (Some(data), _) => Some(parse_body(data)?),
+        (None, Some(file)) => Some(parse_body(&format!("@{file}"))?),
+        (None, None) => None,
     };
+    let fields = parse_fields(&args.field, &args.raw_field)?;
+    if !fields.is_empty() {
+        if method == Method::GET || body.is_some() {
+            // As `gh api` does: fields are query parameters then.
+            for (key, value) in fields {
+                let text = match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                query.push((key, text));
+            }
+        } else {
+            let mut object = serde_json::Map::new();
+            for (key, value) in fields {
+                insert_field(&mut object, &key, value)?;
+            }
+            body = Some(Value::Object(object));
+        }
+    }
     let headers = args
         .header
         .iter()
@@ -713,6 +833,113 @@ fn parse_body(data: &str) -> Result<Value, CliError> {
     };
     serde_json::from_str(&text)
         .map_err(|e| CliError::usage(format!("malformed -d JSON in {source}: {e}")))
+}
+
+/// The `-F` (typed) then `-f` (raw) fields, as (key, value) pairs.
+fn parse_fields(typed: &[String], raw: &[String]) -> Result<Vec<(String, Value)>, CliError> {
+    let split = |flag: &str, text: &str| match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(CliError::usage(format!(
+            "{flag} {text:?}: expected KEY=VALUE"
+        ))),
+    };
+    let mut fields = Vec::new();
+    for text in typed {
+        let (key, value) = split("-F", text)?;
+        fields.push((key, typed_value(&value)?));
+    }
+    for text in raw {
+        let (key, value) = split("-f", text)?;
+        fields.push((key, Value::String(value)));
+    }
+    Ok(fields)
+}
+
+/// A `-F` value: `true`, `false`, `null` and numbers as JSON literals, `@FILE` (or `@-`) as the
+/// text read, anything else as a string.
+fn typed_value(text: &str) -> Result<Value, CliError> {
+    Ok(match text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        "@-" => {
+            let mut value = String::new();
+            std::io::stdin()
+                .read_to_string(&mut value)
+                .map_err(|e| CliError::usage(format!("-F @-: cannot read standard input: {e}")))?;
+            Value::String(value)
+        }
+        _ if text.starts_with('@') => {
+            let file = &text[1..];
+            Value::String(
+                std::fs::read_to_string(file).map_err(|e| {
+                    CliError::usage(format!("-F @{file}: cannot read the file: {e}"))
+                })?,
+            )
+        }
+        _ => match text.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && text.chars().all(|c| "0123456789.eE+-".contains(c)))
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Value::String(text.to_owned()), Value::Number),
+        },
+    })
+}
+
+/// Places `value` at `key` in `object`: `a[b][c]` nests objects, a final `[]` appends to a list.
+fn insert_field(
+    object: &mut serde_json::Map<String, Value>,
+    key: &str,
+    value: Value,
+) -> Result<(), CliError> {
+    let bad = |reason: &str| CliError::usage(format!("field {key:?}: {reason}"));
+    let (first, mut rest) = match key.find('[') {
+        Some(i) => (&key[..i], &key[i..]),
+        None => (key, ""),
+    };
+    if first.is_empty() {
+        return Err(bad("the key has no name before ["));
+    }
+    let mut parts = Vec::new();
+    while !rest.is_empty() {
+        let Some(inner) = rest.strip_prefix('[') else {
+            return Err(bad("expected [ after a ]"));
+        };
+        let Some(end) = inner.find(']') else {
+            return Err(bad("a [ is not closed"));
+        };
+        parts.push(&inner[..end]);
+        rest = &inner[end + 1..];
+    }
+    if parts.iter().rev().skip(1).any(|p| p.is_empty()) {
+        return Err(bad("[] may only end a key"));
+    }
+    let mut slot = object.entry(first.to_owned()).or_insert(Value::Null);
+    for part in parts {
+        if part.is_empty() {
+            match slot {
+                Value::Null => *slot = Value::Array(vec![value]),
+                Value::Array(items) => items.push(value),
+                _ => return Err(bad("[] appends to a list, but the key holds another value")),
+            }
+            return Ok(());
+        }
+        if slot.is_null() {
+            *slot = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(inner) = slot else {
+            return Err(bad("a nested key under a value that is not an object"));
+        };
+        slot = inner.entry(part.to_owned()).or_insert(Value::Null);
+    }
+    if !slot.is_null() {
+        return Err(bad("given twice"));
+    }
+    *slot = value;
+    Ok(())
 }
 
 fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), CliError> {
@@ -1044,6 +1271,12 @@ mod tests {
             path: "clients".into(),
             query: vec![],
             data: data.map(str::to_owned),
+            input: None,
+            field: vec![],
+            raw_field: vec![],
+            jq: None,
+            silent: false,
+            verbose: false,
             header: vec![],
             include: false,
             paginate: false,
@@ -1071,6 +1304,53 @@ mod tests {
         assert!(e.to_string().contains("has no pagination"), "{e}");
         check_paginated(&get("/api/v2/clients")).unwrap();
         check_paginated(&get("/api/v2/not-modeled")).unwrap();
+    }
+
+    #[test]
+    fn fields_build_nested_bodies() {
+        let fields = parse_fields(
+            &[
+                "n=5".into(),
+                "f=1.5".into(),
+                "t=true".into(),
+                "z=null".into(),
+                "s=v1.2".into(),
+                "meta[plan][tier]=2".into(),
+                "grants[]=a".into(),
+                "grants[]=b".into(),
+            ],
+            &["raw=true".into(), "meta[name]=x=y".into()],
+        )
+        .unwrap();
+        let mut body = serde_json::Map::new();
+        for (k, v) in fields {
+            insert_field(&mut body, &k, v).unwrap();
+        }
+        assert_eq!(
+            Value::Object(body),
+            json!({
+                "n": 5, "f": 1.5, "t": true, "z": null, "s": "v1.2",
+                "meta": {"plan": {"tier": 2}, "name": "x=y"},
+                "grants": ["a", "b"], "raw": "true"
+            })
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.txt");
+        std::fs::write(&file, "from a file\n").unwrap();
+        assert_eq!(
+            typed_value(&format!("@{}", file.display())).unwrap(),
+            json!("from a file\n")
+        );
+        assert!(typed_value("@/nonexistent/x").is_err());
+        for bad in ["a[", "[x]", "a[][b]", "a[b]c"] {
+            let mut body = serde_json::Map::new();
+            assert!(insert_field(&mut body, bad, json!(1)).is_err(), "{bad}");
+        }
+        let mut body = serde_json::Map::new();
+        insert_field(&mut body, "a", json!(1)).unwrap();
+        assert!(insert_field(&mut body, "a", json!(2)).is_err());
+        assert!(insert_field(&mut body, "a[b]", json!(2)).is_err());
+        assert!(parse_fields(&["novalue".into()], &[]).is_err());
     }
 
     #[test]

@@ -83,6 +83,13 @@ a server that sends the same page again stops the walk; when a page fails, the i
 before it stay valid JSON. Auth0's user search (GET users) reaches the first 1,000 results
 only: export the users (POST jobs/users-exports) or narrow the query (-q q=…) for more.
 
+-F KEY=VALUE and -f KEY=VALUE build the JSON body (like `gh api`): -F turns true, false, null
+and numbers into JSON literals and @FILE into the file's text, -f keeps the text as it is;
+KEY[SUB]=VALUE nests objects and KEY[]=VALUE appends to a list. --input FILE sends a file as
+the body. --jq EXPR filters the answer in-process with jq's language. On a terminal the JSON
+is indented and coloured (not with NO_COLOR or TERM=dumb). --verbose shows the request and the
+answer's headers on stderr, the token replaced by <redacted>; --silent prints no body.
+
 An error answer's JSON body is printed on stdout (the message on stderr), for scripts.
 
 With --curl, the command prints the curl command that sends the request: the token (and the
@@ -92,6 +99,9 @@ EXAMPLES:
   auth0-m2m api get clients -q fields=client_id,name
   auth0-m2m api get 'users/auth0|5f7c8ec7c33c6c004bbafe82'
   auth0-m2m api post roles -d '{\"name\": \"reader\"}'
+  auth0-m2m api post roles -f name=reader -f description='read only'
+  auth0-m2m api patch clients/ID -F app_metadata[tier]=2 -F grant_types[]=client_credentials
+  auth0-m2m api get clients --jq '.[].name'
   auth0-m2m api patch clients/ID -d @client.json
   auth0-m2m api get users --paginate --ndjson | jq -r .email
   auth0-m2m api delete roles/ID --yes
@@ -265,8 +275,34 @@ pub(crate) struct ApiArgs {
     #[arg(short = 'q', long = "query", value_name = "KEY=VALUE")]
     pub(crate) query: Vec<String>,
     /// The JSON body: JSON text, @FILE, or @- for standard input.
-    #[arg(short = 'd', long = "data", value_name = "JSON|@FILE|@-")]
+    #[arg(
+        short = 'd',
+        long = "data",
+        value_name = "JSON|@FILE|@-",
+        conflicts_with = "input"
+    )]
     pub(crate) data: Option<String>,
+    /// The JSON body from FILE (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<String>,
+    /// A typed field of the JSON body, KEY=VALUE (repeatable): true, false, null and numbers
+    /// become JSON literals, @FILE the file's text; KEY[SUB]=V nests, KEY[]=V appends to a
+    /// list. With GET, or with a body from -d/--input, fields are query parameters.
+    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE")]
+    pub(crate) field: Vec<String>,
+    /// A string field of the JSON body, KEY=VALUE (repeatable), nested like -F.
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
+    pub(crate) raw_field: Vec<String>,
+    /// Filter the answer with a jq expression, in-process (strings print without quotes);
+    /// with --paginate, applied to each item.
+    #[arg(long, value_name = "EXPR")]
+    pub(crate) jq: Option<String>,
+    /// Print nothing of the answer's body.
+    #[arg(long, conflicts_with = "jq")]
+    pub(crate) silent: bool,
+    /// Print the request and the answer's status and headers to stderr (the token redacted).
+    #[arg(long)]
+    pub(crate) verbose: bool,
     /// An extra request header NAME:VALUE (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
     pub(crate) header: Vec<String>,

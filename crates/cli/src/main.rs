@@ -32,6 +32,7 @@ mod cli;
 mod config;
 mod error;
 mod files;
+mod jq;
 mod ops;
 mod output;
 mod serve;

@@ -609,10 +609,7 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     // On a terminal the JSON is indented; in a pipe it is compact.
     let out = on_a_terminal(&home, &fake, &format!("'{bin}' api get '{path}'"), "");
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        screen.contains("{\r\n  \"") || screen.contains("{\n  \""),
-        "{screen:?}"
-    );
+    assert!(screen.contains("{\r\n  \u{1b}[34;1m\""), "{screen:?}");
     let piped = run_ok(home.cli(Some(&fake)).args(["api", "get", &path]));
     assert_eq!(piped.lines().count(), 1, "{piped}");
     let delete = format!("'{bin}' api delete '{path}'");
@@ -915,4 +912,121 @@ fn paginate_limits_streams_and_explains_the_user_search_cap() {
         "{}",
         stderr(&out)
     );
+}
+
+/// What shell users reach for: --jq, -f/-F fields, --input, --silent, --verbose, colours.
+#[test]
+fn jq_fields_input_silent_verbose_and_colours() {
+    let fake = Fake::start(&["--seed-clients", "3"]);
+    let home = Home::new();
+    let token = run_ok(home.cli(Some(&fake)).arg("token")).trim().to_owned();
+
+    // --jq, in-process: strings as text, anything else as JSON.
+    let names = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "clients", "--jq", ".[].name"]),
+    );
+    assert_eq!(names.lines().count(), 4, "{names}");
+    assert!(names.lines().all(|l| !l.starts_with('"')), "{names}");
+    let count = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "clients", "--jq", "length"]),
+    );
+    assert_eq!(count.trim(), "4");
+    let ids = run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "--paginate",
+        "-q",
+        "per_page=2",
+        "--jq",
+        "{id: .client_id}",
+    ]));
+    assert_eq!(ids.lines().count(), 4, "applied to each item: {ids}");
+    for line in ids.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["id"].is_string(), "{v}");
+    }
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "get", "clients", "--jq", ".[] |"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--jq"), "{}", stderr(&out));
+
+    // -f and -F build the body; @FILE reads a value; --verbose shows it, never the token.
+    let description = home.path().join("description.txt");
+    std::fs::write(&description, "from a file").unwrap();
+    let out = run(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "-f",
+        "name=from-fields",
+        "-F",
+        &format!("description=@{}", description.display()),
+        "--verbose",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let role: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(role["name"], "from-fields");
+    assert_eq!(role["description"], "from a file");
+    let err = stderr(&out);
+    assert!(err.contains("> POST https://"), "{err}");
+    assert!(err.contains("> authorization: Bearer <redacted>"), "{err}");
+    assert!(
+        err.contains(r#"> {"description":"from a file","name":"from-fields"}"#),
+        "{err}"
+    );
+    assert!(err.contains("< HTTP 20"), "{err}");
+    assert!(!err.contains(&token), "the token is redacted");
+
+    // With GET, fields are query parameters.
+    let page: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "-F",
+        "per_page=2",
+        "-F",
+        "include_totals=true",
+    ])))
+    .unwrap();
+    assert_eq!(page["clients"].as_array().map(Vec::len), Some(2), "{page}");
+
+    // --input FILE, and --silent.
+    let body = home.path().join("role.json");
+    std::fs::write(&body, r#"{"name": "from-input"}"#).unwrap();
+    let out = run(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "--input",
+        body.to_str().unwrap(),
+        "--silent",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "--silent prints no body");
+    let roles = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "roles", "--jq", ".[].name"]),
+    );
+    assert!(roles.lines().any(|l| l == "from-input"), "{roles}");
+
+    // Colours on a terminal, none with NO_COLOR or in a pipe.
+    let bin = common::cli_bin().display().to_string();
+    let out = on_a_terminal(&home, &fake, &format!("'{bin}' api get roles"), "");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("\u{1b}[34;1m\"name\""), "{screen:?}");
+    let out = on_a_terminal(
+        &home,
+        &fake,
+        &format!("NO_COLOR=1 '{bin}' api get roles"),
+        "",
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+    assert!(screen.contains("\"name\""), "{screen:?}");
+    let piped = run_ok(home.cli(Some(&fake)).args(["api", "get", "roles"]));
+    assert!(!piped.contains('\u{1b}'));
 }
