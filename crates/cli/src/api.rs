@@ -205,10 +205,9 @@ fn print_meta(meta: &ResponseMeta, verbose: bool) {
     eprintln!("{text}");
 }
 
-/// `--verbose`: the request line and the headers this command sets, on stderr, each after
-/// `> `; the token is never shown.
-fn print_request(client: &ManagementClient, call: &Call, query: &[(String, String)]) {
-    let mut url = format!("{}{}", client.base_url(), call.path);
+/// `base_url` + `path` + the form-encoded `query`.
+fn full_url(base_url: &str, path: &str, query: &[(String, String)]) -> String {
+    let mut url = format!("{base_url}{path}");
     if !query.is_empty() {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in query {
@@ -217,6 +216,13 @@ fn print_request(client: &ManagementClient, call: &Call, query: &[(String, Strin
         url.push('?');
         url.push_str(&q.finish());
     }
+    url
+}
+
+/// `--verbose`: the request line and the headers this command sets, on stderr, each after
+/// `> `; the token is never shown.
+fn print_request(client: &ManagementClient, call: &Call, query: &[(String, String)]) {
+    let url = full_url(client.base_url(), &call.path, query);
     let mut text = format!(
         "> {} {url}\n> authorization: Bearer <redacted>\n",
         call.method
@@ -966,15 +972,7 @@ fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), CliError> {
 /// standard input (`auth0-m2m … token --curl-config | curl -K - …`), and a body does too, so
 /// neither shows in any process's arguments.
 fn curl_command(call: &Call, base_url: &str, reselect: &[String], ca_cert: Option<&str>) -> String {
-    let mut url = format!("{base_url}{}", call.path);
-    if !call.query.is_empty() {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &call.query {
-            q.append_pair(k, v);
-        }
-        url.push('?');
-        url.push_str(&q.finish());
-    }
+    let url = full_url(base_url, &call.path, &call.query);
     let token_command: Vec<String> = std::iter::once("auth0-m2m".to_owned())
         .chain(reselect.iter().map(|a| shell_quote(a)))
         .chain(["token".to_owned(), "--curl-config".to_owned()])

@@ -654,69 +654,58 @@ fn a_refused_secret_is_a_token_error_that_does_not_show_it() {
     assert!(!err.contains(secret), "{err}");
 }
 
-/// The example commands of a help text: the lines of its EXAMPLES block, with lines that end
-/// in `|` or `\` joined to the next.
-fn examples(text: &str) -> Vec<String> {
+/// Shell command lines: lines that end in `|` or `\` are joined to the next.
+fn join_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut commands = Vec::new();
-    let mut in_examples = false;
     let mut pending = String::new();
-    for line in text.lines() {
-        if line.trim_end() == "EXAMPLES:" {
-            in_examples = true;
-            continue;
-        }
-        if !in_examples {
-            continue;
-        }
-        if line.trim().is_empty() {
-            in_examples = false;
-            continue;
-        }
+    for line in lines {
         pending.push_str(line.trim());
         if let Some(stripped) = pending.strip_suffix('\\') {
             pending = format!("{} ", stripped.trim_end());
-            continue;
-        }
-        if pending.ends_with('|') {
+        } else if pending.ends_with('|') {
             pending.push(' ');
-            continue;
+        } else {
+            commands.push(std::mem::take(&mut pending));
         }
-        commands.push(std::mem::take(&mut pending));
     }
     commands
 }
 
-/// The shell commands of the README's command-line section, joined like [`examples`].
+/// The example commands of a help text: the lines of its EXAMPLES blocks.
+fn examples(text: &str) -> Vec<String> {
+    let mut in_examples = false;
+    join_lines(text.lines().filter(|line| {
+        if line.trim_end() == "EXAMPLES:" {
+            in_examples = true;
+            return false;
+        }
+        if line.trim().is_empty() {
+            in_examples = false;
+        }
+        in_examples && !line.trim().is_empty()
+    }))
+}
+
+/// The shell commands of the README's command-line section, comments removed.
 fn readme_commands() -> Vec<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
         .expect("README.md");
     let start = readme.find("### Command line").expect("the section");
     let section = &readme[start..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-    let mut commands = Vec::new();
     let mut in_block = false;
-    let mut pending = String::new();
-    for line in section.lines() {
-        if line.starts_with("```") {
-            in_block = !in_block;
-            continue;
-        }
-        if !in_block || line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.split("  #").next().unwrap_or(line).trim_end();
-        pending.push_str(line.trim());
-        if let Some(stripped) = pending.strip_suffix('\\') {
-            pending = format!("{} ", stripped.trim_end());
-            continue;
-        }
-        if pending.ends_with('|') {
-            pending.push(' ');
-            continue;
-        }
-        commands.push(std::mem::take(&mut pending));
-    }
-    commands
+    join_lines(
+        section
+            .lines()
+            .filter(|line| {
+                if line.starts_with("```") {
+                    in_block = !in_block;
+                    return false;
+                }
+                in_block && !line.trim().is_empty() && !line.starts_with('#')
+            })
+            .map(|line| line.split("  #").next().unwrap_or(line).trim_end()),
+    )
 }
 
 /// Every command the CLI prints (`--curl`) or documents (the help texts and the README) that

@@ -225,6 +225,11 @@ pub fn unix_get(socket: &Path, path: &str, key: Option<&str>) -> (u16, String) {
         "GET {path} HTTP/1.1\r\nHost: agent\r\n{auth}Connection: close\r\n\r\n"
     )
     .expect("send");
+    read_answer(&mut stream)
+}
+
+/// Reads a whole HTTP/1.1 answer (the request asked to close): `(status, body)`.
+fn read_answer(stream: &mut impl Read) -> (u16, String) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
     let status = answer
@@ -248,18 +253,7 @@ pub fn tcp_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String
     }
     request.push_str("Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    read_answer(&mut stream)
 }
 
 /// A private `redis-server` on a free loopback port; stopped on drop.
