@@ -285,10 +285,16 @@ pub(crate) struct ApiArgs {
     /// The JSON body from FILE (- for standard input).
     #[arg(long, value_name = "FILE")]
     pub(crate) input: Option<String>,
-    /// A typed field of the JSON body, KEY=VALUE (repeatable): true, false, null and numbers
-    /// become JSON literals, @FILE the file's text; KEY[SUB]=V nests, KEY[]=V appends to a
-    /// list. With GET, or with a body from -d/--input, fields are query parameters.
-    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE")]
+    /// Typed fields of the JSON body, as the help text describes them.
+    #[arg(
+        short = 'F',
+        long = "field",
+        value_name = "KEY=VALUE",
+        help = "A typed field of the JSON body, KEY=VALUE (repeatable): true, false, null and \
+                numbers become JSON literals, @FILE the file's text; KEY[SUB]=V nests, KEY[]=V \
+                appends to a list. With GET, or with a body from -d/--input, fields are query \
+                parameters."
+    )]
     pub(crate) field: Vec<String>,
     /// A string field of the JSON body, KEY=VALUE (repeatable), nested like -F.
     #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
