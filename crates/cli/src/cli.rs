@@ -100,7 +100,7 @@ EXAMPLES:
   auth0-m2m api get 'users/auth0|5f7c8ec7c33c6c004bbafe82'
   auth0-m2m api post roles -d '{\"name\": \"reader\"}'
   auth0-m2m api post roles -f name=reader -f description='read only'
-  auth0-m2m api patch clients/ID -F app_metadata[tier]=2 -F grant_types[]=client_credentials
+  auth0-m2m api patch clients/ID -f 'client_metadata[tier]=gold' -F 'grant_types[]=client_credentials'
   auth0-m2m api get clients --jq '.[].name'
   auth0-m2m api patch clients/ID -d @client.json
   auth0-m2m api get users --paginate --ndjson | jq -r .email
