@@ -133,8 +133,8 @@ one, the answer is 401. The socket (mode 0600 from its creation) is created in t
 runtime directory by default, in a directory that must be the user's own and closed to
 others; the key file is the socket's path with the extension .key (agent-PORT.key with
 --listen), so agents on different sockets or ports keep different keys, and an agent holds a
-lock on its key file while it runs: a second agent for the same socket or key file stops with
-an error. A stale socket file that nobody listens on is replaced.
+lock (on the key file's path plus .lock, which stays) while it runs: a second agent for the
+same socket or key file stops with an error. A stale socket file that nobody listens on is replaced.
 
 On a TCP port, which web pages in a browser can also reach, requests whose Host header is not
 a loopback address or localhost, or that carry another site's Origin, get 403.
