@@ -152,7 +152,8 @@ EXAMPLES:
   auth0-m2m serve &
   sed 's/.*/header = \"authorization: Bearer &\"/' \"$XDG_RUNTIME_DIR/auth0-m2m/agent.key\" |
     curl -K - --unix-socket \"$XDG_RUNTIME_DIR/auth0-m2m/agent.sock\" http://agent/token
-  AUTH0_CACHE=redis://127.0.0.1:6379 auth0-m2m serve --listen 127.0.0.1:7878 --key-file /run/agent.key";
+  AUTH0_CACHE=redis://127.0.0.1:6379 auth0-m2m serve --listen 127.0.0.1:7878
+  auth0-m2m serve --socket ~/.local/state/agent.sock --key-file ~/.config/auth0-m2m/agent.key";
 
 const COMPLETIONS_HELP: &str = "\
 EXAMPLES:
