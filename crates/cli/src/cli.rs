@@ -20,7 +20,8 @@ CONFIGURATION:
                          or private_key_jwt                                   --auth-method
     AUTH0_PRIVATE_KEY    the PEM private key file for private_key_jwt         --private-key
     AUTH0_CACHE          memory, file:<dir> or redis://… (default: a file
-                         cache in the user's cache directory)                 --cache
+                         cache in the user's cache directory); a password
+                         in the URL only here or in a profile, never --cache  --cache
     AUTH0_PROFILE        a profile of the configuration file                  --profile
 
   With --profile NAME (or AUTH0_PROFILE), the settings come from the table [profiles.NAME]
@@ -36,16 +37,19 @@ CONFIGURATION:
     # audience, token_url, ca_cert, auth_method, private_key
 
   Secrets are never accepted as command-line values (they would show in process lists and
-  shell history): use the environment, a file, or a profile's reference to either. A secret
-  file that group or others can read gets a warning.
+  shell history): use the environment, a file, or a profile's reference to either. As ssh
+  does with keys, a secret file (client secret, private key) that another user owns or that
+  group or others can access is refused, and so is a configuration file that group or others
+  can write; AUTH0_ALLOW_EXPOSED_SECRET_FILES=1 accepts them with a warning.
 
 EXIT STATUS:
   0  success
   1  the Management API or the token endpoint failed (or another runtime failure)
-  2  usage or configuration error (bad flags, malformed input, no tenant configured)
+  2  usage or configuration error (bad flags, malformed input, no tenant configured), or a
+     declined confirmation
 
 EXAMPLES:
-  curl -H \"authorization: Bearer $(auth0-m2m token)\" https://$AUTH0_DOMAIN/api/v2/clients
+  auth0-m2m token --curl-config | curl -K - https://$AUTH0_DOMAIN/api/v2/clients
   auth0-m2m api get clients --paginate
   auth0-m2m --profile prod ops users
   auth0-m2m --demo api get users -q per_page=5";
@@ -55,25 +59,49 @@ The token is kept in the configured cache (by default a file cache in the user's
 directory, files mode 0600), so consecutive invocations share one token and make no token
 request while it is fresh.
 
+--curl-config prints the header as a curl configuration line, so that the token reaches
+curl on its standard input: a token among a command's arguments (a command substitution in
+`curl -H`) can be read by every local user while the command runs.
+
 EXAMPLES:
-  curl -H \"authorization: Bearer $(auth0-m2m token)\" https://$AUTH0_DOMAIN/api/v2/clients
+  auth0-m2m token --curl-config | curl -K - https://$AUTH0_DOMAIN/api/v2/clients
   auth0-m2m token --json | jq .expires_in
   auth0-m2m token --info";
 
 const API_HELP: &str = "\
 PATH is relative to /api/v2/ (clients/ID) or absolute (/api/v2/clients/ID); characters that
 cannot appear in a URL path (such as | in user ids) are percent-encoded. The answer is printed
-as JSON: indented on a terminal, compact otherwise. DELETE asks for confirmation on a terminal
-and needs --yes otherwise.
+as JSON: indented on a terminal, compact otherwise. DELETE asks for confirmation on a terminal,
+naming the tenant, and needs --yes otherwise; declining exits with status 2. GET takes no
+body (-d).
 
-With --paginate, the pages are followed to the end with the pagination the operation supports
-(checkpoint from/take when it does, else page/per_page/include_totals; see `auth0-m2m ops`) and
-the items are printed as one JSON array, or one per line with --ndjson as they arrive.
+With --paginate, the pages are followed to the end (or to --limit N items) with the
+pagination the operation supports (checkpoint from/take when it does, else
+page/per_page/include_totals; see `auth0-m2m ops`), and the items are printed as they arrive:
+as one JSON array, or one per line with --ndjson. An operation without pagination is refused;
+a server that sends the same page again stops the walk; when a page fails, the items printed
+before it stay valid JSON. Auth0's user search (GET users) reaches the first 1,000 results
+only: export the users (POST jobs/users-exports) or narrow the query (-q q=…) for more.
+
+-F KEY=VALUE and -f KEY=VALUE build the JSON body (like `gh api`): -F turns true, false, null
+and numbers into JSON literals and @FILE into the file's text, -f keeps the text as it is;
+KEY[SUB]=VALUE nests objects and KEY[]=VALUE appends to a list. --input FILE sends a file as
+the body. --jq EXPR filters the answer in-process with jq's language. On a terminal the JSON
+is indented and coloured (not with NO_COLOR or TERM=dumb). --verbose shows the request and the
+answer's headers on stderr, the token replaced by <redacted>; --silent prints no body.
+
+An error answer's JSON body is printed on stdout (the message on stderr), for scripts.
+
+With --curl, the command prints the curl command that sends the request: the token (and the
+body) reach curl on its standard input as a curl configuration, never in its arguments.
 
 EXAMPLES:
   auth0-m2m api get clients -q fields=client_id,name
   auth0-m2m api get 'users/auth0|5f7c8ec7c33c6c004bbafe82'
   auth0-m2m api post roles -d '{\"name\": \"reader\"}'
+  auth0-m2m api post roles -f name=reader -f description='read only'
+  auth0-m2m api patch clients/ID -f 'client_metadata[tier]=gold' -F 'grant_types[]=client_credentials'
+  auth0-m2m api get clients --jq '.[].name'
   auth0-m2m api patch clients/ID -d @client.json
   auth0-m2m api get users --paginate --ndjson | jq -r .email
   auth0-m2m api delete roles/ID --yes
@@ -94,23 +122,38 @@ cache, so a fleet of agents sharing Redis makes one token request per refresh) a
 local processes without ever making them wait on the network once a token is held:
 
   GET /token    Auth0's token answer: access_token, token_type, expires_in (seconds left), scope
-  GET /healthz  whether a token is held, the seconds to its expiry and the last refresh error
+  GET /healthz  200 {\"status\":\"ok\"} while a token is held, else 503; with the key, also the
+                seconds to its expiry and the last refresh error
   GET /metrics  Prometheus text: token requests, answers served, refresh failures, seconds to
                 expiry, token quota remaining when Auth0 reported it
 
-/token needs the header `Authorization: Bearer <agent key>`; the key is random,
+/token and /metrics need the header `Authorization: Bearer <agent key>`; the key is random,
 written to the key file (mode 0600) at start and removed at exit. Without it, or with a wrong
-one, the answer is 401 and no token. The socket (mode 0600) is created in the user's runtime
-directory by default; the agent refuses to start when another process listens on it, and
-replaces a stale socket file that nobody listens on. It stops on SIGTERM or Ctrl-C, removing its
-socket and key file. It prints one JSON line with the socket (or address) and key file once
-it listens, and logs to stderr (RUST_LOG, default info).
+one, the answer is 401. The socket (mode 0600 from its creation) is created in the user's
+runtime directory by default, in a directory that must be the user's own and closed to
+others; the key file is the socket's path with the extension .key (agent-PORT.key with
+--listen), so agents on different sockets or ports keep different keys, and an agent holds a
+lock (on the key file's path plus .lock, which stays) while it runs: a second agent for the
+same socket or key file stops with an error. A stale socket file that nobody listens on is replaced.
+
+On a TCP port, which web pages in a browser can also reach, requests whose Host header is not
+a loopback address or localhost, or that carry another site's Origin, get 403.
+
+A client has 5 s to send a request's headers (also the most a connection stays idle);
+--max-connections bounds the connections served at once. On SIGTERM or Ctrl-C the agent stops
+accepting, gives the requests in progress 3 s, and exits, removing its socket and key file. It
+prints one JSON line with the socket (or address) and key file once it listens, and logs to
+stderr (RUST_LOG, default info).
+
+The key reaches curl on its standard input, as a curl configuration line: a key among a
+command's arguments can be read by every local user.
 
 EXAMPLES:
   auth0-m2m serve &
-  curl --unix-socket \"$XDG_RUNTIME_DIR/auth0-m2m/agent.sock\" \\
-       -H \"authorization: Bearer $(cat \"$XDG_RUNTIME_DIR/auth0-m2m/agent.key\")\" http://agent/token
-  auth0-m2m --cache redis://127.0.0.1:6379 serve --listen 127.0.0.1:7878 --key-file /run/agent.key";
+  sed 's/.*/header = \"authorization: Bearer &\"/' \"$XDG_RUNTIME_DIR/auth0-m2m/agent.key\" |
+    curl -K - --unix-socket \"$XDG_RUNTIME_DIR/auth0-m2m/agent.sock\" http://agent/token
+  AUTH0_CACHE=redis://127.0.0.1:6379 auth0-m2m serve --listen 127.0.0.1:7878
+  auth0-m2m serve --socket ~/.local/state/agent.sock --key-file ~/.config/auth0-m2m/agent.key";
 
 const COMPLETIONS_HELP: &str = "\
 EXAMPLES:
@@ -213,8 +256,13 @@ pub(crate) struct TokenArgs {
     #[arg(long, conflicts_with = "info")]
     pub(crate) json: bool,
     /// Print a summary without the token: fingerprint, expiry, scopes, where it came from.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "curl_config")]
     pub(crate) info: bool,
+    /// Print the authorization header as a curl configuration line, for `curl -K -`: the token
+    /// reaches curl on its standard input instead of its arguments, which every local user can
+    /// read.
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) curl_config: bool,
 }
 
 /// `api`.
@@ -228,8 +276,40 @@ pub(crate) struct ApiArgs {
     #[arg(short = 'q', long = "query", value_name = "KEY=VALUE")]
     pub(crate) query: Vec<String>,
     /// The JSON body: JSON text, @FILE, or @- for standard input.
-    #[arg(short = 'd', long = "data", value_name = "JSON|@FILE|@-")]
+    #[arg(
+        short = 'd',
+        long = "data",
+        value_name = "JSON|@FILE|@-",
+        conflicts_with = "input"
+    )]
     pub(crate) data: Option<String>,
+    /// The JSON body from FILE (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<String>,
+    /// Typed fields of the JSON body, as the help text describes them.
+    #[arg(
+        short = 'F',
+        long = "field",
+        value_name = "KEY=VALUE",
+        help = "A typed field of the JSON body, KEY=VALUE (repeatable): true, false, null and \
+                numbers become JSON literals, @FILE the file's text; KEY[SUB]=V nests, KEY[]=V \
+                appends to a list. With GET, or with a body from -d/--input, fields are query \
+                parameters."
+    )]
+    pub(crate) field: Vec<String>,
+    /// A string field of the JSON body, KEY=VALUE (repeatable), nested like -F.
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
+    pub(crate) raw_field: Vec<String>,
+    /// Filter the answer with a jq expression, in-process (strings print without quotes);
+    /// with --paginate, applied to each item.
+    #[arg(long, value_name = "EXPR")]
+    pub(crate) jq: Option<String>,
+    /// Print nothing of the answer's body.
+    #[arg(long, conflicts_with = "jq")]
+    pub(crate) silent: bool,
+    /// Print the request and the answer's status and headers to stderr (the token redacted).
+    #[arg(long)]
+    pub(crate) verbose: bool,
     /// An extra request header NAME:VALUE (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
     pub(crate) header: Vec<String>,
@@ -242,6 +322,9 @@ pub(crate) struct ApiArgs {
     /// With --paginate: print one item per line as pages arrive, instead of one array.
     #[arg(long, requires = "paginate")]
     pub(crate) ndjson: bool,
+    /// With --paginate: stop after N items.
+    #[arg(long, value_name = "N", requires = "paginate")]
+    pub(crate) limit: Option<u64>,
     /// Do not ask before a DELETE (required when not on a terminal).
     #[arg(short = 'y', long)]
     pub(crate) yes: bool,
@@ -270,9 +353,13 @@ pub(crate) struct ServeArgs {
     /// Listen on a loopback TCP address instead, e.g. 127.0.0.1:7878.
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: Option<std::net::SocketAddr>,
-    /// Where to write the agent key (default: agent.key beside the socket).
+    /// Where to write the agent key (default: the socket's path with the extension .key, or
+    /// agent-PORT.key in the runtime directory with --listen).
     #[arg(long, value_name = "PATH")]
     pub(crate) key_file: Option<PathBuf>,
+    /// The most connections served at once; more are closed as soon as they arrive.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub(crate) max_connections: usize,
 }
 
 /// `completions`.

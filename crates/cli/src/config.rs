@@ -162,6 +162,10 @@ pub(crate) fn resolve(
         ));
     }
     let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(cache) = &global.cache {
+        refuse_credentials_in_cache_flag(cache)?;
+    }
+    let allow_exposed = crate::files::allows_exposed(env(crate::files::ALLOW_EXPOSED).as_deref());
     let mut vars: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut reselect = Vec::new();
     let profile_name = global.profile.clone().or_else(|| env("AUTH0_PROFILE"));
@@ -188,7 +192,7 @@ pub(crate) fn resolve(
         }
         reselect.push("--profile".to_owned());
         reselect.push(name.clone());
-        let profile = load_profile(&path, name)?;
+        let profile = load_profile(&path, name, allow_exposed)?;
         if profile.client_secret.is_some() {
             return Err(CliError::usage(format!(
                 "profile {name:?} in {}: client_secret is not accepted in the configuration \
@@ -218,7 +222,10 @@ pub(crate) fn resolve(
                 )));
             }
             (Some(file), None) => {
-                vars.insert("AUTH0_CLIENT_SECRET", read_secret(&expand_home(&file))?);
+                vars.insert(
+                    "AUTH0_CLIENT_SECRET",
+                    read_secret(&expand_home(&file), allow_exposed)?,
+                );
             }
             (None, Some(var)) => {
                 let secret = env(&var).ok_or_else(|| {
@@ -266,10 +273,10 @@ pub(crate) fn resolve(
     if let Some(file) = &global.client_secret_file {
         reselect.push("--client-secret-file".to_owned());
         reselect.push(file.display().to_string());
-        vars.insert("AUTH0_CLIENT_SECRET", read_secret(file)?);
+        vars.insert("AUTH0_CLIENT_SECRET", read_secret(file, allow_exposed)?);
     }
     if let Some(key) = vars.get("AUTH0_PRIVATE_KEY") {
-        warn_if_exposed(Path::new(key));
+        crate::files::check_secret_file(Path::new(key), "private key file", allow_exposed)?;
     }
 
     if !vars.contains_key("AUTH0_DOMAIN") {
@@ -297,7 +304,24 @@ pub(crate) fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("auth0-m2m").join("config.toml"))
 }
 
-fn load_profile(path: &Path, name: &str) -> Result<Profile, CliError> {
+/// Refuses a `--cache` URL that carries a password: command-line values show in process lists
+/// and shell history.
+fn refuse_credentials_in_cache_flag(cache: &str) -> Result<(), CliError> {
+    let Ok(url) = url::Url::parse(cache) else {
+        return Ok(());
+    };
+    if url.password().is_some() {
+        return Err(CliError::usage(
+            "--cache: a password is not accepted on the command line (it would show in process              lists and shell history); put the redis:// URL with its password in AUTH0_CACHE, or              in a profile's cache = \"…\"",
+        ));
+    }
+    Ok(())
+}
+
+fn load_profile(path: &Path, name: &str, allow_exposed: bool) -> Result<Profile, CliError> {
+    if path.exists() {
+        crate::files::check_config_file(path, allow_exposed)?;
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::usage(format!(
             "profile {name:?}: cannot read the configuration file {}: {e}",
@@ -333,15 +357,16 @@ fn expand_home(path: &Path) -> PathBuf {
     }
 }
 
-/// Reads a secret from a file (trailing newline removed), warning when others can read it.
-fn read_secret(path: &Path) -> Result<String, CliError> {
+/// Reads a secret from a file (trailing newline removed); a file another user owns or that
+/// group or others can access is refused (with `allow_exposed`, accepted with a warning).
+fn read_secret(path: &Path, allow_exposed: bool) -> Result<String, CliError> {
+    crate::files::check_secret_file(path, "secret file", allow_exposed)?;
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::usage(format!(
             "cannot read the secret file {}: {e}",
             path.display()
         ))
     })?;
-    warn_if_exposed(path);
     let secret = text.trim_end_matches(['\r', '\n']).to_owned();
     if secret.trim().is_empty() {
         return Err(CliError::usage(format!(
@@ -350,31 +375,6 @@ fn read_secret(path: &Path) -> Result<String, CliError> {
         )));
     }
     Ok(secret)
-}
-
-/// Warns on stderr when group or others may read the secret file at `path`.
-pub(crate) fn warn_if_exposed(path: &Path) {
-    if let Some(mode) = exposed_mode(path) {
-        eprintln!(
-            "auth0-m2m: warning: the secret file {} is readable by group or others (mode \
-             {mode:04o}); restrict it with: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
-    }
-}
-
-/// The permission bits of `path` when group or others have any access to it.
-#[cfg(unix)]
-fn exposed_mode(path: &Path) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
-    (mode & 0o077 != 0).then_some(mode)
-}
-
-#[cfg(not(unix))]
-fn exposed_mode(_: &Path) -> Option<u32> {
-    None
 }
 
 #[cfg(test)]
@@ -522,16 +522,61 @@ mod tests {
         assert!(!e.to_string().contains("inline-secret"));
     }
 
-    #[cfg(unix)]
     #[test]
-    fn exposed_secret_files_are_detected() {
+    fn exposed_secret_files_are_refused_unless_allowed() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("s");
-        std::fs::write(&file, "x").unwrap();
+        std::fs::write(&file, "file-secret\n").unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(exposed_mode(&file), Some(0o644));
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(exposed_mode(&file), None);
+        let global = GlobalArgs {
+            domain: Some("d.example".into()),
+            client_secret_file: Some(file.clone()),
+            ..GlobalArgs::default()
+        };
+        let e = resolve(&global, &env(&[])).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("mode 0644"), "{e}");
+        assert!(!e.to_string().contains("file-secret"), "{e}");
+        let s = resolve(&global, &env(&[("AUTH0_ALLOW_EXPOSED_SECRET_FILES", "1")]))
+            .expect("the override accepts it");
+        assert_eq!(s.get("AUTH0_CLIENT_SECRET"), Some("file-secret"));
+        // A private key file is held to the same rule.
+        let global = GlobalArgs {
+            domain: Some("d.example".into()),
+            private_key: Some(file),
+            ..GlobalArgs::default()
+        };
+        let e = resolve(&global, &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("private key file"), "{e}");
+    }
+
+    #[test]
+    fn a_password_in_the_cache_flag_is_refused() {
+        let with = |cache: &str| {
+            let global = GlobalArgs {
+                cache: Some(cache.into()),
+                ..GlobalArgs::default()
+            };
+            resolve(&global, &env(&[("AUTH0_DOMAIN", "d.example")]))
+        };
+        for cache in ["redis://user:pw-value@host:6379", "rediss://:pw-value@host"] {
+            let e = with(cache).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("AUTH0_CACHE"), "{e}");
+            assert!(!e.to_string().contains("pw-value"), "{e}");
+        }
+        assert!(with("redis://host:6379").is_ok());
+        assert!(with("memory").is_ok());
+        // From the environment it is accepted.
+        let s = resolve(
+            &GlobalArgs::default(),
+            &env(&[
+                ("AUTH0_DOMAIN", "d.example"),
+                ("AUTH0_CACHE", "redis://:pw-value@host"),
+            ]),
+        )
+        .unwrap();
+        assert!(s.reselect.is_empty());
     }
 }

@@ -3,10 +3,10 @@
 //!
 //! ```sh
 //! export AUTH0_DOMAIN=my-tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=…
-//! curl -H "authorization: Bearer $(auth0-m2m token)" https://$AUTH0_DOMAIN/api/v2/clients
+//! auth0-m2m token --curl-config | curl -K - https://$AUTH0_DOMAIN/api/v2/clients
 //! auth0-m2m api get users --paginate --ndjson > users.ndjson
 //! auth0-m2m ops users
-//! auth0-m2m serve &   # then: curl --unix-socket … -H "authorization: Bearer $(cat …)" http://agent/token
+//! auth0-m2m serve &   # then: sed 's/.*/header = "authorization: Bearer &"/' …/agent.key | curl -K - --unix-socket … http://agent/token
 //! auth0-m2m --demo api get clients   # against a fake tenant started in-process
 //! ```
 //!
@@ -25,12 +25,14 @@
 //! Configuration comes from the `AUTH0_*` environment variables, a named profile of the
 //! configuration file (`--profile`), and flags; secrets are never accepted as command-line
 //! values. Exit status: 0 on success, 1 when the Management API or the token endpoint fails,
-//! 2 for a usage or configuration error.
+//! 2 for a usage or configuration error or a declined confirmation.
 
 mod api;
 mod cli;
 mod config;
 mod error;
+mod files;
+mod jq;
 mod ops;
 mod output;
 mod serve;

@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::Target;
 use crate::error::CliError;
+use crate::files::create_private_dir;
 
 /// The longest a `GET /token` waits when no valid token is held (before the first one, or
 /// after every refresh failed) before it answers 503.
@@ -36,9 +37,14 @@ struct Agent {
     provider: TokenProvider,
     /// SHA-256 of the agent key; compared in constant time.
     key_digest: [u8; 32],
+    /// Whether the agent listens on a TCP port, where web pages could reach it: the `Host` and
+    /// `Origin` headers are checked then.
+    tcp: bool,
     served: AtomicU64,
     unauthorized: AtomicU64,
     unavailable: AtomicU64,
+    /// Requests refused for their `Host` or `Origin`.
+    refused: AtomicU64,
     health: Mutex<Health>,
 }
 
@@ -75,6 +81,84 @@ impl Agent {
         let digest: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
         digest.ct_eq(&self.key_digest).into()
     }
+
+    /// On TCP, the 403 answer for a request a web page could have sent: a `Host` that is not a
+    /// loopback name (DNS rebinding), or an `Origin` (or `Sec-Fetch-Site`) of another site.
+    fn refuse_foreign(&self, headers: &HeaderMap) -> Option<Response> {
+        if !self.tcp {
+            return None;
+        }
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let reason = match host {
+            None => Some("a Host header is required"),
+            Some(host) if !is_loopback_host(host) => {
+                Some("the Host header must name a loopback address or localhost")
+            }
+            Some(host) => {
+                let origin = headers
+                    .get(header::ORIGIN)
+                    .map(|v| v.to_str().unwrap_or(""));
+                let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+                let same_origin = |o: &str| {
+                    o.strip_prefix("http://")
+                        .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
+                };
+                if origin.is_some_and(|o| !same_origin(o))
+                    || site.is_some_and(|s| s != "same-origin" && s != "none")
+                {
+                    Some("cross-site requests are refused")
+                } else {
+                    None
+                }
+            }
+        }?;
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        Some(json_response(
+            StatusCode::FORBIDDEN,
+            json!({ "error": "forbidden", "error_description": reason }),
+        ))
+    }
+}
+
+/// Whether `host` (a `Host` header value) is `localhost`, a loopback IP address, or one of
+/// them with a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, tail)) if tail.is_empty() || is_port(tail) => ip,
+            _ => return false,
+        },
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if is_port(&format!(":{port}")) => name,
+            Some(_) => return false,
+            None => host,
+        },
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `tail` is `:` followed by a port number.
+fn is_port(tail: &str) -> bool {
+    tail.strip_prefix(':')
+        .is_some_and(|p| !p.is_empty() && p.parse::<u16>().is_ok())
+}
+
+/// The 401 answer to a request without the agent key.
+fn unauthorized() -> Response {
+    let mut response = json_response(
+        StatusCode::UNAUTHORIZED,
+        json!({
+            "error": "unauthorized",
+            "error_description": "send the agent key: Authorization: Bearer <key file contents>",
+        }),
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// Runs the agent until SIGTERM or Ctrl-C.
@@ -84,14 +168,62 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Cli
     let client = target.settings.builder()?.with_keep_warm(true).build()?;
     let provider = client.token_provider().clone();
 
+    // The key file is locked before anything is bound or written, so that a second agent
+    // meant for the same files stops without touching the first one's.
+    let (listener, ready, socket_path, key_path, lock) = match args.listen {
+        Some(addr) => {
+            let (listener, bound) = bind_tcp(addr).await?;
+            let key_path = match &args.key_file {
+                Some(p) => p.clone(),
+                None => default_dir()?.join(format!("agent-{}.key", bound.port())),
+            };
+            let lock = lock_key_file(&key_path)?;
+            (
+                Listener::Tcp(listener),
+                json!({ "listen": bound.to_string() }),
+                None,
+                key_path,
+                lock,
+            )
+        }
+        None => {
+            let path = match &args.socket {
+                Some(p) => p.clone(),
+                None => default_dir()?.join("agent.sock"),
+            };
+            let key_path = match &args.key_file {
+                Some(p) => p.clone(),
+                None => path.with_extension("key"),
+            };
+            if key_path == path {
+                return Err(CliError::usage(format!(
+                    "--key-file {} is the socket's own path; choose another",
+                    key_path.display()
+                )));
+            }
+            let lock = lock_key_file(&key_path)?;
+            let listener = bind_unix(&path)?;
+            (
+                Listener::Unix(listener),
+                json!({ "socket": path.display().to_string() }),
+                Some(path),
+                key_path,
+                lock,
+            )
+        }
+    };
+    let socket_id = socket_path.as_deref().and_then(file_id);
+
     let key = new_key();
     let key_digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
     let agent = Arc::new(Agent {
         provider,
         key_digest,
+        tcp: args.listen.is_some(),
         served: AtomicU64::new(0),
         unauthorized: AtomicU64::new(0),
         unavailable: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
         health: Mutex::new(Health::default()),
     });
     let router = Router::new()
@@ -100,34 +232,6 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Cli
         .route("/metrics", get(metrics))
         .with_state(agent.clone());
 
-    let (listener, ready, socket_path) = match args.listen {
-        Some(addr) => {
-            let (listener, bound) = bind_tcp(addr).await?;
-            (
-                Listener::Tcp(listener),
-                json!({ "listen": bound.to_string() }),
-                None,
-            )
-        }
-        None => {
-            let path = match &args.socket {
-                Some(p) => p.clone(),
-                None => default_dir()?.join("agent.sock"),
-            };
-            let listener = bind_unix(&path)?;
-            (
-                Listener::Unix(listener),
-                json!({ "socket": path.display().to_string() }),
-                Some(path),
-            )
-        }
-    };
-    let socket_id = socket_path.as_deref().and_then(file_id);
-    let key_path = match (&args.key_file, &socket_path) {
-        (Some(p), _) => p.clone(),
-        (None, Some(socket)) => socket.with_file_name("agent.key"),
-        (None, None) => default_dir()?.join("agent.key"),
-    };
     if let Err(e) = write_key(&key_path, &key) {
         remove_if_ours(socket_path.as_deref(), socket_id);
         return Err(e);
@@ -146,31 +250,216 @@ pub(crate) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), Cli
         listen = ?args.listen,
         key_file = %key_path.display(),
         cache = %target.settings.cache_description(),
+        max_connections = args.max_connections,
         "token agent listening"
     );
 
-    let served = match listener {
-        Listener::Tcp(l) => {
-            axum::serve(l, router)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-        }
-        Listener::Unix(l) => {
-            axum::serve(l, router)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-        }
+    let limits = Limits {
+        max_connections: args.max_connections.max(1),
+        header_read_timeout: HEADER_READ_TIMEOUT,
+        shutdown_grace: SHUTDOWN_GRACE,
     };
+    serve(listener, router, limits, shutdown_signal()).await;
     monitor.abort();
     remove_if_ours(socket_path.as_deref(), socket_id);
     remove_if_ours(Some(&key_path), key_id);
+    drop(lock);
     tracing::info!("token agent stopped");
-    served.map_err(|e| CliError::failure(format!("the agent stopped serving: {e}")))
+    Ok(())
+}
+
+/// How long a connection may take to send a request's headers. hyper starts this clock
+/// whenever the connection waits for a request, so it also closes idle keep-alive
+/// connections.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the agent waits, once told to stop, for the requests in progress to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The bounds on what clients can hold.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Connections served at once; more are closed as soon as they are accepted.
+    max_connections: usize,
+    header_read_timeout: Duration,
+    shutdown_grace: Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting, asks every
+/// connection to finish its request in progress and waits at most `limits.shutdown_grace`
+/// before dropping the rest.
+async fn serve(
+    listener: Listener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut refused_logged = false;
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok(stream) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: wait a little instead of spinning.
+                tracing::warn!(error = %e, "could not accept a connection");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            if !refused_logged {
+                tracing::warn!(
+                    max_connections = limits.max_connections,
+                    "connection limit reached; closing new connections until some end"
+                );
+                refused_logged = true;
+            }
+            drop(stream);
+            continue;
+        };
+        refused_logged = false;
+        let router = router.clone();
+        let stopping = stopping.clone();
+        match stream {
+            Stream::Tcp(s) => {
+                connections.spawn(connection(s, router, limits, stopping, permit));
+            }
+            Stream::Unix(s) => {
+                connections.spawn(connection(s, router, limits, stopping, permit));
+            }
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let open = connections.len();
+    let drained = tokio::time::timeout(limits.shutdown_grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            connections = connections.len(),
+            of = open,
+            "closing the connections still open after the shutdown grace period"
+        );
+        connections.shutdown().await;
+    }
+}
+
+/// Serves one connection: HTTP/1.1 with a header-read timeout, finished gracefully when the
+/// agent stops.
+async fn connection<IO>(
+    io: IO,
+    router: Router,
+    limits: Limits,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(hyper_util::rt::TokioIo::new(io), service);
+    tokio::pin!(conn);
+    let stop_requested = async {
+        // A closed channel means the agent is gone too.
+        while !*stopping.borrow_and_update() {
+            if stopping.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        }
+        () = stop_requested => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 enum Listener {
     Tcp(tokio::net::TcpListener),
     Unix(tokio::net::UnixListener),
+}
+
+enum Stream {
+    Tcp(tokio::net::TcpStream),
+    Unix(tokio::net::UnixStream),
+}
+
+impl Listener {
+    async fn accept(&self) -> std::io::Result<Stream> {
+        match self {
+            Self::Tcp(l) => l.accept().await.map(|(s, _)| Stream::Tcp(s)),
+            Self::Unix(l) => l.accept().await.map(|(s, _)| Stream::Unix(s)),
+        }
+    }
+}
+
+/// The lock held on `<key file>.lock` while the agent runs.
+#[derive(Debug)]
+struct KeyLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock of the key file at `path`: a second agent meant for the same key file
+/// (the same socket, or the same --key-file) stops here, naming the first one's process.
+fn lock_key_file(path: &Path) -> Result<KeyLock, CliError> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let fail =
+        |e: std::io::Error| CliError::failure(format!("cannot lock {}: {e}", lock_path.display()));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&lock_path)
+        .map_err(fail)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(CliError::failure(format!(
+                "another agent{} uses the key file {}; stop it, or give this one its own                  --socket (or --key-file)",
+                if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {holder})")
+                },
+                path.display()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+    }
+    file.set_len(0).map_err(fail)?;
+    file.rewind().map_err(fail)?;
+    write!(file, "{}", std::process::id()).map_err(fail)?;
+    Ok(KeyLock { _file: file })
 }
 
 fn init_logging() {
@@ -249,19 +538,12 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
 
 /// `GET /token`: Auth0's token answer, for callers that present the agent key.
 async fn token(State(agent): State<Arc<Agent>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = agent.refuse_foreign(&headers) {
+        return refused;
+    }
     if !agent.authorized(&headers) {
         agent.unauthorized.fetch_add(1, Ordering::Relaxed);
-        let mut response = json_response(
-            StatusCode::UNAUTHORIZED,
-            json!({
-                "error": "unauthorized",
-                "error_description": "send the agent key: Authorization: Bearer <key file contents>",
-            }),
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
+        return unauthorized();
     }
     let now = SystemTime::now();
     let held = agent
@@ -310,20 +592,30 @@ fn unavailable(agent: &Agent, description: String) -> Response {
     )
 }
 
-/// `GET /healthz`: 200 while a valid token is held, 503 otherwise.
-async fn healthz(State(agent): State<Arc<Agent>>) -> Response {
+/// `GET /healthz`: 200 while a valid token is held, 503 otherwise. The body says only that
+/// much, except to callers that present the agent key: they also get the seconds to expiry
+/// and the last refresh error.
+async fn healthz(State(agent): State<Arc<Agent>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = agent.refuse_foreign(&headers) {
+        return refused;
+    }
     let now = SystemTime::now();
     let token = agent
         .provider
         .current_token()
         .filter(|t| !t.is_expired_at(now));
-    let error = agent.health().last_refresh_error.clone();
-    let body = json!({
-        "status": if token.is_some() { "ok" } else { "unavailable" },
-        "token_held": token.is_some(),
-        "expires_in": token.as_ref().map(|t| t.remaining_at(now).as_secs()),
-        "last_refresh_error": error,
-    });
+    let status_text = if token.is_some() { "ok" } else { "unavailable" };
+    let body = if agent.authorized(&headers) {
+        let error = agent.health().last_refresh_error.clone();
+        json!({
+            "status": status_text,
+            "token_held": token.is_some(),
+            "expires_in": token.as_ref().map(|t| t.remaining_at(now).as_secs()),
+            "last_refresh_error": error,
+        })
+    } else {
+        json!({ "status": status_text })
+    };
     let status = if token.is_some() {
         StatusCode::OK
     } else {
@@ -332,8 +624,14 @@ async fn healthz(State(agent): State<Arc<Agent>>) -> Response {
     json_response(status, body)
 }
 
-/// `GET /metrics`: Prometheus text format.
-async fn metrics(State(agent): State<Arc<Agent>>) -> Response {
+/// `GET /metrics`: Prometheus text format, for callers that present the agent key.
+async fn metrics(State(agent): State<Arc<Agent>>, headers: HeaderMap) -> Response {
+    if let Some(refused) = agent.refuse_foreign(&headers) {
+        return refused;
+    }
+    if !agent.authorized(&headers) {
+        return unauthorized();
+    }
     let stats = agent.provider.stats();
     let now = SystemTime::now();
     let expires_in = agent
@@ -383,6 +681,12 @@ async fn metrics(State(agent): State<Arc<Agent>>) -> Response {
                 agent.unavailable.load(Ordering::Relaxed),
             ),
         ],
+    );
+    metric(
+        "auth0_m2m_agent_refused_requests_total",
+        "counter",
+        "Requests refused for a Host or Origin header a web page could have sent (TCP only).",
+        &[(String::new(), agent.refused.load(Ordering::Relaxed))],
     );
     metric(
         "auth0_m2m_agent_token_expires_in_seconds",
@@ -441,22 +745,6 @@ fn default_dir() -> Result<PathBuf, CliError> {
     Ok(base.join("auth0-m2m"))
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), CliError> {
-    if dir.as_os_str().is_empty() || dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .map_err(|e| CliError::usage(format!("cannot create {}: {e}", dir.display())))
-}
-
 async fn bind_tcp(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), CliError> {
     if !addr.ip().is_loopback() {
         return Err(CliError::usage(format!(
@@ -464,17 +752,19 @@ async fn bind_tcp(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAd
              ::1)"
         )));
     }
+    // A port in use or refused is a runtime failure, not a usage error.
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| CliError::usage(format!("cannot listen on {addr}: {e}")))?;
+        .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener
         .local_addr()
         .map_err(|e| CliError::failure(format!("cannot read the bound address: {e}")))?;
     Ok((listener, bound))
 }
 
-/// Binds the Unix socket at `path` (mode 0600). A socket file another process listens on is
-/// never touched; a stale one (nobody listening) is replaced; any other file is refused.
+/// Binds the Unix socket at `path` (mode 0600 from its creation). Its directory must be
+/// the user's own and closed to others. A socket file another process listens on is never
+/// touched; a stale one (nobody listening) is replaced; any other file is refused.
 fn bind_unix(path: &Path) -> Result<tokio::net::UnixListener, CliError> {
     use std::os::unix::fs::{FileTypeExt, PermissionsExt};
     if let Some(dir) = path.parent() {
@@ -496,7 +786,7 @@ fn bind_unix(path: &Path) -> Result<tokio::net::UnixListener, CliError> {
         }
         Ok(_) => match std::os::unix::net::UnixStream::connect(path) {
             Ok(_) => {
-                return Err(CliError::usage(format!(
+                return Err(CliError::failure(format!(
                     "the socket {} is in use by a running process (another agent?); stop it \
                      or choose another path with --socket",
                     path.display()
@@ -519,8 +809,13 @@ fn bind_unix(path: &Path) -> Result<tokio::net::UnixListener, CliError> {
             }
         },
     }
-    let listener = tokio::net::UnixListener::bind(path)
-        .map_err(|e| CliError::usage(format!("cannot listen on {}: {e}", path.display())))?;
+    // The socket is created with the process's umask: closed to group and others from the
+    // start rather than after a window.
+    let previous = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
+    let bound = tokio::net::UnixListener::bind(path);
+    rustix::process::umask(previous);
+    let listener = bound
+        .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", path.display())))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
         CliError::failure(format!(
             "cannot restrict the socket {} to its owner: {e}",
@@ -596,17 +891,23 @@ async fn shutdown_signal() {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_key_is_checked_whatever_the_scheme_case() {
-        let key = "k".repeat(64);
-        let agent = Agent {
+    fn agent(key: &str, tcp: bool) -> Agent {
+        Agent {
             provider: fake_provider(),
             key_digest: Sha256::digest(key.as_bytes()).into(),
+            tcp,
             served: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
             unavailable: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
             health: Mutex::new(Health::default()),
-        };
+        }
+    }
+
+    #[test]
+    fn the_key_is_checked_whatever_the_scheme_case() {
+        let key = "k".repeat(64);
+        let agent = agent(&key, false);
         let with = |value: &str| {
             let mut h = HeaderMap::new();
             h.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
@@ -633,6 +934,149 @@ mod tests {
     }
 
     #[test]
+    fn loopback_hosts_only() {
+        for good in [
+            "localhost",
+            "LOCALHOST:7878",
+            "127.0.0.1",
+            "127.0.0.1:7878",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:7878",
+        ] {
+            assert!(is_loopback_host(good), "{good}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:7878",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.1:7878",
+            "[::2]:1",
+            "[::1]x",
+            "localhost:",
+            "localhost:99999",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn web_pages_cannot_reach_the_tcp_agent() {
+        let tcp = agent("k", true);
+        let with = |pairs: &[(&'static str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (name, value) in pairs {
+                h.insert(*name, HeaderValue::from_str(value).unwrap());
+            }
+            tcp.refuse_foreign(&h).map(|r| r.status())
+        };
+        assert_eq!(with(&[("host", "127.0.0.1:7878")]), None);
+        assert_eq!(
+            with(&[
+                ("host", "localhost:7878"),
+                ("origin", "http://localhost:7878")
+            ]),
+            None
+        );
+        assert_eq!(
+            with(&[("host", "127.0.0.1:7878"), ("sec-fetch-site", "none")]),
+            None
+        );
+        for refused in [
+            &[][..],
+            &[("host", "evil.example:7878")],
+            &[
+                ("host", "127.0.0.1:7878"),
+                ("origin", "http://evil.example"),
+            ],
+            &[("host", "127.0.0.1:7878"), ("origin", "null")],
+            &[("host", "127.0.0.1:7878"), ("sec-fetch-site", "cross-site")],
+        ] {
+            assert_eq!(with(refused), Some(StatusCode::FORBIDDEN), "{refused:?}");
+        }
+        assert_eq!(tcp.refused.load(Ordering::Relaxed), 5);
+        // On a Unix socket, only processes of the user reach the agent: no check.
+        assert!(
+            agent("k", false)
+                .refuse_foreign(&HeaderMap::new())
+                .is_none()
+        );
+    }
+
+    /// A client that sends part of a request and stops is closed after the header timeout;
+    /// stopping waits for no one longer than the grace period; connections beyond the limit
+    /// are closed at once.
+    #[tokio::test(start_paused = true)]
+    async fn stalled_clients_are_closed_and_shutdown_is_bounded() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        let listener = Listener::Unix(tokio::net::UnixListener::bind(&path).unwrap());
+        let router = Router::new().route("/healthz", get(|| async { "ok" }));
+        let limits = Limits {
+            max_connections: 3,
+            header_read_timeout: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(3),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, limits, async {
+            let _ = stopped.await;
+        }));
+
+        let started = tokio::time::Instant::now();
+        let mut stalled = tokio::net::UnixStream::connect(&path).await.unwrap();
+        stalled
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        stalled.read_to_end(&mut rest).await.unwrap();
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+            "{waited:?}"
+        );
+
+        // Three connections fill the limit; a fourth is closed without an answer.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(tokio::net::UnixStream::connect(&path).await.unwrap());
+        }
+        tokio::task::yield_now().await;
+        let mut extra = tokio::net::UnixStream::connect(&path).await.unwrap();
+        let _ = extra
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+            .await;
+        let mut answer = Vec::new();
+        let _ = extra.read_to_end(&mut answer).await;
+        assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+        // A held connection still gets its answer.
+        held[0]
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 64];
+        let n = held[0].read(&mut buf).await.unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
+
+        // One connection in the middle of its headers: stopping takes at most the grace period.
+        held[1]
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
+        let stopping = tokio::time::Instant::now();
+        stop.send(()).unwrap();
+        server.await.unwrap();
+        assert!(
+            stopping.elapsed() <= Duration::from_secs(3),
+            "{:?}",
+            stopping.elapsed()
+        );
+    }
+
+    #[test]
     fn labels_are_safe() {
         assert_eq!(label("per_hour"), "per_hour");
         assert_eq!(label("a\"b}\nc"), "abc");
@@ -653,7 +1097,7 @@ mod tests {
         let path = dir.path().join("s.sock");
         let live = std::os::unix::net::UnixListener::bind(&path).unwrap();
         let e = bind_unix(&path).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("in use"), "{e}");
         drop(live); // the file stays, nobody listens
         assert!(path.exists());

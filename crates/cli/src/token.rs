@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::cli::{GlobalArgs, TokenArgs};
 use crate::config::Target;
 use crate::error::CliError;
-use crate::output::{fingerprint, json_text, print_line, stdout_is_terminal};
+use crate::output::{curl_config_quote, fingerprint, json_text, print_line, stdout_is_terminal};
 
 /// Prints the token, its answer shape, or a summary of it.
 pub(crate) async fn run(global: &GlobalArgs, args: &TokenArgs) -> Result<(), CliError> {
@@ -58,6 +58,11 @@ pub(crate) async fn run(global: &GlobalArgs, args: &TokenArgs) -> Result<(), Cli
             ),
         ];
         return print_line(&lines.join("\n"));
+    }
+    if args.curl_config {
+        // The token reaches curl on its standard input, never in its arguments.
+        let line = format!("Authorization: Bearer {}", token.expose_secret());
+        return print_line(&format!("header = {}", curl_config_quote(&line)));
     }
     print_line(token.expose_secret())
 }

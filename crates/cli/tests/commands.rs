@@ -57,9 +57,9 @@ fn curl_with_the_token_lists_the_clients() {
     let fake = Fake::start(&["--seed-clients", "3"]);
     let home = Home::new();
     let script = format!(
-        "curl -sS --fail --cacert '{}' -H \"authorization: Bearer $('{}' token)\" {}/api/v2/clients",
-        fake.ca_cert,
+        "'{}' token --curl-config | curl -sS --fail -K - --cacert '{}' {}/api/v2/clients",
         common::cli_bin().display(),
+        fake.ca_cert,
         fake.base_url
     );
     // The same environment as the command, run through bash.
@@ -153,10 +153,9 @@ fn the_curl_command_gives_the_same_answer() {
     let args = ["api", "get", "clients", "-q", "fields=client_id,name"];
     let direct: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args(args))).unwrap();
     let command = run_ok(home.cli(Some(&fake)).args(args).arg("--curl"));
-    assert!(command.starts_with("curl "), "{command}");
     assert!(
-        command.contains("$(auth0-m2m token)"),
-        "the token is not in the command: {command}"
+        command.starts_with("auth0-m2m token --curl-config | curl -sS -K - "),
+        "{command}"
     );
     let token = run_ok(home.cli(Some(&fake)).arg("token"));
     assert!(!command.contains(token.trim()));
@@ -246,6 +245,9 @@ fn bodies_and_deletes() {
         .args(["api", "get", &format!("roles/{id}")]));
     assert_eq!(out.status.code(), Some(1), "an API error exits with 1");
     assert!(stderr(&out).contains("404"), "{}", stderr(&out));
+    // The error body on stdout, for scripts.
+    let body: Value = serde_json::from_slice(&out.stdout).expect("the error body on stdout");
+    assert_eq!(body["statusCode"], 404, "{body}");
 }
 
 #[test]
@@ -292,11 +294,9 @@ fn insufficient_scope_names_the_scope() {
         .args(["api", "get", "clients"]));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("insufficient_scope") || err.contains("nsufficient"),
-        "{err}"
-    );
     assert!(err.contains("needs the scope read:clients"), "{err}");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("the error body on stdout");
+    assert_eq!(body["errorCode"], "insufficient_scope", "{body}");
     assert!(!err.contains("narrow-secret-0123456789"), "{err}");
 }
 
@@ -311,7 +311,7 @@ fn bad_inputs_are_usage_errors() {
         "[profiles.other]\ndomain = \"other.example.com\"\n",
     )
     .unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 13] = [
         (
             &["api", "post", "roles", "-d", "{\"name\": "],
             "malformed -d JSON",
@@ -324,6 +324,28 @@ fn bad_inputs_are_usage_errors() {
             "authorization",
         ),
         (&["--profile", "nope", "token"], "no profile \"nope\" in"),
+        (&["api", "get", "//evil.com/x"], "invalid path"),
+        (
+            &["api", "get", "https://evil.com/api/v2/clients"],
+            "invalid path",
+        ),
+        (
+            &["api", "get", "clients", "-H", "x-a: b\r\nhost: evil.com"],
+            "not a valid header value",
+        ),
+        (
+            &["api", "get", "clients", "-H", "proxy-authorization: x"],
+            "proxy-authorization",
+        ),
+        (&["api", "get", "clients", "-d", "{}"], "GET sends no body"),
+        (
+            &["api", "get", "clients/abc", "--paginate"],
+            "has no pagination",
+        ),
+        (
+            &["--cache", "redis://:pw-in-argv@127.0.0.1:6379", "token"],
+            "AUTH0_CACHE",
+        ),
     ];
     for (args, needle) in cases {
         let out = run(home.cli(Some(&fake)).args(args));
@@ -364,19 +386,44 @@ fn secret_files_and_profiles() {
     let secret = home.path().join("secret");
     std::fs::write(&secret, format!("{}\n", fake.client_secret)).unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = run(home
-        .cli(Some(&fake))
-        .env_remove("AUTH0_CLIENT_SECRET")
-        .args(["--client-secret-file"])
-        .arg(&secret)
-        .arg("token"));
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("readable by group or others"),
-        "{}",
-        stderr(&out)
-    );
+    let with_secret_file = || {
+        let mut cmd = home.cli(Some(&fake));
+        cmd.env_remove("AUTH0_CLIENT_SECRET")
+            .args(["--client-secret-file"])
+            .arg(&secret)
+            .arg("token");
+        cmd
+    };
+    // Readable by others: refused, as ssh refuses such a key.
+    let out = run(&mut with_secret_file());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("mode 0644"), "{}", stderr(&out));
     assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert_eq!(fake.token_requests(), 0);
+    // The documented override accepts it with a warning.
+    let out = run(with_secret_file().env("AUTH0_ALLOW_EXPOSED_SECRET_FILES", "1"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning"), "{}", stderr(&out));
+    // Another owner: refused even with mode 0600.
+    if std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    {
+        let theirs = home.path().join("theirs");
+        std::fs::write(&theirs, &fake.client_secret).unwrap();
+        std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::chown(&theirs, Some(4242), None).unwrap();
+        let out = run(home
+            .cli(Some(&fake))
+            .env_remove("AUTH0_CLIENT_SECRET")
+            .args(["--client-secret-file"])
+            .arg(&theirs)
+            .arg("token"));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("another user"), "{}", stderr(&out));
+    }
 
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
     let config_dir = home.path().join("config").join("auth0-m2m");
@@ -409,7 +456,7 @@ fn secret_files_and_profiles() {
                 .args(["--profile", "local", "api", "get", "clients", "--curl"]),
         );
     assert!(
-        command.contains("$(auth0-m2m --profile local token)"),
+        command.starts_with("auth0-m2m --profile local token --curl-config | curl "),
         "{command}"
     );
 }
@@ -523,6 +570,32 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     assert!(screen.contains("rate limit remaining"), "{screen:?}");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(&items).unwrap()).unwrap();
     assert_eq!(all.as_array().map(Vec::len), Some(31));
+    // Items on the terminal too: no progress line glued to them.
+    let out = on_a_terminal(
+        &home,
+        &fake,
+        &format!("'{bin}' api get clients --paginate --ndjson -q per_page=10"),
+        "",
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen:?}");
+    assert!(!screen.contains("items,"), "{screen:?}");
+    for line in screen.lines().filter(|l| !l.trim().is_empty()) {
+        serde_json::from_str::<Value>(line.trim()).expect("one clean JSON item per line");
+    }
+    // A dumb terminal gets no progress line.
+    let out = on_a_terminal(
+        &home,
+        &fake,
+        &format!(
+            "TERM=dumb '{bin}' api get clients --paginate -q per_page=10 > '{}'",
+            items.display()
+        ),
+        "",
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen:?}");
+    assert!(!screen.contains("items,"), "{screen:?}");
 
     let role: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
         "api",
@@ -536,18 +609,23 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     // On a terminal the JSON is indented; in a pipe it is compact.
     let out = on_a_terminal(&home, &fake, &format!("'{bin}' api get '{path}'"), "");
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        screen.contains("{\r\n  \"") || screen.contains("{\n  \""),
-        "{screen:?}"
-    );
+    assert!(screen.contains("{\r\n  \u{1b}[34;1m\""), "{screen:?}");
     let piped = run_ok(home.cli(Some(&fake)).args(["api", "get", &path]));
     assert_eq!(piped.lines().count(), 1, "{piped}");
     let delete = format!("'{bin}' api delete '{path}'");
     let out = on_a_terminal(&home, &fake, &delete, "n\n");
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(screen.contains("[y/N]"), "{screen:?}");
+    assert!(
+        screen.contains(&format!("to tenant {}?", fake.domain)),
+        "the question names the tenant: {screen:?}"
+    );
     assert!(screen.contains("nothing was sent"), "{screen:?}");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "declining is not an API failure"
+    );
     run_ok(home.cli(Some(&fake)).args(["api", "get", &path]));
 
     let out = on_a_terminal(&home, &fake, &delete, "y\n");
@@ -574,4 +652,370 @@ fn a_refused_secret_is_a_token_error_that_does_not_show_it() {
     let err = stderr(&out);
     assert!(err.contains("access token"), "{err}");
     assert!(!err.contains(secret), "{err}");
+}
+
+/// Shell command lines: lines that end in `|` or `\` are joined to the next.
+fn join_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut pending = String::new();
+    for line in lines {
+        pending.push_str(line.trim());
+        if let Some(stripped) = pending.strip_suffix('\\') {
+            pending = format!("{} ", stripped.trim_end());
+        } else if pending.ends_with('|') {
+            pending.push(' ');
+        } else {
+            commands.push(std::mem::take(&mut pending));
+        }
+    }
+    commands
+}
+
+/// The example commands of a help text: the lines of its EXAMPLES blocks.
+fn examples(text: &str) -> Vec<String> {
+    let mut in_examples = false;
+    join_lines(text.lines().filter(|line| {
+        if line.trim_end() == "EXAMPLES:" {
+            in_examples = true;
+            return false;
+        }
+        if line.trim().is_empty() {
+            in_examples = false;
+        }
+        in_examples && !line.trim().is_empty()
+    }))
+}
+
+/// The shell commands of the README's command-line section, comments removed.
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let start = readme.find("### Command line").expect("the section");
+    let section = &readme[start..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let mut in_block = false;
+    join_lines(
+        section
+            .lines()
+            .filter(|line| {
+                if line.starts_with("```") {
+                    in_block = !in_block;
+                    return false;
+                }
+                in_block && !line.trim().is_empty() && !line.starts_with('#')
+            })
+            .map(|line| line.split("  #").next().unwrap_or(line).trim_end()),
+    )
+}
+
+/// Every command the CLI prints (`--curl`) or documents (the help texts and the README) that
+/// runs curl is run under a fake `curl` that records its arguments and standard input: no
+/// token, agent key or password is ever among the arguments, and the secret reaches curl on
+/// its standard input.
+#[test]
+fn no_printed_command_puts_a_secret_in_argv() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start(&["--seed-clients", "2"]);
+    let home = Home::new();
+    let token = run_ok(home.cli(Some(&fake)).arg("token")).trim().to_owned();
+    let key = "0123456789abcdef".repeat(4);
+    let key_dir = home.path().join("run").join("auth0-m2m");
+    std::fs::create_dir_all(&key_dir).unwrap();
+    std::fs::set_permissions(&key_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(key_dir.join("agent.key"), &key).unwrap();
+    let password = "pw-Secret-0123456789";
+
+    let records = home.path().join("records");
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("curl"),
+        "#!/bin/sh\nd=$(mktemp -d \"$RECORDS/call.XXXXXX\")\nprintf '%s\\n' \"$0\" \"$@\" > \"$d/argv\"\ncat > \"$d/stdin\"\necho '[]'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(bin.join("curl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let body_file = home.path().join("user.json");
+    std::fs::write(
+        &body_file,
+        format!(r#"{{"connection": "db", "email": "a@example.com", "password": "{password}"}}"#),
+    )
+    .unwrap();
+    let mut commands: Vec<String> = Vec::new();
+    for args in [
+        vec!["api", "get", "clients", "-q", "fields=client_id"],
+        vec![
+            "api",
+            "post",
+            "users",
+            "-d",
+            &format!(r#"{{"connection": "db", "password": "{password}"}}"#),
+        ],
+        vec!["api", "patch", "users/auth0|1", "-d"],
+    ] {
+        let mut cmd = home.cli(Some(&fake));
+        cmd.args(&args);
+        if args.last() == Some(&"-d") {
+            cmd.arg(format!("@{}", body_file.display()));
+        }
+        commands.push(run_ok(cmd.arg("--curl")).trim().to_owned());
+    }
+    let mut documented = Vec::new();
+    for help in [
+        vec!["--help"],
+        vec!["token", "--help"],
+        vec!["api", "--help"],
+        vec!["serve", "--help"],
+    ] {
+        let text = run_ok(home.cli(None).args(&help));
+        assert!(!text.contains("$(auth0-m2m"), "{help:?}");
+        assert!(!text.contains("$(cat"), "{help:?}");
+        documented.extend(examples(&text));
+    }
+    documented.extend(readme_commands());
+    let documented: Vec<String> = documented
+        .into_iter()
+        .filter(|c| c.split_whitespace().any(|w| w == "curl" || w == "sh"))
+        .collect();
+    assert!(
+        documented.len() >= 6,
+        "the help texts and the README show curl: {documented:#?}"
+    );
+    commands.extend(documented);
+
+    let path = format!(
+        "{}:{}:{}",
+        bin.display(),
+        common::cli_bin().parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in &commands {
+        assert!(!command.contains("$(auth0-m2m"), "{command}");
+        assert!(!command.contains("$(cat"), "{command}");
+        let before = std::fs::read_dir(&records).unwrap().count();
+        let mut bash = Command::new("bash");
+        bash.arg("-c").arg(command).current_dir(home.path());
+        for (k, v) in home.cli(Some(&fake)).get_envs() {
+            match v {
+                Some(v) => bash.env(k, v),
+                None => bash.env_remove(k),
+            };
+        }
+        bash.env("PATH", &path).env("RECORDS", &records);
+        let out = run(&mut bash);
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        let calls: Vec<_> = std::fs::read_dir(&records)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(calls.len() > before, "{command} ran no curl");
+        for call in &calls {
+            let argv = std::fs::read_to_string(call.join("argv")).unwrap();
+            for secret in [token.as_str(), key.as_str(), password] {
+                assert!(
+                    !argv.contains(secret),
+                    "{command}: a secret in argv:\n{argv}"
+                );
+            }
+            let stdin = std::fs::read_to_string(call.join("stdin")).unwrap();
+            assert!(
+                stdin.contains(&format!("Bearer {token}\"")) || stdin.contains(&key),
+                "{command}: the secret reaches curl on stdin: {stdin}"
+            );
+            std::fs::remove_dir_all(call).unwrap();
+        }
+    }
+    // The body with the password went through standard input too.
+    assert!(commands.iter().any(|c| c.contains("data-raw = ")));
+
+    // The printed command with a body works with the real curl.
+    let printed = run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "-d",
+        r#"{"name": "via \"curl\""}"#,
+        "--curl",
+    ]));
+    let mut bash = Command::new("bash");
+    bash.arg("-c").arg(printed.trim());
+    for (k, v) in home.cli(Some(&fake)).get_envs() {
+        match v {
+            Some(v) => bash.env(k, v),
+            None => bash.env_remove(k),
+        };
+    }
+    bash.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            common::cli_bin().parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    let role: Value = serde_json::from_str(&run_ok(&mut bash)).expect("curl answers JSON");
+    assert_eq!(role["name"], "via \"curl\"", "{role}");
+}
+
+/// `--limit` stops early; at the user search's 1,000-result cap the items fetched before the
+/// failing page are printed as valid JSON and the error says how to get past the cap.
+#[test]
+fn paginate_limits_streams_and_explains_the_user_search_cap() {
+    let fake = Fake::start(&["--seed-users", "1050"]);
+    let home = Home::new();
+    let five: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "users",
+        "--paginate",
+        "--limit",
+        "5",
+        "-q",
+        "per_page=2",
+    ])))
+    .unwrap();
+    assert_eq!(five.as_array().map(Vec::len), Some(5));
+    assert_eq!(fake.stats()["api_requests"], 3, "no page beyond the limit");
+
+    // Pages of 30: the 34th page would reach past result 1,000 and Auth0 refuses it.
+    let out =
+        run(home
+            .cli(Some(&fake))
+            .args(["api", "get", "users", "--paginate", "-q", "per_page=30"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let fetched: Value = serde_json::from_slice(&out.stdout).expect("valid JSON despite the error");
+    assert_eq!(fetched.as_array().map(Vec::len), Some(990));
+    let err = stderr(&out);
+    assert!(err.contains("first 1,000 results"), "{err}");
+    assert!(err.contains("users-exports"), "{err}");
+
+    // Pages of 100 end exactly at the cap: success, and a note that more may exist.
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "get", "users", "--paginate", "--ndjson"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1000);
+    assert!(
+        stderr(&out).contains("stops at 1000 results"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// What shell users reach for: --jq, -f/-F fields, --input, --silent, --verbose, colours.
+#[test]
+fn jq_fields_input_silent_verbose_and_colours() {
+    let fake = Fake::start(&["--seed-clients", "3"]);
+    let home = Home::new();
+    let token = run_ok(home.cli(Some(&fake)).arg("token")).trim().to_owned();
+
+    // --jq, in-process: strings as text, anything else as JSON.
+    let names = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "clients", "--jq", ".[].name"]),
+    );
+    assert_eq!(names.lines().count(), 4, "{names}");
+    assert!(names.lines().all(|l| !l.starts_with('"')), "{names}");
+    let count = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "clients", "--jq", "length"]),
+    );
+    assert_eq!(count.trim(), "4");
+    let ids = run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "--paginate",
+        "-q",
+        "per_page=2",
+        "--jq",
+        "{id: .client_id}",
+    ]));
+    assert_eq!(ids.lines().count(), 4, "applied to each item: {ids}");
+    for line in ids.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["id"].is_string(), "{v}");
+    }
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["api", "get", "clients", "--jq", ".[] |"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--jq"), "{}", stderr(&out));
+
+    // -f and -F build the body; @FILE reads a value; --verbose shows it, never the token.
+    let description = home.path().join("description.txt");
+    std::fs::write(&description, "from a file").unwrap();
+    let out = run(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "-f",
+        "name=from-fields",
+        "-F",
+        &format!("description=@{}", description.display()),
+        "--verbose",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let role: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(role["name"], "from-fields");
+    assert_eq!(role["description"], "from a file");
+    let err = stderr(&out);
+    assert!(err.contains("> POST https://"), "{err}");
+    assert!(err.contains("> authorization: Bearer <redacted>"), "{err}");
+    assert!(
+        err.contains(r#"> {"description":"from a file","name":"from-fields"}"#),
+        "{err}"
+    );
+    assert!(err.contains("< HTTP 20"), "{err}");
+    assert!(!err.contains(&token), "the token is redacted");
+
+    // With GET, fields are query parameters.
+    let page: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
+        "api",
+        "get",
+        "clients",
+        "-F",
+        "per_page=2",
+        "-F",
+        "include_totals=true",
+    ])))
+    .unwrap();
+    assert_eq!(page["clients"].as_array().map(Vec::len), Some(2), "{page}");
+
+    // --input FILE, and --silent.
+    let body = home.path().join("role.json");
+    std::fs::write(&body, r#"{"name": "from-input"}"#).unwrap();
+    let out = run(home.cli(Some(&fake)).args([
+        "api",
+        "post",
+        "roles",
+        "--input",
+        body.to_str().unwrap(),
+        "--silent",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "--silent prints no body");
+    let roles = run_ok(
+        home.cli(Some(&fake))
+            .args(["api", "get", "roles", "--jq", ".[].name"]),
+    );
+    assert!(roles.lines().any(|l| l == "from-input"), "{roles}");
+
+    // Colours on a terminal, none with NO_COLOR or in a pipe.
+    let bin = common::cli_bin().display().to_string();
+    let out = on_a_terminal(&home, &fake, &format!("'{bin}' api get roles"), "");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("\u{1b}[34;1m\"name\""), "{screen:?}");
+    let out = on_a_terminal(
+        &home,
+        &fake,
+        &format!("NO_COLOR=1 '{bin}' api get roles"),
+        "",
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+    assert!(screen.contains("\"name\""), "{screen:?}");
+    let piped = run_ok(home.cli(Some(&fake)).args(["api", "get", "roles"]));
+    assert!(!piped.contains('\u{1b}'));
 }

@@ -6,12 +6,13 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{Fake, Home, run, stderr, unix_get};
-use serde_json::Value;
+use common::{Fake, Home, PrivateRedis, run, stderr, tcp_get, unix_get};
+use serde_json::{Value, json};
 
 /// A running agent; stopped with SIGKILL on drop if the test did not stop it.
 struct Agent {
     child: Option<Child>,
+    /// The socket, or the TCP address with --listen.
     socket: PathBuf,
     key_file: PathBuf,
 }
@@ -37,11 +38,20 @@ impl Agent {
             .read_line(&mut line)
             .expect("ready line");
         let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
+        let place = ready["socket"]
+            .as_str()
+            .or_else(|| ready["listen"].as_str())
+            .expect("socket or listen");
         Agent {
             child: Some(child),
-            socket: PathBuf::from(ready["socket"].as_str().expect("socket")),
+            socket: PathBuf::from(place),
             key_file: PathBuf::from(ready["key_file"].as_str().expect("key_file")),
         }
+    }
+
+    /// The TCP address, with --listen.
+    fn addr(&self) -> String {
+        self.socket.display().to_string()
     }
 
     fn key(&self) -> String {
@@ -124,14 +134,22 @@ fn twenty_concurrent_callers_make_one_token_request() {
         assert!(!tokens.iter().any(|t| body.contains(t.as_str())));
     }
 
+    // Without the key, /healthz says only whether a token is held, and /metrics nothing.
     let (status, body) = unix_get(&agent.socket, "/healthz", None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"status": "ok"})
+    );
+    assert_eq!(unix_get(&agent.socket, "/metrics", None).0, 401);
+    let (status, body) = unix_get(&agent.socket, "/healthz", Some(&key));
     assert_eq!(status, 200);
     let health: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(health["token_held"], true);
     assert!(health["expires_in"].as_u64().is_some_and(|s| s > 0));
     assert!(health["last_refresh_error"].is_null());
 
-    let (status, metrics) = unix_get(&agent.socket, "/metrics", None);
+    let (status, metrics) = unix_get(&agent.socket, "/metrics", Some(&key));
     assert_eq!(status, 200);
     assert!(
         metrics.contains("auth0_m2m_agent_token_requests_total 1\n"),
@@ -182,8 +200,22 @@ fn a_socket_in_use_is_refused_and_a_stale_one_replaced() {
         .cli(Some(&fake))
         .args(["--cache", "memory", "serve"])
         .args(args));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("in use"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "a runtime failure");
+    assert!(stderr(&out).contains("another agent"), "{}", stderr(&out));
+    // Another socket with the same key file: refused by the key file's lock.
+    let other_socket = home.path().join("other.sock");
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["--cache", "memory", "serve", "--socket"])
+        .arg(&other_socket)
+        .args(["--key-file", key_arg.as_str()]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("another agent (process "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!other_socket.exists(), "nothing bound");
     // The first agent is untouched.
     assert_eq!(first.key(), key);
     assert_eq!(unix_get(&socket, "/token", Some(&key)).0, 200);
@@ -275,14 +307,17 @@ fn serves_on_a_loopback_port_with_curl() {
     assert!(!key_file.exists());
 }
 
-/// Two agents (two hosts, say) sharing Redis: the second adopts the first one's token.
+/// Two agents (two hosts, say) sharing Redis (a private server): the second adopts the first
+/// one's token.
 #[test]
 fn agents_sharing_redis_make_one_token_request() {
     // The fake tenant's random port and client id make the cache key unique to this test; the
     // short lifetime lets the record leave Redis soon after.
     let fake = Fake::start(&["--token-lifetime", "120"]);
     let (home_a, home_b) = (Home::new(), Home::new());
-    let redis = "redis://127.0.0.1:6379";
+    let server = PrivateRedis::start();
+    let redis = server.url();
+    let redis = redis.as_str();
     let a = Agent::start_with_cache(&home_a, &fake, redis, &[]);
     let (status, body_a) = unix_get(&a.socket, "/token", Some(&a.key()));
     assert_eq!(status, 200, "{body_a}");
@@ -297,7 +332,7 @@ fn agents_sharing_redis_make_one_token_request() {
     };
     assert_eq!(token(&body_a), token(&body_b));
     assert_eq!(fake.token_requests(), 1);
-    let (_, metrics) = unix_get(&b.socket, "/metrics", None);
+    let (_, metrics) = unix_get(&b.socket, "/metrics", Some(&b.key()));
     assert!(
         metrics.contains("auth0_m2m_agent_token_requests_total 0\n"),
         "{metrics}"
@@ -335,13 +370,16 @@ fn without_a_token_callers_get_503_and_health_says_why() {
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("temporarily_unavailable"), "{body}");
     assert!(!body.contains(secret));
-    let (status, health) = unix_get(&socket, "/healthz", None);
+    let (status, bare) = unix_get(&socket, "/healthz", None);
+    assert_eq!(status, 503, "{bare}");
+    assert!(!bare.contains("last_refresh_error"), "{bare}");
+    let (status, health) = unix_get(&socket, "/healthz", Some(&key));
     assert_eq!(status, 503, "{health}");
     let health: Value = serde_json::from_str(&health).unwrap();
     assert_eq!(health["token_held"], false);
     assert!(health["last_refresh_error"].is_string(), "{health}");
     assert!(!health.to_string().contains(secret));
-    let (_, metrics) = unix_get(&socket, "/metrics", None);
+    let (_, metrics) = unix_get(&socket, "/metrics", Some(&key));
     assert!(
         metrics.contains("auth0_m2m_agent_answers_total{status=\"503\"} 1\n"),
         "{metrics}"
@@ -354,10 +392,156 @@ fn without_a_token_callers_get_503_and_health_says_why() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let log = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        log.contains("could not obtain a token") || log.contains("token refresh failed"),
-        "{log}"
-    );
+    assert!(log.contains("could not obtain a token"), "{log}");
     assert!(!log.contains(secret), "{log}");
     assert!(!socket.exists());
+}
+
+/// A client that sends half a request and stops is closed after the header timeout; with one
+/// such client and a hundred idle ones connected, SIGTERM still ends the agent within seconds.
+#[test]
+fn stalled_and_idle_clients_do_not_hold_the_agent() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    use std::time::{Duration, Instant};
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let mut agent = Agent::start(&home, &fake, &[]);
+
+    let mut stalled = UnixStream::connect(&agent.socket).unwrap();
+    stalled.write_all(b"GET /token HTTP/1.1\r\n").unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(9),
+        "closed after {waited:?}"
+    );
+
+    let mut stalled = UnixStream::connect(&agent.socket).unwrap();
+    stalled.write_all(b"GET /token HTTP/1.1\r\n").unwrap();
+    let idle: Vec<UnixStream> = (0..100)
+        .map(|_| UnixStream::connect(&agent.socket).unwrap())
+        .collect();
+    // Everyone is connected and served: a caller still gets its token.
+    assert_eq!(unix_get(&agent.socket, "/token", Some(&agent.key())).0, 200);
+    let stopping = Instant::now();
+    let status = agent.terminate();
+    let took = stopping.elapsed();
+    assert!(status.success(), "{status}");
+    assert!(took < Duration::from_secs(10), "SIGTERM took {took:?}");
+    assert!(!agent.socket.exists());
+    assert!(!agent.key_file.exists());
+    drop((stalled, idle));
+}
+
+/// Two agents in one directory (two sockets, or two ports) keep two keys and both serve.
+#[test]
+fn two_agents_side_by_side_both_serve() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let dir = home.path().join("agents");
+    let (sock_a, sock_b) = (dir.join("a.sock"), dir.join("b.sock"));
+    let a = Agent::start(&home, &fake, &["--socket", sock_a.to_str().unwrap()]);
+    let b = Agent::start(&home, &fake, &["--socket", sock_b.to_str().unwrap()]);
+    assert_eq!(a.key_file, dir.join("a.key"));
+    assert_eq!(b.key_file, dir.join("b.key"));
+    assert_ne!(a.key(), b.key());
+    assert_eq!(unix_get(&a.socket, "/token", Some(&a.key())).0, 200);
+    assert_eq!(unix_get(&b.socket, "/token", Some(&b.key())).0, 200);
+    assert_eq!(unix_get(&a.socket, "/token", Some(&b.key())).0, 401);
+
+    // Two ports without --key-file: agent-PORT.key each.
+    let tcp_a = Agent::start(&home, &fake, &["--listen", "127.0.0.1:0"]);
+    let tcp_b = Agent::start(&home, &fake, &["--listen", "127.0.0.1:0"]);
+    assert_ne!(tcp_a.key_file, tcp_b.key_file);
+    for agent in [&tcp_a, &tcp_b] {
+        let port = agent.addr().rsplit_once(':').unwrap().1.to_owned();
+        assert_eq!(
+            agent.key_file,
+            home.path().join(format!("run/auth0-m2m/agent-{port}.key"))
+        );
+        let auth = format!("Bearer {}", agent.key());
+        let (status, body) = tcp_get(
+            &agent.addr(),
+            "/token",
+            &[("Host", &agent.addr()), ("Authorization", &auth)],
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    // The first agents still serve with their own keys.
+    assert_eq!(unix_get(&a.socket, "/token", Some(&a.key())).0, 200);
+}
+
+/// On TCP, web pages (DNS rebinding, cross-site requests) are refused and details need the key.
+#[test]
+fn the_tcp_agent_refuses_foreign_hosts_and_origins() {
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let agent = Agent::start(&home, &fake, &["--listen", "127.0.0.1:0"]);
+    let addr = agent.addr();
+    let port = addr.rsplit_once(':').unwrap().1.to_owned();
+    let auth = format!("Bearer {}", agent.key());
+    let rebound = format!("evil.example:{port}");
+    for path in ["/metrics", "/healthz", "/token"] {
+        let (status, body) = tcp_get(&addr, path, &[("Host", &rebound), ("Authorization", &auth)]);
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(!body.contains("access_token"), "{body}");
+    }
+    let (status, _) = tcp_get(
+        &addr,
+        "/metrics",
+        &[
+            ("Host", &addr),
+            ("Origin", "https://evil.example"),
+            ("Authorization", &auth),
+        ],
+    );
+    assert_eq!(status, 403);
+    // A loopback Host without the key: a bare status, no metrics.
+    let localhost = format!("localhost:{port}");
+    let (status, body) = tcp_get(&addr, "/healthz", &[("Host", &localhost)]);
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    assert_eq!(tcp_get(&addr, "/metrics", &[("Host", &localhost)]).0, 401);
+    let (status, metrics) = tcp_get(
+        &addr,
+        "/metrics",
+        &[("Host", &localhost), ("Authorization", &auth)],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("auth0_m2m_agent_refused_requests_total 4\n"),
+        "{metrics}"
+    );
+}
+
+/// The socket's directory must be the user's own and closed to others; a port in use is a
+/// runtime failure (exit 1).
+#[test]
+fn open_directories_and_ports_in_use_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start(&[]);
+    let home = Home::new();
+    let shared = home.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["--cache", "memory", "serve", "--socket"])
+        .arg(shared.join("agent.sock")));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("mode 0777"), "{}", stderr(&out));
+    assert!(!shared.join("agent.sock").exists());
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(home
+        .cli(Some(&fake))
+        .args(["--cache", "memory", "serve", "--listen", &addr]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot listen"), "{}", stderr(&out));
 }

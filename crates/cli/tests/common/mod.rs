@@ -225,6 +225,11 @@ pub fn unix_get(socket: &Path, path: &str, key: Option<&str>) -> (u16, String) {
         "GET {path} HTTP/1.1\r\nHost: agent\r\n{auth}Connection: close\r\n\r\n"
     )
     .expect("send");
+    read_answer(&mut stream)
+}
+
+/// Reads a whole HTTP/1.1 answer (the request asked to close): `(status, body)`.
+fn read_answer(stream: &mut impl Read) -> (u16, String) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
     let status = answer
@@ -237,4 +242,66 @@ pub fn unix_get(socket: &Path, path: &str, key: Option<&str>) -> (u16, String) {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+/// One HTTP/1.1 GET over TCP with the given extra header lines: `(status, body)`.
+pub fn tcp_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the agent");
+    let mut request = format!("GET {path} HTTP/1.1\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    read_answer(&mut stream)
+}
+
+/// A private `redis-server` on a free loopback port; stopped on drop.
+pub struct PrivateRedis {
+    pub port: u16,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateRedis {
+    pub fn start() -> PrivateRedis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (from the redis-server package) starts");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return PrivateRedis {
+                    port,
+                    child,
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("redis-server did not start on port {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
