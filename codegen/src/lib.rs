@@ -240,27 +240,59 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     order.sort_by_key(|(op, _)| op.method == "DELETE");
     let sampler = fake::Sampler::new(types.schemas);
     for (op, e) in order {
-        let mut args: Vec<String> = (0..op.path_params.len())
+        let params: Vec<String> = (0..op.path_params.len())
             .map(|i| format!("&p[{i}]"))
             .collect();
-        if let Some(b) = &e.body_ty {
-            let schema = op.body.as_ref().map_or(Value::Null, |b| b.schema.clone());
-            args.push(qualify(
-                &ops::valid_sample(b, &schema, &types, &sampler),
-                &types,
-            ));
-        }
+        // The bodies sent: one, or one per variant of a union body.
+        let bodies: Vec<Option<String>> = match &e.body_ty {
+            None => vec![None],
+            Some(b) => {
+                let schema = op.body.as_ref().map_or(Value::Null, |b| b.schema.clone());
+                match types.union_variant_samples(b, &sampler) {
+                    Some(samples) => samples
+                        .into_iter()
+                        .map(|(union, json)| {
+                            Some(format!(
+                                "serde_json::from_str::<m::api::{}::{union}>({}).expect(\"a sample of the description\")",
+                                types.defs[&union].module,
+                                names::lit(&json)
+                            ))
+                        })
+                        .collect(),
+                    None => vec![Some(qualify(
+                        &ops::valid_sample(b, &schema, &types, &sampler),
+                        &types,
+                    ))],
+                }
+            }
+        };
         let p = if op.path_params.is_empty() {
             String::new()
         } else {
             format!("let p = h.params({});\n", names::lit(&op.id))
         };
+        let calls: Vec<String> = bodies
+            .iter()
+            .map(|body| {
+                let mut args = params.clone();
+                args.extend(body.clone());
+                format!(
+                    "h.client.execute(&m::api::{}::{}::new({})).await.map(|_| ()).map_err(|e| e.to_string())",
+                    op.module,
+                    op.type_name,
+                    args.join(", ")
+                )
+            })
+            .collect();
+        let outcome = match calls.as_slice() {
+            [one] => one.clone(),
+            many => format!(
+                "async {{\n{}Ok(())\n}}.await",
+                many.iter().map(|c| format!("{c}?;\n")).collect::<String>()
+            ),
+        };
         e2e_calls.push_str(&format!(
-            "{{\n{p}let endpoint = m::api::{}::{}::new({});\n\
-             results.push(({}, h.client.execute(&endpoint).await.map(|_| ()).map_err(|e| e.to_string())));\n}}\n",
-            op.module,
-            op.type_name,
-            args.join(", "),
+            "{{\n{p}results.push(({}, {outcome}));\n}}\n",
             names::lit(&op.id)
         ));
     }

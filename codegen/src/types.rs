@@ -993,6 +993,30 @@ impl<'a> Types<'a> {
         out
     }
 
+    /// For a body whose type is a union: one JSON sample per variant (each tag value of a tagged
+    /// union), with the union's type name, so that every variant can be sent.
+    pub(crate) fn union_variant_samples(
+        &self,
+        ty: &Ty,
+        sampler: &super::fake::Sampler<'_>,
+    ) -> Option<Vec<(String, String)>> {
+        let Ty::Named(name) = ty else { return None };
+        let Some(Def::Union { variants, tag }) = self.defs.get(name).map(|d| &d.def) else {
+            return None;
+        };
+        let mut out = Vec::new();
+        for v in variants {
+            let mut sample = sampler.value(&v.schema);
+            if let (Some(tag), Some(value), Some(map)) =
+                (tag, v.tag_values.first(), sample.as_object_mut())
+            {
+                map.insert(tag.clone(), Value::String(value.clone()));
+            }
+            out.push((name.clone(), sample.to_string()));
+        }
+        Some(out)
+    }
+
     /// The type emitted for `name`'s shape.
     pub(crate) fn canonical<'n>(&'n self, name: &'n str) -> &'n str {
         self.aliases.get(name).map_or(name, String::as_str)

@@ -28,34 +28,24 @@ async fn call_every_operation() {
     let mut h = e2e_support::Harness::start().await;
     let mut results = h.curated().await;
     {
-        let endpoint = m::api::actions::GetActions::new();
         results.push((
             "get_actions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActions::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new("sample".to_owned(), serde_json::from_str::<Vec<m::api::actions::ActionTrigger>>("[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]").expect("a sample of the description")));
-        results.push((
-            "post_action",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_action", h.client.execute(&m::api::actions::PostAction::new(m::api::actions::CreateActionRequestContent::new("sample".to_owned(), serde_json::from_str::<Vec<m::api::actions::ActionTrigger>>("[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_action_versions");
-        let endpoint = m::api::actions::GetActionVersions::new(&p[0]);
         results.push((
             "get_action_versions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionVersions::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -63,11 +53,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action_version");
-        let endpoint = m::api::actions::GetActionVersion::new(&p[0], &p[1]);
         results.push((
             "get_action_version",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionVersion::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -75,15 +64,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_deploy_draft_version");
-        let endpoint = m::api::actions::PostDeployDraftVersion::new(
-            &p[0],
-            &p[1],
-            m::api::actions::DeployActionVersionRequestContent::new(),
-        );
         results.push((
             "post_deploy_draft_version",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostDeployDraftVersion::new(
+                    &p[0],
+                    &p[1],
+                    m::api::actions::DeployActionVersionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -91,11 +79,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action");
-        let endpoint = m::api::actions::GetAction::new(&p[0]);
         results.push((
             "get_action",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetAction::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -103,14 +90,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_action");
-        let endpoint = m::api::actions::PatchAction::new(
-            &p[0],
-            m::api::actions::UpdateActionRequestContent::new(),
-        );
         results.push((
             "patch_action",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PatchAction::new(
+                    &p[0],
+                    m::api::actions::UpdateActionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -118,11 +104,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_deploy_action");
-        let endpoint = m::api::actions::PostDeployAction::new(&p[0]);
         results.push((
             "post_deploy_action",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostDeployAction::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -130,17 +115,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_test_action");
-        let endpoint = m::api::actions::PostTestAction::new(
-            &p[0],
-            m::api::actions::TestActionRequestContent::new(
-                serde_json::from_str::<m::secret::SecretMap>("{}")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_test_action",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostTestAction::new(
+                    &p[0],
+                    m::api::actions::TestActionRequestContent::new(
+                        serde_json::from_str::<m::secret::SecretMap>("{}")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -148,35 +132,35 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_execution");
-        let endpoint = m::api::actions::GetExecution::new(&p[0]);
         results.push((
             "get_execution",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetExecution::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::actions::GetActionModules::new();
         results.push((
             "get_action_modules",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionModules::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::actions::PostActionModule::new(
-            m::api::actions::CreateActionModuleRequestContent::new("a".to_owned(), "a".to_owned()),
-        );
         results.push((
             "post_action_module",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostActionModule::new(
+                    m::api::actions::CreateActionModuleRequestContent::new(
+                        "a".to_owned(),
+                        "a".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -184,11 +168,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action_module");
-        let endpoint = m::api::actions::GetActionModule::new(&p[0]);
         results.push((
             "get_action_module",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionModule::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -196,14 +179,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_action_module");
-        let endpoint = m::api::actions::PatchActionModule::new(
-            &p[0],
-            m::api::actions::UpdateActionModuleRequestContent::new(),
-        );
         results.push((
             "patch_action_module",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PatchActionModule::new(
+                    &p[0],
+                    m::api::actions::UpdateActionModuleRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -211,11 +193,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action_module_actions");
-        let endpoint = m::api::actions::GetActionModuleActions::new(&p[0]);
         results.push((
             "get_action_module_actions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionModuleActions::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -223,14 +204,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_action_module_rollback");
-        let endpoint = m::api::actions::PostActionModuleRollback::new(
-            &p[0],
-            m::api::actions::RollbackActionModuleRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "post_action_module_rollback",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostActionModuleRollback::new(
+                    &p[0],
+                    m::api::actions::RollbackActionModuleRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -238,11 +218,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action_module_versions");
-        let endpoint = m::api::actions::GetActionModuleVersions::new(&p[0]);
         results.push((
             "get_action_module_versions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionModuleVersions::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -250,11 +229,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_action_module_version");
-        let endpoint = m::api::actions::PostActionModuleVersion::new(&p[0]);
         results.push((
             "post_action_module_version",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PostActionModuleVersion::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -262,22 +240,20 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_action_module_version");
-        let endpoint = m::api::actions::GetActionModuleVersion::new(&p[0], &p[1]);
         results.push((
             "get_action_module_version",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetActionModuleVersion::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::actions::GetTriggers::new();
         results.push((
             "get_triggers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetTriggers::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -285,11 +261,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_bindings");
-        let endpoint = m::api::actions::GetBindings::new(&p[0]);
         results.push((
             "get_bindings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::GetBindings::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -297,14 +272,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_bindings");
-        let endpoint = m::api::actions::PatchBindings::new(
-            &p[0],
-            m::api::actions::UpdateActionBindingsRequestContent::new(),
-        );
         results.push((
             "patch_bindings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::PatchBindings::new(
+                    &p[0],
+                    m::api::actions::UpdateActionBindingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -312,215 +286,168 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_ips_by_id");
-        let endpoint = m::api::anomaly::GetIpsById::new(&p[0]);
         results.push((
             "get_ips_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::anomaly::GetIpsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::GetBotDetection::new();
         results.push((
             "get_bot-detection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetBotDetection::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchBotDetection::new(
-            m::api::attack_protection::UpdateBotDetectionSettingsRequestContent::new(),
-        );
         results.push((
             "patch_bot-detection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::PatchBotDetection::new(
+                    m::api::attack_protection::UpdateBotDetectionSettingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::GetBreachedPasswordDetection::new();
         results.push((
             "get_breached-password-detection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetBreachedPasswordDetection::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchBreachedPasswordDetection::new(
-            m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent::new(),
-        );
-        results.push((
-            "patch_breached-password-detection",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_breached-password-detection", h.client.execute(&m::api::attack_protection::PatchBreachedPasswordDetection::new(m::api::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::attack_protection::GetBruteForceProtection::new();
         results.push((
             "get_brute-force-protection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetBruteForceProtection::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchBruteForceProtection::new(
-            m::api::attack_protection::UpdateBruteForceSettingsRequestContent::new(),
-        );
         results.push((
             "patch_brute-force-protection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::PatchBruteForceProtection::new(
+                    m::api::attack_protection::UpdateBruteForceSettingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::GetCaptcha::new();
         results.push((
             "get_captcha",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetCaptcha::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchCaptcha::new(
-            m::api::attack_protection::UpdateAttackProtectionCaptchaRequestContent::new(),
-        );
         results.push((
             "patch_captcha",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::PatchCaptcha::new(
+                    m::api::attack_protection::UpdateAttackProtectionCaptchaRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::GetPhoneProviderProtection::new();
         results.push((
             "get_phone-provider-protection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetPhoneProviderProtection::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchPhoneProviderProtection::new(
-            m::api::attack_protection::PatchPhoneProviderProtectionRequestContent::new(
-                serde_json::from_str::<
-                    m::api::attack_protection::PhoneProviderProtectionBackoffStrategyEnum,
-                >("\"none\"")
-                .expect("a sample of the description"),
-            ),
-        );
-        results.push((
-            "patch_phone-provider-protection",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_phone-provider-protection", h.client.execute(&m::api::attack_protection::PatchPhoneProviderProtection::new(m::api::attack_protection::PatchPhoneProviderProtectionRequestContent::new(serde_json::from_str::<m::api::attack_protection::PhoneProviderProtectionBackoffStrategyEnum>("\"none\"").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::attack_protection::GetSuspiciousIpThrottling::new();
         results.push((
             "get_suspicious-ip-throttling",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::attack_protection::GetSuspiciousIpThrottling::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::attack_protection::PatchSuspiciousIpThrottling::new(
-            m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent::new(),
-        );
-        results.push((
-            "patch_suspicious-ip-throttling",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_suspicious-ip-throttling", h.client.execute(&m::api::attack_protection::PatchSuspiciousIpThrottling::new(m::api::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::branding::GetBranding::new();
         results.push((
             "get_branding",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetBranding::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::PatchBranding::new(
-            m::api::branding::UpdateBrandingRequestContent::new(),
-        );
         results.push((
             "patch_branding",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::PatchBranding::new(
+                    m::api::branding::UpdateBrandingRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::GetBrandingPhoneProviders::new();
         results.push((
             "get_branding_phone_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetBrandingPhoneProviders::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::CreatePhoneProvider::new(
-            m::api::branding::CreateBrandingPhoneProviderRequestContent::new(
-                serde_json::from_str::<m::api::branding::PhoneProviderCredentials>(
-                    "{\"auth_token\":\"sample\"}",
-                )
-                .expect("a sample of the description"),
-                serde_json::from_str::<m::api::branding::PhoneProviderNameEnum>("\"custom\"")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "create_phone_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::CreatePhoneProvider::new(
+                    m::api::branding::CreateBrandingPhoneProviderRequestContent::new(
+                        serde_json::from_str::<m::api::branding::PhoneProviderCredentials>(
+                            "{\"auth_token\":\"sample\"}",
+                        )
+                        .expect("a sample of the description"),
+                        serde_json::from_str::<m::api::branding::PhoneProviderNameEnum>(
+                            "\"custom\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -528,11 +455,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_phone_provider");
-        let endpoint = m::api::branding::GetPhoneProvider::new(&p[0]);
         results.push((
             "get_phone_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetPhoneProvider::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -540,14 +466,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_phone_provider");
-        let endpoint = m::api::branding::UpdatePhoneProvider::new(
-            &p[0],
-            m::api::branding::UpdateBrandingPhoneProviderRequestContent::new(),
-        );
         results.push((
             "update_phone_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::UpdatePhoneProvider::new(
+                    &p[0],
+                    m::api::branding::UpdateBrandingPhoneProviderRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -555,38 +480,37 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("try_phone_provider");
-        let endpoint = m::api::branding::TryPhoneProvider::new(
-            &p[0],
-            m::api::branding::CreatePhoneProviderSendTestRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "try_phone_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::TryPhoneProvider::new(
+                    &p[0],
+                    m::api::branding::CreatePhoneProviderSendTestRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::GetPhoneTemplates::new();
         results.push((
             "get_phone_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetPhoneTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::CreatePhoneTemplate::new(
-            m::api::branding::CreatePhoneTemplateRequestContent::new(),
-        );
         results.push((
             "create_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::CreatePhoneTemplate::new(
+                    m::api::branding::CreatePhoneTemplateRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -594,11 +518,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_phone_template");
-        let endpoint = m::api::branding::GetPhoneTemplate::new(&p[0]);
         results.push((
             "get_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetPhoneTemplate::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -606,14 +529,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_phone_template");
-        let endpoint = m::api::branding::UpdatePhoneTemplate::new(
-            &p[0],
-            m::api::branding::UpdatePhoneTemplateRequestContent::new(),
-        );
         results.push((
             "update_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::UpdatePhoneTemplate::new(
+                    &p[0],
+                    m::api::branding::UpdatePhoneTemplateRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -621,11 +543,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("reset_phone_template");
-        let endpoint = m::api::branding::ResetPhoneTemplate::new(&p[0], serde_json::Value::Null);
         results.push((
             "reset_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::ResetPhoneTemplate::new(
+                    &p[0],
+                    serde_json::Value::Null,
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -633,65 +557,67 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("try_phone_template");
-        let endpoint = m::api::branding::TryPhoneTemplate::new(
-            &p[0],
-            m::api::branding::CreatePhoneTemplateTestNotificationRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "try_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::TryPhoneTemplate::new(
+                    &p[0],
+                    m::api::branding::CreatePhoneTemplateTestNotificationRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::GetUniversalLogin::new();
         results.push((
             "get_universal-login",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetUniversalLogin::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::PutUniversalLogin::new(
-            serde_json::from_str::<m::api::branding::UpdateUniversalLoginTemplateRequestContent>(
-                "\"sample\"",
-            )
-            .expect("a sample of the description"),
-        );
         results.push((
             "put_universal-login",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            async {
+                h.client
+                    .execute(&m::api::branding::PutUniversalLogin::new(
+                        serde_json::from_str::<
+                            m::api::branding::UpdateUniversalLoginTemplateRequestContent,
+                        >("\"sample\"")
+                        .expect("a sample of the description"),
+                    ))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())?;
+                h.client
+                    .execute(&m::api::branding::PutUniversalLogin::new(
+                        serde_json::from_str::<
+                            m::api::branding::UpdateUniversalLoginTemplateRequestContent,
+                        >("{\"template\":\"sample\"}")
+                        .expect("a sample of the description"),
+                    ))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())?;
+                Ok(())
+            }
+            .await,
         ));
     }
     {
-        let endpoint = m::api::branding::PostBrandingTheme::new(m::api::branding::CreateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
-        results.push((
-            "post_branding_theme",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_branding_theme", h.client.execute(&m::api::branding::PostBrandingTheme::new(m::api::branding::CreateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::branding::GetDefaultBrandingTheme::new();
         results.push((
             "get_default_branding_theme",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetDefaultBrandingTheme::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -699,11 +625,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_branding_theme");
-        let endpoint = m::api::branding::GetBrandingTheme::new(&p[0]);
         results.push((
             "get_branding_theme",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::GetBrandingTheme::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -711,23 +636,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_branding_theme");
-        let endpoint = m::api::branding::PatchBrandingTheme::new(&p[0], m::api::branding::UpdateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")));
-        results.push((
-            "patch_branding_theme",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_branding_theme", h.client.execute(&m::api::branding::PatchBrandingTheme::new(&p[0], m::api::branding::UpdateBrandingThemeRequestContent::new(serde_json::from_str::<m::api::branding::BrandingThemeBorders>("{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeColors>("{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeFonts>("{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemePageBackground>("{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"}").expect("a sample of the description"), serde_json::from_str::<m::api::branding::BrandingThemeWidget>("{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_client-grant");
-        let endpoint = m::api::client_grants::GetClientGrant::new(&p[0]);
         results.push((
             "get_client-grant",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::client_grants::GetClientGrant::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -735,41 +651,40 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_client-grant-organizations");
-        let endpoint = m::api::client_grants::GetClientGrantOrganizations::new(&p[0]);
         results.push((
             "get_client-grant-organizations",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::client_grants::GetClientGrantOrganizations::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::clients::PostClientsCimdPreview::new(
-            m::api::clients::PreviewCimdMetadataRequestContent::new(
-                "https://example.com/".to_owned(),
-            ),
-        );
         results.push((
             "post_clients_cimd_preview",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::PostClientsCimdPreview::new(
+                    m::api::clients::PreviewCimdMetadataRequestContent::new(
+                        "https://example.com/".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::clients::PostClientsCimdRegister::new(
-            m::api::clients::RegisterCimdClientRequestContent::new(
-                "https://example.com/".to_owned(),
-            ),
-        );
         results.push((
             "post_clients_cimd_register",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::PostClientsCimdRegister::new(
+                    m::api::clients::RegisterCimdClientRequestContent::new(
+                        "https://example.com/".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -777,11 +692,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_credentials");
-        let endpoint = m::api::clients::GetCredentials::new(&p[0]);
         results.push((
             "get_credentials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::GetCredentials::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -789,17 +703,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_credentials");
-        let endpoint = m::api::clients::PostCredentials::new(
-            &p[0],
-            m::api::clients::PostClientCredentialRequestContent::new(
-                serde_json::from_str::<m::api::clients::ClientCredentialTypeEnum>("\"public_key\"")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_credentials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::PostCredentials::new(
+                    &p[0],
+                    m::api::clients::PostClientCredentialRequestContent::new(
+                        serde_json::from_str::<m::api::clients::ClientCredentialTypeEnum>(
+                            "\"public_key\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -807,11 +722,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_credentials_by_credential_id");
-        let endpoint = m::api::clients::GetCredentialsByCredentialId::new(&p[0], &p[1]);
         results.push((
             "get_credentials_by_credential_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::GetCredentialsByCredentialId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -819,15 +735,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_credentials_by_credential_id");
-        let endpoint = m::api::clients::PatchCredentialsByCredentialId::new(
-            &p[0],
-            &p[1],
-            m::api::clients::PatchClientCredentialRequestContent::new(),
-        );
         results.push((
             "patch_credentials_by_credential_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::PatchCredentialsByCredentialId::new(
+                    &p[0],
+                    &p[1],
+                    m::api::clients::PatchClientCredentialRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -835,48 +750,44 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_client_connections");
-        let endpoint = m::api::clients::GetClientConnections::new(&p[0]);
         results.push((
             "get_client_connections",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::GetClientConnections::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::connection_profiles::GetConnectionProfiles::new();
         results.push((
             "get_connection-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::GetConnectionProfiles::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::connection_profiles::PostConnectionProfiles::new(
-            m::api::connection_profiles::CreateConnectionProfileRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_connection-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::PostConnectionProfiles::new(
+                    m::api::connection_profiles::CreateConnectionProfileRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::connection_profiles::GetConnectionProfileTemplates::new();
         results.push((
             "get_connection_profile_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::GetConnectionProfileTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -884,11 +795,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_connection_profile_template");
-        let endpoint = m::api::connection_profiles::GetConnectionProfileTemplate::new(&p[0]);
         results.push((
             "get_connection_profile_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::GetConnectionProfileTemplate::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -896,11 +806,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_connection-profiles_by_id");
-        let endpoint = m::api::connection_profiles::GetConnectionProfilesById::new(&p[0]);
         results.push((
             "get_connection-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::GetConnectionProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -908,58 +817,51 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_connection-profiles_by_id");
-        let endpoint = m::api::connection_profiles::PatchConnectionProfilesById::new(
-            &p[0],
-            m::api::connection_profiles::UpdateConnectionProfileRequestContent::new(),
-        );
         results.push((
             "patch_connection-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::connection_profiles::PatchConnectionProfilesById::new(
+                        &p[0],
+                        m::api::connection_profiles::UpdateConnectionProfileRequestContent::new(),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::connections::PostConnections::new(
-            m::api::connections::CreateConnectionRequestContent::new(
-                "a".to_owned(),
-                serde_json::from_str::<m::api::connections::ConnectionIdentityProviderEnum>(
-                    "\"email\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_connections",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::connections::PostConnections::new(
+                        m::api::connections::CreateConnectionRequestContent::new(
+                            "a".to_owned(),
+                            serde_json::from_str::<
+                                m::api::connections::ConnectionIdentityProviderEnum,
+                            >("\"email\"")
+                            .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint =
-            m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings::new(
-            );
-        results.push((
-            "get_connections-directory-provisionings",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("get_connections-directory-provisionings", h.client.execute(&m::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings::new()).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint =
-            m::api::connections_scim_configurations::GetConnectionsScimConfigurations::new();
         results.push((
             "get_connections-scim-configurations",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::connections_scim_configurations::GetConnectionsScimConfigurations::new(
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -967,14 +869,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_connections_by_id");
-        let endpoint = m::api::connections::PatchConnectionsById::new(
-            &p[0],
-            m::api::connections::UpdateConnectionRequestContent::new(),
-        );
         results.push((
             "patch_connections_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PatchConnectionsById::new(
+                    &p[0],
+                    m::api::connections::UpdateConnectionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -982,11 +883,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_connection_clients");
-        let endpoint = m::api::connections::GetConnectionClients::new(&p[0]);
         results.push((
             "get_connection_clients",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetConnectionClients::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -994,17 +894,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_clients");
-        let endpoint = m::api::connections::PatchClients::new(
-            &p[0],
-            serde_json::from_str::<
-                Vec<m::api::connections::UpdateEnabledClientConnectionsRequestContentItem>,
-            >("[{\"client_id\":\"sample\",\"status\":true}]")
-            .expect("a sample of the description"),
-        );
         results.push((
             "patch_clients",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PatchClients::new(
+                    &p[0],
+                    serde_json::from_str::<
+                        Vec<m::api::connections::UpdateEnabledClientConnectionsRequestContentItem>,
+                    >("[{\"client_id\":\"sample\",\"status\":true}]")
+                    .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1012,11 +911,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_directory-provisioning");
-        let endpoint = m::api::connections::GetDirectoryProvisioning::new(&p[0]);
         results.push((
             "get_directory-provisioning",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetDirectoryProvisioning::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1024,14 +922,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_directory-provisioning");
-        let endpoint = m::api::connections::PostDirectoryProvisioning::new(
-            &p[0],
-            m::api::connections::CreateDirectoryProvisioningRequestContent::new(),
-        );
         results.push((
             "post_directory-provisioning",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostDirectoryProvisioning::new(
+                    &p[0],
+                    m::api::connections::CreateDirectoryProvisioningRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1039,14 +936,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_directory-provisioning");
-        let endpoint = m::api::connections::PatchDirectoryProvisioning::new(
-            &p[0],
-            m::api::connections::UpdateDirectoryProvisioningRequestContent::new(),
-        );
         results.push((
             "patch_directory-provisioning",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PatchDirectoryProvisioning::new(
+                    &p[0],
+                    m::api::connections::UpdateDirectoryProvisioningRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1054,11 +950,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_directory_provisioning_default_mapping");
-        let endpoint = m::api::connections::GetDirectoryProvisioningDefaultMapping::new(&p[0]);
         results.push((
             "get_directory_provisioning_default_mapping",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetDirectoryProvisioningDefaultMapping::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1066,11 +961,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_synchronizations");
-        let endpoint = m::api::connections::PostSynchronizations::new(&p[0]);
         results.push((
             "post_synchronizations",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostSynchronizations::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1078,11 +972,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_synchronized-groups");
-        let endpoint = m::api::connections::GetSynchronizedGroups::new(&p[0]);
         results.push((
             "get_synchronized-groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetSynchronizedGroups::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1090,19 +983,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_synchronized-groups");
-        let endpoint = m::api::connections::PutSynchronizedGroups::new(
-            &p[0],
-            m::api::connections::ReplaceSynchronizedGroupsRequestContent::new(
-                serde_json::from_str::<Vec<m::api::connections::SynchronizedGroupPayload>>(
-                    "[{\"id\":\"A\"}]",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_synchronized-groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PutSynchronizedGroups::new(
+                    &p[0],
+                    m::api::connections::ReplaceSynchronizedGroupsRequestContent::new(
+                        serde_json::from_str::<Vec<m::api::connections::SynchronizedGroupPayload>>(
+                            "[{\"id\":\"A\"}]",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1110,11 +1002,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_keys");
-        let endpoint = m::api::connections::GetKeys::new(&p[0]);
         results.push((
             "get_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetKeys::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1122,14 +1013,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_keys");
-        let endpoint = m::api::connections::PostKeys::new(
-            &p[0],
-            m::api::connections::PostConnectionKeysRequestContent::new(),
-        );
         results.push((
             "post_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostKeys::new(
+                    &p[0],
+                    m::api::connections::PostConnectionKeysRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1137,14 +1027,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_rotate");
-        let endpoint = m::api::connections::PostRotate::new(
-            &p[0],
-            m::api::connections::RotateConnectionKeysRequestContent::new(),
-        );
         results.push((
             "post_rotate",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostRotate::new(
+                    &p[0],
+                    m::api::connections::RotateConnectionKeysRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1152,11 +1041,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_scim-configuration");
-        let endpoint = m::api::connections::GetScimConfiguration::new(&p[0]);
         results.push((
             "get_scim-configuration",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetScimConfiguration::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1164,14 +1052,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_scim-configuration");
-        let endpoint = m::api::connections::PostScimConfiguration::new(
-            &p[0],
-            m::api::connections::CreateScimConfigurationRequestContent::new(),
-        );
         results.push((
             "post_scim-configuration",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostScimConfiguration::new(
+                    &p[0],
+                    m::api::connections::CreateScimConfigurationRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1179,20 +1066,19 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_scim-configuration");
-        let endpoint = m::api::connections::PatchScimConfiguration::new(
-            &p[0],
-            m::api::connections::UpdateScimConfigurationRequestContent::new(
-                serde_json::from_str::<Vec<m::api::shared::ScimMappingItem>>(
-                    "[{\"auth0\":\"sample\",\"scim\":\"sample\"}]",
-                )
-                .expect("a sample of the description"),
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "patch_scim-configuration",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PatchScimConfiguration::new(
+                    &p[0],
+                    m::api::connections::UpdateScimConfigurationRequestContent::new(
+                        serde_json::from_str::<Vec<m::api::shared::ScimMappingItem>>(
+                            "[{\"auth0\":\"sample\",\"scim\":\"sample\"}]",
+                        )
+                        .expect("a sample of the description"),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1200,11 +1086,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_default-mapping");
-        let endpoint = m::api::connections::GetDefaultMapping::new(&p[0]);
         results.push((
             "get_default-mapping",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetDefaultMapping::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1212,11 +1097,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_scim_tokens");
-        let endpoint = m::api::connections::GetScimTokens::new(&p[0]);
         results.push((
             "get_scim_tokens",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetScimTokens::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1224,14 +1108,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_scim_token");
-        let endpoint = m::api::connections::PostScimToken::new(
-            &p[0],
-            m::api::connections::CreateScimTokenRequestContent::new(),
-        );
         results.push((
             "post_scim_token",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::PostScimToken::new(
+                    &p[0],
+                    m::api::connections::CreateScimTokenRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1239,65 +1122,62 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_status");
-        let endpoint = m::api::connections::GetStatus::new(&p[0]);
         results.push((
             "get_status",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::GetStatus::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::custom_domains::GetCustomDomains::new();
         results.push((
             "get_custom-domains",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::GetCustomDomains::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::custom_domains::PostCustomDomains::new(
-            m::api::custom_domains::CreateCustomDomainRequestContent::new(
-                "a.A".to_owned(),
-                serde_json::from_str::<m::api::custom_domains::CustomDomainProvisioningTypeEnum>(
-                    "\"auth0_managed_certs\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_custom-domains",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::PostCustomDomains::new(
+                    m::api::custom_domains::CreateCustomDomainRequestContent::new(
+                        "a.A".to_owned(),
+                        serde_json::from_str::<
+                            m::api::custom_domains::CustomDomainProvisioningTypeEnum,
+                        >("\"auth0_managed_certs\"")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::custom_domains::GetDefault::new();
         results.push((
             "get_default",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::GetDefault::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::custom_domains::PatchDefault::new(
-            m::api::custom_domains::SetDefaultCustomDomainRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "patch_default",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::PatchDefault::new(
+                    m::api::custom_domains::SetDefaultCustomDomainRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1305,11 +1185,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_custom-domains_by_id");
-        let endpoint = m::api::custom_domains::GetCustomDomainsById::new(&p[0]);
         results.push((
             "get_custom-domains_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::GetCustomDomainsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1317,14 +1196,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_custom-domains_by_id");
-        let endpoint = m::api::custom_domains::PatchCustomDomainsById::new(
-            &p[0],
-            m::api::custom_domains::UpdateCustomDomainRequestContent::new(),
-        );
         results.push((
             "patch_custom-domains_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::PatchCustomDomainsById::new(
+                    &p[0],
+                    m::api::custom_domains::UpdateCustomDomainRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1332,11 +1210,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_test_domain");
-        let endpoint = m::api::custom_domains::PostTestDomain::new(&p[0]);
         results.push((
             "post_test_domain",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::PostTestDomain::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1344,62 +1221,58 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_verify");
-        let endpoint = m::api::custom_domains::PostVerify::new(&p[0]);
         results.push((
             "post_verify",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::PostVerify::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::device_credentials::GetDeviceCredentials::new();
         results.push((
             "get_device-credentials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::device_credentials::GetDeviceCredentials::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::device_credentials::PostDeviceCredentials::new(
-            m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
-                "-".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_device-credentials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::device_credentials::PostDeviceCredentials::new(
+                    m::api::device_credentials::CreatePublicKeyDeviceCredentialRequestContent::new(
+                        "-".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::email_templates::PostEmailTemplates::new(
-            m::api::email_templates::CreateEmailTemplateRequestContent::new(
-                "sample".to_owned(),
-                serde_json::from_str::<bool>("true").expect("a sample of the description"),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
-                    "\"blocked_account\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_email-templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::email_templates::PostEmailTemplates::new(
+                    m::api::email_templates::CreateEmailTemplateRequestContent::new(
+                        "sample".to_owned(),
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
+                            "\"blocked_account\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1407,11 +1280,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_email-templates_by_templateName");
-        let endpoint = m::api::email_templates::GetEmailTemplatesByTemplateName::new(&p[0]);
         results.push((
             "get_email-templates_by_templateName",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::email_templates::GetEmailTemplatesByTemplateName::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1419,24 +1291,26 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_email-templates_by_templateName");
-        let endpoint = m::api::email_templates::PutEmailTemplatesByTemplateName::new(
-            &p[0],
-            m::api::email_templates::SetEmailTemplateRequestContent::new(
-                "sample".to_owned(),
-                serde_json::from_str::<bool>("true").expect("a sample of the description"),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
-                    "\"blocked_account\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_email-templates_by_templateName",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::email_templates::PutEmailTemplatesByTemplateName::new(
+                        &p[0],
+                        m::api::email_templates::SetEmailTemplateRequestContent::new(
+                            "sample".to_owned(),
+                            serde_json::from_str::<bool>("true")
+                                .expect("a sample of the description"),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            serde_json::from_str::<m::api::email_templates::EmailTemplateNameEnum>(
+                                "\"blocked_account\"",
+                            )
+                            .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1444,92 +1318,85 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_email-templates_by_templateName");
-        let endpoint = m::api::email_templates::PatchEmailTemplatesByTemplateName::new(
-            &p[0],
-            m::api::email_templates::UpdateEmailTemplateRequestContent::new(),
-        );
         results.push((
             "patch_email-templates_by_templateName",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::email_templates::PatchEmailTemplatesByTemplateName::new(
+                        &p[0],
+                        m::api::email_templates::UpdateEmailTemplateRequestContent::new(),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::emails::GetProvider::new();
         results.push((
             "get_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::emails::GetProvider::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::emails::PostProvider::new(
-            m::api::emails::CreateEmailProviderRequestContent::new(
-                serde_json::from_str::<m::api::emails::EmailProviderCredentialsSchema>(
-                    "{\"api_key\":\"sample\"}",
-                )
-                .expect("a sample of the description"),
-                serde_json::from_str::<m::api::emails::EmailProviderNameEnum>("\"custom\"")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::emails::PostProvider::new(
+                    m::api::emails::CreateEmailProviderRequestContent::new(
+                        serde_json::from_str::<m::api::emails::EmailProviderCredentialsSchema>(
+                            "{\"api_key\":\"sample\"}",
+                        )
+                        .expect("a sample of the description"),
+                        serde_json::from_str::<m::api::emails::EmailProviderNameEnum>("\"custom\"")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::emails::PatchProvider::new(
-            m::api::emails::UpdateEmailProviderRequestContent::new(),
-        );
         results.push((
             "patch_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::emails::PatchProvider::new(
+                    m::api::emails::UpdateEmailProviderRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::event_streams::GetEventStreams::new();
         results.push((
             "get_event-streams",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::GetEventStreams::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::event_streams::PostEventStreams::new(serde_json::from_str::<m::api::event_streams::PostEventStreamsBody>("{\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}").expect("a sample of the description"));
-        results.push((
-            "post_event-streams",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_event-streams", async {
+h.client.execute(&m::api::event_streams::PostEventStreams::new(serde_json::from_str::<m::api::event_streams::PostEventStreamsBody>("{\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::event_streams::PostEventStreams::new(serde_json::from_str::<m::api::event_streams::PostEventStreamsBody>("{\"destination\":{\"configuration\":{\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::event_streams::PostEventStreams::new(serde_json::from_str::<m::api::event_streams::PostEventStreamsBody>("{\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+Ok(())
+}.await));
     }
     {
         let p = h.params("get_event-streams_by_id");
-        let endpoint = m::api::event_streams::GetEventStreamsById::new(&p[0]);
         results.push((
             "get_event-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::GetEventStreamsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1537,14 +1404,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_event-streams_by_id");
-        let endpoint = m::api::event_streams::PatchEventStreamsById::new(
-            &p[0],
-            m::api::event_streams::UpdateEventStreamRequestContent::new(),
-        );
         results.push((
             "patch_event-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::PatchEventStreamsById::new(
+                    &p[0],
+                    m::api::event_streams::UpdateEventStreamRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1552,11 +1418,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_event_deliveries");
-        let endpoint = m::api::event_streams::GetEventDeliveries::new(&p[0]);
         results.push((
             "get_event_deliveries",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::GetEventDeliveries::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1564,11 +1429,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_deliveries_by_event_id");
-        let endpoint = m::api::event_streams::GetDeliveriesByEventId::new(&p[0], &p[1]);
         results.push((
             "get_deliveries_by_event_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::GetDeliveriesByEventId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1576,14 +1442,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_redeliver");
-        let endpoint = m::api::event_streams::PostRedeliver::new(
-            &p[0],
-            m::api::event_streams::CreateEventStreamRedeliveryRequestContent::new(),
-        );
         results.push((
             "post_redeliver",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::PostRedeliver::new(
+                    &p[0],
+                    m::api::event_streams::CreateEventStreamRedeliveryRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1591,11 +1456,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_redeliver_by_event_id");
-        let endpoint = m::api::event_streams::PostRedeliverByEventId::new(&p[0], &p[1]);
         results.push((
             "post_redeliver_by_event_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::PostRedeliverByEventId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1603,64 +1469,54 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_test_event");
-        let endpoint = m::api::event_streams::PostTestEvent::new(
-            &p[0],
-            m::api::event_streams::CreateEventStreamTestEventRequestContent::new(
-                serde_json::from_str::<m::api::event_streams::EventStreamTestEventTypeEnum>(
-                    "\"group.created\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_test_event",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::event_streams::PostTestEvent::new(
+                        &p[0],
+                        m::api::event_streams::CreateEventStreamTestEventRequestContent::new(
+                            serde_json::from_str::<
+                                m::api::event_streams::EventStreamTestEventTypeEnum,
+                            >("\"group.created\"")
+                            .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::events::SubscribeEvents::new();
         results.push((
             "subscribe_events",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::events::SubscribeEvents::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::GetExperiments::new();
         results.push((
             "get_experiments",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetExperiments::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateExperiment::new(m::api::experimentation::CreateExperimentRequestContent::new(serde_json::from_str::<m::api::experimentation::AllocationStrategyEnum>("\"segment\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::AllocationRequestItem>>("[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}]").expect("a sample of the description"), serde_json::from_str::<m::api::experimentation::AssignmentConfig>("{\"subject\":\"device\"}").expect("a sample of the description"), "sample".to_owned(), "flg_A".to_owned(), "aaa".to_owned()));
-        results.push((
-            "create_experiment",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("create_experiment", h.client.execute(&m::api::experimentation::CreateExperiment::new(m::api::experimentation::CreateExperimentRequestContent::new(serde_json::from_str::<m::api::experimentation::AllocationStrategyEnum>("\"segment\"").expect("a sample of the description"), serde_json::from_str::<Vec<m::api::experimentation::AllocationRequestItem>>("[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}]").expect("a sample of the description"), serde_json::from_str::<m::api::experimentation::AssignmentConfig>("{\"subject\":\"device\"}").expect("a sample of the description"), "sample".to_owned(), "flg_A".to_owned(), "aaa".to_owned()))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_experiment");
-        let endpoint = m::api::experimentation::GetExperiment::new(&p[0]);
         results.push((
             "get_experiment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetExperiment::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1668,14 +1524,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_experiment");
-        let endpoint = m::api::experimentation::UpdateExperiment::new(
-            &p[0],
-            m::api::experimentation::UpdateExperimentRequestContent::new(),
-        );
         results.push((
             "update_experiment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateExperiment::new(
+                    &p[0],
+                    m::api::experimentation::UpdateExperimentRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1683,19 +1538,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_experiment_status");
-        let endpoint = m::api::experimentation::UpdateExperimentStatus::new(
-            &p[0],
-            m::api::experimentation::UpdateExperimentStatusRequestContent::new(
-                serde_json::from_str::<m::api::experimentation::ExperimentTransitionStatusEnum>(
-                    "\"active\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "update_experiment_status",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateExperimentStatus::new(
+                    &p[0],
+                    m::api::experimentation::UpdateExperimentStatusRequestContent::new(
+                        serde_json::from_str::<
+                            m::api::experimentation::ExperimentTransitionStatusEnum,
+                        >("\"active\"")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1703,53 +1557,34 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("validate_experiment");
-        let endpoint = m::api::experimentation::ValidateExperiment::new(&p[0]);
         results.push((
             "validate_experiment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::ValidateExperiment::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::GetFeatureFlags::new();
         results.push((
             "get_feature_flags",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetFeatureFlags::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateFeatureFlag::new(
-            m::api::experimentation::CreateFeatureFlagRequestContent::new(
-                "aaa".to_owned(),
-                serde_json::from_str::<m::secret::SecretMap>(
-                    "{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
-        results.push((
-            "create_feature_flag",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("create_feature_flag", h.client.execute(&m::api::experimentation::CreateFeatureFlag::new(m::api::experimentation::CreateFeatureFlagRequestContent::new("aaa".to_owned(), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_feature_flag");
-        let endpoint = m::api::experimentation::GetFeatureFlag::new(&p[0]);
         results.push((
             "get_feature_flag",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetFeatureFlag::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1757,14 +1592,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_feature_flag");
-        let endpoint = m::api::experimentation::UpdateFeatureFlag::new(
-            &p[0],
-            m::api::experimentation::UpdateFeatureFlagRequestContent::new(),
-        );
         results.push((
             "update_feature_flag",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateFeatureFlag::new(
+                    &p[0],
+                    m::api::experimentation::UpdateFeatureFlagRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1772,19 +1606,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_feature_flag_status");
-        let endpoint = m::api::experimentation::UpdateFeatureFlagStatus::new(
-            &p[0],
-            m::api::experimentation::UpdateFeatureFlagStatusRequestContent::new(
-                serde_json::from_str::<m::api::experimentation::FeatureFlagStatusEnum>(
-                    "\"active\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "update_feature_flag_status",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateFeatureFlagStatus::new(
+                    &p[0],
+                    m::api::experimentation::UpdateFeatureFlagStatusRequestContent::new(
+                        serde_json::from_str::<m::api::experimentation::FeatureFlagStatusEnum>(
+                            "\"active\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1792,11 +1625,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_variations");
-        let endpoint = m::api::experimentation::GetVariations::new(&p[0]);
         results.push((
             "get_variations",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetVariations::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1804,18 +1636,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("create_variation");
-        let endpoint = m::api::experimentation::CreateVariation::new(
-            &p[0],
-            m::api::experimentation::CreateVariationRequestContent::new(
-                "aaa".to_owned(),
-                serde_json::from_str::<m::secret::SecretMap>("{}")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "create_variation",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::CreateVariation::new(
+                    &p[0],
+                    m::api::experimentation::CreateVariationRequestContent::new(
+                        "aaa".to_owned(),
+                        serde_json::from_str::<m::secret::SecretMap>("{}")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1823,11 +1654,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_variation");
-        let endpoint = m::api::experimentation::GetVariation::new(&p[0], &p[1]);
         results.push((
             "get_variation",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetVariation::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1835,49 +1665,38 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_variation");
-        let endpoint = m::api::experimentation::UpdateVariation::new(
-            &p[0],
-            &p[1],
-            m::api::experimentation::UpdateVariationRequestContent::new(),
-        );
         results.push((
             "update_variation",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateVariation::new(
+                    &p[0],
+                    &p[1],
+                    m::api::experimentation::UpdateVariationRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::GetSegments::new();
         results.push((
             "get_segments",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetSegments::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::experimentation::CreateSegment::new(m::api::experimentation::CreateSegmentRequestContent::new("aaa".to_owned(), serde_json::from_str::<Vec<m::api::experimentation::SegmentRule>>("[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]").expect("a sample of the description")));
-        results.push((
-            "create_segment",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("create_segment", h.client.execute(&m::api::experimentation::CreateSegment::new(m::api::experimentation::CreateSegmentRequestContent::new("aaa".to_owned(), serde_json::from_str::<Vec<m::api::experimentation::SegmentRule>>("[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_segment");
-        let endpoint = m::api::experimentation::GetSegment::new(&p[0]);
         results.push((
             "get_segment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::GetSegment::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1885,72 +1704,82 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("update_segment");
-        let endpoint = m::api::experimentation::UpdateSegment::new(
-            &p[0],
-            m::api::experimentation::UpdateSegmentRequestContent::new(),
-        );
         results.push((
             "update_segment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::UpdateSegment::new(
+                    &p[0],
+                    m::api::experimentation::UpdateSegmentRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::flows::GetFlows::new();
         results.push((
             "get_flows",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlows::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::flows::PostFlows::new(m::api::flows::CreateFlowRequestContent::new(
-            "sample".to_owned(),
-        ));
         results.push((
             "post_flows",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::PostFlows::new(
+                    m::api::flows::CreateFlowRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::flows::GetFlowsVaultConnections::new();
         results.push((
             "get_flows_vault_connections",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlowsVaultConnections::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ACTIVECAMPAIGN\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}").expect("a sample of the description"));
-        results.push((
-            "post_flows_vault_connections",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_flows_vault_connections", async {
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ACTIVECAMPAIGN\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"AIRTABLE\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"AUTH0\",\"name\":\"sample\",\"setup\":{\"audience\":\"https://example.com/\",\"client_id\":\"sample\",\"client_secret\":\"sample\",\"domain\":\"example.com\",\"type\":\"OAUTH_APP\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"BIGQUERY\",\"name\":\"sample\",\"setup\":{\"client_email\":\"user@example.com\",\"private_key\":\"sample\",\"project_id\":\"sample\",\"type\":\"OAUTH_JWT\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"CLEARBIT\",\"name\":\"sample\",\"setup\":{\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"DOCUSIGN\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"GOOGLE_SHEETS\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"HTTP\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"BEARER\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"HUBSPOT\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"JWT\",\"name\":\"sample\",\"setup\":{\"algorithm\":\"RS256\",\"type\":\"JWT\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"MAILCHIMP\",\"name\":\"sample\",\"setup\":{\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"MAILJET\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"secret_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"PIPEDRIVE\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SALESFORCE\",\"name\":\"sample\",\"setup\":{\"code\":\"sample\",\"type\":\"OAUTH_CODE\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SENDGRID\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"SLACK\",\"name\":\"sample\",\"setup\":{\"type\":\"WEBHOOK\",\"url\":\"https://example.com/\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"STRIPE\",\"name\":\"sample\",\"setup\":{\"private_key\":\"sample\",\"public_key\":\"sample\",\"type\":\"KEY_PAIR\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"TELEGRAM\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"TWILIO\",\"name\":\"sample\",\"setup\":{\"account_id\":\"sample\",\"api_key\":\"sample\",\"type\":\"API_KEY\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"WHATSAPP\",\"name\":\"sample\",\"setup\":{\"token\":\"sample\",\"type\":\"TOKEN\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::flows::PostFlowsVaultConnections::new(serde_json::from_str::<m::api::flows::CreateFlowsVaultConnectionRequestContent>("{\"app_id\":\"ZAPIER\",\"name\":\"sample\",\"setup\":{\"type\":\"WEBHOOK\",\"url\":\"https://example.com/\"}}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+Ok(())
+}.await));
     }
     {
         let p = h.params("get_flows_vault_connections_by_id");
-        let endpoint = m::api::flows::GetFlowsVaultConnectionsById::new(&p[0]);
         results.push((
             "get_flows_vault_connections_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlowsVaultConnectionsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1958,14 +1787,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_flows_vault_connections_by_id");
-        let endpoint = m::api::flows::PatchFlowsVaultConnectionsById::new(
-            &p[0],
-            m::api::flows::UpdateFlowsVaultConnectionRequestContent::new(),
-        );
         results.push((
             "patch_flows_vault_connections_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::PatchFlowsVaultConnectionsById::new(
+                    &p[0],
+                    m::api::flows::UpdateFlowsVaultConnectionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1973,11 +1801,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_flows_executions");
-        let endpoint = m::api::flows::GetFlowsExecutions::new(&p[0]);
         results.push((
             "get_flows_executions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlowsExecutions::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1985,11 +1812,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_flows_executions_by_execution_id");
-        let endpoint = m::api::flows::GetFlowsExecutionsByExecutionId::new(&p[0], &p[1]);
         results.push((
             "get_flows_executions_by_execution_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlowsExecutionsByExecutionId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -1997,11 +1825,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_flows_by_id");
-        let endpoint = m::api::flows::GetFlowsById::new(&p[0]);
         results.push((
             "get_flows_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::GetFlowsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2009,38 +1836,35 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_flows_by_id");
-        let endpoint = m::api::flows::PatchFlowsById::new(
-            &p[0],
-            m::api::flows::UpdateFlowRequestContent::new(),
-        );
         results.push((
             "patch_flows_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::PatchFlowsById::new(
+                    &p[0],
+                    m::api::flows::UpdateFlowRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::forms::GetForms::new();
         results.push((
             "get_forms",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::forms::GetForms::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::forms::CreateForm::new(
-            m::api::forms::CreateFormRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "create_form",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::forms::CreateForm::new(
+                    m::api::forms::CreateFormRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2048,11 +1872,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_form");
-        let endpoint = m::api::forms::GetForm::new(&p[0]);
         results.push((
             "get_form",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::forms::GetForm::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2060,34 +1883,33 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_form");
-        let endpoint =
-            m::api::forms::PatchForm::new(&p[0], m::api::forms::UpdateFormRequestContent::new());
         results.push((
             "patch_form",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::forms::PatchForm::new(
+                    &p[0],
+                    m::api::forms::UpdateFormRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::grants::GetGrants::new();
         results.push((
             "get_grants",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::grants::GetGrants::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::groups::GetGroups::new();
         results.push((
             "get_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::GetGroups::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2095,11 +1917,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_group");
-        let endpoint = m::api::groups::GetGroup::new(&p[0]);
         results.push((
             "get_group",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::GetGroup::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2107,11 +1928,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_group_members");
-        let endpoint = m::api::groups::GetGroupMembers::new(&p[0]);
         results.push((
             "get_group_members",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::GetGroupMembers::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2119,11 +1939,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_group_roles");
-        let endpoint = m::api::groups::GetGroupRoles::new(&p[0]);
         results.push((
             "get_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::GetGroupRoles::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2131,32 +1950,30 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_group_roles");
-        let endpoint = m::api::groups::PostGroupRoles::new(
-            &p[0],
-            m::api::groups::AssignGroupRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::PostGroupRoles::new(
+                    &p[0],
+                    m::api::groups::AssignGroupRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PostTicket::new(
-            m::api::guardian::CreateGuardianEnrollmentTicketRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_ticket",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PostTicket::new(
+                    m::api::guardian::CreateGuardianEnrollmentTicketRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2164,405 +1981,286 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_enrollments_by_id");
-        let endpoint = m::api::guardian::GetEnrollmentsById::new(&p[0]);
         results.push((
             "get_enrollments_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetEnrollmentsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetFactors::new();
         results.push((
             "get_factors",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetFactors::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetFactorDuoSettings::new();
         results.push((
             "get_factor_duo_settings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetFactorDuoSettings::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutFactorDuoSettings::new(
-            m::api::guardian::SetGuardianFactorDuoSettingsRequestContent::new(),
-        );
         results.push((
             "put_factor_duo_settings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutFactorDuoSettings::new(
+                    m::api::guardian::SetGuardianFactorDuoSettingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PatchFactorDuoSettings::new(
-            m::api::guardian::UpdateGuardianFactorDuoSettingsRequestContent::new(),
-        );
         results.push((
             "patch_factor_duo_settings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PatchFactorDuoSettings::new(
+                    m::api::guardian::UpdateGuardianFactorDuoSettingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetMessageTypes::new();
         results.push((
             "get_message-types",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetMessageTypes::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutMessageTypes::new(
-            m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent::new(
-                serde_json::from_str::<
-                    Vec<m::api::guardian::GuardianFactorPhoneFactorMessageTypeEnum>,
-                >("[\"sms\"]")
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_message-types",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutMessageTypes::new(
+                    m::api::guardian::SetGuardianFactorPhoneMessageTypesRequestContent::new(
+                        serde_json::from_str::<
+                            Vec<m::api::guardian::GuardianFactorPhoneFactorMessageTypeEnum>,
+                        >("[\"sms\"]")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetPhoneTwilioFactorProvider::new();
         results.push((
             "get_phone_twilio_factor_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetPhoneTwilioFactorProvider::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutTwilio::new(
-            m::api::guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent::new(),
-        );
         results.push((
             "put_twilio",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutTwilio::new(
+                    m::api::guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetGuardianPhoneProviders::new();
         results.push((
             "get_guardian_phone_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetGuardianPhoneProviders::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutPhoneProviders::new(
-            m::api::guardian::SetGuardianFactorsProviderPhoneRequestContent::new(
-                serde_json::from_str::<m::api::guardian::GuardianFactorsProviderSmsProviderEnum>(
-                    "\"auth0\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_phone_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutPhoneProviders::new(
+                    m::api::guardian::SetGuardianFactorsProviderPhoneRequestContent::new(
+                        serde_json::from_str::<
+                            m::api::guardian::GuardianFactorsProviderSmsProviderEnum,
+                        >("\"auth0\"")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetFactorPhoneTemplates::new();
         results.push((
             "get_factor_phone_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetFactorPhoneTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutFactorPhoneTemplates::new(
-            m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent::new(
-                "sample".to_owned(),
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "put_factor_phone_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutFactorPhoneTemplates::new(
+                    m::api::guardian::SetGuardianFactorPhoneTemplatesRequestContent::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetApns::new();
         results.push((
             "get_apns",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetApns::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutApns::new(
-            m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent::new(),
-        );
-        results.push((
-            "put_apns",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_apns", h.client.execute(&m::api::guardian::PutApns::new(m::api::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PatchApns::new(
-            m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsRequestContent::new(
-            ),
-        );
-        results.push((
-            "patch_apns",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_apns", h.client.execute(&m::api::guardian::PatchApns::new(m::api::guardian::UpdateGuardianFactorsProviderPushNotificationApnsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PutFcm::new(
-            m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent::new(),
-        );
-        results.push((
-            "put_fcm",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_fcm", h.client.execute(&m::api::guardian::PutFcm::new(m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PatchFcm::new(
-            m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmRequestContent::new(),
-        );
-        results.push((
-            "patch_fcm",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_fcm", h.client.execute(&m::api::guardian::PatchFcm::new(m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PutFcmv1::new(
-            m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent::new(),
-        );
-        results.push((
-            "put_fcmv1",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_fcmv1", h.client.execute(&m::api::guardian::PutFcmv1::new(m::api::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PatchFcmv1::new(
-            m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent::new(
-            ),
-        );
-        results.push((
-            "patch_fcmv1",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_fcmv1", h.client.execute(&m::api::guardian::PatchFcmv1::new(m::api::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::GetSns::new();
         results.push((
             "get_sns",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetSns::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutSns::new(
-            m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent::new(),
-        );
-        results.push((
-            "put_sns",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_sns", h.client.execute(&m::api::guardian::PutSns::new(m::api::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::PatchSns::new(
-            m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsRequestContent::new(),
-        );
-        results.push((
-            "patch_sns",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_sns", h.client.execute(&m::api::guardian::PatchSns::new(m::api::guardian::UpdateGuardianFactorsProviderPushNotificationSnsRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::GetPnProviders::new();
         results.push((
             "get_pn_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetPnProviders::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutPnProviders::new(
-            m::api::guardian::SetGuardianFactorsProviderPushNotificationRequestContent::new(
-                serde_json::from_str::<
-                    m::api::guardian::GuardianFactorsProviderPushNotificationProviderDataEnum,
-                >("\"direct\"")
-                .expect("a sample of the description"),
-            ),
-        );
-        results.push((
-            "put_pn_providers",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_pn_providers", h.client.execute(&m::api::guardian::PutPnProviders::new(m::api::guardian::SetGuardianFactorsProviderPushNotificationRequestContent::new(serde_json::from_str::<m::api::guardian::GuardianFactorsProviderPushNotificationProviderDataEnum>("\"direct\"").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::guardian::GetSmsTwilioFactorProvider::new();
         results.push((
             "get_sms_twilio_factor_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetSmsTwilioFactorProvider::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutSmsTwilioFactorProvider::new(
-            m::api::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent::new(),
-        );
         results.push((
             "put_sms_twilio_factor_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutSmsTwilioFactorProvider::new(
+                    m::api::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetSmsProviders::new();
         results.push((
             "get_sms_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetSmsProviders::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutSmsProviders::new(
-            m::api::guardian::SetGuardianFactorsProviderSmsRequestContent::new(
-                serde_json::from_str::<m::api::guardian::GuardianFactorsProviderSmsProviderEnum>(
-                    "\"auth0\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_sms_providers",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutSmsProviders::new(
+                    m::api::guardian::SetGuardianFactorsProviderSmsRequestContent::new(
+                        serde_json::from_str::<
+                            m::api::guardian::GuardianFactorsProviderSmsProviderEnum,
+                        >("\"auth0\"")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetFactorSmsTemplates::new();
         results.push((
             "get_factor_sms_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetFactorSmsTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutFactorSmsTemplates::new(
-            m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent::new(
-                "sample".to_owned(),
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "put_factor_sms_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutFactorSmsTemplates::new(
+                    m::api::guardian::SetGuardianFactorSmsTemplatesRequestContent::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2570,68 +2268,69 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_factors_by_name");
-        let endpoint = m::api::guardian::PutFactorsByName::new(
-            &p[0],
-            m::api::guardian::SetGuardianFactorRequestContent::new(
-                serde_json::from_str::<bool>("true").expect("a sample of the description"),
-            ),
-        );
         results.push((
             "put_factors_by_name",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutFactorsByName::new(
+                    &p[0],
+                    m::api::guardian::SetGuardianFactorRequestContent::new(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::GetPolicies::new();
         results.push((
             "get_policies",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::GetPolicies::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::guardian::PutPolicies::new(
-            serde_json::from_str::<Vec<m::api::guardian::MfaPolicyEnum>>("[\"all-applications\"]")
-                .expect("a sample of the description"),
-        );
         results.push((
             "put_policies",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::PutPolicies::new(
+                    serde_json::from_str::<Vec<m::api::guardian::MfaPolicyEnum>>(
+                        "[\"all-applications\"]",
+                    )
+                    .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::hooks::GetHooks::new();
         results.push((
             "get_hooks",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::GetHooks::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::hooks::PostHooks::new(m::api::hooks::CreateHookRequestContent::new(
-            "a".to_owned(),
-            "sample".to_owned(),
-            serde_json::from_str::<m::api::hooks::HookTriggerIdEnum>("\"credentials-exchange\"")
-                .expect("a sample of the description"),
-        ));
         results.push((
             "post_hooks",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::PostHooks::new(
+                    m::api::hooks::CreateHookRequestContent::new(
+                        "a".to_owned(),
+                        "sample".to_owned(),
+                        serde_json::from_str::<m::api::hooks::HookTriggerIdEnum>(
+                            "\"credentials-exchange\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2639,11 +2338,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_hooks_by_id");
-        let endpoint = m::api::hooks::GetHooksById::new(&p[0]);
         results.push((
             "get_hooks_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::GetHooksById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2651,14 +2349,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_hooks_by_id");
-        let endpoint = m::api::hooks::PatchHooksById::new(
-            &p[0],
-            m::api::hooks::UpdateHookRequestContent::new(),
-        );
         results.push((
             "patch_hooks_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::PatchHooksById::new(
+                    &p[0],
+                    m::api::hooks::UpdateHookRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2666,11 +2363,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_secrets");
-        let endpoint = m::api::hooks::GetSecrets::new(&p[0]);
         results.push((
             "get_secrets",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::GetSecrets::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2678,15 +2374,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_secrets");
-        let endpoint = m::api::hooks::PostSecrets::new(
-            &p[0],
-            serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
-                .expect("a sample of the description"),
-        );
         results.push((
             "post_secrets",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::PostSecrets::new(
+                    &p[0],
+                    serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
+                        .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2694,28 +2389,26 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_secrets");
-        let endpoint = m::api::hooks::PatchSecrets::new(
-            &p[0],
-            serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
-                .expect("a sample of the description"),
-        );
         results.push((
             "patch_secrets",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::PatchSecrets::new(
+                    &p[0],
+                    serde_json::from_str::<m::secret::SecretMap>("{\"key\":\"sample\"}")
+                        .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::jobs::PostVerificationEmail::new(
-            m::api::jobs::CreateVerificationEmailRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "post_verification-email",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::jobs::PostVerificationEmail::new(
+                    m::api::jobs::CreateVerificationEmailRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2723,73 +2416,60 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_errors");
-        let endpoint = m::api::jobs::GetErrors::new(&p[0]);
         results.push((
             "get_errors",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::jobs::GetErrors::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::GetCustomSigningKeys::new();
         results.push((
             "get_custom_signing_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::GetCustomSigningKeys::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::PutCustomSigningKeys::new(m::api::keys::SetCustomSigningKeysRequestContent::new(serde_json::from_str::<Vec<m::api::keys::CustomSigningKeyJwk>>("[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]").expect("a sample of the description")));
-        results.push((
-            "put_custom_signing_keys",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_custom_signing_keys", h.client.execute(&m::api::keys::PutCustomSigningKeys::new(m::api::keys::SetCustomSigningKeysRequestContent::new(serde_json::from_str::<Vec<m::api::keys::CustomSigningKeyJwk>>("[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::keys::GetEncryptionKeys::new();
         results.push((
             "get_encryption_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::GetEncryptionKeys::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::PostEncryption::new(
-            m::api::keys::CreateEncryptionKeyRequestContent::new(
-                serde_json::from_str::<m::api::keys::CreateEncryptionKeyType>(
-                    "\"customer-provided-root-key\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_encryption",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PostEncryption::new(
+                    m::api::keys::CreateEncryptionKeyRequestContent::new(
+                        serde_json::from_str::<m::api::keys::CreateEncryptionKeyType>(
+                            "\"customer-provided-root-key\"",
+                        )
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::PostEncryptionRekey::new();
         results.push((
             "post_encryption_rekey",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PostEncryptionRekey::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2797,11 +2477,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_encryption_key");
-        let endpoint = m::api::keys::GetEncryptionKey::new(&p[0]);
         results.push((
             "get_encryption_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::GetEncryptionKey::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2809,17 +2488,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_encryption_key");
-        let endpoint = m::api::keys::PostEncryptionKey::new(
-            &p[0],
-            m::api::keys::ImportEncryptionKeyRequestContent::new(
-                serde_json::from_str::<m::Secret>("\"sample\"")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_encryption_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PostEncryptionKey::new(
+                    &p[0],
+                    m::api::keys::ImportEncryptionKeyRequestContent::new(
+                        serde_json::from_str::<m::Secret>("\"sample\"")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2827,33 +2505,30 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_encryption_wrapping_key");
-        let endpoint = m::api::keys::PostEncryptionWrappingKey::new(&p[0]);
         results.push((
             "post_encryption_wrapping_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PostEncryptionWrappingKey::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::GetSigningKeys::new();
         results.push((
             "get_signing_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::GetSigningKeys::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::PostSigningKeys::new();
         results.push((
             "post_signing_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PostSigningKeys::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2861,11 +2536,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_signing_key");
-        let endpoint = m::api::keys::GetSigningKey::new(&p[0]);
         results.push((
             "get_signing_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::GetSigningKey::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2873,45 +2547,44 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_signing_keys");
-        let endpoint = m::api::keys::PutSigningKeys::new(&p[0]);
         results.push((
             "put_signing_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::PutSigningKeys::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::log_streams::GetLogStreams::new();
         results.push((
             "get_log-streams",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::log_streams::GetLogStreams::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"startFrom\":\"sample\",\"type\":\"http\"}").expect("a sample of the description"));
-        results.push((
-            "post_log-streams",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_log-streams", async {
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"startFrom\":\"sample\",\"type\":\"http\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"startFrom\":\"sample\",\"type\":\"eventbridge\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"startFrom\":\"sample\",\"type\":\"eventgrid\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"startFrom\":\"sample\",\"type\":\"datadog\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"startFrom\":\"sample\",\"type\":\"splunk\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"startFrom\":\"sample\",\"type\":\"sumo\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"startFrom\":\"sample\",\"type\":\"segment\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+h.client.execute(&m::api::log_streams::PostLogStreams::new(serde_json::from_str::<m::api::log_streams::CreateLogStreamRequestContent>("{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"startFrom\":\"sample\",\"type\":\"mixpanel\"}").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())?;
+Ok(())
+}.await));
     }
     {
         let p = h.params("get_log-streams_by_id");
-        let endpoint = m::api::log_streams::GetLogStreamsById::new(&p[0]);
         results.push((
             "get_log-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::log_streams::GetLogStreamsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2919,48 +2592,37 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_log-streams_by_id");
-        let endpoint = m::api::log_streams::PatchLogStreamsById::new(
-            &p[0],
-            m::api::log_streams::UpdateLogStreamRequestContent::new(),
-        );
         results.push((
             "patch_log-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::log_streams::PatchLogStreamsById::new(
+                    &p[0],
+                    m::api::log_streams::UpdateLogStreamRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::network_acls::GetNetworkAcls::new();
         results.push((
             "get_network-acls",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::network_acls::GetNetworkAcls::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::network_acls::PostNetworkAcls::new(m::api::network_acls::CreateNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
-        results.push((
-            "post_network-acls",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_network-acls", h.client.execute(&m::api::network_acls::PostNetworkAcls::new(m::api::network_acls::CreateNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_network-acls_by_id");
-        let endpoint = m::api::network_acls::GetNetworkAclsById::new(&p[0]);
         results.push((
             "get_network-acls_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::network_acls::GetNetworkAclsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2968,26 +2630,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_network-acls_by_id");
-        let endpoint = m::api::network_acls::PutNetworkAclsById::new(&p[0], m::api::network_acls::SetNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")));
-        results.push((
-            "put_network-acls_by_id",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_network-acls_by_id", h.client.execute(&m::api::network_acls::PutNetworkAclsById::new(&p[0], m::api::network_acls::SetNetworkAclRequestContent::new(serde_json::from_str::<bool>("true").expect("a sample of the description"), "sample".to_owned(), serde_json::from_str::<m::api::network_acls::NetworkAclRule>("{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("patch_network-acls_by_id");
-        let endpoint = m::api::network_acls::PatchNetworkAclsById::new(
-            &p[0],
-            m::api::network_acls::UpdateNetworkAclRequestContent::new(),
-        );
         results.push((
             "patch_network-acls_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::network_acls::PatchNetworkAclsById::new(
+                    &p[0],
+                    m::api::network_acls::UpdateNetworkAclRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -2995,11 +2648,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization-client-grants");
-        let endpoint = m::api::organizations::GetOrganizationClientGrants::new(&p[0]);
         results.push((
             "get_organization-client-grants",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationClientGrants::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3007,16 +2661,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("create_organization-client-grants");
-        let endpoint = m::api::organizations::CreateOrganizationClientGrants::new(
-            &p[0],
-            m::api::organizations::AssociateOrganizationClientGrantRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "create_organization-client-grants",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::CreateOrganizationClientGrants::new(
+                    &p[0],
+                    m::api::organizations::AssociateOrganizationClientGrantRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3024,11 +2677,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_connections");
-        let endpoint = m::api::organizations::GetOrganizationConnections::new(&p[0]);
         results.push((
             "get_organization_connections",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationConnections::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3036,16 +2690,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_organization_connection");
-        let endpoint = m::api::organizations::PostOrganizationConnection::new(
-            &p[0],
-            m::api::organizations::CreateOrganizationAllConnectionRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_organization_connection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PostOrganizationConnection::new(
+                    &p[0],
+                    m::api::organizations::CreateOrganizationAllConnectionRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3053,11 +2706,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_connection");
-        let endpoint = m::api::organizations::GetOrganizationConnection::new(&p[0], &p[1]);
         results.push((
             "get_organization_connection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationConnection::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3065,15 +2719,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_organization_connection");
-        let endpoint = m::api::organizations::PatchOrganizationConnection::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::UpdateOrganizationAllConnectionRequestContent::new(),
-        );
         results.push((
             "patch_organization_connection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PatchOrganizationConnection::new(
+                    &p[0],
+                    &p[1],
+                    m::api::organizations::UpdateOrganizationAllConnectionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3081,11 +2734,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_discovery-domains");
-        let endpoint = m::api::organizations::GetDiscoveryDomains::new(&p[0]);
         results.push((
             "get_discovery-domains",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetDiscoveryDomains::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3093,16 +2745,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_discovery-domains");
-        let endpoint = m::api::organizations::PostDiscoveryDomains::new(
-            &p[0],
-            m::api::organizations::CreateOrganizationDiscoveryDomainRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_discovery-domains",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PostDiscoveryDomains::new(
+                    &p[0],
+                    m::api::organizations::CreateOrganizationDiscoveryDomainRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3110,11 +2761,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_name_by_discovery_domain");
-        let endpoint = m::api::organizations::GetNameByDiscoveryDomain::new(&p[0], &p[1]);
         results.push((
             "get_name_by_discovery_domain",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetNameByDiscoveryDomain::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3122,12 +2774,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_discovery-domains_by_discovery_domain_id");
-        let endpoint =
-            m::api::organizations::GetDiscoveryDomainsByDiscoveryDomainId::new(&p[0], &p[1]);
         results.push((
             "get_discovery-domains_by_discovery_domain_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::GetDiscoveryDomainsByDiscoveryDomainId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3135,15 +2789,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_discovery-domains_by_discovery_domain_id");
-        let endpoint = m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::UpdateOrganizationDiscoveryDomainRequestContent::new(),
-        );
         results.push((
             "patch_discovery-domains_by_discovery_domain_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::PatchDiscoveryDomainsByDiscoveryDomainId::new(
+                        &p[0],
+                        &p[1],
+                        m::api::organizations::UpdateOrganizationDiscoveryDomainRequestContent::new(
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3151,11 +2807,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_enabled_connections");
-        let endpoint = m::api::organizations::GetEnabledConnections::new(&p[0]);
         results.push((
             "get_enabled_connections",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetEnabledConnections::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3163,16 +2818,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_enabled_connections");
-        let endpoint = m::api::organizations::PostEnabledConnections::new(
-            &p[0],
-            m::api::organizations::AddOrganizationConnectionRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_enabled_connections",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PostEnabledConnections::new(
+                    &p[0],
+                    m::api::organizations::AddOrganizationConnectionRequestContent::new(
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3180,12 +2834,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_enabled_connections_by_connectionId");
-        let endpoint =
-            m::api::organizations::GetEnabledConnectionsByConnectionId::new(&p[0], &p[1]);
         results.push((
             "get_enabled_connections_by_connectionId",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::GetEnabledConnectionsByConnectionId::new(&p[0], &p[1]),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3193,15 +2847,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_enabled_connections_by_connectionId");
-        let endpoint = m::api::organizations::PatchEnabledConnectionsByConnectionId::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::UpdateOrganizationConnectionRequestContent::new(),
-        );
         results.push((
             "patch_enabled_connections_by_connectionId",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::PatchEnabledConnectionsByConnectionId::new(
+                        &p[0],
+                        &p[1],
+                        m::api::organizations::UpdateOrganizationConnectionRequestContent::new(),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3209,11 +2864,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_invitations");
-        let endpoint = m::api::organizations::GetInvitations::new(&p[0]);
         results.push((
             "get_invitations",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetInvitations::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3221,24 +2875,25 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_invitations");
-        let endpoint = m::api::organizations::PostInvitations::new(
-            &p[0],
-            m::api::organizations::CreateOrganizationInvitationRequestContent::new(
-                "sample".to_owned(),
-                serde_json::from_str::<m::api::organizations::OrganizationInvitationInvitee>(
-                    "{\"email\":\"user@example.com\"}",
-                )
-                .expect("a sample of the description"),
-                serde_json::from_str::<m::api::organizations::OrganizationInvitationInviter>(
-                    "{\"name\":\"sample\"}",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_invitations",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::PostInvitations::new(
+                        &p[0],
+                        m::api::organizations::CreateOrganizationInvitationRequestContent::new(
+                            "sample".to_owned(),
+                            serde_json::from_str::<
+                                m::api::organizations::OrganizationInvitationInvitee,
+                            >("{\"email\":\"user@example.com\"}")
+                            .expect("a sample of the description"),
+                            serde_json::from_str::<
+                                m::api::organizations::OrganizationInvitationInviter,
+                            >("{\"name\":\"sample\"}")
+                            .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3246,11 +2901,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_invitations_by_invitation_id");
-        let endpoint = m::api::organizations::GetInvitationsByInvitationId::new(&p[0], &p[1]);
         results.push((
             "get_invitations_by_invitation_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetInvitationsByInvitationId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3258,12 +2914,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_member_effective_roles");
-        let endpoint =
-            m::api::organizations::GetOrganizationMemberEffectiveRoles::new(&p[0], &p[1]);
         results.push((
             "get_organization_member_effective_roles",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::GetOrganizationMemberEffectiveRoles::new(&p[0], &p[1]),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3271,12 +2927,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_member_role_source_groups");
-        let endpoint =
-            m::api::organizations::GetOrganizationMemberRoleSourceGroups::new(&p[0], &p[1]);
         results.push((
             "get_organization_member_role_source_groups",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::GetOrganizationMemberRoleSourceGroups::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3284,11 +2942,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_member_roles");
-        let endpoint = m::api::organizations::GetOrganizationMemberRoles::new(&p[0], &p[1]);
         results.push((
             "get_organization_member_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationMemberRoles::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3296,18 +2955,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_organization_member_roles");
-        let endpoint = m::api::organizations::PostOrganizationMemberRoles::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::AssignOrganizationMemberRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_organization_member_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PostOrganizationMemberRoles::new(
+                    &p[0],
+                    &p[1],
+                    m::api::organizations::AssignOrganizationMemberRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3315,11 +2973,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_groups");
-        let endpoint = m::api::organizations::GetOrganizationGroups::new(&p[0]);
         results.push((
             "get_organization_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationGroups::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3327,11 +2984,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_organization_group_roles");
-        let endpoint = m::api::organizations::GetOrganizationGroupRoles::new(&p[0], &p[1]);
         results.push((
             "get_organization_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::GetOrganizationGroupRoles::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3339,76 +2997,63 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_organization_group_roles");
-        let endpoint = m::api::organizations::PostOrganizationGroupRoles::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::CreateOrganizationGroupRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_organization_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::PostOrganizationGroupRoles::new(
+                    &p[0],
+                    &p[1],
+                    m::api::organizations::CreateOrganizationGroupRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::prompts::GetPrompts::new();
         results.push((
             "get_prompts",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::GetPrompts::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::prompts::PatchPrompts::new(
-            m::api::prompts::UpdateSettingsRequestContent::new(),
-        );
         results.push((
             "patch_prompts",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::PatchPrompts::new(
+                    m::api::prompts::UpdateSettingsRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::prompts::GetAllRendering::new();
         results.push((
             "get_all_rendering",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::GetAllRendering::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::prompts::PatchBulkRendering::new(m::api::prompts::BulkUpdateAculRequestContent::new(serde_json::from_str::<Vec<m::api::prompts::AculConfigsItem>>("[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]").expect("a sample of the description")));
-        results.push((
-            "patch_bulk_rendering",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_bulk_rendering", h.client.execute(&m::api::prompts::PatchBulkRendering::new(m::api::prompts::BulkUpdateAculRequestContent::new(serde_json::from_str::<Vec<m::api::prompts::AculConfigsItem>>("[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_custom-text_by_language");
-        let endpoint = m::api::prompts::GetCustomTextByLanguage::new(&p[0], &p[1]);
         results.push((
             "get_custom-text_by_language",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::GetCustomTextByLanguage::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3416,16 +3061,15 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_custom-text_by_language");
-        let endpoint = m::api::prompts::PutCustomTextByLanguage::new(
-            &p[0],
-            &p[1],
-            serde_json::from_str::<m::secret::SecretMap>("{}")
-                .expect("a sample of the description"),
-        );
         results.push((
             "put_custom-text_by_language",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::PutCustomTextByLanguage::new(
+                    &p[0],
+                    &p[1],
+                    serde_json::from_str::<m::secret::SecretMap>("{}")
+                        .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3433,11 +3077,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_partials");
-        let endpoint = m::api::prompts::GetPartials::new(&p[0]);
         results.push((
             "get_partials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::GetPartials::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3445,15 +3088,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_partials");
-        let endpoint = m::api::prompts::PutPartials::new(
-            &p[0],
-            serde_json::from_str::<m::secret::SecretMap>("{}")
-                .expect("a sample of the description"),
-        );
         results.push((
             "put_partials",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::PutPartials::new(
+                    &p[0],
+                    serde_json::from_str::<m::secret::SecretMap>("{}")
+                        .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3461,11 +3103,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_rendering");
-        let endpoint = m::api::prompts::GetRendering::new(&p[0], &p[1]);
         results.push((
             "get_rendering",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::GetRendering::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3473,45 +3114,42 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_rendering");
-        let endpoint = m::api::prompts::PatchRendering::new(
-            &p[0],
-            &p[1],
-            m::api::prompts::UpdateAculRequestContent::new(),
-        );
         results.push((
             "patch_rendering",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::prompts::PatchRendering::new(
+                    &p[0],
+                    &p[1],
+                    m::api::prompts::UpdateAculRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::rate_limit_policies::GetRateLimitPolicies::new();
         results.push((
             "get_rate-limit-policies",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rate_limit_policies::GetRateLimitPolicies::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::rate_limit_policies::PostRateLimitPolicies::new(
-            m::api::rate_limit_policies::CreateRateLimitPolicyRequestContent::new(
-                serde_json::from_str::<m::api::rate_limit_policies::RateLimitPolicyConfiguration>(
-                    "{\"action\":\"allow\"}",
-                )
-                .expect("a sample of the description"),
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_rate-limit-policies",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rate_limit_policies::PostRateLimitPolicies::new(
+                    m::api::rate_limit_policies::CreateRateLimitPolicyRequestContent::new(
+                        serde_json::from_str::<
+                            m::api::rate_limit_policies::RateLimitPolicyConfiguration,
+                        >("{\"action\":\"allow\"}")
+                        .expect("a sample of the description"),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3519,11 +3157,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_rate-limit-policies_by_id");
-        let endpoint = m::api::rate_limit_policies::GetRateLimitPoliciesById::new(&p[0]);
         results.push((
             "get_rate-limit-policies_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rate_limit_policies::GetRateLimitPoliciesById::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3531,43 +3170,25 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_rate-limit-policies_by_id");
-        let endpoint = m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(
-            &p[0],
-            m::api::rate_limit_policies::PatchRateLimitPolicyRequestContent::new(
-                serde_json::from_str::<
-                    m::api::rate_limit_policies::PatchRateLimitPolicyConfigurationRequestContent,
-                >("{\"action\":\"allow\"}")
-                .expect("a sample of the description"),
-            ),
-        );
-        results.push((
-            "patch_rate-limit-policies_by_id",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_rate-limit-policies_by_id", h.client.execute(&m::api::rate_limit_policies::PatchRateLimitPoliciesById::new(&p[0], m::api::rate_limit_policies::PatchRateLimitPolicyRequestContent::new(serde_json::from_str::<m::api::rate_limit_policies::PatchRateLimitPolicyConfigurationRequestContent>("{\"action\":\"allow\"}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::refresh_tokens::GetRefreshTokens::new();
         results.push((
             "get_refresh_tokens",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::refresh_tokens::GetRefreshTokens::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::refresh_tokens::RevokeRefreshTokens::new(
-            m::api::refresh_tokens::RevokeRefreshTokensRequestContent::new(),
-        );
         results.push((
             "revoke_refresh_tokens",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::refresh_tokens::RevokeRefreshTokens::new(
+                    m::api::refresh_tokens::RevokeRefreshTokensRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3575,11 +3196,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_refresh_token");
-        let endpoint = m::api::refresh_tokens::GetRefreshToken::new(&p[0]);
         results.push((
             "get_refresh_token",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::refresh_tokens::GetRefreshToken::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3587,78 +3207,64 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_refresh-tokens_by_id");
-        let endpoint = m::api::refresh_tokens::PatchRefreshTokensById::new(
-            &p[0],
-            m::api::refresh_tokens::UpdateRefreshTokenRequestContent::new(),
-        );
         results.push((
             "patch_refresh-tokens_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::refresh_tokens::PatchRefreshTokensById::new(
+                    &p[0],
+                    m::api::refresh_tokens::UpdateRefreshTokenRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::risk_assessments::GetRiskAssessmentsSettings::new();
         results.push((
             "get_risk_assessments_settings",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::risk_assessments::GetRiskAssessmentsSettings::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::risk_assessments::PatchRiskAssessmentsSettings::new(
-            m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent::new(
-                serde_json::from_str::<bool>("true").expect("a sample of the description"),
-            ),
-        );
         results.push((
             "patch_risk_assessments_settings",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::risk_assessments::PatchRiskAssessmentsSettings::new(
+                        m::api::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent::new(
+                            serde_json::from_str::<bool>("true")
+                                .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::risk_assessments::GetNewDevice::new();
         results.push((
             "get_new-device",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::risk_assessments::GetNewDevice::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::risk_assessments::PatchNewDevice::new(
-            m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent::new(
-                serde_json::from_str::<i64>("1").expect("a sample of the description"),
-            ),
-        );
-        results.push((
-            "patch_new-device",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_new-device", h.client.execute(&m::api::risk_assessments::PatchNewDevice::new(m::api::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent::new(serde_json::from_str::<i64>("1").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_role_groups");
-        let endpoint = m::api::roles::GetRoleGroups::new(&p[0]);
         results.push((
             "get_role_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::roles::GetRoleGroups::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3666,53 +3272,51 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_role_groups");
-        let endpoint = m::api::roles::PostRoleGroups::new(
-            &p[0],
-            m::api::roles::AssignRoleGroupsRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_role_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::roles::PostRoleGroups::new(
+                    &p[0],
+                    m::api::roles::AssignRoleGroupsRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::rules::GetRules::new();
         results.push((
             "get_rules",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules::GetRules::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::rules::PostRules::new(m::api::rules::CreateRuleRequestContent::new(
-            "a".to_owned(),
-            "sample".to_owned(),
-        ));
         results.push((
             "post_rules",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules::PostRules::new(
+                    m::api::rules::CreateRuleRequestContent::new(
+                        "a".to_owned(),
+                        "sample".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::rules_configs::GetRulesConfigs::new();
         results.push((
             "get_rules-configs",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules_configs::GetRulesConfigs::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3720,14 +3324,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_rules-configs_by_key");
-        let endpoint = m::api::rules_configs::PutRulesConfigsByKey::new(
-            &p[0],
-            m::api::rules_configs::SetRulesConfigRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "put_rules-configs_by_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules_configs::PutRulesConfigsByKey::new(
+                    &p[0],
+                    m::api::rules_configs::SetRulesConfigRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3735,11 +3338,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_rules_by_id");
-        let endpoint = m::api::rules::GetRulesById::new(&p[0]);
         results.push((
             "get_rules_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules::GetRulesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3747,40 +3349,39 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_rules_by_id");
-        let endpoint = m::api::rules::PatchRulesById::new(
-            &p[0],
-            m::api::rules::UpdateRuleRequestContent::new(),
-        );
         results.push((
             "patch_rules_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules::PatchRulesById::new(
+                    &p[0],
+                    m::api::rules::UpdateRuleRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::self_service_profiles::GetSelfServiceProfiles::new();
         results.push((
             "get_self-service-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::self_service_profiles::GetSelfServiceProfiles::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::self_service_profiles::PostSelfServiceProfiles::new(
-            m::api::self_service_profiles::CreateSelfServiceProfileRequestContent::new(
-                "sample".to_owned(),
-            ),
-        );
         results.push((
             "post_self-service-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::self_service_profiles::PostSelfServiceProfiles::new(
+                        m::api::self_service_profiles::CreateSelfServiceProfileRequestContent::new(
+                            "sample".to_owned(),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3788,11 +3389,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_self-service-profiles_by_id");
-        let endpoint = m::api::self_service_profiles::GetSelfServiceProfilesById::new(&p[0]);
         results.push((
             "get_self-service-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::self_service_profiles::GetSelfServiceProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3800,14 +3400,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_self-service-profiles_by_id");
-        let endpoint = m::api::self_service_profiles::PatchSelfServiceProfilesById::new(
-            &p[0],
-            m::api::self_service_profiles::UpdateSelfServiceProfileRequestContent::new(),
-        );
         results.push((
             "patch_self-service-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::self_service_profiles::PatchSelfServiceProfilesById::new(
+                        &p[0],
+                        m::api::self_service_profiles::UpdateSelfServiceProfileRequestContent::new(
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3815,13 +3417,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_self_service_profile_custom_text");
-        let endpoint = m::api::self_service_profiles::GetSelfServiceProfileCustomText::new(
-            &p[0], &p[1], &p[2],
-        );
         results.push((
             "get_self_service_profile_custom_text",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::self_service_profiles::GetSelfServiceProfileCustomText::new(
+                        &p[0], &p[1], &p[2],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3829,17 +3432,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_self_service_profile_custom_text");
-        let endpoint = m::api::self_service_profiles::PutSelfServiceProfileCustomText::new(
-            &p[0],
-            &p[1],
-            &p[2],
-            serde_json::from_str::<m::secret::SecretMap>("{}")
-                .expect("a sample of the description"),
-        );
         results.push((
             "put_self_service_profile_custom_text",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::self_service_profiles::PutSelfServiceProfileCustomText::new(
+                        &p[0],
+                        &p[1],
+                        &p[2],
+                        serde_json::from_str::<m::secret::SecretMap>("{}")
+                            .expect("a sample of the description"),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3847,26 +3451,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_sso-ticket");
-        let endpoint = m::api::self_service_profiles::PostSsoTicket::new(
-            &p[0],
-            m::api::self_service_profiles::CreateSelfServiceProfileSsoTicketRequestContent::new(),
-        );
-        results.push((
-            "post_sso-ticket",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_sso-ticket", h.client.execute(&m::api::self_service_profiles::PostSsoTicket::new(&p[0], m::api::self_service_profiles::CreateSelfServiceProfileSsoTicketRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("post_revoke");
-        let endpoint = m::api::self_service_profiles::PostRevoke::new(&p[0], &p[1]);
         results.push((
             "post_revoke",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::self_service_profiles::PostRevoke::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3874,11 +3468,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_session");
-        let endpoint = m::api::sessions::GetSession::new(&p[0]);
         results.push((
             "get_session",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::sessions::GetSession::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3886,14 +3479,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_sessions_by_id");
-        let endpoint = m::api::sessions::PatchSessionsById::new(
-            &p[0],
-            m::api::sessions::UpdateSessionRequestContent::new(),
-        );
         results.push((
             "patch_sessions_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::sessions::PatchSessionsById::new(
+                    &p[0],
+                    m::api::sessions::UpdateSessionRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -3901,125 +3493,105 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("revoke_session");
-        let endpoint = m::api::sessions::RevokeSession::new(&p[0]);
         results.push((
             "revoke_session",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::sessions::RevokeSession::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::stats::GetActiveUsers::new();
         results.push((
             "get_active-users",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::stats::GetActiveUsers::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::stats::GetDaily::new();
         results.push((
             "get_daily",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::stats::GetDaily::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::supplemental_signals::GetSupplementalSignals::new();
         results.push((
             "get_supplemental-signals",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::supplemental_signals::GetSupplementalSignals::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::supplemental_signals::PatchSupplementalSignals::new(
-            m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent::new(
-                serde_json::from_str::<bool>("true").expect("a sample of the description"),
-            ),
-        );
         results.push((
             "patch_supplemental-signals",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::supplemental_signals::PatchSupplementalSignals::new(
+                        m::api::supplemental_signals::UpdateSupplementalSignalsRequestContent::new(
+                            serde_json::from_str::<bool>("true")
+                                .expect("a sample of the description"),
+                        ),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::tickets::PostEmailVerification::new(
-            m::api::tickets::VerifyEmailTicketRequestContent::new("sample".to_owned()),
-        );
         results.push((
             "post_email-verification",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::tickets::PostEmailVerification::new(
+                    m::api::tickets::VerifyEmailTicketRequestContent::new("sample".to_owned()),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::tickets::PostPasswordChange::new(
-            m::api::tickets::ChangePasswordTicketRequestContent::new(),
-        );
         results.push((
             "post_password-change",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::tickets::PostPasswordChange::new(
+                    m::api::tickets::ChangePasswordTicketRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::token_exchange_profiles::GetTokenExchangeProfiles::new();
         results.push((
             "get_token-exchange-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::token_exchange_profiles::GetTokenExchangeProfiles::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(
-            m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new(
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "https://example.com/".to_owned(),
-            ),
-        );
-        results.push((
-            "post_token-exchange-profiles",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_token-exchange-profiles", h.client.execute(&m::api::token_exchange_profiles::PostTokenExchangeProfiles::new(m::api::token_exchange_profiles::CreateTokenExchangeProfileRequestContent::new("sample".to_owned(), "sample".to_owned(), "https://example.com/".to_owned()))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_token-exchange-profiles_by_id");
-        let endpoint = m::api::token_exchange_profiles::GetTokenExchangeProfilesById::new(&p[0]);
         results.push((
             "get_token-exchange-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::token_exchange_profiles::GetTokenExchangeProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4027,47 +3599,26 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_token-exchange-profiles_by_id");
-        let endpoint = m::api::token_exchange_profiles::PatchTokenExchangeProfilesById::new(
-            &p[0],
-            m::api::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent::new(),
-        );
-        results.push((
-            "patch_token-exchange-profiles_by_id",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_token-exchange-profiles_by_id", h.client.execute(&m::api::token_exchange_profiles::PatchTokenExchangeProfilesById::new(&p[0], m::api::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::user_attribute_profiles::GetUserAttributeProfiles::new();
         results.push((
             "get_user-attribute-profiles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_attribute_profiles::GetUserAttributeProfiles::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::user_attribute_profiles::PostUserAttributeProfiles::new(m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new("sample".to_owned(), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}").expect("a sample of the description")));
-        results.push((
-            "post_user-attribute-profiles",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_user-attribute-profiles", h.client.execute(&m::api::user_attribute_profiles::PostUserAttributeProfiles::new(m::api::user_attribute_profiles::CreateUserAttributeProfileRequestContent::new("sample".to_owned(), serde_json::from_str::<m::secret::SecretMap>("{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":{\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}").expect("a sample of the description")))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::user_attribute_profiles::GetUserAttributeProfileTemplates::new();
         results.push((
             "get_user_attribute_profile_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_attribute_profiles::GetUserAttributeProfileTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4075,11 +3626,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_attribute_profile_template");
-        let endpoint = m::api::user_attribute_profiles::GetUserAttributeProfileTemplate::new(&p[0]);
         results.push((
             "get_user_attribute_profile_template",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::user_attribute_profiles::GetUserAttributeProfileTemplate::new(&p[0]),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4087,11 +3639,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user-attribute-profiles_by_id");
-        let endpoint = m::api::user_attribute_profiles::GetUserAttributeProfilesById::new(&p[0]);
         results.push((
             "get_user-attribute-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_attribute_profiles::GetUserAttributeProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4099,25 +3650,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_user-attribute-profiles_by_id");
-        let endpoint = m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(
-            &p[0],
-            m::api::user_attribute_profiles::UpdateUserAttributeProfileRequestContent::new(),
-        );
-        results.push((
-            "patch_user-attribute-profiles_by_id",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_user-attribute-profiles_by_id", h.client.execute(&m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(&p[0], m::api::user_attribute_profiles::UpdateUserAttributeProfileRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
-        let endpoint = m::api::user_blocks::GetUserBlocks::new();
         results.push((
             "get_user-blocks",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_blocks::GetUserBlocks::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4125,11 +3664,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user-blocks_by_id");
-        let endpoint = m::api::user_blocks::GetUserBlocksById::new(&p[0]);
         results.push((
             "get_user-blocks_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_blocks::GetUserBlocksById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4137,11 +3675,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_authentication-methods");
-        let endpoint = m::api::users::GetAuthenticationMethods::new(&p[0]);
         results.push((
             "get_authentication-methods",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetAuthenticationMethods::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4149,19 +3686,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_authentication-methods");
-        let endpoint = m::api::users::PostAuthenticationMethods::new(
-            &p[0],
-            m::api::users::CreateUserAuthenticationMethodRequestContent::new(
-                serde_json::from_str::<m::api::users::CreatedUserAuthenticationMethodTypeEnum>(
-                    "\"email\"",
-                )
-                .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "post_authentication-methods",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::PostAuthenticationMethods::new(
+                    &p[0],
+                    m::api::users::CreateUserAuthenticationMethodRequestContent::new(
+                        serde_json::from_str::<
+                            m::api::users::CreatedUserAuthenticationMethodTypeEnum,
+                        >("\"email\"")
+                        .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4169,24 +3705,18 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("put_authentication-methods");
-        let endpoint = m::api::users::PutAuthenticationMethods::new(&p[0], serde_json::from_str::<Vec<m::api::users::SetUserAuthenticationMethods>>("[{\"email\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"totp_secret\":\"sample\",\"type\":\"email\"}]").expect("a sample of the description"));
-        results.push((
-            "put_authentication-methods",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("put_authentication-methods", h.client.execute(&m::api::users::PutAuthenticationMethods::new(&p[0], serde_json::from_str::<Vec<m::api::users::SetUserAuthenticationMethods>>("[{\"email\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"totp_secret\":\"sample\",\"type\":\"email\"}]").expect("a sample of the description"))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_authentication-methods_by_authentication_method_id");
-        let endpoint =
-            m::api::users::GetAuthenticationMethodsByAuthenticationMethodId::new(&p[0], &p[1]);
         results.push((
             "get_authentication-methods_by_authentication_method_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::users::GetAuthenticationMethodsByAuthenticationMethodId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4194,15 +3724,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_authentication-methods_by_authentication_method_id");
-        let endpoint = m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId::new(
-            &p[0],
-            &p[1],
-            m::api::users::UpdateUserAuthenticationMethodRequestContent::new(),
-        );
         results.push((
             "patch_authentication-methods_by_authentication_method_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::users::PatchAuthenticationMethodsByAuthenticationMethodId::new(
+                        &p[0],
+                        &p[1],
+                        m::api::users::UpdateUserAuthenticationMethodRequestContent::new(),
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4210,11 +3741,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_connected-accounts");
-        let endpoint = m::api::users::GetConnectedAccounts::new(&p[0]);
         results.push((
             "get_connected-accounts",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetConnectedAccounts::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4222,11 +3752,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_effective_permissions");
-        let endpoint = m::api::users::GetUserEffectivePermissions::new(&p[0]);
         results.push((
             "get_user_effective_permissions",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserEffectivePermissions::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4234,11 +3763,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_effective_permission_role_sources");
-        let endpoint = m::api::users::GetUserEffectivePermissionRoleSources::new(&p[0]);
         results.push((
             "get_user_effective_permission_role_sources",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserEffectivePermissionRoleSources::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4246,11 +3776,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_effective_roles");
-        let endpoint = m::api::users::GetUserEffectiveRoles::new(&p[0]);
         results.push((
             "get_user_effective_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserEffectiveRoles::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4258,11 +3787,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_role_source_groups");
-        let endpoint = m::api::users::GetUserRoleSourceGroups::new(&p[0]);
         results.push((
             "get_user_role_source_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserRoleSourceGroups::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4270,11 +3798,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_enrollments");
-        let endpoint = m::api::users::GetEnrollments::new(&p[0]);
         results.push((
             "get_enrollments",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetEnrollments::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4282,11 +3809,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_federated-connections-tokensets");
-        let endpoint = m::api::users::GetFederatedConnectionsTokensets::new(&p[0]);
         results.push((
             "get_federated-connections-tokensets",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetFederatedConnectionsTokensets::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4294,11 +3820,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_groups");
-        let endpoint = m::api::users::GetUserGroups::new(&p[0]);
         results.push((
             "get_user_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserGroups::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4306,14 +3831,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_identities");
-        let endpoint = m::api::users::PostIdentities::new(
-            &p[0],
-            m::api::users::LinkUserIdentityRequestContent::new(),
-        );
         results.push((
             "post_identities",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::PostIdentities::new(
+                    &p[0],
+                    m::api::users::LinkUserIdentityRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4321,11 +3845,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_logs_by_user");
-        let endpoint = m::api::users::GetLogsByUser::new(&p[0]);
         results.push((
             "get_logs_by_user",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetLogsByUser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4333,11 +3856,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_invalidate-remember-browser");
-        let endpoint = m::api::users::PostInvalidateRememberBrowser::new(&p[0]);
         results.push((
             "post_invalidate-remember-browser",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::PostInvalidateRememberBrowser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4345,11 +3867,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_user_organizations");
-        let endpoint = m::api::users::GetUserOrganizations::new(&p[0]);
         results.push((
             "get_user_organizations",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetUserOrganizations::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4357,11 +3878,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_recovery-code-regeneration");
-        let endpoint = m::api::users::PostRecoveryCodeRegeneration::new(&p[0]);
         results.push((
             "post_recovery-code-regeneration",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::PostRecoveryCodeRegeneration::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4369,14 +3889,13 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("user_revoke_access");
-        let endpoint = m::api::users::UserRevokeAccess::new(
-            &p[0],
-            m::api::users::RevokeUserAccessRequestContent::new(),
-        );
         results.push((
             "user_revoke_access",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::UserRevokeAccess::new(
+                    &p[0],
+                    m::api::users::RevokeUserAccessRequestContent::new(),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4384,18 +3903,19 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("post_clear_assessors");
-        let endpoint = m::api::users::PostClearAssessors::new(
-            &p[0],
-            m::api::users::ClearAssessorsRequestContent::new(
-                serde_json::from_str::<Vec<m::api::users::AssessorsTypeEnum>>("[\"new-device\"]")
-                    .expect("a sample of the description"),
-                "a".to_owned(),
-            ),
-        );
         results.push((
             "post_clear_assessors",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::PostClearAssessors::new(
+                    &p[0],
+                    m::api::users::ClearAssessorsRequestContent::new(
+                        serde_json::from_str::<Vec<m::api::users::AssessorsTypeEnum>>(
+                            "[\"new-device\"]",
+                        )
+                        .expect("a sample of the description"),
+                        "a".to_owned(),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4403,11 +3923,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_refresh_tokens_for_user");
-        let endpoint = m::api::users::GetRefreshTokensForUser::new(&p[0]);
         results.push((
             "get_refresh_tokens_for_user",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetRefreshTokensForUser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4415,45 +3934,36 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("get_sessions_for_user");
-        let endpoint = m::api::users::GetSessionsForUser::new(&p[0]);
         results.push((
             "get_sessions_for_user",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::GetSessionsForUser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::verifiable_credentials::GetVcTemplates::new();
         results.push((
             "get_vc_templates",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::verifiable_credentials::GetVcTemplates::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::verifiable_credentials::PostVcTemplates::new(m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new("simplified/1a0".to_owned(), "sample".to_owned(), serde_json::from_str::<m::api::verifiable_credentials::MdlPresentationRequest>("{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}}").expect("a sample of the description"), "sample".to_owned(), "aamva".to_owned()));
-        results.push((
-            "post_vc_templates",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("post_vc_templates", h.client.execute(&m::api::verifiable_credentials::PostVcTemplates::new(m::api::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent::new("simplified/1a0".to_owned(), "sample".to_owned(), serde_json::from_str::<m::api::verifiable_credentials::MdlPresentationRequest>("{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}}").expect("a sample of the description"), "sample".to_owned(), "aamva".to_owned()))).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("get_vc_templates_by_id");
-        let endpoint = m::api::verifiable_credentials::GetVcTemplatesById::new(&p[0]);
         results.push((
             "get_vc_templates_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::verifiable_credentials::GetVcTemplatesById::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4461,26 +3971,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("patch_vc_templates_by_id");
-        let endpoint = m::api::verifiable_credentials::PatchVcTemplatesById::new(
-            &p[0],
-            m::api::verifiable_credentials::UpdateVerifiableCredentialTemplateRequestContent::new(),
-        );
-        results.push((
-            "patch_vc_templates_by_id",
-            h.client
-                .execute(&endpoint)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-        ));
+        results.push(("patch_vc_templates_by_id", h.client.execute(&m::api::verifiable_credentials::PatchVcTemplatesById::new(&p[0], m::api::verifiable_credentials::UpdateVerifiableCredentialTemplateRequestContent::new())).await.map(|_| ()).map_err(|e| e.to_string())));
     }
     {
         let p = h.params("delete_action");
-        let endpoint = m::api::actions::DeleteAction::new(&p[0]);
         results.push((
             "delete_action",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::DeleteAction::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4488,11 +3986,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_action_module");
-        let endpoint = m::api::actions::DeleteActionModule::new(&p[0]);
         results.push((
             "delete_action_module",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::actions::DeleteActionModule::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4500,11 +3997,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_ips_by_id");
-        let endpoint = m::api::anomaly::DeleteIpsById::new(&p[0]);
         results.push((
             "delete_ips_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::anomaly::DeleteIpsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4512,11 +4008,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_phone_provider");
-        let endpoint = m::api::branding::DeletePhoneProvider::new(&p[0]);
         results.push((
             "delete_phone_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::DeletePhoneProvider::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4524,22 +4019,20 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_phone_template");
-        let endpoint = m::api::branding::DeletePhoneTemplate::new(&p[0]);
         results.push((
             "delete_phone_template",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::DeletePhoneTemplate::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::branding::DeleteUniversalLogin::new();
         results.push((
             "delete_universal-login",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::DeleteUniversalLogin::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4547,11 +4040,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_branding_theme");
-        let endpoint = m::api::branding::DeleteBrandingTheme::new(&p[0]);
         results.push((
             "delete_branding_theme",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::branding::DeleteBrandingTheme::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4559,11 +4051,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_credentials_by_credential_id");
-        let endpoint = m::api::clients::DeleteCredentialsByCredentialId::new(&p[0], &p[1]);
         results.push((
             "delete_credentials_by_credential_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::clients::DeleteCredentialsByCredentialId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4571,11 +4064,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_connection-profiles_by_id");
-        let endpoint = m::api::connection_profiles::DeleteConnectionProfilesById::new(&p[0]);
         results.push((
             "delete_connection-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connection_profiles::DeleteConnectionProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4583,11 +4075,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_connections_by_id");
-        let endpoint = m::api::connections::DeleteConnectionsById::new(&p[0]);
         results.push((
             "delete_connections_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::DeleteConnectionsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4595,11 +4086,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_directory-provisioning");
-        let endpoint = m::api::connections::DeleteDirectoryProvisioning::new(&p[0]);
         results.push((
             "delete_directory-provisioning",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::DeleteDirectoryProvisioning::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4607,11 +4099,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_scim-configuration");
-        let endpoint = m::api::connections::DeleteScimConfiguration::new(&p[0]);
         results.push((
             "delete_scim-configuration",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::DeleteScimConfiguration::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4619,11 +4110,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_tokens_by_tokenId");
-        let endpoint = m::api::connections::DeleteTokensByTokenId::new(&p[0], &p[1]);
         results.push((
             "delete_tokens_by_tokenId",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::DeleteTokensByTokenId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4631,11 +4123,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_users_by_email");
-        let endpoint = m::api::connections::DeleteUsersByEmail::new(&p[0]);
         results.push((
             "delete_users_by_email",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::connections::DeleteUsersByEmail::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4643,11 +4134,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_custom-domains_by_id");
-        let endpoint = m::api::custom_domains::DeleteCustomDomainsById::new(&p[0]);
         results.push((
             "delete_custom-domains_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::custom_domains::DeleteCustomDomainsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4655,22 +4145,20 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_device-credentials_by_id");
-        let endpoint = m::api::device_credentials::DeleteDeviceCredentialsById::new(&p[0]);
         results.push((
             "delete_device-credentials_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::device_credentials::DeleteDeviceCredentialsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::emails::DeleteProvider::new();
         results.push((
             "delete_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::emails::DeleteProvider::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4678,11 +4166,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_event-streams_by_id");
-        let endpoint = m::api::event_streams::DeleteEventStreamsById::new(&p[0]);
         results.push((
             "delete_event-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::event_streams::DeleteEventStreamsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4690,11 +4177,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_experiment");
-        let endpoint = m::api::experimentation::DeleteExperiment::new(&p[0]);
         results.push((
             "delete_experiment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::DeleteExperiment::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4702,11 +4188,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_feature_flag");
-        let endpoint = m::api::experimentation::DeleteFeatureFlag::new(&p[0]);
         results.push((
             "delete_feature_flag",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::DeleteFeatureFlag::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4714,11 +4199,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_variation");
-        let endpoint = m::api::experimentation::DeleteVariation::new(&p[0], &p[1]);
         results.push((
             "delete_variation",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::DeleteVariation::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4726,11 +4210,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_segment");
-        let endpoint = m::api::experimentation::DeleteSegment::new(&p[0]);
         results.push((
             "delete_segment",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::experimentation::DeleteSegment::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4738,11 +4221,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_flows_vault_connections_by_id");
-        let endpoint = m::api::flows::DeleteFlowsVaultConnectionsById::new(&p[0]);
         results.push((
             "delete_flows_vault_connections_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::DeleteFlowsVaultConnectionsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4750,11 +4232,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_flows_executions_by_execution_id");
-        let endpoint = m::api::flows::DeleteFlowsExecutionsByExecutionId::new(&p[0], &p[1]);
         results.push((
             "delete_flows_executions_by_execution_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::DeleteFlowsExecutionsByExecutionId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4762,11 +4245,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_flows_by_id");
-        let endpoint = m::api::flows::DeleteFlowsById::new(&p[0]);
         results.push((
             "delete_flows_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::flows::DeleteFlowsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4774,22 +4256,20 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_form");
-        let endpoint = m::api::forms::DeleteForm::new(&p[0]);
         results.push((
             "delete_form",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::forms::DeleteForm::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::grants::DeleteGrantsByUserId::new();
         results.push((
             "delete_grants_by_user_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::grants::DeleteGrantsByUserId::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4797,11 +4277,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_grants_by_id");
-        let endpoint = m::api::grants::DeleteGrantsById::new(&p[0]);
         results.push((
             "delete_grants_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::grants::DeleteGrantsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4809,11 +4288,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_group");
-        let endpoint = m::api::groups::DeleteGroup::new(&p[0]);
         results.push((
             "delete_group",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::DeleteGroup::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4821,17 +4299,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_group_roles");
-        let endpoint = m::api::groups::DeleteGroupRoles::new(
-            &p[0],
-            m::api::groups::DeleteGroupRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "delete_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::groups::DeleteGroupRoles::new(
+                    &p[0],
+                    m::api::groups::DeleteGroupRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4839,11 +4316,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_enrollments_by_id");
-        let endpoint = m::api::guardian::DeleteEnrollmentsById::new(&p[0]);
         results.push((
             "delete_enrollments_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::guardian::DeleteEnrollmentsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4851,11 +4327,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_hooks_by_id");
-        let endpoint = m::api::hooks::DeleteHooksById::new(&p[0]);
         results.push((
             "delete_hooks_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::DeleteHooksById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4863,26 +4338,24 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_secrets");
-        let endpoint = m::api::hooks::DeleteSecrets::new(
-            &p[0],
-            serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                .expect("a sample of the description"),
-        );
         results.push((
             "delete_secrets",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::hooks::DeleteSecrets::new(
+                    &p[0],
+                    serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                        .expect("a sample of the description"),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::keys::DeleteCustomSigningKeys::new();
         results.push((
             "delete_custom_signing_keys",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::DeleteCustomSigningKeys::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4890,11 +4363,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_encryption_key");
-        let endpoint = m::api::keys::DeleteEncryptionKey::new(&p[0]);
         results.push((
             "delete_encryption_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::keys::DeleteEncryptionKey::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4902,11 +4374,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_log-streams_by_id");
-        let endpoint = m::api::log_streams::DeleteLogStreamsById::new(&p[0]);
         results.push((
             "delete_log-streams_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::log_streams::DeleteLogStreamsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4914,11 +4385,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_network-acls_by_id");
-        let endpoint = m::api::network_acls::DeleteNetworkAclsById::new(&p[0]);
         results.push((
             "delete_network-acls_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::network_acls::DeleteNetworkAclsById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4926,11 +4396,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_client-grants_by_grant_id");
-        let endpoint = m::api::organizations::DeleteClientGrantsByGrantId::new(&p[0], &p[1]);
         results.push((
             "delete_client-grants_by_grant_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::DeleteClientGrantsByGrantId::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4938,11 +4409,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_organization_connection");
-        let endpoint = m::api::organizations::DeleteOrganizationConnection::new(&p[0], &p[1]);
         results.push((
             "delete_organization_connection",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::DeleteOrganizationConnection::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4950,12 +4422,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_discovery-domains_by_discovery_domain_id");
-        let endpoint =
-            m::api::organizations::DeleteDiscoveryDomainsByDiscoveryDomainId::new(&p[0], &p[1]);
         results.push((
             "delete_discovery-domains_by_discovery_domain_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::DeleteDiscoveryDomainsByDiscoveryDomainId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4963,12 +4437,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_enabled_connections_by_connectionId");
-        let endpoint =
-            m::api::organizations::DeleteEnabledConnectionsByConnectionId::new(&p[0], &p[1]);
         results.push((
             "delete_enabled_connections_by_connectionId",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::organizations::DeleteEnabledConnectionsByConnectionId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4976,11 +4452,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_invitations_by_invitation_id");
-        let endpoint = m::api::organizations::DeleteInvitationsByInvitationId::new(&p[0], &p[1]);
         results.push((
             "delete_invitations_by_invitation_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::DeleteInvitationsByInvitationId::new(&p[0], &p[1]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -4988,18 +4463,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_organization_member_roles");
-        let endpoint = m::api::organizations::DeleteOrganizationMemberRoles::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::DeleteOrganizationMemberRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "delete_organization_member_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::DeleteOrganizationMemberRoles::new(
+                    &p[0],
+                    &p[1],
+                    m::api::organizations::DeleteOrganizationMemberRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5007,18 +4481,17 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_organization_group_roles");
-        let endpoint = m::api::organizations::DeleteOrganizationGroupRoles::new(
-            &p[0],
-            &p[1],
-            m::api::organizations::DeleteOrganizationGroupRolesRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"sample\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "delete_organization_group_roles",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::organizations::DeleteOrganizationGroupRoles::new(
+                    &p[0],
+                    &p[1],
+                    m::api::organizations::DeleteOrganizationGroupRolesRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"sample\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5026,11 +4499,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_rate-limit-policies_by_id");
-        let endpoint = m::api::rate_limit_policies::DeleteRateLimitPoliciesById::new(&p[0]);
         results.push((
             "delete_rate-limit-policies_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rate_limit_policies::DeleteRateLimitPoliciesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5038,11 +4510,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_refresh_token");
-        let endpoint = m::api::refresh_tokens::DeleteRefreshToken::new(&p[0]);
         results.push((
             "delete_refresh_token",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::refresh_tokens::DeleteRefreshToken::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5050,17 +4521,16 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_role_groups");
-        let endpoint = m::api::roles::DeleteRoleGroups::new(
-            &p[0],
-            m::api::roles::DeleteRoleGroupsRequestContent::new(
-                serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
-                    .expect("a sample of the description"),
-            ),
-        );
         results.push((
             "delete_role_groups",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::roles::DeleteRoleGroups::new(
+                    &p[0],
+                    m::api::roles::DeleteRoleGroupsRequestContent::new(
+                        serde_json::from_str::<Vec<String>>("[\"grp_11111111111111\"]")
+                            .expect("a sample of the description"),
+                    ),
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5068,11 +4538,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_rules-configs_by_key");
-        let endpoint = m::api::rules_configs::DeleteRulesConfigsByKey::new(&p[0]);
         results.push((
             "delete_rules-configs_by_key",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules_configs::DeleteRulesConfigsByKey::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5080,11 +4549,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_rules_by_id");
-        let endpoint = m::api::rules::DeleteRulesById::new(&p[0]);
         results.push((
             "delete_rules_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::rules::DeleteRulesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5092,11 +4560,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_self-service-profiles_by_id");
-        let endpoint = m::api::self_service_profiles::DeleteSelfServiceProfilesById::new(&p[0]);
         results.push((
             "delete_self-service-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::self_service_profiles::DeleteSelfServiceProfilesById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5104,11 +4571,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_session");
-        let endpoint = m::api::sessions::DeleteSession::new(&p[0]);
         results.push((
             "delete_session",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::sessions::DeleteSession::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5116,11 +4582,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_token-exchange-profiles_by_id");
-        let endpoint = m::api::token_exchange_profiles::DeleteTokenExchangeProfilesById::new(&p[0]);
         results.push((
             "delete_token-exchange-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::token_exchange_profiles::DeleteTokenExchangeProfilesById::new(&p[0]),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5128,22 +4595,22 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_user-attribute-profiles_by_id");
-        let endpoint = m::api::user_attribute_profiles::DeleteUserAttributeProfilesById::new(&p[0]);
         results.push((
             "delete_user-attribute-profiles_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::user_attribute_profiles::DeleteUserAttributeProfilesById::new(&p[0]),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         ));
     }
     {
-        let endpoint = m::api::user_blocks::DeleteUserBlocks::new();
         results.push((
             "delete_user-blocks",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_blocks::DeleteUserBlocks::new())
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5151,11 +4618,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_user-blocks_by_id");
-        let endpoint = m::api::user_blocks::DeleteUserBlocksById::new(&p[0]);
         results.push((
             "delete_user-blocks_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::user_blocks::DeleteUserBlocksById::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5163,11 +4629,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_authentication-methods");
-        let endpoint = m::api::users::DeleteAuthenticationMethods::new(&p[0]);
         results.push((
             "delete_authentication-methods",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteAuthenticationMethods::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5175,12 +4640,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_authentication-methods_by_authentication_method_id");
-        let endpoint =
-            m::api::users::DeleteAuthenticationMethodsByAuthenticationMethodId::new(&p[0], &p[1]);
         results.push((
             "delete_authentication-methods_by_authentication_method_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::users::DeleteAuthenticationMethodsByAuthenticationMethodId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5188,11 +4655,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_authenticators");
-        let endpoint = m::api::users::DeleteAuthenticators::new(&p[0]);
         results.push((
             "delete_authenticators",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteAuthenticators::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5200,12 +4666,14 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_federated-connections-tokensets_by_tokenset_id");
-        let endpoint =
-            m::api::users::DeleteFederatedConnectionsTokensetsByTokensetId::new(&p[0], &p[1]);
         results.push((
             "delete_federated-connections-tokensets_by_tokenset_id",
             h.client
-                .execute(&endpoint)
+                .execute(
+                    &m::api::users::DeleteFederatedConnectionsTokensetsByTokensetId::new(
+                        &p[0], &p[1],
+                    ),
+                )
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5213,11 +4681,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_user_identity_by_user_id");
-        let endpoint = m::api::users::DeleteUserIdentityByUserId::new(&p[0], &p[1], &p[2]);
         results.push((
             "delete_user_identity_by_user_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteUserIdentityByUserId::new(
+                    &p[0], &p[1], &p[2],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5225,11 +4694,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_multifactor_by_provider");
-        let endpoint = m::api::users::DeleteMultifactorByProvider::new(&p[0], &p[1]);
         results.push((
             "delete_multifactor_by_provider",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteMultifactorByProvider::new(
+                    &p[0], &p[1],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5237,11 +4707,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_refresh_tokens_for_user");
-        let endpoint = m::api::users::DeleteRefreshTokensForUser::new(&p[0]);
         results.push((
             "delete_refresh_tokens_for_user",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteRefreshTokensForUser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5249,11 +4718,10 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_sessions_for_user");
-        let endpoint = m::api::users::DeleteSessionsForUser::new(&p[0]);
         results.push((
             "delete_sessions_for_user",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::users::DeleteSessionsForUser::new(&p[0]))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
@@ -5261,11 +4729,12 @@ async fn call_every_operation() {
     }
     {
         let p = h.params("delete_vc_templates_by_id");
-        let endpoint = m::api::verifiable_credentials::DeleteVcTemplatesById::new(&p[0]);
         results.push((
             "delete_vc_templates_by_id",
             h.client
-                .execute(&endpoint)
+                .execute(&m::api::verifiable_credentials::DeleteVcTemplatesById::new(
+                    &p[0],
+                ))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
