@@ -342,9 +342,11 @@ impl FakeTenantBuilder {
         self
     }
 
-    /// Adds a `private_key_jwt` client whose assertions are verified with
-    /// `public_key_pem` (an RSA or EC P-256 SubjectPublicKeyInfo PEM), with a
-    /// grant for the Management API carrying `scopes`.
+    /// Adds a `private_key_jwt` client with one `RS256` credential, `public_key_pem` (an RSA
+    /// SubjectPublicKeyInfo or PKCS#1 PEM), whose `kid` is the key's RFC 7638 thumbprint (as
+    /// Auth0 assigns it when none is given), and a grant for the Management API carrying
+    /// `scopes`. More credentials (at most two) are added, changed and deleted through the
+    /// Management API's client-credentials operations.
     pub fn private_key_client(mut self, id: &str, public_key_pem: &str, scopes: &[&str]) -> Self {
         self.clients.push(ClientSpec {
             id: id.into(),
@@ -446,15 +448,14 @@ impl FakeTenantBuilder {
                     c.id
                 )));
             }
-            if let Some(pem) = &c.public_key_pem {
-                let rsa = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).is_ok();
-                let ec = jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()).is_ok();
-                if !rsa && !ec {
-                    return Err(Error::Config(format!(
-                        "public key of client {:?} is not an RSA or EC PEM",
-                        c.id
-                    )));
-                }
+            if let Some(pem) = &c.public_key_pem
+                && keys::rsa_public_thumbprint(pem).is_none()
+            {
+                return Err(Error::Config(format!(
+                    "public key of client {:?} is not an RSA public key PEM (Auth0 registers \
+                     RS256, RS384 and PS256 credentials only)",
+                    c.id
+                )));
             }
         }
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
@@ -586,6 +587,11 @@ impl FakeTenant {
     /// `https://127.0.0.1:PORT` (`http://` when serving plain HTTP).
     pub fn base_url(&self) -> String {
         self.app.base_url.clone()
+    }
+
+    /// The issuer URL, base URL + `/`: the `aud` the tenant expects in client assertions.
+    pub fn issuer(&self) -> String {
+        self.app.issuer.clone()
     }
 
     /// The token endpoint: base URL + `/oauth/token`.

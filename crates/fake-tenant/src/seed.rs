@@ -298,13 +298,25 @@ pub(crate) fn seed(
         {
             o.remove("client_secret");
             o.insert("token_endpoint_auth_method".into(), Value::Null);
-            o.insert(
-                    "client_authentication_methods".into(),
-                    json!({"private_key_jwt": {"credentials": [{"id": format!("cred_{}", random_alnum(22))}]}}),
-                );
-            store.client_keys.insert(spec.id.clone(), pem.clone());
+            let now = crate::util::iso8601(crate::util::now_ms());
+            store.credentials.insert(
+                spec.id.clone(),
+                vec![crate::state::Credential {
+                    id: format!("cred_{}", random_alnum(22)),
+                    name: String::new(),
+                    kid: crate::keys::rsa_public_thumbprint(pem).unwrap_or_default(),
+                    alg: "RS256".into(),
+                    pem: pem.clone(),
+                    created_at: now.clone(),
+                    updated_at: now,
+                    expires_at: None,
+                }],
+            );
         }
         store.clients.push(c);
+        if spec.public_key_pem.is_some() {
+            crate::api::sync_credentials(store, &spec.id);
+        }
         if let Some(scopes) = &spec.scopes {
             store.grants.push(new_grant(&spec.id, audience, scopes));
         }

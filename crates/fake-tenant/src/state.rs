@@ -26,13 +26,46 @@ pub(crate) struct Store {
     pub(crate) user_blocks: HashMap<String, Vec<Value>>,
     pub(crate) jobs: Vec<Value>,
     pub(crate) tenant_settings: Value,
-    /// Public keys (SubjectPublicKeyInfo PEM) of `private_key_jwt` clients.
-    pub(crate) client_keys: HashMap<String, String>,
+    /// The `private_key_jwt` credentials of each client, by client id (at most two each).
+    pub(crate) credentials: HashMap<String, Vec<Credential>>,
     /// `jti` values of client assertions already used, with their `exp`.
     pub(crate) used_jti: HashMap<String, u64>,
     pub(crate) log_seq: u64,
     /// The items and singletons of the operations without a hand-written handler.
     pub(crate) generic: crate::api::generic::GenericStore,
+}
+
+/// A client credential: a registered public key that verifies the client's assertions.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kid: String,
+    pub(crate) alg: String,
+    /// The public key (SPKI or PKCS#1 PEM); never part of an answer.
+    pub(crate) pem: String,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) expires_at: Option<String>,
+}
+
+impl Credential {
+    /// The credential as the Management API shows it (without the key).
+    pub(crate) fn to_json(&self) -> Value {
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "kid": self.kid,
+            "alg": self.alg,
+            "credential_type": "public_key",
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        });
+        if let Some(e) = &self.expires_at {
+            v["expires_at"] = Value::String(e.clone());
+        }
+        v
+    }
 }
 
 /// Default for the most log events kept.

@@ -379,63 +379,171 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Verifies a `private_key_jwt` client assertion and returns the client id.
+/// The largest client assertion Auth0 accepts.
+const MAX_ASSERTION_BYTES: usize = 2048;
+/// The longest `jti` Auth0 accepts.
+const MAX_JTI_CHARS: usize = 64;
+/// The furthest ahead an assertion's `exp` may be: five minutes.
+const MAX_ASSERTION_LIFETIME_SECS: u64 = 300;
+/// Clock skew allowed on `exp` and `iat`.
+const LEEWAY_SECS: u64 = 5;
+
+fn invalid_client(msg: impl Into<String>) -> Failure {
+    Failure(StatusCode::UNAUTHORIZED, "invalid_client", msg.into())
+}
+
+/// Verifies a `private_key_jwt` client assertion as Auth0 does and returns the client id:
+/// size, algorithm and `kid` of a registered credential, signature, `aud` = the issuer URL,
+/// `iss` = `sub` = client id, `exp` at most five minutes ahead, a `jti` of at most 64
+/// characters never used before while unexpired.
 fn verify_assertion(
     app: &App,
     assertion: &str,
     client_id_param: Option<&String>,
 ) -> Result<String, Failure> {
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| unauthorized())?;
+    if assertion.len() > MAX_ASSERTION_BYTES {
+        return Err(invalid_client(format!(
+            "The client_assertion is {} bytes long, more than the {MAX_ASSERTION_BYTES} bytes allowed",
+            assertion.len()
+        )));
+    }
+    let header = jsonwebtoken::decode_header(assertion)
+        .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
+    let alg_name = match header.alg {
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::PS256 => "PS256",
+        other => {
+            return Err(invalid_client(format!(
+                "The client_assertion algorithm {other:?} is not supported; use RS256, RS384 or PS256"
+            )));
+        }
+    };
     let unverified: Value = {
-        let payload = assertion.split('.').nth(1).ok_or_else(unauthorized)?;
+        let payload = assertion
+            .split('.')
+            .nth(1)
+            .ok_or_else(|| invalid_client("The client_assertion is not a valid JWT"))?;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
-            .map_err(|_| unauthorized())?;
-        serde_json::from_slice(&bytes).map_err(|_| unauthorized())?
+            .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?
     };
     let client_id = unverified["iss"]
         .as_str()
-        .ok_or_else(unauthorized)?
+        .ok_or_else(|| invalid_client("The client_assertion has no iss claim"))?
         .to_string();
     if client_id_param.is_some_and(|p| *p != client_id) {
-        return Err(unauthorized());
+        return Err(invalid_client(
+            "The client_id parameter does not match the client_assertion iss claim",
+        ));
     }
-    let pem = lock(&app.store)
-        .client_keys
+    let now = crate::util::now_secs();
+    let now_iso = crate::util::iso8601(now * 1000);
+    let creds: Vec<crate::state::Credential> = lock(&app.store)
+        .credentials
         .get(&client_id)
-        .cloned()
-        .ok_or_else(unauthorized)?;
-    let key = match header.alg {
-        Algorithm::RS256 | Algorithm::PS256 => DecodingKey::from_rsa_pem(pem.as_bytes()),
-        Algorithm::ES256 => DecodingKey::from_ec_pem(pem.as_bytes()),
-        _ => return Err(unauthorized()),
+        .map(|l| {
+            l.iter()
+                .filter(|c| c.expires_at.as_deref().is_none_or(|e| e > now_iso.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if creds.is_empty() {
+        return Err(invalid_client(format!(
+            "The client {client_id} has no valid credential to verify the client_assertion"
+        )));
     }
-    .map_err(|_| unauthorized())?;
+    let candidates: Vec<&crate::state::Credential> = match &header.kid {
+        Some(kid) => {
+            let c: Vec<_> = creds.iter().filter(|c| c.kid == *kid).collect();
+            if c.is_empty() {
+                return Err(invalid_client(format!(
+                    "The client_assertion kid {kid:?} does not match a credential of the client"
+                )));
+            }
+            c
+        }
+        None => creds.iter().collect(),
+    };
     let mut v = Validation::new(header.alg);
-    v.leeway = 5;
-    v.set_audience(&[app.token_url.as_str(), app.issuer.as_str()]);
+    v.leeway = LEEWAY_SECS;
+    v.set_audience(&[app.issuer.as_str()]);
     v.set_issuer(&[client_id.as_str()]);
     v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
-    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &v)
-        .map_err(|_| unauthorized())?
-        .claims;
+    let mut last = invalid_client("The client_assertion signature is invalid");
+    let mut claims = None;
+    for cred in candidates {
+        if cred.alg != alg_name {
+            last = invalid_client(format!(
+                "The client_assertion algorithm {alg_name} does not match the credential's {}",
+                cred.alg
+            ));
+            continue;
+        }
+        let Ok(key) = DecodingKey::from_rsa_pem(cred.pem.as_bytes()) else {
+            continue;
+        };
+        match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
+            Ok(d) => {
+                claims = Some(d.claims);
+                break;
+            }
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind;
+                last = invalid_client(match e.kind() {
+                    ErrorKind::InvalidAudience => {
+                        format!("The client_assertion aud claim must be {}", app.issuer)
+                    }
+                    ErrorKind::ExpiredSignature => "The client_assertion has expired".to_owned(),
+                    ErrorKind::InvalidIssuer => {
+                        "The client_assertion iss claim must be the client id".to_owned()
+                    }
+                    ErrorKind::MissingRequiredClaim(c) => {
+                        format!("The client_assertion is missing the {c} claim")
+                    }
+                    _ => "The client_assertion signature is invalid".to_owned(),
+                });
+            }
+        }
+    }
+    let claims = claims.ok_or(last)?;
     if claims["sub"].as_str() != Some(client_id.as_str()) {
-        return Err(unauthorized());
+        return Err(invalid_client(
+            "The client_assertion sub claim must be the client id",
+        ));
+    }
+    let exp = claims["exp"].as_u64().unwrap_or(0);
+    if exp > now + MAX_ASSERTION_LIFETIME_SECS + LEEWAY_SECS {
+        return Err(invalid_client(
+            "The client_assertion exp claim is more than 5 minutes in the future",
+        ));
+    }
+    if claims["iat"]
+        .as_u64()
+        .is_some_and(|iat| iat > now + LEEWAY_SECS)
+    {
+        return Err(invalid_client(
+            "The client_assertion iat claim is in the future",
+        ));
     }
     let jti = claims["jti"]
         .as_str()
         .filter(|j| !j.is_empty())
-        .ok_or_else(|| invalid_request("The client_assertion is missing the jti claim"))?;
-    let exp = claims["exp"].as_u64().unwrap_or(0);
+        .ok_or_else(|| invalid_client("The client_assertion is missing the jti claim"))?;
+    if jti.chars().count() > MAX_JTI_CHARS {
+        return Err(invalid_client(format!(
+            "The client_assertion jti claim is longer than {MAX_JTI_CHARS} characters"
+        )));
+    }
     let mut store = lock(&app.store);
-    let now = crate::util::now_secs();
-    store.used_jti.retain(|_, e| *e + 60 >= now);
+    store.used_jti.retain(|_, e| *e + LEEWAY_SECS >= now);
     let key = format!("{client_id}\u{0}{jti}");
     if store.used_jti.contains_key(&key) {
-        return Err(Failure(
-            StatusCode::UNAUTHORIZED,
-            "access_denied",
-            "The client_assertion has already been used (jti reuse)".into(),
+        return Err(invalid_client(
+            "The client_assertion has already been used (jti reuse)",
         ));
     }
     store.used_jti.insert(key, exp);

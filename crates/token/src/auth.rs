@@ -25,7 +25,7 @@ pub(crate) enum AuthKind {
     SecretPost(SecretString),
     SecretBasic(SecretString),
     #[cfg(feature = "private-key-jwt")]
-    PrivateKeyJwt(crate::jwt::PrivateKey),
+    PrivateKeyJwt(std::sync::Arc<crate::jwt::KeyRing>),
 }
 
 impl ClientAuth {
@@ -43,15 +43,61 @@ impl ClientAuth {
         }
     }
 
-    /// Signs a fresh client assertion with `key` for every request (RFC 7523): `iss` = `sub` =
-    /// the client id, `aud` = the token URL (or the value set with
+    /// Signs a fresh client assertion with `key` for every request (RFC 7523), as Auth0 checks
+    /// it: header `alg`, `typ: JWT` and the credential's `kid`; claims `iss` = `sub` = the
+    /// client id, `aud` = the issuer URL of the token host with its trailing slash
+    /// (`https://{tenant or custom domain}/`; the token URL for a server declared
+    /// [`not_auth0`](crate::TokenEndpoint::not_auth0); or the value set with
     /// [`with_assertion_audience`](crate::TokenClientBuilder::with_assertion_audience)), a
-    /// random `jti`, `iat` = now and `exp` = now + 60 s.
+    /// random 32-character `jti`, `iat` = now and `exp` = now + 60 s
+    /// ([`with_assertion_lifetime`](crate::TokenClientBuilder::with_assertion_lifetime)).
     #[cfg(feature = "private-key-jwt")]
     pub fn private_key_jwt(key: crate::jwt::PrivateKey) -> Self {
         Self {
-            kind: AuthKind::PrivateKeyJwt(key),
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(crate::jwt::KeyRing::single(key))),
         }
+    }
+
+    /// Signs with one of up to two keys, for a rotation without a failed call (Auth0 registers
+    /// up to two credentials per client: add the new one, switch, remove the old one).
+    ///
+    /// The first key is preferred. When the token endpoint rejects the client
+    /// (`401 invalid_client`, or Auth0's `401 access_denied`), the request is sent once more
+    /// signed with the other key, and the key that worked is preferred from then on.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) for no key or more than two.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn private_key_jwt_keys(
+        keys: impl IntoIterator<Item = crate::jwt::PrivateKey>,
+    ) -> Result<Self, crate::ConfigError> {
+        let ring = crate::jwt::KeyRing::fixed(keys.into_iter().collect())?;
+        Ok(Self {
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(ring)),
+        })
+    }
+
+    /// Like [`private_key_jwt_keys`](Self::private_key_jwt_keys), with keys read from files
+    /// and read again whenever a file changes on disk (see
+    /// [`PrivateKeyFile`](crate::PrivateKeyFile)), so that an operator rotates without a
+    /// restart: write the new key as the second file, register it with Auth0, remove the old
+    /// credential; every process switches on its next token request.
+    ///
+    /// The first file must hold a usable key now; the second may appear later.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) for no file or more than two, a
+    /// missing or unusable first file, or an existing but unusable second file.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn private_key_jwt_files(
+        files: impl IntoIterator<Item = crate::jwt::PrivateKeyFile>,
+    ) -> Result<Self, crate::ConfigError> {
+        let ring = crate::jwt::KeyRing::files(files.into_iter().collect())?;
+        Ok(Self {
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(ring)),
+        })
     }
 
     /// The method's name as used in OAuth metadata: `client_secret_post`,
@@ -84,10 +130,10 @@ impl fmt::Debug for ClientAuth {
                 .field("secret", &"[REDACTED]")
                 .finish(),
             #[cfg(feature = "private-key-jwt")]
-            AuthKind::PrivateKeyJwt(key) => f
+            AuthKind::PrivateKeyJwt(keys) => f
                 .debug_struct("ClientAuth")
                 .field("method", &self.method_name())
-                .field("key", key)
+                .field("keys", keys)
                 .finish(),
         }
     }

@@ -18,6 +18,18 @@ use crate::response::{Scrub, interpret};
 use crate::retry::RetryPolicy;
 use crate::token::AccessToken;
 
+#[cfg(feature = "private-key-jwt")]
+type SigningKey = crate::jwt::PrivateKey;
+#[cfg(not(feature = "private-key-jwt"))]
+type SigningKey = std::convert::Infallible;
+
+/// Whether an answer says the server did not accept the client's credentials: `401
+/// invalid_client` (RFC 6749 §5.2), or Auth0's `401 access_denied`.
+fn rejects_client(e: &Error) -> bool {
+    matches!(e, Error::OAuth(o) if o.status == 401 && (o.error == "invalid_client" || o.error == "access_denied"))
+        || matches!(e, Error::OAuth(o) if o.status == 400 && o.error == "invalid_client")
+}
+
 /// Default time allowed to establish a connection: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -83,6 +95,8 @@ pub struct TokenClientBuilder {
     clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: Option<String>,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_lifetime: Duration,
 }
 
 impl TokenClientBuilder {
@@ -183,11 +197,23 @@ impl TokenClientBuilder {
         self
     }
 
-    /// Sets the `aud` claim of `private_key_jwt` assertions (default: the token URL). Some
-    /// servers expect the issuer URL instead, e.g. `https://{domain}/` for Auth0.
+    /// Sets the `aud` claim of `private_key_jwt` assertions. Default: the issuer URL of the
+    /// token host with its trailing slash (`https://{tenant or custom domain}/`), as Auth0
+    /// documents it; the token URL for an endpoint declared
+    /// [`not_auth0`](TokenEndpoint::not_auth0).
     #[cfg(feature = "private-key-jwt")]
     pub fn with_assertion_audience(mut self, audience: impl Into<String>) -> Self {
         self.assertion_audience = Some(audience.into());
+        self
+    }
+
+    /// Sets how long each `private_key_jwt` assertion is valid (`exp` - `iat`): default 60 s
+    /// ([`ASSERTION_LIFETIME`](crate::ASSERTION_LIFETIME), Auth0's recommendation), between 1 s
+    /// and 5 minutes ([`MAX_ASSERTION_LIFETIME`](crate::MAX_ASSERTION_LIFETIME), the most
+    /// Auth0 accepts), whole seconds.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn with_assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.assertion_lifetime = lifetime;
         self
     }
 
@@ -288,9 +314,24 @@ impl TokenClientBuilder {
         };
 
         #[cfg(feature = "private-key-jwt")]
-        let assertion_audience = self
-            .assertion_audience
-            .unwrap_or_else(|| self.endpoint.as_str().to_owned());
+        let assertion_audience = match self.assertion_audience {
+            Some(a) => {
+                check_text("assertion audience", &a)?;
+                a
+            }
+            None if self.endpoint.is_auth0() => self.endpoint.issuer_url(),
+            None => self.endpoint.as_str().to_owned(),
+        };
+        #[cfg(feature = "private-key-jwt")]
+        if let AuthKind::PrivateKeyJwt(keys) = &self.auth.kind {
+            check_assertion_config(
+                keys,
+                &self.endpoint,
+                &self.client_id,
+                &assertion_audience,
+                self.assertion_lifetime,
+            )?;
+        }
 
         let telemetry = self.telemetry.then(telemetry_header_value);
 
@@ -312,9 +353,74 @@ impl TokenClientBuilder {
                 clock: self.clock,
                 #[cfg(feature = "private-key-jwt")]
                 assertion_audience,
+                #[cfg(feature = "private-key-jwt")]
+                assertion_lifetime: self.assertion_lifetime,
             }),
         })
     }
+}
+
+/// Checks what Auth0 checks of the assertions before any is sent: the algorithms it can
+/// register, the lifetime, and the size of an assertion signed now with each key.
+#[cfg(feature = "private-key-jwt")]
+fn check_assertion_config(
+    keys: &crate::jwt::KeyRing,
+    endpoint: &TokenEndpoint,
+    client_id: &str,
+    audience: &str,
+    lifetime: Duration,
+) -> Result<(), ConfigError> {
+    if lifetime.is_zero()
+        || lifetime > crate::jwt::MAX_ASSERTION_LIFETIME
+        || lifetime.subsec_nanos() != 0
+    {
+        return Err(ConfigError::Invalid {
+            field: "assertion lifetime",
+            reason: format!(
+                "{lifetime:?} is not a whole number of seconds between 1 s and 5 minutes (Auth0 refuses an `exp` more than five minutes ahead; one minute is recommended)"
+            ),
+        });
+    }
+    if endpoint.is_auth0() {
+        for alg in keys.algorithms() {
+            if !alg.is_auth0_credential_algorithm() {
+                return Err(ConfigError::Invalid {
+                    field: "private key algorithm",
+                    reason: format!(
+                        "Auth0 cannot register a {alg} credential: it accepts RS256, RS384 or PS256 only; use an RSA key with one of them, or declare the token endpoint not Auth0's with TokenEndpoint::not_auth0() if it belongs to another OAuth server"
+                    ),
+                });
+            }
+        }
+    }
+    for (_, key) in keys.candidates() {
+        let probe = key
+            .sign_assertion(
+                client_id,
+                audience,
+                SystemTime::now(),
+                lifetime,
+                endpoint.is_auth0(),
+            )
+            .map_err(|reason| ConfigError::Invalid {
+                field: "private key",
+                reason: format!("cannot sign a client assertion: {reason}"),
+            })?;
+        check_assertion_size(probe.len(), endpoint)?;
+    }
+    Ok(())
+}
+
+/// Auth0 refuses client assertions over 2,048 bytes.
+#[cfg(feature = "private-key-jwt")]
+fn check_assertion_size(bytes: usize, endpoint: &TokenEndpoint) -> Result<(), ConfigError> {
+    if endpoint.is_auth0() && bytes > crate::jwt::MAX_ASSERTION_BYTES {
+        return Err(ConfigError::AssertionTooLarge {
+            bytes,
+            limit: crate::jwt::MAX_ASSERTION_BYTES,
+        });
+    }
+    Ok(())
 }
 
 fn check_text(field: &'static str, value: &str) -> Result<(), ConfigError> {
@@ -378,6 +484,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: String,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_lifetime: Duration,
 }
 
 /// Obtains access tokens with the OAuth 2.0 client-credentials grant.
@@ -417,6 +525,8 @@ impl TokenClient {
             clock: Arc::new(SystemClock),
             #[cfg(feature = "private-key-jwt")]
             assertion_audience: None,
+            #[cfg(feature = "private-key-jwt")]
+            assertion_lifetime: crate::jwt::ASSERTION_LIFETIME,
         }
     }
 
@@ -515,9 +625,63 @@ impl TokenClient {
 
     async fn attempt(&self, attempt: u32) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
+        let keys = self.signing_keys()?;
+        let mut key_pos = 0usize;
+        loop {
+            let key = keys.get(key_pos);
+            let result = self.send_once(attempt, key).await;
+            match result {
+                Ok(token) => {
+                    #[cfg(feature = "private-key-jwt")]
+                    if let (Some((slot, _)), AuthKind::PrivateKeyJwt(ring)) =
+                        (key, &inner.auth.kind)
+                    {
+                        ring.prefer(*slot);
+                    }
+                    return Ok(token);
+                }
+                Err(e) if key_pos + 1 < keys.len() && rejects_client(&e) => {
+                    tracing::warn!(
+                        url = %inner.token_url,
+                        client_id = %inner.client_id,
+                        attempt,
+                        error = %e,
+                        "the token endpoint rejected the client assertion; trying the other signing key"
+                    );
+                    key_pos += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The signing keys available now, preferred first (none without `private_key_jwt`).
+    fn signing_keys(&self) -> Result<Vec<(usize, SigningKey)>, Error> {
+        #[cfg(feature = "private-key-jwt")]
+        if let AuthKind::PrivateKeyJwt(ring) = &self.inner.auth.kind {
+            let keys = ring.candidates();
+            if keys.is_empty() {
+                return Err(Error::Config(ConfigError::Invalid {
+                    field: "private key",
+                    reason: format!(
+                        "no signing key is available: the key files {ring:?} are all missing; put the key back"
+                    ),
+                }));
+            }
+            return Ok(keys);
+        }
+        Ok(Vec::new())
+    }
+
+    async fn send_once(
+        &self,
+        attempt: u32,
+        key: Option<&(usize, SigningKey)>,
+    ) -> Result<AccessToken, Error> {
+        let inner = &*self.inner;
         let sent_at = inner.clock.now();
         let started = tokio::time::Instant::now();
-        let (request, assertion) = self.build_request(sent_at)?;
+        let (request, assertion) = self.build_request(sent_at, key.map(|(_, k)| k))?;
         tracing::debug!(
             url = %inner.token_url,
             client_id = %inner.client_id,
@@ -568,7 +732,11 @@ impl TokenClient {
     }
 
     /// Builds the HTTP request; also returns the assertion (if any) so answers can be scrubbed.
-    fn build_request(&self, now: SystemTime) -> Result<(HttpRequest, Option<String>), Error> {
+    fn build_request(
+        &self,
+        now: SystemTime,
+        key: Option<&SigningKey>,
+    ) -> Result<(HttpRequest, Option<String>), Error> {
         let inner = &*self.inner;
         let mut params: Vec<(&str, &str)> = vec![
             ("grant_type", "client_credentials"),
@@ -577,24 +745,27 @@ impl TokenClient {
         let mut headers = HeaderMap::new();
         #[allow(unused_mut)]
         let mut assertion: Option<String> = None;
-        match &inner.auth.kind {
-            AuthKind::SecretPost(_) => {}
-            AuthKind::SecretBasic(_) => {}
-            #[cfg(feature = "private-key-jwt")]
-            AuthKind::PrivateKeyJwt(key) => {
-                let signed = key
-                    .sign(&inner.client_id, &inner.assertion_audience, now)
-                    .map_err(|reason| {
-                        Error::Config(ConfigError::Invalid {
-                            field: "private key",
-                            reason: format!("could not sign the client assertion: {reason}"),
-                        })
-                    })?;
-                assertion = Some(signed);
-            }
+        #[cfg(feature = "private-key-jwt")]
+        if let Some(key) = key {
+            let signed = key
+                .sign_assertion(
+                    &inner.client_id,
+                    &inner.assertion_audience,
+                    now,
+                    inner.assertion_lifetime,
+                    inner.endpoint.is_auth0(),
+                )
+                .map_err(|reason| {
+                    Error::Config(ConfigError::Invalid {
+                        field: "private key",
+                        reason: format!("could not sign the client assertion: {reason}"),
+                    })
+                })?;
+            check_assertion_size(signed.len(), &inner.endpoint)?;
+            assertion = Some(signed);
         }
         #[cfg(not(feature = "private-key-jwt"))]
-        let _ = now;
+        let _ = (now, key);
         let secret_post = match &inner.auth.kind {
             AuthKind::SecretPost(_) => inner.auth.secret(),
             _ => None,

@@ -83,7 +83,9 @@
 //! # Features
 //!
 //! - `private-key-jwt` (off by default): `private_key_jwt` client authentication with
-//!   `PrivateKey` (RS256, PS256 and ES256 keys read from PEM), using `jsonwebtoken`.
+//!   `PrivateKey` (RS256, RS384 and PS256 keys read from PEM, the algorithms Auth0 registers;
+//!   ES256 too for servers declared [`TokenEndpoint::not_auth0`]), up to two keys for a
+//!   rotation without a failed call, and key files read again when they change.
 
 mod auth;
 mod client;
@@ -91,6 +93,7 @@ mod clock;
 mod endpoint;
 mod error;
 mod http;
+mod jws;
 #[cfg(feature = "private-key-jwt")]
 mod jwt;
 mod limits;
@@ -110,8 +113,12 @@ pub use http::{
     HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
     ReqwestHttpClientBuilder,
 };
+pub use jws::{AUTH0_CREDENTIAL_ALGORITHMS, Algorithm};
 #[cfg(feature = "private-key-jwt")]
-pub use jwt::{ASSERTION_LIFETIME, Algorithm, PrivateKey};
+pub use jwt::{
+    ASSERTION_LIFETIME, MAX_ASSERTION_BYTES, MAX_ASSERTION_LIFETIME, MAX_JTI_CHARS,
+    MAX_SIGNING_KEYS, PrivateKey, PrivateKeyFile,
+};
 pub use limits::{Quota, QuotaBucket, RateLimit};
 pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
