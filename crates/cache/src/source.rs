@@ -30,6 +30,7 @@ impl TokenSource for auth0_m2m_token::TokenClient {
             audience: self.audience().map(str::to_owned),
             scopes: self.scopes().to_vec(),
             organization: self.organization().map(str::to_owned),
+            binding: self.dpop_key().map(|k| format!("jkt:{}", k.thumbprint())),
         }
     }
 }

@@ -103,6 +103,7 @@ pub struct ManagementClientBuilder {
     telemetry: bool,
     allow_insecure_http: bool,
     max_response_bytes: usize,
+    dpop: Option<auth0_m2m_token::DpopKey>,
 }
 
 impl fmt::Debug for ManagementClientBuilder {
@@ -163,6 +164,7 @@ impl ManagementClientBuilder {
             telemetry: true,
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            dpop: None,
         }
     }
 
@@ -188,6 +190,19 @@ impl ManagementClientBuilder {
             id: client_id.into(),
             auth,
         };
+        self
+    }
+
+    /// Asks for DPoP-bound tokens (RFC 9449) and proves possession of `key` on every call:
+    /// `Authorization: DPoP <token>` with a fresh `DPoP` proof carrying the token's hash
+    /// (`ath`), retried once with the server's nonce after a `401` that asks for one. Tokens
+    /// are cached under the key's thumbprint, so processes sharing a cache share a token only
+    /// when they hold the same key. Default: none (Bearer tokens).
+    ///
+    /// With [`with_token_provider`](Self::with_token_provider), give the provider's token
+    /// client the same key (`TokenClientBuilder::with_dpop`).
+    pub fn with_dpop(mut self, key: auth0_m2m_token::DpopKey) -> Self {
+        self.dpop = Some(key);
         self
     }
 
@@ -469,8 +484,12 @@ impl ManagementClientBuilder {
                     .with_connect_timeout(self.connect_timeout)
                     .with_retry_policy(self.retry.clone())
                     .with_telemetry(self.telemetry)
-                    .allow_insecure_http(self.allow_insecure_http)
-                    .build()?;
+                    .allow_insecure_http(self.allow_insecure_http);
+                let token_client = match &self.dpop {
+                    Some(key) => token_client.with_dpop(key.clone()),
+                    None => token_client,
+                }
+                .build()?;
                 if !token_client.scopes().is_empty() {
                     narrowed_scopes = Some(token_client.scopes().to_vec());
                 }
@@ -521,6 +540,7 @@ impl ManagementClientBuilder {
                 narrowed_scopes,
                 max_response_bytes: self.max_response_bytes,
                 headers,
+                dpop: self.dpop,
             }),
         })
     }

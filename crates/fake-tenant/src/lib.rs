@@ -61,6 +61,7 @@
 //! ranges, answer Auth0's 400 error body instead of silently matching nothing.
 
 mod api;
+mod dpop;
 mod keys;
 mod resp;
 mod seed;
@@ -261,6 +262,7 @@ pub struct FakeTenantBuilder {
     ca_out: Option<PathBuf>,
     addr: SocketAddr,
     record_answers: bool,
+    dpop_nonce: bool,
 }
 
 impl fmt::Debug for FakeTenantBuilder {
@@ -300,6 +302,7 @@ impl Default for FakeTenantBuilder {
             ca_out: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             record_answers: false,
+            dpop_nonce: false,
         }
     }
 }
@@ -431,6 +434,15 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Requires a server nonce in DPoP proofs (default: `false`): a proof without the current
+    /// nonce is answered `400 use_dpop_nonce` by the token endpoint and `401` with
+    /// `WWW-Authenticate: DPoP error="use_dpop_nonce"` by the APIs, each with a `DPoP-Nonce`
+    /// header. [`FakeTenant::rotate_dpop_nonce`] changes the nonce.
+    pub fn dpop_nonce(mut self, required: bool) -> Self {
+        self.dpop_nonce = required;
+        self
+    }
+
     /// Binds, generates keys and certificates, and serves on the current
     /// Tokio runtime.
     pub async fn start(self) -> Result<FakeTenant, Error> {
@@ -532,6 +544,8 @@ impl FakeTenantBuilder {
             key,
             registry: Mutex::new(Registry::default()),
             answers: self.record_answers.then(|| Mutex::new(Vec::new())),
+            dpop_nonce: self.dpop_nonce.then(|| Mutex::new(util::random_alnum(24))),
+            dpop_jti: Mutex::new(std::collections::HashMap::new()),
         });
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
@@ -587,6 +601,26 @@ impl FakeTenant {
     /// `https://127.0.0.1:PORT` (`http://` when serving plain HTTP).
     pub fn base_url(&self) -> String {
         self.app.base_url.clone()
+    }
+
+    /// Replaces the DPoP nonce (when the tenant requires one): proofs carrying the old one are
+    /// answered with a nonce challenge from now on. Returns the new nonce, or `None` when the
+    /// tenant requires none.
+    pub fn rotate_dpop_nonce(&self) -> Option<String> {
+        let n = self.app.dpop_nonce.as_ref()?;
+        let fresh = util::random_alnum(24);
+        *state::lock(n) = fresh.clone();
+        Some(fresh)
+    }
+
+    /// The URL of the protected resource route, `{base}/__fake/resource`: any method; it
+    /// answers `200` with the token's `sub`, `scope` and `cnf` when the request presents a valid
+    /// token of the tenant the way it is bound (a DPoP-bound token with the `DPoP` scheme and a
+    /// proof for this method and URL signed with its key; a certificate-bound token over a
+    /// connection presenting that certificate), and `401` with a `WWW-Authenticate` challenge
+    /// otherwise.
+    pub fn resource_url(&self) -> String {
+        format!("{}/__fake/resource", self.app.base_url)
     }
 
     /// The issuer URL, base URL + `/`: the `aud` the tenant expects in client assertions.

@@ -43,6 +43,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__fake/latency", post(latency))
         .route("/__fake/rate-window", post(rate_window))
         .route("/__fake/routes", get(routes))
+        .route("/__fake/resource", any(resource))
         .route("/api/v2", any(api::handle))
         .route("/api/v2/{*rest}", any(api::handle))
         .fallback(not_found)
@@ -60,6 +61,7 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/__fake/latency"),
     ("POST", "/__fake/rate-window"),
     ("GET", "/__fake/routes"),
+    ("ANY", "/__fake/resource"),
 ];
 
 /// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`);
@@ -166,6 +168,78 @@ async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
             crate::resp::empty(StatusCode::NO_CONTENT)
         }
         Err(e) => bad_control(format!("invalid latency: {e}")),
+    }
+}
+
+/// `/__fake/resource`, any method: a protected resource of one of the tenant's APIs. It answers
+/// `200 {"sub", "scope", "aud", "cnf", "method"}` when the request presents a valid token the
+/// way the token is bound (see `dpop::check_binding`), else `401` with a challenge.
+async fn resource(
+    State(app): State<Arc<App>>,
+    method: http::Method,
+    headers: http::HeaderMap,
+) -> Response {
+    let deny = |msg: &str| {
+        let mut r = crate::resp::api_error(StatusCode::UNAUTHORIZED, msg, None);
+        crate::resp::set_header(
+            &mut r,
+            "www-authenticate",
+            &format!(
+                "Bearer realm=\"{}\", error=\"invalid_token\", error_description=\"{msg}\"",
+                app.domain
+            ),
+        );
+        r
+    };
+    let Some((scheme, token)) = crate::dpop::presented_token(&headers) else {
+        let mut r =
+            crate::resp::api_error(StatusCode::UNAUTHORIZED, "Missing authentication", None);
+        crate::resp::set_header(&mut r, "www-authenticate", "Bearer, DPoP");
+        return r;
+    };
+    // The token's audience must be one of the tenant's APIs.
+    let aud = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|c| c["aud"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let known = crate::state::lock(&app.store)
+        .resource_servers
+        .iter()
+        .any(|rs| rs["identifier"].as_str() == Some(aud.as_str()));
+    if !known {
+        return deny("The token is not for an API of this tenant");
+    }
+    let claims = match app.key.verify(token, &app.issuer, &aud) {
+        Ok(c) => c,
+        Err(_) => return deny("Invalid token"),
+    };
+    if crate::state::lock(&app.registry).is_revoked(claims["jti"].as_str().unwrap_or("")) {
+        return deny("Token has been revoked");
+    }
+    match crate::dpop::check_binding(
+        &app,
+        scheme,
+        token,
+        claims,
+        method.as_str(),
+        "/__fake/resource",
+        &headers,
+    ) {
+        Ok(access) => crate::resp::json(
+            StatusCode::OK,
+            &json!({"sub": access.claims["sub"], "scope": access.claims["scope"],
+                    "aud": access.claims["aud"], "cnf": access.claims["cnf"],
+                    "method": method.as_str()}),
+        ),
+        Err(r) => *r,
     }
 }
 

@@ -354,6 +354,10 @@ pub(crate) struct App {
     pub(crate) registry: Mutex<Registry>,
     /// Every Management API answer, when the builder asked to record them.
     pub(crate) answers: Option<Mutex<Vec<crate::Answer>>>,
+    /// The nonce DPoP proofs must carry, when the tenant requires one.
+    pub(crate) dpop_nonce: Option<Mutex<String>>,
+    /// DPoP proof `jti`s already used (by key thumbprint), with when they can be forgotten.
+    pub(crate) dpop_jti: Mutex<HashMap<String, u64>>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.

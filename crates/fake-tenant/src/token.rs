@@ -155,6 +155,22 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Fa
 
 fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {
     let params = parse_params(headers, body)?;
+    // A DPoP proof binds the token to its key (RFC 9449); it is checked before the client.
+    let jkt = match headers.get("dpop").map(|v| v.to_str()) {
+        None => None,
+        Some(Err(_)) => {
+            return Ok(crate::dpop::token_endpoint_refusal(
+                app,
+                crate::dpop::ProofError::Invalid("The DPoP proof is not valid text".into()),
+            ));
+        }
+        Some(Ok(proof)) => {
+            match crate::dpop::verify_proof(app, proof, "POST", &app.token_url, None) {
+                Ok(t) => Some(t),
+                Err(e) => return Ok(crate::dpop::token_endpoint_refusal(app, e)),
+            }
+        }
+    };
     let grant_type = params.get("grant_type").map(String::as_str).unwrap_or("");
     if grant_type.is_empty() {
         return Err(Failure(
@@ -284,7 +300,7 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
     let now = crate::util::now_secs();
     let scope = scopes.join(" ");
     let jti = uuid::Uuid::new_v4().simple().to_string();
-    let claims = json!({
+    let mut claims = json!({
         "iss": app.issuer,
         "sub": format!("{client_id}@clients"),
         "aud": audience,
@@ -295,6 +311,9 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
         "azp": client_id,
         "jti": jti,
     });
+    if let Some(t) = &jkt {
+        claims["cnf"] = json!({"jkt": t});
+    }
     let token = app.key.sign(&claims).map_err(|_| {
         Failure(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -324,9 +343,14 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
             "access_token": token,
             "expires_in": app.token_lifetime_secs,
             "scope": scope,
-            "token_type": "Bearer",
+            "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         }),
     );
+    if jkt.is_some()
+        && let Some(n) = crate::dpop::current_nonce(app)
+    {
+        set_header(&mut r, "dpop-nonce", &n);
+    }
     if let Some(h) = quota_header {
         set_header(&mut r, "auth0-client-quota-limit", &h);
     }

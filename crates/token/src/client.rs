@@ -11,6 +11,7 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use crate::auth::{AuthKind, ClientAuth, basic_credentials};
 use crate::clock::{Clock, SystemClock};
+use crate::dpop::DpopKey;
 use crate::endpoint::TokenEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::http::{HttpClient, HttpRequest, ReqwestHttpClient};
@@ -97,6 +98,7 @@ pub struct TokenClientBuilder {
     assertion_audience: Option<String>,
     #[cfg(feature = "private-key-jwt")]
     assertion_lifetime: Duration,
+    dpop: Option<DpopKey>,
 }
 
 impl TokenClientBuilder {
@@ -214,6 +216,14 @@ impl TokenClientBuilder {
     #[cfg(feature = "private-key-jwt")]
     pub fn with_assertion_lifetime(mut self, lifetime: Duration) -> Self {
         self.assertion_lifetime = lifetime;
+        self
+    }
+
+    /// Asks for DPoP-bound tokens (RFC 9449): every token request carries a proof signed with
+    /// `key`, a `400 use_dpop_nonce` answer is retried once with the server's nonce, and the
+    /// answer may be `token_type: DPoP` (a server may still answer `Bearer`). Default: none.
+    pub fn with_dpop(mut self, key: DpopKey) -> Self {
+        self.dpop = Some(key);
         self
     }
 
@@ -355,6 +365,7 @@ impl TokenClientBuilder {
                 assertion_audience,
                 #[cfg(feature = "private-key-jwt")]
                 assertion_lifetime: self.assertion_lifetime,
+                dpop: self.dpop,
             }),
         })
     }
@@ -486,6 +497,7 @@ struct Inner {
     assertion_audience: String,
     #[cfg(feature = "private-key-jwt")]
     assertion_lifetime: Duration,
+    dpop: Option<DpopKey>,
 }
 
 /// Obtains access tokens with the OAuth 2.0 client-credentials grant.
@@ -527,6 +539,7 @@ impl TokenClient {
             assertion_audience: None,
             #[cfg(feature = "private-key-jwt")]
             assertion_lifetime: crate::jwt::ASSERTION_LIFETIME,
+            dpop: None,
         }
     }
 
@@ -563,6 +576,11 @@ impl TokenClient {
     /// The client authentication method name (`client_secret_post`, …).
     pub fn auth_method(&self) -> &'static str {
         self.inner.auth.method_name()
+    }
+
+    /// The DPoP key, when tokens are requested DPoP-bound.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.inner.dpop.as_ref()
     }
 
     /// The retry policy.
@@ -627,6 +645,7 @@ impl TokenClient {
         let inner = &*self.inner;
         let keys = self.signing_keys()?;
         let mut key_pos = 0usize;
+        let mut nonce_retried = false;
         loop {
             let key = keys.get(key_pos);
             let result = self.send_once(attempt, key).await;
@@ -639,6 +658,16 @@ impl TokenClient {
                         ring.prefer(*slot);
                     }
                     return Ok(token);
+                }
+                Err(Error::OAuth(e))
+                    if !nonce_retried
+                        && inner.dpop.is_some()
+                        && e.status == 400
+                        && e.error == "use_dpop_nonce" =>
+                {
+                    // The nonce came with the answer and is kept by the key; send once more.
+                    tracing::debug!(url = %inner.token_url, attempt, "the token endpoint asks for a DPoP nonce; sending the proof again with it");
+                    nonce_retried = true;
                 }
                 Err(e) if key_pos + 1 < keys.len() && rejects_client(&e) => {
                     tracing::warn!(
@@ -711,6 +740,9 @@ impl TokenClient {
             body_bytes = response.body.len(),
             "token endpoint answered"
         );
+        if let Some(d) = &inner.dpop {
+            d.remember_nonce(&inner.token_url, &response.headers);
+        }
         let mut secrets = Vec::new();
         if let Some(s) = inner.auth.secret() {
             secrets.push(s);
@@ -719,7 +751,14 @@ impl TokenClient {
             secrets.push(a);
         }
         let scrub = Scrub { secrets };
-        let token = interpret(&response, &inner.scopes, sent_at, inner.clock.now(), &scrub)?;
+        let token = interpret(
+            &response,
+            &inner.scopes,
+            sent_at,
+            inner.clock.now(),
+            &scrub,
+            inner.dpop.is_some(),
+        )?;
         tracing::debug!(
             url = %inner.token_url,
             client_id = %inner.client_id,
@@ -826,6 +865,17 @@ impl TokenClient {
                 .finish()
                 .into_bytes()
         };
+        if let Some(d) = &inner.dpop {
+            let proof = d.proof_at(&Method::POST, &inner.token_url, None, now)?;
+            let mut value = HeaderValue::from_str(&proof).map_err(|_| {
+                Error::Config(ConfigError::Invalid {
+                    field: "DPoP key",
+                    reason: "the proof cannot be sent in a header".to_owned(),
+                })
+            })?;
+            value.set_sensitive(true);
+            headers.insert(crate::dpop::DPOP_HEADER, value);
+        }
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         if let Some(t) = &inner.telemetry {
@@ -860,6 +910,7 @@ impl fmt::Debug for TokenClient {
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
             .field("telemetry", &i.telemetry.is_some())
+            .field("dpop", &i.dpop)
             .finish_non_exhaustive()
     }
 }

@@ -245,6 +245,7 @@ impl Signer {
         Ok(signer)
     }
 
+    #[cfg_attr(not(feature = "private-key-jwt"), allow(dead_code))]
     pub(crate) fn algorithm(&self) -> Algorithm {
         self.alg
     }

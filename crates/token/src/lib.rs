@@ -90,6 +90,7 @@
 mod auth;
 mod client;
 mod clock;
+mod dpop;
 mod endpoint;
 mod error;
 mod http;
@@ -107,6 +108,7 @@ pub use client::{
     telemetry_header_value,
 };
 pub use clock::{Clock, SystemClock, TokioClock};
+pub use dpop::{DPOP_HEADER, DPOP_NONCE_HEADER, DpopKey};
 pub use endpoint::TokenEndpoint;
 pub use error::{ConfigError, Error, OAuthError};
 pub use http::{

@@ -229,7 +229,7 @@ async fn dispatch(app: &App, req: Request) -> Response {
             None => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
         },
     };
-    let claims = match authorize(app, &parts.headers) {
+    let claims = match authorize(app, parts.method.as_str(), parts.uri.path(), &parts.headers) {
         Ok(c) => c,
         Err(r) => {
             bump(&app.counters.api_401);
