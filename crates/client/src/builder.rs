@@ -104,6 +104,8 @@ pub struct ManagementClientBuilder {
     allow_insecure_http: bool,
     max_response_bytes: usize,
     dpop: Option<auth0_m2m_token::DpopKey>,
+    client_certificate: Option<auth0_m2m_token::ClientCertificate>,
+    mtls_endpoint: Option<String>,
 }
 
 impl fmt::Debug for ManagementClientBuilder {
@@ -165,6 +167,8 @@ impl ManagementClientBuilder {
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             dpop: None,
+            client_certificate: None,
+            mtls_endpoint: None,
         }
     }
 
@@ -204,6 +208,37 @@ impl ManagementClientBuilder {
     pub fn with_dpop(mut self, key: auth0_m2m_token::DpopKey) -> Self {
         self.dpop = Some(key);
         self
+    }
+
+    /// Presents `certificate` in TLS handshakes (RFC 8705): the credential of
+    /// `tls_client_auth` / `self_signed_tls_client_auth` (see [`with_mtls`](Self::with_mtls)),
+    /// and what certificate-bound tokens are bound to, so every call with such a token presents
+    /// it too. Tokens are cached under the certificate's thumbprint. Applies to the default
+    /// HTTP client; configure your own client with it yourself.
+    pub fn with_client_certificate(
+        mut self,
+        certificate: auth0_m2m_token::ClientCertificate,
+    ) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// Authenticates `client_id` with mTLS (`auth` is [`ClientAuth::tls_client_auth`] or
+    /// [`ClientAuth::self_signed_tls_client_auth`]) and `certificate`; token requests go to
+    /// `mtls_token_url`, the token endpoint's mTLS alias
+    /// (`mtls_endpoint_aliases.token_endpoint` of the tenant's discovery document).
+    pub fn with_mtls(
+        self,
+        client_id: impl Into<String>,
+        auth: ClientAuth,
+        certificate: auth0_m2m_token::ClientCertificate,
+        mtls_token_url: impl Into<String>,
+    ) -> Self {
+        let mut b = self
+            .with_client_auth(client_id, auth)
+            .with_client_certificate(certificate);
+        b.mtls_endpoint = Some(mtls_token_url.into());
+        b
     }
 
     /// Authenticates with a client id and a private key (`private_key_jwt`).
@@ -451,6 +486,9 @@ impl ManagementClientBuilder {
                 for pem in &self.root_certificates {
                     builder = builder.with_root_certificate_pem(pem);
                 }
+                if let Some(c) = &self.client_certificate {
+                    builder = builder.with_client_certificate(c.clone());
+                }
                 Arc::new(builder.build()?)
             }
         };
@@ -487,6 +525,14 @@ impl ManagementClientBuilder {
                     .allow_insecure_http(self.allow_insecure_http);
                 let token_client = match &self.dpop {
                     Some(key) => token_client.with_dpop(key.clone()),
+                    None => token_client,
+                };
+                let token_client = match &self.client_certificate {
+                    Some(c) => token_client.with_client_certificate(c.clone()),
+                    None => token_client,
+                };
+                let token_client = match &self.mtls_endpoint {
+                    Some(u) => token_client.with_mtls_endpoint(u.clone()),
                     None => token_client,
                 }
                 .build()?;

@@ -166,6 +166,7 @@ fn resource_denial(app: &App, scheme: &str, error: &str, msg: &str) -> Box<Respo
 /// Checks the binding of an already verified token: a DPoP-bound token (`cnf.jkt`) needs the
 /// `DPoP` scheme and a proof for this request signed with its key; a Bearer token must not be
 /// sent with the `DPoP` scheme.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_binding(
     app: &App,
     scheme: &str,
@@ -174,7 +175,20 @@ pub(crate) fn check_binding(
     method: &str,
     path: &str,
     headers: &HeaderMap,
+    peer_x5t: Option<&str>,
 ) -> Result<Access, Box<Response>> {
+    // A certificate-bound token (RFC 8705 §3) only over a connection presenting that
+    // certificate.
+    if let Some(x5t) = claims["cnf"]["x5t#S256"].as_str()
+        && peer_x5t != Some(x5t)
+    {
+        return Err(resource_denial(
+            app,
+            scheme,
+            "invalid_token",
+            "The certificate-bound token was presented without its certificate",
+        ));
+    }
     let jkt = claims["cnf"]["jkt"].as_str().map(str::to_owned);
     match (scheme, jkt) {
         ("Bearer", None) => Ok(Access { claims }),
@@ -197,7 +211,12 @@ pub(crate) fn check_binding(
                 .ok_or_else(|| {
                     resource_denial(app, "DPoP", "invalid_dpop_proof", "Missing DPoP proof")
                 })?;
-            let htu = format!("{}{path}", app.base_url);
+            // The URL the request was sent to: the tenant or its mTLS alias.
+            let base = match (peer_x5t, &app.mtls_base_url) {
+                (Some(_), Some(m)) => m.as_str(),
+                _ => app.base_url.as_str(),
+            };
+            let htu = format!("{base}{path}");
             match verify_proof(app, proof, method, &htu, Some(token)) {
                 Ok(t) if t == jkt => Ok(Access { claims }),
                 Ok(_) => Err(resource_denial(

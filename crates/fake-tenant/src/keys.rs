@@ -24,6 +24,18 @@ pub(crate) fn rsa_public_thumbprint(pem: &str) -> Option<String> {
     Some(jwk_thumbprint(&json!({"kty": "RSA", "n": n, "e": e})))
 }
 
+/// The SHA-256 thumbprint of a DER certificate, base64url: `x5t#S256` (RFC 8705 §3.1).
+pub(crate) fn x5t_s256(der: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+}
+
+/// The `x5t#S256` of the first certificate of a PEM, if it has one.
+pub(crate) fn pem_certificate_x5t(pem: &str) -> Option<String> {
+    let mut reader = pem.as_bytes();
+    let cert = rustls_pemfile::certs(&mut reader).next()?.ok()?;
+    Some(x5t_s256(cert.as_ref()))
+}
+
 /// The RFC 7638 thumbprint of a public JWK (RSA or EC members only).
 pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
     let members: &[&str] = match jwk["kty"].as_str() {

@@ -263,6 +263,7 @@ pub struct FakeTenantBuilder {
     addr: SocketAddr,
     record_answers: bool,
     dpop_nonce: bool,
+    mtls: bool,
 }
 
 impl fmt::Debug for FakeTenantBuilder {
@@ -303,6 +304,7 @@ impl Default for FakeTenantBuilder {
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             record_answers: false,
             dpop_nonce: false,
+            mtls: false,
         }
     }
 }
@@ -328,6 +330,7 @@ impl FakeTenantBuilder {
             id: id.into(),
             secret: Some(secret.into()),
             public_key_pem: None,
+            certificate_pem: None,
             scopes: Some(owned_scopes(scopes)),
         });
         self
@@ -340,6 +343,7 @@ impl FakeTenantBuilder {
             id: id.into(),
             secret: Some(secret.into()),
             public_key_pem: None,
+            certificate_pem: None,
             scopes: None,
         });
         self
@@ -355,6 +359,7 @@ impl FakeTenantBuilder {
             id: id.into(),
             secret: None,
             public_key_pem: Some(public_key_pem.into()),
+            certificate_pem: None,
             scopes: Some(owned_scopes(scopes)),
         });
         self
@@ -434,6 +439,34 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Also serves an mTLS alias (default: `false`): a second TLS listener, at
+    /// [`FakeTenant::mtls_base_url`], that asks clients for a certificate. Token requests there
+    /// authenticate `self_signed_tls_client_auth` clients by their certificate and get tokens
+    /// bound to it (`cnf.x5t#S256`); the protected resource route serves certificate-bound
+    /// tokens only over connections presenting that certificate. Ignored with [`http`](Self::http).
+    pub fn mtls(mut self, mtls: bool) -> Self {
+        self.mtls = mtls;
+        self
+    }
+
+    /// Adds a `self_signed_tls_client_auth` client whose credential is the self-signed
+    /// certificate `certificate_pem`, with a grant for the Management API carrying `scopes`.
+    pub fn self_signed_tls_client(
+        mut self,
+        id: &str,
+        certificate_pem: &str,
+        scopes: &[&str],
+    ) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: None,
+            public_key_pem: None,
+            certificate_pem: Some(certificate_pem.into()),
+            scopes: Some(owned_scopes(scopes)),
+        });
+        self
+    }
+
     /// Requires a server nonce in DPoP proofs (default: `false`): a proof without the current
     /// nonce is answered `400 use_dpop_nonce` by the token endpoint and `401` with
     /// `WWW-Authenticate: DPoP error="use_dpop_nonce"` by the APIs, each with a `DPoP-Nonce`
@@ -482,12 +515,39 @@ impl FakeTenantBuilder {
         let base_url = format!("{scheme}://{domain}");
         let audience = format!("{base_url}/api/v2/");
 
-        let (ca_pem, acceptor) = if self.http {
-            (String::new(), None)
+        let (ca_pem, acceptor, mtls_acceptor) = if self.http {
+            (String::new(), None, None)
         } else {
             let t = tls::generate(host_ip).map_err(Error::Crypto)?;
-            (t.ca_pem, Some(tokio_rustls::TlsAcceptor::from(t.config)))
+            (
+                t.ca_pem,
+                Some(tokio_rustls::TlsAcceptor::from(t.config)),
+                Some(tokio_rustls::TlsAcceptor::from(t.mtls_config)),
+            )
         };
+        let mtls_listener = match (&mtls_acceptor, self.mtls) {
+            (Some(_), true) => {
+                Some(tokio::net::TcpListener::bind(SocketAddr::new(host_ip, 0)).await?)
+            }
+            _ => None,
+        };
+        let mtls_base_url = match &mtls_listener {
+            Some(l) => Some(format!(
+                "https://{}",
+                SocketAddr::new(host_ip, l.local_addr()?.port())
+            )),
+            None => None,
+        };
+        for c in &self.clients {
+            if let Some(pem) = &c.certificate_pem
+                && keys::pem_certificate_x5t(pem).is_none()
+            {
+                return Err(Error::Config(format!(
+                    "certificate of client {:?} is not a PEM certificate",
+                    c.id
+                )));
+            }
+        }
         let (ca_path, owns_ca) = match &self.ca_out {
             Some(p) => (p.clone(), false),
             None => (
@@ -509,6 +569,7 @@ impl FakeTenantBuilder {
                 id: seed::client_id(),
                 secret: Some(seed::client_secret()),
                 public_key_pem: None,
+                certificate_pem: None,
                 scopes: Some(owned_scopes(seed::MANAGEMENT_SCOPES)),
             });
         }
@@ -546,9 +607,13 @@ impl FakeTenantBuilder {
             answers: self.record_answers.then(|| Mutex::new(Vec::new())),
             dpop_nonce: self.dpop_nonce.then(|| Mutex::new(util::random_alnum(24))),
             dpop_jti: Mutex::new(std::collections::HashMap::new()),
+            mtls_base_url,
         });
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
+        if let Some(l) = mtls_listener {
+            tokio::spawn(server::serve(l, mtls_acceptor, router.clone(), rx.clone()));
+        }
         let task = tokio::spawn(server::serve(listener, acceptor, router, rx));
         let first = &clients[0];
         Ok(FakeTenant {
@@ -621,6 +686,20 @@ impl FakeTenant {
     /// otherwise.
     pub fn resource_url(&self) -> String {
         format!("{}/__fake/resource", self.app.base_url)
+    }
+
+    /// The base URL of the mTLS alias, when the tenant serves one ([`FakeTenantBuilder::mtls`]).
+    pub fn mtls_base_url(&self) -> Option<String> {
+        self.app.mtls_base_url.clone()
+    }
+
+    /// The token endpoint of the mTLS alias (`mtls_endpoint_aliases.token_endpoint`), when the
+    /// tenant serves one.
+    pub fn mtls_token_url(&self) -> Option<String> {
+        self.app
+            .mtls_base_url
+            .as_ref()
+            .map(|b| format!("{b}/oauth/token"))
     }
 
     /// The issuer URL, base URL + `/`: the `aud` the tenant expects in client assertions.

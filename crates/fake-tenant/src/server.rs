@@ -23,12 +23,18 @@ use tower::ServiceExt;
 
 /// Per-connection context: lets a handler close its TCP connection without answering.
 #[derive(Clone)]
-pub(crate) struct ConnCtx(Arc<Notify>);
+pub(crate) struct ConnCtx(Arc<Notify>, Option<Arc<str>>);
 
 impl ConnCtx {
     /// Closes the connection this request arrived on.
     pub(crate) fn kill(&self) {
         self.0.notify_one();
+    }
+
+    /// The SHA-256 thumbprint (base64url) of the certificate the client presented in the TLS
+    /// handshake, on the mTLS alias.
+    pub(crate) fn peer_x5t(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 }
 
@@ -176,9 +182,13 @@ async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
 /// way the token is bound (see `dpop::check_binding`), else `401` with a challenge.
 async fn resource(
     State(app): State<Arc<App>>,
+    conn: Option<axum::Extension<ConnCtx>>,
     method: http::Method,
     headers: http::HeaderMap,
 ) -> Response {
+    let peer = conn
+        .as_ref()
+        .and_then(|axum::Extension(c)| c.peer_x5t().map(str::to_owned));
     let deny = |msg: &str| {
         let mut r = crate::resp::api_error(StatusCode::UNAUTHORIZED, msg, None);
         crate::resp::set_header(
@@ -232,6 +242,7 @@ async fn resource(
         method.as_str(),
         "/__fake/resource",
         &headers,
+        peer.as_deref(),
     ) {
         Ok(access) => crate::resp::json(
             StatusCode::OK,
@@ -249,9 +260,9 @@ async fn not_found() -> Response {
 
 /// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
 macro_rules! serve_io {
-    ($io:expr, $router:expr, $shutdown:expr) => {{
+    ($io:expr, $router:expr, $shutdown:expr, $peer:expr) => {{
         let kill = Arc::new(Notify::new());
-        let ctx = ConnCtx(kill.clone());
+        let ctx = ConnCtx(kill.clone(), $peer);
         let router = $router;
         let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
             req.extensions_mut().insert(ctx.clone());
@@ -297,10 +308,16 @@ pub(crate) async fn serve(
                         _ = sd.changed() => return,
                     };
                     if let Ok(Ok(s)) = accepted {
-                        serve_io!(s, router, sd);
+                        let peer: Option<Arc<str>> = s
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .map(|c| crate::keys::x5t_s256(c.as_ref()).into());
+                        serve_io!(s, router, sd, peer);
                     }
                 }
-                None => serve_io!(stream, router, sd),
+                None => serve_io!(stream, router, sd, None),
             }
         });
     }

@@ -42,8 +42,12 @@ pub(crate) struct Credential {
     pub(crate) name: String,
     pub(crate) kid: String,
     pub(crate) alg: String,
-    /// The public key (SPKI or PKCS#1 PEM); never part of an answer.
+    /// `public_key` (private_key_jwt) or `x509_cert` (self_signed_tls_client_auth).
+    pub(crate) credential_type: String,
+    /// The public key (SPKI or PKCS#1 PEM) or the certificate; never part of an answer.
     pub(crate) pem: String,
+    /// The certificate's SHA-256 thumbprint (base64url), for `x509_cert` credentials.
+    pub(crate) thumbprint: Option<String>,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
     pub(crate) expires_at: Option<String>,
@@ -55,12 +59,17 @@ impl Credential {
         let mut v = serde_json::json!({
             "id": self.id,
             "name": self.name,
-            "kid": self.kid,
-            "alg": self.alg,
-            "credential_type": "public_key",
+            "credential_type": self.credential_type,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         });
+        if self.credential_type == "public_key" {
+            v["kid"] = Value::String(self.kid.clone());
+            v["alg"] = Value::String(self.alg.clone());
+        }
+        if let Some(t) = &self.thumbprint {
+            v["thumbprint_sha256"] = Value::String(t.clone());
+        }
         if let Some(e) = &self.expires_at {
             v["expires_at"] = Value::String(e.clone());
         }
@@ -358,6 +367,8 @@ pub(crate) struct App {
     pub(crate) dpop_nonce: Option<Mutex<String>>,
     /// DPoP proof `jti`s already used (by key thumbprint), with when they can be forgotten.
     pub(crate) dpop_jti: Mutex<HashMap<String, u64>>,
+    /// The base URL of the mTLS alias, when the tenant serves one.
+    pub(crate) mtls_base_url: Option<String>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.

@@ -65,7 +65,10 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
-        match exchange(&app, &headers, &body) {
+        let peer = conn
+            .as_ref()
+            .and_then(|Extension(c)| c.peer_x5t().map(str::to_owned));
+        match exchange(&app, &headers, &body, peer.as_deref()) {
             Ok(r) => r,
             Err(Failure(status, error, description)) => {
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -153,7 +156,12 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Fa
     Ok(Some((dec(id)?, dec(secret)?)))
 }
 
-fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {
+fn exchange(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+    peer: Option<&str>,
+) -> Result<Response, Failure> {
     let params = parse_params(headers, body)?;
     // A DPoP proof binds the token to its key (RFC 9449); it is checked before the client.
     let jkt = match headers.get("dpop").map(|v| v.to_str()) {
@@ -186,7 +194,7 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
             "Grant type not supported".into(),
         ));
     }
-    let client_id = authenticate(app, headers, &params)?;
+    let client_id = authenticate(app, headers, &params, peer)?;
     let audience = params
         .get("audience")
         .filter(|a| !a.is_empty())
@@ -314,6 +322,10 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
     if let Some(t) = &jkt {
         claims["cnf"] = json!({"jkt": t});
     }
+    // A token requested over mTLS is bound to the certificate (RFC 8705 §3).
+    if let Some(x5t) = peer {
+        claims["cnf"]["x5t#S256"] = json!(x5t);
+    }
     let token = app.key.sign(&claims).map_err(|_| {
         Failure(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -362,6 +374,7 @@ fn authenticate(
     app: &App,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
+    peer: Option<&str>,
 ) -> Result<String, Failure> {
     if let Some(assertion) = params.get("client_assertion") {
         if params.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
@@ -370,6 +383,28 @@ fn authenticate(
             ));
         }
         return verify_assertion(app, assertion, params.get("client_id"));
+    }
+    if let Some(x5t) = peer
+        && !params.contains_key("client_secret")
+        && !headers.contains_key(header::AUTHORIZATION)
+    {
+        // self_signed_tls_client_auth: the certificate of the handshake is the credential.
+        let id = params
+            .get("client_id")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid_request("Missing required parameter: client_id"))?;
+        let store = lock(&app.store);
+        let matches = store.credentials.get(id).is_some_and(|l| {
+            l.iter()
+                .any(|c| c.credential_type == "x509_cert" && c.thumbprint.as_deref() == Some(x5t))
+        });
+        return if matches {
+            Ok(id.clone())
+        } else {
+            Err(invalid_client(
+                "The client certificate does not match a credential of the client",
+            ))
+        };
     }
     let (id, secret) = match basic_credentials(headers)? {
         Some((id, secret)) => {
@@ -470,6 +505,7 @@ fn verify_assertion(
         .get(&client_id)
         .map(|l| {
             l.iter()
+                .filter(|c| c.credential_type == "public_key")
                 .filter(|c| c.expires_at.as_deref().is_none_or(|e| e > now_iso.as_str()))
                 .cloned()
                 .collect()

@@ -26,6 +26,8 @@ pub(crate) enum AuthKind {
     SecretBasic(SecretString),
     #[cfg(feature = "private-key-jwt")]
     PrivateKeyJwt(std::sync::Arc<crate::jwt::KeyRing>),
+    TlsClientAuth,
+    SelfSignedTlsClientAuth,
 }
 
 impl ClientAuth {
@@ -100,14 +102,44 @@ impl ClientAuth {
         })
     }
 
+    /// mTLS client authentication with a certificate issued by a certificate authority
+    /// (RFC 8705 §2.1, `tls_client_auth`): the client presents its certificate in the TLS
+    /// handshake with the token endpoint's mTLS alias and sends no secret. Give the
+    /// certificate with [`with_client_certificate`](crate::TokenClientBuilder::with_client_certificate).
+    pub fn tls_client_auth() -> Self {
+        Self {
+            kind: AuthKind::TlsClientAuth,
+        }
+    }
+
+    /// mTLS client authentication with a self-signed certificate registered with the server
+    /// (RFC 8705 §2.2, `self_signed_tls_client_auth`); otherwise as
+    /// [`tls_client_auth`](Self::tls_client_auth).
+    pub fn self_signed_tls_client_auth() -> Self {
+        Self {
+            kind: AuthKind::SelfSignedTlsClientAuth,
+        }
+    }
+
+    /// Whether the method authenticates with a client certificate.
+    pub fn is_mtls(&self) -> bool {
+        matches!(
+            self.kind,
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth
+        )
+    }
+
     /// The method's name as used in OAuth metadata: `client_secret_post`,
-    /// `client_secret_basic` or `private_key_jwt`.
+    /// `client_secret_basic`, `private_key_jwt`, `tls_client_auth` or
+    /// `self_signed_tls_client_auth`.
     pub fn method_name(&self) -> &'static str {
         match &self.kind {
             AuthKind::SecretPost(_) => "client_secret_post",
             AuthKind::SecretBasic(_) => "client_secret_basic",
             #[cfg(feature = "private-key-jwt")]
             AuthKind::PrivateKeyJwt(_) => "private_key_jwt",
+            AuthKind::TlsClientAuth => "tls_client_auth",
+            AuthKind::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
 
@@ -117,6 +149,7 @@ impl ClientAuth {
             AuthKind::SecretPost(s) | AuthKind::SecretBasic(s) => Some(s.expose_secret()),
             #[cfg(feature = "private-key-jwt")]
             AuthKind::PrivateKeyJwt(_) => None,
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth => None,
         }
     }
 }
@@ -128,6 +161,10 @@ impl fmt::Debug for ClientAuth {
                 .debug_struct("ClientAuth")
                 .field("method", &self.method_name())
                 .field("secret", &"[REDACTED]")
+                .finish(),
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth => f
+                .debug_struct("ClientAuth")
+                .field("method", &self.method_name())
                 .finish(),
             #[cfg(feature = "private-key-jwt")]
             AuthKind::PrivateKeyJwt(keys) => f

@@ -15,6 +15,7 @@ use crate::dpop::DpopKey;
 use crate::endpoint::TokenEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::http::{HttpClient, HttpRequest, ReqwestHttpClient};
+use crate::mtls::ClientCertificate;
 use crate::response::{Scrub, interpret};
 use crate::retry::RetryPolicy;
 use crate::token::AccessToken;
@@ -99,9 +100,29 @@ pub struct TokenClientBuilder {
     #[cfg(feature = "private-key-jwt")]
     assertion_lifetime: Duration,
     dpop: Option<DpopKey>,
+    client_certificate: Option<ClientCertificate>,
+    mtls_endpoint: Option<String>,
 }
 
 impl TokenClientBuilder {
+    /// Presents `certificate` in the TLS handshake with the token endpoint (RFC 8705): the
+    /// credential of `tls_client_auth` and `self_signed_tls_client_auth`, and what
+    /// certificate-bound tokens (`cnf.x5t#S256`) are bound to. Tokens are cached under the
+    /// certificate's thumbprint. With the default transport the certificate is configured on
+    /// it; with your own transport, configure the same certificate on it. Default: none.
+    pub fn with_client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// Sends token requests to the token endpoint's mTLS alias, the
+    /// `mtls_endpoint_aliases.token_endpoint` of the server's discovery document (RFC 8705
+    /// §5), instead of the token URL. Default: the token URL.
+    pub fn with_mtls_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mtls_endpoint = Some(url.into());
+        self
+    }
+
     /// Sets the `audience` parameter (the API the token is for).
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
@@ -302,6 +323,25 @@ impl TokenClientBuilder {
             });
         }
 
+        if self.auth.is_mtls() && self.client_certificate.is_none() {
+            return Err(ConfigError::Invalid {
+                field: "client certificate",
+                reason: format!(
+                    "{} needs a client certificate and its key; give them with with_client_certificate (AUTH0_CLIENT_CERT and AUTH0_CLIENT_KEY)",
+                    self.auth.method_name()
+                ),
+            });
+        }
+        let token_url = match &self.mtls_endpoint {
+            Some(u) => {
+                let e = TokenEndpoint::url(u)?;
+                if e.is_insecure() && !self.allow_insecure_http {
+                    return Err(ConfigError::InsecureHttp { url: u.clone() });
+                }
+                e.as_str().to_owned()
+            }
+            None => self.endpoint.as_str().to_owned(),
+        };
         let http: Arc<dyn HttpClient> = match self.transport {
             Transport::Default => {
                 let mut builder = ReqwestHttpClient::builder()
@@ -310,6 +350,9 @@ impl TokenClientBuilder {
                     .allow_insecure_http(self.allow_insecure_http);
                 for pem in &self.root_certificates {
                     builder = builder.with_root_certificate_pem(pem);
+                }
+                if let Some(c) = &self.client_certificate {
+                    builder = builder.with_client_certificate(c.clone());
                 }
                 Arc::new(builder.build()?)
             }
@@ -347,7 +390,7 @@ impl TokenClientBuilder {
 
         Ok(TokenClient {
             inner: Arc::new(Inner {
-                token_url: self.endpoint.as_str().to_owned(),
+                token_url,
                 endpoint: self.endpoint,
                 client_id: self.client_id,
                 auth: self.auth,
@@ -366,6 +409,7 @@ impl TokenClientBuilder {
                 #[cfg(feature = "private-key-jwt")]
                 assertion_lifetime: self.assertion_lifetime,
                 dpop: self.dpop,
+                client_certificate: self.client_certificate,
             }),
         })
     }
@@ -498,6 +542,7 @@ struct Inner {
     #[cfg(feature = "private-key-jwt")]
     assertion_lifetime: Duration,
     dpop: Option<DpopKey>,
+    client_certificate: Option<ClientCertificate>,
 }
 
 /// Obtains access tokens with the OAuth 2.0 client-credentials grant.
@@ -540,10 +585,12 @@ impl TokenClient {
             #[cfg(feature = "private-key-jwt")]
             assertion_lifetime: crate::jwt::ASSERTION_LIFETIME,
             dpop: None,
+            client_certificate: None,
+            mtls_endpoint: None,
         }
     }
 
-    /// The token URL.
+    /// The URL token requests go to: the token URL, or the mTLS alias when one was set.
     pub fn token_url(&self) -> &str {
         &self.inner.token_url
     }
@@ -576,6 +623,11 @@ impl TokenClient {
     /// The client authentication method name (`client_secret_post`, …).
     pub fn auth_method(&self) -> &'static str {
         self.inner.auth.method_name()
+    }
+
+    /// The client certificate presented to the token endpoint, if any.
+    pub fn client_certificate(&self) -> Option<&ClientCertificate> {
+        self.inner.client_certificate.as_ref()
     }
 
     /// The DPoP key, when tokens are requested DPoP-bound.

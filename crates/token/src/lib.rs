@@ -98,6 +98,7 @@ mod jws;
 #[cfg(feature = "private-key-jwt")]
 mod jwt;
 mod limits;
+mod mtls;
 mod response;
 mod retry;
 mod token;
@@ -122,6 +123,7 @@ pub use jwt::{
     MAX_SIGNING_KEYS, PrivateKey, PrivateKeyFile,
 };
 pub use limits::{Quota, QuotaBucket, RateLimit};
+pub use mtls::ClientCertificate;
 pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

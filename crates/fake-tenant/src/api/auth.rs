@@ -9,6 +9,7 @@ pub(crate) fn authorize(
     method: &str,
     path: &str,
     headers: &HeaderMap,
+    peer_x5t: Option<&str>,
 ) -> Result<Value, Box<Response>> {
     let deny = |msg: &str, with_error: bool| {
         let mut r = api_error(StatusCode::UNAUTHORIZED, msg, None);
@@ -46,5 +47,6 @@ pub(crate) fn authorize(
     if lock(&app.registry).is_revoked(jti) {
         return Err(deny("Token has been revoked", true));
     }
-    crate::dpop::check_binding(app, scheme, token, claims, method, path, headers).map(|a| a.claims)
+    crate::dpop::check_binding(app, scheme, token, claims, method, path, headers, peer_x5t)
+        .map(|a| a.claims)
 }

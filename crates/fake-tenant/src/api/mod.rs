@@ -229,7 +229,17 @@ async fn dispatch(app: &App, req: Request) -> Response {
             None => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
         },
     };
-    let claims = match authorize(app, parts.method.as_str(), parts.uri.path(), &parts.headers) {
+    let peer = parts
+        .extensions
+        .get::<ConnCtx>()
+        .and_then(|c| c.peer_x5t().map(str::to_owned));
+    let claims = match authorize(
+        app,
+        parts.method.as_str(),
+        parts.uri.path(),
+        &parts.headers,
+        peer.as_deref(),
+    ) {
         Ok(c) => c,
         Err(r) => {
             bump(&app.counters.api_401);
