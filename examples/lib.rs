@@ -12,11 +12,14 @@
 //! | `AUTH0_AUDIENCE` | optional; default `https://{domain}/api/v2/` |
 //! | `AUTH0_TOKEN_URL` | optional; overrides the token URL built from the domain |
 //! | `AUTH0_CA_CERT` | optional; path of an extra trusted root certificate (PEM) |
-//! | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic` or `private_key_jwt` |
+//! | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic`, `private_key_jwt`, `tls_client_auth` or `self_signed_tls_client_auth` |
 //! | `AUTH0_PRIVATE_KEY` | path of the PEM RSA private key for `private_key_jwt` (read again when it changes) |
 //! | `AUTH0_PRIVATE_KEY_ALG` | `RS256` (default), `RS384` or `PS256` |
 //! | `AUTH0_PRIVATE_KEY_KID` | the credential's `kid` (default: the key's RFC 7638 thumbprint, the one Auth0 assigns) |
 //! | `AUTH0_PRIVATE_KEY_2`, `AUTH0_PRIVATE_KEY_2_KID` | a second key while rotating (tried after an `invalid_client`) |
+//! | `AUTH0_DPOP_KEY` | path of an EC P-256 PKCS#8 PEM: ask for DPoP-bound tokens bound to it |
+//! | `AUTH0_CLIENT_CERT`, `AUTH0_CLIENT_KEY` | paths of the client certificate and its key (mTLS), for `tls_client_auth` / `self_signed_tls_client_auth` |
+//! | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`) |
 //! | `AUTH0_CACHE` | `memory` (default), `file:<dir>` or `redis://…` (the examples that cache) |
 //!
 //! The token-level examples (`fetch_token`, `shared_cache`) build a [`TokenClient`] with
@@ -40,7 +43,8 @@ use std::time::SystemTime;
 use auth0_m2m::ManagementClient;
 use auth0_m2m_fake::{FakeTenant, FakeTenantBuilder};
 use auth0_m2m_token::{
-    AccessToken, Algorithm, ClientAuth, PrivateKeyFile, TokenClient, TokenEndpoint,
+    AccessToken, Algorithm, ClientAuth, ClientCertificate, DpopKey, PrivateKeyFile, TokenClient,
+    TokenEndpoint,
 };
 use sha2::{Digest, Sha256};
 
@@ -184,6 +188,15 @@ impl Credentials {
         if let Some(pem) = self.extra_root {
             builder = builder.with_root_certificate_pem(pem);
         }
+        if let Some(key) = dpop_key_from_env()? {
+            builder = builder.with_dpop(key);
+        }
+        if let Some(cert) = client_certificate_from_env()? {
+            builder = builder.with_client_certificate(cert);
+        }
+        if let Some(url) = env("AUTH0_MTLS_TOKEN_URL") {
+            builder = builder.with_mtls_endpoint(url);
+        }
         Ok(builder.build()?)
     }
 }
@@ -202,14 +215,37 @@ fn client_auth(secret: Option<String>) -> Result<ClientAuth, BoxError> {
         "client_secret_basic" => {
             ClientAuth::client_secret_basic(secret.ok_or("AUTH0_CLIENT_SECRET is not set")?)
         }
+        "tls_client_auth" => ClientAuth::tls_client_auth(),
+        "self_signed_tls_client_auth" => ClientAuth::self_signed_tls_client_auth(),
         "private_key_jwt" => private_key_auth(&env)?,
         other => {
             return Err(format!(
-                "AUTH0_AUTH_METHOD {other:?} is not one of client_secret_post, client_secret_basic, private_key_jwt"
+                "AUTH0_AUTH_METHOD {other:?} is not one of client_secret_post, client_secret_basic, private_key_jwt, tls_client_auth, self_signed_tls_client_auth"
             )
             .into());
         }
     })
+}
+
+/// The DPoP key of `AUTH0_DPOP_KEY` (the path of an EC P-256 PKCS#8 PEM), if set.
+pub fn dpop_key_from_env() -> Result<Option<DpopKey>, BoxError> {
+    let Some(path) = env("AUTH0_DPOP_KEY") else {
+        return Ok(None);
+    };
+    let pem =
+        std::fs::read(&path).map_err(|e| format!("cannot read AUTH0_DPOP_KEY {path}: {e}"))?;
+    Ok(Some(DpopKey::from_pem(&pem)?))
+}
+
+/// The client certificate of `AUTH0_CLIENT_CERT` and `AUTH0_CLIENT_KEY` (PEM file paths), if
+/// set; one without the other is an error.
+pub fn client_certificate_from_env() -> Result<Option<ClientCertificate>, BoxError> {
+    match (env("AUTH0_CLIENT_CERT"), env("AUTH0_CLIENT_KEY")) {
+        (None, None) => Ok(None),
+        (Some(c), Some(k)) => Ok(Some(ClientCertificate::from_files(c, k)?)),
+        (Some(_), None) => Err("AUTH0_CLIENT_CERT is set without AUTH0_CLIENT_KEY: give the certificate's private key file too".into()),
+        (None, Some(_)) => Err("AUTH0_CLIENT_KEY is set without AUTH0_CLIENT_CERT: give the client certificate file too".into()),
+    }
 }
 
 /// `private_key_jwt` from `AUTH0_PRIVATE_KEY` (and, while rotating, `AUTH0_PRIVATE_KEY_2`),

@@ -223,6 +223,14 @@ impl ManagementClientBuilder {
         self
     }
 
+    /// Sends token requests to the token endpoint's mTLS alias
+    /// (`mtls_endpoint_aliases.token_endpoint` of the tenant's discovery document) instead of
+    /// the token URL. Default: the token URL.
+    pub fn with_mtls_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mtls_endpoint = Some(url.into());
+        self
+    }
+
     /// Authenticates `client_id` with mTLS (`auth` is [`ClientAuth::tls_client_auth`] or
     /// [`ClientAuth::self_signed_tls_client_auth`]) and `certificate`; token requests go to
     /// `mtls_token_url`, the token endpoint's mTLS alias
@@ -234,11 +242,9 @@ impl ManagementClientBuilder {
         certificate: auth0_m2m_token::ClientCertificate,
         mtls_token_url: impl Into<String>,
     ) -> Self {
-        let mut b = self
-            .with_client_auth(client_id, auth)
-            .with_client_certificate(certificate);
-        b.mtls_endpoint = Some(mtls_token_url.into());
-        b
+        self.with_client_auth(client_id, auth)
+            .with_client_certificate(certificate)
+            .with_mtls_endpoint(mtls_token_url)
     }
 
     /// Authenticates with a client id and a private key (`private_key_jwt`).

@@ -27,6 +27,9 @@ impl ManagementClient {
     /// | `AUTH0_PRIVATE_KEY_ALG` | its algorithm: `RS256` (default), `RS384` or `PS256`, the ones Auth0 registers |
     /// | `AUTH0_PRIVATE_KEY_KID` | its credential's `kid` (default: the key's RFC 7638 thumbprint, which Auth0 assigns when none is given) |
     /// | `AUTH0_PRIVATE_KEY_2`, `AUTH0_PRIVATE_KEY_2_KID` | a second key while rotating: tried once when the first is rejected, then preferred; the file may appear later |
+    /// | `AUTH0_DPOP_KEY` | path of an EC P-256 PKCS#8 PEM: DPoP-bound tokens bound to it (share the file across a fleet to share one token) |
+    /// | `AUTH0_CLIENT_CERT`, `AUTH0_CLIENT_KEY` | paths of the client certificate and its key for mTLS (`tls_client_auth`, `self_signed_tls_client_auth`, certificate-bound tokens) |
+    /// | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`; default: the token URL) |
     /// | `AUTH0_CACHE` | `memory` (default), `file:<dir>` (`file:` alone: the default directory; feature `file`) or a `redis://…` / `rediss://…` URL (feature `redis`) |
     ///
     /// The other settings keep their defaults and can still be changed on the builder.
@@ -55,12 +58,17 @@ impl ManagementClient {
                 crate::ClientAuth::client_secret_basic(required("AUTH0_CLIENT_SECRET")?),
             ),
             "private_key_jwt" => private_key(builder, client_id, &get)?,
+            "tls_client_auth" => {
+                builder.with_client_auth(client_id, crate::ClientAuth::tls_client_auth())
+            }
+            "self_signed_tls_client_auth" => builder
+                .with_client_auth(client_id, crate::ClientAuth::self_signed_tls_client_auth()),
             _ => {
                 return Err(ConfigError::Invalid {
                     field: "AUTH0_AUTH_METHOD",
                     reason: format!(
                         "{method:?} is not one of client_secret_post, client_secret_basic, \
-                         private_key_jwt"
+                         private_key_jwt, tls_client_auth, self_signed_tls_client_auth"
                     ),
                 });
             }
@@ -77,6 +85,38 @@ impl ManagementClient {
                 reason: format!("cannot read {path}: {e}"),
             })?;
             builder = builder.with_root_certificate_pem(pem);
+        }
+        if let Some(path) = get("AUTH0_DPOP_KEY") {
+            let pem = std::fs::read(&path).map_err(|e| ConfigError::Invalid {
+                field: "AUTH0_DPOP_KEY",
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            builder = builder.with_dpop(auth0_m2m_token::DpopKey::from_pem(&pem)?);
+        }
+        match (get("AUTH0_CLIENT_CERT"), get("AUTH0_CLIENT_KEY")) {
+            (None, None) => {}
+            (Some(cert), Some(key)) => {
+                builder = builder.with_client_certificate(
+                    auth0_m2m_token::ClientCertificate::from_files(cert, key)?,
+                );
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Invalid {
+                    field: "AUTH0_CLIENT_KEY",
+                    reason: "is not set, and AUTH0_CLIENT_CERT is: give the certificate's private key file too".to_owned(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    field: "AUTH0_CLIENT_CERT",
+                    reason:
+                        "is not set, and AUTH0_CLIENT_KEY is: give the client certificate file too"
+                            .to_owned(),
+                });
+            }
+        }
+        if let Some(url) = get("AUTH0_MTLS_TOKEN_URL") {
+            builder = builder.with_mtls_endpoint(url);
         }
         if let Some(spec) = get("AUTH0_CACHE") {
             builder = cache(builder, &spec)?;

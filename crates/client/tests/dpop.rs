@@ -214,3 +214,71 @@ async fn a_key_of_the_wrong_curve_is_refused_and_the_cached_token_stays() {
     good.clients().get(ID).await.unwrap();
     assert_eq!(t.stats().tokens_issued, before);
 }
+
+#[tokio::test]
+async fn the_api_client_sends_dpop_proofs_and_replaces_a_rejected_token() {
+    use auth0_m2m::ApiClient;
+    use auth0_m2m_cache::TokenProvider;
+    use auth0_m2m_token::{HttpClient, ReqwestHttpClient};
+
+    let t = tenant(true).await;
+    let http: Arc<dyn HttpClient> = Arc::new(
+        ReqwestHttpClient::builder()
+            .with_root_certificate_pem(t.ca_cert_pem())
+            .build()
+            .unwrap(),
+    );
+    let key = DpopKey::generate().unwrap();
+    let tokens = TokenClient::builder(
+        TokenEndpoint::auth0_domain(&t.domain()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_audience(t.audience())
+    .with_http_client(http.clone())
+    .with_dpop(key.clone())
+    .build()
+    .unwrap();
+    let api = ApiClient::new(TokenProvider::builder(tokens).build().unwrap(), http)
+        .with_dpop(key.clone());
+    let answer = api.get(&t.resource_url()).await.unwrap();
+    assert_eq!(answer.status, 200);
+    let body: Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(body["cnf"]["jkt"], key.thumbprint());
+    // Revoked tokens are answered 401: the client takes a fresh token once.
+    t.revoke_all();
+    let issued = t.stats().tokens_issued;
+    let answer = api
+        .send(
+            Method::POST,
+            &t.resource_url(),
+            http::HeaderMap::new(),
+            bytes::Bytes::from_static(b"{}"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(t.stats().tokens_issued, issued + 1);
+    // Without the key, a DPoP-bound token cannot be sent: a clear error, no request.
+    let tokens = TokenClient::builder(
+        TokenEndpoint::auth0_domain(&t.domain()).unwrap(),
+        ID,
+        ClientAuth::client_secret_post(SECRET),
+    )
+    .with_audience(t.audience())
+    .with_root_certificate_pem(t.ca_cert_pem())
+    .with_dpop(key)
+    .build()
+    .unwrap();
+    let keyless = ApiClient::new(
+        TokenProvider::builder(tokens).build().unwrap(),
+        Arc::new(
+            ReqwestHttpClient::builder()
+                .with_root_certificate_pem(t.ca_cert_pem())
+                .build()
+                .unwrap(),
+        ),
+    );
+    let err = keyless.get(&t.resource_url()).await.unwrap_err();
+    assert!(err.to_string().contains("with_dpop"), "{err}");
+}
