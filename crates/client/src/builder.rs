@@ -203,7 +203,7 @@ impl ManagementClientBuilder {
     /// are cached under the key's thumbprint, so processes sharing a cache share a token only
     /// when they hold the same key. Default: none (Bearer tokens).
     ///
-    /// With [`with_token_provider`](Self::with_token_provider), give the provider's token
+    /// With [`ManagementClient::builder_with_provider`], give the provider's token
     /// client the same key (`TokenClientBuilder::with_dpop`).
     pub fn with_dpop(mut self, key: auth0_m2m_token::DpopKey) -> Self {
         self.dpop = Some(key);

@@ -31,13 +31,15 @@
 //! when set, `scope` (sorted, space-separated), `organization` and extra parameters. The body
 //! is form-encoded by default, as in Auth0's documentation, or JSON with
 //! [`TokenClientBuilder::with_json_body`]. Client authentication is chosen with
-//! [`ClientAuth`]: `client_secret_post` (default), `client_secret_basic`, or `private_key_jwt`
-//! (feature `private-key-jwt`).
+//! [`ClientAuth`]: `client_secret_post` (default), `client_secret_basic`, `private_key_jwt`
+//! (feature `private-key-jwt`), or mTLS (`tls_client_auth`, `self_signed_tls_client_auth`)
+//! with a [`ClientCertificate`]. With a [`DpopKey`] every request carries a DPoP proof and the
+//! token is bound to the key (RFC 9449).
 //!
 //! # Response
 //!
 //! A 2xx answer must be a JSON object with a non-empty `access_token`, a `token_type` equal to
-//! `Bearer` (any case), and an `expires_in` between 1 second and one year
+//! `Bearer` (any case; or `DPoP` when the request carried a DPoP proof), and an `expires_in` between 1 second and one year
 //! ([`MAX_EXPIRES_IN`]); anything else is an [`Error::InvalidResponse`] that says what is wrong
 //! without quoting the token. When `scope` is absent, the requested scopes are assumed.
 //! Bodies larger than 64 KiB ([`MAX_RESPONSE_BODY_BYTES`]) are refused without being buffered.
