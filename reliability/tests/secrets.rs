@@ -169,8 +169,8 @@ async fn token_fetch_with_every_auth_method_logs_no_secret() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_with_memory_file_and_redis_caches_logs_no_secret() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let t = tenant(&kp.public_key_pem()).await;
+    let (_, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let caches: Vec<Arc<dyn TokenCache>> = vec![
         Arc::new(MemoryCache::new()),
@@ -242,8 +242,8 @@ async fn provider_with_memory_file_and_redis_caches_logs_no_secret() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facade_calls_with_a_401_retry_log_no_secret() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let t = tenant(&kp.public_key_pem()).await;
+    let (_, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
     let builder = ManagementClient::builder(t.domain())
         .with_client_secret(ID, SECRET)
         .with_root_certificate_pem(t.ca_cert_pem());
