@@ -273,5 +273,8 @@ mod tests {
         let a = DpopKey::from_pem(p256.as_bytes()).unwrap();
         let b = DpopKey::from_pem(p256.as_bytes()).unwrap();
         assert_eq!(a.thumbprint(), b.thumbprint(), "same key, same thumbprint");
+        let body = p256.lines().nth(1).unwrap();
+        let dbg = format!("{a:?} {a:#?}");
+        assert!(!dbg.contains(body) && dbg.contains("[REDACTED]"), "{dbg}");
     }
 }
