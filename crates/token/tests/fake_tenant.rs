@@ -212,27 +212,42 @@ async fn add_credential(
     r.json().await.unwrap()
 }
 
+/// The credentials of `client_id`, through the Management API.
 #[cfg(feature = "private-key-jwt")]
-async fn delete_credentials_but_first(t: &FakeTenant, client_id: &str) {
-    let token = admin_token(t).await;
-    let url = format!("{}/api/v2/clients/{client_id}/credentials", t.base_url());
-    let list: Vec<serde_json::Value> = http(t)
-        .get(&url)
-        .bearer_auth(&token)
+async fn credentials(t: &FakeTenant, client_id: &str) -> Vec<serde_json::Value> {
+    http(t)
+        .get(format!(
+            "{}/api/v2/clients/{client_id}/credentials",
+            t.base_url()
+        ))
+        .bearer_auth(admin_token(t).await)
         .send()
         .await
         .unwrap()
         .json()
         .await
+        .unwrap()
+}
+
+/// Deletes a credential of `client_id` through the Management API.
+#[cfg(feature = "private-key-jwt")]
+async fn delete_credential(t: &FakeTenant, client_id: &str, id: &str) {
+    let r = http(t)
+        .delete(format!(
+            "{}/api/v2/clients/{client_id}/credentials/{id}",
+            t.base_url()
+        ))
+        .bearer_auth(admin_token(t).await)
+        .send()
+        .await
         .unwrap();
-    for c in list.iter().skip(1) {
-        let r = http(t)
-            .delete(format!("{url}/{}", c["id"].as_str().unwrap()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+    assert_eq!(r.status(), 204);
+}
+
+#[cfg(feature = "private-key-jwt")]
+async fn delete_credentials_but_first(t: &FakeTenant, client_id: &str) {
+    for c in credentials(t, client_id).await.iter().skip(1) {
+        delete_credential(t, client_id, c["id"].as_str().unwrap()).await;
     }
 }
 
@@ -307,30 +322,14 @@ async fn two_keys_switch_to_the_one_that_works_and_stay_there() {
     // The operator adds the new credential and removes the old one: one retry, then the new
     // key is preferred.
     add_credential(&t, "jwt-rsa", &new_public, "RS256", None).await;
-    let token = admin_token(&t).await;
-    let url = format!("{}/api/v2/clients/jwt-rsa/credentials", t.base_url());
-    let list: Vec<serde_json::Value> = http(&t)
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
+    let old_id = credentials(&t, "jwt-rsa")
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let old_id = list
         .iter()
         .find(|c| c["kid"] == old.thumbprint())
         .and_then(|c| c["id"].as_str())
         .unwrap()
         .to_owned();
-    let r = http(&t)
-        .delete(format!("{url}/{old_id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    delete_credential(&t, "jwt-rsa", &old_id).await;
     let before = t.stats().token_requests;
     c.fetch_token().await.unwrap();
     c.fetch_token().await.unwrap();
