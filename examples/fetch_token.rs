@@ -16,8 +16,10 @@
 //! - `AUTH0_CA_CERT` (optional): path of an extra trusted root certificate (PEM).
 //! - `AUTH0_AUTH_METHOD` (optional): `client_secret_post` (default), `client_secret_basic`
 //!   or `private_key_jwt`.
-//! - `AUTH0_PRIVATE_KEY`: path of the PEM private key for `private_key_jwt` (RSA keys sign
-//!   with RS256, EC P-256 keys in PKCS#8 form with ES256).
+//! - `AUTH0_PRIVATE_KEY`: path of the PEM RSA private key for `private_key_jwt`, signed with
+//!   `AUTH0_PRIVATE_KEY_ALG` (`RS256` by default, `RS384` or `PS256`), its credential's
+//!   `AUTH0_PRIVATE_KEY_KID` (default: the key's thumbprint, the kid Auth0 assigns), and while
+//!   rotating a second key `AUTH0_PRIVATE_KEY_2` / `AUTH0_PRIVATE_KEY_2_KID`.
 //!
 //! Output: one JSON line
 //! `{"token_type","scope","expires_at","expires_in","sha256"}` where `expires_at` is in Unix

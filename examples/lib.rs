@@ -12,8 +12,14 @@
 //! | `AUTH0_AUDIENCE` | optional; default `https://{domain}/api/v2/` |
 //! | `AUTH0_TOKEN_URL` | optional; overrides the token URL built from the domain |
 //! | `AUTH0_CA_CERT` | optional; path of an extra trusted root certificate (PEM) |
-//! | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic` or `private_key_jwt` |
-//! | `AUTH0_PRIVATE_KEY` | path of the PEM private key for `private_key_jwt` |
+//! | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic`, `private_key_jwt`, `tls_client_auth` or `self_signed_tls_client_auth` |
+//! | `AUTH0_PRIVATE_KEY` | path of the PEM RSA private key for `private_key_jwt` (read again when it changes) |
+//! | `AUTH0_PRIVATE_KEY_ALG` | `RS256` (default), `RS384` or `PS256` |
+//! | `AUTH0_PRIVATE_KEY_KID` | the credential's `kid` (default: the key's RFC 7638 thumbprint, the one Auth0 assigns) |
+//! | `AUTH0_PRIVATE_KEY_2`, `AUTH0_PRIVATE_KEY_2_KID` | a second key while rotating (tried after an `invalid_client`) |
+//! | `AUTH0_DPOP_KEY` | path of an EC P-256 PKCS#8 PEM: ask for DPoP-bound tokens bound to it |
+//! | `AUTH0_CLIENT_CERT`, `AUTH0_CLIENT_KEY` | paths of the client certificate and its key (mTLS), for `tls_client_auth` / `self_signed_tls_client_auth` |
+//! | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`) |
 //! | `AUTH0_CACHE` | `memory` (default), `file:<dir>` or `redis://…` (the examples that cache) |
 //!
 //! The token-level examples (`fetch_token`, `shared_cache`) build a [`TokenClient`] with
@@ -36,7 +42,10 @@ use std::time::SystemTime;
 
 use auth0_m2m::ManagementClient;
 use auth0_m2m_fake::{FakeTenant, FakeTenantBuilder};
-use auth0_m2m_token::{AccessToken, Algorithm, ClientAuth, PrivateKey, TokenClient, TokenEndpoint};
+use auth0_m2m_token::{
+    AccessToken, Algorithm, ClientAuth, ClientCertificate, DpopKey, PrivateKeyFile, TokenClient,
+    TokenEndpoint,
+};
 use sha2::{Digest, Sha256};
 
 /// The error type of the examples: any error, printed with its `Display`.
@@ -179,6 +188,15 @@ impl Credentials {
         if let Some(pem) = self.extra_root {
             builder = builder.with_root_certificate_pem(pem);
         }
+        if let Some(key) = dpop_key_from_env()? {
+            builder = builder.with_dpop(key);
+        }
+        if let Some(cert) = client_certificate_from_env()? {
+            builder = builder.with_client_certificate(cert);
+        }
+        if let Some(url) = env("AUTH0_MTLS_TOKEN_URL") {
+            builder = builder.with_mtls_endpoint(url);
+        }
         Ok(builder.build()?)
     }
 }
@@ -197,33 +215,74 @@ fn client_auth(secret: Option<String>) -> Result<ClientAuth, BoxError> {
         "client_secret_basic" => {
             ClientAuth::client_secret_basic(secret.ok_or("AUTH0_CLIENT_SECRET is not set")?)
         }
-        "private_key_jwt" => {
-            let path = required("AUTH0_PRIVATE_KEY")?;
-            let pem = std::fs::read(&path)
-                .map_err(|e| format!("cannot read AUTH0_PRIVATE_KEY {path}: {e}"))?;
-            ClientAuth::private_key_jwt(private_key(&pem)?)
-        }
+        "tls_client_auth" => ClientAuth::tls_client_auth(),
+        "self_signed_tls_client_auth" => ClientAuth::self_signed_tls_client_auth(),
+        "private_key_jwt" => private_key_auth(&env)?,
         other => {
             return Err(format!(
-                "AUTH0_AUTH_METHOD {other:?} is not one of client_secret_post, client_secret_basic, private_key_jwt"
+                "AUTH0_AUTH_METHOD {other:?} is not one of client_secret_post, client_secret_basic, private_key_jwt, tls_client_auth, self_signed_tls_client_auth"
             )
             .into());
         }
     })
 }
 
-/// A PEM private key: RSA keys sign with RS256, EC P-256 keys (PKCS#8) with ES256.
-fn private_key(pem: &[u8]) -> Result<PrivateKey, BoxError> {
-    let algorithm = if String::from_utf8_lossy(pem).contains("RSA PRIVATE KEY") {
-        Algorithm::RS256
-    } else {
-        // PKCS#8: try RSA first, then EC P-256.
-        match PrivateKey::from_pem(pem, Algorithm::RS256) {
-            Ok(_) => Algorithm::RS256,
-            Err(_) => Algorithm::ES256,
+/// The DPoP key of `AUTH0_DPOP_KEY` (the path of an EC P-256 PKCS#8 PEM), if set.
+pub fn dpop_key_from_env() -> Result<Option<DpopKey>, BoxError> {
+    let Some(path) = env("AUTH0_DPOP_KEY") else {
+        return Ok(None);
+    };
+    let pem =
+        std::fs::read(&path).map_err(|e| format!("cannot read AUTH0_DPOP_KEY {path}: {e}"))?;
+    Ok(Some(DpopKey::from_pem(&pem)?))
+}
+
+/// The client certificate of `AUTH0_CLIENT_CERT` and `AUTH0_CLIENT_KEY` (PEM file paths), if
+/// set; one without the other is an error.
+pub fn client_certificate_from_env() -> Result<Option<ClientCertificate>, BoxError> {
+    match (env("AUTH0_CLIENT_CERT"), env("AUTH0_CLIENT_KEY")) {
+        (None, None) => Ok(None),
+        (Some(c), Some(k)) => Ok(Some(ClientCertificate::from_files(c, k)?)),
+        (Some(_), None) => Err("AUTH0_CLIENT_CERT is set without AUTH0_CLIENT_KEY: give the certificate's private key file too".into()),
+        (None, Some(_)) => Err("AUTH0_CLIENT_KEY is set without AUTH0_CLIENT_CERT: give the client certificate file too".into()),
+    }
+}
+
+/// `private_key_jwt` from `AUTH0_PRIVATE_KEY` (and, while rotating, `AUTH0_PRIVATE_KEY_2`),
+/// each with an optional `…_KID`, signed with `AUTH0_PRIVATE_KEY_ALG` (`RS256` by default,
+/// `RS384` or `PS256`: the algorithms Auth0 registers). The files are read again when they
+/// change.
+fn private_key_auth(lookup: &dyn Fn(&str) -> Option<String>) -> Result<ClientAuth, BoxError> {
+    let algorithm = match lookup("AUTH0_PRIVATE_KEY_ALG").as_deref() {
+        None | Some("RS256") => Algorithm::RS256,
+        Some("RS384") => Algorithm::RS384,
+        Some("PS256") => Algorithm::PS256,
+        Some(other) => {
+            return Err(format!(
+                "AUTH0_PRIVATE_KEY_ALG {other:?} is not one Auth0 registers: use RS256, RS384 or PS256"
+            )
+            .into());
         }
     };
-    Ok(PrivateKey::from_pem(pem, algorithm)?)
+    let first = lookup("AUTH0_PRIVATE_KEY").ok_or("AUTH0_PRIVATE_KEY is not set")?;
+    let mut files = vec![with_kid(
+        PrivateKeyFile::new(first, algorithm),
+        lookup("AUTH0_PRIVATE_KEY_KID"),
+    )];
+    if let Some(second) = lookup("AUTH0_PRIVATE_KEY_2") {
+        files.push(with_kid(
+            PrivateKeyFile::new(second, algorithm),
+            lookup("AUTH0_PRIVATE_KEY_2_KID"),
+        ));
+    }
+    Ok(ClientAuth::private_key_jwt_files(files)?)
+}
+
+fn with_kid(file: PrivateKeyFile, kid: Option<String>) -> PrivateKeyFile {
+    match kid {
+        Some(k) => file.with_key_id(k),
+        None => file,
+    }
 }
 
 /// The JSON summary of a token that the token-level examples print:
@@ -301,23 +360,61 @@ mod tests {
     }
 
     #[test]
-    fn private_keys_are_read_with_the_algorithm_of_their_kind() {
+    fn private_keys_are_read_as_auth0_registers_them() {
         use rsa::pkcs1::EncodeRsaPrivateKey;
         use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 
         let rsa = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA key");
-        let pkcs1 = rsa.to_pkcs1_pem(LineEnding::LF).expect("PKCS#1 PEM");
-        let pkcs8 = rsa.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 PEM");
-        let ec = rcgen::KeyPair::generate().expect("EC key").serialize_pem();
-        for (pem, algorithm) in [
-            (pkcs1.as_bytes(), Algorithm::RS256),
-            (pkcs8.as_bytes(), Algorithm::RS256),
-            (ec.as_bytes(), Algorithm::ES256),
-        ] {
-            let key = private_key(pem).expect("a usable key");
-            assert_eq!(key.algorithm(), algorithm);
+        let dir =
+            std::env::temp_dir().join(format!("auth0-m2m-example-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let pkcs1 = dir.join("pkcs1.pem");
+        let pkcs8 = dir.join("pkcs8.pem");
+        let ec = dir.join("ec.pem");
+        std::fs::write(
+            &pkcs1,
+            rsa.to_pkcs1_pem(LineEnding::LF).expect("PEM").as_bytes(),
+        )
+        .expect("write");
+        std::fs::write(
+            &pkcs8,
+            rsa.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes(),
+        )
+        .expect("write");
+        std::fs::write(
+            &ec,
+            rcgen::KeyPair::generate().expect("EC key").serialize_pem(),
+        )
+        .expect("write");
+        let vars = |pairs: Vec<(&'static str, String)>| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            }
+        };
+        for (path, alg) in [(&pkcs1, "RS256"), (&pkcs8, "PS256"), (&pkcs8, "RS384")] {
+            let auth = private_key_auth(&vars(vec![
+                ("AUTH0_PRIVATE_KEY", path.display().to_string()),
+                ("AUTH0_PRIVATE_KEY_ALG", alg.to_owned()),
+            ]))
+            .expect("a usable key");
+            assert_eq!(auth.method_name(), "private_key_jwt");
         }
-        assert!(private_key(b"not a key").is_err());
+        // An EC key is never taken for ES256, which Auth0 cannot register.
+        let e = private_key_auth(&vars(vec![("AUTH0_PRIVATE_KEY", ec.display().to_string())]))
+            .expect_err("EC key")
+            .to_string();
+        assert!(e.contains("RSA"), "{e}");
+        let e = private_key_auth(&vars(vec![
+            ("AUTH0_PRIVATE_KEY", pkcs8.display().to_string()),
+            ("AUTH0_PRIVATE_KEY_ALG", "ES256".to_owned()),
+        ]))
+        .expect_err("ES256")
+        .to_string();
+        assert!(e.contains("RS256, RS384 or PS256"), "{e}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

@@ -243,7 +243,21 @@ async fn token_type_mac() {
     .await;
     assert_eq!(
         reason(&err),
-        "`token_type` is \"mac\", only \"Bearer\" tokens are supported"
+        "`token_type` is \"mac\", only \"Bearer\" and \"DPoP\" tokens are supported"
+    );
+}
+
+#[tokio::test]
+async fn token_type_dpop_without_a_dpop_key() {
+    let err = rejected(Reply::status(
+        200,
+        r#"{"access_token":"SECRETTOKEN","token_type":"DPoP","expires_in":3600}"#,
+    ))
+    .await;
+    assert!(
+        reason(&err).contains("no DPoP proof; configure a DPoP key"),
+        "{}",
+        reason(&err)
     );
 }
 

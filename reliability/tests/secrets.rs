@@ -80,6 +80,23 @@ fn assert_clean(what: &str, text: &str, forbidden: &[String]) {
     }
 }
 
+/// A fresh RSA private key (PKCS#8 PEM) and its public key (SPKI PEM): Auth0 registers RSA
+/// credentials only.
+fn rsa_key_pair() -> (String, String) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA key");
+    (
+        private
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("PEM")
+            .to_string(),
+        private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("PEM"),
+    )
+}
+
 async fn tenant(public_key_pem: &str) -> FakeTenant {
     FakeTenant::builder()
         .client(ID, SECRET, &["read:clients", "read:users"])
@@ -112,10 +129,9 @@ fn token_forms(t: &AccessToken) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_fetch_with_every_auth_method_logs_no_secret() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let private_pem = kp.serialize_pem();
-    let t = tenant(&kp.public_key_pem()).await;
-    let key = PrivateKey::from_pem(private_pem.as_bytes(), Algorithm::ES256).expect("key");
+    let (private_pem, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
+    let key = PrivateKey::from_pem(private_pem.as_bytes(), Algorithm::RS256).expect("key");
 
     let mut forbidden = secret_forms(ID, SECRET);
     forbidden.extend(pem_body_lines(&private_pem));
@@ -153,8 +169,8 @@ async fn token_fetch_with_every_auth_method_logs_no_secret() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_with_memory_file_and_redis_caches_logs_no_secret() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let t = tenant(&kp.public_key_pem()).await;
+    let (_, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let caches: Vec<Arc<dyn TokenCache>> = vec![
         Arc::new(MemoryCache::new()),
@@ -226,8 +242,8 @@ async fn provider_with_memory_file_and_redis_caches_logs_no_secret() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facade_calls_with_a_401_retry_log_no_secret() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let t = tenant(&kp.public_key_pem()).await;
+    let (_, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
     let builder = ManagementClient::builder(t.domain())
         .with_client_secret(ID, SECRET)
         .with_root_certificate_pem(t.ca_cert_pem());
@@ -268,9 +284,8 @@ async fn facade_calls_with_a_401_retry_log_no_secret() {
 
 #[test]
 fn debug_of_public_types_shows_no_secret() {
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let pem = kp.serialize_pem();
-    let key = PrivateKey::from_pem(pem.as_bytes(), Algorithm::ES256).expect("key");
+    let (pem, _) = rsa_key_pair();
+    let key = PrivateKey::from_pem(pem.as_bytes(), Algorithm::RS256).expect("key");
     let mut forbidden = secret_forms(ID, SECRET);
     forbidden.extend(pem_body_lines(&pem));
     forbidden.extend(forms(ENC_KEY_B64));

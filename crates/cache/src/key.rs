@@ -28,6 +28,12 @@ pub struct CacheKeyParts {
     pub scopes: Vec<String>,
     /// The organization, if any.
     pub organization: Option<String>,
+    /// What a sender-constrained token is bound to, if anything: `jkt:` and the RFC 7638
+    /// thumbprint of the DPoP key (RFC 9449), or `x5t#S256:` and the SHA-256 thumbprint of the
+    /// client certificate (RFC 8705). A bound token is only usable with that key or
+    /// certificate, so clients with different keys never share an entry; clients with the same
+    /// key share one token.
+    pub binding: Option<String>,
 }
 
 impl CacheKeyParts {
@@ -62,6 +68,12 @@ impl CacheKeyParts {
         self
     }
 
+    /// Sets what the token is bound to (see [`binding`](Self::binding)).
+    pub fn with_binding(mut self, binding: impl Into<String>) -> Self {
+        self.binding = Some(binding.into());
+        self
+    }
+
     /// The SHA-256 of the parts, hex encoded. Each field is length-prefixed so that no two
     /// different sets of parts hash the same input.
     fn digest_hex(&self) -> String {
@@ -87,6 +99,10 @@ impl CacheKeyParts {
         field(b's', Some(&scopes.len().to_string()));
         for s in scopes {
             field(b'S', Some(s));
+        }
+        // Only bound tokens hash a binding, so the keys of unbound tokens stay as they were.
+        if let Some(b) = self.binding.as_deref() {
+            field(b'b', Some(b));
         }
         hex::encode(h.finalize())
     }
@@ -165,11 +181,24 @@ mod tests {
             },
             parts().with_scopes(["a"]),
             parts().with_organization("org_1"),
+            parts().with_binding("jkt:abc"),
+            parts().with_binding("x5t#S256:abc"),
         ];
         for v in variants {
             assert_ne!(CacheKey::derive("p:", &v), base, "{v:?}");
         }
         assert_ne!(CacheKey::derive("q:", &parts()), base);
+    }
+
+    #[test]
+    fn two_dpop_keys_never_share_an_entry_and_one_key_always_does() {
+        let a = CacheKey::derive("p:", &parts().with_binding("jkt:key-a"));
+        let b = CacheKey::derive("p:", &parts().with_binding("jkt:key-b"));
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            CacheKey::derive("p:", &parts().with_binding("jkt:key-a"))
+        );
     }
 
     #[test]

@@ -17,6 +17,17 @@ pub trait TokenSource: Send + Sync + 'static {
     fn cache_key_parts(&self) -> CacheKeyParts;
 }
 
+/// What a token client's tokens are bound to: its DPoP key (`jkt:`) and its client
+/// certificate (`x5t#S256:`), when it has them.
+fn binding(jkt: Option<&str>, x5t: Option<&str>) -> Option<String> {
+    let parts: Vec<String> = jkt
+        .map(|j| format!("jkt:{j}"))
+        .into_iter()
+        .chain(x5t.map(|x| format!("x5t#S256:{x}")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 #[async_trait]
 impl TokenSource for auth0_m2m_token::TokenClient {
     async fn fetch_token(&self) -> Result<AccessToken, Error> {
@@ -30,6 +41,10 @@ impl TokenSource for auth0_m2m_token::TokenClient {
             audience: self.audience().map(str::to_owned),
             scopes: self.scopes().to_vec(),
             organization: self.organization().map(str::to_owned),
+            binding: binding(
+                self.dpop_key().map(|k| k.thumbprint()),
+                self.client_certificate().map(|c| c.thumbprint()),
+            ),
         }
     }
 }

@@ -16,9 +16,16 @@ CONFIGURATION:
     AUTH0_AUDIENCE       the audience (default https://{domain}/api/v2/)      --audience
     AUTH0_TOKEN_URL      the token URL (default https://{domain}/oauth/token) --token-url
     AUTH0_CA_CERT        an extra trusted root certificate (PEM file)         --ca-cert
-    AUTH0_AUTH_METHOD    client_secret_post (default), client_secret_basic
-                         or private_key_jwt                                   --auth-method
+    AUTH0_AUTH_METHOD    client_secret_post (default), client_secret_basic,
+                         private_key_jwt, tls_client_auth or
+                         self_signed_tls_client_auth                          --auth-method
     AUTH0_PRIVATE_KEY    the PEM private key file for private_key_jwt         --private-key
+                         (AUTH0_PRIVATE_KEY_ALG: RS256, RS384 or PS256;
+                         AUTH0_PRIVATE_KEY_KID; AUTH0_PRIVATE_KEY_2 and
+                         AUTH0_PRIVATE_KEY_2_KID while rotating)
+    AUTH0_DPOP_KEY       an EC P-256 key file: DPoP-bound tokens
+    AUTH0_CLIENT_CERT    the client certificate file for mTLS, with
+                         AUTH0_CLIENT_KEY and AUTH0_MTLS_TOKEN_URL
     AUTH0_CACHE          memory, file:<dir> or redis://… (default: a file
                          cache in the user's cache directory); a password
                          in the URL only here or in a profile, never --cache  --cache
@@ -34,7 +41,9 @@ CONFIGURATION:
     client_id = \"…\"
     client_secret_file = \"~/.config/auth0-m2m/prod.secret\"   # or client_secret_env = \"PROD_SECRET\"
     cache = \"redis://127.0.0.1:6379\"                          # optional, like every key below
-    # audience, token_url, ca_cert, auth_method, private_key
+    # audience, token_url, ca_cert, auth_method, private_key, private_key_alg,
+    # private_key_kid, private_key_2, private_key_2_kid, dpop_key, client_cert, client_key,
+    # mtls_token_url
 
   Secrets are never accepted as command-line values (they would show in process lists and
   shell history): use the environment, a file, or a profile's reference to either. As ssh

@@ -12,7 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::error::CliError;
 
 /// The variables read from the environment when no profile is selected.
-pub(crate) const VARIABLES: [&str; 9] = [
+pub(crate) const VARIABLES: [&str; 17] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -21,6 +21,14 @@ pub(crate) const VARIABLES: [&str; 9] = [
     "AUTH0_CA_CERT",
     "AUTH0_AUTH_METHOD",
     "AUTH0_PRIVATE_KEY",
+    "AUTH0_PRIVATE_KEY_ALG",
+    "AUTH0_PRIVATE_KEY_KID",
+    "AUTH0_PRIVATE_KEY_2",
+    "AUTH0_PRIVATE_KEY_2_KID",
+    "AUTH0_DPOP_KEY",
+    "AUTH0_CLIENT_CERT",
+    "AUTH0_CLIENT_KEY",
+    "AUTH0_MTLS_TOKEN_URL",
     "AUTH0_CACHE",
 ];
 
@@ -35,6 +43,17 @@ struct Profile {
     /// Present only to refuse it with a clear message.
     client_secret: Option<toml::Value>,
     private_key: Option<PathBuf>,
+    private_key_alg: Option<String>,
+    private_key_kid: Option<String>,
+    /// The second key while rotating.
+    private_key_2: Option<PathBuf>,
+    private_key_2_kid: Option<String>,
+    /// An EC P-256 key file for DPoP-bound tokens.
+    dpop_key: Option<PathBuf>,
+    /// The client certificate and its key for mTLS.
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+    mtls_token_url: Option<String>,
     auth_method: Option<String>,
     audience: Option<String>,
     token_url: Option<String>,
@@ -214,6 +233,14 @@ pub(crate) fn resolve(
         set("AUTH0_CA_CERT", path_text(profile.ca_cert));
         set("AUTH0_AUTH_METHOD", profile.auth_method);
         set("AUTH0_PRIVATE_KEY", path_text(profile.private_key));
+        set("AUTH0_PRIVATE_KEY_ALG", profile.private_key_alg);
+        set("AUTH0_PRIVATE_KEY_KID", profile.private_key_kid);
+        set("AUTH0_PRIVATE_KEY_2", path_text(profile.private_key_2));
+        set("AUTH0_PRIVATE_KEY_2_KID", profile.private_key_2_kid);
+        set("AUTH0_DPOP_KEY", path_text(profile.dpop_key));
+        set("AUTH0_CLIENT_CERT", path_text(profile.client_cert));
+        set("AUTH0_CLIENT_KEY", path_text(profile.client_key));
+        set("AUTH0_MTLS_TOKEN_URL", profile.mtls_token_url);
         set("AUTH0_CACHE", profile.cache);
         match (profile.client_secret_file, profile.client_secret_env) {
             (Some(_), Some(_)) => {

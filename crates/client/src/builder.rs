@@ -103,6 +103,9 @@ pub struct ManagementClientBuilder {
     telemetry: bool,
     allow_insecure_http: bool,
     max_response_bytes: usize,
+    dpop: Option<auth0_m2m_token::DpopKey>,
+    client_certificate: Option<auth0_m2m_token::ClientCertificate>,
+    mtls_endpoint: Option<String>,
 }
 
 impl fmt::Debug for ManagementClientBuilder {
@@ -163,6 +166,9 @@ impl ManagementClientBuilder {
             telemetry: true,
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            dpop: None,
+            client_certificate: None,
+            mtls_endpoint: None,
         }
     }
 
@@ -189,6 +195,56 @@ impl ManagementClientBuilder {
             auth,
         };
         self
+    }
+
+    /// Asks for DPoP-bound tokens (RFC 9449) and proves possession of `key` on every call:
+    /// `Authorization: DPoP <token>` with a fresh `DPoP` proof carrying the token's hash
+    /// (`ath`), retried once with the server's nonce after a `401` that asks for one. Tokens
+    /// are cached under the key's thumbprint, so processes sharing a cache share a token only
+    /// when they hold the same key. Default: none (Bearer tokens).
+    ///
+    /// With [`ManagementClient::builder_with_provider`], give the provider's token
+    /// client the same key (`TokenClientBuilder::with_dpop`).
+    pub fn with_dpop(mut self, key: auth0_m2m_token::DpopKey) -> Self {
+        self.dpop = Some(key);
+        self
+    }
+
+    /// Presents `certificate` in TLS handshakes (RFC 8705): the credential of
+    /// `tls_client_auth` / `self_signed_tls_client_auth` (see [`with_mtls`](Self::with_mtls)),
+    /// and what certificate-bound tokens are bound to, so every call with such a token presents
+    /// it too. Tokens are cached under the certificate's thumbprint. Applies to the default
+    /// HTTP client; configure your own client with it yourself.
+    pub fn with_client_certificate(
+        mut self,
+        certificate: auth0_m2m_token::ClientCertificate,
+    ) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// Sends token requests to the token endpoint's mTLS alias
+    /// (`mtls_endpoint_aliases.token_endpoint` of the tenant's discovery document) instead of
+    /// the token URL. Default: the token URL.
+    pub fn with_mtls_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mtls_endpoint = Some(url.into());
+        self
+    }
+
+    /// Authenticates `client_id` with mTLS (`auth` is [`ClientAuth::tls_client_auth`] or
+    /// [`ClientAuth::self_signed_tls_client_auth`]) and `certificate`; token requests go to
+    /// `mtls_token_url`, the token endpoint's mTLS alias
+    /// (`mtls_endpoint_aliases.token_endpoint` of the tenant's discovery document).
+    pub fn with_mtls(
+        self,
+        client_id: impl Into<String>,
+        auth: ClientAuth,
+        certificate: auth0_m2m_token::ClientCertificate,
+        mtls_token_url: impl Into<String>,
+    ) -> Self {
+        self.with_client_auth(client_id, auth)
+            .with_client_certificate(certificate)
+            .with_mtls_endpoint(mtls_token_url)
     }
 
     /// Authenticates with a client id and a private key (`private_key_jwt`).
@@ -436,6 +492,9 @@ impl ManagementClientBuilder {
                 for pem in &self.root_certificates {
                     builder = builder.with_root_certificate_pem(pem);
                 }
+                if let Some(c) = &self.client_certificate {
+                    builder = builder.with_client_certificate(c.clone());
+                }
                 Arc::new(builder.build()?)
             }
         };
@@ -469,8 +528,20 @@ impl ManagementClientBuilder {
                     .with_connect_timeout(self.connect_timeout)
                     .with_retry_policy(self.retry.clone())
                     .with_telemetry(self.telemetry)
-                    .allow_insecure_http(self.allow_insecure_http)
-                    .build()?;
+                    .allow_insecure_http(self.allow_insecure_http);
+                let token_client = match &self.dpop {
+                    Some(key) => token_client.with_dpop(key.clone()),
+                    None => token_client,
+                };
+                let token_client = match &self.client_certificate {
+                    Some(c) => token_client.with_client_certificate(c.clone()),
+                    None => token_client,
+                };
+                let token_client = match &self.mtls_endpoint {
+                    Some(u) => token_client.with_mtls_endpoint(u.clone()),
+                    None => token_client,
+                }
+                .build()?;
                 if !token_client.scopes().is_empty() {
                     narrowed_scopes = Some(token_client.scopes().to_vec());
                 }
@@ -521,6 +592,7 @@ impl ManagementClientBuilder {
                 narrowed_scopes,
                 max_response_bytes: self.max_response_bytes,
                 headers,
+                dpop: self.dpop,
             }),
         })
     }

@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) narrowed_scopes: Option<Vec<String>>,
     pub(crate) max_response_bytes: usize,
     pub(crate) headers: HeaderMap,
+    /// The DPoP key that DPoP-bound tokens are bound to.
+    pub(crate) dpop: Option<auth0_m2m_token::DpopKey>,
 }
 
 /// An Auth0 Management API client whose access token takes care of itself.
@@ -185,20 +187,19 @@ impl ManagementClient {
         // tried. A token requested after the first 401 that is rejected ends the call.
         let mut rejected_at: Option<SystemTime> = None;
         let mut reauthentications: u32 = 0;
+        let mut nonce_retried = false;
         loop {
             // Read the token again for every attempt: another task may have refreshed it.
             let token = inner.provider.token().await?;
             let mut headers = base_headers.clone();
-            let mut bearer = HeaderValue::from_str(&token.bearer_header_value()).map_err(|_| {
-                Error::Transport {
+            authorize(&mut headers, &token, inner.dpop.as_ref(), &req.method, &url).map_err(
+                |message| Error::Transport {
                     method: req.method.clone(),
                     path: req.path.clone(),
-                    message: "the access token is not a valid header value".to_owned(),
+                    message,
                     source: None,
-                }
-            })?;
-            bearer.set_sensitive(true);
-            headers.insert(AUTHORIZATION, bearer);
+                },
+            )?;
             let body = match &req.body {
                 Some((bytes, content_type)) => {
                     headers.insert(CONTENT_TYPE, content_type.clone());
@@ -210,7 +211,23 @@ impl ManagementClient {
                 .with_timeout(timeout)
                 .with_max_response_bytes(inner.max_response_bytes);
             let result = inner.http.execute(request).await;
+            if let (Ok(r), Some(key)) = (&result, &inner.dpop) {
+                key.remember_nonce(&url, &r.headers);
+            }
             let wait = match result {
+                Ok(response)
+                    if token.is_dpop()
+                        && !nonce_retried
+                        && auth0_m2m_token::DpopKey::is_nonce_challenge(
+                            response.status,
+                            &response.headers,
+                        ) =>
+                {
+                    // Not a rejected token: the server wants a proof with its nonce.
+                    nonce_retried = true;
+                    tracing::debug!(method = %req.method, path = %req.path, "the API asks for a DPoP nonce; sending the proof again with it");
+                    continue;
+                }
                 Ok(response) if (200..300).contains(&response.status) => {
                     tracing::debug!(method = %req.method, path = %req.path, status = response.status, retries, "Management API call succeeded");
                     let meta = ResponseMeta::from_parts(
@@ -273,6 +290,35 @@ impl ManagementClient {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+/// Sets `Authorization` for `token`: `Bearer <token>`, or `DPoP <token>` with a fresh `DPoP`
+/// proof for `method` and `url` carrying the token's hash. The error is a secret-free reason.
+pub(crate) fn authorize(
+    headers: &mut http::HeaderMap,
+    token: &auth0_m2m_token::AccessToken,
+    dpop: Option<&auth0_m2m_token::DpopKey>,
+    method: &Method,
+    url: &str,
+) -> Result<(), String> {
+    let mut value = HeaderValue::from_str(&token.authorization_header_value())
+        .map_err(|_| "the access token is not a valid header value".to_owned())?;
+    value.set_sensitive(true);
+    headers.insert(AUTHORIZATION, value);
+    if token.is_dpop() {
+        let key = dpop.ok_or_else(|| {
+            "the token is DPoP-bound but no DPoP key is configured; set it with `with_dpop`"
+                .to_owned()
+        })?;
+        let proof = key
+            .proof(method, url, Some(token.expose_secret()))
+            .map_err(|e| e.to_string())?;
+        let mut value = HeaderValue::from_str(&proof)
+            .map_err(|_| "the DPoP proof is not a valid header value".to_owned())?;
+        value.set_sensitive(true);
+        headers.insert(auth0_m2m_token::DPOP_HEADER, value);
+    }
+    Ok(())
 }
 
 /// The facade's error for a request that got no answer.

@@ -23,7 +23,13 @@ impl ManagementClient {
     /// | `AUTH0_TOKEN_URL` | the token URL (default `https://{domain}/oauth/token`) |
     /// | `AUTH0_CA_CERT` | path of an extra trusted root certificate (PEM) |
     /// | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic` or `private_key_jwt` (feature `private-key-jwt`) |
-    /// | `AUTH0_PRIVATE_KEY` | path of the PEM private key for `private_key_jwt` (RSA: RS256, EC P-256: ES256) |
+    /// | `AUTH0_PRIVATE_KEY` | path of the PEM RSA private key for `private_key_jwt`, read again whenever the file changes |
+    /// | `AUTH0_PRIVATE_KEY_ALG` | its algorithm: `RS256` (default), `RS384` or `PS256`, the ones Auth0 registers |
+    /// | `AUTH0_PRIVATE_KEY_KID` | its credential's `kid` (default: the key's RFC 7638 thumbprint, which Auth0 assigns when none is given) |
+    /// | `AUTH0_PRIVATE_KEY_2`, `AUTH0_PRIVATE_KEY_2_KID` | a second key while rotating: tried once when the first is rejected, then preferred; the file may appear later |
+    /// | `AUTH0_DPOP_KEY` | path of an EC P-256 PKCS#8 PEM: DPoP-bound tokens bound to it (share the file across a fleet to share one token) |
+    /// | `AUTH0_CLIENT_CERT`, `AUTH0_CLIENT_KEY` | paths of the client certificate and its key for mTLS (`tls_client_auth`, `self_signed_tls_client_auth`, certificate-bound tokens) |
+    /// | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`; default: the token URL) |
     /// | `AUTH0_CACHE` | `memory` (default), `file:<dir>` (`file:` alone: the default directory; feature `file`) or a `redis://…` / `rediss://…` URL (feature `redis`) |
     ///
     /// The other settings keep their defaults and can still be changed on the builder.
@@ -51,13 +57,18 @@ impl ManagementClient {
                 client_id,
                 crate::ClientAuth::client_secret_basic(required("AUTH0_CLIENT_SECRET")?),
             ),
-            "private_key_jwt" => private_key(builder, client_id, required("AUTH0_PRIVATE_KEY")?)?,
+            "private_key_jwt" => private_key(builder, client_id, &get)?,
+            "tls_client_auth" => {
+                builder.with_client_auth(client_id, crate::ClientAuth::tls_client_auth())
+            }
+            "self_signed_tls_client_auth" => builder
+                .with_client_auth(client_id, crate::ClientAuth::self_signed_tls_client_auth()),
             _ => {
                 return Err(ConfigError::Invalid {
                     field: "AUTH0_AUTH_METHOD",
                     reason: format!(
                         "{method:?} is not one of client_secret_post, client_secret_basic, \
-                         private_key_jwt"
+                         private_key_jwt, tls_client_auth, self_signed_tls_client_auth"
                     ),
                 });
             }
@@ -75,6 +86,38 @@ impl ManagementClient {
             })?;
             builder = builder.with_root_certificate_pem(pem);
         }
+        if let Some(path) = get("AUTH0_DPOP_KEY") {
+            let pem = std::fs::read(&path).map_err(|e| ConfigError::Invalid {
+                field: "AUTH0_DPOP_KEY",
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            builder = builder.with_dpop(auth0_m2m_token::DpopKey::from_pem(&pem)?);
+        }
+        match (get("AUTH0_CLIENT_CERT"), get("AUTH0_CLIENT_KEY")) {
+            (None, None) => {}
+            (Some(cert), Some(key)) => {
+                builder = builder.with_client_certificate(
+                    auth0_m2m_token::ClientCertificate::from_files(cert, key)?,
+                );
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Invalid {
+                    field: "AUTH0_CLIENT_KEY",
+                    reason: "is not set, and AUTH0_CLIENT_CERT is: give the certificate's private key file too".to_owned(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    field: "AUTH0_CLIENT_CERT",
+                    reason:
+                        "is not set, and AUTH0_CLIENT_KEY is: give the client certificate file too"
+                            .to_owned(),
+                });
+            }
+        }
+        if let Some(url) = get("AUTH0_MTLS_TOKEN_URL") {
+            builder = builder.with_mtls_endpoint(url);
+        }
         if let Some(spec) = get("AUTH0_CACHE") {
             builder = cache(builder, &spec)?;
         }
@@ -86,26 +129,45 @@ impl ManagementClient {
 fn private_key(
     builder: ManagementClientBuilder,
     client_id: String,
-    path: String,
+    get: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ManagementClientBuilder, ConfigError> {
-    use auth0_m2m_token::{Algorithm, PrivateKey};
-    let pem = std::fs::read(&path).map_err(|e| ConfigError::Invalid {
-        field: "AUTH0_PRIVATE_KEY",
-        reason: format!("cannot read {path}: {e}"),
-    })?;
-    // RSA first (PKCS#1 or PKCS#8), then EC P-256.
-    let key = match PrivateKey::from_pem(&pem, Algorithm::RS256) {
-        Ok(key) => key,
-        Err(_) => PrivateKey::from_pem(&pem, Algorithm::ES256)?,
+    use auth0_m2m_token::{Algorithm, PrivateKeyFile};
+    // Never guessed from the key: Auth0 registers RS256, RS384 and PS256 credentials only.
+    let algorithm = match get("AUTH0_PRIVATE_KEY_ALG").as_deref() {
+        None | Some("RS256") => Algorithm::RS256,
+        Some("RS384") => Algorithm::RS384,
+        Some("PS256") => Algorithm::PS256,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                field: "AUTH0_PRIVATE_KEY_ALG",
+                reason: format!(
+                    "{other:?} is not an algorithm Auth0 registers credentials with; use RS256, RS384 or PS256"
+                ),
+            });
+        }
     };
-    Ok(builder.with_private_key(client_id, key))
+    let file = |path: &'static str, kid: &'static str| -> Option<PrivateKeyFile> {
+        let f = PrivateKeyFile::new(get(path)?, algorithm);
+        Some(match get(kid) {
+            Some(k) => f.with_key_id(k),
+            None => f,
+        })
+    };
+    let first = file("AUTH0_PRIVATE_KEY", "AUTH0_PRIVATE_KEY_KID").ok_or(ConfigError::Invalid {
+        field: "AUTH0_PRIVATE_KEY",
+        reason: "is not set".to_owned(),
+    })?;
+    let mut files = vec![first];
+    files.extend(file("AUTH0_PRIVATE_KEY_2", "AUTH0_PRIVATE_KEY_2_KID"));
+    let auth = crate::ClientAuth::private_key_jwt_files(files)?;
+    Ok(builder.with_client_auth(client_id, auth))
 }
 
 #[cfg(not(feature = "private-key-jwt"))]
 fn private_key(
     _: ManagementClientBuilder,
     _: String,
-    _: String,
+    _: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ManagementClientBuilder, ConfigError> {
     Err(ConfigError::Invalid {
         field: "AUTH0_AUTH_METHOD",
@@ -215,5 +277,62 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+    }
+
+    #[cfg(feature = "private-key-jwt")]
+    #[test]
+    fn private_keys_come_from_files_and_never_fall_back_to_es256() {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let dir = std::env::temp_dir().join(format!("auth0-m2m-env-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rsa_path = dir.join("key.pem");
+        let ec_path = dir.join("ec.pem");
+        let rsa = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        std::fs::write(
+            &rsa_path,
+            rsa.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+        )
+        .unwrap();
+        std::fs::write(
+            &ec_path,
+            rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                .unwrap()
+                .serialize_pem(),
+        )
+        .unwrap();
+        let base = |key: &std::path::Path, extra: &[(&'static str, &'static str)]| {
+            let mut v = vec![
+                ("AUTH0_DOMAIN", "t.example".to_owned()),
+                ("AUTH0_CLIENT_ID", "id".to_owned()),
+                ("AUTH0_AUTH_METHOD", "private_key_jwt".to_owned()),
+                ("AUTH0_PRIVATE_KEY", key.display().to_string()),
+            ];
+            v.extend(extra.iter().map(|(k, val)| (*k, (*val).to_owned())));
+            let map: HashMap<String, String> =
+                v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            move |name: &str| map.get(name).cloned()
+        };
+        for alg in ["RS256", "RS384", "PS256"] {
+            ManagementClient::builder_from_lookup(base(
+                &rsa_path,
+                &[
+                    ("AUTH0_PRIVATE_KEY_ALG", alg),
+                    ("AUTH0_PRIVATE_KEY_KID", "kid-0123456789"),
+                    ("AUTH0_PRIVATE_KEY_2", "/not/there/yet.pem"),
+                ],
+            ))
+            .unwrap()
+            .build()
+            .unwrap();
+        }
+        let e = ManagementClient::builder_from_lookup(base(&ec_path, &[])).unwrap_err();
+        assert!(e.to_string().contains("needs an RSA key"), "{e}");
+        let e = ManagementClient::builder_from_lookup(base(
+            &rsa_path,
+            &[("AUTH0_PRIVATE_KEY_ALG", "ES256")],
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("RS256, RS384 or PS256"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -107,6 +107,7 @@ mod builder;
 mod client;
 mod env;
 mod error;
+mod own_api;
 mod raw;
 mod resources;
 mod response;
@@ -135,6 +136,7 @@ pub use builder::{
 };
 pub use client::ManagementClient;
 pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
+pub use own_api::ApiClient;
 pub use raw::RawRequest;
 pub use resources::{
     ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,

@@ -10,6 +10,47 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
+/// The RFC 7638 thumbprint of an RSA public key given as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
+/// (`BEGIN RSA PUBLIC KEY`) PEM: the `kid` Auth0 assigns to a credential registered without
+/// one. `None` when the PEM is not an RSA public key.
+pub(crate) fn rsa_public_thumbprint(pem: &str) -> Option<String> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    let key = RsaPublicKey::from_public_key_pem(pem.trim())
+        .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem.trim()))
+        .ok()?;
+    let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+    let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    Some(jwk_thumbprint(&json!({"kty": "RSA", "n": n, "e": e})))
+}
+
+/// The SHA-256 thumbprint of a DER certificate, base64url: `x5t#S256` (RFC 8705 §3.1).
+pub(crate) fn x5t_s256(der: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+}
+
+/// The `x5t#S256` of the first certificate of a PEM, if it has one.
+pub(crate) fn pem_certificate_x5t(pem: &str) -> Option<String> {
+    let mut reader = pem.as_bytes();
+    let cert = rustls_pemfile::certs(&mut reader).next()?.ok()?;
+    Some(x5t_s256(cert.as_ref()))
+}
+
+/// The RFC 7638 thumbprint of a public JWK (RSA or EC members only).
+pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
+    let members: &[&str] = match jwk["kty"].as_str() {
+        Some("RSA") => &["e", "kty", "n"],
+        _ => &["crv", "kty", "x", "y"],
+    };
+    let canonical: serde_json::Map<String, Value> = members
+        .iter()
+        .map(|m| ((*m).to_owned(), jwk[*m].clone()))
+        .collect();
+    URL_SAFE_NO_PAD.encode(Sha256::digest(
+        Value::Object(canonical).to_string().as_bytes(),
+    ))
+}
+
 /// A signing key shared by every tenant of the process (key generation is slow).
 pub(crate) struct SigningKey {
     pub(crate) kid: String,

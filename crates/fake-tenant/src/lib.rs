@@ -61,6 +61,7 @@
 //! ranges, answer Auth0's 400 error body instead of silently matching nothing.
 
 mod api;
+mod dpop;
 mod keys;
 mod resp;
 mod seed;
@@ -261,6 +262,8 @@ pub struct FakeTenantBuilder {
     ca_out: Option<PathBuf>,
     addr: SocketAddr,
     record_answers: bool,
+    dpop_nonce: bool,
+    mtls: bool,
 }
 
 impl fmt::Debug for FakeTenantBuilder {
@@ -300,6 +303,8 @@ impl Default for FakeTenantBuilder {
             ca_out: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             record_answers: false,
+            dpop_nonce: false,
+            mtls: false,
         }
     }
 }
@@ -325,6 +330,7 @@ impl FakeTenantBuilder {
             id: id.into(),
             secret: Some(secret.into()),
             public_key_pem: None,
+            certificate_pem: None,
             scopes: Some(owned_scopes(scopes)),
         });
         self
@@ -337,19 +343,23 @@ impl FakeTenantBuilder {
             id: id.into(),
             secret: Some(secret.into()),
             public_key_pem: None,
+            certificate_pem: None,
             scopes: None,
         });
         self
     }
 
-    /// Adds a `private_key_jwt` client whose assertions are verified with
-    /// `public_key_pem` (an RSA or EC P-256 SubjectPublicKeyInfo PEM), with a
-    /// grant for the Management API carrying `scopes`.
+    /// Adds a `private_key_jwt` client with one `RS256` credential, `public_key_pem` (an RSA
+    /// SubjectPublicKeyInfo or PKCS#1 PEM), whose `kid` is the key's RFC 7638 thumbprint (as
+    /// Auth0 assigns it when none is given), and a grant for the Management API carrying
+    /// `scopes`. More credentials (at most two) are added, changed and deleted through the
+    /// Management API's client-credentials operations.
     pub fn private_key_client(mut self, id: &str, public_key_pem: &str, scopes: &[&str]) -> Self {
         self.clients.push(ClientSpec {
             id: id.into(),
             secret: None,
             public_key_pem: Some(public_key_pem.into()),
+            certificate_pem: None,
             scopes: Some(owned_scopes(scopes)),
         });
         self
@@ -429,6 +439,43 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Also serves an mTLS alias (default: `false`): a second TLS listener, at
+    /// [`FakeTenant::mtls_base_url`], that asks clients for a certificate. Token requests there
+    /// authenticate `self_signed_tls_client_auth` clients by their certificate and get tokens
+    /// bound to it (`cnf.x5t#S256`); the protected resource route serves certificate-bound
+    /// tokens only over connections presenting that certificate. Ignored with [`http`](Self::http).
+    pub fn mtls(mut self, mtls: bool) -> Self {
+        self.mtls = mtls;
+        self
+    }
+
+    /// Adds a `self_signed_tls_client_auth` client whose credential is the self-signed
+    /// certificate `certificate_pem`, with a grant for the Management API carrying `scopes`.
+    pub fn self_signed_tls_client(
+        mut self,
+        id: &str,
+        certificate_pem: &str,
+        scopes: &[&str],
+    ) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: None,
+            public_key_pem: None,
+            certificate_pem: Some(certificate_pem.into()),
+            scopes: Some(owned_scopes(scopes)),
+        });
+        self
+    }
+
+    /// Requires a server nonce in DPoP proofs (default: `false`): a proof without the current
+    /// nonce is answered `400 use_dpop_nonce` by the token endpoint and `401` with
+    /// `WWW-Authenticate: DPoP error="use_dpop_nonce"` by the APIs, each with a `DPoP-Nonce`
+    /// header. [`FakeTenant::rotate_dpop_nonce`] changes the nonce.
+    pub fn dpop_nonce(mut self, required: bool) -> Self {
+        self.dpop_nonce = required;
+        self
+    }
+
     /// Binds, generates keys and certificates, and serves on the current
     /// Tokio runtime.
     pub async fn start(self) -> Result<FakeTenant, Error> {
@@ -446,15 +493,14 @@ impl FakeTenantBuilder {
                     c.id
                 )));
             }
-            if let Some(pem) = &c.public_key_pem {
-                let rsa = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).is_ok();
-                let ec = jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()).is_ok();
-                if !rsa && !ec {
-                    return Err(Error::Config(format!(
-                        "public key of client {:?} is not an RSA or EC PEM",
-                        c.id
-                    )));
-                }
+            if let Some(pem) = &c.public_key_pem
+                && keys::rsa_public_thumbprint(pem).is_none()
+            {
+                return Err(Error::Config(format!(
+                    "public key of client {:?} is not an RSA public key PEM (Auth0 registers \
+                     RS256, RS384 and PS256 credentials only)",
+                    c.id
+                )));
             }
         }
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
@@ -469,12 +515,39 @@ impl FakeTenantBuilder {
         let base_url = format!("{scheme}://{domain}");
         let audience = format!("{base_url}/api/v2/");
 
-        let (ca_pem, acceptor) = if self.http {
-            (String::new(), None)
+        let (ca_pem, acceptor, mtls_acceptor) = if self.http {
+            (String::new(), None, None)
         } else {
             let t = tls::generate(host_ip).map_err(Error::Crypto)?;
-            (t.ca_pem, Some(tokio_rustls::TlsAcceptor::from(t.config)))
+            (
+                t.ca_pem,
+                Some(tokio_rustls::TlsAcceptor::from(t.config)),
+                Some(tokio_rustls::TlsAcceptor::from(t.mtls_config)),
+            )
         };
+        let mtls_listener = match (&mtls_acceptor, self.mtls) {
+            (Some(_), true) => {
+                Some(tokio::net::TcpListener::bind(SocketAddr::new(host_ip, 0)).await?)
+            }
+            _ => None,
+        };
+        let mtls_base_url = match &mtls_listener {
+            Some(l) => Some(format!(
+                "https://{}",
+                SocketAddr::new(host_ip, l.local_addr()?.port())
+            )),
+            None => None,
+        };
+        for c in &self.clients {
+            if let Some(pem) = &c.certificate_pem
+                && keys::pem_certificate_x5t(pem).is_none()
+            {
+                return Err(Error::Config(format!(
+                    "certificate of client {:?} is not a PEM certificate",
+                    c.id
+                )));
+            }
+        }
         let (ca_path, owns_ca) = match &self.ca_out {
             Some(p) => (p.clone(), false),
             None => (
@@ -496,6 +569,7 @@ impl FakeTenantBuilder {
                 id: seed::client_id(),
                 secret: Some(seed::client_secret()),
                 public_key_pem: None,
+                certificate_pem: None,
                 scopes: Some(owned_scopes(seed::MANAGEMENT_SCOPES)),
             });
         }
@@ -531,9 +605,15 @@ impl FakeTenantBuilder {
             key,
             registry: Mutex::new(Registry::default()),
             answers: self.record_answers.then(|| Mutex::new(Vec::new())),
+            dpop_nonce: self.dpop_nonce.then(|| Mutex::new(util::random_alnum(24))),
+            dpop_jti: Mutex::new(std::collections::HashMap::new()),
+            mtls_base_url,
         });
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
+        if let Some(l) = mtls_listener {
+            tokio::spawn(server::serve(l, mtls_acceptor, router.clone(), rx.clone()));
+        }
         let task = tokio::spawn(server::serve(listener, acceptor, router, rx));
         let first = &clients[0];
         Ok(FakeTenant {
@@ -586,6 +666,45 @@ impl FakeTenant {
     /// `https://127.0.0.1:PORT` (`http://` when serving plain HTTP).
     pub fn base_url(&self) -> String {
         self.app.base_url.clone()
+    }
+
+    /// Replaces the DPoP nonce (when the tenant requires one): proofs carrying the old one are
+    /// answered with a nonce challenge from now on. Returns the new nonce, or `None` when the
+    /// tenant requires none.
+    pub fn rotate_dpop_nonce(&self) -> Option<String> {
+        let n = self.app.dpop_nonce.as_ref()?;
+        let fresh = util::random_alnum(24);
+        *state::lock(n) = fresh.clone();
+        Some(fresh)
+    }
+
+    /// The URL of the protected resource route, `{base}/__fake/resource`: any method; it
+    /// answers `200` with the token's `sub`, `scope` and `cnf` when the request presents a valid
+    /// token of the tenant the way it is bound (a DPoP-bound token with the `DPoP` scheme and a
+    /// proof for this method and URL signed with its key; a certificate-bound token over a
+    /// connection presenting that certificate), and `401` with a `WWW-Authenticate` challenge
+    /// otherwise.
+    pub fn resource_url(&self) -> String {
+        format!("{}/__fake/resource", self.app.base_url)
+    }
+
+    /// The base URL of the mTLS alias, when the tenant serves one ([`FakeTenantBuilder::mtls`]).
+    pub fn mtls_base_url(&self) -> Option<String> {
+        self.app.mtls_base_url.clone()
+    }
+
+    /// The token endpoint of the mTLS alias (`mtls_endpoint_aliases.token_endpoint`), when the
+    /// tenant serves one.
+    pub fn mtls_token_url(&self) -> Option<String> {
+        self.app
+            .mtls_base_url
+            .as_ref()
+            .map(|b| format!("{b}/oauth/token"))
+    }
+
+    /// The issuer URL, base URL + `/`: the `aud` the tenant expects in client assertions.
+    pub fn issuer(&self) -> String {
+        self.app.issuer.clone()
     }
 
     /// The token endpoint: base URL + `/oauth/token`.

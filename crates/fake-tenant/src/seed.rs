@@ -12,6 +12,8 @@ pub(crate) struct ClientSpec {
     pub(crate) id: String,
     pub(crate) secret: Option<String>,
     pub(crate) public_key_pem: Option<String>,
+    /// The self-signed certificate of a `self_signed_tls_client_auth` client.
+    pub(crate) certificate_pem: Option<String>,
     /// `None`: the client has no grant for the Management API.
     pub(crate) scopes: Option<Vec<String>>,
 }
@@ -298,13 +300,50 @@ pub(crate) fn seed(
         {
             o.remove("client_secret");
             o.insert("token_endpoint_auth_method".into(), Value::Null);
-            o.insert(
-                    "client_authentication_methods".into(),
-                    json!({"private_key_jwt": {"credentials": [{"id": format!("cred_{}", random_alnum(22))}]}}),
-                );
-            store.client_keys.insert(spec.id.clone(), pem.clone());
+            let now = crate::util::iso8601(crate::util::now_ms());
+            store.credentials.insert(
+                spec.id.clone(),
+                vec![crate::state::Credential {
+                    id: format!("cred_{}", random_alnum(22)),
+                    name: String::new(),
+                    kid: crate::keys::rsa_public_thumbprint(pem).unwrap_or_default(),
+                    alg: "RS256".into(),
+                    credential_type: "public_key".into(),
+                    pem: pem.clone(),
+                    thumbprint: None,
+                    created_at: now.clone(),
+                    updated_at: now,
+                    expires_at: None,
+                }],
+            );
+        }
+        if let Some(cert) = &spec.certificate_pem
+            && let Some(o) = c.as_object_mut()
+        {
+            o.remove("client_secret");
+            o.insert("token_endpoint_auth_method".into(), Value::Null);
+            let now = crate::util::iso8601(crate::util::now_ms());
+            store
+                .credentials
+                .entry(spec.id.clone())
+                .or_default()
+                .push(crate::state::Credential {
+                    id: format!("cred_{}", random_alnum(22)),
+                    name: String::new(),
+                    kid: String::new(),
+                    alg: String::new(),
+                    credential_type: "x509_cert".into(),
+                    pem: cert.clone(),
+                    thumbprint: crate::keys::pem_certificate_x5t(cert),
+                    created_at: now.clone(),
+                    updated_at: now,
+                    expires_at: None,
+                });
         }
         store.clients.push(c);
+        if spec.public_key_pem.is_some() || spec.certificate_pem.is_some() {
+            crate::api::sync_credentials(store, &spec.id);
+        }
         if let Some(scopes) = &spec.scopes {
             store.grants.push(new_grant(&spec.id, audience, scopes));
         }

@@ -23,12 +23,18 @@ use tower::ServiceExt;
 
 /// Per-connection context: lets a handler close its TCP connection without answering.
 #[derive(Clone)]
-pub(crate) struct ConnCtx(Arc<Notify>);
+pub(crate) struct ConnCtx(Arc<Notify>, Option<Arc<str>>);
 
 impl ConnCtx {
     /// Closes the connection this request arrived on.
     pub(crate) fn kill(&self) {
         self.0.notify_one();
+    }
+
+    /// The SHA-256 thumbprint (base64url) of the certificate the client presented in the TLS
+    /// handshake, on the mTLS alias.
+    pub(crate) fn peer_x5t(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 }
 
@@ -43,6 +49,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__fake/latency", post(latency))
         .route("/__fake/rate-window", post(rate_window))
         .route("/__fake/routes", get(routes))
+        .route("/__fake/resource", any(resource))
         .route("/api/v2", any(api::handle))
         .route("/api/v2/{*rest}", any(api::handle))
         .fallback(not_found)
@@ -60,6 +67,7 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/__fake/latency"),
     ("POST", "/__fake/rate-window"),
     ("GET", "/__fake/routes"),
+    ("ANY", "/__fake/resource"),
 ];
 
 /// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`);
@@ -169,15 +177,92 @@ async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }
 }
 
+/// `/__fake/resource`, any method: a protected resource of one of the tenant's APIs. It answers
+/// `200 {"sub", "scope", "aud", "cnf", "method"}` when the request presents a valid token the
+/// way the token is bound (see `dpop::check_binding`), else `401` with a challenge.
+async fn resource(
+    State(app): State<Arc<App>>,
+    conn: Option<axum::Extension<ConnCtx>>,
+    method: http::Method,
+    headers: http::HeaderMap,
+) -> Response {
+    let peer = conn
+        .as_ref()
+        .and_then(|axum::Extension(c)| c.peer_x5t().map(str::to_owned));
+    let deny = |msg: &str| {
+        let mut r = crate::resp::api_error(StatusCode::UNAUTHORIZED, msg, None);
+        crate::resp::set_header(
+            &mut r,
+            "www-authenticate",
+            &format!(
+                "Bearer realm=\"{}\", error=\"invalid_token\", error_description=\"{msg}\"",
+                app.domain
+            ),
+        );
+        r
+    };
+    let Some((scheme, token)) = crate::dpop::presented_token(&headers) else {
+        let mut r =
+            crate::resp::api_error(StatusCode::UNAUTHORIZED, "Missing authentication", None);
+        crate::resp::set_header(&mut r, "www-authenticate", "Bearer, DPoP");
+        return r;
+    };
+    // The token's audience must be one of the tenant's APIs.
+    let aud = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|c| c["aud"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let known = crate::state::lock(&app.store)
+        .resource_servers
+        .iter()
+        .any(|rs| rs["identifier"].as_str() == Some(aud.as_str()));
+    if !known {
+        return deny("The token is not for an API of this tenant");
+    }
+    let claims = match app.key.verify(token, &app.issuer, &aud) {
+        Ok(c) => c,
+        Err(_) => return deny("Invalid token"),
+    };
+    if crate::state::lock(&app.registry).is_revoked(claims["jti"].as_str().unwrap_or("")) {
+        return deny("Token has been revoked");
+    }
+    match crate::dpop::check_binding(
+        &app,
+        scheme,
+        token,
+        claims,
+        method.as_str(),
+        "/__fake/resource",
+        &headers,
+        peer.as_deref(),
+    ) {
+        Ok(access) => crate::resp::json(
+            StatusCode::OK,
+            &json!({"sub": access.claims["sub"], "scope": access.claims["scope"],
+                    "aud": access.claims["aud"], "cnf": access.claims["cnf"],
+                    "method": method.as_str()}),
+        ),
+        Err(r) => *r,
+    }
+}
+
 async fn not_found() -> Response {
     crate::resp::api_error(StatusCode::NOT_FOUND, "Not Found", None)
 }
 
 /// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
 macro_rules! serve_io {
-    ($io:expr, $router:expr, $shutdown:expr) => {{
+    ($io:expr, $router:expr, $shutdown:expr, $peer:expr) => {{
         let kill = Arc::new(Notify::new());
-        let ctx = ConnCtx(kill.clone());
+        let ctx = ConnCtx(kill.clone(), $peer);
         let router = $router;
         let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
             req.extensions_mut().insert(ctx.clone());
@@ -223,10 +308,16 @@ pub(crate) async fn serve(
                         _ = sd.changed() => return,
                     };
                     if let Ok(Ok(s)) = accepted {
-                        serve_io!(s, router, sd);
+                        let peer: Option<Arc<str>> = s
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .map(|c| crate::keys::x5t_s256(c.as_ref()).into());
+                        serve_io!(s, router, sd, peer);
                     }
                 }
-                None => serve_io!(stream, router, sd),
+                None => serve_io!(stream, router, sd, None),
             }
         });
     }

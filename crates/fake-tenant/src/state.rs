@@ -26,13 +26,55 @@ pub(crate) struct Store {
     pub(crate) user_blocks: HashMap<String, Vec<Value>>,
     pub(crate) jobs: Vec<Value>,
     pub(crate) tenant_settings: Value,
-    /// Public keys (SubjectPublicKeyInfo PEM) of `private_key_jwt` clients.
-    pub(crate) client_keys: HashMap<String, String>,
+    /// The `private_key_jwt` credentials of each client, by client id (at most two each).
+    pub(crate) credentials: HashMap<String, Vec<Credential>>,
     /// `jti` values of client assertions already used, with their `exp`.
     pub(crate) used_jti: HashMap<String, u64>,
     pub(crate) log_seq: u64,
     /// The items and singletons of the operations without a hand-written handler.
     pub(crate) generic: crate::api::generic::GenericStore,
+}
+
+/// A client credential: a registered public key that verifies the client's assertions.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kid: String,
+    pub(crate) alg: String,
+    /// `public_key` (private_key_jwt) or `x509_cert` (self_signed_tls_client_auth).
+    pub(crate) credential_type: String,
+    /// The public key (SPKI or PKCS#1 PEM) or the certificate; never part of an answer.
+    pub(crate) pem: String,
+    /// The certificate's SHA-256 thumbprint (base64url), for `x509_cert` credentials.
+    pub(crate) thumbprint: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) expires_at: Option<String>,
+}
+
+impl Credential {
+    /// The credential as the Management API shows it (without the key).
+    pub(crate) fn to_json(&self) -> Value {
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "credential_type": self.credential_type,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        });
+        if self.credential_type == "public_key" {
+            v["kid"] = Value::String(self.kid.clone());
+            v["alg"] = Value::String(self.alg.clone());
+        }
+        if let Some(t) = &self.thumbprint {
+            v["thumbprint_sha256"] = Value::String(t.clone());
+        }
+        if let Some(e) = &self.expires_at {
+            v["expires_at"] = Value::String(e.clone());
+        }
+        v
+    }
 }
 
 /// Default for the most log events kept.
@@ -321,6 +363,12 @@ pub(crate) struct App {
     pub(crate) registry: Mutex<Registry>,
     /// Every Management API answer, when the builder asked to record them.
     pub(crate) answers: Option<Mutex<Vec<crate::Answer>>>,
+    /// The nonce DPoP proofs must carry, when the tenant requires one.
+    pub(crate) dpop_nonce: Option<Mutex<String>>,
+    /// DPoP proof `jti`s already used (by key thumbprint), with when they can be forgotten.
+    pub(crate) dpop_jti: Mutex<HashMap<String, u64>>,
+    /// The base URL of the mTLS alias, when the tenant serves one.
+    pub(crate) mtls_base_url: Option<String>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.

@@ -65,7 +65,10 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
-        match exchange(&app, &headers, &body) {
+        let peer = conn
+            .as_ref()
+            .and_then(|Extension(c)| c.peer_x5t().map(str::to_owned));
+        match exchange(&app, &headers, &body, peer.as_deref()) {
             Ok(r) => r,
             Err(Failure(status, error, description)) => {
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -153,8 +156,29 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Fa
     Ok(Some((dec(id)?, dec(secret)?)))
 }
 
-fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {
+fn exchange(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+    peer: Option<&str>,
+) -> Result<Response, Failure> {
     let params = parse_params(headers, body)?;
+    // A DPoP proof binds the token to its key (RFC 9449); it is checked before the client.
+    let jkt = match headers.get("dpop").map(|v| v.to_str()) {
+        None => None,
+        Some(Err(_)) => {
+            return Ok(crate::dpop::token_endpoint_refusal(
+                app,
+                crate::dpop::ProofError::Invalid("The DPoP proof is not valid text".into()),
+            ));
+        }
+        Some(Ok(proof)) => {
+            match crate::dpop::verify_proof(app, proof, "POST", &app.token_url, None) {
+                Ok(t) => Some(t),
+                Err(e) => return Ok(crate::dpop::token_endpoint_refusal(app, e)),
+            }
+        }
+    };
     let grant_type = params.get("grant_type").map(String::as_str).unwrap_or("");
     if grant_type.is_empty() {
         return Err(Failure(
@@ -170,7 +194,7 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
             "Grant type not supported".into(),
         ));
     }
-    let client_id = authenticate(app, headers, &params)?;
+    let client_id = authenticate(app, headers, &params, peer)?;
     let audience = params
         .get("audience")
         .filter(|a| !a.is_empty())
@@ -284,7 +308,7 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
     let now = crate::util::now_secs();
     let scope = scopes.join(" ");
     let jti = uuid::Uuid::new_v4().simple().to_string();
-    let claims = json!({
+    let mut claims = json!({
         "iss": app.issuer,
         "sub": format!("{client_id}@clients"),
         "aud": audience,
@@ -295,6 +319,13 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
         "azp": client_id,
         "jti": jti,
     });
+    if let Some(t) = &jkt {
+        claims["cnf"] = json!({"jkt": t});
+    }
+    // A token requested over mTLS is bound to the certificate (RFC 8705 §3).
+    if let Some(x5t) = peer {
+        claims["cnf"]["x5t#S256"] = json!(x5t);
+    }
     let token = app.key.sign(&claims).map_err(|_| {
         Failure(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -324,9 +355,14 @@ fn exchange(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Response, Fai
             "access_token": token,
             "expires_in": app.token_lifetime_secs,
             "scope": scope,
-            "token_type": "Bearer",
+            "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         }),
     );
+    if jkt.is_some()
+        && let Some(n) = crate::dpop::current_nonce(app)
+    {
+        set_header(&mut r, "dpop-nonce", &n);
+    }
     if let Some(h) = quota_header {
         set_header(&mut r, "auth0-client-quota-limit", &h);
     }
@@ -338,6 +374,7 @@ fn authenticate(
     app: &App,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
+    peer: Option<&str>,
 ) -> Result<String, Failure> {
     if let Some(assertion) = params.get("client_assertion") {
         if params.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
@@ -346,6 +383,28 @@ fn authenticate(
             ));
         }
         return verify_assertion(app, assertion, params.get("client_id"));
+    }
+    if let Some(x5t) = peer
+        && !params.contains_key("client_secret")
+        && !headers.contains_key(header::AUTHORIZATION)
+    {
+        // self_signed_tls_client_auth: the certificate of the handshake is the credential.
+        let id = params
+            .get("client_id")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid_request("Missing required parameter: client_id"))?;
+        let store = lock(&app.store);
+        let matches = store.credentials.get(id).is_some_and(|l| {
+            l.iter()
+                .any(|c| c.credential_type == "x509_cert" && c.thumbprint.as_deref() == Some(x5t))
+        });
+        return if matches {
+            Ok(id.clone())
+        } else {
+            Err(invalid_client(
+                "The client certificate does not match a credential of the client",
+            ))
+        };
     }
     let (id, secret) = match basic_credentials(headers)? {
         Some((id, secret)) => {
@@ -379,63 +438,172 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Verifies a `private_key_jwt` client assertion and returns the client id.
+/// The largest client assertion Auth0 accepts.
+const MAX_ASSERTION_BYTES: usize = 2048;
+/// The longest `jti` Auth0 accepts.
+const MAX_JTI_CHARS: usize = 64;
+/// The furthest ahead an assertion's `exp` may be: five minutes.
+const MAX_ASSERTION_LIFETIME_SECS: u64 = 300;
+/// Clock skew allowed on `exp` and `iat`.
+const LEEWAY_SECS: u64 = 5;
+
+fn invalid_client(msg: impl Into<String>) -> Failure {
+    Failure(StatusCode::UNAUTHORIZED, "invalid_client", msg.into())
+}
+
+/// Verifies a `private_key_jwt` client assertion as Auth0 does and returns the client id:
+/// size, algorithm and `kid` of a registered credential, signature, `aud` = the issuer URL,
+/// `iss` = `sub` = client id, `exp` at most five minutes ahead, a `jti` of at most 64
+/// characters never used before while unexpired.
 fn verify_assertion(
     app: &App,
     assertion: &str,
     client_id_param: Option<&String>,
 ) -> Result<String, Failure> {
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| unauthorized())?;
+    if assertion.len() > MAX_ASSERTION_BYTES {
+        return Err(invalid_client(format!(
+            "The client_assertion is {} bytes long, more than the {MAX_ASSERTION_BYTES} bytes allowed",
+            assertion.len()
+        )));
+    }
+    let header = jsonwebtoken::decode_header(assertion)
+        .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
+    let alg_name = match header.alg {
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::PS256 => "PS256",
+        other => {
+            return Err(invalid_client(format!(
+                "The client_assertion algorithm {other:?} is not supported; use RS256, RS384 or PS256"
+            )));
+        }
+    };
     let unverified: Value = {
-        let payload = assertion.split('.').nth(1).ok_or_else(unauthorized)?;
+        let payload = assertion
+            .split('.')
+            .nth(1)
+            .ok_or_else(|| invalid_client("The client_assertion is not a valid JWT"))?;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
-            .map_err(|_| unauthorized())?;
-        serde_json::from_slice(&bytes).map_err(|_| unauthorized())?
+            .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?
     };
     let client_id = unverified["iss"]
         .as_str()
-        .ok_or_else(unauthorized)?
+        .ok_or_else(|| invalid_client("The client_assertion has no iss claim"))?
         .to_string();
     if client_id_param.is_some_and(|p| *p != client_id) {
-        return Err(unauthorized());
+        return Err(invalid_client(
+            "The client_id parameter does not match the client_assertion iss claim",
+        ));
     }
-    let pem = lock(&app.store)
-        .client_keys
+    let now = crate::util::now_secs();
+    let now_iso = crate::util::iso8601(now * 1000);
+    let creds: Vec<crate::state::Credential> = lock(&app.store)
+        .credentials
         .get(&client_id)
-        .cloned()
-        .ok_or_else(unauthorized)?;
-    let key = match header.alg {
-        Algorithm::RS256 | Algorithm::PS256 => DecodingKey::from_rsa_pem(pem.as_bytes()),
-        Algorithm::ES256 => DecodingKey::from_ec_pem(pem.as_bytes()),
-        _ => return Err(unauthorized()),
+        .map(|l| {
+            l.iter()
+                .filter(|c| c.credential_type == "public_key")
+                .filter(|c| c.expires_at.as_deref().is_none_or(|e| e > now_iso.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if creds.is_empty() {
+        return Err(invalid_client(format!(
+            "The client {client_id} has no valid credential to verify the client_assertion"
+        )));
     }
-    .map_err(|_| unauthorized())?;
+    let candidates: Vec<&crate::state::Credential> = match &header.kid {
+        Some(kid) => {
+            let c: Vec<_> = creds.iter().filter(|c| c.kid == *kid).collect();
+            if c.is_empty() {
+                return Err(invalid_client(format!(
+                    "The client_assertion kid {kid:?} does not match a credential of the client"
+                )));
+            }
+            c
+        }
+        None => creds.iter().collect(),
+    };
     let mut v = Validation::new(header.alg);
-    v.leeway = 5;
-    v.set_audience(&[app.token_url.as_str(), app.issuer.as_str()]);
+    v.leeway = LEEWAY_SECS;
+    v.set_audience(&[app.issuer.as_str()]);
     v.set_issuer(&[client_id.as_str()]);
     v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
-    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &v)
-        .map_err(|_| unauthorized())?
-        .claims;
+    let mut last = invalid_client("The client_assertion signature is invalid");
+    let mut claims = None;
+    for cred in candidates {
+        if cred.alg != alg_name {
+            last = invalid_client(format!(
+                "The client_assertion algorithm {alg_name} does not match the credential's {}",
+                cred.alg
+            ));
+            continue;
+        }
+        let Ok(key) = DecodingKey::from_rsa_pem(cred.pem.as_bytes()) else {
+            continue;
+        };
+        match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
+            Ok(d) => {
+                claims = Some(d.claims);
+                break;
+            }
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind;
+                last = invalid_client(match e.kind() {
+                    ErrorKind::InvalidAudience => {
+                        format!("The client_assertion aud claim must be {}", app.issuer)
+                    }
+                    ErrorKind::ExpiredSignature => "The client_assertion has expired".to_owned(),
+                    ErrorKind::InvalidIssuer => {
+                        "The client_assertion iss claim must be the client id".to_owned()
+                    }
+                    ErrorKind::MissingRequiredClaim(c) => {
+                        format!("The client_assertion is missing the {c} claim")
+                    }
+                    _ => "The client_assertion signature is invalid".to_owned(),
+                });
+            }
+        }
+    }
+    let claims = claims.ok_or(last)?;
     if claims["sub"].as_str() != Some(client_id.as_str()) {
-        return Err(unauthorized());
+        return Err(invalid_client(
+            "The client_assertion sub claim must be the client id",
+        ));
+    }
+    let exp = claims["exp"].as_u64().unwrap_or(0);
+    if exp > now + MAX_ASSERTION_LIFETIME_SECS + LEEWAY_SECS {
+        return Err(invalid_client(
+            "The client_assertion exp claim is more than 5 minutes in the future",
+        ));
+    }
+    if claims["iat"]
+        .as_u64()
+        .is_some_and(|iat| iat > now + LEEWAY_SECS)
+    {
+        return Err(invalid_client(
+            "The client_assertion iat claim is in the future",
+        ));
     }
     let jti = claims["jti"]
         .as_str()
         .filter(|j| !j.is_empty())
-        .ok_or_else(|| invalid_request("The client_assertion is missing the jti claim"))?;
-    let exp = claims["exp"].as_u64().unwrap_or(0);
+        .ok_or_else(|| invalid_client("The client_assertion is missing the jti claim"))?;
+    if jti.chars().count() > MAX_JTI_CHARS {
+        return Err(invalid_client(format!(
+            "The client_assertion jti claim is longer than {MAX_JTI_CHARS} characters"
+        )));
+    }
     let mut store = lock(&app.store);
-    let now = crate::util::now_secs();
-    store.used_jti.retain(|_, e| *e + 60 >= now);
+    store.used_jti.retain(|_, e| *e + LEEWAY_SECS >= now);
     let key = format!("{client_id}\u{0}{jti}");
     if store.used_jti.contains_key(&key) {
-        return Err(Failure(
-            StatusCode::UNAUTHORIZED,
-            "access_denied",
-            "The client_assertion has already been used (jti reuse)".into(),
+        return Err(invalid_client(
+            "The client_assertion has already been used (jti reuse)",
         ));
     }
     store.used_jti.insert(key, exp);

@@ -25,7 +25,9 @@ pub(crate) enum AuthKind {
     SecretPost(SecretString),
     SecretBasic(SecretString),
     #[cfg(feature = "private-key-jwt")]
-    PrivateKeyJwt(crate::jwt::PrivateKey),
+    PrivateKeyJwt(std::sync::Arc<crate::jwt::KeyRing>),
+    TlsClientAuth,
+    SelfSignedTlsClientAuth,
 }
 
 impl ClientAuth {
@@ -43,25 +45,101 @@ impl ClientAuth {
         }
     }
 
-    /// Signs a fresh client assertion with `key` for every request (RFC 7523): `iss` = `sub` =
-    /// the client id, `aud` = the token URL (or the value set with
+    /// Signs a fresh client assertion with `key` for every request (RFC 7523), as Auth0 checks
+    /// it: header `alg`, `typ: JWT` and the credential's `kid`; claims `iss` = `sub` = the
+    /// client id, `aud` = the issuer URL of the token host with its trailing slash
+    /// (`https://{tenant or custom domain}/`; the token URL for a server declared
+    /// [`not_auth0`](crate::TokenEndpoint::not_auth0); or the value set with
     /// [`with_assertion_audience`](crate::TokenClientBuilder::with_assertion_audience)), a
-    /// random `jti`, `iat` = now and `exp` = now + 60 s.
+    /// random 32-character `jti`, `iat` = now and `exp` = now + 60 s
+    /// ([`with_assertion_lifetime`](crate::TokenClientBuilder::with_assertion_lifetime)).
     #[cfg(feature = "private-key-jwt")]
     pub fn private_key_jwt(key: crate::jwt::PrivateKey) -> Self {
         Self {
-            kind: AuthKind::PrivateKeyJwt(key),
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(crate::jwt::KeyRing::single(key))),
         }
     }
 
+    /// Signs with one of up to two keys, for a rotation without a failed call (Auth0 registers
+    /// up to two credentials per client: add the new one, switch, remove the old one).
+    ///
+    /// The first key is preferred. When the token endpoint rejects the client
+    /// (`401 invalid_client`, or Auth0's `401 access_denied`), the request is sent once more
+    /// signed with the other key, and the key that worked is preferred from then on.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) for no key or more than two.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn private_key_jwt_keys(
+        keys: impl IntoIterator<Item = crate::jwt::PrivateKey>,
+    ) -> Result<Self, crate::ConfigError> {
+        let ring = crate::jwt::KeyRing::fixed(keys.into_iter().collect())?;
+        Ok(Self {
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(ring)),
+        })
+    }
+
+    /// Like [`private_key_jwt_keys`](Self::private_key_jwt_keys), with keys read from files
+    /// and read again whenever a file changes on disk (see
+    /// [`PrivateKeyFile`](crate::PrivateKeyFile)), so that an operator rotates without a
+    /// restart: write the new key as the second file, register it with Auth0, remove the old
+    /// credential; every process switches on its next token request.
+    ///
+    /// The first file must hold a usable key now; the second may appear later.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Invalid`](crate::ConfigError::Invalid) for no file or more than two, a
+    /// missing or unusable first file, or an existing but unusable second file.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn private_key_jwt_files(
+        files: impl IntoIterator<Item = crate::jwt::PrivateKeyFile>,
+    ) -> Result<Self, crate::ConfigError> {
+        let ring = crate::jwt::KeyRing::files(files.into_iter().collect())?;
+        Ok(Self {
+            kind: AuthKind::PrivateKeyJwt(std::sync::Arc::new(ring)),
+        })
+    }
+
+    /// mTLS client authentication with a certificate issued by a certificate authority
+    /// (RFC 8705 §2.1, `tls_client_auth`): the client presents its certificate in the TLS
+    /// handshake with the token endpoint's mTLS alias and sends no secret. Give the
+    /// certificate with [`with_client_certificate`](crate::TokenClientBuilder::with_client_certificate).
+    pub fn tls_client_auth() -> Self {
+        Self {
+            kind: AuthKind::TlsClientAuth,
+        }
+    }
+
+    /// mTLS client authentication with a self-signed certificate registered with the server
+    /// (RFC 8705 §2.2, `self_signed_tls_client_auth`); otherwise as
+    /// [`tls_client_auth`](Self::tls_client_auth).
+    pub fn self_signed_tls_client_auth() -> Self {
+        Self {
+            kind: AuthKind::SelfSignedTlsClientAuth,
+        }
+    }
+
+    /// Whether the method authenticates with a client certificate.
+    pub fn is_mtls(&self) -> bool {
+        matches!(
+            self.kind,
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth
+        )
+    }
+
     /// The method's name as used in OAuth metadata: `client_secret_post`,
-    /// `client_secret_basic` or `private_key_jwt`.
+    /// `client_secret_basic`, `private_key_jwt`, `tls_client_auth` or
+    /// `self_signed_tls_client_auth`.
     pub fn method_name(&self) -> &'static str {
         match &self.kind {
             AuthKind::SecretPost(_) => "client_secret_post",
             AuthKind::SecretBasic(_) => "client_secret_basic",
             #[cfg(feature = "private-key-jwt")]
             AuthKind::PrivateKeyJwt(_) => "private_key_jwt",
+            AuthKind::TlsClientAuth => "tls_client_auth",
+            AuthKind::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
 
@@ -71,6 +149,7 @@ impl ClientAuth {
             AuthKind::SecretPost(s) | AuthKind::SecretBasic(s) => Some(s.expose_secret()),
             #[cfg(feature = "private-key-jwt")]
             AuthKind::PrivateKeyJwt(_) => None,
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth => None,
         }
     }
 }
@@ -83,11 +162,15 @@ impl fmt::Debug for ClientAuth {
                 .field("method", &self.method_name())
                 .field("secret", &"[REDACTED]")
                 .finish(),
-            #[cfg(feature = "private-key-jwt")]
-            AuthKind::PrivateKeyJwt(key) => f
+            AuthKind::TlsClientAuth | AuthKind::SelfSignedTlsClientAuth => f
                 .debug_struct("ClientAuth")
                 .field("method", &self.method_name())
-                .field("key", key)
+                .finish(),
+            #[cfg(feature = "private-key-jwt")]
+            AuthKind::PrivateKeyJwt(keys) => f
+                .debug_struct("ClientAuth")
+                .field("method", &self.method_name())
+                .field("keys", keys)
                 .finish(),
         }
     }

@@ -11,12 +11,26 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use crate::auth::{AuthKind, ClientAuth, basic_credentials};
 use crate::clock::{Clock, SystemClock};
+use crate::dpop::DpopKey;
 use crate::endpoint::TokenEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::http::{HttpClient, HttpRequest, ReqwestHttpClient};
+use crate::mtls::ClientCertificate;
 use crate::response::{Scrub, interpret};
 use crate::retry::RetryPolicy;
 use crate::token::AccessToken;
+
+#[cfg(feature = "private-key-jwt")]
+type SigningKey = crate::jwt::PrivateKey;
+#[cfg(not(feature = "private-key-jwt"))]
+type SigningKey = std::convert::Infallible;
+
+/// Whether an answer says the server did not accept the client's credentials: `401
+/// invalid_client` (RFC 6749 §5.2), or Auth0's `401 access_denied`.
+fn rejects_client(e: &Error) -> bool {
+    matches!(e, Error::OAuth(o) if o.status == 401 && (o.error == "invalid_client" || o.error == "access_denied"))
+        || matches!(e, Error::OAuth(o) if o.status == 400 && o.error == "invalid_client")
+}
 
 /// Default time allowed to establish a connection: 5 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,9 +97,32 @@ pub struct TokenClientBuilder {
     clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: Option<String>,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_lifetime: Duration,
+    dpop: Option<DpopKey>,
+    client_certificate: Option<ClientCertificate>,
+    mtls_endpoint: Option<String>,
 }
 
 impl TokenClientBuilder {
+    /// Presents `certificate` in the TLS handshake with the token endpoint (RFC 8705): the
+    /// credential of `tls_client_auth` and `self_signed_tls_client_auth`, and what
+    /// certificate-bound tokens (`cnf.x5t#S256`) are bound to. Tokens are cached under the
+    /// certificate's thumbprint. With the default transport the certificate is configured on
+    /// it; with your own transport, configure the same certificate on it. Default: none.
+    pub fn with_client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// Sends token requests to the token endpoint's mTLS alias, the
+    /// `mtls_endpoint_aliases.token_endpoint` of the server's discovery document (RFC 8705
+    /// §5), instead of the token URL. Default: the token URL.
+    pub fn with_mtls_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.mtls_endpoint = Some(url.into());
+        self
+    }
+
     /// Sets the `audience` parameter (the API the token is for).
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
@@ -183,11 +220,31 @@ impl TokenClientBuilder {
         self
     }
 
-    /// Sets the `aud` claim of `private_key_jwt` assertions (default: the token URL). Some
-    /// servers expect the issuer URL instead, e.g. `https://{domain}/` for Auth0.
+    /// Sets the `aud` claim of `private_key_jwt` assertions. Default: the issuer URL of the
+    /// token host with its trailing slash (`https://{tenant or custom domain}/`), as Auth0
+    /// documents it; the token URL for an endpoint declared
+    /// [`not_auth0`](TokenEndpoint::not_auth0).
     #[cfg(feature = "private-key-jwt")]
     pub fn with_assertion_audience(mut self, audience: impl Into<String>) -> Self {
         self.assertion_audience = Some(audience.into());
+        self
+    }
+
+    /// Sets how long each `private_key_jwt` assertion is valid (`exp` - `iat`): default 60 s
+    /// ([`ASSERTION_LIFETIME`](crate::ASSERTION_LIFETIME), Auth0's recommendation), between 1 s
+    /// and 5 minutes ([`MAX_ASSERTION_LIFETIME`](crate::MAX_ASSERTION_LIFETIME), the most
+    /// Auth0 accepts), whole seconds.
+    #[cfg(feature = "private-key-jwt")]
+    pub fn with_assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.assertion_lifetime = lifetime;
+        self
+    }
+
+    /// Asks for DPoP-bound tokens (RFC 9449): every token request carries a proof signed with
+    /// `key`, a `400 use_dpop_nonce` answer is retried once with the server's nonce, and the
+    /// answer may be `token_type: DPoP` (a server may still answer `Bearer`). Default: none.
+    pub fn with_dpop(mut self, key: DpopKey) -> Self {
+        self.dpop = Some(key);
         self
     }
 
@@ -266,6 +323,25 @@ impl TokenClientBuilder {
             });
         }
 
+        if self.auth.is_mtls() && self.client_certificate.is_none() {
+            return Err(ConfigError::Invalid {
+                field: "client certificate",
+                reason: format!(
+                    "{} needs a client certificate and its key; give them with with_client_certificate (AUTH0_CLIENT_CERT and AUTH0_CLIENT_KEY)",
+                    self.auth.method_name()
+                ),
+            });
+        }
+        let token_url = match &self.mtls_endpoint {
+            Some(u) => {
+                let e = TokenEndpoint::url(u)?;
+                if e.is_insecure() && !self.allow_insecure_http {
+                    return Err(ConfigError::InsecureHttp { url: u.clone() });
+                }
+                e.as_str().to_owned()
+            }
+            None => self.endpoint.as_str().to_owned(),
+        };
         let http: Arc<dyn HttpClient> = match self.transport {
             Transport::Default => {
                 let mut builder = ReqwestHttpClient::builder()
@@ -274,6 +350,9 @@ impl TokenClientBuilder {
                     .allow_insecure_http(self.allow_insecure_http);
                 for pem in &self.root_certificates {
                     builder = builder.with_root_certificate_pem(pem);
+                }
+                if let Some(c) = &self.client_certificate {
+                    builder = builder.with_client_certificate(c.clone());
                 }
                 Arc::new(builder.build()?)
             }
@@ -288,15 +367,30 @@ impl TokenClientBuilder {
         };
 
         #[cfg(feature = "private-key-jwt")]
-        let assertion_audience = self
-            .assertion_audience
-            .unwrap_or_else(|| self.endpoint.as_str().to_owned());
+        let assertion_audience = match self.assertion_audience {
+            Some(a) => {
+                check_text("assertion audience", &a)?;
+                a
+            }
+            None if self.endpoint.is_auth0() => self.endpoint.issuer_url(),
+            None => self.endpoint.as_str().to_owned(),
+        };
+        #[cfg(feature = "private-key-jwt")]
+        if let AuthKind::PrivateKeyJwt(keys) = &self.auth.kind {
+            check_assertion_config(
+                keys,
+                &self.endpoint,
+                &self.client_id,
+                &assertion_audience,
+                self.assertion_lifetime,
+            )?;
+        }
 
         let telemetry = self.telemetry.then(telemetry_header_value);
 
         Ok(TokenClient {
             inner: Arc::new(Inner {
-                token_url: self.endpoint.as_str().to_owned(),
+                token_url,
                 endpoint: self.endpoint,
                 client_id: self.client_id,
                 auth: self.auth,
@@ -312,9 +406,76 @@ impl TokenClientBuilder {
                 clock: self.clock,
                 #[cfg(feature = "private-key-jwt")]
                 assertion_audience,
+                #[cfg(feature = "private-key-jwt")]
+                assertion_lifetime: self.assertion_lifetime,
+                dpop: self.dpop,
+                client_certificate: self.client_certificate,
             }),
         })
     }
+}
+
+/// Checks what Auth0 checks of the assertions before any is sent: the algorithms it can
+/// register, the lifetime, and the size of an assertion signed now with each key.
+#[cfg(feature = "private-key-jwt")]
+fn check_assertion_config(
+    keys: &crate::jwt::KeyRing,
+    endpoint: &TokenEndpoint,
+    client_id: &str,
+    audience: &str,
+    lifetime: Duration,
+) -> Result<(), ConfigError> {
+    if lifetime.is_zero()
+        || lifetime > crate::jwt::MAX_ASSERTION_LIFETIME
+        || lifetime.subsec_nanos() != 0
+    {
+        return Err(ConfigError::Invalid {
+            field: "assertion lifetime",
+            reason: format!(
+                "{lifetime:?} is not a whole number of seconds between 1 s and 5 minutes (Auth0 refuses an `exp` more than five minutes ahead; one minute is recommended)"
+            ),
+        });
+    }
+    if endpoint.is_auth0() {
+        for alg in keys.algorithms() {
+            if !alg.is_auth0_credential_algorithm() {
+                return Err(ConfigError::Invalid {
+                    field: "private key algorithm",
+                    reason: format!(
+                        "Auth0 cannot register a {alg} credential: it accepts RS256, RS384 or PS256 only; use an RSA key with one of them, or declare the token endpoint not Auth0's with TokenEndpoint::not_auth0() if it belongs to another OAuth server"
+                    ),
+                });
+            }
+        }
+    }
+    for (_, key) in keys.candidates() {
+        let probe = key
+            .sign_assertion(
+                client_id,
+                audience,
+                SystemTime::now(),
+                lifetime,
+                endpoint.is_auth0(),
+            )
+            .map_err(|reason| ConfigError::Invalid {
+                field: "private key",
+                reason: format!("cannot sign a client assertion: {reason}"),
+            })?;
+        check_assertion_size(probe.len(), endpoint)?;
+    }
+    Ok(())
+}
+
+/// Auth0 refuses client assertions over 2,048 bytes.
+#[cfg(feature = "private-key-jwt")]
+fn check_assertion_size(bytes: usize, endpoint: &TokenEndpoint) -> Result<(), ConfigError> {
+    if endpoint.is_auth0() && bytes > crate::jwt::MAX_ASSERTION_BYTES {
+        return Err(ConfigError::AssertionTooLarge {
+            bytes,
+            limit: crate::jwt::MAX_ASSERTION_BYTES,
+        });
+    }
+    Ok(())
 }
 
 fn check_text(field: &'static str, value: &str) -> Result<(), ConfigError> {
@@ -378,6 +539,10 @@ struct Inner {
     clock: Arc<dyn Clock>,
     #[cfg(feature = "private-key-jwt")]
     assertion_audience: String,
+    #[cfg(feature = "private-key-jwt")]
+    assertion_lifetime: Duration,
+    dpop: Option<DpopKey>,
+    client_certificate: Option<ClientCertificate>,
 }
 
 /// Obtains access tokens with the OAuth 2.0 client-credentials grant.
@@ -417,10 +582,15 @@ impl TokenClient {
             clock: Arc::new(SystemClock),
             #[cfg(feature = "private-key-jwt")]
             assertion_audience: None,
+            #[cfg(feature = "private-key-jwt")]
+            assertion_lifetime: crate::jwt::ASSERTION_LIFETIME,
+            dpop: None,
+            client_certificate: None,
+            mtls_endpoint: None,
         }
     }
 
-    /// The token URL.
+    /// The URL token requests go to: the token URL, or the mTLS alias when one was set.
     pub fn token_url(&self) -> &str {
         &self.inner.token_url
     }
@@ -453,6 +623,16 @@ impl TokenClient {
     /// The client authentication method name (`client_secret_post`, …).
     pub fn auth_method(&self) -> &'static str {
         self.inner.auth.method_name()
+    }
+
+    /// The client certificate presented to the token endpoint, if any.
+    pub fn client_certificate(&self) -> Option<&ClientCertificate> {
+        self.inner.client_certificate.as_ref()
+    }
+
+    /// The DPoP key, when tokens are requested DPoP-bound.
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.inner.dpop.as_ref()
     }
 
     /// The retry policy.
@@ -515,9 +695,74 @@ impl TokenClient {
 
     async fn attempt(&self, attempt: u32) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
+        let keys = self.signing_keys()?;
+        let mut key_pos = 0usize;
+        let mut nonce_retried = false;
+        loop {
+            let key = keys.get(key_pos);
+            let result = self.send_once(attempt, key).await;
+            match result {
+                Ok(token) => {
+                    #[cfg(feature = "private-key-jwt")]
+                    if let (Some((slot, _)), AuthKind::PrivateKeyJwt(ring)) =
+                        (key, &inner.auth.kind)
+                    {
+                        ring.prefer(*slot);
+                    }
+                    return Ok(token);
+                }
+                Err(Error::OAuth(e))
+                    if !nonce_retried
+                        && inner.dpop.is_some()
+                        && e.status == 400
+                        && e.error == "use_dpop_nonce" =>
+                {
+                    // The nonce came with the answer and is kept by the key; send once more.
+                    tracing::debug!(url = %inner.token_url, attempt, "the token endpoint asks for a DPoP nonce; sending the proof again with it");
+                    nonce_retried = true;
+                }
+                Err(e) if key_pos + 1 < keys.len() && rejects_client(&e) => {
+                    tracing::warn!(
+                        url = %inner.token_url,
+                        client_id = %inner.client_id,
+                        attempt,
+                        error = %e,
+                        "the token endpoint rejected the client assertion; trying the other signing key"
+                    );
+                    key_pos += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The signing keys available now, preferred first (none without `private_key_jwt`).
+    fn signing_keys(&self) -> Result<Vec<(usize, SigningKey)>, Error> {
+        #[cfg(feature = "private-key-jwt")]
+        if let AuthKind::PrivateKeyJwt(ring) = &self.inner.auth.kind {
+            let keys = ring.candidates();
+            if keys.is_empty() {
+                return Err(Error::Config(ConfigError::Invalid {
+                    field: "private key",
+                    reason: format!(
+                        "no signing key is available: the key files {ring:?} are all missing; put the key back"
+                    ),
+                }));
+            }
+            return Ok(keys);
+        }
+        Ok(Vec::new())
+    }
+
+    async fn send_once(
+        &self,
+        attempt: u32,
+        key: Option<&(usize, SigningKey)>,
+    ) -> Result<AccessToken, Error> {
+        let inner = &*self.inner;
         let sent_at = inner.clock.now();
         let started = tokio::time::Instant::now();
-        let (request, assertion) = self.build_request(sent_at)?;
+        let (request, assertion) = self.build_request(sent_at, key.map(|(_, k)| k))?;
         tracing::debug!(
             url = %inner.token_url,
             client_id = %inner.client_id,
@@ -547,6 +792,9 @@ impl TokenClient {
             body_bytes = response.body.len(),
             "token endpoint answered"
         );
+        if let Some(d) = &inner.dpop {
+            d.remember_nonce(&inner.token_url, &response.headers);
+        }
         let mut secrets = Vec::new();
         if let Some(s) = inner.auth.secret() {
             secrets.push(s);
@@ -555,7 +803,14 @@ impl TokenClient {
             secrets.push(a);
         }
         let scrub = Scrub { secrets };
-        let token = interpret(&response, &inner.scopes, sent_at, inner.clock.now(), &scrub)?;
+        let token = interpret(
+            &response,
+            &inner.scopes,
+            sent_at,
+            inner.clock.now(),
+            &scrub,
+            inner.dpop.is_some(),
+        )?;
         tracing::debug!(
             url = %inner.token_url,
             client_id = %inner.client_id,
@@ -568,7 +823,11 @@ impl TokenClient {
     }
 
     /// Builds the HTTP request; also returns the assertion (if any) so answers can be scrubbed.
-    fn build_request(&self, now: SystemTime) -> Result<(HttpRequest, Option<String>), Error> {
+    fn build_request(
+        &self,
+        now: SystemTime,
+        key: Option<&SigningKey>,
+    ) -> Result<(HttpRequest, Option<String>), Error> {
         let inner = &*self.inner;
         let mut params: Vec<(&str, &str)> = vec![
             ("grant_type", "client_credentials"),
@@ -577,24 +836,27 @@ impl TokenClient {
         let mut headers = HeaderMap::new();
         #[allow(unused_mut)]
         let mut assertion: Option<String> = None;
-        match &inner.auth.kind {
-            AuthKind::SecretPost(_) => {}
-            AuthKind::SecretBasic(_) => {}
-            #[cfg(feature = "private-key-jwt")]
-            AuthKind::PrivateKeyJwt(key) => {
-                let signed = key
-                    .sign(&inner.client_id, &inner.assertion_audience, now)
-                    .map_err(|reason| {
-                        Error::Config(ConfigError::Invalid {
-                            field: "private key",
-                            reason: format!("could not sign the client assertion: {reason}"),
-                        })
-                    })?;
-                assertion = Some(signed);
-            }
+        #[cfg(feature = "private-key-jwt")]
+        if let Some(key) = key {
+            let signed = key
+                .sign_assertion(
+                    &inner.client_id,
+                    &inner.assertion_audience,
+                    now,
+                    inner.assertion_lifetime,
+                    inner.endpoint.is_auth0(),
+                )
+                .map_err(|reason| {
+                    Error::Config(ConfigError::Invalid {
+                        field: "private key",
+                        reason: format!("could not sign the client assertion: {reason}"),
+                    })
+                })?;
+            check_assertion_size(signed.len(), &inner.endpoint)?;
+            assertion = Some(signed);
         }
         #[cfg(not(feature = "private-key-jwt"))]
-        let _ = now;
+        let _ = (now, key);
         let secret_post = match &inner.auth.kind {
             AuthKind::SecretPost(_) => inner.auth.secret(),
             _ => None,
@@ -655,6 +917,17 @@ impl TokenClient {
                 .finish()
                 .into_bytes()
         };
+        if let Some(d) = &inner.dpop {
+            let proof = d.proof_at(&Method::POST, &inner.token_url, None, now)?;
+            let mut value = HeaderValue::from_str(&proof).map_err(|_| {
+                Error::Config(ConfigError::Invalid {
+                    field: "DPoP key",
+                    reason: "the proof cannot be sent in a header".to_owned(),
+                })
+            })?;
+            value.set_sensitive(true);
+            headers.insert(crate::dpop::DPOP_HEADER, value);
+        }
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         if let Some(t) = &inner.telemetry {
@@ -689,6 +962,7 @@ impl fmt::Debug for TokenClient {
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
             .field("telemetry", &i.telemetry.is_some())
+            .field("dpop", &i.dpop)
             .finish_non_exhaustive()
     }
 }

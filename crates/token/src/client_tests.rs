@@ -693,3 +693,207 @@ fn accessors_clone_and_debug_redaction() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<TokenClient>();
 }
+
+#[cfg(feature = "private-key-jwt")]
+mod assertions {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::jws::Algorithm;
+    use crate::jwt::{PrivateKey, PrivateKeyFile};
+
+    /// One RSA key per test binary (generation is slow).
+    fn rsa_pem() -> &'static str {
+        static PEM: OnceLock<String> = OnceLock::new();
+        PEM.get_or_init(|| {
+            use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+            let k = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+            k.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+        })
+    }
+
+    fn decode(part: &str) -> serde_json::Value {
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap();
+        serde_json::from_slice(&b).unwrap()
+    }
+
+    /// Sends one token request through a scripted transport and returns the assertion's
+    /// header and claims.
+    async fn sent_assertion(
+        endpoint: TokenEndpoint,
+        key: PrivateKey,
+        tweak: impl FnOnce(TokenClientBuilder) -> TokenClientBuilder,
+    ) -> (serde_json::Value, serde_json::Value, String) {
+        let script = Scripted::new(vec![(Duration::ZERO, Ok(response(200, &[], &ok_body())))]);
+        let b = TokenClient::builder(endpoint, "my-client", ClientAuth::private_key_jwt(key))
+            .with_http_client(script.clone());
+        tweak(b).build().unwrap().fetch_token().await.unwrap();
+        let req = script.requests.lock().unwrap()[0].clone();
+        let f = form(&req.body);
+        assert_eq!(
+            f["client_assertion_type"],
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        );
+        assert!(!f.contains_key("client_secret"));
+        let a = f["client_assertion"].clone();
+        let parts: Vec<&str> = a.split('.').collect();
+        (decode(parts[0]), decode(parts[1]), a)
+    }
+
+    #[tokio::test]
+    async fn the_assertion_carries_what_auth0_checks() {
+        let key = PrivateKey::from_pem(rsa_pem().as_bytes(), Algorithm::RS384).unwrap();
+        let thumb = key.thumbprint().to_owned();
+        let (h, c, a) = sent_assertion(
+            TokenEndpoint::auth0_domain("tenant.eu.auth0.com").unwrap(),
+            key,
+            |b| b,
+        )
+        .await;
+        assert_eq!(h["alg"], "RS384");
+        assert_eq!(h["typ"], "JWT");
+        assert_eq!(h["kid"], thumb.as_str());
+        assert_eq!(c["aud"], "https://tenant.eu.auth0.com/");
+        assert_eq!(c["iss"], "my-client");
+        assert_eq!(c["sub"], "my-client");
+        let jti = c["jti"].as_str().unwrap();
+        assert!(!jti.is_empty() && jti.len() <= 64, "{jti}");
+        assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 60);
+        assert!(a.len() <= 2048);
+    }
+
+    #[tokio::test]
+    async fn a_custom_domain_is_the_audience_and_the_lifetime_is_configurable() {
+        let key = PrivateKey::from_pem(rsa_pem().as_bytes(), Algorithm::PS256)
+            .unwrap()
+            .with_key_id("registered-kid-1");
+        let (h, c, _) = sent_assertion(
+            TokenEndpoint::url("https://login.example.com/oauth/token").unwrap(),
+            key,
+            |b| b.with_assertion_lifetime(Duration::from_secs(300)),
+        )
+        .await;
+        assert_eq!(h["alg"], "PS256");
+        assert_eq!(h["kid"], "registered-kid-1");
+        assert_eq!(c["aud"], "https://login.example.com/");
+        assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 300);
+    }
+
+    #[tokio::test]
+    async fn another_server_gets_the_token_url_and_no_invented_kid() {
+        let kp_pem = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .unwrap()
+            .serialize_pem();
+        let key = PrivateKey::from_pem(kp_pem.as_bytes(), Algorithm::ES256).unwrap();
+        let (h, c, _) = sent_assertion(
+            TokenEndpoint::url("https://idp.example.com/oauth2/token")
+                .unwrap()
+                .not_auth0(),
+            key,
+            |b| b,
+        )
+        .await;
+        assert_eq!(h["alg"], "ES256");
+        assert!(h.get("kid").is_none(), "{h}");
+        assert_eq!(c["aud"], "https://idp.example.com/oauth2/token");
+    }
+
+    #[test]
+    fn lifetimes_over_five_minutes_or_of_zero_are_refused() {
+        let key = PrivateKey::from_pem(rsa_pem().as_bytes(), Algorithm::RS256).unwrap();
+        for bad in [
+            Duration::ZERO,
+            Duration::from_secs(301),
+            Duration::from_millis(1500),
+        ] {
+            let err = TokenClient::builder(
+                TokenEndpoint::auth0_domain("t.auth0.com").unwrap(),
+                "id",
+                ClientAuth::private_key_jwt(key.clone()),
+            )
+            .with_assertion_lifetime(bad)
+            .build()
+            .unwrap_err();
+            assert!(err.to_string().contains("five minutes"), "{err}");
+        }
+    }
+
+    #[test]
+    fn keys_stay_out_of_debug_and_errors() {
+        let key = PrivateKey::from_pem(rsa_pem().as_bytes(), Algorithm::RS256).unwrap();
+        let body_line = rsa_pem().lines().nth(3).unwrap().to_owned();
+        let auth = ClientAuth::private_key_jwt_keys([key.clone(), key.clone()]).unwrap();
+        let client = TokenClient::builder(
+            TokenEndpoint::auth0_domain("t.auth0.com").unwrap(),
+            "id",
+            auth.clone(),
+        )
+        .build()
+        .unwrap();
+        let dbg = format!("{key:?} {auth:?} {client:#?}");
+        assert!(!dbg.contains(&body_line), "{dbg}");
+        assert!(dbg.contains("[REDACTED]"));
+        // An EC key for an RSA algorithm, and a P-384 key for ES256, name the fix.
+        let p384 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)
+            .unwrap()
+            .serialize_pem();
+        let e = PrivateKey::from_pem(p384.as_bytes(), Algorithm::ES256)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("P-384") && e.contains("P-256"), "{e}");
+        let e = PrivateKey::from_pem(p384.as_bytes(), Algorithm::RS256)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs an RSA key"), "{e}");
+        assert!(!e.contains(&body_line));
+    }
+
+    #[tokio::test]
+    async fn key_files_are_read_again_when_they_change() {
+        let dir = std::env::temp_dir().join(format!("auth0-m2m-keys-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("key.pem");
+        let second = dir.join("next.pem");
+        std::fs::write(&first, rsa_pem()).unwrap();
+        let auth = ClientAuth::private_key_jwt_files([
+            PrivateKeyFile::new(&first, Algorithm::RS256),
+            PrivateKeyFile::new(&second, Algorithm::RS256),
+        ])
+        .unwrap();
+        let AuthKind::PrivateKeyJwt(ring) = &auth.kind else {
+            unreachable!()
+        };
+        assert_eq!(
+            ring.candidates().len(),
+            1,
+            "the second file does not exist yet"
+        );
+        // The second key appears; garbage replacing the first keeps the key read before.
+        std::fs::copy(&first, &second).unwrap();
+        assert_eq!(ring.candidates().len(), 2);
+        std::fs::write(
+            &first,
+            "garbage that is longer than the key was, to change the size",
+        )
+        .unwrap();
+        let c = ring.candidates();
+        assert_eq!(c.len(), 2, "an unusable file keeps its previous key");
+        // A removed file empties its slot.
+        std::fs::remove_file(&second).unwrap();
+        assert_eq!(ring.candidates().len(), 1);
+        // A missing first file is a configuration error that names it.
+        let e = ClientAuth::private_key_jwt_files([PrivateKeyFile::new(
+            dir.join("absent.pem"),
+            Algorithm::RS256,
+        )])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("absent.pem") && e.contains("does not exist"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

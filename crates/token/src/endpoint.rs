@@ -19,6 +19,7 @@ use crate::error::ConfigError;
 pub struct TokenEndpoint {
     url: Url,
     default_audience: Option<String>,
+    auth0: bool,
 }
 
 impl TokenEndpoint {
@@ -48,11 +49,16 @@ impl TokenEndpoint {
         Ok(Self {
             default_audience: Some(format!("https://{authority}/api/v2/")),
             url,
+            auth0: true,
         })
     }
 
-    /// An explicit token URL, for any standards-compliant OAuth 2.0 server
-    /// (`https://idp.example.com/oauth2/token`).
+    /// An explicit token URL (`https://login.example.com/oauth/token` for an Auth0 custom
+    /// domain, or `https://idp.example.com/oauth2/token` for any standards-compliant OAuth 2.0
+    /// server).
+    ///
+    /// Auth0's client-authentication rules apply by default; for a server that is not Auth0's,
+    /// say so with [`not_auth0`](Self::not_auth0).
     ///
     /// The URL must be absolute, use `https` (or `http`, which the builder only accepts with
     /// [`allow_insecure_http(true)`](crate::TokenClientBuilder::allow_insecure_http)), have a
@@ -100,7 +106,42 @@ impl TokenEndpoint {
         Ok(Self {
             url: parsed,
             default_audience: None,
+            auth0: true,
         })
+    }
+
+    /// Declares that this token endpoint is not Auth0's but another OAuth 2.0 server, for
+    /// which Auth0's rules do not hold:
+    ///
+    /// | rule | Auth0 (default) | `not_auth0()` |
+    /// | --- | --- | --- |
+    /// | assertion `aud` | the issuer URL, `https://{host}/` | the token URL (RFC 7523 §3) |
+    /// | assertion algorithms | `RS256`, `RS384`, `PS256` | also `ES256` |
+    /// | assertion `kid` | the one set, else the key's thumbprint | the one set, else none |
+    /// | assertion size | at most 2,048 bytes | no limit |
+    ///
+    /// ```
+    /// use auth0_m2m_token::TokenEndpoint;
+    /// let e = TokenEndpoint::url("https://idp.example.com/oauth2/token")?.not_auth0();
+    /// assert!(!e.is_auth0());
+    /// # Ok::<(), auth0_m2m_token::ConfigError>(())
+    /// ```
+    pub fn not_auth0(mut self) -> Self {
+        self.auth0 = false;
+        self
+    }
+
+    /// Whether Auth0's rules apply to this endpoint (`true` unless
+    /// [`not_auth0`](Self::not_auth0) was called).
+    pub fn is_auth0(&self) -> bool {
+        self.auth0
+    }
+
+    /// The issuer URL of the token host with its trailing slash, `{scheme}://{host[:port]}/`:
+    /// the `aud` Auth0 expects in client assertions (the tenant's domain, or the custom
+    /// domain the request goes to).
+    pub fn issuer_url(&self) -> String {
+        format!("{}/", self.url.origin().ascii_serialization())
     }
 
     /// The token URL.
@@ -125,6 +166,7 @@ impl fmt::Debug for TokenEndpoint {
         f.debug_struct("TokenEndpoint")
             .field("url", &self.url.as_str())
             .field("default_audience", &self.default_audience)
+            .field("auth0", &self.auth0)
             .finish()
     }
 }

@@ -43,6 +43,17 @@ pub enum ConfigError {
         /// The name of the empty value.
         field: &'static str,
     },
+    /// A `private_key_jwt` assertion would be larger than the token endpoint accepts (Auth0:
+    /// 2,048 bytes), so it is refused before it is sent.
+    #[error(
+        "the client assertion would be {bytes} bytes, over Auth0's limit of {limit} bytes: use an RSA key of 2,048 to 4,096 bits, a shorter key id or a shorter client id"
+    )]
+    AssertionTooLarge {
+        /// The size of the assertion.
+        bytes: usize,
+        /// The largest size accepted.
+        limit: usize,
+    },
     /// A value is present but unusable.
     #[error("invalid {field}: {reason}")]
     Invalid {

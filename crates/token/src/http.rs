@@ -169,9 +169,16 @@ pub struct ReqwestHttpClientBuilder {
     timeout: Duration,
     allow_insecure_http: bool,
     root_certificates: Vec<Vec<u8>>,
+    client_certificate: Option<crate::mtls::ClientCertificate>,
 }
 
 impl ReqwestHttpClientBuilder {
+    /// Presents `certificate` when a server asks for one (mTLS, RFC 8705).
+    pub fn with_client_certificate(mut self, certificate: crate::mtls::ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
     /// Sets the connect timeout (default 5 s).
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -223,6 +230,9 @@ impl ReqwestHttpClientBuilder {
                 builder = builder.add_root_certificate(cert);
             }
         }
+        if let Some(c) = &self.client_certificate {
+            builder = builder.identity(c.identity()?);
+        }
         let client = builder.build().map_err(|e| ConfigError::Invalid {
             field: "HTTP client",
             reason: format!("could not be built: {e}"),
@@ -245,6 +255,7 @@ impl ReqwestHttpClient {
             timeout: crate::DEFAULT_TIMEOUT,
             allow_insecure_http: false,
             root_certificates: Vec::new(),
+            client_certificate: None,
         }
     }
 }

@@ -31,13 +31,15 @@
 //! when set, `scope` (sorted, space-separated), `organization` and extra parameters. The body
 //! is form-encoded by default, as in Auth0's documentation, or JSON with
 //! [`TokenClientBuilder::with_json_body`]. Client authentication is chosen with
-//! [`ClientAuth`]: `client_secret_post` (default), `client_secret_basic`, or `private_key_jwt`
-//! (feature `private-key-jwt`).
+//! [`ClientAuth`]: `client_secret_post` (default), `client_secret_basic`, `private_key_jwt`
+//! (feature `private-key-jwt`), or mTLS (`tls_client_auth`, `self_signed_tls_client_auth`)
+//! with a [`ClientCertificate`]. With a [`DpopKey`] every request carries a DPoP proof and the
+//! token is bound to the key (RFC 9449).
 //!
 //! # Response
 //!
 //! A 2xx answer must be a JSON object with a non-empty `access_token`, a `token_type` equal to
-//! `Bearer` (any case), and an `expires_in` between 1 second and one year
+//! `Bearer` (any case; or `DPoP` when the request carried a DPoP proof), and an `expires_in` between 1 second and one year
 //! ([`MAX_EXPIRES_IN`]); anything else is an [`Error::InvalidResponse`] that says what is wrong
 //! without quoting the token. When `scope` is absent, the requested scopes are assumed.
 //! Bodies larger than 64 KiB ([`MAX_RESPONSE_BODY_BYTES`]) are refused without being buffered.
@@ -83,17 +85,22 @@
 //! # Features
 //!
 //! - `private-key-jwt` (off by default): `private_key_jwt` client authentication with
-//!   `PrivateKey` (RS256, PS256 and ES256 keys read from PEM), using `jsonwebtoken`.
+//!   `PrivateKey` (RS256, RS384 and PS256 keys read from PEM, the algorithms Auth0 registers;
+//!   ES256 too for servers declared [`TokenEndpoint::not_auth0`]), up to two keys for a
+//!   rotation without a failed call, and key files read again when they change.
 
 mod auth;
 mod client;
 mod clock;
+mod dpop;
 mod endpoint;
 mod error;
 mod http;
+mod jws;
 #[cfg(feature = "private-key-jwt")]
 mod jwt;
 mod limits;
+mod mtls;
 mod response;
 mod retry;
 mod token;
@@ -104,15 +111,21 @@ pub use client::{
     telemetry_header_value,
 };
 pub use clock::{Clock, SystemClock, TokioClock};
+pub use dpop::{DPOP_HEADER, DPOP_NONCE_HEADER, DpopKey};
 pub use endpoint::TokenEndpoint;
 pub use error::{ConfigError, Error, OAuthError};
 pub use http::{
     HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
     ReqwestHttpClientBuilder,
 };
+pub use jws::{AUTH0_CREDENTIAL_ALGORITHMS, Algorithm};
 #[cfg(feature = "private-key-jwt")]
-pub use jwt::{ASSERTION_LIFETIME, Algorithm, PrivateKey};
+pub use jwt::{
+    ASSERTION_LIFETIME, MAX_ASSERTION_BYTES, MAX_ASSERTION_LIFETIME, MAX_JTI_CHARS,
+    MAX_SIGNING_KEYS, PrivateKey, PrivateKeyFile,
+};
 pub use limits::{Quota, QuotaBucket, RateLimit};
+pub use mtls::ClientCertificate;
 pub use response::{EXCERPT_CHARS, MAX_EXPIRES_IN, body_excerpt};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

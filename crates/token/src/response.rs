@@ -45,6 +45,7 @@ pub(crate) fn interpret(
     sent_at: SystemTime,
     received_at: SystemTime,
     scrub: &Scrub<'_>,
+    dpop: bool,
 ) -> Result<AccessToken, Error> {
     if response.body.len() > MAX_RESPONSE_BODY_BYTES {
         return Err(Error::BodyTooLarge {
@@ -52,7 +53,7 @@ pub(crate) fn interpret(
         });
     }
     if (200..300).contains(&response.status) {
-        let token = parse_token(&response.body, requested_scopes, sent_at)?;
+        let token = parse_token_as(&response.body, requested_scopes, sent_at, dpop)?;
         let limits = RateLimit::from_headers(&response.headers, received_at);
         Ok(token.with_quota(limits.client_quota))
     } else {
@@ -79,10 +80,21 @@ fn json_type(v: &Value) -> &'static str {
 
 /// Parses a 2xx body. Error messages describe the problem without quoting values, since the
 /// body carries the token.
+#[cfg(test)]
 pub(crate) fn parse_token(
     body: &[u8],
     requested_scopes: &[String],
     sent_at: SystemTime,
+) -> Result<AccessToken, Error> {
+    parse_token_as(body, requested_scopes, sent_at, false)
+}
+
+/// [`parse_token`], accepting `token_type: DPoP` when the request carried a DPoP proof.
+pub(crate) fn parse_token_as(
+    body: &[u8],
+    requested_scopes: &[String],
+    sent_at: SystemTime,
+    dpop: bool,
 ) -> Result<AccessToken, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid("the body is empty"));
@@ -130,12 +142,20 @@ pub(crate) fn parse_token(
             )));
         }
     };
-    if !token_type.eq_ignore_ascii_case("bearer") {
+    let token_type = if token_type.eq_ignore_ascii_case("bearer") {
+        "Bearer"
+    } else if dpop && token_type.eq_ignore_ascii_case("dpop") {
+        "DPoP"
+    } else if token_type.eq_ignore_ascii_case("dpop") {
+        return Err(invalid(
+            "`token_type` is \"DPoP\", but the request carried no DPoP proof; configure a DPoP key (`with_dpop`) to use DPoP-bound tokens",
+        ));
+    } else {
         let shown: String = token_type.chars().take(32).collect();
         return Err(invalid(format!(
-            "`token_type` is {shown:?}, only \"Bearer\" tokens are supported"
+            "`token_type` is {shown:?}, only \"Bearer\" and \"DPoP\" tokens are supported"
         )));
-    }
+    };
 
     let expires_in = parse_expires_in(obj.get("expires_in"))?;
 
@@ -155,7 +175,7 @@ pub(crate) fn parse_token(
         .ok_or_else(|| invalid("`expires_in` overflows the clock"))?;
     Ok(AccessToken::new(
         token.clone(),
-        "Bearer",
+        token_type,
         scopes,
         expires_at,
         sent_at,
@@ -407,7 +427,7 @@ mod tests {
             ),
             (
                 r#"{"access_token":"SECRETTOKEN","token_type":"mac","expires_in":60}"#,
-                "`token_type` is \"mac\", only \"Bearer\" tokens are supported",
+                "`token_type` is \"mac\", only \"Bearer\" and \"DPoP\" tokens are supported",
             ),
             (
                 r#"{"access_token":"SECRETTOKEN","token_type":"DPoP","expires_in":60}"#,
@@ -665,7 +685,7 @@ mod tests {
             HeaderMap::new(),
             vec![b' '; MAX_RESPONSE_BODY_BYTES + 1],
         );
-        let err = interpret(&big, &[], at(), at(), &Scrub { secrets: vec![] }).unwrap_err();
+        let err = interpret(&big, &[], at(), at(), &Scrub { secrets: vec![] }, false).unwrap_err();
         assert!(
             matches!(err, Error::BodyTooLarge { limit } if limit == 65536),
             "{err:?}"

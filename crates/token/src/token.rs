@@ -71,7 +71,23 @@ impl AccessToken {
         format!("Bearer {}", self.secret.expose_secret())
     }
 
-    /// The token type as sent by the server (Auth0 sends `Bearer`).
+    /// The value for an `Authorization` header as the token type wants it: `DPoP <token>` for
+    /// a DPoP-bound token (send a proof with it), else `Bearer <token>`.
+    pub fn authorization_header_value(&self) -> String {
+        if self.is_dpop() {
+            format!("DPoP {}", self.secret.expose_secret())
+        } else {
+            self.bearer_header_value()
+        }
+    }
+
+    /// Whether the token is DPoP-bound (`token_type: DPoP`): every call with it needs a DPoP
+    /// proof signed with the key it is bound to.
+    pub fn is_dpop(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("dpop")
+    }
+
+    /// The token type: `Bearer`, or `DPoP` for a DPoP-bound token.
     pub fn token_type(&self) -> &str {
         &self.token_type
     }

@@ -114,22 +114,26 @@ async fn explicit_token_url() {
 
 #[cfg(feature = "private-key-jwt")]
 #[tokio::test]
-async fn private_key_jwt_rs256_ps256_es256() {
+async fn private_key_jwt_rs256_rs384_ps256_as_auth0_checks_them() {
     let (rsa_private, rsa_public) = common::rsa_key_pair();
-    let (ec_private, ec_public) = common::ec_key_pair();
     let t = FakeTenant::builder()
+        .client("admin", "admin-secret", &auth0_m2m_fake::served_scopes())
         .private_key_client("jwt-rsa", &rsa_public, &["read:clients"])
-        .private_key_client("jwt-ec", &ec_public, &["read:clients"])
         .start()
         .await
         .unwrap();
-    for (id, pem, alg) in [
-        ("jwt-rsa", &rsa_private, Algorithm::RS256),
-        ("jwt-rsa", &rsa_private, Algorithm::PS256),
-        ("jwt-ec", &ec_private, Algorithm::ES256),
-    ] {
-        let key = PrivateKey::from_pem(pem.as_bytes(), alg).unwrap();
-        let c = client(&t, id, ClientAuth::private_key_jwt(key))
+    // The seeded credential is RS256; RS384 and PS256 each get a second credential of their
+    // own, registered through the Management API and removed afterwards.
+    for alg in [Algorithm::RS256, Algorithm::RS384, Algorithm::PS256] {
+        let private = if alg == Algorithm::RS256 {
+            rsa_private.clone()
+        } else {
+            let (private, public) = common::rsa_key_pair();
+            add_credential(&t, "jwt-rsa", &public, alg.name(), None).await;
+            private
+        };
+        let key = PrivateKey::from_pem(private.as_bytes(), alg).unwrap();
+        let c = client(&t, "jwt-rsa", ClientAuth::private_key_jwt(key))
             .build()
             .unwrap();
         assert_eq!(c.auth_method(), "private_key_jwt");
@@ -141,17 +145,260 @@ async fn private_key_jwt_rs256_ps256_es256() {
                 .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
             assert_eq!(token.scopes(), ["read:clients"]);
         }
+        if alg != Algorithm::RS256 {
+            delete_credentials_but_first(&t, "jwt-rsa").await;
+        }
     }
-    // The wrong key is refused by the server.
-    let (other_private, _) = common::ec_key_pair();
-    let key = PrivateKey::from_pem(other_private.as_bytes(), Algorithm::ES256).unwrap();
-    let err = client(&t, "jwt-ec", ClientAuth::private_key_jwt(key))
+    // The wrong key is refused by the server, with Auth0's shape.
+    let (other_private, _) = common::rsa_key_pair();
+    let key = PrivateKey::from_pem(other_private.as_bytes(), Algorithm::RS256).unwrap();
+    let err = client(&t, "jwt-rsa", ClientAuth::private_key_jwt(key))
         .build()
         .unwrap()
         .fetch_token()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401), "{err}");
+    assert_eq!(oauth(&err).error, "invalid_client", "{err}");
+}
+
+/// A Management API token of the tenant's `admin` client.
+#[cfg(feature = "private-key-jwt")]
+async fn admin_token(t: &FakeTenant) -> String {
+    client(t, "admin", ClientAuth::client_secret_post("admin-secret"))
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned()
+}
+
+#[cfg(feature = "private-key-jwt")]
+fn http(t: &FakeTenant) -> reqwest::Client {
+    reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(t.ca_cert_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Registers a public key as a credential of `client_id` through the Management API; returns
+/// the credential.
+#[cfg(feature = "private-key-jwt")]
+async fn add_credential(
+    t: &FakeTenant,
+    client_id: &str,
+    public_pem: &str,
+    alg: &str,
+    kid: Option<&str>,
+) -> serde_json::Value {
+    let mut body =
+        serde_json::json!({"credential_type": "public_key", "pem": public_pem, "alg": alg});
+    if let Some(k) = kid {
+        body["kid"] = k.into();
+    }
+    let r = http(t)
+        .post(format!(
+            "{}/api/v2/clients/{client_id}/credentials",
+            t.base_url()
+        ))
+        .bearer_auth(admin_token(t).await)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+/// The credentials of `client_id`, through the Management API.
+#[cfg(feature = "private-key-jwt")]
+async fn credentials(t: &FakeTenant, client_id: &str) -> Vec<serde_json::Value> {
+    http(t)
+        .get(format!(
+            "{}/api/v2/clients/{client_id}/credentials",
+            t.base_url()
+        ))
+        .bearer_auth(admin_token(t).await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Deletes a credential of `client_id` through the Management API.
+#[cfg(feature = "private-key-jwt")]
+async fn delete_credential(t: &FakeTenant, client_id: &str, id: &str) {
+    let r = http(t)
+        .delete(format!(
+            "{}/api/v2/clients/{client_id}/credentials/{id}",
+            t.base_url()
+        ))
+        .bearer_auth(admin_token(t).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+#[cfg(feature = "private-key-jwt")]
+async fn delete_credentials_but_first(t: &FakeTenant, client_id: &str) {
+    for c in credentials(t, client_id).await.iter().skip(1) {
+        delete_credential(t, client_id, c["id"].as_str().unwrap()).await;
+    }
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[tokio::test]
+async fn an_explicit_kid_must_be_the_registered_one() {
+    let (private, public) = common::rsa_key_pair();
+    let t = FakeTenant::builder()
+        .client("admin", "admin-secret", &auth0_m2m_fake::served_scopes())
+        .start()
+        .await
+        .unwrap();
+    // A client with no credential yet: register one with an operator-chosen kid.
+    let id = "admin";
+    add_credential(&t, id, &public, "PS256", Some("operator-kid-01")).await;
+    let key = PrivateKey::from_pem(private.as_bytes(), Algorithm::PS256).unwrap();
+    // Without the kid, the thumbprint is sent and is not the registered kid.
+    let err = client(&t, id, ClientAuth::private_key_jwt(key.clone()))
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("does not match a credential"),
+        "{err}"
+    );
+    let token = client(
+        &t,
+        id,
+        ClientAuth::private_key_jwt(key.with_key_id("operator-kid-01")),
+    )
+    .build()
+    .unwrap()
+    .fetch_token()
+    .await
+    .unwrap();
+    assert!(!token.expose_secret().is_empty());
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[tokio::test]
+async fn two_keys_switch_to_the_one_that_works_and_stay_there() {
+    let (old_private, old_public) = common::rsa_key_pair();
+    let (new_private, new_public) = common::rsa_key_pair();
+    let t = FakeTenant::builder()
+        .client("admin", "admin-secret", &auth0_m2m_fake::served_scopes())
+        .private_key_client("jwt-rsa", &old_public, &["read:clients"])
+        .start()
+        .await
+        .unwrap();
+    let old = PrivateKey::from_pem(old_private.as_bytes(), Algorithm::RS256).unwrap();
+    let new = PrivateKey::from_pem(new_private.as_bytes(), Algorithm::RS256).unwrap();
+    // The new key is preferred before Auth0 knows it: the old one answers.
+    let c = client(
+        &t,
+        "jwt-rsa",
+        ClientAuth::private_key_jwt_keys([new.clone(), old.clone()]).unwrap(),
+    )
+    .build()
+    .unwrap();
+    let before = t.stats().token_requests;
+    c.fetch_token().await.unwrap();
+    assert_eq!(
+        t.stats().token_requests - before,
+        2,
+        "one rejection, one retry"
+    );
+    // From now on the old key is preferred: one request per token.
+    c.fetch_token().await.unwrap();
+    assert_eq!(t.stats().token_requests - before, 3);
+    // The operator adds the new credential and removes the old one: one retry, then the new
+    // key is preferred.
+    add_credential(&t, "jwt-rsa", &new_public, "RS256", None).await;
+    let old_id = credentials(&t, "jwt-rsa")
+        .await
+        .iter()
+        .find(|c| c["kid"] == old.thumbprint())
+        .and_then(|c| c["id"].as_str())
+        .unwrap()
+        .to_owned();
+    delete_credential(&t, "jwt-rsa", &old_id).await;
+    let before = t.stats().token_requests;
+    c.fetch_token().await.unwrap();
+    c.fetch_token().await.unwrap();
+    assert_eq!(
+        t.stats().token_requests - before,
+        3,
+        "one rejection, then the new key only"
+    );
+    // With only unknown keys, the error is the server's after one retry.
+    let (a, _) = common::rsa_key_pair();
+    let (b, _) = common::rsa_key_pair();
+    let keys = [a, b].map(|p| PrivateKey::from_pem(p.as_bytes(), Algorithm::RS256).unwrap());
+    let before = t.stats().token_requests;
+    let err = client(
+        &t,
+        "jwt-rsa",
+        ClientAuth::private_key_jwt_keys(keys).unwrap(),
+    )
+    .build()
+    .unwrap()
+    .fetch_token()
+    .await
+    .unwrap_err();
+    assert_eq!(oauth(&err).error, "invalid_client");
+    assert_eq!(t.stats().token_requests - before, 2);
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[tokio::test]
+async fn es256_is_a_configuration_error_for_auth0_naming_the_three_algorithms() {
+    let t = tenant().await;
+    let (ec_private, _) = common::ec_key_pair();
+    let key = PrivateKey::from_pem(ec_private.as_bytes(), Algorithm::ES256).unwrap();
+    let err = client(&t, ID, ClientAuth::private_key_jwt(key.clone()))
+        .build()
+        .unwrap_err();
+    let msg = err.to_string();
+    for alg in ["RS256", "RS384", "PS256", "not_auth0"] {
+        assert!(msg.contains(alg), "{msg}");
+    }
+    // Declared as another server, ES256 is fine.
+    TokenClient::builder(
+        TokenEndpoint::url(&t.token_url()).unwrap().not_auth0(),
+        ID,
+        ClientAuth::private_key_jwt(key),
+    )
+    .with_root_certificate_pem(t.ca_cert_pem())
+    .build()
+    .unwrap();
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[tokio::test]
+async fn an_assertion_over_2048_bytes_is_refused_before_it_is_sent() {
+    let t = tenant().await;
+    let (private, _) = common::rsa_key_pair();
+    let key = PrivateKey::from_pem(private.as_bytes(), Algorithm::RS256).unwrap();
+    // A 3 KB assertion: a client id of 1,400 characters appears twice (iss and sub).
+    let long_id = "c".repeat(1400);
+    let before = t.stats().token_requests;
+    let err = client(&t, &long_id, ClientAuth::private_key_jwt(key))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, ConfigError::AssertionTooLarge { limit: 2048, bytes } if bytes > 3000),
+        "{err}"
+    );
+    assert!(err.to_string().contains("2048 bytes"), "{err}");
+    assert_eq!(t.stats().token_requests, before, "nothing was sent");
 }
 
 #[tokio::test]

@@ -199,11 +199,11 @@ async fn client_secret_basic_never_leaks() {
 #[tokio::test]
 async fn private_key_jwt_never_leaks_the_key_or_the_assertion() {
     let (rsa_pem, _) = common::rsa_key_pair();
-    let (ec_pem, _) = common::ec_key_pair();
+    let (second_pem, _) = common::rsa_key_pair();
     for (pem, alg) in [
         (&rsa_pem, Algorithm::RS256),
+        (&rsa_pem, Algorithm::RS384),
         (&rsa_pem, Algorithm::PS256),
-        (&ec_pem, Algorithm::ES256),
     ] {
         let key = PrivateKey::from_pem(pem.as_bytes(), alg)
             .unwrap()
@@ -216,6 +216,13 @@ async fn private_key_jwt_never_leaks_the_key_or_the_assertion() {
         )
         .await;
     }
+    // Two keys while rotating: neither shows in any output.
+    let keys = [&rsa_pem, &second_pem]
+        .map(|p| PrivateKey::from_pem(p.as_bytes(), Algorithm::RS256).unwrap());
+    let auth = ClientAuth::private_key_jwt_keys(keys).unwrap();
+    let mut secrets = common::pem_body_lines(&rsa_pem);
+    secrets.extend(common::pem_body_lines(&second_pem));
+    assert_clean(&format!("{auth:?} {auth:#?}"), &secrets);
 }
 
 #[test]

@@ -2,8 +2,15 @@
 
 use super::*;
 
-/// Validates the bearer token; returns its claims or Auth0's 401 answer.
-pub(super) fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Response>> {
+/// Validates the access token (Bearer, or DPoP with a proof for this request when it is
+/// DPoP-bound); returns its claims or Auth0's 401 answer.
+pub(crate) fn authorize(
+    app: &App,
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+    peer_x5t: Option<&str>,
+) -> Result<Value, Box<Response>> {
     let deny = |msg: &str, with_error: bool| {
         let mut r = api_error(StatusCode::UNAUTHORIZED, msg, None);
         let value = if with_error {
@@ -17,15 +24,7 @@ pub(super) fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Res
         set_header(&mut r, "www-authenticate", &value);
         Box::new(r)
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let (scheme, token) = crate::dpop::presented_token(headers)
         .ok_or_else(|| deny("Missing authentication", false))?;
     if token.split('.').count() != 3 {
         return Err(deny("Invalid token", true));
@@ -48,5 +47,6 @@ pub(super) fn authorize(app: &App, headers: &HeaderMap) -> Result<Value, Box<Res
     if lock(&app.registry).is_revoked(jti) {
         return Err(deny("Token has been revoked", true));
     }
-    Ok(claims)
+    crate::dpop::check_binding(app, scheme, token, claims, method, path, headers, peer_x5t)
+        .map(|a| a.claims)
 }

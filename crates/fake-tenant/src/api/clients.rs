@@ -19,7 +19,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             store
                 .grants
                 .retain(|g| g["client_id"].as_str() != Some(id.as_str()));
-            store.client_keys.remove(id);
+            store.credentials.remove(id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         (Route::ClientRotate(id), _) => {

@@ -26,6 +26,7 @@ use std::sync::Arc;
 mod auth;
 mod clients;
 mod connections;
+mod credentials;
 mod generated;
 pub(crate) mod generic;
 mod grants;
@@ -46,6 +47,7 @@ mod users;
 use auth::*;
 use clients::*;
 use connections::*;
+pub(crate) use credentials::sync_client as sync_credentials;
 use links::*;
 use multipart::*;
 use pagination::*;
@@ -227,7 +229,17 @@ async fn dispatch(app: &App, req: Request) -> Response {
             None => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
         },
     };
-    let claims = match authorize(app, &parts.headers) {
+    let peer = parts
+        .extensions
+        .get::<ConnCtx>()
+        .and_then(|c| c.peer_x5t().map(str::to_owned));
+    let claims = match authorize(
+        app,
+        parts.method.as_str(),
+        parts.uri.path(),
+        &parts.headers,
+        peer.as_deref(),
+    ) {
         Ok(c) => c,
         Err(r) => {
             bump(&app.counters.api_401);
@@ -272,11 +284,14 @@ async fn dispatch(app: &App, req: Request) -> Response {
     let (result, what) = match &handler {
         Handler::Route(route) => (exec(route, &method, &ctx), describe(&method, route)),
         Handler::Generic(op) => {
-            let mut store = lock(&app.store);
-            (
-                generic::handle(op, &segs, &ctx, &mut store.generic),
-                format!("Call {}", op.id),
-            )
+            let mut guard = lock(&app.store);
+            let store: &mut Store = &mut guard;
+            let result = if credentials::owns(op, &segs, store) {
+                credentials::handle(&method, &segs, &ctx, store)
+            } else {
+                generic::handle(op, &segs, &ctx, &mut store.generic)
+            };
+            (result, format!("Call {}", op.id))
         }
     };
     match result {

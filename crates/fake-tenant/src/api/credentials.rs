@@ -1,0 +1,187 @@
+//! Client credentials: `/clients/{client_id}/credentials[/{credential_id}]`, for the tenant's
+//! own clients. The public keys registered here are the ones `private_key_jwt` assertions are
+//! verified with, so a test rotates keys the way an operator does (add the new credential,
+//! switch, delete the old one).
+//!
+//! Requests naming a client the tenant does not hold are answered by the generic handler of
+//! the API description, as every other operation without a hand-written handler.
+
+use super::*;
+use crate::state::Credential;
+
+/// The most credentials Auth0 lets a client hold for `private_key_jwt`.
+pub(crate) const MAX_CREDENTIALS: usize = 2;
+
+/// Whether this request is one of the credential operations on a client the tenant holds.
+pub(super) fn owns(op: &generic::Op, segs: &[String], store: &Store) -> bool {
+    op.path.starts_with("/clients/{client_id}/credentials")
+        && segs.get(1).is_some_and(|id| {
+            store
+                .clients
+                .iter()
+                .any(|c| c["client_id"].as_str() == Some(id.as_str()))
+        })
+}
+
+/// Handles a credential operation on a client the tenant holds.
+pub(super) fn handle(method: &Method, segs: &[String], ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let client_id = segs.get(1).cloned().unwrap_or_default();
+    let cred_id = segs.get(3).cloned();
+    match (method.as_str(), cred_id) {
+        ("GET", None) => {
+            let items: Vec<Value> = store
+                .credentials
+                .get(&client_id)
+                .map(|v| v.iter().map(Credential::to_json).collect())
+                .unwrap_or_default();
+            Ok(json(StatusCode::OK, &Value::Array(items)))
+        }
+        ("POST", None) => create(ctx, store, &client_id),
+        ("GET", Some(id)) => {
+            let c = find(store, &client_id, &id)?;
+            Ok(json(StatusCode::OK, &c.to_json()))
+        }
+        ("PATCH", Some(id)) => {
+            let body = ctx.obj()?;
+            if body.is_empty() {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: 'Too few properties defined (0), minimum 1'.",
+                ));
+            }
+            let expires_at = match body.get("expires_at") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    return Err(ApiErr::bad_body(
+                        "Payload validation error: 'Expected type string,null' on property expires_at.",
+                    ));
+                }
+            };
+            let now = iso8601(now_ms());
+            let list = store.credentials.entry(client_id).or_default();
+            let c = list
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(no_credential)?;
+            c.expires_at = expires_at;
+            c.updated_at = now;
+            Ok(json(StatusCode::OK, &c.to_json()))
+        }
+        ("DELETE", Some(id)) => {
+            if let Some(list) = store.credentials.get_mut(&client_id) {
+                list.retain(|c| c.id != id);
+            }
+            sync_client(store, &client_id);
+            Ok(empty(StatusCode::NO_CONTENT))
+        }
+        _ => Err(ApiErr::not_found("Not Found", None)),
+    }
+}
+
+fn no_credential() -> ApiErr {
+    ApiErr::not_found(
+        "The credential does not exist",
+        Some("inexistent_credential"),
+    )
+}
+
+fn find<'a>(store: &'a Store, client_id: &str, id: &str) -> Result<&'a Credential, ApiErr> {
+    store
+        .credentials
+        .get(client_id)
+        .and_then(|l| l.iter().find(|c| c.id == id))
+        .ok_or_else(no_credential)
+}
+
+fn create(ctx: &Ctx<'_>, store: &mut Store, client_id: &str) -> Res {
+    let body = ctx.obj()?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let ctype = text("credential_type").ok_or_else(|| {
+        ApiErr::bad_body("Payload validation error: 'Missing required property: credential_type'.")
+    })?;
+    if ctype != "public_key" {
+        return Err(ApiErr::bad_body(format!(
+            "Payload validation error: credential_type {ctype:?} is not supported by this tenant; use public_key"
+        )));
+    }
+    let alg = text("alg").unwrap_or_else(|| "RS256".to_owned());
+    if !["RS256", "RS384", "PS256"].contains(&alg.as_str()) {
+        return Err(ApiErr::bad_body(format!(
+            "Payload validation error: 'No enum match for: \"{alg}\"' on property alg (expected one of RS256, RS384, PS256)."
+        )));
+    }
+    let pem = text("pem").ok_or_else(|| {
+        ApiErr::bad_body("Payload validation error: 'Missing required property: pem'.")
+    })?;
+    let thumbprint = crate::keys::rsa_public_thumbprint(&pem).ok_or_else(|| {
+        ApiErr::bad_body("The pem is not a valid RSA public key (SPKI or PKCS#1 PEM)")
+    })?;
+    let kid = match text("kid") {
+        Some(k) => {
+            let ok = (10..=64).contains(&k.len())
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !ok {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: 'String does not match pattern ^([0-9a-zA-Z-_]{10,64})$' on property kid.",
+                ));
+            }
+            k
+        }
+        None => thumbprint,
+    };
+    let list = store.credentials.entry(client_id.to_owned()).or_default();
+    if list.len() >= MAX_CREDENTIALS {
+        return Err(ApiErr::bad_body(format!(
+            "A client can have at most {MAX_CREDENTIALS} credentials; delete one first"
+        )));
+    }
+    if list.iter().any(|c| c.kid == kid) {
+        return Err(ApiErr::conflict(
+            "A credential with this kid already exists",
+            Some("credential_conflict"),
+        ));
+    }
+    let now = iso8601(now_ms());
+    let cred = Credential {
+        id: format!("cred_{}", random_alnum(22)),
+        name: text("name").unwrap_or_default(),
+        kid,
+        alg,
+        credential_type: "public_key".into(),
+        pem,
+        thumbprint: None,
+        created_at: now.clone(),
+        updated_at: now,
+        expires_at: text("expires_at"),
+    };
+    let answer = cred.to_json();
+    list.push(cred);
+    sync_client(store, client_id);
+    Ok(json(StatusCode::CREATED, &answer))
+}
+
+/// Mirrors the client's credentials into its `client_authentication_methods`, as Auth0 shows
+/// them on the client.
+pub(crate) fn sync_client(store: &mut Store, client_id: &str) {
+    let ids: Vec<Value> = store
+        .credentials
+        .get(client_id)
+        .map(|l| l.iter().map(|c| json!({"id": c.id})).collect())
+        .unwrap_or_default();
+    if let Some(c) = store
+        .clients
+        .iter_mut()
+        .find(|c| c["client_id"].as_str() == Some(client_id))
+        && let Some(o) = c.as_object_mut()
+    {
+        if ids.is_empty() {
+            o.remove("client_authentication_methods");
+        } else {
+            o.insert(
+                "client_authentication_methods".into(),
+                json!({"private_key_jwt": {"credentials": ids}}),
+            );
+        }
+    }
+}
