@@ -104,6 +104,7 @@
 
 pub mod api;
 mod builder;
+mod call;
 mod client;
 mod env;
 mod error;
@@ -133,6 +134,7 @@ pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,
     TELEMETRY_HEADER,
 };
+pub use call::{Call, CallFuture};
 pub use client::ManagementClient;
 pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
 pub use raw::RawRequest;
