@@ -385,7 +385,9 @@ fn builder_setters(op: &Op, t: &OpTypes) -> String {
             param_facts(schema)
         )));
         if schema["deprecated"] == true {
-            s.push_str("#[deprecated(note = \"Auth0's API description deprecates this parameter\")]\n");
+            s.push_str(
+                "#[deprecated(note = \"Auth0's API description deprecates this parameter\")]\n",
+            );
         }
         s.push_str(&format!(
             "pub fn {method}(self, value: impl Into<{ty}>) -> Self {{\nself.map_endpoint(|e| e.{ident}(value))\n}}\n"
@@ -419,7 +421,10 @@ fn param_facts(schema: &Value) -> String {
             "one of {}",
             values
                 .iter()
-                .map(|v| format!("`{}`", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .map(|v| format!(
+                    "`{}`",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -607,7 +612,10 @@ fn method_doc(op: &Op, t: &OpTypes, operation: &Value) -> String {
         .map(|c| c.to_owned())
         .collect();
     if !errors.is_empty() {
-        d.push_str(&format!(" Documented error statuses: {}.", errors.join(", ")));
+        d.push_str(&format!(
+            " Documented error statuses: {}.",
+            errors.join(", ")
+        ));
     }
     d.push_str(&format!(" [Auth0's reference]({}).", reference_url(op)));
     let ep = format!("[`{}`]({})", op.type_name, endpoint_path(op));

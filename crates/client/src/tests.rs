@@ -598,7 +598,7 @@ async fn forbidden_call_options_send_nothing() {
     let e = s
         .client
         .request(Method::GET, "/api/v2/clients")
-        .with_options(CallOptions::new().header("authorization", "x"))
+        .options(CallOptions::new().header("authorization", "x"))
         .send::<serde_json::Value>()
         .await
         .unwrap_err();
