@@ -262,7 +262,7 @@ impl Plan {
                 let t = &info[&op.id];
                 let operation = &spec["paths"][&op.path][op.method.to_ascii_lowercase()];
                 methods.push_str(&method(op, name, t, operation, &by_page));
-                setters.push_str(&builder_setters(op, t));
+                setters.push_str(&builder_setters(op, t, spec));
             }
             if !methods.is_empty() {
                 src.push_str(&format!("impl<'a> {ty_path}<'a> {{\n{methods}}}\n"));
@@ -366,7 +366,7 @@ fn method(
 }
 
 /// The builder methods of an operation's optional query parameters.
-fn builder_setters(op: &Op, t: &OpTypes) -> String {
+fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
     if t.query.is_empty() {
         return String::new();
     }
@@ -382,7 +382,7 @@ fn builder_setters(op: &Op, t: &OpTypes) -> String {
         let method = setter_name(ident);
         s.push_str(&doc(&format!(
             "Sends the query parameter `{name}`{}.",
-            param_facts(schema)
+            param_facts(&resolve(schema, spec))
         )));
         if schema["deprecated"] == true {
             s.push_str(
@@ -395,6 +395,21 @@ fn builder_setters(op: &Op, t: &OpTypes) -> String {
     }
     s.push_str("}\n");
     s
+}
+
+/// A schema with its `$ref` (and its array items' `$ref`) replaced by the component.
+fn resolve(schema: &Value, spec: &Value) -> Value {
+    let deref = |s: &Value| -> Value {
+        match s["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            Some(name) => spec["components"]["schemas"][name].clone(),
+            None => s.clone(),
+        }
+    };
+    let mut out = deref(schema);
+    if out["type"] == "array" {
+        out["items"] = deref(&out["items"]);
+    }
+    out
 }
 
 /// What the description says of a parameter's value: type and format, allowed values,
@@ -414,7 +429,8 @@ fn param_facts(schema: &Value) -> String {
             kind(&schema["items"])
         ));
     } else if schema["type"].is_string() {
-        facts.push(format!("a {}", kind(schema)));
+        let k = kind(schema);
+        facts.push(format!("{} {k}", article(&k)));
     }
     if let Some(values) = schema["enum"].as_array() {
         facts.push(format!(
@@ -432,14 +448,14 @@ fn param_facts(schema: &Value) -> String {
     if let Some(d) = schema.get("default").filter(|d| !d.is_null()) {
         facts.push(format!("default `{d}`"));
     }
-    for (key, what) in [
-        ("minimum", "at least"),
-        ("maximum", "at most"),
-        ("minLength", "at least this many characters:"),
-        ("maxLength", "at most this many characters:"),
+    for (key, what, unit) in [
+        ("minimum", "at least", ""),
+        ("maximum", "at most", ""),
+        ("minLength", "at least", " characters"),
+        ("maxLength", "at most", " characters"),
     ] {
         if let Some(v) = schema.get(key).filter(|v| v.is_number()) {
-            facts.push(format!("{what} {v}"));
+            facts.push(format!("{what} {v}{unit}"));
         }
     }
     if facts.is_empty() {
@@ -518,7 +534,7 @@ fn third_person(verb: &str) -> String {
         v if v.ends_with("sh") || v.ends_with("ch") || v.ends_with('s') || v.ends_with('x') => {
             format!("{v}es")
         }
-        v if v.ends_with('y') && !v.ends_with("ay") && !v.ends_with("ey") => {
+        v if v.ends_with('y') && !v[..v.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']) => {
             format!("{}ies", &v[..v.len() - 1])
         }
         v => format!("{v}s"),
@@ -530,6 +546,10 @@ fn third_person(verb: &str) -> String {
 }
 
 fn article(noun: &str) -> &'static str {
+    // "a user", "a universal login": a `u` that sounds as `you` takes "a".
+    if noun.starts_with("us") || noun.starts_with("uni") {
+        return "a";
+    }
     match noun.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ => "a",
@@ -555,7 +575,11 @@ fn sentence(op: &Op) -> String {
         *last = singular(last);
     }
     let one = one.join(" ");
-    let on_item = op.path.ends_with('}');
+    // On one item: the path ends with its id, or with an action on it (`…/{id}/deploy`).
+    let last = op.path.rsplit('/').next().unwrap_or_default();
+    let group_words: Vec<String> = op.group.iter().map(|g| snake(g)).collect();
+    let on_item =
+        last.starts_with('{') || (op.path.contains('{') && !group_words.contains(&snake(last)));
     let item = if on_item {
         format!("{} {one}", article(&one))
     } else {
@@ -568,6 +592,10 @@ fn sentence(op: &Op) -> String {
         ("list", true) => format!("Lists the {plural}"),
         ("create", true) => format!("Creates {} {one}", article(&one)),
         (_, true) => format!("{} {item}", third_person(&verb)),
+        // `getByName` → "Gets an organization by name."
+        (_, false) if rest.starts_with("by ") => {
+            format!("{} {item} {rest}", third_person(&verb))
+        }
         (_, false) => {
             let owner = if on_item {
                 format!("{} {one}", article(&one))
@@ -656,4 +684,119 @@ fn method_doc(op: &Op, t: &OpTypes, operation: &Value) -> String {
         ));
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operations of the description, read once.
+    fn ops() -> (Value, Vec<Op>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(crate::spec_path(&root)).expect("the description");
+        let spec: Value = serde_json::from_str(&text).expect("JSON");
+        let ops = crate::ops::collect(&spec).expect("operations");
+        (spec, ops)
+    }
+
+    fn op<'a>(ops: &'a [Op], id: &str) -> &'a Op {
+        ops.iter().find(|o| o.id == id).expect(id)
+    }
+
+    #[test]
+    fn sentences_come_from_the_group_and_the_operation_name() {
+        let (_, ops) = ops();
+        for (id, expected) in [
+            ("post_log-streams", "Creates a log stream."),
+            ("get_log-streams_by_id", "Gets a log stream."),
+            ("get_actions", "Lists the actions."),
+            ("get_action_versions", "Lists the action versions."),
+            ("delete_log-streams_by_id", "Deletes a log stream."),
+            ("post_deploy_action", "Deploys an action."),
+            ("get_rate-limit-policies", "Lists the rate limit policies."),
+            ("delete_grants_by_id", "Deletes a user grant."),
+            ("post_rotate-secret", "Rotates the secret of a client."),
+        ] {
+            assert_eq!(sentence(op(&ops, id)), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn reference_pages_follow_auth0s_pattern() {
+        let (_, ops) = ops();
+        // As the description itself links them.
+        assert_eq!(
+            reference_url(op(&ops, "get_organization_member_roles")),
+            "https://auth0.com/docs/api/management/v2/organizations/get-organization-member-roles"
+        );
+        assert_eq!(
+            reference_url(op(&ops, "post_log-streams")),
+            "https://auth0.com/docs/api/management/v2/log-streams/post-log-streams"
+        );
+    }
+
+    #[test]
+    fn deprecated_operations_name_their_replacement() {
+        let (spec, ops) = ops();
+        let by_page: BTreeMap<String, String> = ops
+            .iter()
+            .map(|o| (reference_url(o), o.id.clone()))
+            .collect();
+        let mut deprecated = Vec::new();
+        for o in &ops {
+            let operation = &spec["paths"][&o.path][o.method.to_ascii_lowercase()];
+            if let Some(note) = deprecation(operation, &by_page) {
+                deprecated.push((o.id.clone(), note));
+            }
+        }
+        assert_eq!(deprecated.len(), 5, "{deprecated:?}");
+        let twilio = deprecated
+            .iter()
+            .find(|(id, _)| id == "put_sms_twilio_factor_provider")
+            .expect("the deprecated Twilio SMS operation");
+        assert_eq!(
+            twilio.1,
+            "Auth0 deprecated this operation: use `put_twilio` instead"
+        );
+    }
+
+    #[test]
+    fn method_docs_carry_the_facts_without_a_stray_colon() {
+        let (spec, ops) = ops();
+        let o = op(&ops, "post_log-streams");
+        let operation = &spec["paths"][&o.path]["post"];
+        let t = OpTypes {
+            body: None,
+            query: Vec::new(),
+        };
+        let d = method_doc(o, &t, operation);
+        for fact in [
+            "Creates a log stream.",
+            "`POST /api/v2/log-streams`",
+            "`create:log_streams`",
+            "409",
+            "https://auth0.com/docs/api/management/v2/log-streams/post-log-streams",
+            "[`Call`]",
+        ] {
+            assert!(d.contains(fact), "{fact} missing from {d}");
+        }
+        assert!(!d.contains(".:"), "{d}");
+        let list = op(&ops, "get_actions");
+        let d = method_doc(list, &t, &spec["paths"][&list.path]["get"]);
+        assert!(d.contains("Paginated in offset pages"), "{d}");
+        assert!(d.contains("[`List`]"), "{d}");
+    }
+
+    #[test]
+    fn parameter_facts_name_type_values_default_and_bounds() {
+        let schema = serde_json::json!({
+            "type": "integer", "minimum": 0, "maximum": 100, "default": 50
+        });
+        assert_eq!(
+            param_facts(&schema),
+            ": an integer; default `50`; at least 0; at most 100"
+        );
+        let schema = serde_json::json!({"type": "string", "enum": ["asc", "desc"]});
+        assert_eq!(param_facts(&schema), ": a string; one of `asc`, `desc`");
+    }
 }

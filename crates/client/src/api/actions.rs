@@ -70,7 +70,7 @@ impl<'a> Actions<'a> {
     pub fn delete(&self, id: &str) -> Call<m::api::actions::DeleteAction> {
         self.client.call(m::api::actions::DeleteAction::new(id))
     }
-    /// Deploies the actions.
+    /// Deploys an action.
     ///
     /// `POST /api/v2/actions/actions/{id}/deploy`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-deploy-action).
     ///
@@ -79,7 +79,7 @@ impl<'a> Actions<'a> {
     pub fn deploy(&self, id: &str) -> Call<m::api::actions::PostDeployAction> {
         self.client.call(m::api::actions::PostDeployAction::new(id))
     }
-    /// Tests the actions.
+    /// Tests an action.
     ///
     /// `POST /api/v2/actions/actions/{id}/test`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-test-action).
     ///
@@ -97,7 +97,7 @@ impl<'a> Actions<'a> {
 /// The optional query parameters of [`GetActions`](m::api::actions::GetActions).
 #[cfg(feature = "actions")]
 impl List<m::api::actions::GetActions> {
-    /// Sends the query parameter `triggerId`.
+    /// Sends the query parameter `triggerId`: a string; one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, `login-post-identifier`, `signup-post-identifier`.
     pub fn trigger_id(self, value: impl Into<m::api::actions::ActionTriggerTypeEnum>) -> Self {
         self.map_endpoint(|e| e.trigger_id(value))
     }
@@ -229,7 +229,7 @@ impl<'a> ActionsModules<'a> {
         self.client
             .list(m::api::actions::GetActionModuleActions::new(id))
     }
-    /// Rolls back the action modules.
+    /// Rolls back an action module.
     ///
     /// `POST /api/v2/actions/modules/{id}/rollback`, needs the scope `update:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-action-module-rollback).
     ///
@@ -394,7 +394,7 @@ impl<'a> ActionsVersions<'a> {
         self.client
             .call(m::api::actions::GetActionVersion::new(action_id, id))
     }
-    /// Deploies the action versions.
+    /// Deploys an action version.
     ///
     /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-deploy-draft-version).
     ///

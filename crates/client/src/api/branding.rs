@@ -127,7 +127,7 @@ impl<'a> BrandingPhoneProviders<'a> {
         self.client
             .call(m::api::branding::DeletePhoneProvider::new(id))
     }
-    /// Tests the branding phone providers.
+    /// Tests a branding phone provider.
     ///
     /// `POST /api/v2/branding/phone/providers/{id}/try`, needs the scope `create:phone_providers`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/try-phone-provider).
     ///
@@ -222,7 +222,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
         self.client
             .call(m::api::branding::DeletePhoneTemplate::new(id))
     }
-    /// Resets the branding phone templates.
+    /// Resets a branding phone template.
     ///
     /// `PATCH /api/v2/branding/phone/templates/{id}/reset`, needs the scope `update:phone_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/reset-phone-template).
     ///
@@ -236,7 +236,7 @@ impl<'a> BrandingPhoneTemplates<'a> {
         self.client
             .call(m::api::branding::ResetPhoneTemplate::new(id, body))
     }
-    /// Tests the branding phone templates.
+    /// Tests a branding phone template.
     ///
     /// `POST /api/v2/branding/phone/templates/{id}/try`, needs the scope `create:phone_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/try-phone-template).
     ///

@@ -61,11 +61,11 @@ impl<'a> ClientsConnections<'a> {
 /// The optional query parameters of [`GetClientConnections`](m::api::clients::GetClientConnections).
 #[cfg(feature = "clients")]
 impl List<m::api::clients::GetClientConnections> {
-    /// Sends the query parameter `strategy`: a list of values, sent comma-separated.
+    /// Sends the query parameter `strategy`: a list of strings, sent comma-separated.
     pub fn strategy(self, value: impl Into<Vec<m::api::clients::ConnectionStrategyEnum>>) -> Self {
         self.map_endpoint(|e| e.strategy(value))
     }
-    /// Sends the query parameter `fields`: a string; at most this many characters: 1000.
+    /// Sends the query parameter `fields`: a string; at most 1000 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }

@@ -41,7 +41,7 @@ impl<'a> crate::Connections<'a> {
         self.client
             .call(m::api::connections::DeleteConnectionsById::new(id))
     }
-    /// Checks the status of the connections.
+    /// Checks the status of a connection.
     ///
     /// `GET /api/v2/connections/{id}/status`, needs the scope `read:connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-status).
     ///
@@ -175,7 +175,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
         self.client
             .call(m::api::connections::DeleteDirectoryProvisioning::new(id))
     }
-    /// Gets the default mapping of the connection directory provisioning.
+    /// Gets the default mapping of a connection directory provisioning.
     ///
     /// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-directory-provisioning-default-mapping).
     ///
@@ -188,7 +188,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
         self.client
             .call(m::api::connections::GetDirectoryProvisioningDefaultMapping::new(id))
     }
-    /// Lists the synchronized groups of the connection directory provisioning.
+    /// Lists the synchronized groups of a connection directory provisioning.
     ///
     /// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-synchronized-groups).
     ///
@@ -201,7 +201,7 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
         self.client
             .list(m::api::connections::GetSynchronizedGroups::new(id))
     }
-    /// Sets the connection directory provisioning.
+    /// Sets a connection directory provisioning.
     ///
     /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`, needs the scope `update:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/put-synchronized-groups).
     ///
@@ -282,7 +282,7 @@ impl<'a> ConnectionsKeys<'a> {
         self.client
             .call(m::api::connections::PostKeys::new(id, body))
     }
-    /// Rotates the connection keys.
+    /// Rotates a connection key.
     ///
     /// `POST /api/v2/connections/{id}/keys/rotate`, needs one of the scopes `create:connections_keys`, `update:connections_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-rotate).
     ///
@@ -373,7 +373,7 @@ impl<'a> ConnectionsScimConfiguration<'a> {
         self.client
             .call(m::api::connections::DeleteScimConfiguration::new(id))
     }
-    /// Gets the default mapping of the connection SCIM configuration.
+    /// Gets the default mapping of a connection SCIM configuration.
     ///
     /// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`, needs the scope `read:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-default-mapping).
     ///
@@ -457,7 +457,7 @@ impl<'a> crate::Connections<'a> {
     }
 }
 impl<'a> ConnectionsUsers<'a> {
-    /// Deletes the by email of the connection users.
+    /// Deletes the connection users by email.
     ///
     /// `DELETE /api/v2/connections/{id}/users`, needs the scope `delete:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-users-by-email).
     ///

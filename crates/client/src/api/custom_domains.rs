@@ -98,7 +98,7 @@ impl<'a> CustomDomains<'a> {
         self.client
             .call(m::api::custom_domains::DeleteCustomDomainsById::new(id))
     }
-    /// Tests the custom domains.
+    /// Tests a custom domain.
     ///
     /// `POST /api/v2/custom-domains/{id}/test`, needs the scope `read:custom_domains`. Documented error statuses: 400, 401, 403, 404, 409. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/post-test-domain).
     ///
@@ -108,7 +108,7 @@ impl<'a> CustomDomains<'a> {
         self.client
             .call(m::api::custom_domains::PostTestDomain::new(id))
     }
-    /// Verifies the custom domains.
+    /// Verifies a custom domain.
     ///
     /// `POST /api/v2/custom-domains/{id}/verify`, needs the scope `create:custom_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/post-verify).
     ///
@@ -122,11 +122,11 @@ impl<'a> CustomDomains<'a> {
 /// The optional query parameters of [`GetCustomDomains`](m::api::custom_domains::GetCustomDomains).
 #[cfg(feature = "custom_domains")]
 impl List<m::api::custom_domains::GetCustomDomains> {
-    /// Sends the query parameter `q`: a string; at most this many characters: 1000.
+    /// Sends the query parameter `q`: a string; at most 1000 characters.
     pub fn q(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.q(value))
     }
-    /// Sends the query parameter `fields`: a string; at most this many characters: 100.
+    /// Sends the query parameter `fields`: a string; at most 100 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }
@@ -134,7 +134,7 @@ impl List<m::api::custom_domains::GetCustomDomains> {
     pub fn include_fields(self, value: impl Into<bool>) -> Self {
         self.map_endpoint(|e| e.include_fields(value))
     }
-    /// Sends the query parameter `sort`: a string; at most this many characters: 15.
+    /// Sends the query parameter `sort`: a string; at most 15 characters.
     pub fn sort(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.sort(value))
     }

@@ -73,7 +73,7 @@ impl List<m::api::device_credentials::GetDeviceCredentials> {
     pub fn client_id(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.client_id(value))
     }
-    /// Sends the query parameter `type`.
+    /// Sends the query parameter `type`: a string; one of `public_key`, `refresh_token`, `rotating_refresh_token`.
     pub fn type_(
         self,
         value: impl Into<m::api::device_credentials::DeviceCredentialTypeEnum>,

@@ -74,7 +74,7 @@ impl<'a> EventStreams<'a> {
         self.client
             .call(m::api::event_streams::DeleteEventStreamsById::new(id))
     }
-    /// Tests the event streams.
+    /// Tests an event stream.
     ///
     /// `POST /api/v2/event-streams/{id}/test`, needs the scope `update:event_streams`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-test-event).
     ///
@@ -143,11 +143,11 @@ impl List<m::api::event_streams::GetEventDeliveries> {
     pub fn event_types(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.event_types(value))
     }
-    /// Sends the query parameter `date_from`: a string; at most this many characters: 20.
+    /// Sends the query parameter `date_from`: a string; at most 20 characters.
     pub fn date_from(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.date_from(value))
     }
-    /// Sends the query parameter `date_to`: a string; at most this many characters: 20.
+    /// Sends the query parameter `date_to`: a string; at most 20 characters.
     pub fn date_to(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.date_to(value))
     }
@@ -182,7 +182,7 @@ impl<'a> EventStreamsRedeliveries<'a> {
         self.client
             .call(m::api::event_streams::PostRedeliver::new(id, body))
     }
-    /// Creates the by ID of an event stream redelivery.
+    /// Creates an event stream redelivery by ID.
     ///
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`, needs the scope `update:event_deliveries`. Documented error statuses: 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-redeliver-by-event-id).
     ///

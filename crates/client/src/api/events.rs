@@ -30,15 +30,15 @@ impl<'a> Events<'a> {
 /// The optional query parameters of [`SubscribeEvents`](m::api::events::SubscribeEvents).
 #[cfg(feature = "events")]
 impl Call<m::api::events::SubscribeEvents> {
-    /// Sends the query parameter `from`: a string; at most this many characters: 1024.
+    /// Sends the query parameter `from`: a string; at most 1024 characters.
     pub fn from(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.from(value))
     }
-    /// Sends the query parameter `from_timestamp`: a string; at most this many characters: 20.
+    /// Sends the query parameter `from_timestamp`: a string; at most 20 characters.
     pub fn from_timestamp(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.from_timestamp(value))
     }
-    /// Sends the query parameter `event_type`.
+    /// Sends the query parameter `event_type`: a list of strings, sent comma-separated.
     pub fn event_type(
         self,
         value: impl Into<Vec<m::api::events::EventStreamSubscribeEventsEventTypeEnum>>,

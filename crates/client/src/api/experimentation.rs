@@ -89,7 +89,7 @@ impl<'a> ExperimentationExperiments<'a> {
         self.client
             .call(m::api::experimentation::DeleteExperiment::new(id))
     }
-    /// Updates the status of the experimentation experiments.
+    /// Updates the status of an experimentation experiment.
     ///
     /// `POST /api/v2/experimentation/experiments/{id}/status`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-experiment-status).
     ///
@@ -105,7 +105,7 @@ impl<'a> ExperimentationExperiments<'a> {
                 id, body,
             ))
     }
-    /// Validates the experimentation experiments.
+    /// Validates an experimentation experiment.
     ///
     /// `POST /api/v2/experimentation/experiments/{id}/validate`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/validate-experiment).
     ///
@@ -119,7 +119,7 @@ impl<'a> ExperimentationExperiments<'a> {
 /// The optional query parameters of [`GetExperiments`](m::api::experimentation::GetExperiments).
 #[cfg(feature = "experimentation")]
 impl List<m::api::experimentation::GetExperiments> {
-    /// Sends the query parameter `status`.
+    /// Sends the query parameter `status`: a string; one of `draft`, `active`, `paused`, `completed`, `archived`.
     pub fn status(self, value: impl Into<m::api::experimentation::ExperimentStatusEnum>) -> Self {
         self.map_endpoint(|e| e.status(value))
     }
@@ -205,7 +205,7 @@ impl<'a> ExperimentationFeatureFlags<'a> {
         self.client
             .call(m::api::experimentation::DeleteFeatureFlag::new(id))
     }
-    /// Updates the status of the experimentation feature flags.
+    /// Updates the status of an experimentation feature flag.
     ///
     /// `POST /api/v2/experimentation/feature-flags/{id}/status`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-feature-flag-status).
     ///
@@ -225,11 +225,11 @@ impl<'a> ExperimentationFeatureFlags<'a> {
 /// The optional query parameters of [`GetFeatureFlags`](m::api::experimentation::GetFeatureFlags).
 #[cfg(feature = "experimentation")]
 impl List<m::api::experimentation::GetFeatureFlags> {
-    /// Sends the query parameter `type`.
+    /// Sends the query parameter `type`: a string; one of `auth0`, `self`.
     pub fn type_(self, value: impl Into<m::api::experimentation::FeatureFlagTypeEnum>) -> Self {
         self.map_endpoint(|e| e.type_(value))
     }
-    /// Sends the query parameter `status`.
+    /// Sends the query parameter `status`: a string; one of `draft`, `active`, `archived`.
     pub fn status(self, value: impl Into<m::api::experimentation::FeatureFlagStatusEnum>) -> Self {
         self.map_endpoint(|e| e.status(value))
     }
@@ -387,7 +387,7 @@ impl<'a> ExperimentationSegments<'a> {
 /// The optional query parameters of [`GetSegments`](m::api::experimentation::GetSegments).
 #[cfg(feature = "experimentation")]
 impl List<m::api::experimentation::GetSegments> {
-    /// Sends the query parameter `type`.
+    /// Sends the query parameter `type`: a string; one of `auth0`, `self`.
     pub fn type_(self, value: impl Into<m::api::experimentation::SegmentTypeFilterEnum>) -> Self {
         self.map_endpoint(|e| e.type_(value))
     }

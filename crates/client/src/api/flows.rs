@@ -74,7 +74,7 @@ impl<'a> Flows<'a> {
 /// The optional query parameters of [`GetFlows`](m::api::flows::GetFlows).
 #[cfg(feature = "flows")]
 impl List<m::api::flows::GetFlows> {
-    /// Sends the query parameter `hydrate`: a list of values, sent comma-separated.
+    /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
         self,
         value: impl Into<Vec<m::api::flows::ListFlowsRequestParametersHydrateEnum>>,
@@ -89,7 +89,7 @@ impl List<m::api::flows::GetFlows> {
 /// The optional query parameters of [`GetFlowsById`](m::api::flows::GetFlowsById).
 #[cfg(feature = "flows")]
 impl Call<m::api::flows::GetFlowsById> {
-    /// Sends the query parameter `hydrate`: a list of values, sent comma-separated.
+    /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
         self,
         value: impl Into<Vec<m::api::flows::GetFlowRequestParametersHydrateEnum>>,
@@ -161,7 +161,7 @@ impl<'a> FlowsExecutions<'a> {
 /// The optional query parameters of [`GetFlowsExecutionsByExecutionId`](m::api::flows::GetFlowsExecutionsByExecutionId).
 #[cfg(feature = "flows")]
 impl Call<m::api::flows::GetFlowsExecutionsByExecutionId> {
-    /// Sends the query parameter `hydrate`: a list of values, sent comma-separated.
+    /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
         self,
         value: impl Into<Vec<m::api::flows::GetFlowExecutionRequestParametersHydrateEnum>>,

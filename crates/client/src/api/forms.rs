@@ -73,7 +73,7 @@ impl<'a> Forms<'a> {
 /// The optional query parameters of [`GetForms`](m::api::forms::GetForms).
 #[cfg(feature = "forms")]
 impl List<m::api::forms::GetForms> {
-    /// Sends the query parameter `hydrate`: a list of values, sent comma-separated.
+    /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
         self,
         value: impl Into<Vec<m::api::forms::FormsRequestParametersHydrateEnum>>,
@@ -84,7 +84,7 @@ impl List<m::api::forms::GetForms> {
 /// The optional query parameters of [`GetForm`](m::api::forms::GetForm).
 #[cfg(feature = "forms")]
 impl Call<m::api::forms::GetForm> {
-    /// Sends the query parameter `hydrate`: a list of values, sent comma-separated.
+    /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
         self,
         value: impl Into<Vec<m::api::forms::FormsRequestParametersHydrateEnum>>,

@@ -52,19 +52,19 @@ impl List<m::api::groups::GetGroups> {
     pub fn connection_id(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.connection_id(value))
     }
-    /// Sends the query parameter `name`: a string; at least this many characters: 1; at most this many characters: 128.
+    /// Sends the query parameter `name`: a string; at least 1 characters; at most 128 characters.
     pub fn name(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.name(value))
     }
-    /// Sends the query parameter `external_id`: a string; at most this many characters: 256.
+    /// Sends the query parameter `external_id`: a string; at most 256 characters.
     pub fn external_id(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.external_id(value))
     }
-    /// Sends the query parameter `search`: a string; at least this many characters: 1; at most this many characters: 256.
+    /// Sends the query parameter `search`: a string; at least 1 characters; at most 256 characters.
     pub fn search(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.search(value))
     }
-    /// Sends the query parameter `fields`: a string; at most this many characters: 256.
+    /// Sends the query parameter `fields`: a string; at most 256 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }
@@ -102,7 +102,7 @@ impl<'a> GroupsMembers<'a> {
 /// The optional query parameters of [`GetGroupMembers`](m::api::groups::GetGroupMembers).
 #[cfg(feature = "groups")]
 impl List<m::api::groups::GetGroupMembers> {
-    /// Sends the query parameter `fields`: a string; at most this many characters: 256.
+    /// Sends the query parameter `fields`: a string; at most 256 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }

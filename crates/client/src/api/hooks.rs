@@ -82,7 +82,7 @@ impl List<m::api::hooks::GetHooks> {
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }
-    /// Sends the query parameter `triggerId`.
+    /// Sends the query parameter `triggerId`: a string; one of `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`.
     pub fn trigger_id(self, value: impl Into<m::api::hooks::HookTriggerIdEnum>) -> Self {
         self.map_endpoint(|e| e.trigger_id(value))
     }

@@ -144,7 +144,7 @@ impl<'a> KeysEncryption<'a> {
         self.client
             .call(m::api::keys::DeleteEncryptionKey::new(kid))
     }
-    /// Creates the public wrapping key of the key encryption.
+    /// Creates the public wrapping key of a key encryption.
     ///
     /// `POST /api/v2/keys/encryption/{kid}/wrapping-key`, needs the scope `create:encryption_keys`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-encryption-wrapping-key).
     ///
@@ -201,7 +201,7 @@ impl<'a> KeysSigning<'a> {
     pub fn get(&self, kid: &str) -> Call<m::api::keys::GetSigningKey> {
         self.client.call(m::api::keys::GetSigningKey::new(kid))
     }
-    /// Revokes the key signing.
+    /// Revokes a key signing.
     ///
     /// `PUT /api/v2/keys/signing/{kid}/revoke`, needs the scope `update:signing_keys`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/put-signing-keys).
     ///

@@ -65,7 +65,7 @@ impl<'a> OrganizationsClientGrants<'a> {
 /// The optional query parameters of [`GetOrganizationClientGrants`](m::api::organizations::GetOrganizationClientGrants).
 #[cfg(feature = "organizations")]
 impl List<m::api::organizations::GetOrganizationClientGrants> {
-    /// Sends the query parameter `audience`: a string; at most this many characters: 600.
+    /// Sends the query parameter `audience`: a string; at most 600 characters.
     pub fn audience(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.audience(value))
     }
@@ -222,7 +222,7 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
         self.client
             .call(m::api::organizations::PostDiscoveryDomains::new(id, body))
     }
-    /// Gets the by name of an organization discovery domain.
+    /// Gets an organization discovery domain by name.
     ///
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`, needs the scope `read:organization_discovery_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-name-by-discovery-domain).
     ///

@@ -212,7 +212,7 @@ impl List<m::api::prompts::GetAllRendering> {
     pub fn screen(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.screen(value))
     }
-    /// Sends the query parameter `rendering_mode`.
+    /// Sends the query parameter `rendering_mode`: a string; one of `advanced`, `standard`.
     pub fn rendering_mode(self, value: impl Into<m::api::prompts::AculRenderingModeEnum>) -> Self {
         self.map_endpoint(|e| e.rendering_mode(value))
     }

@@ -85,21 +85,21 @@ impl<'a> RateLimitPolicies<'a> {
 /// The optional query parameters of [`GetRateLimitPolicies`](m::api::rate_limit_policies::GetRateLimitPolicies).
 #[cfg(feature = "rate_limit_policies")]
 impl List<m::api::rate_limit_policies::GetRateLimitPolicies> {
-    /// Sends the query parameter `resource`.
+    /// Sends the query parameter `resource`: a string; one of `oauth_authentication_api`.
     pub fn resource(
         self,
         value: impl Into<m::api::rate_limit_policies::RateLimitPolicyResourceEnum>,
     ) -> Self {
         self.map_endpoint(|e| e.resource(value))
     }
-    /// Sends the query parameter `consumer`.
+    /// Sends the query parameter `consumer`: a string; one of `client`.
     pub fn consumer(
         self,
         value: impl Into<m::api::rate_limit_policies::RateLimitPolicyConsumerEnum>,
     ) -> Self {
         self.map_endpoint(|e| e.consumer(value))
     }
-    /// Sends the query parameter `consumer_selector`: a string; at most this many characters: 255.
+    /// Sends the query parameter `consumer_selector`: a string; at most 255 characters.
     pub fn consumer_selector(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.consumer_selector(value))
     }

@@ -162,7 +162,7 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
         self.client
             .call(m::api::self_service_profiles::PostSsoTicket::new(id, body))
     }
-    /// Revokes the self service profile sso ticket.
+    /// Revokes a self service profile sso ticket.
     ///
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`, needs the scope `delete:sso_access_tickets`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/post-revoke).
     ///

@@ -49,7 +49,7 @@ impl<'a> Sessions<'a> {
     pub fn delete(&self, id: &str) -> Call<m::api::sessions::DeleteSession> {
         self.client.call(m::api::sessions::DeleteSession::new(id))
     }
-    /// Revokes the sessions.
+    /// Revokes a session.
     ///
     /// `POST /api/v2/sessions/{id}/revoke`, needs one of the scopes `delete:sessions`, `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/sessions/revoke-session).
     ///

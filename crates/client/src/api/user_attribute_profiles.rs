@@ -27,7 +27,7 @@ impl<'a> UserAttributeProfiles<'a> {
         self.client
             .list(m::api::user_attribute_profiles::GetUserAttributeProfiles::new())
     }
-    /// Creates an user attribute profile.
+    /// Creates a user attribute profile.
     ///
     /// `POST /api/v2/user-attribute-profiles`, needs the scope `create:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/post-user-attribute-profiles).
     ///
@@ -52,7 +52,7 @@ impl<'a> UserAttributeProfiles<'a> {
         self.client
             .call(m::api::user_attribute_profiles::GetUserAttributeProfileTemplates::new())
     }
-    /// Gets the template of an user attribute profile.
+    /// Gets the template of a user attribute profile.
     ///
     /// `GET /api/v2/user-attribute-profiles/templates/{id}`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profile-template).
     ///
@@ -65,7 +65,7 @@ impl<'a> UserAttributeProfiles<'a> {
         self.client
             .call(m::api::user_attribute_profiles::GetUserAttributeProfileTemplate::new(id))
     }
-    /// Gets an user attribute profile.
+    /// Gets a user attribute profile.
     ///
     /// `GET /api/v2/user-attribute-profiles/{id}`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profiles-by-id).
     ///
@@ -78,7 +78,7 @@ impl<'a> UserAttributeProfiles<'a> {
         self.client
             .call(m::api::user_attribute_profiles::GetUserAttributeProfilesById::new(id))
     }
-    /// Updates an user attribute profile.
+    /// Updates a user attribute profile.
     ///
     /// `PATCH /api/v2/user-attribute-profiles/{id}`, needs the scope `update:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/patch-user-attribute-profiles-by-id).
     ///
@@ -92,7 +92,7 @@ impl<'a> UserAttributeProfiles<'a> {
         self.client
             .call(m::api::user_attribute_profiles::PatchUserAttributeProfilesById::new(id, body))
     }
-    /// Deletes an user attribute profile.
+    /// Deletes a user attribute profile.
     ///
     /// `DELETE /api/v2/user-attribute-profiles/{id}`, needs the scope `delete:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/delete-user-attribute-profiles-by-id).
     ///

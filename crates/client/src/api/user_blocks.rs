@@ -17,7 +17,7 @@ impl ManagementClient {
     }
 }
 impl<'a> UserBlocks<'a> {
-    /// Lists the by identifier of the user blocks.
+    /// Lists the user blocks by identifier.
     ///
     /// `GET /api/v2/user-blocks`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/get-user-blocks).
     ///
@@ -26,7 +26,7 @@ impl<'a> UserBlocks<'a> {
     pub fn list_by_identifier(&self) -> Call<m::api::user_blocks::GetUserBlocks> {
         self.client.call(m::api::user_blocks::GetUserBlocks::new())
     }
-    /// Deletes the by identifier of the user blocks.
+    /// Deletes the user blocks by identifier.
     ///
     /// `DELETE /api/v2/user-blocks`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/delete-user-blocks).
     ///
@@ -46,7 +46,7 @@ impl<'a> UserBlocks<'a> {
         self.client
             .call(m::api::user_blocks::GetUserBlocksById::new(id))
     }
-    /// Deletes an user block.
+    /// Deletes a user block.
     ///
     /// `DELETE /api/v2/user-blocks/{id}`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/delete-user-blocks-by-id).
     ///

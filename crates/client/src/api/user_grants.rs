@@ -26,7 +26,7 @@ impl<'a> UserGrants<'a> {
     pub fn list(&self) -> List<m::api::grants::GetGrants> {
         self.client.list(m::api::grants::GetGrants::new())
     }
-    /// Deletes the by user ID of the user grants.
+    /// Deletes the user grants by user ID.
     ///
     /// `DELETE /api/v2/grants`, needs the scope `delete:grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/grants/delete-grants-by-user-id).
     ///
@@ -36,7 +36,7 @@ impl<'a> UserGrants<'a> {
         self.client
             .call(m::api::grants::DeleteGrantsByUserId::new())
     }
-    /// Deletes an user grant.
+    /// Deletes a user grant.
     ///
     /// `DELETE /api/v2/grants/{id}`, needs the scope `delete:grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/grants/delete-grants-by-id).
     ///

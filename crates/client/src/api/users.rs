@@ -4,7 +4,7 @@ use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
 impl<'a> crate::Users<'a> {
-    /// Regenerates the recovery code of the users.
+    /// Regenerates the recovery code of a user.
     ///
     /// `POST /api/v2/users/{id}/recovery-code-regeneration`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-recovery-code-regeneration).
     ///
@@ -17,7 +17,7 @@ impl<'a> crate::Users<'a> {
         self.client
             .call(m::api::users::PostRecoveryCodeRegeneration::new(id))
     }
-    /// Revokes the access of the users.
+    /// Revokes the access of a user.
     ///
     /// `POST /api/v2/users/{id}/revoke-access`, needs one of the scopes `delete:sessions`, `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/user-revoke-access).
     ///
@@ -58,7 +58,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
         self.client
             .list(m::api::users::GetAuthenticationMethods::new(id))
     }
-    /// Creates an user authentication method.
+    /// Creates a user authentication method.
     ///
     /// `POST /api/v2/users/{id}/authentication-methods`, needs the scope `create:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-authentication-methods).
     ///
@@ -96,7 +96,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
         self.client
             .call(m::api::users::DeleteAuthenticationMethods::new(id))
     }
-    /// Gets an user authentication method.
+    /// Gets a user authentication method.
     ///
     /// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `read:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-authentication-methods-by-authentication-method-id).
     ///
@@ -114,7 +114,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             ),
         )
     }
-    /// Updates an user authentication method.
+    /// Updates a user authentication method.
     ///
     /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `update:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/patch-authentication-methods-by-authentication-method-id).
     ///
@@ -134,7 +134,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             ),
         )
     }
-    /// Deletes an user authentication method.
+    /// Deletes a user authentication method.
     ///
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `delete:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authentication-methods-by-authentication-method-id).
     ///
@@ -237,7 +237,7 @@ impl<'a> UsersEffectivePermissions<'a> {
 /// The optional query parameters of [`GetUserEffectivePermissions`](m::api::users::GetUserEffectivePermissions).
 #[cfg(feature = "users")]
 impl List<m::api::users::GetUserEffectivePermissions> {
-    /// Sends the query parameter `resource_server_identifier`: a string; at least this many characters: 1; at most this many characters: 600.
+    /// Sends the query parameter `resource_server_identifier`: a string; at least 1 characters; at most 600 characters.
     pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.resource_server_identifier(value))
     }
@@ -289,11 +289,11 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
 /// The optional query parameters of [`GetUserEffectivePermissionRoleSources`](m::api::users::GetUserEffectivePermissionRoleSources).
 #[cfg(feature = "users")]
 impl List<m::api::users::GetUserEffectivePermissionRoleSources> {
-    /// Sends the query parameter `resource_server_identifier`: a string; at least this many characters: 1; at most this many characters: 600.
+    /// Sends the query parameter `resource_server_identifier`: a string; at least 1 characters; at most 600 characters.
     pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.resource_server_identifier(value))
     }
-    /// Sends the query parameter `permission_name`: a string; at least this many characters: 1; at most this many characters: 280.
+    /// Sends the query parameter `permission_name`: a string; at least 1 characters; at most 280 characters.
     pub fn permission_name(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.permission_name(value))
     }
@@ -427,7 +427,7 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
         self.client
             .call(m::api::users::GetFederatedConnectionsTokensets::new(id))
     }
-    /// Deletes an user federated connections tokenset.
+    /// Deletes a user federated connections tokenset.
     ///
     /// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`, needs the scope `delete:federated_connections_tokens`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-federated-connections-tokensets-by-tokenset-id).
     ///
@@ -472,7 +472,7 @@ impl<'a> UsersGroups<'a> {
 /// The optional query parameters of [`GetUserGroups`](m::api::users::GetUserGroups).
 #[cfg(feature = "users")]
 impl List<m::api::users::GetUserGroups> {
-    /// Sends the query parameter `fields`: a string; at most this many characters: 256.
+    /// Sends the query parameter `fields`: a string; at most 256 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
         self.map_endpoint(|e| e.fields(value))
     }
@@ -511,7 +511,7 @@ impl<'a> UsersIdentities<'a> {
         self.client
             .call(m::api::users::PostIdentities::new(id, body))
     }
-    /// Deletes an user identity.
+    /// Deletes a user identity.
     ///
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`, needs one of the scopes `update:users`, `update:current_user_identities`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-user-identity-by-user-id).
     ///
@@ -579,7 +579,7 @@ impl<'a> crate::Users<'a> {
     }
 }
 impl<'a> UsersMultifactor<'a> {
-    /// Invalidates the remember browser of the user multifactor.
+    /// Invalidates the remember browser of a user multifactor.
     ///
     /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`, needs the scope `update:users`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-invalidate-remember-browser).
     ///
@@ -592,7 +592,7 @@ impl<'a> UsersMultifactor<'a> {
         self.client
             .call(m::api::users::PostInvalidateRememberBrowser::new(id))
     }
-    /// Deletes the provider of an user multifactor.
+    /// Deletes the provider of a user multifactor.
     ///
     /// `DELETE /api/v2/users/{id}/multifactor/{provider}`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-multifactor-by-provider).
     ///
@@ -662,7 +662,7 @@ impl<'a> UsersRefreshToken<'a> {
         self.client
             .list(m::api::users::GetRefreshTokensForUser::new(user_id))
     }
-    /// Deletes the user refresh token.
+    /// Deletes a user refresh token.
     ///
     /// `DELETE /api/v2/users/{user_id}/refresh-tokens`, needs the scope `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-refresh-tokens-for-user).
     ///
@@ -689,7 +689,7 @@ impl<'a> crate::Users<'a> {
     }
 }
 impl<'a> UsersRiskAssessments<'a> {
-    /// Clears the user risk assessments.
+    /// Clears a user risk assessment.
     ///
     /// `POST /api/v2/users/{id}/risk-assessments/clear`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-clear-assessors).
     ///
