@@ -482,13 +482,16 @@ fn deprecation(operation: &Value, by_page: &BTreeMap<String, String>) -> Option<
     if operation["deprecated"] != true && !text.contains("has been deprecated") {
         return None;
     }
-    let replacement = text
+    let link = text
         .split("href=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-        .and_then(|url| by_page.get(url.trim_end_matches('/')));
-    Some(match replacement {
-        Some(call) => format!("Auth0 deprecated this operation: use `{call}` instead"),
+        .map(|url| url.trim_end_matches('/'));
+    Some(match link {
+        Some(url) => match by_page.get(url) {
+            Some(call) => format!("Auth0 deprecated this operation: use `{call}` instead"),
+            None => format!("Auth0 deprecated this operation: see {url} for its replacement"),
+        },
         None => "Auth0 deprecated this operation".to_owned(),
     })
 }
@@ -757,6 +760,16 @@ mod tests {
         assert_eq!(
             twilio.1,
             "Auth0 deprecated this operation: use `put_twilio` instead"
+        );
+        // A link to a page no operation id gives still names the replacement's page.
+        let selected = deprecated
+            .iter()
+            .find(|(id, _)| id == "get_sms_providers")
+            .expect("the deprecated SMS provider operation");
+        assert_eq!(
+            selected.1,
+            "Auth0 deprecated this operation: see \
+             https://auth0.com/docs/api/management/v2/guardian/get-phone-providers for its replacement"
         );
     }
 

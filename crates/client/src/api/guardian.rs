@@ -481,7 +481,9 @@ impl<'a> GuardianFactorsSms<'a> {
     ///
     /// Returns the [`Call`] of [`GetSmsProviders`](m::api::guardian::GetSmsProviders): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
     #[cfg(feature = "guardian")]
-    #[deprecated(note = "Auth0 deprecated this operation")]
+    #[deprecated(
+        note = "Auth0 deprecated this operation: see https://auth0.com/docs/api/management/v2/guardian/get-phone-providers for its replacement"
+    )]
     pub fn get_selected_provider(&self) -> Call<m::api::guardian::GetSmsProviders> {
         self.client.call(m::api::guardian::GetSmsProviders::new())
     }
