@@ -72,30 +72,41 @@ impl ManagementClient {
     }
 }
 
-impl<E> Call<E> {
-    /// Sets per-call options (timeout, extra headers, retry budget, application name); they
-    /// replace the options set before.
-    pub fn options(mut self, options: CallOptions) -> Self {
-        self.options = options;
-        self
-    }
+/// The methods every request builder has: its per-call options, its endpoint, and the
+/// endpoint change its generated setters make. `$what` says what the options apply to.
+macro_rules! builder_basics {
+    ($builder:ident, $what:literal) => {
+        impl<E> $builder<E> {
+            #[doc = concat!(
+                "Sets per-call options (timeout, extra headers, retry budget, application name) ",
+                "for ", $what, "; they replace the options set before."
+            )]
+            pub fn options(mut self, options: $crate::CallOptions) -> Self {
+                self.options = options;
+                self
+            }
 
-    /// The endpoint this call sends.
-    pub fn endpoint(&self) -> &E {
-        &self.endpoint
-    }
+            /// The endpoint this builder sends.
+            pub fn endpoint(&self) -> &E {
+                &self.endpoint
+            }
 
-    /// The per-call options set with [`options`](Self::options).
-    pub fn call_options(&self) -> &CallOptions {
-        &self.options
-    }
+            /// The per-call options set with [`options`](Self::options).
+            pub fn call_options(&self) -> &$crate::CallOptions {
+                &self.options
+            }
 
-    /// Changes the endpoint: the builder's setters of optional parameters use this.
-    pub(crate) fn map_endpoint(mut self, f: impl FnOnce(E) -> E) -> Self {
-        self.endpoint = f(self.endpoint);
-        self
-    }
+            /// Changes the endpoint: the builder's setters of optional parameters use this.
+            pub(crate) fn map_endpoint(mut self, f: impl FnOnce(E) -> E) -> Self {
+                self.endpoint = f(self.endpoint);
+                self
+            }
+        }
+    };
 }
+pub(crate) use builder_basics;
+
+builder_basics!(Call, "this call");
 
 impl<E: Endpoint> Call<E> {
     /// Sends the call and reads the answer's body (what `.await` on the call does).

@@ -87,30 +87,7 @@ impl ManagementClient {
     }
 }
 
-impl<E> List<E> {
-    /// Sets per-call options (timeout, extra headers, retry budget, application name) for
-    /// every page request; they replace the options set before.
-    pub fn options(mut self, options: CallOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The endpoint this list sends.
-    pub fn endpoint(&self) -> &E {
-        &self.endpoint
-    }
-
-    /// The per-call options set with [`options`](Self::options).
-    pub fn call_options(&self) -> &CallOptions {
-        &self.options
-    }
-
-    /// Changes the endpoint: the builder's setters of optional parameters use this.
-    pub(crate) fn map_endpoint(mut self, f: impl FnOnce(E) -> E) -> Self {
-        self.endpoint = f(self.endpoint);
-        self
-    }
-}
+crate::call::builder_basics!(List, "every page request");
 
 impl<E> List<E>
 where
