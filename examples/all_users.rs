@@ -30,7 +30,8 @@ async fn run() -> Result<(), BoxError> {
         management_client_from_env(FakeTenant::builder().seed_users(234)).await?;
     let mut users = client
         .users()
-        .list_with(|list| list.sort("created_at:1"))
+        .list()
+        .sort("created_at:1")
         .page(PageRequest::offset(100)?)?
         .items();
     let mut count = 0u64;

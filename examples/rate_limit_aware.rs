@@ -43,9 +43,10 @@ async fn run() -> Result<(), BoxError> {
         management_client_from_env(FakeTenant::builder().seed_users(180).rate_limit(5)).await?;
     let mut pages = client
         .users()
-        .list_with(|list| list.sort("created_at:1"))
+        .list()
+        .sort("created_at:1")
         .page(PageRequest::offset(20)?)?
-        .with_options(CallOptions::new().app_name("rate-limit-aware-example"))
+        .options(CallOptions::new().app_name("rate-limit-aware-example"))
         .responses();
     let (mut users, mut page_count) = (0u64, 0u64);
     while let Some(response) = pages.try_next().await? {

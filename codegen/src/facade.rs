@@ -5,24 +5,28 @@
 //! The ten handles written by hand (`Clients`, `Users`…) get the generated operations of their
 //! group as methods too. An accessor or method whose name a hand-written method already takes
 //! gets the suffix `_api`.
+//!
+//! Every method takes the operation's path parameters and body and returns a request builder:
+//! a `List` for a paginated operation, a `Call` for any other. The optional query parameters
+//! are methods of that builder (`impl Call<Endpoint>` / `impl List<Endpoint>`), each setting
+//! the endpoint's own setter; one doc per method, from the description's facts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::names::{doc, pascal, snake};
-use super::ops::{Op, describe};
+use serde_json::Value;
+
+use super::names::{doc, lit, pascal, snake, words};
+use super::ops::Op;
 
 /// What the facade needs of a generated operation.
 #[derive(Debug, Clone)]
 pub(crate) struct OpTypes {
-    /// `Endpoint::Response`, with names qualified from the client crate.
-    pub(crate) response: String,
-    /// Whether the response is `NoContent`.
-    pub(crate) no_content: bool,
     /// The body type (qualified), when the body is required.
     pub(crate) body: Option<String>,
-    /// Whether the operation has optional inputs (query parameters, an optional body).
-    pub(crate) has_options: bool,
+    /// The optional query parameters: Rust name, name in the description, type (qualified),
+    /// schema.
+    pub(crate) query: Vec<(String, String, String, Value)>,
 }
 
 /// Names the hand-written code of the client crate already uses: type → method names.
@@ -163,19 +167,9 @@ pub(crate) fn plan(root: &Path, ops: &[Op]) -> Result<Plan, String> {
                 op.id, h.ty
             ));
         }
-        if op.paging.is_some() || has_options(op) {
-            let with = format!("{name}_with");
-            if !used.insert(with.clone()) {
-                return Err(format!("{}: method {with} is taken twice", op.id));
-            }
-        }
         h.methods.insert(op.id.clone(), name);
     }
     Ok(Plan { handles })
-}
-
-fn has_options(op: &Op) -> bool {
-    !op.query.is_empty() || op.body.as_ref().is_some_and(|b| !b.required)
 }
 
 impl Plan {
@@ -206,14 +200,20 @@ impl Plan {
         &self,
         ops: &[Op],
         info: &BTreeMap<String, OpTypes>,
+        spec: &Value,
     ) -> Result<Vec<(PathBuf, String)>, String> {
+        // Auth0's reference page of each operation → the call that replaces a deprecated one.
+        let by_page: BTreeMap<String, String> = ops
+            .iter()
+            .map(|o| (reference_url(o), format!("client.{}", self.call_text(o))))
+            .collect();
         let dir = PathBuf::from("crates/client/src/api");
         let mut files: BTreeMap<String, String> = BTreeMap::new();
         for (g, h) in &self.handles {
             let top = snake(&g[0]);
             let src = files.entry(top.clone()).or_insert_with(|| {
                 "#[allow(unused_imports)]\nuse auth0_m2m_management as m;\n\
-                 #[allow(unused_imports)]\nuse crate::{Error, List, ManagementClient};\n"
+                 #[allow(unused_imports)]\nuse crate::{Call, List, ManagementClient};\n"
                     .to_owned()
             });
             let ty_path = if h.hand_written {
@@ -256,17 +256,18 @@ impl Plan {
                 }
             }
             let mut methods = String::new();
+            let mut setters = String::new();
             for op in ops.iter().filter(|o| &o.group == g) {
                 let name = &h.methods[&op.id];
                 let t = &info[&op.id];
-                methods.push_str(&method(op, name, t).replace(
-                    "\npub ",
-                    &format!("\n#[cfg(feature = {:?})]\npub ", op.module),
-                ));
+                let operation = &spec["paths"][&op.path][op.method.to_ascii_lowercase()];
+                methods.push_str(&method(op, name, t, operation, &by_page));
+                setters.push_str(&builder_setters(op, t, spec));
             }
             if !methods.is_empty() {
                 src.push_str(&format!("impl<'a> {ty_path}<'a> {{\n{methods}}}\n"));
             }
+            src.push_str(&setters);
         }
         let mut out = Vec::new();
         let mut mod_rs = String::from(
@@ -288,8 +289,47 @@ impl Plan {
     }
 }
 
-fn method(op: &Op, name: &str, t: &OpTypes) -> String {
-    let ep = format!("m::api::{}::{}", op.module, op.type_name);
+/// The methods of the builders (`Call`, `List`), which a query parameter's setter must not take.
+const BUILDER_METHODS: &[&str] = &[
+    "options",
+    "endpoint",
+    "call_options",
+    "map_endpoint",
+    "send",
+    "send_with_response",
+    "into_future",
+    "page",
+    "pages",
+    "items",
+    "responses",
+    "collect_all",
+    "clone",
+];
+
+/// The builder method of a query parameter: its endpoint setter's name, with `_param` when
+/// the builder has a method of that name.
+fn setter_name(ident: &str) -> String {
+    if BUILDER_METHODS.contains(&ident) {
+        format!("{ident}_param")
+    } else {
+        ident.to_owned()
+    }
+}
+
+/// The endpoint type of an operation, as the client crate names it.
+fn endpoint_path(op: &Op) -> String {
+    format!("m::api::{}::{}", op.module, op.type_name)
+}
+
+/// A facade method: the required inputs as arguments, a builder as the result.
+fn method(
+    op: &Op,
+    name: &str,
+    t: &OpTypes,
+    operation: &Value,
+    by_page: &BTreeMap<String, String>,
+) -> String {
+    let ep = endpoint_path(op);
     let mut params: Vec<String> = op
         .path_params
         .iter()
@@ -300,60 +340,476 @@ fn method(op: &Op, name: &str, t: &OpTypes) -> String {
         params.push(format!("body: {b}"));
         args.push("body".into());
     }
-    let make = format!("{ep}::new({})", args.join(", "));
-    let mut s = String::new();
-    let summary = describe(op);
-    let first = summary.lines().next().unwrap_or_default();
-    let allow = if params.len() > 6 {
-        "#[allow(clippy::too_many_arguments)]\n"
+    let (builder, bind) = if op.paging.is_some() {
+        ("List", "list")
     } else {
-        ""
+        ("Call", "call")
     };
+    let mut s = doc(&method_doc(op, t, operation));
+    s.push_str(&format!("#[cfg(feature = {:?})]\n", op.module));
+    if let Some(note) = deprecation(operation, by_page) {
+        s.push_str(&format!("#[deprecated(note = {})]\n", lit(&note)));
+    }
+    if params.len() > 6 {
+        s.push_str("#[allow(clippy::too_many_arguments)]\n");
+    }
     let plist = if params.is_empty() {
         String::new()
     } else {
         format!(", {}", params.join(", "))
     };
-    if op.paging.is_some() {
-        s.push_str(&doc(&format!(
-            "{first}: every page or item as a [`List`] of [`{}`](m::api::{}::{}).",
-            op.type_name, op.module, op.type_name
-        )));
-        s.push_str(&format!(
-            "{allow}pub fn {name}(&self{plist}) -> List<{ep}> {{\nself.client.list({make})\n}}\n"
-        ));
-        s.push_str(&doc(&format!(
-            "[`{name}`](Self::{name}) with the endpoint's filters set by `f`."
-        )));
-        s.push_str(&format!(
-            "{allow}pub fn {name}_with(&self{plist}, f: impl FnOnce({ep}) -> {ep}) -> List<{ep}> {{\nself.client.list(f({make}))\n}}\n"
-        ));
-        return s;
-    }
-    let (ret, map) = if t.no_content {
-        ("()".to_owned(), ".map(|_| ())")
-    } else {
-        (t.response.clone(), "")
-    };
-    s.push_str(&doc(&format!(
-        "{first}: sends [`{}`](m::api::{}::{}).",
-        op.type_name, op.module, op.type_name
-    )));
     s.push_str(&format!(
-        "{allow}pub async fn {name}(&self{plist}) -> Result<{ret}, Error> {{\nself.client.execute(&{make}).await{map}\n}}\n"
+        "pub fn {name}(&self{plist}) -> {builder}<{ep}> {{\nself.client.{bind}({ep}::new({}))\n}}\n",
+        args.join(", ")
     ));
-    if t.has_options {
-        s.push_str(&doc(&format!(
-            "[`{name}`](Self::{name}) with the endpoint's optional parameters set by `f`."
-        )));
-        s.push_str(&format!(
-            "{allow}pub async fn {name}_with(&self{plist}, f: impl FnOnce({ep}) -> {ep}) -> Result<{ret}, Error> {{\nself.client.execute(&f({make})).await{map}\n}}\n"
-        ));
-    }
     s
 }
 
-/// Whether an operation has optional inputs.
-pub(crate) fn options_of(op: &Op) -> bool {
-    has_options(op)
+/// The builder methods of an operation's optional query parameters.
+fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
+    if t.query.is_empty() {
+        return String::new();
+    }
+    let builder = if op.paging.is_some() { "List" } else { "Call" };
+    let mut s = format!(
+        "/// The optional query parameters of [`{}`]({}).\n#[cfg(feature = {:?})]\nimpl {builder}<{}> {{\n",
+        op.type_name,
+        endpoint_path(op),
+        op.module,
+        endpoint_path(op)
+    );
+    for (ident, name, ty, schema) in &t.query {
+        let method = setter_name(ident);
+        s.push_str(&doc(&format!(
+            "Sends the query parameter `{name}`{}.",
+            param_facts(&resolve(schema, spec))
+        )));
+        if schema["deprecated"] == true {
+            s.push_str(
+                "#[deprecated(note = \"Auth0's API description deprecates this parameter\")]\n",
+            );
+        }
+        s.push_str(&format!(
+            "pub fn {method}(self, value: impl Into<{ty}>) -> Self {{\nself.map_endpoint(|e| e.{ident}(value))\n}}\n"
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// A schema with its `$ref` (and its array items' `$ref`) replaced by the component.
+fn resolve(schema: &Value, spec: &Value) -> Value {
+    let deref = |s: &Value| -> Value {
+        match s["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            Some(name) => spec["components"]["schemas"][name].clone(),
+            None => s.clone(),
+        }
+    };
+    let mut out = deref(schema);
+    if out["type"] == "array" {
+        out["items"] = deref(&out["items"]);
+    }
+    out
+}
+
+/// What the description says of a parameter's value: type and format, allowed values,
+/// default, bounds.
+fn param_facts(schema: &Value) -> String {
+    let mut facts = Vec::new();
+    let kind = |s: &Value| -> String {
+        match (s["type"].as_str(), s["format"].as_str()) {
+            (Some(t), Some(f)) => format!("{t} ({f})"),
+            (Some(t), None) => t.to_owned(),
+            _ => "value".to_owned(),
+        }
+    };
+    if schema["type"] == "array" {
+        facts.push(format!(
+            "a list of {}s, sent comma-separated",
+            kind(&schema["items"])
+        ));
+    } else if schema["type"].is_string() {
+        let k = kind(schema);
+        facts.push(format!("{} {k}", article(&k)));
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        facts.push(format!(
+            "one of {}",
+            values
+                .iter()
+                .map(|v| format!(
+                    "`{}`",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(d) = schema.get("default").filter(|d| !d.is_null()) {
+        facts.push(format!("default `{d}`"));
+    }
+    for (key, what, unit) in [
+        ("minimum", "at least", ""),
+        ("maximum", "at most", ""),
+        ("minLength", "at least", " characters"),
+        ("maxLength", "at most", " characters"),
+    ] {
+        if let Some(v) = schema.get(key).filter(|v| v.is_number()) {
+            facts.push(format!("{what} {v}{unit}"));
+        }
+    }
+    if facts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", facts.join("; "))
+    }
+}
+
+/// Auth0's reference page of an operation: the tag, then the operation id with hyphens.
+pub(crate) fn reference_url(op: &Op) -> String {
+    format!(
+        "https://auth0.com/docs/api/management/v2/{}/{}",
+        op.tag,
+        op.id.replace('_', "-")
+    )
+}
+
+/// The note of `#[deprecated]` when the description deprecates the operation (a `deprecated`
+/// flag, or a description that opens by saying so), naming the call that replaces it when its
+/// reference page is linked.
+fn deprecation(operation: &Value, by_page: &BTreeMap<String, String>) -> Option<String> {
+    let text = operation["description"].as_str().unwrap_or_default();
+    if operation["deprecated"] != true && !text.contains("has been deprecated") {
+        return None;
+    }
+    let link = text
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|url| url.trim_end_matches('/'));
+    Some(match link {
+        Some(url) => match by_page.get(url) {
+            Some(call) => format!("Auth0 deprecated this operation: use `{call}` instead"),
+            None => format!("Auth0 deprecated this operation: see {url} for its replacement"),
+        },
+        None => "Auth0 deprecated this operation".to_owned(),
+    })
+}
+
+/// Words that read as capitals in a sentence.
+const ACRONYMS: &[&str] = &[
+    "ip", "sms", "scim", "cimd", "apns", "fcm", "fcmv1", "sns", "mfa", "id", "url", "ssl", "api",
+    "oidc", "saml", "jwt", "ul",
+];
+
+fn phrase(name: &str) -> Vec<String> {
+    words(name)
+        .into_iter()
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            if ACRONYMS.contains(&lower.as_str()) {
+                lower.to_ascii_uppercase()
+            } else {
+                lower
+            }
+        })
+        .collect()
+}
+
+/// `policies` → `policy`, `streams` → `stream`; `status`, `access`, `SMS` stay.
+fn singular(word: &str) -> String {
+    if word.chars().all(|c| !c.is_ascii_lowercase()) {
+        return word.to_owned();
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
+        return word.to_owned();
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
+/// `get` → `Gets`, `patch` → `Patches`, `verify` → `Verifies`.
+fn third_person(verb: &str) -> String {
+    let v = match verb {
+        "rollback" => return "Rolls back".to_owned(),
+        v if v.ends_with("sh") || v.ends_with("ch") || v.ends_with('s') || v.ends_with('x') => {
+            format!("{v}es")
+        }
+        v if v.ends_with('y') && !v[..v.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']) => {
+            format!("{}ies", &v[..v.len() - 1])
+        }
+        v => format!("{v}s"),
+    };
+    let mut cs = v.chars();
+    cs.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+        .unwrap_or_default()
+}
+
+fn article(noun: &str) -> &'static str {
+    // "a user", "a universal login": a `u` that sounds as `you` takes "a".
+    if noun.starts_with("us") || noun.starts_with("uni") {
+        return "a";
+    }
+    match noun.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+/// The operation's first sentence, from its group and `x-operation-name`: "Creates a log
+/// stream.", "Lists the action versions.", "Rotates the secret of a client.".
+fn sentence(op: &Op) -> String {
+    // The group as words: every part singular but the last.
+    let mut group: Vec<String> = Vec::new();
+    for (i, part) in op.group.iter().enumerate() {
+        let ws = phrase(part);
+        if i + 1 < op.group.len() {
+            group.extend(ws.iter().map(|w| singular(w)));
+        } else {
+            group.extend(ws);
+        }
+    }
+    let plural = group.join(" ");
+    let mut one = group.clone();
+    if let Some(last) = one.last_mut() {
+        *last = singular(last);
+    }
+    let one = one.join(" ");
+    // On one item: the path ends with its id, or with an action on it (`…/{id}/deploy`).
+    let last = op.path.rsplit('/').next().unwrap_or_default();
+    let group_words: Vec<String> = op.group.iter().map(|g| snake(g)).collect();
+    let on_item =
+        last.starts_with('{') || (op.path.contains('{') && !group_words.contains(&snake(last)));
+    let item = if on_item {
+        format!("{} {one}", article(&one))
+    } else {
+        format!("the {plural}")
+    };
+    let name = phrase(&op.name);
+    let verb = name.first().cloned().unwrap_or_default();
+    let rest = name[1..].join(" ");
+    let text = match (verb.as_str(), rest.is_empty()) {
+        ("list", true) => format!("Lists the {plural}"),
+        ("create", true) => format!("Creates {} {one}", article(&one)),
+        (_, true) => format!("{} {item}", third_person(&verb)),
+        // `getByName` → "Gets an organization by name."
+        (_, false) if rest.starts_with("by ") => {
+            format!("{} {item} {rest}", third_person(&verb))
+        }
+        (_, false) => {
+            let owner = if on_item {
+                format!("{} {one}", article(&one))
+            } else {
+                format!("the {plural}")
+            };
+            format!("{} the {rest} of {owner}", third_person(&verb))
+        }
+    };
+    format!("{text}.")
+}
+
+/// A facade method's doc: what it does, method and path, scopes, pagination, release stage,
+/// documented errors, Auth0's reference page, and the builder it returns.
+fn method_doc(op: &Op, t: &OpTypes, operation: &Value) -> String {
+    let mut d = sentence(op);
+    d.push_str(&format!("\n\n`{} /api/v2{}`", op.method, op.path));
+    match op.scopes.as_slice() {
+        [] => d.push_str(", no scope named by the description"),
+        [one] => d.push_str(&format!(", needs the scope `{one}`")),
+        many => d.push_str(&format!(
+            ", needs one of the scopes {}",
+            many.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    d.push('.');
+    match op.lifecycle.as_str() {
+        "" | "GA" => {}
+        "EA" => d.push_str(" Early access: the tenant must have it enabled."),
+        "beta" => d.push_str(" In beta: it may still change."),
+        other => d.push_str(&format!(" Release stage `{other}`.")),
+    }
+    let errors: Vec<String> = operation["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(code, _)| code)
+        .filter(|c| !c.starts_with('2'))
+        .map(|c| c.to_owned())
+        .collect();
+    if !errors.is_empty() {
+        d.push_str(&format!(
+            " Documented error statuses: {}.",
+            errors.join(", ")
+        ));
+    }
+    d.push_str(&format!(" [Auth0's reference]({}).", reference_url(op)));
+    let ep = format!("[`{}`]({})", op.type_name, endpoint_path(op));
+    if let Some(p) = &op.paging {
+        let style = match (p.offset, p.checkpoint) {
+            (true, true) => "offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages",
+            (true, false) => "offset pages (`page`/`per_page`)",
+            _ => "checkpoint pages (`from`/`take`)",
+        };
+        d.push_str(&format!(
+            "\n\nPaginated in {style}. Returns the [`List`] of {ep}: `.items()` streams every item, \
+             `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page."
+        ));
+    } else {
+        d.push_str(&format!(
+            "\n\nReturns the [`Call`] of {ep}: `.await` it for the answer, \
+             `.send_with_response()` for the answer with its metadata."
+        ));
+    }
+    if !t.query.is_empty() {
+        d.push_str(&format!(
+            " Optional query parameters: {}.",
+            t.query
+                .iter()
+                .map(|(ident, ..)| format!("`.{}(…)`", setter_name(ident)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !op.headers.is_empty() {
+        d.push_str(&format!(
+            " Header parameters ({}) are sent with [`CallOptions::header`](crate::CallOptions::header).",
+            op.headers
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The operations of the description, read once.
+    fn ops() -> (Value, Vec<Op>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(crate::spec_path(&root)).expect("the description");
+        let spec: Value = serde_json::from_str(&text).expect("JSON");
+        let ops = crate::ops::collect(&spec).expect("operations");
+        (spec, ops)
+    }
+
+    fn op<'a>(ops: &'a [Op], id: &str) -> &'a Op {
+        ops.iter().find(|o| o.id == id).expect(id)
+    }
+
+    #[test]
+    fn sentences_come_from_the_group_and_the_operation_name() {
+        let (_, ops) = ops();
+        for (id, expected) in [
+            ("post_log-streams", "Creates a log stream."),
+            ("get_log-streams_by_id", "Gets a log stream."),
+            ("get_actions", "Lists the actions."),
+            ("get_action_versions", "Lists the action versions."),
+            ("delete_log-streams_by_id", "Deletes a log stream."),
+            ("post_deploy_action", "Deploys an action."),
+            ("get_rate-limit-policies", "Lists the rate limit policies."),
+            ("delete_grants_by_id", "Deletes a user grant."),
+            ("post_rotate-secret", "Rotates the secret of a client."),
+        ] {
+            assert_eq!(sentence(op(&ops, id)), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn reference_pages_follow_auth0s_pattern() {
+        let (_, ops) = ops();
+        // As the description itself links them.
+        assert_eq!(
+            reference_url(op(&ops, "get_organization_member_roles")),
+            "https://auth0.com/docs/api/management/v2/organizations/get-organization-member-roles"
+        );
+        assert_eq!(
+            reference_url(op(&ops, "post_log-streams")),
+            "https://auth0.com/docs/api/management/v2/log-streams/post-log-streams"
+        );
+    }
+
+    #[test]
+    fn deprecated_operations_name_their_replacement() {
+        let (spec, ops) = ops();
+        let by_page: BTreeMap<String, String> = ops
+            .iter()
+            .map(|o| (reference_url(o), o.id.clone()))
+            .collect();
+        let mut deprecated = Vec::new();
+        for o in &ops {
+            let operation = &spec["paths"][&o.path][o.method.to_ascii_lowercase()];
+            if let Some(note) = deprecation(operation, &by_page) {
+                deprecated.push((o.id.clone(), note));
+            }
+        }
+        assert_eq!(deprecated.len(), 5, "{deprecated:?}");
+        let twilio = deprecated
+            .iter()
+            .find(|(id, _)| id == "put_sms_twilio_factor_provider")
+            .expect("the deprecated Twilio SMS operation");
+        assert_eq!(
+            twilio.1,
+            "Auth0 deprecated this operation: use `put_twilio` instead"
+        );
+        // A link to a page no operation id gives still names the replacement's page.
+        let selected = deprecated
+            .iter()
+            .find(|(id, _)| id == "get_sms_providers")
+            .expect("the deprecated SMS provider operation");
+        assert_eq!(
+            selected.1,
+            "Auth0 deprecated this operation: see \
+             https://auth0.com/docs/api/management/v2/guardian/get-phone-providers for its replacement"
+        );
+    }
+
+    #[test]
+    fn method_docs_carry_the_facts_without_a_stray_colon() {
+        let (spec, ops) = ops();
+        let o = op(&ops, "post_log-streams");
+        let operation = &spec["paths"][&o.path]["post"];
+        let t = OpTypes {
+            body: None,
+            query: Vec::new(),
+        };
+        let d = method_doc(o, &t, operation);
+        for fact in [
+            "Creates a log stream.",
+            "`POST /api/v2/log-streams`",
+            "`create:log_streams`",
+            "409",
+            "https://auth0.com/docs/api/management/v2/log-streams/post-log-streams",
+            "[`Call`]",
+        ] {
+            assert!(d.contains(fact), "{fact} missing from {d}");
+        }
+        assert!(!d.contains(".:"), "{d}");
+        let list = op(&ops, "get_actions");
+        let d = method_doc(list, &t, &spec["paths"][&list.path]["get"]);
+        assert!(d.contains("Paginated in offset pages"), "{d}");
+        assert!(d.contains("[`List`]"), "{d}");
+    }
+
+    #[test]
+    fn parameter_facts_name_type_values_default_and_bounds() {
+        let schema = serde_json::json!({
+            "type": "integer", "minimum": 0, "maximum": 100, "default": 50
+        });
+        assert_eq!(
+            param_facts(&schema),
+            ": an integer; default `50`; at least 0; at most 100"
+        );
+        let schema = serde_json::json!({"type": "string", "enum": ["asc", "desc"]});
+        assert_eq!(param_facts(&schema), ": a string; one of `asc`, `desc`");
+    }
 }

@@ -310,10 +310,20 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             (
                 op.id.clone(),
                 facade::OpTypes {
-                    response: qualify(&e.response, &types),
-                    no_content: e.no_content,
                     body: e.body.map(|b| qualify(&b, &types)),
-                    has_options: facade::options_of(op),
+                    query: op
+                        .query
+                        .iter()
+                        .zip(&e.query_tys)
+                        .map(|(q, t)| {
+                            (
+                                q.ident.clone(),
+                                q.name.clone(),
+                                qualify(&t.rust(), &types),
+                                q.schema.clone(),
+                            )
+                        })
+                        .collect(),
                 },
             )
         })
@@ -422,7 +432,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             with_features(&current, &modules, forward).map_err(|e| format!("{manifest}: {e}"))?,
         );
     }
-    for (path, src) in plan.emit(&generated, &info)? {
+    for (path, src) in plan.emit(&generated, &info, &spec)? {
         let name = path.display().to_string();
         files.insert(path, format_source(&src, &name)?);
     }

@@ -361,9 +361,6 @@ fn paging_of(
 pub(crate) struct Emitted {
     pub(crate) code: String,
     pub(crate) entry: String,
-    /// `Endpoint::Response`, as named inside the management crate.
-    pub(crate) response: String,
-    pub(crate) no_content: bool,
     /// The required body's type, as named inside the management crate.
     pub(crate) body: Option<String>,
     /// The body's type.
@@ -677,8 +674,6 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     Ok(Emitted {
         code: s,
         entry,
-        no_content: matches!(op.answer, Answer::Nothing) && op.paging.is_none(),
-        response,
         body: body.clone().filter(|_| body_required).map(|b| b.rust()),
         body_ty: body,
         query_tys: query_types,

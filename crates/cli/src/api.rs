@@ -157,7 +157,7 @@ async fn send(
     }
     let mut request = client
         .request(call.method.clone(), call.path.clone())
-        .with_options(options);
+        .options(options);
     for (k, v) in query {
         request = request.query(k.clone(), v);
     }

@@ -41,7 +41,9 @@
 //!   API: one handle per operation group of Auth0's API description, generated from it
 //!   ([`api`]), with subgroups as handles of their own
 //!   (`client.actions().versions().list(action_id)`). The table of every operation with its
-//!   type and call is in [`management::api`].
+//!   type and call is in [`management::api`]. Each method takes the operation's required
+//!   inputs and returns a request builder: a [`Call`] (`.await` it; optional query parameters
+//!   and [`Call::options`] first), or a [`List`] for a list operation.
 //! - [`List`] pages through a list endpoint as a [`Stream`](futures::Stream) of pages
 //!   ([`List::pages`]) or of items ([`List::items`]), with offset (`page`/`per_page`) or
 //!   checkpoint (`from`/`take`) pagination.
@@ -64,8 +66,9 @@
 //!
 //! # Responses and per-call options
 //!
-//! [`ManagementClient::execute_with`], [`RawRequest::send_with_response`],
-//! [`List::send_with_response`] and [`List::responses`] return each answer as a [`Response`]:
+//! [`Call::send_with_response`], [`ManagementClient::execute_with`],
+//! [`RawRequest::send_with_response`], [`List::send_with_response`] and [`List::responses`]
+//! return each answer as a [`Response`]:
 //! the body with its [`ResponseMeta`] (status, headers, request id, the parsed rate limit and
 //! M2M quotas). [`CallOptions`] change one call: a timeout, extra headers, a retry budget, an
 //! application name for the `User-Agent`.
@@ -104,6 +107,7 @@
 
 pub mod api;
 mod builder;
+mod call;
 mod client;
 mod env;
 mod error;
@@ -134,6 +138,7 @@ pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,
     TELEMETRY_HEADER,
 };
+pub use call::{Call, CallFuture};
 pub use client::ManagementClient;
 pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
 pub use own_api::ApiClient;

@@ -102,7 +102,7 @@ impl RawRequest {
     }
 
     /// Sets per-call options (timeout, extra headers, retry budget, application name).
-    pub fn with_options(mut self, options: CallOptions) -> Self {
+    pub fn options(mut self, options: CallOptions) -> Self {
         self.options = options;
         self
     }

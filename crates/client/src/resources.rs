@@ -1,16 +1,17 @@
 //! Typed resource handles: `client.clients()`, `client.users()`…
 //!
 //! Each handle borrows the client and turns the modeled endpoints of one resource into
-//! methods. List methods return a [`List`], which sends one page or streams every page or
-//! item; `list_with` configures the list endpoint (filters, fields…) first.
+//! methods. A list method returns a [`List`] (send one page, or stream every page or item), any
+//! other method a [`Call`] (`.await` it, or set per-call options first); the optional query
+//! parameters of an operation are methods of its builder.
 
 use auth0_m2m_management::{
-    NoContent, client_grants, clients, connections, jobs, logs, organizations, resource_servers,
-    roles, tenants, users,
+    client_grants, clients, connections, jobs, logs, organizations, resource_servers, roles,
+    tenants, users,
 };
 
+use crate::call::Call;
 use crate::client::ManagementClient;
-use crate::error::Error;
 use crate::stream::List;
 
 macro_rules! handle {
@@ -30,8 +31,110 @@ macro_rules! handle {
     };
 }
 
-/// Reads an answer that carries no content.
-fn done(_: NoContent) {}
+/// The optional query parameters of a hand-written endpoint, as methods of its builder
+/// ([`Call`] or [`List`]) that set them on the endpoint.
+macro_rules! setters {
+    ($builder:ident<$endpoint:ty> { $($(#[$meta:meta])* $name:ident($($arg:ident: $ty:ty),*);)* }) => {
+        impl $builder<$endpoint> {
+            $(
+                $(#[$meta])*
+                pub fn $name(self, $($arg: $ty),*) -> Self {
+                    self.map_endpoint(|e| e.$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+setters!(List<clients::ListClients> {
+    /// The fields to include (`include` true) or to leave out of each client.
+    fields(fields: impl Into<String>, include: bool);
+    /// Only global clients (`true`) or only others (`false`).
+    is_global(value: bool);
+    /// Only first-party clients (`true`) or only third-party ones (`false`).
+    is_first_party(value: bool);
+    /// Only clients of these application types (comma-separated, such as `spa,native`).
+    app_type(value: impl Into<String>);
+    /// A search query over the clients (such as `client_grant.organization_id:org_1`).
+    q(value: impl Into<String>);
+});
+
+setters!(Call<clients::GetClient> {
+    /// The fields to include (`include` true) or to leave out of the client.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(List<client_grants::ListClientGrants> {
+    /// Only the grants of this API identifier (audience).
+    audience(audience: impl Into<String>);
+    /// Only the grants of this client.
+    client_id(client_id: impl Into<String>);
+});
+
+setters!(List<resource_servers::ListResourceServers> {
+    /// Only the APIs with these identifiers.
+    identifiers(identifiers: Vec<String>);
+});
+
+setters!(List<users::ListUsers> {
+    /// A search query in Auth0's user search syntax (such as `email:"jane@example.com"`).
+    q(query: impl Into<String>);
+    /// The sort order, a field and `:1` (ascending) or `:-1` (descending), such as
+    /// `created_at:1`.
+    sort(sort: impl Into<String>);
+    /// Only the users of this connection.
+    connection(connection: impl Into<String>);
+    /// The fields to include (`include` true) or to leave out of each user.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(Call<users::GetUser> {
+    /// The fields to include (`include` true) or to leave out of the user.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(Call<users::GetUsersByEmail> {
+    /// The fields to include (`include` true) or to leave out of each user.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(List<roles::ListRoles> {
+    /// Only the roles whose name contains this text (case-insensitive).
+    name_filter(value: impl Into<String>);
+});
+
+setters!(List<organizations::ListOrganizations> {
+    /// The sort order, such as `name:1`.
+    sort(sort: impl Into<String>);
+});
+
+setters!(List<connections::ListConnections> {
+    /// Only the connections of this strategy (such as `auth0`, `google-oauth2`).
+    strategy(strategy: impl Into<String>);
+    /// Only the connection of this name.
+    name(name: impl Into<String>);
+    /// The fields to include (`include` true) or to leave out of each connection.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(Call<connections::GetConnection> {
+    /// The fields to include (`include` true) or to leave out of the connection.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(List<logs::ListLogs> {
+    /// A search query in Auth0's log search syntax (such as `type:f`).
+    q(query: impl Into<String>);
+    /// The sort order, such as `date:-1`.
+    sort(sort: impl Into<String>);
+    /// The fields to include (`include` true) or to leave out of each event.
+    fields(fields: impl Into<String>, include: bool);
+});
+
+setters!(Call<tenants::GetTenantSettings> {
+    /// The settings to include (`include` true) or to leave out.
+    fields(fields: impl Into<String>, include: bool);
+});
 
 handle!(
     /// Applications: `/api/v2/clients`.
@@ -45,48 +148,29 @@ impl Clients<'_> {
         self.client.list(clients::ListClients::new())
     }
 
-    /// `GET /api/v2/clients` with filters or fields set by `f`.
-    pub fn list_with(
-        &self,
-        f: impl FnOnce(clients::ListClients) -> clients::ListClients,
-    ) -> List<clients::ListClients> {
-        self.client.list(f(clients::ListClients::new()))
-    }
-
     /// `GET /api/v2/clients/{id}`.
-    pub async fn get(&self, id: &str) -> Result<clients::Client, Error> {
-        self.client.execute(&clients::GetClient::new(id)).await
+    pub fn get(&self, id: &str) -> Call<clients::GetClient> {
+        self.client.call(clients::GetClient::new(id))
     }
 
     /// `POST /api/v2/clients`.
-    pub async fn create(&self, body: clients::NewClient) -> Result<clients::Client, Error> {
-        self.client.execute(&clients::CreateClient::new(body)).await
+    pub fn create(&self, body: clients::NewClient) -> Call<clients::CreateClient> {
+        self.client.call(clients::CreateClient::new(body))
     }
 
     /// `PATCH /api/v2/clients/{id}`.
-    pub async fn update(
-        &self,
-        id: &str,
-        body: clients::ClientUpdate,
-    ) -> Result<clients::Client, Error> {
-        self.client
-            .execute(&clients::UpdateClient::new(id, body))
-            .await
+    pub fn update(&self, id: &str, body: clients::ClientUpdate) -> Call<clients::UpdateClient> {
+        self.client.call(clients::UpdateClient::new(id, body))
     }
 
     /// `DELETE /api/v2/clients/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&clients::DeleteClient::new(id))
-            .await
-            .map(done)
+    pub fn delete(&self, id: &str) -> Call<clients::DeleteClient> {
+        self.client.call(clients::DeleteClient::new(id))
     }
 
     /// `POST /api/v2/clients/{id}/rotate-secret`: the answer holds the new secret.
-    pub async fn rotate_secret(&self, id: &str) -> Result<clients::Client, Error> {
-        self.client
-            .execute(&clients::RotateClientSecret::new(id))
-            .await
+    pub fn rotate_secret(&self, id: &str) -> Call<clients::RotateClientSecret> {
+        self.client.call(clients::RotateClientSecret::new(id))
     }
 }
 
@@ -102,41 +186,28 @@ impl ClientGrants<'_> {
         self.client.list(client_grants::ListClientGrants::new())
     }
 
-    /// `GET /api/v2/client-grants` with filters set by `f`.
-    pub fn list_with(
-        &self,
-        f: impl FnOnce(client_grants::ListClientGrants) -> client_grants::ListClientGrants,
-    ) -> List<client_grants::ListClientGrants> {
-        self.client.list(f(client_grants::ListClientGrants::new()))
-    }
-
     /// `POST /api/v2/client-grants`.
-    pub async fn create(
+    pub fn create(
         &self,
         body: client_grants::NewClientGrant,
-    ) -> Result<client_grants::ClientGrant, Error> {
+    ) -> Call<client_grants::CreateClientGrant> {
         self.client
-            .execute(&client_grants::CreateClientGrant::new(body))
-            .await
+            .call(client_grants::CreateClientGrant::new(body))
     }
 
     /// `PATCH /api/v2/client-grants/{id}`.
-    pub async fn update(
+    pub fn update(
         &self,
         id: &str,
         body: client_grants::ClientGrantUpdate,
-    ) -> Result<client_grants::ClientGrant, Error> {
+    ) -> Call<client_grants::UpdateClientGrant> {
         self.client
-            .execute(&client_grants::UpdateClientGrant::new(id, body))
-            .await
+            .call(client_grants::UpdateClientGrant::new(id, body))
     }
 
     /// `DELETE /api/v2/client-grants/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&client_grants::DeleteClientGrant::new(id))
-            .await
-            .map(done)
+    pub fn delete(&self, id: &str) -> Call<client_grants::DeleteClientGrant> {
+        self.client.call(client_grants::DeleteClientGrant::new(id))
     }
 }
 
@@ -154,39 +225,34 @@ impl ResourceServers<'_> {
     }
 
     /// `GET /api/v2/resource-servers/{id}`.
-    pub async fn get(&self, id: &str) -> Result<resource_servers::ResourceServer, Error> {
+    pub fn get(&self, id: &str) -> Call<resource_servers::GetResourceServer> {
         self.client
-            .execute(&resource_servers::GetResourceServer::new(id))
-            .await
+            .call(resource_servers::GetResourceServer::new(id))
     }
 
     /// `POST /api/v2/resource-servers`.
-    pub async fn create(
+    pub fn create(
         &self,
         body: resource_servers::NewResourceServer,
-    ) -> Result<resource_servers::ResourceServer, Error> {
+    ) -> Call<resource_servers::CreateResourceServer> {
         self.client
-            .execute(&resource_servers::CreateResourceServer::new(body))
-            .await
+            .call(resource_servers::CreateResourceServer::new(body))
     }
 
     /// `PATCH /api/v2/resource-servers/{id}`.
-    pub async fn update(
+    pub fn update(
         &self,
         id: &str,
         body: resource_servers::ResourceServerUpdate,
-    ) -> Result<resource_servers::ResourceServer, Error> {
+    ) -> Call<resource_servers::UpdateResourceServer> {
         self.client
-            .execute(&resource_servers::UpdateResourceServer::new(id, body))
-            .await
+            .call(resource_servers::UpdateResourceServer::new(id, body))
     }
 
     /// `DELETE /api/v2/resource-servers/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
+    pub fn delete(&self, id: &str) -> Call<resource_servers::DeleteResourceServer> {
         self.client
-            .execute(&resource_servers::DeleteResourceServer::new(id))
-            .await
-            .map(done)
+            .call(resource_servers::DeleteResourceServer::new(id))
     }
 }
 
@@ -203,42 +269,29 @@ impl Users<'_> {
         self.client.list(users::ListUsers::new())
     }
 
-    /// `GET /api/v2/users` with a search query, sort or fields set by `f`.
-    pub fn list_with(
-        &self,
-        f: impl FnOnce(users::ListUsers) -> users::ListUsers,
-    ) -> List<users::ListUsers> {
-        self.client.list(f(users::ListUsers::new()))
-    }
-
     /// `GET /api/v2/users/{id}`.
-    pub async fn get(&self, id: &str) -> Result<users::User, Error> {
-        self.client.execute(&users::GetUser::new(id)).await
+    pub fn get(&self, id: &str) -> Call<users::GetUser> {
+        self.client.call(users::GetUser::new(id))
     }
 
     /// `GET /api/v2/users-by-email`: the users with this email (any connection).
-    pub async fn by_email(&self, email: &str) -> Result<Vec<users::User>, Error> {
-        self.client
-            .execute(&users::GetUsersByEmail::new(email))
-            .await
+    pub fn by_email(&self, email: &str) -> Call<users::GetUsersByEmail> {
+        self.client.call(users::GetUsersByEmail::new(email))
     }
 
     /// `POST /api/v2/users`.
-    pub async fn create(&self, body: users::NewUser) -> Result<users::User, Error> {
-        self.client.execute(&users::CreateUser::new(body)).await
+    pub fn create(&self, body: users::NewUser) -> Call<users::CreateUser> {
+        self.client.call(users::CreateUser::new(body))
     }
 
     /// `PATCH /api/v2/users/{id}`.
-    pub async fn update(&self, id: &str, body: users::UserUpdate) -> Result<users::User, Error> {
-        self.client.execute(&users::UpdateUser::new(id, body)).await
+    pub fn update(&self, id: &str, body: users::UserUpdate) -> Call<users::UpdateUser> {
+        self.client.call(users::UpdateUser::new(id, body))
     }
 
     /// `DELETE /api/v2/users/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&users::DeleteUser::new(id))
-            .await
-            .map(done)
+    pub fn delete(&self, id: &str) -> Call<users::DeleteUser> {
+        self.client.call(users::DeleteUser::new(id))
     }
 
     /// `GET /api/v2/users/{id}/roles` as a [`List`].
@@ -252,55 +305,43 @@ impl Users<'_> {
     }
 
     /// `POST /api/v2/users/{id}/roles`: assigns roles (by id) to the user.
-    pub async fn assign_roles(&self, id: &str, role_ids: Vec<String>) -> Result<(), Error> {
-        self.client
-            .execute(&users::AssignUserRoles::new(
-                id,
-                users::RolesBody::new(role_ids),
-            ))
-            .await
-            .map(done)
+    pub fn assign_roles(&self, id: &str, role_ids: Vec<String>) -> Call<users::AssignUserRoles> {
+        self.client.call(users::AssignUserRoles::new(
+            id,
+            users::RolesBody::new(role_ids),
+        ))
     }
 
     /// `DELETE /api/v2/users/{id}/roles`: removes roles (by id) from the user.
-    pub async fn remove_roles(&self, id: &str, role_ids: Vec<String>) -> Result<(), Error> {
-        self.client
-            .execute(&users::RemoveUserRoles::new(
-                id,
-                users::RolesBody::new(role_ids),
-            ))
-            .await
-            .map(done)
+    pub fn remove_roles(&self, id: &str, role_ids: Vec<String>) -> Call<users::RemoveUserRoles> {
+        self.client.call(users::RemoveUserRoles::new(
+            id,
+            users::RolesBody::new(role_ids),
+        ))
     }
 
     /// `POST /api/v2/users/{id}/permissions`: grants permissions directly to the user.
-    pub async fn add_permissions(
+    pub fn add_permissions(
         &self,
         id: &str,
         permissions: Vec<roles::PermissionRef>,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&users::AddUserPermissions::new(
-                id,
-                roles::PermissionsBody::new(permissions),
-            ))
-            .await
-            .map(done)
+    ) -> Call<users::AddUserPermissions> {
+        self.client.call(users::AddUserPermissions::new(
+            id,
+            roles::PermissionsBody::new(permissions),
+        ))
     }
 
     /// `DELETE /api/v2/users/{id}/permissions`: removes permissions granted directly.
-    pub async fn remove_permissions(
+    pub fn remove_permissions(
         &self,
         id: &str,
         permissions: Vec<roles::PermissionRef>,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&users::RemoveUserPermissions::new(
-                id,
-                roles::PermissionsBody::new(permissions),
-            ))
-            .await
-            .map(done)
+    ) -> Call<users::RemoveUserPermissions> {
+        self.client.call(users::RemoveUserPermissions::new(
+            id,
+            roles::PermissionsBody::new(permissions),
+        ))
     }
 }
 
@@ -316,35 +357,24 @@ impl Roles<'_> {
         self.client.list(roles::ListRoles::new())
     }
 
-    /// `GET /api/v2/roles` with a name filter set by `f`.
-    pub fn list_with(
-        &self,
-        f: impl FnOnce(roles::ListRoles) -> roles::ListRoles,
-    ) -> List<roles::ListRoles> {
-        self.client.list(f(roles::ListRoles::new()))
-    }
-
     /// `GET /api/v2/roles/{id}`.
-    pub async fn get(&self, id: &str) -> Result<roles::Role, Error> {
-        self.client.execute(&roles::GetRole::new(id)).await
+    pub fn get(&self, id: &str) -> Call<roles::GetRole> {
+        self.client.call(roles::GetRole::new(id))
     }
 
     /// `POST /api/v2/roles`.
-    pub async fn create(&self, body: roles::NewRole) -> Result<roles::Role, Error> {
-        self.client.execute(&roles::CreateRole::new(body)).await
+    pub fn create(&self, body: roles::NewRole) -> Call<roles::CreateRole> {
+        self.client.call(roles::CreateRole::new(body))
     }
 
     /// `PATCH /api/v2/roles/{id}`.
-    pub async fn update(&self, id: &str, body: roles::RoleUpdate) -> Result<roles::Role, Error> {
-        self.client.execute(&roles::UpdateRole::new(id, body)).await
+    pub fn update(&self, id: &str, body: roles::RoleUpdate) -> Call<roles::UpdateRole> {
+        self.client.call(roles::UpdateRole::new(id, body))
     }
 
     /// `DELETE /api/v2/roles/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&roles::DeleteRole::new(id))
-            .await
-            .map(done)
+    pub fn delete(&self, id: &str) -> Call<roles::DeleteRole> {
+        self.client.call(roles::DeleteRole::new(id))
     }
 
     /// `GET /api/v2/roles/{id}/permissions` as a [`List`].
@@ -358,44 +388,35 @@ impl Roles<'_> {
     }
 
     /// `POST /api/v2/roles/{id}/permissions`.
-    pub async fn add_permissions(
+    pub fn add_permissions(
         &self,
         id: &str,
         permissions: Vec<roles::PermissionRef>,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&roles::AddRolePermissions::new(
-                id,
-                roles::PermissionsBody::new(permissions),
-            ))
-            .await
-            .map(done)
+    ) -> Call<roles::AddRolePermissions> {
+        self.client.call(roles::AddRolePermissions::new(
+            id,
+            roles::PermissionsBody::new(permissions),
+        ))
     }
 
     /// `DELETE /api/v2/roles/{id}/permissions`.
-    pub async fn remove_permissions(
+    pub fn remove_permissions(
         &self,
         id: &str,
         permissions: Vec<roles::PermissionRef>,
-    ) -> Result<(), Error> {
-        self.client
-            .execute(&roles::RemoveRolePermissions::new(
-                id,
-                roles::PermissionsBody::new(permissions),
-            ))
-            .await
-            .map(done)
+    ) -> Call<roles::RemoveRolePermissions> {
+        self.client.call(roles::RemoveRolePermissions::new(
+            id,
+            roles::PermissionsBody::new(permissions),
+        ))
     }
 
     /// `POST /api/v2/roles/{id}/users`: assigns the role to users (by id).
-    pub async fn assign_users(&self, id: &str, user_ids: Vec<String>) -> Result<(), Error> {
-        self.client
-            .execute(&roles::AssignRoleUsers::new(
-                id,
-                roles::UsersBody::new(user_ids),
-            ))
-            .await
-            .map(done)
+    pub fn assign_users(&self, id: &str, user_ids: Vec<String>) -> Call<roles::AssignRoleUsers> {
+        self.client.call(roles::AssignRoleUsers::new(
+            id,
+            roles::UsersBody::new(user_ids),
+        ))
     }
 }
 
@@ -412,46 +433,38 @@ impl Organizations<'_> {
     }
 
     /// `GET /api/v2/organizations/{id}`.
-    pub async fn get(&self, id: &str) -> Result<organizations::Organization, Error> {
-        self.client
-            .execute(&organizations::GetOrganization::new(id))
-            .await
+    pub fn get(&self, id: &str) -> Call<organizations::GetOrganization> {
+        self.client.call(organizations::GetOrganization::new(id))
     }
 
     /// `GET /api/v2/organizations/name/{name}`.
-    pub async fn get_by_name(&self, name: &str) -> Result<organizations::Organization, Error> {
+    pub fn get_by_name(&self, name: &str) -> Call<organizations::GetOrganizationByName> {
         self.client
-            .execute(&organizations::GetOrganizationByName::new(name))
-            .await
+            .call(organizations::GetOrganizationByName::new(name))
     }
 
     /// `POST /api/v2/organizations`.
-    pub async fn create(
+    pub fn create(
         &self,
         body: organizations::NewOrganization,
-    ) -> Result<organizations::Organization, Error> {
+    ) -> Call<organizations::CreateOrganization> {
         self.client
-            .execute(&organizations::CreateOrganization::new(body))
-            .await
+            .call(organizations::CreateOrganization::new(body))
     }
 
     /// `PATCH /api/v2/organizations/{id}`.
-    pub async fn update(
+    pub fn update(
         &self,
         id: &str,
         body: organizations::OrganizationUpdate,
-    ) -> Result<organizations::Organization, Error> {
+    ) -> Call<organizations::UpdateOrganization> {
         self.client
-            .execute(&organizations::UpdateOrganization::new(id, body))
-            .await
+            .call(organizations::UpdateOrganization::new(id, body))
     }
 
     /// `DELETE /api/v2/organizations/{id}`.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
-        self.client
-            .execute(&organizations::DeleteOrganization::new(id))
-            .await
-            .map(done)
+    pub fn delete(&self, id: &str) -> Call<organizations::DeleteOrganization> {
+        self.client.call(organizations::DeleteOrganization::new(id))
     }
 
     /// `GET /api/v2/organizations/{id}/members` as a [`List`].
@@ -460,25 +473,23 @@ impl Organizations<'_> {
     }
 
     /// `POST /api/v2/organizations/{id}/members`: adds users (by id).
-    pub async fn add_members(&self, id: &str, user_ids: Vec<String>) -> Result<(), Error> {
-        self.client
-            .execute(&organizations::AddMembers::new(
-                id,
-                organizations::MembersBody::new(user_ids),
-            ))
-            .await
-            .map(done)
+    pub fn add_members(&self, id: &str, user_ids: Vec<String>) -> Call<organizations::AddMembers> {
+        self.client.call(organizations::AddMembers::new(
+            id,
+            organizations::MembersBody::new(user_ids),
+        ))
     }
 
     /// `DELETE /api/v2/organizations/{id}/members`: removes users (by id).
-    pub async fn remove_members(&self, id: &str, user_ids: Vec<String>) -> Result<(), Error> {
-        self.client
-            .execute(&organizations::RemoveMembers::new(
-                id,
-                organizations::MembersBody::new(user_ids),
-            ))
-            .await
-            .map(done)
+    pub fn remove_members(
+        &self,
+        id: &str,
+        user_ids: Vec<String>,
+    ) -> Call<organizations::RemoveMembers> {
+        self.client.call(organizations::RemoveMembers::new(
+            id,
+            organizations::MembersBody::new(user_ids),
+        ))
     }
 }
 
@@ -495,10 +506,8 @@ impl Connections<'_> {
     }
 
     /// `GET /api/v2/connections/{id}`.
-    pub async fn get(&self, id: &str) -> Result<connections::Connection, Error> {
-        self.client
-            .execute(&connections::GetConnection::new(id))
-            .await
+    pub fn get(&self, id: &str) -> Call<connections::GetConnection> {
+        self.client.call(connections::GetConnection::new(id))
     }
 }
 
@@ -515,17 +524,9 @@ impl Logs<'_> {
         self.client.list(logs::ListLogs::new())
     }
 
-    /// `GET /api/v2/logs` with a search query or fields set by `f`.
-    pub fn list_with(
-        &self,
-        f: impl FnOnce(logs::ListLogs) -> logs::ListLogs,
-    ) -> List<logs::ListLogs> {
-        self.client.list(f(logs::ListLogs::new()))
-    }
-
     /// `GET /api/v2/logs/{id}`.
-    pub async fn get(&self, id: &str) -> Result<logs::LogEvent, Error> {
-        self.client.execute(&logs::GetLog::new(id)).await
+    pub fn get(&self, id: &str) -> Call<logs::GetLog> {
+        self.client.call(logs::GetLog::new(id))
     }
 }
 
@@ -537,20 +538,18 @@ handle!(
 
 impl Jobs<'_> {
     /// `GET /api/v2/jobs/{id}`.
-    pub async fn get(&self, id: &str) -> Result<jobs::Job, Error> {
-        self.client.execute(&jobs::GetJob::new(id)).await
+    pub fn get(&self, id: &str) -> Call<jobs::GetJob> {
+        self.client.call(jobs::GetJob::new(id))
     }
 
     /// `POST /api/v2/jobs/users-exports`.
-    pub async fn export_users(&self, body: jobs::UsersExport) -> Result<jobs::Job, Error> {
-        self.client
-            .execute(&jobs::CreateUsersExport::new(body))
-            .await
+    pub fn export_users(&self, body: jobs::UsersExport) -> Call<jobs::CreateUsersExport> {
+        self.client.call(jobs::CreateUsersExport::new(body))
     }
 
     /// `POST /api/v2/jobs/users-imports` (a multipart upload).
-    pub async fn import_users(&self, import: jobs::ImportUsers) -> Result<jobs::Job, Error> {
-        self.client.execute(&import).await
+    pub fn import_users(&self, import: jobs::ImportUsers) -> Call<jobs::ImportUsers> {
+        self.client.call(import)
     }
 }
 
@@ -562,19 +561,15 @@ handle!(
 
 impl Tenants<'_> {
     /// `GET /api/v2/tenants/settings`.
-    pub async fn settings(&self) -> Result<tenants::TenantSettings, Error> {
-        self.client
-            .execute(&tenants::GetTenantSettings::new())
-            .await
+    pub fn settings(&self) -> Call<tenants::GetTenantSettings> {
+        self.client.call(tenants::GetTenantSettings::new())
     }
 
     /// `PATCH /api/v2/tenants/settings`.
-    pub async fn update_settings(
+    pub fn update_settings(
         &self,
         body: tenants::TenantSettingsUpdate,
-    ) -> Result<tenants::TenantSettings, Error> {
-        self.client
-            .execute(&tenants::UpdateTenantSettings::new(body))
-            .await
+    ) -> Call<tenants::UpdateTenantSettings> {
+        self.client.call(tenants::UpdateTenantSettings::new(body))
     }
 }

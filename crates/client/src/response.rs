@@ -174,7 +174,7 @@ impl<T> Response<T> {
 ///     .app_name("nightly-sync/1.2");
 /// let stats: serde_json::Value = client
 ///     .request(http::Method::GET, "/api/v2/stats/active-users")
-///     .with_options(options)
+///     .options(options)
 ///     .send()
 ///     .await?;
 /// # Ok(())

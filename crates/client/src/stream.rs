@@ -1,11 +1,13 @@
 //! [`List`]: a list endpoint bound to a client, paged as streams.
 
 use std::collections::HashSet;
+use std::future::IntoFuture;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use auth0_m2m_management::{Endpoint, Page, PageRequest, Paginated};
 
+use crate::call::CallFuture;
 use crate::client::ManagementClient;
 use crate::error::Error;
 use crate::response::{CallOptions, Response};
@@ -28,8 +30,12 @@ pub type PageStream<T> = BoxStream<'static, Result<Page<T>, Error>>;
 /// A stream of items, as returned by [`List::items`].
 pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 
-/// A paginated list endpoint bound to a client: send one page, or stream every page or
-/// every item.
+/// The request builder of every list operation: a paginated endpoint bound to a client, whose
+/// optional filters are methods of the builder. Stream every item ([`items`](Self::items)),
+/// page ([`pages`](Self::pages)) or answer with its metadata ([`responses`](Self::responses)),
+/// collect every item ([`collect_all`](Self::collect_all)), or send one page
+/// ([`send`](Self::send), or `.await` on the list). [`options`](Self::options) apply to every
+/// page request.
 ///
 /// Created by the resource handles (`client.clients().list()`, `client.users().list()`…) or
 /// by [`ManagementClient::list`] for any [`Paginated`] endpoint.
@@ -48,13 +54,17 @@ pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 /// while let Some(page) = pages.try_next().await? {
 ///     println!("{} of {:?}", page.items().len(), page.total());
 /// }
-/// // Every user, item by item.
+/// // Every user of a domain, item by item.
 /// let users: Vec<_> = client
 ///     .users()
-///     .list_with(|l| l.q("email.domain:\"example.com\""))
+///     .list()
+///     .q("email.domain:\"example.com\"")
 ///     .items()
 ///     .try_collect()
 ///     .await?;
+/// // The first page only.
+/// let first = client.roles().list().await?;
+/// println!("{} roles on the first page", first.items().len());
 /// # Ok(())
 /// # }
 /// ```
@@ -77,6 +87,8 @@ impl ManagementClient {
     }
 }
 
+crate::call::builder_basics!(List, "every page request");
+
 impl<E> List<E>
 where
     E: Paginated + Clone + Send + Sync + 'static,
@@ -89,26 +101,8 @@ where
         Ok(self)
     }
 
-    /// Changes the endpoint (filters, fields, sort…).
-    pub fn configure(mut self, f: impl FnOnce(E) -> E) -> Self {
-        self.endpoint = f(self.endpoint);
-        self
-    }
-
-    /// The endpoint.
-    pub fn endpoint(&self) -> &E {
-        &self.endpoint
-    }
-
-    /// Sets per-call options (timeout, extra headers, retry budget, application name) for
-    /// every page request.
-    pub fn with_options(mut self, options: CallOptions) -> Self {
-        self.options = options;
-        self
-    }
-
     /// Sends one request: the page set with [`page`](Self::page), or the server's default
-    /// first page when none was set.
+    /// first page when none was set (what `.await` on the list does).
     pub async fn send(&self) -> Result<Page<E::Item>, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
@@ -210,6 +204,20 @@ where
     /// Collects every item of every page.
     pub async fn collect_all(self) -> Result<Vec<E::Item>, Error> {
         self.items().try_collect().await
+    }
+}
+
+impl<E> IntoFuture for List<E>
+where
+    E: Paginated + Clone + Send + Sync + 'static,
+    E::Item: Send + 'static,
+{
+    type Output = Result<Page<E::Item>, Error>;
+    type IntoFuture = CallFuture<Page<E::Item>>;
+
+    /// One page, as [`send`](Self::send) reads it.
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.send().await })
     }
 }
 

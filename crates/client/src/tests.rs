@@ -598,10 +598,175 @@ async fn forbidden_call_options_send_nothing() {
     let e = s
         .client
         .request(Method::GET, "/api/v2/clients")
-        .with_options(CallOptions::new().header("authorization", "x"))
+        .options(CallOptions::new().header("authorization", "x"))
         .send::<serde_json::Value>()
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidOptions { .. }), "{e:?}");
     assert!(seen(&s).is_empty());
+}
+
+/// The request of step `i`, as handed to the transport.
+fn request(s: &Setup, i: usize) -> HttpRequest {
+    s.script.requests.lock().unwrap()[i].clone()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_facade_call_is_sent_when_awaited_with_its_path_and_query_setters() {
+    let s = setup(
+        exact(),
+        vec![answer(
+            200,
+            &[],
+            r#"{"id":"act 1","name":"post-login hook"}"#,
+        )],
+    );
+    let call = s.client.actions().get("act 1");
+    assert!(
+        seen(&s).is_empty(),
+        "nothing is sent before the call is awaited"
+    );
+    let action = call.await.unwrap();
+    assert_eq!(action.name.as_deref(), Some("post-login hook"));
+    assert_eq!(
+        seen(&s)[0].1,
+        "https://t.example/api/v2/actions/actions/act%201"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn per_call_options_reach_the_wire_and_the_metadata_comes_back() {
+    use crate::CallOptions;
+    let s = setup(
+        exact(),
+        vec![answer(
+            200,
+            &[("x-request-id", "req-7"), ("x-ratelimit-remaining", "41")],
+            r#"{"actions":[],"total":0,"page":0,"per_page":50}"#,
+        )],
+    );
+    let response = s
+        .client
+        .actions()
+        .list()
+        .deployed(true)
+        .options(
+            CallOptions::new()
+                .timeout(Duration::from_secs(3))
+                .header("x-correlation-id", "job-42")
+                .app_name("facade-test/1"),
+        )
+        .send_with_response()
+        .await
+        .unwrap();
+    assert_eq!(response.meta().request_id(), Some("req-7"));
+    assert_eq!(response.meta().rate_limit().remaining, Some(41));
+    let sent = request(&s, 0);
+    assert_eq!(
+        sent.url,
+        "https://t.example/api/v2/actions/actions?deployed=true"
+    );
+    assert_eq!(sent.timeout, Some(Duration::from_secs(3)));
+    assert_eq!(sent.headers["x-correlation-id"], "job-42");
+    let agent = sent.headers[http::header::USER_AGENT].to_str().unwrap();
+    assert!(agent.ends_with(" facade-test/1"), "{agent}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_budget_of_zero_sends_a_call_once() {
+    use crate::CallOptions;
+    let s = setup(
+        exact(),
+        vec![
+            answer(503, &[], ERR_503),
+            answer(200, &[], r#"{"id":"act_1"}"#),
+        ],
+    );
+    let e = s
+        .client
+        .actions()
+        .get("act_1")
+        .options(CallOptions::new().max_retries(0))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(503), "{e:?}");
+    assert_eq!(seen(&s).len(), 1);
+    // Without the option the client's policy retries the same call.
+    let action = s.client.actions().get("act_1").send().await.unwrap();
+    assert_eq!(action.id.as_deref(), Some("act_1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn awaiting_a_list_reads_one_page_and_options_apply_to_every_page() {
+    use crate::CallOptions;
+    use auth0_m2m_management::PageRequest;
+    let role = |id: &str| format!(r#"{{"id":"{id}","name":"{id}","description":"d"}}"#);
+    let page = |start: u64, id: &str| {
+        let body = format!(
+            r#"{{"roles":[{}],"start":{start},"limit":1,"total":2}}"#,
+            role(id)
+        );
+        Box::new(move |_: &Script| Ok(response(200, &[], &body))) as Step
+    };
+    let s = setup(
+        exact(),
+        vec![
+            Box::new(move |_: &Script| Ok(response(200, &[], &format!("[{}]", role("rol_0"))))),
+            page(0, "rol_1"),
+            page(1, "rol_2"),
+        ],
+    );
+    let first = s.client.roles().list().name_filter("adm").await.unwrap();
+    assert_eq!(first.items().len(), 1);
+    assert_eq!(
+        request(&s, 0).url,
+        "https://t.example/api/v2/roles?name_filter=adm"
+    );
+    let all = s
+        .client
+        .roles()
+        .list()
+        .page(PageRequest::offset(1).unwrap())
+        .unwrap()
+        .options(CallOptions::new().header("x-correlation-id", "walk"))
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = all.iter().filter_map(|r| r.id.as_deref()).collect();
+    assert_eq!(ids, ["rol_1", "rol_2"]);
+    for i in 1..3 {
+        assert_eq!(request(&s, i).headers["x-correlation-id"], "walk");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_call_sends_its_body_and_a_deletion_reads_no_content() {
+    use auth0_m2m_management::roles::NewRole;
+    let s = setup(
+        exact(),
+        vec![
+            answer(
+                200,
+                &[],
+                r#"{"id":"rol_1","name":"auditor","description":"d"}"#,
+            ),
+            answer(204, &[], ""),
+        ],
+    );
+    let role = s
+        .client
+        .roles()
+        .create(NewRole::new("auditor").description("d"))
+        .await
+        .unwrap();
+    assert_eq!(role.id.as_deref(), Some("rol_1"));
+    let sent = request(&s, 0);
+    assert_eq!(sent.method, Method::POST);
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"name": "auditor", "description": "d"})
+    );
+    s.client.roles().delete("rol_1").await.unwrap();
+    assert_eq!(seen(&s)[1].0, Method::DELETE);
 }

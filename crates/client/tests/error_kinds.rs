@@ -167,7 +167,7 @@ async fn one_http_client_serves_the_token_request_and_the_calls() {
     let response = client
         .clients()
         .list()
-        .with_options(CallOptions::new().app_name("counting-test"))
+        .options(CallOptions::new().app_name("counting-test"))
         .send_with_response()
         .await
         .unwrap();

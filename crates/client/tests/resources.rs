@@ -86,7 +86,8 @@ async fn client_grants_and_resource_servers_handles() {
     assert_eq!(updated.scope.map(|s| s.len()), Some(2));
     assert_eq!(grants.list().collect_all().await.unwrap().len(), before + 1);
     let filtered = grants
-        .list_with(|l| l.audience("https://reports.example/"))
+        .list()
+        .audience("https://reports.example/")
         .collect_all()
         .await
         .unwrap();
