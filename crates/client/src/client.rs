@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_cache::TokenProvider;
-use auth0_m2m_management::{Body, Endpoint, Part};
+use auth0_m2m_management::{Body, CUSTOM_DOMAIN_HEADER, Endpoint, Part};
 use auth0_m2m_token::{AccessToken, HttpClient, HttpRequest, RetryPolicy};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) narrowed_scopes: Option<Vec<String>>,
     pub(crate) max_response_bytes: usize,
     pub(crate) headers: HeaderMap,
+    /// The `auth0-custom-domain` header value, sent on the operations that accept it.
+    pub(crate) custom_domain: Option<HeaderValue>,
 }
 
 /// An Auth0 Management API client whose access token takes care of itself.
@@ -71,6 +73,8 @@ pub(crate) struct Prepared {
     pub(crate) path: String,
     pub(crate) query: String,
     pub(crate) body: Option<(Bytes, HeaderValue)>,
+    /// Whether the operation accepts the custom-domain header.
+    pub(crate) custom_domain: bool,
 }
 
 impl ManagementClient {
@@ -199,6 +203,12 @@ impl ManagementClient {
             })?;
             bearer.set_sensitive(true);
             headers.insert(AUTHORIZATION, bearer);
+            if let Some(domain) = inner.custom_domain.as_ref().filter(|_| req.custom_domain) {
+                // A header of the call's own options wins.
+                if !headers.contains_key(CUSTOM_DOMAIN_HEADER) {
+                    headers.insert(CUSTOM_DOMAIN_HEADER, domain.clone());
+                }
+            }
             let body = match &req.body {
                 Some((bytes, content_type)) => {
                     headers.insert(CONTENT_TYPE, content_type.clone());
@@ -341,6 +351,7 @@ pub(crate) fn prepare<E: Endpoint + ?Sized>(endpoint: &E) -> Result<Prepared, Er
         path: endpoint.checked_path().map_err(Error::Request)?,
         query: endpoint.query().to_query_string(),
         body,
+        custom_domain: endpoint.accepts_custom_domain(),
     })
 }
 

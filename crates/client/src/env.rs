@@ -24,6 +24,7 @@ impl ManagementClient {
     /// | `AUTH0_CA_CERT` | path of an extra trusted root certificate (PEM) |
     /// | `AUTH0_AUTH_METHOD` | `client_secret_post` (default), `client_secret_basic` or `private_key_jwt` (feature `private-key-jwt`) |
     /// | `AUTH0_PRIVATE_KEY` | path of the PEM private key for `private_key_jwt` (RSA: RS256, EC P-256: ES256) |
+    /// | `AUTH0_CUSTOM_DOMAIN` | the tenant's custom domain, a host name such as `login.example.com`, sent as `auth0-custom-domain` on the operations that accept it (see [`with_custom_domain`](ManagementClientBuilder::with_custom_domain); default: not sent) |
     /// | `AUTH0_CACHE` | `memory` (default), `file:<dir>` (`file:` alone: the default directory; feature `file`) or a `redis://…` / `rediss://…` URL (feature `redis`) |
     ///
     /// The other settings keep their defaults and can still be changed on the builder.
@@ -74,6 +75,9 @@ impl ManagementClient {
                 reason: format!("cannot read {path}: {e}"),
             })?;
             builder = builder.with_root_certificate_pem(pem);
+        }
+        if let Some(domain) = get("AUTH0_CUSTOM_DOMAIN") {
+            builder = builder.with_custom_domain(domain);
         }
         if let Some(spec) = get("AUTH0_CACHE") {
             builder = cache(builder, &spec)?;
@@ -215,5 +219,35 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+    }
+
+    #[test]
+    fn custom_domain_comes_from_the_environment() {
+        let base = [
+            ("AUTH0_DOMAIN", "t.example"),
+            ("AUTH0_CLIENT_ID", "id"),
+            ("AUTH0_CLIENT_SECRET", "s"),
+        ];
+        let with = |domain: &'static str| {
+            let mut pairs = base.to_vec();
+            pairs.push(("AUTH0_CUSTOM_DOMAIN", domain));
+            ManagementClient::builder_from_lookup(lookup(&pairs)).expect("builder")
+        };
+        let b = with("login.example.com");
+        assert!(
+            format!("{b:?}").contains("Some(\"login.example.com\")"),
+            "{b:?}"
+        );
+        b.build().expect("builds");
+        let e = with("https://login.example.com").build().unwrap_err();
+        assert!(
+            matches!(e, ConfigError::InvalidCustomDomain { .. }),
+            "{e:?}"
+        );
+        // Unset or blank: no custom domain.
+        let b = ManagementClient::builder_from_lookup(lookup(&base)).expect("builder");
+        assert!(format!("{b:?}").contains("custom_domain: None"), "{b:?}");
+        let b = with(" ");
+        assert!(format!("{b:?}").contains("custom_domain: None"), "{b:?}");
     }
 }
