@@ -25,6 +25,17 @@ async fn send(client: &ManagementClient, method: Method, path: &str, body: Optio
         .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
 }
 
+/// A fake tenant that records its answers, and a client of it.
+async fn recording_tenant() -> (FakeTenant, ManagementClient) {
+    let tenant = FakeTenant::builder()
+        .record_answers(true)
+        .start()
+        .await
+        .expect("tenant");
+    let client = common::client(&tenant);
+    (tenant, client)
+}
+
 /// Checks every answer the tenant recorded against the description, when it is beside the
 /// workspace.
 fn assert_answers_valid(tenant: &FakeTenant) {
@@ -69,12 +80,7 @@ fn log_stream_bodies() -> Vec<Value> {
 
 #[tokio::test]
 async fn log_streams_keep_the_type_and_sink_they_were_written_with() {
-    let tenant = FakeTenant::builder()
-        .record_answers(true)
-        .start()
-        .await
-        .expect("tenant");
-    let client = common::client(&tenant);
+    let (tenant, client) = recording_tenant().await;
     let mut ids = Vec::new();
     for body in log_stream_bodies() {
         let created = send(
@@ -145,12 +151,7 @@ async fn log_streams_keep_the_type_and_sink_they_were_written_with() {
 
 #[tokio::test]
 async fn event_streams_keep_the_destination_and_authorization_they_were_written_with() {
-    let tenant = FakeTenant::builder()
-        .record_answers(true)
-        .start()
-        .await
-        .expect("tenant");
-    let client = common::client(&tenant);
+    let (tenant, client) = recording_tenant().await;
     let subscriptions = json!([{"event_type": "user.created"}]);
     // `(destination sent, destination answered)`: tagged below the top level
     // (`destination.type`, then the webhook authorization's `method`); the answer drops what
