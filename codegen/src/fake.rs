@@ -20,7 +20,23 @@ pub struct Sampler<'a> {
     /// field; otherwise optional properties stop below a depth of 3, so that a sample stays
     /// small.
     every: bool,
+    /// Shapes instead of samples: see [`UNION`] (the fake tenant answers a union-typed write in
+    /// the alternative it was sent).
+    shapes: bool,
+    /// How many union alternatives the value being sampled lies in (shapes only): inside one,
+    /// optional properties are kept at every depth and named in [`OPTIONAL`].
+    in_union: std::cell::Cell<usize>,
 }
+
+/// In a shape, the key of an object that stands for a union of several alternatives:
+/// `{"$oneOf": [{"tags": {"type": "datadog"}, "shape": …}, …]}`, where `tags` holds the
+/// properties an alternative fixes to one value (a `const` or a one-value `enum`) and `shape` is
+/// the alternative's own shape. Description properties never start with `$`.
+pub(crate) const UNION: &str = "$oneOf";
+
+/// In a shape, the key of an object inside a union alternative that lists its optional
+/// properties: an answer fills the required ones that were not sent, never these.
+pub(crate) const OPTIONAL: &str = "$optional";
 
 impl<'a> Sampler<'a> {
     /// A sampler over the description's `components.schemas`.
@@ -29,7 +45,55 @@ impl<'a> Sampler<'a> {
             schemas,
             shared: enum_counts(schemas),
             every: false,
+            shapes: false,
+            in_union: std::cell::Cell::new(0),
         }
+    }
+
+    /// The sampler of shapes: samples in which a union of several alternatives keeps each of
+    /// them with the properties that tag it ([`UNION`]), and objects inside an alternative keep
+    /// every property and name the optional ones ([`OPTIONAL`]).
+    fn shapes(mut self) -> Self {
+        self.shapes = true;
+        self
+    }
+
+    /// The properties `schema` fixes to one value (a `const` or a one-value `enum`), through
+    /// references and one-alternative unions, and, as an object of their own, those of its
+    /// object properties (`{"destination": {"type": "eventbridge"}}`), down to a depth of 3:
+    /// the tag of a union alternative.
+    fn tags(&self, schema: &Value) -> Map<String, Value> {
+        self.tags_to(schema, 3)
+    }
+
+    fn tags_to(&self, schema: &Value, depth: usize) -> Map<String, Value> {
+        let mut s = self.resolve(schema);
+        for _ in 0..8 {
+            match s
+                .get("oneOf")
+                .or_else(|| s.get("anyOf"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter(|x| x["type"] != "null").collect::<Vec<_>>())
+            {
+                Some(alts) if alts.len() == 1 => s = self.resolve(alts[0]),
+                _ => break,
+            }
+        }
+        let mut tags = Map::new();
+        for (k, v) in s["properties"].as_object().into_iter().flatten() {
+            let v = self.resolve(v);
+            let one = match (v.get("const"), v["enum"].as_array()) {
+                (Some(c), _) => Some(c.clone()),
+                (None, Some(values)) if values.len() == 1 => Some(values[0].clone()),
+                _ if depth > 0 => Some(Value::Object(self.tags_to(v, depth - 1)))
+                    .filter(|t| t != &Value::Object(Map::new())),
+                _ => None,
+            };
+            if let Some(one) = one {
+                tags.insert(k.clone(), one);
+            }
+        }
+        tags
     }
 
     /// The sampler of examples: every property a schema describes, at every depth to a limit
@@ -86,27 +150,61 @@ impl<'a> Sampler<'a> {
                 return v.clone();
             }
         }
-        if let Some(alt) = s
+        let alternatives: Vec<&Value> = s
             .get("oneOf")
             .or_else(|| s.get("anyOf"))
             .and_then(Value::as_array)
-            .and_then(|a| a.iter().find(|x| x["type"] != "null"))
-        {
+            .map(|a| a.iter().filter(|x| x["type"] != "null").collect())
+            .unwrap_or_default();
+        if self.shapes && alternatives.len() > 1 {
+            self.in_union.set(self.in_union.get() + 1);
+            let shapes: Vec<Value> = alternatives
+                .iter()
+                .map(|alt| {
+                    serde_json::json!({"tags": self.tags(alt), "shape": self.sample(alt, depth + 1)})
+                })
+                .collect();
+            self.in_union.set(self.in_union.get() - 1);
+            return Value::Object(Map::from_iter([(UNION.to_owned(), Value::Array(shapes))]));
+        }
+        if let Some(alt) = alternatives.first() {
             return self.sample(alt, depth + 1);
         }
         if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
             let mut merged = Map::new();
+            // A property is optional when a part has it and no part requires it.
+            let mut optional: Vec<String> = Vec::new();
+            let mut required: Vec<String> = Vec::new();
+            let mut merge = |mut m: Map<String, Value>| {
+                let own = m.remove(OPTIONAL).unwrap_or(Value::Null);
+                for (k, v) in m {
+                    if own.as_array().is_some_and(|o| o.iter().any(|x| *x == *k)) {
+                        optional.push(k.clone());
+                    } else {
+                        required.push(k.clone());
+                    }
+                    merged.insert(k, v);
+                }
+            };
             for p in parts {
                 if let Value::Object(m) = self.sample(p, depth + 1) {
-                    merged.extend(m);
+                    merge(m);
                 }
             }
             if let Some(props) = s.get("properties") {
                 let own = serde_json::json!({"type": "object", "properties": props,
                                              "required": s.get("required").cloned().unwrap_or(Value::Null)});
                 if let Value::Object(m) = self.sample(&own, depth + 1) {
-                    merged.extend(m);
+                    merge(m);
                 }
+            }
+            let optional: Vec<Value> = optional
+                .into_iter()
+                .filter(|k| !required.contains(k))
+                .map(Value::String)
+                .collect();
+            if !optional.is_empty() {
+                merged.insert(OPTIONAL.to_owned(), Value::Array(optional));
             }
             return Value::Object(merged);
         }
@@ -138,8 +236,9 @@ impl<'a> Sampler<'a> {
                 let max = s["maxProperties"]
                     .as_u64()
                     .map_or(usize::MAX, |m| m as usize);
+                let in_union = self.shapes && self.in_union.get() > 0;
                 for (k, v) in s["properties"].as_object().into_iter().flatten() {
-                    if ((depth > 3 && !self.every) || out.len() >= max)
+                    if ((depth > 3 && !self.every && !in_union) || out.len() >= max)
                         && !required.contains(&k.as_str())
                     {
                         continue;
@@ -160,6 +259,16 @@ impl<'a> Sampler<'a> {
                         if !value.is_null() {
                             out.insert(k.clone(), value);
                         }
+                    }
+                }
+                if in_union {
+                    let optional: Vec<Value> = out
+                        .keys()
+                        .filter(|k| !required.contains(&k.as_str()))
+                        .map(|k| Value::String(k.clone()))
+                        .collect();
+                    if !optional.is_empty() {
+                        out.insert(OPTIONAL.to_owned(), Value::Array(optional));
                     }
                 }
                 Value::Object(out)
@@ -278,11 +387,13 @@ fn sample_string(s: &Value) -> String {
 
 /// The Rust source of the fake tenant's generated route table.
 pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
+    let shapes = Sampler::new(schemas).shapes();
     let schemas = Sampler::new(schemas);
     let mut s = String::from(
         "//! Every operation of Auth0's Management API description: method, path template, scopes,\n\
-         //! success status, pagination, items key and a sample answer built from the response\n\
-         //! schema. The generic handlers answer from it where no hand-written handler does.\n\
+         //! success status, pagination, items key, a sample answer built from the response\n\
+         //! schema and, where the answer holds a union, its shape with every alternative. The\n\
+         //! generic handlers answer from it where no hand-written handler does.\n\
          use super::generic::{Op, Paging};\n\
          /// Every operation of the description.\n\
          pub(crate) static OPERATIONS: &[Op] = &[\n",
@@ -303,10 +414,19 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             Some(item) => schemas.sample(item, 1).to_string(),
             None => String::new(),
         };
-        let (items_key, sample) = match (&op.paging, &op.answer) {
-            (Some(p), _) => (p.items_key.clone(), schemas.sample(&p.item, 1)),
-            (None, Answer::Json { schema, .. }) => (None, schemas.sample(schema, 0)),
-            (None, _) => (None, Value::Null),
+        let answer_sample = |sampler: &Sampler<'_>| match (&op.paging, &op.answer) {
+            (Some(p), _) => sampler.sample(&p.item, 1),
+            (None, Answer::Json { schema, .. }) => sampler.sample(schema, 0),
+            (None, _) => Value::Null,
+        };
+        let items_key = op.paging.as_ref().and_then(|p| p.items_key.clone());
+        let sample = answer_sample(&schemas);
+        let shape = answer_sample(&shapes);
+        // The shape is written only where it differs: where the answer holds a union.
+        let shape = if shape == sample {
+            String::new()
+        } else {
+            shape.to_string()
         };
         let sample = if sample.is_null() {
             String::new()
@@ -314,7 +434,7 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             sample.to_string()
         };
         s.push_str(&format!(
-            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {} }},\n",
+            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {}, shape: {} }},\n",
             lit(&op.id),
             lit(&op.method),
             lit(&op.path),
@@ -326,6 +446,7 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             envelope.iter().map(|x| lit(x)).collect::<Vec<_>>().join(", "),
             lit(&bare_sample),
             lit(&sample),
+            lit(&shape),
         ));
     }
     s.push_str("];\n");

@@ -126,6 +126,13 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
 
     let all = ops::collect(&spec)?;
     let total = all.len();
+    // The operations that accept the custom-domain header, hand-written ones included.
+    let mut custom_domain: Vec<(String, String)> = all
+        .iter()
+        .filter(|o| o.custom_domain)
+        .map(|o| (o.method.clone(), format!("/api/v2{}", o.path)))
+        .collect();
+    custom_domain.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
     let fake_table = fake::emit(&all, schemas);
     let mut seen_curated = BTreeSet::new();
     let mut generated: Vec<Op> = Vec::new();
@@ -377,7 +384,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             format_source(&src, module)?,
         );
     }
-    let mod_rs = management_mod(&modules, &mut table, total, &types);
+    let mod_rs = management_mod(&modules, &mut table, total, &custom_domain, &types);
     files.insert(mgmt.join("mod.rs"), format_source(&mod_rs, "mod")?);
 
     files.insert(
@@ -450,6 +457,7 @@ fn management_mod(
     modules: &BTreeSet<String>,
     table: &mut [(String, String, String, String, String)],
     total: usize,
+    custom_domain: &[(String, String)],
     types: &Types<'_>,
 ) -> String {
     table.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
@@ -531,6 +539,20 @@ fn management_mod(
         list(&types.secret_fields),
         list(&types.plain_fields)
     ));
+    s.push_str(
+        "/// Every operation, by method and path template, whose description accepts the\n\
+         /// `auth0-custom-domain` header parameter, the hand-written ones included: the default\n\
+         /// of [`Endpoint::accepts_custom_domain`](crate::Endpoint::accepts_custom_domain).\n\
+         pub const CUSTOM_DOMAIN_OPERATIONS: &[(&str, &str)] = &[\n",
+    );
+    for (method, path) in custom_domain {
+        s.push_str(&format!(
+            "({}, {}),\n",
+            names::lit(method),
+            names::lit(path)
+        ));
+    }
+    s.push_str("];\n");
     s
 }
 

@@ -62,6 +62,9 @@ pub(crate) struct Op {
     pub(crate) path_params: Vec<Param>,
     pub(crate) query: Vec<Param>,
     pub(crate) headers: Vec<String>,
+    /// Whether the description accepts the `auth0-custom-domain` header parameter (inline or
+    /// through `#/components/parameters`): a client-wide custom domain is sent on it.
+    pub(crate) custom_domain: bool,
     pub(crate) body: Option<BodySpec>,
     pub(crate) answer: Answer,
     pub(crate) paging: Option<Paging>,
@@ -119,6 +122,25 @@ impl Op {
     }
 }
 
+/// The header parameter that names the custom domain an operation's links and emails use.
+pub(crate) const CUSTOM_DOMAIN_HEADER: &str = "auth0-custom-domain";
+
+/// A parameter of the description, its `$ref` to `#/components/parameters` followed.
+fn parameter<'s>(spec: &'s Value, p: &'s Value) -> &'s Value {
+    let mut p = p;
+    for _ in 0..8 {
+        match p["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/parameters/"))
+            .and_then(|name| spec["components"]["parameters"].get(name))
+        {
+            Some(target) => p = target,
+            None => break,
+        }
+    }
+    p
+}
+
 /// Reads every operation of the description.
 pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
     let empty = serde_json::Map::new();
@@ -168,7 +190,10 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
             let mut path_params = Vec::new();
             let mut query = Vec::new();
             let mut headers = Vec::new();
-            for p in o["parameters"].as_array().into_iter().flatten() {
+            // The path item's parameters, then the operation's; references resolved.
+            let declared = item["parameters"].as_array().into_iter().flatten();
+            let declared = declared.chain(o["parameters"].as_array().into_iter().flatten());
+            for p in declared.map(|p| parameter(spec, p)) {
                 let pname = p["name"].as_str().unwrap_or_default().to_owned();
                 let param = Param {
                     ident: snake(&pname),
@@ -277,6 +302,9 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                 scopes,
                 path_params: ordered,
                 query,
+                custom_domain: headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(CUSTOM_DOMAIN_HEADER)),
                 headers,
                 body,
                 answer,
@@ -621,6 +649,9 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    if op.custom_domain {
+        s.push_str("fn accepts_custom_domain(&self) -> bool { true }\n");
+    }
     if op.paging.is_some() {
         s.push_str("page_response!();\n");
     }
@@ -660,7 +691,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         "None".to_owned()
     };
     let entry = format!(
-        "EndpointInfo {{ name: {}, resource: {}, method: Method::{}, path: {}, scopes: vec![{}], pagination: {support}, items_key: {key}, roundtrip: {roundtrip} }},\n",
+        "EndpointInfo {{ name: {}, resource: {}, method: Method::{}, path: {}, scopes: vec![{}], pagination: {support}, items_key: {key}, custom_domain: {}, roundtrip: {roundtrip} }},\n",
         lit(name),
         lit(&op.module),
         op.method,
@@ -670,6 +701,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
             .map(|x| lit(x))
             .collect::<Vec<_>>()
             .join(", "),
+        op.custom_domain,
     );
     Ok(Emitted {
         code: s,

@@ -79,6 +79,7 @@ enum Credentials {
 /// | retries | [`RetryPolicy::default`]: 3 retries, backoff 200 ms doubling up to 5 s with jitter, server waits honoured up to 30 s |
 /// | response body cap | 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]) |
 /// | telemetry header | on (`Auth0-Client`) |
+/// | custom domain | none: no `auth0-custom-domain` header ([`with_custom_domain`](Self::with_custom_domain)) |
 /// | plain HTTP | refused |
 /// | TLS | rustls with the Mozilla (webpki) roots, plus roots added with [`with_root_certificate_pem`](Self::with_root_certificate_pem) |
 ///
@@ -106,6 +107,7 @@ pub struct ManagementClientBuilder {
     dpop: Option<auth0_m2m_token::DpopKey>,
     client_certificate: Option<auth0_m2m_token::ClientCertificate>,
     mtls_endpoint: Option<String>,
+    custom_domain: Option<String>,
 }
 
 impl fmt::Debug for ManagementClientBuilder {
@@ -137,6 +139,7 @@ impl fmt::Debug for ManagementClientBuilder {
             .field("telemetry", &self.telemetry)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("custom_domain", &self.custom_domain)
             .finish_non_exhaustive()
     }
 }
@@ -169,6 +172,7 @@ impl ManagementClientBuilder {
             dpop: None,
             client_certificate: None,
             mtls_endpoint: None,
+            custom_domain: None,
         }
     }
 
@@ -416,10 +420,51 @@ impl ManagementClientBuilder {
         self
     }
 
+    /// Sends `auth0-custom-domain: {domain}` (default: not sent) on exactly the operations
+    /// whose Auth0 API description accepts that header, so that the links and emails they
+    /// make (password-change and email-verification tickets, organization invitations, the
+    /// verification email of a new or updated user…) use the tenant's custom domain; no other
+    /// request carries it. Those operations are
+    /// [`management::api::CUSTOM_DOMAIN_OPERATIONS`](crate::management::api::CUSTOM_DOMAIN_OPERATIONS),
+    /// and [`Endpoint::accepts_custom_domain`](crate::management::Endpoint::accepts_custom_domain)
+    /// says it for an endpoint. A header of that name set with
+    /// [`CallOptions::header`](crate::CallOptions::header) takes precedence on its call.
+    ///
+    /// `domain` is a host name alone (`login.example.com`): [`build`](Self::build) refuses a
+    /// scheme, a port, a path or anything else that is not a DNS name with
+    /// [`ConfigError::InvalidCustomDomain`]. It changes neither the API's base URL nor the
+    /// token URL (see [`with_base_url`](Self::with_base_url) and
+    /// [`with_token_url`](Self::with_token_url) for those).
+    ///
+    /// ```
+    /// use auth0_m2m::ManagementClient;
+    /// # fn main() -> Result<(), auth0_m2m::ConfigError> {
+    /// let client = ManagementClient::builder("tenant.eu.auth0.com")
+    ///     .with_client_secret("client-id", "client-secret")
+    ///     .with_custom_domain("login.example.com")
+    ///     .build()?;
+    /// # drop(client);
+    /// let refused = ManagementClient::builder("tenant.eu.auth0.com")
+    ///     .with_client_secret("client-id", "client-secret")
+    ///     .with_custom_domain("https://login.example.com/")
+    ///     .build();
+    /// assert!(matches!(refused, Err(auth0_m2m::ConfigError::InvalidCustomDomain { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_custom_domain(mut self, domain: impl Into<String>) -> Self {
+        self.custom_domain = Some(domain.into());
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Must be called within a tokio runtime when keep-warm is on.
     pub fn build(self) -> Result<ManagementClient, ConfigError> {
+        let custom_domain = match &self.custom_domain {
+            Some(domain) => Some(custom_domain_header(domain)?),
+            None => None,
+        };
         if self.timeout.is_zero() {
             return Err(ConfigError::Invalid {
                 field: "timeout",
@@ -593,9 +638,63 @@ impl ManagementClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 headers,
                 dpop: self.dpop,
+                custom_domain,
             }),
         })
     }
+}
+
+/// The longest host name DNS allows, in characters.
+const MAX_HOST_NAME: usize = 253;
+
+/// `domain` as the value of the custom-domain header, when it is a DNS host name: labels of
+/// letters, digits and inner hyphens, each 1 to 63 characters, separated by dots (one trailing
+/// dot allowed), at most 253 characters, and at least two labels.
+fn custom_domain_header(domain: &str) -> Result<HeaderValue, ConfigError> {
+    let refuse = |reason: &'static str| ConfigError::InvalidCustomDomain {
+        domain: domain.to_owned(),
+        reason,
+    };
+    if domain.contains("://") {
+        return Err(refuse("it has a scheme"));
+    }
+    if domain.contains(['/', '?', '#']) {
+        return Err(refuse("it has a path"));
+    }
+    if domain.contains(':') {
+        return Err(refuse("it has a port"));
+    }
+    if domain.contains('@') {
+        return Err(refuse("it has user information"));
+    }
+    let host = domain.strip_suffix('.').unwrap_or(domain);
+    if host.is_empty() {
+        return Err(refuse("it is empty"));
+    }
+    if host.len() > MAX_HOST_NAME {
+        return Err(refuse(
+            "it is longer than the 253 characters of a host name",
+        ));
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Err(refuse("a custom domain has at least two labels"));
+    }
+    for label in labels {
+        if label.is_empty() || label.len() > 63 {
+            return Err(refuse("each label between dots has 1 to 63 characters"));
+        }
+        if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(refuse(
+                "a host name holds only letters, digits, hyphens and dots \
+                 (write an internationalized name in its xn-- form)",
+            ));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(refuse("a label neither starts nor ends with a hyphen"));
+        }
+    }
+    HeaderValue::from_str(host).map_err(|_| refuse("it is not a valid header value"))
 }
 
 /// Rewrites the token crate's domain error in the words of this builder: the user called
@@ -688,6 +787,80 @@ mod tests {
         let e = check_base_url("ht tp://user:hunter2-pw@x/", false).unwrap_err();
         assert!(!format!("{e} {e:?}").contains("hunter2-pw"));
         assert!(check_base_url("not a url", false).is_err());
+    }
+
+    #[test]
+    fn custom_domains_are_host_names() {
+        for good in [
+            "login.example.com",
+            "auth.example.co.uk",
+            "LOGIN.Example.com",
+            "a-b.example.com",
+            "xn--bcher-kva.example",
+            "login.example.com.",
+        ] {
+            let value = custom_domain_header(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(value, good.trim_end_matches('.'));
+        }
+        for (bad, reason) in [
+            ("https://login.example.com", "scheme"),
+            ("login.example.com/", "path"),
+            ("login.example.com/path", "path"),
+            ("login.example.com?x=1", "path"),
+            ("login.example.com:443", "port"),
+            ("user@login.example.com", "user information"),
+            ("", "empty"),
+            (".", "empty"),
+            ("localhost", "two labels"),
+            ("login..example.com", "1 to 63"),
+            ("-login.example.com", "hyphen"),
+            ("login-.example.com", "hyphen"),
+            ("log in.example.com", "letters, digits"),
+            ("bücher.example", "xn--"),
+            ("login.example.com\n", "letters, digits"),
+        ] {
+            let e = custom_domain_header(bad).expect_err(bad);
+            let text = e.to_string();
+            assert!(
+                matches!(&e, ConfigError::InvalidCustomDomain { domain, .. } if domain == bad),
+                "{e:?}"
+            );
+            assert!(text.contains(reason), "{bad:?}: {text}");
+            assert!(
+                text.contains("login.example.com"),
+                "says what to give: {text}"
+            );
+        }
+        let long = format!("{}.example.com", "a.".repeat(130));
+        assert!(
+            custom_domain_header(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("253")
+        );
+        let label = format!("{}.example.com", "a".repeat(64));
+        assert!(
+            custom_domain_header(&label)
+                .unwrap_err()
+                .to_string()
+                .contains("63")
+        );
+
+        // The builder refuses it in `build`, with the same error.
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "secret")
+            .with_custom_domain("https://login.example.com")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(e, ConfigError::InvalidCustomDomain { .. }),
+            "{e:?}"
+        );
+        let b = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "secret")
+            .with_custom_domain("login.example.com");
+        assert!(format!("{b:?}").contains("login.example.com"));
+        b.build().expect("a host name builds");
     }
 
     #[test]

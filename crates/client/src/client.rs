@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_cache::TokenProvider;
-use auth0_m2m_management::{Body, Endpoint, Part};
+use auth0_m2m_management::{Body, CUSTOM_DOMAIN_HEADER, Endpoint, Part};
 use auth0_m2m_token::{AccessToken, HttpClient, HttpRequest, RetryPolicy};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -27,6 +27,8 @@ pub(crate) struct Inner {
     pub(crate) headers: HeaderMap,
     /// The DPoP key that DPoP-bound tokens are bound to.
     pub(crate) dpop: Option<auth0_m2m_token::DpopKey>,
+    /// The `auth0-custom-domain` header value, sent on the operations that accept it.
+    pub(crate) custom_domain: Option<HeaderValue>,
 }
 
 /// An Auth0 Management API client whose access token takes care of itself.
@@ -73,6 +75,8 @@ pub(crate) struct Prepared {
     pub(crate) path: String,
     pub(crate) query: String,
     pub(crate) body: Option<(Bytes, HeaderValue)>,
+    /// Whether the operation accepts the custom-domain header.
+    pub(crate) custom_domain: bool,
 }
 
 impl ManagementClient {
@@ -200,6 +204,12 @@ impl ManagementClient {
                     source: None,
                 },
             )?;
+            if let Some(domain) = inner.custom_domain.as_ref().filter(|_| req.custom_domain) {
+                // A header of the call's own options wins.
+                if !headers.contains_key(CUSTOM_DOMAIN_HEADER) {
+                    headers.insert(CUSTOM_DOMAIN_HEADER, domain.clone());
+                }
+            }
             let body = match &req.body {
                 Some((bytes, content_type)) => {
                     headers.insert(CONTENT_TYPE, content_type.clone());
@@ -387,6 +397,7 @@ pub(crate) fn prepare<E: Endpoint + ?Sized>(endpoint: &E) -> Result<Prepared, Er
         path: endpoint.checked_path().map_err(Error::Request)?,
         query: endpoint.query().to_query_string(),
         body,
+        custom_domain: endpoint.accepts_custom_domain(),
     })
 }
 

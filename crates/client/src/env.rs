@@ -30,6 +30,7 @@ impl ManagementClient {
     /// | `AUTH0_DPOP_KEY` | path of an EC P-256 PKCS#8 PEM: DPoP-bound tokens bound to it (share the file across a fleet to share one token) |
     /// | `AUTH0_CLIENT_CERT`, `AUTH0_CLIENT_KEY` | paths of the client certificate and its key for mTLS (`tls_client_auth`, `self_signed_tls_client_auth`, certificate-bound tokens) |
     /// | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`; default: the token URL) |
+    /// | `AUTH0_CUSTOM_DOMAIN` | the tenant's custom domain, a host name such as `login.example.com`, sent as `auth0-custom-domain` on the operations that accept it (see [`with_custom_domain`](ManagementClientBuilder::with_custom_domain); default: not sent) |
     /// | `AUTH0_CACHE` | `memory` (default), `file:<dir>` (`file:` alone: the default directory; feature `file`) or a `redis://…` / `rediss://…` URL (feature `redis`) |
     ///
     /// The other settings keep their defaults and can still be changed on the builder.
@@ -117,6 +118,9 @@ impl ManagementClient {
         }
         if let Some(url) = get("AUTH0_MTLS_TOKEN_URL") {
             builder = builder.with_mtls_endpoint(url);
+        }
+        if let Some(domain) = get("AUTH0_CUSTOM_DOMAIN") {
+            builder = builder.with_custom_domain(domain);
         }
         if let Some(spec) = get("AUTH0_CACHE") {
             builder = cache(builder, &spec)?;
@@ -334,5 +338,35 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("RS256, RS384 or PS256"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn custom_domain_comes_from_the_environment() {
+        let base = [
+            ("AUTH0_DOMAIN", "t.example"),
+            ("AUTH0_CLIENT_ID", "id"),
+            ("AUTH0_CLIENT_SECRET", "s"),
+        ];
+        let with = |domain: &'static str| {
+            let mut pairs = base.to_vec();
+            pairs.push(("AUTH0_CUSTOM_DOMAIN", domain));
+            ManagementClient::builder_from_lookup(lookup(&pairs)).expect("builder")
+        };
+        let b = with("login.example.com");
+        assert!(
+            format!("{b:?}").contains("Some(\"login.example.com\")"),
+            "{b:?}"
+        );
+        b.build().expect("builds");
+        let e = with("https://login.example.com").build().unwrap_err();
+        assert!(
+            matches!(e, ConfigError::InvalidCustomDomain { .. }),
+            "{e:?}"
+        );
+        // Unset or blank: no custom domain.
+        let b = ManagementClient::builder_from_lookup(lookup(&base)).expect("builder");
+        assert!(format!("{b:?}").contains("custom_domain: None"), "{b:?}");
+        let b = with(" ");
+        assert!(format!("{b:?}").contains("custom_domain: None"), "{b:?}");
     }
 }

@@ -49,6 +49,19 @@ pub enum ConfigError {
         /// The rejected URL.
         url: String,
     },
+    /// The custom domain given to
+    /// [`with_custom_domain`](crate::ManagementClientBuilder::with_custom_domain) (or
+    /// `AUTH0_CUSTOM_DOMAIN`) is not a host name.
+    #[error(
+        "invalid custom domain {domain:?}: {reason}; give the host name alone, such as \
+         `login.example.com`"
+    )]
+    InvalidCustomDomain {
+        /// The rejected value.
+        domain: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A value is present but unusable.
     #[error("invalid {field}: {reason}")]
     Invalid {

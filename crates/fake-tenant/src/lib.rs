@@ -75,8 +75,10 @@ use seed::ClientSpec;
 pub use seed::MANAGEMENT_SCOPES;
 
 /// Every scope some served Management API operation accepts, sorted: [`MANAGEMENT_SCOPES`] (the
-/// hand-written routes', which a builder's default client holds) and those of the operations the
-/// generic handler answers. The binary's `--client ID:SECRET:*` holds them all.
+/// hand-written routes') and those of the operations the generic handler answers. The default
+/// client of a [`FakeTenantBuilder`] and of the `auth0-m2m-fake` binary holds them all, so that
+/// every operation answers; a test of scopes adds a narrower client with
+/// [`FakeTenantBuilder::client`].
 ///
 /// ```
 /// let scopes = auth0_m2m_fake::served_scopes();
@@ -323,8 +325,9 @@ impl FakeTenantBuilder {
     /// Adds a client authenticating with a secret, with a grant for the
     /// Management API carrying `scopes`. Repeatable; the first client added is
     /// the one [`FakeTenant::client_id`] returns. Without any client, a
-    /// default client with a random id and secret and every Management API
-    /// scope the tenant serves is created.
+    /// default client with a random id and secret and every scope a served
+    /// operation accepts ([`served_scopes`]) is created; add a client with
+    /// fewer scopes to test what a narrower grant is refused.
     pub fn client(mut self, id: &str, secret: &str, scopes: &[&str]) -> Self {
         self.clients.push(ClientSpec {
             id: id.into(),
@@ -570,7 +573,7 @@ impl FakeTenantBuilder {
                 secret: Some(seed::client_secret()),
                 public_key_pem: None,
                 certificate_pem: None,
-                scopes: Some(owned_scopes(seed::MANAGEMENT_SCOPES)),
+                scopes: Some(owned_scopes(&served_scopes())),
             });
         }
         let mut store = Store::default();

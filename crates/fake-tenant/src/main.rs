@@ -21,8 +21,8 @@ struct Args {
     #[arg(long)]
     ca_out: Option<PathBuf>,
     /// A client `ID:SECRET[:SCOPES]` with a Management API grant (SCOPES comma- or
-    /// space-separated, or `*` for every scope a served operation accepts; default: the scopes
-    /// of the hand-written routes). Repeatable.
+    /// space-separated; without SCOPES, or with `*`, every scope a served operation accepts).
+    /// Repeatable; without any, a default client with every such scope is created.
     #[arg(long = "client", value_name = "ID:SECRET[:SCOPES]")]
     clients: Vec<String>,
     /// Access token lifetime in seconds.
@@ -93,12 +93,11 @@ async fn run(args: Args) -> Result<(), String> {
     for spec in &args.clients {
         let (id, secret, scopes) = parse_client(spec)?;
         match scopes {
-            Some(s) if s == ["*"] => b = b.client(&id, &secret, &auth0_m2m_fake::served_scopes()),
-            Some(s) => {
+            Some(s) if s != ["*"] => {
                 let refs: Vec<&str> = s.iter().map(String::as_str).collect();
                 b = b.client(&id, &secret, &refs);
             }
-            None => b = b.client(&id, &secret, auth0_m2m_fake::MANAGEMENT_SCOPES),
+            _ => b = b.client(&id, &secret, &auth0_m2m_fake::served_scopes()),
         }
     }
     let tenant = b.start().await.map_err(|e| e.to_string())?;

@@ -18,7 +18,8 @@ pub(crate) struct ClientSpec {
     pub(crate) scopes: Option<Vec<String>>,
 }
 
-/// The Management API scopes this tenant serves (the default client gets all of them).
+/// The Management API scopes of the hand-written routes, a subset of [`served_scopes`](crate::served_scopes)
+/// (which the default client holds).
 pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:client_grants",
     "create:client_grants",
@@ -280,7 +281,7 @@ pub(crate) fn seed(
         json!({"id": random_hex(24), "name": "Auth0 Management API", "identifier": audience,
                "is_system": true, "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
                "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
-               "scopes": MANAGEMENT_SCOPES.iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
+               "scopes": crate::served_scopes().iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
         json!({"id": random_hex(24), "name": "Billing API", "identifier": billing_api,
                "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
                "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",

@@ -19,21 +19,12 @@ async fn api_routes(t: &FakeTenant, http: &reqwest::Client) -> Vec<Value> {
         .collect()
 }
 
-/// A tenant with a client `all` granted every scope a route needs, and its token.
-async fn tenant_with_every_scope(routes: &[Value]) -> (FakeTenant, reqwest::Client, String) {
-    let scopes: BTreeSet<String> = routes
-        .iter()
-        .flat_map(|r| r["scopes"].as_array().cloned().unwrap_or_default())
-        .filter_map(|s| s.as_str().map(str::to_owned))
-        .collect();
-    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    let t = FakeTenant::builder()
-        .client("all", "all-secret", &scopes)
-        .start()
-        .await
-        .expect("tenant");
+/// A tenant with its default client, and that client's token: the default client holds every
+/// scope a served operation accepts.
+async fn tenant_with_default_client() -> (FakeTenant, reqwest::Client, String) {
+    let t = common::tenant().await;
     let http = http_client(&t);
-    let token = common::token_for(&t, &http, "all", "all-secret").await;
+    let token = common::token(&t, &http).await;
     (t, http, token)
 }
 
@@ -81,7 +72,8 @@ async fn every_described_operation_is_answered() {
         .collect();
     assert!(generic.len() >= 390, "{} generic routes", generic.len());
 
-    let (t, http, token) = tenant_with_every_scope(&routes).await;
+    // The default client calls every operation: it holds every scope a route accepts.
+    let (t, http, token) = tenant_with_default_client().await;
     // Deletions last, so that they do not remove what the other operations read.
     let mut order: Vec<&Value> = generic.clone();
     order.sort_by_key(|r| r["method"] == "DELETE");
@@ -112,9 +104,7 @@ async fn every_described_operation_is_answered() {
 
 #[tokio::test]
 async fn generic_collections_create_read_update_list_and_delete() {
-    let first = common::tenant().await;
-    let routes = api_routes(&first, &http_client(&first)).await;
-    let (t, http, token) = tenant_with_every_scope(&routes).await;
+    let (t, http, token) = tenant_with_default_client().await;
 
     let (s, created) = call(
         &t,
@@ -170,9 +160,7 @@ async fn generic_collections_create_read_update_list_and_delete() {
 
 #[tokio::test]
 async fn generic_singletons_merge_and_scopes_are_enforced() {
-    let first = common::tenant().await;
-    let routes = api_routes(&first, &http_client(&first)).await;
-    let (t, http, token) = tenant_with_every_scope(&routes).await;
+    let (t, http, token) = tenant_with_default_client().await;
     let (s, _) = call(
         &t,
         &http,
@@ -200,27 +188,36 @@ async fn generic_singletons_merge_and_scopes_are_enforced() {
         .expect("send");
     assert_eq!(r.status(), 400);
 
-    // The default client lacks `read:actions`: Auth0's 403 body.
-    let http = http_client(&first);
-    let default_token = common::token(&first, &http).await;
+    // A client granted only `read:users` is refused `read:actions`: Auth0's 403 body.
+    let narrow = FakeTenant::builder()
+        .client("narrow", "narrow-secret", &["read:users"])
+        .start()
+        .await
+        .expect("tenant");
+    let http = http_client(&narrow);
+    let narrow_token = common::token(&narrow, &http).await;
     let (s, denied) = call(
-        &first,
+        &narrow,
         &http,
-        &default_token,
+        &narrow_token,
         Method::GET,
         "/api/v2/actions/actions",
         None,
     )
     .await;
     assert_eq!(
-        (s, &denied["errorCode"]),
-        (403, &json!("insufficient_scope"))
+        (s, &denied["errorCode"], &denied["message"]),
+        (
+            403,
+            &json!("insufficient_scope"),
+            &json!("Insufficient scope, expected any of: read:actions")
+        )
     );
     // An unknown route is Auth0's plain 404.
     let (s, _) = call(
-        &first,
+        &narrow,
         &http,
-        &default_token,
+        &narrow_token,
         Method::GET,
         "/api/v2/no-such-thing",
         None,
@@ -284,4 +281,81 @@ async fn answers_are_recorded_with_their_operation_and_debug_hides_bodies() {
     let tok = common::token(&quiet, &http).await;
     common::api(&quiet, &http, &tok, Method::GET, "clients", None).await;
     assert!(quiet.answers().is_empty());
+}
+
+#[tokio::test]
+async fn the_default_client_holds_every_scope_a_route_accepts() {
+    let t = common::tenant().await;
+    let http = http_client(&t);
+    let accepted: BTreeSet<String> = api_routes(&t, &http)
+        .await
+        .iter()
+        .flat_map(|r| r["scopes"].as_array().cloned().unwrap_or_default())
+        .filter_map(|s| s.as_str().map(str::to_owned))
+        .collect();
+    let served: BTreeSet<String> = auth0_m2m_fake::served_scopes()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        accepted.is_subset(&served),
+        "{:?}",
+        accepted.difference(&served).collect::<Vec<_>>()
+    );
+
+    let answer: Value = http
+        .post(t.token_url())
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &t.client_id()),
+            ("client_secret", &t.client_secret()),
+            ("audience", &t.audience()),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token JSON");
+    let granted: BTreeSet<String> = answer["scope"]
+        .as_str()
+        .expect("scope")
+        .split(' ')
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(granted, served);
+    println!("default token scopes: {}", granted.len());
+
+    // A token of every scope (about 8 KB, as large as Auth0's) stays below the 16 KiB header
+    // list that hyper's HTTP/2 server accepts, with room to spare, and is accepted over HTTP/2.
+    let token = answer["access_token"].as_str().expect("access_token");
+    println!("default token: {} bytes", token.len());
+    assert!(token.len() < 12 * 1024, "{} bytes", token.len());
+    let r = http
+        .get(format!("{}/api/v2/log-streams", t.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        (r.version(), r.status().as_u16()),
+        (reqwest::Version::HTTP_2, 200)
+    );
+
+    // The Management API's resource server lists the same scopes.
+    let (s, _, servers) =
+        common::api(&t, &http, token, Method::GET, "resource-servers", None).await;
+    assert_eq!(s, 200);
+    let listed: BTreeSet<String> = servers
+        .as_array()
+        .expect("resource servers")
+        .iter()
+        .find(|r| r["identifier"] == t.audience().as_str())
+        .expect("the Management API")["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .filter_map(|s| s["value"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(listed, served);
 }

@@ -36,6 +36,9 @@ pub struct EndpointInfo {
     /// The name of the item list in a list endpoint's page envelope (`clients`, `users`…);
     /// `None` for other endpoints.
     pub items_key: Option<&'static str>,
+    /// Whether the description accepts the `auth0-custom-domain` header on the operation (see
+    /// [`Endpoint::accepts_custom_domain`]).
+    pub custom_domain: bool,
     /// Reads a response body into the typed model and serializes it back; `None` when the
     /// endpoint ignores its response body.
     pub roundtrip: Option<Roundtrip>,
@@ -93,6 +96,7 @@ fn empty<E: Endpoint>(
         scopes: endpoint.scopes().to_vec(),
         pagination: None,
         items_key: None,
+        custom_domain: endpoint.accepts_custom_domain(),
         roundtrip: None,
     }
 }
@@ -206,24 +210,7 @@ impl EndpointInfo {
         if !self.method.as_str().eq_ignore_ascii_case(method) {
             return None;
         }
-        let template: Vec<&str> = self.path.trim_end_matches('/').split('/').collect();
-        let actual: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        if template.len() != actual.len() {
-            return None;
-        }
-        let mut literals = 0;
-        for (t, a) in template.iter().zip(&actual) {
-            if t.starts_with('{') && t.ends_with('}') {
-                if a.is_empty() {
-                    return None;
-                }
-            } else if t == a {
-                literals += 1;
-            } else {
-                return None;
-            }
-        }
-        Some(literals)
+        crate::path::match_template(self.path, path)
     }
 
     /// Reads `body` into the model and checks with [`lossless`] that serializing it back keeps

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
+/// The header that names the custom domain of a request's links and emails, on the
+/// operations whose description accepts it (see [`Endpoint::accepts_custom_domain`]).
+pub const CUSTOM_DOMAIN_HEADER: &str = "auth0-custom-domain";
+
 /// One Management API operation, described as a value.
 ///
 /// An executor (such as the `auth0-m2m` facade, or any HTTP stack) sends
@@ -43,6 +47,27 @@ pub trait Endpoint {
     /// The scopes the access token needs for this operation. Defaults to none listed.
     fn scopes(&self) -> &[&'static str] {
         &[]
+    }
+
+    /// Whether Auth0's API description accepts the [`CUSTOM_DOMAIN_HEADER`] header on this
+    /// operation, so that an executor configured with a custom domain sends it (Auth0 then
+    /// writes that domain into the links and emails the operation makes). Defaults to whether
+    /// the method and path fit an operation of
+    /// [`api::CUSTOM_DOMAIN_OPERATIONS`](crate::api::CUSTOM_DOMAIN_OPERATIONS); the generated
+    /// endpoints of those operations answer `true` themselves.
+    ///
+    /// ```
+    /// use auth0_m2m_management::{Endpoint, users::{CreateUser, GetUser, NewUser}};
+    /// assert!(CreateUser::new(NewUser::new("Username-Password-Authentication")).accepts_custom_domain());
+    /// assert!(!GetUser::new("auth0|1").accepts_custom_domain());
+    /// ```
+    fn accepts_custom_domain(&self) -> bool {
+        let (method, path) = (self.method(), self.path());
+        crate::api::CUSTOM_DOMAIN_OPERATIONS
+            .iter()
+            .any(|(m, template)| {
+                *m == method.as_str() && crate::path::match_template(template, &path).is_some()
+            })
     }
 
     /// The path, checked: an empty or whitespace-only segment (an empty id) is an
@@ -102,6 +127,9 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     }
     fn scopes(&self) -> &[&'static str] {
         (**self).scopes()
+    }
+    fn accepts_custom_domain(&self) -> bool {
+        (**self).accepts_custom_domain()
     }
     fn parse_response(&self, body: &[u8]) -> Result<Self::Response, Error> {
         (**self).parse_response(body)
@@ -168,6 +196,9 @@ impl<E: Endpoint, R: DeserializeOwned> Endpoint for Returning<E, R> {
     }
     fn scopes(&self) -> &[&'static str] {
         self.inner.scopes()
+    }
+    fn accepts_custom_domain(&self) -> bool {
+        self.inner.accepts_custom_domain()
     }
 }
 

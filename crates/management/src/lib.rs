@@ -75,7 +75,9 @@ pub mod users;
 
 pub use api_support::Unclassified;
 pub use catalogue::{EndpointInfo, catalogue};
-pub use endpoint::{Body, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning};
+pub use endpoint::{
+    Body, CUSTOM_DOMAIN_HEADER, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning,
+};
 pub use error::{ApiErrorBody, Error};
 pub use pagination::{
     CheckpointRequest, OffsetRequest, Page, PageRequest, PageSize, Paginated, PaginationStyle,

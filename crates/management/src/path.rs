@@ -55,6 +55,29 @@ pub(crate) fn id(id: &str) -> &str {
     id
 }
 
+/// `Some(number of literal segments)` when `path` (encoded, without query) fits `template`
+/// (`/api/v2/users/{id}`): as many segments, literal ones equal, parameters not empty.
+pub(crate) fn match_template(template: &str, path: &str) -> Option<usize> {
+    let template: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let actual: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    if template.len() != actual.len() {
+        return None;
+    }
+    let mut literals = 0;
+    for (t, a) in template.iter().zip(&actual) {
+        if t.starts_with('{') && t.ends_with('}') {
+            if a.is_empty() {
+                return None;
+            }
+        } else if t == a {
+            literals += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(literals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

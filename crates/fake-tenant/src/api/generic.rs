@@ -55,7 +55,18 @@ pub(crate) struct Op {
     pub(crate) bare_sample: &'static str,
     /// A sample answer (one item for a list), JSON; empty when the answer has no body.
     pub(crate) sample: &'static str,
+    /// The answer's shape where it holds a union of several alternatives (empty otherwise, when
+    /// the sample is the shape): the sample with each union written as
+    /// `{"$oneOf": [{"tags": {…}, "shape": …}, …]}`, `tags` being the properties that name an
+    /// alternative (`{"type": "datadog"}`), and each object inside an alternative naming its
+    /// optional properties under `"$optional"`.
+    pub(crate) shape: &'static str,
 }
+
+/// The key of a union in a shape (see [`Op::shape`]).
+const UNION: &str = "$oneOf";
+/// The key of an object's optional properties in a union alternative's shape.
+const OPTIONAL: &str = "$optional";
 
 /// The in-memory state of the generic handlers.
 #[derive(Default)]
@@ -123,6 +134,113 @@ fn sample(op: &Op) -> Value {
     } else {
         serde_json::from_str(op.sample).unwrap_or(Value::Null)
     }
+}
+
+/// The shape answers of `op` keep: its [`Op::shape`], else its sample.
+fn shape(op: &Op) -> Value {
+    if op.shape.is_empty() {
+        sample(op)
+    } else {
+        serde_json::from_str(op.shape).unwrap_or_else(|_| sample(op))
+    }
+}
+
+/// The alternatives of a union in a shape, if `shape` is one.
+fn alternatives(shape: &Value) -> Option<&Vec<Value>> {
+    shape.get(UNION).and_then(Value::as_array)
+}
+
+/// A shape as a sample: each union as its first alternative, without the optional-property
+/// lists.
+fn plain(shape: &Value) -> Value {
+    if let Some(first) = alternatives(shape).and_then(|a| a.first()) {
+        return plain(&first["shape"]);
+    }
+    match shape {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| *k != OPTIONAL)
+                .map(|(k, v)| (k.clone(), plain(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(plain).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Whether `value` holds `tags`: each tag's value, and, for a tag that is an object (the tags
+/// of a nested object), that object's tags.
+fn holds(value: &Value, tags: &Map<String, Value>) -> bool {
+    tags.iter().all(|(k, tag)| match (value.get(k), tag) {
+        (Some(v @ Value::Object(_)), Value::Object(inner)) => holds(v, inner),
+        (Some(v), tag) => v == tag,
+        (None, _) => false,
+    })
+}
+
+/// Whether `value` holds, for some tag, another value than the tag's.
+fn conflicts(value: &Value, tags: &Map<String, Value>) -> bool {
+    tags.iter().any(|(k, tag)| match (value.get(k), tag) {
+        (Some(v @ Value::Object(_)), Value::Object(inner)) => conflicts(v, inner),
+        (Some(v), tag) => v != tag,
+        (None, _) => false,
+    })
+}
+
+/// Whether `value` carries the tags of `alternative` (or of one of the alternatives of the
+/// union it is): the tags name it.
+fn tagged(value: &Value, alternative: &Value) -> bool {
+    let tags = alternative["tags"].as_object();
+    if let Some(tags) = tags.filter(|t| !t.is_empty()) {
+        return holds(value, tags);
+    }
+    alternatives(&alternative["shape"]).is_some_and(|inner| inner.iter().any(|a| tagged(value, a)))
+}
+
+/// Whether a tag `value` carries names another alternative than `alternative`.
+fn contradicted(value: &Value, alternative: &Value) -> bool {
+    let tags = alternative["tags"].as_object();
+    if let Some(tags) = tags.filter(|t| !t.is_empty()) {
+        return conflicts(value, tags);
+    }
+    alternatives(&alternative["shape"])
+        .is_some_and(|inner| inner.iter().all(|a| contradicted(value, a)))
+}
+
+/// How well `value` fits a shape: `None` when its JSON type differs; for objects, the number
+/// of its properties the shape names less the number it does not.
+fn fit(value: &Value, shape: &Value) -> Option<i64> {
+    let plain = plain(shape);
+    match (value, &plain) {
+        (Value::Object(v), Value::Object(s)) => {
+            let named = v.keys().filter(|k| s.contains_key(*k)).count() as i64;
+            Some(2 * named - v.len() as i64)
+        }
+        (Value::Array(_), Value::Array(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Number(_), Value::Number(_))
+        | (Value::Bool(_), Value::Bool(_)) => Some(0),
+        _ => None,
+    }
+}
+
+/// The alternative of a union that `value` is in: the one its tags name, else, of those its
+/// tags do not rule out, the one it fits best (the first on a tie), else the first.
+fn choose<'s>(value: &Value, alternatives: &'s [Value]) -> &'s Value {
+    if let Some(a) = alternatives.iter().find(|a| tagged(value, a)) {
+        return &a["shape"];
+    }
+    let mut best: Option<(&Value, i64)> = None;
+    for a in alternatives.iter().filter(|a| !contradicted(value, a)) {
+        if let Some(score) = fit(value, &a["shape"])
+            && best.is_none_or(|(_, b)| score > b)
+        {
+            best = Some((&a["shape"], score));
+        }
+    }
+    best.map(|(s, _)| s)
+        .or_else(|| alternatives.first().map(|a| &a["shape"]))
+        .unwrap_or(&Value::Null)
 }
 
 /// The sample of one item of the collection at `template`: its item read's answer, else its
@@ -215,14 +333,25 @@ fn collection<'s>(
 /// `value` reduced to the keys `shape` names (when `shape` is an object naming any), with the
 /// keys it lacks taken from `shape`, and so on down nested objects and the items of arrays:
 /// an answer stays in the shape of the operation's schema (a secret sent in `credentials` is
-/// not read back, a nested object keeps its required fields).
+/// not read back, a nested object keeps its required fields). A union keeps the alternative
+/// `value` is in (see [`choose`]), and inside it only required keys are filled.
 fn shaped(value: &Value, shape: &Value) -> Value {
+    if let Some(alternatives) = alternatives(shape) {
+        return shaped(value, choose(value, alternatives));
+    }
     match (value, shape) {
         (Value::Object(v), Value::Object(s)) if !s.is_empty() => {
-            let mut out = s.clone();
-            for (k, x) in v {
-                if let Some(inner) = s.get(k) {
-                    out.insert(k.clone(), shaped(x, inner));
+            let optional = s.get(OPTIONAL).and_then(Value::as_array);
+            let mut out = Map::new();
+            for (k, inner) in s.iter().filter(|(k, _)| *k != OPTIONAL) {
+                match v.get(k) {
+                    Some(x) => {
+                        out.insert(k.clone(), shaped(x, inner));
+                    }
+                    None if optional.is_some_and(|o| o.iter().any(|x| x == k)) => {}
+                    None => {
+                        out.insert(k.clone(), plain(inner));
+                    }
                 }
             }
             Value::Object(out)
@@ -242,7 +371,7 @@ fn answer(op: &Op, body: &Value) -> Response {
     if op.sample.is_empty() || status == StatusCode::NO_CONTENT {
         empty(status)
     } else if op.sample.starts_with('[') && !body.is_array() {
-        let item = match sample(op) {
+        let item = match shape(op) {
             Value::Array(items) => items
                 .first()
                 .map_or_else(|| body.clone(), |shape| shaped(body, shape)),
@@ -304,7 +433,8 @@ pub(super) fn handle(
         Value::Array(items) => Map::from_iter([("items".to_owned(), Value::Array(items.clone()))]),
         _ => Map::new(),
     };
-    let shape = sample(op);
+    // What an answer holds when nothing was stored, and the shape stored items are answered in.
+    let (answer_sample, answer_shape) = (sample(op), shape(op));
     match (op.method, last_is_param) {
         ("GET", true) | ("PATCH", true) | ("PUT", true) | ("DELETE", true)
             if is_collection(&parent_template) =>
@@ -324,10 +454,10 @@ pub(super) fn handle(
                 return Err(not_found(&parent_template));
             };
             match op.method {
-                "GET" => Ok(answer(op, &shaped(&items[pos], &shape))),
+                "GET" => Ok(answer(op, &shaped(&items[pos], &answer_shape))),
                 "DELETE" => {
                     items.remove(pos);
-                    Ok(answer(op, &shape))
+                    Ok(answer(op, &answer_sample))
                 }
                 method => {
                     let item = &mut items[pos];
@@ -342,7 +472,7 @@ pub(super) fn handle(
                             }
                         }
                     }
-                    Ok(answer(op, &shaped(item, &shape)))
+                    Ok(answer(op, &shaped(item, &answer_shape)))
                 }
             }
         }
@@ -373,34 +503,34 @@ pub(super) fn handle(
                         items.push(item);
                     }
                 }
-                return Ok(answer(op, &shape));
+                return Ok(answer(op, &answer_sample));
             }
             if op.method == "DELETE" {
-                return Ok(answer(op, &shape));
+                return Ok(answer(op, &answer_sample));
             }
-            let base = if shape.is_object() {
-                shape.clone()
+            let base = if answer_shape.is_object() {
+                answer_shape.clone()
             } else {
                 item_sample(op.path)
             };
             let mut item = shaped(&Value::Object(body), &base);
-            let id_sample = base.get(&key).cloned().unwrap_or(Value::Null);
+            let id_sample = plain(&base).get(&key).cloned().unwrap_or(Value::Null);
             let id = new_id(store, &id_sample);
             item[&key] = id;
             collection(store, &concrete, op.path).push(item.clone());
-            Ok(answer(op, &shaped(&item, &shape)))
+            Ok(answer(op, &shaped(&item, &answer_shape)))
         }
         ("GET", _) => {
             let stored = store.singletons.get(&concrete).cloned();
             Ok(answer(
                 op,
-                &stored.map_or(shape.clone(), |v| shaped(&v, &shape)),
+                &stored.map_or(answer_sample.clone(), |v| shaped(&v, &answer_shape)),
             ))
         }
         ("PATCH", _) | ("PUT", _) => {
             let initial = op_at("GET", op.path)
                 .map(sample)
-                .unwrap_or_else(|| shape.clone());
+                .unwrap_or_else(|| answer_sample.clone());
             let stored = store.singletons.entry(concrete).or_insert(initial);
             if raw.is_array() && stored.is_array() {
                 // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
@@ -410,21 +540,27 @@ pub(super) fn handle(
             } else if let Some(o) = stored.as_object_mut() {
                 o.extend(body);
             }
-            Ok(answer(op, &shaped(stored, &shape)))
+            Ok(answer(op, &shaped(stored, &answer_shape)))
         }
         ("DELETE", _) => {
             store.singletons.remove(&concrete);
-            Ok(answer(op, &shape))
+            Ok(answer(op, &answer_sample))
         }
-        _ => Ok(answer(op, &shape)),
+        _ => Ok(answer(op, &answer_sample)),
     }
 }
 
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
 /// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
 fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
-    // Items are listed in the list's own item shape (an item read may carry more).
-    let item_shape = sample(op);
+    // Items of a paged list are listed in the list's own item shape (an item read may carry
+    // more); the shape of a bare list (`[item]`, or a union of it with other answers) is the
+    // whole answer's, and its items are listed as stored.
+    let item_shape = if op.paging == Paging::None {
+        Value::Null
+    } else {
+        shape(op)
+    };
     let items: Vec<Value> = items.iter().map(|i| shaped(i, &item_shape)).collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)

@@ -146,8 +146,8 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetClientGrant", resource: "client_grants", method: Method::GET, path: "/api/v2/client-grants/{id}", scopes: vec!["read:client_grants"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::client_grants::GetClientGrant as crate::Endpoint>::Response>) },
-EndpointInfo { name: "GetClientGrantOrganizations", resource: "client_grants", method: Method::GET, path: "/api/v2/client-grants/{id}/organizations", scopes: vec!["read:organization_client_grants"], pagination: Some(PaginationSupport::BOTH), items_key: Some("organizations"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::client_grants::GetClientGrantOrganizations as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetClientGrant", resource: "client_grants", method: Method::GET, path: "/api/v2/client-grants/{id}", scopes: vec!["read:client_grants"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::client_grants::GetClientGrant as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetClientGrantOrganizations", resource: "client_grants", method: Method::GET, path: "/api/v2/client-grants/{id}/organizations", scopes: vec!["read:organization_client_grants"], pagination: Some(PaginationSupport::BOTH), items_key: Some("organizations"), custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::client_grants::GetClientGrantOrganizations as crate::Endpoint>::Response>) },
 ]);
 }
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetConnectionsDirectoryProvisionings", resource: "connections_directory_provisionings", method: Method::GET, path: "/api/v2/connections-directory-provisionings", scopes: vec!["read:directory_provisionings"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("directory_provisionings"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetConnectionsDirectoryProvisionings", resource: "connections_directory_provisionings", method: Method::GET, path: "/api/v2/connections-directory-provisionings", scopes: vec!["read:directory_provisionings"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("directory_provisionings"), custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connections_directory_provisionings::GetConnectionsDirectoryProvisionings as crate::Endpoint>::Response>) },
 ]);
 }
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetConnectionsScimConfigurations", resource: "connections_scim_configurations", method: Method::GET, path: "/api/v2/connections-scim-configurations", scopes: vec!["read:scim_config"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("scim_configurations"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connections_scim_configurations::GetConnectionsScimConfigurations as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetConnectionsScimConfigurations", resource: "connections_scim_configurations", method: Method::GET, path: "/api/v2/connections-scim-configurations", scopes: vec!["read:scim_config"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("scim_configurations"), custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::connections_scim_configurations::GetConnectionsScimConfigurations as crate::Endpoint>::Response>) },
 ]);
 }
 #[cfg(test)]

@@ -245,9 +245,9 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetDeviceCredentials", resource: "device_credentials", method: Method::GET, path: "/api/v2/device-credentials", scopes: vec!["read:device_credentials"], pagination: Some(PaginationSupport::OFFSET), items_key: Some("device_credentials"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::device_credentials::GetDeviceCredentials as crate::Endpoint>::Response>) },
-EndpointInfo { name: "PostDeviceCredentials", resource: "device_credentials", method: Method::POST, path: "/api/v2/device-credentials", scopes: vec!["create:current_user_device_credentials"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::device_credentials::PostDeviceCredentials as crate::Endpoint>::Response>) },
-EndpointInfo { name: "DeleteDeviceCredentialsById", resource: "device_credentials", method: Method::DELETE, path: "/api/v2/device-credentials/{id}", scopes: vec!["delete:device_credentials", "delete:current_user_device_credentials"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetDeviceCredentials", resource: "device_credentials", method: Method::GET, path: "/api/v2/device-credentials", scopes: vec!["read:device_credentials"], pagination: Some(PaginationSupport::OFFSET), items_key: Some("device_credentials"), custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::device_credentials::GetDeviceCredentials as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PostDeviceCredentials", resource: "device_credentials", method: Method::POST, path: "/api/v2/device-credentials", scopes: vec!["create:current_user_device_credentials"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::device_credentials::PostDeviceCredentials as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteDeviceCredentialsById", resource: "device_credentials", method: Method::DELETE, path: "/api/v2/device-credentials/{id}", scopes: vec!["delete:device_credentials", "delete:current_user_device_credentials"], pagination: None, items_key: None, custom_domain: false, roundtrip: None },
 ]);
 }
 #[cfg(test)]

@@ -124,6 +124,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
         scopes: vec!["read:events"],
         pagination: None,
         items_key: None,
+        custom_domain: false,
         roundtrip: None,
     }]);
 }

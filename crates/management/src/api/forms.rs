@@ -4439,6 +4439,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:forms"],
             pagination: Some(PaginationSupport::OFFSET),
             items_key: Some("forms"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::forms::GetForms as crate::Endpoint>::Response,
@@ -4453,6 +4454,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:forms"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::forms::CreateForm as crate::Endpoint>::Response,
@@ -4467,6 +4469,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:forms"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::forms::GetForm as crate::Endpoint>::Response,
@@ -4481,6 +4484,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["update:forms"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::forms::PatchForm as crate::Endpoint>::Response,
@@ -4495,6 +4499,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:forms"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);

@@ -164,6 +164,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:grants"],
             pagination: Some(PaginationSupport::OFFSET),
             items_key: Some("grants"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::grants::GetGrants as crate::Endpoint>::Response,
@@ -178,6 +179,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:grants"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -188,6 +190,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:grants"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);

@@ -417,6 +417,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:groups"],
             pagination: Some(PaginationSupport::BOTH),
             items_key: Some("groups"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::groups::GetGroups as crate::Endpoint>::Response,
@@ -431,6 +432,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:groups"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::groups::GetGroup as crate::Endpoint>::Response,
@@ -445,6 +447,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:groups"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -455,6 +458,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:group_members"],
             pagination: Some(PaginationSupport::CHECKPOINT),
             items_key: Some("members"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::groups::GetGroupMembers as crate::Endpoint>::Response,
@@ -469,6 +473,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:group_roles"],
             pagination: Some(PaginationSupport::CHECKPOINT),
             items_key: Some("roles"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::groups::GetGroupRoles as crate::Endpoint>::Response,
@@ -483,6 +488,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:group_roles"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -493,6 +499,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:group_roles"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);

@@ -209,6 +209,9 @@ impl crate::Endpoint for PostVerificationEmail {
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
     }
+    fn accepts_custom_domain(&self) -> bool {
+        true
+    }
 }
 /// `GET /api/v2/jobs/{id}/errors` (operation `get_errors`).
 ///
@@ -250,6 +253,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["update:users"],
             pagination: None,
             items_key: None,
+            custom_domain: true,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::jobs::PostVerificationEmail as crate::Endpoint>::Response,
@@ -264,6 +268,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:users", "read:users"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::jobs::GetErrors as crate::Endpoint>::Response,

@@ -1082,3 +1082,17 @@ pub const PLAIN_STRING_FIELDS: &[&str] = &[
     "xml",
     "y",
 ];
+/// Every operation, by method and path template, whose description accepts the
+/// `auth0-custom-domain` header parameter, the hand-written ones included: the default
+/// of [`Endpoint::accepts_custom_domain`](crate::Endpoint::accepts_custom_domain).
+pub const CUSTOM_DOMAIN_OPERATIONS: &[(&str, &str)] = &[
+    ("POST", "/api/v2/branding/phone/templates/{id}/try"),
+    ("POST", "/api/v2/guardian/enrollments/ticket"),
+    ("POST", "/api/v2/jobs/verification-email"),
+    ("POST", "/api/v2/organizations/{id}/invitations"),
+    ("POST", "/api/v2/self-service-profiles/{id}/sso-ticket"),
+    ("POST", "/api/v2/tickets/email-verification"),
+    ("POST", "/api/v2/tickets/password-change"),
+    ("POST", "/api/v2/users"),
+    ("PATCH", "/api/v2/users/{id}"),
+];

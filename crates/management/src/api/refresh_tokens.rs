@@ -270,11 +270,11 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetRefreshTokens", resource: "refresh_tokens", method: Method::GET, path: "/api/v2/refresh-tokens", scopes: vec!["read:refresh_tokens"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("refresh_tokens"), roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::GetRefreshTokens as crate::Endpoint>::Response>) },
-EndpointInfo { name: "RevokeRefreshTokens", resource: "refresh_tokens", method: Method::POST, path: "/api/v2/refresh-tokens/revoke", scopes: vec!["delete:refresh_tokens"], pagination: None, items_key: None, roundtrip: None },
-EndpointInfo { name: "GetRefreshToken", resource: "refresh_tokens", method: Method::GET, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["read:refresh_tokens"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::GetRefreshToken as crate::Endpoint>::Response>) },
-EndpointInfo { name: "PatchRefreshTokensById", resource: "refresh_tokens", method: Method::PATCH, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["update:refresh_tokens"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::PatchRefreshTokensById as crate::Endpoint>::Response>) },
-EndpointInfo { name: "DeleteRefreshToken", resource: "refresh_tokens", method: Method::DELETE, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["delete:refresh_tokens"], pagination: None, items_key: None, roundtrip: None },
+EndpointInfo { name: "GetRefreshTokens", resource: "refresh_tokens", method: Method::GET, path: "/api/v2/refresh-tokens", scopes: vec!["read:refresh_tokens"], pagination: Some(PaginationSupport::CHECKPOINT), items_key: Some("refresh_tokens"), custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::GetRefreshTokens as crate::Endpoint>::Response>) },
+EndpointInfo { name: "RevokeRefreshTokens", resource: "refresh_tokens", method: Method::POST, path: "/api/v2/refresh-tokens/revoke", scopes: vec!["delete:refresh_tokens"], pagination: None, items_key: None, custom_domain: false, roundtrip: None },
+EndpointInfo { name: "GetRefreshToken", resource: "refresh_tokens", method: Method::GET, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["read:refresh_tokens"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::GetRefreshToken as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchRefreshTokensById", resource: "refresh_tokens", method: Method::PATCH, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["update:refresh_tokens"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::refresh_tokens::PatchRefreshTokensById as crate::Endpoint>::Response>) },
+EndpointInfo { name: "DeleteRefreshToken", resource: "refresh_tokens", method: Method::DELETE, path: "/api/v2/refresh-tokens/{id}", scopes: vec!["delete:refresh_tokens"], pagination: None, items_key: None, custom_domain: false, roundtrip: None },
 ]);
 }
 #[cfg(test)]

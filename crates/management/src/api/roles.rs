@@ -152,6 +152,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:group_roles"],
             pagination: Some(PaginationSupport::CHECKPOINT),
             items_key: Some("groups"),
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::roles::GetRoleGroups as crate::Endpoint>::Response,
@@ -166,6 +167,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:group_roles"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -176,6 +178,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:group_roles"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);

@@ -205,6 +205,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:sessions"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::sessions::GetSession as crate::Endpoint>::Response,
@@ -219,6 +220,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["update:sessions"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::sessions::PatchSessionsById as crate::Endpoint>::Response,
@@ -233,6 +235,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:sessions"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -243,6 +246,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["delete:sessions", "delete:refresh_tokens"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);

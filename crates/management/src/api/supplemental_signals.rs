@@ -99,8 +99,8 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
     use crate::pagination::PaginationSupport;
     use http::Method;
     all.extend([
-EndpointInfo { name: "GetSupplementalSignals", resource: "supplemental_signals", method: Method::GET, path: "/api/v2/supplemental-signals", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::supplemental_signals::GetSupplementalSignals as crate::Endpoint>::Response>) },
-EndpointInfo { name: "PatchSupplementalSignals", resource: "supplemental_signals", method: Method::PATCH, path: "/api/v2/supplemental-signals", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::supplemental_signals::PatchSupplementalSignals as crate::Endpoint>::Response>) },
+EndpointInfo { name: "GetSupplementalSignals", resource: "supplemental_signals", method: Method::GET, path: "/api/v2/supplemental-signals", scopes: vec!["read:attack_protection"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::supplemental_signals::GetSupplementalSignals as crate::Endpoint>::Response>) },
+EndpointInfo { name: "PatchSupplementalSignals", resource: "supplemental_signals", method: Method::PATCH, path: "/api/v2/supplemental-signals", scopes: vec!["update:attack_protection"], pagination: None, items_key: None, custom_domain: false, roundtrip: Some(crate::catalogue::roundtrip::<<crate::api::supplemental_signals::PatchSupplementalSignals as crate::Endpoint>::Response>) },
 ]);
 }
 #[cfg(test)]

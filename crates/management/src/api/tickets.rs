@@ -239,6 +239,9 @@ impl crate::Endpoint for PostEmailVerification {
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]
     }
+    fn accepts_custom_domain(&self) -> bool {
+        true
+    }
 }
 /// `POST /api/v2/tickets/password-change` (operation `post_password-change`).
 ///
@@ -267,6 +270,9 @@ impl crate::Endpoint for PostPasswordChange {
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]
     }
+    fn accepts_custom_domain(&self) -> bool {
+        true
+    }
 }
 /// The catalogue entries of this module's operations.
 pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
@@ -283,6 +289,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:user_tickets"],
             pagination: None,
             items_key: None,
+            custom_domain: true,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::tickets::PostEmailVerification as crate::Endpoint>::Response,
@@ -297,6 +304,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["create:user_tickets"],
             pagination: None,
             items_key: None,
+            custom_domain: true,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::tickets::PostPasswordChange as crate::Endpoint>::Response,

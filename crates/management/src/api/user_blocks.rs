@@ -195,6 +195,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:users"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::user_blocks::GetUserBlocks as crate::Endpoint>::Response,
@@ -209,6 +210,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["update:users"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
         EndpointInfo {
@@ -219,6 +221,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["read:users"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: Some(
                 crate::catalogue::roundtrip::<
                     <crate::api::user_blocks::GetUserBlocksById as crate::Endpoint>::Response,
@@ -233,6 +236,7 @@ pub(crate) fn entries(all: &mut Vec<crate::catalogue::EndpointInfo>) {
             scopes: vec!["update:users"],
             pagination: None,
             items_key: None,
+            custom_domain: false,
             roundtrip: None,
         },
     ]);
