@@ -173,7 +173,8 @@ pub enum FaultTarget {
 /// ```json
 /// {"target": "api", "count": 2, "status": 503, "retry_after": 1,
 ///  "rate_limit_reset_in": 3600, "rate_limit_remaining": 0,
-///  "headers": {"x-request-id": "abc"}}
+///  "headers": {"x-request-id": "abc"},
+///  "body": "{\"error\": \"bad token {TOKEN} for secret {SECRET}\"}"}
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -199,6 +200,12 @@ pub struct Fault {
     /// Further headers to send with `status`, by name; each replaces a header
     /// of the same name.
     pub headers: BTreeMap<String, String>,
+    /// A body to send with `status` instead of Auth0's error body, with `{TOKEN}` replaced by
+    /// the bearer token the request carried and `{SECRET}` by the client secret it sent (the
+    /// token request's `client_secret`, or the password of its HTTP Basic credentials); each
+    /// is replaced by nothing where the request carried none. A tenant that echoes credentials
+    /// back: for tests that prove a client never shows what it receives.
+    pub body: Option<String>,
 }
 
 impl Fault {

@@ -6,7 +6,7 @@
 
 use crate::FaultTarget;
 use crate::resp::{
-    api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
+    Echo, api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
 };
 use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
 use crate::server::ConnCtx;
@@ -95,7 +95,16 @@ pub(crate) async fn handle(
     bump(&app.counters.api_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Api) {
         let conn = conn.as_ref().map(|Extension(c)| c);
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api).await {
+        let echo = Echo {
+            token: req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned),
+            secret: None,
+        };
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api, &echo).await {
             return r;
         }
     }
