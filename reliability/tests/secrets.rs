@@ -252,7 +252,10 @@ async fn facade_calls_with_a_401_retry_log_no_secret() {
         target: FaultTarget::Api,
         count: 1,
         status: Some(401),
-        body: Some(r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token {TOKEN}"}"#.to_owned()),
+        body: Some(
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token {TOKEN}"}"#
+                .to_owned(),
+        ),
         ..Fault::default()
     });
     let page = client
@@ -322,7 +325,10 @@ async fn answers_that_echo_the_secret_or_the_token_are_never_shown() {
         t.clear_faults();
     }
     let echoed = t.stats().faults_injected;
-    assert!(echoed >= 3, "the token endpoint echoed the secret: {echoed}");
+    assert!(
+        echoed >= 3,
+        "the token endpoint echoed the secret: {echoed}"
+    );
 
     // The Management API echoes the bearer token in a 400 and in a 401's body.
     let client = ManagementClient::builder(t.domain())
@@ -344,13 +350,20 @@ async fn answers_that_echo_the_secret_or_the_token_are_never_shown() {
         .execute(&ListClients::new())
         .await
         .expect_err("every answer is a 401");
-    for token in [client.token_provider().current_token()].into_iter().flatten() {
+    for token in [client.token_provider().current_token()]
+        .into_iter()
+        .flatten()
+    {
         forbidden.extend(token_forms(&token));
     }
     // Every token the tenant issues is a JWT (`eyJ…`): none of those echoed may be shown,
     // the ones fetched between the 401s included.
     forbidden.push("eyJ".to_owned());
-    assert_clean("API Error after 401s", &format!("{err} {err:?}"), &forbidden);
+    assert_clean(
+        "API Error after 401s",
+        &format!("{err} {err:?}"),
+        &forbidden,
+    );
     assert_clean("TRACE log", &capture.text(), &forbidden);
 }
 

@@ -1,7 +1,9 @@
 //! `POST /oauth/token`: the client-credentials grant.
 
 use crate::FaultTarget;
-use crate::resp::{Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error};
+use crate::resp::{
+    Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error,
+};
 use crate::server::ConnCtx;
 use crate::state::{App, bump, lock};
 use axum::Extension;
