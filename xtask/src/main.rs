@@ -21,6 +21,10 @@
 //!                           check the models against Auth0's spec and recorded responses;
 //!                           fails below the checked-in floor of reference.floor.json
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
+//! cargo xtask mutants [--file PATH]...
+//!                           mutation testing (cargo-mutants) of the token exchange, the refresh
+//!                           policy and the cache's record and lease code with each crate's own
+//!                           tests; fails below 95 % of the viable mutants caught
 //! cargo xtask chaos [--seconds N]   a worker fleet under injected faults (default 60 s);
 //!                           fails on a failed call, no calls, or faults not injected as scheduled
 //! ```
@@ -32,6 +36,7 @@ use std::time::{Duration, Instant};
 mod bench;
 mod chaos;
 mod conformance;
+mod mutants;
 
 /// Each optional feature, checked alone: `(package, feature)`.
 const FEATURES_ALONE: &[(&str, &str)] = &[
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
             .and_then(|skipped| e2e(&root, skipped.is_empty())),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
+        Some("mutants") => mutants::run(&root, &args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -102,6 +108,8 @@ fn print_help() {
          conformance   check the models against Auth0's spec and recorded responses;\n                \
          fails below the checked-in floor (xtask/reference.floor.json)\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
+         mutants [--file PATH]...  mutation testing of the token exchange, the refresh policy\n                \
+         and the cache's record and lease code; fails below 95 % caught\n  \
          chaos [--seconds N]  a worker fleet under injected faults (default 60 s); fails on\n                \
          a failed or missing user call, or faults not injected as scheduled\n"
     );
