@@ -191,6 +191,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
             continue;
         }
         let out = root.join("target").join("mutants").join(package);
+        std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
         let started = std::time::Instant::now();
         let mut cmd = crate::cargo();
         cmd.current_dir(root).args([
