@@ -95,11 +95,14 @@ fn scope_list() -> impl Strategy<Value = Option<Vec<String>>> {
 /// An arbitrary JSON value, a few levels deep.
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|f| json!(f)),
-        ".{0,20}".prop_map(Value::String),
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::Bool),
+        1 => any::<i64>().prop_map(|n| json!(n)),
+        1 => any::<f64>().prop_map(|f| json!(f)),
+        3 => ".{0,20}".prop_map(Value::String),
+        // An answer that echoes the client secret it received, alone or inside a message.
+        1 => Just(Value::String(SECRET.to_owned())),
+        1 => (".{0,8}", ".{0,8}").prop_map(|(a, b)| Value::String(format!("{a}{SECRET}{b}"))),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
@@ -119,6 +122,7 @@ fn any_json() -> impl Strategy<Value = Value> {
                     "length",
                     "statusCode",
                     "error",
+                    "error_description",
                     "message",
                     "errorCode",
                     "other",
@@ -151,6 +155,8 @@ proptest! {
         status in prop_oneof![200u16..=299, 100u16..=599],
         body in prop_oneof![
             prop::collection::vec(any::<u8>(), 0..256),
+            (prop::collection::vec(any::<u8>(), 0..64), prop::collection::vec(any::<u8>(), 0..64))
+                .prop_map(|(a, b)| [a, SECRET.as_bytes().to_vec(), b].concat()),
             any_json().prop_map(|v| v.to_string().into_bytes()),
         ],
     ) {

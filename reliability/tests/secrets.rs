@@ -12,7 +12,7 @@ use auth0_m2m::management::clients::ListClients;
 use auth0_m2m_cache::{
     EncryptionKey, FileCache, MemoryCache, RedisCache, TokenCache, TokenProvider,
 };
-use auth0_m2m_fake::FakeTenant;
+use auth0_m2m_fake::{FakeTenant, Fault, FaultTarget};
 use auth0_m2m_reliability::{LogCapture, unique_prefix};
 use auth0_m2m_token::{
     AccessToken, Algorithm, ClientAuth, HttpRequest, PrivateKey, TokenClient, TokenEndpoint,
@@ -263,7 +263,17 @@ async fn facade_calls_with_a_401_retry_log_no_secret() {
         .expect("a token is held");
     forbidden.extend(token_forms(&first));
 
-    t.revoke_all();
+    // The 401 echoes the rejected token in its body, as a misbehaving proxy might.
+    t.inject_fault(Fault {
+        target: FaultTarget::Api,
+        count: 1,
+        status: Some(401),
+        body: Some(
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token {TOKEN}"}"#
+                .to_owned(),
+        ),
+        ..Fault::default()
+    });
     let page = client
         .execute(&ListClients::new())
         .await
@@ -280,6 +290,97 @@ async fn facade_calls_with_a_401_retry_log_no_secret() {
     let logs = capture.text();
     assert!(logs.contains("401"), "the 401 retry is logged");
     assert_clean("TRACE log", &logs, &forbidden);
+}
+
+/// An echo of `{SECRET}` or `{TOKEN}` in an answer with `status` on `target`.
+fn echo(target: FaultTarget, status: u16, count: u64) -> Fault {
+    let body = match target {
+        FaultTarget::Token => {
+            r#"{"error":"access_denied","error_description":"client secret {SECRET} is not valid"}"#
+        }
+        FaultTarget::Api => {
+            r#"{"statusCode":400,"error":"Bad Request","message":"token {TOKEN} is not valid"}"#
+        }
+    };
+    Fault {
+        target,
+        count,
+        status: Some(status),
+        body: Some(body.to_owned()),
+        ..Fault::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_that_echo_the_secret_or_the_token_are_never_shown() {
+    let capture = capture();
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let t = tenant(&kp.public_key_pem()).await;
+    let mut forbidden = secret_forms(ID, SECRET);
+    // The token endpoint echoes the client secret it received, with each way of sending it
+    // and on a refusal as on a server error (which is retried and logged).
+    for (auth, status) in [
+        (ClientAuth::client_secret_post(SECRET), 401),
+        (ClientAuth::client_secret_basic(SECRET), 403),
+        (ClientAuth::client_secret_post(SECRET), 503),
+    ] {
+        t.inject_fault(echo(FaultTarget::Token, status, 10));
+        let c = TokenClient::builder(
+            TokenEndpoint::auth0_domain(&t.domain()).expect("domain"),
+            ID,
+            auth,
+        )
+        .with_audience(t.audience())
+        .with_root_certificate_pem(t.ca_cert_pem())
+        .with_retry_policy(auth0_m2m_token::RetryPolicy::none())
+        .build()
+        .expect("client");
+        let err = c.fetch_token().await.expect_err("the echo is an error");
+        assert_eq!(err.status(), Some(status));
+        assert_clean("token Error", &format!("{err} {err:?}"), &forbidden);
+        t.clear_faults();
+    }
+    let echoed = t.stats().faults_injected;
+    assert!(
+        echoed >= 3,
+        "the token endpoint echoed the secret: {echoed}"
+    );
+
+    // The Management API echoes the bearer token in a 400 and in a 401's body.
+    let client = ManagementClient::builder(t.domain())
+        .with_client_secret(ID, SECRET)
+        .with_root_certificate_pem(t.ca_cert_pem())
+        .build()
+        .expect("client");
+    client.execute(&ListClients::new()).await.expect("list");
+    let token = client.token_provider().current_token().expect("token");
+    forbidden.extend(token_forms(&token));
+    t.inject_fault(echo(FaultTarget::Api, 400, 1));
+    let err = client
+        .execute(&ListClients::new())
+        .await
+        .expect_err("the echo is an error");
+    assert_clean("API Error", &format!("{err} {err:?}"), &forbidden);
+    t.inject_fault(echo(FaultTarget::Api, 401, 3));
+    let err = client
+        .execute(&ListClients::new())
+        .await
+        .expect_err("every answer is a 401");
+    for token in [client.token_provider().current_token()]
+        .into_iter()
+        .flatten()
+    {
+        forbidden.extend(token_forms(&token));
+    }
+    // Every token the tenant issues is a JWT (`eyJ…`): none of those echoed may be shown,
+    // the ones fetched between the 401s included.
+    forbidden.push("eyJ".to_owned());
+    assert_clean(
+        "API Error after 401s",
+        &format!("{err} {err:?}"),
+        &forbidden,
+    );
+    assert_clean("TRACE log", &capture.text(), &forbidden);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! `cargo xtask chaos [--seconds N] [--processes N] [--tasks N]`: a fleet of worker processes
 //! calls the Management API through the facade against the fake tenant, sharing the token
 //! through a private `redis-server`, while a schedule injects faults. A fault-free run of the
-//! same length gives the baseline number of token requests.
+//! same length gives the baseline number of token requests, which must stay within a fixed
+//! ceiling computed from the token lifetime and the run's length (a fleet that stopped sharing
+//! its token would raise the baseline and the chaos run together).
 //!
 //! Writes `target/chaos/report.json` and prints a summary. Fails when a user call failed, when
 //! a phase made no user call at all, when the token requests exceed the documented bound, or
@@ -512,6 +514,33 @@ fn check_injected(e: &Expected, stats: &Value, pending: u64, injected: &Injected
     problems
 }
 
+/// The provider's default soft refresh point and jitter, as fractions of the lifetime: the
+/// earliest a token is replaced is at `SOFT_REFRESH_AT - SOFT_JITTER` of its lifetime.
+const SOFT_REFRESH_AT: f64 = 0.5;
+const SOFT_JITTER: f64 = 0.05;
+
+/// The most token requests a fault-free fleet that shares its token may send in a run of
+/// `seconds`, from the token lifetime alone: the first, then one each time a token reaches
+/// the earliest jittered refresh point. It does not grow with the number of processes.
+fn fault_free_ceiling(seconds: u64) -> u64 {
+    let earliest = TOKEN_LIFETIME_S as f64 * (SOFT_REFRESH_AT - SOFT_JITTER);
+    (seconds as f64 / earliest - 1e-9).ceil() as u64 + 1
+}
+
+/// The bound on the chaos run's token requests: the fault-free baseline (capped by the fixed
+/// `ceiling`, so that a baseline inflated by a regression does not raise it), plus one per
+/// failed token request, plus one per process for each revocation and Redis restart and for
+/// the start.
+fn token_request_bound(
+    baseline: u64,
+    ceiling: u64,
+    token_faults: u64,
+    disruptions: u64,
+    processes: u64,
+) -> u64 {
+    baseline.min(ceiling) + token_faults + (disruptions + 1) * processes
+}
+
 fn num(v: &Value, k: &str) -> u64 {
     v[k].as_u64().unwrap_or(0)
 }
@@ -557,13 +586,16 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         "tokens_revoked": chaos.injected.tokens_revoked,
         "redis_restarts": chaos.injected.redis_restarts,
     });
-    // Every failed token request is one extra request; each revocation and each Redis
-    // restart may cost one request per process.
     let token_faults =
         num(s, "token_5xx_injected") + num(s, "token_429") + num(s, "dropped_connections");
-    let bound = baseline_token_requests
-        + token_faults
-        + (chaos.injected.revocations + chaos.injected.redis_restarts + 1) * o.processes;
+    let ceiling = fault_free_ceiling(o.seconds);
+    let bound = token_request_bound(
+        baseline_token_requests,
+        ceiling,
+        token_faults,
+        chaos.injected.revocations + chaos.injected.redis_restarts,
+        o.processes,
+    );
     let report = json!({
         "seconds": o.seconds,
         "processes": o.processes,
@@ -572,6 +604,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         "failed_calls": chaos.failed_calls,
         "token_requests": token_requests,
         "baseline_token_requests": baseline_token_requests,
+        "fault_free_ceiling": ceiling,
         "token_request_bound": bound,
         "injected": injected,
         "scheduled": {
@@ -603,13 +636,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     std::fs::write(&path, text + "\n").map_err(|e| format!("writing {}: {e}", path.display()))?;
 
     println!(
-        "chaos: {} s, {} processes: {} user calls, {} failed; {} token requests (baseline {}, bound {}); injected {}",
+        "chaos: {} s, {} processes: {} user calls, {} failed; {} token requests (baseline {}, fault-free ceiling {}, bound {}); injected {}",
         o.seconds,
         o.processes,
         chaos.user_calls,
         chaos.failed_calls,
         token_requests,
         baseline_token_requests,
+        ceiling,
         bound,
         report["injected"]
     );
@@ -626,6 +660,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
             chaos.failed_calls,
             baseline.failed_calls,
             json!(chaos.errors)
+        ));
+    }
+    if baseline_token_requests > ceiling {
+        return Err(format!(
+            "chaos: the fault-free run sent {baseline_token_requests} token requests, more than \
+             the ceiling of {ceiling} that a {} s run with {TOKEN_LIFETIME_S} s tokens allows \
+             (every refresh at the earliest jittered point, shared by every process)",
+            o.seconds
         ));
     }
     if token_requests > bound {
@@ -670,6 +712,26 @@ mod tests {
             tokens_revoked: e.revocations,
             redis_restarts: e.redis_restarts,
         }
+    }
+
+    #[test]
+    fn the_fault_free_ceiling_comes_from_the_lifetime_and_the_run() {
+        // 10 s tokens replaced at 4.5 s at the earliest: 15 s hold 4 replacements at most.
+        assert_eq!(fault_free_ceiling(15), 5);
+        assert_eq!(fault_free_ceiling(60), 15);
+        assert_eq!(fault_free_ceiling(4), 2);
+    }
+
+    #[test]
+    fn a_baseline_that_stopped_sharing_does_not_raise_the_bound() {
+        let ceiling = fault_free_ceiling(15);
+        let shared = token_request_bound(4, ceiling, 3, 2, 4);
+        assert_eq!(shared, 4 + 3 + 3 * 4);
+        // Processes that stopped sharing the token: every one fetches its own, in both runs.
+        let unshared_baseline = 4 * 4;
+        let bound = token_request_bound(unshared_baseline, ceiling, 3, 2, 4);
+        assert_eq!(bound, ceiling + 3 + 3 * 4);
+        assert!(unshared_baseline + 3 + 2 * 4 > bound);
     }
 
     #[test]

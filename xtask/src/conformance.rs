@@ -1,6 +1,11 @@
 //! Conformance of the Management API models with Auth0's published OpenAPI description and
 //! with real recorded responses, both read at run time from `../shared/auth0` relative to the
-//! workspace root (skipped with a message where that directory is absent).
+//! workspace root. Without that directory nothing is checked and the gate fails; the callers
+//! skip the step only when told to (`--without-reference-data`).
+//!
+//! The gate holds the run to a checked-in floor (`xtask/conformance-floor.json`): a recording
+//! that stops matching a model, or an example answer that stops reading back, lowers a count
+//! below it and fails the run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -28,26 +33,87 @@ pub(crate) struct Summary {
     /// Fields recorded answers carry that the description does not name for the response,
     /// with how often they were met.
     pub(crate) undocumented: BTreeMap<String, usize>,
+    /// Recorded 2xx JSON bodies of a modeled endpoint that no model read (the endpoint
+    /// ignores its body), with the endpoint's name.
+    pub(crate) unchecked_bodies: BTreeMap<String, usize>,
+    /// Catalogue entries whose scopes differ from the description's `security`.
+    pub(crate) scope_mismatches: usize,
     /// Whether the reference data was absent and nothing was checked.
     pub(crate) skipped: bool,
 }
 
+/// The least a conformance run must check, checked in as `xtask/conformance-floor.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Floor {
+    pub(crate) files: usize,
+    pub(crate) responses: usize,
+    pub(crate) endpoints: usize,
+    pub(crate) example_answers: usize,
+}
+
+/// The checked-in floor.
+const FLOOR_JSON: &str = include_str!("../conformance-floor.json");
+
+impl Floor {
+    /// The checked-in floor of `xtask/conformance-floor.json`.
+    pub(crate) fn checked_in() -> Result<Self, String> {
+        let v: Value = serde_json::from_str(FLOOR_JSON)
+            .map_err(|e| format!("xtask/conformance-floor.json is not JSON: {e}"))?;
+        let field = |k: &str| {
+            v[k].as_u64()
+                .map(|n| n as usize)
+                .ok_or_else(|| format!("xtask/conformance-floor.json has no number `{k}`"))
+        };
+        Ok(Self {
+            files: field("files")?,
+            responses: field("responses")?,
+            endpoints: field("endpoints")?,
+            example_answers: field("example_answers")?,
+        })
+    }
+}
+
 impl Summary {
-    /// The gate of `cargo xtask conformance` and of the conformance step of `cargo xtask ci`:
-    /// passes when the reference data is absent (and says so), fails on any failed check, and
-    /// fails when the data is present but not one recording was checked, so that a run that
-    /// checked nothing can never pass.
+    /// The gate of `cargo xtask conformance` and of the conformance step of `cargo xtask ci`
+    /// against the checked-in floor.
     pub(crate) fn gate(&self) -> Result<(), String> {
+        self.gate_against(Floor::checked_in()?)
+    }
+
+    /// Fails when the reference data was absent, on any failed check, and when a count is
+    /// below `floor` (a recording that stopped matching, an example answer that stopped
+    /// reading back, recordings gone), naming each count.
+    pub(crate) fn gate_against(&self, floor: Floor) -> Result<(), String> {
         if self.skipped {
-            println!("conformance: skipped, {DATA_DIR} not found");
-            return Ok(());
+            return Err(format!(
+                "conformance: {DATA_DIR} not found, nothing was checked"
+            ));
         }
         if self.failed > 0 {
             return Err(format!("conformance: {} checks failed", self.failed));
         }
-        if self.recordings_checked == 0 {
+        let below: Vec<String> = [
+            ("recording files", self.files, floor.files),
+            (
+                "responses checked",
+                self.recordings_checked,
+                floor.responses,
+            ),
+            ("endpoints matched", self.endpoints_matched, floor.endpoints),
+            (
+                "example answers checked",
+                self.examples_checked,
+                floor.example_answers,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, got, least)| got < least)
+        .map(|(what, got, least)| format!("{what}: {got}, below the floor of {least}"))
+        .collect();
+        if !below.is_empty() {
             return Err(format!(
-                "conformance: 0 recordings checked although {DATA_DIR} is present"
+                "conformance: {} (xtask/conformance-floor.json)",
+                below.join("; ")
             ));
         }
         Ok(())
@@ -276,6 +342,8 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             );
         }
     }
+    summary.scope_mismatches = check_scopes(&dir)?;
+    summary.failed += summary.scope_mismatches;
     println!(
         "spec: {} modeled endpoints checked against {} operations",
         catalogue::catalogue().len(),
@@ -321,7 +389,12 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             let (result, extra_keys) = check(info, body);
             match result {
                 Ok(true) => summary.recordings_checked += 1,
-                Ok(false) => {}
+                Ok(false) => {
+                    *summary
+                        .unchecked_bodies
+                        .entry(info.name.to_owned())
+                        .or_default() += 1;
+                }
                 Err(e) => {
                     summary.failed += 1;
                     println!("FAIL {name} #{index} {method} {path} ({}): {e}", info.name);
@@ -386,7 +459,12 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
                         key.0, info.path, info.name
                     );
                 }
-                Ok(false) => {}
+                Ok(false) => {
+                    *summary
+                        .unchecked_bodies
+                        .entry(info.name.to_owned())
+                        .or_default() += 1;
+                }
                 Err(e) => {
                     summary.failed += 1;
                     println!(
@@ -421,6 +499,17 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             println!("  {field} ({count}×)");
         }
     }
+    if !summary.unchecked_bodies.is_empty() {
+        println!(
+            "JSON bodies no model read (the endpoint ignores its answer): {}",
+            summary
+                .unchecked_bodies
+                .iter()
+                .map(|(name, n)| format!("{name} ({n}×)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     println!(
         "conformance: {} recording files, {} responses checked, {} endpoints matched, {} example answers checked, {} failed, {} spec fields in extra",
         summary.files,
@@ -431,6 +520,82 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
         summary.spec_fields_in_extra
     );
     Ok(summary)
+}
+
+/// The number of operations of the description beside `workspace_root`, counted from its
+/// `paths` (every method of every path), independently of the generated code.
+pub(crate) fn described_operations(workspace_root: &Path) -> Result<usize, String> {
+    let spec = read_json(&auth0_m2m_codegen::spec_path(workspace_root))?;
+    let paths = spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("management-api-oas.json has no `paths` object")?;
+    Ok(paths
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.keys())
+        .filter(|method| HTTP_METHODS.contains(&method.as_str()))
+        .count())
+}
+
+/// The methods of an OpenAPI path item.
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The scopes the description's `security` grants an operation: those of every OAuth2
+/// requirement, any one of which is enough.
+fn described_scopes(operation: &Value, global: &Value) -> BTreeSet<String> {
+    let security = operation.get("security").unwrap_or(global);
+    security
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|requirement| requirement.values())
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Compares each catalogue entry's scopes with the `security` of its operation in the
+/// description, read here from the JSON; prints each difference and returns how many entries
+/// differ.
+fn check_scopes(dir: &Path) -> Result<usize, String> {
+    let spec = read_json(&dir.join("management-api-oas.json"))?;
+    let mut mismatches = 0;
+    for info in catalogue::catalogue() {
+        let method = info.method.as_str().to_ascii_lowercase();
+        let Some(operation) = spec["paths"][info.spec_path()].get(&method) else {
+            continue;
+        };
+        let described = described_scopes(operation, &spec["security"]);
+        let modeled: BTreeSet<String> = info.scopes.iter().map(|s| (*s).to_owned()).collect();
+        if let Some(problem) = scope_difference(&modeled, &described) {
+            mismatches += 1;
+            println!(
+                "FAIL {} {} {}: scopes {problem}",
+                info.name,
+                info.method.as_str(),
+                info.path
+            );
+        }
+    }
+    Ok(mismatches)
+}
+
+/// How `modeled` differs from `described`, if it does.
+fn scope_difference(modeled: &BTreeSet<String>, described: &BTreeSet<String>) -> Option<String> {
+    if modeled == described {
+        return None;
+    }
+    let missing: Vec<&String> = described.difference(modeled).collect();
+    let extra: Vec<&String> = modeled.difference(described).collect();
+    Some(format!(
+        "differ from the description's security: missing {missing:?}, not described {extra:?}"
+    ))
 }
 
 /// Reads `body` into the endpoint's model and back; also returns the keys that went into a
@@ -542,6 +707,66 @@ mod tests {
             examples.value(&deep)["a"]["b"]["c"]["d"]["e"],
             "user@example.com"
         );
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            recordings_checked: 1318,
+            endpoints_matched: 324,
+            files: 693,
+            examples_checked: 352,
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn the_gate_holds_the_run_to_the_checked_in_floor() {
+        let floor = Floor::checked_in().expect("the floor is valid");
+        assert!(floor.responses > 0 && floor.files > 0 && floor.endpoints > 0);
+        let full = summary();
+        assert!(full.gate_against(floor).is_ok());
+        // One recording that stops matching its model is one response fewer.
+        let one_fewer = Summary {
+            recordings_checked: floor.responses - 1,
+            ..summary()
+        };
+        let err = one_fewer.gate_against(floor).expect_err("below the floor");
+        assert!(err.contains("responses checked"), "{err}");
+        let no_examples = Summary {
+            examples_checked: 0,
+            ..summary()
+        };
+        assert!(no_examples.gate_against(floor).is_err());
+        let skipped = Summary {
+            skipped: true,
+            ..Summary::default()
+        };
+        assert!(
+            skipped.gate_against(floor).is_err(),
+            "absent data never passes"
+        );
+        let failed = Summary {
+            failed: 1,
+            ..summary()
+        };
+        assert!(failed.gate_against(floor).is_err());
+    }
+
+    #[test]
+    fn scopes_are_read_from_the_operation_or_the_global_security() {
+        let op = json!({"security": [{"bearerAuth": []},
+            {"oAuth2ClientCredentials": ["read:clients", "read:client_keys"]}]});
+        let global = json!([{"bearerAuth": []}]);
+        let scopes = described_scopes(&op, &global);
+        assert_eq!(
+            scopes.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["read:client_keys", "read:clients"]
+        );
+        assert!(described_scopes(&json!({}), &global).is_empty());
+        let modeled: BTreeSet<String> = ["read:clients".to_owned()].into();
+        let problem = scope_difference(&modeled, &scopes).expect("differs");
+        assert!(problem.contains("read:client_keys"), "{problem}");
+        assert!(scope_difference(&scopes, &scopes).is_none());
     }
 
     #[test]

@@ -1,31 +1,42 @@
 //! Project automation for the auth0-m2m workspace.
 //!
 //! ```text
-//! cargo xtask ci            codegen --check, fmt, clippy, tests, docs, each feature alone,
-//!                           conformance, chaos
+//! cargo xtask ci [--without-reference-data]
+//!                           codegen --check, fmt, clippy, tests, docs, each feature alone,
+//!                           e2e, conformance, chaos; fails at once when Auth0's reference data
+//!                           (../shared/auth0) is absent, unless --without-reference-data, which
+//!                           skips the steps that need it and names them in the last line
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
 //!                           fails on an unmet target unless --explore
 //! cargo xtask codegen [--check]  write (or check) the code generated from Auth0's API description
-//! cargo xtask e2e          every operation through ManagementClient against the fake tenant;
-//!                           prints `e2e: N/452 operations answered`, fails below 452,
-//!                           and validates every answer against the description (`schema
-//!                           validation: …`), failing on any invalid one
-//! cargo xtask conformance   check the models against Auth0's spec and recorded responses;
-//!                           fails when the data is present but 0 recordings were checked
+//! cargo xtask e2e [--without-reference-data]
+//!                           every operation through ManagementClient against the fake tenant;
+//!                           prints `e2e: N/M operations answered`, fails unless N and M are the
+//!                           count of operations xtask reads from the description, and
+//!                           validates every answer and request against the description
+//!                           (`schema validation: …`), failing on any invalid one
+//! cargo xtask conformance [--without-reference-data]
+//!                           check the models against Auth0's spec and recorded responses;
+//!                           fails below the checked-in floor of reference.floor.json
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
+//! cargo xtask mutants [--file PATH]...
+//!                           mutation testing (cargo-mutants) of the token exchange, the refresh
+//!                           policy and the cache's record and lease code with each crate's own
+//!                           tests; fails below 95 % of the viable mutants caught
 //! cargo xtask chaos [--seconds N]   a worker fleet under injected faults (default 60 s);
 //!                           fails on a failed call, no calls, or faults not injected as scheduled
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 mod bench;
 mod chaos;
 mod conformance;
+mod mutants;
 
 /// Each optional feature, checked alone: `(package, feature)`.
 const FEATURES_ALONE: &[(&str, &str)] = &[
@@ -43,14 +54,25 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
-        Some("ci") => ci(&root),
+        Some("ci") => ci(&root, &args[1..]),
         Some("fake") => fake(&root, &args[1..]),
         Some("bench") => bench::run(&root, &args[1..]),
-        Some("conformance") => conformance::run(&root).and_then(|s| s.gate()),
+        Some("conformance") => {
+            reference_data(&root, &args[1..], &["conformance"]).and_then(|skipped| {
+                if skipped.is_empty() {
+                    conformance::run(&root).and_then(|s| s.gate())
+                } else {
+                    println!("{}", closing_line("conformance", None, &skipped));
+                    Ok(())
+                }
+            })
+        }
         Some("codegen") => auth0_m2m_codegen::run(&root, &args[1..]),
-        Some("e2e") => e2e(&root),
+        Some("e2e") => reference_data(&root, &args[1..], &["e2e schema validation"])
+            .and_then(|skipped| e2e(&root, skipped.is_empty())),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
+        Some("mutants") => mutants::run(&root, &args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -70,8 +92,10 @@ fn print_help() {
     println!(
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
-         ci            codegen --check, fmt, clippy, tests, docs, each feature alone,\n                \
-         conformance, chaos\n  \
+         ci [--without-reference-data]\n                \
+         codegen --check, fmt, clippy, tests, docs, each feature alone, e2e,\n                \
+         conformance, chaos; fails when ../shared/auth0 is absent unless\n                \
+         --without-reference-data, which names the skipped steps in the last line\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
@@ -79,11 +103,13 @@ fn print_help() {
          codegen [--check]  write the code generated from Auth0's API description (with\n                \
          --check: fail when the checked-in code differs)\n  \
          e2e           every operation through ManagementClient against the fake tenant;\n                \
-         fails below every operation answered or on an answer invalid\n                \
-         against the description\n  \
+         fails below every operation of the description answered, or on an\n                \
+         answer or request invalid against the description\n  \
          conformance   check the models against Auth0's spec and recorded responses;\n                \
-         fails when ../shared/auth0 is present but 0 recordings were checked\n  \
+         fails below the checked-in floor (xtask/reference.floor.json)\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
+         mutants [--file PATH]...  mutation testing of the token exchange, the refresh policy\n                \
+         and the cache's record and lease code; fails below 95 % caught\n  \
          chaos [--seconds N]  a worker fleet under injected faults (default 60 s); fails on\n                \
          a failed or missing user call, or faults not injected as scheduled\n"
     );
@@ -126,13 +152,77 @@ fn has_nextest() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn ci(root: &Path) -> Result<(), String> {
+/// The option that lets a task run without Auth0's reference data, skipping what needs it.
+const WITHOUT_REFERENCE_DATA: &str = "--without-reference-data";
+
+/// The steps of `cargo xtask ci` that need Auth0's reference data (`../shared/auth0`).
+const NEEDS_REFERENCE_DATA: &[&str] = &["codegen --check", "e2e schema validation", "conformance"];
+
+/// Decides what a task does about Auth0's reference data: with the data present, nothing is
+/// skipped; without it, the task fails naming what would be skipped, unless `args` hold
+/// [`WITHOUT_REFERENCE_DATA`], in which case it returns the `steps` to skip.
+fn reference_data(
+    root: &Path,
+    args: &[String],
+    steps: &[&'static str],
+) -> Result<Vec<&'static str>, String> {
+    if let Some(other) = args.iter().find(|a| *a != WITHOUT_REFERENCE_DATA) {
+        return Err(format!(
+            "unknown option {other:?}; the only option is {WITHOUT_REFERENCE_DATA}"
+        ));
+    }
+    let present = auth0_m2m_codegen::spec_path(root).is_file();
+    skipped_steps(
+        present,
+        args.iter().any(|a| a == WITHOUT_REFERENCE_DATA),
+        steps,
+    )
+}
+
+/// The steps to skip: none with the data present, all of `steps` with the opt-out, and an
+/// error naming them otherwise.
+fn skipped_steps(
+    present: bool,
+    opted_out: bool,
+    steps: &[&'static str],
+) -> Result<Vec<&'static str>, String> {
+    match (present, opted_out) {
+        (true, _) => Ok(Vec::new()),
+        (false, true) => Ok(steps.to_vec()),
+        (false, false) => Err(format!(
+            "Auth0's reference data is not at ../shared/auth0 (the API description and the \
+             recordings), so these steps could not run: {}. Put the data beside the workspace, \
+             or pass {WITHOUT_REFERENCE_DATA} to run the rest and have the skipped steps named \
+             in the last line",
+            steps.join(", ")
+        )),
+    }
+}
+
+/// The last line of a task that passed: "all steps passed" only when nothing was skipped.
+fn closing_line(task: &str, elapsed: Option<Duration>, skipped: &[&str]) -> String {
+    let time = elapsed.map(|e| format!(" in {e:.1?}")).unwrap_or_default();
+    if skipped.is_empty() {
+        format!("{task}: all steps passed{time}")
+    } else {
+        format!(
+            "{task}: passed{time} WITHOUT {} skipped step(s): {} ({WITHOUT_REFERENCE_DATA}; \
+             ../shared/auth0 not found)",
+            skipped.len(),
+            skipped.join(", ")
+        )
+    }
+}
+
+fn ci(root: &Path, args: &[String]) -> Result<(), String> {
     let started = Instant::now();
-    if auth0_m2m_codegen::spec_path(root).is_file() {
+    let skipped = reference_data(root, args, NEEDS_REFERENCE_DATA)?;
+    let with_data = skipped.is_empty();
+    if with_data {
         println!("==> codegen --check (generated code against Auth0's API description)");
         auth0_m2m_codegen::run(root, &["--check".to_owned()])?;
     } else {
-        println!("==> codegen --check: skipped, Auth0's API description is not present");
+        println!("==> codegen --check: SKIPPED, Auth0's API description is not present");
     }
     let mut cmd = cargo();
     cmd.current_dir(root).args(["fmt", "--all", "--check"]);
@@ -206,15 +296,19 @@ fn ci(root: &Path) -> Result<(), String> {
     }
 
     println!("==> e2e (every operation against the fake tenant)");
-    e2e(root)?;
+    e2e(root, with_data)?;
 
-    println!("==> conformance (models against ../shared/auth0)");
-    conformance::run(root).and_then(|s| s.gate())?;
+    if with_data {
+        println!("==> conformance (models against ../shared/auth0)");
+        conformance::run(root).and_then(|s| s.gate())?;
+    } else {
+        println!("==> conformance: SKIPPED, ../shared/auth0 is not present");
+    }
 
     println!("==> chaos (15 s fleet under injected faults)");
     chaos::run(root, &["--seconds".to_owned(), "15".to_owned()])?;
 
-    println!("ci: all steps passed in {:.1?}", started.elapsed());
+    println!("{}", closing_line("ci", Some(started.elapsed()), &skipped));
     Ok(())
 }
 
@@ -222,8 +316,16 @@ fn ci(root: &Path) -> Result<(), String> {
 const E2E_TEST: &str = "every_operation_is_answered";
 
 /// Runs the generated end-to-end test and checks its `e2e: N/M operations answered` line and
-/// its `schema validation: … 0 invalid …` line.
-fn e2e(root: &Path) -> Result<(), String> {
+/// its `schema validation: … 0 invalid …` line. With `described` (the description is present)
+/// the operations are counted from the description here, independently of the generated test,
+/// and N and M must both be that count; without it only the test's own count is checked, and
+/// the schema validation is reported as skipped.
+fn e2e(root: &Path, described: bool) -> Result<(), String> {
+    let expected = if described {
+        Some(conformance::described_operations(root)?)
+    } else {
+        None
+    };
     let out = cargo()
         .current_dir(root)
         .args([
@@ -239,37 +341,60 @@ fn e2e(root: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| format!("could not run the e2e test: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // The test's line starting with `prefix`, echoed.
-    let echoed = |prefix: &str| {
-        let line = stdout.lines().find(|l| l.starts_with(prefix))?;
-        println!("{line}");
-        Some(line.to_owned())
-    };
-    let line = echoed("e2e: ");
-    let schema = echoed("schema validation: ");
     if !out.status.success() {
         eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let verdict = e2e_verdict(&stdout, out.status.success(), expected);
+    for line in stdout
+        .lines()
+        .filter(|l| l.starts_with("e2e: ") || l.starts_with("schema validation: "))
+    {
+        println!("{line}");
+    }
+    verdict
+}
+
+/// The verdict on the e2e test's output: it passed, printed `e2e: N/M operations answered`
+/// with N = M = `expected` (the description's count, when known), and, with the description,
+/// a `schema validation:` line with 0 invalid answers and 0 invalid requests.
+fn e2e_verdict(stdout: &str, passed: bool, expected: Option<usize>) -> Result<(), String> {
+    let line = |prefix: &str| stdout.lines().find(|l| l.starts_with(prefix));
+    if !passed {
         return Err(
-            "e2e: not every operation was answered with a body valid against the description"
+            "e2e: not every operation was answered, or an answer or a request was invalid \
+             against the description"
                 .to_owned(),
         );
     }
-    // The test fails on an invalid answer; without the description beside the workspace it
-    // validates nothing and says so, and with it a run without the line validated nothing.
-    let described = auth0_m2m_codegen::spec_path(root).is_file();
-    if described && !schema.is_some_and(|l| l.contains(" 0 invalid")) {
-        return Err("e2e: the answers were not validated against the description".to_owned());
+    if expected.is_some() {
+        let validated = line("schema validation: ")
+            .is_some_and(|l| l.contains(" 0 invalid answers") && l.contains(" 0 invalid requests"));
+        if !validated {
+            return Err(
+                "e2e: the answers and requests were not validated against the description"
+                    .to_owned(),
+            );
+        }
     }
-    let counts = line
-        .as_deref()
+    let counts = line("e2e: ")
         .and_then(|l| l.strip_prefix("e2e: "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.split_once('/'))
         .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
-    match counts {
-        Some((answered, total)) if answered == total && total > 0 => Ok(()),
-        Some((answered, total)) => Err(format!("e2e: {answered}/{total} operations answered")),
-        None => Err("e2e: the test printed no `e2e: N/M operations answered` line".to_owned()),
+    match (counts, expected) {
+        (None, _) => Err("e2e: the test printed no `e2e: N/M operations answered` line".to_owned()),
+        (Some((answered, total)), Some(described))
+            if answered == described && total == described =>
+        {
+            Ok(())
+        }
+        (Some((answered, total)), Some(described)) => Err(format!(
+            "e2e: {answered}/{total} operations answered, but the description has {described}"
+        )),
+        (Some((answered, total)), None) if answered == total && total > 0 => Ok(()),
+        (Some((answered, total)), None) => {
+            Err(format!("e2e: {answered}/{total} operations answered"))
+        }
     }
 }
 
@@ -290,5 +415,87 @@ fn fake(root: &Path, args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("the fake tenant exited with {status}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_reference_data_ci_fails_unless_told_to_skip() {
+        let err = skipped_steps(false, false, NEEDS_REFERENCE_DATA).expect_err("fails");
+        assert!(
+            err.contains("codegen --check, e2e schema validation, conformance"),
+            "{err}"
+        );
+        assert!(err.contains(WITHOUT_REFERENCE_DATA), "{err}");
+        assert_eq!(
+            skipped_steps(false, true, NEEDS_REFERENCE_DATA).unwrap(),
+            NEEDS_REFERENCE_DATA
+        );
+        assert!(
+            skipped_steps(true, false, NEEDS_REFERENCE_DATA)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            skipped_steps(true, true, NEEDS_REFERENCE_DATA)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_last_line_names_what_was_skipped() {
+        let t = Some(Duration::from_secs(2));
+        assert_eq!(closing_line("ci", t, &[]), "ci: all steps passed in 2.0s");
+        let line = closing_line("ci", t, NEEDS_REFERENCE_DATA);
+        assert!(!line.contains("all steps passed"), "{line}");
+        assert!(
+            line.ends_with(
+                "3 skipped step(s): codegen --check, e2e schema validation, conformance \
+                 (--without-reference-data; ../shared/auth0 not found)"
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn unknown_options_are_refused() {
+        let err = reference_data(Path::new("/nonexistent"), &["--skip-all".to_owned()], &[])
+            .expect_err("refused");
+        assert!(err.contains("--skip-all"), "{err}");
+    }
+
+    const VALID: &str = "schema validation: 3 answers of 3 operations checked, 0 operations \
+                         answer no body, 0 invalid answers; 3 requests checked, 0 invalid requests";
+
+    #[test]
+    fn the_e2e_total_is_the_description_s_not_the_test_s() {
+        let ok = format!("e2e: 452/452 operations answered\n{VALID}\n");
+        assert!(e2e_verdict(&ok, true, Some(452)).is_ok());
+        // A generated test that stopped calling an operation, with its literal lowered too.
+        let fewer = format!("e2e: 451/451 operations answered\n{VALID}\n");
+        let err = e2e_verdict(&fewer, true, Some(452)).expect_err("fails");
+        assert!(err.contains("the description has 452"), "{err}");
+        // Without the description the test's own count is all there is.
+        assert!(e2e_verdict(&fewer, true, None).is_ok());
+        assert!(e2e_verdict("e2e: 3/4 operations answered\n", true, None).is_err());
+        assert!(e2e_verdict("", true, None).is_err());
+        assert!(e2e_verdict(&ok, false, Some(452)).is_err());
+    }
+
+    #[test]
+    fn the_e2e_run_must_validate_answers_and_requests() {
+        for schema in [
+            "",
+            "schema validation: skipped, the description is not beside the workspace",
+            "schema validation: 3 answers checked, 1 invalid answers; 0 invalid requests",
+            "schema validation: 3 answers checked, 0 invalid answers; 2 invalid requests",
+        ] {
+            let out = format!("e2e: 452/452 operations answered\n{schema}\n");
+            assert!(e2e_verdict(&out, true, Some(452)).is_err(), "{schema}");
+        }
     }
 }

@@ -402,4 +402,82 @@ mod tests {
         );
         assert!(RefreshPolicy::default().validate().is_ok());
     }
+
+    #[test]
+    fn a_maximum_equal_to_its_initial_value_is_valid_and_a_shorter_one_is_not() {
+        let s = Duration::from_secs;
+        assert!(
+            RefreshPolicy::default()
+                .with_backoff(s(2), s(2))
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            RefreshPolicy::default()
+                .with_backoff(s(2), s(3))
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            RefreshPolicy::default()
+                .with_backoff(s(2), s(1))
+                .validate()
+                .is_err()
+        );
+        let ms = Duration::from_millis;
+        assert!(
+            RefreshPolicy::default()
+                .with_poll_interval(ms(50), ms(50))
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            RefreshPolicy::default()
+                .with_poll_interval(ms(50), ms(60))
+                .validate()
+                .is_ok()
+        );
+        let err = RefreshPolicy::default()
+            .with_poll_interval(ms(50), ms(40))
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("poll interval maximum"), "{err}");
+        assert!(
+            RefreshPolicy::default()
+                .with_poll_interval(Duration::ZERO, ms(40))
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_poll_interval_is_kept() {
+        let p = RefreshPolicy::default()
+            .with_poll_interval(Duration::from_millis(7), Duration::from_millis(70));
+        assert_eq!(p.poll_initial, Duration::from_millis(7));
+        assert_eq!(p.poll_max, Duration::from_millis(70));
+    }
+
+    #[test]
+    fn the_spread_of_tokens_covers_minus_one_to_one() {
+        let now = SystemTime::now();
+        let spreads: Vec<f64> = (0..400)
+            .map(|i| {
+                let t = AccessToken::new(
+                    format!("token-{i}"),
+                    "Bearer",
+                    vec![],
+                    now + Duration::from_secs(60),
+                    now,
+                );
+                token_spread(&t)
+            })
+            .collect();
+        assert!(
+            spreads.iter().all(|s| (-1.0..=1.0).contains(s)),
+            "{spreads:?}"
+        );
+        assert!(spreads.iter().any(|s| *s < -0.5), "{spreads:?}");
+        assert!(spreads.iter().any(|s| *s > 0.5), "{spreads:?}");
+    }
 }

@@ -2,10 +2,11 @@
 //! Redis outage.
 #![cfg(all(feature = "file", feature = "redis"))]
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use auth0_m2m_cache::{
     CacheKeyParts, FileCache, Lease, ProviderStats, RedisCache, SharedCachePolicy, TokenCache,
@@ -104,52 +105,73 @@ fn token_client_cache_key_parts_are_those_of_the_client() {
     assert!(!format!("{parts:?}").contains("the-secret"));
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
+/// What a child prints once its provider is built, before it waits for the start signal.
+const CHILD_READY: &str = "CHILD_READY";
 
-/// Starts 8 copies of this test binary running [`child_process`], all released at the same
-/// instant, and returns their outputs (one token hash each).
+/// Starts 8 copies of this test binary running [`child_process`] and returns their outputs (one
+/// token hash each). A barrier makes the token calls concurrent: every child builds its
+/// provider, says so on its standard output and blocks reading its standard input; only when
+/// all 8 have said so does the parent release them, by closing their standard input.
 fn run_children(t: &FakeTenant, cache: &str) -> Vec<String> {
     let exe = std::env::current_exe().unwrap();
     let ca = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(ca.path(), t.ca_cert_pem()).unwrap();
-    let start_at_ms = now_ms() + 3000;
-    let children: Vec<_> = (0..8)
+    let mut children: Vec<_> = (0..8)
         .map(|_| {
             Command::new(&exe)
                 .args([
                     "--exact",
                     "child_process",
+                    "--ignored",
                     "--nocapture",
                     "--test-threads=1",
                 ])
                 .env(CHILD_ENV, cache)
-                .env("CHILD_START_AT_MS", start_at_ms.to_string())
                 .env("CHILD_TOKEN_URL", t.token_url())
                 .env("CHILD_CLIENT_ID", t.client_id())
                 .env("CHILD_CLIENT_SECRET", t.client_secret())
                 .env("CHILD_AUDIENCE", t.audience())
                 .env("CHILD_CA", ca.path())
+                .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
+    let mut readers = Vec::new();
+    for child in &mut children {
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut before = String::new();
+        loop {
+            let mut line = String::new();
+            let n = reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "a child ended before it was ready: {before}");
+            if line.trim() == CHILD_READY {
+                break;
+            }
+            before.push_str(&line);
+        }
+        readers.push(reader);
+    }
+    // Every child is blocked on its standard input: release them together.
+    for child in &mut children {
+        drop(child.stdin.take());
+    }
     children
         .into_iter()
-        .map(|c| {
-            let out = c.wait_with_output().unwrap();
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success(),
-                "child failed: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        .zip(readers)
+        .map(|(mut c, mut reader)| {
+            let mut stdout = String::new();
+            reader.read_to_string(&mut stdout).unwrap();
+            let mut stderr = String::new();
+            c.stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
+            let status = c.wait().unwrap();
+            assert!(status.success(), "child failed: {stdout}\n{stderr}");
             stdout
                 .lines()
                 .find_map(|l| l.split("CHILD_TOKEN_SHA256=").nth(1))
@@ -159,12 +181,13 @@ fn run_children(t: &FakeTenant, cache: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs only as a child of the multi-process tests (it returns at once otherwise).
+/// One process of the multi-process tests, which start it with its configuration in the
+/// environment; not a test of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child process of the multi-process tests, which run it with --ignored"]
 async fn child_process() {
-    let Ok(cache_spec) = std::env::var(CHILD_ENV) else {
-        return;
-    };
+    let cache_spec = std::env::var(CHILD_ENV)
+        .unwrap_or_else(|_| panic!("{CHILD_ENV} is not set: run by the multi-process tests"));
     let var = |n: &str| std::env::var(n).unwrap();
     let pem = std::fs::read_to_string(var("CHILD_CA")).unwrap();
     let source = client(
@@ -196,9 +219,10 @@ async fn child_process() {
         )
         .build()
         .unwrap();
-    let start_at: u64 = var("CHILD_START_AT_MS").parse().unwrap();
-    let wait = start_at.saturating_sub(now_ms());
-    tokio::time::sleep(Duration::from_millis(wait)).await;
+    println!("\n{CHILD_READY}");
+    std::io::stdout().flush().unwrap();
+    // The barrier: the parent closes the standard input once every child is ready.
+    tokio::task::block_in_place(|| std::io::stdin().read_to_end(&mut Vec::new())).unwrap();
     let token = provider.token().await.unwrap();
     println!("\nCHILD_TOKEN_SHA256={}", sha(token.expose_secret()));
 }
@@ -313,7 +337,10 @@ impl Drop for PrivateRedis {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The cool-down is measured on tokio's clock, which the test moves past it: a cool-down of an
+// hour can never pass in real time, so the shared cache is used again only because the
+// cool-down elapsed. (`tokio::time::pause` needs the current-thread runtime.)
+#[tokio::test(flavor = "current_thread")]
 async fn redis_outage_degrades_to_the_in_process_token_and_recovers() {
     let t = tenant(Duration::ZERO).await;
     let mut redis = PrivateRedis::start();
@@ -323,7 +350,7 @@ async fn redis_outage_degrades_to_the_in_process_token_and_recovers() {
             .build()
             .unwrap(),
     );
-    let cooldown = Duration::from_millis(500);
+    let cooldown = Duration::from_secs(3600);
     let provider = TokenProvider::builder(tenant_client(&t))
         .with_cache(cache.clone())
         .with_shared_cache_policy(
@@ -375,25 +402,43 @@ async fn redis_outage_degrades_to_the_in_process_token_and_recovers() {
     assert_eq!(after.fetches, before.fetches + 1);
     assert_eq!(t.stats().token_requests, 3);
 
-    // Redis comes back on the same port: after the cool-down the shared cache is used again.
+    // Redis comes back on the same port. Before the cool-down has passed the circuit stays
+    // open: a refresh still skips the shared cache.
     redis.restart();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let before = provider.stats();
+    provider.invalidate(&third).await;
+    let fourth = provider.token().await.unwrap();
+    let after = provider.stats();
+    assert!(after.circuit_open, "{after:?}");
+    assert!(
+        after.shared_cache_skipped > before.shared_cache_skipped,
+        "{before:?} -> {after:?}"
+    );
+    assert!(
+        !matches!(cache.get(provider.cache_key()).await, Ok(Some(stored)) if stored.same_secret(&fourth)),
+        "the shared cache was used while the circuit was open"
+    );
+    // Once the cool-down has passed, the shared cache is used again. The probe may meet the
+    // connection that Redis's restart broke and open the circuit again; each attempt moves the
+    // clock past the cool-down once more and gives the client a moment to reconnect.
+    let mut latest = fourth;
+    let mut attempts = 0;
     loop {
-        tokio::time::sleep(cooldown).await;
-        provider.invalidate(&provider.token().await.unwrap()).await;
-        let latest = provider.token().await.unwrap();
+        tokio::time::pause();
+        tokio::time::advance(cooldown).await;
+        tokio::time::resume();
+        provider.invalidate(&latest).await;
+        latest = provider.token().await.unwrap();
         if let Ok(Some(stored)) = cache.get(provider.cache_key()).await
             && stored.same_secret(&latest)
         {
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the shared cache was not used again"
-        );
+        attempts += 1;
+        assert!(attempts < 100, "the shared cache was not used again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(!provider.stats().circuit_open);
-    let _ = third;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -176,7 +176,8 @@ pub enum FaultTarget {
 /// ```json
 /// {"target": "api", "count": 2, "status": 503, "retry_after": 1,
 ///  "rate_limit_reset_in": 3600, "rate_limit_remaining": 0,
-///  "headers": {"x-request-id": "abc"}}
+///  "headers": {"x-request-id": "abc"},
+///  "body": "{\"error\": \"bad token {TOKEN} for secret {SECRET}\"}"}
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -202,6 +203,12 @@ pub struct Fault {
     /// Further headers to send with `status`, by name; each replaces a header
     /// of the same name.
     pub headers: BTreeMap<String, String>,
+    /// A body to send with `status` instead of Auth0's error body, with `{TOKEN}` replaced by
+    /// the bearer token the request carried and `{SECRET}` by the client secret it sent (the
+    /// token request's `client_secret`, or the password of its HTTP Basic credentials); each
+    /// is replaced by nothing where the request carried none. A tenant that echoes credentials
+    /// back: for tests that prove a client never shows what it receives.
+    pub body: Option<String>,
 }
 
 impl Fault {
@@ -217,9 +224,9 @@ impl Fault {
     }
 }
 
-/// One Management API answer of the tenant, kept when
-/// [`FakeTenantBuilder::record_answers`] is on. Its `Debug` shows the body's length only: bodies
-/// can hold client secrets.
+/// One Management API answer of the tenant, with the request it answered, kept when
+/// [`FakeTenantBuilder::record_answers`] is on. Its `Debug` shows the lengths of the bodies and
+/// the names of the query's parameters only: bodies and query values can hold secrets.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Answer {
@@ -230,6 +237,12 @@ pub struct Answer {
     pub method: String,
     /// The request's path (`/api/v2/clients/abc`), without the query.
     pub path: String,
+    /// The request's query string as sent, without the `?` (empty when there is none).
+    pub query: String,
+    /// The request's `Content-Type`, if it had one.
+    pub request_content_type: Option<String>,
+    /// The request's body as sent (empty when there is none).
+    pub request_body: bytes::Bytes,
     /// The answer's status code.
     pub status: u16,
     /// The answer's body as sent (JSON for every body the Management API sends).
@@ -242,6 +255,17 @@ impl fmt::Debug for Answer {
             .field("operation", &self.operation)
             .field("method", &self.method)
             .field("path", &self.path)
+            .field(
+                "query_names",
+                &self
+                    .query
+                    .split('&')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.split('=').next().unwrap_or(p))
+                    .collect::<Vec<_>>(),
+            )
+            .field("request_content_type", &self.request_content_type)
+            .field("request_body_len", &self.request_body.len())
             .field("status", &self.status)
             .field("body_len", &self.body.len())
             .finish()
@@ -434,8 +458,9 @@ impl FakeTenantBuilder {
     }
 
     /// Keeps every answer of a Management API operation (its operation, method, path, status
-    /// and body) for [`FakeTenant::answers`] (default: `false`): for tests that check what the
-    /// tenant sent, such as validating bodies against Auth0's API description. The record grows
+    /// and body) with the request it answered (query and body) for [`FakeTenant::answers`]
+    /// (default: `false`): for tests that check what the tenant sent and what the client sent,
+    /// such as validating both against Auth0's API description. The record grows
     /// with every request; leave it off for long runs.
     pub fn record_answers(mut self, record: bool) -> Self {
         self.record_answers = record;

@@ -77,11 +77,30 @@ pub(crate) fn api_error(status: StatusCode, message: &str, code: Option<&str>) -
 /// connection, answers with the fault's status (with the rate-limit headers
 /// of the target's window, changed as the fault says), or lets the request
 /// proceed (`None`).
+/// The credentials a request carried, for a fault body that echoes them.
+#[derive(Default)]
+pub(crate) struct Echo {
+    /// The bearer token of the `Authorization` header.
+    pub(crate) token: Option<String>,
+    /// The client secret of the token request.
+    pub(crate) secret: Option<String>,
+}
+
+impl Echo {
+    /// `template` with `{TOKEN}` and `{SECRET}` replaced.
+    fn fill(&self, template: &str) -> String {
+        template
+            .replace("{TOKEN}", self.token.as_deref().unwrap_or(""))
+            .replace("{SECRET}", self.secret.as_deref().unwrap_or(""))
+    }
+}
+
 pub(crate) async fn apply_fault(
     app: &App,
     fault: Fault,
     conn: Option<&ConnCtx>,
     target: FaultTarget,
+    echo: &Echo,
 ) -> Option<Response> {
     if let Some(ms) = fault.latency_ms.filter(|ms| *ms > 0) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -148,6 +167,10 @@ pub(crate) async fn apply_fault(
     }
     if let Some(secs) = fault.retry_after {
         set_header(&mut r, "retry-after", &secs.to_string());
+    }
+    if let Some(template) = &fault.body {
+        *r.body_mut() = axum::body::Body::from(echo.fill(template));
+        r.headers_mut().remove(http::header::CONTENT_LENGTH);
     }
     for (name, value) in &fault.headers {
         if let (Ok(n), Ok(v)) = (

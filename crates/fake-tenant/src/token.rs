@@ -1,7 +1,9 @@
 //! `POST /oauth/token`: the client-credentials grant.
 
 use crate::FaultTarget;
-use crate::resp::{apply_fault, json, rate_headers, retry_after_header, set_header, token_error};
+use crate::resp::{
+    Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error,
+};
 use crate::server::ConnCtx;
 use crate::state::{App, bump, lock};
 use axum::Extension;
@@ -46,7 +48,16 @@ pub(crate) async fn handle(
     bump(&app.counters.token_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Token) {
         let conn = conn.as_ref().map(|Extension(c)| c);
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Token).await {
+        let echo = Echo {
+            token: None,
+            secret: match basic_credentials(&headers) {
+                Ok(Some((_, secret))) => Some(secret),
+                _ => parse_params(&headers, &body)
+                    .ok()
+                    .and_then(|p| p.get("client_secret").cloned()),
+            },
+        };
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Token, &echo).await {
             return r;
         }
     }

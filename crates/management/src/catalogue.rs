@@ -441,7 +441,7 @@ mod tests {
         }
         // Scopes and items keys come from the endpoint types.
         let users = find("GET", "/api/v2/users").unwrap();
-        assert_eq!(users.scopes, ["read:users"]);
+        assert_eq!(users.scopes, ["read:users", "read:user_idp_tokens"]);
         assert_eq!(users.items_key, Some("users"));
         assert_eq!(
             find("GET", "/api/v2/organizations/org_1/members")

@@ -407,7 +407,12 @@ impl Endpoint for ListClients {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:clients"]
+        &[
+            "read:clients",
+            "read:client_keys",
+            "read:client_credentials",
+            "read:client_summary",
+        ]
     }
 }
 
@@ -451,7 +456,12 @@ impl Endpoint for GetClient {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:clients"]
+        &[
+            "read:clients",
+            "read:client_keys",
+            "read:client_credentials",
+            "read:client_summary",
+        ]
     }
 }
 
@@ -515,7 +525,12 @@ impl Endpoint for UpdateClient {
         Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
-        &["update:clients"]
+        &[
+            "update:clients",
+            "update:client_keys",
+            "update:client_credentials",
+            "update:client_token_vault_privileged_access",
+        ]
     }
 }
 

@@ -221,7 +221,7 @@ impl Endpoint for ImportUsers {
 
 id_endpoint!(
     /// `GET /api/v2/jobs/{id}`: the state of a job.
-    GetJob, GET, Job, [lit("jobs"), id], "read:users"
+    GetJob, GET, Job, [lit("jobs"), id], ["create:users", "read:users"]
 );
 
 #[cfg(test)]

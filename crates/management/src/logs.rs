@@ -123,7 +123,7 @@ impl Endpoint for ListLogs {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:logs"]
+        &["read:logs", "read:logs_users"]
     }
 }
 
@@ -139,7 +139,8 @@ paginated!(
 
 id_endpoint!(
     /// `GET /api/v2/logs/{id}`: one log event.
-    GetLog, GET, LogEvent, [lit("logs"), id], "read:logs"
+    GetLog, GET, LogEvent, [lit("logs"), id],
+    ["read:logs", "read:logs_users"]
 );
 
 #[cfg(test)]

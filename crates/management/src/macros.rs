@@ -1,5 +1,16 @@
 //! Internal macros that keep the models uniform.
 
+/// The scopes of an endpoint, written as one scope (`"read:users"`) or as a list of scopes any
+/// one of which is enough (`["read:users", "read:current_user"]`).
+macro_rules! scope_list {
+    ([$($scope:literal),+ $(,)?]) => {
+        &[$($scope),+]
+    };
+    ($scope:literal) => {
+        &[$scope]
+    };
+}
+
 /// A string enum whose unknown values are kept in an `Unknown(String)` variant.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $value:literal),* $(,)? }) => {
@@ -204,7 +215,7 @@ macro_rules! paginated {
 
 /// Defines an endpoint struct whose path takes one id.
 macro_rules! id_endpoint {
-    ($(#[$meta:meta])* $name:ident, $method:ident, $resp:ty, [$($seg:expr),*], $scope:literal) => {
+    ($(#[$meta:meta])* $name:ident, $method:ident, $resp:ty, [$($seg:expr),*], $scope:tt) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -229,7 +240,7 @@ macro_rules! id_endpoint {
                 $crate::path::build(&[$($seg(object_id)),*])
             }
             fn scopes(&self) -> &[&'static str] {
-                &[$scope]
+                scope_list!($scope)
             }
         }
     };
@@ -237,7 +248,7 @@ macro_rules! id_endpoint {
 
 /// Defines an endpoint struct whose path takes one id and which sends a JSON body.
 macro_rules! id_body_endpoint {
-    ($(#[$meta:meta])* $name:ident, $method:ident, $body:ty, $resp:ty, [$($seg:expr),*], $scope:literal) => {
+    ($(#[$meta:meta])* $name:ident, $method:ident, $body:ty, $resp:ty, [$($seg:expr),*], $scope:tt) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -266,7 +277,7 @@ macro_rules! id_body_endpoint {
                 $crate::endpoint::Body::json(&self.body).map(Some)
             }
             fn scopes(&self) -> &[&'static str] {
-                &[$scope]
+                scope_list!($scope)
             }
         }
     };
@@ -274,7 +285,7 @@ macro_rules! id_body_endpoint {
 
 /// Defines a paginated list endpoint under an id.
 macro_rules! id_list_endpoint {
-    ($(#[$meta:meta])* $name:ident, $item:ty, [$($seg:expr),*], $scope:literal, $support:expr, $key:literal) => {
+    ($(#[$meta:meta])* $name:ident, $item:ty, [$($seg:expr),*], $scope:tt, $support:expr, $key:literal) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -303,7 +314,7 @@ macro_rules! id_list_endpoint {
                 self.page.as_ref().map($crate::pagination::PageRequest::query).unwrap_or_default()
             }
             fn scopes(&self) -> &[&'static str] {
-                &[$scope]
+                scope_list!($scope)
             }
             page_response!();
         }

@@ -139,7 +139,7 @@ impl Endpoint for ListOrganizations {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:organizations"]
+        &["read:organizations", "read:organizations_summary"]
     }
 }
 
@@ -176,13 +176,14 @@ impl Endpoint for CreateOrganization {
         Body::json(&self.body).map(Some)
     }
     fn scopes(&self) -> &[&'static str] {
-        &["create:organizations"]
+        &["create:organizations", "create:organization_connections"]
     }
 }
 
 id_endpoint!(
     /// `GET /api/v2/organizations/{id}`: one organization.
-    GetOrganization, GET, Organization, [lit("organizations"), id], "read:organizations"
+    GetOrganization, GET, Organization, [lit("organizations"), id],
+    ["read:organizations", "read:organizations_summary"]
 );
 id_endpoint!(
     /// `GET /api/v2/organizations/name/{name}`: one organization, by name.
@@ -244,7 +245,10 @@ mod tests {
         );
         let ep = UpdateOrganization::new("o", OrganizationUpdate::new());
         assert_eq!(ep.body().unwrap(), Some(Body::Json(json!({}))));
-        assert_eq!(GetOrganization::new("o").scopes(), ["read:organizations"]);
+        assert_eq!(
+            GetOrganization::new("o").scopes(),
+            ["read:organizations", "read:organizations_summary"]
+        );
         assert_eq!(DeleteOrganization::new("o").method(), Method::DELETE);
     }
 

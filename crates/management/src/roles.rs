@@ -202,7 +202,8 @@ id_list_endpoint!(
 );
 id_list_endpoint!(
     /// `GET /api/v2/roles/{id}/users`: the users holding a role (offset or checkpoint pages).
-    ListRoleUsers, RoleUser, [lit("roles"), id, lit("users")], "read:role_members",
+    ListRoleUsers, RoleUser, [lit("roles"), id, lit("users")],
+    ["read:users", "read:roles", "read:role_members"],
     PaginationSupport::BOTH, "users"
 );
 
@@ -245,7 +246,8 @@ id_body_endpoint!(
 id_body_endpoint!(
     /// `POST /api/v2/roles/{id}/users`: assigns a role to users.
     AssignRoleUsers, POST, UsersBody, NoContent,
-    [lit("roles"), id, lit("users")], "create:role_members"
+    [lit("roles"), id, lit("users")],
+    ["update:roles", "create:role_members"]
 );
 
 #[cfg(test)]

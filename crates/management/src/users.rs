@@ -248,7 +248,7 @@ impl Endpoint for ListUsers {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:users"]
+        &["read:users", "read:user_idp_tokens"]
     }
 }
 
@@ -300,7 +300,7 @@ impl Endpoint for GetUser {
         q
     }
     fn scopes(&self) -> &[&'static str] {
-        &["read:users"]
+        &["read:users", "read:current_user", "read:user_idp_tokens"]
     }
 }
 
@@ -336,11 +336,13 @@ impl Endpoint for CreateUser {
 
 id_body_endpoint!(
     /// `PATCH /api/v2/users/{id}`: updates a user.
-    UpdateUser, PATCH, UserUpdate, User, [lit("users"), id], "update:users"
+    UpdateUser, PATCH, UserUpdate, User, [lit("users"), id],
+    ["update:users", "update:users_app_metadata", "update:current_user_metadata"]
 );
 id_endpoint!(
     /// `DELETE /api/v2/users/{id}`: deletes a user.
-    DeleteUser, DELETE, NoContent, [lit("users"), id], "delete:users"
+    DeleteUser, DELETE, NoContent, [lit("users"), id],
+    ["delete:users", "delete:current_user"]
 );
 
 /// `GET /api/v2/users-by-email`: the users with an email address (exact, case insensitive).
@@ -388,7 +390,8 @@ impl Endpoint for GetUsersByEmail {
 
 id_list_endpoint!(
     /// `GET /api/v2/users/{id}/roles`: the roles of a user (offset pages).
-    ListUserRoles, Role, [lit("users"), id, lit("roles")], "read:roles",
+    ListUserRoles, Role, [lit("users"), id, lit("roles")],
+    ["read:users", "read:roles", "read:role_members"],
     PaginationSupport::OFFSET, "roles"
 );
 id_list_endpoint!(
@@ -413,12 +416,12 @@ impl RolesBody {
 id_body_endpoint!(
     /// `POST /api/v2/users/{id}/roles`: assigns roles to a user.
     AssignUserRoles, POST, RolesBody, NoContent, [lit("users"), id, lit("roles")],
-    "create:role_members"
+    ["update:users", "create:role_members"]
 );
 id_body_endpoint!(
     /// `DELETE /api/v2/users/{id}/roles`: removes roles from a user.
     RemoveUserRoles, DELETE, RolesBody, NoContent, [lit("users"), id, lit("roles")],
-    "delete:role_members"
+    ["update:users", "delete:role_members"]
 );
 id_body_endpoint!(
     /// `POST /api/v2/users/{id}/permissions`: grants permissions to a user.

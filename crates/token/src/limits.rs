@@ -282,6 +282,17 @@ mod tests {
     }
 
     #[test]
+    fn a_quota_header_of_exactly_the_longest_length_is_read() {
+        let bucket = "b=per_hour;q=1;r=1;t=1";
+        let mut value = bucket.to_owned();
+        value.push_str(&" ".repeat(MAX_QUOTA_HEADER_CHARS - value.len()));
+        assert_eq!(value.len(), MAX_QUOTA_HEADER_CHARS);
+        assert_eq!(Quota::parse(&value).unwrap().remaining(), Some(1));
+        value.push(' ');
+        assert!(Quota::parse(&value).is_none(), "one character too long");
+    }
+
+    #[test]
     fn both_quota_headers_are_read() {
         let rl = RateLimit::from_headers(
             &headers(&[

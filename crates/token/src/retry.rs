@@ -178,5 +178,52 @@ mod tests {
             Some(Duration::from_millis(800))
         );
         assert_eq!(RetryPolicy::none().max_retries(), 0);
+        // A hint of exactly the longest honoured wait is still honoured.
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(30))),
+            Some(Duration::from_secs(30))
+        );
+    }
+
+    #[test]
+    fn every_setting_is_kept_and_read_back() {
+        let p = RetryPolicy::default()
+            .with_max_retries(7)
+            .with_initial_backoff(Duration::from_millis(30))
+            .with_max_backoff(Duration::from_millis(90))
+            .with_max_server_wait(Duration::from_secs(4))
+            .with_jitter(false);
+        assert_eq!(p.max_retries(), 7);
+        assert_eq!(p.initial_backoff(), Duration::from_millis(30));
+        assert_eq!(p.max_backoff(), Duration::from_millis(90));
+        assert_eq!(p.max_server_wait(), Duration::from_secs(4));
+        assert!(!p.jitter());
+        assert!(RetryPolicy::default().jitter());
+        let d = RetryPolicy::default();
+        assert_eq!(d.initial_backoff(), Duration::from_millis(200));
+        assert_eq!(d.max_backoff(), Duration::from_secs(5));
+        assert_eq!(d.max_server_wait(), Duration::from_secs(30));
+        // The settings drive the waits.
+        assert_eq!(p.backoff(0), Duration::from_millis(30));
+        assert_eq!(p.backoff(5), Duration::from_millis(90));
+        assert_eq!(p.wait(0, Some(Duration::from_secs(5))), None);
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(4))),
+            Some(Duration::from_secs(4))
+        );
+    }
+
+    #[test]
+    fn jitter_varies_the_wait_and_without_it_the_wait_is_exact() {
+        let jittered = RetryPolicy::default().with_initial_backoff(Duration::from_secs(1));
+        let waits: std::collections::BTreeSet<Duration> =
+            (0..64).map(|_| jittered.backoff(0)).collect();
+        // 64 draws from 501 values: all equal only if the jitter is not applied.
+        assert!(waits.len() > 1, "{waits:?}");
+        let exact = jittered.clone().with_jitter(false);
+        assert!((0..16).all(|_| exact.backoff(0) == Duration::from_secs(1)));
+        // A zero backoff stays zero, with or without jitter.
+        let zero = RetryPolicy::default().with_initial_backoff(Duration::ZERO);
+        assert_eq!(zero.backoff(3), Duration::ZERO);
     }
 }

@@ -7,8 +7,9 @@
 //! `STAMPEDE_PREFIX`, `STAMPEDE_TASKS`, `STAMPEDE_BARRIER` (a path).
 //!
 //! It prints `ready` once set up, then one JSON line:
-//! `{"calls", "errors", "fetches", "fingerprints": [..]}` where fingerprints are distinct
-//! hashes of the tokens received (never the tokens).
+//! `{"ok_calls", "errors", "fetches", "fingerprints": [..]}` where `ok_calls` counts the calls
+//! that returned a token and fingerprints are distinct hashes of the tokens received (never
+//! the tokens).
 
 use std::collections::BTreeSet;
 use std::collections::hash_map::DefaultHasher;
@@ -79,9 +80,11 @@ async fn run() -> Result<serde_json::Value, String> {
     }
     let mut errors = Vec::new();
     let mut fingerprints = BTreeSet::new();
+    let mut ok_calls = 0_u64;
     for h in handles {
         match h.await {
             Ok(Ok(f)) => {
+                ok_calls += 1;
                 fingerprints.insert(f);
             }
             Ok(Err(e)) => errors.push(e.to_string()),
@@ -91,7 +94,7 @@ async fn run() -> Result<serde_json::Value, String> {
     errors.sort();
     errors.dedup();
     Ok(serde_json::json!({
-        "calls": tasks,
+        "ok_calls": ok_calls,
         "errors": errors,
         "fetches": provider.stats().fetches,
         "fingerprints": fingerprints.into_iter().collect::<Vec<_>>(),

@@ -460,13 +460,21 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
     let v = schema::validate(&spec, &h.tenant.answers());
     println!(
         "schema validation: {} answers of {} operations checked, {} operations answer no body, \
-         {} invalid ({} patterns the validator cannot compile left out; corrections of the \
-         description: {} required fields, {} list answers, {} patterns, {} statuses)",
+         {} invalid answers; {} requests checked ({} JSON bodies, {} query parameters), {} \
+         invalid requests, {} known empty updates ({} patterns the validator cannot compile left out, at most {}; \
+         corrections of the description: {} required fields, {} list answers, {} patterns, {} \
+         statuses)",
         v.checked,
         v.operations.len(),
         v.bodiless.len(),
         v.invalid.len(),
+        v.requests,
+        v.request_bodies,
+        v.query_parameters,
+        v.invalid_requests.len(),
+        v.empty_updates.len(),
         v.patterns_left_out,
+        schema::MAX_PATTERNS_LEFT_OUT,
         schema::ERRATA.len(),
         v.lists_corrected,
         v.counts_corrected,
@@ -478,9 +486,38 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
         v.invalid.len(),
         v.invalid.join("\n")
     );
+    assert!(
+        v.invalid_requests.is_empty(),
+        "{} invalid requests:\n{}",
+        v.invalid_requests.len(),
+        v.invalid_requests.join("\n")
+    );
+    for (method, template) in schema::EMPTY_UPDATES {
+        if !v
+            .empty_updates
+            .contains(&((*method).to_owned(), (*template).to_owned()))
+        {
+            println!(
+                "schema validation: {method} {template} no longer sends an empty update; \
+                 remove it from EMPTY_UPDATES"
+            );
+        }
+    }
+    assert!(
+        v.patterns_left_out <= schema::MAX_PATTERNS_LEFT_OUT,
+        "{} patterns of the description cannot be compiled and were left out, more than the {} \
+         known: the validation checks less than it did",
+        v.patterns_left_out,
+        schema::MAX_PATTERNS_LEFT_OUT
+    );
     assert_eq!(
         v.operations.len() + v.bodiless.len(),
         total,
         "every operation has a validated answer"
+    );
+    assert_eq!(
+        v.requests,
+        h.tenant.answers().len(),
+        "every request the tenant received is an operation of the description"
     );
 }

@@ -6,7 +6,7 @@
 
 use crate::FaultTarget;
 use crate::resp::{
-    api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
+    Echo, api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
 };
 use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
 use crate::server::ConnCtx;
@@ -97,7 +97,16 @@ pub(crate) async fn handle(
     bump(&app.counters.api_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Api) {
         let conn = conn.as_ref().map(|Extension(c)| c);
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api).await {
+        let echo = Echo {
+            token: req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned),
+            secret: None,
+        };
+        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api, &echo).await {
             return r;
         }
     }
@@ -112,9 +121,31 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else if app.answers.is_some() {
-        let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-        let r = dispatch(&app, req).await;
-        record(&app, &method, path, r).await
+        let (parts, body) = req.into_parts();
+        let request = match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                let r = ApiErr::bad_body("the request body is too large or unreadable");
+                return r.into_response();
+            }
+        };
+        let sent = Sent {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or_default().to_owned(),
+            content_type: parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: request.clone(),
+        };
+        let r = dispatch(
+            &app,
+            Request::from_parts(parts, axum::body::Body::from(request)),
+        )
+        .await;
+        record(&app, sent, r).await
     } else {
         dispatch(&app, req).await
     };
@@ -122,18 +153,30 @@ pub(crate) async fn handle(
     r
 }
 
-/// Keeps a copy of an answer in the tenant's record of answers.
-async fn record(app: &App, method: &Method, path: String, r: Response) -> Response {
+/// What the client sent, kept with the answer.
+struct Sent {
+    method: Method,
+    path: String,
+    query: String,
+    content_type: Option<String>,
+    body: bytes::Bytes,
+}
+
+/// Keeps a copy of an answer, with the request it answered, in the tenant's record of answers.
+async fn record(app: &App, sent: Sent, r: Response) -> Response {
     let (parts, body) = r.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
     let answer = crate::Answer {
-        operation: path_segments(&path)
-            .and_then(|segs| generic::find(method, &segs))
+        operation: path_segments(&sent.path)
+            .and_then(|segs| generic::find(&sent.method, &segs))
             .map(|op| op.id),
-        method: method.to_string(),
-        path,
+        method: sent.method.to_string(),
+        path: sent.path,
+        query: sent.query,
+        request_content_type: sent.content_type,
+        request_body: sent.body,
         status: parts.status.as_u16(),
         body: body.clone(),
     };
