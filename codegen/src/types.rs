@@ -826,7 +826,7 @@ impl<'a> Types<'a> {
             "extra: serde_json::Map::new(),"
         };
         s.push_str(&format!(
-            "#[allow(deprecated)]\nimpl {} {{\n{}#[allow(clippy::new_without_default)]\npub fn new({args}) -> Self {{\nSelf {{\n{inits}{rest}\n}}\n}}\n}}\n",
+            "#[allow(deprecated)]\nimpl {} {{\n{}#[allow(clippy::new_without_default, clippy::too_many_arguments)]\npub fn new({args}) -> Self {{\nSelf {{\n{inits}{rest}\n}}\n}}\n}}\n",
             d.name,
             doc(&docs)
         ));

@@ -133,7 +133,7 @@ pub struct ActionBindingRef {
 #[allow(deprecated)]
 impl ActionBindingRef {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -185,7 +185,7 @@ str_accessors!(ActionBindingWithRef: display_name);
 #[allow(deprecated)]
 impl ActionBindingWithRef {
     /// A value with the required `ref`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ref_: impl Into<ActionBindingRef>) -> Self {
         Self {
             ref_: Some(ref_.into()),
@@ -331,7 +331,7 @@ str_accessors!(ActionModuleDependencyRequest: name);
 #[allow(deprecated)]
 impl ActionModuleDependencyRequest {
     /// A value with the required `name`, `version`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
             name: Some(name.into()),
@@ -409,7 +409,7 @@ str_accessors!(ActionModuleReference: module_id, module_name, module_version_id)
 #[allow(deprecated)]
 impl ActionModuleReference {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -459,7 +459,7 @@ str_accessors!(ActionModuleSecretRequest: name);
 #[allow(deprecated)]
 impl ActionModuleSecretRequest {
     /// A value with the required `name`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             name: Some(name.into()),
@@ -549,7 +549,7 @@ str_accessors!(ActionSecretRequest: name);
 #[allow(deprecated)]
 impl ActionSecretRequest {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -596,7 +596,7 @@ pub struct ActionTrigger {
 #[allow(deprecated)]
 impl ActionTrigger {
     /// A value with the required `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<ActionTriggerTypeEnum>) -> Self {
         Self {
             id: Some(id.into()),
@@ -637,7 +637,7 @@ pub struct ActionTriggerCompatibleTrigger {
 #[allow(deprecated)]
 impl ActionTriggerCompatibleTrigger {
     /// A value with the required `id`, `version`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<ActionTriggerTypeEnum>, version: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
@@ -764,7 +764,7 @@ str_accessors!(ActionVersionDependency: name);
 #[allow(deprecated)]
 impl ActionVersionDependency {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -804,7 +804,7 @@ pub struct CreateActionModuleRequestContent {
 #[allow(deprecated)]
 impl CreateActionModuleRequestContent {
     /// A value with the required `code`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             api_version: None,
@@ -869,7 +869,7 @@ pub struct CreateActionRequestContent {
 #[allow(deprecated)]
 impl CreateActionRequestContent {
     /// A value with the required `name`, `supported_triggers`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, supported_triggers: impl Into<Vec<ActionTrigger>>) -> Self {
         Self {
             code: None,
@@ -921,7 +921,7 @@ pub struct DeployActionVersionRequestContent {
 #[allow(deprecated)]
 impl DeployActionVersionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             update_draft: None,
@@ -1205,7 +1205,7 @@ pub struct RollbackActionModuleRequestContent {
 #[allow(deprecated)]
 impl RollbackActionModuleRequestContent {
     /// A value with the required `module_version_id`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(module_version_id: impl Into<String>) -> Self {
         Self {
             module_version_id: module_version_id.into(),
@@ -1233,7 +1233,7 @@ pub struct TestActionRequestContent {
 #[allow(deprecated)]
 impl TestActionRequestContent {
     /// A value with the required `payload`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(payload: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             payload: payload.into(),
@@ -1271,7 +1271,7 @@ pub struct UpdateActionBindingsRequestContent {
 #[allow(deprecated)]
 impl UpdateActionBindingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             bindings: None,
@@ -1319,7 +1319,7 @@ pub struct UpdateActionModuleRequestContent {
 #[allow(deprecated)]
 impl UpdateActionModuleRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             code: None,
@@ -1376,7 +1376,7 @@ pub struct UpdateActionRequestContent {
 #[allow(deprecated)]
 impl UpdateActionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             code: None,

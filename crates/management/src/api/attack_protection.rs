@@ -36,7 +36,7 @@ pub struct AttackProtectionCaptchaAuthChallengeRequest {
 #[allow(deprecated)]
 impl AttackProtectionCaptchaAuthChallengeRequest {
     /// A value with the required `fail_open`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(fail_open: impl Into<bool>) -> Self {
         Self {
             fail_open: Some(fail_open.into()),
@@ -135,7 +135,7 @@ pub struct AttackProtectionUpdateCaptchaArkose {
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaArkose {
     /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
         Self {
             secret: Some(secret.into()),
@@ -175,7 +175,7 @@ pub struct AttackProtectionUpdateCaptchaHcaptcha {
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaHcaptcha {
     /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(secret: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
         Self {
             secret: Some(secret.into()),
@@ -211,7 +211,7 @@ str_accessors!(AttackProtectionUpdateCaptchaRecaptchaEnterprise: project_id);
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaRecaptchaEnterprise {
     /// A value with the required `api_key`, `project_id`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         api_key: impl Into<crate::Secret>,
         project_id: impl Into<String>,
@@ -360,7 +360,7 @@ pub struct BreachedPasswordDetectionPreChangePasswordStage {
 #[allow(deprecated)]
 impl BreachedPasswordDetectionPreChangePasswordStage {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -412,7 +412,7 @@ pub struct BreachedPasswordDetectionStage {
 #[allow(deprecated)]
 impl BreachedPasswordDetectionStage {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -592,7 +592,7 @@ pub struct PatchPhoneProviderProtectionRequestContent {
 #[allow(deprecated)]
 impl PatchPhoneProviderProtectionRequestContent {
     /// A value with the required `type`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<PhoneProviderProtectionBackoffStrategyEnum>) -> Self {
         Self {
             type_: type_.into(),
@@ -697,7 +697,7 @@ pub struct SuspiciousIpThrottlingPreLoginStage {
 #[allow(deprecated)]
 impl SuspiciousIpThrottlingPreLoginStage {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -741,7 +741,7 @@ pub struct SuspiciousIpThrottlingStage {
 #[allow(deprecated)]
 impl SuspiciousIpThrottlingStage {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -787,7 +787,7 @@ pub struct UpdateAttackProtectionCaptchaRequestContent {
 #[allow(deprecated)]
 impl UpdateAttackProtectionCaptchaRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             active_provider_id: None,
@@ -856,7 +856,7 @@ pub struct UpdateBotDetectionSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateBotDetectionSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             allowlist: None,
@@ -941,7 +941,7 @@ pub struct UpdateBreachedPasswordDetectionSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             admin_notification_frequency: None,
@@ -999,7 +999,7 @@ pub struct UpdateBruteForceSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateBruteForceSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             allowlist: None,
@@ -1057,7 +1057,7 @@ pub struct UpdateSuspiciousIpThrottlingSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             allowlist: None,

@@ -19,7 +19,7 @@ pub struct BrandingColors {
 #[allow(deprecated)]
 impl BrandingColors {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -46,7 +46,7 @@ pub struct BrandingFont {
 #[allow(deprecated)]
 impl BrandingFont {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -138,7 +138,7 @@ pub struct BrandingThemeBorders {
 #[allow(deprecated)]
 impl BrandingThemeBorders {
     /// A value with the required `button_border_radius`, `button_border_weight`, `buttons_style`, `input_border_radius`, `input_border_weight`, `inputs_style`, `show_widget_shadow`, `widget_border_weight`, `widget_corner_radius`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         button_border_radius: impl Into<f64>,
         button_border_weight: impl Into<f64>,
@@ -267,7 +267,7 @@ pub struct BrandingThemeColors {
 #[allow(deprecated)]
 impl BrandingThemeColors {
     /// A value with the required `body_text`, `error`, `header`, `icons`, `input_background`, `input_border`, `input_filled_text`, `input_labels_placeholders`, `links_focused_components`, `primary_button`, `primary_button_label`, `secondary_button_border`, `secondary_button_label`, `success`, `widget_background`, `widget_border`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         body_text: impl Into<String>,
         error: impl Into<String>,
@@ -382,7 +382,7 @@ pub struct BrandingThemeFontLinks {
 #[allow(deprecated)]
 impl BrandingThemeFontLinks {
     /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bold: impl Into<bool>, size: impl Into<f64>) -> Self {
         Self {
             bold: Some(bold.into()),
@@ -447,7 +447,7 @@ pub struct BrandingThemeFonts {
 #[allow(deprecated)]
 impl BrandingThemeFonts {
     /// A value with the required `body_text`, `buttons_text`, `font_url`, `input_labels`, `links`, `links_style`, `reference_text_size`, `subtitle`, `title`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         body_text: impl Into<BrandingThemeFontBodyText>,
         buttons_text: impl Into<BrandingThemeFontButtonsText>,
@@ -513,7 +513,7 @@ pub struct BrandingThemePageBackground {
 #[allow(deprecated)]
 impl BrandingThemePageBackground {
     /// A value with the required `background_color`, `background_image_url`, `page_layout`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         background_color: impl Into<String>,
         background_image_url: impl Into<String>,
@@ -571,7 +571,7 @@ pub struct BrandingThemeWidget {
 #[allow(deprecated)]
 impl BrandingThemeWidget {
     /// A value with the required `header_text_alignment`, `logo_height`, `logo_position`, `logo_url`, `social_buttons_layout`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         header_text_alignment: impl Into<BrandingThemeWidgetHeaderTextAlignmentEnum>,
         logo_height: impl Into<f64>,
@@ -642,7 +642,7 @@ pub struct CreateBrandingPhoneProviderRequestContent {
 #[allow(deprecated)]
 impl CreateBrandingPhoneProviderRequestContent {
     /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         credentials: impl Into<PhoneProviderCredentials>,
         name: impl Into<PhoneProviderNameEnum>,
@@ -693,7 +693,7 @@ pub struct CreateBrandingThemeRequestContent {
 #[allow(deprecated)]
 impl CreateBrandingThemeRequestContent {
     /// A value with the required `borders`, `colors`, `fonts`, `page_background`, `widget`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         borders: impl Into<BrandingThemeBorders>,
         colors: impl Into<BrandingThemeColors>,
@@ -739,7 +739,7 @@ pub struct CreatePhoneProviderSendTestRequestContent {
 #[allow(deprecated)]
 impl CreatePhoneProviderSendTestRequestContent {
     /// A value with the required `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(to: impl Into<String>) -> Self {
         Self {
             delivery_method: None,
@@ -791,7 +791,7 @@ pub struct CreatePhoneTemplateRequestContent {
 #[allow(deprecated)]
 impl CreatePhoneTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             content: None,
@@ -846,7 +846,7 @@ pub struct CustomProviderConfiguration {
 #[allow(deprecated)]
 impl CustomProviderConfiguration {
     /// A value with the required `delivery_methods`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(delivery_methods: impl Into<Vec<CustomProviderDeliveryMethodEnum>>) -> Self {
         Self {
             delivery_methods: Some(delivery_methods.into()),
@@ -1017,7 +1017,7 @@ pub struct PartialPhoneTemplateContent {
 #[allow(deprecated)]
 impl PartialPhoneTemplateContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1221,7 +1221,7 @@ pub struct PhoneTemplateBody {
 #[allow(deprecated)]
 impl PhoneTemplateBody {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1254,7 +1254,7 @@ pub struct PhoneTemplateContent {
 #[allow(deprecated)]
 impl PhoneTemplateContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1308,7 +1308,7 @@ pub struct TwilioProviderConfiguration {
 #[allow(deprecated)]
 impl TwilioProviderConfiguration {
     /// A value with the required `delivery_methods`, `sid`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         delivery_methods: impl Into<Vec<TwilioProviderDeliveryMethodEnum>>,
         sid: impl Into<String>,
@@ -1344,7 +1344,7 @@ pub struct TwilioProviderCredentials {
 #[allow(deprecated)]
 impl TwilioProviderCredentials {
     /// A value with the required `auth_token`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(auth_token: impl Into<crate::Secret>) -> Self {
         Self {
             auth_token: Some(auth_token.into()),
@@ -1385,7 +1385,7 @@ pub struct UpdateBrandingPhoneProviderRequestContent {
 #[allow(deprecated)]
 impl UpdateBrandingPhoneProviderRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             configuration: None,
@@ -1436,7 +1436,7 @@ pub struct UpdateBrandingRequestContent {
 #[allow(deprecated)]
 impl UpdateBrandingRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             colors: None,
@@ -1485,7 +1485,7 @@ pub struct UpdatePhoneTemplateRequestContent {
 #[allow(deprecated)]
 impl UpdatePhoneTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             content: None,
@@ -1567,7 +1567,7 @@ pub struct UpdateUniversalLoginTemplateRequestContentObject {
 #[allow(deprecated)]
 impl UpdateUniversalLoginTemplateRequestContentObject {
     /// A value with the required `template`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(template: impl Into<String>) -> Self {
         Self {
             template: Some(template.into()),

@@ -331,7 +331,7 @@ pub struct PatchClientCredentialRequestContent {
 #[allow(deprecated)]
 impl PatchClientCredentialRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             expires_at: None,
@@ -384,7 +384,7 @@ pub struct PostClientCredentialRequestContent {
 #[allow(deprecated)]
 impl PostClientCredentialRequestContent {
     /// A value with the required `credential_type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(credential_type: impl Into<ClientCredentialTypeEnum>) -> Self {
         Self {
             alg: None,
@@ -460,7 +460,7 @@ pub struct RegisterCimdClientRequestContent {
 #[allow(deprecated)]
 impl RegisterCimdClientRequestContent {
     /// A value with the required `external_client_id`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(external_client_id: impl Into<String>) -> Self {
         Self {
             external_client_id: external_client_id.into(),

@@ -50,7 +50,7 @@ pub struct ConnectionProfileOrganization {
 #[allow(deprecated)]
 impl ConnectionProfileOrganization {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -93,7 +93,7 @@ pub struct ConnectionProfileStrategyOverride {
 #[allow(deprecated)]
 impl ConnectionProfileStrategyOverride {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -145,7 +145,7 @@ pub struct ConnectionProfileStrategyOverrides {
 #[allow(deprecated)]
 impl ConnectionProfileStrategyOverrides {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -241,7 +241,7 @@ pub struct CreateConnectionProfileRequestContent {
 #[allow(deprecated)]
 impl CreateConnectionProfileRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             connection_config: None,
@@ -325,7 +325,7 @@ pub struct UpdateConnectionProfileRequestContent {
 #[allow(deprecated)]
 impl UpdateConnectionProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             connection_config: None,

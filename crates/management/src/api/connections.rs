@@ -33,7 +33,7 @@ pub struct ConnectionAssertionDecryptionSettings {
 #[allow(deprecated)]
 impl ConnectionAssertionDecryptionSettings {
     /// A value with no field set; `algorithm_profile` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             algorithm_profile: Some(ConnectionAssertionDecryptionAlgorithmProfileEnum::from(
@@ -67,7 +67,7 @@ pub struct ConnectionAttributes {
 #[allow(deprecated)]
 impl ConnectionAttributes {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -105,7 +105,7 @@ pub struct ConnectionAuthenticationMethods {
 #[allow(deprecated)]
 impl ConnectionAuthenticationMethods {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -160,7 +160,7 @@ pub struct ConnectionCustomScripts {
 #[allow(deprecated)]
 impl ConnectionCustomScripts {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -241,7 +241,7 @@ pub struct ConnectionGatewayAuthentication {
 #[allow(deprecated)]
 impl ConnectionGatewayAuthentication {
     /// A value with the required `audience`, `method`, `secret`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         audience: impl Into<String>,
         method: impl Into<String>,
@@ -363,7 +363,7 @@ pub struct ConnectionPasskeyAuthenticationMethod {
 #[allow(deprecated)]
 impl ConnectionPasskeyAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -404,7 +404,7 @@ pub struct ConnectionPasskeyOptions {
 #[allow(deprecated)]
 impl ConnectionPasskeyOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -439,7 +439,7 @@ pub struct ConnectionPasswordAuthenticationMethod {
 #[allow(deprecated)]
 impl ConnectionPasswordAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -468,7 +468,7 @@ pub struct ConnectionPasswordComplexityOptions {
 #[allow(deprecated)]
 impl ConnectionPasswordComplexityOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -496,7 +496,7 @@ pub struct ConnectionPasswordDictionaryOptions {
 #[allow(deprecated)]
 impl ConnectionPasswordDictionaryOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable: impl Into<bool>) -> Self {
         Self {
             enable: Some(enable.into()),
@@ -527,7 +527,7 @@ pub struct ConnectionPasswordHistoryOptions {
 #[allow(deprecated)]
 impl ConnectionPasswordHistoryOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable: impl Into<bool>) -> Self {
         Self {
             enable: Some(enable.into()),
@@ -555,7 +555,7 @@ pub struct ConnectionPasswordNoPersonalInfoOptions {
 #[allow(deprecated)]
 impl ConnectionPasswordNoPersonalInfoOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable: impl Into<bool>) -> Self {
         Self {
             enable: Some(enable.into()),
@@ -590,7 +590,7 @@ pub struct ConnectionPasswordOptions {
 #[allow(deprecated)]
 impl ConnectionPasswordOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -636,7 +636,7 @@ pub struct ConnectionPasswordOptionsComplexity {
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsComplexity {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -677,7 +677,7 @@ pub struct ConnectionPasswordOptionsDictionary {
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsDictionary {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -709,7 +709,7 @@ pub struct ConnectionPasswordOptionsHistory {
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsHistory {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -739,7 +739,7 @@ pub struct ConnectionPasswordOptionsProfileData {
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsProfileData {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -823,7 +823,7 @@ pub struct ConnectionUsernameValidationOptions {
 #[allow(deprecated)]
 impl ConnectionUsernameValidationOptions {
     /// A value with the required `max`, `min`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(max: impl Into<i64>, min: impl Into<i64>) -> Self {
         Self {
             max: Some(max.into()),
@@ -852,7 +852,7 @@ pub struct ConnectionValidationOptions {
 #[allow(deprecated)]
 impl ConnectionValidationOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -906,7 +906,7 @@ pub struct CreateConnectionRequestContent {
 #[allow(deprecated)]
 impl CreateConnectionRequestContent {
     /// A value with the required `name`, `strategy`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         strategy: impl Into<ConnectionIdentityProviderEnum>,
@@ -1023,7 +1023,7 @@ pub struct CreateDirectoryProvisioningRequestContent {
 #[allow(deprecated)]
 impl CreateDirectoryProvisioningRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             mapping: None,
@@ -1083,7 +1083,7 @@ pub struct CreateScimConfigurationRequestContent {
 #[allow(deprecated)]
 impl CreateScimConfigurationRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             mapping: None,
@@ -1122,7 +1122,7 @@ pub struct CreateScimTokenRequestContent {
 #[allow(deprecated)]
 impl CreateScimTokenRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             scopes: None,
@@ -1210,7 +1210,7 @@ pub struct EmailAttribute {
 #[allow(deprecated)]
 impl EmailAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1246,7 +1246,7 @@ pub struct EmailAttributeIdentifier {
 #[allow(deprecated)]
 impl EmailAttributeIdentifier {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1416,7 +1416,7 @@ pub struct PhoneAttribute {
 #[allow(deprecated)]
 impl PhoneAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1448,7 +1448,7 @@ pub struct PhoneAttributeIdentifier {
 #[allow(deprecated)]
 impl PhoneAttributeIdentifier {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1491,7 +1491,7 @@ pub struct PostConnectionKeysRequestContent {
 #[allow(deprecated)]
 impl PostConnectionKeysRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             signing_alg: None,
@@ -1562,7 +1562,7 @@ pub struct ReplaceSynchronizedGroupsRequestContent {
 #[allow(deprecated)]
 impl ReplaceSynchronizedGroupsRequestContent {
     /// A value with the required `groups`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(groups: impl Into<Vec<SynchronizedGroupPayload>>) -> Self {
         Self {
             groups: groups.into(),
@@ -1654,7 +1654,7 @@ pub struct SignupSchema {
 #[allow(deprecated)]
 impl SignupSchema {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1689,7 +1689,7 @@ pub struct SignupVerification {
 #[allow(deprecated)]
 impl SignupVerification {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1717,7 +1717,7 @@ pub struct SignupVerified {
 #[allow(deprecated)]
 impl SignupVerified {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1745,7 +1745,7 @@ str_accessors!(SynchronizedGroupPayload: id);
 #[allow(deprecated)]
 impl SynchronizedGroupPayload {
     /// A value with the required `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
@@ -1894,7 +1894,7 @@ pub struct UpdateConnectionOptions {
 #[allow(deprecated)]
 impl UpdateConnectionOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2018,7 +2018,7 @@ pub struct UpdateConnectionRequestContent {
 #[allow(deprecated)]
 impl UpdateConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             authentication: None,
@@ -2088,7 +2088,7 @@ str_accessors!(UpdateEnabledClientConnectionsRequestContentItem: client_id);
 #[allow(deprecated)]
 impl UpdateEnabledClientConnectionsRequestContentItem {
     /// A value with the required `client_id`, `status`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(client_id: impl Into<String>, status: impl Into<bool>) -> Self {
         Self {
             client_id: Some(client_id.into()),
@@ -2116,7 +2116,7 @@ pub struct UpdateScimConfigurationRequestContent {
 #[allow(deprecated)]
 impl UpdateScimConfigurationRequestContent {
     /// A value with the required `mapping`, `user_id_attribute`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mapping: impl Into<Vec<ScimMappingItem>>,
         user_id_attribute: impl Into<String>,
@@ -2154,7 +2154,7 @@ pub struct UsernameAllowedTypes {
 #[allow(deprecated)]
 impl UsernameAllowedTypes {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2190,7 +2190,7 @@ pub struct UsernameAttribute {
 #[allow(deprecated)]
 impl UsernameAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2229,7 +2229,7 @@ pub struct UsernameValidation {
 #[allow(deprecated)]
 impl UsernameValidation {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()

@@ -31,7 +31,7 @@ pub struct CreateCustomDomainRequestContent {
 #[allow(deprecated)]
 impl CreateCustomDomainRequestContent {
     /// A value with the required `domain`, `type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         domain: impl Into<String>,
         type_: impl Into<CustomDomainProvisioningTypeEnum>,
@@ -386,7 +386,7 @@ pub struct SetDefaultCustomDomainRequestContent {
 #[allow(deprecated)]
 impl SetDefaultCustomDomainRequestContent {
     /// A value with the required `domain`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(domain: impl Into<String>) -> Self {
         Self {
             domain: domain.into(),
@@ -436,7 +436,7 @@ pub struct UpdateCustomDomainRequestContent {
 #[allow(deprecated)]
 impl UpdateCustomDomainRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             custom_client_ip_header: None,

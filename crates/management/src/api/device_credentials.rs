@@ -23,7 +23,7 @@ pub struct CreatePublicKeyDeviceCredentialRequestContent {
 #[allow(deprecated)]
 impl CreatePublicKeyDeviceCredentialRequestContent {
     /// A value with the required `device_id`, `device_name`, `value`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         device_id: impl Into<String>,
         device_name: impl Into<String>,

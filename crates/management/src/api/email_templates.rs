@@ -117,7 +117,7 @@ pub struct SetEmailTemplateRequestContent {
 #[allow(deprecated)]
 impl SetEmailTemplateRequestContent {
     /// A value with the required `body`, `enabled`, `from`, `subject`, `syntax`, `template`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         body: impl Into<String>,
         enabled: impl Into<bool>,
@@ -240,7 +240,7 @@ pub struct UpdateEmailTemplateRequestContent {
 #[allow(deprecated)]
 impl UpdateEmailTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             body: None,

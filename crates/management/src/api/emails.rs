@@ -24,7 +24,7 @@ pub struct CreateEmailProviderRequestContent {
 #[allow(deprecated)]
 impl CreateEmailProviderRequestContent {
     /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         credentials: impl Into<EmailProviderCredentialsSchema>,
         name: impl Into<EmailProviderNameEnum>,
@@ -213,7 +213,7 @@ pub struct EmailProviderCredentialsSchemaObject {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject {
     /// A value with the required `api_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>) -> Self {
         Self {
             api_key: Some(api_key.into()),
@@ -253,7 +253,7 @@ pub struct EmailProviderCredentialsSchemaObject2 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject2 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -291,7 +291,7 @@ pub struct EmailProviderCredentialsSchemaObject3 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject3 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -325,7 +325,7 @@ pub struct EmailProviderCredentialsSchemaObject4 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject4 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -358,7 +358,7 @@ pub struct EmailProviderCredentialsSchemaObject5 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject5 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -391,7 +391,7 @@ pub struct EmailProviderCredentialsSchemaObject6 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject6 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -426,7 +426,7 @@ pub struct EmailProviderCredentialsSchemaObject7 {
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaObject7 {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -568,7 +568,7 @@ pub struct UpdateEmailProviderRequestContent {
 #[allow(deprecated)]
 impl UpdateEmailProviderRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             credentials: None,

@@ -26,7 +26,7 @@ str_accessors!(CreateEventStreamActionRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamActionRequestContent {
     /// A value with the required `destination`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(destination: impl Into<EventStreamActionDestination>) -> Self {
         Self {
             destination: Some(destination.into()),
@@ -68,7 +68,7 @@ str_accessors!(CreateEventStreamEventBridgeRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamEventBridgeRequestContent {
     /// A value with the required `destination`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(destination: impl Into<EventStreamEventBridgeDestination>) -> Self {
         Self {
             destination: Some(destination.into()),
@@ -107,7 +107,7 @@ pub struct CreateEventStreamRedeliveryRequestContent {
 #[allow(deprecated)]
 impl CreateEventStreamRedeliveryRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             date_from: None,
@@ -171,7 +171,7 @@ pub struct CreateEventStreamTestEventRequestContent {
 #[allow(deprecated)]
 impl CreateEventStreamTestEventRequestContent {
     /// A value with the required `event_type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(event_type: impl Into<EventStreamTestEventTypeEnum>) -> Self {
         Self {
             data: None,
@@ -217,7 +217,7 @@ str_accessors!(CreateEventStreamWebHookRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamWebHookRequestContent {
     /// A value with the required `destination`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(destination: impl Into<EventStreamWebhookDestination>) -> Self {
         Self {
             destination: Some(destination.into()),
@@ -250,7 +250,7 @@ str_accessors!(EventStreamActionConfiguration: action_id);
 #[allow(deprecated)]
 impl EventStreamActionConfiguration {
     /// A value with the required `action_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(action_id: impl Into<String>) -> Self {
         Self {
             action_id: Some(action_id.into()),
@@ -279,7 +279,7 @@ pub struct EventStreamActionDestination {
 #[allow(deprecated)]
 impl EventStreamActionDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(configuration: impl Into<EventStreamActionConfiguration>) -> Self {
         Self {
             configuration: Some(configuration.into()),
@@ -534,7 +534,7 @@ str_accessors!(EventStreamEventBridgeConfiguration: aws_account_id);
 #[allow(deprecated)]
 impl EventStreamEventBridgeConfiguration {
     /// A value with the required `aws_account_id`, `aws_region`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         aws_account_id: impl Into<String>,
         aws_region: impl Into<EventStreamEventBridgeAwsRegionEnum>,
@@ -571,7 +571,7 @@ pub struct EventStreamEventBridgeDestination {
 #[allow(deprecated)]
 impl EventStreamEventBridgeDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(configuration: impl Into<EventStreamEventBridgeConfiguration>) -> Self {
         Self {
             configuration: Some(configuration.into()),
@@ -772,7 +772,7 @@ pub struct EventStreamSubscription {
 #[allow(deprecated)]
 impl EventStreamSubscription {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -837,7 +837,7 @@ pub struct EventStreamWebhookBasicAuth {
 #[allow(deprecated)]
 impl EventStreamWebhookBasicAuth {
     /// A value with the required `username`; `method` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(username: impl Into<String>) -> Self {
         Self {
             method: Some(EventStreamWebhookBasicAuthMethodEnum::from("basic")),
@@ -870,7 +870,7 @@ pub struct EventStreamWebhookBearerAuth {
 #[allow(deprecated)]
 impl EventStreamWebhookBearerAuth {
     /// A value with no field set; `method` filled in.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             method: Some(EventStreamWebhookBearerAuthMethodEnum::from("bearer")),
@@ -901,7 +901,7 @@ pub struct EventStreamWebhookConfiguration {
 #[allow(deprecated)]
 impl EventStreamWebhookConfiguration {
     /// A value with the required `webhook_authorization`, `webhook_endpoint`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         webhook_authorization: impl Into<EventStreamWebhookAuthorizationResponse>,
         webhook_endpoint: impl Into<String>,
@@ -936,7 +936,7 @@ pub struct EventStreamWebhookCustomHeaderAuth {
 #[allow(deprecated)]
 impl EventStreamWebhookCustomHeaderAuth {
     /// A value with the required `header_key`; `method` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(header_key: impl Into<String>) -> Self {
         Self {
             header_key: Some(header_key.into()),
@@ -974,7 +974,7 @@ pub struct EventStreamWebhookDestination {
 #[allow(deprecated)]
 impl EventStreamWebhookDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(configuration: impl Into<EventStreamWebhookConfiguration>) -> Self {
         Self {
             configuration: Some(configuration.into()),
@@ -1104,7 +1104,7 @@ pub struct UpdateEventStreamRequestContent {
 #[allow(deprecated)]
 impl UpdateEventStreamRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             destination: None,

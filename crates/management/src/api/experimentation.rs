@@ -59,7 +59,7 @@ str_accessors!(AllocationRequestItem: segment_id, variation_id);
 #[allow(deprecated)]
 impl AllocationRequestItem {
     /// A value with the required `is_control`, `variation_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(is_control: impl Into<bool>, variation_id: impl Into<String>) -> Self {
         Self {
             is_control: Some(is_control.into()),
@@ -104,7 +104,7 @@ pub struct AssignmentConfig {
 #[allow(deprecated)]
 impl AssignmentConfig {
     /// A value with no field set; `subject` filled in.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             subject: Some(SubjectEnum::from("device")),
@@ -136,7 +136,7 @@ pub struct CreateExperimentRequestContent {
 #[allow(deprecated)]
 impl CreateExperimentRequestContent {
     /// A value with the required `allocation_strategy`, `allocations`, `assignment_config`, `authentication_flow`, `feature_flag_id`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         allocation_strategy: impl Into<AllocationStrategyEnum>,
         allocations: impl Into<Vec<AllocationRequestItem>>,
@@ -186,7 +186,7 @@ pub struct CreateFeatureFlagRequestContent {
 #[allow(deprecated)]
 impl CreateFeatureFlagRequestContent {
     /// A value with the required `name`, `parameters`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, parameters: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             description: None,
@@ -225,7 +225,7 @@ pub struct CreateSegmentRequestContent {
 #[allow(deprecated)]
 impl CreateSegmentRequestContent {
     /// A value with the required `name`, `rules`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, rules: impl Into<Vec<SegmentRule>>) -> Self {
         Self {
             description: None,
@@ -264,7 +264,7 @@ pub struct CreateVariationRequestContent {
 #[allow(deprecated)]
 impl CreateVariationRequestContent {
     /// A value with the required `name`, `overrides`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, overrides: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             description: None,
@@ -492,7 +492,7 @@ pub struct SegmentContainsExpression {
 #[allow(deprecated)]
 impl SegmentContainsExpression {
     /// A value with the required `contains`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(contains: impl Into<Vec<String>>) -> Self {
         Self {
             contains: Some(contains.into()),
@@ -518,7 +518,7 @@ pub struct SegmentEndsWithExpression {
 #[allow(deprecated)]
 impl SegmentEndsWithExpression {
     /// A value with the required `ends_with`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(ends_with: impl Into<Vec<String>>) -> Self {
         Self {
             ends_with: Some(ends_with.into()),
@@ -544,7 +544,7 @@ pub struct SegmentExistsExpression {
 #[allow(deprecated)]
 impl SegmentExistsExpression {
     /// A value with the required `exists`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(exists: impl Into<bool>) -> Self {
         Self {
             exists: Some(exists.into()),
@@ -600,7 +600,7 @@ pub struct SegmentMatchConditions {
 #[allow(deprecated)]
 impl SegmentMatchConditions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -743,7 +743,7 @@ pub struct SegmentRule {
 #[allow(deprecated)]
 impl SegmentRule {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -770,7 +770,7 @@ pub struct SegmentStartsWithExpression {
 #[allow(deprecated)]
 impl SegmentStartsWithExpression {
     /// A value with the required `starts_with`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(starts_with: impl Into<Vec<String>>) -> Self {
         Self {
             starts_with: Some(starts_with.into()),
@@ -819,7 +819,7 @@ pub struct UpdateExperimentRequestContent {
 #[allow(deprecated)]
 impl UpdateExperimentRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             allocations: None,
@@ -860,7 +860,7 @@ pub struct UpdateExperimentStatusRequestContent {
 #[allow(deprecated)]
 impl UpdateExperimentStatusRequestContent {
     /// A value with the required `status`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<ExperimentTransitionStatusEnum>) -> Self {
         Self {
             status: status.into(),
@@ -895,7 +895,7 @@ pub struct UpdateFeatureFlagRequestContent {
 #[allow(deprecated)]
 impl UpdateFeatureFlagRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             description: None,
@@ -933,7 +933,7 @@ pub struct UpdateFeatureFlagStatusRequestContent {
 #[allow(deprecated)]
 impl UpdateFeatureFlagStatusRequestContent {
     /// A value with the required `status`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<FeatureFlagStatusEnum>) -> Self {
         Self {
             status: status.into(),
@@ -968,7 +968,7 @@ pub struct UpdateSegmentRequestContent {
 #[allow(deprecated)]
 impl UpdateSegmentRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             description: None,
@@ -1013,7 +1013,7 @@ pub struct UpdateVariationRequestContent {
 #[allow(deprecated)]
 impl UpdateVariationRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             description: None,

@@ -16,7 +16,7 @@ pub struct CreateFlowRequestContent {
 #[allow(deprecated)]
 impl CreateFlowRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             actions: None,
@@ -104,7 +104,7 @@ str_accessors!(CreateFlowsVaultConnectionActivecampaignApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionActivecampaignApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupApiKeyWithBaseUrl>,
@@ -143,7 +143,7 @@ str_accessors!(CreateFlowsVaultConnectionActivecampaignUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionActivecampaignUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdActivecampaignEnum::from(
@@ -224,7 +224,7 @@ str_accessors!(CreateFlowsVaultConnectionAirtableApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAirtableApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdAirtableEnum::from("AIRTABLE")),
@@ -258,7 +258,7 @@ str_accessors!(CreateFlowsVaultConnectionAirtableUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAirtableUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdAirtableEnum::from("AIRTABLE")),
@@ -337,7 +337,7 @@ str_accessors!(CreateFlowsVaultConnectionAuth0OauthApp: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAuth0OauthApp {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthApp>,
@@ -374,7 +374,7 @@ str_accessors!(CreateFlowsVaultConnectionAuth0Uninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAuth0Uninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdAuth0Enum::from("AUTH0")),
@@ -453,7 +453,7 @@ str_accessors!(CreateFlowsVaultConnectionBigqueryJwt: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionBigqueryJwt {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupBigqueryOauthJwt>,
@@ -490,7 +490,7 @@ str_accessors!(CreateFlowsVaultConnectionBigqueryUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionBigqueryUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdBigqueryEnum::from("BIGQUERY")),
@@ -569,7 +569,7 @@ str_accessors!(CreateFlowsVaultConnectionClearbitApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionClearbitApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupSecretApiKey>,
@@ -606,7 +606,7 @@ str_accessors!(CreateFlowsVaultConnectionClearbitUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionClearbitUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdClearbitEnum::from("CLEARBIT")),
@@ -685,7 +685,7 @@ str_accessors!(CreateFlowsVaultConnectionDocusignOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionDocusignOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -722,7 +722,7 @@ str_accessors!(CreateFlowsVaultConnectionDocusignUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionDocusignUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdDocusignEnum::from("DOCUSIGN")),
@@ -801,7 +801,7 @@ str_accessors!(CreateFlowsVaultConnectionGoogleSheetsOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionGoogleSheetsOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -840,7 +840,7 @@ str_accessors!(CreateFlowsVaultConnectionGoogleSheetsUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdGoogleSheetsEnum::from(
@@ -958,7 +958,7 @@ str_accessors!(CreateFlowsVaultConnectionHttpApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectionHttpApiKeySetup>,
@@ -998,7 +998,7 @@ str_accessors!(CreateFlowsVaultConnectionHttpBasicAuth: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpBasicAuth {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectionHttpBasicAuthSetup>,
@@ -1038,7 +1038,7 @@ str_accessors!(CreateFlowsVaultConnectionHttpBearer: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpBearer {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupHttpBearer>,
@@ -1078,7 +1078,7 @@ str_accessors!(CreateFlowsVaultConnectionHttpOauthClientCredentials: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpOauthClientCredentials {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectionHttpOauthClientCredentialsSetup>,
@@ -1115,7 +1115,7 @@ str_accessors!(CreateFlowsVaultConnectionHttpUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdHttpEnum::from("HTTP")),
@@ -1205,7 +1205,7 @@ str_accessors!(CreateFlowsVaultConnectionHubspotApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdHubspotEnum::from("HUBSPOT")),
@@ -1242,7 +1242,7 @@ str_accessors!(CreateFlowsVaultConnectionHubspotOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -1279,7 +1279,7 @@ str_accessors!(CreateFlowsVaultConnectionHubspotUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdHubspotEnum::from("HUBSPOT")),
@@ -1358,7 +1358,7 @@ str_accessors!(CreateFlowsVaultConnectionJwtJwt: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionJwtJwt {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupJwt>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdJwtEnum::from("JWT")),
@@ -1392,7 +1392,7 @@ str_accessors!(CreateFlowsVaultConnectionJwtUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionJwtUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdJwtEnum::from("JWT")),
@@ -1482,7 +1482,7 @@ str_accessors!(CreateFlowsVaultConnectionMailchimpApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupSecretApiKey>,
@@ -1522,7 +1522,7 @@ str_accessors!(CreateFlowsVaultConnectionMailchimpOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -1559,7 +1559,7 @@ str_accessors!(CreateFlowsVaultConnectionMailchimpUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdMailchimpEnum::from("MAILCHIMP")),
@@ -1638,7 +1638,7 @@ str_accessors!(CreateFlowsVaultConnectionMailjetApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailjetApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupMailjetApiKey>,
@@ -1675,7 +1675,7 @@ str_accessors!(CreateFlowsVaultConnectionMailjetUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailjetUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdMailjetEnum::from("MAILJET")),
@@ -1765,7 +1765,7 @@ str_accessors!(CreateFlowsVaultConnectionPipedriveOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -1805,7 +1805,7 @@ str_accessors!(CreateFlowsVaultConnectionPipedriveToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveToken {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdPipedriveEnum::from("PIPEDRIVE")),
@@ -1839,7 +1839,7 @@ str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdPipedriveEnum::from("PIPEDRIVE")),
@@ -2045,7 +2045,7 @@ str_accessors!(CreateFlowsVaultConnectionSalesforceOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSalesforceOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -2082,7 +2082,7 @@ str_accessors!(CreateFlowsVaultConnectionSalesforceUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSalesforceUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdSalesforceEnum::from("SALESFORCE")),
@@ -2161,7 +2161,7 @@ str_accessors!(CreateFlowsVaultConnectionSendgridApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSendgridApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupApiKey>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdSendgridEnum::from("SENDGRID")),
@@ -2195,7 +2195,7 @@ str_accessors!(CreateFlowsVaultConnectionSendgridUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSendgridUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdSendgridEnum::from("SENDGRID")),
@@ -2285,7 +2285,7 @@ str_accessors!(CreateFlowsVaultConnectionSlackOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -2322,7 +2322,7 @@ str_accessors!(CreateFlowsVaultConnectionSlackUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdSlackEnum::from("SLACK")),
@@ -2356,7 +2356,7 @@ str_accessors!(CreateFlowsVaultConnectionSlackWebhook: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackWebhook {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupWebhook>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdSlackEnum::from("SLACK")),
@@ -2449,7 +2449,7 @@ str_accessors!(CreateFlowsVaultConnectionStripeKeyPair: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeKeyPair {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupStripeKeyPair>,
@@ -2489,7 +2489,7 @@ str_accessors!(CreateFlowsVaultConnectionStripeOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeOauthCode {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupOauthCode>,
@@ -2526,7 +2526,7 @@ str_accessors!(CreateFlowsVaultConnectionStripeUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdStripeEnum::from("STRIPE")),
@@ -2605,7 +2605,7 @@ str_accessors!(CreateFlowsVaultConnectionTelegramToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTelegramToken {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdTelegramEnum::from("TELEGRAM")),
@@ -2639,7 +2639,7 @@ str_accessors!(CreateFlowsVaultConnectionTelegramUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTelegramUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdTelegramEnum::from("TELEGRAM")),
@@ -2718,7 +2718,7 @@ str_accessors!(CreateFlowsVaultConnectionTwilioApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTwilioApiKey {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         setup: impl Into<FlowsVaultConnectioSetupTwilioApiKey>,
@@ -2755,7 +2755,7 @@ str_accessors!(CreateFlowsVaultConnectionTwilioUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTwilioUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdTwilioEnum::from("TWILIO")),
@@ -2834,7 +2834,7 @@ str_accessors!(CreateFlowsVaultConnectionWhatsappToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionWhatsappToken {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupToken>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdWhatsappEnum::from("WHATSAPP")),
@@ -2868,7 +2868,7 @@ str_accessors!(CreateFlowsVaultConnectionWhatsappUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionWhatsappUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdWhatsappEnum::from("WHATSAPP")),
@@ -2944,7 +2944,7 @@ str_accessors!(CreateFlowsVaultConnectionZapierUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionZapierUninitialized {
     /// A value with the required `name`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdZapierEnum::from("ZAPIER")),
@@ -2978,7 +2978,7 @@ str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionZapierWebhook {
     /// A value with the required `name`, `setup`; `app_id` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, setup: impl Into<FlowsVaultConnectioSetupWebhook>) -> Self {
         Self {
             app_id: Some(FlowsVaultConnectionAppIdZapierEnum::from("ZAPIER")),
@@ -3202,7 +3202,7 @@ str_accessors!(FlowActionActivecampaignListContacts: id);
 #[allow(deprecated)]
 impl FlowActionActivecampaignListContacts {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionActivecampaignListContactsParams>,
@@ -3279,7 +3279,7 @@ str_accessors!(FlowActionActivecampaignUpsertContact: id);
 #[allow(deprecated)]
 impl FlowActionActivecampaignUpsertContact {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionActivecampaignUpsertContactParams>,
@@ -3341,7 +3341,7 @@ str_accessors!(FlowActionActivecampaignUpsertContactParams: connection_id, email
 #[allow(deprecated)]
 impl FlowActionActivecampaignUpsertContactParams {
     /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -3434,7 +3434,7 @@ str_accessors!(FlowActionAirtableCreateRecord: id);
 #[allow(deprecated)]
 impl FlowActionAirtableCreateRecord {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionAirtableCreateRecordParams>,
@@ -3490,7 +3490,7 @@ str_accessors!(FlowActionAirtableCreateRecordParams: base_id, connection_id, tab
 #[allow(deprecated)]
 impl FlowActionAirtableCreateRecordParams {
     /// A value with the required `base_id`, `connection_id`, `table_name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         base_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -3549,7 +3549,7 @@ str_accessors!(FlowActionAirtableListRecords: id);
 #[allow(deprecated)]
 impl FlowActionAirtableListRecords {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionAirtableListRecordsParams>,
@@ -3608,7 +3608,7 @@ str_accessors!(FlowActionAirtableListRecordsParams: base_id, connection_id, tabl
 #[allow(deprecated)]
 impl FlowActionAirtableListRecordsParams {
     /// A value with the required `base_id`, `connection_id`, `table_name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         base_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -3673,7 +3673,7 @@ str_accessors!(FlowActionAirtableUpdateRecord: id);
 #[allow(deprecated)]
 impl FlowActionAirtableUpdateRecord {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionAirtableUpdateRecordParams>,
@@ -3732,7 +3732,7 @@ str_accessors!(FlowActionAirtableUpdateRecordParams: base_id, connection_id, rec
 #[allow(deprecated)]
 impl FlowActionAirtableUpdateRecordParams {
     /// A value with the required `base_id`, `connection_id`, `record_id`, `table_name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         base_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -3850,7 +3850,7 @@ str_accessors!(FlowActionAuth0CreateUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0CreateUser {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0CreateUserParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0CreateUserAction::from("CREATE_USER")),
@@ -3897,7 +3897,7 @@ str_accessors!(FlowActionAuth0CreateUserParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionAuth0CreateUserParams {
     /// A value with the required `connection_id`, `payload`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         payload: impl Into<crate::secret::SecretMap>,
@@ -3950,7 +3950,7 @@ str_accessors!(FlowActionAuth0GetUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0GetUser {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0GetUserParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0GetUserAction::from("GET_USER")),
@@ -3997,7 +3997,7 @@ str_accessors!(FlowActionAuth0GetUserParams: connection_id, user_id);
 #[allow(deprecated)]
 impl FlowActionAuth0GetUserParams {
     /// A value with the required `connection_id`, `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, user_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -4051,7 +4051,7 @@ str_accessors!(FlowActionAuth0MakeCall: id);
 #[allow(deprecated)]
 impl FlowActionAuth0MakeCall {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0MakeCallParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0MakeCallAction::from("MAKE_CALL")),
@@ -4117,7 +4117,7 @@ str_accessors!(FlowActionAuth0SendEmail: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmail {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendEmailParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0SendEmailAction::from("SEND_EMAIL")),
@@ -4172,7 +4172,7 @@ pub struct FlowActionAuth0SendEmailParams {
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmailParams {
     /// A value with the required `body`, `subject`, `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         body: impl Into<String>,
         subject: impl Into<String>,
@@ -4216,7 +4216,7 @@ str_accessors!(FlowActionAuth0SendEmailParamsFrom: name);
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmailParamsFrom {
     /// A value with the required `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<FlowActionAuth0SendEmailParamsFromEmail>) -> Self {
         Self {
             email: Some(email.into()),
@@ -4310,7 +4310,7 @@ str_accessors!(FlowActionAuth0SendRequest: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendRequest {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendRequestParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0SendRequestAction::from("SEND_REQUEST")),
@@ -4365,7 +4365,7 @@ str_accessors!(FlowActionAuth0SendRequestParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendRequestParams {
     /// A value with the required `connection_id`, `pathname`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, pathname: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -4482,7 +4482,7 @@ str_accessors!(FlowActionAuth0SendSms: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendSms {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0SendSmsParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0SendSmsAction::from("SEND_SMS")),
@@ -4534,7 +4534,7 @@ pub struct FlowActionAuth0SendSmsParams {
 #[allow(deprecated)]
 impl FlowActionAuth0SendSmsParams {
     /// A value with the required `message`, `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(message: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
             message: Some(message.into()),
@@ -4588,7 +4588,7 @@ str_accessors!(FlowActionAuth0UpdateUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0UpdateUser {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionAuth0UpdateUserParams>) -> Self {
         Self {
             action: Some(FlowActionAuth0UpdateUserAction::from("UPDATE_USER")),
@@ -4638,7 +4638,7 @@ str_accessors!(FlowActionAuth0UpdateUserParams: connection_id, user_id);
 #[allow(deprecated)]
 impl FlowActionAuth0UpdateUserParams {
     /// A value with the required `changes`, `connection_id`, `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         changes: impl Into<crate::secret::SecretMap>,
         connection_id: impl Into<String>,
@@ -4695,7 +4695,7 @@ str_accessors!(FlowActionBigqueryInsertRows: id);
 #[allow(deprecated)]
 impl FlowActionBigqueryInsertRows {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionBigqueryInsertRowsParams>,
@@ -4751,7 +4751,7 @@ str_accessors!(FlowActionBigqueryInsertRowsParams: connection_id, dataset_id, ta
 #[allow(deprecated)]
 impl FlowActionBigqueryInsertRowsParams {
     /// A value with the required `connection_id`, `dataset_id`, `table_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         dataset_id: impl Into<String>,
@@ -4844,7 +4844,7 @@ str_accessors!(FlowActionClearbitFindCompany: id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindCompany {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionClearbitFindCompanyParams>,
@@ -4894,7 +4894,7 @@ str_accessors!(FlowActionClearbitFindCompanyParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindCompanyParams {
     /// A value with the required `connection_id`, `domain`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, domain: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -4944,7 +4944,7 @@ str_accessors!(FlowActionClearbitFindPerson: id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindPerson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionClearbitFindPersonParams>,
@@ -5017,7 +5017,7 @@ str_accessors!(FlowActionEmailVerifyEmail: id);
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmail {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionEmailVerifyEmailParams>) -> Self {
         Self {
             action: Some(FlowActionEmailVerifyEmailAction::from("VERIFY_EMAIL")),
@@ -5064,7 +5064,7 @@ str_accessors!(FlowActionEmailVerifyEmailParams: email);
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmailParams {
     /// A value with the required `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: Some(email.into()),
@@ -5107,7 +5107,7 @@ pub struct FlowActionEmailVerifyEmailParamsRules {
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmailParamsRules {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -5224,7 +5224,7 @@ str_accessors!(FlowActionFlowBooleanCondition: id);
 #[allow(deprecated)]
 impl FlowActionFlowBooleanCondition {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionFlowBooleanConditionParams>,
@@ -5278,7 +5278,7 @@ pub struct FlowActionFlowBooleanConditionParams {
 #[allow(deprecated)]
 impl FlowActionFlowBooleanConditionParams {
     /// A value with the required `if`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(if_: impl Into<serde_json::Value>) -> Self {
         Self {
             if_: Some(if_.into()),
@@ -5329,7 +5329,7 @@ str_accessors!(FlowActionFlowDelayFlow: id);
 #[allow(deprecated)]
 impl FlowActionFlowDelayFlow {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowDelayFlowParams>) -> Self {
         Self {
             action: Some(FlowActionFlowDelayFlowAction::from("DELAY_FLOW")),
@@ -5375,7 +5375,7 @@ pub struct FlowActionFlowDelayFlowParams {
 #[allow(deprecated)]
 impl FlowActionFlowDelayFlowParams {
     /// A value with the required `number`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(number: impl Into<FlowActionFlowDelayFlowParamsNumber>) -> Self {
         Self {
             number: Some(number.into()),
@@ -5438,7 +5438,7 @@ str_accessors!(FlowActionFlowDoNothing: id);
 #[allow(deprecated)]
 impl FlowActionFlowDoNothing {
     /// A value with the required `id`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             action: Some(FlowActionFlowDoNothingAction::from("DO_NOTHING")),
@@ -5501,7 +5501,7 @@ str_accessors!(FlowActionFlowErrorMessage: id);
 #[allow(deprecated)]
 impl FlowActionFlowErrorMessage {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowErrorMessageParams>) -> Self {
         Self {
             action: Some(FlowActionFlowErrorMessageAction::from("ERROR_MESSAGE")),
@@ -5544,7 +5544,7 @@ pub struct FlowActionFlowErrorMessageParams {
 #[allow(deprecated)]
 impl FlowActionFlowErrorMessageParams {
     /// A value with the required `message`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: Some(message.into()),
@@ -5591,7 +5591,7 @@ str_accessors!(FlowActionFlowMapValue: id);
 #[allow(deprecated)]
 impl FlowActionFlowMapValue {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowMapValueParams>) -> Self {
         Self {
             action: Some(FlowActionFlowMapValueAction::from("MAP_VALUE")),
@@ -5640,7 +5640,7 @@ pub struct FlowActionFlowMapValueParams {
 #[allow(deprecated)]
 impl FlowActionFlowMapValueParams {
     /// A value with the required `input`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(input: impl Into<FlowActionFlowMapValueParamsInput>) -> Self {
         Self {
             input: Some(input.into()),
@@ -5805,7 +5805,7 @@ str_accessors!(FlowActionFlowReturnJson: id);
 #[allow(deprecated)]
 impl FlowActionFlowReturnJson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowReturnJsonParams>) -> Self {
         Self {
             action: Some(FlowActionFlowReturnJsonAction::from("RETURN_JSON")),
@@ -5848,7 +5848,7 @@ pub struct FlowActionFlowReturnJsonParams {
 #[allow(deprecated)]
 impl FlowActionFlowReturnJsonParams {
     /// A value with the required `payload`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(payload: impl Into<FlowActionFlowReturnJsonParamsPayload>) -> Self {
         Self {
             payload: Some(payload.into()),
@@ -5942,7 +5942,7 @@ str_accessors!(FlowActionFlowStoreVars: id);
 #[allow(deprecated)]
 impl FlowActionFlowStoreVars {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionFlowStoreVarsParams>) -> Self {
         Self {
             action: Some(FlowActionFlowStoreVarsAction::from("STORE_VARS")),
@@ -5985,7 +5985,7 @@ pub struct FlowActionFlowStoreVarsParams {
 #[allow(deprecated)]
 impl FlowActionFlowStoreVarsParams {
     /// A value with the required `vars`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(vars: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             vars: Some(vars.into()),
@@ -6032,7 +6032,7 @@ str_accessors!(FlowActionGoogleSheetsAddRow: id);
 #[allow(deprecated)]
 impl FlowActionGoogleSheetsAddRow {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionGoogleSheetsAddRowParams>,
@@ -6088,7 +6088,7 @@ str_accessors!(FlowActionGoogleSheetsAddRowParams: connection_id, spreadsheet_id
 #[allow(deprecated)]
 impl FlowActionGoogleSheetsAddRowParams {
     /// A value with the required `connection_id`, `spreadsheet_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, spreadsheet_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -6148,7 +6148,7 @@ str_accessors!(FlowActionHttpSendRequest: id);
 #[allow(deprecated)]
 impl FlowActionHttpSendRequest {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionHttpSendRequestParams>) -> Self {
         Self {
             action: Some(FlowActionHttpSendRequestAction::from("SEND_REQUEST")),
@@ -6213,7 +6213,7 @@ str_accessors!(FlowActionHttpSendRequestParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionHttpSendRequestParams {
     /// A value with the required `url`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: Some(url.into()),
@@ -6256,7 +6256,7 @@ pub struct FlowActionHttpSendRequestParamsBasicAuth {
 #[allow(deprecated)]
 impl FlowActionHttpSendRequestParamsBasicAuth {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -6424,7 +6424,7 @@ str_accessors!(FlowActionHubspotEnrollContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotEnrollContact {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionHubspotEnrollContactParams>,
@@ -6477,7 +6477,7 @@ str_accessors!(FlowActionHubspotEnrollContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotEnrollContactParams {
     /// A value with the required `connection_id`, `email`, `workflow_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         email: impl Into<String>,
@@ -6577,7 +6577,7 @@ str_accessors!(FlowActionHubspotGetContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotGetContact {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionHubspotGetContactParams>,
@@ -6627,7 +6627,7 @@ str_accessors!(FlowActionHubspotGetContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotGetContactParams {
     /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -6681,7 +6681,7 @@ str_accessors!(FlowActionHubspotUpsertContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContact {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionHubspotUpsertContactParams>,
@@ -6734,7 +6734,7 @@ str_accessors!(FlowActionHubspotUpsertContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContactParams {
     /// A value with the required `connection_id`, `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, email: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -6768,7 +6768,7 @@ pub struct FlowActionHubspotUpsertContactParamsProperty {
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContactParamsProperty {
     /// A value with the required `property`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(property: impl Into<String>) -> Self {
         Self {
             property: Some(property.into()),
@@ -6852,7 +6852,7 @@ str_accessors!(FlowActionJsonCreateJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonCreateJson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionJsonCreateJsonParams>) -> Self {
         Self {
             action: Some(FlowActionJsonCreateJsonAction::from("CREATE_JSON")),
@@ -6895,7 +6895,7 @@ pub struct FlowActionJsonCreateJsonParams {
 #[allow(deprecated)]
 impl FlowActionJsonCreateJsonParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(object: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             object: Some(object.into()),
@@ -6942,7 +6942,7 @@ str_accessors!(FlowActionJsonParseJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonParseJson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionJsonParseJsonParams>) -> Self {
         Self {
             action: Some(FlowActionJsonParseJsonAction::from("PARSE_JSON")),
@@ -6985,7 +6985,7 @@ pub struct FlowActionJsonParseJsonParams {
 #[allow(deprecated)]
 impl FlowActionJsonParseJsonParams {
     /// A value with the required `json`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(json: impl Into<String>) -> Self {
         Self {
             json: Some(json.into()),
@@ -7036,7 +7036,7 @@ str_accessors!(FlowActionJsonSerializeJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonSerializeJson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionJsonSerializeJsonParams>,
@@ -7082,7 +7082,7 @@ pub struct FlowActionJsonSerializeJsonParams {
 #[allow(deprecated)]
 impl FlowActionJsonSerializeJsonParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(object: impl Into<FlowActionJsonSerializeJsonParamsObject>) -> Self {
         Self {
             object: Some(object.into()),
@@ -7211,7 +7211,7 @@ str_accessors!(FlowActionJwtDecodeJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtDecodeJwt {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtDecodeJwtParams>) -> Self {
         Self {
             action: Some(FlowActionJwtDecodeJwtAction::from("DECODE_JWT")),
@@ -7254,7 +7254,7 @@ pub struct FlowActionJwtDecodeJwtParams {
 #[allow(deprecated)]
 impl FlowActionJwtDecodeJwtParams {
     /// A value with the required `token`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(token: impl Into<crate::Secret>) -> Self {
         Self {
             token: Some(token.into()),
@@ -7301,7 +7301,7 @@ str_accessors!(FlowActionJwtSignJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtSignJwt {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtSignJwtParams>) -> Self {
         Self {
             action: Some(FlowActionJwtSignJwtAction::from("SIGN_JWT")),
@@ -7360,7 +7360,7 @@ str_accessors!(FlowActionJwtSignJwtParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionJwtSignJwtParams {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -7421,7 +7421,7 @@ str_accessors!(FlowActionJwtVerifyJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtVerifyJwt {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionJwtVerifyJwtParams>) -> Self {
         Self {
             action: Some(FlowActionJwtVerifyJwtAction::from("VERIFY_JWT")),
@@ -7474,7 +7474,7 @@ str_accessors!(FlowActionJwtVerifyJwtParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionJwtVerifyJwtParams {
     /// A value with the required `connection_id`, `token`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, token: impl Into<crate::Secret>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -7528,7 +7528,7 @@ str_accessors!(FlowActionMailchimpUpsertMember: id);
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMember {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionMailchimpUpsertMemberParams>,
@@ -7581,7 +7581,7 @@ str_accessors!(FlowActionMailchimpUpsertMemberParams: connection_id, list_id);
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMemberParams {
     /// A value with the required `connection_id`, `list_id`, `member`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         list_id: impl Into<String>,
@@ -7623,7 +7623,7 @@ pub struct FlowActionMailchimpUpsertMemberParamsMember {
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMemberParamsMember {
     /// A value with the required `email_address`, `status_if_new`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email_address: impl Into<String>, status_if_new: impl Into<String>) -> Self {
         Self {
             email_address: Some(email_address.into()),
@@ -7679,7 +7679,7 @@ str_accessors!(FlowActionMailjetSendEmail: id);
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmail {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionMailjetSendEmailParams>) -> Self {
         Self {
             action: Some(FlowActionMailjetSendEmailAction::from("SEND_EMAIL")),
@@ -7763,7 +7763,7 @@ pub struct FlowActionMailjetSendEmailParamsObject {
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmailParamsObject {
     /// A value with the required `content`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(content: impl Into<String>) -> Self {
         Self {
             content: Some(content.into()),
@@ -7792,7 +7792,7 @@ pub struct FlowActionMailjetSendEmailParamsObject2 {
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmailParamsObject2 {
     /// A value with the required `template_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(template_id: impl Into<i64>) -> Self {
         Self {
             template_id: Some(template_id.into()),
@@ -7875,7 +7875,7 @@ str_accessors!(FlowActionOtpGenerateCode: id);
 #[allow(deprecated)]
 impl FlowActionOtpGenerateCode {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionOtpGenerateCodeParams>) -> Self {
         Self {
             action: Some(FlowActionOtpGenerateCodeAction::from("GENERATE_CODE")),
@@ -7921,7 +7921,7 @@ pub struct FlowActionOtpGenerateCodeParams {
 #[allow(deprecated)]
 impl FlowActionOtpGenerateCodeParams {
     /// A value with the required `length`, `reference`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(length: impl Into<i64>, reference: impl Into<String>) -> Self {
         Self {
             length: Some(length.into()),
@@ -7971,7 +7971,7 @@ str_accessors!(FlowActionOtpVerifyCode: id);
 #[allow(deprecated)]
 impl FlowActionOtpVerifyCode {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionOtpVerifyCodeParams>) -> Self {
         Self {
             action: Some(FlowActionOtpVerifyCodeAction::from("VERIFY_CODE")),
@@ -8017,7 +8017,7 @@ pub struct FlowActionOtpVerifyCodeParams {
 #[allow(deprecated)]
 impl FlowActionOtpVerifyCodeParams {
     /// A value with the required `code`, `reference`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         code: impl Into<FlowActionOtpVerifyCodeParamsCode>,
         reference: impl Into<String>,
@@ -8152,7 +8152,7 @@ str_accessors!(FlowActionPipedriveAddDeal: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddDeal {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionPipedriveAddDealParams>) -> Self {
         Self {
             action: Some(FlowActionPipedriveAddDealAction::from("ADD_DEAL")),
@@ -8217,7 +8217,7 @@ str_accessors!(FlowActionPipedriveAddDealParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddDealParams {
     /// A value with the required `connection_id`, `title`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, title: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -8291,7 +8291,7 @@ str_accessors!(FlowActionPipedriveAddOrganization: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddOrganization {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionPipedriveAddOrganizationParams>,
@@ -8349,7 +8349,7 @@ str_accessors!(FlowActionPipedriveAddOrganizationParams: connection_id, name);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddOrganizationParams {
     /// A value with the required `connection_id`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -8405,7 +8405,7 @@ str_accessors!(FlowActionPipedriveAddPerson: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddPerson {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionPipedriveAddPersonParams>,
@@ -8470,7 +8470,7 @@ str_accessors!(FlowActionPipedriveAddPersonParams: connection_id, email, name);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddPersonParams {
     /// A value with the required `connection_id`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -8574,7 +8574,7 @@ str_accessors!(FlowActionSalesforceCreateLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceCreateLead {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionSalesforceCreateLeadParams>,
@@ -8639,7 +8639,7 @@ str_accessors!(FlowActionSalesforceCreateLeadParams: connection_id, email, first
 #[allow(deprecated)]
 impl FlowActionSalesforceCreateLeadParams {
     /// A value with the required `company`, `connection_id`, `last_name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         company: impl Into<String>,
         connection_id: impl Into<String>,
@@ -8704,7 +8704,7 @@ str_accessors!(FlowActionSalesforceGetLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceGetLead {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionSalesforceGetLeadParams>,
@@ -8754,7 +8754,7 @@ str_accessors!(FlowActionSalesforceGetLeadParams: connection_id, lead_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceGetLeadParams {
     /// A value with the required `connection_id`, `lead_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, lead_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -8808,7 +8808,7 @@ str_accessors!(FlowActionSalesforceSearchLeads: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceSearchLeads {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionSalesforceSearchLeadsParams>,
@@ -8864,7 +8864,7 @@ str_accessors!(FlowActionSalesforceSearchLeadsParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceSearchLeadsParams {
     /// A value with the required `connection_id`, `lead_fields`, `search_field`, `search_value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         lead_fields: impl Into<Vec<String>>,
@@ -8937,7 +8937,7 @@ str_accessors!(FlowActionSalesforceUpdateLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceUpdateLead {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionSalesforceUpdateLeadParams>,
@@ -8990,7 +8990,7 @@ str_accessors!(FlowActionSalesforceUpdateLeadParams: connection_id, lead_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceUpdateLeadParams {
     /// A value with the required `connection_id`, `lead_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, lead_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -9042,7 +9042,7 @@ str_accessors!(FlowActionSendgridSendEmail: id);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmail {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionSendgridSendEmailParams>,
@@ -9091,7 +9091,7 @@ str_accessors!(FlowActionSendgridSendEmailParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmailParams {
     /// A value with the required `connection_id`, `from`, `personalizations`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         from: impl Into<FlowActionSendgridSendEmailParamsPerson>,
@@ -9131,7 +9131,7 @@ str_accessors!(FlowActionSendgridSendEmailParamsPerson: email, name);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmailParamsPerson {
     /// A value with the required `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: Some(email.into()),
@@ -9184,7 +9184,7 @@ str_accessors!(FlowActionSlackPostMessage: id);
 #[allow(deprecated)]
 impl FlowActionSlackPostMessage {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionSlackPostMessageParams>) -> Self {
         Self {
             action: Some(FlowActionSlackPostMessageAction::from("POST_MESSAGE")),
@@ -9234,7 +9234,7 @@ str_accessors!(FlowActionSlackPostMessageParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParams {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -9273,7 +9273,7 @@ pub struct FlowActionSlackPostMessageParamsAttachment {
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParamsAttachment {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -9320,7 +9320,7 @@ pub struct FlowActionSlackPostMessageParamsAttachmentField {
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParamsAttachmentField {
     /// A value with the required `title`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>) -> Self {
         Self {
             title: Some(title.into()),
@@ -9432,7 +9432,7 @@ str_accessors!(FlowActionStripeAddTaxId: id);
 #[allow(deprecated)]
 impl FlowActionStripeAddTaxId {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionStripeAddTaxIdParams>) -> Self {
         Self {
             action: Some(FlowActionStripeAddTaxIdAction::from("ADD_TAX_ID")),
@@ -9485,7 +9485,7 @@ str_accessors!(FlowActionStripeAddTaxIdParams: connection_id, customer_id);
 #[allow(deprecated)]
 impl FlowActionStripeAddTaxIdParams {
     /// A value with the required `connection_id`, `customer_id`, `type`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         customer_id: impl Into<String>,
@@ -9550,7 +9550,7 @@ pub struct FlowActionStripeAddress {
 #[allow(deprecated)]
 impl FlowActionStripeAddress {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -9604,7 +9604,7 @@ str_accessors!(FlowActionStripeCreateCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeCreateCustomer {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeCreateCustomerParams>,
@@ -9677,7 +9677,7 @@ str_accessors!(FlowActionStripeCreateCustomerParams: connection_id, email, name)
 #[allow(deprecated)]
 impl FlowActionStripeCreateCustomerParams {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -9740,7 +9740,7 @@ str_accessors!(FlowActionStripeCreatePortalSession: id);
 #[allow(deprecated)]
 impl FlowActionStripeCreatePortalSession {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeCreatePortalSessionParams>,
@@ -9795,7 +9795,7 @@ str_accessors!(FlowActionStripeCreatePortalSessionParams: connection_id, custome
 #[allow(deprecated)]
 impl FlowActionStripeCreatePortalSessionParams {
     /// A value with the required `connection_id`, `customer_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, customer_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -9847,7 +9847,7 @@ str_accessors!(FlowActionStripeDeleteTaxId: id);
 #[allow(deprecated)]
 impl FlowActionStripeDeleteTaxId {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeDeleteTaxIdParams>,
@@ -9900,7 +9900,7 @@ str_accessors!(FlowActionStripeDeleteTaxIdParams: connection_id, customer_id, id
 #[allow(deprecated)]
 impl FlowActionStripeDeleteTaxIdParams {
     /// A value with the required `connection_id`, `customer_id`, `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         customer_id: impl Into<String>,
@@ -9957,7 +9957,7 @@ str_accessors!(FlowActionStripeFindCustomers: id);
 #[allow(deprecated)]
 impl FlowActionStripeFindCustomers {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeFindCustomersParams>,
@@ -10026,7 +10026,7 @@ str_accessors!(FlowActionStripeGetCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeGetCustomer {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeGetCustomerParams>,
@@ -10076,7 +10076,7 @@ str_accessors!(FlowActionStripeGetCustomerParams: connection_id, id);
 #[allow(deprecated)]
 impl FlowActionStripeGetCustomerParams {
     /// A value with the required `connection_id`, `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -10110,7 +10110,7 @@ pub struct FlowActionStripeTaxId {
 #[allow(deprecated)]
 impl FlowActionStripeTaxId {
     /// A value with the required `type`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             type_: Some(type_.into()),
@@ -10158,7 +10158,7 @@ str_accessors!(FlowActionStripeUpdateCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeUpdateCustomer {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionStripeUpdateCustomerParams>,
@@ -10231,7 +10231,7 @@ str_accessors!(FlowActionStripeUpdateCustomerParams: connection_id, email, id, n
 #[allow(deprecated)]
 impl FlowActionStripeUpdateCustomerParams {
     /// A value with the required `connection_id`, `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>, id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -10295,7 +10295,7 @@ str_accessors!(FlowActionTelegramSendMessage: id);
 #[allow(deprecated)]
 impl FlowActionTelegramSendMessage {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionTelegramSendMessageParams>,
@@ -10348,7 +10348,7 @@ str_accessors!(FlowActionTelegramSendMessageParams: chat_id, connection_id);
 #[allow(deprecated)]
 impl FlowActionTelegramSendMessageParams {
     /// A value with the required `chat_id`, `connection_id`, `text`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         chat_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -10439,7 +10439,7 @@ str_accessors!(FlowActionTwilioMakeCall: id);
 #[allow(deprecated)]
 impl FlowActionTwilioMakeCall {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionTwilioMakeCallParams>) -> Self {
         Self {
             action: Some(FlowActionTwilioMakeCallAction::from("MAKE_CALL")),
@@ -10488,7 +10488,7 @@ str_accessors!(FlowActionTwilioMakeCallParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionTwilioMakeCallParams {
     /// A value with the required `connection_id`, `from`, `payload`, `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         from: impl Into<String>,
@@ -10549,7 +10549,7 @@ str_accessors!(FlowActionTwilioSendSms: id);
 #[allow(deprecated)]
 impl FlowActionTwilioSendSms {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionTwilioSendSmsParams>) -> Self {
         Self {
             action: Some(FlowActionTwilioSendSmsAction::from("SEND_SMS")),
@@ -10598,7 +10598,7 @@ str_accessors!(FlowActionTwilioSendSmsParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionTwilioSendSmsParams {
     /// A value with the required `connection_id`, `from`, `message`, `to`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         from: impl Into<String>,
@@ -10663,7 +10663,7 @@ str_accessors!(FlowActionWhatsappSendMessage: id);
 #[allow(deprecated)]
 impl FlowActionWhatsappSendMessage {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionWhatsappSendMessageParams>,
@@ -10718,7 +10718,7 @@ str_accessors!(FlowActionWhatsappSendMessageParams: connection_id, sender_id);
 #[allow(deprecated)]
 impl FlowActionWhatsappSendMessageParams {
     /// A value with the required `connection_id`, `payload`, `recipient_number`, `sender_id`, `type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
         payload: impl Into<FlowActionWhatsappSendMessageParamsPayload>,
@@ -10886,7 +10886,7 @@ str_accessors!(FlowActionXmlParseXml: id);
 #[allow(deprecated)]
 impl FlowActionXmlParseXml {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionXmlParseXmlParams>) -> Self {
         Self {
             action: Some(FlowActionXmlParseXmlAction::from("PARSE_XML")),
@@ -10929,7 +10929,7 @@ pub struct FlowActionXmlParseXmlParams {
 #[allow(deprecated)]
 impl FlowActionXmlParseXmlParams {
     /// A value with the required `xml`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(xml: impl Into<String>) -> Self {
         Self {
             xml: Some(xml.into()),
@@ -10980,7 +10980,7 @@ str_accessors!(FlowActionXmlSerializeXml: id);
 #[allow(deprecated)]
 impl FlowActionXmlSerializeXml {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, params: impl Into<FlowActionXmlSerializeXmlParams>) -> Self {
         Self {
             action: Some(FlowActionXmlSerializeXmlAction::from("SERIALIZE_XML")),
@@ -11023,7 +11023,7 @@ pub struct FlowActionXmlSerializeXmlParams {
 #[allow(deprecated)]
 impl FlowActionXmlSerializeXmlParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(object: impl Into<FlowActionXmlSerializeXmlParamsObject>) -> Self {
         Self {
             object: Some(object.into()),
@@ -11117,7 +11117,7 @@ str_accessors!(FlowActionZapierTriggerWebhook: id);
 #[allow(deprecated)]
 impl FlowActionZapierTriggerWebhook {
     /// A value with the required `id`, `params`; `action`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
         params: impl Into<FlowActionZapierTriggerWebhookParams>,
@@ -11169,7 +11169,7 @@ str_accessors!(FlowActionZapierTriggerWebhookParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionZapierTriggerWebhookParams {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
@@ -11273,7 +11273,7 @@ pub struct FlowsVaultConnectioSetupApiKey {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupApiKey {
     /// A value with the required `api_key`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>) -> Self {
         Self {
             api_key: Some(api_key.into()),
@@ -11306,7 +11306,7 @@ pub struct FlowsVaultConnectioSetupApiKeyWithBaseUrl {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupApiKeyWithBaseUrl {
     /// A value with the required `api_key`, `base_url`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>, base_url: impl Into<String>) -> Self {
         Self {
             api_key: Some(api_key.into()),
@@ -11346,7 +11346,7 @@ str_accessors!(FlowsVaultConnectioSetupBigqueryOauthJwt: project_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupBigqueryOauthJwt {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -11380,7 +11380,7 @@ pub struct FlowsVaultConnectioSetupHttpBearer {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupHttpBearer {
     /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(token: impl Into<crate::Secret>) -> Self {
         Self {
             token: Some(token.into()),
@@ -11410,7 +11410,7 @@ pub struct FlowsVaultConnectioSetupJwt {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupJwt {
     /// A value with the required `algorithm`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(algorithm: impl Into<FlowsVaultConnectioSetupJwtAlgorithmEnum>) -> Self {
         Self {
             algorithm: Some(algorithm.into()),
@@ -11471,7 +11471,7 @@ pub struct FlowsVaultConnectioSetupMailjetApiKey {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupMailjetApiKey {
     /// A value with the required `api_key`, `secret_key`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>, secret_key: impl Into<crate::Secret>) -> Self {
         Self {
             api_key: Some(api_key.into()),
@@ -11514,7 +11514,7 @@ str_accessors!(FlowsVaultConnectioSetupOauthApp: client_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupOauthApp {
     /// A value with the required `client_id`, `client_secret`, `domain`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<crate::Secret>,
@@ -11556,7 +11556,7 @@ pub struct FlowsVaultConnectioSetupOauthCode {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupOauthCode {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -11586,7 +11586,7 @@ pub struct FlowsVaultConnectioSetupSecretApiKey {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupSecretApiKey {
     /// A value with the required `secret_key`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(secret_key: impl Into<crate::Secret>) -> Self {
         Self {
             secret_key: Some(secret_key.into()),
@@ -11619,7 +11619,7 @@ pub struct FlowsVaultConnectioSetupStripeKeyPair {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupStripeKeyPair {
     /// A value with the required `private_key`, `public_key`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(private_key: impl Into<crate::Secret>, public_key: impl Into<String>) -> Self {
         Self {
             private_key: Some(private_key.into()),
@@ -11652,7 +11652,7 @@ pub struct FlowsVaultConnectioSetupToken {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupToken {
     /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(token: impl Into<crate::Secret>) -> Self {
         Self {
             token: Some(token.into()),
@@ -11686,7 +11686,7 @@ str_accessors!(FlowsVaultConnectioSetupTwilioApiKey: account_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupTwilioApiKey {
     /// A value with the required `account_id`, `api_key`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_id: impl Into<String>, api_key: impl Into<crate::Secret>) -> Self {
         Self {
             account_id: Some(account_id.into()),
@@ -11769,7 +11769,7 @@ pub struct FlowsVaultConnectioSetupWebhook {
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupWebhook {
     /// A value with the required `url`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             type_: Some(FlowsVaultConnectioSetupTypeWebhookEnum::from("WEBHOOK")),
@@ -11852,7 +11852,7 @@ str_accessors!(FlowsVaultConnectionHttpApiKeySetup: name);
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpApiKeySetup {
     /// A value with the required `in`, `name`, `value`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         in_: impl Into<FlowsVaultConnectionHttpApiKeySetupInEnum>,
         name: impl Into<String>,
@@ -11903,7 +11903,7 @@ pub struct FlowsVaultConnectionHttpBasicAuthSetup {
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpBasicAuthSetup {
     /// A value with the required `username`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(username: impl Into<String>) -> Self {
         Self {
             type_: Some(FlowsVaultConnectionSetupTypeBasicAuthEnum::from(
@@ -11953,7 +11953,7 @@ str_accessors!(FlowsVaultConnectionHttpOauthClientCredentialsSetup: client_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpOauthClientCredentialsSetup {
     /// A value with the required `client_id`, `client_secret`, `token_endpoint`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<crate::Secret>,
@@ -12173,7 +12173,7 @@ pub struct UpdateFlowRequestContent {
 #[allow(deprecated)]
 impl UpdateFlowRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             actions: None,
@@ -12212,7 +12212,7 @@ pub struct UpdateFlowsVaultConnectionRequestContent {
 #[allow(deprecated)]
 impl UpdateFlowsVaultConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             name: None,

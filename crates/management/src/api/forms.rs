@@ -34,7 +34,7 @@ pub struct CreateFormRequestContent {
 #[allow(deprecated)]
 impl CreateFormRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             ending: None,
@@ -158,7 +158,7 @@ str_accessors!(FormBlockDivider: id);
 #[allow(deprecated)]
 impl FormBlockDivider {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -200,7 +200,7 @@ str_accessors!(FormBlockHtml: id);
 #[allow(deprecated)]
 impl FormBlockHtml {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -230,7 +230,7 @@ pub struct FormBlockHtmlConfig {
 #[allow(deprecated)]
 impl FormBlockHtmlConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -265,7 +265,7 @@ str_accessors!(FormBlockImage: id);
 #[allow(deprecated)]
 impl FormBlockImage {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -301,7 +301,7 @@ pub struct FormBlockImageConfig {
 #[allow(deprecated)]
 impl FormBlockImageConfig {
     /// A value with the required `src`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(src: impl Into<String>) -> Self {
         Self {
             src: Some(src.into()),
@@ -351,7 +351,7 @@ str_accessors!(FormBlockJumpButton: id);
 #[allow(deprecated)]
 impl FormBlockJumpButton {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormBlockJumpButtonConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -388,7 +388,7 @@ pub struct FormBlockJumpButtonConfig {
 #[allow(deprecated)]
 impl FormBlockJumpButtonConfig {
     /// A value with the required `next_node`, `text`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(next_node: impl Into<FormNodePointer>, text: impl Into<String>) -> Self {
         Self {
             next_node: Some(next_node.into()),
@@ -419,7 +419,7 @@ pub struct FormBlockJumpButtonConfigStyle {
 #[allow(deprecated)]
 impl FormBlockJumpButtonConfigStyle {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -454,7 +454,7 @@ str_accessors!(FormBlockNextButton: id);
 #[allow(deprecated)]
 impl FormBlockNextButton {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormBlockNextButtonConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -485,7 +485,7 @@ pub struct FormBlockNextButtonConfig {
 #[allow(deprecated)]
 impl FormBlockNextButtonConfig {
     /// A value with the required `text`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: Some(text.into()),
@@ -521,7 +521,7 @@ str_accessors!(FormBlockPreviousButton: id);
 #[allow(deprecated)]
 impl FormBlockPreviousButton {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormBlockPreviousButtonConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -564,7 +564,7 @@ str_accessors!(FormBlockResendButton: id);
 #[allow(deprecated)]
 impl FormBlockResendButton {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormBlockResendButtonConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -614,7 +614,7 @@ str_accessors!(FormBlockResendButtonConfig: flow_id);
 #[allow(deprecated)]
 impl FormBlockResendButtonConfig {
     /// A value with the required `active_text`, `button_text`, `flow_id`, `waiting_text`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         active_text: impl Into<String>,
         button_text: impl Into<String>,
@@ -672,7 +672,7 @@ str_accessors!(FormBlockRichText: id);
 #[allow(deprecated)]
 impl FormBlockRichText {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryBlockConst::from("BLOCK")),
@@ -814,7 +814,7 @@ pub struct FormEndingNode {
 #[allow(deprecated)]
 impl FormEndingNode {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -846,7 +846,7 @@ str_accessors!(FormEndingNodeAfterSubmit: flow_id);
 #[allow(deprecated)]
 impl FormEndingNodeAfterSubmit {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -880,7 +880,7 @@ pub struct FormEndingNodeRedirection {
 #[allow(deprecated)]
 impl FormEndingNodeRedirection {
     /// A value with the required `target`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(target: impl Into<String>) -> Self {
         Self {
             target: Some(target.into()),
@@ -1030,7 +1030,7 @@ str_accessors!(FormFieldBoolean: id);
 #[allow(deprecated)]
 impl FormFieldBoolean {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFieldBooleanConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1072,7 +1072,7 @@ pub struct FormFieldBooleanConfig {
 #[allow(deprecated)]
 impl FormFieldBooleanConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1102,7 +1102,7 @@ pub struct FormFieldBooleanConfigOptions {
 #[allow(deprecated)]
 impl FormFieldBooleanConfigOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1151,7 +1151,7 @@ str_accessors!(FormFieldCards: id);
 #[allow(deprecated)]
 impl FormFieldCards {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1198,7 +1198,7 @@ pub struct FormFieldCardsConfig {
 #[allow(deprecated)]
 impl FormFieldCardsConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1235,7 +1235,7 @@ pub struct FormFieldCardsConfigOption {
 #[allow(deprecated)]
 impl FormFieldCardsConfigOption {
     /// A value with the required `image_url`, `label`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         image_url: impl Into<String>,
         label: impl Into<String>,
@@ -1293,7 +1293,7 @@ str_accessors!(FormFieldChoice: id);
 #[allow(deprecated)]
 impl FormFieldChoice {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1340,7 +1340,7 @@ pub struct FormFieldChoiceConfig {
 #[allow(deprecated)]
 impl FormFieldChoiceConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1377,7 +1377,7 @@ pub struct FormFieldChoiceConfigAllowOther {
 #[allow(deprecated)]
 impl FormFieldChoiceConfigAllowOther {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1409,7 +1409,7 @@ pub struct FormFieldChoiceConfigOption {
 #[allow(deprecated)]
 impl FormFieldChoiceConfigOption {
     /// A value with the required `label`, `value`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             label: Some(label.into()),
@@ -1460,7 +1460,7 @@ str_accessors!(FormFieldCustom: id);
 #[allow(deprecated)]
 impl FormFieldCustom {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFieldCustomConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1508,7 +1508,7 @@ pub struct FormFieldCustomConfig {
 #[allow(deprecated)]
 impl FormFieldCustomConfig {
     /// A value with the required `code`, `schema`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>, schema: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             code: Some(code.into()),
@@ -1563,7 +1563,7 @@ str_accessors!(FormFieldDate: id);
 #[allow(deprecated)]
 impl FormFieldDate {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFieldDateConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1605,7 +1605,7 @@ pub struct FormFieldDateConfig {
 #[allow(deprecated)]
 impl FormFieldDateConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1662,7 +1662,7 @@ str_accessors!(FormFieldDropdown: id);
 #[allow(deprecated)]
 impl FormFieldDropdown {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1709,7 +1709,7 @@ pub struct FormFieldDropdownConfig {
 #[allow(deprecated)]
 impl FormFieldDropdownConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1764,7 +1764,7 @@ str_accessors!(FormFieldEmail: id);
 #[allow(deprecated)]
 impl FormFieldEmail {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1826,7 +1826,7 @@ str_accessors!(FormFieldFile: id);
 #[allow(deprecated)]
 impl FormFieldFile {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -1879,7 +1879,7 @@ pub struct FormFieldFileConfig {
 #[allow(deprecated)]
 impl FormFieldFileConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1928,7 +1928,7 @@ pub struct FormFieldFileConfigStorage {
 #[allow(deprecated)]
 impl FormFieldFileConfigStorage {
     /// A value with the required `type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<FormFieldFileConfigStorageTypeEnum>) -> Self {
         Self {
             type_: Some(type_.into()),
@@ -1984,7 +1984,7 @@ str_accessors!(FormFieldLegal: id);
 #[allow(deprecated)]
 impl FormFieldLegal {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2022,7 +2022,7 @@ pub struct FormFieldLegalConfig {
 #[allow(deprecated)]
 impl FormFieldLegalConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2069,7 +2069,7 @@ str_accessors!(FormFieldNumber: id);
 #[allow(deprecated)]
 impl FormFieldNumber {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2116,7 +2116,7 @@ pub struct FormFieldNumberConfig {
 #[allow(deprecated)]
 impl FormFieldNumberConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2169,7 +2169,7 @@ str_accessors!(FormFieldPassword: id);
 #[allow(deprecated)]
 impl FormFieldPassword {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFieldPasswordConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2226,7 +2226,7 @@ pub struct FormFieldPasswordConfig {
 #[allow(deprecated)]
 impl FormFieldPasswordConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2299,7 +2299,7 @@ str_accessors!(FormFieldPayment: id);
 #[allow(deprecated)]
 impl FormFieldPayment {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFieldPaymentConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2350,7 +2350,7 @@ pub struct FormFieldPaymentConfig {
 #[allow(deprecated)]
 impl FormFieldPaymentConfig {
     /// A value with the required `charge`, `credentials`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         charge: impl Into<FormFieldPaymentConfigCharge>,
         credentials: impl Into<FormFieldPaymentConfigCredentials>,
@@ -2421,7 +2421,7 @@ pub struct FormFieldPaymentConfigChargeOneOff {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeOneOff {
     /// A value with the required `one_off`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(one_off: impl Into<FormFieldPaymentConfigChargeOneOffOneOff>) -> Self {
         Self {
             one_off: Some(one_off.into()),
@@ -2473,7 +2473,7 @@ pub struct FormFieldPaymentConfigChargeOneOffOneOff {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeOneOffOneOff {
     /// A value with the required `amount`, `currency`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         amount: impl Into<FormFieldPaymentConfigChargeOneOffOneOffAmount>,
         currency: impl Into<FormFieldPaymentConfigChargeOneOffCurrencyEnum>,
@@ -2551,7 +2551,7 @@ pub struct FormFieldPaymentConfigChargeSubscription {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeSubscription {
     /// A value with the required `subscription`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(subscription: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             subscription: Some(subscription.into()),
@@ -2595,7 +2595,7 @@ pub struct FormFieldPaymentConfigCredentials {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigCredentials {
     /// A value with the required `private_key`, `public_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(private_key: impl Into<crate::Secret>, public_key: impl Into<String>) -> Self {
         Self {
             private_key: Some(private_key.into()),
@@ -2627,7 +2627,7 @@ pub struct FormFieldPaymentConfigFieldProperties {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigFieldProperties {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2663,7 +2663,7 @@ pub struct FormFieldPaymentConfigFields {
 #[allow(deprecated)]
 impl FormFieldPaymentConfigFields {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2722,7 +2722,7 @@ str_accessors!(FormFieldSocial: id);
 #[allow(deprecated)]
 impl FormFieldSocial {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2782,7 +2782,7 @@ str_accessors!(FormFieldTel: id);
 #[allow(deprecated)]
 impl FormFieldTel {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2835,7 +2835,7 @@ pub struct FormFieldTelConfig {
 #[allow(deprecated)]
 impl FormFieldTelConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2870,7 +2870,7 @@ pub struct FormFieldTelConfigStrings {
 #[allow(deprecated)]
 impl FormFieldTelConfigStrings {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -2917,7 +2917,7 @@ str_accessors!(FormFieldText: id);
 #[allow(deprecated)]
 impl FormFieldText {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -2967,7 +2967,7 @@ pub struct FormFieldTextConfig {
 #[allow(deprecated)]
 impl FormFieldTextConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3118,7 +3118,7 @@ str_accessors!(FormFieldUrl: id);
 #[allow(deprecated)]
 impl FormFieldUrl {
     /// A value with the required `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryFieldConst::from("FIELD")),
@@ -3159,7 +3159,7 @@ pub struct FormFieldUrlConfig {
 #[allow(deprecated)]
 impl FormFieldUrlConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3199,7 +3199,7 @@ str_accessors!(FormFlow: id);
 #[allow(deprecated)]
 impl FormFlow {
     /// A value with the required `config`, `id`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormFlowConfig>, id: impl Into<String>) -> Self {
         Self {
             config: Some(config.into()),
@@ -3237,7 +3237,7 @@ str_accessors!(FormFlowConfig: flow_id);
 #[allow(deprecated)]
 impl FormFlowConfig {
     /// A value with the required `flow_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(flow_id: impl Into<String>) -> Self {
         Self {
             flow_id: Some(flow_id.into()),
@@ -3268,7 +3268,7 @@ pub struct FormHiddenField {
 #[allow(deprecated)]
 impl FormHiddenField {
     /// A value with the required `key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl Into<crate::Secret>) -> Self {
         Self {
             key: Some(key.into()),
@@ -3299,7 +3299,7 @@ pub struct FormLanguages {
 #[allow(deprecated)]
 impl FormLanguages {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3329,7 +3329,7 @@ pub struct FormMessages {
 #[allow(deprecated)]
 impl FormMessages {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3394,7 +3394,7 @@ pub struct FormNodeCoordinates {
 #[allow(deprecated)]
 impl FormNodeCoordinates {
     /// A value with the required `x`, `y`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(x: impl Into<i64>, y: impl Into<i64>) -> Self {
         Self {
             x: Some(x.into()),
@@ -3498,7 +3498,7 @@ str_accessors!(FormRouter: id);
 #[allow(deprecated)]
 impl FormRouter {
     /// A value with the required `id`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
@@ -3534,7 +3534,7 @@ pub struct FormRouterConfig {
 #[allow(deprecated)]
 impl FormRouterConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3571,7 +3571,7 @@ str_accessors!(FormRouterRule: id);
 #[allow(deprecated)]
 impl FormRouterRule {
     /// A value with the required `condition`, `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(condition: impl Into<serde_json::Value>, id: impl Into<String>) -> Self {
         Self {
             condition: Some(condition.into()),
@@ -3610,7 +3610,7 @@ pub struct FormStartNode {
 #[allow(deprecated)]
 impl FormStartNode {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3652,7 +3652,7 @@ str_accessors!(FormStep: id);
 #[allow(deprecated)]
 impl FormStep {
     /// A value with the required `id`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
@@ -3688,7 +3688,7 @@ pub struct FormStepConfig {
 #[allow(deprecated)]
 impl FormStepConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3715,7 +3715,7 @@ pub struct FormStyle {
 #[allow(deprecated)]
 impl FormStyle {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -3826,7 +3826,7 @@ str_accessors!(FormWidgetAuth0VerifiableCredentials: id);
 #[allow(deprecated)]
 impl FormWidgetAuth0VerifiableCredentials {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         config: impl Into<FormWidgetAuth0VerifiableCredentialsConfig>,
         id: impl Into<String>,
@@ -3886,7 +3886,7 @@ str_accessors!(FormWidgetAuth0VerifiableCredentialsConfig: verification_id);
 #[allow(deprecated)]
 impl FormWidgetAuth0VerifiableCredentialsConfig {
     /// A value with the required `access_token`, `alternate_text`, `url`, `verification_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         access_token: impl Into<crate::Secret>,
         alternate_text: impl Into<String>,
@@ -3952,7 +3952,7 @@ str_accessors!(FormWidgetGMapsAddress: id);
 #[allow(deprecated)]
 impl FormWidgetGMapsAddress {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormWidgetGMapsAddressConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryWidgetConst::from("WIDGET")),
@@ -3991,7 +3991,7 @@ pub struct FormWidgetGMapsAddressConfig {
 #[allow(deprecated)]
 impl FormWidgetGMapsAddressConfig {
     /// A value with the required `api_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>) -> Self {
         Self {
             api_key: Some(api_key.into()),
@@ -4039,7 +4039,7 @@ str_accessors!(FormWidgetRecaptcha: id);
 #[allow(deprecated)]
 impl FormWidgetRecaptcha {
     /// A value with the required `config`, `id`; `category`, `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(config: impl Into<FormWidgetRecaptchaConfig>, id: impl Into<String>) -> Self {
         Self {
             category: Some(FormComponentCategoryWidgetConst::from("WIDGET")),
@@ -4081,7 +4081,7 @@ pub struct FormWidgetRecaptchaConfig {
 #[allow(deprecated)]
 impl FormWidgetRecaptchaConfig {
     /// A value with the required `secret_key`, `site_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(secret_key: impl Into<crate::Secret>, site_key: impl Into<String>) -> Self {
         Self {
             secret_key: Some(secret_key.into()),
@@ -4203,7 +4203,7 @@ pub struct UpdateFormRequestContent {
 #[allow(deprecated)]
 impl UpdateFormRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ending: None,

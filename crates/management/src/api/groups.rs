@@ -13,7 +13,7 @@ pub struct AssignGroupRolesRequestContent {
 #[allow(deprecated)]
 impl AssignGroupRolesRequestContent {
     /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {
             roles: roles.into(),

@@ -28,7 +28,7 @@ pub struct CreateGuardianEnrollmentTicketRequestContent {
 #[allow(deprecated)]
 impl CreateGuardianEnrollmentTicketRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             allow_multiple_enrollments: None,
@@ -355,7 +355,7 @@ pub struct SetGuardianFactorDuoSettingsRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorDuoSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             host: None,
@@ -393,7 +393,7 @@ pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorPhoneMessageTypesRequestContent {
     /// A value with the required `message_types`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(message_types: impl Into<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>) -> Self {
         Self {
             message_types: message_types.into(),
@@ -428,7 +428,7 @@ pub struct SetGuardianFactorRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorRequestContent {
     /// A value with the required `enabled`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
             enabled: enabled.into(),
@@ -467,7 +467,7 @@ pub struct SetGuardianFactorSmsTemplatesRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorSmsTemplatesRequestContent {
     /// A value with the required `enrollment_message`, `verification_message`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         enrollment_message: impl Into<String>,
         verification_message: impl Into<String>,
@@ -519,7 +519,7 @@ pub struct SetGuardianFactorsProviderPushNotificationApnsRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             bundle_id: None,
@@ -571,7 +571,7 @@ pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             server_key: None,
@@ -602,7 +602,7 @@ pub struct SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             server_credentials: None,
@@ -632,7 +632,7 @@ pub struct SetGuardianFactorsProviderPushNotificationRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationRequestContent {
     /// A value with the required `provider`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         provider: impl Into<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     ) -> Self {
@@ -676,7 +676,7 @@ pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             aws_access_key_id: None,
@@ -721,7 +721,7 @@ pub struct SetGuardianFactorsProviderSmsRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsRequestContent {
     /// A value with the required `provider`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(provider: impl Into<GuardianFactorsProviderSmsProviderEnum>) -> Self {
         Self {
             provider: provider.into(),
@@ -760,7 +760,7 @@ pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             auth_token: None,

@@ -24,7 +24,7 @@ pub struct CreateHookRequestContent {
 #[allow(deprecated)]
 impl CreateHookRequestContent {
     /// A value with the required `name`, `script`, `triggerId`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         script: impl Into<String>,
@@ -119,7 +119,7 @@ pub struct UpdateHookRequestContent {
 #[allow(deprecated)]
 impl UpdateHookRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             dependencies: None,

@@ -22,7 +22,7 @@ pub struct CreateVerificationEmailRequestContent {
 #[allow(deprecated)]
 impl CreateVerificationEmailRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             client_id: None,

@@ -28,7 +28,7 @@ pub struct CreateEncryptionKeyRequestContent {
 #[allow(deprecated)]
 impl CreateEncryptionKeyRequestContent {
     /// A value with the required `type`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CreateEncryptionKeyType>) -> Self {
         Self {
             type_: type_.into(),
@@ -138,7 +138,7 @@ pub struct CustomSigningKeyJwk {
 #[allow(deprecated)]
 impl CustomSigningKeyJwk {
     /// A value with the required `kty`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(kty: impl Into<CustomSigningKeyTypeEnum>) -> Self {
         Self {
             kty: Some(kty.into()),
@@ -281,7 +281,7 @@ pub struct ImportEncryptionKeyRequestContent {
 #[allow(deprecated)]
 impl ImportEncryptionKeyRequestContent {
     /// A value with the required `wrapped_key`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(wrapped_key: impl Into<crate::Secret>) -> Self {
         Self {
             wrapped_key: wrapped_key.into(),
@@ -325,7 +325,7 @@ pub struct SetCustomSigningKeysRequestContent {
 #[allow(deprecated)]
 impl SetCustomSigningKeysRequestContent {
     /// A value with the required `keys`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(keys: impl Into<Vec<CustomSigningKeyJwk>>) -> Self {
         Self {
             keys: keys.into(),

@@ -39,7 +39,7 @@ str_accessors!(CreateLogStreamDatadogRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamDatadogRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamDatadogSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -99,7 +99,7 @@ str_accessors!(CreateLogStreamEventBridgeRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamEventBridgeRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamEventBridgeSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -159,7 +159,7 @@ str_accessors!(CreateLogStreamEventGridRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamEventGridRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamEventGridSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -219,7 +219,7 @@ str_accessors!(CreateLogStreamHttpRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamHttpRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamHttpSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -279,7 +279,7 @@ str_accessors!(CreateLogStreamMixpanelRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamMixpanelRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamMixpanelSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -401,7 +401,7 @@ str_accessors!(CreateLogStreamSegmentRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSegmentRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamSegmentSinkWriteKey>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -461,7 +461,7 @@ str_accessors!(CreateLogStreamSplunkRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSplunkRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamSplunkSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -521,7 +521,7 @@ str_accessors!(CreateLogStreamSumoRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSumoRequestBody {
     /// A value with the required `sink`; `type` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sink: impl Into<LogStreamSumoSink>) -> Self {
         Self {
             sink: Some(sink.into()),
@@ -563,7 +563,7 @@ pub struct HttpCustomHeader {
 #[allow(deprecated)]
 impl HttpCustomHeader {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -656,7 +656,7 @@ pub struct LogStreamDatadogSink {
 #[allow(deprecated)]
 impl LogStreamDatadogSink {
     /// A value with the required `datadogApiKey`, `datadogRegion`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         datadog_api_key: impl Into<crate::Secret>,
         datadog_region: impl Into<LogStreamDatadogRegionEnum>,
@@ -745,7 +745,7 @@ pub struct LogStreamEventBridgeSink {
 #[allow(deprecated)]
 impl LogStreamEventBridgeSink {
     /// A value with the required `awsAccountId`, `awsRegion`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         aws_account_id: impl Into<String>,
         aws_region: impl Into<LogStreamEventBridgeSinkRegionEnum>,
@@ -995,7 +995,7 @@ pub struct LogStreamEventGridSink {
 #[allow(deprecated)]
 impl LogStreamEventGridSink {
     /// A value with the required `azureRegion`, `azureResourceGroup`, `azureSubscriptionId`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         azure_region: impl Into<LogStreamEventGridRegionEnum>,
         azure_resource_group: impl Into<String>,
@@ -1036,7 +1036,7 @@ pub struct LogStreamFilter {
 #[allow(deprecated)]
 impl LogStreamFilter {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1198,7 +1198,7 @@ pub struct LogStreamHttpSink {
 #[allow(deprecated)]
 impl LogStreamHttpSink {
     /// A value with the required `httpEndpoint`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(http_endpoint: impl Into<String>) -> Self {
         Self {
             http_endpoint: Some(http_endpoint.into()),
@@ -1308,7 +1308,7 @@ pub struct LogStreamMixpanelSink {
 #[allow(deprecated)]
 impl LogStreamMixpanelSink {
     /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountPassword`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mixpanel_project_id: impl Into<String>,
         mixpanel_region: impl Into<LogStreamMixpanelRegionEnum>,
@@ -1373,7 +1373,7 @@ pub struct LogStreamMixpanelSinkPatch {
 #[allow(deprecated)]
 impl LogStreamMixpanelSinkPatch {
     /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         mixpanel_project_id: impl Into<String>,
         mixpanel_region: impl Into<LogStreamMixpanelRegionEnum>,
@@ -1423,7 +1423,7 @@ pub struct LogStreamPiiConfig {
 #[allow(deprecated)]
 impl LogStreamPiiConfig {
     /// A value with the required `log_fields`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(log_fields: impl Into<Vec<LogStreamPiiLogFieldsEnum>>) -> Self {
         Self {
             log_fields: Some(log_fields.into()),
@@ -1584,7 +1584,7 @@ pub struct LogStreamSegmentSink {
 #[allow(deprecated)]
 impl LogStreamSegmentSink {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -1613,7 +1613,7 @@ pub struct LogStreamSegmentSinkWriteKey {
 #[allow(deprecated)]
 impl LogStreamSegmentSinkWriteKey {
     /// A value with the required `segmentWriteKey`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(segment_write_key: impl Into<crate::Secret>) -> Self {
         Self {
             segment_write_key: Some(segment_write_key.into()),
@@ -1811,7 +1811,7 @@ pub struct LogStreamSplunkSink {
 #[allow(deprecated)]
 impl LogStreamSplunkSink {
     /// A value with the required `splunkDomain`, `splunkPort`, `splunkSecure`, `splunkToken`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         splunk_domain: impl Into<String>,
         splunk_port: impl Into<String>,
@@ -1908,7 +1908,7 @@ pub struct LogStreamSumoSink {
 #[allow(deprecated)]
 impl LogStreamSumoSink {
     /// A value with the required `sumoSourceAddress`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sumo_source_address: impl Into<String>) -> Self {
         Self {
             sumo_source_address: Some(sumo_source_address.into()),
@@ -1947,7 +1947,7 @@ pub struct UpdateLogStreamRequestContent {
 #[allow(deprecated)]
 impl UpdateLogStreamRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             filters: None,

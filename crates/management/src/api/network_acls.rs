@@ -32,7 +32,7 @@ pub struct NetworkAclAction {
 #[allow(deprecated)]
 impl NetworkAclAction {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -95,7 +95,7 @@ pub struct NetworkAclMatch {
 #[allow(deprecated)]
 impl NetworkAclMatch {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -198,7 +198,7 @@ pub struct NetworkAclRule {
 #[allow(deprecated)]
 impl NetworkAclRule {
     /// A value with the required `action`, `scope`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action: impl Into<NetworkAclAction>,
         scope: impl Into<NetworkAclRuleScopeEnum>,
@@ -280,7 +280,7 @@ pub struct SetNetworkAclRequestContent {
 #[allow(deprecated)]
 impl SetNetworkAclRequestContent {
     /// A value with the required `active`, `description`, `rule`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         active: impl Into<bool>,
         description: impl Into<String>,
@@ -329,7 +329,7 @@ pub struct UpdateNetworkAclRequestContent {
 #[allow(deprecated)]
 impl UpdateNetworkAclRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             active: None,

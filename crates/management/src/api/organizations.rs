@@ -22,7 +22,7 @@ pub struct AddOrganizationConnectionRequestContent {
 #[allow(deprecated)]
 impl AddOrganizationConnectionRequestContent {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             assign_membership_on_login: None,
@@ -63,7 +63,7 @@ pub struct AssociateOrganizationClientGrantRequestContent {
 #[allow(deprecated)]
 impl AssociateOrganizationClientGrantRequestContent {
     /// A value with the required `grant_id`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(grant_id: impl Into<String>) -> Self {
         Self {
             grant_id: grant_id.into(),
@@ -109,7 +109,7 @@ pub struct CreateOrganizationAllConnectionRequestContent {
 #[allow(deprecated)]
 impl CreateOrganizationAllConnectionRequestContent {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(connection_id: impl Into<String>) -> Self {
         Self {
             assign_membership_on_login: None,
@@ -163,7 +163,7 @@ pub struct CreateOrganizationDiscoveryDomainRequestContent {
 #[allow(deprecated)]
 impl CreateOrganizationDiscoveryDomainRequestContent {
     /// A value with the required `domain`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(domain: impl Into<String>) -> Self {
         Self {
             domain: domain.into(),
@@ -199,7 +199,7 @@ pub struct CreateOrganizationGroupRolesRequestContent {
 #[allow(deprecated)]
 impl CreateOrganizationGroupRolesRequestContent {
     /// A value with the required `roles`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(roles: impl Into<Vec<String>>) -> Self {
         Self {
             roles: roles.into(),
@@ -247,7 +247,7 @@ pub struct CreateOrganizationInvitationRequestContent {
 #[allow(deprecated)]
 impl CreateOrganizationInvitationRequestContent {
     /// A value with the required `client_id`, `invitee`, `inviter`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
         invitee: impl Into<OrganizationInvitationInvitee>,
@@ -515,7 +515,7 @@ str_accessors!(OrganizationInvitationInvitee: email);
 #[allow(deprecated)]
 impl OrganizationInvitationInvitee {
     /// A value with the required `email`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: Some(email.into()),
@@ -542,7 +542,7 @@ str_accessors!(OrganizationInvitationInviter: name);
 #[allow(deprecated)]
 impl OrganizationInvitationInviter {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: Some(name.into()),
@@ -620,7 +620,7 @@ pub struct UpdateOrganizationAllConnectionRequestContent {
 #[allow(deprecated)]
 impl UpdateOrganizationAllConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             assign_membership_on_login: None,
@@ -674,7 +674,7 @@ pub struct UpdateOrganizationConnectionRequestContent {
 #[allow(deprecated)]
 impl UpdateOrganizationConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             assign_membership_on_login: None,
@@ -716,7 +716,7 @@ pub struct UpdateOrganizationDiscoveryDomainRequestContent {
 #[allow(deprecated)]
 impl UpdateOrganizationDiscoveryDomainRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             status: None,

@@ -62,7 +62,7 @@ str_accessors!(AculClientFilterById: id);
 #[allow(deprecated)]
 impl AculClientFilterById {
     /// A value with the required `id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: Some(id.into()),
@@ -88,7 +88,7 @@ pub struct AculClientFilterByMetadata {
 #[allow(deprecated)]
 impl AculClientFilterByMetadata {
     /// A value with the required `metadata`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(metadata: impl Into<crate::secret::SecretMap>) -> Self {
         Self {
             metadata: Some(metadata.into()),
@@ -135,7 +135,7 @@ pub struct AculConfigsItem {
 #[allow(deprecated)]
 impl AculConfigsItem {
     /// A value with the required `prompt`, `screen`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         prompt: impl Into<PromptGroupNameEnum>,
         screen: impl Into<ScreenGroupNameEnum>,
@@ -328,7 +328,7 @@ pub struct AculFilters {
 #[allow(deprecated)]
 impl AculFilters {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -365,7 +365,7 @@ pub struct AculHeadTag {
 #[allow(deprecated)]
 impl AculHeadTag {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -413,7 +413,7 @@ pub struct BulkUpdateAculRequestContent {
 #[allow(deprecated)]
 impl BulkUpdateAculRequestContent {
     /// A value with the required `configs`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(configs: impl Into<Vec<AculConfigsItem>>) -> Self {
         Self {
             configs: configs.into(),
@@ -790,7 +790,7 @@ pub struct UpdateAculRequestContent {
 #[allow(deprecated)]
 impl UpdateAculRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             context_configuration: None,
@@ -868,7 +868,7 @@ pub struct UpdateSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             identifier_first: None,

@@ -19,7 +19,7 @@ pub struct CreateRateLimitPolicyRequestContent {
 #[allow(deprecated)]
 impl CreateRateLimitPolicyRequestContent {
     /// A value with the required `configuration`, `consumer_selector`; `consumer`, `resource` filled in.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         configuration: impl Into<RateLimitPolicyConfiguration>,
         consumer_selector: impl Into<String>,
@@ -74,7 +74,7 @@ pub struct PatchRateLimitPolicyRequestContent {
 #[allow(deprecated)]
 impl PatchRateLimitPolicyRequestContent {
     /// A value with the required `configuration`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(configuration: impl Into<PatchRateLimitPolicyConfigurationRequestContent>) -> Self {
         Self {
             configuration: configuration.into(),
@@ -168,7 +168,7 @@ pub struct RateLimitPolicyConfigurationObject {
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationObject {
     /// A value with no field set; `action` filled in.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             action: Some(RateLimitPolicyConfigurationObjectAction::from("allow")),
@@ -193,7 +193,7 @@ pub struct RateLimitPolicyConfigurationObject2 {
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationObject2 {
     /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action: impl Into<RateLimitPolicyConfigurationObject2Action>,
         limit: impl Into<i64>,
@@ -239,7 +239,7 @@ pub struct RateLimitPolicyConfigurationObject3 {
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationObject3 {
     /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(limit: impl Into<i64>, redirect_uri: impl Into<String>) -> Self {
         Self {
             action: Some(RateLimitPolicyConfigurationObject3Action::from("redirect")),

@@ -25,7 +25,7 @@ pub struct RevokeRefreshTokensRequestContent {
 #[allow(deprecated)]
 impl RevokeRefreshTokensRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             audience: None,
@@ -65,7 +65,7 @@ pub struct UpdateRefreshTokenRequestContent {
 #[allow(deprecated)]
 impl UpdateRefreshTokenRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             refresh_token_metadata: None,

@@ -35,7 +35,7 @@ pub struct UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
     /// A value with the required `remember_for`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(remember_for: impl Into<i64>) -> Self {
         Self {
             remember_for: remember_for.into(),
@@ -64,7 +64,7 @@ pub struct UpdateRiskAssessmentsSettingsRequestContent {
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsRequestContent {
     /// A value with the required `enabled`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
             enabled: enabled.into(),

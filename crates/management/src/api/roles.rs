@@ -13,7 +13,7 @@ pub struct AssignRoleGroupsRequestContent {
 #[allow(deprecated)]
 impl AssignRoleGroupsRequestContent {
     /// A value with the required `groups`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(groups: impl Into<Vec<String>>) -> Self {
         Self {
             groups: groups.into(),

@@ -21,7 +21,7 @@ pub struct CreateRuleRequestContent {
 #[allow(deprecated)]
 impl CreateRuleRequestContent {
     /// A value with the required `name`, `script`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, script: impl Into<String>) -> Self {
         Self {
             enabled: None,
@@ -97,7 +97,7 @@ pub struct UpdateRuleRequestContent {
 #[allow(deprecated)]
 impl UpdateRuleRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             enabled: None,

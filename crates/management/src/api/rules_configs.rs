@@ -24,7 +24,7 @@ pub struct SetRulesConfigRequestContent {
 #[allow(deprecated)]
 impl SetRulesConfigRequestContent {
     /// A value with the required `value`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(value: impl Into<String>) -> Self {
         Self {
             value: value.into(),

@@ -28,7 +28,7 @@ pub struct CreateSelfServiceProfileRequestContent {
 #[allow(deprecated)]
 impl CreateSelfServiceProfileRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             allowed_strategies: None,
@@ -98,7 +98,7 @@ pub struct CreateSelfServiceProfileSsoTicketRequestContent {
 #[allow(deprecated)]
 impl CreateSelfServiceProfileSsoTicketRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             connection_config: None,
@@ -228,7 +228,7 @@ pub struct SelfServiceProfileBrandingColors {
 #[allow(deprecated)]
 impl SelfServiceProfileBrandingColors {
     /// A value with the required `primary`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(primary: impl Into<String>) -> Self {
         Self {
             primary: Some(primary.into()),
@@ -257,7 +257,7 @@ pub struct SelfServiceProfileBrandingProperties {
 #[allow(deprecated)]
 impl SelfServiceProfileBrandingProperties {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -300,7 +300,7 @@ str_accessors!(SelfServiceProfileSsoTicketConnectionConfig: display_name, name);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketConnectionConfig {
     /// A value with the required `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: Some(name.into()),
@@ -342,7 +342,7 @@ pub struct SelfServiceProfileSsoTicketConnectionOptions {
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketConnectionOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -374,7 +374,7 @@ pub struct SelfServiceProfileSsoTicketDomainAliasesConfig {
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketDomainAliasesConfig {
     /// A value with the required `domain_verification`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         domain_verification: impl Into<SelfServiceProfileSsoTicketDomainVerificationEnum>,
     ) -> Self {
@@ -420,7 +420,7 @@ pub struct SelfServiceProfileSsoTicketEnabledFeatures {
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketEnabledFeatures {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -456,7 +456,7 @@ str_accessors!(SelfServiceProfileSsoTicketEnabledOrganization: organization_id);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketEnabledOrganization {
     /// A value with the required `organization_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: Some(organization_id.into()),
@@ -486,7 +486,7 @@ pub struct SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
     /// A value with the required `sync_users`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sync_users: impl Into<bool>) -> Self {
         Self {
             sync_users: Some(sync_users.into()),
@@ -532,7 +532,7 @@ str_accessors!(SelfServiceProfileSsoTicketIdpInitiatedOptions: client_id);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketIdpInitiatedOptions {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -569,7 +569,7 @@ pub struct SelfServiceProfileSsoTicketProvisioningConfig {
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketProvisioningConfig {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -629,7 +629,7 @@ str_accessors!(SelfServiceProfileUserAttribute: name);
 #[allow(deprecated)]
 impl SelfServiceProfileUserAttribute {
     /// A value with the required `description`, `is_optional`, `name`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         description: impl Into<String>,
         is_optional: impl Into<bool>,
@@ -678,7 +678,7 @@ pub struct UpdateSelfServiceProfileRequestContent {
 #[allow(deprecated)]
 impl UpdateSelfServiceProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             allowed_strategies: None,

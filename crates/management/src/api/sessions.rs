@@ -62,7 +62,7 @@ pub struct UpdateSessionRequestContent {
 #[allow(deprecated)]
 impl UpdateSessionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             session_metadata: None,

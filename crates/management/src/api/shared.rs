@@ -19,7 +19,7 @@ pub struct ConnectionConnectedAccountsPurpose {
 #[allow(deprecated)]
 impl ConnectionConnectedAccountsPurpose {
     /// A value with the required `active`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(active: impl Into<bool>) -> Self {
         Self {
             active: Some(active.into()),
@@ -47,7 +47,7 @@ pub struct CrossAppAccessRequestingApp {
 #[allow(deprecated)]
 impl CrossAppAccessRequestingApp {
     /// A value with the required `active`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(active: impl Into<bool>) -> Self {
         Self {
             active: Some(active.into()),
@@ -76,7 +76,7 @@ pub struct DirectoryProvisioningMappingItem {
 #[allow(deprecated)]
 impl DirectoryProvisioningMappingItem {
     /// A value with the required `auth0`, `idp`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(auth0: impl Into<String>, idp: impl Into<String>) -> Self {
         Self {
             auth0: Some(auth0.into()),
@@ -142,7 +142,7 @@ str_accessors!(Identity: connection_id, user_id);
 #[allow(deprecated)]
 impl Identity {
     /// A value with the required `provider`, `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(provider: impl Into<IdentityProviderEnum>, user_id: impl Into<String>) -> Self {
         Self {
             provider: Some(provider.into()),
@@ -495,7 +495,7 @@ pub struct ScimMappingItem {
 #[allow(deprecated)]
 impl ScimMappingItem {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()

@@ -26,7 +26,7 @@ pub struct UpdateSupplementalSignalsRequestContent {
 #[allow(deprecated)]
 impl UpdateSupplementalSignalsRequestContent {
     /// A value with the required `akamai_enabled`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(akamai_enabled: impl Into<bool>) -> Self {
         Self {
             akamai_enabled: akamai_enabled.into(),

@@ -23,7 +23,7 @@ str_accessors!(ChangePasswordTicketIdentity: connection_id, user_id);
 #[allow(deprecated)]
 impl ChangePasswordTicketIdentity {
     /// A value with the required `user_id`; `provider` filled in; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             provider: Some(IdentityProviderOnlyAuth0Enum::from("auth0")),
@@ -80,7 +80,7 @@ pub struct ChangePasswordTicketRequestContent {
 #[allow(deprecated)]
 impl ChangePasswordTicketRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             client_id: None,
@@ -166,7 +166,7 @@ pub struct VerifyEmailTicketRequestContent {
 #[allow(deprecated)]
 impl VerifyEmailTicketRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             client_id: None,

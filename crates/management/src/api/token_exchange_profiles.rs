@@ -20,7 +20,7 @@ pub struct CreateTokenExchangeProfileRequestContent {
 #[allow(deprecated)]
 impl CreateTokenExchangeProfileRequestContent {
     /// A value with the required `action_id`, `name`, `subject_token_type`; `type` filled in.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action_id: impl Into<String>,
         name: impl Into<String>,
@@ -97,7 +97,7 @@ pub struct UpdateTokenExchangeProfileRequestContent {
 #[allow(deprecated)]
 impl UpdateTokenExchangeProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             name: None,

@@ -18,7 +18,7 @@ pub struct CreateUserAttributeProfileRequestContent {
 #[allow(deprecated)]
 impl CreateUserAttributeProfileRequestContent {
     /// A value with the required `name`, `user_attributes`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         user_attributes: impl Into<crate::secret::SecretMap>,
@@ -77,7 +77,7 @@ pub struct UpdateUserAttributeProfileRequestContent {
 #[allow(deprecated)]
 impl UpdateUserAttributeProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             name: None,
@@ -164,7 +164,7 @@ pub struct UserAttributeProfileStrategyOverridesUserId {
 #[allow(deprecated)]
 impl UserAttributeProfileStrategyOverridesUserId {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -209,7 +209,7 @@ pub struct UserAttributeProfileStrategyOverridesUserIdMapping {
 #[allow(deprecated)]
 impl UserAttributeProfileStrategyOverridesUserIdMapping {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -283,7 +283,7 @@ pub struct UserAttributeProfileUserId {
 #[allow(deprecated)]
 impl UserAttributeProfileUserId {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()

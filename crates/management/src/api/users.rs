@@ -57,7 +57,7 @@ pub struct ClearAssessorsRequestContent {
 #[allow(deprecated)]
 impl ClearAssessorsRequestContent {
     /// A value with the required `assessors`, `connection`.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         assessors: impl Into<Vec<AssessorsTypeEnum>>,
         connection: impl Into<String>,
@@ -175,7 +175,7 @@ pub struct CreateUserAuthenticationMethodRequestContent {
 #[allow(deprecated)]
 impl CreateUserAuthenticationMethodRequestContent {
     /// A value with the required `type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CreatedUserAuthenticationMethodTypeEnum>) -> Self {
         Self {
             aaguid: None,
@@ -389,7 +389,7 @@ pub struct LinkUserIdentityRequestContent {
 #[allow(deprecated)]
 impl LinkUserIdentityRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             connection_id: None,
@@ -613,7 +613,7 @@ pub struct RevokeUserAccessRequestContent {
 #[allow(deprecated)]
 impl RevokeUserAccessRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             preserve_refresh_tokens: None,
@@ -761,7 +761,7 @@ str_accessors!(SetUserAuthenticationMethods: email, name);
 #[allow(deprecated)]
 impl SetUserAuthenticationMethods {
     /// A value with the required `type`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<AuthenticationTypeEnum>) -> Self {
         Self {
             type_: Some(type_.into()),
@@ -798,7 +798,7 @@ pub struct UpdateUserAuthenticationMethodRequestContent {
 #[allow(deprecated)]
 impl UpdateUserAuthenticationMethodRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             name: None,

@@ -25,7 +25,7 @@ pub struct CreateVerifiableCredentialTemplateRequestContent {
 #[allow(deprecated)]
 impl CreateVerifiableCredentialTemplateRequestContent {
     /// A value with the required `dialect`, `name`, `presentation`, `type`, `well_known_trusted_issuers`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         dialect: impl Into<String>,
         name: impl Into<String>,
@@ -133,7 +133,7 @@ pub struct MdlPresentationProperties {
 #[allow(deprecated)]
 impl MdlPresentationProperties {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             ..Default::default()
@@ -202,7 +202,7 @@ pub struct MdlPresentationRequest {
 #[allow(deprecated)]
 impl MdlPresentationRequest {
     /// A value with the required `org.iso.18013.5.1.mDL`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(org_iso_18013_5_1_m_dl: impl Into<MdlPresentationRequestProperties>) -> Self {
         Self {
             org_iso_18013_5_1_m_dl: Some(org_iso_18013_5_1_m_dl.into()),
@@ -232,7 +232,7 @@ pub struct MdlPresentationRequestProperties {
 #[allow(deprecated)]
 impl MdlPresentationRequestProperties {
     /// A value with the required `org.iso.18013.5.1`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(org_iso_18013_5_1: impl Into<MdlPresentationProperties>) -> Self {
         Self {
             org_iso_18013_5_1: Some(org_iso_18013_5_1.into()),
@@ -271,7 +271,7 @@ pub struct UpdateVerifiableCredentialTemplateRequestContent {
 #[allow(deprecated)]
 impl UpdateVerifiableCredentialTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default)]
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             dialect: None,
