@@ -314,8 +314,8 @@ fn echo(target: FaultTarget, status: u16, count: u64) -> Fault {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_that_echo_the_secret_or_the_token_are_never_shown() {
     let capture = capture();
-    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
-    let t = tenant(&kp.public_key_pem()).await;
+    let (_, public_pem) = rsa_key_pair();
+    let t = tenant(&public_pem).await;
     let mut forbidden = secret_forms(ID, SECRET);
     // The token endpoint echoes the client secret it received, with each way of sending it
     // and on a refusal as on a server error (which is retried and logged).

@@ -264,11 +264,15 @@ fn scope_hint(method: &Method, path: &str) -> String {
         Some(op) => {
             let scopes = crate::ops::scopes(op.name);
             format!(
-                "{} {} ({}) needs the scope{} {}",
+                "{} {} ({}) needs {} {}",
                 op.method,
                 op.path,
                 op.name,
-                if scopes.len() == 1 { "" } else { "s" },
+                if scopes.len() == 1 {
+                    "the scope"
+                } else {
+                    "one of the scopes"
+                },
                 scopes.join(" ")
             )
         }

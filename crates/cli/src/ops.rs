@@ -106,8 +106,19 @@ mod tests {
                 op.name
             );
         }
-        assert_eq!(scopes("ListClients"), ["read:clients"]);
-        assert_eq!(scopes("DeleteUser"), ["delete:users"]);
+        assert_eq!(
+            scopes("ListClients"),
+            [
+                "read:clients",
+                "read:client_keys",
+                "read:client_credentials",
+                "read:client_summary"
+            ]
+        );
+        assert_eq!(
+            scopes("DeleteUser"),
+            ["delete:users", "delete:current_user"]
+        );
     }
 
     #[test]

@@ -294,7 +294,10 @@ fn insufficient_scope_names_the_scope() {
         .args(["api", "get", "clients"]));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("needs the scope read:clients"), "{err}");
+    assert!(
+        err.contains("needs one of the scopes read:clients "),
+        "{err}"
+    );
     let body: Value = serde_json::from_slice(&out.stdout).expect("the error body on stdout");
     assert_eq!(body["errorCode"], "insufficient_scope", "{body}");
     assert!(!err.contains("narrow-secret-0123456789"), "{err}");

@@ -502,8 +502,15 @@ fn the_tcp_agent_refuses_foreign_hosts_and_origins() {
         ],
     );
     assert_eq!(status, 403);
-    // A loopback Host without the key: a bare status, no metrics.
+    // A loopback Host with the key gets a token, so the agent holds one from now on.
     let localhost = format!("localhost:{port}");
+    let (status, body) = tcp_get(
+        &addr,
+        "/token",
+        &[("Host", &localhost), ("Authorization", &auth)],
+    );
+    assert_eq!(status, 200, "{body}");
+    // A loopback Host without the key: a bare status, no metrics.
     let (status, body) = tcp_get(&addr, "/healthz", &[("Host", &localhost)]);
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
     assert_eq!(tcp_get(&addr, "/metrics", &[("Host", &localhost)]).0, 401);

@@ -79,42 +79,44 @@ fn coverage_counts_the_catalogue_against_the_spec() {
 }
 
 #[test]
-fn absent_data_is_skipped() {
+fn absent_data_never_passes_the_gate() {
     let nowhere = std::env::temp_dir().join("auth0-m2m-no-such-root/a/b");
-    let summary = conformance::run(&nowhere).expect("skip is not an error");
+    let summary = conformance::run(&nowhere).expect("absent data is not a read error");
     assert!(summary.skipped);
     assert_eq!(summary.recordings_checked, 0);
-    assert_eq!(
-        summary.gate(),
-        Ok(()),
-        "absent data is a skip, not a failure"
-    );
-    let coverage = conformance::coverage(&nowhere).expect("skip is not an error");
+    let err = summary
+        .gate()
+        .expect_err("absent data is a failure of the gate");
+    assert!(err.contains("not found"), "{err}");
+    let coverage = conformance::coverage(&nowhere).expect("absent data is not a read error");
     assert!(coverage.skipped);
 }
 
 #[test]
-fn the_gate_fails_when_nothing_was_checked_or_a_check_failed() {
+fn the_gate_fails_below_its_floor_or_on_a_failed_check() {
+    let floor = conformance::Floor {
+        files: 1,
+        responses: 1,
+        endpoints: 1,
+        example_answers: 0,
+    };
     let checked_nothing = conformance::Summary::default();
-    let err = checked_nothing.gate().expect_err("0 recordings checked");
-    assert!(err.contains("0 recordings checked"), "{err}");
-    let failed = conformance::Summary {
+    let err = checked_nothing
+        .gate_against(floor)
+        .expect_err("0 recordings checked");
+    assert!(err.contains("responses checked: 0"), "{err}");
+    let good = conformance::Summary {
+        files: 1,
         recordings_checked: 10,
         endpoints_matched: 3,
-        failed: 1,
         ..conformance::Summary::default()
     };
+    assert_eq!(good.gate_against(floor), Ok(()));
+    let failed = conformance::Summary { failed: 1, ..good };
     assert!(
         failed
-            .gate()
+            .gate_against(floor)
             .expect_err("a failure")
             .contains("1 checks failed")
     );
-    let good = conformance::Summary {
-        recordings_checked: 10,
-        endpoints_matched: 3,
-        failed: 0,
-        ..conformance::Summary::default()
-    };
-    assert_eq!(good.gate(), Ok(()));
 }
