@@ -19,7 +19,7 @@
 //!     list.query().to_query_string(),
 //!     "q=email%3A%22jane%40example.com%22&search_engine=v3&page=0&per_page=50&include_totals=true"
 //! );
-//! assert_eq!(list.scopes(), ["read:users"]);
+//! assert_eq!(list.scopes(), ["read:users", "read:user_idp_tokens"]);
 //!
 //! // What the executor does with the response body:
 //! let page: Page<User> = list.parse_response(
