@@ -151,9 +151,22 @@ pub(crate) fn parse_token_as(
             "`token_type` is \"DPoP\", but the request carried no DPoP proof; configure a DPoP key (`with_dpop`) to use DPoP-bound tokens",
         ));
     } else {
-        let shown: String = token_type.chars().take(32).collect();
+        // A token type is a short word (`Bearer`, `DPoP`, `MAC`); anything else is not echoed,
+        // since a misbehaving server may have put a credential there.
+        let word = token_type.len() <= 12
+            && token_type
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '_' | '-'));
+        let shown = if word {
+            format!("{token_type:?}")
+        } else {
+            format!(
+                "a value of {} characters that is not a token type",
+                token_type.chars().count()
+            )
+        };
         return Err(invalid(format!(
-            "`token_type` is {shown:?}, only \"Bearer\" and \"DPoP\" tokens are supported"
+            "`token_type` is {shown}, only \"Bearer\" and \"DPoP\" tokens are supported"
         )));
     };
 
@@ -432,6 +445,10 @@ mod tests {
             (
                 r#"{"access_token":"SECRETTOKEN","token_type":"DPoP","expires_in":60}"#,
                 "`token_type` is \"DPoP\"",
+            ),
+            (
+                r#"{"access_token":"SECRETTOKEN","token_type":"SECRETTOKEN-0123","expires_in":60}"#,
+                "`token_type` is a value of 16 characters that is not a token type",
             ),
             (
                 r#"{"access_token":"SECRETTOKEN","token_type":"Bearer ","expires_in":60}"#,
