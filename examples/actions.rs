@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use auth0_m2m::management::api::actions::{
+use auth0_m2m::management::actions::{
     ActionBindingRef, ActionBindingWithRef, ActionTrigger, CreateActionRequestContent,
     UpdateActionBindingsRequestContent,
 };

@@ -12,9 +12,7 @@
 
 use std::process::ExitCode;
 
-use auth0_m2m::management::api::log_streams::{
-    CreateLogStreamDatadogRequestBody, LogStreamDatadogSink,
-};
+use auth0_m2m::management::log_streams::{CreateLogStreamDatadogRequestBody, LogStreamDatadogSink};
 use auth0_m2m_examples::{BoxError, env, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
 

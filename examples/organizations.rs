@@ -11,9 +11,11 @@
 
 use std::process::ExitCode;
 
-use auth0_m2m::management::api::organizations::AssignOrganizationMemberRolesRequestContent;
-use auth0_m2m::management::organizations::NewOrganization;
-use auth0_m2m::management::roles::NewRole;
+use auth0_m2m::management::organizations::{
+    AssignOrganizationMemberRolesRequestContent, CreateOrganizationMemberRequestContent,
+    CreateOrganizationRequestContent,
+};
+use auth0_m2m::management::roles::CreateRoleRequestContent;
 use auth0_m2m_examples::{BoxError, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
 
@@ -27,7 +29,10 @@ async fn run() -> Result<(), BoxError> {
 
     let org = client
         .organizations()
-        .create(NewOrganization::new("northwind").display_name("Northwind Traders"))
+        .create(
+            CreateOrganizationRequestContent::new("northwind")
+                .with_display_name("Northwind Traders"),
+        )
         .await?;
     let users = client.users().list().collect_all().await?;
     let members: Vec<String> = users
@@ -37,14 +42,21 @@ async fn run() -> Result<(), BoxError> {
         .collect();
     client
         .organizations()
-        .add_members(org.id(), members.clone())
+        .members()
+        .create(
+            org.id(),
+            CreateOrganizationMemberRequestContent::new(members.clone()),
+        )
         .await?;
 
-    let role = client.roles().create(NewRole::new("billing-admin")).await?;
+    let role = client
+        .roles()
+        .create(CreateRoleRequestContent::new("billing-admin"))
+        .await?;
     let admin = members.first().ok_or("the tenant has no users")?;
     client
         .organizations()
-        .members_api()
+        .members()
         .roles()
         .assign(
             org.id(),

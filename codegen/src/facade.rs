@@ -188,6 +188,12 @@ impl Plan {
             .cloned()
             .unwrap_or_default();
         let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
+        args.extend(
+            op.query
+                .iter()
+                .filter(|q| q.required)
+                .map(|q| q.ident.clone()),
+        );
         if op.body.as_ref().is_some_and(|b| b.required) {
             args.push("body".into());
         }
@@ -207,7 +213,7 @@ impl Plan {
             .iter()
             .map(|o| (reference_url(o), format!("client.{}", self.call_text(o))))
             .collect();
-        let dir = PathBuf::from("crates/client/src/api");
+        let dir = PathBuf::from("crates/client/src/handles");
         let mut files: BTreeMap<String, String> = BTreeMap::new();
         for (g, h) in &self.handles {
             let top = snake(&g[0]);
@@ -234,7 +240,7 @@ impl Plan {
                 ));
                 match &h.parent {
                     None => src.push_str(&format!(
-                        "impl ManagementClient {{\n/// The [`{ty}`](crate::api::{top}::{ty}) handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
+                        "impl ManagementClient {{\n/// The [`{ty}`](crate::handles::{top}::{ty}) handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
                         g.join("."),
                         h.accessor,
                         ty = h.ty,
@@ -276,7 +282,7 @@ impl Plan {
              //! `client.log_streams().get(id)`, `client.actions().versions().list(action_id)`.\n\
              //!\n\
              //! The table of every operation with its type and call is in\n\
-             //! [`auth0_m2m_management::api`].\n",
+             //! [`auth0_m2m_management::operations`].\n",
         );
         for (top, src) in &files {
             mod_rs.push_str(&format!(
@@ -318,7 +324,7 @@ fn setter_name(ident: &str) -> String {
 
 /// The endpoint type of an operation, as the client crate names it.
 fn endpoint_path(op: &Op) -> String {
-    format!("m::api::{}::{}", op.module, op.type_name)
+    format!("m::{}::{}", op.module, op.type_name)
 }
 
 /// A facade method: the required inputs as arguments, a builder as the result.
@@ -336,6 +342,10 @@ fn method(
         .map(|p| format!("{}: &str", p.ident))
         .collect();
     let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
+    for ((ident, _, ty, _), _) in t.query.iter().zip(&op.query).filter(|(_, q)| q.required) {
+        params.push(format!("{ident}: impl Into<{ty}>"));
+        args.push(ident.clone());
+    }
     if let Some(b) = &t.body {
         params.push(format!("body: {b}"));
         args.push("body".into());
@@ -367,7 +377,7 @@ fn method(
 
 /// The builder methods of an operation's optional query parameters.
 fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
-    if t.query.is_empty() {
+    if op.query.iter().all(|q| q.required) {
         return String::new();
     }
     let builder = if op.paging.is_some() { "List" } else { "Call" };
@@ -378,7 +388,8 @@ fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
         op.module,
         endpoint_path(op)
     );
-    for (ident, name, ty, schema) in &t.query {
+    for ((ident, name, ty, schema), _) in t.query.iter().zip(&op.query).filter(|(_, q)| !q.required)
+    {
         let method = setter_name(ident);
         s.push_str(&doc(&format!(
             "Sends the query parameter `{name}`{}.",
@@ -666,14 +677,17 @@ fn method_doc(op: &Op, t: &OpTypes, operation: &Value) -> String {
              `.send_with_response()` for the answer with its metadata."
         ));
     }
-    if !t.query.is_empty() {
+    let optional: Vec<String> = t
+        .query
+        .iter()
+        .zip(&op.query)
+        .filter(|(_, q)| !q.required)
+        .map(|((ident, ..), _)| format!("`.{}(…)`", setter_name(ident)))
+        .collect();
+    if !optional.is_empty() {
         d.push_str(&format!(
             " Optional query parameters: {}.",
-            t.query
-                .iter()
-                .map(|(ident, ..)| format!("`.{}(…)`", setter_name(ident)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            optional.join(", ")
         ));
     }
     if !op.headers.is_empty() {

@@ -7,14 +7,13 @@
 //! ```
 //!
 //! Reads `../shared/auth0/management-api-oas.json` and writes, checked in:
-//! - `crates/management/src/api/`: one module per tag (its operations' `Endpoint` types and
+//! - `crates/management/src/generated/`: one module per tag (its operations' `Endpoint` types and
 //!   the schemas only that tag uses), `shared.rs` (schemas several tags use) and `mod.rs`
 //!   (the catalogue entries and the table of names);
-//! - `crates/client/src/api/`: the resource handles of `ManagementClient`.
+//! - `crates/client/src/handles/`: the resource handles of `ManagementClient`.
 //!
 //! The rules are documented in ARCHITECTURE.md ("Generated code").
 
-mod curated;
 mod facade;
 mod fake;
 mod names;
@@ -31,7 +30,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use names::{pascal, snake};
+use names::snake;
 use ops::Op;
 use types::{Types, direct_refs, ref_name};
 
@@ -60,8 +59,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     };
     let files = generate(root)?;
     let outputs = [
-        root.join("crates/management/src/api"),
-        root.join("crates/client/src/api"),
+        root.join("crates/management/src/generated"),
+        root.join("crates/client/src/handles"),
     ];
     if check {
         let mut differ = Vec::new();
@@ -119,14 +118,10 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let empty = serde_json::Map::new();
     let schemas = spec["components"]["schemas"].as_object().unwrap_or(&empty);
-    let curated: BTreeMap<&str, (&str, &str)> = curated::CURATED
-        .iter()
-        .map(|(id, ty, call)| (*id, (*ty, *call)))
-        .collect();
-
-    let all = ops::collect(&spec)?;
+    let mut all = ops::collect(&spec)?;
+    ops::resolve_type_names(&mut all)?;
     let total = all.len();
-    // The operations that accept the custom-domain header, hand-written ones included.
+    // The operations that accept the custom-domain header.
     let mut custom_domain: Vec<(String, String)> = all
         .iter()
         .filter(|o| o.custom_domain)
@@ -134,32 +129,8 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         .collect();
     custom_domain.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
     let fake_table = fake::emit(&all, schemas);
-    let mut seen_curated = BTreeSet::new();
-    let mut generated: Vec<Op> = Vec::new();
+    let generated: Vec<Op> = all;
     let mut table: Vec<(String, String, String, String, String)> = Vec::new();
-    for op in all {
-        if let Some((ty, call)) = curated.get(op.id.as_str()) {
-            seen_curated.insert(op.id.clone());
-            table.push((
-                op.id.clone(),
-                op.method.clone(),
-                op.path.clone(),
-                format!("[`crate::{ty}`]"),
-                format!("`{call}` (hand-written)"),
-            ));
-        } else {
-            generated.push(op);
-        }
-    }
-    let missing: Vec<&&str> = curated
-        .keys()
-        .filter(|k| !seen_curated.contains(**k))
-        .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "codegen: hand-written operations not in the description: {missing:?}"
-        ));
-    }
 
     // Which tags use each component, to place it.
     let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -232,7 +203,10 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             op.id.clone(),
             op.method.clone(),
             op.path.clone(),
-            format!("[`{}::{}`]", op.module, op.type_name),
+            format!(
+                "[`{}::{}`](crate::{}::{})",
+                op.module, op.type_name, op.module, op.type_name
+            ),
             format!("`{}`", plan.call_text(op)),
         ));
         emitted.push(e);
@@ -247,9 +221,20 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     order.sort_by_key(|(op, _)| op.method == "DELETE");
     let sampler = fake::Sampler::new(types.schemas);
     for (op, e) in order {
-        let params: Vec<String> = (0..op.path_params.len())
+        let mut params: Vec<String> = (0..op.path_params.len())
             .map(|i| format!("&p[{i}]"))
             .collect();
+        for (q, t) in op
+            .query
+            .iter()
+            .zip(&e.query_tys)
+            .filter(|(q, _)| q.required)
+        {
+            params.push(qualify(
+                &ops::valid_sample(t, &q.schema, &types, &sampler),
+                &types,
+            ));
+        }
         // The bodies sent: one, or one per variant of a union body.
         let bodies: Vec<Option<String>> = match &e.body_ty {
             None => vec![None],
@@ -260,7 +245,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                         .into_iter()
                         .map(|(union, json)| {
                             Some(format!(
-                                "serde_json::from_str::<m::api::{}::{union}>({}).expect(\"a sample of the description\")",
+                                "serde_json::from_str::<m::{}::{union}>({}).expect(\"a sample of the description\")",
                                 types.defs[&union].module,
                                 names::lit(&json)
                             ))
@@ -284,7 +269,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                 let mut args = params.clone();
                 args.extend(body.clone());
                 format!(
-                    "h.client.execute(&m::api::{}::{}::new({})).await.map(|_| ()).map_err(|e| e.to_string())",
+                    "h.client.execute(&m::{}::{}::new({})).await.map(|_| ()).map_err(|e| e.to_string())",
                     op.module,
                     op.type_name,
                     args.join(", ")
@@ -299,7 +284,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             ),
         };
         e2e_calls.push_str(&format!(
-            "{{\n{p}results.push(({}, {outcome}));\n}}\n",
+            "if !h.covered({0}) {{\n{p}results.push(({0}, {outcome}));\n}}\n",
             names::lit(&op.id)
         ));
     }
@@ -339,7 +324,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let mut files = BTreeMap::new();
     let mut modules: BTreeSet<String> = generated.iter().map(|o| o.module.clone()).collect();
     modules.extend(types.defs.values().map(|d| d.module.clone()));
-    let mgmt = PathBuf::from("crates/management/src/api");
+    let mgmt = PathBuf::from("crates/management/src/generated");
     for module in &modules {
         let mut src = String::new();
         if module == "shared" {
@@ -394,8 +379,9 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let e2e = format!(
         "//! Every operation of the Management API description, called through `ManagementClient`\n\
          //! against the fake tenant, its answer read into the operation's typed model. Prints\n\
-         //! `e2e: N/{total} operations answered` and fails below {total}. The hand-written\n\
-         //! operations are called by `e2e_support`, on objects created for them.\n\
+         //! `e2e: N/{total} operations answered` and fails below {total}. The operations the\n\
+         //! tenant answers from its state are called first by `e2e_support`, on objects created\n\
+         //! for them, and skipped here.\n\
          #![cfg(feature = \"full\")]\n\
          mod e2e_support;\n\
          use auth0_m2m::management as m;\n\
@@ -419,7 +405,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
          }}\n\
          async fn call_every_operation() {{\n\
          let mut h = e2e_support::Harness::start().await;\n\
-         let mut results = h.curated().await;\n\
+         let mut results = h.stateful().await;\n\
          {e2e_calls}\
          results.extend(h.deletions().await);\n\
          e2e_support::report(&h, results, {total});\n}}\n"
@@ -462,29 +448,47 @@ fn management_mod(
 ) -> String {
     table.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
     let mut s = String::new();
+    s.push_str(
+        "//! Every operation of Auth0's Management API description, generated: one module per\n\
+         //! operation group, re-exported at the crate root, and [`operations`], the index.\n",
+    );
     s.push_str(&format!(
-        "//! Every operation of Auth0's Management API description ({total} operations), generated.\n\
-         //!\n\
-         //! One module per tag of the description holds the `Endpoint` type of each operation\n\
-         //! and the schemas only that tag uses; [`shared`] holds the schemas several tags use.\n\
-         //! The operations modeled by hand before the generator (users, clients, roles…) keep\n\
-         //! their types in the crate's resource modules and are listed here too.\n\
-         //!\n\
-         //! # Names\n\
-         //!\n\
-         //! The type of an operation is its `operationId` in UpperCamelCase (`get_actions` →\n\
-         //! `GetActions`); its facade method is the description's operation name in snake_case on\n\
-         //! the handle of its operation group (`client.actions().list()`).\n\
-         //!\n\
-         //! | operationId | method and path | type | `ManagementClient` call |\n\
-         //! | --- | --- | --- | --- |\n"
+        "/// The index of every operation of Auth0's Management API description ({total}\n\
+         /// operations): its type, and its call on `auth0_m2m::ManagementClient`.\n\
+         ///\n\
+         /// # Modules\n\
+         ///\n\
+         /// One module per operation group of the description (`x-operation-group`), at the\n\
+         /// crate root: [`actions`](crate::actions), [`users`](crate::users),\n\
+         /// [`log_streams`](crate::log_streams)…, each behind the cargo feature of its name.\n\
+         /// A module holds the `Endpoint` type of each of its operations and the schemas only\n\
+         /// it uses; [`shared`](crate::shared) holds the schemas several groups use.\n\
+         ///\n\
+         /// # Names\n\
+         ///\n\
+         /// An operation's type is named from the description's own SDK names, the first of:\n\
+         /// `x-operation-request-parameters-name` without `RequestParameters`\n\
+         /// (`ListUsersRequestParameters` → `ListUsers`); the request body schema without\n\
+         /// `RequestContent` (`CreateClientGrantRequestContent` → `CreateClientGrant`); the\n\
+         /// 2xx response schema without `ResponseContent`; else the verb rule: the first word\n\
+         /// of `x-operation-name`, the nouns of the operation group (singular, but for an\n\
+         /// operation that answers a list) and the rest of the operation name\n\
+         /// (`logStreams` + `delete` → `DeleteLogStream`). When two operations would take one\n\
+         /// name, the one whose name comes first in that order keeps it and the other takes its\n\
+         /// next name; a schema of the description with an operation's name gets the suffix `Schema`.\n\
+         ///\n\
+         /// The handle of an operation is its group (`client.actions().versions()`), its method\n\
+         /// the operation name in snake_case (`list`, `get`, `deploy`).\n\
+         ///\n\
+         /// | operationId | method and path | type | `ManagementClient` call |\n\
+         /// | --- | --- | --- | --- |\n"
     ));
     for (id, method, path, ty, call) in table.iter() {
         s.push_str(&format!(
-            "//! | `{id}` | `{method} /api/v2{path}` | {ty} | {call} |\n"
+            "/// | `{id}` | `{method} /api/v2{path}` | {ty} | {call} |\n"
         ));
     }
-    s.push_str("//!\n//! # Secret-bearing fields\n//!\n//! These string fields are [`crate::Secret`]s (their `Debug` output is redacted):\n//! ");
+    s.push_str("///\n/// # Secret-bearing fields\n///\n/// These string fields are [`crate::Secret`]s (their `Debug` output is redacted):\n/// ");
     s.push_str(
         &types
             .secret_fields
@@ -493,12 +497,12 @@ fn management_mod(
             .collect::<Vec<_>>()
             .join(", "),
     );
-    s.push_str(".\n\n");
+    s.push_str(".\npub mod operations {}\n");
     for m in modules {
         let tag = if m == "shared" {
-            "schemas several tags use".to_owned()
+            "schemas several operation groups use".to_owned()
         } else {
-            format!("operations tagged `{m}`")
+            format!("operations of the group `{m}`")
         };
         if m == "shared" {
             s.push_str(&format!("/// The {tag}.\npub mod {m};\n"));
@@ -541,7 +545,7 @@ fn management_mod(
     ));
     s.push_str(
         "/// Every operation, by method and path template, whose description accepts the\n\
-         /// `auth0-custom-domain` header parameter, the hand-written ones included: the default\n\
+         /// `auth0-custom-domain` header parameter: the default\n\
          /// of [`Endpoint::accepts_custom_domain`](crate::Endpoint::accepts_custom_domain).\n\
          pub const CUSTOM_DOMAIN_OPERATIONS: &[(&str, &str)] = &[\n",
     );
@@ -644,7 +648,7 @@ fn qualify(ty: &str, types: &Types<'_>) -> String {
             out.push('m');
         } else if !after_path && types.defs.contains_key(word.as_str()) {
             out.push_str(&format!(
-                "m::api::{}::{}",
+                "m::{}::{}",
                 types.defs[word.as_str()].module,
                 word
             ));
@@ -682,9 +686,4 @@ fn qualify(ty: &str, types: &Types<'_>) -> String {
 /// Module name of a tag.
 pub(crate) fn module_name(tag: &str) -> String {
     snake(tag)
-}
-
-/// Type name of an operation.
-pub(crate) fn type_name(operation_id: &str) -> String {
-    pascal(operation_id)
 }

@@ -11,12 +11,17 @@ pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) ident: String,
     pub(crate) schema: Value,
+    /// Whether the description requires it (a required query parameter is an argument of
+    /// `new`, as path parameters are).
+    pub(crate) required: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct BodySpec {
     pub(crate) schema: Value,
     pub(crate) required: bool,
+    /// Whether the body is sent as `multipart/form-data` (else JSON).
+    pub(crate) multipart: bool,
 }
 
 /// How a list operation pages.
@@ -57,7 +62,12 @@ pub(crate) struct Op {
     pub(crate) module: String,
     pub(crate) group: Vec<String>,
     pub(crate) name: String,
+    /// The Rust type of the operation, chosen by [`resolve_type_names`] from `name_sources`.
     pub(crate) type_name: String,
+    /// The names the rule may give the operation's type, best first: from
+    /// `x-operation-request-parameters-name`, the request body schema, the 2xx response schema,
+    /// and last the verb rule (which always names one).
+    pub(crate) name_sources: Vec<(NameSource, String)>,
     pub(crate) scopes: Vec<String>,
     pub(crate) path_params: Vec<Param>,
     pub(crate) query: Vec<Param>,
@@ -71,6 +81,123 @@ pub(crate) struct Op {
     pub(crate) lifecycle: String,
     /// The status of a successful answer: the one with a JSON body, else the first 2xx.
     pub(crate) success_status: u16,
+}
+
+/// Where an operation's type name comes from, in the rule's order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NameSource {
+    /// `x-operation-request-parameters-name` without `RequestParameters` (or `QueryParameters`,
+    /// `Parameters`).
+    Parameters,
+    /// The request body schema without `RequestContent`.
+    Body,
+    /// The 2xx response schema without `ResponseContent`.
+    Response,
+    /// The verb of `x-operation-name`, the group's nouns, the rest of the operation name.
+    Verb,
+}
+
+/// Gives every operation its type name: the first of its `name_sources`, unless another
+/// operation has that name. On a clash, the operation whose name comes from the better source
+/// keeps it and the others fall to their next source. (A schema with an operation's name
+/// gets the suffix `Schema`.) Fails when the rule leaves a clash.
+pub(crate) fn resolve_type_names(ops: &mut [Op]) -> Result<(), String> {
+    let mut choice = vec![0usize; ops.len()];
+    loop {
+        let mut changed = false;
+        let mut by_name: std::collections::BTreeMap<&str, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            by_name
+                .entry(op.name_sources[choice[i]].1.as_str())
+                .or_default()
+                .push(i);
+        }
+        let mut fall = Vec::new();
+        for (name, users) in by_name.iter().filter(|(_, u)| u.len() > 1) {
+            let best = users
+                .iter()
+                .map(|&i| ops[i].name_sources[choice[i]].0)
+                .min()
+                .unwrap_or(NameSource::Verb);
+            let keepers: Vec<usize> = users
+                .iter()
+                .copied()
+                .filter(|&i| ops[i].name_sources[choice[i]].0 == best)
+                .collect();
+            if keepers.len() > 1 {
+                let ids: Vec<&str> = keepers.iter().map(|&i| ops[i].id.as_str()).collect();
+                return Err(format!(
+                    "codegen: the naming rule gives {ids:?} the same name {name}"
+                ));
+            }
+            fall.extend(users.iter().copied().filter(|i| *i != keepers[0]));
+        }
+        for i in fall {
+            if choice[i] + 1 >= ops[i].name_sources.len() {
+                return Err(format!(
+                    "codegen: the naming rule has no name left for {}",
+                    ops[i].id
+                ));
+            }
+            choice[i] += 1;
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (i, op) in ops.iter_mut().enumerate() {
+        op.type_name = op.name_sources[choice[i]].1.clone();
+    }
+    Ok(())
+}
+
+/// A word of a group name in the singular (`policies` → `policy`, `keys` → `key`).
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("ss") {
+        word.to_owned()
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// The verb rule: the first word of the operation name, the nouns of the group (each group's
+/// last word in the singular, but the last group's when the operation answers a list), then
+/// the rest of the operation name; `deleteAll` puts `All` before the nouns.
+/// (`logStreams` + `delete` → `DeleteLogStream`, `users`/`authenticationMethods` + `deleteAll`
+/// → `DeleteAllUserAuthenticationMethods`, `anomaly`/`blocks` + `checkIp` →
+/// `CheckAnomalyBlockIp`.)
+pub(crate) fn verb_name(operation_name: &str, group: &[String], answers_list: bool) -> String {
+    let words = super::names::words(operation_name);
+    let (verb, rest) = words
+        .split_first()
+        .map_or(("call", &[][..]), |(v, r)| (v.as_str(), r));
+    let all = rest.len() == 1 && rest[0].eq_ignore_ascii_case("all");
+    let plural_last = answers_list || verb == "list" || all;
+    let mut nouns = String::new();
+    for (i, g) in group.iter().enumerate() {
+        let mut ws = super::names::words(g);
+        let last_group = i + 1 == group.len();
+        if let Some(w) = ws.last_mut()
+            && !(last_group && plural_last)
+        {
+            *w = singular(w);
+        }
+        nouns.push_str(&pascal(&ws.join("_")));
+    }
+    let rest = pascal(&rest.join("_"));
+    if all {
+        format!("{}All{nouns}", pascal(verb))
+    } else if rest == "Empty" {
+        format!("{}{nouns}", pascal(verb))
+    } else {
+        format!("{}{nouns}{rest}", pascal(verb))
+    }
 }
 
 const PAGE_PARAMS: &[&str] = &["page", "per_page", "include_totals", "from", "take"];
@@ -199,6 +326,7 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                     ident: snake(&pname),
                     name: pname.clone(),
                     schema: p["schema"].clone(),
+                    required: p["required"] == true,
                 };
                 match p["in"].as_str() {
                     Some("path") => path_params.push(param),
@@ -225,6 +353,8 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
             }
             let body = o.get("requestBody").map(|b| {
                 let content = &b["content"];
+                let multipart = content.get("application/json").is_none()
+                    && content.get("multipart/form-data").is_some();
                 let schema = content
                     .get("application/json")
                     .or_else(|| content.get("multipart/form-data"))
@@ -236,6 +366,7 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                 BodySpec {
                     schema,
                     required: true,
+                    multipart,
                 }
             });
             let responses = o["responses"].as_object().cloned().unwrap_or_default();
@@ -290,9 +421,38 @@ pub(crate) fn collect(spec: &Value) -> Result<Vec<Op>, String> {
                     p.ident.push_str("_param");
                 }
             }
+            let mut name_sources = Vec::new();
+            if let Some(n) = o["x-operation-request-parameters-name"].as_str() {
+                let n = ["RequestParameters", "QueryParameters", "Parameters"]
+                    .iter()
+                    .find_map(|suffix| n.strip_suffix(suffix))
+                    .unwrap_or(n);
+                name_sources.push((NameSource::Parameters, pascal(n)));
+            }
+            if let Some(n) = body
+                .as_ref()
+                .and_then(|b| ref_name(&b.schema))
+                .and_then(|r| r.strip_suffix("RequestContent"))
+            {
+                name_sources.push((NameSource::Body, pascal(n)));
+            }
+            if let Some(n) = responses
+                .iter()
+                .filter(|(code, _)| code.starts_with('2'))
+                .flat_map(|(_, r)| r["content"].as_object().into_iter().flatten())
+                .find_map(|(_, c)| ref_name(&c["schema"]))
+                .and_then(|r| r.strip_suffix("ResponseContent"))
+            {
+                name_sources.push((NameSource::Response, pascal(n)));
+            }
+            let answers_list = paging.is_some()
+                || matches!(&answer, Answer::Json { schema, .. }
+                    if deref(schema).get("type").and_then(Value::as_str) == Some("array"));
+            name_sources.push((NameSource::Verb, verb_name(&name, &group, answers_list)));
             ops.push(Op {
-                type_name: super::type_name(&id),
-                module: super::module_name(&tag),
+                type_name: String::new(),
+                name_sources,
+                module: super::module_name(&group[0]),
                 id,
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
@@ -495,7 +655,9 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     }
 
     let mut s = doc(&describe(op));
-    let no_args = op.path_params.is_empty() && !(body.is_some() && body_required);
+    let required_query = op.query.iter().any(|q| q.required);
+    let no_args =
+        op.path_params.is_empty() && !required_query && !(body.is_some() && body_required);
     s.push_str(&format!(
         "#[derive(Debug, Clone{})]\npub struct {name} {{\n",
         if no_args { ", Default" } else { "" }
@@ -526,6 +688,14 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         args.push(format!("{}: impl Into<String>", p.ident));
         inits.push(format!("{0}: {0}.into()", p.ident));
     }
+    for (q, t) in op
+        .query
+        .iter()
+        .zip(&query_types)
+        .filter(|(q, _)| q.required)
+    {
+        args.push(format!("{}: impl Into<{}>", q.ident, t.rust()));
+    }
     if let Some(b) = &body {
         if body_required {
             args.push(format!("body: {}", b.rust()));
@@ -535,7 +705,11 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         }
     }
     for q in &op.query {
-        inits.push(format!("{}: None", q.ident));
+        if q.required {
+            inits.push(format!("{0}: Some({0}.into())", q.ident));
+        } else {
+            inits.push(format!("{}: None", q.ident));
+        }
     }
     if op.paging.is_some() {
         inits.push("page: None".to_owned());
@@ -549,6 +723,19 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
                 .map(|p| format!("`{}`", p.name))
                 .collect::<Vec<_>>()
                 .join(", ")
+        ));
+    }
+    let required: Vec<String> = op
+        .query
+        .iter()
+        .filter(|q| q.required)
+        .map(|q| format!("`{}`", q.name))
+        .collect();
+    if !required.is_empty() {
+        new_doc.push_str(&format!(
+            ", with the required query parameter{} {}",
+            if required.len() > 1 { "s" } else { "" },
+            required.join(", ")
         ));
     }
     if body.is_some() && body_required {
@@ -625,6 +812,22 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
                 _ => format!("self.{}.as_ref()", q.ident),
             };
             s.push_str(&format!("q.push_opt({}, {value});\n", lit(&q.name)));
+            for (_, _, with, value, _) in super::overrides::QUERY_COMPANIONS
+                .iter()
+                .filter(|(id, when, ..)| *id == op.id && *when == q.name)
+            {
+                let ident = &op
+                    .query
+                    .iter()
+                    .find(|p| p.name == *with)
+                    .map_or_else(|| snake(with), |p| p.ident.clone());
+                s.push_str(&format!(
+                    "if self.{}.is_some() && self.{ident}.is_none() {{ q.push({}, {}); }}\n",
+                    q.ident,
+                    lit(with),
+                    lit(value)
+                ));
+            }
         }
         if let Some(p) = &op.paging {
             s.push_str(&format!(
@@ -634,7 +837,32 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         }
         s.push_str("q\n}\n");
     }
-    if body.is_some() {
+    if let Some(spec) = op.body.as_ref().filter(|b| b.multipart && body.is_some()) {
+        // Each property a part; a property with a `contentMediaType` a file.
+        let schema = types.resolved(&spec.schema);
+        let mut files = Vec::new();
+        for (prop, p) in schema["properties"].as_object().into_iter().flatten() {
+            let Some(media) = p["contentMediaType"].as_str() else {
+                continue;
+            };
+            let (file, media) = super::overrides::FILE_PARTS
+                .iter()
+                .find(|(id, field, ..)| *id == op.id && field == prop)
+                .map_or((prop.clone(), media.to_owned()), |(_, _, f, m, _)| {
+                    ((*f).to_owned(), (*m).to_owned())
+                });
+            files.push(format!("({}, {}, {})", lit(prop), lit(&file), lit(&media)));
+        }
+        let value = if body_required {
+            "Some(&self.body)"
+        } else {
+            "self.body.as_ref()"
+        };
+        s.push_str(&format!(
+            "fn body(&self) -> Result<Option<crate::Body>, crate::Error> {{ {value}.map(|b| crate::Body::multipart_from(b, &[{}])).transpose() }}\n",
+            files.join(", ")
+        ));
+    } else if body.is_some() {
         if body_required {
             s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { crate::Body::json(&self.body).map(Some) }\n");
         } else {
@@ -672,8 +900,26 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
             _ => "CHECKPOINT",
         };
         let k = p.items_key.clone().unwrap_or_default();
+        let mut extra = String::new();
+        if let Some((_, limit, _)) = super::overrides::RESULT_LIMITS
+            .iter()
+            .find(|(id, ..)| *id == op.id)
+        {
+            extra.push_str(&format!(
+                ", fn result_limit(&self) -> Option<u64> {{ Some({limit}) }}"
+            ));
+        }
+        if let Some((_, field, _)) = super::overrides::CHECKPOINT_CURSORS
+            .iter()
+            .find(|(id, ..)| *id == op.id)
+        {
+            extra.push_str(&format!(
+                ", fn cursor_of(item: &{item}) -> Option<String> {{ item.{}.clone() }}",
+                snake(field)
+            ));
+        }
         s.push_str(&format!(
-            "paginated!({name}, {item}, crate::pagination::PaginationSupport::{sup}, {});\n",
+            "paginated!({name}, {item}, crate::pagination::PaginationSupport::{sup}, {}{extra});\n",
             lit(&k)
         ));
         support = format!("Some(PaginationSupport::{sup})");
@@ -684,7 +930,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     }
     let roundtrip = if typed {
         format!(
-            "Some(crate::catalogue::roundtrip::<<crate::api::{}::{name} as crate::Endpoint>::Response>)",
+            "Some(crate::catalogue::roundtrip::<<crate::{}::{name} as crate::Endpoint>::Response>)",
             op.module
         )
     } else {
@@ -811,6 +1057,14 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
         .map(|i| format!("a b|{i}"))
         .collect();
     let mut args: Vec<String> = params.iter().map(|p| lit(p)).collect();
+    let required: Vec<String> = op
+        .query
+        .iter()
+        .zip(&e.query_tys)
+        .filter(|(q, _)| q.required)
+        .map(|(_, t)| sample(t, types))
+        .collect();
+    args.extend(required.iter().cloned());
     let body = e.body_ty.as_ref().map(|b| sample(b, types));
     if let Some(b) = &body {
         args.push(b.clone());
@@ -845,6 +1099,7 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
     if !op.path_params.is_empty() {
         let mut blank = vec![lit(" ")];
         blank.extend((1..op.path_params.len()).map(|_| lit("x")));
+        blank.extend(required.iter().cloned());
         if let Some(b) = &body {
             blank.push(b.clone());
         }
@@ -853,7 +1108,7 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
             blank.join(", ")
         ));
     }
-    if let (Some(q), Some(qt)) = (op.query.first(), e.query_tys.first()) {
+    if let Some((q, qt)) = op.query.iter().zip(&e.query_tys).find(|(q, _)| !q.required) {
         t.push_str(&format!(
             "let ep = {name}::new({}).{}({});\nassert!(crate::Endpoint::query(&ep).get({}).is_some());\n",
             args.join(", "),

@@ -52,3 +52,47 @@ pub(crate) const INTEGER_FIELDS: &[(&str, &str)] = &[
 pub(crate) fn integral(field: &str) -> bool {
     INTEGER_FIELDS.iter().any(|(f, _)| *f == field)
 }
+
+/// Query parameters an operation sends together with another one, because Auth0 requires the
+/// pair: each row, the operation, the parameter that triggers it, the parameter sent with it
+/// (unless the caller set it), its value, and the evidence.
+pub(crate) const QUERY_COMPANIONS: &[(&str, &str, &str, &str, &str)] = &[(
+    "get_users",
+    "q",
+    "search_engine",
+    "v3",
+    "the description: \"The 'q' parameter is available only if you specify \
+     'search_engine=v2|v3'\" and \"You are not allowed to use search_engine=v1\"; v2 is retired",
+)];
+
+/// The most results an offset-paginated list gives however many pages are read: each row, the
+/// operation, the limit and the evidence. A list walk stops there instead of asking for pages
+/// Auth0 refuses.
+pub(crate) const RESULT_LIMITS: &[(&str, u64, &str)] = &[(
+    "get_users",
+    1000,
+    "Auth0's user search returns at most 1,000 users through page/per_page \
+     (https://auth0.com/docs/manage-users/user-search/view-search-results-by-page); \
+     a larger export is a users-exports job",
+)];
+
+/// Checkpoint lists whose pages come back as bare arrays without a `next` cursor: each row, the
+/// operation, the item field the next page continues from, and the evidence.
+pub(crate) const CHECKPOINT_CURSORS: &[(&str, &str, &str)] = &[(
+    "get_logs",
+    "log_id",
+    "GET /logs with from/take answers a bare array of events; the next page starts from the \
+     last event's log_id (https://auth0.com/docs/deploy-monitor/logs/retrieve-log-events-using-mgmt-api)",
+)];
+
+/// File parts of `multipart/form-data` bodies: each row, the operation, the property, the file
+/// name and media type sent, and the evidence. Other properties with a `contentMediaType`
+/// are sent as a file named after the property, with that media type.
+pub(crate) const FILE_PARTS: &[(&str, &str, &str, &str, &str)] = &[(
+    "post_users-imports",
+    "users",
+    "users.json",
+    "application/json",
+    "the users file of an import job is a JSON array of users \
+     (https://auth0.com/docs/manage-users/user-migration/bulk-user-imports)",
+)];

@@ -217,7 +217,13 @@ impl<'a> Types<'a> {
             self.by_component.insert(name.to_owned(), t.clone());
             return t;
         }
-        let rust = self.fresh(&pascal(name));
+        // An operation's type keeps its name; the schema takes the suffix `Schema`.
+        let base = pascal(name);
+        let rust = if self.taken.contains(&base) {
+            self.fresh(&format!("{base}Schema"))
+        } else {
+            self.fresh(&base)
+        };
         let t = Ty::Named(rust.clone());
         // Insert first: a schema may refer to itself.
         self.by_component.insert(name.to_owned(), t.clone());
@@ -702,7 +708,7 @@ impl<'a> Types<'a> {
     }
 
     /// A schema with its `$ref` followed (one level), for its facts.
-    fn resolved(&self, s: &Value) -> Value {
+    pub(crate) fn resolved(&self, s: &Value) -> Value {
         match ref_name(s) {
             Some(r) => self.component(r).clone(),
             None => s.clone(),

@@ -425,7 +425,7 @@ impl ManagementClientBuilder {
     /// make (password-change and email-verification tickets, organization invitations, the
     /// verification email of a new or updated user…) use the tenant's custom domain; no other
     /// request carries it. Those operations are
-    /// [`management::api::CUSTOM_DOMAIN_OPERATIONS`](crate::management::api::CUSTOM_DOMAIN_OPERATIONS),
+    /// [`management::CUSTOM_DOMAIN_OPERATIONS`](crate::management::CUSTOM_DOMAIN_OPERATIONS),
     /// and [`Endpoint::accepts_custom_domain`](crate::management::Endpoint::accepts_custom_domain)
     /// says it for an endpoint. A header of that name set with
     /// [`CallOptions::header`](crate::CallOptions::header) takes precedence on its call.

@@ -39,9 +39,9 @@
 //!   [`roles`](ManagementClient::roles), [`actions`](ManagementClient::actions),
 //!   [`log_streams`](ManagementClient::log_streams)…) wrap every operation of the Management
 //!   API: one handle per operation group of Auth0's API description, generated from it
-//!   ([`api`]), with subgroups as handles of their own
+//!   ([`handles`]), with subgroups as handles of their own
 //!   (`client.actions().versions().list(action_id)`). The table of every operation with its
-//!   type and call is in [`management::api`]. Each method takes the operation's required
+//!   type and call is in [`management::operations`]. Each method takes the operation's required
 //!   inputs and returns a request builder: a [`Call`] (`.await` it; optional query parameters
 //!   and [`Call::options`] first), or a [`List`] for a list operation.
 //! - [`List`] pages through a list endpoint as a [`Stream`](futures::Stream) of pages
@@ -105,15 +105,14 @@
 //! client-credentials exchange), [`cache`] (the caches and the token provider) and
 //! [`management`] (the endpoint models).
 
-pub mod api;
 mod builder;
 mod call;
 mod client;
 mod env;
 mod error;
+pub mod handles;
 mod own_api;
 mod raw;
-mod resources;
 mod response;
 mod stream;
 
@@ -143,10 +142,6 @@ pub use client::ManagementClient;
 pub use error::{ApiError, ConfigError, ERROR_EXCERPT_CHARS, Error, ErrorKind};
 pub use own_api::ApiClient;
 pub use raw::RawRequest;
-pub use resources::{
-    ClientGrants, Clients, Connections, Jobs, Logs, Organizations, ResourceServers, Roles, Tenants,
-    Users,
-};
 pub use response::{CallOptions, Response, ResponseMeta};
 pub use stream::{
     DEFAULT_PAGE_SIZE, ItemStream, List, MAX_OFFSET_PAGES, PageStream, ResponseStream,

@@ -741,7 +741,7 @@ async fn awaiting_a_list_reads_one_page_and_options_apply_to_every_page() {
 
 #[tokio::test(start_paused = true)]
 async fn a_write_call_sends_its_body_and_a_deletion_reads_no_content() {
-    use auth0_m2m_management::roles::NewRole;
+    use auth0_m2m_management::roles::CreateRoleRequestContent;
     let s = setup(
         exact(),
         vec![
@@ -756,7 +756,7 @@ async fn a_write_call_sends_its_body_and_a_deletion_reads_no_content() {
     let role = s
         .client
         .roles()
-        .create(NewRole::new("auditor").description("d"))
+        .create(CreateRoleRequestContent::new("auditor").with_description("d"))
         .await
         .unwrap();
     assert_eq!(role.id.as_deref(), Some("rol_1"));

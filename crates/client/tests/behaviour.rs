@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use auth0_m2m::cache::{MemoryCache, TokenProvider};
-use auth0_m2m::management::{PageRequest, clients::NewClient, logs::ListLogs};
+use auth0_m2m::management::{PageRequest, clients::CreateClientRequestContent, logs::ListLogs};
 use auth0_m2m::token::{ClientAuth, TokenClient, TokenEndpoint};
 use auth0_m2m::{Error, ManagementClient};
 use auth0_m2m_fake::{FakeTenant, Fault, FaultTarget};
@@ -103,7 +103,7 @@ async fn logs_checkpoint_pages_continue_from_the_last_log_id() {
     for i in 0..5 {
         client
             .clients()
-            .create(NewClient::new(format!("log-producer-{i}")))
+            .create(CreateClientRequestContent::new(format!("log-producer-{i}")))
             .await
             .unwrap();
     }
@@ -159,7 +159,7 @@ async fn rate_limited_then_success() {
     tenant.inject_fault(api_fault(429, 1, Some(0)));
     client
         .clients()
-        .create(NewClient::new("after-429"))
+        .create(CreateClientRequestContent::new("after-429"))
         .await
         .unwrap();
     let names: Vec<_> = client
@@ -185,7 +185,7 @@ async fn server_errors_are_retried_for_gets_but_not_for_posts() {
     tenant.inject_fault(api_fault(503, 1, None));
     let e = client
         .clients()
-        .create(NewClient::new("not-twice"))
+        .create(CreateClientRequestContent::new("not-twice"))
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(503));

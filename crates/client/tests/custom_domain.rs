@@ -118,10 +118,7 @@ async fn the_header_goes_to_exactly_the_operations_that_accept_it() {
     let tenant = FakeTenant::builder().start().await.expect("tenant");
     let (client, http) = client(&tenant, Some("login.example.com"));
     let entries = catalogue();
-    assert_eq!(
-        entries.len(),
-        auth0_m2m::management::api::DESCRIBED_OPERATIONS
-    );
+    assert_eq!(entries.len(), auth0_m2m::management::DESCRIBED_OPERATIONS);
     let mut sent = BTreeSet::new();
     for entry in entries {
         let path = concrete(entry.path);
@@ -146,7 +143,7 @@ async fn the_header_goes_to_exactly_the_operations_that_accept_it() {
         }
     }
     assert_eq!(sent.len(), 9, "{sent:?}");
-    let listed: BTreeSet<(String, String)> = auth0_m2m::management::api::CUSTOM_DOMAIN_OPERATIONS
+    let listed: BTreeSet<(String, String)> = auth0_m2m::management::CUSTOM_DOMAIN_OPERATIONS
         .iter()
         .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
         .collect();

@@ -199,6 +199,6 @@ async fn identifying_fields_read_as_str() {
     assert!(users.iter().all(|u| !u.user_id().is_empty()));
     let clients = client.clients().list().collect_all().await.unwrap();
     assert!(clients.iter().all(|c| !c.client_id().is_empty()));
-    let empty = auth0_m2m::management::users::User::default();
+    let empty = auth0_m2m::management::users::UserResponseSchema::default();
     assert_eq!(empty.user_id(), "");
 }

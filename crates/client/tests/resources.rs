@@ -3,14 +3,24 @@
 mod common;
 
 use auth0_m2m::management::{
-    client_grants::{ClientGrantUpdate, NewClientGrant},
-    clients::{ClientUpdate, NewClient},
-    jobs::{ImportUsers, UsersExport},
-    organizations::{NewOrganization, OrganizationUpdate},
-    resource_servers::{NewResourceServer, ResourceServerUpdate},
-    roles::{NewRole, PermissionRef, RoleUpdate},
-    tenants::TenantSettingsUpdate,
-    users::{NewUser, UserUpdate},
+    client_grants::{CreateClientGrantRequestContent, UpdateClientGrantRequestContent},
+    clients::{CreateClientRequestContent, UpdateClientRequestContent},
+    jobs::{CreateExportUsersRequestContent, CreateImportUsersRequestContent},
+    organizations::{
+        CreateOrganizationMemberRequestContent, CreateOrganizationRequestContent,
+        UpdateOrganizationRequestContent,
+    },
+    resource_servers::{CreateResourceServerRequestContent, UpdateResourceServerRequestContent},
+    roles::{
+        AddRolePermissionsRequestContent, AssignRoleUsersRequestContent, CreateRoleRequestContent,
+        UpdateRoleRequestContent,
+    },
+    shared::PermissionRequestPayload,
+    tenants::UpdateTenantSettingsRequestContent,
+    users::{
+        AssignUserRolesRequestContent, CreateUserPermissionsRequestContent,
+        CreateUserRequestContent, UpdateUserRequestContent,
+    },
 };
 use futures::TryStreamExt;
 
@@ -23,7 +33,7 @@ async fn clients_handle() {
     let all = clients.list().collect_all().await.unwrap();
     assert_eq!(all.len(), 4);
     let created = clients
-        .create(NewClient::new("Reporting job"))
+        .create(CreateClientRequestContent::new("Reporting job"))
         .await
         .unwrap();
     let id = created.client_id.clone().unwrap();
@@ -31,7 +41,7 @@ async fn clients_handle() {
     let got = clients.get(&id).await.unwrap();
     assert_eq!(got.client_id.as_deref(), Some(id.as_str()));
     let updated = clients
-        .update(&id, ClientUpdate::new().name("Renamed"))
+        .update(&id, UpdateClientRequestContent::new().with_name("Renamed"))
         .await
         .unwrap();
     assert_eq!(updated.name.as_deref(), Some("Renamed"));
@@ -48,7 +58,10 @@ async fn client_grants_and_resource_servers_handles() {
 
     let apis = client.resource_servers();
     let api = apis
-        .create(NewResourceServer::new("https://reports.example/").name("Reports"))
+        .create(
+            CreateResourceServerRequestContent::new("https://reports.example/")
+                .with_name("Reports"),
+        )
         .await
         .unwrap();
     let api_id = api.id.clone().unwrap();
@@ -57,7 +70,10 @@ async fn client_grants_and_resource_servers_handles() {
         Some("https://reports.example/")
     );
     let renamed = apis
-        .update(&api_id, ResourceServerUpdate::new().name("Reports v2"))
+        .update(
+            &api_id,
+            UpdateResourceServerRequestContent::new().with_name("Reports v2"),
+        )
         .await
         .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("Reports v2"));
@@ -67,19 +83,19 @@ async fn client_grants_and_resource_servers_handles() {
     let grants = client.client_grants();
     let before = grants.list().collect_all().await.unwrap().len();
     let grant = grants
-        .create(NewClientGrant::new(
-            tenant.client_id(),
-            "https://reports.example/",
-            vec!["read:reports".to_owned()],
-        ))
+        .create(
+            CreateClientGrantRequestContent::new("https://reports.example/")
+                .with_client_id(tenant.client_id())
+                .with_scope(vec!["read:reports".to_owned()]),
+        )
         .await
         .unwrap();
     let grant_id = grant.id.clone().unwrap();
     let updated = grants
         .update(
             &grant_id,
-            ClientGrantUpdate::new()
-                .scope(vec!["read:reports".to_owned(), "write:reports".to_owned()]),
+            UpdateClientGrantRequestContent::new()
+                .with_scope(vec!["read:reports".to_owned(), "write:reports".to_owned()]),
         )
         .await
         .unwrap();
@@ -107,9 +123,9 @@ async fn users_and_roles_handles() {
     assert_eq!(users.list().collect_all().await.unwrap().len(), 5);
     let user = users
         .create(
-            NewUser::new("Username-Password-Authentication")
-                .email("jane@example.com")
-                .password("Correct-Horse-9!"),
+            CreateUserRequestContent::new("Username-Password-Authentication")
+                .with_email("jane@example.com")
+                .with_password("Correct-Horse-9!"),
         )
         .await
         .unwrap();
@@ -118,16 +134,16 @@ async fn users_and_roles_handles() {
         users.get(&uid).await.unwrap().email.as_deref(),
         Some("jane@example.com")
     );
-    let by_email = users.by_email("jane@example.com").await.unwrap();
+    let by_email = users.list_users_by_email("jane@example.com").await.unwrap();
     assert_eq!(by_email.len(), 1);
     let blocked = users
-        .update(&uid, UserUpdate::new().blocked(true))
+        .update(&uid, UpdateUserRequestContent::new().with_blocked(true))
         .await
         .unwrap();
     assert_eq!(blocked.blocked, Some(true));
 
     let role = roles
-        .create(NewRole::new("auditor").description("Reads logs"))
+        .create(CreateRoleRequestContent::new("auditor").with_description("Reads logs"))
         .await
         .unwrap();
     let rid = role.id.clone().unwrap();
@@ -136,43 +152,78 @@ async fn users_and_roles_handles() {
         Some("auditor")
     );
     let renamed = roles
-        .update(&rid, RoleUpdate::new().name("auditors"))
+        .update(&rid, UpdateRoleRequestContent::new().with_name("auditors"))
         .await
         .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("auditors"));
     assert!(!roles.list().collect_all().await.unwrap().is_empty());
-    let perm = PermissionRef::new(tenant.audience(), "read:logs");
+    let perm = PermissionRequestPayload::new("read:logs", tenant.audience());
     roles
-        .add_permissions(&rid, vec![perm.clone()])
+        .permissions()
+        .add(
+            &rid,
+            AddRolePermissionsRequestContent::new(vec![perm.clone()]),
+        )
         .await
         .unwrap();
     assert_eq!(
-        roles.permissions(&rid).collect_all().await.unwrap().len(),
+        roles
+            .permissions()
+            .list(&rid)
+            .collect_all()
+            .await
+            .unwrap()
+            .len(),
         1
     );
-    roles.assign_users(&rid, vec![uid.clone()]).await.unwrap();
-    assert_eq!(roles.users(&rid).collect_all().await.unwrap().len(), 1);
-    assert_eq!(users.roles(&uid).collect_all().await.unwrap().len(), 1);
-    users.remove_roles(&uid, vec![rid.clone()]).await.unwrap();
-    assert!(users.roles(&uid).collect_all().await.unwrap().is_empty());
-    users.assign_roles(&uid, vec![rid.clone()]).await.unwrap();
-
-    let direct = PermissionRef::new(tenant.audience(), "read:users");
-    users
-        .add_permissions(&uid, vec![direct.clone()])
+    roles
+        .users()
+        .assign(&rid, AssignRoleUsersRequestContent::new(vec![uid.clone()]))
         .await
         .unwrap();
-    let perms = users.permissions(&uid).collect_all().await.unwrap();
+    assert_eq!(
+        roles.users().list(&rid).collect_all().await.unwrap().len(),
+        1
+    );
+    let user_roles = users.roles();
+    assert_eq!(user_roles.list(&uid).collect_all().await.unwrap().len(), 1);
+    let the_role = || AssignUserRolesRequestContent::new(vec![rid.clone()]);
+    user_roles.delete(&uid, the_role()).await.unwrap();
+    assert!(
+        user_roles
+            .list(&uid)
+            .collect_all()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    user_roles.assign(&uid, the_role()).await.unwrap();
+
+    let direct = CreateUserPermissionsRequestContent::new(vec![PermissionRequestPayload::new(
+        "read:users",
+        tenant.audience(),
+    )]);
+    users
+        .permissions()
+        .create(&uid, direct.clone())
+        .await
+        .unwrap();
+    let perms = users.permissions().list(&uid).collect_all().await.unwrap();
     assert!(
         perms
             .iter()
             .any(|p| p.permission_name.as_deref() == Some("read:users"))
     );
-    users.remove_permissions(&uid, vec![direct]).await.unwrap();
-    roles.remove_permissions(&rid, vec![perm]).await.unwrap();
+    users.permissions().delete(&uid, direct).await.unwrap();
+    roles
+        .permissions()
+        .delete(&rid, AddRolePermissionsRequestContent::new(vec![perm]))
+        .await
+        .unwrap();
     assert!(
         roles
-            .permissions(&rid)
+            .permissions()
+            .list(&rid)
             .collect_all()
             .await
             .unwrap()
@@ -191,7 +242,10 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
 
     let orgs = client.organizations();
     let org = orgs
-        .create(NewOrganization::new("integration-org").display_name("Integration"))
+        .create(
+            CreateOrganizationRequestContent::new("integration-org")
+                .with_display_name("Integration"),
+        )
         .await
         .unwrap();
     let oid = org.id.clone().unwrap();
@@ -210,7 +264,7 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
     let updated = orgs
         .update(
             &oid,
-            OrganizationUpdate::new().display_name("Integration Inc."),
+            UpdateOrganizationRequestContent::new().with_display_name("Integration Inc."),
         )
         .await
         .unwrap();
@@ -221,12 +275,12 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
         .user_id
         .clone()
         .unwrap();
-    orgs.add_members(&oid, vec![some_user.clone()])
-        .await
-        .unwrap();
-    assert_eq!(orgs.members(&oid).collect_all().await.unwrap().len(), 1);
-    orgs.remove_members(&oid, vec![some_user]).await.unwrap();
-    assert!(orgs.members(&oid).collect_all().await.unwrap().is_empty());
+    let members = orgs.members();
+    let member = || CreateOrganizationMemberRequestContent::new(vec![some_user.clone()]);
+    members.create(&oid, member()).await.unwrap();
+    assert_eq!(members.list(&oid).collect_all().await.unwrap().len(), 1);
+    members.delete(&oid, member()).await.unwrap();
+    assert!(members.list(&oid).collect_all().await.unwrap().is_empty());
     orgs.delete(&oid).await.unwrap();
 
     let connections = client.connections().list().collect_all().await.unwrap();
@@ -247,7 +301,8 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
 
     let jobs = client.jobs();
     let export = jobs
-        .export_users(UsersExport::new().connection_id(cid.clone()))
+        .users_exports()
+        .create(CreateExportUsersRequestContent::new().with_connection_id(cid.clone()))
         .await
         .unwrap();
     let job_id = export.id.clone().unwrap();
@@ -255,17 +310,18 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
         jobs.get(&job_id).await.unwrap().id.as_deref(),
         Some(job_id.as_str())
     );
-    let import = ImportUsers::from_users(
-        cid,
-        &[serde_json::json!({"email": "imported@example.com", "email_verified": true})],
-    )
-    .unwrap();
-    let imported = jobs.import_users(import).await.unwrap();
+    let users = serde_json::json!([{"email": "imported@example.com", "email_verified": true}]);
+    let imported = jobs
+        .users_imports()
+        .create(CreateImportUsersRequestContent::new(cid, users.to_string()))
+        .await
+        .unwrap();
     assert!(imported.id.is_some());
 
     let settings = client
         .tenants()
-        .update_settings(TenantSettingsUpdate::new().friendly_name("Fake & Co"))
+        .settings()
+        .update(UpdateTenantSettingsRequestContent::new().with_friendly_name("Fake & Co"))
         .await
         .unwrap();
     assert_eq!(settings.friendly_name.as_deref(), Some("Fake & Co"));
@@ -273,6 +329,7 @@ async fn organizations_connections_logs_jobs_and_tenant_handles() {
         client
             .tenants()
             .settings()
+            .get()
             .await
             .unwrap()
             .friendly_name

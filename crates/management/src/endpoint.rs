@@ -53,7 +53,7 @@ pub trait Endpoint {
     /// operation, so that an executor configured with a custom domain sends it (Auth0 then
     /// writes that domain into the links and emails the operation makes). Defaults to whether
     /// the method and path fit an operation of
-    /// [`api::CUSTOM_DOMAIN_OPERATIONS`](crate::api::CUSTOM_DOMAIN_OPERATIONS); the generated
+    /// [`CUSTOM_DOMAIN_OPERATIONS`](crate::CUSTOM_DOMAIN_OPERATIONS); the generated
     /// endpoints of those operations answer `true` themselves.
     ///
     /// ```
@@ -63,11 +63,9 @@ pub trait Endpoint {
     /// ```
     fn accepts_custom_domain(&self) -> bool {
         let (method, path) = (self.method(), self.path());
-        crate::api::CUSTOM_DOMAIN_OPERATIONS
-            .iter()
-            .any(|(m, template)| {
-                *m == method.as_str() && crate::path::match_template(template, &path).is_some()
-            })
+        crate::CUSTOM_DOMAIN_OPERATIONS.iter().any(|(m, template)| {
+            *m == method.as_str() && crate::path::match_template(template, &path).is_some()
+        })
     }
 
     /// The path, checked: an empty or whitespace-only segment (an empty id) is an
@@ -325,6 +323,52 @@ impl Body {
         serde_json::to_value(value)
             .map(Body::Json)
             .map_err(Error::Body)
+    }
+
+    /// A `multipart/form-data` body from the fields of `value` (which must serialize to a JSON
+    /// object): each field that is set becomes a part, ordered by field name; a string
+    /// is sent as it is, any other value as its JSON text. The fields named in `files`
+    /// (field, file name, media type) are sent as files.
+    ///
+    /// ```
+    /// use auth0_m2m_management::{Body, Part};
+    ///
+    /// let body = Body::multipart_from(
+    ///     &serde_json::json!({"connection_id": "con_1", "upsert": true, "users": "[]"}),
+    ///     &[("users", "users.json", "application/json")],
+    /// )?;
+    /// let Body::Multipart(parts) = body else { unreachable!() };
+    /// assert_eq!(parts[0], Part::text("connection_id", "con_1"));
+    /// assert_eq!(parts[1], Part::text("upsert", "true"));
+    /// assert_eq!(parts[2], Part::file("users", "users.json", "application/json", b"[]".to_vec()));
+    /// # Ok::<(), auth0_m2m_management::Error>(())
+    /// ```
+    pub fn multipart_from<T: Serialize + ?Sized>(
+        value: &T,
+        files: &[(&str, &str, &str)],
+    ) -> Result<Self, Error> {
+        let serde_json::Value::Object(fields) = serde_json::to_value(value).map_err(Error::Body)?
+        else {
+            return Err(Error::Body(serde::ser::Error::custom(
+                "a multipart body must be an object of fields",
+            )));
+        };
+        let mut parts: Vec<Part> = fields
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(name, v)| {
+                let data = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                match files.iter().find(|(field, ..)| *field == name) {
+                    Some((_, file, media)) => Part::file(name, *file, *media, data.into_bytes()),
+                    None => Part::text(name, data),
+                }
+            })
+            .collect();
+        parts.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Body::Multipart(parts))
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use auth0_m2m_management::{Endpoint, Paginated, PageRequest, Page};
-//! use auth0_m2m_management::users::{ListUsers, User};
+//! use auth0_m2m_management::users::{ListUsers, UserResponseSchema};
 //!
 //! # fn main() -> Result<(), auth0_m2m_management::Error> {
 //! let list = ListUsers::new()
@@ -22,7 +22,7 @@
 //! assert_eq!(list.scopes(), ["read:users", "read:user_idp_tokens"]);
 //!
 //! // What the executor does with the response body:
-//! let page: Page<User> = list.parse_response(
+//! let page: Page<UserResponseSchema> = list.parse_response(
 //!     br#"{"start":0,"limit":50,"length":1,"total":1,
 //!          "users":[{"user_id":"auth0|1","email":"jane@example.com","shiny_new_field":true}]}"#,
 //! )?;
@@ -35,12 +35,15 @@
 //!
 //! # Conventions
 //!
-//! - One module per resource ([`clients`], [`users`], [`roles`]…), holding its models and
-//!   endpoints.
+//! - One module per operation group of Auth0's API description ([`clients`], [`users`],
+//!   [`log_streams`]…, each behind the cargo feature of its name), holding its operations'
+//!   endpoint types and the models only it uses; [`shared`] holds the models several groups
+//!   use. [`operations`] is the index of every operation, its type and its facade call, with
+//!   the naming rule.
 //! - Models are `#[non_exhaustive]`; every field is an `Option` (an absent field or `null`
 //!   reads as `None`); fields this crate does not name are kept in `extra` and serialized
 //!   back. Enums keep unknown values in an `Unknown(String)` variant.
-//! - Request bodies are built with `new(required…)` and one method per optional field; only
+//! - Request bodies are built with `new(required…)` and one `with_…` method per optional field; only
 //!   the fields that were set are sent.
 //! - Secrets (client secrets, passwords, signing keys) are [`Secret`]s, whose `Debug` output is
 //!   redacted.
@@ -53,25 +56,17 @@
 #[macro_use]
 mod macros;
 
-pub mod api;
 mod api_support;
 pub mod catalogue;
-pub mod client_grants;
-pub mod clients;
-pub mod connections;
 pub mod endpoint;
 pub mod error;
-pub mod jobs;
-pub mod logs;
-pub mod organizations;
+mod generated;
 pub mod pagination;
 pub mod path;
-pub mod resource_servers;
-pub mod roles;
 pub mod secret;
-pub mod tenants;
 mod timestamp;
-pub mod users;
+
+pub use generated::*;
 
 pub use api_support::Unclassified;
 pub use catalogue::{EndpointInfo, catalogue};

@@ -45,16 +45,6 @@ pub fn build(segments: &[&str]) -> String {
     path
 }
 
-/// A path segment that is a fixed word.
-pub(crate) fn lit(word: &'static str) -> impl Fn(&str) -> &'static str {
-    move |_| word
-}
-
-/// The path segment holding the id.
-pub(crate) fn id(id: &str) -> &str {
-    id
-}
-
 /// `Some(number of literal segments)` when `path` (encoded, without query) fits `template`
 /// (`/api/v2/users/{id}`): as many segments, literal ones equal, parameters not empty.
 pub(crate) fn match_template(template: &str, path: &str) -> Option<usize> {

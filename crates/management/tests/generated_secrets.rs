@@ -4,9 +4,9 @@
 
 #![cfg(all(feature = "guardian", feature = "emails"))]
 
-use auth0_m2m_management::api::{emails, guardian};
 use auth0_m2m_management::secret::ExtraFields;
 use auth0_m2m_management::{Body, Endpoint, Unclassified};
+use auth0_m2m_management::{emails, guardian};
 
 const SECRET: &str = "s3cr3t-value-that-must-not-leak";
 
@@ -22,7 +22,7 @@ fn a_request_body_with_a_secret_field() {
         .with_auth_token(SECRET);
     assert_hidden(&format!("{body:?} {body:#?}"));
     // The secret is sent as it is.
-    let endpoint = guardian::PutTwilio::new(body);
+    let endpoint = guardian::SetGuardianFactorsProviderPhoneTwilio::new(body);
     let Some(Body::Json(json)) = endpoint.body().unwrap() else {
         panic!("a JSON body");
     };

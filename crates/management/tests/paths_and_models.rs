@@ -2,7 +2,7 @@
 //! pagination validation and model tolerance.
 
 use auth0_m2m_management::path::{build, decode_segment, encode_segment};
-use auth0_m2m_management::users::{GetUser, User};
+use auth0_m2m_management::users::{GetUser, UserResponseSchema as User};
 use auth0_m2m_management::{
     Body, Endpoint, Error, NoContent, Page, PageRequest, Paginated, QueryPairs, Secret,
 };
@@ -130,8 +130,8 @@ fn pages_and_models_are_tolerant() {
 
 #[test]
 fn secrets_never_show_in_debug() {
-    let body = auth0_m2m_management::clients::ClientUpdate::new()
-        .client_secret(Secret::new("s3cr3t-value"));
+    let body = auth0_m2m_management::clients::UpdateClientRequestContent::new()
+        .with_client_secret(Secret::new("s3cr3t-value"));
     assert!(!format!("{body:?}").contains("s3cr3t-value"));
     let ep = auth0_m2m_management::clients::UpdateClient::new("c", body);
     assert!(!format!("{ep:?}").contains("s3cr3t-value"));

@@ -2,8 +2,8 @@
 //! field of the generated models, and the log-stream sinks that carry credentials keep them out
 //! of `Debug`.
 
-use auth0_m2m_management::api::{PLAIN_STRING_FIELDS, SECRET_FIELDS};
 use auth0_m2m_management::secret::is_secret_field;
+use auth0_m2m_management::{PLAIN_STRING_FIELDS, SECRET_FIELDS};
 
 #[test]
 fn every_generated_string_field_follows_the_rule() {
@@ -38,7 +38,7 @@ fn every_generated_string_field_follows_the_rule() {
 
 #[cfg(feature = "log_streams")]
 mod log_streams {
-    use auth0_m2m_management::api::log_streams as ls;
+    use auth0_m2m_management::log_streams as ls;
 
     const SECRET: &str = "s3cr3t-log-stream-credential";
 

@@ -1,7 +1,7 @@
 //! Set-up of the end-to-end run of every operation (`every_operation.rs`, generated): a fake
 //! tenant, a client granted every scope a served operation accepts, the path parameters of each
 //! generically answered operation (from the tenant's routes listing), and the calls of the
-//! hand-written operations, which need real objects to work on.
+//! operations the tenant answers from its state, which need real objects to work on.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -12,14 +12,25 @@ use std::collections::HashMap;
 use auth0_m2m::ManagementClient;
 use auth0_m2m::management::path::decode_segment;
 use auth0_m2m::management::{
-    client_grants::{ClientGrantUpdate, NewClientGrant},
-    clients::{ClientUpdate, NewClient},
-    jobs::{ImportUsers, UsersExport},
-    organizations::{NewOrganization, OrganizationUpdate},
-    resource_servers::{NewResourceServer, ResourceServerUpdate},
-    roles::{NewRole, PermissionRef, RoleUpdate},
-    tenants::TenantSettingsUpdate,
-    users::{NewUser, UserUpdate},
+    client_grants::{CreateClientGrantRequestContent, UpdateClientGrantRequestContent},
+    clients::{CreateClientRequestContent, UpdateClientRequestContent},
+    jobs::{CreateExportUsersRequestContent, CreateImportUsersRequestContent},
+    organizations::{
+        CreateOrganizationMemberRequestContent, CreateOrganizationRequestContent,
+        DeleteOrganizationMembersRequestContent, UpdateOrganizationRequestContent,
+    },
+    resource_servers::{CreateResourceServerRequestContent, UpdateResourceServerRequestContent},
+    roles::{
+        AddRolePermissionsRequestContent, AssignRoleUsersRequestContent, CreateRoleRequestContent,
+        DeleteRolePermissionsRequestContent, UpdateRoleRequestContent,
+    },
+    shared::PermissionRequestPayload,
+    tenants::UpdateTenantSettingsRequestContent,
+    users::{
+        AssignUserRolesRequestContent, CreateUserPermissionsRequestContent,
+        CreateUserRequestContent, DeleteUserPermissionsRequestContent,
+        DeleteUserRolesRequestContent, UpdateUserRequestContent,
+    },
 };
 use auth0_m2m_fake::FakeTenant;
 use serde_json::Value;
@@ -31,8 +42,10 @@ pub struct Harness {
     pub tenant: FakeTenant,
     pub client: ManagementClient,
     params: HashMap<String, Vec<String>>,
-    /// Ids of the objects `curated` created, which `deletions` removes.
+    /// Ids of the objects `stateful` created, which `deletions` removes.
     ids: HashMap<&'static str, String>,
+    /// The operations `stateful` and `deletions` call, which the generated calls skip.
+    covered: std::collections::HashSet<&'static str>,
 }
 
 impl Harness {
@@ -84,6 +97,7 @@ impl Harness {
             client,
             params,
             ids: HashMap::new(),
+            covered: DELETIONS.iter().copied().collect(),
         }
     }
 
@@ -92,10 +106,21 @@ impl Harness {
         self.params.get(operation).cloned().unwrap_or_default()
     }
 
-    /// The hand-written operations but deletions, on objects created for them (kept for the
-    /// generated operations that the tenant's hand-written routes serve, such as reading a
-    /// client grant or a user's blocks).
-    pub async fn curated(&mut self) -> Vec<Outcome> {
+    /// Whether `stateful` or `deletions` calls the operation.
+    pub fn covered(&self, operation: &str) -> bool {
+        self.covered.contains(operation)
+    }
+
+    /// The operations the tenant answers from its state, but deletions, on objects created
+    /// for them (their ids are kept for the generated calls that the tenant's stateful routes
+    /// serve, such as reading a client grant or a user's blocks).
+    pub async fn stateful(&mut self) -> Vec<Outcome> {
+        let out = self.stateful_calls().await;
+        self.covered.extend(out.iter().map(|(id, _)| *id));
+        out
+    }
+
+    async fn stateful_calls(&mut self) -> Vec<Outcome> {
         let c = &self.client;
         let t = &self.tenant;
         let mut out: Vec<Outcome> = Vec::new();
@@ -104,7 +129,10 @@ impl Harness {
         }
         // Applications.
         out.push(("get_clients", done(c.clients().list().collect_all().await)));
-        let created = c.clients().create(NewClient::new("e2e app")).await;
+        let created = c
+            .clients()
+            .create(CreateClientRequestContent::new("e2e app"))
+            .await;
         let client_id = created
             .as_ref()
             .ok()
@@ -116,7 +144,10 @@ impl Harness {
             "patch_clients_by_id",
             done(
                 c.clients()
-                    .update(&client_id, ClientUpdate::new().name("renamed"))
+                    .update(
+                        &client_id,
+                        UpdateClientRequestContent::new().with_name("renamed"),
+                    )
                     .await,
             ),
         ));
@@ -127,7 +158,9 @@ impl Harness {
         // APIs and grants.
         let api = c
             .resource_servers()
-            .create(NewResourceServer::new("https://e2e.example/").name("E2E"))
+            .create(
+                CreateResourceServerRequestContent::new("https://e2e.example/").with_name("E2E"),
+            )
             .await;
         let api_id = api
             .as_ref()
@@ -147,17 +180,20 @@ impl Harness {
             "patch_resource-servers_by_id",
             done(
                 c.resource_servers()
-                    .update(&api_id, ResourceServerUpdate::new().name("E2E v2"))
+                    .update(
+                        &api_id,
+                        UpdateResourceServerRequestContent::new().with_name("E2E v2"),
+                    )
                     .await,
             ),
         ));
         let grant = c
             .client_grants()
-            .create(NewClientGrant::new(
-                &client_id,
-                "https://e2e.example/",
-                vec![],
-            ))
+            .create(
+                CreateClientGrantRequestContent::new("https://e2e.example/")
+                    .with_client_id(client_id.clone())
+                    .with_scope(Vec::<String>::new()),
+            )
             .await;
         let grant_id = grant
             .as_ref()
@@ -173,7 +209,7 @@ impl Harness {
             "patch_client-grants_by_id",
             done(
                 c.client_grants()
-                    .update(&grant_id, ClientGrantUpdate::new())
+                    .update(&grant_id, UpdateClientGrantRequestContent::new())
                     .await,
             ),
         ));
@@ -181,9 +217,9 @@ impl Harness {
         let user = c
             .users()
             .create(
-                NewUser::new("Username-Password-Authentication")
-                    .email("e2e@example.com")
-                    .password("Correct-Horse-9!"),
+                CreateUserRequestContent::new("Username-Password-Authentication")
+                    .with_email("e2e@example.com")
+                    .with_password("Correct-Horse-9!"),
             )
             .await;
         let uid = user
@@ -196,17 +232,20 @@ impl Harness {
         out.push(("get_users_by_id", done(c.users().get(&uid).await)));
         out.push((
             "get_users-by-email",
-            done(c.users().by_email("e2e@example.com").await),
+            done(c.users().list_users_by_email("e2e@example.com").await),
         ));
         out.push((
             "patch_users_by_id",
             done(
                 c.users()
-                    .update(&uid, UserUpdate::new().blocked(false))
+                    .update(&uid, UpdateUserRequestContent::new().with_blocked(false))
                     .await,
             ),
         ));
-        let role = c.roles().create(NewRole::new("e2e-role")).await;
+        let role = c
+            .roles()
+            .create(CreateRoleRequestContent::new("e2e-role"))
+            .await;
         let rid = role
             .as_ref()
             .ok()
@@ -219,59 +258,103 @@ impl Harness {
             "patch_roles_by_id",
             done(
                 c.roles()
-                    .update(&rid, RoleUpdate::new().description("d"))
+                    .update(&rid, UpdateRoleRequestContent::new().with_description("d"))
                     .await,
             ),
         ));
-        let perm = PermissionRef::new(t.audience(), "read:logs");
+        let perm = PermissionRequestPayload::new("read:logs", t.audience());
         out.push((
             "post_role_permission_assignment",
-            done(c.roles().add_permissions(&rid, vec![perm.clone()]).await),
+            done(
+                c.roles()
+                    .permissions()
+                    .add(
+                        &rid,
+                        AddRolePermissionsRequestContent::new(vec![perm.clone()]),
+                    )
+                    .await,
+            ),
         ));
         out.push((
             "get_role_permission",
-            done(c.roles().permissions(&rid).collect_all().await),
+            done(c.roles().permissions().list(&rid).collect_all().await),
         ));
         out.push((
             "delete_role_permission_assignment",
-            done(c.roles().remove_permissions(&rid, vec![perm.clone()]).await),
+            done(
+                c.roles()
+                    .permissions()
+                    .delete(
+                        &rid,
+                        DeleteRolePermissionsRequestContent::new(vec![perm.clone()]),
+                    )
+                    .await,
+            ),
         ));
         out.push((
             "post_role_users",
-            done(c.roles().assign_users(&rid, vec![uid.clone()]).await),
+            done(
+                c.roles()
+                    .users()
+                    .assign(&rid, AssignRoleUsersRequestContent::new(vec![uid.clone()]))
+                    .await,
+            ),
         ));
         out.push((
             "get_role_user",
-            done(c.roles().users(&rid).collect_all().await),
+            done(c.roles().users().list(&rid).collect_all().await),
         ));
         out.push((
             "get_user_roles",
-            done(c.users().roles(&uid).collect_all().await),
+            done(c.users().roles().list(&uid).collect_all().await),
         ));
         out.push((
             "delete_user_roles",
-            done(c.users().remove_roles(&uid, vec![rid.clone()]).await),
+            done(
+                c.users()
+                    .roles()
+                    .delete(&uid, DeleteUserRolesRequestContent::new(vec![rid.clone()]))
+                    .await,
+            ),
         ));
         out.push((
             "post_user_roles",
-            done(c.users().assign_roles(&uid, vec![rid.clone()]).await),
+            done(
+                c.users()
+                    .roles()
+                    .assign(&uid, AssignUserRolesRequestContent::new(vec![rid.clone()]))
+                    .await,
+            ),
         ));
         out.push((
             "post_permissions",
-            done(c.users().add_permissions(&uid, vec![perm.clone()]).await),
+            done(
+                c.users()
+                    .permissions()
+                    .create(
+                        &uid,
+                        CreateUserPermissionsRequestContent::new(vec![perm.clone()]),
+                    )
+                    .await,
+            ),
         ));
         out.push((
             "get_permissions",
-            done(c.users().permissions(&uid).collect_all().await),
+            done(c.users().permissions().list(&uid).collect_all().await),
         ));
         out.push((
             "delete_permissions",
-            done(c.users().remove_permissions(&uid, vec![perm]).await),
+            done(
+                c.users()
+                    .permissions()
+                    .delete(&uid, DeleteUserPermissionsRequestContent::new(vec![perm]))
+                    .await,
+            ),
         ));
         // Organizations.
         let org = c
             .organizations()
-            .create(NewOrganization::new("e2e-org"))
+            .create(CreateOrganizationRequestContent::new("e2e-org"))
             .await;
         let oid = org
             .as_ref()
@@ -295,23 +378,38 @@ impl Harness {
             "patch_organizations_by_id",
             done(
                 c.organizations()
-                    .update(&oid, OrganizationUpdate::new().display_name("E2E"))
+                    .update(
+                        &oid,
+                        UpdateOrganizationRequestContent::new().with_display_name("E2E"),
+                    )
                     .await,
             ),
         ));
         out.push((
             "post_members",
-            done(c.organizations().add_members(&oid, vec![uid.clone()]).await),
+            done(
+                c.organizations()
+                    .members()
+                    .create(
+                        &oid,
+                        CreateOrganizationMemberRequestContent::new(vec![uid.clone()]),
+                    )
+                    .await,
+            ),
         ));
         out.push((
             "get_organization_members",
-            done(c.organizations().members(&oid).collect_all().await),
+            done(c.organizations().members().list(&oid).collect_all().await),
         ));
         out.push((
             "delete_members",
             done(
                 c.organizations()
-                    .remove_members(&oid, vec![uid.clone()])
+                    .members()
+                    .delete(
+                        &oid,
+                        DeleteOrganizationMembersRequestContent::new(vec![uid.clone()]),
+                    )
                     .await,
             ),
         ));
@@ -339,7 +437,8 @@ impl Harness {
         out.push(("get_logs_by_id", done(c.logs().get(&log_id).await)));
         let export = c
             .jobs()
-            .export_users(UsersExport::new().connection_id(cid.clone()))
+            .users_exports()
+            .create(CreateExportUsersRequestContent::new().with_connection_id(cid.clone()))
             .await;
         let job_id = export
             .as_ref()
@@ -348,26 +447,29 @@ impl Harness {
             .unwrap_or_default();
         out.push(("post_users-exports", done(export)));
         out.push(("get_jobs_by_id", done(c.jobs().get(&job_id).await)));
-        let import = ImportUsers::from_users(
-            cid,
-            &[serde_json::json!({"email": "imported@example.com", "email_verified": true})],
-        );
+        let users = serde_json::json!([{"email": "imported@example.com", "email_verified": true}]);
         out.push((
             "post_users-imports",
-            match import {
-                Ok(import) => done(c.jobs().import_users(import).await),
-                Err(e) => Err(e.to_string()),
-            },
+            done(
+                c.jobs()
+                    .users_imports()
+                    .create(CreateImportUsersRequestContent::new(cid, users.to_string()))
+                    .await,
+            ),
         ));
         out.push((
             "patch_settings",
             done(
                 c.tenants()
-                    .update_settings(TenantSettingsUpdate::new().friendly_name("E2E"))
+                    .settings()
+                    .update(UpdateTenantSettingsRequestContent::new().with_friendly_name("E2E"))
                     .await,
             ),
         ));
-        out.push(("tenant_settings_route", done(c.tenants().settings().await)));
+        out.push((
+            "tenant_settings_route",
+            done(c.tenants().settings().get().await),
+        ));
         self.params
             .insert("get_client-grant".into(), vec![grant_id.clone()]);
         self.params
@@ -388,15 +490,26 @@ impl Harness {
     }
 }
 
+/// The deletions of the objects `stateful` created, which `deletions` calls after every other
+/// call.
+const DELETIONS: &[&str] = &[
+    "delete_client-grants_by_id",
+    "delete_organizations_by_id",
+    "delete_roles_by_id",
+    "delete_users_by_id",
+    "delete_resource-servers_by_id",
+    "delete_clients_by_id",
+];
+
 impl Harness {
-    /// The hand-written deletions, after every other call.
+    /// The deletions of the objects `stateful` created, after every other call.
     pub async fn deletions(&self) -> Vec<Outcome> {
         let c = &self.client;
         let id = |k: &str| self.ids.get(k).cloned().unwrap_or_default();
         fn done<T>(r: Result<T, auth0_m2m::Error>) -> Result<(), String> {
             r.map(|_| ()).map_err(|e| e.to_string())
         }
-        vec![
+        let out = vec![
             (
                 "delete_client-grants_by_id",
                 done(c.client_grants().delete(&id("grant")).await),
@@ -421,7 +534,9 @@ impl Harness {
                 "delete_clients_by_id",
                 done(c.clients().delete(&id("client")).await),
             ),
-        ]
+        ];
+        debug_assert!(out.iter().map(|(id, _)| id).eq(DELETIONS.iter()));
+        out
     }
 }
 
