@@ -22,6 +22,9 @@ use super::ops::Op;
 /// What the facade needs of a generated operation.
 #[derive(Debug, Clone)]
 pub(crate) struct OpTypes {
+    /// The documentation example of the call: the types it names (paths to `use`) and the
+    /// method's arguments.
+    pub(crate) example: (Vec<String>, Vec<String>),
     /// The body type (qualified), when the body is required.
     pub(crate) body: Option<String>,
     /// The optional query parameters: Rust name, name in the description, type (qualified),
@@ -173,6 +176,13 @@ pub(crate) fn plan(root: &Path, ops: &[Op]) -> Result<Plan, String> {
 }
 
 impl Plan {
+    /// `actions().versions().list`: the handles and the method of an operation.
+    fn chain(&self, op: &Op) -> String {
+        let text = self.call_text(op);
+        text.rsplit_once('(')
+            .map_or(text.clone(), |(head, _)| head.to_owned())
+    }
+
     /// `actions().versions().list(action_id)`.
     pub(crate) fn call_text(&self, op: &Op) -> String {
         let mut chain = Vec::new();
@@ -267,7 +277,8 @@ impl Plan {
                 let name = &h.methods[&op.id];
                 let t = &info[&op.id];
                 let operation = &spec["paths"][&op.path][op.method.to_ascii_lowercase()];
-                methods.push_str(&method(op, name, t, operation, &by_page));
+                let example = example(op, &self.chain(op), t);
+                methods.push_str(&method(op, name, t, operation, &by_page, &example));
                 setters.push_str(&builder_setters(op, t, spec));
             }
             if !methods.is_empty() {
@@ -334,6 +345,7 @@ fn method(
     t: &OpTypes,
     operation: &Value,
     by_page: &BTreeMap<String, String>,
+    example: &str,
 ) -> String {
     let ep = endpoint_path(op);
     let mut params: Vec<String> = op
@@ -355,7 +367,7 @@ fn method(
     } else {
         ("Call", "call")
     };
-    let mut s = doc(&method_doc(op, t, operation));
+    let mut s = doc(&format!("{}\n\n{example}", method_doc(op, t, operation)));
     s.push_str(&format!("#[cfg(feature = {:?})]\n", op.module));
     if let Some(note) = deprecation(operation, by_page) {
         s.push_str(&format!("#[deprecated(note = {})]\n", lit(&note)));
@@ -620,6 +632,29 @@ fn sentence(op: &Op) -> String {
         }
     };
     format!("{text}.")
+}
+
+/// The example of a facade method's doc: the call with its required arguments, compiled as a
+/// documentation test (a function that is defined, never called: the doctests of the crate
+/// merge into one program that builds once).
+fn example(op: &Op, chain: &str, t: &OpTypes) -> String {
+    let (uses, args) = &t.example;
+    let mut s = String::from(
+        "```\n# async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {\n",
+    );
+    for u in uses {
+        s.push_str(&format!("use {u};\n"));
+    }
+    let call = format!("client.{chain}({})", args.join(", "));
+    if op.paging.is_some() {
+        s.push_str(&format!("let all = {call}.collect_all().await?;\n"));
+    } else if matches!(op.answer, crate::ops::Answer::Nothing) {
+        s.push_str(&format!("{call}.await?;\n"));
+    } else {
+        s.push_str(&format!("let answer = {call}.await?;\n"));
+    }
+    s.push_str("# Ok(())\n# }\n```");
+    s
 }
 
 /// A facade method's doc: what it does, method and path, scopes, pagination, release stage,

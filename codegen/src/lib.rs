@@ -302,6 +302,25 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             (
                 op.id.clone(),
                 facade::OpTypes {
+                    example: {
+                        let mut uses = BTreeSet::new();
+                        let mut args: Vec<String> =
+                            op.path_params.iter().map(|p| names::lit(&p.name)).collect();
+                        for (q, t) in op
+                            .query
+                            .iter()
+                            .zip(&e.query_tys)
+                            .filter(|(q, _)| q.required)
+                        {
+                            args.push(ops::doc_sample(t, &q.name, &types, &mut uses, 0));
+                        }
+                        if let (Some(b), true) =
+                            (&e.body_ty, op.body.as_ref().is_some_and(|b| b.required))
+                        {
+                            args.push(ops::doc_sample(b, "body", &types, &mut uses, 0));
+                        }
+                        (uses.into_iter().collect(), args)
+                    },
                     body: e.body.map(|b| qualify(&b, &types)),
                     query: op
                         .query

@@ -1120,3 +1120,96 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
     t.push_str("}\n");
     t
 }
+
+/// A readable Rust expression of type `ty` for a documentation example, and the types it
+/// names (to `use`): a request body or model with `new(required…)`, each string its field's
+/// name, the first variant of a union or an enum.
+pub(crate) fn doc_sample(
+    ty: &Ty,
+    hint: &str,
+    types: &Types<'_>,
+    uses: &mut std::collections::BTreeSet<String>,
+    depth: usize,
+) -> String {
+    sample_expr(ty, hint, types, uses, depth, false)
+}
+
+/// [`doc_sample`]; `exact`: the value goes where its type is expected exactly (a union
+/// variant's payload, a list item), not through `impl Into`.
+fn sample_expr(
+    ty: &Ty,
+    hint: &str,
+    types: &Types<'_>,
+    uses: &mut std::collections::BTreeSet<String>,
+    depth: usize,
+    exact: bool,
+) -> String {
+    use super::types::Def;
+    let owned = |s: String| format!("{s}.to_owned()");
+    match ty {
+        Ty::Str if exact => owned(lit(hint)),
+        Ty::Str => lit(hint),
+        Ty::Secret => format!("auth0_m2m::management::Secret::new({})", lit(hint)),
+        Ty::Timestamp => {
+            "auth0_m2m::management::Timestamp::new(\"2025-01-01T00:00:00Z\")".to_owned()
+        }
+        Ty::Bool => "true".into(),
+        Ty::Int => "1".into(),
+        Ty::Num => "1.0".into(),
+        Ty::Json => "serde_json::json!({})".into(),
+        Ty::Map => "auth0_m2m::management::secret::SecretMap::default()".into(),
+        Ty::Vec(t) => {
+            format!(
+                "vec![{}]",
+                sample_expr(t, hint, types, uses, depth + 1, true)
+            )
+        }
+        Ty::Boxed(t) => format!(
+            "Box::new({})",
+            sample_expr(t, hint, types, uses, depth + 1, true)
+        ),
+        Ty::Named(n) => {
+            let name = types.aliases.get(n).unwrap_or(n);
+            let Some(def) = types.defs.get(name) else {
+                return "Default::default()".to_owned();
+            };
+            let n = name;
+            let path = format!("auth0_m2m::management::{}::{}", def.module, n);
+            match &def.def {
+                Def::Struct { fields, request } if *request || types.settable.contains(name) => {
+                    if depth > 4 {
+                        return "Default::default()".to_owned();
+                    }
+                    uses.insert(path);
+                    let args: Vec<String> = types
+                        .constructor_args(fields)
+                        .into_iter()
+                        .map(|f| sample_expr(&f.ty, &f.json, types, uses, depth + 1, false))
+                        .collect();
+                    format!("{n}::new({})", args.join(", "))
+                }
+                Def::Enum { variants } => {
+                    uses.insert(path);
+                    format!("{n}::{}", variants[0].0)
+                }
+                Def::Union { variants, .. } => {
+                    uses.insert(path);
+                    match variants.first() {
+                        Some(v) if depth <= 4 => format!(
+                            "{n}::{}({})",
+                            v.name,
+                            sample_expr(&v.ty, hint, types, uses, depth + 1, true)
+                        ),
+                        _ => format!(
+                            "{n}::Unknown(auth0_m2m::management::Unclassified(serde_json::json!({{}})))"
+                        ),
+                    }
+                }
+                _ => {
+                    uses.insert(path);
+                    format!("{n}::default()")
+                }
+            }
+        }
+    }
+}

@@ -22,6 +22,13 @@ impl<'a> Actions<'a> {
     /// `GET /api/v2/actions/actions`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-actions).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListActions`](m::actions::ListActions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.trigger_id(…)`, `.action_name(…)`, `.deployed(…)`, `.installed(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::actions::ListActions> {
         self.client.list(m::actions::ListActions::new())
@@ -31,6 +38,16 @@ impl<'a> Actions<'a> {
     /// `POST /api/v2/actions/actions`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-action).
     ///
     /// Returns the [`Call`] of [`CreateAction`](m::actions::CreateAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::ActionTrigger;
+    /// use auth0_m2m::management::actions::ActionTriggerTypeEnum;
+    /// use auth0_m2m::management::actions::CreateActionRequestContent;
+    /// let answer = client.actions().create(CreateActionRequestContent::new("name", vec![ActionTrigger::new(ActionTriggerTypeEnum::PostLogin)])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn create(
         &self,
@@ -43,6 +60,13 @@ impl<'a> Actions<'a> {
     /// `GET /api/v2/actions/actions/{id}`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action).
     ///
     /// Returns the [`Call`] of [`GetAction`](m::actions::GetAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetAction> {
         self.client.call(m::actions::GetAction::new(id))
@@ -52,6 +76,14 @@ impl<'a> Actions<'a> {
     /// `PATCH /api/v2/actions/actions/{id}`, needs the scope `update:actions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/patch-action).
     ///
     /// Returns the [`Call`] of [`UpdateAction`](m::actions::UpdateAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::UpdateActionRequestContent;
+    /// let answer = client.actions().update("id", UpdateActionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn update(
         &self,
@@ -65,6 +97,13 @@ impl<'a> Actions<'a> {
     /// `DELETE /api/v2/actions/actions/{id}`, needs the scope `delete:actions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/delete-action).
     ///
     /// Returns the [`Call`] of [`DeleteAction`](m::actions::DeleteAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.force(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.actions().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn delete(&self, id: &str) -> Call<m::actions::DeleteAction> {
         self.client.call(m::actions::DeleteAction::new(id))
@@ -74,6 +113,13 @@ impl<'a> Actions<'a> {
     /// `POST /api/v2/actions/actions/{id}/deploy`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-deploy-action).
     ///
     /// Returns the [`Call`] of [`DeployAction`](m::actions::DeployAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().deploy("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn deploy(&self, id: &str) -> Call<m::actions::DeployAction> {
         self.client.call(m::actions::DeployAction::new(id))
@@ -83,6 +129,14 @@ impl<'a> Actions<'a> {
     /// `POST /api/v2/actions/actions/{id}/test`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-test-action).
     ///
     /// Returns the [`Call`] of [`TestAction`](m::actions::TestAction): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::TestActionRequestContent;
+    /// let answer = client.actions().test("id", TestActionRequestContent::new(auth0_m2m::management::secret::SecretMap::default())).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn test(
         &self,
@@ -141,6 +195,13 @@ impl<'a> ActionsExecutions<'a> {
     /// `GET /api/v2/actions/executions/{id}`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-execution).
     ///
     /// Returns the [`Call`] of [`GetActionExecution`](m::actions::GetActionExecution): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().executions().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetActionExecution> {
         self.client.call(m::actions::GetActionExecution::new(id))
@@ -167,6 +228,13 @@ impl<'a> ActionsModules<'a> {
     /// `GET /api/v2/actions/modules`, needs the scope `read:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-modules).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`GetActionModules`](m::actions::GetActionModules): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().modules().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::actions::GetActionModules> {
         self.client.list(m::actions::GetActionModules::new())
@@ -176,6 +244,14 @@ impl<'a> ActionsModules<'a> {
     /// `POST /api/v2/actions/modules`, needs the scope `create:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-action-module).
     ///
     /// Returns the [`Call`] of [`CreateActionModule`](m::actions::CreateActionModule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::CreateActionModuleRequestContent;
+    /// let answer = client.actions().modules().create(CreateActionModuleRequestContent::new("code", "name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn create(
         &self,
@@ -188,6 +264,13 @@ impl<'a> ActionsModules<'a> {
     /// `GET /api/v2/actions/modules/{id}`, needs the scope `read:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-module).
     ///
     /// Returns the [`Call`] of [`GetActionModule`](m::actions::GetActionModule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().modules().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetActionModule> {
         self.client.call(m::actions::GetActionModule::new(id))
@@ -197,6 +280,14 @@ impl<'a> ActionsModules<'a> {
     /// `PATCH /api/v2/actions/modules/{id}`, needs the scope `update:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/patch-action-module).
     ///
     /// Returns the [`Call`] of [`UpdateActionModule`](m::actions::UpdateActionModule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::UpdateActionModuleRequestContent;
+    /// let answer = client.actions().modules().update("id", UpdateActionModuleRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn update(
         &self,
@@ -211,6 +302,13 @@ impl<'a> ActionsModules<'a> {
     /// `DELETE /api/v2/actions/modules/{id}`, needs the scope `delete:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 412, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/delete-action-module).
     ///
     /// Returns the [`Call`] of [`DeleteActionModule`](m::actions::DeleteActionModule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.actions().modules().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn delete(&self, id: &str) -> Call<m::actions::DeleteActionModule> {
         self.client.call(m::actions::DeleteActionModule::new(id))
@@ -220,6 +318,13 @@ impl<'a> ActionsModules<'a> {
     /// `GET /api/v2/actions/modules/{id}/actions`, needs the scope `read:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-module-actions).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`GetActionModuleActions`](m::actions::GetActionModuleActions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().modules().list_actions("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list_actions(&self, id: &str) -> List<m::actions::GetActionModuleActions> {
         self.client
@@ -230,6 +335,14 @@ impl<'a> ActionsModules<'a> {
     /// `POST /api/v2/actions/modules/{id}/rollback`, needs the scope `update:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-action-module-rollback).
     ///
     /// Returns the [`Call`] of [`RollbackActionModule`](m::actions::RollbackActionModule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::RollbackActionModuleRequestContent;
+    /// let answer = client.actions().modules().rollback("id", RollbackActionModuleRequestContent::new("module_version_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn rollback(
         &self,
@@ -261,6 +374,13 @@ impl<'a> ActionsModulesVersions<'a> {
     /// `GET /api/v2/actions/modules/{id}/versions`, needs the scope `read:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-module-versions).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`GetActionModuleVersions`](m::actions::GetActionModuleVersions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().modules().versions().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self, id: &str) -> List<m::actions::GetActionModuleVersions> {
         self.client
@@ -271,6 +391,13 @@ impl<'a> ActionsModulesVersions<'a> {
     /// `POST /api/v2/actions/modules/{id}/versions`, needs the scope `update:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 412. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-action-module-version).
     ///
     /// Returns the [`Call`] of [`CreateActionModuleVersion`](m::actions::CreateActionModuleVersion): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().modules().versions().create("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn create(&self, id: &str) -> Call<m::actions::CreateActionModuleVersion> {
         self.client
@@ -281,6 +408,13 @@ impl<'a> ActionsModulesVersions<'a> {
     /// `GET /api/v2/actions/modules/{id}/versions/{versionId}`, needs the scope `read:actions`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-module-version).
     ///
     /// Returns the [`Call`] of [`GetActionModuleVersion`](m::actions::GetActionModuleVersion): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().modules().versions().get("id", "versionId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn get(&self, id: &str, version_id: &str) -> Call<m::actions::GetActionModuleVersion> {
         self.client
@@ -308,6 +442,13 @@ impl<'a> ActionsTriggers<'a> {
     /// `GET /api/v2/actions/triggers`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-triggers).
     ///
     /// Returns the [`Call`] of [`ListActionTriggers`](m::actions::ListActionTriggers): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().triggers().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self) -> Call<m::actions::ListActionTriggers> {
         self.client.call(m::actions::ListActionTriggers::new())
@@ -334,6 +475,13 @@ impl<'a> ActionsTriggersBindings<'a> {
     /// `GET /api/v2/actions/triggers/{triggerId}/bindings`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-bindings).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListActionTriggerBindings`](m::actions::ListActionTriggerBindings): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().triggers().bindings().list("triggerId").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self, trigger_id: &str) -> List<m::actions::ListActionTriggerBindings> {
         self.client
@@ -344,6 +492,14 @@ impl<'a> ActionsTriggersBindings<'a> {
     /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`, needs the scope `update:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/patch-bindings).
     ///
     /// Returns the [`Call`] of [`UpdateActionBindings`](m::actions::UpdateActionBindings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::UpdateActionBindingsRequestContent;
+    /// let answer = client.actions().triggers().bindings().update_many("triggerId", UpdateActionBindingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn update_many(
         &self,
@@ -375,6 +531,13 @@ impl<'a> ActionsVersions<'a> {
     /// `GET /api/v2/actions/actions/{actionId}/versions`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-versions).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListActionVersions`](m::actions::ListActionVersions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.actions().versions().list("actionId").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn list(&self, action_id: &str) -> List<m::actions::ListActionVersions> {
         self.client
@@ -385,6 +548,13 @@ impl<'a> ActionsVersions<'a> {
     /// `GET /api/v2/actions/actions/{actionId}/versions/{id}`, needs the scope `read:actions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/get-action-version).
     ///
     /// Returns the [`Call`] of [`GetActionVersion`](m::actions::GetActionVersion): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.actions().versions().get("actionId", "id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn get(&self, action_id: &str, id: &str) -> Call<m::actions::GetActionVersion> {
         self.client
@@ -395,6 +565,14 @@ impl<'a> ActionsVersions<'a> {
     /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`, needs the scope `create:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/post-deploy-draft-version).
     ///
     /// Returns the [`Call`] of [`DeployActionVersion`](m::actions::DeployActionVersion): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::DeployActionVersionRequestContent;
+    /// let answer = client.actions().versions().deploy("actionId", "id", DeployActionVersionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "actions")]
     pub fn deploy(
         &self,

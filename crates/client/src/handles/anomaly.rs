@@ -37,6 +37,13 @@ impl<'a> AnomalyBlocks<'a> {
     /// `GET /api/v2/anomaly/blocks/ips/{id}`, needs the scope `read:anomaly_blocks`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/anomaly/get-ips-by-id).
     ///
     /// Returns the [`Call`] of [`CheckAnomalyBlockIp`](m::anomaly::CheckAnomalyBlockIp): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.anomaly().blocks().check_ip("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "anomaly")]
     pub fn check_ip(&self, id: &str) -> Call<m::anomaly::CheckAnomalyBlockIp> {
         self.client.call(m::anomaly::CheckAnomalyBlockIp::new(id))
@@ -46,6 +53,13 @@ impl<'a> AnomalyBlocks<'a> {
     /// `DELETE /api/v2/anomaly/blocks/ips/{id}`, needs the scope `delete:anomaly_blocks`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/anomaly/delete-ips-by-id).
     ///
     /// Returns the [`Call`] of [`UnblockAnomalyBlockIp`](m::anomaly::UnblockAnomalyBlockIp): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.anomaly().blocks().unblock_ip("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "anomaly")]
     pub fn unblock_ip(&self, id: &str) -> Call<m::anomaly::UnblockAnomalyBlockIp> {
         self.client.call(m::anomaly::UnblockAnomalyBlockIp::new(id))

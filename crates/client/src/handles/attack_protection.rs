@@ -37,6 +37,13 @@ impl<'a> AttackProtectionBotDetection<'a> {
     /// `GET /api/v2/attack-protection/bot-detection`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-bot-detection).
     ///
     /// Returns the [`Call`] of [`GetBotDetectionSettings`](m::attack_protection::GetBotDetectionSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().bot_detection().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBotDetectionSettings> {
         self.client
@@ -47,6 +54,14 @@ impl<'a> AttackProtectionBotDetection<'a> {
     /// `PATCH /api/v2/attack-protection/bot-detection`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-bot-detection).
     ///
     /// Returns the [`Call`] of [`UpdateBotDetectionSettings`](m::attack_protection::UpdateBotDetectionSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::UpdateBotDetectionSettingsRequestContent;
+    /// let answer = client.attack_protection().bot_detection().update(UpdateBotDetectionSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
@@ -77,6 +92,13 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// `GET /api/v2/attack-protection/breached-password-detection`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-breached-password-detection).
     ///
     /// Returns the [`Call`] of [`GetBreachedPasswordDetectionSettings`](m::attack_protection::GetBreachedPasswordDetectionSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().breached_password_detection().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBreachedPasswordDetectionSettings> {
         self.client
@@ -87,6 +109,14 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// `PATCH /api/v2/attack-protection/breached-password-detection`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-breached-password-detection).
     ///
     /// Returns the [`Call`] of [`UpdateBreachedPasswordDetectionSettings`](m::attack_protection::UpdateBreachedPasswordDetectionSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent;
+    /// let answer = client.attack_protection().breached_password_detection().update(UpdateBreachedPasswordDetectionSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
@@ -117,6 +147,13 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// `GET /api/v2/attack-protection/brute-force-protection`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-brute-force-protection).
     ///
     /// Returns the [`Call`] of [`GetBruteForceSettings`](m::attack_protection::GetBruteForceSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().brute_force_protection().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBruteForceSettings> {
         self.client
@@ -127,6 +164,14 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// `PATCH /api/v2/attack-protection/brute-force-protection`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-brute-force-protection).
     ///
     /// Returns the [`Call`] of [`UpdateBruteForceSettings`](m::attack_protection::UpdateBruteForceSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::UpdateBruteForceSettingsRequestContent;
+    /// let answer = client.attack_protection().brute_force_protection().update(UpdateBruteForceSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
@@ -157,6 +202,13 @@ impl<'a> AttackProtectionCaptcha<'a> {
     /// `GET /api/v2/attack-protection/captcha`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-captcha).
     ///
     /// Returns the [`Call`] of [`GetAttackProtectionCaptcha`](m::attack_protection::GetAttackProtectionCaptcha): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().captcha().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetAttackProtectionCaptcha> {
         self.client
@@ -167,6 +219,14 @@ impl<'a> AttackProtectionCaptcha<'a> {
     /// `PATCH /api/v2/attack-protection/captcha`, needs the scope `update:attack_protection`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-captcha).
     ///
     /// Returns the [`Call`] of [`UpdateAttackProtectionCaptcha`](m::attack_protection::UpdateAttackProtectionCaptcha): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::UpdateAttackProtectionCaptchaRequestContent;
+    /// let answer = client.attack_protection().captcha().update(UpdateAttackProtectionCaptchaRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
@@ -199,6 +259,13 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// `GET /api/v2/attack-protection/phone-provider-protection`, needs the scope `read:attack_protection`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-phone-provider-protection).
     ///
     /// Returns the [`Call`] of [`GetPhoneProviderProtection`](m::attack_protection::GetPhoneProviderProtection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().phone_provider_protection().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetPhoneProviderProtection> {
         self.client
@@ -209,6 +276,15 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// `PATCH /api/v2/attack-protection/phone-provider-protection`, needs the scope `update:attack_protection`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-phone-provider-protection).
     ///
     /// Returns the [`Call`] of [`PatchPhoneProviderProtection`](m::attack_protection::PatchPhoneProviderProtection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::PatchPhoneProviderProtectionRequestContent;
+    /// use auth0_m2m::management::attack_protection::PhoneProviderProtectionBackoffStrategyEnum;
+    /// let answer = client.attack_protection().phone_provider_protection().patch(PatchPhoneProviderProtectionRequestContent::new(PhoneProviderProtectionBackoffStrategyEnum::Exponential)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn patch(
         &self,
@@ -241,6 +317,13 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// `GET /api/v2/attack-protection/suspicious-ip-throttling`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/get-suspicious-ip-throttling).
     ///
     /// Returns the [`Call`] of [`GetSuspiciousIpThrottlingSettings`](m::attack_protection::GetSuspiciousIpThrottlingSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.attack_protection().suspicious_ip_throttling().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetSuspiciousIpThrottlingSettings> {
         self.client
@@ -251,6 +334,14 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/attack-protection/patch-suspicious-ip-throttling).
     ///
     /// Returns the [`Call`] of [`UpdateSuspiciousIpThrottlingSettings`](m::attack_protection::UpdateSuspiciousIpThrottlingSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent;
+    /// let answer = client.attack_protection().suspicious_ip_throttling().update(UpdateSuspiciousIpThrottlingSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,

@@ -22,6 +22,13 @@ impl<'a> Branding<'a> {
     /// `GET /api/v2/branding`, needs the scope `read:branding`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-branding).
     ///
     /// Returns the [`Call`] of [`GetBranding`](m::branding::GetBranding): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get(&self) -> Call<m::branding::GetBranding> {
         self.client.call(m::branding::GetBranding::new())
@@ -31,6 +38,14 @@ impl<'a> Branding<'a> {
     /// `PATCH /api/v2/branding`, needs the scope `update:branding`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/patch-branding).
     ///
     /// Returns the [`Call`] of [`UpdateBranding`](m::branding::UpdateBranding): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::UpdateBrandingRequestContent;
+    /// let answer = client.branding().update(UpdateBrandingRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn update(
         &self,
@@ -75,6 +90,13 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `GET /api/v2/branding/phone/providers`, needs the scope `read:phone_providers`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-branding-phone-providers).
     ///
     /// Returns the [`Call`] of [`ListBrandingPhoneProviders`](m::branding::ListBrandingPhoneProviders): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.disabled(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().phone().providers().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn list(&self) -> Call<m::branding::ListBrandingPhoneProviders> {
         self.client
@@ -85,6 +107,17 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `POST /api/v2/branding/phone/providers`, needs the scope `create:phone_providers`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/create-phone-provider).
     ///
     /// Returns the [`Call`] of [`CreateBrandingPhoneProvider`](m::branding::CreateBrandingPhoneProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::CreateBrandingPhoneProviderRequestContent;
+    /// use auth0_m2m::management::branding::PhoneProviderCredentials;
+    /// use auth0_m2m::management::branding::PhoneProviderNameEnum;
+    /// use auth0_m2m::management::branding::TwilioProviderCredentials;
+    /// let answer = client.branding().phone().providers().create(CreateBrandingPhoneProviderRequestContent::new(PhoneProviderCredentials::Twilio(TwilioProviderCredentials::new(auth0_m2m::management::Secret::new("auth_token"))), PhoneProviderNameEnum::Twilio)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn create(
         &self,
@@ -98,6 +131,13 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `GET /api/v2/branding/phone/providers/{id}`, needs the scope `read:phone_providers`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-phone-provider).
     ///
     /// Returns the [`Call`] of [`GetBrandingPhoneProvider`](m::branding::GetBrandingPhoneProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().phone().providers().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get(&self, id: &str) -> Call<m::branding::GetBrandingPhoneProvider> {
         self.client
@@ -108,6 +148,14 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `PATCH /api/v2/branding/phone/providers/{id}`, needs the scope `update:phone_providers`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/update-phone-provider).
     ///
     /// Returns the [`Call`] of [`UpdateBrandingPhoneProvider`](m::branding::UpdateBrandingPhoneProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::UpdateBrandingPhoneProviderRequestContent;
+    /// let answer = client.branding().phone().providers().update("id", UpdateBrandingPhoneProviderRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn update(
         &self,
@@ -122,6 +170,13 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `DELETE /api/v2/branding/phone/providers/{id}`, needs the scope `delete:phone_providers`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/delete-phone-provider).
     ///
     /// Returns the [`Call`] of [`DeleteBrandingPhoneProvider`](m::branding::DeleteBrandingPhoneProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.branding().phone().providers().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn delete(&self, id: &str) -> Call<m::branding::DeleteBrandingPhoneProvider> {
         self.client
@@ -132,6 +187,14 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// `POST /api/v2/branding/phone/providers/{id}/try`, needs the scope `create:phone_providers`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/try-phone-provider).
     ///
     /// Returns the [`Call`] of [`CreatePhoneProviderSendTest`](m::branding::CreatePhoneProviderSendTest): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::CreatePhoneProviderSendTestRequestContent;
+    /// let answer = client.branding().phone().providers().test("id", CreatePhoneProviderSendTestRequestContent::new("to")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn test(
         &self,
@@ -171,6 +234,13 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `GET /api/v2/branding/phone/templates`, needs the scope `read:phone_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-phone-templates).
     ///
     /// Returns the [`Call`] of [`ListPhoneTemplates`](m::branding::ListPhoneTemplates): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.disabled(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().phone().templates().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn list(&self) -> Call<m::branding::ListPhoneTemplates> {
         self.client.call(m::branding::ListPhoneTemplates::new())
@@ -180,6 +250,14 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `POST /api/v2/branding/phone/templates`, needs the scope `create:phone_templates`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/create-phone-template).
     ///
     /// Returns the [`Call`] of [`CreatePhoneTemplate`](m::branding::CreatePhoneTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::CreatePhoneTemplateRequestContent;
+    /// let answer = client.branding().phone().templates().create(CreatePhoneTemplateRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn create(
         &self,
@@ -193,6 +271,13 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `GET /api/v2/branding/phone/templates/{id}`, needs the scope `read:phone_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-phone-template).
     ///
     /// Returns the [`Call`] of [`GetPhoneTemplate`](m::branding::GetPhoneTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().phone().templates().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get(&self, id: &str) -> Call<m::branding::GetPhoneTemplate> {
         self.client.call(m::branding::GetPhoneTemplate::new(id))
@@ -202,6 +287,14 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `PATCH /api/v2/branding/phone/templates/{id}`, needs the scope `update:phone_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/update-phone-template).
     ///
     /// Returns the [`Call`] of [`UpdatePhoneTemplate`](m::branding::UpdatePhoneTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::UpdatePhoneTemplateRequestContent;
+    /// let answer = client.branding().phone().templates().update("id", UpdatePhoneTemplateRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn update(
         &self,
@@ -216,6 +309,13 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `DELETE /api/v2/branding/phone/templates/{id}`, needs the scope `delete:phone_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/delete-phone-template).
     ///
     /// Returns the [`Call`] of [`DeleteBrandingPhoneTemplate`](m::branding::DeleteBrandingPhoneTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.branding().phone().templates().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn delete(&self, id: &str) -> Call<m::branding::DeleteBrandingPhoneTemplate> {
         self.client
@@ -226,6 +326,13 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `PATCH /api/v2/branding/phone/templates/{id}/reset`, needs the scope `update:phone_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/reset-phone-template).
     ///
     /// Returns the [`Call`] of [`ResetPhoneTemplate`](m::branding::ResetPhoneTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().phone().templates().reset("id", serde_json::json!({})).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn reset(
         &self,
@@ -240,6 +347,14 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// `POST /api/v2/branding/phone/templates/{id}/try`, needs the scope `create:phone_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/try-phone-template).
     ///
     /// Returns the [`Call`] of [`CreatePhoneTemplateTestNotification`](m::branding::CreatePhoneTemplateTestNotification): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::CreatePhoneProviderSendTestRequestContent;
+    /// let answer = client.branding().phone().templates().test("id", CreatePhoneProviderSendTestRequestContent::new("to")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn test(
         &self,
@@ -281,6 +396,13 @@ impl<'a> BrandingTemplates<'a> {
     /// `GET /api/v2/branding/templates/universal-login`, needs the scope `read:branding`. Documented error statuses: 401, 402, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-universal-login).
     ///
     /// Returns the [`Call`] of [`GetUniversalLoginTemplate`](m::branding::GetUniversalLoginTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().templates().get_universal_login().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get_universal_login(&self) -> Call<m::branding::GetUniversalLoginTemplate> {
         self.client
@@ -291,6 +413,14 @@ impl<'a> BrandingTemplates<'a> {
     /// `PUT /api/v2/branding/templates/universal-login`, needs the scope `update:branding`. Documented error statuses: 400, 401, 402, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/put-universal-login).
     ///
     /// Returns the [`Call`] of [`UpdateUniversalLoginTemplate`](m::branding::UpdateUniversalLoginTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::UpdateUniversalLoginTemplateRequestContent;
+    /// client.branding().templates().update_universal_login(UpdateUniversalLoginTemplateRequestContent::String("body".to_owned())).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn update_universal_login(
         &self,
@@ -304,6 +434,13 @@ impl<'a> BrandingTemplates<'a> {
     /// `DELETE /api/v2/branding/templates/universal-login`, needs the scope `delete:branding`. Documented error statuses: 401, 402, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/delete-universal-login).
     ///
     /// Returns the [`Call`] of [`DeleteBrandingTemplateUniversalLogin`](m::branding::DeleteBrandingTemplateUniversalLogin): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.branding().templates().delete_universal_login().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn delete_universal_login(
         &self,
@@ -333,6 +470,25 @@ impl<'a> BrandingThemes<'a> {
     /// `POST /api/v2/branding/themes`, needs the scope `update:branding`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/post-branding-theme).
     ///
     /// Returns the [`Call`] of [`CreateBrandingTheme`](m::branding::CreateBrandingTheme): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::BrandingThemeBorders;
+    /// use auth0_m2m::management::branding::BrandingThemeBordersInputsStyleEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeColors;
+    /// use auth0_m2m::management::branding::BrandingThemeFontLinks;
+    /// use auth0_m2m::management::branding::BrandingThemeFontLinksStyleEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeFonts;
+    /// use auth0_m2m::management::branding::BrandingThemePageBackground;
+    /// use auth0_m2m::management::branding::BrandingThemePageBackgroundPageLayoutEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeWidget;
+    /// use auth0_m2m::management::branding::BrandingThemeWidgetLogoPositionEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeWidgetSocialButtonsLayoutEnum;
+    /// use auth0_m2m::management::branding::CreateBrandingThemeRequestContent;
+    /// let answer = client.branding().themes().create(CreateBrandingThemeRequestContent::new(BrandingThemeBorders::new(1.0, 1.0, BrandingThemeBordersInputsStyleEnum::Pill, 1.0, 1.0, BrandingThemeBordersInputsStyleEnum::Pill, true, 1.0, 1.0), BrandingThemeColors::new("body_text", "error", "header", "icons", "input_background", "input_border", "input_filled_text", "input_labels_placeholders", "links_focused_components", "primary_button", "primary_button_label", "secondary_button_border", "secondary_button_label", "success", "widget_background", "widget_border"), BrandingThemeFonts::new(BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0), "font_url", BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinksStyleEnum::Normal, 1.0, BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0)), BrandingThemePageBackground::new("background_color", "background_image_url", BrandingThemePageBackgroundPageLayoutEnum::Center), BrandingThemeWidget::new(BrandingThemePageBackgroundPageLayoutEnum::Center, 1.0, BrandingThemeWidgetLogoPositionEnum::Center, "logo_url", BrandingThemeWidgetSocialButtonsLayoutEnum::Bottom))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn create(
         &self,
@@ -346,6 +502,13 @@ impl<'a> BrandingThemes<'a> {
     /// `GET /api/v2/branding/themes/default`, needs the scope `read:branding`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-default-branding-theme).
     ///
     /// Returns the [`Call`] of [`GetBrandingDefaultTheme`](m::branding::GetBrandingDefaultTheme): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().themes().get_default().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get_default(&self) -> Call<m::branding::GetBrandingDefaultTheme> {
         self.client
@@ -356,6 +519,13 @@ impl<'a> BrandingThemes<'a> {
     /// `GET /api/v2/branding/themes/{themeId}`, needs the scope `read:branding`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-branding-theme).
     ///
     /// Returns the [`Call`] of [`GetBrandingTheme`](m::branding::GetBrandingTheme): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.branding().themes().get("themeId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn get(&self, theme_id: &str) -> Call<m::branding::GetBrandingTheme> {
         self.client
@@ -366,6 +536,25 @@ impl<'a> BrandingThemes<'a> {
     /// `PATCH /api/v2/branding/themes/{themeId}`, needs the scope `update:branding`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/patch-branding-theme).
     ///
     /// Returns the [`Call`] of [`UpdateBrandingTheme`](m::branding::UpdateBrandingTheme): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::branding::BrandingThemeBorders;
+    /// use auth0_m2m::management::branding::BrandingThemeBordersInputsStyleEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeColors;
+    /// use auth0_m2m::management::branding::BrandingThemeFontLinks;
+    /// use auth0_m2m::management::branding::BrandingThemeFontLinksStyleEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeFonts;
+    /// use auth0_m2m::management::branding::BrandingThemePageBackground;
+    /// use auth0_m2m::management::branding::BrandingThemePageBackgroundPageLayoutEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeWidget;
+    /// use auth0_m2m::management::branding::BrandingThemeWidgetLogoPositionEnum;
+    /// use auth0_m2m::management::branding::BrandingThemeWidgetSocialButtonsLayoutEnum;
+    /// use auth0_m2m::management::branding::CreateBrandingThemeRequestContent;
+    /// let answer = client.branding().themes().update("themeId", CreateBrandingThemeRequestContent::new(BrandingThemeBorders::new(1.0, 1.0, BrandingThemeBordersInputsStyleEnum::Pill, 1.0, 1.0, BrandingThemeBordersInputsStyleEnum::Pill, true, 1.0, 1.0), BrandingThemeColors::new("body_text", "error", "header", "icons", "input_background", "input_border", "input_filled_text", "input_labels_placeholders", "links_focused_components", "primary_button", "primary_button_label", "secondary_button_border", "secondary_button_label", "success", "widget_background", "widget_border"), BrandingThemeFonts::new(BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0), "font_url", BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinksStyleEnum::Normal, 1.0, BrandingThemeFontLinks::new(true, 1.0), BrandingThemeFontLinks::new(true, 1.0)), BrandingThemePageBackground::new("background_color", "background_image_url", BrandingThemePageBackgroundPageLayoutEnum::Center), BrandingThemeWidget::new(BrandingThemePageBackgroundPageLayoutEnum::Center, 1.0, BrandingThemeWidgetLogoPositionEnum::Center, "logo_url", BrandingThemeWidgetSocialButtonsLayoutEnum::Bottom))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn update(
         &self,
@@ -380,6 +569,13 @@ impl<'a> BrandingThemes<'a> {
     /// `DELETE /api/v2/branding/themes/{themeId}`, needs the scope `delete:branding`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/delete-branding-theme).
     ///
     /// Returns the [`Call`] of [`DeleteBrandingTheme`](m::branding::DeleteBrandingTheme): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.branding().themes().delete("themeId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "branding")]
     pub fn delete(&self, theme_id: &str) -> Call<m::branding::DeleteBrandingTheme> {
         self.client

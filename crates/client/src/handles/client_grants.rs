@@ -22,6 +22,13 @@ impl<'a> ClientGrants<'a> {
     /// `GET /api/v2/client-grants`, needs the scope `read:client_grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/get-client-grants).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListClientGrants`](m::client_grants::ListClientGrants): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.audience(…)`, `.client_id(…)`, `.allow_any_organization(…)`, `.subject_type(…)`, `.default_for(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.client_grants().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn list(&self) -> List<m::client_grants::ListClientGrants> {
         self.client.list(m::client_grants::ListClientGrants::new())
@@ -31,6 +38,14 @@ impl<'a> ClientGrants<'a> {
     /// `POST /api/v2/client-grants`, needs the scope `create:client_grants`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/post-client-grants).
     ///
     /// Returns the [`Call`] of [`CreateClientGrant`](m::client_grants::CreateClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::client_grants::CreateClientGrantRequestContent;
+    /// let answer = client.client_grants().create(CreateClientGrantRequestContent::new("audience")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn create(
         &self,
@@ -44,6 +59,13 @@ impl<'a> ClientGrants<'a> {
     /// `GET /api/v2/client-grants/{id}`, needs the scope `read:client_grants`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/get-client-grant).
     ///
     /// Returns the [`Call`] of [`GetClientGrant`](m::client_grants::GetClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.client_grants().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn get(&self, id: &str) -> Call<m::client_grants::GetClientGrant> {
         self.client.call(m::client_grants::GetClientGrant::new(id))
@@ -53,6 +75,14 @@ impl<'a> ClientGrants<'a> {
     /// `PATCH /api/v2/client-grants/{id}`, needs the scope `update:client_grants`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/patch-client-grants-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateClientGrant`](m::client_grants::UpdateClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::client_grants::UpdateClientGrantRequestContent;
+    /// let answer = client.client_grants().update("id", UpdateClientGrantRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn update(
         &self,
@@ -67,6 +97,13 @@ impl<'a> ClientGrants<'a> {
     /// `DELETE /api/v2/client-grants/{id}`, needs the scope `delete:client_grants`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/delete-client-grants-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteClientGrant`](m::client_grants::DeleteClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.client_grants().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn delete(&self, id: &str) -> Call<m::client_grants::DeleteClientGrant> {
         self.client
@@ -124,6 +161,13 @@ impl<'a> ClientGrantsOrganizations<'a> {
     /// `GET /api/v2/client-grants/{id}/organizations`, needs the scope `read:organization_client_grants`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/client-grants/get-client-grant-organizations).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListClientGrantOrganizations`](m::client_grants::ListClientGrantOrganizations): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.client_grants().organizations().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "client_grants")]
     pub fn list(&self, id: &str) -> List<m::client_grants::ListClientGrantOrganizations> {
         self.client

@@ -22,6 +22,13 @@ impl<'a> Clients<'a> {
     /// `GET /api/v2/clients`, needs one of the scopes `read:clients`, `read:client_keys`, `read:client_credentials`, `read:client_summary`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/get-clients).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListClients`](m::clients::ListClients): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`, `.is_global(…)`, `.is_first_party(…)`, `.app_type(…)`, `.external_client_id(…)`, `.q(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.clients().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn list(&self) -> List<m::clients::ListClients> {
         self.client.list(m::clients::ListClients::new())
@@ -31,6 +38,14 @@ impl<'a> Clients<'a> {
     /// `POST /api/v2/clients`, needs the scope `create:clients`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/post-clients).
     ///
     /// Returns the [`Call`] of [`CreateClient`](m::clients::CreateClient): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::CreateClientRequestContent;
+    /// let answer = client.clients().create(CreateClientRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn create(
         &self,
@@ -43,6 +58,14 @@ impl<'a> Clients<'a> {
     /// `POST /api/v2/clients/cimd/preview`, needs the scope `read:clients`. Documented error statuses: 400, 401, 403, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/post-clients-cimd-preview).
     ///
     /// Returns the [`Call`] of [`PreviewCimdMetadata`](m::clients::PreviewCimdMetadata): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::RegisterCimdClientRequestContent;
+    /// let answer = client.clients().preview_cimd_metadata(RegisterCimdClientRequestContent::new("external_client_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn preview_cimd_metadata(
         &self,
@@ -55,6 +78,14 @@ impl<'a> Clients<'a> {
     /// `POST /api/v2/clients/cimd/register`, needs one of the scopes `create:clients`, `update:clients`. Documented error statuses: 400, 401, 403, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/post-clients-cimd-register).
     ///
     /// Returns the [`Call`] of [`RegisterCimdClient`](m::clients::RegisterCimdClient): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::RegisterCimdClientRequestContent;
+    /// let answer = client.clients().register_cimd_client(RegisterCimdClientRequestContent::new("external_client_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn register_cimd_client(
         &self,
@@ -67,6 +98,13 @@ impl<'a> Clients<'a> {
     /// `GET /api/v2/clients/{id}`, needs one of the scopes `read:clients`, `read:client_keys`, `read:client_credentials`, `read:client_summary`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/get-clients-by-id).
     ///
     /// Returns the [`Call`] of [`GetClient`](m::clients::GetClient): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.clients().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn get(&self, id: &str) -> Call<m::clients::GetClient> {
         self.client.call(m::clients::GetClient::new(id))
@@ -76,6 +114,14 @@ impl<'a> Clients<'a> {
     /// `PATCH /api/v2/clients/{id}`, needs one of the scopes `update:clients`, `update:client_keys`, `update:client_credentials`, `update:client_token_vault_privileged_access`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/patch-clients-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateClient`](m::clients::UpdateClient): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::UpdateClientRequestContent;
+    /// let answer = client.clients().update("id", UpdateClientRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn update(
         &self,
@@ -89,6 +135,13 @@ impl<'a> Clients<'a> {
     /// `DELETE /api/v2/clients/{id}`, needs the scope `delete:clients`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/delete-clients-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteClient`](m::clients::DeleteClient): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.clients().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn delete(&self, id: &str) -> Call<m::clients::DeleteClient> {
         self.client.call(m::clients::DeleteClient::new(id))
@@ -98,6 +151,13 @@ impl<'a> Clients<'a> {
     /// `POST /api/v2/clients/{id}/rotate-secret`, needs the scope `update:client_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/post-rotate-secret).
     ///
     /// Returns the [`Call`] of [`RotateClientSecret`](m::clients::RotateClientSecret): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.clients().rotate_secret("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn rotate_secret(&self, id: &str) -> Call<m::clients::RotateClientSecret> {
         self.client.call(m::clients::RotateClientSecret::new(id))
@@ -168,6 +228,13 @@ impl<'a> ClientsConnections<'a> {
     /// `GET /api/v2/clients/{id}/connections`, needs one of the scopes `read:connections`, `read:clients`, `read:client_summary`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/get-client-connections).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListClientConnections`](m::clients::ListClientConnections): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.strategy(…)`, `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.clients().connections().get("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn get(&self, id: &str) -> List<m::clients::ListClientConnections> {
         self.client.list(m::clients::ListClientConnections::new(id))
@@ -210,6 +277,13 @@ impl<'a> ClientsCredentials<'a> {
     /// `GET /api/v2/clients/{client_id}/credentials`, needs the scope `read:client_credentials`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/get-credentials).
     ///
     /// Returns the [`Call`] of [`ListClientCredentials`](m::clients::ListClientCredentials): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.clients().credentials().list("client_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn list(&self, client_id: &str) -> Call<m::clients::ListClientCredentials> {
         self.client
@@ -220,6 +294,15 @@ impl<'a> ClientsCredentials<'a> {
     /// `POST /api/v2/clients/{client_id}/credentials`, needs the scope `create:client_credentials`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/post-credentials).
     ///
     /// Returns the [`Call`] of [`PostClientCredential`](m::clients::PostClientCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::ClientCredentialTypeEnum;
+    /// use auth0_m2m::management::clients::PostClientCredentialRequestContent;
+    /// let answer = client.clients().credentials().create("client_id", PostClientCredentialRequestContent::new(ClientCredentialTypeEnum::PublicKey)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn create(
         &self,
@@ -234,6 +317,13 @@ impl<'a> ClientsCredentials<'a> {
     /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`, needs the scope `read:client_credentials`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/get-credentials-by-credential-id).
     ///
     /// Returns the [`Call`] of [`GetClientCredential`](m::clients::GetClientCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.clients().credentials().get("client_id", "credential_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn get(
         &self,
@@ -250,6 +340,14 @@ impl<'a> ClientsCredentials<'a> {
     /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`, needs the scope `update:client_credentials`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/patch-credentials-by-credential-id).
     ///
     /// Returns the [`Call`] of [`PatchClientCredential`](m::clients::PatchClientCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::clients::PatchClientCredentialRequestContent;
+    /// let answer = client.clients().credentials().update("client_id", "credential_id", PatchClientCredentialRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn update(
         &self,
@@ -268,6 +366,13 @@ impl<'a> ClientsCredentials<'a> {
     /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`, needs the scope `delete:client_credentials`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/clients/delete-credentials-by-credential-id).
     ///
     /// Returns the [`Call`] of [`DeleteClientCredential`](m::clients::DeleteClientCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.clients().credentials().delete("client_id", "credential_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "clients")]
     pub fn delete(
         &self,

@@ -22,6 +22,13 @@ impl<'a> ConnectionProfiles<'a> {
     /// `GET /api/v2/connection-profiles`, needs the scope `read:connection_profiles`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/get-connection-profiles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListConnectionProfile`](m::connection_profiles::ListConnectionProfile): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connection_profiles().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn list(&self) -> List<m::connection_profiles::ListConnectionProfile> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> ConnectionProfiles<'a> {
     /// `POST /api/v2/connection-profiles`, needs the scope `create:connection_profiles`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/post-connection-profiles).
     ///
     /// Returns the [`Call`] of [`CreateConnectionProfile`](m::connection_profiles::CreateConnectionProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connection_profiles::CreateConnectionProfileRequestContent;
+    /// let answer = client.connection_profiles().create(CreateConnectionProfileRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn create(
         &self,
@@ -45,6 +60,13 @@ impl<'a> ConnectionProfiles<'a> {
     /// `GET /api/v2/connection-profiles/templates`, needs the scope `read:connection_profiles`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/get-connection-profile-templates).
     ///
     /// Returns the [`Call`] of [`ListConnectionProfileTemplate`](m::connection_profiles::ListConnectionProfileTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connection_profiles().list_templates().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn list_templates(&self) -> Call<m::connection_profiles::ListConnectionProfileTemplate> {
         self.client
@@ -55,6 +77,13 @@ impl<'a> ConnectionProfiles<'a> {
     /// `GET /api/v2/connection-profiles/templates/{id}`, needs the scope `read:connection_profiles`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/get-connection-profile-template).
     ///
     /// Returns the [`Call`] of [`GetConnectionProfileTemplate`](m::connection_profiles::GetConnectionProfileTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connection_profiles().get_template("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn get_template(
         &self,
@@ -70,6 +99,13 @@ impl<'a> ConnectionProfiles<'a> {
     /// `GET /api/v2/connection-profiles/{id}`, needs the scope `read:connection_profiles`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/get-connection-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`GetConnectionProfile`](m::connection_profiles::GetConnectionProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connection_profiles().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn get(&self, id: &str) -> Call<m::connection_profiles::GetConnectionProfile> {
         self.client
@@ -80,6 +116,14 @@ impl<'a> ConnectionProfiles<'a> {
     /// `PATCH /api/v2/connection-profiles/{id}`, needs the scope `update:connection_profiles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/patch-connection-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateConnectionProfile`](m::connection_profiles::UpdateConnectionProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connection_profiles::UpdateConnectionProfileRequestContent;
+    /// let answer = client.connection_profiles().update("id", UpdateConnectionProfileRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn update(
         &self,
@@ -96,6 +140,13 @@ impl<'a> ConnectionProfiles<'a> {
     /// `DELETE /api/v2/connection-profiles/{id}`, needs the scope `delete:connection_profiles`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connection-profiles/delete-connection-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteConnectionProfile`](m::connection_profiles::DeleteConnectionProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connection_profiles().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connection_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::connection_profiles::DeleteConnectionProfile> {
         self.client

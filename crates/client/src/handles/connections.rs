@@ -22,6 +22,13 @@ impl<'a> Connections<'a> {
     /// `GET /api/v2/connections`, needs the scope `read:connections`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-connections).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListConnections`](m::connections::ListConnections): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.strategy(…)`, `.name(…)`, `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connections().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListConnections> {
         self.client.list(m::connections::ListConnections::new())
@@ -31,6 +38,15 @@ impl<'a> Connections<'a> {
     /// `POST /api/v2/connections`, needs the scope `create:connections`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-connections).
     ///
     /// Returns the [`Call`] of [`CreateConnection`](m::connections::CreateConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::CreateConnectionRequestContent;
+    /// use auth0_m2m::management::shared::IdentityProviderEnum;
+    /// let answer = client.connections().create(CreateConnectionRequestContent::new("name", IdentityProviderEnum::Ad)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(
         &self,
@@ -44,6 +60,13 @@ impl<'a> Connections<'a> {
     /// `GET /api/v2/connections/{id}`, needs the scope `read:connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-connections-by-id).
     ///
     /// Returns the [`Call`] of [`GetConnection`](m::connections::GetConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetConnection> {
         self.client.call(m::connections::GetConnection::new(id))
@@ -53,6 +76,14 @@ impl<'a> Connections<'a> {
     /// `PATCH /api/v2/connections/{id}`, needs the scope `update:connections`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/patch-connections-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateConnection`](m::connections::UpdateConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::UpdateConnectionRequestContent;
+    /// let answer = client.connections().update("id", UpdateConnectionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn update(
         &self,
@@ -67,6 +98,13 @@ impl<'a> Connections<'a> {
     /// `DELETE /api/v2/connections/{id}`, needs the scope `delete:connections`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-connections-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteConnection`](m::connections::DeleteConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnection> {
         self.client.call(m::connections::DeleteConnection::new(id))
@@ -76,6 +114,13 @@ impl<'a> Connections<'a> {
     /// `GET /api/v2/connections/{id}/status`, needs the scope `read:connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-status).
     ///
     /// Returns the [`Call`] of [`CheckConnectionStatus`](m::connections::CheckConnectionStatus): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().check_status("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn check_status(&self, id: &str) -> Call<m::connections::CheckConnectionStatus> {
         self.client
@@ -135,6 +180,13 @@ impl<'a> ConnectionsClients<'a> {
     /// `GET /api/v2/connections/{id}/clients`, needs the scope `read:connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-connection-clients).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`GetConnectionEnabledClients`](m::connections::GetConnectionEnabledClients): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connections().clients().get("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> List<m::connections::GetConnectionEnabledClients> {
         self.client
@@ -145,6 +197,14 @@ impl<'a> ConnectionsClients<'a> {
     /// `PATCH /api/v2/connections/{id}/clients`, needs the scope `update:connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/patch-clients).
     ///
     /// Returns the [`Call`] of [`UpdateEnabledClientConnections`](m::connections::UpdateEnabledClientConnections): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::UpdateEnabledClientConnectionsRequestContentItem;
+    /// client.connections().clients().update("id", vec![UpdateEnabledClientConnectionsRequestContentItem::new("client_id", true)]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn update(
         &self,
@@ -178,6 +238,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `GET /api/v2/connections-directory-provisionings`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections-directory-provisionings/get-connections-directory-provisionings).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListDirectoryProvisionings`](m::connections::ListDirectoryProvisionings): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connections().directory_provisioning().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListDirectoryProvisionings> {
         self.client
@@ -188,6 +255,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `GET /api/v2/connections/{id}/directory-provisioning`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-directory-provisioning).
     ///
     /// Returns the [`Call`] of [`GetDirectoryProvisioning`](m::connections::GetDirectoryProvisioning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().directory_provisioning().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetDirectoryProvisioning> {
         self.client
@@ -198,6 +272,14 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `POST /api/v2/connections/{id}/directory-provisioning`, needs the scope `create:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-directory-provisioning).
     ///
     /// Returns the [`Call`] of [`CreateDirectoryProvisioning`](m::connections::CreateDirectoryProvisioning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::CreateDirectoryProvisioningRequestContent;
+    /// let answer = client.connections().directory_provisioning().create("id", CreateDirectoryProvisioningRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(
         &self,
@@ -212,6 +294,14 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `PATCH /api/v2/connections/{id}/directory-provisioning`, needs the scope `update:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/patch-directory-provisioning).
     ///
     /// Returns the [`Call`] of [`UpdateDirectoryProvisioning`](m::connections::UpdateDirectoryProvisioning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::CreateDirectoryProvisioningRequestContent;
+    /// let answer = client.connections().directory_provisioning().update("id", CreateDirectoryProvisioningRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn update(
         &self,
@@ -226,6 +316,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `DELETE /api/v2/connections/{id}/directory-provisioning`, needs the scope `delete:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-directory-provisioning).
     ///
     /// Returns the [`Call`] of [`DeleteConnectionDirectoryProvisioning`](m::connections::DeleteConnectionDirectoryProvisioning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().directory_provisioning().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnectionDirectoryProvisioning> {
         self.client
@@ -238,6 +335,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-directory-provisioning-default-mapping).
     ///
     /// Returns the [`Call`] of [`GetDirectoryProvisioningDefaultMapping`](m::connections::GetDirectoryProvisioningDefaultMapping): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().directory_provisioning().get_default_mapping("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get_default_mapping(
         &self,
@@ -253,6 +357,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`, needs the scope `read:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-synchronized-groups).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListSynchronizedGroups`](m::connections::ListSynchronizedGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connections().directory_provisioning().list_synchronized_groups("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn list_synchronized_groups(
         &self,
@@ -266,6 +377,15 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`, needs the scope `update:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/put-synchronized-groups).
     ///
     /// Returns the [`Call`] of [`ReplaceSynchronizedGroups`](m::connections::ReplaceSynchronizedGroups): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::ReplaceSynchronizedGroupsRequestContent;
+    /// use auth0_m2m::management::connections::SynchronizedGroupPayload;
+    /// client.connections().directory_provisioning().set("id", ReplaceSynchronizedGroupsRequestContent::new(vec![SynchronizedGroupPayload::new("id")])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn set(
         &self,
@@ -297,6 +417,13 @@ impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
     /// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`, needs the scope `create:directory_provisionings`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-synchronizations).
     ///
     /// Returns the [`Call`] of [`CreateDirectorySynchronization`](m::connections::CreateDirectorySynchronization): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().directory_provisioning().synchronizations().create("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(&self, id: &str) -> Call<m::connections::CreateDirectorySynchronization> {
         self.client
@@ -324,6 +451,13 @@ impl<'a> ConnectionsKeys<'a> {
     /// `GET /api/v2/connections/{id}/keys`, needs the scope `read:connections_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-keys).
     ///
     /// Returns the [`Call`] of [`GetConnectionKeys`](m::connections::GetConnectionKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().keys().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetConnectionKeys> {
         self.client.call(m::connections::GetConnectionKeys::new(id))
@@ -333,6 +467,14 @@ impl<'a> ConnectionsKeys<'a> {
     /// `POST /api/v2/connections/{id}/keys`, needs the scope `create:connections_keys`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-keys).
     ///
     /// Returns the [`Call`] of [`PostConnectionKeys`](m::connections::PostConnectionKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::PostConnectionKeysRequestContent;
+    /// let answer = client.connections().keys().create("id", PostConnectionKeysRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(
         &self,
@@ -347,6 +489,14 @@ impl<'a> ConnectionsKeys<'a> {
     /// `POST /api/v2/connections/{id}/keys/rotate`, needs one of the scopes `create:connections_keys`, `update:connections_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-rotate).
     ///
     /// Returns the [`Call`] of [`RotateConnectionKeys`](m::connections::RotateConnectionKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::PostConnectionKeysRequestContent;
+    /// let answer = client.connections().keys().rotate("id", PostConnectionKeysRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn rotate(
         &self,
@@ -378,6 +528,13 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `GET /api/v2/connections-scim-configurations`, needs the scope `read:scim_config`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections-scim-configurations/get-connections-scim-configurations).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListScimConfigurations`](m::connections::ListScimConfigurations): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.connections().scim_configuration().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListScimConfigurations> {
         self.client
@@ -388,6 +545,13 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `GET /api/v2/connections/{id}/scim-configuration`, needs the scope `read:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-scim-configuration).
     ///
     /// Returns the [`Call`] of [`GetScimConfiguration`](m::connections::GetScimConfiguration): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().scim_configuration().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetScimConfiguration> {
         self.client
@@ -398,6 +562,14 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `POST /api/v2/connections/{id}/scim-configuration`, needs the scope `create:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-scim-configuration).
     ///
     /// Returns the [`Call`] of [`CreateScimConfiguration`](m::connections::CreateScimConfiguration): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::CreateScimConfigurationRequestContent;
+    /// let answer = client.connections().scim_configuration().create("id", CreateScimConfigurationRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(
         &self,
@@ -412,6 +584,15 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `PATCH /api/v2/connections/{id}/scim-configuration`, needs the scope `update:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/patch-scim-configuration).
     ///
     /// Returns the [`Call`] of [`UpdateScimConfiguration`](m::connections::UpdateScimConfiguration): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::ScimMappingItem;
+    /// use auth0_m2m::management::connections::UpdateScimConfigurationRequestContent;
+    /// let answer = client.connections().scim_configuration().update("id", UpdateScimConfigurationRequestContent::new(vec![ScimMappingItem::new()], "user_id_attribute")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn update(
         &self,
@@ -426,6 +607,13 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `DELETE /api/v2/connections/{id}/scim-configuration`, needs the scope `delete:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-scim-configuration).
     ///
     /// Returns the [`Call`] of [`DeleteConnectionScimConfiguration`](m::connections::DeleteConnectionScimConfiguration): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().scim_configuration().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnectionScimConfiguration> {
         self.client
@@ -436,6 +624,13 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`, needs the scope `read:scim_config`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-default-mapping).
     ///
     /// Returns the [`Call`] of [`GetScimConfigurationDefaultMapping`](m::connections::GetScimConfigurationDefaultMapping): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().scim_configuration().get_default_mapping("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get_default_mapping(
         &self,
@@ -466,6 +661,13 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// `GET /api/v2/connections/{id}/scim-configuration/tokens`, needs the scope `read:scim_token`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/get-scim-tokens).
     ///
     /// Returns the [`Call`] of [`GetScimTokens`](m::connections::GetScimTokens): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.connections().scim_configuration().tokens().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetScimTokens> {
         self.client.call(m::connections::GetScimTokens::new(id))
@@ -475,6 +677,14 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// `POST /api/v2/connections/{id}/scim-configuration/tokens`, needs the scope `create:scim_token`. Documented error statuses: 400, 404, 409. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/post-scim-token).
     ///
     /// Returns the [`Call`] of [`CreateScimToken`](m::connections::CreateScimToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::connections::CreateScimTokenRequestContent;
+    /// let answer = client.connections().scim_configuration().tokens().create("id", CreateScimTokenRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn create(
         &self,
@@ -489,6 +699,13 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`, needs the scope `delete:scim_token`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-tokens-by-tokenId).
     ///
     /// Returns the [`Call`] of [`DeleteConnectionScimConfigurationToken`](m::connections::DeleteConnectionScimConfigurationToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().scim_configuration().tokens().delete("id", "tokenId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn delete(
         &self,
@@ -522,6 +739,13 @@ impl<'a> ConnectionsUsers<'a> {
     /// `DELETE /api/v2/connections/{id}/users`, needs the scope `delete:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/connections/delete-users-by-email).
     ///
     /// Returns the [`Call`] of [`DeleteConnectionUsersByEmail`](m::connections::DeleteConnectionUsersByEmail): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.connections().users().delete_by_email("id", "email").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "connections")]
     pub fn delete_by_email(
         &self,

@@ -22,6 +22,13 @@ impl<'a> CustomDomains<'a> {
     /// `GET /api/v2/custom-domains`, needs the scope `read:custom_domains`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/get-custom-domains).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListCustomDomains`](m::custom_domains::ListCustomDomains): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.q(…)`, `.fields(…)`, `.include_fields(…)`, `.sort(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.custom_domains().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn list(&self) -> List<m::custom_domains::ListCustomDomains> {
         self.client
@@ -32,6 +39,15 @@ impl<'a> CustomDomains<'a> {
     /// `POST /api/v2/custom-domains`, needs the scope `create:custom_domains`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/post-custom-domains).
     ///
     /// Returns the [`Call`] of [`CreateCustomDomain`](m::custom_domains::CreateCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::custom_domains::CreateCustomDomainRequestContent;
+    /// use auth0_m2m::management::custom_domains::CustomDomainTypeEnum;
+    /// let answer = client.custom_domains().create(CreateCustomDomainRequestContent::new("domain", CustomDomainTypeEnum::Auth0ManagedCerts)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn create(
         &self,
@@ -45,6 +61,13 @@ impl<'a> CustomDomains<'a> {
     /// `GET /api/v2/custom-domains/default`, needs the scope `read:custom_domains`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/get-default).
     ///
     /// Returns the [`Call`] of [`GetDefaultDomain`](m::custom_domains::GetDefaultDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.custom_domains().get_default().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn get_default(&self) -> Call<m::custom_domains::GetDefaultDomain> {
         self.client.call(m::custom_domains::GetDefaultDomain::new())
@@ -54,6 +77,14 @@ impl<'a> CustomDomains<'a> {
     /// `PATCH /api/v2/custom-domains/default`, needs the scope `update:custom_domains`. Documented error statuses: 400, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/patch-default).
     ///
     /// Returns the [`Call`] of [`SetDefaultCustomDomain`](m::custom_domains::SetDefaultCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::custom_domains::SetDefaultCustomDomainRequestContent;
+    /// let answer = client.custom_domains().set_default(SetDefaultCustomDomainRequestContent::new("domain")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn set_default(
         &self,
@@ -67,6 +98,13 @@ impl<'a> CustomDomains<'a> {
     /// `GET /api/v2/custom-domains/{id}`, needs the scope `read:custom_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/get-custom-domains-by-id).
     ///
     /// Returns the [`Call`] of [`GetCustomDomain`](m::custom_domains::GetCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.custom_domains().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn get(&self, id: &str) -> Call<m::custom_domains::GetCustomDomain> {
         self.client
@@ -77,6 +115,14 @@ impl<'a> CustomDomains<'a> {
     /// `PATCH /api/v2/custom-domains/{id}`, needs the scope `update:custom_domains`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/patch-custom-domains-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateCustomDomain`](m::custom_domains::UpdateCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::custom_domains::UpdateCustomDomainRequestContent;
+    /// let answer = client.custom_domains().update("id", UpdateCustomDomainRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn update(
         &self,
@@ -91,6 +137,13 @@ impl<'a> CustomDomains<'a> {
     /// `DELETE /api/v2/custom-domains/{id}`, needs the scope `delete:custom_domains`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/delete-custom-domains-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteCustomDomain`](m::custom_domains::DeleteCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.custom_domains().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn delete(&self, id: &str) -> Call<m::custom_domains::DeleteCustomDomain> {
         self.client
@@ -101,6 +154,13 @@ impl<'a> CustomDomains<'a> {
     /// `POST /api/v2/custom-domains/{id}/test`, needs the scope `read:custom_domains`. Documented error statuses: 400, 401, 403, 404, 409. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/post-test-domain).
     ///
     /// Returns the [`Call`] of [`TestCustomDomain`](m::custom_domains::TestCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.custom_domains().test("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn test(&self, id: &str) -> Call<m::custom_domains::TestCustomDomain> {
         self.client
@@ -111,6 +171,13 @@ impl<'a> CustomDomains<'a> {
     /// `POST /api/v2/custom-domains/{id}/verify`, needs the scope `create:custom_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/post-verify).
     ///
     /// Returns the [`Call`] of [`VerifyCustomDomain`](m::custom_domains::VerifyCustomDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.custom_domains().verify("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "custom_domains")]
     pub fn verify(&self, id: &str) -> Call<m::custom_domains::VerifyCustomDomain> {
         self.client

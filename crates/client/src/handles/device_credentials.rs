@@ -22,6 +22,13 @@ impl<'a> DeviceCredentials<'a> {
     /// `GET /api/v2/device-credentials`, needs the scope `read:device_credentials`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/device-credentials/get-device-credentials).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListDeviceCredentials`](m::device_credentials::ListDeviceCredentials): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`, `.user_id(…)`, `.client_id(…)`, `.type_(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.device_credentials().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "device_credentials")]
     pub fn list(&self) -> List<m::device_credentials::ListDeviceCredentials> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> DeviceCredentials<'a> {
     /// `POST /api/v2/device-credentials`, needs the scope `create:current_user_device_credentials`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/device-credentials/post-device-credentials).
     ///
     /// Returns the [`Call`] of [`CreatePublicKeyDeviceCredential`](m::device_credentials::CreatePublicKeyDeviceCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::device_credentials::CreatePublicKeyDeviceCredentialRequestContent;
+    /// let answer = client.device_credentials().create_public_key(CreatePublicKeyDeviceCredentialRequestContent::new("device_id", "device_name", "value")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "device_credentials")]
     pub fn create_public_key(
         &self,
@@ -47,6 +62,13 @@ impl<'a> DeviceCredentials<'a> {
     /// `DELETE /api/v2/device-credentials/{id}`, needs one of the scopes `delete:device_credentials`, `delete:current_user_device_credentials`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/device-credentials/delete-device-credentials-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteDeviceCredential`](m::device_credentials::DeleteDeviceCredential): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.device_credentials().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "device_credentials")]
     pub fn delete(&self, id: &str) -> Call<m::device_credentials::DeleteDeviceCredential> {
         self.client

@@ -22,6 +22,15 @@ impl<'a> EmailTemplates<'a> {
     /// `POST /api/v2/email-templates`, needs the scope `create:email_templates`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/email-templates/post-email-templates).
     ///
     /// Returns the [`Call`] of [`CreateEmailTemplate`](m::email_templates::CreateEmailTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::email_templates::EmailTemplateNameEnum;
+    /// use auth0_m2m::management::email_templates::SetEmailTemplateRequestContent;
+    /// let answer = client.email_templates().create(SetEmailTemplateRequestContent::new("body", true, "from", "subject", "syntax", EmailTemplateNameEnum::VerifyEmail)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "email_templates")]
     pub fn create(
         &self,
@@ -35,6 +44,13 @@ impl<'a> EmailTemplates<'a> {
     /// `GET /api/v2/email-templates/{templateName}`, needs the scope `read:email_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/email-templates/get-email-templates-by-templateName).
     ///
     /// Returns the [`Call`] of [`GetEmailTemplate`](m::email_templates::GetEmailTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.email_templates().get("templateName").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "email_templates")]
     pub fn get(&self, template_name: &str) -> Call<m::email_templates::GetEmailTemplate> {
         self.client
@@ -45,6 +61,15 @@ impl<'a> EmailTemplates<'a> {
     /// `PUT /api/v2/email-templates/{templateName}`, needs the scope `update:email_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/email-templates/put-email-templates-by-templateName).
     ///
     /// Returns the [`Call`] of [`SetEmailTemplate`](m::email_templates::SetEmailTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::email_templates::EmailTemplateNameEnum;
+    /// use auth0_m2m::management::email_templates::SetEmailTemplateRequestContent;
+    /// let answer = client.email_templates().set("templateName", SetEmailTemplateRequestContent::new("body", true, "from", "subject", "syntax", EmailTemplateNameEnum::VerifyEmail)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "email_templates")]
     pub fn set(
         &self,
@@ -61,6 +86,14 @@ impl<'a> EmailTemplates<'a> {
     /// `PATCH /api/v2/email-templates/{templateName}`, needs the scope `update:email_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/email-templates/patch-email-templates-by-templateName).
     ///
     /// Returns the [`Call`] of [`UpdateEmailTemplate`](m::email_templates::UpdateEmailTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::email_templates::UpdateEmailTemplateRequestContent;
+    /// let answer = client.email_templates().update("templateName", UpdateEmailTemplateRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "email_templates")]
     pub fn update(
         &self,

@@ -37,6 +37,13 @@ impl<'a> EmailsProvider<'a> {
     /// `GET /api/v2/emails/provider`, needs the scope `read:email_provider`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/emails/get-provider).
     ///
     /// Returns the [`Call`] of [`GetEmailProvider`](m::emails::GetEmailProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.emails().provider().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "emails")]
     pub fn get(&self) -> Call<m::emails::GetEmailProvider> {
         self.client.call(m::emails::GetEmailProvider::new())
@@ -46,6 +53,17 @@ impl<'a> EmailsProvider<'a> {
     /// `POST /api/v2/emails/provider`, needs the scope `create:email_provider`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/emails/post-provider).
     ///
     /// Returns the [`Call`] of [`CreateEmailProvider`](m::emails::CreateEmailProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::emails::CreateEmailProviderRequestContent;
+    /// use auth0_m2m::management::emails::EmailProviderCredentialsSchema;
+    /// use auth0_m2m::management::emails::EmailProviderCredentialsSchemaObject;
+    /// use auth0_m2m::management::emails::EmailProviderNameEnum;
+    /// let answer = client.emails().provider().create(CreateEmailProviderRequestContent::new(EmailProviderCredentialsSchema::Object(EmailProviderCredentialsSchemaObject::new(auth0_m2m::management::Secret::new("api_key"))), EmailProviderNameEnum::Mailgun)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "emails")]
     pub fn create(
         &self,
@@ -58,6 +76,14 @@ impl<'a> EmailsProvider<'a> {
     /// `PATCH /api/v2/emails/provider`, needs the scope `update:email_provider`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/emails/patch-provider).
     ///
     /// Returns the [`Call`] of [`UpdateEmailProvider`](m::emails::UpdateEmailProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::emails::UpdateEmailProviderRequestContent;
+    /// let answer = client.emails().provider().update(UpdateEmailProviderRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "emails")]
     pub fn update(
         &self,
@@ -70,6 +96,13 @@ impl<'a> EmailsProvider<'a> {
     /// `DELETE /api/v2/emails/provider`, needs the scope `delete:email_provider`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/emails/delete-provider).
     ///
     /// Returns the [`Call`] of [`DeleteEmailProvider`](m::emails::DeleteEmailProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.emails().provider().delete().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "emails")]
     pub fn delete(&self) -> Call<m::emails::DeleteEmailProvider> {
         self.client.call(m::emails::DeleteEmailProvider::new())

@@ -22,6 +22,13 @@ impl<'a> EventStreams<'a> {
     /// `GET /api/v2/event-streams`, needs the scope `read:event_streams`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/get-event-streams).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListEventStreams`](m::event_streams::ListEventStreams): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.event_streams().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn list(&self) -> List<m::event_streams::ListEventStreams> {
         self.client.list(m::event_streams::ListEventStreams::new())
@@ -31,6 +38,18 @@ impl<'a> EventStreams<'a> {
     /// `POST /api/v2/event-streams`, needs the scope `create:event_streams`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-event-streams).
     ///
     /// Returns the [`Call`] of [`CreateEventStream`](m::event_streams::CreateEventStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::event_streams::CreateEventStreamBody;
+    /// use auth0_m2m::management::event_streams::CreateEventStreamWebHookRequestContent;
+    /// use auth0_m2m::management::event_streams::EventStreamWebhookAuthorizationResponse;
+    /// use auth0_m2m::management::event_streams::EventStreamWebhookConfiguration;
+    /// use auth0_m2m::management::event_streams::EventStreamWebhookDestination;
+    /// let answer = client.event_streams().create(CreateEventStreamBody::WebHook(CreateEventStreamWebHookRequestContent::new(EventStreamWebhookDestination::new(EventStreamWebhookConfiguration::new(EventStreamWebhookAuthorizationResponse::Basic(Default::default()), "webhook_endpoint"))))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn create(
         &self,
@@ -44,6 +63,13 @@ impl<'a> EventStreams<'a> {
     /// `GET /api/v2/event-streams/{id}`, needs the scope `read:event_streams`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/get-event-streams-by-id).
     ///
     /// Returns the [`Call`] of [`GetEventStream`](m::event_streams::GetEventStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.event_streams().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn get(&self, id: &str) -> Call<m::event_streams::GetEventStream> {
         self.client.call(m::event_streams::GetEventStream::new(id))
@@ -53,6 +79,14 @@ impl<'a> EventStreams<'a> {
     /// `PATCH /api/v2/event-streams/{id}`, needs the scope `update:event_streams`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/patch-event-streams-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateEventStream`](m::event_streams::UpdateEventStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::event_streams::UpdateEventStreamRequestContent;
+    /// let answer = client.event_streams().update("id", UpdateEventStreamRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn update(
         &self,
@@ -67,6 +101,13 @@ impl<'a> EventStreams<'a> {
     /// `DELETE /api/v2/event-streams/{id}`, needs the scope `delete:event_streams`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/delete-event-streams-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteEventStream`](m::event_streams::DeleteEventStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.event_streams().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn delete(&self, id: &str) -> Call<m::event_streams::DeleteEventStream> {
         self.client
@@ -77,6 +118,15 @@ impl<'a> EventStreams<'a> {
     /// `POST /api/v2/event-streams/{id}/test`, needs the scope `update:event_streams`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-test-event).
     ///
     /// Returns the [`Call`] of [`CreateEventStreamTestEvent`](m::event_streams::CreateEventStreamTestEvent): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::event_streams::CreateEventStreamTestEventRequestContent;
+    /// use auth0_m2m::management::event_streams::EventStreamEventTypeEnum;
+    /// let answer = client.event_streams().test("id", CreateEventStreamTestEventRequestContent::new(EventStreamEventTypeEnum::GroupCreated)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn test(
         &self,
@@ -108,6 +158,13 @@ impl<'a> EventStreamsDeliveries<'a> {
     /// `GET /api/v2/event-streams/{id}/deliveries`, needs one of the scopes `read:event_streams`, `read:event_deliveries`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/get-event-deliveries).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListEventStreamDeliveries`](m::event_streams::ListEventStreamDeliveries): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.statuses(…)`, `.event_types(…)`, `.date_from(…)`, `.date_to(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.event_streams().deliveries().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn list(&self, id: &str) -> List<m::event_streams::ListEventStreamDeliveries> {
         self.client
@@ -118,6 +175,13 @@ impl<'a> EventStreamsDeliveries<'a> {
     /// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`, needs the scope `read:event_deliveries`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/get-deliveries-by-event-id).
     ///
     /// Returns the [`Call`] of [`GetEventStreamDeliveryHistory`](m::event_streams::GetEventStreamDeliveryHistory): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.event_streams().deliveries().get_history("id", "event_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn get_history(
         &self,
@@ -171,6 +235,14 @@ impl<'a> EventStreamsRedeliveries<'a> {
     /// `POST /api/v2/event-streams/{id}/redeliver`, needs the scope `update:event_deliveries`. Documented error statuses: 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-redeliver).
     ///
     /// Returns the [`Call`] of [`CreateEventStreamRedelivery`](m::event_streams::CreateEventStreamRedelivery): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::event_streams::CreateEventStreamRedeliveryRequestContent;
+    /// let answer = client.event_streams().redeliveries().create("id", CreateEventStreamRedeliveryRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn create(
         &self,
@@ -185,6 +257,13 @@ impl<'a> EventStreamsRedeliveries<'a> {
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`, needs the scope `update:event_deliveries`. Documented error statuses: 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/event-streams/post-redeliver-by-event-id).
     ///
     /// Returns the [`Call`] of [`CreateEventStreamRedeliveryById`](m::event_streams::CreateEventStreamRedeliveryById): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.event_streams().redeliveries().create_by_id("id", "event_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "event_streams")]
     pub fn create_by_id(
         &self,

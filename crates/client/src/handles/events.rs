@@ -22,6 +22,13 @@ impl<'a> Events<'a> {
     /// `GET /api/v2/events`, needs the scope `read:events`. Documented error statuses: 400, 401, 403, 404, 410, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/events/subscribe-events).
     ///
     /// Returns the [`Call`] of [`SubscribeEvents`](m::events::SubscribeEvents): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.from(…)`, `.from_timestamp(…)`, `.event_type(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.events().subscribe().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "events")]
     pub fn subscribe(&self) -> Call<m::events::SubscribeEvents> {
         self.client.call(m::events::SubscribeEvents::new())

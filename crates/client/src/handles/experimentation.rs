@@ -37,6 +37,13 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `GET /api/v2/experimentation/experiments`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-experiments).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListExperiments`](m::experimentation::ListExperiments): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.status(…)`, `.authentication_flow(…)`, `.feature_flag_id(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.experimentation().experiments().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListExperiments> {
         self.client.list(m::experimentation::ListExperiments::new())
@@ -46,6 +53,17 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `POST /api/v2/experimentation/experiments`, needs the scope `create:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/create-experiment).
     ///
     /// Returns the [`Call`] of [`CreateExperiment`](m::experimentation::CreateExperiment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::AllocationRequestItem;
+    /// use auth0_m2m::management::experimentation::AllocationStrategyEnum;
+    /// use auth0_m2m::management::experimentation::AssignmentConfig;
+    /// use auth0_m2m::management::experimentation::CreateExperimentRequestContent;
+    /// let answer = client.experimentation().experiments().create(CreateExperimentRequestContent::new(AllocationStrategyEnum::Percentage, vec![AllocationRequestItem::new(true, "variation_id")], AssignmentConfig::new(), "authentication_flow", "feature_flag_id", "name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
@@ -59,6 +77,13 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `GET /api/v2/experimentation/experiments/{id}`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-experiment).
     ///
     /// Returns the [`Call`] of [`GetExperiment`](m::experimentation::GetExperiment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().experiments().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetExperiment> {
         self.client.call(m::experimentation::GetExperiment::new(id))
@@ -68,6 +93,14 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `PATCH /api/v2/experimentation/experiments/{id}`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-experiment).
     ///
     /// Returns the [`Call`] of [`UpdateExperiment`](m::experimentation::UpdateExperiment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::UpdateExperimentRequestContent;
+    /// let answer = client.experimentation().experiments().update("id", UpdateExperimentRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
@@ -82,6 +115,13 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `DELETE /api/v2/experimentation/experiments/{id}`, needs the scope `delete:experimentation`. In beta: it may still change. Documented error statuses: 400, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/delete-experiment).
     ///
     /// Returns the [`Call`] of [`DeleteExperimentationExperiment`](m::experimentation::DeleteExperimentationExperiment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.experimentation().experiments().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationExperiment> {
         self.client
@@ -92,6 +132,15 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `POST /api/v2/experimentation/experiments/{id}/status`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-experiment-status).
     ///
     /// Returns the [`Call`] of [`UpdateExperimentStatus`](m::experimentation::UpdateExperimentStatus): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::ExperimentTransitionStatusEnum;
+    /// use auth0_m2m::management::experimentation::UpdateExperimentStatusRequestContent;
+    /// let answer = client.experimentation().experiments().update_status("id", UpdateExperimentStatusRequestContent::new(ExperimentTransitionStatusEnum::Active)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update_status(
         &self,
@@ -106,6 +155,13 @@ impl<'a> ExperimentationExperiments<'a> {
     /// `POST /api/v2/experimentation/experiments/{id}/validate`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/validate-experiment).
     ///
     /// Returns the [`Call`] of [`ValidateExperiment`](m::experimentation::ValidateExperiment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().experiments().validate("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn validate(&self, id: &str) -> Call<m::experimentation::ValidateExperiment> {
         self.client
@@ -149,6 +205,13 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `GET /api/v2/experimentation/feature-flags`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-feature-flags).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListFeatureFlags`](m::experimentation::ListFeatureFlags): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.type_(…)`, `.status(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.experimentation().feature_flags().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListFeatureFlags> {
         self.client
@@ -159,6 +222,14 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `POST /api/v2/experimentation/feature-flags`, needs the scope `create:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/create-feature-flag).
     ///
     /// Returns the [`Call`] of [`CreateFeatureFlag`](m::experimentation::CreateFeatureFlag): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::CreateFeatureFlagRequestContent;
+    /// let answer = client.experimentation().feature_flags().create(CreateFeatureFlagRequestContent::new("name", auth0_m2m::management::secret::SecretMap::default())).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
@@ -172,6 +243,13 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `GET /api/v2/experimentation/feature-flags/{id}`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-feature-flag).
     ///
     /// Returns the [`Call`] of [`GetFeatureFlag`](m::experimentation::GetFeatureFlag): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().feature_flags().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetFeatureFlag> {
         self.client
@@ -182,6 +260,14 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `PATCH /api/v2/experimentation/feature-flags/{id}`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-feature-flag).
     ///
     /// Returns the [`Call`] of [`UpdateFeatureFlag`](m::experimentation::UpdateFeatureFlag): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::UpdateFeatureFlagRequestContent;
+    /// let answer = client.experimentation().feature_flags().update("id", UpdateFeatureFlagRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
@@ -196,6 +282,13 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `DELETE /api/v2/experimentation/feature-flags/{id}`, needs the scope `delete:experimentation`. In beta: it may still change. Documented error statuses: 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/delete-feature-flag).
     ///
     /// Returns the [`Call`] of [`DeleteExperimentationFeatureFlag`](m::experimentation::DeleteExperimentationFeatureFlag): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.experimentation().feature_flags().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationFeatureFlag> {
         self.client
@@ -208,6 +301,15 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// `POST /api/v2/experimentation/feature-flags/{id}/status`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-feature-flag-status).
     ///
     /// Returns the [`Call`] of [`UpdateFeatureFlagStatus`](m::experimentation::UpdateFeatureFlagStatus): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::FeatureFlagStatusEnum;
+    /// use auth0_m2m::management::experimentation::UpdateFeatureFlagStatusRequestContent;
+    /// let answer = client.experimentation().feature_flags().update_status("id", UpdateFeatureFlagStatusRequestContent::new(FeatureFlagStatusEnum::Draft)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update_status(
         &self,
@@ -251,6 +353,13 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-variations).
     ///
     /// Returns the [`Call`] of [`ListVariations`](m::experimentation::ListVariations): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().feature_flags().variations().list("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn list(&self, id: &str) -> Call<m::experimentation::ListVariations> {
         self.client
@@ -261,6 +370,14 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `POST /api/v2/experimentation/feature-flags/{id}/variations`, needs the scope `create:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/create-variation).
     ///
     /// Returns the [`Call`] of [`CreateVariation`](m::experimentation::CreateVariation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::CreateVariationRequestContent;
+    /// let answer = client.experimentation().feature_flags().variations().create("id", CreateVariationRequestContent::new("name", auth0_m2m::management::secret::SecretMap::default())).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
@@ -275,6 +392,13 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-variation).
     ///
     /// Returns the [`Call`] of [`GetVariation`](m::experimentation::GetVariation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().feature_flags().variations().get("id", "vid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str, vid: &str) -> Call<m::experimentation::GetVariation> {
         self.client
@@ -285,6 +409,14 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-variation).
     ///
     /// Returns the [`Call`] of [`UpdateVariation`](m::experimentation::UpdateVariation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::UpdateVariationRequestContent;
+    /// let answer = client.experimentation().feature_flags().variations().update("id", "vid", UpdateVariationRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
@@ -300,6 +432,13 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`, needs the scope `delete:experimentation`. In beta: it may still change. Documented error statuses: 400, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/delete-variation).
     ///
     /// Returns the [`Call`] of [`DeleteExperimentationFeatureFlagVariation`](m::experimentation::DeleteExperimentationFeatureFlagVariation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.experimentation().feature_flags().variations().delete("id", "vid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn delete(
         &self,
@@ -331,6 +470,13 @@ impl<'a> ExperimentationSegments<'a> {
     /// `GET /api/v2/experimentation/segments`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-segments).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListSegments`](m::experimentation::ListSegments): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.type_(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.experimentation().segments().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListSegments> {
         self.client.list(m::experimentation::ListSegments::new())
@@ -340,6 +486,15 @@ impl<'a> ExperimentationSegments<'a> {
     /// `POST /api/v2/experimentation/segments`, needs the scope `create:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/create-segment).
     ///
     /// Returns the [`Call`] of [`CreateSegment`](m::experimentation::CreateSegment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::CreateSegmentRequestContent;
+    /// use auth0_m2m::management::experimentation::SegmentRule;
+    /// let answer = client.experimentation().segments().create(CreateSegmentRequestContent::new("name", vec![SegmentRule::new()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
@@ -353,6 +508,13 @@ impl<'a> ExperimentationSegments<'a> {
     /// `GET /api/v2/experimentation/segments/{id}`, needs the scope `read:experimentation`. In beta: it may still change. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/get-segment).
     ///
     /// Returns the [`Call`] of [`GetSegment`](m::experimentation::GetSegment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.experimentation().segments().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetSegment> {
         self.client.call(m::experimentation::GetSegment::new(id))
@@ -362,6 +524,14 @@ impl<'a> ExperimentationSegments<'a> {
     /// `PATCH /api/v2/experimentation/segments/{id}`, needs the scope `update:experimentation`. In beta: it may still change. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/update-segment).
     ///
     /// Returns the [`Call`] of [`UpdateSegment`](m::experimentation::UpdateSegment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::experimentation::UpdateSegmentRequestContent;
+    /// let answer = client.experimentation().segments().update("id", UpdateSegmentRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
@@ -376,6 +546,13 @@ impl<'a> ExperimentationSegments<'a> {
     /// `DELETE /api/v2/experimentation/segments/{id}`, needs the scope `delete:experimentation`. In beta: it may still change. Documented error statuses: 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/experimentation/delete-segment).
     ///
     /// Returns the [`Call`] of [`DeleteExperimentationSegment`](m::experimentation::DeleteExperimentationSegment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.experimentation().segments().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationSegment> {
         self.client

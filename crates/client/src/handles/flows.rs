@@ -22,6 +22,13 @@ impl<'a> Flows<'a> {
     /// `GET /api/v2/flows`, needs the scope `read:flows`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListFlows`](m::flows::ListFlows): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.hydrate(…)`, `.synchronous(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.flows().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::flows::ListFlows> {
         self.client.list(m::flows::ListFlows::new())
@@ -31,6 +38,14 @@ impl<'a> Flows<'a> {
     /// `POST /api/v2/flows`, needs the scope `create:flows`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/post-flows).
     ///
     /// Returns the [`Call`] of [`CreateFlow`](m::flows::CreateFlow): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::flows::CreateFlowRequestContent;
+    /// let answer = client.flows().create(CreateFlowRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn create(&self, body: m::flows::CreateFlowRequestContent) -> Call<m::flows::CreateFlow> {
         self.client.call(m::flows::CreateFlow::new(body))
@@ -40,6 +55,13 @@ impl<'a> Flows<'a> {
     /// `GET /api/v2/flows/{id}`, needs the scope `read:flows`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows-by-id).
     ///
     /// Returns the [`Call`] of [`GetFlow`](m::flows::GetFlow): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.hydrate(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.flows().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn get(&self, id: &str) -> Call<m::flows::GetFlow> {
         self.client.call(m::flows::GetFlow::new(id))
@@ -49,6 +71,14 @@ impl<'a> Flows<'a> {
     /// `PATCH /api/v2/flows/{id}`, needs the scope `update:flows`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/patch-flows-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateFlow`](m::flows::UpdateFlow): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::flows::UpdateFlowRequestContent;
+    /// let answer = client.flows().update("id", UpdateFlowRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn update(
         &self,
@@ -62,6 +92,13 @@ impl<'a> Flows<'a> {
     /// `DELETE /api/v2/flows/{id}`, needs the scope `delete:flows`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/delete-flows-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteFlow`](m::flows::DeleteFlow): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.flows().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn delete(&self, id: &str) -> Call<m::flows::DeleteFlow> {
         self.client.call(m::flows::DeleteFlow::new(id))
@@ -114,6 +151,13 @@ impl<'a> FlowsExecutions<'a> {
     /// `GET /api/v2/flows/{flow_id}/executions`, needs the scope `read:flows_executions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows-executions).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListFlowExecutions`](m::flows::ListFlowExecutions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.flows().executions().list("flow_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn list(&self, flow_id: &str) -> List<m::flows::ListFlowExecutions> {
         self.client.list(m::flows::ListFlowExecutions::new(flow_id))
@@ -123,6 +167,13 @@ impl<'a> FlowsExecutions<'a> {
     /// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`, needs the scope `read:flows_executions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows-executions-by-execution-id).
     ///
     /// Returns the [`Call`] of [`GetFlowExecution`](m::flows::GetFlowExecution): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.hydrate(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.flows().executions().get("flow_id", "execution_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn get(&self, flow_id: &str, execution_id: &str) -> Call<m::flows::GetFlowExecution> {
         self.client
@@ -133,6 +184,13 @@ impl<'a> FlowsExecutions<'a> {
     /// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`, needs the scope `delete:flows_executions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/delete-flows-executions-by-execution-id).
     ///
     /// Returns the [`Call`] of [`DeleteFlowExecution`](m::flows::DeleteFlowExecution): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.flows().executions().delete("flow_id", "execution_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn delete(&self, flow_id: &str, execution_id: &str) -> Call<m::flows::DeleteFlowExecution> {
         self.client
@@ -186,6 +244,13 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `GET /api/v2/flows/vault/connections`, needs the scope `read:flows_vault_connections`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows-vault-connections).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListFlowsVaultConnections`](m::flows::ListFlowsVaultConnections): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.flows().vault().connections().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::flows::ListFlowsVaultConnections> {
         self.client.list(m::flows::ListFlowsVaultConnections::new())
@@ -195,6 +260,17 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `POST /api/v2/flows/vault/connections`, needs the scope `create:flows_vault_connections`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/post-flows-vault-connections).
     ///
     /// Returns the [`Call`] of [`CreateFlowsVaultConnection`](m::flows::CreateFlowsVaultConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::flows::CreateFlowsVaultConnectionActivecampaign;
+    /// use auth0_m2m::management::flows::CreateFlowsVaultConnectionActivecampaignApiKey;
+    /// use auth0_m2m::management::flows::CreateFlowsVaultConnectionRequestContent;
+    /// use auth0_m2m::management::flows::FlowsVaultConnectioSetupApiKeyWithBaseUrl;
+    /// let answer = client.flows().vault().connections().create(CreateFlowsVaultConnectionRequestContent::Activecampaign(CreateFlowsVaultConnectionActivecampaign::ApiKey(CreateFlowsVaultConnectionActivecampaignApiKey::new("name", FlowsVaultConnectioSetupApiKeyWithBaseUrl::new(auth0_m2m::management::Secret::new("api_key"), "base_url"))))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn create(
         &self,
@@ -208,6 +284,13 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `GET /api/v2/flows/vault/connections/{id}`, needs the scope `read:flows_vault_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/get-flows-vault-connections-by-id).
     ///
     /// Returns the [`Call`] of [`GetFlowsVaultConnection`](m::flows::GetFlowsVaultConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.flows().vault().connections().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn get(&self, id: &str) -> Call<m::flows::GetFlowsVaultConnection> {
         self.client.call(m::flows::GetFlowsVaultConnection::new(id))
@@ -217,6 +300,14 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `PATCH /api/v2/flows/vault/connections/{id}`, needs the scope `update:flows_vault_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/patch-flows-vault-connections-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateFlowsVaultConnection`](m::flows::UpdateFlowsVaultConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::flows::UpdateFlowsVaultConnectionRequestContent;
+    /// let answer = client.flows().vault().connections().update("id", UpdateFlowsVaultConnectionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn update(
         &self,
@@ -231,6 +322,13 @@ impl<'a> FlowsVaultConnections<'a> {
     /// `DELETE /api/v2/flows/vault/connections/{id}`, needs the scope `delete:flows_vault_connections`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/flows/delete-flows-vault-connections-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteFlowVaultConnection`](m::flows::DeleteFlowVaultConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.flows().vault().connections().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "flows")]
     pub fn delete(&self, id: &str) -> Call<m::flows::DeleteFlowVaultConnection> {
         self.client

@@ -22,6 +22,13 @@ impl<'a> Forms<'a> {
     /// `GET /api/v2/forms`, needs the scope `read:forms`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/forms/get-forms).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListForms`](m::forms::ListForms): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.hydrate(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.forms().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "forms")]
     pub fn list(&self) -> List<m::forms::ListForms> {
         self.client.list(m::forms::ListForms::new())
@@ -31,6 +38,14 @@ impl<'a> Forms<'a> {
     /// `POST /api/v2/forms`, needs the scope `create:forms`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/forms/create-form).
     ///
     /// Returns the [`Call`] of [`CreateForm`](m::forms::CreateForm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::forms::CreateFormRequestContent;
+    /// let answer = client.forms().create(CreateFormRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "forms")]
     pub fn create(&self, body: m::forms::CreateFormRequestContent) -> Call<m::forms::CreateForm> {
         self.client.call(m::forms::CreateForm::new(body))
@@ -40,6 +55,13 @@ impl<'a> Forms<'a> {
     /// `GET /api/v2/forms/{id}`, needs the scope `read:forms`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/forms/get-form).
     ///
     /// Returns the [`Call`] of [`GetForm`](m::forms::GetForm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.hydrate(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.forms().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "forms")]
     pub fn get(&self, id: &str) -> Call<m::forms::GetForm> {
         self.client.call(m::forms::GetForm::new(id))
@@ -49,6 +71,14 @@ impl<'a> Forms<'a> {
     /// `PATCH /api/v2/forms/{id}`, needs the scope `update:forms`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/forms/patch-form).
     ///
     /// Returns the [`Call`] of [`UpdateForm`](m::forms::UpdateForm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::forms::UpdateFormRequestContent;
+    /// let answer = client.forms().update("id", UpdateFormRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "forms")]
     pub fn update(
         &self,
@@ -62,6 +92,13 @@ impl<'a> Forms<'a> {
     /// `DELETE /api/v2/forms/{id}`, needs the scope `delete:forms`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/forms/delete-form).
     ///
     /// Returns the [`Call`] of [`DeleteForm`](m::forms::DeleteForm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.forms().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "forms")]
     pub fn delete(&self, id: &str) -> Call<m::forms::DeleteForm> {
         self.client.call(m::forms::DeleteForm::new(id))

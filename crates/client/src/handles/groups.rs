@@ -22,6 +22,13 @@ impl<'a> Groups<'a> {
     /// `GET /api/v2/groups`, needs the scope `read:groups`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/get-groups).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListGroups`](m::groups::ListGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.connection_id(…)`, `.name(…)`, `.external_id(…)`, `.search(…)`, `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.groups().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn list(&self) -> List<m::groups::ListGroups> {
         self.client.list(m::groups::ListGroups::new())
@@ -31,6 +38,13 @@ impl<'a> Groups<'a> {
     /// `GET /api/v2/groups/{id}`, needs the scope `read:groups`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/get-group).
     ///
     /// Returns the [`Call`] of [`GetGroup`](m::groups::GetGroup): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.groups().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn get(&self, id: &str) -> Call<m::groups::GetGroup> {
         self.client.call(m::groups::GetGroup::new(id))
@@ -40,6 +54,13 @@ impl<'a> Groups<'a> {
     /// `DELETE /api/v2/groups/{id}`, needs the scope `delete:groups`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/delete-group).
     ///
     /// Returns the [`Call`] of [`DeleteGroup`](m::groups::DeleteGroup): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.groups().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn delete(&self, id: &str) -> Call<m::groups::DeleteGroup> {
         self.client.call(m::groups::DeleteGroup::new(id))
@@ -94,6 +115,13 @@ impl<'a> GroupsMembers<'a> {
     /// `GET /api/v2/groups/{id}/members`, needs the scope `read:group_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/get-group-members).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`GetGroupMembers`](m::groups::GetGroupMembers): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.groups().members().get("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn get(&self, id: &str) -> List<m::groups::GetGroupMembers> {
         self.client.list(m::groups::GetGroupMembers::new(id))
@@ -132,6 +160,13 @@ impl<'a> GroupsRoles<'a> {
     /// `GET /api/v2/groups/{id}/roles`, needs the scope `read:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/get-group-roles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListGroupRoles`](m::groups::ListGroupRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.groups().roles().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn list(&self, id: &str) -> List<m::groups::ListGroupRoles> {
         self.client.list(m::groups::ListGroupRoles::new(id))
@@ -141,6 +176,14 @@ impl<'a> GroupsRoles<'a> {
     /// `POST /api/v2/groups/{id}/roles`, needs the scope `create:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/post-group-roles).
     ///
     /// Returns the [`Call`] of [`CreateGroupRoles`](m::groups::CreateGroupRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::groups::AssignGroupRolesRequestContent;
+    /// client.groups().roles().create("id", AssignGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn create(
         &self,
@@ -154,6 +197,14 @@ impl<'a> GroupsRoles<'a> {
     /// `DELETE /api/v2/groups/{id}/roles`, needs the scope `delete:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/groups/delete-group-roles).
     ///
     /// Returns the [`Call`] of [`DeleteGroupRoles`](m::groups::DeleteGroupRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::groups::AssignGroupRolesRequestContent;
+    /// client.groups().roles().delete("id", AssignGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "groups")]
     pub fn delete(
         &self,

@@ -37,6 +37,14 @@ impl<'a> GuardianEnrollments<'a> {
     /// `POST /api/v2/guardian/enrollments/ticket`, needs the scope `create:guardian_enrollment_tickets`. Documented error statuses: 400, 401, 403, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/post-ticket).
     ///
     /// Returns the [`Call`] of [`CreateGuardianEnrollmentTicket`](m::guardian::CreateGuardianEnrollmentTicket): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::CreateGuardianEnrollmentTicketRequestContent;
+    /// let answer = client.guardian().enrollments().create_ticket(CreateGuardianEnrollmentTicketRequestContent::new("user_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn create_ticket(
         &self,
@@ -50,6 +58,13 @@ impl<'a> GuardianEnrollments<'a> {
     /// `GET /api/v2/guardian/enrollments/{id}`, needs the scope `read:guardian_enrollments`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-enrollments-by-id).
     ///
     /// Returns the [`Call`] of [`GetGuardianEnrollment`](m::guardian::GetGuardianEnrollment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().enrollments().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get(&self, id: &str) -> Call<m::guardian::GetGuardianEnrollment> {
         self.client
@@ -60,6 +75,13 @@ impl<'a> GuardianEnrollments<'a> {
     /// `DELETE /api/v2/guardian/enrollments/{id}`, needs the scope `delete:guardian_enrollments`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/delete-enrollments-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteGuardianEnrollment`](m::guardian::DeleteGuardianEnrollment): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.guardian().enrollments().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn delete(&self, id: &str) -> Call<m::guardian::DeleteGuardianEnrollment> {
         self.client
@@ -87,6 +109,13 @@ impl<'a> GuardianFactors<'a> {
     /// `GET /api/v2/guardian/factors`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-factors).
     ///
     /// Returns the [`Call`] of [`ListFactors`](m::guardian::ListFactors): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn list(&self) -> Call<m::guardian::ListFactors> {
         self.client.call(m::guardian::ListFactors::new())
@@ -96,6 +125,14 @@ impl<'a> GuardianFactors<'a> {
     /// `PUT /api/v2/guardian/factors/{name}`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-factors-by-name).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactor`](m::guardian::SetGuardianFactor): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorRequestContent;
+    /// let answer = client.guardian().factors().set("name", SetGuardianFactorRequestContent::new(true)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set(
         &self,
@@ -142,6 +179,13 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// `GET /api/v2/guardian/factors/duo/settings`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-factor-duo-settings).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorDuoSettings`](m::guardian::GetGuardianFactorDuoSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().duo().settings().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get(&self) -> Call<m::guardian::GetGuardianFactorDuoSettings> {
         self.client
@@ -152,6 +196,14 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// `PUT /api/v2/guardian/factors/duo/settings`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-factor-duo-settings).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorDuoSettings`](m::guardian::SetGuardianFactorDuoSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorDuoSettingsRequestContent;
+    /// let answer = client.guardian().factors().duo().settings().set(SetGuardianFactorDuoSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set(
         &self,
@@ -165,6 +217,14 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// `PATCH /api/v2/guardian/factors/duo/settings`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/patch-factor-duo-settings).
     ///
     /// Returns the [`Call`] of [`UpdateGuardianFactorDuoSettings`](m::guardian::UpdateGuardianFactorDuoSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorDuoSettingsRequestContent;
+    /// let answer = client.guardian().factors().duo().settings().update(SetGuardianFactorDuoSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn update(
         &self,
@@ -195,6 +255,13 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `GET /api/v2/guardian/factors/phone/message-types`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-message-types).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorPhoneMessageTypes`](m::guardian::GetGuardianFactorPhoneMessageTypes): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().phone().get_message_types().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_message_types(&self) -> Call<m::guardian::GetGuardianFactorPhoneMessageTypes> {
         self.client
@@ -205,6 +272,15 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/message-types`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-message-types).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorPhoneMessageTypes`](m::guardian::SetGuardianFactorPhoneMessageTypes): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::GuardianFactorPhoneFactorMessageTypeEnum;
+    /// use auth0_m2m::management::guardian::SetGuardianFactorPhoneMessageTypesRequestContent;
+    /// let answer = client.guardian().factors().phone().set_message_types(SetGuardianFactorPhoneMessageTypesRequestContent::new(vec![GuardianFactorPhoneFactorMessageTypeEnum::Sms])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_message_types(
         &self,
@@ -218,6 +294,13 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `GET /api/v2/guardian/factors/phone/providers/twilio`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-phone-twilio-factor-provider).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderPhoneTwilio`](m::guardian::GetGuardianFactorsProviderPhoneTwilio): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().phone().get_twilio_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_twilio_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderPhoneTwilio> {
         self.client
@@ -228,6 +311,14 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/providers/twilio`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-twilio).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPhoneTwilio`](m::guardian::SetGuardianFactorsProviderPhoneTwilio): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent;
+    /// let answer = client.guardian().factors().phone().set_twilio_provider(SetGuardianFactorsProviderSmsTwilioRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_twilio_provider(
         &self,
@@ -243,6 +334,13 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `GET /api/v2/guardian/factors/phone/selected-provider`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-guardian-phone-providers).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderPhone`](m::guardian::GetGuardianFactorsProviderPhone): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().phone().get_selected_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_selected_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderPhone> {
         self.client
@@ -253,6 +351,15 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/selected-provider`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-phone-providers).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPhone`](m::guardian::SetGuardianFactorsProviderPhone): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::GuardianFactorsProviderSmsProviderEnum;
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderSmsRequestContent;
+    /// let answer = client.guardian().factors().phone().set_provider(SetGuardianFactorsProviderSmsRequestContent::new(GuardianFactorsProviderSmsProviderEnum::Auth0)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_provider(
         &self,
@@ -266,6 +373,13 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `GET /api/v2/guardian/factors/phone/templates`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-factor-phone-templates).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorPhoneTemplates`](m::guardian::GetGuardianFactorPhoneTemplates): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().phone().get_templates().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_templates(&self) -> Call<m::guardian::GetGuardianFactorPhoneTemplates> {
         self.client
@@ -276,6 +390,14 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// `PUT /api/v2/guardian/factors/phone/templates`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-factor-phone-templates).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorPhoneTemplates`](m::guardian::SetGuardianFactorPhoneTemplates): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorSmsTemplatesRequestContent;
+    /// let answer = client.guardian().factors().phone().set_templates(SetGuardianFactorSmsTemplatesRequestContent::new("enrollment_message", "verification_message")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_templates(
         &self,
@@ -306,6 +428,13 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `GET /api/v2/guardian/factors/push-notification/providers/apns`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-apns).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderApns`](m::guardian::GetGuardianFactorsProviderApns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().push_notification().get_apns_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_apns_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderApns> {
         self.client
@@ -316,6 +445,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/apns`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-apns).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPushNotificationApns`](m::guardian::SetGuardianFactorsProviderPushNotificationApns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent;
+    /// let answer = client.guardian().factors().push_notification().set_apns_provider(SetGuardianFactorsProviderPushNotificationApnsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_apns_provider(
         &self,
@@ -329,6 +466,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/patch-apns).
     ///
     /// Returns the [`Call`] of [`UpdateGuardianFactorsProviderPushNotificationApns`](m::guardian::UpdateGuardianFactorsProviderPushNotificationApns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent;
+    /// let answer = client.guardian().factors().push_notification().update_apns_provider(SetGuardianFactorsProviderPushNotificationApnsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn update_apns_provider(
         &self,
@@ -342,6 +487,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-fcm).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPushNotificationFcm`](m::guardian::SetGuardianFactorsProviderPushNotificationFcm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent;
+    /// let answer = client.guardian().factors().push_notification().set_fcm_provider(SetGuardianFactorsProviderPushNotificationFcmRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_fcm_provider(
         &self,
@@ -355,6 +508,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/patch-fcm).
     ///
     /// Returns the [`Call`] of [`UpdateGuardianFactorsProviderPushNotificationFcm`](m::guardian::UpdateGuardianFactorsProviderPushNotificationFcm): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent;
+    /// let answer = client.guardian().factors().push_notification().update_fcm_provider(SetGuardianFactorsProviderPushNotificationFcmRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn update_fcm_provider(
         &self,
@@ -368,6 +529,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-fcmv1).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPushNotificationFcmv1`](m::guardian::SetGuardianFactorsProviderPushNotificationFcmv1): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent;
+    /// let answer = client.guardian().factors().push_notification().set_fcmv1_provider(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_fcmv1_provider(
         &self,
@@ -381,6 +550,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/patch-fcmv1).
     ///
     /// Returns the [`Call`] of [`UpdateGuardianFactorsProviderPushNotificationFcmv1`](m::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent;
+    /// let answer = client.guardian().factors().push_notification().update_fcmv1_provider(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn update_fcmv1_provider(
         &self,
@@ -394,6 +571,13 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `GET /api/v2/guardian/factors/push-notification/providers/sns`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-sns).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderSns`](m::guardian::GetGuardianFactorsProviderSns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().push_notification().get_sns_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_sns_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderSns> {
         self.client
@@ -404,6 +588,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/providers/sns`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-sns).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPushNotificationSns`](m::guardian::SetGuardianFactorsProviderPushNotificationSns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent;
+    /// let answer = client.guardian().factors().push_notification().set_sns_provider(SetGuardianFactorsProviderPushNotificationSnsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_sns_provider(
         &self,
@@ -417,6 +609,14 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/patch-sns).
     ///
     /// Returns the [`Call`] of [`UpdateGuardianFactorsProviderPushNotificationSns`](m::guardian::UpdateGuardianFactorsProviderPushNotificationSns): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent;
+    /// let answer = client.guardian().factors().push_notification().update_sns_provider(SetGuardianFactorsProviderPushNotificationSnsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn update_sns_provider(
         &self,
@@ -430,6 +630,13 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `GET /api/v2/guardian/factors/push-notification/selected-provider`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-pn-providers).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderPushNotification`](m::guardian::GetGuardianFactorsProviderPushNotification): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().push_notification().get_selected_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_selected_provider(
         &self,
@@ -442,6 +649,15 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// `PUT /api/v2/guardian/factors/push-notification/selected-provider`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-pn-providers).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderPushNotification`](m::guardian::SetGuardianFactorsProviderPushNotification): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::GuardianFactorsProviderPushNotificationProviderDataEnum;
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderPushNotificationRequestContent;
+    /// let answer = client.guardian().factors().push_notification().set_provider(SetGuardianFactorsProviderPushNotificationRequestContent::new(GuardianFactorsProviderPushNotificationProviderDataEnum::Guardian)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set_provider(
         &self,
@@ -472,6 +688,13 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `GET /api/v2/guardian/factors/sms/providers/twilio`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-sms-twilio-factor-provider).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderSmsTwilio`](m::guardian::GetGuardianFactorsProviderSmsTwilio): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().sms().get_twilio_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn get_twilio_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderSmsTwilio> {
         self.client
@@ -482,6 +705,14 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/providers/twilio`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-sms-twilio-factor-provider).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderSmsTwilio`](m::guardian::SetGuardianFactorsProviderSmsTwilio): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderSmsTwilioRequestContent;
+    /// let answer = client.guardian().factors().sms().set_twilio_provider(SetGuardianFactorsProviderSmsTwilioRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_twilio_provider(body)` instead"
@@ -498,6 +729,13 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `GET /api/v2/guardian/factors/sms/selected-provider`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-sms-providers).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorsProviderSms`](m::guardian::GetGuardianFactorsProviderSms): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().sms().get_selected_provider().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: see https://auth0.com/docs/api/management/v2/guardian/get-phone-providers for its replacement"
@@ -511,6 +749,15 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/selected-provider`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-sms-providers).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorsProviderSms`](m::guardian::SetGuardianFactorsProviderSms): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::GuardianFactorsProviderSmsProviderEnum;
+    /// use auth0_m2m::management::guardian::SetGuardianFactorsProviderSmsRequestContent;
+    /// let answer = client.guardian().factors().sms().set_provider(SetGuardianFactorsProviderSmsRequestContent::new(GuardianFactorsProviderSmsProviderEnum::Auth0)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_provider(body)` instead"
@@ -527,6 +774,13 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `GET /api/v2/guardian/factors/sms/templates`, needs the scope `read:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-factor-sms-templates).
     ///
     /// Returns the [`Call`] of [`GetGuardianFactorSmsTemplates`](m::guardian::GetGuardianFactorSmsTemplates): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().factors().sms().get_templates().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().get_templates()` instead"
@@ -540,6 +794,14 @@ impl<'a> GuardianFactorsSms<'a> {
     /// `PUT /api/v2/guardian/factors/sms/templates`, needs the scope `update:guardian_factors`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-factor-sms-templates).
     ///
     /// Returns the [`Call`] of [`SetGuardianFactorSmsTemplates`](m::guardian::SetGuardianFactorSmsTemplates): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::SetGuardianFactorSmsTemplatesRequestContent;
+    /// let answer = client.guardian().factors().sms().set_templates(SetGuardianFactorSmsTemplatesRequestContent::new("enrollment_message", "verification_message")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_templates(body)` instead"
@@ -573,6 +835,13 @@ impl<'a> GuardianPolicies<'a> {
     /// `GET /api/v2/guardian/policies`, needs the scope `read:mfa_policies`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/get-policies).
     ///
     /// Returns the [`Call`] of [`ListGuardianPolicies`](m::guardian::ListGuardianPolicies): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.guardian().policies().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn list(&self) -> Call<m::guardian::ListGuardianPolicies> {
         self.client.call(m::guardian::ListGuardianPolicies::new())
@@ -582,6 +851,14 @@ impl<'a> GuardianPolicies<'a> {
     /// `PUT /api/v2/guardian/policies`, needs the scope `update:mfa_policies`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/guardian/put-policies).
     ///
     /// Returns the [`Call`] of [`SetGuardianPolicies`](m::guardian::SetGuardianPolicies): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::MfaPolicyEnum;
+    /// let answer = client.guardian().policies().set(vec![MfaPolicyEnum::AllApplications]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "guardian")]
     pub fn set(
         &self,

@@ -22,6 +22,13 @@ impl<'a> Hooks<'a> {
     /// `GET /api/v2/hooks`, needs the scope `read:hooks`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/get-hooks).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListHooks`](m::hooks::ListHooks): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.enabled(…)`, `.fields(…)`, `.trigger_id(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.hooks().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn list(&self) -> List<m::hooks::ListHooks> {
         self.client.list(m::hooks::ListHooks::new())
@@ -31,6 +38,15 @@ impl<'a> Hooks<'a> {
     /// `POST /api/v2/hooks`, needs the scope `create:hooks`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/post-hooks).
     ///
     /// Returns the [`Call`] of [`CreateHook`](m::hooks::CreateHook): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::hooks::CreateHookRequestContent;
+    /// use auth0_m2m::management::hooks::HookTriggerIdEnum;
+    /// let answer = client.hooks().create(CreateHookRequestContent::new("name", "script", HookTriggerIdEnum::CredentialsExchange)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn create(&self, body: m::hooks::CreateHookRequestContent) -> Call<m::hooks::CreateHook> {
         self.client.call(m::hooks::CreateHook::new(body))
@@ -40,6 +56,13 @@ impl<'a> Hooks<'a> {
     /// `GET /api/v2/hooks/{id}`, needs the scope `read:hooks`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/get-hooks-by-id).
     ///
     /// Returns the [`Call`] of [`GetHook`](m::hooks::GetHook): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.hooks().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn get(&self, id: &str) -> Call<m::hooks::GetHook> {
         self.client.call(m::hooks::GetHook::new(id))
@@ -49,6 +72,14 @@ impl<'a> Hooks<'a> {
     /// `PATCH /api/v2/hooks/{id}`, needs the scope `update:hooks`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/patch-hooks-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateHook`](m::hooks::UpdateHook): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::hooks::UpdateHookRequestContent;
+    /// let answer = client.hooks().update("id", UpdateHookRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn update(
         &self,
@@ -62,6 +93,13 @@ impl<'a> Hooks<'a> {
     /// `DELETE /api/v2/hooks/{id}`, needs the scope `delete:hooks`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/delete-hooks-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteHook`](m::hooks::DeleteHook): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.hooks().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn delete(&self, id: &str) -> Call<m::hooks::DeleteHook> {
         self.client.call(m::hooks::DeleteHook::new(id))
@@ -112,6 +150,13 @@ impl<'a> HooksSecrets<'a> {
     /// `GET /api/v2/hooks/{id}/secrets`, needs the scope `read:hooks`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/get-secrets).
     ///
     /// Returns the [`Call`] of [`GetHookSecret`](m::hooks::GetHookSecret): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.hooks().secrets().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn get(&self, id: &str) -> Call<m::hooks::GetHookSecret> {
         self.client.call(m::hooks::GetHookSecret::new(id))
@@ -121,6 +166,13 @@ impl<'a> HooksSecrets<'a> {
     /// `POST /api/v2/hooks/{id}/secrets`, needs the scope `update:hooks`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/post-secrets).
     ///
     /// Returns the [`Call`] of [`CreateHookSecret`](m::hooks::CreateHookSecret): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.hooks().secrets().create("id", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn create(&self, id: &str, body: m::secret::SecretMap) -> Call<m::hooks::CreateHookSecret> {
         self.client.call(m::hooks::CreateHookSecret::new(id, body))
@@ -130,6 +182,13 @@ impl<'a> HooksSecrets<'a> {
     /// `PATCH /api/v2/hooks/{id}/secrets`, needs the scope `update:hooks`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/patch-secrets).
     ///
     /// Returns the [`Call`] of [`UpdateHookSecret`](m::hooks::UpdateHookSecret): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.hooks().secrets().update("id", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn update(&self, id: &str, body: m::secret::SecretMap) -> Call<m::hooks::UpdateHookSecret> {
         self.client.call(m::hooks::UpdateHookSecret::new(id, body))
@@ -139,6 +198,13 @@ impl<'a> HooksSecrets<'a> {
     /// `DELETE /api/v2/hooks/{id}/secrets`, needs the scope `delete:hooks`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/hooks/delete-secrets).
     ///
     /// Returns the [`Call`] of [`DeleteHookSecret`](m::hooks::DeleteHookSecret): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.hooks().secrets().delete("id", vec!["body".to_owned()]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "hooks")]
     pub fn delete(&self, id: &str, body: Vec<String>) -> Call<m::hooks::DeleteHookSecret> {
         self.client.call(m::hooks::DeleteHookSecret::new(id, body))

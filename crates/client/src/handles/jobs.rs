@@ -22,6 +22,13 @@ impl<'a> Jobs<'a> {
     /// `GET /api/v2/jobs/{id}`, needs one of the scopes `create:users`, `read:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/jobs/get-jobs-by-id).
     ///
     /// Returns the [`Call`] of [`GetJob`](m::jobs::GetJob): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.jobs().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "jobs")]
     pub fn get(&self, id: &str) -> Call<m::jobs::GetJob> {
         self.client.call(m::jobs::GetJob::new(id))
@@ -48,6 +55,13 @@ impl<'a> JobsErrors<'a> {
     /// `GET /api/v2/jobs/{id}/errors`, needs one of the scopes `create:users`, `read:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/jobs/get-errors).
     ///
     /// Returns the [`Call`] of [`GetJobError`](m::jobs::GetJobError): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.jobs().errors().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "jobs")]
     pub fn get(&self, id: &str) -> Call<m::jobs::GetJobError> {
         self.client.call(m::jobs::GetJobError::new(id))
@@ -74,6 +88,14 @@ impl<'a> JobsUsersExports<'a> {
     /// `POST /api/v2/jobs/users-exports`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/jobs/post-users-exports).
     ///
     /// Returns the [`Call`] of [`CreateExportUsers`](m::jobs::CreateExportUsers): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::jobs::CreateExportUsersRequestContent;
+    /// let answer = client.jobs().users_exports().create(CreateExportUsersRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "jobs")]
     pub fn create(
         &self,
@@ -103,6 +125,14 @@ impl<'a> JobsUsersImports<'a> {
     /// `POST /api/v2/jobs/users-imports`, needs the scope `create:users`. Documented error statuses: 400, 401, 403, 413, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/jobs/post-users-imports).
     ///
     /// Returns the [`Call`] of [`CreateImportUsers`](m::jobs::CreateImportUsers): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::jobs::CreateImportUsersRequestContent;
+    /// let answer = client.jobs().users_imports().create(CreateImportUsersRequestContent::new("connection_id", "users")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "jobs")]
     pub fn create(
         &self,
@@ -132,6 +162,14 @@ impl<'a> JobsVerificationEmail<'a> {
     /// `POST /api/v2/jobs/verification-email`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/jobs/post-verification-email).
     ///
     /// Returns the [`Call`] of [`CreateVerificationEmail`](m::jobs::CreateVerificationEmail): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::jobs::CreateVerificationEmailRequestContent;
+    /// let answer = client.jobs().verification_email().create(CreateVerificationEmailRequestContent::new("user_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "jobs")]
     pub fn create(
         &self,

@@ -37,6 +37,13 @@ impl<'a> KeysCustomSigning<'a> {
     /// `GET /api/v2/keys/custom-signing`, needs the scope `read:custom_signing_keys`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/get-custom-signing-keys).
     ///
     /// Returns the [`Call`] of [`GetCustomSigningKeys`](m::keys::GetCustomSigningKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().custom_signing().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn get(&self) -> Call<m::keys::GetCustomSigningKeys> {
         self.client.call(m::keys::GetCustomSigningKeys::new())
@@ -46,6 +53,16 @@ impl<'a> KeysCustomSigning<'a> {
     /// `PUT /api/v2/keys/custom-signing`, needs one of the scopes `create:custom_signing_keys`, `update:custom_signing_keys`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/put-custom-signing-keys).
     ///
     /// Returns the [`Call`] of [`SetCustomSigningKeys`](m::keys::SetCustomSigningKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::keys::CustomSigningKeyJwk;
+    /// use auth0_m2m::management::keys::CustomSigningKeyTypeEnum;
+    /// use auth0_m2m::management::keys::SetCustomSigningKeysRequestContent;
+    /// let answer = client.keys().custom_signing().set(SetCustomSigningKeysRequestContent::new(vec![CustomSigningKeyJwk::new(CustomSigningKeyTypeEnum::Ec)])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn set(
         &self,
@@ -58,6 +75,13 @@ impl<'a> KeysCustomSigning<'a> {
     /// `DELETE /api/v2/keys/custom-signing`, needs the scope `delete:custom_signing_keys`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/delete-custom-signing-keys).
     ///
     /// Returns the [`Call`] of [`DeleteKeyCustomSigning`](m::keys::DeleteKeyCustomSigning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.keys().custom_signing().delete().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn delete(&self) -> Call<m::keys::DeleteKeyCustomSigning> {
         self.client.call(m::keys::DeleteKeyCustomSigning::new())
@@ -84,6 +108,13 @@ impl<'a> KeysEncryption<'a> {
     /// `GET /api/v2/keys/encryption`, needs the scope `read:encryption_keys`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/get-encryption-keys).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListEncryptionKeys`](m::keys::ListEncryptionKeys): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.keys().encryption().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn list(&self) -> List<m::keys::ListEncryptionKeys> {
         self.client.list(m::keys::ListEncryptionKeys::new())
@@ -93,6 +124,15 @@ impl<'a> KeysEncryption<'a> {
     /// `POST /api/v2/keys/encryption`, needs the scope `create:encryption_keys`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-encryption).
     ///
     /// Returns the [`Call`] of [`CreateEncryptionKey`](m::keys::CreateEncryptionKey): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::keys::CreateEncryptionKeyRequestContent;
+    /// use auth0_m2m::management::keys::CreateEncryptionKeyType;
+    /// let answer = client.keys().encryption().create(CreateEncryptionKeyRequestContent::new(CreateEncryptionKeyType::CustomerProvidedRootKey)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn create(
         &self,
@@ -105,6 +145,13 @@ impl<'a> KeysEncryption<'a> {
     /// `POST /api/v2/keys/encryption/rekey`, needs one of the scopes `create:encryption_keys`, `update:encryption_keys`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-encryption-rekey).
     ///
     /// Returns the [`Call`] of [`RekeyKeyEncryption`](m::keys::RekeyKeyEncryption): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.keys().encryption().rekey().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn rekey(&self) -> Call<m::keys::RekeyKeyEncryption> {
         self.client.call(m::keys::RekeyKeyEncryption::new())
@@ -114,6 +161,13 @@ impl<'a> KeysEncryption<'a> {
     /// `GET /api/v2/keys/encryption/{kid}`, needs the scope `read:encryption_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/get-encryption-key).
     ///
     /// Returns the [`Call`] of [`GetEncryptionKey`](m::keys::GetEncryptionKey): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().encryption().get("kid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn get(&self, kid: &str) -> Call<m::keys::GetEncryptionKey> {
         self.client.call(m::keys::GetEncryptionKey::new(kid))
@@ -123,6 +177,14 @@ impl<'a> KeysEncryption<'a> {
     /// `POST /api/v2/keys/encryption/{kid}`, needs the scope `update:encryption_keys`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-encryption-key).
     ///
     /// Returns the [`Call`] of [`ImportEncryptionKey`](m::keys::ImportEncryptionKey): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::keys::ImportEncryptionKeyRequestContent;
+    /// let answer = client.keys().encryption().import("kid", ImportEncryptionKeyRequestContent::new(auth0_m2m::management::Secret::new("wrapped_key"))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn import(
         &self,
@@ -137,6 +199,13 @@ impl<'a> KeysEncryption<'a> {
     /// `DELETE /api/v2/keys/encryption/{kid}`, needs the scope `delete:encryption_keys`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/delete-encryption-key).
     ///
     /// Returns the [`Call`] of [`DeleteKeyEncryption`](m::keys::DeleteKeyEncryption): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.keys().encryption().delete("kid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn delete(&self, kid: &str) -> Call<m::keys::DeleteKeyEncryption> {
         self.client.call(m::keys::DeleteKeyEncryption::new(kid))
@@ -146,6 +215,13 @@ impl<'a> KeysEncryption<'a> {
     /// `POST /api/v2/keys/encryption/{kid}/wrapping-key`, needs the scope `create:encryption_keys`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-encryption-wrapping-key).
     ///
     /// Returns the [`Call`] of [`CreateEncryptionKeyPublicWrapping`](m::keys::CreateEncryptionKeyPublicWrapping): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().encryption().create_public_wrapping_key("kid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn create_public_wrapping_key(
         &self,
@@ -176,6 +252,13 @@ impl<'a> KeysSigning<'a> {
     /// `GET /api/v2/keys/signing`, needs the scope `read:signing_keys`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/get-signing-keys).
     ///
     /// Returns the [`Call`] of [`ListKeySigning`](m::keys::ListKeySigning): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().signing().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn list(&self) -> Call<m::keys::ListKeySigning> {
         self.client.call(m::keys::ListKeySigning::new())
@@ -185,6 +268,13 @@ impl<'a> KeysSigning<'a> {
     /// `POST /api/v2/keys/signing/rotate`, needs one of the scopes `create:signing_keys`, `update:signing_keys`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/post-signing-keys).
     ///
     /// Returns the [`Call`] of [`RotateSigningKeys`](m::keys::RotateSigningKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().signing().rotate().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn rotate(&self) -> Call<m::keys::RotateSigningKeys> {
         self.client.call(m::keys::RotateSigningKeys::new())
@@ -194,6 +284,13 @@ impl<'a> KeysSigning<'a> {
     /// `GET /api/v2/keys/signing/{kid}`, needs the scope `read:signing_keys`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/get-signing-key).
     ///
     /// Returns the [`Call`] of [`GetSigningKeys`](m::keys::GetSigningKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().signing().get("kid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn get(&self, kid: &str) -> Call<m::keys::GetSigningKeys> {
         self.client.call(m::keys::GetSigningKeys::new(kid))
@@ -203,6 +300,13 @@ impl<'a> KeysSigning<'a> {
     /// `PUT /api/v2/keys/signing/{kid}/revoke`, needs the scope `update:signing_keys`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/keys/put-signing-keys).
     ///
     /// Returns the [`Call`] of [`RevokedSigningKeys`](m::keys::RevokedSigningKeys): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.keys().signing().revoke("kid").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "keys")]
     pub fn revoke(&self, kid: &str) -> Call<m::keys::RevokedSigningKeys> {
         self.client.call(m::keys::RevokedSigningKeys::new(kid))

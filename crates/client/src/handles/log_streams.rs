@@ -22,6 +22,13 @@ impl<'a> LogStreams<'a> {
     /// `GET /api/v2/log-streams`, needs the scope `read:log_streams`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/log-streams/get-log-streams).
     ///
     /// Returns the [`Call`] of [`ListLogStreams`](m::log_streams::ListLogStreams): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.log_streams().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "log_streams")]
     pub fn list(&self) -> Call<m::log_streams::ListLogStreams> {
         self.client.call(m::log_streams::ListLogStreams::new())
@@ -31,6 +38,16 @@ impl<'a> LogStreams<'a> {
     /// `POST /api/v2/log-streams`, needs the scope `create:log_streams`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/log-streams/post-log-streams).
     ///
     /// Returns the [`Call`] of [`CreateLogStream`](m::log_streams::CreateLogStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::log_streams::CreateLogStreamHttpRequestBody;
+    /// use auth0_m2m::management::log_streams::CreateLogStreamRequestContent;
+    /// use auth0_m2m::management::log_streams::LogStreamHttpSink;
+    /// let answer = client.log_streams().create(CreateLogStreamRequestContent::Http(CreateLogStreamHttpRequestBody::new(LogStreamHttpSink::new("httpEndpoint")))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "log_streams")]
     pub fn create(
         &self,
@@ -43,6 +60,13 @@ impl<'a> LogStreams<'a> {
     /// `GET /api/v2/log-streams/{id}`, needs the scope `read:log_streams`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/log-streams/get-log-streams-by-id).
     ///
     /// Returns the [`Call`] of [`GetLogStream`](m::log_streams::GetLogStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.log_streams().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "log_streams")]
     pub fn get(&self, id: &str) -> Call<m::log_streams::GetLogStream> {
         self.client.call(m::log_streams::GetLogStream::new(id))
@@ -52,6 +76,14 @@ impl<'a> LogStreams<'a> {
     /// `PATCH /api/v2/log-streams/{id}`, needs the scope `update:log_streams`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/log-streams/patch-log-streams-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateLogStream`](m::log_streams::UpdateLogStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::log_streams::UpdateLogStreamRequestContent;
+    /// let answer = client.log_streams().update("id", UpdateLogStreamRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "log_streams")]
     pub fn update(
         &self,
@@ -66,6 +98,13 @@ impl<'a> LogStreams<'a> {
     /// `DELETE /api/v2/log-streams/{id}`, needs the scope `delete:log_streams`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/log-streams/delete-log-streams-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteLogStream`](m::log_streams::DeleteLogStream): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.log_streams().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "log_streams")]
     pub fn delete(&self, id: &str) -> Call<m::log_streams::DeleteLogStream> {
         self.client.call(m::log_streams::DeleteLogStream::new(id))

@@ -22,6 +22,13 @@ impl<'a> Logs<'a> {
     /// `GET /api/v2/logs`, needs one of the scopes `read:logs`, `read:logs_users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/logs/get-logs).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListLogs`](m::logs::ListLogs): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.sort(…)`, `.fields(…)`, `.include_fields(…)`, `.search(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.logs().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "logs")]
     pub fn list(&self) -> List<m::logs::ListLogs> {
         self.client.list(m::logs::ListLogs::new())
@@ -31,6 +38,13 @@ impl<'a> Logs<'a> {
     /// `GET /api/v2/logs/{id}`, needs one of the scopes `read:logs`, `read:logs_users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/logs/get-logs-by-id).
     ///
     /// Returns the [`Call`] of [`GetLog`](m::logs::GetLog): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.logs().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "logs")]
     pub fn get(&self, id: &str) -> Call<m::logs::GetLog> {
         self.client.call(m::logs::GetLog::new(id))

@@ -22,6 +22,13 @@ impl<'a> NetworkAcls<'a> {
     /// `GET /api/v2/network-acls`, needs the scope `read:network_acls`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/get-network-acls).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListNetworkAcls`](m::network_acls::ListNetworkAcls): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.network_acls().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn list(&self) -> List<m::network_acls::ListNetworkAcls> {
         self.client.list(m::network_acls::ListNetworkAcls::new())
@@ -31,6 +38,17 @@ impl<'a> NetworkAcls<'a> {
     /// `POST /api/v2/network-acls`, needs the scope `create:network_acls`. Documented error statuses: 400, 401, 403, 409, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/post-network-acls).
     ///
     /// Returns the [`Call`] of [`CreateNetworkAcl`](m::network_acls::CreateNetworkAcl): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::network_acls::NetworkAclAction;
+    /// use auth0_m2m::management::network_acls::NetworkAclRule;
+    /// use auth0_m2m::management::network_acls::NetworkAclRuleScopeEnum;
+    /// use auth0_m2m::management::network_acls::SetNetworkAclRequestContent;
+    /// client.network_acls().create(SetNetworkAclRequestContent::new(true, "description", NetworkAclRule::new(NetworkAclAction::new(), NetworkAclRuleScopeEnum::Management))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn create(
         &self,
@@ -44,6 +62,13 @@ impl<'a> NetworkAcls<'a> {
     /// `GET /api/v2/network-acls/{id}`, needs the scope `read:network_acls`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/get-network-acls-by-id).
     ///
     /// Returns the [`Call`] of [`GetNetworkAcls`](m::network_acls::GetNetworkAcls): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.network_acls().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn get(&self, id: &str) -> Call<m::network_acls::GetNetworkAcls> {
         self.client.call(m::network_acls::GetNetworkAcls::new(id))
@@ -53,6 +78,17 @@ impl<'a> NetworkAcls<'a> {
     /// `PUT /api/v2/network-acls/{id}`, needs the scope `update:network_acls`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/put-network-acls-by-id).
     ///
     /// Returns the [`Call`] of [`SetNetworkAcl`](m::network_acls::SetNetworkAcl): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::network_acls::NetworkAclAction;
+    /// use auth0_m2m::management::network_acls::NetworkAclRule;
+    /// use auth0_m2m::management::network_acls::NetworkAclRuleScopeEnum;
+    /// use auth0_m2m::management::network_acls::SetNetworkAclRequestContent;
+    /// let answer = client.network_acls().set("id", SetNetworkAclRequestContent::new(true, "description", NetworkAclRule::new(NetworkAclAction::new(), NetworkAclRuleScopeEnum::Management))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn set(
         &self,
@@ -67,6 +103,14 @@ impl<'a> NetworkAcls<'a> {
     /// `PATCH /api/v2/network-acls/{id}`, needs the scope `update:network_acls`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/patch-network-acls-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateNetworkAcl`](m::network_acls::UpdateNetworkAcl): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::network_acls::UpdateNetworkAclRequestContent;
+    /// let answer = client.network_acls().update("id", UpdateNetworkAclRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn update(
         &self,
@@ -81,6 +125,13 @@ impl<'a> NetworkAcls<'a> {
     /// `DELETE /api/v2/network-acls/{id}`, needs the scope `delete:network_acls`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/network-acls/delete-network-acls-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteNetworkAcl`](m::network_acls::DeleteNetworkAcl): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.network_acls().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "network_acls")]
     pub fn delete(&self, id: &str) -> Call<m::network_acls::DeleteNetworkAcl> {
         self.client.call(m::network_acls::DeleteNetworkAcl::new(id))

@@ -22,6 +22,13 @@ impl<'a> Organizations<'a> {
     /// `GET /api/v2/organizations`, needs one of the scopes `read:organizations`, `read:organizations_summary`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organizations).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListOrganizations`](m::organizations::ListOrganizations): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.sort(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self) -> List<m::organizations::ListOrganizations> {
         self.client.list(m::organizations::ListOrganizations::new())
@@ -31,6 +38,14 @@ impl<'a> Organizations<'a> {
     /// `POST /api/v2/organizations`, needs one of the scopes `create:organizations`, `create:organization_connections`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-organizations).
     ///
     /// Returns the [`Call`] of [`CreateOrganization`](m::organizations::CreateOrganization): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationRequestContent;
+    /// let answer = client.organizations().create(CreateOrganizationRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -44,6 +59,13 @@ impl<'a> Organizations<'a> {
     /// `GET /api/v2/organizations/name/{name}`, needs the scope `read:organizations`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-name-by-name).
     ///
     /// Returns the [`Call`] of [`GetOrganizationByName`](m::organizations::GetOrganizationByName): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().get_by_name("name").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get_by_name(&self, name: &str) -> Call<m::organizations::GetOrganizationByName> {
         self.client
@@ -54,6 +76,13 @@ impl<'a> Organizations<'a> {
     /// `GET /api/v2/organizations/{id}`, needs one of the scopes `read:organizations`, `read:organizations_summary`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organizations-by-id).
     ///
     /// Returns the [`Call`] of [`GetOrganization`](m::organizations::GetOrganization): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get(&self, id: &str) -> Call<m::organizations::GetOrganization> {
         self.client.call(m::organizations::GetOrganization::new(id))
@@ -63,6 +92,14 @@ impl<'a> Organizations<'a> {
     /// `PATCH /api/v2/organizations/{id}`, needs the scope `update:organizations`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/patch-organizations-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateOrganization`](m::organizations::UpdateOrganization): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::UpdateOrganizationRequestContent;
+    /// let answer = client.organizations().update("id", UpdateOrganizationRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn update(
         &self,
@@ -77,6 +114,13 @@ impl<'a> Organizations<'a> {
     /// `DELETE /api/v2/organizations/{id}`, needs the scope `delete:organizations`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-organizations-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteOrganization`](m::organizations::DeleteOrganization): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(&self, id: &str) -> Call<m::organizations::DeleteOrganization> {
         self.client
@@ -112,6 +156,13 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// `GET /api/v2/organizations/{id}/client-grants`, needs the scope `read:organization_client_grants`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-client-grants).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListOrganizationClientGrants`](m::organizations::ListOrganizationClientGrants): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.audience(…)`, `.client_id(…)`, `.grant_ids(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().client_grants().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationClientGrants> {
         self.client
@@ -122,6 +173,14 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// `POST /api/v2/organizations/{id}/client-grants`, needs the scope `create:organization_client_grants`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/create-organization-client-grants).
     ///
     /// Returns the [`Call`] of [`AssociateOrganizationClientGrant`](m::organizations::AssociateOrganizationClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::AssociateOrganizationClientGrantRequestContent;
+    /// let answer = client.organizations().client_grants().create("id", AssociateOrganizationClientGrantRequestContent::new("grant_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -138,6 +197,13 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`, needs the scope `delete:organization_client_grants`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-client-grants-by-grant-id).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationClientGrant`](m::organizations::DeleteOrganizationClientGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().client_grants().delete("id", "grant_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -187,6 +253,13 @@ impl<'a> OrganizationsConnections<'a> {
     /// `GET /api/v2/organizations/{id}/connections`, needs the scope `read:organization_connections`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-connections).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListOrganizationAllConnections`](m::organizations::ListOrganizationAllConnections): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.is_enabled(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().connections().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationAllConnections> {
         self.client
@@ -197,6 +270,14 @@ impl<'a> OrganizationsConnections<'a> {
     /// `POST /api/v2/organizations/{id}/connections`, needs the scope `create:organization_connections`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-organization-connection).
     ///
     /// Returns the [`Call`] of [`CreateOrganizationAllConnection`](m::organizations::CreateOrganizationAllConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationAllConnectionRequestContent;
+    /// let answer = client.organizations().connections().create("id", CreateOrganizationAllConnectionRequestContent::new("connection_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -213,6 +294,13 @@ impl<'a> OrganizationsConnections<'a> {
     /// `GET /api/v2/organizations/{id}/connections/{connection_id}`, needs the scope `read:organization_connections`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-connection).
     ///
     /// Returns the [`Call`] of [`GetOrganizationAllConnection`](m::organizations::GetOrganizationAllConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().connections().get("id", "connection_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get(
         &self,
@@ -230,6 +318,14 @@ impl<'a> OrganizationsConnections<'a> {
     /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`, needs the scope `update:organization_connections`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/patch-organization-connection).
     ///
     /// Returns the [`Call`] of [`UpdateOrganizationConnection`](m::organizations::UpdateOrganizationConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::UpdateOrganizationAllConnectionRequestContent;
+    /// let answer = client.organizations().connections().update("id", "connection_id", UpdateOrganizationAllConnectionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn update(
         &self,
@@ -249,6 +345,13 @@ impl<'a> OrganizationsConnections<'a> {
     /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`, needs the scope `delete:organization_connections`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-organization-connection).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationAllConnection`](m::organizations::DeleteOrganizationAllConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().connections().delete("id", "connection_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -291,6 +394,13 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `GET /api/v2/organizations/{id}/discovery-domains`, needs the scope `read:organization_discovery_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-discovery-domains).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListOrganizationDiscoveryDomains`](m::organizations::ListOrganizationDiscoveryDomains): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().discovery_domains().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationDiscoveryDomains> {
         self.client
@@ -301,6 +411,14 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `POST /api/v2/organizations/{id}/discovery-domains`, needs the scope `create:organization_discovery_domains`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-discovery-domains).
     ///
     /// Returns the [`Call`] of [`CreateOrganizationDiscoveryDomain`](m::organizations::CreateOrganizationDiscoveryDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationDiscoveryDomainRequestContent;
+    /// let answer = client.organizations().discovery_domains().create("id", CreateOrganizationDiscoveryDomainRequestContent::new("domain")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -317,6 +435,13 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`, needs the scope `read:organization_discovery_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-name-by-discovery-domain).
     ///
     /// Returns the [`Call`] of [`GetOrganizationDiscoveryDomainByName`](m::organizations::GetOrganizationDiscoveryDomainByName): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().discovery_domains().get_by_name("id", "discovery_domain").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get_by_name(
         &self,
@@ -334,6 +459,13 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`, needs the scope `read:organization_discovery_domains`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-discovery-domains-by-discovery-domain-id).
     ///
     /// Returns the [`Call`] of [`GetOrganizationDiscoveryDomain`](m::organizations::GetOrganizationDiscoveryDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().discovery_domains().get("id", "discovery_domain_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get(
         &self,
@@ -351,6 +483,14 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`, needs the scope `update:organization_discovery_domains`. Documented error statuses: 400, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/patch-discovery-domains-by-discovery-domain-id).
     ///
     /// Returns the [`Call`] of [`UpdateOrganizationDiscoveryDomain`](m::organizations::UpdateOrganizationDiscoveryDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::UpdateOrganizationDiscoveryDomainRequestContent;
+    /// let answer = client.organizations().discovery_domains().update("id", "discovery_domain_id", UpdateOrganizationDiscoveryDomainRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn update(
         &self,
@@ -370,6 +510,13 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`, needs the scope `delete:organization_discovery_domains`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-discovery-domains-by-discovery-domain-id).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationDiscoveryDomain`](m::organizations::DeleteOrganizationDiscoveryDomain): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().discovery_domains().delete("id", "discovery_domain_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -404,6 +551,13 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// `GET /api/v2/organizations/{id}/enabled_connections`, needs the scope `read:organization_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-enabled-connections).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListOrganizationConnections`](m::organizations::ListOrganizationConnections): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().enabled_connections().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationConnections> {
         self.client
@@ -414,6 +568,14 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// `POST /api/v2/organizations/{id}/enabled_connections`, needs the scope `create:organization_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-enabled-connections).
     ///
     /// Returns the [`Call`] of [`AddOrganizationConnection`](m::organizations::AddOrganizationConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::AddOrganizationConnectionRequestContent;
+    /// let answer = client.organizations().enabled_connections().add("id", AddOrganizationConnectionRequestContent::new("connection_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn add(
         &self,
@@ -428,6 +590,13 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`, needs the scope `read:organization_connections`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-enabled-connections-by-connectionId).
     ///
     /// Returns the [`Call`] of [`GetOrganizationConnection`](m::organizations::GetOrganizationConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().enabled_connections().get("id", "connectionId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get(
         &self,
@@ -445,6 +614,14 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`, needs the scope `update:organization_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/patch-enabled-connections-by-connectionId).
     ///
     /// Returns the [`Call`] of [`UpdateOrganizationEnabledConnection`](m::organizations::UpdateOrganizationEnabledConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::UpdateOrganizationConnectionRequestContent;
+    /// let answer = client.organizations().enabled_connections().update("id", "connectionId", UpdateOrganizationConnectionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn update(
         &self,
@@ -464,6 +641,13 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`, needs the scope `delete:organization_connections`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-enabled-connections-by-connectionId).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationEnabledConnection`](m::organizations::DeleteOrganizationEnabledConnection): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().enabled_connections().delete("id", "connectionId").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -498,6 +682,13 @@ impl<'a> OrganizationsGroups<'a> {
     /// `GET /api/v2/organizations/{organization_id}/groups`, needs the scope `read:organization_groups`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-groups).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListOrganizationGroups`](m::organizations::ListOrganizationGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().groups().list("organization_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, organization_id: &str) -> List<m::organizations::ListOrganizationGroups> {
         self.client
@@ -527,6 +718,13 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`, needs the scope `read:organization_group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-group-roles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListOrganizationGroupRoles`](m::organizations::ListOrganizationGroupRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().groups().roles().list("organization_id", "group_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(
         &self,
@@ -544,6 +742,14 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`, needs the scope `create:organization_group_roles`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-organization-group-roles).
     ///
     /// Returns the [`Call`] of [`CreateOrganizationGroupRoles`](m::organizations::CreateOrganizationGroupRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationGroupRolesRequestContent;
+    /// client.organizations().groups().roles().create("organization_id", "group_id", CreateOrganizationGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -563,6 +769,14 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`, needs the scope `delete:organization_group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-organization-group-roles).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationGroupRoles`](m::organizations::DeleteOrganizationGroupRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationGroupRolesRequestContent;
+    /// client.organizations().groups().roles().delete("organization_id", "group_id", CreateOrganizationGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -599,6 +813,13 @@ impl<'a> OrganizationsInvitations<'a> {
     /// `GET /api/v2/organizations/{id}/invitations`, needs the scope `read:organization_invitations`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-invitations).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListOrganizationInvitations`](m::organizations::ListOrganizationInvitations): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`, `.sort(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().invitations().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationInvitations> {
         self.client
@@ -609,6 +830,16 @@ impl<'a> OrganizationsInvitations<'a> {
     /// `POST /api/v2/organizations/{id}/invitations`, needs the scope `create:organization_invitations`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-invitations).
     ///
     /// Returns the [`Call`] of [`CreateOrganizationInvitation`](m::organizations::CreateOrganizationInvitation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationInvitationRequestContent;
+    /// use auth0_m2m::management::organizations::OrganizationInvitationInvitee;
+    /// use auth0_m2m::management::organizations::OrganizationInvitationInviter;
+    /// let answer = client.organizations().invitations().create("id", CreateOrganizationInvitationRequestContent::new("client_id", OrganizationInvitationInvitee::new("email"), OrganizationInvitationInviter::new("name"))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -625,6 +856,13 @@ impl<'a> OrganizationsInvitations<'a> {
     /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`, needs the scope `read:organization_invitations`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-invitations-by-invitation-id).
     ///
     /// Returns the [`Call`] of [`GetOrganizationInvitation`](m::organizations::GetOrganizationInvitation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.organizations().invitations().get("id", "invitation_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn get(
         &self,
@@ -642,6 +880,13 @@ impl<'a> OrganizationsInvitations<'a> {
     /// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`, needs the scope `delete:organization_invitations`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-invitations-by-invitation-id).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationInvitation`](m::organizations::DeleteOrganizationInvitation): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.organizations().invitations().delete("id", "invitation_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -704,6 +949,13 @@ impl<'a> OrganizationsMembers<'a> {
     /// `GET /api/v2/organizations/{id}/members`, needs the scope `read:organization_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-members).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListOrganizationMembers`](m::organizations::ListOrganizationMembers): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().members().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationMembers> {
         self.client
@@ -714,6 +966,14 @@ impl<'a> OrganizationsMembers<'a> {
     /// `POST /api/v2/organizations/{id}/members`, needs the scope `create:organization_members`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-members).
     ///
     /// Returns the [`Call`] of [`CreateOrganizationMember`](m::organizations::CreateOrganizationMember): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationMemberRequestContent;
+    /// client.organizations().members().create("id", CreateOrganizationMemberRequestContent::new(vec!["members".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn create(
         &self,
@@ -728,6 +988,14 @@ impl<'a> OrganizationsMembers<'a> {
     /// `DELETE /api/v2/organizations/{id}/members`, needs the scope `delete:organization_members`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-members).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationMembers`](m::organizations::DeleteOrganizationMembers): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationMemberRequestContent;
+    /// client.organizations().members().delete("id", CreateOrganizationMemberRequestContent::new(vec!["members".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
@@ -771,6 +1039,13 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`, needs the scope `read:organization_member_effective_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-member-effective-roles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListOrganizationMemberEffectiveRoles`](m::organizations::ListOrganizationMemberEffectiveRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().members().effective_roles().list("id", "user_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(
         &self,
@@ -819,6 +1094,13 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`, needs the scope `read:organization_member_role_source_groups`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-member-role-source-groups).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListOrganizationMemberRoleSourceGroups`](m::organizations::ListOrganizationMemberRoleSourceGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().members().effective_roles().sources().groups().list("id", "user_id", "role_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(
         &self,
@@ -852,6 +1134,13 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// `GET /api/v2/organizations/{id}/members/{user_id}/roles`, needs the scope `read:organization_member_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/get-organization-member-roles).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListOrganizationMemberRoles`](m::organizations::ListOrganizationMemberRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.organizations().members().roles().list("id", "user_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn list(
         &self,
@@ -868,6 +1157,14 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`, needs the scope `create:organization_member_roles`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/post-organization-member-roles).
     ///
     /// Returns the [`Call`] of [`AssignOrganizationMemberRoles`](m::organizations::AssignOrganizationMemberRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationGroupRolesRequestContent;
+    /// client.organizations().members().roles().assign("id", "user_id", CreateOrganizationGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn assign(
         &self,
@@ -885,6 +1182,14 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`, needs the scope `delete:organization_member_roles`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/organizations/delete-organization-member-roles).
     ///
     /// Returns the [`Call`] of [`DeleteOrganizationMemberRoles`](m::organizations::DeleteOrganizationMemberRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::organizations::CreateOrganizationGroupRolesRequestContent;
+    /// client.organizations().members().roles().delete("id", "user_id", CreateOrganizationGroupRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "organizations")]
     pub fn delete(
         &self,

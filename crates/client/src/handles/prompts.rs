@@ -22,6 +22,13 @@ impl<'a> Prompts<'a> {
     /// `GET /api/v2/prompts`, needs the scope `read:prompts`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/get-prompts).
     ///
     /// Returns the [`Call`] of [`GetSettings`](m::prompts::GetSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.prompts().get_settings().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn get_settings(&self) -> Call<m::prompts::GetSettings> {
         self.client.call(m::prompts::GetSettings::new())
@@ -31,6 +38,14 @@ impl<'a> Prompts<'a> {
     /// `PATCH /api/v2/prompts`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/patch-prompts).
     ///
     /// Returns the [`Call`] of [`UpdateSettings`](m::prompts::UpdateSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::prompts::UpdateSettingsRequestContent;
+    /// let answer = client.prompts().update_settings(UpdateSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn update_settings(
         &self,
@@ -60,6 +75,13 @@ impl<'a> PromptsCustomText<'a> {
     /// `GET /api/v2/prompts/{prompt}/custom-text/{language}`, needs the scope `read:prompts`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/get-custom-text-by-language).
     ///
     /// Returns the [`Call`] of [`GetCustomTextsByLanguage`](m::prompts::GetCustomTextsByLanguage): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.prompts().custom_text().get("prompt", "language").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str, language: &str) -> Call<m::prompts::GetCustomTextsByLanguage> {
         self.client
@@ -70,6 +92,13 @@ impl<'a> PromptsCustomText<'a> {
     /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/put-custom-text-by-language).
     ///
     /// Returns the [`Call`] of [`SetsCustomTextsByLanguage`](m::prompts::SetsCustomTextsByLanguage): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.prompts().custom_text().set("prompt", "language", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn set(
         &self,
@@ -103,6 +132,13 @@ impl<'a> PromptsPartials<'a> {
     /// `GET /api/v2/prompts/{prompt}/partials`, needs the scope `read:prompts`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/get-partials).
     ///
     /// Returns the [`Call`] of [`GetPartials`](m::prompts::GetPartials): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.prompts().partials().get("prompt").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str) -> Call<m::prompts::GetPartials> {
         self.client.call(m::prompts::GetPartials::new(prompt))
@@ -112,6 +148,13 @@ impl<'a> PromptsPartials<'a> {
     /// `PUT /api/v2/prompts/{prompt}/partials`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/put-partials).
     ///
     /// Returns the [`Call`] of [`SetPartials`](m::prompts::SetPartials): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.prompts().partials().set("prompt", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn set(&self, prompt: &str, body: m::secret::SecretMap) -> Call<m::prompts::SetPartials> {
         self.client.call(m::prompts::SetPartials::new(prompt, body))
@@ -138,6 +181,13 @@ impl<'a> PromptsRendering<'a> {
     /// `GET /api/v2/prompts/rendering`, needs the scope `read:prompts`. Documented error statuses: 400, 401, 402, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/get-all-rendering).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListAculs`](m::prompts::ListAculs): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`, `.prompt(…)`, `.screen(…)`, `.rendering_mode(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.prompts().rendering().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn list(&self) -> List<m::prompts::ListAculs> {
         self.client.list(m::prompts::ListAculs::new())
@@ -147,6 +197,17 @@ impl<'a> PromptsRendering<'a> {
     /// `PATCH /api/v2/prompts/rendering`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 402, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/patch-bulk-rendering).
     ///
     /// Returns the [`Call`] of [`BulkUpdateAcul`](m::prompts::BulkUpdateAcul): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::prompts::AculConfigsItem;
+    /// use auth0_m2m::management::prompts::BulkUpdateAculRequestContent;
+    /// use auth0_m2m::management::prompts::PromptGroupNameEnum;
+    /// use auth0_m2m::management::prompts::ScreenGroupNameEnum;
+    /// let answer = client.prompts().rendering().bulk_update(BulkUpdateAculRequestContent::new(vec![AculConfigsItem::new(PromptGroupNameEnum::Login, ScreenGroupNameEnum::Login)])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn bulk_update(
         &self,
@@ -159,6 +220,13 @@ impl<'a> PromptsRendering<'a> {
     /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`, needs the scope `read:prompts`. Documented error statuses: 400, 401, 402, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/get-rendering).
     ///
     /// Returns the [`Call`] of [`GetAcul`](m::prompts::GetAcul): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.prompts().rendering().get("prompt", "screen").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str, screen: &str) -> Call<m::prompts::GetAcul> {
         self.client.call(m::prompts::GetAcul::new(prompt, screen))
@@ -168,6 +236,14 @@ impl<'a> PromptsRendering<'a> {
     /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 402, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/patch-rendering).
     ///
     /// Returns the [`Call`] of [`UpdateAcul`](m::prompts::UpdateAcul): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::prompts::UpdateAculRequestContent;
+    /// let answer = client.prompts().rendering().update("prompt", "screen", UpdateAculRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "prompts")]
     pub fn update(
         &self,

@@ -22,6 +22,13 @@ impl<'a> RateLimitPolicies<'a> {
     /// `GET /api/v2/rate-limit-policies`, needs the scope `read:rate_limit_policies`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rate-limit-policies/get-rate-limit-policies).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListRateLimitPolicies`](m::rate_limit_policies::ListRateLimitPolicies): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.resource(…)`, `.consumer(…)`, `.consumer_selector(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.rate_limit_policies().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rate_limit_policies")]
     pub fn list(&self) -> List<m::rate_limit_policies::ListRateLimitPolicies> {
         self.client
@@ -32,6 +39,16 @@ impl<'a> RateLimitPolicies<'a> {
     /// `POST /api/v2/rate-limit-policies`, needs the scope `create:rate_limit_policies`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rate-limit-policies/post-rate-limit-policies).
     ///
     /// Returns the [`Call`] of [`CreateRateLimitPolicy`](m::rate_limit_policies::CreateRateLimitPolicy): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::rate_limit_policies::CreateRateLimitPolicyRequestContent;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfiguration;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationObject;
+    /// let answer = client.rate_limit_policies().create(CreateRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Object(RateLimitPolicyConfigurationObject::new()), "consumer_selector")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rate_limit_policies")]
     pub fn create(
         &self,
@@ -45,6 +62,13 @@ impl<'a> RateLimitPolicies<'a> {
     /// `GET /api/v2/rate-limit-policies/{id}`, needs the scope `read:rate_limit_policies`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rate-limit-policies/get-rate-limit-policies-by-id).
     ///
     /// Returns the [`Call`] of [`GetRateLimitPolicy`](m::rate_limit_policies::GetRateLimitPolicy): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.rate_limit_policies().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rate_limit_policies")]
     pub fn get(&self, id: &str) -> Call<m::rate_limit_policies::GetRateLimitPolicy> {
         self.client
@@ -55,6 +79,16 @@ impl<'a> RateLimitPolicies<'a> {
     /// `PATCH /api/v2/rate-limit-policies/{id}`, needs the scope `update:rate_limit_policies`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rate-limit-policies/patch-rate-limit-policies-by-id).
     ///
     /// Returns the [`Call`] of [`PatchRateLimitPolicy`](m::rate_limit_policies::PatchRateLimitPolicy): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::rate_limit_policies::PatchRateLimitPolicyRequestContent;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfiguration;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationObject;
+    /// let answer = client.rate_limit_policies().update("id", PatchRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Object(RateLimitPolicyConfigurationObject::new()))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rate_limit_policies")]
     pub fn update(
         &self,
@@ -69,6 +103,13 @@ impl<'a> RateLimitPolicies<'a> {
     /// `DELETE /api/v2/rate-limit-policies/{id}`, needs the scope `delete:rate_limit_policies`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rate-limit-policies/delete-rate-limit-policies-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteRateLimitPolicy`](m::rate_limit_policies::DeleteRateLimitPolicy): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.rate_limit_policies().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rate_limit_policies")]
     pub fn delete(&self, id: &str) -> Call<m::rate_limit_policies::DeleteRateLimitPolicy> {
         self.client

@@ -22,6 +22,13 @@ impl<'a> RefreshTokens<'a> {
     /// `GET /api/v2/refresh-tokens`, needs the scope `read:refresh_tokens`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/refresh-tokens/get-refresh-tokens).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`GetRefreshTokens`](m::refresh_tokens::GetRefreshTokens): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.client_id(…)`, `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.refresh_tokens().list("user_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "refresh_tokens")]
     pub fn list(&self, user_id: impl Into<String>) -> List<m::refresh_tokens::GetRefreshTokens> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> RefreshTokens<'a> {
     /// `POST /api/v2/refresh-tokens/revoke`, needs the scope `delete:refresh_tokens`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/refresh-tokens/revoke-refresh-tokens).
     ///
     /// Returns the [`Call`] of [`RevokeRefreshTokens`](m::refresh_tokens::RevokeRefreshTokens): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::refresh_tokens::RevokeRefreshTokensRequestContent;
+    /// client.refresh_tokens().revoke(RevokeRefreshTokensRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "refresh_tokens")]
     pub fn revoke(
         &self,
@@ -45,6 +60,13 @@ impl<'a> RefreshTokens<'a> {
     /// `GET /api/v2/refresh-tokens/{id}`, needs the scope `read:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/refresh-tokens/get-refresh-token).
     ///
     /// Returns the [`Call`] of [`GetRefreshToken`](m::refresh_tokens::GetRefreshToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.refresh_tokens().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "refresh_tokens")]
     pub fn get(&self, id: &str) -> Call<m::refresh_tokens::GetRefreshToken> {
         self.client
@@ -55,6 +77,14 @@ impl<'a> RefreshTokens<'a> {
     /// `PATCH /api/v2/refresh-tokens/{id}`, needs the scope `update:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/refresh-tokens/patch-refresh-tokens-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateRefreshToken`](m::refresh_tokens::UpdateRefreshToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::refresh_tokens::UpdateRefreshTokenRequestContent;
+    /// let answer = client.refresh_tokens().update("id", UpdateRefreshTokenRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "refresh_tokens")]
     pub fn update(
         &self,
@@ -69,6 +99,13 @@ impl<'a> RefreshTokens<'a> {
     /// `DELETE /api/v2/refresh-tokens/{id}`, needs the scope `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/refresh-tokens/delete-refresh-token).
     ///
     /// Returns the [`Call`] of [`DeleteRefreshToken`](m::refresh_tokens::DeleteRefreshToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.refresh_tokens().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "refresh_tokens")]
     pub fn delete(&self, id: &str) -> Call<m::refresh_tokens::DeleteRefreshToken> {
         self.client

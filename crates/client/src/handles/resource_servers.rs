@@ -22,6 +22,13 @@ impl<'a> ResourceServers<'a> {
     /// `GET /api/v2/resource-servers`, needs the scope `read:resource_servers`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/resource-servers/get-resource-servers).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListResourceServer`](m::resource_servers::ListResourceServer): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.identifiers(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.resource_servers().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "resource_servers")]
     pub fn list(&self) -> List<m::resource_servers::ListResourceServer> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> ResourceServers<'a> {
     /// `POST /api/v2/resource-servers`, needs the scope `create:resource_servers`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/resource-servers/post-resource-servers).
     ///
     /// Returns the [`Call`] of [`CreateResourceServer`](m::resource_servers::CreateResourceServer): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::resource_servers::CreateResourceServerRequestContent;
+    /// let answer = client.resource_servers().create(CreateResourceServerRequestContent::new("identifier")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "resource_servers")]
     pub fn create(
         &self,
@@ -45,6 +60,13 @@ impl<'a> ResourceServers<'a> {
     /// `GET /api/v2/resource-servers/{id}`, needs the scope `read:resource_servers`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/resource-servers/get-resource-servers-by-id).
     ///
     /// Returns the [`Call`] of [`GetResourceServer`](m::resource_servers::GetResourceServer): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.resource_servers().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "resource_servers")]
     pub fn get(&self, id: &str) -> Call<m::resource_servers::GetResourceServer> {
         self.client
@@ -55,6 +77,14 @@ impl<'a> ResourceServers<'a> {
     /// `PATCH /api/v2/resource-servers/{id}`, needs the scope `update:resource_servers`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/resource-servers/patch-resource-servers-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateResourceServer`](m::resource_servers::UpdateResourceServer): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::resource_servers::UpdateResourceServerRequestContent;
+    /// let answer = client.resource_servers().update("id", UpdateResourceServerRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "resource_servers")]
     pub fn update(
         &self,
@@ -69,6 +99,13 @@ impl<'a> ResourceServers<'a> {
     /// `DELETE /api/v2/resource-servers/{id}`, needs the scope `delete:resource_servers`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/resource-servers/delete-resource-servers-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteResourceServer`](m::resource_servers::DeleteResourceServer): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.resource_servers().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "resource_servers")]
     pub fn delete(&self, id: &str) -> Call<m::resource_servers::DeleteResourceServer> {
         self.client

@@ -37,6 +37,13 @@ impl<'a> RiskAssessmentsSettings<'a> {
     /// `GET /api/v2/risk-assessments/settings`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/risk-assessments/get-risk-assessments-settings).
     ///
     /// Returns the [`Call`] of [`GetRiskAssessmentsSettings`](m::risk_assessments::GetRiskAssessmentsSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.risk_assessments().settings().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "risk_assessments")]
     pub fn get(&self) -> Call<m::risk_assessments::GetRiskAssessmentsSettings> {
         self.client
@@ -47,6 +54,14 @@ impl<'a> RiskAssessmentsSettings<'a> {
     /// `PATCH /api/v2/risk-assessments/settings`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/risk-assessments/patch-risk-assessments-settings).
     ///
     /// Returns the [`Call`] of [`UpdateRiskAssessmentsSettings`](m::risk_assessments::UpdateRiskAssessmentsSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent;
+    /// let answer = client.risk_assessments().settings().update(UpdateRiskAssessmentsSettingsRequestContent::new(true)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "risk_assessments")]
     pub fn update(
         &self,
@@ -79,6 +94,13 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// `GET /api/v2/risk-assessments/settings/new-device`, needs the scope `read:attack_protection`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/risk-assessments/get-new-device).
     ///
     /// Returns the [`Call`] of [`GetRiskAssessmentsSettingsNewDevice`](m::risk_assessments::GetRiskAssessmentsSettingsNewDevice): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.risk_assessments().settings().new_device().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "risk_assessments")]
     pub fn get(&self) -> Call<m::risk_assessments::GetRiskAssessmentsSettingsNewDevice> {
         self.client
@@ -89,6 +111,14 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// `PATCH /api/v2/risk-assessments/settings/new-device`, needs the scope `update:attack_protection`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/risk-assessments/patch-new-device).
     ///
     /// Returns the [`Call`] of [`UpdateRiskAssessmentsSettingsNewDevice`](m::risk_assessments::UpdateRiskAssessmentsSettingsNewDevice): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent;
+    /// let answer = client.risk_assessments().settings().new_device().update(UpdateRiskAssessmentsSettingsNewDeviceRequestContent::new(1)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "risk_assessments")]
     pub fn update(
         &self,

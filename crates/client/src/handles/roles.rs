@@ -22,6 +22,13 @@ impl<'a> Roles<'a> {
     /// `GET /api/v2/roles`, needs the scope `read:roles`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/get-roles).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListRoles`](m::roles::ListRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.name_filter(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.roles().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn list(&self) -> List<m::roles::ListRoles> {
         self.client.list(m::roles::ListRoles::new())
@@ -31,6 +38,14 @@ impl<'a> Roles<'a> {
     /// `POST /api/v2/roles`, needs the scope `create:roles`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/post-roles).
     ///
     /// Returns the [`Call`] of [`CreateRole`](m::roles::CreateRole): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::CreateRoleRequestContent;
+    /// let answer = client.roles().create(CreateRoleRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn create(&self, body: m::roles::CreateRoleRequestContent) -> Call<m::roles::CreateRole> {
         self.client.call(m::roles::CreateRole::new(body))
@@ -40,6 +55,13 @@ impl<'a> Roles<'a> {
     /// `GET /api/v2/roles/{id}`, needs the scope `read:roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/get-roles-by-id).
     ///
     /// Returns the [`Call`] of [`GetRole`](m::roles::GetRole): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.roles().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn get(&self, id: &str) -> Call<m::roles::GetRole> {
         self.client.call(m::roles::GetRole::new(id))
@@ -49,6 +71,14 @@ impl<'a> Roles<'a> {
     /// `PATCH /api/v2/roles/{id}`, needs the scope `update:roles`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/patch-roles-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateRole`](m::roles::UpdateRole): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::UpdateRoleRequestContent;
+    /// let answer = client.roles().update("id", UpdateRoleRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn update(
         &self,
@@ -62,6 +92,13 @@ impl<'a> Roles<'a> {
     /// `DELETE /api/v2/roles/{id}`, needs the scope `delete:roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/delete-roles-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteRole`](m::roles::DeleteRole): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.roles().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn delete(&self, id: &str) -> Call<m::roles::DeleteRole> {
         self.client.call(m::roles::DeleteRole::new(id))
@@ -96,6 +133,13 @@ impl<'a> RolesGroups<'a> {
     /// `GET /api/v2/roles/{id}/groups`, needs the scope `read:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/get-role-groups).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListRoleGroups`](m::roles::ListRoleGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.roles().groups().get("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn get(&self, id: &str) -> List<m::roles::ListRoleGroups> {
         self.client.list(m::roles::ListRoleGroups::new(id))
@@ -105,6 +149,14 @@ impl<'a> RolesGroups<'a> {
     /// `POST /api/v2/roles/{id}/groups`, needs the scope `create:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/post-role-groups).
     ///
     /// Returns the [`Call`] of [`AssignRoleGroups`](m::roles::AssignRoleGroups): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::AssignRoleGroupsRequestContent;
+    /// client.roles().groups().create("id", AssignRoleGroupsRequestContent::new(vec!["groups".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn create(
         &self,
@@ -118,6 +170,14 @@ impl<'a> RolesGroups<'a> {
     /// `DELETE /api/v2/roles/{id}/groups`, needs the scope `delete:group_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/delete-role-groups).
     ///
     /// Returns the [`Call`] of [`DeleteRoleGroups`](m::roles::DeleteRoleGroups): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::AssignRoleGroupsRequestContent;
+    /// client.roles().groups().delete("id", AssignRoleGroupsRequestContent::new(vec!["groups".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn delete(
         &self,
@@ -148,6 +208,13 @@ impl<'a> RolesPermissions<'a> {
     /// `GET /api/v2/roles/{id}/permissions`, needs the scope `read:roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/get-role-permission).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListRolePermissions`](m::roles::ListRolePermissions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.roles().permissions().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn list(&self, id: &str) -> List<m::roles::ListRolePermissions> {
         self.client.list(m::roles::ListRolePermissions::new(id))
@@ -157,6 +224,15 @@ impl<'a> RolesPermissions<'a> {
     /// `POST /api/v2/roles/{id}/permissions`, needs the scope `update:roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/post-role-permission-assignment).
     ///
     /// Returns the [`Call`] of [`AddRolePermissions`](m::roles::AddRolePermissions): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::AddRolePermissionsRequestContent;
+    /// use auth0_m2m::management::shared::PermissionRequestPayload;
+    /// client.roles().permissions().add("id", AddRolePermissionsRequestContent::new(vec![PermissionRequestPayload::new("permission_name", "resource_server_identifier")])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn add(
         &self,
@@ -171,6 +247,15 @@ impl<'a> RolesPermissions<'a> {
     /// `DELETE /api/v2/roles/{id}/permissions`, needs the scope `update:roles`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/delete-role-permission-assignment).
     ///
     /// Returns the [`Call`] of [`DeleteRolePermissions`](m::roles::DeleteRolePermissions): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::AddRolePermissionsRequestContent;
+    /// use auth0_m2m::management::shared::PermissionRequestPayload;
+    /// client.roles().permissions().delete("id", AddRolePermissionsRequestContent::new(vec![PermissionRequestPayload::new("permission_name", "resource_server_identifier")])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn delete(
         &self,
@@ -202,6 +287,13 @@ impl<'a> RolesUsers<'a> {
     /// `GET /api/v2/roles/{id}/users`, needs one of the scopes `read:users`, `read:roles`, `read:role_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/get-role-user).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`ListRoleUsers`](m::roles::ListRoleUsers): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.roles().users().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn list(&self, id: &str) -> List<m::roles::ListRoleUsers> {
         self.client.list(m::roles::ListRoleUsers::new(id))
@@ -211,6 +303,14 @@ impl<'a> RolesUsers<'a> {
     /// `POST /api/v2/roles/{id}/users`, needs one of the scopes `update:roles`, `create:role_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/roles/post-role-users).
     ///
     /// Returns the [`Call`] of [`AssignRoleUsers`](m::roles::AssignRoleUsers): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::roles::AssignRoleUsersRequestContent;
+    /// client.roles().users().assign("id", AssignRoleUsersRequestContent::new(vec!["users".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "roles")]
     pub fn assign(
         &self,

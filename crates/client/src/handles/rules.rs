@@ -22,6 +22,13 @@ impl<'a> Rules<'a> {
     /// `GET /api/v2/rules`, needs the scope `read:rules`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules/get-rules).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListRules`](m::rules::ListRules): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.enabled(…)`, `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.rules().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules")]
     pub fn list(&self) -> List<m::rules::ListRules> {
         self.client.list(m::rules::ListRules::new())
@@ -31,6 +38,14 @@ impl<'a> Rules<'a> {
     /// `POST /api/v2/rules`, needs the scope `create:rules`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules/post-rules).
     ///
     /// Returns the [`Call`] of [`CreateRule`](m::rules::CreateRule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::rules::CreateRuleRequestContent;
+    /// let answer = client.rules().create(CreateRuleRequestContent::new("name", "script")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules")]
     pub fn create(&self, body: m::rules::CreateRuleRequestContent) -> Call<m::rules::CreateRule> {
         self.client.call(m::rules::CreateRule::new(body))
@@ -40,6 +55,13 @@ impl<'a> Rules<'a> {
     /// `GET /api/v2/rules/{id}`, needs the scope `read:rules`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules/get-rules-by-id).
     ///
     /// Returns the [`Call`] of [`GetRule`](m::rules::GetRule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.rules().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules")]
     pub fn get(&self, id: &str) -> Call<m::rules::GetRule> {
         self.client.call(m::rules::GetRule::new(id))
@@ -49,6 +71,14 @@ impl<'a> Rules<'a> {
     /// `PATCH /api/v2/rules/{id}`, needs the scope `update:rules`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules/patch-rules-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateRule`](m::rules::UpdateRule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::rules::UpdateRuleRequestContent;
+    /// let answer = client.rules().update("id", UpdateRuleRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules")]
     pub fn update(
         &self,
@@ -62,6 +92,13 @@ impl<'a> Rules<'a> {
     /// `DELETE /api/v2/rules/{id}`, needs the scope `delete:rules`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules/delete-rules-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteRule`](m::rules::DeleteRule): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.rules().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules")]
     pub fn delete(&self, id: &str) -> Call<m::rules::DeleteRule> {
         self.client.call(m::rules::DeleteRule::new(id))

@@ -22,6 +22,13 @@ impl<'a> RulesConfigs<'a> {
     /// `GET /api/v2/rules-configs`, needs the scope `read:rules_configs`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules-configs/get-rules-configs).
     ///
     /// Returns the [`Call`] of [`ListRulesConfigs`](m::rules_configs::ListRulesConfigs): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.rules_configs().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules_configs")]
     pub fn list(&self) -> Call<m::rules_configs::ListRulesConfigs> {
         self.client.call(m::rules_configs::ListRulesConfigs::new())
@@ -31,6 +38,14 @@ impl<'a> RulesConfigs<'a> {
     /// `PUT /api/v2/rules-configs/{key}`, needs the scope `update:rules_configs`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules-configs/put-rules-configs-by-key).
     ///
     /// Returns the [`Call`] of [`SetRulesConfig`](m::rules_configs::SetRulesConfig): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::rules_configs::SetRulesConfigRequestContent;
+    /// let answer = client.rules_configs().set("key", SetRulesConfigRequestContent::new("value")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules_configs")]
     pub fn set(
         &self,
@@ -45,6 +60,13 @@ impl<'a> RulesConfigs<'a> {
     /// `DELETE /api/v2/rules-configs/{key}`, needs the scope `delete:rules_configs`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/rules-configs/delete-rules-configs-by-key).
     ///
     /// Returns the [`Call`] of [`DeleteRulesConfig`](m::rules_configs::DeleteRulesConfig): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.rules_configs().delete("key").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "rules_configs")]
     pub fn delete(&self, key: &str) -> Call<m::rules_configs::DeleteRulesConfig> {
         self.client

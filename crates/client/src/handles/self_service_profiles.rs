@@ -22,6 +22,13 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `GET /api/v2/self-service-profiles`, needs the scope `read:self_service_profiles`. Documented error statuses: 401, 403, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/get-self-service-profiles).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListSelfServiceProfiles`](m::self_service_profiles::ListSelfServiceProfiles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.self_service_profiles().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn list(&self) -> List<m::self_service_profiles::ListSelfServiceProfiles> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `POST /api/v2/self-service-profiles`, needs the scope `create:self_service_profiles`. Documented error statuses: 400, 401, 403, 409, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/post-self-service-profiles).
     ///
     /// Returns the [`Call`] of [`CreateSelfServiceProfile`](m::self_service_profiles::CreateSelfServiceProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::self_service_profiles::CreateSelfServiceProfileRequestContent;
+    /// let answer = client.self_service_profiles().create(CreateSelfServiceProfileRequestContent::new("name")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn create(
         &self,
@@ -47,6 +62,13 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `GET /api/v2/self-service-profiles/{id}`, needs the scope `read:self_service_profiles`. Documented error statuses: 400, 401, 403, 404, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/get-self-service-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`GetSelfServiceProfile`](m::self_service_profiles::GetSelfServiceProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.self_service_profiles().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn get(&self, id: &str) -> Call<m::self_service_profiles::GetSelfServiceProfile> {
         self.client
@@ -57,6 +79,14 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `PATCH /api/v2/self-service-profiles/{id}`, needs the scope `update:self_service_profiles`. Documented error statuses: 400, 401, 403, 404, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/patch-self-service-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateSelfServiceProfile`](m::self_service_profiles::UpdateSelfServiceProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::self_service_profiles::UpdateSelfServiceProfileRequestContent;
+    /// let answer = client.self_service_profiles().update("id", UpdateSelfServiceProfileRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn update(
         &self,
@@ -73,6 +103,13 @@ impl<'a> SelfServiceProfiles<'a> {
     /// `DELETE /api/v2/self-service-profiles/{id}`, needs the scope `delete:self_service_profiles`. Documented error statuses: 400, 401, 403, 429, 500. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/delete-self-service-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteSelfServiceProfile`](m::self_service_profiles::DeleteSelfServiceProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.self_service_profiles().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::self_service_profiles::DeleteSelfServiceProfile> {
         self.client
@@ -100,6 +137,13 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     /// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`, needs the scope `read:self_service_profile_custom_texts`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/get-self-service-profile-custom-text).
     ///
     /// Returns the [`Call`] of [`ListSelfServiceProfileCustomText`](m::self_service_profiles::ListSelfServiceProfileCustomText): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.self_service_profiles().custom_text().list("id", "language", "page").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn list(
         &self,
@@ -116,6 +160,13 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`, needs the scope `update:self_service_profile_custom_texts`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/put-self-service-profile-custom-text).
     ///
     /// Returns the [`Call`] of [`SetSelfServiceProfileCustomText`](m::self_service_profiles::SetSelfServiceProfileCustomText): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.self_service_profiles().custom_text().set("id", "language", "page", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn set(
         &self,
@@ -152,6 +203,14 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
     /// `POST /api/v2/self-service-profiles/{id}/sso-ticket`, needs the scope `create:sso_access_tickets`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/post-sso-ticket).
     ///
     /// Returns the [`Call`] of [`CreateSelfServiceProfileSsoTicket`](m::self_service_profiles::CreateSelfServiceProfileSsoTicket): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::self_service_profiles::CreateSelfServiceProfileSsoTicketRequestContent;
+    /// let answer = client.self_service_profiles().sso_ticket().create("id", CreateSelfServiceProfileSsoTicketRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn create(
         &self,
@@ -166,6 +225,13 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`, needs the scope `delete:sso_access_tickets`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/self-service-profiles/post-revoke).
     ///
     /// Returns the [`Call`] of [`RevokeSelfServiceProfileSsoTicket`](m::self_service_profiles::RevokeSelfServiceProfileSsoTicket): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.self_service_profiles().sso_ticket().revoke("profileId", "id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "self_service_profiles")]
     pub fn revoke(
         &self,

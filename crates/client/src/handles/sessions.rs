@@ -22,6 +22,13 @@ impl<'a> Sessions<'a> {
     /// `GET /api/v2/sessions/{id}`, needs the scope `read:sessions`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/sessions/get-session).
     ///
     /// Returns the [`Call`] of [`GetSession`](m::sessions::GetSession): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.sessions().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "sessions")]
     pub fn get(&self, id: &str) -> Call<m::sessions::GetSession> {
         self.client.call(m::sessions::GetSession::new(id))
@@ -31,6 +38,14 @@ impl<'a> Sessions<'a> {
     /// `PATCH /api/v2/sessions/{id}`, needs the scope `update:sessions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/sessions/patch-sessions-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateSession`](m::sessions::UpdateSession): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::sessions::UpdateSessionRequestContent;
+    /// let answer = client.sessions().update("id", UpdateSessionRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "sessions")]
     pub fn update(
         &self,
@@ -44,6 +59,13 @@ impl<'a> Sessions<'a> {
     /// `DELETE /api/v2/sessions/{id}`, needs the scope `delete:sessions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/sessions/delete-session).
     ///
     /// Returns the [`Call`] of [`DeleteSession`](m::sessions::DeleteSession): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.sessions().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "sessions")]
     pub fn delete(&self, id: &str) -> Call<m::sessions::DeleteSession> {
         self.client.call(m::sessions::DeleteSession::new(id))
@@ -53,6 +75,13 @@ impl<'a> Sessions<'a> {
     /// `POST /api/v2/sessions/{id}/revoke`, needs one of the scopes `delete:sessions`, `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/sessions/revoke-session).
     ///
     /// Returns the [`Call`] of [`RevokeSession`](m::sessions::RevokeSession): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.sessions().revoke("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "sessions")]
     pub fn revoke(&self, id: &str) -> Call<m::sessions::RevokeSession> {
         self.client.call(m::sessions::RevokeSession::new(id))

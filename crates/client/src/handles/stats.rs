@@ -22,6 +22,13 @@ impl<'a> Stats<'a> {
     /// `GET /api/v2/stats/active-users`, needs the scope `read:stats`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/stats/get-active-users).
     ///
     /// Returns the [`Call`] of [`GetActiveUsersCountStats`](m::stats::GetActiveUsersCountStats): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.stats().get_active_users_count().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "stats")]
     pub fn get_active_users_count(&self) -> Call<m::stats::GetActiveUsersCountStats> {
         self.client.call(m::stats::GetActiveUsersCountStats::new())
@@ -31,6 +38,13 @@ impl<'a> Stats<'a> {
     /// `GET /api/v2/stats/daily`, needs the scope `read:stats`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/stats/get-daily).
     ///
     /// Returns the [`Call`] of [`GetDailyStats`](m::stats::GetDailyStats): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.from(…)`, `.to(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.stats().get_daily().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "stats")]
     pub fn get_daily(&self) -> Call<m::stats::GetDailyStats> {
         self.client.call(m::stats::GetDailyStats::new())

@@ -22,6 +22,13 @@ impl<'a> SupplementalSignals<'a> {
     /// `GET /api/v2/supplemental-signals`, needs the scope `read:attack_protection`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/supplemental-signals/get-supplemental-signals).
     ///
     /// Returns the [`Call`] of [`GetSupplementalSignals`](m::supplemental_signals::GetSupplementalSignals): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.supplemental_signals().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "supplemental_signals")]
     pub fn get(&self) -> Call<m::supplemental_signals::GetSupplementalSignals> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> SupplementalSignals<'a> {
     /// `PATCH /api/v2/supplemental-signals`, needs the scope `update:attack_protection`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/supplemental-signals/patch-supplemental-signals).
     ///
     /// Returns the [`Call`] of [`UpdateSupplementalSignals`](m::supplemental_signals::UpdateSupplementalSignals): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::supplemental_signals::UpdateSupplementalSignalsRequestContent;
+    /// let answer = client.supplemental_signals().patch(UpdateSupplementalSignalsRequestContent::new(true)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "supplemental_signals")]
     pub fn patch(
         &self,

@@ -37,6 +37,13 @@ impl<'a> TenantsSettings<'a> {
     /// `GET /api/v2/tenants/settings`, needs the scope `read:tenant_settings`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/tenants/tenant-settings-route).
     ///
     /// Returns the [`Call`] of [`GetTenantSettings`](m::tenants::GetTenantSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.tenants().settings().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "tenants")]
     pub fn get(&self) -> Call<m::tenants::GetTenantSettings> {
         self.client.call(m::tenants::GetTenantSettings::new())
@@ -46,6 +53,14 @@ impl<'a> TenantsSettings<'a> {
     /// `PATCH /api/v2/tenants/settings`, needs the scope `update:tenant_settings`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/tenants/patch-settings).
     ///
     /// Returns the [`Call`] of [`UpdateTenantSettings`](m::tenants::UpdateTenantSettings): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::tenants::UpdateTenantSettingsRequestContent;
+    /// let answer = client.tenants().settings().update(UpdateTenantSettingsRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "tenants")]
     pub fn update(
         &self,

@@ -22,6 +22,14 @@ impl<'a> Tickets<'a> {
     /// `POST /api/v2/tickets/email-verification`, needs the scope `create:user_tickets`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/tickets/post-email-verification).
     ///
     /// Returns the [`Call`] of [`VerifyEmailTicket`](m::tickets::VerifyEmailTicket): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::tickets::VerifyEmailTicketRequestContent;
+    /// let answer = client.tickets().verify_email(VerifyEmailTicketRequestContent::new("user_id")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "tickets")]
     pub fn verify_email(
         &self,
@@ -34,6 +42,14 @@ impl<'a> Tickets<'a> {
     /// `POST /api/v2/tickets/password-change`, needs the scope `create:user_tickets`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/tickets/post-password-change).
     ///
     /// Returns the [`Call`] of [`ChangePasswordTicket`](m::tickets::ChangePasswordTicket): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::tickets::ChangePasswordTicketRequestContent;
+    /// let answer = client.tickets().change_password(ChangePasswordTicketRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "tickets")]
     pub fn change_password(
         &self,

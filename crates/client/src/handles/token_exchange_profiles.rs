@@ -22,6 +22,13 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `GET /api/v2/token-exchange-profiles`, needs the scope `read:token_exchange_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/token-exchange-profiles/get-token-exchange-profiles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListTokenExchangeProfile`](m::token_exchange_profiles::ListTokenExchangeProfile): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.token_exchange_profiles().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "token_exchange_profiles")]
     pub fn list(&self) -> List<m::token_exchange_profiles::ListTokenExchangeProfile> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `POST /api/v2/token-exchange-profiles`, needs the scope `create:token_exchange_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/token-exchange-profiles/post-token-exchange-profiles).
     ///
     /// Returns the [`Call`] of [`CreateTokenExchangeProfile`](m::token_exchange_profiles::CreateTokenExchangeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::token_exchange_profiles::CreateTokenExchangeProfileRequestContent;
+    /// let answer = client.token_exchange_profiles().create(CreateTokenExchangeProfileRequestContent::new("action_id", "name", "subject_token_type")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "token_exchange_profiles")]
     pub fn create(
         &self,
@@ -47,6 +62,13 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `GET /api/v2/token-exchange-profiles/{id}`, needs the scope `read:token_exchange_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/token-exchange-profiles/get-token-exchange-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`GetTokenExchangeProfile`](m::token_exchange_profiles::GetTokenExchangeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.token_exchange_profiles().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "token_exchange_profiles")]
     pub fn get(&self, id: &str) -> Call<m::token_exchange_profiles::GetTokenExchangeProfile> {
         self.client
@@ -57,6 +79,14 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `PATCH /api/v2/token-exchange-profiles/{id}`, needs the scope `update:token_exchange_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/token-exchange-profiles/patch-token-exchange-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateTokenExchangeProfile`](m::token_exchange_profiles::UpdateTokenExchangeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent;
+    /// client.token_exchange_profiles().update("id", UpdateTokenExchangeProfileRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "token_exchange_profiles")]
     pub fn update(
         &self,
@@ -73,6 +103,13 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// `DELETE /api/v2/token-exchange-profiles/{id}`, needs the scope `delete:token_exchange_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/token-exchange-profiles/delete-token-exchange-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteTokenExchangeProfile`](m::token_exchange_profiles::DeleteTokenExchangeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.token_exchange_profiles().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "token_exchange_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::token_exchange_profiles::DeleteTokenExchangeProfile> {
         self.client

@@ -22,6 +22,13 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `GET /api/v2/user-attribute-profiles`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profiles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserAttributeProfile`](m::user_attribute_profiles::ListUserAttributeProfile): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.user_attribute_profiles().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn list(&self) -> List<m::user_attribute_profiles::ListUserAttributeProfile> {
         self.client
@@ -32,6 +39,14 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `POST /api/v2/user-attribute-profiles`, needs the scope `create:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/post-user-attribute-profiles).
     ///
     /// Returns the [`Call`] of [`CreateUserAttributeProfile`](m::user_attribute_profiles::CreateUserAttributeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::user_attribute_profiles::CreateUserAttributeProfileRequestContent;
+    /// let answer = client.user_attribute_profiles().create(CreateUserAttributeProfileRequestContent::new("name", auth0_m2m::management::secret::SecretMap::default())).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn create(
         &self,
@@ -47,6 +62,13 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `GET /api/v2/user-attribute-profiles/templates`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profile-templates).
     ///
     /// Returns the [`Call`] of [`ListUserAttributeProfileTemplate`](m::user_attribute_profiles::ListUserAttributeProfileTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.user_attribute_profiles().list_templates().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn list_templates(
         &self,
@@ -59,6 +81,13 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `GET /api/v2/user-attribute-profiles/templates/{id}`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profile-template).
     ///
     /// Returns the [`Call`] of [`GetUserAttributeProfileTemplate`](m::user_attribute_profiles::GetUserAttributeProfileTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.user_attribute_profiles().get_template("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn get_template(
         &self,
@@ -72,6 +101,13 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `GET /api/v2/user-attribute-profiles/{id}`, needs the scope `read:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/get-user-attribute-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`GetUserAttributeProfile`](m::user_attribute_profiles::GetUserAttributeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.user_attribute_profiles().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn get(&self, id: &str) -> Call<m::user_attribute_profiles::GetUserAttributeProfile> {
         self.client
@@ -82,6 +118,14 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `PATCH /api/v2/user-attribute-profiles/{id}`, needs the scope `update:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/patch-user-attribute-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateUserAttributeProfile`](m::user_attribute_profiles::UpdateUserAttributeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::user_attribute_profiles::UpdateUserAttributeProfileRequestContent;
+    /// let answer = client.user_attribute_profiles().update("id", UpdateUserAttributeProfileRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn update(
         &self,
@@ -98,6 +142,13 @@ impl<'a> UserAttributeProfiles<'a> {
     /// `DELETE /api/v2/user-attribute-profiles/{id}`, needs the scope `delete:user_attribute_profiles`. Early access: the tenant must have it enabled. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-attribute-profiles/delete-user-attribute-profiles-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserAttributeProfile`](m::user_attribute_profiles::DeleteUserAttributeProfile): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.user_attribute_profiles().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_attribute_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::user_attribute_profiles::DeleteUserAttributeProfile> {
         self.client

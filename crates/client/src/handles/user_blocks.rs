@@ -22,6 +22,13 @@ impl<'a> UserBlocks<'a> {
     /// `GET /api/v2/user-blocks`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/get-user-blocks).
     ///
     /// Returns the [`Call`] of [`ListUserBlocksByIdentifier`](m::user_blocks::ListUserBlocksByIdentifier): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.consider_brute_force_enablement(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.user_blocks().list_by_identifier("identifier").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_blocks")]
     pub fn list_by_identifier(
         &self,
@@ -35,6 +42,13 @@ impl<'a> UserBlocks<'a> {
     /// `DELETE /api/v2/user-blocks`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/delete-user-blocks).
     ///
     /// Returns the [`Call`] of [`DeleteUserBlocksByIdentifier`](m::user_blocks::DeleteUserBlocksByIdentifier): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.user_blocks().delete_by_identifier("identifier").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_blocks")]
     pub fn delete_by_identifier(
         &self,
@@ -50,6 +64,13 @@ impl<'a> UserBlocks<'a> {
     /// `GET /api/v2/user-blocks/{id}`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/get-user-blocks-by-id).
     ///
     /// Returns the [`Call`] of [`ListUserBlocks`](m::user_blocks::ListUserBlocks): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.consider_brute_force_enablement(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.user_blocks().list("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_blocks")]
     pub fn list(&self, id: &str) -> Call<m::user_blocks::ListUserBlocks> {
         self.client.call(m::user_blocks::ListUserBlocks::new(id))
@@ -59,6 +80,13 @@ impl<'a> UserBlocks<'a> {
     /// `DELETE /api/v2/user-blocks/{id}`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/user-blocks/delete-user-blocks-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserBlock`](m::user_blocks::DeleteUserBlock): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.user_blocks().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_blocks")]
     pub fn delete(&self, id: &str) -> Call<m::user_blocks::DeleteUserBlock> {
         self.client.call(m::user_blocks::DeleteUserBlock::new(id))

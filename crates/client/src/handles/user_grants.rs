@@ -22,6 +22,13 @@ impl<'a> UserGrants<'a> {
     /// `GET /api/v2/grants`, needs the scope `read:grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/grants/get-grants).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserGrants`](m::user_grants::ListUserGrants): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.user_id(…)`, `.client_id(…)`, `.audience(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.user_grants().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_grants")]
     pub fn list(&self) -> List<m::user_grants::ListUserGrants> {
         self.client.list(m::user_grants::ListUserGrants::new())
@@ -31,6 +38,13 @@ impl<'a> UserGrants<'a> {
     /// `DELETE /api/v2/grants`, needs the scope `delete:grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/grants/delete-grants-by-user-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserGrantByUserId`](m::user_grants::DeleteUserGrantByUserId): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.user_grants().delete_by_user_id("user_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_grants")]
     pub fn delete_by_user_id(
         &self,
@@ -44,6 +58,13 @@ impl<'a> UserGrants<'a> {
     /// `DELETE /api/v2/grants/{id}`, needs the scope `delete:grants`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/grants/delete-grants-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserGrant`](m::user_grants::DeleteUserGrant): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.user_grants().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "user_grants")]
     pub fn delete(&self, id: &str) -> Call<m::user_grants::DeleteUserGrant> {
         self.client.call(m::user_grants::DeleteUserGrant::new(id))

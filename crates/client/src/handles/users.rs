@@ -22,6 +22,13 @@ impl<'a> Users<'a> {
     /// `GET /api/v2/users`, needs one of the scopes `read:users`, `read:user_idp_tokens`. Documented error statuses: 400, 401, 403, 429, 503. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-users).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUsers`](m::users::ListUsers): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.sort(…)`, `.connection(…)`, `.fields(…)`, `.include_fields(…)`, `.q(…)`, `.search_engine(…)`, `.primary_order(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self) -> List<m::users::ListUsers> {
         self.client.list(m::users::ListUsers::new())
@@ -31,6 +38,14 @@ impl<'a> Users<'a> {
     /// `POST /api/v2/users`, needs the scope `create:users`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-users).
     ///
     /// Returns the [`Call`] of [`CreateUser`](m::users::CreateUser): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::CreateUserRequestContent;
+    /// let answer = client.users().create(CreateUserRequestContent::new("connection")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn create(&self, body: m::users::CreateUserRequestContent) -> Call<m::users::CreateUser> {
         self.client.call(m::users::CreateUser::new(body))
@@ -40,6 +55,13 @@ impl<'a> Users<'a> {
     /// `GET /api/v2/users-by-email`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users-by-email/get-users-by-email).
     ///
     /// Returns the [`Call`] of [`ListUsersByEmail`](m::users::ListUsersByEmail): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().list_users_by_email("email").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list_users_by_email(
         &self,
@@ -52,6 +74,13 @@ impl<'a> Users<'a> {
     /// `GET /api/v2/users/{id}`, needs one of the scopes `read:users`, `read:current_user`, `read:user_idp_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-users-by-id).
     ///
     /// Returns the [`Call`] of [`GetUser`](m::users::GetUser): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> Call<m::users::GetUser> {
         self.client.call(m::users::GetUser::new(id))
@@ -61,6 +90,14 @@ impl<'a> Users<'a> {
     /// `PATCH /api/v2/users/{id}`, needs one of the scopes `update:users`, `update:users_app_metadata`, `update:current_user_metadata`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/patch-users-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateUser`](m::users::UpdateUser): `.await` it for the answer, `.send_with_response()` for the answer with its metadata. Header parameters (`auth0-custom-domain`) are sent with [`CallOptions::header`](crate::CallOptions::header).
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::UpdateUserRequestContent;
+    /// let answer = client.users().update("id", UpdateUserRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn update(
         &self,
@@ -74,6 +111,13 @@ impl<'a> Users<'a> {
     /// `DELETE /api/v2/users/{id}`, needs one of the scopes `delete:users`, `delete:current_user`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-users-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteUser`](m::users::DeleteUser): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(&self, id: &str) -> Call<m::users::DeleteUser> {
         self.client.call(m::users::DeleteUser::new(id))
@@ -83,6 +127,13 @@ impl<'a> Users<'a> {
     /// `POST /api/v2/users/{id}/recovery-code-regeneration`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-recovery-code-regeneration).
     ///
     /// Returns the [`Call`] of [`RegenerateRecoveryCode`](m::users::RegenerateRecoveryCode): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().regenerate_recovery_code("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn regenerate_recovery_code(&self, id: &str) -> Call<m::users::RegenerateRecoveryCode> {
         self.client.call(m::users::RegenerateRecoveryCode::new(id))
@@ -92,6 +143,14 @@ impl<'a> Users<'a> {
     /// `POST /api/v2/users/{id}/revoke-access`, needs one of the scopes `delete:sessions`, `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/user-revoke-access).
     ///
     /// Returns the [`Call`] of [`RevokeUserAccess`](m::users::RevokeUserAccess): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::RevokeUserAccessRequestContent;
+    /// client.users().revoke_access("id", RevokeUserAccessRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn revoke_access(
         &self,
@@ -178,6 +237,13 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `GET /api/v2/users/{id}/authentication-methods`, needs the scope `read:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-authentication-methods).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserAuthenticationMethods`](m::users::ListUserAuthenticationMethods): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().authentication_methods().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserAuthenticationMethods> {
         self.client
@@ -188,6 +254,15 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `POST /api/v2/users/{id}/authentication-methods`, needs the scope `create:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-authentication-methods).
     ///
     /// Returns the [`Call`] of [`CreateUserAuthenticationMethod`](m::users::CreateUserAuthenticationMethod): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::CreateUserAuthenticationMethodRequestContent;
+    /// use auth0_m2m::management::users::CreatedUserAuthenticationMethodTypeEnum;
+    /// let answer = client.users().authentication_methods().create("id", CreateUserAuthenticationMethodRequestContent::new(CreatedUserAuthenticationMethodTypeEnum::Phone)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn create(
         &self,
@@ -202,6 +277,15 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `PUT /api/v2/users/{id}/authentication-methods`, needs the scope `update:authentication_methods`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/put-authentication-methods).
     ///
     /// Returns the [`Call`] of [`SetUserAuthenticationMethods`](m::users::SetUserAuthenticationMethods): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::AuthenticationTypeEnum;
+    /// use auth0_m2m::management::users::SetUserAuthenticationMethodsSchema;
+    /// let answer = client.users().authentication_methods().set("id", vec![SetUserAuthenticationMethodsSchema::new(AuthenticationTypeEnum::Phone)]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn set(
         &self,
@@ -216,6 +300,13 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `DELETE /api/v2/users/{id}/authentication-methods`, needs the scope `delete:authentication_methods`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authentication-methods).
     ///
     /// Returns the [`Call`] of [`DeleteAllUserAuthenticationMethods`](m::users::DeleteAllUserAuthenticationMethods): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().authentication_methods().delete_all("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete_all(&self, id: &str) -> Call<m::users::DeleteAllUserAuthenticationMethods> {
         self.client
@@ -226,6 +317,13 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `read:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-authentication-methods-by-authentication-method-id).
     ///
     /// Returns the [`Call`] of [`GetUserAuthenticationMethod`](m::users::GetUserAuthenticationMethod): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().authentication_methods().get("id", "authentication_method_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn get(
         &self,
@@ -242,6 +340,14 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `update:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/patch-authentication-methods-by-authentication-method-id).
     ///
     /// Returns the [`Call`] of [`UpdateUserAuthenticationMethod`](m::users::UpdateUserAuthenticationMethod): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::UpdateUserAuthenticationMethodRequestContent;
+    /// let answer = client.users().authentication_methods().update("id", "authentication_method_id", UpdateUserAuthenticationMethodRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn update(
         &self,
@@ -261,6 +367,13 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`, needs the scope `delete:authentication_methods`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authentication-methods-by-authentication-method-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserAuthenticationMethod`](m::users::DeleteUserAuthenticationMethod): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().authentication_methods().delete("id", "authentication_method_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(
         &self,
@@ -295,6 +408,13 @@ impl<'a> UsersAuthenticators<'a> {
     /// `DELETE /api/v2/users/{id}/authenticators`, needs the scope `delete:guardian_enrollments`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authenticators).
     ///
     /// Returns the [`Call`] of [`DeleteAllUserAuthenticators`](m::users::DeleteAllUserAuthenticators): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().authenticators().delete_all("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete_all(&self, id: &str) -> Call<m::users::DeleteAllUserAuthenticators> {
         self.client
@@ -322,6 +442,13 @@ impl<'a> UsersConnectedAccounts<'a> {
     /// `GET /api/v2/users/{id}/connected-accounts`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-connected-accounts).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`GetUserConnectedAccounts`](m::users::GetUserConnectedAccounts): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().connected_accounts().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::GetUserConnectedAccounts> {
         self.client
@@ -349,6 +476,13 @@ impl<'a> UsersEffectivePermissions<'a> {
     /// `GET /api/v2/users/{id}/effective-permissions`, needs the scope `read:user_effective_permissions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-effective-permissions).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserEffectivePermissions`](m::users::ListUserEffectivePermissions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().effective_permissions().list("id", "resource_server_identifier").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(
         &self,
@@ -398,6 +532,13 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
     /// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`, needs the scope `read:user_permission_source_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-effective-permission-role-sources).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserEffectivePermissionRoleSource`](m::users::ListUserEffectivePermissionRoleSource): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().effective_permissions().sources().roles().list("id", "resource_server_identifier", "permission_name").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(
         &self,
@@ -434,6 +575,13 @@ impl<'a> UsersEffectiveRoles<'a> {
     /// `GET /api/v2/users/{id}/effective-roles`, needs the scope `read:user_effective_roles`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-effective-roles).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserEffectiveRoles`](m::users::ListUserEffectiveRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().effective_roles().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserEffectiveRoles> {
         self.client.list(m::users::ListUserEffectiveRoles::new(id))
@@ -475,6 +623,13 @@ impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
     /// `GET /api/v2/users/{id}/effective-roles/sources/groups`, needs the scope `read:user_role_source_groups`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-role-source-groups).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserRoleSourceGroups`](m::users::ListUserRoleSourceGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().effective_roles().sources().groups().list("id", "role_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(
         &self,
@@ -506,6 +661,13 @@ impl<'a> UsersEnrollments<'a> {
     /// `GET /api/v2/users/{id}/enrollments`, needs one of the scopes `read:users`, `read:current_user`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-enrollments).
     ///
     /// Returns the [`Call`] of [`GetUserEnrollments`](m::users::GetUserEnrollments): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().enrollments().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> Call<m::users::GetUserEnrollments> {
         self.client.call(m::users::GetUserEnrollments::new(id))
@@ -532,6 +694,13 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
     /// `GET /api/v2/users/{id}/federated-connections-tokensets`, needs the scope `read:federated_connections_tokens`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-federated-connections-tokensets).
     ///
     /// Returns the [`Call`] of [`ListUserFederatedConnectionsTokensets`](m::users::ListUserFederatedConnectionsTokensets): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().federated_connections_tokensets().list("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> Call<m::users::ListUserFederatedConnectionsTokensets> {
         self.client
@@ -542,6 +711,13 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
     /// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`, needs the scope `delete:federated_connections_tokens`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-federated-connections-tokensets-by-tokenset-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserFederatedConnectionsTokenset`](m::users::DeleteUserFederatedConnectionsTokenset): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().federated_connections_tokensets().delete("id", "tokenset_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(
         &self,
@@ -576,6 +752,13 @@ impl<'a> UsersGroups<'a> {
     /// `GET /api/v2/users/{id}/groups`, needs the scope `read:groups`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-groups).
     ///
     /// Paginated in offset (`page`/`per_page`) or checkpoint (`from`/`take`) pages. Returns the [`List`] of [`GetUserGroups`](m::users::GetUserGroups): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.fields(…)`, `.include_fields(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().groups().get("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> List<m::users::GetUserGroups> {
         self.client.list(m::users::GetUserGroups::new(id))
@@ -614,6 +797,14 @@ impl<'a> UsersIdentities<'a> {
     /// `POST /api/v2/users/{id}/identities`, needs one of the scopes `update:users`, `update:current_user_identities`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-identities).
     ///
     /// Returns the [`Call`] of [`LinkUserIdentity`](m::users::LinkUserIdentity): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::LinkUserIdentityRequestContent;
+    /// let answer = client.users().identities().link("id", LinkUserIdentityRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn link(
         &self,
@@ -627,6 +818,13 @@ impl<'a> UsersIdentities<'a> {
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`, needs one of the scopes `update:users`, `update:current_user_identities`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-user-identity-by-user-id).
     ///
     /// Returns the [`Call`] of [`DeleteUserIdentity`](m::users::DeleteUserIdentity): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.users().identities().delete("id", "provider", "user_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(
         &self,
@@ -659,6 +857,13 @@ impl<'a> UsersLogs<'a> {
     /// `GET /api/v2/users/{id}/logs`, needs one of the scopes `read:logs`, `read:logs_users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-logs-by-user).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserLogs`](m::users::ListUserLogs): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page. Optional query parameters: `.sort(…)`.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().logs().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserLogs> {
         self.client.list(m::users::ListUserLogs::new(id))
@@ -693,6 +898,13 @@ impl<'a> UsersMultifactor<'a> {
     /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`, needs the scope `update:users`. Documented error statuses: 400, 401, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-invalidate-remember-browser).
     ///
     /// Returns the [`Call`] of [`InvalidateUserMultifactorRememberBrowser`](m::users::InvalidateUserMultifactorRememberBrowser): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().multifactor().invalidate_remember_browser("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn invalidate_remember_browser(
         &self,
@@ -706,6 +918,13 @@ impl<'a> UsersMultifactor<'a> {
     /// `DELETE /api/v2/users/{id}/multifactor/{provider}`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-multifactor-by-provider).
     ///
     /// Returns the [`Call`] of [`DeleteUserMultifactorProvider`](m::users::DeleteUserMultifactorProvider): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().multifactor().delete_provider("id", "provider").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete_provider(
         &self,
@@ -737,6 +956,13 @@ impl<'a> UsersOrganizations<'a> {
     /// `GET /api/v2/users/{id}/organizations`, needs the scope `read:organizations`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-organizations).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserOrganizations`](m::users::ListUserOrganizations): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().organizations().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserOrganizations> {
         self.client.list(m::users::ListUserOrganizations::new(id))
@@ -763,6 +989,13 @@ impl<'a> UsersPermissions<'a> {
     /// `GET /api/v2/users/{id}/permissions`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-permissions).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserPermissions`](m::users::ListUserPermissions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().permissions().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserPermissions> {
         self.client.list(m::users::ListUserPermissions::new(id))
@@ -772,6 +1005,15 @@ impl<'a> UsersPermissions<'a> {
     /// `POST /api/v2/users/{id}/permissions`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-permissions).
     ///
     /// Returns the [`Call`] of [`CreateUserPermissions`](m::users::CreateUserPermissions): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::shared::PermissionRequestPayload;
+    /// use auth0_m2m::management::users::CreateUserPermissionsRequestContent;
+    /// client.users().permissions().create("id", CreateUserPermissionsRequestContent::new(vec![PermissionRequestPayload::new("permission_name", "resource_server_identifier")])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn create(
         &self,
@@ -786,6 +1028,15 @@ impl<'a> UsersPermissions<'a> {
     /// `DELETE /api/v2/users/{id}/permissions`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-permissions).
     ///
     /// Returns the [`Call`] of [`DeleteUserPermissions`](m::users::DeleteUserPermissions): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::shared::PermissionRequestPayload;
+    /// use auth0_m2m::management::users::CreateUserPermissionsRequestContent;
+    /// client.users().permissions().delete("id", CreateUserPermissionsRequestContent::new(vec![PermissionRequestPayload::new("permission_name", "resource_server_identifier")])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(
         &self,
@@ -817,6 +1068,13 @@ impl<'a> UsersRefreshToken<'a> {
     /// `GET /api/v2/users/{user_id}/refresh-tokens`, needs the scope `read:refresh_tokens`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-refresh-tokens-for-user).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListRefreshTokens`](m::users::ListRefreshTokens): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().refresh_token().list("user_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::users::ListRefreshTokens> {
         self.client.list(m::users::ListRefreshTokens::new(user_id))
@@ -826,6 +1084,13 @@ impl<'a> UsersRefreshToken<'a> {
     /// `DELETE /api/v2/users/{user_id}/refresh-tokens`, needs the scope `delete:refresh_tokens`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-refresh-tokens-for-user).
     ///
     /// Returns the [`Call`] of [`DeleteUserRefreshToken`](m::users::DeleteUserRefreshToken): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().refresh_token().delete("user_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(&self, user_id: &str) -> Call<m::users::DeleteUserRefreshToken> {
         self.client
@@ -853,6 +1118,15 @@ impl<'a> UsersRiskAssessments<'a> {
     /// `POST /api/v2/users/{id}/risk-assessments/clear`, needs the scope `update:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-clear-assessors).
     ///
     /// Returns the [`Call`] of [`ClearAssessors`](m::users::ClearAssessors): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::AssessorsTypeEnum;
+    /// use auth0_m2m::management::users::ClearAssessorsRequestContent;
+    /// client.users().risk_assessments().clear("id", ClearAssessorsRequestContent::new(vec![AssessorsTypeEnum::NewDevice], "connection")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn clear(
         &self,
@@ -883,6 +1157,13 @@ impl<'a> UsersRoles<'a> {
     /// `GET /api/v2/users/{id}/roles`, needs one of the scopes `read:users`, `read:roles`, `read:role_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-user-roles).
     ///
     /// Paginated in offset pages (`page`/`per_page`). Returns the [`List`] of [`ListUserRoles`](m::users::ListUserRoles): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().roles().list("id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserRoles> {
         self.client.list(m::users::ListUserRoles::new(id))
@@ -892,6 +1173,14 @@ impl<'a> UsersRoles<'a> {
     /// `POST /api/v2/users/{id}/roles`, needs one of the scopes `update:users`, `create:role_members`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/post-user-roles).
     ///
     /// Returns the [`Call`] of [`AssignUserRoles`](m::users::AssignUserRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::AssignUserRolesRequestContent;
+    /// client.users().roles().assign("id", AssignUserRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn assign(
         &self,
@@ -905,6 +1194,14 @@ impl<'a> UsersRoles<'a> {
     /// `DELETE /api/v2/users/{id}/roles`, needs one of the scopes `update:users`, `delete:role_members`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-user-roles).
     ///
     /// Returns the [`Call`] of [`DeleteUserRoles`](m::users::DeleteUserRoles): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::users::AssignUserRolesRequestContent;
+    /// client.users().roles().delete("id", AssignUserRolesRequestContent::new(vec!["roles".to_owned()])).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(
         &self,
@@ -935,6 +1232,13 @@ impl<'a> UsersSessions<'a> {
     /// `GET /api/v2/users/{user_id}/sessions`, needs the scope `read:sessions`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/get-sessions-for-user).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListUserSessions`](m::users::ListUserSessions): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.users().sessions().list("user_id").collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::users::ListUserSessions> {
         self.client.list(m::users::ListUserSessions::new(user_id))
@@ -944,6 +1248,13 @@ impl<'a> UsersSessions<'a> {
     /// `DELETE /api/v2/users/{user_id}/sessions`, needs the scope `delete:sessions`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-sessions-for-user).
     ///
     /// Returns the [`Call`] of [`DeleteUserSession`](m::users::DeleteUserSession): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.users().sessions().delete("user_id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "users")]
     pub fn delete(&self, user_id: &str) -> Call<m::users::DeleteUserSession> {
         self.client.call(m::users::DeleteUserSession::new(user_id))

@@ -52,6 +52,13 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `GET /api/v2/verifiable-credentials/verification/templates`, needs the scope `read:vdcs_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/verifiable-credentials/get-vc-templates).
     ///
     /// Paginated in checkpoint pages (`from`/`take`). Returns the [`List`] of [`ListVerifiableCredentialTemplates`](m::verifiable_credentials::ListVerifiableCredentialTemplates): `.items()` streams every item, `.pages()` every page, `.collect_all()` gathers them, `.await` reads one page.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let all = client.verifiable_credentials().verification().templates().list().collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "verifiable_credentials")]
     pub fn list(&self) -> List<m::verifiable_credentials::ListVerifiableCredentialTemplates> {
         self.client
@@ -62,6 +69,17 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `POST /api/v2/verifiable-credentials/verification/templates`, needs the scope `create:vdcs_templates`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/verifiable-credentials/post-vc-templates).
     ///
     /// Returns the [`Call`] of [`CreateVerifiableCredentialTemplate`](m::verifiable_credentials::CreateVerifiableCredentialTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent;
+    /// use auth0_m2m::management::verifiable_credentials::MdlPresentationProperties;
+    /// use auth0_m2m::management::verifiable_credentials::MdlPresentationRequest;
+    /// use auth0_m2m::management::verifiable_credentials::MdlPresentationRequestProperties;
+    /// let answer = client.verifiable_credentials().verification().templates().create(CreateVerifiableCredentialTemplateRequestContent::new("dialect", "name", MdlPresentationRequest::new(MdlPresentationRequestProperties::new(MdlPresentationProperties::new())), "type", "well_known_trusted_issuers")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "verifiable_credentials")]
     pub fn create(
         &self,
@@ -75,6 +93,13 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `GET /api/v2/verifiable-credentials/verification/templates/{id}`, needs the scope `read:vdcs_templates`. Documented error statuses: 400, 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/verifiable-credentials/get-vc-templates-by-id).
     ///
     /// Returns the [`Call`] of [`GetVerifiableCredentialTemplate`](m::verifiable_credentials::GetVerifiableCredentialTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let answer = client.verifiable_credentials().verification().templates().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "verifiable_credentials")]
     pub fn get(
         &self,
@@ -88,6 +113,14 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`, needs the scope `update:vdcs_templates`. Documented error statuses: 400, 401, 403, 409, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/verifiable-credentials/patch-vc-templates-by-id).
     ///
     /// Returns the [`Call`] of [`UpdateVerifiableCredentialTemplate`](m::verifiable_credentials::UpdateVerifiableCredentialTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::verifiable_credentials::UpdateVerifiableCredentialTemplateRequestContent;
+    /// let answer = client.verifiable_credentials().verification().templates().update("id", UpdateVerifiableCredentialTemplateRequestContent::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "verifiable_credentials")]
     pub fn update(
         &self,
@@ -102,6 +135,13 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`, needs the scope `delete:vdcs_templates`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/verifiable-credentials/delete-vc-templates-by-id).
     ///
     /// Returns the [`Call`] of [`DeleteVerifiableCredentialVerificationTemplate`](m::verifiable_credentials::DeleteVerifiableCredentialVerificationTemplate): `.await` it for the answer, `.send_with_response()` for the answer with its metadata.
+    ///
+    /// ```
+    /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// client.verifiable_credentials().verification().templates().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "verifiable_credentials")]
     pub fn delete(
         &self,
