@@ -828,10 +828,23 @@ mod tests {
         let o = op(&ops, "post_log-streams");
         let operation = &spec["paths"][&o.path]["post"];
         let t = OpTypes {
+            example: (
+                vec!["auth0_m2m::management::log_streams::X".to_owned()],
+                vec!["X::new()".to_owned()],
+            ),
             body: None,
             query: Vec::new(),
         };
         let d = method_doc(o, &t, operation);
+        let e = example(o, "log_streams().create", &t);
+        assert!(
+            e.contains("use auth0_m2m::management::log_streams::X;"),
+            "{e}"
+        );
+        assert!(
+            e.contains("let answer = client.log_streams().create(X::new()).await?;"),
+            "{e}"
+        );
         for fact in [
             "Creates a log stream.",
             "`POST /api/v2/log-streams`",
