@@ -38,6 +38,9 @@ mod chaos;
 mod conformance;
 mod mutants;
 
+/// The examples `cargo xtask ci` runs, each against the fake tenant it starts itself.
+const EXAMPLES_RUN: &[&str] = &["list_clients", "log_streams", "actions", "organizations"];
+
 /// Each optional feature, checked alone: `(package, feature)`.
 const FEATURES_ALONE: &[(&str, &str)] = &[
     ("auth0-m2m-token", "private-key-jwt"),
@@ -278,6 +281,30 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
         .env("RUSTDOCFLAGS", "-D warnings")
         .args(["doc", "--workspace", "--no-deps", "--all-features"]);
     step("cargo doc --workspace --no-deps (warnings denied)", cmd)?;
+
+    // The examples of the README, each against a fake tenant it starts in-process (no AUTH0_*
+    // variable is passed on, so none reaches a real tenant).
+    for example in EXAMPLES_RUN {
+        let mut cmd = cargo();
+        cmd.current_dir(root).args([
+            "run",
+            "-q",
+            "-p",
+            "auth0-m2m-examples",
+            "--example",
+            example,
+        ]);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AUTH0_") || name == "DATADOG_API_KEY" {
+                cmd.env_remove(name);
+            }
+        }
+        cmd.stdout(std::process::Stdio::null());
+        step(
+            &format!("cargo run --example {example} (against the embedded fake tenant)"),
+            cmd,
+        )?;
+    }
 
     for (package, feature) in FEATURES_ALONE {
         let mut cmd = cargo();
