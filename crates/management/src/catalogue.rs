@@ -36,7 +36,7 @@ pub struct EndpointInfo {
     /// `None` for other endpoints.
     pub items_key: Option<&'static str>,
     /// Whether the description accepts the `auth0-custom-domain` header on the operation (see
-    /// [`Endpoint::accepts_custom_domain`]).
+    /// [`Endpoint::accepts_custom_domain`](crate::Endpoint::accepts_custom_domain)).
     pub custom_domain: bool,
     /// Reads a response body into the typed model and serializes it back; `None` when the
     /// endpoint ignores its response body.
