@@ -1011,15 +1011,39 @@ pub(crate) fn valid_sample(
             request: true,
         }) = types.defs.get(n).map(|d| &d.def)
     {
-        return format!(
+        let args = types.constructor_args(fields);
+        let mut expr = format!(
             "{n}::new({})",
-            types
-                .constructor_args(fields)
-                .into_iter()
+            args.iter()
                 .map(|f| valid_sample(&f.ty, &f.schema, types, sampler))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        // A body that must hold a property (`minProperties`) and has no required one gets
+        // one optional field: a boolean if it has one, else a string, else the first.
+        let min = types.resolved(schema)["minProperties"]
+            .as_u64()
+            .unwrap_or(0);
+        if args.is_empty() && min > 0 {
+            let optional = |want: Option<&Ty>| {
+                fields
+                    .iter()
+                    .filter(|f| !f.required && f.schema["deprecated"] != true)
+                    .filter(|f| want.is_none_or(|w| f.ty == *w))
+                    .find(|f| !sampler.value(&f.schema).is_null())
+            };
+            if let Some(f) = optional(Some(&Ty::Bool))
+                .or_else(|| optional(Some(&Ty::Str)))
+                .or_else(|| optional(None))
+            {
+                expr.push_str(&format!(
+                    ".with_{}({})",
+                    f.ident.trim_end_matches('_'),
+                    valid_sample(&f.ty, &f.schema, types, sampler)
+                ));
+            }
+        }
+        return expr;
     }
     let value = sampler.value(schema);
     if value.is_null() {

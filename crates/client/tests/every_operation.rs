@@ -430,7 +430,8 @@ async fn call_every_operation() {
             "patch_branding",
             h.client
                 .execute(&m::branding::UpdateBranding::new(
-                    m::branding::UpdateBrandingRequestContent::new(),
+                    m::branding::UpdateBrandingRequestContent::new()
+                        .with_favicon_url("https://example.com/".to_owned()),
                 ))
                 .await
                 .map(|_| ())
@@ -484,7 +485,9 @@ async fn call_every_operation() {
             h.client
                 .execute(&m::branding::UpdateBrandingPhoneProvider::new(
                     &p[0],
-                    m::branding::UpdateBrandingPhoneProviderRequestContent::new(),
+                    m::branding::UpdateBrandingPhoneProviderRequestContent::new().with_disabled(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -691,7 +694,9 @@ async fn call_every_operation() {
             h.client
                 .execute(&m::client_grants::UpdateClientGrant::new(
                     &p[0],
-                    m::client_grants::UpdateClientGrantRequestContent::new(),
+                    m::client_grants::UpdateClientGrantRequestContent::new().with_allow_all_scopes(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -808,7 +813,10 @@ async fn call_every_operation() {
                 .execute(&m::clients::PatchClientCredential::new(
                     &p[0],
                     &p[1],
-                    m::clients::PatchClientCredentialRequestContent::new(),
+                    m::clients::PatchClientCredentialRequestContent::new().with_expires_at(
+                        serde_json::from_str::<m::Timestamp>("\"2026-01-01T00:00:00.000Z\"")
+                            .expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -833,7 +841,9 @@ async fn call_every_operation() {
             h.client
                 .execute(&m::clients::UpdateClient::new(
                     &p[0],
-                    m::clients::UpdateClientRequestContent::new(),
+                    m::clients::UpdateClientRequestContent::new().with_cross_origin_authentication(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -1000,7 +1010,11 @@ async fn call_every_operation() {
             h.client
                 .execute(&m::connections::UpdateConnection::new(
                     &p[0],
-                    m::connections::UpdateConnectionRequestContent::new(),
+                    m::connections::UpdateConnectionRequestContent::new()
+                        .with_is_domain_connection(
+                            serde_json::from_str::<bool>("true")
+                                .expect("a sample of the description"),
+                        ),
                 ))
                 .await
                 .map(|_| ())
@@ -1493,7 +1507,9 @@ async fn call_every_operation() {
             "patch_provider",
             h.client
                 .execute(&m::emails::UpdateEmailProvider::new(
-                    m::emails::UpdateEmailProviderRequestContent::new(),
+                    m::emails::UpdateEmailProviderRequestContent::new().with_enabled(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -1654,7 +1670,8 @@ Ok(())
             h.client
                 .execute(&m::experimentation::UpdateExperiment::new(
                     &p[0],
-                    m::experimentation::UpdateExperimentRequestContent::new(),
+                    m::experimentation::UpdateExperimentRequestContent::new()
+                        .with_description("aaa".to_owned()),
                 ))
                 .await
                 .map(|_| ())
@@ -1722,7 +1739,8 @@ Ok(())
             h.client
                 .execute(&m::experimentation::UpdateFeatureFlag::new(
                     &p[0],
-                    m::experimentation::UpdateFeatureFlagRequestContent::new(),
+                    m::experimentation::UpdateFeatureFlagRequestContent::new()
+                        .with_description("aaa".to_owned()),
                 ))
                 .await
                 .map(|_| ())
@@ -1796,7 +1814,8 @@ Ok(())
                 .execute(&m::experimentation::UpdateVariation::new(
                     &p[0],
                     &p[1],
-                    m::experimentation::UpdateVariationRequestContent::new(),
+                    m::experimentation::UpdateVariationRequestContent::new()
+                        .with_description("aaa".to_owned()),
                 ))
                 .await
                 .map(|_| ())
@@ -1834,7 +1853,8 @@ Ok(())
             h.client
                 .execute(&m::experimentation::UpdateSegment::new(
                     &p[0],
-                    m::experimentation::UpdateSegmentRequestContent::new(),
+                    m::experimentation::UpdateSegmentRequestContent::new()
+                        .with_description("aaa".to_owned()),
                 ))
                 .await
                 .map(|_| ())
@@ -2481,7 +2501,9 @@ Ok(())
             h.client
                 .execute(&m::hooks::UpdateHook::new(
                     &p[0],
-                    m::hooks::UpdateHookRequestContent::new(),
+                    m::hooks::UpdateHookRequestContent::new().with_enabled(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -3289,7 +3311,9 @@ Ok(())
             "patch_prompts",
             h.client
                 .execute(&m::prompts::UpdateSettings::new(
-                    m::prompts::UpdateSettingsRequestContent::new(),
+                    m::prompts::UpdateSettingsRequestContent::new().with_identifier_first(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -3490,7 +3514,11 @@ Ok(())
             h.client
                 .execute(&m::refresh_tokens::UpdateRefreshToken::new(
                     &p[0],
-                    m::refresh_tokens::UpdateRefreshTokenRequestContent::new(),
+                    m::refresh_tokens::UpdateRefreshTokenRequestContent::new()
+                        .with_refresh_token_metadata(
+                            serde_json::from_str::<m::secret::SecretMap>("{}")
+                                .expect("a sample of the description"),
+                        ),
                 ))
                 .await
                 .map(|_| ())
@@ -3765,7 +3793,9 @@ Ok(())
             h.client
                 .execute(&m::rules::UpdateRule::new(
                     &p[0],
-                    m::rules::UpdateRuleRequestContent::new(),
+                    m::rules::UpdateRuleRequestContent::new().with_enabled(
+                        serde_json::from_str::<bool>("true").expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -3890,7 +3920,10 @@ Ok(())
             h.client
                 .execute(&m::sessions::UpdateSession::new(
                     &p[0],
-                    m::sessions::UpdateSessionRequestContent::new(),
+                    m::sessions::UpdateSessionRequestContent::new().with_session_metadata(
+                        serde_json::from_str::<m::secret::SecretMap>("{}")
+                            .expect("a sample of the description"),
+                    ),
                 ))
                 .await
                 .map(|_| ())
@@ -3967,7 +4000,11 @@ Ok(())
             "patch_settings",
             h.client
                 .execute(&m::tenants::UpdateTenantSettings::new(
-                    m::tenants::UpdateTenantSettingsRequestContent::new(),
+                    m::tenants::UpdateTenantSettingsRequestContent::new()
+                        .with_allow_organization_name_in_authentication_api(
+                            serde_json::from_str::<bool>("true")
+                                .expect("a sample of the description"),
+                        ),
                 ))
                 .await
                 .map(|_| ())
@@ -4047,7 +4084,8 @@ Ok(())
                 .execute(
                     &m::token_exchange_profiles::UpdateTokenExchangeProfile::new(
                         &p[0],
-                        m::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent::new(),
+                        m::token_exchange_profiles::UpdateTokenExchangeProfileRequestContent::new()
+                            .with_name("sample".to_owned()),
                     ),
                 )
                 .await
@@ -4363,7 +4401,8 @@ Ok(())
             h.client
                 .execute(&m::users::LinkUserIdentity::new(
                     &p[0],
-                    m::users::LinkUserIdentityRequestContent::new(),
+                    m::users::LinkUserIdentityRequestContent::new()
+                        .with_connection_id("con_AAAAAAAAAAAAAAAA".to_owned()),
                 ))
                 .await
                 .map(|_| ())

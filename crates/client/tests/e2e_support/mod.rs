@@ -209,7 +209,11 @@ impl Harness {
             "patch_client-grants_by_id",
             done(
                 c.client_grants()
-                    .update(&grant_id, UpdateClientGrantRequestContent::new())
+                    .update(
+                        &grant_id,
+                        UpdateClientGrantRequestContent::new()
+                            .with_scope(vec!["read:e2e".to_owned()]),
+                    )
                     .await,
             ),
         ));
