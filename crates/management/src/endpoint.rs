@@ -57,8 +57,8 @@ pub trait Endpoint {
     /// endpoints of those operations answer `true` themselves.
     ///
     /// ```
-    /// use auth0_m2m_management::{Endpoint, users::{CreateUser, GetUser, NewUser}};
-    /// assert!(CreateUser::new(NewUser::new("Username-Password-Authentication")).accepts_custom_domain());
+    /// use auth0_m2m_management::{Endpoint, users::{CreateUser, CreateUserRequestContent, GetUser}};
+    /// assert!(CreateUser::new(CreateUserRequestContent::new("Username-Password-Authentication")).accepts_custom_domain());
     /// assert!(!GetUser::new("auth0|1").accepts_custom_domain());
     /// ```
     fn accepts_custom_domain(&self) -> bool {

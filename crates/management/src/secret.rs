@@ -297,7 +297,7 @@ redacting_map!(ExtraFields);
 /// misses (it would otherwise round-trip silently through `extra`).
 ///
 /// ```
-/// use auth0_m2m_management::roles::Role;
+/// use auth0_m2m_management::shared::Role;
 /// let role: Role = serde_json::from_str(r#"{"id":"rol_1","shiny_new":true}"#).unwrap();
 /// assert_eq!(role.extra["shiny_new"], true);
 /// ```
@@ -328,7 +328,7 @@ impl<'de> Deserialize<'de> for ExtraFields {
 /// ran on this thread (in the order met, repeated as often as met).
 ///
 /// ```
-/// use auth0_m2m_management::roles::Role;
+/// use auth0_m2m_management::shared::Role;
 /// use auth0_m2m_management::secret::collect_extra_keys;
 /// let (role, keys) = collect_extra_keys(|| {
 ///     serde_json::from_str::<Role>(r#"{"id":"rol_1","descripton":"typo"}"#)
