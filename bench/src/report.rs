@@ -66,6 +66,47 @@ pub(crate) struct Target {
     pub(crate) met: bool,
 }
 
+impl Target {
+    /// A target met when `value <= bound`, shown as `<= {bound}`.
+    pub(crate) fn at_most(figure: &str, value: f64, bound: f64) -> Target {
+        Target {
+            figure: figure.to_owned(),
+            value,
+            target: format!("<= {bound}"),
+            met: value <= bound,
+        }
+    }
+}
+
+/// The slowest `token()` call the refresh-tail gate accepts when the operating system did not
+/// preempt it: 1 ms, in ns.
+pub(crate) const MAX_UNPREEMPTED_NS: u64 = 1_000_000;
+
+/// The refresh-tail gate: no call waits for a token request once the process holds a token,
+/// no call over 1 ms blocked (waited on a lock or I/O), and the slowest call the operating
+/// system did not preempt takes at most [`MAX_UNPREEMPTED_NS`]. The slowest call overall
+/// counts calls the operating system preempted, which the library does not control: it is
+/// reported, not a target.
+pub(crate) fn refresh_tail_targets(r: &RefreshTail) -> [Target; 3] {
+    [
+        Target::at_most(
+            "refresh_tail.waits_after_first_token (calls that waited for a token request)",
+            r.waits_after_first_token as f64,
+            0.0,
+        ),
+        Target::at_most(
+            "refresh_tail.over_1ms_blocked (calls over 1 ms that blocked)",
+            r.over_1ms_blocked as f64,
+            0.0,
+        ),
+        Target::at_most(
+            "refresh_tail.max_ns_unpreempted (slowest call the OS did not preempt)",
+            r.max_ns_unpreempted as f64,
+            MAX_UNPREEMPTED_NS as f64,
+        ),
+    ]
+}
+
 /// Everything one run measured.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Report {
@@ -97,12 +138,7 @@ impl Report {
         let e = &self.token_economy;
         let mut t = Vec::new();
         let mut le = |figure: &str, value: f64, bound: f64| {
-            t.push(Target {
-                figure: figure.to_owned(),
-                value,
-                target: format!("<= {bound}"),
-                met: value <= bound,
-            });
+            t.push(Target::at_most(figure, value, bound));
         };
         for (name, value) in [
             ("shared_redis", e.shared_redis),
@@ -122,28 +158,7 @@ impl Report {
             );
         }
         le("hot_path.ns_p50_1t", self.hot_path.ns_p50_1t, 100.0);
-        // The slowest call overall counts calls the operating system preempted, which the
-        // library does not control: it is reported, not a target. The library controls
-        // whether a call waits for a token request once the process has a token, whether a
-        // slow call blocked (waited on a lock or I/O), and how long a call takes when it runs
-        // uninterrupted.
-        le(
-            "refresh_tail.waits_after_first_token (calls that waited for a token request)",
-            self.refresh_tail.waits_after_first_token as f64,
-            0.0,
-        );
-        le(
-            "refresh_tail.over_1ms_blocked (calls over 1 ms that blocked)",
-            self.refresh_tail.over_1ms_blocked as f64,
-            0.0,
-        );
-        t.push(Target {
-            figure: "refresh_tail.max_ns_unpreempted (slowest call the OS did not preempt)"
-                .to_owned(),
-            value: self.refresh_tail.max_ns_unpreempted as f64,
-            target: "<= 1000000".to_owned(),
-            met: self.refresh_tail.max_ns_unpreempted <= 1_000_000,
-        });
+        t.extend(refresh_tail_targets(&self.refresh_tail));
         t.push(Target {
             figure: "throughput.ratio".to_owned(),
             value: self.throughput.ratio,
@@ -291,7 +306,75 @@ pub(crate) fn fmt_ns(ns: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_ns;
+    use super::{RefreshTail, Target, fmt_ns, refresh_tail_targets};
+
+    /// A refresh tail that meets every target: no wait, nothing blocked, the slowest
+    /// unpreempted call at exactly 1 ms; preempted calls may be slower.
+    fn good_tail() -> RefreshTail {
+        RefreshTail {
+            calls: 100_000,
+            p50_ns: 400,
+            p99_ns: 2_000,
+            p999_ns: 30_000,
+            max_ns: 25_000_000,
+            waits_after_first_token: 0,
+            over_1ms: 3,
+            over_1ms_preempted: 3,
+            over_1ms_blocked: 0,
+            max_ns_unpreempted: 1_000_000,
+        }
+    }
+
+    /// A change that takes a refresh tail past one bound.
+    type Exceed = fn(&mut RefreshTail);
+
+    /// The unmet targets as `cargo xtask bench` names them when it fails.
+    fn unmet(targets: &[Target]) -> Vec<String> {
+        targets
+            .iter()
+            .filter(|t| !t.met)
+            .map(|t| format!("{} = {} (target: {})", t.figure, t.value, t.target))
+            .collect()
+    }
+
+    #[test]
+    fn a_refresh_tail_within_its_bounds_passes() {
+        let targets = refresh_tail_targets(&good_tail());
+        assert_eq!(unmet(&targets), Vec::<String>::new());
+        assert_eq!(
+            targets
+                .iter()
+                .map(|t| t.target.as_str())
+                .collect::<Vec<_>>(),
+            ["<= 0", "<= 0", "<= 1000000"]
+        );
+    }
+
+    #[test]
+    fn each_refresh_tail_bound_exceeded_fails_naming_it() {
+        let cases: [(Exceed, &str); 3] = [
+            (
+                |r| r.waits_after_first_token = 1,
+                "refresh_tail.waits_after_first_token (calls that waited for a token request) = 1 (target: <= 0)",
+            ),
+            (
+                |r| {
+                    r.over_1ms += 1;
+                    r.over_1ms_blocked = 1;
+                },
+                "refresh_tail.over_1ms_blocked (calls over 1 ms that blocked) = 1 (target: <= 0)",
+            ),
+            (
+                |r| r.max_ns_unpreempted = 1_000_001,
+                "refresh_tail.max_ns_unpreempted (slowest call the OS did not preempt) = 1000001 (target: <= 1000000)",
+            ),
+        ];
+        for (exceed, message) in cases {
+            let mut tail = good_tail();
+            exceed(&mut tail);
+            assert_eq!(unmet(&refresh_tail_targets(&tail)), [message]);
+        }
+    }
 
     #[test]
     fn formats_latencies() {

@@ -228,3 +228,85 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
         "custom"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lease_ids_are_random_128_bit_hex() {
+        let a = Lease::random_id();
+        let b = Lease::random_id();
+        assert_eq!(a.len(), 32, "{a}");
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "{a}"
+        );
+        assert_ne!(a, b, "two leases never share an id");
+    }
+
+    #[test]
+    fn a_lease_keeps_its_id_and_its_guard() {
+        let plain = Lease::new("lease-1");
+        assert_eq!(plain.id(), "lease-1");
+        assert!(plain.guard().is_none());
+        let guarded = Lease::with_guard("lease-2", Box::new(7u32));
+        assert_eq!(guarded.id(), "lease-2");
+        assert_eq!(
+            guarded.guard().and_then(|g| g.downcast_ref::<u32>()),
+            Some(&7)
+        );
+        // Debug names the id and whether a resource is held, not the resource.
+        assert_eq!(
+            format!("{plain:?}"),
+            r#"Lease { id: "lease-1", has_guard: false }"#
+        );
+        assert_eq!(
+            format!("{guarded:?}"),
+            r#"Lease { id: "lease-2", has_guard: true }"#
+        );
+    }
+
+    /// A backend that implements only what it must.
+    #[derive(Debug)]
+    struct Minimal;
+
+    #[async_trait]
+    impl TokenCache for Minimal {
+        async fn get(&self, _: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
+            Ok(None)
+        }
+        async fn store_if_newer(
+            &self,
+            _: &CacheKey,
+            _: &AccessToken,
+        ) -> Result<StoreOutcome, CacheError> {
+            Ok(StoreOutcome::NotNewer)
+        }
+        async fn remove_if_matches(
+            &self,
+            _: &CacheKey,
+            _: &AccessToken,
+        ) -> Result<bool, CacheError> {
+            Ok(false)
+        }
+        async fn try_acquire_lease(
+            &self,
+            _: &CacheKey,
+            _: Duration,
+        ) -> Result<Option<Lease>, CacheError> {
+            Ok(None)
+        }
+        async fn release_lease(&self, _: &CacheKey, _: Lease) -> Result<(), CacheError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_backend_without_a_name_is_custom() {
+        assert_eq!(Minimal.backend_name(), "custom");
+        let dynamic: &dyn TokenCache = &Minimal;
+        assert_eq!(dynamic.backend_name(), "custom");
+    }
+}

@@ -130,6 +130,27 @@ mod tests {
     }
 
     #[test]
+    fn a_record_that_expires_when_obtained_is_a_token_already_expired() {
+        // Consistent (not expiring before it was obtained), so it is a token, not a miss;
+        // callers see that it has expired.
+        let t = decode(
+            br#"{"v":1,"access_token":"t","token_type":"Bearer","expires_at":5000,"obtained_at":5000}"#,
+        )
+        .expect("a zero-lifetime record is readable");
+        assert_eq!(t.expires_at(), t.obtained_at());
+        assert_eq!(t.expires_at(), UNIX_EPOCH + Duration::from_secs(5));
+        assert!(t.is_expired_at(UNIX_EPOCH + Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn expires_at_millis_is_the_stored_expiry() {
+        let t = token();
+        assert_eq!(expires_at_millis(&t), 1_700_000_060_123);
+        let json: serde_json::Value = serde_json::from_slice(&encode(&t)).unwrap();
+        assert_eq!(json["expires_at"], expires_at_millis(&t));
+    }
+
+    #[test]
     fn newer_means_later_expiry() {
         let t = token();
         let later = AccessToken::new(

@@ -897,3 +897,363 @@ mod assertions {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn an_mtls_alias_is_the_token_url_and_needs_https_like_the_token_url() {
+    let mk = || builder(MockHttpClient::new());
+    let client = mk()
+        .with_mtls_endpoint("https://mtls.tenant.eu.auth0.com/oauth/token")
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.token_url(),
+        "https://mtls.tenant.eu.auth0.com/oauth/token"
+    );
+    let err = mk()
+        .with_mtls_endpoint("http://127.0.0.1:1/oauth/token")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ConfigError::InsecureHttp {
+            url: "http://127.0.0.1:1/oauth/token".to_owned()
+        }
+    );
+    let client = mk()
+        .with_mtls_endpoint("http://127.0.0.1:1/oauth/token")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    assert_eq!(client.token_url(), "http://127.0.0.1:1/oauth/token");
+}
+
+#[test]
+fn the_client_reports_its_certificate_dpop_key_and_retry_policy() {
+    let plain = builder(MockHttpClient::new()).build().unwrap();
+    assert!(plain.client_certificate().is_none());
+    assert!(plain.dpop_key().is_none());
+    assert_eq!(plain.retry_policy().max_retries(), 3);
+
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["client".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let certificate =
+        ClientCertificate::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+    let dpop = DpopKey::generate().unwrap();
+    let client = builder(MockHttpClient::new())
+        .with_client_certificate(certificate.clone())
+        .with_dpop(dpop.clone())
+        .with_retry_policy(RetryPolicy::default().with_max_retries(7))
+        .build()
+        .unwrap();
+    assert_eq!(
+        client
+            .client_certificate()
+            .map(ClientCertificate::thumbprint),
+        Some(certificate.thumbprint())
+    );
+    assert_eq!(
+        client.dpop_key().map(DpopKey::thumbprint),
+        Some(dpop.thumbprint())
+    );
+    assert_eq!(client.retry_policy().max_retries(), 7);
+}
+
+fn oauth_error(status: u16, error: &str) -> Error {
+    Error::OAuth(Box::new(crate::error::OAuthError {
+        status,
+        error: error.to_owned(),
+        error_description: None,
+        rate_limit: Default::default(),
+    }))
+}
+
+#[test]
+fn only_a_refusal_of_the_client_rejects_its_credentials() {
+    for (status, error) in [
+        (401, "invalid_client"),
+        (401, "access_denied"),
+        (400, "invalid_client"),
+    ] {
+        assert!(
+            rejects_client(&oauth_error(status, error)),
+            "{status} {error}"
+        );
+    }
+    for (status, error) in [
+        (403, "access_denied"),
+        (400, "invalid_request"),
+        (401, "invalid_request"),
+        (400, "access_denied"),
+        (429, "too_many_requests"),
+    ] {
+        assert!(
+            !rejects_client(&oauth_error(status, error)),
+            "{status} {error}"
+        );
+    }
+    assert!(!rejects_client(&Error::Timeout(Duration::from_secs(1))));
+}
+
+/// A `tracing` writer into a shared buffer, for the events of one test.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// The `attempt` field of each log line that contains `message`.
+fn attempts(logs: &str, message: &str) -> Vec<String> {
+    logs.lines()
+        .filter(|l| l.contains(message))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("attempt="))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempts_are_numbered_from_one_in_the_logs() {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let script = Scripted::new(vec![
+        (Duration::ZERO, Ok(response(500, &[], "down"))),
+        (Duration::ZERO, Ok(response(503, &[], "down"))),
+        (Duration::ZERO, Ok(response(200, &[], &ok_body()))),
+    ]);
+    scripted_client(&script)
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert_eq!(
+        attempts(&text, "sending token request"),
+        ["1", "2", "3"],
+        "{text}"
+    );
+    assert_eq!(
+        attempts(&text, "token request failed; retrying"),
+        ["1", "2"],
+        "{text}"
+    );
+}
+
+/// The `nonce` claim of the DPoP proof a request carried, if any.
+fn proof_nonce(request: &HttpRequest) -> Option<String> {
+    let proof = request.headers[crate::dpop::DPOP_HEADER].to_str().unwrap();
+    let claims = proof.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims)
+            .unwrap(),
+    )
+    .unwrap();
+    claims
+        .get("nonce")
+        .and_then(|n| n.as_str())
+        .map(str::to_owned)
+}
+
+fn nonce_challenge(nonce: &str) -> (Duration, Result<HttpResponse, Error>) {
+    (
+        Duration::ZERO,
+        Ok(response(
+            400,
+            &[("dpop-nonce", nonce)],
+            r#"{"error":"use_dpop_nonce","error_description":"Authorization server requires nonce in DPoP proof"}"#,
+        )),
+    )
+}
+
+fn dpop_ok() -> (Duration, Result<HttpResponse, Error>) {
+    let body = format!(r#"{{"access_token":"{TOKEN}","expires_in":86400,"token_type":"DPoP"}}"#);
+    (Duration::ZERO, Ok(response(200, &[], &body)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dpop_nonce_challenge_is_answered_once_with_the_nonce() {
+    let script = Scripted::new(vec![nonce_challenge("nonce-1"), dpop_ok()]);
+    let client = scripted_client(&script)
+        .with_dpop(DpopKey::generate().unwrap())
+        .build()
+        .unwrap();
+    let token = client.fetch_token().await.unwrap();
+    assert_eq!(token.token_type(), "DPoP");
+    let requests = script.requests.lock().unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(proof_nonce(&requests[0]), None);
+    assert_eq!(proof_nonce(&requests[1]).as_deref(), Some("nonce-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_dpop_nonce_challenge_is_returned() {
+    let script = Scripted::new(vec![
+        nonce_challenge("nonce-1"),
+        nonce_challenge("nonce-2"),
+        dpop_ok(),
+    ]);
+    let client = scripted_client(&script)
+        .with_dpop(DpopKey::generate().unwrap())
+        .build()
+        .unwrap();
+    let err = client.fetch_token().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth(e) if e.status == 400 && e.error == "use_dpop_nonce"),
+        "{err:?}"
+    );
+    assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nonce_challenge_is_not_retried_without_a_dpop_key_nor_another_400_with_one() {
+    // Without a DPoP key there is no proof to send again.
+    let script = Scripted::new(vec![nonce_challenge("nonce-1"), dpop_ok()]);
+    let err = scripted_client(&script)
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth(e) if e.error == "use_dpop_nonce"),
+        "{err:?}"
+    );
+    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+
+    // With one, a 400 that asks for something else is not a nonce challenge.
+    let script = Scripted::new(vec![
+        (
+            Duration::ZERO,
+            Ok(response(
+                400,
+                &[("dpop-nonce", "nonce-1")],
+                r#"{"error":"invalid_dpop_proof"}"#,
+            )),
+        ),
+        dpop_ok(),
+    ]);
+    let err = scripted_client(&script)
+        .with_dpop(DpopKey::generate().unwrap())
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth(e) if e.error == "invalid_dpop_proof"),
+        "{err:?}"
+    );
+    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+
+    // Nor is a `use_dpop_nonce` with another status.
+    let script = Scripted::new(vec![
+        (
+            Duration::ZERO,
+            Ok(response(
+                401,
+                &[("dpop-nonce", "nonce-1")],
+                r#"{"error":"use_dpop_nonce"}"#,
+            )),
+        ),
+        dpop_ok(),
+    ]);
+    let err = scripted_client(&script)
+        .with_dpop(DpopKey::generate().unwrap())
+        .build()
+        .unwrap()
+        .fetch_token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OAuth(e) if e.status == 401),
+        "{err:?}"
+    );
+    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transport_timeout_names_the_limit_that_ran_out() {
+    // A transport that does not know the limit (zero) gets the client's per-attempt limit;
+    // a transport's own, known limit is kept.
+    for (reported, expected) in [
+        (Duration::ZERO, Duration::from_secs(7)),
+        (Duration::from_secs(2), Duration::from_secs(2)),
+    ] {
+        let script = Scripted::new(vec![(Duration::ZERO, Err(Error::Timeout(reported)))]);
+        let err = scripted_client(&script)
+            .with_timeout(Duration::from_secs(7))
+            .with_retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+            .fetch_token()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Timeout(d) if d == expected),
+            "{reported:?}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn the_builder_debug_shows_the_settings_but_not_the_secret() {
+    let b = builder(MockHttpClient::new())
+        .with_audience("https://api/")
+        .with_scopes(["read:users"])
+        .with_organization("org_1");
+    let dbg = format!("{b:?}");
+    for part in [
+        "TokenClientBuilder",
+        "\"my-client\"",
+        "https://api/",
+        "read:users",
+        "org_1",
+        "[REDACTED]",
+    ] {
+        assert!(dbg.contains(part), "{part} not in {dbg}");
+    }
+    assert!(!dbg.contains(SECRET), "{dbg}");
+}
+
+#[cfg(feature = "private-key-jwt")]
+#[test]
+fn an_assertion_of_2048_bytes_is_accepted_and_one_more_is_not() {
+    let auth0 = TokenEndpoint::auth0_domain("t.auth0.com").unwrap();
+    assert_eq!(check_assertion_size(2048, &auth0), Ok(()));
+    assert_eq!(
+        check_assertion_size(2049, &auth0),
+        Err(ConfigError::AssertionTooLarge {
+            bytes: 2049,
+            limit: 2048
+        })
+    );
+    let other = TokenEndpoint::url("https://idp.example.com/oauth2/token")
+        .unwrap()
+        .not_auth0();
+    assert_eq!(check_assertion_size(4096, &other), Ok(()));
+}

@@ -708,4 +708,39 @@ mod tests {
             "{err:?}"
         );
     }
+
+    #[test]
+    fn a_body_of_exactly_the_cap_is_read() {
+        let json = r#"{"access_token":"eyJ.a.b","expires_in":60,"token_type":"Bearer"}"#;
+        let mut body = json.as_bytes().to_vec();
+        body.resize(MAX_RESPONSE_BODY_BYTES, b' ');
+        let at_cap = HttpResponse::new(200, HeaderMap::new(), body);
+        let token = interpret(&at_cap, &[], at(), at(), &Scrub { secrets: vec![] }, false)
+            .expect("a body of exactly the cap is not too large");
+        assert_eq!(token.expose_secret(), "eyJ.a.b");
+    }
+
+    #[test]
+    fn a_token_type_is_echoed_only_as_a_short_word() {
+        let body = |token_type: &str| {
+            format!(r#"{{"access_token":"x","token_type":"{token_type}","expires_in":60}}"#)
+        };
+        // Twelve letters are a word and are shown.
+        assert!(
+            reason(&body("Macmacmacmac")).starts_with("`token_type` is \"Macmacmacmac\", only"),
+            "{}",
+            reason(&body("Macmacmacmac"))
+        );
+        // Thirteen letters are not: a credential could be made of letters only.
+        assert_eq!(
+            reason(&body("SECRETTOKENab")),
+            "`token_type` is a value of 13 characters that is not a token type, only \"Bearer\" and \"DPoP\" tokens are supported"
+        );
+    }
+
+    #[test]
+    fn a_text_of_exactly_the_limit_is_not_marked_as_cut() {
+        assert_eq!(body_excerpt(b"0123456789", &[], 10), "0123456789");
+        assert_eq!(body_excerpt(b"0123456789a", &[], 10), "0123456789…");
+    }
 }
