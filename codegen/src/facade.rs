@@ -2,9 +2,8 @@
 //!
 //! Rules: the handle of group `["actions", "versions"]` is `ActionsVersions`, reached with
 //! `client.actions().versions()`; an operation's method is its operation name in snake_case.
-//! The ten handles written by hand (`Clients`, `Users`…) get the generated operations of their
-//! group as methods too. An accessor or method whose name a hand-written method already takes
-//! gets the suffix `_api`.
+//! An accessor or method whose name the hand-written code of the client crate already gives the
+//! same type (`ManagementClient::request`…) gets the suffix `_api`.
 //!
 //! Every method takes the operation's path parameters and body and returns a request builder:
 //! a `List` for a paginated operation, a `Call` for any other. The optional query parameters
@@ -69,24 +68,6 @@ fn hand_written(root: &Path) -> Result<BTreeMap<String, BTreeSet<String>>, Strin
                 out.entry(ty.clone()).or_default().insert(name);
             }
         }
-        // `handle!(doc, Type, accessor)` adds `accessor` to ManagementClient.
-        let mut rest = text.as_str();
-        while let Some(i) = rest.find("handle!(") {
-            rest = &rest[i + 8..];
-            let end = rest.find(");").unwrap_or(rest.len());
-            let parts: Vec<&str> = rest[..end]
-                .split(',')
-                .filter_map(|p| p.split_whitespace().last())
-                .collect();
-            if let [.., ty, accessor] = parts.as_slice()
-                && ty.chars().all(|c| c.is_ascii_alphanumeric())
-            {
-                out.entry("ManagementClient".into())
-                    .or_default()
-                    .insert((*accessor).to_owned());
-                out.entry(format!("handle:{ty}")).or_default();
-            }
-        }
     }
     Ok(out)
 }
@@ -98,7 +79,6 @@ struct Handle {
     /// The accessor on the parent (or on `ManagementClient`).
     accessor: String,
     parent: Option<Vec<String>>,
-    hand_written: bool,
     /// Operation id → method name.
     methods: BTreeMap<String, String>,
 }
@@ -118,39 +98,28 @@ pub(crate) fn plan(root: &Path, ops: &[Op]) -> Result<Plan, String> {
         }
     }
     let mut handles: BTreeMap<Vec<String>, Handle> = BTreeMap::new();
-    let mut taken: BTreeMap<String, BTreeSet<String>> = known
-        .iter()
-        .filter(|(k, _)| !k.starts_with("handle:"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut taken = known.clone();
     for g in &groups {
         let ty = pascal(&g.join("_"));
-        let hand = g.len() == 1 && known.contains_key(&format!("handle:{ty}"));
         let parent_ty = if g.len() == 1 {
             "ManagementClient".to_owned()
         } else {
             handles[&g[..g.len() - 1].to_vec()].ty.clone()
         };
-        let accessor = if hand {
-            snake(&g[0])
+        let base = snake(g.last().map_or("api", String::as_str));
+        let used = taken.entry(parent_ty).or_default();
+        let accessor = if used.contains(&base) {
+            format!("{base}_api")
         } else {
-            let base = snake(g.last().map_or("api", String::as_str));
-            let used = taken.entry(parent_ty.clone()).or_default();
-            let name = if used.contains(&base) {
-                format!("{base}_api")
-            } else {
-                base
-            };
-            used.insert(name.clone());
-            name
+            base
         };
+        used.insert(accessor.clone());
         handles.insert(
             g.clone(),
             Handle {
                 ty,
                 accessor,
                 parent: (g.len() > 1).then(|| g[..g.len() - 1].to_vec()),
-                hand_written: hand,
                 methods: BTreeMap::new(),
             },
         );
@@ -178,13 +147,6 @@ pub(crate) fn plan(root: &Path, ops: &[Op]) -> Result<Plan, String> {
 impl Plan {
     /// `actions().versions().list`: the handles and the method of an operation.
     fn chain(&self, op: &Op) -> String {
-        let text = self.call_text(op);
-        text.rsplit_once('(')
-            .map_or(text.clone(), |(head, _)| head.to_owned())
-    }
-
-    /// `actions().versions().list(action_id)`.
-    pub(crate) fn call_text(&self, op: &Op) -> String {
         let mut chain = Vec::new();
         for n in 1..=op.group.len() {
             if let Some(h) = self.handles.get(&op.group[..n]) {
@@ -197,6 +159,12 @@ impl Plan {
             .and_then(|h| h.methods.get(&op.id))
             .cloned()
             .unwrap_or_default();
+        chain.push(method);
+        chain.join(".")
+    }
+
+    /// `actions().versions().list(action_id)`.
+    pub(crate) fn call_text(&self, op: &Op) -> String {
         let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
         args.extend(
             op.query
@@ -207,11 +175,10 @@ impl Plan {
         if op.body.as_ref().is_some_and(|b| b.required) {
             args.push("body".into());
         }
-        chain.push(format!("{method}({})", args.join(", ")));
-        chain.join(".")
+        format!("{}({})", self.chain(op), args.join(", "))
     }
 
-    /// The client crate's `api` modules: path → source.
+    /// The client crate's `handles` modules: path → source.
     pub(crate) fn emit(
         &self,
         ops: &[Op],
@@ -232,12 +199,7 @@ impl Plan {
                  #[allow(unused_imports)]\nuse crate::{Call, List, ManagementClient};\n"
                     .to_owned()
             });
-            let ty_path = if h.hand_written {
-                format!("crate::{}", h.ty)
-            } else {
-                h.ty.clone()
-            };
-            if !h.hand_written {
+            {
                 src.push_str(&doc(&format!(
                     "The operations of the group `{}` of Auth0's API description.",
                     g.join(".")
@@ -256,12 +218,7 @@ impl Plan {
                         ty = h.ty,
                     )),
                     Some(p) => {
-                        let parent = &self.handles[p];
-                        let parent_ty = if parent.hand_written {
-                            format!("crate::{}", parent.ty)
-                        } else {
-                            parent.ty.clone()
-                        };
+                        let parent_ty = &self.handles[p].ty;
                         src.push_str(&format!(
                             "impl<'a> {parent_ty}<'a> {{\n/// The [`{ty}`] handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'a> {{ {ty} {{ client: self.client }} }}\n}}\n",
                             g.join("."),
@@ -282,7 +239,7 @@ impl Plan {
                 setters.push_str(&builder_setters(op, t, spec));
             }
             if !methods.is_empty() {
-                src.push_str(&format!("impl<'a> {ty_path}<'a> {{\n{methods}}}\n"));
+                src.push_str(&format!("impl<'a> {}<'a> {{\n{methods}}}\n", h.ty));
             }
             src.push_str(&setters);
         }

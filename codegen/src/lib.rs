@@ -7,9 +7,9 @@
 //! ```
 //!
 //! Reads `../shared/auth0/management-api-oas.json` and writes, checked in:
-//! - `crates/management/src/generated/`: one module per tag (its operations' `Endpoint` types and
-//!   the schemas only that tag uses), `shared.rs` (schemas several tags use) and `mod.rs`
-//!   (the catalogue entries and the table of names);
+//! - `crates/management/src/generated/`: one module per operation group (its operations'
+//!   `Endpoint` types and the schemas only that group uses), `shared.rs` (schemas several groups
+//!   use) and `mod.rs` (the catalogue entries and the index of operations);
 //! - `crates/client/src/handles/`: the resource handles of `ManagementClient`.
 //!
 //! The rules are documented in ARCHITECTURE.md ("Generated code").
@@ -118,18 +118,17 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let empty = serde_json::Map::new();
     let schemas = spec["components"]["schemas"].as_object().unwrap_or(&empty);
-    let mut all = ops::collect(&spec)?;
-    ops::resolve_type_names(&mut all)?;
-    let total = all.len();
+    let mut generated = ops::collect(&spec)?;
+    ops::resolve_type_names(&mut generated)?;
+    let total = generated.len();
     // The operations that accept the custom-domain header.
-    let mut custom_domain: Vec<(String, String)> = all
+    let mut custom_domain: Vec<(String, String)> = generated
         .iter()
         .filter(|o| o.custom_domain)
         .map(|o| (o.method.clone(), format!("/api/v2{}", o.path)))
         .collect();
     custom_domain.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
-    let fake_table = fake::emit(&all, schemas);
-    let generated: Vec<Op> = all;
+    let fake_table = fake::emit(&generated, schemas);
     let mut table: Vec<(String, String, String, String, String)> = Vec::new();
 
     // Which tags use each component, to place it.
@@ -347,11 +346,11 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     for module in &modules {
         let mut src = String::new();
         if module == "shared" {
-            src.push_str("//! Schemas that the operations of several tags use.\n");
+            src.push_str("//! Schemas that the operations of several operation groups use.\n");
         } else {
             src.push_str(&format!(
-                "//! Operations tagged `{}` in Auth0's API description, and the schemas only they use.\n",
-                tag_of(&generated, module)
+                "//! The operations of the group `{module}` of Auth0's API description (cargo feature \
+                 `{module}`), and the schemas only they use.\n"
             ));
             src.push_str("#[allow(unused_imports)]\nuse super::shared::*;\n");
         }
@@ -449,13 +448,6 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         files.insert(path, format_source(&src, &name)?);
     }
     Ok(files)
-}
-
-fn tag_of(ops: &[Op], module: &str) -> String {
-    ops.iter()
-        .find(|o| o.module == module)
-        .map(|o| o.tag.clone())
-        .unwrap_or_else(|| module.to_owned())
 }
 
 fn management_mod(
@@ -607,7 +599,9 @@ fn with_features(
             Some(dep) => format!("[\"{dep}/{t}\"]"),
             None => "[]".to_owned(),
         };
-        block.push_str(&format!("## The operations tagged `{t}`.\n{t} = {deps}\n"));
+        block.push_str(&format!(
+            "## The operations of the group `{t}`.\n{t} = {deps}\n"
+        ));
     }
     block.push_str(FEATURES_END);
     let (Some(a), Some(b)) = (manifest.find(FEATURES_BEGIN), manifest.find(FEATURES_END)) else {
