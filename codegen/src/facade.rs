@@ -206,8 +206,7 @@ impl Plan {
                 )));
                 src.push_str(&format!(
                     "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\n\
-                     /// Read by the methods of the tags whose features are enabled.\n\
-                     #[allow(dead_code)]\nclient: &'a ManagementClient,\n}}\n",
+                     client: &'a ManagementClient,\n}}\n",
                     h.ty
                 ));
                 match &h.parent {
@@ -253,8 +252,16 @@ impl Plan {
              //! [`auth0_m2m_management::operations`].\n",
         );
         for (top, src) in &files {
+            // One file per top-level group, gated by that group's feature (its ops' module).
+            let feature = ops
+                .iter()
+                .find(|o| snake(&o.group[0]) == *top)
+                .map(|o| o.module.clone())
+                .ok_or_else(|| format!("handle file {top} has no operation"))?;
             mod_rs.push_str(&format!(
-                "/// Handles of the group `{top}` and its subgroups.\npub mod {top};\n"
+                "/// Handles of the group `{top}` and its subgroups.\n\
+                 #[cfg(feature = {feature:?})]\n\
+                 #[cfg_attr(docsrs, doc(cfg(feature = {feature:?})))]\npub mod {top};\n"
             ));
             out.push((dir.join(format!("{top}.rs")), src.clone()));
         }
@@ -325,7 +332,6 @@ fn method(
         ("Call", "call")
     };
     let mut s = doc(&format!("{}\n\n{example}", method_doc(op, t, operation)));
-    s.push_str(&format!("#[cfg(feature = {:?})]\n", op.module));
     if let Some(note) = deprecation(operation, by_page) {
         s.push_str(&format!("#[deprecated(note = {})]\n", lit(&note)));
     }
@@ -351,10 +357,9 @@ fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
     }
     let builder = if op.paging.is_some() { "List" } else { "Call" };
     let mut s = format!(
-        "/// The optional query parameters of [`{}`]({}).\n#[cfg(feature = {:?})]\nimpl {builder}<{}> {{\n",
+        "/// The optional query parameters of [`{}`]({}).\nimpl {builder}<{}> {{\n",
         op.type_name,
         endpoint_path(op),
-        op.module,
         endpoint_path(op)
     );
     for ((ident, name, ty, schema), _) in t.query.iter().zip(&op.query).filter(|(_, q)| !q.required)

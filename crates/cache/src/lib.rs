@@ -72,6 +72,7 @@
 //!   hash slots). See [`RedisCache`] for the details.
 //!
 //! No feature is enabled by default.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cache;
 #[cfg(feature = "file")]

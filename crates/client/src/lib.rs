@@ -104,6 +104,7 @@
 //! The lower layers are re-exported so that one dependency is enough: [`token`] (the
 //! client-credentials exchange), [`cache`] (the caches and the token provider) and
 //! [`management`] (the endpoint models).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 mod call;

@@ -52,6 +52,7 @@
 //!   [`Endpoint`] for your type.
 //! - [`catalogue()`] lists every modeled operation with its path template, for conformance
 //!   checks against the published API description.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[macro_use]
 mod macros;

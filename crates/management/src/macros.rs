@@ -70,6 +70,8 @@ macro_rules! str_accessors {
 }
 
 /// The `parse_response` of a list endpoint: its pages are read with its own items key.
+// Used by the generated group modules; a build may enable none of them.
+#[allow(unused_macros)]
 macro_rules! page_response {
     () => {
         fn parse_response(&self, body: &[u8]) -> Result<Self::Response, $crate::error::Error> {
@@ -79,6 +81,8 @@ macro_rules! page_response {
 }
 
 /// Implements [`crate::Paginated`] for a list endpoint that stores its request in `page`.
+// Used by the generated group modules; a build may enable none of them.
+#[allow(unused_macros)]
 macro_rules! paginated {
     ($ty:ty, $item:ty, $support:expr, $key:literal $(, $extra:item)* $(,)?) => {
         impl $crate::pagination::Paginated for $ty {

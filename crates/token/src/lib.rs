@@ -88,6 +88,7 @@
 //!   `PrivateKey` (RS256, RS384 and PS256 keys read from PEM, the algorithms Auth0 registers;
 //!   ES256 too for servers declared [`TokenEndpoint::not_auth0`]), up to two keys for a
 //!   rotation without a failed call, and key files read again when they change.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `actions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Actions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::actions::ListActions> {
         self.client.list(m::actions::ListActions::new())
     }
@@ -48,7 +45,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn create(
         &self,
         body: m::actions::CreateActionRequestContent,
@@ -67,7 +63,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetAction> {
         self.client.call(m::actions::GetAction::new(id))
     }
@@ -84,7 +79,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn update(
         &self,
         id: &str,
@@ -104,7 +98,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn delete(&self, id: &str) -> Call<m::actions::DeleteAction> {
         self.client.call(m::actions::DeleteAction::new(id))
     }
@@ -120,7 +113,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn deploy(&self, id: &str) -> Call<m::actions::DeployAction> {
         self.client.call(m::actions::DeployAction::new(id))
     }
@@ -137,7 +129,6 @@ impl<'a> Actions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn test(
         &self,
         id: &str,
@@ -147,7 +138,6 @@ impl<'a> Actions<'a> {
     }
 }
 /// The optional query parameters of [`ListActions`](m::actions::ListActions).
-#[cfg(feature = "actions")]
 impl List<m::actions::ListActions> {
     /// Sends the query parameter `triggerId`: a string; one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, `login-post-identifier`, `signup-post-identifier`.
     pub fn trigger_id(self, value: impl Into<m::actions::ActionTriggerTypeEnum>) -> Self {
@@ -167,7 +157,6 @@ impl List<m::actions::ListActions> {
     }
 }
 /// The optional query parameters of [`DeleteAction`](m::actions::DeleteAction).
-#[cfg(feature = "actions")]
 impl Call<m::actions::DeleteAction> {
     /// Sends the query parameter `force`: a boolean.
     pub fn force(self, value: impl Into<bool>) -> Self {
@@ -177,8 +166,6 @@ impl Call<m::actions::DeleteAction> {
 /// The operations of the group `actions.executions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsExecutions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -202,7 +189,6 @@ impl<'a> ActionsExecutions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetActionExecution> {
         self.client.call(m::actions::GetActionExecution::new(id))
     }
@@ -210,8 +196,6 @@ impl<'a> ActionsExecutions<'a> {
 /// The operations of the group `actions.modules` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModules<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -235,7 +219,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self) -> List<m::actions::GetActionModules> {
         self.client.list(m::actions::GetActionModules::new())
     }
@@ -252,7 +235,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn create(
         &self,
         body: m::actions::CreateActionModuleRequestContent,
@@ -271,7 +253,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn get(&self, id: &str) -> Call<m::actions::GetActionModule> {
         self.client.call(m::actions::GetActionModule::new(id))
     }
@@ -288,7 +269,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn update(
         &self,
         id: &str,
@@ -309,7 +289,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn delete(&self, id: &str) -> Call<m::actions::DeleteActionModule> {
         self.client.call(m::actions::DeleteActionModule::new(id))
     }
@@ -325,7 +304,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list_actions(&self, id: &str) -> List<m::actions::GetActionModuleActions> {
         self.client
             .list(m::actions::GetActionModuleActions::new(id))
@@ -343,7 +321,6 @@ impl<'a> ActionsModules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn rollback(
         &self,
         id: &str,
@@ -356,8 +333,6 @@ impl<'a> ActionsModules<'a> {
 /// The operations of the group `actions.modules.versions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModulesVersions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ActionsModules<'a> {
@@ -381,7 +356,6 @@ impl<'a> ActionsModulesVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self, id: &str) -> List<m::actions::GetActionModuleVersions> {
         self.client
             .list(m::actions::GetActionModuleVersions::new(id))
@@ -398,7 +372,6 @@ impl<'a> ActionsModulesVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn create(&self, id: &str) -> Call<m::actions::CreateActionModuleVersion> {
         self.client
             .call(m::actions::CreateActionModuleVersion::new(id))
@@ -415,7 +388,6 @@ impl<'a> ActionsModulesVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn get(&self, id: &str, version_id: &str) -> Call<m::actions::GetActionModuleVersion> {
         self.client
             .call(m::actions::GetActionModuleVersion::new(id, version_id))
@@ -424,8 +396,6 @@ impl<'a> ActionsModulesVersions<'a> {
 /// The operations of the group `actions.triggers` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -449,7 +419,6 @@ impl<'a> ActionsTriggers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self) -> Call<m::actions::ListActionTriggers> {
         self.client.call(m::actions::ListActionTriggers::new())
     }
@@ -457,8 +426,6 @@ impl<'a> ActionsTriggers<'a> {
 /// The operations of the group `actions.triggers.bindings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggersBindings<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ActionsTriggers<'a> {
@@ -482,7 +449,6 @@ impl<'a> ActionsTriggersBindings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self, trigger_id: &str) -> List<m::actions::ListActionTriggerBindings> {
         self.client
             .list(m::actions::ListActionTriggerBindings::new(trigger_id))
@@ -500,7 +466,6 @@ impl<'a> ActionsTriggersBindings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn update_many(
         &self,
         trigger_id: &str,
@@ -513,8 +478,6 @@ impl<'a> ActionsTriggersBindings<'a> {
 /// The operations of the group `actions.versions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsVersions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Actions<'a> {
@@ -538,7 +501,6 @@ impl<'a> ActionsVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn list(&self, action_id: &str) -> List<m::actions::ListActionVersions> {
         self.client
             .list(m::actions::ListActionVersions::new(action_id))
@@ -555,7 +517,6 @@ impl<'a> ActionsVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn get(&self, action_id: &str, id: &str) -> Call<m::actions::GetActionVersion> {
         self.client
             .call(m::actions::GetActionVersion::new(action_id, id))
@@ -573,7 +534,6 @@ impl<'a> ActionsVersions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "actions")]
     pub fn deploy(
         &self,
         action_id: &str,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `anomaly` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Anomaly<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `anomaly.blocks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AnomalyBlocks<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Anomaly<'a> {
@@ -44,7 +40,6 @@ impl<'a> AnomalyBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "anomaly")]
     pub fn check_ip(&self, id: &str) -> Call<m::anomaly::CheckAnomalyBlockIp> {
         self.client.call(m::anomaly::CheckAnomalyBlockIp::new(id))
     }
@@ -60,7 +55,6 @@ impl<'a> AnomalyBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "anomaly")]
     pub fn unblock_ip(&self, id: &str) -> Call<m::anomaly::UnblockAnomalyBlockIp> {
         self.client.call(m::anomaly::UnblockAnomalyBlockIp::new(id))
     }

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `attackProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtection<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `attackProtection.botDetection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBotDetection<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -44,7 +40,6 @@ impl<'a> AttackProtectionBotDetection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBotDetectionSettings> {
         self.client
             .call(m::attack_protection::GetBotDetectionSettings::new())
@@ -62,7 +57,6 @@ impl<'a> AttackProtectionBotDetection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
         body: m::attack_protection::UpdateBotDetectionSettingsRequestContent,
@@ -74,8 +68,6 @@ impl<'a> AttackProtectionBotDetection<'a> {
 /// The operations of the group `attackProtection.breachedPasswordDetection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBreachedPasswordDetection<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -99,7 +91,6 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBreachedPasswordDetectionSettings> {
         self.client
             .call(m::attack_protection::GetBreachedPasswordDetectionSettings::new())
@@ -117,7 +108,6 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
         body: m::attack_protection::UpdateBreachedPasswordDetectionSettingsRequestContent,
@@ -129,8 +119,6 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
 /// The operations of the group `attackProtection.bruteForceProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBruteForceProtection<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -154,7 +142,6 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetBruteForceSettings> {
         self.client
             .call(m::attack_protection::GetBruteForceSettings::new())
@@ -172,7 +159,6 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
         body: m::attack_protection::UpdateBruteForceSettingsRequestContent,
@@ -184,8 +170,6 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
 /// The operations of the group `attackProtection.captcha` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionCaptcha<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -209,7 +193,6 @@ impl<'a> AttackProtectionCaptcha<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetAttackProtectionCaptcha> {
         self.client
             .call(m::attack_protection::GetAttackProtectionCaptcha::new())
@@ -227,7 +210,6 @@ impl<'a> AttackProtectionCaptcha<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
         body: m::attack_protection::UpdateAttackProtectionCaptchaRequestContent,
@@ -241,8 +223,6 @@ impl<'a> AttackProtectionCaptcha<'a> {
 /// The operations of the group `attackProtection.phoneProviderProtection` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionPhoneProviderProtection<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -266,7 +246,6 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetPhoneProviderProtection> {
         self.client
             .call(m::attack_protection::GetPhoneProviderProtection::new())
@@ -285,7 +264,6 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn patch(
         &self,
         body: m::attack_protection::PatchPhoneProviderProtectionRequestContent,
@@ -299,8 +277,6 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
 /// The operations of the group `attackProtection.suspiciousIpThrottling` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionSuspiciousIpThrottling<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
@@ -324,7 +300,6 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn get(&self) -> Call<m::attack_protection::GetSuspiciousIpThrottlingSettings> {
         self.client
             .call(m::attack_protection::GetSuspiciousIpThrottlingSettings::new())
@@ -342,7 +317,6 @@ impl<'a> AttackProtectionSuspiciousIpThrottling<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "attack_protection")]
     pub fn update(
         &self,
         body: m::attack_protection::UpdateSuspiciousIpThrottlingSettingsRequestContent,

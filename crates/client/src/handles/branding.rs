@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `branding` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Branding<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Branding<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get(&self) -> Call<m::branding::GetBranding> {
         self.client.call(m::branding::GetBranding::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Branding<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn update(
         &self,
         body: m::branding::UpdateBrandingRequestContent,
@@ -57,8 +53,6 @@ impl<'a> Branding<'a> {
 /// The operations of the group `branding.phone` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhone<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -72,8 +66,6 @@ impl<'a> Branding<'a> {
 /// The operations of the group `branding.phone.providers` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneProviders<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> BrandingPhone<'a> {
@@ -97,7 +89,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn list(&self) -> Call<m::branding::ListBrandingPhoneProviders> {
         self.client
             .call(m::branding::ListBrandingPhoneProviders::new())
@@ -118,7 +109,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn create(
         &self,
         body: m::branding::CreateBrandingPhoneProviderRequestContent,
@@ -138,7 +128,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get(&self, id: &str) -> Call<m::branding::GetBrandingPhoneProvider> {
         self.client
             .call(m::branding::GetBrandingPhoneProvider::new(id))
@@ -156,7 +145,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn update(
         &self,
         id: &str,
@@ -177,7 +165,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn delete(&self, id: &str) -> Call<m::branding::DeleteBrandingPhoneProvider> {
         self.client
             .call(m::branding::DeleteBrandingPhoneProvider::new(id))
@@ -195,7 +182,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn test(
         &self,
         id: &str,
@@ -206,7 +192,6 @@ impl<'a> BrandingPhoneProviders<'a> {
     }
 }
 /// The optional query parameters of [`ListBrandingPhoneProviders`](m::branding::ListBrandingPhoneProviders).
-#[cfg(feature = "branding")]
 impl Call<m::branding::ListBrandingPhoneProviders> {
     /// Sends the query parameter `disabled`: a boolean.
     pub fn disabled(self, value: impl Into<bool>) -> Self {
@@ -216,8 +201,6 @@ impl Call<m::branding::ListBrandingPhoneProviders> {
 /// The operations of the group `branding.phone.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneTemplates<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> BrandingPhone<'a> {
@@ -241,7 +224,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn list(&self) -> Call<m::branding::ListPhoneTemplates> {
         self.client.call(m::branding::ListPhoneTemplates::new())
     }
@@ -258,7 +240,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn create(
         &self,
         body: m::branding::CreatePhoneTemplateRequestContent,
@@ -278,7 +259,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get(&self, id: &str) -> Call<m::branding::GetPhoneTemplate> {
         self.client.call(m::branding::GetPhoneTemplate::new(id))
     }
@@ -295,7 +275,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn update(
         &self,
         id: &str,
@@ -316,7 +295,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn delete(&self, id: &str) -> Call<m::branding::DeleteBrandingPhoneTemplate> {
         self.client
             .call(m::branding::DeleteBrandingPhoneTemplate::new(id))
@@ -333,7 +311,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn reset(
         &self,
         id: &str,
@@ -355,7 +332,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn test(
         &self,
         id: &str,
@@ -368,7 +344,6 @@ impl<'a> BrandingPhoneTemplates<'a> {
     }
 }
 /// The optional query parameters of [`ListPhoneTemplates`](m::branding::ListPhoneTemplates).
-#[cfg(feature = "branding")]
 impl Call<m::branding::ListPhoneTemplates> {
     /// Sends the query parameter `disabled`: a boolean.
     pub fn disabled(self, value: impl Into<bool>) -> Self {
@@ -378,8 +353,6 @@ impl Call<m::branding::ListPhoneTemplates> {
 /// The operations of the group `branding.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingTemplates<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -403,7 +376,6 @@ impl<'a> BrandingTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get_universal_login(&self) -> Call<m::branding::GetUniversalLoginTemplate> {
         self.client
             .call(m::branding::GetUniversalLoginTemplate::new())
@@ -421,7 +393,6 @@ impl<'a> BrandingTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn update_universal_login(
         &self,
         body: m::branding::UpdateUniversalLoginTemplateRequestContent,
@@ -441,7 +412,6 @@ impl<'a> BrandingTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn delete_universal_login(
         &self,
     ) -> Call<m::branding::DeleteBrandingTemplateUniversalLogin> {
@@ -452,8 +422,6 @@ impl<'a> BrandingTemplates<'a> {
 /// The operations of the group `branding.themes` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingThemes<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Branding<'a> {
@@ -489,7 +457,6 @@ impl<'a> BrandingThemes<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn create(
         &self,
         body: m::branding::CreateBrandingThemeRequestContent,
@@ -509,7 +476,6 @@ impl<'a> BrandingThemes<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get_default(&self) -> Call<m::branding::GetBrandingDefaultTheme> {
         self.client
             .call(m::branding::GetBrandingDefaultTheme::new())
@@ -526,7 +492,6 @@ impl<'a> BrandingThemes<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn get(&self, theme_id: &str) -> Call<m::branding::GetBrandingTheme> {
         self.client
             .call(m::branding::GetBrandingTheme::new(theme_id))
@@ -555,7 +520,6 @@ impl<'a> BrandingThemes<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn update(
         &self,
         theme_id: &str,
@@ -576,7 +540,6 @@ impl<'a> BrandingThemes<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "branding")]
     pub fn delete(&self, theme_id: &str) -> Call<m::branding::DeleteBrandingTheme> {
         self.client
             .call(m::branding::DeleteBrandingTheme::new(theme_id))

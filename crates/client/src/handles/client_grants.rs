@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `clientGrants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientGrants<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> ClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn list(&self) -> List<m::client_grants::ListClientGrants> {
         self.client.list(m::client_grants::ListClientGrants::new())
     }
@@ -46,7 +43,6 @@ impl<'a> ClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn create(
         &self,
         body: m::client_grants::CreateClientGrantRequestContent,
@@ -66,7 +62,6 @@ impl<'a> ClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn get(&self, id: &str) -> Call<m::client_grants::GetClientGrant> {
         self.client.call(m::client_grants::GetClientGrant::new(id))
     }
@@ -83,7 +78,6 @@ impl<'a> ClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn update(
         &self,
         id: &str,
@@ -104,14 +98,12 @@ impl<'a> ClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn delete(&self, id: &str) -> Call<m::client_grants::DeleteClientGrant> {
         self.client
             .call(m::client_grants::DeleteClientGrant::new(id))
     }
 }
 /// The optional query parameters of [`ListClientGrants`](m::client_grants::ListClientGrants).
-#[cfg(feature = "client_grants")]
 impl List<m::client_grants::ListClientGrants> {
     /// Sends the query parameter `audience`: a string.
     pub fn audience(self, value: impl Into<String>) -> Self {
@@ -143,8 +135,6 @@ impl List<m::client_grants::ListClientGrants> {
 /// The operations of the group `clientGrants.organizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientGrantsOrganizations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ClientGrants<'a> {
@@ -168,7 +158,6 @@ impl<'a> ClientGrantsOrganizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "client_grants")]
     pub fn list(&self, id: &str) -> List<m::client_grants::ListClientGrantOrganizations> {
         self.client
             .list(m::client_grants::ListClientGrantOrganizations::new(id))

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `clients` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Clients<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn list(&self) -> List<m::clients::ListClients> {
         self.client.list(m::clients::ListClients::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn create(
         &self,
         body: m::clients::CreateClientRequestContent,
@@ -66,7 +62,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn preview_cimd_metadata(
         &self,
         body: m::clients::PreviewCimdMetadataRequestContent,
@@ -86,7 +81,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn register_cimd_client(
         &self,
         body: m::clients::RegisterCimdClientRequestContent,
@@ -105,7 +99,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn get(&self, id: &str) -> Call<m::clients::GetClient> {
         self.client.call(m::clients::GetClient::new(id))
     }
@@ -122,7 +115,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn update(
         &self,
         id: &str,
@@ -142,7 +134,6 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn delete(&self, id: &str) -> Call<m::clients::DeleteClient> {
         self.client.call(m::clients::DeleteClient::new(id))
     }
@@ -158,13 +149,11 @@ impl<'a> Clients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn rotate_secret(&self, id: &str) -> Call<m::clients::RotateClientSecret> {
         self.client.call(m::clients::RotateClientSecret::new(id))
     }
 }
 /// The optional query parameters of [`ListClients`](m::clients::ListClients).
-#[cfg(feature = "clients")]
 impl List<m::clients::ListClients> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -196,7 +185,6 @@ impl List<m::clients::ListClients> {
     }
 }
 /// The optional query parameters of [`GetClient`](m::clients::GetClient).
-#[cfg(feature = "clients")]
 impl Call<m::clients::GetClient> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -210,8 +198,6 @@ impl Call<m::clients::GetClient> {
 /// The operations of the group `clients.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsConnections<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Clients<'a> {
@@ -235,13 +221,11 @@ impl<'a> ClientsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn get(&self, id: &str) -> List<m::clients::ListClientConnections> {
         self.client.list(m::clients::ListClientConnections::new(id))
     }
 }
 /// The optional query parameters of [`ListClientConnections`](m::clients::ListClientConnections).
-#[cfg(feature = "clients")]
 impl List<m::clients::ListClientConnections> {
     /// Sends the query parameter `strategy`: a list of strings, sent comma-separated.
     pub fn strategy(self, value: impl Into<Vec<m::shared::ConnectionStrategyEnum>>) -> Self {
@@ -259,8 +243,6 @@ impl List<m::clients::ListClientConnections> {
 /// The operations of the group `clients.credentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsCredentials<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Clients<'a> {
@@ -284,7 +266,6 @@ impl<'a> ClientsCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn list(&self, client_id: &str) -> Call<m::clients::ListClientCredentials> {
         self.client
             .call(m::clients::ListClientCredentials::new(client_id))
@@ -303,7 +284,6 @@ impl<'a> ClientsCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn create(
         &self,
         client_id: &str,
@@ -324,7 +304,6 @@ impl<'a> ClientsCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn get(
         &self,
         client_id: &str,
@@ -348,7 +327,6 @@ impl<'a> ClientsCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn update(
         &self,
         client_id: &str,
@@ -373,7 +351,6 @@ impl<'a> ClientsCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "clients")]
     pub fn delete(
         &self,
         client_id: &str,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `connectionProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionProfiles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn list(&self) -> List<m::connection_profiles::ListConnectionProfile> {
         self.client
             .list(m::connection_profiles::ListConnectionProfile::new())
@@ -47,7 +44,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn create(
         &self,
         body: m::connection_profiles::CreateConnectionProfileRequestContent,
@@ -67,7 +63,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn list_templates(&self) -> Call<m::connection_profiles::ListConnectionProfileTemplate> {
         self.client
             .call(m::connection_profiles::ListConnectionProfileTemplate::new())
@@ -84,7 +79,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn get_template(
         &self,
         id: &str,
@@ -106,7 +100,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn get(&self, id: &str) -> Call<m::connection_profiles::GetConnectionProfile> {
         self.client
             .call(m::connection_profiles::GetConnectionProfile::new(id))
@@ -124,7 +117,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn update(
         &self,
         id: &str,
@@ -147,7 +139,6 @@ impl<'a> ConnectionProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connection_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::connection_profiles::DeleteConnectionProfile> {
         self.client
             .call(m::connection_profiles::DeleteConnectionProfile::new(id))

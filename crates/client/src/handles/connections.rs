@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Connections<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListConnections> {
         self.client.list(m::connections::ListConnections::new())
     }
@@ -47,7 +44,6 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(
         &self,
         body: m::connections::CreateConnectionRequestContent,
@@ -67,7 +63,6 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetConnection> {
         self.client.call(m::connections::GetConnection::new(id))
     }
@@ -84,7 +79,6 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn update(
         &self,
         id: &str,
@@ -105,7 +99,6 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnection> {
         self.client.call(m::connections::DeleteConnection::new(id))
     }
@@ -121,14 +114,12 @@ impl<'a> Connections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn check_status(&self, id: &str) -> Call<m::connections::CheckConnectionStatus> {
         self.client
             .call(m::connections::CheckConnectionStatus::new(id))
     }
 }
 /// The optional query parameters of [`ListConnections`](m::connections::ListConnections).
-#[cfg(feature = "connections")]
 impl List<m::connections::ListConnections> {
     /// Sends the query parameter `strategy`: a list of strings, sent comma-separated.
     pub fn strategy(self, value: impl Into<Vec<m::shared::ConnectionStrategyEnum>>) -> Self {
@@ -148,7 +139,6 @@ impl List<m::connections::ListConnections> {
     }
 }
 /// The optional query parameters of [`GetConnection`](m::connections::GetConnection).
-#[cfg(feature = "connections")]
 impl Call<m::connections::GetConnection> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -162,8 +152,6 @@ impl Call<m::connections::GetConnection> {
 /// The operations of the group `connections.clients` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsClients<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
@@ -187,7 +175,6 @@ impl<'a> ConnectionsClients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> List<m::connections::GetConnectionEnabledClients> {
         self.client
             .list(m::connections::GetConnectionEnabledClients::new(id))
@@ -205,7 +192,6 @@ impl<'a> ConnectionsClients<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn update(
         &self,
         id: &str,
@@ -220,8 +206,6 @@ impl<'a> ConnectionsClients<'a> {
 /// The operations of the group `connections.directoryProvisioning` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioning<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
@@ -245,7 +229,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListDirectoryProvisionings> {
         self.client
             .list(m::connections::ListDirectoryProvisionings::new())
@@ -262,7 +245,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetDirectoryProvisioning> {
         self.client
             .call(m::connections::GetDirectoryProvisioning::new(id))
@@ -280,7 +262,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(
         &self,
         id: &str,
@@ -302,7 +283,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn update(
         &self,
         id: &str,
@@ -323,7 +303,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnectionDirectoryProvisioning> {
         self.client
             .call(m::connections::DeleteConnectionDirectoryProvisioning::new(
@@ -342,7 +321,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get_default_mapping(
         &self,
         id: &str,
@@ -364,7 +342,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn list_synchronized_groups(
         &self,
         id: &str,
@@ -386,7 +363,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn set(
         &self,
         id: &str,
@@ -399,8 +375,6 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
 /// The operations of the group `connections.directoryProvisioning.synchronizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioningSynchronizations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsDirectoryProvisioning<'a> {
@@ -424,7 +398,6 @@ impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(&self, id: &str) -> Call<m::connections::CreateDirectorySynchronization> {
         self.client
             .call(m::connections::CreateDirectorySynchronization::new(id))
@@ -433,8 +406,6 @@ impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
 /// The operations of the group `connections.keys` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsKeys<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
@@ -458,7 +429,6 @@ impl<'a> ConnectionsKeys<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetConnectionKeys> {
         self.client.call(m::connections::GetConnectionKeys::new(id))
     }
@@ -475,7 +445,6 @@ impl<'a> ConnectionsKeys<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(
         &self,
         id: &str,
@@ -497,7 +466,6 @@ impl<'a> ConnectionsKeys<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn rotate(
         &self,
         id: &str,
@@ -510,8 +478,6 @@ impl<'a> ConnectionsKeys<'a> {
 /// The operations of the group `connections.scimConfiguration` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfiguration<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
@@ -535,7 +501,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn list(&self) -> List<m::connections::ListScimConfigurations> {
         self.client
             .list(m::connections::ListScimConfigurations::new())
@@ -552,7 +517,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetScimConfiguration> {
         self.client
             .call(m::connections::GetScimConfiguration::new(id))
@@ -570,7 +534,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(
         &self,
         id: &str,
@@ -593,7 +556,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn update(
         &self,
         id: &str,
@@ -614,7 +576,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn delete(&self, id: &str) -> Call<m::connections::DeleteConnectionScimConfiguration> {
         self.client
             .call(m::connections::DeleteConnectionScimConfiguration::new(id))
@@ -631,7 +592,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get_default_mapping(
         &self,
         id: &str,
@@ -643,8 +603,6 @@ impl<'a> ConnectionsScimConfiguration<'a> {
 /// The operations of the group `connections.scimConfiguration.tokens` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfigurationTokens<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsScimConfiguration<'a> {
@@ -668,7 +626,6 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn get(&self, id: &str) -> Call<m::connections::GetScimTokens> {
         self.client.call(m::connections::GetScimTokens::new(id))
     }
@@ -685,7 +642,6 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn create(
         &self,
         id: &str,
@@ -706,7 +662,6 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn delete(
         &self,
         id: &str,
@@ -721,8 +676,6 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
 /// The operations of the group `connections.users` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsUsers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
@@ -746,7 +699,6 @@ impl<'a> ConnectionsUsers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "connections")]
     pub fn delete_by_email(
         &self,
         id: &str,

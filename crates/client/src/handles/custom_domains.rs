@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `customDomains` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomDomains<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn list(&self) -> List<m::custom_domains::ListCustomDomains> {
         self.client
             .list(m::custom_domains::ListCustomDomains::new())
@@ -48,7 +45,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn create(
         &self,
         body: m::custom_domains::CreateCustomDomainRequestContent,
@@ -68,7 +64,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn get_default(&self) -> Call<m::custom_domains::GetDefaultDomain> {
         self.client.call(m::custom_domains::GetDefaultDomain::new())
     }
@@ -85,7 +80,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn set_default(
         &self,
         body: m::custom_domains::SetDefaultCustomDomainRequestContent,
@@ -105,7 +99,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn get(&self, id: &str) -> Call<m::custom_domains::GetCustomDomain> {
         self.client
             .call(m::custom_domains::GetCustomDomain::new(id))
@@ -123,7 +116,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn update(
         &self,
         id: &str,
@@ -144,7 +136,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn delete(&self, id: &str) -> Call<m::custom_domains::DeleteCustomDomain> {
         self.client
             .call(m::custom_domains::DeleteCustomDomain::new(id))
@@ -161,7 +152,6 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn test(&self, id: &str) -> Call<m::custom_domains::TestCustomDomain> {
         self.client
             .call(m::custom_domains::TestCustomDomain::new(id))
@@ -178,14 +168,12 @@ impl<'a> CustomDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "custom_domains")]
     pub fn verify(&self, id: &str) -> Call<m::custom_domains::VerifyCustomDomain> {
         self.client
             .call(m::custom_domains::VerifyCustomDomain::new(id))
     }
 }
 /// The optional query parameters of [`ListCustomDomains`](m::custom_domains::ListCustomDomains).
-#[cfg(feature = "custom_domains")]
 impl List<m::custom_domains::ListCustomDomains> {
     /// Sends the query parameter `q`: a string; at most 1000 characters.
     pub fn q(self, value: impl Into<String>) -> Self {

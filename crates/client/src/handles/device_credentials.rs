@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `deviceCredentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct DeviceCredentials<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> DeviceCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "device_credentials")]
     pub fn list(&self) -> List<m::device_credentials::ListDeviceCredentials> {
         self.client
             .list(m::device_credentials::ListDeviceCredentials::new())
@@ -47,7 +44,6 @@ impl<'a> DeviceCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "device_credentials")]
     pub fn create_public_key(
         &self,
         body: m::device_credentials::CreatePublicKeyDeviceCredentialRequestContent,
@@ -69,14 +65,12 @@ impl<'a> DeviceCredentials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "device_credentials")]
     pub fn delete(&self, id: &str) -> Call<m::device_credentials::DeleteDeviceCredential> {
         self.client
             .call(m::device_credentials::DeleteDeviceCredential::new(id))
     }
 }
 /// The optional query parameters of [`ListDeviceCredentials`](m::device_credentials::ListDeviceCredentials).
-#[cfg(feature = "device_credentials")]
 impl List<m::device_credentials::ListDeviceCredentials> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `emailTemplates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailTemplates<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -31,7 +29,6 @@ impl<'a> EmailTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "email_templates")]
     pub fn create(
         &self,
         body: m::email_templates::CreateEmailTemplateRequestContent,
@@ -51,7 +48,6 @@ impl<'a> EmailTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "email_templates")]
     pub fn get(&self, template_name: &str) -> Call<m::email_templates::GetEmailTemplate> {
         self.client
             .call(m::email_templates::GetEmailTemplate::new(template_name))
@@ -70,7 +66,6 @@ impl<'a> EmailTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "email_templates")]
     pub fn set(
         &self,
         template_name: &str,
@@ -94,7 +89,6 @@ impl<'a> EmailTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "email_templates")]
     pub fn update(
         &self,
         template_name: &str,

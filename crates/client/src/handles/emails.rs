@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `emails` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Emails<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `emails.provider` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailsProvider<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Emails<'a> {
@@ -44,7 +40,6 @@ impl<'a> EmailsProvider<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "emails")]
     pub fn get(&self) -> Call<m::emails::GetEmailProvider> {
         self.client.call(m::emails::GetEmailProvider::new())
     }
@@ -64,7 +59,6 @@ impl<'a> EmailsProvider<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "emails")]
     pub fn create(
         &self,
         body: m::emails::CreateEmailProviderRequestContent,
@@ -84,7 +78,6 @@ impl<'a> EmailsProvider<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "emails")]
     pub fn update(
         &self,
         body: m::emails::UpdateEmailProviderRequestContent,
@@ -103,13 +96,11 @@ impl<'a> EmailsProvider<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "emails")]
     pub fn delete(&self) -> Call<m::emails::DeleteEmailProvider> {
         self.client.call(m::emails::DeleteEmailProvider::new())
     }
 }
 /// The optional query parameters of [`GetEmailProvider`](m::emails::GetEmailProvider).
-#[cfg(feature = "emails")]
 impl Call<m::emails::GetEmailProvider> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `eventStreams` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreams<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn list(&self) -> List<m::event_streams::ListEventStreams> {
         self.client.list(m::event_streams::ListEventStreams::new())
     }
@@ -50,7 +47,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn create(
         &self,
         body: m::event_streams::CreateEventStreamBody,
@@ -70,7 +66,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn get(&self, id: &str) -> Call<m::event_streams::GetEventStream> {
         self.client.call(m::event_streams::GetEventStream::new(id))
     }
@@ -87,7 +82,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn update(
         &self,
         id: &str,
@@ -108,7 +102,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn delete(&self, id: &str) -> Call<m::event_streams::DeleteEventStream> {
         self.client
             .call(m::event_streams::DeleteEventStream::new(id))
@@ -127,7 +120,6 @@ impl<'a> EventStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn test(
         &self,
         id: &str,
@@ -140,8 +132,6 @@ impl<'a> EventStreams<'a> {
 /// The operations of the group `eventStreams.deliveries` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsDeliveries<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
@@ -165,7 +155,6 @@ impl<'a> EventStreamsDeliveries<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn list(&self, id: &str) -> List<m::event_streams::ListEventStreamDeliveries> {
         self.client
             .list(m::event_streams::ListEventStreamDeliveries::new(id))
@@ -182,7 +171,6 @@ impl<'a> EventStreamsDeliveries<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn get_history(
         &self,
         id: &str,
@@ -195,7 +183,6 @@ impl<'a> EventStreamsDeliveries<'a> {
     }
 }
 /// The optional query parameters of [`ListEventStreamDeliveries`](m::event_streams::ListEventStreamDeliveries).
-#[cfg(feature = "event_streams")]
 impl List<m::event_streams::ListEventStreamDeliveries> {
     /// Sends the query parameter `statuses`: a string.
     pub fn statuses(self, value: impl Into<String>) -> Self {
@@ -217,8 +204,6 @@ impl List<m::event_streams::ListEventStreamDeliveries> {
 /// The operations of the group `eventStreams.redeliveries` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsRedeliveries<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
@@ -243,7 +228,6 @@ impl<'a> EventStreamsRedeliveries<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn create(
         &self,
         id: &str,
@@ -264,7 +248,6 @@ impl<'a> EventStreamsRedeliveries<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "event_streams")]
     pub fn create_by_id(
         &self,
         id: &str,

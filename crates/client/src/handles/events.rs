@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `events` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,13 +27,11 @@ impl<'a> Events<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "events")]
     pub fn subscribe(&self) -> Call<m::events::SubscribeEvents> {
         self.client.call(m::events::SubscribeEvents::new())
     }
 }
 /// The optional query parameters of [`SubscribeEvents`](m::events::SubscribeEvents).
-#[cfg(feature = "events")]
 impl Call<m::events::SubscribeEvents> {
     /// Sends the query parameter `from`: a string; at most 1024 characters.
     pub fn from(self, value: impl Into<String>) -> Self {

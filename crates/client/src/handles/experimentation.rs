@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `experimentation` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Experimentation<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `experimentation.experiments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationExperiments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -44,7 +40,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListExperiments> {
         self.client.list(m::experimentation::ListExperiments::new())
     }
@@ -64,7 +59,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
         body: m::experimentation::CreateExperimentRequestContent,
@@ -84,7 +78,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetExperiment> {
         self.client.call(m::experimentation::GetExperiment::new(id))
     }
@@ -101,7 +94,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
         id: &str,
@@ -122,7 +114,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationExperiment> {
         self.client
             .call(m::experimentation::DeleteExperimentationExperiment::new(id))
@@ -141,7 +132,6 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update_status(
         &self,
         id: &str,
@@ -162,14 +152,12 @@ impl<'a> ExperimentationExperiments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn validate(&self, id: &str) -> Call<m::experimentation::ValidateExperiment> {
         self.client
             .call(m::experimentation::ValidateExperiment::new(id))
     }
 }
 /// The optional query parameters of [`ListExperiments`](m::experimentation::ListExperiments).
-#[cfg(feature = "experimentation")]
 impl List<m::experimentation::ListExperiments> {
     /// Sends the query parameter `status`: a string; one of `draft`, `active`, `paused`, `completed`, `archived`.
     pub fn status(self, value: impl Into<m::experimentation::ExperimentStatusEnum>) -> Self {
@@ -187,8 +175,6 @@ impl List<m::experimentation::ListExperiments> {
 /// The operations of the group `experimentation.featureFlags` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlags<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -212,7 +198,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListFeatureFlags> {
         self.client
             .list(m::experimentation::ListFeatureFlags::new())
@@ -230,7 +215,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
         body: m::experimentation::CreateFeatureFlagRequestContent,
@@ -250,7 +234,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetFeatureFlag> {
         self.client
             .call(m::experimentation::GetFeatureFlag::new(id))
@@ -268,7 +251,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
         id: &str,
@@ -289,7 +271,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationFeatureFlag> {
         self.client
             .call(m::experimentation::DeleteExperimentationFeatureFlag::new(
@@ -310,7 +291,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update_status(
         &self,
         id: &str,
@@ -321,7 +301,6 @@ impl<'a> ExperimentationFeatureFlags<'a> {
     }
 }
 /// The optional query parameters of [`ListFeatureFlags`](m::experimentation::ListFeatureFlags).
-#[cfg(feature = "experimentation")]
 impl List<m::experimentation::ListFeatureFlags> {
     /// Sends the query parameter `type`: a string; one of `auth0`, `self`.
     pub fn type_(self, value: impl Into<m::experimentation::FeatureFlagTypeEnum>) -> Self {
@@ -335,8 +314,6 @@ impl List<m::experimentation::ListFeatureFlags> {
 /// The operations of the group `experimentation.featureFlags.variations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlagsVariations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> ExperimentationFeatureFlags<'a> {
@@ -360,7 +337,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn list(&self, id: &str) -> Call<m::experimentation::ListVariations> {
         self.client
             .call(m::experimentation::ListVariations::new(id))
@@ -378,7 +354,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
         id: &str,
@@ -399,7 +374,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str, vid: &str) -> Call<m::experimentation::GetVariation> {
         self.client
             .call(m::experimentation::GetVariation::new(id, vid))
@@ -417,7 +391,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
         id: &str,
@@ -439,7 +412,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn delete(
         &self,
         id: &str,
@@ -452,8 +424,6 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
 /// The operations of the group `experimentation.segments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationSegments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
@@ -477,7 +447,6 @@ impl<'a> ExperimentationSegments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn list(&self) -> List<m::experimentation::ListSegments> {
         self.client.list(m::experimentation::ListSegments::new())
     }
@@ -495,7 +464,6 @@ impl<'a> ExperimentationSegments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn create(
         &self,
         body: m::experimentation::CreateSegmentRequestContent,
@@ -515,7 +483,6 @@ impl<'a> ExperimentationSegments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn get(&self, id: &str) -> Call<m::experimentation::GetSegment> {
         self.client.call(m::experimentation::GetSegment::new(id))
     }
@@ -532,7 +499,6 @@ impl<'a> ExperimentationSegments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn update(
         &self,
         id: &str,
@@ -553,14 +519,12 @@ impl<'a> ExperimentationSegments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "experimentation")]
     pub fn delete(&self, id: &str) -> Call<m::experimentation::DeleteExperimentationSegment> {
         self.client
             .call(m::experimentation::DeleteExperimentationSegment::new(id))
     }
 }
 /// The optional query parameters of [`ListSegments`](m::experimentation::ListSegments).
-#[cfg(feature = "experimentation")]
 impl List<m::experimentation::ListSegments> {
     /// Sends the query parameter `type`: a string; one of `auth0`, `self`.
     pub fn type_(self, value: impl Into<m::experimentation::SegmentTypeFilterEnum>) -> Self {

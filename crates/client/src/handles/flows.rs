@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `flows` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Flows<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Flows<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::flows::ListFlows> {
         self.client.list(m::flows::ListFlows::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Flows<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn create(&self, body: m::flows::CreateFlowRequestContent) -> Call<m::flows::CreateFlow> {
         self.client.call(m::flows::CreateFlow::new(body))
     }
@@ -62,7 +58,6 @@ impl<'a> Flows<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn get(&self, id: &str) -> Call<m::flows::GetFlow> {
         self.client.call(m::flows::GetFlow::new(id))
     }
@@ -79,7 +74,6 @@ impl<'a> Flows<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn update(
         &self,
         id: &str,
@@ -99,13 +93,11 @@ impl<'a> Flows<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn delete(&self, id: &str) -> Call<m::flows::DeleteFlow> {
         self.client.call(m::flows::DeleteFlow::new(id))
     }
 }
 /// The optional query parameters of [`ListFlows`](m::flows::ListFlows).
-#[cfg(feature = "flows")]
 impl List<m::flows::ListFlows> {
     /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
@@ -120,7 +112,6 @@ impl List<m::flows::ListFlows> {
     }
 }
 /// The optional query parameters of [`GetFlow`](m::flows::GetFlow).
-#[cfg(feature = "flows")]
 impl Call<m::flows::GetFlow> {
     /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
@@ -133,8 +124,6 @@ impl Call<m::flows::GetFlow> {
 /// The operations of the group `flows.executions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsExecutions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Flows<'a> {
@@ -158,7 +147,6 @@ impl<'a> FlowsExecutions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn list(&self, flow_id: &str) -> List<m::flows::ListFlowExecutions> {
         self.client.list(m::flows::ListFlowExecutions::new(flow_id))
     }
@@ -174,7 +162,6 @@ impl<'a> FlowsExecutions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn get(&self, flow_id: &str, execution_id: &str) -> Call<m::flows::GetFlowExecution> {
         self.client
             .call(m::flows::GetFlowExecution::new(flow_id, execution_id))
@@ -191,14 +178,12 @@ impl<'a> FlowsExecutions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn delete(&self, flow_id: &str, execution_id: &str) -> Call<m::flows::DeleteFlowExecution> {
         self.client
             .call(m::flows::DeleteFlowExecution::new(flow_id, execution_id))
     }
 }
 /// The optional query parameters of [`GetFlowExecution`](m::flows::GetFlowExecution).
-#[cfg(feature = "flows")]
 impl Call<m::flows::GetFlowExecution> {
     /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
@@ -211,8 +196,6 @@ impl Call<m::flows::GetFlowExecution> {
 /// The operations of the group `flows.vault` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVault<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Flows<'a> {
@@ -226,8 +209,6 @@ impl<'a> Flows<'a> {
 /// The operations of the group `flows.vault.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVaultConnections<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> FlowsVault<'a> {
@@ -251,7 +232,6 @@ impl<'a> FlowsVaultConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn list(&self) -> List<m::flows::ListFlowsVaultConnections> {
         self.client.list(m::flows::ListFlowsVaultConnections::new())
     }
@@ -271,7 +251,6 @@ impl<'a> FlowsVaultConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn create(
         &self,
         body: m::flows::CreateFlowsVaultConnectionRequestContent,
@@ -291,7 +270,6 @@ impl<'a> FlowsVaultConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn get(&self, id: &str) -> Call<m::flows::GetFlowsVaultConnection> {
         self.client.call(m::flows::GetFlowsVaultConnection::new(id))
     }
@@ -308,7 +286,6 @@ impl<'a> FlowsVaultConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn update(
         &self,
         id: &str,
@@ -329,7 +306,6 @@ impl<'a> FlowsVaultConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "flows")]
     pub fn delete(&self, id: &str) -> Call<m::flows::DeleteFlowVaultConnection> {
         self.client
             .call(m::flows::DeleteFlowVaultConnection::new(id))

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `forms` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Forms<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Forms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "forms")]
     pub fn list(&self) -> List<m::forms::ListForms> {
         self.client.list(m::forms::ListForms::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Forms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "forms")]
     pub fn create(&self, body: m::forms::CreateFormRequestContent) -> Call<m::forms::CreateForm> {
         self.client.call(m::forms::CreateForm::new(body))
     }
@@ -62,7 +58,6 @@ impl<'a> Forms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "forms")]
     pub fn get(&self, id: &str) -> Call<m::forms::GetForm> {
         self.client.call(m::forms::GetForm::new(id))
     }
@@ -79,7 +74,6 @@ impl<'a> Forms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "forms")]
     pub fn update(
         &self,
         id: &str,
@@ -99,13 +93,11 @@ impl<'a> Forms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "forms")]
     pub fn delete(&self, id: &str) -> Call<m::forms::DeleteForm> {
         self.client.call(m::forms::DeleteForm::new(id))
     }
 }
 /// The optional query parameters of [`ListForms`](m::forms::ListForms).
-#[cfg(feature = "forms")]
 impl List<m::forms::ListForms> {
     /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(
@@ -116,7 +108,6 @@ impl List<m::forms::ListForms> {
     }
 }
 /// The optional query parameters of [`GetForm`](m::forms::GetForm).
-#[cfg(feature = "forms")]
 impl Call<m::forms::GetForm> {
     /// Sends the query parameter `hydrate`: a list of strings, sent comma-separated.
     pub fn hydrate(

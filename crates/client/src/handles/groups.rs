@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Groups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Groups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn list(&self) -> List<m::groups::ListGroups> {
         self.client.list(m::groups::ListGroups::new())
     }
@@ -45,7 +42,6 @@ impl<'a> Groups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn get(&self, id: &str) -> Call<m::groups::GetGroup> {
         self.client.call(m::groups::GetGroup::new(id))
     }
@@ -61,13 +57,11 @@ impl<'a> Groups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn delete(&self, id: &str) -> Call<m::groups::DeleteGroup> {
         self.client.call(m::groups::DeleteGroup::new(id))
     }
 }
 /// The optional query parameters of [`ListGroups`](m::groups::ListGroups).
-#[cfg(feature = "groups")]
 impl List<m::groups::ListGroups> {
     /// Sends the query parameter `connection_id`: a string.
     pub fn connection_id(self, value: impl Into<String>) -> Self {
@@ -97,8 +91,6 @@ impl List<m::groups::ListGroups> {
 /// The operations of the group `groups.members` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsMembers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Groups<'a> {
@@ -122,13 +114,11 @@ impl<'a> GroupsMembers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn get(&self, id: &str) -> List<m::groups::GetGroupMembers> {
         self.client.list(m::groups::GetGroupMembers::new(id))
     }
 }
 /// The optional query parameters of [`GetGroupMembers`](m::groups::GetGroupMembers).
-#[cfg(feature = "groups")]
 impl List<m::groups::GetGroupMembers> {
     /// Sends the query parameter `fields`: a string; at most 256 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -142,8 +132,6 @@ impl List<m::groups::GetGroupMembers> {
 /// The operations of the group `groups.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Groups<'a> {
@@ -167,7 +155,6 @@ impl<'a> GroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn list(&self, id: &str) -> List<m::groups::ListGroupRoles> {
         self.client.list(m::groups::ListGroupRoles::new(id))
     }
@@ -184,7 +171,6 @@ impl<'a> GroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn create(
         &self,
         id: &str,
@@ -205,7 +191,6 @@ impl<'a> GroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "groups")]
     pub fn delete(
         &self,
         id: &str,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `guardian` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Guardian<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `guardian.enrollments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianEnrollments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -45,7 +41,6 @@ impl<'a> GuardianEnrollments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn create_ticket(
         &self,
         body: m::guardian::CreateGuardianEnrollmentTicketRequestContent,
@@ -65,7 +60,6 @@ impl<'a> GuardianEnrollments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get(&self, id: &str) -> Call<m::guardian::GetGuardianEnrollment> {
         self.client
             .call(m::guardian::GetGuardianEnrollment::new(id))
@@ -82,7 +76,6 @@ impl<'a> GuardianEnrollments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn delete(&self, id: &str) -> Call<m::guardian::DeleteGuardianEnrollment> {
         self.client
             .call(m::guardian::DeleteGuardianEnrollment::new(id))
@@ -91,8 +84,6 @@ impl<'a> GuardianEnrollments<'a> {
 /// The operations of the group `guardian.factors` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactors<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -116,7 +107,6 @@ impl<'a> GuardianFactors<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn list(&self) -> Call<m::guardian::ListFactors> {
         self.client.call(m::guardian::ListFactors::new())
     }
@@ -133,7 +123,6 @@ impl<'a> GuardianFactors<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set(
         &self,
         name: &str,
@@ -146,8 +135,6 @@ impl<'a> GuardianFactors<'a> {
 /// The operations of the group `guardian.factors.duo` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuo<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -161,8 +148,6 @@ impl<'a> GuardianFactors<'a> {
 /// The operations of the group `guardian.factors.duo.settings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuoSettings<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactorsDuo<'a> {
@@ -186,7 +171,6 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get(&self) -> Call<m::guardian::GetGuardianFactorDuoSettings> {
         self.client
             .call(m::guardian::GetGuardianFactorDuoSettings::new())
@@ -204,7 +188,6 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set(
         &self,
         body: m::guardian::SetGuardianFactorDuoSettingsRequestContent,
@@ -225,7 +208,6 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn update(
         &self,
         body: m::guardian::UpdateGuardianFactorDuoSettingsRequestContent,
@@ -237,8 +219,6 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
 /// The operations of the group `guardian.factors.phone` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPhone<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -262,7 +242,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_message_types(&self) -> Call<m::guardian::GetGuardianFactorPhoneMessageTypes> {
         self.client
             .call(m::guardian::GetGuardianFactorPhoneMessageTypes::new())
@@ -281,7 +260,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_message_types(
         &self,
         body: m::guardian::SetGuardianFactorPhoneMessageTypesRequestContent,
@@ -301,7 +279,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_twilio_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderPhoneTwilio> {
         self.client
             .call(m::guardian::GetGuardianFactorsProviderPhoneTwilio::new())
@@ -319,7 +296,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_twilio_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPhoneTwilioRequestContent,
@@ -341,7 +317,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_selected_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderPhone> {
         self.client
             .call(m::guardian::GetGuardianFactorsProviderPhone::new())
@@ -360,7 +335,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPhoneRequestContent,
@@ -380,7 +354,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_templates(&self) -> Call<m::guardian::GetGuardianFactorPhoneTemplates> {
         self.client
             .call(m::guardian::GetGuardianFactorPhoneTemplates::new())
@@ -398,7 +371,6 @@ impl<'a> GuardianFactorsPhone<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_templates(
         &self,
         body: m::guardian::SetGuardianFactorPhoneTemplatesRequestContent,
@@ -410,8 +382,6 @@ impl<'a> GuardianFactorsPhone<'a> {
 /// The operations of the group `guardian.factors.pushNotification` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPushNotification<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -435,7 +405,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_apns_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderApns> {
         self.client
             .call(m::guardian::GetGuardianFactorsProviderApns::new())
@@ -453,7 +422,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_apns_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPushNotificationApnsRequestContent,
@@ -474,7 +442,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn update_apns_provider(
         &self,
         body: m::guardian::UpdateGuardianFactorsProviderPushNotificationApnsRequestContent,
@@ -495,7 +462,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_fcm_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPushNotificationFcmRequestContent,
@@ -516,7 +482,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn update_fcm_provider(
         &self,
         body: m::guardian::UpdateGuardianFactorsProviderPushNotificationFcmRequestContent,
@@ -537,7 +502,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_fcmv1_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPushNotificationFcmv1RequestContent,
@@ -558,7 +522,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn update_fcmv1_provider(
         &self,
         body: m::guardian::UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent,
@@ -578,7 +541,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_sns_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderSns> {
         self.client
             .call(m::guardian::GetGuardianFactorsProviderSns::new())
@@ -596,7 +558,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_sns_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPushNotificationSnsRequestContent,
@@ -617,7 +578,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn update_sns_provider(
         &self,
         body: m::guardian::UpdateGuardianFactorsProviderPushNotificationSnsRequestContent,
@@ -637,7 +597,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_selected_provider(
         &self,
     ) -> Call<m::guardian::GetGuardianFactorsProviderPushNotification> {
@@ -658,7 +617,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set_provider(
         &self,
         body: m::guardian::SetGuardianFactorsProviderPushNotificationRequestContent,
@@ -670,8 +628,6 @@ impl<'a> GuardianFactorsPushNotification<'a> {
 /// The operations of the group `guardian.factors.sms` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsSms<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
@@ -695,7 +651,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn get_twilio_provider(&self) -> Call<m::guardian::GetGuardianFactorsProviderSmsTwilio> {
         self.client
             .call(m::guardian::GetGuardianFactorsProviderSmsTwilio::new())
@@ -713,7 +668,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_twilio_provider(body)` instead"
     )]
@@ -736,7 +690,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: see https://auth0.com/docs/api/management/v2/guardian/get-phone-providers for its replacement"
     )]
@@ -758,7 +711,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_provider(body)` instead"
     )]
@@ -781,7 +733,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().get_templates()` instead"
     )]
@@ -802,7 +753,6 @@ impl<'a> GuardianFactorsSms<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     #[deprecated(
         note = "Auth0 deprecated this operation: use `client.guardian().factors().phone().set_templates(body)` instead"
     )]
@@ -817,8 +767,6 @@ impl<'a> GuardianFactorsSms<'a> {
 /// The operations of the group `guardian.policies` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianPolicies<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Guardian<'a> {
@@ -842,7 +790,6 @@ impl<'a> GuardianPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn list(&self) -> Call<m::guardian::ListGuardianPolicies> {
         self.client.call(m::guardian::ListGuardianPolicies::new())
     }
@@ -859,7 +806,6 @@ impl<'a> GuardianPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "guardian")]
     pub fn set(
         &self,
         body: Vec<m::guardian::MfaPolicyEnum>,

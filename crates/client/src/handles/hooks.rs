@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `hooks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Hooks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn list(&self) -> List<m::hooks::ListHooks> {
         self.client.list(m::hooks::ListHooks::new())
     }
@@ -47,7 +44,6 @@ impl<'a> Hooks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn create(&self, body: m::hooks::CreateHookRequestContent) -> Call<m::hooks::CreateHook> {
         self.client.call(m::hooks::CreateHook::new(body))
     }
@@ -63,7 +59,6 @@ impl<'a> Hooks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn get(&self, id: &str) -> Call<m::hooks::GetHook> {
         self.client.call(m::hooks::GetHook::new(id))
     }
@@ -80,7 +75,6 @@ impl<'a> Hooks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn update(
         &self,
         id: &str,
@@ -100,13 +94,11 @@ impl<'a> Hooks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn delete(&self, id: &str) -> Call<m::hooks::DeleteHook> {
         self.client.call(m::hooks::DeleteHook::new(id))
     }
 }
 /// The optional query parameters of [`ListHooks`](m::hooks::ListHooks).
-#[cfg(feature = "hooks")]
 impl List<m::hooks::ListHooks> {
     /// Sends the query parameter `enabled`: a boolean.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
@@ -122,7 +114,6 @@ impl List<m::hooks::ListHooks> {
     }
 }
 /// The optional query parameters of [`GetHook`](m::hooks::GetHook).
-#[cfg(feature = "hooks")]
 impl Call<m::hooks::GetHook> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -132,8 +123,6 @@ impl Call<m::hooks::GetHook> {
 /// The operations of the group `hooks.secrets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct HooksSecrets<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Hooks<'a> {
@@ -157,7 +146,6 @@ impl<'a> HooksSecrets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn get(&self, id: &str) -> Call<m::hooks::GetHookSecret> {
         self.client.call(m::hooks::GetHookSecret::new(id))
     }
@@ -173,7 +161,6 @@ impl<'a> HooksSecrets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn create(&self, id: &str, body: m::secret::SecretMap) -> Call<m::hooks::CreateHookSecret> {
         self.client.call(m::hooks::CreateHookSecret::new(id, body))
     }
@@ -189,7 +176,6 @@ impl<'a> HooksSecrets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn update(&self, id: &str, body: m::secret::SecretMap) -> Call<m::hooks::UpdateHookSecret> {
         self.client.call(m::hooks::UpdateHookSecret::new(id, body))
     }
@@ -205,7 +191,6 @@ impl<'a> HooksSecrets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "hooks")]
     pub fn delete(&self, id: &str, body: Vec<String>) -> Call<m::hooks::DeleteHookSecret> {
         self.client.call(m::hooks::DeleteHookSecret::new(id, body))
     }

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `jobs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Jobs<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Jobs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "jobs")]
     pub fn get(&self, id: &str) -> Call<m::jobs::GetJob> {
         self.client.call(m::jobs::GetJob::new(id))
     }
@@ -37,8 +34,6 @@ impl<'a> Jobs<'a> {
 /// The operations of the group `jobs.errors` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsErrors<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
@@ -62,7 +57,6 @@ impl<'a> JobsErrors<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "jobs")]
     pub fn get(&self, id: &str) -> Call<m::jobs::GetJobError> {
         self.client.call(m::jobs::GetJobError::new(id))
     }
@@ -70,8 +64,6 @@ impl<'a> JobsErrors<'a> {
 /// The operations of the group `jobs.usersExports` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsUsersExports<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
@@ -96,7 +88,6 @@ impl<'a> JobsUsersExports<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "jobs")]
     pub fn create(
         &self,
         body: m::jobs::CreateExportUsersRequestContent,
@@ -107,8 +98,6 @@ impl<'a> JobsUsersExports<'a> {
 /// The operations of the group `jobs.usersImports` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsUsersImports<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
@@ -133,7 +122,6 @@ impl<'a> JobsUsersImports<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "jobs")]
     pub fn create(
         &self,
         body: m::jobs::CreateImportUsersRequestContent,
@@ -144,8 +132,6 @@ impl<'a> JobsUsersImports<'a> {
 /// The operations of the group `jobs.verificationEmail` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct JobsVerificationEmail<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
@@ -170,7 +156,6 @@ impl<'a> JobsVerificationEmail<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "jobs")]
     pub fn create(
         &self,
         body: m::jobs::CreateVerificationEmailRequestContent,

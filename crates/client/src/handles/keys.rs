@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `keys` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Keys<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `keys.customSigning` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysCustomSigning<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -44,7 +40,6 @@ impl<'a> KeysCustomSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn get(&self) -> Call<m::keys::GetCustomSigningKeys> {
         self.client.call(m::keys::GetCustomSigningKeys::new())
     }
@@ -63,7 +58,6 @@ impl<'a> KeysCustomSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn set(
         &self,
         body: m::keys::SetCustomSigningKeysRequestContent,
@@ -82,7 +76,6 @@ impl<'a> KeysCustomSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn delete(&self) -> Call<m::keys::DeleteKeyCustomSigning> {
         self.client.call(m::keys::DeleteKeyCustomSigning::new())
     }
@@ -90,8 +83,6 @@ impl<'a> KeysCustomSigning<'a> {
 /// The operations of the group `keys.encryption` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysEncryption<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -115,7 +106,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn list(&self) -> List<m::keys::ListEncryptionKeys> {
         self.client.list(m::keys::ListEncryptionKeys::new())
     }
@@ -133,7 +123,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn create(
         &self,
         body: m::keys::CreateEncryptionKeyRequestContent,
@@ -152,7 +141,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn rekey(&self) -> Call<m::keys::RekeyKeyEncryption> {
         self.client.call(m::keys::RekeyKeyEncryption::new())
     }
@@ -168,7 +156,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn get(&self, kid: &str) -> Call<m::keys::GetEncryptionKey> {
         self.client.call(m::keys::GetEncryptionKey::new(kid))
     }
@@ -185,7 +172,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn import(
         &self,
         kid: &str,
@@ -206,7 +192,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn delete(&self, kid: &str) -> Call<m::keys::DeleteKeyEncryption> {
         self.client.call(m::keys::DeleteKeyEncryption::new(kid))
     }
@@ -222,7 +207,6 @@ impl<'a> KeysEncryption<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn create_public_wrapping_key(
         &self,
         kid: &str,
@@ -234,8 +218,6 @@ impl<'a> KeysEncryption<'a> {
 /// The operations of the group `keys.signing` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct KeysSigning<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
@@ -259,7 +241,6 @@ impl<'a> KeysSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn list(&self) -> Call<m::keys::ListKeySigning> {
         self.client.call(m::keys::ListKeySigning::new())
     }
@@ -275,7 +256,6 @@ impl<'a> KeysSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn rotate(&self) -> Call<m::keys::RotateSigningKeys> {
         self.client.call(m::keys::RotateSigningKeys::new())
     }
@@ -291,7 +271,6 @@ impl<'a> KeysSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn get(&self, kid: &str) -> Call<m::keys::GetSigningKeys> {
         self.client.call(m::keys::GetSigningKeys::new(kid))
     }
@@ -307,7 +286,6 @@ impl<'a> KeysSigning<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "keys")]
     pub fn revoke(&self, kid: &str) -> Call<m::keys::RevokedSigningKeys> {
         self.client.call(m::keys::RevokedSigningKeys::new(kid))
     }

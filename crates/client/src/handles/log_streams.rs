@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `logStreams` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct LogStreams<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> LogStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "log_streams")]
     pub fn list(&self) -> Call<m::log_streams::ListLogStreams> {
         self.client.call(m::log_streams::ListLogStreams::new())
     }
@@ -48,7 +45,6 @@ impl<'a> LogStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "log_streams")]
     pub fn create(
         &self,
         body: m::log_streams::CreateLogStreamRequestContent,
@@ -67,7 +63,6 @@ impl<'a> LogStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "log_streams")]
     pub fn get(&self, id: &str) -> Call<m::log_streams::GetLogStream> {
         self.client.call(m::log_streams::GetLogStream::new(id))
     }
@@ -84,7 +79,6 @@ impl<'a> LogStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "log_streams")]
     pub fn update(
         &self,
         id: &str,
@@ -105,7 +99,6 @@ impl<'a> LogStreams<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "log_streams")]
     pub fn delete(&self, id: &str) -> Call<m::log_streams::DeleteLogStream> {
         self.client.call(m::log_streams::DeleteLogStream::new(id))
     }

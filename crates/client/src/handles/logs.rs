@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `logs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Logs<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Logs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "logs")]
     pub fn list(&self) -> List<m::logs::ListLogs> {
         self.client.list(m::logs::ListLogs::new())
     }
@@ -45,13 +42,11 @@ impl<'a> Logs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "logs")]
     pub fn get(&self, id: &str) -> Call<m::logs::GetLog> {
         self.client.call(m::logs::GetLog::new(id))
     }
 }
 /// The optional query parameters of [`ListLogs`](m::logs::ListLogs).
-#[cfg(feature = "logs")]
 impl List<m::logs::ListLogs> {
     /// Sends the query parameter `sort`: a string.
     pub fn sort(self, value: impl Into<String>) -> Self {

@@ -6,94 +6,186 @@
 //! The table of every operation with its type and call is in
 //! [`auth0_m2m_management::operations`].
 /// Handles of the group `actions` and its subgroups.
+#[cfg(feature = "actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actions")))]
 pub mod actions;
 /// Handles of the group `anomaly` and its subgroups.
+#[cfg(feature = "anomaly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anomaly")))]
 pub mod anomaly;
 /// Handles of the group `attack_protection` and its subgroups.
+#[cfg(feature = "attack_protection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attack_protection")))]
 pub mod attack_protection;
 /// Handles of the group `branding` and its subgroups.
+#[cfg(feature = "branding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "branding")))]
 pub mod branding;
 /// Handles of the group `client_grants` and its subgroups.
+#[cfg(feature = "client_grants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client_grants")))]
 pub mod client_grants;
 /// Handles of the group `clients` and its subgroups.
+#[cfg(feature = "clients")]
+#[cfg_attr(docsrs, doc(cfg(feature = "clients")))]
 pub mod clients;
 /// Handles of the group `connection_profiles` and its subgroups.
+#[cfg(feature = "connection_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connection_profiles")))]
 pub mod connection_profiles;
 /// Handles of the group `connections` and its subgroups.
+#[cfg(feature = "connections")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connections")))]
 pub mod connections;
 /// Handles of the group `custom_domains` and its subgroups.
+#[cfg(feature = "custom_domains")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_domains")))]
 pub mod custom_domains;
 /// Handles of the group `device_credentials` and its subgroups.
+#[cfg(feature = "device_credentials")]
+#[cfg_attr(docsrs, doc(cfg(feature = "device_credentials")))]
 pub mod device_credentials;
 /// Handles of the group `email_templates` and its subgroups.
+#[cfg(feature = "email_templates")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_templates")))]
 pub mod email_templates;
 /// Handles of the group `emails` and its subgroups.
+#[cfg(feature = "emails")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emails")))]
 pub mod emails;
 /// Handles of the group `event_streams` and its subgroups.
+#[cfg(feature = "event_streams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event_streams")))]
 pub mod event_streams;
 /// Handles of the group `events` and its subgroups.
+#[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
 pub mod events;
 /// Handles of the group `experimentation` and its subgroups.
+#[cfg(feature = "experimentation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "experimentation")))]
 pub mod experimentation;
 /// Handles of the group `flows` and its subgroups.
+#[cfg(feature = "flows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flows")))]
 pub mod flows;
 /// Handles of the group `forms` and its subgroups.
+#[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 pub mod forms;
 /// Handles of the group `groups` and its subgroups.
+#[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub mod groups;
 /// Handles of the group `guardian` and its subgroups.
+#[cfg(feature = "guardian")]
+#[cfg_attr(docsrs, doc(cfg(feature = "guardian")))]
 pub mod guardian;
 /// Handles of the group `hooks` and its subgroups.
+#[cfg(feature = "hooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hooks")))]
 pub mod hooks;
 /// Handles of the group `jobs` and its subgroups.
+#[cfg(feature = "jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 pub mod jobs;
 /// Handles of the group `keys` and its subgroups.
+#[cfg(feature = "keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "keys")))]
 pub mod keys;
 /// Handles of the group `log_streams` and its subgroups.
+#[cfg(feature = "log_streams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log_streams")))]
 pub mod log_streams;
 /// Handles of the group `logs` and its subgroups.
+#[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs;
 /// Handles of the group `network_acls` and its subgroups.
+#[cfg(feature = "network_acls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "network_acls")))]
 pub mod network_acls;
 /// Handles of the group `organizations` and its subgroups.
+#[cfg(feature = "organizations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "organizations")))]
 pub mod organizations;
 /// Handles of the group `prompts` and its subgroups.
+#[cfg(feature = "prompts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prompts")))]
 pub mod prompts;
 /// Handles of the group `rate_limit_policies` and its subgroups.
+#[cfg(feature = "rate_limit_policies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate_limit_policies")))]
 pub mod rate_limit_policies;
 /// Handles of the group `refresh_tokens` and its subgroups.
+#[cfg(feature = "refresh_tokens")]
+#[cfg_attr(docsrs, doc(cfg(feature = "refresh_tokens")))]
 pub mod refresh_tokens;
 /// Handles of the group `resource_servers` and its subgroups.
+#[cfg(feature = "resource_servers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resource_servers")))]
 pub mod resource_servers;
 /// Handles of the group `risk_assessments` and its subgroups.
+#[cfg(feature = "risk_assessments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk_assessments")))]
 pub mod risk_assessments;
 /// Handles of the group `roles` and its subgroups.
+#[cfg(feature = "roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "roles")))]
 pub mod roles;
 /// Handles of the group `rules` and its subgroups.
+#[cfg(feature = "rules")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rules")))]
 pub mod rules;
 /// Handles of the group `rules_configs` and its subgroups.
+#[cfg(feature = "rules_configs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rules_configs")))]
 pub mod rules_configs;
 /// Handles of the group `self_service_profiles` and its subgroups.
+#[cfg(feature = "self_service_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "self_service_profiles")))]
 pub mod self_service_profiles;
 /// Handles of the group `sessions` and its subgroups.
+#[cfg(feature = "sessions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sessions")))]
 pub mod sessions;
 /// Handles of the group `stats` and its subgroups.
+#[cfg(feature = "stats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "stats")))]
 pub mod stats;
 /// Handles of the group `supplemental_signals` and its subgroups.
+#[cfg(feature = "supplemental_signals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "supplemental_signals")))]
 pub mod supplemental_signals;
 /// Handles of the group `tenants` and its subgroups.
+#[cfg(feature = "tenants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tenants")))]
 pub mod tenants;
 /// Handles of the group `tickets` and its subgroups.
+#[cfg(feature = "tickets")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tickets")))]
 pub mod tickets;
 /// Handles of the group `token_exchange_profiles` and its subgroups.
+#[cfg(feature = "token_exchange_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "token_exchange_profiles")))]
 pub mod token_exchange_profiles;
 /// Handles of the group `user_attribute_profiles` and its subgroups.
+#[cfg(feature = "user_attribute_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_attribute_profiles")))]
 pub mod user_attribute_profiles;
 /// Handles of the group `user_blocks` and its subgroups.
+#[cfg(feature = "user_blocks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_blocks")))]
 pub mod user_blocks;
 /// Handles of the group `user_grants` and its subgroups.
+#[cfg(feature = "user_grants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_grants")))]
 pub mod user_grants;
 /// Handles of the group `users` and its subgroups.
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub mod users;
 /// Handles of the group `verifiable_credentials` and its subgroups.
+#[cfg(feature = "verifiable_credentials")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable_credentials")))]
 pub mod verifiable_credentials;

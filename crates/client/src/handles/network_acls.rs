@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `networkAcls` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct NetworkAcls<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn list(&self) -> List<m::network_acls::ListNetworkAcls> {
         self.client.list(m::network_acls::ListNetworkAcls::new())
     }
@@ -49,7 +46,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn create(
         &self,
         body: m::network_acls::CreateNetworkAclRequestContent,
@@ -69,7 +65,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn get(&self, id: &str) -> Call<m::network_acls::GetNetworkAcls> {
         self.client.call(m::network_acls::GetNetworkAcls::new(id))
     }
@@ -89,7 +84,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn set(
         &self,
         id: &str,
@@ -111,7 +105,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn update(
         &self,
         id: &str,
@@ -132,7 +125,6 @@ impl<'a> NetworkAcls<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "network_acls")]
     pub fn delete(&self, id: &str) -> Call<m::network_acls::DeleteNetworkAcl> {
         self.client.call(m::network_acls::DeleteNetworkAcl::new(id))
     }

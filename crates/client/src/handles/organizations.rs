@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `organizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Organizations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self) -> List<m::organizations::ListOrganizations> {
         self.client.list(m::organizations::ListOrganizations::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         body: m::organizations::CreateOrganizationRequestContent,
@@ -66,7 +62,6 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get_by_name(&self, name: &str) -> Call<m::organizations::GetOrganizationByName> {
         self.client
             .call(m::organizations::GetOrganizationByName::new(name))
@@ -83,7 +78,6 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get(&self, id: &str) -> Call<m::organizations::GetOrganization> {
         self.client.call(m::organizations::GetOrganization::new(id))
     }
@@ -100,7 +94,6 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn update(
         &self,
         id: &str,
@@ -121,14 +114,12 @@ impl<'a> Organizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(&self, id: &str) -> Call<m::organizations::DeleteOrganization> {
         self.client
             .call(m::organizations::DeleteOrganization::new(id))
     }
 }
 /// The optional query parameters of [`ListOrganizations`](m::organizations::ListOrganizations).
-#[cfg(feature = "organizations")]
 impl List<m::organizations::ListOrganizations> {
     /// Sends the query parameter `sort`: a string; at most 15 characters.
     pub fn sort(self, value: impl Into<String>) -> Self {
@@ -138,8 +129,6 @@ impl List<m::organizations::ListOrganizations> {
 /// The operations of the group `organizations.clientGrants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsClientGrants<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -163,7 +152,6 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationClientGrants> {
         self.client
             .list(m::organizations::ListOrganizationClientGrants::new(id))
@@ -181,7 +169,6 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         id: &str,
@@ -204,7 +191,6 @@ impl<'a> OrganizationsClientGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -217,7 +203,6 @@ impl<'a> OrganizationsClientGrants<'a> {
     }
 }
 /// The optional query parameters of [`ListOrganizationClientGrants`](m::organizations::ListOrganizationClientGrants).
-#[cfg(feature = "organizations")]
 impl List<m::organizations::ListOrganizationClientGrants> {
     /// Sends the query parameter `audience`: a string; at most 600 characters.
     pub fn audience(self, value: impl Into<String>) -> Self {
@@ -235,8 +220,6 @@ impl List<m::organizations::ListOrganizationClientGrants> {
 /// The operations of the group `organizations.connections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsConnections<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -260,7 +243,6 @@ impl<'a> OrganizationsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationAllConnections> {
         self.client
             .list(m::organizations::ListOrganizationAllConnections::new(id))
@@ -278,7 +260,6 @@ impl<'a> OrganizationsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         id: &str,
@@ -301,7 +282,6 @@ impl<'a> OrganizationsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get(
         &self,
         id: &str,
@@ -326,7 +306,6 @@ impl<'a> OrganizationsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn update(
         &self,
         id: &str,
@@ -352,7 +331,6 @@ impl<'a> OrganizationsConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -366,7 +344,6 @@ impl<'a> OrganizationsConnections<'a> {
     }
 }
 /// The optional query parameters of [`ListOrganizationAllConnections`](m::organizations::ListOrganizationAllConnections).
-#[cfg(feature = "organizations")]
 impl List<m::organizations::ListOrganizationAllConnections> {
     /// Sends the query parameter `is_enabled`: a boolean.
     pub fn is_enabled(self, value: impl Into<bool>) -> Self {
@@ -376,8 +353,6 @@ impl List<m::organizations::ListOrganizationAllConnections> {
 /// The operations of the group `organizations.discoveryDomains` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsDiscoveryDomains<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -401,7 +376,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationDiscoveryDomains> {
         self.client
             .list(m::organizations::ListOrganizationDiscoveryDomains::new(id))
@@ -419,7 +393,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         id: &str,
@@ -442,7 +415,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get_by_name(
         &self,
         id: &str,
@@ -466,7 +438,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get(
         &self,
         id: &str,
@@ -491,7 +462,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn update(
         &self,
         id: &str,
@@ -517,7 +487,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -533,8 +502,6 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
 /// The operations of the group `organizations.enabledConnections` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsEnabledConnections<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -558,7 +525,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationConnections> {
         self.client
             .list(m::organizations::ListOrganizationConnections::new(id))
@@ -576,7 +542,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn add(
         &self,
         id: &str,
@@ -597,7 +562,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get(
         &self,
         id: &str,
@@ -622,7 +586,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn update(
         &self,
         id: &str,
@@ -648,7 +611,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -664,8 +626,6 @@ impl<'a> OrganizationsEnabledConnections<'a> {
 /// The operations of the group `organizations.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -689,7 +649,6 @@ impl<'a> OrganizationsGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, organization_id: &str) -> List<m::organizations::ListOrganizationGroups> {
         self.client
             .list(m::organizations::ListOrganizationGroups::new(
@@ -700,8 +659,6 @@ impl<'a> OrganizationsGroups<'a> {
 /// The operations of the group `organizations.groups.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroupsRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsGroups<'a> {
@@ -725,7 +682,6 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         organization_id: &str,
@@ -750,7 +706,6 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         organization_id: &str,
@@ -777,7 +732,6 @@ impl<'a> OrganizationsGroupsRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         organization_id: &str,
@@ -795,8 +749,6 @@ impl<'a> OrganizationsGroupsRoles<'a> {
 /// The operations of the group `organizations.invitations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsInvitations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -820,7 +772,6 @@ impl<'a> OrganizationsInvitations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationInvitations> {
         self.client
             .list(m::organizations::ListOrganizationInvitations::new(id))
@@ -840,7 +791,6 @@ impl<'a> OrganizationsInvitations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         id: &str,
@@ -863,7 +813,6 @@ impl<'a> OrganizationsInvitations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn get(
         &self,
         id: &str,
@@ -887,7 +836,6 @@ impl<'a> OrganizationsInvitations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -901,7 +849,6 @@ impl<'a> OrganizationsInvitations<'a> {
     }
 }
 /// The optional query parameters of [`ListOrganizationInvitations`](m::organizations::ListOrganizationInvitations).
-#[cfg(feature = "organizations")]
 impl List<m::organizations::ListOrganizationInvitations> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -917,7 +864,6 @@ impl List<m::organizations::ListOrganizationInvitations> {
     }
 }
 /// The optional query parameters of [`GetOrganizationInvitation`](m::organizations::GetOrganizationInvitation).
-#[cfg(feature = "organizations")]
 impl Call<m::organizations::GetOrganizationInvitation> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -931,8 +877,6 @@ impl Call<m::organizations::GetOrganizationInvitation> {
 /// The operations of the group `organizations.members` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
@@ -956,7 +900,6 @@ impl<'a> OrganizationsMembers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(&self, id: &str) -> List<m::organizations::ListOrganizationMembers> {
         self.client
             .list(m::organizations::ListOrganizationMembers::new(id))
@@ -974,7 +917,6 @@ impl<'a> OrganizationsMembers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn create(
         &self,
         id: &str,
@@ -996,7 +938,6 @@ impl<'a> OrganizationsMembers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,
@@ -1007,7 +948,6 @@ impl<'a> OrganizationsMembers<'a> {
     }
 }
 /// The optional query parameters of [`ListOrganizationMembers`](m::organizations::ListOrganizationMembers).
-#[cfg(feature = "organizations")]
 impl List<m::organizations::ListOrganizationMembers> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -1021,8 +961,6 @@ impl List<m::organizations::ListOrganizationMembers> {
 /// The operations of the group `organizations.members.effectiveRoles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembers<'a> {
@@ -1046,7 +984,6 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -1061,8 +998,6 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
 /// The operations of the group `organizations.members.effectiveRoles.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSources<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRoles<'a> {
@@ -1076,8 +1011,6 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
 /// The operations of the group `organizations.members.effectiveRoles.sources.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRolesSources<'a> {
@@ -1101,7 +1034,6 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -1116,8 +1048,6 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
 /// The operations of the group `organizations.members.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembers<'a> {
@@ -1141,7 +1071,6 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn list(
         &self,
         id: &str,
@@ -1165,7 +1094,6 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn assign(
         &self,
         id: &str,
@@ -1190,7 +1118,6 @@ impl<'a> OrganizationsMembersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "organizations")]
     pub fn delete(
         &self,
         id: &str,

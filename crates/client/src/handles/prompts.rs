@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `prompts` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Prompts<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Prompts<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn get_settings(&self) -> Call<m::prompts::GetSettings> {
         self.client.call(m::prompts::GetSettings::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Prompts<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn update_settings(
         &self,
         body: m::prompts::UpdateSettingsRequestContent,
@@ -57,8 +53,6 @@ impl<'a> Prompts<'a> {
 /// The operations of the group `prompts.customText` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsCustomText<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -82,7 +76,6 @@ impl<'a> PromptsCustomText<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str, language: &str) -> Call<m::prompts::GetCustomTextsByLanguage> {
         self.client
             .call(m::prompts::GetCustomTextsByLanguage::new(prompt, language))
@@ -99,7 +92,6 @@ impl<'a> PromptsCustomText<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn set(
         &self,
         prompt: &str,
@@ -114,8 +106,6 @@ impl<'a> PromptsCustomText<'a> {
 /// The operations of the group `prompts.partials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsPartials<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -139,7 +129,6 @@ impl<'a> PromptsPartials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str) -> Call<m::prompts::GetPartials> {
         self.client.call(m::prompts::GetPartials::new(prompt))
     }
@@ -155,7 +144,6 @@ impl<'a> PromptsPartials<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn set(&self, prompt: &str, body: m::secret::SecretMap) -> Call<m::prompts::SetPartials> {
         self.client.call(m::prompts::SetPartials::new(prompt, body))
     }
@@ -163,8 +151,6 @@ impl<'a> PromptsPartials<'a> {
 /// The operations of the group `prompts.rendering` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsRendering<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
@@ -188,7 +174,6 @@ impl<'a> PromptsRendering<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn list(&self) -> List<m::prompts::ListAculs> {
         self.client.list(m::prompts::ListAculs::new())
     }
@@ -208,7 +193,6 @@ impl<'a> PromptsRendering<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn bulk_update(
         &self,
         body: m::prompts::BulkUpdateAculRequestContent,
@@ -227,7 +211,6 @@ impl<'a> PromptsRendering<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn get(&self, prompt: &str, screen: &str) -> Call<m::prompts::GetAcul> {
         self.client.call(m::prompts::GetAcul::new(prompt, screen))
     }
@@ -244,7 +227,6 @@ impl<'a> PromptsRendering<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "prompts")]
     pub fn update(
         &self,
         prompt: &str,
@@ -256,7 +238,6 @@ impl<'a> PromptsRendering<'a> {
     }
 }
 /// The optional query parameters of [`ListAculs`](m::prompts::ListAculs).
-#[cfg(feature = "prompts")]
 impl List<m::prompts::ListAculs> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `rateLimitPolicies` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitPolicies<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> RateLimitPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rate_limit_policies")]
     pub fn list(&self) -> List<m::rate_limit_policies::ListRateLimitPolicies> {
         self.client
             .list(m::rate_limit_policies::ListRateLimitPolicies::new())
@@ -49,7 +46,6 @@ impl<'a> RateLimitPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rate_limit_policies")]
     pub fn create(
         &self,
         body: m::rate_limit_policies::CreateRateLimitPolicyRequestContent,
@@ -69,7 +65,6 @@ impl<'a> RateLimitPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rate_limit_policies")]
     pub fn get(&self, id: &str) -> Call<m::rate_limit_policies::GetRateLimitPolicy> {
         self.client
             .call(m::rate_limit_policies::GetRateLimitPolicy::new(id))
@@ -89,7 +84,6 @@ impl<'a> RateLimitPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rate_limit_policies")]
     pub fn update(
         &self,
         id: &str,
@@ -110,14 +104,12 @@ impl<'a> RateLimitPolicies<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rate_limit_policies")]
     pub fn delete(&self, id: &str) -> Call<m::rate_limit_policies::DeleteRateLimitPolicy> {
         self.client
             .call(m::rate_limit_policies::DeleteRateLimitPolicy::new(id))
     }
 }
 /// The optional query parameters of [`ListRateLimitPolicies`](m::rate_limit_policies::ListRateLimitPolicies).
-#[cfg(feature = "rate_limit_policies")]
 impl List<m::rate_limit_policies::ListRateLimitPolicies> {
     /// Sends the query parameter `resource`: a string; one of `oauth_authentication_api`.
     pub fn resource(

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `refreshTokens` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshTokens<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> RefreshTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "refresh_tokens")]
     pub fn list(&self, user_id: impl Into<String>) -> List<m::refresh_tokens::GetRefreshTokens> {
         self.client
             .list(m::refresh_tokens::GetRefreshTokens::new(user_id))
@@ -47,7 +44,6 @@ impl<'a> RefreshTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "refresh_tokens")]
     pub fn revoke(
         &self,
         body: m::refresh_tokens::RevokeRefreshTokensRequestContent,
@@ -67,7 +63,6 @@ impl<'a> RefreshTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "refresh_tokens")]
     pub fn get(&self, id: &str) -> Call<m::refresh_tokens::GetRefreshToken> {
         self.client
             .call(m::refresh_tokens::GetRefreshToken::new(id))
@@ -85,7 +80,6 @@ impl<'a> RefreshTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "refresh_tokens")]
     pub fn update(
         &self,
         id: &str,
@@ -106,14 +100,12 @@ impl<'a> RefreshTokens<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "refresh_tokens")]
     pub fn delete(&self, id: &str) -> Call<m::refresh_tokens::DeleteRefreshToken> {
         self.client
             .call(m::refresh_tokens::DeleteRefreshToken::new(id))
     }
 }
 /// The optional query parameters of [`GetRefreshTokens`](m::refresh_tokens::GetRefreshTokens).
-#[cfg(feature = "refresh_tokens")]
 impl List<m::refresh_tokens::GetRefreshTokens> {
     /// Sends the query parameter `client_id`: a string.
     pub fn client_id(self, value: impl Into<String>) -> Self {

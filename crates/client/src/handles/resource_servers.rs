@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `resourceServers` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceServers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> ResourceServers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "resource_servers")]
     pub fn list(&self) -> List<m::resource_servers::ListResourceServer> {
         self.client
             .list(m::resource_servers::ListResourceServer::new())
@@ -47,7 +44,6 @@ impl<'a> ResourceServers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "resource_servers")]
     pub fn create(
         &self,
         body: m::resource_servers::CreateResourceServerRequestContent,
@@ -67,7 +63,6 @@ impl<'a> ResourceServers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "resource_servers")]
     pub fn get(&self, id: &str) -> Call<m::resource_servers::GetResourceServer> {
         self.client
             .call(m::resource_servers::GetResourceServer::new(id))
@@ -85,7 +80,6 @@ impl<'a> ResourceServers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "resource_servers")]
     pub fn update(
         &self,
         id: &str,
@@ -106,14 +100,12 @@ impl<'a> ResourceServers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "resource_servers")]
     pub fn delete(&self, id: &str) -> Call<m::resource_servers::DeleteResourceServer> {
         self.client
             .call(m::resource_servers::DeleteResourceServer::new(id))
     }
 }
 /// The optional query parameters of [`ListResourceServer`](m::resource_servers::ListResourceServer).
-#[cfg(feature = "resource_servers")]
 impl List<m::resource_servers::ListResourceServer> {
     /// Sends the query parameter `identifiers`: a list of strings, sent comma-separated.
     pub fn identifiers(self, value: impl Into<Vec<String>>) -> Self {
@@ -125,7 +117,6 @@ impl List<m::resource_servers::ListResourceServer> {
     }
 }
 /// The optional query parameters of [`GetResourceServer`](m::resource_servers::GetResourceServer).
-#[cfg(feature = "resource_servers")]
 impl Call<m::resource_servers::GetResourceServer> {
     /// Sends the query parameter `include_fields`: a boolean.
     pub fn include_fields(self, value: impl Into<bool>) -> Self {

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `riskAssessments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `riskAssessments.settings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettings<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessments<'a> {
@@ -44,7 +40,6 @@ impl<'a> RiskAssessmentsSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "risk_assessments")]
     pub fn get(&self) -> Call<m::risk_assessments::GetRiskAssessmentsSettings> {
         self.client
             .call(m::risk_assessments::GetRiskAssessmentsSettings::new())
@@ -62,7 +57,6 @@ impl<'a> RiskAssessmentsSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "risk_assessments")]
     pub fn update(
         &self,
         body: m::risk_assessments::UpdateRiskAssessmentsSettingsRequestContent,
@@ -76,8 +70,6 @@ impl<'a> RiskAssessmentsSettings<'a> {
 /// The operations of the group `riskAssessments.settings.newDevice` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettingsNewDevice<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessmentsSettings<'a> {
@@ -101,7 +93,6 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "risk_assessments")]
     pub fn get(&self) -> Call<m::risk_assessments::GetRiskAssessmentsSettingsNewDevice> {
         self.client
             .call(m::risk_assessments::GetRiskAssessmentsSettingsNewDevice::new())
@@ -119,7 +110,6 @@ impl<'a> RiskAssessmentsSettingsNewDevice<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "risk_assessments")]
     pub fn update(
         &self,
         body: m::risk_assessments::UpdateRiskAssessmentsSettingsNewDeviceRequestContent,

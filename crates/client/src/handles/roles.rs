@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Roles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Roles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn list(&self) -> List<m::roles::ListRoles> {
         self.client.list(m::roles::ListRoles::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Roles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn create(&self, body: m::roles::CreateRoleRequestContent) -> Call<m::roles::CreateRole> {
         self.client.call(m::roles::CreateRole::new(body))
     }
@@ -62,7 +58,6 @@ impl<'a> Roles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn get(&self, id: &str) -> Call<m::roles::GetRole> {
         self.client.call(m::roles::GetRole::new(id))
     }
@@ -79,7 +74,6 @@ impl<'a> Roles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn update(
         &self,
         id: &str,
@@ -99,13 +93,11 @@ impl<'a> Roles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn delete(&self, id: &str) -> Call<m::roles::DeleteRole> {
         self.client.call(m::roles::DeleteRole::new(id))
     }
 }
 /// The optional query parameters of [`ListRoles`](m::roles::ListRoles).
-#[cfg(feature = "roles")]
 impl List<m::roles::ListRoles> {
     /// Sends the query parameter `name_filter`: a string.
     pub fn name_filter(self, value: impl Into<String>) -> Self {
@@ -115,8 +107,6 @@ impl List<m::roles::ListRoles> {
 /// The operations of the group `roles.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RolesGroups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Roles<'a> {
@@ -140,7 +130,6 @@ impl<'a> RolesGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn get(&self, id: &str) -> List<m::roles::ListRoleGroups> {
         self.client.list(m::roles::ListRoleGroups::new(id))
     }
@@ -157,7 +146,6 @@ impl<'a> RolesGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn create(
         &self,
         id: &str,
@@ -178,7 +166,6 @@ impl<'a> RolesGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn delete(
         &self,
         id: &str,
@@ -190,8 +177,6 @@ impl<'a> RolesGroups<'a> {
 /// The operations of the group `roles.permissions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RolesPermissions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Roles<'a> {
@@ -215,7 +200,6 @@ impl<'a> RolesPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn list(&self, id: &str) -> List<m::roles::ListRolePermissions> {
         self.client.list(m::roles::ListRolePermissions::new(id))
     }
@@ -233,7 +217,6 @@ impl<'a> RolesPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn add(
         &self,
         id: &str,
@@ -256,7 +239,6 @@ impl<'a> RolesPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn delete(
         &self,
         id: &str,
@@ -269,8 +251,6 @@ impl<'a> RolesPermissions<'a> {
 /// The operations of the group `roles.users` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RolesUsers<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Roles<'a> {
@@ -294,7 +274,6 @@ impl<'a> RolesUsers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn list(&self, id: &str) -> List<m::roles::ListRoleUsers> {
         self.client.list(m::roles::ListRoleUsers::new(id))
     }
@@ -311,7 +290,6 @@ impl<'a> RolesUsers<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "roles")]
     pub fn assign(
         &self,
         id: &str,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `rules` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Rules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules")]
     pub fn list(&self) -> List<m::rules::ListRules> {
         self.client.list(m::rules::ListRules::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Rules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules")]
     pub fn create(&self, body: m::rules::CreateRuleRequestContent) -> Call<m::rules::CreateRule> {
         self.client.call(m::rules::CreateRule::new(body))
     }
@@ -62,7 +58,6 @@ impl<'a> Rules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules")]
     pub fn get(&self, id: &str) -> Call<m::rules::GetRule> {
         self.client.call(m::rules::GetRule::new(id))
     }
@@ -79,7 +74,6 @@ impl<'a> Rules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules")]
     pub fn update(
         &self,
         id: &str,
@@ -99,13 +93,11 @@ impl<'a> Rules<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules")]
     pub fn delete(&self, id: &str) -> Call<m::rules::DeleteRule> {
         self.client.call(m::rules::DeleteRule::new(id))
     }
 }
 /// The optional query parameters of [`ListRules`](m::rules::ListRules).
-#[cfg(feature = "rules")]
 impl List<m::rules::ListRules> {
     /// Sends the query parameter `enabled`: a boolean.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
@@ -121,7 +113,6 @@ impl List<m::rules::ListRules> {
     }
 }
 /// The optional query parameters of [`GetRule`](m::rules::GetRule).
-#[cfg(feature = "rules")]
 impl Call<m::rules::GetRule> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {

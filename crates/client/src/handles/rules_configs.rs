@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `rulesConfigs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct RulesConfigs<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> RulesConfigs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules_configs")]
     pub fn list(&self) -> Call<m::rules_configs::ListRulesConfigs> {
         self.client.call(m::rules_configs::ListRulesConfigs::new())
     }
@@ -46,7 +43,6 @@ impl<'a> RulesConfigs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules_configs")]
     pub fn set(
         &self,
         key: &str,
@@ -67,7 +63,6 @@ impl<'a> RulesConfigs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "rules_configs")]
     pub fn delete(&self, key: &str) -> Call<m::rules_configs::DeleteRulesConfig> {
         self.client
             .call(m::rules_configs::DeleteRulesConfig::new(key))

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `selfServiceProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfiles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> SelfServiceProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn list(&self) -> List<m::self_service_profiles::ListSelfServiceProfiles> {
         self.client
             .list(m::self_service_profiles::ListSelfServiceProfiles::new())
@@ -47,7 +44,6 @@ impl<'a> SelfServiceProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn create(
         &self,
         body: m::self_service_profiles::CreateSelfServiceProfileRequestContent,
@@ -69,7 +65,6 @@ impl<'a> SelfServiceProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn get(&self, id: &str) -> Call<m::self_service_profiles::GetSelfServiceProfile> {
         self.client
             .call(m::self_service_profiles::GetSelfServiceProfile::new(id))
@@ -87,7 +82,6 @@ impl<'a> SelfServiceProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn update(
         &self,
         id: &str,
@@ -110,7 +104,6 @@ impl<'a> SelfServiceProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::self_service_profiles::DeleteSelfServiceProfile> {
         self.client
             .call(m::self_service_profiles::DeleteSelfServiceProfile::new(id))
@@ -119,8 +112,6 @@ impl<'a> SelfServiceProfiles<'a> {
 /// The operations of the group `selfServiceProfiles.customText` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesCustomText<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
@@ -144,7 +135,6 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn list(
         &self,
         id: &str,
@@ -167,7 +157,6 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn set(
         &self,
         id: &str,
@@ -185,8 +174,6 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
 /// The operations of the group `selfServiceProfiles.ssoTicket` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesSsoTicket<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
@@ -211,7 +198,6 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn create(
         &self,
         id: &str,
@@ -232,7 +218,6 @@ impl<'a> SelfServiceProfilesSsoTicket<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "self_service_profiles")]
     pub fn revoke(
         &self,
         profile_id: &str,

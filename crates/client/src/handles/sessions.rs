@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `sessions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Sessions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Sessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "sessions")]
     pub fn get(&self, id: &str) -> Call<m::sessions::GetSession> {
         self.client.call(m::sessions::GetSession::new(id))
     }
@@ -46,7 +43,6 @@ impl<'a> Sessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "sessions")]
     pub fn update(
         &self,
         id: &str,
@@ -66,7 +62,6 @@ impl<'a> Sessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "sessions")]
     pub fn delete(&self, id: &str) -> Call<m::sessions::DeleteSession> {
         self.client.call(m::sessions::DeleteSession::new(id))
     }
@@ -82,7 +77,6 @@ impl<'a> Sessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "sessions")]
     pub fn revoke(&self, id: &str) -> Call<m::sessions::RevokeSession> {
         self.client.call(m::sessions::RevokeSession::new(id))
     }

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `stats` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Stats<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Stats<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "stats")]
     pub fn get_active_users_count(&self) -> Call<m::stats::GetActiveUsersCountStats> {
         self.client.call(m::stats::GetActiveUsersCountStats::new())
     }
@@ -45,13 +42,11 @@ impl<'a> Stats<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "stats")]
     pub fn get_daily(&self) -> Call<m::stats::GetDailyStats> {
         self.client.call(m::stats::GetDailyStats::new())
     }
 }
 /// The optional query parameters of [`GetDailyStats`](m::stats::GetDailyStats).
-#[cfg(feature = "stats")]
 impl Call<m::stats::GetDailyStats> {
     /// Sends the query parameter `from`: a string.
     pub fn from(self, value: impl Into<String>) -> Self {

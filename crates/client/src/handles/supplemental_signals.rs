@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `supplementalSignals` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct SupplementalSignals<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> SupplementalSignals<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "supplemental_signals")]
     pub fn get(&self) -> Call<m::supplemental_signals::GetSupplementalSignals> {
         self.client
             .call(m::supplemental_signals::GetSupplementalSignals::new())
@@ -47,7 +44,6 @@ impl<'a> SupplementalSignals<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "supplemental_signals")]
     pub fn patch(
         &self,
         body: m::supplemental_signals::UpdateSupplementalSignalsRequestContent,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `tenants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Tenants<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `tenants.settings` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct TenantsSettings<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Tenants<'a> {
@@ -44,7 +40,6 @@ impl<'a> TenantsSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "tenants")]
     pub fn get(&self) -> Call<m::tenants::GetTenantSettings> {
         self.client.call(m::tenants::GetTenantSettings::new())
     }
@@ -61,7 +56,6 @@ impl<'a> TenantsSettings<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "tenants")]
     pub fn update(
         &self,
         body: m::tenants::UpdateTenantSettingsRequestContent,
@@ -71,7 +65,6 @@ impl<'a> TenantsSettings<'a> {
     }
 }
 /// The optional query parameters of [`GetTenantSettings`](m::tenants::GetTenantSettings).
-#[cfg(feature = "tenants")]
 impl Call<m::tenants::GetTenantSettings> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {

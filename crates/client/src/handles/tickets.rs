@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `tickets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Tickets<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -30,7 +28,6 @@ impl<'a> Tickets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "tickets")]
     pub fn verify_email(
         &self,
         body: m::tickets::VerifyEmailTicketRequestContent,
@@ -50,7 +47,6 @@ impl<'a> Tickets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "tickets")]
     pub fn change_password(
         &self,
         body: m::tickets::ChangePasswordTicketRequestContent,

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `tokenExchangeProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenExchangeProfiles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "token_exchange_profiles")]
     pub fn list(&self) -> List<m::token_exchange_profiles::ListTokenExchangeProfile> {
         self.client
             .list(m::token_exchange_profiles::ListTokenExchangeProfile::new())
@@ -47,7 +44,6 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "token_exchange_profiles")]
     pub fn create(
         &self,
         body: m::token_exchange_profiles::CreateTokenExchangeProfileRequestContent,
@@ -69,7 +65,6 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "token_exchange_profiles")]
     pub fn get(&self, id: &str) -> Call<m::token_exchange_profiles::GetTokenExchangeProfile> {
         self.client
             .call(m::token_exchange_profiles::GetTokenExchangeProfile::new(id))
@@ -87,7 +82,6 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "token_exchange_profiles")]
     pub fn update(
         &self,
         id: &str,
@@ -110,7 +104,6 @@ impl<'a> TokenExchangeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "token_exchange_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::token_exchange_profiles::DeleteTokenExchangeProfile> {
         self.client
             .call(m::token_exchange_profiles::DeleteTokenExchangeProfile::new(

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `userAttributeProfiles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserAttributeProfiles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn list(&self) -> List<m::user_attribute_profiles::ListUserAttributeProfile> {
         self.client
             .list(m::user_attribute_profiles::ListUserAttributeProfile::new())
@@ -47,7 +44,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn create(
         &self,
         body: m::user_attribute_profiles::CreateUserAttributeProfileRequestContent,
@@ -69,7 +65,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn list_templates(
         &self,
     ) -> Call<m::user_attribute_profiles::ListUserAttributeProfileTemplate> {
@@ -88,7 +83,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn get_template(
         &self,
         id: &str,
@@ -108,7 +102,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn get(&self, id: &str) -> Call<m::user_attribute_profiles::GetUserAttributeProfile> {
         self.client
             .call(m::user_attribute_profiles::GetUserAttributeProfile::new(id))
@@ -126,7 +119,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn update(
         &self,
         id: &str,
@@ -149,7 +141,6 @@ impl<'a> UserAttributeProfiles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_attribute_profiles")]
     pub fn delete(&self, id: &str) -> Call<m::user_attribute_profiles::DeleteUserAttributeProfile> {
         self.client
             .call(m::user_attribute_profiles::DeleteUserAttributeProfile::new(

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `userBlocks` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserBlocks<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> UserBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_blocks")]
     pub fn list_by_identifier(
         &self,
         identifier: impl Into<String>,
@@ -49,7 +46,6 @@ impl<'a> UserBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_blocks")]
     pub fn delete_by_identifier(
         &self,
         identifier: impl Into<String>,
@@ -71,7 +67,6 @@ impl<'a> UserBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_blocks")]
     pub fn list(&self, id: &str) -> Call<m::user_blocks::ListUserBlocks> {
         self.client.call(m::user_blocks::ListUserBlocks::new(id))
     }
@@ -87,13 +82,11 @@ impl<'a> UserBlocks<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_blocks")]
     pub fn delete(&self, id: &str) -> Call<m::user_blocks::DeleteUserBlock> {
         self.client.call(m::user_blocks::DeleteUserBlock::new(id))
     }
 }
 /// The optional query parameters of [`ListUserBlocksByIdentifier`](m::user_blocks::ListUserBlocksByIdentifier).
-#[cfg(feature = "user_blocks")]
 impl Call<m::user_blocks::ListUserBlocksByIdentifier> {
     /// Sends the query parameter `consider_brute_force_enablement`: a boolean.
     pub fn consider_brute_force_enablement(self, value: impl Into<bool>) -> Self {
@@ -101,7 +94,6 @@ impl Call<m::user_blocks::ListUserBlocksByIdentifier> {
     }
 }
 /// The optional query parameters of [`ListUserBlocks`](m::user_blocks::ListUserBlocks).
-#[cfg(feature = "user_blocks")]
 impl Call<m::user_blocks::ListUserBlocks> {
     /// Sends the query parameter `consider_brute_force_enablement`: a boolean.
     pub fn consider_brute_force_enablement(self, value: impl Into<bool>) -> Self {

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `userGrants` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UserGrants<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> UserGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_grants")]
     pub fn list(&self) -> List<m::user_grants::ListUserGrants> {
         self.client.list(m::user_grants::ListUserGrants::new())
     }
@@ -45,7 +42,6 @@ impl<'a> UserGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_grants")]
     pub fn delete_by_user_id(
         &self,
         user_id: impl Into<String>,
@@ -65,13 +61,11 @@ impl<'a> UserGrants<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "user_grants")]
     pub fn delete(&self, id: &str) -> Call<m::user_grants::DeleteUserGrant> {
         self.client.call(m::user_grants::DeleteUserGrant::new(id))
     }
 }
 /// The optional query parameters of [`ListUserGrants`](m::user_grants::ListUserGrants).
-#[cfg(feature = "user_grants")]
 impl List<m::user_grants::ListUserGrants> {
     /// Sends the query parameter `user_id`: a string.
     pub fn user_id(self, value: impl Into<String>) -> Self {

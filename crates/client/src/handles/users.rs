@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `users` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -29,7 +27,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self) -> List<m::users::ListUsers> {
         self.client.list(m::users::ListUsers::new())
     }
@@ -46,7 +43,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn create(&self, body: m::users::CreateUserRequestContent) -> Call<m::users::CreateUser> {
         self.client.call(m::users::CreateUser::new(body))
     }
@@ -62,7 +58,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list_users_by_email(
         &self,
         email: impl Into<String>,
@@ -81,7 +76,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> Call<m::users::GetUser> {
         self.client.call(m::users::GetUser::new(id))
     }
@@ -98,7 +92,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn update(
         &self,
         id: &str,
@@ -118,7 +111,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(&self, id: &str) -> Call<m::users::DeleteUser> {
         self.client.call(m::users::DeleteUser::new(id))
     }
@@ -134,7 +126,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn regenerate_recovery_code(&self, id: &str) -> Call<m::users::RegenerateRecoveryCode> {
         self.client.call(m::users::RegenerateRecoveryCode::new(id))
     }
@@ -151,7 +142,6 @@ impl<'a> Users<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn revoke_access(
         &self,
         id: &str,
@@ -161,7 +151,6 @@ impl<'a> Users<'a> {
     }
 }
 /// The optional query parameters of [`ListUsers`](m::users::ListUsers).
-#[cfg(feature = "users")]
 impl List<m::users::ListUsers> {
     /// Sends the query parameter `sort`: a string.
     pub fn sort(self, value: impl Into<String>) -> Self {
@@ -193,7 +182,6 @@ impl List<m::users::ListUsers> {
     }
 }
 /// The optional query parameters of [`ListUsersByEmail`](m::users::ListUsersByEmail).
-#[cfg(feature = "users")]
 impl Call<m::users::ListUsersByEmail> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -205,7 +193,6 @@ impl Call<m::users::ListUsersByEmail> {
     }
 }
 /// The optional query parameters of [`GetUser`](m::users::GetUser).
-#[cfg(feature = "users")]
 impl Call<m::users::GetUser> {
     /// Sends the query parameter `fields`: a string.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -219,8 +206,6 @@ impl Call<m::users::GetUser> {
 /// The operations of the group `users.authenticationMethods` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticationMethods<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -244,7 +229,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserAuthenticationMethods> {
         self.client
             .list(m::users::ListUserAuthenticationMethods::new(id))
@@ -263,7 +247,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn create(
         &self,
         id: &str,
@@ -286,7 +269,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn set(
         &self,
         id: &str,
@@ -307,7 +289,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete_all(&self, id: &str) -> Call<m::users::DeleteAllUserAuthenticationMethods> {
         self.client
             .call(m::users::DeleteAllUserAuthenticationMethods::new(id))
@@ -324,7 +305,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn get(
         &self,
         id: &str,
@@ -348,7 +328,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn update(
         &self,
         id: &str,
@@ -374,7 +353,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(
         &self,
         id: &str,
@@ -390,8 +368,6 @@ impl<'a> UsersAuthenticationMethods<'a> {
 /// The operations of the group `users.authenticators` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticators<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -415,7 +391,6 @@ impl<'a> UsersAuthenticators<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete_all(&self, id: &str) -> Call<m::users::DeleteAllUserAuthenticators> {
         self.client
             .call(m::users::DeleteAllUserAuthenticators::new(id))
@@ -424,8 +399,6 @@ impl<'a> UsersAuthenticators<'a> {
 /// The operations of the group `users.connectedAccounts` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersConnectedAccounts<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -449,7 +422,6 @@ impl<'a> UsersConnectedAccounts<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::GetUserConnectedAccounts> {
         self.client
             .list(m::users::GetUserConnectedAccounts::new(id))
@@ -458,8 +430,6 @@ impl<'a> UsersConnectedAccounts<'a> {
 /// The operations of the group `users.effectivePermissions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -483,7 +453,6 @@ impl<'a> UsersEffectivePermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(
         &self,
         id: &str,
@@ -499,8 +468,6 @@ impl<'a> UsersEffectivePermissions<'a> {
 /// The operations of the group `users.effectivePermissions.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSources<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissions<'a> {
@@ -514,8 +481,6 @@ impl<'a> UsersEffectivePermissions<'a> {
 /// The operations of the group `users.effectivePermissions.sources.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSourcesRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissionsSources<'a> {
@@ -539,7 +504,6 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(
         &self,
         id: &str,
@@ -557,8 +521,6 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
 /// The operations of the group `users.effectiveRoles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -582,7 +544,6 @@ impl<'a> UsersEffectiveRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserEffectiveRoles> {
         self.client.list(m::users::ListUserEffectiveRoles::new(id))
     }
@@ -590,8 +551,6 @@ impl<'a> UsersEffectiveRoles<'a> {
 /// The operations of the group `users.effectiveRoles.sources` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSources<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRoles<'a> {
@@ -605,8 +564,6 @@ impl<'a> UsersEffectiveRoles<'a> {
 /// The operations of the group `users.effectiveRoles.sources.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSourcesGroups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRolesSources<'a> {
@@ -630,7 +587,6 @@ impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(
         &self,
         id: &str,
@@ -643,8 +599,6 @@ impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
 /// The operations of the group `users.enrollments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEnrollments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -668,7 +622,6 @@ impl<'a> UsersEnrollments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> Call<m::users::GetUserEnrollments> {
         self.client.call(m::users::GetUserEnrollments::new(id))
     }
@@ -676,8 +629,6 @@ impl<'a> UsersEnrollments<'a> {
 /// The operations of the group `users.federatedConnectionsTokensets` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersFederatedConnectionsTokensets<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -701,7 +652,6 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> Call<m::users::ListUserFederatedConnectionsTokensets> {
         self.client
             .call(m::users::ListUserFederatedConnectionsTokensets::new(id))
@@ -718,7 +668,6 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(
         &self,
         id: &str,
@@ -734,8 +683,6 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
 /// The operations of the group `users.groups` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersGroups<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -759,13 +706,11 @@ impl<'a> UsersGroups<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn get(&self, id: &str) -> List<m::users::GetUserGroups> {
         self.client.list(m::users::GetUserGroups::new(id))
     }
 }
 /// The optional query parameters of [`GetUserGroups`](m::users::GetUserGroups).
-#[cfg(feature = "users")]
 impl List<m::users::GetUserGroups> {
     /// Sends the query parameter `fields`: a string; at most 256 characters.
     pub fn fields(self, value: impl Into<String>) -> Self {
@@ -779,8 +724,6 @@ impl List<m::users::GetUserGroups> {
 /// The operations of the group `users.identities` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersIdentities<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -805,7 +748,6 @@ impl<'a> UsersIdentities<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn link(
         &self,
         id: &str,
@@ -825,7 +767,6 @@ impl<'a> UsersIdentities<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(
         &self,
         id: &str,
@@ -839,8 +780,6 @@ impl<'a> UsersIdentities<'a> {
 /// The operations of the group `users.logs` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersLogs<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -864,13 +803,11 @@ impl<'a> UsersLogs<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserLogs> {
         self.client.list(m::users::ListUserLogs::new(id))
     }
 }
 /// The optional query parameters of [`ListUserLogs`](m::users::ListUserLogs).
-#[cfg(feature = "users")]
 impl List<m::users::ListUserLogs> {
     /// Sends the query parameter `sort`: a string.
     pub fn sort(self, value: impl Into<String>) -> Self {
@@ -880,8 +817,6 @@ impl List<m::users::ListUserLogs> {
 /// The operations of the group `users.multifactor` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersMultifactor<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -905,7 +840,6 @@ impl<'a> UsersMultifactor<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn invalidate_remember_browser(
         &self,
         id: &str,
@@ -925,7 +859,6 @@ impl<'a> UsersMultifactor<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete_provider(
         &self,
         id: &str,
@@ -938,8 +871,6 @@ impl<'a> UsersMultifactor<'a> {
 /// The operations of the group `users.organizations` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersOrganizations<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -963,7 +894,6 @@ impl<'a> UsersOrganizations<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserOrganizations> {
         self.client.list(m::users::ListUserOrganizations::new(id))
     }
@@ -971,8 +901,6 @@ impl<'a> UsersOrganizations<'a> {
 /// The operations of the group `users.permissions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersPermissions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -996,7 +924,6 @@ impl<'a> UsersPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserPermissions> {
         self.client.list(m::users::ListUserPermissions::new(id))
     }
@@ -1014,7 +941,6 @@ impl<'a> UsersPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn create(
         &self,
         id: &str,
@@ -1037,7 +963,6 @@ impl<'a> UsersPermissions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(
         &self,
         id: &str,
@@ -1050,8 +975,6 @@ impl<'a> UsersPermissions<'a> {
 /// The operations of the group `users.refreshToken` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRefreshToken<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -1075,7 +998,6 @@ impl<'a> UsersRefreshToken<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::users::ListRefreshTokens> {
         self.client.list(m::users::ListRefreshTokens::new(user_id))
     }
@@ -1091,7 +1013,6 @@ impl<'a> UsersRefreshToken<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(&self, user_id: &str) -> Call<m::users::DeleteUserRefreshToken> {
         self.client
             .call(m::users::DeleteUserRefreshToken::new(user_id))
@@ -1100,8 +1021,6 @@ impl<'a> UsersRefreshToken<'a> {
 /// The operations of the group `users.riskAssessments` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRiskAssessments<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -1127,7 +1046,6 @@ impl<'a> UsersRiskAssessments<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn clear(
         &self,
         id: &str,
@@ -1139,8 +1057,6 @@ impl<'a> UsersRiskAssessments<'a> {
 /// The operations of the group `users.roles` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRoles<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -1164,7 +1080,6 @@ impl<'a> UsersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, id: &str) -> List<m::users::ListUserRoles> {
         self.client.list(m::users::ListUserRoles::new(id))
     }
@@ -1181,7 +1096,6 @@ impl<'a> UsersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn assign(
         &self,
         id: &str,
@@ -1202,7 +1116,6 @@ impl<'a> UsersRoles<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(
         &self,
         id: &str,
@@ -1214,8 +1127,6 @@ impl<'a> UsersRoles<'a> {
 /// The operations of the group `users.sessions` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct UsersSessions<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
@@ -1239,7 +1150,6 @@ impl<'a> UsersSessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn list(&self, user_id: &str) -> List<m::users::ListUserSessions> {
         self.client.list(m::users::ListUserSessions::new(user_id))
     }
@@ -1255,7 +1165,6 @@ impl<'a> UsersSessions<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "users")]
     pub fn delete(&self, user_id: &str) -> Call<m::users::DeleteUserSession> {
         self.client.call(m::users::DeleteUserSession::new(user_id))
     }

@@ -6,8 +6,6 @@ use auth0_m2m_management as m;
 /// The operations of the group `verifiableCredentials` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentials<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl ManagementClient {
@@ -19,8 +17,6 @@ impl ManagementClient {
 /// The operations of the group `verifiableCredentials.verification` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerification<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentials<'a> {
@@ -34,8 +30,6 @@ impl<'a> VerifiableCredentials<'a> {
 /// The operations of the group `verifiableCredentials.verification.templates` of Auth0's API description.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerificationTemplates<'a> {
-    /// Read by the methods of the tags whose features are enabled.
-    #[allow(dead_code)]
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentialsVerification<'a> {
@@ -59,7 +53,6 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "verifiable_credentials")]
     pub fn list(&self) -> List<m::verifiable_credentials::ListVerifiableCredentialTemplates> {
         self.client
             .list(m::verifiable_credentials::ListVerifiableCredentialTemplates::new())
@@ -80,7 +73,6 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "verifiable_credentials")]
     pub fn create(
         &self,
         body: m::verifiable_credentials::CreateVerifiableCredentialTemplateRequestContent,
@@ -100,7 +92,6 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "verifiable_credentials")]
     pub fn get(
         &self,
         id: &str,
@@ -121,7 +112,6 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "verifiable_credentials")]
     pub fn update(
         &self,
         id: &str,
@@ -142,7 +132,6 @@ impl<'a> VerifiableCredentialsVerificationTemplates<'a> {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "verifiable_credentials")]
     pub fn delete(
         &self,
         id: &str,

@@ -490,143 +490,189 @@
 pub mod operations {}
 /// The operations of the group `actions` (cargo feature `actions`).
 #[cfg(feature = "actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actions")))]
 pub mod actions;
 /// The operations of the group `anomaly` (cargo feature `anomaly`).
 #[cfg(feature = "anomaly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anomaly")))]
 pub mod anomaly;
 /// The operations of the group `attack_protection` (cargo feature `attack_protection`).
 #[cfg(feature = "attack_protection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "attack_protection")))]
 pub mod attack_protection;
 /// The operations of the group `branding` (cargo feature `branding`).
 #[cfg(feature = "branding")]
+#[cfg_attr(docsrs, doc(cfg(feature = "branding")))]
 pub mod branding;
 /// The operations of the group `client_grants` (cargo feature `client_grants`).
 #[cfg(feature = "client_grants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client_grants")))]
 pub mod client_grants;
 /// The operations of the group `clients` (cargo feature `clients`).
 #[cfg(feature = "clients")]
+#[cfg_attr(docsrs, doc(cfg(feature = "clients")))]
 pub mod clients;
 /// The operations of the group `connection_profiles` (cargo feature `connection_profiles`).
 #[cfg(feature = "connection_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connection_profiles")))]
 pub mod connection_profiles;
 /// The operations of the group `connections` (cargo feature `connections`).
 #[cfg(feature = "connections")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connections")))]
 pub mod connections;
 /// The operations of the group `custom_domains` (cargo feature `custom_domains`).
 #[cfg(feature = "custom_domains")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_domains")))]
 pub mod custom_domains;
 /// The operations of the group `device_credentials` (cargo feature `device_credentials`).
 #[cfg(feature = "device_credentials")]
+#[cfg_attr(docsrs, doc(cfg(feature = "device_credentials")))]
 pub mod device_credentials;
 /// The operations of the group `email_templates` (cargo feature `email_templates`).
 #[cfg(feature = "email_templates")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_templates")))]
 pub mod email_templates;
 /// The operations of the group `emails` (cargo feature `emails`).
 #[cfg(feature = "emails")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emails")))]
 pub mod emails;
 /// The operations of the group `event_streams` (cargo feature `event_streams`).
 #[cfg(feature = "event_streams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event_streams")))]
 pub mod event_streams;
 /// The operations of the group `events` (cargo feature `events`).
 #[cfg(feature = "events")]
+#[cfg_attr(docsrs, doc(cfg(feature = "events")))]
 pub mod events;
 /// The operations of the group `experimentation` (cargo feature `experimentation`).
 #[cfg(feature = "experimentation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "experimentation")))]
 pub mod experimentation;
 /// The operations of the group `flows` (cargo feature `flows`).
 #[cfg(feature = "flows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flows")))]
 pub mod flows;
 /// The operations of the group `forms` (cargo feature `forms`).
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 pub mod forms;
 /// The operations of the group `groups` (cargo feature `groups`).
 #[cfg(feature = "groups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "groups")))]
 pub mod groups;
 /// The operations of the group `guardian` (cargo feature `guardian`).
 #[cfg(feature = "guardian")]
+#[cfg_attr(docsrs, doc(cfg(feature = "guardian")))]
 pub mod guardian;
 /// The operations of the group `hooks` (cargo feature `hooks`).
 #[cfg(feature = "hooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hooks")))]
 pub mod hooks;
 /// The operations of the group `jobs` (cargo feature `jobs`).
 #[cfg(feature = "jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jobs")))]
 pub mod jobs;
 /// The operations of the group `keys` (cargo feature `keys`).
 #[cfg(feature = "keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "keys")))]
 pub mod keys;
 /// The operations of the group `log_streams` (cargo feature `log_streams`).
 #[cfg(feature = "log_streams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log_streams")))]
 pub mod log_streams;
 /// The operations of the group `logs` (cargo feature `logs`).
 #[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs;
 /// The operations of the group `network_acls` (cargo feature `network_acls`).
 #[cfg(feature = "network_acls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "network_acls")))]
 pub mod network_acls;
 /// The operations of the group `organizations` (cargo feature `organizations`).
 #[cfg(feature = "organizations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "organizations")))]
 pub mod organizations;
 /// The operations of the group `prompts` (cargo feature `prompts`).
 #[cfg(feature = "prompts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prompts")))]
 pub mod prompts;
 /// The operations of the group `rate_limit_policies` (cargo feature `rate_limit_policies`).
 #[cfg(feature = "rate_limit_policies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate_limit_policies")))]
 pub mod rate_limit_policies;
 /// The operations of the group `refresh_tokens` (cargo feature `refresh_tokens`).
 #[cfg(feature = "refresh_tokens")]
+#[cfg_attr(docsrs, doc(cfg(feature = "refresh_tokens")))]
 pub mod refresh_tokens;
 /// The operations of the group `resource_servers` (cargo feature `resource_servers`).
 #[cfg(feature = "resource_servers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resource_servers")))]
 pub mod resource_servers;
 /// The operations of the group `risk_assessments` (cargo feature `risk_assessments`).
 #[cfg(feature = "risk_assessments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "risk_assessments")))]
 pub mod risk_assessments;
 /// The operations of the group `roles` (cargo feature `roles`).
 #[cfg(feature = "roles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "roles")))]
 pub mod roles;
 /// The operations of the group `rules` (cargo feature `rules`).
 #[cfg(feature = "rules")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rules")))]
 pub mod rules;
 /// The operations of the group `rules_configs` (cargo feature `rules_configs`).
 #[cfg(feature = "rules_configs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rules_configs")))]
 pub mod rules_configs;
 /// The operations of the group `self_service_profiles` (cargo feature `self_service_profiles`).
 #[cfg(feature = "self_service_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "self_service_profiles")))]
 pub mod self_service_profiles;
 /// The operations of the group `sessions` (cargo feature `sessions`).
 #[cfg(feature = "sessions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sessions")))]
 pub mod sessions;
 /// The schemas several operation groups use.
 pub mod shared;
 /// The operations of the group `stats` (cargo feature `stats`).
 #[cfg(feature = "stats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "stats")))]
 pub mod stats;
 /// The operations of the group `supplemental_signals` (cargo feature `supplemental_signals`).
 #[cfg(feature = "supplemental_signals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "supplemental_signals")))]
 pub mod supplemental_signals;
 /// The operations of the group `tenants` (cargo feature `tenants`).
 #[cfg(feature = "tenants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tenants")))]
 pub mod tenants;
 /// The operations of the group `tickets` (cargo feature `tickets`).
 #[cfg(feature = "tickets")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tickets")))]
 pub mod tickets;
 /// The operations of the group `token_exchange_profiles` (cargo feature `token_exchange_profiles`).
 #[cfg(feature = "token_exchange_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "token_exchange_profiles")))]
 pub mod token_exchange_profiles;
 /// The operations of the group `user_attribute_profiles` (cargo feature `user_attribute_profiles`).
 #[cfg(feature = "user_attribute_profiles")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_attribute_profiles")))]
 pub mod user_attribute_profiles;
 /// The operations of the group `user_blocks` (cargo feature `user_blocks`).
 #[cfg(feature = "user_blocks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_blocks")))]
 pub mod user_blocks;
 /// The operations of the group `user_grants` (cargo feature `user_grants`).
 #[cfg(feature = "user_grants")]
+#[cfg_attr(docsrs, doc(cfg(feature = "user_grants")))]
 pub mod user_grants;
 /// The operations of the group `users` (cargo feature `users`).
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 pub mod users;
 /// The operations of the group `verifiable_credentials` (cargo feature `verifiable_credentials`).
 #[cfg(feature = "verifiable_credentials")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable_credentials")))]
 pub mod verifiable_credentials;
 /// The catalogue entries of the generated operations whose tag's feature is enabled.
 pub(crate) fn entries() -> Vec<crate::catalogue::EndpointInfo> {
