@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
-//!     cargo run -p auth0-m2m-examples --example actions
+//!     cargo run -p auth0-m2m-examples --features actions --example actions
 //! ```
 //!
 //! Needs the scopes `create:actions`, `update:actions` and `read:actions`. Without

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
-//!     cargo run -p auth0-m2m-examples --example all_users
+//!     cargo run -p auth0-m2m-examples --features users --example all_users
 //! ```
 //!
 //! Environment: the same as the `list_clients` example (read by

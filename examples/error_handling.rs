@@ -3,7 +3,7 @@
 //! "no token" apart with `Error::kind()`, without status codes or string compares.
 //!
 //! ```text
-//! cargo run -p auth0-m2m-examples --example error_handling
+//! cargo run -p auth0-m2m-examples --features users --example error_handling
 //! ```
 //!
 //! It always uses the fake tenant (it injects a fault, which a real tenant does not let you

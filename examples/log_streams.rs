@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
-//!     DATADOG_API_KEY=… cargo run -p auth0-m2m-examples --example log_streams
+//!     DATADOG_API_KEY=… cargo run -p auth0-m2m-examples --features log_streams --example log_streams
 //! ```
 //!
 //! Needs the scopes `create:log_streams` and `read:log_streams`. Without `AUTH0_DOMAIN`, a fake

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
-//!     cargo run -p auth0-m2m-examples --example organizations
+//!     cargo run -p auth0-m2m-examples --features organizations,roles,users --example organizations
 //! ```
 //!
 //! Needs the scopes `create:organizations`, `create:organization_members`,

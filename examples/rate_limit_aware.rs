@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
-//!     cargo run -p auth0-m2m-examples --example rate_limit_aware
+//!     cargo run -p auth0-m2m-examples --features users --example rate_limit_aware
 //! ```
 //!
 //! Environment: the same as the `list_clients` example; when `AUTH0_DOMAIN` is unset, a fake

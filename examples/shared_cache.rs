@@ -15,7 +15,8 @@
 //! `AUTH0_DOMAIN` is unset), plus:
 //!
 //! - `AUTH0_CACHE` (optional): `memory` (default), `file:<dir>` (`file:` alone uses the
-//!   default directory in the user's cache directory) or a `redis://…` / `rediss://…` URL.
+//!   default directory in the user's cache directory) or a `redis://…` / `rediss://…` URL
+//!   (with `--features redis`).
 //!
 //! Output: one JSON line
 //! `{"token_type","scope","expires_at","expires_in","sha256","source"}` where `source` is
@@ -25,7 +26,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use auth0_m2m_cache::{FileCache, MemoryCache, RedisCache, TokenCache, TokenProvider};
+#[cfg(feature = "redis")]
+use auth0_m2m_cache::RedisCache;
+use auth0_m2m_cache::{FileCache, MemoryCache, TokenCache, TokenProvider};
 use auth0_m2m_examples::{BoxError, env, exit_code, summary_line, token_client_from_env};
 
 #[tokio::main]
@@ -65,7 +68,14 @@ fn cache_from_env() -> Result<Arc<dyn TokenCache>, BoxError> {
         return Ok(Arc::new(cache));
     }
     if spec.starts_with("redis://") || spec.starts_with("rediss://") {
+        #[cfg(feature = "redis")]
         return Ok(Arc::new(RedisCache::builder(spec).build()?));
+        #[cfg(not(feature = "redis"))]
+        return Err(
+            "AUTH0_CACHE names a Redis server, and this build has no Redis cache: \
+                    run the example with `--features redis`"
+                .into(),
+        );
     }
     Err(format!(
         "AUTH0_CACHE {spec:?} is not one of `memory`, `file:<dir>`, `redis://…`, `rediss://…`"

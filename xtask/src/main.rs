@@ -38,8 +38,14 @@ mod chaos;
 mod conformance;
 mod mutants;
 
-/// The examples `cargo xtask ci` runs, each against the fake tenant it starts itself.
-const EXAMPLES_RUN: &[&str] = &["list_clients", "log_streams", "actions", "organizations"];
+/// The examples `cargo xtask ci` runs, each against the fake tenant it starts itself, with the
+/// features the README gives for it (`""`: the defaults, as for the main job).
+const EXAMPLES_RUN: &[(&str, &str)] = &[
+    ("list_clients", ""),
+    ("log_streams", "log_streams"),
+    ("actions", "actions"),
+    ("organizations", "organizations,roles,users"),
+];
 
 /// Each optional feature, checked alone: `(package, feature)`.
 const FEATURES_ALONE: &[(&str, &str)] = &[
@@ -284,7 +290,7 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
 
     // The examples of the README, each against a fake tenant it starts in-process (no AUTH0_*
     // variable is passed on, so none reaches a real tenant).
-    for example in EXAMPLES_RUN {
+    for (example, features) in EXAMPLES_RUN {
         let mut cmd = cargo();
         cmd.current_dir(root).args([
             "run",
@@ -294,6 +300,9 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
             "--example",
             example,
         ]);
+        if !features.is_empty() {
+            cmd.args(["--features", features]);
+        }
         for (name, _) in std::env::vars() {
             if name.starts_with("AUTH0_") || name == "DATADOG_API_KEY" {
                 cmd.env_remove(name);
