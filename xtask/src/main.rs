@@ -152,6 +152,49 @@ fn step(name: &str, mut cmd: Command) -> Result<(), String> {
     }
 }
 
+/// Runs the README's main job and checks what it printed ([`check_main_job_output`]).
+fn main_job_step(name: &str, mut cmd: Command) -> Result<(), String> {
+    println!("==> {name}");
+    let started = Instant::now();
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{name}: could not start: {e}"))?;
+    println!("<== {name}: {:.1?}", started.elapsed());
+    if !out.status.success() {
+        return Err(format!("step failed: {name} ({})", out.status));
+    }
+    let clients = check_main_job_output(&String::from_utf8_lossy(&out.stdout))
+        .map_err(|e| format!("step failed: {name}: {e}"))?;
+    println!("main job: {clients} clients printed, no client secret among them");
+    Ok(())
+}
+
+/// The main job's standard output must be one JSON array of client objects, none holding a
+/// `client_secret`. Returns how many clients it holds.
+fn check_main_job_output(stdout: &str) -> Result<usize, String> {
+    let value: serde_json::Value = serde_json::from_str(stdout)
+        .map_err(|e| format!("its output is not one JSON document: {e}"))?;
+    let clients = value
+        .as_array()
+        .ok_or("its output is not a JSON array of clients")?;
+    if clients.is_empty() {
+        return Err("it printed no client (the fake tenant holds several hundred)".into());
+    }
+    for (i, c) in clients.iter().enumerate() {
+        let obj = c
+            .as_object()
+            .ok_or_else(|| format!("item {i} is not a client object"))?;
+        if !obj.contains_key("client_id") {
+            return Err(format!("item {i} has no client_id"));
+        }
+        if obj.contains_key("client_secret") {
+            return Err(format!("client {i} was printed with its client_secret"));
+        }
+    }
+    Ok(clients.len())
+}
+
 fn has_nextest() -> bool {
     cargo()
         .args(["nextest", "--version"])
@@ -308,11 +351,13 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
                 cmd.env_remove(name);
             }
         }
+        let name = format!("cargo run --example {example} (against the embedded fake tenant)");
+        if *example == "list_clients" {
+            main_job_step(&name, cmd)?;
+            continue;
+        }
         cmd.stdout(std::process::Stdio::null());
-        step(
-            &format!("cargo run --example {example} (against the embedded fake tenant)"),
-            cmd,
-        )?;
+        step(&name, cmd)?;
     }
 
     for (package, feature) in FEATURES_ALONE {
@@ -457,6 +502,22 @@ fn fake(root: &Path, args: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_main_job_output_is_clients_without_secrets() {
+        let ok = r#"[{"client_id":"a","name":"A"},{"client_id":"b"}]"#;
+        assert_eq!(check_main_job_output(ok), Ok(2));
+        let leaked = r#"[{"client_id":"a"},{"client_id":"b","client_secret":"s3cr3t"}]"#;
+        let err = check_main_job_output(leaked).unwrap_err();
+        assert!(
+            err.contains("client 1") && err.contains("client_secret"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cr3t"), "{err}");
+        assert!(check_main_job_output("[]").is_err());
+        assert!(check_main_job_output("251 clients").is_err());
+        assert!(check_main_job_output(r#"[{"name":"no id"}]"#).is_err());
+    }
 
     #[test]
     fn without_the_reference_data_ci_fails_unless_told_to_skip() {
