@@ -166,13 +166,8 @@ impl Plan {
     /// `actions().versions().list(action_id)`.
     pub(crate) fn call_text(&self, op: &Op) -> String {
         let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
-        args.extend(
-            op.query
-                .iter()
-                .filter(|q| q.required)
-                .map(|q| q.ident.clone()),
-        );
-        if op.body.as_ref().is_some_and(|b| b.required) {
+        args.extend(op.required_query(&op.query).map(|(q, _)| q.ident.clone()));
+        if op.body_required() {
             args.push("body".into());
         }
         format!("{}({})", self.chain(op), args.join(", "))
@@ -318,7 +313,7 @@ fn method(
         .map(|p| format!("{}: &str", p.ident))
         .collect();
     let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
-    for ((ident, _, ty, _), _) in t.query.iter().zip(&op.query).filter(|(_, q)| q.required) {
+    for (_, (ident, _, ty, _)) in op.required_query(&t.query) {
         params.push(format!("{ident}: impl Into<{ty}>"));
         args.push(ident.clone());
     }

@@ -223,12 +223,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         let mut params: Vec<String> = (0..op.path_params.len())
             .map(|i| format!("&p[{i}]"))
             .collect();
-        for (q, t) in op
-            .query
-            .iter()
-            .zip(&e.query_tys)
-            .filter(|(q, _)| q.required)
-        {
+        for (q, t) in op.required_query(&e.query_tys) {
             params.push(qualify(
                 &ops::valid_sample(t, &q.schema, &types, &sampler),
                 &types,
@@ -305,17 +300,10 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                         let mut uses = BTreeSet::new();
                         let mut args: Vec<String> =
                             op.path_params.iter().map(|p| names::lit(&p.name)).collect();
-                        for (q, t) in op
-                            .query
-                            .iter()
-                            .zip(&e.query_tys)
-                            .filter(|(q, _)| q.required)
-                        {
+                        for (q, t) in op.required_query(&e.query_tys) {
                             args.push(ops::doc_sample(t, &q.name, &types, &mut uses, 0));
                         }
-                        if let (Some(b), true) =
-                            (&e.body_ty, op.body.as_ref().is_some_and(|b| b.required))
-                        {
+                        if let (Some(b), true) = (&e.body_ty, op.body_required()) {
                             args.push(ops::doc_sample(b, "body", &types, &mut uses, 0));
                         }
                         (uses.into_iter().collect(), args)

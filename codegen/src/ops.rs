@@ -104,7 +104,6 @@ pub(crate) enum NameSource {
 pub(crate) fn resolve_type_names(ops: &mut [Op]) -> Result<(), String> {
     let mut choice = vec![0usize; ops.len()];
     loop {
-        let mut changed = false;
         let mut by_name: std::collections::BTreeMap<&str, Vec<usize>> =
             std::collections::BTreeMap::new();
         for (i, op) in ops.iter().enumerate() {
@@ -133,6 +132,9 @@ pub(crate) fn resolve_type_names(ops: &mut [Op]) -> Result<(), String> {
             }
             fall.extend(users.iter().copied().filter(|i| *i != keepers[0]));
         }
+        if fall.is_empty() {
+            break;
+        }
         for i in fall {
             if choice[i] + 1 >= ops[i].name_sources.len() {
                 return Err(format!(
@@ -141,10 +143,6 @@ pub(crate) fn resolve_type_names(ops: &mut [Op]) -> Result<(), String> {
                 ));
             }
             choice[i] += 1;
-            changed = true;
-        }
-        if !changed {
-            break;
         }
     }
     for (i, op) in ops.iter_mut().enumerate() {
@@ -225,6 +223,24 @@ const RESERVED_METHODS: &[&str] = &[
 ];
 
 impl Op {
+    /// The required query parameters (arguments of the operation's `new`, after the path
+    /// parameters), each beside its companion: `companions` holds one value per query
+    /// parameter, in the same order (their Rust types, say).
+    pub(crate) fn required_query<'a, T>(
+        &'a self,
+        companions: &'a [T],
+    ) -> impl Iterator<Item = (&'a Param, &'a T)> {
+        self.query
+            .iter()
+            .zip(companions)
+            .filter(|(q, _)| q.required)
+    }
+
+    /// Whether the operation's `new` takes its body (the description requires one).
+    pub(crate) fn body_required(&self) -> bool {
+        self.body.as_ref().is_some_and(|b| b.required)
+    }
+
     /// Every schema the operation mentions.
     pub(crate) fn schemas(&self, f: &mut dyn FnMut(&Value)) {
         self.non_body_schemas(f);
@@ -647,7 +663,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     let name = &op.type_name;
     let (response, typed) = response_type(op, types);
     let body = body_type(op, types);
-    let body_required = op.body.as_ref().is_some_and(|b| b.required);
+    let body_required = op.body_required();
     let mut query_types = Vec::new();
     for q in &op.query {
         let hint = format!("{name}{}", pascal(&q.name));
@@ -688,12 +704,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         args.push(format!("{}: impl Into<String>", p.ident));
         inits.push(format!("{0}: {0}.into()", p.ident));
     }
-    for (q, t) in op
-        .query
-        .iter()
-        .zip(&query_types)
-        .filter(|(q, _)| q.required)
-    {
+    for (q, t) in op.required_query(&query_types) {
         args.push(format!("{}: impl Into<{}>", q.ident, t.rust()));
     }
     if let Some(b) = &body {
@@ -726,10 +737,8 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         ));
     }
     let required: Vec<String> = op
-        .query
-        .iter()
-        .filter(|q| q.required)
-        .map(|q| format!("`{}`", q.name))
+        .required_query(&op.query)
+        .map(|(q, _)| format!("`{}`", q.name))
         .collect();
     if !required.is_empty() {
         new_doc.push_str(&format!(
@@ -1082,10 +1091,7 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
         .collect();
     let mut args: Vec<String> = params.iter().map(|p| lit(p)).collect();
     let required: Vec<String> = op
-        .query
-        .iter()
-        .zip(&e.query_tys)
-        .filter(|(q, _)| q.required)
+        .required_query(&e.query_tys)
         .map(|(_, t)| sample(t, types))
         .collect();
     args.extend(required.iter().cloned());
