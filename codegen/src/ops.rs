@@ -985,15 +985,7 @@ fn sample(ty: &Ty, types: &Types<'_>) -> String {
             Some(Def::Struct {
                 fields,
                 request: true,
-            }) => format!(
-                "{n}::new({})",
-                types
-                    .constructor_args(fields)
-                    .into_iter()
-                    .map(|f| sample(&f.ty, types))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            }) => types.new_call(n, fields, |f| sample(&f.ty, types)),
             Some(Def::Enum { variants }) => format!("{n}::{}", variants[0].0),
             Some(Def::Union { .. }) => {
                 format!("{n}::Unknown(crate::Unclassified(serde_json::json!({{}})))")
@@ -1020,20 +1012,15 @@ pub(crate) fn valid_sample(
             request: true,
         }) = types.defs.get(n).map(|d| &d.def)
     {
-        let args = types.constructor_args(fields);
-        let mut expr = format!(
-            "{n}::new({})",
-            args.iter()
-                .map(|f| valid_sample(&f.ty, &f.schema, types, sampler))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let mut expr = types.new_call(n, fields, |f| {
+            valid_sample(&f.ty, &f.schema, types, sampler)
+        });
         // A body that must hold a property (`minProperties`) and has no required one gets
         // one optional field: a boolean if it has one, else a string, else the first.
         let min = types.resolved(schema)["minProperties"]
             .as_u64()
             .unwrap_or(0);
-        if args.is_empty() && min > 0 {
+        if types.constructor_args(fields).is_empty() && min > 0 {
             let optional = |want: Option<&Ty>| {
                 fields
                     .iter()
@@ -1211,12 +1198,9 @@ fn sample_expr(
                         return "Default::default()".to_owned();
                     }
                     uses.insert(path);
-                    let args: Vec<String> = types
-                        .constructor_args(fields)
-                        .into_iter()
-                        .map(|f| sample_expr(&f.ty, &f.json, types, uses, depth + 1, false))
-                        .collect();
-                    format!("{n}::new({})", args.join(", "))
+                    types.new_call(n, fields, |f| {
+                        sample_expr(&f.ty, &f.json, types, uses, depth + 1, false)
+                    })
                 }
                 Def::Enum { variants } => {
                     uses.insert(path);

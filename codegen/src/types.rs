@@ -767,6 +767,22 @@ impl<'a> Types<'a> {
             .collect()
     }
 
+    /// The call of a struct's `new` (`Name::new(a, b)`), each argument rendered by `arg` from
+    /// its field: the one shape every sample expression of a request struct takes.
+    pub(crate) fn new_call(
+        &self,
+        name: &str,
+        fields: &[Field],
+        mut arg: impl FnMut(&Field) -> String,
+    ) -> String {
+        let args: Vec<String> = self
+            .constructor_args(fields)
+            .into_iter()
+            .map(&mut arg)
+            .collect();
+        format!("{name}::new({})", args.join(", "))
+    }
+
     /// `new(required…)` and one `with_*` setter per other field, for a model (`model`: every
     /// field an `Option`) or a request body.
     fn emit_constructors(&self, d: &TypeDef, fields: &[Field], model: bool) -> String {
