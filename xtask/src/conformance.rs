@@ -255,10 +255,16 @@ fn alternatives<'a>(schema: &'a Value, out: &mut Vec<&'a Value>) {
     }
 }
 
-/// Walks `body` along `schema` and collects the keys the body has at a place where the
-/// description does not name them (the model may rightly keep those in `extra`; a key that is
-/// named wherever the body has it must not be there).
-fn undescribed_keys(body: &Value, schema: &Value, out: &mut BTreeSet<String>) {
+/// Walks `body` along `schema` and sorts the keys the body has into `named`, where the
+/// description names them, and `unnamed`, where it does not (the model may rightly keep those
+/// in `extra`; a key named wherever the body has it must not be there). A key can be in both:
+/// named at one place, not at another.
+fn sort_keys(
+    body: &Value,
+    schema: &Value,
+    named: &mut BTreeSet<String>,
+    unnamed: &mut BTreeSet<String>,
+) {
     let mut shapes = Vec::new();
     alternatives(schema, &mut shapes);
     match body {
@@ -269,46 +275,19 @@ fn undescribed_keys(body: &Value, schema: &Value, out: &mut BTreeSet<String>) {
                     .filter_map(|shape| shape.get("properties").and_then(|p| p.get(key)))
                     .collect();
                 if props.is_empty() {
-                    out.insert(key.clone());
+                    unnamed.insert(key.clone());
+                } else {
+                    named.insert(key.clone());
                 }
                 for prop in props {
-                    undescribed_keys(child, prop, out);
+                    sort_keys(child, prop, named, unnamed);
                 }
             }
         }
         Value::Array(items) => {
             for item_schema in shapes.iter().filter_map(|shape| shape.get("items")) {
                 for item in items {
-                    undescribed_keys(item, item_schema, out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Walks `body` along `schema` and collects the keys the body has at a place where the
-/// description names them.
-fn described_keys(body: &Value, schema: &Value, out: &mut BTreeSet<String>) {
-    let mut shapes = Vec::new();
-    alternatives(schema, &mut shapes);
-    match body {
-        Value::Object(map) => {
-            for (key, child) in map {
-                for shape in &shapes {
-                    if let Some(prop) = shape.get("properties").and_then(|p| p.get(key)) {
-                        out.insert(key.clone());
-                        described_keys(child, prop, out);
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            for shape in &shapes {
-                if let Some(item_schema) = shape.get("items") {
-                    for item in items {
-                        described_keys(item, item_schema, out);
-                    }
+                    sort_keys(item, item_schema, named, unnamed);
                 }
             }
         }
@@ -441,8 +420,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
                 .into_iter()
                 .flatten()
             {
-                described_keys(body, schema, &mut named);
-                undescribed_keys(body, schema, &mut unnamed);
+                sort_keys(body, schema, &mut named, &mut unnamed);
             }
             let mut reported = BTreeSet::new();
             for field in extra_keys {
@@ -480,8 +458,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<Summary, String> {
             }
             let (result, extra_keys) = check(info, body);
             let (mut named, mut unnamed) = (BTreeSet::new(), BTreeSet::new());
-            described_keys(body, schema, &mut named);
-            undescribed_keys(body, schema, &mut unnamed);
+            sort_keys(body, schema, &mut named, &mut unnamed);
             let misplaced: Vec<&String> = extra_keys
                 .iter()
                 .filter(|k| named.contains(*k) && !unnamed.contains(*k))
@@ -700,7 +677,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn described_keys_follow_the_schema_where_the_body_goes() {
+    fn keys_are_sorted_by_the_schema_where_the_body_goes() {
         let schemas = json!({
             "Role": {"type": "object", "properties": {"id": {}, "owner": {"$ref": "#/components/schemas/User"}}},
             "User": {"allOf": [{"properties": {"user_id": {}}}]}
@@ -712,18 +689,22 @@ mod tests {
         );
         let body = json!([{"id": "r", "user_id": "top-level, not described here",
                            "owner": {"user_id": "u", "id": "not described in a user"}}]);
-        let mut keys = BTreeSet::new();
-        described_keys(&body, &schema, &mut keys);
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let (mut named, mut unnamed) = (BTreeSet::new(), BTreeSet::new());
+        sort_keys(&body, &schema, &mut named, &mut unnamed);
+        let keys: Vec<&str> = named.iter().map(String::as_str).collect();
         assert_eq!(keys, ["id", "owner", "user_id"]);
-        let mut keys = BTreeSet::new();
-        described_keys(&json!([{"user_id": "x"}]), &schema, &mut keys);
-        assert!(keys.is_empty(), "user_id is only described inside owner");
+        let (mut named, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
+        sort_keys(
+            &json!([{"user_id": "x"}]),
+            &schema,
+            &mut named,
+            &mut elsewhere,
+        );
+        assert!(named.is_empty(), "user_id is only described inside owner");
+        assert_eq!(elsewhere.len(), 1);
         // The keys the body has where the description does not name them: a top-level
         // `user_id` and the owner's `id` may rightly be kept in `extra`.
-        let mut keys = BTreeSet::new();
-        undescribed_keys(&body, &schema, &mut keys);
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = unnamed.iter().map(String::as_str).collect();
         assert_eq!(keys, ["id", "user_id"]);
     }
 
