@@ -479,6 +479,17 @@ fn management_mod(
          /// The handle of an operation is its group (`client.actions().versions()`), its method\n\
          /// the operation name in snake_case (`list`, `get`, `deploy`).\n\
          ///\n\
+         /// # Unions\n\
+         ///\n\
+         /// A `oneOf`/`anyOf` is an enum with one variant per alternative and `Unknown`, which\n\
+         /// keeps a value no variant reads. A variant is named by its tag's value when the union\n\
+         /// has one (`\"datadog\"` → `Datadog`), else by the part of its schema name that differs\n\
+         /// from the others' (`LogStreamHttpSink` → `Http`), else by its kind (`String`). Several\n\
+         /// inline objects are named by their tag's values (`BlockOrLog`), else by the first\n\
+         /// property no other alternative has (`AccessKeyId`), else by their set of properties\n\
+         /// (`ApiKeyRegion`); an inline object's struct is the union's name and the variant's\n\
+         /// (`RateLimitPolicyConfigurationBlockOrLog`).\n\
+         ///\n\
          /// | operationId | method and path | type | `ManagementClient` call |\n\
          /// | --- | --- | --- | --- |\n"
     ));

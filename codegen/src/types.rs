@@ -498,6 +498,54 @@ impl<'a> Types<'a> {
         }
     }
 
+    /// Names the inline object variants of a union that has more than one (which would
+    /// otherwise be `Object`, `Object2`…): by the values of the union's tag (`Allow`,
+    /// `BlockOrLog`); else by the first property no other variant has (`AccessKeyId`,
+    /// `SmtpHost`); else by all its properties when no other variant has the same set
+    /// (`ApiKey`, `ApiKeyRegion`). A variant none of these names keeps its name.
+    fn name_inline_objects(
+        &self,
+        alts: &[Value],
+        tag_values: Option<&[Vec<String>]>,
+        names: &mut [String],
+    ) {
+        let inline: Vec<usize> = (0..alts.len())
+            .filter(|&i| {
+                ref_name(&alts[i]).is_none()
+                    && types_of(&alts[i]).first() == Some(&"object")
+                    && !self.object_parts(&alts[i]).0.is_empty()
+            })
+            .collect();
+        if inline.len() < 2 {
+            return;
+        }
+        let keys: Vec<Vec<String>> = alts
+            .iter()
+            .map(|a| self.object_parts(a).0.into_iter().map(|(k, _)| k).collect())
+            .collect();
+        for &i in &inline {
+            let by_tag = tag_values
+                .map(|values| &values[i])
+                .filter(|v| !v.is_empty())
+                .map(|v| v.iter().map(|x| pascal(x)).collect::<Vec<_>>().join("Or"));
+            let others = |k: &String| (0..alts.len()).any(|j| j != i && keys[j].contains(k));
+            let by_property = || keys[i].iter().find(|k| !others(k)).map(|k| pascal(k));
+            let by_set = || {
+                let mut set = keys[i].clone();
+                set.sort();
+                let unique = (0..alts.len()).all(|j| {
+                    let mut other = keys[j].clone();
+                    other.sort();
+                    j == i || other != set
+                });
+                unique.then(|| keys[i].iter().map(|k| pascal(k)).collect::<String>())
+            };
+            if let Some(n) = by_tag.or_else(by_property).or_else(by_set) {
+                names[i] = n;
+            }
+        }
+    }
+
     fn define(&mut self, s: &Value, name: &str, module: &str, request: bool, origin: String) {
         let def = if let Some(alts) = s.get("oneOf").or_else(|| s.get("anyOf")) {
             let alts: Vec<Value> = alts
@@ -524,12 +572,13 @@ impl<'a> Types<'a> {
                     },
                 })
                 .collect();
-            let names = match &tag {
+            let mut names = match &tag {
                 Some((_, values)) if values.iter().all(|v| v.len() == 1) => {
                     values.iter().map(|v| pascal(&v[0])).collect()
                 }
                 _ => variant_names(name, &bases),
             };
+            self.name_inline_objects(&alts, tag.as_ref().map(|(_, v)| v.as_slice()), &mut names);
             let mut variants: Vec<Variant> = Vec::new();
             for (i, alt) in alts.iter().enumerate() {
                 let mut vname = names[i].clone();
@@ -1492,4 +1541,60 @@ fn is_identifying(key: &str) -> bool {
     matches!(key, "id" | "name" | "identifier" | "email")
         || key.ends_with("_id")
         || key.ends_with("_name")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The variant names of the union `schema` defines under the name `Union`.
+    fn variant_names_of(schema: Value) -> Vec<String> {
+        let schemas = serde_json::Map::new();
+        let mut types = Types::new(&schemas);
+        let Ty::Named(name) = types.ty_of(&schema, "Union", "m", None) else {
+            panic!("the union is not a named type");
+        };
+        match &types.defs[&name].def {
+            Def::Union { variants, .. } => variants.iter().map(|v| v.name.clone()).collect(),
+            _ => panic!("not a union"),
+        }
+    }
+
+    #[test]
+    fn inline_objects_are_named_by_their_tag_values() {
+        let action = |values: &[&str]| json!({"type": "string", "enum": values});
+        let names = variant_names_of(json!({"oneOf": [
+            {"type": "object", "required": ["action"], "properties": {"action": action(&["allow"])}},
+            {"type": "object", "required": ["action", "limit"],
+             "properties": {"action": action(&["block", "log"]), "limit": {"type": "integer"}}},
+            {"type": "object", "required": ["action", "redirect_uri"],
+             "properties": {"action": action(&["redirect"]), "redirect_uri": {"type": "string"}}}
+        ]}));
+        assert_eq!(names, ["Allow", "BlockOrLog", "Redirect"]);
+    }
+
+    #[test]
+    fn untagged_inline_objects_are_named_by_a_property_of_their_own_else_by_their_set() {
+        let names = variant_names_of(json!({"anyOf": [
+            {"type": "object", "properties": {"api_key": {"type": "string"}}},
+            {"type": "object", "properties": {"accessKeyId": {"type": "string"}, "region": {"type": "string"}}},
+            {"type": "object", "properties": {"api_key": {"type": "string"}, "region": {"type": "string"}}},
+            {"type": "object", "properties": {"api_key": {"type": "string"}, "domain": {"type": "string"}, "region": {"type": "string"}}},
+            {"type": "string"}
+        ]}));
+        assert_eq!(
+            names,
+            ["ApiKey", "AccessKeyId", "ApiKeyRegion", "Domain", "String"]
+        );
+    }
+
+    #[test]
+    fn one_inline_object_keeps_its_kind_as_its_name() {
+        let names = variant_names_of(json!({"oneOf": [
+            {"type": "string"},
+            {"type": "object", "properties": {"template": {"type": "string"}}}
+        ]}));
+        assert_eq!(names, ["String", "Object"]);
+    }
 }

@@ -37,7 +37,7 @@ fn a_model_with_a_secret_field_and_an_unknown_secret() {
         "client_secret": SECRET,
         "new_api_secret": SECRET,
     });
-    let model: emails::EmailProviderCredentialsSchemaObject7 =
+    let model: emails::EmailProviderCredentialsSchemaClientId =
         serde_json::from_value(json.clone()).unwrap();
     assert_hidden(&format!("{model:?} {model:#?}"));
     assert_eq!(serde_json::to_value(&model).unwrap(), json);

@@ -53,9 +53,9 @@ impl<'a> EmailsProvider<'a> {
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
     /// use auth0_m2m::management::emails::CreateEmailProviderRequestContent;
     /// use auth0_m2m::management::emails::EmailProviderCredentialsSchema;
-    /// use auth0_m2m::management::emails::EmailProviderCredentialsSchemaObject;
+    /// use auth0_m2m::management::emails::EmailProviderCredentialsSchemaApiKey;
     /// use auth0_m2m::management::emails::EmailProviderNameEnum;
-    /// let answer = client.emails().provider().create(CreateEmailProviderRequestContent::new(EmailProviderCredentialsSchema::Object(EmailProviderCredentialsSchemaObject::new(auth0_m2m::management::Secret::new("api_key"))), EmailProviderNameEnum::Mailgun)).await?;
+    /// let answer = client.emails().provider().create(CreateEmailProviderRequestContent::new(EmailProviderCredentialsSchema::ApiKey(EmailProviderCredentialsSchemaApiKey::new(auth0_m2m::management::Secret::new("api_key"))), EmailProviderNameEnum::Mailgun)).await?;
     /// # Ok(())
     /// # }
     /// ```

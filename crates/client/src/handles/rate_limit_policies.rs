@@ -41,8 +41,8 @@ impl<'a> RateLimitPolicies<'a> {
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
     /// use auth0_m2m::management::rate_limit_policies::CreateRateLimitPolicyRequestContent;
     /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfiguration;
-    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationObject;
-    /// let answer = client.rate_limit_policies().create(CreateRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Object(RateLimitPolicyConfigurationObject::new()), "consumer_selector")).await?;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationAllow;
+    /// let answer = client.rate_limit_policies().create(CreateRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Allow(RateLimitPolicyConfigurationAllow::new()), "consumer_selector")).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -79,8 +79,8 @@ impl<'a> RateLimitPolicies<'a> {
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
     /// use auth0_m2m::management::rate_limit_policies::PatchRateLimitPolicyRequestContent;
     /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfiguration;
-    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationObject;
-    /// let answer = client.rate_limit_policies().update("id", PatchRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Object(RateLimitPolicyConfigurationObject::new()))).await?;
+    /// use auth0_m2m::management::rate_limit_policies::RateLimitPolicyConfigurationAllow;
+    /// let answer = client.rate_limit_policies().update("id", PatchRateLimitPolicyRequestContent::new(RateLimitPolicyConfiguration::Allow(RateLimitPolicyConfigurationAllow::new()))).await?;
     /// # Ok(())
     /// # }
     /// ```

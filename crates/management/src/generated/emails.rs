@@ -91,20 +91,20 @@ pub struct EmailProviderCredentials {
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EmailProviderCredentialsSchema {
-    /// The value: [`EmailProviderCredentialsSchemaObject`].
-    Object(EmailProviderCredentialsSchemaObject),
-    /// The value: [`EmailProviderCredentialsSchemaObject2`].
-    Object2(EmailProviderCredentialsSchemaObject2),
-    /// The value: [`EmailProviderCredentialsSchemaObject3`].
-    Object3(EmailProviderCredentialsSchemaObject3),
-    /// The value: [`EmailProviderCredentialsSchemaObject4`].
-    Object4(EmailProviderCredentialsSchemaObject4),
-    /// The value: [`EmailProviderCredentialsSchemaObject5`].
-    Object5(EmailProviderCredentialsSchemaObject5),
-    /// The value: [`EmailProviderCredentialsSchemaObject6`].
-    Object6(EmailProviderCredentialsSchemaObject6),
-    /// The value: [`EmailProviderCredentialsSchemaObject7`].
-    Object7(EmailProviderCredentialsSchemaObject7),
+    /// The value: [`EmailProviderCredentialsSchemaApiKey`].
+    ApiKey(EmailProviderCredentialsSchemaApiKey),
+    /// The value: [`EmailProviderCredentialsSchemaAccessKeyId`].
+    AccessKeyId(EmailProviderCredentialsSchemaAccessKeyId),
+    /// The value: [`EmailProviderCredentialsSchemaSmtpHost`].
+    SmtpHost(EmailProviderCredentialsSchemaSmtpHost),
+    /// The value: [`EmailProviderCredentialsSchemaApiKeyRegion`].
+    ApiKeyRegion(EmailProviderCredentialsSchemaApiKeyRegion),
+    /// The value: [`EmailProviderCredentialsSchemaDomain`].
+    Domain(EmailProviderCredentialsSchemaDomain),
+    /// The value: [`EmailProviderCredentialsSchemaConnectionString`].
+    ConnectionString(EmailProviderCredentialsSchemaConnectionString),
+    /// The value: [`EmailProviderCredentialsSchemaClientId`].
+    ClientId(EmailProviderCredentialsSchemaClientId),
     /// The value: `crate::secret::SecretMap`.
     ExtensibilityEmailProviderCredentials(crate::secret::SecretMap),
     /// A value none of the shapes above accepted, kept as received.
@@ -121,49 +121,49 @@ impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
                     required: &["api_key"],
                     known: &["api_key"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["accessKeyId", "region", "secretAccessKey"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object2),
+                    read: |v| serde_json::from_value(v).ok().map(Self::AccessKeyId),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["smtp_host", "smtp_pass", "smtp_port", "smtp_user"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object3),
+                    read: |v| serde_json::from_value(v).ok().map(Self::SmtpHost),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["api_key", "region"],
                     constants: &[("region", "eu")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object4),
+                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKeyRegion),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["api_key", "domain", "region"],
                     constants: &[("region", "eu")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object5),
+                    read: |v| serde_json::from_value(v).ok().map(Self::Domain),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["connectionString"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object6),
+                    read: |v| serde_json::from_value(v).ok().map(Self::ConnectionString),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["clientId", "clientSecret", "tenantId"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object7),
+                    read: |v| serde_json::from_value(v).ok().map(Self::ClientId),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -182,53 +182,27 @@ impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
     }
 }
 union_accessors!(EmailProviderCredentialsSchema {
-Object(EmailProviderCredentialsSchemaObject) => as_object, is_object;
-Object2(EmailProviderCredentialsSchemaObject2) => as_object2, is_object2;
-Object3(EmailProviderCredentialsSchemaObject3) => as_object3, is_object3;
-Object4(EmailProviderCredentialsSchemaObject4) => as_object4, is_object4;
-Object5(EmailProviderCredentialsSchemaObject5) => as_object5, is_object5;
-Object6(EmailProviderCredentialsSchemaObject6) => as_object6, is_object6;
-Object7(EmailProviderCredentialsSchemaObject7) => as_object7, is_object7;
+ApiKey(EmailProviderCredentialsSchemaApiKey) => as_api_key, is_api_key;
+AccessKeyId(EmailProviderCredentialsSchemaAccessKeyId) => as_access_key_id, is_access_key_id;
+SmtpHost(EmailProviderCredentialsSchemaSmtpHost) => as_smtp_host, is_smtp_host;
+ApiKeyRegion(EmailProviderCredentialsSchemaApiKeyRegion) => as_api_key_region, is_api_key_region;
+Domain(EmailProviderCredentialsSchemaDomain) => as_domain, is_domain;
+ConnectionString(EmailProviderCredentialsSchemaConnectionString) => as_connection_string, is_connection_string;
+ClientId(EmailProviderCredentialsSchemaClientId) => as_client_id, is_client_id;
 ExtensibilityEmailProviderCredentials(crate::secret::SecretMap) => as_extensibility_email_provider_credentials, is_extensibility_email_provider_credentials;
 } from {
-Object(EmailProviderCredentialsSchemaObject);
-Object2(EmailProviderCredentialsSchemaObject2);
-Object3(EmailProviderCredentialsSchemaObject3);
-Object4(EmailProviderCredentialsSchemaObject4);
-Object5(EmailProviderCredentialsSchemaObject5);
-Object6(EmailProviderCredentialsSchemaObject6);
-Object7(EmailProviderCredentialsSchemaObject7);
+ApiKey(EmailProviderCredentialsSchemaApiKey);
+AccessKeyId(EmailProviderCredentialsSchemaAccessKeyId);
+SmtpHost(EmailProviderCredentialsSchemaSmtpHost);
+ApiKeyRegion(EmailProviderCredentialsSchemaApiKeyRegion);
+Domain(EmailProviderCredentialsSchemaDomain);
+ConnectionString(EmailProviderCredentialsSchemaConnectionString);
+ClientId(EmailProviderCredentialsSchemaClientId);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject {
-    /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<crate::Secret>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject {
-    /// A value with the required `api_key`; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(api_key: impl Into<crate::Secret>) -> Self {
-        Self {
-            api_key: Some(api_key.into()),
-            ..Default::default()
-        }
-    }
-}
-setters!(EmailProviderCredentialsSchemaObject {
-/// Sets `api_key`.
-with_api_key(api_key): crate::Secret;
-});
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject2 {
+pub struct EmailProviderCredentialsSchemaAccessKeyId {
     /// `accessKeyId`: a string; at least 1 characters.
     #[serde(
         rename = "accessKeyId",
@@ -251,7 +225,7 @@ pub struct EmailProviderCredentialsSchemaObject2 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject2 {
+impl EmailProviderCredentialsSchemaAccessKeyId {
     /// A value with no field set; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -260,7 +234,7 @@ impl EmailProviderCredentialsSchemaObject2 {
         }
     }
 }
-setters!(EmailProviderCredentialsSchemaObject2 {
+setters!(EmailProviderCredentialsSchemaAccessKeyId {
 /// Sets `accessKeyId`.
 with_access_key_id(access_key_id): String;
 /// Sets `region`.
@@ -271,47 +245,33 @@ with_secret_access_key(secret_access_key): crate::Secret;
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject3 {
-    /// `smtp_host`: a [`EmailSmtpHost`].
+pub struct EmailProviderCredentialsSchemaApiKey {
+    /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_host: Option<EmailSmtpHost>,
-    /// `smtp_pass`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_pass: Option<crate::Secret>,
-    /// `smtp_port`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_port: Option<i64>,
-    /// `smtp_user`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_user: Option<String>,
+    pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject3 {
-    /// A value with no field set; set the others with the `with_*` methods.
+impl EmailProviderCredentialsSchemaApiKey {
+    /// A value with the required `api_key`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
+    pub fn new(api_key: impl Into<crate::Secret>) -> Self {
         Self {
+            api_key: Some(api_key.into()),
             ..Default::default()
         }
     }
 }
-setters!(EmailProviderCredentialsSchemaObject3 {
-/// Sets `smtp_host`.
-with_smtp_host(smtp_host): EmailSmtpHost;
-/// Sets `smtp_pass`.
-with_smtp_pass(smtp_pass): crate::Secret;
-/// Sets `smtp_port`.
-with_smtp_port(smtp_port): i64;
-/// Sets `smtp_user`.
-with_smtp_user(smtp_user): String;
+setters!(EmailProviderCredentialsSchemaApiKey {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject4 {
+pub struct EmailProviderCredentialsSchemaApiKeyRegion {
     /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
@@ -323,7 +283,7 @@ pub struct EmailProviderCredentialsSchemaObject4 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject4 {
+impl EmailProviderCredentialsSchemaApiKeyRegion {
     /// A value with no field set; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -332,7 +292,7 @@ impl EmailProviderCredentialsSchemaObject4 {
         }
     }
 }
-setters!(EmailProviderCredentialsSchemaObject4 {
+setters!(EmailProviderCredentialsSchemaApiKeyRegion {
 /// Sets `api_key`.
 with_api_key(api_key): crate::Secret;
 /// Sets `region`.
@@ -341,71 +301,7 @@ with_region(region): EmailSparkPostRegionEnum;
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject5 {
-    /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<crate::Secret>,
-    /// `domain`: a string; at least 4 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<EmailMailgunRegionEnum>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject5 {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(EmailProviderCredentialsSchemaObject5 {
-/// Sets `api_key`.
-with_api_key(api_key): crate::Secret;
-/// Sets `domain`.
-with_domain(domain): String;
-/// Sets `region`.
-with_region(region): EmailMailgunRegionEnum;
-});
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject6 {
-    /// `connectionString`: a string; at least 1 characters.
-    #[serde(
-        rename = "connectionString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_string: Option<String>,
-    /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
-    pub extra: crate::secret::ExtraFields,
-}
-#[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject6 {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(EmailProviderCredentialsSchemaObject6 {
-/// Sets `connectionString`.
-with_connection_string(connection_string): String;
-});
-/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EmailProviderCredentialsSchemaObject7 {
+pub struct EmailProviderCredentialsSchemaClientId {
     /// `clientId`: a string; at least 1 characters.
     #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -424,7 +320,7 @@ pub struct EmailProviderCredentialsSchemaObject7 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl EmailProviderCredentialsSchemaObject7 {
+impl EmailProviderCredentialsSchemaClientId {
     /// A value with no field set; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
@@ -433,13 +329,117 @@ impl EmailProviderCredentialsSchemaObject7 {
         }
     }
 }
-setters!(EmailProviderCredentialsSchemaObject7 {
+setters!(EmailProviderCredentialsSchemaClientId {
 /// Sets `clientId`.
 with_client_id(client_id): String;
 /// Sets `clientSecret`.
 with_client_secret(client_secret): crate::Secret;
 /// Sets `tenantId`.
 with_tenant_id(tenant_id): String;
+});
+/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EmailProviderCredentialsSchemaConnectionString {
+    /// `connectionString`: a string; at least 1 characters.
+    #[serde(
+        rename = "connectionString",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_string: Option<String>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaConnectionString {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaConnectionString {
+/// Sets `connectionString`.
+with_connection_string(connection_string): String;
+});
+/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EmailProviderCredentialsSchemaDomain {
+    /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<crate::Secret>,
+    /// `domain`: a string; at least 4 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<EmailMailgunRegionEnum>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaDomain {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaDomain {
+/// Sets `api_key`.
+with_api_key(api_key): crate::Secret;
+/// Sets `domain`.
+with_domain(domain): String;
+/// Sets `region`.
+with_region(region): EmailMailgunRegionEnum;
+});
+/// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EmailProviderCredentialsSchemaSmtpHost {
+    /// `smtp_host`: a [`EmailSmtpHost`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_host: Option<EmailSmtpHost>,
+    /// `smtp_pass`: a secret string; at least 1 characters; redacted in `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_pass: Option<crate::Secret>,
+    /// `smtp_port`: an integer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_port: Option<i64>,
+    /// `smtp_user`: a string; at least 1 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_user: Option<String>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl EmailProviderCredentialsSchemaSmtpHost {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(EmailProviderCredentialsSchemaSmtpHost {
+/// Sets `smtp_host`.
+with_smtp_host(smtp_host): EmailSmtpHost;
+/// Sets `smtp_pass`.
+with_smtp_pass(smtp_pass): crate::Secret;
+/// Sets `smtp_port`.
+with_smtp_port(smtp_port): i64;
+/// Sets `smtp_user`.
+with_smtp_user(smtp_user): String;
 });
 string_enum!(
 /// A string enum: the schema `EmailProviderNameEnum`.

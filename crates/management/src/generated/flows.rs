@@ -7710,10 +7710,10 @@ pub type FlowActionMailjetSendEmailAction = FlowActionAuth0SendEmailAction;
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionMailjetSendEmailParams {
-    /// The value: [`FlowActionMailjetSendEmailParamsObject`].
-    Object(FlowActionMailjetSendEmailParamsObject),
-    /// The value: [`FlowActionMailjetSendEmailParamsObject2`].
-    Object2(FlowActionMailjetSendEmailParamsObject2),
+    /// The value: [`FlowActionMailjetSendEmailParamsContent`].
+    Content(FlowActionMailjetSendEmailParamsContent),
+    /// The value: [`FlowActionMailjetSendEmailParamsTemplateId`].
+    TemplateId(FlowActionMailjetSendEmailParamsTemplateId),
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
@@ -7728,14 +7728,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
                     required: &["content"],
                     known: &["content"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| serde_json::from_value(v).ok().map(Self::Content),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["template_id"],
                     known: &["template_id", "variables"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object2),
+                    read: |v| serde_json::from_value(v).ok().map(Self::TemplateId),
                 },
             ],
             Self::Unknown,
@@ -7743,16 +7743,16 @@ impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
     }
 }
 union_accessors!(FlowActionMailjetSendEmailParams {
-Object(FlowActionMailjetSendEmailParamsObject) => as_object, is_object;
-Object2(FlowActionMailjetSendEmailParamsObject2) => as_object2, is_object2;
+Content(FlowActionMailjetSendEmailParamsContent) => as_content, is_content;
+TemplateId(FlowActionMailjetSendEmailParamsTemplateId) => as_template_id, is_template_id;
 } from {
-Object(FlowActionMailjetSendEmailParamsObject);
-Object2(FlowActionMailjetSendEmailParamsObject2);
+Content(FlowActionMailjetSendEmailParamsContent);
+TemplateId(FlowActionMailjetSendEmailParamsTemplateId);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct FlowActionMailjetSendEmailParamsObject {
+pub struct FlowActionMailjetSendEmailParamsContent {
     /// `content`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -7761,7 +7761,7 @@ pub struct FlowActionMailjetSendEmailParamsObject {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl FlowActionMailjetSendEmailParamsObject {
+impl FlowActionMailjetSendEmailParamsContent {
     /// A value with the required `content`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(content: impl Into<String>) -> Self {
@@ -7771,14 +7771,14 @@ impl FlowActionMailjetSendEmailParamsObject {
         }
     }
 }
-setters!(FlowActionMailjetSendEmailParamsObject {
+setters!(FlowActionMailjetSendEmailParamsContent {
 /// Sets `content`.
 with_content(content): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct FlowActionMailjetSendEmailParamsObject2 {
+pub struct FlowActionMailjetSendEmailParamsTemplateId {
     /// `template_id`: an integer; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
@@ -7790,7 +7790,7 @@ pub struct FlowActionMailjetSendEmailParamsObject2 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl FlowActionMailjetSendEmailParamsObject2 {
+impl FlowActionMailjetSendEmailParamsTemplateId {
     /// A value with the required `template_id`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(template_id: impl Into<i64>) -> Self {
@@ -7800,7 +7800,7 @@ impl FlowActionMailjetSendEmailParamsObject2 {
         }
     }
 }
-setters!(FlowActionMailjetSendEmailParamsObject2 {
+setters!(FlowActionMailjetSendEmailParamsTemplateId {
 /// Sets `template_id`.
 with_template_id(template_id): i64;
 /// Sets `variables`.

@@ -28,6 +28,17 @@
 /// The handle of an operation is its group (`client.actions().versions()`), its method
 /// the operation name in snake_case (`list`, `get`, `deploy`).
 ///
+/// # Unions
+///
+/// A `oneOf`/`anyOf` is an enum with one variant per alternative and `Unknown`, which
+/// keeps a value no variant reads. A variant is named by its tag's value when the union
+/// has one (`"datadog"` → `Datadog`), else by the part of its schema name that differs
+/// from the others' (`LogStreamHttpSink` → `Http`), else by its kind (`String`). Several
+/// inline objects are named by their tag's values (`BlockOrLog`), else by the first
+/// property no other alternative has (`AccessKeyId`), else by their set of properties
+/// (`ApiKeyRegion`); an inline object's struct is the union's name and the variant's
+/// (`RateLimitPolicyConfigurationBlockOrLog`).
+///
 /// | operationId | method and path | type | `ManagementClient` call |
 /// | --- | --- | --- | --- |
 /// | `get_actions` | `GET /api/v2/actions/actions` | [`actions::ListActions`](crate::actions::ListActions) | `actions().list()` |

@@ -46,23 +46,23 @@ pub type CreateRateLimitPolicyResponseContent = RateLimitPolicy;
 pub type GetRateLimitPolicyResponseContent = RateLimitPolicy;
 /// The schema `PatchRateLimitPolicyConfigurationRequestContent`: the same shape as [`RateLimitPolicyConfiguration`], so one type serves both.
 pub type PatchRateLimitPolicyConfigurationRequestContent = RateLimitPolicyConfiguration;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObject = RateLimitPolicyConfigurationObject;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject2`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObject2 =
-    RateLimitPolicyConfigurationObject2;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject2Action`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObject2Action =
-    RateLimitPolicyConfigurationObject2Action;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject3`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObject3 =
-    RateLimitPolicyConfigurationObject3;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObject3Action`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObject3Action =
-    RateLimitPolicyConfigurationObject3Action;
-/// An inline schema: the same shape as [`RateLimitPolicyConfigurationObjectAction`], so one type serves both.
-pub type PatchRateLimitPolicyConfigurationRequestContentObjectAction =
-    RateLimitPolicyConfigurationObjectAction;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationAllow`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentAllow = RateLimitPolicyConfigurationAllow;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationAllowAction`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentAllowAction =
+    RateLimitPolicyConfigurationAllowAction;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationBlockOrLog`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentBlockOrLog =
+    RateLimitPolicyConfigurationBlockOrLog;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationBlockOrLogAction`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentBlockOrLogAction =
+    RateLimitPolicyConfigurationBlockOrLogAction;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationRedirect`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentRedirect =
+    RateLimitPolicyConfigurationRedirect;
+/// An inline schema: the same shape as [`RateLimitPolicyConfigurationRedirectAction`], so one type serves both.
+pub type PatchRateLimitPolicyConfigurationRequestContentRedirectAction =
+    RateLimitPolicyConfigurationRedirectAction;
 /// A request body, the schema `PatchRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchRateLimitPolicyRequestContent {
@@ -125,12 +125,12 @@ str_accessors!(RateLimitPolicy: id);
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum RateLimitPolicyConfiguration {
-    /// `action` is `allow`: [`RateLimitPolicyConfigurationObject`].
-    Object(RateLimitPolicyConfigurationObject),
-    /// `action` is `block` or `log`: [`RateLimitPolicyConfigurationObject2`].
-    Object2(RateLimitPolicyConfigurationObject2),
-    /// `action` is `redirect`: [`RateLimitPolicyConfigurationObject3`].
-    Object3(RateLimitPolicyConfigurationObject3),
+    /// `action` is `allow`: [`RateLimitPolicyConfigurationAllow`].
+    Allow(RateLimitPolicyConfigurationAllow),
+    /// `action` is `block` or `log`: [`RateLimitPolicyConfigurationBlockOrLog`].
+    BlockOrLog(RateLimitPolicyConfigurationBlockOrLog),
+    /// `action` is `redirect`: [`RateLimitPolicyConfigurationRedirect`].
+    Redirect(RateLimitPolicyConfigurationRedirect),
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
@@ -138,51 +138,57 @@ impl<'de> serde::Deserialize<'de> for RateLimitPolicyConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("allow") => Self::Object(crate::api_support::variant(value)?),
-            Some("block" | "log") => Self::Object2(crate::api_support::variant(value)?),
-            Some("redirect") => Self::Object3(crate::api_support::variant(value)?),
+            Some("allow") => Self::Allow(crate::api_support::variant(value)?),
+            Some("block" | "log") => Self::BlockOrLog(crate::api_support::variant(value)?),
+            Some("redirect") => Self::Redirect(crate::api_support::variant(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
 }
 union_accessors!(RateLimitPolicyConfiguration {
-Object(RateLimitPolicyConfigurationObject) => as_object, is_object;
-Object2(RateLimitPolicyConfigurationObject2) => as_object2, is_object2;
-Object3(RateLimitPolicyConfigurationObject3) => as_object3, is_object3;
+Allow(RateLimitPolicyConfigurationAllow) => as_allow, is_allow;
+BlockOrLog(RateLimitPolicyConfigurationBlockOrLog) => as_block_or_log, is_block_or_log;
+Redirect(RateLimitPolicyConfigurationRedirect) => as_redirect, is_redirect;
 } from {
-Object(RateLimitPolicyConfigurationObject);
-Object2(RateLimitPolicyConfigurationObject2);
-Object3(RateLimitPolicyConfigurationObject3);
+Allow(RateLimitPolicyConfigurationAllow);
+BlockOrLog(RateLimitPolicyConfigurationBlockOrLog);
+Redirect(RateLimitPolicyConfigurationRedirect);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RateLimitPolicyConfigurationObject {
-    /// `action`: a [`RateLimitPolicyConfigurationObjectAction`] (one of `allow`); required.
+pub struct RateLimitPolicyConfigurationAllow {
+    /// `action`: a [`RateLimitPolicyConfigurationAllowAction`] (one of `allow`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RateLimitPolicyConfigurationObjectAction>,
+    pub action: Option<RateLimitPolicyConfigurationAllowAction>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl RateLimitPolicyConfigurationObject {
+impl RateLimitPolicyConfigurationAllow {
     /// A value with no field set; `action` filled in.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            action: Some(RateLimitPolicyConfigurationObjectAction::from("allow")),
+            action: Some(RateLimitPolicyConfigurationAllowAction::from("allow")),
             ..Default::default()
         }
     }
 }
+string_enum!(
+/// A string enum: an inline schema.
+RateLimitPolicyConfigurationAllowAction {
+/// `allow`.
+Allow => "allow",
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RateLimitPolicyConfigurationObject2 {
-    /// `action`: a [`RateLimitPolicyConfigurationObject2Action`] (one of `block`, `log`); required.
+pub struct RateLimitPolicyConfigurationBlockOrLog {
+    /// `action`: a [`RateLimitPolicyConfigurationBlockOrLogAction`] (one of `block`, `log`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RateLimitPolicyConfigurationObject2Action>,
+    pub action: Option<RateLimitPolicyConfigurationBlockOrLogAction>,
     /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -191,11 +197,11 @@ pub struct RateLimitPolicyConfigurationObject2 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl RateLimitPolicyConfigurationObject2 {
+impl RateLimitPolicyConfigurationBlockOrLog {
     /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        action: impl Into<RateLimitPolicyConfigurationObject2Action>,
+        action: impl Into<RateLimitPolicyConfigurationBlockOrLogAction>,
         limit: impl Into<i64>,
     ) -> Self {
         Self {
@@ -205,15 +211,15 @@ impl RateLimitPolicyConfigurationObject2 {
         }
     }
 }
-setters!(RateLimitPolicyConfigurationObject2 {
+setters!(RateLimitPolicyConfigurationBlockOrLog {
 /// Sets `action`.
-with_action(action): RateLimitPolicyConfigurationObject2Action;
+with_action(action): RateLimitPolicyConfigurationBlockOrLogAction;
 /// Sets `limit`.
 with_limit(limit): i64;
 });
 string_enum!(
 /// A string enum: an inline schema.
-RateLimitPolicyConfigurationObject2Action {
+RateLimitPolicyConfigurationBlockOrLogAction {
 /// `block`.
 Block => "block",
 /// `log`.
@@ -222,10 +228,10 @@ Log => "log",
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RateLimitPolicyConfigurationObject3 {
-    /// `action`: a [`RateLimitPolicyConfigurationObject3Action`] (one of `redirect`); required.
+pub struct RateLimitPolicyConfigurationRedirect {
+    /// `action`: a [`RateLimitPolicyConfigurationRedirectAction`] (one of `redirect`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RateLimitPolicyConfigurationObject3Action>,
+    pub action: Option<RateLimitPolicyConfigurationRedirectAction>,
     /// `limit`: an integer; 0 to 10000; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -237,19 +243,19 @@ pub struct RateLimitPolicyConfigurationObject3 {
     pub extra: crate::secret::ExtraFields,
 }
 #[allow(deprecated)]
-impl RateLimitPolicyConfigurationObject3 {
+impl RateLimitPolicyConfigurationRedirect {
     /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(limit: impl Into<i64>, redirect_uri: impl Into<String>) -> Self {
         Self {
-            action: Some(RateLimitPolicyConfigurationObject3Action::from("redirect")),
+            action: Some(RateLimitPolicyConfigurationRedirectAction::from("redirect")),
             limit: Some(limit.into()),
             redirect_uri: Some(redirect_uri.into()),
             ..Default::default()
         }
     }
 }
-setters!(RateLimitPolicyConfigurationObject3 {
+setters!(RateLimitPolicyConfigurationRedirect {
 /// Sets `limit`.
 with_limit(limit): i64;
 /// Sets `redirect_uri`.
@@ -257,15 +263,9 @@ with_redirect_uri(redirect_uri): String;
 });
 string_enum!(
 /// A string enum: an inline schema.
-RateLimitPolicyConfigurationObject3Action {
+RateLimitPolicyConfigurationRedirectAction {
 /// `redirect`.
 Redirect => "redirect",
-});
-string_enum!(
-/// A string enum: an inline schema.
-RateLimitPolicyConfigurationObjectAction {
-/// `allow`.
-Allow => "allow",
 });
 string_enum!(
 /// A string enum: the schema `RateLimitPolicyConsumerEnum`.
@@ -568,28 +568,28 @@ mod tests {
                 "{\"action\":\"allow\"}"
             )
             .expect("PatchRateLimitPolicyConfigurationRequestContent allow")
-            .is_object()
+            .is_allow()
         );
         assert!(
             serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
                 "{\"action\":\"block\",\"limit\":0}"
             )
             .expect("PatchRateLimitPolicyConfigurationRequestContent block")
-            .is_object2()
+            .is_block_or_log()
         );
         assert!(
             serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
                 "{\"action\":\"log\",\"limit\":0}"
             )
             .expect("PatchRateLimitPolicyConfigurationRequestContent log")
-            .is_object2()
+            .is_block_or_log()
         );
         assert!(
             serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
                 "{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"}"
             )
             .expect("PatchRateLimitPolicyConfigurationRequestContent redirect")
-            .is_object3()
+            .is_redirect()
         );
         assert!(matches!(
             serde_json::from_str::<PatchRateLimitPolicyConfigurationRequestContent>(
@@ -601,28 +601,28 @@ mod tests {
         assert!(
             serde_json::from_str::<RateLimitPolicyConfiguration>("{\"action\":\"allow\"}")
                 .expect("RateLimitPolicyConfiguration allow")
-                .is_object()
+                .is_allow()
         );
         assert!(
             serde_json::from_str::<RateLimitPolicyConfiguration>(
                 "{\"action\":\"block\",\"limit\":0}"
             )
             .expect("RateLimitPolicyConfiguration block")
-            .is_object2()
+            .is_block_or_log()
         );
         assert!(
             serde_json::from_str::<RateLimitPolicyConfiguration>(
                 "{\"action\":\"log\",\"limit\":0}"
             )
             .expect("RateLimitPolicyConfiguration log")
-            .is_object2()
+            .is_block_or_log()
         );
         assert!(
             serde_json::from_str::<RateLimitPolicyConfiguration>(
                 "{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"}"
             )
             .expect("RateLimitPolicyConfiguration redirect")
-            .is_object3()
+            .is_redirect()
         );
         assert!(matches!(
             serde_json::from_str::<RateLimitPolicyConfiguration>(
