@@ -188,38 +188,37 @@ impl Plan {
         let dir = PathBuf::from("crates/client/src/handles");
         let mut files: BTreeMap<String, String> = BTreeMap::new();
         for (g, h) in &self.handles {
-            let top = snake(&g[0]);
+            // The group's module (`ops::collect` names it so), its feature too.
+            let top = crate::module_name(&g[0]);
             let src = files.entry(top.clone()).or_insert_with(|| {
                 "#[allow(unused_imports)]\nuse auth0_m2m_management as m;\n\
                  #[allow(unused_imports)]\nuse crate::{Call, List, ManagementClient};\n"
                     .to_owned()
             });
-            {
-                src.push_str(&doc(&format!(
-                    "The operations of the group `{}` of Auth0's API description.",
-                    g.join(".")
-                )));
-                src.push_str(&format!(
-                    "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\n\
-                     client: &'a ManagementClient,\n}}\n",
-                    h.ty
-                ));
-                match &h.parent {
-                    None => src.push_str(&format!(
-                        "impl ManagementClient {{\n/// The [`{ty}`](crate::handles::{top}::{ty}) handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
+            src.push_str(&doc(&format!(
+                "The operations of the group `{}` of Auth0's API description.",
+                g.join(".")
+            )));
+            src.push_str(&format!(
+                "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\n\
+                 client: &'a ManagementClient,\n}}\n",
+                h.ty
+            ));
+            match &h.parent {
+                None => src.push_str(&format!(
+                    "impl ManagementClient {{\n/// The [`{ty}`](crate::handles::{top}::{ty}) handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
+                    g.join("."),
+                    h.accessor,
+                    ty = h.ty,
+                )),
+                Some(p) => {
+                    let parent_ty = &self.handles[p].ty;
+                    src.push_str(&format!(
+                        "impl<'a> {parent_ty}<'a> {{\n/// The [`{ty}`] handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'a> {{ {ty} {{ client: self.client }} }}\n}}\n",
                         g.join("."),
                         h.accessor,
                         ty = h.ty,
-                    )),
-                    Some(p) => {
-                        let parent_ty = &self.handles[p].ty;
-                        src.push_str(&format!(
-                            "impl<'a> {parent_ty}<'a> {{\n/// The [`{ty}`] handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'a> {{ {ty} {{ client: self.client }} }}\n}}\n",
-                            g.join("."),
-                            h.accessor,
-                            ty = h.ty,
-                        ));
-                    }
+                    ));
                 }
             }
             let mut methods = String::new();
@@ -247,16 +246,11 @@ impl Plan {
              //! [`auth0_m2m_management::operations`].\n",
         );
         for (top, src) in &files {
-            // One file per top-level group, gated by that group's feature (its ops' module).
-            let feature = ops
-                .iter()
-                .find(|o| snake(&o.group[0]) == *top)
-                .map(|o| o.module.clone())
-                .ok_or_else(|| format!("handle file {top} has no operation"))?;
+            // One file per top-level group, named as the group's module and feature.
             mod_rs.push_str(&format!(
                 "/// Handles of the group `{top}` and its subgroups.\n\
-                 #[cfg(feature = {feature:?})]\n\
-                 #[cfg_attr(docsrs, doc(cfg(feature = {feature:?})))]\npub mod {top};\n"
+                 #[cfg(feature = {top:?})]\n\
+                 #[cfg_attr(docsrs, doc(cfg(feature = {top:?})))]\npub mod {top};\n"
             ));
             out.push((dir.join(format!("{top}.rs")), src.clone()));
         }
@@ -347,7 +341,7 @@ fn method(
 
 /// The builder methods of an operation's optional query parameters.
 fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
-    if op.query.iter().all(|q| q.required) {
+    if op.optional_query(&op.query).next().is_none() {
         return String::new();
     }
     let builder = if op.paging.is_some() { "List" } else { "Call" };
@@ -357,8 +351,7 @@ fn builder_setters(op: &Op, t: &OpTypes, spec: &Value) -> String {
         endpoint_path(op),
         endpoint_path(op)
     );
-    for ((ident, name, ty, schema), _) in t.query.iter().zip(&op.query).filter(|(_, q)| !q.required)
-    {
+    for (_, (ident, name, ty, schema)) in op.optional_query(&t.query) {
         let method = setter_name(ident);
         s.push_str(&doc(&format!(
             "Sends the query parameter `{name}`{}.",
@@ -669,12 +662,9 @@ fn method_doc(op: &Op, t: &OpTypes, operation: &Value) -> String {
              `.send_with_response()` for the answer with its metadata."
         ));
     }
-    let optional: Vec<String> = t
-        .query
-        .iter()
-        .zip(&op.query)
-        .filter(|(_, q)| !q.required)
-        .map(|((ident, ..), _)| format!("`.{}(…)`", setter_name(ident)))
+    let optional: Vec<String> = op
+        .optional_query(&t.query)
+        .map(|(_, (ident, ..))| format!("`.{}(…)`", setter_name(ident)))
         .collect();
     if !optional.is_empty() {
         d.push_str(&format!(

@@ -301,10 +301,10 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                         let mut args: Vec<String> =
                             op.path_params.iter().map(|p| names::lit(&p.name)).collect();
                         for (q, t) in op.required_query(&e.query_tys) {
-                            args.push(ops::doc_sample(t, &q.name, &types, &mut uses, 0));
+                            args.push(ops::doc_sample(t, &q.name, &types, &mut uses));
                         }
                         if let (Some(b), true) = (&e.body_ty, op.body_required()) {
-                            args.push(ops::doc_sample(b, "body", &types, &mut uses, 0));
+                            args.push(ops::doc_sample(b, "body", &types, &mut uses));
                         }
                         (uses.into_iter().collect(), args)
                     },

@@ -230,10 +230,27 @@ impl Op {
         &'a self,
         companions: &'a [T],
     ) -> impl Iterator<Item = (&'a Param, &'a T)> {
+        self.query_where(companions, true)
+    }
+
+    /// The optional query parameters (a setter each), beside their companions as in
+    /// [`Op::required_query`].
+    pub(crate) fn optional_query<'a, T>(
+        &'a self,
+        companions: &'a [T],
+    ) -> impl Iterator<Item = (&'a Param, &'a T)> {
+        self.query_where(companions, false)
+    }
+
+    fn query_where<'a, T>(
+        &'a self,
+        companions: &'a [T],
+        required: bool,
+    ) -> impl Iterator<Item = (&'a Param, &'a T)> {
         self.query
             .iter()
             .zip(companions)
-            .filter(|(q, _)| q.required)
+            .filter(move |(q, _)| q.required == required)
     }
 
     /// Whether the operation's `new` takes its body (the description requires one).
@@ -671,9 +688,9 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     }
 
     let mut s = doc(&describe(op));
-    let required_query = op.query.iter().any(|q| q.required);
-    let no_args =
-        op.path_params.is_empty() && !required_query && !(body.is_some() && body_required);
+    let no_args = op.path_params.is_empty()
+        && op.required_query(&op.query).next().is_none()
+        && !(body.is_some() && body_required);
     s.push_str(&format!(
         "#[derive(Debug, Clone{})]\npub struct {name} {{\n",
         if no_args { ", Default" } else { "" }
@@ -1125,7 +1142,7 @@ pub(crate) fn emit_test(op: &Op, e: &Emitted, types: &Types<'_>) -> String {
             blank.join(", ")
         ));
     }
-    if let Some((q, qt)) = op.query.iter().zip(&e.query_tys).find(|(q, _)| !q.required) {
+    if let Some((q, qt)) = op.optional_query(&e.query_tys).next() {
         t.push_str(&format!(
             "let ep = {name}::new({}).{}({});\nassert!(crate::Endpoint::query(&ep).get({}).is_some());\n",
             args.join(", "),
@@ -1146,9 +1163,8 @@ pub(crate) fn doc_sample(
     hint: &str,
     types: &Types<'_>,
     uses: &mut std::collections::BTreeSet<String>,
-    depth: usize,
 ) -> String {
-    sample_expr(ty, hint, types, uses, depth, false)
+    sample_expr(ty, hint, types, uses, 0, false)
 }
 
 /// [`doc_sample`]; `exact`: the value goes where its type is expected exactly (a union
