@@ -509,35 +509,31 @@ impl<'a> Types<'a> {
         tag_values: Option<&[Vec<String>]>,
         names: &mut [String],
     ) {
+        // Each alternative's property names, in the description's order, and as a set.
+        let keys: Vec<Vec<String>> = alts
+            .iter()
+            .map(|a| self.object_parts(a).0.into_iter().map(|(k, _)| k).collect())
+            .collect();
+        let sets: Vec<BTreeSet<&String>> = keys.iter().map(|k| k.iter().collect()).collect();
         let inline: Vec<usize> = (0..alts.len())
             .filter(|&i| {
                 ref_name(&alts[i]).is_none()
                     && types_of(&alts[i]).first() == Some(&"object")
-                    && !self.object_parts(&alts[i]).0.is_empty()
+                    && !keys[i].is_empty()
             })
             .collect();
         if inline.len() < 2 {
             return;
         }
-        let keys: Vec<Vec<String>> = alts
-            .iter()
-            .map(|a| self.object_parts(a).0.into_iter().map(|(k, _)| k).collect())
-            .collect();
         for &i in &inline {
             let by_tag = tag_values
                 .map(|values| &values[i])
                 .filter(|v| !v.is_empty())
                 .map(|v| v.iter().map(|x| pascal(x)).collect::<Vec<_>>().join("Or"));
-            let others = |k: &String| (0..alts.len()).any(|j| j != i && keys[j].contains(k));
+            let others = |k: &String| (0..alts.len()).any(|j| j != i && sets[j].contains(k));
             let by_property = || keys[i].iter().find(|k| !others(k)).map(|k| pascal(k));
             let by_set = || {
-                let mut set = keys[i].clone();
-                set.sort();
-                let unique = (0..alts.len()).all(|j| {
-                    let mut other = keys[j].clone();
-                    other.sort();
-                    j == i || other != set
-                });
+                let unique = (0..alts.len()).all(|j| j == i || sets[j] != sets[i]);
                 unique.then(|| keys[i].iter().map(|k| pascal(k)).collect::<String>())
             };
             if let Some(n) = by_tag.or_else(by_property).or_else(by_set) {
