@@ -164,7 +164,6 @@ fn compare(original: &Value, back: &Value, at: &mut String) -> Result<(), String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Paginated;
     use serde_json::json;
 
     #[test]
@@ -179,13 +178,13 @@ mod tests {
             assert!(info.path.starts_with("/api/v2/"), "{}", info.path);
             assert!(info.spec_path().starts_with('/'));
         }
-        assert!(catalogue().len() >= 50);
     }
 
     /// Endpoint values resolve, through their own method and path, to their catalogue entries.
     #[cfg(feature = "full")]
     #[test]
     fn endpoint_values_match_their_entries() {
+        use crate::Paginated;
         fn check<E: crate::Endpoint>(name: &str, endpoint: E) {
             let path = endpoint.path();
             let info = find(endpoint.method().as_str(), &path)
@@ -205,19 +204,12 @@ mod tests {
             crate::organizations::ListOrganizationMembers::new("x"),
         );
         check("ListLogs", crate::logs::ListLogs::new());
-        // `/jobs/{id}` and `/jobs/users-exports`: the literal segment wins.
         check("GetJob", crate::jobs::GetJob::new("x"));
-        assert_eq!(
-            find("POST", "/api/v2/jobs/users-exports").unwrap().name,
-            "CreateExportUsers"
-        );
         check(
             "GetTenantSettings",
             crate::tenants::GetTenantSettings::new(),
         );
-        if cfg!(feature = "full") {
-            assert_eq!(catalogue().len(), crate::DESCRIBED_OPERATIONS);
-        }
+        assert_eq!(catalogue().len(), crate::DESCRIBED_OPERATIONS);
         // Scopes and items keys come from the endpoint types.
         let users = find("GET", "/api/v2/users").unwrap();
         assert_eq!(users.scopes, ["read:users", "read:user_idp_tokens"]);
@@ -284,6 +276,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "clients")]
     fn check_response_uses_the_model() {
         let info = find("GET", "/api/v2/clients/abc").unwrap();
         assert_eq!(
