@@ -117,7 +117,14 @@ mod raw;
 mod response;
 mod stream;
 
-#[cfg(test)]
+// The scripted-transport tests call operations of these groups (all are enabled by default).
+#[cfg(all(
+    test,
+    feature = "actions",
+    feature = "clients",
+    feature = "roles",
+    feature = "users"
+))]
 mod tests;
 
 /// The client-credentials exchange (the `auth0-m2m-token` crate).

@@ -1,4 +1,5 @@
 //! Pagination, the token and retry rules, errors and secrecy against the fake tenant over TLS.
+#![cfg(all(feature = "clients", feature = "logs", feature = "users"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The fake tenant's default client, the one the examples and `auth0-m2m --demo` use, calls
 //! every group of the Management API, not only the central resources.
+#![cfg(all(feature = "actions", feature = "log_streams", feature = "users"))]
 
 mod common;
 

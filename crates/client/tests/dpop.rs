@@ -2,6 +2,7 @@
 //! key, the Management API and the tenant's protected resource refuse proofs for another
 //! method or URL, a replayed proof, and a token presented with another key or as a Bearer
 //! token; nonce challenges are answered; shared caches key bound tokens by the key.
+#![cfg(feature = "clients")]
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! What an outside program sees: error kinds, the http re-export, raw paths as segments, the
 //! shared HTTP layer and response metadata, against the fake tenant over TLS.
+#![cfg(all(feature = "clients", feature = "users"))]
 
 mod common;
 

@@ -2,8 +2,7 @@
 //! its key, an expired certificate, a 3 KB assertion and an unknown `kid` each give a typed
 //! error that names the fix, and none of them costs the valid token already in the shared
 //! cache.
-
-#![cfg(feature = "private-key-jwt")]
+#![cfg(all(feature = "private-key-jwt", feature = "clients"))]
 
 use std::sync::Arc;
 

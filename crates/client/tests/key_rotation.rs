@@ -6,8 +6,7 @@
 //! The worker processes are this test binary started again with `ROTATION_WORKER_DIR` set:
 //! each one runs [`rotation_worker`], which reads its configuration from the same `AUTH0_*`
 //! variables as `ManagementClient::builder_from_env`.
-
-#![cfg(all(feature = "file", feature = "private-key-jwt"))]
+#![cfg(all(feature = "file", feature = "private-key-jwt", feature = "clients"))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

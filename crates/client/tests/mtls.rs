@@ -2,6 +2,7 @@
 //! fake tenant's mTLS alias: `self_signed_tls_client_auth` with no secret, tokens bound to the
 //! certificate (`cnf.x5t#S256`) and refused by the protected resource without it, and cache
 //! keys that follow the certificate.
+#![cfg(feature = "clients")]
 
 use auth0_m2m::ManagementClient;
 use auth0_m2m_cache::TokenSource;

@@ -2,6 +2,7 @@
 //! process may find in the shared cache a token that another process had fetched shortly
 //! *before* the revocation. Trying it is cheaper than always fetching, but when it is rejected
 //! too the call must not fail: that token is invalidated as well and a really fresh one tried.
+#![cfg(feature = "clients")]
 
 mod common;
 

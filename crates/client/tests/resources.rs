@@ -1,4 +1,16 @@
 //! Every resource handle against the fake tenant over TLS.
+#![cfg(all(
+    feature = "client_grants",
+    feature = "clients",
+    feature = "connections",
+    feature = "jobs",
+    feature = "logs",
+    feature = "organizations",
+    feature = "resource_servers",
+    feature = "roles",
+    feature = "tenants",
+    feature = "users"
+))]
 
 mod common;
 

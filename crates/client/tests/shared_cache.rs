@@ -1,8 +1,7 @@
 //! Two separately built clients — standing in for two processes — sharing one token through a
 //! real shared cache (Redis at 127.0.0.1:6379, or files in a temporary directory) against one
 //! fake tenant: one token request between them, and one more after a revocation.
-
-#![cfg(all(feature = "redis", feature = "file"))]
+#![cfg(all(feature = "redis", feature = "file", feature = "clients"))]
 
 mod common;
 
