@@ -38,13 +38,18 @@ mod chaos;
 mod conformance;
 mod mutants;
 
+/// What an example must print: a check of its standard output that says, when it holds, what
+/// it found.
+type OutputCheck = fn(&str) -> Result<String, String>;
+
 /// The examples `cargo xtask ci` runs, each against the fake tenant it starts itself, with the
-/// features the README gives for it (`""`: the defaults, as for the main job).
-const EXAMPLES_RUN: &[(&str, &str)] = &[
-    ("list_clients", ""),
-    ("log_streams", "log_streams"),
-    ("actions", "actions"),
-    ("organizations", "organizations,roles,users"),
+/// features the README gives for it (`""`: the defaults, as for the main job) and the check of
+/// its output, if any.
+const EXAMPLES_RUN: &[(&str, &str, Option<OutputCheck>)] = &[
+    ("list_clients", "", Some(check_main_job_output)),
+    ("log_streams", "log_streams", None),
+    ("actions", "actions", None),
+    ("organizations", "organizations,roles,users", None),
 ];
 
 /// Each optional feature, checked alone: `(package, feature)`.
@@ -138,41 +143,30 @@ fn cargo() -> Command {
 }
 
 /// Runs one step, printing its name and duration; fails with the step's name.
-fn step(name: &str, mut cmd: Command) -> Result<(), String> {
-    println!("==> {name}");
-    let started = Instant::now();
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{name}: could not start: {e}"))?;
-    println!("<== {name}: {:.1?}", started.elapsed());
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("step failed: {name} ({status})"))
-    }
+fn step(name: &str, cmd: Command) -> Result<(), String> {
+    run_step(name, cmd).map(drop)
 }
 
-/// Runs the README's main job and checks what it printed ([`check_main_job_output`]).
-fn main_job_step(name: &str, mut cmd: Command) -> Result<(), String> {
+/// [`step`], returning what the command wrote on its standard output when that is piped
+/// (empty otherwise).
+fn run_step(name: &str, mut cmd: Command) -> Result<Vec<u8>, String> {
     println!("==> {name}");
     let started = Instant::now();
     let out = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .spawn()
+        .and_then(|child| child.wait_with_output())
         .map_err(|e| format!("{name}: could not start: {e}"))?;
     println!("<== {name}: {:.1?}", started.elapsed());
-    if !out.status.success() {
-        return Err(format!("step failed: {name} ({})", out.status));
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(format!("step failed: {name} ({})", out.status))
     }
-    let clients = check_main_job_output(&String::from_utf8_lossy(&out.stdout))
-        .map_err(|e| format!("step failed: {name}: {e}"))?;
-    println!("main job: {clients} clients printed, no client secret among them");
-    Ok(())
 }
 
 /// The main job's standard output must be one JSON array of client objects, none holding a
-/// `client_secret`. Returns how many clients it holds.
-fn check_main_job_output(stdout: &str) -> Result<usize, String> {
+/// `client_secret`. Says how many clients it holds.
+fn check_main_job_output(stdout: &str) -> Result<String, String> {
     let value: serde_json::Value = serde_json::from_str(stdout)
         .map_err(|e| format!("its output is not one JSON document: {e}"))?;
     let clients = value
@@ -192,7 +186,10 @@ fn check_main_job_output(stdout: &str) -> Result<usize, String> {
             return Err(format!("client {i} was printed with its client_secret"));
         }
     }
-    Ok(clients.len())
+    Ok(format!(
+        "{} clients printed, no client secret among them",
+        clients.len()
+    ))
 }
 
 fn has_nextest() -> bool {
@@ -333,7 +330,7 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
 
     // The examples of the README, each against a fake tenant it starts in-process (no AUTH0_*
     // variable is passed on, so none reaches a real tenant).
-    for (example, features) in EXAMPLES_RUN {
+    for (example, features, check) in EXAMPLES_RUN {
         let mut cmd = cargo();
         cmd.current_dir(root).args([
             "run",
@@ -352,12 +349,19 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
             }
         }
         let name = format!("cargo run --example {example} (against the embedded fake tenant)");
-        if *example == "list_clients" {
-            main_job_step(&name, cmd)?;
-            continue;
+        match check {
+            Some(check) => {
+                cmd.stdout(std::process::Stdio::piped());
+                let stdout = run_step(&name, cmd)?;
+                let found = check(&String::from_utf8_lossy(&stdout))
+                    .map_err(|e| format!("step failed: {name}: {e}"))?;
+                println!("{example}: {found}");
+            }
+            None => {
+                cmd.stdout(std::process::Stdio::null());
+                step(&name, cmd)?;
+            }
         }
-        cmd.stdout(std::process::Stdio::null());
-        step(&name, cmd)?;
     }
 
     // The library and its tests: a test that calls a group it does not require fails here.
@@ -508,7 +512,10 @@ mod tests {
     #[test]
     fn the_main_job_output_is_clients_without_secrets() {
         let ok = r#"[{"client_id":"a","name":"A"},{"client_id":"b"}]"#;
-        assert_eq!(check_main_job_output(ok), Ok(2));
+        assert_eq!(
+            check_main_job_output(ok).as_deref(),
+            Ok("2 clients printed, no client secret among them")
+        );
         let leaked = r#"[{"client_id":"a"},{"client_id":"b","client_secret":"s3cr3t"}]"#;
         let err = check_main_job_output(leaked).unwrap_err();
         assert!(
