@@ -1110,90 +1110,70 @@ async fn a_dpop_nonce_challenge_is_answered_once_with_the_nonce() {
     assert_eq!(proof_nonce(&requests[1]).as_deref(), Some("nonce-1"));
 }
 
+/// What `fetch_token` returns for these answers, with a DPoP key or without, and how many
+/// requests it sent.
+async fn refused(
+    answers: Vec<(Duration, Result<HttpResponse, Error>)>,
+    dpop: bool,
+) -> (Error, usize) {
+    let script = Scripted::new(answers);
+    let mut builder = scripted_client(&script);
+    if dpop {
+        builder = builder.with_dpop(DpopKey::generate().unwrap());
+    }
+    let err = builder.build().unwrap().fetch_token().await.unwrap_err();
+    (err, script.calls.load(Ordering::SeqCst))
+}
+
+/// A 400 or 401 asking for what `error` names, with a nonce header as a challenge has.
+fn refusal(status: u16, error: &str) -> (Duration, Result<HttpResponse, Error>) {
+    let body = format!(r#"{{"error":"{error}"}}"#);
+    (
+        Duration::ZERO,
+        Ok(response(status, &[("dpop-nonce", "nonce-1")], &body)),
+    )
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_second_dpop_nonce_challenge_is_returned() {
-    let script = Scripted::new(vec![
+    let answers = vec![
         nonce_challenge("nonce-1"),
         nonce_challenge("nonce-2"),
         dpop_ok(),
-    ]);
-    let client = scripted_client(&script)
-        .with_dpop(DpopKey::generate().unwrap())
-        .build()
-        .unwrap();
-    let err = client.fetch_token().await.unwrap_err();
+    ];
+    let (err, calls) = refused(answers, true).await;
     assert!(
         matches!(&err, Error::OAuth(e) if e.status == 400 && e.error == "use_dpop_nonce"),
         "{err:?}"
     );
-    assert_eq!(script.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(calls, 2);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_nonce_challenge_is_not_retried_without_a_dpop_key_nor_another_400_with_one() {
     // Without a DPoP key there is no proof to send again.
-    let script = Scripted::new(vec![nonce_challenge("nonce-1"), dpop_ok()]);
-    let err = scripted_client(&script)
-        .build()
-        .unwrap()
-        .fetch_token()
-        .await
-        .unwrap_err();
+    let (err, calls) = refused(vec![nonce_challenge("nonce-1"), dpop_ok()], false).await;
     assert!(
         matches!(&err, Error::OAuth(e) if e.error == "use_dpop_nonce"),
         "{err:?}"
     );
-    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(calls, 1);
 
     // With one, a 400 that asks for something else is not a nonce challenge.
-    let script = Scripted::new(vec![
-        (
-            Duration::ZERO,
-            Ok(response(
-                400,
-                &[("dpop-nonce", "nonce-1")],
-                r#"{"error":"invalid_dpop_proof"}"#,
-            )),
-        ),
-        dpop_ok(),
-    ]);
-    let err = scripted_client(&script)
-        .with_dpop(DpopKey::generate().unwrap())
-        .build()
-        .unwrap()
-        .fetch_token()
-        .await
-        .unwrap_err();
+    let (err, calls) = refused(vec![refusal(400, "invalid_dpop_proof"), dpop_ok()], true).await;
     assert!(
         matches!(&err, Error::OAuth(e) if e.error == "invalid_dpop_proof"),
         "{err:?}"
     );
-    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(calls, 1);
 
     // Nor is a `use_dpop_nonce` with another status.
-    let script = Scripted::new(vec![
-        (
-            Duration::ZERO,
-            Ok(response(
-                401,
-                &[("dpop-nonce", "nonce-1")],
-                r#"{"error":"use_dpop_nonce"}"#,
-            )),
-        ),
-        dpop_ok(),
-    ]);
-    let err = scripted_client(&script)
-        .with_dpop(DpopKey::generate().unwrap())
-        .build()
-        .unwrap()
-        .fetch_token()
-        .await
-        .unwrap_err();
+    let (err, calls) = refused(vec![refusal(401, "use_dpop_nonce"), dpop_ok()], true).await;
     assert!(
         matches!(&err, Error::OAuth(e) if e.status == 401),
         "{err:?}"
     );
-    assert_eq!(script.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(calls, 1);
 }
 
 #[tokio::test(start_paused = true)]
