@@ -580,7 +580,7 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
     println!(
         "schema validation: {} answers of {} operations checked, {} operations answer no body, \
          {} invalid answers; {} requests checked ({} JSON bodies, {} query parameters), {} \
-         invalid requests, {} known empty updates ({} patterns the validator cannot compile left out, at most {}; \
+         invalid requests ({} patterns the validator cannot compile left out, at most {}; \
          corrections of the description: {} required fields, {} list answers, {} patterns, {} \
          statuses)",
         v.checked,
@@ -591,7 +591,6 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
         v.request_bodies,
         v.query_parameters,
         v.invalid_requests.len(),
-        v.empty_updates.len(),
         v.patterns_left_out,
         schema::MAX_PATTERNS_LEFT_OUT,
         schema::ERRATA.len(),
@@ -611,17 +610,6 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
         v.invalid_requests.len(),
         v.invalid_requests.join("\n")
     );
-    for (method, template) in schema::EMPTY_UPDATES {
-        if !v
-            .empty_updates
-            .contains(&((*method).to_owned(), (*template).to_owned()))
-        {
-            println!(
-                "schema validation: {method} {template} no longer sends an empty update; \
-                 remove it from EMPTY_UPDATES"
-            );
-        }
-    }
     assert!(
         v.patterns_left_out <= schema::MAX_PATTERNS_LEFT_OUT,
         "{} patterns of the description cannot be compiled and were left out, more than the {} \

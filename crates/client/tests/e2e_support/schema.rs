@@ -61,14 +61,6 @@ pub const STATUS_ERRATA: &[(&str, &str, u16, u16, &str)] = &[(
 /// patterns fails the run instead of silently checking less.
 pub const MAX_PATTERNS_LEFT_OUT: usize = 3;
 
-/// Requests of the end-to-end run known to break one rule of the description, each by
-/// `(method, path template)`: an update sent with an empty body (`{}`), which the description
-/// refuses (`minProperties: 1`) and Auth0 answers with 400. None today: the generated calls
-/// set one optional field of such a body. Only that problem would be tolerated for a listed
-/// request; any other problem, or this problem on another operation, fails the run, and a
-/// listed request that no longer breaks the rule is reported, so that the list can shrink.
-pub const EMPTY_UPDATES: &[(&str, &str)] = &[];
-
 /// The outcome of validating a set of answers and the requests they answered.
 #[derive(Debug, Default)]
 pub struct Validation {
@@ -88,8 +80,6 @@ pub struct Validation {
     pub query_parameters: usize,
     /// One line per invalid request.
     pub invalid_requests: Vec<String>,
-    /// Requests of [`EMPTY_UPDATES`] that sent an empty update, as listed.
-    pub empty_updates: BTreeSet<(String, String)>,
     /// Patterns left out because the engine cannot compile them.
     pub patterns_left_out: usize,
     /// List answers whose `oneOf` became an `anyOf`.
@@ -354,17 +344,7 @@ pub fn validate(spec: &Value, answers: &[Answer]) -> Validation {
             };
             check_request(spec, o, answer, &mut validate, &mut out)
         };
-        let listed = EMPTY_UPDATES
-            .iter()
-            .any(|(m, t)| m.eq_ignore_ascii_case(&answer.method) && *t == template);
-        let only_empty = !problems.is_empty()
-            && problems.iter().all(|p| {
-                p.starts_with("{} has less than 1 property") && p.contains("/minProperties`")
-            });
-        if listed && only_empty {
-            out.empty_updates
-                .insert((answer.method.clone(), template.to_owned()));
-        } else if !problems.is_empty() {
+        if !problems.is_empty() {
             out.invalid_requests.push(format!(
                 "{} {} ({template}): {}",
                 answer.method,
