@@ -179,8 +179,16 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     }
     for op in &generated {
         types.taken.insert(op.type_name.clone());
+        op.schemas(&mut |s| direct_refs(s, &mut types.operation_components));
     }
-    for reserved in ["Unclassified", "Secret", "Page", "NoContent", "Error"] {
+    for reserved in [
+        "Unclassified",
+        "Secret",
+        "Page",
+        "NoContent",
+        "Error",
+        "Nullable",
+    ] {
         types.taken.insert(reserved.to_owned());
     }
 

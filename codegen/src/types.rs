@@ -67,6 +67,9 @@ pub(crate) struct Field {
     pub(crate) ident: String,
     pub(crate) ty: Ty,
     pub(crate) required: bool,
+    /// Whether the description allows the property to be `null` (a tri-state
+    /// [`Nullable`](crate) in request types).
+    pub(crate) nullable: bool,
     /// The property's schema in the description.
     pub(crate) schema: Value,
 }
@@ -131,6 +134,12 @@ pub(crate) struct Types<'a> {
     pub(crate) settable: BTreeSet<String>,
     /// Types with the same shape as another: name → the one type emitted for the shape.
     pub(crate) aliases: BTreeMap<String, String>,
+    /// Types made from a component that also allows `null` (`…OrNullEnum`): the `null` is the
+    /// property's, so no alias of this name is emitted and fields name the type of the shape.
+    pub(crate) null_components: BTreeSet<String>,
+    /// Components an operation names directly (its body, answer or parameters): their types
+    /// keep their names.
+    pub(crate) operation_components: BTreeSet<String>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -169,6 +178,25 @@ fn is_null_schema(s: &Value) -> bool {
     s.get("type").and_then(Value::as_str) == Some("null")
 }
 
+/// Whether a schema itself (its `$ref` not followed) allows `null`: a type list with `null`, a
+/// `null` alternative, `null` among its values, or `nullable`.
+fn accepts_null_here(s: &Value) -> bool {
+    let listed = match s.get("type") {
+        Some(Value::Array(a)) => a.iter().any(|t| t == "null"),
+        Some(t) => t == "null",
+        None => false,
+    };
+    listed
+        || s.get("nullable").and_then(Value::as_bool) == Some(true)
+        || s.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|v| v.iter().any(Value::is_null))
+        || s.get("oneOf")
+            .or_else(|| s.get("anyOf"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(is_null_schema))
+}
+
 impl<'a> Types<'a> {
     pub(crate) fn new(schemas: &'a serde_json::Map<String, Value>) -> Self {
         Self {
@@ -182,6 +210,8 @@ impl<'a> Types<'a> {
             plain_fields: BTreeSet::new(),
             settable: BTreeSet::new(),
             aliases: BTreeMap::new(),
+            null_components: BTreeSet::new(),
+            operation_components: BTreeSet::new(),
         }
     }
 
@@ -225,6 +255,9 @@ impl<'a> Types<'a> {
             self.fresh(&base)
         };
         let t = Ty::Named(rust.clone());
+        if accepts_null_here(schema) && !self.operation_components.contains(name) {
+            self.null_components.insert(rust.clone());
+        }
         // Insert first: a schema may refer to itself.
         self.by_component.insert(name.to_owned(), t.clone());
         let request = self.request_bodies.contains(name);
@@ -323,6 +356,43 @@ impl<'a> Types<'a> {
             _ => Ty::Json,
         };
         self.secret_rule(t, field)
+    }
+
+    /// Whether a property's schema allows `null`, its `$ref`s and single `allOf` parts followed.
+    pub(crate) fn accepts_null(&self, s: &Value) -> bool {
+        let mut s = s;
+        for _ in 0..8 {
+            if accepts_null_here(s) {
+                return true;
+            }
+            if let Some(r) = ref_name(s) {
+                s = self.component(r);
+            } else if let Some([only]) = s.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
+            {
+                s = only;
+            } else {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The Rust text of a field's or variant's type: a type made from a component that allows
+    /// `null` is named by the type of its shape (its `null` belongs to the property).
+    pub(crate) fn field_rust(&self, t: &Ty) -> String {
+        match t {
+            Ty::Named(n) if self.null_components.contains(n) => self.canonical(n).to_owned(),
+            Ty::Vec(t) => format!("Vec<{}>", self.field_rust(t)),
+            Ty::Boxed(t) => format!("Box<{}>", self.field_rust(t)),
+            other => other.rust(),
+        }
+    }
+
+    /// Whether a field of type `d` is a tri-state [`Nullable`](crate): it accepts `null` and
+    /// belongs to a request body or a model reachable from one, and is not required.
+    pub(crate) fn is_tristate(&self, d: &TypeDef, f: &Field) -> bool {
+        let request = matches!(d.def, Def::Struct { request: true, .. });
+        f.nullable && !f.required && (request || self.settable.contains(&d.name))
     }
 
     /// The one string a schema allows (`const`, or an `enum` of one value), if so.
@@ -648,6 +718,7 @@ impl<'a> Types<'a> {
                     }
                 };
                 fields.push(Field {
+                    nullable: self.accepts_null(&prop),
                     schema: prop.clone(),
                     required: required.contains(&key),
                     json: key,
@@ -742,6 +813,9 @@ impl<'a> Types<'a> {
         if f.required {
             facts.push("required".to_owned());
         }
+        if f.nullable {
+            facts.push("may be `null`".to_owned());
+        }
         if f.ty == Ty::Secret {
             facts.push("redacted in `Debug`".to_owned());
         }
@@ -772,6 +846,9 @@ impl<'a> Types<'a> {
             Ty::Json => "any JSON value".to_owned(),
             Ty::Map => "a JSON object".to_owned(),
             Ty::Named(n) => match self.defs.get(n).map(|d| &d.def) {
+                _ if self.null_components.contains(n) && self.canonical(n) != n => {
+                    self.kind_text(&Ty::Named(self.canonical(n).to_owned()))
+                }
                 Some(Def::Enum { variants }) => {
                     let shown: Vec<String> = variants
                         .iter()
@@ -869,7 +946,7 @@ impl<'a> Types<'a> {
         });
         let args = required
             .iter()
-            .map(|f| format!("{}: impl Into<{}>", f.ident, f.ty.rust()))
+            .map(|f| format!("{}: impl Into<{}>", f.ident, self.field_rust(&f.ty)))
             .collect::<Vec<_>>()
             .join(", ");
         let wrap = |e: String| if model { format!("Some({e})") } else { e };
@@ -883,6 +960,8 @@ impl<'a> Types<'a> {
                     f.ident,
                     wrap(format!("{}.into()", f.ident))
                 ));
+            } else if !model && self.is_tristate(d, f) {
+                inits.push_str(&format!("{}: crate::Nullable::Absent,\n", f.ident));
             } else if !model {
                 inits.push_str(&format!("{}: None,\n", f.ident));
             }
@@ -902,23 +981,46 @@ impl<'a> Types<'a> {
             .filter(|f| model || !f.required)
             .filter(|f| self.constant_expr(f).is_none())
             .collect();
-        if !optional.is_empty() {
+        let (tristate, plain): (Vec<&Field>, Vec<&Field>) =
+            optional.into_iter().partition(|f| self.is_tristate(d, f));
+        let setter_of = |f: &Field| {
+            let mut setter = format!("with_{}", f.ident.trim_end_matches('_'));
+            if setter == "with_field" {
+                setter.push_str("_value");
+            }
+            setter
+        };
+        let deprecated = |f: &Field| {
+            if is_deprecated(&f.schema) {
+                "#[deprecated(note = \"deprecated in Auth0's API description\")]\n"
+            } else {
+                ""
+            }
+        };
+        if !plain.is_empty() {
             s.push_str(&format!("setters!({} {{\n", d.name));
-            for f in optional {
-                let mut setter = format!("with_{}", f.ident.trim_end_matches('_'));
-                if setter == "with_field" {
-                    setter.push_str("_value");
-                }
-                let deprecated = if is_deprecated(&f.schema) {
-                    "#[deprecated(note = \"deprecated in Auth0's API description\")]\n"
-                } else {
-                    ""
-                };
+            for f in plain {
                 s.push_str(&format!(
-                    "/// Sets `{}`.\n{deprecated}{setter}({}): {};\n",
+                    "/// Sets `{}`.\n{}{}({}): {};\n",
                     f.json,
+                    deprecated(f),
+                    setter_of(f),
                     f.ident,
-                    f.ty.rust()
+                    self.field_rust(&f.ty)
+                ));
+            }
+            s.push_str("});\n");
+        }
+        if !tristate.is_empty() {
+            s.push_str(&format!("nullable_setters!({} {{\n", d.name));
+            for f in tristate {
+                s.push_str(&format!(
+                    "{}{}, clear_{}({}): {};\n",
+                    deprecated(f),
+                    setter_of(f),
+                    f.ident.trim_end_matches('_'),
+                    f.ident,
+                    self.field_rust(&f.ty)
                 ));
             }
             s.push_str("});\n");
@@ -1046,6 +1148,7 @@ impl<'a> Types<'a> {
         let mut out = String::new();
         for d in self.defs.values().filter(|d| d.module == module) {
             match self.aliases.get(&d.name) {
+                Some(_) if self.null_components.contains(&d.name) => {}
                 Some(target) => out.push_str(&format!(
                     "{}pub type {} = {target};\n",
                     doc(&format!(
@@ -1159,7 +1262,16 @@ impl<'a> Types<'a> {
                 "struct {request} {}",
                 fields
                     .iter()
-                    .map(|f| format!("{}:{}:{}:{}", f.json, f.ident, ty(&f.ty), f.required))
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{}:{}:{}",
+                            f.json,
+                            f.ident,
+                            ty(&f.ty),
+                            f.required,
+                            f.nullable
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(",")
             ),
@@ -1245,14 +1357,14 @@ impl<'a> Types<'a> {
                 None => "The value".to_owned(),
             };
             let of = match &v.ty {
-                Ty::Named(n) => format!("[`{n}`]"),
+                Ty::Named(_) => format!("[`{}`]", self.field_rust(&v.ty)),
                 Ty::Boxed(b) => format!("[`{}`]", b.rust()),
                 other => format!("`{}`", other.rust()),
             };
             s.push_str(&format!(
                 "/// {what}: {of}.\n{}({}),\n",
                 v.name,
-                v.ty.rust()
+                self.field_rust(&v.ty)
             ));
         }
         s.push_str(&format!(
@@ -1317,7 +1429,7 @@ impl<'a> Types<'a> {
             s.push_str(&format!(
                 "{}({}) => as_{base}, is_{base};\n",
                 v.name,
-                v.ty.rust()
+                self.field_rust(&v.ty)
             ));
         }
         s.push_str("} from {\n");
@@ -1329,7 +1441,7 @@ impl<'a> Types<'a> {
                     .count()
                     == 1
             {
-                s.push_str(&format!("{}({});\n", v.name, v.ty.rust()));
+                s.push_str(&format!("{}({});\n", v.name, self.field_rust(&v.ty)));
             }
         }
         s.push_str("});\n");
@@ -1439,11 +1551,16 @@ impl Types<'_> {
         s.push_str(&format!("pub struct {} {{\n", d.name));
         for f in fields {
             s.push_str(&self.field_doc(f));
+            let (wrapper, absent) = if self.is_tristate(d, f) {
+                ("crate::Nullable", "crate::Nullable::is_absent")
+            } else {
+                ("Option", "Option::is_none")
+            };
             s.push_str(&format!(
-                "#[serde({}default, skip_serializing_if = \"Option::is_none\")]\npub {}: Option<{}>,\n",
+                "#[serde({}default, skip_serializing_if = \"{absent}\")]\npub {}: {wrapper}<{}>,\n",
                 serde_rename(f),
                 f.ident,
-                f.ty.rust()
+                self.field_rust(&f.ty)
             ));
         }
         s.push_str(
@@ -1493,14 +1610,21 @@ impl Types<'_> {
                     "#[serde({})]\n{}: {},\n",
                     serde_rename(f).trim_end_matches(", "),
                     f.ident,
-                    f.ty.rust()
+                    self.field_rust(&f.ty)
+                ));
+            } else if self.is_tristate(d, f) {
+                s.push_str(&format!(
+                    "#[serde({}skip_serializing_if = \"crate::Nullable::is_absent\")]\n{}: crate::Nullable<{}>,\n",
+                    serde_rename(f),
+                    f.ident,
+                    self.field_rust(&f.ty)
                 ));
             } else {
                 s.push_str(&format!(
                     "#[serde({}skip_serializing_if = \"Option::is_none\")]\n{}: Option<{}>,\n",
                     serde_rename(f),
                     f.ident,
-                    f.ty.rust()
+                    self.field_rust(&f.ty)
                 ));
             }
         }
@@ -1592,5 +1716,52 @@ mod tests {
             {"type": "object", "properties": {"template": {"type": "string"}}}
         ]}));
         assert_eq!(names, ["String", "Object"]);
+    }
+}
+
+#[cfg(test)]
+mod nullable_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_request_property_that_accepts_null_is_tri_state_and_drops_no_null() {
+        let schemas = json!({
+            "MethodEnum": {"type": "string", "enum": ["none", "client_secret_post"]},
+            "MethodOrNullEnum": {"type": ["string", "null"], "enum": ["none", "client_secret_post", null]},
+            "UpdateThing": {"type": "object", "properties": {
+                "method": {"$ref": "#/components/schemas/MethodOrNullEnum"},
+                "plain": {"$ref": "#/components/schemas/MethodEnum"},
+                "note": {"type": ["string", "null"]},
+                "name": {"type": "string"}
+            }}
+        });
+        let schemas = schemas.as_object().unwrap();
+        let mut types = Types::new(schemas);
+        types.request_bodies.insert("UpdateThing".to_owned());
+        let body = types.ty_of(
+            &json!({"$ref": "#/components/schemas/UpdateThing"}),
+            "X",
+            "m",
+            None,
+        );
+        types.ty_of(
+            &json!({"$ref": "#/components/schemas/MethodEnum"}),
+            "X",
+            "m",
+            None,
+        );
+        types.collapse_shapes();
+        types.mark_settable(&[body]);
+        let src = types.emit_module("shared");
+        assert!(src.contains("method: crate::Nullable<MethodEnum>"), "{src}");
+        assert!(src.contains("note: crate::Nullable<String>"), "{src}");
+        assert!(src.contains("plain: Option<MethodEnum>"), "{src}");
+        assert!(src.contains("name: Option<String>"), "{src}");
+        assert!(
+            src.contains("with_method, clear_method(method): MethodEnum;"),
+            "{src}"
+        );
+        assert!(!src.contains("pub type MethodOrNullEnum"), "{src}");
     }
 }

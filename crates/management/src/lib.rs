@@ -44,7 +44,9 @@
 //!   reads as `None`); fields this crate does not name are kept in `extra` and serialized
 //!   back. Enums keep unknown values in an `Unknown(String)` variant.
 //! - Request bodies are built with `new(required…)` and one `with_…` method per optional field; only
-//!   the fields that were set are sent.
+//!   the fields that were set are sent. A property that may be `null` is a [`Nullable`] with a
+//!   `clear_…` method beside its `with_…` one: left out, a value, or `null`, each sent as itself
+//!   (a `None` enum variant is the string `"none"`, never `null`).
 //! - Secrets (client secrets, passwords, signing keys) are [`Secret`]s, whose `Debug` output is
 //!   redacted.
 //! - [`Endpoint::returning`] reads any response as another type, and [`RawEndpoint`] describes
@@ -62,6 +64,7 @@ pub mod catalogue;
 pub mod endpoint;
 pub mod error;
 mod generated;
+mod nullable;
 pub mod pagination;
 pub mod path;
 pub mod secret;
@@ -75,6 +78,7 @@ pub use endpoint::{
     Body, CUSTOM_DOMAIN_HEADER, Endpoint, NoContent, Part, QueryPairs, RawEndpoint, Returning,
 };
 pub use error::{ApiErrorBody, Error};
+pub use nullable::Nullable;
 pub use pagination::{
     CheckpointRequest, OffsetRequest, Page, PageRequest, PageSize, Paginated, PaginationStyle,
     PaginationSupport,

@@ -158,3 +158,29 @@ macro_rules! setters {
         }
     };
 }
+
+/// One `with_*` and one `clear_*` method per optional field that accepts `null` (a
+/// [`crate::Nullable`]): the first sends a value, the second sends `null`; a field neither
+/// touches is left out.
+#[allow(unused_macros)] // used by the generated modules of the tags whose features are enabled
+macro_rules! nullable_setters {
+    ($name:ident { $($(#[$meta:meta])* $with:ident, $clear:ident($field:ident): $ty:ty;)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "` to a value (see [`", stringify!($clear), "`](Self::", stringify!($clear), ") to send `null`).")]
+                $(#[$meta])*
+                pub fn $with(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = $crate::Nullable::Value(value.into());
+                    self
+                }
+                #[doc = concat!("Sends `", stringify!($field), "` as `null` (see [`", stringify!($with), "`](Self::", stringify!($with), ") to send a value).")]
+                $(#[$meta])*
+                pub fn $clear(mut self) -> Self {
+                    self.$field = $crate::Nullable::Null;
+                    self
+                }
+            )*
+        }
+    };
+}

@@ -16,22 +16,6 @@ pub struct BrandingColors {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-#[allow(deprecated)]
-impl BrandingColors {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingColors {
-/// Sets `page_background`.
-with_page_background(page_background): BrandingPageBackground;
-/// Sets `primary`.
-with_primary(primary): String;
-});
 /// A model of the schema `BrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -43,20 +27,6 @@ pub struct BrandingFont {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
-#[allow(deprecated)]
-impl BrandingFont {
-    /// A value with no field set; set the others with the `with_*` methods.
-    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new() -> Self {
-        Self {
-            ..Default::default()
-        }
-    }
-}
-setters!(BrandingFont {
-/// Sets `url`.
-with_url(url): String;
-});
 /// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1358,10 +1328,61 @@ with_auth_token(auth_token): crate::Secret;
 });
 /// The schema `TwilioProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
 pub type TwilioProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
-/// The schema `UpdateBrandingColors`: the same shape as [`BrandingColors`], so one type serves both.
-pub type UpdateBrandingColors = BrandingColors;
-/// The schema `UpdateBrandingFont`: the same shape as [`BrandingFont`], so one type serves both.
-pub type UpdateBrandingFont = BrandingFont;
+/// A model of the schema `UpdateBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateBrandingColors {
+    /// `page_background`: a [`UpdateBrandingPageBackground`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_background: Option<UpdateBrandingPageBackground>,
+    /// `primary`: a string; format `html-color-or-null`; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub primary: crate::Nullable<String>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl UpdateBrandingColors {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+setters!(UpdateBrandingColors {
+/// Sets `page_background`.
+with_page_background(page_background): UpdateBrandingPageBackground;
+});
+nullable_setters!(UpdateBrandingColors {
+with_primary, clear_primary(primary): String;
+});
+/// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateBrandingFont {
+    /// `url`: a string; format `strict-https-uri-or-null`; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub url: crate::Nullable<String>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl UpdateBrandingFont {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+nullable_setters!(UpdateBrandingFont {
+with_url, clear_url(url): String;
+});
 /// The schema `UpdateBrandingPageBackground`: the same shape as [`BrandingPageBackground`], so one type serves both.
 pub type UpdateBrandingPageBackground = BrandingPageBackground;
 /// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -1418,18 +1439,18 @@ pub type UpdateBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBrandingRequestContent {
-    /// `colors`: a [`UpdateBrandingColors`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    colors: Option<UpdateBrandingColors>,
-    /// `favicon_url`: a string; format `strict-https-uri-or-null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    favicon_url: Option<String>,
-    /// `font`: a [`UpdateBrandingFont`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    font: Option<UpdateBrandingFont>,
-    /// `logo_url`: a string; format `strict-https-uri-or-null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    logo_url: Option<String>,
+    /// `colors`: a [`UpdateBrandingColors`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    colors: crate::Nullable<UpdateBrandingColors>,
+    /// `favicon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    favicon_url: crate::Nullable<String>,
+    /// `font`: a [`UpdateBrandingFont`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    font: crate::Nullable<UpdateBrandingFont>,
+    /// `logo_url`: a string; format `strict-https-uri-or-null`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    logo_url: crate::Nullable<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -1439,23 +1460,19 @@ impl UpdateBrandingRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            colors: None,
-            favicon_url: None,
-            font: None,
-            logo_url: None,
+            colors: crate::Nullable::Absent,
+            favicon_url: crate::Nullable::Absent,
+            font: crate::Nullable::Absent,
+            logo_url: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(UpdateBrandingRequestContent {
-/// Sets `colors`.
-with_colors(colors): UpdateBrandingColors;
-/// Sets `favicon_url`.
-with_favicon_url(favicon_url): String;
-/// Sets `font`.
-with_font(font): UpdateBrandingFont;
-/// Sets `logo_url`.
-with_logo_url(logo_url): String;
+nullable_setters!(UpdateBrandingRequestContent {
+with_colors, clear_colors(colors): UpdateBrandingColors;
+with_favicon_url, clear_favicon_url(favicon_url): String;
+with_font, clear_font(font): UpdateBrandingFont;
+with_logo_url, clear_logo_url(logo_url): String;
 });
 impl UpdateBrandingRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -8,8 +8,6 @@ ClientGrantDefaultForEnum {
 /// `third_party_clients`.
 ThirdPartyClients => "third_party_clients",
 });
-/// The schema `ClientGrantOrganizationNullableUsageEnum`: the same shape as [`ClientGrantOrganizationUsageEnum`], so one type serves both.
-pub type ClientGrantOrganizationNullableUsageEnum = ClientGrantOrganizationUsageEnum;
 string_enum!(
 /// A string enum: the schema `ClientGrantOrganizationUsageEnum`.
 ClientGrantOrganizationUsageEnum {
@@ -153,21 +151,21 @@ pub type GetClientGrantResponseContent = ClientGrantResponseContent;
 /// A request body, the schema `UpdateClientGrantRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateClientGrantRequestContent {
-    /// `allow_all_scopes`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allow_all_scopes: Option<bool>,
-    /// `allow_any_organization`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allow_any_organization: Option<bool>,
+    /// `allow_all_scopes`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    allow_all_scopes: crate::Nullable<bool>,
+    /// `allow_any_organization`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    allow_any_organization: crate::Nullable<bool>,
     /// `authorization_details_types`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization_details_types: Option<Vec<String>>,
-    /// `organization_usage`: a [`ClientGrantOrganizationNullableUsageEnum`] (one of `deny`, `allow`, `require`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_usage: Option<ClientGrantOrganizationNullableUsageEnum>,
-    /// `scope`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scope: Option<Vec<String>>,
+    /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_usage: crate::Nullable<ClientGrantOrganizationUsageEnum>,
+    /// `scope`: a list, each item a string; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    scope: crate::Nullable<Vec<String>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -177,26 +175,24 @@ impl UpdateClientGrantRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            allow_all_scopes: None,
-            allow_any_organization: None,
+            allow_all_scopes: crate::Nullable::Absent,
+            allow_any_organization: crate::Nullable::Absent,
             authorization_details_types: None,
-            organization_usage: None,
-            scope: None,
+            organization_usage: crate::Nullable::Absent,
+            scope: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateClientGrantRequestContent {
-/// Sets `allow_all_scopes`.
-with_allow_all_scopes(allow_all_scopes): bool;
-/// Sets `allow_any_organization`.
-with_allow_any_organization(allow_any_organization): bool;
 /// Sets `authorization_details_types`.
 with_authorization_details_types(authorization_details_types): Vec<String>;
-/// Sets `organization_usage`.
-with_organization_usage(organization_usage): ClientGrantOrganizationNullableUsageEnum;
-/// Sets `scope`.
-with_scope(scope): Vec<String>;
+});
+nullable_setters!(UpdateClientGrantRequestContent {
+with_allow_all_scopes, clear_allow_all_scopes(allow_all_scopes): bool;
+with_allow_any_organization, clear_allow_any_organization(allow_any_organization): bool;
+with_organization_usage, clear_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;
+with_scope, clear_scope(scope): Vec<String>;
 });
 impl UpdateClientGrantRequestContent {
     /// Adds a field this type does not name (it is sent as given).

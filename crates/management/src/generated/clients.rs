@@ -181,7 +181,7 @@ pub struct Client {
     /// `client_aliases`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_aliases: Option<Vec<String>>,
-    /// `client_authentication_methods`: a [`ClientAuthenticationMethod`].
+    /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
     /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
@@ -193,7 +193,7 @@ pub struct Client {
     /// `client_secret`: a secret string; defaults to `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
-    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`).
+    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance_level: Option<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean.
@@ -211,13 +211,13 @@ pub struct Client {
     /// `custom_login_page_preview`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page_preview: Option<String>,
-    /// `default_organization`: a [`ClientDefaultOrganization`].
+    /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_organization: Option<ClientDefaultOrganization>,
     /// `description`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `encryption_key`: a [`ClientEncryptionKey`].
+    /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
@@ -289,13 +289,13 @@ pub struct Client {
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<ClientOrganizationUsageEnum>,
-    /// `par_request_expiry`: an integer; 10 to 600.
+    /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_request_expiry: Option<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection_policy: Option<ClientRedirectionPolicyEnum>,
-    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`].
+    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; defaults to `false`.
@@ -307,13 +307,13 @@ pub struct Client {
     /// `resource_server_identifier`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
-    /// `session_transfer`: a [`ClientSessionTransferConfiguration`].
+    /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_transfer: Option<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithCredentialId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_request_object: Option<ClientSignedRequestObjectWithCredentialId>,
-    /// `signing_keys`: a list, each item a [`ClientSigningKey`].
+    /// `signing_keys`: a list, each item a [`ClientSigningKey`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_keys: Option<Vec<ClientSigningKey>>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
@@ -1322,9 +1322,9 @@ pub struct ClientAddons {
     /// `newrelic`: a [`ClientAddonNewRelic`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newrelic: Option<ClientAddonNewRelic>,
-    /// `oag`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oag: Option<crate::secret::SecretMap>,
+    /// `oag`: a JSON object; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub oag: crate::Nullable<crate::secret::SecretMap>,
     /// `office365`: a [`ClientAddonOffice365`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office365: Option<ClientAddonOffice365>,
@@ -1414,8 +1414,6 @@ with_layer(layer): ClientAddonLayer;
 with_mscrm(mscrm): ClientAddonMscrm;
 /// Sets `newrelic`.
 with_newrelic(newrelic): ClientAddonNewRelic;
-/// Sets `oag`.
-with_oag(oag): crate::secret::SecretMap;
 /// Sets `office365`.
 with_office365(office365): ClientAddonOffice365;
 /// Sets `rms`.
@@ -1448,6 +1446,9 @@ with_wsfed(wsfed): crate::secret::SecretMap;
 with_zendesk(zendesk): ClientAddonZendesk;
 /// Sets `zoom`.
 with_zoom(zoom): ClientAddonZoom;
+});
+nullable_setters!(ClientAddons {
+with_oag, clear_oag(oag): crate::secret::SecretMap;
 });
 string_enum!(
 /// A string enum: the schema `ClientAppTypeEnum`.
@@ -1981,8 +1982,6 @@ Allow => "allow",
 /// `allow_if_empty`.
 AllowIfEmpty => "allow_if_empty",
 });
-/// The schema `ClientMyOrganizationPatchConfiguration`: the same shape as [`ClientMyOrganizationPostConfiguration`], so one type serves both.
-pub type ClientMyOrganizationPatchConfiguration = ClientMyOrganizationPostConfiguration;
 /// A model of the schema `ClientMyOrganizationPostConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2128,9 +2127,10 @@ pub struct ClientOidcBackchannelLogoutSettings {
     /// `backchannel_logout_initiators`: a [`ClientOidcBackchannelLogoutInitiators`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_initiators: Option<ClientOidcBackchannelLogoutInitiators>,
-    /// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backchannel_logout_session_metadata: Option<ClientOidcBackchannelLogoutSessionMetadata>,
+    /// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub backchannel_logout_session_metadata:
+        crate::Nullable<ClientOidcBackchannelLogoutSessionMetadata>,
     /// `backchannel_logout_urls`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_urls: Option<Vec<String>>,
@@ -2151,10 +2151,11 @@ impl ClientOidcBackchannelLogoutSettings {
 setters!(ClientOidcBackchannelLogoutSettings {
 /// Sets `backchannel_logout_initiators`.
 with_backchannel_logout_initiators(backchannel_logout_initiators): ClientOidcBackchannelLogoutInitiators;
-/// Sets `backchannel_logout_session_metadata`.
-with_backchannel_logout_session_metadata(backchannel_logout_session_metadata): ClientOidcBackchannelLogoutSessionMetadata;
 /// Sets `backchannel_logout_urls`.
 with_backchannel_logout_urls(backchannel_logout_urls): Vec<String>;
+});
+nullable_setters!(ClientOidcBackchannelLogoutSettings {
+with_backchannel_logout_session_metadata, clear_backchannel_logout_session_metadata(backchannel_logout_session_metadata): ClientOidcBackchannelLogoutSessionMetadata;
 });
 string_enum!(
 /// A string enum: the schema `ClientOrganizationDiscoveryEnum`.
@@ -2174,8 +2175,6 @@ PreLoginPrompt => "pre_login_prompt",
 /// `post_login_prompt`.
 PostLoginPrompt => "post_login_prompt",
 });
-/// The schema `ClientOrganizationRequireBehaviorPatchEnum`: the same shape as [`ClientOrganizationRequireBehaviorEnum`], so one type serves both.
-pub type ClientOrganizationRequireBehaviorPatchEnum = ClientOrganizationRequireBehaviorEnum;
 string_enum!(
 /// A string enum: the schema `ClientOrganizationUsageEnum`.
 ClientOrganizationUsageEnum {
@@ -2186,8 +2185,6 @@ Allow => "allow",
 /// `require`.
 Require => "require",
 });
-/// The schema `ClientOrganizationUsagePatchEnum`: the same shape as [`ClientOrganizationUsageEnum`], so one type serves both.
-pub type ClientOrganizationUsagePatchEnum = ClientOrganizationUsageEnum;
 string_enum!(
 /// A string enum: the schema `ClientRedirectionPolicyEnum`.
 ClientRedirectionPolicyEnum {
@@ -2215,9 +2212,9 @@ pub struct ClientRefreshTokenConfiguration {
     /// `leeway`: an integer; defaults to `0`; at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leeway: Option<i64>,
-    /// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<Vec<ClientRefreshTokenPolicy>>,
+    /// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub policies: crate::Nullable<Vec<ClientRefreshTokenPolicy>>,
     /// `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); defaults to `"non-rotating"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<RefreshTokenRotationTypeEnum>,
@@ -2254,12 +2251,13 @@ with_infinite_idle_token_lifetime(infinite_idle_token_lifetime): bool;
 with_infinite_token_lifetime(infinite_token_lifetime): bool;
 /// Sets `leeway`.
 with_leeway(leeway): i64;
-/// Sets `policies`.
-with_policies(policies): Vec<ClientRefreshTokenPolicy>;
 /// Sets `rotation_type`.
 with_rotation_type(rotation_type): RefreshTokenRotationTypeEnum;
 /// Sets `token_lifetime`.
 with_token_lifetime(token_lifetime): i64;
+});
+nullable_setters!(ClientRefreshTokenConfiguration {
+with_policies, clear_policies(policies): Vec<ClientRefreshTokenPolicy>;
 });
 /// A model of the schema `ClientRefreshTokenPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2308,16 +2306,16 @@ pub struct ClientSessionTransferConfiguration {
     /// `allow_refresh_token`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_refresh_token: Option<bool>,
-    /// `allowed_authentication_methods`: a list, each item a [`ClientSessionTransferAllowedAuthenticationMethodsEnum`] (one of `cookie`, `query`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `allowed_authentication_methods`: a list, each item a [`ClientSessionTransferAllowedAuthenticationMethodsEnum`] (one of `cookie`, `query`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_authentication_methods:
-        Option<Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>>,
+        crate::Nullable<Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>>,
     /// `can_create_session_transfer_token`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_create_session_transfer_token: Option<bool>,
-    /// `delegation`: a [`ClientSessionTransferDelegationConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delegation: Option<ClientSessionTransferDelegationConfiguration>,
+    /// `delegation`: a [`ClientSessionTransferDelegationConfiguration`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub delegation: crate::Nullable<ClientSessionTransferDelegationConfiguration>,
     /// `enforce_cascade_revocation`: a boolean; defaults to `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_cascade_revocation: Option<bool>,
@@ -2344,18 +2342,18 @@ impl ClientSessionTransferConfiguration {
 setters!(ClientSessionTransferConfiguration {
 /// Sets `allow_refresh_token`.
 with_allow_refresh_token(allow_refresh_token): bool;
-/// Sets `allowed_authentication_methods`.
-with_allowed_authentication_methods(allowed_authentication_methods): Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>;
 /// Sets `can_create_session_transfer_token`.
 with_can_create_session_transfer_token(can_create_session_transfer_token): bool;
-/// Sets `delegation`.
-with_delegation(delegation): ClientSessionTransferDelegationConfiguration;
 /// Sets `enforce_cascade_revocation`.
 with_enforce_cascade_revocation(enforce_cascade_revocation): bool;
 /// Sets `enforce_device_binding`.
 with_enforce_device_binding(enforce_device_binding): ClientSessionTransferDeviceBindingEnum;
 /// Sets `enforce_online_refresh_tokens`.
 with_enforce_online_refresh_tokens(enforce_online_refresh_tokens): bool;
+});
+nullable_setters!(ClientSessionTransferConfiguration {
+with_allowed_authentication_methods, clear_allowed_authentication_methods(allowed_authentication_methods): Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>;
+with_delegation, clear_delegation(delegation): ClientSessionTransferDelegationConfiguration;
 });
 /// A model of the schema `ClientSessionTransferDelegationConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2500,8 +2498,6 @@ ClientSecretPost => "client_secret_post",
 /// `client_secret_basic`.
 ClientSecretBasic => "client_secret_basic",
 });
-/// The schema `ClientTokenEndpointAuthMethodOrNullEnum`: the same shape as [`ClientTokenEndpointAuthMethodEnum`], so one type serves both.
-pub type ClientTokenEndpointAuthMethodOrNullEnum = ClientTokenEndpointAuthMethodEnum;
 /// A model of the schema `ClientTokenExchangeConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2527,8 +2523,6 @@ setters!(ClientTokenExchangeConfiguration {
 /// Sets `allow_any_profile_of_type`.
 with_allow_any_profile_of_type(allow_any_profile_of_type): Vec<ClientTokenExchangeTypeEnum>;
 });
-/// The schema `ClientTokenExchangeConfigurationOrNull`: the same shape as [`ClientTokenExchangeConfiguration`], so one type serves both.
-pub type ClientTokenExchangeConfigurationOrNull = ClientTokenExchangeConfiguration;
 string_enum!(
 /// A string enum: the schema `ClientTokenExchangeTypeEnum`.
 ClientTokenExchangeTypeEnum {
@@ -2658,9 +2652,9 @@ pub struct CreateClientRequestContent {
     /// `client_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
-    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compliance_level: Option<ClientComplianceLevelEnum>,
+    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    compliance_level: crate::Nullable<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     cross_origin_authentication: Option<bool>,
@@ -2676,15 +2670,15 @@ pub struct CreateClientRequestContent {
     /// `custom_login_page_preview`: a string; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_preview: Option<String>,
-    /// `default_organization`: a [`ClientDefaultOrganization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_organization: Option<ClientDefaultOrganization>,
+    /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    default_organization: crate::Nullable<ClientDefaultOrganization>,
     /// `description`: a string; at most 140 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    /// `encryption_key`: a [`ClientEncryptionKey`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_key: Option<ClientEncryptionKey>,
+    /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    encryption_key: crate::Nullable<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
     #[serde(skip_serializing_if = "Option::is_none")]
     express_configuration: Option<ExpressConfiguration>,
@@ -2741,15 +2735,15 @@ pub struct CreateClientRequestContent {
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_usage: Option<ClientOrganizationUsageEnum>,
-    /// `par_request_expiry`: an integer; 10 to 600.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    par_request_expiry: Option<i64>,
+    /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
-    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<ClientRefreshTokenConfiguration>,
+    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    refresh_token: crate::Nullable<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     require_proof_of_possession: Option<bool>,
@@ -2759,9 +2753,9 @@ pub struct CreateClientRequestContent {
     /// `resource_server_identifier`: a string; 1 to 600 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_server_identifier: Option<String>,
-    /// `session_transfer`: a [`ClientSessionTransferConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_transfer: Option<ClientSessionTransferConfiguration>,
+    /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    session_transfer: crate::Nullable<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithPublicKey`].
     #[serde(skip_serializing_if = "Option::is_none")]
     signed_request_object: Option<ClientSignedRequestObjectWithPublicKey>,
@@ -2811,15 +2805,15 @@ impl CreateClientRequestContent {
             client_aliases: None,
             client_authentication_methods: None,
             client_metadata: None,
-            compliance_level: None,
+            compliance_level: crate::Nullable::Absent,
             cross_origin_authentication: None,
             cross_origin_loc: None,
             custom_login_page: None,
             custom_login_page_on: None,
             custom_login_page_preview: None,
-            default_organization: None,
+            default_organization: crate::Nullable::Absent,
             description: None,
-            encryption_key: None,
+            encryption_key: crate::Nullable::Absent,
             express_configuration: None,
             fedcm_login: None,
             form_template: None,
@@ -2839,13 +2833,13 @@ impl CreateClientRequestContent {
             organization_discovery_methods: None,
             organization_require_behavior: None,
             organization_usage: None,
-            par_request_expiry: None,
+            par_request_expiry: crate::Nullable::Absent,
             redirection_policy: None,
-            refresh_token: None,
+            refresh_token: crate::Nullable::Absent,
             require_proof_of_possession: None,
             require_pushed_authorization_requests: None,
             resource_server_identifier: None,
-            session_transfer: None,
+            session_transfer: crate::Nullable::Absent,
             signed_request_object: None,
             skip_non_verifiable_callback_uri_confirmation_prompt: None,
             sso: None,
@@ -2881,8 +2875,6 @@ with_client_aliases(client_aliases): Vec<String>;
 with_client_authentication_methods(client_authentication_methods): ClientCreateAuthenticationMethod;
 /// Sets `client_metadata`.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
-/// Sets `compliance_level`.
-with_compliance_level(compliance_level): ClientComplianceLevelEnum;
 /// Sets `cross_origin_authentication`.
 with_cross_origin_authentication(cross_origin_authentication): bool;
 /// Sets `cross_origin_loc`.
@@ -2893,12 +2885,8 @@ with_custom_login_page(custom_login_page): String;
 with_custom_login_page_on(custom_login_page_on): bool;
 /// Sets `custom_login_page_preview`.
 with_custom_login_page_preview(custom_login_page_preview): String;
-/// Sets `default_organization`.
-with_default_organization(default_organization): ClientDefaultOrganization;
 /// Sets `description`.
 with_description(description): String;
-/// Sets `encryption_key`.
-with_encryption_key(encryption_key): ClientEncryptionKey;
 /// Sets `express_configuration`.
 with_express_configuration(express_configuration): ExpressConfiguration;
 /// Sets `fedcm_login`.
@@ -2935,20 +2923,14 @@ with_organization_discovery_methods(organization_discovery_methods): Vec<ClientO
 with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// Sets `organization_usage`.
 with_organization_usage(organization_usage): ClientOrganizationUsageEnum;
-/// Sets `par_request_expiry`.
-with_par_request_expiry(par_request_expiry): i64;
 /// Sets `redirection_policy`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
-/// Sets `refresh_token`.
-with_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
 /// Sets `require_proof_of_possession`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
 /// Sets `require_pushed_authorization_requests`.
 with_require_pushed_authorization_requests(require_pushed_authorization_requests): bool;
 /// Sets `resource_server_identifier`.
 with_resource_server_identifier(resource_server_identifier): String;
-/// Sets `session_transfer`.
-with_session_transfer(session_transfer): ClientSessionTransferConfiguration;
 /// Sets `signed_request_object`.
 with_signed_request_object(signed_request_object): ClientSignedRequestObjectWithPublicKey;
 /// Sets `skip_non_verifiable_callback_uri_confirmation_prompt`.
@@ -2969,6 +2951,14 @@ with_token_quota(token_quota): CreateTokenQuota;
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithPublicKey;
 /// Sets `web_origins`.
 with_web_origins(web_origins): Vec<String>;
+});
+nullable_setters!(CreateClientRequestContent {
+with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
+with_default_organization, clear_default_organization(default_organization): ClientDefaultOrganization;
+with_encryption_key, clear_encryption_key(encryption_key): ClientEncryptionKey;
+with_par_request_expiry, clear_par_request_expiry(par_request_expiry): i64;
+with_refresh_token, clear_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
+with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTransferConfiguration;
 });
 impl CreateClientRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -3087,8 +3077,6 @@ with_okta_oin_client_id(okta_oin_client_id): String;
 /// Sets `user_attribute_profile_id`.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
 });
-/// The schema `ExpressConfigurationOrNull`: the same shape as [`ExpressConfiguration`], so one type serves both.
-pub type ExpressConfigurationOrNull = ExpressConfiguration;
 /// A model of the schema `FedCMLogin`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3139,10 +3127,30 @@ setters!(FedCmLoginGoogle {
 /// Sets `is_enabled`.
 with_is_enabled(is_enabled): bool;
 });
-/// The schema `FedCMLoginGooglePatch`: the same shape as [`FedCmLoginGoogle`], so one type serves both.
-pub type FedCmLoginGooglePatch = FedCmLoginGoogle;
-/// The schema `FedCMLoginPatch`: the same shape as [`FedCmLogin`], so one type serves both.
-pub type FedCmLoginPatch = FedCmLogin;
+/// A model of the schema `FedCMLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FedCmLoginPatch {
+    /// `google`: a [`FedCmLoginGoogle`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub google: crate::Nullable<FedCmLoginGoogle>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl FedCmLoginPatch {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+nullable_setters!(FedCmLoginPatch {
+with_google, clear_google(google): FedCmLoginGoogle;
+});
 /// The schema `GetClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
 pub type GetClientCredentialResponseContent = ClientCredential;
 /// The schema `GetClientResponseContent`: the same shape as [`Client`], so one type serves both.
@@ -3234,24 +3242,48 @@ setters!(NativeSocialLoginApple {
 /// Sets `enabled`.
 with_enabled(enabled): bool;
 });
-/// The schema `NativeSocialLoginApplePatch`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
-pub type NativeSocialLoginApplePatch = NativeSocialLoginApple;
 /// The schema `NativeSocialLoginFacebook`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
 pub type NativeSocialLoginFacebook = NativeSocialLoginApple;
-/// The schema `NativeSocialLoginFacebookPatch`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
-pub type NativeSocialLoginFacebookPatch = NativeSocialLoginApple;
 /// The schema `NativeSocialLoginGoogle`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
 pub type NativeSocialLoginGoogle = NativeSocialLoginApple;
-/// The schema `NativeSocialLoginGooglePatch`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
-pub type NativeSocialLoginGooglePatch = NativeSocialLoginApple;
-/// The schema `NativeSocialLoginPatch`: the same shape as [`NativeSocialLogin`], so one type serves both.
-pub type NativeSocialLoginPatch = NativeSocialLogin;
+/// A model of the schema `NativeSocialLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NativeSocialLoginPatch {
+    /// `apple`: a [`NativeSocialLoginApple`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub apple: crate::Nullable<NativeSocialLoginApple>,
+    /// `facebook`: a [`NativeSocialLoginApple`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub facebook: crate::Nullable<NativeSocialLoginApple>,
+    /// `google`: a [`NativeSocialLoginApple`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub google: crate::Nullable<NativeSocialLoginApple>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
+#[allow(deprecated)]
+impl NativeSocialLoginPatch {
+    /// A value with no field set; set the others with the `with_*` methods.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ..Default::default()
+        }
+    }
+}
+nullable_setters!(NativeSocialLoginPatch {
+with_apple, clear_apple(apple): NativeSocialLoginApple;
+with_facebook, clear_facebook(facebook): NativeSocialLoginApple;
+with_google, clear_google(google): NativeSocialLoginApple;
+});
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PatchClientCredentialRequestContent {
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<crate::Timestamp>,
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    expires_at: crate::Nullable<crate::Timestamp>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -3261,14 +3293,13 @@ impl PatchClientCredentialRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            expires_at: None,
+            expires_at: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(PatchClientCredentialRequestContent {
-/// Sets `expires_at`.
-with_expires_at(expires_at): crate::Timestamp;
+nullable_setters!(PatchClientCredentialRequestContent {
+with_expires_at, clear_expires_at(expires_at): crate::Timestamp;
 });
 impl PatchClientCredentialRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -3581,33 +3612,34 @@ pub struct UpdateClientRequestContent {
     /// `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     app_type: Option<ClientAppTypeEnum>,
-    /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    async_approval_notification_channels: Option<Vec<AsyncApprovalNotificationsChannelsEnum>>,
+    /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    async_approval_notification_channels:
+        crate::Nullable<Vec<AsyncApprovalNotificationsChannelsEnum>>,
     /// `callbacks`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     callbacks: Option<Vec<String>>,
     /// `client_aliases`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
-    /// `client_authentication_methods`: a [`ClientAuthenticationMethod`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_authentication_methods: Option<ClientAuthenticationMethod>,
+    /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    client_authentication_methods: crate::Nullable<ClientAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<crate::Secret>,
-    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compliance_level: Option<ClientComplianceLevelEnum>,
+    /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    compliance_level: crate::Nullable<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     cross_origin_authentication: Option<bool>,
-    /// `cross_origin_loc`: a string; format `url-or-null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cross_origin_loc: Option<String>,
+    /// `cross_origin_loc`: a string; format `url-or-null`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    cross_origin_loc: crate::Nullable<String>,
     /// `custom_login_page`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page: Option<String>,
@@ -3617,21 +3649,21 @@ pub struct UpdateClientRequestContent {
     /// `custom_login_page_preview`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_preview: Option<String>,
-    /// `default_organization`: a [`ClientDefaultOrganization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_organization: Option<ClientDefaultOrganization>,
+    /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    default_organization: crate::Nullable<ClientDefaultOrganization>,
     /// `description`: a string; at most 140 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    /// `encryption_key`: a [`ClientEncryptionKey`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_key: Option<ClientEncryptionKey>,
-    /// `express_configuration`: a [`ExpressConfigurationOrNull`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    express_configuration: Option<ExpressConfigurationOrNull>,
-    /// `fedcm_login`: a [`FedCmLoginPatch`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fedcm_login: Option<FedCmLoginPatch>,
+    /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    encryption_key: crate::Nullable<ClientEncryptionKey>,
+    /// `express_configuration`: a [`ExpressConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    express_configuration: crate::Nullable<ExpressConfiguration>,
+    /// `fedcm_login`: a [`FedCmLoginPatch`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    fedcm_login: crate::Nullable<FedCmLoginPatch>,
     /// `form_template`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     form_template: Option<String>,
@@ -3656,15 +3688,15 @@ pub struct UpdateClientRequestContent {
     /// `mobile`: a [`ClientMobile`].
     #[serde(skip_serializing_if = "Option::is_none")]
     mobile: Option<ClientMobile>,
-    /// `my_organization_configuration`: a [`ClientMyOrganizationPatchConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    my_organization_configuration: Option<ClientMyOrganizationPatchConfiguration>,
+    /// `my_organization_configuration`: a [`ClientMyOrganizationPostConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    my_organization_configuration: crate::Nullable<ClientMyOrganizationPostConfiguration>,
     /// `name`: a string; matches `^[^<>]+$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `native_social_login`: a [`NativeSocialLoginPatch`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    native_social_login: Option<NativeSocialLoginPatch>,
+    /// `native_social_login`: a [`NativeSocialLoginPatch`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    native_social_login: crate::Nullable<NativeSocialLoginPatch>,
     /// `oidc_backchannel_logout`: a [`ClientOidcBackchannelLogoutSettings`].
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc_backchannel_logout: Option<ClientOidcBackchannelLogoutSettings>,
@@ -3674,39 +3706,39 @@ pub struct UpdateClientRequestContent {
     /// `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc_logout: Option<ClientOidcBackchannelLogoutSettings>,
-    /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
-    /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorPatchEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_require_behavior: Option<ClientOrganizationRequireBehaviorPatchEnum>,
-    /// `organization_usage`: a [`ClientOrganizationUsagePatchEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_usage: Option<ClientOrganizationUsagePatchEnum>,
-    /// `par_request_expiry`: an integer; 10 to 600.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    par_request_expiry: Option<i64>,
+    /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_discovery_methods: crate::Nullable<Vec<ClientOrganizationDiscoveryEnum>>,
+    /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_require_behavior: crate::Nullable<ClientOrganizationRequireBehaviorEnum>,
+    /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_usage: crate::Nullable<ClientOrganizationUsageEnum>,
+    /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
-    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<ClientRefreshTokenConfiguration>,
+    /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    refresh_token: crate::Nullable<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     require_proof_of_possession: Option<bool>,
     /// `require_pushed_authorization_requests`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     require_pushed_authorization_requests: Option<bool>,
-    /// `session_transfer`: a [`ClientSessionTransferConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_transfer: Option<ClientSessionTransferConfiguration>,
+    /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    session_transfer: crate::Nullable<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithCredentialId`].
     #[serde(skip_serializing_if = "Option::is_none")]
     signed_request_object: Option<ClientSignedRequestObjectWithCredentialId>,
-    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
+    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable<bool>,
     /// `sso`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     sso: Option<bool>,
@@ -3716,15 +3748,15 @@ pub struct UpdateClientRequestContent {
     /// `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
     #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
-    /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodOrNullEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodOrNullEnum>,
-    /// `token_exchange`: a [`ClientTokenExchangeConfigurationOrNull`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_exchange: Option<ClientTokenExchangeConfigurationOrNull>,
-    /// `token_quota`: a [`UpdateTokenQuota`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_quota: Option<UpdateTokenQuota>,
+    /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_endpoint_auth_method: crate::Nullable<ClientTokenEndpointAuthMethodEnum>,
+    /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_exchange: crate::Nullable<ClientTokenExchangeConfiguration>,
+    /// `token_quota`: a [`TokenQuota`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_quota: crate::Nullable<TokenQuota>,
     /// `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithCredentialId`].
     #[serde(skip_serializing_if = "Option::is_none")]
     token_vault_privileged_access: Option<ClientTokenVaultPrivilegedAccessWithCredentialId>,
@@ -3745,23 +3777,23 @@ impl UpdateClientRequestContent {
             allowed_logout_urls: None,
             allowed_origins: None,
             app_type: None,
-            async_approval_notification_channels: None,
+            async_approval_notification_channels: crate::Nullable::Absent,
             callbacks: None,
             client_aliases: None,
-            client_authentication_methods: None,
+            client_authentication_methods: crate::Nullable::Absent,
             client_metadata: None,
             client_secret: None,
-            compliance_level: None,
+            compliance_level: crate::Nullable::Absent,
             cross_origin_authentication: None,
-            cross_origin_loc: None,
+            cross_origin_loc: crate::Nullable::Absent,
             custom_login_page: None,
             custom_login_page_on: None,
             custom_login_page_preview: None,
-            default_organization: None,
+            default_organization: crate::Nullable::Absent,
             description: None,
-            encryption_key: None,
-            express_configuration: None,
-            fedcm_login: None,
+            encryption_key: crate::Nullable::Absent,
+            express_configuration: crate::Nullable::Absent,
+            fedcm_login: crate::Nullable::Absent,
             form_template: None,
             grant_types: None,
             initiate_login_uri: None,
@@ -3770,29 +3802,29 @@ impl UpdateClientRequestContent {
             jwt_configuration: None,
             logo_uri: None,
             mobile: None,
-            my_organization_configuration: None,
+            my_organization_configuration: crate::Nullable::Absent,
             name: None,
-            native_social_login: None,
+            native_social_login: crate::Nullable::Absent,
             oidc_backchannel_logout: None,
             oidc_conformant: None,
             oidc_logout: None,
-            organization_discovery_methods: None,
-            organization_require_behavior: None,
-            organization_usage: None,
-            par_request_expiry: None,
+            organization_discovery_methods: crate::Nullable::Absent,
+            organization_require_behavior: crate::Nullable::Absent,
+            organization_usage: crate::Nullable::Absent,
+            par_request_expiry: crate::Nullable::Absent,
             redirection_policy: None,
-            refresh_token: None,
+            refresh_token: crate::Nullable::Absent,
             require_proof_of_possession: None,
             require_pushed_authorization_requests: None,
-            session_transfer: None,
+            session_transfer: crate::Nullable::Absent,
             signed_request_object: None,
-            skip_non_verifiable_callback_uri_confirmation_prompt: None,
+            skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable::Absent,
             sso: None,
             sso_disabled: None,
             third_party_security_mode: None,
-            token_endpoint_auth_method: None,
-            token_exchange: None,
-            token_quota: None,
+            token_endpoint_auth_method: crate::Nullable::Absent,
+            token_exchange: crate::Nullable::Absent,
+            token_quota: crate::Nullable::Absent,
             token_vault_privileged_access: None,
             web_origins: None,
             extra: serde_json::Map::new(),
@@ -3810,40 +3842,24 @@ with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
 with_allowed_origins(allowed_origins): Vec<String>;
 /// Sets `app_type`.
 with_app_type(app_type): ClientAppTypeEnum;
-/// Sets `async_approval_notification_channels`.
-with_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
 /// Sets `callbacks`.
 with_callbacks(callbacks): Vec<String>;
 /// Sets `client_aliases`.
 with_client_aliases(client_aliases): Vec<String>;
-/// Sets `client_authentication_methods`.
-with_client_authentication_methods(client_authentication_methods): ClientAuthenticationMethod;
 /// Sets `client_metadata`.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
 /// Sets `client_secret`.
 with_client_secret(client_secret): crate::Secret;
-/// Sets `compliance_level`.
-with_compliance_level(compliance_level): ClientComplianceLevelEnum;
 /// Sets `cross_origin_authentication`.
 with_cross_origin_authentication(cross_origin_authentication): bool;
-/// Sets `cross_origin_loc`.
-with_cross_origin_loc(cross_origin_loc): String;
 /// Sets `custom_login_page`.
 with_custom_login_page(custom_login_page): String;
 /// Sets `custom_login_page_on`.
 with_custom_login_page_on(custom_login_page_on): bool;
 /// Sets `custom_login_page_preview`.
 with_custom_login_page_preview(custom_login_page_preview): String;
-/// Sets `default_organization`.
-with_default_organization(default_organization): ClientDefaultOrganization;
 /// Sets `description`.
 with_description(description): String;
-/// Sets `encryption_key`.
-with_encryption_key(encryption_key): ClientEncryptionKey;
-/// Sets `express_configuration`.
-with_express_configuration(express_configuration): ExpressConfigurationOrNull;
-/// Sets `fedcm_login`.
-with_fedcm_login(fedcm_login): FedCmLoginPatch;
 /// Sets `form_template`.
 with_form_template(form_template): String;
 /// Sets `grant_types`.
@@ -3860,56 +3876,54 @@ with_jwt_configuration(jwt_configuration): ClientJwtConfiguration;
 with_logo_uri(logo_uri): String;
 /// Sets `mobile`.
 with_mobile(mobile): ClientMobile;
-/// Sets `my_organization_configuration`.
-with_my_organization_configuration(my_organization_configuration): ClientMyOrganizationPatchConfiguration;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `native_social_login`.
-with_native_social_login(native_social_login): NativeSocialLoginPatch;
 /// Sets `oidc_backchannel_logout`.
 with_oidc_backchannel_logout(oidc_backchannel_logout): ClientOidcBackchannelLogoutSettings;
 /// Sets `oidc_conformant`.
 with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`.
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `organization_discovery_methods`.
-with_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
-/// Sets `organization_require_behavior`.
-with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorPatchEnum;
-/// Sets `organization_usage`.
-with_organization_usage(organization_usage): ClientOrganizationUsagePatchEnum;
-/// Sets `par_request_expiry`.
-with_par_request_expiry(par_request_expiry): i64;
 /// Sets `redirection_policy`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
-/// Sets `refresh_token`.
-with_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
 /// Sets `require_proof_of_possession`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
 /// Sets `require_pushed_authorization_requests`.
 with_require_pushed_authorization_requests(require_pushed_authorization_requests): bool;
-/// Sets `session_transfer`.
-with_session_transfer(session_transfer): ClientSessionTransferConfiguration;
 /// Sets `signed_request_object`.
 with_signed_request_object(signed_request_object): ClientSignedRequestObjectWithCredentialId;
-/// Sets `skip_non_verifiable_callback_uri_confirmation_prompt`.
-with_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 /// Sets `sso`.
 with_sso(sso): bool;
 /// Sets `sso_disabled`.
 with_sso_disabled(sso_disabled): bool;
 /// Sets `third_party_security_mode`.
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
-/// Sets `token_endpoint_auth_method`.
-with_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodOrNullEnum;
-/// Sets `token_exchange`.
-with_token_exchange(token_exchange): ClientTokenExchangeConfigurationOrNull;
-/// Sets `token_quota`.
-with_token_quota(token_quota): UpdateTokenQuota;
 /// Sets `token_vault_privileged_access`.
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithCredentialId;
 /// Sets `web_origins`.
 with_web_origins(web_origins): Vec<String>;
+});
+nullable_setters!(UpdateClientRequestContent {
+with_async_approval_notification_channels, clear_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
+with_client_authentication_methods, clear_client_authentication_methods(client_authentication_methods): ClientAuthenticationMethod;
+with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
+with_cross_origin_loc, clear_cross_origin_loc(cross_origin_loc): String;
+with_default_organization, clear_default_organization(default_organization): ClientDefaultOrganization;
+with_encryption_key, clear_encryption_key(encryption_key): ClientEncryptionKey;
+with_express_configuration, clear_express_configuration(express_configuration): ExpressConfiguration;
+with_fedcm_login, clear_fedcm_login(fedcm_login): FedCmLoginPatch;
+with_my_organization_configuration, clear_my_organization_configuration(my_organization_configuration): ClientMyOrganizationPostConfiguration;
+with_native_social_login, clear_native_social_login(native_social_login): NativeSocialLoginPatch;
+with_organization_discovery_methods, clear_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
+with_organization_require_behavior, clear_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
+with_organization_usage, clear_organization_usage(organization_usage): ClientOrganizationUsageEnum;
+with_par_request_expiry, clear_par_request_expiry(par_request_expiry): i64;
+with_refresh_token, clear_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
+with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTransferConfiguration;
+with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
+with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
+with_token_exchange, clear_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
+with_token_quota, clear_token_quota(token_quota): TokenQuota;
 });
 impl UpdateClientRequestContent {
     /// Adds a field this type does not name (it is sent as given).

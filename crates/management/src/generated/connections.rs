@@ -213,8 +213,6 @@ pub struct ConnectionEnabledClient {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionEnabledClient: client_id);
-/// The schema `ConnectionFederatedConnectionsAccessTokens`: the same shape as [`SignupVerification`], so one type serves both.
-pub type ConnectionFederatedConnectionsAccessTokens = SignupVerification;
 /// A model of the schema `ConnectionGatewayAuthentication`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -796,8 +794,6 @@ ClientSecretPost => "client_secret_post",
 /// `private_key_jwt`.
 PrivateKeyJwt => "private_key_jwt",
 });
-/// The schema `ConnectionTokenEndpointAuthSigningAlgEnum`: the same shape as [`ConnectionIdTokenSignedResponseAlgEnum`], so one type serves both.
-pub type ConnectionTokenEndpointAuthSigningAlgEnum = ConnectionIdTokenSignedResponseAlgEnum;
 string_enum!(
 /// A string enum: the schema `ConnectionTokenEndpointJwtcaAudFormatEnumOIDC`.
 ConnectionTokenEndpointJwtcaAudFormatEnumOidc {
@@ -842,9 +838,9 @@ with_min(min): i64;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectionValidationOptions {
-    /// `username`: a [`ConnectionUsernameValidationOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<ConnectionUsernameValidationOptions>,
+    /// `username`: a [`ConnectionUsernameValidationOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub username: crate::Nullable<ConnectionUsernameValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -859,9 +855,8 @@ impl ConnectionValidationOptions {
         }
     }
 }
-setters!(ConnectionValidationOptions {
-/// Sets `username`.
-with_username(username): ConnectionUsernameValidationOptions;
+nullable_setters!(ConnectionValidationOptions {
+with_username, clear_username(username): ConnectionUsernameValidationOptions;
 });
 /// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1067,9 +1062,9 @@ pub struct CreateScimTokenRequestContent {
     /// `scopes`: a list, each item a string; at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<String>>,
-    /// `token_lifetime`: an integer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_lifetime: Option<i64>,
+    /// `token_lifetime`: an integer; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_lifetime: crate::Nullable<i64>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -1080,7 +1075,7 @@ impl CreateScimTokenRequestContent {
     pub fn new() -> Self {
         Self {
             scopes: None,
-            token_lifetime: None,
+            token_lifetime: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -1088,8 +1083,9 @@ impl CreateScimTokenRequestContent {
 setters!(CreateScimTokenRequestContent {
 /// Sets `scopes`.
 with_scopes(scopes): Vec<String>;
-/// Sets `token_lifetime`.
-with_token_lifetime(token_lifetime): i64;
+});
+nullable_setters!(CreateScimTokenRequestContent {
+with_token_lifetime, clear_token_lifetime(token_lifetime): i64;
 });
 impl CreateScimTokenRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1851,15 +1847,15 @@ pub struct UpdateConnectionOptions {
     /// `attributes`: a [`ConnectionAttributes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<ConnectionAttributes>,
-    /// `authentication_methods`: a [`ConnectionAuthenticationMethods`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_methods: Option<ConnectionAuthenticationMethods>,
+    /// `authentication_methods`: a [`ConnectionAuthenticationMethods`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub authentication_methods: crate::Nullable<ConnectionAuthenticationMethods>,
     /// `basic_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_profile: Option<bool>,
-    /// `configuration`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<crate::secret::SecretMap>,
+    /// `configuration`: a JSON object; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub configuration: crate::Nullable<crate::secret::SecretMap>,
     /// `customScripts`: a [`ConnectionCustomScripts`].
     #[serde(
         rename = "customScripts",
@@ -1901,46 +1897,46 @@ pub struct UpdateConnectionOptions {
     /// `ext_profile`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_profile: Option<bool>,
-    /// `federated_connections_access_tokens`: a [`ConnectionFederatedConnectionsAccessTokens`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub federated_connections_access_tokens: Option<ConnectionFederatedConnectionsAccessTokens>,
-    /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway_authentication: Option<ConnectionGatewayAuthentication>,
+    /// `federated_connections_access_tokens`: a [`SignupVerification`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub federated_connections_access_tokens: crate::Nullable<SignupVerification>,
+    /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub gateway_authentication: crate::Nullable<ConnectionGatewayAuthentication>,
     /// `id_token_session_expiry_supported`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_session_expiry_supported: Option<bool>,
-    /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token_signed_response_algs: Option<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
+    /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub id_token_signed_response_algs: crate::Nullable<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
     /// `import_mode`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_mode: Option<bool>,
-    /// `non_persistent_attrs`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub non_persistent_attrs: Option<Vec<String>>,
-    /// `passkey_options`: a [`ConnectionPasskeyOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passkey_options: Option<ConnectionPasskeyOptions>,
-    /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`).
+    /// `non_persistent_attrs`: a list, each item a string; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub non_persistent_attrs: crate::Nullable<Vec<String>>,
+    /// `passkey_options`: a [`ConnectionPasskeyOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub passkey_options: crate::Nullable<ConnectionPasskeyOptions>,
+    /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`); may be `null`.
     #[serde(
         rename = "passwordPolicy",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    pub password_policy: Option<ConnectionPasswordPolicyEnum>,
-    /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_complexity_options: Option<ConnectionPasswordComplexityOptions>,
-    /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_dictionary: Option<ConnectionPasswordDictionaryOptions>,
-    /// `password_history`: a [`ConnectionPasswordHistoryOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_history: Option<ConnectionPasswordHistoryOptions>,
-    /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_no_personal_info: Option<ConnectionPasswordNoPersonalInfoOptions>,
+    pub password_policy: crate::Nullable<ConnectionPasswordPolicyEnum>,
+    /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub password_complexity_options: crate::Nullable<ConnectionPasswordComplexityOptions>,
+    /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub password_dictionary: crate::Nullable<ConnectionPasswordDictionaryOptions>,
+    /// `password_history`: a [`ConnectionPasswordHistoryOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub password_history: crate::Nullable<ConnectionPasswordHistoryOptions>,
+    /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub password_no_personal_info: crate::Nullable<ConnectionPasswordNoPersonalInfoOptions>,
     /// `password_options`: a [`ConnectionPasswordOptions`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_options: Option<ConnectionPasswordOptions>,
@@ -1950,21 +1946,21 @@ pub struct UpdateConnectionOptions {
     /// `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_user_root_attributes: Option<ConnectionSetUserRootAttributesEnum>,
-    /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_method: Option<ConnectionTokenEndpointAuthMethodEnum>,
-    /// `token_endpoint_auth_signing_alg`: a [`ConnectionTokenEndpointAuthSigningAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_signing_alg: Option<ConnectionTokenEndpointAuthSigningAlgEnum>,
+    /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub token_endpoint_auth_method: crate::Nullable<ConnectionTokenEndpointAuthMethodEnum>,
+    /// `token_endpoint_auth_signing_alg`: a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub token_endpoint_auth_signing_alg: crate::Nullable<ConnectionIdTokenSignedResponseAlgEnum>,
     /// `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_jwtca_aud_format: Option<ConnectionTokenEndpointJwtcaAudFormatEnumOidc>,
-    /// `upstream_params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upstream_params: Option<crate::secret::SecretMap>,
-    /// `validation`: a [`ConnectionValidationOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validation: Option<ConnectionValidationOptions>,
+    /// `upstream_params`: a JSON object; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub upstream_params: crate::Nullable<crate::secret::SecretMap>,
+    /// `validation`: a [`ConnectionValidationOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub validation: crate::Nullable<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -1988,12 +1984,8 @@ with_api_enable_users(api_enable_users): bool;
 with_assertion_decryption_settings(assertion_decryption_settings): ConnectionAssertionDecryptionSettings;
 /// Sets `attributes`.
 with_attributes(attributes): ConnectionAttributes;
-/// Sets `authentication_methods`.
-with_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
 /// Sets `basic_profile`.
 with_basic_profile(basic_profile): bool;
-/// Sets `configuration`.
-with_configuration(configuration): crate::secret::SecretMap;
 /// Sets `customScripts`.
 with_custom_scripts(custom_scripts): ConnectionCustomScripts;
 /// Sets `disable_self_service_change_password`.
@@ -2016,46 +2008,36 @@ with_ext_groups(ext_groups): bool;
 with_ext_is_suspended(ext_is_suspended): bool;
 /// Sets `ext_profile`.
 with_ext_profile(ext_profile): bool;
-/// Sets `federated_connections_access_tokens`.
-with_federated_connections_access_tokens(federated_connections_access_tokens): ConnectionFederatedConnectionsAccessTokens;
-/// Sets `gateway_authentication`.
-with_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
 /// Sets `id_token_session_expiry_supported`.
 with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
-/// Sets `id_token_signed_response_algs`.
-with_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
 /// Sets `import_mode`.
 with_import_mode(import_mode): bool;
-/// Sets `non_persistent_attrs`.
-with_non_persistent_attrs(non_persistent_attrs): Vec<String>;
-/// Sets `passkey_options`.
-with_passkey_options(passkey_options): ConnectionPasskeyOptions;
-/// Sets `passwordPolicy`.
-with_password_policy(password_policy): ConnectionPasswordPolicyEnum;
-/// Sets `password_complexity_options`.
-with_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
-/// Sets `password_dictionary`.
-with_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
-/// Sets `password_history`.
-with_password_history(password_history): ConnectionPasswordHistoryOptions;
-/// Sets `password_no_personal_info`.
-with_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
 /// Sets `password_options`.
 with_password_options(password_options): ConnectionPasswordOptions;
 /// Sets `precedence`.
 with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
 /// Sets `set_user_root_attributes`.
 with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
-/// Sets `token_endpoint_auth_method`.
-with_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
-/// Sets `token_endpoint_auth_signing_alg`.
-with_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionTokenEndpointAuthSigningAlgEnum;
 /// Sets `token_endpoint_jwtca_aud_format`.
 with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
-/// Sets `upstream_params`.
-with_upstream_params(upstream_params): crate::secret::SecretMap;
-/// Sets `validation`.
-with_validation(validation): ConnectionValidationOptions;
+});
+nullable_setters!(UpdateConnectionOptions {
+with_authentication_methods, clear_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
+with_configuration, clear_configuration(configuration): crate::secret::SecretMap;
+with_federated_connections_access_tokens, clear_federated_connections_access_tokens(federated_connections_access_tokens): SignupVerification;
+with_gateway_authentication, clear_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
+with_id_token_signed_response_algs, clear_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
+with_non_persistent_attrs, clear_non_persistent_attrs(non_persistent_attrs): Vec<String>;
+with_passkey_options, clear_passkey_options(passkey_options): ConnectionPasskeyOptions;
+with_password_policy, clear_password_policy(password_policy): ConnectionPasswordPolicyEnum;
+with_password_complexity_options, clear_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
+with_password_dictionary, clear_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
+with_password_history, clear_password_history(password_history): ConnectionPasswordHistoryOptions;
+with_password_no_personal_info, clear_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
+with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
+with_token_endpoint_auth_signing_alg, clear_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionIdTokenSignedResponseAlgEnum;
+with_upstream_params, clear_upstream_params(upstream_params): crate::secret::SecretMap;
+with_validation, clear_validation(validation): ConnectionValidationOptions;
 });
 /// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -2072,18 +2054,18 @@ pub struct UpdateConnectionRequestContent {
     /// `display_name`: a string; at most 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
-    /// `enabled_clients`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    enabled_clients: Option<Vec<String>>,
+    /// `enabled_clients`: a list, each item a string; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    enabled_clients: crate::Nullable<Vec<String>>,
     /// `is_domain_connection`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
-    /// `options`: a [`UpdateConnectionOptions`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    options: Option<UpdateConnectionOptions>,
+    /// `options`: a [`UpdateConnectionOptions`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    options: crate::Nullable<UpdateConnectionOptions>,
     /// `realms`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     realms: Option<Vec<String>>,
@@ -2103,10 +2085,10 @@ impl UpdateConnectionRequestContent {
             connected_accounts: None,
             cross_app_access_requesting_app: None,
             display_name: None,
-            enabled_clients: None,
+            enabled_clients: crate::Nullable::Absent,
             is_domain_connection: None,
             metadata: None,
-            options: None,
+            options: crate::Nullable::Absent,
             realms: None,
             show_as_button: None,
             extra: serde_json::Map::new(),
@@ -2122,18 +2104,18 @@ with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
 with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
 /// Sets `display_name`.
 with_display_name(display_name): String;
-/// Sets `enabled_clients`.
-with_enabled_clients(enabled_clients): Vec<String>;
 /// Sets `is_domain_connection`.
 with_is_domain_connection(is_domain_connection): bool;
 /// Sets `metadata`.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `options`.
-with_options(options): UpdateConnectionOptions;
 /// Sets `realms`.
 with_realms(realms): Vec<String>;
 /// Sets `show_as_button`.
 with_show_as_button(show_as_button): bool;
+});
+nullable_setters!(UpdateConnectionRequestContent {
+with_enabled_clients, clear_enabled_clients(enabled_clients): Vec<String>;
+with_options, clear_options(options): UpdateConnectionOptions;
 });
 impl UpdateConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -5,9 +5,9 @@ use super::shared::*;
 /// A request body, the schema `CreateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateCustomDomainRequestContent {
-    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_client_ip_header: Option<CustomDomainCustomClientIpHeaderEnum>,
+    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    custom_client_ip_header: crate::Nullable<CustomDomainCustomClientIpHeaderEnum>,
     /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9])$`; required.
     domain: String,
     /// `domain_metadata`: a JSON object.
@@ -37,7 +37,7 @@ impl CreateCustomDomainRequestContent {
         type_: impl Into<CustomDomainProvisioningTypeEnum>,
     ) -> Self {
         Self {
-            custom_client_ip_header: None,
+            custom_client_ip_header: crate::Nullable::Absent,
             domain: domain.into(),
             domain_metadata: None,
             relying_party_identifier: None,
@@ -49,8 +49,6 @@ impl CreateCustomDomainRequestContent {
     }
 }
 setters!(CreateCustomDomainRequestContent {
-/// Sets `custom_client_ip_header`.
-with_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
 /// Sets `domain_metadata`.
 with_domain_metadata(domain_metadata): crate::secret::SecretMap;
 /// Sets `relying_party_identifier`.
@@ -59,6 +57,9 @@ with_relying_party_identifier(relying_party_identifier): String;
 with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
 /// Sets `verification_method`.
 with_verification_method(verification_method): CustomDomainVerificationMethodEnum;
+});
+nullable_setters!(CreateCustomDomainRequestContent {
+with_custom_client_ip_header, clear_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
 });
 impl CreateCustomDomainRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -74,7 +75,7 @@ pub struct CreateCustomDomainResponseContent {
     /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
+    /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
@@ -119,7 +120,7 @@ pub struct CustomDomain {
     /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `custom_client_ip_header`: a string.
+    /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
@@ -418,15 +419,15 @@ pub struct TestCustomDomainResponseContent {
 /// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateCustomDomainRequestContent {
-    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_client_ip_header: Option<CustomDomainCustomClientIpHeaderEnum>,
+    /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    custom_client_ip_header: crate::Nullable<CustomDomainCustomClientIpHeaderEnum>,
     /// `domain_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     domain_metadata: Option<crate::secret::SecretMap>,
-    /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    relying_party_identifier: Option<String>,
+    /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    relying_party_identifier: crate::Nullable<String>,
     /// `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_policy: Option<CustomDomainTlsPolicyEnum>,
@@ -439,23 +440,23 @@ impl UpdateCustomDomainRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            custom_client_ip_header: None,
+            custom_client_ip_header: crate::Nullable::Absent,
             domain_metadata: None,
-            relying_party_identifier: None,
+            relying_party_identifier: crate::Nullable::Absent,
             tls_policy: None,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateCustomDomainRequestContent {
-/// Sets `custom_client_ip_header`.
-with_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
 /// Sets `domain_metadata`.
 with_domain_metadata(domain_metadata): crate::secret::SecretMap;
-/// Sets `relying_party_identifier`.
-with_relying_party_identifier(relying_party_identifier): String;
 /// Sets `tls_policy`.
 with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
+});
+nullable_setters!(UpdateCustomDomainRequestContent {
+with_custom_client_ip_header, clear_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
+with_relying_party_identifier, clear_relying_party_identifier(relying_party_identifier): String;
 });
 impl UpdateCustomDomainRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -482,7 +483,7 @@ pub struct VerifyCustomDomainResponseContent {
     /// `cname_api_key`: a secret string; defaults to `"d4feca..."`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname_api_key: Option<crate::Secret>,
-    /// `custom_client_ip_header`: a string.
+    /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.

@@ -42,13 +42,13 @@ AsyncApproval => "async_approval",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetEmailTemplateResponseContent {
-    /// `body`: a string.
+    /// `body`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled`: a boolean.
+    /// `enabled`: a boolean; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`.
+    /// `from`: a string; defaults to `"sender@auth0.com"`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
@@ -58,19 +58,19 @@ pub struct GetEmailTemplateResponseContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
+    /// `resultUrl`: a string; may be `null`.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject`: a string.
+    /// `subject`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`.
+    /// `syntax`: a string; defaults to `"liquid"`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
+    /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,
@@ -84,11 +84,11 @@ pub struct GetEmailTemplateResponseContent {
 /// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetEmailTemplateRequestContent {
-    /// `body`: a string; required.
+    /// `body`: a string; required; may be `null`.
     body: String,
-    /// `enabled`: a boolean; required.
+    /// `enabled`: a boolean; required; may be `null`.
     enabled: bool,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required; may be `null`.
     from: String,
     /// `includeEmailInRedirect`: a boolean.
     #[serde(
@@ -96,21 +96,24 @@ pub struct SetEmailTemplateRequestContent {
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
-    #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
-    result_url: Option<String>,
-    /// `subject`: a string; required.
+    /// `resultUrl`: a string; may be `null`.
+    #[serde(
+        rename = "resultUrl",
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    result_url: crate::Nullable<String>,
+    /// `subject`: a string; required; may be `null`.
     subject: String,
-    /// `syntax`: a string; defaults to `"liquid"`; required.
+    /// `syntax`: a string; defaults to `"liquid"`; required; may be `null`.
     syntax: String,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     template: EmailTemplateNameEnum,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
+    /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
     #[serde(
         rename = "urlLifetimeInSeconds",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    url_lifetime_in_seconds: Option<f64>,
+    url_lifetime_in_seconds: crate::Nullable<f64>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -131,11 +134,11 @@ impl SetEmailTemplateRequestContent {
             enabled: enabled.into(),
             from: from.into(),
             include_email_in_redirect: None,
-            result_url: None,
+            result_url: crate::Nullable::Absent,
             subject: subject.into(),
             syntax: syntax.into(),
             template: template.into(),
-            url_lifetime_in_seconds: None,
+            url_lifetime_in_seconds: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -143,10 +146,10 @@ impl SetEmailTemplateRequestContent {
 setters!(SetEmailTemplateRequestContent {
 /// Sets `includeEmailInRedirect`.
 with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `resultUrl`.
-with_result_url(result_url): String;
-/// Sets `urlLifetimeInSeconds`.
-with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
+});
+nullable_setters!(SetEmailTemplateRequestContent {
+with_result_url, clear_result_url(result_url): String;
+with_url_lifetime_in_seconds, clear_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
 });
 impl SetEmailTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -159,13 +162,13 @@ impl SetEmailTemplateRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetEmailTemplateResponseContent {
-    /// `body`: a string; required.
+    /// `body`: a string; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `enabled`: a boolean; required.
+    /// `enabled`: a boolean; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required.
+    /// `from`: a string; defaults to `"sender@auth0.com"`; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
@@ -175,19 +178,19 @@ pub struct SetEmailTemplateResponseContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
+    /// `resultUrl`: a string; may be `null`.
     #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
-    /// `subject`: a string; required.
+    /// `subject`: a string; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`; required.
+    /// `syntax`: a string; defaults to `"liquid"`; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
+    /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
     #[serde(
         rename = "urlLifetimeInSeconds",
         default,
@@ -201,39 +204,42 @@ pub struct SetEmailTemplateResponseContent {
 /// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEmailTemplateRequestContent {
-    /// `body`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<String>,
-    /// `enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<String>,
+    /// `body`: a string; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    body: crate::Nullable<String>,
+    /// `enabled`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    enabled: crate::Nullable<bool>,
+    /// `from`: a string; defaults to `"sender@auth0.com"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    from: crate::Nullable<String>,
     /// `includeEmailInRedirect`: a boolean.
     #[serde(
         rename = "includeEmailInRedirect",
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
-    /// `resultUrl`: a string.
-    #[serde(rename = "resultUrl", skip_serializing_if = "Option::is_none")]
-    result_url: Option<String>,
-    /// `subject`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    syntax: Option<String>,
+    /// `resultUrl`: a string; may be `null`.
+    #[serde(
+        rename = "resultUrl",
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    result_url: crate::Nullable<String>,
+    /// `subject`: a string; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    subject: crate::Nullable<String>,
+    /// `syntax`: a string; defaults to `"liquid"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    syntax: crate::Nullable<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     template: Option<EmailTemplateNameEnum>,
-    /// `urlLifetimeInSeconds`: a number; at least 0.
+    /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
     #[serde(
         rename = "urlLifetimeInSeconds",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "crate::Nullable::is_absent"
     )]
-    url_lifetime_in_seconds: Option<f64>,
+    url_lifetime_in_seconds: crate::Nullable<f64>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -243,38 +249,33 @@ impl UpdateEmailTemplateRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            body: None,
-            enabled: None,
-            from: None,
+            body: crate::Nullable::Absent,
+            enabled: crate::Nullable::Absent,
+            from: crate::Nullable::Absent,
             include_email_in_redirect: None,
-            result_url: None,
-            subject: None,
-            syntax: None,
+            result_url: crate::Nullable::Absent,
+            subject: crate::Nullable::Absent,
+            syntax: crate::Nullable::Absent,
             template: None,
-            url_lifetime_in_seconds: None,
+            url_lifetime_in_seconds: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateEmailTemplateRequestContent {
-/// Sets `body`.
-with_body(body): String;
-/// Sets `enabled`.
-with_enabled(enabled): bool;
-/// Sets `from`.
-with_from(from): String;
 /// Sets `includeEmailInRedirect`.
 with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `resultUrl`.
-with_result_url(result_url): String;
-/// Sets `subject`.
-with_subject(subject): String;
-/// Sets `syntax`.
-with_syntax(syntax): String;
 /// Sets `template`.
 with_template(template): EmailTemplateNameEnum;
-/// Sets `urlLifetimeInSeconds`.
-with_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
+});
+nullable_setters!(UpdateEmailTemplateRequestContent {
+with_body, clear_body(body): String;
+with_enabled, clear_enabled(enabled): bool;
+with_from, clear_from(from): String;
+with_result_url, clear_result_url(result_url): String;
+with_subject, clear_subject(subject): String;
+with_syntax, clear_syntax(syntax): String;
+with_url_lifetime_in_seconds, clear_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
 });
 impl UpdateEmailTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).

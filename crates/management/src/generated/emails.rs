@@ -15,9 +15,9 @@ pub struct CreateEmailProviderRequestContent {
     enabled: Option<bool>,
     /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`); required.
     name: EmailProviderNameEnum,
-    /// `settings`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    settings: Option<crate::secret::SecretMap>,
+    /// `settings`: a JSON object; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    settings: crate::Nullable<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -34,7 +34,7 @@ impl CreateEmailProviderRequestContent {
             default_from_address: None,
             enabled: None,
             name: name.into(),
-            settings: None,
+            settings: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -44,8 +44,9 @@ setters!(CreateEmailProviderRequestContent {
 with_default_from_address(default_from_address): String;
 /// Sets `enabled`.
 with_enabled(enabled): bool;
-/// Sets `settings`.
-with_settings(settings): crate::secret::SecretMap;
+});
+nullable_setters!(CreateEmailProviderRequestContent {
+with_settings, clear_settings(settings): crate::secret::SecretMap;
 });
 impl CreateEmailProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -275,9 +276,9 @@ pub struct EmailProviderCredentialsSchemaApiKeyRegion {
     /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `region`: a [`EmailSparkPostRegionEnum`] (one of `eu`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<EmailSparkPostRegionEnum>,
+    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub region: crate::Nullable<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -295,8 +296,9 @@ impl EmailProviderCredentialsSchemaApiKeyRegion {
 setters!(EmailProviderCredentialsSchemaApiKeyRegion {
 /// Sets `api_key`.
 with_api_key(api_key): crate::Secret;
-/// Sets `region`.
-with_region(region): EmailSparkPostRegionEnum;
+});
+nullable_setters!(EmailProviderCredentialsSchemaApiKeyRegion {
+with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -376,9 +378,9 @@ pub struct EmailProviderCredentialsSchemaDomain {
     /// `domain`: a string; at least 4 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<EmailMailgunRegionEnum>,
+    /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub region: crate::Nullable<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -398,8 +400,9 @@ setters!(EmailProviderCredentialsSchemaDomain {
 with_api_key(api_key): crate::Secret;
 /// Sets `domain`.
 with_domain(domain): String;
-/// Sets `region`.
-with_region(region): EmailMailgunRegionEnum;
+});
+nullable_setters!(EmailProviderCredentialsSchemaDomain {
+with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -518,8 +521,6 @@ String2(String) => as_string2, is_string2;
 String3(String) => as_string3, is_string3;
 } from {
 });
-/// The schema `EmailSparkPostRegionEnum`: the same shape as [`EmailMailgunRegionEnum`], so one type serves both.
-pub type EmailSparkPostRegionEnum = EmailMailgunRegionEnum;
 /// A model of the schema `GetEmailProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -559,9 +560,9 @@ pub struct UpdateEmailProviderRequestContent {
     /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`).
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<EmailProviderNameEnum>,
-    /// `settings`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    settings: Option<crate::secret::SecretMap>,
+    /// `settings`: a JSON object; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    settings: crate::Nullable<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -575,7 +576,7 @@ impl UpdateEmailProviderRequestContent {
             default_from_address: None,
             enabled: None,
             name: None,
-            settings: None,
+            settings: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -589,8 +590,9 @@ with_default_from_address(default_from_address): String;
 with_enabled(enabled): bool;
 /// Sets `name`.
 with_name(name): EmailProviderNameEnum;
-/// Sets `settings`.
-with_settings(settings): crate::secret::SecretMap;
+});
+nullable_setters!(UpdateEmailProviderRequestContent {
+with_settings, clear_settings(settings): crate::secret::SecretMap;
 });
 impl UpdateEmailProviderRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -807,9 +807,9 @@ pub struct UpdateExperimentRequestContent {
     /// `assignment_config`: a [`AssignmentConfig`].
     #[serde(skip_serializing_if = "Option::is_none")]
     assignment_config: Option<AssignmentConfig>,
-    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
@@ -824,7 +824,7 @@ impl UpdateExperimentRequestContent {
         Self {
             allocations: None,
             assignment_config: None,
-            description: None,
+            description: crate::Nullable::Absent,
             name: None,
             extra: serde_json::Map::new(),
         }
@@ -835,10 +835,11 @@ setters!(UpdateExperimentRequestContent {
 with_allocations(allocations): Vec<AllocationRequestItem>;
 /// Sets `assignment_config`.
 with_assignment_config(assignment_config): AssignmentConfig;
-/// Sets `description`.
-with_description(description): String;
 /// Sets `name`.
 with_name(name): String;
+});
+nullable_setters!(UpdateExperimentRequestContent {
+with_description, clear_description(description): String;
 });
 impl UpdateExperimentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -880,9 +881,9 @@ pub type UpdateExperimentStatusResponseContent = ExperimentListItem;
 /// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFeatureFlagRequestContent {
-    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
@@ -898,7 +899,7 @@ impl UpdateFeatureFlagRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            description: None,
+            description: crate::Nullable::Absent,
             name: None,
             parameters: None,
             extra: serde_json::Map::new(),
@@ -906,12 +907,13 @@ impl UpdateFeatureFlagRequestContent {
     }
 }
 setters!(UpdateFeatureFlagRequestContent {
-/// Sets `description`.
-with_description(description): String;
 /// Sets `name`.
 with_name(name): String;
 /// Sets `parameters`.
 with_parameters(parameters): crate::secret::SecretMap;
+});
+nullable_setters!(UpdateFeatureFlagRequestContent {
+with_description, clear_description(description): String;
 });
 impl UpdateFeatureFlagRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -953,9 +955,9 @@ pub type UpdateFeatureFlagStatusResponseContent = FeatureFlag;
 /// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSegmentRequestContent {
-    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
@@ -971,7 +973,7 @@ impl UpdateSegmentRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            description: None,
+            description: crate::Nullable::Absent,
             name: None,
             rules: None,
             extra: serde_json::Map::new(),
@@ -979,12 +981,13 @@ impl UpdateSegmentRequestContent {
     }
 }
 setters!(UpdateSegmentRequestContent {
-/// Sets `description`.
-with_description(description): String;
 /// Sets `name`.
 with_name(name): String;
 /// Sets `rules`.
 with_rules(rules): Vec<SegmentRule>;
+});
+nullable_setters!(UpdateSegmentRequestContent {
+with_description, clear_description(description): String;
 });
 impl UpdateSegmentRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -998,9 +1001,9 @@ pub type UpdateSegmentResponseContent = Segment;
 /// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVariationRequestContent {
-    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
+    /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
@@ -1016,7 +1019,7 @@ impl UpdateVariationRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            description: None,
+            description: crate::Nullable::Absent,
             name: None,
             overrides: None,
             extra: serde_json::Map::new(),
@@ -1024,12 +1027,13 @@ impl UpdateVariationRequestContent {
     }
 }
 setters!(UpdateVariationRequestContent {
-/// Sets `description`.
-with_description(description): String;
 /// Sets `name`.
 with_name(name): String;
 /// Sets `overrides`.
 with_overrides(overrides): crate::secret::SecretMap;
+});
+nullable_setters!(UpdateVariationRequestContent {
+with_description, clear_description(description): String;
 });
 impl UpdateVariationRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -5627,9 +5627,9 @@ pub struct FlowActionFlowMapValueParams {
     /// `cases`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<crate::secret::SecretMap>,
-    /// `fallback`: a [`FlowActionFlowMapValueParamsFallback`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fallback: Option<FlowActionFlowMapValueParamsFallback>,
+    /// `fallback`: a [`FlowActionFlowMapValueParamsFallback`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub fallback: crate::Nullable<FlowActionFlowMapValueParamsFallback>,
     /// `input`: a [`FlowActionFlowMapValueParamsInput`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<FlowActionFlowMapValueParamsInput>,
@@ -5651,10 +5651,11 @@ impl FlowActionFlowMapValueParams {
 setters!(FlowActionFlowMapValueParams {
 /// Sets `cases`.
 with_cases(cases): crate::secret::SecretMap;
-/// Sets `fallback`.
-with_fallback(fallback): FlowActionFlowMapValueParamsFallback;
 /// Sets `input`.
 with_input(input): FlowActionFlowMapValueParamsInput;
+});
+nullable_setters!(FlowActionFlowMapValueParams {
+with_fallback, clear_fallback(fallback): FlowActionFlowMapValueParamsFallback;
 });
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -12161,9 +12162,9 @@ FormCount => "form_count",
 /// A request body, the schema `UpdateFlowRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFlowRequestContent {
-    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actions: Option<Vec<FlowAction>>,
+    /// `actions`: a list, each item a [`FlowAction`]; at least 0 items; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    actions: crate::Nullable<Vec<FlowAction>>,
     /// `name`: a string; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
@@ -12176,17 +12177,18 @@ impl UpdateFlowRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            actions: None,
+            actions: crate::Nullable::Absent,
             name: None,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateFlowRequestContent {
-/// Sets `actions`.
-with_actions(actions): Vec<FlowAction>;
 /// Sets `name`.
 with_name(name): String;
+});
+nullable_setters!(UpdateFlowRequestContent {
+with_actions, clear_actions(actions): Vec<FlowAction>;
 });
 impl UpdateFlowRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -4173,30 +4173,30 @@ str_accessors!(GetFormResponseContent: id, name);
 /// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFormRequestContent {
-    /// `ending`: a [`FormEndingNode`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ending: Option<FormEndingNode>,
-    /// `languages`: a [`FormLanguages`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    languages: Option<FormLanguages>,
-    /// `messages`: a [`FormMessages`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    messages: Option<FormMessages>,
+    /// `ending`: a [`FormEndingNode`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    ending: crate::Nullable<FormEndingNode>,
+    /// `languages`: a [`FormLanguages`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    languages: crate::Nullable<FormLanguages>,
+    /// `messages`: a [`FormMessages`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    messages: crate::Nullable<FormMessages>,
     /// `name`: a string; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `nodes`: a list, each item a [`FormNode`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nodes: Option<Vec<FormNode>>,
-    /// `start`: a [`FormStartNode`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    start: Option<FormStartNode>,
-    /// `style`: a [`FormStyle`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    style: Option<FormStyle>,
-    /// `translations`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    translations: Option<crate::secret::SecretMap>,
+    /// `nodes`: a list, each item a [`FormNode`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    nodes: crate::Nullable<Vec<FormNode>>,
+    /// `start`: a [`FormStartNode`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    start: crate::Nullable<FormStartNode>,
+    /// `style`: a [`FormStyle`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    style: crate::Nullable<FormStyle>,
+    /// `translations`: a JSON object; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    translations: crate::Nullable<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -4206,35 +4206,30 @@ impl UpdateFormRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            ending: None,
-            languages: None,
-            messages: None,
+            ending: crate::Nullable::Absent,
+            languages: crate::Nullable::Absent,
+            messages: crate::Nullable::Absent,
             name: None,
-            nodes: None,
-            start: None,
-            style: None,
-            translations: None,
+            nodes: crate::Nullable::Absent,
+            start: crate::Nullable::Absent,
+            style: crate::Nullable::Absent,
+            translations: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateFormRequestContent {
-/// Sets `ending`.
-with_ending(ending): FormEndingNode;
-/// Sets `languages`.
-with_languages(languages): FormLanguages;
-/// Sets `messages`.
-with_messages(messages): FormMessages;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `nodes`.
-with_nodes(nodes): Vec<FormNode>;
-/// Sets `start`.
-with_start(start): FormStartNode;
-/// Sets `style`.
-with_style(style): FormStyle;
-/// Sets `translations`.
-with_translations(translations): crate::secret::SecretMap;
+});
+nullable_setters!(UpdateFormRequestContent {
+with_ending, clear_ending(ending): FormEndingNode;
+with_languages, clear_languages(languages): FormLanguages;
+with_messages, clear_messages(messages): FormMessages;
+with_nodes, clear_nodes(nodes): Vec<FormNode>;
+with_start, clear_start(start): FormStartNode;
+with_style, clear_style(style): FormStyle;
+with_translations, clear_translations(translations): crate::secret::SecretMap;
 });
 impl UpdateFormRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -154,7 +154,7 @@ pub struct GetGuardianFactorSmsTemplatesResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderApnsResponseContent {
-    /// `bundle_id`: a string; 1 to 20 characters.
+    /// `bundle_id`: a string; 1 to 20 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
     /// `enabled`: a boolean.
@@ -200,16 +200,16 @@ pub struct GetGuardianFactorsProviderSmsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -220,19 +220,19 @@ pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSnsResponseContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -504,12 +504,12 @@ pub type SetGuardianFactorsProviderPhoneTwilioResponseContent =
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationApnsRequestContent {
-    /// `bundle_id`: a string; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bundle_id: Option<String>,
-    /// `p12`: a string; 1 to 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p12: Option<String>,
+    /// `bundle_id`: a string; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    bundle_id: crate::Nullable<String>,
+    /// `p12`: a string; 1 to 10000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    p12: crate::Nullable<String>,
     /// `sandbox`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox: Option<bool>,
@@ -522,20 +522,20 @@ impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            bundle_id: None,
-            p12: None,
+            bundle_id: crate::Nullable::Absent,
+            p12: crate::Nullable::Absent,
             sandbox: None,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(SetGuardianFactorsProviderPushNotificationApnsRequestContent {
-/// Sets `bundle_id`.
-with_bundle_id(bundle_id): String;
-/// Sets `p12`.
-with_p12(p12): String;
 /// Sets `sandbox`.
 with_sandbox(sandbox): bool;
+});
+nullable_setters!(SetGuardianFactorsProviderPushNotificationApnsRequestContent {
+with_bundle_id, clear_bundle_id(bundle_id): String;
+with_p12, clear_p12(p12): String;
 });
 impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -548,7 +548,7 @@ impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
-    /// `bundle_id`: a string; 1 to 1000 characters.
+    /// `bundle_id`: a string; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
     /// `sandbox`: a boolean.
@@ -562,9 +562,9 @@ str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bu
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {
-    /// `server_key`: a secret string; 1 to 152 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_key: Option<crate::Secret>,
+    /// `server_key`: a secret string; 1 to 152 characters; may be `null`; redacted in `Debug`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    server_key: crate::Nullable<crate::Secret>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -574,14 +574,13 @@ impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            server_key: None,
+            server_key: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(SetGuardianFactorsProviderPushNotificationFcmRequestContent {
-/// Sets `server_key`.
-with_server_key(server_key): crate::Secret;
+nullable_setters!(SetGuardianFactorsProviderPushNotificationFcmRequestContent {
+with_server_key, clear_server_key(server_key): crate::Secret;
 });
 impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -593,9 +592,9 @@ impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-    /// `server_credentials`: a string; 1 to 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    server_credentials: Option<String>,
+    /// `server_credentials`: a string; 1 to 10000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    server_credentials: crate::Nullable<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -605,14 +604,13 @@ impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            server_credentials: None,
+            server_credentials: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
-/// Sets `server_credentials`.
-with_server_credentials(server_credentials): String;
+nullable_setters!(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+with_server_credentials, clear_server_credentials(server_credentials): String;
 });
 impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -655,21 +653,21 @@ pub type SetGuardianFactorsProviderPushNotificationResponseContent =
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aws_secret_access_key: Option<crate::Secret>,
-    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sns_gcm_platform_application_arn: Option<String>,
+    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    aws_access_key_id: crate::Nullable<String>,
+    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    aws_region: crate::Nullable<String>,
+    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    aws_secret_access_key: crate::Nullable<crate::Secret>,
+    /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    sns_apns_platform_application_arn: crate::Nullable<String>,
+    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    sns_gcm_platform_application_arn: crate::Nullable<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -679,26 +677,21 @@ impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            aws_access_key_id: None,
-            aws_region: None,
-            aws_secret_access_key: None,
-            sns_apns_platform_application_arn: None,
-            sns_gcm_platform_application_arn: None,
+            aws_access_key_id: crate::Nullable::Absent,
+            aws_region: crate::Nullable::Absent,
+            aws_secret_access_key: crate::Nullable::Absent,
+            sns_apns_platform_application_arn: crate::Nullable::Absent,
+            sns_gcm_platform_application_arn: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(SetGuardianFactorsProviderPushNotificationSnsRequestContent {
-/// Sets `aws_access_key_id`.
-with_aws_access_key_id(aws_access_key_id): String;
-/// Sets `aws_region`.
-with_aws_region(aws_region): String;
-/// Sets `aws_secret_access_key`.
-with_aws_secret_access_key(aws_secret_access_key): crate::Secret;
-/// Sets `sns_apns_platform_application_arn`.
-with_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
-/// Sets `sns_gcm_platform_application_arn`.
-with_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
+nullable_setters!(SetGuardianFactorsProviderPushNotificationSnsRequestContent {
+with_aws_access_key_id, clear_aws_access_key_id(aws_access_key_id): String;
+with_aws_region, clear_aws_region(aws_region): String;
+with_aws_secret_access_key, clear_aws_secret_access_key(aws_secret_access_key): crate::Secret;
+with_sns_apns_platform_application_arn, clear_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
+with_sns_gcm_platform_application_arn, clear_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
 });
 impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -742,18 +735,18 @@ pub type SetGuardianFactorsProviderSmsResponseContent =
 /// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sid: Option<String>,
+    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    auth_token: crate::Nullable<crate::Secret>,
+    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    from: crate::Nullable<String>,
+    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    messaging_service_sid: crate::Nullable<String>,
+    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    sid: crate::Nullable<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -763,23 +756,19 @@ impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            auth_token: None,
-            from: None,
-            messaging_service_sid: None,
-            sid: None,
+            auth_token: crate::Nullable::Absent,
+            from: crate::Nullable::Absent,
+            messaging_service_sid: crate::Nullable::Absent,
+            sid: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(SetGuardianFactorsProviderSmsTwilioRequestContent {
-/// Sets `auth_token`.
-with_auth_token(auth_token): crate::Secret;
-/// Sets `from`.
-with_from(from): String;
-/// Sets `messaging_service_sid`.
-with_messaging_service_sid(messaging_service_sid): String;
-/// Sets `sid`.
-with_sid(sid): String;
+nullable_setters!(SetGuardianFactorsProviderSmsTwilioRequestContent {
+with_auth_token, clear_auth_token(auth_token): crate::Secret;
+with_from, clear_from(from): String;
+with_messaging_service_sid, clear_messaging_service_sid(messaging_service_sid): String;
+with_sid, clear_sid(sid): String;
 });
 impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -206,10 +206,10 @@ pub struct EncryptionKey {
     /// `kid`: a string; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `parent_kid`: a string.
+    /// `parent_kid`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
-    /// `public_key`: a string.
+    /// `public_key`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.

@@ -478,8 +478,6 @@ Limited => "limited",
 /// `full`.
 Full => "full",
 });
-/// The schema `OrganizationAccessLevelEnumWithNull`: the same shape as [`OrganizationAccessLevelEnum`], so one type serves both.
-pub type OrganizationAccessLevelEnumWithNull = OrganizationAccessLevelEnum;
 /// A model of the schema `OrganizationAllConnectionPost`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -802,18 +800,18 @@ pub struct UpdateOrganizationAllConnectionRequestContent {
     /// `assign_membership_on_login`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     assign_membership_on_login: Option<bool>,
-    /// `is_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    is_enabled: Option<bool>,
+    /// `is_enabled`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    is_enabled: crate::Nullable<bool>,
     /// `is_signup_enabled`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_signup_enabled: Option<bool>,
-    /// `organization_access_level`: a [`OrganizationAccessLevelEnumWithNull`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_access_level: Option<OrganizationAccessLevelEnumWithNull>,
-    /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_connection_name: Option<String>,
+    /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_access_level: crate::Nullable<OrganizationAccessLevelEnum>,
+    /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    organization_connection_name: crate::Nullable<String>,
     /// `show_as_button`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
@@ -827,10 +825,10 @@ impl UpdateOrganizationAllConnectionRequestContent {
     pub fn new() -> Self {
         Self {
             assign_membership_on_login: None,
-            is_enabled: None,
+            is_enabled: crate::Nullable::Absent,
             is_signup_enabled: None,
-            organization_access_level: None,
-            organization_connection_name: None,
+            organization_access_level: crate::Nullable::Absent,
+            organization_connection_name: crate::Nullable::Absent,
             show_as_button: None,
             extra: serde_json::Map::new(),
         }
@@ -839,16 +837,15 @@ impl UpdateOrganizationAllConnectionRequestContent {
 setters!(UpdateOrganizationAllConnectionRequestContent {
 /// Sets `assign_membership_on_login`.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `is_enabled`.
-with_is_enabled(is_enabled): bool;
 /// Sets `is_signup_enabled`.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `organization_access_level`.
-with_organization_access_level(organization_access_level): OrganizationAccessLevelEnumWithNull;
-/// Sets `organization_connection_name`.
-with_organization_connection_name(organization_connection_name): String;
 /// Sets `show_as_button`.
 with_show_as_button(show_as_button): bool;
+});
+nullable_setters!(UpdateOrganizationAllConnectionRequestContent {
+with_is_enabled, clear_is_enabled(is_enabled): bool;
+with_organization_access_level, clear_organization_access_level(organization_access_level): OrganizationAccessLevelEnum;
+with_organization_connection_name, clear_organization_connection_name(organization_connection_name): String;
 });
 impl UpdateOrganizationAllConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -958,9 +955,9 @@ pub struct UpdateOrganizationRequestContent {
     /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `token_quota`: a [`UpdateTokenQuota`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_quota: Option<UpdateTokenQuota>,
+    /// `token_quota`: a [`TokenQuota`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_quota: crate::Nullable<TokenQuota>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -974,7 +971,7 @@ impl UpdateOrganizationRequestContent {
             display_name: None,
             metadata: None,
             name: None,
-            token_quota: None,
+            token_quota: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -988,8 +985,9 @@ with_display_name(display_name): String;
 with_metadata(metadata): crate::secret::SecretMap;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `token_quota`.
-with_token_quota(token_quota): UpdateTokenQuota;
+});
+nullable_setters!(UpdateOrganizationRequestContent {
+with_token_quota, clear_token_quota(token_quota): TokenQuota;
 });
 impl UpdateOrganizationRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -104,18 +104,18 @@ with_metadata(metadata): crate::secret::SecretMap;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AculConfigsItem {
-    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_head_tags_disabled: Option<bool>,
-    /// `filters`: a [`AculFilters`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<AculFilters>,
-    /// `head_tags`: a list, each item a [`AculHeadTag`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub head_tags: Option<Vec<AculHeadTag>>,
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub context_configuration: crate::Nullable<Vec<AculContextConfigurationItem>>,
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub default_head_tags_disabled: crate::Nullable<bool>,
+    /// `filters`: a [`AculFilters`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub filters: crate::Nullable<AculFilters>,
+    /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub head_tags: crate::Nullable<Vec<AculHeadTag>>,
     /// `prompt`: a [`PromptGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, `email-identifier-challenge`, `reset-password`, …); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<PromptGroupNameEnum>,
@@ -125,9 +125,9 @@ pub struct AculConfigsItem {
     /// `screen`: a [`ScreenGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless-email-code`, `login-passwordless-email-link`, `login-passwordless-sms-otp`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, …); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<ScreenGroupNameEnum>,
-    /// `use_page_template`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_page_template: Option<bool>,
+    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub use_page_template: crate::Nullable<bool>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -148,22 +148,19 @@ impl AculConfigsItem {
     }
 }
 setters!(AculConfigsItem {
-/// Sets `context_configuration`.
-with_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
-/// Sets `default_head_tags_disabled`.
-with_default_head_tags_disabled(default_head_tags_disabled): bool;
-/// Sets `filters`.
-with_filters(filters): AculFilters;
-/// Sets `head_tags`.
-with_head_tags(head_tags): Vec<AculHeadTag>;
 /// Sets `prompt`.
 with_prompt(prompt): PromptGroupNameEnum;
 /// Sets `rendering_mode`.
 with_rendering_mode(rendering_mode): AculRenderingModeEnum;
 /// Sets `screen`.
 with_screen(screen): ScreenGroupNameEnum;
-/// Sets `use_page_template`.
-with_use_page_template(use_page_template): bool;
+});
+nullable_setters!(AculConfigsItem {
+with_context_configuration, clear_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+with_default_head_tags_disabled, clear_default_head_tags_disabled(default_head_tags_disabled): bool;
+with_filters, clear_filters(filters): AculFilters;
+with_head_tags, clear_head_tags(head_tags): Vec<AculHeadTag>;
+with_use_page_template, clear_use_page_template(use_page_template): bool;
 });
 /// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -462,16 +459,16 @@ pub struct GetSettingsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAculsResponseContentItem {
-    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`: a [`AculFilters`].
+    /// `filters`: a [`AculFilters`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`: a list, each item a [`AculHeadTag`].
+    /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
     /// `prompt`: a string.
@@ -486,7 +483,7 @@ pub struct ListAculsResponseContentItem {
     /// `tenant`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `use_page_template`: a boolean; defaults to `false`.
+    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -766,24 +763,24 @@ Classic => "classic",
 /// A request body, the schema `UpdateAculRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateAculRequestContent {
-    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_head_tags_disabled: Option<bool>,
-    /// `filters`: a [`AculFilters`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    filters: Option<AculFilters>,
-    /// `head_tags`: a list, each item a [`AculHeadTag`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    head_tags: Option<Vec<AculHeadTag>>,
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    context_configuration: crate::Nullable<Vec<AculContextConfigurationItem>>,
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    default_head_tags_disabled: crate::Nullable<bool>,
+    /// `filters`: a [`AculFilters`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    filters: crate::Nullable<AculFilters>,
+    /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    head_tags: crate::Nullable<Vec<AculHeadTag>>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(skip_serializing_if = "Option::is_none")]
     rendering_mode: Option<AculRenderingModeEnum>,
-    /// `use_page_template`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    use_page_template: Option<bool>,
+    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    use_page_template: crate::Nullable<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -793,29 +790,26 @@ impl UpdateAculRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            context_configuration: None,
-            default_head_tags_disabled: None,
-            filters: None,
-            head_tags: None,
+            context_configuration: crate::Nullable::Absent,
+            default_head_tags_disabled: crate::Nullable::Absent,
+            filters: crate::Nullable::Absent,
+            head_tags: crate::Nullable::Absent,
             rendering_mode: None,
-            use_page_template: None,
+            use_page_template: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateAculRequestContent {
-/// Sets `context_configuration`.
-with_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
-/// Sets `default_head_tags_disabled`.
-with_default_head_tags_disabled(default_head_tags_disabled): bool;
-/// Sets `filters`.
-with_filters(filters): AculFilters;
-/// Sets `head_tags`.
-with_head_tags(head_tags): Vec<AculHeadTag>;
 /// Sets `rendering_mode`.
 with_rendering_mode(rendering_mode): AculRenderingModeEnum;
-/// Sets `use_page_template`.
-with_use_page_template(use_page_template): bool;
+});
+nullable_setters!(UpdateAculRequestContent {
+with_context_configuration, clear_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+with_default_head_tags_disabled, clear_default_head_tags_disabled(default_head_tags_disabled): bool;
+with_filters, clear_filters(filters): AculFilters;
+with_head_tags, clear_head_tags(head_tags): Vec<AculHeadTag>;
+with_use_page_template, clear_use_page_template(use_page_template): bool;
 });
 impl UpdateAculRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -828,22 +822,22 @@ impl UpdateAculRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAculResponseContent {
-    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`].
+    /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`.
+    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
-    /// `filters`: a [`AculFilters`].
+    /// `filters`: a [`AculFilters`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
-    /// `head_tags`: a list, each item a [`AculHeadTag`].
+    /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `use_page_template`: a boolean; defaults to `false`.
+    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -853,15 +847,15 @@ pub struct UpdateAculResponseContent {
 /// A request body, the schema `UpdateSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSettingsRequestContent {
-    /// `identifier_first`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    identifier_first: Option<bool>,
+    /// `identifier_first`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    identifier_first: crate::Nullable<bool>,
     /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
     #[serde(skip_serializing_if = "Option::is_none")]
     universal_login_experience: Option<UniversalLoginExperienceEnum>,
-    /// `webauthn_platform_first_factor`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    webauthn_platform_first_factor: Option<bool>,
+    /// `webauthn_platform_first_factor`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    webauthn_platform_first_factor: crate::Nullable<bool>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -871,20 +865,20 @@ impl UpdateSettingsRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            identifier_first: None,
+            identifier_first: crate::Nullable::Absent,
             universal_login_experience: None,
-            webauthn_platform_first_factor: None,
+            webauthn_platform_first_factor: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateSettingsRequestContent {
-/// Sets `identifier_first`.
-with_identifier_first(identifier_first): bool;
 /// Sets `universal_login_experience`.
 with_universal_login_experience(universal_login_experience): UniversalLoginExperienceEnum;
-/// Sets `webauthn_platform_first_factor`.
-with_webauthn_platform_first_factor(webauthn_platform_first_factor): bool;
+});
+nullable_setters!(UpdateSettingsRequestContent {
+with_identifier_first, clear_identifier_first(identifier_first): bool;
+with_webauthn_platform_first_factor, clear_webauthn_platform_first_factor(webauthn_platform_first_factor): bool;
 });
 impl UpdateSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).

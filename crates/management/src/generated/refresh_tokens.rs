@@ -56,9 +56,9 @@ impl RevokeRefreshTokensRequestContent {
 /// A request body, the schema `UpdateRefreshTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateRefreshTokenRequestContent {
-    /// `refresh_token_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token_metadata: Option<crate::secret::SecretMap>,
+    /// `refresh_token_metadata`: a JSON object; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    refresh_token_metadata: crate::Nullable<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -68,14 +68,13 @@ impl UpdateRefreshTokenRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            refresh_token_metadata: None,
+            refresh_token_metadata: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(UpdateRefreshTokenRequestContent {
-/// Sets `refresh_token_metadata`.
-with_refresh_token_metadata(refresh_token_metadata): crate::secret::SecretMap;
+nullable_setters!(UpdateRefreshTokenRequestContent {
+with_refresh_token_metadata, clear_refresh_token_metadata(refresh_token_metadata): crate::secret::SecretMap;
 });
 impl UpdateRefreshTokenRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -14,15 +14,15 @@ pub struct CreateResourceServerRequestContent {
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access_with_ephemeral_sessions: Option<bool>,
-    /// `authorization_details`: a list, each item any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization_details: Option<Vec<serde_json::Value>>,
-    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization_policy: Option<ResourceServerAuthorizationPolicy>,
-    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    consent_policy: Option<ResourceServerConsentPolicyEnum>,
+    /// `authorization_details`: a list, each item any JSON value; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    authorization_details: crate::Nullable<Vec<serde_json::Value>>,
+    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    authorization_policy: crate::Nullable<ResourceServerAuthorizationPolicy>,
+    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    consent_policy: crate::Nullable<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enforce_policies: Option<bool>,
@@ -31,9 +31,9 @@ pub struct CreateResourceServerRequestContent {
     /// `name`: a string; at most 200 characters; matches `^[^<>]+$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    proof_of_possession: Option<ResourceServerProofOfPossession>,
+    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    proof_of_possession: crate::Nullable<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<ResourceServerScope>>,
@@ -52,9 +52,9 @@ pub struct CreateResourceServerRequestContent {
     /// `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
     #[serde(skip_serializing_if = "Option::is_none")]
     token_dialect: Option<ResourceServerTokenDialectSchemaEnum>,
-    /// `token_encryption`: a [`ResourceServerTokenEncryption`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_encryption: Option<ResourceServerTokenEncryption>,
+    /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_encryption: crate::Nullable<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer; 0 to 2592000.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_lifetime: Option<i64>,
@@ -70,20 +70,20 @@ impl CreateResourceServerRequestContent {
             allow_offline_access: None,
             allow_online_access: None,
             allow_online_access_with_ephemeral_sessions: None,
-            authorization_details: None,
-            authorization_policy: None,
-            consent_policy: None,
+            authorization_details: crate::Nullable::Absent,
+            authorization_policy: crate::Nullable::Absent,
+            consent_policy: crate::Nullable::Absent,
             enforce_policies: None,
             identifier: identifier.into(),
             name: None,
-            proof_of_possession: None,
+            proof_of_possession: crate::Nullable::Absent,
             scopes: None,
             signing_alg: None,
             signing_secret: None,
             skip_consent_for_verifiable_first_party_clients: None,
             subject_type_authorization: None,
             token_dialect: None,
-            token_encryption: None,
+            token_encryption: crate::Nullable::Absent,
             token_lifetime: None,
             extra: serde_json::Map::new(),
         }
@@ -96,18 +96,10 @@ with_allow_offline_access(allow_offline_access): bool;
 with_allow_online_access(allow_online_access): bool;
 /// Sets `allow_online_access_with_ephemeral_sessions`.
 with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_ephemeral_sessions): bool;
-/// Sets `authorization_details`.
-with_authorization_details(authorization_details): Vec<serde_json::Value>;
-/// Sets `authorization_policy`.
-with_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
-/// Sets `consent_policy`.
-with_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
 /// Sets `enforce_policies`.
 with_enforce_policies(enforce_policies): bool;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `proof_of_possession`.
-with_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
 /// Sets `scopes`.
 with_scopes(scopes): Vec<ResourceServerScope>;
 /// Sets `signing_alg`.
@@ -120,10 +112,15 @@ with_skip_consent_for_verifiable_first_party_clients(skip_consent_for_verifiable
 with_subject_type_authorization(subject_type_authorization): ResourceServerSubjectTypeAuthorization;
 /// Sets `token_dialect`.
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
-/// Sets `token_encryption`.
-with_token_encryption(token_encryption): ResourceServerTokenEncryption;
 /// Sets `token_lifetime`.
 with_token_lifetime(token_lifetime): i64;
+});
+nullable_setters!(CreateResourceServerRequestContent {
+with_authorization_details, clear_authorization_details(authorization_details): Vec<serde_json::Value>;
+with_authorization_policy, clear_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
+with_consent_policy, clear_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
+with_proof_of_possession, clear_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
+with_token_encryption, clear_token_encryption(token_encryption): ResourceServerTokenEncryption;
 });
 impl CreateResourceServerRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -149,16 +146,16 @@ pub struct ResourceServer {
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_online_access_with_ephemeral_sessions: Option<bool>,
-    /// `authorization_details`: a list, each item any JSON value.
+    /// `authorization_details`: a list, each item any JSON value; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<Vec<serde_json::Value>>,
-    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`].
+    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_policy: Option<ResourceServerAuthorizationPolicy>,
     /// `client_id`: a string; format `client-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`).
+    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_policy: Option<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
@@ -176,7 +173,7 @@ pub struct ResourceServer {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`].
+    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_of_possession: Option<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
@@ -197,7 +194,7 @@ pub struct ResourceServer {
     /// `token_dialect`: a [`ResourceServerTokenDialectResponseEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_dialect: Option<ResourceServerTokenDialectResponseEnum>,
-    /// `token_encryption`: a [`ResourceServerTokenEncryption`].
+    /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_encryption: Option<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer.
@@ -549,24 +546,24 @@ pub struct UpdateResourceServerRequestContent {
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access_with_ephemeral_sessions: Option<bool>,
-    /// `authorization_details`: a list, each item any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization_details: Option<Vec<serde_json::Value>>,
-    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization_policy: Option<ResourceServerAuthorizationPolicy>,
-    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    consent_policy: Option<ResourceServerConsentPolicyEnum>,
+    /// `authorization_details`: a list, each item any JSON value; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    authorization_details: crate::Nullable<Vec<serde_json::Value>>,
+    /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    authorization_policy: crate::Nullable<ResourceServerAuthorizationPolicy>,
+    /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    consent_policy: crate::Nullable<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     enforce_policies: Option<bool>,
     /// `name`: a string; at most 200 characters; matches `^[^<>]+$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    proof_of_possession: Option<ResourceServerProofOfPossession>,
+    /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    proof_of_possession: crate::Nullable<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<ResourceServerScope>>,
@@ -585,9 +582,9 @@ pub struct UpdateResourceServerRequestContent {
     /// `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
     #[serde(skip_serializing_if = "Option::is_none")]
     token_dialect: Option<ResourceServerTokenDialectSchemaEnum>,
-    /// `token_encryption`: a [`ResourceServerTokenEncryption`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token_encryption: Option<ResourceServerTokenEncryption>,
+    /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    token_encryption: crate::Nullable<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer; 0 to 2592000.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_lifetime: Option<i64>,
@@ -603,19 +600,19 @@ impl UpdateResourceServerRequestContent {
             allow_offline_access: None,
             allow_online_access: None,
             allow_online_access_with_ephemeral_sessions: None,
-            authorization_details: None,
-            authorization_policy: None,
-            consent_policy: None,
+            authorization_details: crate::Nullable::Absent,
+            authorization_policy: crate::Nullable::Absent,
+            consent_policy: crate::Nullable::Absent,
             enforce_policies: None,
             name: None,
-            proof_of_possession: None,
+            proof_of_possession: crate::Nullable::Absent,
             scopes: None,
             signing_alg: None,
             signing_secret: None,
             skip_consent_for_verifiable_first_party_clients: None,
             subject_type_authorization: None,
             token_dialect: None,
-            token_encryption: None,
+            token_encryption: crate::Nullable::Absent,
             token_lifetime: None,
             extra: serde_json::Map::new(),
         }
@@ -628,18 +625,10 @@ with_allow_offline_access(allow_offline_access): bool;
 with_allow_online_access(allow_online_access): bool;
 /// Sets `allow_online_access_with_ephemeral_sessions`.
 with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_ephemeral_sessions): bool;
-/// Sets `authorization_details`.
-with_authorization_details(authorization_details): Vec<serde_json::Value>;
-/// Sets `authorization_policy`.
-with_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
-/// Sets `consent_policy`.
-with_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
 /// Sets `enforce_policies`.
 with_enforce_policies(enforce_policies): bool;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `proof_of_possession`.
-with_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
 /// Sets `scopes`.
 with_scopes(scopes): Vec<ResourceServerScope>;
 /// Sets `signing_alg`.
@@ -652,10 +641,15 @@ with_skip_consent_for_verifiable_first_party_clients(skip_consent_for_verifiable
 with_subject_type_authorization(subject_type_authorization): ResourceServerSubjectTypeAuthorization;
 /// Sets `token_dialect`.
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
-/// Sets `token_encryption`.
-with_token_encryption(token_encryption): ResourceServerTokenEncryption;
 /// Sets `token_lifetime`.
 with_token_lifetime(token_lifetime): i64;
+});
+nullable_setters!(UpdateResourceServerRequestContent {
+with_authorization_details, clear_authorization_details(authorization_details): Vec<serde_json::Value>;
+with_authorization_policy, clear_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
+with_consent_policy, clear_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
+with_proof_of_possession, clear_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
+with_token_encryption, clear_token_encryption(token_encryption): ResourceServerTokenEncryption;
 });
 impl UpdateResourceServerRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -286,9 +286,9 @@ pub struct SelfServiceProfileSsoTicketConnectionConfig {
     /// `name`: a string; defaults to `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<SelfServiceProfileSsoTicketConnectionOptions>,
+    /// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub options: crate::Nullable<SelfServiceProfileSsoTicketConnectionOptions>,
     /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
@@ -317,24 +317,25 @@ with_is_domain_connection(is_domain_connection): bool;
 with_metadata(metadata): crate::secret::SecretMap;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `options`.
-with_options(options): SelfServiceProfileSsoTicketConnectionOptions;
 /// Sets `show_as_button`.
 with_show_as_button(show_as_button): bool;
+});
+nullable_setters!(SelfServiceProfileSsoTicketConnectionConfig {
+with_options, clear_options(options): SelfServiceProfileSsoTicketConnectionOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketConnectionOptions {
-    /// `domain_aliases`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_aliases: Option<Vec<String>>,
-    /// `icon_url`: a string; format `strict-https-uri-or-null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon_url: Option<String>,
-    /// `idpinitiated`: a [`SelfServiceProfileSsoTicketIdpInitiatedOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idpinitiated: Option<SelfServiceProfileSsoTicketIdpInitiatedOptions>,
+    /// `domain_aliases`: a list, each item a string; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub domain_aliases: crate::Nullable<Vec<String>>,
+    /// `icon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub icon_url: crate::Nullable<String>,
+    /// `idpinitiated`: a [`SelfServiceProfileSsoTicketIdpInitiatedOptions`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub idpinitiated: crate::Nullable<SelfServiceProfileSsoTicketIdpInitiatedOptions>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -349,13 +350,10 @@ impl SelfServiceProfileSsoTicketConnectionOptions {
         }
     }
 }
-setters!(SelfServiceProfileSsoTicketConnectionOptions {
-/// Sets `domain_aliases`.
-with_domain_aliases(domain_aliases): Vec<String>;
-/// Sets `icon_url`.
-with_icon_url(icon_url): String;
-/// Sets `idpinitiated`.
-with_idpinitiated(idpinitiated): SelfServiceProfileSsoTicketIdpInitiatedOptions;
+nullable_setters!(SelfServiceProfileSsoTicketConnectionOptions {
+with_domain_aliases, clear_domain_aliases(domain_aliases): Vec<String>;
+with_icon_url, clear_icon_url(icon_url): String;
+with_idpinitiated, clear_idpinitiated(idpinitiated): SelfServiceProfileSsoTicketIdpInitiatedOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketDomainAliasesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -559,9 +557,9 @@ pub struct SelfServiceProfileSsoTicketProvisioningConfig {
     /// `scopes`: a list, each item a [`SelfServiceProfileSsoTicketProvisioningScopeEnum`] (one of `get:users`, `post:users`, `put:users`, `patch:users`, `delete:users`, `get:groups`, `post:groups`, `put:groups`, `patch:groups`, `delete:groups`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>>,
-    /// `token_lifetime`: an integer; at least 900.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_lifetime: Option<i64>,
+    /// `token_lifetime`: an integer; at least 900; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub token_lifetime: crate::Nullable<i64>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -581,8 +579,9 @@ setters!(SelfServiceProfileSsoTicketProvisioningConfig {
 with_google_workspace(google_workspace): SelfServiceProfileSsoTicketGoogleWorkspaceConfig;
 /// Sets `scopes`.
 with_scopes(scopes): Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>;
-/// Sets `token_lifetime`.
-with_token_lifetime(token_lifetime): i64;
+});
+nullable_setters!(SelfServiceProfileSsoTicketProvisioningConfig {
+with_token_lifetime, clear_token_lifetime(token_lifetime): i64;
 });
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketProvisioningScopeEnum`.
@@ -657,21 +656,21 @@ pub struct UpdateSelfServiceProfileRequestContent {
     /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
-    /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `description`: a string; 1 to 140 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
+    /// `branding`: a [`SelfServiceProfileBrandingProperties`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    branding: crate::Nullable<SelfServiceProfileBrandingProperties>,
+    /// `description`: a string; 1 to 140 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    description: crate::Nullable<String>,
     /// `name`: a string; 1 to 100 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_attribute_profile_id: Option<String>,
-    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
+    /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    user_attribute_profile_id: crate::Nullable<String>,
+    /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    user_attributes: crate::Nullable<Vec<SelfServiceProfileUserAttribute>>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -682,11 +681,11 @@ impl UpdateSelfServiceProfileRequestContent {
     pub fn new() -> Self {
         Self {
             allowed_strategies: None,
-            branding: None,
-            description: None,
+            branding: crate::Nullable::Absent,
+            description: crate::Nullable::Absent,
             name: None,
-            user_attribute_profile_id: None,
-            user_attributes: None,
+            user_attribute_profile_id: crate::Nullable::Absent,
+            user_attributes: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -694,16 +693,14 @@ impl UpdateSelfServiceProfileRequestContent {
 setters!(UpdateSelfServiceProfileRequestContent {
 /// Sets `allowed_strategies`.
 with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
-/// Sets `branding`.
-with_branding(branding): SelfServiceProfileBrandingProperties;
-/// Sets `description`.
-with_description(description): String;
 /// Sets `name`.
 with_name(name): String;
-/// Sets `user_attribute_profile_id`.
-with_user_attribute_profile_id(user_attribute_profile_id): String;
-/// Sets `user_attributes`.
-with_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
+});
+nullable_setters!(UpdateSelfServiceProfileRequestContent {
+with_branding, clear_branding(branding): SelfServiceProfileBrandingProperties;
+with_description, clear_description(description): String;
+with_user_attribute_profile_id, clear_user_attribute_profile_id(user_attribute_profile_id): String;
+with_user_attributes, clear_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
 });
 impl UpdateSelfServiceProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSessionResponseContent {
-    /// `authenticated_at`: a [`SessionDate`].
+    /// `authenticated_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
     /// `authentication`: a [`SessionAuthenticationSignals`].
@@ -18,28 +18,28 @@ pub struct GetSessionResponseContent {
     /// `cookie`: a [`SessionCookieMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`: a [`SessionDate`].
+    /// `created_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
     /// `device`: a [`SessionDeviceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`: a [`SessionDate`].
+    /// `expires_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`: a [`SessionDate`].
+    /// `idle_expires_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`: a [`SessionDate`].
+    /// `last_interacted_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`: a JSON object.
+    /// `session_metadata`: a JSON object; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`SessionDate`].
+    /// `updated_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
     /// `user_id`: a string.
@@ -53,9 +53,9 @@ str_accessors!(GetSessionResponseContent: id, user_id);
 /// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSessionRequestContent {
-    /// `session_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_metadata: Option<crate::secret::SecretMap>,
+    /// `session_metadata`: a JSON object; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    session_metadata: crate::Nullable<crate::secret::SecretMap>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -65,14 +65,13 @@ impl UpdateSessionRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            session_metadata: None,
+            session_metadata: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
-setters!(UpdateSessionRequestContent {
-/// Sets `session_metadata`.
-with_session_metadata(session_metadata): crate::secret::SecretMap;
+nullable_setters!(UpdateSessionRequestContent {
+with_session_metadata, clear_session_metadata(session_metadata): crate::secret::SecretMap;
 });
 impl UpdateSessionRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -426,7 +426,7 @@ pub struct Log {
     /// `date`: a [`LogDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<LogDate>,
-    /// `description`: a string.
+    /// `description`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `details`: a JSON object.
@@ -785,25 +785,25 @@ pub struct RefreshTokenResponseContent {
     /// `client_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `created_at`: a [`RefreshTokenDate`].
+    /// `created_at`: a [`RefreshTokenDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<RefreshTokenDate>,
     /// `device`: a [`RefreshTokenDevice`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<RefreshTokenDevice>,
-    /// `expires_at`: a [`RefreshTokenDate`].
+    /// `expires_at`: a [`RefreshTokenDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<RefreshTokenDate>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`: a [`RefreshTokenDate`].
+    /// `idle_expires_at`: a [`RefreshTokenDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<RefreshTokenDate>,
-    /// `last_exchanged_at`: a [`RefreshTokenDate`].
+    /// `last_exchanged_at`: a [`RefreshTokenDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_exchanged_at: Option<RefreshTokenDate>,
-    /// `refresh_token_metadata`: a JSON object.
+    /// `refresh_token_metadata`: a JSON object; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_metadata: Option<crate::secret::SecretMap>,
     /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
@@ -812,7 +812,7 @@ pub struct RefreshTokenResponseContent {
     /// `rotating`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotating: Option<bool>,
-    /// `session_id`: a string.
+    /// `session_id`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
@@ -848,7 +848,7 @@ pub struct SessionAuthenticationSignal {
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `timestamp`: a [`SessionDate`].
+    /// `timestamp`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<SessionDate>,
     /// `type`: a string.
@@ -944,8 +944,32 @@ String(crate::Timestamp) => as_string, is_string;
 Object(crate::secret::SecretMap) => as_object, is_object;
 } from {
 });
-/// The schema `SessionDeviceMetadata`: the same shape as [`RefreshTokenDevice`], so one type serves both.
-pub type SessionDeviceMetadata = RefreshTokenDevice;
+/// A model of the schema `SessionDeviceMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SessionDeviceMetadata {
+    /// `initial_asn`: a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_asn: Option<String>,
+    /// `initial_ip`: a string; may be `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_ip: Option<String>,
+    /// `initial_user_agent`: a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_user_agent: Option<String>,
+    /// `last_asn`: a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_asn: Option<String>,
+    /// `last_ip`: a string; may be `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ip: Option<String>,
+    /// `last_user_agent`: a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_user_agent: Option<String>,
+    /// Fields this crate does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: crate::secret::ExtraFields,
+}
 string_enum!(
 /// A string enum: the schema `SigningAlgorithmEnum`.
 SigningAlgorithmEnum {
@@ -1019,5 +1043,3 @@ with_per_day(per_day): i64;
 /// Sets `per_hour`.
 with_per_hour(per_hour): i64;
 });
-/// The schema `UpdateTokenQuota`: the same shape as [`TokenQuota`], so one type serves both.
-pub type UpdateTokenQuota = TokenQuota;

@@ -12,9 +12,9 @@ pub struct ContentSecurityPolicyConfig {
     /// `policies`: a list, each item a [`CspPolicy`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<CspPolicy>>,
-    /// `reporting_infrastructure`: a [`CspReportingInfrastructure`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reporting_infrastructure: Option<CspReportingInfrastructure>,
+    /// `reporting_infrastructure`: a [`CspReportingInfrastructure`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub reporting_infrastructure: crate::Nullable<CspReportingInfrastructure>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -34,8 +34,9 @@ setters!(ContentSecurityPolicyConfig {
 with_enabled(enabled): bool;
 /// Sets `policies`.
 with_policies(policies): Vec<CspPolicy>;
-/// Sets `reporting_infrastructure`.
-with_reporting_infrastructure(reporting_infrastructure): CspReportingInfrastructure;
+});
+nullable_setters!(ContentSecurityPolicyConfig {
+with_reporting_infrastructure, clear_reporting_infrastructure(reporting_infrastructure): CspReportingInfrastructure;
 });
 string_enum!(
 /// A string enum: the schema `CspFlag`.
@@ -58,9 +59,9 @@ pub struct CspPolicy {
     /// `mode`: a [`CspPolicyMode`] (one of `enforcing`, `reporting`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<CspPolicyMode>,
-    /// `reporting`: a [`CspPolicyReporting`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reporting: Option<CspPolicyReporting>,
+    /// `reporting`: a [`CspPolicyReporting`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub reporting: crate::Nullable<CspPolicyReporting>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -82,8 +83,9 @@ with_directives(directives): crate::secret::SecretMap;
 with_flags(flags): Vec<CspFlag>;
 /// Sets `mode`.
 with_mode(mode): CspPolicyMode;
-/// Sets `reporting`.
-with_reporting(reporting): CspPolicyReporting;
+});
+nullable_setters!(CspPolicy {
+with_reporting, clear_reporting(reporting): CspPolicyReporting;
 });
 string_enum!(
 /// A string enum: the schema `CspPolicyMode`.
@@ -187,9 +189,9 @@ with_url(url): String;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CspReportingInfrastructure {
-    /// `report_to`: a [`CspReportTo`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report_to: Option<CspReportTo>,
+    /// `report_to`: a [`CspReportTo`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub report_to: crate::Nullable<CspReportTo>,
     /// `reporting_endpoints`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_endpoints: Option<crate::secret::SecretMap>,
@@ -208,10 +210,11 @@ impl CspReportingInfrastructure {
     }
 }
 setters!(CspReportingInfrastructure {
-/// Sets `report_to`.
-with_report_to(report_to): CspReportTo;
 /// Sets `reporting_endpoints`.
 with_reporting_endpoints(reporting_endpoints): crate::secret::SecretMap;
+});
+nullable_setters!(CspReportingInfrastructure {
+with_report_to, clear_report_to(report_to): CspReportTo;
 });
 /// A model of the schema `DefaultTokenQuota`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -247,7 +250,7 @@ with_organizations(organizations): TokenQuotaConfiguration;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTenantSettingsResponseContent {
-    /// `acr_values_supported`: a list, each item a string; at least 0 items.
+    /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr_values_supported: Option<Vec<String>>,
     /// `allow_organization_name_in_authentication_api`: a boolean; defaults to `false`.
@@ -256,12 +259,12 @@ pub struct GetTenantSettingsResponseContent {
     /// `allowed_logout_urls`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_logout_urls: Option<Vec<String>>,
-    /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`.
+    /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_response_iss_parameter_supported: Option<bool>,
-    /// `change_password`: a [`TenantSettingsPasswordPage`].
+    /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change_password: Option<TenantSettingsPasswordPage>,
+    pub change_password: Option<TenantSettingsGuardianPage>,
     /// `client_id_metadata_document_supported`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_metadata_document_supported: Option<bool>,
@@ -280,10 +283,10 @@ pub struct GetTenantSettingsResponseContent {
     /// `default_redirection_uri`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_redirection_uri: Option<String>,
-    /// `default_token_quota`: a [`DefaultTokenQuota`].
+    /// `default_token_quota`: a [`DefaultTokenQuota`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_token_quota: Option<DefaultTokenQuota>,
-    /// `device_flow`: a [`TenantSettingsDeviceFlow`].
+    /// `device_flow`: a [`TenantSettingsDeviceFlow`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_flow: Option<TenantSettingsDeviceFlow>,
     /// `dynamic_client_registration_security_mode`: a [`TenantSettingsDynamicClientRegistrationSecurityMode`] (one of `strict`, `permissive`).
@@ -299,7 +302,7 @@ pub struct GetTenantSettingsResponseContent {
     /// `ephemeral_session_lifetime`: a number; defaults to `72`; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_session_lifetime: Option<f64>,
-    /// `error_page`: a [`TenantSettingsErrorPage`].
+    /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_page: Option<TenantSettingsErrorPage>,
     /// `flags`: a [`TenantSettingsFlags`].
@@ -308,7 +311,7 @@ pub struct GetTenantSettingsResponseContent {
     /// `friendly_name`: a string; defaults to `"My Company"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`].
+    /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardian_mfa_page: Option<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: a number; defaults to `24`; at least 1.
@@ -323,7 +326,7 @@ pub struct GetTenantSettingsResponseContent {
     /// `legacy_sandbox_version`: a string; defaults to `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_sandbox_version: Option<String>,
-    /// `mtls`: a [`TenantSettingsMtls`].
+    /// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls: Option<TenantSettingsMtls>,
     /// `oidc_logout`: a [`TenantOidcLogoutSettings`].
@@ -347,19 +350,19 @@ pub struct GetTenantSettingsResponseContent {
     /// `sandbox_versions_available`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_versions_available: Option<Vec<String>>,
-    /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`].
+    /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_headers: Option<TenantSettingsNullableSecurityHeaders>,
-    /// `session_cookie`: a [`SessionCookieSchema`].
+    /// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_cookie: Option<SessionCookieSchema>,
     /// `session_lifetime`: a number; defaults to `168`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_lifetime: Option<f64>,
-    /// `sessions`: a [`TenantSettingsSessions`].
+    /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<TenantSettingsSessions>,
-    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
+    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
     /// `support_email`: a string; format `email-or-empty`; defaults to `"support@mycompany.org"`.
@@ -947,12 +950,12 @@ with_enable_endpoint_aliases(enable_endpoint_aliases): bool;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantSettingsNullableSecurityHeaders {
-    /// `content_security_policy`: a [`ContentSecurityPolicyConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_security_policy: Option<ContentSecurityPolicyConfig>,
-    /// `x_xss_protection`: a [`XssProtectionConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x_xss_protection: Option<XssProtectionConfig>,
+    /// `content_security_policy`: a [`ContentSecurityPolicyConfig`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub content_security_policy: crate::Nullable<ContentSecurityPolicyConfig>,
+    /// `x_xss_protection`: a [`XssProtectionConfig`]; may be `null`.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub x_xss_protection: crate::Nullable<XssProtectionConfig>,
     /// Fields this crate does not name, kept as received.
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
@@ -967,14 +970,10 @@ impl TenantSettingsNullableSecurityHeaders {
         }
     }
 }
-setters!(TenantSettingsNullableSecurityHeaders {
-/// Sets `content_security_policy`.
-with_content_security_policy(content_security_policy): ContentSecurityPolicyConfig;
-/// Sets `x_xss_protection`.
-with_x_xss_protection(x_xss_protection): XssProtectionConfig;
+nullable_setters!(TenantSettingsNullableSecurityHeaders {
+with_content_security_policy, clear_content_security_policy(content_security_policy): ContentSecurityPolicyConfig;
+with_x_xss_protection, clear_x_xss_protection(x_xss_protection): XssProtectionConfig;
 });
-/// The schema `TenantSettingsPasswordPage`: the same shape as [`TenantSettingsGuardianPage`], so one type serves both.
-pub type TenantSettingsPasswordPage = TenantSettingsGuardianPage;
 string_enum!(
 /// A string enum: the schema `TenantSettingsResourceParameterProfile`.
 TenantSettingsResourceParameterProfile {
@@ -1015,30 +1014,30 @@ pub type TokenQuotaConfiguration = TokenQuota;
 /// A request body, the schema `UpdateTenantSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateTenantSettingsRequestContent {
-    /// `acr_values_supported`: a list, each item a string; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    acr_values_supported: Option<Vec<String>>,
-    /// `allow_organization_name_in_authentication_api`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allow_organization_name_in_authentication_api: Option<bool>,
+    /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    acr_values_supported: crate::Nullable<Vec<String>>,
+    /// `allow_organization_name_in_authentication_api`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    allow_organization_name_in_authentication_api: crate::Nullable<bool>,
     /// `allowed_logout_urls`: a list, each item a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     allowed_logout_urls: Option<Vec<String>>,
-    /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authorization_response_iss_parameter_supported: Option<bool>,
-    /// `change_password`: a [`TenantSettingsPasswordPage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    change_password: Option<TenantSettingsPasswordPage>,
+    /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    authorization_response_iss_parameter_supported: crate::Nullable<bool>,
+    /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    change_password: crate::Nullable<TenantSettingsGuardianPage>,
     /// `client_id_metadata_document_supported`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id_metadata_document_supported: Option<bool>,
-    /// `country_codes`: a [`TenantSettingsCountryCodes`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    country_codes: Option<TenantSettingsCountryCodes>,
-    /// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    customize_mfa_in_postlogin_action: Option<bool>,
+    /// `country_codes`: a [`TenantSettingsCountryCodes`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    country_codes: crate::Nullable<TenantSettingsCountryCodes>,
+    /// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    customize_mfa_in_postlogin_action: crate::Nullable<bool>,
     /// `default_audience`: a string; defaults to `""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_audience: Option<String>,
@@ -1048,12 +1047,12 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `default_redirection_uri`: a string; format `absolute-https-uri-or-empty`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_redirection_uri: Option<String>,
-    /// `default_token_quota`: a [`DefaultTokenQuota`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_token_quota: Option<DefaultTokenQuota>,
-    /// `device_flow`: a [`TenantSettingsDeviceFlow`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_flow: Option<TenantSettingsDeviceFlow>,
+    /// `default_token_quota`: a [`DefaultTokenQuota`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    default_token_quota: crate::Nullable<DefaultTokenQuota>,
+    /// `device_flow`: a [`TenantSettingsDeviceFlow`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    device_flow: crate::Nullable<TenantSettingsDeviceFlow>,
     /// `dynamic_client_registration_security_mode`: a [`TenantSettingsDynamicClientRegistrationSecurityMode`] (one of `strict`, `permissive`).
     #[serde(skip_serializing_if = "Option::is_none")]
     dynamic_client_registration_security_mode:
@@ -1070,18 +1069,18 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime_in_minutes: Option<i64>,
-    /// `error_page`: a [`TenantSettingsErrorPage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_page: Option<TenantSettingsErrorPage>,
+    /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    error_page: crate::Nullable<TenantSettingsErrorPage>,
     /// `flags`: a [`TenantSettingsFlags`].
     #[serde(skip_serializing_if = "Option::is_none")]
     flags: Option<TenantSettingsFlags>,
     /// `friendly_name`: a string; defaults to `"My Company"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     friendly_name: Option<String>,
-    /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    guardian_mfa_page: Option<TenantSettingsGuardianPage>,
+    /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    guardian_mfa_page: crate::Nullable<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime: Option<i64>,
@@ -1100,9 +1099,9 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `legacy_sandbox_version`: a string; at most 8 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     legacy_sandbox_version: Option<String>,
-    /// `mtls`: a [`TenantSettingsMtls`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mtls: Option<TenantSettingsMtls>,
+    /// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    mtls: crate::Nullable<TenantSettingsMtls>,
     /// `oidc_logout`: a [`TenantOidcLogoutSettings`].
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc_logout: Option<TenantOidcLogoutSettings>,
@@ -1112,33 +1111,33 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `picture_url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/logo.png"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     picture_url: Option<String>,
-    /// `pushed_authorization_requests_supported`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pushed_authorization_requests_supported: Option<bool>,
+    /// `pushed_authorization_requests_supported`: a boolean; defaults to `false`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    pushed_authorization_requests_supported: crate::Nullable<bool>,
     /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); defaults to `"audience"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_parameter_profile: Option<TenantSettingsResourceParameterProfile>,
     /// `sandbox_version`: a string; defaults to `"22"`; at most 8 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox_version: Option<String>,
-    /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    security_headers: Option<TenantSettingsNullableSecurityHeaders>,
-    /// `session_cookie`: a [`SessionCookieSchema`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_cookie: Option<SessionCookieSchema>,
+    /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    security_headers: crate::Nullable<TenantSettingsNullableSecurityHeaders>,
+    /// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    session_cookie: crate::Nullable<SessionCookieSchema>,
     /// `session_lifetime`: an integer; defaults to `168`; at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime: Option<i64>,
     /// `session_lifetime_in_minutes`: an integer; at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime_in_minutes: Option<i64>,
-    /// `sessions`: a [`TenantSettingsSessions`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sessions: Option<TenantSettingsSessions>,
-    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
+    /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    sessions: crate::Nullable<TenantSettingsSessions>,
+    /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable<bool>,
     /// `support_email`: a string; format `email-or-empty`; defaults to `"support@mycompany.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     support_email: Option<String>,
@@ -1154,47 +1153,47 @@ impl UpdateTenantSettingsRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            acr_values_supported: None,
-            allow_organization_name_in_authentication_api: None,
+            acr_values_supported: crate::Nullable::Absent,
+            allow_organization_name_in_authentication_api: crate::Nullable::Absent,
             allowed_logout_urls: None,
-            authorization_response_iss_parameter_supported: None,
-            change_password: None,
+            authorization_response_iss_parameter_supported: crate::Nullable::Absent,
+            change_password: crate::Nullable::Absent,
             client_id_metadata_document_supported: None,
-            country_codes: None,
-            customize_mfa_in_postlogin_action: None,
+            country_codes: crate::Nullable::Absent,
+            customize_mfa_in_postlogin_action: crate::Nullable::Absent,
             default_audience: None,
             default_directory: None,
             default_redirection_uri: None,
-            default_token_quota: None,
-            device_flow: None,
+            default_token_quota: crate::Nullable::Absent,
+            device_flow: crate::Nullable::Absent,
             dynamic_client_registration_security_mode: None,
             enable_ai_guide: None,
             enabled_locales: None,
             ephemeral_session_lifetime: None,
             ephemeral_session_lifetime_in_minutes: None,
-            error_page: None,
+            error_page: crate::Nullable::Absent,
             flags: None,
             friendly_name: None,
-            guardian_mfa_page: None,
+            guardian_mfa_page: crate::Nullable::Absent,
             idle_ephemeral_session_lifetime: None,
             idle_ephemeral_session_lifetime_in_minutes: None,
             idle_session_lifetime: None,
             idle_session_lifetime_in_minutes: None,
             include_session_metadata_in_tenant_logs: None,
             legacy_sandbox_version: None,
-            mtls: None,
+            mtls: crate::Nullable::Absent,
             oidc_logout: None,
             phone_consolidated_experience: None,
             picture_url: None,
-            pushed_authorization_requests_supported: None,
+            pushed_authorization_requests_supported: crate::Nullable::Absent,
             resource_parameter_profile: None,
             sandbox_version: None,
-            security_headers: None,
-            session_cookie: None,
+            security_headers: crate::Nullable::Absent,
+            session_cookie: crate::Nullable::Absent,
             session_lifetime: None,
             session_lifetime_in_minutes: None,
-            sessions: None,
-            skip_non_verifiable_callback_uri_confirmation_prompt: None,
+            sessions: crate::Nullable::Absent,
+            skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable::Absent,
             support_email: None,
             support_url: None,
             extra: serde_json::Map::new(),
@@ -1202,32 +1201,16 @@ impl UpdateTenantSettingsRequestContent {
     }
 }
 setters!(UpdateTenantSettingsRequestContent {
-/// Sets `acr_values_supported`.
-with_acr_values_supported(acr_values_supported): Vec<String>;
-/// Sets `allow_organization_name_in_authentication_api`.
-with_allow_organization_name_in_authentication_api(allow_organization_name_in_authentication_api): bool;
 /// Sets `allowed_logout_urls`.
 with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `authorization_response_iss_parameter_supported`.
-with_authorization_response_iss_parameter_supported(authorization_response_iss_parameter_supported): bool;
-/// Sets `change_password`.
-with_change_password(change_password): TenantSettingsPasswordPage;
 /// Sets `client_id_metadata_document_supported`.
 with_client_id_metadata_document_supported(client_id_metadata_document_supported): bool;
-/// Sets `country_codes`.
-with_country_codes(country_codes): TenantSettingsCountryCodes;
-/// Sets `customize_mfa_in_postlogin_action`.
-with_customize_mfa_in_postlogin_action(customize_mfa_in_postlogin_action): bool;
 /// Sets `default_audience`.
 with_default_audience(default_audience): String;
 /// Sets `default_directory`.
 with_default_directory(default_directory): String;
 /// Sets `default_redirection_uri`.
 with_default_redirection_uri(default_redirection_uri): String;
-/// Sets `default_token_quota`.
-with_default_token_quota(default_token_quota): DefaultTokenQuota;
-/// Sets `device_flow`.
-with_device_flow(device_flow): TenantSettingsDeviceFlow;
 /// Sets `dynamic_client_registration_security_mode`.
 with_dynamic_client_registration_security_mode(dynamic_client_registration_security_mode): TenantSettingsDynamicClientRegistrationSecurityMode;
 /// Sets `enable_ai_guide`.
@@ -1238,14 +1221,10 @@ with_enabled_locales(enabled_locales): Vec<TenantSettingsSupportedLocalesEnum>;
 with_ephemeral_session_lifetime(ephemeral_session_lifetime): i64;
 /// Sets `ephemeral_session_lifetime_in_minutes`.
 with_ephemeral_session_lifetime_in_minutes(ephemeral_session_lifetime_in_minutes): i64;
-/// Sets `error_page`.
-with_error_page(error_page): TenantSettingsErrorPage;
 /// Sets `flags`.
 with_flags(flags): TenantSettingsFlags;
 /// Sets `friendly_name`.
 with_friendly_name(friendly_name): String;
-/// Sets `guardian_mfa_page`.
-with_guardian_mfa_page(guardian_mfa_page): TenantSettingsGuardianPage;
 /// Sets `idle_ephemeral_session_lifetime`.
 with_idle_ephemeral_session_lifetime(idle_ephemeral_session_lifetime): i64;
 /// Sets `idle_ephemeral_session_lifetime_in_minutes`.
@@ -1258,36 +1237,42 @@ with_idle_session_lifetime_in_minutes(idle_session_lifetime_in_minutes): i64;
 with_include_session_metadata_in_tenant_logs(include_session_metadata_in_tenant_logs): bool;
 /// Sets `legacy_sandbox_version`.
 with_legacy_sandbox_version(legacy_sandbox_version): String;
-/// Sets `mtls`.
-with_mtls(mtls): TenantSettingsMtls;
 /// Sets `oidc_logout`.
 with_oidc_logout(oidc_logout): TenantOidcLogoutSettings;
 /// Sets `phone_consolidated_experience`.
 with_phone_consolidated_experience(phone_consolidated_experience): bool;
 /// Sets `picture_url`.
 with_picture_url(picture_url): String;
-/// Sets `pushed_authorization_requests_supported`.
-with_pushed_authorization_requests_supported(pushed_authorization_requests_supported): bool;
 /// Sets `resource_parameter_profile`.
 with_resource_parameter_profile(resource_parameter_profile): TenantSettingsResourceParameterProfile;
 /// Sets `sandbox_version`.
 with_sandbox_version(sandbox_version): String;
-/// Sets `security_headers`.
-with_security_headers(security_headers): TenantSettingsNullableSecurityHeaders;
-/// Sets `session_cookie`.
-with_session_cookie(session_cookie): SessionCookieSchema;
 /// Sets `session_lifetime`.
 with_session_lifetime(session_lifetime): i64;
 /// Sets `session_lifetime_in_minutes`.
 with_session_lifetime_in_minutes(session_lifetime_in_minutes): i64;
-/// Sets `sessions`.
-with_sessions(sessions): TenantSettingsSessions;
-/// Sets `skip_non_verifiable_callback_uri_confirmation_prompt`.
-with_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 /// Sets `support_email`.
 with_support_email(support_email): String;
 /// Sets `support_url`.
 with_support_url(support_url): String;
+});
+nullable_setters!(UpdateTenantSettingsRequestContent {
+with_acr_values_supported, clear_acr_values_supported(acr_values_supported): Vec<String>;
+with_allow_organization_name_in_authentication_api, clear_allow_organization_name_in_authentication_api(allow_organization_name_in_authentication_api): bool;
+with_authorization_response_iss_parameter_supported, clear_authorization_response_iss_parameter_supported(authorization_response_iss_parameter_supported): bool;
+with_change_password, clear_change_password(change_password): TenantSettingsGuardianPage;
+with_country_codes, clear_country_codes(country_codes): TenantSettingsCountryCodes;
+with_customize_mfa_in_postlogin_action, clear_customize_mfa_in_postlogin_action(customize_mfa_in_postlogin_action): bool;
+with_default_token_quota, clear_default_token_quota(default_token_quota): DefaultTokenQuota;
+with_device_flow, clear_device_flow(device_flow): TenantSettingsDeviceFlow;
+with_error_page, clear_error_page(error_page): TenantSettingsErrorPage;
+with_guardian_mfa_page, clear_guardian_mfa_page(guardian_mfa_page): TenantSettingsGuardianPage;
+with_mtls, clear_mtls(mtls): TenantSettingsMtls;
+with_pushed_authorization_requests_supported, clear_pushed_authorization_requests_supported(pushed_authorization_requests_supported): bool;
+with_security_headers, clear_security_headers(security_headers): TenantSettingsNullableSecurityHeaders;
+with_session_cookie, clear_session_cookie(session_cookie): SessionCookieSchema;
+with_sessions, clear_sessions(sessions): TenantSettingsSessions;
+with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 });
 impl UpdateTenantSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).

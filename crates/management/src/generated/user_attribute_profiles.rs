@@ -68,9 +68,9 @@ pub struct UpdateUserAttributeProfileRequestContent {
     /// `user_attributes`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<crate::secret::SecretMap>,
-    /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<UserAttributeProfileUserId>,
+    /// `user_id`: a [`UserAttributeProfileUserId`]; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    user_id: crate::Nullable<UserAttributeProfileUserId>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -82,7 +82,7 @@ impl UpdateUserAttributeProfileRequestContent {
         Self {
             name: None,
             user_attributes: None,
-            user_id: None,
+            user_id: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
@@ -92,8 +92,9 @@ setters!(UpdateUserAttributeProfileRequestContent {
 with_name(name): String;
 /// Sets `user_attributes`.
 with_user_attributes(user_attributes): crate::secret::SecretMap;
-/// Sets `user_id`.
-with_user_id(user_id): UserAttributeProfileUserId;
+});
+nullable_setters!(UpdateUserAttributeProfileRequestContent {
+with_user_id, clear_user_id(user_id): UserAttributeProfileUserId;
 });
 impl UpdateUserAttributeProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -528,7 +528,7 @@ pub struct FederatedConnectionTokenSet {
     /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string.
@@ -537,7 +537,7 @@ pub struct FederatedConnectionTokenSet {
     /// `issued_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<crate::Timestamp>,
-    /// `last_used_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
+    /// `last_used_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<crate::Timestamp>,
     /// `scope`: a string.
@@ -671,7 +671,7 @@ V3 => "v3",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionResponseContent {
-    /// `authenticated_at`: a [`SessionDate`].
+    /// `authenticated_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
     /// `authentication`: a [`SessionAuthenticationSignals`].
@@ -683,28 +683,28 @@ pub struct SessionResponseContent {
     /// `cookie`: a [`SessionCookieMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
-    /// `created_at`: a [`SessionDate`].
+    /// `created_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
     /// `device`: a [`SessionDeviceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
-    /// `expires_at`: a [`SessionDate`].
+    /// `expires_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
     /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `idle_expires_at`: a [`SessionDate`].
+    /// `idle_expires_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
-    /// `last_interacted_at`: a [`SessionDate`].
+    /// `last_interacted_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
-    /// `session_metadata`: a JSON object.
+    /// `session_metadata`: a JSON object; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
-    /// `updated_at`: a [`SessionDate`].
+    /// `updated_at`: a [`SessionDate`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
     /// `user_id`: a string.
@@ -918,42 +918,42 @@ pub struct UpdateUserRequestContent {
     /// `connection`: a string; defaults to `"Initial-Connection"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection: Option<String>,
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
+    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    email: crate::Nullable<String>,
     /// `email_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
-    /// `family_name`: a string; defaults to `"Doe"`; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    family_name: Option<String>,
-    /// `given_name`: a string; defaults to `"John"`; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    given_name: Option<String>,
-    /// `name`: a string; defaults to `"John Doe"`; 1 to 300 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    /// `nickname`: a string; defaults to `"Johnny"`; 1 to 300 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nickname: Option<String>,
-    /// `password`: a secret string; defaults to `"secret"`; at least 1 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    password: Option<crate::Secret>,
-    /// `phone_number`: a string; defaults to `"+199999999999999"`; matches `^\+[0-9]{1,15}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
+    /// `family_name`: a string; defaults to `"Doe"`; 1 to 150 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    family_name: crate::Nullable<String>,
+    /// `given_name`: a string; defaults to `"John"`; 1 to 150 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    given_name: crate::Nullable<String>,
+    /// `name`: a string; defaults to `"John Doe"`; 1 to 300 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    name: crate::Nullable<String>,
+    /// `nickname`: a string; defaults to `"Johnny"`; 1 to 300 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    nickname: crate::Nullable<String>,
+    /// `password`: a secret string; defaults to `"secret"`; at least 1 characters; may be `null`; redacted in `Debug`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    password: crate::Nullable<crate::Secret>,
+    /// `phone_number`: a string; defaults to `"+199999999999999"`; matches `^\+[0-9]{1,15}$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    phone_number: crate::Nullable<String>,
     /// `phone_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_verified: Option<bool>,
-    /// `picture`: a string; format `strict-uri`; defaults to `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    picture: Option<String>,
+    /// `picture`: a string; format `strict-uri`; defaults to `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    picture: crate::Nullable<String>,
     /// `user_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
-    /// `username`: a string; defaults to `"johndoe"`; 1 to 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
+    /// `username`: a string; defaults to `"johndoe"`; 1 to 128 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    username: crate::Nullable<String>,
     /// `verify_email`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     verify_email: Option<bool>,
@@ -973,18 +973,18 @@ impl UpdateUserRequestContent {
             blocked: None,
             client_id: None,
             connection: None,
-            email: None,
+            email: crate::Nullable::Absent,
             email_verified: None,
-            family_name: None,
-            given_name: None,
-            name: None,
-            nickname: None,
-            password: None,
-            phone_number: None,
+            family_name: crate::Nullable::Absent,
+            given_name: crate::Nullable::Absent,
+            name: crate::Nullable::Absent,
+            nickname: crate::Nullable::Absent,
+            password: crate::Nullable::Absent,
+            phone_number: crate::Nullable::Absent,
             phone_verified: None,
-            picture: None,
+            picture: crate::Nullable::Absent,
             user_metadata: None,
-            username: None,
+            username: crate::Nullable::Absent,
             verify_email: None,
             verify_phone_number: None,
             extra: serde_json::Map::new(),
@@ -1000,34 +1000,27 @@ with_blocked(blocked): bool;
 with_client_id(client_id): String;
 /// Sets `connection`.
 with_connection(connection): String;
-/// Sets `email`.
-with_email(email): String;
 /// Sets `email_verified`.
 with_email_verified(email_verified): bool;
-/// Sets `family_name`.
-with_family_name(family_name): String;
-/// Sets `given_name`.
-with_given_name(given_name): String;
-/// Sets `name`.
-with_name(name): String;
-/// Sets `nickname`.
-with_nickname(nickname): String;
-/// Sets `password`.
-with_password(password): crate::Secret;
-/// Sets `phone_number`.
-with_phone_number(phone_number): String;
 /// Sets `phone_verified`.
 with_phone_verified(phone_verified): bool;
-/// Sets `picture`.
-with_picture(picture): String;
 /// Sets `user_metadata`.
 with_user_metadata(user_metadata): crate::secret::SecretMap;
-/// Sets `username`.
-with_username(username): String;
 /// Sets `verify_email`.
 with_verify_email(verify_email): bool;
 /// Sets `verify_phone_number`.
 with_verify_phone_number(verify_phone_number): bool;
+});
+nullable_setters!(UpdateUserRequestContent {
+with_email, clear_email(email): String;
+with_family_name, clear_family_name(family_name): String;
+with_given_name, clear_given_name(given_name): String;
+with_name, clear_name(name): String;
+with_nickname, clear_nickname(nickname): String;
+with_password, clear_password(password): crate::Secret;
+with_phone_number, clear_phone_number(phone_number): String;
+with_picture, clear_picture(picture): String;
+with_username, clear_username(username): String;
 });
 impl UpdateUserRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -5,9 +5,9 @@ use super::shared::*;
 /// A request body, the schema `CreateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVerifiableCredentialTemplateRequestContent {
-    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_certificate_authority: Option<String>,
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    custom_certificate_authority: crate::Nullable<String>,
     /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; required.
     dialect: String,
     /// `name`: a string; 1 to 255 characters; required.
@@ -34,7 +34,7 @@ impl CreateVerifiableCredentialTemplateRequestContent {
         well_known_trusted_issuers: impl Into<String>,
     ) -> Self {
         Self {
-            custom_certificate_authority: None,
+            custom_certificate_authority: crate::Nullable::Absent,
             dialect: dialect.into(),
             name: name.into(),
             presentation: presentation.into(),
@@ -44,9 +44,8 @@ impl CreateVerifiableCredentialTemplateRequestContent {
         }
     }
 }
-setters!(CreateVerifiableCredentialTemplateRequestContent {
-/// Sets `custom_certificate_authority`.
-with_custom_certificate_authority(custom_certificate_authority): String;
+nullable_setters!(CreateVerifiableCredentialTemplateRequestContent {
+with_custom_certificate_authority, clear_custom_certificate_authority(custom_certificate_authority): String;
 });
 impl CreateVerifiableCredentialTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -247,24 +246,24 @@ with_org_iso_18013_5_1(org_iso_18013_5_1): MdlPresentationProperties;
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVerifiableCredentialTemplateRequestContent {
-    /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dialect: Option<String>,
-    /// `name`: a string; 1 to 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
+    /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    dialect: crate::Nullable<String>,
+    /// `name`: a string; 1 to 255 characters; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    name: crate::Nullable<String>,
     /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(skip_serializing_if = "Option::is_none")]
     presentation: Option<MdlPresentationRequest>,
-    /// `type`: a string; 1 to 255 characters.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    type_: Option<String>,
-    /// `version`: a number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<f64>,
-    /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    well_known_trusted_issuers: Option<String>,
+    /// `type`: a string; 1 to 255 characters; may be `null`.
+    #[serde(rename = "type", skip_serializing_if = "crate::Nullable::is_absent")]
+    type_: crate::Nullable<String>,
+    /// `version`: a number; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    version: crate::Nullable<f64>,
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`; may be `null`.
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
+    well_known_trusted_issuers: crate::Nullable<String>,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -274,29 +273,26 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            dialect: None,
-            name: None,
+            dialect: crate::Nullable::Absent,
+            name: crate::Nullable::Absent,
             presentation: None,
-            type_: None,
-            version: None,
-            well_known_trusted_issuers: None,
+            type_: crate::Nullable::Absent,
+            version: crate::Nullable::Absent,
+            well_known_trusted_issuers: crate::Nullable::Absent,
             extra: serde_json::Map::new(),
         }
     }
 }
 setters!(UpdateVerifiableCredentialTemplateRequestContent {
-/// Sets `dialect`.
-with_dialect(dialect): String;
-/// Sets `name`.
-with_name(name): String;
 /// Sets `presentation`.
 with_presentation(presentation): MdlPresentationRequest;
-/// Sets `type`.
-with_type(type_): String;
-/// Sets `version`.
-with_version(version): f64;
-/// Sets `well_known_trusted_issuers`.
-with_well_known_trusted_issuers(well_known_trusted_issuers): String;
+});
+nullable_setters!(UpdateVerifiableCredentialTemplateRequestContent {
+with_dialect, clear_dialect(dialect): String;
+with_name, clear_name(name): String;
+with_type, clear_type(type_): String;
+with_version, clear_version(version): f64;
+with_well_known_trusted_issuers, clear_well_known_trusted_issuers(well_known_trusted_issuers): String;
 });
 impl UpdateVerifiableCredentialTemplateRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -314,7 +310,7 @@ pub struct VerifiableCredentialTemplateResponse {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `custom_certificate_authority`: a string; 1 to 4096 characters.
+    /// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
     /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
@@ -335,7 +331,7 @@ pub struct VerifiableCredentialTemplateResponse {
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
-    /// `well_known_trusted_issuers`: a string; 1 to 255 characters.
+    /// `well_known_trusted_issuers`: a string; 1 to 255 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
