@@ -141,6 +141,9 @@ pub struct Stats {
     pub dropped_connections: u64,
     /// Requests a queued [`Fault`] applied to (latency-only faults included).
     pub faults_injected: u64,
+    /// TCP connections accepted (those of the mTLS alias included): a client that keeps its
+    /// connection alive opens one for any number of requests.
+    pub connections_accepted: u64,
 }
 
 /// Which routes a [`Fault`] applies to.
@@ -640,9 +643,15 @@ impl FakeTenantBuilder {
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
         if let Some(l) = mtls_listener {
-            tokio::spawn(server::serve(l, mtls_acceptor, router.clone(), rx.clone()));
+            tokio::spawn(server::serve(
+                l,
+                mtls_acceptor,
+                router.clone(),
+                app.clone(),
+                rx.clone(),
+            ));
         }
-        let task = tokio::spawn(server::serve(listener, acceptor, router, rx));
+        let task = tokio::spawn(server::serve(listener, acceptor, router, app.clone(), rx));
         let first = &clients[0];
         Ok(FakeTenant {
             app,

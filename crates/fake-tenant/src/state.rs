@@ -169,6 +169,7 @@ pub(crate) struct Counters {
     pub(crate) api_5xx_injected: AtomicU64,
     pub(crate) dropped_connections: AtomicU64,
     pub(crate) faults_injected: AtomicU64,
+    pub(crate) connections_accepted: AtomicU64,
 }
 
 impl Counters {
@@ -185,6 +186,7 @@ impl Counters {
             api_5xx_injected: g(&self.api_5xx_injected),
             dropped_connections: g(&self.dropped_connections),
             faults_injected: g(&self.faults_injected),
+            connections_accepted: g(&self.connections_accepted),
         }
     }
 }
