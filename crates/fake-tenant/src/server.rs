@@ -49,6 +49,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__fake/latency", post(latency))
         .route("/__fake/rate-window", post(rate_window))
         .route("/__fake/routes", get(routes))
+        .route("/__fake/reset", post(reset))
+        .route("/__fake/state", get(state))
         .route("/__fake/resource", any(resource))
         .route("/api/v2", any(api::handle))
         .route("/api/v2/{*rest}", any(api::handle))
@@ -128,6 +130,8 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/__fake/latency"),
     ("POST", "/__fake/rate-window"),
     ("GET", "/__fake/routes"),
+    ("POST", "/__fake/reset"),
+    ("GET", "/__fake/state"),
     ("ANY", "/__fake/resource"),
 ];
 
@@ -149,6 +153,25 @@ async fn routes() -> Response {
                "sample_path": format!("/api/v2{}", api::generic::sample_path(op))})
     }));
     crate::resp::json(StatusCode::OK, &Value::Array(out))
+}
+
+/// `POST /__fake/reset`: the tenant as it started fresh (see `App::reset`); answers
+/// `200 {"reset": true}`.
+async fn reset(State(app): State<Arc<App>>) -> Response {
+    app.reset();
+    crate::resp::json(StatusCode::OK, &json!({"reset": true}))
+}
+
+/// `GET /__fake/state`: the state document (see `persist`), clients' secrets included.
+async fn state(State(app): State<Arc<App>>) -> Response {
+    match crate::persist::document(&app) {
+        Ok(doc) => crate::resp::json(StatusCode::OK, &doc),
+        Err(e) => crate::resp::api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the state could not be written as JSON: {e}"),
+            None,
+        ),
+    }
 }
 
 async fn jwks(State(app): State<Arc<App>>) -> Response {
