@@ -81,7 +81,8 @@ pub(crate) fn load(path: &Path) -> Result<Option<Document>, crate::Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(refused(path, format!("it could not be read: {e}"))),
     };
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| refused(path, shape_error(&e)))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| refused(path, shape_error(&e)))?;
     let Some(obj) = value.as_object() else {
         return Err(refused(
             path,
@@ -202,7 +203,10 @@ mod tests {
             ("not json s3cr3t", "not valid JSON"),
             ("[1, 2]", "not a JSON object"),
             ("{\"audience\": \"a\"}", "no \"version\""),
-            ("{\"version\": 2, \"store\": {}}", "version is 2; this tenant reads version 1"),
+            (
+                "{\"version\": 2, \"store\": {}}",
+                "version is 2; this tenant reads version 1",
+            ),
             ("{\"version\": \"s3cr3t\"}", "version is not a number"),
             (
                 "{\"version\": 1, \"audience\": \"a\", \"client_id\": \"c\"}",

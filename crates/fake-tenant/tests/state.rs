@@ -129,7 +129,10 @@ async fn reset_brings_back_the_fresh_tenant() {
         .await
         .expect("reset");
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.expect("json"), json!({"reset": true}));
+    assert_eq!(
+        r.json::<Value>().await.expect("json"),
+        json!({"reset": true})
+    );
 
     // Counters start over, the faults and the latency are gone.
     assert_eq!(t.stats(), Stats::default());
@@ -140,7 +143,15 @@ async fn reset_brings_back_the_fresh_tenant() {
     let fresh_token = token(&t, &http).await;
     assert!(started.elapsed() < Duration::from_millis(700));
     for tok in [&tok, &fresh_token] {
-        let (s, _, v) = api(&t, &http, tok, Method::GET, &format!("clients/{made}"), None).await;
+        let (s, _, v) = api(
+            &t,
+            &http,
+            tok,
+            Method::GET,
+            &format!("clients/{made}"),
+            None,
+        )
+        .await;
         assert_eq!(s, 404, "the client made before the reset is gone: {v}");
     }
     // The same kinds and numbers of objects as when it started, the default ones by name.
@@ -150,7 +161,8 @@ async fn reset_brings_back_the_fresh_tenant() {
     assert_eq!(sorted(&users, "user_id").len(), 3);
     let (_, _, branding) = api(&t, &http, &tok, Method::GET, "branding", None).await;
     assert_ne!(branding["logo_url"], "https://made.example.com/logo.png");
-    assert_eq!(t.stats().api_requests, 9);
+    // Two reads of the client, six of the inventory, the users and the branding.
+    assert_eq!(t.stats().api_requests, 10);
 
     // The library's reset does the same.
     let (s, _, _) = api(
@@ -205,7 +217,11 @@ async fn state_answers_the_whole_store_as_a_versioned_document() {
             .any(|r| r["id"] == role["id"] && r["name"] == "in-the-state"),
         "{roles}"
     );
-    assert!(doc["store"]["clients"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(
+        doc["store"]["clients"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
     assert_eq!(doc, t.state());
 }
 
@@ -347,7 +363,10 @@ fn wait_exit(child: &mut Child) -> Option<std::process::ExitStatus> {
 async fn bin_token(line: &Value) -> (reqwest::Client, String) {
     let http = reqwest::Client::new();
     let r = http
-        .post(format!("{}/oauth/token", line["base_url"].as_str().expect("base_url")))
+        .post(format!(
+            "{}/oauth/token",
+            line["base_url"].as_str().expect("base_url")
+        ))
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", line["client_id"].as_str().expect("client_id")),
@@ -402,7 +421,10 @@ async fn the_binary_saves_on_sigterm_and_loads_at_start() {
     assert!(!err.contains(&secret), "{err}");
 
     let bin = Binary::start(&["--http", "--state", &path_arg]);
-    assert_eq!(bin.line["client_id"], first_client, "the same default client");
+    assert_eq!(
+        bin.line["client_id"], first_client,
+        "the same default client"
+    );
     let base = bin.line["base_url"].as_str().expect("base_url").to_owned();
     let (http, tok) = bin_token(&bin.line).await;
     let r = http
