@@ -50,7 +50,14 @@
 //!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
 //!   description; a token needs any one of the scopes); Management API routes add
 //!   `"handler"` (`"hand-written"` or `"generic"`), and generic ones their `"operation"` id and
-//!   a `"sample_path"` that a fresh tenant answers.
+//!   a `"sample_path"` that a fresh tenant answers;
+//! - `POST /__fake/reset`: returns the tenant to the state it had when it started fresh, as
+//!   [`FakeTenant::reset`] (answers `200 {"reset": true}`);
+//! - `GET /__fake/state`: the tenant's whole store as a versioned JSON document, as
+//!   [`FakeTenant::state`] (the one a [state file](FakeTenantBuilder::state_file) holds).
+//!
+//! Every request's body is read before it is answered, early refusals included, so a client
+//! that keeps its connection alive can send any number of requests over it.
 //!
 //! Every operation of the Management API description is answered: the central resources by
 //! hand-written handlers, every other operation by a generic handler over an in-memory store,
