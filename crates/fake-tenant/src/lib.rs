@@ -50,7 +50,14 @@
 //!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
 //!   description; a token needs any one of the scopes); Management API routes add
 //!   `"handler"` (`"hand-written"` or `"generic"`), and generic ones their `"operation"` id and
-//!   a `"sample_path"` that a fresh tenant answers.
+//!   a `"sample_path"` that a fresh tenant answers;
+//! - `POST /__fake/reset`: returns the tenant to the state it had when it started fresh, as
+//!   [`FakeTenant::reset`] (answers `200 {"reset": true}`);
+//! - `GET /__fake/state`: the tenant's whole store as a versioned JSON document, as
+//!   [`FakeTenant::state`] (the one a [state file](FakeTenantBuilder::state_file) holds).
+//!
+//! Every request's body is read before it is answered, early refusals included, so a client
+//! that keeps its connection alive can send any number of requests over it.
 //!
 //! Every operation of the Management API description is answered: the central resources by
 //! hand-written handlers, every other operation by a generic handler over an in-memory store,
@@ -63,6 +70,7 @@
 mod api;
 mod dpop;
 mod keys;
+mod persist;
 mod resp;
 mod seed;
 mod server;
@@ -92,7 +100,7 @@ pub fn served_scopes() -> Vec<&'static str> {
     scopes
 }
 use serde::{Deserialize, Serialize};
-use state::{App, Counters, RateClock, Registry, Store, Window, lock};
+use state::{App, Counters, RateClock, Registry, Window, lock};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -116,6 +124,15 @@ pub enum Error {
     /// The builder was given an unusable value.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The state file ([`FakeTenantBuilder::state_file`]) could not be loaded or saved. The
+    /// reason never quotes the file's content, which holds client secrets.
+    #[error("state file {}: {reason}", path.display())]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Request counters of one tenant.
@@ -141,6 +158,9 @@ pub struct Stats {
     pub dropped_connections: u64,
     /// Requests a queued [`Fault`] applied to (latency-only faults included).
     pub faults_injected: u64,
+    /// TCP connections accepted (those of the mTLS alias included): a client that keeps its
+    /// connection alive opens one for any number of requests.
+    pub connections_accepted: u64,
 }
 
 /// Which routes a [`Fault`] applies to.
@@ -290,6 +310,7 @@ pub struct FakeTenantBuilder {
     record_answers: bool,
     dpop_nonce: bool,
     mtls: bool,
+    state_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for FakeTenantBuilder {
@@ -309,6 +330,7 @@ impl fmt::Debug for FakeTenantBuilder {
             .field("ca_out", &self.ca_out)
             .field("addr", &self.addr)
             .field("record_answers", &self.record_answers)
+            .field("state_file", &self.state_file)
             .finish_non_exhaustive()
     }
 }
@@ -331,6 +353,7 @@ impl Default for FakeTenantBuilder {
             record_answers: false,
             dpop_nonce: false,
             mtls: false,
+            state_file: None,
         }
     }
 }
@@ -504,9 +527,33 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// A state file (default: `None`). When `path` exists at [`start`](Self::start), the
+    /// tenant's store is loaded from it instead of being seeded: a file that is not a state
+    /// document of this version is refused with [`Error::State`] and left as it is. Without
+    /// clients of the builder's own, the tenant names the client the file names
+    /// ([`FakeTenant::client_id`]), so a tenant saved and loaded again keeps its credentials.
+    /// [`FakeTenant::save_state`] writes the store to `path` (the `auth0-m2m-fake` binary does
+    /// so when it stops); [`FakeTenant::reset`] still returns to a freshly seeded store.
+    ///
+    /// The document is the one `GET /__fake/state` answers (version 1):
+    /// `{"version": 1, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
+    /// clients' secrets; the file is created readable by its owner only (on Unix). A tenant
+    /// loading a document written by a tenant on another port moves the Management API and its
+    /// grants to its own audience.
+    pub fn state_file(mut self, path: Option<PathBuf>) -> Self {
+        self.state_file = path;
+        self
+    }
+
     /// Binds, generates keys and certificates, and serves on the current
     /// Tokio runtime.
     pub async fn start(self) -> Result<FakeTenant, Error> {
+        // A state file is checked first: a refused one stops the start before anything is
+        // bound or written.
+        let loaded = match &self.state_file {
+            Some(path) => persist::load(path)?,
+            None => None,
+        };
         let key = keys::signing_key().map_err(Error::Crypto)?;
         let lifetime = self.token_lifetime.as_secs();
         if lifetime == 0 {
@@ -593,25 +640,43 @@ impl FakeTenantBuilder {
 
         let mut clients = self.clients.clone();
         if clients.is_empty() {
+            // The default client: the one a loaded state names, else a new one.
+            let named = loaded.as_ref().and_then(|doc| {
+                doc.store
+                    .clients
+                    .iter()
+                    .find(|c| c["client_id"].as_str() == Some(doc.client_id.as_str()))
+                    .and_then(|c| c["client_secret"].as_str())
+                    .map(|secret| (doc.client_id.clone(), secret.to_owned()))
+            });
+            let (id, secret) = named.unwrap_or_else(|| (seed::client_id(), seed::client_secret()));
             clients.push(ClientSpec {
-                id: seed::client_id(),
-                secret: Some(seed::client_secret()),
+                id,
+                secret: Some(secret),
                 public_key_pem: None,
                 certificate_pem: None,
                 scopes: Some(owned_scopes(&served_scopes())),
             });
         }
-        let mut store = Store::default();
-        store.logs.max_events = self.max_logs;
-        store.logs.retention_ms = u64::try_from(self.log_retention.as_millis()).unwrap_or(u64::MAX);
-        seed::seed(
-            &mut store,
-            &audience,
-            &domain,
-            &clients,
-            self.seed_clients,
-            self.seed_users,
-        );
+        let fresh = seed::Fresh {
+            clients,
+            seed_clients: self.seed_clients,
+            seed_users: self.seed_users,
+            max_logs: self.max_logs,
+            log_retention_ms: u64::try_from(self.log_retention.as_millis()).unwrap_or(u64::MAX),
+            token_latency_ms: u64::try_from(self.token_latency.as_millis()).unwrap_or(u64::MAX),
+        };
+        let store = match loaded {
+            Some(doc) => {
+                let mut store = doc.store;
+                store.logs.max_events = fresh.max_logs;
+                store.logs.retention_ms = fresh.log_retention_ms;
+                store.logs.prune(util::now_ms());
+                persist::rebase(&mut store, &doc.audience, &audience);
+                store
+            }
+            None => seed::fresh_store(&fresh, &audience, &domain),
+        };
         let app = Arc::new(App {
             issuer: format!("{base_url}/"),
             token_url: format!("{base_url}/oauth/token"),
@@ -621,14 +686,14 @@ impl FakeTenantBuilder {
             store: Mutex::new(store),
             counters: Counters::default(),
             faults: Mutex::new(VecDeque::new()),
-            token_latency_ms: AtomicU64::new(self.token_latency.as_millis() as u64),
+            token_latency_ms: AtomicU64::new(fresh.token_latency_ms),
             rate_limit: self.rate_limit,
             token_window: Mutex::new(Window::default()),
             api_window: Mutex::new(Window::default()),
             rate_clock: RateClock::default(),
             quota: self.quota,
             quota_used: AtomicU64::new(0),
-            quota_started: util::now_secs(),
+            quota_started: AtomicU64::new(util::now_secs()),
             token_lifetime_secs: lifetime,
             key,
             registry: Mutex::new(Registry::default()),
@@ -636,18 +701,29 @@ impl FakeTenantBuilder {
             dpop_nonce: self.dpop_nonce.then(|| Mutex::new(util::random_alnum(24))),
             dpop_jti: Mutex::new(std::collections::HashMap::new()),
             mtls_base_url,
+            fresh,
         });
         let (tx, rx) = watch::channel(false);
         let router = server::router(app.clone());
         if let Some(l) = mtls_listener {
-            tokio::spawn(server::serve(l, mtls_acceptor, router.clone(), rx.clone()));
+            tokio::spawn(server::serve(
+                l,
+                mtls_acceptor,
+                router.clone(),
+                app.clone(),
+                rx.clone(),
+            ));
         }
-        let task = tokio::spawn(server::serve(listener, acceptor, router, rx));
-        let first = &clients[0];
+        let task = tokio::spawn(server::serve(listener, acceptor, router, app.clone(), rx));
+        let (client_id, client_secret) = match app.fresh.clients.first() {
+            Some(first) => (first.id.clone(), first.secret.clone().unwrap_or_default()),
+            None => (String::new(), String::new()),
+        };
         Ok(FakeTenant {
             app,
-            client_id: first.id.clone(),
-            client_secret: first.secret.clone().unwrap_or_default(),
+            state_file: self.state_file,
+            client_id,
+            client_secret,
             ca_pem,
             ca_path,
             owns_ca: owns_ca && !self.http,
@@ -660,6 +736,7 @@ impl FakeTenantBuilder {
 /// A running fake tenant. Dropping it stops the server.
 pub struct FakeTenant {
     app: Arc<App>,
+    state_file: Option<PathBuf>,
     client_id: String,
     client_secret: String,
     ca_pem: String,
@@ -866,6 +943,50 @@ impl FakeTenant {
     /// how many of the revoked tokens had not expired yet.
     pub fn revoke_all(&self) -> usize {
         self.app.revoke_all()
+    }
+
+    /// Returns the tenant to the state it had when it started fresh, as `POST /__fake/reset`
+    /// does: the store seeded anew from the builder's configuration (the configured or default
+    /// clients keep their ids and secrets; everything else, seeded objects included, gets new
+    /// ids, and everything created since is gone), no queued faults, counters at zero, the
+    /// configured token latency, the rate-limit windows and quota starting over on the wall
+    /// clock, no recorded answers. A tenant loaded from a state file is reset to a fresh
+    /// tenant, not to the file.
+    ///
+    /// Kept: the address, the CA and the signing keys, so a client under test keeps working
+    /// and tokens issued before the reset stay valid until they expire, as Auth0's access
+    /// tokens are self-contained JWTs that outlive changes to their client; revoked tokens
+    /// stay revoked.
+    pub fn reset(&self) {
+        self.app.reset();
+    }
+
+    /// The tenant's whole store as a versioned JSON document, as `GET /__fake/state` answers
+    /// it and [`save_state`](Self::save_state) writes it:
+    /// `{"version": 1, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
+    /// clients' secrets.
+    pub fn state(&self) -> serde_json::Value {
+        persist::document(&self.app).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Writes [`state`](Self::state) to the builder's [state file](FakeTenantBuilder::state_file)
+    /// atomically (a new file in the same directory, readable by its owner only on Unix,
+    /// flushed to disk, then renamed over the old one). Without a state file, nothing is
+    /// written.
+    pub fn save_state(&self) -> Result<(), Error> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let failed = |reason: String| Error::State {
+            path: path.clone(),
+            reason,
+        };
+        let doc = persist::document(&self.app)
+            .map_err(|e| failed(format!("the state could not be written as JSON: {e}")))?;
+        let bytes = serde_json::to_vec(&doc)
+            .map_err(|e| failed(format!("the state could not be written as JSON: {e}")))?;
+        persist::write_atomic(path, &bytes)
+            .map_err(|e| failed(format!("it could not be written: {e}")))
     }
 
     /// Changes the delay added to every `/oauth/token` answer.

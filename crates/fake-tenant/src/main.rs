@@ -49,6 +49,12 @@ struct Args {
     /// How long log events are kept, in seconds (default: 30 days).
     #[arg(long, default_value_t = 30 * 86_400)]
     log_retention_secs: u64,
+    /// A state file: when it exists at start, the tenant is loaded from it (a file that is not
+    /// a state document of this version is refused, and left as it is); on Ctrl-C or SIGTERM
+    /// the tenant's store is written to it atomically, readable by its owner only. It holds
+    /// client secrets. `POST /__fake/reset` still returns to a fresh tenant.
+    #[arg(long = "state", value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 /// Parses `ID:SECRET[:SCOPES]`.
@@ -89,7 +95,8 @@ async fn run(args: Args) -> Result<(), String> {
         .rate_limit(args.rate_limit)
         .quota(args.quota)
         .max_logs(args.max_logs)
-        .log_retention(Duration::from_secs(args.log_retention_secs));
+        .log_retention(Duration::from_secs(args.log_retention_secs))
+        .state_file(args.state.clone());
     for spec in &args.clients {
         let (id, secret, scopes) = parse_client(spec)?;
         match scopes {
@@ -100,6 +107,9 @@ async fn run(args: Args) -> Result<(), String> {
             _ => b = b.client(&id, &secret, &auth0_m2m_fake::served_scopes()),
         }
     }
+    // The signals are watched before the tenant is announced: a signal sent once the line is
+    // read is handled.
+    let stop = stop_signal().map_err(|e| format!("watching for signals failed: {e}"))?;
     let tenant = b.start().await.map_err(|e| e.to_string())?;
     let ca = if args.http {
         serde_json::Value::Null
@@ -118,10 +128,33 @@ async fn run(args: Args) -> Result<(), String> {
     writeln!(out, "{line}").map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     drop(out);
-    let _ = tokio::signal::ctrl_c().await;
+    stop.await;
     eprintln!("auth0-m2m-fake: shutting down");
+    let saved = tenant.save_state();
     tenant.shutdown().await;
-    Ok(())
+    saved.map_err(|e| e.to_string())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[cfg(test)]

@@ -238,8 +238,38 @@ pub(crate) fn new_user(email: &str, connection: &str, created_ms: u64) -> Value 
     })
 }
 
+/// What a fresh tenant is made of: the configuration a store is seeded from, at start and at
+/// each reset.
+#[derive(Clone)]
+pub(crate) struct Fresh {
+    /// The configured clients (or the default client), first the one the tenant names.
+    pub(crate) clients: Vec<ClientSpec>,
+    pub(crate) seed_clients: usize,
+    pub(crate) seed_users: usize,
+    pub(crate) max_logs: usize,
+    pub(crate) log_retention_ms: u64,
+    /// The delay of token answers the tenant started with.
+    pub(crate) token_latency_ms: u64,
+}
+
+/// A fresh tenant's store for `fresh`.
+pub(crate) fn fresh_store(fresh: &Fresh, audience: &str, domain: &str) -> Store {
+    let mut store = Store::default();
+    store.logs.max_events = fresh.max_logs;
+    store.logs.retention_ms = fresh.log_retention_ms;
+    seed(
+        &mut store,
+        audience,
+        domain,
+        &fresh.clients,
+        fresh.seed_clients,
+        fresh.seed_users,
+    );
+    store
+}
+
 /// Fills a fresh store.
-pub(crate) fn seed(
+fn seed(
     store: &mut Store,
     audience: &str,
     domain: &str,

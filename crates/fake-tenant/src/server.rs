@@ -49,11 +49,74 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__fake/latency", post(latency))
         .route("/__fake/rate-window", post(rate_window))
         .route("/__fake/routes", get(routes))
+        .route("/__fake/reset", post(reset))
+        .route("/__fake/state", get(state))
         .route("/__fake/resource", any(resource))
         .route("/api/v2", any(api::handle))
         .route("/api/v2/{*rest}", any(api::handle))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(read_body_first))
         .with_state(app)
+}
+
+/// How much of a body longer than [`MAX_BODY`](crate::api::MAX_BODY) is read and dropped
+/// before answering `413`, so that the connection stays usable; past this, the answer closes
+/// the connection instead.
+const DRAIN_CAP: usize = 64 * 1024 * 1024;
+
+/// Reads the whole request body before any route sees the request, so that every answer,
+/// those given without looking at the body included (an unknown route, a wrong method, a
+/// refused token, an injected fault), leaves a kept-alive connection ready for its next
+/// request: an answer sent while the body is still arriving makes the server close the
+/// connection. A body longer than [`MAX_BODY`](crate::api::MAX_BODY) is answered `413`.
+async fn read_body_first(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use hyper::body::Body as _;
+    let (parts, mut body) = req.into_parts();
+    let mut kept = bytes::BytesMut::new();
+    let mut read: usize = 0;
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            None => break,
+            Some(Ok(frame)) => {
+                let Ok(data) = frame.into_data() else {
+                    // Trailers carry nothing the tenant reads.
+                    continue;
+                };
+                read = read.saturating_add(data.len());
+                if read <= crate::api::MAX_BODY {
+                    kept.extend_from_slice(&data);
+                } else if read > DRAIN_CAP {
+                    let mut r = too_large();
+                    crate::resp::set_header(&mut r, "connection", "close");
+                    return r;
+                }
+            }
+            Some(Err(_)) => {
+                return crate::resp::api_error(
+                    StatusCode::BAD_REQUEST,
+                    "The request body could not be read",
+                    Some("invalid_body"),
+                );
+            }
+        }
+    }
+    if read > crate::api::MAX_BODY {
+        return too_large();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(kept.freeze()),
+    ))
+    .await
+}
+
+fn too_large() -> Response {
+    crate::resp::api_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Payload too large",
+        Some("payload_too_large"),
+    )
 }
 
 /// The routes outside `/api/v2`: method and path.
@@ -67,6 +130,8 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/__fake/latency"),
     ("POST", "/__fake/rate-window"),
     ("GET", "/__fake/routes"),
+    ("POST", "/__fake/reset"),
+    ("GET", "/__fake/state"),
     ("ANY", "/__fake/resource"),
 ];
 
@@ -88,6 +153,25 @@ async fn routes() -> Response {
                "sample_path": format!("/api/v2{}", api::generic::sample_path(op))})
     }));
     crate::resp::json(StatusCode::OK, &Value::Array(out))
+}
+
+/// `POST /__fake/reset`: the tenant as it started fresh (see `App::reset`); answers
+/// `200 {"reset": true}`.
+async fn reset(State(app): State<Arc<App>>) -> Response {
+    app.reset();
+    crate::resp::json(StatusCode::OK, &json!({"reset": true}))
+}
+
+/// `GET /__fake/state`: the state document (see `persist`), clients' secrets included.
+async fn state(State(app): State<Arc<App>>) -> Response {
+    match crate::persist::document(&app) {
+        Ok(doc) => crate::resp::json(StatusCode::OK, &doc),
+        Err(e) => crate::resp::api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the state could not be written as JSON: {e}"),
+            None,
+        ),
+    }
 }
 
 async fn jwks(State(app): State<Arc<App>>) -> Response {
@@ -283,6 +367,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     router: Router,
+    app: Arc<App>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -296,6 +381,7 @@ pub(crate) async fn serve(
             },
             _ = shutdown.changed() => break,
         };
+        crate::state::bump(&app.counters.connections_accepted);
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let tls = tls.clone();

@@ -2,13 +2,16 @@
 
 use crate::keys::SigningKey;
 use crate::{Fault, FaultTarget, Stats};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// Everything the Management API serves, as JSON objects in creation order.
-#[derive(Default)]
+/// Everything the Management API serves, as JSON objects in creation order. Its serde form is
+/// the `store` of a state document (see `persist`).
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Store {
     pub(crate) clients: Vec<Value>,
     pub(crate) grants: Vec<Value>,
@@ -36,7 +39,8 @@ pub(crate) struct Store {
 }
 
 /// A client credential: a registered public key that verifies the client's assertions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Credential {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -82,11 +86,16 @@ pub(crate) const DEFAULT_MAX_LOGS: usize = 10_000;
 /// Default for how long log events are kept: 30 days, the longest retention Auth0 offers.
 pub(crate) const DEFAULT_LOG_RETENTION_MS: u64 = 30 * 86_400 * 1000;
 
-/// Log events, oldest first, kept for a retention window and up to a maximum count.
+/// Log events, oldest first, kept for a retention window and up to a maximum count. Its serde
+/// form holds the events only: the caps are the tenant's configuration.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct LogStore {
     /// `(Unix milliseconds, event)`.
     events: VecDeque<(u64, Value)>,
+    #[serde(skip)]
     pub(crate) max_events: usize,
+    #[serde(skip)]
     pub(crate) retention_ms: u64,
 }
 
@@ -169,6 +178,7 @@ pub(crate) struct Counters {
     pub(crate) api_5xx_injected: AtomicU64,
     pub(crate) dropped_connections: AtomicU64,
     pub(crate) faults_injected: AtomicU64,
+    pub(crate) connections_accepted: AtomicU64,
 }
 
 impl Counters {
@@ -185,6 +195,7 @@ impl Counters {
             api_5xx_injected: g(&self.api_5xx_injected),
             dropped_connections: g(&self.dropped_connections),
             faults_injected: g(&self.faults_injected),
+            connections_accepted: g(&self.connections_accepted),
         }
     }
 }
@@ -357,7 +368,8 @@ pub(crate) struct App {
     pub(crate) rate_clock: RateClock,
     pub(crate) quota: Option<u64>,
     pub(crate) quota_used: AtomicU64,
-    pub(crate) quota_started: u64,
+    /// When the current quota hour started (Unix seconds).
+    pub(crate) quota_started: AtomicU64,
     pub(crate) token_lifetime_secs: u64,
     pub(crate) key: &'static SigningKey,
     pub(crate) registry: Mutex<Registry>,
@@ -369,6 +381,8 @@ pub(crate) struct App {
     pub(crate) dpop_jti: Mutex<HashMap<String, u64>>,
     /// The base URL of the mTLS alias, when the tenant serves one.
     pub(crate) mtls_base_url: Option<String>,
+    /// What a fresh tenant is made of, for [`App::reset`].
+    pub(crate) fresh: crate::seed::Fresh,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.
@@ -376,7 +390,54 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl Counters {
+    /// Sets every counter back to zero.
+    fn clear(&self) {
+        for c in [
+            &self.token_requests,
+            &self.tokens_issued,
+            &self.api_requests,
+            &self.api_401,
+            &self.api_429,
+            &self.token_429,
+            &self.token_5xx_injected,
+            &self.api_5xx_injected,
+            &self.dropped_connections,
+            &self.faults_injected,
+            &self.connections_accepted,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
 impl App {
+    /// Returns the tenant to the state it started in when started fresh: a newly seeded store
+    /// (the configured clients with their ids and secrets, new ids for everything else), no
+    /// queued faults, counters at zero, the configured token latency, rate-limit windows and
+    /// quota starting over on the wall clock, no recorded answers. Kept: the signing key and
+    /// the CA, so tokens issued before stay valid until they expire (Auth0's access tokens are
+    /// self-contained JWTs that outlive changes to their client), and revoked tokens stay
+    /// revoked.
+    pub(crate) fn reset(&self) {
+        let store = crate::seed::fresh_store(&self.fresh, &self.audience, &self.domain);
+        *lock(&self.store) = store;
+        lock(&self.faults).clear();
+        self.counters.clear();
+        self.token_latency_ms
+            .store(self.fresh.token_latency_ms, Ordering::Relaxed);
+        self.rate_clock.release();
+        lock(&self.token_window).clear();
+        lock(&self.api_window).clear();
+        self.quota_used.store(0, Ordering::SeqCst);
+        self.quota_started
+            .store(crate::util::now_secs(), Ordering::SeqCst);
+        lock(&self.dpop_jti).clear();
+        if let Some(answers) = &self.answers {
+            lock(answers).clear();
+        }
+    }
+
     /// Takes one request's worth of the first pending fault for `target`.
     pub(crate) fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
         let mut faults = lock(&self.faults);

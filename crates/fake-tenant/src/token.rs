@@ -288,7 +288,9 @@ fn exchange(
         None => None,
         Some(q) => {
             let used = app.quota_used.load(Ordering::SeqCst);
-            let elapsed = crate::util::now_secs().saturating_sub(app.quota_started) % 3600;
+            let elapsed = crate::util::now_secs()
+                .saturating_sub(app.quota_started.load(Ordering::SeqCst))
+                % 3600;
             let left = 3600 - elapsed;
             if used >= q {
                 drop(store);

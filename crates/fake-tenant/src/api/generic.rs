@@ -69,7 +69,8 @@ const UNION: &str = "$oneOf";
 const OPTIONAL: &str = "$optional";
 
 /// The in-memory state of the generic handlers.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct GenericStore {
     /// Items by concrete collection path (`/actions/actions`, `/users/u1/sessions`).
     collections: HashMap<String, Vec<Value>>,

@@ -58,7 +58,7 @@ use search::*;
 use users::*;
 
 /// The largest request body accepted (user imports can be big).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// A Management API error answer.
 #[derive(Debug)]
