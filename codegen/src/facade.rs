@@ -195,9 +195,16 @@ impl Plan {
                  #[allow(unused_imports)]\nuse crate::{Call, List, ManagementClient};\n"
                     .to_owned()
             });
+            // The group as the feature and the accessors name it (`log_streams`,
+            // `actions.versions`), not as the description spells it (`logStreams`).
+            let group = g
+                .iter()
+                .map(|s| crate::module_name(s))
+                .collect::<Vec<_>>()
+                .join(".");
             src.push_str(&doc(&format!(
-                "The operations of the group `{}` of Auth0's API description.",
-                g.join(".")
+                "The operations of the group `{group}` of Auth0's API description (cargo feature \
+                 `{top}`)."
             )));
             src.push_str(&format!(
                 "#[derive(Debug, Clone, Copy)]\npub struct {}<'a> {{\n\
@@ -206,16 +213,14 @@ impl Plan {
             ));
             match &h.parent {
                 None => src.push_str(&format!(
-                    "impl ManagementClient {{\n/// The [`{ty}`](crate::handles::{top}::{ty}) handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
-                    g.join("."),
+                    "impl ManagementClient {{\n/// The [`{ty}`](crate::handles::{top}::{ty}) handle: operations of the group `{group}`.\npub fn {}(&self) -> {ty}<'_> {{ {ty} {{ client: self }} }}\n}}\n",
                     h.accessor,
                     ty = h.ty,
                 )),
                 Some(p) => {
                     let parent_ty = &self.handles[p].ty;
                     src.push_str(&format!(
-                        "impl<'a> {parent_ty}<'a> {{\n/// The [`{ty}`] handle: operations of the group `{}`.\npub fn {}(&self) -> {ty}<'a> {{ {ty} {{ client: self.client }} }}\n}}\n",
-                        g.join("."),
+                        "impl<'a> {parent_ty}<'a> {{\n/// The [`{ty}`] handle: operations of the group `{group}`.\npub fn {}(&self) -> {ty}<'a> {{ {ty} {{ client: self.client }} }}\n}}\n",
                         h.accessor,
                         ty = h.ty,
                     ));
@@ -562,26 +567,59 @@ fn sentence(op: &Op) -> String {
         format!("the {plural}")
     };
     let name = phrase(&op.name);
-    let verb = name.first().cloned().unwrap_or_default();
-    let rest = name[1..].join(" ");
-    let text = match (verb.as_str(), rest.is_empty()) {
+    let mut verb = name.first().cloned().unwrap_or_default();
+    let mut words: Vec<String> = name[1..].to_vec();
+    // `bulkUpdate` → "Updates the … in bulk".
+    let mut suffix = "";
+    if verb == "bulk" && !words.is_empty() {
+        verb = words.remove(0);
+        suffix = " in bulk";
+    }
+    // `listUsersByEmail` in group `users`: the group's words are not said twice.
+    let last_words = op.group.last().map(|g| phrase(g)).unwrap_or_default();
+    if !last_words.is_empty() && words.starts_with(&last_words) {
+        words.drain(..last_words.len());
+    }
+    let rest = words.join(" ");
+    let text = match (verb.as_str(), rest.as_str()) {
+        // `updateMany` → "Updates several action trigger bindings."
+        (_, "many") => format!("{} several {plural}", third_person(&verb)),
+        // `deleteAll` → "Deletes all the user authenticators."
+        (_, "all") => format!("{} all the {plural}", third_person(&verb)),
+        // `getDefault` → "Gets the default branding theme."; `getDaily` → "Gets the daily stats."
+        (_, "default") => format!("{} the default {one}", third_person(&verb)),
+        (_, "daily") => format!("{} the daily {plural}", third_person(&verb)),
+        _ => sentence_text(&verb, &rest, &plural, &one, &item, on_item),
+    };
+    format!("{text}{suffix}.")
+}
+
+/// The sentence of an operation whose name says nothing the rules above read.
+fn sentence_text(
+    verb: &str,
+    rest: &str,
+    plural: &str,
+    one: &str,
+    item: &str,
+    on_item: bool,
+) -> String {
+    match (verb, rest.is_empty()) {
         ("list", true) => format!("Lists the {plural}"),
-        ("create", true) => format!("Creates {} {one}", article(&one)),
-        (_, true) => format!("{} {item}", third_person(&verb)),
+        ("create", true) => format!("Creates {} {one}", article(one)),
+        (_, true) => format!("{} {item}", third_person(verb)),
         // `getByName` → "Gets an organization by name."
         (_, false) if rest.starts_with("by ") => {
-            format!("{} {item} {rest}", third_person(&verb))
+            format!("{} {item} {rest}", third_person(verb))
         }
         (_, false) => {
             let owner = if on_item {
-                format!("{} {one}", article(&one))
+                format!("{} {one}", article(one))
             } else {
                 format!("the {plural}")
             };
-            format!("{} the {rest} of {owner}", third_person(&verb))
+            format!("{} the {rest} of {owner}", third_person(verb))
         }
-    };
-    format!("{text}.")
+    }
 }
 
 /// The example of a facade method's doc: the call with its required arguments, compiled as a
@@ -715,6 +753,17 @@ mod tests {
             ("get_rate-limit-policies", "Lists the rate limit policies."),
             ("delete_grants_by_id", "Deletes a user grant."),
             ("post_rotate-secret", "Rotates the secret of a client."),
+            ("patch_bindings", "Updates several action trigger bindings."),
+            ("get_users-by-email", "Lists the users by email."),
+            (
+                "delete_authentication-methods",
+                "Deletes all the user authentication methods.",
+            ),
+            ("get_daily", "Gets the daily stats."),
+            (
+                "get_default_branding_theme",
+                "Gets the default branding theme.",
+            ),
         ] {
             assert_eq!(sentence(op(&ops, id)), expected, "{id}");
         }

@@ -771,7 +771,17 @@ impl<'a> Types<'a> {
 
     /// The doc comment of a field: its wire name and what the description says of its value
     /// (type, format, values, default, bounds, whether it is required and redacted).
-    fn field_doc(&self, f: &Field) -> String {
+    fn field_doc(&self, d: &TypeDef, f: &Field) -> String {
+        let mut out = doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f)));
+        if is_deprecated(&f.schema) {
+            out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
+        }
+        out
+    }
+
+    /// What the description says of a field's value, as a clause: its kind, format, values,
+    /// default or example, bounds, pattern, whether it is required, nullable, redacted.
+    fn field_facts(&self, d: &TypeDef, f: &Field) -> String {
         let schema = self.resolved(&f.schema);
         let mut facts = vec![self.kind_text(&f.ty)];
         if let Some(format) = schema.get("format").and_then(Value::as_str) {
@@ -785,7 +795,14 @@ impl<'a> Types<'a> {
             facts.push(format!("one of {}{more}", shown.join(", ")));
         }
         if let Some(default) = schema.get("default") {
-            facts.push(format!("defaults to `{default}`"));
+            let sent = matches!(d.def, Def::Struct { request: true, .. })
+                || self.settable.contains(&d.name);
+            // A required property is always sent, so its `default` cannot apply.
+            if f.required || default_is_example(sent, &f.json, &f.ty, &schema, default) {
+                facts.push(format!("for example `{default}`"));
+            } else {
+                facts.push(format!("defaults to `{default}`"));
+            }
         }
         let bound = |lo: &str, hi: &str, unit: &str| -> Option<String> {
             match (schema.get(lo), schema.get(hi)) {
@@ -819,11 +836,7 @@ impl<'a> Types<'a> {
         if f.ty == Ty::Secret {
             facts.push("redacted in `Debug`".to_owned());
         }
-        let mut out = doc(&format!("`{}`: {}.", f.json, facts.join("; ")));
-        if is_deprecated(&f.schema) {
-            out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
-        }
-        out
+        facts.join("; ")
     }
 
     /// A schema with its `$ref` followed (one level), for its facts.
@@ -1001,8 +1014,8 @@ impl<'a> Types<'a> {
             s.push_str(&format!("setters!({} {{\n", d.name));
             for f in plain {
                 s.push_str(&format!(
-                    "/// Sets `{}`.\n{}{}({}): {};\n",
-                    f.json,
+                    "{}{}{}({}): {};\n",
+                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
                     deprecated(f),
                     setter_of(f),
                     f.ident,
@@ -1015,7 +1028,8 @@ impl<'a> Types<'a> {
             s.push_str(&format!("nullable_setters!({} {{\n", d.name));
             for f in tristate {
                 s.push_str(&format!(
-                    "{}{}, clear_{}({}): {};\n",
+                    "{}{}{}, clear_{}({}): {};\n",
+                    doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f))),
                     deprecated(f),
                     setter_of(f),
                     f.ident.trim_end_matches('_'),
@@ -1550,7 +1564,7 @@ impl Types<'_> {
         );
         s.push_str(&format!("pub struct {} {{\n", d.name));
         for f in fields {
-            s.push_str(&self.field_doc(f));
+            s.push_str(&self.field_doc(d, f));
             let (wrapper, absent) = if self.is_tristate(d, f) {
                 ("crate::Nullable", "crate::Nullable::is_absent")
             } else {
@@ -1602,7 +1616,7 @@ impl Types<'_> {
         for f in fields {
             s.push_str(
                 &self
-                    .field_doc(f)
+                    .field_doc(d, f)
                     .replace("#[deprecated", "#[allow(dead_code)]\n#[deprecated"),
             );
             if f.required {
@@ -1654,6 +1668,39 @@ fn capitalize(text: &str) -> String {
 /// Whether the description deprecates a schema.
 fn is_deprecated(s: &Value) -> bool {
     s.get("deprecated").and_then(Value::as_bool) == Some(true)
+}
+
+/// Whether the description's `default` for a property is an example rather than the value
+/// Auth0 uses when the property is left out. It is a default only on a type that is sent (a
+/// request body or a model reachable from one), for a boolean, a number or a value of a closed
+/// set (`enum`); it is an example on a type only read from answers, for a timestamp, an id, a
+/// key or secret, a name, and any free-form string (`"my-action"`, a URL, an e-mail address, a
+/// PEM).
+pub(crate) fn default_is_example(
+    sent: bool,
+    json: &str,
+    ty: &Ty,
+    schema: &Value,
+    default: &Value,
+) -> bool {
+    let words: Vec<String> = super::names::snake(json)
+        .split('_')
+        .map(str::to_owned)
+        .collect();
+    let named = |w: &str| words.iter().any(|x| x == w);
+    let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
+    let closed = schema.get("enum").is_some() || schema.get("const").is_some();
+    !sent
+        || *ty == Ty::Timestamp
+        || format == "date-time"
+        || format.ends_with("-id")
+        || format.ends_with("-name")
+        || named("id")
+        || named("name")
+        || named("key")
+        || named("pem")
+        || is_secret_field(json)
+        || (default.is_string() && !closed && !matches!(ty, Ty::Named(_)))
 }
 
 /// The accessor rule: string fields that identify a resource.
@@ -1763,5 +1810,84 @@ mod nullable_tests {
             "{src}"
         );
         assert!(!src.contains("pub type MethodOrNullEnum"), "{src}");
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use std::collections::BTreeSet;
+
+    /// Over the checked-in generated models (which `codegen --check` keeps equal to the
+    /// generator's output for the description): a value documented as a default is on a type
+    /// that is sent, and is a boolean, a number or one of the field's listed values; never a
+    /// timestamp, an id, a key or a name.
+    #[test]
+    fn no_generated_doc_calls_an_example_a_default() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/management/src/generated");
+        let mut checked = 0;
+        let mut examples = 0;
+        for entry in std::fs::read_dir(&dir).expect("the generated models") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            // Types that are sent: request bodies and models with a `new`.
+            let mut sent: BTreeSet<String> = BTreeSet::new();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if let Some(name) = line
+                    .strip_prefix("impl ")
+                    .and_then(|r| r.strip_suffix(" {"))
+                    && lines[i + 1..]
+                        .iter()
+                        .take(4)
+                        .any(|l| l.contains("pub fn new("))
+                {
+                    sent.insert(name.to_owned());
+                }
+            }
+            let mut current = String::new();
+            for line in &lines {
+                if let Some(rest) = line.strip_prefix("pub struct ") {
+                    current = rest.trim_end_matches(" {").to_owned();
+                }
+                examples += line.matches("; for example `").count();
+                let Some((head, value)) = line.split_once("; defaults to `") else {
+                    continue;
+                };
+                checked += 1;
+                let value = value.split('`').next().unwrap_or_default();
+                let field = head
+                    .trim_start()
+                    .trim_start_matches("/// `")
+                    .split('`')
+                    .next()
+                    .unwrap_or_default();
+                let at = format!("{}: {current}.{field} = {value}", path.display());
+                assert!(
+                    sent.contains(&current),
+                    "a default on a type never sent: {at}"
+                );
+                let words: Vec<String> = crate::names::snake(field)
+                    .split('_')
+                    .map(str::to_owned)
+                    .collect();
+                for w in ["id", "name", "key", "pem"] {
+                    assert!(!words.iter().any(|x| x == w), "an {w} as a default: {at}");
+                }
+                if let Some(text) = value.strip_prefix('"') {
+                    let listed = format!("`{}`", text.trim_end_matches('"'));
+                    assert!(
+                        head.contains(&listed) || head.contains(", …)"),
+                        "a string default outside the field's listed values: {at}"
+                    );
+                    assert!(
+                        !text.chars().take(4).all(|c| c.is_ascii_digit()),
+                        "a timestamp as a default: {at}"
+                    );
+                }
+            }
+        }
+        assert!(checked > 50, "only {checked} defaults seen");
+        assert!(examples > 300, "only {examples} examples seen");
     }
 }

@@ -90,8 +90,12 @@
 //!
 //! # Features
 //!
-//! No feature is enabled by default.
+//! The default feature is `full`: every operation group. Each group is a feature of its own,
+//! named like its module and its handle accessor (`clients`, `log_streams`, `users`…); with
+//! `default-features = false` and only the groups a service calls, the build is much smaller.
+//! None of the following is enabled by default:
 //!
+//! - `time`: conversions between [`management::Timestamp`] and `time::OffsetDateTime`.
 //! - `file`: [`ManagementClientBuilder::with_file_cache`], tokens shared by the processes of
 //!   one host through [`cache::FileCache`].
 //! - `redis`: [`ManagementClientBuilder::with_redis_cache`], tokens shared by a fleet through

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `actions` of Auth0's API description.
+/// The operations of the group `actions` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct Actions<'a> {
     client: &'a ManagementClient,
@@ -163,7 +163,7 @@ impl Call<m::actions::DeleteAction> {
         self.map_endpoint(|e| e.force(value))
     }
 }
-/// The operations of the group `actions.executions` of Auth0's API description.
+/// The operations of the group `actions.executions` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsExecutions<'a> {
     client: &'a ManagementClient,
@@ -193,7 +193,7 @@ impl<'a> ActionsExecutions<'a> {
         self.client.call(m::actions::GetActionExecution::new(id))
     }
 }
-/// The operations of the group `actions.modules` of Auth0's API description.
+/// The operations of the group `actions.modules` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModules<'a> {
     client: &'a ManagementClient,
@@ -330,7 +330,7 @@ impl<'a> ActionsModules<'a> {
             .call(m::actions::RollbackActionModule::new(id, body))
     }
 }
-/// The operations of the group `actions.modules.versions` of Auth0's API description.
+/// The operations of the group `actions.modules.versions` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsModulesVersions<'a> {
     client: &'a ManagementClient,
@@ -393,7 +393,7 @@ impl<'a> ActionsModulesVersions<'a> {
             .call(m::actions::GetActionModuleVersion::new(id, version_id))
     }
 }
-/// The operations of the group `actions.triggers` of Auth0's API description.
+/// The operations of the group `actions.triggers` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggers<'a> {
     client: &'a ManagementClient,
@@ -423,7 +423,7 @@ impl<'a> ActionsTriggers<'a> {
         self.client.call(m::actions::ListActionTriggers::new())
     }
 }
-/// The operations of the group `actions.triggers.bindings` of Auth0's API description.
+/// The operations of the group `actions.triggers.bindings` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsTriggersBindings<'a> {
     client: &'a ManagementClient,
@@ -453,7 +453,7 @@ impl<'a> ActionsTriggersBindings<'a> {
         self.client
             .list(m::actions::ListActionTriggerBindings::new(trigger_id))
     }
-    /// Updates the many of the action trigger bindings.
+    /// Updates several action trigger bindings.
     ///
     /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`, needs the scope `update:actions`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/actions/patch-bindings).
     ///
@@ -475,7 +475,7 @@ impl<'a> ActionsTriggersBindings<'a> {
             .call(m::actions::UpdateActionBindings::new(trigger_id, body))
     }
 }
-/// The operations of the group `actions.versions` of Auth0's API description.
+/// The operations of the group `actions.versions` of Auth0's API description (cargo feature `actions`).
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsVersions<'a> {
     client: &'a ManagementClient,

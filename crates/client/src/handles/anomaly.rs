@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `anomaly` of Auth0's API description.
+/// The operations of the group `anomaly` of Auth0's API description (cargo feature `anomaly`).
 #[derive(Debug, Clone, Copy)]
 pub struct Anomaly<'a> {
     client: &'a ManagementClient,
@@ -14,7 +14,7 @@ impl ManagementClient {
         Anomaly { client: self }
     }
 }
-/// The operations of the group `anomaly.blocks` of Auth0's API description.
+/// The operations of the group `anomaly.blocks` of Auth0's API description (cargo feature `anomaly`).
 #[derive(Debug, Clone, Copy)]
 pub struct AnomalyBlocks<'a> {
     client: &'a ManagementClient,

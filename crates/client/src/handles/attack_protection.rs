@@ -3,24 +3,24 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `attackProtection` of Auth0's API description.
+/// The operations of the group `attack_protection` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtection<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`AttackProtection`](crate::handles::attack_protection::AttackProtection) handle: operations of the group `attackProtection`.
+    /// The [`AttackProtection`](crate::handles::attack_protection::AttackProtection) handle: operations of the group `attack_protection`.
     pub fn attack_protection(&self) -> AttackProtection<'_> {
         AttackProtection { client: self }
     }
 }
-/// The operations of the group `attackProtection.botDetection` of Auth0's API description.
+/// The operations of the group `attack_protection.bot_detection` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBotDetection<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionBotDetection`] handle: operations of the group `attackProtection.botDetection`.
+    /// The [`AttackProtectionBotDetection`] handle: operations of the group `attack_protection.bot_detection`.
     pub fn bot_detection(&self) -> AttackProtectionBotDetection<'a> {
         AttackProtectionBotDetection {
             client: self.client,
@@ -65,13 +65,13 @@ impl<'a> AttackProtectionBotDetection<'a> {
             .call(m::attack_protection::UpdateBotDetectionSettings::new(body))
     }
 }
-/// The operations of the group `attackProtection.breachedPasswordDetection` of Auth0's API description.
+/// The operations of the group `attack_protection.breached_password_detection` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBreachedPasswordDetection<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionBreachedPasswordDetection`] handle: operations of the group `attackProtection.breachedPasswordDetection`.
+    /// The [`AttackProtectionBreachedPasswordDetection`] handle: operations of the group `attack_protection.breached_password_detection`.
     pub fn breached_password_detection(&self) -> AttackProtectionBreachedPasswordDetection<'a> {
         AttackProtectionBreachedPasswordDetection {
             client: self.client,
@@ -116,13 +116,13 @@ impl<'a> AttackProtectionBreachedPasswordDetection<'a> {
             .call(m::attack_protection::UpdateBreachedPasswordDetectionSettings::new(body))
     }
 }
-/// The operations of the group `attackProtection.bruteForceProtection` of Auth0's API description.
+/// The operations of the group `attack_protection.brute_force_protection` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionBruteForceProtection<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionBruteForceProtection`] handle: operations of the group `attackProtection.bruteForceProtection`.
+    /// The [`AttackProtectionBruteForceProtection`] handle: operations of the group `attack_protection.brute_force_protection`.
     pub fn brute_force_protection(&self) -> AttackProtectionBruteForceProtection<'a> {
         AttackProtectionBruteForceProtection {
             client: self.client,
@@ -167,13 +167,13 @@ impl<'a> AttackProtectionBruteForceProtection<'a> {
             .call(m::attack_protection::UpdateBruteForceSettings::new(body))
     }
 }
-/// The operations of the group `attackProtection.captcha` of Auth0's API description.
+/// The operations of the group `attack_protection.captcha` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionCaptcha<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionCaptcha`] handle: operations of the group `attackProtection.captcha`.
+    /// The [`AttackProtectionCaptcha`] handle: operations of the group `attack_protection.captcha`.
     pub fn captcha(&self) -> AttackProtectionCaptcha<'a> {
         AttackProtectionCaptcha {
             client: self.client,
@@ -220,13 +220,13 @@ impl<'a> AttackProtectionCaptcha<'a> {
             ))
     }
 }
-/// The operations of the group `attackProtection.phoneProviderProtection` of Auth0's API description.
+/// The operations of the group `attack_protection.phone_provider_protection` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionPhoneProviderProtection<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionPhoneProviderProtection`] handle: operations of the group `attackProtection.phoneProviderProtection`.
+    /// The [`AttackProtectionPhoneProviderProtection`] handle: operations of the group `attack_protection.phone_provider_protection`.
     pub fn phone_provider_protection(&self) -> AttackProtectionPhoneProviderProtection<'a> {
         AttackProtectionPhoneProviderProtection {
             client: self.client,
@@ -274,13 +274,13 @@ impl<'a> AttackProtectionPhoneProviderProtection<'a> {
             ))
     }
 }
-/// The operations of the group `attackProtection.suspiciousIpThrottling` of Auth0's API description.
+/// The operations of the group `attack_protection.suspicious_ip_throttling` of Auth0's API description (cargo feature `attack_protection`).
 #[derive(Debug, Clone, Copy)]
 pub struct AttackProtectionSuspiciousIpThrottling<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> AttackProtection<'a> {
-    /// The [`AttackProtectionSuspiciousIpThrottling`] handle: operations of the group `attackProtection.suspiciousIpThrottling`.
+    /// The [`AttackProtectionSuspiciousIpThrottling`] handle: operations of the group `attack_protection.suspicious_ip_throttling`.
     pub fn suspicious_ip_throttling(&self) -> AttackProtectionSuspiciousIpThrottling<'a> {
         AttackProtectionSuspiciousIpThrottling {
             client: self.client,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `branding` of Auth0's API description.
+/// The operations of the group `branding` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct Branding<'a> {
     client: &'a ManagementClient,
@@ -50,7 +50,7 @@ impl<'a> Branding<'a> {
         self.client.call(m::branding::UpdateBranding::new(body))
     }
 }
-/// The operations of the group `branding.phone` of Auth0's API description.
+/// The operations of the group `branding.phone` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhone<'a> {
     client: &'a ManagementClient,
@@ -63,7 +63,7 @@ impl<'a> Branding<'a> {
         }
     }
 }
-/// The operations of the group `branding.phone.providers` of Auth0's API description.
+/// The operations of the group `branding.phone.providers` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneProviders<'a> {
     client: &'a ManagementClient,
@@ -198,7 +198,7 @@ impl Call<m::branding::ListBrandingPhoneProviders> {
         self.map_endpoint(|e| e.disabled(value))
     }
 }
-/// The operations of the group `branding.phone.templates` of Auth0's API description.
+/// The operations of the group `branding.phone.templates` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingPhoneTemplates<'a> {
     client: &'a ManagementClient,
@@ -350,7 +350,7 @@ impl Call<m::branding::ListPhoneTemplates> {
         self.map_endpoint(|e| e.disabled(value))
     }
 }
-/// The operations of the group `branding.templates` of Auth0's API description.
+/// The operations of the group `branding.templates` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingTemplates<'a> {
     client: &'a ManagementClient,
@@ -419,7 +419,7 @@ impl<'a> BrandingTemplates<'a> {
             .call(m::branding::DeleteBrandingTemplateUniversalLogin::new())
     }
 }
-/// The operations of the group `branding.themes` of Auth0's API description.
+/// The operations of the group `branding.themes` of Auth0's API description (cargo feature `branding`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrandingThemes<'a> {
     client: &'a ManagementClient,
@@ -464,7 +464,7 @@ impl<'a> BrandingThemes<'a> {
         self.client
             .call(m::branding::CreateBrandingTheme::new(body))
     }
-    /// Gets the default of the branding themes.
+    /// Gets the default branding theme.
     ///
     /// `GET /api/v2/branding/themes/default`, needs the scope `read:branding`. Documented error statuses: 401, 403, 404, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/branding/get-default-branding-theme).
     ///

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `clientGrants` of Auth0's API description.
+/// The operations of the group `client_grants` of Auth0's API description (cargo feature `client_grants`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientGrants<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`ClientGrants`](crate::handles::client_grants::ClientGrants) handle: operations of the group `clientGrants`.
+    /// The [`ClientGrants`](crate::handles::client_grants::ClientGrants) handle: operations of the group `client_grants`.
     pub fn client_grants(&self) -> ClientGrants<'_> {
         ClientGrants { client: self }
     }
@@ -132,13 +132,13 @@ impl List<m::client_grants::ListClientGrants> {
         self.map_endpoint(|e| e.default_for(value))
     }
 }
-/// The operations of the group `clientGrants.organizations` of Auth0's API description.
+/// The operations of the group `client_grants.organizations` of Auth0's API description (cargo feature `client_grants`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientGrantsOrganizations<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> ClientGrants<'a> {
-    /// The [`ClientGrantsOrganizations`] handle: operations of the group `clientGrants.organizations`.
+    /// The [`ClientGrantsOrganizations`] handle: operations of the group `client_grants.organizations`.
     pub fn organizations(&self) -> ClientGrantsOrganizations<'a> {
         ClientGrantsOrganizations {
             client: self.client,

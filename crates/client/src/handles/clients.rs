@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `clients` of Auth0's API description.
+/// The operations of the group `clients` of Auth0's API description (cargo feature `clients`).
 #[derive(Debug, Clone, Copy)]
 pub struct Clients<'a> {
     client: &'a ManagementClient,
@@ -195,7 +195,7 @@ impl Call<m::clients::GetClient> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `clients.connections` of Auth0's API description.
+/// The operations of the group `clients.connections` of Auth0's API description (cargo feature `clients`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsConnections<'a> {
     client: &'a ManagementClient,
@@ -240,7 +240,7 @@ impl List<m::clients::ListClientConnections> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `clients.credentials` of Auth0's API description.
+/// The operations of the group `clients.credentials` of Auth0's API description (cargo feature `clients`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsCredentials<'a> {
     client: &'a ManagementClient,

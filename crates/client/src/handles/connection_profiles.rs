@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `connectionProfiles` of Auth0's API description.
+/// The operations of the group `connection_profiles` of Auth0's API description (cargo feature `connection_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionProfiles<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`ConnectionProfiles`](crate::handles::connection_profiles::ConnectionProfiles) handle: operations of the group `connectionProfiles`.
+    /// The [`ConnectionProfiles`](crate::handles::connection_profiles::ConnectionProfiles) handle: operations of the group `connection_profiles`.
     pub fn connection_profiles(&self) -> ConnectionProfiles<'_> {
         ConnectionProfiles { client: self }
     }

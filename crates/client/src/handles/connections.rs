@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `connections` of Auth0's API description.
+/// The operations of the group `connections` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct Connections<'a> {
     client: &'a ManagementClient,
@@ -149,7 +149,7 @@ impl Call<m::connections::GetConnection> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `connections.clients` of Auth0's API description.
+/// The operations of the group `connections.clients` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsClients<'a> {
     client: &'a ManagementClient,
@@ -203,13 +203,13 @@ impl<'a> ConnectionsClients<'a> {
             ))
     }
 }
-/// The operations of the group `connections.directoryProvisioning` of Auth0's API description.
+/// The operations of the group `connections.directory_provisioning` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioning<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
-    /// The [`ConnectionsDirectoryProvisioning`] handle: operations of the group `connections.directoryProvisioning`.
+    /// The [`ConnectionsDirectoryProvisioning`] handle: operations of the group `connections.directory_provisioning`.
     pub fn directory_provisioning(&self) -> ConnectionsDirectoryProvisioning<'a> {
         ConnectionsDirectoryProvisioning {
             client: self.client,
@@ -372,13 +372,13 @@ impl<'a> ConnectionsDirectoryProvisioning<'a> {
             .call(m::connections::ReplaceSynchronizedGroups::new(id, body))
     }
 }
-/// The operations of the group `connections.directoryProvisioning.synchronizations` of Auth0's API description.
+/// The operations of the group `connections.directory_provisioning.synchronizations` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsDirectoryProvisioningSynchronizations<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsDirectoryProvisioning<'a> {
-    /// The [`ConnectionsDirectoryProvisioningSynchronizations`] handle: operations of the group `connections.directoryProvisioning.synchronizations`.
+    /// The [`ConnectionsDirectoryProvisioningSynchronizations`] handle: operations of the group `connections.directory_provisioning.synchronizations`.
     pub fn synchronizations(&self) -> ConnectionsDirectoryProvisioningSynchronizations<'a> {
         ConnectionsDirectoryProvisioningSynchronizations {
             client: self.client,
@@ -403,7 +403,7 @@ impl<'a> ConnectionsDirectoryProvisioningSynchronizations<'a> {
             .call(m::connections::CreateDirectorySynchronization::new(id))
     }
 }
-/// The operations of the group `connections.keys` of Auth0's API description.
+/// The operations of the group `connections.keys` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsKeys<'a> {
     client: &'a ManagementClient,
@@ -475,13 +475,13 @@ impl<'a> ConnectionsKeys<'a> {
             .call(m::connections::RotateConnectionKeys::new(id, body))
     }
 }
-/// The operations of the group `connections.scimConfiguration` of Auth0's API description.
+/// The operations of the group `connections.scim_configuration` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfiguration<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Connections<'a> {
-    /// The [`ConnectionsScimConfiguration`] handle: operations of the group `connections.scimConfiguration`.
+    /// The [`ConnectionsScimConfiguration`] handle: operations of the group `connections.scim_configuration`.
     pub fn scim_configuration(&self) -> ConnectionsScimConfiguration<'a> {
         ConnectionsScimConfiguration {
             client: self.client,
@@ -600,13 +600,13 @@ impl<'a> ConnectionsScimConfiguration<'a> {
             .call(m::connections::GetScimConfigurationDefaultMapping::new(id))
     }
 }
-/// The operations of the group `connections.scimConfiguration.tokens` of Auth0's API description.
+/// The operations of the group `connections.scim_configuration.tokens` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsScimConfigurationTokens<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> ConnectionsScimConfiguration<'a> {
-    /// The [`ConnectionsScimConfigurationTokens`] handle: operations of the group `connections.scimConfiguration.tokens`.
+    /// The [`ConnectionsScimConfigurationTokens`] handle: operations of the group `connections.scim_configuration.tokens`.
     pub fn tokens(&self) -> ConnectionsScimConfigurationTokens<'a> {
         ConnectionsScimConfigurationTokens {
             client: self.client,
@@ -673,7 +673,7 @@ impl<'a> ConnectionsScimConfigurationTokens<'a> {
             ))
     }
 }
-/// The operations of the group `connections.users` of Auth0's API description.
+/// The operations of the group `connections.users` of Auth0's API description (cargo feature `connections`).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionsUsers<'a> {
     client: &'a ManagementClient,

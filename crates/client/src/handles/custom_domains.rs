@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `customDomains` of Auth0's API description.
+/// The operations of the group `custom_domains` of Auth0's API description (cargo feature `custom_domains`).
 #[derive(Debug, Clone, Copy)]
 pub struct CustomDomains<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`CustomDomains`](crate::handles::custom_domains::CustomDomains) handle: operations of the group `customDomains`.
+    /// The [`CustomDomains`](crate::handles::custom_domains::CustomDomains) handle: operations of the group `custom_domains`.
     pub fn custom_domains(&self) -> CustomDomains<'_> {
         CustomDomains { client: self }
     }
@@ -52,7 +52,7 @@ impl<'a> CustomDomains<'a> {
         self.client
             .call(m::custom_domains::CreateCustomDomain::new(body))
     }
-    /// Gets the default of the custom domains.
+    /// Gets the default custom domain.
     ///
     /// `GET /api/v2/custom-domains/default`, needs the scope `read:custom_domains`. Documented error statuses: 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/get-default).
     ///
@@ -67,7 +67,7 @@ impl<'a> CustomDomains<'a> {
     pub fn get_default(&self) -> Call<m::custom_domains::GetDefaultDomain> {
         self.client.call(m::custom_domains::GetDefaultDomain::new())
     }
-    /// Sets the default of the custom domains.
+    /// Sets the default custom domain.
     ///
     /// `PATCH /api/v2/custom-domains/default`, needs the scope `update:custom_domains`. Documented error statuses: 400, 403. [Auth0's reference](https://auth0.com/docs/api/management/v2/custom-domains/patch-default).
     ///

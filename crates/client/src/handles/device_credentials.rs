@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `deviceCredentials` of Auth0's API description.
+/// The operations of the group `device_credentials` of Auth0's API description (cargo feature `device_credentials`).
 #[derive(Debug, Clone, Copy)]
 pub struct DeviceCredentials<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`DeviceCredentials`](crate::handles::device_credentials::DeviceCredentials) handle: operations of the group `deviceCredentials`.
+    /// The [`DeviceCredentials`](crate::handles::device_credentials::DeviceCredentials) handle: operations of the group `device_credentials`.
     pub fn device_credentials(&self) -> DeviceCredentials<'_> {
         DeviceCredentials { client: self }
     }

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `emailTemplates` of Auth0's API description.
+/// The operations of the group `email_templates` of Auth0's API description (cargo feature `email_templates`).
 #[derive(Debug, Clone, Copy)]
 pub struct EmailTemplates<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`EmailTemplates`](crate::handles::email_templates::EmailTemplates) handle: operations of the group `emailTemplates`.
+    /// The [`EmailTemplates`](crate::handles::email_templates::EmailTemplates) handle: operations of the group `email_templates`.
     pub fn email_templates(&self) -> EmailTemplates<'_> {
         EmailTemplates { client: self }
     }

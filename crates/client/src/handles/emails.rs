@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `emails` of Auth0's API description.
+/// The operations of the group `emails` of Auth0's API description (cargo feature `emails`).
 #[derive(Debug, Clone, Copy)]
 pub struct Emails<'a> {
     client: &'a ManagementClient,
@@ -14,7 +14,7 @@ impl ManagementClient {
         Emails { client: self }
     }
 }
-/// The operations of the group `emails.provider` of Auth0's API description.
+/// The operations of the group `emails.provider` of Auth0's API description (cargo feature `emails`).
 #[derive(Debug, Clone, Copy)]
 pub struct EmailsProvider<'a> {
     client: &'a ManagementClient,

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `eventStreams` of Auth0's API description.
+/// The operations of the group `event_streams` of Auth0's API description (cargo feature `event_streams`).
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreams<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`EventStreams`](crate::handles::event_streams::EventStreams) handle: operations of the group `eventStreams`.
+    /// The [`EventStreams`](crate::handles::event_streams::EventStreams) handle: operations of the group `event_streams`.
     pub fn event_streams(&self) -> EventStreams<'_> {
         EventStreams { client: self }
     }
@@ -129,13 +129,13 @@ impl<'a> EventStreams<'a> {
             .call(m::event_streams::CreateEventStreamTestEvent::new(id, body))
     }
 }
-/// The operations of the group `eventStreams.deliveries` of Auth0's API description.
+/// The operations of the group `event_streams.deliveries` of Auth0's API description (cargo feature `event_streams`).
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsDeliveries<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
-    /// The [`EventStreamsDeliveries`] handle: operations of the group `eventStreams.deliveries`.
+    /// The [`EventStreamsDeliveries`] handle: operations of the group `event_streams.deliveries`.
     pub fn deliveries(&self) -> EventStreamsDeliveries<'a> {
         EventStreamsDeliveries {
             client: self.client,
@@ -201,13 +201,13 @@ impl List<m::event_streams::ListEventStreamDeliveries> {
         self.map_endpoint(|e| e.date_to(value))
     }
 }
-/// The operations of the group `eventStreams.redeliveries` of Auth0's API description.
+/// The operations of the group `event_streams.redeliveries` of Auth0's API description (cargo feature `event_streams`).
 #[derive(Debug, Clone, Copy)]
 pub struct EventStreamsRedeliveries<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> EventStreams<'a> {
-    /// The [`EventStreamsRedeliveries`] handle: operations of the group `eventStreams.redeliveries`.
+    /// The [`EventStreamsRedeliveries`] handle: operations of the group `event_streams.redeliveries`.
     pub fn redeliveries(&self) -> EventStreamsRedeliveries<'a> {
         EventStreamsRedeliveries {
             client: self.client,

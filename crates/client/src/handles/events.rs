@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `events` of Auth0's API description.
+/// The operations of the group `events` of Auth0's API description (cargo feature `events`).
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
     client: &'a ManagementClient,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `experimentation` of Auth0's API description.
+/// The operations of the group `experimentation` of Auth0's API description (cargo feature `experimentation`).
 #[derive(Debug, Clone, Copy)]
 pub struct Experimentation<'a> {
     client: &'a ManagementClient,
@@ -14,7 +14,7 @@ impl ManagementClient {
         Experimentation { client: self }
     }
 }
-/// The operations of the group `experimentation.experiments` of Auth0's API description.
+/// The operations of the group `experimentation.experiments` of Auth0's API description (cargo feature `experimentation`).
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationExperiments<'a> {
     client: &'a ManagementClient,
@@ -172,13 +172,13 @@ impl List<m::experimentation::ListExperiments> {
         self.map_endpoint(|e| e.feature_flag_id(value))
     }
 }
-/// The operations of the group `experimentation.featureFlags` of Auth0's API description.
+/// The operations of the group `experimentation.feature_flags` of Auth0's API description (cargo feature `experimentation`).
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlags<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Experimentation<'a> {
-    /// The [`ExperimentationFeatureFlags`] handle: operations of the group `experimentation.featureFlags`.
+    /// The [`ExperimentationFeatureFlags`] handle: operations of the group `experimentation.feature_flags`.
     pub fn feature_flags(&self) -> ExperimentationFeatureFlags<'a> {
         ExperimentationFeatureFlags {
             client: self.client,
@@ -311,13 +311,13 @@ impl List<m::experimentation::ListFeatureFlags> {
         self.map_endpoint(|e| e.status(value))
     }
 }
-/// The operations of the group `experimentation.featureFlags.variations` of Auth0's API description.
+/// The operations of the group `experimentation.feature_flags.variations` of Auth0's API description (cargo feature `experimentation`).
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationFeatureFlagsVariations<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> ExperimentationFeatureFlags<'a> {
-    /// The [`ExperimentationFeatureFlagsVariations`] handle: operations of the group `experimentation.featureFlags.variations`.
+    /// The [`ExperimentationFeatureFlagsVariations`] handle: operations of the group `experimentation.feature_flags.variations`.
     pub fn variations(&self) -> ExperimentationFeatureFlagsVariations<'a> {
         ExperimentationFeatureFlagsVariations {
             client: self.client,
@@ -421,7 +421,7 @@ impl<'a> ExperimentationFeatureFlagsVariations<'a> {
             .call(m::experimentation::DeleteExperimentationFeatureFlagVariation::new(id, vid))
     }
 }
-/// The operations of the group `experimentation.segments` of Auth0's API description.
+/// The operations of the group `experimentation.segments` of Auth0's API description (cargo feature `experimentation`).
 #[derive(Debug, Clone, Copy)]
 pub struct ExperimentationSegments<'a> {
     client: &'a ManagementClient,

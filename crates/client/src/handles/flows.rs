@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `flows` of Auth0's API description.
+/// The operations of the group `flows` of Auth0's API description (cargo feature `flows`).
 #[derive(Debug, Clone, Copy)]
 pub struct Flows<'a> {
     client: &'a ManagementClient,
@@ -121,7 +121,7 @@ impl Call<m::flows::GetFlow> {
         self.map_endpoint(|e| e.hydrate(value))
     }
 }
-/// The operations of the group `flows.executions` of Auth0's API description.
+/// The operations of the group `flows.executions` of Auth0's API description (cargo feature `flows`).
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsExecutions<'a> {
     client: &'a ManagementClient,
@@ -193,7 +193,7 @@ impl Call<m::flows::GetFlowExecution> {
         self.map_endpoint(|e| e.hydrate(value))
     }
 }
-/// The operations of the group `flows.vault` of Auth0's API description.
+/// The operations of the group `flows.vault` of Auth0's API description (cargo feature `flows`).
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVault<'a> {
     client: &'a ManagementClient,
@@ -206,7 +206,7 @@ impl<'a> Flows<'a> {
         }
     }
 }
-/// The operations of the group `flows.vault.connections` of Auth0's API description.
+/// The operations of the group `flows.vault.connections` of Auth0's API description (cargo feature `flows`).
 #[derive(Debug, Clone, Copy)]
 pub struct FlowsVaultConnections<'a> {
     client: &'a ManagementClient,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `groups` of Auth0's API description.
+/// The operations of the group `groups` of Auth0's API description (cargo feature `groups`).
 #[derive(Debug, Clone, Copy)]
 pub struct Groups<'a> {
     client: &'a ManagementClient,
@@ -88,7 +88,7 @@ impl List<m::groups::ListGroups> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `groups.members` of Auth0's API description.
+/// The operations of the group `groups.members` of Auth0's API description (cargo feature `groups`).
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsMembers<'a> {
     client: &'a ManagementClient,
@@ -129,7 +129,7 @@ impl List<m::groups::GetGroupMembers> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `groups.roles` of Auth0's API description.
+/// The operations of the group `groups.roles` of Auth0's API description (cargo feature `groups`).
 #[derive(Debug, Clone, Copy)]
 pub struct GroupsRoles<'a> {
     client: &'a ManagementClient,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `guardian` of Auth0's API description.
+/// The operations of the group `guardian` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct Guardian<'a> {
     client: &'a ManagementClient,
@@ -14,7 +14,7 @@ impl ManagementClient {
         Guardian { client: self }
     }
 }
-/// The operations of the group `guardian.enrollments` of Auth0's API description.
+/// The operations of the group `guardian.enrollments` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianEnrollments<'a> {
     client: &'a ManagementClient,
@@ -81,7 +81,7 @@ impl<'a> GuardianEnrollments<'a> {
             .call(m::guardian::DeleteGuardianEnrollment::new(id))
     }
 }
-/// The operations of the group `guardian.factors` of Auth0's API description.
+/// The operations of the group `guardian.factors` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactors<'a> {
     client: &'a ManagementClient,
@@ -132,7 +132,7 @@ impl<'a> GuardianFactors<'a> {
             .call(m::guardian::SetGuardianFactor::new(name, body))
     }
 }
-/// The operations of the group `guardian.factors.duo` of Auth0's API description.
+/// The operations of the group `guardian.factors.duo` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuo<'a> {
     client: &'a ManagementClient,
@@ -145,7 +145,7 @@ impl<'a> GuardianFactors<'a> {
         }
     }
 }
-/// The operations of the group `guardian.factors.duo.settings` of Auth0's API description.
+/// The operations of the group `guardian.factors.duo.settings` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsDuoSettings<'a> {
     client: &'a ManagementClient,
@@ -216,7 +216,7 @@ impl<'a> GuardianFactorsDuoSettings<'a> {
             .call(m::guardian::UpdateGuardianFactorDuoSettings::new(body))
     }
 }
-/// The operations of the group `guardian.factors.phone` of Auth0's API description.
+/// The operations of the group `guardian.factors.phone` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPhone<'a> {
     client: &'a ManagementClient,
@@ -379,13 +379,13 @@ impl<'a> GuardianFactorsPhone<'a> {
             .call(m::guardian::SetGuardianFactorPhoneTemplates::new(body))
     }
 }
-/// The operations of the group `guardian.factors.pushNotification` of Auth0's API description.
+/// The operations of the group `guardian.factors.push_notification` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsPushNotification<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> GuardianFactors<'a> {
-    /// The [`GuardianFactorsPushNotification`] handle: operations of the group `guardian.factors.pushNotification`.
+    /// The [`GuardianFactorsPushNotification`] handle: operations of the group `guardian.factors.push_notification`.
     pub fn push_notification(&self) -> GuardianFactorsPushNotification<'a> {
         GuardianFactorsPushNotification {
             client: self.client,
@@ -625,7 +625,7 @@ impl<'a> GuardianFactorsPushNotification<'a> {
             .call(m::guardian::SetGuardianFactorsProviderPushNotification::new(body))
     }
 }
-/// The operations of the group `guardian.factors.sms` of Auth0's API description.
+/// The operations of the group `guardian.factors.sms` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianFactorsSms<'a> {
     client: &'a ManagementClient,
@@ -764,7 +764,7 @@ impl<'a> GuardianFactorsSms<'a> {
             .call(m::guardian::SetGuardianFactorSmsTemplates::new(body))
     }
 }
-/// The operations of the group `guardian.policies` of Auth0's API description.
+/// The operations of the group `guardian.policies` of Auth0's API description (cargo feature `guardian`).
 #[derive(Debug, Clone, Copy)]
 pub struct GuardianPolicies<'a> {
     client: &'a ManagementClient,

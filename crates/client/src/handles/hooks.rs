@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `hooks` of Auth0's API description.
+/// The operations of the group `hooks` of Auth0's API description (cargo feature `hooks`).
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks<'a> {
     client: &'a ManagementClient,
@@ -120,7 +120,7 @@ impl Call<m::hooks::GetHook> {
         self.map_endpoint(|e| e.fields(value))
     }
 }
-/// The operations of the group `hooks.secrets` of Auth0's API description.
+/// The operations of the group `hooks.secrets` of Auth0's API description (cargo feature `hooks`).
 #[derive(Debug, Clone, Copy)]
 pub struct HooksSecrets<'a> {
     client: &'a ManagementClient,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `jobs` of Auth0's API description.
+/// The operations of the group `jobs` of Auth0's API description (cargo feature `jobs`).
 #[derive(Debug, Clone, Copy)]
 pub struct Jobs<'a> {
     client: &'a ManagementClient,
@@ -31,7 +31,7 @@ impl<'a> Jobs<'a> {
         self.client.call(m::jobs::GetJob::new(id))
     }
 }
-/// The operations of the group `jobs.errors` of Auth0's API description.
+/// The operations of the group `jobs.errors` of Auth0's API description (cargo feature `jobs`).
 #[derive(Debug, Clone, Copy)]
 pub struct JobsErrors<'a> {
     client: &'a ManagementClient,
@@ -61,13 +61,13 @@ impl<'a> JobsErrors<'a> {
         self.client.call(m::jobs::GetJobError::new(id))
     }
 }
-/// The operations of the group `jobs.usersExports` of Auth0's API description.
+/// The operations of the group `jobs.users_exports` of Auth0's API description (cargo feature `jobs`).
 #[derive(Debug, Clone, Copy)]
 pub struct JobsUsersExports<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
-    /// The [`JobsUsersExports`] handle: operations of the group `jobs.usersExports`.
+    /// The [`JobsUsersExports`] handle: operations of the group `jobs.users_exports`.
     pub fn users_exports(&self) -> JobsUsersExports<'a> {
         JobsUsersExports {
             client: self.client,
@@ -95,13 +95,13 @@ impl<'a> JobsUsersExports<'a> {
         self.client.call(m::jobs::CreateExportUsers::new(body))
     }
 }
-/// The operations of the group `jobs.usersImports` of Auth0's API description.
+/// The operations of the group `jobs.users_imports` of Auth0's API description (cargo feature `jobs`).
 #[derive(Debug, Clone, Copy)]
 pub struct JobsUsersImports<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
-    /// The [`JobsUsersImports`] handle: operations of the group `jobs.usersImports`.
+    /// The [`JobsUsersImports`] handle: operations of the group `jobs.users_imports`.
     pub fn users_imports(&self) -> JobsUsersImports<'a> {
         JobsUsersImports {
             client: self.client,
@@ -129,13 +129,13 @@ impl<'a> JobsUsersImports<'a> {
         self.client.call(m::jobs::CreateImportUsers::new(body))
     }
 }
-/// The operations of the group `jobs.verificationEmail` of Auth0's API description.
+/// The operations of the group `jobs.verification_email` of Auth0's API description (cargo feature `jobs`).
 #[derive(Debug, Clone, Copy)]
 pub struct JobsVerificationEmail<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Jobs<'a> {
-    /// The [`JobsVerificationEmail`] handle: operations of the group `jobs.verificationEmail`.
+    /// The [`JobsVerificationEmail`] handle: operations of the group `jobs.verification_email`.
     pub fn verification_email(&self) -> JobsVerificationEmail<'a> {
         JobsVerificationEmail {
             client: self.client,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `keys` of Auth0's API description.
+/// The operations of the group `keys` of Auth0's API description (cargo feature `keys`).
 #[derive(Debug, Clone, Copy)]
 pub struct Keys<'a> {
     client: &'a ManagementClient,
@@ -14,13 +14,13 @@ impl ManagementClient {
         Keys { client: self }
     }
 }
-/// The operations of the group `keys.customSigning` of Auth0's API description.
+/// The operations of the group `keys.custom_signing` of Auth0's API description (cargo feature `keys`).
 #[derive(Debug, Clone, Copy)]
 pub struct KeysCustomSigning<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Keys<'a> {
-    /// The [`KeysCustomSigning`] handle: operations of the group `keys.customSigning`.
+    /// The [`KeysCustomSigning`] handle: operations of the group `keys.custom_signing`.
     pub fn custom_signing(&self) -> KeysCustomSigning<'a> {
         KeysCustomSigning {
             client: self.client,
@@ -80,7 +80,7 @@ impl<'a> KeysCustomSigning<'a> {
         self.client.call(m::keys::DeleteKeyCustomSigning::new())
     }
 }
-/// The operations of the group `keys.encryption` of Auth0's API description.
+/// The operations of the group `keys.encryption` of Auth0's API description (cargo feature `keys`).
 #[derive(Debug, Clone, Copy)]
 pub struct KeysEncryption<'a> {
     client: &'a ManagementClient,
@@ -215,7 +215,7 @@ impl<'a> KeysEncryption<'a> {
             .call(m::keys::CreateEncryptionKeyPublicWrapping::new(kid))
     }
 }
-/// The operations of the group `keys.signing` of Auth0's API description.
+/// The operations of the group `keys.signing` of Auth0's API description (cargo feature `keys`).
 #[derive(Debug, Clone, Copy)]
 pub struct KeysSigning<'a> {
     client: &'a ManagementClient,

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `logStreams` of Auth0's API description.
+/// The operations of the group `log_streams` of Auth0's API description (cargo feature `log_streams`).
 #[derive(Debug, Clone, Copy)]
 pub struct LogStreams<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`LogStreams`](crate::handles::log_streams::LogStreams) handle: operations of the group `logStreams`.
+    /// The [`LogStreams`](crate::handles::log_streams::LogStreams) handle: operations of the group `log_streams`.
     pub fn log_streams(&self) -> LogStreams<'_> {
         LogStreams { client: self }
     }

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `networkAcls` of Auth0's API description.
+/// The operations of the group `network_acls` of Auth0's API description (cargo feature `network_acls`).
 #[derive(Debug, Clone, Copy)]
 pub struct NetworkAcls<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`NetworkAcls`](crate::handles::network_acls::NetworkAcls) handle: operations of the group `networkAcls`.
+    /// The [`NetworkAcls`](crate::handles::network_acls::NetworkAcls) handle: operations of the group `network_acls`.
     pub fn network_acls(&self) -> NetworkAcls<'_> {
         NetworkAcls { client: self }
     }

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `organizations` of Auth0's API description.
+/// The operations of the group `organizations` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct Organizations<'a> {
     client: &'a ManagementClient,
@@ -126,13 +126,13 @@ impl List<m::organizations::ListOrganizations> {
         self.map_endpoint(|e| e.sort(value))
     }
 }
-/// The operations of the group `organizations.clientGrants` of Auth0's API description.
+/// The operations of the group `organizations.client_grants` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsClientGrants<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
-    /// The [`OrganizationsClientGrants`] handle: operations of the group `organizations.clientGrants`.
+    /// The [`OrganizationsClientGrants`] handle: operations of the group `organizations.client_grants`.
     pub fn client_grants(&self) -> OrganizationsClientGrants<'a> {
         OrganizationsClientGrants {
             client: self.client,
@@ -217,7 +217,7 @@ impl List<m::organizations::ListOrganizationClientGrants> {
         self.map_endpoint(|e| e.grant_ids(value))
     }
 }
-/// The operations of the group `organizations.connections` of Auth0's API description.
+/// The operations of the group `organizations.connections` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsConnections<'a> {
     client: &'a ManagementClient,
@@ -350,13 +350,13 @@ impl List<m::organizations::ListOrganizationAllConnections> {
         self.map_endpoint(|e| e.is_enabled(value))
     }
 }
-/// The operations of the group `organizations.discoveryDomains` of Auth0's API description.
+/// The operations of the group `organizations.discovery_domains` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsDiscoveryDomains<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
-    /// The [`OrganizationsDiscoveryDomains`] handle: operations of the group `organizations.discoveryDomains`.
+    /// The [`OrganizationsDiscoveryDomains`] handle: operations of the group `organizations.discovery_domains`.
     pub fn discovery_domains(&self) -> OrganizationsDiscoveryDomains<'a> {
         OrganizationsDiscoveryDomains {
             client: self.client,
@@ -499,13 +499,13 @@ impl<'a> OrganizationsDiscoveryDomains<'a> {
             ))
     }
 }
-/// The operations of the group `organizations.enabledConnections` of Auth0's API description.
+/// The operations of the group `organizations.enabled_connections` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsEnabledConnections<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Organizations<'a> {
-    /// The [`OrganizationsEnabledConnections`] handle: operations of the group `organizations.enabledConnections`.
+    /// The [`OrganizationsEnabledConnections`] handle: operations of the group `organizations.enabled_connections`.
     pub fn enabled_connections(&self) -> OrganizationsEnabledConnections<'a> {
         OrganizationsEnabledConnections {
             client: self.client,
@@ -623,7 +623,7 @@ impl<'a> OrganizationsEnabledConnections<'a> {
             ))
     }
 }
-/// The operations of the group `organizations.groups` of Auth0's API description.
+/// The operations of the group `organizations.groups` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroups<'a> {
     client: &'a ManagementClient,
@@ -656,7 +656,7 @@ impl<'a> OrganizationsGroups<'a> {
             ))
     }
 }
-/// The operations of the group `organizations.groups.roles` of Auth0's API description.
+/// The operations of the group `organizations.groups.roles` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsGroupsRoles<'a> {
     client: &'a ManagementClient,
@@ -746,7 +746,7 @@ impl<'a> OrganizationsGroupsRoles<'a> {
             ))
     }
 }
-/// The operations of the group `organizations.invitations` of Auth0's API description.
+/// The operations of the group `organizations.invitations` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsInvitations<'a> {
     client: &'a ManagementClient,
@@ -874,7 +874,7 @@ impl Call<m::organizations::GetOrganizationInvitation> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `organizations.members` of Auth0's API description.
+/// The operations of the group `organizations.members` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembers<'a> {
     client: &'a ManagementClient,
@@ -958,13 +958,13 @@ impl List<m::organizations::ListOrganizationMembers> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `organizations.members.effectiveRoles` of Auth0's API description.
+/// The operations of the group `organizations.members.effective_roles` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRoles<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembers<'a> {
-    /// The [`OrganizationsMembersEffectiveRoles`] handle: operations of the group `organizations.members.effectiveRoles`.
+    /// The [`OrganizationsMembersEffectiveRoles`] handle: operations of the group `organizations.members.effective_roles`.
     pub fn effective_roles(&self) -> OrganizationsMembersEffectiveRoles<'a> {
         OrganizationsMembersEffectiveRoles {
             client: self.client,
@@ -995,26 +995,26 @@ impl<'a> OrganizationsMembersEffectiveRoles<'a> {
             ))
     }
 }
-/// The operations of the group `organizations.members.effectiveRoles.sources` of Auth0's API description.
+/// The operations of the group `organizations.members.effective_roles.sources` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSources<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRoles<'a> {
-    /// The [`OrganizationsMembersEffectiveRolesSources`] handle: operations of the group `organizations.members.effectiveRoles.sources`.
+    /// The [`OrganizationsMembersEffectiveRolesSources`] handle: operations of the group `organizations.members.effective_roles.sources`.
     pub fn sources(&self) -> OrganizationsMembersEffectiveRolesSources<'a> {
         OrganizationsMembersEffectiveRolesSources {
             client: self.client,
         }
     }
 }
-/// The operations of the group `organizations.members.effectiveRoles.sources.groups` of Auth0's API description.
+/// The operations of the group `organizations.members.effective_roles.sources.groups` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> OrganizationsMembersEffectiveRolesSources<'a> {
-    /// The [`OrganizationsMembersEffectiveRolesSourcesGroups`] handle: operations of the group `organizations.members.effectiveRoles.sources.groups`.
+    /// The [`OrganizationsMembersEffectiveRolesSourcesGroups`] handle: operations of the group `organizations.members.effective_roles.sources.groups`.
     pub fn groups(&self) -> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
         OrganizationsMembersEffectiveRolesSourcesGroups {
             client: self.client,
@@ -1045,7 +1045,7 @@ impl<'a> OrganizationsMembersEffectiveRolesSourcesGroups<'a> {
         )
     }
 }
-/// The operations of the group `organizations.members.roles` of Auth0's API description.
+/// The operations of the group `organizations.members.roles` of Auth0's API description (cargo feature `organizations`).
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersRoles<'a> {
     client: &'a ManagementClient,

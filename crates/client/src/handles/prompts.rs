@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `prompts` of Auth0's API description.
+/// The operations of the group `prompts` of Auth0's API description (cargo feature `prompts`).
 #[derive(Debug, Clone, Copy)]
 pub struct Prompts<'a> {
     client: &'a ManagementClient,
@@ -50,13 +50,13 @@ impl<'a> Prompts<'a> {
         self.client.call(m::prompts::UpdateSettings::new(body))
     }
 }
-/// The operations of the group `prompts.customText` of Auth0's API description.
+/// The operations of the group `prompts.custom_text` of Auth0's API description (cargo feature `prompts`).
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsCustomText<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Prompts<'a> {
-    /// The [`PromptsCustomText`] handle: operations of the group `prompts.customText`.
+    /// The [`PromptsCustomText`] handle: operations of the group `prompts.custom_text`.
     pub fn custom_text(&self) -> PromptsCustomText<'a> {
         PromptsCustomText {
             client: self.client,
@@ -103,7 +103,7 @@ impl<'a> PromptsCustomText<'a> {
         ))
     }
 }
-/// The operations of the group `prompts.partials` of Auth0's API description.
+/// The operations of the group `prompts.partials` of Auth0's API description (cargo feature `prompts`).
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsPartials<'a> {
     client: &'a ManagementClient,
@@ -148,7 +148,7 @@ impl<'a> PromptsPartials<'a> {
         self.client.call(m::prompts::SetPartials::new(prompt, body))
     }
 }
-/// The operations of the group `prompts.rendering` of Auth0's API description.
+/// The operations of the group `prompts.rendering` of Auth0's API description (cargo feature `prompts`).
 #[derive(Debug, Clone, Copy)]
 pub struct PromptsRendering<'a> {
     client: &'a ManagementClient,
@@ -177,7 +177,7 @@ impl<'a> PromptsRendering<'a> {
     pub fn list(&self) -> List<m::prompts::ListAculs> {
         self.client.list(m::prompts::ListAculs::new())
     }
-    /// Bulks the update of the prompt rendering.
+    /// Updates the prompt rendering in bulk.
     ///
     /// `PATCH /api/v2/prompts/rendering`, needs the scope `update:prompts`. Documented error statuses: 400, 401, 402, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/prompts/patch-bulk-rendering).
     ///

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `rateLimitPolicies` of Auth0's API description.
+/// The operations of the group `rate_limit_policies` of Auth0's API description (cargo feature `rate_limit_policies`).
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitPolicies<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`RateLimitPolicies`](crate::handles::rate_limit_policies::RateLimitPolicies) handle: operations of the group `rateLimitPolicies`.
+    /// The [`RateLimitPolicies`](crate::handles::rate_limit_policies::RateLimitPolicies) handle: operations of the group `rate_limit_policies`.
     pub fn rate_limit_policies(&self) -> RateLimitPolicies<'_> {
         RateLimitPolicies { client: self }
     }

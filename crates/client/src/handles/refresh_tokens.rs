@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `refreshTokens` of Auth0's API description.
+/// The operations of the group `refresh_tokens` of Auth0's API description (cargo feature `refresh_tokens`).
 #[derive(Debug, Clone, Copy)]
 pub struct RefreshTokens<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`RefreshTokens`](crate::handles::refresh_tokens::RefreshTokens) handle: operations of the group `refreshTokens`.
+    /// The [`RefreshTokens`](crate::handles::refresh_tokens::RefreshTokens) handle: operations of the group `refresh_tokens`.
     pub fn refresh_tokens(&self) -> RefreshTokens<'_> {
         RefreshTokens { client: self }
     }

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `resourceServers` of Auth0's API description.
+/// The operations of the group `resource_servers` of Auth0's API description (cargo feature `resource_servers`).
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceServers<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`ResourceServers`](crate::handles::resource_servers::ResourceServers) handle: operations of the group `resourceServers`.
+    /// The [`ResourceServers`](crate::handles::resource_servers::ResourceServers) handle: operations of the group `resource_servers`.
     pub fn resource_servers(&self) -> ResourceServers<'_> {
         ResourceServers { client: self }
     }

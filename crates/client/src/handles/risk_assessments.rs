@@ -3,24 +3,24 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `riskAssessments` of Auth0's API description.
+/// The operations of the group `risk_assessments` of Auth0's API description (cargo feature `risk_assessments`).
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessments<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`RiskAssessments`](crate::handles::risk_assessments::RiskAssessments) handle: operations of the group `riskAssessments`.
+    /// The [`RiskAssessments`](crate::handles::risk_assessments::RiskAssessments) handle: operations of the group `risk_assessments`.
     pub fn risk_assessments(&self) -> RiskAssessments<'_> {
         RiskAssessments { client: self }
     }
 }
-/// The operations of the group `riskAssessments.settings` of Auth0's API description.
+/// The operations of the group `risk_assessments.settings` of Auth0's API description (cargo feature `risk_assessments`).
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettings<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessments<'a> {
-    /// The [`RiskAssessmentsSettings`] handle: operations of the group `riskAssessments.settings`.
+    /// The [`RiskAssessmentsSettings`] handle: operations of the group `risk_assessments.settings`.
     pub fn settings(&self) -> RiskAssessmentsSettings<'a> {
         RiskAssessmentsSettings {
             client: self.client,
@@ -67,13 +67,13 @@ impl<'a> RiskAssessmentsSettings<'a> {
             ))
     }
 }
-/// The operations of the group `riskAssessments.settings.newDevice` of Auth0's API description.
+/// The operations of the group `risk_assessments.settings.new_device` of Auth0's API description (cargo feature `risk_assessments`).
 #[derive(Debug, Clone, Copy)]
 pub struct RiskAssessmentsSettingsNewDevice<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> RiskAssessmentsSettings<'a> {
-    /// The [`RiskAssessmentsSettingsNewDevice`] handle: operations of the group `riskAssessments.settings.newDevice`.
+    /// The [`RiskAssessmentsSettingsNewDevice`] handle: operations of the group `risk_assessments.settings.new_device`.
     pub fn new_device(&self) -> RiskAssessmentsSettingsNewDevice<'a> {
         RiskAssessmentsSettingsNewDevice {
             client: self.client,

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `roles` of Auth0's API description.
+/// The operations of the group `roles` of Auth0's API description (cargo feature `roles`).
 #[derive(Debug, Clone, Copy)]
 pub struct Roles<'a> {
     client: &'a ManagementClient,
@@ -104,7 +104,7 @@ impl List<m::roles::ListRoles> {
         self.map_endpoint(|e| e.name_filter(value))
     }
 }
-/// The operations of the group `roles.groups` of Auth0's API description.
+/// The operations of the group `roles.groups` of Auth0's API description (cargo feature `roles`).
 #[derive(Debug, Clone, Copy)]
 pub struct RolesGroups<'a> {
     client: &'a ManagementClient,
@@ -174,7 +174,7 @@ impl<'a> RolesGroups<'a> {
         self.client.call(m::roles::DeleteRoleGroups::new(id, body))
     }
 }
-/// The operations of the group `roles.permissions` of Auth0's API description.
+/// The operations of the group `roles.permissions` of Auth0's API description (cargo feature `roles`).
 #[derive(Debug, Clone, Copy)]
 pub struct RolesPermissions<'a> {
     client: &'a ManagementClient,
@@ -248,7 +248,7 @@ impl<'a> RolesPermissions<'a> {
             .call(m::roles::DeleteRolePermissions::new(id, body))
     }
 }
-/// The operations of the group `roles.users` of Auth0's API description.
+/// The operations of the group `roles.users` of Auth0's API description (cargo feature `roles`).
 #[derive(Debug, Clone, Copy)]
 pub struct RolesUsers<'a> {
     client: &'a ManagementClient,

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `rulesConfigs` of Auth0's API description.
+/// The operations of the group `rules_configs` of Auth0's API description (cargo feature `rules_configs`).
 #[derive(Debug, Clone, Copy)]
 pub struct RulesConfigs<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`RulesConfigs`](crate::handles::rules_configs::RulesConfigs) handle: operations of the group `rulesConfigs`.
+    /// The [`RulesConfigs`](crate::handles::rules_configs::RulesConfigs) handle: operations of the group `rules_configs`.
     pub fn rules_configs(&self) -> RulesConfigs<'_> {
         RulesConfigs { client: self }
     }

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `selfServiceProfiles` of Auth0's API description.
+/// The operations of the group `self_service_profiles` of Auth0's API description (cargo feature `self_service_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfiles<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`SelfServiceProfiles`](crate::handles::self_service_profiles::SelfServiceProfiles) handle: operations of the group `selfServiceProfiles`.
+    /// The [`SelfServiceProfiles`](crate::handles::self_service_profiles::SelfServiceProfiles) handle: operations of the group `self_service_profiles`.
     pub fn self_service_profiles(&self) -> SelfServiceProfiles<'_> {
         SelfServiceProfiles { client: self }
     }
@@ -109,13 +109,13 @@ impl<'a> SelfServiceProfiles<'a> {
             .call(m::self_service_profiles::DeleteSelfServiceProfile::new(id))
     }
 }
-/// The operations of the group `selfServiceProfiles.customText` of Auth0's API description.
+/// The operations of the group `self_service_profiles.custom_text` of Auth0's API description (cargo feature `self_service_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesCustomText<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
-    /// The [`SelfServiceProfilesCustomText`] handle: operations of the group `selfServiceProfiles.customText`.
+    /// The [`SelfServiceProfilesCustomText`] handle: operations of the group `self_service_profiles.custom_text`.
     pub fn custom_text(&self) -> SelfServiceProfilesCustomText<'a> {
         SelfServiceProfilesCustomText {
             client: self.client,
@@ -171,13 +171,13 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
         )
     }
 }
-/// The operations of the group `selfServiceProfiles.ssoTicket` of Auth0's API description.
+/// The operations of the group `self_service_profiles.sso_ticket` of Auth0's API description (cargo feature `self_service_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct SelfServiceProfilesSsoTicket<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> SelfServiceProfiles<'a> {
-    /// The [`SelfServiceProfilesSsoTicket`] handle: operations of the group `selfServiceProfiles.ssoTicket`.
+    /// The [`SelfServiceProfilesSsoTicket`] handle: operations of the group `self_service_profiles.sso_ticket`.
     pub fn sso_ticket(&self) -> SelfServiceProfilesSsoTicket<'a> {
         SelfServiceProfilesSsoTicket {
             client: self.client,

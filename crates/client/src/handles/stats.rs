@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `stats` of Auth0's API description.
+/// The operations of the group `stats` of Auth0's API description (cargo feature `stats`).
 #[derive(Debug, Clone, Copy)]
 pub struct Stats<'a> {
     client: &'a ManagementClient,
@@ -30,7 +30,7 @@ impl<'a> Stats<'a> {
     pub fn get_active_users_count(&self) -> Call<m::stats::GetActiveUsersCountStats> {
         self.client.call(m::stats::GetActiveUsersCountStats::new())
     }
-    /// Gets the daily of the stats.
+    /// Gets the daily stats.
     ///
     /// `GET /api/v2/stats/daily`, needs the scope `read:stats`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/stats/get-daily).
     ///

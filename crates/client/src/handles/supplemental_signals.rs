@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `supplementalSignals` of Auth0's API description.
+/// The operations of the group `supplemental_signals` of Auth0's API description (cargo feature `supplemental_signals`).
 #[derive(Debug, Clone, Copy)]
 pub struct SupplementalSignals<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`SupplementalSignals`](crate::handles::supplemental_signals::SupplementalSignals) handle: operations of the group `supplementalSignals`.
+    /// The [`SupplementalSignals`](crate::handles::supplemental_signals::SupplementalSignals) handle: operations of the group `supplemental_signals`.
     pub fn supplemental_signals(&self) -> SupplementalSignals<'_> {
         SupplementalSignals { client: self }
     }

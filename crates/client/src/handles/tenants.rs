@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `tenants` of Auth0's API description.
+/// The operations of the group `tenants` of Auth0's API description (cargo feature `tenants`).
 #[derive(Debug, Clone, Copy)]
 pub struct Tenants<'a> {
     client: &'a ManagementClient,
@@ -14,7 +14,7 @@ impl ManagementClient {
         Tenants { client: self }
     }
 }
-/// The operations of the group `tenants.settings` of Auth0's API description.
+/// The operations of the group `tenants.settings` of Auth0's API description (cargo feature `tenants`).
 #[derive(Debug, Clone, Copy)]
 pub struct TenantsSettings<'a> {
     client: &'a ManagementClient,

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `tokenExchangeProfiles` of Auth0's API description.
+/// The operations of the group `token_exchange_profiles` of Auth0's API description (cargo feature `token_exchange_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct TokenExchangeProfiles<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`TokenExchangeProfiles`](crate::handles::token_exchange_profiles::TokenExchangeProfiles) handle: operations of the group `tokenExchangeProfiles`.
+    /// The [`TokenExchangeProfiles`](crate::handles::token_exchange_profiles::TokenExchangeProfiles) handle: operations of the group `token_exchange_profiles`.
     pub fn token_exchange_profiles(&self) -> TokenExchangeProfiles<'_> {
         TokenExchangeProfiles { client: self }
     }

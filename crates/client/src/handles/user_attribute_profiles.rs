@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `userAttributeProfiles` of Auth0's API description.
+/// The operations of the group `user_attribute_profiles` of Auth0's API description (cargo feature `user_attribute_profiles`).
 #[derive(Debug, Clone, Copy)]
 pub struct UserAttributeProfiles<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`UserAttributeProfiles`](crate::handles::user_attribute_profiles::UserAttributeProfiles) handle: operations of the group `userAttributeProfiles`.
+    /// The [`UserAttributeProfiles`](crate::handles::user_attribute_profiles::UserAttributeProfiles) handle: operations of the group `user_attribute_profiles`.
     pub fn user_attribute_profiles(&self) -> UserAttributeProfiles<'_> {
         UserAttributeProfiles { client: self }
     }

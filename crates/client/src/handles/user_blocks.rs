@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `userBlocks` of Auth0's API description.
+/// The operations of the group `user_blocks` of Auth0's API description (cargo feature `user_blocks`).
 #[derive(Debug, Clone, Copy)]
 pub struct UserBlocks<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`UserBlocks`](crate::handles::user_blocks::UserBlocks) handle: operations of the group `userBlocks`.
+    /// The [`UserBlocks`](crate::handles::user_blocks::UserBlocks) handle: operations of the group `user_blocks`.
     pub fn user_blocks(&self) -> UserBlocks<'_> {
         UserBlocks { client: self }
     }

@@ -3,13 +3,13 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `userGrants` of Auth0's API description.
+/// The operations of the group `user_grants` of Auth0's API description (cargo feature `user_grants`).
 #[derive(Debug, Clone, Copy)]
 pub struct UserGrants<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`UserGrants`](crate::handles::user_grants::UserGrants) handle: operations of the group `userGrants`.
+    /// The [`UserGrants`](crate::handles::user_grants::UserGrants) handle: operations of the group `user_grants`.
     pub fn user_grants(&self) -> UserGrants<'_> {
         UserGrants { client: self }
     }

@@ -3,7 +3,7 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `users` of Auth0's API description.
+/// The operations of the group `users` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
     client: &'a ManagementClient,
@@ -46,7 +46,7 @@ impl<'a> Users<'a> {
     pub fn create(&self, body: m::users::CreateUserRequestContent) -> Call<m::users::CreateUser> {
         self.client.call(m::users::CreateUser::new(body))
     }
-    /// Lists the users by email of the users.
+    /// Lists the users by email.
     ///
     /// `GET /api/v2/users-by-email`, needs the scope `read:users`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users-by-email/get-users-by-email).
     ///
@@ -203,13 +203,13 @@ impl Call<m::users::GetUser> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `users.authenticationMethods` of Auth0's API description.
+/// The operations of the group `users.authentication_methods` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticationMethods<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersAuthenticationMethods`] handle: operations of the group `users.authenticationMethods`.
+    /// The [`UsersAuthenticationMethods`] handle: operations of the group `users.authentication_methods`.
     pub fn authentication_methods(&self) -> UsersAuthenticationMethods<'a> {
         UsersAuthenticationMethods {
             client: self.client,
@@ -277,7 +277,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
         self.client
             .call(m::users::SetUserAuthenticationMethods::new(id, body))
     }
-    /// Deletes the all of the user authentication methods.
+    /// Deletes all the user authentication methods.
     ///
     /// `DELETE /api/v2/users/{id}/authentication-methods`, needs the scope `delete:authentication_methods`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authentication-methods).
     ///
@@ -365,7 +365,7 @@ impl<'a> UsersAuthenticationMethods<'a> {
             ))
     }
 }
-/// The operations of the group `users.authenticators` of Auth0's API description.
+/// The operations of the group `users.authenticators` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersAuthenticators<'a> {
     client: &'a ManagementClient,
@@ -379,7 +379,7 @@ impl<'a> Users<'a> {
     }
 }
 impl<'a> UsersAuthenticators<'a> {
-    /// Deletes the all of the user authenticators.
+    /// Deletes all the user authenticators.
     ///
     /// `DELETE /api/v2/users/{id}/authenticators`, needs the scope `delete:guardian_enrollments`. Documented error statuses: 400, 401, 403, 429. [Auth0's reference](https://auth0.com/docs/api/management/v2/users/delete-authenticators).
     ///
@@ -396,13 +396,13 @@ impl<'a> UsersAuthenticators<'a> {
             .call(m::users::DeleteAllUserAuthenticators::new(id))
     }
 }
-/// The operations of the group `users.connectedAccounts` of Auth0's API description.
+/// The operations of the group `users.connected_accounts` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersConnectedAccounts<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersConnectedAccounts`] handle: operations of the group `users.connectedAccounts`.
+    /// The [`UsersConnectedAccounts`] handle: operations of the group `users.connected_accounts`.
     pub fn connected_accounts(&self) -> UsersConnectedAccounts<'a> {
         UsersConnectedAccounts {
             client: self.client,
@@ -427,13 +427,13 @@ impl<'a> UsersConnectedAccounts<'a> {
             .list(m::users::GetUserConnectedAccounts::new(id))
     }
 }
-/// The operations of the group `users.effectivePermissions` of Auth0's API description.
+/// The operations of the group `users.effective_permissions` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissions<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersEffectivePermissions`] handle: operations of the group `users.effectivePermissions`.
+    /// The [`UsersEffectivePermissions`] handle: operations of the group `users.effective_permissions`.
     pub fn effective_permissions(&self) -> UsersEffectivePermissions<'a> {
         UsersEffectivePermissions {
             client: self.client,
@@ -465,26 +465,26 @@ impl<'a> UsersEffectivePermissions<'a> {
             ))
     }
 }
-/// The operations of the group `users.effectivePermissions.sources` of Auth0's API description.
+/// The operations of the group `users.effective_permissions.sources` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSources<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissions<'a> {
-    /// The [`UsersEffectivePermissionsSources`] handle: operations of the group `users.effectivePermissions.sources`.
+    /// The [`UsersEffectivePermissionsSources`] handle: operations of the group `users.effective_permissions.sources`.
     pub fn sources(&self) -> UsersEffectivePermissionsSources<'a> {
         UsersEffectivePermissionsSources {
             client: self.client,
         }
     }
 }
-/// The operations of the group `users.effectivePermissions.sources.roles` of Auth0's API description.
+/// The operations of the group `users.effective_permissions.sources.roles` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectivePermissionsSourcesRoles<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectivePermissionsSources<'a> {
-    /// The [`UsersEffectivePermissionsSourcesRoles`] handle: operations of the group `users.effectivePermissions.sources.roles`.
+    /// The [`UsersEffectivePermissionsSourcesRoles`] handle: operations of the group `users.effective_permissions.sources.roles`.
     pub fn roles(&self) -> UsersEffectivePermissionsSourcesRoles<'a> {
         UsersEffectivePermissionsSourcesRoles {
             client: self.client,
@@ -518,13 +518,13 @@ impl<'a> UsersEffectivePermissionsSourcesRoles<'a> {
             ))
     }
 }
-/// The operations of the group `users.effectiveRoles` of Auth0's API description.
+/// The operations of the group `users.effective_roles` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRoles<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersEffectiveRoles`] handle: operations of the group `users.effectiveRoles`.
+    /// The [`UsersEffectiveRoles`] handle: operations of the group `users.effective_roles`.
     pub fn effective_roles(&self) -> UsersEffectiveRoles<'a> {
         UsersEffectiveRoles {
             client: self.client,
@@ -548,26 +548,26 @@ impl<'a> UsersEffectiveRoles<'a> {
         self.client.list(m::users::ListUserEffectiveRoles::new(id))
     }
 }
-/// The operations of the group `users.effectiveRoles.sources` of Auth0's API description.
+/// The operations of the group `users.effective_roles.sources` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSources<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRoles<'a> {
-    /// The [`UsersEffectiveRolesSources`] handle: operations of the group `users.effectiveRoles.sources`.
+    /// The [`UsersEffectiveRolesSources`] handle: operations of the group `users.effective_roles.sources`.
     pub fn sources(&self) -> UsersEffectiveRolesSources<'a> {
         UsersEffectiveRolesSources {
             client: self.client,
         }
     }
 }
-/// The operations of the group `users.effectiveRoles.sources.groups` of Auth0's API description.
+/// The operations of the group `users.effective_roles.sources.groups` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEffectiveRolesSourcesGroups<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> UsersEffectiveRolesSources<'a> {
-    /// The [`UsersEffectiveRolesSourcesGroups`] handle: operations of the group `users.effectiveRoles.sources.groups`.
+    /// The [`UsersEffectiveRolesSourcesGroups`] handle: operations of the group `users.effective_roles.sources.groups`.
     pub fn groups(&self) -> UsersEffectiveRolesSourcesGroups<'a> {
         UsersEffectiveRolesSourcesGroups {
             client: self.client,
@@ -596,7 +596,7 @@ impl<'a> UsersEffectiveRolesSourcesGroups<'a> {
             .list(m::users::ListUserRoleSourceGroups::new(id, role_id))
     }
 }
-/// The operations of the group `users.enrollments` of Auth0's API description.
+/// The operations of the group `users.enrollments` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersEnrollments<'a> {
     client: &'a ManagementClient,
@@ -626,13 +626,13 @@ impl<'a> UsersEnrollments<'a> {
         self.client.call(m::users::GetUserEnrollments::new(id))
     }
 }
-/// The operations of the group `users.federatedConnectionsTokensets` of Auth0's API description.
+/// The operations of the group `users.federated_connections_tokensets` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersFederatedConnectionsTokensets<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersFederatedConnectionsTokensets`] handle: operations of the group `users.federatedConnectionsTokensets`.
+    /// The [`UsersFederatedConnectionsTokensets`] handle: operations of the group `users.federated_connections_tokensets`.
     pub fn federated_connections_tokensets(&self) -> UsersFederatedConnectionsTokensets<'a> {
         UsersFederatedConnectionsTokensets {
             client: self.client,
@@ -680,7 +680,7 @@ impl<'a> UsersFederatedConnectionsTokensets<'a> {
             ))
     }
 }
-/// The operations of the group `users.groups` of Auth0's API description.
+/// The operations of the group `users.groups` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersGroups<'a> {
     client: &'a ManagementClient,
@@ -721,7 +721,7 @@ impl List<m::users::GetUserGroups> {
         self.map_endpoint(|e| e.include_fields(value))
     }
 }
-/// The operations of the group `users.identities` of Auth0's API description.
+/// The operations of the group `users.identities` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersIdentities<'a> {
     client: &'a ManagementClient,
@@ -777,7 +777,7 @@ impl<'a> UsersIdentities<'a> {
             .call(m::users::DeleteUserIdentity::new(id, provider, user_id))
     }
 }
-/// The operations of the group `users.logs` of Auth0's API description.
+/// The operations of the group `users.logs` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersLogs<'a> {
     client: &'a ManagementClient,
@@ -814,7 +814,7 @@ impl List<m::users::ListUserLogs> {
         self.map_endpoint(|e| e.sort(value))
     }
 }
-/// The operations of the group `users.multifactor` of Auth0's API description.
+/// The operations of the group `users.multifactor` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersMultifactor<'a> {
     client: &'a ManagementClient,
@@ -868,7 +868,7 @@ impl<'a> UsersMultifactor<'a> {
             .call(m::users::DeleteUserMultifactorProvider::new(id, provider))
     }
 }
-/// The operations of the group `users.organizations` of Auth0's API description.
+/// The operations of the group `users.organizations` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersOrganizations<'a> {
     client: &'a ManagementClient,
@@ -898,7 +898,7 @@ impl<'a> UsersOrganizations<'a> {
         self.client.list(m::users::ListUserOrganizations::new(id))
     }
 }
-/// The operations of the group `users.permissions` of Auth0's API description.
+/// The operations of the group `users.permissions` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersPermissions<'a> {
     client: &'a ManagementClient,
@@ -972,13 +972,13 @@ impl<'a> UsersPermissions<'a> {
             .call(m::users::DeleteUserPermissions::new(id, body))
     }
 }
-/// The operations of the group `users.refreshToken` of Auth0's API description.
+/// The operations of the group `users.refresh_token` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRefreshToken<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersRefreshToken`] handle: operations of the group `users.refreshToken`.
+    /// The [`UsersRefreshToken`] handle: operations of the group `users.refresh_token`.
     pub fn refresh_token(&self) -> UsersRefreshToken<'a> {
         UsersRefreshToken {
             client: self.client,
@@ -1018,13 +1018,13 @@ impl<'a> UsersRefreshToken<'a> {
             .call(m::users::DeleteUserRefreshToken::new(user_id))
     }
 }
-/// The operations of the group `users.riskAssessments` of Auth0's API description.
+/// The operations of the group `users.risk_assessments` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRiskAssessments<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> Users<'a> {
-    /// The [`UsersRiskAssessments`] handle: operations of the group `users.riskAssessments`.
+    /// The [`UsersRiskAssessments`] handle: operations of the group `users.risk_assessments`.
     pub fn risk_assessments(&self) -> UsersRiskAssessments<'a> {
         UsersRiskAssessments {
             client: self.client,
@@ -1054,7 +1054,7 @@ impl<'a> UsersRiskAssessments<'a> {
         self.client.call(m::users::ClearAssessors::new(id, body))
     }
 }
-/// The operations of the group `users.roles` of Auth0's API description.
+/// The operations of the group `users.roles` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersRoles<'a> {
     client: &'a ManagementClient,
@@ -1124,7 +1124,7 @@ impl<'a> UsersRoles<'a> {
         self.client.call(m::users::DeleteUserRoles::new(id, body))
     }
 }
-/// The operations of the group `users.sessions` of Auth0's API description.
+/// The operations of the group `users.sessions` of Auth0's API description (cargo feature `users`).
 #[derive(Debug, Clone, Copy)]
 pub struct UsersSessions<'a> {
     client: &'a ManagementClient,

@@ -3,37 +3,37 @@
 use crate::{Call, List, ManagementClient};
 #[allow(unused_imports)]
 use auth0_m2m_management as m;
-/// The operations of the group `verifiableCredentials` of Auth0's API description.
+/// The operations of the group `verifiable_credentials` of Auth0's API description (cargo feature `verifiable_credentials`).
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentials<'a> {
     client: &'a ManagementClient,
 }
 impl ManagementClient {
-    /// The [`VerifiableCredentials`](crate::handles::verifiable_credentials::VerifiableCredentials) handle: operations of the group `verifiableCredentials`.
+    /// The [`VerifiableCredentials`](crate::handles::verifiable_credentials::VerifiableCredentials) handle: operations of the group `verifiable_credentials`.
     pub fn verifiable_credentials(&self) -> VerifiableCredentials<'_> {
         VerifiableCredentials { client: self }
     }
 }
-/// The operations of the group `verifiableCredentials.verification` of Auth0's API description.
+/// The operations of the group `verifiable_credentials.verification` of Auth0's API description (cargo feature `verifiable_credentials`).
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerification<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentials<'a> {
-    /// The [`VerifiableCredentialsVerification`] handle: operations of the group `verifiableCredentials.verification`.
+    /// The [`VerifiableCredentialsVerification`] handle: operations of the group `verifiable_credentials.verification`.
     pub fn verification(&self) -> VerifiableCredentialsVerification<'a> {
         VerifiableCredentialsVerification {
             client: self.client,
         }
     }
 }
-/// The operations of the group `verifiableCredentials.verification.templates` of Auth0's API description.
+/// The operations of the group `verifiable_credentials.verification.templates` of Auth0's API description (cargo feature `verifiable_credentials`).
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiableCredentialsVerificationTemplates<'a> {
     client: &'a ManagementClient,
 }
 impl<'a> VerifiableCredentialsVerification<'a> {
-    /// The [`VerifiableCredentialsVerificationTemplates`] handle: operations of the group `verifiableCredentials.verification.templates`.
+    /// The [`VerifiableCredentialsVerificationTemplates`] handle: operations of the group `verifiable_credentials.verification.templates`.
     pub fn templates(&self) -> VerifiableCredentialsVerificationTemplates<'a> {
         VerifiableCredentialsVerificationTemplates {
             client: self.client,

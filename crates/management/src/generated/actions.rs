@@ -6,31 +6,31 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Action {
-    /// `all_changes_deployed`: a boolean; defaults to `false`.
+    /// `all_changes_deployed`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
+    /// `code`: a string; for example `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deploy`: a boolean; defaults to `false`.
+    /// `deploy`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy: Option<bool>,
     /// `deployed_version`: a [`ActionDeployedVersion`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_version: Option<ActionDeployedVersion>,
-    /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
+    /// `id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `installed_integration_id`: a string; defaults to `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
+    /// `installed_integration_id`: a string; for example `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installed_integration_id: Option<String>,
     /// `integration`: a [`Integration`].
@@ -39,22 +39,22 @@ pub struct Action {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`.
+    /// `name`: a string; for example `"my-action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `runtime`: a string; defaults to `"node22"`.
+    /// `runtime`: a string; for example `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretResponse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
+    /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); for example `"built"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionBuildStatusEnum>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -66,22 +66,22 @@ str_accessors!(Action: id, installed_integration_id, name);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActionBase {
-    /// `all_changes_deployed`: a boolean; defaults to `false`.
+    /// `all_changes_deployed`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
+    /// `id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: a string; defaults to `"my-action"`.
+    /// `name`: a string; for example `"my-action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -96,19 +96,19 @@ pub struct ActionBinding {
     /// `action`: a [`Action`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `display_name`: a string; defaults to `"my-action-1"`.
+    /// `display_name`: a string; for example `"my-action-1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`: a string; defaults to `"4a881e22-0562-4178-bc91-b0f2b321dc13"`.
+    /// `id`: a string; for example `"4a881e22-0562-4178-bc91-b0f2b321dc13"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -123,7 +123,7 @@ pub struct ActionBindingRef {
     /// `type`: a [`ActionBindingRefTypeEnum`] (one of `binding_id`, `action_id`, `action_name`); defaults to `"action_name"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ActionBindingRefTypeEnum>,
-    /// `value`: a string; defaults to `"my-action"`.
+    /// `value`: a string; for example `"my-action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -141,9 +141,9 @@ impl ActionBindingRef {
     }
 }
 setters!(ActionBindingRef {
-/// Sets `type`.
+/// Sets `type`: a [`ActionBindingRefTypeEnum`] (one of `binding_id`, `action_id`, `action_name`); defaults to `"action_name"`.
 with_type(type_): ActionBindingRefTypeEnum;
-/// Sets `value`.
+/// Sets `value`: a string; for example `"my-action"`.
 with_value(value): String;
 });
 string_enum!(
@@ -168,7 +168,7 @@ EntityBound => "entity-bound",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActionBindingWithRef {
-    /// `display_name`: a string; defaults to `"my-action-1"`.
+    /// `display_name`: a string; for example `"my-action-1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `ref`: a [`ActionBindingRef`]; required.
@@ -194,11 +194,11 @@ impl ActionBindingWithRef {
     }
 }
 setters!(ActionBindingWithRef {
-/// Sets `display_name`.
+/// Sets `display_name`: a string; for example `"my-action-1"`.
 with_display_name(display_name): String;
-/// Sets `ref`.
+/// Sets `ref`: a [`ActionBindingRef`]; required.
 with_ref(ref_): ActionBindingRef;
-/// Sets `secrets`.
+/// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
 with_secrets(secrets): Vec<ActionSecretRequest>;
 });
 string_enum!(
@@ -241,16 +241,16 @@ str_accessors!(ActionError: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActionExecutionResult {
-    /// `action_name`: a string; defaults to `"my-action"`.
+    /// `action_name`: a string; for example `"my-action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
-    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<crate::Timestamp>,
     /// `error`: a [`ActionError`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ActionError>,
-    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -341,9 +341,9 @@ impl ActionModuleDependencyRequest {
     }
 }
 setters!(ActionModuleDependencyRequest {
-/// Sets `name`.
+/// Sets `name`: a string; at most 255 characters; matches `^[^\u{0}]*$`; required.
 with_name(name): String;
-/// Sets `version`.
+/// Sets `version`: a string; at most 50 characters; matches `^[^\u{0}]*$`; required.
 with_version(version): String;
 });
 /// A model of the schema `ActionModuleListItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -417,13 +417,13 @@ impl ActionModuleReference {
     }
 }
 setters!(ActionModuleReference {
-/// Sets `module_id`.
+/// Sets `module_id`: a string.
 with_module_id(module_id): String;
-/// Sets `module_name`.
+/// Sets `module_name`: a string.
 with_module_name(module_name): String;
-/// Sets `module_version_id`.
+/// Sets `module_version_id`: a string.
 with_module_version_id(module_version_id): String;
-/// Sets `module_version_number`.
+/// Sets `module_version_number`: an integer.
 with_module_version_number(module_version_number): i64;
 });
 /// A model of the schema `ActionModuleSecret`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -469,9 +469,9 @@ impl ActionModuleSecretRequest {
     }
 }
 setters!(ActionModuleSecretRequest {
-/// Sets `name`.
+/// Sets `name`: a string; at most 255 characters; matches `^[^\u{0}]*$`; required.
 with_name(name): String;
-/// Sets `value`.
+/// Sets `value`: a string; at most 4096 characters; matches `^[^\u{0}]*$`; required.
 with_value(value): String;
 });
 /// A model of the schema `ActionModuleVersion`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -535,10 +535,10 @@ str_accessors!(ActionModuleVersionReference: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActionSecretRequest {
-    /// `name`: a string; defaults to `"mySecret"`.
+    /// `name`: a string; for example `"mySecret"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `value`: a string; defaults to `"mySecretValue"`.
+    /// `value`: a string; for example `"mySecretValue"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -557,9 +557,9 @@ impl ActionSecretRequest {
     }
 }
 setters!(ActionSecretRequest {
-/// Sets `name`.
+/// Sets `name`: a string; for example `"mySecret"`.
 with_name(name): String;
-/// Sets `value`.
+/// Sets `value`: a string; for example `"mySecretValue"`.
 with_value(value): String;
 });
 /// The schema `ActionSecretResponse`: the same shape as [`ActionModuleSecret`], so one type serves both.
@@ -605,19 +605,19 @@ impl ActionTrigger {
     }
 }
 setters!(ActionTrigger {
-/// Sets `binding_policy`.
+/// Sets `binding_policy`: a [`ActionBindingTypeEnum`] (one of `trigger-bound`, `entity-bound`).
 with_binding_policy(binding_policy): ActionBindingTypeEnum;
-/// Sets `compatible_triggers`.
+/// Sets `compatible_triggers`: a list, each item a [`ActionTriggerCompatibleTrigger`].
 with_compatible_triggers(compatible_triggers): Vec<ActionTriggerCompatibleTrigger>;
-/// Sets `default_runtime`.
+/// Sets `default_runtime`: a string.
 with_default_runtime(default_runtime): String;
-/// Sets `id`.
+/// Sets `id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …); required.
 with_id(id): ActionTriggerTypeEnum;
-/// Sets `runtimes`.
+/// Sets `runtimes`: a list, each item a string.
 with_runtimes(runtimes): Vec<String>;
-/// Sets `status`.
+/// Sets `status`: a string.
 with_status(status): String;
-/// Sets `version`.
+/// Sets `version`: a string.
 with_version(version): String;
 });
 /// A model of the schema `ActionTriggerCompatibleTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -647,9 +647,9 @@ impl ActionTriggerCompatibleTrigger {
     }
 }
 setters!(ActionTriggerCompatibleTrigger {
-/// Sets `id`.
+/// Sets `id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …); required.
 with_id(id): ActionTriggerTypeEnum;
-/// Sets `version`.
+/// Sets `version`: a string; required.
 with_version(version): String;
 });
 string_enum!(
@@ -691,49 +691,49 @@ pub struct ActionVersion {
     /// `action`: a [`ActionBase`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionBase>,
-    /// `action_id`: a string; defaults to `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
+    /// `action_id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built_at: Option<crate::Timestamp>,
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
+    /// `code`: a string; for example `"module.exports = () => {}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
-    /// `deployed`: a boolean; defaults to `true`.
+    /// `deployed`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed: Option<bool>,
     /// `errors`: a list, each item a [`ActionError`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ActionError>>,
-    /// `id`: a string; defaults to `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
+    /// `id`: a string; for example `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
-    /// `number`: an integer; defaults to `1`.
+    /// `number`: an integer; for example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
-    /// `runtime`: a string; defaults to `"node22"`.
+    /// `runtime`: a string; for example `"node22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretResponse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionSecretResponse>>,
-    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); defaults to `"built"`.
+    /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); for example `"built"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionVersionBuildStatusEnum>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -772,11 +772,11 @@ impl ActionVersionDependency {
     }
 }
 setters!(ActionVersionDependency {
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `registry_url`.
+/// Sets `registry_url`: a string.
 with_registry_url(registry_url): String;
-/// Sets `version`.
+/// Sets `version`: a string.
 with_version(version): String;
 });
 /// A request body, the schema `CreateActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -818,13 +818,13 @@ impl CreateActionModuleRequestContent {
     }
 }
 setters!(CreateActionModuleRequestContent {
-/// Sets `api_version`.
+/// Sets `api_version`: a string; at most 20 characters; matches `^[^\u{0}]*$`.
 with_api_version(api_version): String;
-/// Sets `dependencies`.
+/// Sets `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
 with_dependencies(dependencies): Vec<ActionModuleDependencyRequest>;
-/// Sets `publish`.
+/// Sets `publish`: a boolean.
 with_publish(publish): bool;
-/// Sets `secrets`.
+/// Sets `secrets`: a list, each item a [`ActionModuleSecretRequest`].
 with_secrets(secrets): Vec<ActionModuleSecretRequest>;
 });
 impl CreateActionModuleRequestContent {
@@ -841,7 +841,7 @@ pub type CreateActionModuleVersionResponseContent = ActionModuleVersion;
 /// A request body, the schema `CreateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateActionRequestContent {
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
+    /// `code`: a string; for example `"module.exports = () => {}"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
@@ -853,9 +853,9 @@ pub struct CreateActionRequestContent {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(skip_serializing_if = "Option::is_none")]
     modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`; required.
+    /// `name`: a string; for example `"my-action"`; required.
     name: String,
-    /// `runtime`: a string; defaults to `"node22"`.
+    /// `runtime`: a string; for example `"node22"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretRequest`].
@@ -885,17 +885,17 @@ impl CreateActionRequestContent {
     }
 }
 setters!(CreateActionRequestContent {
-/// Sets `code`.
+/// Sets `code`: a string; for example `"module.exports = () => {}"`.
 with_code(code): String;
-/// Sets `dependencies`.
+/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
 with_dependencies(dependencies): Vec<ActionVersionDependency>;
-/// Sets `deploy`.
+/// Sets `deploy`: a boolean; defaults to `false`.
 with_deploy(deploy): bool;
-/// Sets `modules`.
+/// Sets `modules`: a list, each item a [`ActionModuleReference`].
 with_modules(modules): Vec<ActionModuleReference>;
-/// Sets `runtime`.
+/// Sets `runtime`: a string; for example `"node22"`.
 with_runtime(runtime): String;
-/// Sets `secrets`.
+/// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
 with_secrets(secrets): Vec<ActionSecretRequest>;
 });
 impl CreateActionRequestContent {
@@ -930,7 +930,7 @@ impl DeployActionVersionRequestContent {
     }
 }
 setters!(DeployActionVersionRequestContent {
-/// Sets `update_draft`.
+/// Sets `update_draft`: a boolean; defaults to `false`.
 with_update_draft(update_draft): bool;
 });
 impl DeployActionVersionRequestContent {
@@ -946,22 +946,22 @@ pub type DeployActionVersionResponseContent = ActionVersion;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetActionExecutionResponseContent {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9"`.
+    /// `id`: a string; for example `"c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `results`: a list, each item a [`ActionExecutionResult`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<ActionExecutionResult>>,
-    /// `status`: a [`ActionExecutionStatusEnum`] (one of `unspecified`, `pending`, `final`, `partial`, `canceled`, `suspended`); defaults to `"final"`.
+    /// `status`: a [`ActionExecutionStatusEnum`] (one of `unspecified`, `pending`, `final`, `partial`, `canceled`, `suspended`); for example `"final"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionExecutionStatusEnum>,
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -1021,31 +1021,31 @@ pub type GetActionVersionResponseContent = ActionVersion;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Integration {
-    /// `catalog_id`: a string; defaults to `"awesome-auth0-integration"`.
+    /// `catalog_id`: a string; for example `"awesome-auth0-integration"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-06-21T15:47:29.072Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `current_release`: a [`IntegrationRelease`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_release: Option<IntegrationRelease>,
-    /// `description`: a string; defaults to `"An awesome Auth0 integration"`.
+    /// `description`: a string; for example `"An awesome Auth0 integration"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `feature_type`: a [`IntegrationFeatureTypeEnum`] (one of `unspecified`, `action`, `social_connection`, `log_stream`, `sso_integration`, `sms_provider`); defaults to `"action"`.
+    /// `feature_type`: a [`IntegrationFeatureTypeEnum`] (one of `unspecified`, `action`, `social_connection`, `log_stream`, `sso_integration`, `sms_provider`); for example `"action"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_type: Option<IntegrationFeatureTypeEnum>,
-    /// `id`: a string; defaults to `"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b"`.
+    /// `id`: a string; for example `"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `logo`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
-    /// `name`: a string; defaults to `"Example Auth0 integration"`.
+    /// `name`: a string; for example `"Example Auth0 integration"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `partner_id`: a string; defaults to `"b8575c12-8d9d-4b5c-b28e-671fe9d39029"`.
+    /// `partner_id`: a string; for example `"b8575c12-8d9d-4b5c-b28e-671fe9d39029"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
     /// `privacy_policy_url`: a string.
@@ -1054,16 +1054,16 @@ pub struct Integration {
     /// `public_support_link`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_support_link: Option<String>,
-    /// `short_description`: a string; defaults to `"Awesome Auth0 integration"`.
+    /// `short_description`: a string; for example `"Awesome Auth0 integration"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_description: Option<String>,
     /// `terms_of_use_url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_use_url: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-06-21T15:47:29.072Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-06-21T15:47:29.072Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
-    /// `url_slug`: a string; defaults to `"awesome-auth0-integration-slug"`.
+    /// `url_slug`: a string; for example `"awesome-auth0-integration-slug"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1173,10 +1173,10 @@ String => "STRING",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct IntegrationSemVer {
-    /// `major`: an integer; defaults to `1`.
+    /// `major`: an integer; for example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major: Option<i64>,
-    /// `minor`: an integer; defaults to `1`.
+    /// `minor`: an integer; for example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor: Option<i64>,
     /// Fields this crate does not name, kept as received.
@@ -1280,7 +1280,7 @@ impl UpdateActionBindingsRequestContent {
     }
 }
 setters!(UpdateActionBindingsRequestContent {
-/// Sets `bindings`.
+/// Sets `bindings`: a list, each item a [`ActionBindingWithRef`].
 with_bindings(bindings): Vec<ActionBindingWithRef>;
 });
 impl UpdateActionBindingsRequestContent {
@@ -1330,11 +1330,11 @@ impl UpdateActionModuleRequestContent {
     }
 }
 setters!(UpdateActionModuleRequestContent {
-/// Sets `code`.
+/// Sets `code`: a string; at most 65536 characters; matches `^[^\u{0}]*$`.
 with_code(code): String;
-/// Sets `dependencies`.
+/// Sets `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
 with_dependencies(dependencies): Vec<ActionModuleDependencyRequest>;
-/// Sets `secrets`.
+/// Sets `secrets`: a list, each item a [`ActionModuleSecretRequest`].
 with_secrets(secrets): Vec<ActionModuleSecretRequest>;
 });
 impl UpdateActionModuleRequestContent {
@@ -1349,7 +1349,7 @@ pub type UpdateActionModuleResponseContent = GetActionModuleResponseContent;
 /// A request body, the schema `UpdateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateActionRequestContent {
-    /// `code`: a string; defaults to `"module.exports = () => {}"`.
+    /// `code`: a string; for example `"module.exports = () => {}"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
@@ -1358,10 +1358,10 @@ pub struct UpdateActionRequestContent {
     /// `modules`: a list, each item a [`ActionModuleReference`].
     #[serde(skip_serializing_if = "Option::is_none")]
     modules: Option<Vec<ActionModuleReference>>,
-    /// `name`: a string; defaults to `"my-action"`.
+    /// `name`: a string; for example `"my-action"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `runtime`: a string; defaults to `"node22"`.
+    /// `runtime`: a string; for example `"node22"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretRequest`].
@@ -1391,19 +1391,19 @@ impl UpdateActionRequestContent {
     }
 }
 setters!(UpdateActionRequestContent {
-/// Sets `code`.
+/// Sets `code`: a string; for example `"module.exports = () => {}"`.
 with_code(code): String;
-/// Sets `dependencies`.
+/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
 with_dependencies(dependencies): Vec<ActionVersionDependency>;
-/// Sets `modules`.
+/// Sets `modules`: a list, each item a [`ActionModuleReference`].
 with_modules(modules): Vec<ActionModuleReference>;
-/// Sets `name`.
+/// Sets `name`: a string; for example `"my-action"`.
 with_name(name): String;
-/// Sets `runtime`.
+/// Sets `runtime`: a string; for example `"node22"`.
 with_runtime(runtime): String;
-/// Sets `secrets`.
+/// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
 with_secrets(secrets): Vec<ActionSecretRequest>;
-/// Sets `supported_triggers`.
+/// Sets `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
 with_supported_triggers(supported_triggers): Vec<ActionTrigger>;
 });
 impl UpdateActionRequestContent {

@@ -45,7 +45,7 @@ impl AttackProtectionCaptchaAuthChallengeRequest {
     }
 }
 setters!(AttackProtectionCaptchaAuthChallengeRequest {
-/// Sets `fail_open`.
+/// Sets `fail_open`: a boolean; required.
 with_fail_open(fail_open): bool;
 });
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -145,15 +145,15 @@ impl AttackProtectionUpdateCaptchaArkose {
     }
 }
 setters!(AttackProtectionUpdateCaptchaArkose {
-/// Sets `client_subdomain`.
+/// Sets `client_subdomain`: a string; at most 100 characters.
 with_client_subdomain(client_subdomain): String;
-/// Sets `fail_open`.
+/// Sets `fail_open`: a boolean.
 with_fail_open(fail_open): bool;
-/// Sets `secret`.
+/// Sets `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
 with_secret(secret): crate::Secret;
-/// Sets `site_key`.
+/// Sets `site_key`: a string; at most 100 characters; required.
 with_site_key(site_key): String;
-/// Sets `verify_subdomain`.
+/// Sets `verify_subdomain`: a string; at most 100 characters.
 with_verify_subdomain(verify_subdomain): String;
 });
 /// The schema `AttackProtectionUpdateCaptchaFriendlyCaptcha`: the same shape as [`AttackProtectionUpdateCaptchaHcaptcha`], so one type serves both.
@@ -185,9 +185,9 @@ impl AttackProtectionUpdateCaptchaHcaptcha {
     }
 }
 setters!(AttackProtectionUpdateCaptchaHcaptcha {
-/// Sets `secret`.
+/// Sets `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
 with_secret(secret): crate::Secret;
-/// Sets `site_key`.
+/// Sets `site_key`: a string; at most 100 characters; required.
 with_site_key(site_key): String;
 });
 /// A model of the schema `AttackProtectionUpdateCaptchaRecaptchaEnterprise`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -226,11 +226,11 @@ impl AttackProtectionUpdateCaptchaRecaptchaEnterprise {
     }
 }
 setters!(AttackProtectionUpdateCaptchaRecaptchaEnterprise {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; at most 100 characters; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
-/// Sets `project_id`.
+/// Sets `project_id`: a string; at most 100 characters; required.
 with_project_id(project_id): String;
-/// Sets `site_key`.
+/// Sets `site_key`: a string; at most 100 characters; required.
 with_site_key(site_key): String;
 });
 /// The schema `AttackProtectionUpdateCaptchaRecaptchaV2`: the same shape as [`AttackProtectionUpdateCaptchaHcaptcha`], so one type serves both.
@@ -368,7 +368,7 @@ impl BreachedPasswordDetectionPreChangePasswordStage {
     }
 }
 setters!(BreachedPasswordDetectionPreChangePasswordStage {
-/// Sets `shields`.
+/// Sets `shields`: a list, each item a [`BreachedPasswordDetectionPreChangePasswordShieldsEnum`] (one of `block`, `admin_notification`).
 with_shields(shields): Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>;
 });
 /// The schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
@@ -420,9 +420,9 @@ impl BreachedPasswordDetectionStage {
     }
 }
 setters!(BreachedPasswordDetectionStage {
-/// Sets `pre-change-password`.
+/// Sets `pre-change-password`: a [`BreachedPasswordDetectionPreChangePasswordStage`].
 with_pre_change_password(pre_change_password): BreachedPasswordDetectionPreChangePasswordStage;
-/// Sets `pre-user-registration`.
+/// Sets `pre-user-registration`: a [`BreachedPasswordDetectionPreUserRegistrationStage`].
 with_pre_user_registration(pre_user_registration): BreachedPasswordDetectionPreUserRegistrationStage;
 });
 string_enum!(
@@ -508,10 +508,10 @@ pub struct GetBreachedPasswordDetectionSettingsResponseContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
-    /// `enabled`: a boolean; defaults to `true`.
+    /// `enabled`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
+    /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); for example `"standard"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<BreachedPasswordDetectionMethodEnum>,
     /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
@@ -534,10 +534,10 @@ pub struct GetBruteForceSettingsResponseContent {
     /// `enabled`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
+    /// `max_attempts`: an integer; for example `10`; 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
+    /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); for example `"count_per_identifier_and_ip"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<BruteForceProtectionModeEnum>,
     /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
@@ -705,9 +705,9 @@ impl SuspiciousIpThrottlingPreLoginStage {
     }
 }
 setters!(SuspiciousIpThrottlingPreLoginStage {
-/// Sets `max_attempts`.
+/// Sets `max_attempts`: an integer; defaults to `100`; 1 to 2500.
 with_max_attempts(max_attempts): i64;
-/// Sets `rate`.
+/// Sets `rate`: an integer; defaults to `864000`; 34560 to 86400000.
 with_rate(rate): i64;
 });
 /// The schema `SuspiciousIPThrottlingPreUserRegistrationStage`: the same shape as [`SuspiciousIpThrottlingPreLoginStage`], so one type serves both.
@@ -749,9 +749,9 @@ impl SuspiciousIpThrottlingStage {
     }
 }
 setters!(SuspiciousIpThrottlingStage {
-/// Sets `pre-login`.
+/// Sets `pre-login`: a [`SuspiciousIpThrottlingPreLoginStage`].
 with_pre_login(pre_login): SuspiciousIpThrottlingPreLoginStage;
-/// Sets `pre-user-registration`.
+/// Sets `pre-user-registration`: a [`SuspiciousIpThrottlingPreUserRegistrationStage`].
 with_pre_user_registration(pre_user_registration): SuspiciousIpThrottlingPreUserRegistrationStage;
 });
 /// A request body, the schema `UpdateAttackProtectionCaptchaRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -803,21 +803,21 @@ impl UpdateAttackProtectionCaptchaRequestContent {
     }
 }
 setters!(UpdateAttackProtectionCaptchaRequestContent {
-/// Sets `active_provider_id`.
+/// Sets `active_provider_id`: a [`AttackProtectionCaptchaProviderId`] (one of `arkose`, `auth_challenge`, `friendly_captcha`, `hcaptcha`, `recaptcha_v2`, `recaptcha_enterprise`, `simple_captcha`); at most 36 characters.
 with_active_provider_id(active_provider_id): AttackProtectionCaptchaProviderId;
-/// Sets `arkose`.
+/// Sets `arkose`: a [`AttackProtectionUpdateCaptchaArkose`].
 with_arkose(arkose): AttackProtectionUpdateCaptchaArkose;
-/// Sets `auth_challenge`.
+/// Sets `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeRequest`].
 with_auth_challenge(auth_challenge): AttackProtectionCaptchaAuthChallengeRequest;
-/// Sets `friendly_captcha`.
+/// Sets `friendly_captcha`: a [`AttackProtectionUpdateCaptchaFriendlyCaptcha`].
 with_friendly_captcha(friendly_captcha): AttackProtectionUpdateCaptchaFriendlyCaptcha;
-/// Sets `hcaptcha`.
+/// Sets `hcaptcha`: a [`AttackProtectionUpdateCaptchaHcaptcha`].
 with_hcaptcha(hcaptcha): AttackProtectionUpdateCaptchaHcaptcha;
-/// Sets `recaptcha_enterprise`.
+/// Sets `recaptcha_enterprise`: a [`AttackProtectionUpdateCaptchaRecaptchaEnterprise`].
 with_recaptcha_enterprise(recaptcha_enterprise): AttackProtectionUpdateCaptchaRecaptchaEnterprise;
-/// Sets `recaptcha_v2`.
+/// Sets `recaptcha_v2`: a [`AttackProtectionUpdateCaptchaRecaptchaV2`].
 with_recaptcha_v2(recaptcha_v2): AttackProtectionUpdateCaptchaRecaptchaV2;
-/// Sets `simple_captcha`.
+/// Sets `simple_captcha`: a JSON object.
 with_simple_captcha(simple_captcha): crate::secret::SecretMap;
 });
 impl UpdateAttackProtectionCaptchaRequestContent {
@@ -870,17 +870,17 @@ impl UpdateBotDetectionSettingsRequestContent {
     }
 }
 setters!(UpdateBotDetectionSettingsRequestContent {
-/// Sets `allowlist`.
+/// Sets `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
 with_allowlist(allowlist): Vec<BotDetectionIpAddressOrCidrBlock>;
-/// Sets `bot_detection_level`.
+/// Sets `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
 with_bot_detection_level(bot_detection_level): BotDetectionLevelEnum;
-/// Sets `challenge_password_policy`.
+/// Sets `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
 with_challenge_password_policy(challenge_password_policy): BotDetectionChallengePolicyPasswordFlowEnum;
-/// Sets `challenge_password_reset_policy`.
+/// Sets `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`).
 with_challenge_password_reset_policy(challenge_password_reset_policy): BotDetectionChallengePolicyPasswordResetFlowEnum;
-/// Sets `challenge_passwordless_policy`.
+/// Sets `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`).
 with_challenge_passwordless_policy(challenge_passwordless_policy): BotDetectionChallengePolicyPasswordlessFlowEnum;
-/// Sets `monitoring_mode_enabled`.
+/// Sets `monitoring_mode_enabled`: a boolean.
 with_monitoring_mode_enabled(monitoring_mode_enabled): bool;
 });
 impl UpdateBotDetectionSettingsRequestContent {
@@ -954,15 +954,15 @@ impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     }
 }
 setters!(UpdateBreachedPasswordDetectionSettingsRequestContent {
-/// Sets `admin_notification_frequency`.
+/// Sets `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
 with_admin_notification_frequency(admin_notification_frequency): Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `true`.
 with_enabled(enabled): bool;
-/// Sets `method`.
+/// Sets `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
 with_method(method): BreachedPasswordDetectionMethodEnum;
-/// Sets `shields`.
+/// Sets `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
 with_shields(shields): Vec<BreachedPasswordDetectionShieldsEnum>;
-/// Sets `stage`.
+/// Sets `stage`: a [`BreachedPasswordDetectionStage`].
 with_stage(stage): BreachedPasswordDetectionStage;
 });
 impl UpdateBreachedPasswordDetectionSettingsRequestContent {
@@ -1012,15 +1012,15 @@ impl UpdateBruteForceSettingsRequestContent {
     }
 }
 setters!(UpdateBruteForceSettingsRequestContent {
-/// Sets `allowlist`.
+/// Sets `allowlist`: a list, each item a [`UpdateBruteForceSettingsRequestContentAllowlistItem`].
 with_allowlist(allowlist): Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `max_attempts`.
+/// Sets `max_attempts`: an integer; defaults to `10`; 1 to 100.
 with_max_attempts(max_attempts): i64;
-/// Sets `mode`.
+/// Sets `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
 with_mode(mode): BruteForceProtectionModeEnum;
-/// Sets `shields`.
+/// Sets `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
 with_shields(shields): Vec<BruteForceProtectionShieldsEnum>;
 });
 impl UpdateBruteForceSettingsRequestContent {
@@ -1069,13 +1069,13 @@ impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     }
 }
 setters!(UpdateSuspiciousIpThrottlingSettingsRequestContent {
-/// Sets `allowlist`.
+/// Sets `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
 with_allowlist(allowlist): Vec<SuspiciousIpThrottlingAllowlistItem>;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `shields`.
+/// Sets `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
 with_shields(shields): Vec<SuspiciousIpThrottlingShieldsEnum>;
-/// Sets `stage`.
+/// Sets `stage`: a [`SuspiciousIpThrottlingStage`].
 with_stage(stage): SuspiciousIpThrottlingStage;
 });
 impl UpdateSuspiciousIpThrottlingSettingsRequestContent {

@@ -135,23 +135,23 @@ impl BrandingThemeBorders {
     }
 }
 setters!(BrandingThemeBorders {
-/// Sets `button_border_radius`.
+/// Sets `button_border_radius`: a number; 1 to 10; required.
 with_button_border_radius(button_border_radius): f64;
-/// Sets `button_border_weight`.
+/// Sets `button_border_weight`: a number; 0 to 10; required.
 with_button_border_weight(button_border_weight): f64;
-/// Sets `buttons_style`.
+/// Sets `buttons_style`: a [`BrandingThemeBordersButtonsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
 with_buttons_style(buttons_style): BrandingThemeBordersButtonsStyleEnum;
-/// Sets `input_border_radius`.
+/// Sets `input_border_radius`: a number; 0 to 10; required.
 with_input_border_radius(input_border_radius): f64;
-/// Sets `input_border_weight`.
+/// Sets `input_border_weight`: a number; 0 to 3; required.
 with_input_border_weight(input_border_weight): f64;
-/// Sets `inputs_style`.
+/// Sets `inputs_style`: a [`BrandingThemeBordersInputsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
 with_inputs_style(inputs_style): BrandingThemeBordersInputsStyleEnum;
-/// Sets `show_widget_shadow`.
+/// Sets `show_widget_shadow`: a boolean; required.
 with_show_widget_shadow(show_widget_shadow): bool;
-/// Sets `widget_border_weight`.
+/// Sets `widget_border_weight`: a number; 0 to 10; required.
 with_widget_border_weight(widget_border_weight): f64;
-/// Sets `widget_corner_radius`.
+/// Sets `widget_corner_radius`: a number; 0 to 50; required.
 with_widget_corner_radius(widget_corner_radius): f64;
 });
 /// The schema `BrandingThemeBordersButtonsStyleEnum`: the same shape as [`BrandingThemeBordersInputsStyleEnum`], so one type serves both.
@@ -278,45 +278,45 @@ impl BrandingThemeColors {
     }
 }
 setters!(BrandingThemeColors {
-/// Sets `base_focus_color`.
+/// Sets `base_focus_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
 with_base_focus_color(base_focus_color): String;
-/// Sets `base_hover_color`.
+/// Sets `base_hover_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
 with_base_hover_color(base_hover_color): String;
-/// Sets `body_text`.
+/// Sets `body_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_body_text(body_text): String;
-/// Sets `captcha_widget_theme`.
+/// Sets `captcha_widget_theme`: a [`BrandingThemeColorsCaptchaWidgetThemeEnum`] (one of `auto`, `dark`, `light`).
 with_captcha_widget_theme(captcha_widget_theme): BrandingThemeColorsCaptchaWidgetThemeEnum;
-/// Sets `error`.
+/// Sets `error`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_error(error): String;
-/// Sets `header`.
+/// Sets `header`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_header(header): String;
-/// Sets `icons`.
+/// Sets `icons`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_icons(icons): String;
-/// Sets `input_background`.
+/// Sets `input_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_input_background(input_background): String;
-/// Sets `input_border`.
+/// Sets `input_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_input_border(input_border): String;
-/// Sets `input_filled_text`.
+/// Sets `input_filled_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_input_filled_text(input_filled_text): String;
-/// Sets `input_labels_placeholders`.
+/// Sets `input_labels_placeholders`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_input_labels_placeholders(input_labels_placeholders): String;
-/// Sets `links_focused_components`.
+/// Sets `links_focused_components`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_links_focused_components(links_focused_components): String;
-/// Sets `primary_button`.
+/// Sets `primary_button`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_primary_button(primary_button): String;
-/// Sets `primary_button_label`.
+/// Sets `primary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_primary_button_label(primary_button_label): String;
-/// Sets `read_only_background`.
+/// Sets `read_only_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
 with_read_only_background(read_only_background): String;
-/// Sets `secondary_button_border`.
+/// Sets `secondary_button_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_secondary_button_border(secondary_button_border): String;
-/// Sets `secondary_button_label`.
+/// Sets `secondary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_secondary_button_label(secondary_button_label): String;
-/// Sets `success`.
+/// Sets `success`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_success(success): String;
-/// Sets `widget_background`.
+/// Sets `widget_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_widget_background(widget_background): String;
-/// Sets `widget_border`.
+/// Sets `widget_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_widget_border(widget_border): String;
 });
 string_enum!(
@@ -362,9 +362,9 @@ impl BrandingThemeFontLinks {
     }
 }
 setters!(BrandingThemeFontLinks {
-/// Sets `bold`.
+/// Sets `bold`: a boolean; required.
 with_bold(bold): bool;
-/// Sets `size`.
+/// Sets `size`: a number; 0 to 150; required.
 with_size(size): f64;
 });
 string_enum!(
@@ -444,23 +444,23 @@ impl BrandingThemeFonts {
     }
 }
 setters!(BrandingThemeFonts {
-/// Sets `body_text`.
+/// Sets `body_text`: a [`BrandingThemeFontBodyText`]; required.
 with_body_text(body_text): BrandingThemeFontBodyText;
-/// Sets `buttons_text`.
+/// Sets `buttons_text`: a [`BrandingThemeFontButtonsText`]; required.
 with_buttons_text(buttons_text): BrandingThemeFontButtonsText;
-/// Sets `font_url`.
+/// Sets `font_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
 with_font_url(font_url): String;
-/// Sets `input_labels`.
+/// Sets `input_labels`: a [`BrandingThemeFontInputLabels`]; required.
 with_input_labels(input_labels): BrandingThemeFontInputLabels;
-/// Sets `links`.
+/// Sets `links`: a [`BrandingThemeFontLinks`]; required.
 with_links(links): BrandingThemeFontLinks;
-/// Sets `links_style`.
+/// Sets `links_style`: a [`BrandingThemeFontLinksStyleEnum`] (one of `normal`, `underlined`); required.
 with_links_style(links_style): BrandingThemeFontLinksStyleEnum;
-/// Sets `reference_text_size`.
+/// Sets `reference_text_size`: a number; 12 to 24; required.
 with_reference_text_size(reference_text_size): f64;
-/// Sets `subtitle`.
+/// Sets `subtitle`: a [`BrandingThemeFontSubtitle`]; required.
 with_subtitle(subtitle): BrandingThemeFontSubtitle;
-/// Sets `title`.
+/// Sets `title`: a [`BrandingThemeFontTitle`]; required.
 with_title(title): BrandingThemeFontTitle;
 });
 /// A model of the schema `BrandingThemePageBackground`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -498,11 +498,11 @@ impl BrandingThemePageBackground {
     }
 }
 setters!(BrandingThemePageBackground {
-/// Sets `background_color`.
+/// Sets `background_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_background_color(background_color): String;
-/// Sets `background_image_url`.
+/// Sets `background_image_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
 with_background_image_url(background_image_url): String;
-/// Sets `page_layout`.
+/// Sets `page_layout`: a [`BrandingThemePageBackgroundPageLayoutEnum`] (one of `center`, `left`, `right`); required.
 with_page_layout(page_layout): BrandingThemePageBackgroundPageLayoutEnum;
 });
 string_enum!(
@@ -560,15 +560,15 @@ impl BrandingThemeWidget {
     }
 }
 setters!(BrandingThemeWidget {
-/// Sets `header_text_alignment`.
+/// Sets `header_text_alignment`: a [`BrandingThemeWidgetHeaderTextAlignmentEnum`] (one of `center`, `left`, `right`); required.
 with_header_text_alignment(header_text_alignment): BrandingThemeWidgetHeaderTextAlignmentEnum;
-/// Sets `logo_height`.
+/// Sets `logo_height`: a number; 1 to 100; required.
 with_logo_height(logo_height): f64;
-/// Sets `logo_position`.
+/// Sets `logo_position`: a [`BrandingThemeWidgetLogoPositionEnum`] (one of `center`, `left`, `none`, `right`); required.
 with_logo_position(logo_position): BrandingThemeWidgetLogoPositionEnum;
-/// Sets `logo_url`.
+/// Sets `logo_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
 with_logo_url(logo_url): String;
-/// Sets `social_buttons_layout`.
+/// Sets `social_buttons_layout`: a [`BrandingThemeWidgetSocialButtonsLayoutEnum`] (one of `bottom`, `top`); required.
 with_social_buttons_layout(social_buttons_layout): BrandingThemeWidgetSocialButtonsLayoutEnum;
 });
 /// The schema `BrandingThemeWidgetHeaderTextAlignmentEnum`: the same shape as [`BrandingThemePageBackgroundPageLayoutEnum`], so one type serves both.
@@ -627,9 +627,9 @@ impl CreateBrandingPhoneProviderRequestContent {
     }
 }
 setters!(CreateBrandingPhoneProviderRequestContent {
-/// Sets `configuration`.
+/// Sets `configuration`: a [`PhoneProviderConfiguration`].
 with_configuration(configuration): PhoneProviderConfiguration;
-/// Sets `disabled`.
+/// Sets `disabled`: a boolean.
 with_disabled(disabled): bool;
 });
 impl CreateBrandingPhoneProviderRequestContent {
@@ -683,7 +683,7 @@ impl CreateBrandingThemeRequestContent {
     }
 }
 setters!(CreateBrandingThemeRequestContent {
-/// Sets `displayName`.
+/// Sets `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`.
 with_display_name(display_name): String;
 });
 impl CreateBrandingThemeRequestContent {
@@ -719,7 +719,7 @@ impl CreatePhoneProviderSendTestRequestContent {
     }
 }
 setters!(CreatePhoneProviderSendTestRequestContent {
-/// Sets `delivery_method`.
+/// Sets `delivery_method`: a [`PhoneProviderDeliveryMethodEnum`] (one of `text`, `voice`); 1 to 10 characters.
 with_delivery_method(delivery_method): PhoneProviderDeliveryMethodEnum;
 });
 impl CreatePhoneProviderSendTestRequestContent {
@@ -772,11 +772,11 @@ impl CreatePhoneTemplateRequestContent {
     }
 }
 setters!(CreatePhoneTemplateRequestContent {
-/// Sets `content`.
+/// Sets `content`: a [`PhoneTemplateContent`].
 with_content(content): PhoneTemplateContent;
-/// Sets `disabled`.
+/// Sets `disabled`: a boolean; defaults to `false`.
 with_disabled(disabled): bool;
-/// Sets `type`.
+/// Sets `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters.
 with_type(type_): PhoneTemplateNotificationTypeEnum;
 });
 impl CreatePhoneTemplateRequestContent {
@@ -825,7 +825,7 @@ impl CustomProviderConfiguration {
     }
 }
 setters!(CustomProviderConfiguration {
-/// Sets `delivery_methods`.
+/// Sets `delivery_methods`: a list, each item a [`CustomProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
 with_delivery_methods(delivery_methods): Vec<CustomProviderDeliveryMethodEnum>;
 });
 /// The schema `CustomProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
@@ -995,9 +995,9 @@ impl PartialPhoneTemplateContent {
     }
 }
 setters!(PartialPhoneTemplateContent {
-/// Sets `body`.
+/// Sets `body`: a [`PhoneTemplateBody`].
 with_body(body): PhoneTemplateBody;
-/// Sets `from`.
+/// Sets `from`: a string; 1 to 16 characters.
 with_from(from): String;
 });
 string_enum!(
@@ -1157,7 +1157,7 @@ pub struct PhoneTemplate {
     /// `customizable`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
-    /// `disabled`: a boolean; defaults to `false`; required.
+    /// `disabled`: a boolean; for example `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// `id`: a string; 1 to 255 characters.
@@ -1199,9 +1199,9 @@ impl PhoneTemplateBody {
     }
 }
 setters!(PhoneTemplateBody {
-/// Sets `text`.
+/// Sets `text`: a string; 1 to 20000 characters.
 with_text(text): String;
-/// Sets `voice`.
+/// Sets `voice`: a string; 1 to 20000 characters.
 with_voice(voice): String;
 });
 /// A model of the schema `PhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1232,11 +1232,11 @@ impl PhoneTemplateContent {
     }
 }
 setters!(PhoneTemplateContent {
-/// Sets `body`.
+/// Sets `body`: a [`PhoneTemplateBody`].
 with_body(body): PhoneTemplateBody;
-/// Sets `from`.
+/// Sets `from`: a string; 1 to 16 characters.
 with_from(from): String;
-/// Sets `syntax`.
+/// Sets `syntax`: a string.
 with_syntax(syntax): String;
 });
 string_enum!(
@@ -1291,13 +1291,13 @@ impl TwilioProviderConfiguration {
     }
 }
 setters!(TwilioProviderConfiguration {
-/// Sets `default_from`.
+/// Sets `default_from`: a string.
 with_default_from(default_from): String;
-/// Sets `delivery_methods`.
+/// Sets `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
 with_delivery_methods(delivery_methods): Vec<TwilioProviderDeliveryMethodEnum>;
-/// Sets `mssid`.
+/// Sets `mssid`: a string.
 with_mssid(mssid): String;
-/// Sets `sid`.
+/// Sets `sid`: a string; required.
 with_sid(sid): String;
 });
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1323,7 +1323,7 @@ impl TwilioProviderCredentials {
     }
 }
 setters!(TwilioProviderCredentials {
-/// Sets `auth_token`.
+/// Sets `auth_token`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
 with_auth_token(auth_token): crate::Secret;
 });
 /// The schema `TwilioProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
@@ -1353,10 +1353,11 @@ impl UpdateBrandingColors {
     }
 }
 setters!(UpdateBrandingColors {
-/// Sets `page_background`.
+/// Sets `page_background`: a [`UpdateBrandingPageBackground`].
 with_page_background(page_background): UpdateBrandingPageBackground;
 });
 nullable_setters!(UpdateBrandingColors {
+/// `primary`: a string; format `html-color-or-null`; may be `null`.
 with_primary, clear_primary(primary): String;
 });
 /// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1381,6 +1382,7 @@ impl UpdateBrandingFont {
     }
 }
 nullable_setters!(UpdateBrandingFont {
+/// `url`: a string; format `strict-https-uri-or-null`; may be `null`.
 with_url, clear_url(url): String;
 });
 /// The schema `UpdateBrandingPageBackground`: the same shape as [`BrandingPageBackground`], so one type serves both.
@@ -1418,13 +1420,13 @@ impl UpdateBrandingPhoneProviderRequestContent {
     }
 }
 setters!(UpdateBrandingPhoneProviderRequestContent {
-/// Sets `configuration`.
+/// Sets `configuration`: a [`PhoneProviderConfiguration`].
 with_configuration(configuration): PhoneProviderConfiguration;
-/// Sets `credentials`.
+/// Sets `credentials`: a [`PhoneProviderCredentials`].
 with_credentials(credentials): PhoneProviderCredentials;
-/// Sets `disabled`.
+/// Sets `disabled`: a boolean.
 with_disabled(disabled): bool;
-/// Sets `name`.
+/// Sets `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters.
 with_name(name): PhoneProviderNameEnum;
 });
 impl UpdateBrandingPhoneProviderRequestContent {
@@ -1469,9 +1471,13 @@ impl UpdateBrandingRequestContent {
     }
 }
 nullable_setters!(UpdateBrandingRequestContent {
+/// `colors`: a [`UpdateBrandingColors`]; may be `null`.
 with_colors, clear_colors(colors): UpdateBrandingColors;
+/// `favicon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
 with_favicon_url, clear_favicon_url(favicon_url): String;
+/// `font`: a [`UpdateBrandingFont`]; may be `null`.
 with_font, clear_font(font): UpdateBrandingFont;
+/// `logo_url`: a string; format `strict-https-uri-or-null`; may be `null`.
 with_logo_url, clear_logo_url(logo_url): String;
 });
 impl UpdateBrandingRequestContent {
@@ -1512,9 +1518,9 @@ impl UpdatePhoneTemplateRequestContent {
     }
 }
 setters!(UpdatePhoneTemplateRequestContent {
-/// Sets `content`.
+/// Sets `content`: a [`PartialPhoneTemplateContent`].
 with_content(content): PartialPhoneTemplateContent;
-/// Sets `disabled`.
+/// Sets `disabled`: a boolean; defaults to `false`.
 with_disabled(disabled): bool;
 });
 impl UpdatePhoneTemplateRequestContent {
@@ -1593,7 +1599,7 @@ impl UpdateUniversalLoginTemplateRequestContentObject {
     }
 }
 setters!(UpdateUniversalLoginTemplateRequestContentObject {
-/// Sets `template`.
+/// Sets `template`: a string; at most 102400 characters; required.
 with_template(template): String;
 });
 /// `GET /api/v2/branding` (operation `get_branding`).

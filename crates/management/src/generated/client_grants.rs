@@ -120,21 +120,21 @@ impl CreateClientGrantRequestContent {
     }
 }
 setters!(CreateClientGrantRequestContent {
-/// Sets `allow_all_scopes`.
+/// Sets `allow_all_scopes`: a boolean.
 with_allow_all_scopes(allow_all_scopes): bool;
-/// Sets `allow_any_organization`.
+/// Sets `allow_any_organization`: a boolean; defaults to `false`.
 with_allow_any_organization(allow_any_organization): bool;
-/// Sets `authorization_details_types`.
+/// Sets `authorization_details_types`: a list, each item a string.
 with_authorization_details_types(authorization_details_types): Vec<String>;
-/// Sets `client_id`.
+/// Sets `client_id`: a string.
 with_client_id(client_id): String;
-/// Sets `default_for`.
+/// Sets `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
 with_default_for(default_for): ClientGrantDefaultForEnum;
-/// Sets `organization_usage`.
+/// Sets `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
 with_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;
-/// Sets `scope`.
+/// Sets `scope`: a list, each item a string.
 with_scope(scope): Vec<String>;
-/// Sets `subject_type`.
+/// Sets `subject_type`: a [`ClientGrantSubjectTypeEnum`] (one of `client`, `user`).
 with_subject_type(subject_type): ClientGrantSubjectTypeEnum;
 });
 impl CreateClientGrantRequestContent {
@@ -185,13 +185,17 @@ impl UpdateClientGrantRequestContent {
     }
 }
 setters!(UpdateClientGrantRequestContent {
-/// Sets `authorization_details_types`.
+/// Sets `authorization_details_types`: a list, each item a string.
 with_authorization_details_types(authorization_details_types): Vec<String>;
 });
 nullable_setters!(UpdateClientGrantRequestContent {
+/// `allow_all_scopes`: a boolean; may be `null`.
 with_allow_all_scopes, clear_allow_all_scopes(allow_all_scopes): bool;
+/// `allow_any_organization`: a boolean; may be `null`.
 with_allow_any_organization, clear_allow_any_organization(allow_any_organization): bool;
+/// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); may be `null`.
 with_organization_usage, clear_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;
+/// `scope`: a list, each item a string; may be `null`.
 with_scope, clear_scope(scope): Vec<String>;
 });
 impl UpdateClientGrantRequestContent {

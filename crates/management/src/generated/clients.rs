@@ -17,10 +17,10 @@ pub struct CertificateSubjectDnCredential {
     /// `credential_type`: a [`CertificateSubjectDnCredentialTypeEnum`] (one of `cert_subject_dn`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<CertificateSubjectDnCredentialTypeEnum>,
-    /// `name`: a string; defaults to `""`; at most 128 characters.
+    /// `name`: a string; for example `""`; at most 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pem`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
+    /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
@@ -45,11 +45,11 @@ impl CertificateSubjectDnCredential {
     }
 }
 setters!(CertificateSubjectDnCredential {
-/// Sets `name`.
+/// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
-/// Sets `pem`.
+/// Sets `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
 with_pem(pem): String;
-/// Sets `subject_dn`.
+/// Sets `subject_dn`: a string; 1 to 256 characters.
 with_subject_dn(subject_dn): String;
 });
 string_enum!(
@@ -184,13 +184,13 @@ pub struct Client {
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
-    /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
+    /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<crate::secret::SecretMap>,
-    /// `client_secret`: a secret string; defaults to `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
+    /// `client_secret`: a secret string; for example `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -202,19 +202,19 @@ pub struct Client {
     /// `cross_origin_loc`: a string; format `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_origin_loc: Option<String>,
-    /// `custom_login_page`: a string; defaults to `""`.
+    /// `custom_login_page`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page: Option<String>,
-    /// `custom_login_page_on`: a boolean; defaults to `true`.
+    /// `custom_login_page_on`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page_on: Option<bool>,
-    /// `custom_login_page_preview`: a string; defaults to `""`.
+    /// `custom_login_page_preview`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page_preview: Option<String>,
     /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_organization: Option<ClientDefaultOrganization>,
-    /// `description`: a string; defaults to `""`.
+    /// `description`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
@@ -235,10 +235,10 @@ pub struct Client {
     /// `fedcm_login`: a [`FedCmLogin`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fedcm_login: Option<FedCmLogin>,
-    /// `form_template`: a string; defaults to `""`.
+    /// `form_template`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_template: Option<String>,
-    /// `global`: a boolean; defaults to `false`.
+    /// `global`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global: Option<bool>,
     /// `grant_types`: a list, each item a string.
@@ -247,10 +247,10 @@ pub struct Client {
     /// `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_login_uri: Option<String>,
-    /// `is_first_party`: a boolean; defaults to `false`.
+    /// `is_first_party`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_first_party: Option<bool>,
-    /// `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
+    /// `is_token_endpoint_ip_header_trusted`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_token_endpoint_ip_header_trusted: Option<bool>,
     /// `jwks_uri`: a string; format `absolute-https-uri-or-empty`.
@@ -268,13 +268,13 @@ pub struct Client {
     /// `my_organization_configuration`: a [`ClientMyOrganizationResponseConfiguration`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub my_organization_configuration: Option<ClientMyOrganizationResponseConfiguration>,
-    /// `name`: a string; defaults to `"My application"`.
+    /// `name`: a string; for example `"My application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `native_social_login`: a [`NativeSocialLogin`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub native_social_login: Option<NativeSocialLogin>,
-    /// `oidc_conformant`: a boolean; defaults to `false`.
+    /// `oidc_conformant`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_conformant: Option<bool>,
     /// `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
@@ -283,10 +283,10 @@ pub struct Client {
     /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
-    /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
+    /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); for example `"no_prompt"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
-    /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
+    /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); for example `"deny"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<ClientOrganizationUsageEnum>,
     /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
@@ -298,10 +298,10 @@ pub struct Client {
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<ClientRefreshTokenConfiguration>,
-    /// `require_proof_of_possession`: a boolean; defaults to `false`.
+    /// `require_proof_of_possession`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_proof_of_possession: Option<bool>,
-    /// `require_pushed_authorization_requests`: a boolean; defaults to `false`.
+    /// `require_pushed_authorization_requests`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pushed_authorization_requests: Option<bool>,
     /// `resource_server_identifier`: a string.
@@ -319,19 +319,19 @@ pub struct Client {
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
-    /// `sso`: a boolean; defaults to `false`.
+    /// `sso`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<bool>,
-    /// `sso_disabled`: a boolean; defaults to `false`.
+    /// `sso_disabled`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_disabled: Option<bool>,
-    /// `tenant`: a string; defaults to `""`.
+    /// `tenant`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
-    /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
+    /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); for example `"none"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`].
@@ -379,11 +379,11 @@ impl ClientAddonAws {
     }
 }
 setters!(ClientAddonAws {
-/// Sets `lifetime_in_seconds`.
+/// Sets `lifetime_in_seconds`: an integer; 900 to 43200.
 with_lifetime_in_seconds(lifetime_in_seconds): i64;
-/// Sets `principal`.
+/// Sets `principal`: a string.
 with_principal(principal): String;
-/// Sets `role`.
+/// Sets `role`: a string.
 with_role(role): String;
 });
 /// A model of the schema `ClientAddonAzureBlob`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -460,31 +460,31 @@ impl ClientAddonAzureBlob {
     }
 }
 setters!(ClientAddonAzureBlob {
-/// Sets `accountName`.
+/// Sets `accountName`: a string; matches `^([a-z0-9]){3,24}$`.
 with_account_name(account_name): String;
-/// Sets `blobName`.
+/// Sets `blobName`: a string; matches `^(.){1,1024}$`.
 with_blob_name(blob_name): String;
-/// Sets `blob_delete`.
+/// Sets `blob_delete`: a boolean.
 with_blob_delete(blob_delete): bool;
-/// Sets `blob_read`.
+/// Sets `blob_read`: a boolean.
 with_blob_read(blob_read): bool;
-/// Sets `blob_write`.
+/// Sets `blob_write`: a boolean.
 with_blob_write(blob_write): bool;
-/// Sets `containerName`.
+/// Sets `containerName`: a string; matches `^([a-z0-9]){1}([a-z0-9-]){2,62}$`.
 with_container_name(container_name): String;
-/// Sets `container_delete`.
+/// Sets `container_delete`: a boolean.
 with_container_delete(container_delete): bool;
-/// Sets `container_list`.
+/// Sets `container_list`: a boolean.
 with_container_list(container_list): bool;
-/// Sets `container_read`.
+/// Sets `container_read`: a boolean.
 with_container_read(container_read): bool;
-/// Sets `container_write`.
+/// Sets `container_write`: a boolean.
 with_container_write(container_write): bool;
-/// Sets `expiration`.
+/// Sets `expiration`: an integer; at least 0.
 with_expiration(expiration): i64;
-/// Sets `signedIdentifier`.
+/// Sets `signedIdentifier`: a string.
 with_signed_identifier(signed_identifier): String;
-/// Sets `storageAccessKey`.
+/// Sets `storageAccessKey`: a secret string; matches `^([A-Za-z0-9+/]){86}==$`; redacted in `Debug`.
 with_storage_access_key(storage_access_key): crate::Secret;
 });
 /// A model of the schema `ClientAddonAzureSB`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -529,15 +529,15 @@ impl ClientAddonAzureSb {
     }
 }
 setters!(ClientAddonAzureSb {
-/// Sets `entityPath`.
+/// Sets `entityPath`: a string.
 with_entity_path(entity_path): String;
-/// Sets `expiration`.
+/// Sets `expiration`: an integer.
 with_expiration(expiration): i64;
-/// Sets `namespace`.
+/// Sets `namespace`: a string.
 with_namespace(namespace): String;
-/// Sets `sasKey`.
+/// Sets `sasKey`: a secret string; redacted in `Debug`.
 with_sas_key(sas_key): crate::Secret;
-/// Sets `sasKeyName`.
+/// Sets `sasKeyName`: a string.
 with_sas_key_name(sas_key_name): String;
 });
 /// The schema `ClientAddonEchoSign`: the same shape as [`ClientAddonEgnyte`], so one type serves both.
@@ -564,7 +564,7 @@ impl ClientAddonEgnyte {
     }
 }
 setters!(ClientAddonEgnyte {
-/// Sets `domain`.
+/// Sets `domain`: a string.
 with_domain(domain): String;
 });
 /// A model of the schema `ClientAddonFirebase`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -602,15 +602,15 @@ impl ClientAddonFirebase {
     }
 }
 setters!(ClientAddonFirebase {
-/// Sets `client_email`.
+/// Sets `client_email`: a string.
 with_client_email(client_email): String;
-/// Sets `lifetime_in_seconds`.
+/// Sets `lifetime_in_seconds`: an integer.
 with_lifetime_in_seconds(lifetime_in_seconds): i64;
-/// Sets `private_key`.
+/// Sets `private_key`: a secret string; redacted in `Debug`.
 with_private_key(private_key): crate::Secret;
-/// Sets `private_key_id`.
+/// Sets `private_key_id`: a string.
 with_private_key_id(private_key_id): String;
-/// Sets `secret`.
+/// Sets `secret`: a secret string; redacted in `Debug`.
 with_secret(secret): crate::Secret;
 });
 /// A model of the schema `ClientAddonLayer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -662,15 +662,15 @@ impl ClientAddonLayer {
     }
 }
 setters!(ClientAddonLayer {
-/// Sets `expiration`.
+/// Sets `expiration`: an integer; at least 0.
 with_expiration(expiration): i64;
-/// Sets `keyId`.
+/// Sets `keyId`: a string; required.
 with_key_id(key_id): String;
-/// Sets `principal`.
+/// Sets `principal`: a string.
 with_principal(principal): String;
-/// Sets `privateKey`.
+/// Sets `privateKey`: a secret string; required; redacted in `Debug`.
 with_private_key(private_key): crate::Secret;
-/// Sets `providerId`.
+/// Sets `providerId`: a string; required.
 with_provider_id(provider_id): String;
 });
 /// The schema `ClientAddonMSCRM`: the same shape as [`ClientAddonRms`], so one type serves both.
@@ -702,9 +702,9 @@ impl ClientAddonOffice365 {
     }
 }
 setters!(ClientAddonOffice365 {
-/// Sets `connection`.
+/// Sets `connection`: a string.
 with_connection(connection): String;
-/// Sets `domain`.
+/// Sets `domain`: a string.
 with_domain(domain): String;
 });
 /// A model of the schema `ClientAddonRMS`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -730,7 +730,7 @@ impl ClientAddonRms {
     }
 }
 setters!(ClientAddonRms {
-/// Sets `url`.
+/// Sets `url`: a string; format `url`; required.
 with_url(url): String;
 });
 /// A model of the schema `ClientAddonSalesforce`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -756,7 +756,7 @@ impl ClientAddonSalesforce {
     }
 }
 setters!(ClientAddonSalesforce {
-/// Sets `entity_id`.
+/// Sets `entity_id`: a string; format `url`.
 with_entity_id(entity_id): String;
 });
 /// A model of the schema `ClientAddonSalesforceAPI`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -794,13 +794,13 @@ impl ClientAddonSalesforceApi {
     }
 }
 setters!(ClientAddonSalesforceApi {
-/// Sets `clientid`.
+/// Sets `clientid`: a string.
 with_clientid(clientid): String;
-/// Sets `communityName`.
+/// Sets `communityName`: a string.
 with_community_name(community_name): String;
-/// Sets `community_url_section`.
+/// Sets `community_url_section`: a string.
 with_community_url_section(community_url_section): String;
-/// Sets `principal`.
+/// Sets `principal`: a string.
 with_principal(principal): String;
 });
 /// The schema `ClientAddonSalesforceSandboxAPI`: the same shape as [`ClientAddonSalesforceApi`], so one type serves both.
@@ -916,37 +916,37 @@ impl ClientAddonSaml {
     }
 }
 setters!(ClientAddonSaml {
-/// Sets `audience`.
+/// Sets `audience`: a string.
 with_audience(audience): String;
-/// Sets `authnContextClassRef`.
+/// Sets `authnContextClassRef`: a string.
 with_authn_context_class_ref(authn_context_class_ref): String;
-/// Sets `createUpnClaim`.
+/// Sets `createUpnClaim`: a boolean.
 with_create_upn_claim(create_upn_claim): bool;
-/// Sets `destination`.
+/// Sets `destination`: a string.
 with_destination(destination): String;
-/// Sets `digestAlgorithm`.
+/// Sets `digestAlgorithm`: a string.
 with_digest_algorithm(digest_algorithm): String;
-/// Sets `issuer`.
+/// Sets `issuer`: a string.
 with_issuer(issuer): String;
-/// Sets `lifetimeInSeconds`.
+/// Sets `lifetimeInSeconds`: an integer.
 with_lifetime_in_seconds(lifetime_in_seconds): i64;
-/// Sets `mapIdentities`.
+/// Sets `mapIdentities`: a boolean.
 with_map_identities(map_identities): bool;
-/// Sets `mapUnknownClaimsAsIs`.
+/// Sets `mapUnknownClaimsAsIs`: a boolean.
 with_map_unknown_claims_as_is(map_unknown_claims_as_is): bool;
-/// Sets `mappings`.
+/// Sets `mappings`: a JSON object.
 with_mappings(mappings): crate::secret::SecretMap;
-/// Sets `nameIdentifierFormat`.
+/// Sets `nameIdentifierFormat`: a string.
 with_name_identifier_format(name_identifier_format): String;
-/// Sets `nameIdentifierProbes`.
+/// Sets `nameIdentifierProbes`: a list, each item a string.
 with_name_identifier_probes(name_identifier_probes): Vec<String>;
-/// Sets `passthroughClaimsWithNoMapping`.
+/// Sets `passthroughClaimsWithNoMapping`: a boolean.
 with_passthrough_claims_with_no_mapping(passthrough_claims_with_no_mapping): bool;
-/// Sets `recipient`.
+/// Sets `recipient`: a string.
 with_recipient(recipient): String;
-/// Sets `signResponse`.
+/// Sets `signResponse`: a boolean.
 with_sign_response(sign_response): bool;
-/// Sets `signatureAlgorithm`.
+/// Sets `signatureAlgorithm`: a string.
 with_signature_algorithm(signature_algorithm): String;
 });
 /// A model of the schema `ClientAddonSAPAPI`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1002,17 +1002,17 @@ impl ClientAddonSapapi {
     }
 }
 setters!(ClientAddonSapapi {
-/// Sets `clientid`.
+/// Sets `clientid`: a string.
 with_clientid(clientid): String;
-/// Sets `nameIdentifierFormat`.
+/// Sets `nameIdentifierFormat`: a string.
 with_name_identifier_format(name_identifier_format): String;
-/// Sets `scope`.
+/// Sets `scope`: a string.
 with_scope(scope): String;
-/// Sets `servicePassword`.
+/// Sets `servicePassword`: a secret string; redacted in `Debug`.
 with_service_password(service_password): crate::Secret;
-/// Sets `tokenEndpointUrl`.
+/// Sets `tokenEndpointUrl`: a string; format `url`.
 with_token_endpoint_url(token_endpoint_url): String;
-/// Sets `usernameAttribute`.
+/// Sets `usernameAttribute`: a string.
 with_username_attribute(username_attribute): String;
 });
 /// A model of the schema `ClientAddonSentry`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1040,9 +1040,9 @@ impl ClientAddonSentry {
     }
 }
 setters!(ClientAddonSentry {
-/// Sets `base_url`.
+/// Sets `base_url`: a string.
 with_base_url(base_url): String;
-/// Sets `org_slug`.
+/// Sets `org_slug`: a string.
 with_org_slug(org_slug): String;
 });
 /// A model of the schema `ClientAddonSharePoint`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1070,9 +1070,9 @@ impl ClientAddonSharePoint {
     }
 }
 setters!(ClientAddonSharePoint {
-/// Sets `external_url`.
+/// Sets `external_url`: a [`ClientAddonSharePointExternalUrl`].
 with_external_url(external_url): ClientAddonSharePointExternalUrl;
-/// Sets `url`.
+/// Sets `url`: a string.
 with_url(url): String;
 });
 /// One of several shapes: the schema `ClientAddonSharePointExternalURL`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1141,7 +1141,7 @@ impl ClientAddonSlack {
     }
 }
 setters!(ClientAddonSlack {
-/// Sets `team`.
+/// Sets `team`: a string; required.
 with_team(team): String;
 });
 /// A model of the schema `ClientAddonSpringCM`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1166,7 +1166,7 @@ impl ClientAddonSpringCm {
     }
 }
 setters!(ClientAddonSpringCm {
-/// Sets `acsurl`.
+/// Sets `acsurl`: a string.
 with_acsurl(acsurl): String;
 });
 /// A model of the schema `ClientAddonSSOIntegration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1195,9 +1195,9 @@ impl ClientAddonSsoIntegration {
     }
 }
 setters!(ClientAddonSsoIntegration {
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `version`.
+/// Sets `version`: a string.
 with_version(version): String;
 });
 /// A model of the schema `ClientAddonWAMS`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1222,7 +1222,7 @@ impl ClientAddonWams {
     }
 }
 setters!(ClientAddonWams {
-/// Sets `masterkey`.
+/// Sets `masterkey`: a secret string; redacted in `Debug`.
 with_masterkey(masterkey): crate::Secret;
 });
 /// A model of the schema `ClientAddonZendesk`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1251,7 +1251,7 @@ impl ClientAddonZendesk {
     }
 }
 setters!(ClientAddonZendesk {
-/// Sets `accountName`.
+/// Sets `accountName`: a string.
 with_account_name(account_name): String;
 });
 /// A model of the schema `ClientAddonZoom`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1276,7 +1276,7 @@ impl ClientAddonZoom {
     }
 }
 setters!(ClientAddonZoom {
-/// Sets `account`.
+/// Sets `account`: a string.
 with_account(account): String;
 });
 /// A model of the schema `ClientAddons`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1388,66 +1388,67 @@ impl ClientAddons {
     }
 }
 setters!(ClientAddons {
-/// Sets `aws`.
+/// Sets `aws`: a [`ClientAddonAws`].
 with_aws(aws): ClientAddonAws;
-/// Sets `azure_blob`.
+/// Sets `azure_blob`: a [`ClientAddonAzureBlob`].
 with_azure_blob(azure_blob): ClientAddonAzureBlob;
-/// Sets `azure_sb`.
+/// Sets `azure_sb`: a [`ClientAddonAzureSb`].
 with_azure_sb(azure_sb): ClientAddonAzureSb;
-/// Sets `box`.
+/// Sets `box`: a JSON object.
 with_box(box_): crate::secret::SecretMap;
-/// Sets `cloudbees`.
+/// Sets `cloudbees`: a JSON object.
 with_cloudbees(cloudbees): crate::secret::SecretMap;
-/// Sets `concur`.
+/// Sets `concur`: a JSON object.
 with_concur(concur): crate::secret::SecretMap;
-/// Sets `dropbox`.
+/// Sets `dropbox`: a JSON object.
 with_dropbox(dropbox): crate::secret::SecretMap;
-/// Sets `echosign`.
+/// Sets `echosign`: a [`ClientAddonEchoSign`].
 with_echosign(echosign): ClientAddonEchoSign;
-/// Sets `egnyte`.
+/// Sets `egnyte`: a [`ClientAddonEgnyte`].
 with_egnyte(egnyte): ClientAddonEgnyte;
-/// Sets `firebase`.
+/// Sets `firebase`: a [`ClientAddonFirebase`].
 with_firebase(firebase): ClientAddonFirebase;
-/// Sets `layer`.
+/// Sets `layer`: a [`ClientAddonLayer`].
 with_layer(layer): ClientAddonLayer;
-/// Sets `mscrm`.
+/// Sets `mscrm`: a [`ClientAddonMscrm`].
 with_mscrm(mscrm): ClientAddonMscrm;
-/// Sets `newrelic`.
+/// Sets `newrelic`: a [`ClientAddonNewRelic`].
 with_newrelic(newrelic): ClientAddonNewRelic;
-/// Sets `office365`.
+/// Sets `office365`: a [`ClientAddonOffice365`].
 with_office365(office365): ClientAddonOffice365;
-/// Sets `rms`.
+/// Sets `rms`: a [`ClientAddonRms`].
 with_rms(rms): ClientAddonRms;
-/// Sets `salesforce`.
+/// Sets `salesforce`: a [`ClientAddonSalesforce`].
 with_salesforce(salesforce): ClientAddonSalesforce;
-/// Sets `salesforce_api`.
+/// Sets `salesforce_api`: a [`ClientAddonSalesforceApi`].
 with_salesforce_api(salesforce_api): ClientAddonSalesforceApi;
-/// Sets `salesforce_sandbox_api`.
+/// Sets `salesforce_sandbox_api`: a [`ClientAddonSalesforceSandboxApi`].
 with_salesforce_sandbox_api(salesforce_sandbox_api): ClientAddonSalesforceSandboxApi;
-/// Sets `samlp`.
+/// Sets `samlp`: a [`ClientAddonSaml`].
 with_samlp(samlp): ClientAddonSaml;
-/// Sets `sap_api`.
+/// Sets `sap_api`: a [`ClientAddonSapapi`].
 with_sap_api(sap_api): ClientAddonSapapi;
-/// Sets `sentry`.
+/// Sets `sentry`: a [`ClientAddonSentry`].
 with_sentry(sentry): ClientAddonSentry;
-/// Sets `sharepoint`.
+/// Sets `sharepoint`: a [`ClientAddonSharePoint`].
 with_sharepoint(sharepoint): ClientAddonSharePoint;
-/// Sets `slack`.
+/// Sets `slack`: a [`ClientAddonSlack`].
 with_slack(slack): ClientAddonSlack;
-/// Sets `springcm`.
+/// Sets `springcm`: a [`ClientAddonSpringCm`].
 with_springcm(springcm): ClientAddonSpringCm;
-/// Sets `sso_integration`.
+/// Sets `sso_integration`: a [`ClientAddonSsoIntegration`].
 with_sso_integration(sso_integration): ClientAddonSsoIntegration;
-/// Sets `wams`.
+/// Sets `wams`: a [`ClientAddonWams`].
 with_wams(wams): ClientAddonWams;
-/// Sets `wsfed`.
+/// Sets `wsfed`: a JSON object.
 with_wsfed(wsfed): crate::secret::SecretMap;
-/// Sets `zendesk`.
+/// Sets `zendesk`: a [`ClientAddonZendesk`].
 with_zendesk(zendesk): ClientAddonZendesk;
-/// Sets `zoom`.
+/// Sets `zoom`: a [`ClientAddonZoom`].
 with_zoom(zoom): ClientAddonZoom;
 });
 nullable_setters!(ClientAddons {
+/// `oag`: a JSON object; may be `null`.
 with_oag, clear_oag(oag): crate::secret::SecretMap;
 });
 string_enum!(
@@ -1532,11 +1533,11 @@ impl ClientAuthenticationMethod {
     }
 }
 setters!(ClientAuthenticationMethod {
-/// Sets `private_key_jwt`.
+/// Sets `private_key_jwt`: a [`ClientAuthenticationMethodPrivateKeyJwt`].
 with_private_key_jwt(private_key_jwt): ClientAuthenticationMethodPrivateKeyJwt;
-/// Sets `self_signed_tls_client_auth`.
+/// Sets `self_signed_tls_client_auth`: a [`ClientAuthenticationMethodSelfSignedTlsClientAuth`].
 with_self_signed_tls_client_auth(self_signed_tls_client_auth): ClientAuthenticationMethodSelfSignedTlsClientAuth;
-/// Sets `tls_client_auth`.
+/// Sets `tls_client_auth`: a [`ClientAuthenticationMethodTlsClientAuth`].
 with_tls_client_auth(tls_client_auth): ClientAuthenticationMethodTlsClientAuth;
 });
 /// A model of the schema `ClientAuthenticationMethodPrivateKeyJWT`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1562,7 +1563,7 @@ impl ClientAuthenticationMethodPrivateKeyJwt {
     }
 }
 setters!(ClientAuthenticationMethodPrivateKeyJwt {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
 with_credentials(credentials): Vec<CredentialId>;
 });
 /// The schema `ClientAuthenticationMethodSelfSignedTLSClientAuth`: the same shape as [`ClientAuthenticationMethodPrivateKeyJwt`], so one type serves both.
@@ -1613,11 +1614,11 @@ impl ClientCreateAuthenticationMethod {
     }
 }
 setters!(ClientCreateAuthenticationMethod {
-/// Sets `private_key_jwt`.
+/// Sets `private_key_jwt`: a [`ClientCreateAuthenticationMethodPrivateKeyJwt`].
 with_private_key_jwt(private_key_jwt): ClientCreateAuthenticationMethodPrivateKeyJwt;
-/// Sets `self_signed_tls_client_auth`.
+/// Sets `self_signed_tls_client_auth`: a [`CreateClientAuthenticationMethodSelfSignedTlsClientAuth`].
 with_self_signed_tls_client_auth(self_signed_tls_client_auth): CreateClientAuthenticationMethodSelfSignedTlsClientAuth;
-/// Sets `tls_client_auth`.
+/// Sets `tls_client_auth`: a [`ClientCreateAuthenticationMethodTlsClientAuth`].
 with_tls_client_auth(tls_client_auth): ClientCreateAuthenticationMethodTlsClientAuth;
 });
 /// A model of the schema `ClientCreateAuthenticationMethodPrivateKeyJWT`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1643,7 +1644,7 @@ impl ClientCreateAuthenticationMethodPrivateKeyJwt {
     }
 }
 setters!(ClientCreateAuthenticationMethodPrivateKeyJwt {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
 with_credentials(credentials): Vec<PublicKeyCredential>;
 });
 /// A model of the schema `ClientCreateAuthenticationMethodTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1669,14 +1670,14 @@ impl ClientCreateAuthenticationMethodTlsClientAuth {
     }
 }
 setters!(ClientCreateAuthenticationMethodTlsClientAuth {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`CertificateSubjectDnCredential`]; at least 0 items; required.
 with_credentials(credentials): Vec<CertificateSubjectDnCredential>;
 });
 /// A model of the schema `ClientCredential`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientCredential {
-    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
+    /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); for example `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
@@ -1688,13 +1689,13 @@ pub struct ClientCredential {
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; defaults to `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
+    /// `id`: a string; for example `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `kid`: a string; defaults to `"IZSSTECp..."`.
+    /// `kid`: a string; for example `"IZSSTECp..."`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`: a string; defaults to `""`.
+    /// `name`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `subject_dn`: a string.
@@ -1762,9 +1763,9 @@ impl ClientDefaultOrganization {
     }
 }
 setters!(ClientDefaultOrganization {
-/// Sets `flows`.
+/// Sets `flows`: a list, each item a [`ClientDefaultOrganizationFlowsEnum`] (one of `client_credentials`); required.
 with_flows(flows): Vec<ClientDefaultOrganizationFlowsEnum>;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a string; format `organization-id`; required.
 with_organization_id(organization_id): String;
 });
 string_enum!(
@@ -1801,11 +1802,11 @@ impl ClientEncryptionKey {
     }
 }
 setters!(ClientEncryptionKey {
-/// Sets `cert`.
+/// Sets `cert`: a string.
 with_cert(cert): String;
-/// Sets `pub`.
+/// Sets `pub`: a string.
 with_pub(pub_): String;
-/// Sets `subject`.
+/// Sets `subject`: a string.
 with_subject(subject): String;
 });
 string_enum!(
@@ -1855,13 +1856,13 @@ impl ClientJwtConfiguration {
     }
 }
 setters!(ClientJwtConfiguration {
-/// Sets `alg`.
+/// Sets `alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
 with_alg(alg): SigningAlgorithmEnum;
-/// Sets `lifetime_in_seconds`.
+/// Sets `lifetime_in_seconds`: an integer; defaults to `36000`.
 with_lifetime_in_seconds(lifetime_in_seconds): i64;
-/// Sets `scopes`.
+/// Sets `scopes`: a JSON object.
 with_scopes(scopes): crate::secret::SecretMap;
-/// Sets `secret_encoded`.
+/// Sets `secret_encoded`: a boolean; defaults to `true`.
 with_secret_encoded(secret_encoded): bool;
 });
 /// A model of the schema `ClientMobile`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1889,16 +1890,16 @@ impl ClientMobile {
     }
 }
 setters!(ClientMobile {
-/// Sets `android`.
+/// Sets `android`: a [`ClientMobileAndroid`].
 with_android(android): ClientMobileAndroid;
-/// Sets `ios`.
+/// Sets `ios`: a [`ClientMobileiOs`].
 with_ios(ios): ClientMobileiOs;
 });
 /// A model of the schema `ClientMobileAndroid`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientMobileAndroid {
-    /// `app_package_name`: a string; defaults to `""`.
+    /// `app_package_name`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_package_name: Option<String>,
     /// `sha256_cert_fingerprints`: a list, each item a string; at least 1 items.
@@ -1920,19 +1921,19 @@ impl ClientMobileAndroid {
     }
 }
 setters!(ClientMobileAndroid {
-/// Sets `app_package_name`.
+/// Sets `app_package_name`: a string; for example `""`.
 with_app_package_name(app_package_name): String;
-/// Sets `sha256_cert_fingerprints`.
+/// Sets `sha256_cert_fingerprints`: a list, each item a string; at least 1 items.
 with_sha256_cert_fingerprints(sha256_cert_fingerprints): Vec<String>;
 });
 /// A model of the schema `ClientMobileiOS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientMobileiOs {
-    /// `app_bundle_identifier`: a string; defaults to `""`.
+    /// `app_bundle_identifier`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_bundle_identifier: Option<String>,
-    /// `team_id`: a string; defaults to `""`.
+    /// `team_id`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1951,9 +1952,9 @@ impl ClientMobileiOs {
     }
 }
 setters!(ClientMobileiOs {
-/// Sets `app_bundle_identifier`.
+/// Sets `app_bundle_identifier`: a string; for example `""`.
 with_app_bundle_identifier(app_bundle_identifier): String;
-/// Sets `team_id`.
+/// Sets `team_id`: a string; for example `""`.
 with_team_id(team_id): String;
 });
 string_enum!(
@@ -1989,7 +1990,7 @@ pub struct ClientMyOrganizationPostConfiguration {
     /// `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<ClientMyOrganizationConfigurationAllowedStrategiesEnum>>,
-    /// `connection_deletion_behavior`: a [`ClientMyOrganizationDeletionBehaviorEnum`] (one of `allow`, `allow_if_empty`); defaults to `"allow"`; required.
+    /// `connection_deletion_behavior`: a [`ClientMyOrganizationDeletionBehaviorEnum`] (one of `allow`, `allow_if_empty`); for example `"allow"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_deletion_behavior: Option<ClientMyOrganizationDeletionBehaviorEnum>,
     /// `connection_profile_id`: a string; format `connection-profile-id`.
@@ -2022,15 +2023,15 @@ impl ClientMyOrganizationPostConfiguration {
     }
 }
 setters!(ClientMyOrganizationPostConfiguration {
-/// Sets `allowed_strategies`.
+/// Sets `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
 with_allowed_strategies(allowed_strategies): Vec<ClientMyOrganizationConfigurationAllowedStrategiesEnum>;
-/// Sets `connection_deletion_behavior`.
+/// Sets `connection_deletion_behavior`: a [`ClientMyOrganizationDeletionBehaviorEnum`] (one of `allow`, `allow_if_empty`); for example `"allow"`; required.
 with_connection_deletion_behavior(connection_deletion_behavior): ClientMyOrganizationDeletionBehaviorEnum;
-/// Sets `connection_profile_id`.
+/// Sets `connection_profile_id`: a string; format `connection-profile-id`.
 with_connection_profile_id(connection_profile_id): String;
-/// Sets `invitation_landing_client_id`.
+/// Sets `invitation_landing_client_id`: a string; format `client-id`.
 with_invitation_landing_client_id(invitation_landing_client_id): String;
-/// Sets `user_attribute_profile_id`.
+/// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
 });
 /// The schema `ClientMyOrganizationResponseConfiguration`: the same shape as [`ClientMyOrganizationPostConfiguration`], so one type serves both.
@@ -2060,9 +2061,9 @@ impl ClientOidcBackchannelLogoutInitiators {
     }
 }
 setters!(ClientOidcBackchannelLogoutInitiators {
-/// Sets `mode`.
+/// Sets `mode`: a [`ClientOidcBackchannelLogoutInitiatorsModeEnum`] (one of `custom`, `all`).
 with_mode(mode): ClientOidcBackchannelLogoutInitiatorsModeEnum;
-/// Sets `selected_initiators`.
+/// Sets `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
 with_selected_initiators(selected_initiators): Vec<ClientOidcBackchannelLogoutInitiatorsEnum>;
 });
 string_enum!(
@@ -2117,7 +2118,7 @@ impl ClientOidcBackchannelLogoutSessionMetadata {
     }
 }
 setters!(ClientOidcBackchannelLogoutSessionMetadata {
-/// Sets `include`.
+/// Sets `include`: a boolean.
 with_include(include): bool;
 });
 /// A model of the schema `ClientOIDCBackchannelLogoutSettings`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2149,12 +2150,13 @@ impl ClientOidcBackchannelLogoutSettings {
     }
 }
 setters!(ClientOidcBackchannelLogoutSettings {
-/// Sets `backchannel_logout_initiators`.
+/// Sets `backchannel_logout_initiators`: a [`ClientOidcBackchannelLogoutInitiators`].
 with_backchannel_logout_initiators(backchannel_logout_initiators): ClientOidcBackchannelLogoutInitiators;
-/// Sets `backchannel_logout_urls`.
+/// Sets `backchannel_logout_urls`: a list, each item a string.
 with_backchannel_logout_urls(backchannel_logout_urls): Vec<String>;
 });
 nullable_setters!(ClientOidcBackchannelLogoutSettings {
+/// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`]; may be `null`.
 with_backchannel_logout_session_metadata, clear_backchannel_logout_session_metadata(backchannel_logout_session_metadata): ClientOidcBackchannelLogoutSessionMetadata;
 });
 string_enum!(
@@ -2197,7 +2199,7 @@ OpenRedirectProtection => "open_redirect_protection",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientRefreshTokenConfiguration {
-    /// `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); defaults to `"non-expiring"`; required.
+    /// `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); for example `"non-expiring"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_type: Option<RefreshTokenExpirationTypeEnum>,
     /// `idle_token_lifetime`: an integer; at least 1.
@@ -2215,7 +2217,7 @@ pub struct ClientRefreshTokenConfiguration {
     /// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items; may be `null`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub policies: crate::Nullable<Vec<ClientRefreshTokenPolicy>>,
-    /// `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); defaults to `"non-rotating"`; required.
+    /// `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); for example `"non-rotating"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<RefreshTokenRotationTypeEnum>,
     /// `token_lifetime`: an integer; 1 to 157788000.
@@ -2241,22 +2243,23 @@ impl ClientRefreshTokenConfiguration {
     }
 }
 setters!(ClientRefreshTokenConfiguration {
-/// Sets `expiration_type`.
+/// Sets `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); for example `"non-expiring"`; required.
 with_expiration_type(expiration_type): RefreshTokenExpirationTypeEnum;
-/// Sets `idle_token_lifetime`.
+/// Sets `idle_token_lifetime`: an integer; at least 1.
 with_idle_token_lifetime(idle_token_lifetime): i64;
-/// Sets `infinite_idle_token_lifetime`.
+/// Sets `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
 with_infinite_idle_token_lifetime(infinite_idle_token_lifetime): bool;
-/// Sets `infinite_token_lifetime`.
+/// Sets `infinite_token_lifetime`: a boolean.
 with_infinite_token_lifetime(infinite_token_lifetime): bool;
-/// Sets `leeway`.
+/// Sets `leeway`: an integer; defaults to `0`; at least 0.
 with_leeway(leeway): i64;
-/// Sets `rotation_type`.
+/// Sets `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); for example `"non-rotating"`; required.
 with_rotation_type(rotation_type): RefreshTokenRotationTypeEnum;
-/// Sets `token_lifetime`.
+/// Sets `token_lifetime`: an integer; 1 to 157788000.
 with_token_lifetime(token_lifetime): i64;
 });
 nullable_setters!(ClientRefreshTokenConfiguration {
+/// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items; may be `null`.
 with_policies, clear_policies(policies): Vec<ClientRefreshTokenPolicy>;
 });
 /// A model of the schema `ClientRefreshTokenPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2286,9 +2289,9 @@ impl ClientRefreshTokenPolicy {
     }
 }
 setters!(ClientRefreshTokenPolicy {
-/// Sets `audience`.
+/// Sets `audience`: a string; 1 to 600 characters; required.
 with_audience(audience): String;
-/// Sets `scope`.
+/// Sets `scope`: a list, each item a string; required.
 with_scope(scope): Vec<String>;
 });
 string_enum!(
@@ -2303,14 +2306,14 @@ Query => "query",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientSessionTransferConfiguration {
-    /// `allow_refresh_token`: a boolean; defaults to `false`.
+    /// `allow_refresh_token`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_refresh_token: Option<bool>,
     /// `allowed_authentication_methods`: a list, each item a [`ClientSessionTransferAllowedAuthenticationMethodsEnum`] (one of `cookie`, `query`); may be `null`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_authentication_methods:
         crate::Nullable<Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>>,
-    /// `can_create_session_transfer_token`: a boolean; defaults to `false`.
+    /// `can_create_session_transfer_token`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_create_session_transfer_token: Option<bool>,
     /// `delegation`: a [`ClientSessionTransferDelegationConfiguration`]; may be `null`.
@@ -2340,19 +2343,21 @@ impl ClientSessionTransferConfiguration {
     }
 }
 setters!(ClientSessionTransferConfiguration {
-/// Sets `allow_refresh_token`.
+/// Sets `allow_refresh_token`: a boolean; for example `false`.
 with_allow_refresh_token(allow_refresh_token): bool;
-/// Sets `can_create_session_transfer_token`.
+/// Sets `can_create_session_transfer_token`: a boolean; for example `false`.
 with_can_create_session_transfer_token(can_create_session_transfer_token): bool;
-/// Sets `enforce_cascade_revocation`.
+/// Sets `enforce_cascade_revocation`: a boolean; defaults to `true`.
 with_enforce_cascade_revocation(enforce_cascade_revocation): bool;
-/// Sets `enforce_device_binding`.
+/// Sets `enforce_device_binding`: a [`ClientSessionTransferDeviceBindingEnum`] (one of `ip`, `asn`, `none`); defaults to `"ip"`.
 with_enforce_device_binding(enforce_device_binding): ClientSessionTransferDeviceBindingEnum;
-/// Sets `enforce_online_refresh_tokens`.
+/// Sets `enforce_online_refresh_tokens`: a boolean; defaults to `true`.
 with_enforce_online_refresh_tokens(enforce_online_refresh_tokens): bool;
 });
 nullable_setters!(ClientSessionTransferConfiguration {
+/// `allowed_authentication_methods`: a list, each item a [`ClientSessionTransferAllowedAuthenticationMethodsEnum`] (one of `cookie`, `query`); may be `null`.
 with_allowed_authentication_methods, clear_allowed_authentication_methods(allowed_authentication_methods): Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>;
+/// `delegation`: a [`ClientSessionTransferDelegationConfiguration`]; may be `null`.
 with_delegation, clear_delegation(delegation): ClientSessionTransferDelegationConfiguration;
 });
 /// A model of the schema `ClientSessionTransferDelegationConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2380,9 +2385,9 @@ impl ClientSessionTransferDelegationConfiguration {
     }
 }
 setters!(ClientSessionTransferDelegationConfiguration {
-/// Sets `allow_delegated_access`.
+/// Sets `allow_delegated_access`: a boolean; defaults to `false`.
 with_allow_delegated_access(allow_delegated_access): bool;
-/// Sets `enforce_device_binding`.
+/// Sets `enforce_device_binding`: a [`ClientSessionTransferDelegationDeviceBindingEnum`] (one of `ip`, `asn`); defaults to `"ip"`.
 with_enforce_device_binding(enforce_device_binding): ClientSessionTransferDelegationDeviceBindingEnum;
 });
 string_enum!(
@@ -2428,9 +2433,9 @@ impl ClientSignedRequestObjectWithCredentialId {
     }
 }
 setters!(ClientSignedRequestObjectWithCredentialId {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items.
 with_credentials(credentials): Vec<CredentialId>;
-/// Sets `required`.
+/// Sets `required`: a boolean; defaults to `false`.
 with_required(required): bool;
 });
 /// A model of the schema `ClientSignedRequestObjectWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2458,22 +2463,22 @@ impl ClientSignedRequestObjectWithPublicKey {
     }
 }
 setters!(ClientSignedRequestObjectWithPublicKey {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items.
 with_credentials(credentials): Vec<PublicKeyCredential>;
-/// Sets `required`.
+/// Sets `required`: a boolean; defaults to `false`.
 with_required(required): bool;
 });
 /// A model of the schema `ClientSigningKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientSigningKey {
-    /// `cert`: a string; defaults to `""`.
+    /// `cert`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `pkcs7`: a string; defaults to `""`.
+    /// `pkcs7`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
-    /// `subject`: a string; defaults to `""`.
+    /// `subject`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -2520,7 +2525,7 @@ impl ClientTokenExchangeConfiguration {
     }
 }
 setters!(ClientTokenExchangeConfiguration {
-/// Sets `allow_any_profile_of_type`.
+/// Sets `allow_any_profile_of_type`: a list, each item a [`ClientTokenExchangeTypeEnum`] (one of `custom_authentication`, `on_behalf_of_token_exchange`); at least 0 items.
 with_allow_any_profile_of_type(allow_any_profile_of_type): Vec<ClientTokenExchangeTypeEnum>;
 });
 string_enum!(
@@ -2557,9 +2562,9 @@ impl ClientTokenVaultPrivilegedAccessWithCredentialId {
     }
 }
 setters!(ClientTokenVaultPrivilegedAccessWithCredentialId {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
 with_credentials(credentials): Vec<CredentialId>;
-/// Sets `ip_allowlist`.
+/// Sets `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
 with_ip_allowlist(ip_allowlist): Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>;
 });
 /// A model of the schema `ClientTokenVaultPrivilegedAccessWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2588,9 +2593,9 @@ impl ClientTokenVaultPrivilegedAccessWithPublicKey {
     }
 }
 setters!(ClientTokenVaultPrivilegedAccessWithPublicKey {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
 with_credentials(credentials): Vec<PublicKeyCredential>;
-/// Sets `ip_allowlist`.
+/// Sets `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
 with_ip_allowlist(ip_allowlist): Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>;
 });
 /// A model of the schema `CreateClientAuthenticationMethodSelfSignedTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2616,7 +2621,7 @@ impl CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
     }
 }
 setters!(CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
-/// Sets `credentials`.
+/// Sets `credentials`: a list, each item a [`X509CertificateCredential`]; at least 0 items; required.
 with_credentials(credentials): Vec<X509CertificateCredential>;
 });
 /// A request body, the schema `CreateClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -2855,109 +2860,115 @@ impl CreateClientRequestContent {
     }
 }
 setters!(CreateClientRequestContent {
-/// Sets `addons`.
+/// Sets `addons`: a [`ClientAddons`].
 with_addons(addons): ClientAddons;
-/// Sets `allowed_clients`.
+/// Sets `allowed_clients`: a list, each item a string.
 with_allowed_clients(allowed_clients): Vec<String>;
-/// Sets `allowed_logout_urls`.
+/// Sets `allowed_logout_urls`: a list, each item a string.
 with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `allowed_origins`.
+/// Sets `allowed_origins`: a list, each item a string.
 with_allowed_origins(allowed_origins): Vec<String>;
-/// Sets `app_type`.
+/// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
-/// Sets `async_approval_notification_channels`.
+/// Sets `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
 with_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
-/// Sets `callbacks`.
+/// Sets `callbacks`: a list, each item a string.
 with_callbacks(callbacks): Vec<String>;
-/// Sets `client_aliases`.
+/// Sets `client_aliases`: a list, each item a string.
 with_client_aliases(client_aliases): Vec<String>;
-/// Sets `client_authentication_methods`.
+/// Sets `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
 with_client_authentication_methods(client_authentication_methods): ClientCreateAuthenticationMethod;
-/// Sets `client_metadata`.
+/// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
-/// Sets `cross_origin_authentication`.
+/// Sets `cross_origin_authentication`: a boolean; defaults to `false`.
 with_cross_origin_authentication(cross_origin_authentication): bool;
-/// Sets `cross_origin_loc`.
+/// Sets `cross_origin_loc`: a string; format `url`.
 with_cross_origin_loc(cross_origin_loc): String;
-/// Sets `custom_login_page`.
+/// Sets `custom_login_page`: a string; at least 1 characters.
 with_custom_login_page(custom_login_page): String;
-/// Sets `custom_login_page_on`.
+/// Sets `custom_login_page_on`: a boolean.
 with_custom_login_page_on(custom_login_page_on): bool;
-/// Sets `custom_login_page_preview`.
+/// Sets `custom_login_page_preview`: a string; at least 1 characters.
 with_custom_login_page_preview(custom_login_page_preview): String;
-/// Sets `description`.
+/// Sets `description`: a string; at most 140 characters.
 with_description(description): String;
-/// Sets `express_configuration`.
+/// Sets `express_configuration`: a [`ExpressConfiguration`].
 with_express_configuration(express_configuration): ExpressConfiguration;
-/// Sets `fedcm_login`.
+/// Sets `fedcm_login`: a [`FedCmLogin`].
 with_fedcm_login(fedcm_login): FedCmLogin;
-/// Sets `form_template`.
+/// Sets `form_template`: a string; at least 1 characters.
 with_form_template(form_template): String;
-/// Sets `grant_types`.
+/// Sets `grant_types`: a list, each item a string.
 with_grant_types(grant_types): Vec<String>;
-/// Sets `initiate_login_uri`.
+/// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
-/// Sets `is_first_party`.
+/// Sets `is_first_party`: a boolean; defaults to `true`.
 with_is_first_party(is_first_party): bool;
-/// Sets `is_token_endpoint_ip_header_trusted`.
+/// Sets `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
 with_is_token_endpoint_ip_header_trusted(is_token_endpoint_ip_header_trusted): bool;
-/// Sets `jwt_configuration`.
+/// Sets `jwt_configuration`: a [`ClientJwtConfiguration`].
 with_jwt_configuration(jwt_configuration): ClientJwtConfiguration;
-/// Sets `logo_uri`.
+/// Sets `logo_uri`: a string; format `absolute-uri-or-empty`.
 with_logo_uri(logo_uri): String;
-/// Sets `mobile`.
+/// Sets `mobile`: a [`ClientMobile`].
 with_mobile(mobile): ClientMobile;
-/// Sets `my_organization_configuration`.
+/// Sets `my_organization_configuration`: a [`ClientMyOrganizationPostConfiguration`].
 with_my_organization_configuration(my_organization_configuration): ClientMyOrganizationPostConfiguration;
-/// Sets `native_social_login`.
+/// Sets `native_social_login`: a [`NativeSocialLogin`].
 with_native_social_login(native_social_login): NativeSocialLogin;
-/// Sets `oidc_backchannel_logout`.
+/// Sets `oidc_backchannel_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_backchannel_logout(oidc_backchannel_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `oidc_conformant`.
+/// Sets `oidc_conformant`: a boolean; defaults to `false`.
 with_oidc_conformant(oidc_conformant): bool;
-/// Sets `oidc_logout`.
+/// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `organization_discovery_methods`.
+/// Sets `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
 with_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
-/// Sets `organization_require_behavior`.
+/// Sets `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
 with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
-/// Sets `organization_usage`.
+/// Sets `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
 with_organization_usage(organization_usage): ClientOrganizationUsageEnum;
-/// Sets `redirection_policy`.
+/// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
-/// Sets `require_proof_of_possession`.
+/// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
-/// Sets `require_pushed_authorization_requests`.
+/// Sets `require_pushed_authorization_requests`: a boolean; defaults to `false`.
 with_require_pushed_authorization_requests(require_pushed_authorization_requests): bool;
-/// Sets `resource_server_identifier`.
+/// Sets `resource_server_identifier`: a string; 1 to 600 characters.
 with_resource_server_identifier(resource_server_identifier): String;
-/// Sets `signed_request_object`.
+/// Sets `signed_request_object`: a [`ClientSignedRequestObjectWithPublicKey`].
 with_signed_request_object(signed_request_object): ClientSignedRequestObjectWithPublicKey;
-/// Sets `skip_non_verifiable_callback_uri_confirmation_prompt`.
+/// Sets `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
 with_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
-/// Sets `sso`.
+/// Sets `sso`: a boolean.
 with_sso(sso): bool;
-/// Sets `sso_disabled`.
+/// Sets `sso_disabled`: a boolean.
 with_sso_disabled(sso_disabled): bool;
-/// Sets `third_party_security_mode`.
+/// Sets `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
-/// Sets `token_endpoint_auth_method`.
+/// Sets `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
 with_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
-/// Sets `token_exchange`.
+/// Sets `token_exchange`: a [`ClientTokenExchangeConfiguration`].
 with_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
-/// Sets `token_quota`.
+/// Sets `token_quota`: a [`CreateTokenQuota`].
 with_token_quota(token_quota): CreateTokenQuota;
-/// Sets `token_vault_privileged_access`.
+/// Sets `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithPublicKey`].
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithPublicKey;
-/// Sets `web_origins`.
+/// Sets `web_origins`: a list, each item a string.
 with_web_origins(web_origins): Vec<String>;
 });
 nullable_setters!(CreateClientRequestContent {
+/// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
 with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
+/// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
 with_default_organization, clear_default_organization(default_organization): ClientDefaultOrganization;
+/// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
 with_encryption_key, clear_encryption_key(encryption_key): ClientEncryptionKey;
+/// `par_request_expiry`: an integer; 10 to 600; may be `null`.
 with_par_request_expiry, clear_par_request_expiry(par_request_expiry): i64;
+/// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
 with_refresh_token, clear_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
+/// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
 with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTransferConfiguration;
 });
 impl CreateClientRequestContent {
@@ -2993,7 +3004,7 @@ impl CredentialId {
     }
 }
 setters!(CredentialId {
-/// Sets `id`.
+/// Sets `id`: a string; format `credential-id`; required.
 with_id(id): String;
 });
 /// A model of the schema `ExpressConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3058,23 +3069,23 @@ impl ExpressConfiguration {
     }
 }
 setters!(ExpressConfiguration {
-/// Sets `admin_login_domain`.
+/// Sets `admin_login_domain`: a string; at least 1 characters; required.
 with_admin_login_domain(admin_login_domain): String;
-/// Sets `connection_profile_id`.
+/// Sets `connection_profile_id`: a string; format `connection-profile-id`; required.
 with_connection_profile_id(connection_profile_id): String;
-/// Sets `enable_client`.
+/// Sets `enable_client`: a boolean; required.
 with_enable_client(enable_client): bool;
-/// Sets `enable_organization`.
+/// Sets `enable_organization`: a boolean; required.
 with_enable_organization(enable_organization): bool;
-/// Sets `initiate_login_uri_template`.
+/// Sets `initiate_login_uri_template`: a string; format `ec-initiate-login-uri-template-url`; required.
 with_initiate_login_uri_template(initiate_login_uri_template): String;
-/// Sets `linked_clients`.
+/// Sets `linked_clients`: a list, each item a [`LinkedClientConfiguration`].
 with_linked_clients(linked_clients): Vec<LinkedClientConfiguration>;
-/// Sets `oin_submission_id`.
+/// Sets `oin_submission_id`: a string; 1 to 200 characters.
 with_oin_submission_id(oin_submission_id): String;
-/// Sets `okta_oin_client_id`.
+/// Sets `okta_oin_client_id`: a string; format `client-id`; required.
 with_okta_oin_client_id(okta_oin_client_id): String;
-/// Sets `user_attribute_profile_id`.
+/// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; required.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
 });
 /// A model of the schema `FedCMLogin`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3099,7 +3110,7 @@ impl FedCmLogin {
     }
 }
 setters!(FedCmLogin {
-/// Sets `google`.
+/// Sets `google`: a [`FedCmLoginGoogle`].
 with_google(google): FedCmLoginGoogle;
 });
 /// A model of the schema `FedCMLoginGoogle`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3124,7 +3135,7 @@ impl FedCmLoginGoogle {
     }
 }
 setters!(FedCmLoginGoogle {
-/// Sets `is_enabled`.
+/// Sets `is_enabled`: a boolean; defaults to `false`.
 with_is_enabled(is_enabled): bool;
 });
 /// A model of the schema `FedCMLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3149,6 +3160,7 @@ impl FedCmLoginPatch {
     }
 }
 nullable_setters!(FedCmLoginPatch {
+/// `google`: a [`FedCmLoginGoogle`]; may be `null`.
 with_google, clear_google(google): FedCmLoginGoogle;
 });
 /// The schema `GetClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
@@ -3179,7 +3191,7 @@ impl LinkedClientConfiguration {
     }
 }
 setters!(LinkedClientConfiguration {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`; required.
 with_client_id(client_id): String;
 });
 /// A model of the schema `NativeSocialLogin`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3210,11 +3222,11 @@ impl NativeSocialLogin {
     }
 }
 setters!(NativeSocialLogin {
-/// Sets `apple`.
+/// Sets `apple`: a [`NativeSocialLoginApple`].
 with_apple(apple): NativeSocialLoginApple;
-/// Sets `facebook`.
+/// Sets `facebook`: a [`NativeSocialLoginFacebook`].
 with_facebook(facebook): NativeSocialLoginFacebook;
-/// Sets `google`.
+/// Sets `google`: a [`NativeSocialLoginGoogle`].
 with_google(google): NativeSocialLoginGoogle;
 });
 /// A model of the schema `NativeSocialLoginApple`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3239,7 +3251,7 @@ impl NativeSocialLoginApple {
     }
 }
 setters!(NativeSocialLoginApple {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `false`.
 with_enabled(enabled): bool;
 });
 /// The schema `NativeSocialLoginFacebook`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
@@ -3274,8 +3286,11 @@ impl NativeSocialLoginPatch {
     }
 }
 nullable_setters!(NativeSocialLoginPatch {
+/// `apple`: a [`NativeSocialLoginApple`]; may be `null`.
 with_apple, clear_apple(apple): NativeSocialLoginApple;
+/// `facebook`: a [`NativeSocialLoginApple`]; may be `null`.
 with_facebook, clear_facebook(facebook): NativeSocialLoginApple;
+/// `google`: a [`NativeSocialLoginApple`]; may be `null`.
 with_google, clear_google(google): NativeSocialLoginApple;
 });
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -3299,6 +3314,7 @@ impl PatchClientCredentialRequestContent {
     }
 }
 nullable_setters!(PatchClientCredentialRequestContent {
+/// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
 with_expires_at, clear_expires_at(expires_at): crate::Timestamp;
 });
 impl PatchClientCredentialRequestContent {
@@ -3318,19 +3334,19 @@ pub struct PostClientCredentialRequestContent {
     alg: Option<PublicKeyCredentialAlgorithmEnum>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`); required.
     credential_type: ClientCredentialTypeEnum,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2023-02-07T12:40:17.807Z"`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<crate::Timestamp>,
     /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     kid: Option<String>,
-    /// `name`: a string; defaults to `""`; at most 128 characters.
+    /// `name`: a string; for example `""`; at most 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `parse_expiry_from_cert`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     parse_expiry_from_cert: Option<bool>,
-    /// `pem`: a string; defaults to `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
+    /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
@@ -3358,19 +3374,19 @@ impl PostClientCredentialRequestContent {
     }
 }
 setters!(PostClientCredentialRequestContent {
-/// Sets `alg`.
+/// Sets `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
 with_alg(alg): PublicKeyCredentialAlgorithmEnum;
-/// Sets `expires_at`.
+/// Sets `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
 with_expires_at(expires_at): crate::Timestamp;
-/// Sets `kid`.
+/// Sets `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
 with_kid(kid): String;
-/// Sets `name`.
+/// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
-/// Sets `parse_expiry_from_cert`.
+/// Sets `parse_expiry_from_cert`: a boolean; defaults to `false`.
 with_parse_expiry_from_cert(parse_expiry_from_cert): bool;
-/// Sets `pem`.
+/// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
 with_pem(pem): String;
-/// Sets `subject_dn`.
+/// Sets `subject_dn`: a string; 1 to 256 characters.
 with_subject_dn(subject_dn): String;
 });
 impl PostClientCredentialRequestContent {
@@ -3412,22 +3428,22 @@ pub struct PublicKeyCredential {
     /// `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<PublicKeyCredentialAlgorithmEnum>,
-    /// `credential_type`: a [`PublicKeyCredentialTypeEnum`] (one of `public_key`); defaults to `"public_key"`; required.
+    /// `credential_type`: a [`PublicKeyCredentialTypeEnum`] (one of `public_key`); for example `"public_key"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<PublicKeyCredentialTypeEnum>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2023-02-07T12:40:17.807Z"`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
-    /// `name`: a string; defaults to `""`; at most 128 characters.
+    /// `name`: a string; for example `""`; at most 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parse_expiry_from_cert`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_expiry_from_cert: Option<bool>,
-    /// `pem`: a string; defaults to `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; required.
+    /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3448,17 +3464,17 @@ impl PublicKeyCredential {
     }
 }
 setters!(PublicKeyCredential {
-/// Sets `alg`.
+/// Sets `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
 with_alg(alg): PublicKeyCredentialAlgorithmEnum;
-/// Sets `expires_at`.
+/// Sets `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
 with_expires_at(expires_at): crate::Timestamp;
-/// Sets `kid`.
+/// Sets `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
 with_kid(kid): String;
-/// Sets `name`.
+/// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
-/// Sets `parse_expiry_from_cert`.
+/// Sets `parse_expiry_from_cert`: a boolean; defaults to `false`.
 with_parse_expiry_from_cert(parse_expiry_from_cert): bool;
-/// Sets `pem`.
+/// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; required.
 with_pem(pem): String;
 });
 /// The schema `PublicKeyCredentialAlgorithmEnum`: the same shape as [`ClientCredentialAlgorithmEnum`], so one type serves both.
@@ -3832,97 +3848,117 @@ impl UpdateClientRequestContent {
     }
 }
 setters!(UpdateClientRequestContent {
-/// Sets `addons`.
+/// Sets `addons`: a [`ClientAddons`].
 with_addons(addons): ClientAddons;
-/// Sets `allowed_clients`.
+/// Sets `allowed_clients`: a list, each item a string.
 with_allowed_clients(allowed_clients): Vec<String>;
-/// Sets `allowed_logout_urls`.
+/// Sets `allowed_logout_urls`: a list, each item a string.
 with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `allowed_origins`.
+/// Sets `allowed_origins`: a list, each item a string.
 with_allowed_origins(allowed_origins): Vec<String>;
-/// Sets `app_type`.
+/// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
-/// Sets `callbacks`.
+/// Sets `callbacks`: a list, each item a string.
 with_callbacks(callbacks): Vec<String>;
-/// Sets `client_aliases`.
+/// Sets `client_aliases`: a list, each item a string.
 with_client_aliases(client_aliases): Vec<String>;
-/// Sets `client_metadata`.
+/// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
-/// Sets `client_secret`.
+/// Sets `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
 with_client_secret(client_secret): crate::Secret;
-/// Sets `cross_origin_authentication`.
+/// Sets `cross_origin_authentication`: a boolean.
 with_cross_origin_authentication(cross_origin_authentication): bool;
-/// Sets `custom_login_page`.
+/// Sets `custom_login_page`: a string.
 with_custom_login_page(custom_login_page): String;
-/// Sets `custom_login_page_on`.
+/// Sets `custom_login_page_on`: a boolean.
 with_custom_login_page_on(custom_login_page_on): bool;
-/// Sets `custom_login_page_preview`.
+/// Sets `custom_login_page_preview`: a string.
 with_custom_login_page_preview(custom_login_page_preview): String;
-/// Sets `description`.
+/// Sets `description`: a string; at most 140 characters.
 with_description(description): String;
-/// Sets `form_template`.
+/// Sets `form_template`: a string.
 with_form_template(form_template): String;
-/// Sets `grant_types`.
+/// Sets `grant_types`: a list, each item a string.
 with_grant_types(grant_types): Vec<String>;
-/// Sets `initiate_login_uri`.
+/// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
-/// Sets `is_first_party`.
+/// Sets `is_first_party`: a boolean; defaults to `true`.
 with_is_first_party(is_first_party): bool;
-/// Sets `is_token_endpoint_ip_header_trusted`.
+/// Sets `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
 with_is_token_endpoint_ip_header_trusted(is_token_endpoint_ip_header_trusted): bool;
-/// Sets `jwt_configuration`.
+/// Sets `jwt_configuration`: a [`ClientJwtConfiguration`].
 with_jwt_configuration(jwt_configuration): ClientJwtConfiguration;
-/// Sets `logo_uri`.
+/// Sets `logo_uri`: a string; format `absolute-uri-or-empty`.
 with_logo_uri(logo_uri): String;
-/// Sets `mobile`.
+/// Sets `mobile`: a [`ClientMobile`].
 with_mobile(mobile): ClientMobile;
-/// Sets `name`.
+/// Sets `name`: a string; matches `^[^<>]+$`.
 with_name(name): String;
-/// Sets `oidc_backchannel_logout`.
+/// Sets `oidc_backchannel_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_backchannel_logout(oidc_backchannel_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `oidc_conformant`.
+/// Sets `oidc_conformant`: a boolean; defaults to `false`.
 with_oidc_conformant(oidc_conformant): bool;
-/// Sets `oidc_logout`.
+/// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `redirection_policy`.
+/// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
-/// Sets `require_proof_of_possession`.
+/// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
-/// Sets `require_pushed_authorization_requests`.
+/// Sets `require_pushed_authorization_requests`: a boolean; defaults to `false`.
 with_require_pushed_authorization_requests(require_pushed_authorization_requests): bool;
-/// Sets `signed_request_object`.
+/// Sets `signed_request_object`: a [`ClientSignedRequestObjectWithCredentialId`].
 with_signed_request_object(signed_request_object): ClientSignedRequestObjectWithCredentialId;
-/// Sets `sso`.
+/// Sets `sso`: a boolean.
 with_sso(sso): bool;
-/// Sets `sso_disabled`.
+/// Sets `sso_disabled`: a boolean.
 with_sso_disabled(sso_disabled): bool;
-/// Sets `third_party_security_mode`.
+/// Sets `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
-/// Sets `token_vault_privileged_access`.
+/// Sets `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithCredentialId`].
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithCredentialId;
-/// Sets `web_origins`.
+/// Sets `web_origins`: a list, each item a string.
 with_web_origins(web_origins): Vec<String>;
 });
 nullable_setters!(UpdateClientRequestContent {
+/// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.
 with_async_approval_notification_channels, clear_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
+/// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
 with_client_authentication_methods, clear_client_authentication_methods(client_authentication_methods): ClientAuthenticationMethod;
+/// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
 with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
+/// `cross_origin_loc`: a string; format `url-or-null`; may be `null`.
 with_cross_origin_loc, clear_cross_origin_loc(cross_origin_loc): String;
+/// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
 with_default_organization, clear_default_organization(default_organization): ClientDefaultOrganization;
+/// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
 with_encryption_key, clear_encryption_key(encryption_key): ClientEncryptionKey;
+/// `express_configuration`: a [`ExpressConfiguration`]; may be `null`.
 with_express_configuration, clear_express_configuration(express_configuration): ExpressConfiguration;
+/// `fedcm_login`: a [`FedCmLoginPatch`]; may be `null`.
 with_fedcm_login, clear_fedcm_login(fedcm_login): FedCmLoginPatch;
+/// `my_organization_configuration`: a [`ClientMyOrganizationPostConfiguration`]; may be `null`.
 with_my_organization_configuration, clear_my_organization_configuration(my_organization_configuration): ClientMyOrganizationPostConfiguration;
+/// `native_social_login`: a [`NativeSocialLoginPatch`]; may be `null`.
 with_native_social_login, clear_native_social_login(native_social_login): NativeSocialLoginPatch;
+/// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items; may be `null`.
 with_organization_discovery_methods, clear_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
+/// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
 with_organization_require_behavior, clear_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
+/// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
 with_organization_usage, clear_organization_usage(organization_usage): ClientOrganizationUsageEnum;
+/// `par_request_expiry`: an integer; 10 to 600; may be `null`.
 with_par_request_expiry, clear_par_request_expiry(par_request_expiry): i64;
+/// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
 with_refresh_token, clear_refresh_token(refresh_token): ClientRefreshTokenConfiguration;
+/// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
 with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTransferConfiguration;
+/// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
 with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
+/// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
 with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
+/// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
 with_token_exchange, clear_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
+/// `token_quota`: a [`TokenQuota`]; may be `null`.
 with_token_quota, clear_token_quota(token_quota): TokenQuota;
 });
 impl UpdateClientRequestContent {
@@ -3941,10 +3977,10 @@ pub struct X509CertificateCredential {
     /// `credential_type`: a [`X509CertificateCredentialTypeEnum`] (one of `x509_cert`); required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<X509CertificateCredentialTypeEnum>,
-    /// `name`: a string; defaults to `""`; at most 128 characters.
+    /// `name`: a string; for example `""`; at most 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pem`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters; required.
+    /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -3965,9 +4001,9 @@ impl X509CertificateCredential {
     }
 }
 setters!(X509CertificateCredential {
-/// Sets `name`.
+/// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
-/// Sets `pem`.
+/// Sets `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters; required.
 with_pem(pem): String;
 });
 string_enum!(

@@ -58,9 +58,9 @@ impl ConnectionProfileOrganization {
     }
 }
 setters!(ConnectionProfileOrganization {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a [`ConnectionProfileOrganizationAssignMembershipOnLoginEnum`] (one of `none`, `optional`, `required`).
 with_assign_membership_on_login(assign_membership_on_login): ConnectionProfileOrganizationAssignMembershipOnLoginEnum;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a [`ConnectionProfileOrganizationShowAsButtonEnum`] (one of `none`, `optional`, `required`).
 with_show_as_button(show_as_button): ConnectionProfileOrganizationShowAsButtonEnum;
 });
 /// The schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`: the same shape as [`ConnectionProfileOrganizationShowAsButtonEnum`], so one type serves both.
@@ -101,9 +101,9 @@ impl ConnectionProfileStrategyOverride {
     }
 }
 setters!(ConnectionProfileStrategyOverride {
-/// Sets `connection_config`.
+/// Sets `connection_config`: a JSON object.
 with_connection_config(connection_config): crate::secret::SecretMap;
-/// Sets `enabled_features`.
+/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
 with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
 });
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -153,21 +153,21 @@ impl ConnectionProfileStrategyOverrides {
     }
 }
 setters!(ConnectionProfileStrategyOverrides {
-/// Sets `ad`.
+/// Sets `ad`: a [`ConnectionProfileStrategyOverride`].
 with_ad(ad): ConnectionProfileStrategyOverride;
-/// Sets `adfs`.
+/// Sets `adfs`: a [`ConnectionProfileStrategyOverride`].
 with_adfs(adfs): ConnectionProfileStrategyOverride;
-/// Sets `google-apps`.
+/// Sets `google-apps`: a [`ConnectionProfileStrategyOverride`].
 with_google_apps(google_apps): ConnectionProfileStrategyOverride;
-/// Sets `oidc`.
+/// Sets `oidc`: a [`ConnectionProfileStrategyOverride`].
 with_oidc(oidc): ConnectionProfileStrategyOverride;
-/// Sets `okta`.
+/// Sets `okta`: a [`ConnectionProfileStrategyOverride`].
 with_okta(okta): ConnectionProfileStrategyOverride;
-/// Sets `pingfederate`.
+/// Sets `pingfederate`: a [`ConnectionProfileStrategyOverride`].
 with_pingfederate(pingfederate): ConnectionProfileStrategyOverride;
-/// Sets `samlp`.
+/// Sets `samlp`: a [`ConnectionProfileStrategyOverride`].
 with_samlp(samlp): ConnectionProfileStrategyOverride;
-/// Sets `waad`.
+/// Sets `waad`: a [`ConnectionProfileStrategyOverride`].
 with_waad(waad): ConnectionProfileStrategyOverride;
 });
 /// A model of the schema `ConnectionProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -255,15 +255,15 @@ impl CreateConnectionProfileRequestContent {
     }
 }
 setters!(CreateConnectionProfileRequestContent {
-/// Sets `connection_config`.
+/// Sets `connection_config`: a JSON object.
 with_connection_config(connection_config): crate::secret::SecretMap;
-/// Sets `connection_name_prefix_template`.
+/// Sets `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
 with_connection_name_prefix_template(connection_name_prefix_template): String;
-/// Sets `enabled_features`.
+/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
 with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
-/// Sets `organization`.
+/// Sets `organization`: a [`ConnectionProfileOrganization`].
 with_organization(organization): ConnectionProfileOrganization;
-/// Sets `strategy_overrides`.
+/// Sets `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
 with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
 });
 impl CreateConnectionProfileRequestContent {
@@ -339,17 +339,17 @@ impl UpdateConnectionProfileRequestContent {
     }
 }
 setters!(UpdateConnectionProfileRequestContent {
-/// Sets `connection_config`.
+/// Sets `connection_config`: a JSON object.
 with_connection_config(connection_config): crate::secret::SecretMap;
-/// Sets `connection_name_prefix_template`.
+/// Sets `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
 with_connection_name_prefix_template(connection_name_prefix_template): String;
-/// Sets `enabled_features`.
+/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
 with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 50 characters.
 with_name(name): String;
-/// Sets `organization`.
+/// Sets `organization`: a [`ConnectionProfileOrganization`].
 with_organization(organization): ConnectionProfileOrganization;
-/// Sets `strategy_overrides`.
+/// Sets `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
 with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
 });
 impl UpdateConnectionProfileRequestContent {

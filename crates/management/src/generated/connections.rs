@@ -44,7 +44,7 @@ impl ConnectionAssertionDecryptionSettings {
     }
 }
 setters!(ConnectionAssertionDecryptionSettings {
-/// Sets `algorithm_exceptions`.
+/// Sets `algorithm_exceptions`: a list, each item a string.
 with_algorithm_exceptions(algorithm_exceptions): Vec<String>;
 });
 /// A model of the schema `ConnectionAttributes`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -75,11 +75,11 @@ impl ConnectionAttributes {
     }
 }
 setters!(ConnectionAttributes {
-/// Sets `email`.
+/// Sets `email`: a [`EmailAttribute`].
 with_email(email): EmailAttribute;
-/// Sets `phone_number`.
+/// Sets `phone_number`: a [`PhoneAttribute`].
 with_phone_number(phone_number): PhoneAttribute;
-/// Sets `username`.
+/// Sets `username`: a [`UsernameAttribute`].
 with_username(username): UsernameAttribute;
 });
 /// A model of the schema `ConnectionAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -113,13 +113,13 @@ impl ConnectionAuthenticationMethods {
     }
 }
 setters!(ConnectionAuthenticationMethods {
-/// Sets `email_otp`.
+/// Sets `email_otp`: a [`ConnectionEmailOtpAuthenticationMethod`].
 with_email_otp(email_otp): ConnectionEmailOtpAuthenticationMethod;
-/// Sets `passkey`.
+/// Sets `passkey`: a [`ConnectionPasskeyAuthenticationMethod`].
 with_passkey(passkey): ConnectionPasskeyAuthenticationMethod;
-/// Sets `password`.
+/// Sets `password`: a [`ConnectionPasswordAuthenticationMethod`].
 with_password(password): ConnectionPasswordAuthenticationMethod;
-/// Sets `phone_otp`.
+/// Sets `phone_otp`: a [`ConnectionPhoneOtpAuthenticationMethod`].
 with_phone_otp(phone_otp): ConnectionPhoneOtpAuthenticationMethod;
 });
 /// A model of the schema `ConnectionCustomScripts`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -168,23 +168,23 @@ impl ConnectionCustomScripts {
     }
 }
 setters!(ConnectionCustomScripts {
-/// Sets `change_email`.
+/// Sets `change_email`: a string; at least 1 characters.
 with_change_email(change_email): String;
-/// Sets `change_password`.
+/// Sets `change_password`: a secret string; at least 1 characters; redacted in `Debug`.
 with_change_password(change_password): crate::Secret;
-/// Sets `change_phone_number`.
+/// Sets `change_phone_number`: a string; at least 1 characters.
 with_change_phone_number(change_phone_number): String;
-/// Sets `change_username`.
+/// Sets `change_username`: a string; at least 1 characters.
 with_change_username(change_username): String;
-/// Sets `create`.
+/// Sets `create`: a string; at least 1 characters.
 with_create(create): String;
-/// Sets `delete`.
+/// Sets `delete`: a string; at least 1 characters.
 with_delete(delete): String;
-/// Sets `get_user`.
+/// Sets `get_user`: a string; at least 1 characters.
 with_get_user(get_user): String;
-/// Sets `login`.
+/// Sets `login`: a string; at least 1 characters.
 with_login(login): String;
-/// Sets `verify`.
+/// Sets `verify`: a string; at least 1 characters.
 with_verify(verify): String;
 });
 string_enum!(
@@ -254,15 +254,15 @@ impl ConnectionGatewayAuthentication {
     }
 }
 setters!(ConnectionGatewayAuthentication {
-/// Sets `audience`.
+/// Sets `audience`: a string; required.
 with_audience(audience): String;
-/// Sets `method`.
+/// Sets `method`: a string; required.
 with_method(method): String;
-/// Sets `secret`.
+/// Sets `secret`: a secret string; required; redacted in `Debug`.
 with_secret(secret): crate::Secret;
-/// Sets `secret_base64_encoded`.
+/// Sets `secret_base64_encoded`: a boolean.
 with_secret_base64_encoded(secret_base64_encoded): bool;
-/// Sets `subject`.
+/// Sets `subject`: a string.
 with_subject(subject): String;
 });
 string_enum!(
@@ -302,16 +302,16 @@ pub struct ConnectionKey {
     /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
+    /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`: a boolean; defaults to `true`.
+    /// `current`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
-    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
+    /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
@@ -323,7 +323,7 @@ pub struct ConnectionKey {
     /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
+    /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `previous`: a boolean.
@@ -332,7 +332,7 @@ pub struct ConnectionKey {
     /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
+    /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -369,7 +369,7 @@ impl ConnectionPasskeyAuthenticationMethod {
     }
 }
 setters!(ConnectionPasskeyAuthenticationMethod {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
 });
 string_enum!(
@@ -410,11 +410,11 @@ impl ConnectionPasskeyOptions {
     }
 }
 setters!(ConnectionPasskeyOptions {
-/// Sets `challenge_ui`.
+/// Sets `challenge_ui`: a [`ConnectionPasskeyChallengeUiEnum`] (one of `both`, `autofill`, `button`).
 with_challenge_ui(challenge_ui): ConnectionPasskeyChallengeUiEnum;
-/// Sets `local_enrollment_enabled`.
+/// Sets `local_enrollment_enabled`: a boolean.
 with_local_enrollment_enabled(local_enrollment_enabled): bool;
-/// Sets `progressive_enrollment_enabled`.
+/// Sets `progressive_enrollment_enabled`: a boolean.
 with_progressive_enrollment_enabled(progressive_enrollment_enabled): bool;
 });
 /// A model of the schema `ConnectionPasswordAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -445,11 +445,11 @@ impl ConnectionPasswordAuthenticationMethod {
     }
 }
 setters!(ConnectionPasswordAuthenticationMethod {
-/// Sets `api_behavior`.
+/// Sets `api_behavior`: a [`ConnectionApiBehaviorEnum`] (one of `required`, `optional`).
 with_api_behavior(api_behavior): ConnectionApiBehaviorEnum;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `signup_behavior`.
+/// Sets `signup_behavior`: a [`ConnectionSignupBehaviorEnum`] (one of `allow`, `block`).
 with_signup_behavior(signup_behavior): ConnectionSignupBehaviorEnum;
 });
 /// A model of the schema `ConnectionPasswordComplexityOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -474,7 +474,7 @@ impl ConnectionPasswordComplexityOptions {
     }
 }
 setters!(ConnectionPasswordComplexityOptions {
-/// Sets `min_length`.
+/// Sets `min_length`: an integer; 1 to 128.
 with_min_length(min_length): i64;
 });
 /// A model of the schema `ConnectionPasswordDictionaryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -503,9 +503,9 @@ impl ConnectionPasswordDictionaryOptions {
     }
 }
 setters!(ConnectionPasswordDictionaryOptions {
-/// Sets `dictionary`.
+/// Sets `dictionary`: a list, each item a string.
 with_dictionary(dictionary): Vec<String>;
-/// Sets `enable`.
+/// Sets `enable`: a boolean; required.
 with_enable(enable): bool;
 });
 /// A model of the schema `ConnectionPasswordHistoryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -534,9 +534,9 @@ impl ConnectionPasswordHistoryOptions {
     }
 }
 setters!(ConnectionPasswordHistoryOptions {
-/// Sets `enable`.
+/// Sets `enable`: a boolean; required.
 with_enable(enable): bool;
-/// Sets `size`.
+/// Sets `size`: an integer; 0 to 24.
 with_size(size): i64;
 });
 /// A model of the schema `ConnectionPasswordNoPersonalInfoOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -562,7 +562,7 @@ impl ConnectionPasswordNoPersonalInfoOptions {
     }
 }
 setters!(ConnectionPasswordNoPersonalInfoOptions {
-/// Sets `enable`.
+/// Sets `enable`: a boolean; required.
 with_enable(enable): bool;
 });
 /// A model of the schema `ConnectionPasswordOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -596,13 +596,13 @@ impl ConnectionPasswordOptions {
     }
 }
 setters!(ConnectionPasswordOptions {
-/// Sets `complexity`.
+/// Sets `complexity`: a [`ConnectionPasswordOptionsComplexity`].
 with_complexity(complexity): ConnectionPasswordOptionsComplexity;
-/// Sets `dictionary`.
+/// Sets `dictionary`: a [`ConnectionPasswordOptionsDictionary`].
 with_dictionary(dictionary): ConnectionPasswordOptionsDictionary;
-/// Sets `history`.
+/// Sets `history`: a [`ConnectionPasswordOptionsHistory`].
 with_history(history): ConnectionPasswordOptionsHistory;
-/// Sets `profile_data`.
+/// Sets `profile_data`: a [`ConnectionPasswordOptionsProfileData`].
 with_profile_data(profile_data): ConnectionPasswordOptionsProfileData;
 });
 /// A model of the schema `ConnectionPasswordOptionsComplexity`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -642,17 +642,17 @@ impl ConnectionPasswordOptionsComplexity {
     }
 }
 setters!(ConnectionPasswordOptionsComplexity {
-/// Sets `character_type_rule`.
+/// Sets `character_type_rule`: a [`PasswordCharacterTypeRulePolicyEnum`] (one of `all`, `three_of_four`).
 with_character_type_rule(character_type_rule): PasswordCharacterTypeRulePolicyEnum;
-/// Sets `character_types`.
+/// Sets `character_types`: a list, each item a [`PasswordCharacterTypeEnum`] (one of `uppercase`, `lowercase`, `number`, `special`).
 with_character_types(character_types): Vec<PasswordCharacterTypeEnum>;
-/// Sets `identical_characters`.
+/// Sets `identical_characters`: a [`PasswordIdenticalCharactersPolicyEnum`] (one of `allow`, `block`).
 with_identical_characters(identical_characters): PasswordIdenticalCharactersPolicyEnum;
-/// Sets `max_length_exceeded`.
+/// Sets `max_length_exceeded`: a [`PasswordMaxLengthExceededPolicyEnum`] (one of `truncate`, `error`).
 with_max_length_exceeded(max_length_exceeded): PasswordMaxLengthExceededPolicyEnum;
-/// Sets `min_length`.
+/// Sets `min_length`: an integer; 1 to 72.
 with_min_length(min_length): i64;
-/// Sets `sequential_characters`.
+/// Sets `sequential_characters`: a [`PasswordSequentialCharactersPolicyEnum`] (one of `allow`, `block`).
 with_sequential_characters(sequential_characters): PasswordSequentialCharactersPolicyEnum;
 });
 /// A model of the schema `ConnectionPasswordOptionsDictionary`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -683,11 +683,11 @@ impl ConnectionPasswordOptionsDictionary {
     }
 }
 setters!(ConnectionPasswordOptionsDictionary {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `custom`.
+/// Sets `custom`: a list, each item a string.
 with_custom(custom): Vec<String>;
-/// Sets `default`.
+/// Sets `default`: a [`PasswordDefaultDictionariesEnum`] (one of `en_10k`, `en_100k`).
 with_default(default): PasswordDefaultDictionariesEnum;
 });
 /// A model of the schema `ConnectionPasswordOptionsHistory`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -715,9 +715,9 @@ impl ConnectionPasswordOptionsHistory {
     }
 }
 setters!(ConnectionPasswordOptionsHistory {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `size`.
+/// Sets `size`: an integer; 1 to 24.
 with_size(size): i64;
 });
 /// A model of the schema `ConnectionPasswordOptionsProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -745,9 +745,9 @@ impl ConnectionPasswordOptionsProfileData {
     }
 }
 setters!(ConnectionPasswordOptionsProfileData {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `blocked_fields`.
+/// Sets `blocked_fields`: a list, each item a string.
 with_blocked_fields(blocked_fields): Vec<String>;
 });
 string_enum!(
@@ -829,9 +829,9 @@ impl ConnectionUsernameValidationOptions {
     }
 }
 setters!(ConnectionUsernameValidationOptions {
-/// Sets `max`.
+/// Sets `max`: an integer; at most 128; required.
 with_max(max): i64;
-/// Sets `min`.
+/// Sets `min`: an integer; at least 1; required.
 with_min(min): i64;
 });
 /// A model of the schema `ConnectionValidationOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -856,6 +856,7 @@ impl ConnectionValidationOptions {
     }
 }
 nullable_setters!(ConnectionValidationOptions {
+/// `username`: a [`ConnectionUsernameValidationOptions`]; may be `null`.
 with_username, clear_username(username): ConnectionUsernameValidationOptions;
 });
 /// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -924,25 +925,25 @@ impl CreateConnectionRequestContent {
     }
 }
 setters!(CreateConnectionRequestContent {
-/// Sets `authentication`.
+/// Sets `authentication`: a [`ConnectionAuthenticationPurpose`].
 with_authentication(authentication): ConnectionAuthenticationPurpose;
-/// Sets `connected_accounts`.
+/// Sets `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
 with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
-/// Sets `cross_app_access_requesting_app`.
+/// Sets `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
 with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
-/// Sets `display_name`.
+/// Sets `display_name`: a string; at most 128 characters.
 with_display_name(display_name): String;
-/// Sets `enabled_clients`.
+/// Sets `enabled_clients`: a list, each item a string.
 with_enabled_clients(enabled_clients): Vec<String>;
-/// Sets `is_domain_connection`.
+/// Sets `is_domain_connection`: a boolean.
 with_is_domain_connection(is_domain_connection): bool;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `options`.
+/// Sets `options`: a [`ConnectionPropertiesOptions`].
 with_options(options): ConnectionPropertiesOptions;
-/// Sets `realms`.
+/// Sets `realms`: a list, each item a string.
 with_realms(realms): Vec<String>;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 impl CreateConnectionRequestContent {
@@ -983,11 +984,11 @@ impl CreateDirectoryProvisioningRequestContent {
     }
 }
 setters!(CreateDirectoryProvisioningRequestContent {
-/// Sets `mapping`.
+/// Sets `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
 with_mapping(mapping): Vec<DirectoryProvisioningMappingItem>;
-/// Sets `synchronize_automatically`.
+/// Sets `synchronize_automatically`: a boolean.
 with_synchronize_automatically(synchronize_automatically): bool;
-/// Sets `synchronize_groups`.
+/// Sets `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
 with_synchronize_groups(synchronize_groups): SynchronizeGroupsEnum;
 });
 impl CreateDirectoryProvisioningRequestContent {
@@ -1042,9 +1043,9 @@ impl CreateScimConfigurationRequestContent {
     }
 }
 setters!(CreateScimConfigurationRequestContent {
-/// Sets `mapping`.
+/// Sets `mapping`: a list, each item a [`ScimMappingItem`].
 with_mapping(mapping): Vec<ScimMappingItem>;
-/// Sets `user_id_attribute`.
+/// Sets `user_id_attribute`: a string.
 with_user_id_attribute(user_id_attribute): String;
 });
 impl CreateScimConfigurationRequestContent {
@@ -1081,10 +1082,11 @@ impl CreateScimTokenRequestContent {
     }
 }
 setters!(CreateScimTokenRequestContent {
-/// Sets `scopes`.
+/// Sets `scopes`: a list, each item a string; at least 1 items.
 with_scopes(scopes): Vec<String>;
 });
 nullable_setters!(CreateScimTokenRequestContent {
+/// `token_lifetime`: an integer; may be `null`.
 with_token_lifetime, clear_token_lifetime(token_lifetime): i64;
 });
 impl CreateScimTokenRequestContent {
@@ -1203,9 +1205,9 @@ impl DirectoryProvisioningMappingItem {
     }
 }
 setters!(DirectoryProvisioningMappingItem {
-/// Sets `auth0`.
+/// Sets `auth0`: a string; required.
 with_auth0(auth0): String;
-/// Sets `idp`.
+/// Sets `idp`: a string; required.
 with_idp(idp): String;
 });
 /// A model of the schema `EmailAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1242,15 +1244,15 @@ impl EmailAttribute {
     }
 }
 setters!(EmailAttribute {
-/// Sets `identifier`.
+/// Sets `identifier`: a [`EmailAttributeIdentifier`].
 with_identifier(identifier): EmailAttributeIdentifier;
-/// Sets `profile_required`.
+/// Sets `profile_required`: a boolean.
 with_profile_required(profile_required): bool;
-/// Sets `signup`.
+/// Sets `signup`: a [`SignupVerified`].
 with_signup(signup): SignupVerified;
-/// Sets `unique`.
+/// Sets `unique`: a boolean.
 with_unique(unique): bool;
-/// Sets `verification_method`.
+/// Sets `verification_method`: a [`VerificationMethodEnum`] (one of `link`, `otp`).
 with_verification_method(verification_method): VerificationMethodEnum;
 });
 /// A model of the schema `EmailAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1278,9 +1280,9 @@ impl EmailAttributeIdentifier {
     }
 }
 setters!(EmailAttributeIdentifier {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `default_method`.
+/// Sets `default_method`: a [`DefaultMethodEmailIdentifierEnum`] (one of `password`, `email_otp`).
 with_default_method(default_method): DefaultMethodEmailIdentifierEnum;
 });
 /// A model of the schema `GetConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1302,7 +1304,7 @@ pub struct GetConnectionResponseContent {
     /// `enabled_clients`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_clients: Option<Vec<String>>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
+    /// `id`: a string; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_domain_connection`: a boolean.
@@ -1311,7 +1313,7 @@ pub struct GetConnectionResponseContent {
     /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; defaults to `"My connection"`.
+    /// `name`: a string; for example `"My connection"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a JSON object.
@@ -1323,7 +1325,7 @@ pub struct GetConnectionResponseContent {
     /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
-    /// `strategy`: a string; defaults to `"auth0"`.
+    /// `strategy`: a string; for example `"auth0"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1425,11 +1427,11 @@ impl PhoneAttribute {
     }
 }
 setters!(PhoneAttribute {
-/// Sets `identifier`.
+/// Sets `identifier`: a [`PhoneAttributeIdentifier`].
 with_identifier(identifier): PhoneAttributeIdentifier;
-/// Sets `profile_required`.
+/// Sets `profile_required`: a boolean.
 with_profile_required(profile_required): bool;
-/// Sets `signup`.
+/// Sets `signup`: a [`SignupVerified`].
 with_signup(signup): SignupVerified;
 });
 /// A model of the schema `PhoneAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1457,9 +1459,9 @@ impl PhoneAttributeIdentifier {
     }
 }
 setters!(PhoneAttributeIdentifier {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `default_method`.
+/// Sets `default_method`: a [`DefaultMethodPhoneNumberIdentifierEnum`] (one of `password`, `phone_otp`).
 with_default_method(default_method): DefaultMethodPhoneNumberIdentifierEnum;
 });
 string_enum!(
@@ -1501,7 +1503,7 @@ impl PostConnectionKeysRequestContent {
     }
 }
 setters!(PostConnectionKeysRequestContent {
-/// Sets `signing_alg`.
+/// Sets `signing_alg`: a [`PostConnectionKeysAlgEnum`] (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `ES256`, `ES384`).
 with_signing_alg(signing_alg): PostConnectionKeysAlgEnum;
 });
 impl PostConnectionKeysRequestContent {
@@ -1518,16 +1520,16 @@ pub struct PostConnectionsKeysResponseContentItem {
     /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
+    /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`: a boolean; defaults to `true`.
+    /// `current`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
-    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
+    /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
@@ -1539,13 +1541,13 @@ pub struct PostConnectionsKeysResponseContentItem {
     /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
+    /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
+    /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1589,10 +1591,10 @@ pub struct RotateConnectionsKeysResponseContent {
     /// `algorithm`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
+    /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
+    /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
@@ -1604,13 +1606,13 @@ pub struct RotateConnectionsKeysResponseContent {
     /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
+    /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `subject_dn`: a string; at most 132 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
-    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
+    /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1675,9 +1677,9 @@ impl ScimMappingItem {
     }
 }
 setters!(ScimMappingItem {
-/// Sets `auth0`.
+/// Sets `auth0`: a string.
 with_auth0(auth0): String;
-/// Sets `scim`.
+/// Sets `scim`: a string.
 with_scim(scim): String;
 });
 /// A model of the schema `ScimTokenItem`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1726,7 +1728,7 @@ impl SignupSchema {
     }
 }
 setters!(SignupSchema {
-/// Sets `status`.
+/// Sets `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
 with_status(status): SignupStatusEnum;
 });
 string_enum!(
@@ -1761,7 +1763,7 @@ impl SignupVerification {
     }
 }
 setters!(SignupVerification {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
 });
 /// A model of the schema `SignupVerified`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1789,9 +1791,9 @@ impl SignupVerified {
     }
 }
 setters!(SignupVerified {
-/// Sets `status`.
+/// Sets `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
 with_status(status): SignupStatusEnum;
-/// Sets `verification`.
+/// Sets `verification`: a [`SignupVerification`].
 with_verification(verification): SignupVerification;
 });
 string_enum!(
@@ -1828,7 +1830,7 @@ impl SynchronizedGroupPayload {
     }
 }
 setters!(SynchronizedGroupPayload {
-/// Sets `id`.
+/// Sets `id`: a string; 1 to 32 characters; matches `^[A-Za-z0-9]+$`; required.
 with_id(id): String;
 });
 /// A model of the schema `UpdateConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1976,67 +1978,83 @@ impl UpdateConnectionOptions {
     }
 }
 setters!(UpdateConnectionOptions {
-/// Sets `api_enable_groups`.
+/// Sets `api_enable_groups`: a boolean.
 with_api_enable_groups(api_enable_groups): bool;
-/// Sets `api_enable_users`.
+/// Sets `api_enable_users`: a boolean.
 with_api_enable_users(api_enable_users): bool;
-/// Sets `assertion_decryption_settings`.
+/// Sets `assertion_decryption_settings`: a [`ConnectionAssertionDecryptionSettings`].
 with_assertion_decryption_settings(assertion_decryption_settings): ConnectionAssertionDecryptionSettings;
-/// Sets `attributes`.
+/// Sets `attributes`: a [`ConnectionAttributes`].
 with_attributes(attributes): ConnectionAttributes;
-/// Sets `basic_profile`.
+/// Sets `basic_profile`: a boolean.
 with_basic_profile(basic_profile): bool;
-/// Sets `customScripts`.
+/// Sets `customScripts`: a [`ConnectionCustomScripts`].
 with_custom_scripts(custom_scripts): ConnectionCustomScripts;
-/// Sets `disable_self_service_change_password`.
+/// Sets `disable_self_service_change_password`: a boolean.
 with_disable_self_service_change_password(disable_self_service_change_password): bool;
-/// Sets `dpop_signing_alg`.
+/// Sets `dpop_signing_alg`: a [`ConnectionDpopSigningAlgEnum`] (one of `ES256`, `ES384`, `ES512`, `Ed25519`).
 with_dpop_signing_alg(dpop_signing_alg): ConnectionDpopSigningAlgEnum;
-/// Sets `enable_script_context`.
+/// Sets `enable_script_context`: a boolean.
 with_enable_script_context(enable_script_context): bool;
-/// Sets `enabledDatabaseCustomization`.
+/// Sets `enabledDatabaseCustomization`: a boolean.
 with_enabled_database_customization(enabled_database_customization): bool;
-/// Sets `ext_admin`.
+/// Sets `ext_admin`: a boolean.
 with_ext_admin(ext_admin): bool;
-/// Sets `ext_agreed_terms`.
+/// Sets `ext_agreed_terms`: a boolean.
 with_ext_agreed_terms(ext_agreed_terms): bool;
-/// Sets `ext_assigned_plans`.
+/// Sets `ext_assigned_plans`: a boolean.
 with_ext_assigned_plans(ext_assigned_plans): bool;
-/// Sets `ext_groups`.
+/// Sets `ext_groups`: a boolean.
 with_ext_groups(ext_groups): bool;
-/// Sets `ext_is_suspended`.
+/// Sets `ext_is_suspended`: a boolean.
 with_ext_is_suspended(ext_is_suspended): bool;
-/// Sets `ext_profile`.
+/// Sets `ext_profile`: a boolean.
 with_ext_profile(ext_profile): bool;
-/// Sets `id_token_session_expiry_supported`.
+/// Sets `id_token_session_expiry_supported`: a boolean.
 with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
-/// Sets `import_mode`.
+/// Sets `import_mode`: a boolean.
 with_import_mode(import_mode): bool;
-/// Sets `password_options`.
+/// Sets `password_options`: a [`ConnectionPasswordOptions`].
 with_password_options(password_options): ConnectionPasswordOptions;
-/// Sets `precedence`.
+/// Sets `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
 with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
-/// Sets `set_user_root_attributes`.
+/// Sets `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
 with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
-/// Sets `token_endpoint_jwtca_aud_format`.
+/// Sets `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
 with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
 });
 nullable_setters!(UpdateConnectionOptions {
+/// `authentication_methods`: a [`ConnectionAuthenticationMethods`]; may be `null`.
 with_authentication_methods, clear_authentication_methods(authentication_methods): ConnectionAuthenticationMethods;
+/// `configuration`: a JSON object; may be `null`.
 with_configuration, clear_configuration(configuration): crate::secret::SecretMap;
+/// `federated_connections_access_tokens`: a [`SignupVerification`]; may be `null`.
 with_federated_connections_access_tokens, clear_federated_connections_access_tokens(federated_connections_access_tokens): SignupVerification;
+/// `gateway_authentication`: a [`ConnectionGatewayAuthentication`]; may be `null`.
 with_gateway_authentication, clear_gateway_authentication(gateway_authentication): ConnectionGatewayAuthentication;
+/// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
 with_id_token_signed_response_algs, clear_id_token_signed_response_algs(id_token_signed_response_algs): Vec<ConnectionIdTokenSignedResponseAlgEnum>;
+/// `non_persistent_attrs`: a list, each item a string; may be `null`.
 with_non_persistent_attrs, clear_non_persistent_attrs(non_persistent_attrs): Vec<String>;
+/// `passkey_options`: a [`ConnectionPasskeyOptions`]; may be `null`.
 with_passkey_options, clear_passkey_options(passkey_options): ConnectionPasskeyOptions;
+/// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`); may be `null`.
 with_password_policy, clear_password_policy(password_policy): ConnectionPasswordPolicyEnum;
+/// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`]; may be `null`.
 with_password_complexity_options, clear_password_complexity_options(password_complexity_options): ConnectionPasswordComplexityOptions;
+/// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`]; may be `null`.
 with_password_dictionary, clear_password_dictionary(password_dictionary): ConnectionPasswordDictionaryOptions;
+/// `password_history`: a [`ConnectionPasswordHistoryOptions`]; may be `null`.
 with_password_history, clear_password_history(password_history): ConnectionPasswordHistoryOptions;
+/// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`]; may be `null`.
 with_password_no_personal_info, clear_password_no_personal_info(password_no_personal_info): ConnectionPasswordNoPersonalInfoOptions;
+/// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`); may be `null`.
 with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ConnectionTokenEndpointAuthMethodEnum;
+/// `token_endpoint_auth_signing_alg`: a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
 with_token_endpoint_auth_signing_alg, clear_token_endpoint_auth_signing_alg(token_endpoint_auth_signing_alg): ConnectionIdTokenSignedResponseAlgEnum;
+/// `upstream_params`: a JSON object; may be `null`.
 with_upstream_params, clear_upstream_params(upstream_params): crate::secret::SecretMap;
+/// `validation`: a [`ConnectionValidationOptions`]; may be `null`.
 with_validation, clear_validation(validation): ConnectionValidationOptions;
 });
 /// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -2096,25 +2114,27 @@ impl UpdateConnectionRequestContent {
     }
 }
 setters!(UpdateConnectionRequestContent {
-/// Sets `authentication`.
+/// Sets `authentication`: a [`ConnectionAuthenticationPurpose`].
 with_authentication(authentication): ConnectionAuthenticationPurpose;
-/// Sets `connected_accounts`.
+/// Sets `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
 with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
-/// Sets `cross_app_access_requesting_app`.
+/// Sets `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
 with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
-/// Sets `display_name`.
+/// Sets `display_name`: a string; at most 128 characters.
 with_display_name(display_name): String;
-/// Sets `is_domain_connection`.
+/// Sets `is_domain_connection`: a boolean.
 with_is_domain_connection(is_domain_connection): bool;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `realms`.
+/// Sets `realms`: a list, each item a string.
 with_realms(realms): Vec<String>;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 nullable_setters!(UpdateConnectionRequestContent {
+/// `enabled_clients`: a list, each item a string; may be `null`.
 with_enabled_clients, clear_enabled_clients(enabled_clients): Vec<String>;
+/// `options`: a [`UpdateConnectionOptions`]; may be `null`.
 with_options, clear_options(options): UpdateConnectionOptions;
 });
 impl UpdateConnectionRequestContent {
@@ -2158,9 +2178,9 @@ impl UpdateEnabledClientConnectionsRequestContentItem {
     }
 }
 setters!(UpdateEnabledClientConnectionsRequestContentItem {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`; required.
 with_client_id(client_id): String;
-/// Sets `status`.
+/// Sets `status`: a boolean; required.
 with_status(status): bool;
 });
 /// A request body, the schema `UpdateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -2222,9 +2242,9 @@ impl UsernameAllowedTypes {
     }
 }
 setters!(UsernameAllowedTypes {
-/// Sets `email`.
+/// Sets `email`: a boolean.
 with_email(email): bool;
-/// Sets `phone_number`.
+/// Sets `phone_number`: a boolean.
 with_phone_number(phone_number): bool;
 });
 /// A model of the schema `UsernameAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2258,13 +2278,13 @@ impl UsernameAttribute {
     }
 }
 setters!(UsernameAttribute {
-/// Sets `identifier`.
+/// Sets `identifier`: a [`UsernameAttributeIdentifier`].
 with_identifier(identifier): UsernameAttributeIdentifier;
-/// Sets `profile_required`.
+/// Sets `profile_required`: a boolean.
 with_profile_required(profile_required): bool;
-/// Sets `signup`.
+/// Sets `signup`: a [`SignupSchema`].
 with_signup(signup): SignupSchema;
-/// Sets `validation`.
+/// Sets `validation`: a [`UsernameValidation`].
 with_validation(validation): UsernameValidation;
 });
 /// The schema `UsernameAttributeIdentifier`: the same shape as [`SignupVerification`], so one type serves both.
@@ -2297,11 +2317,11 @@ impl UsernameValidation {
     }
 }
 setters!(UsernameValidation {
-/// Sets `allowed_types`.
+/// Sets `allowed_types`: a [`UsernameAllowedTypes`].
 with_allowed_types(allowed_types): UsernameAllowedTypes;
-/// Sets `max_length`.
+/// Sets `max_length`: a number; 1 to 128.
 with_max_length(max_length): f64;
-/// Sets `min_length`.
+/// Sets `min_length`: a number; 1 to 128.
 with_min_length(min_length): f64;
 });
 string_enum!(

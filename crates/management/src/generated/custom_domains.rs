@@ -49,16 +49,17 @@ impl CreateCustomDomainRequestContent {
     }
 }
 setters!(CreateCustomDomainRequestContent {
-/// Sets `domain_metadata`.
+/// Sets `domain_metadata`: a JSON object.
 with_domain_metadata(domain_metadata): crate::secret::SecretMap;
-/// Sets `relying_party_identifier`.
+/// Sets `relying_party_identifier`: a string; format `hostname`; at most 255 characters.
 with_relying_party_identifier(relying_party_identifier): String;
-/// Sets `tls_policy`.
+/// Sets `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
 with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
-/// Sets `verification_method`.
+/// Sets `verification_method`: a [`CustomDomainVerificationMethodEnum`] (one of `txt`); defaults to `"txt"`.
 with_verification_method(verification_method): CustomDomainVerificationMethodEnum;
 });
 nullable_setters!(CreateCustomDomainRequestContent {
+/// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
 with_custom_client_ip_header, clear_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
 });
 impl CreateCustomDomainRequestContent {
@@ -78,31 +79,31 @@ pub struct CreateCustomDomainResponseContent {
     /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
+    /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
+    /// `domain`: a string; for example `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
+    /// `is_default`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `primary`: a boolean; defaults to `false`; required.
+    /// `primary`: a boolean; for example `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
+    /// `tls_policy`: a string; for example `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`]; required.
@@ -123,34 +124,34 @@ pub struct CustomDomain {
     /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
+    /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
+    /// `domain`: a string; for example `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `is_default`: a boolean; defaults to `false`.
+    /// `is_default`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
+    /// `origin_domain_name`: a string; for example `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary`: a boolean; defaults to `false`; required.
+    /// `primary`: a boolean; for example `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `relying_party_identifier`: a string; format `hostname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
+    /// `tls_policy`: a string; for example `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`].
@@ -271,13 +272,13 @@ pub struct DomainVerification {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DomainVerificationMethod {
-    /// `domain`: a string; defaults to `"_cf-custom-hostname.login.mycompany.com"`.
+    /// `domain`: a string; for example `"_cf-custom-hostname.login.mycompany.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `name`: a [`DomainVerificationMethodNameEnum`] (one of `cname`, `txt`); defaults to `"txt"`; required.
+    /// `name`: a [`DomainVerificationMethodNameEnum`] (one of `cname`, `txt`); for example `"txt"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<DomainVerificationMethodNameEnum>,
-    /// `record`: a string; defaults to `"auth0-domain-verification=..."`; required.
+    /// `record`: a string; for example `"auth0-domain-verification=..."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -308,7 +309,7 @@ pub type GetCustomDomainResponseContent = CustomDomain;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetDefaultCanonicalDomainResponseContent {
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
+    /// `domain`: a string; for example `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -449,13 +450,15 @@ impl UpdateCustomDomainRequestContent {
     }
 }
 setters!(UpdateCustomDomainRequestContent {
-/// Sets `domain_metadata`.
+/// Sets `domain_metadata`: a JSON object.
 with_domain_metadata(domain_metadata): crate::secret::SecretMap;
-/// Sets `tls_policy`.
+/// Sets `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
 with_tls_policy(tls_policy): CustomDomainTlsPolicyEnum;
 });
 nullable_setters!(UpdateCustomDomainRequestContent {
+/// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
 with_custom_client_ip_header, clear_custom_client_ip_header(custom_client_ip_header): CustomDomainCustomClientIpHeaderEnum;
+/// `relying_party_identifier`: a string; format `hostname`; at most 255 characters; may be `null`.
 with_relying_party_identifier, clear_relying_party_identifier(relying_party_identifier): String;
 });
 impl UpdateCustomDomainRequestContent {
@@ -480,34 +483,34 @@ pub struct VerifyCustomDomainResponseContent {
     /// `certificate`: a [`DomainCertificate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
-    /// `cname_api_key`: a secret string; defaults to `"d4feca..."`; redacted in `Debug`.
+    /// `cname_api_key`: a secret string; for example `"d4feca..."`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname_api_key: Option<crate::Secret>,
     /// `custom_client_ip_header`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
-    /// `custom_domain_id`: a string; defaults to `"cd_0000000000000001"`; required.
+    /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
-    /// `domain`: a string; defaults to `"login.mycompany.com"`; required.
+    /// `domain`: a string; for example `"login.mycompany.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
-    /// `origin_domain_name`: a string; defaults to `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
+    /// `origin_domain_name`: a string; for example `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
-    /// `primary`: a boolean; defaults to `false`; required.
+    /// `primary`: a boolean; for example `false`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); defaults to `"ready"`; required.
+    /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
-    /// `tls_policy`: a string; defaults to `"recommended"`.
+    /// `tls_policy`: a string; for example `"recommended"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
-    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); defaults to `"self_managed_certs"`; required.
+    /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`].

@@ -40,7 +40,7 @@ impl CreatePublicKeyDeviceCredentialRequestContent {
     }
 }
 setters!(CreatePublicKeyDeviceCredentialRequestContent {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`.
 with_client_id(client_id): String;
 });
 impl CreatePublicKeyDeviceCredentialRequestContent {
@@ -54,7 +54,7 @@ impl CreatePublicKeyDeviceCredentialRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePublicKeyDeviceCredentialResponseContent {
-    /// `id`: a string; defaults to `"dcr_0000000000000001"`; required.
+    /// `id`: a string; for example `"dcr_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -66,22 +66,22 @@ str_accessors!(CreatePublicKeyDeviceCredentialResponseContent: id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeviceCredential {
-    /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
+    /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `device_id`: a string; defaults to `"550e8400-e29b-41d4-a716-446655440000"`.
+    /// `device_id`: a string; for example `"550e8400-e29b-41d4-a716-446655440000"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// `device_name`: a string; defaults to `"iPhone Mobile Safari UI/WKWebView"`.
+    /// `device_name`: a string; for example `"iPhone Mobile Safari UI/WKWebView"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// `id`: a string; defaults to `"dcr_0000000000000001"`.
+    /// `id`: a string; for example `"dcr_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`DeviceCredentialTypeEnum`] (one of `public_key`, `refresh_token`, `rotating_refresh_token`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DeviceCredentialTypeEnum>,
-    /// `user_id`: a string; defaults to `"usr_5457edea1b8f33391a000004"`.
+    /// `user_id`: a string; for example `"usr_5457edea1b8f33391a000004"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.

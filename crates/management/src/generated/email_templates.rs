@@ -48,7 +48,7 @@ pub struct GetEmailTemplateResponseContent {
     /// `enabled`: a boolean; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; may be `null`.
+    /// `from`: a string; for example `"sender@auth0.com"`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
@@ -64,10 +64,10 @@ pub struct GetEmailTemplateResponseContent {
     /// `subject`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`; may be `null`.
+    /// `syntax`: a string; for example `"liquid"`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
@@ -88,7 +88,7 @@ pub struct SetEmailTemplateRequestContent {
     body: String,
     /// `enabled`: a boolean; required; may be `null`.
     enabled: bool,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required; may be `null`.
+    /// `from`: a string; for example `"sender@auth0.com"`; required; may be `null`.
     from: String,
     /// `includeEmailInRedirect`: a boolean.
     #[serde(
@@ -104,9 +104,9 @@ pub struct SetEmailTemplateRequestContent {
     result_url: crate::Nullable<String>,
     /// `subject`: a string; required; may be `null`.
     subject: String,
-    /// `syntax`: a string; defaults to `"liquid"`; required; may be `null`.
+    /// `syntax`: a string; for example `"liquid"`; required; may be `null`.
     syntax: String,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`; required.
     template: EmailTemplateNameEnum,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
     #[serde(
@@ -144,11 +144,13 @@ impl SetEmailTemplateRequestContent {
     }
 }
 setters!(SetEmailTemplateRequestContent {
-/// Sets `includeEmailInRedirect`.
+/// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
 });
 nullable_setters!(SetEmailTemplateRequestContent {
+/// `resultUrl`: a string; may be `null`.
 with_result_url, clear_result_url(result_url): String;
+/// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
 with_url_lifetime_in_seconds, clear_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
 });
 impl SetEmailTemplateRequestContent {
@@ -168,7 +170,7 @@ pub struct SetEmailTemplateResponseContent {
     /// `enabled`: a boolean; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; required; may be `null`.
+    /// `from`: a string; for example `"sender@auth0.com"`; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
@@ -184,10 +186,10 @@ pub struct SetEmailTemplateResponseContent {
     /// `subject`: a string; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `syntax`: a string; defaults to `"liquid"`; required; may be `null`.
+    /// `syntax`: a string; for example `"liquid"`; required; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
-    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`; required.
+    /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
@@ -210,7 +212,7 @@ pub struct UpdateEmailTemplateRequestContent {
     /// `enabled`: a boolean; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     enabled: crate::Nullable<bool>,
-    /// `from`: a string; defaults to `"sender@auth0.com"`; may be `null`.
+    /// `from`: a string; for example `"sender@auth0.com"`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     from: crate::Nullable<String>,
     /// `includeEmailInRedirect`: a boolean.
@@ -228,7 +230,7 @@ pub struct UpdateEmailTemplateRequestContent {
     /// `subject`: a string; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     subject: crate::Nullable<String>,
-    /// `syntax`: a string; defaults to `"liquid"`; may be `null`.
+    /// `syntax`: a string; for example `"liquid"`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     syntax: crate::Nullable<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
@@ -263,18 +265,25 @@ impl UpdateEmailTemplateRequestContent {
     }
 }
 setters!(UpdateEmailTemplateRequestContent {
-/// Sets `includeEmailInRedirect`.
+/// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `template`.
+/// Sets `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
 with_template(template): EmailTemplateNameEnum;
 });
 nullable_setters!(UpdateEmailTemplateRequestContent {
+/// `body`: a string; may be `null`.
 with_body, clear_body(body): String;
+/// `enabled`: a boolean; may be `null`.
 with_enabled, clear_enabled(enabled): bool;
+/// `from`: a string; for example `"sender@auth0.com"`; may be `null`.
 with_from, clear_from(from): String;
+/// `resultUrl`: a string; may be `null`.
 with_result_url, clear_result_url(result_url): String;
+/// `subject`: a string; may be `null`.
 with_subject, clear_subject(subject): String;
+/// `syntax`: a string; for example `"liquid"`; may be `null`.
 with_syntax, clear_syntax(syntax): String;
+/// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
 with_url_lifetime_in_seconds, clear_url_lifetime_in_seconds(url_lifetime_in_seconds): f64;
 });
 impl UpdateEmailTemplateRequestContent {

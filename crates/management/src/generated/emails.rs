@@ -40,12 +40,13 @@ impl CreateEmailProviderRequestContent {
     }
 }
 setters!(CreateEmailProviderRequestContent {
-/// Sets `default_from_address`.
+/// Sets `default_from_address`: a string.
 with_default_from_address(default_from_address): String;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `true`.
 with_enabled(enabled): bool;
 });
 nullable_setters!(CreateEmailProviderRequestContent {
+/// `settings`: a JSON object; may be `null`.
 with_settings, clear_settings(settings): crate::secret::SecretMap;
 });
 impl CreateEmailProviderRequestContent {
@@ -236,11 +237,11 @@ impl EmailProviderCredentialsSchemaAccessKeyId {
     }
 }
 setters!(EmailProviderCredentialsSchemaAccessKeyId {
-/// Sets `accessKeyId`.
+/// Sets `accessKeyId`: a string; at least 1 characters.
 with_access_key_id(access_key_id): String;
-/// Sets `region`.
+/// Sets `region`: a string; at least 1 characters.
 with_region(region): String;
-/// Sets `secretAccessKey`.
+/// Sets `secretAccessKey`: a secret string; at least 1 characters; redacted in `Debug`.
 with_secret_access_key(secret_access_key): crate::Secret;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -266,7 +267,7 @@ impl EmailProviderCredentialsSchemaApiKey {
     }
 }
 setters!(EmailProviderCredentialsSchemaApiKey {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -294,10 +295,11 @@ impl EmailProviderCredentialsSchemaApiKeyRegion {
     }
 }
 setters!(EmailProviderCredentialsSchemaApiKeyRegion {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
 nullable_setters!(EmailProviderCredentialsSchemaApiKeyRegion {
+/// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
 with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -332,11 +334,11 @@ impl EmailProviderCredentialsSchemaClientId {
     }
 }
 setters!(EmailProviderCredentialsSchemaClientId {
-/// Sets `clientId`.
+/// Sets `clientId`: a string; at least 1 characters.
 with_client_id(client_id): String;
-/// Sets `clientSecret`.
+/// Sets `clientSecret`: a secret string; at least 1 characters; redacted in `Debug`.
 with_client_secret(client_secret): crate::Secret;
-/// Sets `tenantId`.
+/// Sets `tenantId`: a string; at least 1 characters.
 with_tenant_id(tenant_id): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -365,7 +367,7 @@ impl EmailProviderCredentialsSchemaConnectionString {
     }
 }
 setters!(EmailProviderCredentialsSchemaConnectionString {
-/// Sets `connectionString`.
+/// Sets `connectionString`: a string; at least 1 characters.
 with_connection_string(connection_string): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -396,12 +398,13 @@ impl EmailProviderCredentialsSchemaDomain {
     }
 }
 setters!(EmailProviderCredentialsSchemaDomain {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
-/// Sets `domain`.
+/// Sets `domain`: a string; at least 4 characters.
 with_domain(domain): String;
 });
 nullable_setters!(EmailProviderCredentialsSchemaDomain {
+/// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
 with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -435,13 +438,13 @@ impl EmailProviderCredentialsSchemaSmtpHost {
     }
 }
 setters!(EmailProviderCredentialsSchemaSmtpHost {
-/// Sets `smtp_host`.
+/// Sets `smtp_host`: a [`EmailSmtpHost`].
 with_smtp_host(smtp_host): EmailSmtpHost;
-/// Sets `smtp_pass`.
+/// Sets `smtp_pass`: a secret string; at least 1 characters; redacted in `Debug`.
 with_smtp_pass(smtp_pass): crate::Secret;
-/// Sets `smtp_port`.
+/// Sets `smtp_port`: an integer.
 with_smtp_port(smtp_port): i64;
-/// Sets `smtp_user`.
+/// Sets `smtp_user`: a string; at least 1 characters.
 with_smtp_user(smtp_user): String;
 });
 string_enum!(
@@ -531,10 +534,10 @@ pub struct GetEmailProviderResponseContent {
     /// `default_from_address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from_address: Option<String>,
-    /// `enabled`: a boolean; defaults to `true`.
+    /// `enabled`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`: a string; defaults to `"sendgrid"`.
+    /// `name`: a string; for example `"sendgrid"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `settings`: a JSON object.
@@ -582,16 +585,17 @@ impl UpdateEmailProviderRequestContent {
     }
 }
 setters!(UpdateEmailProviderRequestContent {
-/// Sets `credentials`.
+/// Sets `credentials`: a [`EmailProviderCredentialsSchema`].
 with_credentials(credentials): EmailProviderCredentialsSchema;
-/// Sets `default_from_address`.
+/// Sets `default_from_address`: a string.
 with_default_from_address(default_from_address): String;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `name`.
+/// Sets `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`).
 with_name(name): EmailProviderNameEnum;
 });
 nullable_setters!(UpdateEmailProviderRequestContent {
+/// `settings`: a JSON object; may be `null`.
 with_settings, clear_settings(settings): crate::secret::SecretMap;
 });
 impl UpdateEmailProviderRequestContent {

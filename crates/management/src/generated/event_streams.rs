@@ -35,13 +35,13 @@ impl CreateEventStreamActionRequestContent {
     }
 }
 setters!(CreateEventStreamActionRequestContent {
-/// Sets `destination`.
+/// Sets `destination`: a [`EventStreamActionDestination`]; required.
 with_destination(destination): EventStreamActionDestination;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `status`.
+/// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
-/// Sets `subscriptions`.
+/// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
 with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
 });
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -133,13 +133,13 @@ impl CreateEventStreamEventBridgeRequestContent {
     }
 }
 setters!(CreateEventStreamEventBridgeRequestContent {
-/// Sets `destination`.
+/// Sets `destination`: a [`EventStreamEventBridgeDestination`]; required.
 with_destination(destination): EventStreamEventBridgeDestination;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `status`.
+/// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
-/// Sets `subscriptions`.
+/// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
 with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
 });
 /// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -175,13 +175,13 @@ impl CreateEventStreamRedeliveryRequestContent {
     }
 }
 setters!(CreateEventStreamRedeliveryRequestContent {
-/// Sets `date_from`.
+/// Sets `date_from`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
 with_date_from(date_from): crate::Timestamp;
-/// Sets `date_to`.
+/// Sets `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
 with_date_to(date_to): crate::Timestamp;
-/// Sets `event_types`.
+/// Sets `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
 with_event_types(event_types): Vec<EventStreamEventTypeEnum>;
-/// Sets `statuses`.
+/// Sets `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
 with_statuses(statuses): Vec<EventStreamDeliveryStatusEnum>;
 });
 impl CreateEventStreamRedeliveryRequestContent {
@@ -237,7 +237,7 @@ impl CreateEventStreamTestEventRequestContent {
     }
 }
 setters!(CreateEventStreamTestEventRequestContent {
-/// Sets `data`.
+/// Sets `data`: a JSON object.
 with_data(data): crate::secret::SecretMap;
 });
 impl CreateEventStreamTestEventRequestContent {
@@ -282,13 +282,13 @@ impl CreateEventStreamWebHookRequestContent {
     }
 }
 setters!(CreateEventStreamWebHookRequestContent {
-/// Sets `destination`.
+/// Sets `destination`: a [`EventStreamWebhookDestination`]; required.
 with_destination(destination): EventStreamWebhookDestination;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `status`.
+/// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
-/// Sets `subscriptions`.
+/// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
 with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
 });
 /// A model of the schema `EventStreamActionConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -315,7 +315,7 @@ impl EventStreamActionConfiguration {
     }
 }
 setters!(EventStreamActionConfiguration {
-/// Sets `action_id`.
+/// Sets `action_id`: a string; required.
 with_action_id(action_id): String;
 });
 /// A model of the schema `EventStreamActionDestination`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -345,7 +345,7 @@ impl EventStreamActionDestination {
     }
 }
 setters!(EventStreamActionDestination {
-/// Sets `configuration`.
+/// Sets `configuration`: a [`EventStreamActionConfiguration`]; required.
 with_configuration(configuration): EventStreamActionConfiguration;
 });
 string_enum!(
@@ -603,11 +603,11 @@ impl EventStreamEventBridgeConfiguration {
     }
 }
 setters!(EventStreamEventBridgeConfiguration {
-/// Sets `aws_account_id`.
+/// Sets `aws_account_id`: a string; matches `^\d{12}$`; required.
 with_aws_account_id(aws_account_id): String;
-/// Sets `aws_partner_event_source`.
+/// Sets `aws_partner_event_source`: a string.
 with_aws_partner_event_source(aws_partner_event_source): String;
-/// Sets `aws_region`.
+/// Sets `aws_region`: a [`EventStreamEventBridgeAwsRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
 with_aws_region(aws_region): EventStreamEventBridgeAwsRegionEnum;
 });
 /// A model of the schema `EventStreamEventBridgeDestination`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -639,7 +639,7 @@ impl EventStreamEventBridgeDestination {
     }
 }
 setters!(EventStreamEventBridgeDestination {
-/// Sets `configuration`.
+/// Sets `configuration`: a [`EventStreamEventBridgeConfiguration`]; required.
 with_configuration(configuration): EventStreamEventBridgeConfiguration;
 });
 string_enum!(
@@ -836,7 +836,7 @@ impl EventStreamSubscription {
     }
 }
 setters!(EventStreamSubscription {
-/// Sets `event_type`.
+/// Sets `event_type`: a string.
 with_event_type(event_type): String;
 });
 /// The schema `EventStreamTestEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
@@ -903,7 +903,7 @@ impl EventStreamWebhookBasicAuth {
     }
 }
 setters!(EventStreamWebhookBasicAuth {
-/// Sets `username`.
+/// Sets `username`: a string; at most 128 characters; matches `^[^:]+$`; required.
 with_username(username): String;
 });
 string_enum!(
@@ -970,9 +970,9 @@ impl EventStreamWebhookConfiguration {
     }
 }
 setters!(EventStreamWebhookConfiguration {
-/// Sets `webhook_authorization`.
+/// Sets `webhook_authorization`: a [`EventStreamWebhookAuthorizationResponse`]; required.
 with_webhook_authorization(webhook_authorization): EventStreamWebhookAuthorizationResponse;
-/// Sets `webhook_endpoint`.
+/// Sets `webhook_endpoint`: a string; matches `^https://.*`; required.
 with_webhook_endpoint(webhook_endpoint): String;
 });
 /// A model of the schema `EventStreamWebhookCustomHeaderAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1004,7 +1004,7 @@ impl EventStreamWebhookCustomHeaderAuth {
     }
 }
 setters!(EventStreamWebhookCustomHeaderAuth {
-/// Sets `header_key`.
+/// Sets `header_key`: a string; at least 1 characters; matches `^[a-zA-Z0-9!#$%&'*+.^_'|~-]+$`; required.
 with_header_key(header_key): String;
 });
 string_enum!(
@@ -1040,7 +1040,7 @@ impl EventStreamWebhookDestination {
     }
 }
 setters!(EventStreamWebhookDestination {
-/// Sets `configuration`.
+/// Sets `configuration`: a [`EventStreamWebhookConfiguration`]; required.
 with_configuration(configuration): EventStreamWebhookConfiguration;
 });
 string_enum!(
@@ -1116,13 +1116,13 @@ impl UpdateEventStreamRequestContent {
     }
 }
 setters!(UpdateEventStreamRequestContent {
-/// Sets `destination`.
+/// Sets `destination`: a [`EventStreamDestinationPatch`].
 with_destination(destination): EventStreamDestinationPatch;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `status`.
+/// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
-/// Sets `subscriptions`.
+/// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`].
 with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
 });
 impl UpdateEventStreamRequestContent {

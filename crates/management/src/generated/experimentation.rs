@@ -69,17 +69,17 @@ impl AllocationRequestItem {
     }
 }
 setters!(AllocationRequestItem {
-/// Sets `is_control`.
+/// Sets `is_control`: a boolean; required.
 with_is_control(is_control): bool;
-/// Sets `is_fallback`.
+/// Sets `is_fallback`: a boolean.
 with_is_fallback(is_fallback): bool;
-/// Sets `priority`.
+/// Sets `priority`: an integer; at least 1.
 with_priority(priority): i64;
-/// Sets `segment_id`.
+/// Sets `segment_id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`.
 with_segment_id(segment_id): String;
-/// Sets `variation_id`.
+/// Sets `variation_id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
 with_variation_id(variation_id): String;
-/// Sets `weight`.
+/// Sets `weight`: a number; 0 to 100.
 with_weight(weight): f64;
 });
 string_enum!(
@@ -158,7 +158,7 @@ impl CreateExperimentRequestContent {
     }
 }
 setters!(CreateExperimentRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_description(description): String;
 });
 impl CreateExperimentRequestContent {
@@ -197,7 +197,7 @@ impl CreateFeatureFlagRequestContent {
     }
 }
 setters!(CreateFeatureFlagRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_description(description): String;
 });
 impl CreateFeatureFlagRequestContent {
@@ -236,7 +236,7 @@ impl CreateSegmentRequestContent {
     }
 }
 setters!(CreateSegmentRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_description(description): String;
 });
 impl CreateSegmentRequestContent {
@@ -275,7 +275,7 @@ impl CreateVariationRequestContent {
     }
 }
 setters!(CreateVariationRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_description(description): String;
 });
 impl CreateVariationRequestContent {
@@ -501,7 +501,7 @@ impl SegmentContainsExpression {
     }
 }
 setters!(SegmentContainsExpression {
-/// Sets `contains`.
+/// Sets `contains`: a list, each item a string; at least 1 items; required.
 with_contains(contains): Vec<String>;
 });
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -527,7 +527,7 @@ impl SegmentEndsWithExpression {
     }
 }
 setters!(SegmentEndsWithExpression {
-/// Sets `ends_with`.
+/// Sets `ends_with`: a list, each item a string; at least 1 items; required.
 with_ends_with(ends_with): Vec<String>;
 });
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -553,7 +553,7 @@ impl SegmentExistsExpression {
     }
 }
 setters!(SegmentExistsExpression {
-/// Sets `exists`.
+/// Sets `exists`: a boolean; required.
 with_exists(exists): bool;
 });
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -608,27 +608,27 @@ impl SegmentMatchConditions {
     }
 }
 setters!(SegmentMatchConditions {
-/// Sets `browser`.
+/// Sets `browser`: a [`SegmentMatchExpression`].
 with_browser(browser): SegmentMatchExpression;
-/// Sets `client_id`.
+/// Sets `client_id`: a [`SegmentMatchExpression`].
 with_client_id(client_id): SegmentMatchExpression;
-/// Sets `connection`.
+/// Sets `connection`: a [`SegmentMatchExpression`].
 with_connection(connection): SegmentMatchExpression;
-/// Sets `connection_type`.
+/// Sets `connection_type`: a [`SegmentMatchExpression`].
 with_connection_type(connection_type): SegmentMatchExpression;
-/// Sets `country`.
+/// Sets `country`: a [`SegmentMatchExpression`].
 with_country(country): SegmentMatchExpression;
-/// Sets `device_type`.
+/// Sets `device_type`: a [`SegmentMatchExpression`].
 with_device_type(device_type): SegmentMatchExpression;
-/// Sets `domain`.
+/// Sets `domain`: a [`SegmentMatchExpression`].
 with_domain(domain): SegmentMatchExpression;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a [`SegmentMatchExpression`].
 with_organization_id(organization_id): SegmentMatchExpression;
-/// Sets `platform`.
+/// Sets `platform`: a [`SegmentMatchExpression`].
 with_platform(platform): SegmentMatchExpression;
-/// Sets `region`.
+/// Sets `region`: a [`SegmentMatchExpression`].
 with_region(region): SegmentMatchExpression;
-/// Sets `user_agent`.
+/// Sets `user_agent`: a [`SegmentMatchExpression`].
 with_user_agent(user_agent): SegmentMatchExpression;
 });
 /// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -751,9 +751,9 @@ impl SegmentRule {
     }
 }
 setters!(SegmentRule {
-/// Sets `match`.
+/// Sets `match`: a [`SegmentMatchConditions`].
 with_match(match_): SegmentMatchConditions;
-/// Sets `not_match`.
+/// Sets `not_match`: a [`SegmentNotMatchConditions`].
 with_not_match(not_match): SegmentNotMatchConditions;
 });
 /// A model of the schema `SegmentStartsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -779,7 +779,7 @@ impl SegmentStartsWithExpression {
     }
 }
 setters!(SegmentStartsWithExpression {
-/// Sets `starts_with`.
+/// Sets `starts_with`: a list, each item a string; at least 1 items; required.
 with_starts_with(starts_with): Vec<String>;
 });
 string_enum!(
@@ -831,14 +831,15 @@ impl UpdateExperimentRequestContent {
     }
 }
 setters!(UpdateExperimentRequestContent {
-/// Sets `allocations`.
+/// Sets `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items.
 with_allocations(allocations): Vec<AllocationRequestItem>;
-/// Sets `assignment_config`.
+/// Sets `assignment_config`: a [`AssignmentConfig`].
 with_assignment_config(assignment_config): AssignmentConfig;
-/// Sets `name`.
+/// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
 });
 nullable_setters!(UpdateExperimentRequestContent {
+/// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
 with_description, clear_description(description): String;
 });
 impl UpdateExperimentRequestContent {
@@ -907,12 +908,13 @@ impl UpdateFeatureFlagRequestContent {
     }
 }
 setters!(UpdateFeatureFlagRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
-/// Sets `parameters`.
+/// Sets `parameters`: a JSON object.
 with_parameters(parameters): crate::secret::SecretMap;
 });
 nullable_setters!(UpdateFeatureFlagRequestContent {
+/// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
 with_description, clear_description(description): String;
 });
 impl UpdateFeatureFlagRequestContent {
@@ -981,12 +983,13 @@ impl UpdateSegmentRequestContent {
     }
 }
 setters!(UpdateSegmentRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
-/// Sets `rules`.
+/// Sets `rules`: a list, each item a [`SegmentRule`]; at least 1 items.
 with_rules(rules): Vec<SegmentRule>;
 });
 nullable_setters!(UpdateSegmentRequestContent {
+/// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
 with_description, clear_description(description): String;
 });
 impl UpdateSegmentRequestContent {
@@ -1027,12 +1030,13 @@ impl UpdateVariationRequestContent {
     }
 }
 setters!(UpdateVariationRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
-/// Sets `overrides`.
+/// Sets `overrides`: a JSON object.
 with_overrides(overrides): crate::secret::SecretMap;
 });
 nullable_setters!(UpdateVariationRequestContent {
+/// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
 with_description, clear_description(description): String;
 });
 impl UpdateVariationRequestContent {

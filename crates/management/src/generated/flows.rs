@@ -26,7 +26,7 @@ impl CreateFlowRequestContent {
     }
 }
 setters!(CreateFlowRequestContent {
-/// Sets `actions`.
+/// Sets `actions`: a list, each item a [`FlowAction`]; at least 0 items.
 with_actions(actions): Vec<FlowAction>;
 });
 impl CreateFlowRequestContent {
@@ -120,9 +120,9 @@ impl CreateFlowsVaultConnectionActivecampaignApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionActivecampaignApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupApiKeyWithBaseUrl`]; required.
 with_setup(setup): FlowsVaultConnectioSetupApiKeyWithBaseUrl;
 });
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -155,7 +155,7 @@ impl CreateFlowsVaultConnectionActivecampaignUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionActivecampaignUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -235,9 +235,9 @@ impl CreateFlowsVaultConnectionAirtableApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionAirtableApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionAirtableUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -268,7 +268,7 @@ impl CreateFlowsVaultConnectionAirtableUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionAirtableUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -351,9 +351,9 @@ impl CreateFlowsVaultConnectionAuth0OauthApp {
     }
 }
 setters!(CreateFlowsVaultConnectionAuth0OauthApp {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthApp`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthApp;
 });
 /// A model of the schema `CreateFlowsVaultConnectionAuth0Uninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -384,7 +384,7 @@ impl CreateFlowsVaultConnectionAuth0Uninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionAuth0Uninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -467,9 +467,9 @@ impl CreateFlowsVaultConnectionBigqueryJwt {
     }
 }
 setters!(CreateFlowsVaultConnectionBigqueryJwt {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupBigqueryOauthJwt`]; required.
 with_setup(setup): FlowsVaultConnectioSetupBigqueryOauthJwt;
 });
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -500,7 +500,7 @@ impl CreateFlowsVaultConnectionBigqueryUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionBigqueryUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -583,9 +583,9 @@ impl CreateFlowsVaultConnectionClearbitApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionClearbitApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionClearbitUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -616,7 +616,7 @@ impl CreateFlowsVaultConnectionClearbitUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionClearbitUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -699,9 +699,9 @@ impl CreateFlowsVaultConnectionDocusignOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionDocusignOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionDocusignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -732,7 +732,7 @@ impl CreateFlowsVaultConnectionDocusignUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionDocusignUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -817,9 +817,9 @@ impl CreateFlowsVaultConnectionGoogleSheetsOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionGoogleSheetsOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -852,7 +852,7 @@ impl CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionGoogleSheetsUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -972,9 +972,9 @@ impl CreateFlowsVaultConnectionHttpApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionHttpApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectionHttpApiKeySetup`]; required.
 with_setup(setup): FlowsVaultConnectionHttpApiKeySetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1012,9 +1012,9 @@ impl CreateFlowsVaultConnectionHttpBasicAuth {
     }
 }
 setters!(CreateFlowsVaultConnectionHttpBasicAuth {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectionHttpBasicAuthSetup`]; required.
 with_setup(setup): FlowsVaultConnectionHttpBasicAuthSetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1052,9 +1052,9 @@ impl CreateFlowsVaultConnectionHttpBearer {
     }
 }
 setters!(CreateFlowsVaultConnectionHttpBearer {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupHttpBearer`]; required.
 with_setup(setup): FlowsVaultConnectioSetupHttpBearer;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpOauthClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1092,9 +1092,9 @@ impl CreateFlowsVaultConnectionHttpOauthClientCredentials {
     }
 }
 setters!(CreateFlowsVaultConnectionHttpOauthClientCredentials {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectionHttpOauthClientCredentialsSetup`]; required.
 with_setup(setup): FlowsVaultConnectionHttpOauthClientCredentialsSetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1125,7 +1125,7 @@ impl CreateFlowsVaultConnectionHttpUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionHttpUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1216,9 +1216,9 @@ impl CreateFlowsVaultConnectionHubspotApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionHubspotApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHubspotOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1256,9 +1256,9 @@ impl CreateFlowsVaultConnectionHubspotOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionHubspotOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHubspotUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1289,7 +1289,7 @@ impl CreateFlowsVaultConnectionHubspotUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionHubspotUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1369,9 +1369,9 @@ impl CreateFlowsVaultConnectionJwtJwt {
     }
 }
 setters!(CreateFlowsVaultConnectionJwtJwt {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupJwt`]; required.
 with_setup(setup): FlowsVaultConnectioSetupJwt;
 });
 /// A model of the schema `CreateFlowsVaultConnectionJwtUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1402,7 +1402,7 @@ impl CreateFlowsVaultConnectionJwtUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionJwtUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1496,9 +1496,9 @@ impl CreateFlowsVaultConnectionMailchimpApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionMailchimpApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1536,9 +1536,9 @@ impl CreateFlowsVaultConnectionMailchimpOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionMailchimpOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1569,7 +1569,7 @@ impl CreateFlowsVaultConnectionMailchimpUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionMailchimpUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1652,9 +1652,9 @@ impl CreateFlowsVaultConnectionMailjetApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionMailjetApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupMailjetApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupMailjetApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailjetUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1685,7 +1685,7 @@ impl CreateFlowsVaultConnectionMailjetUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionMailjetUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1779,9 +1779,9 @@ impl CreateFlowsVaultConnectionPipedriveOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionPipedriveOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveToken`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1816,9 +1816,9 @@ impl CreateFlowsVaultConnectionPipedriveToken {
     }
 }
 setters!(CreateFlowsVaultConnectionPipedriveToken {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1849,7 +1849,7 @@ impl CreateFlowsVaultConnectionPipedriveUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionPipedriveUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes, named by the value of `app_id`: the schema `CreateFlowsVaultConnectionRequestContent`. A value whose `app_id` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -2059,9 +2059,9 @@ impl CreateFlowsVaultConnectionSalesforceOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionSalesforceOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2092,7 +2092,7 @@ impl CreateFlowsVaultConnectionSalesforceUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionSalesforceUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2172,9 +2172,9 @@ impl CreateFlowsVaultConnectionSendgridApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionSendgridApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSendgridUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2205,7 +2205,7 @@ impl CreateFlowsVaultConnectionSendgridUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionSendgridUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2299,9 +2299,9 @@ impl CreateFlowsVaultConnectionSlackOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionSlackOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSlackUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2332,7 +2332,7 @@ impl CreateFlowsVaultConnectionSlackUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionSlackUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSlackWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2367,9 +2367,9 @@ impl CreateFlowsVaultConnectionSlackWebhook {
     }
 }
 setters!(CreateFlowsVaultConnectionSlackWebhook {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
 with_setup(setup): FlowsVaultConnectioSetupWebhook;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2463,9 +2463,9 @@ impl CreateFlowsVaultConnectionStripeKeyPair {
     }
 }
 setters!(CreateFlowsVaultConnectionStripeKeyPair {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupStripeKeyPair`]; required.
 with_setup(setup): FlowsVaultConnectioSetupStripeKeyPair;
 });
 /// A model of the schema `CreateFlowsVaultConnectionStripeOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2503,9 +2503,9 @@ impl CreateFlowsVaultConnectionStripeOauthCode {
     }
 }
 setters!(CreateFlowsVaultConnectionStripeOauthCode {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionStripeUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2536,7 +2536,7 @@ impl CreateFlowsVaultConnectionStripeUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionStripeUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2616,9 +2616,9 @@ impl CreateFlowsVaultConnectionTelegramToken {
     }
 }
 setters!(CreateFlowsVaultConnectionTelegramToken {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionTelegramUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2649,7 +2649,7 @@ impl CreateFlowsVaultConnectionTelegramUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionTelegramUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2732,9 +2732,9 @@ impl CreateFlowsVaultConnectionTwilioApiKey {
     }
 }
 setters!(CreateFlowsVaultConnectionTwilioApiKey {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupTwilioApiKey`]; required.
 with_setup(setup): FlowsVaultConnectioSetupTwilioApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionTwilioUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2765,7 +2765,7 @@ impl CreateFlowsVaultConnectionTwilioUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionTwilioUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2845,9 +2845,9 @@ impl CreateFlowsVaultConnectionWhatsappToken {
     }
 }
 setters!(CreateFlowsVaultConnectionWhatsappToken {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2878,7 +2878,7 @@ impl CreateFlowsVaultConnectionWhatsappUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionWhatsappUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2954,7 +2954,7 @@ impl CreateFlowsVaultConnectionZapierUninitialized {
     }
 }
 setters!(CreateFlowsVaultConnectionZapierUninitialized {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
 });
 /// A model of the schema `CreateFlowsVaultConnectionZapierWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2989,9 +2989,9 @@ impl CreateFlowsVaultConnectionZapierWebhook {
     }
 }
 setters!(CreateFlowsVaultConnectionZapierWebhook {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters; required.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
 with_setup(setup): FlowsVaultConnectioSetupWebhook;
 });
 /// One of several shapes, named by the value of `type`: the schema `FlowAction`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -3221,15 +3221,15 @@ impl FlowActionActivecampaignListContacts {
     }
 }
 setters!(FlowActionActivecampaignListContacts {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionActivecampaignListContactsParams`]; required.
 with_params(params): FlowActionActivecampaignListContactsParams;
 });
 string_enum!(
@@ -3298,15 +3298,15 @@ impl FlowActionActivecampaignUpsertContact {
     }
 }
 setters!(FlowActionActivecampaignUpsertContact {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionActivecampaignUpsertContactParams`]; required.
 with_params(params): FlowActionActivecampaignUpsertContactParams;
 });
 /// An inline schema: the same shape as [`FlowActionHubspotUpsertContactAction`], so one type serves both.
@@ -3351,17 +3351,17 @@ impl FlowActionActivecampaignUpsertContactParams {
     }
 }
 setters!(FlowActionActivecampaignUpsertContactParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `custom_fields`.
+/// Sets `custom_fields`: a JSON object.
 with_custom_fields(custom_fields): crate::secret::SecretMap;
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
-/// Sets `first_name`.
+/// Sets `first_name`: a string.
 with_first_name(first_name): String;
-/// Sets `last_name`.
+/// Sets `last_name`: a string.
 with_last_name(last_name): String;
-/// Sets `phone`.
+/// Sets `phone`: a string.
 with_phone(phone): String;
 });
 /// An inline schema: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
@@ -3449,15 +3449,15 @@ impl FlowActionAirtableCreateRecord {
     }
 }
 setters!(FlowActionAirtableCreateRecord {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAirtableCreateRecordParams`]; required.
 with_params(params): FlowActionAirtableCreateRecordParams;
 });
 string_enum!(
@@ -3505,13 +3505,13 @@ impl FlowActionAirtableCreateRecordParams {
     }
 }
 setters!(FlowActionAirtableCreateRecordParams {
-/// Sets `base_id`.
+/// Sets `base_id`: a string; required.
 with_base_id(base_id): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `fields`.
+/// Sets `fields`: a JSON object.
 with_fields(fields): crate::secret::SecretMap;
-/// Sets `table_name`.
+/// Sets `table_name`: a string; required.
 with_table_name(table_name): String;
 });
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
@@ -3564,15 +3564,15 @@ impl FlowActionAirtableListRecords {
     }
 }
 setters!(FlowActionAirtableListRecords {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAirtableListRecordsParams`]; required.
 with_params(params): FlowActionAirtableListRecordsParams;
 });
 string_enum!(
@@ -3623,15 +3623,15 @@ impl FlowActionAirtableListRecordsParams {
     }
 }
 setters!(FlowActionAirtableListRecordsParams {
-/// Sets `base_id`.
+/// Sets `base_id`: a string; required.
 with_base_id(base_id): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `query`.
+/// Sets `query`: a string.
 with_query(query): String;
-/// Sets `table_name`.
+/// Sets `table_name`: a string; required.
 with_table_name(table_name): String;
-/// Sets `view`.
+/// Sets `view`: a string.
 with_view(view): String;
 });
 string_enum!(
@@ -3688,15 +3688,15 @@ impl FlowActionAirtableUpdateRecord {
     }
 }
 setters!(FlowActionAirtableUpdateRecord {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAirtableUpdateRecordParams`]; required.
 with_params(params): FlowActionAirtableUpdateRecordParams;
 });
 string_enum!(
@@ -3749,15 +3749,15 @@ impl FlowActionAirtableUpdateRecordParams {
     }
 }
 setters!(FlowActionAirtableUpdateRecordParams {
-/// Sets `base_id`.
+/// Sets `base_id`: a string; required.
 with_base_id(base_id): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `fields`.
+/// Sets `fields`: a JSON object.
 with_fields(fields): crate::secret::SecretMap;
-/// Sets `record_id`.
+/// Sets `record_id`: a string; required.
 with_record_id(record_id): String;
-/// Sets `table_name`.
+/// Sets `table_name`: a string; required.
 with_table_name(table_name): String;
 });
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
@@ -3862,15 +3862,15 @@ impl FlowActionAuth0CreateUser {
     }
 }
 setters!(FlowActionAuth0CreateUser {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0CreateUserParams`]; required.
 with_params(params): FlowActionAuth0CreateUserParams;
 });
 string_enum!(
@@ -3910,9 +3910,9 @@ impl FlowActionAuth0CreateUserParams {
     }
 }
 setters!(FlowActionAuth0CreateUserParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `payload`.
+/// Sets `payload`: a JSON object; required.
 with_payload(payload): crate::secret::SecretMap;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
@@ -3962,15 +3962,15 @@ impl FlowActionAuth0GetUser {
     }
 }
 setters!(FlowActionAuth0GetUser {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0GetUserParams`]; required.
 with_params(params): FlowActionAuth0GetUserParams;
 });
 string_enum!(
@@ -4007,9 +4007,9 @@ impl FlowActionAuth0GetUserParams {
     }
 }
 setters!(FlowActionAuth0GetUserParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; required.
 with_user_id(user_id): String;
 });
 string_enum!(
@@ -4063,15 +4063,15 @@ impl FlowActionAuth0MakeCall {
     }
 }
 setters!(FlowActionAuth0MakeCall {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0MakeCallParams`]; required.
 with_params(params): FlowActionAuth0MakeCallParams;
 });
 string_enum!(
@@ -4129,15 +4129,15 @@ impl FlowActionAuth0SendEmail {
     }
 }
 setters!(FlowActionAuth0SendEmail {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0SendEmailParams`]; required.
 with_params(params): FlowActionAuth0SendEmailParams;
 });
 string_enum!(
@@ -4187,15 +4187,15 @@ impl FlowActionAuth0SendEmailParams {
     }
 }
 setters!(FlowActionAuth0SendEmailParams {
-/// Sets `body`.
+/// Sets `body`: a string; 1 to 102400 characters; required.
 with_body(body): String;
-/// Sets `custom_vars`.
+/// Sets `custom_vars`: a JSON object.
 with_custom_vars(custom_vars): crate::secret::SecretMap;
-/// Sets `from`.
+/// Sets `from`: a [`FlowActionAuth0SendEmailParamsFrom`].
 with_from(from): FlowActionAuth0SendEmailParamsFrom;
-/// Sets `subject`.
+/// Sets `subject`: a string; 1 to 255 characters; required.
 with_subject(subject): String;
-/// Sets `to`.
+/// Sets `to`: a [`FlowActionAuth0SendEmailParamsTo`]; required.
 with_to(to): FlowActionAuth0SendEmailParamsTo;
 });
 /// A model of the schema `FlowActionAuth0SendEmailParamsFrom`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4225,9 +4225,9 @@ impl FlowActionAuth0SendEmailParamsFrom {
     }
 }
 setters!(FlowActionAuth0SendEmailParamsFrom {
-/// Sets `email`.
+/// Sets `email`: a [`FlowActionAuth0SendEmailParamsFromEmail`]; required.
 with_email(email): FlowActionAuth0SendEmailParamsFromEmail;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 125 characters.
 with_name(name): String;
 });
 /// The schema `FlowActionAuth0SendEmailParamsFromEmail`: the same shape as [`FlowActionAuth0SendEmailParamsTo`], so one type serves both.
@@ -4322,15 +4322,15 @@ impl FlowActionAuth0SendRequest {
     }
 }
 setters!(FlowActionAuth0SendRequest {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0SendRequestParams`]; required.
 with_params(params): FlowActionAuth0SendRequestParams;
 });
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestAction`], so one type serves both.
@@ -4375,17 +4375,17 @@ impl FlowActionAuth0SendRequestParams {
     }
 }
 setters!(FlowActionAuth0SendRequestParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `headers`.
+/// Sets `headers`: a JSON object.
 with_headers(headers): crate::secret::SecretMap;
-/// Sets `method`.
+/// Sets `method`: a [`FlowActionAuth0SendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
 with_method(method): FlowActionAuth0SendRequestParamsMethod;
-/// Sets `params`.
+/// Sets `params`: a JSON object.
 with_params(params): crate::secret::SecretMap;
-/// Sets `pathname`.
+/// Sets `pathname`: a string; required.
 with_pathname(pathname): String;
-/// Sets `payload`.
+/// Sets `payload`: a [`FlowActionAuth0SendRequestParamsPayload`].
 with_payload(payload): FlowActionAuth0SendRequestParamsPayload;
 });
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestParamsMethod`], so one type serves both.
@@ -4494,15 +4494,15 @@ impl FlowActionAuth0SendSms {
     }
 }
 setters!(FlowActionAuth0SendSms {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0SendSmsParams`]; required.
 with_params(params): FlowActionAuth0SendSmsParams;
 });
 string_enum!(
@@ -4544,13 +4544,13 @@ impl FlowActionAuth0SendSmsParams {
     }
 }
 setters!(FlowActionAuth0SendSmsParams {
-/// Sets `custom_vars`.
+/// Sets `custom_vars`: a JSON object.
 with_custom_vars(custom_vars): crate::secret::SecretMap;
-/// Sets `from`.
+/// Sets `from`: a string; 1 to 255 characters.
 with_from(from): String;
-/// Sets `message`.
+/// Sets `message`: a string; 1 to 1024 characters; required.
 with_message(message): String;
-/// Sets `to`.
+/// Sets `to`: a string; 1 to 255 characters; required.
 with_to(to): String;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
@@ -4600,15 +4600,15 @@ impl FlowActionAuth0UpdateUser {
     }
 }
 setters!(FlowActionAuth0UpdateUser {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionAuth0UpdateUserParams`]; required.
 with_params(params): FlowActionAuth0UpdateUserParams;
 });
 string_enum!(
@@ -4653,11 +4653,11 @@ impl FlowActionAuth0UpdateUserParams {
     }
 }
 setters!(FlowActionAuth0UpdateUserParams {
-/// Sets `changes`.
+/// Sets `changes`: a JSON object; required.
 with_changes(changes): crate::secret::SecretMap;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; required.
 with_user_id(user_id): String;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
@@ -4710,15 +4710,15 @@ impl FlowActionBigqueryInsertRows {
     }
 }
 setters!(FlowActionBigqueryInsertRows {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionBigqueryInsertRowsParams`]; required.
 with_params(params): FlowActionBigqueryInsertRowsParams;
 });
 string_enum!(
@@ -4766,13 +4766,13 @@ impl FlowActionBigqueryInsertRowsParams {
     }
 }
 setters!(FlowActionBigqueryInsertRowsParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `data`.
+/// Sets `data`: a JSON object.
 with_data(data): crate::secret::SecretMap;
-/// Sets `dataset_id`.
+/// Sets `dataset_id`: a string; required.
 with_dataset_id(dataset_id): String;
-/// Sets `table_id`.
+/// Sets `table_id`: a string; required.
 with_table_id(table_id): String;
 });
 string_enum!(
@@ -4859,15 +4859,15 @@ impl FlowActionClearbitFindCompany {
     }
 }
 setters!(FlowActionClearbitFindCompany {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionClearbitFindCompanyParams`]; required.
 with_params(params): FlowActionClearbitFindCompanyParams;
 });
 string_enum!(
@@ -4904,9 +4904,9 @@ impl FlowActionClearbitFindCompanyParams {
     }
 }
 setters!(FlowActionClearbitFindCompanyParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `domain`.
+/// Sets `domain`: a string; required.
 with_domain(domain): String;
 });
 /// An inline schema: the same shape as [`FlowActionClearbitFindPersonType`], so one type serves both.
@@ -4959,15 +4959,15 @@ impl FlowActionClearbitFindPerson {
     }
 }
 setters!(FlowActionClearbitFindPerson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionClearbitFindPersonParams`]; required.
 with_params(params): FlowActionClearbitFindPersonParams;
 });
 string_enum!(
@@ -5029,15 +5029,15 @@ impl FlowActionEmailVerifyEmail {
     }
 }
 setters!(FlowActionEmailVerifyEmail {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionEmailVerifyEmailParams`]; required.
 with_params(params): FlowActionEmailVerifyEmailParams;
 });
 string_enum!(
@@ -5073,9 +5073,9 @@ impl FlowActionEmailVerifyEmailParams {
     }
 }
 setters!(FlowActionEmailVerifyEmailParams {
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
-/// Sets `rules`.
+/// Sets `rules`: a [`FlowActionEmailVerifyEmailParamsRules`].
 with_rules(rules): FlowActionEmailVerifyEmailParamsRules;
 });
 /// A model of the schema `FlowActionEmailVerifyEmailParamsRules`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -5115,17 +5115,17 @@ impl FlowActionEmailVerifyEmailParamsRules {
     }
 }
 setters!(FlowActionEmailVerifyEmailParamsRules {
-/// Sets `allowlist`.
+/// Sets `allowlist`: a list, each item a string.
 with_allowlist(allowlist): Vec<String>;
-/// Sets `block_aliases`.
+/// Sets `block_aliases`: a boolean.
 with_block_aliases(block_aliases): bool;
-/// Sets `block_disposable_emails`.
+/// Sets `block_disposable_emails`: a boolean.
 with_block_disposable_emails(block_disposable_emails): bool;
-/// Sets `block_free_emails`.
+/// Sets `block_free_emails`: a boolean.
 with_block_free_emails(block_free_emails): bool;
-/// Sets `blocklist`.
+/// Sets `blocklist`: a list, each item a string.
 with_blocklist(blocklist): Vec<String>;
-/// Sets `require_mx_record`.
+/// Sets `require_mx_record`: a boolean.
 with_require_mx_record(require_mx_record): bool;
 });
 string_enum!(
@@ -5241,15 +5241,15 @@ impl FlowActionFlowBooleanCondition {
     }
 }
 setters!(FlowActionFlowBooleanCondition {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowBooleanConditionParams`]; required.
 with_params(params): FlowActionFlowBooleanConditionParams;
 });
 string_enum!(
@@ -5287,11 +5287,11 @@ impl FlowActionFlowBooleanConditionParams {
     }
 }
 setters!(FlowActionFlowBooleanConditionParams {
-/// Sets `else`.
+/// Sets `else`: a list, each item a [`FlowAction`].
 with_else(else_): Vec<FlowAction>;
-/// Sets `if`.
+/// Sets `if`: any JSON value; required.
 with_if(if_): serde_json::Value;
-/// Sets `then`.
+/// Sets `then`: a list, each item a [`FlowAction`].
 with_then(then): Vec<FlowAction>;
 });
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
@@ -5341,15 +5341,15 @@ impl FlowActionFlowDelayFlow {
     }
 }
 setters!(FlowActionFlowDelayFlow {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowDelayFlowParams`]; required.
 with_params(params): FlowActionFlowDelayFlowParams;
 });
 string_enum!(
@@ -5384,9 +5384,9 @@ impl FlowActionFlowDelayFlowParams {
     }
 }
 setters!(FlowActionFlowDelayFlowParams {
-/// Sets `number`.
+/// Sets `number`: a [`FlowActionFlowDelayFlowParamsNumber`]; required.
 with_number(number): FlowActionFlowDelayFlowParamsNumber;
-/// Sets `units`.
+/// Sets `units`: a [`FlowActionFlowDelayFlowParamsUnits`] (one of `SECONDS`, `MINUTES`, `HOURS`, `DAYS`).
 with_units(units): FlowActionFlowDelayFlowParamsUnits;
 });
 /// The schema `FlowActionFlowDelayFlowParamsNumber`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
@@ -5449,15 +5449,15 @@ impl FlowActionFlowDoNothing {
     }
 }
 setters!(FlowActionFlowDoNothing {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a JSON object.
 with_params(params): crate::secret::SecretMap;
 });
 string_enum!(
@@ -5513,15 +5513,15 @@ impl FlowActionFlowErrorMessage {
     }
 }
 setters!(FlowActionFlowErrorMessage {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowErrorMessageParams`]; required.
 with_params(params): FlowActionFlowErrorMessageParams;
 });
 string_enum!(
@@ -5553,7 +5553,7 @@ impl FlowActionFlowErrorMessageParams {
     }
 }
 setters!(FlowActionFlowErrorMessageParams {
-/// Sets `message`.
+/// Sets `message`: a string; at most 2048 characters; required.
 with_message(message): String;
 });
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
@@ -5603,15 +5603,15 @@ impl FlowActionFlowMapValue {
     }
 }
 setters!(FlowActionFlowMapValue {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowMapValueParams`]; required.
 with_params(params): FlowActionFlowMapValueParams;
 });
 string_enum!(
@@ -5649,12 +5649,13 @@ impl FlowActionFlowMapValueParams {
     }
 }
 setters!(FlowActionFlowMapValueParams {
-/// Sets `cases`.
+/// Sets `cases`: a JSON object.
 with_cases(cases): crate::secret::SecretMap;
-/// Sets `input`.
+/// Sets `input`: a [`FlowActionFlowMapValueParamsInput`]; required.
 with_input(input): FlowActionFlowMapValueParamsInput;
 });
 nullable_setters!(FlowActionFlowMapValueParams {
+/// `fallback`: a [`FlowActionFlowMapValueParamsFallback`]; may be `null`.
 with_fallback, clear_fallback(fallback): FlowActionFlowMapValueParamsFallback;
 });
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -5818,15 +5819,15 @@ impl FlowActionFlowReturnJson {
     }
 }
 setters!(FlowActionFlowReturnJson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowReturnJsonParams`]; required.
 with_params(params): FlowActionFlowReturnJsonParams;
 });
 string_enum!(
@@ -5858,7 +5859,7 @@ impl FlowActionFlowReturnJsonParams {
     }
 }
 setters!(FlowActionFlowReturnJsonParams {
-/// Sets `payload`.
+/// Sets `payload`: a [`FlowActionFlowReturnJsonParamsPayload`]; required.
 with_payload(payload): FlowActionFlowReturnJsonParamsPayload;
 });
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -5955,15 +5956,15 @@ impl FlowActionFlowStoreVars {
     }
 }
 setters!(FlowActionFlowStoreVars {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionFlowStoreVarsParams`]; required.
 with_params(params): FlowActionFlowStoreVarsParams;
 });
 string_enum!(
@@ -5995,7 +5996,7 @@ impl FlowActionFlowStoreVarsParams {
     }
 }
 setters!(FlowActionFlowStoreVarsParams {
-/// Sets `vars`.
+/// Sets `vars`: a JSON object; required.
 with_vars(vars): crate::secret::SecretMap;
 });
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
@@ -6048,15 +6049,15 @@ impl FlowActionGoogleSheetsAddRow {
     }
 }
 setters!(FlowActionGoogleSheetsAddRow {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionGoogleSheetsAddRowParams`]; required.
 with_params(params): FlowActionGoogleSheetsAddRowParams;
 });
 string_enum!(
@@ -6099,13 +6100,13 @@ impl FlowActionGoogleSheetsAddRowParams {
     }
 }
 setters!(FlowActionGoogleSheetsAddRowParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `sheet_id`.
+/// Sets `sheet_id`: a [`FlowActionGoogleSheetsAddRowParamsSheetId`].
 with_sheet_id(sheet_id): FlowActionGoogleSheetsAddRowParamsSheetId;
-/// Sets `spreadsheet_id`.
+/// Sets `spreadsheet_id`: a string; at least 1 characters; required.
 with_spreadsheet_id(spreadsheet_id): String;
-/// Sets `values`.
+/// Sets `values`: a list, each item a string.
 with_values(values): Vec<String>;
 });
 /// The schema `FlowActionGoogleSheetsAddRowParamsSheetId`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
@@ -6161,15 +6162,15 @@ impl FlowActionHttpSendRequest {
     }
 }
 setters!(FlowActionHttpSendRequest {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionHttpSendRequestParams`]; required.
 with_params(params): FlowActionHttpSendRequestParams;
 });
 string_enum!(
@@ -6223,21 +6224,21 @@ impl FlowActionHttpSendRequestParams {
     }
 }
 setters!(FlowActionHttpSendRequestParams {
-/// Sets `basic`.
+/// Sets `basic`: a [`FlowActionHttpSendRequestParamsBasicAuth`].
 with_basic(basic): FlowActionHttpSendRequestParamsBasicAuth;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters.
 with_connection_id(connection_id): String;
-/// Sets `content_type`.
+/// Sets `content_type`: a [`FlowActionHttpSendRequestParamsContentType`] (one of `JSON`, `FORM`, `XML`).
 with_content_type(content_type): FlowActionHttpSendRequestParamsContentType;
-/// Sets `headers`.
+/// Sets `headers`: a JSON object.
 with_headers(headers): crate::secret::SecretMap;
-/// Sets `method`.
+/// Sets `method`: a [`FlowActionHttpSendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
 with_method(method): FlowActionHttpSendRequestParamsMethod;
-/// Sets `params`.
+/// Sets `params`: a JSON object.
 with_params(params): crate::secret::SecretMap;
-/// Sets `payload`.
+/// Sets `payload`: a [`FlowActionHttpSendRequestParamsPayload`].
 with_payload(payload): FlowActionHttpSendRequestParamsPayload;
-/// Sets `url`.
+/// Sets `url`: a string; required.
 with_url(url): String;
 });
 /// A model of the schema `FlowActionHttpSendRequestParamsBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -6265,9 +6266,9 @@ impl FlowActionHttpSendRequestParamsBasicAuth {
     }
 }
 setters!(FlowActionHttpSendRequestParamsBasicAuth {
-/// Sets `password`.
+/// Sets `password`: a secret string; at least 1 characters; redacted in `Debug`.
 with_password(password): crate::Secret;
-/// Sets `username`.
+/// Sets `username`: a string; at least 1 characters.
 with_username(username): String;
 });
 string_enum!(
@@ -6440,15 +6441,15 @@ impl FlowActionHubspotEnrollContact {
     }
 }
 setters!(FlowActionHubspotEnrollContact {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionHubspotEnrollContactParams`]; required.
 with_params(params): FlowActionHubspotEnrollContactParams;
 });
 string_enum!(
@@ -6493,11 +6494,11 @@ impl FlowActionHubspotEnrollContactParams {
     }
 }
 setters!(FlowActionHubspotEnrollContactParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
-/// Sets `workflow_id`.
+/// Sets `workflow_id`: a [`FlowActionHubspotEnrollContactParamsWorkflowId`]; required.
 with_workflow_id(workflow_id): FlowActionHubspotEnrollContactParamsWorkflowId;
 });
 /// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -6593,15 +6594,15 @@ impl FlowActionHubspotGetContact {
     }
 }
 setters!(FlowActionHubspotGetContact {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionHubspotGetContactParams`]; required.
 with_params(params): FlowActionHubspotGetContactParams;
 });
 string_enum!(
@@ -6638,9 +6639,9 @@ impl FlowActionHubspotGetContactParams {
     }
 }
 setters!(FlowActionHubspotGetContactParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
 });
 string_enum!(
@@ -6697,15 +6698,15 @@ impl FlowActionHubspotUpsertContact {
     }
 }
 setters!(FlowActionHubspotUpsertContact {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionHubspotUpsertContactParams`]; required.
 with_params(params): FlowActionHubspotUpsertContactParams;
 });
 string_enum!(
@@ -6745,11 +6746,11 @@ impl FlowActionHubspotUpsertContactParams {
     }
 }
 setters!(FlowActionHubspotUpsertContactParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
-/// Sets `properties`.
+/// Sets `properties`: a list, each item a [`FlowActionHubspotUpsertContactParamsProperty`].
 with_properties(properties): Vec<FlowActionHubspotUpsertContactParamsProperty>;
 });
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -6778,9 +6779,9 @@ impl FlowActionHubspotUpsertContactParamsProperty {
     }
 }
 setters!(FlowActionHubspotUpsertContactParamsProperty {
-/// Sets `property`.
+/// Sets `property`: a string; at most 100 characters; required.
 with_property(property): String;
-/// Sets `value`.
+/// Sets `value`: any JSON value.
 with_value(value): serde_json::Value;
 });
 /// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
@@ -6865,15 +6866,15 @@ impl FlowActionJsonCreateJson {
     }
 }
 setters!(FlowActionJsonCreateJson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJsonCreateJsonParams`]; required.
 with_params(params): FlowActionJsonCreateJsonParams;
 });
 string_enum!(
@@ -6905,7 +6906,7 @@ impl FlowActionJsonCreateJsonParams {
     }
 }
 setters!(FlowActionJsonCreateJsonParams {
-/// Sets `object`.
+/// Sets `object`: a JSON object; required.
 with_object(object): crate::secret::SecretMap;
 });
 /// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
@@ -6955,15 +6956,15 @@ impl FlowActionJsonParseJson {
     }
 }
 setters!(FlowActionJsonParseJson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJsonParseJsonParams`]; required.
 with_params(params): FlowActionJsonParseJsonParams;
 });
 string_enum!(
@@ -6995,7 +6996,7 @@ impl FlowActionJsonParseJsonParams {
     }
 }
 setters!(FlowActionJsonParseJsonParams {
-/// Sets `json`.
+/// Sets `json`: a string; required.
 with_json(json): String;
 });
 string_enum!(
@@ -7052,15 +7053,15 @@ impl FlowActionJsonSerializeJson {
     }
 }
 setters!(FlowActionJsonSerializeJson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJsonSerializeJsonParams`]; required.
 with_params(params): FlowActionJsonSerializeJsonParams;
 });
 string_enum!(
@@ -7092,7 +7093,7 @@ impl FlowActionJsonSerializeJsonParams {
     }
 }
 setters!(FlowActionJsonSerializeJsonParams {
-/// Sets `object`.
+/// Sets `object`: a [`FlowActionJsonSerializeJsonParamsObject`]; required.
 with_object(object): FlowActionJsonSerializeJsonParamsObject;
 });
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -7224,15 +7225,15 @@ impl FlowActionJwtDecodeJwt {
     }
 }
 setters!(FlowActionJwtDecodeJwt {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJwtDecodeJwtParams`]; required.
 with_params(params): FlowActionJwtDecodeJwtParams;
 });
 string_enum!(
@@ -7264,7 +7265,7 @@ impl FlowActionJwtDecodeJwtParams {
     }
 }
 setters!(FlowActionJwtDecodeJwtParams {
-/// Sets `token`.
+/// Sets `token`: a secret string; at most 10000 characters; required; redacted in `Debug`.
 with_token(token): crate::Secret;
 });
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
@@ -7314,15 +7315,15 @@ impl FlowActionJwtSignJwt {
     }
 }
 setters!(FlowActionJwtSignJwt {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJwtSignJwtParams`]; required.
 with_params(params): FlowActionJwtSignJwtParams;
 });
 string_enum!(
@@ -7370,17 +7371,17 @@ impl FlowActionJwtSignJwtParams {
     }
 }
 setters!(FlowActionJwtSignJwtParams {
-/// Sets `audience`.
+/// Sets `audience`: a string; at most 100 characters.
 with_audience(audience): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `expires_in`.
+/// Sets `expires_in`: a string; at most 25 characters.
 with_expires_in(expires_in): String;
-/// Sets `issuer`.
+/// Sets `issuer`: a string; at most 100 characters.
 with_issuer(issuer): String;
-/// Sets `payload`.
+/// Sets `payload`: a JSON object.
 with_payload(payload): crate::secret::SecretMap;
-/// Sets `subject`.
+/// Sets `subject`: a string; at most 100 characters.
 with_subject(subject): String;
 });
 string_enum!(
@@ -7434,15 +7435,15 @@ impl FlowActionJwtVerifyJwt {
     }
 }
 setters!(FlowActionJwtVerifyJwt {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionJwtVerifyJwtParams`]; required.
 with_params(params): FlowActionJwtVerifyJwtParams;
 });
 string_enum!(
@@ -7485,13 +7486,13 @@ impl FlowActionJwtVerifyJwtParams {
     }
 }
 setters!(FlowActionJwtVerifyJwtParams {
-/// Sets `audience`.
+/// Sets `audience`: a string; at most 500 characters.
 with_audience(audience): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `issuer`.
+/// Sets `issuer`: a string; at most 500 characters.
 with_issuer(issuer): String;
-/// Sets `token`.
+/// Sets `token`: a secret string; at most 100 characters; required; redacted in `Debug`.
 with_token(token): crate::Secret;
 });
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
@@ -7544,15 +7545,15 @@ impl FlowActionMailchimpUpsertMember {
     }
 }
 setters!(FlowActionMailchimpUpsertMember {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionMailchimpUpsertMemberParams`]; required.
 with_params(params): FlowActionMailchimpUpsertMemberParams;
 });
 string_enum!(
@@ -7597,11 +7598,11 @@ impl FlowActionMailchimpUpsertMemberParams {
     }
 }
 setters!(FlowActionMailchimpUpsertMemberParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `list_id`.
+/// Sets `list_id`: a string; required.
 with_list_id(list_id): String;
-/// Sets `member`.
+/// Sets `member`: a [`FlowActionMailchimpUpsertMemberParamsMember`]; required.
 with_member(member): FlowActionMailchimpUpsertMemberParamsMember;
 });
 /// A model of the schema `FlowActionMailchimpUpsertMemberParamsMember`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7634,11 +7635,11 @@ impl FlowActionMailchimpUpsertMemberParamsMember {
     }
 }
 setters!(FlowActionMailchimpUpsertMemberParamsMember {
-/// Sets `email_address`.
+/// Sets `email_address`: a string; required.
 with_email_address(email_address): String;
-/// Sets `merge_fields`.
+/// Sets `merge_fields`: a JSON object.
 with_merge_fields(merge_fields): crate::secret::SecretMap;
-/// Sets `status_if_new`.
+/// Sets `status_if_new`: a string; required.
 with_status_if_new(status_if_new): String;
 });
 string_enum!(
@@ -7692,15 +7693,15 @@ impl FlowActionMailjetSendEmail {
     }
 }
 setters!(FlowActionMailjetSendEmail {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionMailjetSendEmailParams`]; required.
 with_params(params): FlowActionMailjetSendEmailParams;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
@@ -7773,7 +7774,7 @@ impl FlowActionMailjetSendEmailParamsContent {
     }
 }
 setters!(FlowActionMailjetSendEmailParamsContent {
-/// Sets `content`.
+/// Sets `content`: a string; required.
 with_content(content): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7802,9 +7803,9 @@ impl FlowActionMailjetSendEmailParamsTemplateId {
     }
 }
 setters!(FlowActionMailjetSendEmailParamsTemplateId {
-/// Sets `template_id`.
+/// Sets `template_id`: an integer; required.
 with_template_id(template_id): i64;
-/// Sets `variables`.
+/// Sets `variables`: a JSON object.
 with_variables(variables): crate::secret::SecretMap;
 });
 string_enum!(
@@ -7888,15 +7889,15 @@ impl FlowActionOtpGenerateCode {
     }
 }
 setters!(FlowActionOtpGenerateCode {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionOtpGenerateCodeParams`]; required.
 with_params(params): FlowActionOtpGenerateCodeParams;
 });
 string_enum!(
@@ -7932,9 +7933,9 @@ impl FlowActionOtpGenerateCodeParams {
     }
 }
 setters!(FlowActionOtpGenerateCodeParams {
-/// Sets `length`.
+/// Sets `length`: an integer; 1 to 10; required.
 with_length(length): i64;
-/// Sets `reference`.
+/// Sets `reference`: a string; at most 250 characters; required.
 with_reference(reference): String;
 });
 /// An inline schema: the same shape as [`FlowActionOtpVerifyCodeType`], so one type serves both.
@@ -7984,15 +7985,15 @@ impl FlowActionOtpVerifyCode {
     }
 }
 setters!(FlowActionOtpVerifyCode {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionOtpVerifyCodeParams`]; required.
 with_params(params): FlowActionOtpVerifyCodeParams;
 });
 string_enum!(
@@ -8031,9 +8032,9 @@ impl FlowActionOtpVerifyCodeParams {
     }
 }
 setters!(FlowActionOtpVerifyCodeParams {
-/// Sets `code`.
+/// Sets `code`: a [`FlowActionOtpVerifyCodeParamsCode`]; required.
 with_code(code): FlowActionOtpVerifyCodeParamsCode;
-/// Sets `reference`.
+/// Sets `reference`: a string; at most 250 characters; required.
 with_reference(reference): String;
 });
 /// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -8165,15 +8166,15 @@ impl FlowActionPipedriveAddDeal {
     }
 }
 setters!(FlowActionPipedriveAddDeal {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionPipedriveAddDealParams`]; required.
 with_params(params): FlowActionPipedriveAddDealParams;
 });
 string_enum!(
@@ -8228,21 +8229,21 @@ impl FlowActionPipedriveAddDealParams {
     }
 }
 setters!(FlowActionPipedriveAddDealParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `fields`.
+/// Sets `fields`: a JSON object.
 with_fields(fields): crate::secret::SecretMap;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a [`FlowActionPipedriveAddDealParamsOrganizationId`].
 with_organization_id(organization_id): FlowActionPipedriveAddDealParamsOrganizationId;
-/// Sets `person_id`.
+/// Sets `person_id`: a [`FlowActionPipedriveAddDealParamsPersonId`].
 with_person_id(person_id): FlowActionPipedriveAddDealParamsPersonId;
-/// Sets `stage_id`.
+/// Sets `stage_id`: a [`FlowActionPipedriveAddDealParamsStageId`].
 with_stage_id(stage_id): FlowActionPipedriveAddDealParamsStageId;
-/// Sets `title`.
+/// Sets `title`: a string; required.
 with_title(title): String;
-/// Sets `user_id`.
+/// Sets `user_id`: a [`FlowActionPipedriveAddDealParamsUserId`].
 with_user_id(user_id): FlowActionPipedriveAddDealParamsUserId;
-/// Sets `value`.
+/// Sets `value`: a string.
 with_value(value): String;
 });
 /// The schema `FlowActionPipedriveAddDealParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
@@ -8309,15 +8310,15 @@ impl FlowActionPipedriveAddOrganization {
     }
 }
 setters!(FlowActionPipedriveAddOrganization {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionPipedriveAddOrganizationParams`]; required.
 with_params(params): FlowActionPipedriveAddOrganizationParams;
 });
 string_enum!(
@@ -8360,13 +8361,13 @@ impl FlowActionPipedriveAddOrganizationParams {
     }
 }
 setters!(FlowActionPipedriveAddOrganizationParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `fields`.
+/// Sets `fields`: a JSON object.
 with_fields(fields): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; required.
 with_name(name): String;
-/// Sets `owner_id`.
+/// Sets `owner_id`: a [`FlowActionPipedriveAddOrganizationParamsOwnerId`].
 with_owner_id(owner_id): FlowActionPipedriveAddOrganizationParamsOwnerId;
 });
 /// The schema `FlowActionPipedriveAddOrganizationParamsOwnerId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
@@ -8421,15 +8422,15 @@ impl FlowActionPipedriveAddPerson {
     }
 }
 setters!(FlowActionPipedriveAddPerson {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionPipedriveAddPersonParams`]; required.
 with_params(params): FlowActionPipedriveAddPersonParams;
 });
 string_enum!(
@@ -8481,19 +8482,19 @@ impl FlowActionPipedriveAddPersonParams {
     }
 }
 setters!(FlowActionPipedriveAddPersonParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string.
 with_email(email): String;
-/// Sets `fields`.
+/// Sets `fields`: a JSON object.
 with_fields(fields): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; required.
 with_name(name): String;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a [`FlowActionPipedriveAddPersonParamsOrganizationId`].
 with_organization_id(organization_id): FlowActionPipedriveAddPersonParamsOrganizationId;
-/// Sets `owner_id`.
+/// Sets `owner_id`: a [`FlowActionPipedriveAddPersonParamsOwnerId`].
 with_owner_id(owner_id): FlowActionPipedriveAddPersonParamsOwnerId;
-/// Sets `phone`.
+/// Sets `phone`: a string.
 with_phone(phone): String;
 });
 /// The schema `FlowActionPipedriveAddPersonParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
@@ -8590,15 +8591,15 @@ impl FlowActionSalesforceCreateLead {
     }
 }
 setters!(FlowActionSalesforceCreateLead {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSalesforceCreateLeadParams`]; required.
 with_params(params): FlowActionSalesforceCreateLeadParams;
 });
 string_enum!(
@@ -8655,19 +8656,19 @@ impl FlowActionSalesforceCreateLeadParams {
     }
 }
 setters!(FlowActionSalesforceCreateLeadParams {
-/// Sets `company`.
+/// Sets `company`: a string; at least 1 characters; required.
 with_company(company): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string.
 with_email(email): String;
-/// Sets `first_name`.
+/// Sets `first_name`: a string.
 with_first_name(first_name): String;
-/// Sets `last_name`.
+/// Sets `last_name`: a string; at least 1 characters; required.
 with_last_name(last_name): String;
-/// Sets `payload`.
+/// Sets `payload`: a JSON object.
 with_payload(payload): crate::secret::SecretMap;
-/// Sets `phone`.
+/// Sets `phone`: a string.
 with_phone(phone): String;
 });
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
@@ -8720,15 +8721,15 @@ impl FlowActionSalesforceGetLead {
     }
 }
 setters!(FlowActionSalesforceGetLead {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSalesforceGetLeadParams`]; required.
 with_params(params): FlowActionSalesforceGetLeadParams;
 });
 string_enum!(
@@ -8765,9 +8766,9 @@ impl FlowActionSalesforceGetLeadParams {
     }
 }
 setters!(FlowActionSalesforceGetLeadParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `lead_id`.
+/// Sets `lead_id`: a string; required.
 with_lead_id(lead_id): String;
 });
 string_enum!(
@@ -8824,15 +8825,15 @@ impl FlowActionSalesforceSearchLeads {
     }
 }
 setters!(FlowActionSalesforceSearchLeads {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSalesforceSearchLeadsParams`]; required.
 with_params(params): FlowActionSalesforceSearchLeadsParams;
 });
 string_enum!(
@@ -8882,13 +8883,13 @@ impl FlowActionSalesforceSearchLeadsParams {
     }
 }
 setters!(FlowActionSalesforceSearchLeadsParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `lead_fields`.
+/// Sets `lead_fields`: a list, each item a string; at least 1 items; required.
 with_lead_fields(lead_fields): Vec<String>;
-/// Sets `search_field`.
+/// Sets `search_field`: a [`FlowActionSalesforceSearchLeadsParamsSearchField`] (one of `email`, `name`, `phone`, `all`); required.
 with_search_field(search_field): FlowActionSalesforceSearchLeadsParamsSearchField;
-/// Sets `search_value`.
+/// Sets `search_value`: a string; at most 2000 characters; required.
 with_search_value(search_value): String;
 });
 string_enum!(
@@ -8953,15 +8954,15 @@ impl FlowActionSalesforceUpdateLead {
     }
 }
 setters!(FlowActionSalesforceUpdateLead {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSalesforceUpdateLeadParams`]; required.
 with_params(params): FlowActionSalesforceUpdateLeadParams;
 });
 string_enum!(
@@ -9001,11 +9002,11 @@ impl FlowActionSalesforceUpdateLeadParams {
     }
 }
 setters!(FlowActionSalesforceUpdateLeadParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `lead_id`.
+/// Sets `lead_id`: a string; at least 1 characters; required.
 with_lead_id(lead_id): String;
-/// Sets `payload`.
+/// Sets `payload`: a JSON object.
 with_payload(payload): crate::secret::SecretMap;
 });
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
@@ -9058,15 +9059,15 @@ impl FlowActionSendgridSendEmail {
     }
 }
 setters!(FlowActionSendgridSendEmail {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSendgridSendEmailParams`]; required.
 with_params(params): FlowActionSendgridSendEmailParams;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
@@ -9107,11 +9108,11 @@ impl FlowActionSendgridSendEmailParams {
     }
 }
 setters!(FlowActionSendgridSendEmailParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `from`.
+/// Sets `from`: a [`FlowActionSendgridSendEmailParamsPerson`]; required.
 with_from(from): FlowActionSendgridSendEmailParamsPerson;
-/// Sets `personalizations`.
+/// Sets `personalizations`: a list, each item any JSON value; at least 1 items; required.
 with_personalizations(personalizations): Vec<serde_json::Value>;
 });
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9141,9 +9142,9 @@ impl FlowActionSendgridSendEmailParamsPerson {
     }
 }
 setters!(FlowActionSendgridSendEmailParamsPerson {
-/// Sets `email`.
+/// Sets `email`: a string; required.
 with_email(email): String;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
 });
 string_enum!(
@@ -9197,15 +9198,15 @@ impl FlowActionSlackPostMessage {
     }
 }
 setters!(FlowActionSlackPostMessage {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionSlackPostMessageParams`]; required.
 with_params(params): FlowActionSlackPostMessageParams;
 });
 string_enum!(
@@ -9244,11 +9245,11 @@ impl FlowActionSlackPostMessageParams {
     }
 }
 setters!(FlowActionSlackPostMessageParams {
-/// Sets `attachments`.
+/// Sets `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
 with_attachments(attachments): Vec<FlowActionSlackPostMessageParamsAttachment>;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `text`.
+/// Sets `text`: a string.
 with_text(text): String;
 });
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9282,13 +9283,13 @@ impl FlowActionSlackPostMessageParamsAttachment {
     }
 }
 setters!(FlowActionSlackPostMessageParamsAttachment {
-/// Sets `color`.
+/// Sets `color`: a [`FlowActionSlackPostMessageParamsAttachmentColor`] (one of `GOOD`, `WARNING`, `DANGER`).
 with_color(color): FlowActionSlackPostMessageParamsAttachmentColor;
-/// Sets `fields`.
+/// Sets `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
 with_fields(fields): Vec<FlowActionSlackPostMessageParamsAttachmentField>;
-/// Sets `pretext`.
+/// Sets `pretext`: a string.
 with_pretext(pretext): String;
-/// Sets `text`.
+/// Sets `text`: a string.
 with_text(text): String;
 });
 string_enum!(
@@ -9330,11 +9331,11 @@ impl FlowActionSlackPostMessageParamsAttachmentField {
     }
 }
 setters!(FlowActionSlackPostMessageParamsAttachmentField {
-/// Sets `short`.
+/// Sets `short`: a boolean.
 with_short(short): bool;
-/// Sets `title`.
+/// Sets `title`: a string; required.
 with_title(title): String;
-/// Sets `value`.
+/// Sets `value`: a string; at least 0 characters.
 with_value(value): String;
 });
 string_enum!(
@@ -9445,15 +9446,15 @@ impl FlowActionStripeAddTaxId {
     }
 }
 setters!(FlowActionStripeAddTaxId {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeAddTaxIdParams`]; required.
 with_params(params): FlowActionStripeAddTaxIdParams;
 });
 string_enum!(
@@ -9503,13 +9504,13 @@ impl FlowActionStripeAddTaxIdParams {
     }
 }
 setters!(FlowActionStripeAddTaxIdParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `customer_id`.
+/// Sets `customer_id`: a string; at most 250 characters; required.
 with_customer_id(customer_id): String;
-/// Sets `type`.
+/// Sets `type`: a string; at most 250 characters; required.
 with_type(type_): String;
-/// Sets `value`.
+/// Sets `value`: a string; at most 250 characters; required.
 with_value(value): String;
 });
 string_enum!(
@@ -9559,17 +9560,17 @@ impl FlowActionStripeAddress {
     }
 }
 setters!(FlowActionStripeAddress {
-/// Sets `city`.
+/// Sets `city`: a string; at most 250 characters.
 with_city(city): String;
-/// Sets `country`.
+/// Sets `country`: a string; at most 250 characters.
 with_country(country): String;
-/// Sets `line1`.
+/// Sets `line1`: a string; at most 250 characters.
 with_line1(line1): String;
-/// Sets `line2`.
+/// Sets `line2`: a string; at most 250 characters.
 with_line2(line2): String;
-/// Sets `postalCode`.
+/// Sets `postalCode`: a string; at most 250 characters.
 with_postal_code(postal_code): String;
-/// Sets `state`.
+/// Sets `state`: a string; at most 250 characters.
 with_state(state): String;
 });
 /// A model of the schema `FlowActionStripeCreateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9622,15 +9623,15 @@ impl FlowActionStripeCreateCustomer {
     }
 }
 setters!(FlowActionStripeCreateCustomer {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeCreateCustomerParams`]; required.
 with_params(params): FlowActionStripeCreateCustomerParams;
 });
 string_enum!(
@@ -9687,23 +9688,23 @@ impl FlowActionStripeCreateCustomerParams {
     }
 }
 setters!(FlowActionStripeCreateCustomerParams {
-/// Sets `address`.
+/// Sets `address`: a [`FlowActionStripeAddress`].
 with_address(address): FlowActionStripeAddress;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `description`.
+/// Sets `description`: a string; at most 250 characters.
 with_description(description): String;
-/// Sets `email`.
+/// Sets `email`: a string; at most 512 characters.
 with_email(email): String;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; at most 250 characters.
 with_name(name): String;
-/// Sets `phone`.
+/// Sets `phone`: a string; at most 250 characters.
 with_phone(phone): String;
-/// Sets `tax_exempt`.
+/// Sets `tax_exempt`: a string.
 with_tax_exempt(tax_exempt): String;
-/// Sets `tax_id`.
+/// Sets `tax_id`: a [`FlowActionStripeTaxId`].
 with_tax_id(tax_id): FlowActionStripeTaxId;
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
@@ -9758,15 +9759,15 @@ impl FlowActionStripeCreatePortalSession {
     }
 }
 setters!(FlowActionStripeCreatePortalSession {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeCreatePortalSessionParams`]; required.
 with_params(params): FlowActionStripeCreatePortalSessionParams;
 });
 string_enum!(
@@ -9806,11 +9807,11 @@ impl FlowActionStripeCreatePortalSessionParams {
     }
 }
 setters!(FlowActionStripeCreatePortalSessionParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `customer_id`.
+/// Sets `customer_id`: a string; at most 250 characters; required.
 with_customer_id(customer_id): String;
-/// Sets `return_url`.
+/// Sets `return_url`: a string.
 with_return_url(return_url): String;
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
@@ -9863,15 +9864,15 @@ impl FlowActionStripeDeleteTaxId {
     }
 }
 setters!(FlowActionStripeDeleteTaxId {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeDeleteTaxIdParams`]; required.
 with_params(params): FlowActionStripeDeleteTaxIdParams;
 });
 string_enum!(
@@ -9916,11 +9917,11 @@ impl FlowActionStripeDeleteTaxIdParams {
     }
 }
 setters!(FlowActionStripeDeleteTaxIdParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `customer_id`.
+/// Sets `customer_id`: a string; at most 250 characters; required.
 with_customer_id(customer_id): String;
-/// Sets `id`.
+/// Sets `id`: a string; at most 250 characters; required.
 with_id(id): String;
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
@@ -9973,15 +9974,15 @@ impl FlowActionStripeFindCustomers {
     }
 }
 setters!(FlowActionStripeFindCustomers {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeFindCustomersParams`]; required.
 with_params(params): FlowActionStripeFindCustomersParams;
 });
 string_enum!(
@@ -10042,15 +10043,15 @@ impl FlowActionStripeGetCustomer {
     }
 }
 setters!(FlowActionStripeGetCustomer {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeGetCustomerParams`]; required.
 with_params(params): FlowActionStripeGetCustomerParams;
 });
 string_enum!(
@@ -10087,9 +10088,9 @@ impl FlowActionStripeGetCustomerParams {
     }
 }
 setters!(FlowActionStripeGetCustomerParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `id`.
+/// Sets `id`: a string; at most 250 characters; required.
 with_id(id): String;
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
@@ -10121,9 +10122,9 @@ impl FlowActionStripeTaxId {
     }
 }
 setters!(FlowActionStripeTaxId {
-/// Sets `type`.
+/// Sets `type`: a string; at most 250 characters; required.
 with_type(type_): String;
-/// Sets `value`.
+/// Sets `value`: a string; at most 250 characters; required.
 with_value(value): String;
 });
 /// A model of the schema `FlowActionStripeUpdateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -10176,15 +10177,15 @@ impl FlowActionStripeUpdateCustomer {
     }
 }
 setters!(FlowActionStripeUpdateCustomer {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionStripeUpdateCustomerParams`]; required.
 with_params(params): FlowActionStripeUpdateCustomerParams;
 });
 string_enum!(
@@ -10242,23 +10243,23 @@ impl FlowActionStripeUpdateCustomerParams {
     }
 }
 setters!(FlowActionStripeUpdateCustomerParams {
-/// Sets `address`.
+/// Sets `address`: a [`FlowActionStripeAddress`].
 with_address(address): FlowActionStripeAddress;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `description`.
+/// Sets `description`: a string; at most 250 characters.
 with_description(description): String;
-/// Sets `email`.
+/// Sets `email`: a string; at most 512 characters.
 with_email(email): String;
-/// Sets `id`.
+/// Sets `id`: a string; at most 250 characters; required.
 with_id(id): String;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; at most 250 characters.
 with_name(name): String;
-/// Sets `phone`.
+/// Sets `phone`: a string; at most 250 characters.
 with_phone(phone): String;
-/// Sets `tax_exempt`.
+/// Sets `tax_exempt`: a string.
 with_tax_exempt(tax_exempt): String;
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
@@ -10311,15 +10312,15 @@ impl FlowActionTelegramSendMessage {
     }
 }
 setters!(FlowActionTelegramSendMessage {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionTelegramSendMessageParams`]; required.
 with_params(params): FlowActionTelegramSendMessageParams;
 });
 string_enum!(
@@ -10364,11 +10365,11 @@ impl FlowActionTelegramSendMessageParams {
     }
 }
 setters!(FlowActionTelegramSendMessageParams {
-/// Sets `chat_id`.
+/// Sets `chat_id`: a string; required.
 with_chat_id(chat_id): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `text`.
+/// Sets `text`: a string; required.
 with_text(text): String;
 });
 string_enum!(
@@ -10452,15 +10453,15 @@ impl FlowActionTwilioMakeCall {
     }
 }
 setters!(FlowActionTwilioMakeCall {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionTwilioMakeCallParams`]; required.
 with_params(params): FlowActionTwilioMakeCallParams;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0MakeCallAction`], so one type serves both.
@@ -10506,13 +10507,13 @@ impl FlowActionTwilioMakeCallParams {
     }
 }
 setters!(FlowActionTwilioMakeCallParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `from`.
+/// Sets `from`: a string; required.
 with_from(from): String;
-/// Sets `payload`.
+/// Sets `payload`: a string; at most 4096 characters; required.
 with_payload(payload): String;
-/// Sets `to`.
+/// Sets `to`: a string; required.
 with_to(to): String;
 });
 /// An inline schema: the same shape as [`FlowActionTwilioSendSmsType`], so one type serves both.
@@ -10562,15 +10563,15 @@ impl FlowActionTwilioSendSms {
     }
 }
 setters!(FlowActionTwilioSendSms {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionTwilioSendSmsParams`]; required.
 with_params(params): FlowActionTwilioSendSmsParams;
 });
 /// An inline schema: the same shape as [`FlowActionAuth0SendSmsAction`], so one type serves both.
@@ -10616,13 +10617,13 @@ impl FlowActionTwilioSendSmsParams {
     }
 }
 setters!(FlowActionTwilioSendSmsParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `from`.
+/// Sets `from`: a string; at most 50 characters; required.
 with_from(from): String;
-/// Sets `message`.
+/// Sets `message`: a string; at most 1500 characters; required.
 with_message(message): String;
-/// Sets `to`.
+/// Sets `to`: a string; at most 50 characters; required.
 with_to(to): String;
 });
 string_enum!(
@@ -10679,15 +10680,15 @@ impl FlowActionWhatsappSendMessage {
     }
 }
 setters!(FlowActionWhatsappSendMessage {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionWhatsappSendMessageParams`]; required.
 with_params(params): FlowActionWhatsappSendMessageParams;
 });
 /// An inline schema: the same shape as [`FlowActionTelegramSendMessageAction`], so one type serves both.
@@ -10738,15 +10739,15 @@ impl FlowActionWhatsappSendMessageParams {
     }
 }
 setters!(FlowActionWhatsappSendMessageParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `payload`.
+/// Sets `payload`: a [`FlowActionWhatsappSendMessageParamsPayload`]; required.
 with_payload(payload): FlowActionWhatsappSendMessageParamsPayload;
-/// Sets `recipient_number`.
+/// Sets `recipient_number`: a string; required.
 with_recipient_number(recipient_number): String;
-/// Sets `sender_id`.
+/// Sets `sender_id`: a string; required.
 with_sender_id(sender_id): String;
-/// Sets `type`.
+/// Sets `type`: a [`FlowActionWhatsappSendMessageParamsType`] (one of `AUDIO`, `CONTACTS`, `DOCUMENT`, `IMAGE`, `INTERACTIVE`, `LOCATION`, `STICKER`, `TEMPLATE`, `TEXT`); required.
 with_type(type_): FlowActionWhatsappSendMessageParamsType;
 });
 /// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -10899,15 +10900,15 @@ impl FlowActionXmlParseXml {
     }
 }
 setters!(FlowActionXmlParseXml {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionXmlParseXmlParams`]; required.
 with_params(params): FlowActionXmlParseXmlParams;
 });
 string_enum!(
@@ -10939,7 +10940,7 @@ impl FlowActionXmlParseXmlParams {
     }
 }
 setters!(FlowActionXmlParseXmlParams {
-/// Sets `xml`.
+/// Sets `xml`: a string; required.
 with_xml(xml): String;
 });
 string_enum!(
@@ -10993,15 +10994,15 @@ impl FlowActionXmlSerializeXml {
     }
 }
 setters!(FlowActionXmlSerializeXml {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionXmlSerializeXmlParams`]; required.
 with_params(params): FlowActionXmlSerializeXmlParams;
 });
 string_enum!(
@@ -11033,7 +11034,7 @@ impl FlowActionXmlSerializeXmlParams {
     }
 }
 setters!(FlowActionXmlSerializeXmlParams {
-/// Sets `object`.
+/// Sets `object`: a [`FlowActionXmlSerializeXmlParamsObject`]; required.
 with_object(object): FlowActionXmlSerializeXmlParamsObject;
 });
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -11135,15 +11136,15 @@ impl FlowActionZapierTriggerWebhook {
     }
 }
 setters!(FlowActionZapierTriggerWebhook {
-/// Sets `alias`.
+/// Sets `alias`: a string; at most 100 characters.
 with_alias(alias): String;
-/// Sets `allow_failure`.
+/// Sets `allow_failure`: a boolean.
 with_allow_failure(allow_failure): bool;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `mask_output`.
+/// Sets `mask_output`: a boolean.
 with_mask_output(mask_output): bool;
-/// Sets `params`.
+/// Sets `params`: a [`FlowActionZapierTriggerWebhookParams`]; required.
 with_params(params): FlowActionZapierTriggerWebhookParams;
 });
 string_enum!(
@@ -11179,9 +11180,9 @@ impl FlowActionZapierTriggerWebhookParams {
     }
 }
 setters!(FlowActionZapierTriggerWebhookParams {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `method`.
+/// Sets `method`: a [`FlowActionZapierTriggerWebhookParamsMethod`] (one of `GET`, `POST`, `PUT`).
 with_method(method): FlowActionZapierTriggerWebhookParamsMethod;
 });
 string_enum!(
@@ -11284,7 +11285,7 @@ impl FlowsVaultConnectioSetupApiKey {
     }
 }
 setters!(FlowsVaultConnectioSetupApiKey {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupApiKeyWithBaseUrl`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11318,9 +11319,9 @@ impl FlowsVaultConnectioSetupApiKeyWithBaseUrl {
     }
 }
 setters!(FlowsVaultConnectioSetupApiKeyWithBaseUrl {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
-/// Sets `base_url`.
+/// Sets `base_url`: a string; format `forms-url-https`; required.
 with_base_url(base_url): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupBigqueryOauthJwt`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11355,13 +11356,13 @@ impl FlowsVaultConnectioSetupBigqueryOauthJwt {
     }
 }
 setters!(FlowsVaultConnectioSetupBigqueryOauthJwt {
-/// Sets `client_email`.
+/// Sets `client_email`: a string; format `email`.
 with_client_email(client_email): String;
-/// Sets `private_key`.
+/// Sets `private_key`: a secret string; redacted in `Debug`.
 with_private_key(private_key): crate::Secret;
-/// Sets `project_id`.
+/// Sets `project_id`: a string.
 with_project_id(project_id): String;
-/// Sets `type`.
+/// Sets `type`: a [`FlowsVaultConnectioSetupTypeOauthJwtEnum`] (one of `OAUTH_JWT`).
 with_type(type_): FlowsVaultConnectioSetupTypeOauthJwtEnum;
 });
 /// A model of the schema `FlowsVaultConnectioSetupHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11391,7 +11392,7 @@ impl FlowsVaultConnectioSetupHttpBearer {
     }
 }
 setters!(FlowsVaultConnectioSetupHttpBearer {
-/// Sets `token`.
+/// Sets `token`: a secret string; required; redacted in `Debug`.
 with_token(token): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupJwt`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11421,7 +11422,7 @@ impl FlowsVaultConnectioSetupJwt {
     }
 }
 setters!(FlowsVaultConnectioSetupJwt {
-/// Sets `algorithm`.
+/// Sets `algorithm`: a [`FlowsVaultConnectioSetupJwtAlgorithmEnum`] (one of `HS256`, `HS384`, `HS512`, `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`); required.
 with_algorithm(algorithm): FlowsVaultConnectioSetupJwtAlgorithmEnum;
 });
 string_enum!(
@@ -11483,9 +11484,9 @@ impl FlowsVaultConnectioSetupMailjetApiKey {
     }
 }
 setters!(FlowsVaultConnectioSetupMailjetApiKey {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
-/// Sets `secret_key`.
+/// Sets `secret_key`: a secret string; required; redacted in `Debug`.
 with_secret_key(secret_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupOauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11531,13 +11532,13 @@ impl FlowsVaultConnectioSetupOauthApp {
     }
 }
 setters!(FlowsVaultConnectioSetupOauthApp {
-/// Sets `audience`.
+/// Sets `audience`: a string; format `forms-url-https`; at least 1 characters.
 with_audience(audience): String;
-/// Sets `client_id`.
+/// Sets `client_id`: a string; required.
 with_client_id(client_id): String;
-/// Sets `client_secret`.
+/// Sets `client_secret`: a secret string; required; redacted in `Debug`.
 with_client_secret(client_secret): crate::Secret;
-/// Sets `domain`.
+/// Sets `domain`: a string; format `hostname-rfc2181`; required.
 with_domain(domain): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11565,9 +11566,9 @@ impl FlowsVaultConnectioSetupOauthCode {
     }
 }
 setters!(FlowsVaultConnectioSetupOauthCode {
-/// Sets `code`.
+/// Sets `code`: a string.
 with_code(code): String;
-/// Sets `type`.
+/// Sets `type`: a [`FlowsVaultConnectioSetupTypeOauthCodeEnum`] (one of `OAUTH_CODE`).
 with_type(type_): FlowsVaultConnectioSetupTypeOauthCodeEnum;
 });
 /// A model of the schema `FlowsVaultConnectioSetupSecretApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11597,7 +11598,7 @@ impl FlowsVaultConnectioSetupSecretApiKey {
     }
 }
 setters!(FlowsVaultConnectioSetupSecretApiKey {
-/// Sets `secret_key`.
+/// Sets `secret_key`: a secret string; required; redacted in `Debug`.
 with_secret_key(secret_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11631,9 +11632,9 @@ impl FlowsVaultConnectioSetupStripeKeyPair {
     }
 }
 setters!(FlowsVaultConnectioSetupStripeKeyPair {
-/// Sets `private_key`.
+/// Sets `private_key`: a secret string; required; redacted in `Debug`.
 with_private_key(private_key): crate::Secret;
-/// Sets `public_key`.
+/// Sets `public_key`: a string; required.
 with_public_key(public_key): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupToken`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11663,7 +11664,7 @@ impl FlowsVaultConnectioSetupToken {
     }
 }
 setters!(FlowsVaultConnectioSetupToken {
-/// Sets `token`.
+/// Sets `token`: a secret string; required; redacted in `Debug`.
 with_token(token): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11698,9 +11699,9 @@ impl FlowsVaultConnectioSetupTwilioApiKey {
     }
 }
 setters!(FlowsVaultConnectioSetupTwilioApiKey {
-/// Sets `account_id`.
+/// Sets `account_id`: a string; required.
 with_account_id(account_id): String;
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
 string_enum!(
@@ -11780,7 +11781,7 @@ impl FlowsVaultConnectioSetupWebhook {
     }
 }
 setters!(FlowsVaultConnectioSetupWebhook {
-/// Sets `url`.
+/// Sets `url`: a string; format `forms-url-https`; required.
 with_url(url): String;
 });
 /// The schema `FlowsVaultConnectionAppIdActivecampaignEnum`: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
@@ -11869,11 +11870,11 @@ impl FlowsVaultConnectionHttpApiKeySetup {
     }
 }
 setters!(FlowsVaultConnectionHttpApiKeySetup {
-/// Sets `in`.
+/// Sets `in`: a [`FlowsVaultConnectionHttpApiKeySetupInEnum`] (one of `HEADER`, `QUERY`); required.
 with_in(in_): FlowsVaultConnectionHttpApiKeySetupInEnum;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 55 characters; required.
 with_name(name): String;
-/// Sets `value`.
+/// Sets `value`: a string; 1 to 255 characters; required.
 with_value(value): String;
 });
 string_enum!(
@@ -11916,9 +11917,9 @@ impl FlowsVaultConnectionHttpBasicAuthSetup {
     }
 }
 setters!(FlowsVaultConnectionHttpBasicAuthSetup {
-/// Sets `password`.
+/// Sets `password`: a secret string; 1 to 155 characters; redacted in `Debug`.
 with_password(password): crate::Secret;
-/// Sets `username`.
+/// Sets `username`: a string; 1 to 155 characters; required.
 with_username(username): String;
 });
 /// A model of the schema `FlowsVaultConnectionHttpOauthClientCredentialsSetup`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -11974,17 +11975,17 @@ impl FlowsVaultConnectionHttpOauthClientCredentialsSetup {
     }
 }
 setters!(FlowsVaultConnectionHttpOauthClientCredentialsSetup {
-/// Sets `audience`.
+/// Sets `audience`: a string; 1 to 255 characters.
 with_audience(audience): String;
-/// Sets `client_id`.
+/// Sets `client_id`: a string; 1 to 255 characters; required.
 with_client_id(client_id): String;
-/// Sets `client_secret`.
+/// Sets `client_secret`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
 with_client_secret(client_secret): crate::Secret;
-/// Sets `resource`.
+/// Sets `resource`: a string; 1 to 255 characters.
 with_resource(resource): String;
-/// Sets `scope`.
+/// Sets `scope`: a string; 1 to 1024 characters.
 with_scope(scope): String;
-/// Sets `token_endpoint`.
+/// Sets `token_endpoint`: a string; format `forms-url-https`; 1 to 500 characters; required.
 with_token_endpoint(token_endpoint): String;
 });
 /// The schema `FlowsVaultConnectionSetupTypeApiKeyEnum`: the same shape as [`FlowsVaultConnectioSetupTypeApiKeyEnum`], so one type serves both.
@@ -12184,10 +12185,11 @@ impl UpdateFlowRequestContent {
     }
 }
 setters!(UpdateFlowRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters.
 with_name(name): String;
 });
 nullable_setters!(UpdateFlowRequestContent {
+/// `actions`: a list, each item a [`FlowAction`]; at least 0 items; may be `null`.
 with_actions, clear_actions(actions): Vec<FlowAction>;
 });
 impl UpdateFlowRequestContent {
@@ -12224,9 +12226,9 @@ impl UpdateFlowsVaultConnectionRequestContent {
     }
 }
 setters!(UpdateFlowsVaultConnectionRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters.
 with_name(name): String;
-/// Sets `setup`.
+/// Sets `setup`: a [`UpdateFlowsVaultConnectionSetup`].
 with_setup(setup): UpdateFlowsVaultConnectionSetup;
 });
 impl UpdateFlowsVaultConnectionRequestContent {

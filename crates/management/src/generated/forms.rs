@@ -50,19 +50,19 @@ impl CreateFormRequestContent {
     }
 }
 setters!(CreateFormRequestContent {
-/// Sets `ending`.
+/// Sets `ending`: a [`FormEndingNode`].
 with_ending(ending): FormEndingNode;
-/// Sets `languages`.
+/// Sets `languages`: a [`FormLanguages`].
 with_languages(languages): FormLanguages;
-/// Sets `messages`.
+/// Sets `messages`: a [`FormMessages`].
 with_messages(messages): FormMessages;
-/// Sets `nodes`.
+/// Sets `nodes`: a list, each item a [`FormNode`]; at least 0 items.
 with_nodes(nodes): Vec<FormNode>;
-/// Sets `start`.
+/// Sets `start`: a [`FormStartNode`].
 with_start(start): FormStartNode;
-/// Sets `style`.
+/// Sets `style`: a [`FormStyle`].
 with_style(style): FormStyle;
-/// Sets `translations`.
+/// Sets `translations`: a JSON object.
 with_translations(translations): crate::secret::SecretMap;
 });
 impl CreateFormRequestContent {
@@ -169,9 +169,9 @@ impl FormBlockDivider {
     }
 }
 setters!(FormBlockDivider {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockDividerConfig`].
 with_config(config): FormBlockDividerConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// The schema `FormBlockDividerConfig`: the same shape as [`FormFieldLegalConfig`], so one type serves both.
@@ -211,9 +211,9 @@ impl FormBlockHtml {
     }
 }
 setters!(FormBlockHtml {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockHtmlConfig`].
 with_config(config): FormBlockHtmlConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormBlockHtmlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -238,7 +238,7 @@ impl FormBlockHtmlConfig {
     }
 }
 setters!(FormBlockHtmlConfig {
-/// Sets `content`.
+/// Sets `content`: a string; at most 10000 characters.
 with_content(content): String;
 });
 /// A model of the schema `FormBlockImage`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -276,9 +276,9 @@ impl FormBlockImage {
     }
 }
 setters!(FormBlockImage {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockImageConfig`].
 with_config(config): FormBlockImageConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormBlockImageConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -310,11 +310,11 @@ impl FormBlockImageConfig {
     }
 }
 setters!(FormBlockImageConfig {
-/// Sets `height`.
+/// Sets `height`: a number; 1 to 500.
 with_height(height): f64;
-/// Sets `position`.
+/// Sets `position`: a [`FormBlockImageConfigPositionEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
 with_position(position): FormBlockImageConfigPositionEnum;
-/// Sets `src`.
+/// Sets `src`: a string; at most 500 characters; required.
 with_src(src): String;
 });
 string_enum!(
@@ -363,9 +363,9 @@ impl FormBlockJumpButton {
     }
 }
 setters!(FormBlockJumpButton {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockJumpButtonConfig`]; required.
 with_config(config): FormBlockJumpButtonConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormBlockJumpButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -398,11 +398,11 @@ impl FormBlockJumpButtonConfig {
     }
 }
 setters!(FormBlockJumpButtonConfig {
-/// Sets `next_node`.
+/// Sets `next_node`: a [`FormNodePointer`]; required.
 with_next_node(next_node): FormNodePointer;
-/// Sets `style`.
+/// Sets `style`: a [`FormBlockJumpButtonConfigStyle`].
 with_style(style): FormBlockJumpButtonConfigStyle;
-/// Sets `text`.
+/// Sets `text`: a string; at most 150 characters; required.
 with_text(text): String;
 });
 /// A model of the schema `FormBlockJumpButtonConfigStyle`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -427,7 +427,7 @@ impl FormBlockJumpButtonConfigStyle {
     }
 }
 setters!(FormBlockJumpButtonConfigStyle {
-/// Sets `background_color`.
+/// Sets `background_color`: a string; format `forms-hex-color`.
 with_background_color(background_color): String;
 });
 /// A model of the schema `FormBlockNextButton`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -466,9 +466,9 @@ impl FormBlockNextButton {
     }
 }
 setters!(FormBlockNextButton {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockNextButtonConfig`]; required.
 with_config(config): FormBlockNextButtonConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormBlockNextButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -494,7 +494,7 @@ impl FormBlockNextButtonConfig {
     }
 }
 setters!(FormBlockNextButtonConfig {
-/// Sets `text`.
+/// Sets `text`: a string; at most 150 characters; required.
 with_text(text): String;
 });
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -533,9 +533,9 @@ impl FormBlockPreviousButton {
     }
 }
 setters!(FormBlockPreviousButton {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockPreviousButtonConfig`]; required.
 with_config(config): FormBlockPreviousButtonConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// The schema `FormBlockPreviousButtonConfig`: the same shape as [`FormBlockNextButtonConfig`], so one type serves both.
@@ -576,9 +576,9 @@ impl FormBlockResendButton {
     }
 }
 setters!(FormBlockResendButton {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockResendButtonConfig`]; required.
 with_config(config): FormBlockResendButtonConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormBlockResendButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -631,19 +631,19 @@ impl FormBlockResendButtonConfig {
     }
 }
 setters!(FormBlockResendButtonConfig {
-/// Sets `active_text`.
+/// Sets `active_text`: a string; 1 to 255 characters; required.
 with_active_text(active_text): String;
-/// Sets `button_text`.
+/// Sets `button_text`: a string; 1 to 255 characters; required.
 with_button_text(button_text): String;
-/// Sets `flow_id`.
+/// Sets `flow_id`: a string; format `flow-id`; at most 30 characters; required.
 with_flow_id(flow_id): String;
-/// Sets `max_attempts`.
+/// Sets `max_attempts`: a number; 1 to 10.
 with_max_attempts(max_attempts): f64;
-/// Sets `text_alignment`.
+/// Sets `text_alignment`: a [`FormBlockResendButtonConfigTextAlignmentEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
 with_text_alignment(text_alignment): FormBlockResendButtonConfigTextAlignmentEnum;
-/// Sets `waiting_text`.
+/// Sets `waiting_text`: a string; 1 to 255 characters; required.
 with_waiting_text(waiting_text): String;
-/// Sets `waiting_time`.
+/// Sets `waiting_time`: a number; 1 to 60.
 with_waiting_time(waiting_time): f64;
 });
 /// The schema `FormBlockResendButtonConfigTextAlignmentEnum`: the same shape as [`FormBlockImageConfigPositionEnum`], so one type serves both.
@@ -683,9 +683,9 @@ impl FormBlockRichText {
     }
 }
 setters!(FormBlockRichText {
-/// Sets `config`.
+/// Sets `config`: a [`FormBlockRichTextConfig`].
 with_config(config): FormBlockRichTextConfig;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// The schema `FormBlockRichTextConfig`: the same shape as [`FormBlockHtmlConfig`], so one type serves both.
@@ -822,13 +822,13 @@ impl FormEndingNode {
     }
 }
 setters!(FormEndingNode {
-/// Sets `after_submit`.
+/// Sets `after_submit`: a [`FormEndingNodeAfterSubmit`].
 with_after_submit(after_submit): FormEndingNodeAfterSubmit;
-/// Sets `coordinates`.
+/// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `redirection`.
+/// Sets `redirection`: a [`FormEndingNodeRedirection`].
 with_redirection(redirection): FormEndingNodeRedirection;
-/// Sets `resume_flow`.
+/// Sets `resume_flow`: a boolean.
 with_resume_flow(resume_flow): bool;
 });
 /// A model of the schema `FormEndingNodeAfterSubmit`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -854,7 +854,7 @@ impl FormEndingNodeAfterSubmit {
     }
 }
 setters!(FormEndingNodeAfterSubmit {
-/// Sets `flow_id`.
+/// Sets `flow_id`: a string; format `flow-id`; at most 30 characters.
 with_flow_id(flow_id): String;
 });
 string_enum!(
@@ -889,9 +889,9 @@ impl FormEndingNodeRedirection {
     }
 }
 setters!(FormEndingNodeRedirection {
-/// Sets `delay`.
+/// Sets `delay`: an integer; 0 to 10.
 with_delay(delay): i64;
-/// Sets `target`.
+/// Sets `target`: a string; 1 to 1024 characters; required.
 with_target(target): String;
 });
 /// One of several shapes, named by the value of `type`: the schema `FormField`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -1042,17 +1042,17 @@ impl FormFieldBoolean {
     }
 }
 setters!(FormFieldBoolean {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldBooleanConfig`]; required.
 with_config(config): FormFieldBooleanConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldBooleanConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1080,9 +1080,9 @@ impl FormFieldBooleanConfig {
     }
 }
 setters!(FormFieldBooleanConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: a boolean.
 with_default_value(default_value): bool;
-/// Sets `options`.
+/// Sets `options`: a [`FormFieldBooleanConfigOptions`].
 with_options(options): FormFieldBooleanConfigOptions;
 });
 /// A model of the schema `FormFieldBooleanConfigOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1110,9 +1110,9 @@ impl FormFieldBooleanConfigOptions {
     }
 }
 setters!(FormFieldBooleanConfigOptions {
-/// Sets `false`.
+/// Sets `false`: a string; 1 to 50 characters.
 with_false(false_): String;
-/// Sets `true`.
+/// Sets `true`: a string; 1 to 50 characters.
 with_true(true_): String;
 });
 /// A model of the schema `FormFieldCards`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1162,17 +1162,17 @@ impl FormFieldCards {
     }
 }
 setters!(FormFieldCards {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldCardsConfig`].
 with_config(config): FormFieldCardsConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldCardsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1206,13 +1206,13 @@ impl FormFieldCardsConfig {
     }
 }
 setters!(FormFieldCardsConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: any JSON value.
 with_default_value(default_value): serde_json::Value;
-/// Sets `hide_labels`.
+/// Sets `hide_labels`: a boolean.
 with_hide_labels(hide_labels): bool;
-/// Sets `multiple`.
+/// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
-/// Sets `options`.
+/// Sets `options`: a list, each item a [`FormFieldCardsConfigOption`]; at least 0 items.
 with_options(options): Vec<FormFieldCardsConfigOption>;
 });
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1250,11 +1250,11 @@ impl FormFieldCardsConfigOption {
     }
 }
 setters!(FormFieldCardsConfigOption {
-/// Sets `image_url`.
+/// Sets `image_url`: a string; format `forms-url-https`; required.
 with_image_url(image_url): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters; required.
 with_label(label): String;
-/// Sets `value`.
+/// Sets `value`: a string; at least 1 characters; required.
 with_value(value): String;
 });
 /// A model of the schema `FormFieldChoice`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1304,17 +1304,17 @@ impl FormFieldChoice {
     }
 }
 setters!(FormFieldChoice {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldChoiceConfig`].
 with_config(config): FormFieldChoiceConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldChoiceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1348,13 +1348,13 @@ impl FormFieldChoiceConfig {
     }
 }
 setters!(FormFieldChoiceConfig {
-/// Sets `allow_other`.
+/// Sets `allow_other`: a [`FormFieldChoiceConfigAllowOther`].
 with_allow_other(allow_other): FormFieldChoiceConfigAllowOther;
-/// Sets `default_value`.
+/// Sets `default_value`: any JSON value.
 with_default_value(default_value): serde_json::Value;
-/// Sets `multiple`.
+/// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
-/// Sets `options`.
+/// Sets `options`: a list, each item a [`FormFieldChoiceConfigOption`]; at least 0 items.
 with_options(options): Vec<FormFieldChoiceConfigOption>;
 });
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1385,11 +1385,11 @@ impl FormFieldChoiceConfigAllowOther {
     }
 }
 setters!(FormFieldChoiceConfigAllowOther {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; at least 1 characters.
 with_placeholder(placeholder): String;
 });
 /// A model of the schema `FormFieldChoiceConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1419,9 +1419,9 @@ impl FormFieldChoiceConfigOption {
     }
 }
 setters!(FormFieldChoiceConfigOption {
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters; required.
 with_label(label): String;
-/// Sets `value`.
+/// Sets `value`: a string; at least 1 characters; required.
 with_value(value): String;
 });
 /// A model of the schema `FormFieldCustom`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1472,17 +1472,17 @@ impl FormFieldCustom {
     }
 }
 setters!(FormFieldCustom {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldCustomConfig`]; required.
 with_config(config): FormFieldCustomConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldCustomConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1518,13 +1518,13 @@ impl FormFieldCustomConfig {
     }
 }
 setters!(FormFieldCustomConfig {
-/// Sets `code`.
+/// Sets `code`: a string; at least 1 characters; required.
 with_code(code): String;
-/// Sets `css`.
+/// Sets `css`: a string; at least 1 characters.
 with_css(css): String;
-/// Sets `params`.
+/// Sets `params`: a JSON object.
 with_params(params): crate::secret::SecretMap;
-/// Sets `schema`.
+/// Sets `schema`: a JSON object; required.
 with_schema(schema): crate::secret::SecretMap;
 });
 /// A model of the schema `FormFieldDate`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1575,17 +1575,17 @@ impl FormFieldDate {
     }
 }
 setters!(FormFieldDate {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldDateConfig`]; required.
 with_config(config): FormFieldDateConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldDateConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1613,9 +1613,9 @@ impl FormFieldDateConfig {
     }
 }
 setters!(FormFieldDateConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: a string.
 with_default_value(default_value): String;
-/// Sets `format`.
+/// Sets `format`: a [`FormFieldDateConfigFormatEnum`] (one of `DATE`, `TIME`).
 with_format(format): FormFieldDateConfigFormatEnum;
 });
 string_enum!(
@@ -1673,17 +1673,17 @@ impl FormFieldDropdown {
     }
 }
 setters!(FormFieldDropdown {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldDropdownConfig`].
 with_config(config): FormFieldDropdownConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldDropdownConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1717,13 +1717,13 @@ impl FormFieldDropdownConfig {
     }
 }
 setters!(FormFieldDropdownConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: any JSON value.
 with_default_value(default_value): serde_json::Value;
-/// Sets `multiple`.
+/// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
-/// Sets `options`.
+/// Sets `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
 with_options(options): Vec<FormFieldDropdownConfigOption>;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
 });
 /// The schema `FormFieldDropdownConfigOption`: the same shape as [`FormFieldChoiceConfigOption`], so one type serves both.
@@ -1775,17 +1775,17 @@ impl FormFieldEmail {
     }
 }
 setters!(FormFieldEmail {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldEmailConfig`].
 with_config(config): FormFieldEmailConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// The schema `FormFieldEmailConfig`: the same shape as [`FormFieldUrlConfig`], so one type serves both.
@@ -1837,17 +1837,17 @@ impl FormFieldFile {
     }
 }
 setters!(FormFieldFile {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldFileConfig`].
 with_config(config): FormFieldFileConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldFileConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1887,17 +1887,17 @@ impl FormFieldFileConfig {
     }
 }
 setters!(FormFieldFileConfig {
-/// Sets `categories`.
+/// Sets `categories`: a list, each item a [`FormFieldFileConfigCategoryEnum`] (one of `AUDIO`, `VIDEO`, `IMAGE`, `DOCUMENT`, `ARCHIVE`).
 with_categories(categories): Vec<FormFieldFileConfigCategoryEnum>;
-/// Sets `extensions`.
+/// Sets `extensions`: a list, each item a string.
 with_extensions(extensions): Vec<String>;
-/// Sets `maxFiles`.
+/// Sets `maxFiles`: an integer; at least 1.
 with_max_files(max_files): i64;
-/// Sets `maxSize`.
+/// Sets `maxSize`: an integer; at least 1024.
 with_max_size(max_size): i64;
-/// Sets `multiple`.
+/// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
-/// Sets `storage`.
+/// Sets `storage`: a [`FormFieldFileConfigStorage`].
 with_storage(storage): FormFieldFileConfigStorage;
 });
 string_enum!(
@@ -1937,7 +1937,7 @@ impl FormFieldFileConfigStorage {
     }
 }
 setters!(FormFieldFileConfigStorage {
-/// Sets `type`.
+/// Sets `type`: a [`FormFieldFileConfigStorageTypeEnum`] (one of `MANAGED`, `CUSTOM`); required.
 with_type(type_): FormFieldFileConfigStorageTypeEnum;
 });
 string_enum!(
@@ -1995,17 +1995,17 @@ impl FormFieldLegal {
     }
 }
 setters!(FormFieldLegal {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldLegalConfig`].
 with_config(config): FormFieldLegalConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldLegalConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2030,7 +2030,7 @@ impl FormFieldLegalConfig {
     }
 }
 setters!(FormFieldLegalConfig {
-/// Sets `text`.
+/// Sets `text`: a string; 1 to 10000 characters.
 with_text(text): String;
 });
 /// A model of the schema `FormFieldNumber`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2080,17 +2080,17 @@ impl FormFieldNumber {
     }
 }
 setters!(FormFieldNumber {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldNumberConfig`].
 with_config(config): FormFieldNumberConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldNumberConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2124,13 +2124,13 @@ impl FormFieldNumberConfig {
     }
 }
 setters!(FormFieldNumberConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: a number.
 with_default_value(default_value): f64;
-/// Sets `max_value`.
+/// Sets `max_value`: a number.
 with_max_value(max_value): f64;
-/// Sets `min_value`.
+/// Sets `min_value`: a number.
 with_min_value(min_value): f64;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
 });
 /// A model of the schema `FormFieldPassword`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2181,17 +2181,17 @@ impl FormFieldPassword {
     }
 }
 setters!(FormFieldPassword {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldPasswordConfig`]; required.
 with_config(config): FormFieldPasswordConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldPasswordConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2234,19 +2234,19 @@ impl FormFieldPasswordConfig {
     }
 }
 setters!(FormFieldPasswordConfig {
-/// Sets `complexity`.
+/// Sets `complexity`: a boolean.
 with_complexity(complexity): bool;
-/// Sets `hash`.
+/// Sets `hash`: a [`FormFieldPasswordConfigHashEnum`] (one of `NONE`, `MD5`, `SHA1`, `SHA256`, `SHA512`).
 with_hash(hash): FormFieldPasswordConfigHashEnum;
-/// Sets `max_length`.
+/// Sets `max_length`: an integer; at least 1.
 with_max_length(max_length): i64;
-/// Sets `min_length`.
+/// Sets `min_length`: an integer; at least 1.
 with_min_length(min_length): i64;
-/// Sets `nist`.
+/// Sets `nist`: a boolean.
 with_nist(nist): bool;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; at most 500 characters.
 with_placeholder(placeholder): String;
-/// Sets `strength_meter`.
+/// Sets `strength_meter`: a boolean.
 with_strength_meter(strength_meter): bool;
 });
 string_enum!(
@@ -2311,17 +2311,17 @@ impl FormFieldPayment {
     }
 }
 setters!(FormFieldPayment {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldPaymentConfig`]; required.
 with_config(config): FormFieldPaymentConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldPaymentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2363,15 +2363,15 @@ impl FormFieldPaymentConfig {
     }
 }
 setters!(FormFieldPaymentConfig {
-/// Sets `charge`.
+/// Sets `charge`: a [`FormFieldPaymentConfigCharge`]; required.
 with_charge(charge): FormFieldPaymentConfigCharge;
-/// Sets `credentials`.
+/// Sets `credentials`: a [`FormFieldPaymentConfigCredentials`]; required.
 with_credentials(credentials): FormFieldPaymentConfigCredentials;
-/// Sets `customer`.
+/// Sets `customer`: a JSON object.
 with_customer(customer): crate::secret::SecretMap;
-/// Sets `fields`.
+/// Sets `fields`: a [`FormFieldPaymentConfigFields`].
 with_fields(fields): FormFieldPaymentConfigFields;
-/// Sets `provider`.
+/// Sets `provider`: a [`FormFieldPaymentConfigProviderEnum`] (one of `STRIPE`).
 with_provider(provider): FormFieldPaymentConfigProviderEnum;
 });
 /// One of several shapes, named by the value of `type`: the schema `FormFieldPaymentConfigCharge`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -2431,7 +2431,7 @@ impl FormFieldPaymentConfigChargeOneOff {
     }
 }
 setters!(FormFieldPaymentConfigChargeOneOff {
-/// Sets `one_off`.
+/// Sets `one_off`: a [`FormFieldPaymentConfigChargeOneOffOneOff`]; required.
 with_one_off(one_off): FormFieldPaymentConfigChargeOneOffOneOff;
 });
 string_enum!(
@@ -2486,9 +2486,9 @@ impl FormFieldPaymentConfigChargeOneOffOneOff {
     }
 }
 setters!(FormFieldPaymentConfigChargeOneOffOneOff {
-/// Sets `amount`.
+/// Sets `amount`: a [`FormFieldPaymentConfigChargeOneOffOneOffAmount`]; required.
 with_amount(amount): FormFieldPaymentConfigChargeOneOffOneOffAmount;
-/// Sets `currency`.
+/// Sets `currency`: a [`FormFieldPaymentConfigChargeOneOffCurrencyEnum`] (one of `AUD`, `CAD`, `CHF`, `EUR`, `GBP`, `INR`, `MXN`, `SEK`, `USD`); required.
 with_currency(currency): FormFieldPaymentConfigChargeOneOffCurrencyEnum;
 });
 /// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -2563,7 +2563,7 @@ impl FormFieldPaymentConfigChargeSubscription {
     }
 }
 setters!(FormFieldPaymentConfigChargeSubscription {
-/// Sets `subscription`.
+/// Sets `subscription`: a JSON object; required.
 with_subscription(subscription): crate::secret::SecretMap;
 });
 string_enum!(
@@ -2605,9 +2605,9 @@ impl FormFieldPaymentConfigCredentials {
     }
 }
 setters!(FormFieldPaymentConfigCredentials {
-/// Sets `private_key`.
+/// Sets `private_key`: a secret string; 1 to 250 characters; required; redacted in `Debug`.
 with_private_key(private_key): crate::Secret;
-/// Sets `public_key`.
+/// Sets `public_key`: a string; 1 to 250 characters; required.
 with_public_key(public_key): String;
 });
 /// A model of the schema `FormFieldPaymentConfigFieldProperties`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2635,9 +2635,9 @@ impl FormFieldPaymentConfigFieldProperties {
     }
 }
 setters!(FormFieldPaymentConfigFieldProperties {
-/// Sets `label`.
+/// Sets `label`: a string; 1 to 250 characters.
 with_label(label): String;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; 1 to 250 characters.
 with_placeholder(placeholder): String;
 });
 /// A model of the schema `FormFieldPaymentConfigFields`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2671,13 +2671,13 @@ impl FormFieldPaymentConfigFields {
     }
 }
 setters!(FormFieldPaymentConfigFields {
-/// Sets `card_number`.
+/// Sets `card_number`: a [`FormFieldPaymentConfigFieldProperties`].
 with_card_number(card_number): FormFieldPaymentConfigFieldProperties;
-/// Sets `expiration_date`.
+/// Sets `expiration_date`: a [`FormFieldPaymentConfigFieldProperties`].
 with_expiration_date(expiration_date): FormFieldPaymentConfigFieldProperties;
-/// Sets `security_code`.
+/// Sets `security_code`: a [`FormFieldPaymentConfigFieldProperties`].
 with_security_code(security_code): FormFieldPaymentConfigFieldProperties;
-/// Sets `trustmarks`.
+/// Sets `trustmarks`: a boolean.
 with_trustmarks(trustmarks): bool;
 });
 string_enum!(
@@ -2733,17 +2733,17 @@ impl FormFieldSocial {
     }
 }
 setters!(FormFieldSocial {
-/// Sets `config`.
+/// Sets `config`: a JSON object.
 with_config(config): crate::secret::SecretMap;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldTel`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2793,17 +2793,17 @@ impl FormFieldTel {
     }
 }
 setters!(FormFieldTel {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldTelConfig`].
 with_config(config): FormFieldTelConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldTelConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2843,17 +2843,17 @@ impl FormFieldTelConfig {
     }
 }
 setters!(FormFieldTelConfig {
-/// Sets `country_picker`.
+/// Sets `country_picker`: a boolean.
 with_country_picker(country_picker): bool;
-/// Sets `default_value`.
+/// Sets `default_value`: a string.
 with_default_value(default_value): String;
-/// Sets `max_length`.
+/// Sets `max_length`: an integer; at least 1.
 with_max_length(max_length): i64;
-/// Sets `min_length`.
+/// Sets `min_length`: an integer; at least 1.
 with_min_length(min_length): i64;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; at most 500 characters.
 with_placeholder(placeholder): String;
-/// Sets `strings`.
+/// Sets `strings`: a [`FormFieldTelConfigStrings`].
 with_strings(strings): FormFieldTelConfigStrings;
 });
 /// A model of the schema `FormFieldTelConfigStrings`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2878,7 +2878,7 @@ impl FormFieldTelConfigStrings {
     }
 }
 setters!(FormFieldTelConfigStrings {
-/// Sets `filter_placeholder`.
+/// Sets `filter_placeholder`: a string; at least 1 characters.
 with_filter_placeholder(filter_placeholder): String;
 });
 /// A model of the schema `FormFieldText`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2928,17 +2928,17 @@ impl FormFieldText {
     }
 }
 setters!(FormFieldText {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldTextConfig`].
 with_config(config): FormFieldTextConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2975,15 +2975,15 @@ impl FormFieldTextConfig {
     }
 }
 setters!(FormFieldTextConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: a string; at least 1 characters.
 with_default_value(default_value): String;
-/// Sets `max_length`.
+/// Sets `max_length`: an integer; at least 1.
 with_max_length(max_length): i64;
-/// Sets `min_length`.
+/// Sets `min_length`: an integer; at least 1.
 with_min_length(min_length): i64;
-/// Sets `multiline`.
+/// Sets `multiline`: a boolean.
 with_multiline(multiline): bool;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
 });
 string_enum!(
@@ -3129,17 +3129,17 @@ impl FormFieldUrl {
     }
 }
 setters!(FormFieldUrl {
-/// Sets `config`.
+/// Sets `config`: a [`FormFieldUrlConfig`].
 with_config(config): FormFieldUrlConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormFieldUrlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3167,9 +3167,9 @@ impl FormFieldUrlConfig {
     }
 }
 setters!(FormFieldUrlConfig {
-/// Sets `default_value`.
+/// Sets `default_value`: a string; at least 1 characters.
 with_default_value(default_value): String;
-/// Sets `placeholder`.
+/// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
 });
 /// A model of the schema `FormFlow`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3210,13 +3210,13 @@ impl FormFlow {
     }
 }
 setters!(FormFlow {
-/// Sets `alias`.
+/// Sets `alias`: a string; 1 to 150 characters.
 with_alias(alias): String;
-/// Sets `config`.
+/// Sets `config`: a [`FormFlowConfig`]; required.
 with_config(config): FormFlowConfig;
-/// Sets `coordinates`.
+/// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormFlowConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3246,9 +3246,9 @@ impl FormFlowConfig {
     }
 }
 setters!(FormFlowConfig {
-/// Sets `flow_id`.
+/// Sets `flow_id`: a string; format `flow-id`; at most 30 characters; required.
 with_flow_id(flow_id): String;
-/// Sets `next_node`.
+/// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
 /// A model of the schema `FormHiddenField`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3277,9 +3277,9 @@ impl FormHiddenField {
     }
 }
 setters!(FormHiddenField {
-/// Sets `key`.
+/// Sets `key`: a secret string; format `forms-custom-identifier`; required; redacted in `Debug`.
 with_key(key): crate::Secret;
-/// Sets `value`.
+/// Sets `value`: a string; 1 to 500 characters.
 with_value(value): String;
 });
 /// A model of the schema `FormLanguages`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3307,9 +3307,9 @@ impl FormLanguages {
     }
 }
 setters!(FormLanguages {
-/// Sets `default`.
+/// Sets `default`: a string; 1 to 55 characters.
 with_default(default): String;
-/// Sets `primary`.
+/// Sets `primary`: a string; 1 to 55 characters.
 with_primary(primary): String;
 });
 /// A model of the schema `FormMessages`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3337,9 +3337,9 @@ impl FormMessages {
     }
 }
 setters!(FormMessages {
-/// Sets `custom`.
+/// Sets `custom`: a JSON object.
 with_custom(custom): crate::secret::SecretMap;
-/// Sets `errors`.
+/// Sets `errors`: a JSON object.
 with_errors(errors): crate::secret::SecretMap;
 });
 /// One of several shapes, named by the value of `type`: the schema `FormNode`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -3404,9 +3404,9 @@ impl FormNodeCoordinates {
     }
 }
 setters!(FormNodeCoordinates {
-/// Sets `x`.
+/// Sets `x`: an integer; -999999 to 999999; required.
 with_x(x): i64;
-/// Sets `y`.
+/// Sets `y`: an integer; -999999 to 999999; required.
 with_y(y): i64;
 });
 /// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -3508,13 +3508,13 @@ impl FormRouter {
     }
 }
 setters!(FormRouter {
-/// Sets `alias`.
+/// Sets `alias`: a string; 1 to 150 characters.
 with_alias(alias): String;
-/// Sets `config`.
+/// Sets `config`: a [`FormRouterConfig`].
 with_config(config): FormRouterConfig;
-/// Sets `coordinates`.
+/// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormRouterConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3542,9 +3542,9 @@ impl FormRouterConfig {
     }
 }
 setters!(FormRouterConfig {
-/// Sets `fallback`.
+/// Sets `fallback`: a [`FormNodePointer`].
 with_fallback(fallback): FormNodePointer;
-/// Sets `rules`.
+/// Sets `rules`: a list, each item a [`FormRouterRule`]; at least 0 items.
 with_rules(rules): Vec<FormRouterRule>;
 });
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3581,13 +3581,13 @@ impl FormRouterRule {
     }
 }
 setters!(FormRouterRule {
-/// Sets `alias`.
+/// Sets `alias`: a string; 1 to 150 characters.
 with_alias(alias): String;
-/// Sets `condition`.
+/// Sets `condition`: any JSON value; required.
 with_condition(condition): serde_json::Value;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `next_node`.
+/// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
 /// A model of the schema `FormStartNode`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3618,11 +3618,11 @@ impl FormStartNode {
     }
 }
 setters!(FormStartNode {
-/// Sets `coordinates`.
+/// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `hidden_fields`.
+/// Sets `hidden_fields`: a list, each item a [`FormHiddenField`].
 with_hidden_fields(hidden_fields): Vec<FormHiddenField>;
-/// Sets `next_node`.
+/// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3662,13 +3662,13 @@ impl FormStep {
     }
 }
 setters!(FormStep {
-/// Sets `alias`.
+/// Sets `alias`: a string; 1 to 150 characters.
 with_alias(alias): String;
-/// Sets `config`.
+/// Sets `config`: a [`FormStepConfig`].
 with_config(config): FormStepConfig;
-/// Sets `coordinates`.
+/// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
 /// A model of the schema `FormStepConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3696,9 +3696,9 @@ impl FormStepConfig {
     }
 }
 setters!(FormStepConfig {
-/// Sets `components`.
+/// Sets `components`: a list, each item a [`FormComponent`].
 with_components(components): Vec<FormComponent>;
-/// Sets `next_node`.
+/// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3723,7 +3723,7 @@ impl FormStyle {
     }
 }
 setters!(FormStyle {
-/// Sets `css`.
+/// Sets `css`: a string; 1 to 5000 characters.
 with_css(css): String;
 });
 /// A model of the schema `FormSummary`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3843,17 +3843,17 @@ impl FormWidgetAuth0VerifiableCredentials {
     }
 }
 setters!(FormWidgetAuth0VerifiableCredentials {
-/// Sets `config`.
+/// Sets `config`: a [`FormWidgetAuth0VerifiableCredentialsConfig`]; required.
 with_config(config): FormWidgetAuth0VerifiableCredentialsConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormWidgetAuth0VerifiableCredentialsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3903,17 +3903,17 @@ impl FormWidgetAuth0VerifiableCredentialsConfig {
     }
 }
 setters!(FormWidgetAuth0VerifiableCredentialsConfig {
-/// Sets `access_token`.
+/// Sets `access_token`: a secret string; 1 to 5000 characters; required; redacted in `Debug`.
 with_access_token(access_token): crate::Secret;
-/// Sets `alternate_text`.
+/// Sets `alternate_text`: a string; 1 to 255 characters; required.
 with_alternate_text(alternate_text): String;
-/// Sets `max_wait`.
+/// Sets `max_wait`: a number; 60 to 600.
 with_max_wait(max_wait): f64;
-/// Sets `size`.
+/// Sets `size`: a number; 1 to 500.
 with_size(size): f64;
-/// Sets `url`.
+/// Sets `url`: a string; at most 2000 characters; required.
 with_url(url): String;
-/// Sets `verification_id`.
+/// Sets `verification_id`: a string; 1 to 255 characters; required.
 with_verification_id(verification_id): String;
 });
 /// A model of the schema `FormWidgetGMapsAddress`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3964,17 +3964,17 @@ impl FormWidgetGMapsAddress {
     }
 }
 setters!(FormWidgetGMapsAddress {
-/// Sets `config`.
+/// Sets `config`: a [`FormWidgetGMapsAddressConfig`]; required.
 with_config(config): FormWidgetGMapsAddressConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormWidgetGMapsAddressConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4000,7 +4000,7 @@ impl FormWidgetGMapsAddressConfig {
     }
 }
 setters!(FormWidgetGMapsAddressConfig {
-/// Sets `api_key`.
+/// Sets `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4051,17 +4051,17 @@ impl FormWidgetRecaptcha {
     }
 }
 setters!(FormWidgetRecaptcha {
-/// Sets `config`.
+/// Sets `config`: a [`FormWidgetRecaptchaConfig`]; required.
 with_config(config): FormWidgetRecaptchaConfig;
-/// Sets `hint`.
+/// Sets `hint`: a string; 1 to 500 characters.
 with_hint(hint): String;
-/// Sets `id`.
+/// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
-/// Sets `label`.
+/// Sets `label`: a string; at least 1 characters.
 with_label(label): String;
-/// Sets `required`.
+/// Sets `required`: a boolean.
 with_required(required): bool;
-/// Sets `sensitive`.
+/// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
 /// A model of the schema `FormWidgetRecaptchaConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4091,9 +4091,9 @@ impl FormWidgetRecaptchaConfig {
     }
 }
 setters!(FormWidgetRecaptchaConfig {
-/// Sets `secret_key`.
+/// Sets `secret_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
 with_secret_key(secret_key): crate::Secret;
-/// Sets `site_key`.
+/// Sets `site_key`: a string; at least 1 characters; required.
 with_site_key(site_key): String;
 });
 string_enum!(
@@ -4219,16 +4219,23 @@ impl UpdateFormRequestContent {
     }
 }
 setters!(UpdateFormRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 150 characters.
 with_name(name): String;
 });
 nullable_setters!(UpdateFormRequestContent {
+/// `ending`: a [`FormEndingNode`]; may be `null`.
 with_ending, clear_ending(ending): FormEndingNode;
+/// `languages`: a [`FormLanguages`]; may be `null`.
 with_languages, clear_languages(languages): FormLanguages;
+/// `messages`: a [`FormMessages`]; may be `null`.
 with_messages, clear_messages(messages): FormMessages;
+/// `nodes`: a list, each item a [`FormNode`]; may be `null`.
 with_nodes, clear_nodes(nodes): Vec<FormNode>;
+/// `start`: a [`FormStartNode`]; may be `null`.
 with_start, clear_start(start): FormStartNode;
+/// `style`: a [`FormStyle`]; may be `null`.
 with_style, clear_style(style): FormStyle;
+/// `translations`: a JSON object; may be `null`.
 with_translations, clear_translations(translations): crate::secret::SecretMap;
 });
 impl UpdateFormRequestContent {

@@ -42,15 +42,15 @@ impl CreateGuardianEnrollmentTicketRequestContent {
     }
 }
 setters!(CreateGuardianEnrollmentTicketRequestContent {
-/// Sets `allow_multiple_enrollments`.
+/// Sets `allow_multiple_enrollments`: a boolean.
 with_allow_multiple_enrollments(allow_multiple_enrollments): bool;
-/// Sets `email`.
+/// Sets `email`: a string; format `email`.
 with_email(email): String;
-/// Sets `email_locale`.
+/// Sets `email_locale`: a string.
 with_email_locale(email_locale): String;
-/// Sets `factor`.
+/// Sets `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
 with_factor(factor): GuardianEnrollmentFactorEnum;
-/// Sets `send_mail`.
+/// Sets `send_mail`: a boolean.
 with_send_mail(send_mail): bool;
 });
 impl CreateGuardianEnrollmentTicketRequestContent {
@@ -64,7 +64,7 @@ impl CreateGuardianEnrollmentTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateGuardianEnrollmentTicketResponseContent {
-    /// `ticket_id`: a string; defaults to `"u2x2-u2x2-u2x2-u2x2-u2x2-u2x2"`.
+    /// `ticket_id`: a string; for example `"u2x2-u2x2-u2x2-u2x2-u2x2-u2x2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
     /// `ticket_url`: a string; format `url`.
@@ -79,25 +79,25 @@ str_accessors!(CreateGuardianEnrollmentTicketResponseContent: ticket_id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianEnrollmentResponseContent {
-    /// `enrolled_at`: a string; defaults to `"2016-07-12T17:56:26.804Z"`.
+    /// `enrolled_at`: a string; for example `"2016-07-12T17:56:26.804Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
-    /// `id`: a string; defaults to `"dev_0000000000000001"`; required.
+    /// `id`: a string; for example `"dev_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identifier`: a string; defaults to `"76dc-a90c-a88c-a90c-a88c-a88c-a90c"`.
+    /// `identifier`: a string; for example `"76dc-a90c-a88c-a90c-a88c-a88c-a90c"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `last_auth`: a string; defaults to `"2016-07-12T17:56:26.804Z"`.
+    /// `last_auth`: a string; for example `"2016-07-12T17:56:26.804Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth: Option<String>,
-    /// `name`: a string; defaults to `"iPhone 7"`; 1 to 20 characters; matches `^\+[0-9]{8, 20}`.
+    /// `name`: a string; for example `"iPhone 7"`; 1 to 20 characters; matches `^\+[0-9]{8, 20}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone_number`: a string; defaults to `"+1 999999999999"`.
+    /// `phone_number`: a string; for example `"+1 999999999999"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `status`: a [`GuardianEnrollmentStatus`] (one of `pending`, `confirmed`); defaults to `"pending"`.
+    /// `status`: a [`GuardianEnrollmentStatus`] (one of `pending`, `confirmed`); for example `"pending"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GuardianEnrollmentStatus>,
     /// Fields this crate does not name, kept as received.
@@ -140,10 +140,10 @@ pub type GetGuardianFactorPhoneTemplatesResponseContent =
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorSmsTemplatesResponseContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
+    /// `enrollment_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
+    /// `verification_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -200,16 +200,16 @@ pub struct GetGuardianFactorsProviderSmsResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    /// `auth_token`: a secret string; for example `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters; may be `null`.
+    /// `from`: a string; for example `"+1223323"`; 0 to 64 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
+    /// `messaging_service_sid`: a string; for example `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    /// `sid`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -220,19 +220,19 @@ pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSnsResponseContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    /// `aws_access_key_id`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
+    /// `aws_region`: a string; for example `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    /// `aws_secret_access_key`: a secret string; for example `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
     /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
+    /// `sns_gcm_platform_application_arn`: a string; for example `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -268,13 +268,13 @@ Confirmed => "confirmed",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GuardianFactor {
-    /// `enabled`: a boolean; defaults to `true`; required.
+    /// `enabled`: a boolean; for example `true`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `name`: a [`GuardianFactorNameEnum`] (one of `push-notification`, `sms`, `email`, `duo`, `otp`, `webauthn-roaming`, `webauthn-platform`, `recovery-code`); defaults to `"sms"`; at least 1 characters.
+    /// `name`: a [`GuardianFactorNameEnum`] (one of `push-notification`, `sms`, `email`, `duo`, `otp`, `webauthn-roaming`, `webauthn-platform`, `recovery-code`); for example `"sms"`; at least 1 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GuardianFactorNameEnum>,
-    /// `trial_expired`: a boolean; defaults to `true`.
+    /// `trial_expired`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_expired: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -366,11 +366,11 @@ impl SetGuardianFactorDuoSettingsRequestContent {
     }
 }
 setters!(SetGuardianFactorDuoSettingsRequestContent {
-/// Sets `host`.
+/// Sets `host`: a string; at most 10000 characters.
 with_host(host): String;
-/// Sets `ikey`.
+/// Sets `ikey`: a string; at most 10000 characters.
 with_ikey(ikey): String;
-/// Sets `skey`.
+/// Sets `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
 with_skey(skey): crate::Secret;
 });
 impl SetGuardianFactorDuoSettingsRequestContent {
@@ -457,9 +457,9 @@ pub struct SetGuardianFactorResponseContent {
 /// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorSmsTemplatesRequestContent {
-    /// `enrollment_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
+    /// `enrollment_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     enrollment_message: String,
-    /// `verification_message`: a string; defaults to `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
+    /// `verification_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     verification_message: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -530,11 +530,13 @@ impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     }
 }
 setters!(SetGuardianFactorsProviderPushNotificationApnsRequestContent {
-/// Sets `sandbox`.
+/// Sets `sandbox`: a boolean.
 with_sandbox(sandbox): bool;
 });
 nullable_setters!(SetGuardianFactorsProviderPushNotificationApnsRequestContent {
+/// `bundle_id`: a string; 1 to 1000 characters; may be `null`.
 with_bundle_id, clear_bundle_id(bundle_id): String;
+/// `p12`: a string; 1 to 10000 characters; may be `null`.
 with_p12, clear_p12(p12): String;
 });
 impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
@@ -580,6 +582,7 @@ impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     }
 }
 nullable_setters!(SetGuardianFactorsProviderPushNotificationFcmRequestContent {
+/// `server_key`: a secret string; 1 to 152 characters; may be `null`; redacted in `Debug`.
 with_server_key, clear_server_key(server_key): crate::Secret;
 });
 impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
@@ -610,6 +613,7 @@ impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     }
 }
 nullable_setters!(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
+/// `server_credentials`: a string; 1 to 10000 characters; may be `null`.
 with_server_credentials, clear_server_credentials(server_credentials): String;
 });
 impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
@@ -653,19 +657,19 @@ pub type SetGuardianFactorsProviderPushNotificationResponseContent =
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
-    /// `aws_access_key_id`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    /// `aws_access_key_id`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_access_key_id: crate::Nullable<String>,
-    /// `aws_region`: a string; defaults to `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
+    /// `aws_region`: a string; for example `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_region: crate::Nullable<String>,
-    /// `aws_secret_access_key`: a secret string; defaults to `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    /// `aws_secret_access_key`: a secret string; for example `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_secret_access_key: crate::Nullable<crate::Secret>,
     /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sns_apns_platform_application_arn: crate::Nullable<String>,
-    /// `sns_gcm_platform_application_arn`: a string; defaults to `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
+    /// `sns_gcm_platform_application_arn`: a string; for example `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sns_gcm_platform_application_arn: crate::Nullable<String>,
     #[serde(flatten)]
@@ -687,10 +691,15 @@ impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     }
 }
 nullable_setters!(SetGuardianFactorsProviderPushNotificationSnsRequestContent {
+/// `aws_access_key_id`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
 with_aws_access_key_id, clear_aws_access_key_id(aws_access_key_id): String;
+/// `aws_region`: a string; for example `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
 with_aws_region, clear_aws_region(aws_region): String;
+/// `aws_secret_access_key`: a secret string; for example `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
 with_aws_secret_access_key, clear_aws_secret_access_key(aws_secret_access_key): crate::Secret;
+/// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
 with_sns_apns_platform_application_arn, clear_sns_apns_platform_application_arn(sns_apns_platform_application_arn): String;
+/// `sns_gcm_platform_application_arn`: a string; for example `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
 with_sns_gcm_platform_application_arn, clear_sns_gcm_platform_application_arn(sns_gcm_platform_application_arn): String;
 });
 impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
@@ -735,16 +744,16 @@ pub type SetGuardianFactorsProviderSmsResponseContent =
 /// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
-    /// `auth_token`: a secret string; defaults to `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
+    /// `auth_token`: a secret string; for example `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     auth_token: crate::Nullable<crate::Secret>,
-    /// `from`: a string; defaults to `"+1223323"`; 0 to 64 characters; may be `null`.
+    /// `from`: a string; for example `"+1223323"`; 0 to 64 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     from: crate::Nullable<String>,
-    /// `messaging_service_sid`: a string; defaults to `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
+    /// `messaging_service_sid`: a string; for example `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     messaging_service_sid: crate::Nullable<String>,
-    /// `sid`: a string; defaults to `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
+    /// `sid`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sid: crate::Nullable<String>,
     #[serde(flatten)]
@@ -765,9 +774,13 @@ impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     }
 }
 nullable_setters!(SetGuardianFactorsProviderSmsTwilioRequestContent {
+/// `auth_token`: a secret string; for example `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
 with_auth_token, clear_auth_token(auth_token): crate::Secret;
+/// `from`: a string; for example `"+1223323"`; 0 to 64 characters; may be `null`.
 with_from, clear_from(from): String;
+/// `messaging_service_sid`: a string; for example `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
 with_messaging_service_sid, clear_messaging_service_sid(messaging_service_sid): String;
+/// `sid`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
 with_sid, clear_sid(sid): String;
 });
 impl SetGuardianFactorsProviderSmsTwilioRequestContent {

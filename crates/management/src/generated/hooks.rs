@@ -11,9 +11,9 @@ pub struct CreateHookRequestContent {
     /// `enabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
-    /// `name`: a string; defaults to `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
+    /// `name`: a string; for example `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters; required.
+    /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters; required.
     script: String,
     /// `triggerId`: a [`HookTriggerIdEnum`] (one of `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`); required.
     #[serde(rename = "triggerId")]
@@ -41,9 +41,9 @@ impl CreateHookRequestContent {
     }
 }
 setters!(CreateHookRequestContent {
-/// Sets `dependencies`.
+/// Sets `dependencies`: a JSON object.
 with_dependencies(dependencies): crate::secret::SecretMap;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `false`.
 with_enabled(enabled): bool;
 });
 impl CreateHookRequestContent {
@@ -64,16 +64,16 @@ pub struct Hook {
     /// `dependencies`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
-    /// `enabled`: a boolean; defaults to `true`.
+    /// `enabled`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"00001"`.
+    /// `id`: a string; for example `"00001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: a string; defaults to `"hook"`.
+    /// `name`: a string; for example `"hook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
+    /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
     /// `triggerId`: a string.
@@ -107,10 +107,10 @@ pub struct UpdateHookRequestContent {
     /// `enabled`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
-    /// `name`: a string; defaults to `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
+    /// `name`: a string; for example `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `script`: a string; defaults to `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters.
+    /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
     #[serde(flatten)]
@@ -131,13 +131,13 @@ impl UpdateHookRequestContent {
     }
 }
 setters!(UpdateHookRequestContent {
-/// Sets `dependencies`.
+/// Sets `dependencies`: a JSON object.
 with_dependencies(dependencies): crate::secret::SecretMap;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `false`.
 with_enabled(enabled): bool;
-/// Sets `name`.
+/// Sets `name`: a string; for example `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
 with_name(name): String;
-/// Sets `script`.
+/// Sets `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters.
 with_script(script): String;
 });
 impl UpdateHookRequestContent {

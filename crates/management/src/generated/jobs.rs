@@ -29,15 +29,15 @@ impl CreateExportUsersFields {
     }
 }
 setters!(CreateExportUsersFields {
-/// Sets `export_as`.
+/// Sets `export_as`: a string; at most 100 characters.
 with_export_as(export_as): String;
-/// Sets `name`.
+/// Sets `name`: a string; at most 100 characters; required.
 with_name(name): String;
 });
 /// A request body, the schema `CreateExportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateExportUsersRequestContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `fields`: a list, each item a [`CreateExportUsersFields`].
@@ -67,13 +67,13 @@ impl CreateExportUsersRequestContent {
     }
 }
 setters!(CreateExportUsersRequestContent {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `fields`.
+/// Sets `fields`: a list, each item a [`CreateExportUsersFields`].
 with_fields(fields): Vec<CreateExportUsersFields>;
-/// Sets `format`.
+/// Sets `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
 with_format(format): JobFileFormatEnum;
-/// Sets `limit`.
+/// Sets `limit`: an integer; defaults to `5`; at least 1.
 with_limit(limit): i64;
 });
 impl CreateExportUsersRequestContent {
@@ -87,7 +87,7 @@ impl CreateExportUsersRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateExportUsersResponseContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
@@ -99,16 +99,16 @@ pub struct CreateExportUsersResponseContent {
     /// `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<JobFileFormatEnum>,
-    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
+    /// `id`: a string; for example `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `limit`: an integer; defaults to `5`; at least 1.
+    /// `limit`: an integer; for example `5`; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `status`: a string; defaults to `"pending"`; required.
+    /// `status`: a string; for example `"pending"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`: a string; defaults to `"users_export"`; required.
+    /// `type`: a string; for example `"users_export"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -119,7 +119,7 @@ str_accessors!(CreateExportUsersResponseContent: connection_id, id);
 /// A request body, the schema `CreateImportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateImportUsersRequestContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
     connection_id: String,
     /// `external_id`: a string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,11 +151,11 @@ impl CreateImportUsersRequestContent {
     }
 }
 setters!(CreateImportUsersRequestContent {
-/// Sets `external_id`.
+/// Sets `external_id`: a string.
 with_external_id(external_id): String;
-/// Sets `send_completion_email`.
+/// Sets `send_completion_email`: a boolean; defaults to `true`.
 with_send_completion_email(send_completion_email): bool;
-/// Sets `upsert`.
+/// Sets `upsert`: a boolean; defaults to `false`.
 with_upsert(upsert): bool;
 });
 impl CreateImportUsersRequestContent {
@@ -169,7 +169,7 @@ impl CreateImportUsersRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateImportUsersResponseContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string; required.
@@ -178,13 +178,13 @@ pub struct CreateImportUsersResponseContent {
     /// `external_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
+    /// `id`: a string; for example `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status`: a string; defaults to `"pending"`; required.
+    /// `status`: a string; for example `"pending"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`: a string; defaults to `"users_import"`; required.
+    /// `type`: a string; for example `"users_import"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -201,10 +201,10 @@ pub struct CreateVerificationEmailRequestContent {
     /// `identity`: a [`Identity`].
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
-    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
+    /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
-    /// `user_id`: a string; format `user-id`; defaults to `"google-oauth2|1234"`; required.
+    /// `user_id`: a string; format `user-id`; for example `"google-oauth2|1234"`; required.
     user_id: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -224,11 +224,11 @@ impl CreateVerificationEmailRequestContent {
     }
 }
 setters!(CreateVerificationEmailRequestContent {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`.
 with_client_id(client_id): String;
-/// Sets `identity`.
+/// Sets `identity`: a [`Identity`].
 with_identity(identity): Identity;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
 with_organization_id(organization_id): String;
 });
 impl CreateVerificationEmailRequestContent {
@@ -245,13 +245,13 @@ pub struct CreateVerificationEmailResponseContent {
     /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
+    /// `id`: a string; for example `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status`: a string; defaults to `"completed"`; required.
+    /// `status`: a string; for example `"completed"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`: a string; defaults to `"verification_email"`; required.
+    /// `type`: a string; for example `"verification_email"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -332,22 +332,22 @@ pub struct GetJobErrorResponseContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobGenericErrorResponseContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
+    /// `id`: a string; for example `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status`: a string; defaults to `"pending"`; required.
+    /// `status`: a string; for example `"pending"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `status_details`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_details: Option<String>,
-    /// `type`: a string; defaults to `"users_import"`; required.
+    /// `type`: a string; for example `"users_import"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -376,7 +376,7 @@ pub struct GetJobImportUserError {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobResponseContent {
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
@@ -385,7 +385,7 @@ pub struct GetJobResponseContent {
     /// `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<JobFileFormatEnum>,
-    /// `id`: a string; defaults to `"job_0000000000000001"`; required.
+    /// `id`: a string; for example `"job_0000000000000001"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `location`: a string.
@@ -394,7 +394,7 @@ pub struct GetJobResponseContent {
     /// `percentage_done`: an integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentage_done: Option<i64>,
-    /// `status`: a string; defaults to `"pending"`; required.
+    /// `status`: a string; for example `"pending"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `status_details`: a string.
@@ -406,7 +406,7 @@ pub struct GetJobResponseContent {
     /// `time_left_seconds`: an integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_left_seconds: Option<i64>,
-    /// `type`: a string; defaults to `"users_import"`; required.
+    /// `type`: a string; for example `"users_import"`; required.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -418,16 +418,16 @@ str_accessors!(GetJobResponseContent: connection_id, id);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJobSummary {
-    /// `failed`: an integer; defaults to `0`.
+    /// `failed`: an integer; for example `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i64>,
-    /// `inserted`: an integer; defaults to `0`.
+    /// `inserted`: an integer; for example `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inserted: Option<i64>,
-    /// `total`: an integer; defaults to `0`.
+    /// `total`: an integer; for example `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `updated`: an integer; defaults to `0`.
+    /// `updated`: an integer; for example `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<i64>,
     /// Fields this crate does not name, kept as received.

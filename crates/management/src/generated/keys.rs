@@ -147,33 +147,33 @@ impl CustomSigningKeyJwk {
     }
 }
 setters!(CustomSigningKeyJwk {
-/// Sets `alg`.
+/// Sets `alg`: a [`CustomSigningKeyAlgorithmEnum`] (one of `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`).
 with_alg(alg): CustomSigningKeyAlgorithmEnum;
-/// Sets `crv`.
+/// Sets `crv`: a [`CustomSigningKeyCurveEnum`] (one of `P-256`, `P-384`, `P-521`).
 with_crv(crv): CustomSigningKeyCurveEnum;
-/// Sets `e`.
+/// Sets `e`: a string.
 with_e(e): String;
-/// Sets `key_ops`.
+/// Sets `key_ops`: a list, each item a [`CustomSigningKeyOperationEnum`] (one of `verify`); at least 1 items.
 with_key_ops(key_ops): Vec<CustomSigningKeyOperationEnum>;
-/// Sets `kid`.
+/// Sets `kid`: a string.
 with_kid(kid): String;
-/// Sets `kty`.
+/// Sets `kty`: a [`CustomSigningKeyTypeEnum`] (one of `EC`, `RSA`); required.
 with_kty(kty): CustomSigningKeyTypeEnum;
-/// Sets `n`.
+/// Sets `n`: a string.
 with_n(n): String;
-/// Sets `use`.
+/// Sets `use`: a [`CustomSigningKeyUseEnum`] (one of `sig`).
 with_use(use_): CustomSigningKeyUseEnum;
-/// Sets `x`.
+/// Sets `x`: a string.
 with_x(x): String;
-/// Sets `x5c`.
+/// Sets `x5c`: a list, each item a string; at least 1 items.
 with_x5c(x5c): Vec<String>;
-/// Sets `x5t`.
+/// Sets `x5t`: a string.
 with_x5t(x5t): String;
-/// Sets `x5t#S256`.
+/// Sets `x5t#S256`: a string.
 with_x5t_s256(x5t_s256): String;
-/// Sets `x5u`.
+/// Sets `x5u`: a string.
 with_x5u(x5u): String;
-/// Sets `y`.
+/// Sets `y`: a string.
 with_y(y): String;
 });
 string_enum!(
@@ -304,10 +304,10 @@ pub type RevokedSigningKeysResponseContent = RotateSigningKeysResponseContent;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateSigningKeysResponseContent {
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
+    /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
+    /// `kid`: a string; for example `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -346,10 +346,10 @@ pub type SetCustomSigningKeysResponseContent = GetCustomSigningKeysResponseConte
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SigningKeys {
-    /// `cert`: a string; defaults to `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
+    /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
-    /// `current`: a boolean; defaults to `true`.
+    /// `current`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a [`SigningKeysDate`].
@@ -358,16 +358,16 @@ pub struct SigningKeys {
     /// `current_until`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_until: Option<SigningKeysDate>,
-    /// `fingerprint`: a string; defaults to `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
+    /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `kid`: a string; defaults to `"21hi274Rp02112mgkUGma"`; required.
+    /// `kid`: a string; for example `"21hi274Rp02112mgkUGma"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `next`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
-    /// `pkcs7`: a string; defaults to `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
+    /// `pkcs7`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
     /// `previous`: a boolean.
@@ -379,7 +379,7 @@ pub struct SigningKeys {
     /// `revoked_at`: a [`SigningKeysDate`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<SigningKeysDate>,
-    /// `thumbprint`: a string; defaults to `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
+    /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.

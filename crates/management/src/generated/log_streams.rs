@@ -25,7 +25,7 @@ pub struct CreateLogStreamDatadogRequestBody {
     /// `sink`: a [`LogStreamDatadogSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamDatadogSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamDatadogEnum`] (one of `datadog`); required.
@@ -49,17 +49,17 @@ impl CreateLogStreamDatadogRequestBody {
     }
 }
 setters!(CreateLogStreamDatadogRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamDatadogSink`]; required.
 with_sink(sink): LogStreamDatadogSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamEventBridgeRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -85,7 +85,7 @@ pub struct CreateLogStreamEventBridgeRequestBody {
     /// `sink`: a [`LogStreamEventBridgeSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventBridgeSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamEventBridgeEnum`] (one of `eventbridge`); required.
@@ -109,17 +109,17 @@ impl CreateLogStreamEventBridgeRequestBody {
     }
 }
 setters!(CreateLogStreamEventBridgeRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamEventBridgeSink`]; required.
 with_sink(sink): LogStreamEventBridgeSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamEventGridRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -145,7 +145,7 @@ pub struct CreateLogStreamEventGridRequestBody {
     /// `sink`: a [`LogStreamEventGridSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventGridSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamEventGridEnum`] (one of `eventgrid`); required.
@@ -169,17 +169,17 @@ impl CreateLogStreamEventGridRequestBody {
     }
 }
 setters!(CreateLogStreamEventGridRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamEventGridSink`]; required.
 with_sink(sink): LogStreamEventGridSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamHttpRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -205,7 +205,7 @@ pub struct CreateLogStreamHttpRequestBody {
     /// `sink`: a [`LogStreamHttpSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamHttpSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamHttpEnum`] (one of `http`); required.
@@ -229,17 +229,17 @@ impl CreateLogStreamHttpRequestBody {
     }
 }
 setters!(CreateLogStreamHttpRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamHttpSink`]; required.
 with_sink(sink): LogStreamHttpSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamMixpanelRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -265,7 +265,7 @@ pub struct CreateLogStreamMixpanelRequestBody {
     /// `sink`: a [`LogStreamMixpanelSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamMixpanelSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamMixpanelEnum`] (one of `mixpanel`); required.
@@ -289,17 +289,17 @@ impl CreateLogStreamMixpanelRequestBody {
     }
 }
 setters!(CreateLogStreamMixpanelRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamMixpanelSink`]; required.
 with_sink(sink): LogStreamMixpanelSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// One of several shapes, named by the value of `type`: the schema `CreateLogStreamRequestContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -387,7 +387,7 @@ pub struct CreateLogStreamSegmentRequestBody {
     /// `sink`: a [`LogStreamSegmentSinkWriteKey`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSegmentSinkWriteKey>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSegmentEnum`] (one of `segment`); required.
@@ -411,17 +411,17 @@ impl CreateLogStreamSegmentRequestBody {
     }
 }
 setters!(CreateLogStreamSegmentRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamSegmentSinkWriteKey`]; required.
 with_sink(sink): LogStreamSegmentSinkWriteKey;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamSplunkRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -447,7 +447,7 @@ pub struct CreateLogStreamSplunkRequestBody {
     /// `sink`: a [`LogStreamSplunkSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSplunkSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSplunkEnum`] (one of `splunk`); required.
@@ -471,17 +471,17 @@ impl CreateLogStreamSplunkRequestBody {
     }
 }
 setters!(CreateLogStreamSplunkRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamSplunkSink`]; required.
 with_sink(sink): LogStreamSplunkSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// A model of the schema `CreateLogStreamSumoRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -507,7 +507,7 @@ pub struct CreateLogStreamSumoRequestBody {
     /// `sink`: a [`LogStreamSumoSink`]; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSumoSink>,
-    /// `startFrom`: a string; defaults to `"2021-03-01T19:57:29.532Z"`.
+    /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
     #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSumoEnum`] (one of `sumo`); required.
@@ -531,17 +531,17 @@ impl CreateLogStreamSumoRequestBody {
     }
 }
 setters!(CreateLogStreamSumoRequestBody {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamSumoSink`]; required.
 with_sink(sink): LogStreamSumoSink;
-/// Sets `startFrom`.
+/// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
 });
 /// The schema `GetLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
@@ -571,9 +571,9 @@ impl HttpCustomHeader {
     }
 }
 setters!(HttpCustomHeader {
-/// Sets `header`.
+/// Sets `header`: a string.
 with_header(header): String;
-/// Sets `value`.
+/// Sets `value`: a string.
 with_value(value): String;
 });
 string_enum!(
@@ -669,9 +669,9 @@ impl LogStreamDatadogSink {
     }
 }
 setters!(LogStreamDatadogSink {
-/// Sets `datadogApiKey`.
+/// Sets `datadogApiKey`: a secret string; required; redacted in `Debug`.
 with_datadog_api_key(datadog_api_key): crate::Secret;
-/// Sets `datadogRegion`.
+/// Sets `datadogRegion`: a [`LogStreamDatadogRegionEnum`] (one of `us`, `eu`, `us3`, `us5`); required.
 with_datadog_region(datadog_region): LogStreamDatadogRegionEnum;
 });
 string_enum!(
@@ -758,11 +758,11 @@ impl LogStreamEventBridgeSink {
     }
 }
 setters!(LogStreamEventBridgeSink {
-/// Sets `awsAccountId`.
+/// Sets `awsAccountId`: a string; matches `^\d{12}$`; required.
 with_aws_account_id(aws_account_id): String;
-/// Sets `awsPartnerEventSource`.
+/// Sets `awsPartnerEventSource`: a string.
 with_aws_partner_event_source(aws_partner_event_source): String;
-/// Sets `awsRegion`.
+/// Sets `awsRegion`: a [`LogStreamEventBridgeSinkRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
 with_aws_region(aws_region): LogStreamEventBridgeSinkRegionEnum;
 });
 string_enum!(
@@ -1010,13 +1010,13 @@ impl LogStreamEventGridSink {
     }
 }
 setters!(LogStreamEventGridSink {
-/// Sets `azurePartnerTopic`.
+/// Sets `azurePartnerTopic`: a string.
 with_azure_partner_topic(azure_partner_topic): String;
-/// Sets `azureRegion`.
+/// Sets `azureRegion`: a [`LogStreamEventGridRegionEnum`] (one of `australiacentral`, `australiaeast`, `australiasoutheast`, `brazilsouth`, `canadacentral`, `canadaeast`, `centralindia`, `centralus`, `eastasia`, `eastus`, `eastus2`, `francecentral`, …); required.
 with_azure_region(azure_region): LogStreamEventGridRegionEnum;
-/// Sets `azureResourceGroup`.
+/// Sets `azureResourceGroup`: a string; required.
 with_azure_resource_group(azure_resource_group): String;
-/// Sets `azureSubscriptionId`.
+/// Sets `azureSubscriptionId`: a string; matches `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`; required.
 with_azure_subscription_id(azure_subscription_id): String;
 });
 /// A model of the schema `LogStreamFilter`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1044,9 +1044,9 @@ impl LogStreamFilter {
     }
 }
 setters!(LogStreamFilter {
-/// Sets `name`.
+/// Sets `name`: a [`LogStreamFilterGroupNameEnum`] (one of `auth.login.fail`, `auth.login.notification`, `auth.login.success`, `auth.logout.fail`, `auth.logout.success`, `auth.signup.fail`, `auth.signup.success`, `auth.silent_auth.fail`, `auth.silent_auth.success`, `auth.token_exchange.fail`, `auth.token_exchange.success`, `management.fail`, …).
 with_name(name): LogStreamFilterGroupNameEnum;
-/// Sets `type`.
+/// Sets `type`: a [`LogStreamFilterTypeEnum`] (one of `category`).
 with_type(type_): LogStreamFilterTypeEnum;
 });
 string_enum!(
@@ -1207,15 +1207,15 @@ impl LogStreamHttpSink {
     }
 }
 setters!(LogStreamHttpSink {
-/// Sets `httpAuthorization`.
+/// Sets `httpAuthorization`: a secret string; redacted in `Debug`.
 with_http_authorization(http_authorization): crate::Secret;
-/// Sets `httpContentFormat`.
+/// Sets `httpContentFormat`: a [`LogStreamHttpContentFormatEnum`] (one of `JSONARRAY`, `JSONLINES`, `JSONOBJECT`).
 with_http_content_format(http_content_format): LogStreamHttpContentFormatEnum;
-/// Sets `httpContentType`.
+/// Sets `httpContentType`: a string.
 with_http_content_type(http_content_type): String;
-/// Sets `httpCustomHeaders`.
+/// Sets `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
 with_http_custom_headers(http_custom_headers): Vec<HttpCustomHeader>;
-/// Sets `httpEndpoint`.
+/// Sets `httpEndpoint`: a string; matches `^https://.*`; required.
 with_http_endpoint(http_endpoint): String;
 });
 string_enum!(
@@ -1325,13 +1325,13 @@ impl LogStreamMixpanelSink {
     }
 }
 setters!(LogStreamMixpanelSink {
-/// Sets `mixpanelProjectId`.
+/// Sets `mixpanelProjectId`: a string; matches `^\d+$`; required.
 with_mixpanel_project_id(mixpanel_project_id): String;
-/// Sets `mixpanelRegion`.
+/// Sets `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
 with_mixpanel_region(mixpanel_region): LogStreamMixpanelRegionEnum;
-/// Sets `mixpanelServiceAccountPassword`.
+/// Sets `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; required; redacted in `Debug`.
 with_mixpanel_service_account_password(mixpanel_service_account_password): crate::Secret;
-/// Sets `mixpanelServiceAccountUsername`.
+/// Sets `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
 with_mixpanel_service_account_username(mixpanel_service_account_username): String;
 });
 /// A model of the schema `LogStreamMixpanelSinkPatch`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1388,13 +1388,13 @@ impl LogStreamMixpanelSinkPatch {
     }
 }
 setters!(LogStreamMixpanelSinkPatch {
-/// Sets `mixpanelProjectId`.
+/// Sets `mixpanelProjectId`: a string; matches `^\d+$`; required.
 with_mixpanel_project_id(mixpanel_project_id): String;
-/// Sets `mixpanelRegion`.
+/// Sets `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
 with_mixpanel_region(mixpanel_region): LogStreamMixpanelRegionEnum;
-/// Sets `mixpanelServiceAccountPassword`.
+/// Sets `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; redacted in `Debug`.
 with_mixpanel_service_account_password(mixpanel_service_account_password): crate::Secret;
-/// Sets `mixpanelServiceAccountUsername`.
+/// Sets `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
 with_mixpanel_service_account_username(mixpanel_service_account_username): String;
 });
 string_enum!(
@@ -1432,11 +1432,11 @@ impl LogStreamPiiConfig {
     }
 }
 setters!(LogStreamPiiConfig {
-/// Sets `algorithm`.
+/// Sets `algorithm`: a [`LogStreamPiiAlgorithmEnum`] (one of `xxhash`).
 with_algorithm(algorithm): LogStreamPiiAlgorithmEnum;
-/// Sets `log_fields`.
+/// Sets `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
 with_log_fields(log_fields): Vec<LogStreamPiiLogFieldsEnum>;
-/// Sets `method`.
+/// Sets `method`: a [`LogStreamPiiMethodEnum`] (one of `mask`, `hash`).
 with_method(method): LogStreamPiiMethodEnum;
 });
 string_enum!(
@@ -1592,7 +1592,7 @@ impl LogStreamSegmentSink {
     }
 }
 setters!(LogStreamSegmentSink {
-/// Sets `segmentWriteKey`.
+/// Sets `segmentWriteKey`: a secret string; redacted in `Debug`.
 with_segment_write_key(segment_write_key): crate::Secret;
 });
 /// A model of the schema `LogStreamSegmentSinkWriteKey`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1622,7 +1622,7 @@ impl LogStreamSegmentSinkWriteKey {
     }
 }
 setters!(LogStreamSegmentSinkWriteKey {
-/// Sets `segmentWriteKey`.
+/// Sets `segmentWriteKey`: a secret string; required; redacted in `Debug`.
 with_segment_write_key(segment_write_key): crate::Secret;
 });
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -1828,13 +1828,13 @@ impl LogStreamSplunkSink {
     }
 }
 setters!(LogStreamSplunkSink {
-/// Sets `splunkDomain`.
+/// Sets `splunkDomain`: a string; required.
 with_splunk_domain(splunk_domain): String;
-/// Sets `splunkPort`.
+/// Sets `splunkPort`: a string; matches `^[0-9]*$`; required.
 with_splunk_port(splunk_port): String;
-/// Sets `splunkSecure`.
+/// Sets `splunkSecure`: a boolean; required.
 with_splunk_secure(splunk_secure): bool;
-/// Sets `splunkToken`.
+/// Sets `splunkToken`: a secret string; required; redacted in `Debug`.
 with_splunk_token(splunk_token): crate::Secret;
 });
 string_enum!(
@@ -1917,7 +1917,7 @@ impl LogStreamSumoSink {
     }
 }
 setters!(LogStreamSumoSink {
-/// Sets `sumoSourceAddress`.
+/// Sets `sumoSourceAddress`: a string; required.
 with_sumo_source_address(sumo_source_address): String;
 });
 /// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -1961,17 +1961,17 @@ impl UpdateLogStreamRequestContent {
     }
 }
 setters!(UpdateLogStreamRequestContent {
-/// Sets `filters`.
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
 with_filters(filters): Vec<LogStreamFilter>;
-/// Sets `isPriority`.
+/// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `pii_config`.
+/// Sets `pii_config`: a [`LogStreamPiiConfig`].
 with_pii_config(pii_config): LogStreamPiiConfig;
-/// Sets `sink`.
+/// Sets `sink`: a [`LogStreamSinkPatch`].
 with_sink(sink): LogStreamSinkPatch;
-/// Sets `status`.
+/// Sets `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
 with_status(status): LogStreamStatusEnum;
 });
 impl UpdateLogStreamRequestContent {

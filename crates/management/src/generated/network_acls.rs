@@ -40,15 +40,15 @@ impl NetworkAclAction {
     }
 }
 setters!(NetworkAclAction {
-/// Sets `allow`.
+/// Sets `allow`: a boolean.
 with_allow(allow): bool;
-/// Sets `block`.
+/// Sets `block`: a boolean.
 with_block(block): bool;
-/// Sets `log`.
+/// Sets `log`: a boolean.
 with_log(log): bool;
-/// Sets `redirect`.
+/// Sets `redirect`: a boolean.
 with_redirect(redirect): bool;
-/// Sets `redirect_uri`.
+/// Sets `redirect_uri`: a string; 1 to 2000 characters.
 with_redirect_uri(redirect_uri): String;
 });
 /// A model of the schema `NetworkAclMatch`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -103,27 +103,27 @@ impl NetworkAclMatch {
     }
 }
 setters!(NetworkAclMatch {
-/// Sets `asns`.
+/// Sets `asns`: a list, each item an integer; at least 1 items.
 with_asns(asns): Vec<i64>;
-/// Sets `connecting_ipv4_cidrs`.
+/// Sets `connecting_ipv4_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv4Cidr`]; at least 1 items.
 with_connecting_ipv4_cidrs(connecting_ipv4_cidrs): Vec<NetworkAclMatchConnectingIpv4Cidr>;
-/// Sets `connecting_ipv6_cidrs`.
+/// Sets `connecting_ipv6_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv6Cidr`]; at least 1 items.
 with_connecting_ipv6_cidrs(connecting_ipv6_cidrs): Vec<NetworkAclMatchConnectingIpv6Cidr>;
-/// Sets `geo_country_codes`.
+/// Sets `geo_country_codes`: a list, each item a string; at least 1 items.
 with_geo_country_codes(geo_country_codes): Vec<String>;
-/// Sets `geo_subdivision_codes`.
+/// Sets `geo_subdivision_codes`: a list, each item a string; at least 1 items.
 with_geo_subdivision_codes(geo_subdivision_codes): Vec<String>;
-/// Sets `hostnames`.
+/// Sets `hostnames`: a list, each item a string; at least 1 items.
 with_hostnames(hostnames): Vec<String>;
-/// Sets `ipv4_cidrs`.
+/// Sets `ipv4_cidrs`: a list, each item a [`NetworkAclMatchIpv4Cidr`]; at least 1 items.
 with_ipv4_cidrs(ipv4_cidrs): Vec<NetworkAclMatchIpv4Cidr>;
-/// Sets `ipv6_cidrs`.
+/// Sets `ipv6_cidrs`: a list, each item a [`NetworkAclMatchIpv6Cidr`]; at least 1 items.
 with_ipv6_cidrs(ipv6_cidrs): Vec<NetworkAclMatchIpv6Cidr>;
-/// Sets `ja3_fingerprints`.
+/// Sets `ja3_fingerprints`: a list, each item a string; at least 1 items.
 with_ja3_fingerprints(ja3_fingerprints): Vec<String>;
-/// Sets `ja4_fingerprints`.
+/// Sets `ja4_fingerprints`: a list, each item a string; at least 1 items.
 with_ja4_fingerprints(ja4_fingerprints): Vec<String>;
-/// Sets `user_agents`.
+/// Sets `user_agents`: a list, each item a string; at least 1 items.
 with_user_agents(user_agents): Vec<String>;
 });
 /// The schema `NetworkACLMatchConnectingIpv4Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
@@ -211,13 +211,13 @@ impl NetworkAclRule {
     }
 }
 setters!(NetworkAclRule {
-/// Sets `action`.
+/// Sets `action`: a [`NetworkAclAction`]; required.
 with_action(action): NetworkAclAction;
-/// Sets `match`.
+/// Sets `match`: a [`NetworkAclMatch`].
 with_match(match_): NetworkAclMatch;
-/// Sets `not_match`.
+/// Sets `not_match`: a [`NetworkAclMatch`].
 with_not_match(not_match): NetworkAclMatch;
-/// Sets `scope`.
+/// Sets `scope`: a [`NetworkAclRuleScopeEnum`] (one of `management`, `authentication`, `tenant`, `dynamic_client_registration`); required.
 with_scope(scope): NetworkAclRuleScopeEnum;
 });
 string_enum!(
@@ -296,7 +296,7 @@ impl SetNetworkAclRequestContent {
     }
 }
 setters!(SetNetworkAclRequestContent {
-/// Sets `priority`.
+/// Sets `priority`: an integer; defaults to `50`; 1 to 100.
 with_priority(priority): i64;
 });
 impl SetNetworkAclRequestContent {
@@ -341,13 +341,13 @@ impl UpdateNetworkAclRequestContent {
     }
 }
 setters!(UpdateNetworkAclRequestContent {
-/// Sets `active`.
+/// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `description`.
+/// Sets `description`: a string; at most 255 characters.
 with_description(description): String;
-/// Sets `priority`.
+/// Sets `priority`: an integer; 1 to 100.
 with_priority(priority): i64;
-/// Sets `rule`.
+/// Sets `rule`: a [`NetworkAclRule`].
 with_rule(rule): NetworkAclRule;
 });
 impl UpdateNetworkAclRequestContent {

@@ -34,11 +34,11 @@ impl AddOrganizationConnectionRequestContent {
     }
 }
 setters!(AddOrganizationConnectionRequestContent {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `is_signup_enabled`.
+/// Sets `is_signup_enabled`: a boolean.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 impl AddOrganizationConnectionRequestContent {
@@ -113,13 +113,13 @@ impl ConnectionForOrganization {
     }
 }
 setters!(ConnectionForOrganization {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; required.
 with_connection_id(connection_id): String;
-/// Sets `is_signup_enabled`.
+/// Sets `is_signup_enabled`: a boolean.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 /// A request body, the schema `CreateOrganizationAllConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -166,17 +166,17 @@ impl CreateOrganizationAllConnectionRequestContent {
     }
 }
 setters!(CreateOrganizationAllConnectionRequestContent {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `is_enabled`.
+/// Sets `is_enabled`: a boolean.
 with_is_enabled(is_enabled): bool;
-/// Sets `is_signup_enabled`.
+/// Sets `is_signup_enabled`: a boolean.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `organization_access_level`.
+/// Sets `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
 with_organization_access_level(organization_access_level): OrganizationAccessLevelEnum;
-/// Sets `organization_connection_name`.
+/// Sets `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
 with_organization_connection_name(organization_connection_name): String;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 impl CreateOrganizationAllConnectionRequestContent {
@@ -216,9 +216,9 @@ impl CreateOrganizationDiscoveryDomainRequestContent {
     }
 }
 setters!(CreateOrganizationDiscoveryDomainRequestContent {
-/// Sets `status`.
+/// Sets `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`).
 with_status(status): OrganizationDiscoveryDomainStatus;
-/// Sets `use_for_organization_discovery`.
+/// Sets `use_for_organization_discovery`: a boolean.
 with_use_for_organization_discovery(use_for_organization_discovery): bool;
 });
 impl CreateOrganizationDiscoveryDomainRequestContent {
@@ -262,9 +262,9 @@ pub struct CreateOrganizationInvitationRequestContent {
     /// `app_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     app_metadata: Option<crate::secret::SecretMap>,
-    /// `client_id`: a string; format `client-id`; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`; required.
+    /// `client_id`: a string; format `client-id`; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`; required.
     client_id: String,
-    /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
+    /// `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `invitee`: a [`OrganizationInvitationInvitee`]; required.
@@ -310,17 +310,17 @@ impl CreateOrganizationInvitationRequestContent {
     }
 }
 setters!(CreateOrganizationInvitationRequestContent {
-/// Sets `app_metadata`.
+/// Sets `app_metadata`: a JSON object.
 with_app_metadata(app_metadata): crate::secret::SecretMap;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
 with_connection_id(connection_id): String;
-/// Sets `roles`.
+/// Sets `roles`: a list, each item a string; at least 1 items.
 with_roles(roles): Vec<String>;
-/// Sets `send_invitation_email`.
+/// Sets `send_invitation_email`: a boolean; defaults to `true`.
 with_send_invitation_email(send_invitation_email): bool;
-/// Sets `ttl_sec`.
+/// Sets `ttl_sec`: an integer; 0 to 2592000.
 with_ttl_sec(ttl_sec): i64;
-/// Sets `user_metadata`.
+/// Sets `user_metadata`: a JSON object.
 with_user_metadata(user_metadata): crate::secret::SecretMap;
 });
 impl CreateOrganizationInvitationRequestContent {
@@ -364,7 +364,7 @@ pub struct CreateOrganizationRequestContent {
     /// `branding`: a [`OrganizationBranding`].
     #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<OrganizationBranding>,
-    /// `display_name`: a string; defaults to `"Acme Users"`; 1 to 255 characters.
+    /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `enabled_connections`: a list, each item a [`ConnectionForOrganization`].
@@ -373,7 +373,7 @@ pub struct CreateOrganizationRequestContent {
     /// `metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters; required.
+    /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters; required.
     name: String,
     /// `token_quota`: a [`CreateTokenQuota`].
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -398,15 +398,15 @@ impl CreateOrganizationRequestContent {
     }
 }
 setters!(CreateOrganizationRequestContent {
-/// Sets `branding`.
+/// Sets `branding`: a [`OrganizationBranding`].
 with_branding(branding): OrganizationBranding;
-/// Sets `display_name`.
+/// Sets `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
 with_display_name(display_name): String;
-/// Sets `enabled_connections`.
+/// Sets `enabled_connections`: a list, each item a [`ConnectionForOrganization`].
 with_enabled_connections(enabled_connections): Vec<ConnectionForOrganization>;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `token_quota`.
+/// Sets `token_quota`: a [`CreateTokenQuota`].
 with_token_quota(token_quota): CreateTokenQuota;
 });
 impl CreateOrganizationRequestContent {
@@ -423,7 +423,7 @@ pub struct CreateOrganizationResponseContent {
     /// `branding`: a [`OrganizationBranding`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<OrganizationBranding>,
-    /// `display_name`: a string; defaults to `"Acme Users"`; 1 to 255 characters.
+    /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `enabled_connections`: a list, each item a [`OrganizationEnabledConnection`].
@@ -435,7 +435,7 @@ pub struct CreateOrganizationResponseContent {
     /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters.
+    /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `token_quota`: a [`TokenQuota`].
@@ -621,22 +621,22 @@ pub struct OrganizationInvitation {
     /// `app_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_metadata: Option<crate::secret::SecretMap>,
-    /// `client_id`: a string; format `client-id`; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
+    /// `client_id`: a string; format `client-id`; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `connection_id`: a string; format `connection-id`; defaults to `"con_0000000000000001"`.
+    /// `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-20T19:10:06.299Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2020-08-20T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2020-08-27T19:10:06.299Z"`.
+    /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2020-08-27T19:10:06.299Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
-    /// `id`: a string; format `user-invitation-id`; defaults to `"uinv_0000000000000001"`.
+    /// `id`: a string; format `user-invitation-id`; for example `"uinv_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `invitation_url`: a string; format `strict-https-uri`; defaults to `"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme"`.
+    /// `invitation_url`: a string; format `strict-https-uri`; for example `"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_url: Option<String>,
     /// `invitee`: a [`OrganizationInvitationInvitee`].
@@ -666,7 +666,7 @@ str_accessors!(OrganizationInvitation: client_id, connection_id, id, organizatio
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationInvitationInvitee {
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`; required.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -686,14 +686,14 @@ impl OrganizationInvitationInvitee {
     }
 }
 setters!(OrganizationInvitationInvitee {
-/// Sets `email`.
+/// Sets `email`: a string; format `email`; for example `"john.doe@gmail.com"`; required.
 with_email(email): String;
 });
 /// A model of the schema `OrganizationInvitationInviter`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationInvitationInviter {
-    /// `name`: a string; defaults to `"Jane Doe"`; 1 to 300 characters; required.
+    /// `name`: a string; for example `"Jane Doe"`; 1 to 300 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -713,14 +713,14 @@ impl OrganizationInvitationInviter {
     }
 }
 setters!(OrganizationInvitationInviter {
-/// Sets `name`.
+/// Sets `name`: a string; for example `"Jane Doe"`; 1 to 300 characters; required.
 with_name(name): String;
 });
 /// A model of the schema `OrganizationMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationMember {
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string.
@@ -835,16 +835,19 @@ impl UpdateOrganizationAllConnectionRequestContent {
     }
 }
 setters!(UpdateOrganizationAllConnectionRequestContent {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `is_signup_enabled`.
+/// Sets `is_signup_enabled`: a boolean.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 nullable_setters!(UpdateOrganizationAllConnectionRequestContent {
+/// `is_enabled`: a boolean; may be `null`.
 with_is_enabled, clear_is_enabled(is_enabled): bool;
+/// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`); may be `null`.
 with_organization_access_level, clear_organization_access_level(organization_access_level): OrganizationAccessLevelEnum;
+/// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`; may be `null`.
 with_organization_connection_name, clear_organization_connection_name(organization_connection_name): String;
 });
 impl UpdateOrganizationAllConnectionRequestContent {
@@ -885,11 +888,11 @@ impl UpdateOrganizationConnectionRequestContent {
     }
 }
 setters!(UpdateOrganizationConnectionRequestContent {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `is_signup_enabled`.
+/// Sets `is_signup_enabled`: a boolean.
 with_is_signup_enabled(is_signup_enabled): bool;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 impl UpdateOrganizationConnectionRequestContent {
@@ -926,9 +929,9 @@ impl UpdateOrganizationDiscoveryDomainRequestContent {
     }
 }
 setters!(UpdateOrganizationDiscoveryDomainRequestContent {
-/// Sets `status`.
+/// Sets `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`).
 with_status(status): OrganizationDiscoveryDomainStatus;
-/// Sets `use_for_organization_discovery`.
+/// Sets `use_for_organization_discovery`: a boolean.
 with_use_for_organization_discovery(use_for_organization_discovery): bool;
 });
 impl UpdateOrganizationDiscoveryDomainRequestContent {
@@ -946,13 +949,13 @@ pub struct UpdateOrganizationRequestContent {
     /// `branding`: a [`OrganizationBranding`].
     #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<OrganizationBranding>,
-    /// `display_name`: a string; defaults to `"Acme Users"`; 1 to 255 characters.
+    /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters.
+    /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `token_quota`: a [`TokenQuota`]; may be `null`.
@@ -977,16 +980,17 @@ impl UpdateOrganizationRequestContent {
     }
 }
 setters!(UpdateOrganizationRequestContent {
-/// Sets `branding`.
+/// Sets `branding`: a [`OrganizationBranding`].
 with_branding(branding): OrganizationBranding;
-/// Sets `display_name`.
+/// Sets `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
 with_display_name(display_name): String;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
 with_name(name): String;
 });
 nullable_setters!(UpdateOrganizationRequestContent {
+/// `token_quota`: a [`TokenQuota`]; may be `null`.
 with_token_quota, clear_token_quota(token_quota): TokenQuota;
 });
 impl UpdateOrganizationRequestContent {

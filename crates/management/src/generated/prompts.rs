@@ -71,7 +71,7 @@ impl AculClientFilterById {
     }
 }
 setters!(AculClientFilterById {
-/// Sets `id`.
+/// Sets `id`: a string; required.
 with_id(id): String;
 });
 /// A model of the schema `AculClientFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -97,7 +97,7 @@ impl AculClientFilterByMetadata {
     }
 }
 setters!(AculClientFilterByMetadata {
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object; required.
 with_metadata(metadata): crate::secret::SecretMap;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
@@ -148,18 +148,23 @@ impl AculConfigsItem {
     }
 }
 setters!(AculConfigsItem {
-/// Sets `prompt`.
+/// Sets `prompt`: a [`PromptGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, `email-identifier-challenge`, `reset-password`, …); required.
 with_prompt(prompt): PromptGroupNameEnum;
-/// Sets `rendering_mode`.
+/// Sets `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
 with_rendering_mode(rendering_mode): AculRenderingModeEnum;
-/// Sets `screen`.
+/// Sets `screen`: a [`ScreenGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless-email-code`, `login-passwordless-email-link`, `login-passwordless-sms-otp`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, …); required.
 with_screen(screen): ScreenGroupNameEnum;
 });
 nullable_setters!(AculConfigsItem {
+/// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
 with_context_configuration, clear_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+/// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
 with_default_head_tags_disabled, clear_default_head_tags_disabled(default_head_tags_disabled): bool;
+/// `filters`: a [`AculFilters`]; may be `null`.
 with_filters, clear_filters(filters): AculFilters;
+/// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
 with_head_tags, clear_head_tags(head_tags): Vec<AculHeadTag>;
+/// `use_page_template`: a boolean; defaults to `false`; may be `null`.
 with_use_page_template, clear_use_page_template(use_page_template): bool;
 });
 /// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -333,13 +338,13 @@ impl AculFilters {
     }
 }
 setters!(AculFilters {
-/// Sets `clients`.
+/// Sets `clients`: a list, each item a [`AculClientFilter`].
 with_clients(clients): Vec<AculClientFilter>;
-/// Sets `domains`.
+/// Sets `domains`: a list, each item a [`AculDomainFilter`].
 with_domains(domains): Vec<AculDomainFilter>;
-/// Sets `match_type`.
+/// Sets `match_type`: a [`AculMatchTypeEnum`] (one of `includes_any`, `excludes_any`).
 with_match_type(match_type): AculMatchTypeEnum;
-/// Sets `organizations`.
+/// Sets `organizations`: a list, each item a [`AculOrganizationFilter`].
 with_organizations(organizations): Vec<AculOrganizationFilter>;
 });
 /// A model of the schema `AculHeadTag`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -370,11 +375,11 @@ impl AculHeadTag {
     }
 }
 setters!(AculHeadTag {
-/// Sets `attributes`.
+/// Sets `attributes`: a JSON object.
 with_attributes(attributes): crate::secret::SecretMap;
-/// Sets `content`.
+/// Sets `content`: a string.
 with_content(content): String;
-/// Sets `tag`.
+/// Sets `tag`: a string.
 with_tag(tag): String;
 });
 string_enum!(
@@ -462,7 +467,7 @@ pub struct ListAculsResponseContentItem {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
+    /// `default_head_tags_disabled`: a boolean; for example `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
@@ -483,7 +488,7 @@ pub struct ListAculsResponseContentItem {
     /// `tenant`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
-    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
+    /// `use_page_template`: a boolean; for example `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -801,14 +806,19 @@ impl UpdateAculRequestContent {
     }
 }
 setters!(UpdateAculRequestContent {
-/// Sets `rendering_mode`.
+/// Sets `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
 with_rendering_mode(rendering_mode): AculRenderingModeEnum;
 });
 nullable_setters!(UpdateAculRequestContent {
+/// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
 with_context_configuration, clear_context_configuration(context_configuration): Vec<AculContextConfigurationItem>;
+/// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
 with_default_head_tags_disabled, clear_default_head_tags_disabled(default_head_tags_disabled): bool;
+/// `filters`: a [`AculFilters`]; may be `null`.
 with_filters, clear_filters(filters): AculFilters;
+/// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
 with_head_tags, clear_head_tags(head_tags): Vec<AculHeadTag>;
+/// `use_page_template`: a boolean; defaults to `false`; may be `null`.
 with_use_page_template, clear_use_page_template(use_page_template): bool;
 });
 impl UpdateAculRequestContent {
@@ -825,7 +835,7 @@ pub struct UpdateAculResponseContent {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
-    /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
+    /// `default_head_tags_disabled`: a boolean; for example `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
@@ -837,7 +847,7 @@ pub struct UpdateAculResponseContent {
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
-    /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
+    /// `use_page_template`: a boolean; for example `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
@@ -873,11 +883,13 @@ impl UpdateSettingsRequestContent {
     }
 }
 setters!(UpdateSettingsRequestContent {
-/// Sets `universal_login_experience`.
+/// Sets `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
 with_universal_login_experience(universal_login_experience): UniversalLoginExperienceEnum;
 });
 nullable_setters!(UpdateSettingsRequestContent {
+/// `identifier_first`: a boolean; may be `null`.
 with_identifier_first, clear_identifier_first(identifier_first): bool;
+/// `webauthn_platform_first_factor`: a boolean; may be `null`.
 with_webauthn_platform_first_factor, clear_webauthn_platform_first_factor(webauthn_platform_first_factor): bool;
 });
 impl UpdateSettingsRequestContent {

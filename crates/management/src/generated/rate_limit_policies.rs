@@ -212,9 +212,9 @@ impl RateLimitPolicyConfigurationBlockOrLog {
     }
 }
 setters!(RateLimitPolicyConfigurationBlockOrLog {
-/// Sets `action`.
+/// Sets `action`: a [`RateLimitPolicyConfigurationBlockOrLogAction`] (one of `block`, `log`); required.
 with_action(action): RateLimitPolicyConfigurationBlockOrLogAction;
-/// Sets `limit`.
+/// Sets `limit`: an integer; 0 to 10000; required.
 with_limit(limit): i64;
 });
 string_enum!(
@@ -256,9 +256,9 @@ impl RateLimitPolicyConfigurationRedirect {
     }
 }
 setters!(RateLimitPolicyConfigurationRedirect {
-/// Sets `limit`.
+/// Sets `limit`: an integer; 0 to 10000; required.
 with_limit(limit): i64;
-/// Sets `redirect_uri`.
+/// Sets `redirect_uri`: a string; format `strict-https-uri`; required.
 with_redirect_uri(redirect_uri): String;
 });
 string_enum!(

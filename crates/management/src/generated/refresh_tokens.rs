@@ -37,13 +37,13 @@ impl RevokeRefreshTokensRequestContent {
     }
 }
 setters!(RevokeRefreshTokensRequestContent {
-/// Sets `audience`.
+/// Sets `audience`: a string; 1 to 600 characters.
 with_audience(audience): String;
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`; 1 to 64 characters.
 with_client_id(client_id): String;
-/// Sets `ids`.
+/// Sets `ids`: a list, each item a string; at least 1 items.
 with_ids(ids): Vec<String>;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; format `user-id`; 1 to 300 characters.
 with_user_id(user_id): String;
 });
 impl RevokeRefreshTokensRequestContent {
@@ -74,6 +74,7 @@ impl UpdateRefreshTokenRequestContent {
     }
 }
 nullable_setters!(UpdateRefreshTokenRequestContent {
+/// `refresh_token_metadata`: a JSON object; may be `null`.
 with_refresh_token_metadata, clear_refresh_token_metadata(refresh_token_metadata): crate::secret::SecretMap;
 });
 impl UpdateRefreshTokenRequestContent {

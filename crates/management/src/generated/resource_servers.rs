@@ -90,36 +90,41 @@ impl CreateResourceServerRequestContent {
     }
 }
 setters!(CreateResourceServerRequestContent {
-/// Sets `allow_offline_access`.
+/// Sets `allow_offline_access`: a boolean.
 with_allow_offline_access(allow_offline_access): bool;
-/// Sets `allow_online_access`.
+/// Sets `allow_online_access`: a boolean.
 with_allow_online_access(allow_online_access): bool;
-/// Sets `allow_online_access_with_ephemeral_sessions`.
+/// Sets `allow_online_access_with_ephemeral_sessions`: a boolean.
 with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_ephemeral_sessions): bool;
-/// Sets `enforce_policies`.
+/// Sets `enforce_policies`: a boolean.
 with_enforce_policies(enforce_policies): bool;
-/// Sets `name`.
+/// Sets `name`: a string; at most 200 characters; matches `^[^<>]+$`.
 with_name(name): String;
-/// Sets `scopes`.
+/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
 with_scopes(scopes): Vec<ResourceServerScope>;
-/// Sets `signing_alg`.
+/// Sets `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
 with_signing_alg(signing_alg): SigningAlgorithmEnum;
-/// Sets `signing_secret`.
+/// Sets `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
 with_signing_secret(signing_secret): crate::Secret;
-/// Sets `skip_consent_for_verifiable_first_party_clients`.
+/// Sets `skip_consent_for_verifiable_first_party_clients`: a boolean.
 with_skip_consent_for_verifiable_first_party_clients(skip_consent_for_verifiable_first_party_clients): bool;
-/// Sets `subject_type_authorization`.
+/// Sets `subject_type_authorization`: a [`ResourceServerSubjectTypeAuthorization`].
 with_subject_type_authorization(subject_type_authorization): ResourceServerSubjectTypeAuthorization;
-/// Sets `token_dialect`.
+/// Sets `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
-/// Sets `token_lifetime`.
+/// Sets `token_lifetime`: an integer; 0 to 2592000.
 with_token_lifetime(token_lifetime): i64;
 });
 nullable_setters!(CreateResourceServerRequestContent {
+/// `authorization_details`: a list, each item any JSON value; may be `null`.
 with_authorization_details, clear_authorization_details(authorization_details): Vec<serde_json::Value>;
+/// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
 with_authorization_policy, clear_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
+/// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
 with_consent_policy, clear_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
+/// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
 with_proof_of_possession, clear_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
+/// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
 with_token_encryption, clear_token_encryption(token_encryption): ResourceServerTokenEncryption;
 });
 impl CreateResourceServerRequestContent {
@@ -179,7 +184,7 @@ pub struct ResourceServer {
     /// `scopes`: a list, each item a [`ResourceServerScope`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ResourceServerScope>>,
-    /// `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
+    /// `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); for example `"HS256"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_alg: Option<SigningAlgorithmEnum>,
     /// `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
@@ -232,7 +237,7 @@ impl ResourceServerAuthorizationPolicy {
     }
 }
 setters!(ResourceServerAuthorizationPolicy {
-/// Sets `policy_id`.
+/// Sets `policy_id`: a string; 1 to 1024 characters; required.
 with_policy_id(policy_id): String;
 });
 string_enum!(
@@ -274,11 +279,11 @@ impl ResourceServerProofOfPossession {
     }
 }
 setters!(ResourceServerProofOfPossession {
-/// Sets `mechanism`.
+/// Sets `mechanism`: a [`ResourceServerProofOfPossessionMechanismEnum`] (one of `mtls`, `dpop`); required.
 with_mechanism(mechanism): ResourceServerProofOfPossessionMechanismEnum;
-/// Sets `required`.
+/// Sets `required`: a boolean; required.
 with_required(required): bool;
-/// Sets `required_for`.
+/// Sets `required_for`: a [`ResourceServerProofOfPossessionRequiredForEnum`] (one of `public_clients`, `all_clients`).
 with_required_for(required_for): ResourceServerProofOfPossessionRequiredForEnum;
 });
 string_enum!(
@@ -323,9 +328,9 @@ impl ResourceServerScope {
     }
 }
 setters!(ResourceServerScope {
-/// Sets `description`.
+/// Sets `description`: a string; at most 500 characters.
 with_description(description): String;
-/// Sets `value`.
+/// Sets `value`: a string; 1 to 280 characters; required.
 with_value(value): String;
 });
 /// A model of the schema `ResourceServerSubjectTypeAuthorization`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -353,9 +358,9 @@ impl ResourceServerSubjectTypeAuthorization {
     }
 }
 setters!(ResourceServerSubjectTypeAuthorization {
-/// Sets `client`.
+/// Sets `client`: a [`ResourceServerSubjectTypeAuthorizationClient`].
 with_client(client): ResourceServerSubjectTypeAuthorizationClient;
-/// Sets `user`.
+/// Sets `user`: a [`ResourceServerSubjectTypeAuthorizationUser`].
 with_user(user): ResourceServerSubjectTypeAuthorizationUser;
 });
 /// A model of the schema `ResourceServerSubjectTypeAuthorizationClient`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -380,7 +385,7 @@ impl ResourceServerSubjectTypeAuthorizationClient {
     }
 }
 setters!(ResourceServerSubjectTypeAuthorizationClient {
-/// Sets `policy`.
+/// Sets `policy`: a [`ResourceServerSubjectTypeAuthorizationClientPolicyEnum`] (one of `deny_all`, `require_client_grant`).
 with_policy(policy): ResourceServerSubjectTypeAuthorizationClientPolicyEnum;
 });
 string_enum!(
@@ -413,7 +418,7 @@ impl ResourceServerSubjectTypeAuthorizationUser {
     }
 }
 setters!(ResourceServerSubjectTypeAuthorizationUser {
-/// Sets `policy`.
+/// Sets `policy`: a [`ResourceServerSubjectTypeAuthorizationUserPolicyEnum`] (one of `allow_all`, `deny_all`, `require_client_grant`).
 with_policy(policy): ResourceServerSubjectTypeAuthorizationUserPolicyEnum;
 });
 string_enum!(
@@ -469,7 +474,7 @@ impl ResourceServerTokenEncryption {
     }
 }
 setters!(ResourceServerTokenEncryption {
-/// Sets `encryption_key`.
+/// Sets `encryption_key`: a [`ResourceServerTokenEncryptionKey`]; required.
 with_encryption_key(encryption_key): ResourceServerTokenEncryptionKey;
 });
 string_enum!(
@@ -501,7 +506,7 @@ pub struct ResourceServerTokenEncryptionKey {
     /// `name`: a string; 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pem`: a string; defaults to `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; 1 to 4096 characters; required.
+    /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; 1 to 4096 characters; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -525,13 +530,13 @@ impl ResourceServerTokenEncryptionKey {
     }
 }
 setters!(ResourceServerTokenEncryptionKey {
-/// Sets `alg`.
+/// Sets `alg`: a [`ResourceServerTokenEncryptionAlgorithmEnum`] (one of `RSA-OAEP-256`, `RSA-OAEP-384`, `RSA-OAEP-512`); required.
 with_alg(alg): ResourceServerTokenEncryptionAlgorithmEnum;
-/// Sets `kid`.
+/// Sets `kid`: a string; 1 to 128 characters.
 with_kid(kid): String;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `pem`.
+/// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; 1 to 4096 characters; required.
 with_pem(pem): String;
 });
 /// A request body, the schema `UpdateResourceServerRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -619,36 +624,41 @@ impl UpdateResourceServerRequestContent {
     }
 }
 setters!(UpdateResourceServerRequestContent {
-/// Sets `allow_offline_access`.
+/// Sets `allow_offline_access`: a boolean.
 with_allow_offline_access(allow_offline_access): bool;
-/// Sets `allow_online_access`.
+/// Sets `allow_online_access`: a boolean.
 with_allow_online_access(allow_online_access): bool;
-/// Sets `allow_online_access_with_ephemeral_sessions`.
+/// Sets `allow_online_access_with_ephemeral_sessions`: a boolean.
 with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_ephemeral_sessions): bool;
-/// Sets `enforce_policies`.
+/// Sets `enforce_policies`: a boolean.
 with_enforce_policies(enforce_policies): bool;
-/// Sets `name`.
+/// Sets `name`: a string; at most 200 characters; matches `^[^<>]+$`.
 with_name(name): String;
-/// Sets `scopes`.
+/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
 with_scopes(scopes): Vec<ResourceServerScope>;
-/// Sets `signing_alg`.
+/// Sets `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
 with_signing_alg(signing_alg): SigningAlgorithmEnum;
-/// Sets `signing_secret`.
+/// Sets `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
 with_signing_secret(signing_secret): crate::Secret;
-/// Sets `skip_consent_for_verifiable_first_party_clients`.
+/// Sets `skip_consent_for_verifiable_first_party_clients`: a boolean.
 with_skip_consent_for_verifiable_first_party_clients(skip_consent_for_verifiable_first_party_clients): bool;
-/// Sets `subject_type_authorization`.
+/// Sets `subject_type_authorization`: a [`ResourceServerSubjectTypeAuthorization`].
 with_subject_type_authorization(subject_type_authorization): ResourceServerSubjectTypeAuthorization;
-/// Sets `token_dialect`.
+/// Sets `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
-/// Sets `token_lifetime`.
+/// Sets `token_lifetime`: an integer; 0 to 2592000.
 with_token_lifetime(token_lifetime): i64;
 });
 nullable_setters!(UpdateResourceServerRequestContent {
+/// `authorization_details`: a list, each item any JSON value; may be `null`.
 with_authorization_details, clear_authorization_details(authorization_details): Vec<serde_json::Value>;
+/// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
 with_authorization_policy, clear_authorization_policy(authorization_policy): ResourceServerAuthorizationPolicy;
+/// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
 with_consent_policy, clear_consent_policy(consent_policy): ResourceServerConsentPolicyEnum;
+/// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
 with_proof_of_possession, clear_proof_of_possession(proof_of_possession): ResourceServerProofOfPossession;
+/// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
 with_token_encryption, clear_token_encryption(token_encryption): ResourceServerTokenEncryption;
 });
 impl UpdateResourceServerRequestContent {

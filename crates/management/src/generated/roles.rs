@@ -104,7 +104,7 @@ impl CreateRoleRequestContent {
     }
 }
 setters!(CreateRoleRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string.
 with_description(description): String;
 });
 impl CreateRoleRequestContent {
@@ -147,7 +147,7 @@ str_accessors!(PermissionsResponsePayload: permission_name, resource_server_name
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RoleUser {
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string.
@@ -189,9 +189,9 @@ impl UpdateRoleRequestContent {
     }
 }
 setters!(UpdateRoleRequestContent {
-/// Sets `description`.
+/// Sets `description`: a string.
 with_description(description): String;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
 });
 impl UpdateRoleRequestContent {

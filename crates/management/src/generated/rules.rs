@@ -8,12 +8,12 @@ pub struct CreateRuleRequestContent {
     /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
-    /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
+    /// `name`: a string; for example `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
     /// `order`: an integer; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters; required.
+    /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters; required.
     script: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -33,9 +33,9 @@ impl CreateRuleRequestContent {
     }
 }
 setters!(CreateRuleRequestContent {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `true`.
 with_enabled(enabled): bool;
-/// Sets `order`.
+/// Sets `order`: an integer; defaults to `2`; at least 0.
 with_order(order): i64;
 });
 impl CreateRuleRequestContent {
@@ -53,22 +53,22 @@ pub type GetRuleResponseContent = Rule;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Rule {
-    /// `enabled`: a boolean; defaults to `true`.
+    /// `enabled`: a boolean; for example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
+    /// `id`: a string; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: a string; defaults to `"rule_1"`.
+    /// `name`: a string; for example `"rule_1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`: an integer; defaults to `1`.
+    /// `order`: an integer; for example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
+    /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
-    /// `stage`: a string; defaults to `"login_success"`.
+    /// `stage`: a string; for example `"login_success"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -82,13 +82,13 @@ pub struct UpdateRuleRequestContent {
     /// `enabled`: a boolean; defaults to `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
-    /// `name`: a string; defaults to `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
+    /// `name`: a string; for example `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `order`: an integer; defaults to `2`; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<i64>,
-    /// `script`: a string; defaults to `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
+    /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
     #[serde(flatten)]
@@ -109,13 +109,13 @@ impl UpdateRuleRequestContent {
     }
 }
 setters!(UpdateRuleRequestContent {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `true`.
 with_enabled(enabled): bool;
-/// Sets `name`.
+/// Sets `name`: a string; for example `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
 with_name(name): String;
-/// Sets `order`.
+/// Sets `order`: an integer; defaults to `2`; at least 0.
 with_order(order): i64;
-/// Sets `script`.
+/// Sets `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
 with_script(script): String;
 });
 impl UpdateRuleRequestContent {

@@ -6,7 +6,7 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RulesConfig {
-    /// `key`: a secret string; defaults to `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; redacted in `Debug`.
+    /// `key`: a secret string; for example `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
@@ -16,7 +16,7 @@ pub struct RulesConfig {
 /// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetRulesConfigRequestContent {
-    /// `value`: a string; defaults to `"MY_RULES_CONFIG_VALUE"`; required.
+    /// `value`: a string; for example `"MY_RULES_CONFIG_VALUE"`; required.
     value: String,
     #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
@@ -43,10 +43,10 @@ impl SetRulesConfigRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetRulesConfigResponseContent {
-    /// `key`: a secret string; defaults to `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; required; redacted in `Debug`.
+    /// `key`: a secret string; for example `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; required; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
-    /// `value`: a string; defaults to `"MY_RULES_CONFIG_VALUE"`; required.
+    /// `value`: a string; for example `"MY_RULES_CONFIG_VALUE"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -42,15 +42,15 @@ impl CreateSelfServiceProfileRequestContent {
     }
 }
 setters!(CreateSelfServiceProfileRequestContent {
-/// Sets `allowed_strategies`.
+/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
 with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
-/// Sets `branding`.
+/// Sets `branding`: a [`SelfServiceProfileBrandingProperties`].
 with_branding(branding): SelfServiceProfileBrandingProperties;
-/// Sets `description`.
+/// Sets `description`: a string; 1 to 140 characters.
 with_description(description): String;
-/// Sets `user_attribute_profile_id`.
+/// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
-/// Sets `user_attributes`.
+/// Sets `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
 with_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
 });
 impl CreateSelfServiceProfileRequestContent {
@@ -115,23 +115,23 @@ impl CreateSelfServiceProfileSsoTicketRequestContent {
     }
 }
 setters!(CreateSelfServiceProfileSsoTicketRequestContent {
-/// Sets `connection_config`.
+/// Sets `connection_config`: a [`SelfServiceProfileSsoTicketConnectionConfig`].
 with_connection_config(connection_config): SelfServiceProfileSsoTicketConnectionConfig;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; format `connection-id`.
 with_connection_id(connection_id): String;
-/// Sets `domain_aliases_config`.
+/// Sets `domain_aliases_config`: a [`SelfServiceProfileSsoTicketDomainAliasesConfig`].
 with_domain_aliases_config(domain_aliases_config): SelfServiceProfileSsoTicketDomainAliasesConfig;
-/// Sets `enabled_clients`.
+/// Sets `enabled_clients`: a list, each item a string; at least 0 items.
 with_enabled_clients(enabled_clients): Vec<String>;
-/// Sets `enabled_features`.
+/// Sets `enabled_features`: a [`SelfServiceProfileSsoTicketEnabledFeatures`].
 with_enabled_features(enabled_features): SelfServiceProfileSsoTicketEnabledFeatures;
-/// Sets `enabled_organizations`.
+/// Sets `enabled_organizations`: a list, each item a [`SelfServiceProfileSsoTicketEnabledOrganization`]; at least 0 items.
 with_enabled_organizations(enabled_organizations): Vec<SelfServiceProfileSsoTicketEnabledOrganization>;
-/// Sets `provisioning_config`.
+/// Sets `provisioning_config`: a [`SelfServiceProfileSsoTicketProvisioningConfig`].
 with_provisioning_config(provisioning_config): SelfServiceProfileSsoTicketProvisioningConfig;
-/// Sets `ttl_sec`.
+/// Sets `ttl_sec`: an integer; 0 to 432000.
 with_ttl_sec(ttl_sec): i64;
-/// Sets `use_for_organization_discovery`.
+/// Sets `use_for_organization_discovery`: a boolean.
 with_use_for_organization_discovery(use_for_organization_discovery): bool;
 });
 impl CreateSelfServiceProfileSsoTicketRequestContent {
@@ -164,19 +164,19 @@ pub struct SelfServiceProfile {
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`: a string; defaults to `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
+    /// `id`: a string; for example `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
@@ -237,7 +237,7 @@ impl SelfServiceProfileBrandingColors {
     }
 }
 setters!(SelfServiceProfileBrandingColors {
-/// Sets `primary`.
+/// Sets `primary`: a string; matches `^#([\dA-Fa-f]{6}|[\dA-Fa-f]{3})$`; required.
 with_primary(primary): String;
 });
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -265,9 +265,9 @@ impl SelfServiceProfileBrandingProperties {
     }
 }
 setters!(SelfServiceProfileBrandingProperties {
-/// Sets `colors`.
+/// Sets `colors`: a [`SelfServiceProfileBrandingColors`].
 with_colors(colors): SelfServiceProfileBrandingColors;
-/// Sets `logo_url`.
+/// Sets `logo_url`: a string; format `uri`; at most 1024 characters; matches `^https://`.
 with_logo_url(logo_url): String;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -283,7 +283,7 @@ pub struct SelfServiceProfileSsoTicketConnectionConfig {
     /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; defaults to `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
+    /// `name`: a string; for example `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`]; may be `null`.
@@ -309,18 +309,19 @@ impl SelfServiceProfileSsoTicketConnectionConfig {
     }
 }
 setters!(SelfServiceProfileSsoTicketConnectionConfig {
-/// Sets `display_name`.
+/// Sets `display_name`: a string; at most 128 characters.
 with_display_name(display_name): String;
-/// Sets `is_domain_connection`.
+/// Sets `is_domain_connection`: a boolean.
 with_is_domain_connection(is_domain_connection): bool;
-/// Sets `metadata`.
+/// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `name`.
+/// Sets `name`: a string; for example `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
 with_name(name): String;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 nullable_setters!(SelfServiceProfileSsoTicketConnectionConfig {
+/// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`]; may be `null`.
 with_options, clear_options(options): SelfServiceProfileSsoTicketConnectionOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -351,8 +352,11 @@ impl SelfServiceProfileSsoTicketConnectionOptions {
     }
 }
 nullable_setters!(SelfServiceProfileSsoTicketConnectionOptions {
+/// `domain_aliases`: a list, each item a string; may be `null`.
 with_domain_aliases, clear_domain_aliases(domain_aliases): Vec<String>;
+/// `icon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
 with_icon_url, clear_icon_url(icon_url): String;
+/// `idpinitiated`: a [`SelfServiceProfileSsoTicketIdpInitiatedOptions`]; may be `null`.
 with_idpinitiated, clear_idpinitiated(idpinitiated): SelfServiceProfileSsoTicketIdpInitiatedOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketDomainAliasesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -383,9 +387,9 @@ impl SelfServiceProfileSsoTicketDomainAliasesConfig {
     }
 }
 setters!(SelfServiceProfileSsoTicketDomainAliasesConfig {
-/// Sets `domain_verification`.
+/// Sets `domain_verification`: a [`SelfServiceProfileSsoTicketDomainVerificationEnum`] (one of `none`, `optional`, `required`); required.
 with_domain_verification(domain_verification): SelfServiceProfileSsoTicketDomainVerificationEnum;
-/// Sets `pending_domains`.
+/// Sets `pending_domains`: a list, each item a string.
 with_pending_domains(pending_domains): Vec<String>;
 });
 string_enum!(
@@ -426,11 +430,11 @@ impl SelfServiceProfileSsoTicketEnabledFeatures {
     }
 }
 setters!(SelfServiceProfileSsoTicketEnabledFeatures {
-/// Sets `domain_verification`.
+/// Sets `domain_verification`: a boolean.
 with_domain_verification(domain_verification): bool;
-/// Sets `provisioning`.
+/// Sets `provisioning`: a boolean.
 with_provisioning(provisioning): bool;
-/// Sets `sso`.
+/// Sets `sso`: a boolean.
 with_sso(sso): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketEnabledOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -463,11 +467,11 @@ impl SelfServiceProfileSsoTicketEnabledOrganization {
     }
 }
 setters!(SelfServiceProfileSsoTicketEnabledOrganization {
-/// Sets `assign_membership_on_login`.
+/// Sets `assign_membership_on_login`: a boolean.
 with_assign_membership_on_login(assign_membership_on_login): bool;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a string; format `organization-id`; at most 50 characters; required.
 with_organization_id(organization_id): String;
-/// Sets `show_as_button`.
+/// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketGoogleWorkspaceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -493,7 +497,7 @@ impl SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
     }
 }
 setters!(SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
-/// Sets `sync_users`.
+/// Sets `sync_users`: a boolean; required.
 with_sync_users(sync_users): bool;
 });
 string_enum!(
@@ -538,13 +542,13 @@ impl SelfServiceProfileSsoTicketIdpInitiatedOptions {
     }
 }
 setters!(SelfServiceProfileSsoTicketIdpInitiatedOptions {
-/// Sets `client_authorizequery`.
+/// Sets `client_authorizequery`: a string; at most 256 characters.
 with_client_authorizequery(client_authorizequery): String;
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`.
 with_client_id(client_id): String;
-/// Sets `client_protocol`.
+/// Sets `client_protocol`: a [`SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`] (one of `samlp`, `wsfed`, `oauth2`).
 with_client_protocol(client_protocol): SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum;
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketProvisioningConfig`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -575,12 +579,13 @@ impl SelfServiceProfileSsoTicketProvisioningConfig {
     }
 }
 setters!(SelfServiceProfileSsoTicketProvisioningConfig {
-/// Sets `google_workspace`.
+/// Sets `google_workspace`: a [`SelfServiceProfileSsoTicketGoogleWorkspaceConfig`].
 with_google_workspace(google_workspace): SelfServiceProfileSsoTicketGoogleWorkspaceConfig;
-/// Sets `scopes`.
+/// Sets `scopes`: a list, each item a [`SelfServiceProfileSsoTicketProvisioningScopeEnum`] (one of `get:users`, `post:users`, `put:users`, `patch:users`, `delete:users`, `get:groups`, `post:groups`, `put:groups`, `patch:groups`, `delete:groups`); at least 1 items.
 with_scopes(scopes): Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>;
 });
 nullable_setters!(SelfServiceProfileSsoTicketProvisioningConfig {
+/// `token_lifetime`: an integer; at least 900; may be `null`.
 with_token_lifetime, clear_token_lifetime(token_lifetime): i64;
 });
 string_enum!(
@@ -643,11 +648,11 @@ impl SelfServiceProfileUserAttribute {
     }
 }
 setters!(SelfServiceProfileUserAttribute {
-/// Sets `description`.
+/// Sets `description`: a string; required.
 with_description(description): String;
-/// Sets `is_optional`.
+/// Sets `is_optional`: a boolean; required.
 with_is_optional(is_optional): bool;
-/// Sets `name`.
+/// Sets `name`: a string; at most 250 characters; required.
 with_name(name): String;
 });
 /// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -691,15 +696,19 @@ impl UpdateSelfServiceProfileRequestContent {
     }
 }
 setters!(UpdateSelfServiceProfileRequestContent {
-/// Sets `allowed_strategies`.
+/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
 with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 100 characters.
 with_name(name): String;
 });
 nullable_setters!(UpdateSelfServiceProfileRequestContent {
+/// `branding`: a [`SelfServiceProfileBrandingProperties`]; may be `null`.
 with_branding, clear_branding(branding): SelfServiceProfileBrandingProperties;
+/// `description`: a string; 1 to 140 characters; may be `null`.
 with_description, clear_description(description): String;
+/// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; may be `null`.
 with_user_attribute_profile_id, clear_user_attribute_profile_id(user_attribute_profile_id): String;
+/// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`]; may be `null`.
 with_user_attributes, clear_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
 });
 impl UpdateSelfServiceProfileRequestContent {

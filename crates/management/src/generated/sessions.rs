@@ -71,6 +71,7 @@ impl UpdateSessionRequestContent {
     }
 }
 nullable_setters!(UpdateSessionRequestContent {
+/// `session_metadata`: a JSON object; may be `null`.
 with_session_metadata, clear_session_metadata(session_metadata): crate::secret::SecretMap;
 });
 impl UpdateSessionRequestContent {

@@ -28,9 +28,9 @@ impl ConnectionConnectedAccountsPurpose {
     }
 }
 setters!(ConnectionConnectedAccountsPurpose {
-/// Sets `active`.
+/// Sets `active`: a boolean; required.
 with_active(active): bool;
-/// Sets `cross_app_access`.
+/// Sets `cross_app_access`: a boolean.
 with_cross_app_access(cross_app_access): bool;
 });
 /// A model of the schema `ConnectionForList`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -49,7 +49,7 @@ pub struct ConnectionForList {
     /// `display_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`: a string; defaults to `"con_0000000000000001"`.
+    /// `id`: a string; for example `"con_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_domain_connection`: a boolean.
@@ -58,7 +58,7 @@ pub struct ConnectionForList {
     /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; defaults to `"My connection"`.
+    /// `name`: a string; for example `"My connection"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a JSON object.
@@ -70,7 +70,7 @@ pub struct ConnectionForList {
     /// `show_as_button`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
-    /// `strategy`: a string; defaults to `"auth0"`.
+    /// `strategy`: a string; for example `"auth0"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -219,7 +219,7 @@ impl CrossAppAccessRequestingApp {
     }
 }
 setters!(CrossAppAccessRequestingApp {
-/// Sets `active`.
+/// Sets `active`: a boolean; required.
 with_active(active): bool;
 });
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -259,10 +259,10 @@ pub struct Identity {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `provider`: a [`IdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); defaults to `"google-oauth2"`; required.
+    /// `provider`: a [`IdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); for example `"google-oauth2"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderEnum>,
-    /// `user_id`: a string; defaults to `"5457edea1b8f22891a000004"`; required.
+    /// `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -283,11 +283,11 @@ impl Identity {
     }
 }
 setters!(Identity {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `provider`.
+/// Sets `provider`: a [`IdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); for example `"google-oauth2"`; required.
 with_provider(provider): IdentityProviderEnum;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
 with_user_id(user_id): String;
 });
 string_enum!(
@@ -411,10 +411,10 @@ pub struct Log {
     /// `audience`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// `client_id`: a string; defaults to `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
+    /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_name`: a string; defaults to `"My application Name"`.
+    /// `client_name`: a string; for example `"My application Name"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// `connection`: a string.
@@ -432,10 +432,10 @@ pub struct Log {
     /// `details`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<crate::secret::SecretMap>,
-    /// `hostname`: a string; defaults to `"190.257.209.19"`.
+    /// `hostname`: a string; for example `"190.257.209.19"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    /// `ip`: a string; defaults to `"190.257.209.19"`.
+    /// `ip`: a string; for example `"190.257.209.19"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// `isMobile`: a boolean.
@@ -447,7 +447,7 @@ pub struct Log {
     /// `log_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
-    /// `scope`: a string; defaults to `""`.
+    /// `scope`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `security_context`: a [`LogSecurityContext`].
@@ -459,13 +459,13 @@ pub struct Log {
     /// `strategy_type`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_type: Option<String>,
-    /// `type`: a string; defaults to `"sapi"`.
+    /// `type`: a string; for example `"sapi"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// `user_agent`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `user_id`: a string; defaults to `"auth0|56c75c4e42b6359e98374bc2"`.
+    /// `user_id`: a string; for example `"auth0|56c75c4e42b6359e98374bc2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `user_name`: a string.
@@ -573,7 +573,7 @@ pub struct Organization {
     /// `branding`: a [`OrganizationBranding`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<OrganizationBranding>,
-    /// `display_name`: a string; defaults to `"Acme Users"`; 1 to 255 characters.
+    /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string; format `organization-id`; at most 50 characters.
@@ -582,7 +582,7 @@ pub struct Organization {
     /// `metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
-    /// `name`: a string; format `organization-name`; defaults to `"organization-1"`; 1 to 50 characters.
+    /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `token_quota`: a [`TokenQuota`].
@@ -618,9 +618,9 @@ impl OrganizationBranding {
     }
 }
 setters!(OrganizationBranding {
-/// Sets `colors`.
+/// Sets `colors`: a [`OrganizationBrandingColors`].
 with_colors(colors): OrganizationBrandingColors;
-/// Sets `logo_url`.
+/// Sets `logo_url`: a string; format `strict-https-uri-or-null`.
 with_logo_url(logo_url): String;
 });
 /// A model of the schema `OrganizationBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -650,9 +650,9 @@ impl OrganizationBrandingColors {
     }
 }
 setters!(OrganizationBrandingColors {
-/// Sets `page_background`.
+/// Sets `page_background`: a string; format `html-color`; required.
 with_page_background(page_background): String;
-/// Sets `primary`.
+/// Sets `primary`: a string; format `html-color`; required.
 with_primary(primary): String;
 });
 /// A model of the schema `PermissionRequestPayload`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -686,9 +686,9 @@ impl PermissionRequestPayload {
     }
 }
 setters!(PermissionRequestPayload {
-/// Sets `permission_name`.
+/// Sets `permission_name`: a string; required.
 with_permission_name(permission_name): String;
-/// Sets `resource_server_identifier`.
+/// Sets `resource_server_identifier`: a string; required.
 with_resource_server_identifier(resource_server_identifier): String;
 });
 /// One of several shapes: the schema `RefreshTokenDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -815,7 +815,7 @@ pub struct RefreshTokenResponseContent {
     /// `session_id`: a string; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
+    /// `user_id`: a string; for example `"auth0|507f1f77bcf86cd799439020"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1005,7 +1005,7 @@ impl TokenQuota {
     }
 }
 setters!(TokenQuota {
-/// Sets `client_credentials`.
+/// Sets `client_credentials`: a [`TokenQuotaClientCredentials`]; required.
 with_client_credentials(client_credentials): TokenQuotaClientCredentials;
 });
 /// A model of the schema `TokenQuotaClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1036,10 +1036,10 @@ impl TokenQuotaClientCredentials {
     }
 }
 setters!(TokenQuotaClientCredentials {
-/// Sets `enforce`.
+/// Sets `enforce`: a boolean.
 with_enforce(enforce): bool;
-/// Sets `per_day`.
+/// Sets `per_day`: an integer; 1 to 2147483647.
 with_per_day(per_day): i64;
-/// Sets `per_hour`.
+/// Sets `per_hour`: an integer; 1 to 2147483647.
 with_per_hour(per_hour): i64;
 });

@@ -6,22 +6,22 @@ use super::shared::*;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DailyStats {
-    /// `created_at`: a string; defaults to `"2014-01-01T20:00:00.000Z"`.
+    /// `created_at`: a string; for example `"2014-01-01T20:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `date`: a string; defaults to `"2014-01-01T00:00:00.000Z"`.
+    /// `date`: a string; for example `"2014-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `leaked_passwords`: an integer; defaults to `100`.
+    /// `leaked_passwords`: an integer; for example `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaked_passwords: Option<i64>,
-    /// `logins`: an integer; defaults to `100`.
+    /// `logins`: an integer; for example `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logins: Option<i64>,
-    /// `signups`: an integer; defaults to `100`.
+    /// `signups`: an integer; for example `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signups: Option<i64>,
-    /// `updated_at`: a string; defaults to `"2014-01-01T02:00:00.000Z"`.
+    /// `updated_at`: a string; for example `"2014-01-01T02:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -30,12 +30,13 @@ impl ContentSecurityPolicyConfig {
     }
 }
 setters!(ContentSecurityPolicyConfig {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `policies`.
+/// Sets `policies`: a list, each item a [`CspPolicy`].
 with_policies(policies): Vec<CspPolicy>;
 });
 nullable_setters!(ContentSecurityPolicyConfig {
+/// `reporting_infrastructure`: a [`CspReportingInfrastructure`]; may be `null`.
 with_reporting_infrastructure, clear_reporting_infrastructure(reporting_infrastructure): CspReportingInfrastructure;
 });
 string_enum!(
@@ -77,14 +78,15 @@ impl CspPolicy {
     }
 }
 setters!(CspPolicy {
-/// Sets `directives`.
+/// Sets `directives`: a JSON object.
 with_directives(directives): crate::secret::SecretMap;
-/// Sets `flags`.
+/// Sets `flags`: a list, each item a [`CspFlag`] (one of `upgrade-insecure-requests`, `block-all-mixed-content`).
 with_flags(flags): Vec<CspFlag>;
-/// Sets `mode`.
+/// Sets `mode`: a [`CspPolicyMode`] (one of `enforcing`, `reporting`).
 with_mode(mode): CspPolicyMode;
 });
 nullable_setters!(CspPolicy {
+/// `reporting`: a [`CspPolicyReporting`]; may be `null`.
 with_reporting, clear_reporting(reporting): CspPolicyReporting;
 });
 string_enum!(
@@ -120,9 +122,9 @@ impl CspPolicyReporting {
     }
 }
 setters!(CspPolicyReporting {
-/// Sets `report_to_group`.
+/// Sets `report_to_group`: a string.
 with_report_to_group(report_to_group): String;
-/// Sets `report_uri`.
+/// Sets `report_uri`: a string.
 with_report_uri(report_uri): String;
 });
 /// A model of the schema `CspReportTo`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -153,11 +155,11 @@ impl CspReportTo {
     }
 }
 setters!(CspReportTo {
-/// Sets `endpoints`.
+/// Sets `endpoints`: a list, each item a [`CspReportToEndpoint`].
 with_endpoints(endpoints): Vec<CspReportToEndpoint>;
-/// Sets `group`.
+/// Sets `group`: a string.
 with_group(group): String;
-/// Sets `max_age`.
+/// Sets `max_age`: an integer.
 with_max_age(max_age): i64;
 });
 /// A model of the schema `CspReportToEndpoint`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -182,7 +184,7 @@ impl CspReportToEndpoint {
     }
 }
 setters!(CspReportToEndpoint {
-/// Sets `url`.
+/// Sets `url`: a string.
 with_url(url): String;
 });
 /// A model of the schema `CspReportingInfrastructure`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -210,10 +212,11 @@ impl CspReportingInfrastructure {
     }
 }
 setters!(CspReportingInfrastructure {
-/// Sets `reporting_endpoints`.
+/// Sets `reporting_endpoints`: a JSON object.
 with_reporting_endpoints(reporting_endpoints): crate::secret::SecretMap;
 });
 nullable_setters!(CspReportingInfrastructure {
+/// `report_to`: a [`CspReportTo`]; may be `null`.
 with_report_to, clear_report_to(report_to): CspReportTo;
 });
 /// A model of the schema `DefaultTokenQuota`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -241,9 +244,9 @@ impl DefaultTokenQuota {
     }
 }
 setters!(DefaultTokenQuota {
-/// Sets `clients`.
+/// Sets `clients`: a [`TokenQuotaConfiguration`].
 with_clients(clients): TokenQuotaConfiguration;
-/// Sets `organizations`.
+/// Sets `organizations`: a [`TokenQuotaConfiguration`].
 with_organizations(organizations): TokenQuotaConfiguration;
 });
 /// A model of the schema `GetTenantSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -253,31 +256,31 @@ pub struct GetTenantSettingsResponseContent {
     /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr_values_supported: Option<Vec<String>>,
-    /// `allow_organization_name_in_authentication_api`: a boolean; defaults to `false`.
+    /// `allow_organization_name_in_authentication_api`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_organization_name_in_authentication_api: Option<bool>,
     /// `allowed_logout_urls`: a list, each item a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_logout_urls: Option<Vec<String>>,
-    /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`; may be `null`.
+    /// `authorization_response_iss_parameter_supported`: a boolean; for example `false`; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_response_iss_parameter_supported: Option<bool>,
     /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password: Option<TenantSettingsGuardianPage>,
-    /// `client_id_metadata_document_supported`: a boolean; defaults to `false`.
+    /// `client_id_metadata_document_supported`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_metadata_document_supported: Option<bool>,
     /// `country_codes`: a [`TenantSettingsCountryCodesResponse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<TenantSettingsCountryCodesResponse>,
-    /// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`.
+    /// `customize_mfa_in_postlogin_action`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customize_mfa_in_postlogin_action: Option<bool>,
-    /// `default_audience`: a string; defaults to `""`.
+    /// `default_audience`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_audience: Option<String>,
-    /// `default_directory`: a string; defaults to `""`.
+    /// `default_directory`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_directory: Option<String>,
     /// `default_redirection_uri`: a string.
@@ -299,7 +302,7 @@ pub struct GetTenantSettingsResponseContent {
     /// `enabled_locales`: a list, each item a [`SupportedLocales`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_locales: Option<Vec<SupportedLocales>>,
-    /// `ephemeral_session_lifetime`: a number; defaults to `72`; at least 1.
+    /// `ephemeral_session_lifetime`: a number; for example `72`; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_session_lifetime: Option<f64>,
     /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
@@ -308,22 +311,22 @@ pub struct GetTenantSettingsResponseContent {
     /// `flags`: a [`TenantSettingsFlags`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<TenantSettingsFlags>,
-    /// `friendly_name`: a string; defaults to `"My Company"`.
+    /// `friendly_name`: a string; for example `"My Company"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
     /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardian_mfa_page: Option<TenantSettingsGuardianPage>,
-    /// `idle_ephemeral_session_lifetime`: a number; defaults to `24`; at least 1.
+    /// `idle_ephemeral_session_lifetime`: a number; for example `24`; at least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_ephemeral_session_lifetime: Option<f64>,
-    /// `idle_session_lifetime`: a number; defaults to `72`.
+    /// `idle_session_lifetime`: a number; for example `72`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_session_lifetime: Option<f64>,
-    /// `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
+    /// `include_session_metadata_in_tenant_logs`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_session_metadata_in_tenant_logs: Option<bool>,
-    /// `legacy_sandbox_version`: a string; defaults to `""`.
+    /// `legacy_sandbox_version`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_sandbox_version: Option<String>,
     /// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
@@ -335,16 +338,16 @@ pub struct GetTenantSettingsResponseContent {
     /// `phone_consolidated_experience`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_consolidated_experience: Option<bool>,
-    /// `picture_url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/logo.png"`.
+    /// `picture_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/logo.png"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_url: Option<String>,
-    /// `pushed_authorization_requests_supported`: a boolean; defaults to `false`.
+    /// `pushed_authorization_requests_supported`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_authorization_requests_supported: Option<bool>,
-    /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); defaults to `"audience"`.
+    /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); for example `"audience"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_parameter_profile: Option<TenantSettingsResourceParameterProfile>,
-    /// `sandbox_version`: a string; defaults to `"22"`.
+    /// `sandbox_version`: a string; for example `"22"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_version: Option<String>,
     /// `sandbox_versions_available`: a list, each item a string.
@@ -356,7 +359,7 @@ pub struct GetTenantSettingsResponseContent {
     /// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_cookie: Option<SessionCookieSchema>,
-    /// `session_lifetime`: a number; defaults to `168`.
+    /// `session_lifetime`: a number; for example `168`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_lifetime: Option<f64>,
     /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
@@ -365,10 +368,10 @@ pub struct GetTenantSettingsResponseContent {
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
-    /// `support_email`: a string; format `email-or-empty`; defaults to `"support@mycompany.org"`.
+    /// `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_email: Option<String>,
-    /// `support_url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/support"`.
+    /// `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -388,7 +391,7 @@ NonPersistent => "non-persistent",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SessionCookieSchema {
-    /// `mode`: a [`SessionCookieModeEnum`] (one of `persistent`, `non-persistent`); defaults to `"persistent"`; required.
+    /// `mode`: a [`SessionCookieModeEnum`] (one of `persistent`, `non-persistent`); for example `"persistent"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SessionCookieModeEnum>,
     /// Fields this crate does not name, kept as received.
@@ -407,7 +410,7 @@ impl SessionCookieSchema {
     }
 }
 setters!(SessionCookieSchema {
-/// Sets `mode`.
+/// Sets `mode`: a [`SessionCookieModeEnum`] (one of `persistent`, `non-persistent`); for example `"persistent"`; required.
 with_mode(mode): SessionCookieModeEnum;
 });
 string_enum!(
@@ -600,7 +603,7 @@ impl TenantOidcLogoutSettings {
     }
 }
 setters!(TenantOidcLogoutSettings {
-/// Sets `rp_logout_end_session_endpoint_discovery`.
+/// Sets `rp_logout_end_session_endpoint_discovery`: a boolean; defaults to `true`.
 with_rp_logout_end_session_endpoint_discovery(rp_logout_end_session_endpoint_discovery): bool;
 });
 /// A model of the schema `TenantSettingsCountryCodes`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -628,9 +631,9 @@ impl TenantSettingsCountryCodes {
     }
 }
 setters!(TenantSettingsCountryCodes {
-/// Sets `list`.
+/// Sets `list`: a list, each item a string.
 with_list(list): Vec<String>;
-/// Sets `mode`.
+/// Sets `mode`: a [`TenantSettingsCountryCodesMode`] (one of `allow`, `deny`).
 with_mode(mode): TenantSettingsCountryCodesMode;
 });
 string_enum!(
@@ -652,7 +655,7 @@ pub struct TenantSettingsDeviceFlow {
     /// `charset`: a [`TenantSettingsDeviceFlowCharset`] (one of `base20`, `digits`); defaults to `"base20"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charset: Option<TenantSettingsDeviceFlowCharset>,
-    /// `mask`: a string; defaults to `"****-****"`; at most 20 characters.
+    /// `mask`: a string; for example `"****-****"`; at most 20 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -670,9 +673,9 @@ impl TenantSettingsDeviceFlow {
     }
 }
 setters!(TenantSettingsDeviceFlow {
-/// Sets `charset`.
+/// Sets `charset`: a [`TenantSettingsDeviceFlowCharset`] (one of `base20`, `digits`); defaults to `"base20"`.
 with_charset(charset): TenantSettingsDeviceFlowCharset;
-/// Sets `mask`.
+/// Sets `mask`: a string; for example `"****-****"`; at most 20 characters.
 with_mask(mask): String;
 });
 string_enum!(
@@ -695,13 +698,13 @@ Permissive => "permissive",
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantSettingsErrorPage {
-    /// `html`: a string; defaults to `""`.
+    /// `html`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// `show_log_link`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_log_link: Option<bool>,
-    /// `url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/error"`.
+    /// `url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/error"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -719,11 +722,11 @@ impl TenantSettingsErrorPage {
     }
 }
 setters!(TenantSettingsErrorPage {
-/// Sets `html`.
+/// Sets `html`: a string; for example `""`.
 with_html(html): String;
-/// Sets `show_log_link`.
+/// Sets `show_log_link`: a boolean; defaults to `false`.
 with_show_log_link(show_log_link): bool;
-/// Sets `url`.
+/// Sets `url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/error"`.
 with_url(url): String;
 });
 /// A model of the schema `TenantSettingsFlags`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -832,63 +835,63 @@ impl TenantSettingsFlags {
     }
 }
 setters!(TenantSettingsFlags {
-/// Sets `allow_changing_enable_sso`.
+/// Sets `allow_changing_enable_sso`: a boolean.
 with_allow_changing_enable_sso(allow_changing_enable_sso): bool;
-/// Sets `allow_legacy_delegation_grant_types`.
+/// Sets `allow_legacy_delegation_grant_types`: a boolean.
 with_allow_legacy_delegation_grant_types(allow_legacy_delegation_grant_types): bool;
-/// Sets `allow_legacy_ro_grant_types`.
+/// Sets `allow_legacy_ro_grant_types`: a boolean.
 with_allow_legacy_ro_grant_types(allow_legacy_ro_grant_types): bool;
-/// Sets `allow_legacy_tokeninfo_endpoint`.
+/// Sets `allow_legacy_tokeninfo_endpoint`: a boolean.
 with_allow_legacy_tokeninfo_endpoint(allow_legacy_tokeninfo_endpoint): bool;
-/// Sets `change_pwd_flow_v1`.
+/// Sets `change_pwd_flow_v1`: a boolean; defaults to `false`.
 with_change_pwd_flow_v1(change_pwd_flow_v1): bool;
-/// Sets `custom_domains_provisioning`.
+/// Sets `custom_domains_provisioning`: a boolean; defaults to `false`.
 with_custom_domains_provisioning(custom_domains_provisioning): bool;
-/// Sets `dashboard_insights_view`.
+/// Sets `dashboard_insights_view`: a boolean.
 with_dashboard_insights_view(dashboard_insights_view): bool;
-/// Sets `dashboard_log_streams_next`.
+/// Sets `dashboard_log_streams_next`: a boolean.
 with_dashboard_log_streams_next(dashboard_log_streams_next): bool;
-/// Sets `disable_clickjack_protection_headers`.
+/// Sets `disable_clickjack_protection_headers`: a boolean.
 with_disable_clickjack_protection_headers(disable_clickjack_protection_headers): bool;
-/// Sets `disable_fields_map_fix`.
+/// Sets `disable_fields_map_fix`: a boolean.
 with_disable_fields_map_fix(disable_fields_map_fix): bool;
-/// Sets `disable_impersonation`.
+/// Sets `disable_impersonation`: a boolean; defaults to `false`.
 with_disable_impersonation(disable_impersonation): bool;
-/// Sets `disable_management_api_sms_obfuscation`.
+/// Sets `disable_management_api_sms_obfuscation`: a boolean; defaults to `true`.
 with_disable_management_api_sms_obfuscation(disable_management_api_sms_obfuscation): bool;
-/// Sets `enable_adfs_waad_email_verification`.
+/// Sets `enable_adfs_waad_email_verification`: a boolean.
 with_enable_adfs_waad_email_verification(enable_adfs_waad_email_verification): bool;
-/// Sets `enable_apis_section`.
+/// Sets `enable_apis_section`: a boolean; defaults to `false`.
 with_enable_apis_section(enable_apis_section): bool;
-/// Sets `enable_client_connections`.
+/// Sets `enable_client_connections`: a boolean; defaults to `true`.
 with_enable_client_connections(enable_client_connections): bool;
-/// Sets `enable_dynamic_client_registration`.
+/// Sets `enable_dynamic_client_registration`: a boolean; defaults to `false`.
 with_enable_dynamic_client_registration(enable_dynamic_client_registration): bool;
-/// Sets `enable_idtoken_api2`.
+/// Sets `enable_idtoken_api2`: a boolean.
 with_enable_idtoken_api2(enable_idtoken_api2): bool;
-/// Sets `enable_legacy_profile`.
+/// Sets `enable_legacy_profile`: a boolean.
 with_enable_legacy_profile(enable_legacy_profile): bool;
-/// Sets `enable_pipeline2`.
+/// Sets `enable_pipeline2`: a boolean; defaults to `true`.
 with_enable_pipeline2(enable_pipeline2): bool;
-/// Sets `enable_public_signup_user_exists_error`.
+/// Sets `enable_public_signup_user_exists_error`: a boolean.
 with_enable_public_signup_user_exists_error(enable_public_signup_user_exists_error): bool;
-/// Sets `enable_sso`.
+/// Sets `enable_sso`: a boolean.
 with_enable_sso(enable_sso): bool;
-/// Sets `enforce_client_authentication_on_passwordless_start`.
+/// Sets `enforce_client_authentication_on_passwordless_start`: a boolean.
 with_enforce_client_authentication_on_passwordless_start(enforce_client_authentication_on_passwordless_start): bool;
-/// Sets `genai_trial`.
+/// Sets `genai_trial`: a boolean.
 with_genai_trial(genai_trial): bool;
-/// Sets `improved_signup_bot_detection_in_classic`.
+/// Sets `improved_signup_bot_detection_in_classic`: a boolean.
 with_improved_signup_bot_detection_in_classic(improved_signup_bot_detection_in_classic): bool;
-/// Sets `mfa_show_factor_list_on_enrollment`.
+/// Sets `mfa_show_factor_list_on_enrollment`: a boolean.
 with_mfa_show_factor_list_on_enrollment(mfa_show_factor_list_on_enrollment): bool;
-/// Sets `no_disclose_enterprise_connections`.
+/// Sets `no_disclose_enterprise_connections`: a boolean.
 with_no_disclose_enterprise_connections(no_disclose_enterprise_connections): bool;
-/// Sets `remove_alg_from_jwks`.
+/// Sets `remove_alg_from_jwks`: a boolean.
 with_remove_alg_from_jwks(remove_alg_from_jwks): bool;
-/// Sets `revoke_refresh_token_grant`.
+/// Sets `revoke_refresh_token_grant`: a boolean.
 with_revoke_refresh_token_grant(revoke_refresh_token_grant): bool;
-/// Sets `trust_azure_adfs_email_verified_connection_property`.
+/// Sets `trust_azure_adfs_email_verified_connection_property`: a boolean; defaults to `false`.
 with_trust_azure_adfs_email_verified_connection_property(trust_azure_adfs_email_verified_connection_property): bool;
 });
 /// A model of the schema `TenantSettingsGuardianPage`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -898,7 +901,7 @@ pub struct TenantSettingsGuardianPage {
     /// `enabled`: a boolean; defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `html`: a string; defaults to `""`.
+    /// `html`: a string; for example `""`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -916,9 +919,9 @@ impl TenantSettingsGuardianPage {
     }
 }
 setters!(TenantSettingsGuardianPage {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean; defaults to `false`.
 with_enabled(enabled): bool;
-/// Sets `html`.
+/// Sets `html`: a string; for example `""`.
 with_html(html): String;
 });
 /// A model of the schema `TenantSettingsMTLS`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -943,7 +946,7 @@ impl TenantSettingsMtls {
     }
 }
 setters!(TenantSettingsMtls {
-/// Sets `enable_endpoint_aliases`.
+/// Sets `enable_endpoint_aliases`: a boolean; defaults to `false`.
 with_enable_endpoint_aliases(enable_endpoint_aliases): bool;
 });
 /// A model of the schema `TenantSettingsNullableSecurityHeaders`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -971,7 +974,9 @@ impl TenantSettingsNullableSecurityHeaders {
     }
 }
 nullable_setters!(TenantSettingsNullableSecurityHeaders {
+/// `content_security_policy`: a [`ContentSecurityPolicyConfig`]; may be `null`.
 with_content_security_policy, clear_content_security_policy(content_security_policy): ContentSecurityPolicyConfig;
+/// `x_xss_protection`: a [`XssProtectionConfig`]; may be `null`.
 with_x_xss_protection, clear_x_xss_protection(x_xss_protection): XssProtectionConfig;
 });
 string_enum!(
@@ -1004,7 +1009,7 @@ impl TenantSettingsSessions {
     }
 }
 setters!(TenantSettingsSessions {
-/// Sets `oidc_logout_prompt_enabled`.
+/// Sets `oidc_logout_prompt_enabled`: a boolean; defaults to `true`.
 with_oidc_logout_prompt_enabled(oidc_logout_prompt_enabled): bool;
 });
 /// The schema `TenantSettingsSupportedLocalesEnum`: the same shape as [`SupportedLocales`], so one type serves both.
@@ -1017,7 +1022,7 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     acr_values_supported: crate::Nullable<Vec<String>>,
-    /// `allow_organization_name_in_authentication_api`: a boolean; defaults to `false`; may be `null`.
+    /// `allow_organization_name_in_authentication_api`: a boolean; for example `false`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     allow_organization_name_in_authentication_api: crate::Nullable<bool>,
     /// `allowed_logout_urls`: a list, each item a string.
@@ -1029,7 +1034,7 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     change_password: crate::Nullable<TenantSettingsGuardianPage>,
-    /// `client_id_metadata_document_supported`: a boolean; defaults to `false`.
+    /// `client_id_metadata_document_supported`: a boolean; for example `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id_metadata_document_supported: Option<bool>,
     /// `country_codes`: a [`TenantSettingsCountryCodes`]; may be `null`.
@@ -1038,10 +1043,10 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     customize_mfa_in_postlogin_action: crate::Nullable<bool>,
-    /// `default_audience`: a string; defaults to `""`.
+    /// `default_audience`: a string; for example `""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_audience: Option<String>,
-    /// `default_directory`: a string; defaults to `""`.
+    /// `default_directory`: a string; for example `""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_directory: Option<String>,
     /// `default_redirection_uri`: a string; format `absolute-https-uri-or-empty`.
@@ -1075,7 +1080,7 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `flags`: a [`TenantSettingsFlags`].
     #[serde(skip_serializing_if = "Option::is_none")]
     flags: Option<TenantSettingsFlags>,
-    /// `friendly_name`: a string; defaults to `"My Company"`.
+    /// `friendly_name`: a string; for example `"My Company"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     friendly_name: Option<String>,
     /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
@@ -1108,7 +1113,7 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `phone_consolidated_experience`: a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_consolidated_experience: Option<bool>,
-    /// `picture_url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/logo.png"`.
+    /// `picture_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/logo.png"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     picture_url: Option<String>,
     /// `pushed_authorization_requests_supported`: a boolean; defaults to `false`; may be `null`.
@@ -1117,7 +1122,7 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); defaults to `"audience"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_parameter_profile: Option<TenantSettingsResourceParameterProfile>,
-    /// `sandbox_version`: a string; defaults to `"22"`; at most 8 characters.
+    /// `sandbox_version`: a string; for example `"22"`; at most 8 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     sandbox_version: Option<String>,
     /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
@@ -1138,10 +1143,10 @@ pub struct UpdateTenantSettingsRequestContent {
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable<bool>,
-    /// `support_email`: a string; format `email-or-empty`; defaults to `"support@mycompany.org"`.
+    /// `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     support_email: Option<String>,
-    /// `support_url`: a string; format `absolute-uri-or-empty`; defaults to `"https://mycompany.org/support"`.
+    /// `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     support_url: Option<String>,
     #[serde(flatten)]
@@ -1201,77 +1206,93 @@ impl UpdateTenantSettingsRequestContent {
     }
 }
 setters!(UpdateTenantSettingsRequestContent {
-/// Sets `allowed_logout_urls`.
+/// Sets `allowed_logout_urls`: a list, each item a string.
 with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `client_id_metadata_document_supported`.
+/// Sets `client_id_metadata_document_supported`: a boolean; for example `false`.
 with_client_id_metadata_document_supported(client_id_metadata_document_supported): bool;
-/// Sets `default_audience`.
+/// Sets `default_audience`: a string; for example `""`.
 with_default_audience(default_audience): String;
-/// Sets `default_directory`.
+/// Sets `default_directory`: a string; for example `""`.
 with_default_directory(default_directory): String;
-/// Sets `default_redirection_uri`.
+/// Sets `default_redirection_uri`: a string; format `absolute-https-uri-or-empty`.
 with_default_redirection_uri(default_redirection_uri): String;
-/// Sets `dynamic_client_registration_security_mode`.
+/// Sets `dynamic_client_registration_security_mode`: a [`TenantSettingsDynamicClientRegistrationSecurityMode`] (one of `strict`, `permissive`).
 with_dynamic_client_registration_security_mode(dynamic_client_registration_security_mode): TenantSettingsDynamicClientRegistrationSecurityMode;
-/// Sets `enable_ai_guide`.
+/// Sets `enable_ai_guide`: a boolean.
 with_enable_ai_guide(enable_ai_guide): bool;
-/// Sets `enabled_locales`.
+/// Sets `enabled_locales`: a list, each item a [`TenantSettingsSupportedLocalesEnum`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …); at least 1 items.
 with_enabled_locales(enabled_locales): Vec<TenantSettingsSupportedLocalesEnum>;
-/// Sets `ephemeral_session_lifetime`.
+/// Sets `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
 with_ephemeral_session_lifetime(ephemeral_session_lifetime): i64;
-/// Sets `ephemeral_session_lifetime_in_minutes`.
+/// Sets `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
 with_ephemeral_session_lifetime_in_minutes(ephemeral_session_lifetime_in_minutes): i64;
-/// Sets `flags`.
+/// Sets `flags`: a [`TenantSettingsFlags`].
 with_flags(flags): TenantSettingsFlags;
-/// Sets `friendly_name`.
+/// Sets `friendly_name`: a string; for example `"My Company"`.
 with_friendly_name(friendly_name): String;
-/// Sets `idle_ephemeral_session_lifetime`.
+/// Sets `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
 with_idle_ephemeral_session_lifetime(idle_ephemeral_session_lifetime): i64;
-/// Sets `idle_ephemeral_session_lifetime_in_minutes`.
+/// Sets `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
 with_idle_ephemeral_session_lifetime_in_minutes(idle_ephemeral_session_lifetime_in_minutes): i64;
-/// Sets `idle_session_lifetime`.
+/// Sets `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
 with_idle_session_lifetime(idle_session_lifetime): i64;
-/// Sets `idle_session_lifetime_in_minutes`.
+/// Sets `idle_session_lifetime_in_minutes`: an integer; at least 1.
 with_idle_session_lifetime_in_minutes(idle_session_lifetime_in_minutes): i64;
-/// Sets `include_session_metadata_in_tenant_logs`.
+/// Sets `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
 with_include_session_metadata_in_tenant_logs(include_session_metadata_in_tenant_logs): bool;
-/// Sets `legacy_sandbox_version`.
+/// Sets `legacy_sandbox_version`: a string; at most 8 characters.
 with_legacy_sandbox_version(legacy_sandbox_version): String;
-/// Sets `oidc_logout`.
+/// Sets `oidc_logout`: a [`TenantOidcLogoutSettings`].
 with_oidc_logout(oidc_logout): TenantOidcLogoutSettings;
-/// Sets `phone_consolidated_experience`.
+/// Sets `phone_consolidated_experience`: a boolean.
 with_phone_consolidated_experience(phone_consolidated_experience): bool;
-/// Sets `picture_url`.
+/// Sets `picture_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/logo.png"`.
 with_picture_url(picture_url): String;
-/// Sets `resource_parameter_profile`.
+/// Sets `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); defaults to `"audience"`.
 with_resource_parameter_profile(resource_parameter_profile): TenantSettingsResourceParameterProfile;
-/// Sets `sandbox_version`.
+/// Sets `sandbox_version`: a string; for example `"22"`; at most 8 characters.
 with_sandbox_version(sandbox_version): String;
-/// Sets `session_lifetime`.
+/// Sets `session_lifetime`: an integer; defaults to `168`; at least 1.
 with_session_lifetime(session_lifetime): i64;
-/// Sets `session_lifetime_in_minutes`.
+/// Sets `session_lifetime_in_minutes`: an integer; at least 1.
 with_session_lifetime_in_minutes(session_lifetime_in_minutes): i64;
-/// Sets `support_email`.
+/// Sets `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
 with_support_email(support_email): String;
-/// Sets `support_url`.
+/// Sets `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
 with_support_url(support_url): String;
 });
 nullable_setters!(UpdateTenantSettingsRequestContent {
+/// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
 with_acr_values_supported, clear_acr_values_supported(acr_values_supported): Vec<String>;
+/// `allow_organization_name_in_authentication_api`: a boolean; for example `false`; may be `null`.
 with_allow_organization_name_in_authentication_api, clear_allow_organization_name_in_authentication_api(allow_organization_name_in_authentication_api): bool;
+/// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`; may be `null`.
 with_authorization_response_iss_parameter_supported, clear_authorization_response_iss_parameter_supported(authorization_response_iss_parameter_supported): bool;
+/// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
 with_change_password, clear_change_password(change_password): TenantSettingsGuardianPage;
+/// `country_codes`: a [`TenantSettingsCountryCodes`]; may be `null`.
 with_country_codes, clear_country_codes(country_codes): TenantSettingsCountryCodes;
+/// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`; may be `null`.
 with_customize_mfa_in_postlogin_action, clear_customize_mfa_in_postlogin_action(customize_mfa_in_postlogin_action): bool;
+/// `default_token_quota`: a [`DefaultTokenQuota`]; may be `null`.
 with_default_token_quota, clear_default_token_quota(default_token_quota): DefaultTokenQuota;
+/// `device_flow`: a [`TenantSettingsDeviceFlow`]; may be `null`.
 with_device_flow, clear_device_flow(device_flow): TenantSettingsDeviceFlow;
+/// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
 with_error_page, clear_error_page(error_page): TenantSettingsErrorPage;
+/// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
 with_guardian_mfa_page, clear_guardian_mfa_page(guardian_mfa_page): TenantSettingsGuardianPage;
+/// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
 with_mtls, clear_mtls(mtls): TenantSettingsMtls;
+/// `pushed_authorization_requests_supported`: a boolean; defaults to `false`; may be `null`.
 with_pushed_authorization_requests_supported, clear_pushed_authorization_requests_supported(pushed_authorization_requests_supported): bool;
+/// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
 with_security_headers, clear_security_headers(security_headers): TenantSettingsNullableSecurityHeaders;
+/// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
 with_session_cookie, clear_session_cookie(session_cookie): SessionCookieSchema;
+/// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
 with_sessions, clear_sessions(sessions): TenantSettingsSessions;
+/// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
 with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 });
 impl UpdateTenantSettingsRequestContent {
@@ -1311,11 +1332,11 @@ impl XssProtectionConfig {
     }
 }
 setters!(XssProtectionConfig {
-/// Sets `enabled`.
+/// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `mode`.
+/// Sets `mode`: a [`XssProtectionMode`] (one of `block`).
 with_mode(mode): XssProtectionMode;
-/// Sets `report_uri`.
+/// Sets `report_uri`: a string.
 with_report_uri(report_uri): String;
 });
 string_enum!(

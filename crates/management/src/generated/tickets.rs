@@ -9,10 +9,10 @@ pub struct ChangePasswordTicketIdentity {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
-    /// `provider`: a [`IdentityProviderOnlyAuth0Enum`] (one of `auth0`); defaults to `"auth0"`; required.
+    /// `provider`: a [`IdentityProviderOnlyAuth0Enum`] (one of `auth0`); for example `"auth0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderOnlyAuth0Enum>,
-    /// `user_id`: a string; defaults to `"5457edea1b8f22891a000004"`; required.
+    /// `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -33,18 +33,18 @@ impl ChangePasswordTicketIdentity {
     }
 }
 setters!(ChangePasswordTicketIdentity {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
 with_user_id(user_id): String;
 });
 /// A request body, the schema `ChangePasswordTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ChangePasswordTicketRequestContent {
-    /// `client_id`: a string; format `client-id`; defaults to `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
+    /// `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
-    /// `connection_id`: a string; defaults to `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
+    /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `email`: a string; format `email`.
@@ -62,10 +62,10 @@ pub struct ChangePasswordTicketRequestContent {
     /// `mark_email_as_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     mark_email_as_verified: Option<bool>,
-    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
+    /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
-    /// `result_url`: a string; format `url`; defaults to `"http://myapp.com/callback"`.
+    /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
@@ -98,25 +98,25 @@ impl ChangePasswordTicketRequestContent {
     }
 }
 setters!(ChangePasswordTicketRequestContent {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
 with_client_id(client_id): String;
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `email`.
+/// Sets `email`: a string; format `email`.
 with_email(email): String;
-/// Sets `identity`.
+/// Sets `identity`: a [`ChangePasswordTicketIdentity`].
 with_identity(identity): ChangePasswordTicketIdentity;
-/// Sets `includeEmailInRedirect`.
+/// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `mark_email_as_verified`.
+/// Sets `mark_email_as_verified`: a boolean; defaults to `false`.
 with_mark_email_as_verified(mark_email_as_verified): bool;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
 with_organization_id(organization_id): String;
-/// Sets `result_url`.
+/// Sets `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
 with_result_url(result_url): String;
-/// Sets `ttl_sec`.
+/// Sets `ttl_sec`: an integer; at least 0.
 with_ttl_sec(ttl_sec): i64;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; format `user-id`.
 with_user_id(user_id): String;
 });
 impl ChangePasswordTicketRequestContent {
@@ -137,7 +137,7 @@ Auth0 => "auth0",
 /// A request body, the schema `VerifyEmailTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VerifyEmailTicketRequestContent {
-    /// `client_id`: a string; format `client-id`; defaults to `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
+    /// `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `identity`: a [`Identity`].
@@ -149,10 +149,10 @@ pub struct VerifyEmailTicketRequestContent {
         skip_serializing_if = "Option::is_none"
     )]
     include_email_in_redirect: Option<bool>,
-    /// `organization_id`: a string; format `organization-id`; defaults to `"org_2eondWoxcMIpaLQc"`.
+    /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
-    /// `result_url`: a string; format `url`; defaults to `"http://myapp.com/callback"`.
+    /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
@@ -181,17 +181,17 @@ impl VerifyEmailTicketRequestContent {
     }
 }
 setters!(VerifyEmailTicketRequestContent {
-/// Sets `client_id`.
+/// Sets `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
 with_client_id(client_id): String;
-/// Sets `identity`.
+/// Sets `identity`: a [`Identity`].
 with_identity(identity): Identity;
-/// Sets `includeEmailInRedirect`.
+/// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
-/// Sets `organization_id`.
+/// Sets `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
 with_organization_id(organization_id): String;
-/// Sets `result_url`.
+/// Sets `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
 with_result_url(result_url): String;
-/// Sets `ttl_sec`.
+/// Sets `ttl_sec`: an integer; at least 0.
 with_ttl_sec(ttl_sec): i64;
 });
 impl VerifyEmailTicketRequestContent {
@@ -205,7 +205,7 @@ impl VerifyEmailTicketRequestContent {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyEmailTicketResponseContent {
-    /// `ticket`: a string; format `url`; defaults to `"https://login.auth0.com/lo/verify_email?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
+    /// `ticket`: a string; format `url`; for example `"https://login.auth0.com/lo/verify_email?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.

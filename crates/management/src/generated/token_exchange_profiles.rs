@@ -7,7 +7,7 @@ use super::shared::*;
 pub struct CreateTokenExchangeProfileRequestContent {
     /// `action_id`: a string; 1 to 36 characters; required.
     action_id: String,
-    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters; required.
+    /// `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters; required.
     name: String,
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters; required.
     subject_token_type: String,
@@ -53,13 +53,13 @@ pub struct TokenExchangeProfileResponseContent {
     /// `action_id`: a string; 1 to 36 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `token-exchange-profile-id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
+    /// `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
@@ -68,7 +68,7 @@ pub struct TokenExchangeProfileResponseContent {
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2024-01-01T00:00:00.000Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2024-01-01T00:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
@@ -85,7 +85,7 @@ CustomAuthentication => "custom_authentication",
 /// A request body, the schema `UpdateTokenExchangeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateTokenExchangeProfileRequestContent {
-    /// `name`: a string; defaults to `"Token Exchange Profile 1"`; 3 to 50 characters.
+    /// `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
@@ -107,9 +107,9 @@ impl UpdateTokenExchangeProfileRequestContent {
     }
 }
 setters!(UpdateTokenExchangeProfileRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters.
 with_name(name): String;
-/// Sets `subject_token_type`.
+/// Sets `subject_token_type`: a string; format `url`; 8 to 100 characters.
 with_subject_token_type(subject_token_type): String;
 });
 impl UpdateTokenExchangeProfileRequestContent {

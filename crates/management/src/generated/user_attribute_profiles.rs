@@ -32,7 +32,7 @@ impl CreateUserAttributeProfileRequestContent {
     }
 }
 setters!(CreateUserAttributeProfileRequestContent {
-/// Sets `user_id`.
+/// Sets `user_id`: a [`UserAttributeProfileUserId`].
 with_user_id(user_id): UserAttributeProfileUserId;
 });
 impl CreateUserAttributeProfileRequestContent {
@@ -88,12 +88,13 @@ impl UpdateUserAttributeProfileRequestContent {
     }
 }
 setters!(UpdateUserAttributeProfileRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 128 characters.
 with_name(name): String;
-/// Sets `user_attributes`.
+/// Sets `user_attributes`: a JSON object.
 with_user_attributes(user_attributes): crate::secret::SecretMap;
 });
 nullable_setters!(UpdateUserAttributeProfileRequestContent {
+/// `user_id`: a [`UserAttributeProfileUserId`]; may be `null`.
 with_user_id, clear_user_id(user_id): UserAttributeProfileUserId;
 });
 impl UpdateUserAttributeProfileRequestContent {
@@ -173,21 +174,21 @@ impl UserAttributeProfileStrategyOverridesUserId {
     }
 }
 setters!(UserAttributeProfileStrategyOverridesUserId {
-/// Sets `ad`.
+/// Sets `ad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_ad(ad): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `adfs`.
+/// Sets `adfs`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_adfs(adfs): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `google-apps`.
+/// Sets `google-apps`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_google_apps(google_apps): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `oidc`.
+/// Sets `oidc`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_oidc(oidc): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `okta`.
+/// Sets `okta`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_okta(okta): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `pingfederate`.
+/// Sets `pingfederate`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_pingfederate(pingfederate): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `samlp`.
+/// Sets `samlp`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_samlp(samlp): UserAttributeProfileStrategyOverridesUserIdMapping;
-/// Sets `waad`.
+/// Sets `waad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_waad(waad): UserAttributeProfileStrategyOverridesUserIdMapping;
 });
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserIdMapping`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -218,11 +219,11 @@ impl UserAttributeProfileStrategyOverridesUserIdMapping {
     }
 }
 setters!(UserAttributeProfileStrategyOverridesUserIdMapping {
-/// Sets `oidc_mapping`.
+/// Sets `oidc_mapping`: a [`UserAttributeProfileUserIdOidcStrategyOverrideMapping`] (one of `sub`, `oid`, `email`); 1 to 50 characters.
 with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcStrategyOverrideMapping;
-/// Sets `saml_mapping`.
+/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
 with_saml_mapping(saml_mapping): Vec<String>;
-/// Sets `scim_mapping`.
+/// Sets `scim_mapping`: a string; 1 to 128 characters.
 with_scim_mapping(scim_mapping): String;
 });
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -292,13 +293,13 @@ impl UserAttributeProfileUserId {
     }
 }
 setters!(UserAttributeProfileUserId {
-/// Sets `oidc_mapping`.
+/// Sets `oidc_mapping`: a [`UserAttributeProfileUserIdOidcMappingEnum`] (one of `sub`); 1 to 50 characters.
 with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcMappingEnum;
-/// Sets `saml_mapping`.
+/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
 with_saml_mapping(saml_mapping): Vec<String>;
-/// Sets `scim_mapping`.
+/// Sets `scim_mapping`: a string; 1 to 128 characters.
 with_scim_mapping(scim_mapping): String;
-/// Sets `strategy_overrides`.
+/// Sets `strategy_overrides`: a [`UserAttributeProfileStrategyOverridesUserId`].
 with_strategy_overrides(strategy_overrides): UserAttributeProfileStrategyOverridesUserId;
 });
 string_enum!(

@@ -22,10 +22,10 @@ pub struct UserBlockIdentifier {
     /// `connection`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `identifier`: a string; defaults to `"john.doe@gmail.com"`.
+    /// `identifier`: a string; for example `"john.doe@gmail.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `ip`: a string; defaults to `"10.0.0.1"`.
+    /// `ip`: a string; for example `"10.0.0.1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Fields this crate does not name, kept as received.

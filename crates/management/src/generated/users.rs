@@ -225,35 +225,35 @@ impl CreateUserAuthenticationMethodRequestContent {
     }
 }
 setters!(CreateUserAuthenticationMethodRequestContent {
-/// Sets `aaguid`.
+/// Sets `aaguid`: a string; format `uuid`.
 with_aaguid(aaguid): String;
-/// Sets `credential_backed_up`.
+/// Sets `credential_backed_up`: a boolean.
 with_credential_backed_up(credential_backed_up): bool;
-/// Sets `credential_device_type`.
+/// Sets `credential_device_type`: a [`CredentialDeviceTypeEnum`] (one of `single_device`, `multi_device`).
 with_credential_device_type(credential_device_type): CredentialDeviceTypeEnum;
-/// Sets `email`.
+/// Sets `email`: a string.
 with_email(email): String;
-/// Sets `identity_user_id`.
+/// Sets `identity_user_id`: a string.
 with_identity_user_id(identity_user_id): String;
-/// Sets `key_id`.
+/// Sets `key_id`: a string.
 with_key_id(key_id): String;
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `phone_number`.
+/// Sets `phone_number`: a string; 2 to 30 characters.
 with_phone_number(phone_number): String;
-/// Sets `preferred_authentication_method`.
+/// Sets `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
 with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
-/// Sets `public_key`.
+/// Sets `public_key`: a string.
 with_public_key(public_key): String;
-/// Sets `relying_party_identifier`.
+/// Sets `relying_party_identifier`: a string; format `hostname`.
 with_relying_party_identifier(relying_party_identifier): String;
-/// Sets `totp_secret`.
+/// Sets `totp_secret`: a secret string; redacted in `Debug`.
 with_totp_secret(totp_secret): crate::Secret;
-/// Sets `transports`.
+/// Sets `transports`: a list, each item a string.
 with_transports(transports): Vec<String>;
-/// Sets `user_agent`.
+/// Sets `user_agent`: a string.
 with_user_agent(user_agent): String;
-/// Sets `user_handle`.
+/// Sets `user_handle`: a string.
 with_user_handle(user_handle): String;
 });
 impl CreateUserAuthenticationMethodRequestContent {
@@ -364,45 +364,45 @@ pub struct CreateUserRequestContent {
     /// `blocked`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
-    /// `connection`: a string; defaults to `"Initial-Connection"`; at least 1 characters; required.
+    /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters; required.
     connection: String,
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `email_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
-    /// `family_name`: a string; defaults to `"Doe"`; 1 to 150 characters.
+    /// `family_name`: a string; for example `"Doe"`; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     family_name: Option<String>,
-    /// `given_name`: a string; defaults to `"John"`; 1 to 150 characters.
+    /// `given_name`: a string; for example `"John"`; 1 to 150 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     given_name: Option<String>,
-    /// `name`: a string; defaults to `"John Doe"`; 1 to 300 characters.
+    /// `name`: a string; for example `"John Doe"`; 1 to 300 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    /// `nickname`: a string; defaults to `"Johnny"`; 1 to 300 characters.
+    /// `nickname`: a string; for example `"Johnny"`; 1 to 300 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     nickname: Option<String>,
-    /// `password`: a secret string; defaults to `"secret"`; at least 1 characters; redacted in `Debug`.
+    /// `password`: a secret string; for example `"secret"`; at least 1 characters; redacted in `Debug`.
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<crate::Secret>,
-    /// `phone_number`: a string; defaults to `"+199999999999999"`; matches `^\+[0-9]{1,15}$`.
+    /// `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<String>,
     /// `phone_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_verified: Option<bool>,
-    /// `picture`: a string; format `strict-uri`; defaults to `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`.
+    /// `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     picture: Option<String>,
-    /// `user_id`: a string; defaults to `"abc"`; 0 to 255 characters; matches `^\S*$`.
+    /// `user_id`: a string; for example `"abc"`; 0 to 255 characters; matches `^\S*$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     /// `user_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
-    /// `username`: a string; defaults to `"johndoe"`; 1 to 128 characters.
+    /// `username`: a string; for example `"johndoe"`; 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
     /// `verify_email`: a boolean; defaults to `false`.
@@ -439,37 +439,37 @@ impl CreateUserRequestContent {
     }
 }
 setters!(CreateUserRequestContent {
-/// Sets `app_metadata`.
+/// Sets `app_metadata`: a JSON object.
 with_app_metadata(app_metadata): crate::secret::SecretMap;
-/// Sets `blocked`.
+/// Sets `blocked`: a boolean; defaults to `false`.
 with_blocked(blocked): bool;
-/// Sets `email`.
+/// Sets `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
 with_email(email): String;
-/// Sets `email_verified`.
+/// Sets `email_verified`: a boolean; defaults to `false`.
 with_email_verified(email_verified): bool;
-/// Sets `family_name`.
+/// Sets `family_name`: a string; for example `"Doe"`; 1 to 150 characters.
 with_family_name(family_name): String;
-/// Sets `given_name`.
+/// Sets `given_name`: a string; for example `"John"`; 1 to 150 characters.
 with_given_name(given_name): String;
-/// Sets `name`.
+/// Sets `name`: a string; for example `"John Doe"`; 1 to 300 characters.
 with_name(name): String;
-/// Sets `nickname`.
+/// Sets `nickname`: a string; for example `"Johnny"`; 1 to 300 characters.
 with_nickname(nickname): String;
-/// Sets `password`.
+/// Sets `password`: a secret string; for example `"secret"`; at least 1 characters; redacted in `Debug`.
 with_password(password): crate::Secret;
-/// Sets `phone_number`.
+/// Sets `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`.
 with_phone_number(phone_number): String;
-/// Sets `phone_verified`.
+/// Sets `phone_verified`: a boolean; defaults to `false`.
 with_phone_verified(phone_verified): bool;
-/// Sets `picture`.
+/// Sets `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`.
 with_picture(picture): String;
-/// Sets `user_id`.
+/// Sets `user_id`: a string; for example `"abc"`; 0 to 255 characters; matches `^\S*$`.
 with_user_id(user_id): String;
-/// Sets `user_metadata`.
+/// Sets `user_metadata`: a JSON object.
 with_user_metadata(user_metadata): crate::secret::SecretMap;
-/// Sets `username`.
+/// Sets `username`: a string; for example `"johndoe"`; 1 to 128 characters.
 with_username(username): String;
-/// Sets `verify_email`.
+/// Sets `verify_email`: a boolean; defaults to `false`.
 with_verify_email(verify_email): bool;
 });
 impl CreateUserRequestContent {
@@ -558,7 +558,7 @@ pub struct LinkUserIdentityRequestContent {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
-    /// `link_with`: a string; defaults to `"{SECONDARY_ACCOUNT_JWT}"`.
+    /// `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     link_with: Option<String>,
     /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
@@ -585,13 +585,13 @@ impl LinkUserIdentityRequestContent {
     }
 }
 setters!(LinkUserIdentityRequestContent {
-/// Sets `connection_id`.
+/// Sets `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `link_with`.
+/// Sets `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
 with_link_with(link_with): String;
-/// Sets `provider`.
+/// Sets `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
 with_provider(provider): UserIdentityProviderEnum;
-/// Sets `user_id`.
+/// Sets `user_id`: a [`UserId`].
 with_user_id(user_id): UserId;
 });
 impl LinkUserIdentityRequestContent {
@@ -645,9 +645,9 @@ impl RevokeUserAccessRequestContent {
     }
 }
 setters!(RevokeUserAccessRequestContent {
-/// Sets `preserve_refresh_tokens`.
+/// Sets `preserve_refresh_tokens`: a boolean; defaults to `false`.
 with_preserve_refresh_tokens(preserve_refresh_tokens): bool;
-/// Sets `session_id`.
+/// Sets `session_id`: a string; format `session-id`; at most 50 characters.
 with_session_id(session_id): String;
 });
 impl RevokeUserAccessRequestContent {
@@ -802,17 +802,17 @@ impl SetUserAuthenticationMethodsSchema {
     }
 }
 setters!(SetUserAuthenticationMethodsSchema {
-/// Sets `email`.
+/// Sets `email`: a string; at least 1 characters.
 with_email(email): String;
-/// Sets `name`.
+/// Sets `name`: a string; 1 to 20 characters.
 with_name(name): String;
-/// Sets `phone_number`.
+/// Sets `phone_number`: a string; 2 to 30 characters.
 with_phone_number(phone_number): String;
-/// Sets `preferred_authentication_method`.
+/// Sets `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
 with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
-/// Sets `totp_secret`.
+/// Sets `totp_secret`: a secret string; at least 1 characters; redacted in `Debug`.
 with_totp_secret(totp_secret): crate::Secret;
-/// Sets `type`.
+/// Sets `type`: a [`AuthenticationTypeEnum`] (one of `phone`, `email`, `totp`); required.
 with_type(type_): AuthenticationTypeEnum;
 });
 /// A request body, the schema `UpdateUserAuthenticationMethodRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -840,9 +840,9 @@ impl UpdateUserAuthenticationMethodRequestContent {
     }
 }
 setters!(UpdateUserAuthenticationMethodRequestContent {
-/// Sets `name`.
+/// Sets `name`: a string.
 with_name(name): String;
-/// Sets `preferred_authentication_method`.
+/// Sets `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
 with_preferred_authentication_method(preferred_authentication_method): PreferredAuthenticationMethodEnum;
 });
 impl UpdateUserAuthenticationMethodRequestContent {
@@ -912,46 +912,46 @@ pub struct UpdateUserRequestContent {
     /// `blocked`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
-    /// `client_id`: a string; defaults to `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
+    /// `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
-    /// `connection`: a string; defaults to `"Initial-Connection"`; at least 1 characters.
+    /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection: Option<String>,
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`; may be `null`.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     email: crate::Nullable<String>,
     /// `email_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
-    /// `family_name`: a string; defaults to `"Doe"`; 1 to 150 characters; may be `null`.
+    /// `family_name`: a string; for example `"Doe"`; 1 to 150 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     family_name: crate::Nullable<String>,
-    /// `given_name`: a string; defaults to `"John"`; 1 to 150 characters; may be `null`.
+    /// `given_name`: a string; for example `"John"`; 1 to 150 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     given_name: crate::Nullable<String>,
-    /// `name`: a string; defaults to `"John Doe"`; 1 to 300 characters; may be `null`.
+    /// `name`: a string; for example `"John Doe"`; 1 to 300 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     name: crate::Nullable<String>,
-    /// `nickname`: a string; defaults to `"Johnny"`; 1 to 300 characters; may be `null`.
+    /// `nickname`: a string; for example `"Johnny"`; 1 to 300 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     nickname: crate::Nullable<String>,
-    /// `password`: a secret string; defaults to `"secret"`; at least 1 characters; may be `null`; redacted in `Debug`.
+    /// `password`: a secret string; for example `"secret"`; at least 1 characters; may be `null`; redacted in `Debug`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     password: crate::Nullable<crate::Secret>,
-    /// `phone_number`: a string; defaults to `"+199999999999999"`; matches `^\+[0-9]{1,15}$`; may be `null`.
+    /// `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     phone_number: crate::Nullable<String>,
     /// `phone_verified`: a boolean; defaults to `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     phone_verified: Option<bool>,
-    /// `picture`: a string; format `strict-uri`; defaults to `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`; may be `null`.
+    /// `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     picture: crate::Nullable<String>,
     /// `user_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
-    /// `username`: a string; defaults to `"johndoe"`; 1 to 128 characters; may be `null`.
+    /// `username`: a string; for example `"johndoe"`; 1 to 128 characters; may be `null`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     username: crate::Nullable<String>,
     /// `verify_email`: a boolean; defaults to `false`.
@@ -992,34 +992,43 @@ impl UpdateUserRequestContent {
     }
 }
 setters!(UpdateUserRequestContent {
-/// Sets `app_metadata`.
+/// Sets `app_metadata`: a JSON object.
 with_app_metadata(app_metadata): crate::secret::SecretMap;
-/// Sets `blocked`.
+/// Sets `blocked`: a boolean; defaults to `false`.
 with_blocked(blocked): bool;
-/// Sets `client_id`.
+/// Sets `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
 with_client_id(client_id): String;
-/// Sets `connection`.
+/// Sets `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
 with_connection(connection): String;
-/// Sets `email_verified`.
+/// Sets `email_verified`: a boolean; defaults to `false`.
 with_email_verified(email_verified): bool;
-/// Sets `phone_verified`.
+/// Sets `phone_verified`: a boolean; defaults to `false`.
 with_phone_verified(phone_verified): bool;
-/// Sets `user_metadata`.
+/// Sets `user_metadata`: a JSON object.
 with_user_metadata(user_metadata): crate::secret::SecretMap;
-/// Sets `verify_email`.
+/// Sets `verify_email`: a boolean; defaults to `false`.
 with_verify_email(verify_email): bool;
-/// Sets `verify_phone_number`.
+/// Sets `verify_phone_number`: a boolean; defaults to `false`.
 with_verify_phone_number(verify_phone_number): bool;
 });
 nullable_setters!(UpdateUserRequestContent {
+/// `email`: a string; format `email`; for example `"john.doe@gmail.com"`; may be `null`.
 with_email, clear_email(email): String;
+/// `family_name`: a string; for example `"Doe"`; 1 to 150 characters; may be `null`.
 with_family_name, clear_family_name(family_name): String;
+/// `given_name`: a string; for example `"John"`; 1 to 150 characters; may be `null`.
 with_given_name, clear_given_name(given_name): String;
+/// `name`: a string; for example `"John Doe"`; 1 to 300 characters; may be `null`.
 with_name, clear_name(name): String;
+/// `nickname`: a string; for example `"Johnny"`; 1 to 300 characters; may be `null`.
 with_nickname, clear_nickname(nickname): String;
+/// `password`: a secret string; for example `"secret"`; at least 1 characters; may be `null`; redacted in `Debug`.
 with_password, clear_password(password): crate::Secret;
+/// `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`; may be `null`.
 with_phone_number, clear_phone_number(phone_number): String;
+/// `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`; may be `null`.
 with_picture, clear_picture(picture): String;
+/// `username`: a string; for example `"johndoe"`; 1 to 128 characters; may be `null`.
 with_username, clear_username(username): String;
 });
 impl UpdateUserRequestContent {
@@ -1325,7 +1334,7 @@ pub struct UserIdentity {
     /// `access_token_secret`: a secret string; redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
-    /// `connection`: a string; defaults to `"twitter"`; required.
+    /// `connection`: a string; for example `"twitter"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `isSocial`: a boolean.
@@ -1338,7 +1347,7 @@ pub struct UserIdentity {
         skip_serializing_if = "Option::is_none"
     )]
     pub profile_data: Option<UserProfileData>,
-    /// `provider`: a string; defaults to `"twitter"`; required.
+    /// `provider`: a string; for example `"twitter"`; required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
@@ -1438,7 +1447,7 @@ pub struct UserProfileData {
     /// `phone_verified`: a boolean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
-    /// `username`: a string; defaults to `"johndoe"`.
+    /// `username`: a string; for example `"johndoe"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -1459,10 +1468,10 @@ pub struct UserResponseSchema {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `email`: a string; format `email`; defaults to `"john.doe@gmail.com"`.
+    /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `email_verified`: a boolean; defaults to `false`.
+    /// `email_verified`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `family_name`: a string.
@@ -1498,10 +1507,10 @@ pub struct UserResponseSchema {
     /// `nickname`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `phone_number`: a string; defaults to `"+199999999999999"`.
+    /// `phone_number`: a string; for example `"+199999999999999"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `phone_verified`: a boolean; defaults to `false`.
+    /// `phone_verified`: a boolean; for example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `picture`: a string.
@@ -1510,13 +1519,13 @@ pub struct UserResponseSchema {
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
-    /// `user_id`: a string; defaults to `"auth0|507f1f77bcf86cd799439020"`.
+    /// `user_id`: a string; for example `"auth0|507f1f77bcf86cd799439020"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `user_metadata`: a JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_metadata: Option<crate::secret::SecretMap>,
-    /// `username`: a string; defaults to `"johndoe"`.
+    /// `username`: a string; for example `"johndoe"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.

@@ -45,6 +45,7 @@ impl CreateVerifiableCredentialTemplateRequestContent {
     }
 }
 nullable_setters!(CreateVerifiableCredentialTemplateRequestContent {
+/// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
 with_custom_certificate_authority, clear_custom_certificate_authority(custom_certificate_authority): String;
 });
 impl CreateVerifiableCredentialTemplateRequestContent {
@@ -140,47 +141,47 @@ impl MdlPresentationProperties {
     }
 }
 setters!(MdlPresentationProperties {
-/// Sets `age_birth_year`.
+/// Sets `age_birth_year`: a boolean.
 with_age_birth_year(age_birth_year): bool;
-/// Sets `age_in_years`.
+/// Sets `age_in_years`: a boolean.
 with_age_in_years(age_in_years): bool;
-/// Sets `birth_date`.
+/// Sets `birth_date`: a boolean.
 with_birth_date(birth_date): bool;
-/// Sets `driving_privileges`.
+/// Sets `driving_privileges`: a boolean.
 with_driving_privileges(driving_privileges): bool;
-/// Sets `expiry_date`.
+/// Sets `expiry_date`: a boolean.
 with_expiry_date(expiry_date): bool;
-/// Sets `family_name`.
+/// Sets `family_name`: a boolean.
 with_family_name(family_name): bool;
-/// Sets `family_name_national_character`.
+/// Sets `family_name_national_character`: a boolean.
 with_family_name_national_character(family_name_national_character): bool;
-/// Sets `given_name`.
+/// Sets `given_name`: a boolean.
 with_given_name(given_name): bool;
-/// Sets `given_name_national_character`.
+/// Sets `given_name_national_character`: a boolean.
 with_given_name_national_character(given_name_national_character): bool;
-/// Sets `issue_date`.
+/// Sets `issue_date`: a boolean.
 with_issue_date(issue_date): bool;
-/// Sets `issuing_authority`.
+/// Sets `issuing_authority`: a boolean.
 with_issuing_authority(issuing_authority): bool;
-/// Sets `issuing_country`.
+/// Sets `issuing_country`: a boolean.
 with_issuing_country(issuing_country): bool;
-/// Sets `issuing_jurisdiction`.
+/// Sets `issuing_jurisdiction`: a boolean.
 with_issuing_jurisdiction(issuing_jurisdiction): bool;
-/// Sets `nationality`.
+/// Sets `nationality`: a boolean.
 with_nationality(nationality): bool;
-/// Sets `portrait`.
+/// Sets `portrait`: a boolean.
 with_portrait(portrait): bool;
-/// Sets `portrait_capture_date`.
+/// Sets `portrait_capture_date`: a boolean.
 with_portrait_capture_date(portrait_capture_date): bool;
-/// Sets `resident_address`.
+/// Sets `resident_address`: a boolean.
 with_resident_address(resident_address): bool;
-/// Sets `resident_city`.
+/// Sets `resident_city`: a boolean.
 with_resident_city(resident_city): bool;
-/// Sets `resident_country`.
+/// Sets `resident_country`: a boolean.
 with_resident_country(resident_country): bool;
-/// Sets `resident_postal_code`.
+/// Sets `resident_postal_code`: a boolean.
 with_resident_postal_code(resident_postal_code): bool;
-/// Sets `resident_state`.
+/// Sets `resident_state`: a boolean.
 with_resident_state(resident_state): bool;
 });
 /// A model of the schema `MdlPresentationRequest`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -210,7 +211,7 @@ impl MdlPresentationRequest {
     }
 }
 setters!(MdlPresentationRequest {
-/// Sets `org.iso.18013.5.1.mDL`.
+/// Sets `org.iso.18013.5.1.mDL`: a [`MdlPresentationRequestProperties`]; required.
 with_org_iso_18013_5_1_m_dl(org_iso_18013_5_1_m_dl): MdlPresentationRequestProperties;
 });
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -240,7 +241,7 @@ impl MdlPresentationRequestProperties {
     }
 }
 setters!(MdlPresentationRequestProperties {
-/// Sets `org.iso.18013.5.1`.
+/// Sets `org.iso.18013.5.1`: a [`MdlPresentationProperties`]; required.
 with_org_iso_18013_5_1(org_iso_18013_5_1): MdlPresentationProperties;
 });
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -284,14 +285,19 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
     }
 }
 setters!(UpdateVerifiableCredentialTemplateRequestContent {
-/// Sets `presentation`.
+/// Sets `presentation`: a [`MdlPresentationRequest`].
 with_presentation(presentation): MdlPresentationRequest;
 });
 nullable_setters!(UpdateVerifiableCredentialTemplateRequestContent {
+/// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; may be `null`.
 with_dialect, clear_dialect(dialect): String;
+/// `name`: a string; 1 to 255 characters; may be `null`.
 with_name, clear_name(name): String;
+/// `type`: a string; 1 to 255 characters; may be `null`.
 with_type, clear_type(type_): String;
+/// `version`: a number; may be `null`.
 with_version, clear_version(version): f64;
+/// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`; may be `null`.
 with_well_known_trusted_issuers, clear_well_known_trusted_issuers(well_known_trusted_issuers): String;
 });
 impl UpdateVerifiableCredentialTemplateRequestContent {
@@ -307,16 +313,16 @@ pub type UpdateVerifiableCredentialTemplateResponseContent = VerifiableCredentia
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifiableCredentialTemplateResponse {
-    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
-    /// `dialect`: a string; defaults to `"simplified/1.0"`; at most 255 characters.
+    /// `dialect`: a string; for example `"simplified/1.0"`; at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
-    /// `id`: a string; defaults to `"vct_0000000000000001"`.
+    /// `id`: a string; for example `"vct_0000000000000001"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
@@ -325,10 +331,10 @@ pub struct VerifiableCredentialTemplateResponse {
     /// `presentation`: a [`MdlPresentationRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
-    /// `type`: a string; defaults to `"mdl"`.
+    /// `type`: a string; for example `"mdl"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; defaults to `"2021-01-01T00:00:00Z"`.
+    /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters; may be `null`.
