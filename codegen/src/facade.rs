@@ -29,6 +29,9 @@ pub(crate) struct OpTypes {
     /// The optional query parameters: Rust name, name in the description, type (qualified),
     /// schema.
     pub(crate) query: Vec<(String, String, String, Value)>,
+    /// For each path parameter, the string enum (qualified) it takes, if the description gives
+    /// it one.
+    pub(crate) path_enums: Vec<Option<String>>,
 }
 
 /// Names the hand-written code of the client crate already uses: type → method names.
@@ -309,7 +312,11 @@ fn method(
     let mut params: Vec<String> = op
         .path_params
         .iter()
-        .map(|p| format!("{}: &str", p.ident))
+        .zip(&t.path_enums)
+        .map(|(p, e)| match e {
+            Some(e) => format!("{}: impl Into<{e}>", p.ident),
+            None => format!("{}: &str", p.ident),
+        })
         .collect();
     let mut args: Vec<String> = op.path_params.iter().map(|p| p.ident.clone()).collect();
     for (_, (ident, _, ty, _)) in op.required_query(&t.query) {
@@ -830,6 +837,7 @@ mod tests {
             ),
             body: None,
             query: Vec::new(),
+            path_enums: Vec::new(),
         };
         let d = method_doc(o, &t, operation);
         let e = example(o, "log_streams().create", &t);

@@ -306,8 +306,20 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                 facade::OpTypes {
                     example: {
                         let mut uses = BTreeSet::new();
-                        let mut args: Vec<String> =
-                            op.path_params.iter().map(|p| names::lit(&p.name)).collect();
+                        let mut args: Vec<String> = op
+                            .path_params
+                            .iter()
+                            .zip(&e.path_enums)
+                            .map(|(p, pe)| match pe {
+                                Some(pe) => ops::doc_sample(
+                                    &types::Ty::Named(pe.clone()),
+                                    &p.name,
+                                    &types,
+                                    &mut uses,
+                                ),
+                                None => names::lit(&p.name),
+                            })
+                            .collect();
                         for (q, t) in op.required_query(&e.query_tys) {
                             args.push(ops::doc_sample(t, &q.name, &types, &mut uses));
                         }
@@ -317,6 +329,11 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                         (uses.into_iter().collect(), args)
                     },
                     body: e.body.map(|b| qualify(&b, &types)),
+                    path_enums: e
+                        .path_enums
+                        .iter()
+                        .map(|pe| pe.as_ref().map(|n| qualify(n, &types)))
+                        .collect(),
                     query: op
                         .query
                         .iter()

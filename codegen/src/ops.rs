@@ -588,6 +588,8 @@ pub(crate) struct Emitted {
     pub(crate) body_ty: Option<Ty>,
     /// The types of the query parameters, in order.
     pub(crate) query_tys: Vec<Ty>,
+    /// For each path parameter, the string enum the description gives it, if any.
+    pub(crate) path_enums: Vec<Option<String>>,
 }
 
 /// The Rust type of an operation's answer, as `Endpoint::Response`.
@@ -687,6 +689,24 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         query_types.push(types.ty_of(&q.schema, &hint, &op.module, None));
     }
 
+    // Path parameters with a string enum take it (and any string, through its `From`).
+    let mut path_enums: Vec<Option<String>> = Vec::new();
+    for p in &op.path_params {
+        let hint = format!("{name}{}", pascal(&p.name));
+        let t = types.ty_of(&p.schema, &hint, &op.module, None);
+        path_enums.push(match t {
+            Ty::Named(n)
+                if matches!(
+                    types.defs.get(&n).map(|d| &d.def),
+                    Some(super::types::Def::Enum { .. })
+                ) =>
+            {
+                Some(n)
+            }
+            _ => None,
+        });
+    }
+
     let mut s = doc(&describe(op));
     let no_args = op.path_params.is_empty()
         && op.required_query(&op.query).next().is_none()
@@ -717,9 +737,17 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     s.push_str(&format!("impl {name} {{\n"));
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for p in &op.path_params {
-        args.push(format!("{}: impl Into<String>", p.ident));
-        inits.push(format!("{0}: {0}.into()", p.ident));
+    for (p, e) in op.path_params.iter().zip(&path_enums) {
+        match e {
+            Some(e) => {
+                args.push(format!("{}: impl Into<{e}>", p.ident));
+                inits.push(format!("{0}: {0}.into().as_str().to_owned()", p.ident));
+            }
+            None => {
+                args.push(format!("{}: impl Into<String>", p.ident));
+                inits.push(format!("{0}: {0}.into()", p.ident));
+            }
+        }
     }
     for (q, t) in op.required_query(&query_types) {
         args.push(format!("{}: impl Into<{}>", q.ident, t.rust()));
@@ -981,6 +1009,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         body: body.clone().filter(|_| body_required).map(|b| b.rust()),
         body_ty: body,
         query_tys: query_types,
+        path_enums,
     })
 }
 

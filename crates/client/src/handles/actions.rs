@@ -445,11 +445,15 @@ impl<'a> ActionsTriggersBindings<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let all = client.actions().triggers().bindings().list("triggerId").collect_all().await?;
+    /// use auth0_m2m::management::actions::ActionTriggerTypeEnum;
+    /// let all = client.actions().triggers().bindings().list(ActionTriggerTypeEnum::PostLogin).collect_all().await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, trigger_id: &str) -> List<m::actions::ListActionTriggerBindings> {
+    pub fn list(
+        &self,
+        trigger_id: impl Into<m::actions::ActionTriggerTypeEnum>,
+    ) -> List<m::actions::ListActionTriggerBindings> {
         self.client
             .list(m::actions::ListActionTriggerBindings::new(trigger_id))
     }
@@ -461,14 +465,15 @@ impl<'a> ActionsTriggersBindings<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::actions::ActionTriggerTypeEnum;
     /// use auth0_m2m::management::actions::UpdateActionBindingsRequestContent;
-    /// let answer = client.actions().triggers().bindings().update_many("triggerId", UpdateActionBindingsRequestContent::new()).await?;
+    /// let answer = client.actions().triggers().bindings().update_many(ActionTriggerTypeEnum::PostLogin, UpdateActionBindingsRequestContent::new()).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn update_many(
         &self,
-        trigger_id: &str,
+        trigger_id: impl Into<m::actions::ActionTriggerTypeEnum>,
         body: m::actions::UpdateActionBindingsRequestContent,
     ) -> Call<m::actions::UpdateActionBindings> {
         self.client

@@ -44,11 +44,15 @@ impl<'a> EmailTemplates<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.email_templates().get("templateName").await?;
+    /// use auth0_m2m::management::email_templates::EmailTemplateNameEnum;
+    /// let answer = client.email_templates().get(EmailTemplateNameEnum::VerifyEmail).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, template_name: &str) -> Call<m::email_templates::GetEmailTemplate> {
+    pub fn get(
+        &self,
+        template_name: impl Into<m::email_templates::EmailTemplateNameEnum>,
+    ) -> Call<m::email_templates::GetEmailTemplate> {
         self.client
             .call(m::email_templates::GetEmailTemplate::new(template_name))
     }
@@ -62,13 +66,13 @@ impl<'a> EmailTemplates<'a> {
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
     /// use auth0_m2m::management::email_templates::EmailTemplateNameEnum;
     /// use auth0_m2m::management::email_templates::SetEmailTemplateRequestContent;
-    /// let answer = client.email_templates().set("templateName", SetEmailTemplateRequestContent::new("body", true, "from", "subject", "syntax", EmailTemplateNameEnum::VerifyEmail)).await?;
+    /// let answer = client.email_templates().set(EmailTemplateNameEnum::VerifyEmail, SetEmailTemplateRequestContent::new("body", true, "from", "subject", "syntax", EmailTemplateNameEnum::VerifyEmail)).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn set(
         &self,
-        template_name: &str,
+        template_name: impl Into<m::email_templates::EmailTemplateNameEnum>,
         body: m::email_templates::SetEmailTemplateRequestContent,
     ) -> Call<m::email_templates::SetEmailTemplate> {
         self.client.call(m::email_templates::SetEmailTemplate::new(
@@ -84,14 +88,15 @@ impl<'a> EmailTemplates<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::email_templates::EmailTemplateNameEnum;
     /// use auth0_m2m::management::email_templates::UpdateEmailTemplateRequestContent;
-    /// let answer = client.email_templates().update("templateName", UpdateEmailTemplateRequestContent::new()).await?;
+    /// let answer = client.email_templates().update(EmailTemplateNameEnum::VerifyEmail, UpdateEmailTemplateRequestContent::new()).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn update(
         &self,
-        template_name: &str,
+        template_name: impl Into<m::email_templates::EmailTemplateNameEnum>,
         body: m::email_templates::UpdateEmailTemplateRequestContent,
     ) -> Call<m::email_templates::UpdateEmailTemplate> {
         self.client

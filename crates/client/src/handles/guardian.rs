@@ -118,14 +118,15 @@ impl<'a> GuardianFactors<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::guardian::GuardianFactorNameEnum;
     /// use auth0_m2m::management::guardian::SetGuardianFactorRequestContent;
-    /// let answer = client.guardian().factors().set("name", SetGuardianFactorRequestContent::new(true)).await?;
+    /// let answer = client.guardian().factors().set(GuardianFactorNameEnum::PushNotification, SetGuardianFactorRequestContent::new(true)).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn set(
         &self,
-        name: &str,
+        name: impl Into<m::guardian::GuardianFactorNameEnum>,
         body: m::guardian::SetGuardianFactorRequestContent,
     ) -> Call<m::guardian::SetGuardianFactor> {
         self.client

@@ -72,11 +72,17 @@ impl<'a> PromptsCustomText<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.prompts().custom_text().get("prompt", "language").await?;
+    /// use auth0_m2m::management::prompts::PromptGroupNameEnum;
+    /// use auth0_m2m::management::prompts::PromptLanguageEnum;
+    /// let answer = client.prompts().custom_text().get(PromptGroupNameEnum::Login, PromptLanguageEnum::Am).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, prompt: &str, language: &str) -> Call<m::prompts::GetCustomTextsByLanguage> {
+    pub fn get(
+        &self,
+        prompt: impl Into<m::prompts::PromptGroupNameEnum>,
+        language: impl Into<m::prompts::PromptLanguageEnum>,
+    ) -> Call<m::prompts::GetCustomTextsByLanguage> {
         self.client
             .call(m::prompts::GetCustomTextsByLanguage::new(prompt, language))
     }
@@ -88,14 +94,16 @@ impl<'a> PromptsCustomText<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// client.prompts().custom_text().set("prompt", "language", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// use auth0_m2m::management::prompts::PromptGroupNameEnum;
+    /// use auth0_m2m::management::prompts::PromptLanguageEnum;
+    /// client.prompts().custom_text().set(PromptGroupNameEnum::Login, PromptLanguageEnum::Am, auth0_m2m::management::secret::SecretMap::default()).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn set(
         &self,
-        prompt: &str,
-        language: &str,
+        prompt: impl Into<m::prompts::PromptGroupNameEnum>,
+        language: impl Into<m::prompts::PromptLanguageEnum>,
         body: m::secret::SecretMap,
     ) -> Call<m::prompts::SetsCustomTextsByLanguage> {
         self.client.call(m::prompts::SetsCustomTextsByLanguage::new(
@@ -125,11 +133,15 @@ impl<'a> PromptsPartials<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.prompts().partials().get("prompt").await?;
+    /// use auth0_m2m::management::prompts::PartialGroupsEnum;
+    /// let answer = client.prompts().partials().get(PartialGroupsEnum::Login).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, prompt: &str) -> Call<m::prompts::GetPartials> {
+    pub fn get(
+        &self,
+        prompt: impl Into<m::prompts::PartialGroupsEnum>,
+    ) -> Call<m::prompts::GetPartials> {
         self.client.call(m::prompts::GetPartials::new(prompt))
     }
     /// Sets the prompt partials.
@@ -140,11 +152,16 @@ impl<'a> PromptsPartials<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// client.prompts().partials().set("prompt", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// use auth0_m2m::management::prompts::PartialGroupsEnum;
+    /// client.prompts().partials().set(PartialGroupsEnum::Login, auth0_m2m::management::secret::SecretMap::default()).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn set(&self, prompt: &str, body: m::secret::SecretMap) -> Call<m::prompts::SetPartials> {
+    pub fn set(
+        &self,
+        prompt: impl Into<m::prompts::PartialGroupsEnum>,
+        body: m::secret::SecretMap,
+    ) -> Call<m::prompts::SetPartials> {
         self.client.call(m::prompts::SetPartials::new(prompt, body))
     }
 }
@@ -207,11 +224,17 @@ impl<'a> PromptsRendering<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.prompts().rendering().get("prompt", "screen").await?;
+    /// use auth0_m2m::management::prompts::PromptGroupNameEnum;
+    /// use auth0_m2m::management::prompts::ScreenGroupNameEnum;
+    /// let answer = client.prompts().rendering().get(PromptGroupNameEnum::Login, ScreenGroupNameEnum::Login).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, prompt: &str, screen: &str) -> Call<m::prompts::GetAcul> {
+    pub fn get(
+        &self,
+        prompt: impl Into<m::prompts::PromptGroupNameEnum>,
+        screen: impl Into<m::prompts::ScreenGroupNameEnum>,
+    ) -> Call<m::prompts::GetAcul> {
         self.client.call(m::prompts::GetAcul::new(prompt, screen))
     }
     /// Updates the prompt rendering.
@@ -222,15 +245,17 @@ impl<'a> PromptsRendering<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// use auth0_m2m::management::prompts::PromptGroupNameEnum;
+    /// use auth0_m2m::management::prompts::ScreenGroupNameEnum;
     /// use auth0_m2m::management::prompts::UpdateAculRequestContent;
-    /// let answer = client.prompts().rendering().update("prompt", "screen", UpdateAculRequestContent::new()).await?;
+    /// let answer = client.prompts().rendering().update(PromptGroupNameEnum::Login, ScreenGroupNameEnum::Login, UpdateAculRequestContent::new()).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn update(
         &self,
-        prompt: &str,
-        screen: &str,
+        prompt: impl Into<m::prompts::PromptGroupNameEnum>,
+        screen: impl Into<m::prompts::ScreenGroupNameEnum>,
         body: m::prompts::UpdateAculRequestContent,
     ) -> Call<m::prompts::UpdateAcul> {
         self.client

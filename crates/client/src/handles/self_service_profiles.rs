@@ -131,15 +131,17 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.self_service_profiles().custom_text().list("id", "language", "page").await?;
+    /// use auth0_m2m::management::self_service_profiles::SelfServiceProfileCustomTextLanguageEnum;
+    /// use auth0_m2m::management::self_service_profiles::SelfServiceProfileCustomTextPageEnum;
+    /// let answer = client.self_service_profiles().custom_text().list("id", SelfServiceProfileCustomTextLanguageEnum::En, SelfServiceProfileCustomTextPageEnum::GetStarted).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn list(
         &self,
         id: &str,
-        language: &str,
-        page: &str,
+        language: impl Into<m::self_service_profiles::SelfServiceProfileCustomTextLanguageEnum>,
+        page: impl Into<m::self_service_profiles::SelfServiceProfileCustomTextPageEnum>,
     ) -> Call<m::self_service_profiles::ListSelfServiceProfileCustomText> {
         self.client.call(
             m::self_service_profiles::ListSelfServiceProfileCustomText::new(id, language, page),
@@ -153,15 +155,17 @@ impl<'a> SelfServiceProfilesCustomText<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.self_service_profiles().custom_text().set("id", "language", "page", auth0_m2m::management::secret::SecretMap::default()).await?;
+    /// use auth0_m2m::management::self_service_profiles::SelfServiceProfileCustomTextLanguageEnum;
+    /// use auth0_m2m::management::self_service_profiles::SelfServiceProfileCustomTextPageEnum;
+    /// let answer = client.self_service_profiles().custom_text().set("id", SelfServiceProfileCustomTextLanguageEnum::En, SelfServiceProfileCustomTextPageEnum::GetStarted, auth0_m2m::management::secret::SecretMap::default()).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn set(
         &self,
         id: &str,
-        language: &str,
-        page: &str,
+        language: impl Into<m::self_service_profiles::SelfServiceProfileCustomTextLanguageEnum>,
+        page: impl Into<m::self_service_profiles::SelfServiceProfileCustomTextPageEnum>,
         body: m::secret::SecretMap,
     ) -> Call<m::self_service_profiles::SetSelfServiceProfileCustomText> {
         self.client.call(

@@ -763,14 +763,15 @@ impl<'a> UsersIdentities<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// let answer = client.users().identities().delete("id", "provider", "user_id").await?;
+    /// use auth0_m2m::management::shared::IdentityProviderEnum;
+    /// let answer = client.users().identities().delete("id", IdentityProviderEnum::Ad, "user_id").await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn delete(
         &self,
         id: &str,
-        provider: &str,
+        provider: impl Into<m::users::UserIdentityProviderEnum>,
         user_id: &str,
     ) -> Call<m::users::DeleteUserIdentity> {
         self.client
@@ -855,14 +856,15 @@ impl<'a> UsersMultifactor<'a> {
     ///
     /// ```
     /// # async fn example(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
-    /// client.users().multifactor().delete_provider("id", "provider").await?;
+    /// use auth0_m2m::management::users::UserMultifactorProviderEnum;
+    /// client.users().multifactor().delete_provider("id", UserMultifactorProviderEnum::Duo).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn delete_provider(
         &self,
         id: &str,
-        provider: &str,
+        provider: impl Into<m::users::UserMultifactorProviderEnum>,
     ) -> Call<m::users::DeleteUserMultifactorProvider> {
         self.client
             .call(m::users::DeleteUserMultifactorProvider::new(id, provider))

@@ -2159,9 +2159,9 @@ pub struct ListActionTriggerBindings {
 }
 impl ListActionTriggerBindings {
     /// The operation on `triggerId`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(trigger_id: impl Into<String>) -> Self {
+    pub fn new(trigger_id: impl Into<ActionTriggerTypeEnum>) -> Self {
         Self {
-            trigger_id: trigger_id.into(),
+            trigger_id: trigger_id.into().as_str().to_owned(),
             page: None,
         }
     }
@@ -2202,9 +2202,12 @@ pub struct UpdateActionBindings {
 }
 impl UpdateActionBindings {
     /// The operation on `triggerId`, sending `body`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(trigger_id: impl Into<String>, body: UpdateActionBindingsRequestContent) -> Self {
+    pub fn new(
+        trigger_id: impl Into<ActionTriggerTypeEnum>,
+        body: UpdateActionBindingsRequestContent,
+    ) -> Self {
         Self {
-            trigger_id: trigger_id.into(),
+            trigger_id: trigger_id.into().as_str().to_owned(),
             body,
         }
     }

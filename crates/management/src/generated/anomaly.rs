@@ -2,6 +2,49 @@
 //! The operations of the group `anomaly` of Auth0's API description (cargo feature `anomaly`), and the schemas only they use.
 #[allow(unused_imports)]
 use super::shared::*;
+/// One of several shapes: the schema `AnomalyIPFormat`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum AnomalyIpFormat {
+    /// The value: `String`.
+    String(String),
+    /// The value: `String`.
+    String2(String),
+    /// A value none of the shapes above accepted, kept as received.
+    Unknown(crate::Unclassified),
+}
+impl<'de> serde::Deserialize<'de> for AnomalyIpFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(crate::api_support::untagged(
+            value,
+            &[
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::String,
+                    required: &[],
+                    known: &[],
+                    constants: &[],
+                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                },
+            ],
+            Self::Unknown,
+        ))
+    }
+}
+union_accessors!(AnomalyIpFormat {
+String(String) => as_string, is_string;
+String2(String) => as_string2, is_string2;
+} from {
+});
 /// `GET /api/v2/anomaly/blocks/ips/{id}` (operation `get_ips_by_id`).
 ///
 /// Scopes: `read:anomaly_blocks`. Not paginated.

@@ -332,9 +332,9 @@ pub struct GetEmailTemplate {
 }
 impl GetEmailTemplate {
     /// The operation on `templateName`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(template_name: impl Into<String>) -> Self {
+    pub fn new(template_name: impl Into<EmailTemplateNameEnum>) -> Self {
         Self {
-            template_name: template_name.into(),
+            template_name: template_name.into().as_str().to_owned(),
         }
     }
 }
@@ -360,9 +360,12 @@ pub struct SetEmailTemplate {
 }
 impl SetEmailTemplate {
     /// The operation on `templateName`, sending `body`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(template_name: impl Into<String>, body: SetEmailTemplateRequestContent) -> Self {
+    pub fn new(
+        template_name: impl Into<EmailTemplateNameEnum>,
+        body: SetEmailTemplateRequestContent,
+    ) -> Self {
         Self {
-            template_name: template_name.into(),
+            template_name: template_name.into().as_str().to_owned(),
             body,
         }
     }
@@ -392,9 +395,12 @@ pub struct UpdateEmailTemplate {
 }
 impl UpdateEmailTemplate {
     /// The operation on `templateName`, sending `body`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(template_name: impl Into<String>, body: UpdateEmailTemplateRequestContent) -> Self {
+    pub fn new(
+        template_name: impl Into<EmailTemplateNameEnum>,
+        body: UpdateEmailTemplateRequestContent,
+    ) -> Self {
         Self {
-            template_name: template_name.into(),
+            template_name: template_name.into().as_str().to_owned(),
             body,
         }
     }

@@ -1757,9 +1757,12 @@ pub struct SetGuardianFactor {
 }
 impl SetGuardianFactor {
     /// The operation on `name`, sending `body`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(name: impl Into<String>, body: SetGuardianFactorRequestContent) -> Self {
+    pub fn new(
+        name: impl Into<GuardianFactorNameEnum>,
+        body: SetGuardianFactorRequestContent,
+    ) -> Self {
         Self {
-            name: name.into(),
+            name: name.into().as_str().to_owned(),
             body,
         }
     }

@@ -496,6 +496,28 @@ pub struct ListAculsResponseContentItem {
     pub extra: crate::secret::ExtraFields,
 }
 string_enum!(
+/// A string enum: the schema `PartialGroupsEnum`.
+PartialGroupsEnum {
+/// `login`.
+Login => "login",
+/// `login-id`.
+LoginId => "login-id",
+/// `login-password`.
+LoginPassword => "login-password",
+/// `login-passwordless`.
+LoginPasswordless => "login-passwordless",
+/// `signup`.
+Signup => "signup",
+/// `signup-id`.
+SignupId => "signup-id",
+/// `signup-password`.
+SignupPassword => "signup-password",
+/// `customized-consent`.
+CustomizedConsent => "customized-consent",
+/// `passkeys`.
+Passkeys => "passkeys",
+});
+string_enum!(
 /// A string enum: the schema `PromptGroupNameEnum`.
 PromptGroupNameEnum {
 /// `login`.
@@ -572,6 +594,174 @@ BruteForceProtection => "brute-force-protection",
 AsyncApprovalFlow => "async-approval-flow",
 /// `confirmation`.
 Confirmation => "confirmation",
+});
+string_enum!(
+/// A string enum: the schema `PromptLanguageEnum`.
+PromptLanguageEnum {
+/// `am`.
+Am => "am",
+/// `ar`.
+Ar => "ar",
+/// `ar-EG`.
+ArEg => "ar-EG",
+/// `ar-SA`.
+ArSa => "ar-SA",
+/// `az`.
+Az => "az",
+/// `bg`.
+Bg => "bg",
+/// `bn`.
+Bn => "bn",
+/// `bs`.
+Bs => "bs",
+/// `ca-ES`.
+CaEs => "ca-ES",
+/// `cnr`.
+Cnr => "cnr",
+/// `cs`.
+Cs => "cs",
+/// `cy`.
+Cy => "cy",
+/// `da`.
+Da => "da",
+/// `de`.
+De => "de",
+/// `el`.
+El => "el",
+/// `en`.
+En => "en",
+/// `en-CA`.
+EnCa => "en-CA",
+/// `es`.
+Es => "es",
+/// `es-419`.
+Es419 => "es-419",
+/// `es-AR`.
+EsAr => "es-AR",
+/// `es-MX`.
+EsMx => "es-MX",
+/// `et`.
+Et => "et",
+/// `eu-ES`.
+EuEs => "eu-ES",
+/// `fa`.
+Fa => "fa",
+/// `fi`.
+Fi => "fi",
+/// `fr`.
+Fr => "fr",
+/// `fr-CA`.
+FrCa => "fr-CA",
+/// `fr-FR`.
+FrFr => "fr-FR",
+/// `gl-ES`.
+GlEs => "gl-ES",
+/// `gu`.
+Gu => "gu",
+/// `he`.
+He => "he",
+/// `hi`.
+Hi => "hi",
+/// `hr`.
+Hr => "hr",
+/// `hu`.
+Hu => "hu",
+/// `hy`.
+Hy => "hy",
+/// `id`.
+Id => "id",
+/// `is`.
+Is => "is",
+/// `it`.
+It => "it",
+/// `ja`.
+Ja => "ja",
+/// `ka`.
+Ka => "ka",
+/// `kk`.
+Kk => "kk",
+/// `kn`.
+Kn => "kn",
+/// `ko`.
+Ko => "ko",
+/// `lt`.
+Lt => "lt",
+/// `lv`.
+Lv => "lv",
+/// `mk`.
+Mk => "mk",
+/// `ml`.
+Ml => "ml",
+/// `mn`.
+Mn => "mn",
+/// `mr`.
+Mr => "mr",
+/// `ms`.
+Ms => "ms",
+/// `my`.
+My => "my",
+/// `nb`.
+Nb => "nb",
+/// `nl`.
+Nl => "nl",
+/// `nn`.
+Nn => "nn",
+/// `no`.
+No => "no",
+/// `pa`.
+Pa => "pa",
+/// `pl`.
+Pl => "pl",
+/// `pt`.
+Pt => "pt",
+/// `pt-BR`.
+PtBr => "pt-BR",
+/// `pt-PT`.
+PtPt => "pt-PT",
+/// `ro`.
+Ro => "ro",
+/// `ru`.
+Ru => "ru",
+/// `sk`.
+Sk => "sk",
+/// `sl`.
+Sl => "sl",
+/// `so`.
+So => "so",
+/// `sq`.
+Sq => "sq",
+/// `sr`.
+Sr => "sr",
+/// `sv`.
+Sv => "sv",
+/// `sw`.
+Sw => "sw",
+/// `ta`.
+Ta => "ta",
+/// `te`.
+Te => "te",
+/// `th`.
+Th => "th",
+/// `tl`.
+Tl => "tl",
+/// `tr`.
+Tr => "tr",
+/// `uk`.
+Uk => "uk",
+/// `ur`.
+Ur => "ur",
+/// `vi`.
+Vi => "vi",
+/// `zgh`.
+Zgh => "zgh",
+/// `zh-CN`.
+ZhCn => "zh-CN",
+/// `zh-HK`.
+ZhHk => "zh-HK",
+/// `zh-MO`.
+ZhMo => "zh-MO",
+/// `zh-TW`.
+ZhTw => "zh-TW",
 });
 string_enum!(
 /// A string enum: the schema `ScreenGroupNameEnum`.
@@ -1067,10 +1257,13 @@ pub struct GetCustomTextsByLanguage {
 }
 impl GetCustomTextsByLanguage {
     /// The operation on `prompt`, `language`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>, language: impl Into<String>) -> Self {
+    pub fn new(
+        prompt: impl Into<PromptGroupNameEnum>,
+        language: impl Into<PromptLanguageEnum>,
+    ) -> Self {
         Self {
-            prompt: prompt.into(),
-            language: language.into(),
+            prompt: prompt.into().as_str().to_owned(),
+            language: language.into().as_str().to_owned(),
         }
     }
 }
@@ -1098,13 +1291,13 @@ pub struct SetsCustomTextsByLanguage {
 impl SetsCustomTextsByLanguage {
     /// The operation on `prompt`, `language`, sending `body`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
-        prompt: impl Into<String>,
-        language: impl Into<String>,
+        prompt: impl Into<PromptGroupNameEnum>,
+        language: impl Into<PromptLanguageEnum>,
         body: crate::secret::SecretMap,
     ) -> Self {
         Self {
-            prompt: prompt.into(),
-            language: language.into(),
+            prompt: prompt.into().as_str().to_owned(),
+            language: language.into().as_str().to_owned(),
             body,
         }
     }
@@ -1133,9 +1326,9 @@ pub struct GetPartials {
 }
 impl GetPartials {
     /// The operation on `prompt`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>) -> Self {
+    pub fn new(prompt: impl Into<PartialGroupsEnum>) -> Self {
         Self {
-            prompt: prompt.into(),
+            prompt: prompt.into().as_str().to_owned(),
         }
     }
 }
@@ -1161,9 +1354,9 @@ pub struct SetPartials {
 }
 impl SetPartials {
     /// The operation on `prompt`, sending `body`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>, body: crate::secret::SecretMap) -> Self {
+    pub fn new(prompt: impl Into<PartialGroupsEnum>, body: crate::secret::SecretMap) -> Self {
         Self {
-            prompt: prompt.into(),
+            prompt: prompt.into().as_str().to_owned(),
             body,
         }
     }
@@ -1193,10 +1386,13 @@ pub struct GetAcul {
 }
 impl GetAcul {
     /// The operation on `prompt`, `screen`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(prompt: impl Into<String>, screen: impl Into<String>) -> Self {
+    pub fn new(
+        prompt: impl Into<PromptGroupNameEnum>,
+        screen: impl Into<ScreenGroupNameEnum>,
+    ) -> Self {
         Self {
-            prompt: prompt.into(),
-            screen: screen.into(),
+            prompt: prompt.into().as_str().to_owned(),
+            screen: screen.into().as_str().to_owned(),
         }
     }
 }
@@ -1224,13 +1420,13 @@ pub struct UpdateAcul {
 impl UpdateAcul {
     /// The operation on `prompt`, `screen`, sending `body`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
-        prompt: impl Into<String>,
-        screen: impl Into<String>,
+        prompt: impl Into<PromptGroupNameEnum>,
+        screen: impl Into<ScreenGroupNameEnum>,
         body: UpdateAculRequestContent,
     ) -> Self {
         Self {
-            prompt: prompt.into(),
-            screen: screen.into(),
+            prompt: prompt.into().as_str().to_owned(),
+            screen: screen.into().as_str().to_owned(),
             body,
         }
     }

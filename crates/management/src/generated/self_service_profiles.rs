@@ -270,6 +270,18 @@ with_colors(colors): SelfServiceProfileBrandingColors;
 /// Sets `logo_url`: a string; format `uri`; at most 1024 characters; matches `^https://`.
 with_logo_url(logo_url): String;
 });
+string_enum!(
+/// A string enum: the schema `SelfServiceProfileCustomTextLanguageEnum`.
+SelfServiceProfileCustomTextLanguageEnum {
+/// `en`.
+En => "en",
+});
+string_enum!(
+/// A string enum: the schema `SelfServiceProfileCustomTextPageEnum`.
+SelfServiceProfileCustomTextPageEnum {
+/// `get-started`.
+GetStarted => "get-started",
+});
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -885,13 +897,13 @@ impl ListSelfServiceProfileCustomText {
     /// The operation on `id`, `language`, `page`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
         id: impl Into<String>,
-        language: impl Into<String>,
-        page: impl Into<String>,
+        language: impl Into<SelfServiceProfileCustomTextLanguageEnum>,
+        page: impl Into<SelfServiceProfileCustomTextPageEnum>,
     ) -> Self {
         Self {
             id: id.into(),
-            language: language.into(),
-            page: page.into(),
+            language: language.into().as_str().to_owned(),
+            page: page.into().as_str().to_owned(),
         }
     }
 }
@@ -927,14 +939,14 @@ impl SetSelfServiceProfileCustomText {
     /// The operation on `id`, `language`, `page`, sending `body`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
         id: impl Into<String>,
-        language: impl Into<String>,
-        page: impl Into<String>,
+        language: impl Into<SelfServiceProfileCustomTextLanguageEnum>,
+        page: impl Into<SelfServiceProfileCustomTextPageEnum>,
         body: crate::secret::SecretMap,
     ) -> Self {
         Self {
             id: id.into(),
-            language: language.into(),
-            page: page.into(),
+            language: language.into().as_str().to_owned(),
+            page: page.into().as_str().to_owned(),
             body,
         }
     }

@@ -1398,6 +1398,14 @@ pub struct UserIdentitySchema {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+string_enum!(
+/// A string enum: the schema `UserMultifactorProviderEnum`.
+UserMultifactorProviderEnum {
+/// `duo`.
+Duo => "duo",
+/// `google-authenticator`.
+GoogleAuthenticator => "google-authenticator",
+});
 /// A model of the schema `UserPermissionSchema`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2586,12 +2594,12 @@ impl DeleteUserIdentity {
     /// The operation on `id`, `provider`, `user_id`. An empty or blank path parameter is refused when the call is made.
     pub fn new(
         id: impl Into<String>,
-        provider: impl Into<String>,
+        provider: impl Into<UserIdentityProviderEnum>,
         user_id: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
-            provider: provider.into(),
+            provider: provider.into().as_str().to_owned(),
             user_id: user_id.into(),
         }
     }
@@ -2709,10 +2717,10 @@ pub struct DeleteUserMultifactorProvider {
 }
 impl DeleteUserMultifactorProvider {
     /// The operation on `id`, `provider`. An empty or blank path parameter is refused when the call is made.
-    pub fn new(id: impl Into<String>, provider: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<String>, provider: impl Into<UserMultifactorProviderEnum>) -> Self {
         Self {
             id: id.into(),
-            provider: provider.into(),
+            provider: provider.into().as_str().to_owned(),
         }
     }
 }
