@@ -959,7 +959,14 @@ impl<'a> Types<'a> {
         });
         let args = required
             .iter()
-            .map(|f| format!("{}: impl Into<{}>", f.ident, self.field_rust(&f.ty)))
+            .map(|f| match &f.ty {
+                Ty::Vec(item) => format!(
+                    "{}: impl IntoIterator<Item = impl Into<{}>>",
+                    f.ident,
+                    self.field_rust(item)
+                ),
+                _ => format!("{}: impl Into<{}>", f.ident, self.field_rust(&f.ty)),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let wrap = |e: String| if model { format!("Some({e})") } else { e };
@@ -968,11 +975,12 @@ impl<'a> Types<'a> {
             if let Some((_, e)) = constants.iter().find(|(c, _)| c.ident == f.ident) {
                 inits.push_str(&format!("{}: {},\n", f.ident, wrap(e.clone())));
             } else if f.required {
-                inits.push_str(&format!(
-                    "{0}: {1},\n",
-                    f.ident,
-                    wrap(format!("{}.into()", f.ident))
-                ));
+                let value = if matches!(f.ty, Ty::Vec(_)) {
+                    format!("{}.into_iter().map(Into::into).collect()", f.ident)
+                } else {
+                    format!("{}.into()", f.ident)
+                };
+                inits.push_str(&format!("{0}: {1},\n", f.ident, wrap(value)));
             } else if !model && self.is_tristate(d, f) {
                 inits.push_str(&format!("{}: crate::Nullable::Absent,\n", f.ident));
             } else if !model {
@@ -996,6 +1004,8 @@ impl<'a> Types<'a> {
             .collect();
         let (tristate, plain): (Vec<&Field>, Vec<&Field>) =
             optional.into_iter().partition(|f| self.is_tristate(d, f));
+        let (lists, plain): (Vec<&Field>, Vec<&Field>) =
+            plain.into_iter().partition(|f| matches!(f.ty, Ty::Vec(_)));
         let setter_of = |f: &Field| {
             let mut setter = format!("with_{}", f.ident.trim_end_matches('_'));
             if setter == "with_field" {
@@ -1023,6 +1033,40 @@ impl<'a> Types<'a> {
                 ));
             }
             s.push_str("});\n");
+        }
+        if !lists.is_empty() {
+            s.push_str(&format!("list_setters!({} {{\n", d.name));
+            for f in lists {
+                let Ty::Vec(item) = &f.ty else { continue };
+                s.push_str(&format!(
+                    "{}{}{}({}): {};\n",
+                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
+                    deprecated(f),
+                    setter_of(f),
+                    f.ident,
+                    self.field_rust(item)
+                ));
+            }
+            s.push_str("});\n");
+        }
+        // A wrapper of one value (`CredentialId { id }`) converts from that value.
+        if model
+            && let [only] = fields
+            && only.required
+            && self.constant_expr(only).is_none()
+            && !matches!(only.ty, Ty::Vec(_))
+        {
+            let ty = self.field_rust(&only.ty);
+            s.push_str(&format!(
+                "impl From<{ty}> for {0} {{\nfn from(value: {ty}) -> Self {{\nSelf::new(value)\n}}\n}}\n",
+                d.name
+            ));
+            if only.ty == Ty::Str {
+                s.push_str(&format!(
+                    "impl From<&str> for {0} {{\nfn from(value: &str) -> Self {{\nSelf::new(value)\n}}\n}}\n",
+                    d.name
+                ));
+            }
         }
         if !tristate.is_empty() {
             s.push_str(&format!("nullable_setters!({} {{\n", d.name));

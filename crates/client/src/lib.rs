@@ -108,6 +108,7 @@
 //! The lower layers are re-exported so that one dependency is enough: [`token`] (the
 //! client-credentials exchange), [`cache`] (the caches and the token provider) and
 //! [`management`] (the endpoint models).
+//! [`prelude`] holds the names most programs use (`use auth0_m2m::prelude::*;`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
@@ -117,6 +118,7 @@ mod env;
 mod error;
 pub mod handles;
 mod own_api;
+pub mod prelude;
 mod raw;
 mod response;
 mod stream;

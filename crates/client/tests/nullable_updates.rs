@@ -101,10 +101,16 @@ async fn a_client_switched_to_client_authentication_methods_sends_null() {
         .expect("the credential is registered");
     let credential_id = credential.id.clone().expect("the credential has an id");
 
+    // A one-field wrapper converts from its value, and a list takes any iterable of them.
     let methods = ClientAuthenticationMethod::new().with_private_key_jwt(
-        ClientAuthenticationMethodPrivateKeyJwt::new(vec![CredentialId::new(
-            credential_id.clone(),
-        )]),
+        ClientAuthenticationMethodPrivateKeyJwt::new([credential_id.as_str()]),
+    );
+    assert_eq!(
+        methods
+            .private_key_jwt
+            .as_ref()
+            .and_then(|p| p.credentials.clone()),
+        Some(vec![CredentialId::new(credential_id.clone())])
     );
     let body = UpdateClientRequestContent::new()
         .with_client_authentication_methods(methods)

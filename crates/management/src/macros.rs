@@ -196,3 +196,26 @@ macro_rules! nullable_setters {
         }
     };
 }
+
+/// One `with_*` method per optional list field: takes any iterable of values that convert into
+/// the item type (an array of `&str`, a `Vec`, an iterator), so lists are built in one
+/// expression.
+#[allow(unused_macros)] // used by the generated modules of the tags whose features are enabled
+macro_rules! list_setters {
+    ($name:ident { $($(#[$meta:meta])* $with:ident($field:ident): $item:ty;)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            $(
+                $(#[$meta])*
+                pub fn $with<I>(mut self, values: I) -> Self
+                where
+                    I: IntoIterator,
+                    I::Item: Into<$item>,
+                {
+                    self.$field = Some(values.into_iter().map(Into::into).collect());
+                    self
+                }
+            )*
+        }
+    };
+}

@@ -198,8 +198,10 @@ setters!(ActionBindingWithRef {
 with_display_name(display_name): String;
 /// Sets `ref`: a [`ActionBindingRef`]; required.
 with_ref(ref_): ActionBindingRef;
+});
+list_setters!(ActionBindingWithRef {
 /// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
-with_secrets(secrets): Vec<ActionSecretRequest>;
+with_secrets(secrets): ActionSecretRequest;
 });
 string_enum!(
 /// A string enum: the schema `ActionBuildStatusEnum`.
@@ -607,18 +609,20 @@ impl ActionTrigger {
 setters!(ActionTrigger {
 /// Sets `binding_policy`: a [`ActionBindingTypeEnum`] (one of `trigger-bound`, `entity-bound`).
 with_binding_policy(binding_policy): ActionBindingTypeEnum;
-/// Sets `compatible_triggers`: a list, each item a [`ActionTriggerCompatibleTrigger`].
-with_compatible_triggers(compatible_triggers): Vec<ActionTriggerCompatibleTrigger>;
 /// Sets `default_runtime`: a string.
 with_default_runtime(default_runtime): String;
 /// Sets `id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …); required.
 with_id(id): ActionTriggerTypeEnum;
-/// Sets `runtimes`: a list, each item a string.
-with_runtimes(runtimes): Vec<String>;
 /// Sets `status`: a string.
 with_status(status): String;
 /// Sets `version`: a string.
 with_version(version): String;
+});
+list_setters!(ActionTrigger {
+/// Sets `compatible_triggers`: a list, each item a [`ActionTriggerCompatibleTrigger`].
+with_compatible_triggers(compatible_triggers): ActionTriggerCompatibleTrigger;
+/// Sets `runtimes`: a list, each item a string.
+with_runtimes(runtimes): String;
 });
 /// A model of the schema `ActionTriggerCompatibleTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -820,12 +824,14 @@ impl CreateActionModuleRequestContent {
 setters!(CreateActionModuleRequestContent {
 /// Sets `api_version`: a string; at most 20 characters; matches `^[^\u{0}]*$`.
 with_api_version(api_version): String;
-/// Sets `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
-with_dependencies(dependencies): Vec<ActionModuleDependencyRequest>;
 /// Sets `publish`: a boolean.
 with_publish(publish): bool;
+});
+list_setters!(CreateActionModuleRequestContent {
+/// Sets `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
+with_dependencies(dependencies): ActionModuleDependencyRequest;
 /// Sets `secrets`: a list, each item a [`ActionModuleSecretRequest`].
-with_secrets(secrets): Vec<ActionModuleSecretRequest>;
+with_secrets(secrets): ActionModuleSecretRequest;
 });
 impl CreateActionModuleRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -870,7 +876,10 @@ pub struct CreateActionRequestContent {
 impl CreateActionRequestContent {
     /// A value with the required `name`, `supported_triggers`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl Into<String>, supported_triggers: impl Into<Vec<ActionTrigger>>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        supported_triggers: impl IntoIterator<Item = impl Into<ActionTrigger>>,
+    ) -> Self {
         Self {
             code: None,
             dependencies: None,
@@ -879,7 +888,7 @@ impl CreateActionRequestContent {
             name: name.into(),
             runtime: None,
             secrets: None,
-            supported_triggers: supported_triggers.into(),
+            supported_triggers: supported_triggers.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -887,16 +896,18 @@ impl CreateActionRequestContent {
 setters!(CreateActionRequestContent {
 /// Sets `code`: a string; for example `"module.exports = () => {}"`.
 with_code(code): String;
-/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
-with_dependencies(dependencies): Vec<ActionVersionDependency>;
 /// Sets `deploy`: a boolean; defaults to `false`.
 with_deploy(deploy): bool;
-/// Sets `modules`: a list, each item a [`ActionModuleReference`].
-with_modules(modules): Vec<ActionModuleReference>;
 /// Sets `runtime`: a string; for example `"node22"`.
 with_runtime(runtime): String;
+});
+list_setters!(CreateActionRequestContent {
+/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
+with_dependencies(dependencies): ActionVersionDependency;
+/// Sets `modules`: a list, each item a [`ActionModuleReference`].
+with_modules(modules): ActionModuleReference;
 /// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
-with_secrets(secrets): Vec<ActionSecretRequest>;
+with_secrets(secrets): ActionSecretRequest;
 });
 impl CreateActionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1279,9 +1290,9 @@ impl UpdateActionBindingsRequestContent {
         }
     }
 }
-setters!(UpdateActionBindingsRequestContent {
+list_setters!(UpdateActionBindingsRequestContent {
 /// Sets `bindings`: a list, each item a [`ActionBindingWithRef`].
-with_bindings(bindings): Vec<ActionBindingWithRef>;
+with_bindings(bindings): ActionBindingWithRef;
 });
 impl UpdateActionBindingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1332,10 +1343,12 @@ impl UpdateActionModuleRequestContent {
 setters!(UpdateActionModuleRequestContent {
 /// Sets `code`: a string; at most 65536 characters; matches `^[^\u{0}]*$`.
 with_code(code): String;
+});
+list_setters!(UpdateActionModuleRequestContent {
 /// Sets `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
-with_dependencies(dependencies): Vec<ActionModuleDependencyRequest>;
+with_dependencies(dependencies): ActionModuleDependencyRequest;
 /// Sets `secrets`: a list, each item a [`ActionModuleSecretRequest`].
-with_secrets(secrets): Vec<ActionModuleSecretRequest>;
+with_secrets(secrets): ActionModuleSecretRequest;
 });
 impl UpdateActionModuleRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1393,18 +1406,20 @@ impl UpdateActionRequestContent {
 setters!(UpdateActionRequestContent {
 /// Sets `code`: a string; for example `"module.exports = () => {}"`.
 with_code(code): String;
-/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
-with_dependencies(dependencies): Vec<ActionVersionDependency>;
-/// Sets `modules`: a list, each item a [`ActionModuleReference`].
-with_modules(modules): Vec<ActionModuleReference>;
 /// Sets `name`: a string; for example `"my-action"`.
 with_name(name): String;
 /// Sets `runtime`: a string; for example `"node22"`.
 with_runtime(runtime): String;
+});
+list_setters!(UpdateActionRequestContent {
+/// Sets `dependencies`: a list, each item a [`ActionVersionDependency`].
+with_dependencies(dependencies): ActionVersionDependency;
+/// Sets `modules`: a list, each item a [`ActionModuleReference`].
+with_modules(modules): ActionModuleReference;
 /// Sets `secrets`: a list, each item a [`ActionSecretRequest`].
-with_secrets(secrets): Vec<ActionSecretRequest>;
+with_secrets(secrets): ActionSecretRequest;
 /// Sets `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-with_supported_triggers(supported_triggers): Vec<ActionTrigger>;
+with_supported_triggers(supported_triggers): ActionTrigger;
 });
 impl UpdateActionRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -48,6 +48,11 @@ setters!(AttackProtectionCaptchaAuthChallengeRequest {
 /// Sets `fail_open`: a boolean; required.
 with_fail_open(fail_open): bool;
 });
+impl From<bool> for AttackProtectionCaptchaAuthChallengeRequest {
+    fn from(value: bool) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -367,9 +372,9 @@ impl BreachedPasswordDetectionPreChangePasswordStage {
         }
     }
 }
-setters!(BreachedPasswordDetectionPreChangePasswordStage {
+list_setters!(BreachedPasswordDetectionPreChangePasswordStage {
 /// Sets `shields`: a list, each item a [`BreachedPasswordDetectionPreChangePasswordShieldsEnum`] (one of `block`, `admin_notification`).
-with_shields(shields): Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>;
+with_shields(shields): BreachedPasswordDetectionPreChangePasswordShieldsEnum;
 });
 /// The schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
 pub type BreachedPasswordDetectionPreUserRegistrationShieldsEnum =
@@ -870,8 +875,6 @@ impl UpdateBotDetectionSettingsRequestContent {
     }
 }
 setters!(UpdateBotDetectionSettingsRequestContent {
-/// Sets `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
-with_allowlist(allowlist): Vec<BotDetectionIpAddressOrCidrBlock>;
 /// Sets `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
 with_bot_detection_level(bot_detection_level): BotDetectionLevelEnum;
 /// Sets `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
@@ -882,6 +885,10 @@ with_challenge_password_reset_policy(challenge_password_reset_policy): BotDetect
 with_challenge_passwordless_policy(challenge_passwordless_policy): BotDetectionChallengePolicyPasswordlessFlowEnum;
 /// Sets `monitoring_mode_enabled`: a boolean.
 with_monitoring_mode_enabled(monitoring_mode_enabled): bool;
+});
+list_setters!(UpdateBotDetectionSettingsRequestContent {
+/// Sets `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
+with_allowlist(allowlist): BotDetectionIpAddressOrCidrBlock;
 });
 impl UpdateBotDetectionSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -954,16 +961,18 @@ impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     }
 }
 setters!(UpdateBreachedPasswordDetectionSettingsRequestContent {
-/// Sets `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
-with_admin_notification_frequency(admin_notification_frequency): Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>;
 /// Sets `enabled`: a boolean; defaults to `true`.
 with_enabled(enabled): bool;
 /// Sets `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
 with_method(method): BreachedPasswordDetectionMethodEnum;
-/// Sets `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
-with_shields(shields): Vec<BreachedPasswordDetectionShieldsEnum>;
 /// Sets `stage`: a [`BreachedPasswordDetectionStage`].
 with_stage(stage): BreachedPasswordDetectionStage;
+});
+list_setters!(UpdateBreachedPasswordDetectionSettingsRequestContent {
+/// Sets `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
+with_admin_notification_frequency(admin_notification_frequency): BreachedPasswordDetectionAdminNotificationFrequencyEnum;
+/// Sets `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
+with_shields(shields): BreachedPasswordDetectionShieldsEnum;
 });
 impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1012,16 +1021,18 @@ impl UpdateBruteForceSettingsRequestContent {
     }
 }
 setters!(UpdateBruteForceSettingsRequestContent {
-/// Sets `allowlist`: a list, each item a [`UpdateBruteForceSettingsRequestContentAllowlistItem`].
-with_allowlist(allowlist): Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>;
 /// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
 /// Sets `max_attempts`: an integer; defaults to `10`; 1 to 100.
 with_max_attempts(max_attempts): i64;
 /// Sets `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
 with_mode(mode): BruteForceProtectionModeEnum;
+});
+list_setters!(UpdateBruteForceSettingsRequestContent {
+/// Sets `allowlist`: a list, each item a [`UpdateBruteForceSettingsRequestContentAllowlistItem`].
+with_allowlist(allowlist): UpdateBruteForceSettingsRequestContentAllowlistItem;
 /// Sets `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
-with_shields(shields): Vec<BruteForceProtectionShieldsEnum>;
+with_shields(shields): BruteForceProtectionShieldsEnum;
 });
 impl UpdateBruteForceSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1069,14 +1080,16 @@ impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     }
 }
 setters!(UpdateSuspiciousIpThrottlingSettingsRequestContent {
-/// Sets `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
-with_allowlist(allowlist): Vec<SuspiciousIpThrottlingAllowlistItem>;
 /// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
-/// Sets `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
-with_shields(shields): Vec<SuspiciousIpThrottlingShieldsEnum>;
 /// Sets `stage`: a [`SuspiciousIpThrottlingStage`].
 with_stage(stage): SuspiciousIpThrottlingStage;
+});
+list_setters!(UpdateSuspiciousIpThrottlingSettingsRequestContent {
+/// Sets `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
+with_allowlist(allowlist): SuspiciousIpThrottlingAllowlistItem;
+/// Sets `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
+with_shields(shields): SuspiciousIpThrottlingShieldsEnum;
 });
 impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     /// Adds a field this type does not name (it is sent as given).

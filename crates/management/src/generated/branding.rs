@@ -817,16 +817,18 @@ pub struct CustomProviderConfiguration {
 impl CustomProviderConfiguration {
     /// A value with the required `delivery_methods`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(delivery_methods: impl Into<Vec<CustomProviderDeliveryMethodEnum>>) -> Self {
+    pub fn new(
+        delivery_methods: impl IntoIterator<Item = impl Into<CustomProviderDeliveryMethodEnum>>,
+    ) -> Self {
         Self {
-            delivery_methods: Some(delivery_methods.into()),
+            delivery_methods: Some(delivery_methods.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(CustomProviderConfiguration {
+list_setters!(CustomProviderConfiguration {
 /// Sets `delivery_methods`: a list, each item a [`CustomProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
-with_delivery_methods(delivery_methods): Vec<CustomProviderDeliveryMethodEnum>;
+with_delivery_methods(delivery_methods): CustomProviderDeliveryMethodEnum;
 });
 /// The schema `CustomProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
 pub type CustomProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
@@ -1280,11 +1282,11 @@ impl TwilioProviderConfiguration {
     /// A value with the required `delivery_methods`, `sid`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        delivery_methods: impl Into<Vec<TwilioProviderDeliveryMethodEnum>>,
+        delivery_methods: impl IntoIterator<Item = impl Into<TwilioProviderDeliveryMethodEnum>>,
         sid: impl Into<String>,
     ) -> Self {
         Self {
-            delivery_methods: Some(delivery_methods.into()),
+            delivery_methods: Some(delivery_methods.into_iter().map(Into::into).collect()),
             sid: Some(sid.into()),
             ..Default::default()
         }
@@ -1293,12 +1295,14 @@ impl TwilioProviderConfiguration {
 setters!(TwilioProviderConfiguration {
 /// Sets `default_from`: a string.
 with_default_from(default_from): String;
-/// Sets `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
-with_delivery_methods(delivery_methods): Vec<TwilioProviderDeliveryMethodEnum>;
 /// Sets `mssid`: a string.
 with_mssid(mssid): String;
 /// Sets `sid`: a string; required.
 with_sid(sid): String;
+});
+list_setters!(TwilioProviderConfiguration {
+/// Sets `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
+with_delivery_methods(delivery_methods): TwilioProviderDeliveryMethodEnum;
 });
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1326,6 +1330,11 @@ setters!(TwilioProviderCredentials {
 /// Sets `auth_token`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
 with_auth_token(auth_token): crate::Secret;
 });
+impl From<crate::Secret> for TwilioProviderCredentials {
+    fn from(value: crate::Secret) -> Self {
+        Self::new(value)
+    }
+}
 /// The schema `TwilioProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
 pub type TwilioProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
 /// A model of the schema `UpdateBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1602,6 +1611,16 @@ setters!(UpdateUniversalLoginTemplateRequestContentObject {
 /// Sets `template`: a string; at most 102400 characters; required.
 with_template(template): String;
 });
+impl From<String> for UpdateUniversalLoginTemplateRequestContentObject {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for UpdateUniversalLoginTemplateRequestContentObject {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// `GET /api/v2/branding` (operation `get_branding`).
 ///
 /// Scopes: `read:branding`. Not paginated.

@@ -124,18 +124,20 @@ setters!(CreateClientGrantRequestContent {
 with_allow_all_scopes(allow_all_scopes): bool;
 /// Sets `allow_any_organization`: a boolean; defaults to `false`.
 with_allow_any_organization(allow_any_organization): bool;
-/// Sets `authorization_details_types`: a list, each item a string.
-with_authorization_details_types(authorization_details_types): Vec<String>;
 /// Sets `client_id`: a string.
 with_client_id(client_id): String;
 /// Sets `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
 with_default_for(default_for): ClientGrantDefaultForEnum;
 /// Sets `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
 with_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;
-/// Sets `scope`: a list, each item a string.
-with_scope(scope): Vec<String>;
 /// Sets `subject_type`: a [`ClientGrantSubjectTypeEnum`] (one of `client`, `user`).
 with_subject_type(subject_type): ClientGrantSubjectTypeEnum;
+});
+list_setters!(CreateClientGrantRequestContent {
+/// Sets `authorization_details_types`: a list, each item a string.
+with_authorization_details_types(authorization_details_types): String;
+/// Sets `scope`: a list, each item a string.
+with_scope(scope): String;
 });
 impl CreateClientGrantRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -184,9 +186,9 @@ impl UpdateClientGrantRequestContent {
         }
     }
 }
-setters!(UpdateClientGrantRequestContent {
+list_setters!(UpdateClientGrantRequestContent {
 /// Sets `authorization_details_types`: a list, each item a string.
-with_authorization_details_types(authorization_details_types): Vec<String>;
+with_authorization_details_types(authorization_details_types): String;
 });
 nullable_setters!(UpdateClientGrantRequestContent {
 /// `allow_all_scopes`: a boolean; may be `null`.

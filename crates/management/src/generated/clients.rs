@@ -733,6 +733,16 @@ setters!(ClientAddonRms {
 /// Sets `url`: a string; format `url`; required.
 with_url(url): String;
 });
+impl From<String> for ClientAddonRms {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for ClientAddonRms {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `ClientAddonSalesforce`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -938,8 +948,6 @@ with_map_unknown_claims_as_is(map_unknown_claims_as_is): bool;
 with_mappings(mappings): crate::secret::SecretMap;
 /// Sets `nameIdentifierFormat`: a string.
 with_name_identifier_format(name_identifier_format): String;
-/// Sets `nameIdentifierProbes`: a list, each item a string.
-with_name_identifier_probes(name_identifier_probes): Vec<String>;
 /// Sets `passthroughClaimsWithNoMapping`: a boolean.
 with_passthrough_claims_with_no_mapping(passthrough_claims_with_no_mapping): bool;
 /// Sets `recipient`: a string.
@@ -948,6 +956,10 @@ with_recipient(recipient): String;
 with_sign_response(sign_response): bool;
 /// Sets `signatureAlgorithm`: a string.
 with_signature_algorithm(signature_algorithm): String;
+});
+list_setters!(ClientAddonSaml {
+/// Sets `nameIdentifierProbes`: a list, each item a string.
+with_name_identifier_probes(name_identifier_probes): String;
 });
 /// A model of the schema `ClientAddonSAPAPI`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1144,6 +1156,16 @@ setters!(ClientAddonSlack {
 /// Sets `team`: a string; required.
 with_team(team): String;
 });
+impl From<String> for ClientAddonSlack {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for ClientAddonSlack {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `ClientAddonSpringCM`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1555,16 +1577,16 @@ pub struct ClientAuthenticationMethodPrivateKeyJwt {
 impl ClientAuthenticationMethodPrivateKeyJwt {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<CredentialId>>) -> Self {
+    pub fn new(credentials: impl IntoIterator<Item = impl Into<CredentialId>>) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(ClientAuthenticationMethodPrivateKeyJwt {
+list_setters!(ClientAuthenticationMethodPrivateKeyJwt {
 /// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
-with_credentials(credentials): Vec<CredentialId>;
+with_credentials(credentials): CredentialId;
 });
 /// The schema `ClientAuthenticationMethodSelfSignedTLSClientAuth`: the same shape as [`ClientAuthenticationMethodPrivateKeyJwt`], so one type serves both.
 pub type ClientAuthenticationMethodSelfSignedTlsClientAuth =
@@ -1636,16 +1658,16 @@ pub struct ClientCreateAuthenticationMethodPrivateKeyJwt {
 impl ClientCreateAuthenticationMethodPrivateKeyJwt {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<PublicKeyCredential>>) -> Self {
+    pub fn new(credentials: impl IntoIterator<Item = impl Into<PublicKeyCredential>>) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(ClientCreateAuthenticationMethodPrivateKeyJwt {
+list_setters!(ClientCreateAuthenticationMethodPrivateKeyJwt {
 /// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
-with_credentials(credentials): Vec<PublicKeyCredential>;
+with_credentials(credentials): PublicKeyCredential;
 });
 /// A model of the schema `ClientCreateAuthenticationMethodTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1662,16 +1684,18 @@ pub struct ClientCreateAuthenticationMethodTlsClientAuth {
 impl ClientCreateAuthenticationMethodTlsClientAuth {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<CertificateSubjectDnCredential>>) -> Self {
+    pub fn new(
+        credentials: impl IntoIterator<Item = impl Into<CertificateSubjectDnCredential>>,
+    ) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(ClientCreateAuthenticationMethodTlsClientAuth {
+list_setters!(ClientCreateAuthenticationMethodTlsClientAuth {
 /// Sets `credentials`: a list, each item a [`CertificateSubjectDnCredential`]; at least 0 items; required.
-with_credentials(credentials): Vec<CertificateSubjectDnCredential>;
+with_credentials(credentials): CertificateSubjectDnCredential;
 });
 /// A model of the schema `ClientCredential`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1752,21 +1776,23 @@ impl ClientDefaultOrganization {
     /// A value with the required `flows`, `organization_id`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        flows: impl Into<Vec<ClientDefaultOrganizationFlowsEnum>>,
+        flows: impl IntoIterator<Item = impl Into<ClientDefaultOrganizationFlowsEnum>>,
         organization_id: impl Into<String>,
     ) -> Self {
         Self {
-            flows: Some(flows.into()),
+            flows: Some(flows.into_iter().map(Into::into).collect()),
             organization_id: Some(organization_id.into()),
             ..Default::default()
         }
     }
 }
 setters!(ClientDefaultOrganization {
-/// Sets `flows`: a list, each item a [`ClientDefaultOrganizationFlowsEnum`] (one of `client_credentials`); required.
-with_flows(flows): Vec<ClientDefaultOrganizationFlowsEnum>;
 /// Sets `organization_id`: a string; format `organization-id`; required.
 with_organization_id(organization_id): String;
+});
+list_setters!(ClientDefaultOrganization {
+/// Sets `flows`: a list, each item a [`ClientDefaultOrganizationFlowsEnum`] (one of `client_credentials`); required.
+with_flows(flows): ClientDefaultOrganizationFlowsEnum;
 });
 string_enum!(
 /// A string enum: the schema `ClientDefaultOrganizationFlowsEnum`.
@@ -1923,8 +1949,10 @@ impl ClientMobileAndroid {
 setters!(ClientMobileAndroid {
 /// Sets `app_package_name`: a string; for example `""`.
 with_app_package_name(app_package_name): String;
+});
+list_setters!(ClientMobileAndroid {
 /// Sets `sha256_cert_fingerprints`: a list, each item a string; at least 1 items.
-with_sha256_cert_fingerprints(sha256_cert_fingerprints): Vec<String>;
+with_sha256_cert_fingerprints(sha256_cert_fingerprints): String;
 });
 /// A model of the schema `ClientMobileiOS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2012,19 +2040,19 @@ impl ClientMyOrganizationPostConfiguration {
     /// A value with the required `allowed_strategies`, `connection_deletion_behavior`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        allowed_strategies: impl Into<Vec<ClientMyOrganizationConfigurationAllowedStrategiesEnum>>,
+        allowed_strategies: impl IntoIterator<
+            Item = impl Into<ClientMyOrganizationConfigurationAllowedStrategiesEnum>,
+        >,
         connection_deletion_behavior: impl Into<ClientMyOrganizationDeletionBehaviorEnum>,
     ) -> Self {
         Self {
-            allowed_strategies: Some(allowed_strategies.into()),
+            allowed_strategies: Some(allowed_strategies.into_iter().map(Into::into).collect()),
             connection_deletion_behavior: Some(connection_deletion_behavior.into()),
             ..Default::default()
         }
     }
 }
 setters!(ClientMyOrganizationPostConfiguration {
-/// Sets `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
-with_allowed_strategies(allowed_strategies): Vec<ClientMyOrganizationConfigurationAllowedStrategiesEnum>;
 /// Sets `connection_deletion_behavior`: a [`ClientMyOrganizationDeletionBehaviorEnum`] (one of `allow`, `allow_if_empty`); for example `"allow"`; required.
 with_connection_deletion_behavior(connection_deletion_behavior): ClientMyOrganizationDeletionBehaviorEnum;
 /// Sets `connection_profile_id`: a string; format `connection-profile-id`.
@@ -2033,6 +2061,10 @@ with_connection_profile_id(connection_profile_id): String;
 with_invitation_landing_client_id(invitation_landing_client_id): String;
 /// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
+});
+list_setters!(ClientMyOrganizationPostConfiguration {
+/// Sets `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
+with_allowed_strategies(allowed_strategies): ClientMyOrganizationConfigurationAllowedStrategiesEnum;
 });
 /// The schema `ClientMyOrganizationResponseConfiguration`: the same shape as [`ClientMyOrganizationPostConfiguration`], so one type serves both.
 pub type ClientMyOrganizationResponseConfiguration = ClientMyOrganizationPostConfiguration;
@@ -2063,8 +2095,10 @@ impl ClientOidcBackchannelLogoutInitiators {
 setters!(ClientOidcBackchannelLogoutInitiators {
 /// Sets `mode`: a [`ClientOidcBackchannelLogoutInitiatorsModeEnum`] (one of `custom`, `all`).
 with_mode(mode): ClientOidcBackchannelLogoutInitiatorsModeEnum;
+});
+list_setters!(ClientOidcBackchannelLogoutInitiators {
 /// Sets `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
-with_selected_initiators(selected_initiators): Vec<ClientOidcBackchannelLogoutInitiatorsEnum>;
+with_selected_initiators(selected_initiators): ClientOidcBackchannelLogoutInitiatorsEnum;
 });
 string_enum!(
 /// A string enum: the schema `ClientOIDCBackchannelLogoutInitiatorsEnum`.
@@ -2152,8 +2186,10 @@ impl ClientOidcBackchannelLogoutSettings {
 setters!(ClientOidcBackchannelLogoutSettings {
 /// Sets `backchannel_logout_initiators`: a [`ClientOidcBackchannelLogoutInitiators`].
 with_backchannel_logout_initiators(backchannel_logout_initiators): ClientOidcBackchannelLogoutInitiators;
+});
+list_setters!(ClientOidcBackchannelLogoutSettings {
 /// Sets `backchannel_logout_urls`: a list, each item a string.
-with_backchannel_logout_urls(backchannel_logout_urls): Vec<String>;
+with_backchannel_logout_urls(backchannel_logout_urls): String;
 });
 nullable_setters!(ClientOidcBackchannelLogoutSettings {
 /// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`]; may be `null`.
@@ -2280,10 +2316,13 @@ pub struct ClientRefreshTokenPolicy {
 impl ClientRefreshTokenPolicy {
     /// A value with the required `audience`, `scope`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(audience: impl Into<String>, scope: impl Into<Vec<String>>) -> Self {
+    pub fn new(
+        audience: impl Into<String>,
+        scope: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         Self {
             audience: Some(audience.into()),
-            scope: Some(scope.into()),
+            scope: Some(scope.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
@@ -2291,8 +2330,10 @@ impl ClientRefreshTokenPolicy {
 setters!(ClientRefreshTokenPolicy {
 /// Sets `audience`: a string; 1 to 600 characters; required.
 with_audience(audience): String;
+});
+list_setters!(ClientRefreshTokenPolicy {
 /// Sets `scope`: a list, each item a string; required.
-with_scope(scope): Vec<String>;
+with_scope(scope): String;
 });
 string_enum!(
 /// A string enum: the schema `ClientSessionTransferAllowedAuthenticationMethodsEnum`.
@@ -2433,10 +2474,12 @@ impl ClientSignedRequestObjectWithCredentialId {
     }
 }
 setters!(ClientSignedRequestObjectWithCredentialId {
-/// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items.
-with_credentials(credentials): Vec<CredentialId>;
 /// Sets `required`: a boolean; defaults to `false`.
 with_required(required): bool;
+});
+list_setters!(ClientSignedRequestObjectWithCredentialId {
+/// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items.
+with_credentials(credentials): CredentialId;
 });
 /// A model of the schema `ClientSignedRequestObjectWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2463,10 +2506,12 @@ impl ClientSignedRequestObjectWithPublicKey {
     }
 }
 setters!(ClientSignedRequestObjectWithPublicKey {
-/// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items.
-with_credentials(credentials): Vec<PublicKeyCredential>;
 /// Sets `required`: a boolean; defaults to `false`.
 with_required(required): bool;
+});
+list_setters!(ClientSignedRequestObjectWithPublicKey {
+/// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items.
+with_credentials(credentials): PublicKeyCredential;
 });
 /// A model of the schema `ClientSigningKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2524,9 +2569,9 @@ impl ClientTokenExchangeConfiguration {
         }
     }
 }
-setters!(ClientTokenExchangeConfiguration {
+list_setters!(ClientTokenExchangeConfiguration {
 /// Sets `allow_any_profile_of_type`: a list, each item a [`ClientTokenExchangeTypeEnum`] (one of `custom_authentication`, `on_behalf_of_token_exchange`); at least 0 items.
-with_allow_any_profile_of_type(allow_any_profile_of_type): Vec<ClientTokenExchangeTypeEnum>;
+with_allow_any_profile_of_type(allow_any_profile_of_type): ClientTokenExchangeTypeEnum;
 });
 string_enum!(
 /// A string enum: the schema `ClientTokenExchangeTypeEnum`.
@@ -2554,18 +2599,18 @@ pub struct ClientTokenVaultPrivilegedAccessWithCredentialId {
 impl ClientTokenVaultPrivilegedAccessWithCredentialId {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<CredentialId>>) -> Self {
+    pub fn new(credentials: impl IntoIterator<Item = impl Into<CredentialId>>) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(ClientTokenVaultPrivilegedAccessWithCredentialId {
+list_setters!(ClientTokenVaultPrivilegedAccessWithCredentialId {
 /// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
-with_credentials(credentials): Vec<CredentialId>;
+with_credentials(credentials): CredentialId;
 /// Sets `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
-with_ip_allowlist(ip_allowlist): Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>;
+with_ip_allowlist(ip_allowlist): TokenVaultPrivilegedAccessIpAllowlistEntry;
 });
 /// A model of the schema `ClientTokenVaultPrivilegedAccessWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2585,18 +2630,18 @@ pub struct ClientTokenVaultPrivilegedAccessWithPublicKey {
 impl ClientTokenVaultPrivilegedAccessWithPublicKey {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<PublicKeyCredential>>) -> Self {
+    pub fn new(credentials: impl IntoIterator<Item = impl Into<PublicKeyCredential>>) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(ClientTokenVaultPrivilegedAccessWithPublicKey {
+list_setters!(ClientTokenVaultPrivilegedAccessWithPublicKey {
 /// Sets `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
-with_credentials(credentials): Vec<PublicKeyCredential>;
+with_credentials(credentials): PublicKeyCredential;
 /// Sets `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
-with_ip_allowlist(ip_allowlist): Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>;
+with_ip_allowlist(ip_allowlist): TokenVaultPrivilegedAccessIpAllowlistEntry;
 });
 /// A model of the schema `CreateClientAuthenticationMethodSelfSignedTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2613,16 +2658,18 @@ pub struct CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
 impl CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(credentials: impl Into<Vec<X509CertificateCredential>>) -> Self {
+    pub fn new(
+        credentials: impl IntoIterator<Item = impl Into<X509CertificateCredential>>,
+    ) -> Self {
         Self {
-            credentials: Some(credentials.into()),
+            credentials: Some(credentials.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
+list_setters!(CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
 /// Sets `credentials`: a list, each item a [`X509CertificateCredential`]; at least 0 items; required.
-with_credentials(credentials): Vec<X509CertificateCredential>;
+with_credentials(credentials): X509CertificateCredential;
 });
 /// A request body, the schema `CreateClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2862,20 +2909,8 @@ impl CreateClientRequestContent {
 setters!(CreateClientRequestContent {
 /// Sets `addons`: a [`ClientAddons`].
 with_addons(addons): ClientAddons;
-/// Sets `allowed_clients`: a list, each item a string.
-with_allowed_clients(allowed_clients): Vec<String>;
-/// Sets `allowed_logout_urls`: a list, each item a string.
-with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `allowed_origins`: a list, each item a string.
-with_allowed_origins(allowed_origins): Vec<String>;
 /// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
-/// Sets `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
-with_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
-/// Sets `callbacks`: a list, each item a string.
-with_callbacks(callbacks): Vec<String>;
-/// Sets `client_aliases`: a list, each item a string.
-with_client_aliases(client_aliases): Vec<String>;
 /// Sets `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
 with_client_authentication_methods(client_authentication_methods): ClientCreateAuthenticationMethod;
 /// Sets `client_metadata`: a JSON object.
@@ -2898,8 +2933,6 @@ with_express_configuration(express_configuration): ExpressConfiguration;
 with_fedcm_login(fedcm_login): FedCmLogin;
 /// Sets `form_template`: a string; at least 1 characters.
 with_form_template(form_template): String;
-/// Sets `grant_types`: a list, each item a string.
-with_grant_types(grant_types): Vec<String>;
 /// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
 /// Sets `is_first_party`: a boolean; defaults to `true`.
@@ -2922,8 +2955,6 @@ with_oidc_backchannel_logout(oidc_backchannel_logout): ClientOidcBackchannelLogo
 with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
-/// Sets `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
-with_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
 /// Sets `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
 with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// Sets `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
@@ -2954,8 +2985,26 @@ with_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
 with_token_quota(token_quota): CreateTokenQuota;
 /// Sets `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithPublicKey`].
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithPublicKey;
+});
+list_setters!(CreateClientRequestContent {
+/// Sets `allowed_clients`: a list, each item a string.
+with_allowed_clients(allowed_clients): String;
+/// Sets `allowed_logout_urls`: a list, each item a string.
+with_allowed_logout_urls(allowed_logout_urls): String;
+/// Sets `allowed_origins`: a list, each item a string.
+with_allowed_origins(allowed_origins): String;
+/// Sets `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
+with_async_approval_notification_channels(async_approval_notification_channels): AsyncApprovalNotificationsChannelsEnum;
+/// Sets `callbacks`: a list, each item a string.
+with_callbacks(callbacks): String;
+/// Sets `client_aliases`: a list, each item a string.
+with_client_aliases(client_aliases): String;
+/// Sets `grant_types`: a list, each item a string.
+with_grant_types(grant_types): String;
+/// Sets `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
+with_organization_discovery_methods(organization_discovery_methods): ClientOrganizationDiscoveryEnum;
 /// Sets `web_origins`: a list, each item a string.
-with_web_origins(web_origins): Vec<String>;
+with_web_origins(web_origins): String;
 });
 nullable_setters!(CreateClientRequestContent {
 /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -3007,6 +3056,16 @@ setters!(CredentialId {
 /// Sets `id`: a string; format `credential-id`; required.
 with_id(id): String;
 });
+impl From<String> for CredentialId {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for CredentialId {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `ExpressConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3079,14 +3138,16 @@ with_enable_client(enable_client): bool;
 with_enable_organization(enable_organization): bool;
 /// Sets `initiate_login_uri_template`: a string; format `ec-initiate-login-uri-template-url`; required.
 with_initiate_login_uri_template(initiate_login_uri_template): String;
-/// Sets `linked_clients`: a list, each item a [`LinkedClientConfiguration`].
-with_linked_clients(linked_clients): Vec<LinkedClientConfiguration>;
 /// Sets `oin_submission_id`: a string; 1 to 200 characters.
 with_oin_submission_id(oin_submission_id): String;
 /// Sets `okta_oin_client_id`: a string; format `client-id`; required.
 with_okta_oin_client_id(okta_oin_client_id): String;
 /// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; required.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
+});
+list_setters!(ExpressConfiguration {
+/// Sets `linked_clients`: a list, each item a [`LinkedClientConfiguration`].
+with_linked_clients(linked_clients): LinkedClientConfiguration;
 });
 /// A model of the schema `FedCMLogin`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3194,6 +3255,16 @@ setters!(LinkedClientConfiguration {
 /// Sets `client_id`: a string; format `client-id`; required.
 with_client_id(client_id): String;
 });
+impl From<String> for LinkedClientConfiguration {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for LinkedClientConfiguration {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `NativeSocialLogin`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3850,18 +3921,8 @@ impl UpdateClientRequestContent {
 setters!(UpdateClientRequestContent {
 /// Sets `addons`: a [`ClientAddons`].
 with_addons(addons): ClientAddons;
-/// Sets `allowed_clients`: a list, each item a string.
-with_allowed_clients(allowed_clients): Vec<String>;
-/// Sets `allowed_logout_urls`: a list, each item a string.
-with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
-/// Sets `allowed_origins`: a list, each item a string.
-with_allowed_origins(allowed_origins): Vec<String>;
 /// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
-/// Sets `callbacks`: a list, each item a string.
-with_callbacks(callbacks): Vec<String>;
-/// Sets `client_aliases`: a list, each item a string.
-with_client_aliases(client_aliases): Vec<String>;
 /// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
 /// Sets `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
@@ -3878,8 +3939,6 @@ with_custom_login_page_preview(custom_login_page_preview): String;
 with_description(description): String;
 /// Sets `form_template`: a string.
 with_form_template(form_template): String;
-/// Sets `grant_types`: a list, each item a string.
-with_grant_types(grant_types): Vec<String>;
 /// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
 /// Sets `is_first_party`: a boolean; defaults to `true`.
@@ -3916,8 +3975,22 @@ with_sso_disabled(sso_disabled): bool;
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
 /// Sets `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithCredentialId`].
 with_token_vault_privileged_access(token_vault_privileged_access): ClientTokenVaultPrivilegedAccessWithCredentialId;
+});
+list_setters!(UpdateClientRequestContent {
+/// Sets `allowed_clients`: a list, each item a string.
+with_allowed_clients(allowed_clients): String;
+/// Sets `allowed_logout_urls`: a list, each item a string.
+with_allowed_logout_urls(allowed_logout_urls): String;
+/// Sets `allowed_origins`: a list, each item a string.
+with_allowed_origins(allowed_origins): String;
+/// Sets `callbacks`: a list, each item a string.
+with_callbacks(callbacks): String;
+/// Sets `client_aliases`: a list, each item a string.
+with_client_aliases(client_aliases): String;
+/// Sets `grant_types`: a list, each item a string.
+with_grant_types(grant_types): String;
 /// Sets `web_origins`: a list, each item a string.
-with_web_origins(web_origins): Vec<String>;
+with_web_origins(web_origins): String;
 });
 nullable_setters!(UpdateClientRequestContent {
 /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.

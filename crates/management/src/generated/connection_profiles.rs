@@ -103,8 +103,10 @@ impl ConnectionProfileStrategyOverride {
 setters!(ConnectionProfileStrategyOverride {
 /// Sets `connection_config`: a JSON object.
 with_connection_config(connection_config): crate::secret::SecretMap;
+});
+list_setters!(ConnectionProfileStrategyOverride {
 /// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
+with_enabled_features(enabled_features): EnabledFeaturesEnum;
 });
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -259,12 +261,14 @@ setters!(CreateConnectionProfileRequestContent {
 with_connection_config(connection_config): crate::secret::SecretMap;
 /// Sets `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
 with_connection_name_prefix_template(connection_name_prefix_template): String;
-/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
 /// Sets `organization`: a [`ConnectionProfileOrganization`].
 with_organization(organization): ConnectionProfileOrganization;
 /// Sets `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
 with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
+});
+list_setters!(CreateConnectionProfileRequestContent {
+/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
+with_enabled_features(enabled_features): EnabledFeaturesEnum;
 });
 impl CreateConnectionProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -343,14 +347,16 @@ setters!(UpdateConnectionProfileRequestContent {
 with_connection_config(connection_config): crate::secret::SecretMap;
 /// Sets `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
 with_connection_name_prefix_template(connection_name_prefix_template): String;
-/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-with_enabled_features(enabled_features): Vec<EnabledFeaturesEnum>;
 /// Sets `name`: a string; 1 to 50 characters.
 with_name(name): String;
 /// Sets `organization`: a [`ConnectionProfileOrganization`].
 with_organization(organization): ConnectionProfileOrganization;
 /// Sets `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
 with_strategy_overrides(strategy_overrides): ConnectionProfileStrategyOverrides;
+});
+list_setters!(UpdateConnectionProfileRequestContent {
+/// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
+with_enabled_features(enabled_features): EnabledFeaturesEnum;
 });
 impl UpdateConnectionProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).

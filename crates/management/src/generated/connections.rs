@@ -43,9 +43,9 @@ impl ConnectionAssertionDecryptionSettings {
         }
     }
 }
-setters!(ConnectionAssertionDecryptionSettings {
+list_setters!(ConnectionAssertionDecryptionSettings {
 /// Sets `algorithm_exceptions`: a list, each item a string.
-with_algorithm_exceptions(algorithm_exceptions): Vec<String>;
+with_algorithm_exceptions(algorithm_exceptions): String;
 });
 /// A model of the schema `ConnectionAttributes`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -503,10 +503,12 @@ impl ConnectionPasswordDictionaryOptions {
     }
 }
 setters!(ConnectionPasswordDictionaryOptions {
-/// Sets `dictionary`: a list, each item a string.
-with_dictionary(dictionary): Vec<String>;
 /// Sets `enable`: a boolean; required.
 with_enable(enable): bool;
+});
+list_setters!(ConnectionPasswordDictionaryOptions {
+/// Sets `dictionary`: a list, each item a string.
+with_dictionary(dictionary): String;
 });
 /// A model of the schema `ConnectionPasswordHistoryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -565,6 +567,11 @@ setters!(ConnectionPasswordNoPersonalInfoOptions {
 /// Sets `enable`: a boolean; required.
 with_enable(enable): bool;
 });
+impl From<bool> for ConnectionPasswordNoPersonalInfoOptions {
+    fn from(value: bool) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `ConnectionPasswordOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -644,8 +651,6 @@ impl ConnectionPasswordOptionsComplexity {
 setters!(ConnectionPasswordOptionsComplexity {
 /// Sets `character_type_rule`: a [`PasswordCharacterTypeRulePolicyEnum`] (one of `all`, `three_of_four`).
 with_character_type_rule(character_type_rule): PasswordCharacterTypeRulePolicyEnum;
-/// Sets `character_types`: a list, each item a [`PasswordCharacterTypeEnum`] (one of `uppercase`, `lowercase`, `number`, `special`).
-with_character_types(character_types): Vec<PasswordCharacterTypeEnum>;
 /// Sets `identical_characters`: a [`PasswordIdenticalCharactersPolicyEnum`] (one of `allow`, `block`).
 with_identical_characters(identical_characters): PasswordIdenticalCharactersPolicyEnum;
 /// Sets `max_length_exceeded`: a [`PasswordMaxLengthExceededPolicyEnum`] (one of `truncate`, `error`).
@@ -654,6 +659,10 @@ with_max_length_exceeded(max_length_exceeded): PasswordMaxLengthExceededPolicyEn
 with_min_length(min_length): i64;
 /// Sets `sequential_characters`: a [`PasswordSequentialCharactersPolicyEnum`] (one of `allow`, `block`).
 with_sequential_characters(sequential_characters): PasswordSequentialCharactersPolicyEnum;
+});
+list_setters!(ConnectionPasswordOptionsComplexity {
+/// Sets `character_types`: a list, each item a [`PasswordCharacterTypeEnum`] (one of `uppercase`, `lowercase`, `number`, `special`).
+with_character_types(character_types): PasswordCharacterTypeEnum;
 });
 /// A model of the schema `ConnectionPasswordOptionsDictionary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -685,10 +694,12 @@ impl ConnectionPasswordOptionsDictionary {
 setters!(ConnectionPasswordOptionsDictionary {
 /// Sets `active`: a boolean.
 with_active(active): bool;
-/// Sets `custom`: a list, each item a string.
-with_custom(custom): Vec<String>;
 /// Sets `default`: a [`PasswordDefaultDictionariesEnum`] (one of `en_10k`, `en_100k`).
 with_default(default): PasswordDefaultDictionariesEnum;
+});
+list_setters!(ConnectionPasswordOptionsDictionary {
+/// Sets `custom`: a list, each item a string.
+with_custom(custom): String;
 });
 /// A model of the schema `ConnectionPasswordOptionsHistory`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -747,8 +758,10 @@ impl ConnectionPasswordOptionsProfileData {
 setters!(ConnectionPasswordOptionsProfileData {
 /// Sets `active`: a boolean.
 with_active(active): bool;
+});
+list_setters!(ConnectionPasswordOptionsProfileData {
 /// Sets `blocked_fields`: a list, each item a string.
-with_blocked_fields(blocked_fields): Vec<String>;
+with_blocked_fields(blocked_fields): String;
 });
 string_enum!(
 /// A string enum: the schema `ConnectionPasswordPolicyEnum`.
@@ -933,18 +946,20 @@ with_connected_accounts(connected_accounts): ConnectionConnectedAccountsPurpose;
 with_cross_app_access_requesting_app(cross_app_access_requesting_app): CrossAppAccessRequestingApp;
 /// Sets `display_name`: a string; at most 128 characters.
 with_display_name(display_name): String;
-/// Sets `enabled_clients`: a list, each item a string.
-with_enabled_clients(enabled_clients): Vec<String>;
 /// Sets `is_domain_connection`: a boolean.
 with_is_domain_connection(is_domain_connection): bool;
 /// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
 /// Sets `options`: a [`ConnectionPropertiesOptions`].
 with_options(options): ConnectionPropertiesOptions;
-/// Sets `realms`: a list, each item a string.
-with_realms(realms): Vec<String>;
 /// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
+});
+list_setters!(CreateConnectionRequestContent {
+/// Sets `enabled_clients`: a list, each item a string.
+with_enabled_clients(enabled_clients): String;
+/// Sets `realms`: a list, each item a string.
+with_realms(realms): String;
 });
 impl CreateConnectionRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -984,12 +999,14 @@ impl CreateDirectoryProvisioningRequestContent {
     }
 }
 setters!(CreateDirectoryProvisioningRequestContent {
-/// Sets `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
-with_mapping(mapping): Vec<DirectoryProvisioningMappingItem>;
 /// Sets `synchronize_automatically`: a boolean.
 with_synchronize_automatically(synchronize_automatically): bool;
 /// Sets `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
 with_synchronize_groups(synchronize_groups): SynchronizeGroupsEnum;
+});
+list_setters!(CreateDirectoryProvisioningRequestContent {
+/// Sets `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
+with_mapping(mapping): DirectoryProvisioningMappingItem;
 });
 impl CreateDirectoryProvisioningRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1043,10 +1060,12 @@ impl CreateScimConfigurationRequestContent {
     }
 }
 setters!(CreateScimConfigurationRequestContent {
-/// Sets `mapping`: a list, each item a [`ScimMappingItem`].
-with_mapping(mapping): Vec<ScimMappingItem>;
 /// Sets `user_id_attribute`: a string.
 with_user_id_attribute(user_id_attribute): String;
+});
+list_setters!(CreateScimConfigurationRequestContent {
+/// Sets `mapping`: a list, each item a [`ScimMappingItem`].
+with_mapping(mapping): ScimMappingItem;
 });
 impl CreateScimConfigurationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -1081,9 +1100,9 @@ impl CreateScimTokenRequestContent {
         }
     }
 }
-setters!(CreateScimTokenRequestContent {
+list_setters!(CreateScimTokenRequestContent {
 /// Sets `scopes`: a list, each item a string; at least 1 items.
-with_scopes(scopes): Vec<String>;
+with_scopes(scopes): String;
 });
 nullable_setters!(CreateScimTokenRequestContent {
 /// `token_lifetime`: an integer; may be `null`.
@@ -1566,9 +1585,9 @@ pub struct ReplaceSynchronizedGroupsRequestContent {
 impl ReplaceSynchronizedGroupsRequestContent {
     /// A value with the required `groups`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(groups: impl Into<Vec<SynchronizedGroupPayload>>) -> Self {
+    pub fn new(groups: impl IntoIterator<Item = impl Into<SynchronizedGroupPayload>>) -> Self {
         Self {
-            groups: groups.into(),
+            groups: groups.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -1833,6 +1852,16 @@ setters!(SynchronizedGroupPayload {
 /// Sets `id`: a string; 1 to 32 characters; matches `^[A-Za-z0-9]+$`; required.
 with_id(id): String;
 });
+impl From<String> for SynchronizedGroupPayload {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for SynchronizedGroupPayload {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `UpdateConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2016,12 +2045,14 @@ with_id_token_session_expiry_supported(id_token_session_expiry_supported): bool;
 with_import_mode(import_mode): bool;
 /// Sets `password_options`: a [`ConnectionPasswordOptions`].
 with_password_options(password_options): ConnectionPasswordOptions;
-/// Sets `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
-with_precedence(precedence): Vec<ConnectionIdentifierPrecedenceEnum>;
 /// Sets `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
 with_set_user_root_attributes(set_user_root_attributes): ConnectionSetUserRootAttributesEnum;
 /// Sets `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
 with_token_endpoint_jwtca_aud_format(token_endpoint_jwtca_aud_format): ConnectionTokenEndpointJwtcaAudFormatEnumOidc;
+});
+list_setters!(UpdateConnectionOptions {
+/// Sets `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
+with_precedence(precedence): ConnectionIdentifierPrecedenceEnum;
 });
 nullable_setters!(UpdateConnectionOptions {
 /// `authentication_methods`: a [`ConnectionAuthenticationMethods`]; may be `null`.
@@ -2126,10 +2157,12 @@ with_display_name(display_name): String;
 with_is_domain_connection(is_domain_connection): bool;
 /// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
-/// Sets `realms`: a list, each item a string.
-with_realms(realms): Vec<String>;
 /// Sets `show_as_button`: a boolean.
 with_show_as_button(show_as_button): bool;
+});
+list_setters!(UpdateConnectionRequestContent {
+/// Sets `realms`: a list, each item a string.
+with_realms(realms): String;
 });
 nullable_setters!(UpdateConnectionRequestContent {
 /// `enabled_clients`: a list, each item a string; may be `null`.
@@ -2198,11 +2231,11 @@ impl UpdateScimConfigurationRequestContent {
     /// A value with the required `mapping`, `user_id_attribute`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        mapping: impl Into<Vec<ScimMappingItem>>,
+        mapping: impl IntoIterator<Item = impl Into<ScimMappingItem>>,
         user_id_attribute: impl Into<String>,
     ) -> Self {
         Self {
-            mapping: mapping.into(),
+            mapping: mapping.into_iter().map(Into::into).collect(),
             user_id_attribute: user_id_attribute.into(),
             extra: serde_json::Map::new(),
         }

@@ -270,6 +270,11 @@ setters!(EmailProviderCredentialsSchemaApiKey {
 /// Sets `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
+impl From<crate::Secret> for EmailProviderCredentialsSchemaApiKey {
+    fn from(value: crate::Secret) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

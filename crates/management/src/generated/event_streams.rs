@@ -41,8 +41,10 @@ with_destination(destination): EventStreamActionDestination;
 with_name(name): String;
 /// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
+});
+list_setters!(CreateEventStreamActionRequestContent {
 /// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -139,8 +141,10 @@ with_destination(destination): EventStreamEventBridgeDestination;
 with_name(name): String;
 /// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
+});
+list_setters!(CreateEventStreamEventBridgeRequestContent {
 /// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -179,10 +183,12 @@ setters!(CreateEventStreamRedeliveryRequestContent {
 with_date_from(date_from): crate::Timestamp;
 /// Sets `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
 with_date_to(date_to): crate::Timestamp;
+});
+list_setters!(CreateEventStreamRedeliveryRequestContent {
 /// Sets `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
-with_event_types(event_types): Vec<EventStreamEventTypeEnum>;
+with_event_types(event_types): EventStreamEventTypeEnum;
 /// Sets `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
-with_statuses(statuses): Vec<EventStreamDeliveryStatusEnum>;
+with_statuses(statuses): EventStreamDeliveryStatusEnum;
 });
 impl CreateEventStreamRedeliveryRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -288,8 +294,10 @@ with_destination(destination): EventStreamWebhookDestination;
 with_name(name): String;
 /// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
+});
+list_setters!(CreateEventStreamWebHookRequestContent {
 /// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// A model of the schema `EventStreamActionConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -318,6 +326,16 @@ setters!(EventStreamActionConfiguration {
 /// Sets `action_id`: a string; required.
 with_action_id(action_id): String;
 });
+impl From<String> for EventStreamActionConfiguration {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for EventStreamActionConfiguration {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `EventStreamActionDestination`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1122,8 +1140,10 @@ with_destination(destination): EventStreamDestinationPatch;
 with_name(name): String;
 /// Sets `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
 with_status(status): EventStreamStatusEnum;
+});
+list_setters!(UpdateEventStreamRequestContent {
 /// Sets `subscriptions`: a list, each item a [`EventStreamSubscription`].
-with_subscriptions(subscriptions): Vec<EventStreamSubscription>;
+with_subscriptions(subscriptions): EventStreamSubscription;
 });
 impl UpdateEventStreamRequestContent {
     /// Adds a field this type does not name (it is sent as given).

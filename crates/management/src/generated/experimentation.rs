@@ -139,7 +139,7 @@ impl CreateExperimentRequestContent {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         allocation_strategy: impl Into<AllocationStrategyEnum>,
-        allocations: impl Into<Vec<AllocationRequestItem>>,
+        allocations: impl IntoIterator<Item = impl Into<AllocationRequestItem>>,
         assignment_config: impl Into<AssignmentConfig>,
         authentication_flow: impl Into<String>,
         feature_flag_id: impl Into<String>,
@@ -147,7 +147,7 @@ impl CreateExperimentRequestContent {
     ) -> Self {
         Self {
             allocation_strategy: allocation_strategy.into(),
-            allocations: allocations.into(),
+            allocations: allocations.into_iter().map(Into::into).collect(),
             assignment_config: assignment_config.into(),
             authentication_flow: authentication_flow.into(),
             description: None,
@@ -226,11 +226,14 @@ pub struct CreateSegmentRequestContent {
 impl CreateSegmentRequestContent {
     /// A value with the required `name`, `rules`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(name: impl Into<String>, rules: impl Into<Vec<SegmentRule>>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        rules: impl IntoIterator<Item = impl Into<SegmentRule>>,
+    ) -> Self {
         Self {
             description: None,
             name: name.into(),
-            rules: rules.into(),
+            rules: rules.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -493,16 +496,16 @@ pub struct SegmentContainsExpression {
 impl SegmentContainsExpression {
     /// A value with the required `contains`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(contains: impl Into<Vec<String>>) -> Self {
+    pub fn new(contains: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            contains: Some(contains.into()),
+            contains: Some(contains.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(SegmentContainsExpression {
+list_setters!(SegmentContainsExpression {
 /// Sets `contains`: a list, each item a string; at least 1 items; required.
-with_contains(contains): Vec<String>;
+with_contains(contains): String;
 });
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -519,16 +522,16 @@ pub struct SegmentEndsWithExpression {
 impl SegmentEndsWithExpression {
     /// A value with the required `ends_with`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(ends_with: impl Into<Vec<String>>) -> Self {
+    pub fn new(ends_with: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            ends_with: Some(ends_with.into()),
+            ends_with: Some(ends_with.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(SegmentEndsWithExpression {
+list_setters!(SegmentEndsWithExpression {
 /// Sets `ends_with`: a list, each item a string; at least 1 items; required.
-with_ends_with(ends_with): Vec<String>;
+with_ends_with(ends_with): String;
 });
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -556,6 +559,11 @@ setters!(SegmentExistsExpression {
 /// Sets `exists`: a boolean; required.
 with_exists(exists): bool;
 });
+impl From<bool> for SegmentExistsExpression {
+    fn from(value: bool) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -771,16 +779,16 @@ pub struct SegmentStartsWithExpression {
 impl SegmentStartsWithExpression {
     /// A value with the required `starts_with`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(starts_with: impl Into<Vec<String>>) -> Self {
+    pub fn new(starts_with: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            starts_with: Some(starts_with.into()),
+            starts_with: Some(starts_with.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
 }
-setters!(SegmentStartsWithExpression {
+list_setters!(SegmentStartsWithExpression {
 /// Sets `starts_with`: a list, each item a string; at least 1 items; required.
-with_starts_with(starts_with): Vec<String>;
+with_starts_with(starts_with): String;
 });
 string_enum!(
 /// A string enum: the schema `SegmentTypeEnum`.
@@ -831,12 +839,14 @@ impl UpdateExperimentRequestContent {
     }
 }
 setters!(UpdateExperimentRequestContent {
-/// Sets `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items.
-with_allocations(allocations): Vec<AllocationRequestItem>;
 /// Sets `assignment_config`: a [`AssignmentConfig`].
 with_assignment_config(assignment_config): AssignmentConfig;
 /// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
+});
+list_setters!(UpdateExperimentRequestContent {
+/// Sets `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items.
+with_allocations(allocations): AllocationRequestItem;
 });
 nullable_setters!(UpdateExperimentRequestContent {
 /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
@@ -985,8 +995,10 @@ impl UpdateSegmentRequestContent {
 setters!(UpdateSegmentRequestContent {
 /// Sets `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
 with_name(name): String;
+});
+list_setters!(UpdateSegmentRequestContent {
 /// Sets `rules`: a list, each item a [`SegmentRule`]; at least 1 items.
-with_rules(rules): Vec<SegmentRule>;
+with_rules(rules): SegmentRule;
 });
 nullable_setters!(UpdateSegmentRequestContent {
 /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.

@@ -25,9 +25,9 @@ impl CreateFlowRequestContent {
         }
     }
 }
-setters!(CreateFlowRequestContent {
+list_setters!(CreateFlowRequestContent {
 /// Sets `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-with_actions(actions): Vec<FlowAction>;
+with_actions(actions): FlowAction;
 });
 impl CreateFlowRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -5115,18 +5115,20 @@ impl FlowActionEmailVerifyEmailParamsRules {
     }
 }
 setters!(FlowActionEmailVerifyEmailParamsRules {
-/// Sets `allowlist`: a list, each item a string.
-with_allowlist(allowlist): Vec<String>;
 /// Sets `block_aliases`: a boolean.
 with_block_aliases(block_aliases): bool;
 /// Sets `block_disposable_emails`: a boolean.
 with_block_disposable_emails(block_disposable_emails): bool;
 /// Sets `block_free_emails`: a boolean.
 with_block_free_emails(block_free_emails): bool;
-/// Sets `blocklist`: a list, each item a string.
-with_blocklist(blocklist): Vec<String>;
 /// Sets `require_mx_record`: a boolean.
 with_require_mx_record(require_mx_record): bool;
+});
+list_setters!(FlowActionEmailVerifyEmailParamsRules {
+/// Sets `allowlist`: a list, each item a string.
+with_allowlist(allowlist): String;
+/// Sets `blocklist`: a list, each item a string.
+with_blocklist(blocklist): String;
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -5287,12 +5289,14 @@ impl FlowActionFlowBooleanConditionParams {
     }
 }
 setters!(FlowActionFlowBooleanConditionParams {
-/// Sets `else`: a list, each item a [`FlowAction`].
-with_else(else_): Vec<FlowAction>;
 /// Sets `if`: any JSON value; required.
 with_if(if_): serde_json::Value;
+});
+list_setters!(FlowActionFlowBooleanConditionParams {
+/// Sets `else`: a list, each item a [`FlowAction`].
+with_else(else_): FlowAction;
 /// Sets `then`: a list, each item a [`FlowAction`].
-with_then(then): Vec<FlowAction>;
+with_then(then): FlowAction;
 });
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowBooleanConditionType = FlowActionFlowMapValueType;
@@ -5556,6 +5560,16 @@ setters!(FlowActionFlowErrorMessageParams {
 /// Sets `message`: a string; at most 2048 characters; required.
 with_message(message): String;
 });
+impl From<String> for FlowActionFlowErrorMessageParams {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for FlowActionFlowErrorMessageParams {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowErrorMessageType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowMapValue`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -5862,6 +5876,11 @@ setters!(FlowActionFlowReturnJsonParams {
 /// Sets `payload`: a [`FlowActionFlowReturnJsonParamsPayload`]; required.
 with_payload(payload): FlowActionFlowReturnJsonParamsPayload;
 });
+impl From<FlowActionFlowReturnJsonParamsPayload> for FlowActionFlowReturnJsonParams {
+    fn from(value: FlowActionFlowReturnJsonParamsPayload) -> Self {
+        Self::new(value)
+    }
+}
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5999,6 +6018,11 @@ setters!(FlowActionFlowStoreVarsParams {
 /// Sets `vars`: a JSON object; required.
 with_vars(vars): crate::secret::SecretMap;
 });
+impl From<crate::secret::SecretMap> for FlowActionFlowStoreVarsParams {
+    fn from(value: crate::secret::SecretMap) -> Self {
+        Self::new(value)
+    }
+}
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowStoreVarsType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionGoogleSheetsAddRow`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -6106,8 +6130,10 @@ with_connection_id(connection_id): String;
 with_sheet_id(sheet_id): FlowActionGoogleSheetsAddRowParamsSheetId;
 /// Sets `spreadsheet_id`: a string; at least 1 characters; required.
 with_spreadsheet_id(spreadsheet_id): String;
+});
+list_setters!(FlowActionGoogleSheetsAddRowParams {
 /// Sets `values`: a list, each item a string.
-with_values(values): Vec<String>;
+with_values(values): String;
 });
 /// The schema `FlowActionGoogleSheetsAddRowParamsSheetId`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
 pub type FlowActionGoogleSheetsAddRowParamsSheetId = FlowActionOtpVerifyCodeParamsCode;
@@ -6750,8 +6776,10 @@ setters!(FlowActionHubspotUpsertContactParams {
 with_connection_id(connection_id): String;
 /// Sets `email`: a string; required.
 with_email(email): String;
+});
+list_setters!(FlowActionHubspotUpsertContactParams {
 /// Sets `properties`: a list, each item a [`FlowActionHubspotUpsertContactParamsProperty`].
-with_properties(properties): Vec<FlowActionHubspotUpsertContactParamsProperty>;
+with_properties(properties): FlowActionHubspotUpsertContactParamsProperty;
 });
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -6909,6 +6937,11 @@ setters!(FlowActionJsonCreateJsonParams {
 /// Sets `object`: a JSON object; required.
 with_object(object): crate::secret::SecretMap;
 });
+impl From<crate::secret::SecretMap> for FlowActionJsonCreateJsonParams {
+    fn from(value: crate::secret::SecretMap) -> Self {
+        Self::new(value)
+    }
+}
 /// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
 pub type FlowActionJsonCreateJsonType = FlowActionJsonParseJsonType;
 /// A model of the schema `FlowActionJsonParseJson`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -6999,6 +7032,16 @@ setters!(FlowActionJsonParseJsonParams {
 /// Sets `json`: a string; required.
 with_json(json): String;
 });
+impl From<String> for FlowActionJsonParseJsonParams {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for FlowActionJsonParseJsonParams {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonParseJsonType {
@@ -7096,6 +7139,11 @@ setters!(FlowActionJsonSerializeJsonParams {
 /// Sets `object`: a [`FlowActionJsonSerializeJsonParamsObject`]; required.
 with_object(object): FlowActionJsonSerializeJsonParamsObject;
 });
+impl From<FlowActionJsonSerializeJsonParamsObject> for FlowActionJsonSerializeJsonParams {
+    fn from(value: FlowActionJsonSerializeJsonParamsObject) -> Self {
+        Self::new(value)
+    }
+}
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7268,6 +7316,11 @@ setters!(FlowActionJwtDecodeJwtParams {
 /// Sets `token`: a secret string; at most 10000 characters; required; redacted in `Debug`.
 with_token(token): crate::Secret;
 });
+impl From<crate::Secret> for FlowActionJwtDecodeJwtParams {
+    fn from(value: crate::Secret) -> Self {
+        Self::new(value)
+    }
+}
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
 pub type FlowActionJwtDecodeJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionJwtSignJwt`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7777,6 +7830,16 @@ setters!(FlowActionMailjetSendEmailParamsContent {
 /// Sets `content`: a string; required.
 with_content(content): String;
 });
+impl From<String> for FlowActionMailjetSendEmailParamsContent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for FlowActionMailjetSendEmailParamsContent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8869,13 +8932,13 @@ impl FlowActionSalesforceSearchLeadsParams {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         connection_id: impl Into<String>,
-        lead_fields: impl Into<Vec<String>>,
+        lead_fields: impl IntoIterator<Item = impl Into<String>>,
         search_field: impl Into<FlowActionSalesforceSearchLeadsParamsSearchField>,
         search_value: impl Into<String>,
     ) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
-            lead_fields: Some(lead_fields.into()),
+            lead_fields: Some(lead_fields.into_iter().map(Into::into).collect()),
             search_field: Some(search_field.into()),
             search_value: Some(search_value.into()),
             ..Default::default()
@@ -8885,12 +8948,14 @@ impl FlowActionSalesforceSearchLeadsParams {
 setters!(FlowActionSalesforceSearchLeadsParams {
 /// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
-/// Sets `lead_fields`: a list, each item a string; at least 1 items; required.
-with_lead_fields(lead_fields): Vec<String>;
 /// Sets `search_field`: a [`FlowActionSalesforceSearchLeadsParamsSearchField`] (one of `email`, `name`, `phone`, `all`); required.
 with_search_field(search_field): FlowActionSalesforceSearchLeadsParamsSearchField;
 /// Sets `search_value`: a string; at most 2000 characters; required.
 with_search_value(search_value): String;
+});
+list_setters!(FlowActionSalesforceSearchLeadsParams {
+/// Sets `lead_fields`: a list, each item a string; at least 1 items; required.
+with_lead_fields(lead_fields): String;
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9097,12 +9162,12 @@ impl FlowActionSendgridSendEmailParams {
     pub fn new(
         connection_id: impl Into<String>,
         from: impl Into<FlowActionSendgridSendEmailParamsPerson>,
-        personalizations: impl Into<Vec<serde_json::Value>>,
+        personalizations: impl IntoIterator<Item = impl Into<serde_json::Value>>,
     ) -> Self {
         Self {
             connection_id: Some(connection_id.into()),
             from: Some(from.into()),
-            personalizations: Some(personalizations.into()),
+            personalizations: Some(personalizations.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
@@ -9112,8 +9177,10 @@ setters!(FlowActionSendgridSendEmailParams {
 with_connection_id(connection_id): String;
 /// Sets `from`: a [`FlowActionSendgridSendEmailParamsPerson`]; required.
 with_from(from): FlowActionSendgridSendEmailParamsPerson;
+});
+list_setters!(FlowActionSendgridSendEmailParams {
 /// Sets `personalizations`: a list, each item any JSON value; at least 1 items; required.
-with_personalizations(personalizations): Vec<serde_json::Value>;
+with_personalizations(personalizations): serde_json::Value;
 });
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -9245,12 +9312,14 @@ impl FlowActionSlackPostMessageParams {
     }
 }
 setters!(FlowActionSlackPostMessageParams {
-/// Sets `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
-with_attachments(attachments): Vec<FlowActionSlackPostMessageParamsAttachment>;
 /// Sets `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
 with_connection_id(connection_id): String;
 /// Sets `text`: a string.
 with_text(text): String;
+});
+list_setters!(FlowActionSlackPostMessageParams {
+/// Sets `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
+with_attachments(attachments): FlowActionSlackPostMessageParamsAttachment;
 });
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -9285,12 +9354,14 @@ impl FlowActionSlackPostMessageParamsAttachment {
 setters!(FlowActionSlackPostMessageParamsAttachment {
 /// Sets `color`: a [`FlowActionSlackPostMessageParamsAttachmentColor`] (one of `GOOD`, `WARNING`, `DANGER`).
 with_color(color): FlowActionSlackPostMessageParamsAttachmentColor;
-/// Sets `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
-with_fields(fields): Vec<FlowActionSlackPostMessageParamsAttachmentField>;
 /// Sets `pretext`: a string.
 with_pretext(pretext): String;
 /// Sets `text`: a string.
 with_text(text): String;
+});
+list_setters!(FlowActionSlackPostMessageParamsAttachment {
+/// Sets `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
+with_fields(fields): FlowActionSlackPostMessageParamsAttachmentField;
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10943,6 +11014,16 @@ setters!(FlowActionXmlParseXmlParams {
 /// Sets `xml`: a string; required.
 with_xml(xml): String;
 });
+impl From<String> for FlowActionXmlParseXmlParams {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for FlowActionXmlParseXmlParams {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlParseXmlType {
@@ -11037,6 +11118,11 @@ setters!(FlowActionXmlSerializeXmlParams {
 /// Sets `object`: a [`FlowActionXmlSerializeXmlParamsObject`]; required.
 with_object(object): FlowActionXmlSerializeXmlParamsObject;
 });
+impl From<FlowActionXmlSerializeXmlParamsObject> for FlowActionXmlSerializeXmlParams {
+    fn from(value: FlowActionXmlSerializeXmlParamsObject) -> Self {
+        Self::new(value)
+    }
+}
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]

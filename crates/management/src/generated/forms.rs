@@ -56,14 +56,16 @@ with_ending(ending): FormEndingNode;
 with_languages(languages): FormLanguages;
 /// Sets `messages`: a [`FormMessages`].
 with_messages(messages): FormMessages;
-/// Sets `nodes`: a list, each item a [`FormNode`]; at least 0 items.
-with_nodes(nodes): Vec<FormNode>;
 /// Sets `start`: a [`FormStartNode`].
 with_start(start): FormStartNode;
 /// Sets `style`: a [`FormStyle`].
 with_style(style): FormStyle;
 /// Sets `translations`: a JSON object.
 with_translations(translations): crate::secret::SecretMap;
+});
+list_setters!(CreateFormRequestContent {
+/// Sets `nodes`: a list, each item a [`FormNode`]; at least 0 items.
+with_nodes(nodes): FormNode;
 });
 impl CreateFormRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -497,6 +499,16 @@ setters!(FormBlockNextButtonConfig {
 /// Sets `text`: a string; at most 150 characters; required.
 with_text(text): String;
 });
+impl From<String> for FormBlockNextButtonConfig {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for FormBlockNextButtonConfig {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1212,8 +1224,10 @@ with_default_value(default_value): serde_json::Value;
 with_hide_labels(hide_labels): bool;
 /// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
+});
+list_setters!(FormFieldCardsConfig {
 /// Sets `options`: a list, each item a [`FormFieldCardsConfigOption`]; at least 0 items.
-with_options(options): Vec<FormFieldCardsConfigOption>;
+with_options(options): FormFieldCardsConfigOption;
 });
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1354,8 +1368,10 @@ with_allow_other(allow_other): FormFieldChoiceConfigAllowOther;
 with_default_value(default_value): serde_json::Value;
 /// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
+});
+list_setters!(FormFieldChoiceConfig {
 /// Sets `options`: a list, each item a [`FormFieldChoiceConfigOption`]; at least 0 items.
-with_options(options): Vec<FormFieldChoiceConfigOption>;
+with_options(options): FormFieldChoiceConfigOption;
 });
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1721,10 +1737,12 @@ setters!(FormFieldDropdownConfig {
 with_default_value(default_value): serde_json::Value;
 /// Sets `multiple`: a boolean.
 with_multiple(multiple): bool;
-/// Sets `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
-with_options(options): Vec<FormFieldDropdownConfigOption>;
 /// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
+});
+list_setters!(FormFieldDropdownConfig {
+/// Sets `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
+with_options(options): FormFieldDropdownConfigOption;
 });
 /// The schema `FormFieldDropdownConfigOption`: the same shape as [`FormFieldChoiceConfigOption`], so one type serves both.
 pub type FormFieldDropdownConfigOption = FormFieldChoiceConfigOption;
@@ -1887,10 +1905,6 @@ impl FormFieldFileConfig {
     }
 }
 setters!(FormFieldFileConfig {
-/// Sets `categories`: a list, each item a [`FormFieldFileConfigCategoryEnum`] (one of `AUDIO`, `VIDEO`, `IMAGE`, `DOCUMENT`, `ARCHIVE`).
-with_categories(categories): Vec<FormFieldFileConfigCategoryEnum>;
-/// Sets `extensions`: a list, each item a string.
-with_extensions(extensions): Vec<String>;
 /// Sets `maxFiles`: an integer; at least 1.
 with_max_files(max_files): i64;
 /// Sets `maxSize`: an integer; at least 1024.
@@ -1899,6 +1913,12 @@ with_max_size(max_size): i64;
 with_multiple(multiple): bool;
 /// Sets `storage`: a [`FormFieldFileConfigStorage`].
 with_storage(storage): FormFieldFileConfigStorage;
+});
+list_setters!(FormFieldFileConfig {
+/// Sets `categories`: a list, each item a [`FormFieldFileConfigCategoryEnum`] (one of `AUDIO`, `VIDEO`, `IMAGE`, `DOCUMENT`, `ARCHIVE`).
+with_categories(categories): FormFieldFileConfigCategoryEnum;
+/// Sets `extensions`: a list, each item a string.
+with_extensions(extensions): String;
 });
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigCategoryEnum`.
@@ -1940,6 +1960,11 @@ setters!(FormFieldFileConfigStorage {
 /// Sets `type`: a [`FormFieldFileConfigStorageTypeEnum`] (one of `MANAGED`, `CUSTOM`); required.
 with_type(type_): FormFieldFileConfigStorageTypeEnum;
 });
+impl From<FormFieldFileConfigStorageTypeEnum> for FormFieldFileConfigStorage {
+    fn from(value: FormFieldFileConfigStorageTypeEnum) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigStorageTypeEnum`.
 FormFieldFileConfigStorageTypeEnum {
@@ -3544,8 +3569,10 @@ impl FormRouterConfig {
 setters!(FormRouterConfig {
 /// Sets `fallback`: a [`FormNodePointer`].
 with_fallback(fallback): FormNodePointer;
+});
+list_setters!(FormRouterConfig {
 /// Sets `rules`: a list, each item a [`FormRouterRule`]; at least 0 items.
-with_rules(rules): Vec<FormRouterRule>;
+with_rules(rules): FormRouterRule;
 });
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3620,10 +3647,12 @@ impl FormStartNode {
 setters!(FormStartNode {
 /// Sets `coordinates`: a [`FormNodeCoordinates`].
 with_coordinates(coordinates): FormNodeCoordinates;
-/// Sets `hidden_fields`: a list, each item a [`FormHiddenField`].
-with_hidden_fields(hidden_fields): Vec<FormHiddenField>;
 /// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
+});
+list_setters!(FormStartNode {
+/// Sets `hidden_fields`: a list, each item a [`FormHiddenField`].
+with_hidden_fields(hidden_fields): FormHiddenField;
 });
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3696,10 +3725,12 @@ impl FormStepConfig {
     }
 }
 setters!(FormStepConfig {
-/// Sets `components`: a list, each item a [`FormComponent`].
-with_components(components): Vec<FormComponent>;
 /// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
+});
+list_setters!(FormStepConfig {
+/// Sets `components`: a list, each item a [`FormComponent`].
+with_components(components): FormComponent;
 });
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4003,6 +4034,11 @@ setters!(FormWidgetGMapsAddressConfig {
 /// Sets `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
 with_api_key(api_key): crate::Secret;
 });
+impl From<crate::Secret> for FormWidgetGMapsAddressConfig {
+    fn from(value: crate::Secret) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -14,9 +14,9 @@ pub struct AssignGroupRolesRequestContent {
 impl AssignGroupRolesRequestContent {
     /// A value with the required `roles`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
+    pub fn new(roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            roles: roles.into(),
+            roles: roles.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

@@ -394,9 +394,11 @@ pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
 impl SetGuardianFactorPhoneMessageTypesRequestContent {
     /// A value with the required `message_types`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(message_types: impl Into<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>) -> Self {
+    pub fn new(
+        message_types: impl IntoIterator<Item = impl Into<GuardianFactorPhoneFactorMessageTypeEnum>>,
+    ) -> Self {
         Self {
-            message_types: message_types.into(),
+            message_types: message_types.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

@@ -69,12 +69,14 @@ impl CreateExportUsersRequestContent {
 setters!(CreateExportUsersRequestContent {
 /// Sets `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
 with_connection_id(connection_id): String;
-/// Sets `fields`: a list, each item a [`CreateExportUsersFields`].
-with_fields(fields): Vec<CreateExportUsersFields>;
 /// Sets `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
 with_format(format): JobFileFormatEnum;
 /// Sets `limit`: an integer; defaults to `5`; at least 1.
 with_limit(limit): i64;
+});
+list_setters!(CreateExportUsersRequestContent {
+/// Sets `fields`: a list, each item a [`CreateExportUsersFields`].
+with_fields(fields): CreateExportUsersFields;
 });
 impl CreateExportUsersRequestContent {
     /// Adds a field this type does not name (it is sent as given).

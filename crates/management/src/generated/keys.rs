@@ -153,8 +153,6 @@ with_alg(alg): CustomSigningKeyAlgorithmEnum;
 with_crv(crv): CustomSigningKeyCurveEnum;
 /// Sets `e`: a string.
 with_e(e): String;
-/// Sets `key_ops`: a list, each item a [`CustomSigningKeyOperationEnum`] (one of `verify`); at least 1 items.
-with_key_ops(key_ops): Vec<CustomSigningKeyOperationEnum>;
 /// Sets `kid`: a string.
 with_kid(kid): String;
 /// Sets `kty`: a [`CustomSigningKeyTypeEnum`] (one of `EC`, `RSA`); required.
@@ -165,8 +163,6 @@ with_n(n): String;
 with_use(use_): CustomSigningKeyUseEnum;
 /// Sets `x`: a string.
 with_x(x): String;
-/// Sets `x5c`: a list, each item a string; at least 1 items.
-with_x5c(x5c): Vec<String>;
 /// Sets `x5t`: a string.
 with_x5t(x5t): String;
 /// Sets `x5t#S256`: a string.
@@ -175,6 +171,12 @@ with_x5t_s256(x5t_s256): String;
 with_x5u(x5u): String;
 /// Sets `y`: a string.
 with_y(y): String;
+});
+list_setters!(CustomSigningKeyJwk {
+/// Sets `key_ops`: a list, each item a [`CustomSigningKeyOperationEnum`] (one of `verify`); at least 1 items.
+with_key_ops(key_ops): CustomSigningKeyOperationEnum;
+/// Sets `x5c`: a list, each item a string; at least 1 items.
+with_x5c(x5c): String;
 });
 string_enum!(
 /// A string enum: the schema `CustomSigningKeyOperationEnum`.
@@ -326,9 +328,9 @@ pub struct SetCustomSigningKeysRequestContent {
 impl SetCustomSigningKeysRequestContent {
     /// A value with the required `keys`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(keys: impl Into<Vec<CustomSigningKeyJwk>>) -> Self {
+    pub fn new(keys: impl IntoIterator<Item = impl Into<CustomSigningKeyJwk>>) -> Self {
         Self {
-            keys: keys.into(),
+            keys: keys.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

@@ -49,8 +49,6 @@ impl CreateLogStreamDatadogRequestBody {
     }
 }
 setters!(CreateLogStreamDatadogRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -61,6 +59,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamDatadogSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamDatadogRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamEventBridgeRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -109,8 +111,6 @@ impl CreateLogStreamEventBridgeRequestBody {
     }
 }
 setters!(CreateLogStreamEventBridgeRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -121,6 +121,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamEventBridgeSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamEventBridgeRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamEventGridRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -169,8 +173,6 @@ impl CreateLogStreamEventGridRequestBody {
     }
 }
 setters!(CreateLogStreamEventGridRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -181,6 +183,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamEventGridSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamEventGridRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamHttpRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -229,8 +235,6 @@ impl CreateLogStreamHttpRequestBody {
     }
 }
 setters!(CreateLogStreamHttpRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -241,6 +245,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamHttpSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamHttpRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamMixpanelRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -289,8 +297,6 @@ impl CreateLogStreamMixpanelRequestBody {
     }
 }
 setters!(CreateLogStreamMixpanelRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -301,6 +307,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamMixpanelSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamMixpanelRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// One of several shapes, named by the value of `type`: the schema `CreateLogStreamRequestContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -411,8 +421,6 @@ impl CreateLogStreamSegmentRequestBody {
     }
 }
 setters!(CreateLogStreamSegmentRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -423,6 +431,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamSegmentSinkWriteKey;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamSegmentRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamSplunkRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -471,8 +483,6 @@ impl CreateLogStreamSplunkRequestBody {
     }
 }
 setters!(CreateLogStreamSplunkRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -483,6 +493,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamSplunkSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamSplunkRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamSumoRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -531,8 +545,6 @@ impl CreateLogStreamSumoRequestBody {
     }
 }
 setters!(CreateLogStreamSumoRequestBody {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -543,6 +555,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamSumoSink;
 /// Sets `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
 with_start_from(start_from): String;
+});
+list_setters!(CreateLogStreamSumoRequestBody {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 /// The schema `GetLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
 pub type GetLogStreamResponseContent = LogStreamResponseSchema;
@@ -1213,10 +1229,12 @@ with_http_authorization(http_authorization): crate::Secret;
 with_http_content_format(http_content_format): LogStreamHttpContentFormatEnum;
 /// Sets `httpContentType`: a string.
 with_http_content_type(http_content_type): String;
-/// Sets `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
-with_http_custom_headers(http_custom_headers): Vec<HttpCustomHeader>;
 /// Sets `httpEndpoint`: a string; matches `^https://.*`; required.
 with_http_endpoint(http_endpoint): String;
+});
+list_setters!(LogStreamHttpSink {
+/// Sets `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
+with_http_custom_headers(http_custom_headers): HttpCustomHeader;
 });
 string_enum!(
 /// A string enum: the schema `LogStreamMixpanelEnum`.
@@ -1424,9 +1442,9 @@ pub struct LogStreamPiiConfig {
 impl LogStreamPiiConfig {
     /// A value with the required `log_fields`; set the others with the `with_*` methods.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(log_fields: impl Into<Vec<LogStreamPiiLogFieldsEnum>>) -> Self {
+    pub fn new(log_fields: impl IntoIterator<Item = impl Into<LogStreamPiiLogFieldsEnum>>) -> Self {
         Self {
-            log_fields: Some(log_fields.into()),
+            log_fields: Some(log_fields.into_iter().map(Into::into).collect()),
             ..Default::default()
         }
     }
@@ -1434,10 +1452,12 @@ impl LogStreamPiiConfig {
 setters!(LogStreamPiiConfig {
 /// Sets `algorithm`: a [`LogStreamPiiAlgorithmEnum`] (one of `xxhash`).
 with_algorithm(algorithm): LogStreamPiiAlgorithmEnum;
-/// Sets `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
-with_log_fields(log_fields): Vec<LogStreamPiiLogFieldsEnum>;
 /// Sets `method`: a [`LogStreamPiiMethodEnum`] (one of `mask`, `hash`).
 with_method(method): LogStreamPiiMethodEnum;
+});
+list_setters!(LogStreamPiiConfig {
+/// Sets `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
+with_log_fields(log_fields): LogStreamPiiLogFieldsEnum;
 });
 string_enum!(
 /// A string enum: the schema `LogStreamPiiLogFieldsEnum`.
@@ -1625,6 +1645,11 @@ setters!(LogStreamSegmentSinkWriteKey {
 /// Sets `segmentWriteKey`: a secret string; required; redacted in `Debug`.
 with_segment_write_key(segment_write_key): crate::Secret;
 });
+impl From<crate::Secret> for LogStreamSegmentSinkWriteKey {
+    fn from(value: crate::Secret) -> Self {
+        Self::new(value)
+    }
+}
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1920,6 +1945,16 @@ setters!(LogStreamSumoSink {
 /// Sets `sumoSourceAddress`: a string; required.
 with_sumo_source_address(sumo_source_address): String;
 });
+impl From<String> for LogStreamSumoSink {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for LogStreamSumoSink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateLogStreamRequestContent {
@@ -1961,8 +1996,6 @@ impl UpdateLogStreamRequestContent {
     }
 }
 setters!(UpdateLogStreamRequestContent {
-/// Sets `filters`: a list, each item a [`LogStreamFilter`].
-with_filters(filters): Vec<LogStreamFilter>;
 /// Sets `isPriority`: a boolean.
 with_is_priority(is_priority): bool;
 /// Sets `name`: a string.
@@ -1973,6 +2006,10 @@ with_pii_config(pii_config): LogStreamPiiConfig;
 with_sink(sink): LogStreamSinkPatch;
 /// Sets `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
 with_status(status): LogStreamStatusEnum;
+});
+list_setters!(UpdateLogStreamRequestContent {
+/// Sets `filters`: a list, each item a [`LogStreamFilter`].
+with_filters(filters): LogStreamFilter;
 });
 impl UpdateLogStreamRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -102,29 +102,29 @@ impl NetworkAclMatch {
         }
     }
 }
-setters!(NetworkAclMatch {
+list_setters!(NetworkAclMatch {
 /// Sets `asns`: a list, each item an integer; at least 1 items.
-with_asns(asns): Vec<i64>;
+with_asns(asns): i64;
 /// Sets `connecting_ipv4_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv4Cidr`]; at least 1 items.
-with_connecting_ipv4_cidrs(connecting_ipv4_cidrs): Vec<NetworkAclMatchConnectingIpv4Cidr>;
+with_connecting_ipv4_cidrs(connecting_ipv4_cidrs): NetworkAclMatchConnectingIpv4Cidr;
 /// Sets `connecting_ipv6_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv6Cidr`]; at least 1 items.
-with_connecting_ipv6_cidrs(connecting_ipv6_cidrs): Vec<NetworkAclMatchConnectingIpv6Cidr>;
+with_connecting_ipv6_cidrs(connecting_ipv6_cidrs): NetworkAclMatchConnectingIpv6Cidr;
 /// Sets `geo_country_codes`: a list, each item a string; at least 1 items.
-with_geo_country_codes(geo_country_codes): Vec<String>;
+with_geo_country_codes(geo_country_codes): String;
 /// Sets `geo_subdivision_codes`: a list, each item a string; at least 1 items.
-with_geo_subdivision_codes(geo_subdivision_codes): Vec<String>;
+with_geo_subdivision_codes(geo_subdivision_codes): String;
 /// Sets `hostnames`: a list, each item a string; at least 1 items.
-with_hostnames(hostnames): Vec<String>;
+with_hostnames(hostnames): String;
 /// Sets `ipv4_cidrs`: a list, each item a [`NetworkAclMatchIpv4Cidr`]; at least 1 items.
-with_ipv4_cidrs(ipv4_cidrs): Vec<NetworkAclMatchIpv4Cidr>;
+with_ipv4_cidrs(ipv4_cidrs): NetworkAclMatchIpv4Cidr;
 /// Sets `ipv6_cidrs`: a list, each item a [`NetworkAclMatchIpv6Cidr`]; at least 1 items.
-with_ipv6_cidrs(ipv6_cidrs): Vec<NetworkAclMatchIpv6Cidr>;
+with_ipv6_cidrs(ipv6_cidrs): NetworkAclMatchIpv6Cidr;
 /// Sets `ja3_fingerprints`: a list, each item a string; at least 1 items.
-with_ja3_fingerprints(ja3_fingerprints): Vec<String>;
+with_ja3_fingerprints(ja3_fingerprints): String;
 /// Sets `ja4_fingerprints`: a list, each item a string; at least 1 items.
-with_ja4_fingerprints(ja4_fingerprints): Vec<String>;
+with_ja4_fingerprints(ja4_fingerprints): String;
 /// Sets `user_agents`: a list, each item a string; at least 1 items.
-with_user_agents(user_agents): Vec<String>;
+with_user_agents(user_agents): String;
 });
 /// The schema `NetworkACLMatchConnectingIpv4Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
 pub type NetworkAclMatchConnectingIpv4Cidr = NetworkAclMatchIpv4Cidr;

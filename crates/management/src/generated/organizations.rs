@@ -242,9 +242,9 @@ pub struct CreateOrganizationGroupRolesRequestContent {
 impl CreateOrganizationGroupRolesRequestContent {
     /// A value with the required `roles`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
+    pub fn new(roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            roles: roles.into(),
+            roles: roles.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -314,14 +314,16 @@ setters!(CreateOrganizationInvitationRequestContent {
 with_app_metadata(app_metadata): crate::secret::SecretMap;
 /// Sets `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
 with_connection_id(connection_id): String;
-/// Sets `roles`: a list, each item a string; at least 1 items.
-with_roles(roles): Vec<String>;
 /// Sets `send_invitation_email`: a boolean; defaults to `true`.
 with_send_invitation_email(send_invitation_email): bool;
 /// Sets `ttl_sec`: an integer; 0 to 2592000.
 with_ttl_sec(ttl_sec): i64;
 /// Sets `user_metadata`: a JSON object.
 with_user_metadata(user_metadata): crate::secret::SecretMap;
+});
+list_setters!(CreateOrganizationInvitationRequestContent {
+/// Sets `roles`: a list, each item a string; at least 1 items.
+with_roles(roles): String;
 });
 impl CreateOrganizationInvitationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -344,9 +346,9 @@ pub struct CreateOrganizationMemberRequestContent {
 impl CreateOrganizationMemberRequestContent {
     /// A value with the required `members`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(members: impl Into<Vec<String>>) -> Self {
+    pub fn new(members: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            members: members.into(),
+            members: members.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -402,12 +404,14 @@ setters!(CreateOrganizationRequestContent {
 with_branding(branding): OrganizationBranding;
 /// Sets `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
 with_display_name(display_name): String;
-/// Sets `enabled_connections`: a list, each item a [`ConnectionForOrganization`].
-with_enabled_connections(enabled_connections): Vec<ConnectionForOrganization>;
 /// Sets `metadata`: a JSON object.
 with_metadata(metadata): crate::secret::SecretMap;
 /// Sets `token_quota`: a [`CreateTokenQuota`].
 with_token_quota(token_quota): CreateTokenQuota;
+});
+list_setters!(CreateOrganizationRequestContent {
+/// Sets `enabled_connections`: a list, each item a [`ConnectionForOrganization`].
+with_enabled_connections(enabled_connections): ConnectionForOrganization;
 });
 impl CreateOrganizationRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -689,6 +693,16 @@ setters!(OrganizationInvitationInvitee {
 /// Sets `email`: a string; format `email`; for example `"john.doe@gmail.com"`; required.
 with_email(email): String;
 });
+impl From<String> for OrganizationInvitationInvitee {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for OrganizationInvitationInvitee {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `OrganizationInvitationInviter`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -716,6 +730,16 @@ setters!(OrganizationInvitationInviter {
 /// Sets `name`: a string; for example `"Jane Doe"`; 1 to 300 characters; required.
 with_name(name): String;
 });
+impl From<String> for OrganizationInvitationInviter {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for OrganizationInvitationInviter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `OrganizationMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

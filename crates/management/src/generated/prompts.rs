@@ -74,6 +74,16 @@ setters!(AculClientFilterById {
 /// Sets `id`: a string; required.
 with_id(id): String;
 });
+impl From<String> for AculClientFilterById {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for AculClientFilterById {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `AculClientFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -100,6 +110,11 @@ setters!(AculClientFilterByMetadata {
 /// Sets `metadata`: a JSON object; required.
 with_metadata(metadata): crate::secret::SecretMap;
 });
+impl From<crate::secret::SecretMap> for AculClientFilterByMetadata {
+    fn from(value: crate::secret::SecretMap) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -338,14 +353,16 @@ impl AculFilters {
     }
 }
 setters!(AculFilters {
-/// Sets `clients`: a list, each item a [`AculClientFilter`].
-with_clients(clients): Vec<AculClientFilter>;
-/// Sets `domains`: a list, each item a [`AculDomainFilter`].
-with_domains(domains): Vec<AculDomainFilter>;
 /// Sets `match_type`: a [`AculMatchTypeEnum`] (one of `includes_any`, `excludes_any`).
 with_match_type(match_type): AculMatchTypeEnum;
+});
+list_setters!(AculFilters {
+/// Sets `clients`: a list, each item a [`AculClientFilter`].
+with_clients(clients): AculClientFilter;
+/// Sets `domains`: a list, each item a [`AculDomainFilter`].
+with_domains(domains): AculDomainFilter;
 /// Sets `organizations`: a list, each item a [`AculOrganizationFilter`].
-with_organizations(organizations): Vec<AculOrganizationFilter>;
+with_organizations(organizations): AculOrganizationFilter;
 });
 /// A model of the schema `AculHeadTag`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -416,9 +433,9 @@ pub struct BulkUpdateAculRequestContent {
 impl BulkUpdateAculRequestContent {
     /// A value with the required `configs`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(configs: impl Into<Vec<AculConfigsItem>>) -> Self {
+    pub fn new(configs: impl IntoIterator<Item = impl Into<AculConfigsItem>>) -> Self {
         Self {
-            configs: configs.into(),
+            configs: configs.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

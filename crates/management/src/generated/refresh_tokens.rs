@@ -41,10 +41,12 @@ setters!(RevokeRefreshTokensRequestContent {
 with_audience(audience): String;
 /// Sets `client_id`: a string; format `client-id`; 1 to 64 characters.
 with_client_id(client_id): String;
-/// Sets `ids`: a list, each item a string; at least 1 items.
-with_ids(ids): Vec<String>;
 /// Sets `user_id`: a string; format `user-id`; 1 to 300 characters.
 with_user_id(user_id): String;
+});
+list_setters!(RevokeRefreshTokensRequestContent {
+/// Sets `ids`: a list, each item a string; at least 1 items.
+with_ids(ids): String;
 });
 impl RevokeRefreshTokensRequestContent {
     /// Adds a field this type does not name (it is sent as given).

@@ -100,8 +100,6 @@ with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_epheme
 with_enforce_policies(enforce_policies): bool;
 /// Sets `name`: a string; at most 200 characters; matches `^[^<>]+$`.
 with_name(name): String;
-/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
-with_scopes(scopes): Vec<ResourceServerScope>;
 /// Sets `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
 with_signing_alg(signing_alg): SigningAlgorithmEnum;
 /// Sets `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
@@ -114,6 +112,10 @@ with_subject_type_authorization(subject_type_authorization): ResourceServerSubje
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
 /// Sets `token_lifetime`: an integer; 0 to 2592000.
 with_token_lifetime(token_lifetime): i64;
+});
+list_setters!(CreateResourceServerRequestContent {
+/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
+with_scopes(scopes): ResourceServerScope;
 });
 nullable_setters!(CreateResourceServerRequestContent {
 /// `authorization_details`: a list, each item any JSON value; may be `null`.
@@ -240,6 +242,16 @@ setters!(ResourceServerAuthorizationPolicy {
 /// Sets `policy_id`: a string; 1 to 1024 characters; required.
 with_policy_id(policy_id): String;
 });
+impl From<String> for ResourceServerAuthorizationPolicy {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for ResourceServerAuthorizationPolicy {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: the schema `ResourceServerConsentPolicyEnum`.
 ResourceServerConsentPolicyEnum {
@@ -634,8 +646,6 @@ with_allow_online_access_with_ephemeral_sessions(allow_online_access_with_epheme
 with_enforce_policies(enforce_policies): bool;
 /// Sets `name`: a string; at most 200 characters; matches `^[^<>]+$`.
 with_name(name): String;
-/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
-with_scopes(scopes): Vec<ResourceServerScope>;
 /// Sets `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
 with_signing_alg(signing_alg): SigningAlgorithmEnum;
 /// Sets `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
@@ -648,6 +658,10 @@ with_subject_type_authorization(subject_type_authorization): ResourceServerSubje
 with_token_dialect(token_dialect): ResourceServerTokenDialectSchemaEnum;
 /// Sets `token_lifetime`: an integer; 0 to 2592000.
 with_token_lifetime(token_lifetime): i64;
+});
+list_setters!(UpdateResourceServerRequestContent {
+/// Sets `scopes`: a list, each item a [`ResourceServerScope`].
+with_scopes(scopes): ResourceServerScope;
 });
 nullable_setters!(UpdateResourceServerRequestContent {
 /// `authorization_details`: a list, each item any JSON value; may be `null`.

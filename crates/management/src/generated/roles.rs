@@ -14,9 +14,9 @@ pub struct AddRolePermissionsRequestContent {
 impl AddRolePermissionsRequestContent {
     /// A value with the required `permissions`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(permissions: impl Into<Vec<PermissionRequestPayload>>) -> Self {
+    pub fn new(permissions: impl IntoIterator<Item = impl Into<PermissionRequestPayload>>) -> Self {
         Self {
-            permissions: permissions.into(),
+            permissions: permissions.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -40,9 +40,9 @@ pub struct AssignRoleGroupsRequestContent {
 impl AssignRoleGroupsRequestContent {
     /// A value with the required `groups`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(groups: impl Into<Vec<String>>) -> Self {
+    pub fn new(groups: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            groups: groups.into(),
+            groups: groups.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -66,9 +66,9 @@ pub struct AssignRoleUsersRequestContent {
 impl AssignRoleUsersRequestContent {
     /// A value with the required `users`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(users: impl Into<Vec<String>>) -> Self {
+    pub fn new(users: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            users: users.into(),
+            users: users.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

@@ -42,16 +42,18 @@ impl CreateSelfServiceProfileRequestContent {
     }
 }
 setters!(CreateSelfServiceProfileRequestContent {
-/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
 /// Sets `branding`: a [`SelfServiceProfileBrandingProperties`].
 with_branding(branding): SelfServiceProfileBrandingProperties;
 /// Sets `description`: a string; 1 to 140 characters.
 with_description(description): String;
 /// Sets `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
 with_user_attribute_profile_id(user_attribute_profile_id): String;
+});
+list_setters!(CreateSelfServiceProfileRequestContent {
+/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
+with_allowed_strategies(allowed_strategies): SelfServiceProfileAllowedStrategyEnum;
 /// Sets `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-with_user_attributes(user_attributes): Vec<SelfServiceProfileUserAttribute>;
+with_user_attributes(user_attributes): SelfServiceProfileUserAttribute;
 });
 impl CreateSelfServiceProfileRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -121,18 +123,20 @@ with_connection_config(connection_config): SelfServiceProfileSsoTicketConnection
 with_connection_id(connection_id): String;
 /// Sets `domain_aliases_config`: a [`SelfServiceProfileSsoTicketDomainAliasesConfig`].
 with_domain_aliases_config(domain_aliases_config): SelfServiceProfileSsoTicketDomainAliasesConfig;
-/// Sets `enabled_clients`: a list, each item a string; at least 0 items.
-with_enabled_clients(enabled_clients): Vec<String>;
 /// Sets `enabled_features`: a [`SelfServiceProfileSsoTicketEnabledFeatures`].
 with_enabled_features(enabled_features): SelfServiceProfileSsoTicketEnabledFeatures;
-/// Sets `enabled_organizations`: a list, each item a [`SelfServiceProfileSsoTicketEnabledOrganization`]; at least 0 items.
-with_enabled_organizations(enabled_organizations): Vec<SelfServiceProfileSsoTicketEnabledOrganization>;
 /// Sets `provisioning_config`: a [`SelfServiceProfileSsoTicketProvisioningConfig`].
 with_provisioning_config(provisioning_config): SelfServiceProfileSsoTicketProvisioningConfig;
 /// Sets `ttl_sec`: an integer; 0 to 432000.
 with_ttl_sec(ttl_sec): i64;
 /// Sets `use_for_organization_discovery`: a boolean.
 with_use_for_organization_discovery(use_for_organization_discovery): bool;
+});
+list_setters!(CreateSelfServiceProfileSsoTicketRequestContent {
+/// Sets `enabled_clients`: a list, each item a string; at least 0 items.
+with_enabled_clients(enabled_clients): String;
+/// Sets `enabled_organizations`: a list, each item a [`SelfServiceProfileSsoTicketEnabledOrganization`]; at least 0 items.
+with_enabled_organizations(enabled_organizations): SelfServiceProfileSsoTicketEnabledOrganization;
 });
 impl CreateSelfServiceProfileSsoTicketRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -240,6 +244,16 @@ setters!(SelfServiceProfileBrandingColors {
 /// Sets `primary`: a string; matches `^#([\dA-Fa-f]{6}|[\dA-Fa-f]{3})$`; required.
 with_primary(primary): String;
 });
+impl From<String> for SelfServiceProfileBrandingColors {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+impl From<&str> for SelfServiceProfileBrandingColors {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -401,8 +415,10 @@ impl SelfServiceProfileSsoTicketDomainAliasesConfig {
 setters!(SelfServiceProfileSsoTicketDomainAliasesConfig {
 /// Sets `domain_verification`: a [`SelfServiceProfileSsoTicketDomainVerificationEnum`] (one of `none`, `optional`, `required`); required.
 with_domain_verification(domain_verification): SelfServiceProfileSsoTicketDomainVerificationEnum;
+});
+list_setters!(SelfServiceProfileSsoTicketDomainAliasesConfig {
 /// Sets `pending_domains`: a list, each item a string.
-with_pending_domains(pending_domains): Vec<String>;
+with_pending_domains(pending_domains): String;
 });
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketDomainVerificationEnum`.
@@ -512,6 +528,11 @@ setters!(SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
 /// Sets `sync_users`: a boolean; required.
 with_sync_users(sync_users): bool;
 });
+impl From<bool> for SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
+    fn from(value: bool) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`.
 SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum {
@@ -593,8 +614,10 @@ impl SelfServiceProfileSsoTicketProvisioningConfig {
 setters!(SelfServiceProfileSsoTicketProvisioningConfig {
 /// Sets `google_workspace`: a [`SelfServiceProfileSsoTicketGoogleWorkspaceConfig`].
 with_google_workspace(google_workspace): SelfServiceProfileSsoTicketGoogleWorkspaceConfig;
+});
+list_setters!(SelfServiceProfileSsoTicketProvisioningConfig {
 /// Sets `scopes`: a list, each item a [`SelfServiceProfileSsoTicketProvisioningScopeEnum`] (one of `get:users`, `post:users`, `put:users`, `patch:users`, `delete:users`, `get:groups`, `post:groups`, `put:groups`, `patch:groups`, `delete:groups`); at least 1 items.
-with_scopes(scopes): Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>;
+with_scopes(scopes): SelfServiceProfileSsoTicketProvisioningScopeEnum;
 });
 nullable_setters!(SelfServiceProfileSsoTicketProvisioningConfig {
 /// `token_lifetime`: an integer; at least 900; may be `null`.
@@ -708,10 +731,12 @@ impl UpdateSelfServiceProfileRequestContent {
     }
 }
 setters!(UpdateSelfServiceProfileRequestContent {
-/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-with_allowed_strategies(allowed_strategies): Vec<SelfServiceProfileAllowedStrategyEnum>;
 /// Sets `name`: a string; 1 to 100 characters.
 with_name(name): String;
+});
+list_setters!(UpdateSelfServiceProfileRequestContent {
+/// Sets `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
+with_allowed_strategies(allowed_strategies): SelfServiceProfileAllowedStrategyEnum;
 });
 nullable_setters!(UpdateSelfServiceProfileRequestContent {
 /// `branding`: a [`SelfServiceProfileBrandingProperties`]; may be `null`.

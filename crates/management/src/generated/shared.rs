@@ -222,6 +222,11 @@ setters!(CrossAppAccessRequestingApp {
 /// Sets `active`: a boolean; required.
 with_active(active): bool;
 });
+impl From<bool> for CrossAppAccessRequestingApp {
+    fn from(value: bool) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1008,6 +1013,11 @@ setters!(TokenQuota {
 /// Sets `client_credentials`: a [`TokenQuotaClientCredentials`]; required.
 with_client_credentials(client_credentials): TokenQuotaClientCredentials;
 });
+impl From<TokenQuotaClientCredentials> for TokenQuota {
+    fn from(value: TokenQuotaClientCredentials) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `TokenQuotaClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

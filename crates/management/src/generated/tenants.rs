@@ -32,8 +32,10 @@ impl ContentSecurityPolicyConfig {
 setters!(ContentSecurityPolicyConfig {
 /// Sets `enabled`: a boolean.
 with_enabled(enabled): bool;
+});
+list_setters!(ContentSecurityPolicyConfig {
 /// Sets `policies`: a list, each item a [`CspPolicy`].
-with_policies(policies): Vec<CspPolicy>;
+with_policies(policies): CspPolicy;
 });
 nullable_setters!(ContentSecurityPolicyConfig {
 /// `reporting_infrastructure`: a [`CspReportingInfrastructure`]; may be `null`.
@@ -80,10 +82,12 @@ impl CspPolicy {
 setters!(CspPolicy {
 /// Sets `directives`: a JSON object.
 with_directives(directives): crate::secret::SecretMap;
-/// Sets `flags`: a list, each item a [`CspFlag`] (one of `upgrade-insecure-requests`, `block-all-mixed-content`).
-with_flags(flags): Vec<CspFlag>;
 /// Sets `mode`: a [`CspPolicyMode`] (one of `enforcing`, `reporting`).
 with_mode(mode): CspPolicyMode;
+});
+list_setters!(CspPolicy {
+/// Sets `flags`: a list, each item a [`CspFlag`] (one of `upgrade-insecure-requests`, `block-all-mixed-content`).
+with_flags(flags): CspFlag;
 });
 nullable_setters!(CspPolicy {
 /// `reporting`: a [`CspPolicyReporting`]; may be `null`.
@@ -155,12 +159,14 @@ impl CspReportTo {
     }
 }
 setters!(CspReportTo {
-/// Sets `endpoints`: a list, each item a [`CspReportToEndpoint`].
-with_endpoints(endpoints): Vec<CspReportToEndpoint>;
 /// Sets `group`: a string.
 with_group(group): String;
 /// Sets `max_age`: an integer.
 with_max_age(max_age): i64;
+});
+list_setters!(CspReportTo {
+/// Sets `endpoints`: a list, each item a [`CspReportToEndpoint`].
+with_endpoints(endpoints): CspReportToEndpoint;
 });
 /// A model of the schema `CspReportToEndpoint`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -413,6 +419,11 @@ setters!(SessionCookieSchema {
 /// Sets `mode`: a [`SessionCookieModeEnum`] (one of `persistent`, `non-persistent`); for example `"persistent"`; required.
 with_mode(mode): SessionCookieModeEnum;
 });
+impl From<SessionCookieModeEnum> for SessionCookieSchema {
+    fn from(value: SessionCookieModeEnum) -> Self {
+        Self::new(value)
+    }
+}
 string_enum!(
 /// A string enum: the schema `SupportedLocales`.
 SupportedLocales {
@@ -631,10 +642,12 @@ impl TenantSettingsCountryCodes {
     }
 }
 setters!(TenantSettingsCountryCodes {
-/// Sets `list`: a list, each item a string.
-with_list(list): Vec<String>;
 /// Sets `mode`: a [`TenantSettingsCountryCodesMode`] (one of `allow`, `deny`).
 with_mode(mode): TenantSettingsCountryCodesMode;
+});
+list_setters!(TenantSettingsCountryCodes {
+/// Sets `list`: a list, each item a string.
+with_list(list): String;
 });
 string_enum!(
 /// A string enum: the schema `TenantSettingsCountryCodesMode`.
@@ -1206,8 +1219,6 @@ impl UpdateTenantSettingsRequestContent {
     }
 }
 setters!(UpdateTenantSettingsRequestContent {
-/// Sets `allowed_logout_urls`: a list, each item a string.
-with_allowed_logout_urls(allowed_logout_urls): Vec<String>;
 /// Sets `client_id_metadata_document_supported`: a boolean; for example `false`.
 with_client_id_metadata_document_supported(client_id_metadata_document_supported): bool;
 /// Sets `default_audience`: a string; for example `""`.
@@ -1220,8 +1231,6 @@ with_default_redirection_uri(default_redirection_uri): String;
 with_dynamic_client_registration_security_mode(dynamic_client_registration_security_mode): TenantSettingsDynamicClientRegistrationSecurityMode;
 /// Sets `enable_ai_guide`: a boolean.
 with_enable_ai_guide(enable_ai_guide): bool;
-/// Sets `enabled_locales`: a list, each item a [`TenantSettingsSupportedLocalesEnum`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …); at least 1 items.
-with_enabled_locales(enabled_locales): Vec<TenantSettingsSupportedLocalesEnum>;
 /// Sets `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
 with_ephemeral_session_lifetime(ephemeral_session_lifetime): i64;
 /// Sets `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
@@ -1260,6 +1269,12 @@ with_session_lifetime_in_minutes(session_lifetime_in_minutes): i64;
 with_support_email(support_email): String;
 /// Sets `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
 with_support_url(support_url): String;
+});
+list_setters!(UpdateTenantSettingsRequestContent {
+/// Sets `allowed_logout_urls`: a list, each item a string.
+with_allowed_logout_urls(allowed_logout_urls): String;
+/// Sets `enabled_locales`: a list, each item a [`TenantSettingsSupportedLocalesEnum`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …); at least 1 items.
+with_enabled_locales(enabled_locales): TenantSettingsSupportedLocalesEnum;
 });
 nullable_setters!(UpdateTenantSettingsRequestContent {
 /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.

@@ -221,10 +221,12 @@ impl UserAttributeProfileStrategyOverridesUserIdMapping {
 setters!(UserAttributeProfileStrategyOverridesUserIdMapping {
 /// Sets `oidc_mapping`: a [`UserAttributeProfileUserIdOidcStrategyOverrideMapping`] (one of `sub`, `oid`, `email`); 1 to 50 characters.
 with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcStrategyOverrideMapping;
-/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
-with_saml_mapping(saml_mapping): Vec<String>;
 /// Sets `scim_mapping`: a string; 1 to 128 characters.
 with_scim_mapping(scim_mapping): String;
+});
+list_setters!(UserAttributeProfileStrategyOverridesUserIdMapping {
+/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
+with_saml_mapping(saml_mapping): String;
 });
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -295,12 +297,14 @@ impl UserAttributeProfileUserId {
 setters!(UserAttributeProfileUserId {
 /// Sets `oidc_mapping`: a [`UserAttributeProfileUserIdOidcMappingEnum`] (one of `sub`); 1 to 50 characters.
 with_oidc_mapping(oidc_mapping): UserAttributeProfileUserIdOidcMappingEnum;
-/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
-with_saml_mapping(saml_mapping): Vec<String>;
 /// Sets `scim_mapping`: a string; 1 to 128 characters.
 with_scim_mapping(scim_mapping): String;
 /// Sets `strategy_overrides`: a [`UserAttributeProfileStrategyOverridesUserId`].
 with_strategy_overrides(strategy_overrides): UserAttributeProfileStrategyOverridesUserId;
+});
+list_setters!(UserAttributeProfileUserId {
+/// Sets `saml_mapping`: a list, each item a string; at least 1 items.
+with_saml_mapping(saml_mapping): String;
 });
 string_enum!(
 /// A string enum: the schema `UserAttributeProfileUserIdOidcMappingEnum`.

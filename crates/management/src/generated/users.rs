@@ -20,9 +20,9 @@ pub struct AssignUserRolesRequestContent {
 impl AssignUserRolesRequestContent {
     /// A value with the required `roles`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(roles: impl Into<Vec<String>>) -> Self {
+    pub fn new(roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
-            roles: roles.into(),
+            roles: roles.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }
@@ -85,11 +85,11 @@ impl ClearAssessorsRequestContent {
     /// A value with the required `assessors`, `connection`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        assessors: impl Into<Vec<AssessorsTypeEnum>>,
+        assessors: impl IntoIterator<Item = impl Into<AssessorsTypeEnum>>,
         connection: impl Into<String>,
     ) -> Self {
         Self {
-            assessors: assessors.into(),
+            assessors: assessors.into_iter().map(Into::into).collect(),
             connection: connection.into(),
             extra: serde_json::Map::new(),
         }
@@ -249,12 +249,14 @@ with_public_key(public_key): String;
 with_relying_party_identifier(relying_party_identifier): String;
 /// Sets `totp_secret`: a secret string; redacted in `Debug`.
 with_totp_secret(totp_secret): crate::Secret;
-/// Sets `transports`: a list, each item a string.
-with_transports(transports): Vec<String>;
 /// Sets `user_agent`: a string.
 with_user_agent(user_agent): String;
 /// Sets `user_handle`: a string.
 with_user_handle(user_handle): String;
+});
+list_setters!(CreateUserAuthenticationMethodRequestContent {
+/// Sets `transports`: a list, each item a string.
+with_transports(transports): String;
 });
 impl CreateUserAuthenticationMethodRequestContent {
     /// Adds a field this type does not name (it is sent as given).
@@ -341,9 +343,9 @@ pub struct CreateUserPermissionsRequestContent {
 impl CreateUserPermissionsRequestContent {
     /// A value with the required `permissions`.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(permissions: impl Into<Vec<PermissionRequestPayload>>) -> Self {
+    pub fn new(permissions: impl IntoIterator<Item = impl Into<PermissionRequestPayload>>) -> Self {
         Self {
-            permissions: permissions.into(),
+            permissions: permissions.into_iter().map(Into::into).collect(),
             extra: serde_json::Map::new(),
         }
     }

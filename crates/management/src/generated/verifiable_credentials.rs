@@ -214,6 +214,11 @@ setters!(MdlPresentationRequest {
 /// Sets `org.iso.18013.5.1.mDL`: a [`MdlPresentationRequestProperties`]; required.
 with_org_iso_18013_5_1_m_dl(org_iso_18013_5_1_m_dl): MdlPresentationRequestProperties;
 });
+impl From<MdlPresentationRequestProperties> for MdlPresentationRequest {
+    fn from(value: MdlPresentationRequestProperties) -> Self {
+        Self::new(value)
+    }
+}
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -244,6 +249,11 @@ setters!(MdlPresentationRequestProperties {
 /// Sets `org.iso.18013.5.1`: a [`MdlPresentationProperties`]; required.
 with_org_iso_18013_5_1(org_iso_18013_5_1): MdlPresentationProperties;
 });
+impl From<MdlPresentationProperties> for MdlPresentationRequestProperties {
+    fn from(value: MdlPresentationProperties) -> Self {
+        Self::new(value)
+    }
+}
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVerifiableCredentialTemplateRequestContent {
