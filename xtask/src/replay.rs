@@ -3,8 +3,11 @@
 //!
 //! Every recording file of `../shared/auth0/recordings` (real requests made by Auth0's Go and
 //! Ruby SDKs against real tenants, with the answers the real service gave) is replayed in the
-//! order of its path, each against a fresh fake tenant started in-process, its interactions in
-//! the recorded order. Only the Management API interactions (paths under `/api/v2/`) are sent;
+//! order of its path, each against a fresh fake tenant, its interactions in the recorded order.
+//! One tenant is started in-process and returned to its fresh state with `POST /__fake/reset`
+//! before each file, which is what a fresh start gives (the store seeded anew, counters and
+//! rate-limit windows at zero) at half the cost: the figures and every interaction's outcome
+//! are the same either way. Only the Management API interactions (paths under `/api/v2/`) are sent;
 //! the others (`/oauth/token`, `/dbconnections/…`, …) are counted by their first path segment
 //! and skipped. Every request carries a token of the tenant's default client, which holds every
 //! scope a served operation accepts, and the recorded `content-type`; a body recorded as a JSON
@@ -29,10 +32,14 @@
 //!
 //! Some recordings use ids of things the recorded tenant already had: a `GET` of an id the file
 //! never created. An interaction is marked *depends on prior state* when its request refers to
-//! an id (a path parameter, query value or body string that looks like an id) that is neither
-//! mapped nor known: known are the ids of the recorded answers to earlier writes (`POST`, `PUT`,
-//! `PATCH`) of the same file that their own request did not send. Those interactions are counted
-//! in every figure all the same, and reported.
+//! an id that is neither mapped nor known. A request refers to the id-like path parameters and
+//! query values it sends, and to the id-like strings among its body's top-level values (and the
+//! items of its top-level arrays, and their objects' top-level values: `{"roles": [id]}`,
+//! `{"members": [{"user_id": id}]}`); deeper strings are settings the client chose, such as an
+//! upstream provider's `client_id` in a connection's `options`. Known are the ids of the
+//! recorded answers to earlier writes (`POST`, `PUT`, `PATCH`) of the same file that their own
+//! request did not send. Those interactions are counted in every figure all the same, and
+//! reported.
 //!
 //! # Figures
 //!
@@ -87,12 +94,16 @@ pub(crate) fn looks_like_id(s: &str) -> bool {
     if s.is_empty() || s.len() > 200 || s.chars().any(char::is_whitespace) {
         return false;
     }
-    // A known prefix: a short lowercase word, an underscore, then letters and digits.
+    // A known prefix: a short lowercase word, an underscore, then letters and digits, not all
+    // of them lowercase (`change_password` is a word, not an id).
     if let Some((prefix, rest)) = s.split_once('_')
         && (2..=6).contains(&prefix.len())
         && prefix.bytes().all(|b| b.is_ascii_lowercase())
         && rest.len() >= 6
         && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        && rest
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return true;
     }
@@ -132,8 +143,9 @@ fn is_id_key(key: Option<&str>) -> bool {
 fn is_recorded_id(key: Option<&str>, s: &str) -> bool {
     looks_like_id(s)
         || (is_id_key(key)
-            && !s.chars().any(char::is_whitespace)
-            && s.bytes().any(|b| b.is_ascii_digit()))
+            && s.bytes().any(|b| b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'|' | b'.')))
 }
 
 /// Recorded ids and the fake's ids that stand for them.
@@ -255,6 +267,43 @@ fn ids_in(v: &Value, key: Option<&str>, out: &mut BTreeSet<String>) {
         Value::Array(items) => items.iter().for_each(|i| ids_in(i, key, out)),
         Value::Object(map) => map.iter().for_each(|(k, v)| ids_in(v, Some(k), out)),
         _ => {}
+    }
+}
+
+/// The ids a request body refers to: the strings taken for ids among its top-level values,
+/// the items of its top-level arrays and their objects' top-level values (`{"roles": [id]}`,
+/// `{"connection_id": id}`, `{"members": [{"user_id": id}]}`). Deeper strings are settings the
+/// client chose (an upstream provider's `client_id` in a connection's `options`), not
+/// references to the tenant's objects.
+fn referred_in_body(body: &Value, out: &mut BTreeSet<String>) {
+    fn shallow(key: Option<&str>, v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::String(s) if is_recorded_id(key, s) => {
+                out.insert(s.clone());
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if let Value::String(s) = v
+                        && is_recorded_id(Some(k), s)
+                    {
+                        out.insert(s.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let top: Vec<(Option<&str>, &Value)> = match body {
+        Value::Object(map) => map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect(),
+        Value::Array(items) => items.iter().map(|v| (None, v)).collect(),
+        other => vec![(None, other)],
+    };
+    for (key, value) in top {
+        match value {
+            Value::Array(items) => items.iter().for_each(|item| shallow(key, item, out)),
+            Value::String(_) => shallow(key, value, out),
+            _ => {}
+        }
     }
 }
 
@@ -663,13 +712,33 @@ async fn send(
     }
 }
 
-/// Replays one recording against a fresh tenant; returns the outcomes and how many recorded
-/// ids were mapped.
+/// Returns the tenant to its fresh state with `POST /__fake/reset`.
+async fn reset(session: &Session) -> Result<(), String> {
+    let answer = session
+        .http
+        .post(format!("{}/__fake/reset", session.tenant.base_url()))
+        .send()
+        .await
+        .map_err(|e| format!("POST /__fake/reset failed: {e}"))?;
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap_or(Value::Null);
+    if status.is_success() && body["reset"] == json!(true) {
+        Ok(())
+    } else {
+        Err(format!(
+            "POST /__fake/reset answered {status} {body} instead of 200 {{\"reset\": true}}"
+        ))
+    }
+}
+
+/// Replays one recording against the session's tenant, reset first; returns the outcomes and
+/// how many recorded ids were mapped.
 async fn replay_file(
+    session: &Session,
     recording: &Recording,
     templates: &Templates,
 ) -> Result<(Vec<Outcome>, usize), String> {
-    let session = start_session().await?;
+    reset(session).await?;
     let mut ids = IdMap::default();
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut outcomes = Vec::with_capacity(recording.interactions.len());
@@ -685,14 +754,14 @@ async fn replay_file(
         for (k, v) in &r.query {
             ids_in(&Value::String(v.clone()), Some(k), &mut referred);
         }
-        ids_in(&r.body, None, &mut referred);
+        referred_in_body(&r.body, &mut referred);
         let prior_ids: Vec<String> = referred
             .iter()
             .filter(|id| ids.get(id).is_none() && !known.contains(*id))
             .cloned()
             .collect();
 
-        let (sent, status, answer, error) = send(&session, r, &ids).await;
+        let (sent, status, answer, error) = send(session, r, &ids).await;
         ids.learn(&r.answer, &answer);
         if matches!(r.method.as_str(), "POST" | "PUT" | "PATCH") && class(r.status) == 2 {
             let mut created = BTreeSet::new();
@@ -717,7 +786,6 @@ async fn replay_file(
             answer,
         });
     }
-    session.tenant.shutdown().await;
     Ok((outcomes, ids.len()))
 }
 
@@ -1115,8 +1183,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("replay: could not start the async runtime: {e}"))?;
+    let session = runtime
+        .block_on(start_session())
+        .map_err(|e| format!("replay: {e}"))?;
     let mut outcomes = Vec::new();
     let mut ids_mapped = 0;
+    let mut per_file = Vec::new();
     let mut others: BTreeMap<String, usize> = BTreeMap::new();
     for recording in &recordings {
         for o in &recording.others {
@@ -1126,16 +1198,23 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
             continue;
         }
         let (file_outcomes, mapped) = runtime
-            .block_on(replay_file(recording, &templates))
+            .block_on(replay_file(&session, recording, &templates))
             .map_err(|e| format!("replay: {}: {e}", recording.name))?;
         if options.only.is_some() {
             for o in &file_outcomes {
                 print_outcome(o);
             }
         }
+        per_file.push(json!({
+            "file": recording.name,
+            "interactions": file_outcomes.len(),
+            "mismatches": file_outcomes.iter().filter(|o| o.mismatch()).count(),
+            "ids_mapped": mapped,
+        }));
         outcomes.extend(file_outcomes);
         ids_mapped += mapped;
     }
+    runtime.block_on(session.tenant.shutdown());
     drop(runtime);
     let seconds = started.elapsed().as_secs_f64();
 
@@ -1154,7 +1233,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     };
 
     let report_path = target_dir(root).join("replay-report.json");
-    let doc = report(&f, floor, &others, &routes, &outcomes, seconds);
+    let mut doc = report(&f, floor, &others, &routes, &outcomes, seconds);
+    doc["file_outcomes"] = Value::Array(per_file);
     if let Some(parent) = report_path.parent() {
         fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
@@ -1303,7 +1383,8 @@ mod tests {
     fn ids_look_like_auth0_s() {
         for id in [
             "con_AbC123xyz",
-            "rol_abcdefgh",
+            "rol_abcDEFgh",
+            "lst_0000000000012767",
             "org_1a2b3c4d5e",
             "cgr_Zz9Yy8Xx",
             "c139fef6-c89e-4265-9a4f-b1695b053d4d",
@@ -1324,6 +1405,8 @@ mod tests {
             "abcdefghijklmnopqrstuvwxyz",
             "My Role 1234567890123",
             "en",
+            "change_password",
+            "client_credentials",
         ] {
             assert!(!looks_like_id(not), "{not}");
         }
@@ -1383,15 +1466,15 @@ mod tests {
         let mut ids = IdMap::default();
         ids.learn(
             &json!({"user_id": "auth0|abc123456", "identities": [{"user_id": "abc123456"}],
-                    "org": "org_recorded", "role": "rol_recorded"}),
+                    "org": "org_Recorded1", "role": "rol_Recorded1"}),
             &json!({"user_id": "auth0|fake999", "identities": [{"user_id": "fake999"}],
-                    "org": "org_fakefake", "role": "rol_fakefake"}),
+                    "org": "org_FakeFake1", "role": "rol_FakeFake1"}),
         );
         assert_eq!(
             ids.substitute_path(
-                "/api/v2/organizations/org_recorded/members/auth0%7Cabc123456/roles"
+                "/api/v2/organizations/org_Recorded1/members/auth0%7Cabc123456/roles"
             ),
-            "/api/v2/organizations/org_fakefake/members/auth0%7Cfake999/roles"
+            "/api/v2/organizations/org_FakeFake1/members/auth0%7Cfake999/roles"
         );
         // A segment that is not a mapped id stays as recorded, encoding included.
         assert_eq!(
@@ -1399,16 +1482,16 @@ mod tests {
             "/api/v2/users/auth0%7Cother/roles"
         );
         // Whole values, then ids inside longer strings, the longest first.
-        assert_eq!(ids.substitute_str("rol_recorded"), "rol_fakefake");
+        assert_eq!(ids.substitute_str("rol_Recorded1"), "rol_FakeFake1");
         assert_eq!(
             ids.substitute_str("user_id:\"auth0|abc123456\" OR identities.user_id:abc123456"),
             "user_id:\"auth0|fake999\" OR identities.user_id:fake999"
         );
-        let body = json!({"roles": ["rol_recorded"], "members": ["auth0|abc123456"], "n": 3,
+        let body = json!({"roles": ["rol_Recorded1"], "members": ["auth0|abc123456"], "n": 3,
                           "name": "keeps rol_ alone"});
         assert_eq!(
             ids.substitute_value(&body),
-            json!({"roles": ["rol_fakefake"], "members": ["auth0|fake999"], "n": 3,
+            json!({"roles": ["rol_FakeFake1"], "members": ["auth0|fake999"], "n": 3,
                    "name": "keeps rol_ alone"})
         );
     }
