@@ -5,9 +5,10 @@
 //! Ruby SDKs against real tenants, with the answers the real service gave) is replayed in the
 //! order of its path, each against a fresh fake tenant, its interactions in the recorded order.
 //! One tenant is started in-process and returned to its fresh state with `POST /__fake/reset`
-//! before each file, which is what a fresh start gives (the store seeded anew, counters and
-//! rate-limit windows at zero) at half the cost: the figures and every interaction's outcome
-//! are the same either way. Only the Management API interactions (paths under `/api/v2/`) are sent;
+//! before each file, then a token is fetched: what a fresh start and a first token give (the
+//! store seeded anew, the token's issuance the only log event, counters and rate-limit windows
+//! at zero) for less: every interaction's outcome is the same either way, and a fresh start
+//! per file costs about a third more time. Only the Management API interactions (paths under `/api/v2/`) are sent;
 //! the others (`/oauth/token`, `/dbconnections/…`, …) are counted by their first path segment
 //! and skipped. Every request carries a token of the tenant's default client, which holds every
 //! scope a served operation accepts, and the recorded `content-type`; a body recorded as a JSON
@@ -605,11 +606,10 @@ impl Outcome {
     }
 }
 
-/// A started tenant with a client trusting it and a token of its default client.
+/// A started tenant and a client trusting it.
 struct Session {
     tenant: auth0_m2m_fake::FakeTenant,
     http: reqwest::Client,
-    token: String,
 }
 
 async fn start_session() -> Result<Session, String> {
@@ -623,7 +623,14 @@ async fn start_session() -> Result<Session, String> {
         .add_root_certificate(ca)
         .build()
         .map_err(|e| format!("could not build an HTTP client: {e}"))?;
-    let answer = http
+    Ok(Session { tenant, http })
+}
+
+/// A token of the tenant's default client, which holds every scope a served operation accepts.
+async fn token(session: &Session) -> Result<String, String> {
+    let tenant = &session.tenant;
+    let answer = session
+        .http
         .post(tenant.token_url())
         .form(&[
             ("grant_type", "client_credentials"),
@@ -639,15 +646,10 @@ async fn start_session() -> Result<Session, String> {
         .json()
         .await
         .map_err(|e| format!("the token answer ({status}) is not JSON: {e}"))?;
-    let token = body["access_token"]
+    body["access_token"]
         .as_str()
-        .ok_or_else(|| format!("the token answer ({status}) has no access_token: {body}"))?
-        .to_owned();
-    Ok(Session {
-        tenant,
-        http,
-        token,
-    })
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the token answer ({status}) has no access_token: {body}"))
 }
 
 /// Sends one recorded request, its ids mapped; returns the sent path and query, the status
@@ -655,6 +657,7 @@ async fn start_session() -> Result<Session, String> {
 /// error, if any.
 async fn send(
     session: &Session,
+    token: &str,
     r: &Recorded,
     ids: &IdMap,
 ) -> (String, u16, Value, Option<String>) {
@@ -676,7 +679,7 @@ async fn send(
     let mut request = session
         .http
         .request(method, format!("{}{path}", session.tenant.base_url()))
-        .bearer_auth(&session.token)
+        .bearer_auth(token)
         .query(&query);
     match &r.body {
         Value::Null => {}
@@ -731,14 +734,16 @@ async fn reset(session: &Session) -> Result<(), String> {
     }
 }
 
-/// Replays one recording against the session's tenant, reset first; returns the outcomes and
-/// how many recorded ids were mapped.
+/// Replays one recording against the session's tenant, reset first and with a token issued
+/// after the reset (as a fresh tenant's first request would be); returns the outcomes and how
+/// many recorded ids were mapped.
 async fn replay_file(
     session: &Session,
     recording: &Recording,
     templates: &Templates,
 ) -> Result<(Vec<Outcome>, usize), String> {
     reset(session).await?;
+    let token = token(session).await?;
     let mut ids = IdMap::default();
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut outcomes = Vec::with_capacity(recording.interactions.len());
@@ -761,7 +766,7 @@ async fn replay_file(
             .cloned()
             .collect();
 
-        let (sent, status, answer, error) = send(session, r, &ids).await;
+        let (sent, status, answer, error) = send(session, &token, r, &ids).await;
         ids.learn(&r.answer, &answer);
         if matches!(r.method.as_str(), "POST" | "PUT" | "PATCH") && class(r.status) == 2 {
             let mut created = BTreeSet::new();
