@@ -11,8 +11,9 @@
 //! per file costs about a third more time. Only the Management API interactions (paths under `/api/v2/`) are sent;
 //! the others (`/oauth/token`, `/dbconnections/…`, …) are counted by their first path segment
 //! and skipped. Every request carries a token of the tenant's default client, which holds every
-//! scope a served operation accepts, and the recorded `content-type`; a body recorded as a JSON
-//! value is sent as JSON, a body recorded as text (multipart uploads, HTML) is sent as it was.
+//! scope a served operation accepts, and the recorded `content-type`; a body is sent as JSON
+//! (a JSON string included: `PUT /branding/templates/universal-login` takes one), except a
+//! text body of another content type (a multipart upload), which is sent as it was.
 //!
 //! # Ids mapped from answers to later requests
 //!
@@ -681,9 +682,13 @@ async fn send(
         .request(method, format!("{}{path}", session.tenant.base_url()))
         .bearer_auth(token)
         .query(&query);
+    let json_body = r
+        .content_type
+        .as_deref()
+        .is_none_or(|ct| ct.contains("json"));
     match &r.body {
         Value::Null => {}
-        Value::String(text) => {
+        Value::String(text) if !json_body => {
             request = request
                 .header(
                     "content-type",
