@@ -63,7 +63,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::{Value, json};
@@ -76,6 +76,9 @@ const FLOOR_FILE: &str = "xtask/replay-floor.json";
 
 /// How many routes the run prints, by mismatches.
 const ROUTES_PRINTED: usize = 30;
+
+/// How long a request may wait for its answer; one that waits longer counts as no answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The longest excerpt of an answer the report keeps.
 const EXCERPT_CHARS: usize = 600;
@@ -622,6 +625,7 @@ async fn start_session() -> Result<Session, String> {
         .map_err(|e| format!("the fake tenant's CA certificate is unusable: {e}"))?;
     let http = reqwest::Client::builder()
         .add_root_certificate(ca)
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| format!("could not build an HTTP client: {e}"))?;
     Ok(Session { tenant, http })
@@ -1141,7 +1145,7 @@ fn parse_options(args: &[String]) -> Result<(Options, Vec<String>), String> {
                 o.only = Some(
                     it.next()
                         .filter(|s| !s.is_empty())
-                        .ok_or("--only needs a part of a recording's path")?
+                        .ok_or("replay: --only needs a part of a recording's path")?
                         .clone(),
                 );
             }
@@ -1149,7 +1153,9 @@ fn parse_options(args: &[String]) -> Result<(Options, Vec<String>), String> {
         }
     }
     if o.update_floor && o.only.is_some() {
-        return Err("--update-floor replays every recording; it cannot go with --only".into());
+        return Err(
+            "replay: --update-floor replays every recording; it cannot go with --only".into(),
+        );
     }
     Ok((o, rest))
 }
@@ -1181,7 +1187,10 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         })
         .collect();
     if files.is_empty() {
-        return Err("replay: no recording file to replay".into());
+        return Err(match &options.only {
+            Some(only) => format!("replay: no recording file's path holds {only:?}"),
+            None => format!("replay: {DATA_DIR}/recordings holds no recording file"),
+        });
     }
     let recordings = files
         .iter()
