@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask ci [--without-reference-data]
 //!                           codegen --check, fmt, clippy, tests, docs, each feature alone,
-//!                           e2e, conformance, chaos; fails at once when Auth0's reference data
+//!                           e2e, conformance, replay, chaos; fails at once when Auth0's reference data
 //!                           (../shared/auth0) is absent, unless --without-reference-data, which
 //!                           skips the steps that need it and names them in the last line
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
@@ -19,7 +19,12 @@
 //!                           (`schema validation: …`), failing on any invalid one
 //! cargo xtask conformance [--without-reference-data]
 //!                           check the models against Auth0's spec and recorded responses;
-//!                           fails below the checked-in floor of reference.floor.json
+//!                           fails below the checked-in floor of conformance-floor.json
+//! cargo xtask replay [--update-floor] [--only TEXT] [--without-reference-data]
+//!                           replay every recording of ../shared/auth0 against a fresh fake
+//!                           tenant, ids mapped; reports same status, same type and lacking
+//!                           keys by route (target/replay-report.json); fails when worse than
+//!                           xtask/replay-floor.json, which --update-floor rewrites
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
 //! cargo xtask mutants [--file PATH]...
 //!                           mutation testing (cargo-mutants) of the token exchange, the refresh
@@ -37,6 +42,7 @@ mod bench;
 mod chaos;
 mod conformance;
 mod mutants;
+mod replay;
 
 /// What an example must print: a check of its standard output that says, when it holds, what
 /// it found.
@@ -81,6 +87,20 @@ fn main() -> ExitCode {
                 }
             })
         }
+        Some("replay") => {
+            let (data, own): (Vec<String>, Vec<String>) = args[1..]
+                .iter()
+                .cloned()
+                .partition(|a| a == WITHOUT_REFERENCE_DATA);
+            reference_data(&root, &data, &["replay"]).and_then(|skipped| {
+                if skipped.is_empty() {
+                    replay::run(&root, &own)
+                } else {
+                    println!("{}", closing_line("replay", None, &skipped));
+                    Ok(())
+                }
+            })
+        }
         Some("codegen") => auth0_m2m_codegen::run(&root, &args[1..]),
         Some("e2e") => reference_data(&root, &args[1..], &["e2e schema validation"])
             .and_then(|skipped| e2e(&root, skipped.is_empty())),
@@ -108,7 +128,7 @@ fn print_help() {
          tasks:\n  \
          ci [--without-reference-data]\n                \
          codegen --check, fmt, clippy, tests, docs, each feature alone, e2e,\n                \
-         conformance, chaos; fails when ../shared/auth0 is absent unless\n                \
+         conformance, replay, chaos; fails when ../shared/auth0 is absent unless\n                \
          --without-reference-data, which names the skipped steps in the last line\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          bench [--quick] [--explore]\n                \
@@ -120,7 +140,14 @@ fn print_help() {
          fails below every operation of the description answered, or on an\n                \
          answer or request invalid against the description\n  \
          conformance   check the models against Auth0's spec and recorded responses;\n                \
-         fails below the checked-in floor (xtask/reference.floor.json)\n  \
+         fails below the checked-in floor (xtask/conformance-floor.json)\n  \
+         replay [--update-floor] [--only TEXT]\n                \
+         replay every recording of ../shared/auth0 against a fresh fake tenant,\n                \
+         ids mapped from answers to later requests; reports same status, same\n                \
+         top-level type and lacking keys, mismatches by route, and writes\n                \
+         target/replay-report.json; fails when worse than xtask/replay-floor.json\n                \
+         (--update-floor writes the current figures there; --only replays the\n                \
+         files whose path holds TEXT and prints every interaction)\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
          mutants [--file PATH]...  mutation testing of the token exchange, the refresh policy\n                \
          and the cache's record and lease code; fails below 95 % caught\n  \
@@ -205,7 +232,12 @@ fn has_nextest() -> bool {
 const WITHOUT_REFERENCE_DATA: &str = "--without-reference-data";
 
 /// The steps of `cargo xtask ci` that need Auth0's reference data (`../shared/auth0`).
-const NEEDS_REFERENCE_DATA: &[&str] = &["codegen --check", "e2e schema validation", "conformance"];
+const NEEDS_REFERENCE_DATA: &[&str] = &[
+    "codegen --check",
+    "e2e schema validation",
+    "conformance",
+    "replay",
+];
 
 /// Decides what a task does about Auth0's reference data: with the data present, nothing is
 /// skipped; without it, the task fails naming what would be skipped, unless `args` hold
@@ -392,6 +424,13 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
         println!("==> conformance: SKIPPED, ../shared/auth0 is not present");
     }
 
+    if with_data {
+        println!("==> replay (recorded Auth0 traffic against fresh fake tenants)");
+        replay::run(root, &[])?;
+    } else {
+        println!("==> replay: SKIPPED, ../shared/auth0 is not present");
+    }
+
     println!("==> chaos (15 s fleet under injected faults)");
     chaos::run(root, &["--seconds".to_owned(), "15".to_owned()])?;
 
@@ -532,7 +571,7 @@ mod tests {
     fn without_the_reference_data_ci_fails_unless_told_to_skip() {
         let err = skipped_steps(false, false, NEEDS_REFERENCE_DATA).expect_err("fails");
         assert!(
-            err.contains("codegen --check, e2e schema validation, conformance"),
+            err.contains("codegen --check, e2e schema validation, conformance, replay"),
             "{err}"
         );
         assert!(err.contains(WITHOUT_REFERENCE_DATA), "{err}");
@@ -560,8 +599,8 @@ mod tests {
         assert!(!line.contains("all steps passed"), "{line}");
         assert!(
             line.ends_with(
-                "3 skipped step(s): codegen --check, e2e schema validation, conformance \
-                 (--without-reference-data; ../shared/auth0 not found)"
+                "4 skipped step(s): codegen --check, e2e schema validation, conformance, \
+                 replay (--without-reference-data; ../shared/auth0 not found)"
             ),
             "{line}"
         );
