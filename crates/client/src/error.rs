@@ -294,13 +294,41 @@ pub enum Error {
         /// The cap in bytes.
         limit: usize,
     },
-    /// The request timed out.
-    #[error("{method} {path} timed out")]
+    /// An attempt of the request outlasted its per-attempt timeout
+    /// ([`CallOptions::timeout`](crate::CallOptions::timeout) or
+    /// [`with_timeout`](crate::ManagementClientBuilder::with_timeout)), and the retries, if
+    /// any, did too. A call that ran out of its whole-call deadline is
+    /// [`Error::DeadlineExceeded`] instead.
+    #[error("{method} {path} timed out{}", match timeout {
+        Some(t) => format!(" (per-attempt timeout of {t:?})"),
+        None => String::new(),
+    })]
     Timeout {
         /// The HTTP method of the request.
         method: Method,
         /// The request path.
         path: String,
+        /// The per-attempt timeout that ran out, when known.
+        timeout: Option<Duration>,
+    },
+    /// The call ran out of its deadline ([`CallOptions::deadline`](crate::CallOptions::deadline)
+    /// or [`with_deadline`](crate::ManagementClientBuilder::with_deadline)), the limit on the
+    /// whole call: token fetch, every attempt and every wait between attempts. The token
+    /// fetch or the attempt under way when it ran out was abandoned.
+    #[error(
+        "{method} {path} did not complete within its deadline of {deadline:?} ({attempts} {} sent)",
+        if *attempts == 1 { "attempt" } else { "attempts" }
+    )]
+    DeadlineExceeded {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The deadline that ran out.
+        deadline: Duration,
+        /// The attempts sent before it ran out, the abandoned one included (0: the token
+        /// fetch took the whole deadline).
+        attempts: u32,
     },
     /// The request could not be sent or the answer could not be read (connection refused,
     /// TLS failure, connection reset…).
@@ -331,6 +359,7 @@ pub enum Error {
 ///         ErrorKind::RateLimited { retry_after } => println!("slow down: {retry_after:?}"),
 ///         ErrorKind::InsufficientScope { missing } => println!("grant {missing:?}"),
 ///         ErrorKind::Token { .. } => println!("no token: {e}"),
+///         ErrorKind::DeadlineExceeded => println!("out of time: {e}"),
 ///         _ => println!("failed: {e}"),
 ///     },
 /// }
@@ -390,8 +419,10 @@ pub enum ErrorKind {
     },
     /// The request could not be sent or its answer read (connection refused, reset…).
     Transport,
-    /// The request timed out.
+    /// An attempt outlasted its per-attempt timeout ([`Error::Timeout`]).
     Timeout,
+    /// The call outlasted its whole-call deadline ([`Error::DeadlineExceeded`]).
+    DeadlineExceeded,
     /// The server's certificate was not trusted, or TLS is misconfigured: a configuration
     /// problem, not retried.
     Tls,
@@ -432,6 +463,7 @@ impl Error {
                 retryable: e.is_retryable(),
             },
             Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::DeadlineExceeded { .. } => ErrorKind::DeadlineExceeded,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
@@ -468,9 +500,16 @@ impl Error {
         matches!(self, Error::Token(_))
     }
 
-    /// Whether the request timed out.
+    /// Whether an attempt outlasted its per-attempt timeout ([`Error::Timeout`]); `false` for
+    /// a call that ran out of its deadline (see
+    /// [`is_deadline_exceeded`](Self::is_deadline_exceeded)).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the call ran out of its whole-call deadline ([`Error::DeadlineExceeded`]).
+    pub fn is_deadline_exceeded(&self) -> bool {
+        matches!(self, Error::DeadlineExceeded { .. })
     }
 
     /// The HTTP status of the answer, when there was one.
@@ -528,7 +567,9 @@ impl Error {
         match self {
             Error::Api(e) => e.status == 429 || (500..=599).contains(&e.status),
             Error::Token(e) => e.is_retryable(),
-            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
+                true
+            }
             Error::Request(_)
             | Error::InvalidOptions { .. }
             | Error::Pagination { .. }

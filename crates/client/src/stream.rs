@@ -35,7 +35,8 @@ pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 /// page ([`pages`](Self::pages)) or answer with its metadata ([`responses`](Self::responses)),
 /// collect every item ([`collect_all`](Self::collect_all)), or send one page
 /// ([`send`](Self::send), or `.await` on the list). [`options`](Self::options) apply to every
-/// page request.
+/// page request: a [`deadline`](crate::CallOptions::deadline) bounds each page's call (its
+/// token fetch, attempts and retries), not the whole walk.
 ///
 /// Created by the resource handles (`client.clients().list()`, `client.users().list()`…) or
 /// by [`ManagementClient::list`] for any [`Paginated`] endpoint.

@@ -15,12 +15,15 @@ use http::{HeaderMap, Method};
 use crate::{Error, ManagementClient};
 use auth0_m2m_token::{Error as TransportError, HttpClient, HttpRequest, HttpResponse};
 
-/// Issues `tok-1`, `tok-2`… and counts the fetches.
-struct Source(AtomicU64);
+/// Issues `tok-1`, `tok-2`… and counts the fetches; each fetch takes the time in the second
+/// field (none by default).
+struct Source(AtomicU64, Mutex<Duration>);
 
 #[async_trait]
 impl TokenSource for Source {
     async fn fetch_token(&self) -> Result<AccessToken, auth0_m2m_token::Error> {
+        let delay = *self.1.lock().unwrap();
+        tokio::time::sleep(delay).await;
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
         let now = SystemTime::now();
         Ok(AccessToken::new(
@@ -46,6 +49,9 @@ struct Script {
     /// Every request as it was handed to the transport.
     requests: Mutex<Vec<HttpRequest>>,
     provider: Mutex<Option<TokenProvider>>,
+    /// How long the tenant takes to answer each request (none by default). A request whose
+    /// timeout is shorter fails with a transport timeout when it runs out, as reqwest does.
+    latency: Mutex<Duration>,
 }
 
 impl std::fmt::Debug for Script {
@@ -73,6 +79,14 @@ impl HttpClient for Mock {
             .push((request.method.clone(), request.url.clone(), auth));
         self.0.requests.lock().unwrap().push(request.clone());
         let step = self.0.steps.lock().unwrap().pop_front();
+        let latency = *self.0.latency.lock().unwrap();
+        match request.timeout {
+            Some(timeout) if timeout < latency => {
+                tokio::time::sleep(timeout).await;
+                return Err(TransportError::Timeout(timeout));
+            }
+            _ => tokio::time::sleep(latency).await,
+        }
         match step {
             Some(step) => step(&self.0),
             None => Ok(response(500, &[], "no scripted answer left")),
@@ -106,17 +120,25 @@ struct Setup {
 }
 
 fn setup(policy: RetryPolicy, steps: Vec<Step>) -> Setup {
-    let source = Arc::new(Source(AtomicU64::new(0)));
+    setup_with(policy, steps, |builder| builder)
+}
+
+/// [`setup`], with more builder settings.
+fn setup_with(
+    policy: RetryPolicy,
+    steps: Vec<Step>,
+    configure: impl FnOnce(crate::ManagementClientBuilder) -> crate::ManagementClientBuilder,
+) -> Setup {
+    let source = Arc::new(Source(AtomicU64::new(0), Mutex::new(Duration::ZERO)));
     let provider = TokenProvider::builder(Arc::clone(&source)).build().unwrap();
     let script = Arc::new(Script::default());
     *script.steps.lock().unwrap() = steps.into();
     *script.provider.lock().unwrap() = Some(provider.clone());
     let mock = Mock(Arc::clone(&script));
-    let client = ManagementClient::builder_with_provider(provider, "https://t.example")
+    let builder = ManagementClient::builder_with_provider(provider, "https://t.example")
         .with_retry_policy(policy)
-        .with_http_client(Arc::new(mock))
-        .build()
-        .unwrap();
+        .with_http_client(Arc::new(mock));
+    let client = configure(builder).build().unwrap();
     Setup {
         client,
         script,
@@ -769,4 +791,252 @@ async fn a_write_call_sends_its_body_and_a_deletion_reads_no_content() {
     );
     s.client.roles().delete("rol_1").await.unwrap();
     assert_eq!(seen(&s)[1].0, Method::DELETE);
+}
+
+/// Makes the scripted tenant take `latency` to answer every request.
+fn slow_tenant(s: &Setup, latency: Duration) {
+    *s.script.latency.lock().unwrap() = latency;
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_ends_a_call_to_a_slow_tenant_on_time() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    slow_tenant(&s, secs(6));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(4500) && took <= Duration::from_millis(5500),
+        "{took:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::DeadlineExceeded);
+    assert!(e.is_deadline_exceeded() && !e.is_timeout(), "{e:?}");
+    assert!(e.is_retryable());
+    assert!(
+        matches!(e, Error::DeadlineExceeded { deadline, attempts: 1, .. } if deadline == secs(5)),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("deadline of 5s"), "{text}");
+    assert!(text.contains("GET /api/v2/clients/abc"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_client_deadline_applies_to_every_call_and_a_call_may_change_it() {
+    use crate::CallOptions;
+    let s = setup_with(
+        exact(),
+        vec![answer(200, &[], OK_CLIENT), answer(200, &[], OK_CLIENT)],
+        |b| b.with_deadline(secs(2)),
+    );
+    slow_tenant(&s, secs(3));
+    let start = tokio::time::Instant::now();
+    let e = s.client.clients().get("abc").await.unwrap_err();
+    assert!(e.is_deadline_exceeded(), "{e:?}");
+    assert_eq!(start.elapsed(), secs(2));
+    assert!(e.to_string().contains("deadline of 2s"), "{e}");
+    // A call's own deadline replaces the client's.
+    let start = tokio::time::Instant::now();
+    let c = s
+        .client
+        .clients()
+        .get("abc")
+        .options(CallOptions::new().deadline(secs(4)))
+        .await
+        .unwrap();
+    assert_eq!(c.client_id.as_deref(), Some("abc"));
+    assert_eq!(start.elapsed(), secs(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_and_backoff_stop_at_the_deadline() {
+    use crate::CallOptions;
+    let policy = exact().with_max_retries(10);
+    let options = CallOptions::new().deadline(secs(3));
+    // Each 503 takes a second: 0–1 s, wait 200 ms, 1.2–2.2 s, wait 400 ms, then the attempt
+    // from 2.6 s is cut off at 3 s.
+    let s = setup(
+        policy.clone(),
+        (0..10).map(|_| answer(503, &[], ERR_503)).collect(),
+    );
+    slow_tenant(&s, secs(1));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(&GetClient::new("abc"), &options)
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(3));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 3, .. }),
+        "{e:?}"
+    );
+    assert_eq!(seen(&s).len(), 3);
+
+    // Immediate 503s: waits of 200 ms and 400 ms fit in a 1 s deadline; the next (800 ms,
+    // ending at 1.4 s) does not, so the 503 is returned at 0.6 s instead of sleeping past it.
+    let s = setup(policy, (0..10).map(|_| answer(503, &[], ERR_503)).collect());
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(1)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(600));
+    assert_eq!(e.status(), Some(503), "{e:?}");
+    assert_eq!(seen(&s).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_longer_than_the_remaining_deadline_is_not_waited_for() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(
+        exact(),
+        vec![
+            answer(429, &[("retry-after", "4")], "{}"),
+            answer(200, &[], OK_CLIENT),
+        ],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    // The 4 s asked for are shorter than the 5 s deadline, but not than the 3 s left of it
+    // when the 429 arrives at 2 s.
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(2), "not waited for");
+    assert_eq!(
+        e.kind(),
+        ErrorKind::RateLimited {
+            retry_after: Some(secs(4))
+        }
+    );
+    assert_eq!(seen(&s).len(), 1);
+    // Without the deadline the same answer is waited for.
+    let s = setup(
+        exact(),
+        vec![
+            answer(429, &[("retry-after", "4")], "{}"),
+            answer(200, &[], OK_CLIENT),
+        ],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    s.client.execute(&GetClient::new("abc")).await.unwrap();
+    assert_eq!(start.elapsed(), secs(8));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_token_fetch_counts_against_the_deadline() {
+    use crate::CallOptions;
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    *s.source.1.lock().unwrap() = secs(6);
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(5));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 0, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("0 attempts sent"), "{e}");
+    assert!(seen(&s).is_empty());
+
+    // 3 s for the token and 3 s for the answer: the answer is cut off at 5 s.
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    *s.source.1.lock().unwrap() = secs(3);
+    slow_tenant(&s, secs(3));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(5));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 1, .. }),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_per_attempt_timeout_alone_bounds_each_attempt() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(
+        exact(),
+        (0..4).map(|_| answer(200, &[], OK_CLIENT)).collect(),
+    );
+    slow_tenant(&s, secs(6));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(&GetClient::new("abc"), &CallOptions::new().timeout(secs(5)))
+        .await
+        .unwrap_err();
+    // Four attempts of 5 s, and backoffs of 200, 400 and 800 ms between them.
+    assert_eq!(start.elapsed(), Duration::from_millis(21_400));
+    assert_eq!(seen(&s).len(), 4);
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(e.is_timeout() && !e.is_deadline_exceeded(), "{e:?}");
+    assert!(e.to_string().contains("per-attempt timeout of 5s"), "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_applies_to_each_page_of_a_walk() {
+    use crate::CallOptions;
+    use auth0_m2m_management::PageRequest;
+    let page = |start: u64, id: &'static str| {
+        let body = format!(
+            r#"{{"roles":[{{"id":"{id}","name":"{id}"}}],"start":{start},"limit":1,"total":3}}"#
+        );
+        Box::new(move |_: &Script| Ok(response(200, &[], &body))) as Step
+    };
+    let s = setup(
+        exact(),
+        vec![page(0, "rol_1"), page(1, "rol_2"), page(2, "rol_3")],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    // Three pages of 2 s each: 6 s in all, but each page within its 3 s.
+    let all = s
+        .client
+        .roles()
+        .list()
+        .page(PageRequest::offset(1).unwrap())
+        .unwrap()
+        .options(CallOptions::new().deadline(secs(3)))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(start.elapsed(), secs(6));
 }
