@@ -21,7 +21,11 @@ pub const ERROR_EXCERPT_CHARS: usize = 300;
 
 /// A configuration value was rejected by
 /// [`ManagementClientBuilder::build`](crate::ManagementClientBuilder::build).
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` is short and reads like `Display`, so that `main` returning this error prints
+/// something a person can act on: `ConfigError { kind: MissingCredentials, message: "no client
+/// credentials: …" }`.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The token client configuration was rejected (domain, token URL, credentials, audience,
@@ -72,8 +76,36 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The name of the variant, for `Debug`.
+    fn variant(&self) -> &'static str {
+        match self {
+            ConfigError::Token(_) => "Token",
+            ConfigError::Provider(_) => "Provider",
+            ConfigError::Cache(_) => "Cache",
+            ConfigError::MissingCredentials => "MissingCredentials",
+            ConfigError::InsecureHttp { .. } => "InsecureHttp",
+            ConfigError::InvalidCustomDomain { .. } => "InvalidCustomDomain",
+            ConfigError::Invalid { .. } => "Invalid",
+        }
+    }
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigError")
+            .field("kind", &format_args!("{}", self.variant()))
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
 /// A non-2xx answer of the Management API.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` is short: the method, path, status, Auth0's `errorCode` and `message` (or the
+/// excerpt of a body that is not an error body) and the request id; every header, the rate
+/// limit and the quotas stay in [`meta`](Self::meta) and [`rate_limit`](Self::rate_limit).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP method of the request.
@@ -174,6 +206,27 @@ impl ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ApiError");
+        d.field("method", &format_args!("{}", self.method))
+            .field("path", &self.path)
+            .field("status", &self.status);
+        if let Some(code) = self.error_code() {
+            d.field("error_code", &code);
+        }
+        if let Some(message) = self.message() {
+            d.field("message", &message);
+        } else if let Some(excerpt) = &self.excerpt {
+            d.field("excerpt", excerpt);
+        }
+        if let Some(id) = &self.request_id {
+            d.field("request_id", id);
+        }
+        d.finish()
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -217,7 +270,14 @@ impl fmt::Display for ApiError {
 }
 
 /// An error while calling the Management API.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` is short and says what `Display` says, so that a `main` returning
+/// `Result<(), Box<dyn std::error::Error>>` prints a readable line:
+/// `Error { kind: NotFound { error_code: Some("inexistent_user") }, status: 404, message:
+/// "Management API answered GET … with HTTP 404: …", request_id: "…" }` (the status and the
+/// request id only when there was an answer). Match on the variants, or on
+/// [`kind`](Self::kind), for the details.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Management API answered with a non-2xx status.
@@ -590,6 +650,21 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind());
+        if let Some(status) = self.status() {
+            d.field("status", &status);
+        }
+        d.field("message", &self.to_string());
+        if let Some(id) = self.request_id() {
+            d.field("request_id", &id);
+        }
+        d.finish()
+    }
+}
+
 impl From<ProviderError> for Error {
     fn from(e: ProviderError) -> Self {
         Error::Token(e)
@@ -727,6 +802,79 @@ mod tests {
         let b = e.body.as_ref().unwrap();
         assert_eq!(b.error.as_deref(), Some("Bad token [REDACTED]"));
         assert_eq!(b.extra["attributes"]["list"][0], "[REDACTED]");
+    }
+
+    #[test]
+    fn debug_is_short_and_says_what_display_says_without_secrets() {
+        let token = "eyJ.the-access-token.sig";
+        let h = headers(&[
+            ("x-request-id", "req-42"),
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "49"),
+            ("x-ratelimit-reset", "1700000060"),
+            ("auth0-client-quota-limit", "b=per_hour;q=10;r=7;t=3540"),
+            (
+                "set-cookie",
+                "did=s%3Av0%3Along-cookie-value-that-should-not-be-printed",
+            ),
+        ]);
+        let body = format!(
+            r#"{{"statusCode":404,"error":"Not Found","message":"The user does not exist (sent {token}).","errorCode":"inexistent_user"}}"#
+        );
+        let api = ApiError::from_response(
+            Method::GET,
+            "/api/v2/users/auth0%7C1".into(),
+            meta(404, h),
+            body.as_bytes(),
+            token,
+        );
+        let api_debug = format!("{api:?}");
+        assert!(
+            api_debug.len() <= 300,
+            "{} chars: {api_debug}",
+            api_debug.len()
+        );
+        assert!(api_debug.contains("status: 404"), "{api_debug}");
+        assert!(api_debug.contains("inexistent_user"), "{api_debug}");
+        assert!(api_debug.contains("req-42"), "{api_debug}");
+        assert!(!api_debug.contains("long-cookie-value"), "{api_debug}");
+
+        let e = Error::Api(Box::new(api));
+        let debug = format!("{e:?}");
+        assert!(debug.len() <= 400, "{} chars: {debug}", debug.len());
+        assert!(debug.starts_with("Error { kind: NotFound"), "{debug}");
+        assert!(debug.contains("status: 404"), "{debug}");
+        assert!(debug.contains("The user does not exist"), "{debug}");
+        assert!(debug.contains(r#"request_id: "req-42""#), "{debug}");
+        assert!(!debug.contains("the-access-token"), "{debug}");
+        assert!(!debug.contains("quota"), "{debug}");
+        assert!(!debug.contains("long-cookie-value"), "{debug}");
+        // The same facts as Display.
+        assert!(debug.contains(&format!("{:?}", e.to_string())), "{debug}");
+
+        // An error without an answer: no status, no request id.
+        let e = Error::DeadlineExceeded {
+            method: Method::GET,
+            path: "/api/v2/clients".into(),
+            deadline: Duration::from_secs(5),
+            attempts: 2,
+        };
+        assert_eq!(
+            format!("{e:?}"),
+            r#"Error { kind: DeadlineExceeded, message: "GET /api/v2/clients did not complete within its deadline of 5s (2 attempts sent)" }"#
+        );
+    }
+
+    #[test]
+    fn config_error_debug_is_its_message() {
+        let e = ConfigError::Invalid {
+            field: "deadline",
+            reason: "must be greater than zero".to_owned(),
+        };
+        assert_eq!(
+            format!("{e:?}"),
+            r#"ConfigError { kind: Invalid, message: "invalid deadline: must be greater than zero" }"#
+        );
     }
 
     #[test]
