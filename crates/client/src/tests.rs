@@ -1040,3 +1040,46 @@ async fn a_deadline_applies_to_each_page_of_a_walk() {
     assert_eq!(all.len(), 3);
     assert_eq!(start.elapsed(), secs(6));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_pages_of_several_lists_are_sent_together() {
+    let s = setup(
+        exact(),
+        vec![
+            answer(200, &[], r#"[{"id":"rol_1","name":"a"}]"#),
+            answer(200, &[], r#"[{"id":"rol_2","name":"b"}]"#),
+            answer(200, &[], r#"[{"id":"rol_3","name":"c"}]"#),
+        ],
+    );
+    slow_tenant(&s, secs(1));
+    let lists = ["a", "b", "c"].map(|name| s.client.roles().list().name_filter(name));
+    let start = tokio::time::Instant::now();
+    let pages = futures::future::join_all(lists.map(|list| list.send())).await;
+    // Sent together: one second for the three, not three.
+    assert_eq!(start.elapsed(), secs(1));
+    let mut ids: Vec<String> = pages
+        .into_iter()
+        .flat_map(|page| page.unwrap().into_items())
+        .filter_map(|role| role.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["rol_1", "rol_2", "rol_3"]);
+    let mut urls: Vec<String> = seen(&s).into_iter().map(|(_, url, _)| url).collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        ["a", "b", "c"].map(|name| format!("https://t.example/api/v2/roles?name_filter={name}"))
+    );
+    // `send_with_response` takes the list too.
+    let s = setup(
+        exact(),
+        vec![answer(200, &[("x-request-id", "req-1")], "[]")],
+    );
+    let responses =
+        futures::future::join_all([s.client.roles().list()].map(|list| list.send_with_response()))
+            .await;
+    assert_eq!(
+        responses[0].as_ref().unwrap().meta().request_id(),
+        Some("req-1")
+    );
+}
