@@ -117,6 +117,14 @@ pub(crate) use builder_basics;
 
 builder_basics!(Call, "this call");
 
+impl<E> Call<E> {
+    /// The client this call is sent with.
+    #[cfg_attr(not(feature = "actions"), allow(dead_code))]
+    pub(crate) fn client(&self) -> &ManagementClient {
+        &self.client
+    }
+}
+
 impl<E: Endpoint> Call<E> {
     /// Sends the call and reads the answer's body (what `.await` on the call does).
     pub async fn send(self) -> Result<E::Response, Error> {

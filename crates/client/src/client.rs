@@ -344,6 +344,13 @@ impl Deadline {
         }
     }
 
+    /// The time left before the deadline (zero once it has run out); `None` without one.
+    #[cfg_attr(not(feature = "actions"), allow(dead_code))]
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.0
+            .map(|(_, at)| at.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
     /// Whether the deadline has run out.
     pub(crate) fn is_over(&self) -> bool {
         self.0

@@ -390,6 +390,22 @@ pub enum Error {
         /// fetch took the whole deadline).
         attempts: u32,
     },
+    /// Auth0 could not build an action (its `status` is `failed`), found by
+    /// `client.actions().wait_until_built(id)` (feature `actions`).
+    /// Fix the action's code or dependencies and update it; it cannot be deployed as it is.
+    #[error(
+        "the build of action {id} failed (status {status}){}",
+        describe_build_errors(errors)
+    )]
+    ActionBuildFailed {
+        /// The action's id.
+        id: String,
+        /// The status Auth0 reported (`failed`).
+        status: String,
+        /// The build errors Auth0 sent, as received (each usually `{"id", "msg", "url"}`);
+        /// empty when it sent none. At most 20 are kept.
+        errors: Vec<serde_json::Value>,
+    },
     /// The request could not be sent or the answer could not be read (connection refused,
     /// TLS failure, connection reset…).
     #[error("{method} {path} failed: {message}")]
@@ -493,6 +509,8 @@ pub enum ErrorKind {
     Config,
     /// A paging walk that could not end.
     Pagination,
+    /// An action whose build failed ([`Error::ActionBuildFailed`]).
+    ActionBuildFailed,
 }
 
 impl Error {
@@ -528,6 +546,7 @@ impl Error {
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
             Error::Pagination { .. } => ErrorKind::Pagination,
+            Error::ActionBuildFailed { .. } => ErrorKind::ActionBuildFailed,
             Error::Request(_)
             | Error::InvalidPath { .. }
             | Error::InvalidOptions { .. }
@@ -633,6 +652,7 @@ impl Error {
             Error::Request(_)
             | Error::InvalidOptions { .. }
             | Error::Pagination { .. }
+            | Error::ActionBuildFailed { .. }
             | Error::Tls { .. }
             | Error::InvalidPath { .. }
             | Error::Unsupported(_)
@@ -675,6 +695,30 @@ impl From<auth0_m2m_management::Error> for Error {
     /// A request that could not be described (page sizes, pagination styles, bodies).
     fn from(e: auth0_m2m_management::Error) -> Self {
         Error::Request(e)
+    }
+}
+
+/// The messages of an action's build errors for a `Display`: `: first; second`, each the
+/// error's `msg` (else its JSON) cut to 300 characters; empty without errors.
+fn describe_build_errors(errors: &[serde_json::Value]) -> String {
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let text = match e.get("msg").and_then(serde_json::Value::as_str) {
+                Some(msg) => msg.to_owned(),
+                None => e.to_string(),
+            };
+            let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            match one_line.char_indices().nth(ERROR_EXCERPT_CHARS) {
+                Some((cut, _)) => format!("{}…", &one_line[..cut]),
+                None => one_line,
+            }
+        })
+        .collect();
+    if messages.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", messages.join("; "))
     }
 }
 

@@ -117,6 +117,8 @@
 //! [`management`] (the endpoint models).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actions")]
+mod action_build;
 mod builder;
 mod call;
 mod client;
@@ -151,6 +153,9 @@ pub use auth0_m2m_management as management;
 /// appear in this crate's API: use `auth0_m2m::http::Method` without adding the dependency.
 pub use http;
 
+#[cfg(feature = "actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actions")))]
+pub use action_build::{DEFAULT_BUILD_WAIT, WaitUntilBuilt};
 pub use auth0_m2m_token::{ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
 pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,

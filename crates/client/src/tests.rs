@@ -1083,3 +1083,239 @@ async fn the_pages_of_several_lists_are_sent_together() {
         Some("req-1")
     );
 }
+
+/// An action whose `status` is `status`, as `GET /api/v2/actions/actions/{id}` answers.
+fn action_with_status(status: &'static str) -> Step {
+    let body = format!(r#"{{"id":"act_1","name":"add-claim","status":"{status}"}}"#);
+    Box::new(move |_: &Script| Ok(response(200, &[], &body)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_build_polls_with_backoff_until_it_is_built() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("pending"),
+            action_with_status("building"),
+            action_with_status("built"),
+        ],
+    );
+    let wait = s.client.actions().wait_until_built("act_1");
+    assert!(
+        seen(&s).is_empty(),
+        "nothing is sent before the wait is awaited"
+    );
+    let start = tokio::time::Instant::now();
+    let action = wait.await.unwrap();
+    assert_eq!(action.id(), "act_1");
+    // Pauses of 500 ms, then 1 s.
+    assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    let seen = seen(&s);
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|(method, url, _)| *method == Method::GET
+        && url == "https://t.example/api/v2/actions/actions/act_1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_build_status_in_capitals_or_absent_counts_as_built() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("BUILDING"),
+            action_with_status("BUILT"),
+            answer(200, &[], r#"{"id":"act_1"}"#),
+        ],
+    );
+    let action = s.client.actions().wait_until_built("act_1").await.unwrap();
+    assert_eq!(action.status.unwrap().as_str(), "BUILT");
+    assert_eq!(seen(&s).len(), 2);
+    let action = s.client.actions().wait_until_built("act_1").await.unwrap();
+    assert!(action.status.is_none());
+    assert_eq!(seen(&s).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_build_is_a_typed_error_with_the_build_errors() {
+    use crate::ErrorKind;
+    let failed = r#"{"id":"act_1","status":"failed","current_version":{"status":"FAILED","errors":[{"id":"BUILD_ERR","msg":"Cannot find module 'lodahs'","url":"https://example.com/e"}]}}"#;
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("building"),
+            answer(200, &[], failed),
+            answer(
+                200,
+                &[],
+                r#"{"id":"act_2","status":"failed","errors":[{"msg":"syntax error\non line 2"}]}"#,
+            ),
+            answer(200, &[], r#"{"id":"act_3","status":"failed"}"#),
+        ],
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(500));
+    assert_eq!(e.kind(), ErrorKind::ActionBuildFailed);
+    assert!(!e.is_retryable());
+    match &e {
+        Error::ActionBuildFailed { id, status, errors } => {
+            assert_eq!(id, "act_1");
+            assert_eq!(status, "failed");
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0]["id"], "BUILD_ERR");
+        }
+        other => panic!("not a build failure: {other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "the build of action act_1 failed (status failed): Cannot find module 'lodahs'"
+    );
+    // The action's own errors, on one line.
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_2")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("failed (status failed): syntax error on line 2"),
+        "{e}"
+    );
+    // No errors sent: the status alone.
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_3")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the build of action act_3 failed (status failed)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_build_stops_at_the_deadline() {
+    use crate::CallOptions;
+    // Immediate answers: reads at 0, 0.5 s and 1.5 s; the next pause (2 s) would end past the
+    // 3 s deadline, so the wait ends at 1.5 s without sleeping past it.
+    let s = setup(
+        exact(),
+        (0..10).map(|_| action_with_status("building")).collect(),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .options(CallOptions::new().deadline(secs(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 3, .. } if *deadline == secs(3)),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("/api/v2/actions/actions/act_1"),
+        "{e}"
+    );
+
+    // A slow tenant: the read from 2.5 s is cut off at the deadline, 3 s.
+    let s = setup(
+        exact(),
+        (0..10).map(|_| action_with_status("building")).collect(),
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .options(CallOptions::new().deadline(secs(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(3));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 2, .. } if *deadline == secs(3)),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_build_wait_without_a_deadline_is_bounded_by_the_client_or_the_default() {
+    let s = setup_with(
+        exact(),
+        (0..20).map(|_| action_with_status("pending")).collect(),
+        |b| b.with_deadline(secs(10)),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    // Reads at 0, 0.5, 1.5, 3.5 and 7.5 s; the next pause (5 s) would end past 10 s.
+    assert_eq!(start.elapsed(), Duration::from_millis(7500));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 5, .. } if *deadline == secs(10)),
+        "{e:?}"
+    );
+
+    let s = setup(
+        exact(),
+        (0..100).map(|_| action_with_status("pending")).collect(),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() <= crate::DEFAULT_BUILD_WAIT,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() > crate::DEFAULT_BUILD_WAIT - secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, .. } if *deadline == crate::DEFAULT_BUILD_WAIT),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_read_ends_the_build_wait_with_its_error() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("building"),
+            answer(
+                404,
+                &[],
+                r#"{"statusCode":404,"error":"Not Found","message":"The action does not exist.","errorCode":"inexistent_action"}"#,
+            ),
+        ],
+    );
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    let e = s.client.actions().wait_until_built(" ").await.unwrap_err();
+    assert!(matches!(e, Error::Request(_)), "{e:?}");
+    assert_eq!(seen(&s).len(), 2);
+}
