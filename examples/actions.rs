@@ -12,11 +12,11 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use auth0_m2m::CallOptions;
 use auth0_m2m::management::actions::{
     ActionBindingRef, ActionBindingWithRef, ActionTrigger, CreateActionRequestContent,
     UpdateActionBindingsRequestContent,
 };
-use auth0_m2m::CallOptions;
 use auth0_m2m_examples::{BoxError, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
 
