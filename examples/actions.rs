@@ -1,5 +1,5 @@
-//! Creates an action for the `post-login` trigger, deploys it, and binds it to the trigger, so
-//! that it runs on every login.
+//! Creates an action for the `post-login` trigger, waits until Auth0 has built it, deploys it,
+//! and binds it to the trigger, so that it runs on every login.
 //!
 //! ```text
 //! AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_CLIENT_SECRET=… \
@@ -10,7 +10,9 @@
 //! `AUTH0_DOMAIN`, a fake tenant is started in-process.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
+use auth0_m2m::CallOptions;
 use auth0_m2m::management::actions::{
     ActionBindingRef, ActionBindingWithRef, ActionTrigger, CreateActionRequestContent,
     UpdateActionBindingsRequestContent,
@@ -34,7 +36,13 @@ async fn run() -> Result<(), BoxError> {
         .with_code(CODE)
         .with_runtime("node22");
     let action = client.actions().create(body).await?;
-    client.actions().deploy(action.id()).await?;
+    // Auth0 builds the action in the background and refuses to deploy it before it is built.
+    let built = client
+        .actions()
+        .wait_until_built(action.id())
+        .options(CallOptions::new().deadline(Duration::from_secs(60)))
+        .await?;
+    client.actions().deploy(built.id()).await?;
 
     let binding = ActionBindingWithRef::new(
         ActionBindingRef::new()

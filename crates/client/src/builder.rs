@@ -76,6 +76,7 @@ enum Credentials {
 /// | keep-warm task | off |
 /// | connect timeout | 5 s ([`DEFAULT_CONNECT_TIMEOUT`]) |
 /// | total timeout per attempt | 30 s ([`DEFAULT_TIMEOUT`]) |
+/// | deadline of a whole call (token, attempts, waits) | none ([`with_deadline`](Self::with_deadline)) |
 /// | retries | [`RetryPolicy::default`]: 3 retries, backoff 200 ms doubling up to 5 s with jitter, server waits honoured up to 30 s |
 /// | response body cap | 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]) |
 /// | telemetry header | on (`Auth0-Client`) |
@@ -97,6 +98,7 @@ pub struct ManagementClientBuilder {
     keep_warm: bool,
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Option<Duration>,
     root_certificates: Vec<Vec<u8>>,
     reqwest_client: Option<reqwest::Client>,
     http_client: Option<Arc<dyn HttpClient>>,
@@ -132,6 +134,7 @@ impl fmt::Debug for ManagementClientBuilder {
             .field("cache", &self.cache)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("root_certificates", &self.root_certificates.len())
             .field("custom_reqwest_client", &self.reqwest_client.is_some())
             .field("custom_http_client", &self.http_client.is_some())
@@ -162,6 +165,7 @@ impl ManagementClientBuilder {
             keep_warm: false,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            deadline: None,
             root_certificates: Vec::new(),
             reqwest_client: None,
             http_client: None,
@@ -356,9 +360,25 @@ impl ManagementClientBuilder {
         self
     }
 
-    /// Sets the total time allowed for one attempt (default 30 s). Retries get their own.
+    /// Sets the time allowed for **one attempt** of a call: connect, send, receive (default
+    /// 30 s, [`DEFAULT_TIMEOUT`]). Each retry gets its own, so a retried call may take several
+    /// times as long; bound the whole call with [`with_deadline`](Self::with_deadline). A call
+    /// overrides it with [`CallOptions::timeout`](crate::CallOptions::timeout).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the time allowed for **a whole call**: the token fetch, every attempt and every
+    /// wait between attempts (backoff, `Retry-After`, `X-RateLimit-Reset`). Default: none, a
+    /// call is bounded only by the per-attempt timeout times the attempts of the
+    /// [`RetryPolicy`] plus their waits, because a good value depends on what the caller is
+    /// doing (a web request handler and a nightly job want very different ones). A call
+    /// overrides it with [`CallOptions::deadline`](crate::CallOptions::deadline), which
+    /// describes what happens when it runs out ([`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded)).
+    /// On a [`List`](crate::List), it applies to each page's call. Must be above zero.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -468,6 +488,12 @@ impl ManagementClientBuilder {
         if self.timeout.is_zero() {
             return Err(ConfigError::Invalid {
                 field: "timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(ConfigError::Invalid {
+                field: "deadline",
                 reason: "must be greater than zero".to_owned(),
             });
         }
@@ -634,6 +660,7 @@ impl ManagementClientBuilder {
                 base_url,
                 retry: self.retry,
                 timeout: self.timeout,
+                deadline: self.deadline,
                 narrowed_scopes,
                 max_response_bytes: self.max_response_bytes,
                 headers,
@@ -894,6 +921,13 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("timeout"), "{e}");
+
+        let e = ManagementClient::builder("tenant.example.com")
+            .with_client_secret("id", "s")
+            .with_deadline(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("invalid deadline"), "{e}");
 
         let e = ManagementClient::builder("tenant.example.com")
             .with_client_secret("id", "s")

@@ -14,7 +14,8 @@ pub type CallFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 
 
 /// A request builder for one operation that is not a list: the operation's required inputs
 /// are already set, its optional query parameters are methods of the builder, and
-/// [`options`](Self::options) changes this call only (timeout, headers, retries).
+/// [`options`](Self::options) changes this call only (per-attempt timeout, whole-call
+/// deadline, headers, retries).
 ///
 /// `.await` sends it and gives the answer's body; [`send_with_response`](Self::send_with_response)
 /// gives the body with its [`ResponseMeta`](crate::ResponseMeta) (status, request id, rate
@@ -33,11 +34,16 @@ pub type CallFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 
 /// let action = client.actions().get("act_123").await?;
 /// println!("{:?}", action.name);
 ///
-/// // The same call with a timeout of its own, and the answer's metadata.
+/// // The same call with limits of its own (5 s per attempt, 12 s in all, retries and their
+/// // waits included), and the answer's metadata.
 /// let response = client
 ///     .actions()
 ///     .get("act_123")
-///     .options(CallOptions::new().timeout(Duration::from_secs(5)))
+///     .options(
+///         CallOptions::new()
+///             .timeout(Duration::from_secs(5))
+///             .deadline(Duration::from_secs(12)),
+///     )
 ///     .send_with_response()
 ///     .await?;
 /// eprintln!("{:?} calls left", response.meta().rate_limit().remaining);
@@ -78,7 +84,8 @@ macro_rules! builder_basics {
     ($builder:ident, $what:literal) => {
         impl<E> $builder<E> {
             #[doc = concat!(
-                "Sets per-call options (timeout, extra headers, retry budget, application name) ",
+                "Sets per-call options (per-attempt timeout, whole-call deadline, extra headers, ",
+                "retry budget, application name) ",
                 "for ", $what, "; they replace the options set before."
             )]
             pub fn options(mut self, options: $crate::CallOptions) -> Self {
@@ -109,6 +116,14 @@ macro_rules! builder_basics {
 pub(crate) use builder_basics;
 
 builder_basics!(Call, "this call");
+
+impl<E> Call<E> {
+    /// The client this call is sent with.
+    #[cfg_attr(not(feature = "actions"), allow(dead_code))]
+    pub(crate) fn client(&self) -> &ManagementClient {
+        &self.client
+    }
+}
 
 impl<E: Endpoint> Call<E> {
     /// Sends the call and reads the answer's body (what `.await` on the call does).

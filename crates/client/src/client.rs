@@ -21,6 +21,8 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
+    /// The whole-call deadline of every call that sets none of its own.
+    pub(crate) deadline: Option<Duration>,
     /// The scopes given to `with_scopes`, when the client narrowed its token.
     pub(crate) narrowed_scopes: Option<Vec<String>>,
     pub(crate) max_response_bytes: usize,
@@ -51,7 +53,11 @@ pub(crate) struct Inner {
 ///   or 503, `X-RateLimit-Reset` on a 429 only (Auth0 sends it on every answer, so it says
 ///   nothing about when a 5xx is over);
 /// - never retries `POST` or `PATCH` after the request may have been processed (only after a
-///   429, or when the connection could not be established at all).
+///   429, or when the connection could not be established at all);
+/// - bounds each attempt by its timeout ([`with_timeout`](ManagementClientBuilder::with_timeout),
+///   [`CallOptions::timeout`]) and, when one is set, the whole call (token fetch, attempts,
+///   waits) by its deadline ([`with_deadline`](ManagementClientBuilder::with_deadline),
+///   [`CallOptions::deadline`]), without starting a wait that would end past it.
 #[derive(Clone)]
 pub struct ManagementClient {
     pub(crate) inner: Arc<Inner>,
@@ -64,6 +70,7 @@ impl fmt::Debug for ManagementClient {
             .field("provider", &self.inner.provider)
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
             .field("max_response_bytes", &self.inner.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -164,7 +171,8 @@ impl ManagementClient {
         }
     }
 
-    /// Sends a prepared request with the token, the 401 rule and the retries.
+    /// Sends a prepared request with the token, the 401 rule and the retries, within the
+    /// call's deadline.
     pub(crate) async fn send(
         &self,
         req: Prepared,
@@ -175,6 +183,7 @@ impl ManagementClient {
         let base_headers = own_headers.as_ref().unwrap_or(&inner.headers);
         let max_retries = options.max_retries.unwrap_or(inner.retry.max_retries());
         let timeout = options.timeout.unwrap_or(inner.timeout);
+        let deadline = Deadline::start(options.deadline.or(inner.deadline));
         let idempotent = matches!(
             req.method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
@@ -185,6 +194,7 @@ impl ManagementClient {
             url.push_str(&req.query);
         }
         let mut retries: u32 = 0;
+        let mut attempts: u32 = 0;
         // When the first 401 arrived. A token requested before that moment may predate the same
         // revocation or signing-key rotation, so it does not count as the fresh token the 401
         // rule promises: if it is rejected too, it is invalidated and one more fresh token is
@@ -194,7 +204,10 @@ impl ManagementClient {
         let mut nonce_retried = false;
         loop {
             // Read the token again for every attempt: another task may have refreshed it.
-            let token = inner.provider.token().await?;
+            let token = deadline
+                .bound(inner.provider.token())
+                .await
+                .ok_or_else(|| deadline.exceeded(&req, attempts))??;
             let mut headers = base_headers.clone();
             authorize(&mut headers, &token, inner.dpop.as_ref(), &req.method, &url).map_err(
                 |message| Error::Transport {
@@ -220,11 +233,15 @@ impl ManagementClient {
             let request = HttpRequest::new(req.method.clone(), url.clone(), headers, body)
                 .with_timeout(timeout)
                 .with_max_response_bytes(inner.max_response_bytes);
-            let result = inner.http.execute(request).await;
+            attempts += 1;
+            let result = deadline
+                .bound(inner.http.execute(request))
+                .await
+                .ok_or_else(|| deadline.exceeded(&req, attempts))?;
             if let (Ok(r), Some(key)) = (&result, &inner.dpop) {
                 key.remember_nonce(&url, &r.headers);
             }
-            let wait = match result {
+            let (wait, error) = match result {
                 Ok(response)
                     if token.is_dpop()
                         && !nonce_retried
@@ -277,27 +294,82 @@ impl ManagementClient {
                     } else {
                         None
                     };
-                    match wait {
-                        Some(wait) => {
-                            tracing::warn!(method = %req.method, path = %req.path, status, retry_in = ?wait, "Management API call failed; retrying");
-                            wait
-                        }
-                        None => return Err(Error::Api(Box::new(error))),
-                    }
+                    (wait, Error::Api(Box::new(error)))
                 }
                 Err(e) => {
-                    let not_sent = matches!(e, auth0_m2m_token::Error::Connect { .. });
-                    if e.is_retryable() && (idempotent || not_sent) && retries < max_retries {
-                        let wait = inner.retry.backoff(retries);
-                        tracing::warn!(method = %req.method, path = %req.path, error = %e, retry_in = ?wait, "Management API call failed; retrying");
-                        wait
-                    } else {
-                        return Err(transport_error(&req, e));
+                    // The transport's own timeout may fire at the very moment the deadline
+                    // runs out: the deadline is what ended the call.
+                    if matches!(e, auth0_m2m_token::Error::Timeout(_)) && deadline.is_over() {
+                        return Err(deadline.exceeded(&req, attempts));
                     }
+                    let not_sent = matches!(e, auth0_m2m_token::Error::Connect { .. });
+                    let wait =
+                        (e.is_retryable() && (idempotent || not_sent) && retries < max_retries)
+                            .then(|| inner.retry.backoff(retries));
+                    (wait, transport_error(&req, e, timeout))
                 }
             };
+            let Some(wait) = wait else {
+                return Err(error);
+            };
+            if !deadline.leaves_time_after(wait) {
+                // Waiting would use up the deadline: end with the failure now, while its
+                // `retry_after` is still worth something to the caller.
+                tracing::warn!(method = %req.method, path = %req.path, error = %error, retry_in = ?wait, "Management API call failed; the wait before a retry would outlast the call's deadline");
+                return Err(error);
+            }
+            tracing::warn!(method = %req.method, path = %req.path, error = %error, retry_in = ?wait, "Management API call failed; retrying");
             retries += 1;
             tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// The whole-call limit of one call: when it started, how long it may take, and when it ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline(Option<(Duration, tokio::time::Instant)>);
+
+impl Deadline {
+    /// A deadline of `limit` from now; no limit for `None`.
+    pub(crate) fn start(limit: Option<Duration>) -> Self {
+        Self(limit.map(|d| (d, tokio::time::Instant::now() + d)))
+    }
+
+    /// Runs `future` until it completes (`Some`) or the deadline runs out (`None`, the future
+    /// dropped).
+    pub(crate) async fn bound<F: std::future::Future>(&self, future: F) -> Option<F::Output> {
+        match self.0 {
+            None => Some(future.await),
+            Some((_, at)) => tokio::time::timeout_at(at, future).await.ok(),
+        }
+    }
+
+    /// The time left before the deadline (zero once it has run out); `None` without one.
+    #[cfg_attr(not(feature = "actions"), allow(dead_code))]
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.0
+            .map(|(_, at)| at.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
+    /// Whether the deadline has run out.
+    pub(crate) fn is_over(&self) -> bool {
+        self.0
+            .is_some_and(|(_, at)| tokio::time::Instant::now() >= at)
+    }
+
+    /// Whether some time would be left after waiting `wait` from now.
+    pub(crate) fn leaves_time_after(&self, wait: Duration) -> bool {
+        self.0
+            .is_none_or(|(_, at)| tokio::time::Instant::now() + wait < at)
+    }
+
+    /// The error of a call that ran out of this deadline after `attempts` attempts.
+    pub(crate) fn exceeded(&self, req: &Prepared, attempts: u32) -> Error {
+        Error::DeadlineExceeded {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            deadline: self.0.map(|(d, _)| d).unwrap_or_default(),
+            attempts,
         }
     }
 }
@@ -332,11 +404,15 @@ pub(crate) fn authorize(
 }
 
 /// The facade's error for a request that got no answer.
-fn transport_error(req: &Prepared, e: auth0_m2m_token::Error) -> Error {
+fn transport_error(req: &Prepared, e: auth0_m2m_token::Error, timeout: Duration) -> Error {
     use auth0_m2m_token::Error as T;
     let (method, path) = (req.method.clone(), req.path.clone());
     match e {
-        T::Timeout(_) => Error::Timeout { method, path },
+        T::Timeout(_) => Error::Timeout {
+            method,
+            path,
+            timeout: Some(timeout),
+        },
         T::BodyTooLarge { limit } => Error::BodyTooLarge {
             method,
             path,

@@ -21,7 +21,11 @@ pub const ERROR_EXCERPT_CHARS: usize = 300;
 
 /// A configuration value was rejected by
 /// [`ManagementClientBuilder::build`](crate::ManagementClientBuilder::build).
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` is short and reads like `Display`, so that `main` returning this error prints
+/// something a person can act on: `ConfigError { kind: MissingCredentials, message: "no client
+/// credentials: …" }`.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The token client configuration was rejected (domain, token URL, credentials, audience,
@@ -72,8 +76,36 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The name of the variant, for `Debug`.
+    fn variant(&self) -> &'static str {
+        match self {
+            ConfigError::Token(_) => "Token",
+            ConfigError::Provider(_) => "Provider",
+            ConfigError::Cache(_) => "Cache",
+            ConfigError::MissingCredentials => "MissingCredentials",
+            ConfigError::InsecureHttp { .. } => "InsecureHttp",
+            ConfigError::InvalidCustomDomain { .. } => "InvalidCustomDomain",
+            ConfigError::Invalid { .. } => "Invalid",
+        }
+    }
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigError")
+            .field("kind", &format_args!("{}", self.variant()))
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
 /// A non-2xx answer of the Management API.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` is short: the method, path, status, Auth0's `errorCode` and `message` (or the
+/// excerpt of a body that is not an error body) and the request id; every header, the rate
+/// limit and the quotas stay in [`meta`](Self::meta) and [`rate_limit`](Self::rate_limit).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP method of the request.
@@ -174,6 +206,27 @@ impl ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ApiError");
+        d.field("method", &format_args!("{}", self.method))
+            .field("path", &self.path)
+            .field("status", &self.status);
+        if let Some(code) = self.error_code() {
+            d.field("error_code", &code);
+        }
+        if let Some(message) = self.message() {
+            d.field("message", &message);
+        } else if let Some(excerpt) = &self.excerpt {
+            d.field("excerpt", excerpt);
+        }
+        if let Some(id) = &self.request_id {
+            d.field("request_id", id);
+        }
+        d.finish()
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -217,7 +270,14 @@ impl fmt::Display for ApiError {
 }
 
 /// An error while calling the Management API.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` is short and says what `Display` says, so that a `main` returning
+/// `Result<(), Box<dyn std::error::Error>>` prints a readable line:
+/// `Error { kind: NotFound { error_code: Some("inexistent_user") }, status: 404, message:
+/// "Management API answered GET … with HTTP 404: …", request_id: "…" }` (the status and the
+/// request id only when there was an answer). Match on the variants, or on
+/// [`kind`](Self::kind), for the details.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Management API answered with a non-2xx status.
@@ -294,13 +354,57 @@ pub enum Error {
         /// The cap in bytes.
         limit: usize,
     },
-    /// The request timed out.
-    #[error("{method} {path} timed out")]
+    /// An attempt of the request outlasted its per-attempt timeout
+    /// ([`CallOptions::timeout`](crate::CallOptions::timeout) or
+    /// [`with_timeout`](crate::ManagementClientBuilder::with_timeout)), and the retries, if
+    /// any, did too. A call that ran out of its whole-call deadline is
+    /// [`Error::DeadlineExceeded`] instead.
+    #[error("{method} {path} timed out{}", match timeout {
+        Some(t) => format!(" (per-attempt timeout of {t:?})"),
+        None => String::new(),
+    })]
     Timeout {
         /// The HTTP method of the request.
         method: Method,
         /// The request path.
         path: String,
+        /// The per-attempt timeout that ran out, when known.
+        timeout: Option<Duration>,
+    },
+    /// The call ran out of its deadline ([`CallOptions::deadline`](crate::CallOptions::deadline)
+    /// or [`with_deadline`](crate::ManagementClientBuilder::with_deadline)), the limit on the
+    /// whole call: token fetch, every attempt and every wait between attempts. The token
+    /// fetch or the attempt under way when it ran out was abandoned.
+    #[error(
+        "{method} {path} did not complete within its deadline of {deadline:?} ({attempts} {} sent)",
+        if *attempts == 1 { "attempt" } else { "attempts" }
+    )]
+    DeadlineExceeded {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The deadline that ran out.
+        deadline: Duration,
+        /// The attempts sent before it ran out, the abandoned one included (0: the token
+        /// fetch took the whole deadline).
+        attempts: u32,
+    },
+    /// Auth0 could not build an action (its `status` is `failed`), found by
+    /// `client.actions().wait_until_built(id)` (feature `actions`).
+    /// Fix the action's code or dependencies and update it; it cannot be deployed as it is.
+    #[error(
+        "the build of action {id} failed (status {status}){}",
+        describe_build_errors(errors)
+    )]
+    ActionBuildFailed {
+        /// The action's id.
+        id: String,
+        /// The status Auth0 reported (`failed`).
+        status: String,
+        /// The build errors Auth0 sent, as received (each usually `{"id", "msg", "url"}`);
+        /// empty when it sent none. At most 20 are kept.
+        errors: Vec<serde_json::Value>,
     },
     /// The request could not be sent or the answer could not be read (connection refused,
     /// TLS failure, connection reset…).
@@ -331,6 +435,7 @@ pub enum Error {
 ///         ErrorKind::RateLimited { retry_after } => println!("slow down: {retry_after:?}"),
 ///         ErrorKind::InsufficientScope { missing } => println!("grant {missing:?}"),
 ///         ErrorKind::Token { .. } => println!("no token: {e}"),
+///         ErrorKind::DeadlineExceeded => println!("out of time: {e}"),
 ///         _ => println!("failed: {e}"),
 ///     },
 /// }
@@ -390,8 +495,10 @@ pub enum ErrorKind {
     },
     /// The request could not be sent or its answer read (connection refused, reset…).
     Transport,
-    /// The request timed out.
+    /// An attempt outlasted its per-attempt timeout ([`Error::Timeout`]).
     Timeout,
+    /// The call outlasted its whole-call deadline ([`Error::DeadlineExceeded`]).
+    DeadlineExceeded,
     /// The server's certificate was not trusted, or TLS is misconfigured: a configuration
     /// problem, not retried.
     Tls,
@@ -402,6 +509,8 @@ pub enum ErrorKind {
     Config,
     /// A paging walk that could not end.
     Pagination,
+    /// An action whose build failed ([`Error::ActionBuildFailed`]).
+    ActionBuildFailed,
 }
 
 impl Error {
@@ -432,10 +541,12 @@ impl Error {
                 retryable: e.is_retryable(),
             },
             Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::DeadlineExceeded { .. } => ErrorKind::DeadlineExceeded,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
             Error::Pagination { .. } => ErrorKind::Pagination,
+            Error::ActionBuildFailed { .. } => ErrorKind::ActionBuildFailed,
             Error::Request(_)
             | Error::InvalidPath { .. }
             | Error::InvalidOptions { .. }
@@ -468,9 +579,16 @@ impl Error {
         matches!(self, Error::Token(_))
     }
 
-    /// Whether the request timed out.
+    /// Whether an attempt outlasted its per-attempt timeout ([`Error::Timeout`]); `false` for
+    /// a call that ran out of its deadline (see
+    /// [`is_deadline_exceeded`](Self::is_deadline_exceeded)).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the call ran out of its whole-call deadline ([`Error::DeadlineExceeded`]).
+    pub fn is_deadline_exceeded(&self) -> bool {
+        matches!(self, Error::DeadlineExceeded { .. })
     }
 
     /// The HTTP status of the answer, when there was one.
@@ -528,10 +646,13 @@ impl Error {
         match self {
             Error::Api(e) => e.status == 429 || (500..=599).contains(&e.status),
             Error::Token(e) => e.is_retryable(),
-            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
+                true
+            }
             Error::Request(_)
             | Error::InvalidOptions { .. }
             | Error::Pagination { .. }
+            | Error::ActionBuildFailed { .. }
             | Error::Tls { .. }
             | Error::InvalidPath { .. }
             | Error::Unsupported(_)
@@ -549,6 +670,21 @@ impl Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind());
+        if let Some(status) = self.status() {
+            d.field("status", &status);
+        }
+        d.field("message", &self.to_string());
+        if let Some(id) = self.request_id() {
+            d.field("request_id", &id);
+        }
+        d.finish()
+    }
+}
+
 impl From<ProviderError> for Error {
     fn from(e: ProviderError) -> Self {
         Error::Token(e)
@@ -559,6 +695,30 @@ impl From<auth0_m2m_management::Error> for Error {
     /// A request that could not be described (page sizes, pagination styles, bodies).
     fn from(e: auth0_m2m_management::Error) -> Self {
         Error::Request(e)
+    }
+}
+
+/// The messages of an action's build errors for a `Display`: `: first; second`, each the
+/// error's `msg` (else its JSON) cut to 300 characters; empty without errors.
+fn describe_build_errors(errors: &[serde_json::Value]) -> String {
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let text = match e.get("msg").and_then(serde_json::Value::as_str) {
+                Some(msg) => msg.to_owned(),
+                None => e.to_string(),
+            };
+            let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            match one_line.char_indices().nth(ERROR_EXCERPT_CHARS) {
+                Some((cut, _)) => format!("{}…", &one_line[..cut]),
+                None => one_line,
+            }
+        })
+        .collect();
+    if messages.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", messages.join("; "))
     }
 }
 
@@ -686,6 +846,79 @@ mod tests {
         let b = e.body.as_ref().unwrap();
         assert_eq!(b.error.as_deref(), Some("Bad token [REDACTED]"));
         assert_eq!(b.extra["attributes"]["list"][0], "[REDACTED]");
+    }
+
+    #[test]
+    fn debug_is_short_and_says_what_display_says_without_secrets() {
+        let token = "eyJ.the-access-token.sig";
+        let h = headers(&[
+            ("x-request-id", "req-42"),
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "49"),
+            ("x-ratelimit-reset", "1700000060"),
+            ("auth0-client-quota-limit", "b=per_hour;q=10;r=7;t=3540"),
+            (
+                "set-cookie",
+                "did=s%3Av0%3Along-cookie-value-that-should-not-be-printed",
+            ),
+        ]);
+        let body = format!(
+            r#"{{"statusCode":404,"error":"Not Found","message":"The user does not exist (sent {token}).","errorCode":"inexistent_user"}}"#
+        );
+        let api = ApiError::from_response(
+            Method::GET,
+            "/api/v2/users/auth0%7C1".into(),
+            meta(404, h),
+            body.as_bytes(),
+            token,
+        );
+        let api_debug = format!("{api:?}");
+        assert!(
+            api_debug.len() <= 300,
+            "{} chars: {api_debug}",
+            api_debug.len()
+        );
+        assert!(api_debug.contains("status: 404"), "{api_debug}");
+        assert!(api_debug.contains("inexistent_user"), "{api_debug}");
+        assert!(api_debug.contains("req-42"), "{api_debug}");
+        assert!(!api_debug.contains("long-cookie-value"), "{api_debug}");
+
+        let e = Error::Api(Box::new(api));
+        let debug = format!("{e:?}");
+        assert!(debug.len() <= 400, "{} chars: {debug}", debug.len());
+        assert!(debug.starts_with("Error { kind: NotFound"), "{debug}");
+        assert!(debug.contains("status: 404"), "{debug}");
+        assert!(debug.contains("The user does not exist"), "{debug}");
+        assert!(debug.contains(r#"request_id: "req-42""#), "{debug}");
+        assert!(!debug.contains("the-access-token"), "{debug}");
+        assert!(!debug.contains("quota"), "{debug}");
+        assert!(!debug.contains("long-cookie-value"), "{debug}");
+        // The same facts as Display.
+        assert!(debug.contains(&format!("{:?}", e.to_string())), "{debug}");
+
+        // An error without an answer: no status, no request id.
+        let e = Error::DeadlineExceeded {
+            method: Method::GET,
+            path: "/api/v2/clients".into(),
+            deadline: Duration::from_secs(5),
+            attempts: 2,
+        };
+        assert_eq!(
+            format!("{e:?}"),
+            r#"Error { kind: DeadlineExceeded, message: "GET /api/v2/clients did not complete within its deadline of 5s (2 attempts sent)" }"#
+        );
+    }
+
+    #[test]
+    fn config_error_debug_is_its_message() {
+        let e = ConfigError::Invalid {
+            field: "deadline",
+            reason: "must be greater than zero".to_owned(),
+        };
+        assert_eq!(
+            format!("{e:?}"),
+            r#"ConfigError { kind: Invalid, message: "invalid deadline: must be greater than zero" }"#
+        );
     }
 
     #[test]

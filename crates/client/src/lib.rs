@@ -70,8 +70,19 @@
 //! [`RawRequest::send_with_response`], [`List::send_with_response`] and [`List::responses`]
 //! return each answer as a [`Response`]:
 //! the body with its [`ResponseMeta`] (status, headers, request id, the parsed rate limit and
-//! M2M quotas). [`CallOptions`] change one call: a timeout, extra headers, a retry budget, an
-//! application name for the `User-Agent`.
+//! M2M quotas). [`CallOptions`] change one call: a per-attempt timeout, a whole-call deadline,
+//! extra headers, a retry budget, an application name for the `User-Agent`.
+//!
+//! # Time limits
+//!
+//! The timeout ([`CallOptions::timeout`], [`ManagementClientBuilder::with_timeout`], 30 s by
+//! default) bounds each attempt; every retry gets a new one, and running out is an
+//! [`Error::Timeout`]. The deadline ([`CallOptions::deadline`],
+//! [`ManagementClientBuilder::with_deadline`], none by default) bounds the whole call: token
+//! fetch, attempts, and the waits before retries. Running out is an
+//! [`Error::DeadlineExceeded`] ([`ErrorKind::DeadlineExceeded`]); a wait that would end past
+//! the deadline is not started, and the call ends with the failure it would have retried. On
+//! a [`List`] the deadline applies to each page's call.
 //!
 //! # HTTP
 //!
@@ -85,7 +96,7 @@
 //! # Defaults
 //!
 //! The defaults (audience `https://{domain}/api/v2/`, in-memory cache, 5 s connect timeout,
-//! 30 s timeout per attempt, 3 retries, 16 MiB response cap, telemetry on, HTTPS only) are
+//! 30 s timeout per attempt, no whole-call deadline, 3 retries, 16 MiB response cap, telemetry on, HTTPS only) are
 //! listed on [`ManagementClientBuilder`].
 //!
 //! # Features
@@ -111,6 +122,8 @@
 //! [`prelude`] holds the names most programs use (`use auth0_m2m::prelude::*;`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actions")]
+mod action_build;
 mod builder;
 mod call;
 mod client;
@@ -146,6 +159,9 @@ pub use auth0_m2m_management as management;
 /// appear in this crate's API: use `auth0_m2m::http::Method` without adding the dependency.
 pub use http;
 
+#[cfg(feature = "actions")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actions")))]
+pub use action_build::{DEFAULT_BUILD_WAIT, WaitUntilBuilt};
 pub use auth0_m2m_token::{ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
 pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,

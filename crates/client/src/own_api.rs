@@ -117,9 +117,10 @@ impl ApiClient {
             let request = HttpRequest::new(method.clone(), url, h, body.clone())
                 .with_max_response_bytes(self.max_response_bytes);
             let response = self.http.execute(request).await.map_err(|e| match e {
-                auth0_m2m_token::Error::Timeout(_) => Error::Timeout {
+                auth0_m2m_token::Error::Timeout(after) => Error::Timeout {
                     method: method.clone(),
                     path: path.clone(),
+                    timeout: (!after.is_zero()).then_some(after),
                 },
                 other => Error::Transport {
                     method: method.clone(),

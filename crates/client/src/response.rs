@@ -156,8 +156,17 @@ impl<T> Response<T> {
     }
 }
 
-/// Options of one call, over the client's own settings: a timeout, extra headers, a retry
-/// budget and an application name for the `User-Agent`.
+/// Options of one call, over the client's own settings: a per-attempt timeout, a whole-call
+/// deadline, extra headers, a retry budget and an application name for the `User-Agent`.
+///
+/// Two limits bound a call's time, and they are independent:
+///
+/// - [`timeout`](Self::timeout) bounds **each attempt** (one request and its answer); a call
+///   that is retried may take several times as long. When it runs out the call fails (or is
+///   retried) with [`Error::Timeout`].
+/// - [`deadline`](Self::deadline) bounds **the whole call**: the token fetch, every attempt,
+///   and every wait between attempts (backoff, `Retry-After`, `X-RateLimit-Reset`). When it
+///   runs out the call fails with [`Error::DeadlineExceeded`].
 ///
 /// Every option is checked when the call is sent; a bad one fails the call with
 /// [`Error::InvalidOptions`] before anything goes out.
@@ -169,6 +178,7 @@ impl<T> Response<T> {
 ///
 /// let options = CallOptions::new()
 ///     .timeout(Duration::from_secs(5))
+///     .deadline(Duration::from_secs(12))
 ///     .max_retries(0)
 ///     .header("x-correlation-id", "job-42")
 ///     .app_name("nightly-sync/1.2");
@@ -184,6 +194,7 @@ impl<T> Response<T> {
 #[must_use]
 pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) app_name: Option<String>,
@@ -194,6 +205,7 @@ impl fmt::Debug for CallOptions {
         // Header values may carry anything the caller chose to send: names only.
         f.debug_struct("CallOptions")
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field(
                 "headers",
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
@@ -213,10 +225,34 @@ impl CallOptions {
         Self::default()
     }
 
-    /// The total time allowed for each attempt of this call (instead of the client's
-    /// [`with_timeout`](crate::ManagementClientBuilder::with_timeout)). Must be above zero.
+    /// The time allowed for **each attempt** of this call: one request and its answer
+    /// (instead of the client's
+    /// [`with_timeout`](crate::ManagementClientBuilder::with_timeout), 30 s by default). A
+    /// retried call may take several times as long; bound the whole call with
+    /// [`deadline`](Self::deadline). An attempt that runs out of it is an
+    /// [`Error::Timeout`] (retried when the call may be). Must be above zero.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time allowed for **the whole call** (instead of the client's
+    /// [`with_deadline`](crate::ManagementClientBuilder::with_deadline); no deadline by
+    /// default): the token fetch, every attempt and every wait between attempts (backoff,
+    /// `Retry-After`, `X-RateLimit-Reset`). Must be above zero.
+    ///
+    /// - When it runs out during the token fetch or an attempt, that work is abandoned and
+    ///   the call fails at once with [`Error::DeadlineExceeded`]
+    ///   ([`ErrorKind::DeadlineExceeded`](crate::ErrorKind::DeadlineExceeded)).
+    /// - A wait before a retry that would end at or after the deadline is not waited for:
+    ///   the call fails at once with the failure it would have retried (a 429 with its
+    ///   [`retry_after`](Error::retry_after), a 5xx, a per-attempt [`Error::Timeout`]…), so the
+    ///   caller still learns what went wrong and how long the server asked to wait.
+    ///
+    /// The per-attempt [`timeout`](Self::timeout) still applies inside it. On a
+    /// [`List`](crate::List), the deadline applies to each page's call, not to the walk.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -248,6 +284,9 @@ impl CallOptions {
         let invalid = |reason: String| Error::InvalidOptions { reason };
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(invalid("the timeout must be greater than zero".to_owned()));
+        }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(invalid("the deadline must be greater than zero".to_owned()));
         }
         if self.headers.is_empty() && self.app_name.is_none() {
             return Ok(None);
@@ -334,6 +373,7 @@ mod tests {
             CallOptions::new().app_name("has space"),
             CallOptions::new().app_name(""),
             CallOptions::new().timeout(Duration::ZERO),
+            CallOptions::new().deadline(Duration::ZERO),
         ] {
             let err = options.apply(&base()).unwrap_err();
             assert!(matches!(err, Error::InvalidOptions { .. }), "{err:?}");

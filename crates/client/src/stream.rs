@@ -35,7 +35,8 @@ pub type ItemStream<T> = BoxStream<'static, Result<T, Error>>;
 /// page ([`pages`](Self::pages)) or answer with its metadata ([`responses`](Self::responses)),
 /// collect every item ([`collect_all`](Self::collect_all)), or send one page
 /// ([`send`](Self::send), or `.await` on the list). [`options`](Self::options) apply to every
-/// page request.
+/// page request: a [`deadline`](crate::CallOptions::deadline) bounds each page's call (its
+/// token fetch, attempts and retries), not the whole walk.
 ///
 /// Created by the resource handles (`client.clients().list()`, `client.users().list()`…) or
 /// by [`ManagementClient::list`] for any [`Paginated`] endpoint.
@@ -103,12 +104,26 @@ where
 
     /// Sends one request: the page set with [`page`](Self::page), or the server's default
     /// first page when none was set (what `.await` on the list does).
-    pub async fn send(&self) -> Result<Page<E::Item>, Error> {
+    ///
+    /// Like [`Call::send`](crate::Call::send) it takes the list, so the futures of several
+    /// lists can be awaited together (clone a list first to send it again):
+    ///
+    /// ```no_run
+    /// # async fn run(client: auth0_m2m::ManagementClient) -> Result<(), auth0_m2m::Error> {
+    /// let lists = [client.roles().list(), client.roles().list().name_filter("admin")];
+    /// let pages = futures::future::join_all(lists.map(|list| list.send())).await;
+    /// for page in pages {
+    ///     println!("{} roles", page?.items().len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send(self) -> Result<Page<E::Item>, Error> {
         self.send_with_response().await.map(Response::into_body)
     }
 
     /// Like [`send`](Self::send), with the answer's metadata (rate limit, request id…).
-    pub async fn send_with_response(&self) -> Result<Response<Page<E::Item>>, Error> {
+    pub async fn send_with_response(self) -> Result<Response<Page<E::Item>>, Error> {
         self.client
             .execute_with(&self.endpoint, &self.options)
             .await

@@ -15,12 +15,15 @@ use http::{HeaderMap, Method};
 use crate::{Error, ManagementClient};
 use auth0_m2m_token::{Error as TransportError, HttpClient, HttpRequest, HttpResponse};
 
-/// Issues `tok-1`, `tok-2`… and counts the fetches.
-struct Source(AtomicU64);
+/// Issues `tok-1`, `tok-2`… and counts the fetches; each fetch takes the time in the second
+/// field (none by default).
+struct Source(AtomicU64, Mutex<Duration>);
 
 #[async_trait]
 impl TokenSource for Source {
     async fn fetch_token(&self) -> Result<AccessToken, auth0_m2m_token::Error> {
+        let delay = *self.1.lock().unwrap();
+        tokio::time::sleep(delay).await;
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
         let now = SystemTime::now();
         Ok(AccessToken::new(
@@ -46,6 +49,9 @@ struct Script {
     /// Every request as it was handed to the transport.
     requests: Mutex<Vec<HttpRequest>>,
     provider: Mutex<Option<TokenProvider>>,
+    /// How long the tenant takes to answer each request (none by default). A request whose
+    /// timeout is shorter fails with a transport timeout when it runs out, as reqwest does.
+    latency: Mutex<Duration>,
 }
 
 impl std::fmt::Debug for Script {
@@ -73,6 +79,14 @@ impl HttpClient for Mock {
             .push((request.method.clone(), request.url.clone(), auth));
         self.0.requests.lock().unwrap().push(request.clone());
         let step = self.0.steps.lock().unwrap().pop_front();
+        let latency = *self.0.latency.lock().unwrap();
+        match request.timeout {
+            Some(timeout) if timeout < latency => {
+                tokio::time::sleep(timeout).await;
+                return Err(TransportError::Timeout(timeout));
+            }
+            _ => tokio::time::sleep(latency).await,
+        }
         match step {
             Some(step) => step(&self.0),
             None => Ok(response(500, &[], "no scripted answer left")),
@@ -106,17 +120,25 @@ struct Setup {
 }
 
 fn setup(policy: RetryPolicy, steps: Vec<Step>) -> Setup {
-    let source = Arc::new(Source(AtomicU64::new(0)));
+    setup_with(policy, steps, |builder| builder)
+}
+
+/// [`setup`], with more builder settings.
+fn setup_with(
+    policy: RetryPolicy,
+    steps: Vec<Step>,
+    configure: impl FnOnce(crate::ManagementClientBuilder) -> crate::ManagementClientBuilder,
+) -> Setup {
+    let source = Arc::new(Source(AtomicU64::new(0), Mutex::new(Duration::ZERO)));
     let provider = TokenProvider::builder(Arc::clone(&source)).build().unwrap();
     let script = Arc::new(Script::default());
     *script.steps.lock().unwrap() = steps.into();
     *script.provider.lock().unwrap() = Some(provider.clone());
     let mock = Mock(Arc::clone(&script));
-    let client = ManagementClient::builder_with_provider(provider, "https://t.example")
+    let builder = ManagementClient::builder_with_provider(provider, "https://t.example")
         .with_retry_policy(policy)
-        .with_http_client(Arc::new(mock))
-        .build()
-        .unwrap();
+        .with_http_client(Arc::new(mock));
+    let client = configure(builder).build().unwrap();
     Setup {
         client,
         script,
@@ -769,4 +791,531 @@ async fn a_write_call_sends_its_body_and_a_deletion_reads_no_content() {
     );
     s.client.roles().delete("rol_1").await.unwrap();
     assert_eq!(seen(&s)[1].0, Method::DELETE);
+}
+
+/// Makes the scripted tenant take `latency` to answer every request.
+fn slow_tenant(s: &Setup, latency: Duration) {
+    *s.script.latency.lock().unwrap() = latency;
+}
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_ends_a_call_to_a_slow_tenant_on_time() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    slow_tenant(&s, secs(6));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(4500) && took <= Duration::from_millis(5500),
+        "{took:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::DeadlineExceeded);
+    assert!(e.is_deadline_exceeded() && !e.is_timeout(), "{e:?}");
+    assert!(e.is_retryable());
+    assert!(
+        matches!(e, Error::DeadlineExceeded { deadline, attempts: 1, .. } if deadline == secs(5)),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("deadline of 5s"), "{text}");
+    assert!(text.contains("GET /api/v2/clients/abc"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_client_deadline_applies_to_every_call_and_a_call_may_change_it() {
+    use crate::CallOptions;
+    let s = setup_with(
+        exact(),
+        vec![answer(200, &[], OK_CLIENT), answer(200, &[], OK_CLIENT)],
+        |b| b.with_deadline(secs(2)),
+    );
+    slow_tenant(&s, secs(3));
+    let start = tokio::time::Instant::now();
+    let e = s.client.clients().get("abc").await.unwrap_err();
+    assert!(e.is_deadline_exceeded(), "{e:?}");
+    assert_eq!(start.elapsed(), secs(2));
+    assert!(e.to_string().contains("deadline of 2s"), "{e}");
+    // A call's own deadline replaces the client's.
+    let start = tokio::time::Instant::now();
+    let c = s
+        .client
+        .clients()
+        .get("abc")
+        .options(CallOptions::new().deadline(secs(4)))
+        .await
+        .unwrap();
+    assert_eq!(c.client_id.as_deref(), Some("abc"));
+    assert_eq!(start.elapsed(), secs(3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_and_backoff_stop_at_the_deadline() {
+    use crate::CallOptions;
+    let policy = exact().with_max_retries(10);
+    let options = CallOptions::new().deadline(secs(3));
+    // Each 503 takes a second: 0–1 s, wait 200 ms, 1.2–2.2 s, wait 400 ms, then the attempt
+    // from 2.6 s is cut off at 3 s.
+    let s = setup(
+        policy.clone(),
+        (0..10).map(|_| answer(503, &[], ERR_503)).collect(),
+    );
+    slow_tenant(&s, secs(1));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(&GetClient::new("abc"), &options)
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(3));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 3, .. }),
+        "{e:?}"
+    );
+    assert_eq!(seen(&s).len(), 3);
+
+    // Immediate 503s: waits of 200 ms and 400 ms fit in a 1 s deadline; the next (800 ms,
+    // ending at 1.4 s) does not, so the 503 is returned at 0.6 s instead of sleeping past it.
+    let s = setup(policy, (0..10).map(|_| answer(503, &[], ERR_503)).collect());
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(1)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(600));
+    assert_eq!(e.status(), Some(503), "{e:?}");
+    assert_eq!(seen(&s).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_longer_than_the_remaining_deadline_is_not_waited_for() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(
+        exact(),
+        vec![
+            answer(429, &[("retry-after", "4")], "{}"),
+            answer(200, &[], OK_CLIENT),
+        ],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    // The 4 s asked for are shorter than the 5 s deadline, but not than the 3 s left of it
+    // when the 429 arrives at 2 s.
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(2), "not waited for");
+    assert_eq!(
+        e.kind(),
+        ErrorKind::RateLimited {
+            retry_after: Some(secs(4))
+        }
+    );
+    assert_eq!(seen(&s).len(), 1);
+    // Without the deadline the same answer is waited for.
+    let s = setup(
+        exact(),
+        vec![
+            answer(429, &[("retry-after", "4")], "{}"),
+            answer(200, &[], OK_CLIENT),
+        ],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    s.client.execute(&GetClient::new("abc")).await.unwrap();
+    assert_eq!(start.elapsed(), secs(8));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_token_fetch_counts_against_the_deadline() {
+    use crate::CallOptions;
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    *s.source.1.lock().unwrap() = secs(6);
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(5));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 0, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("0 attempts sent"), "{e}");
+    assert!(seen(&s).is_empty());
+
+    // 3 s for the token and 3 s for the answer: the answer is cut off at 5 s.
+    let s = setup(exact(), vec![answer(200, &[], OK_CLIENT)]);
+    *s.source.1.lock().unwrap() = secs(3);
+    slow_tenant(&s, secs(3));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(
+            &GetClient::new("abc"),
+            &CallOptions::new().deadline(secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(5));
+    assert!(
+        matches!(e, Error::DeadlineExceeded { attempts: 1, .. }),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_per_attempt_timeout_alone_bounds_each_attempt() {
+    use crate::{CallOptions, ErrorKind};
+    let s = setup(
+        exact(),
+        (0..4).map(|_| answer(200, &[], OK_CLIENT)).collect(),
+    );
+    slow_tenant(&s, secs(6));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .execute_with(&GetClient::new("abc"), &CallOptions::new().timeout(secs(5)))
+        .await
+        .unwrap_err();
+    // Four attempts of 5 s, and backoffs of 200, 400 and 800 ms between them.
+    assert_eq!(start.elapsed(), Duration::from_millis(21_400));
+    assert_eq!(seen(&s).len(), 4);
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(e.is_timeout() && !e.is_deadline_exceeded(), "{e:?}");
+    assert!(e.to_string().contains("per-attempt timeout of 5s"), "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_applies_to_each_page_of_a_walk() {
+    use crate::CallOptions;
+    use auth0_m2m_management::PageRequest;
+    let page = |start: u64, id: &'static str| {
+        let body = format!(
+            r#"{{"roles":[{{"id":"{id}","name":"{id}"}}],"start":{start},"limit":1,"total":3}}"#
+        );
+        Box::new(move |_: &Script| Ok(response(200, &[], &body))) as Step
+    };
+    let s = setup(
+        exact(),
+        vec![page(0, "rol_1"), page(1, "rol_2"), page(2, "rol_3")],
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    // Three pages of 2 s each: 6 s in all, but each page within its 3 s.
+    let all = s
+        .client
+        .roles()
+        .list()
+        .page(PageRequest::offset(1).unwrap())
+        .unwrap()
+        .options(CallOptions::new().deadline(secs(3)))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(start.elapsed(), secs(6));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_pages_of_several_lists_are_sent_together() {
+    let s = setup(
+        exact(),
+        vec![
+            answer(200, &[], r#"[{"id":"rol_1","name":"a"}]"#),
+            answer(200, &[], r#"[{"id":"rol_2","name":"b"}]"#),
+            answer(200, &[], r#"[{"id":"rol_3","name":"c"}]"#),
+        ],
+    );
+    slow_tenant(&s, secs(1));
+    let lists = ["a", "b", "c"].map(|name| s.client.roles().list().name_filter(name));
+    let start = tokio::time::Instant::now();
+    let pages = futures::future::join_all(lists.map(|list| list.send())).await;
+    // Sent together: one second for the three, not three.
+    assert_eq!(start.elapsed(), secs(1));
+    let mut ids: Vec<String> = pages
+        .into_iter()
+        .flat_map(|page| page.unwrap().into_items())
+        .filter_map(|role| role.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["rol_1", "rol_2", "rol_3"]);
+    let mut urls: Vec<String> = seen(&s).into_iter().map(|(_, url, _)| url).collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        ["a", "b", "c"].map(|name| format!("https://t.example/api/v2/roles?name_filter={name}"))
+    );
+    // `send_with_response` takes the list too.
+    let s = setup(
+        exact(),
+        vec![answer(200, &[("x-request-id", "req-1")], "[]")],
+    );
+    let responses =
+        futures::future::join_all([s.client.roles().list()].map(|list| list.send_with_response()))
+            .await;
+    assert_eq!(
+        responses[0].as_ref().unwrap().meta().request_id(),
+        Some("req-1")
+    );
+}
+
+/// An action whose `status` is `status`, as `GET /api/v2/actions/actions/{id}` answers.
+fn action_with_status(status: &'static str) -> Step {
+    let body = format!(r#"{{"id":"act_1","name":"add-claim","status":"{status}"}}"#);
+    Box::new(move |_: &Script| Ok(response(200, &[], &body)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_build_polls_with_backoff_until_it_is_built() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("pending"),
+            action_with_status("building"),
+            action_with_status("built"),
+        ],
+    );
+    let wait = s.client.actions().wait_until_built("act_1");
+    assert!(
+        seen(&s).is_empty(),
+        "nothing is sent before the wait is awaited"
+    );
+    let start = tokio::time::Instant::now();
+    let action = wait.await.unwrap();
+    assert_eq!(action.id(), "act_1");
+    // Pauses of 500 ms, then 1 s.
+    assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    let seen = seen(&s);
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|(method, url, _)| *method == Method::GET
+        && url == "https://t.example/api/v2/actions/actions/act_1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_build_status_in_capitals_or_absent_counts_as_built() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("BUILDING"),
+            action_with_status("BUILT"),
+            answer(200, &[], r#"{"id":"act_1"}"#),
+        ],
+    );
+    let action = s.client.actions().wait_until_built("act_1").await.unwrap();
+    assert_eq!(action.status.unwrap().as_str(), "BUILT");
+    assert_eq!(seen(&s).len(), 2);
+    let action = s.client.actions().wait_until_built("act_1").await.unwrap();
+    assert!(action.status.is_none());
+    assert_eq!(seen(&s).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_build_is_a_typed_error_with_the_build_errors() {
+    use crate::ErrorKind;
+    let failed = r#"{"id":"act_1","status":"failed","current_version":{"status":"FAILED","errors":[{"id":"BUILD_ERR","msg":"Cannot find module 'lodahs'","url":"https://example.com/e"}]}}"#;
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("building"),
+            answer(200, &[], failed),
+            answer(
+                200,
+                &[],
+                r#"{"id":"act_2","status":"failed","errors":[{"msg":"syntax error\non line 2"}]}"#,
+            ),
+            answer(200, &[], r#"{"id":"act_3","status":"failed"}"#),
+        ],
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(500));
+    assert_eq!(e.kind(), ErrorKind::ActionBuildFailed);
+    assert!(!e.is_retryable());
+    match &e {
+        Error::ActionBuildFailed { id, status, errors } => {
+            assert_eq!(id, "act_1");
+            assert_eq!(status, "failed");
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0]["id"], "BUILD_ERR");
+        }
+        other => panic!("not a build failure: {other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "the build of action act_1 failed (status failed): Cannot find module 'lodahs'"
+    );
+    // The action's own errors, on one line.
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_2")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("failed (status failed): syntax error on line 2"),
+        "{e}"
+    );
+    // No errors sent: the status alone.
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_3")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the build of action act_3 failed (status failed)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_build_stops_at_the_deadline() {
+    use crate::CallOptions;
+    // Immediate answers: reads at 0, 0.5 s and 1.5 s; the next pause (2 s) would end past the
+    // 3 s deadline, so the wait ends at 1.5 s without sleeping past it.
+    let s = setup(
+        exact(),
+        (0..10).map(|_| action_with_status("building")).collect(),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .options(CallOptions::new().deadline(secs(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 3, .. } if *deadline == secs(3)),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("/api/v2/actions/actions/act_1"),
+        "{e}"
+    );
+
+    // A slow tenant: the read from 2.5 s is cut off at the deadline, 3 s.
+    let s = setup(
+        exact(),
+        (0..10).map(|_| action_with_status("building")).collect(),
+    );
+    slow_tenant(&s, secs(2));
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .options(CallOptions::new().deadline(secs(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), secs(3));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 2, .. } if *deadline == secs(3)),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_build_wait_without_a_deadline_is_bounded_by_the_client_or_the_default() {
+    let s = setup_with(
+        exact(),
+        (0..20).map(|_| action_with_status("pending")).collect(),
+        |b| b.with_deadline(secs(10)),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    // Reads at 0, 0.5, 1.5, 3.5 and 7.5 s; the next pause (5 s) would end past 10 s.
+    assert_eq!(start.elapsed(), Duration::from_millis(7500));
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, attempts: 5, .. } if *deadline == secs(10)),
+        "{e:?}"
+    );
+
+    let s = setup(
+        exact(),
+        (0..100).map(|_| action_with_status("pending")).collect(),
+    );
+    let start = tokio::time::Instant::now();
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() <= crate::DEFAULT_BUILD_WAIT,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() > crate::DEFAULT_BUILD_WAIT - secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        matches!(&e, Error::DeadlineExceeded { deadline, .. } if *deadline == crate::DEFAULT_BUILD_WAIT),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_read_ends_the_build_wait_with_its_error() {
+    let s = setup(
+        exact(),
+        vec![
+            action_with_status("building"),
+            answer(
+                404,
+                &[],
+                r#"{"statusCode":404,"error":"Not Found","message":"The action does not exist.","errorCode":"inexistent_action"}"#,
+            ),
+        ],
+    );
+    let e = s
+        .client
+        .actions()
+        .wait_until_built("act_1")
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    let e = s.client.actions().wait_until_built(" ").await.unwrap_err();
+    assert!(matches!(e, Error::Request(_)), "{e:?}");
+    assert_eq!(seen(&s).len(), 2);
 }

@@ -119,9 +119,17 @@ async fn generic_collections_create_read_update_list_and_delete() {
     assert_eq!(created["name"], "my-action");
     let id = created["id"].as_str().expect("id").to_owned();
 
+    assert_eq!(created["status"], "pending", "{created}");
+
+    // Built in the background: each read moves the build one step.
     let item = format!("/api/v2/actions/actions/{id}");
     let (s, read) = call(&t, &http, &token, Method::GET, &item, None).await;
     assert_eq!((s, &read["name"]), (200, &json!("my-action")));
+    assert_eq!(read["status"], "building");
+    for _ in 0..2 {
+        let (_, read) = call(&t, &http, &token, Method::GET, &item, None).await;
+        assert_eq!(read["status"], "built");
+    }
 
     let (s, updated) = call(
         &t,
@@ -136,6 +144,8 @@ async fn generic_collections_create_read_update_list_and_delete() {
         (s, &updated["name"], &updated["id"]),
         (200, &json!("renamed"), &json!(id))
     );
+    // An update is built again.
+    assert_eq!(updated["status"], "pending", "{updated}");
 
     // The sample item and the new one, one per page.
     let (s, page) = call(

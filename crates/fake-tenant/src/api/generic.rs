@@ -398,6 +398,23 @@ fn not_found(template: &str) -> ApiErr {
     )
 }
 
+/// The collection of actions, which Auth0 builds in the background.
+const ACTIONS: &str = "/actions/actions";
+
+/// Auth0 builds an action after a create or an update (its recordings read `pending`, then
+/// `building`, then `built`): each read of an action that is not built yet moves it one step.
+fn advance_action_build(collection: &str, item: &mut Value) {
+    if collection != ACTIONS {
+        return;
+    }
+    let next = match item.get("status").and_then(Value::as_str) {
+        Some("pending") => "building",
+        Some("building") => "built",
+        _ => return,
+    };
+    item["status"] = Value::from(next);
+}
+
 /// The array of a membership body (`{"roles": ["rol_1"]}`), if the body is one.
 fn membership(body: &Map<String, Value>) -> Option<Vec<Value>> {
     match body.iter().collect::<Vec<_>>().as_slice() {
@@ -455,7 +472,10 @@ pub(super) fn handle(
                 return Err(not_found(&parent_template));
             };
             match op.method {
-                "GET" => Ok(answer(op, &shaped(&items[pos], &answer_shape))),
+                "GET" => {
+                    advance_action_build(&parent_template, &mut items[pos]);
+                    Ok(answer(op, &shaped(&items[pos], &answer_shape)))
+                }
                 "DELETE" => {
                     items.remove(pos);
                     Ok(answer(op, &answer_sample))
@@ -471,6 +491,10 @@ pub(super) fn handle(
                             if k != key {
                                 o.insert(k, v);
                             }
+                        }
+                        if parent_template == ACTIONS {
+                            // An update is a new draft, built again.
+                            o.insert("status".into(), Value::from("pending"));
                         }
                     }
                     Ok(answer(op, &shaped(item, &answer_shape)))
