@@ -8,7 +8,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::JobsExport, _) => export_job(ctx, store),
         (Route::JobsImport, _) => import_job(ctx, store),
         (Route::Job(id), _) => {
-            let job = find_mut(&mut store.jobs, "id", id).ok_or_else(|| {
+            let job = find_mut(store.items_mut(crate::store::JOBS), "id", id).ok_or_else(|| {
                 ApiErr::not_found("The job does not exist", Some("inexistent_job"))
             })?;
             let out = advance_job(job, &ctx.app.base_url);
@@ -50,7 +50,7 @@ pub(super) fn export_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     if let Some(f) = body.get("fields") {
         job["fields"] = f.clone();
     }
-    store.jobs.push(job.clone());
+    store.items_mut(crate::store::JOBS).push(job.clone());
     Ok(json(StatusCode::OK, &public_job(&job)))
 }
 
@@ -100,7 +100,7 @@ pub(super) fn import_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     if let Some(ext) = field("external_id") {
         job["external_id"] = json!(String::from_utf8_lossy(&ext).trim());
     }
-    store.jobs.push(job.clone());
+    store.items_mut(crate::store::JOBS).push(job.clone());
     Ok(json(StatusCode::ACCEPTED, &public_job(&job)))
 }
 

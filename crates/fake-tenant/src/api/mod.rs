@@ -332,7 +332,7 @@ async fn dispatch(app: &App, req: Request) -> Response {
             let result = if credentials::owns(op, &segs, store) {
                 credentials::handle(&method, &segs, &ctx, store)
             } else {
-                generic::handle(op, &segs, &ctx, &mut store.generic)
+                generic::handle(op, &segs, &ctx, store)
             };
             (result, format!("Call {}", op.id))
         }
