@@ -180,6 +180,24 @@ impl Store {
         self.collections.entry(path.to_owned()).or_default()
     }
 
+    /// Whether `path` lies below an item the tenant holds in one of its [`OWNED`] collections
+    /// (`/organizations/org_1/enabled_connections` when `org_1` is an organization of the
+    /// tenant): the sub-collections of a real object start empty.
+    pub(crate) fn under_held_item(&self, path: &str) -> bool {
+        OWNED.iter().any(|owned| {
+            path.strip_prefix(owned)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.split_once('/'))
+                .is_some_and(|(id, _)| {
+                    self.items(owned).iter().any(|item| {
+                        ["id", "client_id", "user_id"]
+                            .iter()
+                            .any(|k| item[*k].as_str() == Some(id))
+                    })
+                })
+        })
+    }
+
     /// The singleton at `path`, if it was written.
     pub(crate) fn singleton(&self, path: &str) -> Option<&Value> {
         self.singletons.get(path)

@@ -107,10 +107,31 @@ fn op_at(method: &str, template: &str) -> Option<&'static Op> {
 /// Whether a template names a collection: its `GET` lists, or a `POST` creates in it. Item
 /// routes under anything else (`/email-templates/{templateName}`,
 /// `/prompts/{prompt}/custom-text/{language}`) are keyed singletons.
+///
+/// A `POST` beside a `GET` that answers one object, with no item route below
+/// (`/hooks/{id}/secrets`, `/emails/provider`), creates or adds to that object: a singleton.
 fn is_collection(template: &str) -> bool {
-    super::generated::OPERATIONS
-        .iter()
-        .any(|o| o.path == template && ((o.method == "GET" && lists(o)) || o.method == "POST"))
+    let ops = || {
+        super::generated::OPERATIONS
+            .iter()
+            .filter(move |o| o.path == template)
+    };
+    let read = ops().find(|o| o.method == "GET");
+    let has_items = super::generated::OPERATIONS.iter().any(|o| {
+        o.path
+            .strip_prefix(template)
+            .and_then(|rest| rest.strip_prefix("/{"))
+            .is_some_and(|rest| !rest.contains('/'))
+    });
+    read.is_some_and(lists) || ops().any(|o| o.method == "POST") && (read.is_none() || has_items)
+}
+
+/// The value secret-holding singletons show in place of each secret (`GET /hooks/{id}/secrets`).
+const VALUE_NOT_SHOWN: &str = "_VALUE_NOT_SHOWN_";
+
+/// Whether the answers of `op` hide the values of a map of secrets.
+fn hides_values(op: &Op) -> bool {
+    op.method == "GET" && op.path.ends_with("/secrets")
 }
 
 fn lists(op: &Op) -> bool {
@@ -305,7 +326,7 @@ fn new_id(store: &mut Store, template: &str, sample: &Value) -> Value {
 
 /// The collection at `concrete`, seeded with the sample item on first use.
 fn collection<'s>(store: &'s mut Store, concrete: &str, template: &str) -> &'s mut Vec<Value> {
-    let owned = crate::store::OWNED.contains(&concrete);
+    let owned = crate::store::OWNED.contains(&concrete) || store.under_held_item(concrete);
     store
         .collections
         .entry(concrete.to_owned())
@@ -370,6 +391,42 @@ fn answer(op: &Op, body: &Value) -> Response {
         json(status, &Value::Array(vec![item]))
     } else {
         json(status, body)
+    }
+}
+
+/// Sets the timestamps the store keeps, where the item's schema (`shape`) has them:
+/// `created_at` (when `created`) and `updated_at`, now.
+fn stamp(item: &mut Value, shape: &Value, created: bool) {
+    let now = Value::String(iso8601(now_ms()));
+    let plain = plain(shape);
+    if let Some(o) = item.as_object_mut() {
+        if created && plain.get("created_at").is_some() {
+            o.insert("created_at".into(), now.clone());
+        }
+        if plain.get("updated_at").is_some() {
+            o.insert("updated_at".into(), now);
+        }
+    }
+}
+
+/// Fills the object an item names by id from the store: `connection` (`name`, `strategy`) of
+/// its `connection_id`, as Auth0 answers an organization's enabled connection.
+fn expand_references(store: &Store, item: &mut Value) {
+    let Some(id) = item.get("connection_id").and_then(Value::as_str) else {
+        return;
+    };
+    let Some(conn) = store
+        .items(crate::store::CONNECTIONS)
+        .iter()
+        .find(|c| c["id"].as_str() == Some(id))
+    else {
+        return;
+    };
+    let expanded = json!({"name": conn["name"], "strategy": conn["strategy"]});
+    if let Some(o) = item.as_object_mut()
+        && o.contains_key("connection")
+    {
+        o.insert("connection".into(), expanded);
     }
 }
 
@@ -466,6 +523,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                             }
                         }
                     }
+                    stamp(item, &item_sample(&parent_template), false);
                     Ok(answer(op, &shaped(item, &answer_shape)))
                 }
             }
@@ -504,12 +562,37 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             } else {
                 item_sample(op.path)
             };
+            let sent = body.get(&key).filter(|v| !v.is_null()).cloned();
             let mut item = shaped(&Value::Object(body), &base);
-            let id_sample = plain(&base).get(&key).cloned().unwrap_or(Value::Null);
-            let id = new_id(store, op.path, &id_sample);
-            item[&key] = id;
-            collection(store, &concrete, op.path).push(item.clone());
+            // An item named by what it links (an organization's enabled connection is its
+            // `connection_id`) keeps the id sent, and replaces an earlier link of it.
+            let id = match sent {
+                Some(id) => id,
+                None => {
+                    let id_sample = plain(&base).get(&key).cloned().unwrap_or(Value::Null);
+                    new_id(store, op.path, &id_sample)
+                }
+            };
+            item[&key] = id.clone();
+            stamp(&mut item, &base, true);
+            expand_references(store, &mut item);
+            let items = collection(store, &concrete, op.path);
+            items.retain(|i| i[&key] != id);
+            items.push(item.clone());
             Ok(answer(op, &shaped(&item, &answer_shape)))
+        }
+        ("GET", _) if hides_values(op) => {
+            let shown: Map<String, Value> = store
+                .singletons
+                .get(&concrete)
+                .and_then(Value::as_object)
+                .map(|o| {
+                    o.keys()
+                        .map(|k| (k.clone(), Value::String(VALUE_NOT_SHOWN.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(answer(op, &Value::Object(shown)))
         }
         ("GET", _) => {
             let stored = store.singletons.get(&concrete).cloned();
@@ -533,8 +616,30 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             }
             Ok(answer(op, &shaped(stored, &answer_shape)))
         }
+        ("POST", _) if op_at("GET", op.path).is_some() => {
+            // Creates the singleton, or adds to it (secrets added to a hook's).
+            let stored = store
+                .singletons
+                .entry(concrete)
+                .or_insert_with(|| Value::Object(Map::new()));
+            match stored.as_object_mut() {
+                Some(o) => o.extend(body),
+                None => *stored = Value::Object(body),
+            }
+            Ok(answer(op, &shaped(stored, &answer_shape)))
+        }
         ("DELETE", _) => {
-            store.singletons.remove(&concrete);
+            match (raw, store.singletons.get_mut(&concrete)) {
+                // A list of names removes those entries (a hook's secrets by name).
+                (Value::Array(names), Some(Value::Object(o))) => {
+                    for name in names.iter().filter_map(Value::as_str) {
+                        o.remove(name);
+                    }
+                }
+                _ => {
+                    store.singletons.remove(&concrete);
+                }
+            }
             Ok(answer(op, &answer_sample))
         }
         _ => Ok(answer(op, &answer_sample)),

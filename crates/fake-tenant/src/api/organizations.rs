@@ -142,3 +142,31 @@ pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -
         }
     }
 }
+
+/// `POST /organizations/{id}/client-grants`: associates a client grant of the tenant with the
+/// organization; the answer, and the organization's list, show the grant itself.
+pub(super) fn associate_client_grant(ctx: &Ctx<'_>, store: &mut Store, org_id: &str) -> Res {
+    let body = ctx.obj()?;
+    only_props(&body, &["grant_id"])?;
+    let grant_id = required_str(&body, "grant_id")?;
+    let grant = find(store.items(crate::store::GRANTS), "id", grant_id)
+        .cloned()
+        .ok_or_else(|| ApiErr::not_found("The client grant does not exist.", None))?;
+    let mut item = json!({"id": grant_id});
+    for k in [
+        "client_id",
+        "audience",
+        "scope",
+        "organization_usage",
+        "allow_any_organization",
+    ] {
+        if let Some(v) = grant.get(k) {
+            item[k] = v.clone();
+        }
+    }
+    let path = format!("/organizations/{org_id}/client-grants");
+    let items = store.items_mut(&path);
+    items.retain(|i| i["id"].as_str() != Some(grant_id));
+    items.push(item.clone());
+    Ok(json(StatusCode::CREATED, &item))
+}
